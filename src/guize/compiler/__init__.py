@@ -1,0 +1,1 @@
+"""The compiler: parse → check → generate. Nothing here is needed to run a compiled policy."""

@@ -1,0 +1,303 @@
+"""Generate readable, deterministic Python source from a checked policy."""
+
+from __future__ import annotations
+
+import datetime
+import pprint
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from guize._version import __version__
+from guize.compiler.checker import CheckedPolicy
+from guize.runtime.ir import Node
+
+_CONVERTERS = {"money": "_v.to_decimal", "quantity": "_v.to_decimal", "rate": "_v.to_rate",
+               "int": "_v.to_int", "bool": "_v.to_bool", "date": "_v.to_date", "enum": "_v.to_enum"}
+_MODES = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
+
+
+class _Names:
+    """Python identifiers for Chinese names: readable where Python allows, never colliding."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.by_key: dict[tuple[str, str], str] = {}
+
+    def get(self, prefix: str, name: str) -> str:
+        key = (prefix, name)
+        if key in self.by_key:
+            return self.by_key[key]
+        ident = f"{prefix}_{name}"
+        if not ident.isidentifier() or unicodedata.normalize("NFKC", ident) != ident:
+            ident = f"{prefix}_{len(self.by_key)}"
+        while ident in self.used:
+            ident += "_"
+        self.used.add(ident)
+        self.by_key[key] = ident
+        return ident
+
+
+class CodeGenerator:
+    def __init__(self, policy: CheckedPolicy, source_path: str) -> None:
+        self.p = policy
+        self.source_path = source_path
+        self.lines: list[str] = []
+        self.line_map: list[tuple[int, int]] = []
+        self.consts: dict[tuple[str, str], str] = {}
+        self.const_lines: list[str] = []
+        self.names = _Names()
+        self.temp = 0
+        self.inputs = {spec["name"]: spec for spec in policy.inputs}
+
+    # ------------------------------------------------------------ helpers
+
+    def emit(self, line: str = "", rule_line: int | None = None) -> None:
+        self.lines.append(line)
+        if rule_line:
+            self.line_map.append((len(self.lines), rule_line))
+
+    def const(self, value: Any) -> str:
+        if isinstance(value, bool) or value is None:
+            return repr(value)
+        if isinstance(value, int):
+            return repr(value)
+        if isinstance(value, str):
+            return repr(value)
+        # Decimals and dates are built once, at import, not on every call.
+        key = (type(value).__name__, repr(value))
+        if key not in self.consts:
+            name = f"_K{len(self.consts)}"
+            self.consts[key] = name
+            if isinstance(value, Decimal):
+                self.const_lines.append(f"{name} = Decimal({str(value)!r})")
+            elif isinstance(value, datetime.date):
+                self.const_lines.append(f"{name} = datetime.date({value.year}, {value.month}, {value.day})")
+            elif isinstance(value, tuple):
+                self.const_lines.append(f"{name} = ({''.join(self.const(v) + ', ' for v in value)})")
+            elif isinstance(value, dict):
+                items = ", ".join(f"{self.const(k)}: {self.const(v)}" for k, v in value.items())
+                self.const_lines.append(f"{name} = {{{items}}}")
+            else:  # INVARIANT: the checker only produces the literal kinds above
+                raise TypeError(value)
+        return self.consts[key]
+
+    def fresh(self) -> str:
+        self.temp += 1
+        return f"_t{self.temp}"
+
+    def local(self, kind: str, name: str) -> str:
+        return self.names.get("d" if kind == "ref" else "i", name)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: Node, owner: str) -> str:
+        tag = node[0]
+        if tag == "const":
+            return self.const(node[1])
+        if tag == "input":
+            return self.local("input", node[1])
+        if tag == "ref":
+            return self.local("ref", node[1])
+        if tag == "asof":
+            return "e[0]"
+        if tag == "arith":
+            a, b = self.expr(node[2], owner), self.expr(node[3], owner)
+            if node[1] == "/":
+                return f"_v.div({a}, {b})"
+            return f"({a} {node[1]} {b})"
+        if tag == "neg":
+            return f"(-{self.expr(node[1], owner)})"
+        if tag == "cmp":
+            return f"({self.expr(node[2], owner)} {node[1]} {self.expr(node[3], owner)})"
+        if tag in ("and", "or"):
+            return f"({self.expr(node[1], owner)} {tag} {self.expr(node[2], owner)})"
+        if tag == "not":
+            return f"(not {self.expr(node[1], owner)})"
+        if tag == "if":
+            c, a, b = (self.expr(n, owner) for n in node[1:4])
+            return f"({a} if {c} else {b})"
+        if tag in ("min", "max"):
+            args = [self.expr(n, owner) for n in node[1]]
+            return args[0] if len(args) == 1 else f"{tag}({', '.join(args)})"
+        if tag == "round":
+            mode, quantum, arg = node[1], node[2], self.expr(node[3], owner)
+            if node[4]:
+                return f"_v.rnd_int({arg}, {mode!r})"
+            return f"_v.rnd({arg}, {self.const(quantum)}, {mode!r})"
+        if tag == "call":
+            args = ", ".join(self.expr(n, owner) for n in node[2])
+            return f"_FUNCS[{node[1]!r}]({args})"
+        if tag == "cond":
+            out = self.expr(node[2][0], owner)
+            for test, value, _label, _cite in reversed(node[1]):
+                out = f"{self.expr(value, owner)} if {self.expr(test, owner)} else {out}"
+            return f"({out})"
+        if tag == "match":
+            return self.match(node, owner)
+        if tag == "bands":
+            return self.bands(node, owner)
+        if tag == "dated":
+            return self.dated(node, owner)
+        raise TypeError(tag)  # INVARIANT: every IR tag is handled above
+
+    def match(self, node: Node, owner: str) -> str:
+        subject = self.expr(node[1], owner)
+        cases, other = node[2], node[3]
+        if other is None and all(value[0] == "const" for _m, value, _l, _c in cases):
+            table = {m: value[1] for members, value, _l, _c in cases for m in members}
+            return f"{self.const(table)}[{subject}]"
+        t = self.fresh()
+        fallback = self.expr(other[0], owner) if other else f"_v.no_case({owner!r}, {t})"
+        out = fallback
+        first = True
+        parts = []
+        for members, value, _l, _c in cases:
+            target = f"({t} := {subject})" if first else t
+            first = False
+            test = f"{target} == {members[0]!r}" if len(members) == 1 else f"{target} in {members!r}"
+            parts.append((test, self.expr(value, owner)))
+        for test, value in reversed(parts):
+            out = f"{value} if {test} else {out}"
+        return f"({out})"
+
+    def bands(self, node: Node, owner: str) -> str:
+        subject = self.expr(node[1], owner)
+        t = self.fresh()
+        other = node[3]
+        out = self.expr(other[0], owner) if other else f"_v.no_band({owner!r}, {t})"
+        parts = []
+        for i, (lo, lo_incl, hi, hi_incl, value, _label, _cite) in enumerate(node[2]):
+            target = f"({t} := {subject})" if i == 0 else t
+            tests = []
+            if lo is not None:
+                tests.append(f"{self.const(lo)} {'<=' if lo_incl else '<'} {target}")
+                target = t
+            if hi is not None:
+                tests.append(f"{target} {'<=' if hi_incl else '<'} {self.const(hi)}")
+            parts.append((" and ".join(tests) or "True", self.expr(value, owner)))
+        if not parts:
+            return f"({subject}, {out})[1]"
+        for test, value in reversed(parts):
+            out = f"{value} if {test} else {out}"
+        return f"({out})"
+
+    def dated(self, node: Node, owner: str) -> str:
+        slot, what, versions = node[1], node[2], node[3]
+        index = f"e[{slot + 1}]"
+        if all(v[2][0] == "const" for v in versions):
+            table = self.const(tuple(v[2][1] for v in versions))
+            return f"({table}[{index}] if {index} is not None else _v.no_version({what!r}, e[0]))"
+        out = f"_v.no_version({what!r}, e[0])"
+        for i, version in reversed(list(enumerate(versions))):
+            out = f"{self.expr(version[2], owner)} if {index} == {i} else {out}"
+        return f"({out})"
+
+    # ------------------------------------------------------------ functions
+
+    def closure(self, names: list[str]) -> tuple[list[str], list[str]]:
+        """Definitions (in dependency order) and inputs that `names` need."""
+        need: set[str] = set()
+        stack = list(names)
+        while stack:
+            n = stack.pop()
+            if n in need:
+                continue
+            need.add(n)
+            stack.extend(self.p.defs[n]["deps"])
+        defs = [n for n in self.p.order if n in need]
+        inputs = sorted({i for n in defs for i in self.p.defs[n]["inputs"]},
+                        key=lambda i: [s["name"] for s in self.p.inputs].index(i))
+        return defs, inputs
+
+    def function(self, fname: str, outputs: list[str], doc: str) -> None:
+        defs, inputs = self.closure(outputs)
+        self.emit(f"def {fname}(data, e):")
+        self.emit(f'    """{doc}"""')
+        required = [i for i in inputs if not self.inputs[i]["has_default"]]
+        if required:
+            self.emit("    try:")
+            for name in required:
+                self.emit(f"        {self.local('input', name)} = data[{name!r}]")
+            self.emit("    except KeyError as exc:")
+            self.emit("        raise _v.missing(exc.args[0]) from None")
+        for name in inputs:
+            spec = self.inputs[name]
+            ident = self.local("input", name)
+            source = ident
+            if spec["has_default"]:
+                source = f"data.get({name!r}, {self.const(spec['default'])})"
+            conv = _CONVERTERS[spec["kind"]]
+            extra = f", {self.const(spec['members'])}" if spec["kind"] == "enum" else ""
+            call = f"{conv}({source}, {name!r}{extra})"
+            if spec["kind"] in ("money", "quantity") and spec["scale"] != 1:
+                call = f"{call} * {self.const(spec['scale'])}"
+            self.emit(f"    {ident} = {call}", spec["line"])
+        for name in defs:
+            d = self.p.defs[name]
+            code = self.expr(d["expr"], name)
+            if d["round"] is not None:
+                mode, quantum = d["round"]
+                code = f"_v.rnd({code}, {self.const(quantum)}, {mode!r})"
+            self.emit(f"    {self.local('ref', name)} = {code}", d["line"])
+        items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
+        self.emit(f"    return {{{items}}}")
+        self.emit()
+        self.emit()
+
+    def generate(self) -> str:
+        p = self.p
+        body_start = len(self.lines)
+        del body_start
+        functions: list[tuple[str, str]] = []
+        for i, out in enumerate(p.outputs):
+            fname = self.names.get("out", out)
+            functions.append((out, fname))
+            self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out]['line']}).")
+            del i
+        if p.outputs:
+            self.function("out_all", list(p.outputs), "Compute every output.")
+        body = self.lines
+        body_map = self.line_map
+        self.lines, self.line_map = [], []
+        self.emit(f"# Generated by guize {__version__} from {self.source_path}")
+        self.emit(f"# source sha256: {p.source_sha256}")
+        self.emit("# Do not edit: regenerate with `guize compile`. Needs only guize.runtime at run time.")
+        self.emit("import datetime")
+        self.emit("from decimal import Decimal")
+        self.emit()
+        self.emit("from guize.runtime import values as _v")
+        self.emit()
+        self.emit("_FUNCS = _v.FUNCS")
+        self.emit(f"GUIZE_VERSION = {__version__!r}")
+        self.emit(f"SOURCE_PATH = {self.source_path!r}")
+        self.emit(f"SOURCE_SHA256 = {p.source_sha256!r}")
+        self.emit(f"DOCUMENTS = {_literal(p.documents)}")
+        self.emit(f"INPUTS = {_literal(p.inputs)}")
+        self.emit(f"OUTPUTS = {p.outputs!r}")
+        self.emit(f"SLOTS = {p.slots!r}")
+        self.emit(f"DEFS = {_literal(p.defs)}")
+        self.emit(f"EXAMPLES = {_literal(p.examples)}")
+        self.emit()
+        for line in self.const_lines:
+            self.emit(line)
+        self.emit()
+        self.emit()
+        offset = len(self.lines)
+        self.lines.extend(body)
+        self.line_map.extend((g + offset, r) for g, r in body_map)
+        fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
+        self.emit(f"FUNCTIONS = {{{fn_table}}}")
+        self.emit("ALL = out_all" if p.outputs else "ALL = None")
+        self.emit(f"LINE_MAP = {dict(self.line_map)!r}")
+        return "\n".join(self.lines) + "\n"
+
+
+def _literal(value: Any) -> str:
+    """A deterministic Python literal (dict order as built, Decimal and date by constructor)."""
+    text = pprint.pformat(value, width=100, sort_dicts=False, compact=True)
+    return text
+
+
+def generate(policy: CheckedPolicy, source_path: str) -> str:
+    return CodeGenerator(policy, source_path).generate()

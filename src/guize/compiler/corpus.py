@@ -1,0 +1,150 @@
+"""A corpus: the documents of a directory of .rule files, linked by repeal and replacement."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from guize.compiler.ast import Span
+from guize.compiler.diagnostics import CompileError, Diagnostic
+from guize.compiler.driver import load_module, rule_files
+from guize.compiler.parser import normalize_docno, normalize_title
+from guize.runtime import dates
+from guize.runtime.ir import dated_nodes
+from guize.runtime.validity import Repealed, Window
+
+
+@attrs.define
+class Entry:
+    doc: dict[str, Any]
+    path: str
+    module: Any
+    repealed: Repealed | None = None
+
+    @property
+    def window(self) -> Window:
+        return Window.from_document(self.doc, self.repealed)
+
+    @property
+    def key(self) -> str:
+        return self.doc.get("docno") or self.doc.get("title") or self.path
+
+
+@attrs.define
+class Corpus:
+    entries: list[Entry] = attrs.field(factory=list)
+    diagnostics: list[Diagnostic] = attrs.field(factory=list)
+    errors: list[CompileError] = attrs.field(factory=list)
+
+    def find(self, ref: str) -> list[Entry]:
+        """Documents matching a 文号 or a title (exact first, then a unique partial match)."""
+        text = ref.strip()
+        docno = normalize_docno(text)
+        title = normalize_title(text) if text.startswith("《") else text
+        exact = [e for e in self.entries if e.doc.get("docno") == docno or e.doc.get("title") == title]
+        if exact:
+            return exact
+        return [e for e in self.entries if title in (e.doc.get("title") or "")]
+
+    def entry_for_file(self, path: str) -> Entry | None:
+        target = os.path.realpath(path)
+        for e in self.entries:
+            if os.path.realpath(e.path) == target:
+                return e
+        return None
+
+
+def load_corpus(paths: list[str]) -> Corpus:
+    corpus = Corpus()
+    for path in rule_files(paths):
+        try:
+            module = load_module(path)
+        except CompileError as exc:
+            corpus.errors.append(exc)
+            continue
+        for doc in module.DOCUMENTS:
+            corpus.entries.append(Entry(doc, str(path), module))
+    _link(corpus)
+    return corpus
+
+
+def _resolve(corpus: Corpus, title: str | None, docno: str | None) -> Entry | None:
+    for e in corpus.entries:
+        if docno and e.doc.get("docno") == docno:
+            return e
+    for e in corpus.entries:
+        if title and e.doc.get("title") == title:
+            return e
+    return None
+
+
+def _link(corpus: Corpus) -> None:
+    for entry in corpus.entries:
+        doc = entry.doc
+        for title, docno, since, replaces, line in doc.get("repeals", ()):
+            span = Span(entry.path, line, 1, line, 2)
+            name = f"《{title}》" if title else docno
+            target = _resolve(corpus, title, docno)
+            when = since or doc.get("start")
+            if target is None:
+                corpus.diagnostics.append(Diagnostic(
+                    "warning", "W400", f"{'替代' if replaces else '废止'}的文件{name}不在文件库中",
+                    span, hint="把它作为只含元数据的「文件：」加入文件库，即可查询其状态"))
+                continue
+            if when is None:
+                continue
+            start = target.doc.get("start")
+            if start is not None and when < start:
+                corpus.diagnostics.append(Diagnostic(
+                    "error", "E400", f"{name}自{dates.cn(start)}起施行，却在{dates.cn(when)}被废止（早于施行）",
+                    span))
+                continue
+            rep = Repealed(when, doc.get("title"), doc.get("docno"), bool(replaces))
+            if target.repealed is None or rep.on < target.repealed.on:
+                target.repealed = rep
+
+
+@attrs.frozen
+class TimelineRow:
+    document: str
+    what: str
+    start: datetime.date | None
+    end: datetime.date | None  # inclusive
+    value: str
+    path: str
+
+
+def timeline(corpus: Corpus) -> list[TimelineRow]:
+    """Every document's window and every dated value, in date order per document."""
+    from guize.runtime.values import fmt
+
+    rows: list[TimelineRow] = []
+    seen_modules: set[int] = set()
+    for e in corpus.entries:
+        w = e.window
+        end = w.last
+        status = "有效期"
+        if w.repealed is not None:
+            rep_last = w.repealed.on - datetime.timedelta(days=1)
+            if end is None or rep_last < end:
+                end = rep_last
+                status = f"有效期（被{w.repealed.by()}{'替代' if w.repealed.replaced else '废止'}）"
+        rows.append(TimelineRow(w.name(), status, w.start, end, "", e.path))
+        if id(e.module) in seen_modules or len(e.module.DOCUMENTS) != 1:
+            continue
+        seen_modules.add(id(e.module))
+        for name, d in e.module.DEFS.items():
+            for node in dated_nodes(d["expr"]):
+                for start, end_excl, value, label, _cite in node[3]:
+                    shown = fmt(value[1]) if value[0] == "const" else "（按公式）"
+                    last = end_excl - datetime.timedelta(days=1) if end_excl else w.last
+                    rows.append(TimelineRow(w.name(), f"{name}：{label}", start, last, shown, e.path))
+    return rows
+
+
+def sort_key(path: str | Path) -> str:
+    return str(path)

@@ -1,0 +1,164 @@
+"""Words of the language: keyword display names, units and Chinese numerals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# Terminal name -> how a drafter would call it in a message.
+KEYWORDS: dict[str, str] = {
+    "DOC_KW": "「文件」",
+    "TITLE_KW": "「标题」",
+    "DOCNO_KW": "「文号」",
+    "ISSUER_KW": "「发布机关」",
+    "PUB_KW": "「发布日期」",
+    "EFF_KW": "「施行日期」",
+    "END_KW": "「截止日期」",
+    "DUR_KW": "「有效期」",
+    "REPEAL_KW": "「废止」",
+    "REPLACE_KW": "「替代」",
+    "HISTORY_KW": "「沿革」",
+    "NOTE_KW": "「备注」",
+    "TYPE_KW": "「类型」",
+    "INPUT_KW": "「输入」",
+    "DEF_KW": "「定义」「输出」「参数」或「表」",
+    "DEFAULT_KW": "「默认」",
+    "BY_KW": "「按」",
+    "BANDS_KW": "「分段」",
+    "IF_KW": "「若」",
+    "THEN_KW": "「则」",
+    "ELSE_KW": "「否则」",
+    "AND_KW": "「且」",
+    "OR_KW": "「或」",
+    "NOT_KW": "「非」",
+    "TRUE_KW": "「是」",
+    "FALSE_KW": "「否」",
+    "CITE_KW": "「依据」",
+    "SAME_KW": "「参照」",
+    "OTHER_KW": "「其他」",
+    "FROM_KW": "「自」",
+    "START_KW": "「起」",
+    "UNTIL_KW": "「至」",
+    "ABOVE_KW": "「以上」",
+    "BELOW_KW": "「以下」",
+    "WITHIN_KW": "「以内」",
+    "OVER_KW": "「超过」",
+    "UNDER_KW": "「不满」",
+    "INCL_KW": "「含」",
+    "EXCL_KW": "「不含」",
+    "REACH_KW": "「达到」",
+    "NOT_OVER_KW": "「不超过」",
+    "NOT_UNDER_KW": "「未达到」",
+    "EQUALS_KW": "「等于」",
+    "NOT_EQUALS_KW": "「不等于」",
+    "CAP_KW": "「最高」或「最低」",
+    "EXAMPLE_KW": "「例」",
+    "DATE_KW": "「日期」",
+    "EXPECT_KW": "「期望」",
+    "NOT_IN_FORCE_KW": "「未生效」",
+    "ERROR_KW": "「错误」",
+    "COLON": "冒号「：」",
+    "COMMA": "逗号「，」",
+    "DUN": "顿号「、」",
+    "LPAR": "左括号「（」",
+    "RPAR": "右括号「）」",
+    "EQ": "等号「=」",
+    "NE": "「≠」",
+    "GE": "「≥」",
+    "LE": "「≤」",
+    "GT": "「>」",
+    "LT": "「<」",
+    "PLUS": "加号「+」",
+    "MINUS": "减号「-」",
+    "TIMES": "乘号「×」",
+    "DIV": "除号「÷」或「/」",
+    "RANGE_TO": "区间符号「至」或「—」",
+    "DATE": "日期（如 2024年4月26日）",
+    "DOCNUM": "文号（如 新政办发〔2024〕13号）",
+    "CITATION": "条款（如 第十四条第二款）",
+    "CNYEARS": "年限（如 五年）",
+    "NUMBER": "数值（如 300元、80%）",
+    "ROUNDING": "舍入方式（如 四舍五入到分）",
+    "TITLE": "书名号标题（如《……》）",
+    "STRING": "引号文字（如「……」）",
+    "NAME": "名称",
+    "_NL": "换行",
+    "_INDENT": "缩进",
+    "_DEDENT": "取消缩进",
+    "$END": "文件结尾",
+}
+
+# Keyword words that may be glued to a name when a space is forgotten.
+KEYWORD_WORDS: tuple[str, ...] = (
+    "否则", "如果", "若", "则", "并且", "且", "或者", "或", "非", "按", "分段", "依据", "参照",
+    "默认", "最高", "最低", "超过", "高于", "不满", "低于", "不足", "达到", "不低于", "不超过",
+    "不高于", "等于", "不等于", "以上", "以下", "以内", "输入", "输出", "定义", "参数", "期望",
+)
+
+# Unit as written -> (canonical unit, scale to the canonical unit).
+UNITS: dict[str, tuple[str, Decimal]] = {
+    "元": ("元", Decimal(1)),
+    "万元": ("元", Decimal(10000)),
+    "亿元": ("元", Decimal(100000000)),
+    "吨": ("吨", Decimal(1)),
+    "万吨": ("吨", Decimal(10000)),
+    "千克": ("千克", Decimal(1)),
+    "公斤": ("千克", Decimal(1)),
+    "克": ("千克", Decimal("0.001")),
+    "千瓦时": ("千瓦时", Decimal(1)),
+    "度": ("千瓦时", Decimal(1)),
+    "人": ("人", Decimal(1)),
+    "名": ("人", Decimal(1)),
+    "次": ("次", Decimal(1)),
+    "个": ("个", Decimal(1)),
+    "支": ("支", Decimal(1)),
+    "件": ("件", Decimal(1)),
+    "月": ("月", Decimal(1)),
+    "个月": ("月", Decimal(1)),
+    "年": ("年", Decimal(1)),
+    "日": ("日", Decimal(1)),
+    "天": ("日", Decimal(1)),
+    "亩": ("亩", Decimal(1)),
+    "平方米": ("平方米", Decimal(1)),
+    "米": ("米", Decimal(1)),
+    "公里": ("米", Decimal(1000)),
+    "小时": ("小时", Decimal(1)),
+    "户": ("户", Decimal(1)),
+    "家": ("家", Decimal(1)),
+    "套": ("套", Decimal(1)),
+    "台": ("台", Decimal(1)),
+}
+
+PERCENT_UNITS: dict[str, Decimal] = {"%": Decimal("0.01"), "％": Decimal("0.01"), "‰": Decimal("0.001")}
+POINTS_UNIT = "个百分点"
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_to_int(text: str) -> int:
+    """Parse a Chinese numeral up to 9999 (五, 十四, 二十, 一百零五) or ASCII digits."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (digit or 1) * _CN_UNITS[ch]
+            digit = 0
+        else:
+            raise ValueError(text)
+    return total + digit
+
+
+_CN_NUMERALS = "〇一二三四五六七八九"
+
+
+def int_to_cn(n: int) -> str:
+    """Write 1..99 the way articles are numbered: 十四, 二十, 三十七."""
+    if n < 10:
+        return _CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_NUMERALS[tens]
+    return head + "十" + (_CN_NUMERALS[ones] if ones else "")

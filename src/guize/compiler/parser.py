@@ -1,0 +1,678 @@
+"""Parse .rule text into the syntax tree (ast.py), collecting syntax errors."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import attrs
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lark import PostLex
+
+from guize.compiler import ast
+from guize.compiler.diagnostics import CompileError, Diagnostic
+from guize.compiler.lexicon import KEYWORD_WORDS, KEYWORDS, cn_to_int
+
+_TAB = 4
+
+
+class _IndentError(Exception):
+    def __init__(self, token: Token, message: str) -> None:
+        super().__init__(message)
+        self.token = token
+        self.message = message
+
+
+class Indenter(PostLex):
+    """Turn line breaks into _INDENT/_DEDENT tokens; newlines inside brackets are ignored.
+
+    U+3000 (full-width space) counts as two columns, a tab as four.
+    """
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        levels = [0]
+        parens = 0
+        token = None
+        for token in stream:
+            if token.type == "_NL":
+                if parens:
+                    continue
+                yield token
+                tail = token.value.rsplit("\n", 1)[1]
+                indent = tail.count(" ") + tail.count("\t") * _TAB + tail.count("\u3000") * 2
+                if indent > levels[-1]:
+                    levels.append(indent)
+                    yield Token.new_borrow_pos("_INDENT", tail, token)
+                else:
+                    while indent < levels[-1]:
+                        levels.pop()
+                        yield Token.new_borrow_pos("_DEDENT", tail, token)
+                    if indent != levels[-1]:
+                        raise _IndentError(token, f"缩进不一致：这一行缩进 {indent} 格，"
+                                                  f"与上文任何一层（{levels[-1]} 格）都不对齐")
+                continue
+            if token.type == "LPAR":
+                parens += 1
+            elif token.type == "RPAR":
+                parens = max(parens - 1, 0)
+            yield token
+        while len(levels) > 1:
+            levels.pop()
+            yield Token("_DEDENT", "", 0, 0, 0, 0, 0, 0) if token is None else Token.new_borrow_pos("_DEDENT", "", token)
+
+
+def _keyword_words(grammar: str) -> dict[str, str]:
+    """Word -> keyword terminal, read from the grammar's `XXX_KW: "…" | "…"` lines."""
+    words: dict[str, str] = {}
+    for m in re.finditer(r'^([A-Z_]+_KW):(.*)$', grammar, re.M):
+        for word in re.findall(r'"([^"]+)"', m[2]):
+            words[word] = m[1]
+    return words
+
+
+@functools.cache
+def _lark() -> Lark:
+    grammar = resources.files("guize.grammar").joinpath("rule.lark").read_text(encoding="utf-8")
+    keywords = _keyword_words(grammar)
+
+    def retype(tok: Token) -> Token:
+        # Keywords are whole words: a NAME that spells a keyword is that keyword.
+        # (Lark does this itself for single-string terminals, not for alternations.)
+        kw = keywords.get(tok.value)
+        return Token.new_borrow_pos(kw, tok.value, tok) if kw else tok
+
+    return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
+                propagate_positions=True, maybe_placeholders=True, cache=False,
+                lexer_callbacks={"NAME": retype})
+
+
+_NUMBER = re.compile(
+    r"(?P<digits>(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)(?P<scale>万|亿)?"
+    r"(?P<unit>%|％|‰|个百分点|[^/\d]+)?(/(?P<per>.+))?$"
+)
+
+
+def parse_number(text: str) -> tuple[Decimal, str | None, str | None]:
+    """'2,000万元' -> (20000000, '元'…): digits with 万/亿 folded in, unit, per-unit.
+
+    万/亿 directly before 元/吨 stay part of the unit (万元 is a unit with its own scale);
+    before nothing or another unit they scale the digits.
+    """
+    m = _NUMBER.match(text)
+    if m is None:  # INVARIANT: the NUMBER terminal only matches this shape
+        raise ValueError(text)
+    value = Decimal(m["digits"].replace(",", ""))
+    scale, unit = m["scale"], m["unit"]
+    if scale and unit in ("元", "吨"):
+        unit = scale + unit
+    elif scale:
+        value *= 10000 if scale == "万" else 100000000
+    return value, unit, m["per"]
+
+
+def _span(file: str, meta: Any) -> ast.Span:
+    if getattr(meta, "empty", True):
+        return ast.NO_SPAN
+    return ast.Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tspan(file: str, tok: Token) -> ast.Span:
+    return ast.Span(file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
+
+
+def parse_date(text: str) -> datetime.date:
+    m = re.fullmatch(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})日?", text)
+    if m is None:
+        raise ValueError(text)
+    return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+_OPS = {"+": "+", "＋": "+", "-": "-", "－": "-", "−": "-", "×": "*", "*": "*", "＊": "*",
+        "÷": "/", "/": "/", "／": "/"}
+_CMP = {"GE": ">=", "LE": "<=", "GT": ">", "LT": "<", "EQ": "==", "NE": "!=", "OVER_KW": ">",
+        "UNDER_KW": "<", "REACH_KW": ">=", "NOT_OVER_KW": "<=", "NOT_UNDER_KW": "<",
+        "EQUALS_KW": "==", "NOT_EQUALS_KW": "!="}
+
+
+class _DateError(Exception):
+    def __init__(self, token: Token) -> None:
+        super().__init__(str(token))
+        self.token = token
+
+
+def normalize_docno(text: str) -> str:
+    """新政办发[2024]13号, 新政办发（2024）13号 … -> 新政办发〔2024〕13号."""
+    return re.sub(r"[\[(（【〔](\d{4})[\])）】〕]", r"〔\1〕", text)
+
+
+def normalize_title(text: str) -> str:
+    """Strip 《》 and write inner titles with 〈〉."""
+    inner = text[1:-1] if text.startswith("《") else text
+    return inner.replace("《", "〈").replace("》", "〉")
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):  # type: ignore[type-arg]
+    """Parse tree -> syntax tree. Punctuation tokens are dropped by type."""
+
+    _PUNCT = {"COLON", "COMMA", "DUN", "LPAR", "RPAR", "EQ"}
+
+    def __init__(self, file: str, source: str) -> None:
+        super().__init__()
+        self.file = file
+        self.source = source
+
+    def sp(self, meta: Any) -> ast.Span:
+        return _span(self.file, meta)
+
+    def _date(self, tok: Token) -> datetime.date:
+        try:
+            return parse_date(str(tok))
+        except ValueError:
+            raise _DateError(tok) from None
+
+    def _number(self, tok: Token) -> ast.Number:
+        value, unit, per = parse_number(str(tok))
+        return ast.Number(str(tok), value, unit, per, span=_tspan(self.file, tok))
+
+    # ------------------------------------------------------------ file
+
+    def start(self, meta: Any, children: list[Any]) -> list[Any]:
+        return [c for c in children if c is not None]
+
+    # ------------------------------------------------------------ documents
+
+    def document(self, meta: Any, children: list[Any]) -> ast.Document:
+        fields: dict[str, Any] = {}
+        spans: dict[str, ast.Span] = {}
+        repeals: list[ast.Repeal] = []
+        history: list[ast.HistoryEvent] = []
+        for child in children:
+            if not isinstance(child, tuple):
+                continue
+            key, value, span = child
+            if key == "repeal":
+                repeals.append(value)
+            elif key == "history":
+                history.extend(value)
+            else:
+                fields[key] = value
+            spans.setdefault(key, span)
+        return ast.Document(**fields, repeals=tuple(repeals), history=tuple(history),
+                            span=self.sp(meta), field_spans=spans)
+
+    def f_title(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("title", normalize_title(str(c[2])), self.sp(meta))
+
+    def f_docno(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("docno", normalize_docno(str(c[2])), self.sp(meta))
+
+    def f_issuer(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("issuer", c[2], self.sp(meta))
+
+    def f_published(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("published", self._date(c[2]), self.sp(meta))
+
+    def f_effective(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("effective", self._date(c[2]), self.sp(meta))
+
+    def f_end(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("end", self._date(c[2]), self.sp(meta))
+
+    def f_duration(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("duration_years", c[2], self.sp(meta))
+
+    def f_repeals(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("repeal", ast.Repeal(tuple(c[2]), c[3], False, span=self.sp(meta)), self.sp(meta))
+
+    def f_replaces(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("repeal", ast.Repeal(tuple(c[2]), c[3], True, span=self.sp(meta)), self.sp(meta))
+
+    def f_repeals_block(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        refs = tuple(x for x in c if isinstance(x, ast.DocRef))
+        return ("repeal", ast.Repeal(refs, c[2], False, span=self.sp(meta)), self.sp(meta))
+
+    def f_history(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("history", [x for x in c if isinstance(x, ast.HistoryEvent)], self.sp(meta))
+
+    def f_note(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("note", str(c[2])[1:-1], self.sp(meta))
+
+    def issuer(self, meta: Any, c: list[Token]) -> str:
+        parts = [str(t)[1:-1] if t.type == "STRING" else str(t) for t in c]
+        return " ".join(parts)
+
+    def duration(self, meta: Any, c: list[Token]) -> int:
+        tok = c[0]
+        text = str(tok)
+        if tok.type == "CNYEARS":
+            return cn_to_int(text[:-1])
+        value, unit, per = parse_number(text)
+        if unit != "年" or per or value != int(value):
+            raise _BadText(tok, f"有效期应写成整年数，如「5年」或「五年」，而不是「{text}」")
+        return int(value)
+
+    def docrefs(self, meta: Any, c: list[Any]) -> list[ast.DocRef]:
+        return [x for x in c if isinstance(x, ast.DocRef)]
+
+    def docref(self, meta: Any, c: list[Any]) -> ast.DocRef:
+        toks = [t for t in c if isinstance(t, Token) and t.type in ("TITLE", "DOCNUM")]
+        title = next((normalize_title(str(t)) for t in toks if t.type == "TITLE"), None)
+        docno = next((normalize_docno(str(t)) for t in toks if t.type == "DOCNUM"), None)
+        return ast.DocRef(title, docno, span=self.sp(meta))
+
+    def since(self, meta: Any, c: list[Any]) -> datetime.date:
+        return self._date(c[1])
+
+    def history_line(self, meta: Any, c: list[Any]) -> ast.HistoryEvent:
+        return ast.HistoryEvent(self._date(c[0]), str(c[1]), c[2], span=self.sp(meta))
+
+    # ------------------------------------------------------------ declarations
+
+    def cite(self, meta: Any, c: list[Token]) -> ast.Citation:
+        arts = tuple(str(t).replace("(", "（").replace(")", "）") for t in c if t.type == "CITATION")
+        return ast.Citation(arts, span=self.sp(meta))
+
+    def type_decl(self, meta: Any, c: list[Any]) -> ast.TypeDecl:
+        names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
+        cite = c[-1] if isinstance(c[-1], ast.Citation) else None
+        return ast.TypeDecl(names[0], tuple(names[1:]), cite, span=self.sp(meta))
+
+    def input_decl(self, meta: Any, c: list[Any]) -> ast.InputDecl:
+        # INPUT_KW NAME COLON type_spec [COMMA DEFAULT_KW literal] [cite]
+        name = str(c[1])
+        default = c[6] if len(c) > 6 else None
+        cite = c[7] if len(c) > 7 else None
+        return ast.InputDecl(name, c[3], default, cite, span=self.sp(meta))
+
+    def t_named(self, meta: Any, c: list[Any]) -> ast.NamedType:
+        word, per = c[0]
+        unit, unit_per = c[2] if c[2] is not None else (None, None)
+        return ast.NamedType(word, per, unit, unit_per, span=self.sp(meta))
+
+    def t_inline_enum(self, meta: Any, c: list[Any]) -> ast.InlineEnum:
+        return ast.InlineEnum(tuple(str(t) for t in c if t.type == "NAME"), span=self.sp(meta))
+
+    def type_word(self, meta: Any, c: list[Any]) -> tuple[str, str | None]:
+        if len(c) == 1:  # DATE_KW
+            return (str(c[0]), None)
+        return (str(c[0]), str(c[2]) if c[2] is not None else None)
+
+    def unit(self, meta: Any, c: list[Any]) -> tuple[str, str | None]:
+        return (str(c[0]), str(c[2]) if c[2] is not None else None)
+
+    def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
+        # DEF_KW NAME [COLON type_spec [COMMA ROUNDING]] def_body
+        kw, name, _colon, type_spec, _comma, rounding, body = c
+        kind = ast.DEF_KINDS[str(kw)]
+        return ast.Definition(kind, str(name), type_spec, str(rounding) if rounding else None, body,
+                              span=self.sp(meta))
+
+    def b_inline(self, meta: Any, c: list[Any]) -> ast.ExprValue:
+        return ast.ExprValue(c[1], c[2], span=self.sp(meta))
+
+    def b_block(self, meta: Any, c: list[Any]) -> ast.BlockValue:
+        selector, cite = c[0], c[1]
+        branches = tuple(x for x in c[2:] if isinstance(x, (ast.IfBranch, ast.ElseBranch, ast.CaseBranch)))
+        return ast.BlockValue(selector, branches, cite, span=self.sp(meta))
+
+    def selector(self, meta: Any, c: list[Any]) -> ast.Selector:
+        return ast.Selector(c[1], c[2] is not None, span=self.sp(meta))
+
+    def br_if(self, meta: Any, c: list[Any]) -> ast.IfBranch:
+        return ast.IfBranch(c[1], c[3], span=self.sp(meta))
+
+    def br_else(self, meta: Any, c: list[Any]) -> ast.ElseBranch:
+        return ast.ElseBranch(c[-1], span=self.sp(meta))
+
+    def br_case(self, meta: Any, c: list[Any]) -> ast.CaseBranch:
+        return ast.CaseBranch(c[0], c[2], span=self.sp(meta))
+
+    def v_expr(self, meta: Any, c: list[Any]) -> ast.ExprValue:
+        return ast.ExprValue(c[0], c[1], span=self.sp(meta))
+
+    def v_same(self, meta: Any, c: list[Any]) -> ast.SameValue:
+        return ast.SameValue(str(c[1]), c[2], span=self.sp(meta))
+
+    def v_block(self, meta: Any, c: list[Any]) -> ast.BlockValue:
+        branches = tuple(x for x in c[2:] if isinstance(x, (ast.IfBranch, ast.ElseBranch, ast.CaseBranch)))
+        return ast.BlockValue(c[0], branches, c[1], span=self.sp(meta))
+
+    def v_cond(self, meta: Any, c: list[Any]) -> ast.BlockValue:
+        branches = tuple(x for x in c[1:] if isinstance(x, (ast.IfBranch, ast.ElseBranch, ast.CaseBranch)))
+        return ast.BlockValue(None, branches, c[0], span=self.sp(meta))
+
+    def k_enum(self, meta: Any, c: list[Token]) -> ast.EnumKey:
+        return ast.EnumKey(tuple(str(t) for t in c if t.type == "NAME"), span=self.sp(meta))
+
+    def k_band(self, meta: Any, c: list[Any]) -> ast.BandKey:
+        return c[0]
+
+    def k_other(self, meta: Any, c: list[Any]) -> ast.OtherKey:
+        return ast.OtherKey(span=self.sp(meta))
+
+    def k_dated(self, meta: Any, c: list[Any]) -> ast.DatedKey:
+        end = self._date(c[4]) if c[4] is not None else None
+        return ast.DatedKey(self._date(c[1]), end, span=self.sp(meta))
+
+    def _band(self, meta: Any, lower: ast.Bound | None, upper: ast.Bound | None,
+              quals: list[tuple[bool, ast.Number | None, Token]]) -> ast.BandKey:
+        for inclusive, number, tok in quals:
+            targets = [b for b in (lower, upper) if b is not None]
+            if number is not None:
+                targets = [b for b in targets if b.value.value == number.value
+                           and (number.unit is None or b.value.unit in (None, number.unit))]
+                if not targets:
+                    raise _BadText(tok, f"括号里的「{number.text}」不是本分段的边界")
+            elif len(targets) > 1:
+                raise _BadText(tok, "分段有两个边界，请在括号里写明含或不含哪一个，如「（不含3000元）」")
+            for b in targets:
+                new = attrs_evolve(b, inclusive=inclusive, explicit=True)
+                if b is lower:
+                    lower = new
+                else:
+                    upper = new
+        text = self.source[meta.start_pos:meta.end_pos].strip() if not meta.empty else ""
+        return ast.BandKey(lower, upper, text, span=self.sp(meta))
+
+    def band_range(self, meta: Any, c: list[Any]) -> ast.BandKey:
+        bounds = [x for x in c if isinstance(x, tuple) and len(x) == 2]
+        quals = [x for x in c if isinstance(x, tuple) and len(x) == 3]
+        lower = next((b for kind, b in bounds if kind == "lo"), None)
+        upper = next((b for kind, b in bounds if kind == "hi"), None)
+        return self._band(meta, lower, upper, quals)
+
+    def band_between(self, meta: Any, c: list[Any]) -> ast.BandKey:
+        lo, hi = self._number(c[0]), self._number(c[2])
+        word = str(c[1])
+        lower = ast.Bound(lo, True, False, word, span=lo.span)
+        upper = ast.Bound(hi, True, False, word, span=hi.span)
+        return self._band(meta, lower, upper, [q for q in c[3:] if q is not None])
+
+    def lo_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
+        return ("lo", ast.Bound(self._number(c[0]), True, False, str(c[1]), span=self.sp(meta)))
+
+    def lo_excl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
+        return ("lo", ast.Bound(self._number(c[1]), False, False, str(c[0]), span=self.sp(meta)))
+
+    def hi_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
+        return ("hi", ast.Bound(self._number(c[0]), True, False, str(c[1]), span=self.sp(meta)))
+
+    def hi_excl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
+        return ("hi", ast.Bound(self._number(c[1]), False, False, str(c[0]), span=self.sp(meta)))
+
+    def q_incl(self, meta: Any, c: list[Any]) -> tuple[bool, ast.Number | None, Token]:
+        return (True, self._number(c[2]) if c[2] is not None else None, c[1])
+
+    def q_excl(self, meta: Any, c: list[Any]) -> tuple[bool, ast.Number | None, Token]:
+        return (False, self._number(c[2]) if c[2] is not None else None, c[1])
+
+    # ------------------------------------------------------------ examples
+
+    def example(self, meta: Any, c: list[Any]) -> ast.Example:
+        tok = c[1]
+        name = str(tok)[1:-1] if tok.type == "STRING" else str(tok)
+        date = None
+        inputs: list[tuple[str, ast.LitValue]] = []
+        expects: list[tuple[str, ast.LitValue]] = []
+        not_in_force = False
+        error: str | None = None
+        for line in c[2:]:
+            if not isinstance(line, tuple):
+                continue
+            kind = line[0]
+            if kind == "date":
+                date = line[1]
+            elif kind == "input":
+                inputs.append((line[1], line[2]))
+            elif kind == "expect":
+                expects.append((line[1], line[2]))
+            elif kind == "nif":
+                not_in_force = True
+            elif kind == "error":
+                error = line[1]
+        return ast.Example(name, date, tuple(inputs), tuple(expects), not_in_force, error,
+                           span=self.sp(meta))
+
+    def ex_date(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("date", self._date(c[2]))
+
+    def ex_input(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("input", str(c[0]), c[2])
+
+    def ex_expect(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("expect", str(c[1]), c[3])
+
+    def ex_not_in_force(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("nif",)
+
+    def ex_error(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("error", str(c[2])[1:-1] if c[2] is not None else "")
+
+    def lit_number(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(self._number(c[0]), span=self.sp(meta))
+
+    def lit_neg(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(self._number(c[1]), negative=True, span=self.sp(meta))
+
+    def lit_date(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(ast.DateLit(self._date(c[0]), span=self.sp(meta)), span=self.sp(meta))
+
+    def lit_true(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(ast.Bool(True, span=self.sp(meta)), span=self.sp(meta))
+
+    def lit_false(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(ast.Bool(False, span=self.sp(meta)), span=self.sp(meta))
+
+    def lit_name(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(ast.Name(str(c[0]), span=self.sp(meta)), span=self.sp(meta))
+
+    # ------------------------------------------------------------ expressions
+
+    def e_if(self, meta: Any, c: list[Any]) -> ast.If:
+        return ast.If(c[1], c[3], c[5], span=self.sp(meta))
+
+    def e_cap(self, meta: Any, c: list[Any]) -> ast.Cap:
+        return ast.Cap("min" if str(c[1]) == "最高" else "max", c[0], c[2], span=self.sp(meta))
+
+    def e_or(self, meta: Any, c: list[Any]) -> ast.Logic:
+        return ast.Logic("or", c[0], c[2], span=self.sp(meta))
+
+    def e_and(self, meta: Any, c: list[Any]) -> ast.Logic:
+        return ast.Logic("and", c[0], c[2], span=self.sp(meta))
+
+    def e_not(self, meta: Any, c: list[Any]) -> ast.Not:
+        return ast.Not(c[1], span=self.sp(meta))
+
+    def e_cmp(self, meta: Any, c: list[Any]) -> ast.Compare:
+        tok = c[1]
+        return ast.Compare(_CMP[tok.type], c[0], c[2], str(tok), span=self.sp(meta))
+
+    def cmp_op(self, meta: Any, c: list[Token]) -> Token:
+        return c[0]
+
+    def e_bin(self, meta: Any, c: list[Any]) -> ast.Binary:
+        return ast.Binary(_OPS[str(c[1])], c[0], c[2], span=self.sp(meta))
+
+    def e_neg(self, meta: Any, c: list[Any]) -> ast.Neg:
+        return ast.Neg(c[1], span=self.sp(meta))
+
+    def e_number(self, meta: Any, c: list[Token]) -> ast.Number:
+        return self._number(c[0])
+
+    def e_date(self, meta: Any, c: list[Token]) -> ast.DateLit:
+        return ast.DateLit(self._date(c[0]), span=self.sp(meta))
+
+    def e_true(self, meta: Any, c: list[Token]) -> ast.Bool:
+        return ast.Bool(True, span=self.sp(meta))
+
+    def e_false(self, meta: Any, c: list[Token]) -> ast.Bool:
+        return ast.Bool(False, span=self.sp(meta))
+
+    def e_name(self, meta: Any, c: list[Token]) -> ast.Name:
+        return ast.Name(str(c[0]), span=self.sp(meta))
+
+    def e_call(self, meta: Any, c: list[Any]) -> ast.Call:
+        args = tuple(x for x in c[2:] if x is not None and not (isinstance(x, Token) and x.type in self._PUNCT))
+        return ast.Call(str(c[0]), args, span=self.sp(meta))
+
+    def e_round(self, meta: Any, c: list[Any]) -> ast.Round:
+        return ast.Round(str(c[0]), c[2], span=self.sp(meta))
+
+    def atom(self, meta: Any, c: list[Any]) -> Any:  # ( expr )
+        return c[1]
+
+
+class _BadText(Exception):
+    def __init__(self, token: Token, message: str) -> None:
+        super().__init__(message)
+        self.token = token
+        self.message = message
+
+
+def attrs_evolve(bound: ast.Bound, **changes: Any) -> ast.Bound:
+    return attrs.evolve(bound, **changes)
+
+
+def _expected_words(expected: set[str]) -> str:
+    names = sorted({KEYWORDS.get(t, t) for t in expected if not t.startswith("__")})
+    if len(names) > 8:
+        names = names[:8] + ["……"]
+    return "、".join(names)
+
+
+def _glued_hint(word: str) -> str | None:
+    for kw in sorted(KEYWORD_WORDS, key=len, reverse=True):
+        if word.startswith(kw) and len(word) > len(kw):
+            return f"「{kw}」是关键字，后面要留空格：写成「{kw} {word[len(kw):]}」"
+        if word.endswith(kw) and len(word) > len(kw):
+            return f"「{kw}」是关键字，前面要留空格：写成「{word[:-len(kw)]} {kw}」"
+    return None
+
+
+_FULLWIDTH_HINTS = {"【": "「", "】": "」", "［": "（", "］": "）", "｛": "（", "｝": "）", "＂": "「"}
+
+
+def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
+    if isinstance(exc, _IndentError):
+        tok = exc.token
+        line = (tok.end_line or tok.line or 1)
+        return Diagnostic("error", "E010", exc.message, ast.Span(file, line, 1, line, 2),
+                          hint="同一层的行要对齐；子项比上一行多缩进两个或四个空格")
+    if isinstance(exc, _BadText):
+        return Diagnostic("error", "E011", exc.message, _tspan(file, exc.token))
+    if isinstance(exc, _DateError):
+        return Diagnostic("error", "E012", f"日期「{exc.token}」不存在", _tspan(file, exc.token),
+                          hint="检查月份和日期（例如 2月没有30日，2023年2月没有29日）")
+    if isinstance(exc, UnexpectedCharacters):
+        ch = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+        hint = None
+        if ch in _FULLWIDTH_HINTS:
+            hint = f"「{ch}」在这里不能用，请改用「{_FULLWIDTH_HINTS[ch]}」"
+        elif ch.isdigit():
+            hint = "名称里不能有数字；数值要和前面的名称用空格或运算符隔开"
+        return Diagnostic("error", "E013", f"无法识别「{ch}」", ast.Span(file, exc.line, exc.column, exc.line,
+                          exc.column + 1), hint=hint)
+    if isinstance(exc, UnexpectedToken):
+        tok = exc.token
+        expected = _expected_words(set(exc.expected))
+        if tok.type == "$END":
+            span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)
+            return Diagnostic("error", "E014", f"文件意外结束，这里还需要：{expected}", span)
+        if tok.type == "_NL":
+            where = _tspan(file, tok)
+            span = ast.Span(file, where.line, where.column, where.line, where.column + 1)
+            return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span)
+        if tok.type in ("_INDENT", "_DEDENT"):
+            line = tok.end_line or tok.line or 1
+            span = ast.Span(file, line, 1, line, 2)
+            what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
+            return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
+        hint = _glued_hint(str(tok)) if tok.type == "NAME" else None
+        return Diagnostic("error", "E014", f"这里不应出现「{tok}」，需要：{expected}", _tspan(file, tok), hint=hint)
+    if isinstance(exc, UnexpectedEOF):
+        span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)
+        return Diagnostic("error", "E014", "文件意外结束", span)
+    raise exc
+
+
+def _blank_statement(source: str, line: int) -> str:
+    """Blank the top-level statement holding `line` so parsing can go on past it."""
+    lines = source.split("\n")
+    idx = min(max(line - 1, 0), len(lines) - 1)
+    start = idx
+    while start > 0 and (lines[start][:1] in (" ", "\t", "\u3000") or not lines[start].strip()):
+        start -= 1
+    end = idx + 1
+    while end < len(lines) and (lines[end][:1] in (" ", "\t", "\u3000") or not lines[end].strip()):
+        end += 1
+    for i in range(start, end):
+        lines[i] = ""
+    return "\n".join(lines)
+
+
+def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
+    """Parse a whole file; raises CompileError listing every syntax error found."""
+    text = source.replace("\r\n", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    diagnostics: list[Diagnostic] = []
+    attempt = text
+    tree: list[Any] | None = None
+    for _ in range(20):
+        try:
+            parsed = _lark().parse(attempt)
+            tree = _ToAst(file, attempt).transform(parsed)
+            break
+        except VisitError as exc:
+            inner = exc.orig_exc
+            if not isinstance(inner, (_BadText, _DateError)):
+                raise
+            diag = _syntax_diagnostic(inner, file, text)
+        except (UnexpectedInput, _IndentError) as exc:
+            diag = _syntax_diagnostic(exc, file, text)
+        diagnostics.append(diag)
+        blanked = _blank_statement(attempt, diag.span.line)
+        if blanked == attempt:
+            break
+        attempt = blanked
+    if diagnostics:
+        raise CompileError(diagnostics, {file: source})
+    assert tree is not None
+    comments = _comments(text)
+    return ast.RuleFile(
+        path=file,
+        documents=tuple(x for x in tree if isinstance(x, ast.Document)),
+        types=tuple(x for x in tree if isinstance(x, ast.TypeDecl)),
+        inputs=tuple(x for x in tree if isinstance(x, ast.InputDecl)),
+        definitions=tuple(x for x in tree if isinstance(x, ast.Definition)),
+        examples=tuple(x for x in tree if isinstance(x, ast.Example)),
+        comments=comments,
+        order=tuple(tree),
+    )
+
+
+_COMMENT = re.compile(r"[#＃][^\n]*")
+
+
+def _comments(text: str) -> tuple[ast.Comment, ...]:
+    out = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        # Only '#' outside quoted text starts a comment; titles and strings never hold '#'.
+        m = _COMMENT.search(line)
+        if m and not re.search(r"[「“\"《][^」”\"》]*$", line[:m.start()]):
+            out.append(ast.Comment(lineno, m.group(0)))
+    return tuple(out)
+
+
+def parse_tree(source: str) -> Tree[Token]:
+    """The raw Lark tree, for debugging the grammar."""
+    return _lark().parse(source if source.endswith("\n") else source + "\n")

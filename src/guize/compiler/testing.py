@@ -1,0 +1,119 @@
+"""Run the examples (例) written in .rule files: compiled and interpreted, compared with expectations."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from guize.compiler.corpus import Corpus, load_corpus
+from guize.compiler.diagnostics import CompileError
+from guize.compiler.driver import rule_files
+from guize.runtime import values as V
+from guize.runtime.errors import NotInForce, RuleError
+from guize.runtime.policy import Policy
+
+
+@attrs.frozen
+class Outcome:
+    file: str
+    line: int
+    name: str
+    status: str  # passed / failed / error
+    message: str = ""
+    expected: dict[str, Any] = attrs.field(factory=dict)
+    actual: dict[str, Any] = attrs.field(factory=dict)
+    explanation: str = ""
+    date: datetime.date | None = None
+    duration: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "name": self.name, "status": self.status,
+                "message": self.message, "date": self.date.isoformat() if self.date else None,
+                "expected": {k: V.fmt(v) for k, v in self.expected.items()},
+                "actual": {k: V.fmt(v) for k, v in self.actual.items()},
+                "duration": round(self.duration, 6)}
+
+
+@attrs.define
+class Report:
+    outcomes: list[Outcome] = attrs.field(factory=list)
+    compile_errors: list[CompileError] = attrs.field(factory=list)
+    policies: dict[str, Policy] = attrs.field(factory=dict)
+
+    @property
+    def passed(self) -> int:
+        return sum(o.status == "passed" for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return sum(o.status != "passed" for o in self.outcomes) + len(self.compile_errors)
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, (int, V.Decimal)) and isinstance(actual, (int, V.Decimal)) \
+            and not isinstance(expected, bool) and not isinstance(actual, bool):
+        return bool(expected == actual)
+    return bool(expected == actual)
+
+
+def run_example(policy: Policy, ex: dict[str, Any]) -> Outcome:
+    import time
+
+    start = time.perf_counter()
+    base = dict(file=ex["file"], line=ex["line"], name=ex["name"], date=ex["date"])
+    outputs = list(ex["expects"])
+    try:
+        actual = policy.evaluate(ex["inputs"], on=ex["date"], outputs=outputs or None)
+    except NotInForce as exc:
+        took = time.perf_counter() - start
+        if ex["not_in_force"]:
+            return Outcome(**base, status="passed", message=exc.message, duration=took)
+        return Outcome(**base, status="failed", message=f"意外的不在有效期：{exc.message}", duration=took)
+    except RuleError as exc:
+        took = time.perf_counter() - start
+        if ex["error"] is not None and (not ex["error"] or ex["error"] in exc.message):
+            return Outcome(**base, status="passed", message=exc.message, duration=took)
+        return Outcome(**base, status="failed", message=f"计算出错：{exc.message}", duration=took)
+    took = time.perf_counter() - start
+    if ex["not_in_force"]:
+        return Outcome(**base, status="failed", message="期望「未生效」，但该日期在有效期内", actual=actual,
+                       duration=took)
+    if ex["error"] is not None:
+        return Outcome(**base, status="failed", message="期望出错，但计算成功", actual=actual, duration=took)
+    # The reference interpreter must agree with the compiled code on every example.
+    reference = policy.interpret(ex["inputs"], on=ex["date"], outputs=outputs)
+    if reference != actual:
+        return Outcome(**base, status="failed", message="编译结果与参考解释器不一致（内部错误，请报告）",
+                       expected=reference, actual=actual, duration=took)
+    wrong = {k: v for k, v in ex["expects"].items() if not _same(v, actual.get(k))}
+    if wrong:
+        explanation = policy.explain(ex["inputs"], on=ex["date"], outputs=list(wrong)).render()
+        lines = [f"「{k}」期望 {V.fmt(v)}，实际 {V.fmt(actual.get(k))}" for k, v in wrong.items()]
+        return Outcome(**base, status="failed", message="；".join(lines), expected=dict(ex["expects"]),
+                       actual=actual, explanation=explanation, duration=took)
+    return Outcome(**base, status="passed", expected=dict(ex["expects"]), actual=actual, duration=took)
+
+
+def run(paths: list[str], corpus: Corpus | None = None) -> Report:
+    report = Report()
+    files = rule_files(paths)
+    if corpus is None:
+        roots = sorted({str(Path(f).parent) for f in files})
+        corpus = load_corpus(roots) if roots else Corpus()
+    for path in files:
+        from guize.compiler.driver import load_module
+
+        try:
+            module = load_module(path)
+        except CompileError as exc:
+            report.compile_errors.append(exc)
+            continue
+        entry = corpus.entry_for_file(str(path))
+        policy = Policy(module, entry.repealed if entry else None)
+        report.policies[str(path)] = policy
+        for ex in module.EXAMPLES:
+            report.outcomes.append(run_example(policy, ex))
+    return report

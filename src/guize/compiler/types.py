@@ -1,0 +1,94 @@
+"""Static types of values: numbers with units (dimensions), rates, booleans, dates, enumerations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+Dim = tuple[tuple[str, int], ...]  # sorted (unit, exponent) pairs; () is dimensionless
+
+
+def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
+    out = dict(a)
+    for unit, exp in b:
+        out[unit] = out.get(unit, 0) + sign * exp
+    return tuple(sorted((u, e) for u, e in out.items() if e))
+
+
+def dim_text(dim: Dim) -> str:
+    if not dim:
+        return ""
+    num = [u if e == 1 else f"{u}^{e}" for u, e in dim if e > 0]
+    den = [u if e == -1 else f"{u}^{-e}" for u, e in dim if e < 0]
+    text = "·".join(num) or "1"
+    if den:
+        text += "/" + "/".join(den)
+    return text
+
+
+@attrs.frozen
+class Type:
+    kind: str  # num / points / bool / date / enum / any
+    dim: Dim = ()
+    integer: bool = False
+    rate: bool = False
+    enum: str | None = None
+    # A bare 0 literal: takes the unit of whatever it meets (否则 0 beside an amount in 元).
+    zero: bool = False
+
+    def display(self) -> str:
+        if self.kind == "num":
+            if self.dim == (("元", 1),):
+                return "金额（元）"
+            if self.rate:
+                return "比率"
+            unit = dim_text(self.dim)
+            base = "整数" if self.integer else "数值"
+            return f"{base}（{unit}）" if unit else base
+        return {"points": "百分点", "bool": "是否", "date": "日期", "any": "任意"}.get(
+            self.kind, self.enum or self.kind)
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind == "num" and self.dim == (("元", 1),)
+
+
+NUM = Type("num")
+INT = Type("num", integer=True)
+RATE = Type("num", rate=True)
+POINTS = Type("points")
+BOOL = Type("bool")
+DATE = Type("date")
+MONEY = Type("num", (("元", 1),))
+ANY = Type("any")
+
+
+def num(dim: Dim, integer: bool = False, rate: bool = False) -> Type:
+    return Type("num", dim, integer, rate)
+
+
+def same_dim(a: Type, b: Type) -> bool:
+    return a.kind == b.kind == "num" and (a.dim == b.dim or a.zero or b.zero)
+
+
+def join(a: Type, b: Type) -> Type | None:
+    """The type of a value that may be either a or b (branches of 若/按); None if incompatible."""
+    if a.kind == "any":
+        return b
+    if b.kind == "any":
+        return a
+    if a.kind == "num" and b.kind == "num":
+        if a.zero and not b.zero:
+            return b
+        if b.zero and not a.zero:
+            return a
+        if a.dim != b.dim:
+            return None
+        return Type("num", a.dim, a.integer and b.integer, a.rate or b.rate, zero=a.zero and b.zero)
+    if a.kind == b.kind and a.enum == b.enum:
+        return a
+    return None
+
+
+ONE = Decimal(1)

@@ -1,0 +1,69 @@
+"""Calendar arithmetic under the Civil Code's conventions (民法典 第二百条至第二百零四条).
+
+- A period of N years or months that starts on day D ends on the corresponding day of
+  the last year or month; if that month has no such day, on the month's last day
+  (第二百零三条).
+- A document 自 D 起施行，有效期 N 年 is in force on D and its last day is the day
+  before the N-th anniversary of D: 2024年4月26日 + 五年 -> 2029年4月25日. For D = 2月29日
+  the anniversary falls in a month without that day, so the term runs to 2月28日 of the
+  last year: D - 1 day + N years.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
+
+
+def parse(text: str) -> datetime.date:
+    """'2024-04-26' or '2024年4月26日' -> date; ValueError otherwise."""
+    text = text.strip()
+    m = _ISO.match(text) or _CN.match(text)
+    if m is None:
+        raise ValueError(text)
+    return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+def cn(d: datetime.date) -> str:
+    """2024年4月26日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def add_months(d: datetime.date, months: int) -> datetime.date:
+    """The corresponding day `months` later; the month's last day if there is none."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(d.day, last))
+
+
+def add_years(d: datetime.date, years: int) -> datetime.date:
+    return add_months(d, 12 * years)
+
+
+def last_day_of_term(start: datetime.date, years: int) -> datetime.date:
+    """Last day in force of a document effective on `start` for `years` years."""
+    return add_years(start - datetime.timedelta(days=1), years)
+
+
+def months_between(a: datetime.date, b: datetime.date) -> int:
+    """Whole months from a to b (negative if b is earlier): a corresponding day must be reached."""
+    if b < a:
+        return -months_between(b, a)
+    months = (b.year - a.year) * 12 + (b.month - a.month)
+    if add_months(a, months) > b:
+        months -= 1
+    return months
+
+
+def years_between(a: datetime.date, b: datetime.date) -> int:
+    months = months_between(a, b)
+    return int(months / 12)
+
+
+def days_between(a: datetime.date, b: datetime.date) -> int:
+    return (b - a).days

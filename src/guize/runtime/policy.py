@@ -1,0 +1,219 @@
+"""Policy: a compiled rule file loaded for evaluation, as of a date."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import Any
+
+import attrs
+
+from guize.runtime import dates
+from guize.runtime import values as V
+from guize.runtime.errors import InvalidInput, RuleError, UnknownOutput
+from guize.runtime.interp import Interpreter, Step
+from guize.runtime.ir import dated_nodes, select_version
+from guize.runtime.validity import Repealed, Window
+
+_ENV_CACHE_LIMIT = 4096
+
+
+@attrs.frozen
+class InputInfo:
+    name: str
+    type: str
+    kind: str
+    unit: str
+    required: bool
+    default: Any
+    allowed: tuple[str, ...]
+    cite: tuple[str, ...]
+
+
+@attrs.frozen
+class OutputInfo:
+    name: str
+    type: str
+    kind: str
+    cite: tuple[str, ...]
+    inputs: tuple[str, ...]  # the inputs this output needs
+
+
+@attrs.frozen
+class Explanation:
+    """Why each requested output has its value: a tree of steps."""
+
+    date: datetime.date
+    window: str
+    values: dict[str, Any]
+    steps: tuple[Step, ...]
+
+    def render(self) -> str:
+        lines = [f"评估日期：{dates.cn(self.date)}（{self.window}）"]
+        lines.extend(step.render() for step in self.steps)
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "window": self.window,
+                "steps": [s.to_json() for s in self.steps]}
+
+
+def as_date(on: Any) -> datetime.date:
+    if isinstance(on, datetime.datetime):
+        return on.date()
+    if isinstance(on, datetime.date):
+        return on
+    if isinstance(on, str):
+        try:
+            return dates.parse(on)
+        except ValueError:
+            pass
+    raise InvalidInput(f"评估日期「{on}」不是日期（应写成 2025-03-01 或 2025年3月1日）", value=str(on))
+
+
+class Policy:
+    """One compiled policy document. Thread-safe for evaluation."""
+
+    def __init__(self, module: ModuleType, repealed: Repealed | None = None) -> None:
+        self.module = module
+        self.path: str = module.SOURCE_PATH
+        self.sha256: str = module.SOURCE_SHA256
+        documents = module.DOCUMENTS
+        self.document: dict[str, Any] = documents[0] if documents else {}
+        self.window = Window.from_document(self.document, repealed)
+        self._defs: dict[str, dict[str, Any]] = module.DEFS
+        self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
+        self._functions: dict[str, Any] = module.FUNCTIONS
+        self._all = module.ALL
+        self._names = frozenset(self._specs)
+        self._envs: dict[datetime.date, tuple[Any, ...]] = {}
+        self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
+        for d in self._defs.values():
+            for node in dated_nodes(d["expr"]):
+                self._dated[node[1]] = node[3]
+        self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
+
+    def __repr__(self) -> str:
+        return f"<guize.Policy {self.window.name()} from {self.path}>"
+
+    # ------------------------------------------------------------ schema
+
+    @property
+    def title(self) -> str | None:
+        return self.document.get("title")
+
+    @property
+    def docno(self) -> str | None:
+        return self.document.get("docno")
+
+    @property
+    def inputs(self) -> list[InputInfo]:
+        return [InputInfo(s["name"], s["type"], s["kind"], s["unit"], not s["has_default"], s["default"],
+                          tuple(s["members"]), tuple(s["cite"])) for s in self._specs.values()]
+
+    @property
+    def outputs(self) -> list[OutputInfo]:
+        out = []
+        for name in self.module.OUTPUTS:
+            d = self._defs[name]
+            out.append(OutputInfo(name, d["type"], d["value_kind"], tuple(d["cite"]),
+                                  tuple(self.required_inputs([name]))))
+        return out
+
+    @property
+    def definitions(self) -> dict[str, dict[str, Any]]:
+        return self._defs
+
+    def required_inputs(self, outputs: Iterable[str]) -> list[str]:
+        need: set[str] = set()
+        seen: set[str] = set()
+        stack = list(outputs)
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            need.update(self._defs[n]["inputs"])
+            stack.extend(self._defs[n]["deps"])
+        return [name for name in self._specs if name in need]
+
+    # ------------------------------------------------------------ evaluation
+
+    def env(self, on: datetime.date) -> tuple[Any, ...]:
+        """Per-date state, computed once per date: the date and each dated value's version."""
+        env = self._envs.get(on)
+        if env is None:
+            self.window.check(on)
+            env = (on, *(select_version(versions, on) for versions in self._dated))
+            if len(self._envs) >= _ENV_CACHE_LIMIT:
+                self._envs.clear()
+            self._envs[on] = env
+        return env
+
+    def _check_names(self, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, Mapping):
+            raise InvalidInput(f"输入应为「名称: 值」的对象，收到的是 {type(data).__name__}")
+        if not data.keys() <= self._names:
+            from guize.runtime.diagnose import nearest_name
+
+            unknown = sorted(set(data) - self._names)
+            hints = [f"「{u}」" + (f"（是否指「{n}」？）" if (n := nearest_name(u, self._names)) else "")
+                     for u in unknown]
+            raise InvalidInput(f"未知的输入：{'、'.join(hints)}", unknown=unknown)
+
+    def _select(self, outputs: Iterable[str] | None) -> list[str]:
+        if outputs is None:
+            return list(self.module.OUTPUTS)
+        if isinstance(outputs, str):
+            outputs = [outputs]
+        names = list(outputs)
+        for name in names:
+            if name not in self._functions:
+                from guize.runtime.diagnose import nearest_name
+
+                near = nearest_name(name, self._functions)
+                extra = f"，是否指「{near}」？" if near else f"；可选：{'、'.join(self._functions)}"
+                raise UnknownOutput(f"没有名为「{name}」的输出{extra}", output=name)
+        return names
+
+    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> dict[str, Any]:
+        """The requested outputs (all if None) for `data`, under the rules in force on `on`."""
+        on = as_date(on)
+        env = self._envs.get(on) or self.env(on)
+        self._check_names(data)
+        with decimal.localcontext(V.CONTEXT):
+            if outputs is None:
+                return self._all(data, env)  # type: ignore[no-any-return]
+            names = self._select(outputs)
+            if len(names) == 1:
+                return self._functions[names[0]](data, env)  # type: ignore[no-any-return]
+            result: dict[str, Any] = {}
+            for name in names:
+                result.update(self._functions[name](data, env))
+            return result
+
+    def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> dict[str, Any]:
+        """The same answer as `evaluate`, by the reference interpreter (slow; for tests)."""
+        return self._interpret(data, on, outputs, trace=False)[0]
+
+    def explain(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> Explanation:
+        """Evaluate and record why: the definitions, branches, bands, versions and articles used."""
+        on = as_date(on)
+        values, interp = self._interpret(data, on, outputs, trace=True)
+        return Explanation(on, self.window.describe(), values, tuple(interp.steps[n] for n in values))
+
+    def _interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None,
+                   trace: bool) -> tuple[dict[str, Any], Interpreter]:
+        on = as_date(on)
+        self.window.check(on)
+        self._check_names(data)
+        names = self._select(outputs)
+        interp = Interpreter(self._defs, self._specs, data, on, trace=trace)
+        with decimal.localcontext(V.CONTEXT):
+            try:
+                values = {name: interp.get(name) for name in names}
+            except RuleError:
+                raise
+        return values, interp

@@ -1,0 +1,202 @@
+"""Values at run time: input conversion, exact decimal arithmetic helpers, rounding."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from guize.runtime import dates
+from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
+
+# Arithmetic runs in this context: 34 significant digits (decimal128), and every
+# operation that would lose information silently (overflow, invalid) raises instead.
+CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+                          traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+
+_MODES = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "down": ROUND_DOWN}
+_ONE = Decimal(1)
+
+
+def _number_text(text: str, name: str, percent_ok: bool) -> Decimal:
+    raw = text.strip().replace(",", "").replace("，", "").replace("元", "")
+    scale = _ONE
+    if percent_ok and raw.endswith(("%", "％")):
+        raw, scale = raw[:-1], Decimal("0.01")
+    try:
+        value = Decimal(raw)
+    except decimal.InvalidOperation:
+        raise InvalidInput(f"输入「{name}」的值「{text}」不是数值", input=name, value=text) from None
+    return value * scale
+
+
+def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: bool = False) -> Decimal:
+    """A JSON-like number (int, float, Decimal, '1,234.50', '80%') -> exact Decimal."""
+    kind = type(value)
+    if kind is Decimal:
+        d = value
+    elif kind is int:
+        d = Decimal(value)
+    elif kind is str:
+        d = _number_text(value, name, percent_ok)
+    elif kind is float:
+        # repr() is the shortest text that round-trips: 0.1 -> Decimal('0.1'), not the binary value.
+        d = Decimal(repr(value))
+    else:
+        raise InvalidInput(f"输入「{name}」应为数值，收到的是{_kind(value)}「{value!r}」", input=name)
+    if not d.is_finite():
+        raise InvalidInput(f"输入「{name}」的值「{value}」不是有限数值", input=name)
+    if d < 0 and not negative_ok:
+        raise InvalidInput(f"输入「{name}」不能为负数（收到 {value}）", input=name, value=str(value))
+    return d
+
+
+def to_money(value: Any, name: str) -> Decimal:
+    return to_decimal(value, name)
+
+
+def to_rate(value: Any, name: str) -> Decimal:
+    return to_decimal(value, name, percent_ok=True)
+
+
+def to_int(value: Any, name: str) -> int:
+    if type(value) is int:
+        if value < 0:
+            raise InvalidInput(f"输入「{name}」不能为负数（收到 {value}）", input=name, value=value)
+        return value
+    d = to_decimal(value, name)
+    if d != d.to_integral_value():
+        raise InvalidInput(f"输入「{name}」应为整数，收到「{value}」", input=name, value=str(value))
+    return int(d)
+
+
+_TRUE = {True: True, "是": True, "true": True, "True": True, "TRUE": True,
+         False: False, "否": False, "false": False, "False": False, "FALSE": False}
+
+
+def to_bool(value: Any, name: str) -> bool:
+    if value is True or value is False:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, str) and value.strip() in _TRUE:
+        return _TRUE[value.strip()]
+    raise InvalidInput(f"输入「{name}」应为「是」或「否」（true/false），收到「{value}」", input=name)
+
+
+def to_date(value: Any, name: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dates.parse(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"输入「{name}」应为日期（如 2024-04-26 或 2024年4月26日），收到「{value}」", input=name)
+
+
+def to_enum(value: Any, name: str, members: tuple[str, ...]) -> str:
+    if type(value) is str and value in members:
+        return value
+    if isinstance(value, str) and value.strip() in members:
+        return value.strip()
+    raise InvalidInput(f"输入「{name}」的值「{value}」不在可选范围内；可选：{'、'.join(members)}",
+                       input=name, value=str(value), allowed=list(members))
+
+
+def convert(spec: Mapping[str, Any], value: Any) -> Any:
+    """Convert one input by its schema entry (kind, scale, members)."""
+    kind = spec["kind"]
+    name = spec["name"]
+    if kind == "money" or kind == "quantity":
+        d = to_decimal(value, name)
+        scale = spec["scale"]
+        return d * scale if scale != 1 else d
+    if kind == "rate":
+        return to_rate(value, name)
+    if kind == "int":
+        return to_int(value, name)
+    if kind == "bool":
+        return to_bool(value, name)
+    if kind == "date":
+        return to_date(value, name)
+    if kind == "enum":
+        return to_enum(value, name, spec["members"])
+    raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是否值"
+    if isinstance(value, (list, tuple)):
+        return "列表"
+    if isinstance(value, dict):
+        return "对象"
+    if value is None:
+        return "空值"
+    return "文字"
+
+
+def missing(name: str) -> MissingInput:
+    return MissingInput(f"缺少输入「{name}」", input=name)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def div(a: Any, b: Any) -> Decimal:
+    if not b:
+        raise EvaluationError("除数为零", dividend=str(a))
+    if type(a) is int:
+        a = Decimal(a)
+    return a / b  # type: ignore[no-any-return]
+
+
+def rnd(x: Any, quantum: Decimal, mode: str) -> Any:
+    """Round to `quantum` (0.01 = 分) in the named mode; whole-number quanta of plain numbers give int."""
+    d = x if type(x) is Decimal else Decimal(x)
+    return d.quantize(quantum, rounding=_MODES[mode])
+
+
+def rnd_int(x: Any, mode: str) -> int:
+    d = x if type(x) is Decimal else Decimal(x)
+    return int(d.quantize(_ONE, rounding=_MODES[mode]))
+
+
+def no_band(what: str, value: Any) -> Any:
+    raise EvaluationError(f"「{what}」：{fmt(value)} 不在任何分段之内", definition=what, value=str(value))
+
+
+def no_case(what: str, value: Any) -> Any:
+    raise EvaluationError(f"「{what}」：没有「{value}」对应的取值", definition=what, value=str(value))
+
+
+def no_version(what: str, on: datetime.date) -> Any:
+    raise NotInForce(f"「{what}」在 {dates.cn(on)} 没有有效的取值", definition=what, date=on)
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text
+    if isinstance(value, datetime.date):
+        return dates.cn(value)
+    return str(value)
+
+
+FUNCS: dict[str, Any] = {
+    "year": lambda d: d.year,
+    "month": lambda d: d.month,
+    "day": lambda d: d.day,
+    "months_between": dates.months_between,
+    "days_between": dates.days_between,
+    "years_between": dates.years_between,
+    "add_months": dates.add_months,
+    "add_years": dates.add_years,
+    "add_days": lambda d, n: d + datetime.timedelta(days=n),
+    "abs": abs,
+}
