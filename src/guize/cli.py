@@ -323,5 +323,19 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
 
 
+def _register_commands() -> None:
+    import importlib
+    import pkgutil
+
+    from guize import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"guize.commands.{info.name}")
+        main.add_command(module.command)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
