@@ -760,6 +760,13 @@ class Checker:
             return ("asof",), T.DATE
         if hint is not None and hint.kind == "enum" and name in self.enums.get(hint.enum or "", ()):
             return ("const", name), hint
+        if hint is not None and hint.kind == "enum" and hint.enum and not any(
+                name in members for members in self.enums.values()):
+            members = self.enums[hint.enum]
+            near = nearest(name, list(members))
+            self.error(e.span, f"「{name}」不是{hint.enum}的取值（可选：{'、'.join(members)}）",
+                       hint=f"是否指「{near}」？" if near else None, code="E266")
+            return None
         owners = [en for en, members in self.enums.items() if name in members]
         if len(owners) == 1:
             return ("const", name), Type("enum", enum=owners[0])
@@ -1034,7 +1041,13 @@ class Checker:
                 continue
             ty = self.input_types.get(name)
             if ty is not None:
-                inputs[name] = self._literal(lit, ty, f"例「{ex.name}」的输入「{name}」")
+                value = self._literal(lit, ty, f"例「{ex.name}」的输入「{name}」")
+                scale = self._input_scale(self.inputs[name].type)
+                if value is not None and ty.kind == "num" and scale != 1:
+                    # Examples state amounts with their unit (100万元); the input itself is
+                    # given in its declared unit (万元), so store the number in that unit.
+                    value = _norm(Decimal(value) / scale)
+                inputs[name] = value
         expects: dict[str, Any] = {}
         for name, lit in ex.expects:
             if name not in self.defs:

@@ -52,10 +52,10 @@ class CodeGenerator:
 
     # ------------------------------------------------------------ helpers
 
-    def emit(self, line: str = "", rule_line: int | None = None) -> None:
-        self.lines.append(line)
+    def emit(self, text: str = "", rule_line: int | None = None) -> None:
         if rule_line:
-            self.line_map.append((len(self.lines), rule_line))
+            self.line_map.append((len(self.lines) + 1, rule_line))
+        self.lines.extend(text.split("\n"))
 
     def const(self, value: Any) -> str:
         if isinstance(value, bool) or value is None:

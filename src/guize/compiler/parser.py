@@ -597,6 +597,12 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
             what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
             return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
         hint = _glued_hint(str(tok)) if tok.type == "NAME" else None
+        if hint is None and tok.line:
+            # The culprit is often the word just before: 「若住院期间 则」 lexes 若住院期间 as one name.
+            before = source.split("\n")[tok.line - 1][:max((tok.column or 1) - 1, 0)]
+            words = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z_·]+", before)
+            if words:
+                hint = _glued_hint(words[-1])
         return Diagnostic("error", "E014", f"这里不应出现「{tok}」，需要：{expected}", _tspan(file, tok), hint=hint)
     if isinstance(exc, UnexpectedEOF):
         span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)

@@ -6,7 +6,7 @@
 - A document 自 D 起施行，有效期 N 年 is in force on D and its last day is the day
   before the N-th anniversary of D: 2024年4月26日 + 五年 -> 2029年4月25日. For D = 2月29日
   the anniversary falls in a month without that day, so the term runs to 2月28日 of the
-  last year: D - 1 day + N years.
+  last year.
 """
 
 from __future__ import annotations
@@ -46,8 +46,16 @@ def add_years(d: datetime.date, years: int) -> datetime.date:
 
 
 def last_day_of_term(start: datetime.date, years: int) -> datetime.date:
-    """Last day in force of a document effective on `start` for `years` years."""
-    return add_years(start - datetime.timedelta(days=1), years)
+    """Last day in force of a document effective on `start` for `years` years.
+
+    The day before the N-th anniversary (自2023年3月1日起一年 -> 2024年2月29日); a term
+    that starts on 2月29日 and ends in a common year runs to 2月28日, the month's last
+    day, because that year has no corresponding day (第二百零三条).
+    """
+    anniversary = add_years(start, years)
+    if (start.month, start.day) == (2, 29) and anniversary.day == 28:
+        return anniversary
+    return anniversary - datetime.timedelta(days=1)
 
 
 def months_between(a: datetime.date, b: datetime.date) -> int:

@@ -1,0 +1,33 @@
+# Two commands for a newcomer: `make demo` runs guize on the bundled example,
+# `make test` runs the test suite. Both set up .venv from the project's own files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/guize: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/guize
+
+demo: $(BIN)/guize
+	$(BIN)/guize check policies/
+	$(BIN)/guize eval policies/xinjiang/outpatient_2024.rule --date 2025-03-01 \
+		--input examples/outpatient.json --explain
+	$(BIN)/guize status 新疆维吾尔自治区城市供水实施办法 --date 2024-04-12 || true
+
+test: $(BIN)/guize
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/guize
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(BIN)/guize
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run_bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

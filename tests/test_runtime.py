@@ -1,0 +1,141 @@
+"""Runtime: evaluation as of a date, input conversion, errors, explanations (outpatient rule)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+import guize
+from guize.runtime.errors import InvalidInput, MissingInput, NotInForce, UnknownOutput
+
+OUTPATIENT = "policies/xinjiang/outpatient_2024.rule"
+ON = datetime.date(2025, 3, 1)
+BASE = {"医院级别": "二级", "退休人员": False, "本次费用": "1000", "住院起付线": 600,
+        "本年已就诊次数": 0, "本年已支付": 0}
+
+
+@pytest.fixture(scope="module")
+def policy() -> guize.Policy:
+    return guize.load(OUTPATIENT)
+
+
+def test_first_visit(policy: guize.Policy) -> None:
+    assert policy.evaluate(BASE, on=ON) == {
+        "起付标准": Decimal("60.00"), "支付比例": Decimal("0.70"), "统筹基金支付": Decimal("658.00")}
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"本年已就诊次数": 1}, Decimal("679.00")),         # 5%: (1000 − 30) × 70%
+    ({"医院级别": "未定级"}, Decimal("300.00")),         # 未定级 参照 一级: capped at 300
+    ({"医院级别": "三级", "本次费用": 10000}, Decimal("1300.00")),
+    ({"退休人员": True}, Decimal("705.00")),            # 75%: 940 × 0.75
+    ({"本年已支付": 3800}, Decimal("200.00")),          # annual cap 4000 reached
+    ({"本年已支付": 4000}, Decimal("0.00")),
+    ({"本年已支付": 4500}, Decimal("0.00")),            # not below zero
+    ({"本次费用": 50}, Decimal("0.00")),                # below the deductible
+    ({"住院期间": True}, Decimal("0.00")),              # 第十九条
+    ({"本次费用": "1,000.01"}, Decimal("658.01")),     # 940.01 × 0.7 = 658.007 → 658.01
+])
+def test_outpatient_cases(policy: guize.Policy, changes: dict, expected: Decimal) -> None:
+    assert policy.evaluate({**BASE, **changes}, on=ON, outputs=["统筹基金支付"]) == {"统筹基金支付": expected}
+
+
+def test_half_up_rounding_of_money(policy: guize.Policy) -> None:
+    # 683.10 × 5% = 34.155 → 34.16 (四舍五入), which binary floats get wrong.
+    out = policy.evaluate({**BASE, "住院起付线": "683.10", "本年已就诊次数": 3}, on=ON, outputs=["起付标准"])
+    assert out == {"起付标准": Decimal("34.16")}
+
+
+def test_float_inputs_are_read_by_their_shortest_decimal(policy: guize.Policy) -> None:
+    out = policy.evaluate({**BASE, "本次费用": 1000.1}, on=ON, outputs=["统筹基金支付"])
+    assert out["统筹基金支付"] == Decimal("658.07")  # 940.1 × 0.7 = 658.07
+
+
+def test_validity_window(policy: guize.Policy) -> None:
+    assert policy.evaluate(BASE, on="2024-04-26")["统筹基金支付"] == Decimal("658.00")
+    assert policy.evaluate(BASE, on="2029年4月25日")["统筹基金支付"] == Decimal("658.00")
+    with pytest.raises(NotInForce) as before:
+        policy.evaluate(BASE, on=datetime.date(2024, 4, 25))
+    assert "自2024年4月26日起施行，2024年4月25日尚未施行" in before.value.message
+    with pytest.raises(NotInForce) as after:
+        policy.evaluate(BASE, on=datetime.date(2029, 4, 26))
+    assert "有效期至2029年4月25日，2029年4月26日已失效" in after.value.message
+    assert after.value.detail["status"] == "expired"
+
+
+def test_lazy_inputs_per_output(policy: guize.Policy) -> None:
+    # 起付标准 needs only two inputs.
+    out = policy.evaluate({"住院起付线": 600, "本年已就诊次数": 0}, on=ON, outputs=["起付标准"])
+    assert out == {"起付标准": Decimal("60.00")}
+    assert policy.required_inputs(["支付比例"]) == ["医院级别", "退休人员"]
+
+
+def test_missing_input_is_named(policy: guize.Policy) -> None:
+    data = dict(BASE)
+    del data["本次费用"]
+    with pytest.raises(MissingInput) as info:
+        policy.evaluate(data, on=ON)
+    assert info.value.message == "缺少输入「本次费用」"
+
+
+@pytest.mark.parametrize(("field", "value", "fragment"), [
+    ("医院级别", "四级", "可选：一级、二级、三级、未定级"),
+    ("本次费用", "一千", "不是数值"),
+    ("本次费用", -5, "不能为负数"),
+    ("本年已就诊次数", 1.5, "应为整数"),
+    ("退休人员", "也许", "应为「是」或「否」"),
+    ("本次费用", [1], "应为数值"),
+])
+def test_invalid_inputs(policy: guize.Policy, field: str, value: object, fragment: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        policy.evaluate({**BASE, field: value}, on=ON)
+    assert fragment in info.value.message
+
+
+def test_unknown_input_name_suggests(policy: guize.Policy) -> None:
+    with pytest.raises(InvalidInput) as info:
+        policy.evaluate({**BASE, "本次费": 1}, on=ON)
+    assert "「本次费」" in info.value.message and "本次费用" in info.value.message
+
+
+def test_unknown_output(policy: guize.Policy) -> None:
+    with pytest.raises(UnknownOutput):
+        policy.evaluate(BASE, on=ON, outputs=["统筹支付"])
+
+
+def test_bad_date(policy: guize.Policy) -> None:
+    with pytest.raises(InvalidInput):
+        policy.evaluate(BASE, on="2025-02-30")
+
+
+def test_schema(policy: guize.Policy) -> None:
+    names = [i.name for i in policy.inputs]
+    assert names == ["医院级别", "退休人员", "本次费用", "住院起付线", "本年已就诊次数", "本年已支付", "住院期间"]
+    level = policy.inputs[0]
+    assert level.allowed == ("一级", "二级", "三级", "未定级") and level.required
+    assert not policy.inputs[-1].required and policy.inputs[-1].default is False
+    assert [(o.name, o.kind) for o in policy.outputs] == [
+        ("起付标准", "money"), ("支付比例", "rate"), ("统筹基金支付", "money")]
+
+
+def test_explanation_cites_articles_and_choices(policy: guize.Policy) -> None:
+    exp = policy.explain({**BASE, "医院级别": "未定级", "本年已就诊次数": 1}, on=ON, outputs=["统筹基金支付"])
+    text = exp.render()
+    assert "统筹基金支付 = 300.00" in text
+    assert "依据 第十四条第一款" in text
+    assert "未定级（参照一级）" in text
+    assert "取较小值" in text
+    assert exp.values == {"统筹基金支付": Decimal("300.00")}
+    data = exp.to_json()
+    assert data["steps"][0]["name"] == "统筹基金支付"
+
+
+def test_interpreter_agrees(policy: guize.Policy) -> None:
+    assert policy.interpret(BASE, on=ON) == policy.evaluate(BASE, on=ON)
+
+
+def test_repealed_document_in_corpus() -> None:
+    old = guize.load("policies/xinjiang/outpatient_2021.rule")
+    assert old.window.repealed is not None
+    assert old.window.status(datetime.date(2024, 4, 26))[0] == "repealed"
+    assert old.window.status(datetime.date(2024, 4, 25))[0] == "unknown"
