@@ -288,23 +288,37 @@ def timeline(paths: tuple[str, ...], fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--junit", "junit_path", default=None, help="写出 JUnit XML 报告")
 @click.option("-v", "--verbose", is_flag=True, help="列出每个例子")
-def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool) -> None:
+@click.option("--coverage", "with_coverage", is_flag=True,
+              help="统计例子覆盖的分支、分段、表行、版本和条款")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="N",
+              help="总覆盖率低于 N% 时失败（隐含 --coverage）")
+def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool, with_coverage: bool,
+         min_coverage: float | None) -> None:
     """运行 .rule 文件中的例子（例/测试），比对期望值。"""
-    from guize.compiler import testing
+    from guize.compiler import coverage, testing
 
+    with_coverage = with_coverage or min_coverage is not None
     try:
-        report = testing.run(list(paths) or ["policies"])
+        report = testing.run(list(paths) or ["policies"], coverage=with_coverage)
     except RuleError as exc:
         fail(exc, fmt)
     if junit_path:
-        from guize.compiler.reports import junit_xml
         from guize.compiler.driver import write_atomic
+        from guize.compiler.reports import junit_xml
 
         write_atomic(Path(junit_path), junit_xml(report))
+    files = coverage.from_report(report) if with_coverage else []
+    total = coverage.overall(files)
+    below = min_coverage is not None and total.total > 0 and \
+        Decimal(total.covered) * 100 < Decimal(str(min_coverage)) * total.total
     if fmt == "json":
-        click.echo(dumps({"passed": report.passed, "failed": report.failed,
-                          "outcomes": [o.to_json() for o in report.outcomes],
-                          "compile_errors": [e.to_json() for e in report.compile_errors]}))
+        out: dict[str, Any] = {"passed": report.passed, "failed": report.failed,
+                               "outcomes": [o.to_json() for o in report.outcomes],
+                               "compile_errors": [e.to_json() for e in report.compile_errors]}
+        if with_coverage:
+            out["coverage"] = {"files": [f.to_json() for f in files], "total": total.to_json(),
+                               "min_coverage": min_coverage, "ok": not below}
+        click.echo(dumps(out))
     else:
         for err in report.compile_errors:
             click.echo(err.render(), err=True)
@@ -319,8 +333,12 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
                 click.echo("      实际值的计算过程：")
                 for line in o.explanation.splitlines():
                     click.echo("        " + line)
+        if with_coverage:
+            click.echo(coverage.render(files, verbose))
+            if below:
+                click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%", err=True)
         click.echo(f"{report.passed} passed, {report.failed} failed")
-    sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if report.failed or below else EXIT_OK)
 
 
 def _register_commands() -> None:

@@ -874,7 +874,7 @@ class Checker:
                     self.error(e.right.span, f"「个百分点」只能加减到比率上，「{self.text(e.left.span)}」是{lt.display()}",
                                code="E321")
                     return None
-                return ("arith", e.op, ln, rn), T.RATE
+                return ("arith", e.op, ln, rn, False), T.RATE
             if lt.kind == "points" or rt.kind == "points":
                 self.error(e.span, "「个百分点」只能加到比率上（比率 + 5个百分点）", code="E321")
                 return None
@@ -896,16 +896,16 @@ class Checker:
             ty = T.join(lt, rt)
             assert ty is not None
             ty = attrs.evolve(ty, zero=False, rate=(lt.rate or rt.rate) and not (lt.dim or rt.dim))
-            return ("arith", e.op, ln, rn), ty
+            return ("arith", e.op, ln, rn, ty.integer), ty
         if lt.kind != "num" or rt.kind != "num":
             self.error(e.span, f"不能对{lt.display()}和{rt.display()}做{sym}法", code="E322")
             return None
         if e.op == "*":
             dim = T.dim_mul(lt.dim, rt.dim)
             ty = T.num(dim, integer=lt.integer and rt.integer, rate=lt.rate and rt.rate)
-            return ("arith", "*", ln, rn), ty
+            return ("arith", "*", ln, rn, ty.integer), ty
         dim = T.dim_mul(lt.dim, rt.dim, -1)
-        return ("arith", "/", ln, rn), T.num(dim)
+        return ("arith", "/", ln, rn, False), T.num(dim)
 
     def _e_Neg(self, e: ast.Neg, hint: Type | None) -> tuple[Node, Type] | None:
         r = self._expr(e.arg, hint)

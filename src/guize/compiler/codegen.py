@@ -12,9 +12,10 @@ from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.runtime.ir import Node
 
-_CONVERTERS = {"money": "_v.to_decimal", "quantity": "_v.to_decimal", "rate": "_v.to_rate",
-               "int": "_v.to_int", "bool": "_v.to_bool", "date": "_v.to_date", "enum": "_v.to_enum"}
-_MODES = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
+_CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
+               "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
+_ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
+_CONTEXT_OPS = {"+": "add", "-": "subtract", "*": "multiply"}
 
 
 class _Names:
@@ -49,6 +50,10 @@ class CodeGenerator:
         self.names = _Names()
         self.temp = 0
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
+        # Definitions that are plain constants (most 参数) are folded into their uses;
+        # outputs stay assigned so they can be returned.
+        self.folded = {name: d["expr"][1] for name, d in policy.defs.items()
+                       if d["expr"][0] == "const" and d["round"] is None and name not in policy.outputs}
 
     # ------------------------------------------------------------ helpers
 
@@ -98,6 +103,8 @@ class CodeGenerator:
         if tag == "input":
             return self.local("input", node[1])
         if tag == "ref":
+            if node[1] in self.folded:  # a constant parameter: use the constant itself
+                return self.const(self.folded[node[1]])
             return self.local("ref", node[1])
         if tag == "asof":
             return "e[0]"
@@ -105,7 +112,10 @@ class CodeGenerator:
             a, b = self.expr(node[2], owner), self.expr(node[3], owner)
             if node[1] == "/":
                 return f"_v.div({a}, {b})"
-            return f"({a} {node[1]} {b})"
+            if node[4]:
+                return f"({a} {node[1]} {b})"
+            # Decimal arithmetic in guize's own context, whatever the caller's thread context is.
+            return f"_{_CONTEXT_OPS[node[1]]}({a}, {b})"
         if tag == "neg":
             return f"(-{self.expr(node[1], owner)})"
         if tag == "cmp":
@@ -118,13 +128,19 @@ class CodeGenerator:
             c, a, b = (self.expr(n, owner) for n in node[1:4])
             return f"({a} if {c} else {b})"
         if tag in ("min", "max"):
+            # A conditional chain: builtin min()/max() on Decimals costs five times as much.
             args = [self.expr(n, owner) for n in node[1]]
-            return args[0] if len(args) == 1 else f"{tag}({', '.join(args)})"
+            out = args[0]
+            keep = "<=" if tag == "min" else ">="
+            for arg in args[1:]:
+                a, b = self.fresh(), self.fresh()
+                out = f"({a} if ({a} := {out}) {keep} ({b} := {arg}) else {b})"
+            return out
         if tag == "round":
             mode, quantum, arg = node[1], node[2], self.expr(node[3], owner)
             if node[4]:
                 return f"_v.rnd_int({arg}, {mode!r})"
-            return f"_v.rnd({arg}, {self.const(quantum)}, {mode!r})"
+            return self.rounding(arg, node[3], quantum, mode)
         if tag == "call":
             args = ", ".join(self.expr(n, owner) for n in node[2])
             return f"_FUNCS[{node[1]!r}]({args})"
@@ -140,6 +156,42 @@ class CodeGenerator:
         if tag == "dated":
             return self.dated(node, owner)
         raise TypeError(tag)  # INVARIANT: every IR tag is handled above
+
+    def rounding(self, code: str, node: Node, quantum: Decimal, mode: str) -> str:
+        if self.is_decimal(node):
+            return f"{code}.quantize({self.const(quantum)}, _{_ROUNDING[mode]}, _C)"
+        return f"_rnd({code}, {self.const(quantum)}, _{_ROUNDING[mode]})"
+
+    def is_decimal(self, node: Node) -> bool:
+        """True when the node always evaluates to a Decimal (never an int), so it can call
+        Decimal methods directly."""
+        tag = node[0]
+        if tag == "const":
+            return isinstance(node[1], Decimal)
+        if tag == "input":
+            return bool(self.inputs[node[1]]["kind"] in ("money", "quantity", "rate"))
+        if tag == "arith":
+            return not node[4]
+        if tag == "round":
+            return not node[4]
+        if tag == "ref":
+            d = self.p.defs[node[1]]
+            return d["round"] is not None or self.is_decimal(d["expr"])
+        if tag == "neg":
+            return self.is_decimal(node[1])
+        if tag in ("min", "max"):
+            return all(self.is_decimal(n) for n in node[1])
+        if tag == "if":
+            return self.is_decimal(node[2]) and self.is_decimal(node[3])
+        if tag == "cond":
+            return all(self.is_decimal(b[1]) for b in node[1]) and self.is_decimal(node[2][0])
+        if tag in ("match", "bands"):
+            others = [node[3][0]] if node[3] else []
+            return all(self.is_decimal(c[1] if tag == "match" else c[4]) for c in node[2]) and all(
+                self.is_decimal(o) for o in others)
+        if tag == "dated":
+            return all(self.is_decimal(v[2]) for v in node[3])
+        return False
 
     def match(self, node: Node, owner: str) -> str:
         subject = self.expr(node[1], owner)
@@ -210,6 +262,28 @@ class CodeGenerator:
                         key=lambda i: [s["name"] for s in self.p.inputs].index(i))
         return defs, inputs
 
+    def convert_input(self, name: str) -> None:
+        """Convert one input; the common, already-valid value costs no call (checks inline)."""
+        spec = self.inputs[name]
+        ident = self.local("input", name)
+        if spec["has_default"]:
+            self.emit(f"    {ident} = data.get({name!r}, {self.const(spec['default'])})", spec["line"])
+        kind = spec["kind"]
+        fast = {
+            "enum": f"{ident}.__class__ is str and {ident} in {self.const(spec['members'])}",
+            "bool": f"{ident} is True or {ident} is False",
+            "int": f"{ident}.__class__ is int and {ident} >= 0",
+        }.get(kind)
+        extra = f", {self.const(spec['members'])}" if kind == "enum" else ""
+        call = f"{_CONVERTERS[kind]}({ident}, {name!r}{extra})"
+        if kind in ("money", "quantity") and spec["scale"] != 1:
+            call = f"{call} * {self.const(spec['scale'])}"
+        if fast:
+            self.emit(f"    if not ({fast}):", spec["line"])
+            self.emit(f"        {ident} = {call}")
+        else:
+            self.emit(f"    {ident} = {call}", spec["line"])
+
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.closure(outputs)
         self.emit(f"def {fname}(data, e):")
@@ -222,23 +296,22 @@ class CodeGenerator:
             self.emit("    except KeyError as exc:")
             self.emit("        raise _v.missing(exc.args[0]) from None")
         for name in inputs:
-            spec = self.inputs[name]
-            ident = self.local("input", name)
-            source = ident
-            if spec["has_default"]:
-                source = f"data.get({name!r}, {self.const(spec['default'])})"
-            conv = _CONVERTERS[spec["kind"]]
-            extra = f", {self.const(spec['members'])}" if spec["kind"] == "enum" else ""
-            call = f"{conv}({source}, {name!r}{extra})"
-            if spec["kind"] in ("money", "quantity") and spec["scale"] != 1:
-                call = f"{call} * {self.const(spec['scale'])}"
-            self.emit(f"    {ident} = {call}", spec["line"])
+            self.convert_input(name)
+        if len(inputs) == len(self.inputs):
+            # Every declared input was looked up, so an unknown key (a misspelt optional
+            # input, say) shows as a count mismatch: cheaper than comparing key sets.
+            optional = [n for n in inputs if self.inputs[n]["has_default"]]
+            count = " + ".join([str(len(required))] + [f"({n!r} in data)" for n in optional])
+            self.emit(f"    if len(data) != {count}:")
+            self.emit("        _v.unknown_inputs(data, INPUT_NAMES)")
         for name in defs:
             d = self.p.defs[name]
+            if name in self.folded:
+                continue
             code = self.expr(d["expr"], name)
             if d["round"] is not None:
                 mode, quantum = d["round"]
-                code = f"_v.rnd({code}, {self.const(quantum)}, {mode!r})"
+                code = self.rounding(code, d["expr"], quantum, mode)
             self.emit(f"    {self.local('ref', name)} = {code}", d["line"])
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         self.emit(f"    return {{{items}}}")
@@ -269,11 +342,18 @@ class CodeGenerator:
         self.emit("from guize.runtime import values as _v")
         self.emit()
         self.emit("_FUNCS = _v.FUNCS")
+        self.emit("_C = _v.CONTEXT")
+        self.emit("_add, _subtract, _multiply, _rnd = _C.add, _C.subtract, _C.multiply, _v.rnd")
+        self.emit("_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (")
+        self.emit("    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)")
+        self.emit("_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (")
+        self.emit("    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)")
         self.emit(f"GUIZE_VERSION = {__version__!r}")
         self.emit(f"SOURCE_PATH = {self.source_path!r}")
         self.emit(f"SOURCE_SHA256 = {p.source_sha256!r}")
         self.emit(f"DOCUMENTS = {_literal(p.documents)}")
         self.emit(f"INPUTS = {_literal(p.inputs)}")
+        self.emit(f"INPUT_NAMES = frozenset({tuple(spec['name'] for spec in p.inputs)!r})")
         self.emit(f"OUTPUTS = {p.outputs!r}")
         self.emit(f"SLOTS = {p.slots!r}")
         self.emit(f"DEFS = {_literal(p.defs)}")
@@ -289,6 +369,9 @@ class CodeGenerator:
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
         self.emit(f"FUNCTIONS = {{{fn_table}}}")
         self.emit("ALL = out_all" if p.outputs else "ALL = None")
+        # out_all rejects unknown input names itself when it reads every input.
+        all_inputs = not p.outputs or len(self.closure(list(p.outputs))[1]) == len(self.inputs)
+        self.emit(f"ALL_CHECKS_NAMES = {all_inputs!r}")
         self.emit(f"LINE_MAP = {dict(self.line_map)!r}")
         return "\n".join(self.lines) + "\n"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from guize.compiler.diagnostics import CompileError
 from guize.compiler.driver import rule_files
 from guize.runtime import values as V
 from guize.runtime.errors import NotInForce, RuleError
+from guize.runtime.interp import Coverage
 from guize.runtime.policy import Policy
 
 
@@ -42,6 +44,8 @@ class Report:
     outcomes: list[Outcome] = attrs.field(factory=list)
     compile_errors: list[CompileError] = attrs.field(factory=list)
     policies: dict[str, Policy] = attrs.field(factory=dict)
+    # file -> what the reference interpreter exercised (see Interpreter); None unless asked for.
+    coverage: dict[str, Coverage] | None = None
 
     @property
     def passed(self) -> int:
@@ -59,7 +63,7 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
-def run_example(policy: Policy, ex: dict[str, Any]) -> Outcome:
+def run_example(policy: Policy, ex: dict[str, Any], coverage: Coverage | None = None) -> Outcome:
     import time
 
     start = time.perf_counter()
@@ -74,6 +78,9 @@ def run_example(policy: Policy, ex: dict[str, Any]) -> Outcome:
         return Outcome(**base, status="failed", message=f"意外的不在有效期：{exc.message}", duration=took)
     except RuleError as exc:
         took = time.perf_counter() - start
+        if coverage is not None:  # the branches taken before the error count as exercised
+            with contextlib.suppress(RuleError):
+                policy.interpret(ex["inputs"], on=ex["date"], outputs=outputs or None, coverage=coverage)
         if ex["error"] is not None and (not ex["error"] or ex["error"] in exc.message):
             return Outcome(**base, status="passed", message=exc.message, duration=took)
         return Outcome(**base, status="failed", message=f"计算出错：{exc.message}", duration=took)
@@ -84,7 +91,7 @@ def run_example(policy: Policy, ex: dict[str, Any]) -> Outcome:
     if ex["error"] is not None:
         return Outcome(**base, status="failed", message="期望出错，但计算成功", actual=actual, duration=took)
     # The reference interpreter must agree with the compiled code on every example.
-    reference = policy.interpret(ex["inputs"], on=ex["date"], outputs=outputs)
+    reference = policy.interpret(ex["inputs"], on=ex["date"], outputs=outputs, coverage=coverage)
     if reference != actual:
         return Outcome(**base, status="failed", message="编译结果与参考解释器不一致（内部错误，请报告）",
                        expected=reference, actual=actual, duration=took)
@@ -97,8 +104,8 @@ def run_example(policy: Policy, ex: dict[str, Any]) -> Outcome:
     return Outcome(**base, status="passed", expected=dict(ex["expects"]), actual=actual, duration=took)
 
 
-def run(paths: list[str], corpus: Corpus | None = None) -> Report:
-    report = Report()
+def run(paths: list[str], corpus: Corpus | None = None, coverage: bool = False) -> Report:
+    report = Report(coverage={} if coverage else None)
     files = rule_files(paths)
     if corpus is None:
         roots = sorted({str(Path(f).parent) for f in files})
@@ -114,6 +121,7 @@ def run(paths: list[str], corpus: Corpus | None = None) -> Report:
         entry = corpus.entry_for_file(str(path))
         policy = Policy(module, entry.repealed if entry else None)
         report.policies[str(path)] = policy
+        hits = report.coverage.setdefault(str(path), set()) if report.coverage is not None else None
         for ex in module.EXAMPLES:
-            report.outcomes.append(run_example(policy, ex))
+            report.outcomes.append(run_example(policy, ex, hits))
     return report

@@ -65,16 +65,27 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+Coverage = set[tuple[Any, ...]]
+
+
 class Interpreter:
-    """Evaluate definitions from the checked tree, memoised, optionally tracing."""
+    """Evaluate definitions from the checked tree, memoised, optionally tracing.
+
+    With a `coverage` set, every branch, table row, band and dated version taken is added to
+    it as (owner, id(node), index) (index -1 for 否则/其他; an inline 若 records 0 for 则 and
+    1 for 否则), every definition computed as ("def", name) and every input read as
+    ("input", name). The keys are only meaningful for the `defs` objects passed in.
+    """
 
     def __init__(self, defs: Mapping[str, Mapping[str, Any]], inputs: Mapping[str, Mapping[str, Any]],
-                 data: Mapping[str, Any], on: datetime.date, trace: bool = False) -> None:
+                 data: Mapping[str, Any], on: datetime.date, trace: bool = False,
+                 coverage: Coverage | None = None) -> None:
         self.defs = defs
         self.specs = inputs
         self.data = data
         self.on = on
         self.trace = trace
+        self.coverage = coverage
         self.values: dict[str, Any] = {}
         self.steps: dict[str, Step] = {}
         self.input_values: dict[str, Any] = {}
@@ -92,6 +103,8 @@ class Interpreter:
                 raise V.missing(name)
             self.input_values[name] = V.convert(spec, raw)
         value = self.input_values[name]
+        if self.coverage is not None:
+            self.coverage.add(("input", name))
         if self.trace:
             spec = self.specs[name]
             self._children.append(Step(name, value, "input", spec["type"], tuple(spec["cite"]), spec["line"],
@@ -107,11 +120,13 @@ class Interpreter:
                 value = self.eval(d["expr"], name)
                 if d["round"] is not None:
                     mode, quantum = d["round"]
-                    rounded = V.rnd(value, quantum, mode)
+                    rounded = V.rnd(value, quantum, V.mode_constant(mode))
                     if self.trace and rounded != value:
                         self._notes.append(f"{V.fmt(value)} 舍入为 {V.fmt(rounded)}")
                     value = rounded
                 self.values[name] = value
+                if self.coverage is not None:
+                    self.coverage.add(("def", name))
                 if self.trace:
                     self.steps[name] = Step(name, value, d["kind"], d["type"], tuple(d["cite"]), d["line"],
                                             self._notes, _dedupe(self._children))
@@ -145,13 +160,12 @@ class Interpreter:
     def _arith(self, node: Node, owner: str) -> Any:
         a, b = self.eval(node[2], owner), self.eval(node[3], owner)
         op = node[1]
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        return V.div(a, b)
+        if op == "/":
+            return V.div(a, b)
+        if node[4]:  # integers: exact Python arithmetic
+            return a + b if op == "+" else a - b if op == "-" else a * b
+        ctx = V.CONTEXT
+        return ctx.add(a, b) if op == "+" else ctx.subtract(a, b) if op == "-" else ctx.multiply(a, b)
 
     def _neg(self, node: Node, owner: str) -> Any:
         return -self.eval(node[1], owner)
@@ -171,7 +185,10 @@ class Interpreter:
         return not self.eval(node[1], owner)
 
     def _if(self, node: Node, owner: str) -> Any:
-        return self.eval(node[2] if self.eval(node[1], owner) else node[3], owner)
+        taken = bool(self.eval(node[1], owner))
+        if self.coverage is not None:
+            self.coverage.add((owner, id(node), 0 if taken else 1))
+        return self.eval(node[2] if taken else node[3], owner)
 
     def _min(self, node: Node, owner: str) -> Any:
         values = [self.eval(n, owner) for n in node[1]]
@@ -190,43 +207,55 @@ class Interpreter:
     def _round(self, node: Node, owner: str) -> Any:
         if node[4]:
             return V.rnd_int(self.eval(node[3], owner), node[1])
-        return V.rnd(self.eval(node[3], owner), node[2], node[1])
+        return V.rnd(self.eval(node[3], owner), node[2], V.mode_constant(node[1]))
 
     def _call(self, node: Node, owner: str) -> Any:
         return V.FUNCS[node[1]](*(self.eval(n, owner) for n in node[2]))
 
     def _cond(self, node: Node, owner: str) -> Any:
-        for test, value, label, cite in node[1]:
+        for index, (test, value, label, cite) in enumerate(node[1]):
             if self.eval(test, owner):
+                if self.coverage is not None:
+                    self.coverage.add((owner, id(node), index))
                 self.note(f"条件成立：{label}", cite)
                 return self.eval(value, owner)
+        if self.coverage is not None:
+            self.coverage.add((owner, id(node), -1))
         value, label, cite = node[2]
         self.note("以上条件均不成立，取「否则」", cite)
         return self.eval(value, owner)
 
     def _match(self, node: Node, owner: str) -> Any:
         subject = self.eval(node[1], owner)
-        for members, value, label, cite in node[2]:
+        for index, (members, value, label, cite) in enumerate(node[2]):
             if subject in members:
+                if self.coverage is not None:
+                    self.coverage.add((owner, id(node), index))
                 self.note(f"按「{V.fmt(subject)}」取表中「{label}」一行", cite)
                 return self.eval(value, owner)
         if node[3] is None:
             return V.no_case(owner, subject)
+        if self.coverage is not None:
+            self.coverage.add((owner, id(node), -1))
         value, label, cite = node[3]
         self.note(f"「{V.fmt(subject)}」未单列，取「其他」", cite)
         return self.eval(value, owner)
 
     def _bands(self, node: Node, owner: str) -> Any:
         subject = self.eval(node[1], owner)
-        for lo, lo_incl, hi, hi_incl, value, label, cite in node[2]:
+        for index, (lo, lo_incl, hi, hi_incl, value, label, cite) in enumerate(node[2]):
             if lo is not None and not (lo <= subject if lo_incl else lo < subject):
                 continue
             if hi is not None and not (subject <= hi if hi_incl else subject < hi):
                 continue
+            if self.coverage is not None:
+                self.coverage.add((owner, id(node), index))
             self.note(f"{V.fmt(subject)} 落在分段「{label}」", cite)
             return self.eval(value, owner)
         if node[3] is None:
             return V.no_band(owner, subject)
+        if self.coverage is not None:
+            self.coverage.add((owner, id(node), -1))
         value, label, cite = node[3]
         self.note(f"{V.fmt(subject)} 不在所列分段内，取「其他」", cite)
         return self.eval(value, owner)
@@ -237,6 +266,8 @@ class Interpreter:
         if index is None:
             return V.no_version(node[2], self.on)
         start, _end, value, label, cite = versions[index]
+        if self.coverage is not None:
+            self.coverage.add((owner, id(node), index))
         self.note(f"适用{label}的版本（生效日 {start.isoformat()}）", cite)
         return self.eval(value, owner)
 

@@ -10,7 +10,8 @@ Expression nodes (first element is the tag):
   ("input", name)                      an input, already converted
   ("ref", name)                        another definition
   ("asof",)                            the as-of date (评估日期)
-  ("arith", op, a, b)                  op in + - * /
+  ("arith", op, a, b, exact_int)       op in + - * /; exact_int: both sides integers (Python
+                                       int arithmetic); otherwise decimal arithmetic in CONTEXT
   ("neg", a)
   ("cmp", op, a, b)                    op in == != < <= > >=
   ("and", a, b) ("or", a, b) ("not", a)

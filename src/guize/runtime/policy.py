@@ -12,12 +12,13 @@ import attrs
 
 from guize.runtime import dates
 from guize.runtime import values as V
-from guize.runtime.errors import InvalidInput, RuleError, UnknownOutput
-from guize.runtime.interp import Interpreter, Step
+from guize.runtime.errors import EvaluationError, InvalidInput, UnknownOutput
+from guize.runtime.interp import Coverage, Interpreter, Step
 from guize.runtime.ir import dated_nodes, select_version
 from guize.runtime.validity import Repealed, Window
 
 _ENV_CACHE_LIMIT = 4096
+_DATE = datetime.date
 
 
 @attrs.frozen
@@ -60,6 +61,14 @@ class Explanation:
                 "steps": [s.to_json() for s in self.steps]}
 
 
+def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
+    if isinstance(exc, decimal.Overflow):
+        return EvaluationError("计算结果超出可表示的范围（溢出）")
+    if isinstance(exc, decimal.DivisionByZero):
+        return EvaluationError("除数为零")
+    return EvaluationError(f"无法完成的运算：{type(exc).__name__}")
+
+
 def as_date(on: Any) -> datetime.date:
     if isinstance(on, datetime.datetime):
         return on.date()
@@ -87,8 +96,9 @@ class Policy:
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS
         self._all = module.ALL
+        self._all_checks_names: bool = getattr(module, "ALL_CHECKS_NAMES", False)
         self._names = frozenset(self._specs)
-        self._envs: dict[datetime.date, tuple[Any, ...]] = {}
+        self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
         for d in self._defs.values():
             for node in dated_nodes(d["expr"]):
@@ -152,16 +162,15 @@ class Policy:
             self._envs[on] = env
         return env
 
-    def _check_names(self, data: Mapping[str, Any]) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidInput(f"输入应为「名称: 值」的对象，收到的是 {type(data).__name__}")
-        if not data.keys() <= self._names:
-            from guize.runtime.diagnose import nearest_name
+    def _env_for(self, on: Any) -> tuple[Any, ...]:
+        """env(), also remembered under the caller's own key ('2025-03-01') for the next call."""
+        env = self.env(as_date(on))
+        if isinstance(on, str):
+            self._envs[on] = env  # type: ignore[index]
+        return env
 
-            unknown = sorted(set(data) - self._names)
-            hints = [f"「{u}」" + (f"（是否指「{n}」？）" if (n := nearest_name(u, self._names)) else "")
-                     for u in unknown]
-            raise InvalidInput(f"未知的输入：{'、'.join(hints)}", unknown=unknown)
+    def _check_names(self, data: Mapping[str, Any]) -> None:
+        V.unknown_inputs(data, self._names)
 
     def _select(self, outputs: Iterable[str] | None) -> list[str]:
         if outputs is None:
@@ -180,12 +189,17 @@ class Policy:
 
     def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> dict[str, Any]:
         """The requested outputs (all if None) for `data`, under the rules in force on `on`."""
-        on = as_date(on)
-        env = self._envs.get(on) or self.env(on)
-        self._check_names(data)
-        with decimal.localcontext(V.CONTEXT):
+        try:
+            env = self._envs[on]
+        except (KeyError, TypeError):
+            env = self._env_for(on)
+        try:
             if outputs is None:
+                if not self._all_checks_names and not self._names.issuperset(data):
+                    self._check_names(data)
                 return self._all(data, env)  # type: ignore[no-any-return]
+            if not self._names.issuperset(data):
+                self._check_names(data)
             names = self._select(outputs)
             if len(names) == 1:
                 return self._functions[names[0]](data, env)  # type: ignore[no-any-return]
@@ -193,10 +207,20 @@ class Policy:
             for name in names:
                 result.update(self._functions[name](data, env))
             return result
+        except decimal.DecimalException as exc:
+            raise _arithmetic_error(exc) from None
+        except (TypeError, AttributeError):
+            self._check_names(data)  # not a mapping: a clear InvalidInput
+            raise
 
-    def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> dict[str, Any]:
-        """The same answer as `evaluate`, by the reference interpreter (slow; for tests)."""
-        return self._interpret(data, on, outputs, trace=False)[0]
+    def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
+                  coverage: Coverage | None = None) -> dict[str, Any]:
+        """The same answer as `evaluate`, by the reference interpreter (slow; for tests).
+
+        `coverage`, if given, collects the branches, rows, bands and versions taken
+        (see `Interpreter`), keyed to the nodes of `self.definitions`.
+        """
+        return self._interpret(data, on, outputs, trace=False, coverage=coverage)[0]
 
     def explain(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> Explanation:
         """Evaluate and record why: the definitions, branches, bands, versions and articles used."""
@@ -205,15 +229,14 @@ class Policy:
         return Explanation(on, self.window.describe(), values, tuple(interp.steps[n] for n in values))
 
     def _interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None,
-                   trace: bool) -> tuple[dict[str, Any], Interpreter]:
+                   trace: bool, coverage: Coverage | None = None) -> tuple[dict[str, Any], Interpreter]:
         on = as_date(on)
         self.window.check(on)
         self._check_names(data)
         names = self._select(outputs)
-        interp = Interpreter(self._defs, self._specs, data, on, trace=trace)
-        with decimal.localcontext(V.CONTEXT):
-            try:
-                values = {name: interp.get(name) for name in names}
-            except RuleError:
-                raise
+        interp = Interpreter(self._defs, self._specs, data, on, trace=trace, coverage=coverage)
+        try:
+            values = {name: interp.get(name) for name in names}
+        except decimal.DecimalException as exc:
+            raise _arithmetic_error(exc) from None
         return values, interp

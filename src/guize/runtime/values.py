@@ -6,6 +6,8 @@ import datetime
 import decimal
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+__all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP"]
 from typing import Any
 
 from guize.runtime import dates
@@ -18,6 +20,7 @@ CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
 
 _MODES = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "down": ROUND_DOWN}
 _ONE = Decimal(1)
+_NAN = Decimal("NaN")
 
 
 def _number_text(text: str, name: str, percent_ok: bool) -> Decimal:
@@ -40,7 +43,12 @@ def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: boo
     elif kind is int:
         d = Decimal(value)
     elif kind is str:
-        d = _number_text(value, name, percent_ok)
+        try:
+            d = Decimal(value)  # exact; plain numerals are the common case
+        except decimal.InvalidOperation:
+            d = _NAN
+        if not d.is_finite():
+            d = _number_text(value, name, percent_ok)
     elif kind is float:
         # repr() is the shortest text that round-trips: 0.1 -> Decimal('0.1'), not the binary value.
         d = Decimal(repr(value))
@@ -139,6 +147,18 @@ def _kind(value: Any) -> str:
     return "文字"
 
 
+def unknown_inputs(data: Any, names: frozenset[str]) -> None:
+    """Raise InvalidInput naming the keys of `data` that are not inputs (with suggestions)."""
+    from guize.runtime.diagnose import nearest_name
+
+    unknown = sorted(set(data) - names) if isinstance(data, Mapping) else []
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"输入应为「名称: 值」的对象，收到的是 {type(data).__name__}")
+    if unknown:
+        hints = [f"「{u}」" + (f"（是否指「{n}」？）" if (n := nearest_name(u, names)) else "") for u in unknown]
+        raise InvalidInput(f"未知的输入：{'、'.join(hints)}", unknown=unknown)
+
+
 def missing(name: str) -> MissingInput:
     return MissingInput(f"缺少输入「{name}」", input=name)
 
@@ -149,20 +169,22 @@ def missing(name: str) -> MissingInput:
 def div(a: Any, b: Any) -> Decimal:
     if not b:
         raise EvaluationError("除数为零", dividend=str(a))
-    if type(a) is int:
-        a = Decimal(a)
-    return a / b  # type: ignore[no-any-return]
+    return CONTEXT.divide(a, b)
 
 
-def rnd(x: Any, quantum: Decimal, mode: str) -> Any:
-    """Round to `quantum` (0.01 = 分) in the named mode; whole-number quanta of plain numbers give int."""
+def rnd(x: Any, quantum: Decimal, rounding: str) -> Decimal:
+    """Round to `quantum` (0.01 = 分) with a decimal rounding constant (ROUND_HALF_UP …)."""
     d = x if type(x) is Decimal else Decimal(x)
-    return d.quantize(quantum, rounding=_MODES[mode])
+    return d.quantize(quantum, rounding, CONTEXT)
 
 
 def rnd_int(x: Any, mode: str) -> int:
     d = x if type(x) is Decimal else Decimal(x)
-    return int(d.quantize(_ONE, rounding=_MODES[mode]))
+    return int(d.quantize(_ONE, _MODES[mode], CONTEXT))
+
+
+def mode_constant(mode: str) -> str:
+    return _MODES[mode]  # type: ignore[return-value]
 
 
 def no_band(what: str, value: Any) -> Any:
