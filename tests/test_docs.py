@@ -10,7 +10,7 @@ from guize.compiler.driver import check_source
 
 ROOT = Path(__file__).parent.parent
 BLOCKS = [(doc.name, i, m.group(1))
-          for doc in sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"] if doc.exists()
+          for doc in [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"] if doc.exists()
           for i, m in enumerate(re.finditer(r"```rule\n(.*?)```", doc.read_text(encoding="utf-8"), re.S))]
 
 

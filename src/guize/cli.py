@@ -238,7 +238,7 @@ def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
         labels = {"in_force": "有效", "not_yet": "尚未施行", "expired": "已失效", "repealed": "已废止",
                   "unknown": "未知"}
         for r in rows:
-            click.echo(f"{labels[r['status']]}：{r['message']}")
+            click.echo(f"{labels[str(r['status'])]}：{r['message']}")
     sys.exit(EXIT_OK if all(r["status"] == "in_force" for r in rows) else EXIT_FINDINGS)
 
 

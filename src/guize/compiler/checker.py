@@ -347,7 +347,7 @@ class Checker:
         if name in self.failed:
             return None
         if name in self.checking:
-            cycle = self.checking[self.checking.index(name):] + [name]
+            cycle = [*self.checking[self.checking.index(name):], name]
             d = self.defs[name]
             self.error(d.span, "定义之间循环引用：" + " → ".join(f"「{n}」" for n in cycle),
                        hint="检查这些定义，至少有一个不能依赖另一个", code="E240")
@@ -610,7 +610,7 @@ class Checker:
             return None
         return ("bands", subj[0], tuple(b[:7] for b in bands), other), ty
 
-    def _bound(self, bound: ast.Bound | None, sty: Type) -> Decimal | None | bool:
+    def _bound(self, bound: ast.Bound | None, sty: Type) -> Decimal | bool | None:
         if bound is None:
             return None
         res = self._number(bound.value)
@@ -721,7 +721,7 @@ class Checker:
         dim, scale = unit
         scaled = value * scale
         integral = scaled == scaled.to_integral_value()
-        if integral and not unit[0] == (("元", 1),):
+        if integral and unit[0] != (("元", 1),):
             return ("const", int(scaled)), T.num(dim, integer=True)
         return ("const", _norm(scaled)), T.num(dim)
 
@@ -1017,9 +1017,9 @@ class Checker:
                 value = -node[1] if lit.negative else node[1]
                 if nty.kind == "points":
                     bad = "不能用「个百分点」表示取值"
-                elif nty.dim != ty.dim and not (nty.dim == () and not nty.rate and ty.dim):
-                    if not (ty.rate and nty.dim == ()):
-                        bad = f"单位应为{ty.display()}"
+                elif (nty.dim != ty.dim and not (nty.dim == () and not nty.rate and ty.dim)
+                      and not (ty.rate and nty.dim == ())):
+                    bad = f"单位应为{ty.display()}"
                 if bad is None:
                     if ty.integer and value != int(value):
                         bad = "应为整数"
@@ -1133,8 +1133,10 @@ def _fmt_num(v: Decimal) -> str:
 
 
 def _norm(v: Decimal) -> Decimal:
-    return v if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else v.normalize() \
-        if v.normalize().as_tuple().exponent < 0 else v.quantize(Decimal(1))
+    """Drop trailing zeros without exponent notation: 300.0 -> 300, 0.50 -> 0.5."""
+    n = v.normalize()
+    exponent = n.as_tuple().exponent
+    return n if isinstance(exponent, int) and exponent <= 0 else n.quantize(Decimal(1))
 
 
 def _unit_hint(a: Type, b: Type) -> str | None:

@@ -142,8 +142,8 @@ class CodeGenerator:
                 return f"_v.rnd_int({arg}, {mode!r})"
             return self.rounding(arg, node[3], quantum, mode)
         if tag == "call":
-            args = ", ".join(self.expr(n, owner) for n in node[2])
-            return f"_FUNCS[{node[1]!r}]({args})"
+            call_args = ", ".join(self.expr(n, owner) for n in node[2])
+            return f"_FUNCS[{node[1]!r}]({call_args})"
         if tag == "cond":
             out = self.expr(node[2][0], owner)
             for test, value, _label, _cite in reversed(node[1]):

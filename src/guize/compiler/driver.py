@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -16,7 +17,7 @@ from guize._version import __version__
 from guize.compiler import codegen, parser
 from guize.compiler.checker import CheckedPolicy, check
 from guize.compiler.diagnostics import CompileError, Diagnostic
-from guize.compiler.parser import ast
+from guize.compiler import ast
 from guize.runtime.errors import RuleError
 
 
@@ -128,10 +129,8 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleT
             pass  # a damaged cache entry is rebuilt below
     compiled = compile_source(source, str(path))
     if use_cache:
-        try:
+        with contextlib.suppress(OSError):  # a read-only cache only costs speed
             write_atomic(cached, compiled.python)
-        except OSError:
-            pass  # a read-only cache only costs speed
     return module_from_source(compiled.python, f"guize_policy_{key}", str(cached))
 
 

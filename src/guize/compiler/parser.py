@@ -12,7 +12,13 @@ from typing import Any
 
 import attrs
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from lark.lark import PostLex
 
 from guize.compiler import ast
@@ -163,7 +169,7 @@ def normalize_title(text: str) -> str:
 class _ToAst(Transformer):  # type: ignore[type-arg]
     """Parse tree -> syntax tree. Punctuation tokens are dropped by type."""
 
-    _PUNCT = {"COLON", "COMMA", "DUN", "LPAR", "RPAR", "EQ"}
+    _PUNCT = frozenset({"COLON", "COMMA", "DUN", "LPAR", "RPAR", "EQ"})
 
     def __init__(self, file: str, source: str) -> None:
         super().__init__()
@@ -354,7 +360,8 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return ast.EnumKey(tuple(str(t) for t in c if t.type == "NAME"), span=self.sp(meta))
 
     def k_band(self, meta: Any, c: list[Any]) -> ast.BandKey:
-        return c[0]
+        key: ast.BandKey = c[0]
+        return key
 
     def k_other(self, meta: Any, c: list[Any]) -> ast.OtherKey:
         return ast.OtherKey(span=self.sp(meta))
@@ -545,7 +552,7 @@ def attrs_evolve(bound: ast.Bound, **changes: Any) -> ast.Bound:
 def _expected_words(expected: set[str]) -> str:
     names = sorted({KEYWORDS.get(t, t) for t in expected if not t.startswith("__")})
     if len(names) > 8:
-        names = names[:8] + ["……"]
+        names = [*names[:8], "……"]
     return "、".join(names)
 
 
@@ -573,7 +580,8 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         return Diagnostic("error", "E012", f"日期「{exc.token}」不存在", _tspan(file, exc.token),
                           hint="检查月份和日期（例如 2月没有30日，2023年2月没有29日）")
     if isinstance(exc, UnexpectedCharacters):
-        ch = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+        pos = exc.pos_in_stream or 0
+        ch = source[pos] if pos < len(source) else ""
         hint = None
         if ch in _FULLWIDTH_HINTS:
             hint = f"「{ch}」在这里不能用，请改用「{_FULLWIDTH_HINTS[ch]}」"

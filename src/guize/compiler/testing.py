@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ class Report:
 
 
 def _same(expected: Any, actual: Any) -> bool:
-    if isinstance(expected, (int, V.Decimal)) and isinstance(actual, (int, V.Decimal)) \
+    if isinstance(expected, (int, Decimal)) and isinstance(actual, (int, Decimal)) \
             and not isinstance(expected, bool) and not isinstance(actual, bool):
         return bool(expected == actual)
     return bool(expected == actual)

@@ -166,7 +166,7 @@ class Policy:
         """env(), also remembered under the caller's own key ('2025-03-01') for the next call."""
         env = self.env(as_date(on))
         if isinstance(on, str):
-            self._envs[on] = env  # type: ignore[index]
+            self._envs[on] = env
         return env
 
     def _check_names(self, data: Mapping[str, Any]) -> None:

@@ -38,6 +38,7 @@ def _number_text(text: str, name: str, percent_ok: bool) -> Decimal:
 def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: bool = False) -> Decimal:
     """A JSON-like number (int, float, Decimal, '1,234.50', '80%') -> exact Decimal."""
     kind = type(value)
+    d: Decimal
     if kind is Decimal:
         d = value
     elif kind is int:
@@ -86,7 +87,7 @@ _TRUE = {True: True, "是": True, "true": True, "True": True, "TRUE": True,
 
 def to_bool(value: Any, name: str) -> bool:
     if value is True or value is False:
-        return value  # type: ignore[no-any-return]
+        return bool(value)
     if isinstance(value, str) and value.strip() in _TRUE:
         return _TRUE[value.strip()]
     raise InvalidInput(f"输入「{name}」应为「是」或「否」（true/false），收到「{value}」", input=name)
@@ -184,7 +185,7 @@ def rnd_int(x: Any, mode: str) -> int:
 
 
 def mode_constant(mode: str) -> str:
-    return _MODES[mode]  # type: ignore[return-value]
+    return _MODES[mode]
 
 
 def no_band(what: str, value: Any) -> Any:
