@@ -15,7 +15,7 @@ $(BIN)/guize: pyproject.toml
 demo: $(BIN)/guize
 	$(BIN)/guize check policies/
 	$(BIN)/guize eval policies/xinjiang/outpatient_2024.rule --date 2025-03-01 \
-		--input examples/outpatient.json --explain
+		--input examples/outpatient.json --output 统筹基金支付 --explain
 	$(BIN)/guize status 新疆维吾尔自治区城市供水实施办法 --date 2024-04-12 || true
 
 test: $(BIN)/guize

@@ -39,7 +39,8 @@ def test_check_json() -> None:
 def test_eval_prints_exact_json(tmp_path: Path) -> None:
     path = tmp_path / "in.json"
     path.write_text(json.dumps(INPUT, ensure_ascii=False), encoding="utf-8")
-    result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", str(path))
+    result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", str(path),
+                 "--output", "起付标准", "--output", "支付比例", "--output", "统筹基金支付")
     assert result.exit_code == 0, result.output
     # 起付标准 30.00; (1860.50 − 30) × 75% = 1372.875 → per-visit cap 800, annual left 600.
     assert json.loads(result.stdout) == {"起付标准": 30.0, "支付比例": 0.75, "统筹基金支付": 600.0}
@@ -55,10 +56,16 @@ def test_eval_from_stdin_with_output_selection() -> None:
 
 def test_eval_explain_goes_to_stderr() -> None:
     result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", "-", "--explain",
-                 input=json.dumps(INPUT))
+                 "--output", "统筹基金支付", input=json.dumps(INPUT))
     assert result.exit_code == 0
     assert "依据 第十四条第二款" in result.stderr
     assert json.loads(result.stdout)["统筹基金支付"] == 600.0
+
+
+def test_eval_all_outputs_names_the_missing_input() -> None:
+    result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", "-", input=json.dumps(INPUT))
+    assert result.exit_code == 1
+    assert "缺少输入「住院支付比例」" in result.stderr and "--output" in result.stderr
 
 
 def test_eval_not_in_force() -> None:
@@ -69,7 +76,7 @@ def test_eval_not_in_force() -> None:
 
 def test_eval_errors_as_json() -> None:
     result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", "-", "--format", "json",
-                 input=json.dumps({**INPUT, "医院级别": "四级"}))
+                 "--output", "统筹基金支付", input=json.dumps({**INPUT, "医院级别": "四级"}))
     assert result.exit_code == 1
     error = json.loads(result.stderr)
     assert error["error"] == "InvalidInput" and error["allowed"] == ["一级", "二级", "三级", "未定级"]

@@ -44,7 +44,8 @@ def test_compiled_module_runs_without_the_compiler(tmp_path: Path) -> None:
         "from guize.runtime import Policy\n"
         "p = Policy(outpatient_2024)\n"
         "print(p.evaluate({'医院级别': '一级', '退休人员': True, '本次费用': 500, '住院起付线': 400,"
-        " '本年已就诊次数': 0, '本年已支付': 0}, on=datetime.date(2025, 1, 1))['统筹基金支付'])\n"
+        " '本年已就诊次数': 0, '本年已支付': 0}, on=datetime.date(2025, 1, 1),"
+        " outputs=['统筹基金支付'])['统筹基金支付'])\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "300.00"  # (500 − 40) × 85% = 391 → per-visit cap 300

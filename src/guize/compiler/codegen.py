@@ -294,7 +294,8 @@ class CodeGenerator:
             for name in required:
                 self.emit(f"        {self.local('input', name)} = data[{name!r}]")
             self.emit("    except KeyError as exc:")
-            self.emit("        raise _v.missing(exc.args[0]) from None")
+            for_all = ", True" if fname == "out_all" else ""
+            self.emit(f"        raise _v.missing(exc.args[0]{for_all}) from None")
         for name in inputs:
             self.convert_input(name)
         if len(inputs) == len(self.inputs):

@@ -87,6 +87,7 @@ class Interpreter:
         self.trace = trace
         self.coverage = coverage
         self.values: dict[str, Any] = {}
+        self.all_outputs = False  # set by Policy when every output was asked for
         self.steps: dict[str, Step] = {}
         self.input_values: dict[str, Any] = {}
         self._notes: list[str] = []
@@ -100,7 +101,7 @@ class Interpreter:
             elif spec["has_default"]:
                 raw = spec["default"]
             else:
-                raise V.missing(name)
+                raise V.missing(name, self.all_outputs)
             self.input_values[name] = V.convert(spec, raw)
         value = self.input_values[name]
         if self.coverage is not None:

@@ -235,6 +235,7 @@ class Policy:
         self._check_names(data)
         names = self._select(outputs)
         interp = Interpreter(self._defs, self._specs, data, on, trace=trace, coverage=coverage)
+        interp.all_outputs = outputs is None
         try:
             values = {name: interp.get(name) for name in names}
         except decimal.DecimalException as exc:

@@ -160,7 +160,10 @@ def unknown_inputs(data: Any, names: frozenset[str]) -> None:
         raise InvalidInput(f"未知的输入：{'、'.join(hints)}", unknown=unknown)
 
 
-def missing(name: str) -> MissingInput:
+def missing(name: str, for_all: bool = False) -> MissingInput:
+    if for_all:
+        return MissingInput(f"缺少输入「{name}」（计算全部输出时需要；只要部分输出时请指定 outputs 或 --output）",
+                            input=name)
     return MissingInput(f"缺少输入「{name}」", input=name)
 
 
