@@ -654,7 +654,16 @@ class Checker:
                 self.error(key.span, f"版本重叠：上一版本至 {dates.cn(prev.end)} 止，本版本自 "
                                      f"{dates.cn(key.start)} 起", code="E282")
                 ok = False
+            elif prev is not None and prev.end is not None and prev.end + datetime.timedelta(days=1) < key.start:
+                gap_end = key.start - datetime.timedelta(days=1)
+                self.warn(key.span, f"版本之间有空档：{dates.cn(prev.end + datetime.timedelta(days=1))} 至 "
+                                    f"{dates.cn(gap_end)} 没有取值，这些日期的计算将被拒绝",
+                          hint="如确属政策空档，可忽略；否则调整起止日期", code="W281")
             v = self.doc_validity
+            if prev is not None and v is not None and v.start is not None and key.start < v.start:
+                self.error(key.span, f"自 {dates.cn(key.start)} 起的变更早于文件施行日期 {dates.cn(v.start)}",
+                           hint="文件施行前的变更不会生效；只有第一个版本可以早于施行日期", code="E284")
+                ok = False
             if v is not None and v.last is not None and key.start > v.last:
                 self.error(key.span, f"自 {dates.cn(key.start)} 起的版本在文件有效期（至 {dates.cn(v.last)}）之外",
                            code="E283")

@@ -38,6 +38,7 @@ KEYWORDS: dict[str, str] = {
     "FROM_KW": "「自」",
     "START_KW": "「起」",
     "UNTIL_KW": "「至」",
+    "STOP_KW": "「止」",
     "ABOVE_KW": "「以上」",
     "BELOW_KW": "「以下」",
     "WITHIN_KW": "「以内」",
