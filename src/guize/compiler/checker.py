@@ -164,7 +164,7 @@ class Checker:
         fs = doc.field_spans
         if doc.effective is None and doc.published is None:
             self.warn(doc.span, "文件没有写施行日期或发布日期，无法判断何时有效", code="W210")
-        if doc.effective and doc.published and doc.effective < doc.published:
+        if doc.effective and doc.published and doc.effective < doc.published and not doc.note:
             self.warn(fs.get("effective", doc.span),
                       f"施行日期 {dates.cn(doc.effective)} 早于发布日期 {dates.cn(doc.published)}",
                       hint="溯及既往的文件请在备注中说明", code="W211")
