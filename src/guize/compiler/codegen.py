@@ -10,7 +10,7 @@ from typing import Any
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
-from guize.runtime.ir import Node
+from guize.runtime.ir import Node, dependencies
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
@@ -249,14 +249,7 @@ class CodeGenerator:
 
     def closure(self, names: list[str]) -> tuple[list[str], list[str]]:
         """Definitions (in dependency order) and inputs that `names` need."""
-        need: set[str] = set()
-        stack = list(names)
-        while stack:
-            n = stack.pop()
-            if n in need:
-                continue
-            need.add(n)
-            stack.extend(self.p.defs[n]["deps"])
+        need = dependencies(self.p.defs, names)
         defs = [n for n in self.p.order if n in need]
         inputs = sorted({i for n in defs for i in self.p.defs[n]["inputs"]},
                         key=lambda i: [s["name"] for s in self.p.inputs].index(i))

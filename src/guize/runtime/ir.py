@@ -31,6 +31,7 @@ A "dated" node's version is chosen once per as-of date and kept in env[slot].
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 Node = tuple[Any, ...]
@@ -43,6 +44,18 @@ def select_version(versions: tuple[Node, ...], on: datetime.date) -> int | None:
         if start <= on and (end is None or on < end):
             return index
     return None
+
+
+def dependencies(defs: Mapping[str, Mapping[str, Any]], names: Iterable[str]) -> set[str]:
+    """Every definition that `names` need, themselves included."""
+    need: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name not in need:
+            need.add(name)
+            stack.extend(defs[name]["deps"])
+    return need
 
 
 def dated_nodes(node: Any) -> list[Node]:

@@ -12,9 +12,9 @@ import attrs
 
 from guize.runtime import dates
 from guize.runtime import values as V
-from guize.runtime.errors import EvaluationError, InvalidInput, UnknownOutput
+from guize.runtime.errors import EvaluationError, UnknownOutput
 from guize.runtime.interp import Coverage, Interpreter, Step
-from guize.runtime.ir import dated_nodes, select_version
+from guize.runtime.ir import dated_nodes, dependencies, select_version
 from guize.runtime.validity import Repealed, Window
 
 _ENV_CACHE_LIMIT = 4096
@@ -70,16 +70,7 @@ def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
 
 
 def as_date(on: Any) -> datetime.date:
-    if isinstance(on, datetime.datetime):
-        return on.date()
-    if isinstance(on, datetime.date):
-        return on
-    if isinstance(on, str):
-        try:
-            return dates.parse(on)
-        except ValueError:
-            pass
-    raise InvalidInput(f"评估日期「{on}」不是日期（应写成 2025-03-01 或 2025年3月1日）", value=str(on))
+    return V.to_date(on, "评估日期")
 
 
 class Policy:
@@ -137,16 +128,8 @@ class Policy:
         return self._defs
 
     def required_inputs(self, outputs: Iterable[str]) -> list[str]:
-        need: set[str] = set()
-        seen: set[str] = set()
-        stack = list(outputs)
-        while stack:
-            n = stack.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            need.update(self._defs[n]["inputs"])
-            stack.extend(self._defs[n]["deps"])
+        """The inputs `outputs` need, in declaration order."""
+        need = {i for d in dependencies(self._defs, outputs) for i in self._defs[d]["inputs"]}
         return [name for name in self._specs if name in need]
 
     # ------------------------------------------------------------ evaluation
@@ -212,6 +195,16 @@ class Policy:
         except (TypeError, AttributeError):
             self._check_names(data)  # not a mapping: a clear InvalidInput
             raise
+
+    def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
+                       strict: bool = False) -> Any:
+        """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
+
+        `on` is one date or the name of a date column; see guize.runtime.batch.
+        """
+        from guize.runtime.batch import evaluate_batch
+
+        return evaluate_batch(self, data, on, outputs, strict)
 
     def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
                   coverage: Coverage | None = None) -> dict[str, Any]:
