@@ -133,8 +133,11 @@ class CodeGenerator:
             out = args[0]
             keep = "<=" if tag == "min" else ">="
             for arg in args[1:]:
-                a, b = self.fresh(), self.fresh()
-                out = f"({a} if ({a} := {out}) {keep} ({b} := {arg}) else {b})"
+                a = out if _simple(out) else self.fresh()
+                b = arg if _simple(arg) else self.fresh()
+                first = a if a == out else f"({a} := {out})"
+                second = b if b == arg else f"({b} := {arg})"
+                out = f"({a} if {first} {keep} {second} else {b})"
             return out
         if tag == "round":
             mode, quantum, arg = node[1], node[2], self.expr(node[3], owner)
@@ -255,12 +258,13 @@ class CodeGenerator:
                         key=lambda i: [s["name"] for s in self.p.inputs].index(i))
         return defs, inputs
 
-    def convert_input(self, name: str) -> None:
+    def input_lines(self, name: str) -> list[str]:
         """Convert one input; the common, already-valid value costs no call (checks inline)."""
         spec = self.inputs[name]
         ident = self.local("input", name)
+        lines = []
         if spec["has_default"]:
-            self.emit(f"    {ident} = data.get({name!r}, {self.const(spec['default'])})", spec["line"])
+            lines.append(f"    {ident} = data.get({name!r}, {self.const(spec['default'])})")
         kind = spec["kind"]
         fast = {
             "enum": f"{ident}.__class__ is str and {ident} in {self.const(spec['members'])}",
@@ -272,10 +276,42 @@ class CodeGenerator:
         if kind in ("money", "quantity") and spec["scale"] != 1:
             call = f"{call} * {self.const(spec['scale'])}"
         if fast:
-            self.emit(f"    if not ({fast}):", spec["line"])
-            self.emit(f"        {ident} = {call}")
+            lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
+        elif kind in ("money", "quantity") and spec["scale"] == 1:
+            # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
+            # that is not a finite non-negative number, goes through the full converter.
+            lines += [
+                f"    if {ident}.__class__ is not Decimal:",
+                "        try:",
+                f"            {ident} = Decimal({ident}) if {ident}.__class__ in _PLAIN else {call}",
+                "        except _InvalidOperation:",
+                f"            {ident} = {call}",
+                f"    if not ({ident}.is_finite() and {ident} >= 0):",
+                f"        {ident} = {call}",
+            ]
         else:
-            self.emit(f"    {ident} = {call}", spec["line"])
+            lines.append(f"    {ident} = {call}")
+        return lines
+
+    def def_lines(self, name: str) -> list[str]:
+        if name in self.folded:
+            return []
+        d = self.p.defs[name]
+        code = self.expr(d["expr"], name)
+        if d["round"] is not None:
+            mode, quantum = d["round"]
+            code = self.rounding(code, d["expr"], quantum, mode)
+        return [f"    {self.local('ref', name)} = {code}"]
+
+    def snippets(self) -> dict[str, Any]:
+        """Each input's and definition's statements, so the runtime can assemble a function
+        for any subset of outputs (see runtime.policy) from the same code as below."""
+        return {
+            "inputs": {n: (self.local("input", n), self.inputs[n]["has_default"], self.input_lines(n))
+                       for n in self.inputs},
+            "defs": {n: (self.local("ref", n), self.def_lines(n)) for n in self.p.order},
+            "folded": sorted(self.folded),
+        }
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.closure(outputs)
@@ -290,7 +326,7 @@ class CodeGenerator:
             for_all = ", True" if fname == "out_all" else ""
             self.emit(f"        raise _v.missing(exc.args[0]{for_all}) from None")
         for name in inputs:
-            self.convert_input(name)
+            self.emit("\n".join(self.input_lines(name)), self.inputs[name]["line"])
         if len(inputs) == len(self.inputs):
             # Every declared input was looked up, so an unknown key (a misspelt optional
             # input, say) shows as a count mismatch: cheaper than comparing key sets.
@@ -299,14 +335,9 @@ class CodeGenerator:
             self.emit(f"    if len(data) != {count}:")
             self.emit("        _v.unknown_inputs(data, INPUT_NAMES)")
         for name in defs:
-            d = self.p.defs[name]
-            if name in self.folded:
-                continue
-            code = self.expr(d["expr"], name)
-            if d["round"] is not None:
-                mode, quantum = d["round"]
-                code = self.rounding(code, d["expr"], quantum, mode)
-            self.emit(f"    {self.local('ref', name)} = {code}", d["line"])
+            lines = self.def_lines(name)
+            if lines:
+                self.emit("\n".join(lines), self.p.defs[name]["line"])
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         self.emit(f"    return {{{items}}}")
         self.emit()
@@ -324,6 +355,7 @@ class CodeGenerator:
             del i
         if p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
+        snippets = _literal(self.snippets())  # before the constants are written out
         body = self.lines
         body_map = self.line_map
         self.lines, self.line_map = [], []
@@ -340,6 +372,7 @@ class CodeGenerator:
         self.emit("_add, _subtract, _multiply, _rnd = _C.add, _C.subtract, _C.multiply, _v.rnd")
         self.emit("_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (")
         self.emit("    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)")
+        self.emit("_PLAIN, _InvalidOperation = (str, int), _v.InvalidOperation")
         self.emit("_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (")
         self.emit("    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)")
         self.emit(f"GUIZE_VERSION = {__version__!r}")
@@ -360,6 +393,8 @@ class CodeGenerator:
         offset = len(self.lines)
         self.lines.extend(body)
         self.line_map.extend((g + offset, r) for g, r in body_map)
+        self.emit(f"SNIPPETS = {snippets}")
+        self.emit()
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
         self.emit(f"FUNCTIONS = {{{fn_table}}}")
         self.emit("ALL = out_all" if p.outputs else "ALL = None")
@@ -368,6 +403,11 @@ class CodeGenerator:
         self.emit(f"ALL_CHECKS_NAMES = {all_inputs!r}")
         self.emit(f"LINE_MAP = {dict(self.line_map)!r}")
         return "\n".join(self.lines) + "\n"
+
+
+def _simple(code: str) -> bool:
+    """A local name or a constant: safe to evaluate twice, no temporary needed."""
+    return code.isidentifier() or code.lstrip("-").isdigit()
 
 
 def _literal(value: Any) -> str:

@@ -90,6 +90,7 @@ class Policy:
         self._all_checks_names: bool = getattr(module, "ALL_CHECKS_NAMES", False)
         self._names = frozenset(self._specs)
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
+        self._subsets: dict[tuple[str, ...], Any] = {}
         self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
         for d in self._defs.values():
             for node in dated_nodes(d["expr"]):
@@ -183,18 +184,25 @@ class Policy:
                 return self._all(data, env)  # type: ignore[no-any-return]
             if not self._names.issuperset(data):
                 self._check_names(data)
-            names = self._select(outputs)
-            if len(names) == 1:
-                return self._functions[names[0]](data, env)  # type: ignore[no-any-return]
-            result: dict[str, Any] = {}
-            for name in names:
-                result.update(self._functions[name](data, env))
-            return result
+            if outputs.__class__ is tuple:
+                key = outputs
+            else:
+                key = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+            function = self._subsets.get(key)
+            if function is None:
+                function = self._subset_function(key)
+            return function(data, env)  # type: ignore[no-any-return]
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None
         except (TypeError, AttributeError):
-            self._check_names(data)  # not a mapping: a clear InvalidInput
+            self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
             raise
+
+    def _bad_call(self, data: Any, outputs: Any) -> None:
+        self._check_names(data)
+        if outputs is not None and (isinstance(outputs, (bytes, Mapping)) or not all(
+                isinstance(o, str) for o in outputs)):
+            raise UnknownOutput(f"outputs 应为输出名称的列表，收到 {outputs!r}")
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
                        strict: bool = False) -> Any:
@@ -205,6 +213,41 @@ class Policy:
         from guize.runtime.batch import evaluate_batch
 
         return evaluate_batch(self, data, on, outputs, strict)
+
+    def _subset_function(self, outputs: tuple[str, ...]) -> Any:
+        """The evaluator for exactly these outputs: a single output's own function, or one
+        assembled (once, then cached) from the module's per-definition statements, so that
+        shared definitions are computed once and only the inputs they need are read."""
+        names = self._select(outputs)
+        if len(names) == 1:
+            function = self._functions[names[0]]
+        elif set(names) == set(self.module.OUTPUTS) and len(names) == len(self.module.OUTPUTS):
+            function = self._all
+        else:
+            function = self._assemble(names)
+        if len(self._subsets) < _ENV_CACHE_LIMIT:
+            self._subsets[outputs] = function
+        return function
+
+    def _assemble(self, names: list[str]) -> Any:
+        snippets = self.module.SNIPPETS
+        need = dependencies(self._defs, names)
+        inputs = self.required_inputs(names)
+        lines = ["def out_subset(data, e):"]
+        required = [n for n in inputs if not snippets["inputs"][n][1]]
+        if required:
+            lines.append("    try:")
+            lines += [f"        {snippets['inputs'][n][0]} = data[{n!r}]" for n in required]
+            lines += ["    except KeyError as exc:", "        raise _v.missing(exc.args[0]) from None"]
+        for n in inputs:
+            lines += snippets["inputs"][n][2]
+        for n, (_local, code) in snippets["defs"].items():
+            if n in need:
+                lines += code
+        lines.append("    return {" + ", ".join(f"{n!r}: {snippets['defs'][n][0]}" for n in names) + "}")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), f"<guize {self.path} {names}>", "exec"), self.module.__dict__, namespace)
+        return namespace["out_subset"]
 
     def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
                   coverage: Coverage | None = None) -> dict[str, Any]:

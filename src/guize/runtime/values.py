@@ -7,7 +7,9 @@ import decimal
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-__all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP"]
+from decimal import InvalidOperation
+
+__all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "InvalidOperation"]
 from typing import Any
 
 from guize.runtime import dates
