@@ -181,33 +181,40 @@ def test_l106_other_hides_members(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- dates and documents
 
 
-def test_l201_gap_between_versions_and_after_the_last(tmp_path: Path) -> None:
-    body = """
-        输入 数量：数量（吨）   依据 第一条
-        参数 标准：金额/吨   依据 第一条
-          自2024年1月1日起 至2024年3月31日：300元/吨
-          自2024年5月1日起 至2024年12月31日：200元/吨
-        输出 补贴：金额 = 标准 × 数量   依据 第一条
-        """
-    found = only(run(tmp_path, body), "L201")
-    assert len(found) == 2
-    assert "2024年4月1日 至 2024年4月30日 没有适用的版本" in found[0].message
-    assert found[0].span.line == line_of(body, "自2024年5月1日起")
-    assert "2025年1月1日 起没有适用的版本" in found[1].message
+def test_l201_last_version_ends_early(tmp_path: Path) -> None:
+    body = """\
+输入 数量：数量（吨）   依据 第一条
+参数 标准：金额/吨   依据 第一条
+  自2024年1月1日起 至2024年3月31日：300元/吨
+  自2024年5月1日起 至2024年12月31日止：200元/吨
+输出 补贴：金额 = 标准 × 数量   依据 第一条
+"""
+    findings = run(tmp_path, body)
+    (gap,) = only(findings, "W281")  # between versions: the checker's
+    assert gap.span.line == line_of(body, "自2024年5月1日起")
+    (end,) = only(findings, "L201")
+    assert end.message == "最后一个版本至 2024年12月31日 止：2025年1月1日 起没有适用的版本"
+    header = HEADER.replace("施行日期：2024年1月1日", "施行日期：2024年1月1日\n  截止日期：2025年6月30日")
+    (end,) = only(run(tmp_path, body, header), "L201")
+    assert "2025年1月1日 至 2025年6月30日 没有适用的版本" in end.message
+    open_ended = body.replace(" 至2024年12月31日止", "")
+    assert not only(run(tmp_path, open_ended), "L201")
 
 
-def test_l202_version_before_the_document_starts(tmp_path: Path) -> None:
-    body = """
-        输入 数量：数量（吨）   依据 第一条
-        参数 标准：金额/吨   依据 第一条
-          自2023年7月1日起：300元/吨
-          自2024年9月1日起：200元/吨
-        输出 补贴：金额 = 标准 × 数量   依据 第一条
-        """
+def test_l202_first_version_wholly_before_the_document(tmp_path: Path) -> None:
+    body = """\
+输入 数量：数量（吨）   依据 第一条
+参数 标准：金额/吨   依据 第一条
+  自2023年7月1日起：300元/吨
+  自2024年1月1日起：200元/吨
+输出 补贴：金额 = 标准 × 数量   依据 第一条
+"""
     found = only(run(tmp_path, body), "L202")
-    assert len(found) == 1
-    assert "早于文件施行日期 2024年1月1日" in found[0].message
-    assert found[0].span.line == line_of(body, "自2023年7月1日起")
+    assert len(found) == 1 and found[0].span.line == line_of(body, "自2023年7月1日起")
+    assert "整个在文件施行日期 2024年1月1日 之前" in found[0].message
+    # A first version that runs into the document's term is allowed (it carries an older value on).
+    still_used = body.replace("自2024年1月1日起", "自2024年9月1日起")
+    assert not only(run(tmp_path, still_used), "L202")
 
 
 def test_l202_version_ending_after_the_document(tmp_path: Path) -> None:
@@ -497,6 +504,17 @@ def test_checker_and_syntax_errors_are_findings(tmp_path: Path) -> None:
     assert broken and all(d.severity == "error" for d in broken)
 
 
+def test_corpus_findings_for_the_linted_file(tmp_path: Path) -> None:
+    header = HEADER.replace("施行日期：2024年1月1日", "施行日期：2024年1月1日\n  废止：测政发〔2020〕7号")
+    path = write(tmp_path, "", header)
+    findings = lint([str(path)], AS_OF)
+    (d,) = only(findings, "W400")
+    assert d.span.file == str(path) and "测政发〔2020〕7号" in d.message
+    body = "# guize-lint: 忽略 W400 旧文件未收录\n"
+    path.write_text(header.replace("  废止：", body.replace("#", "  #") + "  废止："), encoding="utf-8")
+    assert not only(lint([str(path)], AS_OF), "W400")
+
+
 def test_corpus_has_no_error_findings() -> None:
     findings = lint([str(ROOT / "policies")], AS_OF)
     assert not [d for d in findings if d.severity == "error"]
@@ -693,3 +711,30 @@ def test_cli_test_writes_junit(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["test", str(tmp_path), "--junit", str(target)])
     assert result.exit_code == 0, result.output
     assert ET.parse(target).getroot().get("tests") == "1"
+
+
+# ---------------------------------------------------------------- CI configuration shipped with guize
+
+
+def test_pre_commit_hooks() -> None:
+    yaml = pytest.importorskip("yaml")
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == ["guize-check", "guize-fmt", "guize-lint"]
+    for hook in hooks:
+        assert hook["files"] == r"\.rule$" and hook["language"] == "python"
+        assert hook["entry"] == "guize " + hook["id"].removeprefix("guize-")
+
+
+def test_ci_doc_yaml_blocks() -> None:
+    yaml = pytest.importorskip("yaml")
+    doc = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)]
+    workflow = blocks[0]
+    steps = workflow["jobs"]["rules"]["steps"]
+    assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in steps)
+    commands = "\n".join(s.get("run", "") for s in steps)
+    for needle in ("guize check policies/", "guize fmt --check policies/", "--format sarif --output guize-lint.sarif",
+                   "guize test policies/ --junit junit.xml"):
+        assert needle in commands
+    gitlab = next(b for b in blocks if isinstance(b, dict) and "guize" in b)
+    assert gitlab["guize"]["artifacts"]["reports"] == {"junit": "junit.xml", "codequality": "gl-code-quality.json"}

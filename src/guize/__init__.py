@@ -26,7 +26,7 @@ from guize.runtime import (
 )
 
 
-def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | None | bool = True,
+def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | None = True,
          cache: bool = True) -> Policy:
     """Compile (cached on disk by source hash) and load one .rule file.
 
@@ -53,13 +53,17 @@ def compile_file(path: str | os.PathLike[str]) -> str:
     return _compile(path).python
 
 
-def CompileError() -> type:  # noqa: N802 - a lazy alias keeps Lark out of `import guize`
-    from guize.compiler.diagnostics import CompileError as _CompileError
+def __getattr__(name: str) -> object:
+    # guize.CompileError lives in the compiler; importing it lazily keeps Lark out of `import guize`.
+    if name == "CompileError":
+        from guize.compiler.diagnostics import CompileError
 
-    return _CompileError
+        return CompileError
+    raise AttributeError(f"module 'guize' has no attribute {name!r}")
 
 
 __all__ = [
+    "CompileError",
     "EvaluationError",
     "Explanation",
     "InputInfo",

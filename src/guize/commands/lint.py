@@ -24,6 +24,7 @@ def command(paths: tuple[str, ...], fmt: str, as_of_text: str | None, output: st
     """检查 .rule 文件中可能的问题：分段空档、不可达分支、缺少依据、即将失效等。
 
     退出码：0 没有错误；1 有错误（--strict 时有警告也算）；2 用法错误。
+
     忽略某项发现：在该行末尾或上一行写「# guize-lint: 忽略 L101 理由」。
     """
     from guize._version import __version__

@@ -77,11 +77,13 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("L106", "other-hides-members", "info", "「其他」代替了未列出的枚举值",
          "按枚举列出的表用「其他」代替了若干取值；若这些取值本应不同，请逐一列出。",
          "逐一列出这些取值，或 " + _IGNORE.format(code="L106")),
-    Rule("L201", "version-gap", "warning", "按日期的版本之间有空档",
-         "某版本写了「至…」截止，下一版本却晚于次日才开始，或最后一个版本在文件失效前截止。",
+    Rule("L201", "version-gap-at-end", "warning", "最后一个版本在文件失效前截止",
+         "最后一个按日期的版本写了「至…」，而文件在那之后仍然有效：之后的日期没有取值。"
+         "（版本之间的空档由检查器报告：W281。）",
          "调整日期，或 " + _IGNORE.format(code="L201")),
     Rule("L202", "version-outside-window", "warning", "版本日期在文件有效期之外",
-         "版本自文件施行日期之前开始，或截止于文件有效期之后：超出的部分永远不会被采用。",
+         "第一个版本整个在文件施行日期之前，或某版本截止于文件有效期之后：超出的部分永远不会被采用。"
+         "（第一个之后的版本早于施行日期是检查器错误 E284。）",
          "按文件有效期改写日期，或 " + _IGNORE.format(code="L202")),
     Rule("L203", "document-expiring", "warning", "文件即将失效",
          f"文件的有效期将在 --as-of 日期后 {EXPIRY_WARNING_DAYS} 天内届满（已被文件库中其他文件废止的除外）。",
@@ -278,38 +280,34 @@ class _FileLinter:
                      hint="准备替代或延期的文件，并在新文件中写「替代：」")
 
     def _dated_block(self, block: ast.BlockValue) -> None:
+        # The checker already reports gaps between versions (W281), changes after the first one
+        # that start before the document (E284) and versions starting after it ends (E283).
         keys = [br.key for br in block.branches
                 if isinstance(br, ast.CaseBranch) and isinstance(br.key, ast.DatedKey)]
+        if not keys:
+            return
         window = validity(self.tree.documents[0]) if len(self.tree.documents) == 1 else None
         one_day = datetime.timedelta(days=1)
-        for i, key in enumerate(keys):
-            if key.end is not None and i + 1 < len(keys) and keys[i + 1].start > key.end + one_day:
-                nxt = keys[i + 1]
-                self.add("L201", nxt.span,
-                         f"{dates.cn(key.end + one_day)} 至 {dates.cn(nxt.start - one_day)} 没有适用的版本"
-                         f"（上一版本至 {dates.cn(key.end)} 止，本版本自 {dates.cn(nxt.start)} 起）",
-                         hint="让本版本自上一版本截止的次日起，或删去上一版本的「至…」")
-            if window is None:
-                continue
-            if window.start is not None and key.start < window.start:
-                whole = (key.end is not None and key.end < window.start) or (
-                    i + 1 < len(keys) and keys[i + 1].start <= window.start)
-                what = "整个版本都在施行日期之前，永远不会被采用" if whole else \
-                    f"{dates.cn(window.start)} 之前的部分不会被采用"
-                self.add("L202", key.span, f"版本自 {dates.cn(key.start)} 起，早于文件施行日期 "
-                                           f"{dates.cn(window.start)}：{what}",
-                         hint=f"写成「自{dates.cn(window.start)}起」")
-            if window.last is not None and key.end is not None and key.end > window.last:
+        first = keys[0]
+        if window is not None and window.start is not None and first.start < window.start:
+            # Only the first version may start early; it is dead if it also ends before the start.
+            ends = first.end if first.end is not None else (keys[1].start - one_day if len(keys) > 1 else None)
+            if ends is not None and ends < window.start:
+                self.add("L202", first.span,
+                         f"版本自 {dates.cn(first.start)} 起、至 {dates.cn(ends)} 止，整个在文件施行日期 "
+                         f"{dates.cn(window.start)} 之前：永远不会被采用",
+                         hint="删去这一版本，或核对文件的施行日期")
+        for key in keys:
+            if window is not None and window.last is not None and key.end is not None and key.end > window.last:
                 self.add("L202", key.span, f"版本至 {dates.cn(key.end)} 止，晚于文件有效期的最后一日 "
                                            f"{dates.cn(window.last)}", hint="按文件有效期改写截止日期")
-        if keys and keys[-1].end is not None:
-            last = keys[-1].end
-            doc_last = window.last if window is not None else None
-            if doc_last is None or last < doc_last:
-                until = f"至 {dates.cn(doc_last)} " if doc_last else "起"
-                self.add("L201", keys[-1].span,
-                         f"最后一个版本至 {dates.cn(last)} 止：{dates.cn(last + one_day)} {until}没有适用的版本",
-                         hint="删去最后一个版本的「至…」，或补上之后的版本")
+        last = keys[-1].end
+        doc_last = window.last if window is not None else None
+        if last is not None and (doc_last is None or last < doc_last):
+            until = f"至 {dates.cn(doc_last)} " if doc_last else "起"
+            self.add("L201", keys[-1].span,
+                     f"最后一个版本至 {dates.cn(last)} 止：{dates.cn(last + one_day)} {until}没有适用的版本",
+                     hint="删去最后一个版本的「至…」，或补上之后的版本")
 
     # ------------------------------------------------------------ citations and usage
 
