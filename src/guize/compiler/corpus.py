@@ -12,7 +12,7 @@ import attrs
 from guize.compiler.ast import Span
 from guize.compiler.diagnostics import CompileError, Diagnostic
 from guize.compiler.driver import load_module, rule_files
-from guize.compiler.parser import normalize_docno, normalize_title
+from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.runtime import dates
 from guize.runtime.ir import dated_nodes
 from guize.runtime.validity import Repealed, Window

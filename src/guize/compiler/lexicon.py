@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 # Terminal name -> how a drafter would call it in a message.
@@ -163,3 +164,14 @@ def int_to_cn(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else _CN_NUMERALS[tens]
     return head + "十" + (_CN_NUMERALS[ones] if ones else "")
+
+
+def normalize_docno(text: str) -> str:
+    """新政办发[2024]13号, 新政办发（2024）13号 … -> 新政办发〔2024〕13号."""
+    return re.sub(r"[\[(（【〔](\d{4})[\])）】〕]", r"〔\1〕", text)
+
+
+def normalize_title(text: str) -> str:
+    """Strip 《》 and write inner titles with 〈〉."""
+    inner = text[1:-1] if text.startswith("《") else text
+    return inner.replace("《", "〈").replace("》", "〉")

@@ -23,7 +23,7 @@ from lark.lark import PostLex
 
 from guize.compiler import ast
 from guize.compiler.diagnostics import CompileError, Diagnostic
-from guize.compiler.lexicon import KEYWORD_WORDS, KEYWORDS, cn_to_int
+from guize.compiler.lexicon import KEYWORD_WORDS, KEYWORDS, cn_to_int, normalize_docno, normalize_title
 
 _TAB = 4
 
@@ -152,17 +152,6 @@ class _DateError(Exception):
     def __init__(self, token: Token) -> None:
         super().__init__(str(token))
         self.token = token
-
-
-def normalize_docno(text: str) -> str:
-    """新政办发[2024]13号, 新政办发（2024）13号 … -> 新政办发〔2024〕13号."""
-    return re.sub(r"[\[(（【〔](\d{4})[\])）】〕]", r"〔\1〕", text)
-
-
-def normalize_title(text: str) -> str:
-    """Strip 《》 and write inner titles with 〈〉."""
-    inner = text[1:-1] if text.startswith("《") else text
-    return inner.replace("《", "〈").replace("》", "〉")
 
 
 @v_args(meta=True)
