@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class Compiled:
-    checked: "CheckedPolicy"
+    checked: CheckedPolicy
     python: str  # the generated module's source
     source: str  # the .rule text
 

@@ -23,7 +23,13 @@ from lark.lark import PostLex
 
 from guize.compiler import ast
 from guize.compiler.diagnostics import CompileError, Diagnostic
-from guize.compiler.lexicon import KEYWORD_WORDS, KEYWORDS, cn_to_int, normalize_docno, normalize_title
+from guize.compiler.lexicon import (
+    KEYWORD_WORDS,
+    KEYWORDS,
+    cn_to_int,
+    normalize_docno,
+    normalize_title,
+)
 
 _TAB = 4
 
