@@ -261,7 +261,8 @@ def test_text_output_and_output_file(cotton: tuple[Path, Path], tmp_path: Path) 
     target = tmp_path / "out" / "diff.txt"
     result = CliRunner().invoke(main, ["diff", str(old), str(new), "--format", "text", "--output", str(target)])
     assert result.exit_code == 1
-    assert result.output == ""
+    assert result.stdout == ""
+    assert f"已写出 {target}：有差异（1 份文件）" in result.stderr
     text = target.read_text(encoding="utf-8")
     assert "|" not in text and "**" not in text
     assert "出疆棉运费补贴标准" in text and "200元/吨  150元/吨" in text

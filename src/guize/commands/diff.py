@@ -54,6 +54,10 @@ def command(old: str, new: str, paths: tuple[str, ...], fmt: str, output: str | 
         text = D.render_markdown(report)
     if output:
         write_atomic(Path(output), text)
+        summary = report["summary"]
+        touched = summary["changed"] + summary["added"] + summary["removed"]
+        verdict = f"有差异（{touched} 份文件）" if report["changed"] else "没有差异"
+        click.echo(f"已写出 {output}：{verdict}", err=True)
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_DIFFERENT if report["changed"] else EXIT_SAME)

@@ -68,7 +68,7 @@ def load_corpus(paths: list[str]) -> Corpus:
             continue
         for doc in module.DOCUMENTS:
             corpus.entries.append(Entry(doc, str(path), module))
-    _link(corpus)
+    link(corpus)
     return corpus
 
 
@@ -82,7 +82,8 @@ def _resolve(corpus: Corpus, title: str | None, docno: str | None) -> Entry | No
     return None
 
 
-def _link(corpus: Corpus) -> None:
+def link(corpus: Corpus) -> None:
+    """Resolve every repeal and replacement between the corpus's documents."""
     for entry in corpus.entries:
         doc = entry.doc
         for title, docno, since, replaces, line in doc.get("repeals", ()):

@@ -167,7 +167,7 @@ def load_revision(rev: str, roots: Sequence[str], cwd: str | None = None) -> Sid
     if errors:
         raise _merge_errors(errors)
     lib = C.Corpus(entries)
-    C._link(lib)
+    C.link(lib)
     docs: list[DocVersion] = []
     counters: dict[str, int] = {}
     for entry in lib.entries:
@@ -505,7 +505,19 @@ def typed_text(value: Any, kind: str, type_text: str, exact: bool = False) -> st
     return text + unit
 
 
+class _Omitted:
+    """An input left out of the data, so that its default applies (a behaviour of its own)."""
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+OMITTED = _Omitted()
+
+
 def input_text(spec: Mapping[str, Any], value: Any) -> str:
+    if value is OMITTED:
+        return "（不提供）"
     kind = spec["kind"]
     if kind == "rate":
         return number_text(Decimal(value) * 100) + "%"
@@ -876,7 +888,7 @@ def numeric_candidates(spec: Mapping[str, Any], facts: Facts, examples: Iterable
         pool = [c for c in facts.consts if c >= 1]
         for c in pool:
             add(c / scale, 4)
-        for c in facts.caps:
+        for c in facts.caps if kind != "int" else ():
             for r in facts.rates:
                 q = (c / r / scale)
                 up = q.quantize(step, rounding=ROUND_CEILING) if kind != "int" else Decimal(math.ceil(q))
@@ -927,6 +939,9 @@ def make_factors(names: list[str], specs_new: Mapping[str, Any], specs_old: Mapp
         else:
             full, short, step = numeric_candidates(spec, facts, seen_values)
             factors.append(Factor(name, spec, full, short, step))
+        if any(s.get(name, {}).get("has_default") for s in (specs_new, specs_old)):
+            factors[-1].full.append(OMITTED)
+            factors[-1].short.append(OMITTED)
     return factors
 
 
@@ -970,16 +985,22 @@ class Sides:
     evaluations: int = 0
 
     def data(self, row: Sequence[Any], names: frozenset[str]) -> dict[str, Any]:
-        return {f.name: v for f, v in zip(self.factors, row, strict=True) if f.name in names}
+        return {f.name: v for f, v in zip(self.factors, row, strict=True) if f.name in names and v is not OMITTED}
 
     def pair(self, row: Sequence[Any], on: datetime.date) -> tuple[Outcome, Outcome]:
         self.evaluations += 1
         return (outcome(self.old, self.data(row, self.old_names), on, self.output),
                 outcome(self.new, self.data(row, self.new_names), on, self.output))
 
-    def differs(self, row: Sequence[Any], on: datetime.date) -> bool:
+    def change(self, row: Sequence[Any], on: datetime.date) -> str | None:
+        """None when both versions agree; else 增加 / 减少 for numbers, 改变 otherwise."""
         a, b = self.pair(row, on)
-        return outcome_key(a) != outcome_key(b)
+        if outcome_key(a) == outcome_key(b):
+            return None
+        d = delta(a, b)
+        if d is None or d == 0:
+            return "改变"
+        return "增加" if d > 0 else "减少"
 
 
 def _signature(policy: Policy, dated: list[Node], on: datetime.date) -> tuple[Any, ...]:
@@ -1112,26 +1133,34 @@ def design(factors: list[Factor], bases: list[tuple[Any, ...]], budget_rows: int
 
 
 def _scan_axis(sides: Sides, row: tuple[Any, ...], index: int, on: datetime.date) -> dict[str, Any]:
-    """Vary one input of a differing row over its candidates; refine numeric edges by bisection."""
+    """Vary one input of a differing row over its candidates; refine numeric edges by bisection.
+
+    Values are told apart by how the result changes (增加 / 减少 / 改变), so a region where
+    the new version pays more is not merged with a neighbouring one where it pays less.
+    """
     f = sides.factors[index]
-    flags = []
-    for v in f.full:
-        r = (*row[:index], v, *row[index + 1:])
-        flags.append(sides.differs(r, on))
-    info: dict[str, Any] = {"input": f.name, "any": all(flags)}
+
+    def change(v: Any) -> str | None:
+        return sides.change((*row[:index], v, *row[index + 1:]), on)
+
+    found = [(v, change(v)) for v in f.full]
+    info: dict[str, Any] = {"input": f.name, "any": all(c is not None for _, c in found)}
+    mixed = len({c for _, c in found if c is not None}) > 1
     if f.step is None:
-        info["values"] = [input_text(f.spec, v) for v, flag in zip(f.full, flags, strict=True) if flag]
-        info["text"] = "任意取值" if info["any"] else "、".join(info["values"])
+        info["values"] = [input_text(f.spec, v) for v, c in found if c is not None]
+        info["changes"] = [c for _, c in found if c is not None]
+        if info["any"] and not mixed:
+            info["text"] = "任意取值"
+        else:
+            info["text"] = "、".join(input_text(f.spec, v) + (f"（{c}）" if mixed else "")
+                                    for v, c in found if c is not None)
         return info
     step = f.step
     kind = f.spec["kind"]
 
-    def test(x: Decimal) -> bool:
-        v: Any = int(x) if kind == "int" else x
-        return sides.differs((*row[:index], v, *row[index + 1:]), on)
-
-    def edge(a: Decimal, b: Decimal, want_first_true: bool) -> Decimal:
-        # INVARIANT: test(a) != test(b); returns the true side of the flip next to it.
+    def edge(a: Decimal, b: Decimal, want: str | None, first: bool) -> Decimal:
+        # INVARIANT: exactly one of a, b changes as `want`; returns the value next to the switch
+        # that does (the first such above a, or the last such below b).
         lo, hi = a, b
         for _ in range(64):
             if hi - lo <= step:
@@ -1141,29 +1170,35 @@ def _scan_axis(sides: Sides, row: tuple[Any, ...], index: int, on: datetime.date
                 mid = lo + step
             if mid >= hi:
                 break
-            if test(mid) == want_first_true:
+            if (change(_as_kind(mid, kind)) == want) == first:
                 hi = mid
             else:
                 lo = mid
-        return hi if want_first_true else lo
+        return hi if first else lo
 
-    values = [Decimal(v) for v in f.full]
+    omitted = [c for v, c in found if v is OMITTED]
+    numeric = [(Decimal(v), c) for v, c in found if v is not OMITTED]
     intervals: list[dict[str, Any]] = []
     i = 0
-    while i < len(values):
-        if not flags[i]:
-            i += 1
-            continue
+    while i < len(numeric):
+        want = numeric[i][1]
         j = i
-        while j + 1 < len(values) and flags[j + 1]:
+        while j + 1 < len(numeric) and numeric[j + 1][1] == want:
             j += 1
-        lo = values[i] if i == 0 else edge(values[i - 1], values[i], True)
-        hi = None if j == len(values) - 1 else edge(values[j], values[j + 1], False)
-        intervals.append({"from": _as_kind(lo, kind), "to": _as_kind(hi, kind) if hi is not None else None})
+        if want is not None:
+            lo = numeric[i][0] if i == 0 else edge(numeric[i - 1][0], numeric[i][0], want, True)
+            hi = None if j == len(numeric) - 1 else edge(numeric[j][0], numeric[j + 1][0], want, False)
+            intervals.append({"from": _as_kind(lo, kind), "to": _as_kind(hi, kind) if hi is not None else None,
+                              "change": want})
         i = j + 1
     info["intervals"] = intervals
-    info["text"] = "任意取值" if info["any"] and values and values[0] == 0 else "；".join(
-        _interval_text(f.spec, iv) for iv in intervals)
+    parts = [_interval_text(f.spec, iv) + (f"（{iv['change']}）" if mixed else "") for iv in intervals]
+    if omitted:
+        info["omitted_change"] = omitted[0]
+        if omitted[0] is not None:
+            parts.append("（不提供）" + (f"（{omitted[0]}）" if mixed else ""))
+    whole = info["any"] and not mixed and numeric and numeric[0][0] == 0
+    info["text"] = "任意取值" if whole else "；".join(parts)
     return info
 
 
@@ -1184,9 +1219,10 @@ def _example(sides: Sides, row: tuple[Any, ...], on: datetime.date, note: str, o
              out_type: str) -> dict[str, Any]:
     a, b = sides.pair(row, on)
     d = delta(a, b)
-    inputs = {f.name: v for f, v in zip(sides.factors, row, strict=True)}
+    inputs = {f.name: v for f, v in zip(sides.factors, row, strict=True) if v is not OMITTED}
+    omitted = [f.name for f, v in zip(sides.factors, row, strict=True) if v is OMITTED]
     return {
-        "note": note, "date": on, "inputs": inputs,
+        "note": note, "date": on, "inputs": inputs, "omitted": omitted,
         "inputs_text": "，".join(f"{f.name}={input_text(f.spec, v)}" for f, v in zip(sides.factors, row, strict=True)),
         "old": a[1] if a[0] == "ok" else None, "new": b[1] if b[0] == "ok" else None,
         "old_text": _outcome_text(a, out_kind, out_type), "new_text": _outcome_text(b, out_kind, out_type),
@@ -1297,6 +1333,8 @@ def compare_output(a: DocVersion, b: DocVersion, output: str, budget: int) -> di
             "dates_text": _region_dates(start, end), "whole_window": whole and exact,
             "sampled": not exact, "rows": len(plan.rows), "count": len(pattern),
             "kinds": sorted({f"{x[0]}→{y[0]}" for x, y in pattern.values()}),
+            "increased": sum(1 for x, y in pattern.values() if (d := delta(x, y)) is not None and d > 0),
+            "decreased": sum(1 for x, y in pattern.values() if (d := delta(x, y)) is not None and d < 0),
         }
         chosen = _choose_examples(plan.rows, pattern, labelled)
         examples = []
@@ -1600,7 +1638,7 @@ def _window_only_markdown(results: list[Mapping[str, Any]]) -> list[str]:
 
 def _method_line(r: Mapping[str, Any]) -> str:
     return (f"检查方法：{r['method_text']}；{r['rows']} 组输入 × {r['date_classes']} 个日期区段 = "
-            f"{r['evaluations']} 次比较（预算 {r['budget']}），另做 {r['scan_evaluations']} 次以确定边界。")
+            f"{r['evaluations']} 次比较（预算 {r['budget']}），另做 {r['scan_evaluations']} 次用于例子和边界。")
 
 
 def _output_markdown(r: Mapping[str, Any]) -> list[str]:
@@ -1608,8 +1646,10 @@ def _output_markdown(r: Mapping[str, Any]) -> list[str]:
     for g in r["regions"]:
         sampled = "（按候选日期）" if g["sampled"] else ""
         whole = "（整个有效期）" if g["whole_window"] else ""
+        updown = "，".join(f"{word} {g[key]} 组" for word, key in (("增加", "increased"), ("减少", "decreased"))
+                          if g[key])
         lines += ["", f"- **{g['dates_text']}**{whole}{sampled}：{g['count']} / {g['rows']} 组输入结果不同"
-                      f"（{_kinds_text(g['kinds'])}）。"]
+                      f"（{_kinds_text(g['kinds'])}{'：' + updown if updown else ''}）。"]
         axes = [a for a in g["axes"] if a["text"]]
         if axes:
             lines.append("  以例 1 为准逐项改变一个输入，结果仍不同的取值：")
