@@ -327,10 +327,24 @@ def test_comments_in_odd_places() -> None:
 """
 
 
+def test_comments_after_quotes_and_hashes_in_titles_are_kept() -> None:
+    source = ('文件：\n  标题：《甲#乙》  # 零\n  备注："有引号"  # 一\n输入 甲：金额\n'
+              '例 "测试 一"  ＃ 二\n  日期：2024年1月1日\n  期望 错误 「a#b」 # 三\n')
+    out = assert_round_trip(source)
+    assert [c.text for c in parse(source).comments] == ["# 零", "# 一", "＃ 二", "# 三"]
+    assert "标题：《甲#乙》  # 零\n" in out and "备注：「有引号」  # 一\n" in out
+    assert "例 「测试 一」：  ＃ 二\n" in out and "期望 错误 「a#b」  # 三\n" in out
+
+
 def test_tabs_fullwidth_spaces_crlf_and_terminators() -> None:
     source = "文件：\r\n\t标题：《制表符》。\r\n输入 甲：金额；\r\n定义 乙：金额\r\n\u3000\u3000若 甲 > 0元 则 甲\r\n\u3000\u3000否则 0元\r\n"
     assert assert_round_trip(source) == (
         "文件：\n  标题：《制表符》\n\n输入 甲：金额\n\n定义 乙：金额\n  若 甲 > 0元 则 甲\n  否则 0元\n")
+
+
+def test_empty_and_comment_only_files() -> None:
+    assert fmt("") == "" and fmt("\n \n") == ""
+    assert assert_round_trip("# 甲\n\n\n  # 乙") == "# 甲\n\n# 乙\n"
 
 
 def test_blank_lines_between_one_line_statements_follow_the_source() -> None:
@@ -494,12 +508,12 @@ def expression(draw: st.DrawFn, depth: int = 0) -> str:
         word = draw(st.sampled_from(["若", "如果"]))
         return f"({word} {a} 则 {draw(sub)} 否则 {draw(sub)})"
     if kind == "call":
-        args = [a] + draw(st.lists(sub, max_size=2))
-        comma = draw(st.sampled_from([", ", "，", " ,\n      "]))
+        args = [a, *draw(st.lists(sub, max_size=2))]
+        comma = draw(st.sampled_from([", ", "，", " ,\n      ", ",  # 参数\n   ", ",\n    # 独立\n  "]))
         return f"{draw(st.sampled_from(['取较大值', '取较小值', '加月']))}({comma.join(args)})"
     if kind == "round":
         return f"{draw(st.sampled_from(['四舍五入到分', '向下取整', '四舍五入至元']))}({a})"
-    return f"(\n   {a})"
+    return draw(st.sampled_from([f"(\n   {a})", f"(  # 括号内\n {a})", f"(\n# 括号内整行\n      {a}\n )"]))
 
 
 def comment(draw: st.DrawFn) -> str:
@@ -511,7 +525,7 @@ def program(draw: st.DrawFn) -> str:
     unit = draw(st.sampled_from(["  ", "    ", "\t", "\u3000"]))
     colon = lambda: draw(st.sampled_from(["：", ":"]))  # noqa: E731
     lines = ["# 随机生成", "文件" + colon()]
-    fields = [f"标题{colon()}《随机〈规则〉》", f"文号{colon()}" + draw(st.sampled_from(["测发[2024]1号", "测发（2024）2号"])),
+    fields = [f"标题{colon()}《随机〈规则〉#1》", f"文号{colon()}" + draw(st.sampled_from(["测发[2024]1号", "测发（2024）2号"])),
               f"施行日期{colon()}" + draw(st.sampled_from(["2024-1-1", "2024年1月1日"])),
               f"有效期{colon()}" + draw(st.sampled_from(["五年", "5年"])),
               f"废止{colon()}《旧甲》、《旧乙》（测发〔2020〕1号）", f"发布机关{colon()}「某厅（局）」"]
@@ -567,14 +581,19 @@ def program(draw: st.DrawFn) -> str:
     for i in range(draw(st.integers(0, 2))):
         kw = draw(st.sampled_from(["例", "示例", "测试"]))
         title = draw(st.sampled_from([f"例{'一二'[i]}", f"「第 {i} 个」", f'"例 {i}"']))
-        lines.append(f"{kw} {title}{draw(st.sampled_from(['：', ':', '']))}")
-        body = [f"日期{colon()}2024-06-01", f"甲额 = 10元", f"人数{colon()}3人", "等级 = 乙",
+        lines.append(f"{kw} {title}{draw(st.sampled_from(['：', ':', '']))}{comment(draw)}")
+        body = [f"日期{colon()}2024-06-01", "甲额 = 10元", f"人数{colon()}3人", "等级 = 乙",
                 f"{draw(st.sampled_from(['期望', '预期']))} 结果乙 = -1元", "期望 未生效", "期望 错误 「除以零」"]
         for line in draw(st.permutations(body))[: draw(st.integers(1, len(body)))]:
             lines.append(unit + line + comment(draw))
     if draw(st.booleans()):
         lines.append("# 结尾")
-    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+    # Full-line comments at any indentation and blank lines anywhere, even inside parentheses.
+    physical = "\n".join(lines).split("\n")
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(1, len(physical)))
+        physical.insert(at, draw(st.sampled_from(["", "# 插入", "  # 插入", "      # 插入", "\t# 插入"])))
+    return "\n".join(physical) + draw(st.sampled_from(["\n", "", "\n\n"]))
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,8 @@ files with the same tree and comments format to the same bytes. The rules (docs/
 * Keywords take one spelling: 若 (not 如果), 且/或 (not 并且/或者), 参照 (not 同),
   其他 (not 其余), 例 (not 示例/测试), 期望 (not 预期); 若 … 则 value, 若 …：/否则：
   before a nested block; range bands use 至 (not — ～ ~). Comparison and band words
-  (超过, 高于, 不满, 低于, 达到 …) stay as written: they quote the gazette.
+  (超过, 高于, 不满, 低于, 达到 …) stay as written: they quote the gazette. 例 names and
+  issuers are bare when they are one name (or names), else quoted 「…」 (“…” if they hold 」).
 * Literals: numbers exactly as written (Number.text), dates as 2024年4月26日, 有效期 as
   written; band qualifiers always name their bound: 40支以上（含40支）.
 * A citation follows its line after two spaces (「  依据 第十四条」); so does a trailing
@@ -49,6 +50,7 @@ import attrs
 
 from guize.compiler import ast
 from guize.compiler.diagnostics import CompileError, display_width
+from guize.compiler.lexicon import cn_to_int
 from guize.compiler.parser import _keyword_words, parse
 
 WIDTH = 100
@@ -114,7 +116,7 @@ def _cite_doc(cite: ast.Citation | None) -> object:
     """A citation after an expression that may break: marked, so a comment after it follows it."""
     if cite is None or not cite.span.line:
         return _cite(cite)
-    return [_Mark(cite.span.line, cite.span.end_line), _cite(cite)]
+    return [_Mark(cite.span.line, cite.span.end_line), _cite(cite), _Mark(cite.span.line, cite.span.end_line, True)]
 
 
 def _docref(ref: ast.DocRef) -> str:
@@ -200,6 +202,7 @@ class _Nest:
 class _Mark:
     start: int
     end: int
+    close: bool = False  # marks the end of the construct rather than its start
 
 
 class _Soft:
@@ -216,8 +219,9 @@ class _Line:
 
     indent: int
     stmt: int
+    logical: int = 0  # lines printed from one logical line share this number
     text: str = ""
-    ranges: list[tuple[int, int]] = attrs.field(factory=list)
+    ranges: list[tuple[int, int, bool]] = attrs.field(factory=list)  # (start, end, close)
     leading: list[tuple[int, str]] = attrs.field(factory=list)  # (source line, text)
     trailing: list[tuple[int, str]] = attrs.field(factory=list)
     after: list[tuple[int, int, str]] = attrs.field(factory=list)  # (source line, indent, text)
@@ -264,7 +268,7 @@ def _layout(doc: object, indent: int, stmt: int) -> list[_Line]:
         elif isinstance(d, _Nest):
             stack.append((ind + STEP, mode, d.doc))
         elif isinstance(d, _Mark):
-            lines[-1].ranges.append((d.start, d.end))
+            lines[-1].ranges.append((d.start, d.end, d.close))
         elif isinstance(d, _Soft):
             if mode == _BREAK:
                 lines[-1].text = "".join(parts)
@@ -311,8 +315,7 @@ def _call(func: str, args: Sequence[ast.Expr]) -> object:
     for i, a in enumerate(args):
         if i:
             inner += ["，", _SOFT]
-        mark = _Mark(a.span.line, a.span.end_line)
-        inner += [mark, expr_doc(a), mark]  # a broken argument may end on a later line
+        inner += [_Mark(a.span.line, a.span.end_line), expr_doc(a), _Mark(a.span.line, a.span.end_line, True)]
     return _Group([func, "(", _Nest(inner), _SOFT, ")"])
 
 
@@ -370,9 +373,11 @@ class _Logical:
 
 
 class _Printer:
-    def __init__(self, tree: ast.RuleFile, lines: list[str]) -> None:
-        self.tree = tree
-        self.src = lines
+    """Statements -> logical lines; `src` (the source lines) only serves to find where
+    a comment's code was (example lines) and how 有效期 was written."""
+
+    def __init__(self, src: list[str]) -> None:
+        self.src = src
 
     def statement(self, node: object) -> list[_Logical]:
         if isinstance(node, ast.Document):
@@ -431,8 +436,6 @@ class _Printer:
         if span is not None and 0 < span.line <= len(self.src):
             m = re.search(r"有效期\s*[:：]\s*([一二三四五六七八九十两]+年|\d+年)", self.src[span.line - 1])
             if m:
-                from guize.compiler.lexicon import cn_to_int
-
                 word = m[1][:-1]
                 try:
                     if cn_to_int(word) == doc.duration_years:
@@ -571,8 +574,7 @@ class _Source:
         self.full: set[int] = set()
         for c in comments:
             text = lines[c.line - 1]
-            before = text[:len(text) - len(c.text)] if text.endswith(c.text) else text[:text.find(c.text[:1])]
-            if not before.strip(" \t\u3000"):
+            if not text[:len(text) - len(c.text)].strip(" \t\u3000"):  # a comment runs to the line's end
                 self.full.add(c.line)
         self.code = [n for n in range(1, len(lines) + 1)
                      if n not in self.full and not _is_blank(lines[n - 1])]
@@ -588,31 +590,57 @@ class _Source:
 
 
 class _Owners:
-    """Map source lines to the printed lines holding their code."""
+    """Map source lines to the printed lines holding their code.
+
+    Every printed construct (a logical line, a call argument, a citation) marks the printed
+    line where it starts and the one where it ends with the source lines it spans; the
+    smallest construct spanning a source line decides where that line's code went.
+    """
 
     def __init__(self, lines: list[_Line]) -> None:
         self.lines = lines
-        self.best: dict[int, list[tuple[int, int]]] = {}  # source line -> [(range size, index)]
+        # source line -> [(range size, printed line, is the construct's end, construct's last line)]
+        self.marks: dict[int, list[tuple[int, int, bool, int]]] = {}
+        self.last_of: dict[int, int] = {}  # logical line -> its last printed line
         for i, line in enumerate(lines):
-            for s, e in line.ranges:
+            self.last_of[line.logical] = i
+            for s, e, close in line.ranges:
                 for n in range(s, max(s, e) + 1):
-                    self.best.setdefault(n, []).append((max(e - s, 0), i))
+                    self.marks.setdefault(n, []).append((max(e - s, 0), i, close, e))
 
-    def last(self, n: int) -> int:
-        """The printed line a trailing comment on source line n belongs to."""
-        if n in self.best:
-            size = min(s for s, _ in self.best[n])
-            return max(i for s, i in self.best[n] if s == size)
+    def _smallest(self, n: int) -> list[tuple[int, int, bool, int]]:
+        size = min(m[0] for m in self.marks[n])
+        return [m for m in self.marks[n] if m[0] == size]
+
+    def trailing(self, n: int) -> int:
+        """The printed line holding the last code of source line n (a trailing comment's home):
+        where the smallest construct on n ends, if it ends on n, else where it starts."""
+        if n in self.marks:
+            found = self._smallest(n)
+            ends = [i for _, i, close, end in found if close and end == n]
+            if ends:
+                return max(ends)
+            opens = [i for _, i, close, _ in found if not close]
+            return min(opens) if opens else max(i for _, i, _, _ in found)
         starts = [(ln.start, i) for i, ln in enumerate(self.lines) if ln.start is not None and ln.start <= n]
         return max(starts)[1] if starts else 0
 
     def first(self, n: int) -> int:
-        """The printed line that source line n (code) starts."""
-        if n in self.best:
-            size = min(s for s, _ in self.best[n])
-            return min(i for s, i in self.best[n] if s == size)
+        """The printed line holding the first code of source line n: where the outermost
+        construct starting on n starts (else where the smallest one spanning n starts)."""
+        if n in self.marks:
+            starting = [m for m in self.marks[n] if not m[2] and m[3] - m[0] == n]
+            if starting:
+                size = max(m[0] for m in starting)
+                return min(m[1] for m in starting if m[0] == size)
+            found = self._smallest(n)
+            opens = [m[1] for m in found if not m[2]]
+            return min(opens) if opens else min(m[1] for m in found)
         starts = [(ln.start, i) for i, ln in enumerate(self.lines) if ln.start is not None and ln.start >= n]
         return min(starts)[1] if starts else len(self.lines) - 1
+
+    def end_of_logical(self, i: int) -> int:
+        return self.last_of[self.lines[i].logical]
 
 
 def _attach(lines: list[_Line], src: _Source) -> list[tuple[int, str]]:
@@ -621,8 +649,10 @@ def _attach(lines: list[_Line], src: _Source) -> list[tuple[int, str]]:
     tail: list[tuple[int, str]] = []
 
     def after(line_no: int, owner: int, text: str) -> None:
-        nxt = src.next_code(line_no)
-        below = lines[owners.first(nxt)].indent if nxt is not None else 0
+        # Never inside a broken call: after the whole logical line.
+        owner = owners.end_of_logical(owner)
+        # Deeper than the printed line that follows, so that it stays here when formatted again.
+        below = lines[owner + 1].indent if owner + 1 < len(lines) else 0
         indent = max(lines[owner].indent, below + STEP)
         lines[owner].after.append((line_no, indent, text))
 
@@ -634,7 +664,7 @@ def _attach(lines: list[_Line], src: _Source) -> list[tuple[int, str]]:
             tail.append((n, text))
             continue
         if n not in src.full:
-            owner = owners.last(n)
+            owner = owners.trailing(n)
             if lines[owner].trailing:
                 after(n, owner, text)
             else:
@@ -645,7 +675,7 @@ def _attach(lines: list[_Line], src: _Source) -> list[tuple[int, str]]:
             run_prev, leading_started = prev, False
         below = _indent_of(src.lines[nxt - 1]) if nxt is not None else 0
         if prev is not None and not leading_started and _indent_of(src.lines[n - 1]) > below:
-            after(n, owners.last(prev), text)
+            after(n, owners.trailing(prev), text)
             continue
         leading_started = True
         if nxt is None:
@@ -701,14 +731,19 @@ def _assemble(stmts: list[tuple[int, list[_Line]]], tail: list[tuple[int, str]],
 def format_tree(tree: ast.RuleFile, source: str) -> str:
     """Print `tree` (parsed from `source`, which supplies comments and blank lines)."""
     src_lines = source.replace("\r\n", "\n").split("\n")
-    printer = _Printer(tree, src_lines)
+    printer = _Printer(src_lines)
     stmts: list[tuple[int, list[_Line]]] = []
     flat: list[_Line] = []
+    logical = 0
     for i, node in enumerate(tree.order):
         lines: list[_Line] = []
         for lg in printer.statement(node):
-            doc = [_Mark(lg.start, lg.end), lg.doc] if lg.start else lg.doc
-            lines.extend(_layout(doc, lg.indent, i))
+            doc = [_Mark(lg.start, lg.end), lg.doc, _Mark(lg.start, lg.end, True)] if lg.start else lg.doc
+            printed = _layout(doc, lg.indent, i)
+            logical += 1
+            for line in printed:
+                line.logical = logical
+            lines.extend(printed)
         stmts.append((node.span.line, lines))  # type: ignore[attr-defined]
         flat.extend(lines)
     src = _Source(src_lines, tree.comments)
@@ -728,6 +763,9 @@ def format_source(source: str, path: str) -> str:
         raise FormatError("formatted text parses to a different tree")
     if sorted(c.text.rstrip() for c in tree.comments) != sorted(c.text.rstrip() for c in again.comments):
         raise FormatError("formatted text lost or merged a comment")
+    # '#' only occurs in comments, titles and quoted text, all copied verbatim: none may vanish.
+    if sum(map(source.count, "#＃")) != sum(map(text.count, "#＃")):
+        raise FormatError("formatted text lost a '#'")
     return text
 
 
@@ -762,4 +800,4 @@ def canonical(node: Any) -> Any:
 
 def same_meaning(a: ast.RuleFile, b: ast.RuleFile) -> bool:
     """Same statements in the same order, up to the spellings the formatter normalises."""
-    return canonical(tuple(a.order)) == canonical(tuple(b.order))
+    return bool(canonical(tuple(a.order)) == canonical(tuple(b.order)))

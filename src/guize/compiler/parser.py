@@ -669,16 +669,29 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
     )
 
 
-_COMMENT = re.compile(r"[#＃][^\n]*")
+_QUOTES = {"「": "」", "“": "”", '"': '"', "《": "》"}
+
+
+def _comment_start(line: str) -> int:
+    """Where the comment on a line starts: the first '#' outside titles and quoted text, or -1."""
+    close = ""
+    for i, ch in enumerate(line):
+        if close:
+            if ch == close:
+                close = ""
+        elif ch in _QUOTES:
+            close = _QUOTES[ch]
+        elif ch in "#＃":
+            return i
+    return -1
 
 
 def _comments(text: str) -> tuple[ast.Comment, ...]:
     out = []
     for lineno, line in enumerate(text.split("\n"), 1):
-        # Only '#' outside quoted text starts a comment; titles and strings never hold '#'.
-        m = _COMMENT.search(line)
-        if m and not re.search(r"[「“\"《][^」”\"》]*$", line[:m.start()]):
-            out.append(ast.Comment(lineno, m.group(0)))
+        start = _comment_start(line)
+        if start >= 0:
+            out.append(ast.Comment(lineno, line[start:]))
     return tuple(out)
 
 
