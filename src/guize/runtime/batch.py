@@ -1,0 +1,939 @@
+"""Batch evaluation over columnar data: many rows at once, exact, with a per-row error column.
+
+    table = policy.evaluate_batch(data, on=datetime.date(2025, 3, 1))   # or on="就诊日期"
+
+`data` is a pyarrow Table or anything convertible (dict of lists or numpy arrays, list of
+dicts, pandas or polars DataFrame). The result is a pyarrow Table with one column per
+output (money and rates as decimal128, never float) and the column 「错误」: null where the
+row was computed, the Chinese error message where it was not.
+
+How it works. The columnar evaluators written by guize.compiler.batchgen compute every
+output for a chunk of rows on fixed-point int64 columns (guize.runtime.batchops). Rows
+where anything could go wrong (a missing or invalid input, a date outside the document's
+validity, a value outside every band, a division by zero, a possible int64 overflow) are
+flagged instead, and each flagged row is then evaluated by the ordinary scalar path
+(Policy.evaluate), which gives the exact value or the exact error. So every row has the
+answer the scalar path gives, and the fast path only has to be right on the rows it keeps.
+
+A null cell means "not given": the input's default applies, or the row reports 缺少输入.
+Float columns are read through their shortest repr (0.1 is 0.1, as in the scalar path).
+
+numpy and pyarrow are imported only here (the optional extra `guize[batch]`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from guize.runtime import values as V
+from guize.runtime.errors import InvalidInput, MissingInput, RuleError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+    from guize.runtime.policy import Policy
+
+ERROR_COLUMN = "错误"
+_DECIMAL_KINDS = ("money", "quantity", "rate", "points")
+CHUNK_ROWS = 1 << 18  # rows per chunk: bounds the memory taken by temporaries
+_I64 = 2**63 - 1
+_M64 = (1 << 64) - 1
+_D128 = 10**38
+_MAX_PLACES = 18
+
+
+def _modules() -> tuple[Any, Any, Any]:
+    try:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        raise RuleError("批量计算需要 numpy 和 pyarrow：请安装 pip install 'guize[batch]'") from None
+    return np, pa, pc
+
+
+# ---------------------------------------------------------------- input tables
+
+
+def to_table(data: Any) -> pa.Table:
+    """A pyarrow Table from a Table, RecordBatch, dict of columns, list of rows or DataFrame."""
+    np, pa, _pc = _modules()
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if isinstance(data, Mapping):
+        columns = {}
+        for name, column in data.items():
+            columns[str(name)] = _array(column, np, pa)
+        lengths = {len(c) for c in columns.values()}
+        if len(lengths) > 1:
+            raise InvalidInput(f"输入的各列长度不一致：{'、'.join(f'「{k}」{len(v)}' for k, v in columns.items())}")
+        return pa.table(columns)
+    if isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
+        names = list(dict.fromkeys(k for r in data for k in r))
+        return to_table({k: [r.get(k) for r in data] for k in names})
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas":
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if module == "polars":
+        return data.to_arrow()
+    if hasattr(data, "__arrow_c_stream__"):
+        return pa.table(data)
+    raise InvalidInput(f"无法把 {type(data).__name__} 当作输入表：请给出 pyarrow.Table、"
+                       "列名到列表的字典或 DataFrame")
+
+
+def _array(column: Any, np: Any, pa: Any) -> Any:
+    if isinstance(column, (pa.Array, pa.ChunkedArray)):
+        return column
+    try:
+        return pa.array(column)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        # Mixed kinds in one list (1, "2.5", None): keep each value's text.
+        values = column.tolist() if isinstance(column, np.ndarray) else list(column)
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+# ---------------------------------------------------------------- column conversion
+
+
+class _Converted:
+    """One input column in the columnar representation, before defaults and bounds."""
+
+    __slots__ = ("bad", "bounds", "null", "s", "v")
+
+    def __init__(self, v: Any, s: int | None = None, bad: Any = None, null: Any = None,
+                 bounds: tuple[int, int] | None = None) -> None:
+        self.v = v
+        self.s = s
+        self.bad = bad
+        self.null = null
+        self.bounds = bounds  # (lo, hi) of v when already known, else None
+
+
+def _alloc(n: int, dtype: Any) -> Any:
+    """An uninitialised numpy array in memory from Arrow's pool.
+
+    Arrow's allocator keeps freed pages mapped, so chunk after chunk reuses memory that is
+    already paged in; numpy's malloc gives large blocks back to the system and pays a page
+    fault per 4 KiB to get them again.
+    """
+    np, pa, _pc = _modules()
+    dt = np.dtype(dtype)
+    return np.frombuffer(pa.allocate_buffer(n * dt.itemsize), dtype=dt)
+
+
+def _minmax(v: Any) -> tuple[int, int]:
+    """Smallest and largest value of an int64 array in one pass (Arrow's min_max)."""
+    if len(v) == 0:
+        return 0, 0
+    _np, pa, pc = _modules()
+    mm = pc.min_max(pa.array(v, type=pa.int64()))
+    return int(mm["min"].as_py()), int(mm["max"].as_py())
+
+
+def _or(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a | b
+
+
+def _nulls(arr: Any, np: Any) -> Any:
+    if arr.null_count == 0:
+        return None
+    return arr.is_null().to_numpy(zero_copy_only=False)
+
+
+def _float_fixed(x: Any, np: Any) -> tuple[Any, int, Any]:
+    """float64 values -> (int64, scale, unresolved) through their shortest repr.
+
+    For each row the smallest s with rint(x * 10**s) / 10**s == x (float division is
+    correctly rounded, so this is the shortest decimal that reads back as x, as repr()
+    finds it); magnitudes are kept below 2**50 so that the integer is unique.
+    """
+    n = len(x)
+    out = np.zeros(n, dtype=np.int64)
+    places = np.zeros(n, dtype=np.int64)
+    todo = np.isfinite(x)
+    unresolved = ~todo
+    with np.errstate(all="ignore"):  # huge values overflow to inf here; they go the slow way
+        for s in range(0, 16):
+            if not todo.any():
+                break
+            p = 10.0**s
+            y = x * p
+            m = np.rint(y)
+            big = ~(np.abs(y) < 2.0**50)
+            ok = todo & ~big & (m / p == x)
+            out[ok] = m[ok].astype(np.int64)
+            places[ok] = s
+            unresolved |= todo & big
+            todo &= ~ok & ~big
+    unresolved |= todo
+    scale = int(places.max()) if n else 0
+    if scale:
+        factor = 10 ** (scale - places)
+        over = np.abs(out) > _I64 // factor  # representable, but not at the common scale
+        if over.any():
+            unresolved |= over
+            out[over] = 0
+        out *= factor
+    return out, scale, unresolved
+
+
+def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], np: Any) -> _Converted:
+    """Convert Python values one by one with the scalar converters (the slow, general path)."""
+    kind = spec["kind"]
+    name = spec["name"]
+    n = len(values)
+    bad = np.zeros(n, dtype=bool)
+    null = np.zeros(n, dtype=bool)
+    out: list[Any] = [0] * n
+    for i, value in enumerate(values):
+        if value is None:
+            null[i] = True
+            continue
+        try:
+            out[i] = _convert_one(spec, value, name, kind)
+        except RuleError:
+            bad[i] = True
+    if kind in ("money", "quantity", "rate", "int"):
+        scale = 0
+        for i, d in enumerate(out):
+            if type(d) is Decimal and not bad[i]:
+                exp = d.as_tuple().exponent
+                assert isinstance(exp, int)  # INVARIANT: converters reject NaN and infinities
+                if -exp > _MAX_PLACES:
+                    bad[i] = True
+                else:
+                    scale = max(scale, -exp)
+        ints = []
+        for i, d in enumerate(out):
+            iv = 0 if bad[i] else int(Decimal(d).scaleb(scale))
+            if abs(iv) > _I64:
+                bad[i], iv = True, 0
+            ints.append(iv)
+        return _Converted(np.array(ints, dtype=np.int64), scale, bad, null)
+    if kind == "bool":
+        return _Converted(np.array([bool(v) for v in out], dtype=bool), None, bad, null)
+    if kind == "enum":
+        codes = [enums.index(v) if isinstance(v, str) else 0 for v in out]
+        return _Converted(np.array(codes, dtype=np.int64), None, bad, null)
+    # dates: day numbers
+    epoch = datetime.date(1970, 1, 1)
+    days = [(v - epoch).days if isinstance(v, datetime.date) else 0 for v in out]
+    return _Converted(np.array(days, dtype=np.int64), None, bad, null)
+
+
+def _convert_one(spec: Mapping[str, Any], value: Any, name: str, kind: str) -> Any:
+    if kind in ("money", "quantity"):
+        return V.to_decimal(value, name)
+    if kind == "rate":
+        return V.to_rate(value, name)
+    if kind == "int":
+        return V.to_int(value, name)
+    if kind == "bool":
+        return V.to_bool(value, name)
+    if kind == "date":
+        return V.to_date(value, name)
+    if kind == "enum":
+        return V.to_enum(value, name, spec["members"])
+    raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)  # pragma: no cover
+
+
+def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any) -> _Converted:
+    """Convert a low-cardinality column by its distinct values (dictionary encoding)."""
+    if not pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_encode()
+    if spec["kind"] in ("money", "quantity", "rate", "int", "enum"):
+        dictionary = convert_column(spec, arr.dictionary, enums)
+    else:
+        dictionary = _generic(spec, arr.dictionary.to_pylist(), enums, np)
+    idx_arr = arr.indices
+    null = _nulls(idx_arr, np)
+    if null is not None:
+        idx_arr = idx_arr.fill_null(0)
+    idx = idx_arr.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    if len(arr.dictionary) == 0:
+        n = len(arr)
+        return _Converted(np.zeros(n, dtype=np.int64 if spec["kind"] != "bool" else bool),
+                          dictionary.s, None, np.ones(n, dtype=bool))
+    dv = dictionary.v
+    if dictionary.bad is None and dictionary.null is None and spec["kind"] == "enum" \
+            and np.array_equal(dv, np.arange(len(dv))):
+        return _Converted(idx, None, None, null)  # dictionary order is the code order
+    v = dv.take(idx, mode="clip")
+    bad = dictionary.bad.take(idx) if dictionary.bad is not None else None
+    dnull = dictionary.null.take(idx) if dictionary.null is not None else None
+    return _Converted(v, dictionary.s, bad, _or(null, dnull))
+
+
+def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str]) -> _Converted:
+    """One Arrow array -> columnar values for the input `spec` (scale not yet applied)."""
+    np, pa, pc = _modules()
+    t = arr.type
+    kind = spec["kind"]
+    types = pa.types
+    if types.is_null(t):
+        n = len(arr)
+        return _Converted(np.zeros(n, dtype=bool if kind == "bool" else np.int64), 0, None,
+                          np.ones(n, dtype=bool))
+    if types.is_dictionary(t):
+        return _per_unique(spec, arr, enums, np, pa)
+    if kind in ("money", "quantity", "rate", "int"):
+        return _number_column(spec, arr, enums, np, pa, pc)
+    if kind == "bool" and types.is_boolean(t):
+        null = _nulls(arr, np)
+        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+        v = np.unpackbits(bits, count=arr.offset + len(arr), bitorder="little")[arr.offset:].view(bool)
+        return _Converted(v, None, None, null)
+    if kind == "enum" and (types.is_string(t) or types.is_large_string(t)):
+        members = list(spec["members"])
+        where = pc.index_in(arr, value_set=pa.array(members, type=t))
+        null = _nulls(arr, np)
+        found = where.is_valid().to_numpy(zero_copy_only=False)
+        local = where.fill_null(0).to_numpy(zero_copy_only=False).astype(np.intp)
+        codes = np.array([enums.index(m) for m in members], dtype=np.int64).take(local)
+        missing = ~found if null is None else ~found & ~null
+        if missing.any():  # " 一级 " and other spellings the scalar converter accepts
+            rest = np.flatnonzero(missing)
+            slow = _generic(spec, arr.take(pa.array(rest)).to_pylist(), enums, np)
+            codes[rest] = slow.v
+            bad = np.zeros(len(arr), dtype=bool)
+            bad[rest] = slow.bad
+            return _Converted(codes, None, bad, null)
+        return _Converted(codes, None, None, null)
+    if kind == "date":
+        if types.is_date32(t):
+            null = _nulls(arr, np)
+            days = (arr if null is None else arr.fill_null(0)).to_numpy(zero_copy_only=False)
+            return _Converted(days.astype("datetime64[D]").view(np.int64), None, None, null)
+        if types.is_date64(t) or (types.is_timestamp(t) and t.tz is None):
+            return convert_column(spec, arr.cast(pa.date32()), enums)
+    if types.is_string(t) or types.is_large_string(t):
+        return _per_unique(spec, arr, enums, np, pa)
+    return _generic(spec, arr.to_pylist(), enums, np)
+
+
+def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any,
+                   pc: Any) -> _Converted:
+    types = pa.types
+    t = arr.type
+    null = _nulls(arr, np)
+    integer = spec["kind"] == "int"
+    if types.is_integer(t):
+        raw = (arr if null is None else arr.fill_null(0)).to_numpy(zero_copy_only=False)
+        bad = None
+        if raw.dtype == np.uint64 and len(raw) and raw.max() > _I64:
+            bad = raw > _I64
+            raw = np.where(bad, 0, raw)
+        return _Converted(raw.astype(np.int64, copy=False), 0, bad, null)
+    if types.is_decimal(t):
+        n = len(arr)
+        bad = None
+        if t.byte_width <= 8:  # decimal32 / decimal64: the unscaled integers themselves
+            small = np.frombuffer(arr.buffers()[1], dtype=np.int32 if t.byte_width == 4 else np.int64)
+            v = small[arr.offset:arr.offset + n].astype(np.int64, copy=False)
+            if null is not None:
+                v = np.where(null, 0, v)
+            return _decimal_scale(v, t.scale, integer, bad, null)
+        words = t.byte_width // 8
+        buf = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+        flat = buf[arr.offset * words:(arr.offset + n) * words]
+        w = flat.reshape(n, words)
+        v = _alloc(n, np.int64)  # contiguous: numpy's strided loops are several times slower
+        np.copyto(v, w[:, 0])
+        if t.precision > 18:
+            sign = v >> 63
+            bad = np.zeros(n, dtype=bool)
+            for k in range(1, words):
+                bad |= w[:, k] != sign
+        if null is not None:
+            v[null] = 0
+            if bad is not None:
+                bad &= ~null
+        return _decimal_scale(v, t.scale, integer, bad, null)
+    if types.is_floating(t):
+        x = arr.fill_null(0).to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+        v, s, unresolved = _float_fixed(x, np)
+        conv = _Converted(v, s, None, null)
+        if unresolved.any():  # NaN, inf, huge or tiny: let the scalar converter judge each
+            rows = np.flatnonzero(unresolved)
+            slow = _generic(spec, [float(x[i]) for i in rows], enums, np)
+            conv = _merge(conv, rows, slow, np)
+        if integer and conv.s:
+            unit = 10**conv.s
+            conv.bad = _or(conv.bad, conv.v % unit != 0)
+            conv.v, conv.s = conv.v // unit, 0
+        return conv
+    if types.is_string(t) or types.is_large_string(t):
+        # Plain decimals of at most 15 characters read back exactly through float64.
+        plain = pc.and_(pc.match_substring_regex(arr, r"^[0-9]+(\.[0-9]+)?$"),
+                        pc.less_equal(pc.utf8_length(arr), 15))
+        plain_np = plain.fill_null(False).to_numpy(zero_copy_only=False)
+        floats = pc.cast(pc.if_else(plain, arr, "0"), pa.float64())
+        conv = _number_column(spec, floats, enums, np, pa, pc)
+        conv.null = null
+        slow_rows = ~plain_np if null is None else ~plain_np & ~null
+        rest = np.flatnonzero(slow_rows)
+        if len(rest):
+            slow = _generic(spec, arr.take(pa.array(rest)).to_pylist(), enums, np)
+            conv = _merge(conv, rest, slow, np)
+        return conv
+    return _generic(spec, arr.to_pylist(), enums, np)
+
+
+def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> _Converted:
+    np, _pa, _pc = _modules()
+    if s < 0:  # decimal(p, -k): whole multiples of 10**k
+        return _Converted(_scale_up(v, -s, bad, np), 0, bad, null)
+    if integer and s > 0:
+        unit = 10**s
+        bad = _or(bad, v % unit != 0)
+        return _Converted(v // unit, 0, bad, null)
+    return _Converted(v, s, bad, null)
+
+
+def _scale_up(v: Any, k: int, bad: Any, np: Any) -> Any:
+    over = np.abs(v) > _I64 // 10**k
+    if over.any():
+        v = np.where(over, 0, v)
+        if bad is not None:
+            bad |= over
+    return v * 10**k
+
+
+def _merge(conv: _Converted, rows: Any, slow: _Converted, np: Any) -> _Converted:
+    """Put the slowly converted `rows` into `conv`, aligning decimal places."""
+    s = max(conv.s or 0, slow.s or 0)
+    v = conv.v
+    bad = conv.bad if conv.bad is not None else np.zeros(len(v), dtype=bool)
+    if conv.s is not None and s > conv.s:
+        over = np.abs(v) > _I64 // 10 ** (s - conv.s)
+        bad |= over
+        v = np.where(over, 0, v) * 10 ** (s - conv.s)
+    sv = slow.v
+    if slow.s is not None and s > slow.s:
+        over = np.abs(sv) > _I64 // 10 ** (s - slow.s)
+        slow.bad |= over
+        sv = np.where(over, 0, sv) * 10 ** (s - slow.s)
+    v[rows] = sv
+    bad[rows] = slow.bad
+    null = conv.null
+    if slow.null.any():
+        null = np.zeros(len(v), dtype=bool) if null is None else null.copy()
+        null[rows] |= slow.null
+    return _Converted(v, conv.s if conv.s is None else s, bad, null)
+
+
+# ---------------------------------------------------------------- the plan for one call
+
+
+class Plan:
+    """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
+
+    def __init__(self, policy: Policy, schema: pa.Schema, on: Any, outputs: Any, strict: bool) -> None:
+        np, pa, _pc = _modules()
+        self.np, self.pa = np, pa
+        self.policy = policy
+        self.strict = strict
+        self.outputs_arg = None if outputs is None else ([outputs] if isinstance(outputs, str) else list(outputs))
+        self.names = policy._select(self.outputs_arg)
+        program = _program(policy)
+        self.defs = program["defs"]
+        self.enums: tuple[str, ...] = program["enums"]
+        self.kinds = {n: policy.definitions[n]["value_kind"] for n in self.names}
+        self.vector = [n for n in self.names if self._vectorised(n)]
+        self.fallback = [n for n in self.names if n not in self.vector]
+        self.needed = policy.required_inputs(self.names)
+        self.specs = {s["name"]: s for s in policy.module.INPUTS}
+        present = set(schema.names)
+        if len(present) != len(schema.names):
+            twice = sorted({n for n in schema.names if schema.names.count(n) > 1})
+            raise InvalidInput(f"输入表有重复的列名：{'、'.join(f'「{n}」' for n in twice)}")
+        self.date_column: str | None = None
+        self.on: datetime.date | None = None
+        if isinstance(on, str) and on in present:
+            self.date_column = on
+        elif on is None:
+            raise InvalidInput("缺少评估日期：请给出日期，或输入表中日期列的列名")
+        else:
+            from guize.runtime.policy import as_date
+
+            try:
+                self.on = as_date(on)
+            except InvalidInput:
+                near = _nearest(str(on), schema.names)
+                hint = f"（是否指列「{near}」？）" if near else ""
+                raise InvalidInput(f"「{on}」既不是日期，也不是输入表中的列{hint}", value=str(on)) from None
+        for name in self.needed:
+            if name not in present and not self.specs[name]["has_default"]:
+                near = _nearest(name, [c for c in schema.names if c not in self.specs])
+                hint = f"（是否指列「{near}」？）" if near else ""
+                raise MissingInput(f"输入表缺少列「{name}」{hint}", input=name)
+        # Per-date state for a single date: the window check, and each dated value's version.
+        self.window_error: RuleError | None = None
+        self.env: tuple[Any, ...] | None = None
+        if self.on is not None:
+            try:
+                self.env = policy.env(self.on)
+            except RuleError as exc:
+                self.window_error = exc
+        self.rows_done = 0
+        self.rows_scalar = 0
+
+    def _vectorised(self, output: str) -> bool:
+        seen: set[str] = set()
+        stack = [output]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            if n not in self.defs:
+                return False
+            seen.add(n)
+            stack.extend(self.policy.definitions[n]["deps"])
+        return True
+
+    # ------------------------------------------------------------ one chunk
+
+    def run(self, batch: Any, offset: int) -> tuple[Any, list[tuple[int, RuleError]]]:
+        """Evaluate one chunk: (record batch of outputs + 错误, [(row, error)]), rows from `offset`."""
+        np = self.np
+        n = batch.num_rows
+        columns = {name: _column(batch, name) for name in batch.schema.names}
+        errors: dict[int, RuleError] = {}
+        patches: dict[str, dict[int, Any]] = {name: {} for name in self.names}
+        values: dict[str, Any] = {}
+        sinks: dict[str, Any] = {}
+        if self.window_error is not None:
+            for i in range(n):
+                errors[i] = self.window_error
+                if self.strict:
+                    break
+        else:
+            from guize.runtime.batchops import Chunk
+
+            on, versions, date_bad, outside = self._dates(columns, n)
+            chunk = Chunk(self.defs, n, self._fetcher(columns), on, versions, _alloc)
+            if date_bad is not None:
+                chunk.flag(date_bad)
+            if outside is not None and outside.any():
+                # The scalar path stops at the date before reading any input: one error per date.
+                self._out_of_force(on, outside, errors)
+                chunk.flag(outside)
+            for name in self.needed:  # the scalar path converts every input up front, too
+                chunk.input(name)
+            sinks = {}
+            for name in self.vector:
+                if self.kinds[name] in _DECIMAL_KINDS:
+                    buf = _alloc(2 * n, np.int64)
+                    sinks[name] = (buf, buf.reshape(n, 2)[:, 0])
+                    chunk.sinks[name] = sinks[name][1]
+            for name in self.vector:
+                values[name] = chunk.ref(name)
+            suspect = np.flatnonzero(chunk.bad if outside is None else chunk.bad & ~outside)
+            self._scalar(columns, suspect, self.outputs_arg, self.names, patches, errors)
+            if self.fallback:
+                rest = np.flatnonzero(~chunk.bad)
+                self._scalar(columns, rest, self.fallback, self.fallback, patches, errors)
+                self.rows_scalar += len(rest)
+            self.rows_scalar += len(suspect)
+        ordered = sorted(errors.items())
+        if self.strict and ordered:
+            row, exc = ordered[0]
+            raise _at_row(exc, offset + row)
+        self.rows_done += n
+        return self._assemble(n, values, patches, errors, sinks), [(offset + r, e) for r, e in ordered]
+
+    def _dates(self, columns: dict[str, Any], n: int) -> tuple[Any, list[Any], Any, Any]:
+        """Day numbers, version indices per dated slot, rows to recompute, rows out of force."""
+        np = self.np
+        policy = self.policy
+        from guize.runtime.batchops import day
+
+        if self.date_column is None:
+            assert self.env is not None and self.on is not None  # INVARIANT: set in __init__
+            return day(self.on), list(self.env[1:]), None, None
+        spec = {"name": self.date_column, "kind": "date", "members": ()}
+        conv = convert_column(spec, columns[self.date_column], self.enums)
+        days = conv.v
+        bad = _or(conv.bad, conv.null)
+        w = policy.window
+        inside = np.ones(n, dtype=bool)
+        if w.start is None:
+            inside[:] = False
+        else:
+            inside &= days >= day(w.start)
+        if w.last is not None:
+            inside &= days <= day(w.last)
+        if w.repealed is not None:
+            inside &= days < day(w.repealed.on)
+        outside = ~inside if bad is None else ~inside & ~bad  # a real date, out of force
+        versions = []
+        for slot_versions in policy._dated:
+            starts = np.array([day(v[0]) for v in slot_versions], dtype=np.int64)
+            ends = np.array([day(v[1]) if v[1] is not None else _I64 for v in slot_versions], dtype=np.int64)
+            idx = np.searchsorted(starts, days, side="right") - 1
+            ok = idx >= 0
+            ok &= days < ends.take(np.maximum(idx, 0)) if len(ends) else False
+            versions.append(np.where(ok, idx, -1))
+        return days, versions, bad, outside
+
+    def _out_of_force(self, days: Any, outside: Any, errors: dict[int, RuleError]) -> None:
+        from guize.runtime.batchops import to_date
+
+        rows = self.np.flatnonzero(outside)
+        by_day: dict[int, RuleError] = {}
+        for row, d in zip(rows.tolist(), days[rows].tolist(), strict=True):
+            exc = by_day.get(d)
+            if exc is None:
+                try:
+                    self.policy.env(to_date(d))
+                except RuleError as found:
+                    exc = by_day[d] = found
+                else:  # pragma: no cover - the window said otherwise
+                    raise AssertionError(f"{to_date(d)} is in force")
+            errors[row] = exc
+
+    def _fetcher(self, columns: dict[str, Any]) -> Any:
+        from guize.runtime.batchops import Num, day
+
+        np = self.np
+        specs = self.specs
+        enums = self.enums
+
+        def fetch(c: Any, name: str) -> Any:
+            spec = specs[name]
+            kind = spec["kind"]
+            arr = columns.get(name)
+            default = None
+            if spec["has_default"]:
+                default = V.convert({**spec, "scale": Decimal(1)}, spec["default"])
+            if arr is None:  # INVARIANT: only inputs with a default may be absent (checked in Plan)
+                if kind in ("money", "quantity", "rate", "int"):
+                    value: Any = c.mul(_const(default), _const(spec["scale"]))
+                    return value
+                if kind == "enum":
+                    return enums.index(default)
+                if kind == "date":
+                    assert isinstance(default, datetime.date)  # INVARIANT: converted above
+                    return day(default)
+                return bool(default)
+            conv = convert_column(spec, arr, enums)
+            bad = conv.bad
+            v = conv.v
+            if kind in ("money", "quantity", "rate", "int"):
+                s = conv.s or 0
+                if conv.bounds is not None and bad is None and conv.null is None:
+                    num = Num(v, s, *conv.bounds)
+                    if spec["scale"] != 1:
+                        num = c.mul(num, _const(spec["scale"]))
+                        num.own = False
+                    return num
+                if conv.null is not None and conv.null.any():
+                    if default is None:
+                        bad = _or(bad, conv.null)
+                    else:
+                        k = _const(default)
+                        if k.s > s:
+                            v = _scale_up(v, k.s - s, bad, np)
+                            s = k.s
+                        v = np.where(conv.null, k.v * 10 ** (s - k.s), v)
+                lo, hi = _minmax(v)
+                if lo < 0:  # the scalar converters reject negative numbers
+                    bad = _or(bad, v < 0)
+                if bad is not None and bad.any():
+                    v = np.where(bad, 0, v)
+                    c.flag(bad)
+                    lo, hi = _minmax(v)
+                num = Num(v, s, lo, hi)
+                if spec["scale"] != 1:
+                    num = c.mul(num, _const(spec["scale"]))
+                    num.own = False
+                return num
+            if conv.null is not None and conv.null.any():
+                if default is None:
+                    bad = _or(bad, conv.null)
+                else:
+                    fill = enums.index(default) if kind == "enum" else (
+                        day(default) if kind == "date" else bool(default))
+                    v = np.where(conv.null, fill, v)
+            if bad is not None and bad.any():
+                c.flag(bad)
+            return v
+
+        return fetch
+
+    # ------------------------------------------------------------ the scalar path
+
+    def _scalar(self, columns: dict[str, Any], rows: Any, outputs: list[str] | None, names: list[str],
+                patches: dict[str, dict[int, Any]], errors: dict[int, RuleError]) -> None:
+        """Evaluate `rows` one by one with Policy.evaluate and record values or errors."""
+        if len(rows) == 0:
+            return
+        pa = self.pa
+        index = pa.array(rows)
+        taken = {name: columns[name].take(index).to_pylist() for name in self.needed if name in columns}
+        if self.date_column is not None:
+            dates = columns[self.date_column].take(index).to_pylist()
+        policy = self.policy
+        evaluate = policy.evaluate
+        for j, row in enumerate(rows.tolist()):
+            data = {name: col[j] for name, col in taken.items() if col[j] is not None}
+            on = dates[j] if self.date_column is not None else self.on
+            try:
+                result = evaluate(data, on, outputs)
+            except RuleError as first:
+                exc = first
+                if outputs is not self.outputs_arg:
+                    try:  # the error the full evaluation reports first
+                        result = evaluate(data, on, self.outputs_arg)
+                    except RuleError as full:
+                        exc = full
+                    else:  # pragma: no cover - a narrower evaluation cannot fail alone
+                        for name in self.names:
+                            patches[name][row] = result[name]
+                        continue
+                errors[row] = exc
+                if self.strict:
+                    return
+                continue
+            for name in names:
+                patches[name][row] = result[name]
+
+    # ------------------------------------------------------------ output columns
+
+    def _assemble(self, n: int, values: dict[str, Any], patches: dict[str, dict[int, Any]],
+                  errors: dict[int, RuleError], sinks: dict[str, Any]) -> Any:
+        np, pa = self.np, self.pa
+        valid = None
+        if errors:
+            ok = np.ones(n, dtype=bool)
+            ok[list(errors)] = False
+            valid = ok
+        arrays = []
+        for name in self.names:
+            arrays.append(self._output(name, n, values.get(name), patches[name], valid, errors, sinks.get(name)))
+        arrays.append(_error_column(n, errors, np, pa))
+        return pa.RecordBatch.from_arrays(arrays, names=[*self.names, ERROR_COLUMN])
+
+    def _output(self, name: str, n: int, value: Any, patch: dict[int, Any], valid: Any,
+                errors: dict[int, RuleError], sink: Any) -> Any:
+        np, pa = self.np, self.pa
+        from guize.runtime.batchops import EPOCH, Num
+
+        kind = self.kinds[name]
+        for row in errors:
+            patch.pop(row, None)
+        validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+        if value is None:  # evaluated row by row: build from the Python values
+            return _from_python(kind, [patch.get(i) for i in range(n)], pa)
+        if isinstance(value, Num):
+            v = value.v if isinstance(value.v, np.ndarray) else np.full(n, value.v, dtype=np.int64)
+            if kind == "int" and value.s == 0 and all(abs(int(x)) <= _I64 for x in patch.values()):
+                if patch:
+                    v = v.copy()
+                    for row, x in patch.items():
+                        v[row] = int(x)
+                return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(v)])
+            return _decimal(v, value.s, n, patch, validity, np, pa, sink, value.lo)
+        if kind == "bool":
+            b = value if isinstance(value, np.ndarray) else np.full(n, bool(value))
+            if patch:
+                b = b.copy()
+                for row, x in patch.items():
+                    b[row] = bool(x)
+            return pa.array(b, mask=None if valid is None else ~valid)
+        if kind == "enum":
+            codes = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
+            if patch:
+                codes = codes.copy()
+                for row, x in patch.items():
+                    codes[row] = self.enums.index(x)
+            table = pa.array(self.enums, type=pa.string())
+            return table.take(pa.array(codes, mask=None if valid is None else ~valid))
+        # dates
+        days = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
+        days = days.astype(np.int32)
+        for row, x in patch.items():
+            days[row] = x.toordinal() - EPOCH
+        return pa.Array.from_buffers(pa.date32(), n, [validity, pa.py_buffer(days)])
+
+
+def _column(batch: Any, name: str) -> Any:
+    _np, pa, _pc = _modules()
+    col = batch.column(batch.schema.get_field_index(name))
+    if hasattr(col, "combine_chunks"):
+        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if getattr(pa.types, "is_string_view", lambda _t: False)(col.type):  # e.g. from polars
+        col = col.cast(pa.large_string())  # not every Arrow kernel takes views yet
+    return col
+
+
+def _const(value: Any) -> Any:
+    from guize.runtime.batchops import num
+
+    return num(str(value))
+
+
+def _nearest(name: str, names: Sequence[str]) -> str | None:
+    from guize.runtime.diagnose import nearest_name
+
+    return nearest_name(name, names)
+
+
+def _at_row(exc: RuleError, row: int) -> RuleError:
+    out = type(exc)(f"第 {row + 1} 行：{exc.message}", **{**exc.detail, "row": row + 1})
+    return out
+
+
+def _program(policy: Policy) -> dict[str, Any]:
+    program: dict[str, Any] | None = getattr(policy, "_batch_program", None)
+    if program is None:
+        build = getattr(policy.module, "BATCH", None)
+        if build is None:
+            raise RuleError("这个已编译的模块没有批量计算代码：请用当前版本的 guize 重新编译")
+        program = build()
+        policy._batch_program = program  # type: ignore[attr-defined]
+    return program
+
+
+def _decimal(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: Any, pa: Any,
+             sink: Any = None, lo: int = -1) -> Any:
+    """decimal128(38, s) from int64 values with some rows replaced by exact Decimals.
+
+    `sink` is (flat int64 array, its view of the low words): when the columnar code already
+    wrote the values there, only the high words remain to fill.
+    """
+    scale = s
+    for x in patch.values():
+        d = Decimal(x)
+        if d.scaleb(scale) != d.scaleb(scale).to_integral_value():
+            exp = d.normalize().as_tuple().exponent
+            assert isinstance(exp, int)  # INVARIANT: results are finite
+            scale = min(38, max(scale, -exp))
+    written = sink is not None and v is sink[1]
+    flat = sink[0] if written else _alloc(2 * n, np.int64)
+    words = flat.reshape(n, 2)
+    if scale == s:
+        if not written:
+            words[:, 0] = v
+        if lo >= 0:
+            words[:, 1] = 0
+        else:
+            np.right_shift(words[:, 0], 63, out=words[:, 1])
+    else:  # a recomputed value needs more places than the columnar code gave: widen all
+        k = 10 ** (scale - s)
+        for i, iv in enumerate(v.tolist()):
+            big = iv * k
+            words[i] = (_signed(big & _M64), big >> 64)
+    for row, x in patch.items():
+        big = int(Decimal(x).scaleb(scale).to_integral_value())
+        if abs(big) >= _D128:
+            raise RuleError(f"计算结果 {x} 超出表格可存储的 38 位有效数字")
+        words[row] = (_signed(big & _M64), big >> 64)
+    return pa.Array.from_buffers(pa.decimal128(38, scale), n, [validity, pa.py_buffer(flat)])
+
+
+def _signed(word: int) -> int:
+    return word - (1 << 64) if word >= 1 << 63 else word
+
+
+def _from_python(kind: str, values: list[Any], pa: Any) -> Any:
+    if kind in ("money", "quantity", "rate", "points"):
+        decimals = [None if x is None else Decimal(x) for x in values]
+        scale, whole = 0, 1
+        for d in decimals:
+            if d is not None:
+                _sign, digits, exp = d.as_tuple()
+                assert isinstance(exp, int)  # INVARIANT: results are finite
+                scale = max(scale, -exp)
+                whole = max(whole, len(digits) + exp)
+        # A quotient has 34 significant digits: decimal128 when they fit, else decimal256.
+        if whole + scale <= 38:
+            return pa.array(decimals, type=pa.decimal128(38, scale))
+        if whole + scale <= 76:
+            return pa.array(decimals, type=pa.decimal256(76, scale))
+        return pa.array([None if d is None else format(d, "f") for d in decimals], type=pa.string())
+    if kind == "int":
+        return pa.array(values, type=pa.int64())
+    if kind == "bool":
+        return pa.array(values, type=pa.bool_())
+    if kind == "date":
+        return pa.array(values, type=pa.date32())
+    return pa.array(values, type=pa.string())
+
+
+def _error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any:
+    if not errors:
+        return pa.nulls(n, type=pa.string())
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    parts = []
+    for row in sorted(errors):
+        data = errors[row].message.encode("utf-8")
+        offsets[row + 1] = len(data)
+        parts.append(data)
+    np.cumsum(offsets, out=offsets)
+    valid = np.zeros(n, dtype=bool)
+    valid[list(errors)] = True
+    return pa.Array.from_buffers(pa.string(), n, [pa.py_buffer(np.packbits(valid, bitorder="little")),
+                                                  pa.py_buffer(offsets), pa.py_buffer(b"".join(parts))])
+
+
+# ---------------------------------------------------------------- the entry points
+
+
+def iter_batches(table: Any, rows: int = CHUNK_ROWS) -> Iterator[Any]:
+    """Slices of at most `rows` rows (each column in one piece)."""
+    for start in range(0, max(table.num_rows, 1), rows):
+        yield table.slice(start, rows)
+
+
+def evaluate_batch(policy: Policy, data: Any, on: Any, outputs: Any = None, strict: bool = False,
+                   chunk_rows: int = CHUNK_ROWS) -> pa.Table:
+    """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring)."""
+    table = to_table(data)
+    plan = Plan(policy, table.schema, on, outputs, strict)
+    batches = []
+    offset = 0
+    for piece in iter_batches(table, chunk_rows):
+        batch, _errors = plan.run(piece, offset)
+        batches.append(batch)
+        offset += piece.num_rows
+    return combine(batches, plan)
+
+
+def combine(batches: list[Any], plan: Plan) -> pa.Table:
+    """One Table from chunk results, each decimal column at the largest scale any chunk used."""
+    _np, pa, _pc = _modules()
+    names = [*plan.names, ERROR_COLUMN]
+    columns = []
+    for i in range(len(names)):
+        arrays = [b.column(i) for b in batches]
+        columns.append(pa.chunked_array(unify(arrays, pa), type=unify_type(arrays, pa)))
+    meta = {"guize": json.dumps({"rows": plan.rows_done, "rows_scalar": plan.rows_scalar,
+                                 "fallback_outputs": plan.fallback}, ensure_ascii=False)}
+    return pa.table(columns, names=names, metadata=meta)
+
+
+def unify_type(arrays: list[Any], pa: Any) -> Any:
+    types = {a.type for a in arrays}
+    if len(types) == 1:
+        return next(iter(types))
+    scales = [t.scale for t in types if pa.types.is_decimal(t)]
+    if scales and all(pa.types.is_decimal(t) or pa.types.is_integer(t) for t in types):
+        return pa.decimal128(38, max(scales))
+    raise RuleError(f"各块的输出类型不一致：{', '.join(sorted(str(t) for t in types))}")  # pragma: no cover
+
+
+def unify(arrays: list[Any], pa: Any) -> list[Any]:
+    target = unify_type(arrays, pa)
+    return [a if a.type == target else a.cast(target) for a in arrays]

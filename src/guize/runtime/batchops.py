@@ -1,0 +1,615 @@
+"""Columnar operations for generated batch evaluators: exact fixed-point int64, overflow checked.
+
+Only the code written by guize.compiler.batchgen imports this module (inside its BATCH()
+factory), so `import guize.runtime` never imports numpy.
+
+A number column is a `Num`: integers `v` meaning v / 10**s, with bounds lo <= v <= hi known
+for every row. Bounds are Python ints computed alongside each operation (interval
+arithmetic), so the check "can this product overflow int64?" costs nothing when the answer
+is no. When it may, the rows that would overflow are found exactly, set to 0 and flagged;
+flagged rows ("suspect" rows) are recomputed afterwards, one by one, by the exact scalar
+path, so overflow is never silent and never changes an answer.
+
+The same flag is raised wherever the scalar path could raise (a value outside every band,
+a division by zero, a date without a version), without tracking which branch a row takes:
+the scalar path then decides, row by row, whether there really is an error and which.
+
+Booleans are numpy bool arrays, enumeration values are integer codes into the program's
+member table, dates are int64 day numbers (days since 1970-01-01). Any value may also be a
+plain Python scalar meaning "the same for every row".
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+I64 = 2**63 - 1  # values stay within [-I64, I64]: never INT64_MIN, so abs() cannot overflow
+EPOCH = datetime.date(1970, 1, 1).toordinal()
+
+Array = npt.NDArray[Any]
+
+
+class Num:
+    """A fixed-point number column (or one number for all rows): value = v / 10**s."""
+
+    __slots__ = ("hi", "lo", "own", "s", "v")
+
+    def __init__(self, v: Any, s: int, lo: int, hi: int, own: bool = False) -> None:
+        self.v = v  # int64 array, or a Python int for every row
+        self.s = s  # decimal places
+        self.lo = lo  # bounds of v over all rows (Python ints)
+        self.hi = hi
+        self.own = own  # v is a temporary that the next operation may overwrite
+
+    def __repr__(self) -> str:
+        return f"Num(s={self.s}, lo={self.lo}, hi={self.hi}, {'array' if _is_arr(self.v) else self.v})"
+
+
+class Gathered(Num):
+    """A column looked up in a constant table, gathered on first use.
+
+    Aligned to more decimal places before any other use, it is gathered from a rescaled
+    copy of the (small) table instead of gathering and then multiplying the column.
+    """
+
+    __slots__ = ("_cache", "index", "table")
+
+    def __init__(self, table: Table, index: Array) -> None:
+        self.table = table
+        self.index = index
+        self._cache: Array | None = None
+        super().__init__(None, table.s, table.lo, table.hi, True)
+
+    @property
+    def v(self) -> Array:
+        if self._cache is None:
+            self._cache = self.table.vals.take(self.index, mode="clip")
+        return self._cache
+
+    @v.setter
+    def v(self, value: Any) -> None:
+        self._cache = value
+
+    def at(self, s: int) -> Num:
+        k = 10 ** (s - self.s)
+        return Num(self.table.scaled(k).take(self.index, mode="clip"), s, self.lo * k, self.hi * k, True)
+
+
+def num(text: str) -> Num:
+    """A constant from its decimal text, with the decimal places it is written with.
+
+    0.80 keeps two places, as Decimal does: rates written alike (80%, 5个百分点) then share
+    a scale and add without rescaling a column.
+    """
+    d = Decimal(text)
+    exp = d.as_tuple().exponent
+    assert isinstance(exp, int)  # INVARIANT: constants are finite
+    s = max(0, -exp)
+    v = int(d.scaleb(s))
+    return Num(v, s, v, v)
+
+
+def day(d: datetime.date) -> int:
+    return d.toordinal() - EPOCH
+
+
+def to_date(days: int) -> datetime.date:
+    return datetime.date.fromordinal(days + EPOCH)
+
+
+def _is_arr(x: Any) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+def _fits(lo: int, hi: int) -> bool:
+    return lo >= -I64 and hi <= I64
+
+
+def _bounds(v: Array) -> tuple[int, int]:
+    if v.size == 0:
+        return 0, 0
+    return int(v.min()), int(v.max())
+
+
+def _py(x: Any) -> Any:
+    """numpy scalars to Python scalars (so results stay plain ints and bools)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _apply(f: Any, a: Num, b: Num, new: Callable[[], Array], dest: Array | None = None) -> Array:
+    """f(a.v, b.v), into `dest` if given, else reusing a temporary operand's memory if any."""
+    av, bv = a.v, b.v
+    if dest is not None:
+        return f(av, bv, out=dest)  # type: ignore[no-any-return]
+    if a.own and _is_arr(av):
+        return f(av, bv, out=av)  # type: ignore[no-any-return]
+    if b.own and _is_arr(bv):
+        return f(av, bv, out=bv)  # type: ignore[no-any-return]
+    return f(av, bv, out=new())  # type: ignore[no-any-return]
+
+
+def _rq(x: int, d: int, mode: str) -> int:
+    """x / d rounded in `mode` (half_up: half away from zero), Python ints, d > 0."""
+    q, r = divmod(x, d)  # floor
+    if r == 0 or mode == "floor":
+        return q
+    if mode == "ceil":
+        return q + 1
+    if mode == "down":
+        return q + 1 if x < 0 else q
+    # half_up: compare the distance to the lower and upper neighbour
+    up = r * 2 > d or (r * 2 == d and x > 0)
+    return q + 1 if up else q
+
+
+def _rq_arr(v: Array, d: Any, mode: str, lo: int, hi: int, out: Array | None,
+            dest: Array | None = None) -> Array:
+    """v / d rounded in `mode` for an array v and d (a positive Python int or int64 array).
+
+    `out` may receive intermediate values; the result goes to `dest` when one is given.
+    """
+    scalar_d = not _is_arr(d)
+    if mode == "floor" or (mode == "down" and lo >= 0):
+        return np.floor_divide(v, d, out=dest if dest is not None else out)  # type: ignore[no-any-return]
+    if lo >= 0 and scalar_d:
+        # Non-negative values: a cheap form when the addend cannot overflow.
+        add = d - 1 if mode == "ceil" else d // 2
+        if hi + add <= I64:
+            t = np.add(v, add, out=out)
+            return np.floor_divide(t, d, out=dest if dest is not None else t)  # type: ignore[no-any-return]
+    q = _rq_general(v, d, mode)
+    if dest is not None:
+        np.copyto(dest, q)
+        return dest
+    return q
+
+
+def _rq_general(v: Array, d: Any, mode: str) -> Array:
+    if mode == "ceil":
+        return -np.floor_divide(-v, d)  # type: ignore[no-any-return]
+    m = np.abs(v)
+    q = np.floor_divide(m, d)
+    if mode == "half_up":
+        r = m - q * d
+        q += r >= d - r  # the remainder is at least half of d: round away from zero
+    np.negative(q, out=q, where=v < 0)
+    return q  # type: ignore[no-any-return]
+
+
+class Table:
+    """Constant values looked up by a small integer (an enumeration code or a version index)."""
+
+    def __init__(self, values: Sequence[Any], ok: Sequence[bool] | None, kind: str) -> None:
+        self.kind = kind
+        self.ok = None if ok is None else np.array(ok, dtype=bool)
+        self._scaled: dict[int, Array] = {}
+        if kind == "num":
+            consts = [num(str(v)) for v in values]
+            self.s = max((k.s for k in consts), default=0)
+            ints = [k.v * 10 ** (self.s - k.s) for k in consts]
+            self.vals = np.array(ints, dtype=np.int64)
+            self.lo, self.hi = min(ints, default=0), max(ints, default=0)
+            self.py: list[Any] = ints
+        elif kind == "bool":
+            self.vals = np.array(values, dtype=bool)
+            self.py = [bool(v) for v in values]
+        else:  # enum codes, day numbers
+            self.vals = np.array(values, dtype=np.int64)
+            self.py = [int(v) for v in values]
+
+    def scaled(self, k: int) -> Array:
+        if k not in self._scaled:
+            self._scaled[k] = self.vals * k
+        return self._scaled[k]
+
+    def get(self, index: Any) -> Any:
+        if self.kind == "num":
+            if _is_arr(index):
+                return Gathered(self, index)
+            v = self.py[index]
+            return Num(v, self.s, v, v)
+        return self.vals.take(index, mode="clip") if _is_arr(index) else self.py[index]
+
+
+_CMP: dict[str, Any] = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
+                        ">": np.greater, ">=": np.greater_equal}
+
+
+def _cmp_py(op: str, a: Any, b: Any) -> bool:
+    return bool({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
+
+
+class Chunk:
+    """One chunk of rows being evaluated: inputs, memoised definitions, and suspect rows."""
+
+    def __init__(self, defs: dict[str, Callable[[Chunk], Any]], n: int,
+                 fetch: Callable[[Chunk, str], Any], on: Any, versions: Sequence[Any],
+                 alloc: Callable[[int, Any], Array] | None = None) -> None:
+        self.defs = defs
+        self.n = n
+        # Temporaries come from `alloc` (the caller passes Arrow's pool, which keeps freed
+        # pages mapped: no page faults from chunk to chunk); np.empty by default.
+        self.alloc = alloc or (lambda n, dtype: np.empty(n, dtype=dtype))
+        self.fetch = fetch  # (chunk, input name) -> converted column; may flag rows
+        self.on = on  # day number for every row, or an int64 array of day numbers
+        self.versions = versions  # per dated slot: index, None, or an intp array (-1: none)
+        self.bad = np.zeros(n, dtype=bool)  # rows the scalar path must recompute
+        self.memo: dict[str, Any] = {}
+        self.inputs: dict[str, Any] = {}
+        self.sinks: dict[str, Array] = {}
+
+    # ------------------------------------------------------------ plumbing
+
+    def new(self, dtype: Any = np.int64) -> Array:
+        """A fresh array of n rows for a result."""
+        return self.alloc(self.n, dtype)
+
+    def flag(self, mask: Any) -> None:
+        """Mark rows for the exact scalar path (True: every row)."""
+        if _is_arr(mask):
+            np.logical_or(self.bad, mask, out=self.bad)
+        elif mask:
+            self.bad[:] = True
+
+    def input(self, name: str) -> Any:
+        if name not in self.inputs:
+            self.inputs[name] = self.fetch(self, name)
+        return self.inputs[name]
+
+    def ref(self, name: str) -> Any:
+        if name not in self.memo:
+            value = self.defs[name](self)
+            if isinstance(value, Gathered):
+                value.own = False  # shared from now on (and still gathered lazily)
+            elif isinstance(value, Num):
+                value = Num(value.v, value.s, value.lo, value.hi)  # shared from now on
+            self.memo[name] = value
+        return self.memo[name]
+
+    def asof(self) -> Any:
+        return self.on
+
+    def full(self, x: Any, dtype: Any = np.int64) -> Array:
+        return x if _is_arr(x) else np.full(self.n, x, dtype=dtype)
+
+    def _const(self, v: int, s: int) -> Num:
+        if not _fits(v, v):  # a constant too large for int64: leave every row to Decimal
+            self.flag(True)
+            return Num(0, s, 0, 0)
+        return Num(v, s, v, v)
+
+    def _checked(self, v: Array, over: Array, s: int) -> Num:
+        """Rows in `over` overflowed: zero them, flag them, and take exact bounds of the rest."""
+        if over.any():
+            v[over] = 0
+            self.flag(over)
+        lo, hi = _bounds(v)
+        return Num(v, s, lo, hi, True)
+
+    # ------------------------------------------------------------ arithmetic
+
+    def align(self, a: Num, s: int) -> Num:
+        """`a` with `s` >= a.s decimal places."""
+        if a.s == s:
+            return a
+        k = 10 ** (s - a.s)
+        lo, hi = a.lo * k, a.hi * k
+        if isinstance(a, Gathered) and a._cache is None and _fits(lo, hi):
+            return a.at(s)
+        if not _is_arr(a.v):
+            return self._const(a.v * k, s)
+        if _fits(lo, hi):
+            return Num(np.multiply(a.v, k, out=a.v if a.own else self.new()), s, lo, hi, True)
+        if k > I64:  # only zeros survive such a factor
+            return self._checked(np.zeros(self.n, dtype=np.int64), a.v != 0, s)
+        over = np.abs(a.v) > I64 // k
+        return self._checked(a.v * k, over, s)
+
+    def _same(self, a: Num, b: Num) -> tuple[Num, Num]:
+        s = max(a.s, b.s)
+        return self.align(a, s), self.align(b, s)
+
+    def add(self, a: Num, b: Num, dest: Array | None = None) -> Num:
+        a, b = self._same(a, b)
+        lo, hi = a.lo + b.lo, a.hi + b.hi
+        if not _is_arr(a.v) and not _is_arr(b.v):
+            return self._const(a.v + b.v, a.s)
+        if _fits(lo, hi):
+            return Num(_apply(np.add, a, b, self.new, dest), a.s, lo, hi, True)
+        r = np.add(a.v, b.v)
+        return self._checked(r, ((a.v ^ r) & (b.v ^ r)) < 0, a.s)
+
+    def sub(self, a: Num, b: Num, dest: Array | None = None) -> Num:
+        a, b = self._same(a, b)
+        lo, hi = a.lo - b.hi, a.hi - b.lo
+        if not _is_arr(a.v) and not _is_arr(b.v):
+            return self._const(a.v - b.v, a.s)
+        if _fits(lo, hi):
+            return Num(_apply(np.subtract, a, b, self.new, dest), a.s, lo, hi, True)
+        r = np.subtract(a.v, b.v)
+        return self._checked(r, ((a.v ^ b.v) & (a.v ^ r)) < 0, a.s)
+
+    def mul(self, a: Num, b: Num, dest: Array | None = None) -> Num:
+        s = a.s + b.s
+        p = (a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi)
+        lo, hi = min(p), max(p)
+        if not _is_arr(a.v) and not _is_arr(b.v):
+            return self._const(a.v * b.v, s)
+        if _fits(lo, hi):
+            return Num(_apply(np.multiply, a, b, self.new, dest), s, lo, hi, True)
+        over = np.abs(a.v) > I64 // np.maximum(np.abs(b.v), 1)
+        return self._checked(np.multiply(a.v, b.v), over, s)
+
+    def neg(self, a: Num) -> Num:
+        if not _is_arr(a.v):
+            return Num(-a.v, a.s, -a.hi, -a.lo)
+        return Num(np.negative(a.v, out=a.v if a.own else self.new()), a.s, -a.hi, -a.lo, True)
+
+    def min_(self, *args: Num) -> Num:
+        return self._extreme(args, np.minimum, min)
+
+    def max_(self, *args: Num) -> Num:
+        return self._extreme(args, np.maximum, max)
+
+    def _extreme(self, args: Sequence[Num], f: Any, pick: Any) -> Num:
+        s = max(a.s for a in args)
+        out = self.align(args[0], s)
+        for b in args[1:]:
+            b = self.align(b, s)
+            if (pick is min and out.hi <= b.lo) or (pick is max and out.lo >= b.hi):
+                continue  # `out` wins on every row
+            if (pick is min and b.hi <= out.lo) or (pick is max and b.lo >= out.hi):
+                out = b
+                continue
+            lo, hi = pick(out.lo, b.lo), pick(out.hi, b.hi)
+            if not _is_arr(out.v) and not _is_arr(b.v):
+                out = Num(pick(out.v, b.v), s, lo, hi)
+            else:
+                out = Num(_apply(f, out, b, self.new), s, lo, hi, True)
+        return out
+
+    def sink(self, name: str) -> Array | None:
+        """Where the caller wants output `name` written (a strided view into its result buffer)."""
+        return self.sinks.get(name)
+
+    def rnd(self, a: Num, exp: int, mode: str, dest: Array | None = None) -> Num:
+        """Round to a multiple of 10**exp (exp = -2: to the cent), as Decimal.quantize does."""
+        t = max(0, -exp)
+        if exp <= 0 and a.s <= t:
+            return self.align(a, t)
+        d = 10 ** (a.s + exp)
+        mult = 10**exp if exp > 0 else 1
+        lo, hi = _rq(a.lo, d, mode) * mult, _rq(a.hi, d, mode) * mult
+        if not _is_arr(a.v):
+            return self._const(_rq(a.v, d, mode) * mult, t)
+        if d > I64:  # more decimal places than int64 can divide away: leave it to Decimal
+            self.flag(True)
+            return Num(0, t, 0, 0)
+        v = _rq_arr(a.v, d, mode, a.lo, a.hi, a.v if a.own else self.new(), dest)
+        if mult != 1:
+            if not _fits(lo, hi):
+                return self._checked(v * mult, np.abs(v) > I64 // mult, t)
+            v *= mult
+        return Num(v, t, lo, hi, True)
+
+    def rdiv(self, a: Num, b: Num, exp: int, mode: str) -> Num:
+        """a / b rounded to a multiple of 10**exp, computed exactly on integers.
+
+        Decimal divides to 34 significant digits and then rounds; for int64 operands that
+        first rounding can never cross a rounding boundary (the exact quotient is at least
+        1/(2|b|) away from one, far more than 34 digits resolve), so both agree.
+        """
+        t = max(0, -exp)
+        k = b.s - a.s - exp  # value = (a.v * 10**k) / b.v in units of 10**exp
+        if k >= 0:
+            a = self.align(a, a.s + k)
+        else:
+            b = self.align(b, b.s - k)
+        mult = 10**exp if exp > 0 else 1
+        if not _is_arr(b.v):
+            if b.v == 0:
+                self.flag(True)
+                return Num(0, t, 0, 0)
+            d = abs(b.v)
+            if d > I64:
+                self.flag(True)
+                return Num(0, t, 0, 0)
+            nv = a.v if b.v > 0 else (-a.v if not _is_arr(a.v) else np.negative(a.v))
+            nlo, nhi = (a.lo, a.hi) if b.v > 0 else (-a.hi, -a.lo)
+            lo, hi = _rq(nlo, d, mode) * mult, _rq(nhi, d, mode) * mult
+            if not _is_arr(nv):
+                return self._const(_rq(nv, d, mode) * mult, t)
+            q = _rq_arr(nv, d, mode, nlo, nhi, nv if (a.own or b.v < 0) else self.new())
+        else:
+            bv = b.v
+            zero = bv == 0
+            if zero.any():
+                self.flag(zero)
+                bv = np.where(zero, 1, bv)
+            nv = self.full(a.v)
+            if b.lo < 0:
+                neg = bv < 0
+                nv = np.where(neg, -nv, nv)
+                bv = np.abs(bv)
+            q = _rq_arr(nv, bv, mode, -1, 0, None)
+            m = max(abs(a.lo), abs(a.hi))
+            lo, hi = (0 if a.lo >= 0 and b.lo >= 0 else -m) * mult, m * mult
+        if mult != 1:
+            if not _fits(lo, hi):
+                return self._checked(q * mult, np.abs(q) > I64 // mult, t)
+            q *= mult
+        return Num(q, t, lo, hi, True)
+
+    # ------------------------------------------------------------ comparisons and choices
+
+    def cmp(self, op: str, a: Num, b: Num) -> Any:
+        a, b = self._same(a, b)
+        if not _is_arr(a.v) and not _is_arr(b.v):
+            return _cmp_py(op, a.v, b.v)
+        # Decided by the bounds alone?
+        if a.hi < b.lo or a.lo > b.hi:
+            if op in ("==", "!="):
+                return op == "!="
+            return _cmp_py(op, a.lo, b.lo)
+        if (op in ("<", ">=") and a.lo >= b.hi) or (op in (">", "<=") and a.hi <= b.lo):
+            return op in (">=", "<=")
+        return _CMP[op](a.v, b.v, out=self.new(bool))
+
+    def cmpx(self, op: str, a: Any, b: Any) -> Any:
+        """Compare booleans, enumeration codes or day numbers."""
+        if not _is_arr(a) and not _is_arr(b):
+            return _cmp_py(op, a, b)
+        return _CMP[op](a, b)
+
+    def and_(self, a: Any, b: Any) -> Any:
+        return _py(np.logical_and(a, b)) if (_is_arr(a) or _is_arr(b)) else (a and b)
+
+    def or_(self, a: Any, b: Any) -> Any:
+        return _py(np.logical_or(a, b)) if (_is_arr(a) or _is_arr(b)) else (a or b)
+
+    def not_(self, a: Any) -> Any:
+        return np.logical_not(a) if _is_arr(a) else not a
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        """a where cond holds, else b (numbers, or booleans/codes/days)."""
+        if not _is_arr(cond):
+            return a if cond else b
+        if not isinstance(a, Num):
+            if not _is_arr(a) and not _is_arr(b) and a == b:
+                return a
+            return np.where(cond, a, b)
+        a, b = self._same(a, b)
+        lo, hi = min(a.lo, b.lo), max(a.hi, b.hi)
+        av, bv = a.v, b.v
+        if not _is_arr(av) and not _is_arr(bv):
+            if av == bv:
+                return a
+            if _fits(av - bv, av - bv):
+                v = np.multiply(cond, av - bv, out=self.new(), dtype=np.int64)
+                if bv:
+                    v += bv
+                return Num(v, a.s, lo, hi, True)
+        if not _is_arr(bv) and bv == 0:
+            return Num(np.multiply(av, cond, out=av if a.own else self.new(), dtype=np.int64), a.s, lo, hi, True)
+        if not _is_arr(av) and av == 0:
+            keep = np.logical_not(cond)
+            return Num(np.multiply(bv, keep, out=bv if b.own else self.new(), dtype=np.int64), a.s, lo, hi, True)
+        if _is_arr(av) and _is_arr(bv) and _fits(a.lo - b.hi, a.hi - b.lo):
+            # b + (a - b) * cond: three in-place passes beat np.where on unpredictable masks.
+            if a.own:
+                v = np.subtract(av, bv, out=av)
+                np.multiply(v, cond, out=v)
+                return Num(np.add(v, bv, out=v), a.s, lo, hi, True)
+            v = np.subtract(bv, av, out=bv if b.own else self.new())
+            np.multiply(v, np.logical_not(cond), out=v)
+            return Num(np.add(v, av, out=v), a.s, lo, hi, True)
+        return Num(np.where(cond, av, bv), a.s, lo, hi, True)
+
+    def select(self, cases: Sequence[tuple[Any, Any]], other: Any) -> Any:
+        """The value of the first case whose condition holds, else `other`.
+
+        `other` None means "no other": rows no case covers are left to the scalar path,
+        which reports them.
+        """
+        if other is None:
+            covered: Any = False
+            for cond, _v in cases:
+                covered = self.or_(covered, cond)
+            self.flag(self.not_(covered))
+            other = cases[-1][1]
+            cases = cases[:-1]
+        out = other
+        for cond, value in reversed(cases):
+            out = self.where(cond, value, out)
+        return out
+
+    def isin(self, codes: Any, members: Sequence[int]) -> Any:
+        out: Any = False
+        for m in members:
+            out = self.or_(out, self.cmpx("==", codes, m))
+        return out
+
+    def band(self, x: Num, lo: str | None, lo_incl: bool, hi: str | None, hi_incl: bool) -> Any:
+        """lo <(=) x <(=) hi with exact thresholds at x's scale (no rescaling of x)."""
+        out: Any = True
+        if lo is not None:
+            t = Decimal(lo).scaleb(x.s)
+            # x >= t  <=>  v >= ceil(t);   x > t  <=>  v > floor(t)
+            cut, op = (math.ceil(t), ">=") if lo_incl else (math.floor(t), ">")
+            out = self.and_(out, self.cmp(op, x, Num(cut, x.s, cut, cut)) if _fits(cut, cut)
+                            else cut < x.lo if op == ">" else cut <= x.lo)
+        if hi is not None:
+            t = Decimal(hi).scaleb(x.s)
+            cut, op = (math.floor(t), "<=") if hi_incl else (math.ceil(t), "<")
+            out = self.and_(out, self.cmp(op, x, Num(cut, x.s, cut, cut)) if _fits(cut, cut)
+                            else cut > x.hi if op == "<" else cut >= x.hi)
+        return out
+
+    def table(self, index: Any, t: Table) -> Any:
+        """A constant table looked up by enumeration code; uncovered codes go to the scalar path."""
+        if t.ok is not None:
+            self.flag(np.logical_not(t.ok.take(index, mode="clip")) if _is_arr(index) else not t.ok[index])
+        return t.get(index)
+
+    def version(self, slot: int) -> Any:
+        """The version index of a dated value: one index, or an array with -1 for none."""
+        k = self.versions[slot]
+        if k is None:
+            self.flag(True)
+            return 0
+        if _is_arr(k):
+            none = k < 0
+            if none.any():
+                self.flag(none)
+                k = np.where(none, 0, k)
+        return k
+
+    def dated_table(self, slot: int, t: Table) -> Any:
+        return t.get(self.version(slot))
+
+    def dated(self, slot: int, versions: Sequence[Callable[[], Any]]) -> Any:
+        k = self.version(slot)
+        if not _is_arr(k):
+            return versions[k]()
+        return self.select([(k == i, f()) for i, f in enumerate(versions)][:-1], versions[-1]())
+
+    # ------------------------------------------------------------ functions
+
+    def call(self, func: str, *args: Any) -> Any:
+        if func == "abs":
+            a = args[0]
+            lo = 0 if a.lo <= 0 <= a.hi else min(abs(a.lo), abs(a.hi))
+            hi = max(abs(a.lo), abs(a.hi))
+            return Num(np.abs(a.v) if _is_arr(a.v) else abs(a.v), a.s, lo, hi, _is_arr(a.v))
+        if func == "add_days":
+            d, n = args
+            return np.add(d, n.v) if (_is_arr(d) or _is_arr(n.v)) else d + n.v
+        if func == "days_between":
+            a, b = args
+            if _is_arr(a) or _is_arr(b):
+                v = np.subtract(b, a)
+                lo, hi = _bounds(v)
+                return Num(v, 0, lo, hi, True)
+            return Num(b - a, 0, b - a, b - a)
+        days = args[0]
+        if not _is_arr(days):
+            d = to_date(days)
+            v = {"year": d.year, "month": d.month, "day": d.day}[func]
+            return Num(v, 0, v, v)
+        dd = days.astype("datetime64[D]")
+        if func == "year":
+            v = dd.astype("datetime64[Y]").astype(np.int64) + 1970
+            lo, hi = _bounds(v)
+            return Num(v, 0, lo, hi, True)
+        months = dd.astype("datetime64[M]")
+        if func == "month":
+            return Num(months.astype(np.int64) % 12 + 1, 0, 1, 12, True)
+        # day of month
+        return Num((dd - months.astype("datetime64[D]")).astype(np.int64) + 1, 0, 1, 31, True)

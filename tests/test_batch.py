@@ -1,0 +1,505 @@
+"""Batch evaluation: the columnar path equals the scalar path on every row; `guize run`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+np = pytest.importorskip("numpy")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from click.testing import CliRunner  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import guize  # noqa: E402
+from guize.cli import main  # noqa: E402
+from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, RuleError  # noqa: E402
+
+OUTPATIENT = "policies/xinjiang/outpatient_2024.rule"
+TEXTILE = "policies/xinjiang/textile_2024.rule"
+OUT3 = ["起付标准", "支付比例", "统筹基金支付"]
+ONLY3 = [arg for name in OUT3 for arg in ("--only", name)]
+ON = dt.date(2025, 3, 1)
+
+# A rule that reaches the corners of the columnar code: negative amounts and every rounding
+# mode, rounded and unrounded division, a gap between bands, tables with 其他, a dated value
+# that depends on an input, date inputs and functions, enumeration and date outputs, and a
+# product too large for int64.
+MIX = """\
+文件：
+  标题：《批量计算测试》
+  施行日期：2024年1月1日
+  截止日期：2026年12月31日
+
+类型 等级：甲等、乙等、丙等
+
+输入 等级：等级
+输入 金额甲：金额
+输入 金额乙：金额，默认 100元
+输入 费率：比率
+输入 人数：整数（人）
+输入 开始日期：日期
+输入 标志：是否，默认 否
+
+定义 差额：金额 = 金额甲 - 金额乙
+输出 向上：金额，向上取整到元 = 差额 × 费率
+输出 截尾值：金额，截尾到分 = 差额 × 费率 × 1.5
+输出 向下：金额，向下取整到元 = 差额 ÷ 3
+输出 四舍五入：金额，四舍五入到角 = 差额 × 费率 ÷ 7
+输出 商：比率 = 金额甲 ÷ (金额乙 + 1元)
+表 等级系数：比率 按 等级
+  甲等：120%
+  乙等：100%
+  其他：80%
+输出 加权：金额 = 金额甲 × 等级系数
+定义 档次：金额/人 按 金额甲 分段
+  不满1000元：10元/人
+  1000元至5000元（不含5000元）：20元/人
+  6000元以上：30元/人
+输出 档次值：金额 = 档次 × 人数
+定义 标准：金额
+  自2024年1月1日起：金额乙 × 2
+  自2025年1月1日起：金额乙 × 3
+输出 标准值：金额 = 标准
+输出 月数：整数（月） = 相差月数(开始日期, 评估日期)
+输出 天数：整数（日） = 相差天数(开始日期, 评估日期)
+输出 月份值：整数 = 月份(开始日期)
+输出 到期：日期 = 加天(开始日期, 人数 最高 3650人)
+输出 是否大额：是否 = 金额甲 超过 10000元 且 非 标志
+输出 等级输出：等级 = 若 标志 则 甲等 否则 等级
+输出 巨额：金额 = 金额甲 × 1000000000000 × 费率
+"""
+
+_LOADED: dict[str, guize.Policy] = {}
+
+
+def load(path: str) -> guize.Policy:
+    if path not in _LOADED:
+        _LOADED[path] = guize.load(path)
+    return _LOADED[path]
+
+
+@pytest.fixture(scope="module")
+def mix_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("mix") / "mix.rule"
+    path.write_text(MIX, encoding="utf-8")
+    return str(path)
+
+
+def compare(policy: guize.Policy, table: Any, on: Any, outputs: list[str] | None = None) -> Any:
+    """Assert that every row of evaluate_batch equals Policy.evaluate on that row."""
+    from guize.runtime.batch import to_table
+
+    table = to_table(table)
+    result = policy.evaluate_batch(table, on, outputs=outputs)
+    names = result.schema.names[:-1]
+    assert result.schema.names[-1] == "错误"
+    inputs = {i.name for i in policy.inputs}
+    for i, (row, got) in enumerate(zip(table.to_pylist(), result.to_pylist(), strict=True)):
+        date = row[on] if isinstance(on, str) else on
+        data = {k: v for k, v in row.items() if v is not None and k in inputs}
+        try:
+            want = policy.evaluate(data, date, outputs)
+        except RuleError as exc:
+            assert got["错误"] == exc.message, (i, row, got)
+            assert all(got[k] is None for k in names), (i, row, got)
+            continue
+        assert got["错误"] is None, (i, row, got)
+        for name in names:
+            if isinstance(got[name], str) and isinstance(want[name], Decimal):
+                got[name] = Decimal(got[name])  # beyond decimal256: exact text (documented)
+            assert got[name] == want[name], (i, name, row, got[name], want[name])
+            assert type(got[name]) is type(want[name]) or {type(got[name]), type(want[name])} <= {int, Decimal}
+    return result
+
+
+# ---------------------------------------------------------------- random tables
+
+
+def _amount(places: int, top: int) -> st.SearchStrategy[Decimal]:
+    return st.integers(0, top * 10**places).map(lambda v: Decimal(v).scaleb(-places))
+
+
+@st.composite
+def column(draw: st.DrawFn, spec: dict[str, Any], n: int) -> Any:
+    """One input column in a randomly chosen Arrow representation, with some bad cells."""
+    kind = spec["kind"]
+    maybe_null = st.none() if not spec["has_default"] else st.sampled_from([None])
+    if kind in ("money", "quantity", "rate", "int"):
+        top = 2 if kind == "rate" else 10**6
+        form = draw(st.sampled_from(["decimal", "float", "string", "int", "huge", "typed"]))
+        if form in ("decimal", "typed"):
+            places = 0 if kind == "int" else draw(st.integers(0, 4))
+            width = draw(st.sampled_from([(pa.decimal32, 9), (pa.decimal64, 18), (pa.decimal256, 40)]))
+            if width[1] == 9:  # decimal32 holds 9 digits
+                places = min(places, 2)
+            values = st.one_of(_amount(places, top), maybe_null,
+                               st.sampled_from([Decimal(-1), Decimal("40"), Decimal("5000"), Decimal("1000")]))
+            cells = draw(st.lists(values, min_size=n, max_size=n))
+            if form == "typed":  # decimal32 / decimal64 / decimal256 columns
+                return pa.array(cells, type=width[0](width[1], places))
+            return pa.array(cells)
+        if form == "float":
+            values = st.one_of(st.floats(0, top, allow_nan=False), st.sampled_from([0.1, 2.675, 1e-7, 40.0]),
+                               st.sampled_from([float("nan"), -3.5, 1e300]), maybe_null)
+            return pa.array(draw(st.lists(values, min_size=n, max_size=n)), type=pa.float64())
+        if form == "string":
+            values = st.one_of(st.sampled_from(["1,234.50", "12.5", "abc", "80%", " 7 ", "-2", "3.0", "0.125"]),
+                               _amount(2, 10**4).map(str), maybe_null)
+            return pa.array(draw(st.lists(values, min_size=n, max_size=n)), type=pa.string())
+        if form == "huge":
+            values = st.one_of(st.integers(0, 10**17).map(Decimal), st.integers(0, 10**6).map(Decimal))
+            return pa.array(draw(st.lists(values, min_size=n, max_size=n)), type=pa.decimal128(30, 2))
+        values = st.one_of(st.integers(-2, 10**6), maybe_null)
+        return pa.array(draw(st.lists(values, min_size=n, max_size=n)), type=pa.int64())
+    if kind == "bool":
+        if draw(st.booleans()):
+            return pa.array(draw(st.lists(st.one_of(st.booleans(), maybe_null), min_size=n, max_size=n)))
+        values = st.one_of(st.sampled_from(["是", "否", "true", "也许"]), maybe_null)
+        return pa.array(draw(st.lists(values, min_size=n, max_size=n)), type=pa.string())
+    if kind == "enum":
+        values = st.one_of(st.sampled_from(spec["members"]), st.sampled_from(["未知", f" {spec['members'][0]} "]),
+                           maybe_null)
+        arr = pa.array(draw(st.lists(values, min_size=n, max_size=n)), type=pa.string())
+        return arr.dictionary_encode() if draw(st.booleans()) else arr
+    values = st.one_of(st.dates(dt.date(2023, 1, 1), dt.date(2027, 12, 31)), maybe_null)
+    dates = draw(st.lists(values, min_size=n, max_size=n))
+    if draw(st.booleans()):
+        return pa.array(dates, type=pa.date32())
+    return pa.array([None if d is None else d.isoformat() for d in dates], type=pa.string())
+
+
+@st.composite
+def table(draw: st.DrawFn, policy: guize.Policy, date_column: bool) -> Any:
+    n = draw(st.integers(1, 12))
+    columns = {}
+    for spec in policy.module.INPUTS:
+        if spec["has_default"] and draw(st.booleans()):
+            continue  # an absent column with a default
+        columns[spec["name"]] = draw(column(spec, n))
+    if date_column:
+        w = policy.window
+        start = w.start or dt.date(2024, 1, 1)
+        last = w.last or dt.date(2029, 12, 31)
+        near = st.sampled_from([start, last, dt.date(2024, 8, 31), dt.date(2024, 9, 1), dt.date(2025, 1, 1)])
+        dates = st.one_of(near, st.dates(start - dt.timedelta(days=40), last + dt.timedelta(days=40)))
+        columns["评估日"] = pa.array(draw(st.lists(dates, min_size=n, max_size=n)), type=pa.date32())
+    return pa.table(columns)
+
+
+@pytest.mark.parametrize("path", [OUTPATIENT, TEXTILE, "tests/golden/good/arithmetic.rule",
+                                  "tests/golden/good/bands_and_tables.rule",
+                                  "tests/golden/good/dated_values.rule", "mix"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_batch_equals_scalar_on_random_tables(path: str, mix_path: str, data: st.DataObject) -> None:
+    policy = load(mix_path if path == "mix" else path)
+    per_row = data.draw(st.booleans())
+    t = data.draw(table(policy, per_row))
+    on: Any = "评估日" if per_row else data.draw(st.sampled_from([ON, dt.date(2024, 8, 31), dt.date(2024, 9, 1)]))
+    compare(policy, t, on)
+
+
+def test_textile_dates_cross_the_freight_change() -> None:
+    policy = load(TEXTILE)
+    days = [dt.date(2024, 8, 30), dt.date(2024, 8, 31), dt.date(2024, 9, 1), dt.date(2024, 9, 2),
+            dt.date(2023, 12, 31), dt.date(2028, 1, 1)]
+    t = pa.table({"出疆棉数量": pa.array([Decimal(100)] * 6), "日期": pa.array(days)})
+    result = compare(policy, t, "日期", ["出疆棉运费补贴"])
+    values = result.column("出疆棉运费补贴").to_pylist()
+    assert values[:4] == [Decimal(30000), Decimal(30000), Decimal(20000), Decimal(20000)]
+    errors = result.column("错误").to_pylist()
+    assert values[4:] == [None, None] and "尚未施行" in errors[4] and "已失效" in errors[5]
+
+
+# ---------------------------------------------------------------- results and errors
+
+
+def outpatient_rows() -> dict[str, list[Any]]:
+    return {"医院级别": ["二级", "三级", "四级", "一级", "一级"],
+            "退休人员": [False, True, False, True, None],
+            "本次费用": [Decimal("1000"), Decimal("145.01"), Decimal("500"), Decimal("15.01"), Decimal(100)],
+            "住院起付线": [Decimal(600), Decimal(900), Decimal(300), Decimal(300), Decimal(300)],
+            "本年已就诊次数": [0, 3, 1, 2, 2],
+            "本年已支付": [Decimal(0), Decimal(100), Decimal(0), Decimal(0), Decimal(0)]}
+
+
+def test_result_types_are_exact_decimals() -> None:
+    result = load(OUTPATIENT).evaluate_batch(outpatient_rows(), ON, outputs=OUT3)
+    assert [f.type for f in result.schema][:3] == [pa.decimal128(38, 2)] * 3
+    assert result.column("统筹基金支付").to_pylist()[:2] == [Decimal("658.00"), Decimal("65.01")]
+    assert result.column("支付比例").to_pylist()[1] == Decimal("0.65")
+
+
+def test_bad_rows_do_not_stop_the_others() -> None:
+    result = compare(load(OUTPATIENT), pa.table(outpatient_rows()), ON, OUT3)
+    errors = result.column("错误").to_pylist()
+    assert errors[0] is None and errors[1] is None and errors[3] is None
+    assert errors[2] == "输入「医院级别」的值「四级」不在可选范围内；可选：一级、二级、三级、未定级"
+    assert errors[4] == "缺少输入「退休人员」"
+    assert result.column("起付标准").to_pylist()[2] is None
+
+
+def test_strict_raises_on_the_first_bad_row() -> None:
+    with pytest.raises(InvalidInput, match="第 3 行：输入「医院级别」的值「四级」") as info:
+        load(OUTPATIENT).evaluate_batch(outpatient_rows(), ON, outputs=OUT3, strict=True)
+    assert info.value.detail["row"] == 3
+
+
+def test_one_date_out_of_force_marks_every_row() -> None:
+    result = load(OUTPATIENT).evaluate_batch(outpatient_rows(), dt.date(2024, 1, 1), outputs=OUT3)
+    assert all("尚未施行" in e for e in result.column("错误").to_pylist())
+    with pytest.raises(RuleError, match=r"第 1 行：.*尚未施行"):
+        load(OUTPATIENT).evaluate_batch(outpatient_rows(), "2024-01-01", outputs=OUT3, strict=True)
+
+
+def test_errors_the_scalar_path_finds_in_arithmetic(mix_path: str) -> None:
+    policy = load(mix_path)
+    rows = {"等级": ["甲等", "乙等"], "金额甲": [Decimal(5500), Decimal(10)], "费率": [Decimal("0.5")] * 2,
+            "人数": [1, 2], "开始日期": [dt.date(2024, 1, 1)] * 2}
+    result = compare(policy, pa.table(rows), ON)
+    assert "不在任何分段之内" in result.column("错误").to_pylist()[0]
+    rows["金额乙"] = [Decimal(5), Decimal(-1)]  # 金额乙 + 1元 = 0 would divide by zero, but -1 is invalid
+    compare(policy, pa.table(rows), ON)
+
+
+def test_division_by_zero_is_a_row_error(tmp_path: Path) -> None:
+    path = tmp_path / "div.rule"
+    path.write_text("文件：\n  标题：《除法》\n  施行日期：2024年1月1日\n输入 甲：金额\n输入 乙：整数\n"
+                    "输出 商：金额，四舍五入到分 = 甲 ÷ 乙\n", encoding="utf-8")
+    policy = guize.load(path)
+    result = compare(policy, {"甲": [Decimal(10), Decimal(10)], "乙": [3, 0]}, ON)
+    assert result.column("商").to_pylist() == [Decimal("3.33"), None]
+    assert result.column("错误").to_pylist()[1] == "除数为零"
+    with pytest.raises(EvaluationError):
+        policy.evaluate_batch({"甲": [Decimal(10)], "乙": [0]}, ON, strict=True)
+
+
+def test_overflow_is_detected_and_computed_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "big.rule"
+    path.write_text("文件：\n  标题：《大数》\n  施行日期：2024年1月1日\n输入 甲：金额\n输入 乙：比率\n"
+                    "输出 积：金额 = 甲 × 乙 × 1000000000\n", encoding="utf-8")
+    policy = guize.load(path)
+    big = Decimal("123456789012345.67")
+    rows = {"甲": pa.array([big, Decimal(1), big], type=pa.decimal128(20, 2)),
+            "乙": pa.array([Decimal("0.3333"), Decimal("0.5"), Decimal(0)])}
+    result = compare(policy, pa.table(rows), ON)
+    assert result.column("积").to_pylist()[0] == (big * Decimal("0.3333") * 10**9).quantize(Decimal("0.01"))
+    meta = json.loads(result.schema.metadata[b"guize"])
+    assert meta["rows_scalar"] >= 1  # recomputed exactly, not wrapped around
+
+
+def test_unvectorised_outputs_fall_back_row_by_row(mix_path: str) -> None:
+    policy = load(mix_path)
+    assert set(policy.module.BATCH_FALLBACK) == {"商", "月数"}
+    rows = {"等级": ["甲等"], "金额甲": [Decimal(10)], "金额乙": [Decimal(2)], "费率": [Decimal("0.1")],
+            "人数": [3], "开始日期": [dt.date(2024, 1, 31)]}
+    result = compare(policy, pa.table(rows), dt.date(2024, 3, 30), ["商", "月数", "向上"])
+    assert result.column("商").to_pylist() == [Decimal("3." + "3" * 33)]  # 34 digits, as Decimal gives
+    assert result.column("月数").to_pylist() == [1]
+    assert json.loads(result.schema.metadata[b"guize"])["fallback_outputs"] == ["商", "月数"]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def test_input_formats_give_the_same_answer() -> None:
+    policy = load(OUTPATIENT)
+    rows = outpatient_rows()
+    want = policy.evaluate_batch(pa.table(rows), ON, outputs=OUT3)
+    as_numpy = {k: np.array(v, dtype=object) for k, v in rows.items()}
+    as_numpy["本年已就诊次数"] = np.array(rows["本年已就诊次数"], dtype=np.int64)
+    records = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+    for data in (rows, as_numpy, records, pa.table(rows).to_batches()[0]):
+        assert policy.evaluate_batch(data, ON, outputs=OUT3).equals(want)
+
+
+def test_pandas_and_polars_frames() -> None:
+    rows = {k: v for k, v in outpatient_rows().items() if k != "退休人员"}
+    rows["退休人员"] = [False, True, False, True, False]
+    policy = load(OUTPATIENT)
+    want = policy.evaluate_batch(rows, ON, outputs=OUT3)
+    pd = pytest.importorskip("pandas")
+    assert policy.evaluate_batch(pd.DataFrame(rows), ON, outputs=OUT3).equals(want)
+
+
+def test_floats_and_strings_read_as_the_scalar_path_reads_them() -> None:
+    policy = load(OUTPATIENT)
+    rows = {"医院级别": ["一级", " 二级 "], "退休人员": ["是", "否"], "本次费用": [0.1, 2.675],
+            "住院起付线": ["1,234.50", "300"], "本年已就诊次数": [1.0, 2], "本年已支付": ["0", "3999.99"]}
+    compare(policy, pa.table({k: pa.array(v) if k != "本年已就诊次数" else pa.array(v, pa.float64())
+                              for k, v in rows.items()}), ON, OUT3)
+
+
+def test_missing_column_and_bad_date_are_reported_up_front() -> None:
+    policy = load(OUTPATIENT)
+    rows = outpatient_rows()
+    rows["本次费"] = rows.pop("本次费用")
+    with pytest.raises(MissingInput, match="输入表缺少列「本次费用」（是否指列「本次费」？）"):
+        policy.evaluate_batch(rows, ON, outputs=OUT3)
+    with pytest.raises(InvalidInput, match="既不是日期，也不是输入表中的列"):
+        policy.evaluate_batch(outpatient_rows(), "就诊日期", outputs=OUT3)
+    with pytest.raises(guize.UnknownOutput):
+        policy.evaluate_batch(outpatient_rows(), ON, outputs=["统筹基金"])
+
+
+def test_string_views_and_duplicate_columns() -> None:
+    policy = load(OUTPATIENT)
+    rows = outpatient_rows()
+    if hasattr(pa, "string_view"):
+        t = pa.table(rows)
+        t = t.set_column(0, "医院级别", t.column("医院级别").cast(pa.string_view()))
+        assert policy.evaluate_batch(t, ON, outputs=OUT3).equals(policy.evaluate_batch(rows, ON, outputs=OUT3))
+    twice = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["本次费用", "本次费用"])
+    with pytest.raises(InvalidInput, match="重复的列名：「本次费用」"):
+        policy.evaluate_batch(twice, ON, outputs=OUT3)
+
+
+def test_empty_table_and_many_chunks() -> None:
+    policy = load(OUTPATIENT)
+    empty = policy.evaluate_batch({k: [] for k in outpatient_rows()}, ON, outputs=OUT3)
+    assert empty.num_rows == 0 and empty.schema.names == [*OUT3, "错误"]
+    from guize.runtime.batch import evaluate_batch
+
+    rows = {k: v * 7 for k, v in outpatient_rows().items()}
+    small = evaluate_batch(policy, rows, ON, OUT3, chunk_rows=4)
+    assert small.equals(policy.evaluate_batch(rows, ON, outputs=OUT3))
+
+
+def test_importing_the_runtime_does_not_import_numpy() -> None:
+    import subprocess
+    import sys
+
+    code = ("import guize, guize.runtime, sys; p = guize.load('policies/xinjiang/outpatient_2024.rule'); "
+            "print('numpy' in sys.modules, 'pyarrow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+# ---------------------------------------------------------------- guize run
+
+
+def _outpatient_file(path: Path, n: int = 40) -> list[dict[str, Any]]:
+    base = outpatient_rows()
+    rows = []
+    for i in range(n):
+        row = {k: base[k][i % 5] for k in base}
+        row["编号"] = f"A{i:03d}"
+        row["就诊日期"] = dt.date(2025, 3, 1) if i % 7 else dt.date(2020, 1, 1)
+        rows.append(row)
+    t = pa.Table.from_pylist(rows)
+    if path.suffix == ".parquet":
+        pq.write_table(t, path)
+    elif path.suffix == ".csv":
+        import pyarrow.csv as pcsv
+
+        pcsv.write_csv(t, path)
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            for r in rows:
+                fh.write(json.dumps({k: (str(v) if isinstance(v, (Decimal, dt.date)) else v)
+                                     for k, v in r.items()}, ensure_ascii=False) + "\n")
+    return rows
+
+
+def _read(path: Path) -> Any:
+    if path.suffix == ".parquet":
+        return pq.read_table(path)
+    if path.suffix == ".csv":
+        import pyarrow.csv as pcsv
+
+        return pcsv.read_csv(path)
+    return pa.Table.from_pylist([json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()])
+
+
+@pytest.mark.parametrize("src", [".parquet", ".csv", ".jsonl"])
+@pytest.mark.parametrize("dst", [".parquet", ".csv", ".jsonl"])
+def test_run_streams_files_and_writes_errors(tmp_path: Path, src: str, dst: str) -> None:
+    inp, out = tmp_path / f"in{src}", tmp_path / f"out{dst}"
+    rows = _outpatient_file(inp)
+    args = ["run", OUTPATIENT, "--date-column", "就诊日期", "--input", str(inp), "--output", str(out),
+            "--keep", "编号", "--chunk-rows", "6", "--no-progress", *ONLY3]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1, res.output  # some rows have errors
+    assert "完成：40 行" in res.output
+    table = _read(out)
+    assert table.num_rows == 40 and table.column_names == ["编号", *OUT3, "错误"]
+    policy = load(OUTPATIENT)
+    errors = [json.loads(line) for line in (tmp_path / "out.errors.jsonl").read_text("utf-8").splitlines()]
+    by_row = {e["row"]: e for e in errors}
+    for i, (row, got) in enumerate(zip(rows, table.to_pylist(), strict=True)):
+        assert str(got["编号"]) == row["编号"]
+        data = {k: v for k, v in row.items() if v is not None and k not in ("编号", "就诊日期")}
+        try:
+            want = policy.evaluate(data, row["就诊日期"], OUT3)
+        except RuleError as exc:
+            assert got["错误"] == exc.message and by_row[i + 1]["message"] == exc.message
+            continue
+        assert i + 1 not in by_row
+        for name in OUT3:
+            assert Decimal(str(got[name])) == want[name]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_run_with_one_date_and_no_errors(tmp_path: Path) -> None:
+    inp, out = tmp_path / "in.csv", tmp_path / "out.parquet"
+    inp.write_text("医院级别,退休人员,本次费用,住院起付线,本年已就诊次数,本年已支付\n"
+                   "二级,否,1000,600,0,0\n三级,是,\"1,234.50\",900,3,100\n", encoding="utf-8")
+    (tmp_path / "out.errors.jsonl").write_text("stale\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", OUTPATIENT, "--date", "2025-03-01", "--input", str(inp),
+                                    "--output", str(out), "--only", "统筹基金支付", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["rows"] == 2
+    assert pq.read_table(out).column("统筹基金支付").to_pylist() == [Decimal("658.00"), Decimal("773.18")]
+    assert not (tmp_path / "out.errors.jsonl").exists()
+
+
+def test_run_is_atomic_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inp, out = tmp_path / "in.parquet", tmp_path / "out.csv"
+    _outpatient_file(inp)
+    out.write_text("previous result\n", encoding="utf-8")
+    from guize.runtime import batch
+
+    real = batch.Plan.run
+    calls = []
+
+    def failing(self: Any, chunk: Any, offset: int) -> Any:
+        calls.append(offset)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, chunk, offset)
+
+    monkeypatch.setattr(batch.Plan, "run", failing)
+    res = CliRunner().invoke(main, ["run", OUTPATIENT, "--date-column", "就诊日期", "--input", str(inp),
+                                    "--output", str(out), "--chunk-rows", "5", *ONLY3])
+    assert res.exit_code != 0 and len(calls) == 3, res.output
+    assert out.read_text(encoding="utf-8") == "previous result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.csv"]
+
+
+def test_run_strict_and_usage_errors(tmp_path: Path) -> None:
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    _outpatient_file(inp, 10)
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", OUTPATIENT, "--date-column", "就诊日期", "--input", str(inp),
+                               "--output", str(out), "--strict", *ONLY3])
+    assert res.exit_code == 1 and "错误：第 1 行" in res.output and not out.exists()
+    res = runner.invoke(main, ["run", OUTPATIENT, "--input", str(inp), "--output", str(out)])
+    assert res.exit_code == 2 and "--date" in res.output
+    res = runner.invoke(main, ["run", OUTPATIENT, "--date", "2025-03-01", "--input", str(inp),
+                               "--output", str(tmp_path / "out.xlsx")])
+    assert res.exit_code == 2
+    res = runner.invoke(main, ["run", OUTPATIENT, "--date", "2020-01-01", "--input", str(inp),
+                               "--output", str(out), *ONLY3])
+    assert res.exit_code == 1 and "尚未施行" in res.output and not out.exists()
+    res = runner.invoke(main, ["run", OUTPATIENT, "--date-column", "日期", "--input", str(inp),
+                               "--output", str(out)])
+    assert res.exit_code == 1 and "没有列「日期」" in res.output
