@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from guize.compiler.diagnostics import CompileError
 from guize.runtime.errors import RuleError
 
 
@@ -30,6 +29,8 @@ def command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     except RuleError as exc:
         click.echo(f"错误：{exc.message}", err=True)
         sys.exit(1)
+    from guize.compiler.diagnostics import CompileError
+
     write = not (check_only or show_diff)
     changed: list[Path] = []
     failed = 0

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from guize.compiler.ast import Span
-from guize.compiler.diagnostics import CompileError, Diagnostic
 from guize.compiler.driver import load_module, rule_files
 from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.runtime import dates
+from guize.runtime.errors import RuleError
 from guize.runtime.ir import dated_nodes
 from guize.runtime.validity import Repealed, Window
 
+if TYPE_CHECKING:
+    from guize.compiler.diagnostics import CompileError, Diagnostic
 
-@attrs.define
+# Diagnostics (and the syntax tree's classes) are imported only when a finding is made:
+# `guize.load` reads the corpus to learn of repeals, and should start quickly.
+
+
+def _diagnostic(*args: Any, **kwargs: Any) -> Diagnostic:
+    from guize.compiler.diagnostics import Diagnostic
+
+    return Diagnostic(*args, **kwargs)
+
+
+@dataclasses.dataclass
 class Entry:
     doc: dict[str, Any]
     path: str
@@ -34,11 +44,11 @@ class Entry:
         return self.doc.get("docno") or self.doc.get("title") or self.path
 
 
-@attrs.define
+@dataclasses.dataclass
 class Corpus:
-    entries: list[Entry] = attrs.field(factory=list)
-    diagnostics: list[Diagnostic] = attrs.field(factory=list)
-    errors: list[CompileError] = attrs.field(factory=list)
+    entries: list[Entry] = dataclasses.field(default_factory=list)
+    diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
+    errors: list[CompileError] = dataclasses.field(default_factory=list)
 
     def find(self, ref: str) -> list[Entry]:
         """Documents matching a 文号 or a title (exact first, then a unique partial match)."""
@@ -63,7 +73,11 @@ def load_corpus(paths: list[str]) -> Corpus:
     for path in rule_files(paths):
         try:
             module = load_module(path)
-        except CompileError as exc:
+        except RuleError as exc:
+            from guize.compiler.diagnostics import CompileError
+
+            if not isinstance(exc, CompileError):
+                raise
             corpus.errors.append(exc)
             continue
         for doc in module.DOCUMENTS:
@@ -82,34 +96,39 @@ def _resolve(corpus: Corpus, title: str | None, docno: str | None) -> Entry | No
     return None
 
 
+def _span(path: str, line: int) -> Any:
+    from guize.compiler.ast import Span
+
+    return Span(path, line, 1, line, 2)
+
+
 def link(corpus: Corpus) -> None:
     """Resolve every repeal and replacement between the corpus's documents."""
     for entry in corpus.entries:
         doc = entry.doc
         for title, docno, since, replaces, line in doc.get("repeals", ()):
-            span = Span(entry.path, line, 1, line, 2)
             name = f"《{title}》" if title else docno
             target = _resolve(corpus, title, docno)
             when = since or doc.get("start")
             if target is None:
-                corpus.diagnostics.append(Diagnostic(
+                corpus.diagnostics.append(_diagnostic(
                     "warning", "W400", f"{'替代' if replaces else '废止'}的文件{name}不在文件库中",
-                    span, hint="把它作为只含元数据的「文件：」加入文件库，即可查询其状态"))
+                    _span(entry.path, line), hint="把它作为只含元数据的「文件：」加入文件库，即可查询其状态"))
                 continue
             if when is None:
                 continue
             start = target.doc.get("start")
             if start is not None and when < start:
-                corpus.diagnostics.append(Diagnostic(
+                corpus.diagnostics.append(_diagnostic(
                     "error", "E400", f"{name}自{dates.cn(start)}起施行，却在{dates.cn(when)}被废止（早于施行）",
-                    span))
+                    _span(entry.path, line)))
                 continue
             rep = Repealed(when, doc.get("title"), doc.get("docno"), bool(replaces))
             if target.repealed is None or rep.on < target.repealed.on:
                 target.repealed = rep
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class TimelineRow:
     document: str
     what: str

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import marshal
 import os
 import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import TYPE_CHECKING
 
-import attrs
-
 from guize._version import __version__
-from guize.compiler import ast
-from guize.compiler.diagnostics import CompileError, Diagnostic
 from guize.runtime.errors import RuleError
 
 if TYPE_CHECKING:
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
 # be compiled: loading a cached policy needs none of them, and starts faster for it.
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class Compiled:
     checked: CheckedPolicy
     python: str  # the generated module's source
@@ -47,8 +45,11 @@ def read_source(path: str | os.PathLike[str]) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
+        from guize.compiler.ast import Span
+        from guize.compiler.diagnostics import CompileError, Diagnostic
+
         raise CompileError([Diagnostic("error", "E002", "文件不是 UTF-8 编码（常见原因：用 GBK 保存）",
-                                       ast.Span(str(p), line, 1, line, 2),
+                                       Span(str(p), line, 1, line, 2),
                                        hint="请用 UTF-8 编码另存此文件")]) from None
     return text
 
@@ -57,6 +58,7 @@ def check_source(source: str, path: str) -> CheckedPolicy:
     """Parse and check; raises CompileError if there is any error (warnings ride along)."""
     from guize.compiler import parser
     from guize.compiler.checker import check
+    from guize.compiler.diagnostics import CompileError
 
     tree = parser.parse(source, path)
     checked = check(tree, source)
@@ -120,28 +122,48 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def module_from_source(python: str, name: str, filename: str) -> ModuleType:
+    return module_from_code(compile(python, filename, "exec"), name, filename)
+
+
+def module_from_code(code: CodeType, name: str, filename: str) -> ModuleType:
     module = ModuleType(name)
     module.__file__ = filename
-    code = compile(python, filename, "exec")
     exec(code, module.__dict__)
     return module
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleType:
     """The compiled module for a .rule file: from the cache when its source is unchanged."""
     source = read_source(path)
     key = cache_key(source, str(path))
+    name = f"guize_policy_{key}"
     cached = cache_dir() / f"{key}.py"
-    if use_cache and cached.exists():
+    # Beside the readable module, its bytecode (like a .pyc): a warm load compiles nothing.
+    bytecode = cached.with_suffix(f".{sys.implementation.cache_tag}.code")
+    if use_cache and bytecode.exists():
         try:
-            return module_from_source(cached.read_text(encoding="utf-8"), f"guize_policy_{key}", str(cached))
-        except (OSError, SyntaxError):
+            return module_from_code(marshal.loads(bytecode.read_bytes()), name, str(cached))
+        except (OSError, ValueError, EOFError, TypeError):
             pass  # a damaged cache entry is rebuilt below
     compiled = compile_source(source, str(path))
+    code = compile(compiled.python, str(cached), "exec")
     if use_cache:
         with contextlib.suppress(OSError):  # a read-only cache only costs speed
             write_atomic(cached, compiled.python)
-    return module_from_source(compiled.python, f"guize_policy_{key}", str(cached))
+            _write_bytes_atomic(bytecode, marshal.dumps(code))
+    return module_from_code(code, name, str(cached))
 
 
 def rule_files(paths: list[str]) -> list[Path]:

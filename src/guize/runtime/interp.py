@@ -6,19 +6,18 @@ Compiled code is the fast path; this interpreter defines what the answer should 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
-
-import attrs
 
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
 from guize.runtime.ir import Node, select_version
 
 
-@attrs.define
+@dataclasses.dataclass
 class Step:
     """One definition or input in an explanation, with what decided its value."""
 
@@ -28,8 +27,8 @@ class Step:
     type: str = ""
     cite: tuple[str, ...] = ()
     line: int = 0
-    notes: list[str] = attrs.field(factory=list)
-    children: list[Step] = attrs.field(factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    children: list[Step] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "value": _json_value(self.value), "kind": self.kind}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
-
-import attrs
 
 from guize.runtime import dates
 from guize.runtime import values as V
@@ -21,7 +20,7 @@ _ENV_CACHE_LIMIT = 4096
 _DATE = datetime.date
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class InputInfo:
     name: str
     type: str
@@ -33,7 +32,7 @@ class InputInfo:
     cite: tuple[str, ...]
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class OutputInfo:
     name: str
     type: str
@@ -42,7 +41,7 @@ class OutputInfo:
     inputs: tuple[str, ...]  # the inputs this output needs
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class Explanation:
     """Why each requested output has its value: a tree of steps."""
 

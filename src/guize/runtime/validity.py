@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
-
-import attrs
 
 from guize.runtime.dates import cn
 from guize.runtime.errors import NotInForce
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class Repealed:
     on: datetime.date  # first day no longer in force
     by_title: str | None
@@ -24,7 +23,7 @@ class Repealed:
         return f"《{self.by_title}》" if self.by_title else (self.by_docno or "另一文件")
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True)
 class Window:
     """A document's validity: in force from `start` through `last` (inclusive), unless repealed."""
 
