@@ -140,3 +140,29 @@ def test_repealed_document_in_corpus() -> None:
     assert old.window.repealed is not None
     assert old.window.status(datetime.date(2024, 4, 26))[0] == "repealed"
     assert old.window.status(datetime.date(2024, 4, 25))[0] == "unknown"
+
+
+def test_rounding_to_tens_of_yuan(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "r.rule"
+    path.write_text("文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n输入 费用：金额\n"
+                    "输出 到十元：金额，四舍五入到十元 = 费用\n输出 到百元：金额，向下取整到百元 = 费用\n"
+                    "输出 到角：金额，四舍五入到角 = 费用\n", encoding="utf-8")
+    policy = guize.load(path)
+    out = policy.evaluate({"费用": "123.45"}, on="2024-06-01")
+    assert out == {"到十元": Decimal(120), "到百元": Decimal(100), "到角": Decimal("123.5")}
+    assert str(out["到十元"]) == "120"
+    assert policy.interpret({"费用": "125"}, on="2024-06-01")["到十元"] == Decimal(130)
+
+
+def test_date_arithmetic_out_of_calendar(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "d.rule"
+    path.write_text("文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n输入 起日：日期\n输入 天数：整数\n"
+                    "输出 止日：日期 = 加天(起日, 天数)\n输出 月后：日期 = 加月(起日, 天数)\n", encoding="utf-8")
+    policy = guize.load(path)
+    assert policy.evaluate({"起日": "2024-01-31", "天数": 1}, on="2024-06-01") == {
+        "止日": datetime.date(2024, 2, 1), "月后": datetime.date(2024, 2, 29)}
+    with pytest.raises(guize.EvaluationError) as info:
+        policy.evaluate({"起日": "9999-12-31", "天数": 1}, on="2024-06-01", outputs=["止日"])
+    assert "超出范围" in info.value.message
+    with pytest.raises(guize.EvaluationError):
+        policy.interpret({"起日": "9999-12-31", "天数": 12}, on="2024-06-01", outputs=["月后"])

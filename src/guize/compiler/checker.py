@@ -20,8 +20,10 @@ from guize.runtime.ir import Node
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
                "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS}
 
-_ROUND_QUANTUM = {"分": Decimal("0.01"), "角": Decimal("0.1"), "元": Decimal(1), "十元": Decimal(10),
-                  "百元": Decimal(100), "千元": Decimal(1000), "万元": Decimal(10000), "整数": Decimal(1)}
+# Quanta for Decimal.quantize: the exponent is what counts, so tens are 1E+1, not 10.
+_ROUND_QUANTUM = {"分": Decimal("0.01"), "角": Decimal("0.1"), "元": Decimal(1), "十元": Decimal("1E+1"),
+                  "百元": Decimal("1E+2"), "千元": Decimal("1E+3"), "万元": Decimal("1E+4"),
+                  "整数": Decimal(1)}
 _ROUND_MODE = {"四舍五入": "half_up", "向下取整": "floor", "向上取整": "ceil", "截尾": "down"}
 
 # name -> (IR function, argument kinds, result type)

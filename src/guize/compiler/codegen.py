@@ -161,7 +161,7 @@ class CodeGenerator:
         raise TypeError(tag)  # INVARIANT: every IR tag is handled above
 
     def rounding(self, code: str, node: Node, quantum: Decimal, mode: str) -> str:
-        if self.is_decimal(node):
+        if self.is_decimal(node) and quantum <= 1:
             return f"{code}.quantize({self.const(quantum)}, _{_ROUNDING[mode]}, _C)"
         return f"_rnd({code}, {self.const(quantum)}, _{_ROUNDING[mode]})"
 

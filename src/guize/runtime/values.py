@@ -179,7 +179,9 @@ def div(a: Any, b: Any) -> Decimal:
 def rnd(x: Any, quantum: Decimal, rounding: str) -> Decimal:
     """Round to `quantum` (0.01 = 分) with a decimal rounding constant (ROUND_HALF_UP …)."""
     d = x if type(x) is Decimal else Decimal(x)
-    return d.quantize(quantum, rounding, CONTEXT)
+    result = d.quantize(quantum, rounding, CONTEXT)
+    # Rounding to 十元 (quantum 1E+1) gives 1.2E+2; write it back as the integer 120.
+    return result.quantize(_ONE) if quantum > 1 else result
 
 
 def rnd_int(x: Any, mode: str) -> int:
@@ -214,6 +216,17 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def _calendar(function: Any) -> Any:
+    """A date function whose result may leave the calendar (year 1..9999): a RuleError then."""
+    def checked(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except (OverflowError, ValueError):
+            shown = "、".join(fmt(a) for a in args)
+            raise EvaluationError(f"日期计算超出范围（1年至9999年）：{shown}") from None
+    return checked
+
+
 FUNCS: dict[str, Any] = {
     "year": lambda d: d.year,
     "month": lambda d: d.month,
@@ -221,8 +234,8 @@ FUNCS: dict[str, Any] = {
     "months_between": dates.months_between,
     "days_between": dates.days_between,
     "years_between": dates.years_between,
-    "add_months": dates.add_months,
-    "add_years": dates.add_years,
-    "add_days": lambda d, n: d + datetime.timedelta(days=n),
+    "add_months": _calendar(dates.add_months),
+    "add_years": _calendar(dates.add_years),
+    "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),
     "abs": abs,
 }
