@@ -86,7 +86,6 @@ class Policy:
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS
         self._all = module.ALL
-        self._all_checks_names: bool = getattr(module, "ALL_CHECKS_NAMES", False)
         self._names = frozenset(self._specs)
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         self._subsets: dict[tuple[str, ...], Any] = {}
@@ -176,20 +175,14 @@ class Policy:
             env = self._envs[on]
         except (KeyError, TypeError):
             env = self._env_for(on)
+        # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
-                if not self._all_checks_names and not self._names.issuperset(data):
-                    self._check_names(data)
                 return self._all(data, env)  # type: ignore[no-any-return]
-            if not self._names.issuperset(data):
-                self._check_names(data)
-            if outputs.__class__ is tuple:
-                key = outputs
-            else:
-                key = (outputs,) if isinstance(outputs, str) else tuple(outputs)
-            function = self._subsets.get(key)
-            if function is None:
-                function = self._subset_function(key)
+            try:
+                function = self._subsets[outputs if outputs.__class__ is tuple else tuple(outputs)]
+            except (KeyError, TypeError):
+                function = self._subset_function(outputs)
             return function(data, env)  # type: ignore[no-any-return]
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None
@@ -213,7 +206,7 @@ class Policy:
 
         return evaluate_batch(self, data, on, outputs, strict)
 
-    def _subset_function(self, outputs: tuple[str, ...]) -> Any:
+    def _subset_function(self, outputs: Iterable[str]) -> Any:
         """The evaluator for exactly these outputs: a single output's own function, or one
         assembled (once, then cached) from the module's per-definition statements, so that
         shared definitions are computed once and only the inputs they need are read."""
@@ -224,8 +217,8 @@ class Policy:
             function = self._all
         else:
             function = self._assemble(names)
-        if len(self._subsets) < _ENV_CACHE_LIMIT:
-            self._subsets[outputs] = function
+        if not isinstance(outputs, str) and len(self._subsets) < _ENV_CACHE_LIMIT:
+            self._subsets[tuple(outputs)] = function  # the key evaluate() looks up
         return function
 
     def _assemble(self, names: list[str]) -> Any:
@@ -240,6 +233,9 @@ class Policy:
             lines += ["    except KeyError as exc:", "        raise _v.missing(exc.args[0]) from None"]
         for n in inputs:
             lines += snippets["inputs"][n][2]
+        optional = [n for n in inputs if snippets["inputs"][n][1]]
+        count = " + ".join([str(len(required))] + [f"({n!r} in data)" for n in optional])
+        lines += [f"    if len(data) != {count}:", "        _v.unknown_inputs(data, INPUT_NAMES)"]
         for n, (_local, code) in snippets["defs"].items():
             if n in need:
                 lines += code
