@@ -166,3 +166,29 @@ def test_date_arithmetic_out_of_calendar(tmp_path) -> None:  # type: ignore[no-u
     assert "超出范围" in info.value.message
     with pytest.raises(guize.EvaluationError):
         policy.interpret({"起日": "9999-12-31", "天数": 12}, on="2024-06-01", outputs=["月后"])
+
+
+@pytest.mark.parametrize("outputs", [None, ["统筹基金支付"], ["起付标准", "统筹基金支付"], ("支付比例", "统筹基金支付")])
+def test_misspelt_optional_input_is_rejected_on_every_path(policy: guize.Policy, outputs: list[str] | None) -> None:
+    data = {**BASE, "住院支付比例": "85%", "基本养老金平均水平": 3000, "上年度城镇单位就业人员平均工资": 8000,
+            "住院期": True}
+    with pytest.raises(InvalidInput) as info:
+        policy.evaluate(data, on=ON, outputs=outputs)
+    assert "「住院期」（是否指「住院期间」？）" in info.value.message
+
+
+def test_inputs_of_other_outputs_are_welcome(policy: guize.Policy) -> None:
+    data = {**BASE, "住院支付比例": "85%", "基本养老金平均水平": 3000}
+    assert policy.evaluate(data, on=ON, outputs=["统筹基金支付"]) == {"统筹基金支付": Decimal("658.00")}
+    assert policy.evaluate(data, on=ON, outputs=["起付标准", "统筹基金支付"]) == {
+        "起付标准": Decimal("60.00"), "统筹基金支付": Decimal("658.00")}
+
+
+def test_outputs_given_as_a_string_or_generator(policy: guize.Policy) -> None:
+    assert policy.evaluate(BASE, on=ON, outputs="支付比例") == {"支付比例": Decimal("0.70")}
+    assert policy.evaluate(BASE, on=ON, outputs=(n for n in ["支付比例"])) == {"支付比例": Decimal("0.70")}
+
+
+def test_data_that_is_not_a_mapping(policy: guize.Policy) -> None:
+    with pytest.raises(InvalidInput):
+        policy.evaluate(["二级"], on=ON, outputs=VISIT)  # type: ignore[arg-type]

@@ -179,9 +179,11 @@ class Policy:
         try:
             if outputs is None:
                 return self._all(data, env)  # type: ignore[no-any-return]
+            if outputs.__class__ is not tuple:
+                outputs = (outputs,) if outputs.__class__ is str else tuple(outputs)
             try:
-                function = self._subsets[outputs if outputs.__class__ is tuple else tuple(outputs)]
-            except (KeyError, TypeError):
+                function = self._subsets[outputs]
+            except KeyError:
                 function = self._subset_function(outputs)
             return function(data, env)  # type: ignore[no-any-return]
         except decimal.DecimalException as exc:
@@ -217,8 +219,8 @@ class Policy:
             function = self._all
         else:
             function = self._assemble(names)
-        if not isinstance(outputs, str) and len(self._subsets) < _ENV_CACHE_LIMIT:
-            self._subsets[tuple(outputs)] = function  # the key evaluate() looks up
+        if len(self._subsets) < _ENV_CACHE_LIMIT:
+            self._subsets[tuple(outputs)] = function
         return function
 
     def _assemble(self, names: list[str]) -> Any:
