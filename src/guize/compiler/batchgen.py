@@ -14,11 +14,11 @@ reason; outputs that need them are evaluated row by row by the scalar functions.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
 from guize.compiler.checker import CheckedPolicy
+from guize.compiler.codegen import Names
 from guize.runtime.ir import Node
 
 FORMAT = "1"  # bump when the generated batch code changes shape (part of the cache key)
@@ -51,8 +51,7 @@ class BatchGen:
         self.const_lines: list[str] = []
         self.lines: list[str] = []
         self.temp = 0
-        self.idents: dict[str, str] = {}
-        self.used: set[str] = set()
+        self.names = Names()
         self.bound: set[str] = set()  # locals assigned so far in the function being written
         self.last: tuple[str, int] = ("", 0)  # the temporary last emitted, and the line count then
         self.fallback: dict[str, str] = {}
@@ -65,16 +64,7 @@ class BatchGen:
         return self.enums.index(member)
 
     def ident(self, prefix: str, name: str) -> str:
-        key = prefix + "\0" + name
-        if key not in self.idents:
-            ident = f"{prefix}_{name}"
-            if not ident.isidentifier() or unicodedata.normalize("NFKC", ident) != ident:
-                ident = f"{prefix}_{len(self.idents)}"
-            while ident in self.used:
-                ident += "_"
-            self.used.add(ident)
-            self.idents[key] = ident
-        return self.idents[key]
+        return self.names.get(prefix, name)
 
     def fresh(self) -> str:
         self.temp += 1

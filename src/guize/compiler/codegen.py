@@ -18,7 +18,7 @@ _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_
 _CONTEXT_OPS = {"+": "add", "-": "subtract", "*": "multiply"}
 
 
-class _Names:
+class Names:
     """Python identifiers for Chinese names: readable where Python allows, never colliding."""
 
     def __init__(self) -> None:
@@ -47,7 +47,7 @@ class CodeGenerator:
         self.line_map: list[tuple[int, int]] = []
         self.consts: dict[tuple[str, str], str] = {}
         self.const_lines: list[str] = []
-        self.names = _Names()
+        self.names = Names()
         self.temp = 0
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
         # Definitions that are plain constants (most 参数) are folded into their uses;

@@ -107,13 +107,13 @@ def _grammar_sha() -> str:
     return h.hexdigest()
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, data: str | bytes) -> None:
     """Write via a temporary file in the same folder and rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -130,18 +130,6 @@ def module_from_code(code: CodeType, name: str, filename: str) -> ModuleType:
     module.__file__ = filename
     exec(code, module.__dict__)
     return module
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleType:
@@ -162,7 +150,7 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleT
     if use_cache:
         with contextlib.suppress(OSError):  # a read-only cache only costs speed
             write_atomic(cached, compiled.python)
-            _write_bytes_atomic(bytecode, marshal.dumps(code))
+            write_atomic(bytecode, marshal.dumps(code))
     return module_from_code(code, name, str(cached))
 
 
