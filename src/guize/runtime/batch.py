@@ -191,17 +191,17 @@ def _float_fixed(x: Any, np: Any) -> tuple[Any, int, Any]:
 def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], np: Any) -> _Converted:
     """Convert Python values one by one with the scalar converters (the slow, general path)."""
     kind = spec["kind"]
-    name = spec["name"]
     n = len(values)
     bad = np.zeros(n, dtype=bool)
     null = np.zeros(n, dtype=bool)
     out: list[Any] = [0] * n
+    unscaled = {**spec, "scale": 1}  # the unit's scale is applied to the whole column below
     for i, value in enumerate(values):
         if value is None:
             null[i] = True
             continue
         try:
-            out[i] = _convert_one(spec, value, name, kind)
+            out[i] = V.convert(unscaled, value)
         except RuleError:
             bad[i] = True
     if kind in ("money", "quantity", "rate", "int"):
@@ -230,22 +230,6 @@ def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], n
     epoch = datetime.date(1970, 1, 1)
     days = [(v - epoch).days if isinstance(v, datetime.date) else 0 for v in out]
     return _Converted(np.array(days, dtype=np.int64), None, bad, null)
-
-
-def _convert_one(spec: Mapping[str, Any], value: Any, name: str, kind: str) -> Any:
-    if kind in ("money", "quantity"):
-        return V.to_decimal(value, name)
-    if kind == "rate":
-        return V.to_rate(value, name)
-    if kind == "int":
-        return V.to_int(value, name)
-    if kind == "bool":
-        return V.to_bool(value, name)
-    if kind == "date":
-        return V.to_date(value, name)
-    if kind == "enum":
-        return V.to_enum(value, name, spec["members"])
-    raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)  # pragma: no cover
 
 
 def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any) -> _Converted:
