@@ -192,3 +192,14 @@ def test_outputs_given_as_a_string_or_generator(policy: guize.Policy) -> None:
 def test_data_that_is_not_a_mapping(policy: guize.Policy) -> None:
     with pytest.raises(InvalidInput):
         policy.evaluate(["二级"], on=ON, outputs=VISIT)  # type: ignore[arg-type]
+
+
+def test_callers_decimal_context_does_not_change_results(policy: guize.Policy) -> None:
+    import decimal
+
+    expected = policy.evaluate(BASE, on=ON, outputs=VISIT)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        ctx.rounding = decimal.ROUND_DOWN
+        assert policy.evaluate(BASE, on=ON, outputs=VISIT) == expected
+        assert decimal.getcontext().prec == 3  # and the caller's context is left as it was

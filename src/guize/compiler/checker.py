@@ -732,7 +732,7 @@ class Checker:
         dim, scale = unit
         scaled = value * scale
         integral = scaled == scaled.to_integral_value()
-        if integral and unit[0] != (("元", 1),):
+        if integral and all(u != "元" for u, _exp in dim):  # money is always a Decimal
             return ("const", int(scaled)), T.num(dim, integer=True)
         return ("const", _norm(scaled)), T.num(dim)
 

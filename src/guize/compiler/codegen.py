@@ -15,7 +15,6 @@ from guize.runtime.ir import Node, dependencies
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
-_CONTEXT_OPS = {"+": "add", "-": "subtract", "*": "multiply"}
 
 
 class Names:
@@ -114,8 +113,8 @@ class CodeGenerator:
                 return f"_v.div({a}, {b})"
             if node[4]:
                 return f"({a} {node[1]} {b})"
-            # Decimal arithmetic in guize's own context, whatever the caller's thread context is.
-            return f"_{_CONTEXT_OPS[node[1]]}({a}, {b})"
+            # Decimal operators: Policy.evaluate guarantees the thread context (values.CONTEXT).
+            return f"({a} {node[1]} {b})"
         if tag == "neg":
             return f"(-{self.expr(node[1], owner)})"
         if tag == "cmp":
@@ -173,8 +172,8 @@ class CodeGenerator:
             return isinstance(node[1], Decimal)
         if tag == "input":
             return bool(self.inputs[node[1]]["kind"] in ("money", "quantity", "rate"))
-        if tag == "arith":
-            return not node[4]
+        if tag == "arith":  # int op int stays int; anything with a Decimal is a Decimal
+            return bool(node[1] == "/" or self.is_decimal(node[2]) or self.is_decimal(node[3]))
         if tag == "round":
             return not node[4]
         if tag == "ref":
@@ -286,7 +285,7 @@ class CodeGenerator:
                 f"            {ident} = Decimal({ident}) if {ident}.__class__ in _PLAIN else {call}",
                 "        except _InvalidOperation:",
                 f"            {ident} = {call}",
-                f"    if not ({ident}.is_finite() and {ident} >= 0):",
+                f"    if not ({ident}.is_finite() and {ident} >= _ZERO):",
                 f"        {ident} = {call}",
             ]
         else:
@@ -372,10 +371,10 @@ class CodeGenerator:
         self.emit()
         self.emit("_FUNCS = _v.FUNCS")
         self.emit("_C = _v.CONTEXT")
-        self.emit("_add, _subtract, _multiply, _rnd = _C.add, _C.subtract, _C.multiply, _v.rnd")
+        self.emit("_rnd = _v.rnd")
         self.emit("_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (")
         self.emit("    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)")
-        self.emit("_PLAIN, _InvalidOperation = (str, int), _v.InvalidOperation")
+        self.emit("_PLAIN, _InvalidOperation, _ZERO = (str, int), _v.InvalidOperation, Decimal(0)")
         self.emit("_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (")
         self.emit("    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)")
         self.emit(f"GUIZE_VERSION = {__version__!r}")

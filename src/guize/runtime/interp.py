@@ -162,7 +162,7 @@ class Interpreter:
         op = node[1]
         if op == "/":
             return V.div(a, b)
-        if node[4]:  # integers: exact Python arithmetic
+        if node[4] or (type(a) is int and type(b) is int):  # integers: exact Python arithmetic
             return a + b if op == "+" else a - b if op == "-" else a * b
         ctx = V.CONTEXT
         return ctx.add(a, b) if op == "+" else ctx.subtract(a, b) if op == "-" else ctx.multiply(a, b)

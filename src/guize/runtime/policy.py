@@ -17,6 +17,8 @@ from guize.runtime.ir import dated_nodes, dependencies, select_version
 from guize.runtime.validity import Repealed, Window
 
 _ENV_CACHE_LIMIT = 4096
+_getcontext = decimal.getcontext
+_HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
 
 
@@ -175,6 +177,10 @@ class Policy:
             env = self._envs[on]
         except (KeyError, TypeError):
             env = self._env_for(on)
+        ctx = _getcontext()
+        if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
+            with decimal.localcontext(V.CONTEXT):
+                return self.evaluate(data, on, outputs)
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:

@@ -13,10 +13,17 @@ from typing import Any
 from guize.runtime import dates
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
 
-# Arithmetic runs in this context: 34 significant digits (decimal128), and every
-# operation that would lose information silently (overflow, invalid) raises instead.
-CONTEXT = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+# Arithmetic runs with these settings: 28 significant digits, half-even beyond them (the
+# decimal module's defaults), and overflow, invalid operations and division by zero raise.
+# Compiled code writes + - × as Python operators, so Policy.evaluate checks that the
+# caller's thread context has these settings and, if not, installs CONTEXT for the call;
+# the interpreter, rounding and division use CONTEXT explicitly.
+CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+# Division is never exact in general: quotients carry 34 significant digits (decimal128).
+DIVISION = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+                           traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+
 
 _MODES = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "down": ROUND_DOWN}
 _ONE = Decimal(1)
@@ -173,7 +180,7 @@ def missing(name: str, for_all: bool = False) -> MissingInput:
 def div(a: Any, b: Any) -> Decimal:
     if not b:
         raise EvaluationError("除数为零", dividend=str(a))
-    return CONTEXT.divide(a, b)
+    return DIVISION.divide(a, b)
 
 
 def rnd(x: Any, quantum: Decimal, rounding: str) -> Decimal:
