@@ -203,3 +203,12 @@ def test_callers_decimal_context_does_not_change_results(policy: guize.Policy) -
         ctx.rounding = decimal.ROUND_DOWN
         assert policy.evaluate(BASE, on=ON, outputs=VISIT) == expected
         assert decimal.getcontext().prec == 3  # and the caller's context is left as it was
+
+
+def test_reused_output_list_that_changes(policy: guize.Policy) -> None:
+    wanted = ["起付标准"]
+    assert list(policy.evaluate(BASE, on=ON, outputs=wanted)) == ["起付标准"]
+    wanted.append("支付比例")  # the same list object, new contents
+    assert list(policy.evaluate(BASE, on=ON, outputs=wanted)) == ["起付标准", "支付比例"]
+    wanted[:] = ["统筹基金支付"]
+    assert list(policy.evaluate(BASE, on=ON, outputs=wanted)) == ["统筹基金支付"]

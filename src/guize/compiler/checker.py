@@ -184,14 +184,12 @@ class Checker:
                            f"自 {dates.cn(start)} 起{doc.duration_years}年，最后一日应为 {dates.cn(by_term)}",
                            hint="删去其一，或改正日期", code="E212")
         for rep in doc.repeals:
-            when = rep.since or start
             if rep.since and start and rep.since < start:
                 self.warn(rep.span, f"废止日期 {dates.cn(rep.since)} 早于本文件施行日期 {dates.cn(start)}",
                           code="W212")
             for ref in rep.refs:
                 if doc.docno and ref.docno == doc.docno:
                     self.error(ref.span, "文件不能废止自己", code="E213")
-            del when
         v = validity(doc)
         return {
             "title": doc.title,
@@ -763,9 +761,6 @@ class Checker:
             ty = self._check_def(name)
             if ty is None:
                 return None
-            d = self.defs[name]
-            if d.kind == "output" and ty.is_money and not d.rounding:
-                pass
             return ("ref", name), ty
         if name == "评估日期":
             return ("asof",), T.DATE

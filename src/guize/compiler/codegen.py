@@ -347,14 +347,11 @@ class CodeGenerator:
 
     def generate(self) -> str:
         p = self.p
-        body_start = len(self.lines)
-        del body_start
         functions: list[tuple[str, str]] = []
-        for i, out in enumerate(p.outputs):
+        for out in p.outputs:
             fname = self.names.get("out", out)
             functions.append((out, fname))
             self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out]['line']}).")
-            del i
         if p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
         snippets = _literal(self.snippets())  # before the constants are written out

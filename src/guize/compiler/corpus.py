@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guize.compiler.driver import load_module, rule_files
@@ -164,7 +163,3 @@ def timeline(corpus: Corpus) -> list[TimelineRow]:
                     last = end_excl - datetime.timedelta(days=1) if end_excl else w.last
                     rows.append(TimelineRow(w.name(), f"{name}：{label}", start, last, shown, e.path))
     return rows
-
-
-def sort_key(path: str | Path) -> str:
-    return str(path)

@@ -91,6 +91,7 @@ class Policy:
         self._names = frozenset(self._specs)
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         self._subsets: dict[tuple[str, ...], Any] = {}
+        self._last_outputs: tuple[Any, Any, Any] = (None, None, None)
         self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
         for d in self._defs.values():
             for node in dated_nodes(d["expr"]):
@@ -185,12 +186,20 @@ class Policy:
         try:
             if outputs is None:
                 return self._all(data, env)  # type: ignore[no-any-return]
-            if outputs.__class__ is not tuple:
-                outputs = (outputs,) if outputs.__class__ is str else tuple(outputs)
+            # Callers usually pass the same list every time: compare it with the last one
+            # (by identity, then by value, since a list can change) before any hashing.
+            last = self._last_outputs
+            if outputs is last[0] and outputs == last[1]:
+                return last[2](data, env)  # type: ignore[no-any-return]
+            key = outputs
+            if key.__class__ is not tuple:
+                key = (key,) if key.__class__ is str else tuple(key)
             try:
-                function = self._subsets[outputs]
+                function = self._subsets[key]
             except KeyError:
-                function = self._subset_function(outputs)
+                function = self._subset_function(key)
+            if outputs.__class__ is list:
+                self._last_outputs = (outputs, list(outputs), function)  # one assignment: thread-safe
             return function(data, env)  # type: ignore[no-any-return]
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None
