@@ -157,18 +157,42 @@ def _rq_arr(v: Array, d: Any, mode: str, lo: int, hi: int, out: Array | None,
     """
     scalar_d = not _is_arr(d)
     if mode == "floor" or (mode == "down" and lo >= 0):
+        if out is not None and dest is not None and _strided(dest):
+            return _divide_into(np.floor_divide(v, d, out=out), d, dest, done=True)
         return np.floor_divide(v, d, out=dest if dest is not None else out)  # type: ignore[no-any-return]
     if lo >= 0 and scalar_d:
         # Non-negative values: a cheap form when the addend cannot overflow.
         add = d - 1 if mode == "ceil" else d // 2
         if hi + add <= I64:
             t = np.add(v, add, out=out)
-            return np.floor_divide(t, d, out=dest if dest is not None else t)  # type: ignore[no-any-return]
+            return _divide_into(t, d, dest if dest is not None else t)
     q = _rq_general(v, d, mode)
     if dest is not None:
         np.copyto(dest, q)
         return dest
     return q
+
+
+def _strided(a: Array | None) -> bool:
+    return a is not None and not a.flags.c_contiguous
+
+
+def _divide_into(t: Array, d: Any, dest: Array, done: bool = False) -> Array:
+    """floor(t / d) into `dest`; `t` may be overwritten (`done`: t already holds the quotient).
+
+    numpy divides by a scalar with a fast reciprocal loop only between contiguous arrays:
+    into a strided `dest` (an output's low words) it is several times slower than dividing
+    in place and copying, so do that.
+    """
+    if _strided(dest) and not _strided(t):
+        if not done:
+            np.floor_divide(t, d, out=t)
+        np.copyto(dest, t)
+        return dest
+    if done:
+        np.copyto(dest, t)
+        return dest
+    return np.floor_divide(t, d, out=dest)  # type: ignore[no-any-return]
 
 
 def _rq_general(v: Array, d: Any, mode: str) -> Array:
