@@ -557,3 +557,16 @@ def test_run_strict_and_usage_errors(tmp_path: Path) -> None:
     res = runner.invoke(main, ["run", OUTPATIENT, "--date-column", "日期", "--input", str(inp),
                                "--output", str(out)])
     assert res.exit_code == 1 and "没有列「日期」" in res.output
+
+
+def test_scale_alignment_beyond_int64_with_all_zero_values() -> None:
+    # Regression (found by hypothesis): a rate read from a float column has 17 decimal places;
+    # aligning an all-zero column to it needs a factor above 2**63, which must not crash.
+    policy = guize.load("tests/golden/good/arithmetic.rule")
+    data = {"本金": pa.array([0.0]), "实际利率": pa.array([0.0]), "报价利率": pa.array([0.39114174542764657]),
+            "职工人数": pa.array([0.0])}
+    table = policy.evaluate_batch(data, dt.date(2025, 3, 1))
+    row = {k: v[0].as_py() for k, v in data.items()}
+    expected = policy.evaluate(row, dt.date(2025, 3, 1))
+    assert {k: table.column(k)[0].as_py() for k in expected} == expected
+    assert table.column("错误")[0].as_py() is None

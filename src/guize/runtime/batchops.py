@@ -329,10 +329,10 @@ class Chunk:
             return a.at(s)
         if not _is_arr(a.v):
             return self._const(a.v * k, s)
+        if k > I64:  # only zeros survive such a factor (even when the bounds say all are zero)
+            return self._checked(np.zeros(self.n, dtype=np.int64), a.v != 0, s)
         if _fits(lo, hi):
             return Num(np.multiply(a.v, k, out=a.v if a.own else self.new()), s, lo, hi, True)
-        if k > I64:  # only zeros survive such a factor
-            return self._checked(np.zeros(self.n, dtype=np.int64), a.v != 0, s)
         over = np.abs(a.v) > I64 // k
         return self._checked(a.v * k, over, s)
 
