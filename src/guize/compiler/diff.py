@@ -27,7 +27,7 @@ from guize.compiler.driver import compile_source, module_from_source, rule_files
 from guize.runtime import dates
 from guize.runtime import values as V
 from guize.runtime.errors import NotInForce, RuleError
-from guize.runtime.ir import Node, select_version
+from guize.runtime.ir import Node, dependencies, select_version
 from guize.runtime.policy import Policy
 from guize.runtime.validity import Window
 
@@ -722,15 +722,7 @@ class Facts:
 
 
 def cone(defs: Mapping[str, Mapping[str, Any]], output: str) -> list[str]:
-    seen: list[str] = []
-    stack = [output]
-    while stack:
-        n = stack.pop()
-        if n in seen or n not in defs:
-            continue
-        seen.append(n)
-        stack.extend(defs[n]["deps"])
-    return sorted(seen)
+    return sorted(dependencies(defs, [output]))
 
 
 def _const_values(node: Node, defs: Mapping[str, Mapping[str, Any]], depth: int = 0) -> set[Any] | None:

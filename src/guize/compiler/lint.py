@@ -29,7 +29,7 @@ from guize.runtime import dates
 from guize.runtime import values as V
 from guize.runtime.errors import RuleError
 from guize.runtime.interp import Interpreter
-from guize.runtime.ir import Node
+from guize.runtime.ir import Node, dependencies
 from guize.runtime.validity import Repealed
 
 EXPIRY_WARNING_DAYS = 90
@@ -326,14 +326,7 @@ class _FileLinter:
 
     def _usage(self) -> None:
         defs = self.checked.defs
-        used: set[str] = set()
-        stack = list(self.checked.outputs)
-        while stack:
-            name = stack.pop()
-            if name in used or name not in defs:
-                continue
-            used.add(name)
-            stack.extend(defs[name]["deps"])
+        used = dependencies(defs, self.checked.outputs)
         read = {i for name in used for i in defs[name]["inputs"]}
         for d in self.tree.definitions:
             if d.name in defs and d.name not in used:

@@ -47,12 +47,12 @@ def select_version(versions: tuple[Node, ...], on: datetime.date) -> int | None:
 
 
 def dependencies(defs: Mapping[str, Mapping[str, Any]], names: Iterable[str]) -> set[str]:
-    """Every definition that `names` need, themselves included."""
+    """Every definition that `names` need, themselves included (names not in `defs` are skipped)."""
     need: set[str] = set()
     stack = list(names)
     while stack:
         name = stack.pop()
-        if name not in need:
+        if name not in need and name in defs:
             need.add(name)
             stack.extend(defs[name]["deps"])
     return need
