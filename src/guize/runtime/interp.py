@@ -48,12 +48,24 @@ class Step:
         pad = "  " * indent
         cite = f"（依据 {'、'.join(self.cite)}）" if self.cite else ""
         kind = {"input": "输入", "output": "输出", "param": "参数", "table": "表", "def": "定义"}[self.kind]
-        lines = [f"{pad}{self.name} = {V.fmt(self.value)}  [{kind}]{cite}"]
+        lines = [f"{pad}{self.name} = {with_unit(self.value, self.type)}  [{kind}]{cite}"]
         for note in self.notes:
             lines.append(f"{pad}  · {note}")
         for child in self.children:
             lines.append(child.render(indent + 1))
         return "\n".join(lines)
+
+
+def with_unit(value: Any, type_text: str) -> str:
+    """A value as a drafter reads it: 200元/吨, 45%, 12.5吨 (from the type's display text)."""
+    if type_text == "比率" and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        percent = format((Decimal(value) * 100).normalize(), "f")
+        return f"{percent}%"
+    text = V.fmt(value)
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and "（" in type_text:
+        unit = type_text[type_text.index("（") + 1:type_text.rindex("）")]
+        return text + unit
+    return text
 
 
 def _json_value(value: Any) -> Any:
