@@ -212,3 +212,13 @@ def test_reused_output_list_that_changes(policy: guize.Policy) -> None:
     assert list(policy.evaluate(BASE, on=ON, outputs=wanted)) == ["起付标准", "支付比例"]
     wanted[:] = ["统筹基金支付"]
     assert list(policy.evaluate(BASE, on=ON, outputs=wanted)) == ["统筹基金支付"]
+
+
+def test_explanation_shows_units_and_percentages(policy: guize.Policy) -> None:
+    text = policy.explain(BASE, on=ON, outputs=["统筹基金支付"]).render()
+    assert "支付比例 = 70%" in text
+    assert "单次最高支付限额 = 800元" in text
+    assert "本年已就诊次数 = 0次" in text
+    textile = guize.load("policies/xinjiang/textile_2024.rule")
+    cotton = textile.explain({"出疆棉数量": "12.5"}, on="2024-09-01", outputs=["出疆棉运费补贴"]).render()
+    assert "出疆棉运费补贴标准 = 200元/吨" in cotton and "出疆棉数量 = 12.5吨" in cotton
