@@ -13,7 +13,7 @@ from guize.runtime.errors import RuleError
 
 POLICIES = ["policies/xinjiang/outpatient_2024.rule", "policies/xinjiang/textile_2024.rule",
             "tests/golden/good/arithmetic.rule", "tests/golden/good/bands_and_tables.rule",
-            "tests/golden/good/dated_values.rule"]
+            "tests/golden/good/dated_values.rule", "tests/golden/good/date_inputs.rule"]
 
 _LOADED: dict[str, guize.Policy] = {}
 
