@@ -219,6 +219,8 @@ def test_explanation_shows_units_and_percentages(policy: guize.Policy) -> None:
     assert "支付比例 = 70%" in text
     assert "单次最高支付限额 = 800元" in text
     assert "本年已就诊次数 = 0次" in text
+    retiree = policy.explain({**BASE, "退休人员": True}, on=ON, outputs=["支付比例"]).render()
+    assert "退休人员倾斜 = 5个百分点" in retiree and "支付比例 = 75%" in retiree
     textile = guize.load("policies/xinjiang/textile_2024.rule")
     cotton = textile.explain({"出疆棉数量": "12.5"}, on="2024-09-01", outputs=["出疆棉运费补贴"]).render()
     assert "出疆棉运费补贴标准 = 200元/吨" in cotton and "出疆棉数量 = 12.5吨" in cotton
