@@ -39,11 +39,16 @@ def mutate(rng: random.Random, text: str) -> str:
 def test_mutated_programs_give_rule_errors_only(seed: int) -> None:
     rng = random.Random(seed)
     texts = [Path(p).read_text(encoding="utf-8") for p in SOURCES]
+    outcomes = {"compiled": 0, "rule error": 0}
     for _ in range(60):
         try:
             compile_source(mutate(rng, rng.choice(texts)), "mutated.rule")
-        except RuleError:
-            pass
+            outcomes["compiled"] += 1
+        except RuleError as exc:
+            assert exc.message  # a message for the drafter, not an empty exception
+            outcomes["rule error"] += 1
+    # Anything else (KeyError, TypeError …) would have escaped and failed the test.
+    assert outcomes["compiled"] > 0 and outcomes["rule error"] > 0
 
 
 ODD_VALUES = [None, [], {}, "", "abc", "NaN", "inf", "-1", "1e400", "1e-400", 1e308, float("nan"), True, "是",
@@ -57,12 +62,17 @@ def test_odd_inputs_give_rule_errors_only(path: str) -> None:
     policy = guize.load(path)
     names = [i.name for i in policy.inputs]
     outputs = [o.name for o in policy.outputs]
+    errors: set[str] = set()
     for _ in range(300):
         data = {n: rng.choice(ODD_VALUES) for n in names if rng.random() < 0.9}
         on = rng.choice([datetime.date(2025, 3, 1), "2025-03-01", "bad", None, 5])
         wanted = rng.choice([None, [rng.choice(outputs)], rng.sample(outputs, min(3, len(outputs)))])
+        results = []
         for evaluate in (policy.evaluate, policy.interpret):
             try:
-                evaluate(data, on, wanted)
-            except RuleError:
-                pass
+                results.append(evaluate(data, on, wanted))
+            except RuleError as exc:
+                results.append(type(exc))
+                errors.add(type(exc).__name__)
+        assert results[0] == results[1]  # compiled and interpreted fail (or succeed) alike
+    assert {"InvalidInput"} <= errors

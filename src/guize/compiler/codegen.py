@@ -333,9 +333,11 @@ class CodeGenerator:
             self.emit("    except KeyError as exc:")
             for_all = ", True" if fname == "out_all" else ""
             self.emit(f"        raise _v.missing(exc.args[0]{for_all}) from None")
+        # Errors are found in a fixed order, the same as the interpreter's: missing inputs,
+        # unknown input names, then each input's value in declaration order.
+        self.emit(self.names_check(inputs))
         for name in inputs:
             self.emit("\n".join(self.input_lines(name)), self.inputs[name]["line"])
-        self.emit(self.names_check(inputs))
         for name in defs:
             lines = self.def_lines(name)
             if lines:

@@ -248,11 +248,12 @@ class Policy:
             lines.append("    try:")
             lines += [f"        {snippets['inputs'][n][0]} = data[{n!r}]" for n in required]
             lines += ["    except KeyError as exc:", "        raise _v.missing(exc.args[0]) from None"]
-        for n in inputs:
-            lines += snippets["inputs"][n][2]
+        # As in the module's functions: missing inputs, unknown names, then each value.
         optional = [n for n in inputs if snippets["inputs"][n][1]]
         count = " + ".join([str(len(required))] + [f"({n!r} in data)" for n in optional])
         lines += [f"    if len(data) != {count}:", "        _v.unknown_inputs(data, INPUT_NAMES)"]
+        for n in inputs:
+            lines += snippets["inputs"][n][2]
         for n, (_local, code) in snippets["defs"].items():
             if n in need:
                 lines += code
@@ -280,10 +281,20 @@ class Policy:
                    trace: bool, coverage: Coverage | None = None) -> tuple[dict[str, Any], Interpreter]:
         on = as_date(on)
         self.window.check(on)
-        self._check_names(data)
         names = self._select(outputs)
+        # Errors in the same order as compiled code: missing inputs, unknown names, then values.
+        required = self.required_inputs(names)
+        if not isinstance(data, Mapping):
+            self._check_names(data)
+        for name in required:
+            if name not in data and not self._specs[name]["has_default"]:
+                raise V.missing(name, outputs is None)
+        self._check_names(data)
         interp = Interpreter(self._defs, self._specs, data, on, trace=trace, coverage=coverage)
         interp.all_outputs = outputs is None
+        for name in required:
+            spec = self._specs[name]
+            interp.input_values[name] = V.convert(spec, data[name] if name in data else spec["default"])
         try:
             values = {name: interp.get(name) for name in names}
         except decimal.DecimalException as exc:
