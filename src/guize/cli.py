@@ -268,6 +268,7 @@ def timeline(paths: tuple[str, ...], fmt: str) -> None:
                       r.value))
     widths = [max(display_width(row[i]) for row in table) for i in range(5)]
     widths[0] = min(widths[0], 40)
+    widths[1] = min(widths[1], 48)
     for row in table:
         cells = []
         for i, cell in enumerate(row):

@@ -151,7 +151,8 @@ def timeline(corpus: Corpus) -> list[TimelineRow]:
             rep_last = w.repealed.on - datetime.timedelta(days=1)
             if end is None or rep_last < end:
                 end = rep_last
-                status = f"有效期（被{w.repealed.by()}{'替代' if w.repealed.replaced else '废止'}）"
+                by = w.repealed.by_docno or f"《{w.repealed.by_title}》"
+                status = f"有效期（{'被替代' if w.repealed.replaced else '已废止'}：{by}）"
         rows.append(TimelineRow(w.name(), status, w.start, end, "", e.path))
         if id(e.module) in seen_modules or len(e.module.DOCUMENTS) != 1:
             continue
