@@ -616,12 +616,16 @@ class Plan:
             v = conv.v
             if kind in ("money", "quantity", "rate", "int"):
                 s = conv.s or 0
-                if conv.bounds is not None and bad is None and conv.null is None:
-                    num = Num(v, s, *conv.bounds)
+
+                def in_unit(num: Num) -> Num:
+                    """Apply the input's unit scale (万元 -> 元) once the column is read."""
                     if spec["scale"] != 1:
                         num = c.mul(num, _const(spec["scale"]))
                         num.own = False
                     return num
+
+                if conv.bounds is not None and bad is None and conv.null is None:
+                    return in_unit(Num(v, s, *conv.bounds))
                 if conv.null is not None and conv.null.any():
                     if default is None:
                         bad = _or(bad, conv.null)
@@ -638,11 +642,7 @@ class Plan:
                     v = np.where(bad, 0, v)
                     c.flag(bad)
                     lo, hi = _minmax(v)
-                num = Num(v, s, lo, hi)
-                if spec["scale"] != 1:
-                    num = c.mul(num, _const(spec["scale"]))
-                    num.own = False
-                return num
+                return in_unit(Num(v, s, lo, hi))
             if conv.null is not None and conv.null.any():
                 if default is None:
                     bad = _or(bad, conv.null)
