@@ -351,6 +351,16 @@ def test_overflow_is_detected_and_computed_exactly(tmp_path: Path) -> None:
     assert meta["rows_scalar"] >= 1  # recomputed exactly, not wrapped around
 
 
+def test_default_too_large_for_the_columns_scale(mix_path: str) -> None:
+    # 金额乙 read from floats needs 18 decimal places; its default, 100元, at that scale does
+    # not fit in int64, so the rows that take the default go the scalar way (found by hypothesis).
+    policy = load(mix_path)
+    t = pa.table({"等级": ["甲等", "乙等"], "金额甲": ["1,234.50", "10"], "金额乙": [0.029188134199191758, None],
+                  "费率": [0.5, 0], "人数": [0, 3], "开始日期": ["2024-05-01", "2024-05-01"]})
+    result = compare(policy, t, ON)
+    assert result.column("错误").null_count == 2
+
+
 def test_unvectorised_outputs_fall_back_row_by_row(mix_path: str) -> None:
     policy = load(mix_path)
     assert set(policy.module.BATCH_FALLBACK) == {"商", "月数"}

@@ -224,3 +224,60 @@ def test_explanation_shows_units_and_percentages(policy: guize.Policy) -> None:
     textile = guize.load("policies/xinjiang/textile_2024.rule")
     cotton = textile.explain({"出疆棉数量": "12.5"}, on="2024-09-01", outputs=["出疆棉运费补贴"]).render()
     assert "出疆棉运费补贴标准 = 200元/吨" in cotton and "出疆棉数量 = 12.5吨" in cotton
+
+
+def test_fast_front_agrees_with_interpreter_for_many_output_lists() -> None:
+    # A fresh policy: the first output lists asked for are inlined in its own `evaluate`,
+    # later ones go through Policy.evaluate. Both must give the interpreter's answers.
+    import itertools
+
+    policy = guize.load(OUTPATIENT)
+    names = ["起付标准", "支付比例", "统筹基金支付", "日间手术统筹基金支付"]
+    data = {**BASE, "住院支付比例": "0.8", "基本养老金平均水平": "3000", "上年度城镇单位就业人员平均工资": "90000"}
+    lists: list = [None, *([n] for n in names), *(list(c) for c in itertools.combinations(names, 2))]
+    for _ in range(2):  # the second round runs on the fronts the first one built
+        for outputs in lists:
+            wanted = names if outputs is None else outputs
+            want = policy.interpret(data, ON, wanted)
+            if outputs is None:
+                got = policy.evaluate(data, ON, None)
+                assert {k: got[k] for k in names} == want
+            else:
+                assert policy.evaluate(data, ON, outputs) == want
+                assert policy.evaluate(data, ON, tuple(outputs)) == want
+    assert "evaluate" in vars(policy)  # the fast front was installed
+
+
+def test_fast_front_reports_the_same_errors() -> None:
+    policy = guize.load(OUTPATIENT)
+    policy.evaluate(BASE, ON, VISIT)  # inlines VISIT
+    with pytest.raises(MissingInput):
+        policy.evaluate({k: v for k, v in BASE.items() if k != "本次费用"}, ON, VISIT)
+    with pytest.raises(InvalidInput, match="本次费"):
+        policy.evaluate({**BASE, "本次费": 1}, ON, VISIT)
+    with pytest.raises(InvalidInput, match="住院期"):  # a misspelt optional input
+        policy.evaluate({**BASE, "住院期": True}, ON, VISIT)
+    with pytest.raises(UnknownOutput):
+        policy.evaluate(BASE, ON, ["起付标准", "没有这个"])
+    with pytest.raises(NotInForce):
+        policy.evaluate(BASE, datetime.date(2020, 1, 1), VISIT)
+
+
+def test_callers_rounding_mode_alone_does_not_change_results(tmp_path) -> None:
+    import decimal
+
+    rule = tmp_path / "precision.rule"
+    rule.write_text("文件:\n  标题:《精度》\n  施行日期:2024-01-01\n\n"
+                    "输入 甲:比率\n输入 乙:比率\n输出 积:比率 = 甲 × 乙\n", encoding="utf-8")
+    policy = guize.load(str(rule))
+    data = {"甲": "0.1234567890123456", "乙": "0.9876543210987654321"}  # a 35-digit product
+    exact = decimal.Context(prec=100).multiply(Decimal(data["甲"]), Decimal(data["乙"]))
+    with decimal.localcontext(decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)):
+        want = +exact
+    with decimal.localcontext(decimal.Context(prec=28, rounding=decimal.ROUND_CEILING)):
+        assert +exact != want  # so the test below can tell the two modes apart
+    for _ in range(2):  # before and after the fast front is built
+        assert policy.evaluate(data, ON, ["积"]) == {"积": want}
+        with decimal.localcontext() as ctx:
+            ctx.rounding = decimal.ROUND_CEILING
+            assert policy.evaluate(data, ON, ["积"]) == {"积": want}

@@ -11,6 +11,7 @@ from typing import Any
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.runtime.ir import Node, dependencies
+from guize.runtime.values import names_check
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
@@ -69,7 +70,7 @@ class CodeGenerator:
         if isinstance(value, str):
             return repr(value)
         # Decimals and dates are built once, at import, not on every call.
-        key = (type(value).__name__, repr(value))
+        key = (type(value).__name__, repr(sorted(value, key=repr) if isinstance(value, frozenset) else value))
         if key not in self.consts:
             name = f"_K{len(self.consts)}"
             self.consts[key] = name
@@ -79,6 +80,9 @@ class CodeGenerator:
                 self.const_lines.append(f"{name} = datetime.date({value.year}, {value.month}, {value.day})")
             elif isinstance(value, tuple):
                 self.const_lines.append(f"{name} = ({''.join(self.const(v) + ', ' for v in value)})")
+            elif isinstance(value, frozenset):  # for membership tests; written in a fixed order
+                members = sorted(value, key=repr)
+                self.const_lines.append(f"{name} = frozenset(({''.join(self.const(v) + ', ' for v in members)}))")
             elif isinstance(value, dict):
                 items = ", ".join(f"{self.const(k)}: {self.const(v)}" for k, v in value.items())
                 self.const_lines.append(f"{name} = {{{items}}}")
@@ -161,7 +165,8 @@ class CodeGenerator:
 
     def rounding(self, code: str, node: Node, quantum: Decimal, mode: str) -> str:
         if self.is_decimal(node) and quantum <= 1:
-            return f"{code}.quantize({self.const(quantum)}, _{_ROUNDING[mode]}, _C)"
+            # The context is the caller's, which Policy.evaluate has checked (see values.CONTEXT).
+            return f"{code}.quantize({self.const(quantum)}, _{_ROUNDING[mode]})"
         return f"_rnd({code}, {self.const(quantum)}, _{_ROUNDING[mode]})"
 
     def is_decimal(self, node: Node) -> bool:
@@ -262,14 +267,15 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         lines = []
-        if spec["has_default"]:
-            lines.append(f"    {ident} = data.get({name!r}, {self.const(spec['default'])})")
+        if spec["has_default"]:  # read by the names check (see values.names_check)
+            lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
         kind = spec["kind"]
         fast = {
-            "enum": f"{ident}.__class__ is str and {ident} in {self.const(spec['members'])}",
             "bool": f"{ident} is True or {ident} is False",
             "int": f"{ident}.__class__ is int and {ident} >= 0",
         }.get(kind)
+        if kind == "enum":
+            fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
         extra = f", {self.const(spec['members'])}" if kind == "enum" else ""
         call = f"{_CONVERTERS[kind]}({ident}, {name!r}{extra})"
         if kind in ("money", "quantity") and spec["scale"] != 1:
@@ -280,9 +286,9 @@ class CodeGenerator:
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
             lines += [
-                f"    if {ident}.__class__ is not Decimal:",
+                f"    if (_c := {ident}.__class__) is not Decimal:",
                 "        try:",
-                f"            {ident} = Decimal({ident}) if {ident}.__class__ in _PLAIN else {call}",
+                f"            {ident} = Decimal({ident}) if _c in _PLAIN else {call}",
                 "        except _InvalidOperation:",
                 f"            {ident} = {call}",
                 f"    if not ({ident}.is_finite() and {ident} >= _ZERO):",
@@ -317,9 +323,8 @@ class CodeGenerator:
         default). When the data holds exactly the inputs read here, a count proves it; any
         other key set gets the full comparison, which allows inputs of other outputs."""
         required = sum(not self.inputs[n]["has_default"] for n in inputs)
-        optional = [n for n in inputs if self.inputs[n]["has_default"]]
-        count = " + ".join([str(required)] + [f"({n!r} in data)" for n in optional])
-        return f"    if len(data) != {count}:\n        _v.unknown_inputs(data, INPUT_NAMES)"
+        optional = [(self.local("input", n), n) for n in inputs if self.inputs[n]["has_default"]]
+        return "\n".join(names_check(required, optional))
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.closure(outputs)
@@ -369,11 +374,10 @@ class CodeGenerator:
         self.emit("from guize.runtime import values as _v")
         self.emit()
         self.emit("_FUNCS = _v.FUNCS")
-        self.emit("_C = _v.CONTEXT")
         self.emit("_rnd = _v.rnd")
         self.emit("_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (")
         self.emit("    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)")
-        self.emit("_PLAIN, _InvalidOperation, _ZERO = (str, int), _v.InvalidOperation, Decimal(0)")
+        self.emit("_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT")
         self.emit("_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (")
         self.emit("    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)")
         self.emit(f"GUIZE_VERSION = {__version__!r}")

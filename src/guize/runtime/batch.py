@@ -634,7 +634,11 @@ class Plan:
                         if k.s > s:
                             v = _scale_up(v, k.s - s, bad, np)
                             s = k.s
-                        v = np.where(conv.null, k.v * 10 ** (s - k.s), v)
+                        fill = k.v * 10 ** (s - k.s)
+                        if abs(fill) > _I64:  # not representable at this column's scale:
+                            bad = _or(bad, conv.null)  # those rows go the scalar way
+                            fill = 0
+                        v = np.where(conv.null, fill, v)
                 lo, hi = _minmax(v)
                 if lo < 0:  # the scalar converters reject negative numbers
                     bad = _or(bad, v < 0)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
+import threading
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
 from guize.runtime import dates
 from guize.runtime import values as V
-from guize.runtime.errors import EvaluationError, UnknownOutput
+from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
 from guize.runtime.interp import Coverage, Interpreter, Step
 from guize.runtime.ir import dated_nodes, dependencies, select_version
 from guize.runtime.validity import Repealed, Window
 
 _ENV_CACHE_LIMIT = 4096
+_FRONT_LIMIT = 4  # output lists inlined in the fast front (see Policy._install_front)
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
@@ -92,6 +94,8 @@ class Policy:
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         self._subsets: dict[tuple[str, ...], Any] = {}
         self._last_outputs: tuple[Any, Any, Any] = (None, None, None)
+        self._inlined: list[Any] = []  # output lists whose code the fast front holds
+        self._front_lock = threading.Lock()
         self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
         for d in self._defs.values():
             for node in dated_nodes(d["expr"]):
@@ -183,6 +187,8 @@ class Policy:
             with decimal.localcontext(V.CONTEXT):
                 return self.evaluate(data, on, outputs)
         # Every generated function checks the input names itself (cheaply: see codegen).
+        if len(self._inlined) < _FRONT_LIMIT:
+            self._install_front(outputs)
         try:
             if outputs is None:
                 return self._all(data, env)  # type: ignore[no-any-return]
@@ -238,29 +244,85 @@ class Policy:
             self._subsets[tuple(outputs)] = function
         return function
 
-    def _assemble(self, names: list[str]) -> Any:
+    def _body(self, names: list[str], for_all: bool = False) -> list[str]:
+        """The statements of a function computing `names` from `data` and the env `e`, made
+        from the module's per-definition snippets: the same code as its own functions."""
         snippets = self.module.SNIPPETS
         need = dependencies(self._defs, names)
         inputs = self.required_inputs(names)
-        lines = ["def out_subset(data, e):"]
+        lines = []
         required = [n for n in inputs if not snippets["inputs"][n][1]]
         if required:
             lines.append("    try:")
             lines += [f"        {snippets['inputs'][n][0]} = data[{n!r}]" for n in required]
-            lines += ["    except KeyError as exc:", "        raise _v.missing(exc.args[0]) from None"]
+            lines += ["    except KeyError as exc:", f"        raise _v.missing(exc.args[0], {for_all}) from None"]
         # As in the module's functions: missing inputs, unknown names, then each value.
-        optional = [n for n in inputs if snippets["inputs"][n][1]]
-        count = " + ".join([str(len(required))] + [f"({n!r} in data)" for n in optional])
-        lines += [f"    if len(data) != {count}:", "        _v.unknown_inputs(data, INPUT_NAMES)"]
+        lines += V.names_check(len(required), [(snippets["inputs"][n][0], n) for n in inputs
+                                               if snippets["inputs"][n][1]])
         for n in inputs:
             lines += snippets["inputs"][n][2]
         for n, (_local, code) in snippets["defs"].items():
             if n in need:
                 lines += code
         lines.append("    return {" + ", ".join(f"{n!r}: {snippets['defs'][n][0]}" for n in names) + "}")
+        return lines
+
+    def _assemble(self, names: list[str]) -> Any:
+        lines = ["def out_subset(data, e):", *self._body(names)]
         namespace: dict[str, Any] = {}
         exec(compile("\n".join(lines), f"<guize {self.path} {names}>", "exec"), self.module.__dict__, namespace)
         return namespace["out_subset"]
+
+    def _install_front(self, outputs: Any) -> None:
+        """Give this policy an `evaluate` of its own that holds, inline, the code for the
+        output lists it has been asked for (up to _FRONT_LIMIT): one call, no dispatch,
+        when the env is cached, the decimal context is the standard one and the outputs are
+        one of those lists. Anything else goes to Policy.evaluate, which is always right."""
+        try:
+            if outputs in self._inlined:
+                return
+            self._select(outputs)
+            key = None if outputs is None else outputs if isinstance(outputs, str) else (
+                list(outputs) if isinstance(outputs, list) else tuple(outputs))
+        except (RuleError, TypeError, ValueError):
+            return  # not a list of output names: Policy.evaluate reports it
+        with self._front_lock:
+            if len(self._inlined) >= _FRONT_LIMIT or key in self._inlined:
+                return
+            inlined = [*self._inlined, key]
+            lines = ["def front(_envs, _generic, _getcontext, _HALF_EVEN, _DecimalException, _arith,",
+                     "          _bad_call, _O):",
+                     "    def evaluate(data, on, outputs=None):",
+                     '        """Policy.evaluate (see there), with the code of the output lists it',
+                     '        has been asked for inline."""',
+                     "        try:",
+                     "            e = _envs[on]",
+                     "        except (KeyError, TypeError):",
+                     "            return _generic(data, on, outputs)",
+                     "        ctx = _getcontext()",
+                     "        if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:",
+                     "            return _generic(data, on, outputs)",
+                     "        try:"]
+            for i, key_i in enumerate(inlined):
+                test = "outputs is None" if key_i is None else f"outputs == _O[{i}]"
+                lines.append(f"            if {test}:")
+                body = self._body(list(self.module.OUTPUTS) if key_i is None else self._select(key_i),
+                                  key_i is None)
+                lines += ["            " + line for line in body]
+            lines += ["        except _DecimalException as exc:",
+                      "            raise _arith(exc) from None",
+                      "        except (TypeError, AttributeError):",
+                      "            _bad_call(data, outputs)",
+                      "            raise",
+                      "        return _generic(data, on, outputs)",
+                      "    return evaluate"]
+            namespace: dict[str, Any] = {}
+            exec(compile("\n".join(lines), f"<guize {self.path} evaluate>", "exec"), self.module.__dict__,
+                 namespace)
+            self.__dict__["evaluate"] = namespace["front"](
+                self._envs, Policy.evaluate.__get__(self), _getcontext, _HALF_EVEN, decimal.DecimalException,
+                _arithmetic_error, self._bad_call, tuple(inlined))
+            self._inlined = inlined
 
     def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
                   coverage: Coverage | None = None) -> dict[str, Any]:

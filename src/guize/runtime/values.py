@@ -167,6 +167,28 @@ def unknown_inputs(data: Any, names: frozenset[str]) -> None:
         raise InvalidInput(f"未知的输入：{'、'.join(hints)}", unknown=unknown)
 
 
+ABSENT = object()
+"""What generated code reads for an optional input the data does not hold."""
+
+
+def names_check(required: int, optional: list[tuple[str, str]]) -> list[str]:
+    """Generated statements that read the optional inputs (`(local, name)` pairs; ABSENT when
+    not given) and reject unknown input names, since a misspelt optional input would silently
+    take its default. The required inputs have been read already, so when every input is
+    given and the data holds no other key, the count proves all keys known; otherwise the
+    keys are counted exactly, and any other count gets the full comparison (which allows
+    inputs of other outputs)."""
+    lines = [f"    {local} = data.get({name!r}, _ABSENT)" for local, name in optional]
+    full = [f"len(data) != {required + len(optional)}"] + [f"{local} is _ABSENT" for local, _n in optional]
+    exact = " + ".join([str(required)] + [f"({local} is not _ABSENT)" for local, _n in optional])
+    if optional:
+        lines += [f"    if {' or '.join(full)}:", f"        if len(data) != {exact}:",
+                  "            _v.unknown_inputs(data, INPUT_NAMES)"]
+    else:
+        lines += [f"    if {full[0]}:", "        _v.unknown_inputs(data, INPUT_NAMES)"]
+    return lines
+
+
 def missing(name: str, for_all: bool = False) -> MissingInput:
     if for_all:
         return MissingInput(f"缺少输入「{name}」（计算全部输出时需要；只要部分输出时请指定 outputs 或 --output）",
