@@ -15,10 +15,11 @@ Rows of the table (all measured in this one run, on the same machine, same input
   at least 10,000 lines, in lines per second;
 * start-up: `guize eval` on a cached policy as a whole process, against `python -c pass`.
 
-Times are CPU seconds of this process (time.process_time), best of several repeats,
-alternating guize and the comparison: every compared function is single-threaded, and CPU
-time does not count the time other programs take from a busy machine. Start-up is wall
-time of a child process. Before timing, every engine's answers are checked against the
+Times are CPU seconds of this process (time.process_time): every compared function is
+single-threaded, and CPU time does not count the time other programs take from a busy
+machine. Each ratio is the median of many paired rounds, guize and the comparison back to
+back on the same work, in alternating order (see `paired`); the table shows median times.
+Start-up is the median wall time of a child process. Before timing, every engine's answers are checked against the
 hand-written baselines. A missing peer prints "not installed" and its row is skipped.
 """
 
@@ -74,16 +75,42 @@ def best(fn: Callable[[], Any], repeat: int) -> float:
     return min(times)
 
 
-def alternate(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Best CPU time of a and of b, measured in turns so both see the same machine."""
-    ta, tb = [], []
-    for _ in range(repeat):
-        for fn, acc in ((a, ta), (b, tb)):
-            gc.collect()
-            start = time.process_time()
-            fn()
-            acc.append(time.process_time() - start)
-    return min(ta), min(tb)
+def paired(a: Callable[[Any], Any], b: Callable[[Any], Any], rounds: int,
+           work: list[Any] | None = None) -> tuple[float, float, float, tuple[float, float]]:
+    """Run a and b back to back, `rounds` times, on the same piece of work each round.
+
+    Returns the median CPU time of a, of b, the median of the per-round ratios a/b and
+    their interquartile range. The order alternates (ab, ba, ab, ...) so neither side always
+    runs first; a ratio of two runs taken back to back cancels the slow drifts of a shared
+    machine, and the median ignores the rounds another program disturbed.
+    """
+    work = work or [None]
+    ta, tb, ratios = [], [], []
+    clock = time.process_time
+    gc.collect()
+    gc.disable()  # a collection would land on whichever side happened to be running
+    try:
+        for k in range(rounds):
+            piece = work[k % len(work)]
+            order = ((a, ta), (b, tb)) if k % 2 == 0 else ((b, tb), (a, ta))
+            for fn, acc in order:
+                start = clock()
+                fn(piece)
+                acc.append(clock() - start)
+            if tb[-1] > 0:
+                ratios.append(ta[-1] / tb[-1])
+            if k % 16 == 15:
+                gc.enable()
+                gc.collect()
+                gc.disable()
+    finally:
+        gc.enable()
+    q1, _q2, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
+    return statistics.median(ta), statistics.median(tb), statistics.median(ratios), (q1, q3)
+
+
+def spread(iqr: tuple[float, float]) -> str:
+    return f"{iqr[0]:.2f}–{iqr[1]:.2f}"
 
 
 # ---------------------------------------------------------------- inputs
@@ -175,20 +202,25 @@ def scalar_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
         want, got = outpatient_decimal(r), policy.evaluate(r, ON, OUTPUTS)
         assert all(want[k] == got[k] for k in OUTPUTS), (r, want, got)
 
-    def run_guize() -> None:
+    # Rounds of 1,000 records each, both sides on the same records in each round.
+    chunks = [records[i:i + 1000] for i in range(0, len(records), 1000)]
+
+    def run_guize(chunk: list[dict[str, Any]]) -> None:
         evaluate = policy.evaluate
-        for r in records:
+        for r in chunk:
             evaluate(r, ON, OUTPUTS)
 
-    def run_decimal() -> None:
-        for r in records:
+    def run_decimal(chunk: list[dict[str, Any]]) -> None:
+        for r in chunk:
             outpatient_decimal(r)
 
-    t_guize, t_dec = alternate(run_guize, run_decimal, args.repeat)
-    per = 1e6 / len(records)
+    t_guize, t_dec, ratio, iqr = paired(run_guize, run_decimal, args.scalar_rounds, chunks)
+    per = 1e6 / len(chunks[0])
     g = t_guize * per
     table.add("scalar, µs per record", fmt(g, 2), "hand-written Python (Decimal)", fmt(t_dec * per, 2),
-              fmt(t_guize / t_dec, 2))
+              fmt(ratio, 2))
+    table.notes.append(f"scalar: median of {args.scalar_rounds} paired rounds of {len(chunks[0]):,} records; "
+                       f"middle half of the ratios {spread(iqr)}.")
     if not (have("zen") and have("openfisca_core")):
         for name, mod in (("zen-engine", "zen"), ("OpenFisca", "openfisca_core")):
             table.add("", "", name, "not installed" if not have(mod) else "skipped", "—")
@@ -201,13 +233,13 @@ def scalar_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
         want, got = outpatient_decimal(r), peers.outpatient_zen(r)
         assert all(want[k] == got[k] for k in OUTPUTS), (r, want, got)
 
-    def run_zen() -> None:
-        for r in records:
+    def run_zen(chunk: list[dict[str, Any]]) -> None:
+        for r in chunk:
             peers.outpatient_zen(r)
 
-    t_guize, t_zen = alternate(run_guize, run_zen, max(3, args.repeat // 2))
+    _tg, t_zen, ratio_zen, _iqr = paired(run_guize, run_zen, max(8, args.scalar_rounds // 8), chunks)
     table.add("", "", f"zen-engine {version('zen-engine')} (evaluate)", fmt(t_zen * per, 2),
-              fmt(t_guize / t_zen, 3))
+              fmt(ratio_zen, 3))
     few = records[:args.openfisca_rows]
     checked = few[:50]
     agree = sum(all(outpatient_decimal(r)[k] == v for k, v in peers.outpatient_openfisca(r).items())
@@ -240,27 +272,30 @@ def batch_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
         assert np.array_equal(fen_of(result, name, unit), want[name]), name
     label = f"batch {n:,} rows, ms"
 
-    t_guize, t_np = alternate(lambda: policy.evaluate_batch(data, ON, outputs=OUTPUTS),
-                              lambda: outpatient_numpy(cols), args.repeat)
-    table.add(label, fmt(t_guize * 1e3), "hand-written numpy (int fen)", fmt(t_np * 1e3),
-              fmt(t_guize / t_np, 2))
+    def numpy_side(_: Any) -> None:
+        outpatient_numpy(cols)
+
+    t_guize, t_np, ratio, iqr = paired(lambda _: policy.evaluate_batch(data, ON, outputs=OUTPUTS),
+                                       numpy_side, args.repeat)
+    table.add(label, fmt(t_guize * 1e3), "hand-written numpy (int fen)", fmt(t_np * 1e3), fmt(ratio, 2))
+    table.notes.append(f"batch: median of {args.repeat} paired runs; middle half of the ratios {spread(iqr)}.")
     if hasattr(pa, "decimal64"):
         d64 = arrow_table(cols, money_as="decimal64")
-        t_64, t_np4 = alternate(lambda: policy.evaluate_batch(d64, ON, outputs=OUTPUTS),
-                                lambda: outpatient_numpy(cols), args.repeat)
+        t_64, t_np4, ratio, _iqr = paired(lambda _: policy.evaluate_batch(d64, ON, outputs=OUTPUTS),
+                                          numpy_side, args.repeat)
         table.add("  money as decimal64(18,2)", fmt(t_64 * 1e3), "hand-written numpy (int fen)",
-                  fmt(t_np4 * 1e3), fmt(t_64 / t_np4, 2))
+                  fmt(t_np4 * 1e3), fmt(ratio, 2))
     strings = arrow_table(cols, level_as="string")
-    t_str, t_np2 = alternate(lambda: policy.evaluate_batch(strings, ON, outputs=OUTPUTS),
-                             lambda: outpatient_numpy(cols), max(3, args.repeat // 2))
+    t_str, t_np2, ratio, _iqr = paired(lambda _: policy.evaluate_batch(strings, ON, outputs=OUTPUTS),
+                                       numpy_side, max(3, args.repeat // 2))
     table.add("  医院级别 as plain strings", fmt(t_str * 1e3), "hand-written numpy (int fen)",
-              fmt(t_np2 * 1e3), fmt(t_str / t_np2, 2))
+              fmt(t_np2 * 1e3), fmt(ratio, 2))
     days = np.array([(ON - datetime.date(1970, 1, 1)).days - k for k in range(30)], dtype=np.int32)
     dated = arrow_table(cols, dates=pa.array(np.resize(days, n), type=pa.date32()))
-    t_dated, t_np3 = alternate(lambda: policy.evaluate_batch(dated, "就诊日期", outputs=OUTPUTS),
-                               lambda: outpatient_numpy(cols), max(3, args.repeat // 2))
+    t_dated, t_np3, ratio, _iqr = paired(lambda _: policy.evaluate_batch(dated, "就诊日期", outputs=OUTPUTS),
+                                         numpy_side, max(3, args.repeat // 2))
     table.add("  date per row (就诊日期 column)", fmt(t_dated * 1e3), "hand-written numpy (int fen)",
-              fmt(t_np3 * 1e3), fmt(t_dated / t_np3, 2))
+              fmt(t_np3 * 1e3), fmt(ratio, 2))
     if have("openfisca_core") and have("zen"):
         import peers
 
@@ -329,6 +364,10 @@ def child_peak(args: argparse.Namespace, which: str) -> float | None:
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
+    # An installed package has its bytecode compiled (pip does it at install time); a shell
+    # that sets PYTHONDONTWRITEBYTECODE would make every start-up compile guize, click and
+    # the stdlib modules they import from source, which is not what users see.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     src = str(ROOT / "src")
     if src not in env.get("PYTHONPATH", "") and importlib.util.find_spec("guize") is not None:
         spec = importlib.util.find_spec("guize")
@@ -400,9 +439,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows for the batch benchmark")
     parser.add_argument("--scalar-rows", type=int, default=20_000)
+    parser.add_argument("--scalar-rounds", type=int, default=400, help="paired rounds of 1,000 records")
     parser.add_argument("--openfisca-rows", type=int, default=200)
     parser.add_argument("--corpus-lines", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15, help="paired runs of each batch")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script runs")
     parser.add_argument("--memory-child", choices=["guize", "numpy"], help=argparse.SUPPRESS)
@@ -412,7 +452,7 @@ def main() -> None:
         return
     if args.quick:
         args.rows, args.scalar_rows, args.openfisca_rows = 20_000, 2_000, 20
-        args.corpus_lines, args.repeat, args.startup_runs = 2_000, 2, 3
+        args.corpus_lines, args.repeat, args.startup_runs, args.scalar_rounds = 2_000, 3, 3, 8
     import guize
 
     print(f"guize {guize.__version__}, Python {platform.python_version()}, {platform.machine()}, "
