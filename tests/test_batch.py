@@ -438,6 +438,26 @@ def test_empty_table_and_many_chunks() -> None:
     assert small.equals(policy.evaluate_batch(rows, ON, outputs=OUT3))
 
 
+def test_chunks_with_different_dictionaries() -> None:
+    # Each record batch carries its own dictionary (as a file read in pieces does); the
+    # converted dictionaries are remembered per run, never confused between batches.
+    from guize.runtime.batch import evaluate_batch
+
+    policy = load(OUTPATIENT)
+    rows = outpatient_rows()
+    n = len(rows["医院级别"])
+    batches = []
+    for order in (["一级", "二级", "三级", "未定级"], ["三级", "未定级", "二级", "一级"], ["二级", "一级"]):
+        levels = [order[i % len(order)] for i in range(n)]
+        level = pa.DictionaryArray.from_arrays(pa.array([order.index(x) for x in levels], type=pa.int8()),
+                                               pa.array(order))
+        batches.append(pa.RecordBatch.from_pydict({**{k: v for k, v in rows.items() if k != "医院级别"},
+                                                   "医院级别": level}))
+    table = pa.Table.from_batches(batches)
+    compare(policy, table, ON, OUT3)
+    assert evaluate_batch(policy, table, ON, OUT3, chunk_rows=3).equals(policy.evaluate_batch(table, ON, OUT3))
+
+
 def test_importing_the_runtime_does_not_import_numpy() -> None:
     import subprocess
     import sys

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ERROR_COLUMN = "错误"
 _DECIMAL_KINDS = ("money", "quantity", "rate", "points")
 CHUNK_ROWS = 1 << 18  # rows per chunk: bounds the memory taken by temporaries
+_DICTIONARY_MEMO = 32  # converted dictionaries kept by one run (see _per_unique)
 _I64 = 2**63 - 1
 _M64 = (1 << 64) - 1
 _D128 = 10**38
@@ -232,14 +233,32 @@ def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], n
     return _Converted(np.array(days, dtype=np.int64), None, bad, null)
 
 
-def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any) -> _Converted:
-    """Convert a low-cardinality column by its distinct values (dictionary encoding)."""
+def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any,
+                memo: dict[Any, Any] | None = None) -> _Converted:
+    """Convert a low-cardinality column by its distinct values (dictionary encoding).
+
+    `memo` keeps the converted dictionaries of one run: the chunks of a dictionary column
+    share their dictionary, which is then converted once.
+    """
     if not pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_encode()
-    if spec["kind"] in ("money", "quantity", "rate", "int", "enum"):
-        dictionary = convert_column(spec, arr.dictionary, enums)
+        memo = None
+    values = arr.dictionary
+    # Keyed by where the dictionary's buffers are: the memo holds the array itself, so that
+    # memory cannot be freed and reused by another dictionary while the entry lives.
+    key = (spec["name"], values.offset, len(values), *(b.address if b else 0 for b in values.buffers()))
+    known = memo.get(key) if memo is not None else None
+    if known is not None:
+        dictionary = known[1]
     else:
-        dictionary = _generic(spec, arr.dictionary.to_pylist(), enums, np)
+        if spec["kind"] in ("money", "quantity", "rate", "int", "enum"):
+            dictionary = convert_column(spec, values, enums)
+        else:
+            dictionary = _generic(spec, values.to_pylist(), enums, np)
+        if memo is not None:
+            if len(memo) >= _DICTIONARY_MEMO:
+                memo.clear()
+            memo[key] = (values, dictionary)
     idx_arr = arr.indices
     null = _nulls(idx_arr, np)
     if null is not None:
@@ -259,8 +278,10 @@ def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any
     return _Converted(v, dictionary.s, bad, _or(null, dnull))
 
 
-def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str]) -> _Converted:
-    """One Arrow array -> columnar values for the input `spec` (scale not yet applied)."""
+def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
+                   memo: dict[Any, Any] | None = None) -> _Converted:
+    """One Arrow array -> columnar values for the input `spec` (scale not yet applied);
+    `memo`: see _per_unique."""
     np, pa, pc = _modules()
     t = arr.type
     kind = spec["kind"]
@@ -270,7 +291,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str]) -> _
         return _Converted(np.zeros(n, dtype=bool if kind == "bool" else np.int64), 0, None,
                           np.ones(n, dtype=bool))
     if types.is_dictionary(t):
-        return _per_unique(spec, arr, enums, np, pa)
+        return _per_unique(spec, arr, enums, np, pa, memo)
     if kind in ("money", "quantity", "rate", "int"):
         return _number_column(spec, arr, enums, np, pa, pc)
     if kind == "bool" and types.is_boolean(t):
@@ -438,6 +459,7 @@ class Plan:
         self.fallback = [n for n in self.names if n not in self.vector]
         self.needed = policy.required_inputs(self.names)
         self.specs = {s["name"]: s for s in policy.module.INPUTS}
+        self._dictionaries: dict[Any, Any] = {}
         present = set(schema.names)
         if len(present) != len(schema.names):
             twice = sorted({n for n in schema.names if schema.names.count(n) > 1})
@@ -611,7 +633,7 @@ class Plan:
                     assert isinstance(default, datetime.date)  # INVARIANT: converted above
                     return day(default)
                 return bool(default)
-            conv = convert_column(spec, arr, enums)
+            conv = convert_column(spec, arr, enums, self._dictionaries)
             bad = conv.bad
             v = conv.v
             if kind in ("money", "quantity", "rate", "int"):
