@@ -281,3 +281,15 @@ def test_callers_rounding_mode_alone_does_not_change_results(tmp_path) -> None:
         with decimal.localcontext() as ctx:
             ctx.rounding = decimal.ROUND_CEILING
             assert policy.evaluate(data, ON, ["积"]) == {"积": want}
+
+
+def test_outputs_as_generator_set_or_array() -> None:
+    import numpy as np
+
+    policy = guize.load(OUTPATIENT)
+    want = policy.evaluate(BASE, ON, VISIT)
+    for _ in range(2):  # before and after the fast front holds VISIT
+        assert policy.evaluate(BASE, ON, (name for name in VISIT)) == want
+        assert policy.evaluate(BASE, ON, np.array(VISIT)) == want
+        assert policy.evaluate(BASE, ON, VISIT) == want
+    assert policy.evaluate(BASE, ON, {"起付标准"}) == {"起付标准": want["起付标准"]}

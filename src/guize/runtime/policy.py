@@ -278,14 +278,15 @@ class Policy:
         output lists it has been asked for (up to _FRONT_LIMIT): one call, no dispatch,
         when the env is cached, the decimal context is the standard one and the outputs are
         one of those lists. Anything else goes to Policy.evaluate, which is always right."""
+        if outputs is not None and outputs.__class__ not in (list, tuple, str):
+            return  # e.g. a generator, which must be read once, by Policy.evaluate
         try:
             if outputs in self._inlined:
                 return
             self._select(outputs)
-            key = None if outputs is None else outputs if isinstance(outputs, str) else (
-                list(outputs) if isinstance(outputs, list) else tuple(outputs))
-        except (RuleError, TypeError, ValueError):
+        except (RuleError, TypeError):
             return  # not a list of output names: Policy.evaluate reports it
+        key = None if outputs is None else outputs.__class__(outputs)
         with self._front_lock:
             if len(self._inlined) >= _FRONT_LIMIT or key in self._inlined:
                 return
@@ -304,7 +305,8 @@ class Policy:
                      "            return _generic(data, on, outputs)",
                      "        try:"]
             for i, key_i in enumerate(inlined):
-                test = "outputs is None" if key_i is None else f"outputs == _O[{i}]"
+                test = "outputs is None" if key_i is None else \
+                    f"outputs.__class__ is {key_i.__class__.__name__} and outputs == _O[{i}]"
                 lines.append(f"            if {test}:")
                 body = self._body(list(self.module.OUTPUTS) if key_i is None else self._select(key_i),
                                   key_i is None)
