@@ -95,6 +95,7 @@ class Policy:
         self._subsets: dict[tuple[str, ...], Any] = {}
         self._last_outputs: tuple[Any, Any, Any] = (None, None, None)
         self._inlined: list[Any] = []  # output lists whose code the fast front holds
+        self._asked: set[Any] = set()  # output lists asked for once (see _install_front)
         self._front_lock = threading.Lock()
         self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
         for d in self._defs.values():
@@ -277,13 +278,19 @@ class Policy:
         """Give this policy an `evaluate` of its own that holds, inline, the code for the
         output lists it has been asked for (up to _FRONT_LIMIT): one call, no dispatch,
         when the env is cached, the decimal context is the standard one and the outputs are
-        one of those lists. Anything else goes to Policy.evaluate, which is always right."""
+        one of those lists. Anything else goes to Policy.evaluate, which is always right.
+        A list gets inlined the second time it is asked for."""
         if outputs is not None and outputs.__class__ not in (list, tuple, str):
             return  # e.g. a generator, which must be read once, by Policy.evaluate
         try:
             if outputs in self._inlined:
                 return
             self._select(outputs)
+            seen = (outputs.__class__, None if outputs is None else tuple(outputs))
+            if seen not in self._asked:  # built on the second call: a one-off call needs none
+                if len(self._asked) < _ENV_CACHE_LIMIT:
+                    self._asked.add(seen)
+                return
         except (RuleError, TypeError):
             return  # not a list of output names: Policy.evaluate reports it
         key = None if outputs is None else outputs.__class__(outputs)
