@@ -293,3 +293,29 @@ def test_outputs_as_generator_set_or_array() -> None:
         assert policy.evaluate(BASE, ON, np.array(VISIT)) == want
         assert policy.evaluate(BASE, ON, VISIT) == want
     assert policy.evaluate(BASE, ON, {"起付标准"}) == {"起付标准": want["起付标准"]}
+
+
+def test_threads_building_fronts_at_once() -> None:
+    # Several threads ask a fresh policy for different output lists at the same time, so the
+    # fast front is rebuilt while others call it; every answer must still be right.
+    import threading
+
+    policy = guize.load(OUTPATIENT)
+    lists = [["起付标准"], ["支付比例"], VISIT, ["统筹基金支付", "起付标准"], ["统筹基金支付"], ["支付比例", "起付标准"]]
+    want = {tuple(o): policy.interpret(BASE, ON, o) for o in lists}
+    failures: list = []
+
+    def work(k: int) -> None:
+        for i in range(300):
+            outputs = lists[(k + i) % len(lists)]
+            got = policy.evaluate(BASE, ON, outputs)
+            if got != want[tuple(outputs)]:
+                failures.append((outputs, got))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert len(policy._inlined) == 4  # the limit: later lists go through Policy.evaluate
