@@ -11,7 +11,7 @@ from typing import Any
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.runtime.ir import Node, dependencies
-from guize.runtime.values import names_check
+from guize.runtime.values import read_inputs
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
@@ -70,7 +70,8 @@ class CodeGenerator:
         if isinstance(value, str):
             return repr(value)
         # Decimals and dates are built once, at import, not on every call.
-        key = (type(value).__name__, repr(sorted(value, key=repr) if isinstance(value, frozenset) else value))
+        members = sorted(value, key=repr) if isinstance(value, frozenset) else None  # a fixed order
+        key = (type(value).__name__, repr(value if members is None else members))
         if key not in self.consts:
             name = f"_K{len(self.consts)}"
             self.consts[key] = name
@@ -80,8 +81,7 @@ class CodeGenerator:
                 self.const_lines.append(f"{name} = datetime.date({value.year}, {value.month}, {value.day})")
             elif isinstance(value, tuple):
                 self.const_lines.append(f"{name} = ({''.join(self.const(v) + ', ' for v in value)})")
-            elif isinstance(value, frozenset):  # for membership tests; written in a fixed order
-                members = sorted(value, key=repr)
+            elif members is not None:  # a frozenset, for membership tests
                 self.const_lines.append(f"{name} = frozenset(({''.join(self.const(v) + ', ' for v in members)}))")
             elif isinstance(value, dict):
                 items = ", ".join(f"{self.const(k)}: {self.const(v)}" for k, v in value.items())
@@ -267,7 +267,7 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         lines = []
-        if spec["has_default"]:  # read by the names check (see values.names_check)
+        if spec["has_default"]:  # read by the prologue (see values.read_inputs)
             lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
         kind = spec["kind"]
         fast = {
@@ -318,29 +318,16 @@ class CodeGenerator:
             "folded": sorted(self.folded),
         }
 
-    def names_check(self, inputs: list[str]) -> str:
-        """Reject unknown input names (a misspelt optional input would silently take its
-        default). When the data holds exactly the inputs read here, a count proves it; any
-        other key set gets the full comparison, which allows inputs of other outputs."""
-        required = sum(not self.inputs[n]["has_default"] for n in inputs)
-        optional = [(self.local("input", n), n) for n in inputs if self.inputs[n]["has_default"]]
-        return "\n".join(names_check(required, optional))
-
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.closure(outputs)
         self.emit(f"def {fname}(data, e):")
         self.emit(f'    """{doc}"""')
-        required = [i for i in inputs if not self.inputs[i]["has_default"]]
-        if required:
-            self.emit("    try:")
-            for name in required:
-                self.emit(f"        {self.local('input', name)} = data[{name!r}]")
-            self.emit("    except KeyError as exc:")
-            for_all = ", True" if fname == "out_all" else ""
-            self.emit(f"        raise _v.missing(exc.args[0]{for_all}) from None")
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs,
         # unknown input names, then each input's value in declaration order.
-        self.emit(self.names_check(inputs))
+        pairs = [(self.local("input", n), n) for n in inputs]
+        self.emit("\n".join(read_inputs([p for p in pairs if not self.inputs[p[1]]["has_default"]],
+                                         [p for p in pairs if self.inputs[p[1]]["has_default"]],
+                                         fname == "out_all")))
         for name in inputs:
             self.emit("\n".join(self.input_lines(name)), self.inputs[name]["line"])
         for name in defs:

@@ -251,15 +251,10 @@ class Policy:
         snippets = self.module.SNIPPETS
         need = dependencies(self._defs, names)
         inputs = self.required_inputs(names)
-        lines = []
-        required = [n for n in inputs if not snippets["inputs"][n][1]]
-        if required:
-            lines.append("    try:")
-            lines += [f"        {snippets['inputs'][n][0]} = data[{n!r}]" for n in required]
-            lines += ["    except KeyError as exc:", f"        raise _v.missing(exc.args[0], {for_all}) from None"]
         # As in the module's functions: missing inputs, unknown names, then each value.
-        lines += V.names_check(len(required), [(snippets["inputs"][n][0], n) for n in inputs
-                                               if snippets["inputs"][n][1]])
+        pairs = [(snippets["inputs"][n][0], n) for n in inputs]
+        lines = V.read_inputs([p for p in pairs if not snippets["inputs"][p[1]][1]],
+                              [p for p in pairs if snippets["inputs"][p[1]][1]], for_all)
         for n in inputs:
             lines += snippets["inputs"][n][2]
         for n, (_local, code) in snippets["defs"].items():
@@ -285,12 +280,12 @@ class Policy:
         try:
             if outputs in self._inlined:
                 return
-            self._select(outputs)
             seen = (outputs.__class__, None if outputs is None else tuple(outputs))
             if seen not in self._asked:  # built on the second call: a one-off call needs none
                 if len(self._asked) < _ENV_CACHE_LIMIT:
                     self._asked.add(seen)
                 return
+            self._select(outputs)
         except (RuleError, TypeError):
             return  # not a list of output names: Policy.evaluate reports it
         key = None if outputs is None else outputs.__class__(outputs)

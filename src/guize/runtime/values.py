@@ -171,16 +171,25 @@ ABSENT = object()
 """What generated code reads for an optional input the data does not hold."""
 
 
-def names_check(required: int, optional: list[tuple[str, str]]) -> list[str]:
-    """Generated statements that read the optional inputs (`(local, name)` pairs; ABSENT when
-    not given) and reject unknown input names, since a misspelt optional input would silently
-    take its default. The required inputs have been read already, so when every input is
-    given and the data holds no other key, the count proves all keys known; otherwise the
-    keys are counted exactly, and any other count gets the full comparison (which allows
-    inputs of other outputs)."""
-    lines = [f"    {local} = data.get({name!r}, _ABSENT)" for local, name in optional]
-    full = [f"len(data) != {required + len(optional)}"] + [f"{local} is _ABSENT" for local, _n in optional]
-    exact = " + ".join([str(required)] + [f"({local} is not _ABSENT)" for local, _n in optional])
+def read_inputs(required: list[tuple[str, str]], optional: list[tuple[str, str]],
+                for_all: bool = False) -> list[str]:
+    """Generated statements that read the inputs (`(local, name)` pairs) into locals, in the
+    order errors are reported: a missing required input, then unknown names.
+
+    Optional inputs read ABSENT when not given. Unknown names are rejected since a misspelt
+    optional input would silently take its default: the required inputs have been read, so
+    when every input is given and the data holds no other key, the count proves all keys
+    known; otherwise the keys are counted exactly, and any other count gets the full
+    comparison (which allows inputs of other outputs)."""
+    lines = []
+    if required:
+        lines.append("    try:")
+        lines += [f"        {local} = data[{name!r}]" for local, name in required]
+        lines += ["    except KeyError as exc:",
+                  f"        raise _v.missing(exc.args[0]{', True' if for_all else ''}) from None"]
+    lines += [f"    {local} = data.get({name!r}, _ABSENT)" for local, name in optional]
+    full = [f"len(data) != {len(required) + len(optional)}"] + [f"{local} is _ABSENT" for local, _n in optional]
+    exact = " + ".join([str(len(required))] + [f"({local} is not _ABSENT)" for local, _n in optional])
     if optional:
         lines += [f"    if {' or '.join(full)}:", f"        if len(data) != {exact}:",
                   "            _v.unknown_inputs(data, INPUT_NAMES)"]
