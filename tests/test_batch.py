@@ -93,12 +93,19 @@ def mix_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def compare(policy: guize.Policy, table: Any, on: Any, outputs: list[str] | None = None) -> Any:
-    """Assert that every row of evaluate_batch equals Policy.evaluate on that row."""
-    from guize.runtime.batch import to_table
+def compare(policy: guize.Policy, table: Any, on: Any, outputs: list[str] | None = None,
+            block_rows: int | None = None) -> Any:
+    """Assert that every row of evaluate_batch equals Policy.evaluate on that row.
+
+    `block_rows`: run each chunk's recorded kernel in blocks of that many rows (0: no kernel).
+    """
+    from guize.runtime.batch import evaluate_batch, to_table
 
     table = to_table(table)
-    result = policy.evaluate_batch(table, on, outputs=outputs)
+    if block_rows is None:
+        result = policy.evaluate_batch(table, on, outputs=outputs)
+    else:
+        result = evaluate_batch(policy, table, on, outputs, block_rows=block_rows)
     names = result.schema.names[:-1]
     assert result.schema.names[-1] == "错误"
     inputs = {i.name for i in policy.inputs}
@@ -121,6 +128,10 @@ def compare(policy: guize.Policy, table: Any, on: Any, outputs: list[str] | None
 
 
 # ---------------------------------------------------------------- random tables
+
+# Rows per block of the recorded kernels: none (each chunk at once), tiny blocks (many
+# blocks and a short last one), and the default (one block for these small tables).
+BLOCKS = st.sampled_from([0, 1, 3, 7, 64, None])
 
 
 def _amount(places: int, top: int) -> st.SearchStrategy[Decimal]:
@@ -205,7 +216,7 @@ def test_batch_equals_scalar_on_random_tables(path: str, mix_path: str, data: st
     per_row = data.draw(st.booleans())
     t = data.draw(table(policy, per_row))
     on: Any = "评估日" if per_row else data.draw(st.sampled_from([ON, dt.date(2024, 8, 31), dt.date(2024, 9, 1)]))
-    compare(policy, t, on)
+    compare(policy, t, on, block_rows=data.draw(BLOCKS))
 
 
 @st.composite
@@ -259,7 +270,7 @@ def valid_table(draw: st.DrawFn, policy: guize.Policy) -> Any:
 @given(data=st.data())
 def test_columnar_code_equals_scalar_on_valid_tables(path: str, mix_path: str, data: st.DataObject) -> None:
     policy = load(mix_path if path == "mix" else path)
-    compare(policy, data.draw(valid_table(policy)), "评估日")
+    compare(policy, data.draw(valid_table(policy)), "评估日", block_rows=data.draw(BLOCKS))
 
 
 def test_textile_dates_cross_the_freight_change() -> None:

@@ -39,7 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ERROR_COLUMN = "错误"
 _DECIMAL_KINDS = ("money", "quantity", "rate", "points")
-CHUNK_ROWS = 1 << 18  # rows per chunk: bounds the memory taken by temporaries
+CHUNK_ROWS = 1 << 18  # rows per chunk: bounds the memory taken by converted inputs and outputs
+BLOCK_ROWS = 1 << 15  # rows per block of a chunk's kernel (guize.runtime.kernel)
 _DICTIONARY_MEMO = 32  # converted dictionaries kept by one run (see _per_unique)
 _I64 = 2**63 - 1
 _M64 = (1 << 64) - 1
@@ -444,7 +445,8 @@ def _merge(conv: _Converted, rows: Any, slow: _Converted, np: Any) -> _Converted
 class Plan:
     """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
 
-    def __init__(self, policy: Policy, schema: pa.Schema, on: Any, outputs: Any, strict: bool) -> None:
+    def __init__(self, policy: Policy, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
+                 block_rows: int = BLOCK_ROWS) -> None:
         np, pa, _pc = _modules()
         self.np, self.pa = np, pa
         self.policy = policy
@@ -494,6 +496,7 @@ class Plan:
                 self.window_error = exc
         self.rows_done = 0
         self.rows_scalar = 0
+        self.block_rows = block_rows  # 0: evaluate each chunk at once, without a kernel
 
     def _vectorised(self, output: str) -> bool:
         seen: set[str] = set()
@@ -525,26 +528,22 @@ class Plan:
                 if self.strict:
                     break
         else:
-            from guize.runtime.batchops import Chunk
+            from guize.runtime.kernel import NotRecordable, Recorder
 
             on, versions, date_bad, outside = self._dates(columns, n)
-            chunk = Chunk(self.defs, n, self._fetcher(columns), on, versions, _alloc)
-            if date_bad is not None:
-                chunk.flag(date_bad)
             if outside is not None and outside.any():
                 # The scalar path stops at the date before reading any input: one error per date.
                 self._out_of_force(on, outside, errors)
-                chunk.flag(outside)
-            for name in self.needed:  # the scalar path converts every input up front, too
-                chunk.input(name)
-            sinks = {}
-            for name in self.vector:
-                if self.kinds[name] in _DECIMAL_KINDS:
-                    buf = _alloc(2 * n, np.int64)
-                    sinks[name] = (buf, buf.reshape(n, 2)[:, 0])
-                    chunk.sinks[name] = sinks[name][1]
-            for name in self.vector:
-                values[name] = chunk.ref(name)
+            else:
+                outside = None
+            try:
+                recorder = Recorder(n) if 0 < self.block_rows < n else None
+                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, recorder)
+            except NotRecordable:  # a decision needs the values: compute the whole chunk at once
+                recorder = None
+                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, None)
+            if recorder is not None:
+                recorder.run(_alloc, self.block_rows)
             suspect = np.flatnonzero(chunk.bad if outside is None else chunk.bad & ~outside)
             self._scalar(columns, suspect, self.outputs_arg, self.names, patches, errors)
             if self.fallback:
@@ -558,6 +557,48 @@ class Plan:
             raise _at_row(exc, offset + row)
         self.rows_done += n
         return self._assemble(n, values, patches, errors, sinks), [(offset + r, e) for r, e in ordered]
+
+    def _columnar(self, columns: dict[str, Any], n: int, on: Any, versions: list[Any], date_bad: Any,
+                  outside: Any, recorder: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        """Evaluate the vectorised outputs of a chunk, or record their kernel (`recorder`).
+
+        Returns the chunk (its `bad` rows go to the scalar path), the outputs' values, and
+        for decimal outputs the result buffers their low words were written into.
+        """
+        from guize.runtime.batchops import Chunk
+        from guize.runtime.kernel import EAGER
+
+        np = self.np
+        chunk = Chunk(self.defs, n, self._fetcher(columns), on, versions, _alloc,
+                      EAGER if recorder is None else recorder)
+        if date_bad is not None:
+            chunk.flag(date_bad)
+        if outside is not None:
+            chunk.flag(outside)
+        for name in self.needed:  # the scalar path converts every input up front, too
+            chunk.input(name)
+        sinks: dict[str, tuple[Any, ...]] = {}
+        for name in self.vector:
+            if self.kinds[name] in _DECIMAL_KINDS:
+                buf = _alloc(2 * n, np.int64)
+                sinks[name] = (buf, buf.reshape(n, 2)[:, 0])
+                chunk.sinks[name] = sinks[name][1]
+        values = {name: chunk.ref(name) for name in self.vector}
+        if recorder is not None:  # write the high words while the block's low words are hot
+            from guize.runtime.batchops import Num
+            from guize.runtime.kernel import copy
+
+            values = {name: _materialize(v, recorder) for name, v in values.items()}
+            for name, (buf, low) in sinks.items():
+                value = values[name]
+                if isinstance(value, Num) and value.v is low:
+                    high = buf.reshape(n, 2)[:, 1]
+                    if value.lo >= 0:
+                        recorder.call(copy, 0, out=high)
+                    else:
+                        recorder.call(np.right_shift, low, 63, out=high)
+                    sinks[name] = (buf, low, True)
+        return chunk, values, sinks
 
     def _dates(self, columns: dict[str, Any], n: int) -> tuple[Any, list[Any], Any, Any]:
         """Day numbers, version indices per dated slot, rows to recompute, rows out of force."""
@@ -778,6 +819,15 @@ class Plan:
         return pa.Array.from_buffers(pa.date32(), n, [validity, pa.py_buffer(days)])
 
 
+def _materialize(value: Any, recorder: Any) -> Any:
+    """An output's value with chunk-wide arrays in place of the recorder's registers."""
+    from guize.runtime.batchops import Num
+
+    if isinstance(value, Num):
+        return Num(recorder.materialize(value.v, _alloc), value.s, value.lo, value.hi)
+    return recorder.materialize(value, _alloc)
+
+
 def _column(batch: Any, name: str) -> Any:
     _np, pa, _pc = _modules()
     col = batch.column(batch.schema.get_field_index(name))
@@ -820,8 +870,9 @@ def _decimal(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: A
              sink: Any = None, lo: int = -1) -> Any:
     """decimal128(38, s) from int64 values with some rows replaced by exact Decimals.
 
-    `sink` is (flat int64 array, its view of the low words): when the columnar code already
-    wrote the values there, only the high words remain to fill.
+    `sink` is (flat int64 array, its view of the low words[, True when the high words are
+    written too]): when the columnar code already wrote the values there, at most the high
+    words remain to fill.
     """
     scale = s
     for x in patch.values():
@@ -836,7 +887,9 @@ def _decimal(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: A
     if scale == s:
         if not written:
             words[:, 0] = v
-        if lo >= 0:
+        if written and len(sink) > 2:
+            pass  # the kernel wrote the high words
+        elif lo >= 0:
             words[:, 1] = 0
         else:
             np.right_shift(words[:, 0], 63, out=words[:, 1])
@@ -908,10 +961,13 @@ def iter_batches(table: Any, rows: int = CHUNK_ROWS) -> Iterator[Any]:
 
 
 def evaluate_batch(policy: Policy, data: Any, on: Any, outputs: Any = None, strict: bool = False,
-                   chunk_rows: int = CHUNK_ROWS) -> pa.Table:
-    """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring)."""
+                   chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
+    """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
+
+    `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
+    """
     table = to_table(data)
-    plan = Plan(policy, table.schema, on, outputs, strict)
+    plan = Plan(policy, table.schema, on, outputs, strict, block_rows)
     batches = []
     offset = 0
     for piece in iter_batches(table, chunk_rows):

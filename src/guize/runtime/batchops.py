@@ -30,10 +30,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from guize.runtime.kernel import EAGER, Eager, Reg, copy, take
+
 I64 = 2**63 - 1  # values stay within [-I64, I64]: never INT64_MIN, so abs() cannot overflow
 EPOCH = datetime.date(1970, 1, 1).toordinal()
 
 Array = npt.NDArray[Any]
+Column = Any  # an int64/bool array, or a kernel register standing for one (see guize.runtime.kernel)
 
 
 class Num:
@@ -59,18 +62,20 @@ class Gathered(Num):
     copy of the (small) table instead of gathering and then multiplying the column.
     """
 
-    __slots__ = ("_cache", "index", "table")
+    __slots__ = ("_cache", "chunk", "index", "table")
 
-    def __init__(self, table: Table, index: Array) -> None:
+    def __init__(self, table: Table, index: Column, chunk: Chunk) -> None:
         self.table = table
         self.index = index
-        self._cache: Array | None = None
+        self.chunk = chunk
+        self._cache: Column | None = None
         super().__init__(None, table.s, table.lo, table.hi, True)
 
     @property
-    def v(self) -> Array:
+    def v(self) -> Column:
         if self._cache is None:
-            self._cache = self.table.vals.take(self.index, mode="clip")
+            c = self.chunk
+            self._cache = c.k.call(take, self.table.vals, self.index, out=c.new())
         return self._cache
 
     @v.setter
@@ -79,7 +84,8 @@ class Gathered(Num):
 
     def at(self, s: int) -> Num:
         k = 10 ** (s - self.s)
-        return Num(self.table.scaled(k).take(self.index, mode="clip"), s, self.lo * k, self.hi * k, True)
+        c = self.chunk
+        return Num(c.k.call(take, self.table.scaled(k), self.index, out=c.new()), s, self.lo * k, self.hi * k, True)
 
 
 def num(text: str) -> Num:
@@ -105,7 +111,7 @@ def to_date(days: int) -> datetime.date:
 
 
 def _is_arr(x: Any) -> bool:
-    return isinstance(x, np.ndarray)
+    return isinstance(x, (np.ndarray, Reg))
 
 
 def _fits(lo: int, hi: int) -> bool:
@@ -118,21 +124,16 @@ def _bounds(v: Array) -> tuple[int, int]:
     return int(v.min()), int(v.max())
 
 
-def _py(x: Any) -> Any:
-    """numpy scalars to Python scalars (so results stay plain ints and bools)."""
-    return x.item() if isinstance(x, np.generic) else x
-
-
-def _apply(f: Any, a: Num, b: Num, new: Callable[[], Array], dest: Array | None = None) -> Array:
+def _apply(k: Eager, f: Any, a: Num, b: Num, new: Callable[[], Column], dest: Column | None = None) -> Column:
     """f(a.v, b.v), into `dest` if given, else reusing a temporary operand's memory if any."""
     av, bv = a.v, b.v
     if dest is not None:
-        return f(av, bv, out=dest)  # type: ignore[no-any-return]
+        return k.call(f, av, bv, out=dest)
     if a.own and _is_arr(av):
-        return f(av, bv, out=av)  # type: ignore[no-any-return]
+        return k.call(f, av, bv, out=av)
     if b.own and _is_arr(bv):
-        return f(av, bv, out=bv)  # type: ignore[no-any-return]
-    return f(av, bv, out=new())  # type: ignore[no-any-return]
+        return k.call(f, av, bv, out=bv)
+    return k.call(f, av, bv, out=new())
 
 
 def _rq(x: int, d: int, mode: str) -> int:
@@ -149,62 +150,69 @@ def _rq(x: int, d: int, mode: str) -> int:
     return q + 1 if up else q
 
 
-def _rq_arr(v: Array, d: Any, mode: str, lo: int, hi: int, out: Array | None,
-            dest: Array | None = None) -> Array:
-    """v / d rounded in `mode` for an array v and d (a positive Python int or int64 array).
+def _rq_arr(c: Chunk, v: Column, d: Any, mode: str, lo: int, hi: int, out: Column | None,
+            dest: Column | None = None) -> Column:
+    """v / d rounded in `mode` for a column v and d (a positive Python int or int64 column).
 
     `out` may receive intermediate values; the result goes to `dest` when one is given.
     """
+    k = c.k
     scalar_d = not _is_arr(d)
     if mode == "floor" or (mode == "down" and lo >= 0):
         if out is not None and dest is not None and _strided(dest):
-            return _divide_into(np.floor_divide(v, d, out=out), d, dest, done=True)
-        return np.floor_divide(v, d, out=dest if dest is not None else out)  # type: ignore[no-any-return]
+            return _divide_into(c, k.call(np.floor_divide, v, d, out=out), d, dest, done=True)
+        target = dest if dest is not None else out
+        return k.call(np.floor_divide, v, d, out=target if target is not None else c.new())
     if lo >= 0 and scalar_d:
         # Non-negative values: a cheap form when the addend cannot overflow.
         add = d - 1 if mode == "ceil" else d // 2
         if hi + add <= I64:
-            t = np.add(v, add, out=out)
-            return _divide_into(t, d, dest if dest is not None else t)
-    q = _rq_general(v, d, mode)
+            t = k.call(np.add, v, add, out=out if out is not None else c.new())
+            return _divide_into(c, t, d, dest if dest is not None else t)
+    q = _rq_general(c, v, d, mode)
     if dest is not None:
-        np.copyto(dest, q)
-        return dest
+        return k.call(copy, q, out=dest)
     return q
 
 
-def _strided(a: Array | None) -> bool:
+def _strided(a: Column | None) -> bool:
+    if isinstance(a, Reg):
+        return a.strided
     return a is not None and not a.flags.c_contiguous
 
 
-def _divide_into(t: Array, d: Any, dest: Array, done: bool = False) -> Array:
+def _divide_into(c: Chunk, t: Column, d: Any, dest: Column, done: bool = False) -> Column:
     """floor(t / d) into `dest`; `t` may be overwritten (`done`: t already holds the quotient).
 
     numpy divides by a scalar with a fast reciprocal loop only between contiguous arrays:
     into a strided `dest` (an output's low words) it is several times slower than dividing
     in place and copying, so do that.
     """
+    k = c.k
     if _strided(dest) and not _strided(t):
         if not done:
-            np.floor_divide(t, d, out=t)
-        np.copyto(dest, t)
-        return dest
+            k.call(np.floor_divide, t, d, out=t)
+        return k.call(copy, t, out=dest)
     if done:
-        np.copyto(dest, t)
-        return dest
-    return np.floor_divide(t, d, out=dest)  # type: ignore[no-any-return]
+        return k.call(copy, t, out=dest)
+    return k.call(np.floor_divide, t, d, out=dest)
 
 
-def _rq_general(v: Array, d: Any, mode: str) -> Array:
-    if mode == "ceil":
-        return -np.floor_divide(-v, d)  # type: ignore[no-any-return]
-    m = np.abs(v)
-    q = np.floor_divide(m, d)
-    if mode == "half_up":
-        r = m - q * d
-        q += r >= d - r  # the remainder is at least half of d: round away from zero
-    np.negative(q, out=q, where=v < 0)
-    return q  # type: ignore[no-any-return]
+def _rq_general(c: Chunk, v: Column, d: Any, mode: str) -> Column:
+    """v / d rounded in `mode` for any signs, into a new column."""
+    k = c.k
+    if mode == "ceil":  # -floor(-v / d)
+        q = k.call(np.negative, v, out=c.new())
+        k.call(np.floor_divide, q, d, out=q)
+        return k.call(np.negative, q, out=q)
+    m = k.call(np.abs, v, out=c.new())
+    q = k.call(np.floor_divide, m, d, out=c.new())
+    if mode == "half_up":  # the remainder is at least half of d: round away from zero
+        r = k.call(np.multiply, q, d, out=c.new())
+        k.call(np.subtract, m, r, out=r)  # r = |v| - q*d
+        k.call(np.subtract, d, r, out=m)  # m = d - r
+        k.call(np.add, q, k.call(np.greater_equal, r, m, out=c.new(bool)), out=q)
+    return k.call(np.negative, q, out=q, where=k.call(np.less, v, 0, out=c.new(bool)))
 
 
 class Table:
@@ -233,13 +241,15 @@ class Table:
             self._scaled[k] = self.vals * k
         return self._scaled[k]
 
-    def get(self, index: Any) -> Any:
+    def get(self, index: Any, c: Chunk) -> Any:
         if self.kind == "num":
             if _is_arr(index):
-                return Gathered(self, index)
+                return Gathered(self, index, c)
             v = self.py[index]
             return Num(v, self.s, v, v)
-        return self.vals.take(index, mode="clip") if _is_arr(index) else self.py[index]
+        if _is_arr(index):
+            return c.k.call(take, self.vals, index, out=c.new(self.vals.dtype))
+        return self.py[index]
 
 
 _CMP: dict[str, Any] = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
@@ -255,9 +265,11 @@ class Chunk:
 
     def __init__(self, defs: dict[str, Callable[[Chunk], Any]], n: int,
                  fetch: Callable[[Chunk, str], Any], on: Any, versions: Sequence[Any],
-                 alloc: Callable[[int, Any], Array] | None = None) -> None:
+                 alloc: Callable[[int, Any], Array] | None = None, k: Eager = EAGER) -> None:
         self.defs = defs
         self.n = n
+        # Runs (Eager) or records (kernel.Recorder) every call on whole columns.
+        self.k = k
         # Temporaries come from `alloc` (the caller passes Arrow's pool, which keeps freed
         # pages mapped: no page faults from chunk to chunk); np.empty by default.
         self.alloc = alloc or (lambda n, dtype: np.empty(n, dtype=dtype))
@@ -271,16 +283,16 @@ class Chunk:
 
     # ------------------------------------------------------------ plumbing
 
-    def new(self, dtype: Any = np.int64) -> Array:
-        """A fresh array of n rows for a result."""
-        return self.alloc(self.n, dtype)
+    def new(self, dtype: Any = np.int64) -> Column:
+        """A fresh column of n rows for a result."""
+        return self.k.new(self.n, dtype, self.alloc)
 
     def flag(self, mask: Any) -> None:
         """Mark rows for the exact scalar path (True: every row)."""
         if _is_arr(mask):
-            np.logical_or(self.bad, mask, out=self.bad)
+            self.k.call(np.logical_or, self.bad, mask, out=self.bad)
         elif mask:
-            self.bad[:] = True
+            self.k.call(copy, True, out=self.bad)
 
     def input(self, name: str) -> Any:
         if name not in self.inputs:
@@ -300,8 +312,8 @@ class Chunk:
     def asof(self) -> Any:
         return self.on
 
-    def full(self, x: Any, dtype: Any = np.int64) -> Array:
-        return x if _is_arr(x) else np.full(self.n, x, dtype=dtype)
+    def full(self, x: Any, dtype: Any = np.int64) -> Column:
+        return x if _is_arr(x) else self.k.call(copy, x, out=self.new(dtype))
 
     def _const(self, v: int, s: int) -> Num:
         if not _fits(v, v):  # a constant too large for int64: leave every row to Decimal
@@ -310,7 +322,10 @@ class Chunk:
         return Num(v, s, v, v)
 
     def _checked(self, v: Array, over: Array, s: int) -> Num:
-        """Rows in `over` overflowed: zero them, flag them, and take exact bounds of the rest."""
+        """Rows in `over` overflowed: zero them, flag them, and take exact bounds of the rest.
+
+        Eager only: callers call need_data() before computing `over`.
+        """
         if over.any():
             v[over] = 0
             self.flag(over)
@@ -329,10 +344,11 @@ class Chunk:
             return a.at(s)
         if not _is_arr(a.v):
             return self._const(a.v * k, s)
+        if _fits(lo, hi) and k <= I64:
+            return Num(self.k.call(np.multiply, a.v, k, out=a.v if a.own else self.new()), s, lo, hi, True)
+        self.k.need_data()
         if k > I64:  # only zeros survive such a factor (even when the bounds say all are zero)
             return self._checked(np.zeros(self.n, dtype=np.int64), a.v != 0, s)
-        if _fits(lo, hi):
-            return Num(np.multiply(a.v, k, out=a.v if a.own else self.new()), s, lo, hi, True)
         over = np.abs(a.v) > I64 // k
         return self._checked(a.v * k, over, s)
 
@@ -346,7 +362,8 @@ class Chunk:
         if not _is_arr(a.v) and not _is_arr(b.v):
             return self._const(a.v + b.v, a.s)
         if _fits(lo, hi):
-            return Num(_apply(np.add, a, b, self.new, dest), a.s, lo, hi, True)
+            return Num(_apply(self.k, np.add, a, b, self.new, dest), a.s, lo, hi, True)
+        self.k.need_data()
         r = np.add(a.v, b.v)
         return self._checked(r, ((a.v ^ r) & (b.v ^ r)) < 0, a.s)
 
@@ -356,7 +373,8 @@ class Chunk:
         if not _is_arr(a.v) and not _is_arr(b.v):
             return self._const(a.v - b.v, a.s)
         if _fits(lo, hi):
-            return Num(_apply(np.subtract, a, b, self.new, dest), a.s, lo, hi, True)
+            return Num(_apply(self.k, np.subtract, a, b, self.new, dest), a.s, lo, hi, True)
+        self.k.need_data()
         r = np.subtract(a.v, b.v)
         return self._checked(r, ((a.v ^ b.v) & (a.v ^ r)) < 0, a.s)
 
@@ -367,14 +385,15 @@ class Chunk:
         if not _is_arr(a.v) and not _is_arr(b.v):
             return self._const(a.v * b.v, s)
         if _fits(lo, hi):
-            return Num(_apply(np.multiply, a, b, self.new, dest), s, lo, hi, True)
+            return Num(_apply(self.k, np.multiply, a, b, self.new, dest), s, lo, hi, True)
+        self.k.need_data()
         over = np.abs(a.v) > I64 // np.maximum(np.abs(b.v), 1)
         return self._checked(np.multiply(a.v, b.v), over, s)
 
     def neg(self, a: Num) -> Num:
         if not _is_arr(a.v):
             return Num(-a.v, a.s, -a.hi, -a.lo)
-        return Num(np.negative(a.v, out=a.v if a.own else self.new()), a.s, -a.hi, -a.lo, True)
+        return Num(self.k.call(np.negative, a.v, out=a.v if a.own else self.new()), a.s, -a.hi, -a.lo, True)
 
     def min_(self, *args: Num) -> Num:
         return self._extreme(args, np.minimum, min)
@@ -396,7 +415,7 @@ class Chunk:
             if not _is_arr(out.v) and not _is_arr(b.v):
                 out = Num(pick(out.v, b.v), s, lo, hi)
             else:
-                out = Num(_apply(f, out, b, self.new), s, lo, hi, True)
+                out = Num(_apply(self.k, f, out, b, self.new), s, lo, hi, True)
         return out
 
     def sink(self, name: str) -> Array | None:
@@ -416,11 +435,13 @@ class Chunk:
         if d > I64:  # more decimal places than int64 can divide away: leave it to Decimal
             self.flag(True)
             return Num(0, t, 0, 0)
-        v = _rq_arr(a.v, d, mode, a.lo, a.hi, a.v if a.own else self.new(), dest)
+        if mult != 1 and not _fits(lo, hi):
+            self.k.need_data()
+        v = _rq_arr(self, a.v, d, mode, a.lo, a.hi, a.v if a.own else self.new(), dest)
         if mult != 1:
             if not _fits(lo, hi):
                 return self._checked(v * mult, np.abs(v) > I64 // mult, t)
-            v *= mult
+            self.k.call(np.multiply, v, mult, out=v)
         return Num(v, t, lo, hi, True)
 
     def rdiv(self, a: Num, b: Num, exp: int, mode: str) -> Num:
@@ -445,30 +466,37 @@ class Chunk:
             if d > I64:
                 self.flag(True)
                 return Num(0, t, 0, 0)
-            nv = a.v if b.v > 0 else (-a.v if not _is_arr(a.v) else np.negative(a.v))
+            nv = a.v if b.v > 0 else (-a.v if not _is_arr(a.v) else self.k.call(np.negative, a.v, out=self.new()))
             nlo, nhi = (a.lo, a.hi) if b.v > 0 else (-a.hi, -a.lo)
             lo, hi = _rq(nlo, d, mode) * mult, _rq(nhi, d, mode) * mult
             if not _is_arr(nv):
                 return self._const(_rq(nv, d, mode) * mult, t)
-            q = _rq_arr(nv, d, mode, nlo, nhi, nv if (a.own or b.v < 0) else self.new())
+            if mult != 1 and not _fits(lo, hi):
+                self.k.need_data()
+            q = _rq_arr(self, nv, d, mode, nlo, nhi, nv if (a.own or b.v < 0) else self.new())
         else:
-            bv = b.v
-            zero = bv == 0
-            if zero.any():
-                self.flag(zero)
-                bv = np.where(zero, 1, bv)
-            nv = self.full(a.v)
-            if b.lo < 0:
-                neg = bv < 0
-                nv = np.where(neg, -nv, nv)
-                bv = np.abs(bv)
-            q = _rq_arr(nv, bv, mode, -1, 0, None)
+            ex = self.k
             m = max(abs(a.lo), abs(a.hi))
             lo, hi = (0 if a.lo >= 0 and b.lo >= 0 else -m) * mult, m * mult
+            if mult != 1 and not _fits(lo, hi):
+                ex.need_data()
+            bv = b.v
+            if b.lo <= 0 <= b.hi:  # some divisor may be zero: those rows go the scalar way
+                zero = ex.call(np.equal, bv, 0, out=self.new(bool))
+                if ex.maybe(zero):
+                    self.flag(zero)
+                    bv = self._choose(zero, 1, bv, np.int64)
+            nv = self.full(a.v)
+            if b.lo < 0:
+                neg = ex.call(np.less, bv, 0, out=self.new(bool))
+                flipped = ex.call(copy, nv, out=self.new())
+                nv = ex.call(np.negative, flipped, out=flipped, where=neg)
+                bv = ex.call(np.abs, bv, out=self.new())
+            q = _rq_arr(self, nv, bv, mode, -1, 0, None)
         if mult != 1:
             if not _fits(lo, hi):
                 return self._checked(q * mult, np.abs(q) > I64 // mult, t)
-            q *= mult
+            self.k.call(np.multiply, q, mult, out=q)
         return Num(q, t, lo, hi, True)
 
     # ------------------------------------------------------------ comparisons and choices
@@ -484,31 +512,42 @@ class Chunk:
             return _cmp_py(op, a.lo, b.lo)
         if (op in ("<", ">=") and a.lo >= b.hi) or (op in (">", "<=") and a.hi <= b.lo):
             return op in (">=", "<=")
-        return _CMP[op](a.v, b.v, out=self.new(bool))
+        return self.k.call(_CMP[op], a.v, b.v, out=self.new(bool))
 
     def cmpx(self, op: str, a: Any, b: Any) -> Any:
         """Compare booleans, enumeration codes or day numbers."""
         if not _is_arr(a) and not _is_arr(b):
             return _cmp_py(op, a, b)
-        return _CMP[op](a, b)
+        return self.k.call(_CMP[op], a, b, out=self.new(bool))
 
     def and_(self, a: Any, b: Any) -> Any:
-        return _py(np.logical_and(a, b)) if (_is_arr(a) or _is_arr(b)) else (a and b)
+        if _is_arr(a) or _is_arr(b):
+            return self.k.call(np.logical_and, a, b, out=self.new(bool))
+        return a and b
 
     def or_(self, a: Any, b: Any) -> Any:
-        return _py(np.logical_or(a, b)) if (_is_arr(a) or _is_arr(b)) else (a or b)
+        if _is_arr(a) or _is_arr(b):
+            return self.k.call(np.logical_or, a, b, out=self.new(bool))
+        return a or b
 
     def not_(self, a: Any) -> Any:
-        return np.logical_not(a) if _is_arr(a) else not a
+        return self.k.call(np.logical_not, a, out=self.new(bool)) if _is_arr(a) else not a
+
+    def _choose(self, cond: Column, a: Any, b: Any, dtype: Any) -> Column:
+        """A new column: `a` where `cond` holds, else `b` (columns or one value each)."""
+        out = self.k.call(copy, b, out=self.new(dtype))
+        return self.k.call(copy, a, out=out, where=cond)
 
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         """a where cond holds, else b (numbers, or booleans/codes/days)."""
         if not _is_arr(cond):
             return a if cond else b
+        k = self.k
         if not isinstance(a, Num):
             if not _is_arr(a) and not _is_arr(b) and a == b:
                 return a
-            return np.where(cond, a, b)
+            kinds = [x.dtype for x in (a, b) if _is_arr(x)] or [np.dtype(bool if isinstance(a, bool) else np.int64)]
+            return self._choose(cond, a, b, kinds[0])
         a, b = self._same(a, b)
         lo, hi = min(a.lo, b.lo), max(a.hi, b.hi)
         av, bv = a.v, b.v
@@ -516,25 +555,27 @@ class Chunk:
             if av == bv:
                 return a
             if _fits(av - bv, av - bv):
-                v = np.multiply(cond, av - bv, out=self.new(), dtype=np.int64)
+                v = k.call(np.multiply, cond, av - bv, out=self.new(), dtype=np.int64)
                 if bv:
-                    v += bv
+                    k.call(np.add, v, bv, out=v)
                 return Num(v, a.s, lo, hi, True)
         if not _is_arr(bv) and bv == 0:
-            return Num(np.multiply(av, cond, out=av if a.own else self.new(), dtype=np.int64), a.s, lo, hi, True)
+            return Num(k.call(np.multiply, av, cond, out=av if a.own else self.new(), dtype=np.int64),
+                       a.s, lo, hi, True)
         if not _is_arr(av) and av == 0:
-            keep = np.logical_not(cond)
-            return Num(np.multiply(bv, keep, out=bv if b.own else self.new(), dtype=np.int64), a.s, lo, hi, True)
+            keep = self.not_(cond)
+            return Num(k.call(np.multiply, bv, keep, out=bv if b.own else self.new(), dtype=np.int64),
+                       a.s, lo, hi, True)
         if _is_arr(av) and _is_arr(bv) and _fits(a.lo - b.hi, a.hi - b.lo):
             # b + (a - b) * cond: three in-place passes beat np.where on unpredictable masks.
             if a.own:
-                v = np.subtract(av, bv, out=av)
-                np.multiply(v, cond, out=v)
-                return Num(np.add(v, bv, out=v), a.s, lo, hi, True)
-            v = np.subtract(bv, av, out=bv if b.own else self.new())
-            np.multiply(v, np.logical_not(cond), out=v)
-            return Num(np.add(v, av, out=v), a.s, lo, hi, True)
-        return Num(np.where(cond, av, bv), a.s, lo, hi, True)
+                v = k.call(np.subtract, av, bv, out=av)
+                k.call(np.multiply, v, cond, out=v)
+                return Num(k.call(np.add, v, bv, out=v), a.s, lo, hi, True)
+            v = k.call(np.subtract, bv, av, out=bv if b.own else self.new())
+            k.call(np.multiply, v, self.not_(cond), out=v)
+            return Num(k.call(np.add, v, av, out=v), a.s, lo, hi, True)
+        return Num(self._choose(cond, av, bv, np.int64), a.s, lo, hi, True)
 
     def select(self, cases: Sequence[tuple[Any, Any]], other: Any) -> Any:
         """The value of the first case whose condition holds, else `other`.
@@ -579,11 +620,18 @@ class Chunk:
     def table(self, index: Any, t: Table) -> Any:
         """A constant table looked up by enumeration code; uncovered codes go to the scalar path."""
         if t.ok is not None:
-            self.flag(np.logical_not(t.ok.take(index, mode="clip")) if _is_arr(index) else not t.ok[index])
-        return t.get(index)
+            if _is_arr(index):
+                self.flag(self.not_(self.k.call(take, t.ok, index, out=self.new(bool))))
+            else:
+                self.flag(not t.ok[index])
+        return t.get(index, self)
 
     def version(self, slot: int) -> Any:
-        """The version index of a dated value: one index, or an array with -1 for none."""
+        """The version index of a dated value: one index, or an array with -1 for none.
+
+        The arrays come with the chunk (Plan._dates), so looking at them is fine even when
+        the chunk's calls are being recorded.
+        """
         k = self.versions[slot]
         if k is None:
             self.flag(True)
@@ -596,7 +644,7 @@ class Chunk:
         return k
 
     def dated_table(self, slot: int, t: Table) -> Any:
-        return t.get(self.version(slot))
+        return t.get(self.version(slot), self)
 
     def dated(self, slot: int, versions: Sequence[Callable[[], Any]]) -> Any:
         k = self.version(slot)
@@ -611,13 +659,18 @@ class Chunk:
             a = args[0]
             lo = 0 if a.lo <= 0 <= a.hi else min(abs(a.lo), abs(a.hi))
             hi = max(abs(a.lo), abs(a.hi))
-            return Num(np.abs(a.v) if _is_arr(a.v) else abs(a.v), a.s, lo, hi, _is_arr(a.v))
+            if not _is_arr(a.v):
+                return Num(abs(a.v), a.s, lo, hi)
+            return Num(self.k.call(np.abs, a.v, out=self.new()), a.s, lo, hi, True)
         if func == "add_days":
             d, n = args
-            return np.add(d, n.v) if (_is_arr(d) or _is_arr(n.v)) else d + n.v
+            if _is_arr(d) or _is_arr(n.v):
+                return self.k.call(np.add, d, n.v, out=self.new())
+            return d + n.v
         if func == "days_between":
             a, b = args
             if _is_arr(a) or _is_arr(b):
+                self.k.need_data()  # the bounds come from the values
                 v = np.subtract(b, a)
                 lo, hi = _bounds(v)
                 return Num(v, 0, lo, hi, True)
@@ -627,6 +680,7 @@ class Chunk:
             d = to_date(days)
             v = {"year": d.year, "month": d.month, "day": d.day}[func]
             return Num(v, 0, v, v)
+        self.k.need_data()
         dd = days.astype("datetime64[D]")
         if func == "year":
             v = dd.astype("datetime64[Y]").astype(np.int64) + 1970

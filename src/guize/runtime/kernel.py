@@ -1,0 +1,318 @@
+"""Columnar kernels: the numpy calls of one chunk, written down once and run block by block.
+
+Evaluating a chunk (batchops.Chunk) mixes two kinds of work: deciding (decimal places,
+bounds, which form of an operation cannot overflow; Python, once per chunk) and computing
+(numpy, over every row). Done together, each operation sweeps the whole chunk, and with
+a dozen temporaries of 2 MB each every sweep goes out to memory. With a Recorder the
+Chunk decides as usual but only writes the numpy calls down; `Kernel` then runs them over
+blocks of BLOCK_ROWS rows, so a block's temporaries stay in the CPU cache from one
+operation to the next (about three times faster than whole-chunk sweeps on the outpatient
+rule; see docs/performance.md).
+
+Only elementwise calls are written down (a row's result depends on that row alone), so
+running them block by block gives the values running them on the whole chunk gives. A
+decision that must look at the data (is there a row that overflows? what are the bounds
+of this product?) cannot be written down: the Chunk calls `need_data()`, the Recorder
+raises NotRecordable, and the caller evaluates that chunk eagerly instead (`EAGER`).
+
+The kernel is Python source text, one line per call, compiled once per distinct text:
+
+    def block(c0, c1, c2, t0, t1, b0):
+        multiply(c0, 10, out=t0)
+        ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[Any]
+Alloc = Callable[[int, Any], Array]
+
+BLOCK_ROWS = 1 << 15  # 256 KiB per int64 temporary: a block's working set fits in L2
+_KERNELS: dict[tuple[Any, ...], Kernel] = {}  # kernels by the shape of their calls
+_KERNEL_CACHE_SIZE = 64
+
+
+class NotRecordable(Exception):
+    """The chunk needs a decision that depends on the data: evaluate it eagerly."""
+
+
+def copy(src: Any, out: Array, where: Any = True) -> Array:
+    """`out` = `src` (an array or one value for every row), on the rows `where` selects."""
+    np.copyto(out, src, where=where)
+    return out
+
+
+def take(table: Array, index: Any, out: Array) -> Array:
+    """`table[index]` row by row (indices outside the table are clipped)."""
+    return table.take(index, mode="clip", out=out)
+
+
+class _Const:
+    """An array passed whole to every block (a lookup table), not sliced like a column."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Reg:
+    """A column in a recorded kernel: a slice of a chunk-wide array, or a block temporary."""
+
+    __slots__ = ("array", "dtype", "name")
+
+    def __init__(self, dtype: Any, array: Array | None = None) -> None:
+        self.dtype = np.dtype(dtype)
+        self.array = array  # the chunk-wide array; None while a temporary
+        self.name = ""  # set when the kernel is written
+
+    @property
+    def strided(self) -> bool:
+        return self.array is not None and not self.array.flags.c_contiguous
+
+    def __repr__(self) -> str:
+        return f"Reg({self.name or id(self)}, {self.dtype}, {'column' if self.array is not None else 'temporary'})"
+
+
+Call = tuple[Any, tuple[Any, ...], Reg, tuple[tuple[str, Any], ...]]  # f, arguments, out, keywords
+
+
+class Eager:
+    """Run each call at once on whole-chunk arrays (the fallback, and chunks that need data)."""
+
+    recording = False
+
+    def call(self, f: Any, *args: Any, out: Any, **kw: Any) -> Any:
+        return f(*args, out=out, **kw)
+
+    def new(self, n: int, dtype: Any, alloc: Alloc) -> Array:
+        return alloc(n, dtype)
+
+    def maybe(self, mask: Any) -> bool:
+        """Whether any row of `mask` is set (a Recorder answers "maybe" for a recorded mask)."""
+        return bool(mask.any())
+
+    def need_data(self) -> None:
+        """The next step looks at the values: fine when running eagerly."""
+
+
+EAGER = Eager()
+
+
+class Recorder(Eager):
+    """Write the calls down instead of running them; `kernel()` then runs them by blocks."""
+
+    recording = True
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.calls: list[Call] = []
+        self.columns: dict[int, Reg] = {}  # id(array) -> its register (the array is held by it)
+
+    def _arg(self, x: Any) -> Any:
+        if isinstance(x, Reg):
+            return x
+        if isinstance(x, np.ndarray):
+            if x.ndim != 1 or len(x) != self.n:  # INVARIANT: only row-wise columns reach a call
+                raise NotRecordable(f"array of shape {x.shape}")
+            reg = self.columns.get(id(x))
+            if reg is None or reg.array is not x:
+                reg = self.columns[id(x)] = Reg(x.dtype, x)
+            return reg
+        return x  # one value for every row, a dtype, a mode
+
+    def call(self, f: Any, *args: Any, out: Any, **kw: Any) -> Any:
+        reg = self._arg(out)
+        if f is take:  # the table looked up is a constant, not a column
+            args = (_Const(args[0]), *args[1:])
+        self.calls.append((f, tuple(self._arg(a) for a in args), reg,
+                           tuple((k, self._arg(v)) for k, v in kw.items())))
+        return reg
+
+    def new(self, n: int, dtype: Any, alloc: Alloc) -> Any:
+        return Reg(dtype)
+
+    def maybe(self, mask: Any) -> bool:
+        return True if isinstance(mask, Reg) else bool(mask.any())
+
+    def need_data(self) -> None:
+        raise NotRecordable("a decision needs the values")
+
+    def materialize(self, x: Any, alloc: Alloc) -> Any:
+        """The chunk-wide array that will hold `x` (a register, or anything else as is)."""
+        if not isinstance(x, Reg):
+            return x
+        if x.array is None:  # a temporary that is a result: give it a chunk-wide home
+            x.array = alloc(self.n, x.dtype)
+        return x.array
+
+    def kernel(self) -> tuple[Kernel, list[Array]]:
+        """The kernel of the recorded calls (compiled once per shape), and its columns' arrays."""
+        key, columns, held = _signature(self.calls)
+        kernel = _KERNELS.get(key)
+        if kernel is None:
+            if len(_KERNELS) >= _KERNEL_CACHE_SIZE:
+                _KERNELS.clear()
+            kernel = _KERNELS[key] = Kernel(self.calls, {id(r): k for k, r in columns.items()}, held)
+        return kernel, [columns[k].array for k in kernel.slots]  # type: ignore[misc]
+
+    def run(self, alloc: Alloc, block_rows: int = BLOCK_ROWS) -> None:
+        """Run the recorded calls over the chunk, `block_rows` rows at a time."""
+        kernel, arrays = self.kernel()
+        kernel.run(arrays, self.n, alloc, block_rows)
+
+
+def _signature(calls: list[Call]) -> tuple[tuple[Any, ...], dict[int, Reg], list[Any]]:
+    """What the kernel of `calls` depends on, with registers numbered by first appearance.
+
+    Returns the key, the column registers by number, and the objects whose ids are in the
+    key (the cached kernel holds them, so that an id cannot be reused by another object).
+    """
+    numbers: dict[int, int] = {}
+    columns: dict[int, Reg] = {}
+    held: list[Any] = []
+
+    def part(x: Any) -> Any:
+        if isinstance(x, Reg):
+            k = numbers.get(id(x))
+            if k is None:
+                k = numbers[id(x)] = len(numbers)
+                if x.array is not None:
+                    columns[k] = x
+            return (k, x.dtype.char, x.array is not None, x.strided)
+        if x is None or type(x) in (int, bool, str):
+            return (type(x), x)
+        if isinstance(x, np.generic):
+            return (type(x), x.item())
+        held.append(x.value if isinstance(x, _Const) else x)
+        return id(held[-1])
+
+    key = tuple((id(f), tuple(map(part, args)), part(out), tuple((k, part(v)) for k, v in kw))
+                for f, args, out, kw in calls)
+    held.extend(f for f, _a, _o, _k in calls)
+    return key, columns, held
+
+
+def _contiguous(calls: list[Call]) -> list[Call]:
+    """Compute into contiguous temporaries, never into strided columns (the low words of a
+    decimal128 result): a strided result is written by one copy, and later calls read the
+    temporary that still holds it, which is in the cache and contiguous."""
+    out_calls: list[Call] = []
+    alias: dict[int, Reg] = {}  # id(strided column) -> temporary holding the same values
+    for f, args, out, kw in calls:
+        args = tuple(alias.get(id(a), a) if isinstance(a, Reg) else a for a in args)
+        kw = tuple((k, alias.get(id(v), v) if isinstance(v, Reg) else v) for k, v in kw)
+        partial = any(k == "where" for k, _v in kw)  # rows not selected keep `out`'s values
+        held = alias.get(id(out))
+        # Writing `out` or a temporary ends every alias they were part of.
+        alias = {c: t for c, t in alias.items() if c != id(out) and t is not out}
+        if not out.strided:
+            out_calls.append((f, args, out, kw))
+            continue
+        if f is copy:  # already one strided write
+            out_calls.append((f, args, out, kw))
+            if not partial and isinstance(args[0], Reg) and args[0].array is None:
+                alias[id(out)] = args[0]
+            continue
+        if partial and held is None:  # the old values are only in `out`: write it in place
+            out_calls.append((f, args, out, kw))
+            continue
+        tmp = held if partial else Reg(out.dtype)
+        out_calls.append((f, args, tmp, kw))  # type: ignore[arg-type]
+        out_calls.append((copy, (tmp,), out, ()))
+        alias[id(out)] = tmp  # type: ignore[assignment]
+    return out_calls
+
+
+class Kernel:
+    """Recorded calls as one Python function over a block, and the loop over blocks."""
+
+    def __init__(self, calls: list[Call], numbers: dict[int, int], held: list[Any]) -> None:
+        self.temps: list[Any] = []  # dtype of each block buffer
+        columns: list[Reg] = []
+        consts: dict[str, Any] = {}
+        names: dict[int, str] = {}  # id(function or constant) -> name in the kernel
+
+        def name_of(obj: Any, base: str) -> str:
+            key = id(obj)
+            if key not in names:
+                stem = "".join(ch for ch in base if ch.isalnum() or ch == "_") or "k"
+                name = stem
+                while name in consts:
+                    name = f"{stem}{len(consts)}"
+                consts[name] = obj
+                names[key] = name
+            return names[key]
+
+        calls = _contiguous(calls)
+        # Each temporary gets a block buffer; buffers are reused once a temporary is dead.
+        last: dict[int, int] = {}
+        for i, (_f, args, out, kw) in enumerate(calls):
+            for r in (*args, out, *(v for _k, v in kw)):
+                if isinstance(r, Reg):
+                    last[id(r)] = i
+        free: dict[Any, list[str]] = {}
+        live: dict[int, tuple[Reg, str]] = {}
+        lines = []
+        for i, (f, args, out, kw) in enumerate(calls):
+            for r in (*args, out, *(v for _k, v in kw)):
+                if isinstance(r, Reg) and not r.name:
+                    if r.array is not None:
+                        r.name = f"c{len(columns)}"
+                        columns.append(r)
+                    else:
+                        pool = free.get(r.dtype)
+                        if pool:
+                            r.name = pool.pop()
+                        else:
+                            r.name = f"{'b' if r.dtype == np.bool_ else 't'}{len(self.temps)}"
+                            self.temps.append(r.dtype)
+                        live[id(r)] = (r, r.name)
+
+            def text(x: Any) -> str:
+                if isinstance(x, Reg):
+                    return x.name
+                if type(x) in (int, bool) or x is None:
+                    return repr(x)
+                if isinstance(x, str):
+                    return repr(x)
+                if isinstance(x, _Const):
+                    return name_of(x.value, "table")
+                return name_of(x, "k")
+
+            parts = [text(a) for a in args] + [f"out={out.name}"] + [f"{k}={text(v)}" for k, v in kw]
+            lines.append(f"    {name_of(f, getattr(f, '__name__', 'f'))}({', '.join(parts)})")
+            for key in [k for k, (r, _n) in live.items() if last[k] == i]:
+                r, reg_name = live.pop(key)
+                free.setdefault(r.dtype, []).append(reg_name)
+        self.slots = [numbers[id(r)] for r in columns]  # the columns, by their number in the key
+        params = [r.name for r in columns] + [
+            f"{'b' if dt == np.bool_ else 't'}{i}" for i, dt in enumerate(self.temps)]
+        self.source = f"def block({', '.join(params)}):\n" + ("\n".join(lines) or "    pass") + "\n"
+        namespace = dict(consts)
+        exec(compile(self.source, "<guize kernel>", "exec"), namespace)
+        self.block = namespace["block"]
+        self._held = held
+        for r in columns:  # the kernel outlives the chunk it was recorded from
+            r.name = ""
+
+    def run(self, arrays: list[Array], n: int, alloc: Alloc, block_rows: int = BLOCK_ROWS) -> None:
+        """Run the kernel over `n` rows of `arrays` (its columns), `block_rows` rows at a time."""
+        if n == 0 or (not arrays and not self.temps):
+            return
+        size = min(block_rows, n)
+        buffers = [alloc(size, dt) for dt in self.temps]
+        block = self.block
+        for start in range(0, n, size):
+            stop = min(start + size, n)
+            views = [a[start:stop] for a in arrays]
+            if stop - start == size:
+                block(*views, *buffers)
+            else:
+                block(*views, *(b[:stop - start] for b in buffers))
