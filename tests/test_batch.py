@@ -94,18 +94,25 @@ def mix_path(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def compare(policy: guize.Policy, table: Any, on: Any, outputs: list[str] | None = None,
-            block_rows: int | None = None) -> Any:
+            block_rows: int | None = None, misses: int | None = None) -> Any:
     """Assert that every row of evaluate_batch equals Policy.evaluate on that row.
 
     `block_rows`: run each chunk's recorded kernel in blocks of that many rows (0: no kernel).
+    `misses`: ASSUMED_MISSES for this call (1: rows outside an assumed bound go the exact
+    way one by one unless every row is outside).
     """
-    from guize.runtime.batch import evaluate_batch, to_table
+    from guize.runtime import batch
 
-    table = to_table(table)
-    if block_rows is None:
-        result = policy.evaluate_batch(table, on, outputs=outputs)
-    else:
-        result = evaluate_batch(policy, table, on, outputs, block_rows=block_rows)
+    table = batch.to_table(table)
+    saved = batch.ASSUMED_MISSES
+    batch.ASSUMED_MISSES = misses or saved
+    try:
+        if block_rows is None:
+            result = policy.evaluate_batch(table, on, outputs=outputs)
+        else:
+            result = batch.evaluate_batch(policy, table, on, outputs, block_rows=block_rows)
+    finally:
+        batch.ASSUMED_MISSES = saved
     names = result.schema.names[:-1]
     assert result.schema.names[-1] == "错误"
     inputs = {i.name for i in policy.inputs}
@@ -132,6 +139,7 @@ def compare(policy: guize.Policy, table: Any, on: Any, outputs: list[str] | None
 # Rows per block of the recorded kernels: none (each chunk at once), tiny blocks (many
 # blocks and a short last one), and the default (one block for these small tables).
 BLOCKS = st.sampled_from([0, 1, 3, 7, 64, None])
+MISSES = st.sampled_from([1, None])
 
 
 def _amount(places: int, top: int) -> st.SearchStrategy[Decimal]:
@@ -216,7 +224,7 @@ def test_batch_equals_scalar_on_random_tables(path: str, mix_path: str, data: st
     per_row = data.draw(st.booleans())
     t = data.draw(table(policy, per_row))
     on: Any = "评估日" if per_row else data.draw(st.sampled_from([ON, dt.date(2024, 8, 31), dt.date(2024, 9, 1)]))
-    compare(policy, t, on, block_rows=data.draw(BLOCKS))
+    compare(policy, t, on, block_rows=data.draw(BLOCKS), misses=data.draw(MISSES))
 
 
 @st.composite
@@ -270,7 +278,8 @@ def valid_table(draw: st.DrawFn, policy: guize.Policy) -> Any:
 @given(data=st.data())
 def test_columnar_code_equals_scalar_on_valid_tables(path: str, mix_path: str, data: st.DataObject) -> None:
     policy = load(mix_path if path == "mix" else path)
-    compare(policy, data.draw(valid_table(policy)), "评估日", block_rows=data.draw(BLOCKS))
+    compare(policy, data.draw(valid_table(policy)), "评估日", block_rows=data.draw(BLOCKS),
+            misses=data.draw(MISSES))
 
 
 def test_textile_dates_cross_the_freight_change() -> None:

@@ -121,3 +121,54 @@ def test_partial_writes_to_strided_columns_keep_the_other_rows() -> None:
     rec.run(lambda size, dtype: np.empty(size, dtype=dtype), block_rows=3)
     assert low.tolist() == [abs(3 * (i - 5)) for i in range(n)]
     assert words[:, 1].tolist() == [0] * n  # the other words are untouched
+
+
+def _with_costs(table: Any, costs: list[Any]) -> Any:
+    i = table.schema.get_field_index("本次费用")
+    return table.set_column(i, "本次费用", pa.array(costs, type=pa.decimal128(18, 2)))
+
+
+def _check_rows(policy: Any, table: Any, result: Any, rows: list[int]) -> None:
+    """Rows of `result` equal the scalar path's answers (or its errors)."""
+    from guize.runtime.errors import RuleError
+
+    records = table.take(pa.array(rows)).to_pylist()
+    got = result.take(pa.array(rows)).to_pylist()
+    for record, row in zip(records, got, strict=True):
+        try:
+            want = policy.evaluate(record, ON, OUT3)
+        except RuleError as exc:
+            assert row["错误"] == exc.message
+            continue
+        assert row["错误"] is None
+        assert {k: row[k] for k in OUT3} == want
+
+
+def test_rows_outside_the_assumed_bounds_are_recomputed_exactly() -> None:
+    from decimal import Decimal
+
+    policy = guize.load(OUTPATIENT)
+    table = outpatient_table(5000, seed=5)  # 2 rows in 5000: few enough to recompute one by one
+    costs = table.column("本次费用").to_pylist()
+    costs[17] = Decimal("123456789012345.67")  # beyond ASSUMED_MAX (in fen)
+    costs[4001] = Decimal("-3.00")  # negative: the scalar path reports it
+    table = _with_costs(table, costs)
+    result = B.evaluate_batch(policy, table, ON, OUT3, block_rows=1000)
+    meta = result.schema.metadata[b"guize"].decode()
+    assert '"rows_scalar": 2' in meta  # only those two went the exact way
+    assert result.column("错误").null_count == 4999
+    assert "不能为负数" in result.column("错误")[4001].as_py()
+    _check_rows(policy, table, result, [16, 17, 18, 4000, 4001, 4999])
+
+
+def test_many_rows_outside_the_assumed_bounds_use_the_datas_bounds() -> None:
+    from decimal import Decimal
+
+    policy = guize.load(OUTPATIENT)
+    table = outpatient_table(3000, seed=6)
+    big = [Decimal(10**11 + i) for i in range(3000)]  # 100 billion 元: above the assumption
+    table = _with_costs(table, big)
+    result = B.evaluate_batch(policy, table, ON, OUT3, block_rows=500)
+    meta = result.schema.metadata[b"guize"].decode()
+    assert '"rows_scalar": 0' in meta  # the bounds read off the data prove every row safe
+    _check_rows(policy, table, result, [0, 1, 1500, 2999])

@@ -39,8 +39,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ERROR_COLUMN = "错误"
 _DECIMAL_KINDS = ("money", "quantity", "rate", "points")
-CHUNK_ROWS = 1 << 18  # rows per chunk: bounds the memory taken by converted inputs and outputs
+# Rows per chunk of evaluate_batch: bounds the memory taken by converted inputs. The work
+# on temporaries is done block by block (BLOCK_ROWS), so a large chunk costs no cache; it
+# saves the per-chunk costs (conversions, allocations, recording the kernel).
+CHUNK_ROWS = 1 << 20
 BLOCK_ROWS = 1 << 15  # rows per block of a chunk's kernel (guize.runtime.kernel)
+# A kernel assumes numbers read in place lie in [0, ASSUMED_MAX] (in units of their last
+# decimal place: 10 billion 元 at the cent) and checks it row by row; when more than
+# 1/ASSUMED_MISSES of a chunk's rows lie outside, the chunk is evaluated again from bounds
+# read off the data.
+ASSUMED_MAX = 10**12
+ASSUMED_MISSES = 1000
 _DICTIONARY_MEMO = 32  # converted dictionaries kept by one run (see _per_unique)
 _I64 = 2**63 - 1
 _M64 = (1 << 64) - 1
@@ -107,15 +116,18 @@ def _array(column: Any, np: Any, pa: Any) -> Any:
 class _Converted:
     """One input column in the columnar representation, before defaults and bounds."""
 
-    __slots__ = ("bad", "bounds", "null", "s", "v")
+    __slots__ = ("bad", "bounds", "in_place", "null", "s", "v")
 
     def __init__(self, v: Any, s: int | None = None, bad: Any = None, null: Any = None,
-                 bounds: tuple[int, int] | None = None) -> None:
+                 bounds: tuple[int, int] | None = None, in_place: bool = False) -> None:
         self.v = v
         self.s = s
         self.bad = bad
         self.null = null
         self.bounds = bounds  # (lo, hi) of v when already known, else None
+        # v is the input's own memory (int64, maybe strided), every cell present and valid
+        # so far: a kernel may read it as it is and check its bounds block by block.
+        self.in_place = in_place
 
 
 def _alloc(n: int, dtype: Any) -> Any:
@@ -264,15 +276,18 @@ def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any
     null = _nulls(idx_arr, np)
     if null is not None:
         idx_arr = idx_arr.fill_null(0)
-    idx = idx_arr.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    idx = idx_arr.to_numpy(zero_copy_only=False)
     if len(arr.dictionary) == 0:
         n = len(arr)
         return _Converted(np.zeros(n, dtype=np.int64 if spec["kind"] != "bool" else bool),
                           dictionary.s, None, np.ones(n, dtype=bool))
     dv = dictionary.v
     if dictionary.bad is None and dictionary.null is None and spec["kind"] == "enum" \
-            and np.array_equal(dv, np.arange(len(dv))):
-        return _Converted(idx, None, None, null)  # dictionary order is the code order
+            and np.array_equal(dv, np.arange(len(dv))) and idx.dtype.kind == "i":
+        # Dictionary order is the code order: the indices are the codes, in their own
+        # integer width, which holds every code of this dictionary (filling nulls with a
+        # default may need more, so then widen).
+        return _Converted(idx if null is None else idx.astype(np.int64), None, None, null)
     v = dv.take(idx, mode="clip")
     bad = dictionary.bad.take(idx) if dictionary.bad is not None else None
     dnull = dictionary.null.take(idx) if dictionary.null is not None else None
@@ -340,7 +355,8 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
         if raw.dtype == np.uint64 and len(raw) and raw.max() > _I64:
             bad = raw > _I64
             raw = np.where(bad, 0, raw)
-        return _Converted(raw.astype(np.int64, copy=False), 0, bad, null)
+        in_place = raw.dtype == np.int64 and bad is None and null is None
+        return _Converted(raw.astype(np.int64, copy=False), 0, bad, null, in_place=in_place)
     if types.is_decimal(t):
         n = len(arr)
         bad = None
@@ -349,11 +365,17 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
             v = small[arr.offset:arr.offset + n].astype(np.int64, copy=False)
             if null is not None:
                 v = np.where(null, 0, v)
-            return _decimal_scale(v, t.scale, integer, bad, null)
+            conv = _decimal_scale(v, t.scale, integer, bad, null)
+            conv.in_place = conv.v is v and small.dtype == np.int64 and null is None
+            return conv
         words = t.byte_width // 8
         buf = np.frombuffer(arr.buffers()[1], dtype=np.int64)
         flat = buf[arr.offset * words:(arr.offset + n) * words]
         w = flat.reshape(n, words)
+        if t.precision <= 18 and null is None and t.scale >= 0 and not (integer and t.scale):
+            # |value| < 10**18 < 2**63: the low words are the values (the high words only
+            # repeat the sign), read in place.
+            return _Converted(w[:, 0], t.scale, None, None, in_place=True)
         v = _alloc(n, np.int64)  # contiguous: numpy's strided loops are several times slower
         np.copyto(v, w[:, 0])
         if t.precision > 18:
@@ -497,6 +519,7 @@ class Plan:
         self.rows_done = 0
         self.rows_scalar = 0
         self.block_rows = block_rows  # 0: evaluate each chunk at once, without a kernel
+        self.assume = False  # the chunk being evaluated may assume bounds (see _evaluate)
 
     def _vectorised(self, output: str) -> bool:
         seen: set[str] = set()
@@ -528,22 +551,13 @@ class Plan:
                 if self.strict:
                     break
         else:
-            from guize.runtime.kernel import NotRecordable, Recorder
-
             on, versions, date_bad, outside = self._dates(columns, n)
             if outside is not None and outside.any():
                 # The scalar path stops at the date before reading any input: one error per date.
                 self._out_of_force(on, outside, errors)
             else:
                 outside = None
-            try:
-                recorder = Recorder(n) if 0 < self.block_rows < n else None
-                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, recorder)
-            except NotRecordable:  # a decision needs the values: compute the whole chunk at once
-                recorder = None
-                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, None)
-            if recorder is not None:
-                recorder.run(_alloc, self.block_rows)
+            chunk, values, sinks = self._evaluate(columns, n, on, versions, date_bad, outside)
             suspect = np.flatnonzero(chunk.bad if outside is None else chunk.bad & ~outside)
             self._scalar(columns, suspect, self.outputs_arg, self.names, patches, errors)
             if self.fallback:
@@ -557,6 +571,34 @@ class Plan:
             raise _at_row(exc, offset + row)
         self.rows_done += n
         return self._assemble(n, values, patches, errors, sinks), [(offset + r, e) for r, e in ordered]
+
+    def _evaluate(self, columns: dict[str, Any], n: int, on: Any, versions: list[Any], date_bad: Any,
+                  outside: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        """The vectorised outputs of a chunk: by a kernel over blocks when the chunk is larger
+        than a block and its decisions need no data, else on the whole chunk at once."""
+        from guize.runtime.kernel import NotRecordable, Recorder
+
+        np = self.np
+        for assume in (True, False):
+            self.assume = assume
+            recorder = Recorder(n) if 0 < self.block_rows < n else None
+            try:
+                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, recorder)
+            except NotRecordable:  # a decision needs the values
+                if assume:
+                    continue  # maybe only an assumed bound: try again with the data's bounds
+                recorder = None
+                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, None)
+            if recorder is not None:
+                recorder.run(_alloc, self.block_rows)
+            if chunk.assumed is not None:
+                misses = np.count_nonzero(chunk.assumed)
+                if misses * ASSUMED_MISSES > n:
+                    continue  # too many rows for the scalar path: bounds from the data instead
+                if misses:  # the kernel has run: mark them directly
+                    np.logical_or(chunk.bad, chunk.assumed, out=chunk.bad)
+            return chunk, values, sinks
+        raise AssertionError("unreachable: the second try assumes nothing")  # pragma: no cover
 
     def _columnar(self, columns: dict[str, Any], n: int, on: Any, versions: list[Any], date_bad: Any,
                   outside: Any, recorder: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
@@ -689,6 +731,16 @@ class Plan:
 
                 if conv.bounds is not None and bad is None and conv.null is None:
                     return in_unit(Num(v, s, *conv.bounds))
+                if conv.in_place:
+                    if self.assume and c.k.recording:
+                        # Assume 0 <= v <= ASSUMED_MAX instead of reading the column for its
+                        # bounds; the kernel flags the rows outside (see Chunk.assume).
+                        c.assume(v, ASSUMED_MAX)
+                        return in_unit(Num(v, s, 0, ASSUMED_MAX))
+                    if not v.flags.c_contiguous:  # numpy's strided loops are several times slower
+                        contiguous = _alloc(len(v), np.int64)
+                        np.copyto(contiguous, v)
+                        v = contiguous
                 if conv.null is not None and conv.null.any():
                     if default is None:
                         bad = _or(bad, conv.null)
@@ -806,7 +858,7 @@ class Plan:
         if kind == "enum":
             codes = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
             if patch:
-                codes = codes.copy()
+                codes = codes.astype(np.int64)  # a copy, wide enough for every code
                 for row, x in patch.items():
                     codes[row] = self.enums.index(x)
             table = pa.array(self.enums, type=pa.string())

@@ -277,6 +277,7 @@ class Chunk:
         self.on = on  # day number for every row, or an int64 array of day numbers
         self.versions = versions  # per dated slot: index, None, or an intp array (-1: none)
         self.bad = np.zeros(n, dtype=bool)  # rows the scalar path must recompute
+        self.assumed: Array | None = None  # rows outside an assumed bound (see assume)
         self.memo: dict[str, Any] = {}
         self.inputs: dict[str, Any] = {}
         self.sinks: dict[str, Array] = {}
@@ -293,6 +294,18 @@ class Chunk:
             self.k.call(np.logical_or, self.bad, mask, out=self.bad)
         elif mask:
             self.k.call(copy, True, out=self.bad)
+
+    def assume(self, v: Column, top: int) -> None:
+        """Compute as if 0 <= v <= top on every row, and mark the rows where it is not so.
+
+        The caller gives v the bounds (0, top) instead of reading them off the data; the
+        rows marked in `assumed` may have gone wrong and must be recomputed exactly.
+        """
+        if self.assumed is None:
+            self.assumed = np.zeros(self.n, dtype=bool)
+        unsigned = v.view(np.uint64)  # negative values become huge: one comparison for both
+        outside = self.k.call(np.greater, unsigned, top, out=self.new(bool))
+        self.k.call(np.logical_or, self.assumed, outside, out=self.assumed)
 
     def input(self, name: str) -> Any:
         if name not in self.inputs:
@@ -546,8 +559,9 @@ class Chunk:
         if not isinstance(a, Num):
             if not _is_arr(a) and not _is_arr(b) and a == b:
                 return a
-            kinds = [x.dtype for x in (a, b) if _is_arr(x)] or [np.dtype(bool if isinstance(a, bool) else np.int64)]
-            return self._choose(cond, a, b, kinds[0])
+            # Booleans stay booleans; codes and days may come in narrower integers: widen.
+            boolean = all(x.dtype == np.bool_ if _is_arr(x) else isinstance(x, bool) for x in (a, b))
+            return self._choose(cond, a, b, bool if boolean else np.int64)
         a, b = self._same(a, b)
         lo, hi = min(a.lo, b.lo), max(a.hi, b.hi)
         av, bv = a.v, b.v
