@@ -172,3 +172,22 @@ def test_many_rows_outside_the_assumed_bounds_use_the_datas_bounds() -> None:
     meta = result.schema.metadata[b"guize"].decode()
     assert '"rows_scalar": 0' in meta  # the bounds read off the data prove every row safe
     _check_rows(policy, table, result, [0, 1, 1500, 2999])
+
+
+@pytest.mark.parametrize("block_rows", [0, 1000])
+def test_a_call_leaves_no_reference_cycles(block_rows: int) -> None:
+    """The chunk's arrays are freed when the call returns, not at some later garbage collection
+    (a cycle kept them alive, and freed them after the Arrow memory pool they came from)."""
+    import gc
+
+    policy = guize.load(OUTPATIENT)
+    table = outpatient_table(5000)
+    B.evaluate_batch(policy, table, ON, OUT3, block_rows=block_rows)  # compiled and cached
+    gc.collect()
+    gc.disable()
+    try:
+        result = B.evaluate_batch(policy, table, ON, OUT3, block_rows=block_rows)
+        del result
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

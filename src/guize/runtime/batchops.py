@@ -62,20 +62,23 @@ class Gathered(Num):
     copy of the (small) table instead of gathering and then multiplying the column.
     """
 
-    __slots__ = ("_cache", "chunk", "index", "table")
+    __slots__ = ("_cache", "index", "new", "run", "table")
 
-    def __init__(self, table: Table, index: Column, chunk: Chunk) -> None:
+    def __init__(self, table: Table, index: Column, c: Chunk) -> None:
         self.table = table
         self.index = index
-        self.chunk = chunk
+        # Not the chunk itself: the chunk's memo holds this column (no reference cycle, so
+        # the chunk's arrays are freed as soon as the chunk is done).
+        run, n, alloc = c.k, c.n, c.alloc
+        self.run = run
+        self.new = lambda: run.new(n, np.int64, alloc)
         self._cache: Column | None = None
         super().__init__(None, table.s, table.lo, table.hi, True)
 
     @property
     def v(self) -> Column:
         if self._cache is None:
-            c = self.chunk
-            self._cache = c.k.call(take, self.table.vals, self.index, out=c.new())
+            self._cache = self.run.call(take, self.table.vals, self.index, out=self.new())
         return self._cache
 
     @v.setter
@@ -84,8 +87,8 @@ class Gathered(Num):
 
     def at(self, s: int) -> Num:
         k = 10 ** (s - self.s)
-        c = self.chunk
-        return Num(c.k.call(take, self.table.scaled(k), self.index, out=c.new()), s, self.lo * k, self.hi * k, True)
+        return Num(self.run.call(take, self.table.scaled(k), self.index, out=self.new()), s, self.lo * k, self.hi * k,
+                   True)
 
 
 def num(text: str) -> Num:
