@@ -71,7 +71,11 @@ class Gathered(Num):
         # the chunk's arrays are freed as soon as the chunk is done).
         run, n, alloc = c.k, c.n, c.alloc
         self.run = run
-        self.new = lambda: run.new(n, np.int64, alloc)
+
+        def new() -> Column:
+            return run.new(n, np.int64, alloc)
+
+        self.new: Callable[[], Column] = new
         self._cache: Column | None = None
         super().__init__(None, table.s, table.lo, table.hi, True)
 
