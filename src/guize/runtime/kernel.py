@@ -5,9 +5,8 @@ bounds, which form of an operation cannot overflow; Python, once per chunk) and 
 (numpy, over every row). Done together, each operation sweeps the whole chunk, and with
 a dozen temporaries of 2 MB each every sweep goes out to memory. With a Recorder the
 Chunk decides as usual but only writes the numpy calls down; `Kernel` then runs them over
-blocks of BLOCK_ROWS rows, so a block's temporaries stay in the CPU cache from one
-operation to the next (about three times faster than whole-chunk sweeps on the outpatient
-rule; see docs/performance.md).
+blocks of a few thousand rows (batch.BLOCK_ROWS), so a block's inputs, temporaries and
+results stay in the CPU cache from one operation to the next (see docs/performance.md).
 
 Only elementwise calls are written down (a row's result depends on that row alone), so
 running them block by block gives the values running them on the whole chunk gives. A
@@ -15,7 +14,7 @@ decision that must look at the data (is there a row that overflows? what are the
 of this product?) cannot be written down: the Chunk calls `need_data()`, the Recorder
 raises NotRecordable, and the caller evaluates that chunk eagerly instead (`EAGER`).
 
-The kernel is Python source text, one line per call, compiled once per distinct text:
+The kernel is Python source text, one line per call, compiled once per shape of calls:
 
     def block(c0, c1, c2, t0, t1, b0):
         multiply(c0, 10, out=t0)
@@ -33,7 +32,6 @@ import numpy.typing as npt
 Array = npt.NDArray[Any]
 Alloc = Callable[[int, Any], Array]
 
-BLOCK_ROWS = 1 << 15  # 256 KiB per int64 temporary: a block's working set fits in L2
 _KERNELS: dict[tuple[Any, ...], Kernel] = {}  # kernels by the shape of their calls
 _KERNEL_CACHE_SIZE = 64
 
@@ -162,7 +160,7 @@ class Recorder(Eager):
             kernel = _KERNELS[key] = Kernel(self.calls, {id(r): k for k, r in columns.items()}, held)
         return kernel, [columns[k].array for k in kernel.slots]  # type: ignore[misc]
 
-    def run(self, alloc: Alloc, block_rows: int = BLOCK_ROWS) -> None:
+    def run(self, alloc: Alloc, block_rows: int) -> None:
         """Run the recorded calls over the chunk, `block_rows` rows at a time."""
         kernel, arrays = self.kernel()
         kernel.run(arrays, self.n, alloc, block_rows)
@@ -302,7 +300,7 @@ class Kernel:
         for r in columns:  # the kernel outlives the chunk it was recorded from
             r.name = ""
 
-    def run(self, arrays: list[Array], n: int, alloc: Alloc, block_rows: int = BLOCK_ROWS) -> None:
+    def run(self, arrays: list[Array], n: int, alloc: Alloc, block_rows: int) -> None:
         """Run the kernel over `n` rows of `arrays` (its columns), `block_rows` rows at a time."""
         if n == 0 or (not arrays and not self.temps):
             return
