@@ -45,7 +45,7 @@ def recorded(policy: Any, table: Any, on: Any = ON, outputs: Any = OUT3) -> K.Re
     columns = {name: B._column(table, name) for name in table.schema.names}
     days, versions, _bad, _outside = plan._dates(columns, table.num_rows)
     rec = K.Recorder(table.num_rows)
-    plan._columnar(columns, table.num_rows, days, versions, None, None, rec)
+    plan._columnar(columns, {}, table.num_rows, days, versions, None, None, rec)
     return rec
 
 
@@ -91,7 +91,7 @@ def test_a_decision_that_needs_the_data_falls_back_to_the_whole_chunk(tmp_path: 
     with pytest.raises(K.NotRecordable):
         plan = B.Plan(policy, table.schema, ON, None, False)
         columns = {name: B._column(table, name) for name in table.schema.names}
-        plan._columnar(columns, n, *plan._dates(columns, n)[:2], None, None, rec)
+        plan._columnar(columns, {}, n, *plan._dates(columns, n)[:2], None, None, rec)
     result = B.evaluate_batch(policy, table, ON, block_rows=7)
     assert result.column("积").to_pylist() == [policy.evaluate({"甲": v, "乙": r}, ON)["积"]
                                                 for v, r in zip(big, rates, strict=True)]
@@ -161,14 +161,21 @@ def test_rows_outside_the_assumed_bounds_are_recomputed_exactly() -> None:
     _check_rows(policy, table, result, [16, 17, 18, 4000, 4001, 4999])
 
 
-def test_many_rows_outside_the_assumed_bounds_use_the_datas_bounds() -> None:
+def test_many_rows_outside_the_assumed_bounds_use_the_datas_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     from decimal import Decimal
 
     policy = guize.load(OUTPATIENT)
     table = outpatient_table(3000, seed=6)
     big = [Decimal(10**11 + i) for i in range(3000)]  # 100 billion 元: above the assumption
     table = _with_costs(table, big)
+    converted: list[str] = []
+    convert = B.convert_column
+    monkeypatch.setattr(B, "convert_column", lambda spec, *a: converted.append(spec["name"]) or convert(spec, *a))
+    B.evaluate_batch(policy, outpatient_table(3000, seed=6), ON, OUT3, block_rows=500)
+    once = sorted(converted)  # what one evaluation of the chunk converts
+    converted.clear()
     result = B.evaluate_batch(policy, table, ON, OUT3, block_rows=500)
+    assert sorted(converted) == once  # evaluated twice, converted once
     meta = result.schema.metadata[b"guize"].decode()
     assert '"rows_scalar": 0' in meta  # the bounds read off the data prove every row safe
     _check_rows(policy, table, result, [0, 1, 1500, 2999])

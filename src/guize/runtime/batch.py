@@ -523,6 +523,7 @@ class Plan:
         self.rows_scalar = 0
         self.block_rows = block_rows  # 0: evaluate each chunk at once, without a kernel
         self.assume = False  # the chunk being evaluated may assume bounds (see _evaluate)
+        self.assumed = False  # and did
 
     def _vectorised(self, output: str) -> bool:
         seen: set[str] = set()
@@ -582,16 +583,19 @@ class Plan:
         from guize.runtime.kernel import NotRecordable, Recorder
 
         np = self.np
+        converted: dict[str, _Converted] = {}
         for assume in (True, False):
-            self.assume = assume
+            self.assume, self.assumed = assume, False
             recorder = Recorder(n) if 0 < self.block_rows < n else None
             try:
-                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, recorder)
+                chunk, values, sinks = self._columnar(columns, converted, n, on, versions, date_bad, outside,
+                                                      recorder)
             except NotRecordable:  # a decision needs the values
-                if assume:
-                    continue  # maybe only an assumed bound: try again with the data's bounds
+                if self.assumed:
+                    continue  # maybe only because of an assumed bound: try with the data's bounds
                 recorder = None
-                chunk, values, sinks = self._columnar(columns, n, on, versions, date_bad, outside, None)
+                chunk, values, sinks = self._columnar(columns, converted, n, on, versions, date_bad, outside,
+                                                      None)
             if recorder is not None:
                 recorder.run(_alloc, self.block_rows)
             if chunk.assumed is not None:
@@ -603,8 +607,9 @@ class Plan:
             return chunk, values, sinks
         raise AssertionError("unreachable: the second try assumes nothing")  # pragma: no cover
 
-    def _columnar(self, columns: dict[str, Any], n: int, on: Any, versions: list[Any], date_bad: Any,
-                  outside: Any, recorder: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    def _columnar(self, columns: dict[str, Any], converted: dict[str, _Converted], n: int, on: Any,
+                  versions: list[Any], date_bad: Any, outside: Any,
+                  recorder: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         """Evaluate the vectorised outputs of a chunk, or record their kernel (`recorder`).
 
         Returns the chunk (its `bad` rows go to the scalar path), the outputs' values, and
@@ -614,7 +619,7 @@ class Plan:
         from guize.runtime.kernel import EAGER
 
         np = self.np
-        chunk = Chunk(self.defs, n, self._fetcher(columns), on, versions, _alloc,
+        chunk = Chunk(self.defs, n, self._fetcher(columns, converted), on, versions, _alloc,
                       EAGER if recorder is None else recorder)
         if date_bad is not None:
             chunk.flag(date_bad)
@@ -695,7 +700,9 @@ class Plan:
                     raise AssertionError(f"{to_date(d)} is in force")
             errors[row] = exc
 
-    def _fetcher(self, columns: dict[str, Any]) -> Any:
+    def _fetcher(self, columns: dict[str, Any], converted: dict[str, _Converted]) -> Any:
+        """The chunk's input reader; `converted` keeps each column's conversion, so that
+        evaluating the chunk a second time (see _evaluate) converts nothing again."""
         from guize.runtime.batchops import Num, day
 
         np = self.np
@@ -719,7 +726,9 @@ class Plan:
                     assert isinstance(default, datetime.date)  # INVARIANT: converted above
                     return day(default)
                 return bool(default)
-            conv = convert_column(spec, arr, enums, self._dictionaries)
+            conv = converted.get(name)
+            if conv is None:
+                conv = converted[name] = convert_column(spec, arr, enums, self._dictionaries)
             bad = conv.bad
             v = conv.v
             if kind in ("money", "quantity", "rate", "int"):
@@ -739,6 +748,7 @@ class Plan:
                         # Assume 0 <= v <= ASSUMED_MAX instead of reading the column for its
                         # bounds; the kernel flags the rows outside (see Chunk.assume).
                         c.assume(v, ASSUMED_MAX)
+                        self.assumed = True
                         return in_unit(Num(v, s, 0, ASSUMED_MAX))
                     if not v.flags.c_contiguous:  # numpy's strided loops are several times slower
                         contiguous = _alloc(len(v), np.int64)
@@ -750,6 +760,7 @@ class Plan:
                     else:
                         k = _const(default)
                         if k.s > s:
+                            bad = None if bad is None else bad.copy()  # conv.bad is kept
                             v = _scale_up(v, k.s - s, bad, np)
                             s = k.s
                         fill = k.v * 10 ** (s - k.s)
