@@ -260,7 +260,7 @@ def scalar_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
 def batch_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
     import numpy as np
     import pyarrow as pa
-    from baselines import make_rows, outpatient_numpy
+    from baselines import make_rows, outpatient_numpy, outpatient_numpy_blocked
 
     n = args.rows
     cols = make_rows(n, seed=7)
@@ -279,6 +279,12 @@ def batch_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
                                        numpy_side, args.repeat)
     table.add(label, fmt(t_guize * 1e3), "hand-written numpy (int fen)", fmt(t_np * 1e3), fmt(ratio, 2))
     table.notes.append(f"batch: median of {args.repeat} paired runs; middle half of the ratios {spread(iqr)}.")
+    blocked = outpatient_numpy_blocked(cols)
+    for name in want:
+        assert np.array_equal(blocked[name], want[name]), name
+    _t_g, t_blk, ratio, _iqr = paired(lambda _: policy.evaluate_batch(data, ON, outputs=OUTPUTS),
+                                      lambda _: outpatient_numpy_blocked(cols), max(3, args.repeat // 2))
+    table.add("", "", "hand-written numpy, 8,192-row blocks", fmt(t_blk * 1e3), fmt(ratio, 2))
     if hasattr(pa, "decimal64"):
         d64 = arrow_table(cols, money_as="decimal64")
         t_64, t_np4, ratio, _iqr = paired(lambda _: policy.evaluate_batch(d64, ON, outputs=OUTPUTS),
