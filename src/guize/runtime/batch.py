@@ -15,10 +15,16 @@ flagged instead, and each flagged row is then evaluated by the ordinary scalar p
 (Policy.evaluate), which gives the exact value or the exact error. So every row has the
 answer the scalar path gives, and the fast path only has to be right on the rows it keeps.
 
+A chunk larger than a block is not computed operation by operation over all its rows: its
+numpy calls are recorded into a kernel (guize.runtime.kernel) and run BLOCK_ROWS rows at a
+time, in cache. Numbers read in place (see _Converted.in_place) are assumed to lie in
+[0, ASSUMED_MAX] rather than scanned for their bounds; the kernel flags the rows outside.
+
 A null cell means "not given": the input's default applies, or the row reports 缺少输入.
 Float columns are read through their shortest repr (0.1 is 0.1, as in the scalar path).
 
-numpy and pyarrow are imported only here (the optional extra `guize[batch]`).
+numpy and pyarrow are imported only by the batch modules (this one, batchops, kernel), from
+the optional extra `guize[batch]`.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ The same flag is raised wherever the scalar path could raise (a value outside ev
 a division by zero, a date without a version), without tracking which branch a row takes:
 the scalar path then decides, row by row, whether there really is an error and which.
 
+Every numpy call on a column goes through the chunk's executor `k` (guize.runtime.kernel):
+Eager runs it at once, a Recorder writes it down for a kernel that runs it block by block.
+A step that must look at the values first calls `k.need_data()` (a Recorder then gives up,
+and the chunk is evaluated eagerly).
+
 Booleans are numpy bool arrays, enumeration values are integer codes into the program's
 member table, dates are int64 day numbers (days since 1970-01-01). Any value may also be a
 plain Python scalar meaning "the same for every row".
