@@ -413,6 +413,10 @@ def test_pandas_and_polars_frames() -> None:
     want = policy.evaluate_batch(rows, ON, outputs=OUT3)
     pd = pytest.importorskip("pandas")
     assert policy.evaluate_batch(pd.DataFrame(rows), ON, outputs=OUT3).equals(want)
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame(rows)
+    assert frame["医院级别"].dtype == pl.String  # read by Arrow as a string view (see _column)
+    assert policy.evaluate_batch(frame, ON, outputs=OUT3).equals(want)
 
 
 def test_floats_and_strings_read_as_the_scalar_path_reads_them() -> None:
