@@ -343,7 +343,9 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
     if kind == "date":
         if types.is_date32(t):
             null = _nulls(arr, np)
-            days = (arr if null is None else arr.fill_null(0)).to_numpy(zero_copy_only=False)
+            if null is None:  # the day numbers themselves (int32), read in place
+                return _Converted(np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr)])
+            days = arr.fill_null(0).to_numpy(zero_copy_only=False)
             return _Converted(days.astype("datetime64[D]").view(np.int64), None, None, null)
         if types.is_date64(t) or (types.is_timestamp(t) and t.tz is None):
             return convert_column(spec, arr.cast(pa.date32()), enums)
@@ -670,6 +672,21 @@ class Plan:
         days = conv.v
         bad = _or(conv.bad, conv.null)
         w = policy.window
+        if bad is None and n:
+            # Often every date of the chunk is in force and in one version of each dated
+            # value: then one pass for the range answers for every row.
+            lo, hi = _minmax(days)
+            if (w.start is not None and lo >= day(w.start) and (w.last is None or hi <= day(w.last))
+                    and (w.repealed is None or hi < day(w.repealed.on))):
+                versions: list[Any] = []
+                for slot_versions in policy._dated:
+                    found = [k for k, v in enumerate(slot_versions)
+                             if day(v[0]) <= lo and (v[1] is None or hi < day(v[1]))]
+                    if not found:
+                        break
+                    versions.append(found[0])
+                else:
+                    return days, versions, None, None
         inside = np.ones(n, dtype=bool)
         if w.start is None:
             inside[:] = False
@@ -861,6 +878,7 @@ class Plan:
             return _from_python(kind, [patch.get(i) for i in range(n)], pa)
         if isinstance(value, Num):
             v = value.v if isinstance(value.v, np.ndarray) else np.full(n, value.v, dtype=np.int64)
+            assert v.dtype == np.int64  # INVARIANT: number columns are int64 (day numbers may be int32)
             if kind == "int" and value.s == 0 and all(abs(int(x)) <= _I64 for x in patch.values()):
                 if patch:
                     v = v.copy()

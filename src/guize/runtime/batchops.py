@@ -697,7 +697,7 @@ class Chunk:
             a, b = args
             if _is_arr(a) or _is_arr(b):
                 self.k.need_data()  # the bounds come from the values
-                v = np.subtract(b, a)
+                v = np.subtract(b, a, dtype=np.int64)  # day numbers may come as int32: numbers never
                 lo, hi = _bounds(v)
                 return Num(v, 0, lo, hi, True)
             return Num(b - a, 0, b - a, b - a)
