@@ -294,6 +294,18 @@ def test_textile_dates_cross_the_freight_change() -> None:
     assert values[4:] == [None, None] and "尚未施行" in errors[4] and "已失效" in errors[5]
 
 
+@pytest.mark.parametrize("first, last, freight", [(dt.date(2024, 9, 1), dt.date(2025, 6, 30), Decimal(20000)),
+                                                  (dt.date(2024, 3, 1), dt.date(2024, 8, 31), Decimal(30000))])
+def test_dates_of_a_chunk_in_one_version(first: dt.date, last: dt.date, freight: Decimal) -> None:
+    """Every date in force and in one version: decided once for the chunk, row by row equal."""
+    policy = load(TEXTILE)
+    n = (last - first).days + 1
+    days = [first + dt.timedelta(days=i) for i in range(n)]
+    t = pa.table({"出疆棉数量": pa.array([Decimal(100)] * n), "日期": pa.array(days, type=pa.date32())})
+    result = compare(policy, t, "日期", ["出疆棉运费补贴"], block_rows=64)
+    assert set(result.column("出疆棉运费补贴").to_pylist()) == {freight}
+
+
 # ---------------------------------------------------------------- results and errors
 
 
