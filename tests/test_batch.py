@@ -504,6 +504,33 @@ def test_importing_the_runtime_does_not_import_numpy() -> None:
     assert out.stdout.split() == ["False", "False"]
 
 
+def test_batch_on_arrow_data_does_not_import_pandas(tmp_path: Path) -> None:
+    """pyarrow imports pandas (a fifth of a second) for pa.array, to_numpy and Python literals
+    passed to its kernels; evaluating an Arrow table, or a Parquet or CSV file, needs none."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pandas")  # otherwise there is nothing to import
+    _outpatient_file(tmp_path / "in.parquet")
+    _outpatient_file(tmp_path / "in.csv")
+    code = f"""
+import sys, pyarrow.parquet as pq, guize  # (pq.read_table imports pandas: pyarrow.dataset)
+from guize.cli import main
+p = guize.load({OUTPATIENT!r})
+p.evaluate_batch(pq.ParquetFile({str(tmp_path / "in.parquet")!r}).read(), "就诊日期", outputs={OUT3!r})
+for src, dst in (("in.parquet", "out.parquet"), ("in.csv", "out.csv")):
+    sys.argv = ["guize", "run", {OUTPATIENT!r}, "--date-column", "就诊日期", "--no-progress", *{ONLY3!r},
+                "--input", {str(tmp_path)!r} + "/" + src, "--output", {str(tmp_path)!r} + "/" + dst]
+    try:
+        main()
+    except SystemExit:
+        pass
+print("pandas" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "False", out.stderr
+
+
 # ---------------------------------------------------------------- guize run
 
 

@@ -151,12 +151,61 @@ def _alloc(n: int, dtype: Any) -> Any:
     return np.frombuffer(pa.allocate_buffer(n * dt.itemsize), dtype=dt)
 
 
+def _arrow(v: Any, validity: Any = None) -> Any:
+    """An Arrow array over a numpy integer or boolean array (shared memory when contiguous).
+
+    Not pa.array: it imports pandas, when installed, to ask whether `v` is a pandas object,
+    which costs a fifth of a second and 35 MB the first time.
+    """
+    np, pa, _pc = _modules()
+    if v.dtype == np.bool_:
+        data = pa.py_buffer(np.packbits(v, bitorder="little"))
+    else:
+        data = pa.py_buffer(np.ascontiguousarray(v))
+    return pa.Array.from_buffers(pa.from_numpy_dtype(v.dtype), len(v), [validity, data])
+
+
+def _strings(values: Sequence[str]) -> Any:
+    """An Arrow string array of `values` (built from buffers, for the reason given in _arrow)."""
+    np, pa, _pc = _modules()
+    data = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum([len(d) for d in data], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+
+
+def _numpy(arr: Any) -> Any:
+    """The values of an Arrow array without nulls as a numpy array: the array's own memory
+    for fixed-width types, unpacked bits for booleans (Array.to_numpy imports pandas, see
+    _arrow, so it is used only for other types)."""
+    np, pa, _pc = _modules()
+    t = arr.type
+    n, offset = len(arr), arr.offset
+    if pa.types.is_boolean(t):
+        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
+        return np.unpackbits(bits, count=offset + n, bitorder="little")[offset:].view(bool)
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_date32(t):
+        dtype = np.int32 if pa.types.is_date32(t) else t.to_pandas_dtype()
+        return np.frombuffer(arr.buffers()[1], dtype=dtype)[offset:offset + n]
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _values(arr: Any, fill: Any) -> Any:
+    """_numpy(arr) with `fill` in the null slots (a Python literal passed to an Arrow kernel,
+    as in fill_null(0), imports pandas too)."""
+    np, _pa, _pc = _modules()
+    v = _numpy(arr)  # the values under null slots are arbitrary
+    if arr.null_count:
+        v = np.where(_numpy(arr.is_null()), fill, v)
+    return v
+
+
 def _minmax(v: Any) -> tuple[int, int]:
-    """Smallest and largest value of an int64 array in one pass (Arrow's min_max)."""
+    """Smallest and largest value of an integer array in one pass (Arrow's min_max)."""
     if len(v) == 0:
         return 0, 0
-    _np, pa, pc = _modules()
-    mm = pc.min_max(pa.array(v, type=pa.int64()))
+    _np, _pa, pc = _modules()
+    mm = pc.min_max(_arrow(v))
     return int(mm["min"].as_py()), int(mm["max"].as_py())
 
 
@@ -171,7 +220,7 @@ def _or(a: Any, b: Any) -> Any:
 def _nulls(arr: Any, np: Any) -> Any:
     if arr.null_count == 0:
         return None
-    return arr.is_null().to_numpy(zero_copy_only=False)
+    return _numpy(arr.is_null())
 
 
 def _float_fixed(x: Any, np: Any) -> tuple[Any, int, Any]:
@@ -283,9 +332,7 @@ def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any
             memo[key] = (values, dictionary)
     idx_arr = arr.indices
     null = _nulls(idx_arr, np)
-    if null is not None:
-        idx_arr = idx_arr.fill_null(0)
-    idx = idx_arr.to_numpy(zero_copy_only=False)
+    idx = _values(idx_arr, 0)
     if len(arr.dictionary) == 0:
         n = len(arr)
         return _Converted(np.zeros(n, dtype=np.int64 if spec["kind"] != "bool" else bool),
@@ -326,15 +373,15 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         return _Converted(v, None, None, null)
     if kind == "enum" and (types.is_string(t) or types.is_large_string(t)):
         members = list(spec["members"])
-        where = pc.index_in(arr, value_set=pa.array(members, type=t))
+        where = pc.index_in(arr, value_set=_strings(members).cast(t))
         null = _nulls(arr, np)
-        found = where.is_valid().to_numpy(zero_copy_only=False)
-        local = where.fill_null(0).to_numpy(zero_copy_only=False).astype(np.intp)
+        found = _numpy(where.is_valid())
+        local = _values(where, 0).astype(np.intp)
         codes = np.array([enums.index(m) for m in members], dtype=np.int64).take(local)
         missing = ~found if null is None else ~found & ~null
         if missing.any():  # " 一级 " and other spellings the scalar converter accepts
             rest = np.flatnonzero(missing)
-            slow = _generic(spec, arr.take(pa.array(rest)).to_pylist(), enums, np)
+            slow = _generic(spec, arr.take(_arrow(rest)).to_pylist(), enums, np)
             codes[rest] = slow.v
             bad = np.zeros(len(arr), dtype=bool)
             bad[rest] = slow.bad
@@ -344,9 +391,8 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         if types.is_date32(t):
             null = _nulls(arr, np)
             if null is None:  # the day numbers themselves (int32), read in place
-                return _Converted(np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr)])
-            days = arr.fill_null(0).to_numpy(zero_copy_only=False)
-            return _Converted(days.astype("datetime64[D]").view(np.int64), None, None, null)
+                return _Converted(_numpy(arr))
+            return _Converted(_values(arr, 0).astype(np.int64), None, None, null)
         if types.is_date64(t) or (types.is_timestamp(t) and t.tz is None):
             return convert_column(spec, arr.cast(pa.date32()), enums)
     if types.is_string(t) or types.is_large_string(t):
@@ -361,7 +407,7 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
     null = _nulls(arr, np)
     integer = spec["kind"] == "int"
     if types.is_integer(t):
-        raw = (arr if null is None else arr.fill_null(0)).to_numpy(zero_copy_only=False)
+        raw = _values(arr, 0)
         bad = None
         if raw.dtype == np.uint64 and len(raw) and raw.max() > _I64:
             bad = raw > _I64
@@ -400,7 +446,7 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
                 bad &= ~null
         return _decimal_scale(v, t.scale, integer, bad, null)
     if types.is_floating(t):
-        x = arr.fill_null(0).to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+        x = _values(arr, 0).astype(np.float64, copy=False)
         v, s, unresolved = _float_fixed(x, np)
         conv = _Converted(v, s, None, null)
         if unresolved.any():  # NaN, inf, huge or tiny: let the scalar converter judge each
@@ -414,16 +460,16 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
         return conv
     if types.is_string(t) or types.is_large_string(t):
         # Plain decimals of at most 15 characters read back exactly through float64.
-        plain = pc.and_(pc.match_substring_regex(arr, r"^[0-9]+(\.[0-9]+)?$"),
-                        pc.less_equal(pc.utf8_length(arr), 15))
-        plain_np = plain.fill_null(False).to_numpy(zero_copy_only=False)
-        floats = pc.cast(pc.if_else(plain, arr, "0"), pa.float64())
+        plain_np = (_values(pc.match_substring_regex(arr, r"^[0-9]+(\.[0-9]+)?$"), False)
+                    & (_values(pc.utf8_length(arr), 0) <= 15))
+        zero = _strings(["0"]).cast(t)[0]  # (literals passed to Arrow import pandas: see _arrow)
+        floats = pc.cast(pc.if_else(_arrow(plain_np), arr, zero), pa.float64())
         conv = _number_column(spec, floats, enums, np, pa, pc)
         conv.null = null
         slow_rows = ~plain_np if null is None else ~plain_np & ~null
         rest = np.flatnonzero(slow_rows)
         if len(rest):
-            slow = _generic(spec, arr.take(pa.array(rest)).to_pylist(), enums, np)
+            slow = _generic(spec, arr.take(_arrow(rest)).to_pylist(), enums, np)
             conv = _merge(conv, rest, slow, np)
         return conv
     return _generic(spec, arr.to_pylist(), enums, np)
@@ -819,8 +865,7 @@ class Plan:
         """Evaluate `rows` one by one with Policy.evaluate and record values or errors."""
         if len(rows) == 0:
             return
-        pa = self.pa
-        index = pa.array(rows)
+        index = _arrow(rows)
         taken = {name: columns[name].take(index).to_pylist() for name in self.needed if name in columns}
         if self.date_column is not None:
             dates = columns[self.date_column].take(index).to_pylist()
@@ -892,15 +937,14 @@ class Plan:
                 b = b.copy()
                 for row, x in patch.items():
                     b[row] = bool(x)
-            return pa.array(b, mask=None if valid is None else ~valid)
+            return _arrow(b, validity)
         if kind == "enum":
             codes = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
             if patch:
                 codes = codes.astype(np.int64)  # a copy, wide enough for every code
                 for row, x in patch.items():
                     codes[row] = self.enums.index(x)
-            table = pa.array(self.enums, type=pa.string())
-            return table.take(pa.array(codes, mask=None if valid is None else ~valid))
+            return _strings(self.enums).take(_arrow(codes, validity))
         # dates
         days = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
         days = days.astype(np.int32)
