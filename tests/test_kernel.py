@@ -233,3 +233,63 @@ def test_run_on_a_file_larger_than_a_block(tmp_path: Path, monkeypatch: pytest.M
     got = pq.read_table(out)
     for name in [*OUT3, "错误"]:
         assert got.column(name).to_pylist() == want.column(name).to_pylist(), name
+
+
+HEAD = "文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n"
+
+
+def _policy(tmp_path: Path, body: str) -> Any:
+    path = tmp_path / "p.rule"
+    path.write_text(HEAD + body, encoding="utf-8")
+    return guize.load(str(path))
+
+
+def test_an_integer_output_that_is_an_input_read_in_place(tmp_path: Path) -> None:
+    """decimal128(p, 0) integers are read in place (strided low words); the output copies them."""
+    from decimal import Decimal
+
+    policy = _policy(tmp_path, "输入 人数：整数（人）\n\n输出 人数副本：整数（人） = 人数\n")
+    n = 20_000  # more than a block: the kernel path, with the default block size
+    table = pa.table({"人数": pa.array([Decimal(i % 50) for i in range(n)])})
+    result = B.evaluate_batch(policy, table, ON)
+    assert result.column("人数副本").to_pylist() == [i % 50 for i in range(n)]
+
+
+@pytest.mark.parametrize("days", ["3000000", "3000000000"])
+@pytest.mark.parametrize("block_rows", [0, 3])
+def test_adding_days_beyond_the_calendar_is_a_row_error(tmp_path: Path, days: str, block_rows: int) -> None:
+    """Day numbers read in place are int32: the sum is taken in int64, and a day beyond the
+    years 1-9999 is reported as the scalar path reports it (it was wrapped or unreported)."""
+    import datetime as dt
+
+    from guize.runtime.errors import RuleError
+
+    policy = _policy(tmp_path, f"输入 开始日期：日期\n\n输出 到期：日期 = 加天(开始日期, {days}天)\n")
+    first = dt.date(2024, 1, 1)
+    table = pa.table({"开始日期": pa.array([first + dt.timedelta(days=i) for i in range(10)], pa.date32())})
+    result = B.evaluate_batch(policy, table, ON, block_rows=block_rows)
+    with pytest.raises(RuleError) as exc:
+        policy.evaluate({"开始日期": first}, ON)
+    assert result.column("到期").null_count == 10
+    assert result.column("错误")[0].as_py() == exc.value.message
+
+
+def test_a_partial_write_does_not_overwrite_a_temporary_still_read() -> None:
+    """copy(T -> S) then a `where=` write to S: the write must not go into T itself."""
+    n = 6
+    alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
+
+    def scenario(k: Any) -> tuple[list[int], list[int]]:
+        words = np.zeros((n, 2), np.int64)
+        low = words[:, 0]  # strided, like a decimal128 result's low words
+        result = np.zeros(n, np.int64)
+        t = k.call(K.copy, np.arange(n, dtype=np.int64) - 3, out=k.new(n, np.int64, alloc))
+        k.call(K.copy, t, out=low)
+        mask = k.call(np.less, low, 0, out=k.new(n, bool, alloc))
+        k.call(np.negative, low, out=low, where=mask)
+        k.call(np.add, t, 100, out=result)  # T is read after the partial write
+        if isinstance(k, K.Recorder):
+            k.run(alloc, 4)
+        return low.tolist(), result.tolist()
+
+    assert scenario(K.Recorder(n)) == scenario(K.EAGER) == ([3, 2, 1, 0, 1, 2], [97, 98, 99, 100, 101, 102])

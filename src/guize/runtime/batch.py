@@ -929,7 +929,7 @@ class Plan:
                     v = v.copy()
                     for row, x in patch.items():
                         v[row] = int(x)
-                return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(v)])
+                return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(np.ascontiguousarray(v))])
             return _decimal(v, value.s, n, patch, validity, np, pa, sink, value.lo)
         if kind == "bool":
             b = value if isinstance(value, np.ndarray) else np.full(n, bool(value))

@@ -39,6 +39,8 @@ from guize.runtime.kernel import EAGER, Eager, Reg, copy, take
 
 I64 = 2**63 - 1  # values stay within [-I64, I64]: never INT64_MIN, so abs() cannot overflow
 EPOCH = datetime.date(1970, 1, 1).toordinal()
+FIRST_DAY = datetime.date(1, 1, 1).toordinal() - EPOCH  # the calendar's range, as day numbers
+LAST_DAY = datetime.date(9999, 12, 31).toordinal() - EPOCH
 
 Array = npt.NDArray[Any]
 Column = Any  # an int64/bool array, or a kernel register standing for one (see guize.runtime.kernel)
@@ -690,9 +692,20 @@ class Chunk:
             return Num(self.k.call(np.abs, a.v, out=self.new()), a.s, lo, hi, True)
         if func == "add_days":
             d, n = args
-            if _is_arr(d) or _is_arr(n.v):
-                return self.k.call(np.add, d, n.v, out=self.new())
-            return d + n.v
+            if not _is_arr(d) and not _is_arr(n.v):
+                if FIRST_DAY <= d + n.v <= LAST_DAY:
+                    return d + n.v
+                self.flag(True)  # beyond the calendar: the scalar path reports it
+                return 0
+            # In int64 (day numbers may come as int32); a day beyond years 1-9999 goes to the
+            # scalar path, which reports it, and is replaced by a real day meanwhile.
+            r = self.k.call(np.add, d, n.v, out=self.new(), dtype=np.int64)
+            beyond = self.or_(self.k.call(np.less, r, FIRST_DAY, out=self.new(bool)),
+                              self.k.call(np.greater, r, LAST_DAY, out=self.new(bool)))
+            if self.k.maybe(beyond):
+                self.flag(beyond)
+                self.k.call(copy, 0, out=r, where=beyond)
+            return r
         if func == "days_between":
             a, b = args
             if _is_arr(a) or _is_arr(b):

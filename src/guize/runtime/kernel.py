@@ -221,10 +221,12 @@ def _contiguous(calls: list[Call]) -> list[Call]:
         if partial and held is None:  # the old values are only in `out`: write it in place
             out_calls.append((f, args, out, kw))
             continue
-        tmp = held if partial else Reg(out.dtype)
-        out_calls.append((f, args, tmp, kw))  # type: ignore[arg-type]
+        tmp = Reg(out.dtype)
+        if partial:  # rows not selected keep the old values: start from them (not in `held`,
+            out_calls.append((copy, (held,), tmp, ()))  # which others may still read)
+        out_calls.append((f, args, tmp, kw))
         out_calls.append((copy, (tmp,), out, ()))
-        alias[id(out)] = tmp  # type: ignore[assignment]
+        alias[id(out)] = tmp
     return out_calls
 
 
