@@ -293,3 +293,43 @@ def test_a_partial_write_does_not_overwrite_a_temporary_still_read() -> None:
         return low.tolist(), result.tolist()
 
     assert scenario(K.Recorder(n)) == scenario(K.EAGER) == ([3, 2, 1, 0, 1, 2], [97, 98, 99, 100, 101, 102])
+
+
+def test_chunks_whose_numbers_need_different_types_combine(tmp_path: Path) -> None:
+    """An unrounded quotient has 34 significant digits: one chunk fits decimal128, another
+    needs decimal256 at the common scale, a third only exact text; the table takes the
+    narrowest type every chunk fits (it raised an Arrow error)."""
+    from decimal import Decimal
+
+    policy = _policy(tmp_path, "输入 甲：金额\n输入 乙：金额\n\n输出 商：比率 = 甲 ÷ 乙\n")
+    cases = {
+        "decimal128": (["1", "2"], ["3", "7"]),
+        "decimal256": (["1", "1" + "0" * 30], ["3", "3"]),
+        "text": (["1", "1" + "0" * 50], ["3", "3"]),
+    }
+    for want_type, (a, b) in cases.items():
+        table = pa.table({"甲": pa.array(a), "乙": pa.array(b)})
+        result = B.evaluate_batch(policy, table, ON, chunk_rows=1)  # one chunk per row
+        column = result.column("商")
+        assert want_type in str(column.type) or (want_type == "text" and column.type == pa.string())
+        for x, y, got in zip(a, b, column.to_pylist(), strict=True):
+            assert Decimal(str(got)) == policy.evaluate({"甲": x, "乙": y}, ON)["商"]
+
+
+def test_run_refuses_a_chunk_that_does_not_fit_the_written_type(tmp_path: Path) -> None:
+    """guize run fixes the column types with the first chunk; a later chunk whose quotient
+    has more whole digits than that type holds is an error, never a wrapped-around value."""
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from guize.cli import main
+
+    rule = tmp_path / "p.rule"
+    rule.write_text(HEAD + "输入 甲：金额\n输入 乙：金额\n\n输出 商：比率 = 甲 ÷ 乙\n", encoding="utf-8")
+    inp, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"甲": pa.array(["1", "1" + "0" * 30]), "乙": pa.array(["3", "3"])}), inp)
+    args = ["run", str(rule), "--date", "2025-03-01", "--input", str(inp), "--output", str(out),
+            "--chunk-rows", "1", "--no-progress"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1 and "不一致" in res.output, res.output
+    assert not out.exists()

@@ -203,7 +203,12 @@ class Writer:
             self.schema = table.schema
             self._open()
         elif table.schema != self.schema:
+            from guize.runtime.batch import fits
+
             try:
+                for field, column in zip(self.schema, table.columns, strict=True):
+                    if column.type != field.type and not fits(column, field.type):
+                        raise pa.ArrowInvalid(f"「{field.name}」的值放不进 {field.type}")
                 table = table.cast(self.schema)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 raise RuleError(f"本块结果的列类型与已写出的不一致，无法写入同一文件：{exc}"

@@ -1112,28 +1112,57 @@ def evaluate_batch(policy: Policy, data: Any, on: Any, outputs: Any = None, stri
 
 
 def combine(batches: list[Any], plan: Plan) -> pa.Table:
-    """One Table from chunk results, each decimal column at the largest scale any chunk used."""
+    """One Table from chunk results, each column in one type (see unify)."""
     _np, pa, _pc = _modules()
     names = [*plan.names, ERROR_COLUMN]
     columns = []
     for i in range(len(names)):
-        arrays = [b.column(i) for b in batches]
-        columns.append(pa.chunked_array(unify(arrays, pa), type=unify_type(arrays, pa)))
+        arrays, target = unify([b.column(i) for b in batches], pa)
+        columns.append(pa.chunked_array(arrays, type=target))
     meta = {"guize": json.dumps({"rows": plan.rows_done, "rows_scalar": plan.rows_scalar,
                                  "fallback_outputs": plan.fallback}, ensure_ascii=False)}
     return pa.table(columns, names=names, metadata=meta)
 
 
-def unify_type(arrays: list[Any], pa: Any) -> Any:
+def _whole_digits(a: Any, pa: Any) -> int:
+    """Digits before the decimal point of the largest magnitude in a decimal or integer array."""
+    _np, _pa, pc = _modules()
+    mm = pc.min_max(a)
+    top = max((abs(Decimal(v.as_py())) for v in (mm["min"], mm["max"]) if v.is_valid), default=Decimal(0))
+    return max(1, top.adjusted() + 1) if top else 1
+
+
+def fits(array: Any, target: Any) -> bool:
+    """Whether every value of a decimal or integer `array` can be cast to decimal `target`
+    exactly (Arrow's cast may wrap around instead of failing, see unify)."""
+    _np, pa, _pc = _modules()
+    if not pa.types.is_decimal(target):
+        return True
+    if pa.types.is_decimal(array.type) and array.type.scale > target.scale:
+        return False  # would drop decimal places
+    return bool(_whole_digits(array, pa) + target.scale <= target.precision)
+
+
+def unify(arrays: list[Any], pa: Any) -> tuple[list[Any], Any]:
+    """The chunks' arrays of one column in one type, and that type.
+
+    Chunks may differ: one chunk's numbers need more decimal places, or (unrounded
+    quotients, 34 significant digits) more digits than decimal128 holds. Numbers go to
+    decimal128 at the largest scale when every value fits, else decimal256, else exact
+    decimal text, as a single chunk would.
+    """
     types = {a.type for a in arrays}
     if len(types) == 1:
-        return next(iter(types))
-    scales = [t.scale for t in types if pa.types.is_decimal(t)]
-    if scales and all(pa.types.is_decimal(t) or pa.types.is_integer(t) for t in types):
-        return pa.decimal128(38, max(scales))
+        return arrays, next(iter(types))
+    numbers = [a for a in arrays if pa.types.is_decimal(a.type) or pa.types.is_integer(a.type)]
+    others = [a for a in arrays if not (pa.types.is_decimal(a.type) or pa.types.is_integer(a.type))]
+    if all(pa.types.is_string(a.type) for a in others):
+        scale = max((a.type.scale for a in numbers if pa.types.is_decimal(a.type)), default=0)
+        # Digits before the point, read off the values: Arrow's cast does not always notice
+        # a value that no longer fits at a larger scale (it can wrap around silently).
+        whole = max((_whole_digits(a, pa) for a in numbers), default=1)
+        if not others and whole + scale <= 76:
+            target = pa.decimal128(38, scale) if whole + scale <= 38 else pa.decimal256(76, scale)
+            return [a if a.type == target else a.cast(target) for a in arrays], target
+        return [a if a.type == pa.string() else a.cast(pa.string()) for a in arrays], pa.string()
     raise RuleError(f"各块的输出类型不一致：{', '.join(sorted(str(t) for t in types))}")  # pragma: no cover
-
-
-def unify(arrays: list[Any], pa: Any) -> list[Any]:
-    target = unify_type(arrays, pa)
-    return [a if a.type == target else a.cast(target) for a in arrays]
