@@ -333,3 +333,13 @@ def test_run_refuses_a_chunk_that_does_not_fit_the_written_type(tmp_path: Path) 
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 1 and "不一致" in res.output, res.output
     assert not out.exists()
+
+
+def test_a_recorder_builds_the_same_kernel_twice() -> None:
+    """Building again (the cache was cleared meanwhile) names every register afresh."""
+    policy = guize.load(OUTPATIENT)
+    rec = recorded(policy, outpatient_table(3000))
+    first, _arrays = rec.kernel()
+    K._KERNELS.clear()
+    again, _arrays = rec.kernel()
+    assert again is not first and again.source == first.source

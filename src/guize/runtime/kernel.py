@@ -263,6 +263,10 @@ class Kernel:
             return names[key]
 
         calls = _contiguous(calls)
+        for _f, args, out, kw in calls:  # names are given below (a kernel may be built twice)
+            for r in (*args, out, *(v for _k, v in kw)):
+                if isinstance(r, Reg):
+                    r.name = ""
         # Each temporary gets a block buffer; buffers are reused once a temporary is dead.
         last: dict[int, int] = {}
         for i, (_f, args, out, kw) in enumerate(calls):
@@ -310,8 +314,6 @@ class Kernel:
         exec(compile(self.source, "<guize kernel>", "exec"), namespace)
         self.block = namespace["block"]
         self._held = held
-        for r in columns:  # the kernel outlives the chunk it was recorded from
-            r.name = ""
 
     def run(self, arrays: list[Array], n: int, alloc: Alloc, block_rows: int) -> None:
         """Run the kernel over `n` rows of `arrays` (its columns), `block_rows` rows at a time."""
