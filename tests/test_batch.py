@@ -506,7 +506,8 @@ def test_importing_the_runtime_does_not_import_numpy() -> None:
 
 def test_batch_on_arrow_data_does_not_import_pandas(tmp_path: Path) -> None:
     """pyarrow imports pandas (a fifth of a second) for pa.array, to_numpy and Python literals
-    passed to its kernels; evaluating an Arrow table, or a Parquet or CSV file, needs none."""
+    passed to its kernels; evaluating an Arrow table, or guize run from Parquet or CSV to
+    Parquet, CSV or JSON Lines, needs none."""
     import subprocess
     import sys
 
@@ -518,7 +519,7 @@ import sys, pyarrow.parquet as pq, guize  # (pq.read_table imports pandas: pyarr
 from guize.cli import main
 p = guize.load({OUTPATIENT!r})
 p.evaluate_batch(pq.ParquetFile({str(tmp_path / "in.parquet")!r}).read(), "就诊日期", outputs={OUT3!r})
-for src, dst in (("in.parquet", "out.parquet"), ("in.csv", "out.csv")):
+for src, dst in (("in.parquet", "out.parquet"), ("in.csv", "out.csv"), ("in.parquet", "out.jsonl")):
     sys.argv = ["guize", "run", {OUTPATIENT!r}, "--date-column", "就诊日期", "--no-progress", *{ONLY3!r},
                 "--input", {str(tmp_path)!r} + "/" + src, "--output", {str(tmp_path)!r} + "/" + dst]
     try:

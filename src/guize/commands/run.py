@@ -258,10 +258,20 @@ def _json_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _text(value: str) -> Any:
+    """An Arrow string scalar. (Python literals passed to Arrow compute make pyarrow import
+    pandas, when installed: see guize.runtime.batch._arrow.)"""
+    from guize.runtime.batch import _strings
+
+    return _strings([value])[0]
+
+
 def _json_column(col: Any) -> Any:
     """A column as JSON texts (decimals as exact numbers), built with Arrow compute."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from guize.runtime.batch import _strings
 
     t = col.type
     if pa.types.is_dictionary(t):
@@ -269,17 +279,16 @@ def _json_column(col: Any) -> Any:
     if pa.types.is_decimal(t) or pa.types.is_integer(t):
         text = pc.cast(col, pa.string())
     elif pa.types.is_boolean(t):
-        text = pc.if_else(col, "true", "false")
+        text = pc.if_else(col, _text("true"), _text("false"))
     elif pa.types.is_date(t):
-        text = pc.binary_join_element_wise('"', pc.cast(col, pa.string()), '"', "")
+        text = pc.binary_join_element_wise(_text('"'), pc.cast(col, pa.string()), _text('"'), _text(""))
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         encoded = col.dictionary_encode()  # escape each distinct text once
-        quoted = pa.array([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()],
-                          type=pa.string())
+        quoted = _strings([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
         text = quoted.take(encoded.indices)
     else:
         text = pa.array([None if v is None else _json_value(v) for v in col.to_pylist()], type=pa.string())
-    return pc.fill_null(text, "null")
+    return pc.fill_null(text, _text("null"))
 
 
 def _jsonl(table: Any) -> str:
@@ -288,10 +297,10 @@ def _jsonl(table: Any) -> str:
     parts: list[Any] = []
     for i, (name, col) in enumerate(zip(table.schema.names, table.columns, strict=True)):
         key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
-        parts.extend([key, _json_column(col.combine_chunks())])
+        parts.extend([_text(key), _json_column(col.combine_chunks())])
     if not parts:
         return "{}\n" * int(table.num_rows)
-    lines = pc.binary_join_element_wise(*parts, "}", "")
+    lines = pc.binary_join_element_wise(*parts, _text("}"), _text(""))
     return "".join(f"{line}\n" for line in lines.to_pylist())
 
 
