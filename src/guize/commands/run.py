@@ -203,7 +203,7 @@ class Writer:
             self.schema = table.schema
             self._open()
         elif table.schema != self.schema:
-            from guize.runtime.batch import fits
+            from guize.runtime.columns import fits
 
             try:
                 for field, column in zip(self.schema, table.columns, strict=True):
@@ -261,7 +261,7 @@ def _json_value(value: Any) -> str:
 def _text(value: str) -> Any:
     """An Arrow string scalar. (Python literals passed to Arrow compute make pyarrow import
     pandas, when installed: see guize.runtime.batch._arrow.)"""
-    from guize.runtime.batch import _strings
+    from guize.runtime.columns import _strings
 
     return _strings([value])[0]
 
@@ -271,7 +271,7 @@ def _json_column(col: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from guize.runtime.batch import _strings
+    from guize.runtime.columns import _strings
 
     t = col.type
     if pa.types.is_dictionary(t):
@@ -390,7 +390,8 @@ def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suf
          outputs: list[str] | None, keep: list[str], strict: bool, chunk_rows: int, corpus: str | None,
          fmt: str, progress: bool | None) -> dict[str, Any]:
     import guize
-    from guize.runtime.batch import ERROR_COLUMN, Plan, _modules
+    from guize.runtime.batch import ERROR_COLUMN, Plan
+    from guize.runtime.columns import _modules
 
     _np, pa, _pc = _modules()
     started = time.perf_counter()
