@@ -284,6 +284,37 @@ def make_rows(n: int, seed: int = 0) -> dict[str, npt.NDArray[Any]]:
     }
 
 
+def arrow_table(cols: dict[str, Any], level_as: str = "dictionary", dates: Any = None,
+                money_as: str = "decimal128") -> Any:
+    """make_rows() columns as the pyarrow Table a user would pass: exact decimal money."""
+    import pyarrow as pa
+
+    def money(fen: Any) -> Any:  # int fen -> decimal(18, 2) without going through floats
+        if money_as == "decimal64":  # 64-bit decimals: the very bytes of integer fen
+            return pa.Array.from_buffers(pa.decimal64(18, 2), len(fen), [None, pa.py_buffer(fen)])
+        words = np.empty((len(fen), 2), dtype=np.int64)
+        words[:, 0] = fen
+        words[:, 1] = fen >> 63
+        return pa.Array.from_buffers(pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words)])
+
+    codes = pa.array(cols["医院级别"].astype(np.int8))
+    level = pa.DictionaryArray.from_arrays(codes, pa.array(LEVELS))
+    if level_as == "string":
+        level = level.cast(pa.string())
+    columns = {
+        "医院级别": level,
+        "退休人员": pa.array(cols["退休人员"]),
+        "本次费用": money(cols["本次费用"]),
+        "住院起付线": money(cols["住院起付线"]),
+        "本年已就诊次数": pa.array(cols["本年已就诊次数"]),
+        "本年已支付": money(cols["本年已支付"]),
+        "住院期间": pa.array(cols["住院期间"]),
+    }
+    if dates is not None:
+        columns["就诊日期"] = dates
+    return pa.table(columns)
+
+
 def _fen_str(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 

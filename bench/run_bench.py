@@ -113,42 +113,6 @@ def spread(iqr: tuple[float, float]) -> str:
     return f"{iqr[0]:.2f}–{iqr[1]:.2f}"
 
 
-# ---------------------------------------------------------------- inputs
-
-
-def arrow_table(cols: dict[str, Any], level_as: str = "dictionary", dates: Any = None,
-                money_as: str = "decimal128") -> Any:
-    """make_rows() columns as the pyarrow Table a user would pass: exact decimal money."""
-    import numpy as np
-    import pyarrow as pa
-    from baselines import LEVELS
-
-    def money(fen: Any) -> Any:  # int fen -> decimal(18, 2) without going through floats
-        if money_as == "decimal64":  # 64-bit decimals: the very bytes of integer fen
-            return pa.Array.from_buffers(pa.decimal64(18, 2), len(fen), [None, pa.py_buffer(fen)])
-        words = np.empty((len(fen), 2), dtype=np.int64)
-        words[:, 0] = fen
-        words[:, 1] = fen >> 63
-        return pa.Array.from_buffers(pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words)])
-
-    codes = pa.array(cols["医院级别"].astype(np.int8))
-    level = pa.DictionaryArray.from_arrays(codes, pa.array(LEVELS))
-    if level_as == "string":
-        level = level.cast(pa.string())
-    columns = {
-        "医院级别": level,
-        "退休人员": pa.array(cols["退休人员"]),
-        "本次费用": money(cols["本次费用"]),
-        "住院起付线": money(cols["住院起付线"]),
-        "本年已就诊次数": pa.array(cols["本年已就诊次数"]),
-        "本年已支付": money(cols["本年已支付"]),
-        "住院期间": pa.array(cols["住院期间"]),
-    }
-    if dates is not None:
-        columns["就诊日期"] = dates
-    return pa.table(columns)
-
-
 def fen_of(result: Any, name: str, per_unit: int) -> Any:
     """A decimal result column as integers in 1/per_unit (fen: 100; basis points: 10000)."""
     import numpy as np
@@ -260,7 +224,7 @@ def scalar_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
 def batch_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
     import numpy as np
     import pyarrow as pa
-    from baselines import make_rows, outpatient_numpy, outpatient_numpy_blocked
+    from baselines import arrow_table, make_rows, outpatient_numpy, outpatient_numpy_blocked
 
     n = args.rows
     cols = make_rows(n, seed=7)
@@ -334,7 +298,7 @@ def memory_child(which: str, rows: int) -> None:
     import tracemalloc
 
     import pyarrow as pa
-    from baselines import make_rows, outpatient_numpy
+    from baselines import arrow_table, make_rows, outpatient_numpy
 
     import guize
 

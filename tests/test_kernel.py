@@ -17,7 +17,7 @@ from guize.runtime import batch as B  # noqa: E402
 from guize.runtime import kernel as K  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from baselines import LEVELS, make_rows  # noqa: E402
+from baselines import arrow_table, make_rows  # noqa: E402
 
 OUTPATIENT = "policies/xinjiang/outpatient_2024.rule"
 OUT3 = ["起付标准", "支付比例", "统筹基金支付"]
@@ -25,18 +25,7 @@ ON = dt.date(2025, 3, 1)
 
 
 def outpatient_table(n: int, seed: int = 0) -> Any:
-    cols = make_rows(n, seed=seed)
-
-    def money(fen: Any) -> Any:
-        words = np.empty((len(fen), 2), dtype=np.int64)
-        words[:, 0] = fen
-        words[:, 1] = fen >> 63
-        return pa.Array.from_buffers(pa.decimal128(18, 2), len(fen), [None, pa.py_buffer(words)])
-
-    level = pa.DictionaryArray.from_arrays(pa.array(cols["医院级别"]), pa.array(LEVELS))
-    return pa.table({"医院级别": level, "退休人员": pa.array(cols["退休人员"]), "本次费用": money(cols["本次费用"]),
-                     "住院起付线": money(cols["住院起付线"]), "本年已就诊次数": pa.array(cols["本年已就诊次数"]),
-                     "本年已支付": money(cols["本年已支付"]), "住院期间": pa.array(cols["住院期间"])})
+    return arrow_table(make_rows(n, seed=seed))
 
 
 def recorded(policy: Any, table: Any, on: Any = ON, outputs: Any = OUT3) -> K.Recorder:

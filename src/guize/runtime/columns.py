@@ -331,10 +331,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
     if kind in ("money", "quantity", "rate", "int"):
         return _number_column(spec, arr, enums, np, pa, pc)
     if kind == "bool" and types.is_boolean(t):
-        null = _nulls(arr, np)
-        bits = np.frombuffer(arr.buffers()[1], dtype=np.uint8)
-        v = np.unpackbits(bits, count=arr.offset + len(arr), bitorder="little")[arr.offset:].view(bool)
-        return _Converted(v, None, None, null)
+        return _Converted(_numpy(arr), None, None, _nulls(arr, np))
     if kind == "enum" and (types.is_string(t) or types.is_large_string(t)):
         members = list(spec["members"])
         where = pc.index_in(arr, value_set=_strings(members).cast(t))
