@@ -390,8 +390,7 @@ class Plan:
                     else:
                         k = _const(default)
                         if k.s > s:
-                            bad = None if bad is None else bad.copy()  # conv.bad is kept
-                            v = _scale_up(v, k.s - s, bad, np)
+                            v, bad = _scale_up(v, k.s - s, bad, np)
                             s = k.s
                         fill = k.v * 10 ** (s - k.s)
                         if abs(fill) > _I64:  # not representable at this column's scale:

@@ -439,7 +439,8 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
 def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> _Converted:
     np, _pa, _pc = _modules()
     if s < 0:  # decimal(p, -k): whole multiples of 10**k
-        return _Converted(_scale_up(v, -s, bad, np), 0, bad, null)
+        v, bad = _scale_up(v, -s, bad, np)
+        return _Converted(v, 0, bad, null)
     if integer and s > 0:
         unit = 10**s
         bad = _or(bad, v % unit != 0)
@@ -447,13 +448,14 @@ def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> _Conve
     return _Converted(v, s, bad, null)
 
 
-def _scale_up(v: Any, k: int, bad: Any, np: Any) -> Any:
+def _scale_up(v: Any, k: int, bad: Any, np: Any) -> tuple[Any, Any]:
+    """(v * 10**k, bad rows): values that would overflow become 0 and join the bad rows (a
+    new mask; `bad` itself, which may be a converted column's, is left as it is)."""
     over = np.abs(v) > _I64 // 10**k
     if over.any():
         v = np.where(over, 0, v)
-        if bad is not None:
-            bad |= over
-    return v * 10**k
+        bad = _or(bad, over)
+    return v * 10**k, bad
 
 
 def _merge(conv: _Converted, rows: Any, slow: _Converted, np: Any) -> _Converted:
