@@ -69,18 +69,18 @@ class Gathered(Num):
     copy of the (small) table instead of gathering and then multiplying the column.
     """
 
-    __slots__ = ("_cache", "index", "new", "run", "table")
+    __slots__ = ("_cache", "index", "k", "new", "table")
 
     def __init__(self, table: Table, index: Column, c: Chunk) -> None:
         self.table = table
         self.index = index
         # Not the chunk itself: the chunk's memo holds this column (no reference cycle, so
         # the chunk's arrays are freed as soon as the chunk is done).
-        run, n, alloc = c.k, c.n, c.alloc
-        self.run = run
+        k, n, alloc = c.k, c.n, c.alloc
+        self.k = k
 
         def new() -> Column:
-            return run.new(n, np.int64, alloc)
+            return k.new(n, np.int64, alloc)
 
         self.new: Callable[[], Column] = new
         self._cache: Column | None = None
@@ -89,7 +89,7 @@ class Gathered(Num):
     @property
     def v(self) -> Column:
         if self._cache is None:
-            self._cache = self.run.call(take, self.table.vals, self.index, out=self.new())
+            self._cache = self.k.call(take, self.table.vals, self.index, out=self.new())
         return self._cache
 
     @v.setter
@@ -98,7 +98,7 @@ class Gathered(Num):
 
     def at(self, s: int) -> Num:
         k = 10 ** (s - self.s)
-        return Num(self.run.call(take, self.table.scaled(k), self.index, out=self.new()), s, self.lo * k, self.hi * k,
+        return Num(self.k.call(take, self.table.scaled(k), self.index, out=self.new()), s, self.lo * k, self.hi * k,
                    True)
 
 

@@ -505,12 +505,11 @@ def _decimal(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: A
     if scale == s:
         if not written:
             words[:, 0] = v
-        if written and len(sink) > 2:
-            pass  # the kernel wrote the high words
-        elif lo >= 0:
-            words[:, 1] = 0
-        else:
-            np.right_shift(words[:, 0], 63, out=words[:, 1])
+        if not (written and len(sink) > 2):  # (else the kernel wrote the high words)
+            if lo >= 0:
+                words[:, 1] = 0
+            else:
+                np.right_shift(words[:, 0], 63, out=words[:, 1])
     else:  # a recomputed value needs more places than the columnar code gave: widen all
         k = 10 ** (scale - s)
         for i, iv in enumerate(v.tolist()):
