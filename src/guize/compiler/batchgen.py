@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.codegen import Names
-from guize.runtime.ir import Node
+from guize.runtime import ir
 
 FORMAT = "1"  # bump when the generated batch code changes shape (part of the cache key)
 
@@ -78,40 +78,37 @@ class BatchGen:
             self.const_lines.append(f"    {name} = {line}")
         return self.consts[key]
 
-    def kind(self, node: Node) -> str:
-        tag = node[0]
-        if tag == "const":
-            v = node[1]
-            if isinstance(v, bool):
-                return "bool"
-            if isinstance(v, str):
-                return "enum"
-            if isinstance(v, datetime.date):
+    def kind(self, node: ir.Expr) -> str:
+        match node:
+            case ir.Const(value=v):
+                if isinstance(v, bool):
+                    return "bool"
+                if isinstance(v, str):
+                    return "enum"
+                if isinstance(v, datetime.date):
+                    return "date"
+                return "num"
+            case ir.Input(name=name):
+                return _KINDS[self.inputs[name]["kind"]]
+            case ir.Ref(name=name):
+                return _KINDS[self.p.defs[name].value_kind]
+            case ir.AsOf():
                 return "date"
-            return "num"
-        if tag == "input":
-            return _KINDS[self.inputs[node[1]]["kind"]]
-        if tag == "ref":
-            return _KINDS[self.p.defs[node[1]]["value_kind"]]
-        if tag == "asof":
-            return "date"
-        if tag in ("arith", "neg", "min", "max", "round"):
-            return "num"
-        if tag in ("cmp", "and", "or", "not"):
-            return "bool"
-        if tag == "if":
-            return self.kind(node[2])
-        if tag == "call":
-            return "date" if node[1] in ("add_months", "add_years", "add_days") else "num"
-        if tag == "cond":
-            return self.kind(node[2][0])
-        if tag == "match":
-            return self.kind(node[2][0][1] if node[2] else node[3][0])
-        if tag == "bands":
-            return self.kind(node[2][0][4] if node[2] else node[3][0])
-        if tag == "dated":
-            return self.kind(node[3][0][2])
-        raise TypeError(tag)  # INVARIANT: every IR tag is handled above
+            case ir.Arith() | ir.Neg() | ir.Min() | ir.Max() | ir.Round():
+                return "num"
+            case ir.Cmp() | ir.And() | ir.Or() | ir.Not():
+                return "bool"
+            case ir.If(then=then):
+                return self.kind(then)
+            case ir.Call(func=func):
+                return "date" if func in ("add_months", "add_years", "add_days") else "num"
+            case ir.Cond(other=other):
+                return self.kind(other.value)
+            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
+                return self.kind(rows[0].value if rows else other.value)  # type: ignore[union-attr]
+            case ir.Dated(versions=versions):
+                return self.kind(versions[0].value)
+        assert_never(node)
 
     def literal(self, value: Any) -> str:
         """A constant as the columnar code sees it: Num, bool, enumeration code, day number."""
@@ -132,76 +129,76 @@ class BatchGen:
 
     # ------------------------------------------------------------ expressions
 
-    def expr(self, node: Node, out: list[str], pad: str) -> str:
+    def expr(self, node: ir.Expr, out: list[str], pad: str) -> str:
         """Emit statements computing `node` into `out`; return the name holding its value."""
-        tag = node[0]
-        if tag == "const":
-            return self.literal(node[1])
-        if tag == "input":
-            return self.local("i", node[1], f"c.input({node[1]!r})", out, pad)
-        if tag == "ref":
-            if node[1] in self.fallback:
-                raise Unsupported(f"依赖逐行计算的「{node[1]}」")
-            return self.local("d", node[1], f"c.ref({node[1]!r})", out, pad)
-        if tag == "asof":
-            return "c.asof()"
-        if tag == "arith":
-            if node[1] == "/":
-                raise Unsupported("除法的结果未舍入（请对除法结果舍入，如 向下取整(a ÷ b)）")
-            a, b = self.expr(node[2], out, pad), self.expr(node[3], out, pad)
-            op = {"+": "add", "-": "sub", "*": "mul"}[node[1]]
-            return self.emit(f"c.{op}({a}, {b})", out, pad)
-        if tag == "neg":
-            return self.emit(f"c.neg({self.expr(node[1], out, pad)})", out, pad)
-        if tag == "cmp":
-            a, b = self.expr(node[2], out, pad), self.expr(node[3], out, pad)
-            fn = "cmp" if self.kind(node[2]) == "num" else "cmpx"
-            return self.emit(f"c.{fn}({node[1]!r}, {a}, {b})", out, pad)
-        if tag in ("and", "or"):
-            a, b = self.expr(node[1], out, pad), self.expr(node[2], out, pad)
-            return self.emit(f"c.{tag}_({a}, {b})", out, pad)
-        if tag == "not":
-            return self.emit(f"c.not_({self.expr(node[1], out, pad)})", out, pad)
-        if tag == "if":
-            factored = self.factor([node[2], node[3]])
-            if factored is not None:  # c ? x×k1 : x×k2  ->  x × (c ? k1 : k2): one column product
-                x, (k1, k2) = factored
-                cond = self.expr(node[1], out, pad)
-                pick = self.emit(f"c.where({cond}, {self.literal(k1)}, {self.literal(k2)})", out, pad)
-                return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-            cond, a, b = (self.expr(n, out, pad) for n in node[1:4])
-            return self.emit(f"c.where({cond}, {a}, {b})", out, pad)
-        if tag in ("min", "max"):
-            args = [self.expr(n, out, pad) for n in node[1]]
-            if len(args) == 1:
-                return args[0]
-            return self.emit(f"c.{tag}_({', '.join(args)})", out, pad)
-        if tag == "round":
-            mode, quantum, arg = node[1], node[2], node[3]
-            return self.rounded(arg, 0 if node[4] else _exponent(quantum), mode, out, pad)
-        if tag == "call":
-            if node[1] not in _VECTOR_CALLS:
-                raise Unsupported(f"日期函数 {node[1]} 逐行计算")
-            args = [self.expr(n, out, pad) for n in node[2]]
-            return self.emit(f"c.call({node[1]!r}, {', '.join(args)})", out, pad)
-        if tag == "cond":
-            factored = self.factor([value for _t, value, _l, _c in node[1]] + [node[2][0]])
-            if factored is not None:  # every branch is x × a constant: choose the constant
-                x, ks = factored
-                cases = [(self.expr(test, out, pad), self.literal(k)) for (test, *_r), k in zip(node[1], ks, strict=False)]
-                pick = self.select(cases, self.literal(ks[-1]), out, pad)
-                return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-            cases = [(self.expr(test, out, pad), self.expr(value, out, pad))
-                     for test, value, _l, _c in node[1]]
-            other = self.expr(node[2][0], out, pad)
-            return self.select(cases, other, out, pad)
-        if tag == "match":
-            return self.match(node, out, pad)
-        if tag == "bands":
-            return self.bands(node, out, pad)
-        if tag == "dated":
-            return self.dated(node, out, pad)
-        raise TypeError(tag)  # INVARIANT: every IR tag is handled above
+        match node:
+            case ir.Const(value=value):
+                return self.literal(value)
+            case ir.Input(name=name):
+                return self.local("i", name, f"c.input({name!r})", out, pad)
+            case ir.Ref(name=name):
+                if name in self.fallback:
+                    raise Unsupported(f"依赖逐行计算的「{name}」")
+                return self.local("d", name, f"c.ref({name!r})", out, pad)
+            case ir.AsOf():
+                return "c.asof()"
+            case ir.Arith(op=op, left=left, right=right):
+                if op == "/":
+                    raise Unsupported("除法的结果未舍入（请对除法结果舍入，如 向下取整(a ÷ b)）")
+                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
+                fn = {"+": "add", "-": "sub", "*": "mul"}[op]
+                return self.emit(f"c.{fn}({a}, {b})", out, pad)
+            case ir.Neg(arg=arg):
+                return self.emit(f"c.neg({self.expr(arg, out, pad)})", out, pad)
+            case ir.Cmp(op=op, left=left, right=right):
+                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
+                fn = "cmp" if self.kind(left) == "num" else "cmpx"
+                return self.emit(f"c.{fn}({op!r}, {a}, {b})", out, pad)
+            case ir.And(left=left, right=right) | ir.Or(left=left, right=right):
+                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
+                fn = "and_" if isinstance(node, ir.And) else "or_"
+                return self.emit(f"c.{fn}({a}, {b})", out, pad)
+            case ir.Not(arg=arg):
+                return self.emit(f"c.not_({self.expr(arg, out, pad)})", out, pad)
+            case ir.If(cond=cond_node, then=then, other=other):
+                factored = self.factor([then, other])
+                if factored is not None:  # c ? x×k1 : x×k2  ->  x × (c ? k1 : k2): one column product
+                    x, (k1, k2) = factored
+                    cond = self.expr(cond_node, out, pad)
+                    pick = self.emit(f"c.where({cond}, {self.literal(k1)}, {self.literal(k2)})", out, pad)
+                    return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
+                cond, a, b = (self.expr(n, out, pad) for n in (cond_node, then, other))
+                return self.emit(f"c.where({cond}, {a}, {b})", out, pad)
+            case ir.Min(args=nodes) | ir.Max(args=nodes):
+                args = [self.expr(n, out, pad) for n in nodes]
+                if len(args) == 1:
+                    return args[0]
+                fn = "min_" if isinstance(node, ir.Min) else "max_"
+                return self.emit(f"c.{fn}({', '.join(args)})", out, pad)
+            case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
+                return self.rounded(arg, 0 if as_int else _exponent(quantum), mode, out, pad)
+            case ir.Call(func=func, args=nodes):
+                if func not in _VECTOR_CALLS:
+                    raise Unsupported(f"日期函数 {func} 逐行计算")
+                args = [self.expr(n, out, pad) for n in nodes]
+                return self.emit(f"c.call({func!r}, {', '.join(args)})", out, pad)
+            case ir.Cond(branches=branches, other=other_row):
+                factored = self.factor([br.value for br in branches] + [other_row.value])
+                if factored is not None:  # every branch is x × a constant: choose the constant
+                    x, ks = factored
+                    cases = [(self.expr(br.test, out, pad), self.literal(k))
+                             for br, k in zip(branches, ks, strict=False)]
+                    pick = self.select(cases, self.literal(ks[-1]), out, pad)
+                    return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
+                cases = [(self.expr(br.test, out, pad), self.expr(br.value, out, pad)) for br in branches]
+                return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
+            case ir.Match():
+                return self.match(node, out, pad)
+            case ir.Bands():
+                return self.bands(node, out, pad)
+            case ir.Dated():
+                return self.dated(node, out, pad)
+        assert_never(node)
 
     def emit(self, code: str, out: list[str], pad: str) -> str:
         t = self.fresh()
@@ -216,9 +213,10 @@ class BatchGen:
             out.append(f"{pad}{ident} = {code}")
         return ident
 
-    def rounded(self, arg: Node, exp: int, mode: str, out: list[str], pad: str, sink: str | None = None) -> str:
-        if arg[0] == "arith" and arg[1] == "/":
-            a, b = self.expr(arg[2], out, pad), self.expr(arg[3], out, pad)
+    def rounded(self, arg: ir.Expr, exp: int, mode: str, out: list[str], pad: str,
+                sink: str | None = None) -> str:
+        if isinstance(arg, ir.Arith) and arg.op == "/":
+            a, b = self.expr(arg.left, out, pad), self.expr(arg.right, out, pad)
             return self.emit(f"c.rdiv({a}, {b}, {exp}, {mode!r})", out, pad)
         # An output's last rounding may write straight into the result column (c.sink).
         dest = f", c.sink({sink!r})" if sink is not None else ""
@@ -230,24 +228,25 @@ class BatchGen:
         items = "".join(f"({c}, {v}), " for c, v in cases)
         return self.emit(f"c.select(({items}), {other})", out, pad)
 
-    def match(self, node: Node, out: list[str], pad: str) -> str:
-        subject_node, cases, other = node[1], node[2], node[3]
+    def match(self, node: ir.Match, out: list[str], pad: str) -> str:
+        subject_node, cases, other = node.subject, node.cases, node.other
         subject = self.expr(subject_node, out, pad)
-        members = [m for ms, _v, _l, _c in cases for m in ms]
-        values = [v for _ms, v, _l, _c in cases]
+        members = [m for case in cases for m in case.members]
         kind = self.kind(node)
-        if all(v[0] == "const" for v in values) and (other is None or other[0][0] == "const"):
+        if all(isinstance(c.value, ir.Const) for c in cases) and (other is None or isinstance(other.value, ir.Const)):
             for m in members:
                 self._code(m)
             size = len(self.enums)
             entries: list[Any] = [None] * size
             ok = [False] * size
-            for ms, value, _l, _c in cases:
-                for m in ms:
-                    entries[self._code(m)] = self.table_value(value[1], kind)
+            for case in cases:
+                assert isinstance(case.value, ir.Const)
+                for m in case.members:
+                    entries[self._code(m)] = self.table_value(case.value.value, kind)
                     ok[self._code(m)] = True
             if other is not None:
-                fill = self.table_value(other[0][1], kind)
+                assert isinstance(other.value, ir.Const)
+                fill = self.table_value(other.value.value, kind)
                 entries = [fill if not k else e for e, k in zip(entries, ok, strict=True)]
                 ok = [True] * size
             fill = next(e for e in entries if e is not None)
@@ -258,21 +257,21 @@ class BatchGen:
             table = self.table(entries, ok if need_check else None, kind, f"按 {self.describe(subject_node)}")
             return self.emit(f"c.table({subject}, {table})", out, pad)
         conds = []
-        for ms, value, _l, _c in cases:
-            codes = tuple(self._code(m) for m in ms)
+        for case in cases:
+            codes = tuple(self._code(m) for m in case.members)
             test = (self.emit(f"c.cmpx('==', {subject}, {codes[0]})", out, pad) if len(codes) == 1
                     else self.emit(f"c.isin({subject}, {codes!r})", out, pad))
-            conds.append((test, self.expr(value, out, pad)))
-        other_name = self.expr(other[0], out, pad) if other is not None else None
+            conds.append((test, self.expr(case.value, out, pad)))
+        other_name = self.expr(other.value, out, pad) if other is not None else None
         return self.select(conds, other_name, out, pad)
 
-    def domain(self, node: Node) -> tuple[str, ...]:
-        if node[0] == "input":
-            return tuple(self.inputs[node[1]]["members"])
+    def domain(self, node: ir.Expr) -> tuple[str, ...]:
+        if isinstance(node, ir.Input):
+            return tuple(self.inputs[node.name]["members"])
         return ()
 
-    def describe(self, node: Node) -> str:
-        return str(node[1]) if node[0] in ("input", "ref") else node[0]
+    def describe(self, node: ir.Expr) -> str:
+        return node.name if isinstance(node, (ir.Input, ir.Ref)) else type(node).__name__.lower()
 
     def table_value(self, value: Any, kind: str) -> Any:
         if kind == "enum":
@@ -281,57 +280,59 @@ class BatchGen:
             return (value - datetime.date(1970, 1, 1)).days
         return value
 
-    def bands(self, node: Node, out: list[str], pad: str) -> str:
-        subject = self.expr(node[1], out, pad)
+    def bands(self, node: ir.Bands, out: list[str], pad: str) -> str:
+        subject = self.expr(node.subject, out, pad)
         cases = []
-        for lo, lo_incl, hi, hi_incl, value, _label, _cite in node[2]:
-            lo_text = repr(str(lo)) if lo is not None else "None"
-            hi_text = repr(str(hi)) if hi is not None else "None"
-            test = self.emit(f"c.band({subject}, {lo_text}, {lo_incl}, {hi_text}, {hi_incl})", out, pad)
-            cases.append((test, self.expr(value, out, pad)))
-        other = self.expr(node[3][0], out, pad) if node[3] is not None else None
+        for band in node.bands:
+            lo_text = repr(str(band.lo)) if band.lo is not None else "None"
+            hi_text = repr(str(band.hi)) if band.hi is not None else "None"
+            test = self.emit(f"c.band({subject}, {lo_text}, {band.lo_incl}, {hi_text}, {band.hi_incl})", out, pad)
+            cases.append((test, self.expr(band.value, out, pad)))
+        other = self.expr(node.other.value, out, pad) if node.other is not None else None
         if not cases:
             assert other is not None  # INVARIANT: the checker rejects bands with neither
             return other
         return self.select(cases, other, out, pad)
 
-    def dated(self, node: Node, out: list[str], pad: str) -> str:
-        slot, what, versions = node[1], node[2], node[3]
+    def dated(self, node: ir.Dated, out: list[str], pad: str) -> str:
+        slot, what, versions = node.slot, node.what, node.versions
         kind = self.kind(node)
-        if all(v[2][0] == "const" for v in versions):
-            entries = [self.table_value(v[2][1], kind) for v in versions]
+        if all(isinstance(v.value, ir.Const) for v in versions):
+            entries = [self.table_value(v.value.value, kind) for v in versions if isinstance(v.value, ir.Const)]
             table = self.table(entries, None, kind, f"{what}的各版本")
             return self.emit(f"c.dated_table({slot}, {table})", out, pad)
         names = []
         for i, version in enumerate(versions):
             fname = f"v{slot}_{i}"
             names.append(fname)
-            out.append(f"{pad}def {fname}():  # {version[3]}")
+            out.append(f"{pad}def {fname}():  # {version.label}")
             body: list[str] = []
             saved = set(self.bound)
-            result = self.expr(version[2], body, pad + "    ")
+            result = self.expr(version.value, body, pad + "    ")
             self.bound = saved  # locals bound inside the version stay inside it
             out.extend(body)
             out.append(f"{pad}    return {result}")
         return self.emit(f"c.dated({slot}, ({', '.join(names)},))", out, pad)
 
-    def constant(self, node: Node) -> Any:
+    def constant(self, node: ir.Expr) -> Any:
         """The number a node always has (a literal, or a parameter without rounding), else None."""
-        if node[0] == "ref":
-            d = self.p.defs[node[1]]
-            node = d["expr"] if d["round"] is None else ("ref",)
-        if node[0] == "const" and not isinstance(node[1], (bool, str, datetime.date)):
-            return node[1]
+        if isinstance(node, ir.Ref):
+            d = self.p.defs[node.name]
+            if d.round is not None:
+                return None
+            node = d.expr
+        if isinstance(node, ir.Const) and not isinstance(node.value, (bool, str, datetime.date)):
+            return node.value
         return None
 
-    def factor(self, values: list[Node]) -> tuple[Node, list[Any]] | None:
+    def factor(self, values: list[ir.Expr]) -> tuple[ir.Expr, list[Any]] | None:
         """(x, [k, ...]) if every value is x × k (or k × x) for one x and constants k."""
-        common: Node | None = None
+        common: ir.Expr | None = None
         ks: list[Any] = []
         for v in values:
-            if v[0] != "arith" or v[1] != "*":
+            if not isinstance(v, ir.Arith) or v.op != "*":
                 return None
-            a, b = v[2], v[3]
+            a, b = v.left, v.right
             if self.constant(b) is not None:
                 x, k = a, self.constant(b)
             elif self.constant(a) is not None:
@@ -355,13 +356,13 @@ class BatchGen:
         self.temp = 0
         body: list[str] = []
         pad = "        "
-        expr = d["expr"]
-        sink = name if name in self.p.outputs and d["value_kind"] != "int" else None
-        if d["round"] is not None:
-            mode, quantum = d["round"]
+        expr = d.expr
+        sink = name if name in self.p.outputs and d.value_kind != "int" else None
+        if d.round is not None:
+            mode, quantum = d.round
             result = self.rounded(expr, _exponent(quantum), mode, body, pad, sink)
-        elif expr[0] == "round" and not expr[4]:
-            result = self.rounded(expr[3], _exponent(expr[2]), expr[1], body, pad, sink)
+        elif isinstance(expr, ir.Round) and not expr.as_int:
+            result = self.rounded(expr.arg, _exponent(expr.quantum), expr.mode, body, pad, sink)
         else:
             result = self.expr(expr, body, pad)
             if sink is not None and body and self.last == (result, len(body)) \
@@ -369,7 +370,7 @@ class BatchGen:
                                              f"{pad}{result} = c.mul(")):
                 body[-1] = f"{body[-1][:-1]}, c.sink({sink!r}))"  # the last step writes the output
         fname = self.ident("b", name)
-        lines = [f"    def {fname}(c):", f'        """「{name}」, line {d["line"]}."""']
+        lines = [f"    def {fname}(c):", f'        """「{name}」, line {d.line}."""']
         lines.extend(body)
         lines.append(f"        return {result}")
         lines.append("")

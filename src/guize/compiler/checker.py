@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -15,7 +15,10 @@ from guize.compiler.diagnostics import Diagnostic, nearest
 from guize.compiler.lexicon import KEYWORD_WORDS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
 from guize.runtime import dates
-from guize.runtime.ir import Node
+from guize.runtime import ir
+from guize.runtime.ir import Expr
+
+N = TypeVar("N", bound=ir.Node)
 
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
                "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS}
@@ -39,7 +42,7 @@ _FUNCS: dict[str, tuple[str, tuple[str, ...], Type]] = {
     "加天": ("add_days", ("date", "int"), T.DATE),
     "绝对值": ("abs", ("num",), T.ANY),
 }
-_MINMAX = {"取较小值": "min", "取较大值": "max"}
+_MINMAX: dict[str, type[ir.Min] | type[ir.Max]] = {"取较小值": ir.Min, "取较大值": ir.Max}
 
 
 @attrs.frozen
@@ -56,7 +59,7 @@ class CheckedPolicy:
     source_sha256: str
     documents: tuple[dict[str, Any], ...]
     inputs: tuple[dict[str, Any], ...]
-    defs: dict[str, dict[str, Any]]
+    defs: dict[str, ir.Definition]
     order: tuple[str, ...]  # definitions in dependency order
     outputs: tuple[str, ...]
     slots: int  # number of dated nodes
@@ -89,7 +92,8 @@ class Checker:
         self.def_types: dict[str, Type] = {}
         self.checking: list[str] = []
         self.failed: set[str] = set()
-        self.lowered: dict[str, Node] = {}
+        self.lowered: dict[str, Expr] = {}
+        self.next_id = 0  # node ids, in the order nodes are built: stable for a source
         self.deps: dict[str, set[str]] = {}
         self.input_deps: dict[str, set[str]] = {}
         self.slot = 0
@@ -113,6 +117,11 @@ class Checker:
 
     def _article(self) -> str | None:
         return "、".join(self.cur_cite) if self.cur_cite else None
+
+    def mk(self, cls: type[N], span: ast.Span, *fields: Any) -> N:
+        """A new IR node with the next id and the span it was written at."""
+        self.next_id += 1
+        return cls(*fields, id=self.next_id, span=(span.line, span.column, span.end_line, span.end_column))
 
     # ------------------------------------------------------------ driver
 
@@ -144,18 +153,10 @@ class Checker:
         for name in order:
             d = self.defs[name]
             ty = self.def_types[name]
-            defs[name] = {
-                "name": name,
-                "kind": d.kind,
-                "type": ty.display(),
-                "value_kind": _value_kind(ty),
-                "expr": self.lowered[name],
-                "round": self._rounding(d, ty),
-                "cite": d.cite.articles if d.cite else (),
-                "line": d.span.line,
-                "deps": tuple(sorted(self.deps.get(name, ()))),
-                "inputs": tuple(sorted(self.input_deps.get(name, ()))),
-            }
+            defs[name] = ir.Definition(
+                name, d.kind, ty.display(), _value_kind(ty), self.lowered[name], self._rounding(d, ty),
+                d.cite.articles if d.cite else (), d.span.line, tuple(sorted(self.deps.get(name, ()))),
+                tuple(sorted(self.input_deps.get(name, ()))))
         inputs = tuple(self._input_spec(i) for i in tree.inputs if i.name in self.input_types)
         return CheckedPolicy(tree.path, source_sha, docs, inputs, defs, order, outputs, self.slot,
                              examples, tuple(self.diags), tree)
@@ -419,7 +420,7 @@ class Checker:
     # ------------------------------------------------------------ values and blocks
 
     def _value(self, value: ast.Value, hint: Type | None = None,
-               siblings: dict[str, Any] | None = None) -> tuple[Node, Type] | None:
+               siblings: dict[str, Any] | None = None) -> tuple[Expr, Type] | None:
         if isinstance(value, ast.ExprValue):
             return self._expr(value.expr, hint)
         if isinstance(value, ast.SameValue):  # INVARIANT: resolved by the enclosing match
@@ -430,7 +431,7 @@ class Checker:
     def _label_cite(self, value: ast.Value) -> tuple[str, ...]:
         return value.cite.articles if value.cite else ()
 
-    def _block(self, block: ast.BlockValue, hint: Type | None) -> tuple[Node, Type] | None:
+    def _block(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
         kinds = {_branch_kind(b) for b in block.branches}
         if block.selector is None:
             if kinds <= {"if", "else"}:
@@ -454,9 +455,9 @@ class Checker:
             return None
         return self._match(block, hint)
 
-    def _cond(self, block: ast.BlockValue, hint: Type | None) -> tuple[Node, Type] | None:
-        branches: list[Node] = []
-        other = None
+    def _cond(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
+        branches: list[ir.Branch] = []
+        other: ir.Other | None = None
         ty: Type | None = hint
         ok = True
         for i, br in enumerate(block.branches):
@@ -469,7 +470,7 @@ class Checker:
                     ok = False
                     continue
                 ty = self._join(ty, res[1], br.span)
-                other = (res[0], "否则", self._label_cite(br.value))
+                other = self.mk(ir.Other, br.span, res[0], "否则", self._label_cite(br.value))
                 continue
             assert isinstance(br, ast.IfBranch)
             cond = self._expr(br.cond, T.BOOL)
@@ -479,16 +480,17 @@ class Checker:
                 continue
             self._expect_bool(cond[1], br.cond.span)
             ty = self._join(ty, res[1], br.span)
-            branches.append((cond[0], res[0], "若 " + self.text(br.cond.span), self._label_cite(br.value)))
+            branches.append(self.mk(ir.Branch, br.span, cond[0], res[0], "若 " + self.text(br.cond.span),
+                                    self._label_cite(br.value)))
         if other is None:
             self.error(block.span, "条件分支缺少「否则」：所有条件都不成立时取什么值？",
                        hint="在最后加一行「否则 …」", code="E264")
             return None
         if not ok or ty is None:
             return None
-        return ("cond", tuple(branches), other), ty
+        return self.mk(ir.Cond, block.span, tuple(branches), other), ty
 
-    def _match(self, block: ast.BlockValue, hint: Type | None) -> tuple[Node, Type] | None:
+    def _match(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
         assert block.selector is not None
         subj = self._expr(block.selector.subject, None)
         if subj is None:
@@ -501,10 +503,10 @@ class Checker:
             return None
         members = self.enums[sty.enum or ""]
         seen: dict[str, ast.Span] = {}
-        direct: dict[str, tuple[Node, str, tuple[str, ...]]] = {}
+        direct: dict[str, tuple[Expr, str, tuple[str, ...]]] = {}
         aliases: list[tuple[str, str, ast.SameValue]] = []
-        cases: list[Node] = []
-        other = None
+        cases: list[ir.Case] = []
+        other: ir.Other | None = None
         ty: Type | None = hint
         ok = True
         for br in block.branches:
@@ -515,7 +517,7 @@ class Checker:
                     ok = False
                     continue
                 ty = self._join(ty, res[1], br.span)
-                other = (res[0], "其他", self._label_cite(br.value))
+                other = self.mk(ir.Other, br.span, res[0], "其他", self._label_cite(br.value))
                 continue
             assert isinstance(br.key, ast.EnumKey)
             for m in br.key.names:
@@ -541,7 +543,7 @@ class Checker:
             ty = self._join(ty, res[1], br.span)
             for m in br.key.names:
                 direct[m] = (res[0], label, self._label_cite(br.value))
-            cases.append((tuple(br.key.names), res[0], label, self._label_cite(br.value)))
+            cases.append(self.mk(ir.Case, br.span, tuple(br.key.names), res[0], label, self._label_cite(br.value)))
         for member, target, sv in aliases:
             seen_chain = [member]
             tgt = target
@@ -558,7 +560,8 @@ class Checker:
                 ok = False
                 continue
             node, _label, cite = direct[tgt]
-            cases.append(((member,), node, f"{member}（参照{target}）", self._label_cite(sv) or cite))
+            cases.append(self.mk(ir.Case, sv.span, (member,), node, f"{member}（参照{target}）",
+                                 self._label_cite(sv) or cite))
         missing = [m for m in members if m not in seen]
         if missing and other is None:
             self.error(block.span, f"「按 {sty.enum}」没有列出：{'、'.join(missing)}",
@@ -566,9 +569,9 @@ class Checker:
             ok = False
         if not ok or ty is None:
             return None
-        return ("match", subj[0], tuple(cases), other), ty
+        return self.mk(ir.Match, block.span, subj[0], tuple(cases), other), ty
 
-    def _bands(self, block: ast.BlockValue, hint: Type | None) -> tuple[Node, Type] | None:
+    def _bands(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
         assert block.selector is not None
         subj = self._expr(block.selector.subject, None)
         if subj is None:
@@ -578,7 +581,7 @@ class Checker:
             self.error(block.selector.subject.span, f"分段的对象应是数值，这里是{sty.display()}", code="E270")
             return None
         bands: list[tuple[Any, ...]] = []
-        other = None
+        other: ir.Other | None = None
         ty: Type | None = hint
         ok = True
         for br in block.branches:
@@ -589,7 +592,7 @@ class Checker:
                 continue
             ty = self._join(ty, res[1], br.span)
             if isinstance(br.key, ast.OtherKey):
-                other = (res[0], "其他", self._label_cite(br.value))
+                other = self.mk(ir.Other, br.span, res[0], "其他", self._label_cite(br.value))
                 continue
             assert isinstance(br.key, ast.BandKey)
             lo = self._bound(br.key.lower, sty)
@@ -603,14 +606,16 @@ class Checker:
                 self.error(br.key.span, f"区间「{br.key.text}」是空的", code="E271")
                 ok = False
                 continue
-            bands.append((lo, lo_incl, hi, hi_incl, res[0], br.key.text, self._label_cite(br.value), br.key.span))
+            bands.append((lo, lo_incl, hi, hi_incl, res[0], br.key.text, self._label_cite(br.value), br.key.span,
+                          br.span))
         if ok:
             ok = self._band_overlaps(bands)
         if not ok or ty is None:
             return None
-        return ("bands", subj[0], tuple(b[:7] for b in bands), other), ty
+        rows = tuple(self.mk(ir.Band, b[8], *b[:7]) for b in bands)
+        return self.mk(ir.Bands, block.span, subj[0], rows, other), ty
 
-    def _bound(self, bound: ast.Bound | None, sty: Type) -> Decimal | bool | None:
+    def _bound(self, bound: ast.Bound | None, sty: Type) -> Decimal | int | None:
         if bound is None:
             return None
         res = self._number(bound.value)
@@ -621,8 +626,8 @@ class Checker:
             self.error(bound.value.span, f"区间边界「{bound.value.text}」的单位与分段对象（{sty.display()}）不一致",
                        code="E272")
             return False
-        value: Decimal = node[1]
-        return value
+        assert isinstance(node, ir.Const) and isinstance(node.value, (Decimal, int))
+        return node.value
 
     def _band_overlaps(self, bands: list[tuple[Any, ...]]) -> bool:
         ok = True
@@ -635,7 +640,7 @@ class Checker:
                     ok = False
         return ok
 
-    def _dated(self, block: ast.BlockValue, hint: Type | None) -> tuple[Node, Type] | None:
+    def _dated(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
         versions: list[tuple[Any, ...]] = []
         ty: Type | None = hint
         ok = True
@@ -675,7 +680,7 @@ class Checker:
                 continue
             ty = self._join(ty, res[1], br.span)
             label = f"自{dates.cn(key.start)}起" + (f"至{dates.cn(key.end)}止" if key.end else "")
-            versions.append((key.start, key.end, res[0], label, self._label_cite(br.value)))
+            versions.append((key.start, key.end, res[0], label, self._label_cite(br.value), br.span))
         if not ok or ty is None:
             return None
         v = self.doc_validity
@@ -685,17 +690,17 @@ class Checker:
         # Half-open intervals: a version runs to the day before the next one starts,
         # or to the day after its own written end.
         out = []
-        for i, (start, end, node, label, cite) in enumerate(versions):
+        for i, (start, end, node, label, cite, span) in enumerate(versions):
             if end is not None:
                 end_excl = end + datetime.timedelta(days=1)
             elif i + 1 < len(versions):
                 end_excl = versions[i + 1][0]
             else:
                 end_excl = None
-            out.append((start, end_excl, node, label, cite))
+            out.append(self.mk(ir.Version, span, start, end_excl, node, label, cite))
         slot = self.slot
         self.slot += 1
-        return ("dated", slot, self.current or "", tuple(out)), ty
+        return self.mk(ir.Dated, block.span, slot, self.current or "", tuple(out)), ty
 
     def _join(self, a: Type | None, b: Type, span: ast.Span) -> Type | None:
         if a is None:
@@ -714,16 +719,16 @@ class Checker:
 
     # ------------------------------------------------------------ expressions
 
-    def _number(self, n: ast.Number) -> tuple[Node, Type] | None:
+    def _number(self, n: ast.Number) -> tuple[Expr, Type] | None:
         value = n.value
         if n.unit in PERCENT_UNITS and n.per is None:
-            return ("const", value * PERCENT_UNITS[n.unit]), T.Type("num", rate=True)
+            return self.mk(ir.Const, n.span, value * PERCENT_UNITS[n.unit]), T.Type("num", rate=True)
         if n.unit == POINTS_UNIT:
-            return ("const", value / 100), T.POINTS
+            return self.mk(ir.Const, n.span, value / 100), T.POINTS
         if n.unit is None:
             if value == value.to_integral_value():
-                return ("const", int(value)), T.Type("num", integer=True, zero=(value == 0))
-            return ("const", value), T.NUM
+                return self.mk(ir.Const, n.span, int(value)), T.Type("num", integer=True, zero=(value == 0))
+            return self.mk(ir.Const, n.span, value), T.NUM
         unit = self._unit(n.unit, n.per, n.span)
         if unit is None:
             return None
@@ -731,41 +736,41 @@ class Checker:
         scaled = value * scale
         integral = scaled == scaled.to_integral_value()
         if integral and all(u != "元" for u, _exp in dim):  # money is always a Decimal
-            return ("const", int(scaled)), T.num(dim, integer=True)
-        return ("const", _norm(scaled)), T.num(dim)
+            return self.mk(ir.Const, n.span, int(scaled)), T.num(dim, integer=True)
+        return self.mk(ir.Const, n.span, _norm(scaled)), T.num(dim)
 
-    def _expr(self, e: ast.Expr, hint: Type | None) -> tuple[Node, Type] | None:
+    def _expr(self, e: ast.Expr, hint: Type | None) -> tuple[Expr, Type] | None:
         method = getattr(self, "_e_" + type(e).__name__)
-        result: tuple[Node, Type] | None = method(e, hint)
+        result: tuple[Expr, Type] | None = method(e, hint)
         return result
 
-    def _e_Number(self, e: ast.Number, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Number(self, e: ast.Number, hint: Type | None) -> tuple[Expr, Type] | None:
         return self._number(e)
 
-    def _e_DateLit(self, e: ast.DateLit, hint: Type | None) -> tuple[Node, Type] | None:
-        return ("const", e.value), T.DATE
+    def _e_DateLit(self, e: ast.DateLit, hint: Type | None) -> tuple[Expr, Type] | None:
+        return self.mk(ir.Const, e.span, e.value), T.DATE
 
-    def _e_Bool(self, e: ast.Bool, hint: Type | None) -> tuple[Node, Type] | None:
-        return ("const", e.value), T.BOOL
+    def _e_Bool(self, e: ast.Bool, hint: Type | None) -> tuple[Expr, Type] | None:
+        return self.mk(ir.Const, e.span, e.value), T.BOOL
 
-    def _e_Name(self, e: ast.Name, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Name(self, e: ast.Name, hint: Type | None) -> tuple[Expr, Type] | None:
         name = e.name
         if name in self.inputs:
             if self.current:
                 self.input_deps[self.current].add(name)
             ty = self.input_types.get(name)
-            return (("input", name), ty) if ty else None
+            return (self.mk(ir.Input, e.span, name), ty) if ty else None
         if name in self.defs:
             if self.current:
                 self.deps[self.current].add(name)
             ty = self._check_def(name)
             if ty is None:
                 return None
-            return ("ref", name), ty
+            return self.mk(ir.Ref, e.span, name), ty
         if name == "评估日期":
-            return ("asof",), T.DATE
+            return self.mk(ir.AsOf, e.span), T.DATE
         if hint is not None and hint.kind == "enum" and name in self.enums.get(hint.enum or "", ()):
-            return ("const", name), hint
+            return self.mk(ir.Const, e.span, name), hint
         if hint is not None and hint.kind == "enum" and hint.enum and not any(
                 name in members for members in self.enums.values()):
             members = self.enums[hint.enum]
@@ -775,9 +780,9 @@ class Checker:
             return None
         owners = [en for en, members in self.enums.items() if name in members]
         if len(owners) == 1:
-            return ("const", name), Type("enum", enum=owners[0])
+            return self.mk(ir.Const, e.span, name), Type("enum", enum=owners[0])
         if len(owners) > 1:
-            return ("const", name), Type("enum", enum=None)
+            return self.mk(ir.Const, e.span, name), Type("enum", enum=None)
         self._undefined(name, e.span)
         return None
 
@@ -799,7 +804,7 @@ class Checker:
                 hint = f"是否指「{near}」？"
         self.error(span, f"未定义的名称「{name}」", hint=hint, code="E300")
 
-    def _e_Call(self, e: ast.Call, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Call(self, e: ast.Call, hint: Type | None) -> tuple[Expr, Type] | None:
         if e.func in _MINMAX:
             if not e.args:
                 self.error(e.span, f"「{e.func}」至少需要一个参数", code="E310")
@@ -819,7 +824,7 @@ class Checker:
                     return None
                 ty = r[1] if ty is None else T.join(ty, r[1])
             assert ty is not None
-            return (_MINMAX[e.func], tuple(r[0] for r in results if r)), ty
+            return self.mk(_MINMAX[e.func], e.span, tuple(r[0] for r in results if r)), ty
         if e.func not in _FUNCS:
             near = nearest(e.func, list(_FUNCS) + list(_MINMAX))
             self.error(e.span, f"没有名为「{e.func}」的函数",
@@ -848,9 +853,9 @@ class Checker:
         if rty.kind == "any":
             assert first is not None
             rty = first
-        return ("call", fname, tuple(nodes)), rty
+        return self.mk(ir.Call, e.span, fname, tuple(nodes)), rty
 
-    def _e_Round(self, e: ast.Round, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Round(self, e: ast.Round, hint: Type | None) -> tuple[Expr, Type] | None:
         r = self._expr(e.arg, hint)
         if r is None:
             return None
@@ -861,10 +866,10 @@ class Checker:
         ty = r[1]
         if quantum == 1 and not ty.is_money:
             # Rounding a count to a whole number gives an integer (向下取整(职工人数 ÷ 50人/名额)).
-            return ("round", mode, quantum, r[0], True), attrs.evolve(ty, integer=True, rate=False)
-        return ("round", mode, quantum, r[0], False), ty
+            return self.mk(ir.Round, e.span, mode, quantum, r[0], True), attrs.evolve(ty, integer=True, rate=False)
+        return self.mk(ir.Round, e.span, mode, quantum, r[0], False), ty
 
-    def _e_Binary(self, e: ast.Binary, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Binary(self, e: ast.Binary, hint: Type | None) -> tuple[Expr, Type] | None:
         left = self._expr(e.left, hint if e.op in "+-" else None)
         right = self._expr(e.right, hint if e.op in "+-" else None)
         if left is None or right is None:
@@ -880,7 +885,7 @@ class Checker:
                     self.error(e.right.span, f"「个百分点」只能加减到比率上，「{self.text(e.left.span)}」是{lt.display()}",
                                code="E321")
                     return None
-                return ("arith", e.op, ln, rn, False), T.RATE
+                return self.mk(ir.Arith, e.span, e.op, ln, rn, False), T.RATE
             if lt.kind == "points" or rt.kind == "points":
                 self.error(e.span, "「个百分点」只能加到比率上（比率 + 5个百分点）", code="E321")
                 return None
@@ -902,27 +907,27 @@ class Checker:
             ty = T.join(lt, rt)
             assert ty is not None
             ty = attrs.evolve(ty, zero=False, rate=(lt.rate or rt.rate) and not (lt.dim or rt.dim))
-            return ("arith", e.op, ln, rn, ty.integer), ty
+            return self.mk(ir.Arith, e.span, e.op, ln, rn, ty.integer), ty
         if lt.kind != "num" or rt.kind != "num":
             self.error(e.span, f"不能对{lt.display()}和{rt.display()}做{sym}法", code="E322")
             return None
         if e.op == "*":
             dim = T.dim_mul(lt.dim, rt.dim)
             ty = T.num(dim, integer=lt.integer and rt.integer, rate=lt.rate and rt.rate)
-            return ("arith", "*", ln, rn, ty.integer), ty
+            return self.mk(ir.Arith, e.span, "*", ln, rn, ty.integer), ty
         dim = T.dim_mul(lt.dim, rt.dim, -1)
-        return ("arith", "/", ln, rn, False), T.num(dim)
+        return self.mk(ir.Arith, e.span, "/", ln, rn, False), T.num(dim)
 
-    def _e_Neg(self, e: ast.Neg, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Neg(self, e: ast.Neg, hint: Type | None) -> tuple[Expr, Type] | None:
         r = self._expr(e.arg, hint)
         if r is None:
             return None
         if r[1].kind != "num":
             self.error(e.span, f"只有数值可以取负，这里是{r[1].display()}", code="E322")
             return None
-        return ("neg", r[0]), r[1]
+        return self.mk(ir.Neg, e.span, r[0]), r[1]
 
-    def _e_Compare(self, e: ast.Compare, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Compare(self, e: ast.Compare, hint: Type | None) -> tuple[Expr, Type] | None:
         left = self._expr(e.left, None)
         right = self._expr(e.right, left[1] if left else None)
         if left is not None and right is not None and left[1].kind == "enum" and left[1].enum is None \
@@ -950,25 +955,27 @@ class Checker:
         else:
             self.error(e.span, f"不能比较{lt.display()}和{rt.display()}", code="E330")
             return None
-        return ("cmp", e.op, ln, rn), T.BOOL
+        return self.mk(ir.Cmp, e.span, e.op, ln, rn), T.BOOL
 
-    def _e_Logic(self, e: ast.Logic, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Logic(self, e: ast.Logic, hint: Type | None) -> tuple[Expr, Type] | None:
         left = self._expr(e.left, T.BOOL)
         right = self._expr(e.right, T.BOOL)
         if left is None or right is None:
             return None
         self._expect_bool(left[1], e.left.span)
         self._expect_bool(right[1], e.right.span)
-        return (e.op, left[0], right[0]), T.BOOL
+        if e.op == "and":
+            return self.mk(ir.And, e.span, left[0], right[0]), T.BOOL
+        return self.mk(ir.Or, e.span, left[0], right[0]), T.BOOL
 
-    def _e_Not(self, e: ast.Not, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Not(self, e: ast.Not, hint: Type | None) -> tuple[Expr, Type] | None:
         r = self._expr(e.arg, T.BOOL)
         if r is None:
             return None
         self._expect_bool(r[1], e.arg.span)
-        return ("not", r[0]), T.BOOL
+        return self.mk(ir.Not, e.span, r[0]), T.BOOL
 
-    def _e_If(self, e: ast.If, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_If(self, e: ast.If, hint: Type | None) -> tuple[Expr, Type] | None:
         cond = self._expr(e.cond, T.BOOL)
         a = self._expr(e.then, hint)
         b = self._expr(e.other, a[1] if a else hint)
@@ -980,9 +987,9 @@ class Checker:
             self.error(e.span, f"「则」与「否则」的取值类型不一致：{a[1].display()} 与 {b[1].display()}",
                        hint=_unit_hint(a[1], b[1]), code="E290")
             return None
-        return ("if", cond[0], a[0], b[0]), ty
+        return self.mk(ir.If, e.span, cond[0], a[0], b[0]), ty
 
-    def _e_Cap(self, e: ast.Cap, hint: Type | None) -> tuple[Node, Type] | None:
+    def _e_Cap(self, e: ast.Cap, hint: Type | None) -> tuple[Expr, Type] | None:
         left = self._expr(e.left, hint)
         right = self._expr(e.right, hint)
         if left is None or right is None:
@@ -994,7 +1001,9 @@ class Checker:
             return None
         ty = T.join(left[1], right[1])
         assert ty is not None
-        return (e.op, (left[0], right[0])), ty
+        if e.op == "min":
+            return self.mk(ir.Min, e.span, (left[0], right[0])), ty
+        return self.mk(ir.Max, e.span, (left[0], right[0])), ty
 
     # ------------------------------------------------------------ literals and examples
 
@@ -1020,7 +1029,8 @@ class Checker:
                 if res is None:
                     return None
                 node, nty = res
-                value = -node[1] if lit.negative else node[1]
+                assert isinstance(node, ir.Const) and isinstance(node.value, (Decimal, int))
+                value = -node.value if lit.negative else node.value
                 if nty.kind == "points":
                     bad = "不能用「个百分点」表示取值"
                 elif (nty.dim != ty.dim and not (nty.dim == () and not nty.rate and ty.dim)

@@ -6,11 +6,12 @@ import datetime
 import pprint
 import unicodedata
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
-from guize.runtime.ir import Node, dependencies
+from guize.runtime import ir
+from guize.runtime.ir import dependencies
 from guize.runtime.values import read_inputs
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
@@ -52,8 +53,8 @@ class CodeGenerator:
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
         # Definitions that are plain constants (most 参数) are folded into their uses;
         # outputs stay assigned so they can be returned.
-        self.folded = {name: d["expr"][1] for name, d in policy.defs.items()
-                       if d["expr"][0] == "const" and d["round"] is None and name not in policy.outputs}
+        self.folded = {name: d.expr.value for name, d in policy.defs.items()
+                       if isinstance(d.expr, ir.Const) and d.round is None and name not in policy.outputs}
 
     # ------------------------------------------------------------ helpers
 
@@ -99,158 +100,172 @@ class CodeGenerator:
 
     # ------------------------------------------------------------ expressions
 
-    def expr(self, node: Node, owner: str) -> str:
-        tag = node[0]
-        if tag == "const":
-            return self.const(node[1])
-        if tag == "input":
-            return self.local("input", node[1])
-        if tag == "ref":
-            if node[1] in self.folded:  # a constant parameter: use the constant itself
-                return self.const(self.folded[node[1]])
-            return self.local("ref", node[1])
-        if tag == "asof":
-            return "e[0]"
-        if tag == "arith":
-            a, b = self.expr(node[2], owner), self.expr(node[3], owner)
-            if node[1] == "/":
-                return f"_v.div({a}, {b})"
-            if node[4]:
-                return f"({a} {node[1]} {b})"
-            # Decimal operators: Policy.evaluate guarantees the thread context (values.CONTEXT).
-            return f"({a} {node[1]} {b})"
-        if tag == "neg":
-            return f"(-{self.expr(node[1], owner)})"
-        if tag == "cmp":
-            return f"({self.expr(node[2], owner)} {node[1]} {self.expr(node[3], owner)})"
-        if tag in ("and", "or"):
-            return f"({self.expr(node[1], owner)} {tag} {self.expr(node[2], owner)})"
-        if tag == "not":
-            return f"(not {self.expr(node[1], owner)})"
-        if tag == "if":
-            c, a, b = (self.expr(n, owner) for n in node[1:4])
-            return f"({a} if {c} else {b})"
-        if tag in ("min", "max"):
-            # A conditional chain: builtin min()/max() on Decimals costs five times as much.
-            args = [self.expr(n, owner) for n in node[1]]
-            out = args[0]
-            keep = "<=" if tag == "min" else ">="
-            for arg in args[1:]:
-                a = out if _simple(out) else self.fresh()
-                b = arg if _simple(arg) else self.fresh()
-                first = a if a == out else f"({a} := {out})"
-                second = b if b == arg else f"({b} := {arg})"
-                out = f"({a} if {first} {keep} {second} else {b})"
-            return out
-        if tag == "round":
-            mode, quantum, arg = node[1], node[2], self.expr(node[3], owner)
-            if node[4]:
-                return f"_v.rnd_int({arg}, {mode!r})"
-            return self.rounding(arg, node[3], quantum, mode)
-        if tag == "call":
-            call_args = ", ".join(self.expr(n, owner) for n in node[2])
-            return f"_FUNCS[{node[1]!r}]({call_args})"
-        if tag == "cond":
-            out = self.expr(node[2][0], owner)
-            for test, value, _label, _cite in reversed(node[1]):
-                out = f"{self.expr(value, owner)} if {self.expr(test, owner)} else {out}"
-            return f"({out})"
-        if tag == "match":
-            return self.match(node, owner)
-        if tag == "bands":
-            return self.bands(node, owner)
-        if tag == "dated":
-            return self.dated(node, owner)
-        raise TypeError(tag)  # INVARIANT: every IR tag is handled above
+    def expr(self, node: ir.Expr, owner: str) -> str:
+        match node:
+            case ir.Const(value=value):
+                return self.const(value)
+            case ir.Input(name=name):
+                return self.local("input", name)
+            case ir.Ref(name=name):
+                if name in self.folded:  # a constant parameter: use the constant itself
+                    return self.const(self.folded[name])
+                return self.local("ref", name)
+            case ir.AsOf():
+                return "e[0]"
+            case ir.Arith(op=op, left=left, right=right):
+                a, b = self.expr(left, owner), self.expr(right, owner)
+                if op == "/":
+                    return f"_v.div({a}, {b})"
+                # Decimal operators: Policy.evaluate guarantees the thread context (values.CONTEXT);
+                # int op int is exact Python int arithmetic.
+                return f"({a} {op} {b})"
+            case ir.Neg(arg=arg):
+                return f"(-{self.expr(arg, owner)})"
+            case ir.Cmp(op=op, left=left, right=right):
+                return f"({self.expr(left, owner)} {op} {self.expr(right, owner)})"
+            case ir.And(left=left, right=right):
+                return f"({self.expr(left, owner)} and {self.expr(right, owner)})"
+            case ir.Or(left=left, right=right):
+                return f"({self.expr(left, owner)} or {self.expr(right, owner)})"
+            case ir.Not(arg=arg):
+                return f"(not {self.expr(arg, owner)})"
+            case ir.If(cond=cond, then=then, other=other):
+                c, a, b = self.expr(cond, owner), self.expr(then, owner), self.expr(other, owner)
+                return f"({a} if {c} else {b})"
+            case ir.Min(args=args) | ir.Max(args=args):
+                return self.minmax(args, "<=" if isinstance(node, ir.Min) else ">=", owner)
+            case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
+                code = self.expr(arg, owner)
+                if as_int:
+                    return f"_v.rnd_int({code}, {mode!r})"
+                return self.rounding(code, arg, quantum, mode)
+            case ir.Call(func=func, args=args):
+                call_args = ", ".join(self.expr(n, owner) for n in args)
+                return f"_FUNCS[{func!r}]({call_args})"
+            case ir.Cond(branches=branches, other=other):
+                out = self.expr(other.value, owner)
+                for br in reversed(branches):
+                    out = f"{self.expr(br.value, owner)} if {self.expr(br.test, owner)} else {out}"
+                return f"({out})"
+            case ir.Match():
+                return self.match(node, owner)
+            case ir.Bands():
+                return self.bands(node, owner)
+            case ir.Dated():
+                return self.dated(node, owner)
+        assert_never(node)
 
-    def rounding(self, code: str, node: Node, quantum: Decimal, mode: str) -> str:
+    def minmax(self, nodes: tuple[ir.Expr, ...], keep: str, owner: str) -> str:
+        # A conditional chain: builtin min()/max() on Decimals costs five times as much.
+        args = [self.expr(n, owner) for n in nodes]
+        out = args[0]
+        for arg in args[1:]:
+            a = out if _simple(out) else self.fresh()
+            b = arg if _simple(arg) else self.fresh()
+            first = a if a == out else f"({a} := {out})"
+            second = b if b == arg else f"({b} := {arg})"
+            out = f"({a} if {first} {keep} {second} else {b})"
+        return out
+
+    def rounding(self, code: str, node: ir.Expr, quantum: Decimal, mode: str) -> str:
         if self.is_decimal(node) and quantum <= 1:
             # The context is the caller's, which Policy.evaluate has checked (see values.CONTEXT).
             return f"{code}.quantize({self.const(quantum)}, _{_ROUNDING[mode]})"
         return f"_rnd({code}, {self.const(quantum)}, _{_ROUNDING[mode]})"
 
-    def is_decimal(self, node: Node) -> bool:
+    def is_decimal(self, node: ir.Expr) -> bool:
         """True when the node always evaluates to a Decimal (never an int), so it can call
         Decimal methods directly."""
-        tag = node[0]
-        if tag == "const":
-            return isinstance(node[1], Decimal)
-        if tag == "input":
-            return bool(self.inputs[node[1]]["kind"] in ("money", "quantity", "rate"))
-        if tag == "arith":  # int op int stays int; anything with a Decimal is a Decimal
-            return bool(node[1] == "/" or self.is_decimal(node[2]) or self.is_decimal(node[3]))
-        if tag == "round":
-            return not node[4]
-        if tag == "ref":
-            d = self.p.defs[node[1]]
-            return d["round"] is not None or self.is_decimal(d["expr"])
-        if tag == "neg":
-            return self.is_decimal(node[1])
-        if tag in ("min", "max"):
-            return all(self.is_decimal(n) for n in node[1])
-        if tag == "if":
-            return self.is_decimal(node[2]) and self.is_decimal(node[3])
-        if tag == "cond":
-            return all(self.is_decimal(b[1]) for b in node[1]) and self.is_decimal(node[2][0])
-        if tag in ("match", "bands"):
-            others = [node[3][0]] if node[3] else []
-            return all(self.is_decimal(c[1] if tag == "match" else c[4]) for c in node[2]) and all(
-                self.is_decimal(o) for o in others)
-        if tag == "dated":
-            return all(self.is_decimal(v[2]) for v in node[3])
-        return False
+        match node:
+            case ir.Const(value=value):
+                return isinstance(value, Decimal)
+            case ir.Input(name=name):
+                return bool(self.inputs[name]["kind"] in ("money", "quantity", "rate"))
+            case ir.Arith(op=op, left=left, right=right):  # int op int stays int
+                return op == "/" or self.is_decimal(left) or self.is_decimal(right)
+            case ir.Round(as_int=as_int):
+                return not as_int
+            case ir.Ref(name=name):
+                d = self.p.defs[name]
+                return d.round is not None or self.is_decimal(d.expr)
+            case ir.Neg(arg=arg):
+                return self.is_decimal(arg)
+            case ir.Min(args=args) | ir.Max(args=args):
+                return all(self.is_decimal(n) for n in args)
+            case ir.If(then=then, other=other):
+                return self.is_decimal(then) and self.is_decimal(other)
+            case ir.Cond(branches=rows, other=other):
+                return all(self.is_decimal(b.value) for b in rows) and self.is_decimal(other.value)
+            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
+                values = [r.value for r in rows] + ([other.value] if other else [])
+                return all(self.is_decimal(v) for v in values)
+            case ir.Dated(versions=versions):
+                return all(self.is_decimal(v.value) for v in versions)
+            case ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call():
+                return False
+        assert_never(node)
 
-    def match(self, node: Node, owner: str) -> str:
-        subject = self.expr(node[1], owner)
-        cases, other = node[2], node[3]
-        if other is None and all(value[0] == "const" for _m, value, _l, _c in cases):
-            table = {m: value[1] for members, value, _l, _c in cases for m in members}
+    def match(self, node: ir.Match, owner: str) -> str:
+        subject = self.expr(node.subject, owner)
+        cases, other = node.cases, node.other
+        if other is None and all(isinstance(c.value, ir.Const) for c in cases):
+            table = {m: c.value.value for c in cases if isinstance(c.value, ir.Const) for m in c.members}
             return f"{self.const(table)}[{subject}]"
         t = self.fresh()
-        fallback = self.expr(other[0], owner) if other else f"_v.no_case({owner!r}, {t})"
+        fallback = self.expr(other.value, owner) if other else f"_v.no_case({owner!r}, {t})"
         out = fallback
         first = True
         parts = []
-        for members, value, _l, _c in cases:
+        for c in cases:
+            members = c.members
             target = f"({t} := {subject})" if first else t
             first = False
             test = f"{target} == {members[0]!r}" if len(members) == 1 else f"{target} in {members!r}"
-            parts.append((test, self.expr(value, owner)))
+            parts.append((test, self.expr(c.value, owner)))
         for test, value in reversed(parts):
             out = f"{value} if {test} else {out}"
         return f"({out})"
 
-    def bands(self, node: Node, owner: str) -> str:
-        subject = self.expr(node[1], owner)
+    def bands(self, node: ir.Bands, owner: str) -> str:
+        subject = self.expr(node.subject, owner)
         t = self.fresh()
-        other = node[3]
-        out = self.expr(other[0], owner) if other else f"_v.no_band({owner!r}, {t})"
+        other = node.other
+        out = self.expr(other.value, owner) if other else f"_v.no_band({owner!r}, {t})"
         parts = []
-        for i, (lo, lo_incl, hi, hi_incl, value, _label, _cite) in enumerate(node[2]):
+        for i, band in enumerate(node.bands):
+            lo, hi = band.lo, band.hi
             target = f"({t} := {subject})" if i == 0 else t
             tests = []
             if lo is not None:
-                tests.append(f"{self.const(lo)} {'<=' if lo_incl else '<'} {target}")
+                tests.append(f"{self.const(lo)} {'<=' if band.lo_incl else '<'} {target}")
                 target = t
             if hi is not None:
-                tests.append(f"{target} {'<=' if hi_incl else '<'} {self.const(hi)}")
-            parts.append((" and ".join(tests) or "True", self.expr(value, owner)))
+                tests.append(f"{target} {'<=' if band.hi_incl else '<'} {self.const(hi)}")
+            parts.append((" and ".join(tests) or "True", self.expr(band.value, owner)))
         if not parts:
             return f"({subject}, {out})[1]"
         for test, value in reversed(parts):
             out = f"{value} if {test} else {out}"
         return f"({out})"
 
-    def dated(self, node: Node, owner: str) -> str:
-        slot, what, versions = node[1], node[2], node[3]
-        index = f"e[{slot + 1}]"
-        if all(v[2][0] == "const" for v in versions):
-            table = self.const(tuple(v[2][1] for v in versions))
+    def dated(self, node: ir.Dated, owner: str) -> str:
+        index = f"e[{node.slot + 1}]"
+        what = node.what
+        if all(isinstance(v.value, ir.Const) for v in node.versions):
+            table = self.const(tuple(v.value.value for v in node.versions if isinstance(v.value, ir.Const)))
             return f"({table}[{index}] if {index} is not None else _v.no_version({what!r}, e[0]))"
         out = f"_v.no_version({what!r}, e[0])"
-        for i, version in reversed(list(enumerate(versions))):
-            out = f"{self.expr(version[2], owner)} if {index} == {i} else {out}"
+        for i, version in reversed(list(enumerate(node.versions))):
+            out = f"{self.expr(version.value, owner)} if {index} == {i} else {out}"
         return f"({out})"
+
+    def dated_table(self) -> tuple[tuple[tuple[Any, Any], ...], ...]:
+        """For each dated slot, its versions' (start, end): all Policy.env needs to pick them."""
+        table: list[tuple[tuple[Any, Any], ...]] = [()] * self.p.slots
+        for d in self.p.defs.values():
+            for node in ir.dated_nodes(d.expr):
+                table[node.slot] = tuple((v.start, v.end) for v in node.versions)
+        return tuple(table)
 
     # ------------------------------------------------------------ functions
 
@@ -258,7 +273,7 @@ class CodeGenerator:
         """Definitions (in dependency order) and inputs that `names` need."""
         need = dependencies(self.p.defs, names)
         defs = [n for n in self.p.order if n in need]
-        inputs = sorted({i for n in defs for i in self.p.defs[n]["inputs"]},
+        inputs = sorted({i for n in defs for i in self.p.defs[n].inputs},
                         key=lambda i: [s["name"] for s in self.p.inputs].index(i))
         return defs, inputs
 
@@ -302,10 +317,10 @@ class CodeGenerator:
         if name in self.folded:
             return []
         d = self.p.defs[name]
-        code = self.expr(d["expr"], name)
-        if d["round"] is not None:
-            mode, quantum = d["round"]
-            code = self.rounding(code, d["expr"], quantum, mode)
+        code = self.expr(d.expr, name)
+        if d.round is not None:
+            mode, quantum = d.round
+            code = self.rounding(code, d.expr, quantum, mode)
         return [f"    {self.local('ref', name)} = {code}"]
 
     def snippets(self) -> dict[str, Any]:
@@ -333,7 +348,7 @@ class CodeGenerator:
         for name in defs:
             lines = self.def_lines(name)
             if lines:
-                self.emit("\n".join(lines), self.p.defs[name]["line"])
+                self.emit("\n".join(lines), self.p.defs[name].line)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         self.emit(f"    return {{{items}}}")
         self.emit()
@@ -345,7 +360,7 @@ class CodeGenerator:
         for out in p.outputs:
             fname = self.names.get("out", out)
             functions.append((out, fname))
-            self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out]['line']}).")
+            self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
         if p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
         snippets = _literal(self.snippets())  # before the constants are written out
@@ -375,7 +390,8 @@ class CodeGenerator:
         self.emit(f"INPUT_NAMES = frozenset({tuple(spec['name'] for spec in p.inputs)!r})")
         self.emit(f"OUTPUTS = {p.outputs!r}")
         self.emit(f"SLOTS = {p.slots!r}")
-        self.emit(f"DEFS = {_literal(p.defs)}")
+        self.emit(f"DEFS = {_literal({n: ir.encode_definition(d) for n, d in p.defs.items()})}")
+        self.emit(f"DATED = {_literal(self.dated_table())}")
         self.emit(f"EXAMPLES = {_literal(p.examples)}")
         self.emit()
         for line in self.const_lines:

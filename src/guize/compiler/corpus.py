@@ -11,7 +11,7 @@ from guize.compiler.driver import load_module, rule_files
 from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.runtime import dates
 from guize.runtime.errors import RuleError
-from guize.runtime.ir import dated_nodes
+from guize.runtime.ir import Const, dated_nodes, decode
 from guize.runtime.validity import Repealed, Window
 
 if TYPE_CHECKING:
@@ -158,9 +158,9 @@ def timeline(corpus: Corpus) -> list[TimelineRow]:
             continue
         seen_modules.add(id(e.module))
         for name, d in e.module.DEFS.items():
-            for node in dated_nodes(d["expr"]):
-                for start, end_excl, value, label, _cite in node[3]:
-                    shown = fmt(value[1]) if value[0] == "const" else "（按公式）"
-                    last = end_excl - datetime.timedelta(days=1) if end_excl else w.last
-                    rows.append(TimelineRow(w.name(), f"{name}：{label}", start, last, shown, e.path))
+            for node in dated_nodes(decode(d["expr"])):
+                for v in node.versions:
+                    shown = fmt(v.value.value) if isinstance(v.value, Const) else "（按公式）"
+                    last = v.end - datetime.timedelta(days=1) if v.end else w.last
+                    rows.append(TimelineRow(w.name(), f"{name}：{v.label}", v.start, last, shown, e.path))
     return rows

@@ -96,7 +96,7 @@ class Plan:
         program = _program(policy)
         self.defs = program["defs"]
         self.enums: tuple[str, ...] = program["enums"]
-        self.kinds = {n: policy.definitions[n]["value_kind"] for n in self.names}
+        self.kinds = {n: policy.definitions[n].value_kind for n in self.names}
         self.vector = [n for n in self.names if self._vectorised(n)]
         self.fallback = [n for n in self.names if n not in self.vector]
         self.needed = policy.required_inputs(self.names)
@@ -150,7 +150,7 @@ class Plan:
             if n not in self.defs:
                 return False
             seen.add(n)
-            stack.extend(self.policy.definitions[n]["deps"])
+            stack.extend(self.policy.definitions[n].deps)
         return True
 
     # ------------------------------------------------------------ one chunk

@@ -10,11 +10,12 @@ import dataclasses
 import datetime
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
-from guize.runtime.ir import Node, select_version
+from guize.runtime import ir
+from guize.runtime.ir import select_version
 
 
 @dataclasses.dataclass
@@ -83,12 +84,12 @@ class Interpreter:
     """Evaluate definitions from the checked tree, memoised, optionally tracing.
 
     With a `coverage` set, every branch, table row, band and dated version taken is added to
-    it as (owner, id(node), index) (index -1 for 否则/其他; an inline 若 records 0 for 则 and
+    it as (owner, node id, index) (index -1 for 否则/其他; an inline 若 records 0 for 则 and
     1 for 否则), every definition computed as ("def", name) and every input read as
-    ("input", name). The keys are only meaningful for the `defs` objects passed in.
+    ("input", name).
     """
 
-    def __init__(self, defs: Mapping[str, Mapping[str, Any]], inputs: Mapping[str, Mapping[str, Any]],
+    def __init__(self, defs: Mapping[str, ir.Definition], inputs: Mapping[str, Mapping[str, Any]],
                  data: Mapping[str, Any], on: datetime.date, trace: bool = False,
                  coverage: Coverage | None = None) -> None:
         self.defs = defs
@@ -129,9 +130,9 @@ class Interpreter:
             saved = self._notes, self._children
             self._notes, self._children = [], []
             try:
-                value = self.eval(d["expr"], name)
-                if d["round"] is not None:
-                    mode, quantum = d["round"]
+                value = self.eval(d.expr, name)
+                if d.round is not None:
+                    mode, quantum = d.round
                     rounded = V.rnd(value, quantum, V.mode_constant(mode))
                     if self.trace and rounded != value:
                         self._notes.append(f"{V.fmt(value)} 舍入为 {V.fmt(rounded)}")
@@ -140,7 +141,7 @@ class Interpreter:
                 if self.coverage is not None:
                     self.coverage.add(("def", name))
                 if self.trace:
-                    self.steps[name] = Step(name, value, d["kind"], d["type"], tuple(d["cite"]), d["line"],
+                    self.steps[name] = Step(name, value, d.kind, d.type, d.cite, d.line,
                                             self._notes, _dedupe(self._children))
             finally:
                 self._notes, self._children = saved
@@ -152,136 +153,114 @@ class Interpreter:
         if self.trace:
             self._notes.append(text + (f"（依据 {'、'.join(cite)}）" if cite else ""))
 
-    def eval(self, node: Node, owner: str) -> Any:
-        tag = node[0]
-        handler: Callable[[Node, str], Any] = getattr(self, "_" + tag)
-        return handler(node, owner)
+    def eval(self, node: ir.Expr, owner: str) -> Any:
+        match node:
+            case ir.Const(value=value):
+                return value
+            case ir.Input(name=name):
+                return self.input(name)
+            case ir.Ref(name=name):
+                return self.get(name)
+            case ir.AsOf():
+                return self.on
+            case ir.Arith(op=op, left=left, right=right, exact_int=exact_int):
+                a, b = self.eval(left, owner), self.eval(right, owner)
+                if op == "/":
+                    return V.div(a, b)
+                if exact_int or (type(a) is int and type(b) is int):  # integers: exact Python arithmetic
+                    return a + b if op == "+" else a - b if op == "-" else a * b
+                ctx = V.CONTEXT
+                return ctx.add(a, b) if op == "+" else ctx.subtract(a, b) if op == "-" else ctx.multiply(a, b)
+            case ir.Neg(arg=arg):
+                return -self.eval(arg, owner)
+            case ir.Cmp(op=op, left=left, right=right):
+                a, b = self.eval(left, owner), self.eval(right, owner)
+                return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+            case ir.And(left=left, right=right):
+                return self.eval(left, owner) and self.eval(right, owner)
+            case ir.Or(left=left, right=right):
+                return self.eval(left, owner) or self.eval(right, owner)
+            case ir.Not(arg=arg):
+                return not self.eval(arg, owner)
+            case ir.If(cond=cond, then=then, other=other):
+                taken = bool(self.eval(cond, owner))
+                self.cover(owner, node, 0 if taken else 1)
+                return self.eval(then if taken else other, owner)
+            case ir.Min(args=args):
+                return self.extreme(args, owner, min, "取较小值")
+            case ir.Max(args=args):
+                return self.extreme(args, owner, max, "取较大值")
+            case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
+                if as_int:
+                    return V.rnd_int(self.eval(arg, owner), mode)
+                return V.rnd(self.eval(arg, owner), quantum, V.mode_constant(mode))
+            case ir.Call(func=func, args=args):
+                return V.FUNCS[func](*(self.eval(n, owner) for n in args))
+            case ir.Cond():
+                return self.cond(node, owner)
+            case ir.Match():
+                return self.match(node, owner)
+            case ir.Bands():
+                return self.bands(node, owner)
+            case ir.Dated():
+                return self.dated(node, owner)
+        assert_never(node)
 
-    def _const(self, node: Node, owner: str) -> Any:
-        return node[1]
-
-    def _input(self, node: Node, owner: str) -> Any:
-        return self.input(node[1])
-
-    def _ref(self, node: Node, owner: str) -> Any:
-        return self.get(node[1])
-
-    def _asof(self, node: Node, owner: str) -> Any:
-        return self.on
-
-    def _arith(self, node: Node, owner: str) -> Any:
-        a, b = self.eval(node[2], owner), self.eval(node[3], owner)
-        op = node[1]
-        if op == "/":
-            return V.div(a, b)
-        if node[4] or (type(a) is int and type(b) is int):  # integers: exact Python arithmetic
-            return a + b if op == "+" else a - b if op == "-" else a * b
-        ctx = V.CONTEXT
-        return ctx.add(a, b) if op == "+" else ctx.subtract(a, b) if op == "-" else ctx.multiply(a, b)
-
-    def _neg(self, node: Node, owner: str) -> Any:
-        return -self.eval(node[1], owner)
-
-    def _cmp(self, node: Node, owner: str) -> Any:
-        a, b = self.eval(node[2], owner), self.eval(node[3], owner)
-        op = node[1]
-        return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-
-    def _and(self, node: Node, owner: str) -> Any:
-        return self.eval(node[1], owner) and self.eval(node[2], owner)
-
-    def _or(self, node: Node, owner: str) -> Any:
-        return self.eval(node[1], owner) or self.eval(node[2], owner)
-
-    def _not(self, node: Node, owner: str) -> Any:
-        return not self.eval(node[1], owner)
-
-    def _if(self, node: Node, owner: str) -> Any:
-        taken = bool(self.eval(node[1], owner))
+    def cover(self, owner: str, node: ir.Node, index: int) -> None:
         if self.coverage is not None:
-            self.coverage.add((owner, id(node), 0 if taken else 1))
-        return self.eval(node[2] if taken else node[3], owner)
+            self.coverage.add((owner, node.id, index))
 
-    def _min(self, node: Node, owner: str) -> Any:
-        values = [self.eval(n, owner) for n in node[1]]
-        result = min(values)
+    def extreme(self, args: tuple[ir.Expr, ...], owner: str, pick: Callable[[list[Any]], Any], word: str) -> Any:
+        values = [self.eval(n, owner) for n in args]
+        result = pick(values)
         if self.trace and len(values) > 1:
-            self.note(f"取较小值：{'、'.join(V.fmt(v) for v in values)} → {V.fmt(result)}")
+            self.note(f"{word}：{'、'.join(V.fmt(v) for v in values)} → {V.fmt(result)}")
         return result
 
-    def _max(self, node: Node, owner: str) -> Any:
-        values = [self.eval(n, owner) for n in node[1]]
-        result = max(values)
-        if self.trace and len(values) > 1:
-            self.note(f"取较大值：{'、'.join(V.fmt(v) for v in values)} → {V.fmt(result)}")
-        return result
+    def cond(self, node: ir.Cond, owner: str) -> Any:
+        for index, branch in enumerate(node.branches):
+            if self.eval(branch.test, owner):
+                self.cover(owner, node, index)
+                self.note(f"条件成立：{branch.label}", branch.cite)
+                return self.eval(branch.value, owner)
+        self.cover(owner, node, -1)
+        self.note("以上条件均不成立，取「否则」", node.other.cite)
+        return self.eval(node.other.value, owner)
 
-    def _round(self, node: Node, owner: str) -> Any:
-        if node[4]:
-            return V.rnd_int(self.eval(node[3], owner), node[1])
-        return V.rnd(self.eval(node[3], owner), node[2], V.mode_constant(node[1]))
-
-    def _call(self, node: Node, owner: str) -> Any:
-        return V.FUNCS[node[1]](*(self.eval(n, owner) for n in node[2]))
-
-    def _cond(self, node: Node, owner: str) -> Any:
-        for index, (test, value, label, cite) in enumerate(node[1]):
-            if self.eval(test, owner):
-                if self.coverage is not None:
-                    self.coverage.add((owner, id(node), index))
-                self.note(f"条件成立：{label}", cite)
-                return self.eval(value, owner)
-        if self.coverage is not None:
-            self.coverage.add((owner, id(node), -1))
-        value, label, cite = node[2]
-        self.note("以上条件均不成立，取「否则」", cite)
-        return self.eval(value, owner)
-
-    def _match(self, node: Node, owner: str) -> Any:
-        subject = self.eval(node[1], owner)
-        for index, (members, value, label, cite) in enumerate(node[2]):
-            if subject in members:
-                if self.coverage is not None:
-                    self.coverage.add((owner, id(node), index))
-                self.note(f"按「{V.fmt(subject)}」取表中「{label}」一行", cite)
-                return self.eval(value, owner)
-        if node[3] is None:
+    def match(self, node: ir.Match, owner: str) -> Any:
+        subject = self.eval(node.subject, owner)
+        for index, case in enumerate(node.cases):
+            if subject in case.members:
+                self.cover(owner, node, index)
+                self.note(f"按「{V.fmt(subject)}」取表中「{case.label}」一行", case.cite)
+                return self.eval(case.value, owner)
+        if node.other is None:
             return V.no_case(owner, subject)
-        if self.coverage is not None:
-            self.coverage.add((owner, id(node), -1))
-        value, label, cite = node[3]
-        self.note(f"「{V.fmt(subject)}」未单列，取「其他」", cite)
-        return self.eval(value, owner)
+        self.cover(owner, node, -1)
+        self.note(f"「{V.fmt(subject)}」未单列，取「其他」", node.other.cite)
+        return self.eval(node.other.value, owner)
 
-    def _bands(self, node: Node, owner: str) -> Any:
-        subject = self.eval(node[1], owner)
-        for index, (lo, lo_incl, hi, hi_incl, value, label, cite) in enumerate(node[2]):
-            if lo is not None and not (lo <= subject if lo_incl else lo < subject):
-                continue
-            if hi is not None and not (subject <= hi if hi_incl else subject < hi):
-                continue
-            if self.coverage is not None:
-                self.coverage.add((owner, id(node), index))
-            self.note(f"{V.fmt(subject)} 落在分段「{label}」", cite)
-            return self.eval(value, owner)
-        if node[3] is None:
+    def bands(self, node: ir.Bands, owner: str) -> Any:
+        subject = self.eval(node.subject, owner)
+        for index, band in enumerate(node.bands):
+            if band.contains(subject):
+                self.cover(owner, node, index)
+                self.note(f"{V.fmt(subject)} 落在分段「{band.label}」", band.cite)
+                return self.eval(band.value, owner)
+        if node.other is None:
             return V.no_band(owner, subject)
-        if self.coverage is not None:
-            self.coverage.add((owner, id(node), -1))
-        value, label, cite = node[3]
-        self.note(f"{V.fmt(subject)} 不在所列分段内，取「其他」", cite)
-        return self.eval(value, owner)
+        self.cover(owner, node, -1)
+        self.note(f"{V.fmt(subject)} 不在所列分段内，取「其他」", node.other.cite)
+        return self.eval(node.other.value, owner)
 
-    def _dated(self, node: Node, owner: str) -> Any:
-        versions = node[3]
-        index = select_version(versions, self.on)
+    def dated(self, node: ir.Dated, owner: str) -> Any:
+        index = select_version(node.versions, self.on)
         if index is None:
-            return V.no_version(node[2], self.on)
-        start, _end, value, label, cite = versions[index]
-        if self.coverage is not None:
-            self.coverage.add((owner, id(node), index))
-        self.note(f"适用{label}的版本（生效日 {start.isoformat()}）", cite)
-        return self.eval(value, owner)
+            return V.no_version(node.what, self.on)
+        version = node.versions[index]
+        self.cover(owner, node, index)
+        self.note(f"适用{version.label}的版本（生效日 {version.start.isoformat()}）", version.cite)
+        return self.eval(version.value, owner)
 
 
 def _dedupe(steps: list[Step]) -> list[Step]:
@@ -295,7 +274,7 @@ def _dedupe(steps: list[Step]) -> list[Step]:
     return out
 
 
-def evaluate(defs: Mapping[str, Mapping[str, Any]], inputs: Mapping[str, Mapping[str, Any]],
+def evaluate(defs: Mapping[str, ir.Definition], inputs: Mapping[str, Mapping[str, Any]],
              data: Mapping[str, Any], on: datetime.date, outputs: list[str]) -> dict[str, Any]:
     """Reference evaluation of `outputs` (no tracing)."""
     interp = Interpreter(defs, inputs, data, on)

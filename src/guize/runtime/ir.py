@@ -1,71 +1,415 @@
-"""The checked tree shared by the compiler and the runtime: plain tuples of literals.
+"""The typed IR: the checked tree shared by the compiler's back ends and the runtime.
 
-The compiler's checker produces it; the code generator turns it into Python; the
-runtime's interpreter walks it to explain a result. It is written into every compiled
-module as a literal, so it must hold only tuples, dicts, str, int, bool, Decimal, date.
+The checker lowers the syntax tree to these frozen nodes; the scalar and batch code
+generators, the reference interpreter and explain, lint, diff and coverage all walk them.
+Each node has a source span and an id, stable for a given source file (the checker numbers
+nodes in the order it builds them); both are excluded from equality, so two trees compare
+equal when they compute the same thing, wherever they were written.
 
-Expression nodes (first element is the tag):
+A consumer dispatches with `match` over `Expr` and ends in `assert_never`, so a node kind
+it forgot is a type error, not a silent skip. `children` is the one generic traversal.
 
-  ("const", value)
-  ("input", name)                      an input, already converted
-  ("ref", name)                        another definition
-  ("asof",)                            the as-of date (评估日期)
-  ("arith", op, a, b, exact_int)       op in + - * /; exact_int: both sides integers (Python
-                                       int arithmetic); otherwise decimal arithmetic in CONTEXT
-  ("neg", a)
-  ("cmp", op, a, b)                    op in == != < <= > >=
-  ("and", a, b) ("or", a, b) ("not", a)
-  ("if", cond, a, b)
-  ("min", args) ("max", args)
-  ("round", mode, quantum, a, as_int)  mode in half_up floor ceil down; as_int gives int
-  ("call", func, args)                 date functions: year month day add_months …
-  ("cond", branches, other)            branches: ((test, value, label, cite), …)
-  ("match", subject, cases, other)     cases: ((members, value, label, cite), …)
-  ("bands", subject, bands, other)     bands: ((lo, lo_incl, hi, hi_incl, value, label, cite), …)
-  ("dated", slot, what, versions)      versions: ((start, end_excl, value, label, cite), …)
+The compiled module carries the IR in a compact form (`encode`/`decode`): nested tuples of
+literals, each node ``(code, id, span, *fields)``, decoded only when a policy is explained
+or interpreted.
 
-`other` is None or (value, label, cite). lo/hi are Decimal or None (unbounded).
-A "dated" node's version is chosen once per as-of date and kept in env[slot].
+Expression nodes:
+
+  Const(value)                    a literal: Decimal, int, bool, str (an enum member), date
+  Input(name)                     an input, already converted
+  Ref(name)                       another definition
+  AsOf()                          the as-of date (评估日期)
+  Arith(op, left, right, exact_int)
+                                  op in + - * /; exact_int: both sides integers (Python int
+                                  arithmetic); otherwise decimal arithmetic in values.CONTEXT
+  Neg(arg)
+  Cmp(op, left, right)            op in == != < <= > >=
+  And(left, right) Or(left, right) Not(arg)
+  If(cond, then, other)
+  Min(args) Max(args)
+  Round(mode, quantum, arg, as_int)
+                                  mode in half_up floor ceil down; as_int gives an int
+  Call(func, args)                date functions: year month day add_months …
+  Cond(branches, other)           若 … 则 …, in order, then 否则
+  Match(subject, cases, other)    a table by an enum
+  Bands(subject, bands, other)    a table by numeric bands
+  Dated(slot, what, versions)     values by date; the version in force is chosen once per
+                                  as-of date and kept in the evaluation env at `slot`
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, TypeAlias
 
-Node = tuple[Any, ...]
+import attrs
+
+Span: TypeAlias = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
+NO_SPAN: Span = (0, 0, 0, 0)
+Value: TypeAlias = Decimal | int | bool | str | datetime.date
 
 
-def select_version(versions: tuple[Node, ...], on: datetime.date) -> int | None:
-    """The index of the version in force on `on`: start <= on < end (half-open)."""
+@attrs.frozen
+class Const:
+    value: Value
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Input:
+    name: str
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Ref:
+    name: str
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class AsOf:
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Arith:
+    op: str
+    left: Expr
+    right: Expr
+    exact_int: bool
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Neg:
+    arg: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Cmp:
+    op: str
+    left: Expr
+    right: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class And:
+    left: Expr
+    right: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Or:
+    left: Expr
+    right: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Not:
+    arg: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class If:
+    cond: Expr
+    then: Expr
+    other: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Min:
+    args: tuple[Expr, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Max:
+    args: tuple[Expr, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Round:
+    mode: str
+    quantum: Decimal
+    arg: Expr
+    as_int: bool
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Call:
+    func: str
+    args: tuple[Expr, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+# ---------------------------------------------------------------- rows of the block nodes
+
+
+@attrs.frozen
+class Branch:
+    """若 test 则 value."""
+
+    test: Expr
+    value: Expr
+    label: str
+    cite: tuple[str, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Case:
+    """A table row: the enum members it covers and their value."""
+
+    members: tuple[str, ...]
+    value: Expr
+    label: str
+    cite: tuple[str, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Band:
+    """A numeric band (lo, hi); a None bound is unbounded."""
+
+    lo: Decimal | int | None
+    lo_incl: bool
+    hi: Decimal | int | None
+    hi_incl: bool
+    value: Expr
+    label: str
+    cite: tuple[str, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+    def contains(self, x: Any) -> bool:
+        lo, hi = self.lo, self.hi
+        if lo is not None and not (lo <= x if self.lo_incl else lo < x):
+            return False
+        return hi is None or (x <= hi if self.hi_incl else x < hi)
+
+
+@attrs.frozen
+class Version:
+    """A dated value: in force from `start` (inclusive) to `end` (exclusive; None: open)."""
+
+    start: datetime.date
+    end: datetime.date | None
+    value: Expr
+    label: str
+    cite: tuple[str, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Other:
+    """否则 / 其他: the value when no branch, row or band applies."""
+
+    value: Expr
+    label: str
+    cite: tuple[str, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Cond:
+    branches: tuple[Branch, ...]
+    other: Other
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Match:
+    subject: Expr
+    cases: tuple[Case, ...]
+    other: Other | None
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Bands:
+    subject: Expr
+    bands: tuple[Band, ...]
+    other: Other | None
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Dated:
+    slot: int
+    what: str
+    versions: tuple[Version, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
+                   | Call | Cond | Match | Bands | Dated)
+Row: TypeAlias = Branch | Case | Band | Version | Other
+Node: TypeAlias = Expr | Row
+
+EXPR_TYPES: tuple[type, ...] = (Const, Input, Ref, AsOf, Arith, Neg, Cmp, And, Or, Not, If, Min, Max, Round,
+                                Call, Cond, Match, Bands, Dated)
+ROW_TYPES: tuple[type, ...] = (Branch, Case, Band, Version, Other)
+
+
+@attrs.frozen
+class Definition:
+    """A 参数, 表, 定义 or 输出 after checking."""
+
+    name: str
+    kind: str  # param / table / def / output
+    type: str  # the type as a drafter reads it: 金额, 比率, 数量（吨）…
+    value_kind: str  # money / rate / int / quantity / bool / date / enum
+    expr: Expr
+    round: tuple[str, Decimal] | None  # (mode, quantum) for the definition's own rounding
+    cite: tuple[str, ...]
+    line: int
+    deps: tuple[str, ...]  # definitions it refers to directly
+    inputs: tuple[str, ...]  # inputs it reads directly
+
+
+# ---------------------------------------------------------------- traversal
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-nodes of `node`, in evaluation order (subject first, then each row)."""
+    match node:
+        case Const() | Input() | Ref() | AsOf():
+            return ()
+        case Arith(left=a, right=b) | Cmp(left=a, right=b) | And(left=a, right=b) | Or(left=a, right=b):
+            return (a, b)
+        case Neg(arg=a) | Not(arg=a) | Round(arg=a):
+            return (a,)
+        case If(cond=c, then=a, other=b):
+            return (c, a, b)
+        case Min(args=args) | Max(args=args) | Call(args=args):
+            return args
+        case Cond(branches=rows, other=other):
+            return (*rows, other)
+        case Match(subject=s, cases=rows, other=other) | Bands(subject=s, bands=rows, other=other):
+            return (s, *rows) if other is None else (s, *rows, other)
+        case Dated(versions=rows):
+            return rows
+        case Branch(test=t, value=v):
+            return (t, v)
+        case Case(value=v) | Band(value=v) | Version(value=v) | Other(value=v):
+            return (v,)
+    raise TypeError(node)  # INVARIANT: every node class is matched above
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """`node` and every node under it, pre-order, iteratively (no recursion limit)."""
+    stack: list[Node] = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(reversed(children(item)))
+
+
+def dated_nodes(node: Node) -> list[Dated]:
+    """Every Dated node under `node`, outermost first."""
+    return [n for n in walk(node) if isinstance(n, Dated)]
+
+
+def select_version(versions: Iterable[Version | tuple[Any, ...]], on: datetime.date) -> int | None:
+    """The index of the version in force on `on`: start <= on < end (half-open).
+
+    Takes Version nodes or (start, end, …) tuples (the compiled module's DATED table)."""
     for index, version in enumerate(versions):
-        start, end = version[0], version[1]
+        if isinstance(version, Version):
+            start, end = version.start, version.end
+        else:
+            start, end = version[0], version[1]
         if start <= on and (end is None or on < end):
             return index
     return None
 
 
-def dependencies(defs: Mapping[str, Mapping[str, Any]], names: Iterable[str]) -> set[str]:
-    """Every definition that `names` need, themselves included (names not in `defs` are skipped)."""
+def dependencies(defs: Mapping[str, Any], names: Iterable[str]) -> set[str]:
+    """Every definition that `names` need, themselves included (names not in `defs` are skipped).
+
+    `defs` maps names to Definitions or to their metadata dicts (with "deps")."""
     need: set[str] = set()
     stack = list(names)
     while stack:
         name = stack.pop()
         if name not in need and name in defs:
             need.add(name)
-            stack.extend(defs[name]["deps"])
+            d = defs[name]
+            stack.extend(d.deps if isinstance(d, Definition) else d["deps"])
     return need
 
 
-def dated_nodes(node: Any) -> list[Node]:
-    """Every "dated" node under `node`, outermost first."""
-    found: list[Node] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):
-            if item and item[0] == "dated":
-                found.append(item)
-            stack.extend(reversed(item))
-    return found
+# ---------------------------------------------------------------- compact form
+
+
+_CLASSES: tuple[type, ...] = EXPR_TYPES + ROW_TYPES
+_CODE = {cls: code for code, cls in enumerate(_CLASSES)}
+_FIELDS = {cls: tuple(f.name for f in attrs.fields(cls) if f.name not in ("id", "span")) for cls in _CLASSES}
+
+
+def encode(node: Any) -> Any:
+    """A node as nested tuples of literals: (code, id, span, *fields). Tuples of nodes stay tuples."""
+    cls = type(node)
+    if cls in _CODE:
+        return (_CODE[cls], node.id, node.span, *(encode(getattr(node, f)) for f in _FIELDS[cls]))
+    if cls is tuple:
+        # INVARIANT: a plain tuple in a field never starts with an int (members, cite: strings),
+        # so it cannot be mistaken for an encoded node.
+        return tuple(encode(x) for x in node)
+    return node
+
+
+def decode(data: Any) -> Any:
+    """The inverse of `encode`."""
+    if type(data) is tuple and data:
+        if type(data[0]) is int:
+            cls = _CLASSES[data[0]]
+            fields = dict(zip(_FIELDS[cls], (decode(x) for x in data[3:]), strict=True))
+            return cls(**fields, id=data[1], span=tuple(data[2]))
+        return tuple(decode(x) for x in data)
+    return data
+
+
+def encode_definition(d: Definition) -> dict[str, Any]:
+    return {"name": d.name, "kind": d.kind, "type": d.type, "value_kind": d.value_kind, "expr": encode(d.expr),
+            "round": d.round, "cite": d.cite, "line": d.line, "deps": d.deps, "inputs": d.inputs}
+
+
+def decode_definition(data: Mapping[str, Any]) -> Definition:
+    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode(data["expr"]),
+                      data["round"], tuple(data["cite"]), data["line"], tuple(data["deps"]),
+                      tuple(data["inputs"]))

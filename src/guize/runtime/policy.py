@@ -14,7 +14,8 @@ from guize.runtime import dates
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
 from guize.runtime.interp import Coverage, Interpreter, Step
-from guize.runtime.ir import dated_nodes, dependencies, select_version
+from guize.runtime import ir
+from guize.runtime.ir import dependencies, select_version
 from guize.runtime.validity import Repealed, Window
 
 _ENV_CACHE_LIMIT = 4096
@@ -86,7 +87,8 @@ class Policy:
         documents = module.DOCUMENTS
         self.document: dict[str, Any] = documents[0] if documents else {}
         self.window = Window.from_document(self.document, repealed)
-        self._defs: dict[str, dict[str, Any]] = module.DEFS
+        self._defs: dict[str, dict[str, Any]] = module.DEFS  # metadata; "expr" in ir's compact form
+        self._typed: dict[str, ir.Definition] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS
         self._all = module.ALL
@@ -97,10 +99,7 @@ class Policy:
         self._inlined: list[Any] = []  # output lists whose code the fast front holds
         self._asked: set[Any] = set()  # output lists asked for once (see _install_front)
         self._front_lock = threading.Lock()
-        self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
-        for d in self._defs.values():
-            for node in dated_nodes(d["expr"]):
-                self._dated[node[1]] = node[3]
+        self._dated: tuple[tuple[Any, ...], ...] = module.DATED  # each slot's versions: (start, end)
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
 
     def __repr__(self) -> str:
@@ -131,8 +130,11 @@ class Policy:
         return out
 
     @property
-    def definitions(self) -> dict[str, dict[str, Any]]:
-        return self._defs
+    def definitions(self) -> dict[str, ir.Definition]:
+        """The checked definitions (typed IR), decoded from the module on first use."""
+        if self._typed is None:
+            self._typed = {name: ir.decode_definition(d) for name, d in self._defs.items()}
+        return self._typed
 
     def required_inputs(self, outputs: Iterable[str]) -> list[str]:
         """The inputs `outputs` need, in declaration order."""
@@ -356,7 +358,7 @@ class Policy:
             if name not in data and not self._specs[name]["has_default"]:
                 raise V.missing(name, outputs is None)
         self._check_names(data)
-        interp = Interpreter(self._defs, self._specs, data, on, trace=trace, coverage=coverage)
+        interp = Interpreter(self.definitions, self._specs, data, on, trace=trace, coverage=coverage)
         interp.all_outputs = outputs is None
         for name in required:
             spec = self._specs[name]
