@@ -94,6 +94,44 @@ def test_counts_by_hand(fee: Path) -> None:
                       ("rows", "单价", "二级"), ("articles", "", "第七条")}
 
 
+EQUAL_SUBTREES = """\
+文件：
+  标题：《名额办法》
+  文号：测政发〔2024〕3号
+  施行日期：2024年1月1日
+
+输入 退休：是否
+输出 名额：整数 = (若 退休 则 1 否则 0) + (若 退休 则 1 否则 0)
+
+例 退休：
+  日期：2024年6月1日
+  退休 = 是
+  期望 名额 = 2
+
+例 在职：
+  日期：2024年6月1日
+  退休 = 否
+  期望 名额 = 0
+"""
+
+
+def test_equal_subtrees_count_separately(tmp_path: Path) -> None:
+    # Two equal 若 expressions are two places a drafter can get wrong: each has its own
+    # 则 and 否则 (node ids, not object identity, which Python may share between equal constants).
+    path = tmp_path / "quota.rule"
+    path.write_text(EQUAL_SUBTREES, encoding="utf-8")
+    report = testing.run([str(path)], coverage=True)
+    assert report.failed == 0 and report.passed == 2
+    (cov,) = coverage.from_report(report)
+    assert (cov.counts["branches"].covered, cov.counts["branches"].total) == (4, 4)
+    one = tmp_path / "one" / "quota.rule"
+    one.parent.mkdir()
+    one.write_text(EQUAL_SUBTREES.split("例 在职")[0], encoding="utf-8")
+    (cov,) = coverage.from_report(testing.run([str(one)], coverage=True))
+    assert (cov.counts["branches"].covered, cov.counts["branches"].total) == (2, 4)
+    assert {(m.owner, m.label) for m in cov.missed} == {("名额", "否则")}
+
+
 def test_no_coverage_unless_asked(fee: Path) -> None:
     report = testing.run([str(fee)])
     assert report.coverage is None

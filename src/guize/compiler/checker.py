@@ -14,8 +14,7 @@ from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
 from guize.compiler.lexicon import KEYWORD_WORDS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
-from guize.runtime import dates
-from guize.runtime import ir
+from guize.runtime import dates, ir
 from guize.runtime.ir import Expr
 
 N = TypeVar("N", bound=ir.Node)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import attrs
 
 from guize.compiler.diagnostics import display_width
+from guize.runtime import ir
 from guize.runtime.interp import Coverage
-from guize.runtime.ir import Node
 
 # Category -> how a drafter calls it, in report order.
 CATEGORIES: dict[str, str] = {
@@ -70,86 +70,53 @@ class FileCoverage:
         return out
 
 
-def _children(node: Node) -> Iterator[Node]:
-    """The sub-expressions of an IR node (see runtime/ir.py), structurally, never data tuples."""
-    tag = node[0]
-    if tag in ("arith", "cmp"):
-        yield node[2]
-        yield node[3]
-    elif tag in ("neg", "not"):
-        yield node[1]
-    elif tag in ("and", "or"):
-        yield node[1]
-        yield node[2]
-    elif tag == "if":
-        yield from node[1:4]
-    elif tag in ("min", "max"):
-        yield from node[1]
-    elif tag == "round":
-        yield node[3]
-    elif tag == "call":
-        yield from node[2]
-    elif tag == "cond":
-        for branch in node[1]:
-            yield branch[0]
-            yield branch[1]
-        yield node[2][0]
-    elif tag in ("match", "bands"):
-        yield node[1]
-        for case in node[2]:
-            yield case[1] if tag == "match" else case[4]
-        if node[3] is not None:
-            yield node[3][0]
-    elif tag == "dated":
-        for version in node[3]:
-            yield version[2]
-
-
-def items(defs: Mapping[str, Mapping[str, Any]], inputs: Mapping[str, Mapping[str, Any]]) -> list[Item]:
+def items(defs: Mapping[str, ir.Definition], inputs: Mapping[str, Mapping[str, Any]]) -> list[Item]:
     """Everything the examples of one file could exercise, in definition order."""
     out: list[Item] = []
-    seen: set[tuple[str, int]] = set()
+    seen: set[int] = set()
     articles: dict[str, None] = {}
     for spec in inputs.values():
         articles.update(dict.fromkeys(spec.get("cite", ())))
     for owner, d in defs.items():
-        articles.update(dict.fromkeys(d.get("cite", ())))
-        stack = [d["expr"]]
-        while stack:
-            node = stack.pop()
-            key = (owner, id(node))
-            if key in seen:
+        articles.update(dict.fromkeys(d.cite))
+        for node in ir.walk(d.expr):
+            if node.id in seen:  # a value shared by rows (参照) is counted once
                 continue
-            seen.add(key)
+            seen.add(node.id)
             out.extend(_node_items(owner, node))
-            stack.extend(reversed(list(_children(node))))
     for it in out:
         articles.update(dict.fromkeys(it.cite))
     out.extend(Item("articles", "", a, ("article", a)) for a in articles)
     return out
 
 
-def _node_items(owner: str, node: Node) -> list[Item]:
-    tag, ident = node[0], id(node)
-    if tag == "if":
-        return [Item("branches", owner, "则", (owner, ident, 0)), Item("branches", owner, "否则", (owner, ident, 1))]
-    if tag == "cond":
-        found = [Item("branches", owner, label, (owner, ident, i), cite)
-                 for i, (_test, _value, label, cite) in enumerate(node[1])]
-        return [*found, Item("branches", owner, "否则", (owner, ident, -1), node[2][2])]
-    if tag in ("match", "bands"):
-        category = "rows" if tag == "match" else "bands"
-        # match cases end (…, label, cite); bands end (…, value, label, cite) too.
-        found = [Item(category, owner, case[-2], (owner, ident, i), case[-1]) for i, case in enumerate(node[2])]
-        if node[3] is not None:
-            found.append(Item(category, owner, "其他", (owner, ident, -1), node[3][2]))
-        return found
-    if tag == "dated":
-        return [Item("versions", owner, v[3], (owner, ident, i), v[4]) for i, v in enumerate(node[3])]
+def _node_items(owner: str, node: ir.Node) -> list[Item]:
+    ident = node.id
+    match node:
+        case ir.If():
+            return [Item("branches", owner, "则", (owner, ident, 0)),
+                    Item("branches", owner, "否则", (owner, ident, 1))]
+        case ir.Cond(branches=branches, other=other):
+            found = [Item("branches", owner, b.label, (owner, ident, i), b.cite) for i, b in enumerate(branches)]
+            return [*found, Item("branches", owner, "否则", (owner, ident, -1), other.cite)]
+        case ir.Match(cases=rows, other=other):
+            return _rows("rows", owner, ident, rows, other)
+        case ir.Bands(bands=bands, other=other):
+            return _rows("bands", owner, ident, bands, other)
+        case ir.Dated(versions=versions):
+            return [Item("versions", owner, v.label, (owner, ident, i), v.cite) for i, v in enumerate(versions)]
     return []
 
 
-def measure(file: str, defs: Mapping[str, Mapping[str, Any]], inputs: Mapping[str, Mapping[str, Any]],
+def _rows(category: str, owner: str, ident: int, rows: Sequence[ir.Case | ir.Band],
+          other: ir.Other | None) -> list[Item]:
+    found = [Item(category, owner, row.label, (owner, ident, i), row.cite) for i, row in enumerate(rows)]
+    if other is not None:
+        found.append(Item(category, owner, "其他", (owner, ident, -1), other.cite))
+    return found
+
+
+def measure(file: str, defs: Mapping[str, ir.Definition], inputs: Mapping[str, Mapping[str, Any]],
             hits: Coverage) -> FileCoverage:
     """Covered/total per category for one file, from what the interpreter recorded in `hits`."""
     everything = items(defs, inputs)
@@ -159,7 +126,7 @@ def measure(file: str, defs: Mapping[str, Mapping[str, Any]], inputs: Mapping[st
             exercised.update(it.cite)
     for key in hits:
         if len(key) == 2 and key[0] == "def" and key[1] in defs:
-            exercised.update(defs[key[1]].get("cite", ()))
+            exercised.update(defs[key[1]].cite)
         elif len(key) == 2 and key[0] == "input" and key[1] in inputs:
             exercised.update(inputs[key[1]].get("cite", ()))
     counts: dict[str, Count] = {}

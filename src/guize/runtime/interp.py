@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, assert_never
 
+from guize.runtime import ir
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
-from guize.runtime import ir
 from guize.runtime.ir import select_version
 
 

@@ -40,9 +40,9 @@ Expression nodes:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
@@ -280,6 +280,9 @@ Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | N
 Row: TypeAlias = Branch | Case | Band | Version | Other
 Node: TypeAlias = Expr | Row
 
+N = TypeVar("N", bound=Node)
+T = TypeVar("T")
+
 EXPR_TYPES: tuple[type, ...] = (Const, Input, Ref, AsOf, Arith, Neg, Cmp, And, Or, Not, If, Min, Max, Round,
                                 Call, Cond, Match, Bands, Dated)
 ROW_TYPES: tuple[type, ...] = (Branch, Case, Band, Version, Other)
@@ -328,6 +331,36 @@ def children(node: Node) -> tuple[Node, ...]:
         case Case(value=v) | Band(value=v) | Version(value=v) | Other(value=v):
             return (v,)
     raise TypeError(node)  # INVARIANT: every node class is matched above
+
+
+def map_children(node: N, fn: Callable[[Node], Node]) -> N:
+    """`node` with `fn` applied to each direct sub-node (the same object when nothing changes)."""
+    changes: dict[str, Any] = {}
+    for name in _FIELDS[type(node)]:
+        value = getattr(node, name)
+        new: Any
+        if type(value) in _CODE:
+            new = fn(value)
+        elif type(value) is tuple and value and type(value[0]) in _CODE:
+            new = tuple(fn(x) for x in value)
+        else:
+            continue
+        if new is not value:
+            changes[name] = new
+    return attrs.evolve(node, **changes) if changes else node
+
+
+def transform(node: N, fn: Callable[[Node], Node]) -> N:
+    """Rebuild `node` bottom-up: each sub-tree first, then `fn` on the node itself."""
+    rebuilt = map_children(node, lambda child: transform(child, fn))
+    result = fn(rebuilt)
+    assert type(result) is type(node)  # INVARIANT: fn keeps each node's class
+    return result
+
+
+def fold(node: Node, fn: Callable[[Node, list[T]], T]) -> T:
+    """Combine bottom-up: fn(node, [the folds of its children])."""
+    return fn(node, [fold(child, fn) for child in children(node)])
 
 
 def walk(node: Node) -> Iterator[Node]:

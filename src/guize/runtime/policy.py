@@ -10,11 +10,10 @@ from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
-from guize.runtime import dates
+from guize.runtime import dates, ir
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
 from guize.runtime.interp import Coverage, Interpreter, Step
-from guize.runtime import ir
 from guize.runtime.ir import dependencies, select_version
 from guize.runtime.validity import Repealed, Window
 
