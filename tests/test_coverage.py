@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from guize.cli import main
-from guize.compiler import coverage, testing
+from guize.tools import coverage, testing
 
 FEE = """\
 文件：

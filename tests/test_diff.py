@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import guize
 from guize.cli import main
-from guize.compiler import diff as D
+from guize.tools import diff as D
 
 CORPUS = Path(__file__).resolve().parent.parent / "policies" / "xinjiang"
 COTTON_OLD = "自2024年9月1日起：200元/吨"

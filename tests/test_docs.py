@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from guize.compiler import testing
 from guize.compiler.driver import check_source
+from guize.tools import testing
 
 ROOT = Path(__file__).parent.parent
 BLOCKS = [(doc.name, i, m.group(1))

@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guize.cli import main
-from guize.compiler import ast, testing
+from guize.compiler import ast
 from guize.compiler.checker import check
 from guize.compiler.diagnostics import CompileError
-from guize.compiler.formatter import canonical, format_source, same_meaning
 from guize.compiler.parser import parse
 from guize.runtime import ir
+from guize.tools import testing
+from guize.tools.fmt import canonical, format_source, same_meaning
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").rglob("*.rule"))

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from guize.compiler import testing
 from guize.compiler.diagnostics import CompileError
 from guize.compiler.driver import check_source
+from guize.tools import testing
 
 HERE = Path(__file__).parent / "golden"
 BAD = sorted((HERE / "bad").glob("*.rule"))

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from guize.cli import main
-from guize.compiler import reports
 from guize.compiler.diagnostics import Diagnostic
-from guize.compiler.lint import RULES, lint
+from guize.tools import reports
+from guize.tools.lint import RULES, lint
 
 AS_OF = datetime.date(2025, 1, 1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -667,7 +667,7 @@ def test_cli_formats_and_output_file(tmp_path: Path) -> None:
 
 
 def test_junit_xml_parses_with_failures(tmp_path: Path) -> None:
-    from guize.compiler import testing
+    from guize.tools import testing
 
     write(tmp_path, QTY + dedent("""
         输出 补贴：金额 = 数量 × 1元/吨   依据 第一条

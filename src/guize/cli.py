@@ -296,7 +296,7 @@ def timeline(paths: tuple[str, ...], fmt: str) -> None:
 def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool, with_coverage: bool,
          min_coverage: float | None) -> None:
     """运行 .rule 文件中的例子（例/测试），比对期望值。"""
-    from guize.compiler import coverage, testing
+    from guize.tools import coverage, testing
 
     with_coverage = with_coverage or min_coverage is not None
     try:
@@ -305,7 +305,7 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
         fail(exc, fmt)
     if junit_path:
         from guize.compiler.driver import write_atomic
-        from guize.compiler.reports import junit_xml
+        from guize.tools.reports import junit_xml
 
         write_atomic(Path(junit_path), junit_xml(report))
     files = coverage.from_report(report) if with_coverage else []

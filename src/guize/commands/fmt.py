@@ -22,7 +22,7 @@ def command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     不带选项时就地改写有变化的文件；--check、--diff 都不写入文件。
     """
     from guize.compiler.driver import read_source, rule_files, write_atomic
-    from guize.compiler.formatter import FormatError, format_source
+    from guize.tools.fmt import FormatError, format_source
 
     try:
         files = rule_files(list(paths))

@@ -29,10 +29,10 @@ def command(paths: tuple[str, ...], fmt: str, as_of_text: str | None, output: st
     """
     from guize._version import __version__
     from guize.cli import EXIT_FINDINGS, EXIT_OK, _parse_date, dumps, fail
-    from guize.compiler import reports
     from guize.compiler.diagnostics import render
     from guize.compiler.driver import read_source, write_atomic
-    from guize.compiler.lint import counts, lint
+    from guize.tools import reports
+    from guize.tools.lint import counts, lint
 
     as_of = _parse_date(as_of_text, "--as-of") if as_of_text else None
     targets = list(paths) or ["policies"]
