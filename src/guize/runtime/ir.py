@@ -442,6 +442,11 @@ def encode_definition(d: Definition) -> dict[str, Any]:
             "round": d.round, "cite": d.cite, "line": d.line, "deps": d.deps, "inputs": d.inputs}
 
 
+def module_definitions(module: Any) -> dict[str, Definition]:
+    """The typed definitions of a compiled policy module (decoded from its DEFS)."""
+    return {name: decode_definition(d) for name, d in module.DEFS.items()}
+
+
 def decode_definition(data: Mapping[str, Any]) -> Definition:
     return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode(data["expr"]),
                       data["round"], tuple(data["cite"]), data["line"], tuple(data["deps"]),

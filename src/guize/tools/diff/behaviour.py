@@ -141,7 +141,8 @@ def compare_output(a: DocVersion, b: DocVersion, output: str, budget: int) -> di
     """The behavioural difference of one output present in both versions; None if nothing can differ."""
     old, new = a.policy, b.policy
     assert old is not None and new is not None
-    cone_old, cone_new = cone(a.module.DEFS, output), cone(b.module.DEFS, output)
+    defs_old, defs_new = old.definitions, new.definitions
+    cone_old, cone_new = cone(defs_old, output), cone(defs_new, output)
     need_old = old.required_inputs([output])
     need_new = new.required_inputs([output])
     names = need_new + [n for n in need_old if n not in need_new]
@@ -150,8 +151,8 @@ def compare_output(a: DocVersion, b: DocVersion, output: str, budget: int) -> di
         (new.window.start, new.window.last, new.window.repealed.on if new.window.repealed else None)
     if same_rules and same_window:
         return None
-    facts_old = collect_facts(a.module.DEFS, cone_old, Facts())
-    facts_new = collect_facts(b.module.DEFS, cone_new, Facts())
+    facts_old = collect_facts(defs_old, cone_old, Facts())
+    facts_new = collect_facts(defs_new, cone_new, Facts())
     merged = Facts()
     for facts in (facts_old, facts_new):
         for k, v in facts.direct.items():
@@ -166,8 +167,8 @@ def compare_output(a: DocVersion, b: DocVersion, output: str, budget: int) -> di
     factors = make_factors(names, specs_new, specs_old, merged, [d for _, d in example_bases])
     labelled = _bases(factors, example_bases)
     bases = list(labelled)
-    d_new = b.module.DEFS[output]
-    out_kind, out_type = d_new["value_kind"], d_new["type"]
+    d_new = defs_new[output]
+    out_kind, out_type = d_new.value_kind, d_new.type
 
     eps, exact = epochs(old, new, facts_old, facts_new)
     classes: dict[tuple[Any, ...], list[int]] = {}

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from guize.runtime import dates
+from guize.runtime import dates, ir
 from guize.tools.diff.display import input_text, number_text, range_json, range_text
 from guize.tools.diff.versions import DocVersion
 from guize.tools.diff.walk import (
@@ -105,9 +105,9 @@ _DEF_KINDS = {"param": "参数", "table": "表", "def": "定义", "output": "输
 
 
 def diff_definitions(a: Any, b: Any) -> list[dict[str, Any]]:
-    old, new = a.DEFS, b.DEFS
-    names = sorted(new, key=lambda n: new[n]["line"]) + sorted((n for n in old if n not in new),
-                                                                key=lambda n: old[n]["line"])
+    old, new = ir.module_definitions(a), ir.module_definitions(b)
+    names = sorted(new, key=lambda n: new[n].line) + sorted((n for n in old if n not in new),
+                                                             key=lambda n: old[n].line)
     out: list[dict[str, Any]] = []
     for name in names:
         da, db = old.get(name), new.get(name)
@@ -117,26 +117,26 @@ def diff_definitions(a: Any, b: Any) -> list[dict[str, Any]]:
             rows = [{"row": list(path), **range_json(rng), "dates_text": range_text(rng),
                      "old_text": "（无）" if da is None else node_text(node, d),
                      "new_text": node_text(node, d) if da is None else "（无）"}
-                    for path, rng, node in value_rows(d["expr"])]
-            out.append({"name": name, "kind": d["kind"], "kind_text": _DEF_KINDS.get(d["kind"], d["kind"]),
+                    for path, rng, node in value_rows(d.expr)]
+            out.append({"name": name, "kind": d.kind, "kind_text": _DEF_KINDS.get(d.kind, d.kind),
                         "change": "added" if da is None else "removed", "notes": [], "rows": rows})
             continue
         notes = []
-        if da["kind"] != db["kind"]:
-            notes.append(f"种类：{_DEF_KINDS.get(da['kind'], da['kind'])} → {_DEF_KINDS.get(db['kind'], db['kind'])}")
-        if da["type"] != db["type"]:
-            notes.append(f"类型：{da['type']} → {db['type']}")
-        if da["round"] != db["round"]:
-            notes.append(f"舍入：{_round_text(da['round'])} → {_round_text(db['round'])}")
-        ca = (tuple(da["cite"]), inner_cites(da["expr"]))
-        cb = (tuple(db["cite"]), inner_cites(db["expr"]))
+        if da.kind != db.kind:
+            notes.append(f"种类：{_DEF_KINDS.get(da.kind, da.kind)} → {_DEF_KINDS.get(db.kind, db.kind)}")
+        if da.type != db.type:
+            notes.append(f"类型：{da.type} → {db.type}")
+        if da.round != db.round:
+            notes.append(f"舍入：{_round_text(da.round)} → {_round_text(db.round)}")
+        ca = (da.cite, inner_cites(da.expr))
+        cb = (db.cite, inner_cites(db.expr))
         if ca != cb:
             notes.append(f"依据：{_cite_text(ca)} → {_cite_text(cb)}")
         rows = []
-        if normalize(da["expr"]) != normalize(db["expr"]):
+        if normalize(da.expr) != normalize(db.expr):
             rows = _row_changes(da, db)
         if notes or rows:
-            out.append({"name": name, "kind": db["kind"], "kind_text": _DEF_KINDS.get(db["kind"], db["kind"]),
+            out.append({"name": name, "kind": db.kind, "kind_text": _DEF_KINDS.get(db.kind, db.kind),
                         "change": "changed", "notes": notes, "rows": rows})
     return out
 
@@ -153,9 +153,9 @@ def _cite_text(c: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
     return own + (f"（分项：{'、'.join(c[1])}）" if c[1] else "")
 
 
-def _row_changes(da: Mapping[str, Any], db: Mapping[str, Any]) -> list[dict[str, Any]]:
-    old_rows = value_rows(da["expr"])
-    new_rows = value_rows(db["expr"])
+def _row_changes(da: ir.Definition, db: ir.Definition) -> list[dict[str, Any]]:
+    old_rows = value_rows(da.expr)
+    new_rows = value_rows(db.expr)
     paths: list[tuple[str, ...]] = []
     for path, _, _ in new_rows + old_rows:
         if path not in paths:
@@ -167,8 +167,8 @@ def _row_changes(da: Mapping[str, Any], db: Mapping[str, Any]) -> list[dict[str,
         for rng, na, nb in segments(a, b):
             row: dict[str, Any] = {"row": list(path), **range_json(rng), "dates_text": range_text(rng),
                                    "old_text": node_text(na, da), "new_text": node_text(nb, db)}
-            if na is not None and nb is not None and na[0] == nb[0] == "const":
-                row["old"], row["new"] = na[1], nb[1]
+            if isinstance(na, ir.Const) and isinstance(nb, ir.Const):
+                row["old"], row["new"] = na.value, nb.value
             out.append(row)
     return out
 

@@ -5,99 +5,59 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
+from guize.runtime import ir
 from guize.runtime import values as V
-from guize.runtime.ir import Node, dependencies, select_version
+from guize.runtime.ir import dependencies, select_version
 from guize.runtime.policy import Policy
 from guize.tools.diff.display import DAY, DateRange, is_num, number_text, typed_text
 
 
-def _children(node: Node) -> list[Node]:
-    tag = node[0]
-    if tag in ("arith", "cmp"):
-        return [node[2], node[3]]
-    if tag in ("neg", "not"):
-        return [node[1]]
-    if tag in ("and", "or"):
-        return [node[1], node[2]]
-    if tag == "if":
-        return list(node[1:4])
-    if tag in ("min", "max"):
-        return list(node[1])
-    if tag == "round":
-        return [node[3]]
-    if tag == "call":
-        return list(node[2])
-    if tag == "cond":
-        out = [x for b in node[1] for x in (b[0], b[1])]
-        return out + ([node[2][0]] if node[2] else [])
-    if tag == "match":
-        return [node[1]] + [c[1] for c in node[2]] + ([node[3][0]] if node[3] else [])
-    if tag == "bands":
-        return [node[1]] + [b[4] for b in node[2]] + ([node[3][0]] if node[3] else [])
-    if tag == "dated":
-        return [v[2] for v in node[3]]
-    return []  # const, input, ref, asof, and any node this module does not know
+def normalize(node: ir.Expr) -> Any:
+    """The node without labels, citations, slot numbers and row order: equal iff the rule
+    computes the same."""
+    match node:
+        case ir.Cond(branches=branches, other=other):
+            return ("cond", tuple((normalize(b.test), normalize(b.value)) for b in branches), normalize(other.value))
+        case ir.Match(subject=subject, cases=cases, other=other):
+            rows = sorted(((m, normalize(c.value)) for c in cases for m in c.members), key=lambda x: x[0])
+            return ("match", normalize(subject), tuple(rows), normalize(other.value) if other else None)
+        case ir.Bands(subject=subject, bands=bands, other=other):
+            brows = sorted(((b.lo, b.lo_incl, b.hi, b.hi_incl, normalize(b.value)) for b in bands),
+                           key=lambda b: (b[0] is not None, b[0] if b[0] is not None else 0))
+            return ("bands", normalize(subject), tuple(brows), normalize(other.value) if other else None)
+        case ir.Dated(versions=versions):
+            return ("dated", tuple((v.start, v.end, normalize(v.value)) for v in versions))
+        case ir.Min(args=args) | ir.Max(args=args):
+            return (type(node).__name__, tuple(normalize(a) for a in args))
+        case ir.Call(func=func, args=args):
+            return ("call", func, tuple(normalize(a) for a in args))
+        case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
+            return ("round", mode, quantum, normalize(arg), as_int)
+        case ir.Arith(op=op, left=left, right=right) | ir.Cmp(op=op, left=left, right=right):
+            return (type(node).__name__, op, normalize(left), normalize(right))
+        case ir.Neg() | ir.Not() | ir.And() | ir.Or() | ir.If():
+            return (type(node).__name__, *(normalize(c) for c in ir.children(node)))  # type: ignore[arg-type]
+        case ir.Const(value=value):
+            return ("const", type(value) is bool, value)
+        case ir.Input(name=name) | ir.Ref(name=name):
+            return (type(node).__name__, name)
+        case ir.AsOf():
+            return ("asof",)
+    assert_never(node)
 
 
-def walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        yield item
-        stack.extend(reversed(_children(item)))
-
-
-def normalize(node: Node) -> Any:
-    """The node without labels, citations and slot numbers: equal iff the rule computes the same."""
-    tag = node[0]
-    if tag == "cond":
-        return ("cond", tuple((normalize(t), normalize(v)) for t, v, *_ in node[1]),
-                normalize(node[2][0]) if node[2] else None)
-    if tag == "match":
-        cases = sorted(((m, normalize(c[1])) for c in node[2] for m in c[0]), key=lambda x: x[0])
-        return ("match", normalize(node[1]), tuple(cases), normalize(node[3][0]) if node[3] else None)
-    if tag == "bands":
-        bands = sorted(((b[0], b[1], b[2], b[3], normalize(b[4])) for b in node[2]),
-                       key=lambda b: (b[0] is not None, b[0] if b[0] is not None else 0))
-        return ("bands", normalize(node[1]), tuple(bands), normalize(node[3][0]) if node[3] else None)
-    if tag == "dated":
-        return ("dated", tuple((v[0], v[1], normalize(v[2])) for v in node[3]))
-    if tag in ("min", "max"):
-        return (tag, tuple(normalize(a) for a in node[1]))
-    if tag == "call":
-        return ("call", node[1], tuple(normalize(a) for a in node[2]))
-    if tag == "round":
-        return ("round", node[1], node[2], normalize(node[3]), node[4])
-    if tag in ("arith", "cmp"):
-        return (tag, node[1], normalize(node[2]), normalize(node[3]))
-    if tag in ("neg", "not", "and", "or", "if"):
-        return (tag, *(normalize(c) for c in node[1:]))
-    if tag == "const":
-        return ("const", type(node[1]) is bool, node[1])
-    return node
-
-
-def inner_cites(node: Node) -> tuple[str, ...]:
+def inner_cites(node: ir.Expr) -> tuple[str, ...]:
+    """The articles cited by the rows inside an expression (branches, table rows, versions)."""
     found: set[str] = set()
-    for n in walk(node):
-        tag = n[0]
-        rows: Iterable[Any] = ()
-        if tag == "cond":
-            rows = [(b[3],) for b in n[1]] + ([(n[2][2],)] if n[2] else [])
-        elif tag == "match":
-            rows = [(c[3],) for c in n[2]] + ([(n[3][2],)] if n[3] else [])
-        elif tag == "bands":
-            rows = [(b[6],) for b in n[2]] + ([(n[3][2],)] if n[3] else [])
-        elif tag == "dated":
-            rows = [(v[4],) for v in n[3]]
-        for (cites,) in rows:
-            found.update(cites)
+    for n in ir.walk(node):
+        if isinstance(n, ir.ROW_TYPES):
+            found.update(n.cite)  # type: ignore[union-attr]
     return tuple(sorted(found))
 
 
@@ -109,53 +69,58 @@ _CMP = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 ROUND_WORDS = {"half_up": "四舍五入", "floor": "向下取整", "ceil": "向上取整", "down": "截尾"}
 
 
-def render_ir(node: Node) -> str:
+def _additive(node: ir.Expr) -> bool:
+    return isinstance(node, ir.Arith) and node.op in "+-"
+
+
+def render_ir(node: ir.Expr) -> str:
     """Readable text for an expression of the checked tree (for showing what changed)."""
-    tag = node[0]
-    if tag == "const":
-        return number_text(node[1]) if isinstance(node[1], (int, Decimal)) and type(node[1]) is not bool \
-            else V.fmt(node[1])
-    if tag in ("input", "ref"):
-        return str(node[1])
-    if tag == "asof":
-        return "评估日期"
-    if tag == "arith":
-        a, b = render_ir(node[2]), render_ir(node[3])
-        if node[1] in "*/":
-            a = f"({a})" if node[2][0] == "arith" and node[2][1] in "+-" else a
-            b = f"({b})" if node[3][0] == "arith" else b
-        elif node[1] == "-" and node[3][0] == "arith" and node[3][1] in "+-":
-            b = f"({b})"
-        return f"{a} {_OPS[node[1]]} {b}"
-    if tag == "neg":
-        return f"-{render_ir(node[1])}"
-    if tag == "cmp":
-        return f"{render_ir(node[2])} {_CMP[node[1]]} {render_ir(node[3])}"
-    if tag in ("and", "or"):
-        return f"{render_ir(node[1])} {'且' if tag == 'and' else '或'} {render_ir(node[2])}"
-    if tag == "not":
-        return f"非 {render_ir(node[1])}"
-    if tag == "if":
-        return f"若 {render_ir(node[1])} 则 {render_ir(node[2])} 否则 {render_ir(node[3])}"
-    if tag in ("min", "max"):
-        word = "取较小值" if tag == "min" else "取较大值"
-        return f"{word}({', '.join(render_ir(a) for a in node[1])})"
-    if tag == "round":
-        return f"{ROUND_WORDS.get(node[1], node[1])}({render_ir(node[3])})"
-    if tag == "call":
-        return f"{_FUNC_NAMES.get(node[1], node[1])}({', '.join(render_ir(a) for a in node[2])})"
-    if tag == "cond":
-        parts = [f"{b[2]} 则 {render_ir(b[1])}" for b in node[1]]
-        if node[2]:
-            parts.append(f"否则 {render_ir(node[2][0])}")
-        return "；".join(parts)
-    if tag == "match":
-        return f"按 {render_ir(node[1])}（{len(node[2])} 行）"
-    if tag == "bands":
-        return f"按 {render_ir(node[1])} 分段（{len(node[2])} 段）"
-    if tag == "dated":
-        return f"按日期（{len(node[3])} 个版本）"
-    return repr(node)
+    match node:
+        case ir.Const(value=value):
+            return number_text(value) if isinstance(value, (int, Decimal)) and type(value) is not bool \
+                else V.fmt(value)
+        case ir.Input(name=name) | ir.Ref(name=name):
+            return name
+        case ir.AsOf():
+            return "评估日期"
+        case ir.Arith(op=op, left=left, right=right):
+            a, b = render_ir(left), render_ir(right)
+            if op in "*/":
+                a = f"({a})" if _additive(left) else a
+                b = f"({b})" if isinstance(right, ir.Arith) else b
+            elif op == "-" and _additive(right):
+                b = f"({b})"
+            return f"{a} {_OPS[op]} {b}"
+        case ir.Neg(arg=arg):
+            return f"-{render_ir(arg)}"
+        case ir.Cmp(op=op, left=left, right=right):
+            return f"{render_ir(left)} {_CMP[op]} {render_ir(right)}"
+        case ir.And(left=left, right=right):
+            return f"{render_ir(left)} 且 {render_ir(right)}"
+        case ir.Or(left=left, right=right):
+            return f"{render_ir(left)} 或 {render_ir(right)}"
+        case ir.Not(arg=arg):
+            return f"非 {render_ir(arg)}"
+        case ir.If(cond=cond, then=then, other=other):
+            return f"若 {render_ir(cond)} 则 {render_ir(then)} 否则 {render_ir(other)}"
+        case ir.Min(args=args) | ir.Max(args=args):
+            word = "取较小值" if isinstance(node, ir.Min) else "取较大值"
+            return f"{word}({', '.join(render_ir(a) for a in args)})"
+        case ir.Round(mode=mode, arg=arg):
+            return f"{ROUND_WORDS.get(mode, mode)}({render_ir(arg)})"
+        case ir.Call(func=func, args=args):
+            return f"{_FUNC_NAMES.get(func, func)}({', '.join(render_ir(a) for a in args)})"
+        case ir.Cond(branches=branches, other=other_row):
+            parts = [f"{b.label} 则 {render_ir(b.value)}" for b in branches]
+            parts.append(f"否则 {render_ir(other_row.value)}")
+            return "；".join(parts)
+        case ir.Match(subject=subject, cases=cases):
+            return f"按 {render_ir(subject)}（{len(cases)} 行）"
+        case ir.Bands(subject=subject, bands=bands):
+            return f"按 {render_ir(subject)} 分段（{len(bands)} 段）"
+        case ir.Dated(versions=versions):
+            return f"按日期（{len(versions)} 个版本）"
+    assert_never(node)
 
 
 def _intersect(a: DateRange, b: DateRange) -> DateRange | None:
@@ -168,38 +133,38 @@ def _intersect(a: DateRange, b: DateRange) -> DateRange | None:
     return (start, end)
 
 
-def value_rows(node: Node, path: tuple[str, ...] = (), rng: DateRange = (None, None)) -> list[tuple[tuple[str, ...], DateRange, Node]]:
+def value_rows(node: ir.Expr, path: tuple[str, ...] = (), rng: DateRange = (None, None)
+               ) -> list[tuple[tuple[str, ...], DateRange, ir.Expr]]:
     """Flatten tables, branches and dated versions into rows: (row labels, dates, value node)."""
-    tag = node[0]
-    out: list[tuple[tuple[str, ...], DateRange, Node]] = []
-    if tag == "dated":
-        for start, end, value, _label, _cite in node[3]:
-            sub = _intersect(rng, (start, end))
-            if sub is not None:
-                out.extend(value_rows(value, path, sub))
-    elif tag == "match":
-        for members, value, _label, _cite in node[2]:
-            for m in members:
-                out.extend(value_rows(value, (*path, str(m)), rng))
-        if node[3]:
-            out.extend(value_rows(node[3][0], (*path, "其他"), rng))
-    elif tag == "bands":
-        for band in node[2]:
-            out.extend(value_rows(band[4], (*path, band[5]), rng))
-        if node[3]:
-            out.extend(value_rows(node[3][0], (*path, "其他"), rng))
-    elif tag == "cond":
-        for branch in node[1]:
-            out.extend(value_rows(branch[1], (*path, branch[2]), rng))
-        if node[2]:
-            out.extend(value_rows(node[2][0], (*path, "否则"), rng))
-    else:
-        out.append((path, rng, node))
+    out: list[tuple[tuple[str, ...], DateRange, ir.Expr]] = []
+    match node:
+        case ir.Dated(versions=versions):
+            for v in versions:
+                sub = _intersect(rng, (v.start, v.end))
+                if sub is not None:
+                    out.extend(value_rows(v.value, path, sub))
+        case ir.Match(cases=cases, other=other):
+            for case in cases:
+                for m in case.members:
+                    out.extend(value_rows(case.value, (*path, str(m)), rng))
+            if other:
+                out.extend(value_rows(other.value, (*path, "其他"), rng))
+        case ir.Bands(bands=bands, other=other):
+            for band in bands:
+                out.extend(value_rows(band.value, (*path, band.label), rng))
+            if other:
+                out.extend(value_rows(other.value, (*path, "其他"), rng))
+        case ir.Cond(branches=branches, other=other_row):
+            for branch in branches:
+                out.extend(value_rows(branch.value, (*path, branch.label), rng))
+            out.extend(value_rows(other_row.value, (*path, "否则"), rng))
+        case _:
+            out.append((path, rng, node))
     return out
 
 
-def segments(old: list[tuple[DateRange, Node]], new: list[tuple[DateRange, Node]]
-              ) -> list[tuple[DateRange, Node | None, Node | None]]:
+def segments(old: list[tuple[DateRange, ir.Expr]], new: list[tuple[DateRange, ir.Expr]]
+             ) -> list[tuple[DateRange, ir.Expr | None, ir.Expr | None]]:
     """Piecewise comparison over dates: the ranges where the old and the new value differ."""
     cuts: set[datetime.date] = set()
     for rng, _ in old + new:
@@ -209,13 +174,13 @@ def segments(old: list[tuple[DateRange, Node]], new: list[tuple[DateRange, Node]
     bounds: list[datetime.date | None] = [None, *points, None]
     pieces.extend(itertools.pairwise(bounds))
 
-    def at(rows: list[tuple[DateRange, Node]], piece: DateRange) -> Node | None:
+    def at(rows: list[tuple[DateRange, ir.Expr]], piece: DateRange) -> ir.Expr | None:
         for rng, node in rows:
             if _intersect(rng, piece) == piece:
                 return node
         return None
 
-    out: list[tuple[DateRange, Node | None, Node | None]] = []
+    out: list[tuple[DateRange, ir.Expr | None, ir.Expr | None]] = []
     for piece in pieces:
         a, b = at(old, piece), at(new, piece)
         if a is None and b is None:
@@ -229,17 +194,17 @@ def segments(old: list[tuple[DateRange, Node]], new: list[tuple[DateRange, Node]
     return out
 
 
-def _same_node(a: Node | None, b: Node | None) -> bool:
+def _same_node(a: ir.Expr | None, b: ir.Expr | None) -> bool:
     if a is None or b is None:
         return a is b
     return bool(normalize(a) == normalize(b))
 
 
-def node_text(node: Node | None, d: Mapping[str, Any]) -> str:
+def node_text(node: ir.Expr | None, d: ir.Definition) -> str:
     if node is None:
         return "（无）"
-    if node[0] == "const":
-        return typed_text(node[1], d["value_kind"], d["type"])
+    if isinstance(node, ir.Const):
+        return typed_text(node.value, d.value_kind, d.type)
     return render_ir(node)
 
 
@@ -253,20 +218,20 @@ class Facts:
     caps: set[Decimal] = attrs.field(factory=set)
     dates: set[datetime.date] = attrs.field(factory=set)
     years: set[int] = attrs.field(factory=set)
-    dated: list[Node] = attrs.field(factory=list)
+    dated: list[ir.Dated] = attrs.field(factory=list)
     uses_asof: bool = False
 
 
-def cone(defs: Mapping[str, Mapping[str, Any]], output: str) -> list[str]:
+def cone(defs: Mapping[str, ir.Definition], output: str) -> list[str]:
     return sorted(dependencies(defs, [output]))
 
 
-def _const_values(node: Node, defs: Mapping[str, Mapping[str, Any]], depth: int = 0) -> set[Any] | None:
+def _const_values(node: ir.Expr, defs: Mapping[str, ir.Definition], depth: int = 0) -> set[Any] | None:
     """The constants a node can take when it is a constant or a table of constants; else None."""
-    if node[0] == "const":
-        return {node[1]}
-    if node[0] == "ref" and depth < 4 and node[1] in defs:
-        rows = value_rows(defs[node[1]]["expr"])
+    if isinstance(node, ir.Const):
+        return {node.value}
+    if isinstance(node, ir.Ref) and depth < 4 and node.name in defs:
+        rows = value_rows(defs[node.name].expr)
         found: set[Any] = set()
         for _, _, leaf in rows:
             sub = _const_values(leaf, defs, depth + 1)
@@ -274,8 +239,8 @@ def _const_values(node: Node, defs: Mapping[str, Mapping[str, Any]], depth: int 
                 return None
             found |= sub
         return found
-    if node[0] == "arith" and depth < 4:
-        a, b = _const_values(node[2], defs, depth + 1), _const_values(node[3], defs, depth + 1)
+    if isinstance(node, ir.Arith) and depth < 4:
+        a, b = _const_values(node.left, defs, depth + 1), _const_values(node.right, defs, depth + 1)
         if a is None or b is None or len(a) * len(b) > 16:
             return None
         out: set[Any] = set()
@@ -283,7 +248,7 @@ def _const_values(node: Node, defs: Mapping[str, Mapping[str, Any]], depth: int 
             for y in b:
                 if is_num(x) and is_num(y):
                     try:
-                        out.add({"+": x + y, "-": x - y, "*": x * y}.get(node[1]) if node[1] != "/"
+                        out.add({"+": x + y, "-": x - y, "*": x * y}.get(node.op) if node.op != "/"
                                 else (Decimal(x) / y if y else None))
                     except ArithmeticError:
                         continue
@@ -292,70 +257,73 @@ def _const_values(node: Node, defs: Mapping[str, Mapping[str, Any]], depth: int 
     return None
 
 
-def _input_of(node: Node) -> str | None:
-    return str(node[1]) if node[0] == "input" else None
+def _input_of(node: ir.Expr) -> str | None:
+    return node.name if isinstance(node, ir.Input) else None
 
 
-def collect_facts(defs: Mapping[str, Mapping[str, Any]], names: Iterable[str], facts: Facts) -> Facts:
+def _is_year_of_asof(node: ir.Expr) -> bool:
+    return isinstance(node, ir.Call) and node.func == "year" and len(node.args) == 1 \
+        and isinstance(node.args[0], ir.AsOf)
+
+
+def collect_facts(defs: Mapping[str, ir.Definition], names: Iterable[str], facts: Facts) -> Facts:
     for name in names:
-        for node in walk(defs[name]["expr"]):
-            tag = node[0]
-            if tag == "const":
-                v = node[1]
-                if isinstance(v, datetime.date):
-                    facts.dates.add(v)
-                elif is_num(v):
-                    facts.consts.add(Decimal(v))
-                    if 0 < v < 1:
-                        facts.rates.add(Decimal(v))
-            elif tag == "asof":
-                facts.uses_asof = True
-            elif tag == "dated":
-                facts.dated.append(node)
-                for start, end, *_ in node[3]:
-                    facts.dates.update(d for d in (start, end) if d is not None)
-            elif tag == "bands":
-                x = _input_of(node[1])
-                if x:
-                    for b in node[2]:
-                        facts.direct.setdefault(x, set()).update(v for v in (b[0], b[2]) if v is not None)
-            elif tag in ("cmp", "arith"):
-                for one, other in ((node[2], node[3]), (node[3], node[2])):
-                    x = _input_of(one)
-                    values = _const_values(other, defs)
-                    if x and values:
-                        facts.direct.setdefault(x, set()).update(values)
-                if tag == "cmp":
-                    for one, other in ((node[2], node[3]), (node[3], node[2])):
-                        if one == ("call", "year", (("asof",),)) and other[0] == "const" and is_num(other[1]):
-                            facts.years.add(int(other[1]))
-            elif tag in ("min", "max"):
-                args = node[1]
-                for i, arg in enumerate(args):
-                    others = [_const_values(o, defs) for j, o in enumerate(args) if j != i]
-                    x = _input_of(arg)
-                    for values in others:
-                        if values:
-                            facts.caps.update(Decimal(v) for v in values if is_num(v) and v >= 1)
-                            if x:
-                                facts.direct.setdefault(x, set()).update(values)
+        for node in ir.walk(defs[name].expr):
+            match node:
+                case ir.Const(value=v):
+                    if isinstance(v, datetime.date):
+                        facts.dates.add(v)
+                    elif is_num(v):
+                        facts.consts.add(Decimal(v))
+                        if 0 < v < 1:  # type: ignore[operator]
+                            facts.rates.add(Decimal(v))
+                case ir.AsOf():
+                    facts.uses_asof = True
+                case ir.Dated(versions=versions):
+                    facts.dated.append(node)
+                    for version in versions:
+                        facts.dates.update(d for d in (version.start, version.end) if d is not None)
+                case ir.Bands(subject=subject, bands=bands):
+                    x = _input_of(subject)
+                    if x:
+                        for b in bands:
+                            facts.direct.setdefault(x, set()).update(v for v in (b.lo, b.hi) if v is not None)
+                case ir.Cmp(left=left, right=right) | ir.Arith(left=left, right=right):
+                    for one, other in ((left, right), (right, left)):
+                        x = _input_of(one)
+                        values = _const_values(other, defs)
+                        if x and values:
+                            facts.direct.setdefault(x, set()).update(values)
+                    if isinstance(node, ir.Cmp):
+                        for one, other in ((left, right), (right, left)):
+                            if _is_year_of_asof(one) and isinstance(other, ir.Const) and is_num(other.value):
+                                facts.years.add(int(other.value))  # type: ignore[arg-type]
+                case ir.Min(args=args) | ir.Max(args=args):
+                    for i, arg in enumerate(args):
+                        others = [_const_values(o, defs) for j, o in enumerate(args) if j != i]
+                        x = _input_of(arg)
+                        for values in others:
+                            if values:
+                                facts.caps.update(Decimal(v) for v in values if is_num(v) and v >= 1)
+                                if x:
+                                    facts.direct.setdefault(x, set()).update(values)
     return facts
 
 
 def cone_signature(module: Any, names: list[str], inputs: Iterable[str]) -> Any:
-    defs = module.DEFS
+    defs = ir.module_definitions(module)
     specs = {s["name"]: s for s in module.INPUTS}
-    sig_defs = tuple((n, normalize(defs[n]["expr"]), defs[n]["round"], defs[n]["type"]) for n in names)
+    sig_defs = tuple((n, normalize(defs[n].expr), defs[n].round, defs[n].type) for n in names)
     sig_inputs = tuple((n, specs[n]["kind"], specs[n]["scale"], tuple(specs[n]["members"]),
                         specs[n]["has_default"], specs[n]["default"]) for n in sorted(inputs) if n in specs)
     return (sig_defs, sig_inputs)
 
 
-def version_signature(policy: Policy, dated: list[Node], on: datetime.date) -> tuple[Any, ...]:
+def version_signature(policy: Policy, dated: list[ir.Dated], on: datetime.date) -> tuple[Any, ...]:
     code = policy.window.status(on)[0]
     if code != "in_force":
         return (code,)
-    return ("in", tuple(select_version(n[3], on) for n in dated))
+    return ("in", tuple(select_version(n.versions, on) for n in dated))
 
 
 @attrs.frozen
@@ -374,8 +342,8 @@ def epochs(old: Policy, new: Policy, facts_old: Facts, facts_new: Facts) -> tupl
                                 w.repealed.on if w.repealed else None) if d is not None)
     for facts in (facts_old, facts_new):
         for node in facts.dated:
-            for start, end, *_ in node[3]:
-                cuts.update(d for d in (start, end) if d is not None)
+            for v in node.versions:
+                cuts.update(d for d in (v.start, v.end) if d is not None)
         for y in facts.years:
             cuts.update((datetime.date(y, 1, 1), datetime.date(y + 1, 1, 1)))
         cuts.update(d for d in facts.dates)
