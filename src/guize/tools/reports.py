@@ -78,7 +78,7 @@ def _rule_entry(code: str, rules: dict[str, Any]) -> dict[str, Any]:
 
 def sarif(findings: Sequence[Diagnostic], tool_version: str) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run: every lint rule, then any other code that occurs."""
-    from guize.tools.lint import RULES
+    from guize.tools.lint.rules import RULES
 
     codes = list(RULES)
     codes.extend(sorted({d.code for d in findings} - set(RULES)))
