@@ -11,16 +11,17 @@ import datetime
 import decimal
 import itertools
 import math
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from guize.compiler import ast
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.diagnostics import Diagnostic
+from guize.runtime import ir
 from guize.runtime import values as V
 from guize.runtime.errors import RuleError
 from guize.runtime.interp import Interpreter
-from guize.runtime.ir import Node
 from guize.runtime.validity import Repealed
 from guize.tools.lint.linter import SyntaxLinter
 
@@ -37,11 +38,12 @@ class _Folder(Interpreter):
     def input(self, name: str) -> Any:
         raise _NotConstant(name)
 
-    def _asof(self, node: Node, owner: str) -> Any:
-        raise _NotConstant("评估日期")
-
-    def _dated(self, node: Node, owner: str) -> Any:
-        raise _NotConstant(node[2])
+    def eval(self, node: ir.Expr, owner: str) -> Any:
+        if isinstance(node, ir.AsOf):
+            raise _NotConstant("评估日期")
+        if isinstance(node, ir.Dated):
+            raise _NotConstant(node.what)
+        return super().eval(node, owner)
 
 
 _NO_VALUE = object()
@@ -55,7 +57,7 @@ class FileLinter(SyntaxLinter):
         super().__init__(tree, checked, source, as_of, repealed)
         self.folder = _Folder(checked.defs, {s["name"]: s for s in checked.inputs}, {}, as_of)
 
-    def fold(self, node: Node | None, owner: str) -> Any:
+    def fold(self, node: ir.Expr | None, owner: str) -> Any:
         """The value of `node` if it is the same for every input and date, else _NO_VALUE."""
         if node is None:
             return _NO_VALUE
@@ -65,20 +67,24 @@ class FileLinter(SyntaxLinter):
         except (_NotConstant, RuleError, ArithmeticError, TypeError, ValueError, KeyError):
             return _NO_VALUE
 
-    def is_integer(self, node: Node) -> bool:
-        if node[0] == "input":
-            return bool(self.specs.get(node[1], {}).get("kind") == "int")
-        if node[0] == "ref":
-            return bool(self.checked.defs.get(node[1], {}).get("value_kind") == "int")
-        if node[0] == "round":
-            return bool(node[4])
+    def is_integer(self, node: ir.Expr) -> bool:
+        match node:
+            case ir.Input(name=name):
+                return bool(self.specs.get(name, {}).get("kind") == "int")
+            case ir.Ref(name=name):
+                d = self.checked.defs.get(name)
+                return d is not None and d.value_kind == "int"
+            case ir.Round(as_int=as_int):
+                return as_int
         return False
 
-    def subject_members(self, node: Node) -> tuple[str, ...]:
-        if node[0] == "input":
-            return tuple(self.specs.get(node[1], {}).get("members", ()))
-        if node[0] == "ref":
-            return self.enums.get(self.checked.defs.get(node[1], {}).get("type", ""), ())
+    def subject_members(self, node: ir.Expr) -> tuple[str, ...]:
+        match node:
+            case ir.Input(name=name):
+                return tuple(self.specs.get(name, {}).get("members", ()))
+            case ir.Ref(name=name):
+                d = self.checked.defs.get(name)
+                return self.enums.get(d.type, ()) if d is not None else ()
         return ()
 
     def run(self) -> list[Diagnostic]:
@@ -88,9 +94,9 @@ class FileLinter(SyntaxLinter):
             info = self.checked.defs.get(d.name)
             self.owner = d.name
             self.article = "、".join(d.cite.articles) if d.cite else None
-            self.rate_def = bool(info and info["value_kind"] == "rate")
+            self.rate_def = bool(info and info.value_kind == "rate")
             self._citation(d)
-            self._walk_value(d.body, info["expr"] if info else None)
+            self._walk_value(d.body, info.expr if info else None)
             if info is not None and self.rate_def:
                 self._constant_rate(d)
         self.owner, self.article, self.rate_def = "", None, False
@@ -108,96 +114,97 @@ class FileLinter(SyntaxLinter):
             e = body.expr.arg if isinstance(body.expr, ast.Neg) else body.expr
             if isinstance(e, ast.Number):
                 return  # the literal itself is checked where it is written
-        value = self.fold(("ref", d.name), d.name)
+        value = self.fold(ir.Ref(d.name), d.name)
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and not 0 <= value <= 1:
             self.add("L403", self.head(d.span), f"比率「{d.name}」恒为 {_percent(value)}，超出 0–100%",
                      hint="检查数值；上浮系数等大于 100% 的倍数可忽略此提示")
 
-    def _walk_value(self, value: ast.Value, ir: Node | None) -> None:
+    def _walk_value(self, value: ast.Value, node: ir.Expr | None) -> None:
         if isinstance(value, ast.ExprValue):
-            self._walk_expr(value.expr, ir)
+            self._walk_expr(value.expr, node)
         elif isinstance(value, ast.BlockValue):
             saved = self.article
             if value.cite is not None:
                 self.article = "、".join(value.cite.articles)
-            self._block(value, ir)
+            self._block(value, node)
             self.article = saved
 
-    def _block(self, block: ast.BlockValue, ir: Node | None) -> None:
+    def _block(self, block: ast.BlockValue, expr: ir.Expr | None) -> None:
         branches = block.branches
         if block.selector is None:
             if all(isinstance(b, (ast.IfBranch, ast.ElseBranch)) for b in branches):
-                self._cond_block(block, ir if ir is not None and ir[0] == "cond" else None)
+                self._cond_block(block, expr if isinstance(expr, ir.Cond) else None)
             elif all(isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.DatedKey) for b in branches):
-                node = ir if ir is not None and ir[0] == "dated" else None
+                dated = expr if isinstance(expr, ir.Dated) else None
                 self._dated_block(block)
                 cases = [b for b in branches if isinstance(b, ast.CaseBranch)]
                 for i, br in enumerate(cases):
-                    self._walk_value(br.value, node[3][i][2] if node is not None and i < len(node[3]) else None)
+                    self._walk_value(br.value, _value(dated.versions if dated else (), i))
             return
+        other_node: ir.Other | None = None
         if block.selector.bands:
-            node = ir if ir is not None and ir[0] == "bands" else None
-            self._walk_expr(block.selector.subject, node[1] if node else None)
-            self._band_block(block, node)
+            bnode = expr if isinstance(expr, ir.Bands) else None
+            self._walk_expr(block.selector.subject, bnode.subject if bnode else None)
+            self._band_block(block, bnode)
             bands = [b for b in branches if isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.BandKey)]
             for i, br in enumerate(bands):
-                self._walk_value(br.value, node[2][i][4] if node is not None and i < len(node[2]) else None)
+                self._walk_value(br.value, _value(bnode.bands if bnode else (), i))
+            other_node = bnode.other if bnode else None
         else:
-            node = ir if ir is not None and ir[0] == "match" else None
-            self._walk_expr(block.selector.subject, node[1] if node else None)
-            self._match_block(block, node)
+            mnode = expr if isinstance(expr, ir.Match) else None
+            self._walk_expr(block.selector.subject, mnode.subject if mnode else None)
+            self._match_block(block, mnode)
             rows = [b for b in branches if isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.EnumKey)
                     and not isinstance(b.value, ast.SameValue)]
             for i, br in enumerate(rows):
-                self._walk_value(br.value, node[2][i][1] if node is not None and i < len(node[2]) else None)
+                self._walk_value(br.value, _value(mnode.cases if mnode else (), i))
+            other_node = mnode.other if mnode else None
         other = next((b for b in branches if isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.OtherKey)),
                      None)
         if other is not None:
-            self._walk_value(other.value, node[3][0] if node is not None and node[3] is not None else None)
+            self._walk_value(other.value, other_node.value if other_node is not None else None)
 
-    def _walk_expr(self, e: ast.Expr, ir: Node | None) -> None:
-        def sub(index: int) -> Node | None:
-            return ir[index] if ir is not None and len(ir) > index else None
-
+    def _walk_expr(self, e: ast.Expr, node: ir.Expr | None) -> None:
+        """Walk the syntax tree of an expression beside its IR (None where they do not line up)."""
         if isinstance(e, ast.Number):
             self._percent_literal(e, negative=False)
         elif isinstance(e, ast.Neg):
             if isinstance(e.arg, ast.Number):
                 self._percent_literal(e.arg, negative=True)
             else:
-                self._walk_expr(e.arg, sub(1) if ir is not None and ir[0] == "neg" else None)
+                self._walk_expr(e.arg, node.arg if isinstance(node, ir.Neg) else None)
         elif isinstance(e, ast.If):
-            node = ir if ir is not None and ir[0] == "if" else None
-            if node is not None:
-                self._constant_condition(e.cond, node[1], inline=True)
-            self._walk_expr(e.cond, node[1] if node else None)
-            self._walk_expr(e.then, node[2] if node else None)
-            self._walk_expr(e.other, node[3] if node else None)
+            inline = node if isinstance(node, ir.If) else None
+            if inline is not None:
+                self._constant_condition(e.cond, inline.cond, inline=True)
+            self._walk_expr(e.cond, inline.cond if inline else None)
+            self._walk_expr(e.then, inline.then if inline else None)
+            self._walk_expr(e.other, inline.other if inline else None)
         elif isinstance(e, ast.Cap) or (isinstance(e, ast.Call) and e.func in _MINMAX_WORDS):
-            node = ir if ir is not None and ir[0] in ("min", "max") else None
+            extreme = node if isinstance(node, (ir.Min, ir.Max)) else None
             args = (e.left, e.right) if isinstance(e, ast.Cap) else e.args
-            if node is not None:
-                self._cap_floor(e, node)
+            if extreme is not None:
+                self._cap_floor(e, extreme)
             for i, arg in enumerate(args):
-                self._walk_expr(arg, node[1][i] if node is not None and i < len(node[1]) else None)
+                self._walk_expr(arg, _row(extreme.args if extreme else (), i))
         elif isinstance(e, ast.Call):
-            node = ir if ir is not None and ir[0] == "call" else None
+            call = node if isinstance(node, ir.Call) else None
             for i, arg in enumerate(e.args):
-                self._walk_expr(arg, node[2][i] if node is not None and i < len(node[2]) else None)
+                self._walk_expr(arg, _row(call.args if call else (), i))
         elif isinstance(e, ast.Round):
-            self._walk_expr(e.arg, sub(3) if ir is not None and ir[0] == "round" else None)
+            self._walk_expr(e.arg, node.arg if isinstance(node, ir.Round) else None)
         elif isinstance(e, (ast.Binary, ast.Compare)):
-            ok = ir is not None and ir[0] in ("arith", "cmp")
-            self._walk_expr(e.left, sub(2) if ok else None)
-            self._walk_expr(e.right, sub(3) if ok else None)
+            pair = node if isinstance(node, (ir.Arith, ir.Cmp)) else None
+            self._walk_expr(e.left, pair.left if pair else None)
+            self._walk_expr(e.right, pair.right if pair else None)
         elif isinstance(e, ast.Logic):
-            ok = ir is not None and ir[0] == e.op
-            self._walk_expr(e.left, sub(1) if ok else None)
-            self._walk_expr(e.right, sub(2) if ok else None)
+            logic = node if isinstance(node, (ir.And, ir.Or)) else None
+            self._walk_expr(e.left, logic.left if logic else None)
+            self._walk_expr(e.right, logic.right if logic else None)
         elif isinstance(e, ast.Not):
-            self._walk_expr(e.arg, sub(1) if ir is not None and ir[0] == "not" else None)
+            self._walk_expr(e.arg, node.arg if isinstance(node, ir.Not) else None)
 
-    def _constant_condition(self, cond: ast.Expr, test: Node, inline: bool) -> Any:
+    def _constant_condition(self, cond: ast.Expr, test: ir.Expr, inline: bool) -> Any:
         value = self.fold(test, self.owner)
         if value is True or value is False:
             word = "恒成立" if value else "恒不成立"
@@ -209,13 +216,13 @@ class FileLinter(SyntaxLinter):
                      hint="条件只由常量和参数决定；检查参数取值或改写条件")
         return value
 
-    def _cond_block(self, block: ast.BlockValue, node: Node | None) -> None:
+    def _cond_block(self, block: ast.BlockValue, node: ir.Cond | None) -> None:
         ifs = [b for b in block.branches if isinstance(b, ast.IfBranch)]
         seen: dict[Any, ast.IfBranch] = {}
         dead_from: ast.Branch | None = None  # the first branch after an always-true condition
         for i, br in enumerate(ifs):
-            branch = node[1][i] if node is not None and i < len(node[1]) else None
-            test = branch[0] if branch is not None else None
+            branch = _row(node.branches if node else (), i)
+            test = branch.test if branch is not None else None
             value = _NO_VALUE
             if test is not None and dead_from is None:
                 earlier = seen.get(test)
@@ -234,12 +241,12 @@ class FileLinter(SyntaxLinter):
                              f"第 {br.span.line} 行的条件恒成立：此后的 {len(rest)} 个分支（含「否则」）永远不会被采用",
                              hint="删去这些分支，或改写恒成立的条件")
             self._walk_expr(br.cond, test)
-            self._walk_value(br.value, branch[1] if branch is not None else None)
+            self._walk_value(br.value, branch.value if branch is not None else None)
         other = next((b for b in block.branches if isinstance(b, ast.ElseBranch)), None)
         if other is not None:
-            self._walk_value(other.value, node[2][0] if node is not None else None)
+            self._walk_value(other.value, node.other.value if node is not None else None)
 
-    def _match_block(self, block: ast.BlockValue, node: Node | None) -> None:
+    def _match_block(self, block: ast.BlockValue, node: ir.Match | None) -> None:
         assert block.selector is not None
         if node is None:
             return
@@ -247,9 +254,9 @@ class FileLinter(SyntaxLinter):
                       and isinstance(b.key, ast.OtherKey)), None)
         listed = [m for b in block.branches if isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.EnumKey)
                   for m in b.key.names]
-        members = self.subject_members(node[1])
+        members = self.subject_members(node.subject)
         subject = self.text(block.selector.subject.span)
-        constant = self.fold(node[1], self.owner)
+        constant = self.fold(node.subject, self.owner)
         if constant is not _NO_VALUE:
             for b in block.branches:
                 if isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.EnumKey) and constant not in b.key.names:
@@ -268,24 +275,24 @@ class FileLinter(SyntaxLinter):
             self.add("L304", self.head(other.span), f"「{subject}」的全部取值都已列出：「其他」永远不会被采用",
                      hint="删去「其他」这一行")
 
-    def _band_block(self, block: ast.BlockValue, node: Node | None) -> None:
+    def _band_block(self, block: ast.BlockValue, node: ir.Bands | None) -> None:
         assert block.selector is not None
         band_branches = [b for b in block.branches if isinstance(b, ast.CaseBranch)
                          and isinstance(b.key, ast.BandKey)]
         self._band_wording(block, band_branches)
-        if node is None or len(node[2]) != len(band_branches):
+        if node is None or len(node.bands) != len(band_branches):
             return
         other = next((b for b in block.branches if isinstance(b, ast.CaseBranch)
                       and isinstance(b.key, ast.OtherKey)), None)
         subject = self.text(block.selector.subject.span)
-        integer = self.is_integer(node[1])
-        pairs = list(zip(band_branches, node[2], strict=True))
+        integer = self.is_integer(node.subject)
+        pairs = list(zip(band_branches, node.bands, strict=True))
 
-        constant = self.fold(node[1], self.owner)
+        constant = self.fold(node.subject, self.owner)
         if isinstance(constant, (int, Decimal)) and not isinstance(constant, bool):
             hit = False
             for br, band in pairs:
-                if _in_band(constant, band):
+                if band.contains(constant):
                     hit = True
                 else:
                     self.add("L303", self.head(br.span), f"「{subject}」恒为 {V.fmt(constant)}：这一分段永远不会被采用")
@@ -295,26 +302,26 @@ class FileLinter(SyntaxLinter):
 
         if integer:
             for br, band in pairs:
-                if not _has_values(band[0], band[1], band[2], band[3], integer=True):
+                if not _has_values(band.lo, band.lo_incl, band.hi, band.hi_incl, integer=True):
                     assert isinstance(br.key, ast.BandKey)
                     self.add("L303", self.head(br.span),
                              f"「{subject}」是整数，分段「{br.key.text}」不含任何整数：这一分段永远不会被采用",
                              hint="检查边界和（含）/（不含）")
 
-        ordered = sorted(pairs, key=lambda p: (p[1][0] is not None, p[1][0] if p[1][0] is not None else 0))
+        ordered = sorted(pairs, key=lambda p: (p[1].lo is not None, p[1].lo if p[1].lo is not None else 0))
         covered_all = True
         for (br_a, a), (br_b, b) in itertools.pairwise(ordered):
             assert isinstance(br_a.key, ast.BandKey) and isinstance(br_b.key, ast.BandKey)
-            if a[2] is None or b[0] is None:
+            if a.hi is None or b.lo is None:
                 continue  # INVARIANT: the checker rejects overlapping bands, so only the last is open above
-            if not _has_values(a[2], not a[3], b[0], not b[1], integer):
+            if not _has_values(a.hi, not a.hi_incl, b.lo, not b.lo_incl, integer):
                 continue
             covered_all = False
             up, lo = br_a.key.upper, br_b.key.lower
-            if up is not None and lo is not None and a[2] == b[0]:
+            if up is not None and lo is not None and a.hi == b.lo:
                 where = f"恰为 {up.value.text}"
             else:
-                where = f"{up.value.text if up else V.fmt(a[2])} 与 {lo.value.text if lo else V.fmt(b[0])} 之间"
+                where = f"{up.value.text if up else V.fmt(a.hi)} 与 {lo.value.text if lo else V.fmt(b.lo)} 之间"
             tail = "，计算时取「其他」" if other is not None else "，且没有「其他」，计算时会出错"
             self.add("L101", self.head(br_b.span),
                      f"分段「{br_a.key.text}」与「{br_b.key.text}」之间有空档：「{subject}」{where}时不属于任何分段{tail}",
@@ -324,20 +331,20 @@ class FileLinter(SyntaxLinter):
             return
         (br_low, low), (br_high, high) = ordered[0], ordered[-1]
         assert isinstance(br_low.key, ast.BandKey) and isinstance(br_high.key, ast.BandKey)
-        if low[0] is not None:
+        if low.lo is not None:
             covered_all = False
-            natural_floor = low[0] == 0 and low[1]
+            natural_floor = low.lo == 0 and low.lo_incl
             if other is None and not natural_floor:
-                bound = br_low.key.lower.value.text if br_low.key.lower else V.fmt(low[0])
-                word = "不高于" if not low[1] else "低于"
+                bound = br_low.key.lower.value.text if br_low.key.lower else V.fmt(low.lo)
+                word = "不高于" if not low.lo_incl else "低于"
                 self.add("L102", self.head(br_low.span),
                          f"「{subject}」{word} {bound} 时不属于任何分段，且没有「其他」，计算时会出错",
                          hint="补上更低的分段或加一行「其他：…」")
-        if high[2] is not None:
+        if high.hi is not None:
             covered_all = False
             if other is None:
-                bound = br_high.key.upper.value.text if br_high.key.upper else V.fmt(high[2])
-                word = "超过" if high[3] else "达到"
+                bound = br_high.key.upper.value.text if br_high.key.upper else V.fmt(high.hi)
+                word = "超过" if high.hi_incl else "达到"
                 self.add("L102", self.head(br_high.span),
                          f"「{subject}」{word} {bound} 时不属于任何分段，且没有「其他」，计算时会出错",
                          hint="补上更高的分段或加一行「其他：…」")
@@ -345,16 +352,16 @@ class FileLinter(SyntaxLinter):
             self.add("L304", self.head(other.span), "各分段已覆盖全部数值：「其他」永远不会被采用",
                      hint="删去「其他」这一行")
 
-    def _cap_floor(self, e: ast.Expr, node: Node) -> None:
-        outer = node[0]
-        inner_op = "max" if outer == "min" else "min"
-        own = [v for v in (self.fold(a, self.owner) for a in node[1]) if _is_number(v)]
+    def _cap_floor(self, e: ast.Expr, node: ir.Min | ir.Max) -> None:
+        outer = "min" if isinstance(node, ir.Min) else "max"
+        inner_type = ir.Max if outer == "min" else ir.Min
+        own = [v for v in (self.fold(a, self.owner) for a in node.args) if _is_number(v)]
         if not own:
             return
-        for arg in node[1]:
-            if arg[0] != inner_op:
+        for arg in node.args:
+            if not isinstance(arg, inner_type):
                 continue
-            inner = [v for v in (self.fold(a, self.owner) for a in arg[1]) if _is_number(v)]
+            inner = [v for v in (self.fold(a, self.owner) for a in arg.args) if _is_number(v)]
             if not inner:
                 continue
             if outer == "min":
@@ -378,11 +385,17 @@ def _percent(value: Any) -> str:
     return f"{text}%"
 
 
-def _in_band(value: Any, band: Node) -> bool:
-    lo, lo_incl, hi, hi_incl = band[0], band[1], band[2], band[3]
-    if lo is not None and not (lo <= value if lo_incl else lo < value):
-        return False
-    return hi is None or (value <= hi if hi_incl else value < hi)
+R = TypeVar("R")
+
+
+def _value(rows: Sequence[ir.Case | ir.Band | ir.Version], i: int) -> ir.Expr | None:
+    """The value of the i-th row of an IR node, if there is one."""
+    return rows[i].value if i < len(rows) else None
+
+
+def _row(rows: Sequence[R], i: int) -> R | None:
+    """The i-th row of an IR node beside the i-th branch of the syntax tree, if there is one."""
+    return rows[i] if i < len(rows) else None
 
 
 def _has_values(lo: Any, lo_in: bool, hi: Any, hi_in: bool, integer: bool) -> bool:

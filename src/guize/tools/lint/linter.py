@@ -139,7 +139,7 @@ class SyntaxLinter:
     def _usage(self) -> None:
         defs = self.checked.defs
         used = dependencies(defs, self.checked.outputs)
-        read = {i for name in used for i in defs[name]["inputs"]}
+        read = {i for name in used for i in defs[name].inputs}
         for d in self.tree.definitions:
             if d.name in defs and d.name not in used:
                 self.article = "、".join(d.cite.articles) if d.cite else None
