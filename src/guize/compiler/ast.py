@@ -173,6 +173,7 @@ class BandKey:
     lower: Bound | None
     upper: Bound | None
     text: str  # the key as written, for explanations
+    part: bool = False  # written with 的部分, as the brackets of a statute's tax table are
     span: Span = _span()
 
 

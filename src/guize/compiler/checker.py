@@ -20,6 +20,7 @@ from guize.compiler.types import Type
 from guize.runtime import dates, ir
 
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
+               "超额累进": T.EXCESS_SCALE, "全额累进": T.WHOLE_SCALE,
                "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS}
 
 
@@ -164,7 +165,10 @@ class Checker(ExprChecker):
                 continue
             self.inputs[inp.name] = inp
             ty = self._type_spec(inp.type, inp.name)
-            if ty is not None:
+            if ty is not None and ty.kind == "scale":
+                self.error(inp.type.span, f"输入「{inp.name}」不能是累进税率表；税率表写成「表 名称：超额累进」并逐档列出",
+                           code="E233")
+            elif ty is not None:
                 self.input_types[inp.name] = ty
                 if inp.default is not None:
                     self._literal(inp.default, ty, f"输入「{inp.name}」的默认值")
@@ -293,6 +297,11 @@ class Checker(ExprChecker):
                 if declared.kind == "num":
                     ty = attrs.evolve(ty, dim=declared.dim, rate=declared.rate or ty.rate,
                                       integer=declared.integer or ty.integer, zero=False)
+            if ty.kind == "scale" and d.kind == "output":
+                self.error(d.span, f"输出「{name}」不能是税率表本身；输出用 累进计算({name}，…) 等算出的数额",
+                           code="E251")
+                self.failed.add(name)
+                return None
             if d.kind == "param" and self.deps[name] | self.input_deps[name]:
                 self.warn(d.span, f"参数「{name}」依赖其他名称；参数应为政策规定的定值，公式请用「定义」",
                           code="W250")

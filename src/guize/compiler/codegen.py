@@ -153,7 +153,26 @@ class CodeGenerator:
                 return self.bands(node, owner)
             case ir.Dated():
                 return self.dated(node, owner)
+            case ir.Scale():
+                return self.scale(node, owner)
+            case ir.Progressive(func=func, scale=scale, base=base):
+                return f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
         assert_never(node)
+
+    def scale(self, node: ir.Scale, owner: str) -> str:
+        """A scale value: built once at import when every rate is a constant."""
+        rows = [(b.lo, b.lo_incl, b.hi, b.hi_incl, self.expr(b.value, owner)) for b in node.brackets]
+        text = "".join(f"({self.const(lo)}, {li!r}, {self.const(hi)}, {hi_i!r}, {rate}), "
+                       for lo, li, hi, hi_i, rate in rows)
+        code = f"_scales.ScaleValue({node.kind!r}, ({text}))"
+        if not all(isinstance(b.value, ir.Const) for b in node.brackets):
+            return code
+        key = ("scale", code)
+        if key not in self.consts:
+            name = f"_K{len(self.consts)}"
+            self.consts[key] = name
+            self.const_lines.append(f"{name} = {code}")
+        return self.consts[key]
 
     def minmax(self, nodes: tuple[ir.Expr, ...], keep: str, owner: str) -> str:
         # A conditional chain: builtin min()/max() on Decimals costs five times as much.
@@ -201,7 +220,9 @@ class CodeGenerator:
                 return all(self.is_decimal(v) for v in values)
             case ir.Dated(versions=versions):
                 return all(self.is_decimal(v.value) for v in versions)
-            case ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call():
+            case ir.Progressive(func=func):
+                return func != "rate"
+            case ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call() | ir.Scale():
                 return False
         assert_never(node)
 
@@ -373,6 +394,7 @@ class CodeGenerator:
         self.emit("import datetime")
         self.emit("from decimal import Decimal")
         self.emit()
+        self.emit("from guize.runtime import scales as _scales")
         self.emit("from guize.runtime import values as _v")
         self.emit()
         self.emit("_FUNCS = _v.FUNCS")

@@ -42,6 +42,7 @@ _FUNCS: dict[str, tuple[str, tuple[str, ...], Type]] = {
     "加天": ("add_days", ("date", "int"), T.DATE),
     "绝对值": ("abs", ("num",), T.ANY),
 }
+_SCALE_FUNCS = {"累进计算": "amount", "适用税率": "rate", "速算扣除数": "deduction"}
 _MINMAX: dict[str, type[ir.Min] | type[ir.Max]] = {"取较小值": ir.Min, "取较大值": ir.Max}
 
 
@@ -130,6 +131,8 @@ class ExprChecker:
 
     def _block(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
         kinds = {_branch_kind(b) for b in block.branches}
+        if hint is not None and hint.kind == "scale":
+            return self._scale(block, hint, kinds)
         if block.selector is None:
             if kinds <= {"if", "else"}:
                 return self._cond(block, hint)
@@ -311,6 +314,102 @@ class ExprChecker:
             return None
         rows = tuple(self.mk(ir.Band, b[8], *b[:7]) for b in bands)
         return self.mk(ir.Bands, block.span, subj[0], rows, other), ty
+
+    def _scale(self, block: ast.BlockValue, hint: Type, kinds: set[str]) -> tuple[Expr, Type] | None:
+        """A progressive scale: brackets in the law's order, contiguous, each at a rate."""
+        word = "超额累进" if hint.scale == "excess" else "全额累进"
+        if block.selector is not None:
+            self.error(block.selector.span, f"{word}税率表不用「按 …」：计算时写「累进计算(税率表，金额)」",
+                       hint="删去「按 …」；适用的税率用「适用税率(税率表，金额)」", code="E275")
+            return None
+        if kinds <= {"dated"}:
+            return self._dated(block, hint)  # versions of the whole scale; each is a scale again
+        if not kinds <= {"band"}:
+            self.error(block.span, f"{word}税率表的每一行应是一档，如「不超过36000元的部分：3%」"
+                                   f"「超过36000元至144000元的部分：10%」", code="E276")
+            return None
+        brackets: list[ir.Band] = []
+        dim: T.Dim | None = None
+        ok = True
+        prev: ast.CaseBranch | None = None
+        for br in block.branches:
+            assert isinstance(br, ast.CaseBranch) and isinstance(br.key, ast.BandKey)
+            key = br.key
+            bounds: list[Decimal | int | None] = []
+            for bound in (key.lower, key.upper):
+                if bound is None:
+                    bounds.append(None)
+                    continue
+                res = self._number(bound.value)
+                if res is None:
+                    ok = False
+                    bounds.append(None)
+                    continue
+                node, bty = res
+                if bty.kind != "num" or bty.rate or (dim is not None and bty.dim != dim):
+                    self.error(bound.value.span, f"档次边界「{bound.value.text}」的单位与其他各档不一致", code="E272")
+                    ok = False
+                dim = bty.dim if dim is None else dim
+                assert isinstance(node, ir.Const) and isinstance(node.value, (Decimal, int))
+                bounds.append(node.value)
+            lo, hi = bounds
+            lo_incl = key.lower.inclusive if key.lower else False
+            hi_incl = key.upper.inclusive if key.upper else False
+            res = self._value(br.value, T.RATE)
+            if res is None:
+                ok = False
+                continue
+            if res[1].kind != "num" or not (res[1].rate or res[1].zero):
+                self.error(br.value.span, f"「{key.text}」的税率应是比率（如 3%），这里是{res[1].display()}", code="E277")
+                ok = False
+                continue
+            if prev is not None and brackets and ok:
+                last = brackets[-1]
+                if last.hi is None or lo is None or last.hi != lo or last.hi_incl == lo_incl:
+                    prev_key = prev.key
+                    assert isinstance(prev_key, ast.BandKey)
+                    self.error(key.span, f"「{key.text}」没有紧接上一档「{prev_key.text}」：各档应从低到高、首尾相接、"
+                                         f"边界只属于一档", hint="写成「不超过A的部分」「超过A至B的部分」「超过B的部分」",
+                               code="E278")
+                    ok = False
+            if prev is None and lo is not None and lo != 0:
+                self.error(key.span, f"第一档「{key.text}」应从零开始（如「不超过36000元的部分」）", code="E278")
+                ok = False
+            brackets.append(self.mk(ir.Band, br.span, lo, lo_incl, hi, hi_incl, res[0], key.text,
+                                    self._label_cite(br.value)))
+            prev = br
+        if ok and brackets and brackets[-1].hi is not None:
+            self.error(block.branches[-1].span, "最后一档应不设上限（如「超过960000元的部分」）",
+                       hint="否则超过最高一档的数额无法计算", code="E279")
+            ok = False
+        if not ok or not brackets:
+            return None
+        return self.mk(ir.Scale, block.span, hint.scale, tuple(brackets)), attrs.evolve(hint, dim=dim or ())
+
+    def _progressive(self, e: ast.Call, hint: Type | None) -> tuple[Expr, Type] | None:
+        func = _SCALE_FUNCS[e.func]
+        if len(e.args) != 2:
+            self.error(e.span, f"「{e.func}」需要 2 个参数：税率表和计算基数，如「{e.func}(税率表，应纳税所得额)」",
+                       code="E314")
+            return None
+        scale = self._expr(e.args[0], None)
+        base = self._expr(e.args[1], None)
+        if scale is None or base is None:
+            return None
+        sty, bty = scale[1], base[1]
+        if sty.kind != "scale":
+            self.error(e.args[0].span, f"「{e.func}」的第一个参数应是累进税率表，这里是{sty.display()}",
+                       hint="税率表写成「表 名称：超额累进」并逐档列出", code="E315")
+            return None
+        if bty.kind != "num" or (sty.dim and bty.dim != sty.dim and not bty.zero):
+            self.error(e.args[1].span, f"「{e.func}」的计算基数应是{T.num(sty.dim).display()}，这里是{bty.display()}",
+                       code="E315")
+            return None
+        if func == "deduction" and sty.scale != "excess":
+            self.error(e.span, "速算扣除数只用于超额累进税率表", code="E317")
+            return None
+        rty = T.RATE if func == "rate" else T.num(sty.dim or bty.dim)
+        return self.mk(ir.Progressive, e.span, func, scale[0], base[0]), rty
 
     def _bound(self, bound: ast.Bound | None, sty: Type) -> Decimal | int | None:
         if bound is None:
@@ -502,6 +601,8 @@ class ExprChecker:
         self.error(span, f"未定义的名称「{name}」", hint=hint, code="E300")
 
     def _e_Call(self, e: ast.Call, hint: Type | None) -> tuple[Expr, Type] | None:
+        if e.func in _SCALE_FUNCS:
+            return self._progressive(e, hint)
         if e.func in _MINMAX:
             if not e.args:
                 self.error(e.span, f"「{e.func}」至少需要一个参数", code="E310")
@@ -523,7 +624,7 @@ class ExprChecker:
             assert ty is not None
             return self.mk(_MINMAX[e.func], e.span, tuple(r[0] for r in results if r)), ty
         if e.func not in _FUNCS:
-            near = nearest(e.func, list(_FUNCS) + list(_MINMAX))
+            near = nearest(e.func, list(_FUNCS) + list(_MINMAX) + list(_SCALE_FUNCS))
             self.error(e.span, f"没有名为「{e.func}」的函数",
                        hint=f"是否指「{near}」？" if near else "可用函数：取较小值、取较大值、年份、月份、相差月数、加月……",
                        code="E313")

@@ -366,7 +366,7 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return ast.DatedKey(self._date(c[1]), end, span=self.sp(meta))
 
     def _band(self, meta: Any, lower: ast.Bound | None, upper: ast.Bound | None,
-              quals: list[tuple[bool, ast.Number | None, Token]]) -> ast.BandKey:
+              quals: list[tuple[bool, ast.Number | None, Token]], c: list[Any]) -> ast.BandKey:
         for inclusive, number, tok in quals:
             targets = [b for b in (lower, upper) if b is not None]
             if number is not None:
@@ -383,21 +383,44 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
                 else:
                     upper = new
         text = self.source[meta.start_pos:meta.end_pos].strip() if not meta.empty else ""
-        return ast.BandKey(lower, upper, text, span=self.sp(meta))
+        part = any(isinstance(x, Token) and x.type == "PART_KW" for x in c)
+        return ast.BandKey(lower, upper, text, part, span=self.sp(meta))
 
     def band_range(self, meta: Any, c: list[Any]) -> ast.BandKey:
         bounds = [x for x in c if isinstance(x, tuple) and len(x) == 2]
         quals = [x for x in c if isinstance(x, tuple) and len(x) == 3]
         lower = next((b for kind, b in bounds if kind == "lo"), None)
         upper = next((b for kind, b in bounds if kind == "hi"), None)
-        return self._band(meta, lower, upper, quals)
+        return self._band(meta, lower, upper, quals, c)
 
     def band_between(self, meta: Any, c: list[Any]) -> ast.BandKey:
         lo, hi = self._number(c[0]), self._number(c[2])
         word = str(c[1])
         lower = ast.Bound(lo, True, False, word, span=lo.span)
         upper = ast.Bound(hi, True, False, word, span=hi.span)
-        return self._band(meta, lower, upper, [q for q in c[3:] if q is not None])
+        return self._band(meta, lower, upper, [q for q in c[3:] if isinstance(q, tuple)], c)
+
+    def band_over_to(self, meta: Any, c: list[Any]) -> ast.BandKey:
+        # 超过36000元至144000元: above the first (exclusive), up to the second (inclusive).
+        lo, hi = self._number(c[1]), self._number(c[3])
+        lower = ast.Bound(lo, False, False, str(c[0]), span=lo.span)
+        upper = ast.Bound(hi, True, False, str(c[2]), span=hi.span)
+        return self._band(meta, lower, upper, [q for q in c[4:] if isinstance(q, tuple)], c)
+
+    def lo_qual(self, meta: Any, c: list[Any]) -> tuple[str, ast.Bound]:
+        # 36000元（含）以上: the bracket says whether the number itself belongs.
+        inclusive = c[1][0]
+        return ("lo", ast.Bound(self._number(c[0]), inclusive, True, str(c[2]), span=self.sp(meta)))
+
+    def hi_qual(self, meta: Any, c: list[Any]) -> tuple[str, ast.Bound]:
+        inclusive = c[1][0]
+        return ("hi", ast.Bound(self._number(c[0]), inclusive, True, str(c[2]), span=self.sp(meta)))
+
+    def lo_word_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
+        return ("lo", ast.Bound(self._number(c[1]), True, False, str(c[0]), span=self.sp(meta)))
+
+    def hi_word_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
+        return ("hi", ast.Bound(self._number(c[1]), True, False, str(c[0]), span=self.sp(meta)))
 
     def lo_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
         return ("lo", ast.Bound(self._number(c[0]), True, False, str(c[1]), span=self.sp(meta)))

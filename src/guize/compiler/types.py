@@ -36,6 +36,8 @@ class Type:
     enum: str | None = None
     # A bare 0 literal: takes the unit of whatever it meets (否则 0 beside an amount in 元).
     zero: bool = False
+    scale: str | None = None  # kind "scale": excess (超额累进) or whole (全额累进); dim is the base's
+
 
     def display(self) -> str:
         if self.kind == "num":
@@ -46,6 +48,10 @@ class Type:
             unit = dim_text(self.dim)
             base = "整数" if self.integer else "数值"
             return f"{base}（{unit}）" if unit else base
+        if self.kind == "scale":
+            word = "超额累进税率表" if self.scale == "excess" else "全额累进税率表"
+            unit = dim_text(self.dim)
+            return f"{word}（{unit}）" if unit else word
         return {"points": "百分点", "bool": "是否", "date": "日期", "any": "任意"}.get(
             self.kind, self.enum or self.kind)
 
@@ -62,6 +68,8 @@ BOOL = Type("bool")
 DATE = Type("date")
 MONEY = Type("num", (("元", 1),))
 ANY = Type("any")
+EXCESS_SCALE = Type("scale", scale="excess")
+WHOLE_SCALE = Type("scale", scale="whole")
 
 
 def num(dim: Dim, integer: bool = False, rate: bool = False) -> Type:
@@ -86,6 +94,10 @@ def join(a: Type, b: Type) -> Type | None:
         if a.dim != b.dim:
             return None
         return Type("num", a.dim, a.integer and b.integer, a.rate or b.rate, zero=a.zero and b.zero)
+    if a.kind == b.kind == "scale":
+        if a.scale != b.scale or (a.dim and b.dim and a.dim != b.dim):
+            return None
+        return a if a.dim else b
     if a.kind == b.kind and a.enum == b.enum:
         return a
     return None

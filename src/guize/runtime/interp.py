@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize.runtime import ir
+from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
 from guize.runtime.ir import select_version
@@ -70,7 +71,7 @@ def with_unit(value: Any, type_text: str) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, S.ScaleValue)):
         return str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -204,11 +205,40 @@ class Interpreter:
                 return self.bands(node, owner)
             case ir.Dated():
                 return self.dated(node, owner)
+            case ir.Scale(kind=kind, brackets=brackets):
+                rows = tuple((b.lo, b.lo_incl, b.hi, b.hi_incl, self.eval(b.value, owner)) for b in brackets)
+                return S.ScaleValue(kind, rows, tuple(b.label for b in brackets), tuple(b.cite for b in brackets),
+                                    (owner, node.id))
+            case ir.Progressive():
+                return self.progressive(node, owner)
         assert_never(node)
 
-    def cover(self, owner: str, node: ir.Node, index: int) -> None:
+    def progressive(self, node: ir.Progressive, owner: str) -> Any:
+        scale = self.eval(node.scale, owner)
+        x = self.eval(node.base, owner)
+        result = S.FUNCTIONS[node.func](scale, x)
+        parts = scale.parts(x)
+        if scale.origin is not None:
+            for index, *_rest in parts:
+                self.cover(scale.origin[0], scale.origin[1], index)
+        if self.trace:
+            word = "超额累进" if scale.kind == "excess" else "全额累进"
+            for index, base, rate, amount in parts:
+                label = scale.labels[index] if scale.labels else f"第{index + 1}档"
+                cite = scale.cites[index] if scale.cites else ()
+                self.note(f"{word}「{label}」：{V.fmt(base)} × {_percent(rate)} = {V.fmt(amount)}", cite)
+            if node.func == "amount":
+                self.note(f"{word}合计：{V.fmt(result)}")
+            elif node.func == "rate":
+                self.note(f"{V.fmt(x)} 适用税率 {_percent(result)}")
+            else:
+                self.note(f"速算扣除数 = {V.fmt(x)} × {_percent(S.rate(scale, x))} − {V.fmt(S.amount(scale, x))}"
+                          f" = {V.fmt(result)}")
+        return result
+
+    def cover(self, owner: str, node: ir.Node | int, index: int) -> None:
         if self.coverage is not None:
-            self.coverage.add((owner, node.id, index))
+            self.coverage.add((owner, node if isinstance(node, int) else node.id, index))
 
     def extreme(self, args: tuple[ir.Expr, ...], owner: str, pick: Callable[[list[Any]], Any], word: str) -> Any:
         values = [self.eval(n, owner) for n in args]
@@ -261,6 +291,12 @@ class Interpreter:
         self.cover(owner, node, index)
         self.note(f"适用{version.label}的版本（生效日 {version.start.isoformat()}）", version.cite)
         return self.eval(version.value, owner)
+
+
+def _percent(value: Any) -> str:
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return f"{format((Decimal(value) * 100).normalize(), 'f')}%"
+    return V.fmt(value)
 
 
 def _dedupe(steps: list[Step]) -> list[Step]:

@@ -35,6 +35,9 @@ Expression nodes:
   Bands(subject, bands, other)    a table by numeric bands
   Dated(slot, what, versions)     values by date; the version in force is chosen once per
                                   as-of date and kept in the evaluation env at `slot`
+  Scale(kind, brackets)           a progressive scale (超额累进 / 全额累进): a value that only
+                                  Progressive applies
+  Progressive(func, scale, base)  累进计算 (amount), 适用税率 (rate), 速算扣除数 (deduction)
 """
 
 from __future__ import annotations
@@ -275,8 +278,32 @@ class Dated:
     span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
+@attrs.frozen
+class Scale:
+    """A progressive scale: brackets in ascending order, each with its rate (Band.value).
+
+    kind: excess (超额累进: each part of the base at its bracket's rate) or whole (全额累进:
+    the whole base at the rate of the bracket it falls in)."""
+
+    kind: str
+    brackets: tuple[Band, ...]
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Progressive:
+    """A scale applied to a base: func is amount (累进计算), rate (适用税率) or deduction (速算扣除数)."""
+
+    func: str
+    scale: Expr
+    base: Expr
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
 Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
-                   | Call | Cond | Match | Bands | Dated)
+                   | Call | Cond | Match | Bands | Dated | Scale | Progressive)
 Row: TypeAlias = Branch | Case | Band | Version | Other
 Node: TypeAlias = Expr | Row
 
@@ -284,7 +311,7 @@ N = TypeVar("N", bound=Node)
 T = TypeVar("T")
 
 EXPR_TYPES: tuple[type, ...] = (Const, Input, Ref, AsOf, Arith, Neg, Cmp, And, Or, Not, If, Min, Max, Round,
-                                Call, Cond, Match, Bands, Dated)
+                                Call, Cond, Match, Bands, Dated, Scale, Progressive)
 ROW_TYPES: tuple[type, ...] = (Branch, Case, Band, Version, Other)
 
 
@@ -326,6 +353,10 @@ def children(node: Node) -> tuple[Node, ...]:
             return (s, *rows) if other is None else (s, *rows, other)
         case Dated(versions=rows):
             return rows
+        case Scale(brackets=rows):
+            return rows
+        case Progressive(scale=scale, base=base):
+            return (scale, base)
         case Branch(test=t, value=v):
             return (t, v)
         case Case(value=v) | Band(value=v) | Version(value=v) | Other(value=v):

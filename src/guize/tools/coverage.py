@@ -103,6 +103,8 @@ def _node_items(owner: str, node: ir.Node) -> list[Item]:
             return _rows("rows", owner, ident, rows, other)
         case ir.Bands(bands=bands, other=other):
             return _rows("bands", owner, ident, bands, other)
+        case ir.Scale(brackets=brackets):
+            return _rows("bands", owner, ident, brackets, None)
         case ir.Dated(versions=versions):
             return [Item("versions", owner, v.label, (owner, ident, i), v.cite) for i, v in enumerate(versions)]
     return []

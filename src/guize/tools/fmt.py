@@ -152,10 +152,13 @@ def compare_word(e: ast.Compare) -> str:
     return _CMP_SYMBOLS[e.op]
 
 
-def band_text(lower: ast.Bound | None, upper: ast.Bound | None) -> str:
-    """A band key as printed: 3000元以上, 超过50%, 2000元至3000元（不含3000元）."""
+def band_text(lower: ast.Bound | None, upper: ast.Bound | None, part: bool = False) -> str:
+    """A band key as printed: 3000元以上, 超过50%, 2000元至3000元（不含3000元）,
+    超过36000元至144000元的部分."""
     if lower is not None and upper is not None and lower.word in _RANGE_WORDS:
         text = f"{lower.value.text}{_RANGE_TO}{upper.value.text}"
+    elif lower is not None and upper is not None and upper.word in _RANGE_WORDS:
+        text = f"{lower.word}{lower.value.text}{_RANGE_TO}{upper.value.text}"
     else:
         parts = []
         if lower is not None:
@@ -168,7 +171,7 @@ def band_text(lower: ast.Bound | None, upper: ast.Bound | None) -> str:
     for b in (lower, upper):
         if b is not None and b.explicit:
             text += f"（{'含' if b.inclusive else '不含'}{b.value.text}）"
-    return text
+    return text + ("的部分" if part else "")
 
 
 def _key(key: ast.Key) -> str:
@@ -178,7 +181,7 @@ def _key(key: ast.Key) -> str:
         return "其他"
     if isinstance(key, ast.DatedKey):
         return f"自{date_text(key.start)}起" + (f" 至{date_text(key.end)}" if key.end else "")
-    return band_text(key.lower, key.upper)
+    return band_text(key.lower, key.upper, key.part)
 
 
 # ---------------------------------------------------------------- layout documents
@@ -794,7 +797,7 @@ def canonical(node: Any) -> Any:
         changes["word"] = _RANGE_TO
     elif isinstance(node, ast.BandKey):
         lower, upper = changes.get("lower", node.lower), changes.get("upper", node.upper)
-        changes["text"] = band_text(lower, upper)
+        changes["text"] = band_text(lower, upper, node.part)
     return attrs.evolve(node, **changes) if changes else node
 
 

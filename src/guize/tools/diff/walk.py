@@ -49,6 +49,10 @@ def normalize(node: ir.Expr) -> Any:
             return (type(node).__name__, name)
         case ir.AsOf():
             return ("asof",)
+        case ir.Scale(kind=kind, brackets=brackets):
+            return ("scale", kind, tuple((b.lo, b.lo_incl, b.hi, b.hi_incl, normalize(b.value)) for b in brackets))
+        case ir.Progressive(func=func, scale=scale, base=base):
+            return ("progressive", func, normalize(scale), normalize(base))
     assert_never(node)
 
 
@@ -66,6 +70,7 @@ _FUNC_NAMES = {"year": "年份", "month": "月份", "day": "日", "months_betwee
                "add_years": "加年", "add_days": "加天", "abs": "绝对值"}
 _OPS = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _CMP = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+_SCALE_WORDS = {"amount": "累进计算", "rate": "适用税率", "deduction": "速算扣除数"}
 ROUND_WORDS = {"half_up": "四舍五入", "floor": "向下取整", "ceil": "向上取整", "down": "截尾"}
 
 
@@ -120,6 +125,10 @@ def render_ir(node: ir.Expr) -> str:
             return f"按 {render_ir(subject)} 分段（{len(bands)} 段）"
         case ir.Dated(versions=versions):
             return f"按日期（{len(versions)} 个版本）"
+        case ir.Scale(kind=kind, brackets=brackets):
+            return f"{'超额累进' if kind == 'excess' else '全额累进'}（{len(brackets)} 档）"
+        case ir.Progressive(func=func, scale=scale, base=base):
+            return f"{_SCALE_WORDS[func]}({render_ir(scale)}, {render_ir(base)})"
     assert_never(node)
 
 
@@ -154,6 +163,9 @@ def value_rows(node: ir.Expr, path: tuple[str, ...] = (), rng: DateRange = (None
                 out.extend(value_rows(band.value, (*path, band.label), rng))
             if other:
                 out.extend(value_rows(other.value, (*path, "其他"), rng))
+        case ir.Scale(brackets=brackets):
+            for band in brackets:
+                out.extend(value_rows(band.value, (*path, band.label), rng))
         case ir.Cond(branches=branches, other=other_row):
             for branch in branches:
                 out.extend(value_rows(branch.value, (*path, branch.label), rng))
@@ -261,6 +273,17 @@ def _input_of(node: ir.Expr) -> str | None:
     return node.name if isinstance(node, ir.Input) else None
 
 
+def _scale_bounds(node: ir.Expr, defs: Mapping[str, ir.Definition]) -> set[Any]:
+    """The bracket bounds of every scale a scale expression can be (through names and dates)."""
+    found: set[Any] = set()
+    for n in ir.walk(node):
+        if isinstance(n, ir.Ref) and n.name in defs:
+            found |= _scale_bounds(defs[n.name].expr, defs)
+        elif isinstance(n, ir.Scale):
+            found.update(v for b in n.brackets for v in (b.lo, b.hi) if v is not None)
+    return found
+
+
 def _is_year_of_asof(node: ir.Expr) -> bool:
     return isinstance(node, ir.Call) and node.func == "year" and len(node.args) == 1 \
         and isinstance(node.args[0], ir.AsOf)
@@ -288,6 +311,10 @@ def collect_facts(defs: Mapping[str, ir.Definition], names: Iterable[str], facts
                     if x:
                         for b in bands:
                             facts.direct.setdefault(x, set()).update(v for v in (b.lo, b.hi) if v is not None)
+                case ir.Progressive(scale=scale, base=base):
+                    x = _input_of(base)
+                    if x:
+                        facts.direct.setdefault(x, set()).update(_scale_bounds(scale, defs))
                 case ir.Cmp(left=left, right=right) | ir.Arith(left=left, right=right):
                     for one, other in ((left, right), (right, left)):
                         x = _input_of(one)

@@ -1,0 +1,112 @@
+"""Progressive scales at run time: 超额累进 and 全额累进, exactly, bracket by bracket.
+
+A scale is a value (`ScaleValue`) that only the three scale functions apply:
+- amount (累进计算): 超额累进 sums each part of the base at its bracket's rate;
+  全额累进 takes the whole base at the rate of the bracket it falls in;
+- rate (适用税率): the rate of the bracket the base falls in (the top bracket reached);
+- deduction (速算扣除数, 超额累进 only): base × rate − amount, which is the same for every
+  base in a bracket — the table's "quick deduction", derived instead of typed in.
+
+Brackets are (lo, lo_incl, hi, hi_incl, rate), ascending and contiguous (the checker proves
+it); an unbounded end is None, and a first bracket open below starts at 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from guize.runtime.errors import EvaluationError
+from guize.runtime.values import CONTEXT, fmt
+
+Bracket = tuple[Any, bool, Any, bool, Any]  # lo, lo_incl, hi, hi_incl, rate
+_ZERO = Decimal(0)
+
+
+class ScaleValue:
+    """A scale with its rates evaluated. `labels`, `cites` and `origin` (owner, node id) serve
+    explanations and coverage; compiled code leaves them empty."""
+
+    __slots__ = ("brackets", "cites", "kind", "labels", "origin")
+
+    def __init__(self, kind: str, brackets: Sequence[Bracket], labels: Sequence[str] = (),
+                 cites: Sequence[tuple[str, ...]] = (), origin: tuple[str, int] | None = None) -> None:
+        self.kind = kind
+        self.brackets = tuple(brackets)
+        self.labels = tuple(labels)
+        self.cites = tuple(cites)
+        self.origin = origin
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ScaleValue) and (self.kind, self.brackets) == (other.kind, other.brackets)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.brackets))
+
+    def __repr__(self) -> str:
+        return f"ScaleValue({self.kind!r}, {self.brackets!r})"
+
+    def __str__(self) -> str:
+        word = "超额累进" if self.kind == "excess" else "全额累进"
+        return f"{word}税率表（{len(self.brackets)} 档）"
+
+    def index(self, x: Any) -> int:
+        """The bracket the base falls in (inclusive ends as the law writes them)."""
+        for i, (lo, lo_incl, hi, hi_incl, _rate) in enumerate(self.brackets):
+            if lo is not None and not (lo <= x if lo_incl else lo < x):
+                continue
+            if hi is not None and not (x <= hi if hi_incl else x < hi):
+                continue
+            return i
+        first = self.brackets[0][0] if self.brackets else None
+        if first is not None and x < first:
+            return -1  # below the first bracket: nothing is taxed
+        raise EvaluationError(f"{fmt(x)} 不在累进税率表的任何一档之内", value=str(x))
+
+    def parts(self, x: Any) -> list[tuple[int, Any, Any, Decimal]]:
+        """(bracket index, base in it, rate, amount) for each bracket an amount reaches."""
+        out: list[tuple[int, Any, Any, Decimal]] = []
+        if self.kind == "whole":
+            i = self.index(x)
+            if i >= 0:
+                rate = self.brackets[i][4]
+                out.append((i, x, rate, CONTEXT.multiply(x, rate)))
+            return out
+        for i, (lo, _lo_incl, hi, _hi_incl, rate) in enumerate(self.brackets):
+            start = lo if lo is not None else _ZERO
+            if x <= start:
+                break
+            top = x if hi is None or x < hi else hi
+            base = CONTEXT.subtract(top, start)
+            out.append((i, base, rate, CONTEXT.multiply(base, rate)))
+        return out
+
+
+def amount(scale: ScaleValue, x: Any) -> Decimal:
+    """累进计算: the amount of the scale on base x."""
+    if scale.kind == "whole":
+        i = scale.index(x)
+        return CONTEXT.multiply(x, scale.brackets[i][4]) if i >= 0 else _ZERO
+    total = _ZERO
+    for lo, _lo_incl, hi, _hi_incl, rate in scale.brackets:
+        start = lo if lo is not None else _ZERO
+        if x <= start:
+            break
+        top = x if hi is None or x < hi else hi
+        total = CONTEXT.add(total, CONTEXT.multiply(CONTEXT.subtract(top, start), rate))
+    return total
+
+
+def rate(scale: ScaleValue, x: Any) -> Any:
+    """适用税率: the rate of the bracket base x falls in (0 below the first bracket)."""
+    i = scale.index(x)
+    return scale.brackets[i][4] if i >= 0 else _ZERO
+
+
+def deduction(scale: ScaleValue, x: Any) -> Decimal:
+    """速算扣除数: base × rate − amount for base x (constant within a bracket)."""
+    return CONTEXT.subtract(CONTEXT.multiply(x, rate(scale, x)), amount(scale, x))
+
+
+FUNCTIONS = {"amount": amount, "rate": rate, "deduction": deduction}
