@@ -437,6 +437,8 @@ class BatchGen:
         functions: list[tuple[str, str]] = []
         body: list[str] = []
         for name in p.order:
+            if p.defs[name].value_kind == "scale":
+                continue  # a scale is no column: the functions that apply it read it directly
             saved = (list(self.const_lines), dict(self.consts), list(self.enums))
             try:
                 lines = self.definition(name)

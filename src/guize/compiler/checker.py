@@ -298,7 +298,7 @@ class Checker(ExprChecker):
                     ty = attrs.evolve(ty, dim=declared.dim, rate=declared.rate or ty.rate,
                                       integer=declared.integer or ty.integer, zero=False)
             if ty.kind == "scale" and d.kind == "output":
-                self.error(d.span, f"输出「{name}」不能是税率表本身；输出用 累进计算({name}，…) 等算出的数额",
+                self.error(d.span, f"输出「{name}」不能是税率表本身；输出写成 累进计算(税率表，…) 等算出的数额",
                            code="E251")
                 self.failed.add(name)
                 return None

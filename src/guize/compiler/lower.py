@@ -331,18 +331,15 @@ class ExprChecker:
         brackets: list[ir.Band] = []
         dim: T.Dim | None = None
         ok = True
-        prev: ast.CaseBranch | None = None
+        prev: tuple[ast.BandKey, Decimal | int | None, bool] | None = None  # key, hi, hi_incl
         for br in block.branches:
             assert isinstance(br, ast.CaseBranch) and isinstance(br.key, ast.BandKey)
             key = br.key
             bounds: list[Decimal | int | None] = []
             for bound in (key.lower, key.upper):
-                if bound is None:
-                    bounds.append(None)
-                    continue
-                res = self._number(bound.value)
-                if res is None:
-                    ok = False
+                res = self._number(bound.value) if bound is not None else None
+                if bound is None or res is None:
+                    ok = ok and bound is None
                     bounds.append(None)
                     continue
                 node, bty = res
@@ -355,6 +352,15 @@ class ExprChecker:
             lo, hi = bounds
             lo_incl = key.lower.inclusive if key.lower else False
             hi_incl = key.upper.inclusive if key.upper else False
+            if prev is None and lo is not None and lo != 0:
+                self.error(key.span, f"第一档「{key.text}」应从零开始（如「不超过36000元的部分」）", code="E278")
+                ok = False
+            elif prev is not None and (prev[1] is None or lo is None or prev[1] != lo or prev[2] == lo_incl):
+                self.error(key.span, f"「{key.text}」没有紧接上一档「{prev[0].text}」：各档应从低到高、首尾相接、"
+                                     f"边界只属于一档", hint="写成「不超过A的部分」「超过A至B的部分」「超过B的部分」",
+                           code="E278")
+                ok = False
+            prev = (key, hi, hi_incl)
             res = self._value(br.value, T.RATE)
             if res is None:
                 ok = False
@@ -363,22 +369,9 @@ class ExprChecker:
                 self.error(br.value.span, f"「{key.text}」的税率应是比率（如 3%），这里是{res[1].display()}", code="E277")
                 ok = False
                 continue
-            if prev is not None and brackets and ok:
-                last = brackets[-1]
-                if last.hi is None or lo is None or last.hi != lo or last.hi_incl == lo_incl:
-                    prev_key = prev.key
-                    assert isinstance(prev_key, ast.BandKey)
-                    self.error(key.span, f"「{key.text}」没有紧接上一档「{prev_key.text}」：各档应从低到高、首尾相接、"
-                                         f"边界只属于一档", hint="写成「不超过A的部分」「超过A至B的部分」「超过B的部分」",
-                               code="E278")
-                    ok = False
-            if prev is None and lo is not None and lo != 0:
-                self.error(key.span, f"第一档「{key.text}」应从零开始（如「不超过36000元的部分」）", code="E278")
-                ok = False
             brackets.append(self.mk(ir.Band, br.span, lo, lo_incl, hi, hi_incl, res[0], key.text,
                                     self._label_cite(br.value)))
-            prev = br
-        if ok and brackets and brackets[-1].hi is not None:
+        if prev is not None and prev[1] is not None:
             self.error(block.branches[-1].span, "最后一档应不设上限（如「超过960000元的部分」）",
                        hint="否则超过最高一档的数额无法计算", code="E279")
             ok = False

@@ -226,14 +226,14 @@ class Interpreter:
             for index, base, rate, amount in parts:
                 label = scale.labels[index] if scale.labels else f"第{index + 1}档"
                 cite = scale.cites[index] if scale.cites else ()
-                self.note(f"{word}「{label}」：{V.fmt(base)} × {_percent(rate)} = {V.fmt(amount)}", cite)
+                self.note(f"{word}「{label}」：{_exact(base)} × {_percent(rate)} = {_exact(amount)}", cite)
             if node.func == "amount":
-                self.note(f"{word}合计：{V.fmt(result)}")
+                self.note(f"{word}合计：{_exact(result)}")
             elif node.func == "rate":
-                self.note(f"{V.fmt(x)} 适用税率 {_percent(result)}")
+                self.note(f"{_exact(x)} 适用税率 {_percent(result)}")
             else:
-                self.note(f"速算扣除数 = {V.fmt(x)} × {_percent(S.rate(scale, x))} − {V.fmt(S.amount(scale, x))}"
-                          f" = {V.fmt(result)}")
+                self.note(f"速算扣除数 = {_exact(x)} × {_percent(S.rate(scale, x))} − {_exact(S.amount(scale, x))}"
+                          f" = {_exact(result)}")
         return result
 
     def cover(self, owner: str, node: ir.Node | int, index: int) -> None:
@@ -291,6 +291,13 @@ class Interpreter:
         self.cover(owner, node, index)
         self.note(f"适用{version.label}的版本（生效日 {version.start.isoformat()}）", version.cite)
         return self.eval(version.value, owner)
+
+
+def _exact(value: Any) -> str:
+    """A number without insignificant zeros (8400.0000 -> 8400): the value is exact either way."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return V.fmt(value)
 
 
 def _percent(value: Any) -> str:

@@ -19,6 +19,7 @@ from guize.compiler import ast
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.diagnostics import Diagnostic
 from guize.runtime import ir
+from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.errors import RuleError
 from guize.runtime.interp import Interpreter
@@ -106,7 +107,39 @@ class FileLinter(SyntaxLinter):
                          hint="在行末写「依据 第…条」")
         if not any(d.severity == "error" for d in self.checked.diagnostics) and self.checked.outputs:
             self._usage()
+        self._quick_deductions()
         return self.findings
+
+    def _quick_deductions(self) -> None:
+        """A 速算扣除数 table typed in beside a scale with the same brackets must agree with it."""
+        scales = {name: d.expr for name, d in self.checked.defs.items()
+                  if isinstance(d.expr, ir.Scale) and d.expr.kind == "excess"
+                  and all(isinstance(b.value, ir.Const) for b in d.expr.brackets)}
+        for name, d in self.checked.defs.items():
+            table = d.expr
+            if "速算扣除数" not in name or not isinstance(table, ir.Bands) \
+                    or not all(isinstance(b.value, ir.Const) for b in table.bands):
+                continue
+            tops = sorted((b.hi for b in table.bands), key=lambda v: (v is None, v or 0))
+            for scale_name, scale in scales.items():
+                if sorted((b.hi for b in scale.brackets), key=lambda v: (v is None, v or 0)) != tops:
+                    continue
+                value = S.ScaleValue("excess", [(b.lo, b.lo_incl, b.hi, b.hi_incl, b.value.value)
+                                                for b in scale.brackets if isinstance(b.value, ir.Const)])
+                self.owner, self.article = name, "、".join(d.cite) or None
+                for band in table.bands:
+                    x = band.hi if band.hi is not None else (band.lo or 0) + 1
+                    want = S.deduction(value, x)
+                    got = band.value.value if isinstance(band.value, ir.Const) else None
+                    if isinstance(got, (int, Decimal)) and not isinstance(got, bool) and got != want:
+                        line, col, end_line, end_col = band.span
+                        span = ast.Span(self.tree.path, line, col, end_line, end_col)
+                        self.add("L405", self.head(span),
+                                 f"「{band.label}」的速算扣除数应为 {V.fmt(want.normalize())}（按「{scale_name}」推算），"
+                                 f"这里是 {V.fmt(got)}",
+                                 hint=f"改为 {V.fmt(want.normalize())}，或改用「速算扣除数({scale_name}，…)」")
+                break
+        self.owner, self.article = "", None
 
     def _constant_rate(self, d: ast.Definition) -> None:
         body = d.body
