@@ -357,11 +357,11 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
             outputs: tuple[str, ...], keep: tuple[str, ...], strict: bool, chunk_rows: int,
             corpus: str | None, fmt: str, progress: bool | None) -> None:
     """按规则批量计算数据文件中的每一行，流式处理，输出写完才改名就位。"""
-    from guize.cli import EXIT_FINDINGS, EXIT_OK, _parse_date, fail
+    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, fail, parse_date
 
     if (date_text is None) == (date_column is None):
         raise click.UsageError("请给出 --date（所有行同一日期）或 --date-column（按行取日期）之一")
-    on: Any = _parse_date(date_text) if date_text is not None else date_column
+    on: Any = parse_date(date_text) if date_text is not None else date_column
     in_suffix = _suffix(input_path, "输入文件")
     out_suffix = _suffix(output_path, "输出文件")
     source, target = Path(input_path), Path(output_path)
@@ -375,7 +375,7 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
     except RuleError as exc:
         fail(exc, fmt)
     if fmt == "json":
-        from guize.cli import dumps
+        from guize.commands.common import dumps
 
         click.echo(dumps(summary))
     else:
