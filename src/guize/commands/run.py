@@ -260,10 +260,10 @@ def _json_value(value: Any) -> str:
 
 def _text(value: str) -> Any:
     """An Arrow string scalar. (Python literals passed to Arrow compute make pyarrow import
-    pandas, when installed: see guize.runtime.batch._arrow.)"""
-    from guize.runtime.columns import _strings
+    pandas, when installed: see guize.runtime.batch.arrow.)"""
+    from guize.runtime.columns import strings
 
-    return _strings([value])[0]
+    return strings([value])[0]
 
 
 def _json_column(col: Any) -> Any:
@@ -271,7 +271,7 @@ def _json_column(col: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from guize.runtime.columns import _strings
+    from guize.runtime.columns import strings
 
     t = col.type
     if pa.types.is_dictionary(t):
@@ -284,7 +284,7 @@ def _json_column(col: Any) -> Any:
         text = pc.binary_join_element_wise(_text('"'), pc.cast(col, pa.string()), _text('"'), _text(""))
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         encoded = col.dictionary_encode()  # escape each distinct text once
-        quoted = _strings([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
+        quoted = strings([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
         text = quoted.take(encoded.indices)
     else:
         text = pa.array([None if v is None else _json_value(v) for v in col.to_pylist()], type=pa.string())
@@ -391,9 +391,9 @@ def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suf
          fmt: str, progress: bool | None) -> dict[str, Any]:
     import guize
     from guize.runtime.batch import ERROR_COLUMN, Plan
-    from guize.runtime.columns import _modules
+    from guize.runtime.columns import modules
 
-    _np, pa, _pc = _modules()
+    _np, pa, _pc = modules()
     started = time.perf_counter()
     policy = guize.load(file, corpus=corpus if corpus else True)
     names = policy._select(outputs)

@@ -7,7 +7,7 @@ import re
 from importlib import resources
 
 from guize.compiler import ast
-from guize.compiler.parser import _keyword_words
+from guize.compiler.parser import keyword_words
 from guize.tools.fmt.layout import CITE_GAP, Mark
 
 DEF_WORDS = {"def": "定义", "output": "输出", "param": "参数", "table": "表"}
@@ -26,7 +26,7 @@ class FormatError(Exception):
 
 def _keywords() -> frozenset[str]:
     grammar = resources.files("guize.grammar").joinpath("rule.lark").read_text(encoding="utf-8")
-    return frozenset(_keyword_words(grammar))
+    return frozenset(keyword_words(grammar))
 
 
 _KEYWORDS = _keywords()
