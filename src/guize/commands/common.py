@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+from guize.runtime import display
 from guize.runtime.errors import RuleError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -34,15 +35,10 @@ def _dump(value: Any, indent: int, level: int) -> str:
             return "[]"
         return "[\n" + ",\n".join(inner + _dump(v, indent, level + 1) for v in value) + "\n" + pad + "]"
     if isinstance(value, Decimal):
-        return decimal_text(value)
+        return display.exact(value)
     if isinstance(value, datetime.date):
         return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False)
-
-
-def decimal_text(d: Decimal) -> str:
-    """Plain notation without exponent: Decimal('1E+3') -> 1000, Decimal('0.70') -> 0.70."""
-    return format(d, "f")
 
 
 def fail(exc: RuleError, fmt: str = "text") -> NoReturn:

@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from guize.runtime import display
 from guize.runtime.errors import RuleError
 
 FORMATS = (".parquet", ".csv", ".jsonl")
@@ -252,7 +253,7 @@ class Writer:
 
 def _json_value(value: Any) -> str:
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return display.exact(value)
     if hasattr(value, "isoformat"):
         return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False)

@@ -14,7 +14,7 @@ from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
 from guize.compiler.lexicon import KEYWORD_WORDS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
-from guize.runtime import dates
+from guize.runtime import dates, display
 from guize.runtime.ir import Node
 
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
@@ -1135,7 +1135,7 @@ def _is_one(e: ast.Expr) -> bool:
 
 
 def _fmt_num(v: Decimal) -> str:
-    return format(v.normalize(), "f")
+    return display.number(v)
 
 
 def _norm(v: Decimal) -> Decimal:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from guize.runtime import display
 from guize.runtime import values as V
 from guize.runtime.errors import InvalidInput, RuleError
 
@@ -542,7 +543,7 @@ def from_python(kind: str, values: list[Any], pa: Any) -> Any:
             return pa.array(decimals, type=pa.decimal128(38, scale))
         if whole + scale <= 76:
             return pa.array(decimals, type=pa.decimal256(76, scale))
-        return pa.array([None if d is None else format(d, "f") for d in decimals], type=pa.string())
+        return pa.array([None if d is None else display.exact(d) for d in decimals], type=pa.string())
     if kind == "int":
         return pa.array(values, type=pa.int64())
     if kind == "bool":

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from guize.runtime import display
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
 from guize.runtime.ir import Node, select_version
@@ -58,14 +59,7 @@ class Step:
 
 def with_unit(value: Any, type_text: str) -> str:
     """A value as a drafter reads it: 200元/吨, 45%, 12.5吨 (from the type's display text)."""
-    if type_text in ("比率", "百分点") and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        percent = format((Decimal(value) * 100).normalize(), "f")
-        return f"{percent}%" if type_text == "比率" else f"{percent}个百分点"
-    text = V.fmt(value)
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and "（" in type_text:
-        unit = type_text[type_text.index("（") + 1:type_text.rindex("）")]
-        return text + unit
-    return text
+    return display.with_type(value, type_text)
 
 
 def _json_value(value: Any) -> Any:

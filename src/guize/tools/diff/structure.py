@@ -6,8 +6,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from guize.runtime import dates
-from guize.tools.diff.display import input_text, number_text, range_json, range_text
+from guize.runtime import dates, display
+from guize.tools.diff.texts import input_text, range_json, range_text
 from guize.tools.diff.versions import DocVersion
 from guize.tools.diff.walk import (
     ROUND_WORDS,
@@ -145,7 +145,7 @@ def _round_text(r: Any) -> str:
     if r is None:
         return "不舍入"
     mode, quantum = r
-    return f"{ROUND_WORDS.get(mode, mode)}到{number_text(quantum)}"
+    return f"{ROUND_WORDS.get(mode, mode)}到{display.number(quantum)}"
 
 
 def _cite_text(c: tuple[tuple[str, ...], tuple[str, ...]]) -> str:

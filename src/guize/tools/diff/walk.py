@@ -11,10 +11,11 @@ from typing import Any
 
 import attrs
 
+from guize.runtime import display
 from guize.runtime import values as V
 from guize.runtime.ir import Node, dependencies, select_version
 from guize.runtime.policy import Policy
-from guize.tools.diff.display import DAY, DateRange, is_num, number_text, typed_text
+from guize.tools.diff.texts import DAY, DateRange, is_num
 
 
 def _children(node: Node) -> list[Node]:
@@ -113,7 +114,7 @@ def render_ir(node: Node) -> str:
     """Readable text for an expression of the checked tree (for showing what changed)."""
     tag = node[0]
     if tag == "const":
-        return number_text(node[1]) if isinstance(node[1], (int, Decimal)) and type(node[1]) is not bool \
+        return display.number(node[1]) if isinstance(node[1], (int, Decimal)) and type(node[1]) is not bool \
             else V.fmt(node[1])
     if tag in ("input", "ref"):
         return str(node[1])
@@ -239,7 +240,7 @@ def node_text(node: Node | None, d: Mapping[str, Any]) -> str:
     if node is None:
         return "（无）"
     if node[0] == "const":
-        return typed_text(node[1], d["value_kind"], d["type"])
+        return display.typed(node[1], d["value_kind"], display.unit_in(d["type"]))
     return render_ir(node)
 
 
