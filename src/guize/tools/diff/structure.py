@@ -14,7 +14,7 @@ from guize.tools.diff.walk import (
     inner_cites,
     node_text,
     normalize,
-    segments,
+    row_changes,
     value_rows,
 )
 
@@ -134,7 +134,7 @@ def diff_definitions(a: Any, b: Any) -> list[dict[str, Any]]:
             notes.append(f"依据：{_cite_text(ca)} → {_cite_text(cb)}")
         rows = []
         if normalize(da["expr"]) != normalize(db["expr"]):
-            rows = _row_changes(da, db)
+            rows = row_changes(da, db)
         if notes or rows:
             out.append({"name": name, "kind": db["kind"], "kind_text": _DEF_KINDS.get(db["kind"], db["kind"]),
                         "change": "changed", "notes": notes, "rows": rows})
@@ -151,26 +151,6 @@ def _round_text(r: Any) -> str:
 def _cite_text(c: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
     own = "、".join(c[0]) or "（无）"
     return own + (f"（分项：{'、'.join(c[1])}）" if c[1] else "")
-
-
-def _row_changes(da: Mapping[str, Any], db: Mapping[str, Any]) -> list[dict[str, Any]]:
-    old_rows = value_rows(da["expr"])
-    new_rows = value_rows(db["expr"])
-    paths: list[tuple[str, ...]] = []
-    for path, _, _ in new_rows + old_rows:
-        if path not in paths:
-            paths.append(path)
-    out = []
-    for path in paths:
-        a = [(rng, node) for p, rng, node in old_rows if p == path]
-        b = [(rng, node) for p, rng, node in new_rows if p == path]
-        for rng, na, nb in segments(a, b):
-            row: dict[str, Any] = {"row": list(path), **range_json(rng), "dates_text": range_text(rng),
-                                   "old_text": node_text(na, da), "new_text": node_text(nb, db)}
-            if na is not None and nb is not None and na[0] == nb[0] == "const":
-                row["old"], row["new"] = na[1], nb[1]
-            out.append(row)
-    return out
 
 
 def diff_examples(a: Any, b: Any) -> dict[str, Any]:

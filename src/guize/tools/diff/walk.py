@@ -15,7 +15,7 @@ from guize.runtime import display
 from guize.runtime import values as V
 from guize.runtime.ir import Node, dependencies, select_version
 from guize.runtime.policy import Policy
-from guize.tools.diff.texts import DAY, DateRange, is_num
+from guize.tools.diff.texts import DAY, DateRange, is_num, range_json, range_text
 
 
 def _children(node: Node) -> list[Node]:
@@ -242,6 +242,26 @@ def node_text(node: Node | None, d: Mapping[str, Any]) -> str:
     if node[0] == "const":
         return display.typed(node[1], d["value_kind"], display.unit_in(d["type"]))
     return render_ir(node)
+
+
+def row_changes(da: Mapping[str, Any], db: Mapping[str, Any]) -> list[dict[str, Any]]:
+    old_rows = value_rows(da["expr"])
+    new_rows = value_rows(db["expr"])
+    paths: list[tuple[str, ...]] = []
+    for path, _, _ in new_rows + old_rows:
+        if path not in paths:
+            paths.append(path)
+    out = []
+    for path in paths:
+        a = [(rng, node) for p, rng, node in old_rows if p == path]
+        b = [(rng, node) for p, rng, node in new_rows if p == path]
+        for rng, na, nb in segments(a, b):
+            row: dict[str, Any] = {"row": list(path), **range_json(rng), "dates_text": range_text(rng),
+                                   "old_text": node_text(na, da), "new_text": node_text(nb, db)}
+            if na is not None and nb is not None and na[0] == nb[0] == "const":
+                row["old"], row["new"] = na[1], nb[1]
+            out.append(row)
+    return out
 
 
 @attrs.define
