@@ -6,71 +6,17 @@ Exit codes, the same for every command: 0 success, 1 findings or failures
 
 from __future__ import annotations
 
-import datetime
 import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from guize._version import __version__
+from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, parse_date
 from guize.runtime.errors import RuleError
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-def dumps(value: Any, indent: int = 2) -> str:
-    """JSON with exact decimals written as JSON numbers (123.45, 0.85), never via binary floats."""
-    return _dump(value, indent, 0)
-
-
-def _dump(value: Any, indent: int, level: int) -> str:
-    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_dump(v, indent, level + 1)}"
-                 for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(inner + _dump(v, indent, level + 1) for v in value) + "\n" + pad + "]"
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, datetime.date):
-        return json.dumps(value.isoformat())
-    return json.dumps(value, ensure_ascii=False)
-
-
-def decimal_text(d: Decimal) -> str:
-    """Plain notation without exponent: Decimal('1E+3') -> 1000, Decimal('0.70') -> 0.70."""
-    return format(d, "f")
-
-
-def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
-    """Report a user error on stderr (Chinese text or JSON) and exit 1."""
-    if fmt == "json":
-        click.echo(dumps(exc.to_json()), err=True)
-    else:
-        from guize.compiler.diagnostics import CompileError
-
-        if isinstance(exc, CompileError):
-            click.echo(exc.render(), err=True)
-        else:
-            click.echo(f"错误：{exc.message}", err=True)
-    sys.exit(EXIT_FINDINGS)
-
-
-def _parse_date(value: str, what: str = "--date") -> datetime.date:
-    from guize.runtime import dates
-
-    try:
-        return dates.parse(value)
-    except ValueError:
-        raise click.UsageError(f"{what} 的日期「{value}」无效，应写成 2025-03-01 或 2025年3月1日") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,7 +108,7 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
     """按某一日期有效的规则计算：输出 JSON。"""
     import guize
 
-    on = _parse_date(date_text)
+    on = parse_date(date_text)
     try:
         policy = guize.load(file, corpus=corpus if corpus else True)
         data = _read_input(input_path)
@@ -213,7 +159,7 @@ def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
     """查询文件（文号或标题）在某日是否有效；若无效，说明原因。"""
     from guize.compiler.corpus import load_corpus
 
-    on = _parse_date(date_text)
+    on = parse_date(date_text)
     try:
         lib = load_corpus([corpus])
     except RuleError as exc:
@@ -349,6 +295,8 @@ def _register_commands() -> None:
     from guize import commands
 
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        if info.name == "common":  # the helpers every command shares, not a command
+            continue
         module = importlib.import_module(f"guize.commands.{info.name}")
         main.add_command(module.command)
 

@@ -28,7 +28,7 @@ def command(old: str, new: str, paths: tuple[str, ...], fmt: str, output: str | 
 
     退出码与 diff(1) 相同：0 没有差异，1 有差异，2 用法错误或无法读取、编译某个版本。
     """
-    from guize.cli import dumps
+    from guize.commands.common import dumps
     from guize.compiler.diagnostics import CompileError
     from guize.compiler.driver import write_atomic
     from guize.runtime.errors import RuleError

@@ -28,13 +28,13 @@ def command(paths: tuple[str, ...], fmt: str, as_of_text: str | None, output: st
     忽略某项发现：在该行末尾或上一行写「# guize-lint: 忽略 L101 理由」。
     """
     from guize._version import __version__
-    from guize.cli import EXIT_FINDINGS, EXIT_OK, _parse_date, dumps, fail
+    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, parse_date
     from guize.compiler.diagnostics import render
     from guize.compiler.driver import read_source, write_atomic
     from guize.tools import reports
     from guize.tools.lint import counts, lint
 
-    as_of = _parse_date(as_of_text, "--as-of") if as_of_text else None
+    as_of = parse_date(as_of_text, "--as-of") if as_of_text else None
     targets = list(paths) or ["policies"]
     try:
         findings = lint(targets, as_of)

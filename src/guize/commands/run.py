@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from guize.runtime import display
 from guize.runtime.errors import RuleError
 
 FORMATS = (".parquet", ".csv", ".jsonl")
@@ -252,7 +253,7 @@ class Writer:
 
 def _json_value(value: Any) -> str:
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return display.exact(value)
     if hasattr(value, "isoformat"):
         return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False)
@@ -260,10 +261,10 @@ def _json_value(value: Any) -> str:
 
 def _text(value: str) -> Any:
     """An Arrow string scalar. (Python literals passed to Arrow compute make pyarrow import
-    pandas, when installed: see guize.runtime.batch._arrow.)"""
-    from guize.runtime.columns import _strings
+    pandas, when installed: see guize.runtime.batch.arrow.)"""
+    from guize.runtime.columns import strings
 
-    return _strings([value])[0]
+    return strings([value])[0]
 
 
 def _json_column(col: Any) -> Any:
@@ -271,7 +272,7 @@ def _json_column(col: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from guize.runtime.columns import _strings
+    from guize.runtime.columns import strings
 
     t = col.type
     if pa.types.is_dictionary(t):
@@ -284,7 +285,7 @@ def _json_column(col: Any) -> Any:
         text = pc.binary_join_element_wise(_text('"'), pc.cast(col, pa.string()), _text('"'), _text(""))
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         encoded = col.dictionary_encode()  # escape each distinct text once
-        quoted = _strings([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
+        quoted = strings([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
         text = quoted.take(encoded.indices)
     else:
         text = pa.array([None if v is None else _json_value(v) for v in col.to_pylist()], type=pa.string())
@@ -357,11 +358,11 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
             outputs: tuple[str, ...], keep: tuple[str, ...], strict: bool, chunk_rows: int,
             corpus: str | None, fmt: str, progress: bool | None) -> None:
     """按规则批量计算数据文件中的每一行，流式处理，输出写完才改名就位。"""
-    from guize.cli import EXIT_FINDINGS, EXIT_OK, _parse_date, fail
+    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, fail, parse_date
 
     if (date_text is None) == (date_column is None):
         raise click.UsageError("请给出 --date（所有行同一日期）或 --date-column（按行取日期）之一")
-    on: Any = _parse_date(date_text) if date_text is not None else date_column
+    on: Any = parse_date(date_text) if date_text is not None else date_column
     in_suffix = _suffix(input_path, "输入文件")
     out_suffix = _suffix(output_path, "输出文件")
     source, target = Path(input_path), Path(output_path)
@@ -375,7 +376,7 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
     except RuleError as exc:
         fail(exc, fmt)
     if fmt == "json":
-        from guize.cli import dumps
+        from guize.commands.common import dumps
 
         click.echo(dumps(summary))
     else:
@@ -391,9 +392,9 @@ def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suf
          fmt: str, progress: bool | None) -> dict[str, Any]:
     import guize
     from guize.runtime.batch import ERROR_COLUMN, Plan
-    from guize.runtime.columns import _modules
+    from guize.runtime.columns import modules
 
-    _np, pa, _pc = _modules()
+    _np, pa, _pc = modules()
     started = time.perf_counter()
     policy = guize.load(file, corpus=corpus if corpus else True)
     names = policy._select(outputs)

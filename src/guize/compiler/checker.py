@@ -15,7 +15,8 @@ from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
 from guize.compiler.lexicon import UNITS
-from guize.compiler.lower import ExprChecker, Validity, norm, parse_rounding, unit_hint
+from guize.compiler.lower import Validity, norm, parse_rounding, unit_hint
+from guize.compiler.tables import TableChecker
 from guize.compiler.types import Type
 from guize.runtime import dates, ir
 
@@ -52,7 +53,7 @@ def validity(doc: ast.Document) -> Validity:
         last = dates.last_day_of_term(start, doc.duration_years)
     return Validity(start, last)
 
-class Checker(ExprChecker):
+class Checker(TableChecker):
     # ------------------------------------------------------------ driver
 
     def run(self, source_sha: str) -> CheckedPolicy:

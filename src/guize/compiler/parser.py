@@ -81,7 +81,7 @@ class Indenter(PostLex):
             yield Token("_DEDENT", "", 0, 0, 0, 0, 0, 0) if token is None else Token.new_borrow_pos("_DEDENT", "", token)
 
 
-def _keyword_words(grammar: str) -> dict[str, str]:
+def keyword_words(grammar: str) -> dict[str, str]:
     """Word -> keyword terminal, read from the grammar's `XXX_KW: "…" | "…"` lines."""
     words: dict[str, str] = {}
     for m in re.finditer(r'^([A-Z_]+_KW):(.*)$', grammar, re.M):
@@ -93,7 +93,7 @@ def _keyword_words(grammar: str) -> dict[str, str]:
 @functools.cache
 def _lark() -> Lark:
     grammar = resources.files("guize.grammar").joinpath("rule.lark").read_text(encoding="utf-8")
-    keywords = _keyword_words(grammar)
+    keywords = keyword_words(grammar)
 
     def retype(tok: Token) -> Token:
         # Keywords are whole words: a NAME that spells a keyword is that keyword.

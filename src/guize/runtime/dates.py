@@ -15,6 +15,8 @@ import calendar
 import datetime
 import re
 
+from guize.runtime import display
+
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
 _CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
@@ -30,7 +32,7 @@ def parse(text: str) -> datetime.date:
 
 def cn(d: datetime.date) -> str:
     """2024年4月26日."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    return display.date(d)
 
 
 def add_months(d: datetime.date, months: int) -> datetime.date:

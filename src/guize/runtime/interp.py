@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, assert_never
 
-from guize.runtime import ir
+from guize.runtime import display, ir
 from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
@@ -60,14 +60,7 @@ class Step:
 
 def with_unit(value: Any, type_text: str) -> str:
     """A value as a drafter reads it: 200元/吨, 45%, 12.5吨 (from the type's display text)."""
-    if type_text in ("比率", "百分点") and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        percent = format((Decimal(value) * 100).normalize(), "f")
-        return f"{percent}%" if type_text == "比率" else f"{percent}个百分点"
-    text = V.fmt(value)
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and "（" in type_text:
-        unit = type_text[type_text.index("（") + 1:type_text.rindex("）")]
-        return text + unit
-    return text
+    return display.with_type(value, type_text)
 
 
 def _json_value(value: Any) -> Any:
@@ -226,14 +219,15 @@ class Interpreter:
             for index, base, rate, amount in parts:
                 label = scale.labels[index] if scale.labels else f"第{index + 1}档"
                 cite = scale.cites[index] if scale.cites else ()
-                self.note(f"{word}「{label}」：{_exact(base)} × {_percent(rate)} = {_exact(amount)}", cite)
+                self.note(f"{word}「{label}」：{display.number(base)} × {display.percent(rate)} = "
+                          f"{display.number(amount)}", cite)
             if node.func == "amount":
-                self.note(f"{word}合计：{_exact(result)}")
+                self.note(f"{word}合计：{display.number(result)}")
             elif node.func == "rate":
-                self.note(f"{_exact(x)} 适用税率 {_percent(result)}")
+                self.note(f"{display.number(x)} 适用税率 {display.percent(result)}")
             else:
-                self.note(f"速算扣除数 = {_exact(x)} × {_percent(S.rate(scale, x))} − {_exact(S.amount(scale, x))}"
-                          f" = {_exact(result)}")
+                self.note(f"速算扣除数 = {display.number(x)} × {display.percent(S.rate(scale, x))} − "
+                          f"{display.number(S.amount(scale, x))} = {display.number(result)}")
         return result
 
     def cover(self, owner: str, node: ir.Node | int, index: int) -> None:
@@ -291,19 +285,6 @@ class Interpreter:
         self.cover(owner, node, index)
         self.note(f"适用{version.label}的版本（生效日 {version.start.isoformat()}）", version.cite)
         return self.eval(version.value, owner)
-
-
-def _exact(value: Any) -> str:
-    """A number without insignificant zeros (8400.0000 -> 8400): the value is exact either way."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return V.fmt(value)
-
-
-def _percent(value: Any) -> str:
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        return f"{format((Decimal(value) * 100).normalize(), 'f')}%"
-    return V.fmt(value)
 
 
 def _dedupe(steps: list[Step]) -> list[Step]:

@@ -10,7 +10,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decim
 __all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "InvalidOperation"]
 from typing import Any
 
-from guize.runtime import dates
+from guize.runtime import dates, display
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
 
 # Arithmetic runs with these settings: 28 significant digits, half-even beyond them (the
@@ -244,14 +244,7 @@ def no_version(what: str, on: datetime.date) -> Any:
 
 
 def fmt(value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
-    if isinstance(value, datetime.date):
-        return dates.cn(value)
-    return str(value)
+    return display.value(value)
 
 
 def _calendar(function: Any) -> Any:

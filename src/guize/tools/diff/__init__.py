@@ -6,7 +6,7 @@ compared constants, every enum member, both booleans, version and validity dates
 groups the differences into date ranges and input regions with concrete examples.
 
 One module per role: versions (loading and pairing), walk (every walk over the checked tree),
-display (values as text), structure (metadata, inputs, definitions, examples), design
+texts (inputs and date ranges as text), structure (metadata, inputs, definitions, examples), design
 (candidates and input rows), behaviour (one output), compare (the report), render (Markdown, text).
 """
 

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from guize.runtime import display
 from guize.tools.diff.design import Factor, Outcome, Sides, delta, design, make_factors, outcome_key
-from guize.tools.diff.display import DAY, OMITTED, input_text, range_text, typed_text
+from guize.tools.diff.texts import DAY, OMITTED, input_text, range_text
 from guize.tools.diff.versions import DocVersion
 from guize.tools.diff.walk import (
     Facts,
@@ -124,7 +125,7 @@ def _example(sides: Sides, row: tuple[Any, ...], on: datetime.date, note: str, o
 
 def _outcome_text(o: Outcome, kind: str, type_text: str) -> str:
     if o[0] == "ok":
-        return typed_text(o[1], kind, type_text, exact=True)
+        return display.typed(o[1], kind, display.unit_in(type_text), exact=True)
     if o[0] == "nif":
         return "不在有效期"
     return f"出错（{o[2]}）"
@@ -134,7 +135,7 @@ def _delta_text(d: Decimal | None, kind: str, type_text: str) -> str:
     if d is None:
         return "—"
     sign = "+" if d > 0 else ("-" if d < 0 else "")
-    return sign + typed_text(abs(d), kind, type_text, exact=True)
+    return sign + display.typed(abs(d), kind, display.unit_in(type_text), exact=True)
 
 
 def compare_output(a: DocVersion, b: DocVersion, output: str, budget: int) -> dict[str, Any] | None:

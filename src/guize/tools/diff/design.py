@@ -13,7 +13,7 @@ import attrs
 
 from guize.runtime.errors import NotInForce, RuleError
 from guize.runtime.policy import Policy
-from guize.tools.diff.display import DAY, OMITTED, is_num
+from guize.tools.diff.texts import DAY, OMITTED, is_num
 from guize.tools.diff.walk import Facts
 
 _MAX_SHORT = 8

@@ -6,15 +6,15 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from guize.runtime import dates, ir
-from guize.tools.diff.display import input_text, number_text, range_json, range_text
+from guize.runtime import dates, display, ir
+from guize.tools.diff.texts import input_text, range_json, range_text
 from guize.tools.diff.versions import DocVersion
 from guize.tools.diff.walk import (
     ROUND_WORDS,
     inner_cites,
     node_text,
     normalize,
-    segments,
+    row_changes,
     value_rows,
 )
 
@@ -134,7 +134,7 @@ def diff_definitions(a: Any, b: Any) -> list[dict[str, Any]]:
             notes.append(f"依据：{_cite_text(ca)} → {_cite_text(cb)}")
         rows = []
         if normalize(da.expr) != normalize(db.expr):
-            rows = _row_changes(da, db)
+            rows = row_changes(da, db)
         if notes or rows:
             out.append({"name": name, "kind": db.kind, "kind_text": _DEF_KINDS.get(db.kind, db.kind),
                         "change": "changed", "notes": notes, "rows": rows})
@@ -145,32 +145,12 @@ def _round_text(r: Any) -> str:
     if r is None:
         return "不舍入"
     mode, quantum = r
-    return f"{ROUND_WORDS.get(mode, mode)}到{number_text(quantum)}"
+    return f"{ROUND_WORDS.get(mode, mode)}到{display.number(quantum)}"
 
 
 def _cite_text(c: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
     own = "、".join(c[0]) or "（无）"
     return own + (f"（分项：{'、'.join(c[1])}）" if c[1] else "")
-
-
-def _row_changes(da: ir.Definition, db: ir.Definition) -> list[dict[str, Any]]:
-    old_rows = value_rows(da.expr)
-    new_rows = value_rows(db.expr)
-    paths: list[tuple[str, ...]] = []
-    for path, _, _ in new_rows + old_rows:
-        if path not in paths:
-            paths.append(path)
-    out = []
-    for path in paths:
-        a = [(rng, node) for p, rng, node in old_rows if p == path]
-        b = [(rng, node) for p, rng, node in new_rows if p == path]
-        for rng, na, nb in segments(a, b):
-            row: dict[str, Any] = {"row": list(path), **range_json(rng), "dates_text": range_text(rng),
-                                   "old_text": node_text(na, da), "new_text": node_text(nb, db)}
-            if isinstance(na, ir.Const) and isinstance(nb, ir.Const):
-                row["old"], row["new"] = na.value, nb.value
-            out.append(row)
-    return out
 
 
 def diff_examples(a: Any, b: Any) -> dict[str, Any]:

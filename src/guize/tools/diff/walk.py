@@ -11,11 +11,11 @@ from typing import Any, assert_never
 
 import attrs
 
-from guize.runtime import ir
+from guize.runtime import display, ir
 from guize.runtime import values as V
 from guize.runtime.ir import dependencies, select_version
 from guize.runtime.policy import Policy
-from guize.tools.diff.display import DAY, DateRange, is_num, number_text, typed_text
+from guize.tools.diff.texts import DAY, DateRange, is_num, range_json, range_text
 
 
 def normalize(node: ir.Expr) -> Any:
@@ -82,7 +82,7 @@ def render_ir(node: ir.Expr) -> str:
     """Readable text for an expression of the checked tree (for showing what changed)."""
     match node:
         case ir.Const(value=value):
-            return number_text(value) if isinstance(value, (int, Decimal)) and type(value) is not bool \
+            return display.number(value) if isinstance(value, (int, Decimal)) and type(value) is not bool \
                 else V.fmt(value)
         case ir.Input(name=name) | ir.Ref(name=name):
             return name
@@ -216,8 +216,29 @@ def node_text(node: ir.Expr | None, d: ir.Definition) -> str:
     if node is None:
         return "（无）"
     if isinstance(node, ir.Const):
-        return typed_text(node.value, d.value_kind, d.type)
+        return display.typed(node.value, d.value_kind, display.unit_in(d.type))
     return render_ir(node)
+
+
+def row_changes(da: ir.Definition, db: ir.Definition) -> list[dict[str, Any]]:
+    """The rows of a definition whose value changed, piece by piece over dates."""
+    old_rows = value_rows(da.expr)
+    new_rows = value_rows(db.expr)
+    paths: list[tuple[str, ...]] = []
+    for path, _, _ in new_rows + old_rows:
+        if path not in paths:
+            paths.append(path)
+    out = []
+    for path in paths:
+        a = [(rng, node) for p, rng, node in old_rows if p == path]
+        b = [(rng, node) for p, rng, node in new_rows if p == path]
+        for rng, na, nb in segments(a, b):
+            row: dict[str, Any] = {"row": list(path), **range_json(rng), "dates_text": range_text(rng),
+                                   "old_text": node_text(na, da), "new_text": node_text(nb, db)}
+            if isinstance(na, ir.Const) and isinstance(nb, ir.Const):
+                row["old"], row["new"] = na.value, nb.value
+            out.append(row)
+    return out
 
 
 @attrs.define

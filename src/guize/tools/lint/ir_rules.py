@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from guize.compiler import ast
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.diagnostics import Diagnostic
-from guize.runtime import ir
+from guize.runtime import display, ir
 from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.errors import RuleError
@@ -149,7 +149,7 @@ class FileLinter(SyntaxLinter):
                 return  # the literal itself is checked where it is written
         value = self.fold(ir.Ref(d.name), d.name)
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and not 0 <= value <= 1:
-            self.add("L403", self.head(d.span), f"比率「{d.name}」恒为 {_percent(value)}，超出 0–100%",
+            self.add("L403", self.head(d.span), f"比率「{d.name}」恒为 {display.percent(value)}，超出 0–100%",
                      hint="检查数值；上浮系数等大于 100% 的倍数可忽略此提示")
 
     def _walk_value(self, value: ast.Value, node: ir.Expr | None) -> None:
@@ -411,11 +411,6 @@ class FileLinter(SyntaxLinter):
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, Decimal)) and not isinstance(v, bool)
-
-
-def _percent(value: Any) -> str:
-    text = format((Decimal(value) * 100).normalize(), "f")
-    return f"{text}%"
 
 
 R = TypeVar("R")

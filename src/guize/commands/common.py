@@ -1,0 +1,65 @@
+"""What every guize command shares: exit codes, exact JSON output, user-error reporting, dates
+from the command line. Used by cli.py and the modules in guize.commands alike."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from decimal import Decimal
+from typing import Any, NoReturn
+
+import click
+
+from guize.runtime import display
+from guize.runtime.errors import RuleError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def dumps(value: Any, indent: int = 2) -> str:
+    """JSON with exact decimals written as JSON numbers (123.45, 0.85), never via binary floats."""
+    return _dump(value, indent, 0)
+
+
+def _dump(value: Any, indent: int, level: int) -> str:
+    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_dump(v, indent, level + 1)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _dump(v, indent, level + 1) for v in value) + "\n" + pad + "]"
+    if isinstance(value, Decimal):
+        return display.exact(value)
+    if isinstance(value, datetime.date):
+        return json.dumps(value.isoformat())
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
+    """Report a user error on stderr (Chinese text or JSON) and exit 1."""
+    if fmt == "json":
+        click.echo(dumps(exc.to_json()), err=True)
+    else:
+        from guize.compiler.diagnostics import CompileError
+
+        if isinstance(exc, CompileError):
+            click.echo(exc.render(), err=True)
+        else:
+            click.echo(f"错误：{exc.message}", err=True)
+    sys.exit(EXIT_FINDINGS)
+
+
+def parse_date(value: str, what: str = "--date") -> datetime.date:
+    """A date given on the command line (2025-03-01 or 2025年3月1日); a usage error if invalid."""
+    from guize.runtime import dates
+
+    try:
+        return dates.parse(value)
+    except ValueError:
+        raise click.UsageError(f"{what} 的日期「{value}」无效，应写成 2025-03-01 或 2025年3月1日") from None

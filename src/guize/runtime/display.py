@@ -1,0 +1,104 @@
+"""Values as a drafter reads them: the one place guize turns a value into text.
+
+    number(Decimal("0.050"))   0.05          exact(Decimal("0.70"))   0.70
+    percent(Decimal("0.7"))    70%           points(Decimal("0.05"))  5个百分点
+    typed(800, "money")        800元         typed(Decimal("12.5"), "quantity", "吨")  12.5吨
+    date(2024-04-26)           2024年4月26日  value(True)              是
+
+Explanations, error messages, lint, diff, the checker's hints and the CLI's JSON all call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+_UNIT_IN_TYPE = re.compile(r"（([^（）]*)）$")
+
+
+def yes_no(b: bool) -> str:
+    return "是" if b else "否"
+
+
+def date(d: datetime.date) -> str:
+    """2024年4月26日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def exact(d: Decimal) -> str:
+    """A decimal exactly as held, in plain notation: 0.70 -> 0.70, 1E+3 -> 1000 (also JSON's form)."""
+    return format(d, "f")
+
+
+def number(v: Any) -> str:
+    """A number as a drafter writes it: no trailing zeros, never an exponent (0.050 -> 0.05, 1E+3 -> 1000)."""
+    if isinstance(v, bool):
+        return yes_no(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            return str(v)
+        if v == v.to_integral_value():
+            return str(int(v))
+        return format(v.normalize(), "f")
+    return value(v)
+
+
+def percent(v: int | Decimal) -> str:
+    """A rate as a percentage: 0.7 -> 70%, 0.055 -> 5.5%."""
+    return number(Decimal(v) * 100) + "%"
+
+
+def points(v: int | Decimal) -> str:
+    """A difference of rates: 0.05 -> 5个百分点."""
+    return number(Decimal(v) * 100) + "个百分点"
+
+
+def value(v: Any) -> str:
+    """Any value without its unit: 是/否, decimals exactly as held, dates in Chinese, text as is."""
+    if isinstance(v, bool):
+        return yes_no(v)
+    if isinstance(v, Decimal):
+        return exact(v)
+    if isinstance(v, datetime.date):
+        return date(v)
+    return str(v)
+
+
+def typed(v: Any, kind: str, unit: str = "", exact: bool = False) -> str:
+    """A value with its unit, by its kind (money, rate, points, int, quantity, bool, date, enum):
+    800元, 70%, 5个百分点, 200元/吨, 是, 2024年4月26日; （无） for no value.
+
+    Numbers drop trailing zeros (800元) unless `exact` (800.00元, as a result was computed)."""
+    if v is None:
+        return "（无）"
+    if isinstance(v, bool):
+        return yes_no(v)
+    if isinstance(v, datetime.date):
+        return date(v)
+    if isinstance(v, str):
+        return v
+    if kind == "rate":
+        return percent(v)
+    if kind == "points":
+        return points(v)
+    text = value(v) if exact else number(v)
+    return text + (unit or ("元" if kind == "money" else ""))
+
+
+def unit_in(type_text: str) -> str:
+    """The unit in a type's display text: 金额（元） -> 元, 数值（元/吨） -> 元/吨, 比率 -> ''.
+
+    Explanation steps and a compiled module's DEFS carry only that text; this is the one place
+    it is read back (until they carry the kind and unit themselves)."""
+    m = _UNIT_IN_TYPE.search(type_text or "")
+    return m.group(1) if m else ""
+
+
+def with_type(v: Any, type_text: str) -> str:
+    """A computed value by its type's display text (金额（元）, 比率, 百分点, 整数（人）), exactly as held."""
+    kind = {"比率": "rate", "百分点": "points"}.get(type_text, "")
+    return typed(v, kind, unit_in(type_text), exact=True)
