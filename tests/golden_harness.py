@@ -34,7 +34,7 @@ LINT_AS_OF = "2025-06-01"
 class Case:
     """One golden case: the inputs (repository-relative) and the folder holding its expectations."""
 
-    kind: str  # good / bad / corpus / diff
+    kind: str  # good / bad / corpus (one file of policies/) / library (policies/ as a whole) / diff
     name: str  # the test id
     inputs: tuple[str, ...]
     expected: Path
@@ -59,6 +59,8 @@ def cases(root: Path = ROOT) -> list[Case]:
     for path in sorted((root / "policies").rglob("*.rule")):
         where = path.relative_to(root / "policies").with_suffix(".expected")
         out.append(Case("corpus", f"policies/{path.stem}", (rel(path),), golden / "policies" / where))
+    # The corpus as a whole: repeals between its documents, validity and dated values.
+    out.append(Case("library", "policies", ("policies",), golden / "policies.expected"))
     for folder in sorted(p for p in (golden / "diff").iterdir() if (p / "new.rule").exists()):
         inputs = (rel(folder / "old.rule"), rel(folder / "new.rule"))
         out.append(Case("diff", f"diff/{folder.name}", inputs, folder.with_name(folder.name + ".expected")))
@@ -200,6 +202,7 @@ def _good_views(case: Case) -> dict[str, str]:
     views = _check_views(case)
     del views["check.json"]  # a clean check has nothing more to say in JSON
     views.update(_lint_views(path))
+    views["test.txt"], _ = transcript(("test", path, "--coverage", "-v"))
     views["fmt.rule"] = _formatted(path)
     views["compiled.py"] = _compiled(path)
     views.update(_explain_views(path))
@@ -208,6 +211,22 @@ def _good_views(case: Case) -> dict[str, str]:
 
 def _bad_views(case: Case) -> dict[str, str]:
     return _check_views(case)
+
+
+# Two status queries from the README's tour: a repealed document, and one in force.
+STATUS_QUERIES = (("新疆维吾尔自治区城市供水实施办法", "2024-04-12"), ("新政办发〔2024〕13号", "2025-03-01"))
+
+
+def _library_views(case: Case) -> dict[str, str]:
+    (folder,) = case.inputs
+    text, result = transcript(("check", folder))
+    views = {"check.txt": text, "check.json": _raw(("check", folder, "--format", "json"), result.exit_code)}
+    text, result = transcript(("timeline", folder))
+    views["timeline.txt"] = text
+    views["timeline.json"] = _raw(("timeline", folder, "--format", "json"), result.exit_code)
+    views["status.txt"] = "\n".join(transcript(("status", doc, "--date", on, "--corpus", folder))[0]
+                                    for doc, on in STATUS_QUERIES)
+    return views
 
 
 def _diff_views(case: Case) -> dict[str, str]:
@@ -219,7 +238,8 @@ def _diff_views(case: Case) -> dict[str, str]:
 
 
 VIEWS: dict[str, Callable[[Case], dict[str, str]]] = {
-    "good": _good_views, "corpus": _good_views, "bad": _bad_views, "diff": _diff_views}
+    "good": _good_views, "corpus": _good_views, "library": _library_views, "bad": _bad_views,
+    "diff": _diff_views}
 
 
 def expected_files(case: Case) -> Iterator[Path]:

@@ -51,13 +51,38 @@ def test_golden(case: Case, update_golden: bool, monkeypatch: pytest.MonkeyPatch
             assert unstable not in text, f"{name} contains the machine-specific path {unstable!r}"
     if update_golden:
         _write(case, views)
-    rel = case.expected.relative_to(ROOT)
-    assert case.expected.is_dir(), f"{rel} is missing: run `pytest --update-golden` (or `make golden`)"
+    problem = _compare(case, views)
+    assert problem is None, problem
+
+
+def _compare(case: Case, views: dict[str, str]) -> str | None:
+    """What differs between the views and the kept expectations, or None."""
+    rel = case.expected.relative_to(ROOT) if case.expected.is_relative_to(ROOT) else case.expected
+    if not case.expected.is_dir():
+        return f"{rel} is missing: run `pytest --update-golden` (or `make golden`)"
     kept = {p.name for p in expected_files(case)}
-    assert kept == set(views), f"{rel}: kept {sorted(kept)}, produced {sorted(views)}; run --update-golden"
+    if kept != set(views):
+        return f"{rel}: kept {sorted(kept)}, produced {sorted(views)}; run `make golden`"
     wrong = [_mismatch(name, (case.expected / name).read_text(encoding="utf-8"), text)
              for name, text in views.items() if (case.expected / name).read_text(encoding="utf-8") != text]
-    assert not wrong, f"{rel} differs (if intended, run `make golden` and review git diff):\n" + "\n".join(wrong)
+    if wrong:
+        return f"{rel} differs (if intended, run `make golden` and review git diff):\n" + "\n".join(wrong)
+    return None
+
+
+def test_update_rewrites_and_compare_finds_every_difference(tmp_path: Path) -> None:
+    case = Case("bad", "bad/cycle", ("tests/golden/bad/cycle.rule",), tmp_path / "cycle.expected")
+    views = {"check.txt": "甲\n乙\n", "check.json": "{}\n"}
+    assert "is missing" in str(_compare(case, views))
+    _write(case, views)
+    assert _compare(case, views) is None
+    (case.expected / "check.txt").write_text("甲\n丙\n", encoding="utf-8")
+    assert "-丙" in str(_compare(case, views)) and "+乙" in str(_compare(case, views))
+    (case.expected / "old.txt").write_text("", encoding="utf-8")
+    assert "old.txt" in str(_compare(case, views))
+    _write(case, views)  # rewrites the changed file and removes the stale one
+    assert _compare(case, views) is None
+    assert sorted(p.name for p in expected_files(case)) == ["check.json", "check.txt"]
 
 
 @pytest.mark.parametrize("path", GOOD, ids=[p.stem for p in GOOD])
@@ -72,7 +97,7 @@ def test_good_examples_pass(path: Path) -> None:
 
 def test_every_kind_of_case_is_covered() -> None:
     kinds = {c.kind for c in CASES}
-    assert kinds == {"good", "bad", "corpus", "diff"}
+    assert kinds == {"good", "bad", "corpus", "library", "diff"}
     assert all(c.expected.is_relative_to(ROOT / "tests" / "golden") for c in CASES)
 
 
