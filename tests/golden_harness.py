@@ -156,9 +156,10 @@ def _formatted(path: str) -> str:
 
 
 def examples(path: str) -> list[dict[str, Any]]:
-    from guize.compiler.driver import load_module
+    """The file's examples (例), from the checker: independent of the compiled module's shape."""
+    from guize.compiler.driver import check_source, read_source
 
-    return list(load_module(path).EXAMPLES)
+    return list(check_source(read_source(path), path).examples)
 
 
 def _eval_args(path: str, ex: dict[str, Any]) -> tuple[tuple[str, ...], str]:
