@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test golden lint bench clean
 
 $(BIN)/guize: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(BIN)/guize
 
 test: $(BIN)/guize
 	$(BIN)/python -m pytest
+
+# Rewrite the golden tests' expected output (tests/golden/README.md); review with git diff.
+golden: $(BIN)/guize
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden
 
 lint: $(BIN)/guize
 	$(BIN)/ruff check src tests bench
