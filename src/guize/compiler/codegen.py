@@ -394,7 +394,8 @@ class CodeGenerator:
         self.emit("import datetime")
         self.emit("from decimal import Decimal")
         self.emit()
-        self.emit("from guize.runtime import scales as _scales")
+        if "_scales." in "\n".join(body + self.const_lines):
+            self.emit("from guize.runtime import scales as _scales")
         self.emit("from guize.runtime import values as _v")
         self.emit()
         self.emit("_FUNCS = _v.FUNCS")
