@@ -143,3 +143,15 @@ def test_test_command_failure_shows_explanation(tmp_path: Path) -> None:
 
 def test_usage_error_exit_2() -> None:
     assert run("eval", OUTPATIENT).exit_code == 2
+
+
+def test_python_dash_m_guize_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "guize", "check", "policies/"], capture_output=True,
+                            text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "检查了" in result.stdout
+    assert "guize" in subprocess.run([sys.executable, "-m", "guize", "--version"], capture_output=True,
+                                     text=True, encoding="utf-8", timeout=60).stdout
