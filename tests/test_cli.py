@@ -155,3 +155,39 @@ def test_python_dash_m_guize_runs_the_cli() -> None:
     assert "检查了" in result.stdout
     assert "guize" in subprocess.run([sys.executable, "-m", "guize", "--version"], capture_output=True,
                                      text=True, encoding="utf-8", timeout=60).stdout
+
+
+def test_output_files_keep_their_mode_and_new_ones_follow_the_umask(tmp_path: Path) -> None:
+    """compile -o, fmt, lint --output and test --junit: never the 0600 of a bare mkstemp."""
+    import os
+    import stat
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    rule = tmp_path / "a.rule"
+    rule.write_text("文件:\n  标题:《权限》\n输入 甲:金额\n输出 乙：金额 = 甲\n", encoding="utf-8")
+    old = os.umask(0o027)
+    try:
+        rule.chmod(0o664)  # group-writable, as in a shared checkout
+        result = run("fmt", str(rule))
+        assert result.exit_code == 0 and "已格式化" in result.output, result.output
+        assert mode(rule) == 0o664
+
+        out = tmp_path / "out"
+        assert run("compile", str(rule), "-o", str(out)).exit_code == 0
+        assert mode(out / "a.py") == 0o640  # new: 0666 less the umask
+
+        report = tmp_path / "lint.json"
+        assert run("lint", str(rule), "--format", "json", "--output", str(report)).exit_code == 0
+        assert mode(report) == 0o640
+        report.chmod(0o644)
+        assert run("lint", str(rule), "--format", "json", "--output", str(report)).exit_code == 0
+        assert mode(report) == 0o644  # existing: kept
+
+        junit = tmp_path / "junit.xml"
+        assert run("test", str(rule), "--junit", str(junit)).exit_code == 0
+        assert mode(junit) == 0o640
+    finally:
+        os.umask(old)
+    assert not list(tmp_path.rglob("*.tmp"))
