@@ -113,8 +113,10 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     """Write via a temporary file in the same folder and rename: never a half-written file.
 
     An existing file keeps its permission bits; a new one gets 0666 less the umask, as a plain
-    open() would give it (not the 0600 of mkstemp).
+    open() would give it (not the 0600 of mkstemp). A symbolic link stays a link: its target
+    is written, as a shell's `>` would.
     """
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
