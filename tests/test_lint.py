@@ -489,6 +489,35 @@ def test_checker_warnings_can_be_suppressed(tmp_path: Path) -> None:
     assert not only(findings, "W211") and not only(findings, "L003")
 
 
+def test_check_obeys_the_suppressions_lint_obeys(tmp_path: Path) -> None:
+    """`guize check` and `guize lint` silence the same checker and corpus warnings, with the same rules."""
+    retro = HEADER.replace("施行日期：2024年1月1日", "发布日期：2024年4月3日\n  施行日期：2024年1月1日")
+    write(tmp_path, "", retro.replace("2024年1月1日", "2024年1月1日   # guize-lint: 忽略 W211 原文追溯施行"),
+          name="quiet.rule")
+    write(tmp_path, "", retro.replace("2024年1月1日", "2024年1月1日   # guize-lint: 忽略 W211"),  # no reason
+          name="loud.rule")
+    repeal = HEADER.replace("测政发〔2024〕1号", "测政发〔2024〕2号").replace(
+        "施行日期：2024年1月1日", "施行日期：2024年1月1日\n  # guize-lint: 忽略 W400 旧文件未收录\n  废止：测政发〔2020〕7号")
+    write(tmp_path, "", repeal, name="repeal.rule")
+
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    checked = {(Path(d["file"]).name, d["code"], d["line"])
+               for f in json.loads(result.stdout)["files"] for d in f["diagnostics"]}
+    linted = {(Path(d.span.file).name, d.code, d.span.line) for d in lint([str(tmp_path)], AS_OF)
+              if not d.code.startswith("L")}
+    assert checked == linted
+    assert {(name, code) for name, code, _ in checked} == {("loud.rule", "W211")}
+
+    text = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert "W211" in text.output and "quiet.rule" not in text.output and "W400" not in text.output
+
+
+def test_check_of_the_corpus_prints_no_suppressed_warning() -> None:
+    result = CliRunner().invoke(main, ["check", str(ROOT / "policies")])
+    assert result.exit_code == 0 and "W210" not in result.output, result.output
+
+
 # ---------------------------------------------------------------- checker findings and the corpus
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -88,8 +89,9 @@ def main() -> None:
 def check(paths: tuple[str, ...], fmt: str) -> None:
     """检查 .rule 文件或目录：语法、名称、类型、单位、日期。"""
     from guize.compiler.corpus import load_corpus
-    from guize.compiler.diagnostics import CompileError, render
+    from guize.compiler.diagnostics import CompileError, Diagnostic, render
     from guize.compiler.driver import check_source, read_source, rule_files
+    from guize.compiler.suppressions import obey
 
     try:
         files = rule_files(list(paths))
@@ -98,18 +100,21 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
     results: list[dict[str, Any]] = []
     n_errors = 0
     texts: list[str] = []
+    sources: dict[str, str] = {}  # real path -> text, for the corpus's findings
     for path in files:
+        source: str | None = None
+        diags: list[Diagnostic]
         try:
             source = read_source(path)
-            checked = check_source(source, str(path))
-            diags = list(checked.diagnostics)
-            for d in diags:
-                texts.append(render(d, source))
+            diags = list(check_source(source, str(path)).diagnostics)
         except CompileError as exc:
             diags = exc.diagnostics
-            texts.append(exc.render())
         except RuleError as exc:
             fail(exc, fmt)
+        if source is not None:  # the same suppression comments that `guize lint` obeys
+            sources[os.path.realpath(path)] = source
+            diags = obey(diags, source, str(path))
+        texts.extend(render(d, source) for d in diags)
         errors = sum(d.severity == "error" for d in diags)
         n_errors += errors
         results.append({"file": str(path), "errors": errors, "diagnostics": [d.to_json() for d in diags]})
@@ -117,6 +122,9 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
     if dirs and not n_errors:
         corpus = load_corpus(dirs)
         for d in corpus.diagnostics:
+            source = sources.get(os.path.realpath(d.span.file))
+            if source is not None and not obey([d], source, d.span.file):
+                continue
             n_errors += d.severity == "error"
             texts.append(render(d, None))
             results.append({"file": d.span.file, "errors": int(d.severity == "error"),
