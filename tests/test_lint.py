@@ -723,9 +723,45 @@ def test_junit_xml_parses_with_failures(tmp_path: Path) -> None:
     assert failure is not None and failure.get("message") == "「补贴」期望 6，实际 5.00"
     body = failure.text or ""
     assert "期望：补贴 = 6" in body and "实际：补贴 = 5.00" in body and "计算过程：" in body
-    assert cases[1].get("line") and cases[1].get("file") == str(tmp_path / "a.rule")
+    # Locations are kept in the suite's properties: Jenkins' schema allows no file/line on a testcase.
+    props = {p.get("name"): p.get("value") for p in suites[str(tmp_path / "a.rule")].iter("property")}
+    assert props["file"] == str(tmp_path / "a.rule")
+    assert props["line:错的 & <特殊>"] == str(int(props["line:对的"]) + 4)
     error = suites[str(tmp_path / "b.rule")].find("testcase/error")
     assert error is not None and "不存在" in (error.text or "")
+
+
+def test_junit_xml_is_valid_for_jenkins_and_gitlab(tmp_path: Path) -> None:
+    """Jenkins validates reports against junit-10.xsd (tests/data); GitLab reads the same elements."""
+    xmlschema = pytest.importorskip("xmlschema")
+    from guize.compiler import testing
+
+    write(tmp_path, QTY + dedent("""
+        输出 补贴：金额 = 数量 × 1元/吨   依据 第一条
+        例 对的：
+          日期：2024年6月1日
+          数量 = 5吨
+          期望 补贴 = 5元
+        例 错的：
+          日期：2024年6月1日
+          数量 = 5吨
+          期望 补贴 = 6元
+        例 出错：
+          日期：2024年6月1日
+          期望 补贴 = 6元
+        """), name="a.rule")
+    write(tmp_path, "输出 补贴：金额 = 不存在   依据 第一条\n", name="b.rule")
+    text = reports.junit_xml(testing.run([str(tmp_path)]))
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit-10.xsd"))
+    schema.validate(text)
+    root = ET.fromstring(text)
+    statuses = [next((c.tag for c in case), "passed") for case in root.iter("testcase")]
+    assert sorted(statuses) == ["error", "failure", "failure", "passed"]  # the error: b.rule's compile error
+    for node in root.iter():
+        if "time" in node.attrib:  # seconds with at most 3 decimals (milliseconds), as Surefire writes them
+            assert re.fullmatch(r"\d+(\.\d{1,3})?", node.get("time", "")), node.attrib
+    for case in root.iter("testcase"):
+        assert set(case.attrib) <= {"name", "classname", "time", "group"}
 
 
 def test_cli_test_writes_junit(tmp_path: Path) -> None:
