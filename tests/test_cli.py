@@ -1,6 +1,7 @@
 """The guize command: outputs, exit codes (0 ok, 1 findings, 2 usage), Chinese errors, JSON."""
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -127,7 +128,7 @@ def test_timeline_lists_dated_values() -> None:
 def test_test_command_summary_line() -> None:
     result = run("test", "policies/")
     assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1].endswith(" passed, 0 failed")
+    assert re.fullmatch(r"例子：\d+ 个通过，0 个失败", result.output.splitlines()[-1])
 
 
 def test_test_command_failure_shows_explanation(tmp_path: Path) -> None:
@@ -138,7 +139,26 @@ def test_test_command_failure_shows_explanation(tmp_path: Path) -> None:
     result = run("test", str(tmp_path))
     assert result.exit_code == 1
     assert "「补贴」期望 11，实际 10.00" in result.output
-    assert "0 passed, 1 failed" in result.output
+    assert result.output.splitlines()[-1] == "例子：0 个通过，1 个失败"
+
+
+def test_test_command_report_layout(tmp_path: Path) -> None:
+    """Problems first, each its own block, then a blank line and the summary: all on stdout, in order,
+    so no log that shows stdout before stderr can glue the summary to the list."""
+    (tmp_path / "a.rule").write_text(
+        "文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n输入 费用：金额\n输出 补贴：金额 = 费用 × 10%\n"
+        "例 错的期望：\n  日期：2024-06-01\n  费用 = 100元\n  期望 补贴 = 11元\n", encoding="utf-8")
+    (tmp_path / "b.rule").write_text("输出 补贴：金额 = 不存在   依据 第一条\n", encoding="utf-8")
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 1
+    lines = result.stdout.split("\n")
+    assert lines[-2:] == ["例子：0 个通过，1 个失败；1 个文件有错误，其中的例子没有运行", ""]
+    assert lines[-3] == ""  # a blank line before the summary
+    body = "\n".join(lines[:-3])
+    assert "失败  " in body and "错误[E300]" in body  # the failed example and the compile error
+    assert body.index("b.rule") > body.index("错的期望")  # in file order
+    assert "\n\n" in body  # one block per problem
+    assert result.stderr == "" and "passed" not in result.output
 
 
 def test_usage_error_exit_2() -> None:

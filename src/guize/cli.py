@@ -329,25 +329,49 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
                                "min_coverage": min_coverage, "ok": not below}
         click.echo(dumps(out))
     else:
-        for err in report.compile_errors:
-            click.echo(err.render(), err=True)
-        for o in report.outcomes:
-            if o.status == "passed":
-                if verbose:
-                    click.echo(f"通过  {o.file}:{o.line}  {o.name}")
-                continue
-            click.echo(f"失败  {o.file}:{o.line}  {o.name}")
-            click.echo(f"      {o.message}")
-            if o.explanation:
-                click.echo("      实际值的计算过程：")
-                for line in o.explanation.splitlines():
-                    click.echo("        " + line)
+        _print_test_report(report, verbose)
         if with_coverage:
             click.echo(coverage.render(files, verbose))
+            click.echo()
             if below:
-                click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%", err=True)
-        click.echo(f"{report.passed} passed, {report.failed} failed")
+                click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%")
+                click.echo()
+        failed = sum(o.status != "passed" for o in report.outcomes)
+        summary = f"例子：{report.passed} 个通过，{failed} 个失败"
+        if report.compile_errors:
+            summary += f"；{len(report.compile_errors)} 个文件有错误，其中的例子没有运行"
+        click.echo(summary)
     sys.exit(EXIT_FINDINGS if report.failed or below else EXIT_OK)
+
+
+def _print_test_report(report: Any, verbose: bool) -> None:
+    """Each failed example and each file that did not compile as a block of its own, in file order,
+    all on stdout so that the summary that follows always comes last."""
+    chunks: list[tuple[str, int, str, bool]] = []  # file, line, text, followed by a blank line
+    for err in report.compile_errors:
+        file = err.diagnostics[0].span.file if err.diagnostics else ""
+        chunks.append((file, 0, err.render(), True))
+    for o in report.outcomes:
+        if o.status == "passed":
+            if verbose:
+                chunks.append((o.file, o.line, f"通过  {o.file}:{o.line}  {o.name}", False))
+            continue
+        lines = [f"失败  {o.file}:{o.line}  {o.name}", f"      {o.message}"]
+        if o.explanation:
+            lines.append("      实际值的计算过程：")
+            lines.extend("        " + line for line in o.explanation.splitlines())
+        chunks.append((o.file, o.line, "\n".join(lines), True))
+    chunks.sort(key=lambda c: (c[0], c[1]))
+    after_line = False  # the last thing printed was a one-line 通过 entry
+    for _, _, text, block in chunks:
+        if block and after_line:
+            click.echo()
+        click.echo(text)
+        if block:
+            click.echo()
+        after_line = not block
+    if after_line:
+        click.echo()
 
 
 def _register_commands() -> None:
