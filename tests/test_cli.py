@@ -211,3 +211,75 @@ def test_output_files_keep_their_mode_and_new_ones_follow_the_umask(tmp_path: Pa
     finally:
         os.umask(old)
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+# ---------------------------------------------------------------- Chinese help and usage errors
+
+ENGLISH = ("Usage:", "Options", "Commands", "Arguments", "Show this message", "Show the version", "Error:",
+           "Try '", "for help", "Missing", "No such", "is not one of", "Invalid value", "not in the range",
+           "default:", "required]", "unexpected extra", "requires an argument", "does not take", "Expecting",
+           "delimiter", "TEXT", "INTEGER", "FLOAT", "Aborted", ", version")
+
+
+def assert_no_english_boilerplate(text: str) -> None:
+    found = [w for w in ENGLISH if w in text]
+    assert not found, (found, text)
+
+
+def test_help_pages_are_chinese() -> None:
+    from guize import __version__
+
+    for args in (["--help"], ["-h"], *([name, "--help"] for name in main.list_commands(None))):  # type: ignore[arg-type]
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.output.startswith("用法：guize") and "\n选项：\n" in result.output, result.output
+        assert "显示此帮助并退出" in result.output
+        assert_no_english_boilerplate(result.output)
+    assert "\n命令：\n" in run("--help").output
+    assert run("--version").output == f"guize {__version__}\n"
+    bare = run()  # `guize` alone shows the help page
+    assert "用法：guize" in bare.output
+    assert_no_english_boilerplate(bare.output)
+
+
+def test_usage_errors_are_chinese() -> None:
+    cases = {
+        ("eval",): "错误：缺少参数「FILE」",
+        ("eval", OUTPATIENT): "错误：缺少选项「--date」",
+        ("check", "--format", "xml", "policies/"): "错误：「--format」的取值无效：应为 text、json 之一",
+        ("check", "--nosuch", "policies/"): "错误：没有选项「--nosuch」",
+        ("chek", "policies/"): "错误：没有命令「chek」，是否指「check」？",
+        ("check", "policies/", "--format"): "错误：选项「--format」后面缺少取值",
+        ("test", "--min-coverage", "200"): "错误：「--min-coverage」的取值无效：应为不小于 0、不大于 100 的数",
+        ("compile", OUTPATIENT, "多余", "-o", "out"): "错误：多余的参数：多余",
+        ("test", "--verbose=1"): "错误：选项「--verbose」不取值",
+        ("eval", OUTPATIENT, "--date", "明天", "--input", "-"): "错误：--date 的日期「明天」无效",
+    }
+    for args, message in cases.items():
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert_no_english_boilerplate(result.output)
+    result = run("eval")
+    assert result.output.startswith("用法：guize eval [选项] FILE\n运行「guize eval -h」查看帮助。\n"), result.output
+
+
+def test_bad_json_input_is_reported_in_chinese(tmp_path: Path) -> None:
+    cases = {
+        '{"本次费用": 100,\n  "医院级别" "二级"}': "第 2 行第 10 列：此处缺少冒号",
+        '{"本次费用": 100,}': "第 1 行第 14 列：最后一项后面多了逗号",
+        "{'本次费用': 100}": "第 1 行第 2 列：名称和字符串要用英文双引号",
+        '{"本次费用": ': "JSON 没有写完",
+        "": "是空的",
+        '{"本次费用": 100} 多余': "后面还有多余的内容",
+        "[1, 2": "JSON 没有写完",
+    }
+    for text, message in cases.items():
+        result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", "-", input=text)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("错误：标准输入") and message in result.output, (text, result.output)
+        assert_no_english_boilerplate(result.output)
+    path = tmp_path / "gbk.json"
+    path.write_bytes('{"医院级别": "二级"}'.encode("gbk"))
+    result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", str(path))
+    assert result.exit_code == 1 and "不是 UTF-8 编码" in result.output and "Traceback" not in result.output
