@@ -109,7 +109,6 @@ def sarif(findings: Sequence[Diagnostic], tool_version: str) -> dict[str, Any]:
             "tool": {"driver": {
                 "name": "guize",
                 "version": tool_version,
-                "informationUri": "https://pypi.org/project/guize/",
                 "rules": [_rule_entry(code, RULES) for code in codes],
             }},
             "columnKind": "unicodeCodePoints",
