@@ -1,6 +1,7 @@
 """The guize command: outputs, exit codes (0 ok, 1 findings, 2 usage), Chinese errors, JSON."""
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -127,7 +128,7 @@ def test_timeline_lists_dated_values() -> None:
 def test_test_command_summary_line() -> None:
     result = run("test", "policies/")
     assert result.exit_code == 0
-    assert result.output.strip().splitlines()[-1].endswith(" passed, 0 failed")
+    assert re.fullmatch(r"例子：\d+ 个通过，0 个失败", result.output.splitlines()[-1])
 
 
 def test_test_command_failure_shows_explanation(tmp_path: Path) -> None:
@@ -138,8 +139,147 @@ def test_test_command_failure_shows_explanation(tmp_path: Path) -> None:
     result = run("test", str(tmp_path))
     assert result.exit_code == 1
     assert "「补贴」期望 11，实际 10.00" in result.output
-    assert "0 passed, 1 failed" in result.output
+    assert result.output.splitlines()[-1] == "例子：0 个通过，1 个失败"
+
+
+def test_test_command_report_layout(tmp_path: Path) -> None:
+    """Problems first, each its own block, then a blank line and the summary: all on stdout, in order,
+    so no log that shows stdout before stderr can glue the summary to the list."""
+    (tmp_path / "a.rule").write_text(
+        "文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n输入 费用：金额\n输出 补贴：金额 = 费用 × 10%\n"
+        "例 错的期望：\n  日期：2024-06-01\n  费用 = 100元\n  期望 补贴 = 11元\n", encoding="utf-8")
+    (tmp_path / "b.rule").write_text("输出 补贴：金额 = 不存在   依据 第一条\n", encoding="utf-8")
+    result = run("test", str(tmp_path))
+    assert result.exit_code == 1
+    lines = result.stdout.split("\n")
+    assert lines[-2:] == ["例子：0 个通过，1 个失败；1 个文件有错误，其中的例子没有运行", ""]
+    assert lines[-3] == ""  # a blank line before the summary
+    body = "\n".join(lines[:-3])
+    assert "失败  " in body and "错误[E300]" in body  # the failed example and the compile error
+    assert body.index("b.rule") > body.index("错的期望")  # in file order
+    assert "\n\n" in body  # one block per problem
+    assert result.stderr == "" and "passed" not in result.output
 
 
 def test_usage_error_exit_2() -> None:
     assert run("eval", OUTPATIENT).exit_code == 2
+
+
+def test_python_dash_m_guize_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "guize", "check", "policies/"], capture_output=True,
+                            text=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "检查了" in result.stdout
+    assert "guize" in subprocess.run([sys.executable, "-m", "guize", "--version"], capture_output=True,
+                                     text=True, encoding="utf-8", timeout=60).stdout
+
+
+def test_output_files_keep_their_mode_and_new_ones_follow_the_umask(tmp_path: Path) -> None:
+    """compile -o, fmt, lint --output and test --junit: never the 0600 of a bare mkstemp."""
+    import os
+    import stat
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(os.stat(path).st_mode)
+
+    rule = tmp_path / "a.rule"
+    rule.write_text("文件:\n  标题:《权限》\n输入 甲:金额\n输出 乙：金额 = 甲\n", encoding="utf-8")
+    old = os.umask(0o027)
+    try:
+        rule.chmod(0o664)  # group-writable, as in a shared checkout
+        result = run("fmt", str(rule))
+        assert result.exit_code == 0 and "已格式化" in result.output, result.output
+        assert mode(rule) == 0o664
+
+        out = tmp_path / "out"
+        assert run("compile", str(rule), "-o", str(out)).exit_code == 0
+        assert mode(out / "a.py") == 0o640  # new: 0666 less the umask
+
+        report = tmp_path / "lint.json"
+        assert run("lint", str(rule), "--format", "json", "--output", str(report)).exit_code == 0
+        assert mode(report) == 0o640
+        report.chmod(0o644)
+        assert run("lint", str(rule), "--format", "json", "--output", str(report)).exit_code == 0
+        assert mode(report) == 0o644  # existing: kept
+
+        junit = tmp_path / "junit.xml"
+        assert run("test", str(rule), "--junit", str(junit)).exit_code == 0
+        assert mode(junit) == 0o640
+    finally:
+        os.umask(old)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+# ---------------------------------------------------------------- Chinese help and usage errors
+
+ENGLISH = ("Usage:", "Options", "Commands", "Arguments", "Show this message", "Show the version", "Error:",
+           "Try '", "for help", "Missing", "No such", "is not one of", "Invalid value", "not in the range",
+           "default:", "required]", "unexpected extra", "requires an argument", "does not take", "Expecting",
+           "delimiter", "TEXT", "INTEGER", "FLOAT", "Aborted", ", version")
+
+
+def assert_no_english_boilerplate(text: str) -> None:
+    found = [w for w in ENGLISH if w in text]
+    assert not found, (found, text)
+
+
+def test_help_pages_are_chinese() -> None:
+    from guize import __version__
+
+    for args in (["--help"], ["-h"], *([name, "--help"] for name in main.list_commands(None))):  # type: ignore[arg-type]
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert result.output.startswith("用法：guize") and "\n选项：\n" in result.output, result.output
+        assert "显示此帮助并退出" in result.output
+        assert_no_english_boilerplate(result.output)
+    assert "\n命令：\n" in run("--help").output
+    assert run("--version").output == f"guize {__version__}\n"
+    bare = run()  # `guize` alone shows the help page
+    assert "用法：guize" in bare.output
+    assert_no_english_boilerplate(bare.output)
+
+
+def test_usage_errors_are_chinese() -> None:
+    cases = {
+        ("eval",): "错误：缺少参数「FILE」",
+        ("eval", OUTPATIENT): "错误：缺少选项「--date」",
+        ("check", "--format", "xml", "policies/"): "错误：「--format」的取值无效：应为 text、json 之一",
+        ("check", "--nosuch", "policies/"): "错误：没有选项「--nosuch」",
+        ("chek", "policies/"): "错误：没有命令「chek」，是否指「check」？",
+        ("check", "policies/", "--format"): "错误：选项「--format」后面缺少取值",
+        ("test", "--min-coverage", "200"): "错误：「--min-coverage」的取值无效：应为不小于 0、不大于 100 的数",
+        ("compile", OUTPATIENT, "多余", "-o", "out"): "错误：多余的参数：多余",
+        ("test", "--verbose=1"): "错误：选项「--verbose」不取值",
+        ("eval", OUTPATIENT, "--date", "明天", "--input", "-"): "错误：--date 的日期「明天」无效",
+    }
+    for args, message in cases.items():
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert_no_english_boilerplate(result.output)
+    result = run("eval")
+    assert result.output.startswith("用法：guize eval [选项] FILE\n运行「guize eval -h」查看帮助。\n"), result.output
+
+
+def test_bad_json_input_is_reported_in_chinese(tmp_path: Path) -> None:
+    cases = {
+        '{"本次费用": 100,\n  "医院级别" "二级"}': "第 2 行第 10 列：此处缺少冒号",
+        '{"本次费用": 100,}': "第 1 行第 14 列：最后一项后面多了逗号",
+        "{'本次费用': 100}": "第 1 行第 2 列：名称和字符串要用英文双引号",
+        '{"本次费用": ': "JSON 没有写完",
+        "": "是空的",
+        '{"本次费用": 100} 多余': "后面还有多余的内容",
+        "[1, 2": "JSON 没有写完",
+    }
+    for text, message in cases.items():
+        result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", "-", input=text)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("错误：标准输入") and message in result.output, (text, result.output)
+        assert_no_english_boilerplate(result.output)
+    path = tmp_path / "gbk.json"
+    path.write_bytes('{"医院级别": "二级"}'.encode("gbk"))
+    result = run("eval", OUTPATIENT, "--date", "2025-03-01", "--input", str(path))
+    assert result.exit_code == 1 and "不是 UTF-8 编码" in result.output and "Traceback" not in result.output

@@ -185,7 +185,7 @@ def test_cli_text(fee: Path) -> None:
     result = CliRunner().invoke(main, ["test", str(fee), "--coverage"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[-1] == "2 passed, 0 failed"  # CI reads this closing line
+    assert lines[-1] == "例子：2 个通过，0 个失败"  # CI reads this closing line
     assert any(line.startswith("  分支（若/否则）") and line.endswith("2/4 (50.0%)") for line in lines)
     assert any(line.startswith("  分段") and line.endswith("2/3 (66.7%)") for line in lines)
     assert any(line.startswith("  条款") and line.endswith("6/7 (85.7%)") for line in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -612,3 +613,17 @@ def test_canonical_only_touches_spelling_fields() -> None:
     assert cmp_.word == "≥" and attrs.evolve(cmp_, word=">=") == tree.definitions[0].body.expr
     key = canonical(tree.definitions[1].body.branches[0].key)  # type: ignore[union-attr]
     assert key.text == "1元至2元" and key.lower.word == "至"
+
+
+def test_cli_formats_the_target_of_a_symlink_and_keeps_the_link(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "a.rule"
+    target.parent.mkdir()
+    target.write_text(UNFORMATTED, encoding="utf-8")
+    link = tmp_path / "rules" / "a.rule"
+    link.parent.mkdir()
+    link.symlink_to(os.path.relpath(target, link.parent))
+    result = run(str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text(encoding="utf-8") == fmt(UNFORMATTED)
+    assert not list(tmp_path.rglob("*.tmp"))

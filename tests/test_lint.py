@@ -489,6 +489,35 @@ def test_checker_warnings_can_be_suppressed(tmp_path: Path) -> None:
     assert not only(findings, "W211") and not only(findings, "L003")
 
 
+def test_check_obeys_the_suppressions_lint_obeys(tmp_path: Path) -> None:
+    """`guize check` and `guize lint` silence the same checker and corpus warnings, with the same rules."""
+    retro = HEADER.replace("施行日期：2024年1月1日", "发布日期：2024年4月3日\n  施行日期：2024年1月1日")
+    write(tmp_path, "", retro.replace("2024年1月1日", "2024年1月1日   # guize-lint: 忽略 W211 原文追溯施行"),
+          name="quiet.rule")
+    write(tmp_path, "", retro.replace("2024年1月1日", "2024年1月1日   # guize-lint: 忽略 W211"),  # no reason
+          name="loud.rule")
+    repeal = HEADER.replace("测政发〔2024〕1号", "测政发〔2024〕2号").replace(
+        "施行日期：2024年1月1日", "施行日期：2024年1月1日\n  # guize-lint: 忽略 W400 旧文件未收录\n  废止：测政发〔2020〕7号")
+    write(tmp_path, "", repeal, name="repeal.rule")
+
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    checked = {(Path(d["file"]).name, d["code"], d["line"])
+               for f in json.loads(result.stdout)["files"] for d in f["diagnostics"]}
+    linted = {(Path(d.span.file).name, d.code, d.span.line) for d in lint([str(tmp_path)], AS_OF)
+              if not d.code.startswith("L")}
+    assert checked == linted
+    assert {(name, code) for name, code, _ in checked} == {("loud.rule", "W211")}
+
+    text = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert "W211" in text.output and "quiet.rule" not in text.output and "W400" not in text.output
+
+
+def test_check_of_the_corpus_prints_no_suppressed_warning() -> None:
+    result = CliRunner().invoke(main, ["check", str(ROOT / "policies")])
+    assert result.exit_code == 0 and "W210" not in result.output, result.output
+
+
 # ---------------------------------------------------------------- checker findings and the corpus
 
 
@@ -694,9 +723,45 @@ def test_junit_xml_parses_with_failures(tmp_path: Path) -> None:
     assert failure is not None and failure.get("message") == "「补贴」期望 6，实际 5.00"
     body = failure.text or ""
     assert "期望：补贴 = 6" in body and "实际：补贴 = 5.00" in body and "计算过程：" in body
-    assert cases[1].get("line") and cases[1].get("file") == str(tmp_path / "a.rule")
+    # Locations are kept in the suite's properties: Jenkins' schema allows no file/line on a testcase.
+    props = {p.get("name"): p.get("value") for p in suites[str(tmp_path / "a.rule")].iter("property")}
+    assert props["file"] == str(tmp_path / "a.rule")
+    assert props["line:错的 & <特殊>"] == str(int(props["line:对的"]) + 4)
     error = suites[str(tmp_path / "b.rule")].find("testcase/error")
     assert error is not None and "不存在" in (error.text or "")
+
+
+def test_junit_xml_is_valid_for_jenkins_and_gitlab(tmp_path: Path) -> None:
+    """Jenkins validates reports against junit-10.xsd (tests/data); GitLab reads the same elements."""
+    xmlschema = pytest.importorskip("xmlschema")
+    from guize.tools import testing
+
+    write(tmp_path, QTY + dedent("""
+        输出 补贴：金额 = 数量 × 1元/吨   依据 第一条
+        例 对的：
+          日期：2024年6月1日
+          数量 = 5吨
+          期望 补贴 = 5元
+        例 错的：
+          日期：2024年6月1日
+          数量 = 5吨
+          期望 补贴 = 6元
+        例 出错：
+          日期：2024年6月1日
+          期望 补贴 = 6元
+        """), name="a.rule")
+    write(tmp_path, "输出 补贴：金额 = 不存在   依据 第一条\n", name="b.rule")
+    text = reports.junit_xml(testing.run([str(tmp_path)]))
+    schema = xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit-10.xsd"))
+    schema.validate(text)
+    root = ET.fromstring(text)
+    statuses = [next((c.tag for c in case), "passed") for case in root.iter("testcase")]
+    assert sorted(statuses) == ["error", "failure", "failure", "passed"]  # the error: b.rule's compile error
+    for node in root.iter():
+        if "time" in node.attrib:  # seconds with at most 3 decimals (milliseconds), as Surefire writes them
+            assert re.fullmatch(r"\d+(\.\d{1,3})?", node.get("time", "")), node.attrib
+    for case in root.iter("testcase"):
+        assert set(case.attrib) <= {"name", "classname", "time", "group"}
 
 
 def test_cli_test_writes_junit(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Exit codes, the same for every command: 0 success, 1 findings or failures
 from __future__ import annotations
 
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -15,12 +16,13 @@ from typing import Any
 import click
 
 from guize._version import __version__
+from guize.clitext import Group
 from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, parse_date
 from guize.runtime.errors import RuleError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="guize")
+@click.group("guize", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guize", message="%(prog)s %(version)s", help="显示版本并退出")
 def main() -> None:
     """guize（规则）：中文政策规则的检查、计算、解释与编译。"""
 
@@ -34,8 +36,9 @@ def main() -> None:
 def check(paths: tuple[str, ...], fmt: str) -> None:
     """检查 .rule 文件或目录：语法、名称、类型、单位、日期。"""
     from guize.compiler.corpus import load_corpus
-    from guize.compiler.diagnostics import CompileError, render
+    from guize.compiler.diagnostics import CompileError, Diagnostic, render
     from guize.compiler.driver import check_source, read_source, rule_files
+    from guize.compiler.suppressions import obey
 
     try:
         files = rule_files(list(paths))
@@ -44,18 +47,21 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
     results: list[dict[str, Any]] = []
     n_errors = 0
     texts: list[str] = []
+    sources: dict[str, str] = {}  # real path -> text, for the corpus's findings
     for path in files:
+        source: str | None = None
+        diags: list[Diagnostic]
         try:
             source = read_source(path)
-            checked = check_source(source, str(path))
-            diags = list(checked.diagnostics)
-            for d in diags:
-                texts.append(render(d, source))
+            diags = list(check_source(source, str(path)).diagnostics)
         except CompileError as exc:
             diags = exc.diagnostics
-            texts.append(exc.render())
         except RuleError as exc:
             fail(exc, fmt)
+        if source is not None:  # the same suppression comments that `guize lint` obeys
+            sources[os.path.realpath(path)] = source
+            diags = obey(diags, source, str(path))
+        texts.extend(render(d, source) for d in diags)
         errors = sum(d.severity == "error" for d in diags)
         n_errors += errors
         results.append({"file": str(path), "errors": errors, "diagnostics": [d.to_json() for d in diags]})
@@ -63,6 +69,9 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
     if dirs and not n_errors:
         corpus = load_corpus(dirs)
         for d in corpus.diagnostics:
+            source = sources.get(os.path.realpath(d.span.file))
+            if source is not None and not obey([d], source, d.span.file):
+                continue
             n_errors += d.severity == "error"
             texts.append(render(d, None))
             results.append({"file": d.span.file, "errors": int(d.severity == "error"),
@@ -80,15 +89,50 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
 # ---------------------------------------------------------------- eval
 
 
+# The json module's messages (exc.msg, without the position), in Chinese.
+_JSON_MESSAGES = {
+    "Expecting value": "此处应有一个值（数、字符串、true/false、null、对象或数组）",
+    "Expecting property name enclosed in double quotes": "此处应有用英文双引号括起的名称",
+    "Expecting ',' delimiter": "此处缺少逗号",
+    "Expecting ':' delimiter": "此处缺少冒号",
+    "Extra data": "JSON 已经结束，后面还有多余的内容",
+    "Unterminated string starting at": "字符串没有结束：缺少右边的英文双引号",
+    "Invalid control character at": "字符串中有控制字符（如没有转义的换行）",
+    "Invalid \\escape": "无效的反斜杠转义",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Illegal trailing comma before end of object": "对象的最后一项后面多了逗号",
+    "Illegal trailing comma before end of array": "数组的最后一项后面多了逗号",
+}
+
+
+def json_error(exc: json.JSONDecodeError, what: str) -> str:
+    """「{what}不是有效的 JSON：第 3 行第 5 列：此处缺少逗号」."""
+    here = exc.doc[exc.pos:exc.pos + 1]
+    if not exc.doc.strip():
+        return f"{what}是空的：应是一个 JSON 对象，如 {{\"名称\": 值}}"
+    if not exc.doc[exc.pos:].strip():
+        why = "JSON 没有写完（缺少右括号或引号）"
+    elif here in "}]" and exc.doc[:exc.pos].rstrip().endswith(","):
+        why = "最后一项后面多了逗号"
+    elif here and here in "'‘’“”":
+        why = f"名称和字符串要用英文双引号 \"，不能用「{here}」"
+    else:
+        why = _JSON_MESSAGES.get(exc.msg, "格式有误")
+    return f"{what}不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{why}"
+
+
 def _read_input(source: str) -> dict[str, Any]:
+    name = "标准输入" if source == "-" else f"输入文件「{source}」"
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleError(f"无法读取输入文件「{source}」：{exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise RuleError(f"{name}不是 UTF-8 编码（常见原因：用 GBK 保存），请另存为 UTF-8") from None
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise RuleError(f"输入不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from None
+        raise RuleError(json_error(exc, name)) from None
     if not isinstance(data, dict):
         raise RuleError("输入 JSON 应是一个对象：{\"名称\": 值, …}")
     return data
@@ -96,11 +140,11 @@ def _read_input(source: str) -> dict[str, Any]:
 
 @main.command("eval")
 @click.argument("file")
-@click.option("--date", "date_text", required=True, help="评估日期，如 2025-03-01")
-@click.option("--input", "input_path", required=True, help="输入 JSON 文件，- 表示标准输入")
-@click.option("--output", "outputs", multiple=True, help="只计算这些输出（可多次给出）")
+@click.option("--date", "date_text", required=True, metavar="日期", help="评估日期，如 2025-03-01")
+@click.option("--input", "input_path", required=True, metavar="文件", help="输入 JSON 文件，- 表示标准输入")
+@click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
-@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止）；默认为文件所在目录")
+@click.option("--corpus", default=None, metavar="目录", help="文件库目录（判断是否已被废止）；默认为文件所在目录")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="出错时的输出格式；json 同时输出说明树")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
@@ -131,7 +175,7 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
 
 @main.command("compile")
 @click.argument("file")
-@click.option("-o", "--output-dir", required=True, help="写出 Python 模块的目录")
+@click.option("-o", "--output-dir", required=True, metavar="目录", help="写出 Python 模块的目录")
 def compile_(file: str, output_dir: str) -> None:
     """把 .rule 文件编译为独立的 Python 模块（运行时只需 guize.runtime）。"""
     from guize.compiler.driver import compile_file, write_atomic
@@ -152,8 +196,8 @@ def compile_(file: str, output_dir: str) -> None:
 
 @main.command()
 @click.argument("document")
-@click.option("--date", "date_text", required=True, help="查询日期")
-@click.option("--corpus", default="policies", show_default=True, help="文件库目录")
+@click.option("--date", "date_text", required=True, metavar="日期", help="查询日期")
+@click.option("--corpus", default="policies", show_default=True, metavar="目录", help="文件库目录")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
     """查询文件（文号或标题）在某日是否有效；若无效，说明原因。"""
@@ -233,7 +277,7 @@ def timeline(paths: tuple[str, ...], fmt: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("--junit", "junit_path", default=None, help="写出 JUnit XML 报告")
+@click.option("--junit", "junit_path", default=None, metavar="文件", help="写出 JUnit XML 报告")
 @click.option("-v", "--verbose", is_flag=True, help="列出每个例子")
 @click.option("--coverage", "with_coverage", is_flag=True,
               help="统计例子覆盖的分支、分段、表行、版本和条款")
@@ -267,25 +311,49 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
                                "min_coverage": min_coverage, "ok": not below}
         click.echo(dumps(out))
     else:
-        for err in report.compile_errors:
-            click.echo(err.render(), err=True)
-        for o in report.outcomes:
-            if o.status == "passed":
-                if verbose:
-                    click.echo(f"通过  {o.file}:{o.line}  {o.name}")
-                continue
-            click.echo(f"失败  {o.file}:{o.line}  {o.name}")
-            click.echo(f"      {o.message}")
-            if o.explanation:
-                click.echo("      实际值的计算过程：")
-                for line in o.explanation.splitlines():
-                    click.echo("        " + line)
+        _print_test_report(report, verbose)
         if with_coverage:
             click.echo(coverage.render(files, verbose))
+            click.echo()
             if below:
-                click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%", err=True)
-        click.echo(f"{report.passed} passed, {report.failed} failed")
+                click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%")
+                click.echo()
+        failed = sum(o.status != "passed" for o in report.outcomes)
+        summary = f"例子：{report.passed} 个通过，{failed} 个失败"
+        if report.compile_errors:
+            summary += f"；{len(report.compile_errors)} 个文件有错误，其中的例子没有运行"
+        click.echo(summary)
     sys.exit(EXIT_FINDINGS if report.failed or below else EXIT_OK)
+
+
+def _print_test_report(report: Any, verbose: bool) -> None:
+    """Each failed example and each file that did not compile as a block of its own, in file order,
+    all on stdout so that the summary that follows always comes last."""
+    chunks: list[tuple[str, int, str, bool]] = []  # file, line, text, followed by a blank line
+    for err in report.compile_errors:
+        file = err.diagnostics[0].span.file if err.diagnostics else ""
+        chunks.append((file, 0, err.render(), True))
+    for o in report.outcomes:
+        if o.status == "passed":
+            if verbose:
+                chunks.append((o.file, o.line, f"通过  {o.file}:{o.line}  {o.name}", False))
+            continue
+        lines = [f"失败  {o.file}:{o.line}  {o.name}", f"      {o.message}"]
+        if o.explanation:
+            lines.append("      实际值的计算过程：")
+            lines.extend("        " + line for line in o.explanation.splitlines())
+        chunks.append((o.file, o.line, "\n".join(lines), True))
+    chunks.sort(key=lambda c: (c[0], c[1]))
+    after_line = False  # the last thing printed was a one-line 通过 entry
+    for _, _, text, block in chunks:
+        if block and after_line:
+            click.echo()
+        click.echo(text)
+        if block:
+            click.echo()
+        after_line = not block
+    if after_line:
+        click.echo()
 
 
 def _register_commands() -> None:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from guize.clitext import Command
+
 EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 
 
-@click.command("diff")
+@click.command("diff", cls=Command)
 @click.argument("old")
 @click.argument("new")
 @click.argument("paths", nargs=-1)

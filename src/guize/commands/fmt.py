@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from guize.clitext import Command
 from guize.runtime.errors import RuleError
 
 
-@click.command("fmt")
+@click.command("fmt", cls=Command)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--check", "check_only", is_flag=True, help="只列出需要格式化的文件，不写入；有则退出码为 1")
 @click.option("--diff", "show_diff", is_flag=True, help="打印格式化前后的差异，不写入；有差异则退出码为 1")

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from guize.clitext import Command
 from guize.runtime.errors import RuleError
 
 FORMATS = ("text", "json", "sarif", "github", "codequality")
 
 
-@click.command("lint")
+@click.command("lint", cls=Command)
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="输出格式：text、json、sarif（代码扫描）、github（Actions 注释）、codequality（GitLab）")

@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from guize.clitext import Command
 from guize.runtime import display
 from guize.runtime.errors import RuleError
 
@@ -340,7 +341,7 @@ class ErrorLog:
 # ---------------------------------------------------------------- the command
 
 
-@click.command("run")
+@click.command("run", cls=Command)
 @click.argument("file")
 @click.option("--date", "date_text", default=None, help="所有行共用的评估日期，如 2025-03-01")
 @click.option("--date-column", default=None, help="按行取评估日期的列名，如 就诊日期")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import hashlib
 import marshal
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING
@@ -108,17 +110,42 @@ def _grammar_sha() -> str:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same folder and rename: never a half-written file."""
+    """Write via a temporary file in the same folder and rename: never a half-written file.
+
+    An existing file keeps its permission bits; a new one gets 0666 less the umask, as a plain
+    open() would give it (not the 0600 of mkstemp). A symbolic link stays a link: its target
+    is written, as a shell's `>` would.
+    """
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """A new, empty file beside `path`, created with mode 0666 so that the kernel applies the umask
+    (reading the umask would mean setting it, which is not safe while other threads create files)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "无法创建临时文件", str(path.parent))
 
 
 def module_from_source(python: str, name: str, filename: str) -> ModuleType:

@@ -679,7 +679,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
     if diagnostics:
         raise CompileError(diagnostics, {file: source})
     assert tree is not None
-    comments = _comments(text)
+    comments = scan_comments(text)
     return ast.RuleFile(
         path=file,
         documents=tuple(x for x in tree if isinstance(x, ast.Document)),
@@ -709,7 +709,8 @@ def _comment_start(line: str) -> int:
     return -1
 
 
-def _comments(text: str) -> tuple[ast.Comment, ...]:
+def scan_comments(text: str) -> tuple[ast.Comment, ...]:
+    """Every comment in a file's text (lines split on \\n), with its line number."""
     out = []
     for lineno, line in enumerate(text.split("\n"), 1):
         start = _comment_start(line)

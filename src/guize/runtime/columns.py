@@ -37,7 +37,7 @@ def modules() -> tuple[Any, Any, Any]:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:
-        raise RuleError("批量计算需要 numpy 和 pyarrow：请安装 pip install 'guize[batch]'") from None
+        raise RuleError("批量计算需要 numpy 和 pyarrow：请运行 pip install numpy pyarrow") from None
     return np, pa, pc
 
 

@@ -109,7 +109,6 @@ def sarif(findings: Sequence[Diagnostic], tool_version: str) -> dict[str, Any]:
             "tool": {"driver": {
                 "name": "guize",
                 "version": tool_version,
-                "informationUri": "https://pypi.org/project/guize/",
                 "rules": [_rule_entry(code, RULES) for code in codes],
             }},
             "columnKind": "unicodeCodePoints",
@@ -168,8 +167,16 @@ def _xml_text(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
+def _seconds(duration: float) -> str:
+    """Seconds to the millisecond, as JUnit readers (Surefire, Jenkins) expect."""
+    return f"{duration:.3f}"
+
+
 def junit_xml(report: Any) -> str:
-    """JUnit XML for a testing.Report: one testsuite per file, one testcase per example."""
+    """JUnit XML for a testing.Report: one testsuite per file, one testcase per example.
+
+    Valid for Jenkins' junit-10.xsd and read by GitLab; each example's line is a property of its suite.
+    """
     from guize.runtime import values as V
 
     by_file: dict[str, list[Any]] = {file: [] for file in report.policies}
@@ -191,15 +198,20 @@ def junit_xml(report: Any) -> str:
         tests = len(outcomes) + len(broken.get(file, []))
         took = sum(o.duration for o in outcomes)
         suite = ET.SubElement(root, "testsuite", name=_xml_text(file), tests=str(tests),
-                              failures=str(failures), errors=str(errors), skipped="0", time=f"{took:.6f}")
+                              failures=str(failures), errors=str(errors), skipped="0", time=_seconds(took),
+                              file=_xml_text(file))
+        # Jenkins' schema (junit-10.xsd) allows no file or line on a testcase: they go here.
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="file", value=_xml_text(file))
+        for o in outcomes:
+            ET.SubElement(props, "property", name=_xml_text(f"line:{o.name}"), value=str(o.line))
         for err in broken.get(file, []):
-            case = ET.SubElement(suite, "testcase", classname=classname, name="编译", file=_xml_text(file),
-                                 time="0")
+            case = ET.SubElement(suite, "testcase", classname=classname, name="编译", time="0")
             node = ET.SubElement(case, "error", message=_xml_text(str(err.message)), type="CompileError")
             node.text = _xml_text(err.render())
         for o in outcomes:
             case = ET.SubElement(suite, "testcase", classname=classname, name=_xml_text(o.name),
-                                 file=_xml_text(o.file), line=str(o.line), time=f"{o.duration:.6f}")
+                                 time=_seconds(o.duration))
             if o.status == "passed":
                 continue
             tag = "error" if o.status == "error" else "failure"
@@ -221,6 +233,6 @@ def junit_xml(report: Any) -> str:
     root.set("tests", str(totals["tests"]))
     root.set("failures", str(totals["failures"]))
     root.set("errors", str(totals["errors"]))
-    root.set("time", f"{totals['time']:.6f}")
+    root.set("time", _seconds(totals["time"]))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,91 +1,15 @@
-"""guize lint: suppression comments (「# guize-lint: 忽略 L101 理由」) — parsing and applying them."""
+"""guize lint: suppression comments (「# guize-lint: 忽略 L101 理由」), read by the one reader
+`check` also obeys (guize.compiler.suppressions), with lint's own rules silenceable too."""
 
 from __future__ import annotations
 
-import re
-
-import attrs
-
-from guize.compiler import ast
+from guize.compiler import ast, suppressions
 from guize.compiler.diagnostics import Diagnostic
 from guize.tools.lint.rules import RULES
 
-_SUPPRESSION = re.compile(r"guize-lint\s*[:：]\s*(?P<rest>.*)$", re.IGNORECASE)
-_VERB = re.compile(r"^(忽略|ignore)\b\s*", re.IGNORECASE)
-_CODE = re.compile(r"^([A-Za-z]\d{3})\s*[,，、]?\s*")
-
-
-@attrs.define
-class _Suppression:
-    line: int  # the comment's line
-    target: int  # the line whose findings it silences
-    codes: tuple[str, ...]
-    span: ast.Span
-    used: set[str] = attrs.field(factory=set)
-
-
-def _suppressions(tree: ast.RuleFile, lines: list[str]) -> tuple[list[_Suppression], list[Diagnostic]]:
-    active: list[_Suppression] = []
-    problems: list[Diagnostic] = []
-    for comment in tree.comments:
-        m = _SUPPRESSION.search(comment.text)
-        if m is None:
-            continue
-        text = lines[comment.line - 1] if 0 < comment.line <= len(lines) else comment.text
-        col = text.find(comment.text) + 1
-        span = ast.Span(tree.path, comment.line, max(col, 1), comment.line, max(col, 1) + len(comment.text))
-        rest = m["rest"].strip()
-        verb = _VERB.match(rest)
-        codes: list[str] = []
-        if verb:
-            rest = rest[verb.end():]
-            while (cm := _CODE.match(rest)) is not None:
-                codes.append(cm[1].upper())
-                rest = rest[cm.end():]
-        if not verb or not codes:
-            problems.append(Diagnostic("warning", "L002", f"无法识别的忽略注释「{comment.text.strip()}」", span,
-                                       hint="写成「# guize-lint: 忽略 L101 理由」"))
-            continue
-        bad = [c for c in codes if c not in RULES and not re.fullmatch(r"W\d{3}", c)]
-        if bad:
-            errors = [c for c in bad if c.startswith("E")]
-            why = "错误不能忽略，请改正" if errors and len(errors) == len(bad) else "不是已知的 lint 规则或检查器警告"
-            problems.append(Diagnostic("warning", "L002", f"忽略注释中的「{'、'.join(bad)}」{why}", span,
-                                       hint="已知规则见 docs/lint.md"))
-            codes = [c for c in codes if c not in bad]
-            if not codes:
-                continue
-        reason = rest.strip(" \t:：-—,，、;；。")
-        if not reason:
-            problems.append(Diagnostic("warning", "L001", f"忽略 {'、'.join(codes)} 没有写理由：此注释不生效", span,
-                                       hint=f"写成「# guize-lint: 忽略 {codes[0]} 原文如此（第…条）」"))
-            continue
-        standalone = text.lstrip().startswith(("#", "＃"))
-        target = comment.line
-        if standalone:
-            target = comment.line + 1
-            while target <= len(lines) and (not lines[target - 1].strip()
-                                            or lines[target - 1].lstrip().startswith(("#", "＃"))):
-                target += 1
-        active.append(_Suppression(comment.line, target, tuple(codes), span))
-    return active, problems
-
 
 def apply_suppressions(findings: list[Diagnostic], tree: ast.RuleFile, lines: list[str]) -> list[Diagnostic]:
-    active, problems = _suppressions(tree, lines)
-    kept = []
-    for d in findings:
-        hit = None
-        if d.severity != "error" or d.code in RULES:
-            hit = next((s for s in active if d.code in s.codes and d.span.line == s.target
-                        and d.span.file == tree.path), None)
-        if hit is None:
-            kept.append(d)
-        else:
-            hit.used.add(d.code)
-    for s in active:
-        for code in s.codes:
-            if code not in s.used:
-                problems.append(Diagnostic("info", "L003", f"忽略注释中的 {code} 没有用上：第 {s.target} 行没有这项发现",
-                                           s.span, hint="删去该注释，或把它移到有发现的那一行"))
-    return kept + problems
+    """Findings less those silenced, plus findings about the comments themselves (L001–L003)."""
+    active, problems = suppressions.read(tree.path, tree.comments, lines, RULES)
+    kept = suppressions.apply(findings, active, tree.path, RULES)
+    return kept + problems + suppressions.unused(active)
