@@ -122,6 +122,7 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "天": ("日", Decimal(1)),
     "亩": ("亩", Decimal(1)),
     "平方米": ("平方米", Decimal(1)),
+    "㎡": ("平方米", Decimal(1)),
     "米": ("米", Decimal(1)),
     "公里": ("米", Decimal(1000)),
     "小时": ("小时", Decimal(1)),
@@ -153,6 +154,35 @@ def cn_to_int(text: str) -> int:
         else:
             raise ValueError(text)
     return total + digit
+
+
+CN_NUMERAL_CHARS = frozenset("零〇一二三四五六七八九十百千万亿两点")
+
+
+def cn_to_decimal(text: str) -> Decimal:
+    """A Chinese numeral as statutes write amounts and rates: 六万 -> 60000, 八十 -> 80,
+    一千二百万 -> 12000000, 零点五 -> 0.5, 三点一四 -> 3.14."""
+    whole, _, frac = text.partition("点")
+    total = 0
+    for part, scale in _split_scales(whole):
+        total += (cn_to_int(part) if part else (1 if scale > 1 else 0)) * scale
+    value = Decimal(total)
+    if frac:
+        digits = "".join(str(_CN_DIGITS[ch]) for ch in frac)
+        value += Decimal("0." + digits)
+    return value
+
+
+def _split_scales(text: str) -> list[tuple[str, int]]:
+    """一千二百万三千 -> [("一千二百", 10000), ("三千", 1)]: groups under 亿 and 万."""
+    out: list[tuple[str, int]] = []
+    rest = text
+    for mark, scale in (("亿", 100000000), ("万", 10000)):
+        if mark in rest:
+            head, rest = rest.split(mark, 1)
+            out.append((head, scale))
+    out.append((rest, 1))
+    return out
 
 
 _CN_NUMERALS = "〇一二三四五六七八九"

@@ -8,6 +8,7 @@ definitions and examples on top of it.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -98,9 +99,8 @@ class ExprChecker:
     def _unit(self, word: str, per: str | None, span: ast.Span) -> tuple[T.Dim, Decimal] | None:
         dim: T.Dim = ()
         scale = Decimal(1)
-        for part, sign in ((word, 1), (per, -1)):
-            if part is None:
-                continue
+        pers = [p for p in re.split(r"[/／·]", per) if p] if per else []
+        for part, sign in ((word, 1), *((p, -1) for p in pers)):
             if part not in UNITS:
                 near = nearest(part, list(UNITS))
                 self.error(span, f"不认识的单位「{part}」", hint=f"是否指「{near}」？" if near else

@@ -24,8 +24,10 @@ from lark.lark import PostLex
 from guize.compiler import ast
 from guize.compiler.diagnostics import CompileError, Diagnostic
 from guize.compiler.lexicon import (
+    CN_NUMERAL_CHARS,
     KEYWORD_WORDS,
     KEYWORDS,
+    cn_to_decimal,
     cn_to_int,
     normalize_docno,
     normalize_title,
@@ -118,6 +120,11 @@ def parse_number(text: str) -> tuple[Decimal, str | None, str | None]:
     万/亿 directly before 元/吨 stay part of the unit (万元 is a unit with its own scale);
     before nothing or another unit they scale the digits.
     """
+    if text.startswith("百分之"):
+        return cn_to_decimal(text[3:]), "%", None
+    if text[0] in CN_NUMERAL_CHARS:
+        unit = next(u for u in ("万元", "亿元", "元") if text.endswith(u))
+        return cn_to_decimal(text[:-len(unit)]), unit, None
     m = _NUMBER.match(text)
     if m is None:  # INVARIANT: the NUMBER terminal only matches this shape
         raise ValueError(text)
@@ -248,8 +255,13 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return ("note", str(c[2])[1:-1], self.sp(meta))
 
     def issuer(self, meta: Any, c: list[Token]) -> str:
-        parts = [str(t)[1:-1] if t.type == "STRING" else str(t) for t in c]
-        return " ".join(parts)
+        # 财政部、税务总局: joint issuers keep their 、; other words are separated by a space
+        text = ""
+        for t in c:
+            part = str(t)[1:-1] if t.type == "STRING" else str(t)
+            glue = "" if not text or t.type == "DUN" or text.endswith("、") else " "
+            text += glue + part
+        return text
 
     def duration(self, meta: Any, c: list[Token]) -> int:
         tok = c[0]
@@ -303,12 +315,12 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return ast.InlineEnum(tuple(str(t) for t in c if t.type == "NAME"), span=self.sp(meta))
 
     def type_word(self, meta: Any, c: list[Any]) -> tuple[str, str | None]:
-        if len(c) == 1:  # DATE_KW
-            return (str(c[0]), None)
-        return (str(c[0]), str(c[2]) if c[2] is not None else None)
+        return self.unit(meta, c)
 
     def unit(self, meta: Any, c: list[Any]) -> tuple[str, str | None]:
-        return (str(c[0]), str(c[2]) if c[2] is not None else None)
+        # 元/人/月: the first name over every later one (per-units joined with /)
+        names = [str(t) for t in c if isinstance(t, Token) and t.type in ("NAME", "DATE_KW")]
+        return (names[0], "/".join(names[1:]) or None)
 
     def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
         # DEF_KW NAME [COLON type_spec [COMMA ROUNDING]] def_body

@@ -53,7 +53,7 @@ def name_or_quoted(text: str) -> str:
 
 
 def issuer_text(text: str) -> str:
-    parts = text.split(" ")
+    parts = re.split(r"[ 、]", text)  # 财政部、税务总局: joint issuers
     return text if parts and all(_bare(p) for p in parts) else quote(text)
 
 
