@@ -1,5 +1,6 @@
 """Generated code: deterministic, readable, self-contained (needs only guize.runtime)."""
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,16 @@ def test_line_map_points_at_rule_lines() -> None:
     exec(compile(compiled.python, "m", "exec"), namespace)
     rule_lines = compiled.source.splitlines()
     py_lines = compiled.python.splitlines()
-    pairs = [(py_lines[g - 1], rule_lines[r - 1]) for g, r in namespace["LINE_MAP"].items()]
+    ranges = [*namespace["LINE_MAP"], (len(py_lines) + 1, 0)]
+    pairs = [(py_lines[g - 1], rule_lines[r - 1])
+             for (start, r), (end, _r) in itertools.pairwise(ranges) if r for g in range(start, end)]
     assert any("d_统筹基金支付 =" in py and "输出 统筹基金支付" in rule for py, rule in pairs)
     assert any("i_本次费用" in py and "输入 本次费用" in rule for py, rule in pairs)
     assert all(rule.strip() for _py, rule in pairs)
+    # each definition's statement follows a comment naming it and its .rule line
+    comment = py_lines.index("    # 「统筹基金支付」: line 51")
+    assert py_lines[comment + 1].startswith("    d_统筹基金支付 = ")
+    assert rule_lines[50].startswith("输出 统筹基金支付")
 
 
 def test_compiled_module_runs_without_the_compiler(tmp_path: Path) -> None:
