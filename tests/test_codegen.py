@@ -27,7 +27,8 @@ def test_line_map_points_at_rule_lines() -> None:
     exec(compile(compiled.python, "m", "exec"), namespace)
     rule_lines = compiled.source.splitlines()
     py_lines = compiled.python.splitlines()
-    ranges = [*namespace["LINE_MAP"], (len(py_lines) + 1, 0)]
+    flat = namespace["LINE_MAP"]
+    ranges = [*zip(flat[0::2], flat[1::2], strict=True), (len(py_lines) + 1, 0)]
     pairs = [(py_lines[g - 1], rule_lines[r - 1])
              for (start, r), (end, _r) in itertools.pairwise(ranges) if r for g in range(start, end)]
     assert any("d_统筹基金支付 =" in py and "输出 统筹基金支付" in rule for py, rule in pairs)

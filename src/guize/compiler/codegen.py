@@ -275,7 +275,7 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         lines = []
-        if spec["has_default"]:  # read by the prologue (see values.read_inputs)
+        if spec["has_default"]:  # read by the prologue (see read_inputs)
             lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
         kind = spec["kind"]
         fast = {
@@ -293,14 +293,15 @@ class CodeGenerator:
         elif kind in ("money", "quantity") and spec["scale"] == 1:
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
+            # The converter reads the caller's value again (a default is never invalid).
             lines += [
                 f"    if (_c := {ident}.__class__) is not Decimal:",
                 "        try:",
-                f"            {ident} = Decimal({ident}) if _c in _PLAIN else {call}",
+                f"            {ident} = Decimal({ident}) if _c in _PLAIN else _NAN",
                 "        except _InvalidOperation:",
-                f"            {ident} = {call}",
+                f"            {ident} = _NAN",
                 f"    if not ({ident}.is_finite() and {ident} >= _ZERO):",
-                f"        {ident} = {call}",
+                f"        {ident} = {_CONVERTERS[kind]}(data[{name!r}], {name!r})",
             ]
         else:
             lines.append(f"    {ident} = {call}")
@@ -322,7 +323,7 @@ class CodeGenerator:
         if what and rule_line:
             indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
             self.lines.append(f"{indent}# {what}: line {rule_line}")
-            self.rule_lines.append(0)
+            self.rule_lines.append(-1)
         for line in lines:
             for physical in wrap(line):
                 self.lines.append(physical)
@@ -353,8 +354,9 @@ class CodeGenerator:
             self.rule_lines.append(0)
             self.guarded([(n, [f"    {self.local('input', n)} = data[{n!r}]"], self.inputs[n]["line"], "")
                           for n in required], need, "    ")
+            missing = "_all" if need is not None else "True" if for_all else ""
             self.statement(["    except KeyError as exc:",
-                            f"        raise _v.missing(exc.args[0]{', True' if for_all else ''}) from None"])
+                            f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
                       for n in optional], need)
         count = "_k" if need is not None else str(len(inputs))
@@ -369,7 +371,7 @@ class CodeGenerator:
 
     def body(self, inputs: list[str], defs: list[str], need: dict[str, str] | None = None) -> None:
         """Each input's conversion, then each definition, in order."""
-        items = [(n, self.input_lines(n), self.inputs[n]["line"], f"input 「{n}」") for n in inputs]
+        items = [(n, self.input_lines(n), self.inputs[n]["line"], "") for n in inputs]
         items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」") for n in defs]
         self.guarded(items, need)
 
@@ -387,7 +389,7 @@ class CodeGenerator:
                     flag = need[name]
                     indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
                     self.lines.append(f"{indent}if {flag}:")
-                    self.rule_lines.append(0)
+                    self.rule_lines.append(-1)
                 lines = ["    " + text for text in lines]
             self.statement(lines, line, what)
 
@@ -397,7 +399,7 @@ class CodeGenerator:
         self.rule_lines += [0, 0]
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs,
         # unknown input names, then each input's value in declaration order.
-        self.read_inputs(inputs, fname == "out_all")
+        self.read_inputs(inputs, False)
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         computed = [o for o in self.p.outputs if o in defs]  # the outputs computed on the way
@@ -409,17 +411,17 @@ class CodeGenerator:
         else:
             self.statement([f"    return {{{items}}}", "", ""])
 
-    def subset_function(self) -> list[tuple[str, ...]]:
-        """out_subset: every output, each input and definition computed only when an output asked
-        for needs it. Returns, for each flag, the outputs that set it (Policy.evaluate computes
-        the flags once per list of outputs)."""
+    def subset_function(self) -> list[tuple[int, ...]]:
+        """out_subset: any outputs (all of them for Policy.evaluate(outputs=None)), each input and
+        definition computed only when an output asked for needs it. Returns, for each flag, the
+        outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list."""
         p = self.p
-        users: dict[str, list[str]] = {}  # input or definition -> the outputs that need it
-        for out in p.outputs:
+        users: dict[str, list[int]] = {}  # input or definition -> the outputs that need it
+        for index, out in enumerate(p.outputs):
             defs, inputs = self.closure([out])
             for name in inputs + defs:
-                users.setdefault(name, []).append(out)
-        groups: dict[tuple[str, ...], str] = {}
+                users.setdefault(name, []).append(index)
+        groups: dict[tuple[int, ...], str] = {}
         need: dict[str, str] = {}
         defs, inputs = self.closure(list(p.outputs))
         for name in inputs + [d for d in defs if d not in self.folded]:
@@ -428,18 +430,18 @@ class CodeGenerator:
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
         flags = [*groups.values(), *asked.values()]
         doc = ("Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,\n"
-               "    `_r` of them required; the statements under `if _nK:` run when an output that\n"
-               "    needs them was asked for, `_aK` when output K itself was.")
+               "    `_r` of them required, `_all` when every output is asked for; the statements under\n"
+               "    `if _nK:` run when an output that needs them was asked for, `_aK` when output K was.")
         self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
         self.rule_lines += [0, 0, 0, 0]
-        self.statement([f"    _k, _r, {', '.join(flags)} = need"])
+        self.statement([f"    _k, _r, _all, {', '.join(flags)} = need"])
         self.read_inputs(inputs, False, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
         for out in p.outputs:
             self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.local('ref', out)}"])
         self.statement(["    return out", "", ""])
-        return [*groups, *((out,) for out in p.outputs)]
+        return [*groups, *((i,) for i in range(len(p.outputs)))]
 
     def generate(self) -> str:
         p = self.p
@@ -448,9 +450,8 @@ class CodeGenerator:
             fname = self.names.get("out", out)
             functions.append((out, fname))
             self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
-        subset: list[tuple[str, ...]] = []
+        subset: list[tuple[int, ...]] = []
         if p.outputs:
-            self.function("out_all", list(p.outputs), "Compute every output.")
             subset = self.subset_function()
         body, body_rules = self.lines, self.rule_lines
         self.lines, self.rule_lines = [], []
@@ -467,22 +468,25 @@ class CodeGenerator:
             "_rnd = _v.rnd",
             "_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (",
             "    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)",
-            "_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT",
+            "_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT",
             "_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (",
             "    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)",
+            "_D, _date = Decimal, datetime.date  # in the literals below",
             f"GUIZE_VERSION = {__version__!r}",
             f"SOURCE_PATH = {self.source_path!r}",
             f"SOURCE_SHA256 = {p.source_sha256!r}",
         ]
-        for name, value in (("DOCUMENTS", p.documents), ("INPUTS", p.inputs),
-                            ("INPUT_NAMES", frozenset(spec["name"] for spec in p.inputs)),
-                            ("OUTPUTS", p.outputs), ("SLOTS", p.slots),
-                            ("DEFS", {n: ir.encode_definition(d) for n, d in p.defs.items()}),
-                            ("DATED", self.dated_table()), ("EXAMPLES", p.examples)):
-            if name == "INPUT_NAMES":
-                head += literal_lines(f"{name} = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
-            else:
-                head += literal_lines(f"{name} = ", value)
+        head += literal_lines("DOCUMENTS = ", p.documents)
+        head += ["# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);",
+                 "# each definition's expression in guize.runtime.ir's compact form."]
+        head += records_lines("INPUTS = ", p.inputs)
+        head += literal_lines("INPUT_NAMES = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
+        head += literal_lines("OUTPUTS = ", p.outputs)
+        head += [f"SLOTS = {p.slots!r}"]
+        encoded = tuple(ir.encode_definition(d) for d in p.defs.values())
+        head += records_lines("DEFS = {d['name']: d for d in ", encoded, "}")
+        head += literal_lines("DATED = ", self.dated_table())
+        head += records_lines("EXAMPLES = ", p.examples)
         head += ["", *self.const_lines, "", ""]
         self.lines = head
         self.rule_lines = [0] * len(head)
@@ -490,16 +494,20 @@ class CodeGenerator:
         self.rule_lines += body_rules
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
         self.statement([f"FUNCTIONS = {{{fn_table}}}",
-                        "ALL = out_all" if p.outputs else "ALL = None",
                         "SUBSET = out_subset" if p.outputs else "SUBSET = None"])
         self.lines += literal_lines("SUBSET_FLAGS = ", tuple(subset))
+        # A comment or a flag's test (-1) belongs to the statement it introduces.
+        rules = list(self.rule_lines)
+        for i in range(len(rules) - 2, -1, -1):
+            if rules[i] == -1:
+                rules[i] = rules[i + 1]
         ranges: list[tuple[int, int]] = []  # (first generated line, .rule line or 0), where it changes
-        for number, rule_line in enumerate(self.rule_lines, start=1):
+        for number, rule_line in enumerate(rules, start=1):
             if (ranges[-1][1] if ranges else 0) != rule_line:
                 ranges.append((number, rule_line))
-        self.lines += ["# Each generated line from the first of a pair on comes from the .rule line of the",
-                       "# pair (0: none), read by guize.runtime.lines to show .rule lines in tracebacks."]
-        self.lines += literal_lines("LINE_MAP = ", tuple(ranges))
+        self.lines += ["# Pairs (generated line, .rule line): the lines from the first on come from that .rule",
+                       "# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks."]
+        self.lines += literal_lines("LINE_MAP = ", tuple(n for pair in ranges for n in pair))
         return "\n".join(self.lines) + "\n"
 
 
@@ -565,9 +573,24 @@ def literal_lines(head: str, value: Any, tail: str = "", width: int = WIDTH) -> 
     return lines
 
 
+def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -> list[str]:
+    """`head` + a call of values.records making `rows` (dicts with one set of keys) + `tail`."""
+    if not rows or any(list(r) != list(rows[0]) for r in rows):
+        return literal_lines(head, rows, tail)
+    fields = tuple(rows[0])
+    common = {f: rows[0][f] for f in fields
+              if len(rows) > 1 and all(type(r[f]) is type(rows[0][f]) and r[f] == rows[0][f] for r in rows)}
+    lines = literal_lines(f"{head}_v.records(", fields, ", ")
+    lines[-1] += _flat(common) + ", ("
+    for row in rows:
+        lines += literal_lines(" ", tuple(row[f] for f in fields if f not in common), ",")
+    lines[-1] += "))" + tail
+    return lines
+
+
 def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
     """Append `value` to lines[-1] (continuing on new lines indented by depth + 1)."""
-    text = repr(value) if not isinstance(value, (tuple, list, dict, frozenset)) else _flat(value)
+    text = _flat(value)
     if len(lines[-1]) + len(text) <= width:
         lines[-1] += text
         return
@@ -617,6 +640,10 @@ def _flat(value: Any) -> str:
         return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
     if isinstance(value, frozenset):  # INVARIANT: only INPUT_NAMES, written by generate()
         raise TypeError(value)
+    if isinstance(value, Decimal):  # short names the module defines for its literals
+        return f"_D({str(value)!r})"
+    if isinstance(value, datetime.date):
+        return f"_date({value.year}, {value.month}, {value.day})"
     return repr(value)
 
 

@@ -96,7 +96,8 @@ class Policy:
         self._typed: dict[str, ir.Definition] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS
-        self._all = module.ALL
+        self._subset = module.SUBSET
+        self._flags: tuple[tuple[int, ...], ...] = module.SUBSET_FLAGS
         self._names = frozenset(self._specs)
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         # For each list of outputs asked for: the generated function computing them and its `need`.
@@ -104,6 +105,7 @@ class Policy:
         # The last list asked for: (the caller's object, a copy, function, need); see evaluate.
         self._last: tuple[Any, Any, Any, Any] = (None, None, None, None)
         self._line_index: tracebacks.LineIndex | None = None
+        self._need_all = self._need(list(module.OUTPUTS), every=True)  # for outputs=None
         self._dated: tuple[tuple[Any, ...], ...] = module.DATED  # each slot's versions: (start, end)
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
 
@@ -197,7 +199,7 @@ class Policy:
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
-                return self._all(data, env)  # type: ignore[no-any-return]
+                return self._subset(data, env, self._need_all)  # type: ignore[no-any-return]
             # Callers usually pass the same list every time: compare it with the last one
             # (by identity, then by value, since a list can change) before any hashing.
             last = self._last
@@ -243,20 +245,25 @@ class Policy:
         declared = self.module.OUTPUTS
         if len(names) == 1:
             return self._functions[names[0]], None
-        if tuple(names) == declared:
-            return self._all, None
         asked = set(names)
         order = list(dict.fromkeys(names))
         for name in names:  # an output asked for with exactly the outputs it is computed from
             computed = dependencies(self._defs, [name])
             if order == [o for o in declared if o in computed]:
                 return self._functions[name], True
-        inputs = self.required_inputs(names)
-        need = (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs),
-                *(any(o in asked for o in users) for users in self.module.SUBSET_FLAGS))
+        need = self._need(names)
         if order == [o for o in declared if o in asked]:
-            return self.module.SUBSET, need
-        return _in_order(self.module.SUBSET, order), need
+            return self._subset, need
+        return _in_order(self._subset, order), need
+
+    def _need(self, names: list[str], every: bool = False) -> tuple[Any, ...]:
+        """out_subset's `need` for these outputs: the number of inputs they need, of required
+        ones among them, whether they are all outputs (for the message of a missing input),
+        then each flag of SUBSET_FLAGS: is one of its outputs asked for."""
+        asked = {self.module.OUTPUTS.index(n) for n in names}
+        inputs = self.required_inputs(names)
+        return (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs), every,
+                *(any(o in asked for o in users) for users in self._flags))
 
     def _bad_call(self, data: Any, outputs: Any) -> None:
         self._check_names(data)

@@ -1,6 +1,7 @@
 """Tracebacks through generated code show the .rule lines it was written from, as Jinja's do.
 
-A compiled module's LINE_MAP says, for each run of its lines, the .rule line they come from.
+A compiled module's LINE_MAP says, for each run of its lines, the .rule line they come from
+(pairs of numbers, flattened: first generated line of the run, .rule line or 0).
 When an exception leaves Policy.evaluate, each frame of the module's functions in its
 traceback is replaced by a frame whose file is the .rule file, whose line is the .rule
 line and whose name is the definition's, so `traceback` prints (and `linecache` reads)
@@ -46,11 +47,11 @@ class _Marker(Exception):
 class LineIndex:
     """One compiled module's map from generated lines to .rule lines, and the frames made for it."""
 
-    def __init__(self, module_globals: dict[str, Any], line_map: tuple[tuple[int, int], ...], path: str,
+    def __init__(self, module_globals: dict[str, Any], line_map: tuple[int, ...], path: str,
                  names: dict[int, str]) -> None:
         self.globals = module_globals
-        self.starts = [start for start, _rule in line_map]
-        self.rules = [rule for _start, rule in line_map]
+        self.starts = list(line_map[0::2])  # pairs (first generated line, its .rule line), flattened
+        self.rules = list(line_map[1::2])
         self.path = path
         self.names = names  # .rule line -> the input or definition written there
         self._codes: dict[int, CodeType] = {}
