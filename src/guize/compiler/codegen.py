@@ -354,7 +354,7 @@ class CodeGenerator:
             self.rule_lines.append(0)
             self.guarded([(n, [f"    {self.local('input', n)} = data[{n!r}]"], self.inputs[n]["line"], "")
                           for n in required], need, "    ")
-            missing = "_all" if need is not None else "True" if for_all else ""
+            missing = "True" if for_all else ""
             self.statement(["    except KeyError as exc:",
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
@@ -399,7 +399,7 @@ class CodeGenerator:
         self.rule_lines += [0, 0]
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs,
         # unknown input names, then each input's value in declaration order.
-        self.read_inputs(inputs, False)
+        self.read_inputs(inputs, fname == "out_all")
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         computed = [o for o in self.p.outputs if o in defs]  # the outputs computed on the way
@@ -412,8 +412,8 @@ class CodeGenerator:
             self.statement([f"    return {{{items}}}", "", ""])
 
     def subset_function(self) -> list[tuple[int, ...]]:
-        """out_subset: any outputs (all of them for Policy.evaluate(outputs=None)), each input and
-        definition computed only when an output asked for needs it. Returns, for each flag, the
+        """out_subset: any outputs, each input and definition computed only when an output asked
+        for needs it. Returns, for each flag, the
         outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list."""
         p = self.p
         users: dict[str, list[int]] = {}  # input or definition -> the outputs that need it
@@ -430,11 +430,11 @@ class CodeGenerator:
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
         flags = [*groups.values(), *asked.values()]
         doc = ("Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,\n"
-               "    `_r` of them required, `_all` when every output is asked for; the statements under\n"
-               "    `if _nK:` run when an output that needs them was asked for, `_aK` when output K was.")
+               "    `_r` of them required; the statements under `if _nK:` run when an output that\n"
+               "    needs them was asked for, `_aK` when output K itself was.")
         self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
         self.rule_lines += [0, 0, 0, 0]
-        self.statement([f"    _k, _r, _all, {', '.join(flags)} = need"])
+        self.statement([f"    _k, _r, {', '.join(flags)} = need"])
         self.read_inputs(inputs, False, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
@@ -445,13 +445,18 @@ class CodeGenerator:
 
     def generate(self) -> str:
         p = self.p
+        # An output computed from other outputs has a function of its own, which can also return
+        # those (asked for together, the usual case, they cost one call); out_all computes every
+        # output; out_subset any other list, and a single output computed from inputs alone.
         functions: list[tuple[str, str]] = []
         for out in p.outputs:
-            fname = self.names.get("out", out)
-            functions.append((out, fname))
-            self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
+            if any(o != out for o in self.closure([out])[0] if o in p.outputs):
+                fname = self.names.get("out", out)
+                functions.append((out, fname))
+                self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
         subset: list[tuple[int, ...]] = []
         if p.outputs:
+            self.function("out_all", list(p.outputs), "Compute every output.")
             subset = self.subset_function()
         body, body_rules = self.lines, self.rule_lines
         self.lines, self.rule_lines = [], []
@@ -494,6 +499,7 @@ class CodeGenerator:
         self.rule_lines += body_rules
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
         self.statement([f"FUNCTIONS = {{{fn_table}}}",
+                        "ALL = out_all" if p.outputs else "ALL = None",
                         "SUBSET = out_subset" if p.outputs else "SUBSET = None"])
         self.lines += literal_lines("SUBSET_FLAGS = ", tuple(subset))
         # A comment or a flag's test (-1) belongs to the statement it introduces.

@@ -95,7 +95,9 @@ class Policy:
         self._defs: dict[str, dict[str, Any]] = module.DEFS  # metadata; "expr" in ir's compact form
         self._typed: dict[str, ir.Definition] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
-        self._functions: dict[str, Any] = module.FUNCTIONS
+        self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
+        self._output_names = frozenset(module.OUTPUTS)
+        self._all = module.ALL
         self._subset = module.SUBSET
         self._flags: tuple[tuple[int, ...], ...] = module.SUBSET_FLAGS
         self._names = frozenset(self._specs)
@@ -105,7 +107,6 @@ class Policy:
         # The last list asked for: (the caller's object, a copy, function, need); see evaluate.
         self._last: tuple[Any, Any, Any, Any] = (None, None, None, None)
         self._line_index: tracebacks.LineIndex | None = None
-        self._need_all = self._need(list(module.OUTPUTS), every=True)  # for outputs=None
         self._dated: tuple[tuple[Any, ...], ...] = module.DATED  # each slot's versions: (start, end)
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
 
@@ -178,11 +179,12 @@ class Policy:
             outputs = [outputs]
         names = list(outputs)
         for name in names:
-            if name not in self._functions:
+            if name not in self._output_names:
                 from guize.runtime.diagnose import nearest_name
 
-                near = nearest_name(name, self._functions)
-                extra = f"，是否指「{near}」？" if near else f"；可选：{'、'.join(self._functions)}"
+                outputs_all = self.module.OUTPUTS
+                near = nearest_name(name, outputs_all)
+                extra = f"，是否指「{near}」？" if near else f"；可选：{'、'.join(outputs_all)}"
                 raise UnknownOutput(f"没有名为「{name}」的输出{extra}", output=name)
         return names
 
@@ -199,7 +201,7 @@ class Policy:
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
-                return self._subset(data, env, self._need_all)  # type: ignore[no-any-return]
+                return self._all(data, env)  # type: ignore[no-any-return]
             # Callers usually pass the same list every time: compare it with the last one
             # (by identity, then by value, since a list can change) before any hashing.
             last = self._last
@@ -239,30 +241,30 @@ class Policy:
         return plan
 
     def _make_plan(self, outputs: tuple[str, ...]) -> tuple[Any, Any]:
-        """A single output's own function, every output's, or the module's subset evaluator with
-        the flags it reads: which inputs and definitions to compute, which outputs to return."""
+        """The generated function for these outputs, and the `need` it takes: an output's own
+        function (alone, or with need=True also the outputs it is computed from, when those are
+        the list), else out_subset with the flags it reads: which inputs and definitions to
+        compute, which outputs to return. (outputs=None is out_all's, in evaluate.)"""
         names = self._select(outputs)
         declared = self.module.OUTPUTS
-        if len(names) == 1:
-            return self._functions[names[0]], None
-        asked = set(names)
         order = list(dict.fromkeys(names))
-        for name in names:  # an output asked for with exactly the outputs it is computed from
+        if len(order) == 1 and order[0] in self._functions:
+            return self._functions[order[0]], None
+        for name in order:  # an output asked for with exactly the outputs it is computed from
             computed = dependencies(self._defs, [name])
-            if order == [o for o in declared if o in computed]:
+            if name in self._functions and order == [o for o in declared if o in computed]:
                 return self._functions[name], True
         need = self._need(names)
-        if order == [o for o in declared if o in asked]:
+        if order == [o for o in declared if o in order]:
             return self._subset, need
         return _in_order(self._subset, order), need
 
-    def _need(self, names: list[str], every: bool = False) -> tuple[Any, ...]:
+    def _need(self, names: list[str]) -> tuple[Any, ...]:
         """out_subset's `need` for these outputs: the number of inputs they need, of required
-        ones among them, whether they are all outputs (for the message of a missing input),
-        then each flag of SUBSET_FLAGS: is one of its outputs asked for."""
+        ones among them, then each flag of SUBSET_FLAGS: is one of its outputs asked for."""
         asked = {self.module.OUTPUTS.index(n) for n in names}
         inputs = self.required_inputs(names)
-        return (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs), every,
+        return (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs),
                 *(any(o in asked for o in users) for users in self._flags))
 
     def _bad_call(self, data: Any, outputs: Any) -> None:
