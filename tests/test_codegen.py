@@ -145,3 +145,17 @@ def test_traceback_from_generated_code_points_at_rule_line(tmp_path: Path) -> No
         assert f'File "{rule}", line 7, in 商' in text
         assert not any(f.filename.endswith(".py") and "guize-test-cache" in f.filename for f in frames)
         assert frames[-1].name == "div"  # the runtime's own frames stay
+
+
+def test_module_from_an_older_guize_is_a_clear_error() -> None:
+    import types
+
+    import pytest
+
+    from guize.runtime import Policy
+    from guize.runtime.errors import RuleError
+
+    old = types.ModuleType("outpatient_2024")
+    old.SNIPPETS = {}  # type: ignore[attr-defined]  # what modules that needed run-time code carried
+    with pytest.raises(RuleError, match="重新编译"):
+        Policy(old)

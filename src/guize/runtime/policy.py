@@ -11,7 +11,7 @@ from typing import Any
 
 from guize.runtime import dates, ir, tracebacks
 from guize.runtime import values as V
-from guize.runtime.errors import EvaluationError, UnknownOutput
+from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
 from guize.runtime.interp import Coverage, Interpreter, Step
 from guize.runtime.ir import dependencies, select_version
 from guize.runtime.validity import Repealed, Window
@@ -86,6 +86,9 @@ class Policy:
     """One compiled policy document. Thread-safe for evaluation."""
 
     def __init__(self, module: ModuleType, repealed: Repealed | None = None) -> None:
+        if not hasattr(module, "SUBSET_FLAGS"):  # written by a guize that generated code at run time
+            name = getattr(module, "__file__", None) or module.__name__
+            raise RuleError(f"「{name}」不是当前版本的 guize 编译的模块：请用 guize compile 重新编译")
         self.module = module
         self.path: str = module.SOURCE_PATH
         self.sha256: str = module.SOURCE_SHA256
