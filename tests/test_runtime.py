@@ -277,7 +277,7 @@ def test_callers_rounding_mode_alone_does_not_change_results(tmp_path) -> None:
         want = +exact
     with decimal.localcontext(decimal.Context(prec=28, rounding=decimal.ROUND_CEILING)):
         assert +exact != want  # so the test below can tell the two modes apart
-    for _ in range(2):  # before and after the fast front is built
+    for _ in range(2):  # before and after the policy remembers the list
         assert policy.evaluate(data, ON, ["积"]) == {"积": want}
         with decimal.localcontext() as ctx:
             ctx.rounding = decimal.ROUND_CEILING
