@@ -137,12 +137,17 @@ def _lint_views(path: str) -> dict[str, str]:
             "lint.sarif.json": _raw((*base, "--format", "sarif"), result.exit_code)}
 
 
-def _compiled(path: str) -> str:
+def _compiled(path: str) -> dict[str, str]:
+    """The compiled module and its batch sibling (<name>_batch.py), as `guize compile -o` writes them."""
     with tempfile.TemporaryDirectory(prefix="guize-golden-") as out:
         result = guize("compile", path, "-o", out)
         assert result.exit_code == 0, result.output
-        (module,) = Path(out).glob("*.py")
-        return module.read_text(encoding="utf-8")
+        files = sorted(Path(out).glob("*.py"))
+        assert len(files) == 2, files
+        batch = next(f for f in files if f.stem.endswith("_batch"))
+        module = next(f for f in files if f is not batch)
+        return {"compiled.py": module.read_text(encoding="utf-8"),
+                "compiled_batch.py": batch.read_text(encoding="utf-8")}
 
 
 def _formatted(path: str) -> str:
@@ -205,7 +210,7 @@ def _good_views(case: Case) -> dict[str, str]:
     views.update(_lint_views(path))
     views["test.txt"], _ = transcript(("test", path, "--coverage", "-v"))
     views["fmt.rule"] = _formatted(path)
-    views["compiled.py"] = _compiled(path)
+    views.update(_compiled(path))
     views.update(_explain_views(path))
     return views
 

@@ -395,7 +395,9 @@ def test_default_too_large_for_the_columns_scale(mix_path: str) -> None:
 
 def test_unvectorised_outputs_fall_back_row_by_row(mix_path: str) -> None:
     policy = load(mix_path)
-    assert set(policy.module.BATCH_FALLBACK) == {"商", "月数"}
+    from guize.runtime.batch import batch_module
+
+    assert set(batch_module(policy.module).FALLBACK) == {"商", "月数"}
     rows = {"等级": ["甲等"], "金额甲": [Decimal(10)], "金额乙": [Decimal(2)], "费率": [Decimal("0.1")],
             "人数": [3], "开始日期": [dt.date(2024, 1, 31)]}
     result = compare(policy, pa.table(rows), dt.date(2024, 3, 30), ["商", "月数", "向上"])

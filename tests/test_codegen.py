@@ -1,5 +1,6 @@
 """Generated code: deterministic, readable, self-contained (needs only guize.runtime)."""
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,17 @@ def test_line_map_points_at_rule_lines() -> None:
     exec(compile(compiled.python, "m", "exec"), namespace)
     rule_lines = compiled.source.splitlines()
     py_lines = compiled.python.splitlines()
-    pairs = [(py_lines[g - 1], rule_lines[r - 1]) for g, r in namespace["LINE_MAP"].items()]
+    flat = namespace["LINE_MAP"]
+    ranges = [*zip(flat[0::2], flat[1::2], strict=True), (len(py_lines) + 1, 0)]
+    pairs = [(py_lines[g - 1], rule_lines[r - 1])
+             for (start, r), (end, _r) in itertools.pairwise(ranges) if r for g in range(start, end)]
     assert any("d_统筹基金支付 =" in py and "输出 统筹基金支付" in rule for py, rule in pairs)
     assert any("i_本次费用" in py and "输入 本次费用" in rule for py, rule in pairs)
     assert all(rule.strip() for _py, rule in pairs)
+    # each definition's statement follows a comment naming it and its .rule line
+    comment = py_lines.index("    # 「统筹基金支付」: line 51")
+    assert py_lines[comment + 1].startswith("    d_统筹基金支付 = ")
+    assert rule_lines[50].startswith("输出 统筹基金支付")
 
 
 def test_compiled_module_runs_without_the_compiler(tmp_path: Path) -> None:
@@ -44,12 +52,19 @@ def test_compiled_module_runs_without_the_compiler(tmp_path: Path) -> None:
         "import outpatient_2024\n"
         "from guize.runtime import Policy\n"
         "p = Policy(outpatient_2024)\n"
-        "print(p.evaluate({'医院级别': '一级', '退休人员': True, '本次费用': 500, '住院起付线': 400,"
-        " '本年已就诊次数': 0, '本年已支付': 0}, on=datetime.date(2025, 1, 1),"
-        " outputs=['统筹基金支付'])['统筹基金支付'])\n"
+        "row = {'医院级别': '一级', '退休人员': True, '本次费用': 500, '住院起付线': 400,"
+        " '本年已就诊次数': 0, '本年已支付': 0}\n"
+        "print(p.evaluate(row, on=datetime.date(2025, 1, 1), outputs=['统筹基金支付'])['统筹基金支付'])\n"
+        # the columnar evaluators: the sibling module outpatient_2024_batch.py, imported now
+        "t = p.evaluate_batch({k: [v] for k, v in row.items()}, on=datetime.date(2025, 1, 1),"
+        " outputs=['统筹基金支付'])\n"
+        "print(t.column('统筹基金支付')[0].as_py(), t.schema.metadata[b'guize'].decode())\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "300.00"  # (500 − 40) × 85% = 391 → per-visit cap 300
+    single, batch = out.stdout.strip().splitlines()
+    assert single == "300.00"  # (500 − 40) × 85% = 391 → per-visit cap 300
+    assert batch.startswith("300.00 ") and '"rows_scalar": 0' in batch  # computed by the columnar code
+    assert (tmp_path / "outpatient_2024_batch.py").is_file()
 
 
 def test_cached_policy_loads_without_parsing() -> None:
@@ -70,3 +85,77 @@ def test_cached_policy_loads_without_parsing() -> None:
     finally:
         parser.parse = original  # type: ignore[assignment]
     assert calls == []
+
+
+def test_runtime_generates_no_code() -> None:
+    # The compiler emits everything the runtime executes: no module of guize.runtime calls
+    # exec, eval or compile, except the batch kernel, whose calls depend on the data's bounds
+    # (kernel.py says why, with the benchmark's numbers).
+    import ast
+
+    runtime = Path(__file__).resolve().parent.parent / "src" / "guize" / "runtime"
+    found = []
+    for path in sorted(runtime.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in ("exec", "eval", "compile"):
+                found.append(f"{path.name}:{node.lineno} {node.func.id}")
+    assert [f for f in found if not f.startswith("kernel.py:")] == []
+    assert [f.split()[1] for f in found] == ["exec", "compile"] or found == []  # the kernel's one
+    assert "exec(" not in compile_file(OUTPATIENT).python
+
+
+def test_textile_module_is_small_and_readable(tmp_path: Path) -> None:
+    compiled = compile_file("policies/xinjiang/textile_2024.rule")
+    assert len(compiled.python.encode("utf-8")) <= 120 * 1024
+    for text in (compiled.python, compiled.batch_python):
+        assert max(len(line) for line in text.splitlines()) <= 300
+        compile(text, "m", "exec")  # wrapped lines are still Python
+    assert "SNIPPETS" not in compiled.python and "BATCH_SOURCE" not in compiled.python
+    lines = compiled.python.splitlines()
+    rule = compiled.source.splitlines()
+    # every definition's statement in the generated functions follows a comment naming its .rule line
+    for name, d in compiled.checked.defs.items():
+        comments = [line for line in lines if line.strip() == f"# 「{name}」: line {d.line}"]
+        if f"d_{name} = " in compiled.python:
+            assert comments, name
+            assert name in rule[d.line - 1]
+
+
+def test_traceback_from_generated_code_points_at_rule_line(tmp_path: Path) -> None:
+    import traceback
+
+    import guize
+    from guize.runtime.errors import EvaluationError
+
+    rule = tmp_path / "quotient.rule"
+    rule.write_text("文件:\n  标题:《商》\n  施行日期:2024-01-01\n\n输入 甲:金额\n输入 乙:金额\n"
+                    "输出 商:数值 = 甲 ÷ 乙\n输出 和:金额 = 甲 + 乙\n", encoding="utf-8")
+    policy = guize.load(str(rule))
+    for outputs in (["商"], None, ["和", "商"]):  # one output's function, every output, a subset
+        try:
+            policy.evaluate({"甲": 1, "乙": 0}, "2024-06-01", outputs)
+        except EvaluationError as exc:
+            frames = traceback.extract_tb(exc.__traceback__)
+            text = "".join(traceback.format_exception(exc))
+        else:
+            raise AssertionError("no error")
+        at_rule = [f for f in frames if f.filename == str(rule)]
+        assert [(f.lineno, f.name, f.line) for f in at_rule] == [(7, "商", "输出 商:数值 = 甲 ÷ 乙")]
+        assert f'File "{rule}", line 7, in 商' in text
+        assert not any(f.filename.endswith(".py") and "guize-test-cache" in f.filename for f in frames)
+        assert frames[-1].name == "div"  # the runtime's own frames stay
+
+
+def test_module_from_an_older_guize_is_a_clear_error() -> None:
+    import types
+
+    import pytest
+
+    from guize.runtime import Policy
+    from guize.runtime.errors import RuleError
+
+    old = types.ModuleType("outpatient_2024")
+    old.SNIPPETS = {}  # type: ignore[attr-defined]  # what modules that needed run-time code carried
+    with pytest.raises(RuleError, match="重新编译"):
+        Policy(old)

@@ -226,9 +226,10 @@ def test_explanation_shows_units_and_percentages(policy: guize.Policy) -> None:
     assert "出疆棉运费补贴标准 = 200元/吨" in cotton and "出疆棉数量 = 12.5吨" in cotton
 
 
-def test_fast_front_agrees_with_interpreter_for_many_output_lists() -> None:
-    # A fresh policy: the first output lists asked for are inlined in its own `evaluate`,
-    # later ones go through Policy.evaluate. Both must give the interpreter's answers.
+def test_output_lists_agree_with_interpreter_on_first_and_later_calls() -> None:
+    # A fresh policy: the first call with a list makes its plan (one output's function, an
+    # output with the outputs it is computed from, or the subset evaluator and its flags);
+    # later calls reuse it. Both must give the interpreter's answers.
     import itertools
 
     policy = guize.load(OUTPATIENT)
@@ -245,12 +246,12 @@ def test_fast_front_agrees_with_interpreter_for_many_output_lists() -> None:
             else:
                 assert policy.evaluate(data, ON, outputs) == want
                 assert policy.evaluate(data, ON, tuple(outputs)) == want
-    assert "evaluate" in vars(policy)  # the fast front was installed
+    assert "evaluate" not in vars(policy)  # no evaluate of its own: Policy.evaluate is the code that runs
 
 
-def test_fast_front_reports_the_same_errors() -> None:
+def test_remembered_output_list_reports_the_same_errors() -> None:
     policy = guize.load(OUTPATIENT)
-    policy.evaluate(BASE, ON, VISIT)  # inlines VISIT
+    policy.evaluate(BASE, ON, VISIT)  # remembers VISIT
     with pytest.raises(MissingInput):
         policy.evaluate({k: v for k, v in BASE.items() if k != "本次费用"}, ON, VISIT)
     with pytest.raises(InvalidInput, match="本次费"):
@@ -276,7 +277,7 @@ def test_callers_rounding_mode_alone_does_not_change_results(tmp_path) -> None:
         want = +exact
     with decimal.localcontext(decimal.Context(prec=28, rounding=decimal.ROUND_CEILING)):
         assert +exact != want  # so the test below can tell the two modes apart
-    for _ in range(2):  # before and after the fast front is built
+    for _ in range(2):  # before and after the policy remembers the list
         assert policy.evaluate(data, ON, ["积"]) == {"积": want}
         with decimal.localcontext() as ctx:
             ctx.rounding = decimal.ROUND_CEILING
@@ -288,16 +289,16 @@ def test_outputs_as_generator_set_or_array() -> None:
 
     policy = guize.load(OUTPATIENT)
     want = policy.evaluate(BASE, ON, VISIT)
-    for _ in range(2):  # before and after the fast front holds VISIT
+    for _ in range(2):  # before and after the policy remembers VISIT
         assert policy.evaluate(BASE, ON, (name for name in VISIT)) == want
         assert policy.evaluate(BASE, ON, np.array(VISIT)) == want
         assert policy.evaluate(BASE, ON, VISIT) == want
     assert policy.evaluate(BASE, ON, {"起付标准"}) == {"起付标准": want["起付标准"]}
 
 
-def test_threads_building_fronts_at_once() -> None:
+def test_threads_asking_for_different_output_lists_at_once() -> None:
     # Several threads ask a fresh policy for different output lists at the same time, so the
-    # fast front is rebuilt while others call it; every answer must still be right.
+    # remembered last list changes while others read it; every answer must still be right.
     import threading
 
     policy = guize.load(OUTPATIENT)
@@ -318,4 +319,3 @@ def test_threads_building_fronts_at_once() -> None:
     for t in threads:
         t.join()
     assert failures == []
-    assert len(policy._inlined) == 4  # the limit: later lists go through Policy.evaluate

@@ -187,8 +187,10 @@ def compile_(file: str, output_dir: str) -> None:
     stem = Path(file).stem
     name = stem if stem.isidentifier() else "policy_" + "".join(c if c.isalnum() else "_" for c in stem)
     target = Path(output_dir) / f"{name}.py"
+    batch = Path(output_dir) / f"{name}_batch.py"  # the columnar evaluators, imported when first needed
+    write_atomic(batch, compiled.batch_python)
     write_atomic(target, compiled.python)
-    click.echo(f"已写出 {target}")
+    click.echo(f"已写出 {target}（及按列计算的 {batch.name}）")
 
 
 # ---------------------------------------------------------------- status / timeline

@@ -1,13 +1,13 @@
 """Generate the columnar (batch) evaluators of a checked policy: IR → Python over numpy arrays.
 
-The output is appended to the module codegen writes. It defines one factory, BATCH(),
-which imports numpy (through guize.runtime.batchops) only when first called and returns
-one function per definition. Each function is straight-line code over a Chunk `c`:
+The output is a module of its own, the sibling of the one codegen writes (`<name>_batch.py`
+beside `<name>.py`), imported by guize.runtime.batch, with numpy, only when evaluate_batch
+is first called. It defines one function per definition (DEFS), each straight-line code over a Chunk `c`:
 every IR node becomes one call such as `c.mul(a, b)` on fixed-point columns whose scale
 and bounds are tracked as they go (see guize.runtime.batchops).
 
 Definitions that cannot be vectorised (a division whose result is not rounded, the
-calendar functions 相差月数/相差年数/加月/加年) are listed in BATCH_FALLBACK with the
+calendar functions 相差月数/相差年数/加月/加年) are listed in FALLBACK with the
 reason; outputs that need them are evaluated row by row by the scalar functions.
 """
 
@@ -17,11 +17,12 @@ import datetime
 from decimal import Decimal
 from typing import Any, assert_never
 
+from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.codegen import Names
+from guize.compiler.codegen import Names, literal_lines, wrap
 from guize.runtime import ir
 
-FORMAT = "1"  # bump when the generated batch code changes shape (part of the cache key)
+FORMAT = "2"  # bump when the generated batch code changes shape (part of the cache key)
 
 _KINDS = {"money": "num", "quantity": "num", "rate": "num", "int": "num", "points": "num",
           "bool": "bool", "date": "date", "enum": "enum"}
@@ -29,7 +30,7 @@ _VECTOR_CALLS = {"year", "month", "day", "days_between", "add_days", "abs"}
 
 
 class Unsupported(Exception):
-    """A construct the columnar code does not handle; the reason is shown in BATCH_FALLBACK."""
+    """A construct the columnar code does not handle; the reason is shown in FALLBACK."""
 
 
 def _exponent(quantum: Decimal) -> int:
@@ -448,39 +449,26 @@ class BatchGen:
                 continue
             body.extend(lines)
             functions.append((name, self.ident("b", name)))
-        code = ["def build():",
-                '    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""',
-                "    from guize.runtime import batchops as _b",
-                "",
-                f"    ENUMS = {tuple(self.enums)!r}"]
-        code.extend(self.const_lines)
-        code.append("")
-        code.extend(body)
+        out = [f"# Columnar evaluators of {self.p.path}, written by guize {__version__} (guize.compiler.batchgen)",
+               f"# source sha256: {p.source_sha256}",
+               "# for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).",
+               "# The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.",
+               "# Do not edit: regenerate with `guize compile`.",
+               "from guize.runtime import batchops as _b",
+               "",
+               f"FORMAT = {FORMAT!r}"]
+        out += literal_lines("FALLBACK = ", self.fallback)
+        out += literal_lines("ENUMS = ", tuple(self.enums))
+        for line in self.const_lines:
+            out += wrap(line[4:])
+        out += ["", ""]
+        for line in body:
+            out += wrap(line[4:])
+            if line == "":
+                out.append("")
         table = ", ".join(f"{n!r}: {f}" for n, f in functions)
-        code.append(f"    return {{'defs': {{{table}}}, 'enums': ENUMS}}")
-        source = "\n".join(code) + "\n"
-        # Kept as text and compiled on first use: loading a policy for scalar evaluation
-        # (every `guize eval`) does not pay for compiling code it will not run.
-        literal = f"r'''\n{source}'''" if "'''" not in source and "\\" not in source else repr(source)
-        out = ["", "",
-               "# ---------------------------------------------------------------- columnar evaluators",
-               "# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64",
-               "# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.",
-               "",
-               f"BATCH_FORMAT = {FORMAT!r}",
-               f"BATCH_FALLBACK = {self.fallback!r}",
-               f"BATCH_SOURCE = {literal}",
-               "",
-               "",
-               "def BATCH():",
-               '    """Compile BATCH_SOURCE and build the columnar evaluators."""',
-               "    import linecache",
-               "",
-               "    name = globals().get('__file__', '<policy>') + ':batch'",
-               "    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)",
-               "    namespace = {}",
-               "    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)",
-               "    return namespace['build']()"]
+        out += ["# Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk)."]
+        out += wrap(f"DEFS = {{{table}}}")
         return "\n".join(out) + "\n"
 
 

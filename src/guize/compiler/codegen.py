@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import pprint
 import unicodedata
 from decimal import Decimal
 from typing import Any, assert_never
@@ -12,7 +11,6 @@ from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.runtime import ir
 from guize.runtime.ir import dependencies
-from guize.runtime.values import read_inputs
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
@@ -45,7 +43,7 @@ class CodeGenerator:
         self.p = policy
         self.source_path = source_path
         self.lines: list[str] = []
-        self.line_map: list[tuple[int, int]] = []
+        self.rule_lines: list[int] = []  # for each line of self.lines, its .rule line (0: none)
         self.consts: dict[tuple[str, str], str] = {}
         self.const_lines: list[str] = []
         self.names = Names()
@@ -57,11 +55,6 @@ class CodeGenerator:
                        if isinstance(d.expr, ir.Const) and d.round is None and name not in policy.outputs}
 
     # ------------------------------------------------------------ helpers
-
-    def emit(self, text: str = "", rule_line: int | None = None) -> None:
-        if rule_line:
-            self.line_map.append((len(self.lines) + 1, rule_line))
-        self.lines.extend(text.split("\n"))
 
     def const(self, value: Any) -> str:
         if isinstance(value, bool) or value is None:
@@ -303,7 +296,7 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         lines = []
-        if spec["has_default"]:  # read by the prologue (see values.read_inputs)
+        if spec["has_default"]:  # read by the prologue (see read_inputs)
             lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
         kind = spec["kind"]
         fast = {
@@ -321,14 +314,15 @@ class CodeGenerator:
         elif kind in ("money", "quantity") and spec["scale"] == 1:
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
+            # The converter reads the caller's value again (a default is never invalid).
             lines += [
                 f"    if (_c := {ident}.__class__) is not Decimal:",
                 "        try:",
-                f"            {ident} = Decimal({ident}) if _c in _PLAIN else {call}",
+                f"            {ident} = Decimal({ident}) if _c in _PLAIN else _NAN",
                 "        except _InvalidOperation:",
-                f"            {ident} = {call}",
+                f"            {ident} = _NAN",
                 f"    if not ({ident}.is_finite() and {ident} >= _ZERO):",
-                f"        {ident} = {call}",
+                f"        {ident} = {_CONVERTERS[kind]}(data[{name!r}], {name!r})",
             ]
         else:
             lines.append(f"    {ident} = {call}")
@@ -344,92 +338,205 @@ class CodeGenerator:
             code = self.rounding(code, d.expr, quantum, mode)
         return [f"    {self.local('ref', name)} = {code}"]
 
-    def snippets(self) -> dict[str, Any]:
-        """Each input's and definition's statements, so the runtime can assemble a function
-        for any subset of outputs (see runtime.policy) from the same code as below."""
-        return {
-            "inputs": {n: (self.local("input", n), self.inputs[n]["has_default"], self.input_lines(n))
-                       for n in self.inputs},
-            "defs": {n: (self.local("ref", n), self.def_lines(n)) for n in self.p.order},
-            "folded": sorted(self.folded),
-        }
+    def statement(self, lines: list[str], rule_line: int = 0, what: str = "") -> None:
+        """Emit statements, wrapped to WIDTH columns, mapped to `rule_line` (0: no .rule line),
+        after a comment naming what they compute and the .rule line it is written on."""
+        if what and rule_line:
+            indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+            self.lines.append(f"{indent}# {what}: line {rule_line}")
+            self.rule_lines.append(-1)
+        for line in lines:
+            for physical in wrap(line):
+                self.lines.append(physical)
+                self.rule_lines.append(rule_line)
+
+    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None) -> None:
+        """Read the inputs into locals, in the order errors are reported: a missing required
+        input, then unknown names.
+
+        Optional inputs read ABSENT when not given. Unknown names are rejected since a misspelt
+        optional input would silently take its default: the required inputs have been read, so
+        when every input is given and the data holds no other key, the count proves all keys
+        known; otherwise the keys are counted exactly, and any other count gets the full
+        comparison (which allows inputs of other outputs).
+
+        With `need` (input -> its flag, in the subset evaluator), each input is read only when
+        its flag is set, and the counts are the evaluator's locals `_k` (inputs needed) and
+        `_r` (required inputs needed)."""
+        required = [n for n in inputs if not self.inputs[n]["has_default"]]
+        optional = [n for n in inputs if self.inputs[n]["has_default"]]
+
+        def present(name: str, absent: bool) -> str:
+            test = f"{self.local('input', name)} is {'' if absent else 'not '}_ABSENT"
+            return f"({need[name]} and {test})" if need is not None else test
+
+        if required:
+            self.lines.append("    try:")
+            self.rule_lines.append(0)
+            self.guarded([(n, [f"    {self.local('input', n)} = data[{n!r}]"], self.inputs[n]["line"], "")
+                          for n in required], need, "    ")
+            missing = "True" if for_all else ""
+            self.statement(["    except KeyError as exc:",
+                            f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
+        self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
+                      for n in optional], need)
+        count = "_k" if need is not None else str(len(inputs))
+        full = [f"len(data) != {count}"] + [present(n, True) for n in optional]
+        exact = " + ".join(["_r" if need is not None else str(len(required))]
+                           + [f"({present(n, False)})" if need is None else present(n, False) for n in optional])
+        if optional:
+            self.statement([f"    if {' or '.join(full)}:", f"        if len(data) != {exact}:",
+                            "            _v.unknown_inputs(data, INPUT_NAMES)"])
+        else:
+            self.statement([f"    if {full[0]}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
+
+    def body(self, inputs: list[str], defs: list[str], need: dict[str, str] | None = None) -> None:
+        """Each input's conversion, then each definition, in order."""
+        items = [(n, self.input_lines(n), self.inputs[n]["line"], "") for n in inputs]
+        items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」") for n in defs]
+        self.guarded(items, need)
+
+    def guarded(self, items: list[tuple[str, list[str], int, str]], need: dict[str, str] | None,
+                extra: str = "") -> None:
+        """Emit (name, statements, .rule line, comment) items indented by `extra`; with `need`,
+        each under `if <its flag>:`, consecutive items with one flag under one test."""
+        flag = None
+        for name, lines, line, what in items:
+            if not lines:
+                continue
+            lines = [extra + text for text in lines]
+            if need is not None:
+                if need[name] != flag:
+                    flag = need[name]
+                    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+                    self.lines.append(f"{indent}if {flag}:")
+                    self.rule_lines.append(-1)
+                lines = ["    " + text for text in lines]
+            self.statement(lines, line, what)
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.closure(outputs)
-        self.emit(f"def {fname}(data, e):")
-        self.emit(f'    """{doc}"""')
+        self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
+        self.rule_lines += [0, 0]
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs,
         # unknown input names, then each input's value in declaration order.
-        pairs = [(self.local("input", n), n) for n in inputs]
-        self.emit("\n".join(read_inputs([p for p in pairs if not self.inputs[p[1]]["has_default"]],
-                                         [p for p in pairs if self.inputs[p[1]]["has_default"]],
-                                         fname == "out_all")))
-        for name in inputs:
-            self.emit("\n".join(self.input_lines(name)), self.inputs[name]["line"])
-        for name in defs:
-            lines = self.def_lines(name)
-            if lines:
-                self.emit("\n".join(lines), self.p.defs[name].line)
+        self.read_inputs(inputs, fname == "out_all")
+        self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
-        self.emit(f"    return {{{items}}}")
-        self.emit()
-        self.emit()
+        computed = [o for o in self.p.outputs if o in defs]  # the outputs computed on the way
+        if computed != outputs:
+            # Asked for with the outputs it is computed from (need=True): all of them at once.
+            every = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in computed)
+            self.statement(["    if need is None:", f"        return {{{items}}}", f"    return {{{every}}}"])
+            self.statement(["", ""])
+        else:
+            self.statement([f"    return {{{items}}}", "", ""])
+
+    def subset_function(self) -> list[tuple[int, ...]]:
+        """out_subset: any outputs, each input and definition computed only when an output asked
+        for needs it. Returns, for each flag, the
+        outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list."""
+        p = self.p
+        users: dict[str, list[int]] = {}  # input or definition -> the outputs that need it
+        for index, out in enumerate(p.outputs):
+            defs, inputs = self.closure([out])
+            for name in inputs + defs:
+                users.setdefault(name, []).append(index)
+        groups: dict[tuple[int, ...], str] = {}
+        need: dict[str, str] = {}
+        defs, inputs = self.closure(list(p.outputs))
+        for name in inputs + [d for d in defs if d not in self.folded]:
+            key = tuple(users[name])
+            need[name] = groups.setdefault(key, f"_n{len(groups)}")
+        asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
+        flags = [*groups.values(), *asked.values()]
+        doc = ("Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,\n"
+               "    `_r` of them required; the statements under `if _nK:` run when an output that\n"
+               "    needs them was asked for, `_aK` when output K itself was.")
+        self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
+        self.rule_lines += [0, 0, 0, 0]
+        self.statement([f"    _k, _r, {', '.join(flags)} = need"])
+        self.read_inputs(inputs, False, need)
+        self.body(inputs, defs, need)
+        self.statement(["    out = {}"])
+        for out in p.outputs:
+            self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.local('ref', out)}"])
+        self.statement(["    return out", "", ""])
+        return [*groups, *((i,) for i in range(len(p.outputs)))]
 
     def generate(self) -> str:
         p = self.p
+        # An output computed from other outputs has a function of its own, which can also return
+        # those (asked for together, the usual case, they cost one call); out_all computes every
+        # output; out_subset any other list, and a single output computed from inputs alone.
         functions: list[tuple[str, str]] = []
         for out in p.outputs:
-            fname = self.names.get("out", out)
-            functions.append((out, fname))
-            self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
+            if any(o != out for o in self.closure([out])[0] if o in p.outputs):
+                fname = self.names.get("out", out)
+                functions.append((out, fname))
+                self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
+        subset: list[tuple[int, ...]] = []
         if p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
-        snippets = _literal(self.snippets())  # before the constants are written out
-        body = self.lines
-        body_map = self.line_map
-        self.lines, self.line_map = [], []
-        self.emit(f"# Generated by guize {__version__} from {self.source_path}")
-        self.emit(f"# source sha256: {p.source_sha256}")
-        self.emit("# Do not edit: regenerate with `guize compile`. Needs only guize.runtime at run time.")
-        self.emit("import datetime")
-        self.emit("from decimal import Decimal")
-        self.emit()
-        if "_scales." in "\n".join(body + self.const_lines):
-            self.emit("from guize.runtime import scales as _scales")
-        self.emit("from guize.runtime import values as _v")
-        self.emit()
-        self.emit("_FUNCS = _v.FUNCS")
-        self.emit("_rnd = _v.rnd")
-        self.emit("_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (")
-        self.emit("    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)")
-        self.emit("_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT")
-        self.emit("_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (")
-        self.emit("    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)")
-        self.emit(f"GUIZE_VERSION = {__version__!r}")
-        self.emit(f"SOURCE_PATH = {self.source_path!r}")
-        self.emit(f"SOURCE_SHA256 = {p.source_sha256!r}")
-        self.emit(f"DOCUMENTS = {_literal(p.documents)}")
-        self.emit(f"INPUTS = {_literal(p.inputs)}")
-        self.emit(f"INPUT_NAMES = frozenset({tuple(spec['name'] for spec in p.inputs)!r})")
-        self.emit(f"OUTPUTS = {p.outputs!r}")
-        self.emit(f"SLOTS = {p.slots!r}")
-        self.emit(f"DEFS = {_literal({n: ir.encode_definition(d) for n, d in p.defs.items()})}")
-        self.emit(f"DATED = {_literal(self.dated_table())}")
-        self.emit(f"EXAMPLES = {_literal(p.examples)}")
-        self.emit()
-        for line in self.const_lines:
-            self.emit(line)
-        self.emit()
-        self.emit()
-        offset = len(self.lines)
-        self.lines.extend(body)
-        self.line_map.extend((g + offset, r) for g, r in body_map)
-        self.emit(f"SNIPPETS = {snippets}")
-        self.emit()
+            subset = self.subset_function()
+        body, body_rules = self.lines, self.rule_lines
+        self.lines, self.rule_lines = [], []
+        head = [
+            f"# Generated by guize {__version__} from {self.source_path}",
+            f"# source sha256: {p.source_sha256}",
+            "# Do not edit: regenerate with `guize compile`. Needs only guize.runtime at run time.",
+            "import datetime",
+            "from decimal import Decimal",
+            "",
+            *(["from guize.runtime import scales as _scales"]
+              if "_scales." in "\n".join(body + self.const_lines) else []),
+            "from guize.runtime import values as _v",
+            "",
+            "_FUNCS = _v.FUNCS",
+            "_rnd = _v.rnd",
+            "_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (",
+            "    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)",
+            "_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT",
+            "_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (",
+            "    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)",
+            "_D, _date = Decimal, datetime.date  # in the literals below",
+            f"GUIZE_VERSION = {__version__!r}",
+            f"SOURCE_PATH = {self.source_path!r}",
+            f"SOURCE_SHA256 = {p.source_sha256!r}",
+        ]
+        head += literal_lines("DOCUMENTS = ", p.documents)
+        head += ["# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);",
+                 "# each definition's expression in guize.runtime.ir's compact form."]
+        head += records_lines("INPUTS = ", p.inputs)
+        head += literal_lines("INPUT_NAMES = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
+        head += literal_lines("OUTPUTS = ", p.outputs)
+        head += [f"SLOTS = {p.slots!r}"]
+        encoded = tuple(ir.encode_definition(d) for d in p.defs.values())
+        head += records_lines("DEFS = {d['name']: d for d in ", encoded, "}")
+        head += literal_lines("DATED = ", self.dated_table())
+        head += records_lines("EXAMPLES = ", p.examples)
+        head += ["", *self.const_lines, "", ""]
+        self.lines = head
+        self.rule_lines = [0] * len(head)
+        self.lines += body
+        self.rule_lines += body_rules
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
-        self.emit(f"FUNCTIONS = {{{fn_table}}}")
-        self.emit("ALL = out_all" if p.outputs else "ALL = None")
-        self.emit(f"LINE_MAP = {dict(self.line_map)!r}")
+        self.statement([f"FUNCTIONS = {{{fn_table}}}",
+                        "ALL = out_all" if p.outputs else "ALL = None",
+                        "SUBSET = out_subset" if p.outputs else "SUBSET = None"])
+        self.lines += literal_lines("SUBSET_FLAGS = ", tuple(subset))
+        # A comment or a flag's test (-1) belongs to the statement it introduces.
+        rules = list(self.rule_lines)
+        for i in range(len(rules) - 2, -1, -1):
+            if rules[i] == -1:
+                rules[i] = rules[i + 1]
+        ranges: list[tuple[int, int]] = []  # (first generated line, .rule line or 0), where it changes
+        for number, rule_line in enumerate(rules, start=1):
+            if (ranges[-1][1] if ranges else 0) != rule_line:
+                ranges.append((number, rule_line))
+        self.lines += ["# Pairs (generated line, .rule line): the lines from the first on come from that .rule",
+                       "# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks."]
+        self.lines += literal_lines("LINE_MAP = ", tuple(n for pair in ranges for n in pair))
         return "\n".join(self.lines) + "\n"
 
 
@@ -438,10 +545,135 @@ def _simple(code: str) -> bool:
     return code.isidentifier() or code.lstrip("-").isdigit()
 
 
-def _literal(value: Any) -> str:
-    """A deterministic Python literal (dict order as built, Decimal and date by constructor)."""
-    text = pprint.pformat(value, width=100, sort_dicts=False, compact=True)
-    return text
+WIDTH = 100  # generated lines are wrapped at this width where Python allows (never over MAX_LINE)
+MAX_LINE = 300
+
+
+def wrap(line: str, width: int = WIDTH) -> list[str]:
+    """One generated statement as physical lines of at most `width` columns where possible:
+    broken at spaces inside brackets (outside string literals), continued 8 columns in."""
+    if len(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()) + 8)
+    breaks = []  # positions of spaces where a line may break
+    depth = 0
+    quote = ""
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == " " and depth > 0:
+            breaks.append(i)
+        i += 1
+    out = []
+    start = 0
+    prefix = ""
+    while len(prefix) + len(line) - start > width:
+        fits = [b for b in breaks if start < b and len(prefix) + b - start <= width]
+        if not fits:
+            later = [b for b in breaks if b > start]
+            if not later:
+                break
+            fits = later[:1]
+        cut = fits[-1]
+        out.append(prefix + line[start:cut])
+        start, prefix = cut + 1, indent
+    out.append(prefix + line[start:])
+    return out
+
+
+def literal_lines(head: str, value: Any, tail: str = "", width: int = WIDTH) -> list[str]:
+    """`head` + a deterministic Python literal of `value` + `tail`, laid out compactly: as many
+    items a line as fit in `width`, nested one space per level (dict order as built; Decimal and
+    date by constructor; strings too long for a line split into adjacent literals)."""
+    lines = [head]
+    _layout(value, lines, 0, width)
+    lines[-1] += tail
+    return lines
+
+
+def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -> list[str]:
+    """`head` + a call of values.records making `rows` (dicts with one set of keys) + `tail`."""
+    if not rows or any(list(r) != list(rows[0]) for r in rows):
+        return literal_lines(head, rows, tail)
+    fields = tuple(rows[0])
+    common = {f: rows[0][f] for f in fields
+              if len(rows) > 1 and all(type(r[f]) is type(rows[0][f]) and r[f] == rows[0][f] for r in rows)}
+    lines = literal_lines(f"{head}_v.records(", fields, ", ")
+    lines[-1] += _flat(common) + ", ("
+    for row in rows:
+        lines += literal_lines(" ", tuple(row[f] for f in fields if f not in common), ",")
+    lines[-1] += "))" + tail
+    return lines
+
+
+def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
+    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1)."""
+    text = _flat(value)
+    if len(lines[-1]) + len(text) <= width:
+        lines[-1] += text
+        return
+    if isinstance(value, str):
+        pieces = [repr(value[i:i + 40]) for i in range(0, len(value), 40)]
+        lines[-1] += "(" + pieces[0]
+        lines.extend(" " * (depth + 1) + piece for piece in pieces[1:])
+        lines[-1] += ")"
+        return
+    if not isinstance(value, (tuple, list, dict)):
+        lines[-1] += text
+        return
+    brackets = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
+    opening, closing = brackets[0], brackets[1]
+    lines[-1] += opening
+    items = list(value.items()) if isinstance(value, dict) else list(value)
+    pad = " " * (depth + 1)
+    for index, item in enumerate(items):
+        last = index == len(items) - 1
+        comma = "" if last and not (isinstance(value, tuple) and len(items) == 1) else ","
+        piece = (f"{item[0]!r}: {_flat(item[1])}" if isinstance(value, dict) else _flat(item)) + comma
+        sep = " " if index else ""
+        if len(lines[-1]) + len(sep) + len(piece) <= width:
+            lines[-1] += sep + piece
+        elif len(pad) + len(piece) <= width:
+            lines.append(pad + piece)
+        else:  # too long for one line: lay it out over several
+            if index:
+                lines.append(pad)
+            if isinstance(value, dict):
+                lines[-1] += f"{item[0]!r}: "
+                _layout(item[1], lines, depth + 1, width)
+            else:
+                _layout(item, lines, depth + 1, width)
+            lines[-1] += comma
+    lines[-1] += closing
+
+
+def _flat(value: Any) -> str:
+    """A literal on one line."""
+    if isinstance(value, tuple):
+        inner = ", ".join(_flat(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, frozenset):  # INVARIANT: only INPUT_NAMES, written by generate()
+        raise TypeError(value)
+    if isinstance(value, Decimal):  # short names the module defines for its literals
+        return f"_D({str(value)!r})"
+    if isinstance(value, datetime.date):
+        return f"_date({value.year}, {value.month}, {value.day})"
+    return repr(value)
 
 
 def generate(policy: CheckedPolicy, source_path: str) -> str:

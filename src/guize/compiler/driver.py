@@ -31,6 +31,7 @@ class Compiled:
     checked: CheckedPolicy
     python: str  # the generated module's source
     source: str  # the .rule text
+    batch_python: str = ""  # its sibling module's: the columnar evaluators (see batchgen)
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
@@ -74,7 +75,7 @@ def compile_source(source: str, path: str) -> Compiled:
     from guize.compiler import batchgen, codegen
 
     checked = check_source(source, path)
-    return Compiled(checked, codegen.generate(checked, path) + batchgen.generate(checked), source)
+    return Compiled(checked, codegen.generate(checked, path), source, batchgen.generate(checked))
 
 
 def compile_file(path: str | os.PathLike[str]) -> Compiled:
@@ -160,25 +161,54 @@ def module_from_code(code: CodeType, name: str, filename: str) -> ModuleType:
 
 
 def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleType:
-    """The compiled module for a .rule file: from the cache when its source is unchanged."""
+    """The compiled module for a .rule file: from the cache when its source is unchanged.
+
+    Its sibling, the columnar evaluators (`<key>_batch.py`), is written beside it and loaded
+    only when the module's BATCH_LOADER is first called (by guize.runtime.batch)."""
     source = read_source(path)
     key = cache_key(source, str(path))
     name = f"guize_policy_{key}"
     cached = cache_dir() / f"{key}.py"
     # Beside the readable module, its bytecode (like a .pyc): a warm load compiles nothing.
     bytecode = cached.with_suffix(f".{sys.implementation.cache_tag}.code")
+    module = None
     if use_cache and bytecode.exists():
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):  # a damaged entry is rebuilt
+            module = module_from_code(marshal.loads(bytecode.read_bytes()), name, str(cached))
+    batch_source = None
+    if module is None:
+        compiled = compile_source(source, str(path))
+        code = compile(compiled.python, str(cached), "exec")
+        batch_source = compiled.batch_python
+        if use_cache:
+            with contextlib.suppress(OSError):  # a read-only cache only costs speed
+                write_atomic(cached.with_name(f"{key}_batch.py"), compiled.batch_python)
+                write_atomic(cached, compiled.python)
+                write_atomic(bytecode, marshal.dumps(code))
+        module = module_from_code(code, name, str(cached))
+    batch_path = cached.with_name(f"{key}_batch.py")
+    loader = functools.partial(_load_batch, batch_path, batch_source, (source, str(path)), f"{name}_batch", use_cache)
+    module.BATCH_LOADER = loader  # type: ignore[attr-defined]
+    return module
+
+
+def _load_batch(path: Path, source: str | None, rule: tuple[str, str], name: str, use_cache: bool) -> ModuleType:
+    """The sibling module of columnar evaluators: from its cached bytecode, else compiled from
+    `source` (or the cached file, or the .rule text `rule` again), its bytecode then cached."""
+    bytecode = path.with_suffix(f".{sys.implementation.cache_tag}.code")
+    if use_cache and bytecode.exists():
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):  # a damaged entry is rebuilt
+            return module_from_code(marshal.loads(bytecode.read_bytes()), name, str(path))
+    if source is None:
         try:
-            return module_from_code(marshal.loads(bytecode.read_bytes()), name, str(cached))
-        except (OSError, ValueError, EOFError, TypeError):
-            pass  # a damaged cache entry is rebuilt below
-    compiled = compile_source(source, str(path))
-    code = compile(compiled.python, str(cached), "exec")
+            source = path.read_text(encoding="utf-8")
+        except OSError:  # a cache emptied or written only in part
+            source = compile_source(*rule).batch_python
+    code = compile(source, str(path), "exec")
     if use_cache:
-        with contextlib.suppress(OSError):  # a read-only cache only costs speed
-            write_atomic(cached, compiled.python)
+        with contextlib.suppress(OSError):
             write_atomic(bytecode, marshal.dumps(code))
-    return module_from_code(code, name, str(cached))
+    return module_from_code(code, name, str(path))
 
 
 def rule_files(paths: list[str]) -> list[Path]:

@@ -552,12 +552,32 @@ def _at_row(exc: RuleError, row: int) -> RuleError:
 def _program(policy: Policy) -> dict[str, Any]:
     program: dict[str, Any] | None = getattr(policy, "_batch_program", None)
     if program is None:
-        build = getattr(policy.module, "BATCH", None)
-        if build is None:
-            raise RuleError("这个已编译的模块没有批量计算代码：请用当前版本的 guize 重新编译")
-        program = build()
+        module = batch_module(policy.module)
+        program = {"defs": module.DEFS, "enums": module.ENUMS, "fallback": module.FALLBACK}
         policy._batch_program = program  # type: ignore[attr-defined]
     return program
+
+
+def batch_module(module: Any) -> Any:
+    """The columnar evaluators of a compiled module: its sibling `<name>_batch.py`, imported now.
+
+    A module guize.load made says how to load it (BATCH_LOADER, from the compile cache); one
+    written by `guize compile -o DIR` and imported by the caller has its sibling beside it."""
+    loader = getattr(module, "BATCH_LOADER", None)
+    if loader is not None:
+        return loader()
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(getattr(module, "__file__", None) or "?")
+    sibling = path.with_name(f"{path.stem}_batch.py")
+    spec = importlib.util.spec_from_file_location(f"{module.__name__}_batch", sibling)
+    if spec is None or spec.loader is None or not sibling.is_file():
+        raise RuleError(f"这个已编译的模块没有批量计算代码（「{sibling.name}」）：请用当前版本的 guize 重新编译，"
+                        "并把两个文件放在同一目录")
+    batch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(batch)  # the import system's loader: compiled and cached as any import
+    return batch
 
 
 # ---------------------------------------------------------------- the entry points

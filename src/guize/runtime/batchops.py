@@ -1,7 +1,8 @@
 """Columnar operations for generated batch evaluators: exact fixed-point int64, overflow checked.
 
-Only the code written by guize.compiler.batchgen imports this module (inside its BATCH()
-factory), so `import guize.runtime` never imports numpy.
+Only the code written by guize.compiler.batchgen imports this module (the compiled module's
+sibling `<name>_batch.py`, itself imported when evaluate_batch is first called), so
+`import guize.runtime` never imports numpy.
 
 A number column is a `Num`: integers `v` meaning v / 10**s, with bounds lo <= v <= hi known
 for every row. Bounds are Python ints computed alongside each operation (interval

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-import threading
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
-from guize.runtime import dates, ir
+from guize.runtime import dates, ir, tracebacks
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
 from guize.runtime.interp import Coverage, Interpreter, Step
@@ -18,7 +17,6 @@ from guize.runtime.ir import dependencies, select_version
 from guize.runtime.validity import Repealed, Window
 
 _ENV_CACHE_LIMIT = 4096
-_FRONT_LIMIT = 4  # output lists inlined in the fast front (see Policy._install_front)
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
@@ -72,6 +70,14 @@ def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
     return EvaluationError(f"无法完成的运算：{type(exc).__name__}")
 
 
+def _in_order(subset: Any, order: list[str]) -> Any:
+    """The subset evaluator, its result in the order the caller listed the outputs."""
+    def evaluate(data: Mapping[str, Any], env: tuple[Any, ...], need: Any) -> dict[str, Any]:
+        values = subset(data, env, need)
+        return {name: values[name] for name in order}
+    return evaluate
+
+
 def as_date(on: Any) -> datetime.date:
     return V.to_date(on, "评估日期")
 
@@ -80,6 +86,9 @@ class Policy:
     """One compiled policy document. Thread-safe for evaluation."""
 
     def __init__(self, module: ModuleType, repealed: Repealed | None = None) -> None:
+        if not hasattr(module, "SUBSET_FLAGS"):  # written by a guize that generated code at run time
+            name = getattr(module, "__file__", None) or module.__name__
+            raise RuleError(f"「{name}」不是当前版本的 guize 编译的模块：请用 guize compile 重新编译")
         self.module = module
         self.path: str = module.SOURCE_PATH
         self.sha256: str = module.SOURCE_SHA256
@@ -89,15 +98,18 @@ class Policy:
         self._defs: dict[str, dict[str, Any]] = module.DEFS  # metadata; "expr" in ir's compact form
         self._typed: dict[str, ir.Definition] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
-        self._functions: dict[str, Any] = module.FUNCTIONS
+        self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
+        self._output_names = frozenset(module.OUTPUTS)
         self._all = module.ALL
+        self._subset = module.SUBSET
+        self._flags: tuple[tuple[int, ...], ...] = module.SUBSET_FLAGS
         self._names = frozenset(self._specs)
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
-        self._subsets: dict[tuple[str, ...], Any] = {}
-        self._last_outputs: tuple[Any, Any, Any] = (None, None, None)
-        self._inlined: list[Any] = []  # output lists whose code the fast front holds
-        self._asked: set[Any] = set()  # output lists asked for once (see _install_front)
-        self._front_lock = threading.Lock()
+        # For each list of outputs asked for: the generated function computing them and its `need`.
+        self._plans: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        # The last list asked for: (the caller's object, a copy, function, need); see evaluate.
+        self._last: tuple[Any, Any, Any, Any] = (None, None, None, None)
+        self._line_index: tracebacks.LineIndex | None = None
         self._dated: tuple[tuple[Any, ...], ...] = module.DATED  # each slot's versions: (start, end)
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
 
@@ -170,11 +182,12 @@ class Policy:
             outputs = [outputs]
         names = list(outputs)
         for name in names:
-            if name not in self._functions:
+            if name not in self._output_names:
                 from guize.runtime.diagnose import nearest_name
 
-                near = nearest_name(name, self._functions)
-                extra = f"，是否指「{near}」？" if near else f"；可选：{'、'.join(self._functions)}"
+                outputs_all = self.module.OUTPUTS
+                near = nearest_name(name, outputs_all)
+                extra = f"，是否指「{near}」？" if near else f"；可选：{'、'.join(outputs_all)}"
                 raise UnknownOutput(f"没有名为「{name}」的输出{extra}", output=name)
         return names
 
@@ -189,31 +202,73 @@ class Policy:
             with decimal.localcontext(V.CONTEXT):
                 return self.evaluate(data, on, outputs)
         # Every generated function checks the input names itself (cheaply: see codegen).
-        if len(self._inlined) < _FRONT_LIMIT:
-            self._install_front(outputs)
         try:
             if outputs is None:
                 return self._all(data, env)  # type: ignore[no-any-return]
             # Callers usually pass the same list every time: compare it with the last one
             # (by identity, then by value, since a list can change) before any hashing.
-            last = self._last_outputs
+            last = self._last
             if outputs is last[0] and outputs == last[1]:
-                return last[2](data, env)  # type: ignore[no-any-return]
-            key = outputs
-            if key.__class__ is not tuple:
-                key = (key,) if key.__class__ is str else tuple(key)
-            try:
-                function = self._subsets[key]
-            except KeyError:
-                function = self._subset_function(key)
-            if outputs.__class__ is list:
-                self._last_outputs = (outputs, list(outputs), function)  # one assignment: thread-safe
-            return function(data, env)  # type: ignore[no-any-return]
+                return last[2](data, env, last[3])  # type: ignore[no-any-return]
+            function, need = self._plan(outputs)
+            return function(data, env, need)  # type: ignore[no-any-return]
         except decimal.DecimalException as exc:
-            raise _arithmetic_error(exc) from None
-        except (TypeError, AttributeError):
+            raise _arithmetic_error(exc).with_traceback(self._rule_traceback(exc)) from None
+        except (TypeError, AttributeError) as exc:
             self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
-            raise
+            raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+        except Exception as exc:
+            raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+
+    def _rule_traceback(self, exc: BaseException) -> Any:
+        """exc's traceback below Policy.evaluate, frames of generated code shown at their .rule
+        lines (see guize.runtime.tracebacks)."""
+        if self._line_index is None:
+            self._line_index = tracebacks.LineIndex.of(self.module)
+        tb = exc.__traceback__
+        return self._line_index.rewrite(tb.tb_next if tb is not None else None)
+
+    def _plan(self, outputs: Any) -> tuple[Any, Any]:
+        """The generated function for these outputs and its `need` argument (made once per list)."""
+        key = outputs
+        if key.__class__ is not tuple:
+            key = (key,) if key.__class__ is str else tuple(key)
+        try:
+            plan = self._plans[key]
+        except KeyError:
+            plan = self._make_plan(key)
+            if len(self._plans) < _ENV_CACHE_LIMIT:
+                self._plans[key] = plan
+        if outputs.__class__ is list:
+            self._last = (outputs, list(outputs), *plan)  # one assignment: thread-safe
+        return plan
+
+    def _make_plan(self, outputs: tuple[str, ...]) -> tuple[Any, Any]:
+        """The generated function for these outputs, and the `need` it takes: an output's own
+        function (alone, or with need=True also the outputs it is computed from, when those are
+        the list), else out_subset with the flags it reads: which inputs and definitions to
+        compute, which outputs to return. (outputs=None is out_all's, in evaluate.)"""
+        names = self._select(outputs)
+        declared = self.module.OUTPUTS
+        order = list(dict.fromkeys(names))
+        if len(order) == 1 and order[0] in self._functions:
+            return self._functions[order[0]], None
+        for name in order:  # an output asked for with exactly the outputs it is computed from
+            computed = dependencies(self._defs, [name])
+            if name in self._functions and order == [o for o in declared if o in computed]:
+                return self._functions[name], True
+        need = self._need(names)
+        if order == [o for o in declared if o in order]:
+            return self._subset, need
+        return _in_order(self._subset, order), need
+
+    def _need(self, names: list[str]) -> tuple[Any, ...]:
+        """out_subset's `need` for these outputs: the number of inputs they need, of required
+        ones among them, then each flag of SUBSET_FLAGS: is one of its outputs asked for."""
+        asked = {self.module.OUTPUTS.index(n) for n in names}
+        inputs = self.required_inputs(names)
+        return (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs),
+                *(any(o in asked for o in users) for users in self._flags))
 
     def _bad_call(self, data: Any, outputs: Any) -> None:
         self._check_names(data)
@@ -230,104 +285,6 @@ class Policy:
         from guize.runtime.batch import evaluate_batch
 
         return evaluate_batch(self, data, on, outputs, strict)
-
-    def _subset_function(self, outputs: Iterable[str]) -> Any:
-        """The evaluator for exactly these outputs: a single output's own function, or one
-        assembled (once, then cached) from the module's per-definition statements, so that
-        shared definitions are computed once and only the inputs they need are read."""
-        names = self._select(outputs)
-        if len(names) == 1:
-            function = self._functions[names[0]]
-        elif set(names) == set(self.module.OUTPUTS) and len(names) == len(self.module.OUTPUTS):
-            function = self._all
-        else:
-            function = self._assemble(names)
-        if len(self._subsets) < _ENV_CACHE_LIMIT:
-            self._subsets[tuple(outputs)] = function
-        return function
-
-    def _body(self, names: list[str], for_all: bool = False) -> list[str]:
-        """The statements of a function computing `names` from `data` and the env `e`, made
-        from the module's per-definition snippets: the same code as its own functions."""
-        snippets = self.module.SNIPPETS
-        need = dependencies(self._defs, names)
-        inputs = self.required_inputs(names)
-        # As in the module's functions: missing inputs, unknown names, then each value.
-        pairs = [(snippets["inputs"][n][0], n) for n in inputs]
-        lines = V.read_inputs([p for p in pairs if not snippets["inputs"][p[1]][1]],
-                              [p for p in pairs if snippets["inputs"][p[1]][1]], for_all)
-        for n in inputs:
-            lines += snippets["inputs"][n][2]
-        for n, (_local, code) in snippets["defs"].items():
-            if n in need:
-                lines += code
-        lines.append("    return {" + ", ".join(f"{n!r}: {snippets['defs'][n][0]}" for n in names) + "}")
-        return lines
-
-    def _assemble(self, names: list[str]) -> Any:
-        lines = ["def out_subset(data, e):", *self._body(names)]
-        namespace: dict[str, Any] = {}
-        exec(compile("\n".join(lines), f"<guize {self.path} {names}>", "exec"), self.module.__dict__, namespace)
-        return namespace["out_subset"]
-
-    def _install_front(self, outputs: Any) -> None:
-        """Give this policy an `evaluate` of its own that holds, inline, the code for the
-        output lists it has been asked for (up to _FRONT_LIMIT): one call, no dispatch,
-        when the env is cached, the decimal context is the standard one and the outputs are
-        one of those lists. Anything else goes to Policy.evaluate, which is always right.
-        A list gets inlined the second time it is asked for."""
-        if outputs is not None and outputs.__class__ not in (list, tuple, str):
-            return  # e.g. a generator, which must be read once, by Policy.evaluate
-        try:
-            if outputs in self._inlined:
-                return
-            seen = (outputs.__class__, None if outputs is None else tuple(outputs))
-            if seen not in self._asked:  # built on the second call: a one-off call needs none
-                if len(self._asked) < _ENV_CACHE_LIMIT:
-                    self._asked.add(seen)
-                return
-            self._select(outputs)
-        except (RuleError, TypeError):
-            return  # not a list of output names: Policy.evaluate reports it
-        key = None if outputs is None else outputs.__class__(outputs)
-        with self._front_lock:
-            if len(self._inlined) >= _FRONT_LIMIT or key in self._inlined:
-                return
-            inlined = [*self._inlined, key]
-            lines = ["def front(_envs, _generic, _getcontext, _HALF_EVEN, _DecimalException, _arith,",
-                     "          _bad_call, _O):",
-                     "    def evaluate(data, on, outputs=None):",
-                     '        """Policy.evaluate (see there), with the code of the output lists it',
-                     '        has been asked for inline."""',
-                     "        try:",
-                     "            e = _envs[on]",
-                     "        except (KeyError, TypeError):",
-                     "            return _generic(data, on, outputs)",
-                     "        ctx = _getcontext()",
-                     "        if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:",
-                     "            return _generic(data, on, outputs)",
-                     "        try:"]
-            for i, key_i in enumerate(inlined):
-                test = "outputs is None" if key_i is None else \
-                    f"outputs.__class__ is {key_i.__class__.__name__} and outputs == _O[{i}]"
-                lines.append(f"            if {test}:")
-                body = self._body(list(self.module.OUTPUTS) if key_i is None else self._select(key_i),
-                                  key_i is None)
-                lines += ["            " + line for line in body]
-            lines += ["        except _DecimalException as exc:",
-                      "            raise _arith(exc) from None",
-                      "        except (TypeError, AttributeError):",
-                      "            _bad_call(data, outputs)",
-                      "            raise",
-                      "        return _generic(data, on, outputs)",
-                      "    return evaluate"]
-            namespace: dict[str, Any] = {}
-            exec(compile("\n".join(lines), f"<guize {self.path} evaluate>", "exec"), self.module.__dict__,
-                 namespace)
-            self.__dict__["evaluate"] = namespace["front"](
-                self._envs, Policy.evaluate.__get__(self), _getcontext, _HALF_EVEN, decimal.DecimalException,
-                _arithmetic_error, self._bad_call, tuple(inlined))
-            self._inlined = inlined
 
     def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
                   coverage: Coverage | None = None) -> dict[str, Any]:

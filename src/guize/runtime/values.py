@@ -171,31 +171,15 @@ ABSENT = object()
 """What generated code reads for an optional input the data does not hold."""
 
 
-def read_inputs(required: list[tuple[str, str]], optional: list[tuple[str, str]],
-                for_all: bool = False) -> list[str]:
-    """Generated statements that read the inputs (`(local, name)` pairs) into locals, in the
-    order errors are reported: a missing required input, then unknown names.
-
-    Optional inputs read ABSENT when not given. Unknown names are rejected since a misspelt
-    optional input would silently take its default: the required inputs have been read, so
-    when every input is given and the data holds no other key, the count proves all keys
-    known; otherwise the keys are counted exactly, and any other count gets the full
-    comparison (which allows inputs of other outputs)."""
-    lines = []
-    if required:
-        lines.append("    try:")
-        lines += [f"        {local} = data[{name!r}]" for local, name in required]
-        lines += ["    except KeyError as exc:",
-                  f"        raise _v.missing(exc.args[0]{', True' if for_all else ''}) from None"]
-    lines += [f"    {local} = data.get({name!r}, _ABSENT)" for local, name in optional]
-    full = [f"len(data) != {len(required) + len(optional)}"] + [f"{local} is _ABSENT" for local, _n in optional]
-    exact = " + ".join([str(len(required))] + [f"({local} is not _ABSENT)" for local, _n in optional])
-    if optional:
-        lines += [f"    if {' or '.join(full)}:", f"        if len(data) != {exact}:",
-                  "            _v.unknown_inputs(data, INPUT_NAMES)"]
-    else:
-        lines += [f"    if {full[0]}:", "        _v.unknown_inputs(data, INPUT_NAMES)"]
-    return lines
+def records(fields: tuple[str, ...], common: Mapping[str, Any], rows: tuple[tuple[Any, ...], ...]
+            ) -> tuple[dict[str, Any], ...]:
+    """Dicts with `fields`, from the compact rows a generated module writes (INPUTS, DEFS,
+    EXAMPLES): a value the same in every row is in `common`, not in the rows."""
+    out = []
+    for row in rows:
+        values = iter(row)
+        out.append({f: common[f] if f in common else next(values) for f in fields})
+    return tuple(out)
 
 
 def missing(name: str, for_all: bool = False) -> MissingInput:

@@ -10,233 +10,65 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/arithmetic.rule'
 SOURCE_SHA256 = '756fc498188154171896ff74cabcd9999abd3bc607230c608e8f5cabb560c774'
-DOCUMENTS = ({'title': '运算示例',
-  'docno': None,
-  'issuer': None,
-  'published': None,
-  'effective': datetime.date(2024, 1, 1),
-  'start': datetime.date(2024, 1, 1),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
-  'line': 2},)
-INPUTS = ({'name': '本金',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '万元',
-  'scale': Decimal('10000'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 6},
- {'name': '实际利率',
-  'kind': 'rate',
-  'type': '比率',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 7},
- {'name': '报价利率',
-  'kind': 'rate',
-  'type': '比率',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 8},
- {'name': '职工人数',
-  'kind': 'int',
-  'type': '整数（人）',
-  'unit': '人',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 9},
- {'name': '退休',
-  'kind': 'bool',
-  'type': '是否',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': True,
-  'default': False,
-  'cite': (),
-  'line': 10})
+DOCUMENTS = ({'title': '运算示例', 'docno': None, 'issuer': None, 'published': None,
+  'effective': _date(2024, 1, 1), 'start': _date(2024, 1, 1), 'last_day': None, 'end': None,
+  'duration_years': None, 'repeals': (), 'history': (), 'note': None, 'line': 2},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'members': (), 'cite': ()}, (
+ ('本金', 'money', '金额（元）', '万元', _D('10000'), False, None, 6),
+ ('实际利率', 'rate', '比率', '', _D('1'), False, None, 7),
+ ('报价利率', 'rate', '比率', '', _D('1'), False, None, 8),
+ ('职工人数', 'int', '整数（人）', '人', _D('1'), False, None, 9),
+ ('退休', 'bool', '是否', '', _D('1'), True, False, 10),))
 INPUT_NAMES = frozenset(('本金', '实际利率', '报价利率', '职工人数', '退休'))
 OUTPUTS = ('贴息', '比例', '名额', '取整到元')
 SLOTS = 0
-DEFS = {'上浮比例': {'name': '上浮比例',
-          'kind': 'param',
-          'type': '比率',
-          'value_kind': 'rate',
-          'expr': (0, 1, (12, 11, 12, 14), Decimal('0.20')),
-          'round': None,
-          'cite': (),
-          'line': 12,
-          'deps': (),
-          'inputs': ()},
- '倾斜': {'name': '倾斜',
-        'kind': 'param',
-        'type': '百分点',
-        'value_kind': 'points',
-        'expr': (0, 2, (13, 9, 13, 14), Decimal('0.05')),
-        'round': None,
-        'cite': (),
-        'line': 13,
-        'deps': (),
-        'inputs': ()},
- '每名额职工数': {'name': '每名额职工数',
-            'kind': 'param',
-            'type': '整数（人）',
-            'value_kind': 'int',
-            'expr': (0, 3, (14, 13, 14, 16), 50),
-            'round': None,
-            'cite': (),
-            'line': 14,
-            'deps': (),
-            'inputs': ()},
- '利率上限': {'name': '利率上限',
-          'kind': 'def',
-          'type': '比率',
-          'value_kind': 'rate',
-          'expr': (4, 8, (15, 14, 15, 31), '*', (1, 4, (15, 14, 15, 18), '报价利率'),
-                   (4, 7, (15, 22, 15, 30), '+', (0, 5, (15, 22, 15, 23), 1),
-                    (2, 6, (15, 26, 15, 30), '上浮比例'), False),
-                   False),
-          'round': None,
-          'cite': (),
-          'line': 15,
-          'deps': ('上浮比例',),
-          'inputs': ('报价利率',)},
- '计息利率': {'name': '计息利率',
-          'kind': 'def',
-          'type': '比率',
-          'value_kind': 'rate',
-          'expr': (11, 11, (16, 14, 16, 26),
-                   ((1, 9, (16, 14, 16, 18), '实际利率'), (2, 10, (16, 22, 16, 26), '利率上限'))),
-          'round': None,
-          'cite': (),
-          'line': 16,
-          'deps': ('利率上限',),
-          'inputs': ('实际利率',)},
- '贴息': {'name': '贴息',
-        'kind': 'output',
-        'type': '金额（元）',
-        'value_kind': 'money',
-        'expr': (11, 18, (17, 12, 17, 37),
-                 ((4, 16, (17, 12, 17, 27), '*',
-                   (4, 14, (17, 12, 17, 21), '*', (1, 12, (17, 12, 17, 14), '本金'),
-                    (2, 13, (17, 17, 17, 21), '计息利率'), False),
-                   (0, 15, (17, 24, 17, 27), Decimal('0.50')), False),
-                  (0, 17, (17, 31, 17, 37), Decimal('20000000')))),
-        'round': ('half_up', Decimal('0.01')),
-        'cite': (),
-        'line': 17,
-        'deps': ('计息利率',),
-        'inputs': ('本金',)},
- '比例': {'name': '比例',
-        'kind': 'output',
-        'type': '比率',
-        'value_kind': 'rate',
-        'expr': (4, 24, (18, 12, 18, 38), '+', (0, 19, (18, 12, 18, 15), Decimal('0.80')),
-                 (10, 23, (18, 19, 18, 37), (1, 20, (18, 21, 18, 23), '退休'),
-                  (2, 21, (18, 26, 18, 28), '倾斜'), (0, 22, (18, 32, 18, 37), Decimal('0'))),
-                 False),
-        'round': None,
-        'cite': (),
-        'line': 18,
-        'deps': ('倾斜',),
-        'inputs': ('退休',)},
- '名额': {'name': '名额',
-        'kind': 'output',
-        'type': '整数',
-        'value_kind': 'int',
-        'expr': (13, 28, (19, 12, 19, 31), 'floor', Decimal('1'),
-                 (4, 27, (19, 17, 19, 30), '/', (1, 25, (19, 17, 19, 21), '职工人数'),
-                  (2, 26, (19, 24, 19, 30), '每名额职工数'), False),
-                 True),
-        'round': None,
-        'cite': (),
-        'line': 19,
-        'deps': ('每名额职工数',),
-        'inputs': ('职工人数',)},
- '取整到元': {'name': '取整到元',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (4, 31, (20, 21, 20, 35), '*', (1, 29, (20, 21, 20, 23), '本金'),
-                   (0, 30, (20, 26, 20, 35), Decimal('0.0000123')), False),
-          'round': ('half_up', Decimal('1')),
-          'cite': (),
-          'line': 20,
-          'deps': (),
-          'inputs': ('本金',)}}
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {'cite': ()}, (
+ ('上浮比例', 'param', '比率', 'rate', (0, 1, (12, 11, 12, 14), _D('0.20')), None, 12, (), ()),
+ ('倾斜', 'param', '百分点', 'points', (0, 2, (13, 9, 13, 14), _D('0.05')), None, 13, (), ()),
+ ('每名额职工数', 'param', '整数（人）', 'int', (0, 3, (14, 13, 14, 16), 50), None, 14, (), ()),
+ ('利率上限', 'def', '比率', 'rate',
+ (4, 8, (15, 14, 15, 31), '*', (1, 4, (15, 14, 15, 18), '报价利率'),
+  (4, 7, (15, 22, 15, 30), '+', (0, 5, (15, 22, 15, 23), 1), (2, 6, (15, 26, 15, 30), '上浮比例'), False),
+  False), None, 15, ('上浮比例',), ('报价利率',)),
+ ('计息利率', 'def', '比率', 'rate',
+ (11, 11, (16, 14, 16, 26), ((1, 9, (16, 14, 16, 18), '实际利率'), (2, 10, (16, 22, 16, 26), '利率上限'))),
+ None, 16, ('利率上限',), ('实际利率',)),
+ ('贴息', 'output', '金额（元）', 'money',
+ (11, 18, (17, 12, 17, 37),
+  ((4, 16, (17, 12, 17, 27), '*',
+    (4, 14, (17, 12, 17, 21), '*', (1, 12, (17, 12, 17, 14), '本金'),
+     (2, 13, (17, 17, 17, 21), '计息利率'), False), (0, 15, (17, 24, 17, 27), _D('0.50')), False),
+   (0, 17, (17, 31, 17, 37), _D('20000000')))), ('half_up', _D('0.01')), 17, ('计息利率',), ('本金',)),
+ ('比例', 'output', '比率', 'rate',
+ (4, 24, (18, 12, 18, 38), '+', (0, 19, (18, 12, 18, 15), _D('0.80')),
+  (10, 23, (18, 19, 18, 37), (1, 20, (18, 21, 18, 23), '退休'), (2, 21, (18, 26, 18, 28), '倾斜'),
+   (0, 22, (18, 32, 18, 37), _D('0'))), False), None, 18, ('倾斜',), ('退休',)),
+ ('名额', 'output', '整数', 'int',
+ (13, 28, (19, 12, 19, 31), 'floor', _D('1'),
+  (4, 27, (19, 17, 19, 30), '/', (1, 25, (19, 17, 19, 21), '职工人数'),
+   (2, 26, (19, 24, 19, 30), '每名额职工数'), False), True), None, 19, ('每名额职工数',), ('职工人数',)),
+ ('取整到元', 'output', '金额（元）', 'money',
+ (4, 31, (20, 21, 20, 35), '*', (1, 29, (20, 21, 20, 23), '本金'),
+  (0, 30, (20, 26, 20, 35), _D('0.0000123')), False), ('half_up', _D('1')), 20, (), ('本金',)),))}
 DATED = ()
-EXAMPLES = ({'name': '利率封顶',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'本金': Decimal('100'), '实际利率': Decimal('0.05'), '报价利率': Decimal('0.0345')},
-  'expects': {'贴息': Decimal('20700')},
-  'not_in_force': False,
-  'error': None,
-  'line': 22,
-  'file': 'tests/golden/good/arithmetic.rule'},
- {'name': '利率未封顶',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'本金': Decimal('100'), '实际利率': Decimal('0.04'), '报价利率': Decimal('0.0345')},
-  'expects': {'贴息': Decimal('20000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 28,
-  'file': 'tests/golden/good/arithmetic.rule'},
- {'name': '贴息上限',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'本金': Decimal('100000'), '实际利率': Decimal('0.05'), '报价利率': Decimal('0.045')},
-  'expects': {'贴息': Decimal('20000000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 34,
-  'file': 'tests/golden/good/arithmetic.rule'},
- {'name': '退休倾斜',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'退休': True},
-  'expects': {'比例': Decimal('0.85')},
-  'not_in_force': False,
-  'error': None,
-  'line': 40,
-  'file': 'tests/golden/good/arithmetic.rule'},
- {'name': '名额',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'职工人数': 149},
-  'expects': {'名额': 2},
-  'not_in_force': False,
-  'error': None,
-  'line': 44,
-  'file': 'tests/golden/good/arithmetic.rule'},
- {'name': '舍入到元',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'本金': Decimal('50')},
-  'expects': {'取整到元': Decimal('6')},
-  'not_in_force': False,
-  'error': None,
-  'line': 48,
-  'file': 'tests/golden/good/arithmetic.rule'})
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'date': _date(2024, 6, 1), 'not_in_force': False, 'error': None, 'file': 'tests/golden/good/arithmetic.rule'}, (
+ ('利率封顶', {'本金': _D('100'), '实际利率': _D('0.05'), '报价利率': _D('0.0345')}, {'贴息': _D('20700')}, 22),
+ ('利率未封顶', {'本金': _D('100'), '实际利率': _D('0.04'), '报价利率': _D('0.0345')}, {'贴息': _D('20000')}, 28),
+ ('贴息上限', {'本金': _D('100000'), '实际利率': _D('0.05'), '报价利率': _D('0.045')}, {'贴息': _D('20000000')}, 34),
+ ('退休倾斜', {'退休': True}, {'比例': _D('0.85')}, 40),
+ ('名额', {'职工人数': 149}, {'名额': 2}, 44),
+ ('舍入到元', {'本金': _D('50')}, {'取整到元': _D('6')}, 48),))
 
 _K0 = Decimal('10000')
 _K1 = Decimal('0.20')
@@ -250,67 +82,7 @@ _K8 = Decimal('0.0000123')
 _K9 = Decimal('1')
 
 
-def out_贴息(data, e):
-    """Compute 「贴息」 alone (line 17)."""
-    try:
-        i_本金 = data['本金']
-        i_实际利率 = data['实际利率']
-        i_报价利率 = data['报价利率']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 3:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    i_本金 = _to_decimal(i_本金, '本金') * _K0
-    i_实际利率 = _to_rate(i_实际利率, '实际利率')
-    i_报价利率 = _to_rate(i_报价利率, '报价利率')
-    d_利率上限 = (i_报价利率 * (1 + _K1))
-    d_计息利率 = (i_实际利率 if i_实际利率 <= d_利率上限 else d_利率上限)
-    d_贴息 = (_t1 if (_t1 := ((i_本金 * d_计息利率) * _K2)) <= _K3 else _K3).quantize(_K4, _ROUND_HALF_UP)
-    return {'贴息': d_贴息}
-
-
-def out_比例(data, e):
-    """Compute 「比例」 alone (line 18)."""
-    i_退休 = data.get('退休', _ABSENT)
-    if len(data) != 1 or i_退休 is _ABSENT:
-        if len(data) != 0 + (i_退休 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
-    if i_退休 is _ABSENT:
-        i_退休 = False
-    if not (i_退休 is True or i_退休 is False):
-        i_退休 = _to_bool(i_退休, '退休')
-    d_比例 = (_K5 + (_K6 if i_退休 else _K7))
-    return {'比例': d_比例}
-
-
-def out_名额(data, e):
-    """Compute 「名额」 alone (line 19)."""
-    try:
-        i_职工人数 = data['职工人数']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_职工人数.__class__ is int and i_职工人数 >= 0):
-        i_职工人数 = _to_int(i_职工人数, '职工人数')
-    d_名额 = _v.rnd_int(_v.div(i_职工人数, 50), 'floor')
-    return {'名额': d_名额}
-
-
-def out_取整到元(data, e):
-    """Compute 「取整到元」 alone (line 20)."""
-    try:
-        i_本金 = data['本金']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    i_本金 = _to_decimal(i_本金, '本金') * _K0
-    d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)
-    return {'取整到元': d_取整到元}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_本金 = data['本金']
@@ -332,134 +104,90 @@ def out_all(data, e):
         i_退休 = False
     if not (i_退休 is True or i_退休 is False):
         i_退休 = _to_bool(i_退休, '退休')
+    # 「利率上限」: line 15
     d_利率上限 = (i_报价利率 * (1 + _K1))
+    # 「计息利率」: line 16
     d_计息利率 = (i_实际利率 if i_实际利率 <= d_利率上限 else d_利率上限)
-    d_贴息 = (_t2 if (_t2 := ((i_本金 * d_计息利率) * _K2)) <= _K3 else _K3).quantize(_K4, _ROUND_HALF_UP)
+    # 「贴息」: line 17
+    d_贴息 = (_t1 if (_t1 := ((i_本金 * d_计息利率) * _K2)) <= _K3 else _K3).quantize(_K4, _ROUND_HALF_UP)
+    # 「比例」: line 18
     d_比例 = (_K5 + (_K6 if i_退休 else _K7))
+    # 「名额」: line 19
     d_名额 = _v.rnd_int(_v.div(i_职工人数, 50), 'floor')
+    # 「取整到元」: line 20
     d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)
     return {'贴息': d_贴息, '比例': d_比例, '名额': d_名额, '取整到元': d_取整到元}
 
 
-SNIPPETS = {'inputs': {'本金': ('i_本金', False, ["    i_本金 = _to_decimal(i_本金, '本金') * _K0"]),
-            '实际利率': ('i_实际利率', False, ["    i_实际利率 = _to_rate(i_实际利率, '实际利率')"]),
-            '报价利率': ('i_报价利率', False, ["    i_报价利率 = _to_rate(i_报价利率, '报价利率')"]),
-            '职工人数': ('i_职工人数', False,
-                     ['    if not (i_职工人数.__class__ is int and i_职工人数 >= 0):',
-                      "        i_职工人数 = _to_int(i_职工人数, '职工人数')"]),
-            '退休': ('i_退休', True,
-                   ['    if i_退休 is _ABSENT:', '        i_退休 = False',
-                    '    if not (i_退休 is True or i_退休 is False):',
-                    "        i_退休 = _to_bool(i_退休, '退休')"])},
- 'defs': {'上浮比例': ('d_上浮比例', []),
-          '倾斜': ('d_倾斜', []),
-          '每名额职工数': ('d_每名额职工数', []),
-          '利率上限': ('d_利率上限', ['    d_利率上限 = (i_报价利率 * (1 + _K1))']),
-          '计息利率': ('d_计息利率', ['    d_计息利率 = (i_实际利率 if i_实际利率 <= d_利率上限 else d_利率上限)']),
-          '贴息': ('d_贴息',
-                 ['    d_贴息 = (_t3 if (_t3 := ((i_本金 * d_计息利率) * _K2)) <= _K3 else '
-                  '_K3).quantize(_K4, _ROUND_HALF_UP)']),
-          '比例': ('d_比例', ['    d_比例 = (_K5 + (_K6 if i_退休 else _K7))']),
-          '名额': ('d_名额', ["    d_名额 = _v.rnd_int(_v.div(i_职工人数, 50), 'floor')"]),
-          '取整到元': ('d_取整到元', ['    d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)'])},
- 'folded': ['上浮比例', '倾斜', '每名额职工数']}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3 = need
+    try:
+        if _n0:
+            i_本金 = data['本金']
+        if _n1:
+            i_实际利率 = data['实际利率']
+            i_报价利率 = data['报价利率']
+        if _n2:
+            i_职工人数 = data['职工人数']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if _n3:
+        i_退休 = data.get('退休', _ABSENT)
+    if len(data) != _k or (_n3 and i_退休 is _ABSENT):
+        if len(data) != _r + (_n3 and i_退休 is not _ABSENT):
+            _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        i_本金 = _to_decimal(i_本金, '本金') * _K0
+    if _n1:
+        i_实际利率 = _to_rate(i_实际利率, '实际利率')
+        i_报价利率 = _to_rate(i_报价利率, '报价利率')
+    if _n2:
+        if not (i_职工人数.__class__ is int and i_职工人数 >= 0):
+            i_职工人数 = _to_int(i_职工人数, '职工人数')
+    if _n3:
+        if i_退休 is _ABSENT:
+            i_退休 = False
+        if not (i_退休 is True or i_退休 is False):
+            i_退休 = _to_bool(i_退休, '退休')
+    if _n1:
+        # 「利率上限」: line 15
+        d_利率上限 = (i_报价利率 * (1 + _K1))
+        # 「计息利率」: line 16
+        d_计息利率 = (i_实际利率 if i_实际利率 <= d_利率上限 else d_利率上限)
+        # 「贴息」: line 17
+        d_贴息 = (_t2 if (_t2 := ((i_本金 * d_计息利率) * _K2)) <= _K3 else _K3).quantize(_K4,
+                _ROUND_HALF_UP)
+    if _n3:
+        # 「比例」: line 18
+        d_比例 = (_K5 + (_K6 if i_退休 else _K7))
+    if _n2:
+        # 「名额」: line 19
+        d_名额 = _v.rnd_int(_v.div(i_职工人数, 50), 'floor')
+    if _n4:
+        # 「取整到元」: line 20
+        d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)
+    out = {}
+    if _a0:
+        out['贴息'] = d_贴息
+    if _a1:
+        out['比例'] = d_比例
+    if _a2:
+        out['名额'] = d_名额
+    if _a3:
+        out['取整到元'] = d_取整到元
+    return out
 
-FUNCTIONS = {'贴息': out_贴息, '比例': out_比例, '名额': out_名额, '取整到元': out_取整到元}
+
+FUNCTIONS = {}
 ALL = out_all
-LINE_MAP = {263: 6, 264: 7, 265: 8, 266: 15, 267: 16, 268: 17, 278: 10, 282: 18, 294: 9, 296: 19, 308: 6, 309: 20, 326: 6, 327: 7, 328: 8, 329: 9, 331: 10, 335: 15, 336: 16, 337: 17, 338: 18, 339: 19, 340: 20}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-    K0 = _b.num('0.20')
-    K1 = _b.num('0.05')
-    K2 = _b.num('50')
-    K3 = _b.num('1')
-    K4 = _b.num('0.50')
-    K5 = _b.num('20000000')
-    K6 = _b.num('0.80')
-    K7 = _b.num('0')
-    K8 = _b.num('0.0000123')
-
-    def b_上浮比例(c):
-        """「上浮比例」, line 12."""
-        return K0
-
-    def b_倾斜(c):
-        """「倾斜」, line 13."""
-        return K1
-
-    def b_每名额职工数(c):
-        """「每名额职工数」, line 14."""
-        return K2
-
-    def b_利率上限(c):
-        """「利率上限」, line 15."""
-        i_报价利率 = c.input('报价利率')
-        d_上浮比例 = c.ref('上浮比例')
-        x1 = c.add(K3, d_上浮比例)
-        x2 = c.mul(i_报价利率, x1)
-        return x2
-
-    def b_计息利率(c):
-        """「计息利率」, line 16."""
-        i_实际利率 = c.input('实际利率')
-        d_利率上限 = c.ref('利率上限')
-        x1 = c.min_(i_实际利率, d_利率上限)
-        return x1
-
-    def b_贴息(c):
-        """「贴息」, line 17."""
-        i_本金 = c.input('本金')
-        d_计息利率 = c.ref('计息利率')
-        x1 = c.mul(i_本金, d_计息利率)
-        x2 = c.mul(x1, K4)
-        x3 = c.min_(x2, K5)
-        x4 = c.rnd(x3, -2, 'half_up', c.sink('贴息'))
-        return x4
-
-    def b_比例(c):
-        """「比例」, line 18."""
-        i_退休 = c.input('退休')
-        d_倾斜 = c.ref('倾斜')
-        x1 = c.where(i_退休, d_倾斜, K7)
-        x2 = c.add(K6, x1, c.sink('比例'))
-        return x2
-
-    def b_名额(c):
-        """「名额」, line 19."""
-        i_职工人数 = c.input('职工人数')
-        d_每名额职工数 = c.ref('每名额职工数')
-        x1 = c.rdiv(i_职工人数, d_每名额职工数, 0, 'floor')
-        return x1
-
-    def b_取整到元(c):
-        """「取整到元」, line 20."""
-        i_本金 = c.input('本金')
-        x1 = c.mul(i_本金, K8)
-        x2 = c.rnd(x1, 0, 'half_up', c.sink('取整到元'))
-        return x2
-
-    return {'defs': {'上浮比例': b_上浮比例, '倾斜': b_倾斜, '每名额职工数': b_每名额职工数, '利率上限': b_利率上限, '计息利率': b_计息利率, '贴息': b_贴息, '比例': b_比例, '名额': b_名额, '取整到元': b_取整到元}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (88, 6, 89, 7, 90, 8, 91, 9, 92, 0, 94, 10, 95, 0, 98, 6, 99, 7, 100, 8, 101, 9, 103, 10,
+ 107, 15, 109, 16, 111, 17, 113, 18, 115, 19, 117, 20, 119, 0, 128, 6, 130, 7, 132, 8, 133, 9, 135,
+ 0, 137, 10, 139, 0, 142, 6, 144, 7, 146, 8, 147, 9, 150, 10, 155, 15, 158, 16, 160, 17, 163, 18,
+ 166, 19, 169, 20, 172, 0)

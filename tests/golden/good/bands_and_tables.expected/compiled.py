@@ -10,162 +10,59 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/bands_and_tables.rule'
 SOURCE_SHA256 = '68063469b3575b1f95076a70cc202a32aa3bc7483094342a10637df3b689e4ac'
-DOCUMENTS = ({'title': '分段与表的示例',
-  'docno': '测试发〔2024〕1号',
-  'issuer': None,
-  'published': None,
-  'effective': datetime.date(2024, 1, 1),
-  'start': datetime.date(2024, 1, 1),
-  'last_day': datetime.date(2026, 12, 31),
-  'end': None,
-  'duration_years': 3,
-  'repeals': (),
-  'history': (),
-  'note': None,
-  'line': 2},)
-INPUTS = ({'name': '企业地区',
-  'kind': 'enum',
-  'type': '地区',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': ('南疆', '其他地区'),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 9},
- {'name': '纱支',
-  'kind': 'quantity',
-  'type': '数值（支）',
-  'unit': '支',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 10},
- {'name': '月平均工资',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 11})
+DOCUMENTS = ({'title': '分段与表的示例', 'docno': '测试发〔2024〕1号', 'issuer': None, 'published': None,
+  'effective': _date(2024, 1, 1), 'start': _date(2024, 1, 1), 'last_day': _date(2026, 12, 31),
+  'end': None, 'duration_years': 3, 'repeals': (), 'history': (), 'note': None, 'line': 2},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'scale': _D('1'), 'has_default': False, 'default': None, 'cite': ()}, (
+ ('企业地区', 'enum', '地区', '', ('南疆', '其他地区'), 9),
+ ('纱支', 'quantity', '数值（支）', '支', (), 10),
+ ('月平均工资', 'money', '金额（元）', '元', (), 11),))
 INPUT_NAMES = frozenset(('企业地区', '纱支', '月平均工资'))
 OUTPUTS = ('纱线补贴', '就业补贴')
 SLOTS = 0
-DEFS = {'纱线标准': {'name': '纱线标准',
-          'kind': 'table',
-          'type': '数值（元/吨）',
-          'value_kind': 'quantity',
-          'expr': (17, 18, (13, 13, 21, 1), (1, 1, (13, 15, 13, 17), '纱支'),
-                   ((23, 16, (14, 3, 17, 3), None, False, 40, False,
-                     (16, 7, (14, 9, 17, 3), (1, 2, (14, 11, 14, 15), '企业地区'),
-                      ((22, 4, (15, 5, 16, 5), ('南疆',), (0, 3, (15, 8, 15, 14), Decimal('600')),
-                        '南疆', ()),
-                       (22, 6, (16, 5, 17, 3), ('其他地区',), (0, 5, (16, 10, 16, 16), Decimal('500')),
-                        '其他地区', ())),
-                      None),
-                     '不满40支', ()),
-                    (23, 17, (17, 3, 21, 1), 40, True, None, False,
-                     (16, 14, (17, 15, 21, 1), (1, 9, (17, 17, 17, 21), '企业地区'),
-                      ((22, 11, (18, 5, 19, 5), ('南疆',), (0, 10, (18, 8, 18, 14), Decimal('640')),
-                        '南疆', ()),
-                       (22, 13, (19, 5, 21, 1), ('其他地区',),
-                        (0, 12, (19, 10, 19, 16), Decimal('540')), '其他地区', ())),
-                      None),
-                     '40支以上（含40支）', ())),
-                   None),
-          'round': None,
-          'cite': ('第二项（一）',),
-          'line': 13,
-          'deps': (),
-          'inputs': ('企业地区', '纱支')},
- '每人补贴': {'name': '每人补贴',
-          'kind': 'table',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (17, 29, (21, 11, 26, 1), (1, 19, (21, 13, 21, 18), '月平均工资'),
-                   ((23, 27, (22, 3, 23, 3), Decimal('2000'), True, Decimal('3000'), False,
-                     (0, 20, (22, 24, 22, 29), Decimal('3000')), '2000元至3000元（不含3000元）', ()),
-                    (23, 28, (23, 3, 24, 3), Decimal('3000'), True, None, False,
-                     (0, 23, (23, 11, 23, 16), Decimal('4000')), '3000元以上', ())),
-                   (25, 26, (24, 3, 26, 1), (0, 25, (24, 6, 24, 8), Decimal('0')), '其他', ())),
-          'round': None,
-          'cite': ('第六项（一）',),
-          'line': 21,
-          'deps': (),
-          'inputs': ('月平均工资',)},
- '纱线补贴': {'name': '纱线补贴',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (4, 32, (26, 14, 26, 24), '*', (2, 30, (26, 14, 26, 18), '纱线标准'),
-                   (0, 31, (26, 21, 26, 24), 10), False),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': (),
-          'line': 26,
-          'deps': ('纱线标准',),
-          'inputs': ()},
- '就业补贴': {'name': '就业补贴',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (2, 33, (27, 14, 27, 18), '每人补贴'),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': (),
-          'line': 27,
-          'deps': ('每人补贴',),
-          'inputs': ()}}
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {}, (
+ ('纱线标准', 'table', '数值（元/吨）', 'quantity',
+ (17, 18, (13, 13, 21, 1), (1, 1, (13, 15, 13, 17), '纱支'),
+  ((23, 16, (14, 3, 17, 3), None, False, 40, False,
+    (16, 7, (14, 9, 17, 3), (1, 2, (14, 11, 14, 15), '企业地区'),
+     ((22, 4, (15, 5, 16, 5), ('南疆',), (0, 3, (15, 8, 15, 14), _D('600')), '南疆', ()),
+      (22, 6, (16, 5, 17, 3), ('其他地区',), (0, 5, (16, 10, 16, 16), _D('500')), '其他地区', ())), None),
+    '不满40支', ()),
+   (23, 17, (17, 3, 21, 1), 40, True, None, False,
+    (16, 14, (17, 15, 21, 1), (1, 9, (17, 17, 17, 21), '企业地区'),
+     ((22, 11, (18, 5, 19, 5), ('南疆',), (0, 10, (18, 8, 18, 14), _D('640')), '南疆', ()),
+      (22, 13, (19, 5, 21, 1), ('其他地区',), (0, 12, (19, 10, 19, 16), _D('540')), '其他地区', ())), None),
+    '40支以上（含40支）', ())), None), None, ('第二项（一）',), 13, (), ('企业地区', '纱支')),
+ ('每人补贴', 'table', '金额（元）', 'money',
+ (17, 29, (21, 11, 26, 1), (1, 19, (21, 13, 21, 18), '月平均工资'),
+  ((23, 27, (22, 3, 23, 3), _D('2000'), True, _D('3000'), False,
+    (0, 20, (22, 24, 22, 29), _D('3000')), '2000元至3000元（不含3000元）', ()),
+   (23, 28, (23, 3, 24, 3), _D('3000'), True, None, False, (0, 23, (23, 11, 23, 16), _D('4000')),
+    '3000元以上', ())), (25, 26, (24, 3, 26, 1), (0, 25, (24, 6, 24, 8), _D('0')), '其他', ())), None,
+ ('第六项（一）',), 21, (), ('月平均工资',)),
+ ('纱线补贴', 'output', '金额（元）', 'money',
+ (4, 32, (26, 14, 26, 24), '*', (2, 30, (26, 14, 26, 18), '纱线标准'), (0, 31, (26, 21, 26, 24), 10),
+  False), ('half_up', _D('0.01')), (), 26, ('纱线标准',), ()),
+ ('就业补贴', 'output', '金额（元）', 'money', (2, 33, (27, 14, 27, 18), '每人补贴'), ('half_up', _D('0.01')),
+ (), 27, ('每人补贴',), ()),))}
 DATED = ()
-EXAMPLES = ({'name': '三十九支',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'企业地区': '南疆', '纱支': 39},
-  'expects': {'纱线补贴': Decimal('6000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 29,
-  'file': 'tests/golden/good/bands_and_tables.rule'},
- {'name': '四十支',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'企业地区': '其他地区', '纱支': 40},
-  'expects': {'纱线补贴': Decimal('5400')},
-  'not_in_force': False,
-  'error': None,
-  'line': 34,
-  'file': 'tests/golden/good/bands_and_tables.rule'},
- {'name': '工资恰为三千',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'月平均工资': Decimal('3000')},
-  'expects': {'就业补贴': Decimal('4000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 39,
-  'file': 'tests/golden/good/bands_and_tables.rule'},
- {'name': '工资二千九百九十九点九九',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'月平均工资': Decimal('2999.99')},
-  'expects': {'就业补贴': Decimal('3000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 43,
-  'file': 'tests/golden/good/bands_and_tables.rule'},
- {'name': '工资一千九百九十九',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'月平均工资': Decimal('1999')},
-  'expects': {'就业补贴': Decimal('0')},
-  'not_in_force': False,
-  'error': None,
-  'line': 47,
-  'file': 'tests/golden/good/bands_and_tables.rule'})
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'date': _date(2024, 6, 1), 'not_in_force': False, 'error': None, 'file': 'tests/golden/good/bands_and_tables.rule'}, (
+ ('三十九支', {'企业地区': '南疆', '纱支': 39}, {'纱线补贴': _D('6000')}, 29),
+ ('四十支', {'企业地区': '其他地区', '纱支': 40}, {'纱线补贴': _D('5400')}, 34),
+ ('工资恰为三千', {'月平均工资': _D('3000')}, {'就业补贴': _D('4000')}, 39),
+ ('工资二千九百九十九点九九', {'月平均工资': _D('2999.99')}, {'就业补贴': _D('3000')}, 43),
+ ('工资一千九百九十九', {'月平均工资': _D('1999')}, {'就业补贴': _D('0')}, 47),))
 
 _K0 = frozenset(('其他地区', '南疆', ))
 _K1 = ('南疆', '其他地区', )
@@ -175,57 +72,14 @@ _K2 = {'南疆': _K3, '其他地区': _K4}
 _K6 = Decimal('640')
 _K7 = Decimal('540')
 _K5 = {'南疆': _K6, '其他地区': _K7}
-_K8 = Decimal('0.01')
-_K9 = Decimal('0')
-_K10 = Decimal('2000')
-_K11 = Decimal('3000')
-_K12 = Decimal('4000')
+_K8 = Decimal('0')
+_K9 = Decimal('2000')
+_K10 = Decimal('3000')
+_K11 = Decimal('4000')
+_K12 = Decimal('0.01')
 
 
-def out_纱线补贴(data, e):
-    """Compute 「纱线补贴」 alone (line 26)."""
-    try:
-        i_企业地区 = data['企业地区']
-        i_纱支 = data['纱支']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 2:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_企业地区.__class__ is str and i_企业地区 in _K0):
-        i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
-    if (_c := i_纱支.__class__) is not Decimal:
-        try:
-            i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _to_decimal(i_纱支, '纱支')
-        except _InvalidOperation:
-            i_纱支 = _to_decimal(i_纱支, '纱支')
-    if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
-        i_纱支 = _to_decimal(i_纱支, '纱支')
-    d_纱线标准 = (_K2[i_企业地区] if (_t1 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t1 else _v.no_band('纱线标准', _t1))
-    d_纱线补贴 = (d_纱线标准 * 10).quantize(_K8, _ROUND_HALF_UP)
-    return {'纱线补贴': d_纱线补贴}
-
-
-def out_就业补贴(data, e):
-    """Compute 「就业补贴」 alone (line 27)."""
-    try:
-        i_月平均工资 = data['月平均工资']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_月平均工资.__class__) is not Decimal:
-        try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _to_decimal(i_月平均工资, '月平均工资')
-        except _InvalidOperation:
-            i_月平均工资 = _to_decimal(i_月平均工资, '月平均工资')
-    if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
-        i_月平均工资 = _to_decimal(i_月平均工资, '月平均工资')
-    d_每人补贴 = (_K11 if _K10 <= (_t2 := i_月平均工资) and _t2 < _K11 else _K12 if _K11 <= _t2 else _K9)
-    d_就业补贴 = d_每人补贴.quantize(_K8, _ROUND_HALF_UP)
-    return {'就业补贴': d_就业补贴}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_企业地区 = data['企业地区']
@@ -239,119 +93,90 @@ def out_all(data, e):
         i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
     if (_c := i_纱支.__class__) is not Decimal:
         try:
-            i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _to_decimal(i_纱支, '纱支')
+            i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_纱支 = _to_decimal(i_纱支, '纱支')
+            i_纱支 = _NAN
     if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
-        i_纱支 = _to_decimal(i_纱支, '纱支')
+        i_纱支 = _to_decimal(data['纱支'], '纱支')
     if (_c := i_月平均工资.__class__) is not Decimal:
         try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _to_decimal(i_月平均工资, '月平均工资')
+            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_月平均工资 = _to_decimal(i_月平均工资, '月平均工资')
+            i_月平均工资 = _NAN
     if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
-        i_月平均工资 = _to_decimal(i_月平均工资, '月平均工资')
-    d_纱线标准 = (_K2[i_企业地区] if (_t3 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t3 else _v.no_band('纱线标准', _t3))
-    d_每人补贴 = (_K11 if _K10 <= (_t4 := i_月平均工资) and _t4 < _K11 else _K12 if _K11 <= _t4 else _K9)
-    d_纱线补贴 = (d_纱线标准 * 10).quantize(_K8, _ROUND_HALF_UP)
-    d_就业补贴 = d_每人补贴.quantize(_K8, _ROUND_HALF_UP)
+        i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+    # 「纱线标准」: line 13
+    d_纱线标准 = (_K2[i_企业地区] if (_t1 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t1 else
+            _v.no_band('纱线标准', _t1))
+    # 「每人补贴」: line 21
+    d_每人补贴 = (_K10 if _K9 <= (_t2 := i_月平均工资) and _t2 < _K10 else _K11 if _K10 <= _t2 else _K8)
+    # 「纱线补贴」: line 26
+    d_纱线补贴 = (d_纱线标准 * 10).quantize(_K12, _ROUND_HALF_UP)
+    # 「就业补贴」: line 27
+    d_就业补贴 = d_每人补贴.quantize(_K12, _ROUND_HALF_UP)
     return {'纱线补贴': d_纱线补贴, '就业补贴': d_就业补贴}
 
 
-SNIPPETS = {'inputs': {'企业地区': ('i_企业地区', False,
-                     ['    if not (i_企业地区.__class__ is str and i_企业地区 in _K0):',
-                      "        i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)"]),
-            '纱支': ('i_纱支', False,
-                   ['    if (_c := i_纱支.__class__) is not Decimal:', '        try:',
-                    "            i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _to_decimal(i_纱支, '纱支')",
-                    '        except _InvalidOperation:',
-                    "            i_纱支 = _to_decimal(i_纱支, '纱支')",
-                    '    if not (i_纱支.is_finite() and i_纱支 >= _ZERO):',
-                    "        i_纱支 = _to_decimal(i_纱支, '纱支')"]),
-            '月平均工资': ('i_月平均工资', False,
-                      ['    if (_c := i_月平均工资.__class__) is not Decimal:', '        try:',
-                       '            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else '
-                       "_to_decimal(i_月平均工资, '月平均工资')",
-                       '        except _InvalidOperation:',
-                       "            i_月平均工资 = _to_decimal(i_月平均工资, '月平均工资')",
-                       '    if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):',
-                       "        i_月平均工资 = _to_decimal(i_月平均工资, '月平均工资')"])},
- 'defs': {'纱线标准': ('d_纱线标准',
-                   ['    d_纱线标准 = (_K2[i_企业地区] if (_t5 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t5 '
-                    "else _v.no_band('纱线标准', _t5))"]),
-          '每人补贴': ('d_每人补贴',
-                   ['    d_每人补贴 = (_K11 if _K10 <= (_t6 := i_月平均工资) and _t6 < _K11 else _K12 if '
-                    '_K11 <= _t6 else _K9)']),
-          '纱线补贴': ('d_纱线补贴', ['    d_纱线补贴 = (d_纱线标准 * 10).quantize(_K8, _ROUND_HALF_UP)']),
-          '就业补贴': ('d_就业补贴', ['    d_就业补贴 = d_每人补贴.quantize(_K8, _ROUND_HALF_UP)'])},
- 'folded': []}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _a0, _a1 = need
+    try:
+        if _n0:
+            i_企业地区 = data['企业地区']
+            i_纱支 = data['纱支']
+        if _n1:
+            i_月平均工资 = data['月平均工资']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if len(data) != _k:
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        if not (i_企业地区.__class__ is str and i_企业地区 in _K0):
+            i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
+        if (_c := i_纱支.__class__) is not Decimal:
+            try:
+                i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_纱支 = _NAN
+        if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
+            i_纱支 = _to_decimal(data['纱支'], '纱支')
+    if _n1:
+        if (_c := i_月平均工资.__class__) is not Decimal:
+            try:
+                i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_月平均工资 = _NAN
+        if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
+            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+    if _n0:
+        # 「纱线标准」: line 13
+        d_纱线标准 = (_K2[i_企业地区] if (_t3 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t3 else
+                _v.no_band('纱线标准', _t3))
+    if _n1:
+        # 「每人补贴」: line 21
+        d_每人补贴 = (_K10 if _K9 <= (_t4 := i_月平均工资) and _t4 < _K10 else _K11 if _K10 <= _t4 else _K8)
+    if _n0:
+        # 「纱线补贴」: line 26
+        d_纱线补贴 = (d_纱线标准 * 10).quantize(_K12, _ROUND_HALF_UP)
+    if _n1:
+        # 「就业补贴」: line 27
+        d_就业补贴 = d_每人补贴.quantize(_K12, _ROUND_HALF_UP)
+    out = {}
+    if _a0:
+        out['纱线补贴'] = d_纱线补贴
+    if _a1:
+        out['就业补贴'] = d_就业补贴
+    return out
 
-FUNCTIONS = {'纱线补贴': out_纱线补贴, '就业补贴': out_就业补贴}
+
+FUNCTIONS = {}
 ALL = out_all
-LINE_MAP = {194: 9, 196: 10, 203: 13, 204: 26, 216: 11, 223: 21, 224: 27, 238: 9, 240: 10, 247: 11, 254: 13, 255: 21, 256: 26, 257: 27}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ('南疆', '其他地区')
-    K0 = _b.Table(['600', '500'], None, 'num')  # 按 企业地区
-    K1 = _b.Table(['640', '540'], None, 'num')  # 按 企业地区
-    K2 = _b.num('3000')
-    K3 = _b.num('4000')
-    K4 = _b.num('0')
-    K5 = _b.num('10')
-
-    def b_纱线标准(c):
-        """「纱线标准」, line 13."""
-        i_纱支 = c.input('纱支')
-        x1 = c.band(i_纱支, None, False, '40', False)
-        i_企业地区 = c.input('企业地区')
-        x2 = c.table(i_企业地区, K0)
-        x3 = c.band(i_纱支, '40', True, None, False)
-        x4 = c.table(i_企业地区, K1)
-        x5 = c.select(((x1, x2), (x3, x4), ), None)
-        return x5
-
-    def b_每人补贴(c):
-        """「每人补贴」, line 21."""
-        i_月平均工资 = c.input('月平均工资')
-        x1 = c.band(i_月平均工资, '2000', True, '3000', False)
-        x2 = c.band(i_月平均工资, '3000', True, None, False)
-        x3 = c.select(((x1, K2), (x2, K3), ), K4)
-        return x3
-
-    def b_纱线补贴(c):
-        """「纱线补贴」, line 26."""
-        d_纱线标准 = c.ref('纱线标准')
-        x1 = c.mul(d_纱线标准, K5)
-        x2 = c.rnd(x1, -2, 'half_up', c.sink('纱线补贴'))
-        return x2
-
-    def b_就业补贴(c):
-        """「就业补贴」, line 27."""
-        d_每人补贴 = c.ref('每人补贴')
-        x1 = c.rnd(d_每人补贴, -2, 'half_up', c.sink('就业补贴'))
-        return x1
-
-    return {'defs': {'纱线标准': b_纱线标准, '每人补贴': b_每人补贴, '纱线补贴': b_纱线补贴, '就业补贴': b_就业补贴}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (85, 9, 86, 10, 87, 11, 88, 0, 92, 9, 94, 10, 101, 11, 108, 13, 111, 21, 113, 26, 115,
+ 27, 117, 0, 126, 9, 128, 10, 129, 11, 131, 0, 135, 9, 138, 10, 145, 11, 153, 13, 157, 21, 160, 26,
+ 163, 27, 166, 0)

@@ -10,160 +10,54 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/date_inputs.rule'
 SOURCE_SHA256 = '7521698fed9cbcbb7e5a97de1c42aca2d9557c1c051ce9e0699f2dd10f6b15ba'
-DOCUMENTS = ({'title': '日期运算示例',
-  'docno': None,
-  'issuer': None,
-  'published': None,
-  'effective': datetime.date(2024, 1, 1),
-  'start': datetime.date(2024, 1, 1),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
-  'line': 2},)
-INPUTS = ({'name': '入职日期',
-  'kind': 'date',
-  'type': '日期',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 6},
- {'name': '发运日期',
-  'kind': 'date',
-  'type': '日期',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 7})
+DOCUMENTS = ({'title': '日期运算示例', 'docno': None, 'issuer': None, 'published': None,
+  'effective': _date(2024, 1, 1), 'start': _date(2024, 1, 1), 'last_day': None, 'end': None,
+  'duration_years': None, 'repeals': (), 'history': (), 'note': None, 'line': 2},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'kind': 'date', 'type': '日期', 'unit': '', 'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'cite': ()}, (
+ ('入职日期', 6),
+ ('发运日期', 7),))
 INPUT_NAMES = frozenset(('入职日期', '发运日期'))
 OUTPUTS = ('在职月数', '满一年', '补贴截止日', '发运年份', '发运后天数')
 SLOTS = 0
-DEFS = {'在职月数': {'name': '在职月数',
-          'kind': 'output',
-          'type': '整数（月）',
-          'value_kind': 'int',
-          'expr': (14, 3, (8, 17, 8, 32), 'months_between',
-                   ((1, 1, (8, 22, 8, 26), '入职日期'), (3, 2, (8, 27, 8, 31)))),
-          'round': None,
-          'cite': (),
-          'line': 8,
-          'deps': (),
-          'inputs': ('入职日期',)},
- '满一年': {'name': '满一年',
-         'kind': 'output',
-         'type': '是否',
-         'value_kind': 'bool',
-         'expr': (6, 6, (9, 13, 9, 24), '>=', (2, 4, (9, 13, 9, 17), '在职月数'),
-                  (0, 5, (9, 20, 9, 24), 12)),
-         'round': None,
-         'cite': (),
-         'line': 9,
-         'deps': ('在职月数',),
-         'inputs': ()},
- '补贴截止日': {'name': '补贴截止日',
-           'kind': 'output',
-           'type': '日期',
-           'value_kind': 'date',
-           'expr': (14, 9, (10, 15, 10, 26), 'add_months',
-                    ((1, 7, (10, 18, 10, 22), '入职日期'), (0, 8, (10, 23, 10, 25), 24))),
-           'round': None,
-           'cite': (),
-           'line': 10,
-           'deps': (),
-           'inputs': ('入职日期',)},
- '发运年份': {'name': '发运年份',
-          'kind': 'output',
-          'type': '整数',
-          'value_kind': 'int',
-          'expr': (14, 11, (11, 14, 11, 22), 'year', ((1, 10, (11, 17, 11, 21), '发运日期'),)),
-          'round': None,
-          'cite': (),
-          'line': 11,
-          'deps': (),
-          'inputs': ('发运日期',)},
- '发运后天数': {'name': '发运后天数',
-           'kind': 'output',
-           'type': '整数（日）',
-           'value_kind': 'int',
-           'expr': (14, 14, (12, 18, 12, 33), 'days_between',
-                    ((1, 12, (12, 23, 12, 27), '发运日期'), (3, 13, (12, 28, 12, 32)))),
-           'round': None,
-           'cite': (),
-           'line': 12,
-           'deps': (),
-           'inputs': ('发运日期',)}}
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {'kind': 'output', 'round': None, 'cite': ()}, (
+ ('在职月数', '整数（月）', 'int',
+ (14, 3, (8, 17, 8, 32), 'months_between', ((1, 1, (8, 22, 8, 26), '入职日期'), (3, 2, (8, 27, 8, 31)))),
+ 8, (), ('入职日期',)),
+ ('满一年', '是否', 'bool',
+ (6, 6, (9, 13, 9, 24), '>=', (2, 4, (9, 13, 9, 17), '在职月数'), (0, 5, (9, 20, 9, 24), 12)), 9,
+ ('在职月数',), ()),
+ ('补贴截止日', '日期', 'date',
+ (14, 9, (10, 15, 10, 26), 'add_months',
+  ((1, 7, (10, 18, 10, 22), '入职日期'), (0, 8, (10, 23, 10, 25), 24))), 10, (), ('入职日期',)),
+ ('发运年份', '整数', 'int', (14, 11, (11, 14, 11, 22), 'year', ((1, 10, (11, 17, 11, 21), '发运日期'),)), 11,
+ (), ('发运日期',)),
+ ('发运后天数', '整数（日）', 'int',
+ (14, 14, (12, 18, 12, 33), 'days_between',
+  ((1, 12, (12, 23, 12, 27), '发运日期'), (3, 13, (12, 28, 12, 32)))), 12, (), ('发运日期',)),))}
 DATED = ()
-EXAMPLES = ({'name': '月末入职',
-  'date': datetime.date(2025, 2, 28),
-  'inputs': {'入职日期': datetime.date(2024, 1, 31)},
-  'expects': {'在职月数': 13, '满一年': True, '补贴截止日': datetime.date(2026, 1, 31)},
-  'not_in_force': False,
-  'error': None,
-  'line': 14,
-  'file': 'tests/golden/good/date_inputs.rule'},
- {'name': '闰年二月末满一个月',
-  'date': datetime.date(2024, 2, 29),
-  'inputs': {'入职日期': datetime.date(2024, 1, 31)},
-  'expects': {'在职月数': 1},
-  'not_in_force': False,
-  'error': None,
-  'line': 20,
-  'file': 'tests/golden/good/date_inputs.rule'},
- {'name': '三月三十日仍是一个月',
-  'date': datetime.date(2024, 3, 30),
-  'inputs': {'入职日期': datetime.date(2024, 1, 31)},
-  'expects': {'在职月数': 1, '补贴截止日': datetime.date(2026, 1, 31)},
-  'not_in_force': False,
-  'error': None,
-  'line': 24,
-  'file': 'tests/golden/good/date_inputs.rule'},
- {'name': '未满一年',
-  'date': datetime.date(2025, 1, 30),
-  'inputs': {'入职日期': datetime.date(2024, 1, 31)},
-  'expects': {'在职月数': 11, '满一年': False},
-  'not_in_force': False,
-  'error': None,
-  'line': 29,
-  'file': 'tests/golden/good/date_inputs.rule'},
- {'name': '发运',
-  'date': datetime.date(2024, 9, 1),
-  'inputs': {'发运日期': datetime.date(2024, 8, 31)},
-  'expects': {'发运年份': 2024, '发运后天数': 1},
-  'not_in_force': False,
-  'error': None,
-  'line': 34,
-  'file': 'tests/golden/good/date_inputs.rule'})
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'not_in_force': False, 'error': None, 'file': 'tests/golden/good/date_inputs.rule'}, (
+ ('月末入职', _date(2025, 2, 28), {'入职日期': _date(2024, 1, 31)},
+ {'在职月数': 13, '满一年': True, '补贴截止日': _date(2026, 1, 31)}, 14),
+ ('闰年二月末满一个月', _date(2024, 2, 29), {'入职日期': _date(2024, 1, 31)}, {'在职月数': 1}, 20),
+ ('三月三十日仍是一个月', _date(2024, 3, 30), {'入职日期': _date(2024, 1, 31)},
+ {'在职月数': 1, '补贴截止日': _date(2026, 1, 31)}, 24),
+ ('未满一年', _date(2025, 1, 30), {'入职日期': _date(2024, 1, 31)}, {'在职月数': 11, '满一年': False}, 29),
+ ('发运', _date(2024, 9, 1), {'发运日期': _date(2024, 8, 31)}, {'发运年份': 2024, '发运后天数': 1}, 34),))
 
 
 
-def out_在职月数(data, e):
-    """Compute 「在职月数」 alone (line 8)."""
-    try:
-        i_入职日期 = data['入职日期']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
-    return {'在职月数': d_在职月数}
-
-
-def out_满一年(data, e):
+def out_满一年(data, e, need=None):
     """Compute 「满一年」 alone (line 9)."""
     try:
         i_入职日期 = data['入职日期']
@@ -172,51 +66,16 @@ def out_满一年(data, e):
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
     i_入职日期 = _to_date(i_入职日期, '入职日期')
+    # 「在职月数」: line 8
     d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
+    # 「满一年」: line 9
     d_满一年 = (d_在职月数 >= 12)
-    return {'满一年': d_满一年}
+    if need is None:
+        return {'满一年': d_满一年}
+    return {'在职月数': d_在职月数, '满一年': d_满一年}
 
 
-def out_补贴截止日(data, e):
-    """Compute 「补贴截止日」 alone (line 10)."""
-    try:
-        i_入职日期 = data['入职日期']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    d_补贴截止日 = _FUNCS['add_months'](i_入职日期, 24)
-    return {'补贴截止日': d_补贴截止日}
-
-
-def out_发运年份(data, e):
-    """Compute 「发运年份」 alone (line 11)."""
-    try:
-        i_发运日期 = data['发运日期']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    i_发运日期 = _to_date(i_发运日期, '发运日期')
-    d_发运年份 = _FUNCS['year'](i_发运日期)
-    return {'发运年份': d_发运年份}
-
-
-def out_发运后天数(data, e):
-    """Compute 「发运后天数」 alone (line 12)."""
-    try:
-        i_发运日期 = data['发运日期']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    i_发运日期 = _to_date(i_发运日期, '发运日期')
-    d_发运后天数 = _FUNCS['days_between'](i_发运日期, e[0])
-    return {'发运后天数': d_发运后天数}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_入职日期 = data['入职日期']
@@ -227,63 +86,72 @@ def out_all(data, e):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_发运日期 = _to_date(i_发运日期, '发运日期')
+    # 「在职月数」: line 8
     d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
+    # 「满一年」: line 9
     d_满一年 = (d_在职月数 >= 12)
+    # 「补贴截止日」: line 10
     d_补贴截止日 = _FUNCS['add_months'](i_入职日期, 24)
+    # 「发运年份」: line 11
     d_发运年份 = _FUNCS['year'](i_发运日期)
+    # 「发运后天数」: line 12
     d_发运后天数 = _FUNCS['days_between'](i_发运日期, e[0])
     return {'在职月数': d_在职月数, '满一年': d_满一年, '补贴截止日': d_补贴截止日, '发运年份': d_发运年份, '发运后天数': d_发运后天数}
 
 
-SNIPPETS = {'inputs': {'入职日期': ('i_入职日期', False, ["    i_入职日期 = _to_date(i_入职日期, '入职日期')"]),
-            '发运日期': ('i_发运日期', False, ["    i_发运日期 = _to_date(i_发运日期, '发运日期')"])},
- 'defs': {'在职月数': ('d_在职月数', ["    d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])"]),
-          '满一年': ('d_满一年', ['    d_满一年 = (d_在职月数 >= 12)']),
-          '补贴截止日': ('d_补贴截止日', ["    d_补贴截止日 = _FUNCS['add_months'](i_入职日期, 24)"]),
-          '发运年份': ('d_发运年份', ["    d_发运年份 = _FUNCS['year'](i_发运日期)"]),
-          '发运后天数': ('d_发运后天数', ["    d_发运后天数 = _FUNCS['days_between'](i_发运日期, e[0])"])},
- 'folded': []}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4 = need
+    try:
+        if _n0:
+            i_入职日期 = data['入职日期']
+        if _n1:
+            i_发运日期 = data['发运日期']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if len(data) != _k:
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if _n1:
+        i_发运日期 = _to_date(i_发运日期, '发运日期')
+    if _n2:
+        # 「在职月数」: line 8
+        d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
+    if _n3:
+        # 「满一年」: line 9
+        d_满一年 = (d_在职月数 >= 12)
+    if _n4:
+        # 「补贴截止日」: line 10
+        d_补贴截止日 = _FUNCS['add_months'](i_入职日期, 24)
+    if _n5:
+        # 「发运年份」: line 11
+        d_发运年份 = _FUNCS['year'](i_发运日期)
+    if _n6:
+        # 「发运后天数」: line 12
+        d_发运后天数 = _FUNCS['days_between'](i_发运日期, e[0])
+    out = {}
+    if _a0:
+        out['在职月数'] = d_在职月数
+    if _a1:
+        out['满一年'] = d_满一年
+    if _a2:
+        out['补贴截止日'] = d_补贴截止日
+    if _a3:
+        out['发运年份'] = d_发运年份
+    if _a4:
+        out['发运后天数'] = d_发运后天数
+    return out
 
-FUNCTIONS = {'在职月数': out_在职月数, '满一年': out_满一年, '补贴截止日': out_补贴截止日, '发运年份': out_发运年份, '发运后天数': out_发运后天数}
+
+FUNCTIONS = {'满一年': out_满一年}
 ALL = out_all
-LINE_MAP = {161: 6, 162: 8, 174: 6, 175: 8, 176: 9, 188: 6, 189: 10, 201: 7, 202: 11, 214: 7, 215: 12, 228: 6, 229: 7, 230: 8, 231: 9, 232: 10, 233: 11, 234: 12}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {'在职月数': '日期函数 months_between 逐行计算', '满一年': '依赖逐行计算的「在职月数」', '补贴截止日': '日期函数 add_months 逐行计算'}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-
-    def b_发运年份(c):
-        """「发运年份」, line 11."""
-        i_发运日期 = c.input('发运日期')
-        x1 = c.call('year', i_发运日期)
-        return x1
-
-    def b_发运后天数(c):
-        """「发运后天数」, line 12."""
-        i_发运日期 = c.input('发运日期')
-        x1 = c.call('days_between', i_发运日期, c.asof())
-        return x1
-
-    return {'defs': {'发运年份': b_发运年份, '发运后天数': b_发运后天数}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (63, 6, 64, 0, 68, 6, 69, 8, 71, 9, 73, 0, 81, 6, 82, 7, 83, 0, 87, 6, 88, 7, 89, 8, 91,
+ 9, 93, 10, 95, 11, 97, 12, 99, 0, 108, 6, 110, 7, 112, 0, 116, 6, 118, 7, 120, 8, 123, 9, 126, 10,
+ 129, 11, 132, 12, 135, 0)

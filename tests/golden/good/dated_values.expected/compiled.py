@@ -10,199 +10,69 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/dated_values.rule'
 SOURCE_SHA256 = 'a962eef1e19dbf7a93a247edce3f6d033559d26808d002288c7086c1e152cf2d'
-DOCUMENTS = ({'title': '按日期变化的示例',
-  'docno': None,
-  'issuer': None,
-  'published': None,
-  'effective': datetime.date(2024, 1, 1),
-  'start': datetime.date(2024, 1, 1),
-  'last_day': datetime.date(2027, 12, 31),
-  'end': datetime.date(2027, 12, 31),
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
+DOCUMENTS = ({'title': '按日期变化的示例', 'docno': None, 'issuer': None, 'published': None,
+  'effective': _date(2024, 1, 1), 'start': _date(2024, 1, 1), 'last_day': _date(2027, 12, 31),
+  'end': _date(2027, 12, 31), 'duration_years': None, 'repeals': (), 'history': (), 'note': None,
   'line': 2},)
-INPUTS = ({'name': '数量',
-  'kind': 'quantity',
-  'type': '数值（吨）',
-  'unit': '吨',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 7},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {}, (
+ ('数量', 'quantity', '数值（吨）', '吨', _D('1'), (), False, None, (), 7),))
 INPUT_NAMES = frozenset(('数量',))
 OUTPUTS = ('运费补贴', '要求', '年度')
 SLOTS = 2
-DEFS = {'运费补贴标准': {'name': '运费补贴标准',
-            'kind': 'param',
-            'type': '数值（元/吨）',
-            'value_kind': 'quantity',
-            'expr': (18, 5, (8, 38, 11, 1), 0, '运费补贴标准',
-                     ((24, 3, (9, 3, 10, 3), datetime.date(2024, 1, 1), datetime.date(2024, 9, 1),
-                       (0, 1, (9, 15, 9, 21), Decimal('300')), '自2024年1月1日起', ()),
-                      (24, 4, (10, 3, 11, 1), datetime.date(2024, 9, 1), None,
-                       (0, 2, (10, 15, 10, 21), Decimal('200')), '自2024年9月1日起', ()))),
-            'round': None,
-            'cite': ('第一项',),
-            'line': 8,
-            'deps': (),
-            'inputs': ()},
- '使用率要求': {'name': '使用率要求',
-           'kind': 'def',
-           'type': '比率',
-           'value_kind': 'rate',
-           'expr': (18, 12, (11, 40, 15, 1), 1, '使用率要求',
-                    ((24, 9, (12, 3, 13, 3), datetime.date(2024, 1, 1), datetime.date(2025, 1, 1),
-                      (0, 6, (12, 15, 12, 18), Decimal('0.50')), '自2024年1月1日起', ()),
-                     (24, 10, (13, 3, 14, 3), datetime.date(2025, 1, 1), datetime.date(2026, 1, 1),
-                      (0, 7, (13, 15, 13, 18), Decimal('0.70')), '自2025年1月1日起', ()),
-                     (24, 11, (14, 3, 15, 1), datetime.date(2026, 1, 1), None,
-                      (0, 8, (14, 15, 14, 17), Decimal('0.00')), '自2026年1月1日起', ()))),
-           'round': None,
-           'cite': ('第十一项（三）',),
-           'line': 11,
-           'deps': (),
-           'inputs': ()},
- '运费补贴': {'name': '运费补贴',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (4, 15, (15, 14, 15, 25), '*', (2, 13, (15, 14, 15, 20), '运费补贴标准'),
-                   (1, 14, (15, 23, 15, 25), '数量'), False),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': (),
-          'line': 15,
-          'deps': ('运费补贴标准',),
-          'inputs': ('数量',)},
- '要求': {'name': '要求',
-        'kind': 'output',
-        'type': '比率',
-        'value_kind': 'rate',
-        'expr': (2, 16, (16, 12, 16, 17), '使用率要求'),
-        'round': None,
-        'cite': (),
-        'line': 16,
-        'deps': ('使用率要求',),
-        'inputs': ()},
- '年度': {'name': '年度',
-        'kind': 'output',
-        'type': '整数',
-        'value_kind': 'int',
-        'expr': (14, 18, (17, 12, 17, 20), 'year', ((3, 17, (17, 15, 17, 19)),)),
-        'round': None,
-        'cite': (),
-        'line': 17,
-        'deps': (),
-        'inputs': ()}}
-DATED = (((datetime.date(2024, 1, 1), datetime.date(2024, 9, 1)), (datetime.date(2024, 9, 1), None)),
- ((datetime.date(2024, 1, 1), datetime.date(2025, 1, 1)),
-  (datetime.date(2025, 1, 1), datetime.date(2026, 1, 1)), (datetime.date(2026, 1, 1), None)))
-EXAMPLES = ({'name': '变更前一日',
-  'date': datetime.date(2024, 8, 31),
-  'inputs': {'数量': 10},
-  'expects': {'运费补贴': Decimal('3000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 19,
-  'file': 'tests/golden/good/dated_values.rule'},
- {'name': '变更当日',
-  'date': datetime.date(2024, 9, 1),
-  'inputs': {'数量': 10},
-  'expects': {'运费补贴': Decimal('2000')},
-  'not_in_force': False,
-  'error': None,
-  'line': 23,
-  'file': 'tests/golden/good/dated_values.rule'},
- {'name': '二零二五年',
-  'date': datetime.date(2025, 1, 1),
-  'inputs': {},
-  'expects': {'要求': Decimal('0.70'), '年度': 2025},
-  'not_in_force': False,
-  'error': None,
-  'line': 27,
-  'file': 'tests/golden/good/dated_values.rule'},
- {'name': '最后一日',
-  'date': datetime.date(2027, 12, 31),
-  'inputs': {'数量': 1},
-  'expects': {'运费补贴': Decimal('200')},
-  'not_in_force': False,
-  'error': None,
-  'line': 31,
-  'file': 'tests/golden/good/dated_values.rule'},
- {'name': '施行前',
-  'date': datetime.date(2023, 12, 31),
-  'inputs': {'数量': 1},
-  'expects': {},
-  'not_in_force': True,
-  'error': None,
-  'line': 35,
-  'file': 'tests/golden/good/dated_values.rule'},
- {'name': '期满后',
-  'date': datetime.date(2028, 1, 1),
-  'inputs': {'数量': 1},
-  'expects': {},
-  'not_in_force': True,
-  'error': None,
-  'line': 39,
-  'file': 'tests/golden/good/dated_values.rule'})
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {}, (
+ ('运费补贴标准', 'param', '数值（元/吨）', 'quantity',
+ (18, 5, (8, 38, 11, 1), 0, '运费补贴标准',
+  ((24, 3, (9, 3, 10, 3), _date(2024, 1, 1), _date(2024, 9, 1), (0, 1, (9, 15, 9, 21), _D('300')),
+    '自2024年1月1日起', ()),
+   (24, 4, (10, 3, 11, 1), _date(2024, 9, 1), None, (0, 2, (10, 15, 10, 21), _D('200')),
+    '自2024年9月1日起', ()))), None, ('第一项',), 8, (), ()),
+ ('使用率要求', 'def', '比率', 'rate',
+ (18, 12, (11, 40, 15, 1), 1, '使用率要求',
+  ((24, 9, (12, 3, 13, 3), _date(2024, 1, 1), _date(2025, 1, 1),
+    (0, 6, (12, 15, 12, 18), _D('0.50')), '自2024年1月1日起', ()),
+   (24, 10, (13, 3, 14, 3), _date(2025, 1, 1), _date(2026, 1, 1),
+    (0, 7, (13, 15, 13, 18), _D('0.70')), '自2025年1月1日起', ()),
+   (24, 11, (14, 3, 15, 1), _date(2026, 1, 1), None, (0, 8, (14, 15, 14, 17), _D('0.00')),
+    '自2026年1月1日起', ()))), None, ('第十一项（三）',), 11, (), ()),
+ ('运费补贴', 'output', '金额（元）', 'money',
+ (4, 15, (15, 14, 15, 25), '*', (2, 13, (15, 14, 15, 20), '运费补贴标准'),
+  (1, 14, (15, 23, 15, 25), '数量'), False), ('half_up', _D('0.01')), (), 15, ('运费补贴标准',), ('数量',)),
+ ('要求', 'output', '比率', 'rate', (2, 16, (16, 12, 16, 17), '使用率要求'), None, (), 16, ('使用率要求',), ()),
+ ('年度', 'output', '整数', 'int', (14, 18, (17, 12, 17, 20), 'year', ((3, 17, (17, 15, 17, 19)),)),
+ None, (), 17, (), ()),))}
+DATED = (((_date(2024, 1, 1), _date(2024, 9, 1)), (_date(2024, 9, 1), None)),
+ ((_date(2024, 1, 1), _date(2025, 1, 1)), (_date(2025, 1, 1), _date(2026, 1, 1)),
+  (_date(2026, 1, 1), None)))
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'error': None, 'file': 'tests/golden/good/dated_values.rule'}, (
+ ('变更前一日', _date(2024, 8, 31), {'数量': 10}, {'运费补贴': _D('3000')}, False, 19),
+ ('变更当日', _date(2024, 9, 1), {'数量': 10}, {'运费补贴': _D('2000')}, False, 23),
+ ('二零二五年', _date(2025, 1, 1), {}, {'要求': _D('0.70'), '年度': 2025}, False, 27),
+ ('最后一日', _date(2027, 12, 31), {'数量': 1}, {'运费补贴': _D('200')}, False, 31),
+ ('施行前', _date(2023, 12, 31), {'数量': 1}, {}, True, 35),
+ ('期满后', _date(2028, 1, 1), {'数量': 1}, {}, True, 39),))
 
 _K1 = Decimal('300')
 _K2 = Decimal('200')
 _K0 = (_K1, _K2, )
-_K3 = Decimal('0.01')
-_K5 = Decimal('0.50')
-_K6 = Decimal('0.70')
-_K7 = Decimal('0.00')
-_K4 = (_K5, _K6, _K7, )
+_K4 = Decimal('0.50')
+_K5 = Decimal('0.70')
+_K6 = Decimal('0.00')
+_K3 = (_K4, _K5, _K6, )
+_K7 = Decimal('0.01')
 
 
-def out_运费补贴(data, e):
-    """Compute 「运费补贴」 alone (line 15)."""
-    try:
-        i_数量 = data['数量']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_数量.__class__) is not Decimal:
-        try:
-            i_数量 = Decimal(i_数量) if _c in _PLAIN else _to_decimal(i_数量, '数量')
-        except _InvalidOperation:
-            i_数量 = _to_decimal(i_数量, '数量')
-    if not (i_数量.is_finite() and i_数量 >= _ZERO):
-        i_数量 = _to_decimal(i_数量, '数量')
-    d_运费补贴标准 = (_K0[e[1]] if e[1] is not None else _v.no_version('运费补贴标准', e[0]))
-    d_运费补贴 = (d_运费补贴标准 * i_数量).quantize(_K3, _ROUND_HALF_UP)
-    return {'运费补贴': d_运费补贴}
-
-
-def out_要求(data, e):
-    """Compute 「要求」 alone (line 16)."""
-    if len(data) != 0:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    d_使用率要求 = (_K4[e[2]] if e[2] is not None else _v.no_version('使用率要求', e[0]))
-    d_要求 = d_使用率要求
-    return {'要求': d_要求}
-
-
-def out_年度(data, e):
-    """Compute 「年度」 alone (line 17)."""
-    if len(data) != 0:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    d_年度 = _FUNCS['year'](e[0])
-    return {'年度': d_年度}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_数量 = data['数量']
@@ -212,95 +82,73 @@ def out_all(data, e):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_数量.__class__) is not Decimal:
         try:
-            i_数量 = Decimal(i_数量) if _c in _PLAIN else _to_decimal(i_数量, '数量')
+            i_数量 = Decimal(i_数量) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_数量 = _to_decimal(i_数量, '数量')
+            i_数量 = _NAN
     if not (i_数量.is_finite() and i_数量 >= _ZERO):
-        i_数量 = _to_decimal(i_数量, '数量')
+        i_数量 = _to_decimal(data['数量'], '数量')
+    # 「运费补贴标准」: line 8
     d_运费补贴标准 = (_K0[e[1]] if e[1] is not None else _v.no_version('运费补贴标准', e[0]))
-    d_使用率要求 = (_K4[e[2]] if e[2] is not None else _v.no_version('使用率要求', e[0]))
-    d_运费补贴 = (d_运费补贴标准 * i_数量).quantize(_K3, _ROUND_HALF_UP)
+    # 「使用率要求」: line 11
+    d_使用率要求 = (_K3[e[2]] if e[2] is not None else _v.no_version('使用率要求', e[0]))
+    # 「运费补贴」: line 15
+    d_运费补贴 = (d_运费补贴标准 * i_数量).quantize(_K7, _ROUND_HALF_UP)
+    # 「要求」: line 16
     d_要求 = d_使用率要求
+    # 「年度」: line 17
     d_年度 = _FUNCS['year'](e[0])
     return {'运费补贴': d_运费补贴, '要求': d_要求, '年度': d_年度}
 
 
-SNIPPETS = {'inputs': {'数量': ('i_数量', False,
-                   ['    if (_c := i_数量.__class__) is not Decimal:', '        try:',
-                    "            i_数量 = Decimal(i_数量) if _c in _PLAIN else _to_decimal(i_数量, '数量')",
-                    '        except _InvalidOperation:',
-                    "            i_数量 = _to_decimal(i_数量, '数量')",
-                    '    if not (i_数量.is_finite() and i_数量 >= _ZERO):',
-                    "        i_数量 = _to_decimal(i_数量, '数量')"])},
- 'defs': {'运费补贴标准': ('d_运费补贴标准',
-                     ["    d_运费补贴标准 = (_K0[e[1]] if e[1] is not None else _v.no_version('运费补贴标准', "
-                      'e[0]))']),
-          '使用率要求': ('d_使用率要求',
-                    ["    d_使用率要求 = (_K4[e[2]] if e[2] is not None else _v.no_version('使用率要求', "
-                     'e[0]))']),
-          '运费补贴': ('d_运费补贴', ['    d_运费补贴 = (d_运费补贴标准 * i_数量).quantize(_K3, _ROUND_HALF_UP)']),
-          '要求': ('d_要求', ['    d_要求 = d_使用率要求']),
-          '年度': ('d_年度', ["    d_年度 = _FUNCS['year'](e[0])"])},
- 'folded': []}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _a0, _a1, _a2 = need
+    try:
+        if _n0:
+            i_数量 = data['数量']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if len(data) != _k:
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        if (_c := i_数量.__class__) is not Decimal:
+            try:
+                i_数量 = Decimal(i_数量) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_数量 = _NAN
+        if not (i_数量.is_finite() and i_数量 >= _ZERO):
+            i_数量 = _to_decimal(data['数量'], '数量')
+        # 「运费补贴标准」: line 8
+        d_运费补贴标准 = (_K0[e[1]] if e[1] is not None else _v.no_version('运费补贴标准', e[0]))
+    if _n1:
+        # 「使用率要求」: line 11
+        d_使用率要求 = (_K3[e[2]] if e[2] is not None else _v.no_version('使用率要求', e[0]))
+    if _n0:
+        # 「运费补贴」: line 15
+        d_运费补贴 = (d_运费补贴标准 * i_数量).quantize(_K7, _ROUND_HALF_UP)
+    if _n1:
+        # 「要求」: line 16
+        d_要求 = d_使用率要求
+    if _n2:
+        # 「年度」: line 17
+        d_年度 = _FUNCS['year'](e[0])
+    out = {}
+    if _a0:
+        out['运费补贴'] = d_运费补贴
+    if _a1:
+        out['要求'] = d_要求
+    if _a2:
+        out['年度'] = d_年度
+    return out
 
-FUNCTIONS = {'运费补贴': out_运费补贴, '要求': out_要求, '年度': out_年度}
+
+FUNCTIONS = {}
 ALL = out_all
-LINE_MAP = {176: 7, 183: 8, 184: 15, 192: 11, 193: 16, 201: 17, 213: 7, 220: 8, 221: 11, 222: 15, 223: 16, 224: 17}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-    K0 = _b.Table(['300', '200'], None, 'num')  # 运费补贴标准的各版本
-    K1 = _b.Table(['0.50', '0.70', '0.00'], None, 'num')  # 使用率要求的各版本
-
-    def b_运费补贴标准(c):
-        """「运费补贴标准」, line 8."""
-        x1 = c.dated_table(0, K0)
-        return x1
-
-    def b_使用率要求(c):
-        """「使用率要求」, line 11."""
-        x1 = c.dated_table(1, K1)
-        return x1
-
-    def b_运费补贴(c):
-        """「运费补贴」, line 15."""
-        d_运费补贴标准 = c.ref('运费补贴标准')
-        i_数量 = c.input('数量')
-        x1 = c.mul(d_运费补贴标准, i_数量)
-        x2 = c.rnd(x1, -2, 'half_up', c.sink('运费补贴'))
-        return x2
-
-    def b_要求(c):
-        """「要求」, line 16."""
-        d_使用率要求 = c.ref('使用率要求')
-        return d_使用率要求
-
-    def b_年度(c):
-        """「年度」, line 17."""
-        x1 = c.call('year', c.asof())
-        return x1
-
-    return {'defs': {'运费补贴标准': b_运费补贴标准, '使用率要求': b_使用率要求, '运费补贴': b_运费补贴, '要求': b_要求, '年度': b_年度}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (78, 7, 79, 0, 83, 7, 90, 8, 92, 11, 94, 15, 96, 16, 98, 17, 100, 0, 109, 7, 111, 0, 115,
+ 7, 123, 8, 125, 11, 128, 15, 131, 16, 134, 17, 137, 0)

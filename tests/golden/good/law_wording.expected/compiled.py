@@ -10,171 +10,55 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/law_wording.rule'
 SOURCE_SHA256 = 'e2b0475a49f63c3d1dcd9b8feed5c8c3566b28f3c174c6a0362b3307442c3481'
-DOCUMENTS = ({'title': '法条用语：中文数字、复合单位、联合发文',
-  'docno': '财政部 税务总局公告2023年第12号',
-  'issuer': '财政部、税务总局',
-  'published': None,
-  'effective': datetime.date(2023, 1, 1),
-  'start': datetime.date(2023, 1, 1),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
-  'line': 1},)
-INPUTS = ({'name': '子女人数',
-  'kind': 'int',
-  'type': '整数（人）',
-  'unit': '人',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 7},
- {'name': '月数',
-  'kind': 'int',
-  'type': '整数（月）',
-  'unit': '月',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 8},
- {'name': '面积',
-  'kind': 'quantity',
-  'type': '数值（平方米）',
-  'unit': '平方米',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 9},
- {'name': '所得',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 10})
+DOCUMENTS = ({'title': '法条用语：中文数字、复合单位、联合发文', 'docno': '财政部 税务总局公告2023年第12号', 'issuer': '财政部、税务总局',
+  'published': None, 'effective': _date(2023, 1, 1), 'start': _date(2023, 1, 1), 'last_day': None,
+  'end': None, 'duration_years': None, 'repeals': (), 'history': (), 'note': None, 'line': 1},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'cite': ()}, (
+ ('子女人数', 'int', '整数（人）', '人', 7),
+ ('月数', 'int', '整数（月）', '月', 8),
+ ('面积', 'quantity', '数值（平方米）', '平方米', 9),
+ ('所得', 'money', '金额（元）', '元', 10),))
 INPUT_NAMES = frozenset(('子女人数', '月数', '面积', '所得'))
 OUTPUTS = ('子女教育扣除', '租金', '应税', '零点五')
 SLOTS = 0
-DEFS = {'子女教育标准': {'name': '子女教育标准',
-            'kind': 'param',
-            'type': '数值（元/人/月）',
-            'value_kind': 'quantity',
-            'expr': (0, 1, (12, 13, 12, 22), Decimal('2000')),
-            'round': None,
-            'cite': ('第一条',),
-            'line': 12,
-            'deps': (),
-            'inputs': ()},
- '租金标准': {'name': '租金标准',
-          'kind': 'param',
-          'type': '数值（元/平方米）',
-          'value_kind': 'quantity',
-          'expr': (0, 2, (13, 11, 13, 16), Decimal('35')),
-          'round': None,
-          'cite': (),
-          'line': 13,
-          'deps': (),
-          'inputs': ()},
- '比例': {'name': '比例',
-        'kind': 'param',
-        'type': '比率',
-        'value_kind': 'rate',
-        'expr': (0, 3, (14, 9, 14, 14), Decimal('0.80')),
-        'round': None,
-        'cite': (),
-        'line': 14,
-        'deps': (),
-        'inputs': ()},
- '起点': {'name': '起点',
-        'kind': 'param',
-        'type': '金额（元）',
-        'value_kind': 'money',
-        'expr': (0, 4, (15, 9, 15, 12), Decimal('60000')),
-        'round': None,
-        'cite': (),
-        'line': 15,
-        'deps': (),
-        'inputs': ()},
- '子女教育扣除': {'name': '子女教育扣除',
-            'kind': 'output',
-            'type': '金额（元）',
-            'value_kind': 'money',
-            'expr': (4, 9, (17, 16, 17, 34), '*',
-                     (4, 7, (17, 16, 17, 29), '*', (2, 5, (17, 16, 17, 22), '子女教育标准'),
-                      (1, 6, (17, 25, 17, 29), '子女人数'), False),
-                     (1, 8, (17, 32, 17, 34), '月数'), False),
-            'round': ('half_up', Decimal('0.01')),
-            'cite': ('第一条',),
-            'line': 17,
-            'deps': ('子女教育标准',),
-            'inputs': ('子女人数', '月数')},
- '租金': {'name': '租金',
-        'kind': 'output',
-        'type': '金额（元）',
-        'value_kind': 'money',
-        'expr': (4, 12, (18, 12, 18, 21), '*', (2, 10, (18, 12, 18, 16), '租金标准'),
-                 (1, 11, (18, 19, 18, 21), '面积'), False),
-        'round': ('half_up', Decimal('0.01')),
-        'cite': (),
-        'line': 18,
-        'deps': ('租金标准',),
-        'inputs': ('面积',)},
- '应税': {'name': '应税',
-        'kind': 'output',
-        'type': '金额（元）',
-        'value_kind': 'money',
-        'expr': (10, 22, (19, 12, 19, 44),
-                 (6, 15, (19, 14, 19, 21), '>', (1, 13, (19, 14, 19, 16), '所得'),
-                  (2, 14, (19, 19, 19, 21), '起点')),
-                 (4, 20, (19, 24, 19, 38), '*',
-                  (4, 18, (19, 25, 19, 32), '-', (1, 16, (19, 25, 19, 27), '所得'),
-                   (2, 17, (19, 30, 19, 32), '起点'), False),
-                  (2, 19, (19, 36, 19, 38), '比例'), False),
-                 (0, 21, (19, 42, 19, 44), Decimal('0'))),
-        'round': ('half_up', Decimal('0.01')),
-        'cite': (),
-        'line': 19,
-        'deps': ('比例', '起点'),
-        'inputs': ('所得',)},
- '零点五': {'name': '零点五',
-         'kind': 'output',
-         'type': '比率',
-         'value_kind': 'rate',
-         'expr': (0, 23, (20, 13, 20, 19), Decimal('0.005')),
-         'round': None,
-         'cite': (),
-         'line': 20,
-         'deps': (),
-         'inputs': ()}}
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {}, (
+ ('子女教育标准', 'param', '数值（元/人/月）', 'quantity', (0, 1, (12, 13, 12, 22), _D('2000')), None, ('第一条',),
+ 12, (), ()),
+ ('租金标准', 'param', '数值（元/平方米）', 'quantity', (0, 2, (13, 11, 13, 16), _D('35')), None, (), 13, (), ()),
+ ('比例', 'param', '比率', 'rate', (0, 3, (14, 9, 14, 14), _D('0.80')), None, (), 14, (), ()),
+ ('起点', 'param', '金额（元）', 'money', (0, 4, (15, 9, 15, 12), _D('60000')), None, (), 15, (), ()),
+ ('子女教育扣除', 'output', '金额（元）', 'money',
+ (4, 9, (17, 16, 17, 34), '*',
+  (4, 7, (17, 16, 17, 29), '*', (2, 5, (17, 16, 17, 22), '子女教育标准'),
+   (1, 6, (17, 25, 17, 29), '子女人数'), False), (1, 8, (17, 32, 17, 34), '月数'), False),
+ ('half_up', _D('0.01')), ('第一条',), 17, ('子女教育标准',), ('子女人数', '月数')),
+ ('租金', 'output', '金额（元）', 'money',
+ (4, 12, (18, 12, 18, 21), '*', (2, 10, (18, 12, 18, 16), '租金标准'), (1, 11, (18, 19, 18, 21), '面积'),
+  False), ('half_up', _D('0.01')), (), 18, ('租金标准',), ('面积',)),
+ ('应税', 'output', '金额（元）', 'money',
+ (10, 22, (19, 12, 19, 44),
+  (6, 15, (19, 14, 19, 21), '>', (1, 13, (19, 14, 19, 16), '所得'), (2, 14, (19, 19, 19, 21), '起点')),
+  (4, 20, (19, 24, 19, 38), '*',
+   (4, 18, (19, 25, 19, 32), '-', (1, 16, (19, 25, 19, 27), '所得'), (2, 17, (19, 30, 19, 32), '起点'),
+    False), (2, 19, (19, 36, 19, 38), '比例'), False), (0, 21, (19, 42, 19, 44), _D('0'))),
+ ('half_up', _D('0.01')), (), 19, ('比例', '起点'), ('所得',)),
+ ('零点五', 'output', '比率', 'rate', (0, 23, (20, 13, 20, 19), _D('0.005')), None, (), 20, (), ()),))}
 DATED = ()
-EXAMPLES = ({'name': '两个孩子一年',
-  'date': datetime.date(2023, 6, 1),
-  'inputs': {'子女人数': 2, '月数': 12, '面积': 60, '所得': Decimal('100000')},
-  'expects': {'子女教育扣除': Decimal('48000'),
-              '租金': Decimal('2100'),
-              '应税': Decimal('32000'),
-              '零点五': Decimal('0.005')},
-  'not_in_force': False,
-  'error': None,
-  'line': 22,
-  'file': 'tests/golden/good/law_wording.rule'},)
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {}, (
+ ('两个孩子一年', _date(2023, 6, 1), {'子女人数': 2, '月数': 12, '面积': 60, '所得': _D('100000')},
+ {'子女教育扣除': _D('48000'), '租金': _D('2100'), '应税': _D('32000'), '零点五': _D('0.005')}, False, None, 22,
+ 'tests/golden/good/law_wording.rule'),))
 
 _K0 = Decimal('2000')
 _K1 = Decimal('0.01')
@@ -185,70 +69,7 @@ _K5 = Decimal('0')
 _K6 = Decimal('0.005')
 
 
-def out_子女教育扣除(data, e):
-    """Compute 「子女教育扣除」 alone (line 17)."""
-    try:
-        i_子女人数 = data['子女人数']
-        i_月数 = data['月数']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 2:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_子女人数.__class__ is int and i_子女人数 >= 0):
-        i_子女人数 = _to_int(i_子女人数, '子女人数')
-    if not (i_月数.__class__ is int and i_月数 >= 0):
-        i_月数 = _to_int(i_月数, '月数')
-    d_子女教育扣除 = ((_K0 * i_子女人数) * i_月数).quantize(_K1, _ROUND_HALF_UP)
-    return {'子女教育扣除': d_子女教育扣除}
-
-
-def out_租金(data, e):
-    """Compute 「租金」 alone (line 18)."""
-    try:
-        i_面积 = data['面积']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_面积.__class__) is not Decimal:
-        try:
-            i_面积 = Decimal(i_面积) if _c in _PLAIN else _to_decimal(i_面积, '面积')
-        except _InvalidOperation:
-            i_面积 = _to_decimal(i_面积, '面积')
-    if not (i_面积.is_finite() and i_面积 >= _ZERO):
-        i_面积 = _to_decimal(i_面积, '面积')
-    d_租金 = (_K2 * i_面积).quantize(_K1, _ROUND_HALF_UP)
-    return {'租金': d_租金}
-
-
-def out_应税(data, e):
-    """Compute 「应税」 alone (line 19)."""
-    try:
-        i_所得 = data['所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
-        try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
-        except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
-    d_应税 = (((i_所得 - _K3) * _K4) if (i_所得 > _K3) else _K5).quantize(_K1, _ROUND_HALF_UP)
-    return {'应税': d_应税}
-
-
-def out_零点五(data, e):
-    """Compute 「零点五」 alone (line 20)."""
-    if len(data) != 0:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    d_零点五 = _K6
-    return {'零点五': d_零点五}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_子女人数 = data['子女人数']
@@ -265,142 +86,97 @@ def out_all(data, e):
         i_月数 = _to_int(i_月数, '月数')
     if (_c := i_面积.__class__) is not Decimal:
         try:
-            i_面积 = Decimal(i_面积) if _c in _PLAIN else _to_decimal(i_面积, '面积')
+            i_面积 = Decimal(i_面积) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_面积 = _to_decimal(i_面积, '面积')
+            i_面积 = _NAN
     if not (i_面积.is_finite() and i_面积 >= _ZERO):
-        i_面积 = _to_decimal(i_面积, '面积')
+        i_面积 = _to_decimal(data['面积'], '面积')
     if (_c := i_所得.__class__) is not Decimal:
         try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
+            i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
+            i_所得 = _NAN
     if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
+        i_所得 = _to_decimal(data['所得'], '所得')
+    # 「子女教育扣除」: line 17
     d_子女教育扣除 = ((_K0 * i_子女人数) * i_月数).quantize(_K1, _ROUND_HALF_UP)
+    # 「租金」: line 18
     d_租金 = (_K2 * i_面积).quantize(_K1, _ROUND_HALF_UP)
+    # 「应税」: line 19
     d_应税 = (((i_所得 - _K3) * _K4) if (i_所得 > _K3) else _K5).quantize(_K1, _ROUND_HALF_UP)
+    # 「零点五」: line 20
     d_零点五 = _K6
     return {'子女教育扣除': d_子女教育扣除, '租金': d_租金, '应税': d_应税, '零点五': d_零点五}
 
 
-SNIPPETS = {'inputs': {'子女人数': ('i_子女人数', False,
-                     ['    if not (i_子女人数.__class__ is int and i_子女人数 >= 0):',
-                      "        i_子女人数 = _to_int(i_子女人数, '子女人数')"]),
-            '月数': ('i_月数', False,
-                   ['    if not (i_月数.__class__ is int and i_月数 >= 0):',
-                    "        i_月数 = _to_int(i_月数, '月数')"]),
-            '面积': ('i_面积', False,
-                   ['    if (_c := i_面积.__class__) is not Decimal:', '        try:',
-                    "            i_面积 = Decimal(i_面积) if _c in _PLAIN else _to_decimal(i_面积, '面积')",
-                    '        except _InvalidOperation:',
-                    "            i_面积 = _to_decimal(i_面积, '面积')",
-                    '    if not (i_面积.is_finite() and i_面积 >= _ZERO):',
-                    "        i_面积 = _to_decimal(i_面积, '面积')"]),
-            '所得': ('i_所得', False,
-                   ['    if (_c := i_所得.__class__) is not Decimal:', '        try:',
-                    "            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')",
-                    '        except _InvalidOperation:',
-                    "            i_所得 = _to_decimal(i_所得, '所得')",
-                    '    if not (i_所得.is_finite() and i_所得 >= _ZERO):',
-                    "        i_所得 = _to_decimal(i_所得, '所得')"])},
- 'defs': {'子女教育标准': ('d_子女教育标准', []),
-          '租金标准': ('d_租金标准', []),
-          '比例': ('d_比例', []),
-          '起点': ('d_起点', []),
-          '子女教育扣除': ('d_子女教育扣除',
-                     ['    d_子女教育扣除 = ((_K0 * i_子女人数) * i_月数).quantize(_K1, _ROUND_HALF_UP)']),
-          '租金': ('d_租金', ['    d_租金 = (_K2 * i_面积).quantize(_K1, _ROUND_HALF_UP)']),
-          '应税': ('d_应税',
-                 ['    d_应税 = (((i_所得 - _K3) * _K4) if (i_所得 > _K3) else _K5).quantize(_K1, '
-                  '_ROUND_HALF_UP)']),
-          '零点五': ('d_零点五', ['    d_零点五 = _K6'])},
- 'folded': ['子女教育标准', '比例', '租金标准', '起点']}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _n3, _a0, _a1, _a2, _a3 = need
+    try:
+        if _n0:
+            i_子女人数 = data['子女人数']
+            i_月数 = data['月数']
+        if _n1:
+            i_面积 = data['面积']
+        if _n2:
+            i_所得 = data['所得']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if len(data) != _k:
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        if not (i_子女人数.__class__ is int and i_子女人数 >= 0):
+            i_子女人数 = _to_int(i_子女人数, '子女人数')
+        if not (i_月数.__class__ is int and i_月数 >= 0):
+            i_月数 = _to_int(i_月数, '月数')
+    if _n1:
+        if (_c := i_面积.__class__) is not Decimal:
+            try:
+                i_面积 = Decimal(i_面积) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_面积 = _NAN
+        if not (i_面积.is_finite() and i_面积 >= _ZERO):
+            i_面积 = _to_decimal(data['面积'], '面积')
+    if _n2:
+        if (_c := i_所得.__class__) is not Decimal:
+            try:
+                i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_所得 = _NAN
+        if not (i_所得.is_finite() and i_所得 >= _ZERO):
+            i_所得 = _to_decimal(data['所得'], '所得')
+    if _n0:
+        # 「子女教育扣除」: line 17
+        d_子女教育扣除 = ((_K0 * i_子女人数) * i_月数).quantize(_K1, _ROUND_HALF_UP)
+    if _n1:
+        # 「租金」: line 18
+        d_租金 = (_K2 * i_面积).quantize(_K1, _ROUND_HALF_UP)
+    if _n2:
+        # 「应税」: line 19
+        d_应税 = (((i_所得 - _K3) * _K4) if (i_所得 > _K3) else _K5).quantize(_K1, _ROUND_HALF_UP)
+    if _n3:
+        # 「零点五」: line 20
+        d_零点五 = _K6
+    out = {}
+    if _a0:
+        out['子女教育扣除'] = d_子女教育扣除
+    if _a1:
+        out['租金'] = d_租金
+    if _a2:
+        out['应税'] = d_应税
+    if _a3:
+        out['零点五'] = d_零点五
+    return out
 
-FUNCTIONS = {'子女教育扣除': out_子女教育扣除, '租金': out_租金, '应税': out_应税, '零点五': out_零点五}
+
+FUNCTIONS = {}
 ALL = out_all
-LINE_MAP = {197: 7, 199: 8, 201: 17, 213: 9, 220: 18, 232: 10, 239: 19, 247: 20, 262: 7, 264: 8, 266: 9, 273: 10, 280: 17, 281: 18, 282: 19, 283: 20}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-    K0 = _b.num('2000')
-    K1 = _b.num('35')
-    K2 = _b.num('0.80')
-    K3 = _b.num('60000')
-    K4 = _b.num('0')
-    K5 = _b.num('0.005')
-
-    def b_子女教育标准(c):
-        """「子女教育标准」, line 12."""
-        return K0
-
-    def b_租金标准(c):
-        """「租金标准」, line 13."""
-        return K1
-
-    def b_比例(c):
-        """「比例」, line 14."""
-        return K2
-
-    def b_起点(c):
-        """「起点」, line 15."""
-        return K3
-
-    def b_子女教育扣除(c):
-        """「子女教育扣除」, line 17."""
-        d_子女教育标准 = c.ref('子女教育标准')
-        i_子女人数 = c.input('子女人数')
-        x1 = c.mul(d_子女教育标准, i_子女人数)
-        i_月数 = c.input('月数')
-        x2 = c.mul(x1, i_月数)
-        x3 = c.rnd(x2, -2, 'half_up', c.sink('子女教育扣除'))
-        return x3
-
-    def b_租金(c):
-        """「租金」, line 18."""
-        d_租金标准 = c.ref('租金标准')
-        i_面积 = c.input('面积')
-        x1 = c.mul(d_租金标准, i_面积)
-        x2 = c.rnd(x1, -2, 'half_up', c.sink('租金'))
-        return x2
-
-    def b_应税(c):
-        """「应税」, line 19."""
-        i_所得 = c.input('所得')
-        d_起点 = c.ref('起点')
-        x1 = c.cmp('>', i_所得, d_起点)
-        x2 = c.sub(i_所得, d_起点)
-        d_比例 = c.ref('比例')
-        x3 = c.mul(x2, d_比例)
-        x4 = c.where(x1, x3, K4)
-        x5 = c.rnd(x4, -2, 'half_up', c.sink('应税'))
-        return x5
-
-    def b_零点五(c):
-        """「零点五」, line 20."""
-        return K5
-
-    return {'defs': {'子女教育标准': b_子女教育标准, '租金标准': b_租金标准, '比例': b_比例, '起点': b_起点, '子女教育扣除': b_子女教育扣除, '租金': b_租金, '应税': b_应税, '零点五': b_零点五}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0,), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (75, 7, 76, 8, 77, 9, 78, 10, 79, 0, 83, 7, 85, 8, 87, 9, 94, 10, 101, 17, 103, 18, 105,
+ 19, 107, 20, 109, 0, 118, 7, 120, 8, 121, 9, 123, 10, 125, 0, 129, 7, 132, 8, 134, 9, 142, 10, 150,
+ 17, 153, 18, 156, 19, 159, 20, 162, 0)

@@ -10,92 +10,42 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/metadata_only.rule'
 SOURCE_SHA256 = '2bb1006c42d148d54925fd845f80db899eba9eda0721cf1a732cd8938ebf7b40'
-DOCUMENTS = ({'title': '关于废止〈某某办法〉的决定',
-  'docno': '某政令第1号',
-  'issuer': '某某人民政府',
-  'published': datetime.date(2024, 4, 12),
-  'effective': datetime.date(2024, 4, 12),
-  'start': datetime.date(2024, 4, 12),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
+DOCUMENTS = ({'title': '关于废止〈某某办法〉的决定', 'docno': '某政令第1号', 'issuer': '某某人民政府',
+  'published': _date(2024, 4, 12), 'effective': _date(2024, 4, 12), 'start': _date(2024, 4, 12),
+  'last_day': None, 'end': None, 'duration_years': None,
   'repeals': (('某某办法', None, None, False, 8), ('另一办法', '某发〔1996〕7号', None, False, 8)),
-  'history': (),
-  'note': None,
-  'line': 2},
- {'title': '某某办法',
-  'docno': '某政令第48号',
-  'issuer': None,
-  'published': datetime.date(1994, 11, 19),
-  'effective': datetime.date(1994, 11, 19),
-  'start': datetime.date(1994, 11, 19),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(1994, 11, 19), '发布', None, '某政令第48号'),
-              (datetime.date(2010, 12, 13), '修正', None, '某政令第165号')),
-  'note': None,
-  'line': 12},
- {'title': '另一办法',
-  'docno': '某发〔1996〕7号',
-  'issuer': None,
-  'published': None,
-  'effective': datetime.date(1996, 4, 24),
-  'start': datetime.date(1996, 4, 24),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
-  'line': 21})
+  'history': (), 'note': None, 'line': 2},
+ {'title': '某某办法', 'docno': '某政令第48号', 'issuer': None, 'published': _date(1994, 11, 19),
+  'effective': _date(1994, 11, 19), 'start': _date(1994, 11, 19), 'last_day': None, 'end': None,
+  'duration_years': None, 'repeals': (),
+  'history': ((_date(1994, 11, 19), '发布', None, '某政令第48号'),
+   (_date(2010, 12, 13), '修正', None, '某政令第165号')), 'note': None, 'line': 12},
+ {'title': '另一办法', 'docno': '某发〔1996〕7号', 'issuer': None, 'published': None,
+  'effective': _date(1996, 4, 24), 'start': _date(1996, 4, 24), 'last_day': None, 'end': None,
+  'duration_years': None, 'repeals': (), 'history': (), 'note': None, 'line': 21})
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
 INPUTS = ()
 INPUT_NAMES = frozenset(())
 OUTPUTS = ()
 SLOTS = 0
-DEFS = {}
+DEFS = {d['name']: d for d in ()}
 DATED = ()
 EXAMPLES = ()
 
 
 
-SNIPPETS = {'inputs': {}, 'defs': {}, 'folded': []}
-
 FUNCTIONS = {}
 ALL = None
-LINE_MAP = {}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-
-    return {'defs': {}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = None
+SUBSET_FLAGS = ()
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = ()

@@ -11,210 +11,87 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'tests/golden/good/progressive.rule'
 SOURCE_SHA256 = 'f442071e1b6da95ffdc73f6cd2ee34cf05c67bfcbc31a905ad452e06e625e4e6'
-DOCUMENTS = ({'title': '累进税率金标准',
-  'docno': None,
-  'issuer': None,
-  'published': None,
-  'effective': datetime.date(2019, 1, 1),
-  'start': datetime.date(2019, 1, 1),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
-  'line': 1},)
-INPUTS = ({'name': '所得',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 5},
- {'name': '经营所得',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': (),
-  'line': 6})
+DOCUMENTS = ({'title': '累进税率金标准', 'docno': None, 'issuer': None, 'published': None,
+  'effective': _date(2019, 1, 1), 'start': _date(2019, 1, 1), 'last_day': None, 'end': None,
+  'duration_years': None, 'repeals': (), 'history': (), 'note': None, 'line': 1},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'kind': 'money', 'type': '金额（元）', 'unit': '元', 'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'cite': ()}, (
+ ('所得', 5),
+ ('经营所得', 6),))
 INPUT_NAMES = frozenset(('所得', '经营所得'))
 OUTPUTS = ('税额', '税率', '扣除数', '全额税额', '分期税额', '所在档次')
 SLOTS = 1
-DEFS = {'超额表': {'name': '超额表',
-         'kind': 'table',
-         'type': '超额累进税率表（元）',
-         'value_kind': 'scale',
-         'expr': (19, 11, (8, 13, 14, 1), 'excess',
-                  ((23, 3, (9, 3, 10, 3), None, False, Decimal('36000'), True,
-                    (0, 2, (9, 16, 9, 18), Decimal('0.03')), '不超过36000元的部分', ()),
-                   (23, 7, (10, 3, 11, 3), Decimal('36000'), False, Decimal('144000'), True,
-                    (0, 6, (10, 23, 10, 26), Decimal('0.10')), '超过36000元至144000元的部分', ()),
-                   (23, 10, (11, 3, 14, 1), Decimal('144000'), False, None, False,
-                    (0, 9, (11, 16, 11, 19), Decimal('0.20')), '超过144000元的部分', ()))),
-         'round': None,
-         'cite': ('附表一',),
-         'line': 8,
-         'deps': (),
-         'inputs': ()},
- '全额表': {'name': '全额表',
-         'kind': 'table',
-         'type': '全额累进税率表（元）',
-         'value_kind': 'scale',
-         'expr': (19, 18, (14, 13, 19, 1), 'whole',
-                  ((23, 14, (15, 3, 16, 3), None, False, Decimal('30000'), True,
-                    (0, 13, (15, 12, 15, 14), Decimal('0.05')), '30000元以下', ()),
-                   (23, 17, (16, 3, 19, 1), Decimal('30000'), False, None, False,
-                    (0, 16, (16, 12, 16, 15), Decimal('0.10')), '超过30000元', ()))),
-         'round': None,
-         'cite': ('附表二',),
-         'line': 14,
-         'deps': (),
-         'inputs': ()},
- '分期表': {'name': '分期表',
-         'kind': 'table',
-         'type': '超额累进税率表（元）',
-         'value_kind': 'scale',
-         'expr': (18, 35, (19, 13, 28, 1), 0, '分期表',
-                  ((24, 33, (20, 3, 23, 3), datetime.date(2019, 1, 1), datetime.date(2023, 1, 1),
-                    (19, 25, (20, 15, 23, 3), 'excess',
-                     ((23, 21, (21, 5, 22, 5), None, False, Decimal('10000'), True,
-                       (0, 20, (21, 18, 21, 20), Decimal('0.00')), '不超过10000元的部分', ()),
-                      (23, 24, (22, 5, 23, 3), Decimal('10000'), False, None, False,
-                       (0, 23, (22, 17, 22, 20), Decimal('0.10')), '超过10000元的部分', ()))),
-                    '自2019年1月1日起', ()),
-                   (24, 34, (23, 3, 28, 1), datetime.date(2023, 1, 1), None,
-                    (19, 32, (23, 15, 28, 1), 'excess',
-                     ((23, 28, (24, 5, 25, 5), None, False, Decimal('20000'), True,
-                       (0, 27, (24, 18, 24, 20), Decimal('0.00')), '不超过20000元的部分', ()),
-                      (23, 31, (25, 5, 28, 1), Decimal('20000'), False, None, False,
-                       (0, 30, (25, 17, 25, 20), Decimal('0.10')), '超过20000元的部分', ()))),
-                    '自2023年1月1日起', ()))),
-         'round': None,
-         'cite': ('附表三',),
-         'line': 19,
-         'deps': (),
-         'inputs': ()},
- '档次': {'name': '档次',
-        'kind': 'table',
-        'type': '整数',
-        'value_kind': 'int',
-        'expr': (17, 47, (28, 9, 33, 1), (1, 36, (28, 11, 28, 13), '所得'),
-                 ((23, 44, (29, 3, 30, 3), None, False, Decimal('36000'), True,
-                   (0, 37, (29, 13, 29, 14), 1), '不超过36000元', ()),
-                  (23, 45, (30, 3, 31, 3), Decimal('36000'), False, Decimal('144000'), True,
-                   (0, 39, (30, 20, 30, 21), 2), '超过36000元至144000元', ()),
-                  (23, 46, (31, 3, 33, 1), Decimal('144000'), False, None, False,
-                   (0, 42, (31, 24, 31, 25), 3), '144000元以上（不含144000元）', ())),
-                 None),
-        'round': None,
-        'cite': (),
-        'line': 28,
-        'deps': (),
-        'inputs': ('所得',)},
- '税额': {'name': '税额',
-        'kind': 'output',
-        'type': '金额（元）',
-        'value_kind': 'money',
-        'expr': (20, 50, (33, 12, 33, 24), 'amount', (2, 48, (33, 17, 33, 20), '超额表'),
-                 (1, 49, (33, 21, 33, 23), '所得')),
-        'round': ('half_up', Decimal('0.01')),
-        'cite': ('第三条',),
-        'line': 33,
-        'deps': ('超额表',),
-        'inputs': ('所得',)},
- '税率': {'name': '税率',
-        'kind': 'output',
-        'type': '比率',
-        'value_kind': 'rate',
-        'expr': (20, 53, (34, 12, 34, 24), 'rate', (2, 51, (34, 17, 34, 20), '超额表'),
-                 (1, 52, (34, 21, 34, 23), '所得')),
-        'round': None,
-        'cite': (),
-        'line': 34,
-        'deps': ('超额表',),
-        'inputs': ('所得',)},
- '扣除数': {'name': '扣除数',
-         'kind': 'output',
-         'type': '金额（元）',
-         'value_kind': 'money',
-         'expr': (20, 56, (35, 13, 35, 26), 'deduction', (2, 54, (35, 19, 35, 22), '超额表'),
-                  (1, 55, (35, 23, 35, 25), '所得')),
-         'round': ('half_up', Decimal('0.01')),
-         'cite': (),
-         'line': 35,
-         'deps': ('超额表',),
-         'inputs': ('所得',)},
- '全额税额': {'name': '全额税额',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (20, 59, (36, 14, 36, 28), 'amount', (2, 57, (36, 19, 36, 22), '全额表'),
-                   (1, 58, (36, 23, 36, 27), '经营所得')),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': (),
-          'line': 36,
-          'deps': ('全额表',),
-          'inputs': ('经营所得',)},
- '分期税额': {'name': '分期税额',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (20, 62, (37, 14, 37, 26), 'amount', (2, 60, (37, 19, 37, 22), '分期表'),
-                   (1, 61, (37, 23, 37, 25), '所得')),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': (),
-          'line': 37,
-          'deps': ('分期表',),
-          'inputs': ('所得',)},
- '所在档次': {'name': '所在档次',
-          'kind': 'output',
-          'type': '整数',
-          'value_kind': 'int',
-          'expr': (2, 63, (38, 14, 38, 16), '档次'),
-          'round': None,
-          'cite': (),
-          'line': 38,
-          'deps': ('档次',),
-          'inputs': ()}}
-DATED = (((datetime.date(2019, 1, 1), datetime.date(2023, 1, 1)), (datetime.date(2023, 1, 1), None)),)
-EXAMPLES = ({'name': '第二档',
-  'date': datetime.date(2022, 6, 1),
-  'inputs': {'所得': Decimal('50000'), '经营所得': Decimal('30000')},
-  'expects': {'税额': Decimal('2480'),
-              '税率': Decimal('0.10'),
-              '扣除数': Decimal('2520'),
-              '全额税额': Decimal('1500'),
-              '分期税额': Decimal('4000'),
-              '所在档次': 2},
-  'not_in_force': False,
-  'error': None,
-  'line': 40,
-  'file': 'tests/golden/good/progressive.rule'},
- {'name': '新版分期表',
-  'date': datetime.date(2023, 6, 1),
-  'inputs': {'所得': Decimal('144000.01'), '经营所得': Decimal('30000.01')},
-  'expects': {'税额': Decimal('11880'),
-              '税率': Decimal('0.20'),
-              '全额税额': Decimal('3000'),
-              '分期税额': Decimal('12400'),
-              '所在档次': 3},
-  'not_in_force': False,
-  'error': None,
-  'line': 51,
-  'file': 'tests/golden/good/progressive.rule'})
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {}, (
+ ('超额表', 'table', '超额累进税率表（元）', 'scale',
+ (19, 11, (8, 13, 14, 1), 'excess',
+  ((23, 3, (9, 3, 10, 3), None, False, _D('36000'), True, (0, 2, (9, 16, 9, 18), _D('0.03')),
+    '不超过36000元的部分', ()),
+   (23, 7, (10, 3, 11, 3), _D('36000'), False, _D('144000'), True,
+    (0, 6, (10, 23, 10, 26), _D('0.10')), '超过36000元至144000元的部分', ()),
+   (23, 10, (11, 3, 14, 1), _D('144000'), False, None, False, (0, 9, (11, 16, 11, 19), _D('0.20')),
+    '超过144000元的部分', ()))), None, ('附表一',), 8, (), ()),
+ ('全额表', 'table', '全额累进税率表（元）', 'scale',
+ (19, 18, (14, 13, 19, 1), 'whole',
+  ((23, 14, (15, 3, 16, 3), None, False, _D('30000'), True, (0, 13, (15, 12, 15, 14), _D('0.05')),
+    '30000元以下', ()),
+   (23, 17, (16, 3, 19, 1), _D('30000'), False, None, False, (0, 16, (16, 12, 16, 15), _D('0.10')),
+    '超过30000元', ()))), None, ('附表二',), 14, (), ()),
+ ('分期表', 'table', '超额累进税率表（元）', 'scale',
+ (18, 35, (19, 13, 28, 1), 0, '分期表',
+  ((24, 33, (20, 3, 23, 3), _date(2019, 1, 1), _date(2023, 1, 1),
+    (19, 25, (20, 15, 23, 3), 'excess',
+     ((23, 21, (21, 5, 22, 5), None, False, _D('10000'), True,
+       (0, 20, (21, 18, 21, 20), _D('0.00')), '不超过10000元的部分', ()),
+      (23, 24, (22, 5, 23, 3), _D('10000'), False, None, False,
+       (0, 23, (22, 17, 22, 20), _D('0.10')), '超过10000元的部分', ()))), '自2019年1月1日起', ()),
+   (24, 34, (23, 3, 28, 1), _date(2023, 1, 1), None,
+    (19, 32, (23, 15, 28, 1), 'excess',
+     ((23, 28, (24, 5, 25, 5), None, False, _D('20000'), True,
+       (0, 27, (24, 18, 24, 20), _D('0.00')), '不超过20000元的部分', ()),
+      (23, 31, (25, 5, 28, 1), _D('20000'), False, None, False,
+       (0, 30, (25, 17, 25, 20), _D('0.10')), '超过20000元的部分', ()))), '自2023年1月1日起', ()))), None,
+ ('附表三',), 19, (), ()),
+ ('档次', 'table', '整数', 'int',
+ (17, 47, (28, 9, 33, 1), (1, 36, (28, 11, 28, 13), '所得'),
+  ((23, 44, (29, 3, 30, 3), None, False, _D('36000'), True, (0, 37, (29, 13, 29, 14), 1),
+    '不超过36000元', ()),
+   (23, 45, (30, 3, 31, 3), _D('36000'), False, _D('144000'), True, (0, 39, (30, 20, 30, 21), 2),
+    '超过36000元至144000元', ()),
+   (23, 46, (31, 3, 33, 1), _D('144000'), False, None, False, (0, 42, (31, 24, 31, 25), 3),
+    '144000元以上（不含144000元）', ())), None), None, (), 28, (), ('所得',)),
+ ('税额', 'output', '金额（元）', 'money',
+ (20, 50, (33, 12, 33, 24), 'amount', (2, 48, (33, 17, 33, 20), '超额表'),
+  (1, 49, (33, 21, 33, 23), '所得')), ('half_up', _D('0.01')), ('第三条',), 33, ('超额表',), ('所得',)),
+ ('税率', 'output', '比率', 'rate',
+ (20, 53, (34, 12, 34, 24), 'rate', (2, 51, (34, 17, 34, 20), '超额表'),
+  (1, 52, (34, 21, 34, 23), '所得')), None, (), 34, ('超额表',), ('所得',)),
+ ('扣除数', 'output', '金额（元）', 'money',
+ (20, 56, (35, 13, 35, 26), 'deduction', (2, 54, (35, 19, 35, 22), '超额表'),
+  (1, 55, (35, 23, 35, 25), '所得')), ('half_up', _D('0.01')), (), 35, ('超额表',), ('所得',)),
+ ('全额税额', 'output', '金额（元）', 'money',
+ (20, 59, (36, 14, 36, 28), 'amount', (2, 57, (36, 19, 36, 22), '全额表'),
+  (1, 58, (36, 23, 36, 27), '经营所得')), ('half_up', _D('0.01')), (), 36, ('全额表',), ('经营所得',)),
+ ('分期税额', 'output', '金额（元）', 'money',
+ (20, 62, (37, 14, 37, 26), 'amount', (2, 60, (37, 19, 37, 22), '分期表'),
+  (1, 61, (37, 23, 37, 25), '所得')), ('half_up', _D('0.01')), (), 37, ('分期表',), ('所得',)),
+ ('所在档次', 'output', '整数', 'int', (2, 63, (38, 14, 38, 16), '档次'), None, (), 38, ('档次',), ()),))}
+DATED = (((_date(2019, 1, 1), _date(2023, 1, 1)), (_date(2023, 1, 1), None)),)
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'not_in_force': False, 'error': None, 'file': 'tests/golden/good/progressive.rule'}, (
+ ('第二档', _date(2022, 6, 1), {'所得': _D('50000'), '经营所得': _D('30000')},
+ {'税额': _D('2480'), '税率': _D('0.10'), '扣除数': _D('2520'), '全额税额': _D('1500'), '分期税额': _D('4000'),
+  '所在档次': 2}, 40),
+ ('新版分期表', _date(2023, 6, 1), {'所得': _D('144000.01'), '经营所得': _D('30000.01')},
+ {'税额': _D('11880'), '税率': _D('0.20'), '全额税额': _D('3000'), '分期税额': _D('12400'), '所在档次': 3}, 51),))
 
 _K0 = Decimal('0.03')
 _K1 = Decimal('0.10')
@@ -222,138 +99,18 @@ _K2 = Decimal('0.20')
 _K3 = Decimal('36000')
 _K4 = Decimal('144000')
 _K5 = _scales.ScaleValue('excess', ((None, False, _K3, True, _K0), (_K3, False, _K4, True, _K1), (_K4, False, None, False, _K2), ))
-_K6 = Decimal('0.01')
-_K7 = Decimal('0.05')
-_K8 = Decimal('30000')
-_K9 = _scales.ScaleValue('whole', ((None, False, _K8, True, _K7), (_K8, False, None, False, _K1), ))
-_K10 = Decimal('0.00')
-_K11 = Decimal('20000')
-_K12 = _scales.ScaleValue('excess', ((None, False, _K11, True, _K10), (_K11, False, None, False, _K1), ))
-_K13 = Decimal('10000')
-_K14 = _scales.ScaleValue('excess', ((None, False, _K13, True, _K10), (_K13, False, None, False, _K1), ))
+_K6 = Decimal('0.05')
+_K7 = Decimal('30000')
+_K8 = _scales.ScaleValue('whole', ((None, False, _K7, True, _K6), (_K7, False, None, False, _K1), ))
+_K9 = Decimal('0.00')
+_K10 = Decimal('20000')
+_K11 = _scales.ScaleValue('excess', ((None, False, _K10, True, _K9), (_K10, False, None, False, _K1), ))
+_K12 = Decimal('10000')
+_K13 = _scales.ScaleValue('excess', ((None, False, _K12, True, _K9), (_K12, False, None, False, _K1), ))
+_K14 = Decimal('0.01')
 
 
-def out_税额(data, e):
-    """Compute 「税额」 alone (line 33)."""
-    try:
-        i_所得 = data['所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
-        try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
-        except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
-    d_超额表 = _K5
-    d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K6, _ROUND_HALF_UP)
-    return {'税额': d_税额}
-
-
-def out_税率(data, e):
-    """Compute 「税率」 alone (line 34)."""
-    try:
-        i_所得 = data['所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
-        try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
-        except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
-    d_超额表 = _K5
-    d_税率 = _scales.rate(d_超额表, i_所得)
-    return {'税率': d_税率}
-
-
-def out_扣除数(data, e):
-    """Compute 「扣除数」 alone (line 35)."""
-    try:
-        i_所得 = data['所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
-        try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
-        except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
-    d_超额表 = _K5
-    d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K6, _ROUND_HALF_UP)
-    return {'扣除数': d_扣除数}
-
-
-def out_全额税额(data, e):
-    """Compute 「全额税额」 alone (line 36)."""
-    try:
-        i_经营所得 = data['经营所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_经营所得.__class__) is not Decimal:
-        try:
-            i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else _to_decimal(i_经营所得, '经营所得')
-        except _InvalidOperation:
-            i_经营所得 = _to_decimal(i_经营所得, '经营所得')
-    if not (i_经营所得.is_finite() and i_经营所得 >= _ZERO):
-        i_经营所得 = _to_decimal(i_经营所得, '经营所得')
-    d_全额表 = _K9
-    d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K6, _ROUND_HALF_UP)
-    return {'全额税额': d_全额税额}
-
-
-def out_分期税额(data, e):
-    """Compute 「分期税额」 alone (line 37)."""
-    try:
-        i_所得 = data['所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
-        try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
-        except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
-    d_分期表 = (_K14 if e[1] == 0 else _K12 if e[1] == 1 else _v.no_version('分期表', e[0]))
-    d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K6, _ROUND_HALF_UP)
-    return {'分期税额': d_分期税额}
-
-
-def out_所在档次(data, e):
-    """Compute 「所在档次」 alone (line 38)."""
-    try:
-        i_所得 = data['所得']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
-        try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
-        except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
-    d_档次 = (1 if (_t1 := i_所得) <= _K3 else 2 if _K3 < _t1 and _t1 <= _K4 else 3 if _K4 < _t1 else _v.no_band('档次', _t1))
-    d_所在档次 = d_档次
-    return {'所在档次': d_所在档次}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_所得 = data['所得']
@@ -364,174 +121,126 @@ def out_all(data, e):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_所得.__class__) is not Decimal:
         try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')
+            i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_所得 = _to_decimal(i_所得, '所得')
+            i_所得 = _NAN
     if not (i_所得.is_finite() and i_所得 >= _ZERO):
-        i_所得 = _to_decimal(i_所得, '所得')
+        i_所得 = _to_decimal(data['所得'], '所得')
     if (_c := i_经营所得.__class__) is not Decimal:
         try:
-            i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else _to_decimal(i_经营所得, '经营所得')
+            i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_经营所得 = _to_decimal(i_经营所得, '经营所得')
+            i_经营所得 = _NAN
     if not (i_经营所得.is_finite() and i_经营所得 >= _ZERO):
-        i_经营所得 = _to_decimal(i_经营所得, '经营所得')
+        i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
+    # 「超额表」: line 8
     d_超额表 = _K5
-    d_全额表 = _K9
-    d_分期表 = (_K14 if e[1] == 0 else _K12 if e[1] == 1 else _v.no_version('分期表', e[0]))
-    d_档次 = (1 if (_t2 := i_所得) <= _K3 else 2 if _K3 < _t2 and _t2 <= _K4 else 3 if _K4 < _t2 else _v.no_band('档次', _t2))
-    d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K6, _ROUND_HALF_UP)
+    # 「全额表」: line 14
+    d_全额表 = _K8
+    # 「分期表」: line 19
+    d_分期表 = (_K13 if e[1] == 0 else _K11 if e[1] == 1 else _v.no_version('分期表', e[0]))
+    # 「档次」: line 28
+    d_档次 = (1 if (_t1 := i_所得) <= _K3 else 2 if _K3 < _t1 and _t1 <= _K4 else 3 if _K4 < _t1 else
+            _v.no_band('档次', _t1))
+    # 「税额」: line 33
+    d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    # 「税率」: line 34
     d_税率 = _scales.rate(d_超额表, i_所得)
-    d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K6, _ROUND_HALF_UP)
-    d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K6, _ROUND_HALF_UP)
-    d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K6, _ROUND_HALF_UP)
+    # 「扣除数」: line 35
+    d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    # 「全额税额」: line 36
+    d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K14, _ROUND_HALF_UP)
+    # 「分期税额」: line 37
+    d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    # 「所在档次」: line 38
     d_所在档次 = d_档次
     return {'税额': d_税额, '税率': d_税率, '扣除数': d_扣除数, '全额税额': d_全额税额, '分期税额': d_分期税额, '所在档次': d_所在档次}
 
 
-SNIPPETS = {'inputs': {'所得': ('i_所得', False,
-                   ['    if (_c := i_所得.__class__) is not Decimal:', '        try:',
-                    "            i_所得 = Decimal(i_所得) if _c in _PLAIN else _to_decimal(i_所得, '所得')",
-                    '        except _InvalidOperation:',
-                    "            i_所得 = _to_decimal(i_所得, '所得')",
-                    '    if not (i_所得.is_finite() and i_所得 >= _ZERO):',
-                    "        i_所得 = _to_decimal(i_所得, '所得')"]),
-            '经营所得': ('i_经营所得', False,
-                     ['    if (_c := i_经营所得.__class__) is not Decimal:', '        try:',
-                      '            i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else '
-                      "_to_decimal(i_经营所得, '经营所得')",
-                      '        except _InvalidOperation:',
-                      "            i_经营所得 = _to_decimal(i_经营所得, '经营所得')",
-                      '    if not (i_经营所得.is_finite() and i_经营所得 >= _ZERO):',
-                      "        i_经营所得 = _to_decimal(i_经营所得, '经营所得')"])},
- 'defs': {'超额表': ('d_超额表', ['    d_超额表 = _K5']),
-          '全额表': ('d_全额表', ['    d_全额表 = _K9']),
-          '分期表': ('d_分期表',
-                  ['    d_分期表 = (_K14 if e[1] == 0 else _K12 if e[1] == 1 else '
-                   "_v.no_version('分期表', e[0]))"]),
-          '档次': ('d_档次',
-                 ['    d_档次 = (1 if (_t3 := i_所得) <= _K3 else 2 if _K3 < _t3 and _t3 <= _K4 else 3 '
-                  "if _K4 < _t3 else _v.no_band('档次', _t3))"]),
-          '税额': ('d_税额', ['    d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K6, _ROUND_HALF_UP)']),
-          '税率': ('d_税率', ['    d_税率 = _scales.rate(d_超额表, i_所得)']),
-          '扣除数': ('d_扣除数',
-                  ['    d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K6, _ROUND_HALF_UP)']),
-          '全额税额': ('d_全额税额',
-                   ['    d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K6, _ROUND_HALF_UP)']),
-          '分期税额': ('d_分期税额',
-                   ['    d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K6, _ROUND_HALF_UP)']),
-          '所在档次': ('d_所在档次', ['    d_所在档次 = d_档次'])},
- 'folded': []}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _a0, _a1, _a2, _a3, _a4, _a5 = need
+    try:
+        if _n0:
+            i_所得 = data['所得']
+        if _n1:
+            i_经营所得 = data['经营所得']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if len(data) != _k:
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        if (_c := i_所得.__class__) is not Decimal:
+            try:
+                i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_所得 = _NAN
+        if not (i_所得.is_finite() and i_所得 >= _ZERO):
+            i_所得 = _to_decimal(data['所得'], '所得')
+    if _n1:
+        if (_c := i_经营所得.__class__) is not Decimal:
+            try:
+                i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_经营所得 = _NAN
+        if not (i_经营所得.is_finite() and i_经营所得 >= _ZERO):
+            i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
+    if _n2:
+        # 「超额表」: line 8
+        d_超额表 = _K5
+    if _n1:
+        # 「全额表」: line 14
+        d_全额表 = _K8
+    if _n3:
+        # 「分期表」: line 19
+        d_分期表 = (_K13 if e[1] == 0 else _K11 if e[1] == 1 else _v.no_version('分期表', e[0]))
+    if _n4:
+        # 「档次」: line 28
+        d_档次 = (1 if (_t2 := i_所得) <= _K3 else 2 if _K3 < _t2 and _t2 <= _K4 else 3 if _K4 < _t2
+                else _v.no_band('档次', _t2))
+    if _n5:
+        # 「税额」: line 33
+        d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    if _n6:
+        # 「税率」: line 34
+        d_税率 = _scales.rate(d_超额表, i_所得)
+    if _n7:
+        # 「扣除数」: line 35
+        d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    if _n1:
+        # 「全额税额」: line 36
+        d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K14, _ROUND_HALF_UP)
+    if _n3:
+        # 「分期税额」: line 37
+        d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    if _n4:
+        # 「所在档次」: line 38
+        d_所在档次 = d_档次
+    out = {}
+    if _a0:
+        out['税额'] = d_税额
+    if _a1:
+        out['税率'] = d_税率
+    if _a2:
+        out['扣除数'] = d_扣除数
+    if _a3:
+        out['全额税额'] = d_全额税额
+    if _a4:
+        out['分期税额'] = d_分期税额
+    if _a5:
+        out['所在档次'] = d_所在档次
+    return out
 
-FUNCTIONS = {'税额': out_税额, '税率': out_税率, '扣除数': out_扣除数, '全额税额': out_全额税额, '分期税额': out_分期税额, '所在档次': out_所在档次}
+
+FUNCTIONS = {}
 ALL = out_all
-LINE_MAP = {244: 5, 251: 8, 252: 33, 264: 5, 271: 8, 272: 34, 284: 5, 291: 8, 292: 35, 304: 6, 311: 14, 312: 36, 324: 5, 331: 19, 332: 37, 344: 5, 351: 28, 352: 38, 365: 5, 372: 6, 379: 8, 380: 14, 381: 19, 382: 28, 383: 33, 384: 34, 385: 35, 386: 36, 387: 37, 388: 38}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {'分期税额': '累进税率表按日期或公式变化，逐行计算'}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-    K0 = _b.num('1')
-    K1 = _b.num('2')
-    K2 = _b.num('3')
-    K3 = _b.num('0')
-    K4 = _b.num('36000')
-    K5 = _b.num('0.03')
-    K6 = _b.num('108000')
-    K7 = _b.num('0.10')
-    K8 = _b.num('144000')
-    K9 = _b.num('0.20')
-    K10 = _b.num('0.05')
-
-    def b_档次(c):
-        """「档次」, line 28."""
-        i_所得 = c.input('所得')
-        x1 = c.band(i_所得, None, False, '36000', True)
-        x2 = c.band(i_所得, '36000', False, '144000', True)
-        x3 = c.band(i_所得, '144000', False, None, False)
-        x4 = c.select(((x1, K0), (x2, K1), (x3, K2), ), None)
-        return x4
-
-    def b_税额(c):
-        """「税额」, line 33."""
-        i_所得 = c.input('所得')
-        x1 = c.max_(c.sub(i_所得, K3), K3)
-        x2 = c.min_(x1, K4)
-        x3 = c.mul(x2, K5)
-        x4 = c.max_(c.sub(i_所得, K4), K3)
-        x5 = c.min_(x4, K6)
-        x6 = c.mul(x5, K7)
-        x7 = c.add(x3, x6)
-        x8 = c.max_(c.sub(i_所得, K8), K3)
-        x9 = c.mul(x8, K9)
-        x10 = c.add(x7, x9)
-        x11 = c.rnd(x10, -2, 'half_up', c.sink('税额'))
-        return x11
-
-    def b_税率(c):
-        """「税率」, line 34."""
-        i_所得 = c.input('所得')
-        x1 = c.band(i_所得, None, False, '36000', True)
-        x2 = c.band(i_所得, '36000', False, '144000', True)
-        x3 = c.band(i_所得, '144000', False, None, False)
-        x4 = c.select(((x1, K5), (x2, K7), (x3, K9), ), K3)
-        return x4
-
-    def b_扣除数(c):
-        """「扣除数」, line 35."""
-        i_所得 = c.input('所得')
-        x1 = c.band(i_所得, None, False, '36000', True)
-        x2 = c.band(i_所得, '36000', False, '144000', True)
-        x3 = c.band(i_所得, '144000', False, None, False)
-        x4 = c.select(((x1, K5), (x2, K7), (x3, K9), ), K3)
-        x5 = c.max_(c.sub(i_所得, K3), K3)
-        x6 = c.min_(x5, K4)
-        x7 = c.mul(x6, K5)
-        x8 = c.max_(c.sub(i_所得, K4), K3)
-        x9 = c.min_(x8, K6)
-        x10 = c.mul(x9, K7)
-        x11 = c.add(x7, x10)
-        x12 = c.max_(c.sub(i_所得, K8), K3)
-        x13 = c.mul(x12, K9)
-        x14 = c.add(x11, x13)
-        x15 = c.sub(c.mul(i_所得, x4), x14)
-        x16 = c.rnd(x15, -2, 'half_up', c.sink('扣除数'))
-        return x16
-
-    def b_全额税额(c):
-        """「全额税额」, line 36."""
-        i_经营所得 = c.input('经营所得')
-        x1 = c.band(i_经营所得, None, False, '30000', True)
-        x2 = c.band(i_经营所得, '30000', False, None, False)
-        x3 = c.select(((x1, K10), (x2, K7), ), K3)
-        x4 = c.mul(i_经营所得, x3)
-        x5 = c.rnd(x4, -2, 'half_up', c.sink('全额税额'))
-        return x5
-
-    def b_所在档次(c):
-        """「所在档次」, line 38."""
-        d_档次 = c.ref('档次')
-        return d_档次
-
-    return {'defs': {'档次': b_档次, '税额': b_税额, '税率': b_税率, '扣除数': b_扣除数, '全额税额': b_全额税额, '所在档次': b_所在档次}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), (0,), (1,), (2,),
+ (3,), (4,), (5,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (116, 5, 117, 6, 118, 0, 122, 5, 129, 6, 136, 8, 138, 14, 140, 19, 142, 28, 145, 33, 147,
+ 34, 149, 35, 151, 36, 153, 37, 155, 38, 157, 0, 166, 5, 168, 6, 170, 0, 174, 5, 182, 6, 190, 8,
+ 193, 14, 196, 19, 199, 28, 203, 33, 206, 34, 209, 35, 212, 36, 215, 37, 218, 38, 221, 0)

@@ -11,272 +11,102 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'policies/national/iit_2019.rule'
 SOURCE_SHA256 = 'e19f876c14978dd9fbb5028465f73dac48e17c8454cf03846a289e20108cf5f8'
-DOCUMENTS = ({'title': '中华人民共和国个人所得税法',
-  'docno': '中华人民共和国主席令第九号',
-  'issuer': '全国人民代表大会常务委员会',
-  'published': datetime.date(2018, 8, 31),
-  'effective': datetime.date(2019, 1, 1),
-  'start': datetime.date(2019, 1, 1),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': '2018年8月31日第十三届全国人民代表大会常务委员会第五次会议第七次修正',
-  'line': 4},)
-INPUTS = ({'name': '年收入额',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第六条第一款第（一）项',),
-  'line': 12},
- {'name': '专项扣除',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': True,
-  'default': Decimal('0'),
-  'cite': ('第六条第一款第（一）项',),
-  'line': 13},
- {'name': '专项附加扣除',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': True,
-  'default': Decimal('0'),
-  'cite': ('第六条第一款第（一）项',),
-  'line': 14},
- {'name': '其他扣除',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': True,
-  'default': Decimal('0'),
-  'cite': ('第六条第一款第（一）项',),
-  'line': 15})
+DOCUMENTS = ({'title': '中华人民共和国个人所得税法', 'docno': '中华人民共和国主席令第九号', 'issuer': '全国人民代表大会常务委员会',
+  'published': _date(2018, 8, 31), 'effective': _date(2019, 1, 1), 'start': _date(2019, 1, 1),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (), 'history': (),
+  'note': '2018年8月31日第十三届全国人民代表大会常务委员会第五次会议第七次修正', 'line': 4},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'kind': 'money', 'type': '金额（元）', 'unit': '元', 'scale': _D('1'), 'members': (), 'cite': ('第六条第一款第（一）项',)}, (
+ ('年收入额', False, None, 12),
+ ('专项扣除', True, _D('0'), 13),
+ ('专项附加扣除', True, _D('0'), 14),
+ ('其他扣除', True, _D('0'), 15),))
 INPUT_NAMES = frozenset(('年收入额', '专项扣除', '专项附加扣除', '其他扣除'))
 OUTPUTS = ('应纳税所得额', '适用税率', '应纳税额', '速算扣除数')
 SLOTS = 0
-DEFS = {'基本减除费用': {'name': '基本减除费用',
-            'kind': 'param',
-            'type': '金额（元）',
-            'value_kind': 'money',
-            'expr': (0, 4, (17, 13, 17, 19), Decimal('60000')),
-            'round': None,
-            'cite': ('第六条第一款第（一）项',),
-            'line': 17,
-            'deps': (),
-            'inputs': ()},
- '综合所得税率表': {'name': '综合所得税率表',
-             'kind': 'table',
-             'type': '超额累进税率表（元）',
-             'value_kind': 'scale',
-             'expr': (19, 31, (19, 17, 28, 1), 'excess',
-                      ((23, 7, (20, 3, 21, 3), None, False, Decimal('36000'), True,
-                        (0, 6, (20, 16, 20, 18), Decimal('0.03')), '不超过36000元的部分', ()),
-                       (23, 11, (21, 3, 22, 3), Decimal('36000'), False, Decimal('144000'), True,
-                        (0, 10, (21, 23, 21, 26), Decimal('0.10')), '超过36000元至144000元的部分', ()),
-                       (23, 15, (22, 3, 23, 3), Decimal('144000'), False, Decimal('300000'), True,
-                        (0, 14, (22, 24, 22, 27), Decimal('0.20')), '超过144000元至300000元的部分', ()),
-                       (23, 19, (23, 3, 24, 3), Decimal('300000'), False, Decimal('420000'), True,
-                        (0, 18, (23, 24, 23, 27), Decimal('0.25')), '超过300000元至420000元的部分', ()),
-                       (23, 23, (24, 3, 25, 3), Decimal('420000'), False, Decimal('660000'), True,
-                        (0, 22, (24, 24, 24, 27), Decimal('0.30')), '超过420000元至660000元的部分', ()),
-                       (23, 27, (25, 3, 26, 3), Decimal('660000'), False, Decimal('960000'), True,
-                        (0, 26, (25, 24, 25, 27), Decimal('0.35')), '超过660000元至960000元的部分', ()),
-                       (23, 30, (26, 3, 28, 1), Decimal('960000'), False, None, False,
-                        (0, 29, (26, 16, 26, 19), Decimal('0.45')), '超过960000元的部分', ()))),
-             'round': None,
-             'cite': ('第三条第（一）项', '附表一'),
-             'line': 19,
-             'deps': (),
-             'inputs': ()},
- '应纳税所得额': {'name': '应纳税所得额',
-            'kind': 'output',
-            'type': '金额（元）',
-            'value_kind': 'money',
-            'expr': (12, 42, (28, 16, 31, 2),
-                     ((4, 40, (29, 3, 29, 39), '-',
-                       (4, 38, (29, 3, 29, 32), '-',
-                        (4, 36, (29, 3, 29, 23), '-',
-                         (4, 34, (29, 3, 29, 16), '-', (1, 32, (29, 3, 29, 7), '年收入额'),
-                          (2, 33, (29, 10, 29, 16), '基本减除费用'), False),
-                         (1, 35, (29, 19, 29, 23), '专项扣除'), False),
-                        (1, 37, (29, 26, 29, 32), '专项附加扣除'), False),
-                       (1, 39, (29, 35, 29, 39), '其他扣除'), False),
-                      (0, 41, (30, 3, 30, 5), Decimal('0')))),
-            'round': ('half_up', Decimal('0.01')),
-            'cite': ('第六条第一款第（一）项',),
-            'line': 28,
-            'deps': ('基本减除费用',),
-            'inputs': ('专项扣除', '专项附加扣除', '其他扣除', '年收入额')},
- '适用税率': {'name': '适用税率',
-          'kind': 'output',
-          'type': '比率',
-          'value_kind': 'rate',
-          'expr': (20, 45, (33, 14, 33, 34), 'rate', (2, 43, (33, 19, 33, 26), '综合所得税率表'),
-                   (2, 44, (33, 27, 33, 33), '应纳税所得额')),
-          'round': None,
-          'cite': ('第三条第（一）项', '附表一'),
-          'line': 33,
-          'deps': ('应纳税所得额', '综合所得税率表'),
-          'inputs': ()},
- '应纳税额': {'name': '应纳税额',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (20, 48, (35, 21, 38, 2), 'amount', (2, 46, (36, 3, 36, 10), '综合所得税率表'),
-                   (2, 47, (37, 3, 37, 9), '应纳税所得额')),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': ('第三条第（一）项', '附表一'),
-          'line': 35,
-          'deps': ('应纳税所得额', '综合所得税率表'),
-          'inputs': ()},
- '速算扣除数': {'name': '速算扣除数',
-           'kind': 'output',
-           'type': '金额（元）',
-           'value_kind': 'money',
-           'expr': (20, 51, (40, 15, 40, 36), 'deduction', (2, 49, (40, 21, 40, 28), '综合所得税率表'),
-                    (2, 50, (40, 29, 40, 35), '应纳税所得额')),
-           'round': ('half_up', Decimal('0.01')),
-           'cite': ('附表一',),
-           'line': 40,
-           'deps': ('应纳税所得额', '综合所得税率表'),
-           'inputs': ()}}
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {}, (
+ ('基本减除费用', 'param', '金额（元）', 'money', (0, 4, (17, 13, 17, 19), _D('60000')), None,
+ ('第六条第一款第（一）项',), 17, (), ()),
+ ('综合所得税率表', 'table', '超额累进税率表（元）', 'scale',
+ (19, 31, (19, 17, 28, 1), 'excess',
+  ((23, 7, (20, 3, 21, 3), None, False, _D('36000'), True, (0, 6, (20, 16, 20, 18), _D('0.03')),
+    '不超过36000元的部分', ()),
+   (23, 11, (21, 3, 22, 3), _D('36000'), False, _D('144000'), True,
+    (0, 10, (21, 23, 21, 26), _D('0.10')), '超过36000元至144000元的部分', ()),
+   (23, 15, (22, 3, 23, 3), _D('144000'), False, _D('300000'), True,
+    (0, 14, (22, 24, 22, 27), _D('0.20')), '超过144000元至300000元的部分', ()),
+   (23, 19, (23, 3, 24, 3), _D('300000'), False, _D('420000'), True,
+    (0, 18, (23, 24, 23, 27), _D('0.25')), '超过300000元至420000元的部分', ()),
+   (23, 23, (24, 3, 25, 3), _D('420000'), False, _D('660000'), True,
+    (0, 22, (24, 24, 24, 27), _D('0.30')), '超过420000元至660000元的部分', ()),
+   (23, 27, (25, 3, 26, 3), _D('660000'), False, _D('960000'), True,
+    (0, 26, (25, 24, 25, 27), _D('0.35')), '超过660000元至960000元的部分', ()),
+   (23, 30, (26, 3, 28, 1), _D('960000'), False, None, False, (0, 29, (26, 16, 26, 19), _D('0.45')),
+    '超过960000元的部分', ()))), None, ('第三条第（一）项', '附表一'), 19, (), ()),
+ ('应纳税所得额', 'output', '金额（元）', 'money',
+ (12, 42, (28, 16, 31, 2),
+  ((4, 40, (29, 3, 29, 39), '-',
+    (4, 38, (29, 3, 29, 32), '-',
+     (4, 36, (29, 3, 29, 23), '-',
+      (4, 34, (29, 3, 29, 16), '-', (1, 32, (29, 3, 29, 7), '年收入额'),
+       (2, 33, (29, 10, 29, 16), '基本减除费用'), False), (1, 35, (29, 19, 29, 23), '专项扣除'), False),
+     (1, 37, (29, 26, 29, 32), '专项附加扣除'), False), (1, 39, (29, 35, 29, 39), '其他扣除'), False),
+   (0, 41, (30, 3, 30, 5), _D('0')))), ('half_up', _D('0.01')), ('第六条第一款第（一）项',), 28, ('基本减除费用',),
+ ('专项扣除', '专项附加扣除', '其他扣除', '年收入额')),
+ ('适用税率', 'output', '比率', 'rate',
+ (20, 45, (33, 14, 33, 34), 'rate', (2, 43, (33, 19, 33, 26), '综合所得税率表'),
+  (2, 44, (33, 27, 33, 33), '应纳税所得额')), None, ('第三条第（一）项', '附表一'), 33, ('应纳税所得额', '综合所得税率表'), ()),
+ ('应纳税额', 'output', '金额（元）', 'money',
+ (20, 48, (35, 21, 38, 2), 'amount', (2, 46, (36, 3, 36, 10), '综合所得税率表'),
+  (2, 47, (37, 3, 37, 9), '应纳税所得额')), ('half_up', _D('0.01')), ('第三条第（一）项', '附表一'), 35,
+ ('应纳税所得额', '综合所得税率表'), ()),
+ ('速算扣除数', 'output', '金额（元）', 'money',
+ (20, 51, (40, 15, 40, 36), 'deduction', (2, 49, (40, 21, 40, 28), '综合所得税率表'),
+  (2, 50, (40, 29, 40, 35), '应纳税所得额')), ('half_up', _D('0.01')), ('附表一',), 40,
+ ('应纳税所得额', '综合所得税率表'), ()),))}
 DATED = ()
-EXAMPLES = ({'name': '年收入二十万',
-  'date': datetime.date(2024, 3, 1),
-  'inputs': {'年收入额': Decimal('200000'), '专项扣除': Decimal('20000')},
-  'expects': {'应纳税所得额': Decimal('120000'),
-              '适用税率': Decimal('0.10'),
-              '应纳税额': Decimal('9480'),
-              '速算扣除数': Decimal('2520')},
-  'not_in_force': False,
-  'error': None,
-  'line': 42,
-  'file': 'policies/national/iit_2019.rule'},
- {'name': '恰为第一档上限',
-  'date': datetime.date(2019, 1, 1),
-  'inputs': {'年收入额': Decimal('96000')},
-  'expects': {'应纳税所得额': Decimal('36000'), '适用税率': Decimal('0.03'), '应纳税额': Decimal('1080')},
-  'not_in_force': False,
-  'error': None,
-  'line': 51,
-  'file': 'policies/national/iit_2019.rule'},
- {'name': '减除后为负按零计',
-  'date': datetime.date(2025, 12, 31),
-  'inputs': {'年收入额': Decimal('50000'), '专项附加扣除': Decimal('24000')},
-  'expects': {'应纳税所得额': Decimal('0'), '应纳税额': Decimal('0'), '适用税率': Decimal('0.03')},
-  'not_in_force': False,
-  'error': None,
-  'line': 58,
-  'file': 'policies/national/iit_2019.rule'},
- {'name': '最高一档',
-  'date': datetime.date(2024, 6, 1),
-  'inputs': {'年收入额': Decimal('1200000'), '专项扣除': Decimal('30000'), '其他扣除': Decimal('10000.5')},
-  'expects': {'应纳税所得额': Decimal('1099999.5'),
-              '适用税率': Decimal('0.45'),
-              '应纳税额': Decimal('313079.78'),
-              '速算扣除数': Decimal('181920')},
-  'not_in_force': False,
-  'error': None,
-  'line': 66,
-  'file': 'policies/national/iit_2019.rule'},
- {'name': '施行前',
-  'date': datetime.date(2018, 12, 31),
-  'inputs': {'年收入额': Decimal('200000')},
-  'expects': {},
-  'not_in_force': True,
-  'error': None,
-  'line': 76,
-  'file': 'policies/national/iit_2019.rule'})
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'error': None, 'file': 'policies/national/iit_2019.rule'}, (
+ ('年收入二十万', _date(2024, 3, 1), {'年收入额': _D('200000'), '专项扣除': _D('20000')},
+ {'应纳税所得额': _D('120000'), '适用税率': _D('0.10'), '应纳税额': _D('9480'), '速算扣除数': _D('2520')}, False, 42),
+ ('恰为第一档上限', _date(2019, 1, 1), {'年收入额': _D('96000')},
+ {'应纳税所得额': _D('36000'), '适用税率': _D('0.03'), '应纳税额': _D('1080')}, False, 51),
+ ('减除后为负按零计', _date(2025, 12, 31), {'年收入额': _D('50000'), '专项附加扣除': _D('24000')},
+ {'应纳税所得额': _D('0'), '应纳税额': _D('0'), '适用税率': _D('0.03')}, False, 58),
+ ('最高一档', _date(2024, 6, 1), {'年收入额': _D('1200000'), '专项扣除': _D('30000'), '其他扣除': _D('10000.5')},
+ {'应纳税所得额': _D('1099999.5'), '适用税率': _D('0.45'), '应纳税额': _D('313079.78'), '速算扣除数': _D('181920')},
+ False, 66),
+ ('施行前', _date(2018, 12, 31), {'年收入额': _D('200000')}, {}, True, 76),))
 
 _K0 = Decimal('0')
-_K1 = Decimal('60000')
-_K2 = Decimal('0.01')
-_K3 = Decimal('0.03')
-_K4 = Decimal('0.10')
-_K5 = Decimal('0.20')
-_K6 = Decimal('0.25')
-_K7 = Decimal('0.30')
-_K8 = Decimal('0.35')
-_K9 = Decimal('0.45')
-_K10 = Decimal('36000')
-_K11 = Decimal('144000')
-_K12 = Decimal('300000')
-_K13 = Decimal('420000')
-_K14 = Decimal('660000')
-_K15 = Decimal('960000')
-_K16 = _scales.ScaleValue('excess', ((None, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, _K13, True, _K6), (_K13, False, _K14, True, _K7), (_K14, False, _K15, True, _K8), (_K15, False, None, False, _K9), ))
+_K1 = Decimal('0.03')
+_K2 = Decimal('0.10')
+_K3 = Decimal('0.20')
+_K4 = Decimal('0.25')
+_K5 = Decimal('0.30')
+_K6 = Decimal('0.35')
+_K7 = Decimal('0.45')
+_K8 = Decimal('36000')
+_K9 = Decimal('144000')
+_K10 = Decimal('300000')
+_K11 = Decimal('420000')
+_K12 = Decimal('660000')
+_K13 = Decimal('960000')
+_K14 = _scales.ScaleValue('excess', ((None, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, _K13, True, _K6), (_K13, False, None, False, _K7), ))
+_K15 = Decimal('60000')
+_K16 = Decimal('0.01')
 
 
-def out_应纳税所得额(data, e):
-    """Compute 「应纳税所得额」 alone (line 28)."""
-    try:
-        i_年收入额 = data['年收入额']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    i_专项扣除 = data.get('专项扣除', _ABSENT)
-    i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
-    i_其他扣除 = data.get('其他扣除', _ABSENT)
-    if len(data) != 4 or i_专项扣除 is _ABSENT or i_专项附加扣除 is _ABSENT or i_其他扣除 is _ABSENT:
-        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_年收入额.__class__) is not Decimal:
-        try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _to_decimal(i_年收入额, '年收入额')
-        except _InvalidOperation:
-            i_年收入额 = _to_decimal(i_年收入额, '年收入额')
-    if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
-        i_年收入额 = _to_decimal(i_年收入额, '年收入额')
-    if i_专项扣除 is _ABSENT:
-        i_专项扣除 = _K0
-    if (_c := i_专项扣除.__class__) is not Decimal:
-        try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _to_decimal(i_专项扣除, '专项扣除')
-        except _InvalidOperation:
-            i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
-    if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
-        i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
-    if i_专项附加扣除 is _ABSENT:
-        i_专项附加扣除 = _K0
-    if (_c := i_专项附加扣除.__class__) is not Decimal:
-        try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _to_decimal(i_专项附加扣除, '专项附加扣除')
-        except _InvalidOperation:
-            i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
-    if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
-        i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
-    if i_其他扣除 is _ABSENT:
-        i_其他扣除 = _K0
-    if (_c := i_其他扣除.__class__) is not Decimal:
-        try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _to_decimal(i_其他扣除, '其他扣除')
-        except _InvalidOperation:
-            i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
-    if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
-        i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
-    d_应纳税所得额 = (_t1 if (_t1 := ((((i_年收入额 - _K1) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
-    return {'应纳税所得额': d_应纳税所得额}
-
-
-def out_适用税率(data, e):
+def out_适用税率(data, e, need=None):
     """Compute 「适用税率」 alone (line 33)."""
     try:
         i_年收入额 = data['年收入额']
@@ -286,49 +116,56 @@ def out_适用税率(data, e):
     i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
     i_其他扣除 = data.get('其他扣除', _ABSENT)
     if len(data) != 4 or i_专项扣除 is _ABSENT or i_专项附加扣除 is _ABSENT or i_其他扣除 is _ABSENT:
-        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not _ABSENT):
+        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
+                _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = _NAN
     if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
-        i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+        i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = _NAN
     if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
-        i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+        i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = _NAN
     if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
-        i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+        i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = _NAN
     if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
-        i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
-    d_综合所得税率表 = _K16
-    d_应纳税所得额 = (_t2 if (_t2 := ((((i_年收入额 - _K1) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
+        i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    # 「综合所得税率表」: line 19
+    d_综合所得税率表 = _K14
+    # 「应纳税所得额」: line 28
+    d_应纳税所得额 = (_t1 if (_t1 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+            _K0).quantize(_K16, _ROUND_HALF_UP)
+    # 「适用税率」: line 33
     d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
-    return {'适用税率': d_适用税率}
+    if need is None:
+        return {'适用税率': d_适用税率}
+    return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率}
 
 
-def out_应纳税额(data, e):
+def out_应纳税额(data, e, need=None):
     """Compute 「应纳税额」 alone (line 35)."""
     try:
         i_年收入额 = data['年收入额']
@@ -338,49 +175,56 @@ def out_应纳税额(data, e):
     i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
     i_其他扣除 = data.get('其他扣除', _ABSENT)
     if len(data) != 4 or i_专项扣除 is _ABSENT or i_专项附加扣除 is _ABSENT or i_其他扣除 is _ABSENT:
-        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not _ABSENT):
+        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
+                _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = _NAN
     if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
-        i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+        i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = _NAN
     if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
-        i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+        i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = _NAN
     if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
-        i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+        i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = _NAN
     if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
-        i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
-    d_综合所得税率表 = _K16
-    d_应纳税所得额 = (_t3 if (_t3 := ((((i_年收入额 - _K1) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
-    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K2, _ROUND_HALF_UP)
-    return {'应纳税额': d_应纳税额}
+        i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    # 「综合所得税率表」: line 19
+    d_综合所得税率表 = _K14
+    # 「应纳税所得额」: line 28
+    d_应纳税所得额 = (_t2 if (_t2 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+            _K0).quantize(_K16, _ROUND_HALF_UP)
+    # 「应纳税额」: line 35
+    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    if need is None:
+        return {'应纳税额': d_应纳税额}
+    return {'应纳税所得额': d_应纳税所得额, '应纳税额': d_应纳税额}
 
 
-def out_速算扣除数(data, e):
+def out_速算扣除数(data, e, need=None):
     """Compute 「速算扣除数」 alone (line 40)."""
     try:
         i_年收入额 = data['年收入额']
@@ -390,49 +234,56 @@ def out_速算扣除数(data, e):
     i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
     i_其他扣除 = data.get('其他扣除', _ABSENT)
     if len(data) != 4 or i_专项扣除 is _ABSENT or i_专项附加扣除 is _ABSENT or i_其他扣除 is _ABSENT:
-        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not _ABSENT):
+        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
+                _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = _NAN
     if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
-        i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+        i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = _NAN
     if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
-        i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+        i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = _NAN
     if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
-        i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+        i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = _NAN
     if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
-        i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
-    d_综合所得税率表 = _K16
-    d_应纳税所得额 = (_t4 if (_t4 := ((((i_年收入额 - _K1) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
-    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K2, _ROUND_HALF_UP)
-    return {'速算扣除数': d_速算扣除数}
+        i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    # 「综合所得税率表」: line 19
+    d_综合所得税率表 = _K14
+    # 「应纳税所得额」: line 28
+    d_应纳税所得额 = (_t3 if (_t3 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+            _K0).quantize(_K16, _ROUND_HALF_UP)
+    # 「速算扣除数」: line 40
+    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    if need is None:
+        return {'速算扣除数': d_速算扣除数}
+    return {'应纳税所得额': d_应纳税所得额, '速算扣除数': d_速算扣除数}
 
 
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_年收入额 = data['年收入额']
@@ -442,251 +293,149 @@ def out_all(data, e):
     i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
     i_其他扣除 = data.get('其他扣除', _ABSENT)
     if len(data) != 4 or i_专项扣除 is _ABSENT or i_专项附加扣除 is _ABSENT or i_其他扣除 is _ABSENT:
-        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not _ABSENT):
+        if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
+                _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+            i_年收入额 = _NAN
     if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
-        i_年收入额 = _to_decimal(i_年收入额, '年收入额')
+        i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+            i_专项扣除 = _NAN
     if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
-        i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')
+        i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+            i_专项附加扣除 = _NAN
     if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
-        i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')
+        i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
+            i_其他扣除 = _NAN
     if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
-        i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')
-    d_综合所得税率表 = _K16
-    d_应纳税所得额 = (_t5 if (_t5 := ((((i_年收入额 - _K1) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
+        i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    # 「综合所得税率表」: line 19
+    d_综合所得税率表 = _K14
+    # 「应纳税所得额」: line 28
+    d_应纳税所得额 = (_t4 if (_t4 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+            _K0).quantize(_K16, _ROUND_HALF_UP)
+    # 「适用税率」: line 33
     d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
-    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K2, _ROUND_HALF_UP)
-    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K2, _ROUND_HALF_UP)
+    # 「应纳税额」: line 35
+    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    # 「速算扣除数」: line 40
+    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
     return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率, '应纳税额': d_应纳税额, '速算扣除数': d_速算扣除数}
 
 
-SNIPPETS = {'inputs': {'年收入额': ('i_年收入额', False,
-                     ['    if (_c := i_年收入额.__class__) is not Decimal:', '        try:',
-                      '            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else '
-                      "_to_decimal(i_年收入额, '年收入额')",
-                      '        except _InvalidOperation:',
-                      "            i_年收入额 = _to_decimal(i_年收入额, '年收入额')",
-                      '    if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):',
-                      "        i_年收入额 = _to_decimal(i_年收入额, '年收入额')"]),
-            '专项扣除': ('i_专项扣除', True,
-                     ['    if i_专项扣除 is _ABSENT:', '        i_专项扣除 = _K0',
-                      '    if (_c := i_专项扣除.__class__) is not Decimal:', '        try:',
-                      '            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else '
-                      "_to_decimal(i_专项扣除, '专项扣除')",
-                      '        except _InvalidOperation:',
-                      "            i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')",
-                      '    if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):',
-                      "        i_专项扣除 = _to_decimal(i_专项扣除, '专项扣除')"]),
-            '专项附加扣除': ('i_专项附加扣除', True,
-                       ['    if i_专项附加扣除 is _ABSENT:', '        i_专项附加扣除 = _K0',
-                        '    if (_c := i_专项附加扣除.__class__) is not Decimal:', '        try:',
-                        '            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else '
-                        "_to_decimal(i_专项附加扣除, '专项附加扣除')",
-                        '        except _InvalidOperation:',
-                        "            i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')",
-                        '    if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):',
-                        "        i_专项附加扣除 = _to_decimal(i_专项附加扣除, '专项附加扣除')"]),
-            '其他扣除': ('i_其他扣除', True,
-                     ['    if i_其他扣除 is _ABSENT:', '        i_其他扣除 = _K0',
-                      '    if (_c := i_其他扣除.__class__) is not Decimal:', '        try:',
-                      '            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else '
-                      "_to_decimal(i_其他扣除, '其他扣除')",
-                      '        except _InvalidOperation:',
-                      "            i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')",
-                      '    if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):',
-                      "        i_其他扣除 = _to_decimal(i_其他扣除, '其他扣除')"])},
- 'defs': {'基本减除费用': ('d_基本减除费用', []),
-          '综合所得税率表': ('d_综合所得税率表', ['    d_综合所得税率表 = _K16']),
-          '应纳税所得额': ('d_应纳税所得额',
-                     ['    d_应纳税所得额 = (_t6 if (_t6 := ((((i_年收入额 - _K1) - i_专项扣除) - i_专项附加扣除) - '
-                      'i_其他扣除)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)']),
-          '适用税率': ('d_适用税率', ['    d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)']),
-          '应纳税额': ('d_应纳税额',
-                   ['    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K2, '
-                    '_ROUND_HALF_UP)']),
-          '速算扣除数': ('d_速算扣除数',
-                    ['    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K2, '
-                     '_ROUND_HALF_UP)'])},
- 'folded': ['基本减除费用']}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3 = need
+    try:
+        if _n0:
+            i_年收入额 = data['年收入额']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if _n0:
+        i_专项扣除 = data.get('专项扣除', _ABSENT)
+        i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
+        i_其他扣除 = data.get('其他扣除', _ABSENT)
+    if len(data) != _k or (_n0 and i_专项扣除 is _ABSENT) or (_n0 and i_专项附加扣除 is _ABSENT) or (_n0 and
+            i_其他扣除 is _ABSENT):
+        if len(data) != _r + (_n0 and i_专项扣除 is not _ABSENT) + (_n0 and i_专项附加扣除 is not
+                _ABSENT) + (_n0 and i_其他扣除 is not _ABSENT):
+            _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        if (_c := i_年收入额.__class__) is not Decimal:
+            try:
+                i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_年收入额 = _NAN
+        if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
+            i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
+        if i_专项扣除 is _ABSENT:
+            i_专项扣除 = _K0
+        if (_c := i_专项扣除.__class__) is not Decimal:
+            try:
+                i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_专项扣除 = _NAN
+        if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
+            i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
+        if i_专项附加扣除 is _ABSENT:
+            i_专项附加扣除 = _K0
+        if (_c := i_专项附加扣除.__class__) is not Decimal:
+            try:
+                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_专项附加扣除 = _NAN
+        if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
+            i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
+        if i_其他扣除 is _ABSENT:
+            i_其他扣除 = _K0
+        if (_c := i_其他扣除.__class__) is not Decimal:
+            try:
+                i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_其他扣除 = _NAN
+        if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
+            i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    if _n1:
+        # 「综合所得税率表」: line 19
+        d_综合所得税率表 = _K14
+    if _n0:
+        # 「应纳税所得额」: line 28
+        d_应纳税所得额 = (_t5 if (_t5 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+                _K0).quantize(_K16, _ROUND_HALF_UP)
+    if _n2:
+        # 「适用税率」: line 33
+        d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
+    if _n3:
+        # 「应纳税额」: line 35
+        d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    if _n4:
+        # 「速算扣除数」: line 40
+        d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    out = {}
+    if _a0:
+        out['应纳税所得额'] = d_应纳税所得额
+    if _a1:
+        out['适用税率'] = d_适用税率
+    if _a2:
+        out['应纳税额'] = d_应纳税额
+    if _a3:
+        out['速算扣除数'] = d_速算扣除数
+    return out
 
-FUNCTIONS = {'应纳税所得额': out_应纳税所得额, '适用税率': out_适用税率, '应纳税额': out_应纳税额, '速算扣除数': out_速算扣除数}
+
+FUNCTIONS = {'适用税率': out_适用税率, '应纳税额': out_应纳税额, '速算扣除数': out_速算扣除数}
 ALL = out_all
-LINE_MAP = {241: 12, 248: 13, 257: 14, 266: 15, 275: 28, 291: 12, 298: 13, 307: 14, 316: 15, 325: 19, 326: 28, 327: 33, 343: 12, 350: 13, 359: 14, 368: 15, 377: 19, 378: 28, 379: 35, 395: 12, 402: 13, 411: 14, 420: 15, 429: 19, 430: 28, 431: 40, 447: 12, 454: 13, 463: 14, 472: 15, 481: 19, 482: 28, 483: 33, 484: 35, 485: 40}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-    K0 = _b.num('60000')
-    K1 = _b.num('0')
-    K2 = _b.num('0.03')
-    K3 = _b.num('0.10')
-    K4 = _b.num('0.20')
-    K5 = _b.num('0.25')
-    K6 = _b.num('0.30')
-    K7 = _b.num('0.35')
-    K8 = _b.num('0.45')
-    K9 = _b.num('36000')
-    K10 = _b.num('108000')
-    K11 = _b.num('144000')
-    K12 = _b.num('156000')
-    K13 = _b.num('300000')
-    K14 = _b.num('120000')
-    K15 = _b.num('420000')
-    K16 = _b.num('240000')
-    K17 = _b.num('660000')
-    K18 = _b.num('960000')
-
-    def b_基本减除费用(c):
-        """「基本减除费用」, line 17."""
-        return K0
-
-    def b_应纳税所得额(c):
-        """「应纳税所得额」, line 28."""
-        i_年收入额 = c.input('年收入额')
-        d_基本减除费用 = c.ref('基本减除费用')
-        x1 = c.sub(i_年收入额, d_基本减除费用)
-        i_专项扣除 = c.input('专项扣除')
-        x2 = c.sub(x1, i_专项扣除)
-        i_专项附加扣除 = c.input('专项附加扣除')
-        x3 = c.sub(x2, i_专项附加扣除)
-        i_其他扣除 = c.input('其他扣除')
-        x4 = c.sub(x3, i_其他扣除)
-        x5 = c.max_(x4, K1)
-        x6 = c.rnd(x5, -2, 'half_up', c.sink('应纳税所得额'))
-        return x6
-
-    def b_适用税率(c):
-        """「适用税率」, line 33."""
-        d_应纳税所得额 = c.ref('应纳税所得额')
-        x1 = c.band(d_应纳税所得额, None, False, '36000', True)
-        x2 = c.band(d_应纳税所得额, '36000', False, '144000', True)
-        x3 = c.band(d_应纳税所得额, '144000', False, '300000', True)
-        x4 = c.band(d_应纳税所得额, '300000', False, '420000', True)
-        x5 = c.band(d_应纳税所得额, '420000', False, '660000', True)
-        x6 = c.band(d_应纳税所得额, '660000', False, '960000', True)
-        x7 = c.band(d_应纳税所得额, '960000', False, None, False)
-        x8 = c.select(((x1, K2), (x2, K3), (x3, K4), (x4, K5), (x5, K6), (x6, K7), (x7, K8), ), K1)
-        return x8
-
-    def b_应纳税额(c):
-        """「应纳税额」, line 35."""
-        d_应纳税所得额 = c.ref('应纳税所得额')
-        x1 = c.max_(c.sub(d_应纳税所得额, K1), K1)
-        x2 = c.min_(x1, K9)
-        x3 = c.mul(x2, K2)
-        x4 = c.max_(c.sub(d_应纳税所得额, K9), K1)
-        x5 = c.min_(x4, K10)
-        x6 = c.mul(x5, K3)
-        x7 = c.add(x3, x6)
-        x8 = c.max_(c.sub(d_应纳税所得额, K11), K1)
-        x9 = c.min_(x8, K12)
-        x10 = c.mul(x9, K4)
-        x11 = c.add(x7, x10)
-        x12 = c.max_(c.sub(d_应纳税所得额, K13), K1)
-        x13 = c.min_(x12, K14)
-        x14 = c.mul(x13, K5)
-        x15 = c.add(x11, x14)
-        x16 = c.max_(c.sub(d_应纳税所得额, K15), K1)
-        x17 = c.min_(x16, K16)
-        x18 = c.mul(x17, K6)
-        x19 = c.add(x15, x18)
-        x20 = c.max_(c.sub(d_应纳税所得额, K17), K1)
-        x21 = c.min_(x20, K13)
-        x22 = c.mul(x21, K7)
-        x23 = c.add(x19, x22)
-        x24 = c.max_(c.sub(d_应纳税所得额, K18), K1)
-        x25 = c.mul(x24, K8)
-        x26 = c.add(x23, x25)
-        x27 = c.rnd(x26, -2, 'half_up', c.sink('应纳税额'))
-        return x27
-
-    def b_速算扣除数(c):
-        """「速算扣除数」, line 40."""
-        d_应纳税所得额 = c.ref('应纳税所得额')
-        x1 = c.band(d_应纳税所得额, None, False, '36000', True)
-        x2 = c.band(d_应纳税所得额, '36000', False, '144000', True)
-        x3 = c.band(d_应纳税所得额, '144000', False, '300000', True)
-        x4 = c.band(d_应纳税所得额, '300000', False, '420000', True)
-        x5 = c.band(d_应纳税所得额, '420000', False, '660000', True)
-        x6 = c.band(d_应纳税所得额, '660000', False, '960000', True)
-        x7 = c.band(d_应纳税所得额, '960000', False, None, False)
-        x8 = c.select(((x1, K2), (x2, K3), (x3, K4), (x4, K5), (x5, K6), (x6, K7), (x7, K8), ), K1)
-        x9 = c.max_(c.sub(d_应纳税所得额, K1), K1)
-        x10 = c.min_(x9, K9)
-        x11 = c.mul(x10, K2)
-        x12 = c.max_(c.sub(d_应纳税所得额, K9), K1)
-        x13 = c.min_(x12, K10)
-        x14 = c.mul(x13, K3)
-        x15 = c.add(x11, x14)
-        x16 = c.max_(c.sub(d_应纳税所得额, K11), K1)
-        x17 = c.min_(x16, K12)
-        x18 = c.mul(x17, K4)
-        x19 = c.add(x15, x18)
-        x20 = c.max_(c.sub(d_应纳税所得额, K13), K1)
-        x21 = c.min_(x20, K14)
-        x22 = c.mul(x21, K5)
-        x23 = c.add(x19, x22)
-        x24 = c.max_(c.sub(d_应纳税所得额, K15), K1)
-        x25 = c.min_(x24, K16)
-        x26 = c.mul(x25, K6)
-        x27 = c.add(x23, x26)
-        x28 = c.max_(c.sub(d_应纳税所得额, K17), K1)
-        x29 = c.min_(x28, K13)
-        x30 = c.mul(x29, K7)
-        x31 = c.add(x27, x30)
-        x32 = c.max_(c.sub(d_应纳税所得额, K18), K1)
-        x33 = c.mul(x32, K8)
-        x34 = c.add(x31, x33)
-        x35 = c.sub(c.mul(d_应纳税所得额, x8), x34)
-        x36 = c.rnd(x35, -2, 'half_up', c.sink('速算扣除数'))
-        return x36
-
-    return {'defs': {'基本减除费用': b_基本减除费用, '应纳税所得额': b_应纳税所得额, '适用税率': b_适用税率, '应纳税额': b_应纳税额, '速算扣除数': b_速算扣除数}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (112, 12, 113, 0, 115, 13, 116, 14, 117, 15, 118, 0, 122, 12, 129, 13, 138, 14, 147, 15,
+ 156, 19, 158, 28, 161, 33, 163, 0, 171, 12, 172, 0, 174, 13, 175, 14, 176, 15, 177, 0, 181, 12,
+ 188, 13, 197, 14, 206, 15, 215, 19, 217, 28, 220, 35, 222, 0, 230, 12, 231, 0, 233, 13, 234, 14,
+ 235, 15, 236, 0, 240, 12, 247, 13, 256, 14, 265, 15, 274, 19, 276, 28, 279, 40, 281, 0, 289, 12,
+ 290, 0, 292, 13, 293, 14, 294, 15, 295, 0, 299, 12, 306, 13, 315, 14, 324, 15, 333, 19, 335, 28,
+ 338, 33, 340, 35, 342, 40, 344, 0, 353, 12, 355, 0, 357, 13, 359, 14, 360, 15, 361, 0, 366, 12,
+ 374, 13, 383, 14, 392, 15, 401, 19, 404, 28, 408, 33, 411, 35, 414, 40, 417, 0)

@@ -10,170 +10,73 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'policies/xinjiang/order_235.rule'
 SOURCE_SHA256 = '105fa4e8a3a164eaea6e3d7e01388170be73a9dcf51500b21d3524e5d530e283'
-DOCUMENTS = ({'title': '关于废止〈新疆维吾尔自治区成品油市场管理暂行办法〉等七件政府规章的决定',
-  'docno': '新疆维吾尔自治区人民政府令第235号',
-  'issuer': '新疆维吾尔自治区人民政府',
-  'published': datetime.date(2024, 4, 12),
-  'effective': datetime.date(2024, 4, 12),
-  'start': datetime.date(2024, 4, 12),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
+DOCUMENTS = ({'title': '关于废止〈新疆维吾尔自治区成品油市场管理暂行办法〉等七件政府规章的决定', 'docno': '新疆维吾尔自治区人民政府令第235号',
+  'issuer': '新疆维吾尔自治区人民政府', 'published': _date(2024, 4, 12), 'effective': _date(2024, 4, 12),
+  'start': _date(2024, 4, 12), 'last_day': None, 'end': None, 'duration_years': None,
   'repeals': (('新疆维吾尔自治区成品油市场管理暂行办法', None, None, False, 18),
-              ('新疆维吾尔自治区实施〈土地复垦规定〉办法', None, None, False, 18),
-              ('新疆维吾尔自治区重点建设项目管理办法', None, None, False, 18),
-              ('新疆维吾尔自治区城市供水实施办法', None, None, False, 18),
-              ('新疆维吾尔自治区行政执法监督办法', None, None, False, 18),
-              ('新疆维吾尔自治区事业单位机构编制管理办法', None, None, False, 18),
-              ('新疆维吾尔自治区流动人口服务和管理办法', None, None, False, 18)),
-  'history': ((datetime.date(2024, 4, 3), '通过', None, None),
-              (datetime.date(2024, 4, 12), '公布', None, None)),
-  'note': None,
-  'line': 12},
- {'title': '新疆维吾尔自治区成品油市场管理暂行办法',
-  'docno': '新经贸商字〔1996〕214号',
-  'issuer': '新疆维吾尔自治区经贸委、工商局、新疆军区后勤部',
-  'published': datetime.date(1996, 9, 2),
-  'effective': datetime.date(1996, 9, 2),
-  'start': datetime.date(1996, 9, 2),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(1996, 9, 2), '发布', None, '新经贸商字〔1996〕214号'),
-              (datetime.date(1997, 11, 20), '修订', None, '新政发〔1997〕97号'),
-              (datetime.date(2002, 5, 22), '修正', None, '新疆维吾尔自治区人民政府令第104号')),
-  'note': None,
-  'line': 36},
- {'title': '新疆维吾尔自治区实施〈土地复垦规定〉办法',
-  'docno': '新疆维吾尔自治区人民政府令第48号',
-  'issuer': '新疆维吾尔自治区人民政府',
-  'published': datetime.date(1994, 11, 19),
-  'effective': datetime.date(1994, 11, 19),
-  'start': datetime.date(1994, 11, 19),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(1994, 11, 19), '发布', None, '新疆维吾尔自治区人民政府令第48号'),
-              (datetime.date(2010, 12, 13), '修正', None, '新疆维吾尔自治区人民政府令第165号')),
-  'note': None,
-  'line': 50},
- {'title': '新疆维吾尔自治区重点建设项目管理办法',
-  'docno': '新疆维吾尔自治区人民政府令第76号',
-  'issuer': '新疆维吾尔自治区人民政府',
-  'published': datetime.date(1998, 5, 28),
-  'effective': datetime.date(1998, 5, 28),
-  'start': datetime.date(1998, 5, 28),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(1998, 5, 28), '发布', None, '新疆维吾尔自治区人民政府令第76号'),),
-  'note': None,
-  'line': 63},
- {'title': '新疆维吾尔自治区城市供水实施办法',
-  'docno': '新建法字〔1996〕7号',
-  'issuer': '新疆维吾尔自治区建设厅',
-  'published': datetime.date(1996, 4, 24),
-  'effective': datetime.date(1996, 4, 24),
-  'start': datetime.date(1996, 4, 24),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(1996, 4, 12), '批准', None, '新政函〔1996〕49号'),
-              (datetime.date(1996, 4, 24), '发布', None, '新建法字〔1996〕7号'),
-              (datetime.date(1997, 11, 20), '修订', None, '新政发〔1997〕97号'),
-              (datetime.date(2004, 6, 29), '修正', None, '新疆维吾尔自治区人民政府令第122号'),
-              (datetime.date(2010, 12, 13), '修正', None, '新疆维吾尔自治区人民政府令第165号')),
-  'note': None,
-  'line': 79},
- {'title': '新疆维吾尔自治区行政执法监督办法',
-  'docno': '新疆维吾尔自治区人民政府令第73号',
-  'issuer': '新疆维吾尔自治区人民政府',
-  'published': datetime.date(1997, 11, 27),
-  'effective': datetime.date(1997, 11, 27),
-  'start': datetime.date(1997, 11, 27),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(1997, 11, 27), '发布', None, '新疆维吾尔自治区人民政府令第73号'),),
-  'note': None,
-  'line': 95},
- {'title': '新疆维吾尔自治区事业单位机构编制管理办法',
-  'docno': '新疆维吾尔自治区人民政府令第166号',
-  'issuer': '新疆维吾尔自治区人民政府',
-  'published': datetime.date(2011, 4, 4),
-  'effective': datetime.date(2011, 4, 4),
-  'start': datetime.date(2011, 4, 4),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(2011, 4, 4), '发布', None, '新疆维吾尔自治区人民政府令第166号'),),
-  'note': None,
-  'line': 107},
- {'title': '新疆维吾尔自治区流动人口服务和管理办法',
-  'docno': '新疆维吾尔自治区人民政府令第167号',
-  'issuer': '新疆维吾尔自治区人民政府',
-  'published': datetime.date(2011, 4, 4),
-  'effective': datetime.date(2011, 4, 4),
-  'start': datetime.date(2011, 4, 4),
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': ((datetime.date(2011, 4, 4), '发布', None, '新疆维吾尔自治区人民政府令第167号'),),
-  'note': None,
-  'line': 119})
+   ('新疆维吾尔自治区实施〈土地复垦规定〉办法', None, None, False, 18), ('新疆维吾尔自治区重点建设项目管理办法', None, None, False, 18),
+   ('新疆维吾尔自治区城市供水实施办法', None, None, False, 18), ('新疆维吾尔自治区行政执法监督办法', None, None, False, 18),
+   ('新疆维吾尔自治区事业单位机构编制管理办法', None, None, False, 18), ('新疆维吾尔自治区流动人口服务和管理办法', None, None, False, 18)),
+  'history': ((_date(2024, 4, 3), '通过', None, None), (_date(2024, 4, 12), '公布', None, None)),
+  'note': None, 'line': 12},
+ {'title': '新疆维吾尔自治区成品油市场管理暂行办法', 'docno': '新经贸商字〔1996〕214号', 'issuer': '新疆维吾尔自治区经贸委、工商局、新疆军区后勤部',
+  'published': _date(1996, 9, 2), 'effective': _date(1996, 9, 2), 'start': _date(1996, 9, 2),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(1996, 9, 2), '发布', None, '新经贸商字〔1996〕214号'),
+   (_date(1997, 11, 20), '修订', None, '新政发〔1997〕97号'),
+   (_date(2002, 5, 22), '修正', None, '新疆维吾尔自治区人民政府令第104号')), 'note': None, 'line': 36},
+ {'title': '新疆维吾尔自治区实施〈土地复垦规定〉办法', 'docno': '新疆维吾尔自治区人民政府令第48号', 'issuer': '新疆维吾尔自治区人民政府',
+  'published': _date(1994, 11, 19), 'effective': _date(1994, 11, 19), 'start': _date(1994, 11, 19),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(1994, 11, 19), '发布', None, '新疆维吾尔自治区人民政府令第48号'),
+   (_date(2010, 12, 13), '修正', None, '新疆维吾尔自治区人民政府令第165号')), 'note': None, 'line': 50},
+ {'title': '新疆维吾尔自治区重点建设项目管理办法', 'docno': '新疆维吾尔自治区人民政府令第76号', 'issuer': '新疆维吾尔自治区人民政府',
+  'published': _date(1998, 5, 28), 'effective': _date(1998, 5, 28), 'start': _date(1998, 5, 28),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(1998, 5, 28), '发布', None, '新疆维吾尔自治区人民政府令第76号'),), 'note': None, 'line': 63},
+ {'title': '新疆维吾尔自治区城市供水实施办法', 'docno': '新建法字〔1996〕7号', 'issuer': '新疆维吾尔自治区建设厅',
+  'published': _date(1996, 4, 24), 'effective': _date(1996, 4, 24), 'start': _date(1996, 4, 24),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(1996, 4, 12), '批准', None, '新政函〔1996〕49号'),
+   (_date(1996, 4, 24), '发布', None, '新建法字〔1996〕7号'),
+   (_date(1997, 11, 20), '修订', None, '新政发〔1997〕97号'),
+   (_date(2004, 6, 29), '修正', None, '新疆维吾尔自治区人民政府令第122号'),
+   (_date(2010, 12, 13), '修正', None, '新疆维吾尔自治区人民政府令第165号')), 'note': None, 'line': 79},
+ {'title': '新疆维吾尔自治区行政执法监督办法', 'docno': '新疆维吾尔自治区人民政府令第73号', 'issuer': '新疆维吾尔自治区人民政府',
+  'published': _date(1997, 11, 27), 'effective': _date(1997, 11, 27), 'start': _date(1997, 11, 27),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(1997, 11, 27), '发布', None, '新疆维吾尔自治区人民政府令第73号'),), 'note': None, 'line': 95},
+ {'title': '新疆维吾尔自治区事业单位机构编制管理办法', 'docno': '新疆维吾尔自治区人民政府令第166号', 'issuer': '新疆维吾尔自治区人民政府',
+  'published': _date(2011, 4, 4), 'effective': _date(2011, 4, 4), 'start': _date(2011, 4, 4),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(2011, 4, 4), '发布', None, '新疆维吾尔自治区人民政府令第166号'),), 'note': None, 'line': 107},
+ {'title': '新疆维吾尔自治区流动人口服务和管理办法', 'docno': '新疆维吾尔自治区人民政府令第167号', 'issuer': '新疆维吾尔自治区人民政府',
+  'published': _date(2011, 4, 4), 'effective': _date(2011, 4, 4), 'start': _date(2011, 4, 4),
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (),
+  'history': ((_date(2011, 4, 4), '发布', None, '新疆维吾尔自治区人民政府令第167号'),), 'note': None, 'line': 119})
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
 INPUTS = ()
 INPUT_NAMES = frozenset(())
 OUTPUTS = ()
 SLOTS = 0
-DEFS = {}
+DEFS = {d['name']: d for d in ()}
 DATED = ()
 EXAMPLES = ()
 
 
 
-SNIPPETS = {'inputs': {}, 'defs': {}, 'folded': []}
-
 FUNCTIONS = {}
 ALL = None
-LINE_MAP = {}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-
-    return {'defs': {}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = None
+SUBSET_FLAGS = ()
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = ()

@@ -10,65 +10,33 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'policies/xinjiang/outpatient_2021.rule'
 SOURCE_SHA256 = '4df9de6d4d143a7744e034e897513996e0a5a10bb863b28d07c1d4cedc74588d'
-DOCUMENTS = ({'title': '关于印发新疆维吾尔自治区职工基本医疗保险门诊共济保障实施办法的通知',
-  'docno': '新政办发〔2021〕115号',
-  'issuer': '新疆维吾尔自治区人民政府办公厅',
-  'published': None,
-  'effective': None,
-  'start': None,
-  'last_day': None,
-  'end': None,
-  'duration_years': None,
-  'repeals': (),
-  'history': (),
-  'note': None,
+DOCUMENTS = ({'title': '关于印发新疆维吾尔自治区职工基本医疗保险门诊共济保障实施办法的通知', 'docno': '新政办发〔2021〕115号',
+  'issuer': '新疆维吾尔自治区人民政府办公厅', 'published': None, 'effective': None, 'start': None,
+  'last_day': None, 'end': None, 'duration_years': None, 'repeals': (), 'history': (), 'note': None,
   'line': 6},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
 INPUTS = ()
 INPUT_NAMES = frozenset(())
 OUTPUTS = ()
 SLOTS = 0
-DEFS = {}
+DEFS = {d['name']: d for d in ()}
 DATED = ()
 EXAMPLES = ()
 
 
 
-SNIPPETS = {'inputs': {}, 'defs': {}, 'folded': []}
-
 FUNCTIONS = {}
 ALL = None
-LINE_MAP = {}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ()
-
-    return {'defs': {}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = None
+SUBSET_FLAGS = ()
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = ()

@@ -10,622 +10,187 @@ _FUNCS = _v.FUNCS
 _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
-_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT
+_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
+_D, _date = Decimal, datetime.date  # in the literals below
 GUIZE_VERSION = '0.1.0'
 SOURCE_PATH = 'policies/xinjiang/outpatient_2024.rule'
 SOURCE_SHA256 = '8a01ad9f7758c189770c4e4893b37e6528623e521d3945bddc1fe2122f5f155f'
-DOCUMENTS = ({'title': '新疆维吾尔自治区职工基本医疗保险门诊共济保障实施办法',
-  'docno': '新政办发〔2024〕13号',
-  'issuer': '新疆维吾尔自治区人民政府办公厅',
-  'published': datetime.date(2024, 3, 23),
-  'effective': datetime.date(2024, 4, 26),
-  'start': datetime.date(2024, 4, 26),
-  'last_day': datetime.date(2029, 4, 25),
-  'end': None,
-  'duration_years': 5,
+DOCUMENTS = ({'title': '新疆维吾尔自治区职工基本医疗保险门诊共济保障实施办法', 'docno': '新政办发〔2024〕13号',
+  'issuer': '新疆维吾尔自治区人民政府办公厅', 'published': _date(2024, 3, 23), 'effective': _date(2024, 4, 26),
+  'start': _date(2024, 4, 26), 'last_day': _date(2029, 4, 25), 'end': None, 'duration_years': 5,
   'repeals': (('关于印发新疆维吾尔自治区职工基本医疗保险门诊共济保障实施办法的通知', '新政办发〔2021〕115号', None, True, 11),),
-  'history': (),
-  'note': None,
-  'line': 4},)
-INPUTS = ({'name': '医院级别',
-  'kind': 'enum',
-  'type': '医院级别',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': ('一级', '二级', '三级', '未定级'),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十四条第二款',),
-  'line': 15},
- {'name': '退休人员',
-  'kind': 'bool',
-  'type': '是否',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十四条第三款',),
-  'line': 16},
- {'name': '本次费用',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十四条第一款',),
-  'line': 17},
- {'name': '住院起付线',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十四条第二款',),
-  'line': 18},
- {'name': '本年已就诊次数',
-  'kind': 'int',
-  'type': '整数（次）',
-  'unit': '次',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十四条第二款',),
-  'line': 19},
- {'name': '本年已支付',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十四条第二款',),
-  'line': 20},
- {'name': '住院期间',
-  'kind': 'bool',
-  'type': '是否',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': True,
-  'default': False,
-  'cite': ('第十九条',),
-  'line': 21},
- {'name': '住院支付比例',
-  'kind': 'rate',
-  'type': '比率',
-  'unit': '',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第十七条',),
-  'line': 22},
- {'name': '基本养老金平均水平',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第九条',),
-  'line': 23},
- {'name': '上年度城镇单位就业人员平均工资',
-  'kind': 'money',
-  'type': '金额（元）',
-  'unit': '元',
-  'scale': Decimal('1'),
-  'members': (),
-  'has_default': False,
-  'default': None,
-  'cite': ('第八条第二款',),
-  'line': 24})
-INPUT_NAMES = frozenset(('医院级别', '退休人员', '本次费用', '住院起付线', '本年已就诊次数', '本年已支付', '住院期间', '住院支付比例', '基本养老金平均水平', '上年度城镇单位就业人员平均工资'))
+  'history': (), 'note': None, 'line': 4},)
+# INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
+# each definition's expression in guize.runtime.ir's compact form.
+INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
+ 'cite', 'line'), {'scale': _D('1')}, (
+ ('医院级别', 'enum', '医院级别', '', ('一级', '二级', '三级', '未定级'), False, None, ('第十四条第二款',), 15),
+ ('退休人员', 'bool', '是否', '', (), False, None, ('第十四条第三款',), 16),
+ ('本次费用', 'money', '金额（元）', '元', (), False, None, ('第十四条第一款',), 17),
+ ('住院起付线', 'money', '金额（元）', '元', (), False, None, ('第十四条第二款',), 18),
+ ('本年已就诊次数', 'int', '整数（次）', '次', (), False, None, ('第十四条第二款',), 19),
+ ('本年已支付', 'money', '金额（元）', '元', (), False, None, ('第十四条第二款',), 20),
+ ('住院期间', 'bool', '是否', '', (), True, False, ('第十九条',), 21),
+ ('住院支付比例', 'rate', '比率', '', (), False, None, ('第十七条',), 22),
+ ('基本养老金平均水平', 'money', '金额（元）', '元', (), False, None, ('第九条',), 23),
+ ('上年度城镇单位就业人员平均工资', 'money', '金额（元）', '元', (), False, None, ('第八条第二款',), 24),))
+INPUT_NAMES = frozenset(('医院级别', '退休人员', '本次费用', '住院起付线', '本年已就诊次数', '本年已支付', '住院期间', '住院支付比例',
+ '基本养老金平均水平', '上年度城镇单位就业人员平均工资'))
 OUTPUTS = ('起付标准', '支付比例', '统筹基金支付', '日间手术统筹基金支付', '退休人员个人账户划入额', '灵活就业人员缴费基数')
 SLOTS = 0
-DEFS = {'首次就诊起付比例': {'name': '首次就诊起付比例',
-              'kind': 'param',
-              'type': '比率',
-              'value_kind': 'rate',
-              'expr': (0, 1, (26, 15, 26, 18), Decimal('0.10')),
-              'round': None,
-              'cite': ('第十四条第二款',),
-              'line': 26,
-              'deps': (),
-              'inputs': ()},
- '再次就诊起付比例': {'name': '再次就诊起付比例',
-              'kind': 'param',
-              'type': '比率',
-              'value_kind': 'rate',
-              'expr': (0, 2, (27, 15, 27, 17), Decimal('0.05')),
-              'round': None,
-              'cite': ('第十四条第二款',),
-              'line': 27,
-              'deps': (),
-              'inputs': ()},
- '年度最高支付限额': {'name': '年度最高支付限额',
-              'kind': 'param',
-              'type': '金额（元）',
-              'value_kind': 'money',
-              'expr': (0, 3, (28, 15, 28, 20), Decimal('4000')),
-              'round': None,
-              'cite': ('第十四条第二款',),
-              'line': 28,
-              'deps': (),
-              'inputs': ()},
- '退休人员倾斜': {'name': '退休人员倾斜',
-            'kind': 'param',
-            'type': '百分点',
-            'value_kind': 'points',
-            'expr': (0, 4, (29, 13, 29, 18), Decimal('0.05')),
-            'round': None,
-            'cite': ('第十四条第三款',),
-            'line': 29,
-            'deps': (),
-            'inputs': ()},
- '单次最高支付限额': {'name': '单次最高支付限额',
-              'kind': 'table',
-              'type': '金额（元）',
-              'value_kind': 'money',
-              'expr': (16, 13, (31, 15, 37, 1), (1, 5, (31, 17, 31, 21), '医院级别'),
-                       ((22, 7, (32, 3, 33, 3), ('一级',), (0, 6, (32, 6, 32, 10), Decimal('300')),
-                         '一级', ()),
-                        (22, 9, (33, 3, 34, 3), ('二级',), (0, 8, (33, 6, 33, 10), Decimal('800')),
-                         '二级', ()),
-                        (22, 11, (34, 3, 35, 3), ('三级',), (0, 10, (34, 6, 34, 11), Decimal('1300')),
-                         '三级', ()),
-                        (22, 12, (35, 7, 37, 1), ('未定级',), (0, 6, (32, 6, 32, 10), Decimal('300')),
-                         '未定级（参照一级）', ('第十四条第三款',))),
-                       None),
-              'round': None,
-              'cite': ('第十四条第二款',),
-              'line': 31,
-              'deps': (),
-              'inputs': ('医院级别',)},
- '基本支付比例': {'name': '基本支付比例',
-            'kind': 'table',
-            'type': '比率',
-            'value_kind': 'rate',
-            'expr': (16, 22, (37, 13, 43, 1), (1, 14, (37, 15, 37, 19), '医院级别'),
-                     ((22, 16, (38, 3, 39, 3), ('一级',), (0, 15, (38, 6, 38, 9), Decimal('0.80')),
-                       '一级', ()),
-                      (22, 18, (39, 3, 40, 3), ('二级',), (0, 17, (39, 6, 39, 9), Decimal('0.70')),
-                       '二级', ()),
-                      (22, 20, (40, 3, 41, 3), ('三级',), (0, 19, (40, 6, 40, 9), Decimal('0.60')),
-                       '三级', ()),
-                      (22, 21, (41, 7, 43, 1), ('未定级',), (0, 15, (38, 6, 38, 9), Decimal('0.80')),
-                       '未定级（参照一级）', ())),
-                     None),
-            'round': None,
-            'cite': ('第十四条第三款',),
-            'line': 37,
-            'deps': (),
-            'inputs': ('医院级别',)},
- '起付标准': {'name': '起付标准',
-          'kind': 'output',
-          'type': '金额（元）',
-          'value_kind': 'money',
-          'expr': (15, 34, (43, 13, 47, 1),
-                   ((21, 29, (44, 3, 45, 3),
-                     (6, 25, (44, 5, 44, 16), '==', (1, 23, (44, 5, 44, 12), '本年已就诊次数'),
-                      (0, 24, (44, 15, 44, 16), 0)),
-                     (4, 28, (44, 19, 44, 35), '*', (1, 26, (44, 19, 44, 24), '住院起付线'),
-                      (2, 27, (44, 27, 44, 35), '首次就诊起付比例'), False),
-                     '若 本年已就诊次数 = 0', ()),),
-                   (25, 33, (45, 3, 47, 1),
-                    (4, 32, (45, 6, 45, 22), '*', (1, 30, (45, 6, 45, 11), '住院起付线'),
-                     (2, 31, (45, 14, 45, 22), '再次就诊起付比例'), False),
-                    '否则', ())),
-          'round': ('half_up', Decimal('0.01')),
-          'cite': ('第十四条第二款',),
-          'line': 43,
-          'deps': ('再次就诊起付比例', '首次就诊起付比例'),
-          'inputs': ('住院起付线', '本年已就诊次数')},
- '支付比例': {'name': '支付比例',
-          'kind': 'output',
-          'type': '比率',
-          'value_kind': 'rate',
-          'expr': (4, 40, (47, 14, 47, 49), '+', (2, 35, (47, 14, 47, 20), '基本支付比例'),
-                   (10, 39, (47, 24, 47, 48), (1, 36, (47, 26, 47, 30), '退休人员'),
-                    (2, 37, (47, 33, 47, 39), '退休人员倾斜'), (0, 38, (47, 43, 47, 48), Decimal('0'))),
-                   False),
-          'round': None,
-          'cite': ('第十四条第三款',),
-          'line': 47,
-          'deps': ('基本支付比例', '退休人员倾斜'),
-          'inputs': ('退休人员',)},
- '年度剩余限额': {'name': '年度剩余限额',
-            'kind': 'def',
-            'type': '金额（元）',
-            'value_kind': 'money',
-            'expr': (12, 45, (49, 16, 49, 41),
-                     ((4, 43, (49, 21, 49, 37), '-', (2, 41, (49, 21, 49, 29), '年度最高支付限额'),
-                       (1, 42, (49, 32, 49, 37), '本年已支付'), False),
-                      (0, 44, (49, 38, 49, 40), Decimal('0')))),
-            'round': None,
-            'cite': ('第十四条第二款',),
-            'line': 49,
-            'deps': ('年度最高支付限额',),
-            'inputs': ('本年已支付',)},
- '统筹基金支付': {'name': '统筹基金支付',
-            'kind': 'output',
-            'type': '金额（元）',
-            'value_kind': 'money',
-            'expr': (15, 60, (51, 22, 58, 1),
-                     ((21, 48, (52, 3, 53, 3), (1, 46, (52, 5, 52, 9), '住院期间'),
-                       (0, 47, (52, 12, 52, 14), Decimal('0')), '若 住院期间', ('第十九条',)),),
-                     (25, 59, (53, 3, 58, 1),
-                      (11, 58, (53, 6, 53, 55),
-                       ((4, 55, (53, 11, 53, 38), '*',
-                         (12, 53, (53, 11, 53, 31),
-                          ((4, 51, (53, 16, 53, 27), '-', (1, 49, (53, 16, 53, 20), '本次费用'),
-                            (2, 50, (53, 23, 53, 27), '起付标准'), False),
-                           (0, 52, (53, 28, 53, 30), Decimal('0')))),
-                         (2, 54, (53, 34, 53, 38), '支付比例'), False),
-                        (2, 56, (53, 39, 53, 47), '单次最高支付限额'),
-                        (2, 57, (53, 48, 53, 54), '年度剩余限额'))),
-                      '否则', ())),
-            'round': ('half_up', Decimal('0.01')),
-            'cite': ('第十四条第一款',),
-            'line': 51,
-            'deps': ('单次最高支付限额', '年度剩余限额', '支付比例', '起付标准'),
-            'inputs': ('住院期间', '本次费用')},
- '日间手术统筹基金支付': {'name': '日间手术统筹基金支付',
-                'kind': 'output',
-                'type': '金额（元）',
-                'value_kind': 'money',
-                'expr': (15, 72, (58, 19, 62, 1),
-                         ((21, 63, (59, 3, 60, 3), (1, 61, (59, 5, 59, 9), '住院期间'),
-                           (0, 62, (59, 12, 59, 14), Decimal('0')), '若 住院期间', ('第十九条',)),),
-                         (25, 71, (60, 3, 62, 1),
-                          (4, 70, (60, 6, 60, 35), '*',
-                           (12, 68, (60, 6, 60, 26),
-                            ((4, 66, (60, 11, 60, 22), '-', (1, 64, (60, 11, 60, 15), '本次费用'),
-                              (2, 65, (60, 18, 60, 22), '起付标准'), False),
-                             (0, 67, (60, 23, 60, 25), Decimal('0')))),
-                           (1, 69, (60, 29, 60, 35), '住院支付比例'), False),
-                          '否则', ())),
-                'round': ('half_up', Decimal('0.01')),
-                'cite': ('第十七条',),
-                'line': 58,
-                'deps': ('起付标准',),
-                'inputs': ('住院支付比例', '住院期间', '本次费用')},
- '退休人员划入比例': {'name': '退休人员划入比例',
-              'kind': 'param',
-              'type': '比率',
-              'value_kind': 'rate',
-              'expr': (0, 73, (62, 15, 62, 17), Decimal('0.02')),
-              'round': None,
-              'cite': ('第九条',),
-              'line': 62,
-              'deps': (),
-              'inputs': ()},
- '退休人员个人账户划入额': {'name': '退休人员个人账户划入额',
-                 'kind': 'output',
-                 'type': '金额（元）',
-                 'value_kind': 'money',
-                 'expr': (4, 76, (63, 21, 63, 41), '*', (1, 74, (63, 21, 63, 30), '基本养老金平均水平'),
-                          (2, 75, (63, 33, 63, 41), '退休人员划入比例'), False),
-                 'round': ('half_up', Decimal('0.01')),
-                 'cite': ('第九条',),
-                 'line': 63,
-                 'deps': ('退休人员划入比例',),
-                 'inputs': ('基本养老金平均水平',)},
- '灵活就业缴费基数比例': {'name': '灵活就业缴费基数比例',
-                'kind': 'param',
-                'type': '比率',
-                'value_kind': 'rate',
-                'expr': (0, 77, (65, 17, 65, 20), Decimal('0.60')),
-                'round': None,
-                'cite': ('第八条第二款',),
-                'line': 65,
-                'deps': (),
-                'inputs': ()},
- '灵活就业人员缴费基数': {'name': '灵活就业人员缴费基数',
-                'kind': 'output',
-                'type': '金额（元）',
-                'value_kind': 'money',
-                'expr': (4, 80, (66, 20, 66, 48), '*', (1, 78, (66, 20, 66, 35), '上年度城镇单位就业人员平均工资'),
-                         (2, 79, (66, 38, 66, 48), '灵活就业缴费基数比例'), False),
-                'round': ('half_up', Decimal('0.01')),
-                'cite': ('第八条第二款',),
-                'line': 66,
-                'deps': ('灵活就业缴费基数比例',),
-                'inputs': ('上年度城镇单位就业人员平均工资',)}}
+DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
+ 'cite', 'line', 'deps', 'inputs'), {}, (
+ ('首次就诊起付比例', 'param', '比率', 'rate', (0, 1, (26, 15, 26, 18), _D('0.10')), None, ('第十四条第二款',), 26,
+ (), ()),
+ ('再次就诊起付比例', 'param', '比率', 'rate', (0, 2, (27, 15, 27, 17), _D('0.05')), None, ('第十四条第二款',), 27,
+ (), ()),
+ ('年度最高支付限额', 'param', '金额（元）', 'money', (0, 3, (28, 15, 28, 20), _D('4000')), None, ('第十四条第二款',),
+ 28, (), ()),
+ ('退休人员倾斜', 'param', '百分点', 'points', (0, 4, (29, 13, 29, 18), _D('0.05')), None, ('第十四条第三款',), 29,
+ (), ()),
+ ('单次最高支付限额', 'table', '金额（元）', 'money',
+ (16, 13, (31, 15, 37, 1), (1, 5, (31, 17, 31, 21), '医院级别'),
+  ((22, 7, (32, 3, 33, 3), ('一级',), (0, 6, (32, 6, 32, 10), _D('300')), '一级', ()),
+   (22, 9, (33, 3, 34, 3), ('二级',), (0, 8, (33, 6, 33, 10), _D('800')), '二级', ()),
+   (22, 11, (34, 3, 35, 3), ('三级',), (0, 10, (34, 6, 34, 11), _D('1300')), '三级', ()),
+   (22, 12, (35, 7, 37, 1), ('未定级',), (0, 6, (32, 6, 32, 10), _D('300')), '未定级（参照一级）', ('第十四条第三款',))),
+  None), None, ('第十四条第二款',), 31, (), ('医院级别',)),
+ ('基本支付比例', 'table', '比率', 'rate',
+ (16, 22, (37, 13, 43, 1), (1, 14, (37, 15, 37, 19), '医院级别'),
+  ((22, 16, (38, 3, 39, 3), ('一级',), (0, 15, (38, 6, 38, 9), _D('0.80')), '一级', ()),
+   (22, 18, (39, 3, 40, 3), ('二级',), (0, 17, (39, 6, 39, 9), _D('0.70')), '二级', ()),
+   (22, 20, (40, 3, 41, 3), ('三级',), (0, 19, (40, 6, 40, 9), _D('0.60')), '三级', ()),
+   (22, 21, (41, 7, 43, 1), ('未定级',), (0, 15, (38, 6, 38, 9), _D('0.80')), '未定级（参照一级）', ())), None),
+ None, ('第十四条第三款',), 37, (), ('医院级别',)),
+ ('起付标准', 'output', '金额（元）', 'money',
+ (15, 34, (43, 13, 47, 1),
+  ((21, 29, (44, 3, 45, 3),
+    (6, 25, (44, 5, 44, 16), '==', (1, 23, (44, 5, 44, 12), '本年已就诊次数'), (0, 24, (44, 15, 44, 16), 0)),
+    (4, 28, (44, 19, 44, 35), '*', (1, 26, (44, 19, 44, 24), '住院起付线'),
+     (2, 27, (44, 27, 44, 35), '首次就诊起付比例'), False), '若 本年已就诊次数 = 0', ()),),
+  (25, 33, (45, 3, 47, 1),
+   (4, 32, (45, 6, 45, 22), '*', (1, 30, (45, 6, 45, 11), '住院起付线'),
+    (2, 31, (45, 14, 45, 22), '再次就诊起付比例'), False), '否则', ())), ('half_up', _D('0.01')),
+ ('第十四条第二款',), 43, ('再次就诊起付比例', '首次就诊起付比例'), ('住院起付线', '本年已就诊次数')),
+ ('支付比例', 'output', '比率', 'rate',
+ (4, 40, (47, 14, 47, 49), '+', (2, 35, (47, 14, 47, 20), '基本支付比例'),
+  (10, 39, (47, 24, 47, 48), (1, 36, (47, 26, 47, 30), '退休人员'), (2, 37, (47, 33, 47, 39), '退休人员倾斜'),
+   (0, 38, (47, 43, 47, 48), _D('0'))), False), None, ('第十四条第三款',), 47, ('基本支付比例', '退休人员倾斜'),
+ ('退休人员',)),
+ ('年度剩余限额', 'def', '金额（元）', 'money',
+ (12, 45, (49, 16, 49, 41),
+  ((4, 43, (49, 21, 49, 37), '-', (2, 41, (49, 21, 49, 29), '年度最高支付限额'),
+    (1, 42, (49, 32, 49, 37), '本年已支付'), False), (0, 44, (49, 38, 49, 40), _D('0')))), None,
+ ('第十四条第二款',), 49, ('年度最高支付限额',), ('本年已支付',)),
+ ('统筹基金支付', 'output', '金额（元）', 'money',
+ (15, 60, (51, 22, 58, 1),
+  ((21, 48, (52, 3, 53, 3), (1, 46, (52, 5, 52, 9), '住院期间'), (0, 47, (52, 12, 52, 14), _D('0')),
+    '若 住院期间', ('第十九条',)),),
+  (25, 59, (53, 3, 58, 1),
+   (11, 58, (53, 6, 53, 55),
+    ((4, 55, (53, 11, 53, 38), '*',
+      (12, 53, (53, 11, 53, 31),
+       ((4, 51, (53, 16, 53, 27), '-', (1, 49, (53, 16, 53, 20), '本次费用'),
+         (2, 50, (53, 23, 53, 27), '起付标准'), False), (0, 52, (53, 28, 53, 30), _D('0')))),
+      (2, 54, (53, 34, 53, 38), '支付比例'), False), (2, 56, (53, 39, 53, 47), '单次最高支付限额'),
+     (2, 57, (53, 48, 53, 54), '年度剩余限额'))), '否则', ())), ('half_up', _D('0.01')), ('第十四条第一款',), 51,
+ ('单次最高支付限额', '年度剩余限额', '支付比例', '起付标准'), ('住院期间', '本次费用')),
+ ('日间手术统筹基金支付', 'output', '金额（元）', 'money',
+ (15, 72, (58, 19, 62, 1),
+  ((21, 63, (59, 3, 60, 3), (1, 61, (59, 5, 59, 9), '住院期间'), (0, 62, (59, 12, 59, 14), _D('0')),
+    '若 住院期间', ('第十九条',)),),
+  (25, 71, (60, 3, 62, 1),
+   (4, 70, (60, 6, 60, 35), '*',
+    (12, 68, (60, 6, 60, 26),
+     ((4, 66, (60, 11, 60, 22), '-', (1, 64, (60, 11, 60, 15), '本次费用'),
+       (2, 65, (60, 18, 60, 22), '起付标准'), False), (0, 67, (60, 23, 60, 25), _D('0')))),
+    (1, 69, (60, 29, 60, 35), '住院支付比例'), False), '否则', ())), ('half_up', _D('0.01')), ('第十七条',), 58,
+ ('起付标准',), ('住院支付比例', '住院期间', '本次费用')),
+ ('退休人员划入比例', 'param', '比率', 'rate', (0, 73, (62, 15, 62, 17), _D('0.02')), None, ('第九条',), 62, (),
+ ()),
+ ('退休人员个人账户划入额', 'output', '金额（元）', 'money',
+ (4, 76, (63, 21, 63, 41), '*', (1, 74, (63, 21, 63, 30), '基本养老金平均水平'),
+  (2, 75, (63, 33, 63, 41), '退休人员划入比例'), False), ('half_up', _D('0.01')), ('第九条',), 63,
+ ('退休人员划入比例',), ('基本养老金平均水平',)),
+ ('灵活就业缴费基数比例', 'param', '比率', 'rate', (0, 77, (65, 17, 65, 20), _D('0.60')), None, ('第八条第二款',), 65,
+ (), ()),
+ ('灵活就业人员缴费基数', 'output', '金额（元）', 'money',
+ (4, 80, (66, 20, 66, 48), '*', (1, 78, (66, 20, 66, 35), '上年度城镇单位就业人员平均工资'),
+  (2, 79, (66, 38, 66, 48), '灵活就业缴费基数比例'), False), ('half_up', _D('0.01')), ('第八条第二款',), 66,
+ ('灵活就业缴费基数比例',), ('上年度城镇单位就业人员平均工资',)),))}
 DATED = ()
-EXAMPLES = ({'name': '二级医院首次就诊',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('1000'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0')},
-  'expects': {'起付标准': Decimal('60'), '支付比例': Decimal('0.70'), '统筹基金支付': Decimal('658')},
-  'not_in_force': False,
-  'error': None,
-  'line': 72,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '第二次就诊起付线降为百分之五',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('1000'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 1,
-             '本年已支付': Decimal('658')},
-  'expects': {'起付标准': Decimal('30'), '统筹基金支付': Decimal('679')},
-  'not_in_force': False,
-  'error': None,
-  'line': 84,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '一级医院单次限额',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '一级',
-             '退休人员': False,
-             '本次费用': Decimal('1000'),
-             '住院起付线': Decimal('400'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0')},
-  'expects': {'统筹基金支付': Decimal('300')},
-  'not_in_force': False,
-  'error': None,
-  'line': 95,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '未定级参照一级',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '未定级',
-             '退休人员': False,
-             '本次费用': Decimal('300'),
-             '住院起付线': Decimal('400'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0')},
-  'expects': {'支付比例': Decimal('0.80'), '统筹基金支付': Decimal('208')},
-  'not_in_force': False,
-  'error': None,
-  'line': 105,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '三级医院恰好达到单次限额',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '三级',
-             '退休人员': False,
-             '本次费用': Decimal('2266.67'),
-             '住院起付线': Decimal('1000'),
-             '本年已就诊次数': 1,
-             '本年已支付': Decimal('0')},
-  'expects': {'统筹基金支付': Decimal('1300')},
-  'not_in_force': False,
-  'error': None,
-  'line': 116,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '三级医院略低于单次限额',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '三级',
-             '退休人员': False,
-             '本次费用': Decimal('2216.64'),
-             '住院起付线': Decimal('1000'),
-             '本年已就诊次数': 1,
-             '本年已支付': Decimal('0')},
-  'expects': {'统筹基金支付': Decimal('1299.98')},
-  'not_in_force': False,
-  'error': None,
-  'line': 126,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '退休人员倾斜五个百分点',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '三级',
-             '退休人员': True,
-             '本次费用': Decimal('500'),
-             '住院起付线': Decimal('1000'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0')},
-  'expects': {'支付比例': Decimal('0.65'), '统筹基金支付': Decimal('260')},
-  'not_in_force': False,
-  'error': None,
-  'line': 136,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '年度限额恰好用完',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('1000'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 5,
-             '本年已支付': Decimal('3342')},
-  'expects': {'统筹基金支付': Decimal('658')},
-  'not_in_force': False,
-  'error': None,
-  'line': 147,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '年度限额已用完',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('1000'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 6,
-             '本年已支付': Decimal('4000')},
-  'expects': {'统筹基金支付': Decimal('0')},
-  'not_in_force': False,
-  'error': None,
-  'line': 157,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '费用低于起付标准',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('50'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0')},
-  'expects': {'统筹基金支付': Decimal('0')},
-  'not_in_force': False,
-  'error': None,
-  'line': 167,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '费用恰等于起付标准',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('60'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0')},
-  'expects': {'统筹基金支付': Decimal('0')},
-  'not_in_force': False,
-  'error': None,
-  'line': 177,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '住院期间不享受普通门诊待遇',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'医院级别': '二级',
-             '退休人员': False,
-             '本次费用': Decimal('1000'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 0,
-             '本年已支付': Decimal('0'),
-             '住院期间': True},
-  'expects': {'统筹基金支付': Decimal('0')},
-  'not_in_force': False,
-  'error': None,
-  'line': 187,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '起付标准四舍五入到分',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'住院起付线': Decimal('683.1'), '本年已就诊次数': 2},
-  'expects': {'起付标准': Decimal('34.16')},
-  'not_in_force': False,
-  'error': None,
-  'line': 198,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '日间手术执行住院支付比例',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'本次费用': Decimal('8000'),
-             '住院起付线': Decimal('600'),
-             '本年已就诊次数': 0,
-             '住院支付比例': Decimal('0.85')},
-  'expects': {'日间手术统筹基金支付': Decimal('6749')},
-  'not_in_force': False,
-  'error': None,
-  'line': 204,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '退休人员个人账户划入',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'基本养老金平均水平': Decimal('3456.78')},
-  'expects': {'退休人员个人账户划入额': Decimal('69.14')},
-  'not_in_force': False,
-  'error': None,
-  'line': 212,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '灵活就业人员缴费基数',
-  'date': datetime.date(2025, 3, 1),
-  'inputs': {'上年度城镇单位就业人员平均工资': Decimal('8123.45')},
-  'expects': {'灵活就业人员缴费基数': Decimal('4874.07')},
-  'not_in_force': False,
-  'error': None,
-  'line': 217,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '施行首日',
-  'date': datetime.date(2024, 4, 26),
-  'inputs': {'住院起付线': Decimal('600'), '本年已就诊次数': 0},
-  'expects': {'起付标准': Decimal('60')},
-  'not_in_force': False,
-  'error': None,
-  'line': 222,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '施行前一日',
-  'date': datetime.date(2024, 4, 25),
-  'inputs': {'住院起付线': Decimal('600'), '本年已就诊次数': 0},
-  'expects': {},
-  'not_in_force': True,
-  'error': None,
-  'line': 228,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '有效期最后一日',
-  'date': datetime.date(2029, 4, 25),
-  'inputs': {'住院起付线': Decimal('600'), '本年已就诊次数': 0},
-  'expects': {'起付标准': Decimal('60')},
-  'not_in_force': False,
-  'error': None,
-  'line': 234,
-  'file': 'policies/xinjiang/outpatient_2024.rule'},
- {'name': '有效期满次日',
-  'date': datetime.date(2029, 4, 26),
-  'inputs': {'住院起付线': Decimal('600'), '本年已就诊次数': 0},
-  'expects': {},
-  'not_in_force': True,
-  'error': None,
-  'line': 240,
-  'file': 'policies/xinjiang/outpatient_2024.rule'})
+EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'error', 'line', 'file'), {'error': None, 'file': 'policies/xinjiang/outpatient_2024.rule'}, (
+ ('二级医院首次就诊', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('1000'), '住院起付线': _D('600'), '本年已就诊次数': 0,
+  '本年已支付': _D('0')}, {'起付标准': _D('60'), '支付比例': _D('0.70'), '统筹基金支付': _D('658')}, False, 72),
+ ('第二次就诊起付线降为百分之五', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('1000'), '住院起付线': _D('600'), '本年已就诊次数': 1,
+  '本年已支付': _D('658')}, {'起付标准': _D('30'), '统筹基金支付': _D('679')}, False, 84),
+ ('一级医院单次限额', _date(2025, 3, 1),
+ {'医院级别': '一级', '退休人员': False, '本次费用': _D('1000'), '住院起付线': _D('400'), '本年已就诊次数': 0,
+  '本年已支付': _D('0')}, {'统筹基金支付': _D('300')}, False, 95),
+ ('未定级参照一级', _date(2025, 3, 1),
+ {'医院级别': '未定级', '退休人员': False, '本次费用': _D('300'), '住院起付线': _D('400'), '本年已就诊次数': 0,
+  '本年已支付': _D('0')}, {'支付比例': _D('0.80'), '统筹基金支付': _D('208')}, False, 105),
+ ('三级医院恰好达到单次限额', _date(2025, 3, 1),
+ {'医院级别': '三级', '退休人员': False, '本次费用': _D('2266.67'), '住院起付线': _D('1000'), '本年已就诊次数': 1,
+  '本年已支付': _D('0')}, {'统筹基金支付': _D('1300')}, False, 116),
+ ('三级医院略低于单次限额', _date(2025, 3, 1),
+ {'医院级别': '三级', '退休人员': False, '本次费用': _D('2216.64'), '住院起付线': _D('1000'), '本年已就诊次数': 1,
+  '本年已支付': _D('0')}, {'统筹基金支付': _D('1299.98')}, False, 126),
+ ('退休人员倾斜五个百分点', _date(2025, 3, 1),
+ {'医院级别': '三级', '退休人员': True, '本次费用': _D('500'), '住院起付线': _D('1000'), '本年已就诊次数': 0, '本年已支付': _D('0')},
+ {'支付比例': _D('0.65'), '统筹基金支付': _D('260')}, False, 136),
+ ('年度限额恰好用完', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('1000'), '住院起付线': _D('600'), '本年已就诊次数': 5,
+  '本年已支付': _D('3342')}, {'统筹基金支付': _D('658')}, False, 147),
+ ('年度限额已用完', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('1000'), '住院起付线': _D('600'), '本年已就诊次数': 6,
+  '本年已支付': _D('4000')}, {'统筹基金支付': _D('0')}, False, 157),
+ ('费用低于起付标准', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('50'), '住院起付线': _D('600'), '本年已就诊次数': 0, '本年已支付': _D('0')},
+ {'统筹基金支付': _D('0')}, False, 167),
+ ('费用恰等于起付标准', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('60'), '住院起付线': _D('600'), '本年已就诊次数': 0, '本年已支付': _D('0')},
+ {'统筹基金支付': _D('0')}, False, 177),
+ ('住院期间不享受普通门诊待遇', _date(2025, 3, 1),
+ {'医院级别': '二级', '退休人员': False, '本次费用': _D('1000'), '住院起付线': _D('600'), '本年已就诊次数': 0,
+  '本年已支付': _D('0'), '住院期间': True}, {'统筹基金支付': _D('0')}, False, 187),
+ ('起付标准四舍五入到分', _date(2025, 3, 1), {'住院起付线': _D('683.1'), '本年已就诊次数': 2}, {'起付标准': _D('34.16')},
+ False, 198),
+ ('日间手术执行住院支付比例', _date(2025, 3, 1),
+ {'本次费用': _D('8000'), '住院起付线': _D('600'), '本年已就诊次数': 0, '住院支付比例': _D('0.85')},
+ {'日间手术统筹基金支付': _D('6749')}, False, 204),
+ ('退休人员个人账户划入', _date(2025, 3, 1), {'基本养老金平均水平': _D('3456.78')}, {'退休人员个人账户划入额': _D('69.14')},
+ False, 212),
+ ('灵活就业人员缴费基数', _date(2025, 3, 1), {'上年度城镇单位就业人员平均工资': _D('8123.45')},
+ {'灵活就业人员缴费基数': _D('4874.07')}, False, 217),
+ ('施行首日', _date(2024, 4, 26), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {'起付标准': _D('60')}, False, 222),
+ ('施行前一日', _date(2024, 4, 25), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {}, True, 228),
+ ('有效期最后一日', _date(2029, 4, 25), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {'起付标准': _D('60')}, False, 234),
+ ('有效期满次日', _date(2029, 4, 26), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {}, True, 240),))
 
-_K0 = Decimal('0.05')
-_K1 = Decimal('0.10')
-_K2 = Decimal('0.01')
-_K3 = frozenset(('一级', '三级', '二级', '未定级', ))
-_K4 = ('一级', '二级', '三级', '未定级', )
-_K6 = Decimal('0.80')
-_K7 = Decimal('0.70')
-_K8 = Decimal('0.60')
-_K5 = {'一级': _K6, '二级': _K7, '三级': _K8, '未定级': _K6}
-_K9 = Decimal('0')
-_K11 = Decimal('300')
-_K12 = Decimal('800')
-_K13 = Decimal('1300')
-_K10 = {'一级': _K11, '二级': _K12, '三级': _K13, '未定级': _K11}
+_K0 = frozenset(('一级', '三级', '二级', '未定级', ))
+_K1 = ('一级', '二级', '三级', '未定级', )
+_K3 = Decimal('300')
+_K4 = Decimal('800')
+_K5 = Decimal('1300')
+_K2 = {'一级': _K3, '二级': _K4, '三级': _K5, '未定级': _K3}
+_K7 = Decimal('0.80')
+_K8 = Decimal('0.70')
+_K9 = Decimal('0.60')
+_K6 = {'一级': _K7, '二级': _K8, '三级': _K9, '未定级': _K7}
+_K10 = Decimal('0.05')
+_K11 = Decimal('0.10')
+_K12 = Decimal('0.01')
+_K13 = Decimal('0')
 _K14 = Decimal('4000')
 _K15 = Decimal('0.02')
 
 
-def out_起付标准(data, e):
-    """Compute 「起付标准」 alone (line 43)."""
-    try:
-        i_住院起付线 = data['住院起付线']
-        i_本年已就诊次数 = data['本年已就诊次数']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 2:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_住院起付线.__class__) is not Decimal:
-        try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _to_decimal(i_住院起付线, '住院起付线')
-        except _InvalidOperation:
-            i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
-    if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
-        i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
-    if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
-        i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
-    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2, _ROUND_HALF_UP)
-    return {'起付标准': d_起付标准}
-
-
-def out_支付比例(data, e):
-    """Compute 「支付比例」 alone (line 47)."""
-    try:
-        i_医院级别 = data['医院级别']
-        i_退休人员 = data['退休人员']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 2:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_医院级别.__class__ is str and i_医院级别 in _K3):
-        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K4)
-    if not (i_退休人员 is True or i_退休人员 is False):
-        i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    d_基本支付比例 = _K5[i_医院级别]
-    d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K9))
-    return {'支付比例': d_支付比例}
-
-
-def out_统筹基金支付(data, e):
+def out_统筹基金支付(data, e, need=None):
     """Compute 「统筹基金支付」 alone (line 51)."""
     try:
         i_医院级别 = data['医院级别']
@@ -640,47 +205,58 @@ def out_统筹基金支付(data, e):
     if len(data) != 7 or i_住院期间 is _ABSENT:
         if len(data) != 6 + (i_住院期间 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_医院级别.__class__ is str and i_医院级别 in _K3):
-        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K4)
+    if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
+        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_本次费用.__class__) is not Decimal:
         try:
-            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _to_decimal(i_本次费用, '本次费用')
+            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_本次费用 = _to_decimal(i_本次费用, '本次费用')
+            i_本次费用 = _NAN
     if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
-        i_本次费用 = _to_decimal(i_本次费用, '本次费用')
+        i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _to_decimal(i_住院起付线, '住院起付线')
+            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
+            i_住院起付线 = _NAN
     if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
-        i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
+        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if (_c := i_本年已支付.__class__) is not Decimal:
         try:
-            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _to_decimal(i_本年已支付, '本年已支付')
+            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_本年已支付 = _to_decimal(i_本年已支付, '本年已支付')
+            i_本年已支付 = _NAN
     if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):
-        i_本年已支付 = _to_decimal(i_本年已支付, '本年已支付')
+        i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    d_单次最高支付限额 = _K10[i_医院级别]
-    d_基本支付比例 = _K5[i_医院级别]
-    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2, _ROUND_HALF_UP)
-    d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K9))
-    d_年度剩余限额 = (_t1 if (_t1 := (_K14 - i_本年已支付)) >= _K9 else _K9)
-    d_统筹基金支付 = (_K9 if i_住院期间 else (_t4 if (_t4 := (_t3 if (_t3 := ((_t2 if (_t2 := (i_本次费用 - d_起付标准)) >= _K9 else _K9) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else d_年度剩余限额)).quantize(_K2, _ROUND_HALF_UP)
-    return {'统筹基金支付': d_统筹基金支付}
+    # 「单次最高支付限额」: line 31
+    d_单次最高支付限额 = _K2[i_医院级别]
+    # 「基本支付比例」: line 37
+    d_基本支付比例 = _K6[i_医院级别]
+    # 「起付标准」: line 43
+    d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
+            _ROUND_HALF_UP)
+    # 「支付比例」: line 47
+    d_支付比例 = (d_基本支付比例 + (_K10 if i_退休人员 else _K13))
+    # 「年度剩余限额」: line 49
+    d_年度剩余限额 = (_t1 if (_t1 := (_K14 - i_本年已支付)) >= _K13 else _K13)
+    # 「统筹基金支付」: line 51
+    d_统筹基金支付 = (_K13 if i_住院期间 else (_t4 if (_t4 := (_t3 if (_t3 := ((_t2 if (_t2 := (i_本次费用 -
+            d_起付标准)) >= _K13 else _K13) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else
+            d_年度剩余限额)).quantize(_K12, _ROUND_HALF_UP)
+    if need is None:
+        return {'统筹基金支付': d_统筹基金支付}
+    return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付}
 
 
-def out_日间手术统筹基金支付(data, e):
+def out_日间手术统筹基金支付(data, e, need=None):
     """Compute 「日间手术统筹基金支付」 alone (line 58)."""
     try:
         i_本次费用 = data['本次费用']
@@ -695,18 +271,18 @@ def out_日间手术统筹基金支付(data, e):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_本次费用.__class__) is not Decimal:
         try:
-            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _to_decimal(i_本次费用, '本次费用')
+            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_本次费用 = _to_decimal(i_本次费用, '本次费用')
+            i_本次费用 = _NAN
     if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
-        i_本次费用 = _to_decimal(i_本次费用, '本次费用')
+        i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _to_decimal(i_住院起付线, '住院起付线')
+            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
+            i_住院起付线 = _NAN
     if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
-        i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
+        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if i_住院期间 is _ABSENT:
@@ -714,50 +290,18 @@ def out_日间手术统筹基金支付(data, e):
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
     i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
-    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2, _ROUND_HALF_UP)
-    d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t5 if (_t5 := (i_本次费用 - d_起付标准)) >= _K9 else _K9) * i_住院支付比例)).quantize(_K2, _ROUND_HALF_UP)
-    return {'日间手术统筹基金支付': d_日间手术统筹基金支付}
+    # 「起付标准」: line 43
+    d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
+            _ROUND_HALF_UP)
+    # 「日间手术统筹基金支付」: line 58
+    d_日间手术统筹基金支付 = (_K13 if i_住院期间 else ((_t5 if (_t5 := (i_本次费用 - d_起付标准)) >= _K13 else _K13) *
+            i_住院支付比例)).quantize(_K12, _ROUND_HALF_UP)
+    if need is None:
+        return {'日间手术统筹基金支付': d_日间手术统筹基金支付}
+    return {'起付标准': d_起付标准, '日间手术统筹基金支付': d_日间手术统筹基金支付}
 
 
-def out_退休人员个人账户划入额(data, e):
-    """Compute 「退休人员个人账户划入额」 alone (line 63)."""
-    try:
-        i_基本养老金平均水平 = data['基本养老金平均水平']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_基本养老金平均水平.__class__) is not Decimal:
-        try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')
-        except _InvalidOperation:
-            i_基本养老金平均水平 = _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')
-    if not (i_基本养老金平均水平.is_finite() and i_基本养老金平均水平 >= _ZERO):
-        i_基本养老金平均水平 = _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')
-    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, _ROUND_HALF_UP)
-    return {'退休人员个人账户划入额': d_退休人员个人账户划入额}
-
-
-def out_灵活就业人员缴费基数(data, e):
-    """Compute 「灵活就业人员缴费基数」 alone (line 66)."""
-    try:
-        i_上年度城镇单位就业人员平均工资 = data['上年度城镇单位就业人员平均工资']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if len(data) != 1:
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
-        try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c in _PLAIN else _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')
-        except _InvalidOperation:
-            i_上年度城镇单位就业人员平均工资 = _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')
-    if not (i_上年度城镇单位就业人员平均工资.is_finite() and i_上年度城镇单位就业人员平均工资 >= _ZERO):
-        i_上年度城镇单位就业人员平均工资 = _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')
-    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K8).quantize(_K2, _ROUND_HALF_UP)
-    return {'灵活就业人员缴费基数': d_灵活就业人员缴费基数}
-
-
-def out_all(data, e):
+def out_all(data, e, need=None):
     """Compute every output."""
     try:
         i_医院级别 = data['医院级别']
@@ -775,33 +319,33 @@ def out_all(data, e):
     if len(data) != 10 or i_住院期间 is _ABSENT:
         if len(data) != 9 + (i_住院期间 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_医院级别.__class__ is str and i_医院级别 in _K3):
-        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K4)
+    if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
+        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_本次费用.__class__) is not Decimal:
         try:
-            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _to_decimal(i_本次费用, '本次费用')
+            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_本次费用 = _to_decimal(i_本次费用, '本次费用')
+            i_本次费用 = _NAN
     if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
-        i_本次费用 = _to_decimal(i_本次费用, '本次费用')
+        i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _to_decimal(i_住院起付线, '住院起付线')
+            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
+            i_住院起付线 = _NAN
     if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
-        i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')
+        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if (_c := i_本年已支付.__class__) is not Decimal:
         try:
-            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _to_decimal(i_本年已支付, '本年已支付')
+            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_本年已支付 = _to_decimal(i_本年已支付, '本年已支付')
+            i_本年已支付 = _NAN
     if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):
-        i_本年已支付 = _to_decimal(i_本年已支付, '本年已支付')
+        i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
@@ -809,262 +353,187 @@ def out_all(data, e):
     i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
     if (_c := i_基本养老金平均水平.__class__) is not Decimal:
         try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')
+            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_基本养老金平均水平 = _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')
+            i_基本养老金平均水平 = _NAN
     if not (i_基本养老金平均水平.is_finite() and i_基本养老金平均水平 >= _ZERO):
-        i_基本养老金平均水平 = _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')
+        i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
         try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c in _PLAIN else _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')
+            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c in _PLAIN else _NAN
         except _InvalidOperation:
-            i_上年度城镇单位就业人员平均工资 = _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')
+            i_上年度城镇单位就业人员平均工资 = _NAN
     if not (i_上年度城镇单位就业人员平均工资.is_finite() and i_上年度城镇单位就业人员平均工资 >= _ZERO):
-        i_上年度城镇单位就业人员平均工资 = _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')
-    d_单次最高支付限额 = _K10[i_医院级别]
-    d_基本支付比例 = _K5[i_医院级别]
-    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2, _ROUND_HALF_UP)
-    d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K9))
-    d_年度剩余限额 = (_t6 if (_t6 := (_K14 - i_本年已支付)) >= _K9 else _K9)
-    d_统筹基金支付 = (_K9 if i_住院期间 else (_t9 if (_t9 := (_t8 if (_t8 := ((_t7 if (_t7 := (i_本次费用 - d_起付标准)) >= _K9 else _K9) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else d_年度剩余限额)).quantize(_K2, _ROUND_HALF_UP)
-    d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t10 if (_t10 := (i_本次费用 - d_起付标准)) >= _K9 else _K9) * i_住院支付比例)).quantize(_K2, _ROUND_HALF_UP)
-    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, _ROUND_HALF_UP)
-    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K8).quantize(_K2, _ROUND_HALF_UP)
-    return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付, '日间手术统筹基金支付': d_日间手术统筹基金支付, '退休人员个人账户划入额': d_退休人员个人账户划入额, '灵活就业人员缴费基数': d_灵活就业人员缴费基数}
+        i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
+    # 「单次最高支付限额」: line 31
+    d_单次最高支付限额 = _K2[i_医院级别]
+    # 「基本支付比例」: line 37
+    d_基本支付比例 = _K6[i_医院级别]
+    # 「起付标准」: line 43
+    d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
+            _ROUND_HALF_UP)
+    # 「支付比例」: line 47
+    d_支付比例 = (d_基本支付比例 + (_K10 if i_退休人员 else _K13))
+    # 「年度剩余限额」: line 49
+    d_年度剩余限额 = (_t6 if (_t6 := (_K14 - i_本年已支付)) >= _K13 else _K13)
+    # 「统筹基金支付」: line 51
+    d_统筹基金支付 = (_K13 if i_住院期间 else (_t9 if (_t9 := (_t8 if (_t8 := ((_t7 if (_t7 := (i_本次费用 -
+            d_起付标准)) >= _K13 else _K13) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else
+            d_年度剩余限额)).quantize(_K12, _ROUND_HALF_UP)
+    # 「日间手术统筹基金支付」: line 58
+    d_日间手术统筹基金支付 = (_K13 if i_住院期间 else ((_t10 if (_t10 := (i_本次费用 - d_起付标准)) >= _K13 else _K13) *
+            i_住院支付比例)).quantize(_K12, _ROUND_HALF_UP)
+    # 「退休人员个人账户划入额」: line 63
+    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K12, _ROUND_HALF_UP)
+    # 「灵活就业人员缴费基数」: line 66
+    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K9).quantize(_K12, _ROUND_HALF_UP)
+    return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付, '日间手术统筹基金支付': d_日间手术统筹基金支付,
+            '退休人员个人账户划入额': d_退休人员个人账户划入额, '灵活就业人员缴费基数': d_灵活就业人员缴费基数}
 
 
-SNIPPETS = {'inputs': {'医院级别': ('i_医院级别', False,
-                     ['    if not (i_医院级别.__class__ is str and i_医院级别 in _K3):',
-                      "        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K4)"]),
-            '退休人员': ('i_退休人员', False,
-                     ['    if not (i_退休人员 is True or i_退休人员 is False):',
-                      "        i_退休人员 = _to_bool(i_退休人员, '退休人员')"]),
-            '本次费用': ('i_本次费用', False,
-                     ['    if (_c := i_本次费用.__class__) is not Decimal:', '        try:',
-                      '            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else '
-                      "_to_decimal(i_本次费用, '本次费用')",
-                      '        except _InvalidOperation:',
-                      "            i_本次费用 = _to_decimal(i_本次费用, '本次费用')",
-                      '    if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):',
-                      "        i_本次费用 = _to_decimal(i_本次费用, '本次费用')"]),
-            '住院起付线': ('i_住院起付线', False,
-                      ['    if (_c := i_住院起付线.__class__) is not Decimal:', '        try:',
-                       '            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else '
-                       "_to_decimal(i_住院起付线, '住院起付线')",
-                       '        except _InvalidOperation:',
-                       "            i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')",
-                       '    if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):',
-                       "        i_住院起付线 = _to_decimal(i_住院起付线, '住院起付线')"]),
-            '本年已就诊次数': ('i_本年已就诊次数', False,
-                        ['    if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):',
-                         "        i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')"]),
-            '本年已支付': ('i_本年已支付', False,
-                      ['    if (_c := i_本年已支付.__class__) is not Decimal:', '        try:',
-                       '            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else '
-                       "_to_decimal(i_本年已支付, '本年已支付')",
-                       '        except _InvalidOperation:',
-                       "            i_本年已支付 = _to_decimal(i_本年已支付, '本年已支付')",
-                       '    if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):',
-                       "        i_本年已支付 = _to_decimal(i_本年已支付, '本年已支付')"]),
-            '住院期间': ('i_住院期间', True,
-                     ['    if i_住院期间 is _ABSENT:', '        i_住院期间 = False',
-                      '    if not (i_住院期间 is True or i_住院期间 is False):',
-                      "        i_住院期间 = _to_bool(i_住院期间, '住院期间')"]),
-            '住院支付比例': ('i_住院支付比例', False, ["    i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')"]),
-            '基本养老金平均水平': ('i_基本养老金平均水平', False,
-                          ['    if (_c := i_基本养老金平均水平.__class__) is not Decimal:', '        try:',
-                           '            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else '
-                           "_to_decimal(i_基本养老金平均水平, '基本养老金平均水平')",
-                           '        except _InvalidOperation:',
-                           "            i_基本养老金平均水平 = _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')",
-                           '    if not (i_基本养老金平均水平.is_finite() and i_基本养老金平均水平 >= _ZERO):',
-                           "        i_基本养老金平均水平 = _to_decimal(i_基本养老金平均水平, '基本养老金平均水平')"]),
-            '上年度城镇单位就业人员平均工资': ('i_上年度城镇单位就业人员平均工资', False,
-                                ['    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:',
-                                 '        try:',
-                                 '            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c '
-                                 "in _PLAIN else _to_decimal(i_上年度城镇单位就业人员平均工资, '上年度城镇单位就业人员平均工资')",
-                                 '        except _InvalidOperation:',
-                                 '            i_上年度城镇单位就业人员平均工资 = _to_decimal(i_上年度城镇单位就业人员平均工资, '
-                                 "'上年度城镇单位就业人员平均工资')",
-                                 '    if not (i_上年度城镇单位就业人员平均工资.is_finite() and i_上年度城镇单位就业人员平均工资 '
-                                 '>= _ZERO):',
-                                 '        i_上年度城镇单位就业人员平均工资 = _to_decimal(i_上年度城镇单位就业人员平均工资, '
-                                 "'上年度城镇单位就业人员平均工资')"])},
- 'defs': {'首次就诊起付比例': ('d_首次就诊起付比例', []),
-          '再次就诊起付比例': ('d_再次就诊起付比例', []),
-          '年度最高支付限额': ('d_年度最高支付限额', []),
-          '退休人员倾斜': ('d_退休人员倾斜', []),
-          '单次最高支付限额': ('d_单次最高支付限额', ['    d_单次最高支付限额 = _K10[i_医院级别]']),
-          '基本支付比例': ('d_基本支付比例', ['    d_基本支付比例 = _K5[i_医院级别]']),
-          '起付标准': ('d_起付标准',
-                   ['    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * '
-                    '_K0)).quantize(_K2, _ROUND_HALF_UP)']),
-          '支付比例': ('d_支付比例', ['    d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K9))']),
-          '年度剩余限额': ('d_年度剩余限额',
-                     ['    d_年度剩余限额 = (_t11 if (_t11 := (_K14 - i_本年已支付)) >= _K9 else _K9)']),
-          '统筹基金支付': ('d_统筹基金支付',
-                     ['    d_统筹基金支付 = (_K9 if i_住院期间 else (_t14 if (_t14 := (_t13 if (_t13 := '
-                      '((_t12 if (_t12 := (i_本次费用 - d_起付标准)) >= _K9 else _K9) * d_支付比例)) <= '
-                      'd_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else d_年度剩余限额)).quantize(_K2, '
-                      '_ROUND_HALF_UP)']),
-          '日间手术统筹基金支付': ('d_日间手术统筹基金支付',
-                         ['    d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t15 if (_t15 := (i_本次费用 - '
-                          'd_起付标准)) >= _K9 else _K9) * i_住院支付比例)).quantize(_K2, _ROUND_HALF_UP)']),
-          '退休人员划入比例': ('d_退休人员划入比例', []),
-          '退休人员个人账户划入额': ('d_退休人员个人账户划入额',
-                          ['    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, '
-                           '_ROUND_HALF_UP)']),
-          '灵活就业缴费基数比例': ('d_灵活就业缴费基数比例', []),
-          '灵活就业人员缴费基数': ('d_灵活就业人员缴费基数',
-                         ['    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K8).quantize(_K2, '
-                          '_ROUND_HALF_UP)'])},
- 'folded': ['再次就诊起付比例', '年度最高支付限额', '灵活就业缴费基数比例', '退休人员倾斜', '退休人员划入比例', '首次就诊起付比例']}
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
+    `_r` of them required; the statements under `if _nK:` run when an output that
+    needs them was asked for, `_aK` when output K itself was."""
+    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4, _a5 = need
+    try:
+        if _n0:
+            i_医院级别 = data['医院级别']
+            i_退休人员 = data['退休人员']
+        if _n1:
+            i_本次费用 = data['本次费用']
+        if _n2:
+            i_住院起付线 = data['住院起付线']
+            i_本年已就诊次数 = data['本年已就诊次数']
+        if _n3:
+            i_本年已支付 = data['本年已支付']
+        if _n4:
+            i_住院支付比例 = data['住院支付比例']
+        if _n5:
+            i_基本养老金平均水平 = data['基本养老金平均水平']
+        if _n6:
+            i_上年度城镇单位就业人员平均工资 = data['上年度城镇单位就业人员平均工资']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if _n1:
+        i_住院期间 = data.get('住院期间', _ABSENT)
+    if len(data) != _k or (_n1 and i_住院期间 is _ABSENT):
+        if len(data) != _r + (_n1 and i_住院期间 is not _ABSENT):
+            _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
+            i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
+        if not (i_退休人员 is True or i_退休人员 is False):
+            i_退休人员 = _to_bool(i_退休人员, '退休人员')
+    if _n1:
+        if (_c := i_本次费用.__class__) is not Decimal:
+            try:
+                i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_本次费用 = _NAN
+        if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
+            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
+    if _n2:
+        if (_c := i_住院起付线.__class__) is not Decimal:
+            try:
+                i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_住院起付线 = _NAN
+        if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
+            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+        if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
+            i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
+    if _n3:
+        if (_c := i_本年已支付.__class__) is not Decimal:
+            try:
+                i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_本年已支付 = _NAN
+        if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):
+            i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
+    if _n1:
+        if i_住院期间 is _ABSENT:
+            i_住院期间 = False
+        if not (i_住院期间 is True or i_住院期间 is False):
+            i_住院期间 = _to_bool(i_住院期间, '住院期间')
+    if _n4:
+        i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
+    if _n5:
+        if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+            try:
+                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_基本养老金平均水平 = _NAN
+        if not (i_基本养老金平均水平.is_finite() and i_基本养老金平均水平 >= _ZERO):
+            i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
+    if _n6:
+        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+            try:
+                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c in _PLAIN else _NAN
+            except _InvalidOperation:
+                i_上年度城镇单位就业人员平均工资 = _NAN
+        if not (i_上年度城镇单位就业人员平均工资.is_finite() and i_上年度城镇单位就业人员平均工资 >= _ZERO):
+            i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
+    if _n3:
+        # 「单次最高支付限额」: line 31
+        d_单次最高支付限额 = _K2[i_医院级别]
+    if _n0:
+        # 「基本支付比例」: line 37
+        d_基本支付比例 = _K6[i_医院级别]
+    if _n2:
+        # 「起付标准」: line 43
+        d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
+                _ROUND_HALF_UP)
+    if _n0:
+        # 「支付比例」: line 47
+        d_支付比例 = (d_基本支付比例 + (_K10 if i_退休人员 else _K13))
+    if _n3:
+        # 「年度剩余限额」: line 49
+        d_年度剩余限额 = (_t11 if (_t11 := (_K14 - i_本年已支付)) >= _K13 else _K13)
+        # 「统筹基金支付」: line 51
+        d_统筹基金支付 = (_K13 if i_住院期间 else (_t14 if (_t14 := (_t13 if (_t13 := ((_t12 if (_t12 :=
+                (i_本次费用 - d_起付标准)) >= _K13 else _K13) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <=
+                d_年度剩余限额 else d_年度剩余限额)).quantize(_K12, _ROUND_HALF_UP)
+    if _n4:
+        # 「日间手术统筹基金支付」: line 58
+        d_日间手术统筹基金支付 = (_K13 if i_住院期间 else ((_t15 if (_t15 := (i_本次费用 - d_起付标准)) >= _K13 else _K13)
+                * i_住院支付比例)).quantize(_K12, _ROUND_HALF_UP)
+    if _n5:
+        # 「退休人员个人账户划入额」: line 63
+        d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K12, _ROUND_HALF_UP)
+    if _n6:
+        # 「灵活就业人员缴费基数」: line 66
+        d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K9).quantize(_K12, _ROUND_HALF_UP)
+    out = {}
+    if _a0:
+        out['起付标准'] = d_起付标准
+    if _a1:
+        out['支付比例'] = d_支付比例
+    if _a2:
+        out['统筹基金支付'] = d_统筹基金支付
+    if _a3:
+        out['日间手术统筹基金支付'] = d_日间手术统筹基金支付
+    if _a4:
+        out['退休人员个人账户划入额'] = d_退休人员个人账户划入额
+    if _a5:
+        out['灵活就业人员缴费基数'] = d_灵活就业人员缴费基数
+    return out
 
-FUNCTIONS = {'起付标准': out_起付标准, '支付比例': out_支付比例, '统筹基金支付': out_统筹基金支付, '日间手术统筹基金支付': out_日间手术统筹基金支付, '退休人员个人账户划入额': out_退休人员个人账户划入额, '灵活就业人员缴费基数': out_灵活就业人员缴费基数}
+
+FUNCTIONS = {'统筹基金支付': out_统筹基金支付, '日间手术统筹基金支付': out_日间手术统筹基金支付}
 ALL = out_all
-LINE_MAP = {597: 18, 604: 19, 606: 43, 619: 15, 621: 16, 623: 37, 624: 47, 643: 15, 645: 16, 647: 17, 654: 18, 661: 19, 663: 20, 670: 21, 674: 31, 675: 37, 676: 43, 677: 47, 678: 49, 679: 51, 696: 17, 703: 18, 710: 19, 712: 21, 716: 22, 717: 43, 718: 58, 730: 23, 737: 63, 749: 24, 756: 66, 778: 15, 780: 16, 782: 17, 789: 18, 796: 19, 798: 20, 805: 21, 809: 22, 810: 23, 817: 24, 824: 31, 825: 37, 826: 43, 827: 47, 828: 49, 829: 51, 830: 58, 831: 63, 832: 66}
-
-
-# ---------------------------------------------------------------- columnar evaluators
-# Written by guize.compiler.batchgen for Policy.evaluate_batch: fixed-point int64
-# columns with overflow checks; compiled, and numpy imported, when BATCH() is first called.
-
-BATCH_FORMAT = '1'
-BATCH_FALLBACK = {}
-BATCH_SOURCE = r'''
-def build():
-    """The columnar evaluators: {"defs": {definition: function(chunk)}, "enums": codes}."""
-    from guize.runtime import batchops as _b
-
-    ENUMS = ('一级', '二级', '三级', '未定级')
-    K0 = _b.num('0.10')
-    K1 = _b.num('0.05')
-    K2 = _b.num('4000')
-    K3 = _b.Table(['300', '800', '1300', '300'], None, 'num')  # 按 医院级别
-    K4 = _b.Table(['0.80', '0.70', '0.60', '0.80'], None, 'num')  # 按 医院级别
-    K5 = _b.num('0')
-    K6 = _b.num('0.02')
-    K7 = _b.num('0.60')
-
-    def b_首次就诊起付比例(c):
-        """「首次就诊起付比例」, line 26."""
-        return K0
-
-    def b_再次就诊起付比例(c):
-        """「再次就诊起付比例」, line 27."""
-        return K1
-
-    def b_年度最高支付限额(c):
-        """「年度最高支付限额」, line 28."""
-        return K2
-
-    def b_退休人员倾斜(c):
-        """「退休人员倾斜」, line 29."""
-        return K1
-
-    def b_单次最高支付限额(c):
-        """「单次最高支付限额」, line 31."""
-        i_医院级别 = c.input('医院级别')
-        x1 = c.table(i_医院级别, K3)
-        return x1
-
-    def b_基本支付比例(c):
-        """「基本支付比例」, line 37."""
-        i_医院级别 = c.input('医院级别')
-        x1 = c.table(i_医院级别, K4)
-        return x1
-
-    def b_起付标准(c):
-        """「起付标准」, line 43."""
-        i_本年已就诊次数 = c.input('本年已就诊次数')
-        x1 = c.cmp('==', i_本年已就诊次数, K5)
-        x2 = c.where(x1, K0, K1)
-        i_住院起付线 = c.input('住院起付线')
-        x3 = c.mul(i_住院起付线, x2)
-        x4 = c.rnd(x3, -2, 'half_up', c.sink('起付标准'))
-        return x4
-
-    def b_支付比例(c):
-        """「支付比例」, line 47."""
-        d_基本支付比例 = c.ref('基本支付比例')
-        i_退休人员 = c.input('退休人员')
-        d_退休人员倾斜 = c.ref('退休人员倾斜')
-        x1 = c.where(i_退休人员, d_退休人员倾斜, K5)
-        x2 = c.add(d_基本支付比例, x1, c.sink('支付比例'))
-        return x2
-
-    def b_年度剩余限额(c):
-        """「年度剩余限额」, line 49."""
-        d_年度最高支付限额 = c.ref('年度最高支付限额')
-        i_本年已支付 = c.input('本年已支付')
-        x1 = c.sub(d_年度最高支付限额, i_本年已支付)
-        x2 = c.max_(x1, K5)
-        return x2
-
-    def b_统筹基金支付(c):
-        """「统筹基金支付」, line 51."""
-        i_住院期间 = c.input('住院期间')
-        i_本次费用 = c.input('本次费用')
-        d_起付标准 = c.ref('起付标准')
-        x1 = c.sub(i_本次费用, d_起付标准)
-        x2 = c.max_(x1, K5)
-        d_支付比例 = c.ref('支付比例')
-        x3 = c.mul(x2, d_支付比例)
-        d_单次最高支付限额 = c.ref('单次最高支付限额')
-        d_年度剩余限额 = c.ref('年度剩余限额')
-        x4 = c.min_(x3, d_单次最高支付限额, d_年度剩余限额)
-        x5 = c.where(i_住院期间, K5, x4)
-        x6 = c.rnd(x5, -2, 'half_up', c.sink('统筹基金支付'))
-        return x6
-
-    def b_日间手术统筹基金支付(c):
-        """「日间手术统筹基金支付」, line 58."""
-        i_住院期间 = c.input('住院期间')
-        i_本次费用 = c.input('本次费用')
-        d_起付标准 = c.ref('起付标准')
-        x1 = c.sub(i_本次费用, d_起付标准)
-        x2 = c.max_(x1, K5)
-        i_住院支付比例 = c.input('住院支付比例')
-        x3 = c.mul(x2, i_住院支付比例)
-        x4 = c.where(i_住院期间, K5, x3)
-        x5 = c.rnd(x4, -2, 'half_up', c.sink('日间手术统筹基金支付'))
-        return x5
-
-    def b_退休人员划入比例(c):
-        """「退休人员划入比例」, line 62."""
-        return K6
-
-    def b_退休人员个人账户划入额(c):
-        """「退休人员个人账户划入额」, line 63."""
-        i_基本养老金平均水平 = c.input('基本养老金平均水平')
-        d_退休人员划入比例 = c.ref('退休人员划入比例')
-        x1 = c.mul(i_基本养老金平均水平, d_退休人员划入比例)
-        x2 = c.rnd(x1, -2, 'half_up', c.sink('退休人员个人账户划入额'))
-        return x2
-
-    def b_灵活就业缴费基数比例(c):
-        """「灵活就业缴费基数比例」, line 65."""
-        return K7
-
-    def b_灵活就业人员缴费基数(c):
-        """「灵活就业人员缴费基数」, line 66."""
-        i_上年度城镇单位就业人员平均工资 = c.input('上年度城镇单位就业人员平均工资')
-        d_灵活就业缴费基数比例 = c.ref('灵活就业缴费基数比例')
-        x1 = c.mul(i_上年度城镇单位就业人员平均工资, d_灵活就业缴费基数比例)
-        x2 = c.rnd(x1, -2, 'half_up', c.sink('灵活就业人员缴费基数'))
-        return x2
-
-    return {'defs': {'首次就诊起付比例': b_首次就诊起付比例, '再次就诊起付比例': b_再次就诊起付比例, '年度最高支付限额': b_年度最高支付限额, '退休人员倾斜': b_退休人员倾斜, '单次最高支付限额': b_单次最高支付限额, '基本支付比例': b_基本支付比例, '起付标准': b_起付标准, '支付比例': b_支付比例, '年度剩余限额': b_年度剩余限额, '统筹基金支付': b_统筹基金支付, '日间手术统筹基金支付': b_日间手术统筹基金支付, '退休人员划入比例': b_退休人员划入比例, '退休人员个人账户划入额': b_退休人员个人账户划入额, '灵活就业缴费基数比例': b_灵活就业缴费基数比例, '灵活就业人员缴费基数': b_灵活就业人员缴费基数}, 'enums': ENUMS}
-'''
-
-
-def BATCH():
-    """Compile BATCH_SOURCE and build the columnar evaluators."""
-    import linecache
-
-    name = globals().get('__file__', '<policy>') + ':batch'
-    linecache.cache[name] = (len(BATCH_SOURCE), None, BATCH_SOURCE.splitlines(True), name)
-    namespace = {}
-    exec(compile(BATCH_SOURCE, name, 'exec'), namespace)
-    return namespace['build']()
+SUBSET = out_subset
+SUBSET_FLAGS = ((1, 2), (2, 3), (0, 2, 3), (2,), (3,), (4,), (5,), (0,), (1,), (2,), (3,), (4,),
+ (5,))
+# Pairs (generated line, .rule line): the lines from the first on come from that .rule
+# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
+LINE_MAP = (196, 15, 197, 16, 198, 17, 199, 18, 200, 19, 201, 20, 202, 0, 204, 21, 205, 0, 208, 15,
+ 210, 16, 212, 17, 219, 18, 226, 19, 228, 20, 235, 21, 239, 31, 241, 37, 243, 43, 246, 47, 248, 49,
+ 250, 51, 254, 0, 262, 17, 263, 18, 264, 19, 265, 22, 266, 0, 268, 21, 269, 0, 272, 17, 279, 18,
+ 286, 19, 288, 21, 292, 22, 293, 43, 296, 58, 299, 0, 307, 15, 308, 16, 309, 17, 310, 18, 311, 19,
+ 312, 20, 313, 22, 314, 23, 315, 24, 316, 0, 318, 21, 319, 0, 322, 15, 324, 16, 326, 17, 333, 18,
+ 340, 19, 342, 20, 349, 21, 353, 22, 354, 23, 361, 24, 368, 31, 370, 37, 372, 43, 375, 47, 377, 49,
+ 379, 51, 383, 58, 386, 63, 388, 66, 390, 0, 400, 15, 402, 16, 403, 17, 405, 18, 407, 19, 408, 20,
+ 410, 22, 412, 23, 414, 24, 416, 0, 418, 21, 420, 0, 423, 15, 426, 16, 428, 17, 436, 18, 444, 19,
+ 446, 20, 454, 21, 459, 22, 461, 23, 469, 24, 477, 31, 480, 37, 483, 43, 487, 47, 490, 49, 493, 51,
+ 497, 58, 501, 63, 504, 66, 507, 0)
