@@ -33,12 +33,30 @@ from guize.compiler.lexicon import (
 
 _TAB = 4
 
+# Limits (documented in docs/language.md, 「规模限制」). Later stages (checker, code generators,
+# formatter, interpreter, Python's own compiler) recurse over the syntax tree, so no tree deeper
+# than MAX_DEPTH leaves the parser; MAX_STATEMENT_TOKENS stops a runaway line before Lark
+# builds a tree for it.
+MAX_DEPTH = 64
+MAX_BLOCK_DEPTH = 32  # blocks of branches inside blocks (each also counts towards MAX_DEPTH)
+MAX_STATEMENT_TOKENS = 20_000
+
+# Parse-tree rules that add one level of nesting: operators (a chain `a + b + c` nests one level
+# per operator), calls, parentheses, unary minus, 非, 若…则…否则, and each block of branches.
+_NESTING = frozenset({"e_if", "e_cap", "e_or", "e_and", "e_not", "e_cmp", "e_bin", "e_neg", "e_call",
+                      "e_round", "atom", "b_block", "v_block", "v_cond"})
+_BLOCKS = frozenset({"b_block", "v_block", "v_cond"})
+
 
 class _IndentError(Exception):
     def __init__(self, token: Token, message: str) -> None:
         super().__init__(message)
         self.token = token
         self.message = message
+
+
+class _LimitError(_IndentError):
+    """A statement longer than MAX_STATEMENT_TOKENS (raised by the postlexer)."""
 
 
 class Indenter(PostLex):
@@ -52,11 +70,17 @@ class Indenter(PostLex):
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         levels = [0]
         parens = 0
+        count = 0
         token = None
         for token in stream:
+            count += 1
+            if count > MAX_STATEMENT_TOKENS:
+                raise _LimitError(token, f"这一行过长：一条语句超过 {MAX_STATEMENT_TOKENS} 个词"
+                                         "（数值、名称、运算符各算一个）")
             if token.type == "_NL":
                 if parens:
                     continue
+                count = 0
                 yield token
                 tail = token.value.rsplit("\n", 1)[1]
                 indent = tail.count(" ") + tail.count("\t") * _TAB + tail.count("\u3000") * 2
@@ -564,6 +588,9 @@ _FULLWIDTH_HINTS = {"【": "「", "】": "」", "［": "（", "］": "）", "｛
 
 
 def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
+    if isinstance(exc, _LimitError):
+        return Diagnostic("error", "E015", exc.message, _tspan(file, exc.token),
+                          hint="把它拆成几个「定义」，每个写一部分")
     if isinstance(exc, _IndentError):
         tok = exc.token
         line = (tok.end_line or tok.line or 1)
@@ -613,6 +640,47 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
     raise exc
 
 
+def _depth_diagnostics(tree: Tree[Token], file: str) -> list[Diagnostic]:
+    """One 「嵌套过深」 error for each statement nested deeper than MAX_DEPTH (iteratively: the
+    tree may be thousands of levels deep here, and nothing after this sees such a tree)."""
+    out = []
+    for statement in tree.children:
+        if not isinstance(statement, Tree):
+            continue
+        stack: list[tuple[Tree[Token], int, int, str]] = [(statement, 0, 0, "")]
+        while stack:
+            node, depth, blocks, parent = stack.pop()
+            if node.data in _NESTING:
+                depth += 1
+                blocks += node.data in _BLOCKS
+                if depth > MAX_DEPTH or blocks > MAX_BLOCK_DEPTH:
+                    out.append(_depth_diagnostic(node, parent, file))
+                    break
+            stack.extend((c, depth, blocks, node.data) for c in reversed(node.children) if isinstance(c, Tree))
+    return out
+
+
+def _depth_diagnostic(node: Tree[Token], parent: str, file: str) -> Diagnostic:
+    chain = node.data in ("e_bin", "e_and", "e_or", "e_cap") and parent == node.data
+    while chain and isinstance(node.children[0], Tree) and node.children[0].data == node.data:
+        node = node.children[0]  # point at the chain's first operator
+    if node.data in ("b_block", "v_block", "v_cond"):  # point at the block's first branch
+        node = next((c for c in node.children if isinstance(c, Tree) and c.data.startswith("br_")), node)
+    tok = next((c for c in node.children if isinstance(c, Token) and c.line and c.type != "_NL"), None)
+    if tok is not None:
+        span = _tspan(file, tok)
+    else:
+        meta = node.meta
+        span = ast.Span(file, meta.line, meta.column, meta.line, meta.column + 1)
+    if node.data.startswith("br_"):
+        message = f"嵌套过深：分支块一层套一层，超过了 {MAX_BLOCK_DEPTH} 层的上限"
+    else:
+        what = ("一串连续运算太长（每个运算符算一层）" if chain else
+                "括号、负号、「非」、「若…则…否则」、函数调用或分支块一层套一层")
+        message = f"嵌套过深：{what}，超过了 {MAX_DEPTH} 层的上限"
+    return Diagnostic("error", "E015", message, span, hint="把内层的部分写成单独的「定义」，在这里引用它的名称")
+
+
 def _blank_statement(source: str, line: int) -> str:
     """Blank the top-level statement holding `line` so parsing can go on past it."""
     lines = source.split("\n")
@@ -637,19 +705,31 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
     attempt = text
     tree: list[Any] | None = None
     for _ in range(20):
+        found: list[Diagnostic] = []
         try:
             parsed = _lark().parse(attempt)
-            tree = _ToAst(file, attempt).transform(parsed)
-            break
+            found = _depth_diagnostics(parsed, file)
+            if not found:
+                tree = _ToAst(file, attempt).transform(parsed)
+                break
         except VisitError as exc:
             inner = exc.orig_exc
             if not isinstance(inner, (_BadText, _DateError)):
                 raise
-            diag = _syntax_diagnostic(inner, file, text)
+            found = [_syntax_diagnostic(inner, file, text)]
         except (UnexpectedInput, _IndentError) as exc:
-            diag = _syntax_diagnostic(exc, file, text)
-        diagnostics.append(diag)
-        blanked = _blank_statement(attempt, diag.span.line)
+            found = [_syntax_diagnostic(exc, file, text)]
+        except (RecursionError, MemoryError):
+            # INVARIANT: the limits above keep every stage well inside Python's stack; this only
+            # stops a traceback should the input still be too large for this machine.
+            found = [Diagnostic("error", "E015", "文件过大或嵌套过深，无法解析", ast.Span(file, 1, 1, 1, 2),
+                                hint=f"每条语句的嵌套不超过 {MAX_DEPTH} 层，长度不超过 {MAX_STATEMENT_TOKENS} 个词")]
+            diagnostics.extend(found)
+            break
+        diagnostics.extend(found)
+        blanked = attempt
+        for diag in found:
+            blanked = _blank_statement(blanked, diag.span.line)
         if blanked == attempt:
             break
         attempt = blanked

@@ -1,0 +1,98 @@
+"""Nesting and size limits: a file past a limit gets 「嵌套过深」 (E015) with its location, never a
+traceback; a file at the limit goes through every stage (check, compile, evaluate, interpret,
+explain, fmt, lint) without hitting Python's recursion limit."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from shapes import INPUT, SHAPES
+
+import guize
+from guize.compiler import parser
+from guize.compiler.diagnostics import CompileError
+from guize.compiler.driver import check_source
+from guize.compiler.formatter import format_source
+from guize.compiler.lint import lint_source
+
+GUIZE = [sys.executable, "-m", "guize.cli"]
+ON = datetime.date(2025, 3, 1)
+
+
+def _guize(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*GUIZE, *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")})
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_one_level_past_the_limit_is_a_located_error(name: str) -> None:
+    shape, limit = SHAPES[name]
+    with pytest.raises(CompileError) as info:
+        parser.parse(shape(limit + 1), f"{name}.rule")
+    [diag] = info.value.diagnostics
+    assert diag.code == "E015" and "嵌套过深" in diag.message and f"超过了 {limit} 层的上限" in diag.message
+    assert diag.span.file == f"{name}.rule" and diag.span.line >= 8 and diag.span.column > 1
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_stage_handles_a_file_at_the_limit(name: str, tmp_path: Path) -> None:
+    shape, limit = SHAPES[name]
+    source = shape(limit)
+    path = tmp_path / f"{name}.rule"
+    path.write_text(source, encoding="utf-8")
+    checked = check_source(source, str(path))
+    assert not [d for d in checked.diagnostics if d.severity == "error"]
+    policy = guize.load(path, corpus=False)
+    result = policy.evaluate(INPUT, ON)
+    assert result == policy.interpret(INPUT, ON)
+    assert "结果" in policy.explain(INPUT, ON).render()
+    formatted = format_source(source, str(path))
+    assert format_source(formatted, str(path)) == formatted
+    assert [d for d in lint_source(source, str(path)) if d.severity == "error"] == []
+    lines = source.count("\n")
+    assert lines < 200  # a deep file here is small: the limit is on depth, not on size
+
+
+DEEP = {  # the sizes reported in issue 22
+    "parens": "输出 结果：金额 = " + "(" * 5000 + "甲" + ")" * 5000,
+    "minus": "输出 结果：金额 = " + "-" * 5000 + "甲",
+    "ifs": "输出 结果：金额 = " + "若 真 则 甲 否则 " * 2000 + "甲",
+    "sum": "输出 结果：金额 = 1元" + " + 1元" * 3000,
+}
+
+
+def test_deep_files_end_check_with_a_message_not_a_traceback(tmp_path: Path) -> None:
+    good = tmp_path / "good.rule"
+    good.write_text(SHAPES["sum_chain"][0](3), encoding="utf-8")
+    for name, line in DEEP.items():
+        (tmp_path / f"{name}.rule").write_text(SHAPES["sum_chain"][0](1).replace("输出 结果：金额 = 甲 + 甲", line),
+                                               encoding="utf-8")
+    (tmp_path / "blocks.rule").write_text(SHAPES["blocks"][0](300), encoding="utf-8")
+    run = _guize("check", str(tmp_path))
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and "Error" not in run.stderr
+    for name in [*DEEP, "blocks"]:
+        assert f"{tmp_path / name}.rule:" in run.stderr
+    assert run.stderr.count("嵌套过深") == 5 and f"超过了 {parser.MAX_DEPTH} 层的上限" in run.stderr
+    assert f"超过了 {parser.MAX_BLOCK_DEPTH} 层的上限" in run.stderr
+    assert f"{tmp_path / 'parens'}.rule:8:{len('输出 结果：金额 = ') + parser.MAX_DEPTH + 1}:" in run.stderr
+    # The good file beside them still evaluates.
+    (tmp_path / "in.json").write_text('{"甲": 1, "真": true, "级": "一级"}', encoding="utf-8")
+    run = _guize("eval", str(good), "--date", "2025-03-01", "--input", str(tmp_path / "in.json"),
+                 "--corpus", str(good))
+    assert "Traceback" not in run.stderr
+
+
+def test_a_megabyte_statement_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "big.rule"
+    path.write_text(SHAPES["sum_chain"][0](1).replace("甲 + 甲", "1元" + " + 1元" * 200_000), encoding="utf-8")
+    assert path.stat().st_size > 1_000_000
+    run = _guize("check", str(path))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert f"一条语句超过 {parser.MAX_STATEMENT_TOKENS} 个词" in run.stderr
+    assert f"{path}:8:" in run.stderr
