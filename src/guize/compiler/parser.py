@@ -641,22 +641,27 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
 
 
 def _depth_diagnostics(tree: Tree[Token], file: str) -> list[Diagnostic]:
-    """One 「嵌套过深」 error for each statement nested deeper than MAX_DEPTH (iteratively: the
+    """One 「嵌套过深」 error for each definition nested deeper than the limits (iteratively: the
     tree may be thousands of levels deep here, and nothing after this sees such a tree)."""
     out = []
     for statement in tree.children:
-        if not isinstance(statement, Tree):
-            continue
+        if not isinstance(statement, Tree) or statement.data != "definition":
+            continue  # only definitions nest
         stack: list[tuple[Tree[Token], int, int, str]] = [(statement, 0, 0, "")]
+        pop, push = stack.pop, stack.append
         while stack:
-            node, depth, blocks, parent = stack.pop()
-            if node.data in _NESTING:
+            node, depth, blocks, parent = pop()
+            data = node.data
+            if data in _NESTING:
                 depth += 1
-                blocks += node.data in _BLOCKS
+                if data in _BLOCKS:
+                    blocks += 1
                 if depth > MAX_DEPTH or blocks > MAX_BLOCK_DEPTH:
                     out.append(_depth_diagnostic(node, parent, file))
                     break
-            stack.extend((c, depth, blocks, node.data) for c in reversed(node.children) if isinstance(c, Tree))
+            for c in node.children:
+                if isinstance(c, Tree) and c.children:
+                    push((c, depth, blocks, data))
     return out
 
 
