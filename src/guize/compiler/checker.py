@@ -12,7 +12,7 @@ import attrs
 from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
-from guize.compiler.lexicon import KEYWORD_WORDS, PERCENT_UNITS, POINTS_UNIT, UNITS
+from guize.compiler.lexicon import KEYWORD_WORDS, PER_UNITS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
 from guize.runtime import dates
 from guize.runtime.ir import Node
@@ -40,6 +40,7 @@ _FUNCS: dict[str, tuple[str, tuple[str, ...], Type]] = {
     "绝对值": ("abs", ("num",), T.ANY),
 }
 _MINMAX = {"取较小值": "min", "取较大值": "max"}
+_KIND_WORDS = {kind: word for word, kind in ast.DEF_KINDS.items()}
 
 
 @attrs.frozen
@@ -212,14 +213,19 @@ class Checker:
     # ------------------------------------------------------------ declarations
 
     def _declare(self) -> None:
-        seen: dict[str, ast.Span] = {}
+        seen: dict[str, tuple[ast.Span, str]] = {}
 
         def claim(name: str, span: ast.Span, what: str) -> bool:
             if name in seen:
-                prev = seen[name]
-                self.error(span, f"{what}「{name}」重复：第 {prev.line} 行已经声明过", code="E220")
+                prev, prev_what = seen[name]
+                if (prev_what == "输入") != (what == "输入"):
+                    self.error(span, f"{what}「{name}」与第 {prev.line} 行的{prev_what}「{name}」同名",
+                               hint=f"{prev_what}和{what}不能同名，请给其中一个改名"
+                                    f"（如把输入改为「申报{name}」，或把{what}改为「应付{name}」）", code="E220")
+                else:
+                    self.error(span, f"{what}「{name}」重复：第 {prev.line} 行已经声明过", code="E220")
                 return False
-            seen[name] = span
+            seen[name] = (span, what)
             return True
 
         for td in self.tree.types:
@@ -242,7 +248,7 @@ class Checker:
             if d.name == "评估日期":
                 self.error(d.span, "「评估日期」是内置名称（计算所依据的日期），不能重新定义", code="E220")
                 continue
-            if claim(d.name, d.span, "定义"):
+            if claim(d.name, d.span, _KIND_WORDS.get(d.kind, "定义")):
                 self.defs[d.name] = d
 
     def _unit(self, word: str, per: str | None, span: ast.Span) -> tuple[T.Dim, Decimal] | None:
@@ -793,6 +799,8 @@ class Checker:
             if name.endswith(kw) and name[:-len(kw)] in known:
                 hint = f"「{kw}」是关键字，前面要留空格：写成「{name[:-len(kw)]} {kw}」"
                 break
+        if hint is None and name in PER_UNITS and name not in known:
+            hint = f"「{name}」是单位，要紧跟在数值的单位后面，中间不留空格、不加括号，如「100元/{name}」"
         if hint is None:
             near = nearest(name, known)
             if near:

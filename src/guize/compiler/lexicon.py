@@ -133,6 +133,10 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 PERCENT_UNITS: dict[str, Decimal] = {"%": Decimal("0.01"), "％": Decimal("0.01"), "‰": Decimal("0.001")}
 POINTS_UNIT = "个百分点"
 
+# The units that may follow "/" in a number (元/人, 300元/吨): the NUMBER terminal in rule.lark.
+PER_UNITS = frozenset(["吨", "千克", "公斤", "千瓦时", "度", "人", "名", "次", "月", "年", "日", "天", "亩",
+                       "平方米", "米", "件", "个", "支", "户", "家", "套", "台"])
+
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
