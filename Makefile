@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench hostile clean
 
 $(BIN)/guize: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(BIN)/guize
 
 test: $(BIN)/guize
 	$(BIN)/python -m pytest
+
+# The full hostile-input run (tests/hostile/hostile.py; `make test` runs a fast slice of it).
+hostile: $(BIN)/guize
+	$(BIN)/python tests/hostile/hostile.py --trials 300 --cli 25
 
 lint: $(BIN)/guize
 	$(BIN)/ruff check src tests bench

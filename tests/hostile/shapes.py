@@ -68,6 +68,10 @@ def calls(n: int) -> str:
     return _out("取较小值(" * n + "甲" + ", 甲)" * n)
 
 
+def wide_call(n: int) -> str:  # the call and each argument after the second count a level
+    return _out("取较小值(" + ", ".join(["甲"] * (n + 1)) + ")")
+
+
 def rounds(n: int) -> str:
     return _out("四舍五入到分(" * n + "甲" + ")" * n)
 
@@ -119,6 +123,7 @@ def mixed(n: int) -> str:  # n blocks, then calls filling the statement's depth 
 # Each shape, and the limit its n counts towards.
 SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
     **{f.__name__: (f, MAX_DEPTH) for f in (parens, bare_parens, minus, ifs, sum_chain, div_chain, cap_chain,
-                                            caps, calls, rounds, nots, and_chain)},
+                                            caps, calls, wide_call,
+                                            rounds, nots, and_chain)},
     **{f.__name__: (f, MAX_BLOCK_DEPTH) for f in (blocks, tables, bands, mixed)},
 }

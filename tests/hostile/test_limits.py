@@ -96,3 +96,21 @@ def test_a_megabyte_statement_is_refused_quickly(tmp_path: Path) -> None:
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert f"一条语句超过 {parser.MAX_STATEMENT_TOKENS} 个词" in run.stderr
     assert f"{path}:8:" in run.stderr
+
+
+@pytest.mark.parametrize("literal", ["1" + "0" * 18, "1" + "0" * 15 + "万", "1" + "0" * 18 + "亿元", "0." + "0" * 10 + "1",
+                                     "1" + "0" * 30 + "万元"])
+def test_a_numeric_literal_out_of_range_is_a_located_error(literal: str) -> None:
+    with pytest.raises(CompileError) as info:
+        check_source(SHAPES["sum_chain"][0](1).replace("甲 + 甲", f"甲 × {literal}"), "big.rule")
+    [diag] = info.value.diagnostics
+    assert diag.code == "E011" and f"数值「{literal}」超出范围" in diag.message
+    assert (diag.span.line, diag.span.column) == (8, len("输出 结果：金额 = 甲 × ") + 1)
+
+
+@pytest.mark.parametrize("literal", ["9" * 18, "99999999999999亿元", "0.0000000001", "999999999999999999.9999999999"])
+def test_a_numeric_literal_at_the_limit_checks(literal: str) -> None:
+    source = SHAPES["sum_chain"][0](1).replace("输出 结果：金额 = 甲 + 甲", f"参数 大 = {literal}\n输出 结果：金额 = 甲 × 大")
+    checked = check_source(source.replace("结果：金额 = 甲 × 大", "结果：金额 = 甲 + 大 × 1元")
+                           if "元" not in literal else source.replace("甲 × 大", "甲 + 大"), "big.rule")
+    assert not [d for d in checked.diagnostics if d.severity == "error"]

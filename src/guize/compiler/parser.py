@@ -40,6 +40,10 @@ _TAB = 4
 MAX_DEPTH = 64
 MAX_BLOCK_DEPTH = 32  # blocks of branches inside blocks (each also counts towards MAX_DEPTH)
 MAX_STATEMENT_TOKENS = 20_000
+# Numeric literals: at most this many digits before the point (万/亿 applied) and after it, so any
+# literal, scaled by any unit (亿元), stays exact in the 28 digits the compiler and runtime use.
+MAX_INTEGER_DIGITS = 18
+MAX_FRACTION_DIGITS = 10
 
 # Parse-tree rules that add one level of nesting: operators (a chain `a + b + c` nests one level
 # per operator), calls, parentheses, unary minus, 非, 若…则…否则, and each block of branches.
@@ -206,6 +210,11 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def _number(self, tok: Token) -> ast.Number:
         value, unit, per = parse_number(str(tok))
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # INVARIANT: parse_number gives finite values
+        if value.adjusted() >= MAX_INTEGER_DIGITS or -exponent > MAX_FRACTION_DIGITS:
+            raise _BadText(tok, f"数值「{tok}」超出范围：整数部分（含万、亿）最多 {MAX_INTEGER_DIGITS} 位，"
+                                f"小数最多 {MAX_FRACTION_DIGITS} 位")
         return ast.Number(str(tok), value, unit, per, span=_tspan(self.file, tok))
 
     # ------------------------------------------------------------ file
@@ -659,6 +668,8 @@ def _depth_diagnostics(tree: Tree[Token], file: str) -> list[Diagnostic]:
             data = node.data
             if data in _NESTING:
                 depth += 1
+                if data == "e_call":  # 取较小值(a, b, c) nests like a 最高 b 最高 c
+                    depth += max(sum(isinstance(c, Tree) for c in node.children) - 2, 0)
                 if data in _BLOCKS:
                     blocks += 1
                 if depth > MAX_DEPTH or blocks > MAX_BLOCK_DEPTH:
@@ -686,6 +697,8 @@ def _depth_diagnostic(node: Tree[Token], parent: str, file: str) -> Diagnostic:
         message = f"嵌套过深：分支块一层套一层，超过了 {MAX_BLOCK_DEPTH} 层的上限"
     else:
         what = ("一串连续运算太长（每个运算符算一层）" if chain else
+                "函数的参数太多（第二个以后的每个参数各算一层）" if node.data == "e_call" and
+                sum(isinstance(c, Tree) for c in node.children) > 2 else
                 "括号、负号、「非」、「若…则…否则」、函数调用或分支块一层套一层")
         message = f"嵌套过深：{what}，超过了 {MAX_DEPTH} 层的上限"
     return Diagnostic("error", "E015", message, span, hint="把内层的部分写成单独的「定义」，在这里引用它的名称")
