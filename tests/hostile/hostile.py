@@ -144,7 +144,7 @@ def size(rng: random.Random, big: int = 1) -> str:
         shape, limit = SHAPES[rng.choice(sorted(SHAPES))]
         return shape(limit + rng.choice([0, 0, 1, rng.randint(2, 300 * big)]))
     if kind == 1:  # a chain of definitions, each using the previous one
-        n = rng.randint(2, 60)
+        n = rng.randint(2, 60 * big)
         lines = [f"定义 {_cjk(0)}：金额 = 甲"]
         lines += [f"定义 {_cjk(i)}：金额 = {_cjk(i - 1)} + 甲" for i in range(1, n)]
         return _HEAD + "\n".join(lines) + f"\n输出 结果：金额 = {_cjk(n - 1)}\n"
@@ -171,6 +171,11 @@ def size(rng: random.Random, big: int = 1) -> str:
         digits = rng.choice([30, 300, 5000, 20000])
         lit = rng.choice(["9" * digits, "0." + "0" * digits + "1", "1" + "0" * digits + "万元"])
         return _HEAD + f"参数 大 = {lit}\n输出 结果：金额 = 甲 × 大\n"
+    if kind == 7 and rng.random() < 0.5:  # a table whose rows refer to each other (参照)
+        n = rng.randint(2, 40 * big)
+        members = "、".join(_cjk(i) for i in range(n))
+        rows = "\n".join(f"  {_cjk(i)}：参照 {_cjk(i - 1)}" for i in range(1, n))
+        return _HEAD + f"输入 级：{members}\n输出 结果：金额 按 级\n  {_cjk(0)}：1元\n{rows}\n"
     # many outputs, many lines
     n = rng.randint(1, 300 * big)
     return _HEAD + "\n".join(f"输出 {_cjk(i)}：金额 = 甲 + {i}元" for i in range(n)) + "\n"

@@ -5,6 +5,7 @@ explain, fmt, lint) without hitting Python's recursion limit."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 import subprocess
 import sys
@@ -83,9 +84,9 @@ def test_deep_files_end_check_with_a_message_not_a_traceback(tmp_path: Path) -> 
     assert f"{tmp_path / 'parens'}.rule:8:{len('输出 结果：金额 = ') + parser.MAX_DEPTH + 1}:" in run.stderr
     # The good file beside them still evaluates.
     (tmp_path / "in.json").write_text('{"甲": 1, "真": true, "级": "一级"}', encoding="utf-8")
-    run = _guize("eval", str(good), "--date", "2025-03-01", "--input", str(tmp_path / "in.json"),
-                 "--corpus", str(good))
-    assert "Traceback" not in run.stderr
+    run = _guize("eval", str(good), "--date", "2025-03-01", "--input", str(tmp_path / "in.json"))
+    assert "Traceback" not in run.stderr and run.returncode == 0
+    assert '"结果": 4.00' in run.stdout
 
 
 def test_a_megabyte_statement_is_refused_quickly(tmp_path: Path) -> None:
@@ -114,3 +115,29 @@ def test_a_numeric_literal_at_the_limit_checks(literal: str) -> None:
     checked = check_source(source.replace("结果：金额 = 甲 × 大", "结果：金额 = 甲 + 大 × 1元")
                            if "元" not in literal else source.replace("甲 × 大", "甲 + 大"), "big.rule")
     assert not [d for d in checked.diagnostics if d.severity == "error"]
+
+
+def _chain(n: int) -> str:
+    names = ["项" + chr(0x4E00 + 0x200 + i // 400) + chr(0x4E00 + 0x200 + i % 400) for i in range(n)]
+    lines = [f"定义 {names[0]}：金额 = 甲", *(f"定义 {b}：金额 = {a} + 甲" for a, b in itertools.pairwise(names))]
+    return SHAPES["sum_chain"][0](1).replace("输出 结果：金额 = 甲 + 甲", "\n".join(lines) + f"\n输出 结果：金额 = {names[-1]}")
+
+
+def test_a_very_long_chain_of_definitions_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "chain.rule"
+    path.write_text(_chain(3000), encoding="utf-8")
+    (tmp_path / "in.json").write_text('{"甲": 1, "真": true, "级": "一级"}', encoding="utf-8")
+    run = _guize("eval", str(path), "--date", "2025-03-01", "--input", str(tmp_path / "in.json"))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "E018" in run.stderr and "规则过于复杂" in run.stderr and f"{path}:1:1:" in run.stderr
+
+
+def test_the_interpreter_says_a_long_chain_is_too_complex(tmp_path: Path) -> None:
+    path = tmp_path / "chain.rule"
+    path.write_text(_chain(400), encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    data = {"甲": 1, "真": True, "级": "一级"}
+    assert policy.evaluate(data, ON) == {"结果": 400}
+    for run in (policy.interpret, policy.explain):
+        with pytest.raises(guize.RuleError, match="规则过于复杂"):
+            run(data, ON)

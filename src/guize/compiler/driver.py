@@ -72,7 +72,21 @@ def compile_source(source: str, path: str) -> Compiled:
     from guize.compiler import batchgen, codegen
 
     checked = check_source(source, path)
-    return Compiled(checked, codegen.generate(checked, path) + batchgen.generate(checked), source)
+    try:
+        return Compiled(checked, codegen.generate(checked, path) + batchgen.generate(checked), source)
+    except (RecursionError, MemoryError):
+        raise _too_complex(path) from None
+
+
+def _too_complex(path: str) -> RuleError:
+    """The parser bounds each definition's nesting; a very long chain of definitions, each using
+    the one before, can still exceed Python's stack in the later stages."""
+    from guize.compiler.ast import Span
+    from guize.compiler.diagnostics import CompileError, Diagnostic
+
+    return CompileError([Diagnostic("error", "E018", "规则过于复杂，无法编译：定义之间一个引用一个的链太长",
+                                    Span(path, 1, 1, 1, 2),
+                                    hint="减少层层相引的定义（几百个定义首尾相引时会出现）")])
 
 
 def compile_file(path: str | os.PathLike[str]) -> Compiled:
@@ -146,7 +160,10 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleT
         except (OSError, ValueError, EOFError, TypeError):
             pass  # a damaged cache entry is rebuilt below
     compiled = compile_source(source, str(path))
-    code = compile(compiled.python, str(cached), "exec")
+    try:
+        code = compile(compiled.python, str(cached), "exec")
+    except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
+        raise _too_complex(str(path)) from None
     if use_cache:
         with contextlib.suppress(OSError):  # a read-only cache only costs speed
             write_atomic(cached, compiled.python)
