@@ -75,7 +75,7 @@ def test_an_example_name_with_punctuation_suggests_quoting_it() -> None:
     assert diag.hint is not None and "「人均恰好一千元，二〇二六年」" in diag.hint
 
 
-@pytest.mark.parametrize("formula", ["甲 × 2", "甲", "取较小值(甲, 100元)"])
+@pytest.mark.parametrize("formula", ["甲 × 2", "甲", "取较小值(甲, 100元)", "-甲 + 1元", "(甲)"])
 def test_a_formula_on_its_own_line_under_an_output_says_where_formulas_go(formula: str) -> None:
     [diag] = _errors(f"输入 甲：金额\n输出 补助：金额\n  {formula}\n")
     assert diag.span.line == 7 and diag.span.column == 3

@@ -727,18 +727,26 @@ def _misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnos
     col = len(text) - len(body) + 1
     if not body:
         return None
+    example = _EXAMPLE_HEAD.fullmatch(body) if col == 1 else None
+    if example is not None:
+        return Diagnostic("error", "E014", f"例子的名称「{example[2]}」里有标点或空格，这里需要：{expected}",
+                          ast.Span(file, line, col, line, len(text) + 1),
+                          hint=f"例子的名称有标点或空格时用「」括起来：例 「{example[2]}」：")
+    found = _formula_under_header(file, lines, line, col, body, text) if col > 1 else None
+    if found is not None:
+        return found
     op = _OPERATOR_START.match(body)
     if op is not None and col > 1:
         return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
                           ast.Span(file, line, col, line, col + len(op[0])),
                           hint="公式要跨行时，把整个公式放进括号里再换行，"
                                "如「输出 合计：金额 = (本次费用」换行「  + 补贴)」")
-    example = _EXAMPLE_HEAD.fullmatch(body) if col == 1 else None
-    if example is not None:
-        return Diagnostic("error", "E014", f"例子的名称「{example[2]}」里有标点或空格，这里需要：{expected}",
-                          ast.Span(file, line, col, line, len(text) + 1),
-                          hint=f"例子的名称有标点或空格时用「」括起来：例 「{example[2]}」：")
-    if col == 1 or _BRANCH_START.match(body):
+    return None
+
+
+def _formula_under_header(file: str, lines: list[str], line: int, col: int, body: str,
+                          text: str) -> Diagnostic | None:
+    if _BRANCH_START.match(body):
         return None
     head = line - 1
     while head > 0 and (not _code(lines[head - 1]).strip() or lines[head - 1][:1] in " \t\u3000"):
