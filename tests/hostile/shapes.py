@@ -7,9 +7,10 @@ counts them: parentheses, operators (one per operator in a chain), calls, unary 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
-from guize.compiler.parser import MAX_BLOCK_DEPTH, MAX_DEPTH
+from guize.compiler.parser import MAX_BLOCK_DEPTH, MAX_DEPTH, MAX_REFERENCE_DEPTH
 
 HEAD = """文件：
   标题：《嵌套示例》
@@ -120,10 +121,41 @@ def mixed(n: int) -> str:  # n blocks, then calls filling the statement's depth 
     return "\n".join(lines) + "\n"
 
 
+def _names(n: int) -> list[str]:
+    return ["项" + chr(0x4E00 + 0x200 + i // 400) + chr(0x4E00 + 0x200 + i % 400) for i in range(n)]
+
+
+def _defs(first: str, each: str, m: int, reverse: bool = False) -> str:
+    """m definitions, the first `first`, each next `each` with {} for the one before; 结果 uses the
+    last (one more level)."""
+    names = _names(m)
+    lines = [f"定义 {names[0]}：金额 = {first}", *(f"定义 {b}：金额 = {each.format(a)}"
+                                                 for a, b in itertools.pairwise(names))]
+    return f"{HEAD}输出 结果：金额 = {names[-1]}\n" + "\n".join(reversed(lines) if reverse else lines) + "\n"
+
+
+def alias_chain(n: int) -> str:  # 项乙 = 项甲, …: each use of a definition is one level
+    return _defs("甲", "{}", n)
+
+
+def sum_chain_defs(n: int, reverse: bool = False) -> str:  # 项乙 = 项甲 + 甲: two levels a definition
+    return _defs("甲 + 甲" if n % 2 == 0 else "甲", "{} + 甲", (n + 1) // 2, reverse)
+
+
+def reversed_chain(n: int) -> str:  # each used before it is defined: the checker looks ahead
+    return sum_chain_defs(n, reverse=True)
+
+
+def deep_links(n: int) -> str:  # few definitions, each nested as deep as allowed
+    k = MAX_DEPTH
+    return _defs("-" * ((n - 1) % (k + 1)) + "甲", "-" * k + "{}", (n - 1) // (k + 1) + 1)
+
+
 # Each shape, and the limit its n counts towards.
 SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
     **{f.__name__: (f, MAX_DEPTH) for f in (parens, bare_parens, minus, ifs, sum_chain, div_chain, cap_chain,
                                             caps, calls, wide_call,
                                             rounds, nots, and_chain)},
     **{f.__name__: (f, MAX_BLOCK_DEPTH) for f in (blocks, tables, bands, mixed)},
+    **{f.__name__: (f, MAX_REFERENCE_DEPTH) for f in (alias_chain, sum_chain_defs, reversed_chain, deep_links)},
 }

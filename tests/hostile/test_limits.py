@@ -17,7 +17,7 @@ from shapes import INPUT, SHAPES
 import guize
 from guize.compiler import parser
 from guize.compiler.diagnostics import CompileError
-from guize.compiler.driver import check_source
+from guize.compiler.driver import check_source, compile_source
 from guize.compiler.formatter import format_source
 from guize.compiler.lint import lint_source
 
@@ -123,16 +123,29 @@ def _chain(n: int) -> str:
     return SHAPES["sum_chain"][0](1).replace("输出 结果：金额 = 甲 + 甲", "\n".join(lines) + f"\n输出 结果：金额 = {names[-1]}")
 
 
-def test_a_very_long_chain_of_definitions_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+def test_a_very_long_chain_of_definitions_is_a_located_error(tmp_path: Path) -> None:
     path = tmp_path / "chain.rule"
     path.write_text(_chain(3000), encoding="utf-8")
     (tmp_path / "in.json").write_text('{"甲": 1, "真": true, "级": "一级"}', encoding="utf-8")
-    run = _guize("eval", str(path), "--date", "2025-03-01", "--input", str(tmp_path / "in.json"))
-    assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert "E018" in run.stderr and "规则过于复杂" in run.stderr and f"{path}:1:1:" in run.stderr
+    for args in (["check", str(path)], ["eval", str(path), "--date", "2025-03-01", "--input", str(tmp_path / "in.json")]):
+        run = _guize(*args)
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        assert run.stderr.count("嵌套过深") == 1 and f"合计超过了 {parser.MAX_REFERENCE_DEPTH} 层的上限" in run.stderr
+        assert f"{path}:{8 + parser.MAX_REFERENCE_DEPTH // 2 + 1}:13:" in run.stderr  # two levels a link
 
 
-def test_the_interpreter_says_a_long_chain_is_too_complex(tmp_path: Path) -> None:
+# Past the parser's limits (raised here), the later stages still end with a message, not a traceback.
+
+def test_compile_says_a_chain_past_the_limits_is_too_complex(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parser, "MAX_REFERENCE_DEPTH", 10**6)
+    with pytest.raises(CompileError) as info:
+        compile_source(_chain(3000), "chain.rule")
+    assert info.value.diagnostics[0].code == "E018" and "规则过于复杂" in info.value.diagnostics[0].message
+
+
+def test_the_interpreter_says_a_chain_past_the_limits_is_too_complex(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parser, "MAX_REFERENCE_DEPTH", 10**6)
     path = tmp_path / "chain.rule"
     path.write_text(_chain(400), encoding="utf-8")
     policy = guize.load(path, corpus=False)

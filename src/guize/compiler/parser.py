@@ -40,6 +40,9 @@ _TAB = 4
 MAX_DEPTH = 64
 MAX_BLOCK_DEPTH = 32  # blocks of branches inside blocks (each also counts towards MAX_DEPTH)
 MAX_STATEMENT_TOKENS = 20_000
+# The checker, code generators and interpreter also recurse through the definitions a definition
+# uses: its nesting counted through them (each use adds the level it is used at) is bounded too.
+MAX_REFERENCE_DEPTH = 128
 # Numeric literals: at most this many digits before the point (万/亿 applied) and after it, so any
 # literal, scaled by any unit (亿元), stays exact in the 28 digits the compiler and runtime use.
 MAX_INTEGER_DIGITS = 18
@@ -654,13 +657,19 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
     raise exc
 
 
-def _depth_diagnostics(tree: Tree[Token], file: str) -> list[Diagnostic]:
-    """One 「嵌套过深」 error for each definition nested deeper than the limits (iteratively: the
-    tree may be thousands of levels deep here, and nothing after this sees such a tree)."""
+def _depth_diagnostics(tree: Tree[Token], file: str) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """「嵌套过深」 errors: one for each definition nested deeper than the limits, or else one for
+    the deepest chain of definitions using definitions. Iterative: the tree may be thousands of
+    levels deep here, and nothing after this sees such a tree."""
     out = []
+    uses: dict[str, list[tuple[str, int, Token]]] = {}  # definition -> (name used, its level, token)
+    own: dict[str, int] = {}  # definition -> its own nesting
     for statement in tree.children:
         if not isinstance(statement, Tree) or statement.data != "definition":
             continue  # only definitions nest
+        name = str(statement.children[1])
+        used = uses.setdefault(name, [])
+        deepest = 0
         stack: list[tuple[Tree[Token], int, int, str]] = [(statement, 0, 0, "")]
         pop, push = stack.pop, stack.append
         while stack:
@@ -675,9 +684,53 @@ def _depth_diagnostics(tree: Tree[Token], file: str) -> list[Diagnostic]:
                 if depth > MAX_DEPTH or blocks > MAX_BLOCK_DEPTH:
                     out.append(_depth_diagnostic(node, parent, file))
                     break
+            elif data == "e_name":  # using a definition is one more level
+                tok = node.children[0]
+                assert isinstance(tok, Token)  # INVARIANT: e_name is a NAME token
+                used.append((str(tok), depth + 1, tok))
+            deepest = max(deepest, depth)
             for c in node.children:
                 if isinstance(c, Tree) and c.children:
                     push((c, depth, blocks, data))
+        own[name] = max(own.get(name, 0), deepest)
+    return out, _reference_depth(uses, own, file) if not out else []
+
+
+def _reference_depth(uses: dict[str, list[tuple[str, int, Token]]], own: dict[str, int],
+                     file: str) -> list[Diagnostic]:
+    """The nesting of each definition counted through the definitions it uses (longest path,
+    computed without recursion; a cycle is the checker's to report, and counts once)."""
+    total: dict[str, int] = {}
+    via: dict[str, Token | None] = {}
+    for root in uses:
+        if root in total:
+            continue
+        stack = [(root, False)]
+        visiting = set()
+        while stack:
+            name, done = stack.pop()
+            if done:
+                best, tok = own[name], None
+                for used, level, t in uses[name]:
+                    if total.get(used, -1) + level > best:
+                        best, tok = total[used] + level, t
+                total[name], via[name] = best, tok
+                visiting.discard(name)
+                continue
+            if name in total or name in visiting:
+                continue
+            visiting.add(name)
+            stack.append((name, True))
+            stack.extend((u, False) for u, _, _ in uses[name] if u in uses and u not in total)
+    out = []
+    for name, depth in total.items():
+        tok = via[name]
+        if depth > MAX_REFERENCE_DEPTH and tok is not None:
+            out.append(Diagnostic(
+                "error", "E015", f"嵌套过深：「{name}」经由它引用的定义层层嵌套，合计超过了 {MAX_REFERENCE_DEPTH} 层的上限"
+                f"（{depth} 层）", _tspan(file, tok),
+                hint="减少层层相引的定义：把几步合并成一个公式，或让多个定义直接引用同一个中间结果"))
+            break  # one is enough: the others are usually the same chain
     return out
 
 
@@ -791,7 +844,10 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         found: list[Diagnostic] = []
         try:
             parsed = _lark().parse(attempt)
-            found = _depth_diagnostics(parsed, file)
+            found, chains = _depth_diagnostics(parsed, file)
+            if chains:  # blanking one definition of a chain would only shorten it: stop here
+                diagnostics.extend(chains)
+                break
             if not found:
                 tree = _ToAst(file, attempt).transform(parsed)
                 break
