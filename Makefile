@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test golden lint bench clean
+.PHONY: demo test golden lint bench hostile clean
 
 $(BIN)/guize: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(BIN)/guize
 # Rewrite the golden tests' expected output (tests/golden/README.md); review with git diff.
 golden: $(BIN)/guize
 	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+# The full hostile-input run (tests/hostile/hostile.py; `make test` runs a fast slice of it).
+hostile: $(BIN)/guize
+	$(BIN)/python tests/hostile/hostile.py --trials 300 --cli 25
 
 lint: $(BIN)/guize
 	$(BIN)/ruff check src tests bench

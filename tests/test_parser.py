@@ -7,7 +7,8 @@ import pytest
 
 from guize.compiler import ast
 from guize.compiler.diagnostics import CompileError
-from guize.compiler.parser import normalize_docno, parse, parse_number
+from guize.compiler.lexicon import normalize_docno, parse_number
+from guize.compiler.parser import parse
 
 HEADER = "文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n"
 

@@ -20,6 +20,7 @@ from guize.compiler.tables import TableChecker
 from guize.compiler.types import Type
 from guize.runtime import dates, ir
 
+_KIND_WORDS = {kind: word for word, kind in ast.DEF_KINDS.items()}
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
                "超额累进": T.EXCESS_SCALE, "全额累进": T.WHOLE_SCALE,
                "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS}
@@ -144,14 +145,19 @@ class Checker(TableChecker):
     # ------------------------------------------------------------ declarations
 
     def _declare(self) -> None:
-        seen: dict[str, ast.Span] = {}
+        seen: dict[str, tuple[ast.Span, str]] = {}
 
         def claim(name: str, span: ast.Span, what: str) -> bool:
             if name in seen:
-                prev = seen[name]
-                self.error(span, f"{what}「{name}」重复：第 {prev.line} 行已经声明过", code="E220")
+                prev, prev_what = seen[name]
+                if (prev_what == "输入") != (what == "输入"):
+                    self.error(span, f"{what}「{name}」与第 {prev.line} 行的{prev_what}「{name}」同名",
+                               hint=f"{prev_what}和{what}不能同名，请给其中一个改名"
+                                    f"（如把输入改为「申报{name}」，或把{what}改为「应付{name}」）", code="E220")
+                else:
+                    self.error(span, f"{what}「{name}」重复：第 {prev.line} 行已经声明过", code="E220")
                 return False
-            seen[name] = span
+            seen[name] = (span, what)
             return True
 
         for td in self.tree.types:
@@ -177,7 +183,7 @@ class Checker(TableChecker):
             if d.name == "评估日期":
                 self.error(d.span, "「评估日期」是内置名称（计算所依据的日期），不能重新定义", code="E220")
                 continue
-            if claim(d.name, d.span, "定义"):
+            if claim(d.name, d.span, _KIND_WORDS.get(d.kind, "定义")):
                 self.defs[d.name] = d
 
     def _type_spec(self, spec: ast.TypeSpec, owner: str) -> Type | None:

@@ -100,3 +100,8 @@ def render(diag: Diagnostic, source: str | None) -> str:
 def nearest(name: str, candidates: Iterable[str]) -> str | None:
     """The declared name most like `name`, if one is close enough to suggest."""
     return nearest_name(name, candidates)
+
+
+def token_span(file: str, tok: Any) -> Span:
+    """Where a Lark token came from."""
+    return Span(file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)

@@ -75,7 +75,21 @@ def compile_source(source: str, path: str) -> Compiled:
     from guize.compiler import batchgen, codegen
 
     checked = check_source(source, path)
-    return Compiled(checked, codegen.generate(checked, path), source, batchgen.generate(checked))
+    try:
+        return Compiled(checked, codegen.generate(checked, path), source, batchgen.generate(checked))
+    except (RecursionError, MemoryError):
+        raise _too_complex(path) from None
+
+
+def _too_complex(path: str) -> RuleError:
+    """The parser bounds each definition's nesting; a very long chain of definitions, each using
+    the one before, can still exceed Python's stack in the later stages."""
+    from guize.compiler.ast import Span
+    from guize.compiler.diagnostics import CompileError, Diagnostic
+
+    return CompileError([Diagnostic("error", "E018", "规则过于复杂，无法编译：定义之间一个引用一个的链太长",
+                                    Span(path, 1, 1, 1, 2),
+                                    hint="减少层层相引的定义（几百个定义首尾相引时会出现）")])
 
 
 def compile_file(path: str | os.PathLike[str]) -> Compiled:
@@ -178,7 +192,10 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleT
     batch_source = None
     if module is None:
         compiled = compile_source(source, str(path))
-        code = compile(compiled.python, str(cached), "exec")
+        try:
+            code = compile(compiled.python, str(cached), "exec")
+        except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
+            raise _too_complex(str(path)) from None
         batch_source = compiled.batch_python
         if use_cache:
             with contextlib.suppress(OSError):  # a read-only cache only costs speed
@@ -204,7 +221,10 @@ def _load_batch(path: Path, source: str | None, rule: tuple[str, str], name: str
             source = path.read_text(encoding="utf-8")
         except OSError:  # a cache emptied or written only in part
             source = compile_source(*rule).batch_python
-    code = compile(source, str(path), "exec")
+    try:
+        code = compile(source, str(path), "exec")
+    except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
+        raise _too_complex(str(path)) from None
     if use_cache:
         with contextlib.suppress(OSError):
             write_atomic(bytecode, marshal.dumps(code))

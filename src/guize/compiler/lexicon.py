@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -135,6 +136,10 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 PERCENT_UNITS: dict[str, Decimal] = {"%": Decimal("0.01"), "％": Decimal("0.01"), "‰": Decimal("0.001")}
 POINTS_UNIT = "个百分点"
 
+# The units that may follow "/" in a number (元/人, 300元/吨): the NUMBER terminal in rule.lark.
+PER_UNITS = frozenset(["吨", "千克", "公斤", "千瓦时", "度", "人", "名", "次", "月", "年", "日", "天", "亩",
+                       "平方米", "米", "件", "个", "支", "户", "家", "套", "台"])
+
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -206,3 +211,42 @@ def normalize_title(text: str) -> str:
     """Strip 《》 and write inner titles with 〈〉."""
     inner = text[1:-1] if text.startswith("《") else text
     return inner.replace("《", "〈").replace("》", "〉")
+
+
+# ---------------------------------------------------------------- literals
+
+
+_NUMBER = re.compile(
+    r"(?P<digits>(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)(?P<scale>万|亿)?"
+    r"(?P<unit>%|％|‰|个百分点|[^/／\d]+)?([/／](?P<per>.+))?$"
+)
+
+
+def parse_number(text: str) -> tuple[Decimal, str | None, str | None]:
+    """'2,000万元' -> (20000000, '元'…): digits with 万/亿 folded in, unit, per-unit.
+
+    万/亿 directly before 元/吨 stay part of the unit (万元 is a unit with its own scale);
+    before nothing or another unit they scale the digits.
+    """
+    if text.startswith("百分之"):
+        return cn_to_decimal(text[3:]), "%", None
+    if text[0] in CN_NUMERAL_CHARS:
+        unit = next(u for u in ("万元", "亿元", "元") if text.endswith(u))
+        return cn_to_decimal(text[:-len(unit)]), unit, None
+    m = _NUMBER.match(text)
+    if m is None:  # INVARIANT: the NUMBER terminal only matches this shape
+        raise ValueError(text)
+    value = Decimal(m["digits"].replace(",", ""))
+    scale, unit = m["scale"], m["unit"]
+    if scale and unit in ("元", "吨"):
+        unit = scale + unit
+    elif scale:
+        value *= 10000 if scale == "万" else 100000000
+    return value, unit, m["per"]
+
+
+def parse_date(text: str) -> datetime.date:
+    m = re.fullmatch(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})日?", text)
+    if m is None:
+        raise ValueError(text)
+    return datetime.date(int(m[1]), int(m[2]), int(m[3]))

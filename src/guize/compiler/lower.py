@@ -17,7 +17,7 @@ import attrs
 from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
-from guize.compiler.lexicon import KEYWORD_WORDS, PERCENT_UNITS, POINTS_UNIT, UNITS
+from guize.compiler.lexicon import KEYWORD_WORDS, PER_UNITS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
 from guize.runtime import dates, display, ir
 from guize.runtime.ir import Expr
@@ -362,6 +362,8 @@ class ExprChecker:
             if name.endswith(kw) and name[:-len(kw)] in known:
                 hint = f"「{kw}」是关键字，前面要留空格：写成「{name[:-len(kw)]} {kw}」"
                 break
+        if hint is None and name in PER_UNITS and name not in known:
+            hint = f"「{name}」是单位，要紧跟在数值的单位后面，中间不留空格、不加括号，如「100元/{name}」"
         if hint is None:
             near = nearest(name, known)
             if near:

@@ -6,7 +6,6 @@ import datetime
 import functools
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -22,25 +21,36 @@ from lark.exceptions import (
 from lark.lark import PostLex
 
 from guize.compiler import ast
-from guize.compiler.diagnostics import CompileError, Diagnostic
+from guize.compiler.comments import comment_start, scan_comments
+from guize.compiler.diagnostics import CompileError, Diagnostic, token_span
 from guize.compiler.lexicon import (
-    CN_NUMERAL_CHARS,
     KEYWORD_WORDS,
     KEYWORDS,
-    cn_to_decimal,
     cn_to_int,
     normalize_docno,
     normalize_title,
+    parse_date,
+    parse_number,
+)
+from guize.compiler.limits import (
+    MAX_DEPTH,
+    MAX_FRACTION_DIGITS,
+    MAX_INTEGER_DIGITS,
+    MAX_STATEMENT_TOKENS,
+    depth_diagnostics,
 )
 
 _TAB = 4
-
 
 class _IndentError(Exception):
     def __init__(self, token: Token, message: str) -> None:
         super().__init__(message)
         self.token = token
         self.message = message
+
+
+class _LimitError(_IndentError):
+    """A statement longer than MAX_STATEMENT_TOKENS (raised by the postlexer)."""
 
 
 class Indenter(PostLex):
@@ -54,11 +64,17 @@ class Indenter(PostLex):
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         levels = [0]
         parens = 0
+        count = 0
         token = None
         for token in stream:
+            count += 1
+            if count > MAX_STATEMENT_TOKENS:
+                raise _LimitError(token, f"这一行过长：一条语句超过 {MAX_STATEMENT_TOKENS} 个词"
+                                         "（数值、名称、运算符各算一个）")
             if token.type == "_NL":
                 if parens:
                     continue
+                count = 0
                 yield token
                 tail = token.value.rsplit("\n", 1)[1]
                 indent = tail.count(" ") + tail.count("\t") * _TAB + tail.count("\u3000") * 2
@@ -108,50 +124,10 @@ def _lark() -> Lark:
                 lexer_callbacks={"NAME": retype})
 
 
-_NUMBER = re.compile(
-    r"(?P<digits>(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)(?P<scale>万|亿)?"
-    r"(?P<unit>%|％|‰|个百分点|[^/\d]+)?(/(?P<per>.+))?$"
-)
-
-
-def parse_number(text: str) -> tuple[Decimal, str | None, str | None]:
-    """'2,000万元' -> (20000000, '元'…): digits with 万/亿 folded in, unit, per-unit.
-
-    万/亿 directly before 元/吨 stay part of the unit (万元 is a unit with its own scale);
-    before nothing or another unit they scale the digits.
-    """
-    if text.startswith("百分之"):
-        return cn_to_decimal(text[3:]), "%", None
-    if text[0] in CN_NUMERAL_CHARS:
-        unit = next(u for u in ("万元", "亿元", "元") if text.endswith(u))
-        return cn_to_decimal(text[:-len(unit)]), unit, None
-    m = _NUMBER.match(text)
-    if m is None:  # INVARIANT: the NUMBER terminal only matches this shape
-        raise ValueError(text)
-    value = Decimal(m["digits"].replace(",", ""))
-    scale, unit = m["scale"], m["unit"]
-    if scale and unit in ("元", "吨"):
-        unit = scale + unit
-    elif scale:
-        value *= 10000 if scale == "万" else 100000000
-    return value, unit, m["per"]
-
-
 def _span(file: str, meta: Any) -> ast.Span:
     if getattr(meta, "empty", True):
         return ast.NO_SPAN
     return ast.Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
-
-
-def _tspan(file: str, tok: Token) -> ast.Span:
-    return ast.Span(file, tok.line or 0, tok.column or 0, tok.end_line or 0, tok.end_column or 0)
-
-
-def parse_date(text: str) -> datetime.date:
-    m = re.fullmatch(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})日?", text)
-    if m is None:
-        raise ValueError(text)
-    return datetime.date(int(m[1]), int(m[2]), int(m[3]))
 
 
 _OPS = {"+": "+", "＋": "+", "-": "-", "－": "-", "−": "-", "×": "*", "*": "*", "＊": "*",
@@ -189,7 +165,12 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def _number(self, tok: Token) -> ast.Number:
         value, unit, per = parse_number(str(tok))
-        return ast.Number(str(tok), value, unit, per, span=_tspan(self.file, tok))
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # INVARIANT: parse_number gives finite values
+        if value.adjusted() >= MAX_INTEGER_DIGITS or -exponent > MAX_FRACTION_DIGITS:
+            raise _BadText(tok, f"数值「{tok}」超出范围：整数部分（含万、亿）最多 {MAX_INTEGER_DIGITS} 位，"
+                                f"小数最多 {MAX_FRACTION_DIGITS} 位")
+        return ast.Number(str(tok), value, unit, per, span=token_span(self.file, tok))
 
     # ------------------------------------------------------------ file
 
@@ -599,15 +580,18 @@ _FULLWIDTH_HINTS = {"【": "「", "】": "」", "［": "（", "］": "）", "｛
 
 
 def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
+    if isinstance(exc, _LimitError):
+        return Diagnostic("error", "E015", exc.message, token_span(file, exc.token),
+                          hint="把它拆成几个「定义」，每个写一部分")
     if isinstance(exc, _IndentError):
         tok = exc.token
         line = (tok.end_line or tok.line or 1)
         return Diagnostic("error", "E010", exc.message, ast.Span(file, line, 1, line, 2),
                           hint="同一层的行要对齐；子项比上一行多缩进两个或四个空格")
     if isinstance(exc, _BadText):
-        return Diagnostic("error", "E011", exc.message, _tspan(file, exc.token))
+        return Diagnostic("error", "E011", exc.message, token_span(file, exc.token))
     if isinstance(exc, _DateError):
-        return Diagnostic("error", "E012", f"日期「{exc.token}」不存在", _tspan(file, exc.token),
+        return Diagnostic("error", "E012", f"日期「{exc.token}」不存在", token_span(file, exc.token),
                           hint="检查月份和日期（例如 2月没有30日，2023年2月没有29日）")
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
@@ -622,11 +606,16 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
         expected = _expected_words(set(exc.expected))
+        if tok.type != "$END":
+            line = (tok.end_line or 1) if tok.type == "_INDENT" else (tok.line or 1)
+            found = _misplaced_line(file, source, line, expected)
+            if found is not None:
+                return found
         if tok.type == "$END":
             span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)
             return Diagnostic("error", "E014", f"文件意外结束，这里还需要：{expected}", span)
         if tok.type == "_NL":
-            where = _tspan(file, tok)
+            where = token_span(file, tok)
             span = ast.Span(file, where.line, where.column, where.line, where.column + 1)
             return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span)
         if tok.type in ("_INDENT", "_DEDENT"):
@@ -641,11 +630,71 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
             words = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z_·]+", before)
             if words:
                 hint = _glued_hint(words[-1])
-        return Diagnostic("error", "E014", f"这里不应出现「{tok}」，需要：{expected}", _tspan(file, tok), hint=hint)
+        return Diagnostic("error", "E014", f"这里不应出现「{tok}」，需要：{expected}", token_span(file, tok), hint=hint)
     if isinstance(exc, UnexpectedEOF):
         span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)
         return Diagnostic("error", "E014", "文件意外结束", span)
     raise exc
+
+
+_OPERATOR_START = re.compile(r"[+＋\-－−×*＊÷/／]|(且|并且|或|或者|最高|最低)(?=[ \t\u3000])")
+_EXAMPLE_HEAD = re.compile(r"(例|示例|测试)[ \t\u3000]+([^「“\"].*?)[ \t\u3000]*[:：]?[ \t\u3000]*$")
+_BLOCK_HEAD = re.compile(r"(输出|定义|参数|表)[ \t\u3000]+([^ \t\u3000:：=＝]+)[^=＝]*$")
+_BRANCH_START = re.compile(r"(若|如果|否则|依据)(?![\u3400-\u4dbf\u4e00-\u9fff])")
+
+
+def _code(text: str) -> str:
+    """A line without its comment and trailing blanks."""
+    start = comment_start(text)
+    return (text if start < 0 else text[:start]).rstrip()
+
+
+def _misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnostic | None:
+    """Syntax errors whose cause is the shape of a whole line: a formula continued on the next
+    line, an example name that needs quoting, a formula on its own line under 输出."""
+    lines = source.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    text = _code(lines[line - 1])
+    body = text.lstrip(" \t\u3000")
+    col = len(text) - len(body) + 1
+    if not body:
+        return None
+    example = _EXAMPLE_HEAD.fullmatch(body) if col == 1 else None
+    if example is not None:
+        return Diagnostic("error", "E014", f"例子的名称「{example[2]}」里有标点或空格，这里需要：{expected}",
+                          ast.Span(file, line, col, line, len(text) + 1),
+                          hint=f"例子的名称有标点或空格时用「」括起来：例 「{example[2]}」：")
+    found = _formula_under_header(file, lines, line, col, body, text) if col > 1 else None
+    if found is not None:
+        return found
+    op = _OPERATOR_START.match(body)
+    if op is not None and col > 1:
+        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
+                          ast.Span(file, line, col, line, col + len(op[0])),
+                          hint="公式要跨行时，把整个公式放进括号里再换行，"
+                               "如「输出 合计：金额 = (本次费用」换行「  + 补贴)」")
+    return None
+
+
+def _formula_under_header(file: str, lines: list[str], line: int, col: int, body: str,
+                          text: str) -> Diagnostic | None:
+    if _BRANCH_START.match(body):
+        return None
+    head = line - 1
+    while head > 0 and (not _code(lines[head - 1]).strip() or lines[head - 1][:1] in " \t\u3000"):
+        head -= 1
+    if head < 1 or any(_code(lines[i]).strip() for i in range(head, line - 1)):
+        return None  # not the first line under the statement
+    header = _BLOCK_HEAD.fullmatch(_code(lines[head - 1]))
+    if header is None or re.search(r"(?<![\u3400-\u4dbf\u4e00-\u9fff])按(?=[ \t\u3000])", header[0]):
+        return None
+    first, _, cite = header[0].partition("依据")
+    fixed = f"{first.rstrip()} = {body}" + (f"  依据{cite}" if cite else "")
+    return Diagnostic("error", "E017",
+                      f"「{header[1]} {header[2]}」下面的缩进块只能写分支（「若 … 则 …」和「否则 …」），"
+                      "公式要写在「=」后面", ast.Span(file, line, col, line, len(text) + 1),
+                      hint=f"写成一行：「{fixed}」")
 
 
 def _blank_statement(source: str, line: int) -> str:
@@ -672,19 +721,34 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
     attempt = text
     tree: list[Any] | None = None
     for _ in range(20):
+        found: list[Diagnostic] = []
         try:
             parsed = _lark().parse(attempt)
-            tree = _ToAst(file, attempt).transform(parsed)
-            break
+            found, chains = depth_diagnostics(parsed, file)
+            if chains:  # blanking one definition of a chain would only shorten it: stop here
+                diagnostics.extend(chains)
+                break
+            if not found:
+                tree = _ToAst(file, attempt).transform(parsed)
+                break
         except VisitError as exc:
             inner = exc.orig_exc
             if not isinstance(inner, (_BadText, _DateError)):
                 raise
-            diag = _syntax_diagnostic(inner, file, text)
+            found = [_syntax_diagnostic(inner, file, text)]
         except (UnexpectedInput, _IndentError) as exc:
-            diag = _syntax_diagnostic(exc, file, text)
-        diagnostics.append(diag)
-        blanked = _blank_statement(attempt, diag.span.line)
+            found = [_syntax_diagnostic(exc, file, text)]
+        except (RecursionError, MemoryError):
+            # INVARIANT: the limits above keep every stage well inside Python's stack; this only
+            # stops a traceback should the input still be too large for this machine.
+            found = [Diagnostic("error", "E015", "文件过大或嵌套过深，无法解析", ast.Span(file, 1, 1, 1, 2),
+                                hint=f"每条语句的嵌套不超过 {MAX_DEPTH} 层，长度不超过 {MAX_STATEMENT_TOKENS} 个词")]
+            diagnostics.extend(found)
+            break
+        diagnostics.extend(found)
+        blanked = attempt
+        for diag in found:
+            blanked = _blank_statement(blanked, diag.span.line)
         if blanked == attempt:
             break
         attempt = blanked
@@ -702,33 +766,6 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         comments=comments,
         order=tuple(tree),
     )
-
-
-_QUOTES = {"「": "」", "“": "”", '"': '"', "《": "》"}
-
-
-def _comment_start(line: str) -> int:
-    """Where the comment on a line starts: the first '#' outside titles and quoted text, or -1."""
-    close = ""
-    for i, ch in enumerate(line):
-        if close:
-            if ch == close:
-                close = ""
-        elif ch in _QUOTES:
-            close = _QUOTES[ch]
-        elif ch in "#＃":
-            return i
-    return -1
-
-
-def scan_comments(text: str) -> tuple[ast.Comment, ...]:
-    """Every comment in a file's text (lines split on \\n), with its line number."""
-    out = []
-    for lineno, line in enumerate(text.split("\n"), 1):
-        start = _comment_start(line)
-        if start >= 0:
-            out.append(ast.Comment(lineno, line[start:]))
-    return tuple(out)
 
 
 def parse_tree(source: str) -> Tree[Token]:

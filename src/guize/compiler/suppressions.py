@@ -111,7 +111,7 @@ def obey(findings: Iterable[Diagnostic], source: str, path: str) -> list[Diagnos
     What `guize check` prints; `guize lint` reads the same comments and also reports the
     suppressions that are malformed or unused.
     """
-    from guize.compiler.parser import scan_comments
+    from guize.compiler.comments import scan_comments
 
     text = source.replace("\r\n", "\n")
     active, _ = read(path, scan_comments(text), text.split("\n"))

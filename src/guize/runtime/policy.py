@@ -323,4 +323,7 @@ class Policy:
             values = {name: interp.get(name) for name in names}
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None
+        except RecursionError:  # the interpreter recurses through each definition a value uses
+            raise EvaluationError("规则过于复杂：定义之间一个引用一个的链太长，参考解释器无法计算"
+                                  "（evaluate 不受影响）") from None
         return values, interp
