@@ -75,6 +75,8 @@ def to_table(data: Any) -> pa.Table:
 def _array(column: Any, np: Any, pa: Any) -> Any:
     if isinstance(column, (pa.Array, pa.ChunkedArray)):
         return column
+    if isinstance(column, (str, bytes, Mapping)) or not hasattr(column, "__len__"):
+        raise InvalidInput(f"输入表的列应为值的列表，收到的是 {type(column).__name__}「{column!r:.40}」")
     try:
         return pa.array(column)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):

@@ -89,7 +89,9 @@ class Policy:
         self._defs: dict[str, dict[str, Any]] = module.DEFS
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS
-        self._all = module.ALL
+        # A document with no outputs (a repeal order, a register) has no ALL function: its
+        # evaluation is the empty result, after the same checks of date and input names.
+        self._all: Any = module.ALL if module.ALL is not None else self._no_outputs
         self._names = frozenset(self._specs)
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         self._subsets: dict[tuple[str, ...], Any] = {}
@@ -162,6 +164,11 @@ class Policy:
     def _check_names(self, data: Mapping[str, Any]) -> None:
         V.unknown_inputs(data, self._names)
 
+    def _no_outputs(self, data: Mapping[str, Any], env: tuple[Any, ...]) -> dict[str, Any]:
+        if not isinstance(data, Mapping) or data:
+            self._check_names(data)
+        return {}
+
     def _select(self, outputs: Iterable[str] | None) -> list[str]:
         if outputs is None:
             return list(self.module.OUTPUTS)
@@ -169,6 +176,9 @@ class Policy:
             outputs = [outputs]
         names = list(outputs)
         for name in names:
+            if not self._functions and isinstance(name, str):
+                raise UnknownOutput(f"该文件没有输出：{self.window.name()}没有定义任何「输出」，无法计算「{name}」"
+                                    "（它的效力状态可以照常查询）", output=name)
             if name not in self._functions:
                 from guize.runtime.diagnose import nearest_name
 
