@@ -1,6 +1,11 @@
 """Hostile inputs and odd documents (issue 22): each case ends in a RuleError or a result."""
 
 import datetime
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +59,83 @@ def test_document_without_outputs_in_batch(path: str) -> None:
         policy.evaluate_batch({"编号": [1]}, "2025-03-01", ["统筹基金支付"])
     with pytest.raises(InvalidInput):
         policy.evaluate_batch({"编号": 1}, "2025-03-01")
+
+
+# ---------------------------------------------------------------- numbers out of range
+
+OUTPATIENT = "policies/xinjiang/outpatient_2024.rule"
+BASE = {"医院级别": "二级", "退休人员": False, "本次费用": "1000", "住院起付线": 600,
+        "本年已就诊次数": 0, "本年已支付": 0}
+VISIT = ["统筹基金支付"]
+HUGE = [10**15, 10**20, 10**999999, -(10**999999), "1e999999", "1E+15", Decimal("1E+999999"),
+        Decimal("1000000000000000.5"), 1e15, 1e308, "1,000,000,000,000,000"]
+
+
+def _id(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"int-2^{value.bit_length()}"
+    return f"{type(value).__name__}-{value}"[:30]
+
+
+IN_RANGE = [10**15 - 1, "999999999999999.99", Decimal("999999999999999"), 1e14, 0, "1E-30"]
+
+
+@pytest.mark.parametrize("name", ["本次费用", "本年已就诊次数", "住院起付线"])
+@pytest.mark.parametrize("value", HUGE, ids=_id)
+def test_numbers_out_of_range_are_rejected_everywhere(name: str, value: object) -> None:
+    policy = guize.load(OUTPATIENT)
+    data = {**BASE, name: value}
+    for _ in range(3):  # the first calls and the fast front alike
+        with pytest.raises(InvalidInput, match=f"输入「{name}」.*超出可计算的范围") as caught:
+            policy.evaluate(data, "2025-03-01", VISIT)
+        assert caught.value.detail["input"] == name
+    with pytest.raises(InvalidInput, match="超出可计算的范围"):
+        policy.evaluate(data, "2025-03-01", ["统筹基金支付", "起付标准"])
+    with pytest.raises(InvalidInput, match="超出可计算的范围"):
+        policy.explain(data, "2025-03-01", VISIT)
+
+
+@pytest.mark.parametrize("name", ["本次费用", "本年已就诊次数", "本年已支付"])
+@pytest.mark.parametrize("value", IN_RANGE, ids=_id)
+def test_numbers_in_range_are_computed(name: str, value: object) -> None:
+    if name == "本年已就诊次数" and value in ("999999999999999.99", "1E-30"):
+        return  # not whole numbers
+    policy = guize.load(OUTPATIENT)
+    data = {**BASE, name: value}
+    assert policy.evaluate(data, "2025-03-01", VISIT) == policy.interpret(data, "2025-03-01", VISIT)
+
+
+def test_numbers_out_of_range_in_batch() -> None:
+    pa = pytest.importorskip("pyarrow")
+    policy = guize.load(OUTPATIENT)
+    for column in ([1000, 10**15, 10**15 - 1, 2**62],
+                   [Decimal(1000), Decimal("1E+15"), Decimal(10**15 - 1), Decimal("1E+30")],
+                   ["1000", "1e999999", "999999999999999", "1000000000000000"],
+                   [1000.0, 1e15, 999999999999999.0, 1e300]):
+        rows = {k: [v] * 4 for k, v in BASE.items()}
+        rows["本次费用"] = column
+        table = policy.evaluate_batch(rows, "2025-03-01", VISIT)
+        errors = table.column("错误").to_pylist()
+        assert errors[0] is None and errors[2] is None
+        assert "超出可计算的范围" in errors[1] and "超出可计算的范围" in errors[3]
+        assert table.column("统筹基金支付")[0].as_py() == policy.evaluate(BASE, "2025-03-01", VISIT)["统筹基金支付"]
+    ints = {k: [v] * 3 for k, v in BASE.items()}
+    ints["本年已就诊次数"] = pa.array([1, 10**15, 10**15 - 1], pa.int64())
+    errors = policy.evaluate_batch(ints, "2025-03-01", VISIT).column("错误").to_pylist()
+    assert errors[0] is None and errors[2] is None and "超出可计算的范围" in errors[1]
+
+
+def test_run_rejects_a_huge_number_per_row(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    header = ",".join(BASE)
+    row = ",".join(str(v) for v in BASE.values())
+    huge = ",".join("1e999999" if k == "本次费用" else str(v) for k, v in BASE.items())
+    source.write_text(f"{header}\n{row}\n{huge}\n{row}\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run([sys.executable, "-m", "guize.cli", "run", OUTPATIENT, "--date", "2025-03-01",
+                           "--input", str(source), "--output", str(out), "--only", "统筹基金支付"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["错误"] is None for r in rows] == [True, False, True]
+    assert "输入「本次费用」" in rows[1]["错误"] and "超出可计算的范围" in rows[1]["错误"]

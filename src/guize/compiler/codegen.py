@@ -272,7 +272,7 @@ class CodeGenerator:
         kind = spec["kind"]
         fast = {
             "bool": f"{ident} is True or {ident} is False",
-            "int": f"{ident}.__class__ is int and {ident} >= 0",
+            "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT",
         }.get(kind)
         if kind == "enum":
             fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
@@ -288,10 +288,11 @@ class CodeGenerator:
             lines += [
                 f"    if (_c := {ident}.__class__) is not Decimal:",
                 "        try:",
-                f"            {ident} = Decimal({ident}) if _c in _PLAIN else {call}",
+                f"            {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
+                f"else {call}",
                 "        except _InvalidOperation:",
                 f"            {ident} = {call}",
-                f"    if not ({ident}.is_finite() and {ident} >= _ZERO):",
+                f"    if not ({ident}.is_finite() and _ZERO <= {ident} < _LIMIT):",  # see values.NUMBER_LIMIT
                 f"        {ident} = {call}",
             ]
         else:
@@ -364,7 +365,8 @@ class CodeGenerator:
         self.emit("_rnd = _v.rnd")
         self.emit("_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (")
         self.emit("    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)")
-        self.emit("_PLAIN, _InvalidOperation, _ZERO, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), _v.ABSENT")
+        self.emit("_InvalidOperation, _ZERO, _ABSENT = _v.InvalidOperation, Decimal(0), _v.ABSENT")
+        self.emit("_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT")
         self.emit("_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (")
         self.emit("    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)")
         self.emit(f"GUIZE_VERSION = {__version__!r}")

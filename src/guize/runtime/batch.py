@@ -400,6 +400,9 @@ class Plan:
                 lo, hi = _minmax(v)
                 if lo < 0:  # the scalar converters reject negative numbers
                     bad = _or(bad, v < 0)
+                top = V.INT_LIMIT * 10**s  # and numbers out of range (values.NUMBER_LIMIT)
+                if hi >= top:
+                    bad = _or(bad, v >= top)
                 if bad is not None and bad.any():
                     v = np.where(bad, 0, v)
                     c.flag(bad)
