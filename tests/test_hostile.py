@@ -139,3 +139,46 @@ def test_run_rejects_a_huge_number_per_row(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["错误"] is None for r in rows] == [True, False, True]
     assert "输入「本次费用」" in rows[1]["错误"] and "超出可计算的范围" in rows[1]["错误"]
+
+
+# ---------------------------------------------------------------- hostile batch columns
+
+
+@pytest.mark.parametrize("column", [
+    ["1E+999999", "1E-1", "1000"],
+    [1e308, 10**400, "1,000.5", Decimal("1E-999999"), "1E-999999", "9" * 50, "1000"],
+    [Decimal("1E+400"), Decimal("0.1"), Decimal("1E-40"), Decimal(1000)],
+    ["1e308", "1" + "0" * 30, "-1e308", "nan", "inf", "1e-400", "0.1", "1000"],
+], ids=["exp", "mixed", "decimals", "strings"])
+@pytest.mark.parametrize("name", ["本次费用", "本年已就诊次数"])
+def test_batch_gives_each_hostile_row_its_own_error(column: list, name: str) -> None:
+    pytest.importorskip("pyarrow")
+    policy = guize.load(OUTPATIENT)
+    rows = {k: [v] * len(column) for k, v in BASE.items()}
+    rows[name] = column
+    table = policy.evaluate_batch(rows, "2025-03-01", VISIT)
+    errors = table.column("错误").to_pylist()
+    values = table.column("统筹基金支付").to_pylist()
+    for i in range(len(column)):
+        row = {k: str(v[i]) if k == name and not isinstance(v[i], str) else v[i] for k, v in rows.items()}
+        try:
+            expected = policy.evaluate(row, "2025-03-01", VISIT)["统筹基金支付"]
+        except guize.RuleError as exc:
+            assert errors[i] is not None and errors[i].startswith(f"输入「{name}」"), (i, exc, errors[i])
+            assert values[i] is None
+        else:
+            assert errors[i] is None and values[i] == expected
+    assert errors[-1] is None  # the ordinary row is computed
+
+
+def test_batch_integer_input_from_a_decimal_column_with_many_places() -> None:
+    pa = pytest.importorskip("pyarrow")
+    policy = guize.load(OUTPATIENT)
+    count = pa.array([Decimal(0), Decimal("0.5"), Decimal(1), Decimal("9.9")], pa.decimal128(38, 37))
+    rows = {k: [v] * 4 for k, v in BASE.items()}
+    rows["本年已就诊次数"] = count
+    table = policy.evaluate_batch(rows, "2025-03-01", VISIT)
+    errors = table.column("错误").to_pylist()
+    assert errors[0] is None and errors[2] is None
+    assert "应为整数" in errors[1] and "应为整数" in errors[3]
+    assert table.column("统筹基金支付").to_pylist()[:1] == [policy.evaluate(BASE, "2025-03-01", VISIT)["统筹基金支付"]]

@@ -254,7 +254,9 @@ def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], n
                     scale = max(scale, -exp)
         ints = []
         for i, d in enumerate(out):
-            iv = 0 if bad[i] else int(Decimal(d).scaleb(scale))
+            # INVARIANT: |d| < 10**15 with at most _MAX_PLACES places (values.NUMBER_LIMIT),
+            # so the scaled integer has at most 33 digits: no decimal.Overflow, no huge int.
+            iv = 0 if bad[i] else int(Decimal(d).scaleb(scale, V.CONTEXT))
             if abs(iv) > _I64:
                 bad[i], iv = True, 0
             ints.append(iv)
@@ -443,6 +445,8 @@ def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> _Conve
     if s < 0:  # decimal(p, -k): whole multiples of 10**k
         v, bad = _scale_up(v, -s, bad, np)
         return _Converted(v, 0, bad, null)
+    if integer and s > _MAX_PLACES:  # 10**s exceeds int64: only 0 is a whole number here
+        return _Converted(np.zeros_like(v), 0, _or(bad, v != 0), null)
     if integer and s > 0:
         unit = 10**s
         bad = _or(bad, v % unit != 0)
