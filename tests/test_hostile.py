@@ -182,3 +182,48 @@ def test_batch_integer_input_from_a_decimal_column_with_many_places() -> None:
     assert errors[0] is None and errors[2] is None
     assert "应为整数" in errors[1] and "应为整数" in errors[3]
     assert table.column("统筹基金支付").to_pylist()[:1] == [policy.evaluate(BASE, "2025-03-01", VISIT)["统筹基金支付"]]
+
+
+# ---------------------------------------------------------------- JSON Lines with changing types
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "guize.cli", "run", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_run_reads_jsonl_whose_types_change_between_rows(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    cost: list[object] = [1000, "1000", [1000], None, {"元": 1000}, True, 1000.5, "1,000.50", "1e999999"]
+    source = tmp_path / "in.jsonl"
+    with source.open("w", encoding="utf-8") as fh:
+        for i, value in enumerate(cost):
+            row = {**BASE, "本次费用": value, "编号": i + 1, "备注": [i] if i % 2 else str(i)}
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out = tmp_path / "out.jsonl"
+    done = _run(OUTPATIENT, "--date", "2025-03-01", "--input", str(source), "--output", str(out),
+                "--only", "统筹基金支付", "--keep", "编号")
+    assert done.returncode == 1, done.stderr  # some rows have errors
+    assert "Column" not in done.stderr and "Traceback" not in done.stderr
+    rows = [json.loads(line, parse_float=Decimal) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["编号"] for r in rows] == list(range(1, len(cost) + 1))
+    policy = guize.load(OUTPATIENT)
+    for value, row in zip(cost, rows, strict=True):
+        data = {**BASE, "本次费用": value}
+        if value is None:
+            del data["本次费用"]
+        try:
+            expected = policy.evaluate(data, "2025-03-01", VISIT)["统筹基金支付"]
+        except guize.RuleError:
+            assert row["错误"] and row["统筹基金支付"] is None, row
+        else:
+            assert row["错误"] is None and row["统筹基金支付"] == expected, row
+    assert [r["错误"] is None for r in rows] == [True, True, False, False, False, False, True, True, False]
+
+
+def test_run_names_a_line_that_is_not_json(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(BASE, ensure_ascii=False) + "\n{oops\n", encoding="utf-8")
+    done = _run(OUTPATIENT, "--date", "2025-03-01", "--input", str(source), "--output", str(tmp_path / "o.jsonl"))
+    assert done.returncode != 0
+    assert "第 2 行不是合法的 JSON" in done.stderr and "Traceback" not in done.stderr

@@ -167,14 +167,56 @@ class Reader:
                     break
                 try:
                     table = pjson.read_json(io.BytesIO(b"".join(lines)))
-                except pa.ArrowInvalid as exc:
-                    raise RuleError(f"JSONL 文件「{self.path}」第 {line_no - len(lines) + 1} 行起的"
-                                    f"一块数据无法解析：{exc}") from None
+                except pa.ArrowInvalid:
+                    # A key whose JSON type changes between rows (1000, then "1000", a list or
+                    # an object), or a line that is not JSON: read this block line by line.
+                    table = self._jsonl_rows(lines, line_no - len(lines) + 1)
                 for name in table.schema.names:
                     if name not in self.names:
                         self.names.append(name)
                 keep = [c for c in table.schema.names if c in self.wanted]
                 yield table.select(keep), fh.tell()
+
+
+    def _jsonl_rows(self, lines: list[bytes], first: int) -> Any:
+        """A block of JSON lines read by Python, one type per column: the values as they
+        are when Arrow can hold them together, else each value's text (numbers exactly as
+        written), which the input's converter then reads or rejects row by row."""
+        from guize.runtime.columns import to_table
+
+        rows: list[dict[str, Any]] = []
+        for k, line in enumerate(lines):
+            try:
+                row = json.loads(line, parse_float=Decimal)
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                what = exc.msg if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 编码"
+                raise RuleError(f"JSONL 文件「{self.path}」第 {first + k} 行不是合法的 JSON（{what}）",
+                                file=str(self.path), line=first + k) from None
+            if not isinstance(row, dict):
+                raise RuleError(f"JSONL 文件「{self.path}」第 {first + k} 行应为一个对象（{{\"名称\": 值, …}}）",
+                                file=str(self.path), line=first + k)
+            rows.append(row)
+        names = list(dict.fromkeys(key for row in rows for key in row))
+        columns: dict[str, list[Any]] = {}
+        for name in names:
+            values = [row.get(name) for row in rows]
+            kinds = {type(v) for v in values if v is not None}
+            if len(kinds) > 1 or kinds & {list, dict}:
+                values = [None if v is None else _json_text(v) for v in values]
+            columns[name] = values
+        return to_table(columns)
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as the text a converter reads: strings as they are, numbers exactly as
+    written, true/false, lists and objects as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # ---------------------------------------------------------------- writers
