@@ -43,6 +43,58 @@ def _publish(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
+# Temporary files are named `.{target}.guize-{host}-{pid}-{random}.tmp`, beside the target:
+# a run killed outright (SIGKILL, power loss) cannot remove its own, so each run removes those
+# of earlier runs for the same target that were written on this host by a process that is gone.
+_TMP_SUFFIX = ".tmp"
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def temporary(path: Path) -> tuple[int, Path]:
+    """A new temporary file beside `path` (an open descriptor and its path), named for this run."""
+    import tempfile  # only when writing: keeps `guize --help` and `guize eval` start-up lean
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.guize-{_host_tag()}-{os.getpid()}-",
+                               suffix=_TMP_SUFFIX)
+    return fd, Path(tmp)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: the process exists, under another user
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporary files of earlier runs writing `path` whose process is gone (see
+    `temporary`); returns the files removed. Files of live processes, of other hosts and
+    anything not named by guize are left alone."""
+    prefix = f".{path.name}.guize-{_host_tag()}-"
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix) and p.name.endswith(_TMP_SUFFIX)]
+    except OSError:
+        return removed
+    for candidate in candidates:
+        pid_text = candidate.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
 def errors_path(output: Path) -> Path:
     """out.parquet -> out.errors.jsonl."""
     return output.with_name(output.stem + ".errors.jsonl")
@@ -228,12 +280,10 @@ class Writer:
     def __init__(self, path: Path, suffix: str) -> None:
         self.path = path
         self.suffix = suffix
-        import tempfile  # only when writing: keeps `guize --help` and `guize eval` start-up lean
-
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        remove_stale_temporaries(path)
+        fd, self.tmp = temporary(path)
         os.close(fd)
-        self.tmp = Path(tmp)
         self.schema: Any = None
         self.writer: Any = None
         self.fh: Any = None
@@ -350,12 +400,10 @@ class ErrorLog:
     """FILE.errors.jsonl, written to a temporary file and renamed at the end."""
 
     def __init__(self, path: Path) -> None:
-        import tempfile
-
         self.path = path
         self.count = 0
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        self.tmp = Path(tmp)
+        remove_stale_temporaries(path)
+        fd, self.tmp = temporary(path)
         self.fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, row: int, exc: RuleError) -> None:
