@@ -275,3 +275,75 @@ def test_a_killed_run_leaves_temporaries_that_the_next_run_removes(tmp_path: Pat
     left = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
     assert left == sorted([live.name, foreign.name])
     assert out.read_text(encoding="utf-8").count("\n") == 2
+
+
+# ---------------------------------------------------------------- the default corpus
+
+GOOD = """文件：
+  标题：《甲办法》
+  文号：甲发〔2024〕1号
+  施行日期：2024年1月1日
+
+输入 收入：金额
+
+输出 补贴：金额 = 收入 × 10%
+"""
+REPEALER = """文件：
+  标题：《关于废止甲办法的决定》
+  文号：乙发〔2024〕2号
+  施行日期：2025年1月1日
+  废止：《甲办法》
+"""
+BROKEN_REPEALER = "文件：\n  标题：《关于废止〈甲办法〉的决定》\n  废止：《甲办法》\n\n输出 x：金额 = (((\n"
+BROKEN = "输出 x：金额 = ((((((\n"
+
+
+def _folder(tmp_path: Path) -> Path:
+    scratch = tmp_path / "scratch"
+    (scratch / "sub").mkdir(parents=True)
+    (scratch / "b.rule").write_text(GOOD, encoding="utf-8")
+    (scratch / "broken.rule").write_text(BROKEN, encoding="utf-8")  # names no document of b.rule
+    (scratch / "sub" / "deep.rule").write_text("输出 x：金额 = " + "(" * 5000 + "1" + ")" * 5000 + "\n",
+                                               encoding="utf-8")
+    (scratch / "sub" / "repealer.rule").write_text(REPEALER, encoding="utf-8")  # not in the default corpus
+    return scratch
+
+
+def test_load_parses_only_neighbours_that_may_repeal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guize.compiler import corpus
+
+    scratch = _folder(tmp_path)
+    parsed: list[str] = []
+    real = corpus.load_module
+
+    def spy(path: object, *args: object, **kwargs: object) -> object:
+        parsed.append(Path(str(path)).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(corpus, "load_module", spy)
+    policy = guize.load(scratch / "b.rule")
+    assert parsed == [] and policy.warnings == ()  # neither broken.rule nor sub/ was read as rules
+    assert policy.window.status(datetime.date(2026, 1, 1))[0] == "in_force"  # sub/repealer.rule: not searched
+    (scratch / "repealer.rule").write_text(REPEALER, encoding="utf-8")
+    policy = guize.load(scratch / "b.rule")
+    assert parsed == ["repealer.rule"]
+    assert policy.window.status(datetime.date(2026, 1, 1))[0] == "repealed"
+    # An explicit corpus directory is searched with its subdirectories.
+    (scratch / "repealer.rule").unlink()
+    assert guize.load(scratch / "b.rule", corpus=scratch).window.status(datetime.date(2026, 1, 1))[0] == "repealed"
+
+
+def test_a_broken_neighbour_is_a_warning_naming_it(tmp_path: Path) -> None:
+    scratch = _folder(tmp_path)
+    (scratch / "a_broken_repealer.rule").write_text(BROKEN_REPEALER, encoding="utf-8")
+    with pytest.warns(UserWarning, match="a_broken_repealer.rule"):
+        policy = guize.load(scratch / "b.rule")
+    assert len(policy.warnings) == 1 and "a_broken_repealer.rule" in policy.warnings[0]
+    assert policy.evaluate({"收入": 100}, "2025-03-01") == {"补贴": Decimal("10.00")}
+    (tmp_path / "in.json").write_text('{"收入": 100}', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "guize.cli", "eval", str(scratch / "b.rule"), "--date", "2025-03-01",
+                           "--input", str(tmp_path / "in.json")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"补贴": 10.00}
+    assert "警告" in done.stderr and "a_broken_repealer.rule" in done.stderr
+    assert "Traceback" not in done.stderr and "deep.rule" not in done.stderr

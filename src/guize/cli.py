@@ -148,6 +148,21 @@ def _read_input(source: str) -> dict[str, Any]:
     return data
 
 
+def load_quietly(file: str, corpus: str | None) -> Any:
+    """guize.load, its corpus warnings printed as 「警告：…」 lines instead of Python's format."""
+    import warnings
+
+    import guize
+    from guize.compiler.corpus import CorpusWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        policy = guize.load(file, corpus=corpus if corpus else True)
+    for message in policy.warnings:
+        click.echo(f"警告：{message}", err=True)
+    return policy
+
+
 @main.command("eval")
 @click.argument("file")
 @click.option("--date", "date_text", required=True, help="评估日期，如 2025-03-01")
@@ -160,11 +175,10 @@ def _read_input(source: str) -> dict[str, Any]:
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
           corpus: str | None, fmt: str) -> None:
     """按某一日期有效的规则计算：输出 JSON。"""
-    import guize
 
     on = _parse_date(date_text)
     try:
-        policy = guize.load(file, corpus=corpus if corpus else True)
+        policy = load_quietly(file, corpus)
         data = _read_input(input_path)
         wanted = list(outputs) or None
         if explain:

@@ -479,13 +479,13 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
 def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suffix: str,
          outputs: list[str] | None, keep: list[str], strict: bool, chunk_rows: int, corpus: str | None,
          fmt: str, progress: bool | None) -> dict[str, Any]:
-    import guize
+    from guize.cli import load_quietly
     from guize.runtime.batch import ERROR_COLUMN, Plan
     from guize.runtime.columns import _modules
 
     _np, pa, _pc = _modules()
     started = time.perf_counter()
-    policy = guize.load(file, corpus=corpus if corpus else True)
+    policy = load_quietly(file, corpus)
     names = policy._select(outputs)
     needed = policy.required_inputs(names)
     specs = {s["name"]: s for s in policy.module.INPUTS}

@@ -104,6 +104,7 @@ class Policy:
             for node in dated_nodes(d["expr"]):
                 self._dated[node[1]] = node[3]
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
+        self.warnings: tuple[str, ...] = ()  # set by guize.load: neighbour files it had to skip
 
     def __repr__(self) -> str:
         return f"<guize.Policy {self.window.name()} from {self.path}>"
