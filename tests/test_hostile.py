@@ -347,3 +347,37 @@ def test_a_broken_neighbour_is_a_warning_naming_it(tmp_path: Path) -> None:
     assert json.loads(done.stdout) == {"补贴": 10.00}
     assert "警告" in done.stderr and "a_broken_repealer.rule" in done.stderr
     assert "Traceback" not in done.stderr and "deep.rule" not in done.stderr
+
+
+# ---------------------------------------------------------------- the run summary names slow outputs
+
+DIVIDING = """文件：
+  标题：《人均办法》
+  施行日期：2024年1月1日
+
+输入 总额：金额
+输入 人数：整数
+
+定义 人均：金额 = 总额 ÷ 人数
+输出 人均补贴：金额 = 人均 × 10%
+输出 总补贴：金额 = 总额 × 10%
+"""
+
+
+def test_run_summary_says_which_outputs_go_row_by_row_and_why(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    rule = tmp_path / "p.rule"
+    rule.write_text(DIVIDING, encoding="utf-8")
+    source = tmp_path / "in.csv"
+    source.write_text("总额,人数\n1000,3\n500,2\n", encoding="utf-8")
+    done = _run(str(rule), "--date", "2025-03-01", "--input", str(source), "--output", str(tmp_path / "o.csv"))
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if line.startswith("注意")]
+    assert len(notes) == 1 and "「人均补贴」" in notes[0] and "「人均」" in notes[0]
+    assert "未舍入" in notes[0] and "舍入" in notes[0].split("原因")[1]
+    done = _run(str(rule), "--date", "2025-03-01", "--input", str(source), "--output", str(tmp_path / "o.csv"),
+                "--format", "json", "--only", "总补贴")
+    assert json.loads(done.stdout)["slow_outputs"] == {}
+    done = _run(str(rule), "--date", "2025-03-01", "--input", str(source), "--output", str(tmp_path / "o.csv"),
+                "--format", "json")
+    assert list(json.loads(done.stdout)["slow_outputs"]) == ["人均补贴"]

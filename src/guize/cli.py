@@ -175,7 +175,6 @@ def load_quietly(file: str, corpus: str | None) -> Any:
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
           corpus: str | None, fmt: str) -> None:
     """按某一日期有效的规则计算：输出 JSON。"""
-
     on = _parse_date(date_text)
     try:
         policy = load_quietly(file, corpus)

@@ -473,6 +473,8 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
         where = f"（见 {summary['errors_file']}）" if errors else ""
         click.echo(f"完成：{summary['rows']} 行，其中 {errors} 行出错{where}；"
                    f"用时 {summary['seconds']:.1f} 秒；已写出 {summary['output']}", err=True)
+        for name, reason in summary["slow_outputs"].items():
+            click.echo(f"注意：输出「{name}」不能按列计算，每行都逐行计算（慢得多）。原因：{reason}", err=True)
     sys.exit(EXIT_FINDINGS if summary["errors"] else EXIT_OK)
 
 
@@ -549,7 +551,8 @@ def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suf
             bar.__exit__(None, None, None)
     return {"rows": offset, "errors": log.count, "rows_scalar": plan.rows_scalar,
             "output": str(target), "errors_file": str(log.path) if log.count else None,
-            "seconds": round(time.perf_counter() - started, 3), "fallback_outputs": plan.fallback}
+            "seconds": round(time.perf_counter() - started, 3), "fallback_outputs": plan.fallback,
+            "slow_outputs": plan.fallback_reasons() if offset else {}}
 
 
 def _complete(table: Any, needed: list[str], date_column: str | None, pa: Any) -> Any:

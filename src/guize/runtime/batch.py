@@ -140,6 +140,22 @@ class Plan:
         self.assume = False  # the chunk being evaluated may assume bounds (see _evaluate)
         self.assumed = False  # and did
 
+    def fallback_reasons(self) -> dict[str, str]:
+        """Why each output in `fallback` is evaluated row by row (the batch compiler's reason,
+        followed through the definitions it depends on), for a run's summary."""
+        reasons: dict[str, str] = getattr(self.policy.module, "BATCH_FALLBACK", {})
+        out = {}
+        for name in self.fallback:
+            seen = [name]
+            while name in reasons and reasons[name].startswith("依赖逐行计算的「"):
+                name = reasons[name][len("依赖逐行计算的「"):].rstrip("」")
+                if name in seen:
+                    break
+                seen.append(name)
+            reason = reasons.get(name, "按列计算尚不支持")
+            out[seen[0]] = reason if len(seen) == 1 else f"它依赖的「{seen[-1]}」：{reason}"
+        return out
+
     def _vectorised(self, output: str) -> bool:
         seen: set[str] = set()
         stack = [output]
