@@ -482,13 +482,13 @@ def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suf
          outputs: list[str] | None, keep: list[str], strict: bool, chunk_rows: int, corpus: str | None,
          fmt: str, progress: bool | None) -> dict[str, Any]:
     from guize.cli import load_quietly
-    from guize.runtime.batch import ERROR_COLUMN, Plan
+    from guize.runtime.batch import ERROR_COLUMN
     from guize.runtime.columns import _modules
 
     _np, pa, _pc = _modules()
     started = time.perf_counter()
     policy = load_quietly(file, corpus)
-    names = policy._select(outputs)
+    names = policy.select_outputs(outputs)
     needed = policy.required_inputs(names)
     specs = {s["name"]: s for s in policy.module.INPUTS}
     date_column = on if isinstance(on, str) else None
@@ -505,7 +505,7 @@ def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suf
             hint = f"（是否指「{near}」？）" if near else ""
             raise RuleError(f"输入文件中没有列「{column}」{hint}", column=column)
     schema = pa.schema([pa.field(c, pa.null()) for c in present])
-    plan = Plan(policy, schema, on, outputs, strict)
+    plan = policy.batch.plan(schema, on, outputs, strict)
     if plan.window_error is not None:
         raise plan.window_error  # the date is out of force for every row: say so once
     for name in names:

@@ -23,7 +23,10 @@ time, in cache. Numbers read in place (see columns._Converted.in_place) are assu
 A null cell means "not given": the input's default applies, or the row reports 缺少输入.
 Float columns are read through their shortest repr (0.1 is 0.1, as in the scalar path).
 
-Column conversion in and out lives in guize.runtime.columns. numpy and pyarrow are
+A Policy holds one BatchEvaluator (Policy.batch, created on first use), which owns the
+compiled columnar program; this module sees the policy only through the Source protocol and
+does not import guize.runtime.policy. Column conversion in and out lives in
+guize.runtime.columns. numpy and pyarrow are
 imported only by the batch modules (this one, columns, batchops, kernel), from the
 optional extra `guize[batch]`.
 """
@@ -32,9 +35,10 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from guize.runtime import values as V
 from guize.runtime.columns import (
@@ -54,11 +58,10 @@ from guize.runtime.columns import (
     unify,
 )
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
+from guize.runtime.validity import Window
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
-
-    from guize.runtime.policy import Policy
 
 ERROR_COLUMN = "错误"
 _DECIMAL_KINDS = ("money", "quantity", "rate", "points")
@@ -79,21 +82,87 @@ ASSUMED_MISSES = 1000
 _I64 = 2**63 - 1
 
 
+# ---------------------------------------------------------------- the policy, as batch evaluation sees it
+
+
+class Source(Protocol):
+    """What batch evaluation needs of a policy (guize.runtime.policy.Policy is one). A
+    protocol, so that this module does not import policy.py, which imports it lazily."""
+
+    module: ModuleType
+    window: Window
+
+    @property
+    def definitions(self) -> dict[str, dict[str, Any]]: ...
+
+    @property
+    def dated_versions(self) -> list[tuple[Any, ...]]: ...
+
+    def select_outputs(self, outputs: Any) -> list[str]: ...
+
+    def required_inputs(self, outputs: Any) -> list[str]: ...
+
+    def env(self, on: datetime.date) -> tuple[Any, ...]: ...
+
+    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Any = None) -> dict[str, Any]: ...
+
+
+class BatchEvaluator:
+    """Batch evaluation for one policy: its columnar program, built from the compiled module
+    on first use and kept. A Policy creates one when first asked (Policy.batch)."""
+
+    def __init__(self, policy: Source) -> None:
+        self.policy = policy
+        self._program: dict[str, Any] | None = None
+
+    @property
+    def program(self) -> dict[str, Any]:
+        """The compiled module's columnar definitions ("defs") and enumeration members ("enums")."""
+        program = self._program
+        if program is None:
+            build = getattr(self.policy.module, "BATCH", None)
+            if build is None:
+                raise RuleError("这个已编译的模块没有批量计算代码：请用当前版本的 guize 重新编译")
+            program = self._program = build()
+        return program
+
+    def plan(self, schema: Any, on: Any, outputs: Any = None, strict: bool = False,
+             block_rows: int = BLOCK_ROWS) -> Plan:
+        """A Plan for evaluating chunks of tables with `schema` (see Plan.run)."""
+        return Plan(self, schema, on, outputs, strict, block_rows)
+
+    def evaluate(self, data: Any, on: Any, outputs: Any = None, strict: bool = False,
+                 chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
+        """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
+
+        `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
+        """
+        table = to_table(data)
+        plan = self.plan(table.schema, on, outputs, strict, block_rows)
+        batches = []
+        offset = 0
+        for piece in iter_batches(table, chunk_rows):
+            batch, _errors = plan.run(piece, offset)
+            batches.append(batch)
+            offset += piece.num_rows
+        return combine(batches, plan)
+
+
 # ---------------------------------------------------------------- the plan for one call
 
 
 class Plan:
     """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
 
-    def __init__(self, policy: Policy, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
+    def __init__(self, evaluator: BatchEvaluator, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
                  block_rows: int = BLOCK_ROWS) -> None:
         np, pa, _pc = _modules()
         self.np, self.pa = np, pa
-        self.policy = policy
+        self.policy = policy = evaluator.policy
         self.strict = strict
         self.outputs_arg = None if outputs is None else ([outputs] if isinstance(outputs, str) else list(outputs))
-        self.names = policy._select(self.outputs_arg)
-        program = _program(policy)
+        self.names = policy.select_outputs(self.outputs_arg)
+        program = evaluator.program
         self.defs = program["defs"]
         self.enums: tuple[str, ...] = program["enums"]
         self.kinds = {n: policy.definitions[n]["value_kind"] for n in self.names}
@@ -113,10 +182,8 @@ class Plan:
         elif on is None:
             raise InvalidInput("缺少评估日期：请给出日期，或输入表中日期列的列名")
         else:
-            from guize.runtime.policy import as_date
-
             try:
-                self.on = as_date(on)
+                self.on = V.as_date(on)
             except InvalidInput:
                 near = _nearest(str(on), schema.names)
                 hint = f"（是否指列「{near}」？）" if near else ""
@@ -302,7 +369,7 @@ class Plan:
             if (w.start is not None and lo >= day(w.start) and (w.last is None or hi <= day(w.last))
                     and (w.repealed is None or hi < day(w.repealed.on))):
                 versions: list[Any] = []
-                for slot_versions in policy._dated:
+                for slot_versions in policy.dated_versions:
                     found = [k for k, v in enumerate(slot_versions)
                              if day(v[0]) <= lo and (v[1] is None or hi < day(v[1]))]
                     if not found:
@@ -321,7 +388,7 @@ class Plan:
             inside &= days < day(w.repealed.on)
         outside = ~inside if bad is None else ~inside & ~bad  # a real date, out of force
         versions = []
-        for slot_versions in policy._dated:
+        for slot_versions in policy.dated_versions:
             starts = np.array([day(v[0]) for v in slot_versions], dtype=np.int64)
             ends = np.array([day(v[1]) if v[1] is not None else _I64 for v in slot_versions], dtype=np.int64)
             idx = np.searchsorted(starts, days, side="right") - 1
@@ -568,17 +635,6 @@ def _at_row(exc: RuleError, row: int) -> RuleError:
     return out
 
 
-def _program(policy: Policy) -> dict[str, Any]:
-    program: dict[str, Any] | None = getattr(policy, "_batch_program", None)
-    if program is None:
-        build = getattr(policy.module, "BATCH", None)
-        if build is None:
-            raise RuleError("这个已编译的模块没有批量计算代码：请用当前版本的 guize 重新编译")
-        program = build()
-        policy._batch_program = program  # type: ignore[attr-defined]
-    return program
-
-
 # ---------------------------------------------------------------- the entry points
 
 
@@ -588,21 +644,11 @@ def iter_batches(table: Any, rows: int = CHUNK_ROWS) -> Iterator[Any]:
         yield table.slice(start, rows)
 
 
-def evaluate_batch(policy: Policy, data: Any, on: Any, outputs: Any = None, strict: bool = False,
+def evaluate_batch(policy: Any, data: Any, on: Any, outputs: Any = None, strict: bool = False,
                    chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
-    """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
-
-    `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
-    """
-    table = to_table(data)
-    plan = Plan(policy, table.schema, on, outputs, strict, block_rows)
-    batches = []
-    offset = 0
-    for piece in iter_batches(table, chunk_rows):
-        batch, _errors = plan.run(piece, offset)
-        batches.append(batch)
-        offset += piece.num_rows
-    return combine(batches, plan)
+    """policy.batch.evaluate(...): see BatchEvaluator.evaluate."""
+    evaluator: BatchEvaluator = policy.batch
+    return evaluator.evaluate(data, on, outputs, strict, chunk_rows, block_rows)
 
 
 def combine(batches: list[Any], plan: Plan) -> pa.Table:

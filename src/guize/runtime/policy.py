@@ -72,8 +72,7 @@ def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
     return EvaluationError(f"无法完成的运算：{type(exc).__name__}")
 
 
-def as_date(on: Any) -> datetime.date:
-    return V.to_date(on, "评估日期")
+as_date = V.as_date
 
 
 class Policy:
@@ -99,6 +98,7 @@ class Policy:
         self._inlined: list[Any] = []  # output lists whose code the fast front holds
         self._asked: set[Any] = set()  # output lists asked for once (see _install_front)
         self._front_lock = threading.Lock()
+        self._batch: Any = None  # the BatchEvaluator (see the `batch` property)
         self._dated: list[tuple[Any, ...]] = [()] * module.SLOTS
         for d in self._defs.values():
             for node in dated_nodes(d["expr"]):
@@ -170,7 +170,8 @@ class Policy:
             self._check_names(data)
         return {}
 
-    def _select(self, outputs: Iterable[str] | None) -> list[str]:
+    def select_outputs(self, outputs: Iterable[str] | str | None) -> list[str]:
+        """The output names `outputs` asks for (all if None), each checked to exist."""
         if outputs is None:
             return list(self.module.OUTPUTS)
         if isinstance(outputs, str):
@@ -187,6 +188,8 @@ class Policy:
                 extra = f"，是否指「{near}」？" if near else f"；可选：{'、'.join(self._functions)}"
                 raise UnknownOutput(f"没有名为「{name}」的输出{extra}", output=name)
         return names
+
+    _select = select_outputs
 
     def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> dict[str, Any]:
         """The requested outputs (all if None) for `data`, under the rules in force on `on`."""
@@ -237,9 +240,26 @@ class Policy:
 
         `on` is one date or the name of a date column; see guize.runtime.batch.
         """
-        from guize.runtime.batch import evaluate_batch
+        return self.batch.evaluate(data, on, outputs, strict)
 
-        return evaluate_batch(self, data, on, outputs, strict)
+    @property
+    def batch(self) -> Any:
+        """This policy's BatchEvaluator (guize.runtime.batch), created on first use: the batch
+        modules import numpy and pyarrow, which scalar evaluation does not need."""
+        evaluator = self._batch
+        if evaluator is None:
+            from guize.runtime.batch import BatchEvaluator
+
+            with self._front_lock:
+                if self._batch is None:
+                    self._batch = BatchEvaluator(self)
+                evaluator = self._batch
+        return evaluator
+
+    @property
+    def dated_versions(self) -> list[tuple[Any, ...]]:
+        """For each dated slot, its versions (start, end, value, label, cite) in date order."""
+        return self._dated
 
     def _subset_function(self, outputs: Iterable[str]) -> Any:
         """The evaluator for exactly these outputs: a single output's own function, or one

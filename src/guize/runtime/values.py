@@ -143,6 +143,11 @@ def to_date(value: Any, name: str) -> datetime.date:
     raise InvalidInput(f"输入「{name}」应为日期（如 2024-04-26 或 2024年4月26日），收到「{value}」", input=name)
 
 
+def as_date(on: Any) -> datetime.date:
+    """An evaluation date (a date, or text in either written form)."""
+    return to_date(on, "评估日期")
+
+
 def to_enum(value: Any, name: str, members: tuple[str, ...]) -> str:
     if type(value) is str and value in members:
         return value
