@@ -381,3 +381,31 @@ def test_run_summary_says_which_outputs_go_row_by_row_and_why(tmp_path: Path) ->
     done = _run(str(rule), "--date", "2025-03-01", "--input", str(source), "--output", str(tmp_path / "o.csv"),
                 "--format", "json")
     assert list(json.loads(done.stdout)["slow_outputs"]) == ["人均补贴"]
+
+
+# ---------------------------------------------------------------- the file API behind guize run
+
+
+def test_run_file_is_a_library_api(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from guize.runtime.files import errors_path, file_format, run_file
+
+    source = tmp_path / "in.csv"
+    source.write_text(",".join(BASE) + ",编号\n" + ",".join(str(v) for v in BASE.values()) + ",7\n"
+                      + ",".join("x" if k == "本次费用" else str(v) for k, v in BASE.items()) + ",8\n",
+                      encoding="utf-8")
+    calls: list[tuple[int, int, str]] = []
+    policy = guize.load(OUTPATIENT)
+    summary = run_file(policy, source, tmp_path / "out.parquet", datetime.date(2025, 3, 1), VISIT, keep=["编号"],
+                       progress=lambda done, total, unit: calls.append((done, total, unit)))
+    assert summary["rows"] == 2 and summary["errors"] == 1
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.column_names == ["编号", "统筹基金支付", "错误"]
+    assert table.column("统筹基金支付")[0].as_py() == policy.evaluate(BASE, "2025-03-01", VISIT)["统筹基金支付"]
+    assert json.loads(errors_path(tmp_path / "out.parquet").read_text(encoding="utf-8"))["row"] == 2
+    assert calls and calls[-1][0] == calls[-1][1] and calls[-1][2] == "bytes"
+    assert file_format("a.NDJSON") == ".jsonl" and file_format("a.txt") is None
+    with pytest.raises(guize.RuleError, match="格式无法识别"):
+        run_file(policy, source, tmp_path / "out.txt", "2025-03-01", VISIT)

@@ -30,7 +30,8 @@ _D128 = 10**38
 _MAX_PLACES = 18
 
 
-def _modules() -> tuple[Any, Any, Any]:
+def arrow_modules() -> tuple[Any, Any, Any]:
+    """numpy, pyarrow and pyarrow.compute, or a RuleError saying how to install them."""
     try:
         import numpy as np
         import pyarrow as pa
@@ -38,6 +39,9 @@ def _modules() -> tuple[Any, Any, Any]:
     except ImportError:
         raise RuleError("批量计算需要 numpy 和 pyarrow：请安装 pip install 'guize[batch]'") from None
     return np, pa, pc
+
+
+_modules = arrow_modules
 
 
 # ---------------------------------------------------------------- input tables
@@ -131,13 +135,16 @@ def _arrow(v: Any, validity: Any = None) -> Any:
     return pa.Array.from_buffers(pa.from_numpy_dtype(v.dtype), len(v), [validity, data])
 
 
-def _strings(values: Sequence[str]) -> Any:
+def string_array(values: Sequence[str]) -> Any:
     """An Arrow string array of `values` (built from buffers, for the reason given in _arrow)."""
     np, pa, _pc = _modules()
     data = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(data) + 1, dtype=np.int32)
     np.cumsum([len(d) for d in data], out=offsets[1:])
     return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
+
+
+_strings = string_array
 
 
 def _numpy(arr: Any) -> Any:
