@@ -409,3 +409,15 @@ def test_run_file_is_a_library_api(tmp_path: Path) -> None:
     assert file_format("a.NDJSON") == ".jsonl" and file_format("a.txt") is None
     with pytest.raises(guize.RuleError, match="格式无法识别"):
         run_file(policy, source, tmp_path / "out.txt", "2025-03-01", VISIT)
+
+
+@pytest.mark.parametrize("path", [OUTPATIENT, NO_OUTPUTS[0]])
+@pytest.mark.parametrize("outputs", [123, [1], b"ab", [None]], ids=repr)
+def test_outputs_that_are_not_names_are_rule_errors(path: str, outputs: object) -> None:
+    policy = guize.load(path)
+    for method in (policy.evaluate, policy.explain, policy.interpret):
+        with pytest.raises(UnknownOutput, match="outputs 应为输出名称的列表"):
+            method({}, "2025-03-01", outputs)  # type: ignore[operator]
+    if pytest.importorskip("pyarrow"):
+        with pytest.raises(UnknownOutput, match="outputs 应为输出名称的列表"):
+            policy.evaluate_batch({"编号": [1]}, "2025-03-01", outputs)  # type: ignore[arg-type]

@@ -160,8 +160,8 @@ class Plan:
         self.np, self.pa = np, pa
         self.policy = policy = evaluator.policy
         self.strict = strict
-        self.outputs_arg = None if outputs is None else ([outputs] if isinstance(outputs, str) else list(outputs))
-        self.names = policy.select_outputs(self.outputs_arg)
+        self.names = policy.select_outputs(outputs)
+        self.outputs_arg = None if outputs is None else list(self.names)
         program = evaluator.program
         self.defs = program["defs"]
         self.enums: tuple[str, ...] = program["enums"]

@@ -64,6 +64,17 @@ class Explanation:
                 "steps": [s.to_json() for s in self.steps]}
 
 
+def _names_only(outputs: Any) -> list[str]:
+    """`outputs` as a list of names, or UnknownOutput when it is not a collection of texts."""
+    try:
+        names = list(outputs)
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(o, str) for o in names):
+        raise UnknownOutput(f"outputs 应为输出名称的列表，收到 {outputs!r:.80}") from None
+    return names
+
+
 def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
     if isinstance(exc, decimal.Overflow):
         return EvaluationError("计算结果超出可表示的范围（溢出）")
@@ -176,9 +187,9 @@ class Policy:
             return list(self.module.OUTPUTS)
         if isinstance(outputs, str):
             outputs = [outputs]
-        names = list(outputs)
+        names = _names_only(outputs)
         for name in names:
-            if not self._functions and isinstance(name, str):
+            if not self._functions:
                 raise UnknownOutput(f"该文件没有输出：{self.window.name()}没有定义任何「输出」，无法计算「{name}」"
                                     "（它的效力状态可以照常查询）", output=name)
             if name not in self._functions:
@@ -230,9 +241,8 @@ class Policy:
 
     def _bad_call(self, data: Any, outputs: Any) -> None:
         self._check_names(data)
-        if outputs is not None and (isinstance(outputs, (bytes, Mapping)) or not all(
-                isinstance(o, str) for o in outputs)):
-            raise UnknownOutput(f"outputs 应为输出名称的列表，收到 {outputs!r}")
+        if outputs is not None and not isinstance(outputs, str):
+            _names_only(outputs)
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
                        strict: bool = False) -> Any:
