@@ -421,3 +421,20 @@ def test_outputs_that_are_not_names_are_rule_errors(path: str, outputs: object) 
     if pytest.importorskip("pyarrow"):
         with pytest.raises(UnknownOutput, match="outputs 应为输出名称的列表"):
             policy.evaluate_batch({"编号": [1]}, "2025-03-01", outputs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("name", "content", "code", "expected"), [
+    ("deep.jsonl", "[" * 100_000 + "]" * 100_000 + "\n", 1, "第 1 行不是合法的 JSON（嵌套过深）"),
+    ("ragged.csv", ",".join(BASE) + "\n" + ",".join(str(v) for v in BASE.values()) + ",多余\n", 1,
+     "有一行是 7 列，而表头是 6 列"),
+    ("empty.csv", "", 1, "文件是空的"),
+    ("header.csv", ",".join(BASE), 0, "完成：0 行"),
+])
+def test_run_on_odd_files_explains_in_chinese(tmp_path: Path, name: str, content: str, code: int,
+                                              expected: str) -> None:
+    source = tmp_path / name
+    source.write_text(content, encoding="utf-8")
+    done = _run(OUTPATIENT, "--date", "2025-03-01", "--input", str(source), "--output", str(tmp_path / "o.csv"),
+                "--only", "统筹基金支付")
+    assert done.returncode == code and expected in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "CSV parse error" not in done.stderr

@@ -181,7 +181,9 @@ class Reader:
             try:
                 reader = pcsv.open_csv(fh, read_options=read, convert_options=convert)
             except pa.ArrowInvalid as exc:
-                raise RuleError(f"无法读取 CSV 文件「{self.path}」：{exc}") from None
+                if self.names and "Empty CSV file" in str(exc):
+                    return  # a header without a line break after it: no rows
+                raise RuleError(f"无法读取 CSV 文件「{self.path}」：{_csv_problem(exc)}") from None
             pending: list[Any] = []
             rows = 0
             while True:
@@ -190,7 +192,7 @@ class Reader:
                 except StopIteration:
                     break
                 except pa.ArrowInvalid as exc:
-                    raise RuleError(f"CSV 文件「{self.path}」格式有误：{exc}") from None
+                    raise RuleError(f"CSV 文件「{self.path}」格式有误：{_csv_problem(exc)}") from None
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= self.chunk_rows:
@@ -242,8 +244,9 @@ class Reader:
         for k, line in enumerate(lines):
             try:
                 row = json.loads(line, parse_float=Decimal)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                what = exc.msg if isinstance(exc, json.JSONDecodeError) else "不是 UTF-8 编码"
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                what = exc.msg if isinstance(exc, json.JSONDecodeError) else (
+                    "嵌套过深" if isinstance(exc, RecursionError) else "不是 UTF-8 编码")
                 raise RuleError(f"JSONL 文件「{self.path}」第 {first + k} 行不是合法的 JSON（{what}）",
                                 file=str(self.path), line=first + k) from None
             if not isinstance(row, dict):
@@ -259,6 +262,20 @@ class Reader:
                 values = [None if v is None else _json_text(v) for v in values]
             columns[name] = values
         return to_table(columns)
+
+
+def _csv_problem(exc: Exception) -> str:
+    """Arrow's CSV error in Chinese where it is a common one (the row is quoted as Arrow gives it)."""
+    import re
+
+    text = str(exc).removeprefix("CSV parse error: ")
+    found = re.match(r"Expected (\d+) columns, got (\d+): (.*)", text, re.S)
+    if found:
+        expected, got, row = found.groups()
+        return f"有一行是 {got} 列，而表头是 {expected} 列（该行：{row[:80]}）；请检查分隔符和引号"
+    if text.startswith("Empty CSV file"):
+        return "文件是空的（没有表头）"
+    return text
 
 
 def _json_text(value: Any) -> str:
