@@ -438,3 +438,13 @@ def test_run_on_odd_files_explains_in_chinese(tmp_path: Path, name: str, content
                 "--only", "统筹基金支付")
     assert done.returncode == code and expected in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "CSV parse error" not in done.stderr
+
+
+def test_a_whole_corpus_with_a_too_deep_file_still_loads(tmp_path: Path) -> None:
+    from guize.compiler.corpus import load_corpus
+
+    scratch = _folder(tmp_path)
+    corpus = load_corpus([str(scratch)])
+    reported = [str(e) for e in corpus.errors] + corpus.warnings
+    assert any("deep.rule" in r for r in reported) and any("broken.rule" in r for r in reported)
+    assert corpus.entry_for_file(str(scratch / "b.rule")) is not None

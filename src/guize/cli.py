@@ -169,7 +169,7 @@ def load_quietly(file: str, corpus: str | None) -> Any:
 @click.option("--input", "input_path", required=True, help="输入 JSON 文件，- 表示标准输入")
 @click.option("--output", "outputs", multiple=True, help="只计算这些输出（可多次给出）")
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
-@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止）；默认为文件所在目录")
+@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="出错时的输出格式；json 同时输出说明树")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,

@@ -35,7 +35,7 @@ def _suffix(path: str, what: str) -> str:
 @click.option("--strict", is_flag=True, help="遇到第一行错误即停止（不写出输出文件）")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=CHUNK_ROWS, show_default=True,
               help="每块的行数（决定内存占用）")
-@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止）；默认为文件所在目录")
+@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="结束摘要的格式")
 @click.option("--progress/--no-progress", default=None, help="显示进度条（默认：在终端上显示）")
 def command(file: str, date_text: str | None, date_column: str | None, input_path: str, output_path: str,

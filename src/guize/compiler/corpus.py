@@ -81,6 +81,9 @@ def load_corpus(paths: list[str]) -> Corpus:
                 raise
             corpus.errors.append(exc)
             continue
+        except (RecursionError, MemoryError):
+            corpus.warnings.append(f"文件库中的「{path}」嵌套过深或过大，已跳过")
+            continue
         for doc in module.DOCUMENTS:
             corpus.entries.append(Entry(doc, str(path), module))
     link(corpus)
