@@ -448,3 +448,64 @@ def test_a_whole_corpus_with_a_too_deep_file_still_loads(tmp_path: Path) -> None
     reported = [str(e) for e in corpus.errors] + corpus.warnings
     assert any("deep.rule" in r for r in reported) and any("broken.rule" in r for r in reported)
     assert corpus.entry_for_file(str(scratch / "b.rule")) is not None
+
+
+# ---------------------------------------------------------------- hostile values: every path agrees
+
+HOSTILE = [1e308, 10**400, "9" * 50, Decimal("1E+400"), -1e308, float("nan"), float("inf"), "1e-400", 2**63,
+           "0.1", Decimal("1E-40"), "abc", True, 10**15 - 1, 10**15, "1E+15", Decimal("1E-999999"), [1],
+           {"a": 1}, b"1", "80%", "12元", " 12 ", None]
+FILLER = {"money": "100", "quantity": "10", "rate": "0.5", "int": 2, "bool": False, "date": "2025-01-01"}
+
+
+def test_hostile_values_compiled_and_interpreted_agree() -> None:
+    policy = guize.load(OUTPATIENT)
+    base = {s["name"]: s["members"][0] if s["kind"] == "enum" else FILLER[s["kind"]] for s in policy.module.INPUTS}
+    for spec in policy.module.INPUTS:
+        for value in HOSTILE:
+            data = {**base, spec["name"]: value}
+            if value is None:
+                del data[spec["name"]]
+            for outputs in [None, *([o] for o in policy.module.OUTPUTS)]:
+                answers = []
+                for method in (policy.evaluate, policy.interpret):
+                    try:
+                        answers.append(("value", method(data, "2025-03-01", outputs)))
+                    except guize.RuleError as exc:
+                        answers.append((type(exc).__name__, exc.message))
+                assert answers[0] == answers[1], (spec["name"], value, outputs)
+
+
+def test_hostile_typed_columns_batch_and_scalar_agree() -> None:
+    pa = pytest.importorskip("pyarrow")
+    policy = guize.load(OUTPATIENT)
+    base = {s["name"]: s["members"][0] if s["kind"] == "enum" else FILLER[s["kind"]] for s in policy.module.INPUTS}
+    columns = [
+        pa.array([1e308, 1e300, 1.0, 1e-300, 5e-324, 1e18, 1e15, float("nan")]),
+        pa.array([2**63 - 1, -(2**63), 1, 10**18, 0, 10**15, 5, 7], pa.int64()),
+        pa.array([2**64 - 1, 2**63, 1, 10**18, 0, 10**15, 5, 7], pa.uint64()),
+        pa.array([Decimal(10**37), Decimal(2), Decimal(1), Decimal("9" * 38), Decimal(0), Decimal(10**15),
+                  Decimal(5), Decimal(3)], pa.decimal128(38, 0)),
+        pa.array([Decimal("1E-30"), Decimal("0.1"), Decimal(1), Decimal("9.999999999999999999999999999999999999"),
+                  Decimal(0), Decimal("1E-37"), Decimal("0.5"), Decimal(3)], pa.decimal128(38, 37)),
+        pa.array([Decimal(10**70), Decimal(2), Decimal(1), Decimal("9" * 76), Decimal(0), Decimal(10**15),
+                  Decimal(5), Decimal(3)], pa.decimal256(76, 0)),
+        pa.array(["9" * 50, "1" + "0" * 30, "1e308", "1E+400", "1e-400", "1E-999999", "123456789012345", "0.5"]),
+    ]
+    for spec in policy.module.INPUTS:
+        if spec["kind"] not in ("money", "quantity", "rate", "int"):
+            continue
+        for column in columns:
+            rows = {k: [v] * len(column) for k, v in base.items()}
+            rows[spec["name"]] = column
+            table = policy.evaluate_batch(rows, "2025-03-01")
+            errors = table.column("错误").to_pylist()
+            for i, value in enumerate(column.to_pylist()):
+                data = {**base, spec["name"]: value}
+                try:
+                    expected = policy.evaluate(data, "2025-03-01")
+                except guize.RuleError as exc:
+                    assert errors[i] == exc.message, (spec["name"], value)
+                else:
+                    assert errors[i] is None, (spec["name"], value, errors[i])
+                    assert {k: table.column(k)[i].as_py() for k in expected} == expected, (spec["name"], value)
