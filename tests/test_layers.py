@@ -1,4 +1,5 @@
-"""The runtime's import graph (every import, lazy or under TYPE_CHECKING) has no cycle, and
+"""The runtime's import graph (every import, lazy or under TYPE_CHECKING) has no cycle, no module
+imports a private name from another, and
 batch evaluation keeps its state in its own objects, not in private attributes of Policy."""
 
 import ast
@@ -50,3 +51,11 @@ def test_batch_modules_write_no_private_state_onto_other_objects() -> None:
                     owner = target.value
                     assert isinstance(owner, ast.Name) and owner.id == "self", \
                         f"{name}:{node.lineno} writes {ast.unparse(target)}"
+
+
+def test_the_runtime_imports_no_private_name_from_another_module() -> None:
+    for path in sorted(RUNTIME.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("guize"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name}:{node.lineno} imports {private} from {node.module}"

@@ -17,7 +17,7 @@ answer the scalar path gives, and the fast path only has to be right on the rows
 
 A chunk larger than a block is not computed operation by operation over all its rows: its
 numpy calls are recorded into a kernel (guize.runtime.kernel) and run BLOCK_ROWS rows at a
-time, in cache. Numbers read in place (see columns._Converted.in_place) are assumed to lie in
+time, in cache. Numbers read in place (see columns.Converted.in_place) are assumed to lie in
 [0, ASSUMED_MAX] rather than scanned for their bounds; the kernel flags the rows outside.
 
 A null cell means "not given": the input's default applies, or the row reports 缺少输入.
@@ -42,18 +42,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from guize.runtime import values as V
 from guize.runtime.columns import (
-    _alloc,
-    _arrow,
-    _Converted,
-    _decimal,
-    _error_column,
-    _from_python,
-    _minmax,
-    _modules,
-    _or,
-    _scale_up,
-    _strings,
+    Converted,
+    alloc,
+    arrow_array,
+    arrow_modules,
     convert_column,
+    decimal_column,
+    error_column,
+    from_python,
+    mask_or,
+    minmax,
+    scale_up,
+    string_array,
     to_table,
     unify,
 )
@@ -156,7 +156,7 @@ class Plan:
 
     def __init__(self, evaluator: BatchEvaluator, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
                  block_rows: int = BLOCK_ROWS) -> None:
-        np, pa, _pc = _modules()
+        np, pa, _pc = arrow_modules()
         self.np, self.pa = np, pa
         self.policy = policy = evaluator.policy
         self.strict = strict
@@ -281,7 +281,7 @@ class Plan:
         from guize.runtime.kernel import NotRecordable, Recorder
 
         np = self.np
-        converted: dict[str, _Converted] = {}
+        converted: dict[str, Converted] = {}
         for assume in (True, False):
             self.assume, self.assumed = assume, False
             recorder = Recorder(n) if 0 < self.block_rows < n else None
@@ -295,7 +295,7 @@ class Plan:
                 chunk, values, sinks = self._columnar(columns, converted, n, on, versions, date_bad, outside,
                                                       None)
             if recorder is not None:
-                recorder.run(_alloc, self.block_rows)
+                recorder.run(alloc, self.block_rows)
             if chunk.assumed is not None:
                 misses = np.count_nonzero(chunk.assumed)
                 if misses * ASSUMED_MISSES > n:
@@ -305,7 +305,7 @@ class Plan:
             return chunk, values, sinks
         raise AssertionError("unreachable: the second try assumes nothing")  # pragma: no cover
 
-    def _columnar(self, columns: dict[str, Any], converted: dict[str, _Converted], n: int, on: Any,
+    def _columnar(self, columns: dict[str, Any], converted: dict[str, Converted], n: int, on: Any,
                   versions: list[Any], date_bad: Any, outside: Any,
                   recorder: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
         """Evaluate the vectorised outputs of a chunk, or record their kernel (`recorder`).
@@ -317,7 +317,7 @@ class Plan:
         from guize.runtime.kernel import EAGER
 
         np = self.np
-        chunk = Chunk(self.defs, n, self._fetcher(columns, converted), on, versions, _alloc,
+        chunk = Chunk(self.defs, n, self._fetcher(columns, converted), on, versions, alloc,
                       EAGER if recorder is None else recorder)
         if date_bad is not None:
             chunk.flag(date_bad)
@@ -328,7 +328,7 @@ class Plan:
         sinks: dict[str, tuple[Any, ...]] = {}
         for name in self.vector:
             if self.kinds[name] in _DECIMAL_KINDS:
-                buf = _alloc(2 * n, np.int64)
+                buf = alloc(2 * n, np.int64)
                 sinks[name] = (buf, buf.reshape(n, 2)[:, 0])
                 chunk.sinks[name] = sinks[name][1]
         values = {name: chunk.ref(name) for name in self.vector}
@@ -360,12 +360,12 @@ class Plan:
         spec = {"name": self.date_column, "kind": "date", "members": ()}
         conv = convert_column(spec, columns[self.date_column], self.enums)
         days = conv.v
-        bad = _or(conv.bad, conv.null)
+        bad = mask_or(conv.bad, conv.null)
         w = policy.window
         if bad is None and n:
             # Often every date of the chunk is in force and in one version of each dated
             # value: then one pass for the range answers for every row.
-            lo, hi = _minmax(days)
+            lo, hi = minmax(days)
             if (w.start is not None and lo >= day(w.start) and (w.last is None or hi <= day(w.last))
                     and (w.repealed is None or hi < day(w.repealed.on))):
                 versions: list[Any] = []
@@ -413,7 +413,7 @@ class Plan:
                     raise AssertionError(f"{to_date(d)} is in force")
             errors[row] = exc
 
-    def _fetcher(self, columns: dict[str, Any], converted: dict[str, _Converted]) -> Any:
+    def _fetcher(self, columns: dict[str, Any], converted: dict[str, Converted]) -> Any:
         """The chunk's input reader; `converted` keeps each column's conversion, so that
         evaluating the chunk a second time (see _evaluate) converts nothing again."""
         from guize.runtime.batchops import Num, day
@@ -464,36 +464,36 @@ class Plan:
                         self.assumed = True
                         return in_unit(Num(v, s, 0, ASSUMED_MAX))
                     if not v.flags.c_contiguous:  # numpy's strided loops are several times slower
-                        contiguous = _alloc(len(v), np.int64)
+                        contiguous = alloc(len(v), np.int64)
                         np.copyto(contiguous, v)
                         v = contiguous
                 if conv.null is not None and conv.null.any():
                     if default is None:
-                        bad = _or(bad, conv.null)
+                        bad = mask_or(bad, conv.null)
                     else:
                         k = _const(default)
                         if k.s > s:
-                            v, bad = _scale_up(v, k.s - s, bad, np)
+                            v, bad = scale_up(v, k.s - s, bad, np)
                             s = k.s
                         fill = k.v * 10 ** (s - k.s)
                         if abs(fill) > _I64:  # not representable at this column's scale:
-                            bad = _or(bad, conv.null)  # those rows go the scalar way
+                            bad = mask_or(bad, conv.null)  # those rows go the scalar way
                             fill = 0
                         v = np.where(conv.null, fill, v)
-                lo, hi = _minmax(v)
+                lo, hi = minmax(v)
                 if lo < 0:  # the scalar converters reject negative numbers
-                    bad = _or(bad, v < 0)
+                    bad = mask_or(bad, v < 0)
                 top = V.INT_LIMIT * 10**s  # and numbers out of range (values.NUMBER_LIMIT)
                 if hi >= top:
-                    bad = _or(bad, v >= top)
+                    bad = mask_or(bad, v >= top)
                 if bad is not None and bad.any():
                     v = np.where(bad, 0, v)
                     c.flag(bad)
-                    lo, hi = _minmax(v)
+                    lo, hi = minmax(v)
                 return in_unit(Num(v, s, lo, hi))
             if conv.null is not None and conv.null.any():
                 if default is None:
-                    bad = _or(bad, conv.null)
+                    bad = mask_or(bad, conv.null)
                 else:
                     fill = enums.index(default) if kind == "enum" else (
                         day(default) if kind == "date" else bool(default))
@@ -511,7 +511,7 @@ class Plan:
         """Evaluate `rows` one by one with Policy.evaluate and record values or errors."""
         if len(rows) == 0:
             return
-        index = _arrow(rows)
+        index = arrow_array(rows)
         taken = {name: columns[name].take(index).to_pylist() for name in self.needed if name in columns}
         if self.date_column is not None:
             dates = columns[self.date_column].take(index).to_pylist()
@@ -553,7 +553,7 @@ class Plan:
         arrays = []
         for name in self.names:
             arrays.append(self._output(name, n, values.get(name), patches[name], valid, errors, sinks.get(name)))
-        arrays.append(_error_column(n, errors, np, pa))
+        arrays.append(error_column(n, errors, np, pa))
         return pa.RecordBatch.from_arrays(arrays, names=[*self.names, ERROR_COLUMN])
 
     def _output(self, name: str, n: int, value: Any, patch: dict[int, Any], valid: Any,
@@ -566,7 +566,7 @@ class Plan:
             patch.pop(row, None)
         validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
         if value is None:  # evaluated row by row: build from the Python values
-            return _from_python(kind, [patch.get(i) for i in range(n)], pa)
+            return from_python(kind, [patch.get(i) for i in range(n)], pa)
         if isinstance(value, Num):
             v = value.v if isinstance(value.v, np.ndarray) else np.full(n, value.v, dtype=np.int64)
             assert v.dtype == np.int64  # INVARIANT: number columns are int64 (day numbers may be int32)
@@ -576,21 +576,21 @@ class Plan:
                     for row, x in patch.items():
                         v[row] = int(x)
                 return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(np.ascontiguousarray(v))])
-            return _decimal(v, value.s, n, patch, validity, np, pa, sink, value.lo)
+            return decimal_column(v, value.s, n, patch, validity, np, pa, sink, value.lo)
         if kind == "bool":
             b = value if isinstance(value, np.ndarray) else np.full(n, bool(value))
             if patch:
                 b = b.copy()
                 for row, x in patch.items():
                     b[row] = bool(x)
-            return _arrow(b, validity)
+            return arrow_array(b, validity)
         if kind == "enum":
             codes = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
             if patch:
                 codes = codes.astype(np.int64)  # a copy, wide enough for every code
                 for row, x in patch.items():
                     codes[row] = self.enums.index(x)
-            return _strings(self.enums).take(_arrow(codes, validity))
+            return string_array(self.enums).take(arrow_array(codes, validity))
         # dates
         days = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
         days = days.astype(np.int32)
@@ -604,12 +604,12 @@ def _materialize(value: Any, recorder: Any) -> Any:
     from guize.runtime.batchops import Num
 
     if isinstance(value, Num):
-        return Num(recorder.materialize(value.v, _alloc), value.s, value.lo, value.hi)
-    return recorder.materialize(value, _alloc)
+        return Num(recorder.materialize(value.v, alloc), value.s, value.lo, value.hi)
+    return recorder.materialize(value, alloc)
 
 
 def _column(batch: Any, name: str) -> Any:
-    _np, pa, _pc = _modules()
+    _np, pa, _pc = arrow_modules()
     col = batch.column(batch.schema.get_field_index(name))
     if hasattr(col, "combine_chunks"):
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
@@ -653,7 +653,7 @@ def evaluate_batch(policy: Any, data: Any, on: Any, outputs: Any = None, strict:
 
 def combine(batches: list[Any], plan: Plan) -> pa.Table:
     """One Table from chunk results, each column in one type (see unify)."""
-    _np, pa, _pc = _modules()
+    _np, pa, _pc = arrow_modules()
     names = [*plan.names, ERROR_COLUMN]
     columns = []
     for i in range(len(names)):

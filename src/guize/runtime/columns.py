@@ -41,15 +41,13 @@ def arrow_modules() -> tuple[Any, Any, Any]:
     return np, pa, pc
 
 
-_modules = arrow_modules
-
 
 # ---------------------------------------------------------------- input tables
 
 
 def to_table(data: Any) -> pa.Table:
     """A pyarrow Table from a Table, RecordBatch, dict of columns, list of rows or DataFrame."""
-    np, pa, _pc = _modules()
+    np, pa, _pc = arrow_modules()
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pa.RecordBatch):
@@ -92,7 +90,7 @@ def _array(column: Any, np: Any, pa: Any) -> Any:
 # ---------------------------------------------------------------- column conversion
 
 
-class _Converted:
+class Converted:
     """One input column in the columnar representation, before defaults and bounds."""
 
     __slots__ = ("bad", "bounds", "in_place", "null", "s", "v")
@@ -109,25 +107,25 @@ class _Converted:
         self.in_place = in_place
 
 
-def _alloc(n: int, dtype: Any) -> Any:
+def alloc(n: int, dtype: Any) -> Any:
     """An uninitialised numpy array in memory from Arrow's pool.
 
     Arrow's allocator keeps freed pages mapped, so chunk after chunk reuses memory that is
     already paged in; numpy's malloc gives large blocks back to the system and pays a page
     fault per 4 KiB to get them again.
     """
-    np, pa, _pc = _modules()
+    np, pa, _pc = arrow_modules()
     dt = np.dtype(dtype)
     return np.frombuffer(pa.allocate_buffer(n * dt.itemsize), dtype=dt)
 
 
-def _arrow(v: Any, validity: Any = None) -> Any:
+def arrow_array(v: Any, validity: Any = None) -> Any:
     """An Arrow array over a numpy integer or boolean array (shared memory when contiguous).
 
     Not pa.array: it imports pandas, when installed, to ask whether `v` is a pandas object,
     which costs a fifth of a second and 35 MB the first time.
     """
-    np, pa, _pc = _modules()
+    np, pa, _pc = arrow_modules()
     if v.dtype == np.bool_:
         data = pa.py_buffer(np.packbits(v, bitorder="little"))
     else:
@@ -136,22 +134,20 @@ def _arrow(v: Any, validity: Any = None) -> Any:
 
 
 def string_array(values: Sequence[str]) -> Any:
-    """An Arrow string array of `values` (built from buffers, for the reason given in _arrow)."""
-    np, pa, _pc = _modules()
+    """An Arrow string array of `values` (built from buffers, for the reason given in arrow_array)."""
+    np, pa, _pc = arrow_modules()
     data = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(data) + 1, dtype=np.int32)
     np.cumsum([len(d) for d in data], out=offsets[1:])
     return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
 
 
-_strings = string_array
-
 
 def _numpy(arr: Any) -> Any:
     """The values of an Arrow array without nulls as a numpy array: the array's own memory
     for fixed-width types, unpacked bits for booleans (Array.to_numpy imports pandas, see
-    _arrow, so it is used only for other types)."""
-    np, pa, _pc = _modules()
+    arrow_array, so it is used only for other types)."""
+    np, pa, _pc = arrow_modules()
     t = arr.type
     n, offset = len(arr), arr.offset
     if pa.types.is_boolean(t):
@@ -166,23 +162,23 @@ def _numpy(arr: Any) -> Any:
 def _values(arr: Any, fill: Any) -> Any:
     """_numpy(arr) with `fill` in the null slots (a Python literal passed to an Arrow kernel,
     as in fill_null(0), imports pandas too)."""
-    np, _pa, _pc = _modules()
+    np, _pa, _pc = arrow_modules()
     v = _numpy(arr)  # the values under null slots are arbitrary
     if arr.null_count:
         v = np.where(_numpy(arr.is_null()), fill, v)
     return v
 
 
-def _minmax(v: Any) -> tuple[int, int]:
+def minmax(v: Any) -> tuple[int, int]:
     """Smallest and largest value of an integer array in one pass (Arrow's min_max)."""
     if len(v) == 0:
         return 0, 0
-    _np, _pa, pc = _modules()
-    mm = pc.min_max(_arrow(v))
+    _np, _pa, pc = arrow_modules()
+    mm = pc.min_max(arrow_array(v))
     return int(mm["min"].as_py()), int(mm["max"].as_py())
 
 
-def _or(a: Any, b: Any) -> Any:
+def mask_or(a: Any, b: Any) -> Any:
     if a is None:
         return b
     if b is None:
@@ -233,7 +229,7 @@ def _float_fixed(x: Any, np: Any) -> tuple[Any, int, Any]:
     return out, scale, unresolved
 
 
-def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], np: Any) -> _Converted:
+def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], np: Any) -> Converted:
     """Convert Python values one by one with the scalar converters (the slow, general path)."""
     kind = spec["kind"]
     n = len(values)
@@ -267,20 +263,20 @@ def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], n
             if abs(iv) > _I64:
                 bad[i], iv = True, 0
             ints.append(iv)
-        return _Converted(np.array(ints, dtype=np.int64), scale, bad, null)
+        return Converted(np.array(ints, dtype=np.int64), scale, bad, null)
     if kind == "bool":
-        return _Converted(np.array([bool(v) for v in out], dtype=bool), None, bad, null)
+        return Converted(np.array([bool(v) for v in out], dtype=bool), None, bad, null)
     if kind == "enum":
         codes = [enums.index(v) if isinstance(v, str) else 0 for v in out]
-        return _Converted(np.array(codes, dtype=np.int64), None, bad, null)
+        return Converted(np.array(codes, dtype=np.int64), None, bad, null)
     # dates: day numbers
     epoch = datetime.date(1970, 1, 1)
     days = [(v - epoch).days if isinstance(v, datetime.date) else 0 for v in out]
-    return _Converted(np.array(days, dtype=np.int64), None, bad, null)
+    return Converted(np.array(days, dtype=np.int64), None, bad, null)
 
 
 def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any,
-                memo: dict[Any, Any] | None = None) -> _Converted:
+                memo: dict[Any, Any] | None = None) -> Converted:
     """Convert a low-cardinality column by its distinct values (dictionary encoding).
 
     `memo` keeps the converted dictionaries of one run: the chunks of a dictionary column
@@ -310,7 +306,7 @@ def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any
     idx = _values(idx_arr, 0)
     if len(arr.dictionary) == 0:
         n = len(arr)
-        return _Converted(np.zeros(n, dtype=np.int64 if spec["kind"] != "bool" else bool),
+        return Converted(np.zeros(n, dtype=np.int64 if spec["kind"] != "bool" else bool),
                           dictionary.s, None, np.ones(n, dtype=bool))
     dv = dictionary.v
     if dictionary.bad is None and dictionary.null is None and spec["kind"] == "enum" \
@@ -318,34 +314,34 @@ def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any
         # Dictionary order is the code order: the indices are the codes, in their own
         # integer width, which holds every code of this dictionary (filling nulls with a
         # default may need more, so then widen).
-        return _Converted(idx if null is None else idx.astype(np.int64), None, None, null)
+        return Converted(idx if null is None else idx.astype(np.int64), None, None, null)
     v = dv.take(idx, mode="clip")
     bad = dictionary.bad.take(idx) if dictionary.bad is not None else None
     dnull = dictionary.null.take(idx) if dictionary.null is not None else None
-    return _Converted(v, dictionary.s, bad, _or(null, dnull))
+    return Converted(v, dictionary.s, bad, mask_or(null, dnull))
 
 
 def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
-                   memo: dict[Any, Any] | None = None) -> _Converted:
+                   memo: dict[Any, Any] | None = None) -> Converted:
     """One Arrow array -> columnar values for the input `spec` (scale not yet applied);
     `memo`: see _per_unique."""
-    np, pa, pc = _modules()
+    np, pa, pc = arrow_modules()
     t = arr.type
     kind = spec["kind"]
     types = pa.types
     if types.is_null(t):
         n = len(arr)
-        return _Converted(np.zeros(n, dtype=bool if kind == "bool" else np.int64), 0, None,
+        return Converted(np.zeros(n, dtype=bool if kind == "bool" else np.int64), 0, None,
                           np.ones(n, dtype=bool))
     if types.is_dictionary(t):
         return _per_unique(spec, arr, enums, np, pa, memo)
     if kind in ("money", "quantity", "rate", "int"):
         return _number_column(spec, arr, enums, np, pa, pc)
     if kind == "bool" and types.is_boolean(t):
-        return _Converted(_numpy(arr), None, None, _nulls(arr, np))
+        return Converted(_numpy(arr), None, None, _nulls(arr, np))
     if kind == "enum" and (types.is_string(t) or types.is_large_string(t)):
         members = list(spec["members"])
-        where = pc.index_in(arr, value_set=_strings(members).cast(t))
+        where = pc.index_in(arr, value_set=string_array(members).cast(t))
         null = _nulls(arr, np)
         found = _numpy(where.is_valid())
         local = _values(where, 0).astype(np.intp)
@@ -353,18 +349,18 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         missing = ~found if null is None else ~found & ~null
         if missing.any():  # " 一级 " and other spellings the scalar converter accepts
             rest = np.flatnonzero(missing)
-            slow = _generic(spec, arr.take(_arrow(rest)).to_pylist(), enums, np)
+            slow = _generic(spec, arr.take(arrow_array(rest)).to_pylist(), enums, np)
             codes[rest] = slow.v
             bad = np.zeros(len(arr), dtype=bool)
             bad[rest] = slow.bad
-            return _Converted(codes, None, bad, null)
-        return _Converted(codes, None, None, null)
+            return Converted(codes, None, bad, null)
+        return Converted(codes, None, None, null)
     if kind == "date":
         if types.is_date32(t):
             null = _nulls(arr, np)
             if null is None:  # the day numbers themselves (int32), read in place
-                return _Converted(_numpy(arr))
-            return _Converted(_values(arr, 0).astype(np.int64), None, None, null)
+                return Converted(_numpy(arr))
+            return Converted(_values(arr, 0).astype(np.int64), None, None, null)
         if types.is_date64(t) or (types.is_timestamp(t) and t.tz is None):
             return convert_column(spec, arr.cast(pa.date32()), enums)
     if types.is_string(t) or types.is_large_string(t):
@@ -373,7 +369,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
 
 
 def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any, pa: Any,
-                   pc: Any) -> _Converted:
+                   pc: Any) -> Converted:
     types = pa.types
     t = arr.type
     null = _nulls(arr, np)
@@ -385,7 +381,7 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
             bad = raw > _I64
             raw = np.where(bad, 0, raw)
         in_place = raw.dtype == np.int64 and bad is None and null is None
-        return _Converted(raw.astype(np.int64, copy=False), 0, bad, null, in_place=in_place)
+        return Converted(raw.astype(np.int64, copy=False), 0, bad, null, in_place=in_place)
     if types.is_decimal(t):
         n = len(arr)
         bad = None
@@ -404,8 +400,8 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
         if t.precision <= 18 and null is None and t.scale >= 0 and not (integer and t.scale):
             # |value| < 10**18 < 2**63: the low words are the values (the high words only
             # repeat the sign), read in place.
-            return _Converted(w[:, 0], t.scale, None, None, in_place=True)
-        v = _alloc(n, np.int64)  # contiguous: numpy's strided loops are several times slower
+            return Converted(w[:, 0], t.scale, None, None, in_place=True)
+        v = alloc(n, np.int64)  # contiguous: numpy's strided loops are several times slower
         np.copyto(v, w[:, 0])
         if t.precision > 18:
             sign = v >> 63
@@ -420,58 +416,58 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
     if types.is_floating(t):
         x = _values(arr, 0).astype(np.float64, copy=False)
         v, s, unresolved = _float_fixed(x, np)
-        conv = _Converted(v, s, None, null)
+        conv = Converted(v, s, None, null)
         if unresolved.any():  # NaN, inf, huge or tiny: let the scalar converter judge each
             rows = np.flatnonzero(unresolved)
             slow = _generic(spec, [float(x[i]) for i in rows], enums, np)
             conv = _merge(conv, rows, slow, np)
         if integer and conv.s:
             unit = 10**conv.s
-            conv.bad = _or(conv.bad, conv.v % unit != 0)
+            conv.bad = mask_or(conv.bad, conv.v % unit != 0)
             conv.v, conv.s = conv.v // unit, 0
         return conv
     if types.is_string(t) or types.is_large_string(t):
         # Plain decimals of at most 15 characters read back exactly through float64.
         plain_np = (_values(pc.match_substring_regex(arr, r"^[0-9]+(\.[0-9]+)?$"), False)
                     & (_values(pc.utf8_length(arr), 0) <= 15))
-        zero = _strings(["0"]).cast(t)[0]  # (literals passed to Arrow import pandas: see _arrow)
-        floats = pc.cast(pc.if_else(_arrow(plain_np), arr, zero), pa.float64())
+        zero = string_array(["0"]).cast(t)[0]  # (literals passed to Arrow import pandas: see arrow_array)
+        floats = pc.cast(pc.if_else(arrow_array(plain_np), arr, zero), pa.float64())
         conv = _number_column(spec, floats, enums, np, pa, pc)
         conv.null = null
         slow_rows = ~plain_np if null is None else ~plain_np & ~null
         rest = np.flatnonzero(slow_rows)
         if len(rest):
-            slow = _generic(spec, arr.take(_arrow(rest)).to_pylist(), enums, np)
+            slow = _generic(spec, arr.take(arrow_array(rest)).to_pylist(), enums, np)
             conv = _merge(conv, rest, slow, np)
         return conv
     return _generic(spec, arr.to_pylist(), enums, np)
 
 
-def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> _Converted:
-    np, _pa, _pc = _modules()
+def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> Converted:
+    np, _pa, _pc = arrow_modules()
     if s < 0:  # decimal(p, -k): whole multiples of 10**k
-        v, bad = _scale_up(v, -s, bad, np)
-        return _Converted(v, 0, bad, null)
+        v, bad = scale_up(v, -s, bad, np)
+        return Converted(v, 0, bad, null)
     if integer and s > _MAX_PLACES:  # 10**s exceeds int64: only 0 is a whole number here
-        return _Converted(np.zeros_like(v), 0, _or(bad, v != 0), null)
+        return Converted(np.zeros_like(v), 0, mask_or(bad, v != 0), null)
     if integer and s > 0:
         unit = 10**s
-        bad = _or(bad, v % unit != 0)
-        return _Converted(v // unit, 0, bad, null)
-    return _Converted(v, s, bad, null)
+        bad = mask_or(bad, v % unit != 0)
+        return Converted(v // unit, 0, bad, null)
+    return Converted(v, s, bad, null)
 
 
-def _scale_up(v: Any, k: int, bad: Any, np: Any) -> tuple[Any, Any]:
+def scale_up(v: Any, k: int, bad: Any, np: Any) -> tuple[Any, Any]:
     """(v * 10**k, bad rows): values that would overflow become 0 and join the bad rows (a
     new mask; `bad` itself, which may be a converted column's, is left as it is)."""
     over = np.abs(v) > _I64 // 10**k
     if over.any():
         v = np.where(over, 0, v)
-        bad = _or(bad, over)
+        bad = mask_or(bad, over)
     return v * 10**k, bad
 
 
-def _merge(conv: _Converted, rows: Any, slow: _Converted, np: Any) -> _Converted:
+def _merge(conv: Converted, rows: Any, slow: Converted, np: Any) -> Converted:
     """Put the slowly converted `rows` into `conv`, aligning decimal places."""
     s = max(conv.s or 0, slow.s or 0)
     v = conv.v
@@ -491,13 +487,13 @@ def _merge(conv: _Converted, rows: Any, slow: _Converted, np: Any) -> _Converted
     if slow.null.any():
         null = np.zeros(len(v), dtype=bool) if null is None else null.copy()
         null[rows] |= slow.null
-    return _Converted(v, conv.s if conv.s is None else s, bad, null)
+    return Converted(v, conv.s if conv.s is None else s, bad, null)
 
 
 # ---------------------------------------------------------------- result columns
 
 
-def _decimal(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: Any, pa: Any,
+def decimal_column(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: Any, pa: Any,
              sink: Any = None, lo: int = -1) -> Any:
     """decimal128(38, s) from int64 values with some rows replaced by exact Decimals.
 
@@ -513,7 +509,7 @@ def _decimal(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: A
             assert isinstance(exp, int)  # INVARIANT: results are finite
             scale = min(38, max(scale, -exp))
     written = sink is not None and v is sink[1]
-    flat = sink[0] if written else _alloc(2 * n, np.int64)
+    flat = sink[0] if written else alloc(2 * n, np.int64)
     words = flat.reshape(n, 2)
     if scale == s:
         if not written:
@@ -540,7 +536,7 @@ def _signed(word: int) -> int:
     return word - (1 << 64) if word >= 1 << 63 else word
 
 
-def _from_python(kind: str, values: list[Any], pa: Any) -> Any:
+def from_python(kind: str, values: list[Any], pa: Any) -> Any:
     if kind in ("money", "quantity", "rate", "points"):
         decimals = [None if x is None else Decimal(x) for x in values]
         scale, whole = 0, 1
@@ -565,7 +561,7 @@ def _from_python(kind: str, values: list[Any], pa: Any) -> Any:
     return pa.array(values, type=pa.string())
 
 
-def _error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any:
+def error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any:
     if not errors:
         return pa.nulls(n, type=pa.string())
     offsets = np.zeros(n + 1, dtype=np.int32)
@@ -583,7 +579,7 @@ def _error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any
 
 def _whole_digits(a: Any, pa: Any) -> int:
     """Digits before the decimal point of the largest magnitude in a decimal or integer array."""
-    _np, _pa, pc = _modules()
+    _np, _pa, pc = arrow_modules()
     mm = pc.min_max(a)
     top = max((abs(Decimal(v.as_py())) for v in (mm["min"], mm["max"]) if v.is_valid), default=Decimal(0))
     return max(1, top.adjusted() + 1) if top else 1
@@ -592,7 +588,7 @@ def _whole_digits(a: Any, pa: Any) -> int:
 def fits(array: Any, target: Any) -> bool:
     """Whether every value of a decimal or integer `array` can be cast to decimal `target`
     exactly (Arrow's cast may wrap around instead of failing, see unify)."""
-    _np, pa, _pc = _modules()
+    _np, pa, _pc = arrow_modules()
     if not pa.types.is_decimal(target):
         return True
     if pa.types.is_decimal(array.type) and array.type.scale > target.scale:

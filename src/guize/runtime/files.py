@@ -371,7 +371,7 @@ def _json_value(value: Any) -> str:
 
 def _text(value: str) -> Any:
     """An Arrow string scalar. (Python literals passed to Arrow compute make pyarrow import
-    pandas, when installed: see guize.runtime.columns._arrow.)"""
+    pandas, when installed: see guize.runtime.columns.arrow_array.)"""
     from guize.runtime.columns import string_array
 
     return string_array([value])[0]
