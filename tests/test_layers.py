@@ -1,6 +1,6 @@
 """The runtime's import graph (every import, lazy or under TYPE_CHECKING) has no cycle, no module
-imports a private name from another, and
-batch evaluation keeps its state in its own objects, not in private attributes of Policy."""
+imports a private name from another, and batch evaluation keeps its state in its own objects,
+not in private attributes of Policy."""
 
 import ast
 from pathlib import Path
