@@ -26,7 +26,7 @@ DIVISION = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
 
 
 # The range of number inputs (金额、数量、比率、整数), one definition for the scalar path,
-# the interpreter and batch evaluation (docs/embedding.md, "输入的范围"): |value| < 10**15,
+# the interpreter and batch evaluation (docs/embedding.md, "数值输入的范围"): |value| < 10**15,
 # as given (after 「%」, before a unit such as 万元). Checked on the exponent (Decimal),
 # the bit length (int) or the shortest repr (float) before any conversion or arithmetic,
 # so a hostile 10**999999 costs what 1 costs.
