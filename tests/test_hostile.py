@@ -454,7 +454,7 @@ def test_a_whole_corpus_with_a_too_deep_file_still_loads(tmp_path: Path) -> None
 
 HOSTILE = [1e308, 10**400, "9" * 50, Decimal("1E+400"), -1e308, float("nan"), float("inf"), "1e-400", 2**63,
            "0.1", Decimal("1E-40"), "abc", True, 10**15 - 1, 10**15, "1E+15", Decimal("1E-999999"), [1],
-           {"a": 1}, b"1", "80%", "12元", " 12 ", None]
+           {"a": 1}, b"1", "80%", "12元", " 12 ", None, Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity")]
 FILLER = {"money": "100", "quantity": "10", "rate": "0.5", "int": 2, "bool": False, "date": "2025-01-01"}
 
 
@@ -509,3 +509,16 @@ def test_hostile_typed_columns_batch_and_scalar_agree() -> None:
                 else:
                     assert errors[i] is None, (spec["name"], value, errors[i])
                     assert {k: table.column(k)[i].as_py() for k in expected} == expected, (spec["name"], value)
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("1E+15")], ids=str)
+def test_special_decimals_are_input_errors_whatever_the_callers_traps(value: Decimal) -> None:
+    import decimal
+
+    policy = guize.load(OUTPATIENT)
+    lenient = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[])
+    for context in (decimal.getcontext(), lenient):
+        with decimal.localcontext(context):
+            for _ in range(3):
+                with pytest.raises(InvalidInput, match="输入「本次费用」"):
+                    policy.evaluate({**BASE, "本次费用": value}, "2025-03-01", VISIT)

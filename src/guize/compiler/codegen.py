@@ -292,7 +292,12 @@ class CodeGenerator:
                 f"else {call}",
                 "        except _InvalidOperation:",
                 f"            {ident} = {call}",
-                f"    if not ({ident}.is_finite() and _ZERO <= {ident} < _LIMIT):",  # see values.NUMBER_LIMIT
+                # In range (values.NUMBER_LIMIT) and not negative; NaN fails the comparison or,
+                # when the context traps it, raises InvalidOperation: the converter says why.
+                "    try:",
+                f"        if not (_ZERO <= {ident} < _LIMIT):",
+                f"            {ident} = {call}",
+                "    except _InvalidOperation:",
                 f"        {ident} = {call}",
             ]
         else:
