@@ -670,11 +670,13 @@ def test_scale_alignment_beyond_int64_with_all_zero_values() -> None:
 
 def test_negative_scale_decimals_too_large_for_int64_go_the_exact_way(tmp_path: Path) -> None:
     # decimal128(18, -3) holds 1E+20 as 10**17 thousands: in units it overflows int64. It
-    # was read as 0 (a wrong result, not flagged); now that row goes the scalar way.
+    # was read as 0 (a wrong result, not flagged); now that row goes the scalar way, which
+    # rejects it as out of range (values.NUMBER_LIMIT).
     path = tmp_path / "p.rule"
     path.write_text("文件：\n  标题：《测试》\n  施行日期：2024年1月1日\n\n输入 甲：金额\n\n输出 乙：金额 = 甲 × 2\n",
                     encoding="utf-8")
     policy = guize.load(str(path))
     column = pa.array([Decimal("1E+20"), Decimal("5E+3")], type=pa.decimal128(18, -3))
     result = compare(policy, pa.table({"甲": column}), ON)
-    assert result.column("乙").to_pylist() == [Decimal("2E+20"), Decimal(10000)]
+    assert result.column("乙").to_pylist() == [None, Decimal(10000)]
+    assert "超出可计算的范围" in result.column("错误")[0].as_py()

@@ -39,9 +39,7 @@ FORBIDDEN = {
 }
 MAX_LINES = 800
 
-# runtime/batch.py <-> runtime/policy.py: batch imports Policy (for typing) and policy imports batch
-# lazily for evaluate_batch; being removed by the issue 22 work on batch.py and policy.py.
-KNOWN_CYCLES = {frozenset({"guize.runtime.batch", "guize.runtime.policy"})}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 KNOWN_LONG: set[str] = set()
 
 
@@ -240,3 +238,18 @@ def test_checks_see_lazy_imports(fake: Path) -> None:
     assert sorted(private_imports(fake)) == ["guize.runtime.a:7: c._hidden (guize.compiler.c)",
                                              "guize.runtime.b:3: from guize.runtime.a import _secret"]
     assert long_modules(fake) == {"guize.tools.t": MAX_LINES + 2}
+
+
+def test_batch_modules_write_no_private_state_onto_other_objects() -> None:
+    """Batch evaluation keeps its state in its own objects, not in private attributes of Policy."""
+    runtime = SRC / "guize" / "runtime"
+    for name in ("batch.py", "columns.py", "files.py"):
+        path = runtime / name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, (ast.AnnAssign, ast.AugAssign)) else []
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr.startswith("_"):
+                    owner = target.value
+                    assert isinstance(owner, ast.Name) and owner.id == "self", \
+                        f"{name}:{node.lineno} writes {ast.unparse(target)}"

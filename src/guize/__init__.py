@@ -31,19 +31,31 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
     """Compile (cached on disk by source hash) and load one .rule file.
 
     `corpus` is the directory whose documents may repeal this one: True (the default)
-    means the file's own directory, None or False means the file alone.
+    means the file's own directory (not its subdirectories), a path that directory and its
+    subdirectories, None or False the file alone. Only files that name one of this file's
+    documents beside 「废止」 or 「替代」 are compiled; one that cannot be is skipped with a
+    CorpusWarning (also in `policy.warnings`).
     """
-    from guize.compiler.corpus import load_corpus
+    import warnings
+
+    from guize.compiler.corpus import CorpusWarning, related_corpus
     from guize.compiler.driver import load_module
 
     module = load_module(path, use_cache=cache)
     repealed = None
+    found: list[str] = []
     if corpus is not None and corpus is not False:
         root = Path(path).parent if corpus is True else Path(corpus)
-        entry = load_corpus([str(root)]).entry_for_file(str(path))
+        related = related_corpus(str(path), module, str(root), recursive=corpus is not True)
+        entry = related.entry_for_file(str(path))
         if entry is not None:
             repealed = entry.repealed
-    return Policy(module, repealed)
+        found = related.warnings
+    policy = Policy(module, repealed)
+    policy.warnings = tuple(found)
+    for message in found:
+        warnings.warn(CorpusWarning(message), stacklevel=2)
+    return policy
 
 
 def compile_file(path: str | os.PathLike[str]) -> str:

@@ -17,7 +17,7 @@ import click
 
 from guize._version import __version__
 from guize.clitext import Group
-from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, parse_date
+from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, load_quietly, parse_date
 from guize.runtime.errors import RuleError
 
 
@@ -144,17 +144,16 @@ def _read_input(source: str) -> dict[str, Any]:
 @click.option("--input", "input_path", required=True, metavar="文件", help="输入 JSON 文件，- 表示标准输入")
 @click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
-@click.option("--corpus", default=None, metavar="目录", help="文件库目录（判断是否已被废止）；默认为文件所在目录")
+@click.option("--corpus", default=None, metavar="目录",
+              help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="出错时的输出格式；json 同时输出说明树")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
           corpus: str | None, fmt: str) -> None:
     """按某一日期有效的规则计算：输出 JSON。"""
-    import guize
-
     on = parse_date(date_text)
     try:
-        policy = guize.load(file, corpus=corpus if corpus else True)
+        policy = load_quietly(file, corpus)
         data = _read_input(input_path)
         wanted = list(outputs) or None
         if explain:

@@ -63,3 +63,18 @@ def parse_date(value: str, what: str = "--date") -> datetime.date:
         return dates.parse(value)
     except ValueError:
         raise click.UsageError(f"{what} 的日期「{value}」无效，应写成 2025-03-01 或 2025年3月1日") from None
+
+
+def load_quietly(file: str, corpus: str | None) -> Any:
+    """guize.load, its corpus warnings printed as 「警告：…」 lines instead of Python's format."""
+    import warnings
+
+    import guize
+    from guize.compiler.corpus import CorpusWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorpusWarning)
+        policy = guize.load(file, corpus=corpus if corpus else True)
+    for message in policy.warnings:
+        click.echo(f"警告：{message}", err=True)
+    return policy

@@ -1,344 +1,28 @@
 """`guize run`: evaluate a policy over a data file (parquet, csv, jsonl) in chunks.
 
-Memory stays flat whatever the file size: the input is read chunk by chunk, each chunk is
-evaluated with Policy's batch path and written before the next is read. The output is
-written to a temporary file beside the target and renamed only when every row is done,
-so an interrupted or failed run leaves no half-written file. Rows that cannot be computed
-get their message in the column 「错误」 and in FILE.errors.jsonl (row 1 = first data row).
+The reading, evaluating and writing are guize.runtime.files.run_file; this command parses
+the options, loads the policy, shows progress and prints the summary.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import sys
 import time
-from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
 from guize.clitext import Command
-from guize.runtime import display
 from guize.runtime.errors import RuleError
-
-FORMATS = (".parquet", ".csv", ".jsonl")
+from guize.runtime.files import CHUNK_ROWS, file_format
 
 
 def _suffix(path: str, what: str) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix == ".ndjson":
-        suffix = ".jsonl"
-    if suffix not in FORMATS:
+    suffix = file_format(path)
+    if suffix is None:
         raise click.UsageError(f"{what}「{path}」的格式无法识别：应为 .parquet、.csv 或 .jsonl")
     return suffix
-
-
-def _publish(tmp: Path, path: Path) -> None:
-    """Rename a finished temporary file into place, with the permissions a new file would get."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)  # mkstemp creates files readable by their owner only
-    os.replace(tmp, path)
-
-
-def errors_path(output: Path) -> Path:
-    """out.parquet -> out.errors.jsonl."""
-    return output.with_name(output.stem + ".errors.jsonl")
-
-
-# ---------------------------------------------------------------- readers
-
-
-class Reader:
-    """Chunks of an input file as pyarrow tables, with progress in rows or bytes."""
-
-    def __init__(self, path: Path, suffix: str, specs: dict[str, dict[str, Any]], wanted: list[str],
-                 chunk_rows: int) -> None:
-        import pyarrow as pa
-
-        self.pa = pa
-        self.path = path
-        self.suffix = suffix
-        self.specs = specs
-        self.wanted = wanted  # columns to read when present
-        self.chunk_rows = chunk_rows
-        self.total = path.stat().st_size
-        self.unit = "bytes"
-        self.names: list[str] = []
-
-    def open(self) -> Iterator[Any]:
-        if self.suffix == ".parquet":
-            return self._parquet()
-        if self.suffix == ".csv":
-            return self._csv()
-        return self._jsonl()
-
-    def _parquet(self) -> Iterator[Any]:
-        import pyarrow.parquet as pq
-
-        # pre_buffer=False: with read-ahead buffering on, Arrow keeps the buffers of row
-        # groups already read, and memory grows with the file instead of staying flat.
-        try:
-            pf = pq.ParquetFile(self.path, pre_buffer=False)
-        except (OSError, self.pa.ArrowInvalid) as exc:
-            raise RuleError(f"无法读取 Parquet 文件「{self.path}」：{exc}") from None
-        self.names = list(pf.schema_arrow.names)
-        self.total, self.unit = pf.metadata.num_rows, "rows"
-        columns = [c for c in self.wanted if c in self.names]
-        enums = [c for c in columns if self.specs.get(c, {}).get("kind") == "enum"]
-        if enums:  # small dictionaries instead of one string per row
-            pf = pq.ParquetFile(self.path, read_dictionary=enums, pre_buffer=False)
-        for batch in pf.iter_batches(batch_size=self.chunk_rows, columns=columns):
-            yield self.pa.Table.from_batches([batch]), batch.num_rows
-
-    def _csv_header(self) -> list[str]:
-        import csv
-
-        with open(self.path, encoding="utf-8-sig", newline="") as fh:
-            try:
-                return next(csv.reader(fh))
-            except StopIteration:
-                return []
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise RuleError(f"无法读取 CSV 文件「{self.path}」的表头：{exc}") from None
-
-    def _csv(self) -> Iterator[Any]:
-        import pyarrow.csv as pcsv
-
-        pa = self.pa
-        self.names = self._csv_header()
-        columns = [c for c in self.wanted if c in self.names]
-        # Every column is read as text (enumerations and flags as small dictionaries) and
-        # converted exactly by guize: no float guessing, and no type that changes between blocks.
-        types = {}
-        for c in columns:
-            kind = self.specs.get(c, {}).get("kind")
-            low = kind in ("enum", "bool")
-            types[c] = pa.dictionary(pa.int32(), pa.string()) if low else pa.string()
-        convert = pcsv.ConvertOptions(column_types=types, include_columns=columns, null_values=[""],
-                                      strings_can_be_null=True, quoted_strings_can_be_null=True)
-        # Arrow reads a fixed number of blocks ahead: small blocks keep that read-ahead (and
-        # so memory) small; the batches are then regrouped into chunks of chunk_rows rows.
-        read = pcsv.ReadOptions(block_size=1 << 20)
-        fh = open(self.path, "rb")  # noqa: SIM115 - closed below, progress reads its position
-        try:
-            try:
-                reader = pcsv.open_csv(fh, read_options=read, convert_options=convert)
-            except pa.ArrowInvalid as exc:
-                raise RuleError(f"无法读取 CSV 文件「{self.path}」：{exc}") from None
-            pending: list[Any] = []
-            rows = 0
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except pa.ArrowInvalid as exc:
-                    raise RuleError(f"CSV 文件「{self.path}」格式有误：{exc}") from None
-                pending.append(batch)
-                rows += batch.num_rows
-                if rows >= self.chunk_rows:
-                    yield pa.Table.from_batches(pending), fh.tell()
-                    pending, rows = [], 0
-            if pending:
-                yield pa.Table.from_batches(pending), fh.tell()
-        finally:
-            fh.close()
-
-    def _jsonl(self) -> Iterator[Any]:
-        import io
-
-        import pyarrow.json as pjson
-
-        pa = self.pa
-        with open(self.path, "rb") as fh:
-            line_no = 0
-            while True:
-                lines = []
-                for line in fh:
-                    line_no += 1
-                    if line.strip():
-                        lines.append(line if line.endswith(b"\n") else line + b"\n")
-                    if len(lines) >= self.chunk_rows:
-                        break
-                if not lines:
-                    break
-                try:
-                    table = pjson.read_json(io.BytesIO(b"".join(lines)))
-                except pa.ArrowInvalid as exc:
-                    raise RuleError(f"JSONL 文件「{self.path}」第 {line_no - len(lines) + 1} 行起的"
-                                    f"一块数据无法解析：{exc}") from None
-                for name in table.schema.names:
-                    if name not in self.names:
-                        self.names.append(name)
-                keep = [c for c in table.schema.names if c in self.wanted]
-                yield table.select(keep), fh.tell()
-
-
-# ---------------------------------------------------------------- writers
-
-
-class Writer:
-    """Writes result chunks to a temporary file; `commit` renames it into place."""
-
-    def __init__(self, path: Path, suffix: str) -> None:
-        self.path = path
-        self.suffix = suffix
-        import tempfile  # only when writing: keeps `guize --help` and `guize eval` start-up lean
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        self.tmp = Path(tmp)
-        self.schema: Any = None
-        self.writer: Any = None
-        self.fh: Any = None
-
-    def write(self, table: Any) -> None:
-        import pyarrow as pa
-
-        if self.schema is None:
-            self.schema = table.schema
-            self._open()
-        elif table.schema != self.schema:
-            from guize.runtime.columns import fits
-
-            try:
-                for field, column in zip(self.schema, table.columns, strict=True):
-                    if column.type != field.type and not fits(column, field.type):
-                        raise pa.ArrowInvalid(f"「{field.name}」的值放不进 {field.type}")
-                table = table.cast(self.schema)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise RuleError(f"本块结果的列类型与已写出的不一致，无法写入同一文件：{exc}"
-                                "（可改用 .jsonl 输出，或为该输出规定舍入）") from None
-        if self.suffix == ".jsonl":
-            self.fh.write(_jsonl(table))
-        else:
-            self.writer.write_table(table)
-
-    def _open(self) -> None:
-        if self.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            self.writer = pq.ParquetWriter(self.tmp, self.schema)
-        elif self.suffix == ".csv":
-            import pyarrow.csv as pcsv
-
-            self.writer = pcsv.CSVWriter(str(self.tmp), self.schema)
-        else:
-            self.fh = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-        if self.fh is not None:
-            self.fh.close()
-            self.fh = None
-
-    def commit(self, empty: Any) -> None:
-        if self.schema is None:  # no rows at all: still write a file with the columns
-            self.write(empty)
-        self.close()
-        _publish(self.tmp, self.path)
-
-    def discard(self) -> None:
-        self.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.tmp.unlink()
-
-
-def _json_value(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return display.exact(value)
-    if hasattr(value, "isoformat"):
-        return json.dumps(value.isoformat())
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _text(value: str) -> Any:
-    """An Arrow string scalar. (Python literals passed to Arrow compute make pyarrow import
-    pandas, when installed: see guize.runtime.batch.arrow.)"""
-    from guize.runtime.columns import strings
-
-    return strings([value])[0]
-
-
-def _json_column(col: Any) -> Any:
-    """A column as JSON texts (decimals as exact numbers), built with Arrow compute."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from guize.runtime.columns import strings
-
-    t = col.type
-    if pa.types.is_dictionary(t):
-        col, t = col.cast(t.value_type), t.value_type
-    if pa.types.is_decimal(t) or pa.types.is_integer(t):
-        text = pc.cast(col, pa.string())
-    elif pa.types.is_boolean(t):
-        text = pc.if_else(col, _text("true"), _text("false"))
-    elif pa.types.is_date(t):
-        text = pc.binary_join_element_wise(_text('"'), pc.cast(col, pa.string()), _text('"'), _text(""))
-    elif pa.types.is_string(t) or pa.types.is_large_string(t):
-        encoded = col.dictionary_encode()  # escape each distinct text once
-        quoted = strings([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
-        text = quoted.take(encoded.indices)
-    else:
-        text = pa.array([None if v is None else _json_value(v) for v in col.to_pylist()], type=pa.string())
-    return pc.fill_null(text, _text("null"))
-
-
-def _jsonl(table: Any) -> str:
-    import pyarrow.compute as pc
-
-    parts: list[Any] = []
-    for i, (name, col) in enumerate(zip(table.schema.names, table.columns, strict=True)):
-        key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
-        parts.extend([_text(key), _json_column(col.combine_chunks())])
-    if not parts:
-        return "{}\n" * int(table.num_rows)
-    lines = pc.binary_join_element_wise(*parts, _text("}"), _text(""))
-    return "".join(f"{line}\n" for line in lines.to_pylist())
-
-
-class ErrorLog:
-    """FILE.errors.jsonl, written to a temporary file and renamed at the end."""
-
-    def __init__(self, path: Path) -> None:
-        import tempfile
-
-        self.path = path
-        self.count = 0
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        self.tmp = Path(tmp)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8")
-
-    def add(self, row: int, exc: RuleError) -> None:
-        self.count += 1
-        record = {"row": row + 1, "code": exc.code, "error": type(exc).__name__, "message": exc.message}
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def commit(self) -> None:
-        self.fh.close()
-        if self.count:
-            _publish(self.tmp, self.path)
-        else:
-            self.tmp.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()  # a list left by an earlier run would now be wrong
-
-    def discard(self) -> None:
-        self.fh.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.tmp.unlink()
-
-
-# ---------------------------------------------------------------- the command
 
 
 @click.command("run", cls=Command)
@@ -350,9 +34,9 @@ class ErrorLog:
 @click.option("--only", "outputs", multiple=True, help="只计算这些输出（可多次给出）")
 @click.option("--keep", multiple=True, help="把输入中的这些列原样带到输出（如编号），可多次给出")
 @click.option("--strict", is_flag=True, help="遇到第一行错误即停止（不写出输出文件）")
-@click.option("--chunk-rows", type=click.IntRange(min=1), default=1 << 18, show_default=True,
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=CHUNK_ROWS, show_default=True,
               help="每块的行数（决定内存占用）")
-@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止）；默认为文件所在目录")
+@click.option("--corpus", default=None, help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="结束摘要的格式")
 @click.option("--progress/--no-progress", default=None, help="显示进度条（默认：在终端上显示）")
 def command(file: str, date_text: str | None, date_column: str | None, input_path: str, output_path: str,
@@ -364,16 +48,16 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
     if (date_text is None) == (date_column is None):
         raise click.UsageError("请给出 --date（所有行同一日期）或 --date-column（按行取日期）之一")
     on: Any = parse_date(date_text) if date_text is not None else date_column
-    in_suffix = _suffix(input_path, "输入文件")
-    out_suffix = _suffix(output_path, "输出文件")
+    _suffix(input_path, "输入文件")
+    _suffix(output_path, "输出文件")
     source, target = Path(input_path), Path(output_path)
     if not source.is_file():
         fail(RuleError(f"找不到输入文件「{input_path}」", file=input_path), fmt)
     if source.resolve() == target.resolve():
         raise click.UsageError("输出文件不能与输入文件相同")
     try:
-        summary = _run(file, on, source, in_suffix, target, out_suffix, list(outputs) or None,
-                       list(keep), strict, chunk_rows, corpus, fmt, progress)
+        summary = _run(file, on, source, target, list(outputs) or None, list(keep), strict, chunk_rows,
+                       corpus, progress)
     except RuleError as exc:
         fail(exc, fmt)
     if fmt == "json":
@@ -385,88 +69,39 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
         where = f"（见 {summary['errors_file']}）" if errors else ""
         click.echo(f"完成：{summary['rows']} 行，其中 {errors} 行出错{where}；"
                    f"用时 {summary['seconds']:.1f} 秒；已写出 {summary['output']}", err=True)
+        for name, reason in summary["slow_outputs"].items():
+            click.echo(f"注意：输出「{name}」不能按列计算，每行都逐行计算（慢得多）。原因：{reason}", err=True)
     sys.exit(EXIT_FINDINGS if summary["errors"] else EXIT_OK)
 
 
-def _run(file: str, on: Any, source: Path, in_suffix: str, target: Path, out_suffix: str,
-         outputs: list[str] | None, keep: list[str], strict: bool, chunk_rows: int, corpus: str | None,
-         fmt: str, progress: bool | None) -> dict[str, Any]:
-    import guize
-    from guize.runtime.batch import ERROR_COLUMN, Plan
-    from guize.runtime.columns import modules
+def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | None, keep: list[str],
+         strict: bool, chunk_rows: int, corpus: str | None, progress: bool | None) -> dict[str, Any]:
+    from guize.commands.common import load_quietly
+    from guize.runtime.files import run_file
 
-    _np, pa, _pc = modules()
     started = time.perf_counter()
-    policy = guize.load(file, corpus=corpus if corpus else True)
-    names = policy._select(outputs)
-    needed = policy.required_inputs(names)
-    specs = {s["name"]: s for s in policy.module.INPUTS}
-    date_column = on if isinstance(on, str) else None
-    wanted = list(dict.fromkeys([*needed, *([date_column] if date_column else []), *keep]))
-    reader = Reader(source, in_suffix, specs, wanted, chunk_rows)
-    chunks = reader.open()
-    first = next(chunks, None)
-    present = reader.names
-    for column in [*keep, *([date_column] if date_column else [])]:
-        if column not in present:
-            from guize.runtime.diagnose import nearest_name
-
-            near = nearest_name(column, present)
-            hint = f"（是否指「{near}」？）" if near else ""
-            raise RuleError(f"输入文件中没有列「{column}」{hint}", column=column)
-    schema = pa.schema([pa.field(c, pa.null()) for c in present])
-    plan = Plan(policy, schema, on, outputs, strict)
-    if plan.window_error is not None:
-        raise plan.window_error  # the date is out of force for every row: say so once
-    for name in names:
+    policy = load_quietly(file, corpus)
+    for name in policy.select_outputs(outputs):
         if name in keep:
             raise click.UsageError(f"--keep 的列「{name}」与输出同名")
-    writer = Writer(target, out_suffix)
-    log = ErrorLog(errors_path(target))
     show = sys.stderr.isatty() if progress is None else progress
     bar: Any = None
-    try:
-        if show:
-            bar = click.progressbar(length=reader.total, label="计算", file=sys.stderr,
-                                    show_pos=reader.unit == "rows", show_percent=True)
+    shown = 0
+
+    def advance(done: int, total: int, unit: str) -> None:
+        nonlocal bar, shown
+        if bar is None:
+            bar = click.progressbar(length=total, label="计算", file=sys.stderr, show_pos=unit == "rows",
+                                    show_percent=True)
             bar.__enter__()
-        offset = 0
-        done = 0
-        chunk = first
-        while chunk is not None:
-            table, position = chunk
-            result, errors = plan.run(_complete(table, needed, date_column, pa), offset)
-            out = pa.Table.from_batches([result])
-            for i, column in enumerate(keep):
-                out = out.add_column(i, column, table.column(column))
-            writer.write(out)
-            for row, exc in errors:
-                log.add(row, exc)
-            offset += table.num_rows
-            if bar is not None:
-                bar.update(position - done if reader.unit == "bytes" else table.num_rows)
-                done = position
-            chunk = next(chunks, None)
-        empty_fields = [pa.field(c, pa.string()) for c in keep]
-        empty_fields += [pa.field(n, pa.string()) for n in [*names, ERROR_COLUMN]]
-        # Not Schema.empty_table(): it imports pandas (a fifth of a second) when installed.
-        writer.commit(pa.Table.from_batches([], schema=pa.schema(empty_fields)))
-        log.commit()
-    except BaseException:
-        writer.discard()
-        log.discard()
-        raise
+        bar.update(done - shown)
+        shown = done
+
+    try:
+        summary = run_file(policy, source, target, on, outputs, keep, strict, chunk_rows,
+                           advance if show else None)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    return {"rows": offset, "errors": log.count, "rows_scalar": plan.rows_scalar,
-            "output": str(target), "errors_file": str(log.path) if log.count else None,
-            "seconds": round(time.perf_counter() - started, 3), "fallback_outputs": plan.fallback}
-
-
-def _complete(table: Any, needed: list[str], date_column: str | None, pa: Any) -> Any:
-    """Columns a chunk lacks (a JSONL block without the key) as all-null columns."""
-    for name in [*needed, *([date_column] if date_column else [])]:
-        if name not in table.schema.names:
-            table = table.append_column(name, pa.nulls(table.num_rows))
-    return table
+    summary["seconds"] = round(time.perf_counter() - started, 3)  # loading the policy included
+    return summary

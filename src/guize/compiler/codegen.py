@@ -301,7 +301,7 @@ class CodeGenerator:
         kind = spec["kind"]
         fast = {
             "bool": f"{ident} is True or {ident} is False",
-            "int": f"{ident}.__class__ is int and {ident} >= 0",
+            "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT",
         }.get(kind)
         if kind == "enum":
             fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
@@ -318,10 +318,16 @@ class CodeGenerator:
             lines += [
                 f"    if (_c := {ident}.__class__) is not Decimal:",
                 "        try:",
-                f"            {ident} = Decimal({ident}) if _c in _PLAIN else _NAN",
+                f"            {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
+                "else _NAN",
                 "        except _InvalidOperation:",
                 f"            {ident} = _NAN",
-                f"    if not ({ident}.is_finite() and {ident} >= _ZERO):",
+                # In range (values.NUMBER_LIMIT) and not negative; NaN fails the comparison or,
+                # when the context traps it, raises InvalidOperation: the converter says why.
+                "    try:",
+                f"        if not (_ZERO <= {ident} < _LIMIT):",
+                f"            {ident} = {_CONVERTERS[kind]}(data[{name!r}], {name!r})",
+                "    except _InvalidOperation:",
                 f"        {ident} = {_CONVERTERS[kind]}(data[{name!r}], {name!r})",
             ]
         else:
@@ -499,6 +505,7 @@ class CodeGenerator:
             "_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (",
             "    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)",
             "_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT",
+            "_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT",
             "_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (",
             "    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)",
             "_D, _date = Decimal, datetime.date  # in the literals below",

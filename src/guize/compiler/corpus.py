@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guize.compiler.driver import load_module, rule_files
@@ -48,6 +49,7 @@ class Corpus:
     entries: list[Entry] = dataclasses.field(default_factory=list)
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
     errors: list[CompileError] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)  # files skipped (related_corpus)
 
     def find(self, ref: str) -> list[Entry]:
         """Documents matching a 文号 or a title (exact first, then a unique partial match)."""
@@ -79,8 +81,73 @@ def load_corpus(paths: list[str]) -> Corpus:
                 raise
             corpus.errors.append(exc)
             continue
+        except (RecursionError, MemoryError):
+            corpus.warnings.append(f"文件库中的「{path}」嵌套过深或过大，已跳过")
+            continue
         for doc in module.DOCUMENTS:
             corpus.entries.append(Entry(doc, str(path), module))
+    link(corpus)
+    return corpus
+
+
+class CorpusWarning(UserWarning):
+    """A neighbour file that could not be read while deciding whether a document is repealed."""
+
+
+def _comparable(text: str) -> str:
+    """Text in which a title or 文号 can be looked for however its brackets are written."""
+    return normalize_docno(text).replace("〈", "《").replace("〉", "》")
+
+
+def _names(module: Any) -> list[str]:
+    names = []
+    for doc in module.DOCUMENTS:
+        names += [_comparable(doc[key]) for key in ("title", "docno") if doc.get(key)]
+    return names
+
+
+def related_corpus(path: str, module: Any, root: str, recursive: bool = False) -> Corpus:
+    """The part of the corpus in `root` that decides whether the documents of `path` (compiled
+    as `module`) are repealed: the file itself and the files that may repeal it.
+
+    A file can repeal a document only by naming its title or 文号 under 「废止」 or 「替代」, so
+    a neighbour whose text names neither, or has neither word, is not parsed at all. `root`
+    is searched non-recursively unless `recursive`. A neighbour that cannot be read or
+    compiled is skipped and reported in `corpus.warnings`, never raised.
+    """
+    corpus = Corpus()
+    for doc in module.DOCUMENTS:
+        corpus.entries.append(Entry(doc, str(path), module))
+    names = _names(module)
+    own = os.path.realpath(path)
+    folder = Path(root)
+    try:
+        files = sorted(folder.rglob("*.rule") if recursive else folder.glob("*.rule"))
+    except OSError as exc:
+        corpus.warnings.append(f"无法读取文件库目录「{root}」（{exc.strerror or exc}），未判断是否被废止")
+        return corpus
+    for neighbour in files:
+        if os.path.realpath(neighbour) == own or not names:
+            continue
+        try:
+            text = _comparable(neighbour.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "不是 UTF-8 编码" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+            corpus.warnings.append(f"文件库中的「{neighbour}」无法读取（{reason}），已跳过")
+            continue
+        if ("废止" not in text and "替代" not in text) or not any(n in text for n in names):
+            continue
+        try:
+            other = load_module(neighbour)
+        except RuleError as exc:
+            first = exc.message.splitlines()[0] if exc.message else type(exc).__name__
+            corpus.warnings.append(f"文件库中的「{neighbour}」有错误，判断「{path}」是否被废止时已跳过它：{first}")
+            continue
+        except (RecursionError, MemoryError):
+            corpus.warnings.append(f"文件库中的「{neighbour}」嵌套过深或过大，判断「{path}」是否被废止时已跳过它")
+            continue
+        for doc in other.DOCUMENTS:
+            corpus.entries.append(Entry(doc, str(neighbour), other))
     link(corpus)
     return corpus
 

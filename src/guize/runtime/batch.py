@@ -23,7 +23,10 @@ time, in cache. Numbers read in place (see columns.Converted.in_place) are assum
 A null cell means "not given": the input's default applies, or the row reports 缺少输入.
 Float columns are read through their shortest repr (0.1 is 0.1, as in the scalar path).
 
-Column conversion in and out lives in guize.runtime.columns. numpy and pyarrow are
+A Policy holds one BatchEvaluator (Policy.batch, created on first use), which owns the
+compiled columnar program; this module sees the policy only through the Source protocol and
+does not import guize.runtime.policy. Column conversion in and out lives in
+guize.runtime.columns. numpy and pyarrow are
 imported only by the batch modules (this one, columns, batchops, kernel), from the
 optional extra `guize[batch]`.
 """
@@ -32,33 +35,34 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
+from guize.runtime import ir
 from guize.runtime import values as V
 from guize.runtime.columns import (
     Converted,
     alloc,
-    arrow,
+    arrow_array,
+    arrow_modules,
     convert_column,
-    decimal_array,
+    decimal_column,
     error_column,
     from_python,
+    mask_or,
     minmax,
-    modules,
-    or_,
     scale_up,
-    strings,
+    string_array,
     to_table,
     unify,
 )
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
+from guize.runtime.validity import Window
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
-
-    from guize.runtime.policy import Policy
 
 ERROR_COLUMN = "错误"
 _DECIMAL_KINDS = ("money", "quantity", "rate", "points")
@@ -79,22 +83,109 @@ ASSUMED_MISSES = 1000
 _I64 = 2**63 - 1
 
 
+# ---------------------------------------------------------------- the policy, as batch evaluation sees it
+
+
+class Source(Protocol):
+    """What batch evaluation needs of a policy (guize.runtime.policy.Policy is one). A
+    protocol, so that this module does not import policy.py, which imports it lazily."""
+
+    module: ModuleType
+    window: Window
+
+    @property
+    def definitions(self) -> dict[str, ir.Definition]: ...
+
+    @property
+    def dated_versions(self) -> tuple[tuple[Any, ...], ...]: ...
+
+    def select_outputs(self, outputs: Any) -> list[str]: ...
+
+    def required_inputs(self, outputs: Any) -> list[str]: ...
+
+    def env(self, on: datetime.date) -> tuple[Any, ...]: ...
+
+    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Any = None) -> dict[str, Any]: ...
+
+
+def batch_module(module: Any) -> Any:
+    """The columnar evaluators of a compiled module: its sibling `<name>_batch.py`, imported now.
+
+    A module guize.load made says how to load it (BATCH_LOADER, from the compile cache); one
+    written by `guize compile -o DIR` and imported by the caller has its sibling beside it."""
+    loader = getattr(module, "BATCH_LOADER", None)
+    if loader is not None:
+        return loader()
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(getattr(module, "__file__", None) or "?")
+    sibling = path.with_name(f"{path.stem}_batch.py")
+    spec = importlib.util.spec_from_file_location(f"{module.__name__}_batch", sibling)
+    if spec is None or spec.loader is None or not sibling.is_file():
+        raise RuleError(f"这个已编译的模块没有批量计算代码（「{sibling.name}」）：请用当前版本的 guize 重新编译，"
+                        "并把两个文件放在同一目录")
+    batch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(batch)  # the import system's loader: compiled and cached as any import
+    return batch
+
+
+class BatchEvaluator:
+    """Batch evaluation for one policy: its columnar program, built from the compiled module
+    on first use and kept. A Policy creates one when first asked (Policy.batch)."""
+
+    def __init__(self, policy: Source) -> None:
+        self.policy = policy
+        self._program: dict[str, Any] | None = None
+
+    @property
+    def program(self) -> dict[str, Any]:
+        """The compiled module's columnar definitions ("defs") and enumeration members ("enums")."""
+        program = self._program
+        if program is None:
+            module = batch_module(self.policy.module)
+            program = self._program = {"defs": module.DEFS, "enums": module.ENUMS, "fallback": module.FALLBACK}
+        return program
+
+    def plan(self, schema: Any, on: Any, outputs: Any = None, strict: bool = False,
+             block_rows: int = BLOCK_ROWS) -> Plan:
+        """A Plan for evaluating chunks of tables with `schema` (see Plan.run)."""
+        return Plan(self, schema, on, outputs, strict, block_rows)
+
+    def evaluate(self, data: Any, on: Any, outputs: Any = None, strict: bool = False,
+                 chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
+        """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
+
+        `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
+        """
+        table = to_table(data)
+        plan = self.plan(table.schema, on, outputs, strict, block_rows)
+        batches = []
+        offset = 0
+        for piece in iter_batches(table, chunk_rows):
+            batch, _errors = plan.run(piece, offset)
+            batches.append(batch)
+            offset += piece.num_rows
+        return combine(batches, plan)
+
+
 # ---------------------------------------------------------------- the plan for one call
 
 
 class Plan:
     """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
 
-    def __init__(self, policy: Policy, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
+    def __init__(self, evaluator: BatchEvaluator, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
                  block_rows: int = BLOCK_ROWS) -> None:
-        np, pa, _pc = modules()
+        np, pa, _pc = arrow_modules()
         self.np, self.pa = np, pa
-        self.policy = policy
+        self.policy = policy = evaluator.policy
         self.strict = strict
-        self.outputs_arg = None if outputs is None else ([outputs] if isinstance(outputs, str) else list(outputs))
-        self.names = policy._select(self.outputs_arg)
-        program = _program(policy)
+        self.names = policy.select_outputs(outputs)
+        self.outputs_arg = None if outputs is None else list(self.names)
+        program = evaluator.program
         self.defs = program["defs"]
+        self.reasons: dict[str, str] = program["fallback"]
         self.enums: tuple[str, ...] = program["enums"]
         self.kinds = {n: policy.definitions[n].value_kind for n in self.names}
         self.vector = [n for n in self.names if self._vectorised(n)]
@@ -113,10 +204,8 @@ class Plan:
         elif on is None:
             raise InvalidInput("缺少评估日期：请给出日期，或输入表中日期列的列名")
         else:
-            from guize.runtime.policy import as_date
-
             try:
-                self.on = as_date(on)
+                self.on = V.as_date(on)
             except InvalidInput:
                 near = _nearest(str(on), schema.names)
                 hint = f"（是否指列「{near}」？）" if near else ""
@@ -139,6 +228,22 @@ class Plan:
         self.block_rows = block_rows  # 0: evaluate each chunk at once, without a kernel
         self.assume = False  # the chunk being evaluated may assume bounds (see _evaluate)
         self.assumed = False  # and did
+
+    def fallback_reasons(self) -> dict[str, str]:
+        """Why each output in `fallback` is evaluated row by row (the batch compiler's reason,
+        followed through the definitions it depends on), for a run's summary."""
+        reasons = self.reasons
+        out = {}
+        for name in self.fallback:
+            seen = [name]
+            while name in reasons and reasons[name].startswith("依赖逐行计算的「"):
+                name = reasons[name][len("依赖逐行计算的「"):].rstrip("」")
+                if name in seen:
+                    break
+                seen.append(name)
+            reason = reasons.get(name, "按列计算尚不支持")
+            out[seen[0]] = reason if len(seen) == 1 else f"它依赖的「{seen[-1]}」：{reason}"
+        return out
 
     def _vectorised(self, output: str) -> bool:
         seen: set[str] = set()
@@ -277,7 +382,7 @@ class Plan:
         spec = {"name": self.date_column, "kind": "date", "members": ()}
         conv = convert_column(spec, columns[self.date_column], self.enums)
         days = conv.v
-        bad = or_(conv.bad, conv.null)
+        bad = mask_or(conv.bad, conv.null)
         w = policy.window
         if bad is None and n:
             # Often every date of the chunk is in force and in one version of each dated
@@ -286,7 +391,7 @@ class Plan:
             if (w.start is not None and lo >= day(w.start) and (w.last is None or hi <= day(w.last))
                     and (w.repealed is None or hi < day(w.repealed.on))):
                 versions: list[Any] = []
-                for slot_versions in policy._dated:
+                for slot_versions in policy.dated_versions:
                     found = [k for k, v in enumerate(slot_versions)
                              if day(v[0]) <= lo and (v[1] is None or hi < day(v[1]))]
                     if not found:
@@ -305,7 +410,7 @@ class Plan:
             inside &= days < day(w.repealed.on)
         outside = ~inside if bad is None else ~inside & ~bad  # a real date, out of force
         versions = []
-        for slot_versions in policy._dated:
+        for slot_versions in policy.dated_versions:
             starts = np.array([day(v[0]) for v in slot_versions], dtype=np.int64)
             ends = np.array([day(v[1]) if v[1] is not None else _I64 for v in slot_versions], dtype=np.int64)
             idx = np.searchsorted(starts, days, side="right") - 1
@@ -386,7 +491,7 @@ class Plan:
                         v = contiguous
                 if conv.null is not None and conv.null.any():
                     if default is None:
-                        bad = or_(bad, conv.null)
+                        bad = mask_or(bad, conv.null)
                     else:
                         k = _const(default)
                         if k.s > s:
@@ -394,12 +499,15 @@ class Plan:
                             s = k.s
                         fill = k.v * 10 ** (s - k.s)
                         if abs(fill) > _I64:  # not representable at this column's scale:
-                            bad = or_(bad, conv.null)  # those rows go the scalar way
+                            bad = mask_or(bad, conv.null)  # those rows go the scalar way
                             fill = 0
                         v = np.where(conv.null, fill, v)
                 lo, hi = minmax(v)
                 if lo < 0:  # the scalar converters reject negative numbers
-                    bad = or_(bad, v < 0)
+                    bad = mask_or(bad, v < 0)
+                top = V.INT_LIMIT * 10**s  # and numbers out of range (values.NUMBER_LIMIT)
+                if hi >= top:
+                    bad = mask_or(bad, v >= top)
                 if bad is not None and bad.any():
                     v = np.where(bad, 0, v)
                     c.flag(bad)
@@ -407,7 +515,7 @@ class Plan:
                 return in_unit(Num(v, s, lo, hi))
             if conv.null is not None and conv.null.any():
                 if default is None:
-                    bad = or_(bad, conv.null)
+                    bad = mask_or(bad, conv.null)
                 else:
                     fill = enums.index(default) if kind == "enum" else (
                         day(default) if kind == "date" else bool(default))
@@ -425,7 +533,7 @@ class Plan:
         """Evaluate `rows` one by one with Policy.evaluate and record values or errors."""
         if len(rows) == 0:
             return
-        index = arrow(rows)
+        index = arrow_array(rows)
         taken = {name: columns[name].take(index).to_pylist() for name in self.needed if name in columns}
         if self.date_column is not None:
             dates = columns[self.date_column].take(index).to_pylist()
@@ -490,21 +598,21 @@ class Plan:
                     for row, x in patch.items():
                         v[row] = int(x)
                 return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(np.ascontiguousarray(v))])
-            return decimal_array(v, value.s, n, patch, validity, np, pa, sink, value.lo)
+            return decimal_column(v, value.s, n, patch, validity, np, pa, sink, value.lo)
         if kind == "bool":
             b = value if isinstance(value, np.ndarray) else np.full(n, bool(value))
             if patch:
                 b = b.copy()
                 for row, x in patch.items():
                     b[row] = bool(x)
-            return arrow(b, validity)
+            return arrow_array(b, validity)
         if kind == "enum":
             codes = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
             if patch:
                 codes = codes.astype(np.int64)  # a copy, wide enough for every code
                 for row, x in patch.items():
                     codes[row] = self.enums.index(x)
-            return strings(self.enums).take(arrow(codes, validity))
+            return string_array(self.enums).take(arrow_array(codes, validity))
         # dates
         days = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
         days = days.astype(np.int32)
@@ -523,7 +631,7 @@ def _materialize(value: Any, recorder: Any) -> Any:
 
 
 def _column(batch: Any, name: str) -> Any:
-    _np, pa, _pc = modules()
+    _np, pa, _pc = arrow_modules()
     col = batch.column(batch.schema.get_field_index(name))
     if hasattr(col, "combine_chunks"):
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
@@ -549,37 +657,6 @@ def _at_row(exc: RuleError, row: int) -> RuleError:
     return out
 
 
-def _program(policy: Policy) -> dict[str, Any]:
-    program: dict[str, Any] | None = getattr(policy, "_batch_program", None)
-    if program is None:
-        module = batch_module(policy.module)
-        program = {"defs": module.DEFS, "enums": module.ENUMS, "fallback": module.FALLBACK}
-        policy._batch_program = program  # type: ignore[attr-defined]
-    return program
-
-
-def batch_module(module: Any) -> Any:
-    """The columnar evaluators of a compiled module: its sibling `<name>_batch.py`, imported now.
-
-    A module guize.load made says how to load it (BATCH_LOADER, from the compile cache); one
-    written by `guize compile -o DIR` and imported by the caller has its sibling beside it."""
-    loader = getattr(module, "BATCH_LOADER", None)
-    if loader is not None:
-        return loader()
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(getattr(module, "__file__", None) or "?")
-    sibling = path.with_name(f"{path.stem}_batch.py")
-    spec = importlib.util.spec_from_file_location(f"{module.__name__}_batch", sibling)
-    if spec is None or spec.loader is None or not sibling.is_file():
-        raise RuleError(f"这个已编译的模块没有批量计算代码（「{sibling.name}」）：请用当前版本的 guize 重新编译，"
-                        "并把两个文件放在同一目录")
-    batch = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(batch)  # the import system's loader: compiled and cached as any import
-    return batch
-
-
 # ---------------------------------------------------------------- the entry points
 
 
@@ -589,26 +666,16 @@ def iter_batches(table: Any, rows: int = CHUNK_ROWS) -> Iterator[Any]:
         yield table.slice(start, rows)
 
 
-def evaluate_batch(policy: Policy, data: Any, on: Any, outputs: Any = None, strict: bool = False,
+def evaluate_batch(policy: Any, data: Any, on: Any, outputs: Any = None, strict: bool = False,
                    chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
-    """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
-
-    `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
-    """
-    table = to_table(data)
-    plan = Plan(policy, table.schema, on, outputs, strict, block_rows)
-    batches = []
-    offset = 0
-    for piece in iter_batches(table, chunk_rows):
-        batch, _errors = plan.run(piece, offset)
-        batches.append(batch)
-        offset += piece.num_rows
-    return combine(batches, plan)
+    """policy.batch.evaluate(...): see BatchEvaluator.evaluate."""
+    evaluator: BatchEvaluator = policy.batch
+    return evaluator.evaluate(data, on, outputs, strict, chunk_rows, block_rows)
 
 
 def combine(batches: list[Any], plan: Plan) -> pa.Table:
     """One Table from chunk results, each column in one type (see unify)."""
-    _np, pa, _pc = modules()
+    _np, pa, _pc = arrow_modules()
     names = [*plan.names, ERROR_COLUMN]
     columns = []
     for i in range(len(names)):

@@ -31,7 +31,8 @@ _D128 = 10**38
 _MAX_PLACES = 18
 
 
-def modules() -> tuple[Any, Any, Any]:
+def arrow_modules() -> tuple[Any, Any, Any]:
+    """numpy, pyarrow and pyarrow.compute, or a RuleError saying how to install them."""
     try:
         import numpy as np
         import pyarrow as pa
@@ -41,12 +42,13 @@ def modules() -> tuple[Any, Any, Any]:
     return np, pa, pc
 
 
+
 # ---------------------------------------------------------------- input tables
 
 
 def to_table(data: Any) -> pa.Table:
     """A pyarrow Table from a Table, RecordBatch, dict of columns, list of rows or DataFrame."""
-    np, pa, _pc = modules()
+    np, pa, _pc = arrow_modules()
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pa.RecordBatch):
@@ -76,6 +78,8 @@ def to_table(data: Any) -> pa.Table:
 def _array(column: Any, np: Any, pa: Any) -> Any:
     if isinstance(column, (pa.Array, pa.ChunkedArray)):
         return column
+    if isinstance(column, (str, bytes, Mapping)) or not hasattr(column, "__len__"):
+        raise InvalidInput(f"输入表的列应为值的列表，收到的是 {type(column).__name__}「{column!r:.40}」")
     try:
         return pa.array(column)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
@@ -111,18 +115,18 @@ def alloc(n: int, dtype: Any) -> Any:
     already paged in; numpy's malloc gives large blocks back to the system and pays a page
     fault per 4 KiB to get them again.
     """
-    np, pa, _pc = modules()
+    np, pa, _pc = arrow_modules()
     dt = np.dtype(dtype)
     return np.frombuffer(pa.allocate_buffer(n * dt.itemsize), dtype=dt)
 
 
-def arrow(v: Any, validity: Any = None) -> Any:
+def arrow_array(v: Any, validity: Any = None) -> Any:
     """An Arrow array over a numpy integer or boolean array (shared memory when contiguous).
 
     Not pa.array: it imports pandas, when installed, to ask whether `v` is a pandas object,
     which costs a fifth of a second and 35 MB the first time.
     """
-    np, pa, _pc = modules()
+    np, pa, _pc = arrow_modules()
     if v.dtype == np.bool_:
         data = pa.py_buffer(np.packbits(v, bitorder="little"))
     else:
@@ -130,20 +134,21 @@ def arrow(v: Any, validity: Any = None) -> Any:
     return pa.Array.from_buffers(pa.from_numpy_dtype(v.dtype), len(v), [validity, data])
 
 
-def strings(values: Sequence[str]) -> Any:
-    """An Arrow string array of `values` (built from buffers, for the reason given in arrow)."""
-    np, pa, _pc = modules()
+def string_array(values: Sequence[str]) -> Any:
+    """An Arrow string array of `values` (built from buffers, for the reason given in arrow_array)."""
+    np, pa, _pc = arrow_modules()
     data = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(data) + 1, dtype=np.int32)
     np.cumsum([len(d) for d in data], out=offsets[1:])
     return pa.Array.from_buffers(pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))])
 
 
+
 def _numpy(arr: Any) -> Any:
     """The values of an Arrow array without nulls as a numpy array: the array's own memory
     for fixed-width types, unpacked bits for booleans (Array.to_numpy imports pandas, see
-    arrow, so it is used only for other types)."""
-    np, pa, _pc = modules()
+    arrow_array, so it is used only for other types)."""
+    np, pa, _pc = arrow_modules()
     t = arr.type
     n, offset = len(arr), arr.offset
     if pa.types.is_boolean(t):
@@ -158,7 +163,7 @@ def _numpy(arr: Any) -> Any:
 def _values(arr: Any, fill: Any) -> Any:
     """_numpy(arr) with `fill` in the null slots (a Python literal passed to an Arrow kernel,
     as in fill_null(0), imports pandas too)."""
-    np, _pa, _pc = modules()
+    np, _pa, _pc = arrow_modules()
     v = _numpy(arr)  # the values under null slots are arbitrary
     if arr.null_count:
         v = np.where(_numpy(arr.is_null()), fill, v)
@@ -169,12 +174,12 @@ def minmax(v: Any) -> tuple[int, int]:
     """Smallest and largest value of an integer array in one pass (Arrow's min_max)."""
     if len(v) == 0:
         return 0, 0
-    _np, _pa, pc = modules()
-    mm = pc.min_max(arrow(v))
+    _np, _pa, pc = arrow_modules()
+    mm = pc.min_max(arrow_array(v))
     return int(mm["min"].as_py()), int(mm["max"].as_py())
 
 
-def or_(a: Any, b: Any) -> Any:
+def mask_or(a: Any, b: Any) -> Any:
     if a is None:
         return b
     if b is None:
@@ -253,7 +258,9 @@ def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], n
                     scale = max(scale, -exp)
         ints = []
         for i, d in enumerate(out):
-            iv = 0 if bad[i] else int(Decimal(d).scaleb(scale))
+            # INVARIANT: |d| < 10**15 with at most _MAX_PLACES places (values.NUMBER_LIMIT),
+            # so the scaled integer has at most 33 digits: no decimal.Overflow, no huge int.
+            iv = 0 if bad[i] else int(Decimal(d).scaleb(scale, V.CONTEXT))
             if abs(iv) > _I64:
                 bad[i], iv = True, 0
             ints.append(iv)
@@ -312,14 +319,14 @@ def _per_unique(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: Any
     v = dv.take(idx, mode="clip")
     bad = dictionary.bad.take(idx) if dictionary.bad is not None else None
     dnull = dictionary.null.take(idx) if dictionary.null is not None else None
-    return Converted(v, dictionary.s, bad, or_(null, dnull))
+    return Converted(v, dictionary.s, bad, mask_or(null, dnull))
 
 
 def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
                    memo: dict[Any, Any] | None = None) -> Converted:
     """One Arrow array -> columnar values for the input `spec` (scale not yet applied);
     `memo`: see _per_unique."""
-    np, pa, pc = modules()
+    np, pa, pc = arrow_modules()
     t = arr.type
     kind = spec["kind"]
     types = pa.types
@@ -335,7 +342,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         return Converted(_numpy(arr), None, None, _nulls(arr, np))
     if kind == "enum" and (types.is_string(t) or types.is_large_string(t)):
         members = list(spec["members"])
-        where = pc.index_in(arr, value_set=strings(members).cast(t))
+        where = pc.index_in(arr, value_set=string_array(members).cast(t))
         null = _nulls(arr, np)
         found = _numpy(where.is_valid())
         local = _values(where, 0).astype(np.intp)
@@ -343,7 +350,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         missing = ~found if null is None else ~found & ~null
         if missing.any():  # " 一级 " and other spellings the scalar converter accepts
             rest = np.flatnonzero(missing)
-            slow = _generic(spec, arr.take(arrow(rest)).to_pylist(), enums, np)
+            slow = _generic(spec, arr.take(arrow_array(rest)).to_pylist(), enums, np)
             codes[rest] = slow.v
             bad = np.zeros(len(arr), dtype=bool)
             bad[rest] = slow.bad
@@ -417,34 +424,36 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
             conv = _merge(conv, rows, slow, np)
         if integer and conv.s:
             unit = 10**conv.s
-            conv.bad = or_(conv.bad, conv.v % unit != 0)
+            conv.bad = mask_or(conv.bad, conv.v % unit != 0)
             conv.v, conv.s = conv.v // unit, 0
         return conv
     if types.is_string(t) or types.is_large_string(t):
         # Plain decimals of at most 15 characters read back exactly through float64.
         plain_np = (_values(pc.match_substring_regex(arr, r"^[0-9]+(\.[0-9]+)?$"), False)
                     & (_values(pc.utf8_length(arr), 0) <= 15))
-        zero = strings(["0"]).cast(t)[0]  # (literals passed to Arrow import pandas: see arrow)
-        floats = pc.cast(pc.if_else(arrow(plain_np), arr, zero), pa.float64())
+        zero = string_array(["0"]).cast(t)[0]  # (literals passed to Arrow import pandas: see arrow_array)
+        floats = pc.cast(pc.if_else(arrow_array(plain_np), arr, zero), pa.float64())
         conv = _number_column(spec, floats, enums, np, pa, pc)
         conv.null = null
         slow_rows = ~plain_np if null is None else ~plain_np & ~null
         rest = np.flatnonzero(slow_rows)
         if len(rest):
-            slow = _generic(spec, arr.take(arrow(rest)).to_pylist(), enums, np)
+            slow = _generic(spec, arr.take(arrow_array(rest)).to_pylist(), enums, np)
             conv = _merge(conv, rest, slow, np)
         return conv
     return _generic(spec, arr.to_pylist(), enums, np)
 
 
 def _decimal_scale(v: Any, s: int, integer: bool, bad: Any, null: Any) -> Converted:
-    np, _pa, _pc = modules()
+    np, _pa, _pc = arrow_modules()
     if s < 0:  # decimal(p, -k): whole multiples of 10**k
         v, bad = scale_up(v, -s, bad, np)
         return Converted(v, 0, bad, null)
+    if integer and s > _MAX_PLACES:  # 10**s exceeds int64: only 0 is a whole number here
+        return Converted(np.zeros_like(v), 0, mask_or(bad, v != 0), null)
     if integer and s > 0:
         unit = 10**s
-        bad = or_(bad, v % unit != 0)
+        bad = mask_or(bad, v % unit != 0)
         return Converted(v // unit, 0, bad, null)
     return Converted(v, s, bad, null)
 
@@ -455,7 +464,7 @@ def scale_up(v: Any, k: int, bad: Any, np: Any) -> tuple[Any, Any]:
     over = np.abs(v) > _I64 // 10**k
     if over.any():
         v = np.where(over, 0, v)
-        bad = or_(bad, over)
+        bad = mask_or(bad, over)
     return v * 10**k, bad
 
 
@@ -485,7 +494,7 @@ def _merge(conv: Converted, rows: Any, slow: Converted, np: Any) -> Converted:
 # ---------------------------------------------------------------- result columns
 
 
-def decimal_array(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: Any, pa: Any,
+def decimal_column(v: Any, s: int, n: int, patch: dict[int, Any], validity: Any, np: Any, pa: Any,
              sink: Any = None, lo: int = -1) -> Any:
     """decimal128(38, s) from int64 values with some rows replaced by exact Decimals.
 
@@ -571,7 +580,7 @@ def error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any:
 
 def _whole_digits(a: Any, pa: Any) -> int:
     """Digits before the decimal point of the largest magnitude in a decimal or integer array."""
-    _np, _pa, pc = modules()
+    _np, _pa, pc = arrow_modules()
     mm = pc.min_max(a)
     top = max((abs(Decimal(v.as_py())) for v in (mm["min"], mm["max"]) if v.is_valid), default=Decimal(0))
     return max(1, top.adjusted() + 1) if top else 1
@@ -580,7 +589,7 @@ def _whole_digits(a: Any, pa: Any) -> int:
 def fits(array: Any, target: Any) -> bool:
     """Whether every value of a decimal or integer `array` can be cast to decimal `target`
     exactly (Arrow's cast may wrap around instead of failing, see unify)."""
-    _np, pa, _pc = modules()
+    _np, pa, _pc = arrow_modules()
     if not pa.types.is_decimal(target):
         return True
     if pa.types.is_decimal(array.type) and array.type.scale > target.scale:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
+import threading
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
@@ -78,8 +79,18 @@ def _in_order(subset: Any, order: list[str]) -> Any:
     return evaluate
 
 
-def as_date(on: Any) -> datetime.date:
-    return V.to_date(on, "评估日期")
+def _names_only(outputs: Any) -> list[str]:
+    """`outputs` as a list of names, or UnknownOutput when it is not a collection of texts."""
+    try:
+        names = list(outputs)
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(o, str) for o in names):
+        raise UnknownOutput(f"outputs 应为输出名称的列表，收到 {outputs!r:.80}") from None
+    return names
+
+
+as_date = V.as_date
 
 
 class Policy:
@@ -100,7 +111,12 @@ class Policy:
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
         self._output_names = frozenset(module.OUTPUTS)
-        self._all = module.ALL
+        # A document with no outputs (a repeal order, a register) has no ALL function: its
+        # evaluation is the empty result, after the same checks of date and input names.
+        self._all: Any = module.ALL if module.ALL is not None else self._no_outputs
+        self._batch: Any = None  # the BatchEvaluator (see the `batch` property)
+        self._batch_lock = threading.Lock()
+        self.warnings: tuple[str, ...] = ()  # set by guize.load: neighbour files it had to skip
         self._subset = module.SUBSET
         self._flags: tuple[tuple[int, ...], ...] = module.SUBSET_FLAGS
         self._names = frozenset(self._specs)
@@ -175,13 +191,22 @@ class Policy:
     def _check_names(self, data: Mapping[str, Any]) -> None:
         V.unknown_inputs(data, self._names)
 
-    def _select(self, outputs: Iterable[str] | None) -> list[str]:
+    def _no_outputs(self, data: Mapping[str, Any], env: tuple[Any, ...], need: Any = None) -> dict[str, Any]:
+        if not isinstance(data, Mapping) or data:
+            self._check_names(data)
+        return {}
+
+    def select_outputs(self, outputs: Iterable[str] | str | None) -> list[str]:
+        """The output names `outputs` asks for (all if None), each checked to exist."""
         if outputs is None:
             return list(self.module.OUTPUTS)
         if isinstance(outputs, str):
             outputs = [outputs]
-        names = list(outputs)
+        names = _names_only(outputs)
         for name in names:
+            if not self._output_names:
+                raise UnknownOutput(f"该文件没有输出：{self.window.name()}没有定义任何「输出」，无法计算「{name}」"
+                                    "（它的效力状态可以照常查询）", output=name)
             if name not in self._output_names:
                 from guize.runtime.diagnose import nearest_name
 
@@ -249,6 +274,8 @@ class Policy:
         the list), else out_subset with the flags it reads: which inputs and definitions to
         compute, which outputs to return. (outputs=None is out_all's, in evaluate.)"""
         names = self._select(outputs)
+        if not names:  # nothing asked for: the input names are still checked
+            return self._no_outputs, None
         declared = self.module.OUTPUTS
         order = list(dict.fromkeys(names))
         if len(order) == 1 and order[0] in self._functions:
@@ -270,11 +297,12 @@ class Policy:
         return (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs),
                 *(any(o in asked for o in users) for users in self._flags))
 
+    _select = select_outputs
+
     def _bad_call(self, data: Any, outputs: Any) -> None:
         self._check_names(data)
-        if outputs is not None and (isinstance(outputs, (bytes, Mapping)) or not all(
-                isinstance(o, str) for o in outputs)):
-            raise UnknownOutput(f"outputs 应为输出名称的列表，收到 {outputs!r}")
+        if outputs is not None and not isinstance(outputs, str):
+            _names_only(outputs)
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
                        strict: bool = False) -> Any:
@@ -282,9 +310,26 @@ class Policy:
 
         `on` is one date or the name of a date column; see guize.runtime.batch.
         """
-        from guize.runtime.batch import evaluate_batch
+        return self.batch.evaluate(data, on, outputs, strict)
 
-        return evaluate_batch(self, data, on, outputs, strict)
+    @property
+    def batch(self) -> Any:
+        """This policy's BatchEvaluator (guize.runtime.batch), created on first use: the batch
+        modules import numpy and pyarrow, which scalar evaluation does not need."""
+        evaluator = self._batch
+        if evaluator is None:
+            from guize.runtime.batch import BatchEvaluator
+
+            with self._batch_lock:
+                if self._batch is None:
+                    self._batch = BatchEvaluator(self)
+                evaluator = self._batch
+        return evaluator
+
+    @property
+    def dated_versions(self) -> tuple[tuple[Any, ...], ...]:
+        """For each dated slot, its versions' (start, end) in date order."""
+        return self._dated
 
     def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
                   coverage: Coverage | None = None) -> dict[str, Any]:

@@ -25,6 +25,30 @@ DIVISION = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                            traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 
 
+# The range of number inputs (金额、数量、比率、整数), one definition for the scalar path,
+# the interpreter and batch evaluation (docs/embedding.md, "数值输入的范围"): |value| < 10**15,
+# as given (after 「%」, before a unit such as 万元). Checked on the exponent (Decimal),
+# the bit length (int) or the shortest repr (float) before any conversion or arithmetic,
+# so a hostile 10**999999 costs what 1 costs.
+MAX_WHOLE_DIGITS = 15
+INT_LIMIT = 10**MAX_WHOLE_DIGITS
+NUMBER_LIMIT = Decimal(INT_LIMIT)
+
+
+def out_of_range(name: str, value: Any) -> InvalidInput:
+    shown = _short(value)
+    return InvalidInput(f"输入「{name}」的值「{shown}」超出可计算的范围：绝对值应小于 10^{MAX_WHOLE_DIGITS}"
+                        f"（{MAX_WHOLE_DIGITS} 位整数）", input=name, value=shown)
+
+
+def _short(value: Any) -> str:
+    """A value's text for a message, without converting a huge int to decimal text."""
+    if type(value) is int and value.bit_length() > 128:
+        return f"{'-' if value < 0 else ''}约 2^{value.bit_length() - 1} 的整数"
+    text = str(value)
+    return text if len(text) <= 40 else text[:20] + "…" + text[-10:]
+
+
 _MODES = {"half_up": ROUND_HALF_UP, "floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "down": ROUND_DOWN}
 _ONE = Decimal(1)
 _NAN = Decimal("NaN")
@@ -38,7 +62,7 @@ def _number_text(text: str, name: str, percent_ok: bool) -> Decimal:
     try:
         value = Decimal(raw)
     except decimal.InvalidOperation:
-        raise InvalidInput(f"输入「{name}」的值「{text}」不是数值", input=name, value=text) from None
+        raise InvalidInput(f"输入「{name}」的值「{_short(text)}」不是数值", input=name, value=_short(text)) from None
     return value * scale
 
 
@@ -49,6 +73,8 @@ def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: boo
     if kind is Decimal:
         d = value
     elif kind is int:
+        if not -INT_LIMIT < value < INT_LIMIT:  # before Decimal(value): quadratic in the digits
+            raise out_of_range(name, value)
         d = Decimal(value)
     elif kind is str:
         try:
@@ -63,9 +89,11 @@ def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: boo
     else:
         raise InvalidInput(f"输入「{name}」应为数值，收到的是{_kind(value)}「{value!r}」", input=name)
     if not d.is_finite():
-        raise InvalidInput(f"输入「{name}」的值「{value}」不是有限数值", input=name)
+        raise InvalidInput(f"输入「{name}」的值「{_short(value)}」不是有限数值", input=name)
+    if d and d.adjusted() >= MAX_WHOLE_DIGITS:
+        raise out_of_range(name, value)
     if d < 0 and not negative_ok:
-        raise InvalidInput(f"输入「{name}」不能为负数（收到 {value}）", input=name, value=str(value))
+        raise InvalidInput(f"输入「{name}」不能为负数（收到 {_short(value)}）", input=name, value=_short(value))
     return d
 
 
@@ -79,12 +107,14 @@ def to_rate(value: Any, name: str) -> Decimal:
 
 def to_int(value: Any, name: str) -> int:
     if type(value) is int:
+        if not -INT_LIMIT < value < INT_LIMIT:
+            raise out_of_range(name, value)
         if value < 0:
             raise InvalidInput(f"输入「{name}」不能为负数（收到 {value}）", input=name, value=value)
         return value
     d = to_decimal(value, name)
     if d != d.to_integral_value():
-        raise InvalidInput(f"输入「{name}」应为整数，收到「{value}」", input=name, value=str(value))
+        raise InvalidInput(f"输入「{name}」应为整数，收到「{_short(value)}」", input=name, value=_short(value))
     return int(d)
 
 
@@ -111,6 +141,11 @@ def to_date(value: Any, name: str) -> datetime.date:
         except ValueError:
             pass
     raise InvalidInput(f"输入「{name}」应为日期（如 2024-04-26 或 2024年4月26日），收到「{value}」", input=name)
+
+
+def as_date(on: Any) -> datetime.date:
+    """An evaluation date (a date, or text in either written form)."""
+    return to_date(on, "评估日期")
 
 
 def to_enum(value: Any, name: str, members: tuple[str, ...]) -> str:

@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -98,7 +99,7 @@ def out_all(data, e, need=None):
     i_本金 = _to_decimal(i_本金, '本金') * _K0
     i_实际利率 = _to_rate(i_实际利率, '实际利率')
     i_报价利率 = _to_rate(i_报价利率, '报价利率')
-    if not (i_职工人数.__class__ is int and i_职工人数 >= 0):
+    if not (i_职工人数.__class__ is int and 0 <= i_职工人数 < _INT_LIMIT):
         i_职工人数 = _to_int(i_职工人数, '职工人数')
     if i_退休 is _ABSENT:
         i_退休 = False
@@ -145,7 +146,7 @@ def out_subset(data, e, need):
         i_实际利率 = _to_rate(i_实际利率, '实际利率')
         i_报价利率 = _to_rate(i_报价利率, '报价利率')
     if _n2:
-        if not (i_职工人数.__class__ is int and i_职工人数 >= 0):
+        if not (i_职工人数.__class__ is int and 0 <= i_职工人数 < _INT_LIMIT):
             i_职工人数 = _to_int(i_职工人数, '职工人数')
     if _n3:
         if i_退休 is _ABSENT:
@@ -187,7 +188,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (88, 6, 89, 7, 90, 8, 91, 9, 92, 0, 94, 10, 95, 0, 98, 6, 99, 7, 100, 8, 101, 9, 103, 10,
- 107, 15, 109, 16, 111, 17, 113, 18, 115, 19, 117, 20, 119, 0, 128, 6, 130, 7, 132, 8, 133, 9, 135,
- 0, 137, 10, 139, 0, 142, 6, 144, 7, 146, 8, 147, 9, 150, 10, 155, 15, 158, 16, 160, 17, 163, 18,
- 166, 19, 169, 20, 172, 0)
+LINE_MAP = (89, 6, 90, 7, 91, 8, 92, 9, 93, 0, 95, 10, 96, 0, 99, 6, 100, 7, 101, 8, 102, 9, 104,
+ 10, 108, 15, 110, 16, 112, 17, 114, 18, 116, 19, 118, 20, 120, 0, 129, 6, 131, 7, 133, 8, 134, 9,
+ 136, 0, 138, 10, 140, 0, 143, 6, 145, 7, 147, 8, 148, 9, 151, 10, 156, 15, 159, 16, 161, 17, 164,
+ 18, 167, 19, 170, 20, 173, 0)

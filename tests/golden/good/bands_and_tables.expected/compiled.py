@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -93,17 +94,23 @@ def out_all(data, e, need=None):
         i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
     if (_c := i_纱支.__class__) is not Decimal:
         try:
-            i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _NAN
+            i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_纱支 = _NAN
-    if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
+    try:
+        if not (_ZERO <= i_纱支 < _LIMIT):
+            i_纱支 = _to_decimal(data['纱支'], '纱支')
+    except _InvalidOperation:
         i_纱支 = _to_decimal(data['纱支'], '纱支')
     if (_c := i_月平均工资.__class__) is not Decimal:
         try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
+            i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月平均工资 = _NAN
-    if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
+    try:
+        if not (_ZERO <= i_月平均工资 < _LIMIT):
+            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+    except _InvalidOperation:
         i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     # 「纱线标准」: line 13
     d_纱线标准 = (_K2[i_企业地区] if (_t1 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t1 else
@@ -137,18 +144,24 @@ def out_subset(data, e, need):
             i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
         if (_c := i_纱支.__class__) is not Decimal:
             try:
-                i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _NAN
+                i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_纱支 = _NAN
-        if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
+        try:
+            if not (_ZERO <= i_纱支 < _LIMIT):
+                i_纱支 = _to_decimal(data['纱支'], '纱支')
+        except _InvalidOperation:
             i_纱支 = _to_decimal(data['纱支'], '纱支')
     if _n1:
         if (_c := i_月平均工资.__class__) is not Decimal:
             try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
+                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月平均工资 = _NAN
-        if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
+        try:
+            if not (_ZERO <= i_月平均工资 < _LIMIT):
+                i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+        except _InvalidOperation:
             i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     if _n0:
         # 「纱线标准」: line 13
@@ -177,6 +190,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (85, 9, 86, 10, 87, 11, 88, 0, 92, 9, 94, 10, 101, 11, 108, 13, 111, 21, 113, 26, 115,
- 27, 117, 0, 126, 9, 128, 10, 129, 11, 131, 0, 135, 9, 138, 10, 145, 11, 153, 13, 157, 21, 160, 26,
- 163, 27, 166, 0)
+LINE_MAP = (86, 9, 87, 10, 88, 11, 89, 0, 93, 9, 95, 10, 105, 11, 115, 13, 118, 21, 120, 26, 122,
+ 27, 124, 0, 133, 9, 135, 10, 136, 11, 138, 0, 142, 9, 145, 10, 155, 11, 166, 13, 170, 21, 173, 26,
+ 176, 27, 179, 0)

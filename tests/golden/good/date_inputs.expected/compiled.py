@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -152,6 +153,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (63, 6, 64, 0, 68, 6, 69, 8, 71, 9, 73, 0, 81, 6, 82, 7, 83, 0, 87, 6, 88, 7, 89, 8, 91,
- 9, 93, 10, 95, 11, 97, 12, 99, 0, 108, 6, 110, 7, 112, 0, 116, 6, 118, 7, 120, 8, 123, 9, 126, 10,
- 129, 11, 132, 12, 135, 0)
+LINE_MAP = (64, 6, 65, 0, 69, 6, 70, 8, 72, 9, 74, 0, 82, 6, 83, 7, 84, 0, 88, 6, 89, 7, 90, 8, 92,
+ 9, 94, 10, 96, 11, 98, 12, 100, 0, 109, 6, 111, 7, 113, 0, 117, 6, 119, 7, 121, 8, 124, 9, 127, 10,
+ 130, 11, 133, 12, 136, 0)

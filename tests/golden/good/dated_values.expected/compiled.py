@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -82,10 +83,13 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_数量.__class__) is not Decimal:
         try:
-            i_数量 = Decimal(i_数量) if _c in _PLAIN else _NAN
+            i_数量 = Decimal(i_数量) if _c is str or _c is int and 0 <= i_数量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_数量 = _NAN
-    if not (i_数量.is_finite() and i_数量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_数量 < _LIMIT):
+            i_数量 = _to_decimal(data['数量'], '数量')
+    except _InvalidOperation:
         i_数量 = _to_decimal(data['数量'], '数量')
     # 「运费补贴标准」: line 8
     d_运费补贴标准 = (_K0[e[1]] if e[1] is not None else _v.no_version('运费补贴标准', e[0]))
@@ -115,10 +119,13 @@ def out_subset(data, e, need):
     if _n0:
         if (_c := i_数量.__class__) is not Decimal:
             try:
-                i_数量 = Decimal(i_数量) if _c in _PLAIN else _NAN
+                i_数量 = Decimal(i_数量) if _c is str or _c is int and 0 <= i_数量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_数量 = _NAN
-        if not (i_数量.is_finite() and i_数量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_数量 < _LIMIT):
+                i_数量 = _to_decimal(data['数量'], '数量')
+        except _InvalidOperation:
             i_数量 = _to_decimal(data['数量'], '数量')
         # 「运费补贴标准」: line 8
         d_运费补贴标准 = (_K0[e[1]] if e[1] is not None else _v.no_version('运费补贴标准', e[0]))
@@ -150,5 +157,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (78, 7, 79, 0, 83, 7, 90, 8, 92, 11, 94, 15, 96, 16, 98, 17, 100, 0, 109, 7, 111, 0, 115,
- 7, 123, 8, 125, 11, 128, 15, 131, 16, 134, 17, 137, 0)
+LINE_MAP = (79, 7, 80, 0, 84, 7, 94, 8, 96, 11, 98, 15, 100, 16, 102, 17, 104, 0, 113, 7, 115, 0,
+ 119, 7, 130, 8, 132, 11, 135, 15, 138, 16, 141, 17, 144, 0)

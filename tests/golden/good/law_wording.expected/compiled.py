@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -80,23 +81,29 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_子女人数.__class__ is int and i_子女人数 >= 0):
+    if not (i_子女人数.__class__ is int and 0 <= i_子女人数 < _INT_LIMIT):
         i_子女人数 = _to_int(i_子女人数, '子女人数')
-    if not (i_月数.__class__ is int and i_月数 >= 0):
+    if not (i_月数.__class__ is int and 0 <= i_月数 < _INT_LIMIT):
         i_月数 = _to_int(i_月数, '月数')
     if (_c := i_面积.__class__) is not Decimal:
         try:
-            i_面积 = Decimal(i_面积) if _c in _PLAIN else _NAN
+            i_面积 = Decimal(i_面积) if _c is str or _c is int and 0 <= i_面积 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_面积 = _NAN
-    if not (i_面积.is_finite() and i_面积 >= _ZERO):
+    try:
+        if not (_ZERO <= i_面积 < _LIMIT):
+            i_面积 = _to_decimal(data['面积'], '面积')
+    except _InvalidOperation:
         i_面积 = _to_decimal(data['面积'], '面积')
     if (_c := i_所得.__class__) is not Decimal:
         try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
+            i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_所得 = _NAN
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
+    try:
+        if not (_ZERO <= i_所得 < _LIMIT):
+            i_所得 = _to_decimal(data['所得'], '所得')
+    except _InvalidOperation:
         i_所得 = _to_decimal(data['所得'], '所得')
     # 「子女教育扣除」: line 17
     d_子女教育扣除 = ((_K0 * i_子女人数) * i_月数).quantize(_K1, _ROUND_HALF_UP)
@@ -127,25 +134,31 @@ def out_subset(data, e, need):
     if len(data) != _k:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if not (i_子女人数.__class__ is int and i_子女人数 >= 0):
+        if not (i_子女人数.__class__ is int and 0 <= i_子女人数 < _INT_LIMIT):
             i_子女人数 = _to_int(i_子女人数, '子女人数')
-        if not (i_月数.__class__ is int and i_月数 >= 0):
+        if not (i_月数.__class__ is int and 0 <= i_月数 < _INT_LIMIT):
             i_月数 = _to_int(i_月数, '月数')
     if _n1:
         if (_c := i_面积.__class__) is not Decimal:
             try:
-                i_面积 = Decimal(i_面积) if _c in _PLAIN else _NAN
+                i_面积 = Decimal(i_面积) if _c is str or _c is int and 0 <= i_面积 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_面积 = _NAN
-        if not (i_面积.is_finite() and i_面积 >= _ZERO):
+        try:
+            if not (_ZERO <= i_面积 < _LIMIT):
+                i_面积 = _to_decimal(data['面积'], '面积')
+        except _InvalidOperation:
             i_面积 = _to_decimal(data['面积'], '面积')
     if _n2:
         if (_c := i_所得.__class__) is not Decimal:
             try:
-                i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
+                i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_所得 = _NAN
-        if not (i_所得.is_finite() and i_所得 >= _ZERO):
+        try:
+            if not (_ZERO <= i_所得 < _LIMIT):
+                i_所得 = _to_decimal(data['所得'], '所得')
+        except _InvalidOperation:
             i_所得 = _to_decimal(data['所得'], '所得')
     if _n0:
         # 「子女教育扣除」: line 17
@@ -177,6 +190,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (75, 7, 76, 8, 77, 9, 78, 10, 79, 0, 83, 7, 85, 8, 87, 9, 94, 10, 101, 17, 103, 18, 105,
- 19, 107, 20, 109, 0, 118, 7, 120, 8, 121, 9, 123, 10, 125, 0, 129, 7, 132, 8, 134, 9, 142, 10, 150,
- 17, 153, 18, 156, 19, 159, 20, 162, 0)
+LINE_MAP = (76, 7, 77, 8, 78, 9, 79, 10, 80, 0, 84, 7, 86, 8, 88, 9, 98, 10, 108, 17, 110, 18, 112,
+ 19, 114, 20, 116, 0, 125, 7, 127, 8, 128, 9, 130, 10, 132, 0, 136, 7, 139, 8, 141, 9, 152, 10, 163,
+ 17, 166, 18, 169, 19, 172, 20, 175, 0)

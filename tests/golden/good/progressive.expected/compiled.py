@@ -12,6 +12,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -121,17 +122,23 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_所得.__class__) is not Decimal:
         try:
-            i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
+            i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_所得 = _NAN
-    if not (i_所得.is_finite() and i_所得 >= _ZERO):
+    try:
+        if not (_ZERO <= i_所得 < _LIMIT):
+            i_所得 = _to_decimal(data['所得'], '所得')
+    except _InvalidOperation:
         i_所得 = _to_decimal(data['所得'], '所得')
     if (_c := i_经营所得.__class__) is not Decimal:
         try:
-            i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else _NAN
+            i_经营所得 = Decimal(i_经营所得) if _c is str or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_经营所得 = _NAN
-    if not (i_经营所得.is_finite() and i_经营所得 >= _ZERO):
+    try:
+        if not (_ZERO <= i_经营所得 < _LIMIT):
+            i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
+    except _InvalidOperation:
         i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
     # 「超额表」: line 8
     d_超额表 = _K5
@@ -174,18 +181,24 @@ def out_subset(data, e, need):
     if _n0:
         if (_c := i_所得.__class__) is not Decimal:
             try:
-                i_所得 = Decimal(i_所得) if _c in _PLAIN else _NAN
+                i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_所得 = _NAN
-        if not (i_所得.is_finite() and i_所得 >= _ZERO):
+        try:
+            if not (_ZERO <= i_所得 < _LIMIT):
+                i_所得 = _to_decimal(data['所得'], '所得')
+        except _InvalidOperation:
             i_所得 = _to_decimal(data['所得'], '所得')
     if _n1:
         if (_c := i_经营所得.__class__) is not Decimal:
             try:
-                i_经营所得 = Decimal(i_经营所得) if _c in _PLAIN else _NAN
+                i_经营所得 = Decimal(i_经营所得) if _c is str or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_经营所得 = _NAN
-        if not (i_经营所得.is_finite() and i_经营所得 >= _ZERO):
+        try:
+            if not (_ZERO <= i_经营所得 < _LIMIT):
+                i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
+        except _InvalidOperation:
             i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
     if _n2:
         # 「超额表」: line 8
@@ -241,6 +254,6 @@ SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), 
  (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (116, 5, 117, 6, 118, 0, 122, 5, 129, 6, 136, 8, 138, 14, 140, 19, 142, 28, 145, 33, 147,
- 34, 149, 35, 151, 36, 153, 37, 155, 38, 157, 0, 166, 5, 168, 6, 170, 0, 174, 5, 182, 6, 190, 8,
- 193, 14, 196, 19, 199, 28, 203, 33, 206, 34, 209, 35, 212, 36, 215, 37, 218, 38, 221, 0)
+LINE_MAP = (117, 5, 118, 6, 119, 0, 123, 5, 133, 6, 143, 8, 145, 14, 147, 19, 149, 28, 152, 33, 154,
+ 34, 156, 35, 158, 36, 160, 37, 162, 38, 164, 0, 173, 5, 175, 6, 177, 0, 181, 5, 192, 6, 203, 8,
+ 206, 14, 209, 19, 212, 28, 216, 33, 219, 34, 222, 35, 225, 36, 228, 37, 231, 38, 234, 0)

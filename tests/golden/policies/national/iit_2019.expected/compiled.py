@@ -12,6 +12,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -121,37 +122,49 @@ def out_适用税率(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
-    if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_年收入额 < _LIMIT):
+            i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
+    except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
-    if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项扣除 < _LIMIT):
+            i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
+    except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
-    if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+            i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
+    except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
-    if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_其他扣除 < _LIMIT):
+            i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
@@ -180,37 +193,49 @@ def out_应纳税额(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
-    if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_年收入额 < _LIMIT):
+            i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
+    except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
-    if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项扣除 < _LIMIT):
+            i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
+    except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
-    if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+            i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
+    except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
-    if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_其他扣除 < _LIMIT):
+            i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
@@ -239,37 +264,49 @@ def out_速算扣除数(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
-    if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_年收入额 < _LIMIT):
+            i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
+    except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
-    if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项扣除 < _LIMIT):
+            i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
+    except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
-    if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+            i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
+    except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
-    if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_其他扣除 < _LIMIT):
+            i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
@@ -298,37 +335,49 @@ def out_all(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
-    if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_年收入额 < _LIMIT):
+            i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
+    except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
-    if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项扣除 < _LIMIT):
+            i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
+    except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
-    if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+            i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
+    except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
-    if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
+    try:
+        if not (_ZERO <= i_其他扣除 < _LIMIT):
+            i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+    except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
@@ -366,37 +415,49 @@ def out_subset(data, e, need):
     if _n0:
         if (_c := i_年收入额.__class__) is not Decimal:
             try:
-                i_年收入额 = Decimal(i_年收入额) if _c in _PLAIN else _NAN
+                i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_年收入额 = _NAN
-        if not (i_年收入额.is_finite() and i_年收入额 >= _ZERO):
+        try:
+            if not (_ZERO <= i_年收入额 < _LIMIT):
+                i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
+        except _InvalidOperation:
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
         if i_专项扣除 is _ABSENT:
             i_专项扣除 = _K0
         if (_c := i_专项扣除.__class__) is not Decimal:
             try:
-                i_专项扣除 = Decimal(i_专项扣除) if _c in _PLAIN else _NAN
+                i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_专项扣除 = _NAN
-        if not (i_专项扣除.is_finite() and i_专项扣除 >= _ZERO):
+        try:
+            if not (_ZERO <= i_专项扣除 < _LIMIT):
+                i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
+        except _InvalidOperation:
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
         if i_专项附加扣除 is _ABSENT:
             i_专项附加扣除 = _K0
         if (_c := i_专项附加扣除.__class__) is not Decimal:
             try:
-                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c in _PLAIN else _NAN
+                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_专项附加扣除 = _NAN
-        if not (i_专项附加扣除.is_finite() and i_专项附加扣除 >= _ZERO):
+        try:
+            if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+                i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
+        except _InvalidOperation:
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
         if i_其他扣除 is _ABSENT:
             i_其他扣除 = _K0
         if (_c := i_其他扣除.__class__) is not Decimal:
             try:
-                i_其他扣除 = Decimal(i_其他扣除) if _c in _PLAIN else _NAN
+                i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_其他扣除 = _NAN
-        if not (i_其他扣除.is_finite() and i_其他扣除 >= _ZERO):
+        try:
+            if not (_ZERO <= i_其他扣除 < _LIMIT):
+                i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
+        except _InvalidOperation:
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     if _n1:
         # 「综合所得税率表」: line 19
@@ -432,10 +493,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (112, 12, 113, 0, 115, 13, 116, 14, 117, 15, 118, 0, 122, 12, 129, 13, 138, 14, 147, 15,
- 156, 19, 158, 28, 161, 33, 163, 0, 171, 12, 172, 0, 174, 13, 175, 14, 176, 15, 177, 0, 181, 12,
- 188, 13, 197, 14, 206, 15, 215, 19, 217, 28, 220, 35, 222, 0, 230, 12, 231, 0, 233, 13, 234, 14,
- 235, 15, 236, 0, 240, 12, 247, 13, 256, 14, 265, 15, 274, 19, 276, 28, 279, 40, 281, 0, 289, 12,
- 290, 0, 292, 13, 293, 14, 294, 15, 295, 0, 299, 12, 306, 13, 315, 14, 324, 15, 333, 19, 335, 28,
- 338, 33, 340, 35, 342, 40, 344, 0, 353, 12, 355, 0, 357, 13, 359, 14, 360, 15, 361, 0, 366, 12,
- 374, 13, 383, 14, 392, 15, 401, 19, 404, 28, 408, 33, 411, 35, 414, 40, 417, 0)
+LINE_MAP = (113, 12, 114, 0, 116, 13, 117, 14, 118, 15, 119, 0, 123, 12, 133, 13, 145, 14, 157, 15,
+ 169, 19, 171, 28, 174, 33, 176, 0, 184, 12, 185, 0, 187, 13, 188, 14, 189, 15, 190, 0, 194, 12,
+ 204, 13, 216, 14, 228, 15, 240, 19, 242, 28, 245, 35, 247, 0, 255, 12, 256, 0, 258, 13, 259, 14,
+ 260, 15, 261, 0, 265, 12, 275, 13, 287, 14, 299, 15, 311, 19, 313, 28, 316, 40, 318, 0, 326, 12,
+ 327, 0, 329, 13, 330, 14, 331, 15, 332, 0, 336, 12, 346, 13, 358, 14, 370, 15, 382, 19, 384, 28,
+ 387, 33, 389, 35, 391, 40, 393, 0, 402, 12, 404, 0, 406, 13, 408, 14, 409, 15, 410, 0, 415, 12,
+ 426, 13, 438, 14, 450, 15, 462, 19, 465, 28, 469, 33, 472, 35, 475, 40, 478, 0)

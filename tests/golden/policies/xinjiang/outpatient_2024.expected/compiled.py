@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -211,26 +212,35 @@ def out_统筹基金支付(data, e, need=None):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_本次费用.__class__) is not Decimal:
         try:
-            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
+            i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本次费用 = _NAN
-    if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
+    try:
+        if not (_ZERO <= i_本次费用 < _LIMIT):
+            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
+    except _InvalidOperation:
         i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
-    if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
+    try:
+        if not (_ZERO <= i_住院起付线 < _LIMIT):
+            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
+    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if (_c := i_本年已支付.__class__) is not Decimal:
         try:
-            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _NAN
+            i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本年已支付 = _NAN
-    if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):
+    try:
+        if not (_ZERO <= i_本年已支付 < _LIMIT):
+            i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
+    except _InvalidOperation:
         i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
@@ -271,19 +281,25 @@ def out_日间手术统筹基金支付(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_本次费用.__class__) is not Decimal:
         try:
-            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
+            i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本次费用 = _NAN
-    if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
+    try:
+        if not (_ZERO <= i_本次费用 < _LIMIT):
+            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
+    except _InvalidOperation:
         i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
-    if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
+    try:
+        if not (_ZERO <= i_住院起付线 < _LIMIT):
+            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
+    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
@@ -325,26 +341,35 @@ def out_all(data, e, need=None):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_本次费用.__class__) is not Decimal:
         try:
-            i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
+            i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本次费用 = _NAN
-    if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
+    try:
+        if not (_ZERO <= i_本次费用 < _LIMIT):
+            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
+    except _InvalidOperation:
         i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
-    if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
+    try:
+        if not (_ZERO <= i_住院起付线 < _LIMIT):
+            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
+    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if (_c := i_本年已支付.__class__) is not Decimal:
         try:
-            i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _NAN
+            i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本年已支付 = _NAN
-    if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):
+    try:
+        if not (_ZERO <= i_本年已支付 < _LIMIT):
+            i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
+    except _InvalidOperation:
         i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
@@ -353,17 +378,23 @@ def out_all(data, e, need=None):
     i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
     if (_c := i_基本养老金平均水平.__class__) is not Decimal:
         try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else _NAN
+            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
-    if not (i_基本养老金平均水平.is_finite() and i_基本养老金平均水平 >= _ZERO):
+    try:
+        if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+            i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
+    except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
         try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c in _PLAIN else _NAN
+            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
-    if not (i_上年度城镇单位就业人员平均工资.is_finite() and i_上年度城镇单位就业人员平均工资 >= _ZERO):
+    try:
+        if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+            i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
+    except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     # 「单次最高支付限额」: line 31
     d_单次最高支付限额 = _K2[i_医院级别]
@@ -428,28 +459,37 @@ def out_subset(data, e, need):
     if _n1:
         if (_c := i_本次费用.__class__) is not Decimal:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c in _PLAIN else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
-        if not (i_本次费用.is_finite() and i_本次费用 >= _ZERO):
+        try:
+            if not (_ZERO <= i_本次费用 < _LIMIT):
+                i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
+        except _InvalidOperation:
             i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if _n2:
         if (_c := i_住院起付线.__class__) is not Decimal:
             try:
-                i_住院起付线 = Decimal(i_住院起付线) if _c in _PLAIN else _NAN
+                i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
-        if not (i_住院起付线.is_finite() and i_住院起付线 >= _ZERO):
+        try:
+            if not (_ZERO <= i_住院起付线 < _LIMIT):
+                i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+        except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-        if not (i_本年已就诊次数.__class__ is int and i_本年已就诊次数 >= 0):
+        if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
             i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if _n3:
         if (_c := i_本年已支付.__class__) is not Decimal:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c in _PLAIN else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
-        if not (i_本年已支付.is_finite() and i_本年已支付 >= _ZERO):
+        try:
+            if not (_ZERO <= i_本年已支付 < _LIMIT):
+                i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
+        except _InvalidOperation:
             i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
     if _n1:
         if i_住院期间 is _ABSENT:
@@ -461,18 +501,24 @@ def out_subset(data, e, need):
     if _n5:
         if (_c := i_基本养老金平均水平.__class__) is not Decimal:
             try:
-                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c in _PLAIN else _NAN
+                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
-        if not (i_基本养老金平均水平.is_finite() and i_基本养老金平均水平 >= _ZERO):
+        try:
+            if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+                i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
+        except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n6:
         if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
             try:
-                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c in _PLAIN else _NAN
+                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
-        if not (i_上年度城镇单位就业人员平均工资.is_finite() and i_上年度城镇单位就业人员平均工资 >= _ZERO):
+        try:
+            if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+                i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
+        except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     if _n3:
         # 「单次最高支付限额」: line 31
@@ -527,13 +573,13 @@ SUBSET_FLAGS = ((1, 2), (2, 3), (0, 2, 3), (2,), (3,), (4,), (5,), (0,), (1,), (
  (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (196, 15, 197, 16, 198, 17, 199, 18, 200, 19, 201, 20, 202, 0, 204, 21, 205, 0, 208, 15,
- 210, 16, 212, 17, 219, 18, 226, 19, 228, 20, 235, 21, 239, 31, 241, 37, 243, 43, 246, 47, 248, 49,
- 250, 51, 254, 0, 262, 17, 263, 18, 264, 19, 265, 22, 266, 0, 268, 21, 269, 0, 272, 17, 279, 18,
- 286, 19, 288, 21, 292, 22, 293, 43, 296, 58, 299, 0, 307, 15, 308, 16, 309, 17, 310, 18, 311, 19,
- 312, 20, 313, 22, 314, 23, 315, 24, 316, 0, 318, 21, 319, 0, 322, 15, 324, 16, 326, 17, 333, 18,
- 340, 19, 342, 20, 349, 21, 353, 22, 354, 23, 361, 24, 368, 31, 370, 37, 372, 43, 375, 47, 377, 49,
- 379, 51, 383, 58, 386, 63, 388, 66, 390, 0, 400, 15, 402, 16, 403, 17, 405, 18, 407, 19, 408, 20,
- 410, 22, 412, 23, 414, 24, 416, 0, 418, 21, 420, 0, 423, 15, 426, 16, 428, 17, 436, 18, 444, 19,
- 446, 20, 454, 21, 459, 22, 461, 23, 469, 24, 477, 31, 480, 37, 483, 43, 487, 47, 490, 49, 493, 51,
- 497, 58, 501, 63, 504, 66, 507, 0)
+LINE_MAP = (197, 15, 198, 16, 199, 17, 200, 18, 201, 19, 202, 20, 203, 0, 205, 21, 206, 0, 209, 15,
+ 211, 16, 213, 17, 223, 18, 233, 19, 235, 20, 245, 21, 249, 31, 251, 37, 253, 43, 256, 47, 258, 49,
+ 260, 51, 264, 0, 272, 17, 273, 18, 274, 19, 275, 22, 276, 0, 278, 21, 279, 0, 282, 17, 292, 18,
+ 302, 19, 304, 21, 308, 22, 309, 43, 312, 58, 315, 0, 323, 15, 324, 16, 325, 17, 326, 18, 327, 19,
+ 328, 20, 329, 22, 330, 23, 331, 24, 332, 0, 334, 21, 335, 0, 338, 15, 340, 16, 342, 17, 352, 18,
+ 362, 19, 364, 20, 374, 21, 378, 22, 379, 23, 389, 24, 399, 31, 401, 37, 403, 43, 406, 47, 408, 49,
+ 410, 51, 414, 58, 417, 63, 419, 66, 421, 0, 431, 15, 433, 16, 434, 17, 436, 18, 438, 19, 439, 20,
+ 441, 22, 443, 23, 445, 24, 447, 0, 449, 21, 451, 0, 454, 15, 457, 16, 459, 17, 470, 18, 481, 19,
+ 483, 20, 494, 21, 499, 22, 501, 23, 512, 24, 523, 31, 526, 37, 529, 43, 533, 47, 536, 49, 539, 51,
+ 543, 58, 547, 63, 550, 66, 553, 0)

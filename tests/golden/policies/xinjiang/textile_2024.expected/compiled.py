@@ -11,6 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
+_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -645,32 +646,41 @@ def out_新增就业补贴补足差额(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
-    if not (i_在册职工人数.__class__ is int and i_在册职工人数 >= 0):
+    if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
         i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
     if (_c := i_月平均工资.__class__) is not Decimal:
         try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
+            i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月平均工资 = _NAN
-    if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
+    try:
+        if not (_ZERO <= i_月平均工资 < _LIMIT):
+            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+    except _InvalidOperation:
         i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     if (_c := i_当地最低工资标准.__class__) is not Decimal:
         try:
-            i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c in _PLAIN else _NAN
+            i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地最低工资标准 = _NAN
-    if not (i_当地最低工资标准.is_finite() and i_当地最低工资标准 >= _ZERO):
+    try:
+        if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+            i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
+    except _InvalidOperation:
         i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-    if not (i_新增稳定就业人数.__class__ is int and i_新增稳定就业人数 >= 0):
+    if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
         i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
     if i_原政策已领取新增就业补贴 is _ABSENT:
         i_原政策已领取新增就业补贴 = _K0
     if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
         try:
-            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c in _PLAIN else _NAN
+            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _NAN
-    if not (i_原政策已领取新增就业补贴.is_finite() and i_原政策已领取新增就业补贴 >= _ZERO):
+    try:
+        if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+            i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
+    except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     # 「符合享受条件」: line 40
     d_符合享受条件 = (i_在疆注册 and (i_在册职工人数 >= 20))
@@ -732,14 +742,17 @@ def out_all(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
-    if not (i_在册职工人数.__class__ is int and i_在册职工人数 >= 0):
+    if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
         i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
     if (_c := i_出疆棉数量.__class__) is not Decimal:
         try:
-            i_出疆棉数量 = Decimal(i_出疆棉数量) if _c in _PLAIN else _NAN
+            i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_出疆棉数量 = _NAN
-    if not (i_出疆棉数量.is_finite() and i_出疆棉数量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_出疆棉数量 < _LIMIT):
+            i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
+    except _InvalidOperation:
         i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
         i_企业地区 = _to_enum(i_企业地区, '企业地区', _K6)
@@ -747,134 +760,182 @@ def out_all(data, e, need=None):
         i_产品类别 = _to_enum(i_产品类别, '产品类别', _K8)
     if (_c := i_纱支.__class__) is not Decimal:
         try:
-            i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _NAN
+            i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_纱支 = _NAN
-    if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
+    try:
+        if not (_ZERO <= i_纱支 < _LIMIT):
+            i_纱支 = _to_decimal(data['纱支'], '纱支')
+    except _InvalidOperation:
         i_纱支 = _to_decimal(data['纱支'], '纱支')
     i_非地产纱线占比 = _to_rate(i_非地产纱线占比, '非地产纱线占比')
     if (_c := i_销售数量.__class__) is not Decimal:
         try:
-            i_销售数量 = Decimal(i_销售数量) if _c in _PLAIN else _NAN
+            i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_销售数量 = _NAN
-    if not (i_销售数量.is_finite() and i_销售数量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_销售数量 < _LIMIT):
+            i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
+    except _InvalidOperation:
         i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
     if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
         try:
-            i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c in _PLAIN else _NAN
+            i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_地产聚酯纤维使用量 = _NAN
-    if not (i_地产聚酯纤维使用量.is_finite() and i_地产聚酯纤维使用量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
+            i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
+    except _InvalidOperation:
         i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
     if (_c := i_终端产品销售额.__class__) is not Decimal:
         try:
-            i_终端产品销售额 = Decimal(i_终端产品销售额) if _c in _PLAIN else _NAN
+            i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_终端产品销售额 = _NAN
-    if not (i_终端产品销售额.is_finite() and i_终端产品销售额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_终端产品销售额 < _LIMIT):
+            i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
+    except _InvalidOperation:
         i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
     if (_c := i_代加工费收入.__class__) is not Decimal:
         try:
-            i_代加工费收入 = Decimal(i_代加工费收入) if _c in _PLAIN else _NAN
+            i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_代加工费收入 = _NAN
-    if not (i_代加工费收入.is_finite() and i_代加工费收入 >= _ZERO):
+    try:
+        if not (_ZERO <= i_代加工费收入 < _LIMIT):
+            i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
+    except _InvalidOperation:
         i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
     if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
         try:
-            i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c in _PLAIN else _NAN
+            i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_设计中心设备软件投入 = _NAN
-    if not (i_设计中心设备软件投入.is_finite() and i_设计中心设备软件投入 >= _ZERO):
+    try:
+        if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
+            i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
+    except _InvalidOperation:
         i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
     if (_c := i_生产用电量.__class__) is not Decimal:
         try:
-            i_生产用电量 = Decimal(i_生产用电量) if _c in _PLAIN else _NAN
+            i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_生产用电量 = _NAN
-    if not (i_生产用电量.is_finite() and i_生产用电量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_生产用电量 < _LIMIT):
+            i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
+    except _InvalidOperation:
         i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
     if (_c := i_月平均工资.__class__) is not Decimal:
         try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
+            i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月平均工资 = _NAN
-    if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
+    try:
+        if not (_ZERO <= i_月平均工资 < _LIMIT):
+            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+    except _InvalidOperation:
         i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     if (_c := i_当地最低工资标准.__class__) is not Decimal:
         try:
-            i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c in _PLAIN else _NAN
+            i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地最低工资标准 = _NAN
-    if not (i_当地最低工资标准.is_finite() and i_当地最低工资标准 >= _ZERO):
+    try:
+        if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+            i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
+    except _InvalidOperation:
         i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-    if not (i_新增稳定就业人数.__class__ is int and i_新增稳定就业人数 >= 0):
+    if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
         i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
     if i_原政策已领取新增就业补贴 is _ABSENT:
         i_原政策已领取新增就业补贴 = _K0
     if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
         try:
-            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c in _PLAIN else _NAN
+            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _NAN
-    if not (i_原政策已领取新增就业补贴.is_finite() and i_原政策已领取新增就业补贴 >= _ZERO):
+    try:
+        if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+            i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
+    except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
-    if not (i_稳定就业月数.__class__ is int and i_稳定就业月数 >= 0):
+    if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
         i_稳定就业月数 = _to_int(i_稳定就业月数, '稳定就业月数')
     if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
         try:
-            i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c in _PLAIN else _NAN
+            i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_企业月缴社会保险费 = _NAN
-    if not (i_企业月缴社会保险费.is_finite() and i_企业月缴社会保险费 >= _ZERO):
+    try:
+        if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
+            i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
+    except _InvalidOperation:
         i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
     if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
         try:
-            i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c in _PLAIN else _NAN
+            i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_职工月缴社会保险费 = _NAN
-    if not (i_职工月缴社会保险费.is_finite() and i_职工月缴社会保险费 >= _ZERO):
+    try:
+        if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
+            i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
+    except _InvalidOperation:
         i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
-    if not (i_劳动合同履行月数.__class__ is int and i_劳动合同履行月数 >= 0):
+    if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
         i_劳动合同履行月数 = _to_int(i_劳动合同履行月数, '劳动合同履行月数')
-    if not (i_岗前培训人数.__class__ is int and i_岗前培训人数 >= 0):
+    if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
         i_岗前培训人数 = _to_int(i_岗前培训人数, '岗前培训人数')
-    if not (i_上年度在岗职工平均人数.__class__ is int and i_上年度在岗职工平均人数 >= 0):
+    if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
         i_上年度在岗职工平均人数 = _to_int(i_上年度在岗职工平均人数, '上年度在岗职工平均人数')
-    if not (i_引进人才人数.__class__ is int and i_引进人才人数 >= 0):
+    if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
         i_引进人才人数 = _to_int(i_引进人才人数, '引进人才人数')
     if (_c := i_流动资金贷款本金.__class__) is not Decimal:
         try:
-            i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c in _PLAIN else _NAN
+            i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_流动资金贷款本金 = _NAN
-    if not (i_流动资金贷款本金.is_finite() and i_流动资金贷款本金 >= _ZERO):
+    try:
+        if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
+            i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
+    except _InvalidOperation:
         i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
     i_实际贷款利率 = _to_rate(i_实际贷款利率, '实际贷款利率')
     i_贷款市场报价利率 = _to_rate(i_贷款市场报价利率, '贷款市场报价利率')
     if (_c := i_新型印染技术投资额.__class__) is not Decimal:
         try:
-            i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c in _PLAIN else _NAN
+            i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_新型印染技术投资额 = _NAN
-    if not (i_新型印染技术投资额.is_finite() and i_新型印染技术投资额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
+            i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
+    except _InvalidOperation:
         i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
     if (_c := i_印染技术改造投资额.__class__) is not Decimal:
         try:
-            i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c in _PLAIN else _NAN
+            i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_印染技术改造投资额 = _NAN
-    if not (i_印染技术改造投资额.is_finite() and i_印染技术改造投资额 >= _ZERO):
+    try:
+        if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
+            i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
+    except _InvalidOperation:
         i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
     i_水重复利用率 = _to_rate(i_水重复利用率, '水重复利用率')
     i_疆内使用率 = _to_rate(i_疆内使用率, '疆内使用率')
     if (_c := i_印染废水排放量.__class__) is not Decimal:
         try:
-            i_印染废水排放量 = Decimal(i_印染废水排放量) if _c in _PLAIN else _NAN
+            i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_印染废水排放量 = _NAN
-    if not (i_印染废水排放量.is_finite() and i_印染废水排放量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_印染废水排放量 < _LIMIT):
+            i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
+    except _InvalidOperation:
         i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
     if i_废水和盐排放达标 is _ABSENT:
         i_废水和盐排放达标 = True
@@ -882,10 +943,13 @@ def out_all(data, e, need=None):
         i_废水和盐排放达标 = _to_bool(i_废水和盐排放达标, '废水和盐排放达标')
     if (_c := i_日达标处理量.__class__) is not Decimal:
         try:
-            i_日达标处理量 = Decimal(i_日达标处理量) if _c in _PLAIN else _NAN
+            i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_日达标处理量 = _NAN
-    if not (i_日达标处理量.is_finite() and i_日达标处理量 >= _ZERO):
+    try:
+        if not (_ZERO <= i_日达标处理量 < _LIMIT):
+            i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
+    except _InvalidOperation:
         i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
     # 「符合享受条件」: line 40
     d_符合享受条件 = (i_在疆注册 and (i_在册职工人数 >= 20))
@@ -1050,15 +1114,18 @@ def out_subset(data, e, need):
     if _n0:
         if not (i_在疆注册 is True or i_在疆注册 is False):
             i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
-        if not (i_在册职工人数.__class__ is int and i_在册职工人数 >= 0):
+        if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
             i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
     if _n1:
         if (_c := i_出疆棉数量.__class__) is not Decimal:
             try:
-                i_出疆棉数量 = Decimal(i_出疆棉数量) if _c in _PLAIN else _NAN
+                i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_出疆棉数量 = _NAN
-        if not (i_出疆棉数量.is_finite() and i_出疆棉数量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_出疆棉数量 < _LIMIT):
+                i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
+        except _InvalidOperation:
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     if _n2:
         if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
@@ -1068,151 +1135,199 @@ def out_subset(data, e, need):
             i_产品类别 = _to_enum(i_产品类别, '产品类别', _K8)
         if (_c := i_纱支.__class__) is not Decimal:
             try:
-                i_纱支 = Decimal(i_纱支) if _c in _PLAIN else _NAN
+                i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_纱支 = _NAN
-        if not (i_纱支.is_finite() and i_纱支 >= _ZERO):
+        try:
+            if not (_ZERO <= i_纱支 < _LIMIT):
+                i_纱支 = _to_decimal(data['纱支'], '纱支')
+        except _InvalidOperation:
             i_纱支 = _to_decimal(data['纱支'], '纱支')
         i_非地产纱线占比 = _to_rate(i_非地产纱线占比, '非地产纱线占比')
         if (_c := i_销售数量.__class__) is not Decimal:
             try:
-                i_销售数量 = Decimal(i_销售数量) if _c in _PLAIN else _NAN
+                i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_销售数量 = _NAN
-        if not (i_销售数量.is_finite() and i_销售数量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_销售数量 < _LIMIT):
+                i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
+        except _InvalidOperation:
             i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
     if _n4:
         if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
             try:
-                i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c in _PLAIN else _NAN
+                i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_地产聚酯纤维使用量 = _NAN
-        if not (i_地产聚酯纤维使用量.is_finite() and i_地产聚酯纤维使用量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
+                i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
+        except _InvalidOperation:
             i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
     if _n5:
         if (_c := i_终端产品销售额.__class__) is not Decimal:
             try:
-                i_终端产品销售额 = Decimal(i_终端产品销售额) if _c in _PLAIN else _NAN
+                i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_终端产品销售额 = _NAN
-        if not (i_终端产品销售额.is_finite() and i_终端产品销售额 >= _ZERO):
+        try:
+            if not (_ZERO <= i_终端产品销售额 < _LIMIT):
+                i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
+        except _InvalidOperation:
             i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
     if _n6:
         if (_c := i_代加工费收入.__class__) is not Decimal:
             try:
-                i_代加工费收入 = Decimal(i_代加工费收入) if _c in _PLAIN else _NAN
+                i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_代加工费收入 = _NAN
-        if not (i_代加工费收入.is_finite() and i_代加工费收入 >= _ZERO):
+        try:
+            if not (_ZERO <= i_代加工费收入 < _LIMIT):
+                i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
+        except _InvalidOperation:
             i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
     if _n7:
         if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
             try:
-                i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c in _PLAIN else _NAN
+                i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_设计中心设备软件投入 = _NAN
-        if not (i_设计中心设备软件投入.is_finite() and i_设计中心设备软件投入 >= _ZERO):
+        try:
+            if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
+                i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
+        except _InvalidOperation:
             i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
     if _n8:
         if (_c := i_生产用电量.__class__) is not Decimal:
             try:
-                i_生产用电量 = Decimal(i_生产用电量) if _c in _PLAIN else _NAN
+                i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_生产用电量 = _NAN
-        if not (i_生产用电量.is_finite() and i_生产用电量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_生产用电量 < _LIMIT):
+                i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
+        except _InvalidOperation:
             i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
     if _n9:
         if (_c := i_月平均工资.__class__) is not Decimal:
             try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c in _PLAIN else _NAN
+                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月平均工资 = _NAN
-        if not (i_月平均工资.is_finite() and i_月平均工资 >= _ZERO):
+        try:
+            if not (_ZERO <= i_月平均工资 < _LIMIT):
+                i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
+        except _InvalidOperation:
             i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
         if (_c := i_当地最低工资标准.__class__) is not Decimal:
             try:
-                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c in _PLAIN else _NAN
+                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低工资标准 = _NAN
-        if not (i_当地最低工资标准.is_finite() and i_当地最低工资标准 >= _ZERO):
+        try:
+            if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+                i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
+        except _InvalidOperation:
             i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-        if not (i_新增稳定就业人数.__class__ is int and i_新增稳定就业人数 >= 0):
+        if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
             i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
     if _n10:
         if i_原政策已领取新增就业补贴 is _ABSENT:
             i_原政策已领取新增就业补贴 = _K0
         if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
             try:
-                i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c in _PLAIN else _NAN
+                i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_原政策已领取新增就业补贴 = _NAN
-        if not (i_原政策已领取新增就业补贴.is_finite() and i_原政策已领取新增就业补贴 >= _ZERO):
+        try:
+            if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+                i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
+        except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     if _n11:
-        if not (i_稳定就业月数.__class__ is int and i_稳定就业月数 >= 0):
+        if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
             i_稳定就业月数 = _to_int(i_稳定就业月数, '稳定就业月数')
     if _n12:
         if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
             try:
-                i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c in _PLAIN else _NAN
+                i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_企业月缴社会保险费 = _NAN
-        if not (i_企业月缴社会保险费.is_finite() and i_企业月缴社会保险费 >= _ZERO):
+        try:
+            if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
+                i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
+        except _InvalidOperation:
             i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
     if _n13:
         if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
             try:
-                i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c in _PLAIN else _NAN
+                i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_职工月缴社会保险费 = _NAN
-        if not (i_职工月缴社会保险费.is_finite() and i_职工月缴社会保险费 >= _ZERO):
+        try:
+            if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
+                i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
+        except _InvalidOperation:
             i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
     if _n14:
-        if not (i_劳动合同履行月数.__class__ is int and i_劳动合同履行月数 >= 0):
+        if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
             i_劳动合同履行月数 = _to_int(i_劳动合同履行月数, '劳动合同履行月数')
     if _n15:
-        if not (i_岗前培训人数.__class__ is int and i_岗前培训人数 >= 0):
+        if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
             i_岗前培训人数 = _to_int(i_岗前培训人数, '岗前培训人数')
     if _n16:
-        if not (i_上年度在岗职工平均人数.__class__ is int and i_上年度在岗职工平均人数 >= 0):
+        if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
             i_上年度在岗职工平均人数 = _to_int(i_上年度在岗职工平均人数, '上年度在岗职工平均人数')
-        if not (i_引进人才人数.__class__ is int and i_引进人才人数 >= 0):
+        if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
             i_引进人才人数 = _to_int(i_引进人才人数, '引进人才人数')
     if _n17:
         if (_c := i_流动资金贷款本金.__class__) is not Decimal:
             try:
-                i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c in _PLAIN else _NAN
+                i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_流动资金贷款本金 = _NAN
-        if not (i_流动资金贷款本金.is_finite() and i_流动资金贷款本金 >= _ZERO):
+        try:
+            if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
+                i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
+        except _InvalidOperation:
             i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
         i_实际贷款利率 = _to_rate(i_实际贷款利率, '实际贷款利率')
         i_贷款市场报价利率 = _to_rate(i_贷款市场报价利率, '贷款市场报价利率')
     if _n18:
         if (_c := i_新型印染技术投资额.__class__) is not Decimal:
             try:
-                i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c in _PLAIN else _NAN
+                i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_新型印染技术投资额 = _NAN
-        if not (i_新型印染技术投资额.is_finite() and i_新型印染技术投资额 >= _ZERO):
+        try:
+            if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
+                i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
+        except _InvalidOperation:
             i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
     if _n19:
         if (_c := i_印染技术改造投资额.__class__) is not Decimal:
             try:
-                i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c in _PLAIN else _NAN
+                i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_印染技术改造投资额 = _NAN
-        if not (i_印染技术改造投资额.is_finite() and i_印染技术改造投资额 >= _ZERO):
+        try:
+            if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
+                i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
+        except _InvalidOperation:
             i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
     if _n20:
         i_水重复利用率 = _to_rate(i_水重复利用率, '水重复利用率')
         i_疆内使用率 = _to_rate(i_疆内使用率, '疆内使用率')
         if (_c := i_印染废水排放量.__class__) is not Decimal:
             try:
-                i_印染废水排放量 = Decimal(i_印染废水排放量) if _c in _PLAIN else _NAN
+                i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_印染废水排放量 = _NAN
-        if not (i_印染废水排放量.is_finite() and i_印染废水排放量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_印染废水排放量 < _LIMIT):
+                i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
+        except _InvalidOperation:
             i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
         if i_废水和盐排放达标 is _ABSENT:
             i_废水和盐排放达标 = True
@@ -1221,10 +1336,13 @@ def out_subset(data, e, need):
     if _n21:
         if (_c := i_日达标处理量.__class__) is not Decimal:
             try:
-                i_日达标处理量 = Decimal(i_日达标处理量) if _c in _PLAIN else _NAN
+                i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_日达标处理量 = _NAN
-        if not (i_日达标处理量.is_finite() and i_日达标处理量 >= _ZERO):
+        try:
+            if not (_ZERO <= i_日达标处理量 < _LIMIT):
+                i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
+        except _InvalidOperation:
             i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
     if _n0:
         # 「符合享受条件」: line 40
@@ -1383,27 +1501,27 @@ SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
  (10,), (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (635, 37, 636, 38, 637, 144, 638, 145, 639, 146, 640, 0, 642, 147, 643, 0, 646, 37, 648,
- 38, 650, 144, 657, 145, 664, 146, 666, 147, 675, 40, 677, 149, 680, 154, 683, 159, 686, 0, 694, 37,
- 695, 38, 696, 46, 697, 64, 698, 65, 699, 66, 700, 67, 701, 68, 702, 92, 703, 100, 704, 101, 705,
- 102, 706, 125, 707, 144, 708, 145, 709, 146, 710, 170, 711, 195, 712, 196, 713, 197, 714, 211, 715,
- 224, 716, 225, 717, 242, 718, 243, 719, 244, 720, 262, 721, 263, 722, 286, 723, 287, 724, 288, 725,
- 313, 726, 0, 728, 147, 729, 289, 730, 0, 733, 37, 735, 38, 737, 46, 744, 64, 746, 65, 748, 66, 755,
- 67, 756, 68, 763, 92, 770, 100, 777, 101, 784, 102, 791, 125, 798, 144, 805, 145, 812, 146, 814,
- 147, 823, 170, 825, 195, 832, 196, 839, 197, 841, 211, 843, 224, 845, 225, 847, 242, 854, 243, 855,
- 244, 856, 262, 863, 263, 870, 286, 871, 287, 872, 288, 879, 289, 883, 313, 890, 40, 892, 48, 894,
- 52, 896, 70, 903, 85, 905, 96, 907, 106, 909, 113, 911, 115, 913, 117, 916, 129, 918, 131, 920,
- 149, 923, 154, 926, 159, 929, 175, 931, 180, 933, 185, 936, 203, 938, 205, 941, 206, 944, 215, 946,
- 230, 948, 232, 951, 250, 953, 252, 956, 270, 959, 274, 962, 295, 965, 300, 968, 305, 970, 318, 973,
- 0, 987, 37, 989, 38, 990, 46, 992, 64, 994, 65, 996, 66, 997, 67, 998, 68, 999, 92, 1001, 100,
- 1003, 101, 1005, 102, 1007, 125, 1009, 144, 1011, 145, 1012, 146, 1013, 170, 1015, 195, 1017, 196,
- 1019, 197, 1021, 211, 1023, 224, 1025, 225, 1026, 242, 1028, 243, 1029, 244, 1030, 262, 1032, 263,
- 1034, 286, 1036, 287, 1037, 288, 1038, 313, 1040, 0, 1042, 147, 1044, 289, 1046, 0, 1050, 37, 1053,
- 38, 1055, 46, 1063, 64, 1066, 65, 1069, 66, 1076, 67, 1077, 68, 1084, 92, 1092, 100, 1100, 101,
- 1108, 102, 1116, 125, 1124, 144, 1132, 145, 1139, 146, 1141, 147, 1151, 170, 1154, 195, 1162, 196,
- 1170, 197, 1173, 211, 1176, 224, 1179, 225, 1181, 242, 1189, 243, 1190, 244, 1191, 262, 1199, 263,
- 1207, 286, 1209, 287, 1210, 288, 1217, 289, 1221, 313, 1229, 40, 1232, 48, 1235, 52, 1237, 70,
- 1246, 85, 1248, 96, 1251, 106, 1254, 113, 1257, 115, 1260, 117, 1264, 129, 1267, 131, 1269, 149,
- 1273, 154, 1276, 159, 1280, 175, 1283, 180, 1285, 185, 1288, 203, 1291, 205, 1295, 206, 1299, 215,
- 1302, 230, 1305, 232, 1308, 250, 1311, 252, 1314, 270, 1318, 274, 1322, 295, 1326, 300, 1329, 305,
- 1331, 318, 1335, 0)
+LINE_MAP = (636, 37, 637, 38, 638, 144, 639, 145, 640, 146, 641, 0, 643, 147, 644, 0, 647, 37, 649,
+ 38, 651, 144, 661, 145, 671, 146, 673, 147, 685, 40, 687, 149, 690, 154, 693, 159, 696, 0, 704, 37,
+ 705, 38, 706, 46, 707, 64, 708, 65, 709, 66, 710, 67, 711, 68, 712, 92, 713, 100, 714, 101, 715,
+ 102, 716, 125, 717, 144, 718, 145, 719, 146, 720, 170, 721, 195, 722, 196, 723, 197, 724, 211, 725,
+ 224, 726, 225, 727, 242, 728, 243, 729, 244, 730, 262, 731, 263, 732, 286, 733, 287, 734, 288, 735,
+ 313, 736, 0, 738, 147, 739, 289, 740, 0, 743, 37, 745, 38, 747, 46, 757, 64, 759, 65, 761, 66, 771,
+ 67, 772, 68, 782, 92, 792, 100, 802, 101, 812, 102, 822, 125, 832, 144, 842, 145, 852, 146, 854,
+ 147, 866, 170, 868, 195, 878, 196, 888, 197, 890, 211, 892, 224, 894, 225, 896, 242, 906, 243, 907,
+ 244, 908, 262, 918, 263, 928, 286, 929, 287, 930, 288, 940, 289, 944, 313, 954, 40, 956, 48, 958,
+ 52, 960, 70, 967, 85, 969, 96, 971, 106, 973, 113, 975, 115, 977, 117, 980, 129, 982, 131, 984,
+ 149, 987, 154, 990, 159, 993, 175, 995, 180, 997, 185, 1000, 203, 1002, 205, 1005, 206, 1008, 215,
+ 1010, 230, 1012, 232, 1015, 250, 1017, 252, 1020, 270, 1023, 274, 1026, 295, 1029, 300, 1032, 305,
+ 1034, 318, 1037, 0, 1051, 37, 1053, 38, 1054, 46, 1056, 64, 1058, 65, 1060, 66, 1061, 67, 1062, 68,
+ 1063, 92, 1065, 100, 1067, 101, 1069, 102, 1071, 125, 1073, 144, 1075, 145, 1076, 146, 1077, 170,
+ 1079, 195, 1081, 196, 1083, 197, 1085, 211, 1087, 224, 1089, 225, 1090, 242, 1092, 243, 1093, 244,
+ 1094, 262, 1096, 263, 1098, 286, 1100, 287, 1101, 288, 1102, 313, 1104, 0, 1106, 147, 1108, 289,
+ 1110, 0, 1114, 37, 1117, 38, 1119, 46, 1130, 64, 1133, 65, 1136, 66, 1146, 67, 1147, 68, 1157, 92,
+ 1168, 100, 1179, 101, 1190, 102, 1201, 125, 1212, 144, 1223, 145, 1233, 146, 1235, 147, 1248, 170,
+ 1251, 195, 1262, 196, 1273, 197, 1276, 211, 1279, 224, 1282, 225, 1284, 242, 1295, 243, 1296, 244,
+ 1297, 262, 1308, 263, 1319, 286, 1321, 287, 1322, 288, 1332, 289, 1336, 313, 1347, 40, 1350, 48,
+ 1353, 52, 1355, 70, 1364, 85, 1366, 96, 1369, 106, 1372, 113, 1375, 115, 1378, 117, 1382, 129,
+ 1385, 131, 1387, 149, 1391, 154, 1394, 159, 1398, 175, 1401, 180, 1403, 185, 1406, 203, 1409, 205,
+ 1413, 206, 1417, 215, 1420, 230, 1423, 232, 1426, 250, 1429, 252, 1432, 270, 1436, 274, 1440, 295,
+ 1444, 300, 1447, 305, 1449, 318, 1453, 0)
