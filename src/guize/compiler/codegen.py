@@ -53,6 +53,11 @@ class CodeGenerator:
         # outputs stay assigned so they can be returned.
         self.folded = {name: d.expr.value for name, d in policy.defs.items()
                        if isinstance(d.expr, ir.Const) and d.round is None and name not in policy.outputs}
+        # Evaluation is lazy (see ir.strict_needs): in the function being written, these
+        # ("ref"/"input", name) are computed or read where the path first reaches them.
+        self.lazy: set[tuple[str, str]] = set()
+        self.readers: dict[str, str] = {}  # input -> its reader function (for lazy reads)
+        self.needs_memo: dict[str, ir.Needs] = {}
 
     # ------------------------------------------------------------ helpers
 
@@ -98,11 +103,18 @@ class CodeGenerator:
             case ir.Const(value=value):
                 return self.const(value)
             case ir.Input(name=name):
-                return self.local("input", name)
+                ident = self.local("input", name)
+                if ("input", name) in self.lazy:
+                    self.readers[name] = ident
+                    return f"({ident} if {ident} is not _U else ({ident} := _read(data, {name!r}, {owner!r})))"
+                return ident
             case ir.Ref(name=name):
                 if name in self.folded:  # a constant parameter: use the constant itself
                     return self.const(self.folded[name])
-                return self.local("ref", name)
+                ident = self.local("ref", name)
+                if ("ref", name) in self.lazy:
+                    return f"({ident} if {ident} is not _U else ({ident} := {self.def_code(name)}))"
+                return ident
             case ir.AsOf():
                 return "e[0]"
             case ir.Arith(op=op, left=left, right=right):
@@ -334,15 +346,50 @@ class CodeGenerator:
             lines.append(f"    {ident} = {call}")
         return lines
 
-    def def_lines(self, name: str) -> list[str]:
-        if name in self.folded:
-            return []
+    def def_code(self, name: str) -> str:
         d = self.p.defs[name]
         code = self.expr(d.expr, name)
         if d.round is not None:
             mode, quantum = d.round
             code = self.rounding(code, d.expr, quantum, mode)
-        return [f"    {self.local('ref', name)} = {code}"]
+        return code
+
+    def def_lines(self, name: str) -> list[str]:
+        """The statement computing a definition where every path needs it: what it needs on
+        every path has been computed before it, so only the rest is read lazily."""
+        if name in self.folded:
+            return []
+        saved = self.lazy
+        if saved:
+            self.lazy = saved - ir.strict_needs(self.p.defs, [name], self.needs_memo)
+        try:
+            return [f"    {self.local('ref', name)} = {self.def_code(name)}"]
+        finally:
+            self.lazy = saved
+
+    def strict(self, names: list[str]) -> tuple[list[str], list[str]]:
+        """Definitions (in dependency order) and inputs (in declaration order) that every path
+        of `names` reads: computed and read first, in this order, by every engine."""
+        needs = ir.strict_needs(self.p.defs, names, self.needs_memo)
+        defs = [n for n in self.p.order if ("ref", n) in needs]
+        inputs = [s["name"] for s in self.p.inputs if ("input", s["name"]) in needs]
+        return defs, inputs
+
+    def unset(self, names: list[tuple[str, str]]) -> None:
+        """Mark what is computed lazily as not yet computed (`_U`), a few names a line."""
+        idents = [self.local(kind, n) for kind, n in names if not (kind == "ref" and n in self.folded)]
+        for i in range(0, len(idents), 6):
+            self.statement([f"    {' = '.join(idents[i:i + 6])} = _U"])
+
+    def reader_functions(self) -> None:
+        """`_read`, for inputs read lazily: the value where the path first needs it, checked and
+        converted by the runtime's converter (the interpreter's), a missing one naming what
+        needed it. Only modules that read some input lazily have it."""
+        if self.readers:
+            self.statement(["_SPECS = {spec['name']: spec for spec in INPUTS}", "", "",
+                            "def _read(data, name, owner):",
+                            '    """An input read where the path first needs it (see values.read_input)."""',
+                            "    return _v.read_input(data, _SPECS[name], owner)", "", ""])
 
     def statement(self, lines: list[str], rule_line: int = 0, what: str = "") -> None:
         """Emit statements, wrapped to WIDTH columns, mapped to `rule_line` (0: no .rule line),
@@ -367,8 +414,7 @@ class CodeGenerator:
         comparison (which allows inputs of other outputs).
 
         With `need` (input -> its flag, in the subset evaluator), each input is read only when
-        its flag is set, and the counts are the evaluator's locals `_k` (inputs needed) and
-        `_r` (required inputs needed)."""
+        its flag is set; there, and wherever inputs are read later (lazily), every key is tested."""
         required = [n for n in inputs if not self.inputs[n]["has_default"]]
         optional = [n for n in inputs if self.inputs[n]["has_default"]]
 
@@ -386,10 +432,12 @@ class CodeGenerator:
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
                       for n in optional], need)
-        count = "_k" if need is not None else str(len(inputs))
-        full = [f"len(data) != {count}"] + [present(n, True) for n in optional]
-        exact = " + ".join(["_r" if need is not None else str(len(required))]
-                           + [f"({present(n, False)})" if need is None else present(n, False) for n in optional])
+        if need is not None or any(kind == "input" for kind, _n in self.lazy):
+            # Inputs read later, where the path needs them, may be given too: test every key.
+            self.statement(["    if not INPUT_NAMES.issuperset(data):", "        _v.unknown_inputs(data, INPUT_NAMES)"])
+            return
+        full = [f"len(data) != {len(inputs)}"] + [present(n, True) for n in optional]
+        exact = " + ".join([str(len(required))] + [f"({present(n, False)})" for n in optional])
         if optional:
             self.statement([f"    if {' or '.join(full)}:", f"        if len(data) != {exact}:",
                             "            _v.unknown_inputs(data, INPUT_NAMES)"])
@@ -421,11 +469,16 @@ class CodeGenerator:
             self.statement(lines, line, what)
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
-        defs, inputs = self.closure(outputs)
+        defs, inputs = self.strict(outputs)
+        every_def, every_input = self.closure(outputs)
+        self.lazy = {("ref", n) for n in every_def if n not in defs} | {
+            ("input", n) for n in every_input if n not in inputs}
         self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
         self.rule_lines += [0, 0]
-        # Errors are found in a fixed order, the same as the interpreter's: missing inputs,
-        # unknown input names, then each input's value in declaration order.
+        # Errors are found in a fixed order, the same as the interpreter's: missing inputs that
+        # every path reads, unknown input names, then those inputs' values in declaration order,
+        # then the definitions every path computes, in order; the rest where the path reaches it.
+        self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
         self.read_inputs(inputs, fname == "out_all")
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
@@ -443,25 +496,28 @@ class CodeGenerator:
         for needs it. Returns, for each flag, the
         outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list."""
         p = self.p
-        users: dict[str, list[int]] = {}  # input or definition -> the outputs that need it
+        users: dict[str, list[int]] = {}  # input or definition -> the outputs that read it on every path
         for index, out in enumerate(p.outputs):
-            defs, inputs = self.closure([out])
+            defs, inputs = self.strict([out])
             for name in inputs + defs:
                 users.setdefault(name, []).append(index)
         groups: dict[tuple[int, ...], str] = {}
         need: dict[str, str] = {}
         defs, inputs = self.closure(list(p.outputs))
+        # Whatever no asked output reads on every path is computed where the path reaches it.
+        self.lazy = {("ref", n) for n in defs} | {("input", n) for n in inputs}
         for name in inputs + [d for d in defs if d not in self.folded]:
-            key = tuple(users[name])
+            key = tuple(users.get(name, ()))
             need[name] = groups.setdefault(key, f"_n{len(groups)}")
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
         flags = [*groups.values(), *asked.values()]
-        doc = ("Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,\n"
-               "    `_r` of them required; the statements under `if _nK:` run when an output that\n"
-               "    needs them was asked for, `_aK` when output K itself was.")
+        doc = ("Compute the outputs `need` asks for (see Policy.evaluate): the statements under\n"
+               "    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when\n"
+               "    output K itself was; anything else is computed where the path reaches it.")
         self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
         self.rule_lines += [0, 0, 0, 0]
-        self.statement([f"    _k, _r, {', '.join(flags)} = need"])
+        self.statement([f"    {', '.join(flags)}, = need"])
+        self.unset([("input", n) for n in inputs] + [("ref", n) for n in defs])
         self.read_inputs(inputs, False, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
@@ -485,6 +541,8 @@ class CodeGenerator:
         if p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
             subset = self.subset_function()
+        self.lazy = set()
+        self.reader_functions()
         body, body_rules = self.lines, self.rule_lines
         self.lines, self.rule_lines = [], []
         # A path with a line break (or anything unprintable) would end the comment: quote it then.
@@ -505,7 +563,7 @@ class CodeGenerator:
             "_ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (",
             "    _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)",
             "_PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT",
-            "_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT",
+            "_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT",
             "_to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (",
             "    _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)",
             "_D, _date = Decimal, datetime.date  # in the literals below",

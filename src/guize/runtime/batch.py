@@ -210,11 +210,22 @@ class Plan:
                 near = _nearest(str(on), schema.names)
                 hint = f"（是否指列「{near}」？）" if near else ""
                 raise InvalidInput(f"「{on}」既不是日期，也不是输入表中的列{hint}", value=str(on)) from None
-        for name in self.needed:
-            if name not in present and not self.specs[name]["has_default"]:
-                near = _nearest(name, [c for c in schema.names if c not in self.specs])
+        # A column every path reads must be there; one read only on some paths may be absent:
+        # the outputs that could read it go row by row, where a row that needs it says so.
+        every_path = ir.strict_needs(policy.definitions, self.names)
+        absent = [n for n in self.needed if n not in present and not self.specs[n]["has_default"]]
+        for name in absent:
+            # A column like the missing one's name is most likely a misspelling of it: say so.
+            near = _nearest(name, [c for c in schema.names if c not in self.specs])
+            if ("input", name) in every_path or near:
                 hint = f"（是否指列「{near}」？）" if near else ""
                 raise MissingInput(f"输入表缺少列「{name}」{hint}", input=name)
+        if absent:
+            rows = [n for n in self.vector if set(policy.required_inputs([n])) & set(absent)]
+            self.vector = [n for n in self.vector if n not in rows]
+            self.fallback = [n for n in self.names if n not in self.vector]
+            self.reasons = {**self.reasons, **{n: f"输入表没有列「{'、'.join(absent)}」" for n in rows}}
+            self.needed = [n for n in self.needed if n not in absent]
         # Per-date state for a single date: the window check, and each dated value's version.
         self.window_error: RuleError | None = None
         self.env: tuple[Any, ...] | None = None

@@ -99,16 +99,11 @@ class Interpreter:
         self._notes: list[str] = []
         self._children: list[Step] = []
 
-    def input(self, name: str) -> Any:
+    def input(self, name: str, owner: str | None = None) -> Any:
+        """An input's value, read and converted when first needed; a required input that is
+        missing names the definition whose path needed it (`owner`)."""
         if name not in self.input_values:
-            spec = self.specs[name]
-            if name in self.data:
-                raw = self.data[name]
-            elif spec["has_default"]:
-                raw = spec["default"]
-            else:
-                raise V.missing(name, self.all_outputs)
-            self.input_values[name] = V.convert(spec, raw)
+            self.input_values[name] = V.read_input(self.data, self.specs[name], owner)
         value = self.input_values[name]
         if self.coverage is not None:
             self.coverage.add(("input", name))
@@ -152,7 +147,7 @@ class Interpreter:
             case ir.Const(value=value):
                 return value
             case ir.Input(name=name):
-                return self.input(name)
+                return self.input(name, owner)
             case ir.Ref(name=name):
                 return self.get(name)
             case ir.AsOf():

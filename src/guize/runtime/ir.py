@@ -45,7 +45,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, assert_never
 
 import attrs
 
@@ -435,6 +435,87 @@ def dependencies(defs: Mapping[str, Any], names: Iterable[str]) -> set[str]:
             d = defs[name]
             stack.extend(d.deps if isinstance(d, Definition) else d["deps"])
     return need
+
+
+# ---------------------------------------------------------------- what every path needs
+
+
+Needs: TypeAlias = frozenset[tuple[str, str]]  # ("ref", name) and ("input", name)
+
+
+def strict_needs(defs: Mapping[str, Definition], names: Iterable[str],
+                 memo: dict[str, Needs] | None = None) -> Needs:
+    """The definitions and inputs that evaluating `names` reads on every path ("ref"/"input",
+    name), the names themselves included.
+
+    Evaluation is lazy: a branch not taken, a table row not chosen, a version not in force and
+    the right side of 且/或 once the left decides are not evaluated, and neither is what only
+    they use. Every engine first evaluates what this returns — the inputs in declaration order,
+    then the definitions in `defs` order — and reads the rest when the path reaches it, so
+    they agree on the answer and on which error comes first. A Dated node counts what every
+    version needs (the version is chosen by the date)."""
+    memo = {} if memo is None else memo  # per definition; callers asking often share one
+    if not memo:
+        # `defs` come in dependency order (the checker's): each definition's needs are known
+        # before its users', so a long chain of definitions costs no deep recursion.
+        for name in defs:
+            _def_needs(defs, name, memo)
+    out: set[tuple[str, str]] = set()
+    for name in names:
+        out |= _def_needs(defs, name, memo)
+    return frozenset(out)
+
+
+def _def_needs(defs: Mapping[str, Definition], name: str, memo: dict[str, Needs]) -> Needs:
+    if name not in memo:
+        memo[name] = frozenset()  # INVARIANT: the checker rejects cycles; this only ends recursion
+        memo[name] = frozenset({("ref", name)}) | _needs(defs[name].expr, defs, memo)
+    return memo[name]
+
+
+def _all_of(paths: list[Needs]) -> Needs:
+    return frozenset.intersection(*paths) if paths else frozenset()
+
+
+def _needs(node: Expr, defs: Mapping[str, Definition], memo: dict[str, Needs]) -> Needs:
+    match node:
+        case Const() | AsOf():
+            return frozenset()
+        case Input(name=name):
+            return frozenset({("input", name)})
+        case Ref(name=name):
+            return _def_needs(defs, name, memo) if name in defs else frozenset()
+        case And(left=left) | Or(left=left):
+            return _needs(left, defs, memo)
+        case If(cond=cond, then=then, other=other):
+            return _needs(cond, defs, memo) | (_needs(then, defs, memo) & _needs(other, defs, memo))
+        case Cond(branches=branches, other=other_row):
+            paths: list[Needs] = []
+            tested: Needs = frozenset()
+            for branch in branches:
+                tested = tested | _needs(branch.test, defs, memo)
+                paths.append(tested | _needs(branch.value, defs, memo))
+            paths.append(tested | _needs(other_row.value, defs, memo))
+            return _all_of(paths)
+        case Match(subject=subject, cases=rows, other=other) | Bands(subject=subject, bands=rows, other=other):
+            values = [_needs(r.value, defs, memo) for r in rows]
+            if other is not None:
+                values.append(_needs(other.value, defs, memo))
+            return _needs(subject, defs, memo) | _all_of(values)
+        case Dated(versions=versions):
+            return _all_of([_needs(v.value, defs, memo) for v in versions])
+        case (Arith() | Neg() | Cmp() | Not() | Min() | Max() | Round() | Call() | Scale()
+              | Progressive()):
+            found: Needs = frozenset()
+            for child in children(node):
+                found = found | _needs(_value_of(child), defs, memo)
+            return found
+    assert_never(node)
+
+
+def _value_of(node: Node) -> Expr:
+    """A child as an expression: a scale's brackets stand for their rates."""
+    return node.value if isinstance(node, Band) else node  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- compact form

@@ -281,7 +281,7 @@ class Policy:
         if len(order) == 1 and order[0] in self._functions:
             return self._functions[order[0]], None
         for name in order:  # an output asked for with exactly the outputs it is computed from
-            computed = dependencies(self._defs, [name])
+            computed = {n for kind, n in ir.strict_needs(self.definitions, [name]) if kind == "ref"}
             if name in self._functions and order == [o for o in declared if o in computed]:
                 return self._functions[name], True
         need = self._need(names)
@@ -293,9 +293,7 @@ class Policy:
         """out_subset's `need` for these outputs: the number of inputs they need, of required
         ones among them, then each flag of SUBSET_FLAGS: is one of its outputs asked for."""
         asked = {self.module.OUTPUTS.index(n) for n in names}
-        inputs = self.required_inputs(names)
-        return (len(inputs), sum(not self._specs[n]["has_default"] for n in inputs),
-                *(any(o in asked for o in users) for users in self._flags))
+        return tuple(any(o in asked for o in users) for users in self._flags)
 
     _select = select_outputs
 
@@ -351,20 +349,27 @@ class Policy:
         on = as_date(on)
         self.window.check(on)
         names = self._select(outputs)
-        # Errors in the same order as compiled code: missing inputs, unknown names, then values.
-        required = self.required_inputs(names)
+        # The same order as compiled code (see ir.strict_needs): missing inputs that every path
+        # reads, unknown names, those inputs' values, the definitions every path computes (in
+        # order), then the outputs; anything else where the path reaches it.
+        defs = self.definitions
+        needs = ir.strict_needs(defs, names)
+        required = [name for name in self._specs if ("input", name) in needs]
         if not isinstance(data, Mapping):
             self._check_names(data)
         for name in required:
             if name not in data and not self._specs[name]["has_default"]:
                 raise V.missing(name, outputs is None)
         self._check_names(data)
-        interp = Interpreter(self.definitions, self._specs, data, on, trace=trace, coverage=coverage)
+        interp = Interpreter(defs, self._specs, data, on, trace=trace, coverage=coverage)
         interp.all_outputs = outputs is None
         for name in required:
             spec = self._specs[name]
             interp.input_values[name] = V.convert(spec, data[name] if name in data else spec["default"])
         try:
+            for name in defs:
+                if ("ref", name) in needs:
+                    interp.get(name)
             values = {name: interp.get(name) for name in names}
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None

@@ -63,6 +63,8 @@ def _number_text(text: str, name: str, percent_ok: bool) -> Decimal:
         value = Decimal(raw)
     except decimal.InvalidOperation:
         raise InvalidInput(f"输入「{name}」的值「{_short(text)}」不是数值", input=name, value=_short(text)) from None
+    if not value.is_finite():  # NaN, sNaN, Infinity: multiplying a signalling NaN would raise
+        raise InvalidInput(f"输入「{name}」的值「{_short(text)}」不是有限数值", input=name, value=_short(text))
     return value * scale
 
 
@@ -217,7 +219,21 @@ def records(fields: tuple[str, ...], common: Mapping[str, Any], rows: tuple[tupl
     return tuple(out)
 
 
-def missing(name: str, for_all: bool = False) -> MissingInput:
+def read_input(data: Mapping[str, Any], spec: Mapping[str, Any], owner: str | None) -> Any:
+    """An input read where evaluation first needs it: its value converted, its default when not
+    given, or MissingInput naming the definition (`owner`) whose path needed it."""
+    name = spec["name"]
+    if name in data:
+        return convert(spec, data[name])
+    if spec["has_default"]:
+        return convert(spec, spec["default"])
+    raise missing(name, owner=owner)
+
+
+def missing(name: str, for_all: bool = False, owner: str | None = None) -> MissingInput:
+    """A missing input: `owner`, when given, is the definition whose path needed it."""
+    if owner is not None:
+        return MissingInput(f"缺少输入「{name}」（计算「{owner}」时需要）", input=name)
     if for_all:
         return MissingInput(f"缺少输入「{name}」（计算全部输出时需要；只要部分输出时请指定 outputs 或 --output）",
                             input=name)

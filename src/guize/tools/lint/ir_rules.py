@@ -36,7 +36,7 @@ class _NotConstant(Exception):
 class _Folder(Interpreter):
     """The reference interpreter with every input, the as-of date and every dated value unknown."""
 
-    def input(self, name: str) -> Any:
+    def input(self, name: str, owner: str | None = None) -> Any:
         raise _NotConstant(name)
 
     def eval(self, node: ir.Expr, owner: str) -> Any:

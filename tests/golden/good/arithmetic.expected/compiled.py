@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -121,10 +121,12 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3, = need
+    i_本金 = i_实际利率 = i_报价利率 = i_职工人数 = i_退休 = d_利率上限 = _U
+    d_计息利率 = d_贴息 = d_比例 = d_名额 = d_取整到元 = _U
     try:
         if _n0:
             i_本金 = data['本金']
@@ -137,9 +139,8 @@ def out_subset(data, e, need):
         raise _v.missing(exc.args[0]) from None
     if _n3:
         i_退休 = data.get('退休', _ABSENT)
-    if len(data) != _k or (_n3 and i_退休 is _ABSENT):
-        if len(data) != _r + (_n3 and i_退休 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_本金 = _to_decimal(i_本金, '本金') * _K0
     if _n1:
@@ -189,6 +190,6 @@ SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (89, 6, 90, 7, 91, 8, 92, 9, 93, 0, 95, 10, 96, 0, 99, 6, 100, 7, 101, 8, 102, 9, 104,
- 10, 108, 15, 110, 16, 112, 17, 114, 18, 116, 19, 118, 20, 120, 0, 129, 6, 131, 7, 133, 8, 134, 9,
- 136, 0, 138, 10, 140, 0, 143, 6, 145, 7, 147, 8, 148, 9, 151, 10, 156, 15, 159, 16, 161, 17, 164,
- 18, 167, 19, 170, 20, 173, 0)
+ 10, 108, 15, 110, 16, 112, 17, 114, 18, 116, 19, 118, 20, 120, 0, 131, 6, 133, 7, 135, 8, 136, 9,
+ 138, 0, 140, 10, 142, 0, 144, 6, 146, 7, 148, 8, 149, 9, 152, 10, 157, 15, 160, 16, 162, 17, 165,
+ 18, 168, 19, 171, 20, 174, 0)

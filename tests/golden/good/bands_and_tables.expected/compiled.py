@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -125,10 +125,12 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _a0, _a1 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _a0, _a1, = need
+    i_企业地区 = i_纱支 = i_月平均工资 = d_纱线标准 = d_每人补贴 = d_纱线补贴 = _U
+    d_就业补贴 = _U
     try:
         if _n0:
             i_企业地区 = data['企业地区']
@@ -137,7 +139,7 @@ def out_subset(data, e, need):
             i_月平均工资 = data['月平均工资']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if len(data) != _k:
+    if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if not (i_企业地区.__class__ is str and i_企业地区 in _K0):
@@ -191,5 +193,5 @@ SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (86, 9, 87, 10, 88, 11, 89, 0, 93, 9, 95, 10, 105, 11, 115, 13, 118, 21, 120, 26, 122,
- 27, 124, 0, 133, 9, 135, 10, 136, 11, 138, 0, 142, 9, 145, 10, 155, 11, 166, 13, 170, 21, 173, 26,
- 176, 27, 179, 0)
+ 27, 124, 0, 135, 9, 137, 10, 138, 11, 140, 0, 144, 9, 147, 10, 157, 11, 168, 13, 172, 21, 175, 26,
+ 178, 27, 181, 0)

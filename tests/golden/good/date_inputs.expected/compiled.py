@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -101,10 +101,12 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4, = need
+    i_入职日期 = i_发运日期 = d_在职月数 = d_满一年 = d_补贴截止日 = d_发运年份 = _U
+    d_发运后天数 = _U
     try:
         if _n0:
             i_入职日期 = data['入职日期']
@@ -112,7 +114,7 @@ def out_subset(data, e, need):
             i_发运日期 = data['发运日期']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if len(data) != _k:
+    if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_入职日期 = _to_date(i_入职日期, '入职日期')
@@ -154,5 +156,5 @@ SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (64, 6, 65, 0, 69, 6, 70, 8, 72, 9, 74, 0, 82, 6, 83, 7, 84, 0, 88, 6, 89, 7, 90, 8, 92,
- 9, 94, 10, 96, 11, 98, 12, 100, 0, 109, 6, 111, 7, 113, 0, 117, 6, 119, 7, 121, 8, 124, 9, 127, 10,
- 130, 11, 133, 12, 136, 0)
+ 9, 94, 10, 96, 11, 98, 12, 100, 0, 111, 6, 113, 7, 115, 0, 119, 6, 121, 7, 123, 8, 126, 9, 129, 10,
+ 132, 11, 135, 12, 138, 0)

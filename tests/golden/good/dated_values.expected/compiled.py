@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -105,16 +105,17 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _a0, _a1, _a2 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _a0, _a1, _a2, = need
+    i_数量 = d_运费补贴标准 = d_使用率要求 = d_运费补贴 = d_要求 = d_年度 = _U
     try:
         if _n0:
             i_数量 = data['数量']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if len(data) != _k:
+    if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_数量.__class__) is not Decimal:
@@ -157,5 +158,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (79, 7, 80, 0, 84, 7, 94, 8, 96, 11, 98, 15, 100, 16, 102, 17, 104, 0, 113, 7, 115, 0,
- 119, 7, 130, 8, 132, 11, 135, 15, 138, 16, 141, 17, 144, 0)
+LINE_MAP = (79, 7, 80, 0, 84, 7, 94, 8, 96, 11, 98, 15, 100, 16, 102, 17, 104, 0, 114, 7, 116, 0,
+ 120, 7, 131, 8, 133, 11, 136, 15, 139, 16, 142, 17, 145, 0)

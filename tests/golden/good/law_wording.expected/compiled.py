@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -117,10 +117,12 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _n3, _a0, _a1, _a2, _a3 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _a0, _a1, _a2, _a3, = need
+    i_子女人数 = i_月数 = i_面积 = i_所得 = d_子女教育扣除 = d_租金 = _U
+    d_应税 = d_零点五 = _U
     try:
         if _n0:
             i_子女人数 = data['子女人数']
@@ -131,7 +133,7 @@ def out_subset(data, e, need):
             i_所得 = data['所得']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if len(data) != _k:
+    if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if not (i_子女人数.__class__ is int and 0 <= i_子女人数 < _INT_LIMIT):
@@ -191,5 +193,5 @@ SUBSET_FLAGS = ((0,), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (76, 7, 77, 8, 78, 9, 79, 10, 80, 0, 84, 7, 86, 8, 88, 9, 98, 10, 108, 17, 110, 18, 112,
- 19, 114, 20, 116, 0, 125, 7, 127, 8, 128, 9, 130, 10, 132, 0, 136, 7, 139, 8, 141, 9, 152, 10, 163,
- 17, 166, 18, 169, 19, 172, 20, 175, 0)
+ 19, 114, 20, 116, 0, 127, 7, 129, 8, 130, 9, 132, 10, 134, 0, 138, 7, 141, 8, 143, 9, 154, 10, 165,
+ 17, 168, 18, 171, 19, 174, 20, 177, 0)

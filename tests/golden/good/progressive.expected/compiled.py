@@ -12,7 +12,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -165,10 +165,12 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _a0, _a1, _a2, _a3, _a4, _a5 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _a0, _a1, _a2, _a3, _a4, _a5, = need
+    i_所得 = i_经营所得 = d_超额表 = d_全额表 = d_分期表 = d_档次 = _U
+    d_税额 = d_税率 = d_扣除数 = d_全额税额 = d_分期税额 = d_所在档次 = _U
     try:
         if _n0:
             i_所得 = data['所得']
@@ -176,7 +178,7 @@ def out_subset(data, e, need):
             i_经营所得 = data['经营所得']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if len(data) != _k:
+    if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_所得.__class__) is not Decimal:
@@ -255,5 +257,5 @@ SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), 
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (117, 5, 118, 6, 119, 0, 123, 5, 133, 6, 143, 8, 145, 14, 147, 19, 149, 28, 152, 33, 154,
- 34, 156, 35, 158, 36, 160, 37, 162, 38, 164, 0, 173, 5, 175, 6, 177, 0, 181, 5, 192, 6, 203, 8,
- 206, 14, 209, 19, 212, 28, 216, 33, 219, 34, 222, 35, 225, 36, 228, 37, 231, 38, 234, 0)
+ 34, 156, 35, 158, 36, 160, 37, 162, 38, 164, 0, 175, 5, 177, 6, 179, 0, 183, 5, 194, 6, 205, 8,
+ 208, 14, 211, 19, 214, 28, 218, 33, 221, 34, 224, 35, 227, 36, 230, 37, 233, 38, 236, 0)

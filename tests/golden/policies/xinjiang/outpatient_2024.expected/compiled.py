@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -173,182 +173,94 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('有效期最后一日', _date(2029, 4, 25), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {'起付标准': _D('60')}, False, 234),
  ('有效期满次日', _date(2029, 4, 26), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {}, True, 240),))
 
-_K0 = frozenset(('一级', '三级', '二级', '未定级', ))
-_K1 = ('一级', '二级', '三级', '未定级', )
-_K3 = Decimal('300')
-_K4 = Decimal('800')
-_K5 = Decimal('1300')
-_K2 = {'一级': _K3, '二级': _K4, '三级': _K5, '未定级': _K3}
-_K7 = Decimal('0.80')
-_K8 = Decimal('0.70')
-_K9 = Decimal('0.60')
-_K6 = {'一级': _K7, '二级': _K8, '三级': _K9, '未定级': _K7}
-_K10 = Decimal('0.05')
-_K11 = Decimal('0.10')
-_K12 = Decimal('0.01')
-_K13 = Decimal('0')
-_K14 = Decimal('4000')
+_K0 = Decimal('0.05')
+_K1 = Decimal('0.10')
+_K2 = Decimal('0.01')
+_K3 = Decimal('0')
+_K5 = Decimal('0.80')
+_K6 = Decimal('0.70')
+_K7 = Decimal('0.60')
+_K4 = {'一级': _K5, '二级': _K6, '三级': _K7, '未定级': _K5}
+_K9 = Decimal('300')
+_K10 = Decimal('800')
+_K11 = Decimal('1300')
+_K8 = {'一级': _K9, '二级': _K10, '三级': _K11, '未定级': _K9}
+_K12 = Decimal('4000')
+_K13 = frozenset(('一级', '三级', '二级', '未定级', ))
+_K14 = ('一级', '二级', '三级', '未定级', )
 _K15 = Decimal('0.02')
 
 
 def out_统筹基金支付(data, e, need=None):
     """Compute 「统筹基金支付」 alone (line 51)."""
-    try:
-        i_医院级别 = data['医院级别']
-        i_退休人员 = data['退休人员']
-        i_本次费用 = data['本次费用']
-        i_住院起付线 = data['住院起付线']
-        i_本年已就诊次数 = data['本年已就诊次数']
-        i_本年已支付 = data['本年已支付']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
+    i_住院起付线 = i_医院级别 = i_本年已就诊次数 = i_本年已支付 = i_本次费用 = i_退休人员 = _U
+    d_单次最高支付限额 = d_基本支付比例 = d_年度剩余限额 = d_支付比例 = d_起付标准 = _U
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if len(data) != 7 or i_住院期间 is _ABSENT:
-        if len(data) != 6 + (i_住院期间 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
-        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
-    if not (i_退休人员 is True or i_退休人员 is False):
-        i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_本次费用.__class__) is not Decimal:
-        try:
-            i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_本次费用 = _NAN
-    try:
-        if not (_ZERO <= i_本次费用 < _LIMIT):
-            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-    except _InvalidOperation:
-        i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-    if (_c := i_住院起付线.__class__) is not Decimal:
-        try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_住院起付线 = _NAN
-    try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
-            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    except _InvalidOperation:
-        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
-        i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
-    if (_c := i_本年已支付.__class__) is not Decimal:
-        try:
-            i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_本年已支付 = _NAN
-    try:
-        if not (_ZERO <= i_本年已支付 < _LIMIT):
-            i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
-    except _InvalidOperation:
-        i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    # 「单次最高支付限额」: line 31
-    d_单次最高支付限额 = _K2[i_医院级别]
-    # 「基本支付比例」: line 37
-    d_基本支付比例 = _K6[i_医院级别]
-    # 「起付标准」: line 43
-    d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
-            _ROUND_HALF_UP)
-    # 「支付比例」: line 47
-    d_支付比例 = (d_基本支付比例 + (_K10 if i_退休人员 else _K13))
-    # 「年度剩余限额」: line 49
-    d_年度剩余限额 = (_t1 if (_t1 := (_K14 - i_本年已支付)) >= _K13 else _K13)
     # 「统筹基金支付」: line 51
-    d_统筹基金支付 = (_K13 if i_住院期间 else (_t4 if (_t4 := (_t3 if (_t3 := ((_t2 if (_t2 := (i_本次费用 -
-            d_起付标准)) >= _K13 else _K13) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else
-            d_年度剩余限额)).quantize(_K12, _ROUND_HALF_UP)
-    if need is None:
-        return {'统筹基金支付': d_统筹基金支付}
-    return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付}
+    d_统筹基金支付 = (_K3 if i_住院期间 else (_t5 if (_t5 := (_t3 if (_t3 := ((_t1 if (_t1 := ((i_本次费用 if
+            i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - (d_起付标准 if d_起付标准 is
+            not _U else (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data,
+            '住院起付线', '起付标准'))) * _K1) if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 :=
+            _read(data, '本年已就诊次数', '起付标准'))) == 0) else ((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线
+            := _read(data, '住院起付线', '起付标准'))) * _K0)).quantize(_K2, _ROUND_HALF_UP))))) >= _K3 else
+            _K3) * (d_支付比例 if d_支付比例 is not _U else (d_支付比例 := ((d_基本支付比例 if d_基本支付比例 is not _U else
+            (d_基本支付比例 := _K4[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别',
+            '基本支付比例')))])) + (_K0 if (i_退休人员 if i_退休人员 is not _U else (i_退休人员 := _read(data, '退休人员',
+            '支付比例'))) else _K3)))))) <= (_t4 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额
+            := _K8[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别', '单次最高支付限额')))])))
+            else _t4)) <= (_t6 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 := (_t2 if (_t2 :=
+            (_K12 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data, '本年已支付',
+            '年度剩余限额'))))) >= _K3 else _K3)))) else _t6)).quantize(_K2, _ROUND_HALF_UP)
+    return {'统筹基金支付': d_统筹基金支付}
 
 
 def out_日间手术统筹基金支付(data, e, need=None):
     """Compute 「日间手术统筹基金支付」 alone (line 58)."""
-    try:
-        i_本次费用 = data['本次费用']
-        i_住院起付线 = data['住院起付线']
-        i_本年已就诊次数 = data['本年已就诊次数']
-        i_住院支付比例 = data['住院支付比例']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
+    i_住院支付比例 = i_住院起付线 = i_本年已就诊次数 = i_本次费用 = d_起付标准 = _U
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if len(data) != 5 or i_住院期间 is _ABSENT:
-        if len(data) != 4 + (i_住院期间 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_本次费用.__class__) is not Decimal:
-        try:
-            i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_本次费用 = _NAN
-    try:
-        if not (_ZERO <= i_本次费用 < _LIMIT):
-            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-    except _InvalidOperation:
-        i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-    if (_c := i_住院起付线.__class__) is not Decimal:
-        try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_住院起付线 = _NAN
-    try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
-            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    except _InvalidOperation:
-        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
-    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
-        i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
-    # 「起付标准」: line 43
-    d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
-            _ROUND_HALF_UP)
     # 「日间手术统筹基金支付」: line 58
-    d_日间手术统筹基金支付 = (_K13 if i_住院期间 else ((_t5 if (_t5 := (i_本次费用 - d_起付标准)) >= _K13 else _K13) *
-            i_住院支付比例)).quantize(_K12, _ROUND_HALF_UP)
-    if need is None:
-        return {'日间手术统筹基金支付': d_日间手术统筹基金支付}
-    return {'起付标准': d_起付标准, '日间手术统筹基金支付': d_日间手术统筹基金支付}
+    d_日间手术统筹基金支付 = (_K3 if i_住院期间 else ((_t7 if (_t7 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用 :=
+            _read(data, '本次费用', '日间手术统筹基金支付'))) - (d_起付标准 if d_起付标准 is not _U else (d_起付标准 :=
+            (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K1)
+            if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 := _read(data, '本年已就诊次数',
+            '起付标准'))) == 0) else ((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data,
+            '住院起付线', '起付标准'))) * _K0)).quantize(_K2, _ROUND_HALF_UP))))) >= _K3 else _K3) *
+            (i_住院支付比例 if i_住院支付比例 is not _U else (i_住院支付比例 := _read(data, '住院支付比例',
+            '日间手术统筹基金支付'))))).quantize(_K2, _ROUND_HALF_UP)
+    return {'日间手术统筹基金支付': d_日间手术统筹基金支付}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
+    i_住院支付比例 = i_本年已支付 = i_本次费用 = d_单次最高支付限额 = d_年度剩余限额 = _U
     try:
         i_医院级别 = data['医院级别']
         i_退休人员 = data['退休人员']
-        i_本次费用 = data['本次费用']
         i_住院起付线 = data['住院起付线']
         i_本年已就诊次数 = data['本年已就诊次数']
-        i_本年已支付 = data['本年已支付']
-        i_住院支付比例 = data['住院支付比例']
         i_基本养老金平均水平 = data['基本养老金平均水平']
         i_上年度城镇单位就业人员平均工资 = data['上年度城镇单位就业人员平均工资']
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if len(data) != 10 or i_住院期间 is _ABSENT:
-        if len(data) != 9 + (i_住院期间 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
-        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if not (i_医院级别.__class__ is str and i_医院级别 in _K13):
+        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K14)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_本次费用.__class__) is not Decimal:
-        try:
-            i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_本次费用 = _NAN
-    try:
-        if not (_ZERO <= i_本次费用 < _LIMIT):
-            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-    except _InvalidOperation:
-        i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -361,21 +273,10 @@ def out_all(data, e, need=None):
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
         i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
-    if (_c := i_本年已支付.__class__) is not Decimal:
-        try:
-            i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_本年已支付 = _NAN
-    try:
-        if not (_ZERO <= i_本年已支付 < _LIMIT):
-            i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
-    except _InvalidOperation:
-        i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
     if (_c := i_基本养老金平均水平.__class__) is not Decimal:
         try:
             i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
@@ -396,37 +297,42 @@ def out_all(data, e, need=None):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
-    # 「单次最高支付限额」: line 31
-    d_单次最高支付限额 = _K2[i_医院级别]
     # 「基本支付比例」: line 37
-    d_基本支付比例 = _K6[i_医院级别]
+    d_基本支付比例 = _K4[i_医院级别]
     # 「起付标准」: line 43
-    d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
+    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2,
             _ROUND_HALF_UP)
     # 「支付比例」: line 47
-    d_支付比例 = (d_基本支付比例 + (_K10 if i_退休人员 else _K13))
-    # 「年度剩余限额」: line 49
-    d_年度剩余限额 = (_t6 if (_t6 := (_K14 - i_本年已支付)) >= _K13 else _K13)
+    d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K3))
     # 「统筹基金支付」: line 51
-    d_统筹基金支付 = (_K13 if i_住院期间 else (_t9 if (_t9 := (_t8 if (_t8 := ((_t7 if (_t7 := (i_本次费用 -
-            d_起付标准)) >= _K13 else _K13) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <= d_年度剩余限额 else
-            d_年度剩余限额)).quantize(_K12, _ROUND_HALF_UP)
+    d_统筹基金支付 = (_K3 if i_住院期间 else (_t12 if (_t12 := (_t10 if (_t10 := ((_t8 if (_t8 := ((i_本次费用 if
+            i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K3 else
+            _K3) * d_支付比例)) <= (_t11 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
+            _K8[i_医院级别]))) else _t11)) <= (_t13 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 :=
+            (_t9 if (_t9 := (_K12 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
+            '本年已支付', '年度剩余限额'))))) >= _K3 else _K3)))) else _t13)).quantize(_K2, _ROUND_HALF_UP)
     # 「日间手术统筹基金支付」: line 58
-    d_日间手术统筹基金支付 = (_K13 if i_住院期间 else ((_t10 if (_t10 := (i_本次费用 - d_起付标准)) >= _K13 else _K13) *
-            i_住院支付比例)).quantize(_K12, _ROUND_HALF_UP)
+    d_日间手术统筹基金支付 = (_K3 if i_住院期间 else ((_t14 if (_t14 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用
+            := _read(data, '本次费用', '日间手术统筹基金支付'))) - d_起付标准)) >= _K3 else _K3) * (i_住院支付比例 if
+            i_住院支付比例 is not _U else (i_住院支付比例 := _read(data, '住院支付比例',
+            '日间手术统筹基金支付'))))).quantize(_K2, _ROUND_HALF_UP)
     # 「退休人员个人账户划入额」: line 63
-    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K12, _ROUND_HALF_UP)
+    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, _ROUND_HALF_UP)
     # 「灵活就业人员缴费基数」: line 66
-    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K9).quantize(_K12, _ROUND_HALF_UP)
+    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K7).quantize(_K2, _ROUND_HALF_UP)
     return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付, '日间手术统筹基金支付': d_日间手术统筹基金支付,
             '退休人员个人账户划入额': d_退休人员个人账户划入额, '灵活就业人员缴费基数': d_灵活就业人员缴费基数}
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4, _a5 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _a0, _a1, _a2, _a3, _a4, _a5, = need
+    i_医院级别 = i_退休人员 = i_本次费用 = i_住院起付线 = i_本年已就诊次数 = i_本年已支付 = _U
+    i_住院期间 = i_住院支付比例 = i_基本养老金平均水平 = i_上年度城镇单位就业人员平均工资 = d_单次最高支付限额 = d_基本支付比例 = _U
+    d_起付标准 = d_支付比例 = d_年度剩余限额 = d_统筹基金支付 = d_日间手术统筹基金支付 = d_退休人员个人账户划入额 = _U
+    d_灵活就业人员缴费基数 = _U
     try:
         if _n0:
             i_医院级别 = data['医院级别']
@@ -436,24 +342,22 @@ def out_subset(data, e, need):
         if _n2:
             i_住院起付线 = data['住院起付线']
             i_本年已就诊次数 = data['本年已就诊次数']
-        if _n3:
+        if _n1:
             i_本年已支付 = data['本年已支付']
-        if _n4:
             i_住院支付比例 = data['住院支付比例']
-        if _n5:
+        if _n4:
             i_基本养老金平均水平 = data['基本养老金平均水平']
-        if _n6:
+        if _n5:
             i_上年度城镇单位就业人员平均工资 = data['上年度城镇单位就业人员平均工资']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if _n1:
+    if _n3:
         i_住院期间 = data.get('住院期间', _ABSENT)
-    if len(data) != _k or (_n1 and i_住院期间 is _ABSENT):
-        if len(data) != _r + (_n1 and i_住院期间 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
-            i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
+        if not (i_医院级别.__class__ is str and i_医院级别 in _K13):
+            i_医院级别 = _to_enum(i_医院级别, '医院级别', _K14)
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
@@ -480,7 +384,7 @@ def out_subset(data, e, need):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
             i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
-    if _n3:
+    if _n1:
         if (_c := i_本年已支付.__class__) is not Decimal:
             try:
                 i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
@@ -491,14 +395,14 @@ def out_subset(data, e, need):
                 i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
         except _InvalidOperation:
             i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
-    if _n1:
+    if _n3:
         if i_住院期间 is _ABSENT:
             i_住院期间 = False
         if not (i_住院期间 is True or i_住院期间 is False):
             i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    if _n4:
+    if _n1:
         i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
-    if _n5:
+    if _n4:
         if (_c := i_基本养老金平均水平.__class__) is not Decimal:
             try:
                 i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
@@ -509,7 +413,7 @@ def out_subset(data, e, need):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
-    if _n6:
+    if _n5:
         if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
             try:
                 i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
@@ -520,36 +424,56 @@ def out_subset(data, e, need):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
-    if _n3:
+    if _n1:
         # 「单次最高支付限额」: line 31
-        d_单次最高支付限额 = _K2[i_医院级别]
+        d_单次最高支付限额 = _K8[i_医院级别]
     if _n0:
         # 「基本支付比例」: line 37
-        d_基本支付比例 = _K6[i_医院级别]
+        d_基本支付比例 = _K4[i_医院级别]
     if _n2:
         # 「起付标准」: line 43
-        d_起付标准 = ((i_住院起付线 * _K11) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K10)).quantize(_K12,
+        d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2,
                 _ROUND_HALF_UP)
     if _n0:
         # 「支付比例」: line 47
-        d_支付比例 = (d_基本支付比例 + (_K10 if i_退休人员 else _K13))
-    if _n3:
+        d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K3))
+    if _n1:
         # 「年度剩余限额」: line 49
-        d_年度剩余限额 = (_t11 if (_t11 := (_K14 - i_本年已支付)) >= _K13 else _K13)
-        # 「统筹基金支付」: line 51
-        d_统筹基金支付 = (_K13 if i_住院期间 else (_t14 if (_t14 := (_t13 if (_t13 := ((_t12 if (_t12 :=
-                (i_本次费用 - d_起付标准)) >= _K13 else _K13) * d_支付比例)) <= d_单次最高支付限额 else d_单次最高支付限额)) <=
-                d_年度剩余限额 else d_年度剩余限额)).quantize(_K12, _ROUND_HALF_UP)
-    if _n4:
-        # 「日间手术统筹基金支付」: line 58
-        d_日间手术统筹基金支付 = (_K13 if i_住院期间 else ((_t15 if (_t15 := (i_本次费用 - d_起付标准)) >= _K13 else _K13)
-                * i_住院支付比例)).quantize(_K12, _ROUND_HALF_UP)
-    if _n5:
-        # 「退休人员个人账户划入额」: line 63
-        d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K12, _ROUND_HALF_UP)
+        d_年度剩余限额 = (_t15 if (_t15 := (_K12 - i_本年已支付)) >= _K3 else _K3)
     if _n6:
+        # 「统筹基金支付」: line 51
+        d_统筹基金支付 = (_K3 if i_住院期间 else (_t20 if (_t20 := (_t18 if (_t18 := ((_t16 if (_t16 :=
+                ((i_本次费用 if i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) -
+                (d_起付标准 if d_起付标准 is not _U else (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else
+                (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K1) if ((i_本年已就诊次数 if i_本年已就诊次数 is not
+                _U else (i_本年已就诊次数 := _read(data, '本年已就诊次数', '起付标准'))) == 0) else ((i_住院起付线 if
+                i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) *
+                _K0)).quantize(_K2, _ROUND_HALF_UP))))) >= _K3 else _K3) * (d_支付比例 if d_支付比例 is not
+                _U else (d_支付比例 := ((d_基本支付比例 if d_基本支付比例 is not _U else (d_基本支付比例 := _K4[(i_医院级别 if
+                i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别', '基本支付比例')))])) + (_K0 if
+                (i_退休人员 if i_退休人员 is not _U else (i_退休人员 := _read(data, '退休人员', '支付比例'))) else
+                _K3)))))) <= (_t19 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
+                _K8[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别',
+                '单次最高支付限额')))]))) else _t19)) <= (_t21 := (d_年度剩余限额 if d_年度剩余限额 is not _U else
+                (d_年度剩余限额 := (_t17 if (_t17 := (_K12 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付
+                := _read(data, '本年已支付', '年度剩余限额'))))) >= _K3 else _K3)))) else _t21)).quantize(_K2,
+                _ROUND_HALF_UP)
+    if _n7:
+        # 「日间手术统筹基金支付」: line 58
+        d_日间手术统筹基金支付 = (_K3 if i_住院期间 else ((_t22 if (_t22 := ((i_本次费用 if i_本次费用 is not _U else
+                (i_本次费用 := _read(data, '本次费用', '日间手术统筹基金支付'))) - (d_起付标准 if d_起付标准 is not _U else
+                (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线',
+                '起付标准'))) * _K1) if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 :=
+                _read(data, '本年已就诊次数', '起付标准'))) == 0) else ((i_住院起付线 if i_住院起付线 is not _U else
+                (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K0)).quantize(_K2, _ROUND_HALF_UP)))))
+                >= _K3 else _K3) * (i_住院支付比例 if i_住院支付比例 is not _U else (i_住院支付比例 := _read(data,
+                '住院支付比例', '日间手术统筹基金支付'))))).quantize(_K2, _ROUND_HALF_UP)
+    if _n4:
+        # 「退休人员个人账户划入额」: line 63
+        d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, _ROUND_HALF_UP)
+    if _n5:
         # 「灵活就业人员缴费基数」: line 66
-        d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K9).quantize(_K12, _ROUND_HALF_UP)
+        d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K7).quantize(_K2, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['起付标准'] = d_起付标准
@@ -566,20 +490,24 @@ def out_subset(data, e, need):
     return out
 
 
+_SPECS = {spec['name']: spec for spec in INPUTS}
+
+
+def _read(data, name, owner):
+    """An input read where the path first needs it (see values.read_input)."""
+    return _v.read_input(data, _SPECS[name], owner)
+
+
 FUNCTIONS = {'统筹基金支付': out_统筹基金支付, '日间手术统筹基金支付': out_日间手术统筹基金支付}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((1, 2), (2, 3), (0, 2, 3), (2,), (3,), (4,), (5,), (0,), (1,), (2,), (3,), (4,),
- (5,))
+SUBSET_FLAGS = ((1,), (), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (197, 15, 198, 16, 199, 17, 200, 18, 201, 19, 202, 20, 203, 0, 205, 21, 206, 0, 209, 15,
- 211, 16, 213, 17, 223, 18, 233, 19, 235, 20, 245, 21, 249, 31, 251, 37, 253, 43, 256, 47, 258, 49,
- 260, 51, 264, 0, 272, 17, 273, 18, 274, 19, 275, 22, 276, 0, 278, 21, 279, 0, 282, 17, 292, 18,
- 302, 19, 304, 21, 308, 22, 309, 43, 312, 58, 315, 0, 323, 15, 324, 16, 325, 17, 326, 18, 327, 19,
- 328, 20, 329, 22, 330, 23, 331, 24, 332, 0, 334, 21, 335, 0, 338, 15, 340, 16, 342, 17, 352, 18,
- 362, 19, 364, 20, 374, 21, 378, 22, 379, 23, 389, 24, 399, 31, 401, 37, 403, 43, 406, 47, 408, 49,
- 410, 51, 414, 58, 417, 63, 419, 66, 421, 0, 431, 15, 433, 16, 434, 17, 436, 18, 438, 19, 439, 20,
- 441, 22, 443, 23, 445, 24, 447, 0, 449, 21, 451, 0, 454, 15, 457, 16, 459, 17, 470, 18, 481, 19,
- 483, 20, 494, 21, 499, 22, 501, 23, 512, 24, 523, 31, 526, 37, 529, 43, 533, 47, 536, 49, 539, 51,
- 543, 58, 547, 63, 550, 66, 553, 0)
+LINE_MAP = (198, 21, 199, 0, 201, 21, 205, 51, 220, 0, 226, 21, 227, 0, 229, 21, 233, 58, 242, 0,
+ 249, 15, 250, 16, 251, 18, 252, 19, 253, 23, 254, 24, 255, 0, 257, 21, 258, 0, 260, 15, 262, 16,
+ 264, 18, 274, 19, 276, 21, 280, 23, 290, 24, 300, 37, 302, 43, 305, 47, 307, 51, 314, 58, 319, 63,
+ 321, 66, 323, 0, 337, 15, 339, 16, 340, 17, 342, 18, 344, 19, 345, 20, 347, 22, 348, 23, 350, 24,
+ 352, 0, 354, 21, 356, 0, 358, 15, 361, 16, 363, 17, 374, 18, 385, 19, 387, 20, 398, 21, 403, 22,
+ 405, 23, 416, 24, 427, 31, 430, 37, 433, 43, 437, 47, 440, 49, 443, 51, 461, 58, 471, 63, 474, 66,
+ 477, 0)

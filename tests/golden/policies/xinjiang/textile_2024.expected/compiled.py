@@ -11,7 +11,7 @@ _rnd = _v.rnd
 _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
-_LIMIT, _INT_LIMIT = _v.NUMBER_LIMIT, _v.INT_LIMIT
+_LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -591,85 +591,57 @@ _K1 = Decimal('2000')
 _K2 = Decimal('3000')
 _K3 = Decimal('4000')
 _K4 = Decimal('0.01')
-_K5 = frozenset(('其他地区', '南疆', ))
-_K6 = ('南疆', '其他地区', )
-_K7 = frozenset(('含棉纱线', '织布', '非棉纱线', ))
-_K8 = ('含棉纱线', '非棉纱线', '织布', )
-_K10 = Decimal('300')
-_K11 = Decimal('200')
-_K9 = (_K10, _K11, )
-_K12 = Decimal('600')
-_K13 = Decimal('640')
-_K14 = Decimal('500')
-_K15 = Decimal('540')
-_K17 = Decimal('560')
-_K18 = Decimal('460')
-_K16 = {'南疆': _K17, '其他地区': _K18}
-_K19 = Decimal('0.50')
-_K20 = Decimal('900')
-_K21 = Decimal('100')
-_K23 = Decimal('0.10')
-_K24 = Decimal('0.08')
-_K22 = {'南疆': _K23, '其他地区': _K24}
-_K25 = Decimal('0.06')
-_K26 = Decimal('0.30')
-_K27 = Decimal('1000000')
-_K28 = Decimal('0.38')
-_K29 = Decimal('0.33')
-_K30 = Decimal('1.00')
-_K31 = Decimal('2400')
-_K32 = Decimal('50000')
-_K33 = Decimal('0.20')
-_K34 = Decimal('20000000')
-_K35 = Decimal('0.40')
-_K36 = Decimal('10000000')
-_K37 = Decimal('8000000')
-_K38 = Decimal('0.70')
-_K39 = Decimal('3')
-_K40 = Decimal('0.45')
-_K41 = Decimal('1.8')
+_K6 = Decimal('300')
+_K7 = Decimal('200')
+_K5 = (_K6, _K7, )
+_K8 = Decimal('600')
+_K9 = Decimal('640')
+_K10 = Decimal('500')
+_K11 = Decimal('540')
+_K13 = Decimal('560')
+_K14 = Decimal('460')
+_K12 = {'南疆': _K13, '其他地区': _K14}
+_K15 = Decimal('0.50')
+_K16 = Decimal('900')
+_K17 = Decimal('100')
+_K18 = Decimal('0.06')
+_K20 = Decimal('0.10')
+_K21 = Decimal('0.08')
+_K19 = {'南疆': _K20, '其他地区': _K21}
+_K22 = Decimal('0.30')
+_K23 = Decimal('1000000')
+_K24 = Decimal('0.38')
+_K25 = Decimal('0.33')
+_K26 = Decimal('1.00')
+_K27 = Decimal('2400')
+_K28 = Decimal('50000')
+_K29 = Decimal('0.20')
+_K30 = Decimal('20000000')
+_K31 = Decimal('0.40')
+_K32 = Decimal('10000000')
+_K33 = Decimal('8000000')
+_K34 = Decimal('3')
+_K35 = Decimal('0.70')
+_K36 = Decimal('0.45')
+_K37 = Decimal('1.8')
+_K38 = frozenset(('其他地区', '南疆', ))
+_K39 = ('南疆', '其他地区', )
+_K40 = frozenset(('含棉纱线', '织布', '非棉纱线', ))
+_K41 = ('含棉纱线', '非棉纱线', '织布', )
 
 
 def out_新增就业补贴补足差额(data, e, need=None):
     """Compute 「新增就业补贴补足差额」 alone (line 159)."""
+    i_在册职工人数 = i_当地最低工资标准 = i_新增稳定就业人数 = i_月平均工资 = d_新增就业补贴标准 = _U
     try:
         i_在疆注册 = data['在疆注册']
-        i_在册职工人数 = data['在册职工人数']
-        i_月平均工资 = data['月平均工资']
-        i_当地最低工资标准 = data['当地最低工资标准']
-        i_新增稳定就业人数 = data['新增稳定就业人数']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    if len(data) != 6 or i_原政策已领取新增就业补贴 is _ABSENT:
-        if len(data) != 5 + (i_原政策已领取新增就业补贴 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
-    if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
-        i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
-    if (_c := i_月平均工资.__class__) is not Decimal:
-        try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_月平均工资 = _NAN
-    try:
-        if not (_ZERO <= i_月平均工资 < _LIMIT):
-            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
-    except _InvalidOperation:
-        i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
-    if (_c := i_当地最低工资标准.__class__) is not Decimal:
-        try:
-            i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_当地最低工资标准 = _NAN
-    try:
-        if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
-            i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-    except _InvalidOperation:
-        i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-    if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
-        i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
     if i_原政策已领取新增就业补贴 is _ABSENT:
         i_原政策已领取新增就业补贴 = _K0
     if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
@@ -683,13 +655,17 @@ def out_新增就业补贴补足差额(data, e, need=None):
     except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     # 「符合享受条件」: line 40
-    d_符合享受条件 = (i_在疆注册 and (i_在册职工人数 >= 20))
-    # 「新增就业补贴标准」: line 149
-    d_新增就业补贴标准 = (_K0 if (_t1 := i_月平均工资) < _K1 else _K2 if _K1 <= _t1 and _t1 < _K2 else _K3 if _K2
-            <= _t1 else _v.no_band('新增就业补贴标准', _t1))
+    d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data, '在册职工人数',
+            '符合享受条件'))) >= 20))
     # 「一次性新增就业补贴」: line 154
-    d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if (i_月平均工资 < i_当地最低工资标准) else (d_新增就业补贴标准 *
-            i_新增稳定就业人数)).quantize(_K4, _ROUND_HALF_UP)
+    d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else (i_月平均工资 :=
+            _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not _U else
+            (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else ((d_新增就业补贴标准 if d_新增就业补贴标准
+            is not _U else (d_新增就业补贴标准 := (_K0 if (_t1 := (i_月平均工资 if i_月平均工资 is not _U else
+            (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2 if _K1 <= _t1 and _t1 <
+            _K2 else _K3 if _K2 <= _t1 else _v.no_band('新增就业补贴标准', _t1)))) * (i_新增稳定就业人数 if
+            i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 := _read(data, '新增稳定就业人数',
+            '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
     # 「新增就业补贴补足差额」: line 159
     d_新增就业补贴补足差额 = (_t2 if (_t2 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
@@ -700,50 +676,23 @@ def out_新增就业补贴补足差额(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
+    i_上年度在岗职工平均人数 = i_产品类别 = i_代加工费收入 = i_企业地区 = i_企业月缴社会保险费 = i_劳动合同履行月数 = _U
+    i_印染废水排放量 = i_印染技术改造投资额 = i_在册职工人数 = i_地产聚酯纤维使用量 = i_实际贷款利率 = i_岗前培训人数 = _U
+    i_废水和盐排放达标 = i_引进人才人数 = i_当地最低工资标准 = i_新型印染技术投资额 = i_新增稳定就业人数 = i_日达标处理量 = _U
+    i_月平均工资 = i_水重复利用率 = i_流动资金贷款本金 = i_生产用电量 = i_疆内使用率 = i_稳定就业月数 = _U
+    i_纱支 = i_终端产品销售额 = i_职工月缴社会保险费 = i_设计中心设备软件投入 = i_贷款市场报价利率 = i_销售数量 = _U
+    i_非地产纱线占比 = d_人才引进名额 = d_代加工费补贴比例 = d_印染专项补贴单价 = d_新增就业补贴标准 = d_电价补贴标准 = _U
+    d_疆内使用率未达标 = d_社会保险补贴月数 = d_第三年补贴月数 = d_第二年补贴月数 = d_纺织产品运费补贴标准 = d_贴息计息利率 = _U
     try:
         i_在疆注册 = data['在疆注册']
-        i_在册职工人数 = data['在册职工人数']
         i_出疆棉数量 = data['出疆棉数量']
-        i_企业地区 = data['企业地区']
-        i_产品类别 = data['产品类别']
-        i_纱支 = data['纱支']
-        i_非地产纱线占比 = data['非地产纱线占比']
-        i_销售数量 = data['销售数量']
-        i_地产聚酯纤维使用量 = data['地产聚酯纤维使用量']
-        i_终端产品销售额 = data['终端产品销售额']
-        i_代加工费收入 = data['代加工费收入']
-        i_设计中心设备软件投入 = data['设计中心设备软件投入']
-        i_生产用电量 = data['生产用电量']
-        i_月平均工资 = data['月平均工资']
-        i_当地最低工资标准 = data['当地最低工资标准']
-        i_新增稳定就业人数 = data['新增稳定就业人数']
-        i_稳定就业月数 = data['稳定就业月数']
-        i_企业月缴社会保险费 = data['企业月缴社会保险费']
-        i_职工月缴社会保险费 = data['职工月缴社会保险费']
-        i_劳动合同履行月数 = data['劳动合同履行月数']
-        i_岗前培训人数 = data['岗前培训人数']
-        i_上年度在岗职工平均人数 = data['上年度在岗职工平均人数']
-        i_引进人才人数 = data['引进人才人数']
-        i_流动资金贷款本金 = data['流动资金贷款本金']
-        i_实际贷款利率 = data['实际贷款利率']
-        i_贷款市场报价利率 = data['贷款市场报价利率']
-        i_新型印染技术投资额 = data['新型印染技术投资额']
-        i_印染技术改造投资额 = data['印染技术改造投资额']
-        i_水重复利用率 = data['水重复利用率']
-        i_疆内使用率 = data['疆内使用率']
-        i_印染废水排放量 = data['印染废水排放量']
-        i_日达标处理量 = data['日达标处理量']
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    i_废水和盐排放达标 = data.get('废水和盐排放达标', _ABSENT)
-    if len(data) != 34 or i_原政策已领取新增就业补贴 is _ABSENT or i_废水和盐排放达标 is _ABSENT:
-        if len(data) != 32 + (i_原政策已领取新增就业补贴 is not _ABSENT) + (i_废水和盐排放达标 is not _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
-    if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
-        i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
     if (_c := i_出疆棉数量.__class__) is not Decimal:
         try:
             i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
@@ -754,103 +703,6 @@ def out_all(data, e, need=None):
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     except _InvalidOperation:
         i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
-    if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
-        i_企业地区 = _to_enum(i_企业地区, '企业地区', _K6)
-    if not (i_产品类别.__class__ is str and i_产品类别 in _K7):
-        i_产品类别 = _to_enum(i_产品类别, '产品类别', _K8)
-    if (_c := i_纱支.__class__) is not Decimal:
-        try:
-            i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_纱支 = _NAN
-    try:
-        if not (_ZERO <= i_纱支 < _LIMIT):
-            i_纱支 = _to_decimal(data['纱支'], '纱支')
-    except _InvalidOperation:
-        i_纱支 = _to_decimal(data['纱支'], '纱支')
-    i_非地产纱线占比 = _to_rate(i_非地产纱线占比, '非地产纱线占比')
-    if (_c := i_销售数量.__class__) is not Decimal:
-        try:
-            i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_销售数量 = _NAN
-    try:
-        if not (_ZERO <= i_销售数量 < _LIMIT):
-            i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
-    except _InvalidOperation:
-        i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
-    if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
-        try:
-            i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_地产聚酯纤维使用量 = _NAN
-    try:
-        if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
-            i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
-    except _InvalidOperation:
-        i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
-    if (_c := i_终端产品销售额.__class__) is not Decimal:
-        try:
-            i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_终端产品销售额 = _NAN
-    try:
-        if not (_ZERO <= i_终端产品销售额 < _LIMIT):
-            i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
-    except _InvalidOperation:
-        i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
-    if (_c := i_代加工费收入.__class__) is not Decimal:
-        try:
-            i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_代加工费收入 = _NAN
-    try:
-        if not (_ZERO <= i_代加工费收入 < _LIMIT):
-            i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
-    except _InvalidOperation:
-        i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
-    if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
-        try:
-            i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_设计中心设备软件投入 = _NAN
-    try:
-        if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
-            i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
-    except _InvalidOperation:
-        i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
-    if (_c := i_生产用电量.__class__) is not Decimal:
-        try:
-            i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_生产用电量 = _NAN
-    try:
-        if not (_ZERO <= i_生产用电量 < _LIMIT):
-            i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
-    except _InvalidOperation:
-        i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
-    if (_c := i_月平均工资.__class__) is not Decimal:
-        try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_月平均工资 = _NAN
-    try:
-        if not (_ZERO <= i_月平均工资 < _LIMIT):
-            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
-    except _InvalidOperation:
-        i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
-    if (_c := i_当地最低工资标准.__class__) is not Decimal:
-        try:
-            i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_当地最低工资标准 = _NAN
-    try:
-        if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
-            i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-    except _InvalidOperation:
-        i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-    if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
-        i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
     if i_原政策已领取新增就业补贴 is _ABSENT:
         i_原政策已领取新增就业补贴 = _K0
     if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
@@ -863,176 +715,116 @@ def out_all(data, e, need=None):
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
-    if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
-        i_稳定就业月数 = _to_int(i_稳定就业月数, '稳定就业月数')
-    if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
-        try:
-            i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_企业月缴社会保险费 = _NAN
-    try:
-        if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
-            i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
-    except _InvalidOperation:
-        i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
-    if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
-        try:
-            i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_职工月缴社会保险费 = _NAN
-    try:
-        if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
-            i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
-    except _InvalidOperation:
-        i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
-    if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
-        i_劳动合同履行月数 = _to_int(i_劳动合同履行月数, '劳动合同履行月数')
-    if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
-        i_岗前培训人数 = _to_int(i_岗前培训人数, '岗前培训人数')
-    if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
-        i_上年度在岗职工平均人数 = _to_int(i_上年度在岗职工平均人数, '上年度在岗职工平均人数')
-    if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
-        i_引进人才人数 = _to_int(i_引进人才人数, '引进人才人数')
-    if (_c := i_流动资金贷款本金.__class__) is not Decimal:
-        try:
-            i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_流动资金贷款本金 = _NAN
-    try:
-        if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
-            i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
-    except _InvalidOperation:
-        i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
-    i_实际贷款利率 = _to_rate(i_实际贷款利率, '实际贷款利率')
-    i_贷款市场报价利率 = _to_rate(i_贷款市场报价利率, '贷款市场报价利率')
-    if (_c := i_新型印染技术投资额.__class__) is not Decimal:
-        try:
-            i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_新型印染技术投资额 = _NAN
-    try:
-        if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
-            i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
-    except _InvalidOperation:
-        i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
-    if (_c := i_印染技术改造投资额.__class__) is not Decimal:
-        try:
-            i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_印染技术改造投资额 = _NAN
-    try:
-        if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
-            i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
-    except _InvalidOperation:
-        i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
-    i_水重复利用率 = _to_rate(i_水重复利用率, '水重复利用率')
-    i_疆内使用率 = _to_rate(i_疆内使用率, '疆内使用率')
-    if (_c := i_印染废水排放量.__class__) is not Decimal:
-        try:
-            i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_印染废水排放量 = _NAN
-    try:
-        if not (_ZERO <= i_印染废水排放量 < _LIMIT):
-            i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
-    except _InvalidOperation:
-        i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
-    if i_废水和盐排放达标 is _ABSENT:
-        i_废水和盐排放达标 = True
-    if not (i_废水和盐排放达标 is True or i_废水和盐排放达标 is False):
-        i_废水和盐排放达标 = _to_bool(i_废水和盐排放达标, '废水和盐排放达标')
-    if (_c := i_日达标处理量.__class__) is not Decimal:
-        try:
-            i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
-        except _InvalidOperation:
-            i_日达标处理量 = _NAN
-    try:
-        if not (_ZERO <= i_日达标处理量 < _LIMIT):
-            i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
-    except _InvalidOperation:
-        i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
     # 「符合享受条件」: line 40
-    d_符合享受条件 = (i_在疆注册 and (i_在册职工人数 >= 20))
+    d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data, '在册职工人数',
+            '符合享受条件'))) >= 20))
     # 「出疆棉运费补贴标准」: line 48
-    d_出疆棉运费补贴标准 = (_K9[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
+    d_出疆棉运费补贴标准 = (_K5[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
     # 「出疆棉运费补贴」: line 52
     d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
-    # 「纺织产品运费补贴标准」: line 70
-    d_纺织产品运费补贴标准 = (((_K12 if (_t5 := i_纱支) < 40 else _K13 if 40 <= _t5 else
-            _v.no_band('纺织产品运费补贴标准', _t5)) if (_t4 := i_企业地区) == '南疆' else (_K14 if (_t6 := i_纱支) <
-            40 else _K15 if 40 <= _t6 else _v.no_band('纺织产品运费补贴标准', _t6)) if _t4 == '其他地区' else
-            _v.no_case('纺织产品运费补贴标准', _t4)) if (_t3 := i_产品类别) == '含棉纱线' else _K16[i_企业地区] if _t3 ==
-            '非棉纱线' else (_K14 if _K19 < (_t7 := i_非地产纱线占比) else _K20 if _t7 <= _K19 else
-            _v.no_band('纺织产品运费补贴标准', _t7)) if _t3 == '织布' else _v.no_case('纺织产品运费补贴标准', _t3))
     # 「纺织产品出疆运费补贴」: line 85
-    d_纺织产品出疆运费补贴 = ((d_纺织产品运费补贴标准 * i_销售数量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+    d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K8 if (_t5 :=
+            (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K9
+            if 40 <= _t5 else _v.no_band('纺织产品运费补贴标准', _t5)) if (_t4 := (i_企业地区 if i_企业地区 is not _U
+            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K10 if (_t6 := (i_纱支
+            if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K11 if 40
+            <= _t6 else _v.no_band('纺织产品运费补贴标准', _t6)) if _t4 == '其他地区' else
+            _v.no_case('纺织产品运费补贴标准', _t4)) if (_t3 := (i_产品类别 if i_产品类别 is not _U else (i_产品类别 :=
+            _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K12[(i_企业地区 if i_企业地区 is not _U
+            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t3 == '非棉纱线' else (_K10 if _K15
+            < (_t7 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比',
+            '纺织产品运费补贴标准')))) else _K16 if _t7 <= _K15 else _v.no_band('纺织产品运费补贴标准', _t7)) if _t3 ==
+            '织布' else _v.no_case('纺织产品运费补贴标准', _t3)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
+            _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「地产聚酯纤维原料使用补贴」: line 96
-    d_地产聚酯纤维原料使用补贴 = ((_K21 * i_地产聚酯纤维使用量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「代加工费补贴比例」: line 106
-    d_代加工费补贴比例 = _K22[i_企业地区]
+    d_地产聚酯纤维原料使用补贴 = ((_K17 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 := _read(data,
+            '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「服装等产品销售补贴」: line 113
-    d_服装等产品销售补贴 = ((i_终端产品销售额 * _K25) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+    d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
+            '服装等产品销售补贴'))) * _K18) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「代加工费补贴」: line 115
-    d_代加工费补贴 = ((i_代加工费收入 * d_代加工费补贴比例) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「设计中心建设补贴」: line 117
-    d_设计中心建设补贴 = ((_t8 if (_t8 := (i_设计中心设备软件投入 * _K26)) <= _K27 else _K27) if d_符合享受条件 else
+    d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入', '代加工费补贴')))
+            * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K19[(i_企业地区 if i_企业地区 is not
+            _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「电价补贴标准」: line 129
-    d_电价补贴标准 = (_K28 - _K29)
+    # 「设计中心建设补贴」: line 117
+    d_设计中心建设补贴 = ((_t8 if (_t8 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入 :=
+            _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K22)) <= _K23 else _K23) if d_符合享受条件 else
+            _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业生产用电补贴」: line 131
-    d_企业生产用电补贴 = ((d_电价补贴标准 * i_生产用电量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「新增就业补贴标准」: line 149
-    d_新增就业补贴标准 = (_K0 if (_t9 := i_月平均工资) < _K1 else _K2 if _K1 <= _t9 and _t9 < _K2 else _K3 if _K2
-            <= _t9 else _v.no_band('新增就业补贴标准', _t9))
+    d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K24 - _K25))) * (i_生产用电量 if
+            i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量', '企业生产用电补贴')))) if d_符合享受条件 else
+            _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「一次性新增就业补贴」: line 154
-    d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if (i_月平均工资 < i_当地最低工资标准) else (d_新增就业补贴标准 *
-            i_新增稳定就业人数)).quantize(_K4, _ROUND_HALF_UP)
+    d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else (i_月平均工资 :=
+            _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not _U else
+            (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else ((d_新增就业补贴标准 if d_新增就业补贴标准
+            is not _U else (d_新增就业补贴标准 := (_K0 if (_t9 := (i_月平均工资 if i_月平均工资 is not _U else
+            (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2 if _K1 <= _t9 and _t9 <
+            _K2 else _K3 if _K2 <= _t9 else _v.no_band('新增就业补贴标准', _t9)))) * (i_新增稳定就业人数 if
+            i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 := _read(data, '新增稳定就业人数',
+            '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
     # 「新增就业补贴补足差额」: line 159
     d_新增就业补贴补足差额 = (_t10 if (_t10 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
-    # 「第二年补贴月数」: line 175
-    d_第二年补贴月数 = (_t11 if (_t11 := ((i_稳定就业月数 if i_稳定就业月数 <= 24 else 24) - 12)) >= 0 else 0)
-    # 「第三年补贴月数」: line 180
-    d_第三年补贴月数 = (_t12 if (_t12 := ((i_稳定就业月数 if i_稳定就业月数 <= 36 else 36) - 24)) >= 0 else 0)
     # 「新疆籍职工稳定就业补贴」: line 185
-    d_新疆籍职工稳定就业补贴 = (((d_第二年补贴月数 * _K21) + (d_第三年补贴月数 * _K11)) if d_符合享受条件 else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
-    # 「社会保险补贴月数」: line 203
-    d_社会保险补贴月数 = (i_劳动合同履行月数 if i_劳动合同履行月数 <= 36 else 36)
+    d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t12 if (_t12 := ((_t11
+            if (_t11 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
+            '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K17) + ((d_第三年补贴月数 if d_第三年补贴月数 is
+            not _U else (d_第三年补贴月数 := (_t14 if (_t14 := ((_t13 if (_t13 := (i_稳定就业月数 if i_稳定就业月数 is
+            not _U else (i_稳定就业月数 := _read(data, '稳定就业月数', '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0
+            else 0))) * _K7)) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业社会保险补贴」: line 205
-    d_企业社会保险补贴 = (((i_企业月缴社会保险费 * d_社会保险补贴月数) * _K30) if d_符合享受条件 else _K0).quantize(_K4,
+    d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
+            '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
+            (_t15 if (_t15 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
+            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K26) if d_符合享受条件 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
     # 「职工社会保险补贴」: line 206
-    d_职工社会保险补贴 = (((i_职工月缴社会保险费 * d_社会保险补贴月数) * _K19) if d_符合享受条件 else _K0).quantize(_K4,
+    d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
+            '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
+            (_t16 if (_t16 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
+            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K15) if d_符合享受条件 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
     # 「岗前培训补贴」: line 215
-    d_岗前培训补贴 = ((_K31 * i_岗前培训人数) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「人才引进名额」: line 230
-    d_人才引进名额 = _v.rnd_int(_v.div(i_上年度在岗职工平均人数, 50), 'floor')
+    d_岗前培训补贴 = ((_K27 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
+            '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「人才引进补贴」: line 232
-    d_人才引进补贴 = ((_K32 * (i_引进人才人数 if i_引进人才人数 <= d_人才引进名额 else d_人才引进名额)) if (d_符合享受条件 and (i_企业地区
-            == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「贴息计息利率」: line 250
-    d_贴息计息利率 = (i_实际贷款利率 if i_实际贷款利率 <= (_t13 := (i_贷款市场报价利率 * (1 + _K33))) else _t13)
+    d_人才引进补贴 = ((_K28 * (_t17 if (_t17 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+            _read(data, '引进人才人数', '人才引进补贴')))) <= (_t18 := (d_人才引进名额 if d_人才引进名额 is not _U else
+            (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
+            (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else _t18))
+            if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+            '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业贷款贴息」: line 252
-    d_企业贷款贴息 = ((_t14 if (_t14 := ((i_流动资金贷款本金 * d_贴息计息利率) * _K19)) <= _K34 else _K34) if d_符合享受条件
-            else _K0).quantize(_K4, _ROUND_HALF_UP)
+    d_企业贷款贴息 = ((_t21 if (_t21 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
+            _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率 :=
+            (_t19 if (_t19 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
+            '实际贷款利率', '贴息计息利率')))) <= (_t20 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else (i_贷款市场报价利率
+            := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K29))) else _t20)))) * _K15)) <= _K30
+            else _K30) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「新型印染技术投资补贴」: line 270
-    d_新型印染技术投资补贴 = ((_t15 if (_t15 := (i_新型印染技术投资额 * _K35)) <= _K36 else _K36) if d_符合享受条件 else
+    d_新型印染技术投资补贴 = ((_t22 if (_t22 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额 :=
+            _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K31)) <= _K32 else _K32) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「印染投资项目专项补贴」: line 274
-    d_印染投资项目专项补贴 = ((_t16 if (_t16 := (i_印染技术改造投资额 * _K26)) <= _K37 else _K37) if d_符合享受条件 else
+    d_印染投资项目专项补贴 = ((_t23 if (_t23 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额 :=
+            _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K22)) <= _K33 else _K33) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「疆内使用率未达标」: line 295
-    d_疆内使用率未达标 = ((i_疆内使用率 < _K19) if (_FUNCS['year'](e[0]) == 2024) else (i_疆内使用率 < _K38) if
-            (_FUNCS['year'](e[0]) == 2025) else False)
-    # 「印染专项补贴单价」: line 300
-    d_印染专项补贴单价 = (_K0 if ((i_水重复利用率 < _K40) or (not i_废水和盐排放达标)) else (_K39 * _K19) if d_疆内使用率未达标
-            else _K39)
     # 「印染废水处理补贴」: line 305
-    d_印染废水处理补贴 = ((d_印染专项补贴单价 * i_印染废水排放量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+    d_印染废水处理补贴 = (((d_印染专项补贴单价 if d_印染专项补贴单价 is not _U else (d_印染专项补贴单价 := (_K0 if (((i_水重复利用率 if
+            i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K36) or (not
+            (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data, '废水和盐排放达标',
+            '印染专项补贴单价'))))) else (_K34 * _K15) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else
+            (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
+            '疆内使用率未达标'))) < _K15) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not
+            _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if (_FUNCS['year'](e[0])
+            == 2025) else False))) else _K34))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量
+            := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
+            _ROUND_HALF_UP)
     # 「印染污水处理厂运营补贴」: line 318
-    d_印染污水处理厂运营补贴 = ((_K41 * (i_日达标处理量 if i_日达标处理量 <= 50000 else 50000)) if d_符合享受条件 else
+    d_印染污水处理厂运营补贴 = ((_K37 * (_t24 if (_t24 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+            _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     return {'出疆棉运费补贴': d_出疆棉运费补贴, '纺织产品出疆运费补贴': d_纺织产品出疆运费补贴, '地产聚酯纤维原料使用补贴': d_地产聚酯纤维原料使用补贴,
             '服装等产品销售补贴': d_服装等产品销售补贴, '代加工费补贴': d_代加工费补贴, '设计中心建设补贴': d_设计中心建设补贴, '企业生产用电补贴':
@@ -1043,80 +835,73 @@ def out_all(data, e, need=None):
 
 
 def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): `_k` inputs are needed,
-    `_r` of them required; the statements under `if _nK:` run when an output that
-    needs them was asked for, `_aK` when output K itself was."""
-    _k, _r, _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _n11, _n12, _n13, _n14, _n15, _n16, _n17, _n18, _n19, _n20, _n21, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15, _a16, _a17, _a18 = need
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _n11, _n12, _n13, _n14, _n15, _n16, _n17, _n18, _n19, _n20, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15, _a16, _a17, _a18, = need
+    i_在疆注册 = i_在册职工人数 = i_出疆棉数量 = i_企业地区 = i_产品类别 = i_纱支 = _U
+    i_非地产纱线占比 = i_销售数量 = i_地产聚酯纤维使用量 = i_终端产品销售额 = i_代加工费收入 = i_设计中心设备软件投入 = _U
+    i_生产用电量 = i_月平均工资 = i_当地最低工资标准 = i_新增稳定就业人数 = i_原政策已领取新增就业补贴 = i_稳定就业月数 = _U
+    i_企业月缴社会保险费 = i_职工月缴社会保险费 = i_劳动合同履行月数 = i_岗前培训人数 = i_上年度在岗职工平均人数 = i_引进人才人数 = _U
+    i_流动资金贷款本金 = i_实际贷款利率 = i_贷款市场报价利率 = i_新型印染技术投资额 = i_印染技术改造投资额 = i_水重复利用率 = _U
+    i_疆内使用率 = i_印染废水排放量 = i_废水和盐排放达标 = i_日达标处理量 = d_符合享受条件 = d_出疆棉运费补贴标准 = _U
+    d_出疆棉运费补贴 = d_纺织产品运费补贴标准 = d_纺织产品出疆运费补贴 = d_地产聚酯纤维原料使用补贴 = d_代加工费补贴比例 = d_服装等产品销售补贴 = _U
+    d_代加工费补贴 = d_设计中心建设补贴 = d_电价补贴标准 = d_企业生产用电补贴 = d_新增就业补贴标准 = d_一次性新增就业补贴 = _U
+    d_新增就业补贴补足差额 = d_第二年补贴月数 = d_第三年补贴月数 = d_新疆籍职工稳定就业补贴 = d_社会保险补贴月数 = d_企业社会保险补贴 = _U
+    d_职工社会保险补贴 = d_岗前培训补贴 = d_人才引进名额 = d_人才引进补贴 = d_贴息计息利率 = d_企业贷款贴息 = _U
+    d_新型印染技术投资补贴 = d_印染投资项目专项补贴 = d_疆内使用率未达标 = d_印染专项补贴单价 = d_印染废水处理补贴 = d_印染污水处理厂运营补贴 = _U
     try:
         if _n0:
             i_在疆注册 = data['在疆注册']
-            i_在册职工人数 = data['在册职工人数']
         if _n1:
-            i_出疆棉数量 = data['出疆棉数量']
+            i_在册职工人数 = data['在册职工人数']
         if _n2:
+            i_出疆棉数量 = data['出疆棉数量']
+        if _n1:
             i_企业地区 = data['企业地区']
-        if _n3:
             i_产品类别 = data['产品类别']
             i_纱支 = data['纱支']
             i_非地产纱线占比 = data['非地产纱线占比']
             i_销售数量 = data['销售数量']
-        if _n4:
             i_地产聚酯纤维使用量 = data['地产聚酯纤维使用量']
-        if _n5:
             i_终端产品销售额 = data['终端产品销售额']
-        if _n6:
             i_代加工费收入 = data['代加工费收入']
-        if _n7:
             i_设计中心设备软件投入 = data['设计中心设备软件投入']
-        if _n8:
             i_生产用电量 = data['生产用电量']
-        if _n9:
             i_月平均工资 = data['月平均工资']
             i_当地最低工资标准 = data['当地最低工资标准']
             i_新增稳定就业人数 = data['新增稳定就业人数']
-        if _n11:
             i_稳定就业月数 = data['稳定就业月数']
-        if _n12:
             i_企业月缴社会保险费 = data['企业月缴社会保险费']
-        if _n13:
             i_职工月缴社会保险费 = data['职工月缴社会保险费']
-        if _n14:
             i_劳动合同履行月数 = data['劳动合同履行月数']
-        if _n15:
             i_岗前培训人数 = data['岗前培训人数']
-        if _n16:
             i_上年度在岗职工平均人数 = data['上年度在岗职工平均人数']
             i_引进人才人数 = data['引进人才人数']
-        if _n17:
             i_流动资金贷款本金 = data['流动资金贷款本金']
             i_实际贷款利率 = data['实际贷款利率']
             i_贷款市场报价利率 = data['贷款市场报价利率']
-        if _n18:
             i_新型印染技术投资额 = data['新型印染技术投资额']
-        if _n19:
             i_印染技术改造投资额 = data['印染技术改造投资额']
-        if _n20:
             i_水重复利用率 = data['水重复利用率']
             i_疆内使用率 = data['疆内使用率']
             i_印染废水排放量 = data['印染废水排放量']
-        if _n21:
             i_日达标处理量 = data['日达标处理量']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if _n10:
+    if _n3:
         i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    if _n20:
+    if _n1:
         i_废水和盐排放达标 = data.get('废水和盐排放达标', _ABSENT)
-    if len(data) != _k or (_n10 and i_原政策已领取新增就业补贴 is _ABSENT) or (_n20 and i_废水和盐排放达标 is _ABSENT):
-        if len(data) != _r + (_n10 and i_原政策已领取新增就业补贴 is not _ABSENT) + (_n20 and i_废水和盐排放达标 is not
-                _ABSENT):
-            _v.unknown_inputs(data, INPUT_NAMES)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if not (i_在疆注册 is True or i_在疆注册 is False):
             i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
+    if _n1:
         if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
             i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
-    if _n1:
+    if _n2:
         if (_c := i_出疆棉数量.__class__) is not Decimal:
             try:
                 i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
@@ -1127,12 +912,11 @@ def out_subset(data, e, need):
                 i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
         except _InvalidOperation:
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
-    if _n2:
-        if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
-            i_企业地区 = _to_enum(i_企业地区, '企业地区', _K6)
-    if _n3:
-        if not (i_产品类别.__class__ is str and i_产品类别 in _K7):
-            i_产品类别 = _to_enum(i_产品类别, '产品类别', _K8)
+    if _n1:
+        if not (i_企业地区.__class__ is str and i_企业地区 in _K38):
+            i_企业地区 = _to_enum(i_企业地区, '企业地区', _K39)
+        if not (i_产品类别.__class__ is str and i_产品类别 in _K40):
+            i_产品类别 = _to_enum(i_产品类别, '产品类别', _K41)
         if (_c := i_纱支.__class__) is not Decimal:
             try:
                 i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
@@ -1154,7 +938,6 @@ def out_subset(data, e, need):
                 i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
         except _InvalidOperation:
             i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
-    if _n4:
         if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
             try:
                 i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
@@ -1165,7 +948,6 @@ def out_subset(data, e, need):
                 i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
         except _InvalidOperation:
             i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
-    if _n5:
         if (_c := i_终端产品销售额.__class__) is not Decimal:
             try:
                 i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
@@ -1176,7 +958,6 @@ def out_subset(data, e, need):
                 i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
         except _InvalidOperation:
             i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
-    if _n6:
         if (_c := i_代加工费收入.__class__) is not Decimal:
             try:
                 i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
@@ -1187,7 +968,6 @@ def out_subset(data, e, need):
                 i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
         except _InvalidOperation:
             i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
-    if _n7:
         if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
             try:
                 i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
@@ -1198,7 +978,6 @@ def out_subset(data, e, need):
                 i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
         except _InvalidOperation:
             i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
-    if _n8:
         if (_c := i_生产用电量.__class__) is not Decimal:
             try:
                 i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
@@ -1209,7 +988,6 @@ def out_subset(data, e, need):
                 i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
         except _InvalidOperation:
             i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
-    if _n9:
         if (_c := i_月平均工资.__class__) is not Decimal:
             try:
                 i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
@@ -1232,7 +1010,7 @@ def out_subset(data, e, need):
             i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
         if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
             i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
-    if _n10:
+    if _n3:
         if i_原政策已领取新增就业补贴 is _ABSENT:
             i_原政策已领取新增就业补贴 = _K0
         if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
@@ -1245,10 +1023,9 @@ def out_subset(data, e, need):
                 i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
-    if _n11:
+    if _n1:
         if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
             i_稳定就业月数 = _to_int(i_稳定就业月数, '稳定就业月数')
-    if _n12:
         if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
             try:
                 i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
@@ -1259,7 +1036,6 @@ def out_subset(data, e, need):
                 i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
         except _InvalidOperation:
             i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
-    if _n13:
         if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
             try:
                 i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
@@ -1270,18 +1046,14 @@ def out_subset(data, e, need):
                 i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
         except _InvalidOperation:
             i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
-    if _n14:
         if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
             i_劳动合同履行月数 = _to_int(i_劳动合同履行月数, '劳动合同履行月数')
-    if _n15:
         if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
             i_岗前培训人数 = _to_int(i_岗前培训人数, '岗前培训人数')
-    if _n16:
         if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
             i_上年度在岗职工平均人数 = _to_int(i_上年度在岗职工平均人数, '上年度在岗职工平均人数')
         if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
             i_引进人才人数 = _to_int(i_引进人才人数, '引进人才人数')
-    if _n17:
         if (_c := i_流动资金贷款本金.__class__) is not Decimal:
             try:
                 i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
@@ -1294,7 +1066,6 @@ def out_subset(data, e, need):
             i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
         i_实际贷款利率 = _to_rate(i_实际贷款利率, '实际贷款利率')
         i_贷款市场报价利率 = _to_rate(i_贷款市场报价利率, '贷款市场报价利率')
-    if _n18:
         if (_c := i_新型印染技术投资额.__class__) is not Decimal:
             try:
                 i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
@@ -1305,7 +1076,6 @@ def out_subset(data, e, need):
                 i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
         except _InvalidOperation:
             i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
-    if _n19:
         if (_c := i_印染技术改造投资额.__class__) is not Decimal:
             try:
                 i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
@@ -1316,7 +1086,6 @@ def out_subset(data, e, need):
                 i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
         except _InvalidOperation:
             i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
-    if _n20:
         i_水重复利用率 = _to_rate(i_水重复利用率, '水重复利用率')
         i_疆内使用率 = _to_rate(i_疆内使用率, '疆内使用率')
         if (_c := i_印染废水排放量.__class__) is not Decimal:
@@ -1333,7 +1102,6 @@ def out_subset(data, e, need):
             i_废水和盐排放达标 = True
         if not (i_废水和盐排放达标 is True or i_废水和盐排放达标 is False):
             i_废水和盐排放达标 = _to_bool(i_废水和盐排放达标, '废水和盐排放达标')
-    if _n21:
         if (_c := i_日达标处理量.__class__) is not Decimal:
             try:
                 i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
@@ -1346,109 +1114,189 @@ def out_subset(data, e, need):
             i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
     if _n0:
         # 「符合享受条件」: line 40
-        d_符合享受条件 = (i_在疆注册 and (i_在册职工人数 >= 20))
-    if _n1:
+        d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data,
+                '在册职工人数', '符合享受条件'))) >= 20))
+    if _n2:
         # 「出疆棉运费补贴标准」: line 48
-        d_出疆棉运费补贴标准 = (_K9[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
+        d_出疆棉运费补贴标准 = (_K5[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
         # 「出疆棉运费补贴」: line 52
         d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
-    if _n3:
+    if _n1:
         # 「纺织产品运费补贴标准」: line 70
-        d_纺织产品运费补贴标准 = (((_K12 if (_t19 := i_纱支) < 40 else _K13 if 40 <= _t19 else
-                _v.no_band('纺织产品运费补贴标准', _t19)) if (_t18 := i_企业地区) == '南疆' else (_K14 if (_t20 :=
-                i_纱支) < 40 else _K15 if 40 <= _t20 else _v.no_band('纺织产品运费补贴标准', _t20)) if _t18 ==
-                '其他地区' else _v.no_case('纺织产品运费补贴标准', _t18)) if (_t17 := i_产品类别) == '含棉纱线' else
-                _K16[i_企业地区] if _t17 == '非棉纱线' else (_K14 if _K19 < (_t21 := i_非地产纱线占比) else _K20 if
-                _t21 <= _K19 else _v.no_band('纺织产品运费补贴标准', _t21)) if _t17 == '织布' else
-                _v.no_case('纺织产品运费补贴标准', _t17))
-        # 「纺织产品出疆运费补贴」: line 85
-        d_纺织产品出疆运费补贴 = ((d_纺织产品运费补贴标准 * i_销售数量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+        d_纺织产品运费补贴标准 = (((_K8 if (_t27 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+                '纺织产品运费补贴标准')))) < 40 else _K9 if 40 <= _t27 else _v.no_band('纺织产品运费补贴标准', _t27)) if
+                (_t26 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+                '纺织产品运费补贴标准')))) == '南疆' else (_K10 if (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支
+                := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K11 if 40 <= _t28 else
+                _v.no_band('纺织产品运费补贴标准', _t28)) if _t26 == '其他地区' else _v.no_case('纺织产品运费补贴标准',
+                _t26)) if (_t25 := i_产品类别) == '含棉纱线' else _K12[(i_企业地区 if i_企业地区 is not _U else
+                (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t25 == '非棉纱线' else (_K10 if _K15
+                < (_t29 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data,
+                '非地产纱线占比', '纺织产品运费补贴标准')))) else _K16 if _t29 <= _K15 else _v.no_band('纺织产品运费补贴标准',
+                _t29)) if _t25 == '织布' else _v.no_case('纺织产品运费补贴标准', _t25))
     if _n4:
-        # 「地产聚酯纤维原料使用补贴」: line 96
-        d_地产聚酯纤维原料使用补贴 = ((_K21 * i_地产聚酯纤维使用量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n6:
-        # 「代加工费补贴比例」: line 106
-        d_代加工费补贴比例 = _K22[i_企业地区]
+        # 「纺织产品出疆运费补贴」: line 85
+        d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K8 if
+                (_t32 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
+                40 else _K9 if 40 <= _t32 else _v.no_band('纺织产品运费补贴标准', _t32)) if (_t31 := (i_企业地区
+                if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆'
+                else (_K10 if (_t33 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+                '纺织产品运费补贴标准')))) < 40 else _K11 if 40 <= _t33 else _v.no_band('纺织产品运费补贴标准', _t33))
+                if _t31 == '其他地区' else _v.no_case('纺织产品运费补贴标准', _t31)) if (_t30 := (i_产品类别 if i_产品类别
+                is not _U else (i_产品类别 := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else
+                _K12[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+                '纺织产品运费补贴标准')))] if _t30 == '非棉纱线' else (_K10 if _K15 < (_t34 := (i_非地产纱线占比 if
+                i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比', '纺织产品运费补贴标准')))) else
+                _K16 if _t34 <= _K15 else _v.no_band('纺织产品运费补贴标准', _t34)) if _t30 == '织布' else
+                _v.no_case('纺织产品运费补贴标准', _t30)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
+                _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
+                _ROUND_HALF_UP)
     if _n5:
-        # 「服装等产品销售补贴」: line 113
-        d_服装等产品销售补贴 = ((i_终端产品销售额 * _K25) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+        # 「地产聚酯纤维原料使用补贴」: line 96
+        d_地产聚酯纤维原料使用补贴 = ((_K17 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 :=
+                _read(data, '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
+                _ROUND_HALF_UP)
+    if _n1:
+        # 「代加工费补贴比例」: line 106
+        d_代加工费补贴比例 = _K19[i_企业地区]
     if _n6:
-        # 「代加工费补贴」: line 115
-        d_代加工费补贴 = ((i_代加工费收入 * d_代加工费补贴比例) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+        # 「服装等产品销售补贴」: line 113
+        d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
+                '服装等产品销售补贴'))) * _K18) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n7:
-        # 「设计中心建设补贴」: line 117
-        d_设计中心建设补贴 = ((_t22 if (_t22 := (i_设计中心设备软件投入 * _K26)) <= _K27 else _K27) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+        # 「代加工费补贴」: line 115
+        d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入',
+                '代加工费补贴'))) * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K19[(i_企业地区
+                if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))) if
+                d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n8:
+        # 「设计中心建设补贴」: line 117
+        d_设计中心建设补贴 = ((_t35 if (_t35 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
+                := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K22)) <= _K23 else _K23) if d_符合享受条件
+                else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n1:
         # 「电价补贴标准」: line 129
-        d_电价补贴标准 = (_K28 - _K29)
-        # 「企业生产用电补贴」: line 131
-        d_企业生产用电补贴 = ((d_电价补贴标准 * i_生产用电量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+        d_电价补贴标准 = (_K24 - _K25)
     if _n9:
+        # 「企业生产用电补贴」: line 131
+        d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K24 - _K25))) * (i_生产用电量
+                if i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量', '企业生产用电补贴')))) if
+                d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n1:
         # 「新增就业补贴标准」: line 149
-        d_新增就业补贴标准 = (_K0 if (_t23 := i_月平均工资) < _K1 else _K2 if _K1 <= _t23 and _t23 < _K2 else _K3
-                if _K2 <= _t23 else _v.no_band('新增就业补贴标准', _t23))
-        # 「一次性新增就业补贴」: line 154
-        d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if (i_月平均工资 < i_当地最低工资标准) else (d_新增就业补贴标准 *
-                i_新增稳定就业人数)).quantize(_K4, _ROUND_HALF_UP)
+        d_新增就业补贴标准 = (_K0 if (_t36 := i_月平均工资) < _K1 else _K2 if _K1 <= _t36 and _t36 < _K2 else _K3
+                if _K2 <= _t36 else _v.no_band('新增就业补贴标准', _t36))
     if _n10:
+        # 「一次性新增就业补贴」: line 154
+        d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else
+                (i_月平均工资 := _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not
+                _U else (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else ((d_新增就业补贴标准 if
+                d_新增就业补贴标准 is not _U else (d_新增就业补贴标准 := (_K0 if (_t37 := (i_月平均工资 if i_月平均工资 is not
+                _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2 if _K1 <=
+                _t37 and _t37 < _K2 else _K3 if _K2 <= _t37 else _v.no_band('新增就业补贴标准', _t37)))) *
+                (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 := _read(data, '新增稳定就业人数',
+                '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
+    if _n3:
         # 「新增就业补贴补足差额」: line 159
-        d_新增就业补贴补足差额 = (_t24 if (_t24 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
+        d_新增就业补贴补足差额 = (_t38 if (_t38 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n11:
+    if _n1:
         # 「第二年补贴月数」: line 175
-        d_第二年补贴月数 = (_t25 if (_t25 := ((i_稳定就业月数 if i_稳定就业月数 <= 24 else 24) - 12)) >= 0 else 0)
+        d_第二年补贴月数 = (_t39 if (_t39 := ((i_稳定就业月数 if i_稳定就业月数 <= 24 else 24) - 12)) >= 0 else 0)
         # 「第三年补贴月数」: line 180
-        d_第三年补贴月数 = (_t26 if (_t26 := ((i_稳定就业月数 if i_稳定就业月数 <= 36 else 36) - 24)) >= 0 else 0)
+        d_第三年补贴月数 = (_t40 if (_t40 := ((i_稳定就业月数 if i_稳定就业月数 <= 36 else 36) - 24)) >= 0 else 0)
+    if _n11:
         # 「新疆籍职工稳定就业补贴」: line 185
-        d_新疆籍职工稳定就业补贴 = (((d_第二年补贴月数 * _K21) + (d_第三年补贴月数 * _K11)) if d_符合享受条件 else
+        d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t42 if (_t42 :=
+                ((_t41 if (_t41 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
+                '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K17) + ((d_第三年补贴月数
+                if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t44 if (_t44 := ((_t43 if (_t43 :=
+                (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
+                '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K7)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n14:
+    if _n1:
         # 「社会保险补贴月数」: line 203
         d_社会保险补贴月数 = (i_劳动合同履行月数 if i_劳动合同履行月数 <= 36 else 36)
     if _n12:
         # 「企业社会保险补贴」: line 205
-        d_企业社会保险补贴 = (((i_企业月缴社会保险费 * d_社会保险补贴月数) * _K30) if d_符合享受条件 else _K0).quantize(_K4,
-                _ROUND_HALF_UP)
+        d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
+                '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
+                (_t45 if (_t45 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
+                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K26) if d_符合享受条件 else
+                _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n13:
         # 「职工社会保险补贴」: line 206
-        d_职工社会保险补贴 = (((i_职工月缴社会保险费 * d_社会保险补贴月数) * _K19) if d_符合享受条件 else _K0).quantize(_K4,
-                _ROUND_HALF_UP)
-    if _n15:
+        d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
+                '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
+                (_t46 if (_t46 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
+                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K15) if d_符合享受条件 else
+                _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n14:
         # 「岗前培训补贴」: line 215
-        d_岗前培训补贴 = ((_K31 * i_岗前培训人数) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n16:
+        d_岗前培训补贴 = ((_K27 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
+                '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n1:
         # 「人才引进名额」: line 230
         d_人才引进名额 = _v.rnd_int(_v.div(i_上年度在岗职工平均人数, 50), 'floor')
+    if _n15:
         # 「人才引进补贴」: line 232
-        d_人才引进补贴 = ((_K32 * (i_引进人才人数 if i_引进人才人数 <= d_人才引进名额 else d_人才引进名额)) if (d_符合享受条件 and
-                (i_企业地区 == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n17:
+        d_人才引进补贴 = ((_K28 * (_t47 if (_t47 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+                _read(data, '引进人才人数', '人才引进补贴')))) <= (_t48 := (d_人才引进名额 if d_人才引进名额 is not _U else
+                (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
+                (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else
+                _t48)) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
+                '企业地区', '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n1:
         # 「贴息计息利率」: line 250
-        d_贴息计息利率 = (i_实际贷款利率 if i_实际贷款利率 <= (_t27 := (i_贷款市场报价利率 * (1 + _K33))) else _t27)
+        d_贴息计息利率 = (i_实际贷款利率 if i_实际贷款利率 <= (_t49 := (i_贷款市场报价利率 * (1 + _K29))) else _t49)
+    if _n16:
         # 「企业贷款贴息」: line 252
-        d_企业贷款贴息 = ((_t28 if (_t28 := ((i_流动资金贷款本金 * d_贴息计息利率) * _K19)) <= _K34 else _K34) if
-                d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n18:
+        d_企业贷款贴息 = ((_t52 if (_t52 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
+                _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率
+                := (_t50 if (_t50 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
+                '实际贷款利率', '贴息计息利率')))) <= (_t51 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
+                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K29))) else _t51)))) *
+                _K15)) <= _K30 else _K30) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n17:
         # 「新型印染技术投资补贴」: line 270
-        d_新型印染技术投资补贴 = ((_t29 if (_t29 := (i_新型印染技术投资额 * _K35)) <= _K36 else _K36) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n19:
+        d_新型印染技术投资补贴 = ((_t53 if (_t53 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
+                := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K31)) <= _K32 else _K32) if d_符合享受条件
+                else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n18:
         # 「印染投资项目专项补贴」: line 274
-        d_印染投资项目专项补贴 = ((_t30 if (_t30 := (i_印染技术改造投资额 * _K26)) <= _K37 else _K37) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n20:
+        d_印染投资项目专项补贴 = ((_t54 if (_t54 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
+                := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K22)) <= _K33 else _K33) if d_符合享受条件
+                else _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n1:
         # 「疆内使用率未达标」: line 295
-        d_疆内使用率未达标 = ((i_疆内使用率 < _K19) if (_FUNCS['year'](e[0]) == 2024) else (i_疆内使用率 < _K38) if
+        d_疆内使用率未达标 = (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
+                '疆内使用率未达标'))) < _K15) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is
+                not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if
                 (_FUNCS['year'](e[0]) == 2025) else False)
         # 「印染专项补贴单价」: line 300
-        d_印染专项补贴单价 = (_K0 if ((i_水重复利用率 < _K40) or (not i_废水和盐排放达标)) else (_K39 * _K19) if
-                d_疆内使用率未达标 else _K39)
+        d_印染专项补贴单价 = (_K0 if ((i_水重复利用率 < _K36) or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else
+                (i_废水和盐排放达标 := _read(data, '废水和盐排放达标', '印染专项补贴单价'))))) else (_K34 * _K15) if
+                (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not
+                _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K15) if
+                (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 :=
+                _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if (_FUNCS['year'](e[0]) == 2025) else
+                False))) else _K34)
+    if _n19:
         # 「印染废水处理补贴」: line 305
-        d_印染废水处理补贴 = ((d_印染专项补贴单价 * i_印染废水排放量) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n21:
+        d_印染废水处理补贴 = (((d_印染专项补贴单价 if d_印染专项补贴单价 is not _U else (d_印染专项补贴单价 := (_K0 if (((i_水重复利用率
+                if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K36)
+                or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data,
+                '废水和盐排放达标', '印染专项补贴单价'))))) else (_K34 * _K15) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not
+                _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data,
+                '疆内使用率', '疆内使用率未达标'))) < _K15) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if
+                i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if
+                (_FUNCS['year'](e[0]) == 2025) else False))) else _K34))) * (i_印染废水排放量 if i_印染废水排放量
+                is not _U else (i_印染废水排放量 := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else
+                _K0).quantize(_K4, _ROUND_HALF_UP)
+    if _n20:
         # 「印染污水处理厂运营补贴」: line 318
-        d_印染污水处理厂运营补贴 = ((_K41 * (i_日达标处理量 if i_日达标处理量 <= 50000 else 50000)) if d_符合享受条件 else
+        d_印染污水处理厂运营补贴 = ((_K37 * (_t55 if (_t55 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+                _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     out = {}
     if _a0:
@@ -1492,36 +1340,35 @@ def out_subset(data, e, need):
     return out
 
 
+_SPECS = {spec['name']: spec for spec in INPUTS}
+
+
+def _read(data, name, owner):
+    """An input read where the path first needs it (see values.read_input)."""
+    return _v.read_input(data, _SPECS[name], owner)
+
+
 FUNCTIONS = {'新增就业补贴补足差额': out_新增就业补贴补足差额}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18), (0,), (1, 4, 13),
- (1,), (2,), (3,), (4,), (5,), (6,), (7, 8), (8,), (9,), (10,), (11,), (10, 11), (12,), (13,),
- (14,), (15,), (16,), (17,), (18,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,),
- (10,), (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
+SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18), (), (0,), (8,),
+ (1,), (2,), (3,), (4,), (5,), (6,), (7, 8), (9,), (10,), (11,), (12,), (13,), (14,), (15,), (16,),
+ (17,), (18,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (12,),
+ (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (636, 37, 637, 38, 638, 144, 639, 145, 640, 146, 641, 0, 643, 147, 644, 0, 647, 37, 649,
- 38, 651, 144, 661, 145, 671, 146, 673, 147, 685, 40, 687, 149, 690, 154, 693, 159, 696, 0, 704, 37,
- 705, 38, 706, 46, 707, 64, 708, 65, 709, 66, 710, 67, 711, 68, 712, 92, 713, 100, 714, 101, 715,
- 102, 716, 125, 717, 144, 718, 145, 719, 146, 720, 170, 721, 195, 722, 196, 723, 197, 724, 211, 725,
- 224, 726, 225, 727, 242, 728, 243, 729, 244, 730, 262, 731, 263, 732, 286, 733, 287, 734, 288, 735,
- 313, 736, 0, 738, 147, 739, 289, 740, 0, 743, 37, 745, 38, 747, 46, 757, 64, 759, 65, 761, 66, 771,
- 67, 772, 68, 782, 92, 792, 100, 802, 101, 812, 102, 822, 125, 832, 144, 842, 145, 852, 146, 854,
- 147, 866, 170, 868, 195, 878, 196, 888, 197, 890, 211, 892, 224, 894, 225, 896, 242, 906, 243, 907,
- 244, 908, 262, 918, 263, 928, 286, 929, 287, 930, 288, 940, 289, 944, 313, 954, 40, 956, 48, 958,
- 52, 960, 70, 967, 85, 969, 96, 971, 106, 973, 113, 975, 115, 977, 117, 980, 129, 982, 131, 984,
- 149, 987, 154, 990, 159, 993, 175, 995, 180, 997, 185, 1000, 203, 1002, 205, 1005, 206, 1008, 215,
- 1010, 230, 1012, 232, 1015, 250, 1017, 252, 1020, 270, 1023, 274, 1026, 295, 1029, 300, 1032, 305,
- 1034, 318, 1037, 0, 1051, 37, 1053, 38, 1054, 46, 1056, 64, 1058, 65, 1060, 66, 1061, 67, 1062, 68,
- 1063, 92, 1065, 100, 1067, 101, 1069, 102, 1071, 125, 1073, 144, 1075, 145, 1076, 146, 1077, 170,
- 1079, 195, 1081, 196, 1083, 197, 1085, 211, 1087, 224, 1089, 225, 1090, 242, 1092, 243, 1093, 244,
- 1094, 262, 1096, 263, 1098, 286, 1100, 287, 1101, 288, 1102, 313, 1104, 0, 1106, 147, 1108, 289,
- 1110, 0, 1114, 37, 1117, 38, 1119, 46, 1130, 64, 1133, 65, 1136, 66, 1146, 67, 1147, 68, 1157, 92,
- 1168, 100, 1179, 101, 1190, 102, 1201, 125, 1212, 144, 1223, 145, 1233, 146, 1235, 147, 1248, 170,
- 1251, 195, 1262, 196, 1273, 197, 1276, 211, 1279, 224, 1282, 225, 1284, 242, 1295, 243, 1296, 244,
- 1297, 262, 1308, 263, 1319, 286, 1321, 287, 1322, 288, 1332, 289, 1336, 313, 1347, 40, 1350, 48,
- 1353, 52, 1355, 70, 1364, 85, 1366, 96, 1369, 106, 1372, 113, 1375, 115, 1378, 117, 1382, 129,
- 1385, 131, 1387, 149, 1391, 154, 1394, 159, 1398, 175, 1401, 180, 1403, 185, 1406, 203, 1409, 205,
- 1413, 206, 1417, 215, 1420, 230, 1423, 232, 1426, 250, 1429, 252, 1432, 270, 1436, 274, 1440, 295,
- 1444, 300, 1447, 305, 1449, 318, 1453, 0)
+LINE_MAP = (637, 37, 638, 0, 640, 147, 641, 0, 643, 37, 645, 147, 657, 40, 660, 154, 669, 159, 672,
+ 0, 687, 37, 688, 46, 689, 0, 691, 147, 692, 0, 694, 37, 696, 46, 706, 147, 718, 40, 721, 48, 723,
+ 52, 725, 85, 739, 96, 742, 113, 745, 115, 750, 117, 754, 131, 758, 154, 767, 159, 770, 185, 777,
+ 205, 783, 206, 789, 215, 792, 232, 799, 252, 806, 270, 810, 274, 814, 305, 825, 318, 829, 0, 854,
+ 37, 856, 38, 858, 46, 860, 64, 862, 65, 863, 66, 864, 67, 865, 68, 866, 92, 867, 100, 868, 101,
+ 869, 102, 870, 125, 871, 144, 872, 145, 873, 146, 874, 170, 875, 195, 876, 196, 877, 197, 878, 211,
+ 879, 224, 880, 225, 881, 242, 882, 243, 883, 244, 884, 262, 885, 263, 886, 286, 887, 287, 888, 288,
+ 889, 313, 890, 0, 892, 147, 894, 289, 896, 0, 898, 37, 901, 38, 904, 46, 915, 64, 918, 65, 920, 66,
+ 930, 67, 931, 68, 941, 92, 951, 100, 961, 101, 971, 102, 981, 125, 991, 144, 1001, 145, 1011, 146,
+ 1013, 147, 1026, 170, 1029, 195, 1039, 196, 1049, 197, 1051, 211, 1053, 224, 1055, 225, 1057, 242,
+ 1067, 243, 1068, 244, 1069, 262, 1079, 263, 1089, 286, 1090, 287, 1091, 288, 1101, 289, 1105, 313,
+ 1115, 40, 1119, 48, 1122, 52, 1124, 70, 1137, 85, 1154, 96, 1159, 106, 1162, 113, 1166, 115, 1172,
+ 117, 1177, 129, 1180, 131, 1185, 149, 1189, 154, 1199, 159, 1203, 175, 1206, 180, 1208, 185, 1217,
+ 203, 1220, 205, 1227, 206, 1234, 215, 1238, 230, 1241, 232, 1249, 250, 1252, 252, 1260, 270, 1265,
+ 274, 1270, 295, 1276, 300, 1284, 305, 1296, 318, 1301, 0)
