@@ -375,6 +375,42 @@ class CodeGenerator:
         inputs = [s["name"] for s in self.p.inputs if ("input", s["name"]) in needs]
         return defs, inputs
 
+    def prefetch_lines(self, name: str, inline: bool = True) -> list[str]:
+        """Read an input that only some paths need, if it is given and plainly valid (the common
+        case, checked inline as the eager read does); anything else stays unread (`_U`) for the
+        path that needs it, which then reports the error. Only saves time: the value is the one
+        the lazy read would give."""
+        spec = self.inputs[name]
+        ident = self.local("input", name)
+        kind = spec["kind"]
+        fast = {"bool": f"{ident} is True or {ident} is False",
+                "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"}.get(kind)
+        if kind == "enum":
+            fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
+        head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
+        if not inline and (fast or (kind in ("money", "quantity") and spec["scale"] == 1)):
+            # One call instead of the inline checks, where code size matters more (out_all).
+            extra = f", {self.const(frozenset(spec['members']))}" if kind == "enum" else ""
+            return [f"    {ident} = _v.prefetch(data.get({name!r}, _U), {kind!r}{extra})"]
+        if fast:
+            return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
+        if kind in ("money", "quantity") and spec["scale"] == 1:
+            return [
+                *head,
+                f"        if (_c := {ident}.__class__) is not Decimal:",
+                "            try:",
+                f"                {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
+                "else _NAN",
+                "            except _InvalidOperation:",
+                f"                {ident} = _NAN",
+                "        try:",
+                f"            if not (_ZERO <= {ident} < _LIMIT):",
+                f"                {ident} = _U",
+                "        except _InvalidOperation:",
+                f"            {ident} = _U",
+            ]
+        return []  # read where the path needs it
+
     def unset(self, names: list[tuple[str, str]]) -> None:
         """Mark what is computed lazily as not yet computed (`_U`), a few names a line."""
         idents = [self.local(kind, n) for kind, n in names if not (kind == "ref" and n in self.folded)]
@@ -480,16 +516,12 @@ class CodeGenerator:
         # then the definitions every path computes, in order; the rest where the path reaches it.
         self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
         self.read_inputs(inputs, fname == "out_all")
+        for name in every_input:
+            if ("input", name) in self.lazy:
+                self.statement(self.prefetch_lines(name, fname != "out_all"), self.inputs[name]["line"])
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
-        computed = [o for o in self.p.outputs if o in defs]  # the outputs computed on the way
-        if computed != outputs:
-            # Asked for with the outputs it is computed from (need=True): all of them at once.
-            every = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in computed)
-            self.statement(["    if need is None:", f"        return {{{items}}}", f"    return {{{every}}}"])
-            self.statement(["", ""])
-        else:
-            self.statement([f"    return {{{items}}}", "", ""])
+        self.statement([f"    return {{{items}}}", "", ""])
 
     def subset_function(self) -> list[tuple[int, ...]]:
         """out_subset: any outputs, each input and definition computed only when an output asked
@@ -528,15 +560,18 @@ class CodeGenerator:
 
     def generate(self) -> str:
         p = self.p
-        # An output computed from other outputs has a function of its own, which can also return
-        # those (asked for together, the usual case, they cost one call); out_all computes every
-        # output; out_subset any other list, and a single output computed from inputs alone.
+        # An output computed from other outputs, asked for with them (the usual case), has a
+        # function of its own (LISTS): one call; out_all computes every output; out_subset any
+        # other list, a single output included.
         functions: list[tuple[str, str]] = []
+        lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
         for out in p.outputs:
-            if any(o != out for o in self.closure([out])[0] if o in p.outputs):
-                fname = self.names.get("out", out)
-                functions.append((out, fname))
-                self.function(fname, [out], f"Compute 「{out}」 alone (line {p.defs[out].line}).")
+            computed = tuple(o for o in p.outputs if o in self.closure([out])[0])
+            if computed != (out,):
+                with_name = self.names.get("with", out)
+                lists.append((computed, with_name))
+                self.function(with_name, list(computed),
+                              f"Compute 「{out}」 with the outputs it is computed from, asked for together.")
         subset: list[tuple[int, ...]] = []
         if p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
@@ -588,7 +623,8 @@ class CodeGenerator:
         self.lines += body
         self.rule_lines += body_rules
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
-        self.statement([f"FUNCTIONS = {{{fn_table}}}",
+        list_table = ", ".join(f"{o!r}: {f}" for o, f in lists)
+        self.statement([f"FUNCTIONS = {{{fn_table}}}", f"LISTS = {{{list_table}}}",
                         "ALL = out_all" if p.outputs else "ALL = None",
                         "SUBSET = out_subset" if p.outputs else "SUBSET = None"])
         self.lines += literal_lines("SUBSET_FLAGS = ", tuple(subset))

@@ -110,6 +110,7 @@ class Policy:
         self._typed: dict[str, ir.Definition] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
+        self._lists: dict[tuple[str, ...], Any] = module.LISTS  # lists of outputs with one too
         self._output_names = frozenset(module.OUTPUTS)
         # A document with no outputs (a repeal order, a register) has no ALL function: its
         # evaluation is the empty result, after the same checks of date and input names.
@@ -270,9 +271,9 @@ class Policy:
 
     def _make_plan(self, outputs: tuple[str, ...]) -> tuple[Any, Any]:
         """The generated function for these outputs, and the `need` it takes: an output's own
-        function (alone, or with need=True also the outputs it is computed from, when those are
-        the list), else out_subset with the flags it reads: which inputs and definitions to
-        compute, which outputs to return. (outputs=None is out_all's, in evaluate.)"""
+        function, or the one for an output with the outputs it is computed from (LISTS), else
+        out_subset with the flags it reads: which inputs and definitions to compute, which
+        outputs to return. (outputs=None is out_all's, in evaluate.)"""
         names = self._select(outputs)
         if not names:  # nothing asked for: the input names are still checked
             return self._no_outputs, None
@@ -280,10 +281,9 @@ class Policy:
         order = list(dict.fromkeys(names))
         if len(order) == 1 and order[0] in self._functions:
             return self._functions[order[0]], None
-        for name in order:  # an output asked for with exactly the outputs it is computed from
-            computed = {n for kind, n in ir.strict_needs(self.definitions, [name]) if kind == "ref"}
-            if name in self._functions and order == [o for o in declared if o in computed]:
-                return self._functions[name], True
+        function = self._lists.get(tuple(order))  # an output with the outputs it is computed from
+        if function is not None:
+            return function, None
         need = self._need(names)
         if order == [o for o in declared if o in order]:
             return self._subset, need

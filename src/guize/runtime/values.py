@@ -33,6 +33,7 @@ DIVISION = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
 MAX_WHOLE_DIGITS = 15
 INT_LIMIT = 10**MAX_WHOLE_DIGITS
 NUMBER_LIMIT = Decimal(INT_LIMIT)
+_ZERO = Decimal(0)
 
 
 def out_of_range(name: str, value: Any) -> InvalidInput:
@@ -217,6 +218,28 @@ def records(fields: tuple[str, ...], common: Mapping[str, Any], rows: tuple[tupl
         values = iter(row)
         out.append({f: common[f] if f in common else next(values) for f in fields})
     return tuple(out)
+
+
+def prefetch(value: Any, kind: str, members: frozenset[str] = frozenset()) -> Any:
+    """A given input's value if it is plainly valid (as compiled code's inline checks accept it),
+    else ABSENT: it is then read, and any error reported, where the path needs it."""
+    if value is ABSENT:
+        return value
+    cls = value.__class__
+    if kind == "bool":
+        return value if value is True or value is False else ABSENT
+    if kind == "int":
+        return value if cls is int and 0 <= value < INT_LIMIT else ABSENT
+    if kind == "enum":
+        return value if cls is str and value in members else ABSENT
+    try:
+        if cls is not Decimal:
+            if not (cls is str or (cls is int and 0 <= value < INT_LIMIT)):
+                return ABSENT
+            value = Decimal(value)
+        return value if _ZERO <= value < NUMBER_LIMIT else ABSENT
+    except InvalidOperation:
+        return ABSENT
 
 
 def read_input(data: Mapping[str, Any], spec: Mapping[str, Any], owner: str | None) -> Any:

@@ -58,8 +58,8 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
 
 
 
-def out_满一年(data, e, need=None):
-    """Compute 「满一年」 alone (line 9)."""
+def with_满一年(data, e, need=None):
+    """Compute 「满一年」 with the outputs it is computed from, asked for together."""
     try:
         i_入职日期 = data['入职日期']
     except KeyError as exc:
@@ -71,8 +71,6 @@ def out_满一年(data, e, need=None):
     d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
     # 「满一年」: line 9
     d_满一年 = (d_在职月数 >= 12)
-    if need is None:
-        return {'满一年': d_满一年}
     return {'在职月数': d_在职月数, '满一年': d_满一年}
 
 
@@ -149,12 +147,13 @@ def out_subset(data, e, need):
     return out
 
 
-FUNCTIONS = {'满一年': out_满一年}
+FUNCTIONS = {}
+LISTS = {('在职月数', '满一年'): with_满一年}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (64, 6, 65, 0, 69, 6, 70, 8, 72, 9, 74, 0, 82, 6, 83, 7, 84, 0, 88, 6, 89, 7, 90, 8, 92,
- 9, 94, 10, 96, 11, 98, 12, 100, 0, 111, 6, 113, 7, 115, 0, 119, 6, 121, 7, 123, 8, 126, 9, 129, 10,
- 132, 11, 135, 12, 138, 0)
+LINE_MAP = (64, 6, 65, 0, 69, 6, 70, 8, 72, 9, 74, 0, 80, 6, 81, 7, 82, 0, 86, 6, 87, 7, 88, 8, 90,
+ 9, 92, 10, 94, 11, 96, 12, 98, 0, 109, 6, 111, 7, 113, 0, 117, 6, 119, 7, 121, 8, 124, 9, 127, 10,
+ 130, 11, 133, 12, 136, 0)

@@ -153,6 +153,7 @@ def out_subset(data, e, need):
 
 
 FUNCTIONS = {}
+LISTS = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))

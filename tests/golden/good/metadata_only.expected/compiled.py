@@ -44,6 +44,7 @@ EXAMPLES = ()
 
 
 FUNCTIONS = {}
+LISTS = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

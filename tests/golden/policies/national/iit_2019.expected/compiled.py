@@ -107,8 +107,8 @@ _K15 = Decimal('60000')
 _K16 = Decimal('0.01')
 
 
-def out_适用税率(data, e, need=None):
-    """Compute 「适用税率」 alone (line 33)."""
+def with_适用税率(data, e, need=None):
+    """Compute 「适用税率」 with the outputs it is computed from, asked for together."""
     try:
         i_年收入额 = data['年收入额']
     except KeyError as exc:
@@ -173,13 +173,11 @@ def out_适用税率(data, e, need=None):
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「适用税率」: line 33
     d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
-    if need is None:
-        return {'适用税率': d_适用税率}
     return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率}
 
 
-def out_应纳税额(data, e, need=None):
-    """Compute 「应纳税额」 alone (line 35)."""
+def with_应纳税额(data, e, need=None):
+    """Compute 「应纳税额」 with the outputs it is computed from, asked for together."""
     try:
         i_年收入额 = data['年收入额']
     except KeyError as exc:
@@ -244,13 +242,11 @@ def out_应纳税额(data, e, need=None):
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「应纳税额」: line 35
     d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
-    if need is None:
-        return {'应纳税额': d_应纳税额}
     return {'应纳税所得额': d_应纳税所得额, '应纳税额': d_应纳税额}
 
 
-def out_速算扣除数(data, e, need=None):
-    """Compute 「速算扣除数」 alone (line 40)."""
+def with_速算扣除数(data, e, need=None):
+    """Compute 「速算扣除数」 with the outputs it is computed from, asked for together."""
     try:
         i_年收入额 = data['年收入额']
     except KeyError as exc:
@@ -315,8 +311,6 @@ def out_速算扣除数(data, e, need=None):
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「速算扣除数」: line 40
     d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
-    if need is None:
-        return {'速算扣除数': d_速算扣除数}
     return {'应纳税所得额': d_应纳税所得额, '速算扣除数': d_速算扣除数}
 
 
@@ -486,16 +480,18 @@ def out_subset(data, e, need):
     return out
 
 
-FUNCTIONS = {'适用税率': out_适用税率, '应纳税额': out_应纳税额, '速算扣除数': out_速算扣除数}
+FUNCTIONS = {}
+LISTS = {('应纳税所得额', '适用税率'): with_适用税率, ('应纳税所得额', '应纳税额'): with_应纳税额, ('应纳税所得额', '速算扣除数'):
+        with_速算扣除数}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (113, 12, 114, 0, 116, 13, 117, 14, 118, 15, 119, 0, 123, 12, 133, 13, 145, 14, 157, 15,
- 169, 19, 171, 28, 174, 33, 176, 0, 184, 12, 185, 0, 187, 13, 188, 14, 189, 15, 190, 0, 194, 12,
- 204, 13, 216, 14, 228, 15, 240, 19, 242, 28, 245, 35, 247, 0, 255, 12, 256, 0, 258, 13, 259, 14,
- 260, 15, 261, 0, 265, 12, 275, 13, 287, 14, 299, 15, 311, 19, 313, 28, 316, 40, 318, 0, 326, 12,
- 327, 0, 329, 13, 330, 14, 331, 15, 332, 0, 336, 12, 346, 13, 358, 14, 370, 15, 382, 19, 384, 28,
- 387, 33, 389, 35, 391, 40, 393, 0, 404, 12, 406, 0, 408, 13, 410, 14, 411, 15, 412, 0, 414, 12,
- 425, 13, 437, 14, 449, 15, 461, 19, 464, 28, 468, 33, 471, 35, 474, 40, 477, 0)
+ 169, 19, 171, 28, 174, 33, 176, 0, 182, 12, 183, 0, 185, 13, 186, 14, 187, 15, 188, 0, 192, 12,
+ 202, 13, 214, 14, 226, 15, 238, 19, 240, 28, 243, 35, 245, 0, 251, 12, 252, 0, 254, 13, 255, 14,
+ 256, 15, 257, 0, 261, 12, 271, 13, 283, 14, 295, 15, 307, 19, 309, 28, 312, 40, 314, 0, 320, 12,
+ 321, 0, 323, 13, 324, 14, 325, 15, 326, 0, 330, 12, 340, 13, 352, 14, 364, 15, 376, 19, 378, 28,
+ 381, 33, 383, 35, 385, 40, 387, 0, 398, 12, 400, 0, 402, 13, 404, 14, 405, 15, 406, 0, 408, 12,
+ 419, 13, 431, 14, 443, 15, 455, 19, 458, 28, 462, 33, 465, 35, 468, 40, 471, 0)

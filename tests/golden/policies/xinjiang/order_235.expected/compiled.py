@@ -75,6 +75,7 @@ EXAMPLES = ()
 
 
 FUNCTIONS = {}
+LISTS = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

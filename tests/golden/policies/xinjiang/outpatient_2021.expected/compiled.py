@@ -35,6 +35,7 @@ EXAMPLES = ()
 
 
 FUNCTIONS = {}
+LISTS = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

@@ -173,73 +173,146 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('有效期最后一日', _date(2029, 4, 25), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {'起付标准': _D('60')}, False, 234),
  ('有效期满次日', _date(2029, 4, 26), {'住院起付线': _D('600'), '本年已就诊次数': 0}, {}, True, 240),))
 
-_K0 = Decimal('0.05')
-_K1 = Decimal('0.10')
-_K2 = Decimal('0.01')
-_K3 = Decimal('0')
-_K5 = Decimal('0.80')
-_K6 = Decimal('0.70')
-_K7 = Decimal('0.60')
-_K4 = {'一级': _K5, '二级': _K6, '三级': _K7, '未定级': _K5}
-_K9 = Decimal('300')
-_K10 = Decimal('800')
-_K11 = Decimal('1300')
-_K8 = {'一级': _K9, '二级': _K10, '三级': _K11, '未定级': _K9}
-_K12 = Decimal('4000')
-_K13 = frozenset(('一级', '三级', '二级', '未定级', ))
-_K14 = ('一级', '二级', '三级', '未定级', )
+_K0 = frozenset(('一级', '三级', '二级', '未定级', ))
+_K1 = ('一级', '二级', '三级', '未定级', )
+_K3 = Decimal('0.80')
+_K4 = Decimal('0.70')
+_K5 = Decimal('0.60')
+_K2 = {'一级': _K3, '二级': _K4, '三级': _K5, '未定级': _K3}
+_K6 = Decimal('0.05')
+_K7 = Decimal('0.10')
+_K8 = Decimal('0.01')
+_K9 = Decimal('0')
+_K11 = Decimal('300')
+_K12 = Decimal('800')
+_K13 = Decimal('1300')
+_K10 = {'一级': _K11, '二级': _K12, '三级': _K13, '未定级': _K11}
+_K14 = Decimal('4000')
 _K15 = Decimal('0.02')
 
 
-def out_统筹基金支付(data, e, need=None):
-    """Compute 「统筹基金支付」 alone (line 51)."""
-    i_住院起付线 = i_医院级别 = i_本年已就诊次数 = i_本年已支付 = i_本次费用 = i_退休人员 = _U
-    d_单次最高支付限额 = d_基本支付比例 = d_年度剩余限额 = d_支付比例 = d_起付标准 = _U
+def with_统筹基金支付(data, e, need=None):
+    """Compute 「统筹基金支付」 with the outputs it is computed from, asked for together."""
+    i_本年已支付 = i_本次费用 = d_单次最高支付限额 = d_年度剩余限额 = _U
+    try:
+        i_医院级别 = data['医院级别']
+        i_退休人员 = data['退休人员']
+        i_住院起付线 = data['住院起付线']
+        i_本年已就诊次数 = data['本年已就诊次数']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    i_本次费用 = data.get('本次费用', _U)
+    if i_本次费用 is not _U:
+        if (_c := i_本次费用.__class__) is not Decimal:
+            try:
+                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本次费用 = _NAN
+        try:
+            if not (_ZERO <= i_本次费用 < _LIMIT):
+                i_本次费用 = _U
+        except _InvalidOperation:
+            i_本次费用 = _U
+    i_本年已支付 = data.get('本年已支付', _U)
+    if i_本年已支付 is not _U:
+        if (_c := i_本年已支付.__class__) is not Decimal:
+            try:
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本年已支付 = _NAN
+        try:
+            if not (_ZERO <= i_本年已支付 < _LIMIT):
+                i_本年已支付 = _U
+        except _InvalidOperation:
+            i_本年已支付 = _U
+    if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
+        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
+    if not (i_退休人员 is True or i_退休人员 is False):
+        i_退休人员 = _to_bool(i_退休人员, '退休人员')
+    if (_c := i_住院起付线.__class__) is not Decimal:
+        try:
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_住院起付线 = _NAN
+    try:
+        if not (_ZERO <= i_住院起付线 < _LIMIT):
+            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    except _InvalidOperation:
+        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
+        i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
+    # 「基本支付比例」: line 37
+    d_基本支付比例 = _K2[i_医院级别]
+    # 「起付标准」: line 43
+    d_起付标准 = ((i_住院起付线 * _K7) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K6)).quantize(_K8,
+            _ROUND_HALF_UP)
+    # 「支付比例」: line 47
+    d_支付比例 = (d_基本支付比例 + (_K6 if i_退休人员 else _K9))
     # 「统筹基金支付」: line 51
-    d_统筹基金支付 = (_K3 if i_住院期间 else (_t5 if (_t5 := (_t3 if (_t3 := ((_t1 if (_t1 := ((i_本次费用 if
-            i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - (d_起付标准 if d_起付标准 is
-            not _U else (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data,
-            '住院起付线', '起付标准'))) * _K1) if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 :=
-            _read(data, '本年已就诊次数', '起付标准'))) == 0) else ((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线
-            := _read(data, '住院起付线', '起付标准'))) * _K0)).quantize(_K2, _ROUND_HALF_UP))))) >= _K3 else
-            _K3) * (d_支付比例 if d_支付比例 is not _U else (d_支付比例 := ((d_基本支付比例 if d_基本支付比例 is not _U else
-            (d_基本支付比例 := _K4[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别',
-            '基本支付比例')))])) + (_K0 if (i_退休人员 if i_退休人员 is not _U else (i_退休人员 := _read(data, '退休人员',
-            '支付比例'))) else _K3)))))) <= (_t4 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额
-            := _K8[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别', '单次最高支付限额')))])))
-            else _t4)) <= (_t6 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 := (_t2 if (_t2 :=
-            (_K12 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data, '本年已支付',
-            '年度剩余限额'))))) >= _K3 else _K3)))) else _t6)).quantize(_K2, _ROUND_HALF_UP)
-    return {'统筹基金支付': d_统筹基金支付}
+    d_统筹基金支付 = (_K9 if i_住院期间 else (_t5 if (_t5 := (_t3 if (_t3 := ((_t1 if (_t1 := ((i_本次费用 if
+            i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K9 else
+            _K9) * d_支付比例)) <= (_t4 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
+            _K10[i_医院级别]))) else _t4)) <= (_t6 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 :=
+            (_t2 if (_t2 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
+            '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t6)).quantize(_K8, _ROUND_HALF_UP)
+    return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付}
 
 
-def out_日间手术统筹基金支付(data, e, need=None):
-    """Compute 「日间手术统筹基金支付」 alone (line 58)."""
-    i_住院支付比例 = i_住院起付线 = i_本年已就诊次数 = i_本次费用 = d_起付标准 = _U
+def with_日间手术统筹基金支付(data, e, need=None):
+    """Compute 「日间手术统筹基金支付」 with the outputs it is computed from, asked for together."""
+    i_住院支付比例 = i_本次费用 = _U
+    try:
+        i_住院起付线 = data['住院起付线']
+        i_本年已就诊次数 = data['本年已就诊次数']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    i_本次费用 = data.get('本次费用', _U)
+    if i_本次费用 is not _U:
+        if (_c := i_本次费用.__class__) is not Decimal:
+            try:
+                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本次费用 = _NAN
+        try:
+            if not (_ZERO <= i_本次费用 < _LIMIT):
+                i_本次费用 = _U
+        except _InvalidOperation:
+            i_本次费用 = _U
+    if (_c := i_住院起付线.__class__) is not Decimal:
+        try:
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_住院起付线 = _NAN
+    try:
+        if not (_ZERO <= i_住院起付线 < _LIMIT):
+            i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    except _InvalidOperation:
+        i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
+    if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
+        i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
     if i_住院期间 is _ABSENT:
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
+    # 「起付标准」: line 43
+    d_起付标准 = ((i_住院起付线 * _K7) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K6)).quantize(_K8,
+            _ROUND_HALF_UP)
     # 「日间手术统筹基金支付」: line 58
-    d_日间手术统筹基金支付 = (_K3 if i_住院期间 else ((_t7 if (_t7 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用 :=
-            _read(data, '本次费用', '日间手术统筹基金支付'))) - (d_起付标准 if d_起付标准 is not _U else (d_起付标准 :=
-            (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K1)
-            if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 := _read(data, '本年已就诊次数',
-            '起付标准'))) == 0) else ((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data,
-            '住院起付线', '起付标准'))) * _K0)).quantize(_K2, _ROUND_HALF_UP))))) >= _K3 else _K3) *
-            (i_住院支付比例 if i_住院支付比例 is not _U else (i_住院支付比例 := _read(data, '住院支付比例',
-            '日间手术统筹基金支付'))))).quantize(_K2, _ROUND_HALF_UP)
-    return {'日间手术统筹基金支付': d_日间手术统筹基金支付}
+    d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t7 if (_t7 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用 :=
+            _read(data, '本次费用', '日间手术统筹基金支付'))) - d_起付标准)) >= _K9 else _K9) * (i_住院支付比例 if i_住院支付比例
+            is not _U else (i_住院支付比例 := _read(data, '住院支付比例', '日间手术统筹基金支付'))))).quantize(_K8,
+            _ROUND_HALF_UP)
+    return {'起付标准': d_起付标准, '日间手术统筹基金支付': d_日间手术统筹基金支付}
 
 
 def out_all(data, e, need=None):
@@ -257,8 +330,10 @@ def out_all(data, e, need=None):
     i_住院期间 = data.get('住院期间', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    if not (i_医院级别.__class__ is str and i_医院级别 in _K13):
-        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K14)
+    i_本次费用 = _v.prefetch(data.get('本次费用', _U), 'money')
+    i_本年已支付 = _v.prefetch(data.get('本年已支付', _U), 'money')
+    if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
+        i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_住院起付线.__class__) is not Decimal:
@@ -298,28 +373,28 @@ def out_all(data, e, need=None):
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     # 「基本支付比例」: line 37
-    d_基本支付比例 = _K4[i_医院级别]
+    d_基本支付比例 = _K2[i_医院级别]
     # 「起付标准」: line 43
-    d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2,
+    d_起付标准 = ((i_住院起付线 * _K7) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K6)).quantize(_K8,
             _ROUND_HALF_UP)
     # 「支付比例」: line 47
-    d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K3))
+    d_支付比例 = (d_基本支付比例 + (_K6 if i_退休人员 else _K9))
     # 「统筹基金支付」: line 51
-    d_统筹基金支付 = (_K3 if i_住院期间 else (_t12 if (_t12 := (_t10 if (_t10 := ((_t8 if (_t8 := ((i_本次费用 if
-            i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K3 else
-            _K3) * d_支付比例)) <= (_t11 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
-            _K8[i_医院级别]))) else _t11)) <= (_t13 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 :=
-            (_t9 if (_t9 := (_K12 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
-            '本年已支付', '年度剩余限额'))))) >= _K3 else _K3)))) else _t13)).quantize(_K2, _ROUND_HALF_UP)
+    d_统筹基金支付 = (_K9 if i_住院期间 else (_t12 if (_t12 := (_t10 if (_t10 := ((_t8 if (_t8 := ((i_本次费用 if
+            i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K9 else
+            _K9) * d_支付比例)) <= (_t11 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
+            _K10[i_医院级别]))) else _t11)) <= (_t13 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额
+            := (_t9 if (_t9 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
+            '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t13)).quantize(_K8, _ROUND_HALF_UP)
     # 「日间手术统筹基金支付」: line 58
-    d_日间手术统筹基金支付 = (_K3 if i_住院期间 else ((_t14 if (_t14 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用
-            := _read(data, '本次费用', '日间手术统筹基金支付'))) - d_起付标准)) >= _K3 else _K3) * (i_住院支付比例 if
+    d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t14 if (_t14 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用
+            := _read(data, '本次费用', '日间手术统筹基金支付'))) - d_起付标准)) >= _K9 else _K9) * (i_住院支付比例 if
             i_住院支付比例 is not _U else (i_住院支付比例 := _read(data, '住院支付比例',
-            '日间手术统筹基金支付'))))).quantize(_K2, _ROUND_HALF_UP)
+            '日间手术统筹基金支付'))))).quantize(_K8, _ROUND_HALF_UP)
     # 「退休人员个人账户划入额」: line 63
-    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, _ROUND_HALF_UP)
+    d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K8, _ROUND_HALF_UP)
     # 「灵活就业人员缴费基数」: line 66
-    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K7).quantize(_K2, _ROUND_HALF_UP)
+    d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K5).quantize(_K8, _ROUND_HALF_UP)
     return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付, '日间手术统筹基金支付': d_日间手术统筹基金支付,
             '退休人员个人账户划入额': d_退休人员个人账户划入额, '灵活就业人员缴费基数': d_灵活就业人员缴费基数}
 
@@ -356,8 +431,8 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if not (i_医院级别.__class__ is str and i_医院级别 in _K13):
-            i_医院级别 = _to_enum(i_医院级别, '医院级别', _K14)
+        if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
+            i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
@@ -426,54 +501,54 @@ def out_subset(data, e, need):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     if _n1:
         # 「单次最高支付限额」: line 31
-        d_单次最高支付限额 = _K8[i_医院级别]
+        d_单次最高支付限额 = _K10[i_医院级别]
     if _n0:
         # 「基本支付比例」: line 37
-        d_基本支付比例 = _K4[i_医院级别]
+        d_基本支付比例 = _K2[i_医院级别]
     if _n2:
         # 「起付标准」: line 43
-        d_起付标准 = ((i_住院起付线 * _K1) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K0)).quantize(_K2,
+        d_起付标准 = ((i_住院起付线 * _K7) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K6)).quantize(_K8,
                 _ROUND_HALF_UP)
     if _n0:
         # 「支付比例」: line 47
-        d_支付比例 = (d_基本支付比例 + (_K0 if i_退休人员 else _K3))
+        d_支付比例 = (d_基本支付比例 + (_K6 if i_退休人员 else _K9))
     if _n1:
         # 「年度剩余限额」: line 49
-        d_年度剩余限额 = (_t15 if (_t15 := (_K12 - i_本年已支付)) >= _K3 else _K3)
+        d_年度剩余限额 = (_t15 if (_t15 := (_K14 - i_本年已支付)) >= _K9 else _K9)
     if _n6:
         # 「统筹基金支付」: line 51
-        d_统筹基金支付 = (_K3 if i_住院期间 else (_t20 if (_t20 := (_t18 if (_t18 := ((_t16 if (_t16 :=
+        d_统筹基金支付 = (_K9 if i_住院期间 else (_t20 if (_t20 := (_t18 if (_t18 := ((_t16 if (_t16 :=
                 ((i_本次费用 if i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) -
                 (d_起付标准 if d_起付标准 is not _U else (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else
-                (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K1) if ((i_本年已就诊次数 if i_本年已就诊次数 is not
+                (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K7) if ((i_本年已就诊次数 if i_本年已就诊次数 is not
                 _U else (i_本年已就诊次数 := _read(data, '本年已就诊次数', '起付标准'))) == 0) else ((i_住院起付线 if
                 i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) *
-                _K0)).quantize(_K2, _ROUND_HALF_UP))))) >= _K3 else _K3) * (d_支付比例 if d_支付比例 is not
-                _U else (d_支付比例 := ((d_基本支付比例 if d_基本支付比例 is not _U else (d_基本支付比例 := _K4[(i_医院级别 if
-                i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别', '基本支付比例')))])) + (_K0 if
+                _K6)).quantize(_K8, _ROUND_HALF_UP))))) >= _K9 else _K9) * (d_支付比例 if d_支付比例 is not
+                _U else (d_支付比例 := ((d_基本支付比例 if d_基本支付比例 is not _U else (d_基本支付比例 := _K2[(i_医院级别 if
+                i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别', '基本支付比例')))])) + (_K6 if
                 (i_退休人员 if i_退休人员 is not _U else (i_退休人员 := _read(data, '退休人员', '支付比例'))) else
-                _K3)))))) <= (_t19 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
-                _K8[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别',
+                _K9)))))) <= (_t19 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
+                _K10[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别',
                 '单次最高支付限额')))]))) else _t19)) <= (_t21 := (d_年度剩余限额 if d_年度剩余限额 is not _U else
-                (d_年度剩余限额 := (_t17 if (_t17 := (_K12 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付
-                := _read(data, '本年已支付', '年度剩余限额'))))) >= _K3 else _K3)))) else _t21)).quantize(_K2,
+                (d_年度剩余限额 := (_t17 if (_t17 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付
+                := _read(data, '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t21)).quantize(_K8,
                 _ROUND_HALF_UP)
     if _n7:
         # 「日间手术统筹基金支付」: line 58
-        d_日间手术统筹基金支付 = (_K3 if i_住院期间 else ((_t22 if (_t22 := ((i_本次费用 if i_本次费用 is not _U else
+        d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t22 if (_t22 := ((i_本次费用 if i_本次费用 is not _U else
                 (i_本次费用 := _read(data, '本次费用', '日间手术统筹基金支付'))) - (d_起付标准 if d_起付标准 is not _U else
                 (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线',
-                '起付标准'))) * _K1) if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 :=
+                '起付标准'))) * _K7) if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 :=
                 _read(data, '本年已就诊次数', '起付标准'))) == 0) else ((i_住院起付线 if i_住院起付线 is not _U else
-                (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K0)).quantize(_K2, _ROUND_HALF_UP)))))
-                >= _K3 else _K3) * (i_住院支付比例 if i_住院支付比例 is not _U else (i_住院支付比例 := _read(data,
-                '住院支付比例', '日间手术统筹基金支付'))))).quantize(_K2, _ROUND_HALF_UP)
+                (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K6)).quantize(_K8, _ROUND_HALF_UP)))))
+                >= _K9 else _K9) * (i_住院支付比例 if i_住院支付比例 is not _U else (i_住院支付比例 := _read(data,
+                '住院支付比例', '日间手术统筹基金支付'))))).quantize(_K8, _ROUND_HALF_UP)
     if _n4:
         # 「退休人员个人账户划入额」: line 63
-        d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K2, _ROUND_HALF_UP)
+        d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K8, _ROUND_HALF_UP)
     if _n5:
         # 「灵活就业人员缴费基数」: line 66
-        d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K7).quantize(_K2, _ROUND_HALF_UP)
+        d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K5).quantize(_K8, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['起付标准'] = d_起付标准
@@ -498,16 +573,19 @@ def _read(data, name, owner):
     return _v.read_input(data, _SPECS[name], owner)
 
 
-FUNCTIONS = {'统筹基金支付': out_统筹基金支付, '日间手术统筹基金支付': out_日间手术统筹基金支付}
+FUNCTIONS = {}
+LISTS = {('起付标准', '支付比例', '统筹基金支付'): with_统筹基金支付, ('起付标准', '日间手术统筹基金支付'): with_日间手术统筹基金支付}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (198, 21, 199, 0, 201, 21, 205, 51, 220, 0, 226, 21, 227, 0, 229, 21, 233, 58, 242, 0,
- 249, 15, 250, 16, 251, 18, 252, 19, 253, 23, 254, 24, 255, 0, 257, 21, 258, 0, 260, 15, 262, 16,
- 264, 18, 274, 19, 276, 21, 280, 23, 290, 24, 300, 37, 302, 43, 305, 47, 307, 51, 314, 58, 319, 63,
- 321, 66, 323, 0, 337, 15, 339, 16, 340, 17, 342, 18, 344, 19, 345, 20, 347, 22, 348, 23, 350, 24,
- 352, 0, 354, 21, 356, 0, 358, 15, 361, 16, 363, 17, 374, 18, 385, 19, 387, 20, 398, 21, 403, 22,
- 405, 23, 416, 24, 427, 31, 430, 37, 433, 43, 437, 47, 440, 49, 443, 51, 461, 58, 471, 63, 474, 66,
- 477, 0)
+LINE_MAP = (198, 15, 199, 16, 200, 18, 201, 19, 202, 0, 204, 21, 205, 0, 207, 17, 219, 20, 231, 15,
+ 233, 16, 235, 18, 245, 19, 247, 21, 251, 37, 253, 43, 256, 47, 258, 51, 265, 0, 272, 18, 273, 19,
+ 274, 0, 276, 21, 277, 0, 279, 17, 291, 18, 301, 19, 303, 21, 307, 43, 310, 58, 315, 0, 322, 15,
+ 323, 16, 324, 18, 325, 19, 326, 23, 327, 24, 328, 0, 330, 21, 331, 0, 333, 17, 334, 20, 335, 15,
+ 337, 16, 339, 18, 349, 19, 351, 21, 355, 23, 365, 24, 375, 37, 377, 43, 380, 47, 382, 51, 389, 58,
+ 394, 63, 396, 66, 398, 0, 412, 15, 414, 16, 415, 17, 417, 18, 419, 19, 420, 20, 422, 22, 423, 23,
+ 425, 24, 427, 0, 429, 21, 431, 0, 433, 15, 436, 16, 438, 17, 449, 18, 460, 19, 462, 20, 473, 21,
+ 478, 22, 480, 23, 491, 24, 502, 31, 505, 37, 508, 43, 512, 47, 515, 49, 518, 51, 536, 58, 546, 63,
+ 549, 66, 552, 0)

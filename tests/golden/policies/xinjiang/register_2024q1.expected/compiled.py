@@ -202,6 +202,7 @@ EXAMPLES = ()
 
 
 FUNCTIONS = {}
+LISTS = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

@@ -591,47 +591,47 @@ _K1 = Decimal('2000')
 _K2 = Decimal('3000')
 _K3 = Decimal('4000')
 _K4 = Decimal('0.01')
-_K6 = Decimal('300')
-_K7 = Decimal('200')
-_K5 = (_K6, _K7, )
-_K8 = Decimal('600')
-_K9 = Decimal('640')
-_K10 = Decimal('500')
-_K11 = Decimal('540')
-_K13 = Decimal('560')
-_K14 = Decimal('460')
-_K12 = {'南疆': _K13, '其他地区': _K14}
-_K15 = Decimal('0.50')
-_K16 = Decimal('900')
-_K17 = Decimal('100')
-_K18 = Decimal('0.06')
-_K20 = Decimal('0.10')
-_K21 = Decimal('0.08')
-_K19 = {'南疆': _K20, '其他地区': _K21}
-_K22 = Decimal('0.30')
-_K23 = Decimal('1000000')
-_K24 = Decimal('0.38')
-_K25 = Decimal('0.33')
-_K26 = Decimal('1.00')
-_K27 = Decimal('2400')
-_K28 = Decimal('50000')
-_K29 = Decimal('0.20')
-_K30 = Decimal('20000000')
-_K31 = Decimal('0.40')
-_K32 = Decimal('10000000')
-_K33 = Decimal('8000000')
-_K34 = Decimal('3')
-_K35 = Decimal('0.70')
-_K36 = Decimal('0.45')
-_K37 = Decimal('1.8')
-_K38 = frozenset(('其他地区', '南疆', ))
-_K39 = ('南疆', '其他地区', )
-_K40 = frozenset(('含棉纱线', '织布', '非棉纱线', ))
+_K5 = frozenset(('其他地区', '南疆', ))
+_K6 = frozenset(('含棉纱线', '织布', '非棉纱线', ))
+_K8 = Decimal('300')
+_K9 = Decimal('200')
+_K7 = (_K8, _K9, )
+_K10 = Decimal('600')
+_K11 = Decimal('640')
+_K12 = Decimal('500')
+_K13 = Decimal('540')
+_K15 = Decimal('560')
+_K16 = Decimal('460')
+_K14 = {'南疆': _K15, '其他地区': _K16}
+_K17 = Decimal('0.50')
+_K18 = Decimal('900')
+_K19 = Decimal('100')
+_K20 = Decimal('0.06')
+_K22 = Decimal('0.10')
+_K23 = Decimal('0.08')
+_K21 = {'南疆': _K22, '其他地区': _K23}
+_K24 = Decimal('0.30')
+_K25 = Decimal('1000000')
+_K26 = Decimal('0.38')
+_K27 = Decimal('0.33')
+_K28 = Decimal('1.00')
+_K29 = Decimal('2400')
+_K30 = Decimal('50000')
+_K31 = Decimal('0.20')
+_K32 = Decimal('20000000')
+_K33 = Decimal('0.40')
+_K34 = Decimal('10000000')
+_K35 = Decimal('8000000')
+_K36 = Decimal('3')
+_K37 = Decimal('0.70')
+_K38 = Decimal('0.45')
+_K39 = Decimal('1.8')
+_K40 = ('南疆', '其他地区', )
 _K41 = ('含棉纱线', '非棉纱线', '织布', )
 
 
-def out_新增就业补贴补足差额(data, e, need=None):
-    """Compute 「新增就业补贴补足差额」 alone (line 159)."""
+def with_新增就业补贴补足差额(data, e, need=None):
+    """Compute 「新增就业补贴补足差额」 with the outputs it is computed from, asked for together."""
     i_在册职工人数 = i_当地最低工资标准 = i_新增稳定就业人数 = i_月平均工资 = d_新增就业补贴标准 = _U
     try:
         i_在疆注册 = data['在疆注册']
@@ -640,6 +640,38 @@ def out_新增就业补贴补足差额(data, e, need=None):
     i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    i_在册职工人数 = data.get('在册职工人数', _U)
+    if i_在册职工人数 is not _U:
+        if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
+            i_在册职工人数 = _U
+    i_月平均工资 = data.get('月平均工资', _U)
+    if i_月平均工资 is not _U:
+        if (_c := i_月平均工资.__class__) is not Decimal:
+            try:
+                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_月平均工资 = _NAN
+        try:
+            if not (_ZERO <= i_月平均工资 < _LIMIT):
+                i_月平均工资 = _U
+        except _InvalidOperation:
+            i_月平均工资 = _U
+    i_当地最低工资标准 = data.get('当地最低工资标准', _U)
+    if i_当地最低工资标准 is not _U:
+        if (_c := i_当地最低工资标准.__class__) is not Decimal:
+            try:
+                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_当地最低工资标准 = _NAN
+        try:
+            if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+                i_当地最低工资标准 = _U
+        except _InvalidOperation:
+            i_当地最低工资标准 = _U
+    i_新增稳定就业人数 = data.get('新增稳定就业人数', _U)
+    if i_新增稳定就业人数 is not _U:
+        if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
+            i_新增稳定就业人数 = _U
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if i_原政策已领取新增就业补贴 is _ABSENT:
@@ -669,8 +701,6 @@ def out_新增就业补贴补足差额(data, e, need=None):
     # 「新增就业补贴补足差额」: line 159
     d_新增就业补贴补足差额 = (_t2 if (_t2 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
-    if need is None:
-        return {'新增就业补贴补足差额': d_新增就业补贴补足差额}
     return {'一次性新增就业补贴': d_一次性新增就业补贴, '新增就业补贴补足差额': d_新增就业补贴补足差额}
 
 
@@ -691,6 +721,32 @@ def out_all(data, e, need=None):
     i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    i_在册职工人数 = _v.prefetch(data.get('在册职工人数', _U), 'int')
+    i_企业地区 = _v.prefetch(data.get('企业地区', _U), 'enum', _K5)
+    i_产品类别 = _v.prefetch(data.get('产品类别', _U), 'enum', _K6)
+    i_纱支 = _v.prefetch(data.get('纱支', _U), 'quantity')
+    i_销售数量 = _v.prefetch(data.get('销售数量', _U), 'quantity')
+    i_地产聚酯纤维使用量 = _v.prefetch(data.get('地产聚酯纤维使用量', _U), 'quantity')
+    i_终端产品销售额 = _v.prefetch(data.get('终端产品销售额', _U), 'money')
+    i_代加工费收入 = _v.prefetch(data.get('代加工费收入', _U), 'money')
+    i_设计中心设备软件投入 = _v.prefetch(data.get('设计中心设备软件投入', _U), 'money')
+    i_生产用电量 = _v.prefetch(data.get('生产用电量', _U), 'quantity')
+    i_月平均工资 = _v.prefetch(data.get('月平均工资', _U), 'money')
+    i_当地最低工资标准 = _v.prefetch(data.get('当地最低工资标准', _U), 'money')
+    i_新增稳定就业人数 = _v.prefetch(data.get('新增稳定就业人数', _U), 'int')
+    i_稳定就业月数 = _v.prefetch(data.get('稳定就业月数', _U), 'int')
+    i_企业月缴社会保险费 = _v.prefetch(data.get('企业月缴社会保险费', _U), 'quantity')
+    i_职工月缴社会保险费 = _v.prefetch(data.get('职工月缴社会保险费', _U), 'quantity')
+    i_劳动合同履行月数 = _v.prefetch(data.get('劳动合同履行月数', _U), 'int')
+    i_岗前培训人数 = _v.prefetch(data.get('岗前培训人数', _U), 'int')
+    i_上年度在岗职工平均人数 = _v.prefetch(data.get('上年度在岗职工平均人数', _U), 'int')
+    i_引进人才人数 = _v.prefetch(data.get('引进人才人数', _U), 'int')
+    i_流动资金贷款本金 = _v.prefetch(data.get('流动资金贷款本金', _U), 'money')
+    i_新型印染技术投资额 = _v.prefetch(data.get('新型印染技术投资额', _U), 'money')
+    i_印染技术改造投资额 = _v.prefetch(data.get('印染技术改造投资额', _U), 'money')
+    i_印染废水排放量 = _v.prefetch(data.get('印染废水排放量', _U), 'quantity')
+    i_废水和盐排放达标 = _v.prefetch(data.get('废水和盐排放达标', _U), 'bool')
+    i_日达标处理量 = _v.prefetch(data.get('日达标处理量', _U), 'quantity')
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if (_c := i_出疆棉数量.__class__) is not Decimal:
@@ -719,40 +775,40 @@ def out_all(data, e, need=None):
     d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data, '在册职工人数',
             '符合享受条件'))) >= 20))
     # 「出疆棉运费补贴标准」: line 48
-    d_出疆棉运费补贴标准 = (_K5[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
+    d_出疆棉运费补贴标准 = (_K7[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
     # 「出疆棉运费补贴」: line 52
     d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
     # 「纺织产品出疆运费补贴」: line 85
-    d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K8 if (_t5 :=
-            (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K9
-            if 40 <= _t5 else _v.no_band('纺织产品运费补贴标准', _t5)) if (_t4 := (i_企业地区 if i_企业地区 is not _U
-            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K10 if (_t6 := (i_纱支
-            if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K11 if 40
-            <= _t6 else _v.no_band('纺织产品运费补贴标准', _t6)) if _t4 == '其他地区' else
+    d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K10 if (_t5
+            := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else
+            _K11 if 40 <= _t5 else _v.no_band('纺织产品运费补贴标准', _t5)) if (_t4 := (i_企业地区 if i_企业地区 is
+            not _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K12 if (_t6
+            := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else
+            _K13 if 40 <= _t6 else _v.no_band('纺织产品运费补贴标准', _t6)) if _t4 == '其他地区' else
             _v.no_case('纺织产品运费补贴标准', _t4)) if (_t3 := (i_产品类别 if i_产品类别 is not _U else (i_产品类别 :=
-            _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K12[(i_企业地区 if i_企业地区 is not _U
-            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t3 == '非棉纱线' else (_K10 if _K15
+            _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K14[(i_企业地区 if i_企业地区 is not _U
+            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t3 == '非棉纱线' else (_K12 if _K17
             < (_t7 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比',
-            '纺织产品运费补贴标准')))) else _K16 if _t7 <= _K15 else _v.no_band('纺织产品运费补贴标准', _t7)) if _t3 ==
+            '纺织产品运费补贴标准')))) else _K18 if _t7 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t7)) if _t3 ==
             '织布' else _v.no_case('纺织产品运费补贴标准', _t3)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
             _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「地产聚酯纤维原料使用补贴」: line 96
-    d_地产聚酯纤维原料使用补贴 = ((_K17 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 := _read(data,
+    d_地产聚酯纤维原料使用补贴 = ((_K19 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 := _read(data,
             '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「服装等产品销售补贴」: line 113
     d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
-            '服装等产品销售补贴'))) * _K18) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+            '服装等产品销售补贴'))) * _K20) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「代加工费补贴」: line 115
     d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入', '代加工费补贴')))
-            * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K19[(i_企业地区 if i_企业地区 is not
+            * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K21[(i_企业地区 if i_企业地区 is not
             _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「设计中心建设补贴」: line 117
     d_设计中心建设补贴 = ((_t8 if (_t8 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入 :=
-            _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K22)) <= _K23 else _K23) if d_符合享受条件 else
+            _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K24)) <= _K25 else _K25) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业生产用电补贴」: line 131
-    d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K24 - _K25))) * (i_生产用电量 if
+    d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K26 - _K27))) * (i_生产用电量 if
             i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量', '企业生产用电补贴')))) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「一次性新增就业补贴」: line 154
@@ -770,27 +826,27 @@ def out_all(data, e, need=None):
     # 「新疆籍职工稳定就业补贴」: line 185
     d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t12 if (_t12 := ((_t11
             if (_t11 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
-            '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K17) + ((d_第三年补贴月数 if d_第三年补贴月数 is
+            '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K19) + ((d_第三年补贴月数 if d_第三年补贴月数 is
             not _U else (d_第三年补贴月数 := (_t14 if (_t14 := ((_t13 if (_t13 := (i_稳定就业月数 if i_稳定就业月数 is
             not _U else (i_稳定就业月数 := _read(data, '稳定就业月数', '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0
-            else 0))) * _K7)) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+            else 0))) * _K9)) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业社会保险补贴」: line 205
     d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
             '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
             (_t15 if (_t15 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
-            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K26) if d_符合享受条件 else _K0).quantize(_K4,
+            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28) if d_符合享受条件 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
     # 「职工社会保险补贴」: line 206
     d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
             '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
             (_t16 if (_t16 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
-            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K15) if d_符合享受条件 else _K0).quantize(_K4,
+            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K17) if d_符合享受条件 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
     # 「岗前培训补贴」: line 215
-    d_岗前培训补贴 = ((_K27 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
+    d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
             '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「人才引进补贴」: line 232
-    d_人才引进补贴 = ((_K28 * (_t17 if (_t17 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+    d_人才引进补贴 = ((_K30 * (_t17 if (_t17 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
             _read(data, '引进人才人数', '人才引进补贴')))) <= (_t18 := (d_人才引进名额 if d_人才引进名额 is not _U else
             (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
             (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else _t18))
@@ -801,29 +857,29 @@ def out_all(data, e, need=None):
             _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率 :=
             (_t19 if (_t19 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
             '实际贷款利率', '贴息计息利率')))) <= (_t20 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else (i_贷款市场报价利率
-            := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K29))) else _t20)))) * _K15)) <= _K30
-            else _K30) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+            := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t20)))) * _K17)) <= _K32
+            else _K32) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「新型印染技术投资补贴」: line 270
     d_新型印染技术投资补贴 = ((_t22 if (_t22 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额 :=
-            _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K31)) <= _K32 else _K32) if d_符合享受条件 else
+            _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「印染投资项目专项补贴」: line 274
     d_印染投资项目专项补贴 = ((_t23 if (_t23 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额 :=
-            _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K22)) <= _K33 else _K33) if d_符合享受条件 else
+            _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「印染废水处理补贴」: line 305
     d_印染废水处理补贴 = (((d_印染专项补贴单价 if d_印染专项补贴单价 is not _U else (d_印染专项补贴单价 := (_K0 if (((i_水重复利用率 if
-            i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K36) or (not
+            i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K38) or (not
             (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data, '废水和盐排放达标',
-            '印染专项补贴单价'))))) else (_K34 * _K15) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else
+            '印染专项补贴单价'))))) else (_K36 * _K17) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else
             (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
-            '疆内使用率未达标'))) < _K15) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not
-            _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if (_FUNCS['year'](e[0])
-            == 2025) else False))) else _K34))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量
+            '疆内使用率未达标'))) < _K17) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not
+            _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (_FUNCS['year'](e[0])
+            == 2025) else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量
             := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
     # 「印染污水处理厂运营补贴」: line 318
-    d_印染污水处理厂运营补贴 = ((_K37 * (_t24 if (_t24 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+    d_印染污水处理厂运营补贴 = ((_K39 * (_t24 if (_t24 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
             _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     return {'出疆棉运费补贴': d_出疆棉运费补贴, '纺织产品出疆运费补贴': d_纺织产品出疆运费补贴, '地产聚酯纤维原料使用补贴': d_地产聚酯纤维原料使用补贴,
@@ -913,9 +969,9 @@ def out_subset(data, e, need):
         except _InvalidOperation:
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     if _n1:
-        if not (i_企业地区.__class__ is str and i_企业地区 in _K38):
-            i_企业地区 = _to_enum(i_企业地区, '企业地区', _K39)
-        if not (i_产品类别.__class__ is str and i_产品类别 in _K40):
+        if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
+            i_企业地区 = _to_enum(i_企业地区, '企业地区', _K40)
+        if not (i_产品类别.__class__ is str and i_产品类别 in _K6):
             i_产品类别 = _to_enum(i_产品类别, '产品类别', _K41)
         if (_c := i_纱支.__class__) is not Decimal:
             try:
@@ -1118,68 +1174,68 @@ def out_subset(data, e, need):
                 '在册职工人数', '符合享受条件'))) >= 20))
     if _n2:
         # 「出疆棉运费补贴标准」: line 48
-        d_出疆棉运费补贴标准 = (_K5[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
+        d_出疆棉运费补贴标准 = (_K7[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
         # 「出疆棉运费补贴」: line 52
         d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「纺织产品运费补贴标准」: line 70
-        d_纺织产品运费补贴标准 = (((_K8 if (_t27 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
-                '纺织产品运费补贴标准')))) < 40 else _K9 if 40 <= _t27 else _v.no_band('纺织产品运费补贴标准', _t27)) if
-                (_t26 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-                '纺织产品运费补贴标准')))) == '南疆' else (_K10 if (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支
-                := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K11 if 40 <= _t28 else
+        d_纺织产品运费补贴标准 = (((_K10 if (_t27 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+                '纺织产品运费补贴标准')))) < 40 else _K11 if 40 <= _t27 else _v.no_band('纺织产品运费补贴标准', _t27))
+                if (_t26 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+                '纺织产品运费补贴标准')))) == '南疆' else (_K12 if (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支
+                := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t28 else
                 _v.no_band('纺织产品运费补贴标准', _t28)) if _t26 == '其他地区' else _v.no_case('纺织产品运费补贴标准',
-                _t26)) if (_t25 := i_产品类别) == '含棉纱线' else _K12[(i_企业地区 if i_企业地区 is not _U else
-                (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t25 == '非棉纱线' else (_K10 if _K15
+                _t26)) if (_t25 := i_产品类别) == '含棉纱线' else _K14[(i_企业地区 if i_企业地区 is not _U else
+                (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t25 == '非棉纱线' else (_K12 if _K17
                 < (_t29 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data,
-                '非地产纱线占比', '纺织产品运费补贴标准')))) else _K16 if _t29 <= _K15 else _v.no_band('纺织产品运费补贴标准',
+                '非地产纱线占比', '纺织产品运费补贴标准')))) else _K18 if _t29 <= _K17 else _v.no_band('纺织产品运费补贴标准',
                 _t29)) if _t25 == '织布' else _v.no_case('纺织产品运费补贴标准', _t25))
     if _n4:
         # 「纺织产品出疆运费补贴」: line 85
-        d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K8 if
+        d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K10 if
                 (_t32 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
-                40 else _K9 if 40 <= _t32 else _v.no_band('纺织产品运费补贴标准', _t32)) if (_t31 := (i_企业地区
+                40 else _K11 if 40 <= _t32 else _v.no_band('纺织产品运费补贴标准', _t32)) if (_t31 := (i_企业地区
                 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆'
-                else (_K10 if (_t33 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
-                '纺织产品运费补贴标准')))) < 40 else _K11 if 40 <= _t33 else _v.no_band('纺织产品运费补贴标准', _t33))
+                else (_K12 if (_t33 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+                '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t33 else _v.no_band('纺织产品运费补贴标准', _t33))
                 if _t31 == '其他地区' else _v.no_case('纺织产品运费补贴标准', _t31)) if (_t30 := (i_产品类别 if i_产品类别
                 is not _U else (i_产品类别 := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else
-                _K12[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-                '纺织产品运费补贴标准')))] if _t30 == '非棉纱线' else (_K10 if _K15 < (_t34 := (i_非地产纱线占比 if
+                _K14[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+                '纺织产品运费补贴标准')))] if _t30 == '非棉纱线' else (_K12 if _K17 < (_t34 := (i_非地产纱线占比 if
                 i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比', '纺织产品运费补贴标准')))) else
-                _K16 if _t34 <= _K15 else _v.no_band('纺织产品运费补贴标准', _t34)) if _t30 == '织布' else
+                _K18 if _t34 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t34)) if _t30 == '织布' else
                 _v.no_case('纺织产品运费补贴标准', _t30)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
                 _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
                 _ROUND_HALF_UP)
     if _n5:
         # 「地产聚酯纤维原料使用补贴」: line 96
-        d_地产聚酯纤维原料使用补贴 = ((_K17 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 :=
+        d_地产聚酯纤维原料使用补贴 = ((_K19 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 :=
                 _read(data, '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
                 _ROUND_HALF_UP)
     if _n1:
         # 「代加工费补贴比例」: line 106
-        d_代加工费补贴比例 = _K19[i_企业地区]
+        d_代加工费补贴比例 = _K21[i_企业地区]
     if _n6:
         # 「服装等产品销售补贴」: line 113
         d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
-                '服装等产品销售补贴'))) * _K18) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+                '服装等产品销售补贴'))) * _K20) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n7:
         # 「代加工费补贴」: line 115
         d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入',
-                '代加工费补贴'))) * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K19[(i_企业地区
+                '代加工费补贴'))) * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K21[(i_企业地区
                 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))) if
                 d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n8:
         # 「设计中心建设补贴」: line 117
         d_设计中心建设补贴 = ((_t35 if (_t35 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
-                := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K22)) <= _K23 else _K23) if d_符合享受条件
+                := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K24)) <= _K25 else _K25) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「电价补贴标准」: line 129
-        d_电价补贴标准 = (_K24 - _K25)
+        d_电价补贴标准 = (_K26 - _K27)
     if _n9:
         # 「企业生产用电补贴」: line 131
-        d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K24 - _K25))) * (i_生产用电量
+        d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K26 - _K27))) * (i_生产用电量
                 if i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量', '企业生产用电补贴')))) if
                 d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
@@ -1209,10 +1265,10 @@ def out_subset(data, e, need):
         # 「新疆籍职工稳定就业补贴」: line 185
         d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t42 if (_t42 :=
                 ((_t41 if (_t41 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
-                '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K17) + ((d_第三年补贴月数
+                '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K19) + ((d_第三年补贴月数
                 if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t44 if (_t44 := ((_t43 if (_t43 :=
                 (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
-                '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K7)) if d_符合享受条件 else
+                '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K9)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「社会保险补贴月数」: line 203
@@ -1222,25 +1278,25 @@ def out_subset(data, e, need):
         d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
                 '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
                 (_t45 if (_t45 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
-                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K26) if d_符合享受条件 else
+                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n13:
         # 「职工社会保险补贴」: line 206
         d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
                 '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
                 (_t46 if (_t46 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
-                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K15) if d_符合享受条件 else
+                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K17) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n14:
         # 「岗前培训补贴」: line 215
-        d_岗前培训补贴 = ((_K27 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
+        d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
                 '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「人才引进名额」: line 230
         d_人才引进名额 = _v.rnd_int(_v.div(i_上年度在岗职工平均人数, 50), 'floor')
     if _n15:
         # 「人才引进补贴」: line 232
-        d_人才引进补贴 = ((_K28 * (_t47 if (_t47 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+        d_人才引进补贴 = ((_K30 * (_t47 if (_t47 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
                 _read(data, '引进人才人数', '人才引进补贴')))) <= (_t48 := (d_人才引进名额 if d_人才引进名额 is not _U else
                 (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
                 (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else
@@ -1248,54 +1304,54 @@ def out_subset(data, e, need):
                 '企业地区', '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「贴息计息利率」: line 250
-        d_贴息计息利率 = (i_实际贷款利率 if i_实际贷款利率 <= (_t49 := (i_贷款市场报价利率 * (1 + _K29))) else _t49)
+        d_贴息计息利率 = (i_实际贷款利率 if i_实际贷款利率 <= (_t49 := (i_贷款市场报价利率 * (1 + _K31))) else _t49)
     if _n16:
         # 「企业贷款贴息」: line 252
         d_企业贷款贴息 = ((_t52 if (_t52 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
                 _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率
                 := (_t50 if (_t50 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
                 '实际贷款利率', '贴息计息利率')))) <= (_t51 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
-                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K29))) else _t51)))) *
-                _K15)) <= _K30 else _K30) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t51)))) *
+                _K17)) <= _K32 else _K32) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n17:
         # 「新型印染技术投资补贴」: line 270
         d_新型印染技术投资补贴 = ((_t53 if (_t53 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
-                := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K31)) <= _K32 else _K32) if d_符合享受条件
+                := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n18:
         # 「印染投资项目专项补贴」: line 274
         d_印染投资项目专项补贴 = ((_t54 if (_t54 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
-                := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K22)) <= _K33 else _K33) if d_符合享受条件
+                := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「疆内使用率未达标」: line 295
         d_疆内使用率未达标 = (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
-                '疆内使用率未达标'))) < _K15) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is
-                not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if
+                '疆内使用率未达标'))) < _K17) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is
+                not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if
                 (_FUNCS['year'](e[0]) == 2025) else False)
         # 「印染专项补贴单价」: line 300
-        d_印染专项补贴单价 = (_K0 if ((i_水重复利用率 < _K36) or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else
-                (i_废水和盐排放达标 := _read(data, '废水和盐排放达标', '印染专项补贴单价'))))) else (_K34 * _K15) if
+        d_印染专项补贴单价 = (_K0 if ((i_水重复利用率 < _K38) or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else
+                (i_废水和盐排放达标 := _read(data, '废水和盐排放达标', '印染专项补贴单价'))))) else (_K36 * _K17) if
                 (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not
-                _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K15) if
+                _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K17) if
                 (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 :=
-                _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if (_FUNCS['year'](e[0]) == 2025) else
-                False))) else _K34)
+                _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (_FUNCS['year'](e[0]) == 2025) else
+                False))) else _K36)
     if _n19:
         # 「印染废水处理补贴」: line 305
         d_印染废水处理补贴 = (((d_印染专项补贴单价 if d_印染专项补贴单价 is not _U else (d_印染专项补贴单价 := (_K0 if (((i_水重复利用率
-                if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K36)
+                if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K38)
                 or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data,
-                '废水和盐排放达标', '印染专项补贴单价'))))) else (_K34 * _K15) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not
+                '废水和盐排放达标', '印染专项补贴单价'))))) else (_K36 * _K17) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not
                 _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data,
-                '疆内使用率', '疆内使用率未达标'))) < _K15) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if
-                i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K35) if
-                (_FUNCS['year'](e[0]) == 2025) else False))) else _K34))) * (i_印染废水排放量 if i_印染废水排放量
+                '疆内使用率', '疆内使用率未达标'))) < _K17) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if
+                i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if
+                (_FUNCS['year'](e[0]) == 2025) else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量
                 is not _U else (i_印染废水排放量 := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n20:
         # 「印染污水处理厂运营补贴」: line 318
-        d_印染污水处理厂运营补贴 = ((_K37 * (_t55 if (_t55 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+        d_印染污水处理厂运营补贴 = ((_K39 * (_t55 if (_t55 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
                 _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     out = {}
@@ -1348,7 +1404,8 @@ def _read(data, name, owner):
     return _v.read_input(data, _SPECS[name], owner)
 
 
-FUNCTIONS = {'新增就业补贴补足差额': out_新增就业补贴补足差额}
+FUNCTIONS = {}
+LISTS = {('一次性新增就业补贴', '新增就业补贴补足差额'): with_新增就业补贴补足差额}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18), (), (0,), (8,),
@@ -1357,18 +1414,21 @@ SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
  (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (637, 37, 638, 0, 640, 147, 641, 0, 643, 37, 645, 147, 657, 40, 660, 154, 669, 159, 672,
- 0, 687, 37, 688, 46, 689, 0, 691, 147, 692, 0, 694, 37, 696, 46, 706, 147, 718, 40, 721, 48, 723,
- 52, 725, 85, 739, 96, 742, 113, 745, 115, 750, 117, 754, 131, 758, 154, 767, 159, 770, 185, 777,
- 205, 783, 206, 789, 215, 792, 232, 799, 252, 806, 270, 810, 274, 814, 305, 825, 318, 829, 0, 854,
- 37, 856, 38, 858, 46, 860, 64, 862, 65, 863, 66, 864, 67, 865, 68, 866, 92, 867, 100, 868, 101,
- 869, 102, 870, 125, 871, 144, 872, 145, 873, 146, 874, 170, 875, 195, 876, 196, 877, 197, 878, 211,
- 879, 224, 880, 225, 881, 242, 882, 243, 883, 244, 884, 262, 885, 263, 886, 286, 887, 287, 888, 288,
- 889, 313, 890, 0, 892, 147, 894, 289, 896, 0, 898, 37, 901, 38, 904, 46, 915, 64, 918, 65, 920, 66,
- 930, 67, 931, 68, 941, 92, 951, 100, 961, 101, 971, 102, 981, 125, 991, 144, 1001, 145, 1011, 146,
- 1013, 147, 1026, 170, 1029, 195, 1039, 196, 1049, 197, 1051, 211, 1053, 224, 1055, 225, 1057, 242,
- 1067, 243, 1068, 244, 1069, 262, 1079, 263, 1089, 286, 1090, 287, 1091, 288, 1101, 289, 1105, 313,
- 1115, 40, 1119, 48, 1122, 52, 1124, 70, 1137, 85, 1154, 96, 1159, 106, 1162, 113, 1166, 115, 1172,
- 117, 1177, 129, 1180, 131, 1185, 149, 1189, 154, 1199, 159, 1203, 175, 1206, 180, 1208, 185, 1217,
- 203, 1220, 205, 1227, 206, 1234, 215, 1238, 230, 1241, 232, 1249, 250, 1252, 252, 1260, 270, 1265,
- 274, 1270, 295, 1276, 300, 1284, 305, 1296, 318, 1301, 0)
+LINE_MAP = (637, 37, 638, 0, 640, 147, 641, 0, 643, 38, 647, 144, 659, 145, 671, 146, 675, 37, 677,
+ 147, 689, 40, 692, 154, 701, 159, 704, 0, 717, 37, 718, 46, 719, 0, 721, 147, 722, 0, 724, 38, 725,
+ 64, 726, 65, 727, 66, 728, 68, 729, 92, 730, 100, 731, 101, 732, 102, 733, 125, 734, 144, 735, 145,
+ 736, 146, 737, 170, 738, 195, 739, 196, 740, 197, 741, 211, 742, 224, 743, 225, 744, 242, 745, 262,
+ 746, 263, 747, 288, 748, 289, 749, 313, 750, 37, 752, 46, 762, 147, 774, 40, 777, 48, 779, 52, 781,
+ 85, 795, 96, 798, 113, 801, 115, 806, 117, 810, 131, 814, 154, 823, 159, 826, 185, 833, 205, 839,
+ 206, 845, 215, 848, 232, 855, 252, 862, 270, 866, 274, 870, 305, 881, 318, 885, 0, 910, 37, 912,
+ 38, 914, 46, 916, 64, 918, 65, 919, 66, 920, 67, 921, 68, 922, 92, 923, 100, 924, 101, 925, 102,
+ 926, 125, 927, 144, 928, 145, 929, 146, 930, 170, 931, 195, 932, 196, 933, 197, 934, 211, 935, 224,
+ 936, 225, 937, 242, 938, 243, 939, 244, 940, 262, 941, 263, 942, 286, 943, 287, 944, 288, 945, 313,
+ 946, 0, 948, 147, 950, 289, 952, 0, 954, 37, 957, 38, 960, 46, 971, 64, 974, 65, 976, 66, 986, 67,
+ 987, 68, 997, 92, 1007, 100, 1017, 101, 1027, 102, 1037, 125, 1047, 144, 1057, 145, 1067, 146,
+ 1069, 147, 1082, 170, 1085, 195, 1095, 196, 1105, 197, 1107, 211, 1109, 224, 1111, 225, 1113, 242,
+ 1123, 243, 1124, 244, 1125, 262, 1135, 263, 1145, 286, 1146, 287, 1147, 288, 1157, 289, 1161, 313,
+ 1171, 40, 1175, 48, 1178, 52, 1180, 70, 1193, 85, 1210, 96, 1215, 106, 1218, 113, 1222, 115, 1228,
+ 117, 1233, 129, 1236, 131, 1241, 149, 1245, 154, 1255, 159, 1259, 175, 1262, 180, 1264, 185, 1273,
+ 203, 1276, 205, 1283, 206, 1290, 215, 1294, 230, 1297, 232, 1305, 250, 1308, 252, 1316, 270, 1321,
+ 274, 1326, 295, 1332, 300, 1340, 305, 1352, 318, 1357, 0)
