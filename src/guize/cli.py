@@ -33,15 +33,24 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
-def check(paths: tuple[str, ...], fmt: str) -> None:
-    """检查 .rule 文件或目录：语法、名称、类型、单位、日期。"""
+@click.option("--stdin-filename", default=None, metavar="文件",
+              help="PATHS 为 - 时，出错信息中所用的文件名（编辑器传入正在编辑的文件）")
+def check(paths: tuple[str, ...], fmt: str, stdin_filename: str | None) -> None:
+    """检查 .rule 文件或目录：语法、名称、类型、单位、日期。
+
+    PATHS 为 - 时检查从标准输入读入的文本。
+    """
+    from guize.commands.common import read_stdin
     from guize.compiler.corpus import load_corpus
     from guize.compiler.diagnostics import CompileError, Diagnostic, render
     from guize.compiler.driver import check_source, read_source, rule_files
     from guize.compiler.suppressions import obey
 
+    stdin_name = stdin_filename or "<标准输入>"
+    if "-" in paths and len(paths) > 1:
+        raise click.UsageError("「-」（标准输入）不能与其他路径同时给出")
     try:
-        files = rule_files(list(paths))
+        files = [Path(stdin_name)] if paths == ("-",) else rule_files(list(paths))
     except RuleError as exc:
         fail(exc, fmt)
     results: list[dict[str, Any]] = []
@@ -52,7 +61,7 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
         source: str | None = None
         diags: list[Diagnostic]
         try:
-            source = read_source(path)
+            source = read_stdin(stdin_name) if paths == ("-",) else read_source(path)
             diags = list(check_source(source, str(path)).diagnostics)
         except CompileError as exc:
             diags = exc.diagnostics

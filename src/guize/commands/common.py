@@ -63,3 +63,12 @@ def parse_date(value: str, what: str = "--date") -> datetime.date:
         return dates.parse(value)
     except ValueError:
         raise click.UsageError(f"{what} 的日期「{value}」无效，应写成 2025-03-01 或 2025年3月1日") from None
+
+
+def read_stdin(name: str) -> str:
+    """The .rule text on standard input (UTF-8, a BOM dropped), named `name` in messages."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RuleError(f"「{name}」不是 UTF-8 编码（常见原因：用 GBK 保存），请另存为 UTF-8", file=name) from None
