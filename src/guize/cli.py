@@ -154,29 +154,33 @@ def _read_input(source: str) -> dict[str, Any]:
 @click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
 @click.option("--corpus", default=None, metavar="目录", help="文件库目录（判断是否已被废止）；默认为文件所在目录")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="出错时的输出格式；json 同时输出说明树")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+              help="text：结果为 JSON，计算说明写到标准错误；json：结果和说明树（出错时也是 JSON）；"
+                   "markdown、html：计算说明（隐含 --explain），写到标准输出")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
           corpus: str | None, fmt: str) -> None:
     """按某一日期有效的规则计算：输出 JSON。"""
     import guize
+    from guize.runtime.explain import render
 
     on = parse_date(date_text)
     try:
         policy = guize.load(file, corpus=corpus if corpus else True)
         data = _read_input(input_path)
         wanted = list(outputs) or None
-        if explain:
+        if explain or fmt in ("markdown", "html"):
             exp = policy.explain(data, on=on, outputs=wanted)
             if fmt == "json":
                 click.echo(dumps({"outputs": exp.values, "explanation": exp.to_json()}))
+            elif fmt in ("markdown", "html"):
+                click.echo(render(exp, fmt, policy.document), nl=False)
             else:
                 click.echo(dumps(exp.values))
-                click.echo(exp.render(), err=True)
+                click.echo(render(exp, "text", policy.document), err=True)
         else:
             click.echo(dumps(policy.evaluate(data, on=on, outputs=wanted)))
     except RuleError as exc:
-        fail(exc, fmt)
+        fail(exc, "json" if fmt == "json" else "text")
 
 
 # ---------------------------------------------------------------- compile

@@ -18,6 +18,7 @@ from guize.compiler.checker import CheckedPolicy
 from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.compiler.lower import FUNCTION_WORDS
 from guize.runtime import display, ir
+from guize.runtime.formula import render_ir
 from guize.tools.lsp.scan import DECLARERS, KEYWORDS, Token, is_name, tokens
 
 KIND_WORDS = {"type": "类型", "member": "取值", "input": "输入", "param": "参数", "table": "表", "def": "定义",
@@ -223,8 +224,6 @@ class FileIndex:
 
 def versions_timeline(d: ir.Definition, unit: str) -> list[str]:
     """「2024年4月26日起：300元（依据 第十四条）」 for each dated version in the definition."""
-    from guize.tools.diff.walk import render_ir
-
     rows = []
     for node in ir.dated_nodes(d.expr):
         for v in node.versions:
