@@ -15,7 +15,7 @@ from guize.cli import main
 from guize.tools.site import build
 
 ROOT = Path(__file__).resolve().parent.parent
-VOID = frozenset({"meta", "link", "br", "hr", "img", "line", "rect"})
+VOID = frozenset({"meta", "link", "br", "hr", "img", "input", "line", "rect"})
 
 
 class Page(HTMLParser):
@@ -119,3 +119,14 @@ def test_same_bytes_twice_and_the_command(tmp_path: Path) -> None:
         assert page.read_bytes() == (tmp_path / "b" / page.name).read_bytes(), page.name
     missing = CliRunner().invoke(main, ["doc", str(tmp_path / "无此目录"), "-o", str(tmp_path / "c")])
     assert missing.exit_code == 1 and "找不到文件或目录" in missing.stderr and not (tmp_path / "c").exists()
+
+
+def test_calculator_form_follows_the_inputs(site: Path) -> None:
+    page = (site / "outpatient_2024.html").read_text(encoding="utf-8")
+    assert '<form id="calc" data-page="outpatient_2024.html">' in page
+    assert ('<select id="in-0" name="医院级别" data-input data-kind="enum"><option value=""></option>'
+            '<option>一级</option><option>二级</option><option>三级</option><option>未定级</option></select>') in page
+    assert 'name="退休人员" data-input data-kind="bool"' in page
+    assert '<td class="hint">默认 否</td>' in page  # 住院期间，默认 否
+    assert 'name="__date" value="2024-04-26"' in page  # the document's first day
+    assert (site / "calculator.js").read_text(encoding="utf-8").count("api/evaluate") == 1

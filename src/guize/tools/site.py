@@ -68,6 +68,7 @@ def build(paths: list[str], out: Path) -> list[Page]:
         write_atomic(out / page.name, page.html)
     write_atomic(out / "index.html", index)
     write_atomic(out / "style.css", _CSS)
+    write_atomic(out / "calculator.js", _JS)
     return pages
 
 
@@ -103,7 +104,8 @@ def _page(path: Path, name: str, links: dict[str, str], rows: list[TimelineRow],
     errors = _errors(source, str(path))
     if errors:
         body += ["<h2>检查发现的错误</h2>", f"<pre class=\"errors\">{_e(errors)}</pre>"]
-    body += ["<h2>规则</h2>", _rules(index, links), *_articles(index), *_examples(source, str(path))]
+    body += [*_calculator(source, str(path), name), "<h2>规则</h2>", _rules(index, links), *_articles(index),
+             *_examples(source, str(path))]
     return Page(str(path), name, title, docno, _shell(title, "\n".join(body)))
 
 
@@ -246,6 +248,52 @@ def _examples(source: str, path: str) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- the calculator
+
+
+def _calculator(source: str, path: str, page: str) -> list[str]:
+    """A form of the file's inputs that `guize serve` evaluates (tools/serve.py): the values
+    come from the same `evaluate` as everywhere else, exact, with no second implementation."""
+    from guize.compiler.driver import check_source
+
+    try:
+        checked = check_source(source, path)
+    except CompileError:
+        return []
+    if not checked.outputs or not checked.inputs:
+        return []
+    start = (checked.document or {}).get("start")
+    rows = [f"<tr><th><label for=\"in-date\">计算日期</label></th><td><input type=\"date\" id=\"in-date\" "
+            f"name=\"__date\" value=\"{start.isoformat() if start else ''}\" required></td><td></td></tr>"]
+    for n, spec in enumerate(checked.inputs):
+        field_id = f"in-{n}"
+        attrs_ = f'id="{field_id}" name="{_e(spec["name"])}" data-input data-kind="{_e(spec["kind"])}"'
+        if spec["members"]:
+            options = "".join(f"<option>{_e(m)}</option>" for m in spec["members"])
+            field = f"<select {attrs_}><option value=\"\"></option>{options}</select>"
+        elif spec["kind"] == "bool":
+            field = f"<select {attrs_}><option value=\"\"></option><option value=\"true\">是</option>" \
+                    f"<option value=\"false\">否</option></select>"
+        elif spec["kind"] == "date":
+            field = f"<input type=\"date\" {attrs_}>"
+        else:
+            field = f"<input type=\"text\" inputmode=\"decimal\" {attrs_}>"
+        default = ""
+        if spec["has_default"]:
+            default = "默认 " + display.typed(spec["default"], spec["kind"], spec["unit"])
+        unit = spec["unit"] if spec["kind"] not in ("rate", "bool", "date", "enum") else ""
+        rows.append(f"<tr><th><label for=\"{field_id}\">{_e(spec['name'])}</label></th><td>{field} {_e(unit)}</td>"
+                    f"<td class=\"hint\">{_e(default)}</td></tr>")
+    return ["<h2>计算器</h2>",
+            "<p class=\"hint\">填写输入后计算各项输出；留空的输入取默认值。计算由 <code>guize serve</code> 完成"
+            "（与 <code>evaluate</code> 相同，金额为精确小数）。</p>",
+            f"<form id=\"calc\" data-page=\"{_e(page)}\"><table class=\"calc\">{''.join(rows)}</table>"
+            "<button type=\"submit\">计算</button></form>",
+            "<p id=\"calc-status\" class=\"hint\"></p>",
+            "<table id=\"calc-result\"></table>",
+            "<script src=\"calculator.js\"></script>"]
+
+
 # ---------------------------------------------------------------- the timeline picture
 
 
@@ -318,5 +366,70 @@ text-decoration:none;text-align:right;margin-right:1em}
 a.cite{color:#8250df}dt:target{background:#fff3bf}.errors{color:#cf222e}
 svg.timeline .grid{stroke:#ddd}svg.timeline .year{font-size:11px;fill:#666}
 svg.timeline .label{font-size:12px;text-anchor:end}svg.timeline .doc{fill:#4c8bf5}
-svg.timeline .value{fill:#f5a54c}td.expect{color:#116329}
+svg.timeline .value{fill:#f5a54c}td.expect{color:#116329}.hint{color:#666}
+table.calc input,table.calc select{font:inherit;min-width:12em}#calc-result td.value{text-align:right}
+"""
+
+# The calculator's client: posts the form to guize serve's /api/evaluate and shows each output.
+# With ?run=1 in the address, the form is filled from the other parameters and run at once.
+_JS = """"use strict";
+(function () {
+  const form = document.getElementById("calc");
+  if (!form) return;
+  const status = document.getElementById("calc-status");
+  const result = document.getElementById("calc-result");
+  function cell(tag, text, cls) {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    if (cls) el.className = cls;
+    return el;
+  }
+  async function run() {
+    const inputs = {};
+    for (const el of form.querySelectorAll("[data-input]")) {
+      if (el.value === "") continue;
+      inputs[el.name] = el.dataset.kind === "bool" ? el.value === "true" : el.value;
+    }
+    const body = {page: form.dataset.page, date: form.elements.namedItem("__date").value, inputs: inputs};
+    status.textContent = "计算中……";
+    let data;
+    try {
+      const response = await fetch("api/evaluate", {method: "POST", headers: {"Content-Type": "application/json"},
+                                                     body: JSON.stringify(body)});
+      data = await response.json();
+    } catch (err) {
+      status.textContent = "计算器需要用 guize serve 打开本网站（guize serve 文件库目录）";
+      return;
+    }
+    result.replaceChildren();
+    if (data.error) {
+      status.textContent = data.error;
+      return;
+    }
+    status.textContent = "计算日期：" + data.date;
+    for (const out of data.outputs) {
+      const row = document.createElement("tr");
+      row.dataset.output = out.name;
+      row.appendChild(cell("th", out.name));
+      if (out.error) {
+        row.appendChild(cell("td", out.error, "error"));
+      } else {
+        const value = cell("td", out.text, "value");
+        value.dataset.exact = out.exact;
+        row.appendChild(value);
+      }
+      result.appendChild(row);
+    }
+    document.body.dataset.calculated = "yes";
+  }
+  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  const params = new URLSearchParams(location.search);
+  if (params.has("run")) {
+    for (const [key, value] of params) {
+      const el = form.elements.namedItem(key);
+      if (el) el.value = value;
+    }
+    run();
+  }
+})();
 """
