@@ -272,3 +272,25 @@ def test_positions_are_utf16_for_characters_beyond_the_bmp(client: Client, root:
     assert (utf16, 4) in starts
     client.change(uri, good, 61)
     client.wait_for("textDocument/publishDiagnostics", uri, 61)
+
+
+def test_a_file_being_typed_keeps_its_outline_names_and_hovers(client: Client, root: Path) -> None:
+    """A statement half-written: the parser stops there, the editor's features do not."""
+    path = root / "xinjiang/outpatient_2024.rule"
+    good = path.read_text(encoding="utf-8")
+    broken = good.replace("定义 年度剩余限额：金额 = 取较大值(", "定义 年度剩余限额：金额 = 取较大值((", 1)
+    uri = client.open(path, broken, version=70)
+    diags = client.wait_for("textDocument/publishDiagnostics", uri, 70)["diagnostics"]
+    assert any(d["severity"] == 1 and d["code"].startswith("E01") for d in diags)
+    names = [s["name"] for s in client.request("textDocument/documentSymbol", doc(uri))]
+    assert "年度剩余限额" in names and "统筹基金支付" in names and "二级医院首次就诊" in names
+    labels = {i["label"] for i in client.request("textDocument/completion",
+                                                 {**doc(uri), "position": {"line": 0, "character": 0}})["items"]}
+    assert {"年度剩余限额", "单次最高支付限额", "取较大值", "否则"} <= labels
+    # The types and units come from the last text that parsed (version 60's good text, or this session's).
+    hover = client.request("textDocument/hover", {**doc(uri), "position": at(broken, "起付标准，0元")})
+    assert hover["contents"]["value"].startswith("**起付标准**：输出")
+    [loc] = client.request("textDocument/definition", {**doc(uri), "position": at(broken, "年度剩余限额)")})
+    assert loc["range"]["start"] == at(broken, "年度剩余限额：金额")
+    client.change(uri, good, 71)
+    client.wait_for("textDocument/publishDiagnostics", uri, 71)
