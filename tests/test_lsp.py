@@ -294,3 +294,13 @@ def test_a_file_being_typed_keeps_its_outline_names_and_hovers(client: Client, r
     assert loc["range"]["start"] == at(broken, "年度剩余限额：金额")
     client.change(uri, good, 71)
     client.wait_for("textDocument/publishDiagnostics", uri, 71)
+
+
+def test_inline_enum_members_are_declared_once() -> None:
+    from guize.tools.lsp.analysis import FileIndex
+
+    index = FileIndex("输入 级别：一级、二级，默认 一级\n定义 甲：是否 = 级别 = 二级\n")
+    [decl, _] = index.outline
+    assert [m.name for m in decl.children] == ["一级", "二级"]
+    assert index.decls["二级"].kind == "member" and index.decls["级别"].kind == "input"
+    assert [(t.line, t.col) for t in index.occurrences("二级")] == [(0, 9), (1, 15)]

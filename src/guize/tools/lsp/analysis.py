@@ -90,7 +90,8 @@ class FileIndex:
                 rest = body[colon + 1:] if colon is not None else []
                 if kind == "type" or any(t.text == "、" for t in rest):
                     for t in rest:
-                        if t.kind == "name" and (kind == "type" or t.line == name.line):
+                        if t.kind == "name" and (kind == "type" or t.line == name.line) \
+                                and t.text not in {m.name for m in members}:  # not a default's repeat
                             members.append(Decl(t.text, "member", t.line, t.col, t.line, t.line, name.text))
             decl = Decl(name.text, kind, name.line, name.col, start, end, children=tuple(members))
             for d in (decl, *members):
