@@ -130,3 +130,17 @@ def test_calculator_form_follows_the_inputs(site: Path) -> None:
     assert '<td class="hint">默认 否</td>' in page  # 住院期间，默认 否
     assert 'name="__date" value="2024-04-26"' in page  # the document's first day
     assert (site / "calculator.js").read_text(encoding="utf-8").count("api/evaluate") == 1
+
+
+def test_files_with_errors_get_pages_that_say_so(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad.rule").write_text("文件：\n  标题：《坏》\n输出 甲：金额 = (\n", encoding="utf-8")
+    (corpus / "gbk.rule").write_bytes("输出 甲：金额 = 0元\n".encode("gbk"))
+    result = CliRunner().invoke(main, ["doc", str(corpus), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    bad = (tmp_path / "site" / "bad.html").read_text(encoding="utf-8")
+    assert "<h2>检查发现的错误</h2>" in bad and "bad.rule:3:" in bad
+    assert "不是 UTF-8 编码" in (tmp_path / "site" / "gbk.html").read_text(encoding="utf-8")
+    for page in (tmp_path / "site").glob("*.html"):
+        assert Page(page.read_text(encoding="utf-8")).stack == []
