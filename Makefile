@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test golden lint bench hostile clean
+.PHONY: demo test golden lint bench hostile vsix clean
 
 $(BIN)/guize: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,10 @@ demo: $(BIN)/guize
 test: $(BIN)/guize
 	$(BIN)/python -m pytest
 
-# Rewrite the golden tests' expected output (tests/golden/README.md); review with git diff.
+# Rewrite the golden tests' expected output (tests/golden/README.md) and the VS Code grammar's
+# snapshot (tests/data/vscode_scopes.txt); review with git diff.
 golden: $(BIN)/guize
-	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+	$(BIN)/python -m pytest tests/test_golden.py tests/test_vscode.py --update-golden
 
 # The full hostile-input run (tests/hostile/hostile.py; `make test` runs a fast slice of it).
 hostile: $(BIN)/guize
@@ -36,6 +37,10 @@ lint: $(BIN)/guize
 bench: $(BIN)/guize
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_bench.py
+
+# The VS Code extension as one installable file, editors/vscode/guize.vsix (needs npm; CI does not build it).
+vsix:
+	cd editors/vscode && npm install --no-audit --no-fund && npm run package
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -33,15 +33,24 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
-def check(paths: tuple[str, ...], fmt: str) -> None:
-    """检查 .rule 文件或目录：语法、名称、类型、单位、日期。"""
+@click.option("--stdin-filename", default=None, metavar="文件",
+              help="PATHS 为 - 时，出错信息中所用的文件名（编辑器传入正在编辑的文件）")
+def check(paths: tuple[str, ...], fmt: str, stdin_filename: str | None) -> None:
+    """检查 .rule 文件或目录：语法、名称、类型、单位、日期。
+
+    PATHS 为 - 时检查从标准输入读入的文本。
+    """
+    from guize.commands.common import read_stdin
     from guize.compiler.corpus import load_corpus
     from guize.compiler.diagnostics import CompileError, Diagnostic, render
     from guize.compiler.driver import check_source, read_source, rule_files
     from guize.compiler.suppressions import obey
 
+    stdin_name = stdin_filename or "<标准输入>"
+    if "-" in paths and len(paths) > 1:
+        raise click.UsageError("「-」（标准输入）不能与其他路径同时给出")
     try:
-        files = rule_files(list(paths))
+        files = [Path(stdin_name)] if paths == ("-",) else rule_files(list(paths))
     except RuleError as exc:
         fail(exc, fmt)
     results: list[dict[str, Any]] = []
@@ -52,7 +61,7 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
         source: str | None = None
         diags: list[Diagnostic]
         try:
-            source = read_source(path)
+            source = read_stdin(stdin_name) if paths == ("-",) else read_source(path)
             diags = list(check_source(source, str(path)).diagnostics)
         except CompileError as exc:
             diags = exc.diagnostics
@@ -146,27 +155,33 @@ def _read_input(source: str) -> dict[str, Any]:
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
 @click.option("--corpus", default=None, metavar="目录",
               help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="出错时的输出格式；json 同时输出说明树")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+              help="text：结果为 JSON，计算说明写到标准错误；json：结果和说明树（出错时也是 JSON）；"
+                   "markdown、html：计算说明（隐含 --explain），写到标准输出")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
           corpus: str | None, fmt: str) -> None:
     """按某一日期有效的规则计算：输出 JSON。"""
+
+    from guize.runtime.explain import render
+
     on = parse_date(date_text)
     try:
         policy = load_quietly(file, corpus)
         data = _read_input(input_path)
         wanted = list(outputs) or None
-        if explain:
+        if explain or fmt in ("markdown", "html"):
             exp = policy.explain(data, on=on, outputs=wanted)
             if fmt == "json":
                 click.echo(dumps({"outputs": exp.values, "explanation": exp.to_json()}))
+            elif fmt in ("markdown", "html"):
+                click.echo(render(exp, fmt, policy.document), nl=False)
             else:
                 click.echo(dumps(exp.values))
-                click.echo(exp.render(), err=True)
+                click.echo(render(exp, "text", policy.document), err=True)
         else:
             click.echo(dumps(policy.evaluate(data, on=on, outputs=wanted)))
     except RuleError as exc:
-        fail(exc, fmt)
+        fail(exc, "json" if fmt == "json" else "text")
 
 
 # ---------------------------------------------------------------- compile

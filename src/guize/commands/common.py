@@ -78,3 +78,12 @@ def load_quietly(file: str, corpus: str | None) -> Any:
     for message in policy.warnings:
         click.echo(f"警告：{message}", err=True)
     return policy
+
+
+def read_stdin(name: str) -> str:
+    """The .rule text on standard input (UTF-8, a BOM dropped), named `name` in messages."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RuleError(f"「{name}」不是 UTF-8 编码（常见原因：用 GBK 保存），请另存为 UTF-8", file=name) from None

@@ -621,3 +621,6 @@ def unit_hint(a: Type, b: Type) -> str | None:
         if a.rate != b.rate:
             return "比率与金额相乘得到金额；比率之间相加要写「个百分点」"
     return None
+
+# Every function a drafter can call, for editors' completion.
+FUNCTION_WORDS: tuple[str, ...] = (*_FUNCS, *_MINMAX, *SCALE_FUNCS)

@@ -679,8 +679,8 @@ def _misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnos
 
 def _formula_under_header(file: str, lines: list[str], line: int, col: int, body: str,
                           text: str) -> Diagnostic | None:
-    if _BRANCH_START.match(body):
-        return None
+    if _BRANCH_START.match(body) or re.match(r"(若|如果|否则)", body):
+        return None  # a branch, or a branch keyword glued to a name (若住院期间): the glue hint is better
     head = line - 1
     while head > 0 and (not _code(lines[head - 1]).strip() or lines[head - 1][:1] in " \t\u3000"):
         head -= 1

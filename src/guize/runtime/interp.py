@@ -16,6 +16,7 @@ from guize.runtime import display, ir
 from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.errors import EvaluationError
+from guize.runtime.formula import Worksheet
 from guize.runtime.ir import select_version
 
 
@@ -31,6 +32,13 @@ class Step:
     line: int = 0
     notes: list[str] = dataclasses.field(default_factory=list)
     children: list[Step] = dataclasses.field(default_factory=list)
+    # For a worksheet (guize.runtime.explain): the formula on the path taken, as written; the lines
+    # saying which branch, row or version applied, each cap, and the formula with its values; the
+    # notes that are not about a choice (rounding, a default, a progressive scale's parts).
+    formula: str = ""
+    equation: str = ""
+    work: list[str] = dataclasses.field(default_factory=list)
+    other_notes: list[str] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "value": _json_value(self.value), "kind": self.kind}
@@ -42,6 +50,10 @@ class Step:
             out["line"] = self.line
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.formula:
+            out["formula"] = self.formula
+        if self.work:
+            out["work"] = list(self.work)
         if self.children:
             out["children"] = [c.to_json() for c in self.children]
         return out
@@ -53,6 +65,8 @@ class Step:
         lines = [f"{pad}{self.name} = {with_unit(self.value, self.type)}  [{kind}]{cite}"]
         for note in self.notes:
             lines.append(f"{pad}  · {note}")
+        if self.equation:
+            lines.append(f"{pad}  · 算式：{self.equation}")
         for child in self.children:
             lines.append(child.render(indent + 1))
         return "\n".join(lines)
@@ -97,7 +111,10 @@ class Interpreter:
         self.steps: dict[str, Step] = {}
         self.input_values: dict[str, Any] = {}
         self._notes: list[str] = []
+        self._other_notes: list[str] = []
         self._children: list[Step] = []
+        self.node_values: dict[int, Any] = {}  # with trace: each node's value (node ids are unique in a file)
+        self.taken: dict[int, int] = {}  # with trace: the row each block node took (see `cover`)
 
     def input(self, name: str, owner: str | None = None) -> Any:
         """An input's value, read and converted when first needed; a required input that is
@@ -109,40 +126,55 @@ class Interpreter:
             self.coverage.add(("input", name))
         if self.trace:
             spec = self.specs[name]
+            default = ["未提供，取默认值"] if name not in self.data else []
             self._children.append(Step(name, value, "input", spec["type"], tuple(spec["cite"]), spec["line"],
-                                       ["未提供，取默认值"] if name not in self.data else []))
+                                       default, other_notes=list(default)))
         return value
 
     def get(self, name: str) -> Any:
         if name not in self.values:
             d = self.defs[name]
-            saved = self._notes, self._children
-            self._notes, self._children = [], []
+            saved = self._notes, self._other_notes, self._children
+            self._notes, self._other_notes, self._children = [], [], []
             try:
                 value = self.eval(d.expr, name)
                 if d.round is not None:
                     mode, quantum = d.round
                     rounded = V.rnd(value, quantum, V.mode_constant(mode))
                     if self.trace and rounded != value:
-                        self._notes.append(f"{V.fmt(value)} 舍入为 {V.fmt(rounded)}")
+                        self.note(f"{V.fmt(value)} 舍入为 {V.fmt(rounded)}", choice=False)
                     value = rounded
                 self.values[name] = value
                 if self.coverage is not None:
                     self.coverage.add(("def", name))
                 if self.trace:
-                    self.steps[name] = Step(name, value, d.kind, d.type, d.cite, d.line,
-                                            self._notes, _dedupe(self._children))
+                    sheet = Worksheet(self.node_values, self.taken, lambda n: str(self.specs[n]["type"]),
+                                      lambda n: self.defs[n].type)
+                    formula, equation, work = sheet.lines(d)
+                    self.steps[name] = Step(name, value, d.kind, d.type, d.cite, d.line, self._notes,
+                                            _dedupe(self._children), formula, equation, work, self._other_notes)
             finally:
-                self._notes, self._children = saved
+                self._notes, self._other_notes, self._children = saved
         if self.trace:
             self._children.append(self.steps[name])
         return self.values[name]
 
-    def note(self, text: str, cite: tuple[str, ...] = ()) -> None:
+    def note(self, text: str, cite: tuple[str, ...] = (), choice: bool = True) -> None:
+        """Record a note for the definition being computed; `choice`: it says which branch, row or
+        version applied (a worksheet says that in its own words)."""
         if self.trace:
-            self._notes.append(text + (f"（依据 {'、'.join(cite)}）" if cite else ""))
+            text += f"（依据 {'、'.join(cite)}）" if cite else ""
+            self._notes.append(text)
+            if not choice:
+                self._other_notes.append(text)
 
     def eval(self, node: ir.Expr, owner: str) -> Any:
+        value = self.dispatch(node, owner)
+        if self.trace:
+            self.node_values[node.id] = value
+        return value
+
+    def dispatch(self, node: ir.Expr, owner: str) -> Any:
         match node:
             case ir.Const(value=value):
                 return value
@@ -215,17 +247,19 @@ class Interpreter:
                 label = scale.labels[index] if scale.labels else f"第{index + 1}档"
                 cite = scale.cites[index] if scale.cites else ()
                 self.note(f"{word}「{label}」：{display.number(base)} × {display.percent(rate)} = "
-                          f"{display.number(amount)}", cite)
+                          f"{display.number(amount)}", cite, choice=False)
             if node.func == "amount":
-                self.note(f"{word}合计：{display.number(result)}")
+                self.note(f"{word}合计：{display.number(result)}", choice=False)
             elif node.func == "rate":
-                self.note(f"{display.number(x)} 适用税率 {display.percent(result)}")
+                self.note(f"{display.number(x)} 适用税率 {display.percent(result)}", choice=False)
             else:
                 self.note(f"速算扣除数 = {display.number(x)} × {display.percent(S.rate(scale, x))} − "
-                          f"{display.number(S.amount(scale, x))} = {display.number(result)}")
+                          f"{display.number(S.amount(scale, x))} = {display.number(result)}", choice=False)
         return result
 
     def cover(self, owner: str, node: ir.Node | int, index: int) -> None:
+        if self.trace and not isinstance(node, int):
+            self.taken[node.id] = index
         if self.coverage is not None:
             self.coverage.add((owner, node if isinstance(node, int) else node.id, index))
 
@@ -278,7 +312,7 @@ class Interpreter:
             return V.no_version(node.what, self.on)
         version = node.versions[index]
         self.cover(owner, node, index)
-        self.note(f"适用{version.label}的版本（生效日 {version.start.isoformat()}）", version.cite)
+        self.note(f"适用{version.label}的版本（生效日 {display.date(version.start)}）", version.cite)
         return self.eval(version.value, owner)
 
 

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from guize.runtime import dates, display, ir
+from guize.runtime.formula import ROUND_WORDS
 from guize.tools.diff.texts import input_text, range_json, range_text
 from guize.tools.diff.versions import DocVersion
 from guize.tools.diff.walk import (
-    ROUND_WORDS,
     inner_cites,
     node_text,
     normalize,

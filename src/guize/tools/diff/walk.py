@@ -12,7 +12,7 @@ from typing import Any, assert_never
 import attrs
 
 from guize.runtime import display, ir
-from guize.runtime import values as V
+from guize.runtime.formula import render_ir
 from guize.runtime.ir import dependencies, select_version
 from guize.runtime.policy import Policy
 from guize.tools.diff.texts import DAY, DateRange, is_num, range_json, range_text
@@ -63,73 +63,6 @@ def inner_cites(node: ir.Expr) -> tuple[str, ...]:
         if isinstance(n, ir.ROW_TYPES):
             found.update(n.cite)  # type: ignore[union-attr]
     return tuple(sorted(found))
-
-
-_FUNC_NAMES = {"year": "年份", "month": "月份", "day": "日", "months_between": "相差月数",
-               "days_between": "相差天数", "years_between": "相差年数", "add_months": "加月",
-               "add_years": "加年", "add_days": "加天", "abs": "绝对值"}
-_OPS = {"+": "+", "-": "-", "*": "×", "/": "÷"}
-_CMP = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
-_SCALE_WORDS = {"amount": "累进计算", "rate": "适用税率", "deduction": "速算扣除数"}
-ROUND_WORDS = {"half_up": "四舍五入", "floor": "向下取整", "ceil": "向上取整", "down": "截尾"}
-
-
-def _additive(node: ir.Expr) -> bool:
-    return isinstance(node, ir.Arith) and node.op in "+-"
-
-
-def render_ir(node: ir.Expr) -> str:
-    """Readable text for an expression of the checked tree (for showing what changed)."""
-    match node:
-        case ir.Const(value=value):
-            return display.number(value) if isinstance(value, (int, Decimal)) and type(value) is not bool \
-                else V.fmt(value)
-        case ir.Input(name=name) | ir.Ref(name=name):
-            return name
-        case ir.AsOf():
-            return "评估日期"
-        case ir.Arith(op=op, left=left, right=right):
-            a, b = render_ir(left), render_ir(right)
-            if op in "*/":
-                a = f"({a})" if _additive(left) else a
-                b = f"({b})" if isinstance(right, ir.Arith) else b
-            elif op == "-" and _additive(right):
-                b = f"({b})"
-            return f"{a} {_OPS[op]} {b}"
-        case ir.Neg(arg=arg):
-            return f"-{render_ir(arg)}"
-        case ir.Cmp(op=op, left=left, right=right):
-            return f"{render_ir(left)} {_CMP[op]} {render_ir(right)}"
-        case ir.And(left=left, right=right):
-            return f"{render_ir(left)} 且 {render_ir(right)}"
-        case ir.Or(left=left, right=right):
-            return f"{render_ir(left)} 或 {render_ir(right)}"
-        case ir.Not(arg=arg):
-            return f"非 {render_ir(arg)}"
-        case ir.If(cond=cond, then=then, other=other):
-            return f"若 {render_ir(cond)} 则 {render_ir(then)} 否则 {render_ir(other)}"
-        case ir.Min(args=args) | ir.Max(args=args):
-            word = "取较小值" if isinstance(node, ir.Min) else "取较大值"
-            return f"{word}({', '.join(render_ir(a) for a in args)})"
-        case ir.Round(mode=mode, arg=arg):
-            return f"{ROUND_WORDS.get(mode, mode)}({render_ir(arg)})"
-        case ir.Call(func=func, args=args):
-            return f"{_FUNC_NAMES.get(func, func)}({', '.join(render_ir(a) for a in args)})"
-        case ir.Cond(branches=branches, other=other_row):
-            parts = [f"{b.label} 则 {render_ir(b.value)}" for b in branches]
-            parts.append(f"否则 {render_ir(other_row.value)}")
-            return "；".join(parts)
-        case ir.Match(subject=subject, cases=cases):
-            return f"按 {render_ir(subject)}（{len(cases)} 行）"
-        case ir.Bands(subject=subject, bands=bands):
-            return f"按 {render_ir(subject)} 分段（{len(bands)} 段）"
-        case ir.Dated(versions=versions):
-            return f"按日期（{len(versions)} 个版本）"
-        case ir.Scale(kind=kind, brackets=brackets):
-            return f"{'超额累进' if kind == 'excess' else '全额累进'}（{len(brackets)} 档）"
-        case ir.Progressive(func=func, scale=scale, base=base):
-            return f"{_SCALE_WORDS[func]}({render_ir(scale)}, {render_ir(base)})"
-    assert_never(node)
 
 
 def _intersect(a: DateRange, b: DateRange) -> DateRange | None:

@@ -1,0 +1,93 @@
+"""A forgiving lexical scan of .rule text for the editor: tokens with positions, even in a file
+that does not parse (the parser stops at the first broken statement; an editor must not).
+
+The token patterns are the grammar's terminals (grammar/rule.lark), tried in its priority
+order; a run of name characters is a keyword when it is one of the grammar's keyword words.
+Columns are 0-based code points; the server converts them to the client's units.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import attrs
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+_NUMERAL = "〇零一二三四五六七八九十百千"
+
+# Every keyword spelling of the grammar (rule.lark's *_KW terminals).
+KEYWORDS: frozenset[str] = frozenset({
+    "文件", "标题", "文号", "发布机关", "发布日期", "施行日期", "截止日期", "有效期", "废止", "替代", "沿革",
+    "备注", "类型", "输入", "定义", "输出", "参数", "表", "默认", "按", "分段", "若", "如果", "则", "否则",
+    "且", "并且", "或", "或者", "非", "是", "否", "依据", "参照", "同", "其他", "其余", "自", "起", "至", "止",
+    "以上", "以下", "以内", "超过", "高于", "不满", "低于", "不足", "含", "不含", "达到", "不低于", "不超过",
+    "不高于", "未达到", "等于", "的部分", "不等于", "最高", "最低", "例", "示例", "测试", "日期", "期望",
+    "预期", "未生效", "错误",
+})
+# Words that start a top-level statement, and the kind of what they declare.
+DECLARERS: dict[str, str] = {"类型": "type", "输入": "input", "定义": "def", "输出": "output", "参数": "param",
+                             "表": "table"}
+
+_UNITS = ("万元|亿元|元|万吨|吨|千克|公斤|克|千瓦时|度|人|名|次|个月|个|支|件|月|年|日|天|亩|平方米|公里|米|"
+          "小时|户|家|套|台")
+_PER = "吨|千克|公斤|千瓦时|度|人|名|次|月|年|日|天|亩|平方米|米|件|个|支|户|家|套|台"
+
+# (kind, pattern) in the grammar's priority order; the first that matches at a position wins.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) for kind, p in (
+    ("comment", r"[#＃].*"),
+    ("date", r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2}"),
+    ("docno", rf"[{_CJK}]+[〔\[(（【]\d{{4}}[〕\])）】]\d+号|[{_CJK}]*令第[\d{_NUMERAL}]+号"),
+    ("citation", rf"第[{_NUMERAL}\d]+[条项章节]((第[{_NUMERAL}\d]+[款项目])|(第?[（(][一二三四五六七八九十\d]+[)）]"
+                 rf"[款项目]?))*|附(表|件)[{_NUMERAL}\d]+"),
+    ("rounding", r"(四舍五入|向下取整|向上取整|截尾)(到|至)?(分|角|元|十元|百元|千元|万元|整数)?|不舍入"),
+    ("number", rf"(\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?(万|亿)?(%|％|‰|个百分点|({_UNITS})(/({_PER}))?)?"),
+    ("years", r"[一二三四五六七八九十两]+年"),
+    ("title", r"《[^《》\n]*(〈[^〈〉\n]*〉[^《》\n]*)*》"),
+    ("string", r"「[^」\n]*」|“[^”\n]*”|\"[^\"\n]*\""),
+    ("name", rf"[{_CJK}A-Za-z_·]+"),
+    ("operator", r"==?|＝|≠|!=|！＝|≥|>=|＞＝|≤|<=|＜＝|>|＞|<|＜|[+＋\-－−×*＊÷/／—～~]"),
+    ("punct", r"[:：,，、()（）。；;]"),
+    ("space", r"[ \t\u3000]+"),
+))
+
+
+@attrs.frozen
+class Token:
+    kind: str  # comment date docno citation rounding number years title string name keyword operator punct other
+    text: str
+    line: int  # 0-based
+    col: int  # 0-based, code points
+    indent: int  # the indentation of the token's line, in columns
+
+    @property
+    def end(self) -> int:
+        return self.col + len(self.text)
+
+
+def tokens(source: str) -> Iterator[Token]:
+    """Every token but white space, line by line."""
+    for line_no, line in enumerate(source.splitlines()):
+        indent = len(line) - len(line.lstrip(" \t\u3000"))
+        pos = 0
+        while pos < len(line):
+            kind, text = _match(line, pos)
+            if kind == "name" and text in KEYWORDS:
+                kind = "keyword"
+            if kind != "space":
+                yield Token(kind, text, line_no, pos, indent)
+            pos += len(text)
+
+
+def _match(line: str, pos: int) -> tuple[str, str]:
+    """The first pattern that matches at `pos` and its text; one character of `other` if none does."""
+    for kind, pattern in PATTERNS:
+        m = pattern.match(line, pos)
+        if m and m.end() > pos:
+            return kind, m.group()
+    return "other", line[pos]
+
+
+def is_name(text: str) -> bool:
+    """Whether `text` can be written as a name (for rename): name characters only, not a keyword."""
+    return bool(re.fullmatch(rf"[{_CJK}A-Za-z_·]+", text)) and text not in KEYWORDS
