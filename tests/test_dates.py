@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from guize.runtime import dates
-from guize.runtime.ir import select_version
+from guize.runtime.deps import select_version
 from guize.runtime.validity import Repealed, Window
 
 D = dt.date

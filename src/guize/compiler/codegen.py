@@ -10,7 +10,7 @@ from typing import Any, assert_never
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.runtime import ir
-from guize.runtime.ir import dependencies
+from guize.runtime.deps import dependencies
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}

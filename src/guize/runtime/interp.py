@@ -15,9 +15,9 @@ from typing import Any, assert_never
 from guize.runtime import display, ir
 from guize.runtime import scales as S
 from guize.runtime import values as V
+from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError
 from guize.runtime.formula import Worksheet
-from guize.runtime.ir import select_version
 
 
 @dataclasses.dataclass

@@ -408,35 +408,6 @@ def dated_nodes(node: Node) -> list[Dated]:
     return [n for n in walk(node) if isinstance(n, Dated)]
 
 
-def select_version(versions: Iterable[Version | tuple[Any, ...]], on: datetime.date) -> int | None:
-    """The index of the version in force on `on`: start <= on < end (half-open).
-
-    Takes Version nodes or (start, end, …) tuples (the compiled module's DATED table)."""
-    for index, version in enumerate(versions):
-        if isinstance(version, Version):
-            start, end = version.start, version.end
-        else:
-            start, end = version[0], version[1]
-        if start <= on and (end is None or on < end):
-            return index
-    return None
-
-
-def dependencies(defs: Mapping[str, Any], names: Iterable[str]) -> set[str]:
-    """Every definition that `names` need, themselves included (names not in `defs` are skipped).
-
-    `defs` maps names to Definitions or to their metadata dicts (with "deps")."""
-    need: set[str] = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
-        if name not in need and name in defs:
-            need.add(name)
-            d = defs[name]
-            stack.extend(d.deps if isinstance(d, Definition) else d["deps"])
-    return need
-
-
 # ---------------------------------------------------------------- what every path needs
 
 

@@ -8,14 +8,17 @@ import decimal
 import threading
 from collections.abc import Iterable, Mapping
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from guize.runtime import dates, ir, tracebacks
+from guize.runtime import dates, tracebacks
 from guize.runtime import values as V
+from guize.runtime.deps import dependencies, select_version
 from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
-from guize.runtime.interp import Coverage, Interpreter, Step
-from guize.runtime.ir import dependencies, select_version
 from guize.runtime.validity import Repealed, Window
+
+if TYPE_CHECKING:  # the IR and the interpreter are imported when first needed: evaluate needs neither
+    from guize.runtime import ir
+    from guize.runtime.interp import Coverage, Interpreter, Step
 
 _ENV_CACHE_LIMIT = 4096
 _getcontext = decimal.getcontext
@@ -161,6 +164,8 @@ class Policy:
     def definitions(self) -> dict[str, ir.Definition]:
         """The checked definitions (typed IR), decoded from the module on first use."""
         if self._typed is None:
+            from guize.runtime import ir
+
             self._typed = {name: ir.decode_definition(d) for name, d in self._defs.items()}
         return self._typed
 
@@ -352,6 +357,9 @@ class Policy:
         # The same order as compiled code (see ir.strict_needs): missing inputs that every path
         # reads, unknown names, those inputs' values, the definitions every path computes (in
         # order), then the outputs; anything else where the path reaches it.
+        from guize.runtime import ir
+        from guize.runtime.interp import Interpreter
+
         defs = self.definitions
         needs = ir.strict_needs(defs, names)
         required = [name for name in self._specs if ("input", name) in needs]

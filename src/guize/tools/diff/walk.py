@@ -12,8 +12,8 @@ from typing import Any, assert_never
 import attrs
 
 from guize.runtime import display, ir
+from guize.runtime.deps import dependencies, select_version
 from guize.runtime.formula import render_ir
-from guize.runtime.ir import dependencies, select_version
 from guize.runtime.policy import Policy
 from guize.tools.diff.texts import DAY, DateRange, is_num, range_json, range_text
 

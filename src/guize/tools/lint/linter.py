@@ -12,7 +12,7 @@ from guize.compiler.checker import CheckedPolicy, validity
 from guize.compiler.diagnostics import Diagnostic
 from guize.compiler.lexicon import PERCENT_UNITS
 from guize.runtime import dates
-from guize.runtime.ir import dependencies
+from guize.runtime.deps import dependencies
 from guize.runtime.validity import Repealed
 from guize.tools.lint.rules import EXPIRY_WARNING_DAYS, RULES
 
