@@ -108,7 +108,28 @@ class FileLinter(SyntaxLinter):
         if not any(d.severity == "error" for d in self.checked.diagnostics) and self.checked.outputs:
             self._usage()
         self._quick_deductions()
+        self._rounded_outputs_used()
         return self.findings
+
+    def _rounded_outputs_used(self) -> None:
+        """An output computed from another output gets that output's rounded value (what is paid),
+        not the exact intermediate amount; say so where the rounding was not written but implied."""
+        defs = self.checked.defs
+        written = {d.name for d in self.tree.definitions if d.rounding}
+        for d in self.tree.definitions:
+            info = defs.get(d.name)
+            if info is None:
+                continue
+            used = sorted({n.name for n in ir.walk(info.expr) if isinstance(n, ir.Ref)
+                           and n.name in self.checked.outputs and n.name != d.name
+                           and defs[n.name].round is not None and n.name not in written})
+            for name in used:
+                self.owner, self.article = d.name, "、".join(info.cite) or None
+                self.add("L406", self.head(d.span),
+                         f"「{d.name}」用到的是输出「{name}」舍入后的值（默认四舍五入到分），不是精确值",
+                         hint=f"如法条要求用精确值，把「{name}」的公式写成「定义」，两个输出都引用它；"
+                              f"或在「{name}」上写明舍入方式以确认")
+        self.owner, self.article = "", None
 
     def _quick_deductions(self) -> None:
         """A 速算扣除数 table typed in beside a scale with the same brackets must agree with it."""
