@@ -17,7 +17,15 @@ import click
 
 from guize._version import __version__
 from guize.clitext import Group
-from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, load_quietly, parse_date
+from guize.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    STDIN_NAME,
+    dumps,
+    fail,
+    load_quietly,
+    parse_date,
+)
 from guize.runtime.errors import RuleError
 
 
@@ -34,14 +42,19 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式")
 def check(paths: tuple[str, ...], fmt: str) -> None:
-    """检查 .rule 文件或目录：语法、名称、类型、单位、日期。"""
+    """检查 .rule 文件或目录：语法、名称、类型、单位、日期。- 表示从标准输入读一个文件。"""
     from guize.compiler.corpus import load_corpus
     from guize.compiler.diagnostics import CompileError, Diagnostic, render
     from guize.compiler.driver import check_source, read_source, rule_files
     from guize.compiler.suppressions import obey
 
+    stdin_text = None
+    if "-" in paths:
+        if len(paths) > 1:
+            raise click.UsageError("- （标准输入）不能与其他文件或目录同时给出")
+        stdin_text = sys.stdin.read()
     try:
-        files = rule_files(list(paths))
+        files = [Path(STDIN_NAME)] if stdin_text is not None else rule_files(list(paths))
     except RuleError as exc:
         fail(exc, fmt)
     results: list[dict[str, Any]] = []
@@ -52,7 +65,7 @@ def check(paths: tuple[str, ...], fmt: str) -> None:
         source: str | None = None
         diags: list[Diagnostic]
         try:
-            source = read_source(path)
+            source = stdin_text if stdin_text is not None else read_source(path)
             diags = list(check_source(source, str(path)).diagnostics)
         except CompileError as exc:
             diags = exc.diagnostics
@@ -121,7 +134,10 @@ def json_error(exc: json.JSONDecodeError, what: str) -> str:
     return f"{what}不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{why}"
 
 
-def _read_input(source: str) -> dict[str, Any]:
+def _read_input(source: str) -> tuple[list[Any], bool]:
+    """The records in `source` (a file or - for stdin) and whether there may be many: one JSON
+    object; a JSON array of objects; or JSON Lines, one object a line. A line of JSON Lines
+    that is not JSON becomes a RuleError in its place (the other lines are still evaluated)."""
     name = "标准输入" if source == "-" else f"输入文件「{source}」"
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
@@ -132,41 +148,91 @@ def _read_input(source: str) -> dict[str, Any]:
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and "\n" in text.strip():
+            return _json_lines(text, name), True
         raise RuleError(json_error(exc, name)) from None
+    if source.lower().endswith((".jsonl", ".ndjson")) and isinstance(data, dict):
+        return [data], True  # JSON Lines with one line: still one result a line
+    if isinstance(data, list):
+        return data, True
     if not isinstance(data, dict):
-        raise RuleError("输入 JSON 应是一个对象：{\"名称\": 值, …}")
-    return data
+        raise RuleError("输入 JSON 应是一个对象 {\"名称\": 值, …}、对象的数组，或每行一个对象（JSON Lines）")
+    return [data], False
+
+
+def _json_lines(text: str, name: str) -> list[Any]:
+    records: list[Any] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line, parse_float=Decimal))
+        except json.JSONDecodeError as exc:
+            records.append(RuleError(json_error(exc, f"{name}第 {n} 行").replace("第 1 行第", "第")))
+    return records
 
 
 @main.command("eval")
 @click.argument("file")
 @click.option("--date", "date_text", required=True, metavar="日期", help="评估日期，如 2025-03-01")
-@click.option("--input", "input_path", required=True, metavar="文件", help="输入 JSON 文件，- 表示标准输入")
+@click.option("--input", "input_path", required=True, metavar="文件",
+              help="输入：一个 JSON 对象、对象的数组，或 JSON Lines（每行一个对象）；- 表示标准输入")
 @click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
 @click.option("--corpus", default=None, metavar="目录",
               help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="出错时的输出格式；json 同时输出说明树")
+@click.option("--decimals", type=click.Choice(["number", "string"]), default="number", show_default=True,
+              help="金额、比率写成 JSON 数（逐位精确）或字符串（JavaScript 等按浮点数读数时用）")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
-          corpus: str | None, fmt: str) -> None:
-    """按某一日期有效的规则计算：输出 JSON。"""
+          corpus: str | None, fmt: str, decimals: str) -> None:
+    """按某一日期有效的规则计算：输出 JSON；数组或 JSON Lines 的输入每条一行结果。"""
+    from guize.runtime.schema import dumps as line
+    from guize.runtime.schema import jsonable
+
     on = parse_date(date_text)
+    numbers = decimals == "number"
     try:
         policy = load_quietly(file, corpus)
-        data = _read_input(input_path)
+        records, many = _read_input(input_path)
         wanted = list(outputs) or None
-        if explain:
-            exp = policy.explain(data, on=on, outputs=wanted)
-            if fmt == "json":
-                click.echo(dumps({"outputs": exp.values, "explanation": exp.to_json()}))
+        if not many:
+            data = records[0]
+            if explain:
+                exp = policy.explain(data, on=on, outputs=wanted)
+                if fmt == "json":
+                    click.echo(dumps(jsonable({"outputs": exp.values, "explanation": exp.to_json()}, numbers)))
+                else:
+                    click.echo(dumps(jsonable(exp.values, numbers)))
+                    click.echo(exp.render(), err=True)
             else:
-                click.echo(dumps(exp.values))
-                click.echo(exp.render(), err=True)
-        else:
-            click.echo(dumps(policy.evaluate(data, on=on, outputs=wanted)))
+                click.echo(dumps(jsonable(policy.evaluate(data, on=on, outputs=wanted), numbers)))
+            return
+        policy.select_outputs(wanted)  # an unknown output is one error, not one per record
     except RuleError as exc:
         fail(exc, fmt)
+    failed = 0
+    for n, data in enumerate(records, 1):
+        try:
+            if isinstance(data, RuleError):
+                raise data
+            if explain:
+                exp = policy.explain(data, on=on, outputs=wanted)
+                result: Any = exp.values
+                if fmt == "json":
+                    result = {"outputs": exp.values, "explanation": exp.to_json()}
+                else:
+                    click.echo(f"第 {n} 条：\n{exp.render()}", err=True)
+            else:
+                result = policy.evaluate(data, on=on, outputs=wanted)
+        except RuleError as exc:
+            failed += 1
+            result = {"error": {**exc.to_json(), "record": n}}
+            if fmt == "text":
+                click.echo(f"错误：第 {n} 条：{exc.message}", err=True)
+        click.echo(line(result, numbers))
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 # ---------------------------------------------------------------- compile

@@ -19,11 +19,16 @@ from guize.runtime.errors import RuleError
 def command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
     """按统一格式重排 .rule 文件（缩进、标点、关键字写法、空行）；不改变含义。
 
-    PATHS 可以是文件或目录（目录下的 .rule 文件逐一处理）。
-    不带选项时就地改写有变化的文件；--check、--diff 都不写入文件。
+    PATHS 可以是文件或目录（目录下的 .rule 文件逐一处理）；- 表示从标准输入读一个文件，
+    格式化的结果写到标准输出。不带选项时就地改写有变化的文件；--check、--diff 都不写入文件。
     """
     from guize.compiler.driver import read_source, rule_files, write_atomic
     from guize.tools.fmt import FormatError, format_source
+
+    if "-" in paths:
+        if len(paths) > 1:
+            raise click.UsageError("- （标准输入）不能与其他文件或目录同时给出")
+        _stdin(check_only, show_diff)
 
     try:
         files = rule_files(list(paths))
@@ -74,3 +79,35 @@ def command(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> None:
         summary += f"；{failed} 个文件未能处理"
     click.echo(summary, err=True)
     sys.exit(1 if failed or (changed and not write) else 0)
+
+
+def _stdin(check_only: bool, show_diff: bool) -> None:
+    """`guize fmt -`: the formatted text on stdout (--check: only the exit code; --diff: the diff)."""
+    from guize.commands.common import STDIN_NAME
+    from guize.compiler.diagnostics import CompileError
+    from guize.tools.fmt import FormatError, format_source
+
+    source = sys.stdin.read()
+    try:
+        formatted = format_source(source, STDIN_NAME)
+    except CompileError as exc:
+        click.echo(exc.render(), err=True)
+        click.echo("未格式化标准输入：有语法错误", err=True)
+        sys.exit(1)
+    except RuleError as exc:
+        click.echo(f"错误：{exc.message}", err=True)
+        sys.exit(1)
+    except FormatError as exc:
+        click.echo(f"内部错误：格式化会改变标准输入的含义，未格式化（请报告此问题：{exc}）", err=True)
+        sys.exit(1)
+    changed = formatted != source
+    if show_diff:
+        diff = difflib.unified_diff(source.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                    fromfile=f"a/{STDIN_NAME}", tofile=f"b/{STDIN_NAME}")
+        for line in diff:
+            click.echo(line if line.endswith("\n") else line + "\n", nl=False)
+    elif check_only:
+        click.echo("标准输入需要格式化" if changed else "标准输入已是统一格式", err=True)
+    else:
+        click.echo(formatted, nl=False)
+    sys.exit(1 if changed and (check_only or show_diff) else 0)

@@ -297,9 +297,10 @@ def _json_text(value: Any) -> str:
 class Writer:
     """Writes result chunks to a temporary file; `commit` renames it into place."""
 
-    def __init__(self, path: Path, suffix: str) -> None:
+    def __init__(self, path: Path, suffix: str, decimal_strings: bool = False) -> None:
         self.path = path
         self.suffix = suffix
+        self.decimal_strings = decimal_strings  # JSON Lines: decimals as "600.00" instead of 600.00
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path)
         fd, self.tmp = temporary(path)
@@ -326,7 +327,7 @@ class Writer:
                 raise RuleError(f"本块结果的列类型与已写出的不一致，无法写入同一文件：{exc}"
                                 "（可改用 .jsonl 输出，或为该输出规定舍入）") from None
         if self.suffix == ".jsonl":
-            self.fh.write(_jsonl(table))
+            self.fh.write(_jsonl(table, self.decimal_strings))
         else:
             self.writer.write_table(table)
 
@@ -378,8 +379,8 @@ def _text(value: str) -> Any:
     return string_array([value])[0]
 
 
-def _json_column(col: Any) -> Any:
-    """A column as JSON texts (decimals as exact numbers), built with Arrow compute."""
+def _json_column(col: Any, decimal_strings: bool = False) -> Any:
+    """A column as JSON texts (decimals as exact numbers, or exact strings), built with Arrow compute."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -388,7 +389,9 @@ def _json_column(col: Any) -> Any:
     t = col.type
     if pa.types.is_dictionary(t):
         col, t = col.cast(t.value_type), t.value_type
-    if pa.types.is_decimal(t) or pa.types.is_integer(t):
+    if pa.types.is_decimal(t) and decimal_strings:
+        text = pc.binary_join_element_wise(_text('"'), pc.cast(col, pa.string()), _text('"'), _text(""))
+    elif pa.types.is_decimal(t) or pa.types.is_integer(t):
         text = pc.cast(col, pa.string())
     elif pa.types.is_boolean(t):
         text = pc.if_else(col, _text("true"), _text("false"))
@@ -403,13 +406,13 @@ def _json_column(col: Any) -> Any:
     return pc.fill_null(text, _text("null"))
 
 
-def _jsonl(table: Any) -> str:
+def _jsonl(table: Any, decimal_strings: bool = False) -> str:
     import pyarrow.compute as pc
 
     parts: list[Any] = []
     for i, (name, col) in enumerate(zip(table.schema.names, table.columns, strict=True)):
         key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
-        parts.extend([_text(key), _json_column(col.combine_chunks())])
+        parts.extend([_text(key), _json_column(col.combine_chunks(), decimal_strings)])
     if not parts:
         return "{}\n" * int(table.num_rows)
     lines = pc.binary_join_element_wise(*parts, _text("}"), _text(""))
@@ -455,13 +458,16 @@ Progress = Callable[[int, int, str], None]
 
 def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathLike[str], on: Any,
              outputs: list[str] | None = None, keep: list[str] | tuple[str, ...] = (), strict: bool = False,
-             chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None) -> dict[str, Any]:
+             chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
+             decimals: str = "number") -> dict[str, Any]:
     """Evaluate `policy` over every row of the data file `source`, writing `target` (formats by
     extension, see file_format) and, when rows fail, its errors list (errors_path(target)).
 
     `on` is one date, or the name of the column holding each row's date. `keep`: input columns
     copied to the output before the outputs. `strict`: stop at the first row error (then no
-    output is written). Returns the summary `guize run --format json` prints.
+    output is written). `decimals`: "string" writes decimals in JSON Lines as exact strings
+    ("600.00") for readers that take JSON numbers as floats. Returns the summary `guize run
+    --format json` prints.
     """
     from guize.runtime.batch import ERROR_COLUMN
     from guize.runtime.columns import arrow_modules
@@ -502,7 +508,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     plan = policy.batch.plan(schema, on, outputs, strict)
     if plan.window_error is not None:
         raise plan.window_error  # the date is out of force for every row: say so once
-    writer = Writer(target, out_suffix)
+    writer = Writer(target, out_suffix, decimals == "string")
     log = ErrorLog(errors_path(target))
     try:
         offset = 0
