@@ -1,4 +1,4 @@
-"""`guize run`: evaluate a policy over a data file (parquet, csv, jsonl) in chunks.
+"""`guize run`: evaluate a policy over a data file (parquet, csv, jsonl, xlsx) in chunks.
 
 The reading, evaluating and writing are guize.runtime.files.run_file; this command parses
 the options, loads the policy, shows progress and prints the summary.
@@ -25,7 +25,7 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
         return "." + (given or "jsonl")
     suffix = file_format(path)
     if suffix is None:
-        raise click.UsageError(f"{what}「{path}」的格式无法识别：应为 .parquet、.csv 或 .jsonl")
+        raise click.UsageError(f"{what}「{path}」的格式无法识别：应为 .parquet、.csv、.jsonl 或 .xlsx")
     return suffix
 
 
@@ -33,16 +33,19 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
 @click.argument("file")
 @click.option("--date", "date_text", default=None, help="所有行共用的评估日期，如 2025-03-01")
 @click.option("--date-column", default=None, help="按行取评估日期的列名，如 就诊日期")
-@click.option("--input", "input_path", required=True, help="输入文件：.parquet、.csv 或 .jsonl；- 表示标准输入")
-@click.option("--output", "output_path", required=True, help="输出文件：.parquet、.csv 或 .jsonl；- 表示标准输出")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+@click.option("--input", "input_path", required=True, help="输入文件：.parquet、.csv、.jsonl 或 .xlsx；- 表示标准输入")
+@click.option("--output", "output_path", required=True, help="输出文件：.parquet、.csv、.jsonl 或 .xlsx；- 表示标准输出")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default=None,
               help="标准输入的格式（默认 jsonl）")
-@click.option("--output-format", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+@click.option("--output-format", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default=None,
               help="标准输出的格式（默认 jsonl）")
 @click.option("--only", "outputs", multiple=True, help="只计算这些输出（可多次给出）")
 @click.option("--keep", multiple=True, help="把输入中的这些列原样带到输出（如编号），可多次给出")
 @click.option("--decimals", type=click.Choice(["number", "string"]), default="number", show_default=True,
               help="JSONL 输出中金额、比率写成 JSON 数（逐位精确）或字符串")
+@click.option("--encoding", default=None, metavar="编码",
+              help="CSV 输入的编码，如 gb18030（含 GBK）；默认：UTF-8，不是 UTF-8 时按 GB18030")
+@click.option("--excel", is_flag=True, help="CSV 输出以 UTF-8 BOM 开头，中文 Windows 上的 Excel 能正确显示")
 @click.option("--strict", is_flag=True, help="遇到第一行错误即停止（不写出输出文件）")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=CHUNK_ROWS, show_default=True,
               help="每块的行数（决定内存占用）")
@@ -51,7 +54,7 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
 @click.option("--progress/--no-progress", default=None, help="显示进度条（默认：在终端上显示）")
 def command(file: str, date_text: str | None, date_column: str | None, input_path: str, output_path: str,
             input_format: str | None, output_format: str | None, outputs: tuple[str, ...], keep: tuple[str, ...],
-            decimals: str, strict: bool, chunk_rows: int, corpus: str | None, fmt: str,
+            decimals: str, encoding: str | None, excel: bool, strict: bool, chunk_rows: int, corpus: str | None, fmt: str,
             progress: bool | None) -> None:
     """按规则批量计算数据文件中的每一行，流式处理，输出写完才改名就位。"""
     from guize.commands.common import EXIT_FINDINGS, EXIT_OK, fail, parse_date
@@ -79,7 +82,7 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
             target = Path(tmp) / f"stdout{out_suffix}"
         try:
             summary = _run(file, on, source, target, list(outputs) or None, list(keep), strict, chunk_rows,
-                           corpus, progress, decimals)
+                           corpus, progress, decimals, encoding, excel)
         except RuleError as exc:
             fail(exc, fmt)
         if output_path == "-":
@@ -109,7 +112,7 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
 
 def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | None, keep: list[str],
          strict: bool, chunk_rows: int, corpus: str | None, progress: bool | None,
-         decimals: str = "number") -> dict[str, Any]:
+         decimals: str = "number", encoding: str | None = None, excel: bool = False) -> dict[str, Any]:
     from guize.commands.common import load_quietly
     from guize.runtime.files import run_file
 
@@ -133,7 +136,7 @@ def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | No
 
     try:
         summary = run_file(policy, source, target, on, outputs, keep, strict, chunk_rows,
-                           advance if show else None, decimals)
+                           advance if show else None, decimals, encoding, excel)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
