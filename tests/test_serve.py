@@ -290,3 +290,14 @@ def test_the_dockerfile_command_serves() -> None:
         assert status == 200 and body["outputs"] == {"统筹基金支付": "600.00"}
     finally:
         server.stop()
+
+
+def test_a_port_in_use_is_a_chinese_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "guize", "serve", "policies", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"无法在 127.0.0.1:{port} 上监听：端口已被占用" in result.stderr and "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 
 import click
@@ -37,6 +38,9 @@ def command(path: str, host: str, port: int, workers: int, max_body: int, max_ba
                         "或在已装好 guize 的环境里 pip install starlette uvicorn"))
     if not os.path.exists(path):
         fail(RuleError(f"找不到文件或目录「{path}」", file=path))
+    problem = _cannot_listen(host, port)
+    if problem is not None:
+        fail(RuleError(f"无法在 {host}:{port} 上监听：{problem}；请换一个端口（--port）或地址（--host）"))
     if workers > 1:  # each worker process builds its own app from these variables
         os.environ.update({"GUIZE_SERVE_ROOT": path, "GUIZE_SERVE_MAX_BODY": str(max_body),
                            "GUIZE_SERVE_MAX_BATCH_BODY": str(max_batch_body),
@@ -47,3 +51,24 @@ def command(path: str, host: str, port: int, workers: int, max_body: int, max_ba
     app = create_app(Settings(path, max_body, max_batch_body, max_rows, reload_interval))
     click.echo(f"guize serve：http://{host}:{port}/v1/policies（接口说明：/openapi.json）", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (port in use, no such address), or None.
+    Checked before starting uvicorn, which would say it in English."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"地址「{host}」无法解析"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            s.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "端口已被占用"
+            return exc.strerror or str(exc)
+    return None
