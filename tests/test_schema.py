@@ -4,6 +4,7 @@ describes what it returns (checked with jsonschema on every example in the corpu
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -98,3 +99,17 @@ def test_openapi_command() -> None:
     refs = [line.split('"$ref": "#/components/schemas/')[1].split('"')[0]
             for line in result.stdout.splitlines() if '"$ref"' in line]
     assert refs and set(refs) <= set(schemas)
+
+
+def test_openapi_component_names_are_valid_for_chinese_file_names(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(OUTPATIENT, tmp_path / "门诊共济.rule")
+    result = CliRunner().invoke(main, ["openapi", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert "/v1/门诊共济/evaluate" in doc["paths"]
+    names = list(doc["components"]["schemas"])
+    assert all(re.fullmatch(r"[A-Za-z0-9._-]+", n) for n in names), names
+    ref = doc["paths"]["/v1/门诊共济/evaluate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert ref["properties"]["inputs"]["$ref"].removeprefix("#/components/schemas/") in names

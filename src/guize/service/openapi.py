@@ -3,6 +3,7 @@ JSON Schema 2020-12, the same as `guize schema`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guize._version import __version__
@@ -33,11 +34,18 @@ def _errors(*codes: str) -> dict[str, Any]:
             for c in codes}
 
 
+def component(doc: Document) -> str:
+    """The name of a document's schemas under components: OpenAPI allows only [A-Za-z0-9._-]
+    there, so a file named in Chinese is named by its hash."""
+    assert doc.policy is not None
+    return doc.id if re.fullmatch(r"[A-Za-z0-9._-]+", doc.id) else f"policy_{doc.policy.sha256[:12]}"
+
+
 def _policy_paths(doc: Document) -> dict[str, Any]:
     policy = doc.policy
     assert policy is not None
-    ref = f"#/components/schemas/{doc.id}.inputs"
-    out_ref = f"#/components/schemas/{doc.id}.outputs"
+    ref = f"#/components/schemas/{component(doc)}.inputs"
+    out_ref = f"#/components/schemas/{component(doc)}.outputs"
     outputs_param = {"type": "array", "items": {"enum": [o.name for o in policy.outputs]},
                      "description": "只计算这些输出；省略时计算全部输出"}
     request = {"type": "object", "required": ["date", "inputs"], "additionalProperties": False,
@@ -101,9 +109,9 @@ def openapi(documents: list[Document], numbers: bool = False) -> dict[str, Any]:
         if doc.policy is None:
             continue
         paths.update(_policy_paths(doc))
-        schemas[f"{doc.id}.inputs"] = input_schema(doc.policy)
+        schemas[f"{component(doc)}.inputs"] = input_schema(doc.policy)
         # Only the outputs asked for are returned: none is required in the response.
-        schemas[f"{doc.id}.outputs"] = {**output_schema(doc.policy, numbers=numbers), "required": []}
+        schemas[f"{component(doc)}.outputs"] = {**output_schema(doc.policy, numbers=numbers), "required": []}
     return {"openapi": "3.1.0", "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
             "info": {"title": "guize 规则计算服务", "version": __version__,
                      "description": "按某一日期有效的规则计算、解释、批量计算。金额、比率默认以字符串写出（精确）。"},
