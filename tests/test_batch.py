@@ -645,7 +645,7 @@ def test_run_strict_and_usage_errors(tmp_path: Path) -> None:
     res = runner.invoke(main, ["run", OUTPATIENT, "--input", str(inp), "--output", str(out)])
     assert res.exit_code == 2 and "--date" in res.output
     res = runner.invoke(main, ["run", OUTPATIENT, "--date", "2025-03-01", "--input", str(inp),
-                               "--output", str(tmp_path / "out.xlsx")])
+                               "--output", str(tmp_path / "out.xls")])
     assert res.exit_code == 2
     res = runner.invoke(main, ["run", OUTPATIENT, "--date", "2020-01-01", "--input", str(inp),
                                "--output", str(out), *ONLY3])

@@ -1,111 +1,303 @@
-"""guize serve: the site with its calculator. The endpoint over HTTP, and the page in headless
-Chromium (Debian's `chromium`): it renders, its calculator gives what `evaluate` gives, and the
-browser logs no console message."""
+"""guize serve over real HTTP: a server started by the test on 127.0.0.1 (a free port), its
+answers compared with Policy.evaluate; limits, Chinese and English errors, hot reload under load."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import http.client
 import json
 import os
-import select
 import shutil
+import socket
 import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import guize
-from guize.runtime import display
 
-ROOT = Path(__file__).resolve().parent.parent
-OUTPATIENT = ROOT / "policies/xinjiang/outpatient_2024.rule"
-DATA = json.loads((ROOT / "examples/outpatient.json").read_text(encoding="utf-8"))
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
-TIMEOUT = 60
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+
+DATA = {"医院级别": "二级", "退休人员": True, "本次费用": "1,860.50", "住院起付线": 600,
+        "本年已就诊次数": 1, "本年已支付": 3400}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, folder: Path, *options: str, command: list[str] | None = None) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        argv = command or ["serve", str(folder), "--port", str(self.port), *options]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "guize", *(str(self.port) if a == "PORT" else a for a in argv)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _, _ = self.request("GET", "/readyz")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {self.process.stderr.read() if self.process.stderr else ''}")
+            time.sleep(0.1)
+
+    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+                conn: http.client.HTTPConnection | None = None) -> tuple[int, dict[str, str], bytes]:
+        own = conn is None
+        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if body is not None and not isinstance(body, bytes):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        if own:
+            c.close()
+        return r.status, dict(r.getheaders()), data
+
+    def post(self, path: str, body: Any, **kw: Any) -> tuple[int, Any]:
+        status, _, data = self.request("POST", path, body, **kw)
+        return status, json.loads(data, parse_float=Decimal)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
 
 
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "guize", "serve", str(ROOT / "policies"), "--port", "0"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    deadline = time.monotonic() + TIMEOUT
-    line = b""
-    while not line.endswith(b"\n"):  # the server says where it listens once it does
-        ready, _, _ = select.select([proc.stderr], [], [], max(deadline - time.monotonic(), 0))
-        if not ready:
-            proc.kill()
-            raise TimeoutError("guize serve did not start")
-        chunk = os.read(proc.stderr.fileno(), 1)
-        if not chunk:
-            raise EOFError("guize serve exited")
-        line += chunk
-    text = line.decode("utf-8")
-    assert text.startswith("guize serve：http://127.0.0.1:")
-    yield text.split("：", 1)[1].strip()
-    proc.terminate()
-    proc.wait(timeout=TIMEOUT)
-    proc.stderr.close()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("policies")
+    for name in ("outpatient_2024.rule", "outpatient_2021.rule", "textile_2024.rule"):
+        shutil.copy(Path("policies/xinjiang") / name, folder / name)
+    s = Server(folder, "--max-body", "4096", "--max-rows", "20", "--reload-interval", "0.2")
+    yield s
+    s.stop()
 
 
-def post(url: str, body: bytes) -> dict:
-    request = urllib.request.Request(url + "api/evaluate", data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-        return json.loads(response.read().decode("utf-8"))
+def _path(doc: str, action: str, query: list[tuple[str, str]] | None = None) -> str:
+    q = "?" + urllib.parse.urlencode(query) if query else ""
+    return f"/v1/{doc}/{action}{q}"
 
 
-def test_endpoint_gives_what_evaluate_gives(url: str) -> None:
-    policy = guize.load(OUTPATIENT)
-    answer = post(url, json.dumps({"page": "outpatient_2024.html", "date": "2025-03-01", "inputs": DATA},
-                                  ensure_ascii=False).encode("utf-8"))
-    assert answer["date"] == "2025年3月1日"
-    by_name = {o["name"]: o for o in answer["outputs"]}
-    assert list(by_name) == [o.name for o in policy.outputs]
-    for name, out in by_name.items():
+def test_health_documents_and_status(server: Server) -> None:
+    assert server.request("GET", "/healthz")[0] == 200
+    status, _, body = server.request("GET", "/v1/policies?date=2025-03-01")
+    assert status == 200
+    docs = {d["id"]: d for d in json.loads(body)["documents"]}
+    assert set(docs) == {"outpatient_2024", "outpatient_2021", "textile_2024"}
+    assert docs["outpatient_2024"]["status"] == "in_force"
+    assert docs["outpatient_2021"]["status"] == "repealed"  # by outpatient_2024, in the same folder
+    assert "统筹基金支付" in docs["outpatient_2024"]["outputs"]
+
+
+def test_evaluate_equals_policy_evaluate(server: Server) -> None:
+    policy = guize.load(server.folder / "outpatient_2024.rule")
+    outputs = ["起付标准", "支付比例", "统筹基金支付"]
+    status, body = server.post(_path("outpatient_2024", "evaluate"),
+                               {"date": "2025-03-01", "inputs": DATA, "outputs": outputs})
+    assert status == 200, body
+    expected = policy.evaluate(DATA, "2025-03-01", outputs)
+    assert body["outputs"] == {k: str(v) for k, v in expected.items()}  # money as exact strings
+    assert body["outputs"]["统筹基金支付"] == "600.00"
+    _, _, raw = server.request("POST", _path("outpatient_2024", "evaluate", [("numbers", "true")]),
+                               {"date": "2025年3月1日", "inputs": DATA, "outputs": outputs})
+    assert b'"\xe7\xbb\x9f\xe7\xad\xb9\xe5\x9f\xba\xe9\x87\x91\xe6\x94\xaf\xe4\xbb\x98":600.00' in raw
+    assert json.loads(raw, parse_float=Decimal)["outputs"] == expected
+
+
+def test_explain(server: Server) -> None:
+    status, body = server.post(_path("outpatient_2024", "explain"),
+                               {"date": "2025-03-01", "inputs": DATA, "outputs": ["统筹基金支付"]})
+    assert status == 200
+    assert body["outputs"] == {"统筹基金支付": "600.00"}
+    assert "第十四条第一款" in body["text"] and body["explanation"]["steps"][0]["name"] == "统筹基金支付"
+
+
+def test_errors_are_structured_and_chinese(server: Server) -> None:
+    status, body = server.post(_path("outpatient_2024", "evaluate"), {"date": "2025-03-01", "inputs": {"医院级别": "四级"},
+                                                                     "outputs": ["支付比例"]})
+    assert status == 422
+    assert body["error"]["type"] == "MissingInput" and body["error"]["message"].startswith("缺少输入「退休人员」")
+    status, body = server.post(_path("outpatient_2024", "evaluate"),
+                               {"date": "2025-03-01", "inputs": {**DATA, "医院级别": "四级"}, "outputs": ["支付比例"]},
+                               headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert status == 422 and body["error"]["code"] == "E102"
+    assert body["error"]["message"].startswith("An input value is invalid")
+    assert "不在可选范围内" in body["error"]["message_zh"] and body["error"]["input"] == "医院级别"
+    status, body = server.post(_path("outpatient_2024", "evaluate"), {"date": "2035-03-01", "inputs": DATA})
+    assert status == 422 and body["error"]["type"] == "NotInForce"
+    status, body = server.post(_path("outpatient_2O24", "evaluate"), {"date": "2025-03-01", "inputs": DATA})
+    assert status == 404 and "是否指「outpatient_2024」" in body["error"]["message"]
+    status, _, raw = server.request("POST", _path("outpatient_2024", "evaluate"), b'{"date": "2025-03-01",')
+    assert status == 400 and "不是有效的 JSON" in json.loads(raw)["error"]["message"]
+    status, body = server.post(_path("outpatient_2024", "evaluate"), {"inputs": DATA})
+    assert status == 400 and "缺少评估日期" in body["error"]["message"]
+    status, body = server.post(_path("outpatient_2024", "evaluate"), {"date": "2025-03-01", **DATA})
+    assert status == 400 and "未知的字段" in body["error"]["message"]
+    status, _, raw = server.request("GET", _path("outpatient_2024", "evaluate"))
+    assert status == 405 and "不接受 GET" in json.loads(raw)["error"]["message"]
+
+
+def test_limits(server: Server) -> None:
+    big = {"date": "2025-03-01", "inputs": {**DATA, "x": "y" * 5000}}
+    status, body = server.post(_path("outpatient_2024", "evaluate"), big)
+    assert status == 413 and "4096" in body["error"]["message"]
+    lines = "\n".join(json.dumps(DATA, ensure_ascii=False) for _ in range(21)).encode()
+    status, _, raw = server.request("POST", _path("outpatient_2024", "batch", [("date", "2025-03-01")]), lines)
+    assert status == 413 and "最多计算 20 行" in json.loads(raw)["error"]["message"]
+    # A body sent in chunks without Content-Length is cut off at the limit too.
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("POST", _path("outpatient_2024", "evaluate"), body=iter([b"{" + b" " * 3000, b" " * 3000 + b"}"]),
+                 encode_chunked=True)
+    r = conn.getresponse()
+    assert r.status == 413
+    conn.close()
+
+
+def test_batch_equals_evaluate_row_by_row(server: Server) -> None:
+    policy = guize.load(server.folder / "outpatient_2024.rule")
+    rows = [{"编号": f"A{i}", **DATA, "本次费用": str(100 * i), "医院级别": ["一级", "二级", "三级", "五级"][i % 4]}
+            for i in range(12)]
+    body = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode() + b"\n\nnot json\n"
+    query = [("date", "2025-03-01"), ("output", "统筹基金支付"), ("output", "起付标准"), ("keep", "编号")]
+    status, headers, raw = server.request("POST", _path("outpatient_2024", "batch", query), body)
+    assert status == 200 and headers["content-type"].startswith("application/x-ndjson")
+    results = [json.loads(line) for line in raw.decode().splitlines()]
+    assert len(results) == len(rows) + 1
+    for row, result in zip(rows, results, strict=False):
+        data = {k: v for k, v in row.items() if k != "编号"}
+        assert result["keep"] == {"编号": row["编号"]}
         try:
-            want = policy.evaluate(DATA, on="2025-03-01", outputs=[name])[name]
+            expected = policy.evaluate(data, "2025-03-01", ["统筹基金支付", "起付标准"])
         except guize.RuleError as exc:
-            assert out == {"name": name, "error": exc.message}
-            continue
-        assert Decimal(out["exact"]) == want and out["exact"] == display.exact(want)
-    assert by_name["统筹基金支付"]["text"] == "600.00元"
+            assert result["error"]["message"] == exc.message
+        else:
+            assert result["outputs"] == {k: str(v) for k, v in expected.items()}
+    assert results[-1]["row"] == len(rows) + 2 and results[-1]["error"]["type"] == "BadJSON"
 
 
-def test_endpoint_errors_are_chinese(url: str) -> None:
-    assert post(url, b"{") == {"error": "请求不是有效的 JSON"}
-    assert post(url, b'{"page": "none.html", "date": "2025-03-01"}') == {"error": "没有页面「none.html」"}
-    bad_date = post(url, json.dumps({"page": "outpatient_2024.html", "date": "2025-02-30"}).encode())
-    assert bad_date["error"].startswith("计算日期「2025-02-30」无效")
-    with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(urllib.request.Request(url + "other", data=b"{}"), timeout=TIMEOUT)
-    assert info.value.code == 404
-    info.value.close()
+def test_openapi_json(server: Server) -> None:
+    status, _, raw = server.request("GET", "/openapi.json")
+    doc = json.loads(raw)
+    assert status == 200 and doc["openapi"] == "3.1.0"
+    assert {"/v1/outpatient_2024/evaluate", "/v1/outpatient_2024/batch", "/healthz"} <= set(doc["paths"])
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium)")
-def test_the_calculator_in_headless_chromium(url: str, tmp_path: Path) -> None:
-    inputs = {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in DATA.items()}
-    query = urllib.parse.urlencode({"run": "1", "__date": "2025-03-01", **inputs})
-    page = f"{url}outpatient_2024.html?{query}"
-    shot = tmp_path / "page.png"
-    common = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--virtual-time-budget=15000", "--enable-logging=stderr", "--v=0", f"--user-data-dir={tmp_path / 'p'}"]
-    dom = subprocess.run([*common, "--dump-dom", page], capture_output=True, text=True, timeout=TIMEOUT)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert 'data-calculated="yes"' in dom.stdout
-    assert [line for line in dom.stderr.splitlines() if ":CONSOLE" in line] == []
-    policy = guize.load(OUTPATIENT)
-    for name in ("起付标准", "支付比例", "统筹基金支付"):
-        want = display.exact(policy.evaluate(DATA, on="2025-03-01", outputs=[name])[name])
-        assert f'<tr data-output="{name}"><th>{name}</th><td class="value" data-exact="{want}">' in dom.stdout, name
-    picture = subprocess.run([*common, f"--screenshot={shot}", "--window-size=1200,1600", page],
-                             capture_output=True, text=True, timeout=TIMEOUT)
-    assert picture.returncode == 0, picture.stderr[-2000:]
-    data = shot.read_bytes()
-    # A blank page compresses to a few kilobytes; the rendered page with its text and picture does not.
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000
+def test_concurrent_clients_get_what_evaluate_gives(server: Server) -> None:
+    """4 clients × 50 requests on kept-alive connections: no error, every answer equal to evaluate."""
+    policy = guize.load(server.folder / "outpatient_2024.rule")
+
+    def client(k: int) -> list[str]:
+        problems = []
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        for i in range(50):
+            data = {**DATA, "本次费用": f"{k * 1000 + i * 37}.5", "本年已支付": i * 10, "住院支付比例": "85%",
+                    "基本养老金平均水平": 3000 + i, "上年度城镇单位就业人员平均工资": 90000 + k}
+            status, _, raw = server.request("POST", _path("outpatient_2024", "evaluate"),
+                                            {"date": "2025-03-01", "inputs": data}, conn=conn)
+            expected = {n: str(v) for n, v in policy.evaluate(data, "2025-03-01").items()}
+            if status != 200 or json.loads(raw)["outputs"] != expected:
+                problems.append(f"{k}/{i}: {status} {raw[:200]!r}")
+        conn.close()
+        return problems
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        problems = [p for ps in pool.map(client, range(4)) for p in ps]
+    assert problems == []
+
+
+def test_hot_reload_without_dropping_requests(tmp_path: Path) -> None:
+    rule = tmp_path / "outpatient_2024.rule"
+    shutil.copy("policies/xinjiang/outpatient_2024.rule", rule)
+    server = Server(tmp_path, "--reload-interval", "0.1")
+    data = {**DATA, "本年已支付": 0}  # the per-visit cap for 二级 (800元) decides
+    call = {"date": "2025-03-01", "inputs": data, "outputs": ["统筹基金支付"]}
+    try:
+        assert server.post(_path("outpatient_2024", "evaluate"), call) == (200, {
+            "document": "outpatient_2024", "date": "2025-03-01", "outputs": {"统筹基金支付": "800.00"}})
+        seen: list[tuple[int, Any]] = []  # all answers; each client's also in its own list, in order
+        each: list[list[str]] = [[], []]
+        done = False
+
+        def hammer(k: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            while not done:
+                status, _, raw = server.request("POST", _path("outpatient_2024", "evaluate"), call, conn=conn)
+                seen.append((status, json.loads(raw)))
+                each[k].append(seen[-1][1].get("outputs", {}).get("统筹基金支付"))
+            conn.close()
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(hammer, k) for k in range(2)]
+            time.sleep(0.3)
+            text = rule.read_text(encoding="utf-8")
+            rule.write_text(text.replace("二级：800元", "二级：900元"), encoding="utf-8")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not (seen and seen[-1][1].get("outputs") == {"统筹基金支付": "900.00"}):
+                time.sleep(0.05)
+            # A broken edit: the last good version keeps answering; the listing says why.
+            rule.write_text(text.replace("二级：800元", "二级：900元\n  ？？"), encoding="utf-8")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                listing = json.loads(server.request("GET", "/v1/policies")[2])["documents"]
+                if "error" in listing[0]:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)
+            done = True
+            for f in futures:
+                f.result()
+        assert "error" in listing[0]
+        assert all(status == 200 for status, _ in seen), [s for s in seen if s[0] != 200][:3]
+        for values in each:  # each client sees the old answer, then only the new one
+            assert values[0] == "800.00" and values[-1] == "900.00"
+            assert set(values) == {"800.00", "900.00"}
+            assert "800.00" not in values[values.index("900.00"):]
+    finally:
+        server.stop()
+
+
+def test_the_dockerfile_command_serves() -> None:
+    """The Dockerfile's CMD (its rules folder and port swapped for the test's) starts a ready server."""
+    line = next(x for x in Path("Dockerfile").read_text(encoding="utf-8").splitlines() if x.startswith("CMD "))
+    argv = json.loads(line[4:])
+    assert argv[:2] == ["guize", "serve"]
+    argv = ["policies" if a == "/rules" else a for a in argv[1:]]
+    argv[argv.index("--port") + 1] = "PORT"
+    server = Server(Path("policies"), command=argv)
+    try:
+        status, body = server.post(_path("outpatient_2024", "evaluate"),
+                                   {"date": "2025-03-01", "inputs": DATA, "outputs": ["统筹基金支付"]})
+        assert status == 200 and body["outputs"] == {"统筹基金支付": "600.00"}
+    finally:
+        server.stop()
+
+
+def test_a_port_in_use_is_a_chinese_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "guize", "serve", "policies", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"无法在 127.0.0.1:{port} 上监听：端口已被占用" in result.stderr and "Traceback" not in result.stderr

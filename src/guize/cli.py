@@ -17,7 +17,14 @@ import click
 
 from guize._version import __version__
 from guize.clitext import Group
-from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, fail, load_quietly, parse_date
+from guize.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    dumps,
+    fail,
+    load_quietly,
+    parse_date,
+)
 from guize.runtime.errors import RuleError
 
 
@@ -130,7 +137,10 @@ def json_error(exc: json.JSONDecodeError, what: str) -> str:
     return f"{what}不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{why}"
 
 
-def _read_input(source: str) -> dict[str, Any]:
+def _read_input(source: str) -> tuple[list[Any], bool]:
+    """The records in `source` (a file or - for stdin) and whether there may be many: one JSON
+    object; a JSON array of objects; or JSON Lines, one object a line. A line of JSON Lines
+    that is not JSON becomes a RuleError in its place (the other lines are still evaluated)."""
     name = "标准输入" if source == "-" else f"输入文件「{source}」"
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
@@ -141,16 +151,35 @@ def _read_input(source: str) -> dict[str, Any]:
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and "\n" in text.strip():
+            return _json_lines(text, name), True
         raise RuleError(json_error(exc, name)) from None
+    if source.lower().endswith((".jsonl", ".ndjson")) and isinstance(data, dict):
+        return [data], True  # JSON Lines with one line: still one result a line
+    if isinstance(data, list):
+        return data, True
     if not isinstance(data, dict):
-        raise RuleError("输入 JSON 应是一个对象：{\"名称\": 值, …}")
-    return data
+        raise RuleError("输入 JSON 应是一个对象 {\"名称\": 值, …}、对象的数组，或每行一个对象（JSON Lines）")
+    return [data], False
+
+
+def _json_lines(text: str, name: str) -> list[Any]:
+    records: list[Any] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line, parse_float=Decimal))
+        except json.JSONDecodeError as exc:
+            records.append(RuleError(json_error(exc, f"{name}第 {n} 行").replace("第 1 行第", "第")))
+    return records
 
 
 @main.command("eval")
 @click.argument("file")
 @click.option("--date", "date_text", required=True, metavar="日期", help="评估日期，如 2025-03-01")
-@click.option("--input", "input_path", required=True, metavar="文件", help="输入 JSON 文件，- 表示标准输入")
+@click.option("--input", "input_path", required=True, metavar="文件",
+              help="输入：一个 JSON 对象、对象的数组，或 JSON Lines（每行一个对象）；- 表示标准输入")
 @click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
 @click.option("--explain", is_flag=True, help="打印计算过程（含条款）")
 @click.option("--corpus", default=None, metavar="目录",
@@ -158,30 +187,61 @@ def _read_input(source: str) -> dict[str, Any]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
               help="text：结果为 JSON，计算说明写到标准错误；json：结果和说明树（出错时也是 JSON）；"
                    "markdown、html：计算说明（隐含 --explain），写到标准输出")
+@click.option("--decimals", type=click.Choice(["number", "string"]), default="number", show_default=True,
+              help="金额、比率写成 JSON 数（逐位精确）或字符串（JavaScript 等按浮点数读数时用）")
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
-          corpus: str | None, fmt: str) -> None:
-    """按某一日期有效的规则计算：输出 JSON。"""
-
+          corpus: str | None, fmt: str, decimals: str) -> None:
+    """按某一日期有效的规则计算：输出 JSON；数组或 JSON Lines 的输入每条一行结果。"""
     from guize.runtime.explain import render
+    from guize.runtime.schema import dumps as line
+    from guize.runtime.schema import jsonable
 
     on = parse_date(date_text)
+    numbers = decimals == "number"
+    explain = explain or fmt in ("markdown", "html")
+    error_format = "json" if fmt == "json" else "text"
     try:
         policy = load_quietly(file, corpus)
-        data = _read_input(input_path)
+        records, many = _read_input(input_path)
         wanted = list(outputs) or None
-        if explain or fmt in ("markdown", "html"):
-            exp = policy.explain(data, on=on, outputs=wanted)
-            if fmt == "json":
-                click.echo(dumps({"outputs": exp.values, "explanation": exp.to_json()}))
-            elif fmt in ("markdown", "html"):
-                click.echo(render(exp, fmt, policy.document), nl=False)
+        if not many:
+            data = records[0]
+            if explain:
+                exp = policy.explain(data, on=on, outputs=wanted)
+                if fmt == "json":
+                    click.echo(dumps(jsonable({"outputs": exp.values, "explanation": exp.to_json()}, numbers)))
+                elif fmt in ("markdown", "html"):
+                    click.echo(render(exp, fmt, policy.document), nl=False)
+                else:
+                    click.echo(dumps(jsonable(exp.values, numbers)))
+                    click.echo(render(exp, "text", policy.document), err=True)
             else:
-                click.echo(dumps(exp.values))
-                click.echo(render(exp, "text", policy.document), err=True)
-        else:
-            click.echo(dumps(policy.evaluate(data, on=on, outputs=wanted)))
+                click.echo(dumps(jsonable(policy.evaluate(data, on=on, outputs=wanted), numbers)))
+            return
+        policy.select_outputs(wanted)  # an unknown output is one error, not one per record
     except RuleError as exc:
-        fail(exc, "json" if fmt == "json" else "text")
+        fail(exc, error_format)
+    failed = 0
+    for n, data in enumerate(records, 1):
+        try:
+            if isinstance(data, RuleError):
+                raise data
+            if explain:
+                exp = policy.explain(data, on=on, outputs=wanted)
+                result: Any = exp.values
+                if fmt == "json":
+                    result = {"outputs": exp.values, "explanation": exp.to_json()}
+                else:
+                    click.echo(f"第 {n} 条：\n{render(exp, 'text', policy.document)}", err=True)
+            else:
+                result = policy.evaluate(data, on=on, outputs=wanted)
+        except RuleError as exc:
+            failed += 1
+            result = {"error": {**exc.to_json(), "record": n}}
+            if fmt != "json":
+                click.echo(f"错误：第 {n} 条：{exc.message}", err=True)
+        click.echo(line(result, numbers))
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 # ---------------------------------------------------------------- compile

@@ -15,6 +15,7 @@ from guize.runtime import display
 from guize.runtime.errors import RuleError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+STDIN_NAME = "<标准输入>"  # the file name in messages about a .rule text read from stdin (`-`)
 
 
 def dumps(value: Any, indent: int = 2) -> str:

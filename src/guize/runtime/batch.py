@@ -153,12 +153,14 @@ class BatchEvaluator:
         return Plan(self, schema, on, outputs, strict, block_rows)
 
     def evaluate(self, data: Any, on: Any, outputs: Any = None, strict: bool = False,
-                 chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
+                 chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS, keep: Any = ()) -> pa.Table:
         """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
 
+        `keep`: columns of `data` copied, as they are, before the outputs (like `guize run --keep`).
         `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
         """
         table = to_table(data)
+        kept = self._kept(table, keep, outputs)
         plan = self.plan(table.schema, on, outputs, strict, block_rows)
         batches = []
         offset = 0
@@ -166,7 +168,28 @@ class BatchEvaluator:
             batch, _errors = plan.run(piece, offset)
             batches.append(batch)
             offset += piece.num_rows
-        return combine(batches, plan)
+        result = combine(batches, plan)
+        for i, name in enumerate(kept):
+            result = result.add_column(i, table.schema.field(name), table.column(name))
+        return result
+
+    def _kept(self, table: pa.Table, keep: Any, outputs: Any) -> list[str]:
+        """The `keep` column names, each checked to be in `table` and not the name of a result column."""
+        names = [keep] if isinstance(keep, str) else list(keep)
+        results = {*self.policy.select_outputs(outputs), ERROR_COLUMN}
+        present = table.schema.names
+        for name in names:
+            if not isinstance(name, str) or name not in present:
+                from guize.runtime.diagnose import nearest_name
+
+                near = nearest_name(str(name), present)
+                hint = f"，是否指「{near}」？" if near else f"；输入的列有：{'、'.join(present[:20])}"
+                raise RuleError(f"keep 中的列「{name}」不在输入中{hint}", column=str(name))
+            if name in results:
+                raise RuleError(f"keep 中的列「{name}」与结果的列同名", column=name)
+        if len(set(names)) != len(names):
+            raise RuleError("keep 中有重复的列名")
+        return names
 
 
 # ---------------------------------------------------------------- the plan for one call

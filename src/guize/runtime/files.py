@@ -25,13 +25,13 @@ from typing import Any
 from guize.runtime import display
 from guize.runtime.errors import RuleError
 
-FORMATS = (".parquet", ".csv", ".jsonl")
+FORMATS = (".parquet", ".csv", ".jsonl", ".xlsx")
 CHUNK_ROWS = 1 << 18  # rows read, evaluated and written at a time (guize run --chunk-rows)
 
 
 def file_format(path: str | os.PathLike[str]) -> str | None:
-    """The format of a data file by its extension (".parquet", ".csv", ".jsonl"; ".ndjson"
-    is ".jsonl"), or None when it is none of them."""
+    """The format of a data file by its extension (".parquet", ".csv", ".jsonl", ".xlsx";
+    ".ndjson" is ".jsonl"), or None when it is none of them."""
     suffix = Path(path).suffix.lower()
     if suffix == ".ndjson":
         suffix = ".jsonl"
@@ -110,7 +110,7 @@ class Reader:
     """Chunks of an input file as pyarrow tables, with progress in rows or bytes."""
 
     def __init__(self, path: Path, suffix: str, specs: dict[str, dict[str, Any]], wanted: list[str],
-                 chunk_rows: int) -> None:
+                 chunk_rows: int, encoding: str | None = None) -> None:
         import pyarrow as pa
 
         self.pa = pa
@@ -122,13 +122,27 @@ class Reader:
         self.total = path.stat().st_size
         self.unit = "bytes"
         self.names: list[str] = []
+        # CSV: the encoding given (--encoding) or detected (guize.runtime.sheets.csv_encoding).
+        self.encoding = encoding
 
     def open(self) -> Iterator[Any]:
         if self.suffix == ".parquet":
             return self._parquet()
         if self.suffix == ".csv":
+            from guize.runtime.sheets import csv_encoding
+
+            self.encoding = csv_encoding(self.path, self.encoding)
             return self._csv()
+        if self.suffix == ".xlsx":
+            return self._xlsx()
         return self._jsonl()
+
+    def _xlsx(self) -> Iterator[Any]:
+        from guize.runtime.sheets import XlsxReader
+
+        reader = XlsxReader(self.path, self.wanted, self.chunk_rows)
+        self.names, self.total, self.unit = reader.names, reader.total, "rows"
+        return reader.chunks()
 
     def _parquet(self) -> Iterator[Any]:
         import pyarrow.parquet as pq
@@ -151,12 +165,17 @@ class Reader:
     def _csv_header(self) -> list[str]:
         import csv
 
-        with open(self.path, encoding="utf-8-sig", newline="") as fh:
+        encoding = "utf-8-sig" if self.encoding == "utf-8" else self.encoding
+        with open(self.path, encoding=encoding, newline="") as fh:
             try:
                 return next(csv.reader(fh))
             except StopIteration:
                 return []
-            except (UnicodeDecodeError, csv.Error) as exc:
+            except UnicodeDecodeError:
+                from guize.runtime.sheets import encoding_problem
+
+                raise encoding_problem(self.path, str(self.encoding)) from None
+            except csv.Error as exc:
                 raise RuleError(f"无法读取 CSV 文件「{self.path}」的表头：{exc}") from None
 
     def _csv(self) -> Iterator[Any]:
@@ -176,7 +195,7 @@ class Reader:
                                       strings_can_be_null=True, quoted_strings_can_be_null=True)
         # Arrow reads a fixed number of blocks ahead: small blocks keep that read-ahead (and
         # so memory) small; the batches are then regrouped into chunks of chunk_rows rows.
-        read = pcsv.ReadOptions(block_size=1 << 20)
+        read = pcsv.ReadOptions(block_size=1 << 20, encoding="utf8" if self.encoding == "utf-8" else str(self.encoding))
         fh = open(self.path, "rb")  # noqa: SIM115 - closed below, progress reads its position
         try:
             try:
@@ -193,7 +212,15 @@ class Reader:
                 except StopIteration:
                     break
                 except pa.ArrowInvalid as exc:
+                    if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                        from guize.runtime.sheets import encoding_problem
+
+                        raise encoding_problem(self.path, str(self.encoding)) from None
                     raise RuleError(f"CSV 文件「{self.path}」格式有误：{_csv_problem(exc)}") from None
+                except UnicodeDecodeError:
+                    from guize.runtime.sheets import encoding_problem
+
+                    raise encoding_problem(self.path, str(self.encoding)) from None
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= self.chunk_rows:
@@ -297,9 +324,11 @@ def _json_text(value: Any) -> str:
 class Writer:
     """Writes result chunks to a temporary file; `commit` renames it into place."""
 
-    def __init__(self, path: Path, suffix: str) -> None:
+    def __init__(self, path: Path, suffix: str, decimal_strings: bool = False, bom: bool = False) -> None:
         self.path = path
         self.suffix = suffix
+        self.bom = bom  # CSV: begin with a UTF-8 byte order mark, for Excel (guize run --excel)
+        self.decimal_strings = decimal_strings  # JSON Lines: decimals as "600.00" instead of 600.00
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(path)
         fd, self.tmp = temporary(path)
@@ -326,7 +355,9 @@ class Writer:
                 raise RuleError(f"本块结果的列类型与已写出的不一致，无法写入同一文件：{exc}"
                                 "（可改用 .jsonl 输出，或为该输出规定舍入）") from None
         if self.suffix == ".jsonl":
-            self.fh.write(_jsonl(table))
+            self.fh.write(_jsonl(table, self.decimal_strings))
+        elif self.suffix == ".xlsx":
+            self.writer.write(table)
         else:
             self.writer.write_table(table)
 
@@ -338,7 +369,14 @@ class Writer:
         elif self.suffix == ".csv":
             import pyarrow.csv as pcsv
 
-            self.writer = pcsv.CSVWriter(str(self.tmp), self.schema)
+            if self.bom:
+                self.fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()
+                self.fh.write(b"\xef\xbb\xbf")
+            self.writer = pcsv.CSVWriter(self.fh if self.bom else str(self.tmp), self.schema)
+        elif self.suffix == ".xlsx":
+            from guize.runtime.sheets import XlsxWriter
+
+            self.writer = XlsxWriter(self.tmp, self.schema)
         else:
             self.fh = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
@@ -378,8 +416,8 @@ def _text(value: str) -> Any:
     return string_array([value])[0]
 
 
-def _json_column(col: Any) -> Any:
-    """A column as JSON texts (decimals as exact numbers), built with Arrow compute."""
+def _json_column(col: Any, decimal_strings: bool = False) -> Any:
+    """A column as JSON texts (decimals as exact numbers, or exact strings), built with Arrow compute."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -388,7 +426,9 @@ def _json_column(col: Any) -> Any:
     t = col.type
     if pa.types.is_dictionary(t):
         col, t = col.cast(t.value_type), t.value_type
-    if pa.types.is_decimal(t) or pa.types.is_integer(t):
+    if pa.types.is_decimal(t) and decimal_strings:
+        text = pc.binary_join_element_wise(_text('"'), pc.cast(col, pa.string()), _text('"'), _text(""))
+    elif pa.types.is_decimal(t) or pa.types.is_integer(t):
         text = pc.cast(col, pa.string())
     elif pa.types.is_boolean(t):
         text = pc.if_else(col, _text("true"), _text("false"))
@@ -403,13 +443,13 @@ def _json_column(col: Any) -> Any:
     return pc.fill_null(text, _text("null"))
 
 
-def _jsonl(table: Any) -> str:
+def _jsonl(table: Any, decimal_strings: bool = False) -> str:
     import pyarrow.compute as pc
 
     parts: list[Any] = []
     for i, (name, col) in enumerate(zip(table.schema.names, table.columns, strict=True)):
         key = ("{" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": "
-        parts.extend([_text(key), _json_column(col.combine_chunks())])
+        parts.extend([_text(key), _json_column(col.combine_chunks(), decimal_strings)])
     if not parts:
         return "{}\n" * int(table.num_rows)
     lines = pc.binary_join_element_wise(*parts, _text("}"), _text(""))
@@ -455,13 +495,18 @@ Progress = Callable[[int, int, str], None]
 
 def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathLike[str], on: Any,
              outputs: list[str] | None = None, keep: list[str] | tuple[str, ...] = (), strict: bool = False,
-             chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None) -> dict[str, Any]:
+             chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
+             decimals: str = "number", encoding: str | None = None, excel: bool = False) -> dict[str, Any]:
     """Evaluate `policy` over every row of the data file `source`, writing `target` (formats by
     extension, see file_format) and, when rows fail, its errors list (errors_path(target)).
 
     `on` is one date, or the name of the column holding each row's date. `keep`: input columns
     copied to the output before the outputs. `strict`: stop at the first row error (then no
-    output is written). Returns the summary `guize run --format json` prints.
+    output is written). `decimals`: "string" writes decimals in JSON Lines as exact strings
+    ("600.00") for readers that take JSON numbers as floats. `encoding`: a CSV input's encoding
+    (detected when None: UTF-8, else GB18030). `excel`: a CSV output begins with a UTF-8 byte
+    order mark, so that Excel on Chinese Windows reads it. Returns the summary `guize run
+    --format json` prints.
     """
     from guize.runtime.batch import ERROR_COLUMN
     from guize.runtime.columns import arrow_modules
@@ -472,7 +517,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     in_suffix, out_suffix = file_format(source), file_format(target)
     for path, suffix, what in ((source, in_suffix, "输入文件"), (target, out_suffix, "输出文件")):
         if suffix is None:
-            raise RuleError(f"{what}「{path}」的格式无法识别：应为 .parquet、.csv 或 .jsonl", file=str(path))
+            raise RuleError(f"{what}「{path}」的格式无法识别：应为 .parquet、.csv、.jsonl 或 .xlsx", file=str(path))
     assert in_suffix is not None and out_suffix is not None  # INVARIANT: checked just above
     if not source.is_file():
         raise RuleError(f"找不到输入文件「{source}」", file=str(source))
@@ -487,7 +532,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     specs = {s["name"]: s for s in policy.module.INPUTS}
     date_column = on if isinstance(on, str) else None
     wanted = list(dict.fromkeys([*needed, *([date_column] if date_column else []), *keep]))
-    reader = Reader(source, in_suffix, specs, wanted, chunk_rows)
+    reader = Reader(source, in_suffix, specs, wanted, chunk_rows, encoding)
     chunks = reader.open()
     first = next(chunks, None)
     present = reader.names
@@ -502,7 +547,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     plan = policy.batch.plan(schema, on, outputs, strict)
     if plan.window_error is not None:
         raise plan.window_error  # the date is out of force for every row: say so once
-    writer = Writer(target, out_suffix)
+    writer = Writer(target, out_suffix, decimals == "string", excel)
     log = ErrorLog(errors_path(target))
     try:
         offset = 0
@@ -532,7 +577,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     return {"rows": offset, "errors": log.count, "rows_scalar": plan.rows_scalar,
             "output": str(target), "errors_file": str(log.path) if log.count else None,
             "seconds": round(time.perf_counter() - started, 3), "fallback_outputs": plan.fallback,
-            "slow_outputs": plan.fallback_reasons() if offset else {}}
+            "slow_outputs": plan.fallback_reasons() if offset else {}, "encoding": reader.encoding}
 
 
 def _complete(table: Any, needed: list[str], date_column: str | None, pa: Any) -> Any:

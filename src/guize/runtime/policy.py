@@ -308,12 +308,13 @@ class Policy:
             _names_only(outputs)
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
-                       strict: bool = False) -> Any:
+                       strict: bool = False, keep: Iterable[str] = ()) -> Any:
         """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
 
-        `on` is one date or the name of a date column; see guize.runtime.batch.
+        `on` is one date or the name of a date column; `keep`: input columns copied before the
+        outputs (such as an id); see guize.runtime.batch.
         """
-        return self.batch.evaluate(data, on, outputs, strict)
+        return self.batch.evaluate(data, on, outputs, strict, keep=keep)
 
     @property
     def batch(self) -> Any:

@@ -252,7 +252,7 @@ def _examples(source: str, path: str) -> list[str]:
 
 
 def _calculator(source: str, path: str, page: str) -> list[str]:
-    """A form of the file's inputs that `guize serve` evaluates (tools/serve.py): the values
+    """A form of the file's inputs that `guize site` evaluates (tools/serve.py): the values
     come from the same `evaluate` as everywhere else, exact, with no second implementation."""
     from guize.compiler.driver import check_source
 
@@ -285,7 +285,7 @@ def _calculator(source: str, path: str, page: str) -> list[str]:
         rows.append(f"<tr><th><label for=\"{field_id}\">{_e(spec['name'])}</label></th><td>{field} {_e(unit)}</td>"
                     f"<td class=\"hint\">{_e(default)}</td></tr>")
     return ["<h2>计算器</h2>",
-            "<p class=\"hint\">填写输入后计算各项输出；留空的输入取默认值。计算由 <code>guize serve</code> 完成"
+            "<p class=\"hint\">填写输入后计算各项输出；留空的输入取默认值。计算由 <code>guize site</code> 完成"
             "（与 <code>evaluate</code> 相同，金额为精确小数）。</p>",
             f"<form id=\"calc\" data-page=\"{_e(page)}\"><table class=\"calc\">{''.join(rows)}</table>"
             "<button type=\"submit\">计算</button></form>",
@@ -370,7 +370,7 @@ svg.timeline .value{fill:#f5a54c}td.expect{color:#116329}.hint{color:#666}
 table.calc input,table.calc select{font:inherit;min-width:12em}#calc-result td.value{text-align:right}
 """
 
-# The calculator's client: posts the form to guize serve's /api/evaluate and shows each output.
+# The calculator's client: posts the form to guize site's /api/evaluate and shows each output.
 # With ?run=1 in the address, the form is filled from the other parameters and run at once.
 _JS = """"use strict";
 (function () {
@@ -398,7 +398,7 @@ _JS = """"use strict";
                                                      body: JSON.stringify(body)});
       data = await response.json();
     } catch (err) {
-      status.textContent = "计算器需要用 guize serve 打开本网站（guize serve 文件库目录）";
+      status.textContent = "计算器需要用 guize site 打开本网站（guize site 文件库目录）";
       return;
     }
     result.replaceChildren();

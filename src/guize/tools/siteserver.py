@@ -1,4 +1,4 @@
-"""guize serve: the site of `guize doc`, served with the calculator's endpoint.
+"""guize site: the site of `guize doc`, served with the calculator's endpoint.
 
 POST /api/evaluate with {"page": "outpatient_2024.html", "date": "2025-03-01", "inputs": {…}}
 answers {"date": "2025年3月1日", "outputs": [{"name", "text", "exact"} or {"name", "error"}]}:

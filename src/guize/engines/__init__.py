@@ -1,0 +1,1 @@
+"""guize inside other data engines: DuckDB (guize.engines.duckdb)."""

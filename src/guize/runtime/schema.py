@@ -1,0 +1,174 @@
+"""JSON Schema (2020-12) of a policy's inputs and outputs, and exact JSON for their values.
+
+Money, rates and quantities are decimals: by default they travel as JSON strings ("600.00"),
+which every language reads exactly; `numbers=True` writes them as JSON numbers instead,
+digit for digit (never through a binary float on guize's side).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from guize.runtime import display
+from guize.runtime.values import MAX_WHOLE_DIGITS
+
+if TYPE_CHECKING:
+    from guize.runtime.policy import Policy
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_DECIMAL_KINDS = ("money", "quantity", "rate", "points")
+# Plain decimal text: what guize writes for a decimal, and the canonical form it reads.
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_INPUT_NUMBER_TEXT = r"^\s*[0-9][0-9,，]*(\.[0-9]+)?\s*元?\s*$"
+_RATE_TEXT = r"^\s*[0-9]+(\.[0-9]+)?\s*[%％]?\s*$"
+_DATE_TEXT = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日)$"
+_LIMIT = 10**MAX_WHOLE_DIGITS
+
+
+def jsonable(value: Any, numbers: bool = False) -> Any:
+    """`value` with decimals as exact text (or kept as Decimal for `dumps` when `numbers`),
+    dates as ISO text; containers converted throughout."""
+    if isinstance(value, Decimal):
+        return value if numbers else display.exact(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, numbers) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, numbers) for v in value]
+    return value
+
+
+def dumps(value: Any, numbers: bool = False) -> str:
+    """Compact JSON on one line: decimals as exact strings, or with `numbers` as exact JSON numbers."""
+    parts: list[str] = []
+    _write(jsonable(value, numbers), parts)
+    return "".join(parts)
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(k, ensure_ascii=False))
+            out.append(":")
+            _write(v, out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            _write(v, out)
+        out.append("]")
+    elif isinstance(value, Decimal):
+        out.append(display.exact(value))
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))
+
+
+def _describe(type_text: str, unit: str, cite: Iterable[str]) -> str:
+    parts = [f"类型：{type_text}"]
+    if unit:
+        parts.append(f"单位：{unit}")
+    cites = "、".join(cite)
+    if cites:
+        parts.append(f"依据：{cites}")
+    return "；".join(parts)
+
+
+def input_value_schema(kind: str, members: tuple[str, ...]) -> dict[str, Any]:
+    """What evaluate accepts for one input of this kind (its canonical JSON forms)."""
+    if kind in ("money", "quantity"):
+        return {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": _LIMIT},
+                          {"type": "string", "pattern": _INPUT_NUMBER_TEXT}]}
+    if kind == "rate":
+        return {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": _LIMIT},
+                          {"type": "string", "pattern": _RATE_TEXT}]}
+    if kind == "int":
+        return {"anyOf": [{"type": "integer", "minimum": 0, "exclusiveMaximum": _LIMIT},
+                          {"type": "string", "pattern": r"^\s*[0-9]+\s*$"}]}
+    if kind == "bool":
+        return {"anyOf": [{"type": "boolean"}, {"enum": ["是", "否", "true", "false"]}]}
+    if kind == "date":
+        return {"type": "string", "pattern": _DATE_TEXT}
+    if kind == "enum":
+        return {"type": "string", "enum": list(members)}
+    return {}
+
+
+def output_value_schema(kind: str, numbers: bool = False) -> dict[str, Any]:
+    """How an output of this kind is written in JSON (see `jsonable`)."""
+    if kind in _DECIMAL_KINDS:
+        return {"type": "number"} if numbers else {"type": "string", "pattern": DECIMAL_PATTERN}
+    if kind == "int":
+        return {"type": "integer"}
+    if kind == "bool":
+        return {"type": "boolean"}
+    if kind == "date":
+        return {"type": "string", "format": "date"}
+    return {"type": "string"}
+
+
+def input_schema(policy: Policy, outputs: Iterable[str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of the inputs object that `outputs` (all if None) need.
+
+    `required` lists the inputs without a default; each property carries the type, unit and
+    articles in its description, the default, and `x-guize-*` fields with the same facts."""
+    names = policy.select_outputs(outputs)
+    needed = set(policy.required_inputs(names))
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for info in policy.inputs:
+        if info.name not in needed:
+            continue
+        prop: dict[str, Any] = {"title": info.name, "description": _describe(info.type, info.unit, info.cite),
+                                **input_value_schema(info.kind, info.allowed),
+                                "x-guize-kind": info.kind, "x-guize-type": info.type}
+        if info.unit:
+            prop["x-guize-unit"] = info.unit
+        if info.cite:
+            prop["x-guize-cite"] = list(info.cite)
+        if info.required:
+            required.append(info.name)
+        else:
+            prop["default"] = jsonable(info.default)
+        props[info.name] = prop
+    # Inputs of other outputs may be given too (evaluate ignores them); unknown names are errors.
+    return {"type": "object", "properties": props, "required": required,
+            "propertyNames": {"enum": [i.name for i in policy.inputs]}}
+
+
+def output_schema(policy: Policy, outputs: Iterable[str] | None = None, numbers: bool = False) -> dict[str, Any]:
+    """The JSON Schema of the outputs object evaluate returns for `outputs` (all if None)."""
+    names = policy.select_outputs(outputs)
+    by_name = {o.name: o for o in policy.outputs}
+    props: dict[str, Any] = {}
+    for name in names:
+        o = by_name[name]
+        props[name] = {"title": name, "description": _describe(o.type, display.unit_in(o.type), o.cite),
+                       **output_value_schema(o.kind, numbers), "x-guize-kind": o.kind, "x-guize-type": o.type,
+                       "x-guize-inputs": list(o.inputs)}
+        if o.cite:
+            props[name]["x-guize-cite"] = list(o.cite)
+    return {"type": "object", "properties": props, "required": list(dict.fromkeys(names)),
+            "additionalProperties": False}
+
+
+def policy_schema(policy: Policy, outputs: Iterable[str] | None = None, numbers: bool = False) -> dict[str, Any]:
+    """One JSON Schema document: the inputs object, with the outputs' schema under $defs."""
+    title = policy.window.name()
+    schema = input_schema(policy, outputs)
+    return {"$schema": DIALECT, "$id": f"urn:guize:{policy.sha256[:16]}", "title": title,
+            "description": f"《{policy.title or title}》的输入（{policy.window.describe()}）；"
+                           "输出的模式见 $defs.outputs",
+            **schema,
+            "$defs": {"outputs": output_schema(policy, outputs, numbers)},
+            "x-guize-document": {"title": policy.title, "docno": policy.docno, "file": policy.path,
+                                 "sha256": policy.sha256}}

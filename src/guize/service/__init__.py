@@ -1,0 +1,1 @@
+"""guize serve: an HTTP JSON API over a folder of .rule files (optional extra `serve`)."""
