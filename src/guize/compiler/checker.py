@@ -23,7 +23,11 @@ from guize.runtime import dates, ir
 _KIND_WORDS = {kind: word for word, kind in ast.DEF_KINDS.items()}
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
                "超额累进": T.EXCESS_SCALE, "全额累进": T.WHOLE_SCALE,
-               "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS}
+               "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS,
+               "期间": T.DURATION, "年龄": T.AGE, "年月": T.YEAR_MONTH}
+# A definition whose value is a time read as the law words it: its value is wrapped so that
+# it shows as 5年7个月 / 60岁1个月 / 2025年2月 (and P5Y7M / 2025-02 in JSON).
+_TIME_WRAP = {"duration": "as_period", "age": "as_age", "year_month": "as_year_month"}
 
 
 @attrs.frozen
@@ -303,7 +307,9 @@ class Checker(TableChecker):
                     return None
                 if declared.kind == "num":
                     ty = attrs.evolve(ty, dim=declared.dim, rate=declared.rate or ty.rate,
-                                      integer=declared.integer or ty.integer, zero=False)
+                                      integer=declared.integer or ty.integer, zero=False, time=declared.time)
+            if ty.time is not None:
+                node = self.mk(ir.Call, d.span, _TIME_WRAP[ty.time], (node,))
             if ty.kind == "scale" and d.kind == "output":
                 self.error(d.span, f"输出「{name}」不能是税率表本身；输出写成 累进计算(税率表，…) 等算出的数额",
                            code="E251")
@@ -356,9 +362,9 @@ class Checker(TableChecker):
                 return v.value
             bad = "应为「是」或「否」"
         elif ty.kind == "date":
-            if isinstance(v, ast.DateLit):
+            if isinstance(v, ast.DateLit) and v.year_month == (ty.time == "year_month"):
                 return v.value
-            bad = "应为日期"
+            bad = "应为年月（如 2025年2月）" if ty.time == "year_month" else "应为日期"
         elif ty.kind == "enum":
             members = self.enums.get(ty.enum or "", ())
             if isinstance(v, ast.Name) and v.name in members:
@@ -435,6 +441,8 @@ class Checker(TableChecker):
 
 
 def _value_kind(ty: Type) -> str:
+    if ty.time is not None:
+        return ty.time
     if ty.kind == "num":
         if ty.is_money:
             return "money"

@@ -365,7 +365,7 @@ class Writer:
 def _json_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return display.exact(value)
-    if hasattr(value, "isoformat"):
+    if hasattr(value, "isoformat"):  # dates, year-months (2025-02), durations (P5Y7M)
         return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False)
 
