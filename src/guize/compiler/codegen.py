@@ -13,7 +13,8 @@ from guize.runtime import ir
 from guize.runtime.ir import dependencies
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
-               "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
+               "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum",
+               "duration": "_v.to_period", "age": "_v.to_age", "year_month": "_v.to_year_month"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
 
 

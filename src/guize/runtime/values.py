@@ -164,6 +164,10 @@ def to_period(value: Any, name: str, cls: type[dates.Period] = dates.Period) -> 
                        input=name, value=_short(value))
 
 
+def to_age(value: Any, name: str) -> dates.Age:
+    return to_period(value, name, dates.Age)  # type: ignore[return-value]
+
+
 def to_year_month(value: Any, name: str) -> dates.YearMonth:
     """A year-month: 2025-02 or 2025年2月 (a date on the month's first day is accepted too)."""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) and value.day == 1:
