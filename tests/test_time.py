@@ -314,3 +314,14 @@ def test_annual_leave_articles_3_and_4(worked: str, sick: str, days: int) -> Non
     policy = guize.load(NATIONAL / "annual_leave_2008.rule", corpus=False)
     data = {"累计工作时间": worked, "本年度病假累计": sick}
     assert policy.evaluate(data, D(2025, 3, 1))["年休假天数"] == days == policy.interpret(data, D(2025, 3, 1))["年休假天数"]
+
+
+def test_diff_shows_time_rows_and_inputs_as_the_law_words_them(tmp_path: Path) -> None:
+    old = (NATIONAL / "retirement_age_2025.rule").read_text(encoding="utf-8")
+    (tmp_path / "old.rule").write_text(old, encoding="utf-8")
+    (tmp_path / "new.rule").write_text(old.replace("  男职工：1965年1月", "  男职工：1965年3月")
+                                       .replace("  男职工：四个月", "  男职工：三个月"), encoding="utf-8")
+    out = CliRunner().invoke(main, ["diff", str(tmp_path / "old.rule"), str(tmp_path / "new.rule")]).output
+    assert "| 表「延迟起始出生年月」 | 男职工 | — | 1965年1月 | 1965年3月 |" in out
+    assert "| 表「每延迟一个月所需月数」 | 男职工 | — | 4个月 | 3个月 |" in out
+    assert "改革后法定退休年龄" in out and "60岁1个月" in out

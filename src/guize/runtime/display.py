@@ -97,7 +97,7 @@ def typed(v: Any, kind: str, unit: str = "", exact: bool = False) -> str:
     if isinstance(v, bool):
         return yes_no(v)
     if isinstance(v, datetime.date):
-        return date(v)
+        return year_month(v) if kind == "year_month" else date(v)
     if isinstance(v, str):
         return v
     if kind in ("duration", "age") and isinstance(v, int):
@@ -123,5 +123,6 @@ def unit_in(type_text: str) -> str:
 
 def with_type(v: Any, type_text: str) -> str:
     """A computed value by its type's display text (金额（元）, 比率, 百分点, 整数（人）), exactly as held."""
-    kind = {"比率": "rate", "百分点": "points", "期间": "duration", "年龄": "age"}.get(type_text, "")
+    kind = {"比率": "rate", "百分点": "points", "期间": "duration", "年龄": "age", "年月": "year_month"}.get(
+        type_text, "")
     return typed(v, kind, unit_in(type_text), exact=True)

@@ -403,6 +403,17 @@ def walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(children(item)))
 
 
+TIME_WRAPS = frozenset({"as_period", "as_age", "as_year_month"})
+
+
+def unwrap_time(expr: Expr) -> Expr:
+    """A definition's expression without the call that only makes its value read as a time
+    (期间, 年龄, 年月: the checker wraps those definitions; see checker._TIME_WRAP)."""
+    if isinstance(expr, Call) and expr.func in TIME_WRAPS:
+        return expr.args[0]
+    return expr
+
+
 def dated_nodes(node: Node) -> list[Dated]:
     """Every Dated node under `node`, outermost first."""
     return [n for n in walk(node) if isinstance(n, Dated)]

@@ -67,7 +67,8 @@ def inner_cites(node: ir.Expr) -> tuple[str, ...]:
 
 _FUNC_NAMES = {"year": "年份", "month": "月份", "day": "日", "months_between": "相差月数",
                "days_between": "相差天数", "years_between": "相差年数", "add_months": "加月",
-               "add_years": "加年", "add_days": "加天", "abs": "绝对值"}
+               "add_years": "加年", "add_days": "加天", "abs": "绝对值", "full_years": "周岁",
+               "year_month": "年月"}
 _OPS = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _CMP = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _SCALE_WORDS = {"amount": "累进计算", "rate": "适用税率", "deduction": "速算扣除数"}
@@ -114,6 +115,10 @@ def render_ir(node: ir.Expr) -> str:
         case ir.Round(mode=mode, arg=arg):
             return f"{ROUND_WORDS.get(mode, mode)}({render_ir(arg)})"
         case ir.Call(func=func, args=args):
+            if func in ir.TIME_WRAPS:
+                return render_ir(args[0])
+            if func == "months_between":  # written 乙 - 甲 (date − date)
+                return f"{render_ir(args[1])} - {render_ir(args[0])}"
             return f"{_FUNC_NAMES.get(func, func)}({', '.join(render_ir(a) for a in args)})"
         case ir.Cond(branches=branches, other=other_row):
             parts = [f"{b.label} 则 {render_ir(b.value)}" for b in branches]
@@ -146,7 +151,7 @@ def value_rows(node: ir.Expr, path: tuple[str, ...] = (), rng: DateRange = (None
                ) -> list[tuple[tuple[str, ...], DateRange, ir.Expr]]:
     """Flatten tables, branches and dated versions into rows: (row labels, dates, value node)."""
     out: list[tuple[tuple[str, ...], DateRange, ir.Expr]] = []
-    match node:
+    match ir.unwrap_time(node):
         case ir.Dated(versions=versions):
             for v in versions:
                 sub = _intersect(rng, (v.start, v.end))
