@@ -325,3 +325,14 @@ def test_diff_shows_time_rows_and_inputs_as_the_law_words_them(tmp_path: Path) -
     assert "| 表「延迟起始出生年月」 | 男职工 | — | 1965年1月 | 1965年3月 |" in out
     assert "| 表「每延迟一个月所需月数」 | 男职工 | — | 4个月 | 3个月 |" in out
     assert "改革后法定退休年龄" in out and "60岁1个月" in out
+
+
+def test_inputs_in_years_and_defaults_in_their_unit(tmp_path: Path) -> None:
+    # 整数（年） is given in years and held in months; a default is written in the input's own
+    # unit (3万元, 2年) and was applied a second time (3万元 gave 3亿元).
+    policy = load(tmp_path, "输入 本金：金额（万元），默认 3万元\n输入 年数：整数（年），默认 2年\n输入 年数乙：整数（年）\n"
+                            "输出 折元：金额 = 本金\n输出 月数：整数（月） = 年数\n输出 月数乙：整数（月） = 年数乙\n")
+    want = {"折元": Decimal("30000.00"), "月数": 24, "月数乙": 60}
+    assert policy.evaluate({"年数乙": 5}, D(2024, 6, 1)) == want == policy.interpret({"年数乙": 5}, D(2024, 6, 1))
+    got = policy.evaluate_batch(pa.table({"年数乙": pa.array([5], type=pa.int64())}), D(2024, 6, 1)).to_pylist()
+    assert {k: got[0][k] for k in want} == want

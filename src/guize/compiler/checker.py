@@ -247,6 +247,11 @@ class Checker(TableChecker):
         default: Any = None
         if inp.default is not None:
             default = self._literal(inp.default, ty, "", report=False)
+            scale = self._input_scale(inp.type)
+            if default is not None and ty.kind == "num" and scale != 1:
+                # Like an example's input: given in the declared unit (3万元 -> 3, 2年 -> 2).
+                default = norm(Decimal(default) / scale)
+                default = int(default) if ty.integer and default == int(default) else default
         unit_text = ""
         if isinstance(inp.type, ast.NamedType):
             unit_text = inp.type.unit or (inp.type.word if inp.type.word in UNITS else "")

@@ -206,7 +206,8 @@ def convert(spec: Mapping[str, Any], value: Any) -> Any:
     if kind == "rate":
         return to_rate(value, name)
     if kind == "int":
-        return to_int(value, name)
+        scale = spec["scale"]  # 整数（年）: years given, months held
+        return to_int(value, name) * int(scale) if scale != 1 and scale == int(scale) else to_int(value, name)
     if kind == "bool":
         return to_bool(value, name)
     if kind == "date":
