@@ -336,3 +336,9 @@ def test_inputs_in_years_and_defaults_in_their_unit(tmp_path: Path) -> None:
     assert policy.evaluate({"年数乙": 5}, D(2024, 6, 1)) == want == policy.interpret({"年数乙": 5}, D(2024, 6, 1))
     got = policy.evaluate_batch(pa.table({"年数乙": pa.array([5], type=pa.int64())}), D(2024, 6, 1)).to_pylist()
     assert {k: got[0][k] for k in want} == want
+
+
+def test_a_duration_times_an_amount_per_period(tmp_path: Path) -> None:
+    policy = load(tmp_path, "输入 期：期间\n输出 甲：金额 = 期 × 8000元/月\n"
+                            "输出 乙：金额 = 1年 × 8000元/月 + 2个月 × 12000元/年\n")
+    assert policy.evaluate({"期": "P2M"}, D(2024, 6, 1)) == {"甲": Decimal("16000.00"), "乙": Decimal("98000.00")}
