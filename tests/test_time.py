@@ -342,3 +342,24 @@ def test_a_duration_times_an_amount_per_period(tmp_path: Path) -> None:
     policy = load(tmp_path, "输入 期：期间\n输出 甲：金额 = 期 × 8000元/月\n"
                             "输出 乙：金额 = 1年 × 8000元/月 + 2个月 × 12000元/年\n")
     assert policy.evaluate({"期": "P2M"}, D(2024, 6, 1)) == {"甲": Decimal("16000.00"), "乙": Decimal("98000.00")}
+
+
+def test_annual_leave_in_columns_with_text_durations_and_defaults() -> None:
+    policy = guize.load(NATIONAL / "annual_leave_2008.rule", corpus=False)
+    worked = ["P9Y11M", "10年", "P11M", "20年", "P1Y1M20D", None]
+    table = pa.table({"累计工作时间": worked, "本年度病假累计": ["P2M", None, None, "3个月", None, None]})
+    got = policy.evaluate_batch(table, D(2025, 3, 1)).to_pylist()
+    assert [r["年休假天数"] for r in got] == [0, 10, 0, 15, None, None]
+    assert "不能含天数" in got[4]["错误"] and "累计工作时间" in got[5]["错误"]
+
+
+def test_guize_run_writes_durations_and_year_months_as_iso_text(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("出生日期,人员类别\n1965-01-15,男职工\n1980-01-05,原法定退休年龄五十周岁的女职工\n", encoding="utf-8")
+    for suffix in (".jsonl", ".csv"):
+        target = tmp_path / f"out{suffix}"
+        result = CliRunner().invoke(main, ["run", str(NATIONAL / "retirement_age_2025.rule"), "--date", "2025-03-01",
+                                           "--input", str(source), "--output", str(target)])
+        assert result.exit_code == 0, result.output
+        text = target.read_text(encoding="utf-8")
+        assert "P60Y1M" in text and "2025-02" in text and "P52Y7M" in text and "2032-08" in text

@@ -644,6 +644,8 @@ def _column(batch: Any, name: str) -> Any:
 def _const(value: Any) -> Any:
     from guize.runtime.batchops import num
 
+    if isinstance(value, int) and type(value) is not int:  # a duration (dates.Period): its months
+        value = int(value)
     return num(str(value))
 
 
