@@ -363,3 +363,19 @@ def test_guize_run_writes_durations_and_year_months_as_iso_text(tmp_path: Path) 
         assert result.exit_code == 0, result.output
         text = target.read_text(encoding="utf-8")
         assert "P60Y1M" in text and "2025-02" in text and "P52Y7M" in text and "2032-08" in text
+
+
+@pytest.mark.parametrize("months, up, half, down", [(19, 24, 24, 12), (17, 24, 12, 12), (18, 24, 24, 12),
+                                                     (12, 12, 12, 12), (0, 0, 0, 0), (1, 12, 0, 0)])
+def test_durations_round_to_whole_years(tmp_path: Path, months: int, up: int, half: int, down: int) -> None:
+    policy = load(tmp_path, "输入 期：期间\n输出 甲：期间 = 向上取整到年(期)\n输出 乙：期间 = 四舍五入到年(期)\n"
+                            "输出 丙：期间 = 向下取整到年(期)\n")
+    data = {"期": months}
+    assert policy.evaluate(data, D(2024, 6, 1)) == {"甲": up, "乙": half, "丙": down} == policy.interpret(data, D(2024, 6, 1))
+    got = policy.evaluate_batch(pa.table({"期": pa.array([months], type=pa.int64())}), D(2024, 6, 1)).to_pylist()[0]
+    assert (got["甲"], got["乙"], got["丙"]) == (up, half, down)
+
+
+def test_rounding_to_years_is_only_for_durations() -> None:
+    assert any(d.startswith("E317") for d in diags("输入 钱:金额\n输出 甲：金额 = 向上取整到年(钱)\n"))
+    assert any(d.startswith("E317") for d in diags("输入 期:期间\n输出 甲：期间，向上取整到年 = 期\n"))

@@ -297,6 +297,9 @@ class Checker(TableChecker):
             declared = self._type_spec(d.type, name) if d.type is not None else None
             if declared is not None and declared.kind == "enum" and isinstance(d.type, ast.InlineEnum):
                 self.error(d.span, "定义的类型不能是临时列出的枚举；请先用「类型」声明", code="E232")
+            if d.rounding and d.rounding.endswith(("年", "月")):
+                self.error(d.span, f"「{d.rounding}」要写成函数，套在期间上",
+                           hint=f"如「= {d.rounding}(不满一年部分)」", code="E317")
             result = self._value(d.body, hint=declared)
             if result is None:
                 self.failed.add(name)
@@ -331,6 +334,9 @@ class Checker(TableChecker):
             self.current, self.cur_cite = saved
 
     def _rounding(self, d: ast.Definition, ty: Type) -> tuple[str, Decimal] | None:
+        if d.rounding and d.rounding.endswith(("年", "月")):
+            # INVARIANT: reported by _check_def; a duration is rounded by the function form
+            return None
         if d.rounding:
             text = d.rounding
             if text == "不舍入":

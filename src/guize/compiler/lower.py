@@ -435,6 +435,8 @@ class ExprChecker:
         if r[1].kind != "num":
             self.error(e.span, f"只有数值可以舍入，这里是{r[1].display()}", code="E316")
             return None
+        if e.mode.endswith(("年", "月")):
+            return self._round_time(e, r[0], r[1])
         mode, quantum = parse_rounding(e.mode)
         ty = r[1]
         if quantum == 1 and not ty.is_money:
@@ -531,6 +533,20 @@ class ExprChecker:
             return None
         ratio = self.mk(ir.Arith, e.span, "/", ln, rn, False)
         return self.mk(ir.Round, e.span, "floor", Decimal(1), ratio, True), T.INT
+
+    def _round_time(self, e: ast.Round, node: Expr, ty: Type) -> tuple[Expr, Type] | None:
+        """向上取整到年(不满一年部分): a duration to whole years (「不满一年的，按一年计算」) or months."""
+        if ty.dim != T.MONTHS:
+            self.error(e.span, f"「{e.mode}」只能用于期间（以月计），这里是{ty.display()}",
+                       hint="金额、数量的舍入写「四舍五入到元」「向下取整」等", code="E317")
+            return None
+        mode, _quantum = parse_rounding(e.mode.rstrip("年个月") or e.mode)
+        rty = attrs.evolve(ty, integer=True, rate=False)
+        if e.mode.endswith("月"):
+            return self.mk(ir.Round, e.span, mode, Decimal(1), node, True), rty
+        twelve = self.mk(ir.Const, e.span, 12)
+        years = self.mk(ir.Round, e.span, mode, Decimal(1), self.mk(ir.Arith, e.span, "/", node, twelve, False), True)
+        return self.mk(ir.Arith, e.span, "*", years, self.mk(ir.Const, e.span, 12), True), rty
 
     def _e_Neg(self, e: ast.Neg, hint: Type | None) -> tuple[Expr, Type] | None:
         r = self._expr(e.arg, hint)

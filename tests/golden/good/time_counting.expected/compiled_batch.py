@@ -1,5 +1,5 @@
 # Columnar evaluators of tests/golden/good/time_counting.rule, written by guize 0.1.0 (guize.compiler.batchgen)
-# source sha256: 8d2abcd86f2652a1841be7d048954a97e09c9aaa6c40e46d29e303b5b208963b
+# source sha256: 6c3bebc8842d11d8b6a3a75728d0245c304d83710eb379bbf5f4d618ca420efd
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
@@ -65,8 +65,17 @@ def b_年限(c):
     return x1
 
 
+def b_不满一年按一年(c):
+    """「不满一年按一年」, line 20."""
+    d_零头 = c.ref('零头')
+    x1 = c.rdiv(d_零头, K0, 0, 'ceil')
+    x2 = c.mul(x1, K0)
+    x3 = c.call('as_period', x2)
+    return x3
+
+
 def b_周岁数(c):
-    """「周岁数」, line 20."""
+    """「周岁数」, line 21."""
     i_出生日期 = c.input('出生日期')
     x1 = c.call('full_years', i_出生日期, c.asof())
     x2 = c.call('as_age', x1)
@@ -74,7 +83,7 @@ def b_周岁数(c):
 
 
 def b_精确年龄(c):
-    """「精确年龄」, line 21."""
+    """「精确年龄」, line 22."""
     i_出生日期 = c.input('出生日期')
     x1 = c.call('months_between', i_出生日期, c.asof())
     x2 = c.call('as_age', x1)
@@ -82,7 +91,7 @@ def b_精确年龄(c):
 
 
 def b_退休年月(c):
-    """「退休年月」, line 22."""
+    """「退休年月」, line 23."""
     i_出生日期 = c.input('出生日期')
     x1 = c.call('year_month', i_出生日期)
     x2 = c.call('add_months', x1, K5)
@@ -91,14 +100,14 @@ def b_退休年月(c):
 
 
 def b_到期日(c):
-    """「到期日」, line 23."""
+    """「到期日」, line 24."""
     i_入职日期 = c.input('入职日期')
     x1 = c.call('add_months', i_入职日期, K6)
     return x1
 
 
 def b_年休假(c):
-    """「年休假」, line 24."""
+    """「年休假」, line 25."""
     i_累计工作时间 = c.input('累计工作时间')
     x1 = c.band(i_累计工作时间, '12', True, '120', False)
     x2 = c.band(i_累计工作时间, '120', True, '240', False)
@@ -108,7 +117,7 @@ def b_年休假(c):
 
 
 def b_档次(c):
-    """「档次」, line 29."""
+    """「档次」, line 30."""
     d_工作年限 = c.ref('工作年限')
     x1 = c.band(d_工作年限, '6', True, '12', False)
     x2 = c.band(d_工作年限, None, False, '6', False)
@@ -117,5 +126,5 @@ def b_档次(c):
 
 
 # Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).
-DEFS = {'工作年限': b_工作年限, '满年数': b_满年数, '零头': b_零头, '折算月数': b_折算月数, '年限': b_年限, '周岁数': b_周岁数, '精确年龄':
-        b_精确年龄, '退休年月': b_退休年月, '到期日': b_到期日, '年休假': b_年休假, '档次': b_档次}
+DEFS = {'工作年限': b_工作年限, '满年数': b_满年数, '零头': b_零头, '折算月数': b_折算月数, '年限': b_年限, '不满一年按一年': b_不满一年按一年,
+        '周岁数': b_周岁数, '精确年龄': b_精确年龄, '退休年月': b_退休年月, '到期日': b_到期日, '年休假': b_年休假, '档次': b_档次}
