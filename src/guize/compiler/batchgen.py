@@ -26,7 +26,7 @@ FORMAT = "2"  # bump when the generated batch code changes shape (part of the ca
 
 _KINDS = {"money": "num", "quantity": "num", "rate": "num", "int": "num", "points": "num",
           "bool": "bool", "date": "date", "enum": "enum", "duration": "num", "age": "num", "year_month": "date"}
-_VECTOR_CALLS = {"year", "month", "day", "days_between", "add_days", "abs", "months_between", "full_years",
+_VECTOR_CALLS = {"year", "month", "day", "days_between", "add_days", "abs", "months_between", "period_between", "full_years",
                  "add_months", "year_month", "as_period", "as_age", "as_year_month"}
 
 

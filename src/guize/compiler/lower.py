@@ -39,7 +39,7 @@ _FUNCS: dict[str, tuple[str, tuple[str, ...], Type]] = {
     "相差天数": ("days_between", ("date", "date"), T.num((("日", 1),), integer=True)),
     "相差年数": ("full_years", ("date", "date"), T.DURATION),
     "周岁": ("full_years", ("date", "date"), T.AGE),
-    "年龄": ("months_between", ("date", "date"), T.AGE),
+    "年龄": ("period_between", ("date", "date"), T.AGE),
     "年月": ("year_month", ("date",), T.YEAR_MONTH),
     "加月": ("add_months", ("date", "int"), T.DATE),
     "加年": ("add_years", ("date", "int"), T.DATE),
@@ -504,7 +504,7 @@ class ExprChecker:
                 self.error(e.span, f"不能相减：{lt.display()} 与 {rt.display()}",
                            hint="用「年月(日期)」把日期化为年月，再相减", code="E320")
                 return None
-            return self.mk(ir.Call, e.span, "months_between", (rn, ln)), T.DURATION
+            return self.mk(ir.Call, e.span, "period_between", (rn, ln)), T.DURATION
         if (e.op in "+-" and lt.kind == "date" and rt.kind == "num") or (e.op == "+" and rt.kind == "date" \
                 and lt.kind == "num"):
             (dn, dt), (nn, nt) = ((ln, lt), (rn, rt)) if lt.kind == "date" else ((rn, rt), (ln, lt))

@@ -754,12 +754,12 @@ class Chunk:
         if func == "year_month":
             r = batchmonths.year_month(arrays[0])
             return r if _is_arr(args[0]) else int(r[0])
-        v = (batchmonths.months_between if func == "months_between" else batchmonths.full_years)(*arrays)
+        v = (batchmonths.full_years if func == "full_years" else batchmonths.months_between)(*arrays)
         if not any(_is_arr(a.v if isinstance(a, Num) else a) for a in args):
             return Num(int(v[0]), 0, int(v[0]), int(v[0]))
         lo, hi = _bounds(v)
         return Num(v, 0, lo, hi, True)
 
 
-_MONTH_CALLS = frozenset({"months_between", "full_years", "add_months", "year_month", "as_period", "as_age",
+_MONTH_CALLS = frozenset({"months_between", "period_between", "full_years", "add_months", "year_month", "as_period", "as_age",
                           "as_year_month"})

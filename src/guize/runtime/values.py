@@ -327,7 +327,9 @@ FUNCS: dict[str, Any] = {
     "months_between": dates.months_between,
     "days_between": dates.days_between,
     "years_between": dates.years_between,
-    "full_years": dates.full_years,
+    "full_years": lambda a, b: dates.Period(dates.full_years(a, b)),
+    # date − date: the whole months, a duration that reads 5年7个月 wherever an explanation shows it
+    "period_between": lambda a, b: dates.Period(dates.months_between(a, b)),
     "year_month": dates.year_month,
     "as_period": dates.Period,
     "as_age": dates.Age,

@@ -117,7 +117,7 @@ def render_ir(node: ir.Expr) -> str:
         case ir.Call(func=func, args=args):
             if func in ir.TIME_WRAPS:
                 return render_ir(args[0])
-            if func == "months_between":  # written 乙 - 甲 (date − date)
+            if func == "period_between":  # written 乙 - 甲 (date − date)
                 return f"{render_ir(args[1])} - {render_ir(args[0])}"
             return f"{_FUNC_NAMES.get(func, func)}({', '.join(render_ir(a) for a in args)})"
         case ir.Cond(branches=branches, other=other_row):

@@ -36,7 +36,7 @@ DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 
  'cite', 'line', 'deps', 'inputs'), {'round': None, 'cite': ()}, (
  ('工作年限', 'def', '期间', 'duration',
  (14, 5, (12, 1, 13, 1), 'as_period',
-  ((14, 4, (12, 14, 12, 25), 'months_between',
+  ((14, 4, (12, 14, 12, 25), 'period_between',
     ((1, 3, (12, 21, 12, 25), '入职日期'), (1, 2, (12, 14, 12, 18), '离职日期'))),)), 12, (),
  ('入职日期', '离职日期')),
  ('满年数', 'output', '整数', 'int',
@@ -73,7 +73,7 @@ DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 
     ((1, 42, (21, 16, 21, 20), '出生日期'), (3, 43, (21, 22, 21, 26)))),)), 21, (), ('出生日期',)),
  ('精确年龄', 'output', '年龄', 'age',
  (14, 49, (22, 1, 23, 1), 'as_age',
-  ((14, 48, (22, 14, 22, 28), 'months_between',
+  ((14, 48, (22, 14, 22, 28), 'period_between',
     ((1, 46, (22, 17, 22, 21), '出生日期'), (3, 47, (22, 23, 22, 27)))),)), 22, (), ('出生日期',)),
  ('退休年月', 'output', '年月', 'year_month',
  (14, 54, (23, 1, 24, 1), 'as_year_month',
@@ -119,7 +119,7 @@ def out_零头(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['months_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
     # 「零头」: line 14
@@ -141,7 +141,7 @@ def out_折算月数(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['months_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
     # 「零头」: line 14
@@ -165,7 +165,7 @@ def out_不满一年按一年(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['months_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
     # 「零头」: line 14
@@ -196,7 +196,7 @@ def out_all(data, e, need=None):
         i_累计工作时间 = 0
     i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['months_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
     # 「零头」: line 14
@@ -210,7 +210,7 @@ def out_all(data, e, need=None):
     # 「周岁数」: line 21
     d_周岁数 = _FUNCS['as_age'](_FUNCS['full_years'](i_出生日期, e[0]))
     # 「精确年龄」: line 22
-    d_精确年龄 = _FUNCS['as_age'](_FUNCS['months_between'](i_出生日期, e[0]))
+    d_精确年龄 = _FUNCS['as_age'](_FUNCS['period_between'](i_出生日期, e[0]))
     # 「退休年月」: line 23
     d_退休年月 = _FUNCS['as_year_month'](_FUNCS['add_months'](_FUNCS['year_month'](i_出生日期), 721))
     # 「到期日」: line 24
@@ -255,7 +255,7 @@ def out_subset(data, e, need):
         i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if _n1:
         # 「工作年限」: line 12
-        d_工作年限 = _FUNCS['as_period'](_FUNCS['months_between'](i_入职日期, i_离职日期))
+        d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     if _n4:
         # 「满年数」: line 13
         d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
@@ -276,7 +276,7 @@ def out_subset(data, e, need):
         d_周岁数 = _FUNCS['as_age'](_FUNCS['full_years'](i_出生日期, e[0]))
     if _n10:
         # 「精确年龄」: line 22
-        d_精确年龄 = _FUNCS['as_age'](_FUNCS['months_between'](i_出生日期, e[0]))
+        d_精确年龄 = _FUNCS['as_age'](_FUNCS['period_between'](i_出生日期, e[0]))
     if _n11:
         # 「退休年月」: line 23
         d_退休年月 = _FUNCS['as_year_month'](_FUNCS['add_months'](_FUNCS['year_month'](i_出生日期), 721))

@@ -24,7 +24,7 @@ def b_工作年限(c):
     """「工作年限」, line 12."""
     i_入职日期 = c.input('入职日期')
     i_离职日期 = c.input('离职日期')
-    x1 = c.call('months_between', i_入职日期, i_离职日期)
+    x1 = c.call('period_between', i_入职日期, i_离职日期)
     x2 = c.call('as_period', x1)
     return x2
 
@@ -85,7 +85,7 @@ def b_周岁数(c):
 def b_精确年龄(c):
     """「精确年龄」, line 22."""
     i_出生日期 = c.input('出生日期')
-    x1 = c.call('months_between', i_出生日期, c.asof())
+    x1 = c.call('period_between', i_出生日期, c.asof())
     x2 = c.call('as_age', x1)
     return x2
 

@@ -72,7 +72,7 @@ DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 
  ('改革后第几个出生月', 'def', '期间', 'duration',
  (14, 45, (38, 1, 39, 1), 'as_period',
   ((4, 44, (38, 19, 38, 40), '+',
-    (14, 42, (38, 19, 38, 34), 'months_between',
+    (14, 42, (38, 19, 38, 34), 'period_between',
      ((2, 41, (38, 26, 38, 34), '延迟起始出生年月'), (2, 40, (38, 19, 38, 23), '出生年月'))),
     (0, 43, (38, 37, 38, 40), 1), True),)), ('第二条',), 38, ('出生年月', '延迟起始出生年月'), ()),
  ('最多延迟月数', 'def', '整数', 'int',
@@ -200,7 +200,7 @@ def out_改革后法定退休年龄(data, e, need=None):
     # 「出生年月」: line 37
     d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
     # 「延迟月数」: line 41
@@ -236,7 +236,7 @@ def out_退休年月(data, e, need=None):
     # 「出生年月」: line 37
     d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
     # 「延迟月数」: line 41
@@ -274,7 +274,7 @@ def out_最低缴费年限(data, e, need=None):
     # 「出生年月」: line 37
     d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
     # 「延迟月数」: line 41
@@ -316,7 +316,7 @@ def out_最早弹性退休年月(data, e, need=None):
     # 「出生年月」: line 37
     d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
     # 「延迟月数」: line 41
@@ -358,7 +358,7 @@ def out_最晚弹性退休年月(data, e, need=None):
     # 「出生年月」: line 37
     d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
     # 「延迟月数」: line 41
@@ -398,7 +398,7 @@ def out_all(data, e, need=None):
     # 「出生年月」: line 37
     d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
     # 「延迟月数」: line 41
@@ -450,7 +450,7 @@ def out_subset(data, e, need):
         # 「出生年月」: line 37
         d_出生年月 = _FUNCS['as_year_month'](_FUNCS['year_month'](i_出生日期))
         # 「改革后第几个出生月」: line 38
-        d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['months_between'](d_延迟起始出生年月, d_出生年月) + 1))
+        d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
         # 「最多延迟月数」: line 39
         d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
         # 「延迟月数」: line 41

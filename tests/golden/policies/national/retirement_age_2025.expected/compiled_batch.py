@@ -65,7 +65,7 @@ def b_改革后第几个出生月(c):
     """「改革后第几个出生月」, line 38."""
     d_延迟起始出生年月 = c.ref('延迟起始出生年月')
     d_出生年月 = c.ref('出生年月')
-    x1 = c.call('months_between', d_延迟起始出生年月, d_出生年月)
+    x1 = c.call('period_between', d_延迟起始出生年月, d_出生年月)
     x2 = c.add(x1, K4)
     x3 = c.call('as_period', x2)
     return x3

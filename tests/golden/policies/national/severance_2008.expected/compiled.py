@@ -49,7 +49,7 @@ DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 
  ('工作年限', 'output', '期间', 'duration',
  (14, 19, (28, 1, 29, 1), 'as_period',
   ((12, 18, (28, 14, 28, 37),
-    ((14, 16, (28, 14, 28, 30), 'months_between',
+    ((14, 16, (28, 14, 28, 30), 'period_between',
       ((2, 15, (28, 26, 28, 30), '起算日期'),
        (14, 14, (28, 14, 28, 23), 'add_days',
         ((1, 12, (28, 14, 28, 18), '离职日期'), (0, 13, (28, 21, 28, 23), 1))))),
@@ -180,7 +180,7 @@ def out_经济补偿月数(data, e, need=None):
     # 「起算日期」: line 24
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 28
-    d_工作年限 = _FUNCS['as_period']((_t1 if (_t1 := _FUNCS['months_between'](d_起算日期,
+    d_工作年限 = _FUNCS['as_period']((_t1 if (_t1 := _FUNCS['period_between'](d_起算日期,
             _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     # 「满年数」: line 29
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
@@ -236,7 +236,7 @@ def out_经济补偿(data, e, need=None):
     # 「起算日期」: line 24
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 28
-    d_工作年限 = _FUNCS['as_period']((_t3 if (_t3 := _FUNCS['months_between'](d_起算日期,
+    d_工作年限 = _FUNCS['as_period']((_t3 if (_t3 := _FUNCS['period_between'](d_起算日期,
             _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     # 「满年数」: line 29
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
@@ -296,7 +296,7 @@ def out_all(data, e, need=None):
     # 「起算日期」: line 24
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 28
-    d_工作年限 = _FUNCS['as_period']((_t5 if (_t5 := _FUNCS['months_between'](d_起算日期,
+    d_工作年限 = _FUNCS['as_period']((_t5 if (_t5 := _FUNCS['period_between'](d_起算日期,
             _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     # 「满年数」: line 29
     d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
@@ -362,7 +362,7 @@ def out_subset(data, e, need):
         # 「起算日期」: line 24
         d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
         # 「工作年限」: line 28
-        d_工作年限 = _FUNCS['as_period']((_t7 if (_t7 := _FUNCS['months_between'](d_起算日期,
+        d_工作年限 = _FUNCS['as_period']((_t7 if (_t7 := _FUNCS['period_between'](d_起算日期,
                 _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     if _n1:
         # 「满年数」: line 29

@@ -46,7 +46,7 @@ def b_工作年限(c):
     d_起算日期 = c.ref('起算日期')
     i_离职日期 = c.input('离职日期')
     x1 = c.call('add_days', i_离职日期, K3)
-    x2 = c.call('months_between', d_起算日期, x1)
+    x2 = c.call('period_between', d_起算日期, x1)
     x3 = c.max_(x2, K4)
     x4 = c.call('as_period', x3)
     return x4
