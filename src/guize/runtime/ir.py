@@ -29,7 +29,11 @@ Expression nodes:
   Min(args) Max(args)
   Round(mode, quantum, arg, as_int)
                                   mode in half_up floor ceil down; as_int gives an int
-  Call(func, args)                date functions: year month day add_months …
+  Call(func, args)                date functions: year month day add_months …; calendar months
+                                  (period_between for date − date, full_years, year_month); and
+                                  as_period / as_age / as_year_month around a 期间/年龄/年月
+                                  definition, which only make its value read as a time
+                                  (unwrap_time strips them)
   Cond(branches, other)           若 … 则 …, in order, then 否则
   Match(subject, cases, other)    a table by an enum
   Bands(subject, bands, other)    a table by numeric bands
