@@ -37,8 +37,8 @@ def _dump(value: Any, indent: int, level: int) -> str:
         return "[\n" + ",\n".join(inner + _dump(v, indent, level + 1) for v in value) + "\n" + pad + "]"
     if isinstance(value, Decimal):
         return display.exact(value)
-    if isinstance(value, datetime.date):
-        return json.dumps(value.isoformat())
+    if isinstance(value, datetime.date) or (isinstance(value, int) and hasattr(value, "isoformat")):
+        return json.dumps(value.isoformat())  # dates; durations as ISO 8601 (P5Y7M), year-months 2025-02
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -49,6 +49,7 @@ class Number:
 class DateLit:
     value: datetime.date
     span: Span = _span()
+    year_month: bool = False  # 2025年2月: a year-month, held as the month's first day
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ every IR node becomes one call such as `c.mul(a, b)` on fixed-point columns whos
 and bounds are tracked as they go (see guize.runtime.batchops).
 
 Definitions that cannot be vectorised (a division whose result is not rounded, the
-calendar functions 相差月数/相差年数/加月/加年) are listed in FALLBACK with the
+calendar function 加年) are listed in FALLBACK with the
 reason; outputs that need them are evaluated row by row by the scalar functions.
 """
 
@@ -25,8 +25,9 @@ from guize.runtime import ir
 FORMAT = "2"  # bump when the generated batch code changes shape (part of the cache key)
 
 _KINDS = {"money": "num", "quantity": "num", "rate": "num", "int": "num", "points": "num",
-          "bool": "bool", "date": "date", "enum": "enum"}
-_VECTOR_CALLS = {"year", "month", "day", "days_between", "add_days", "abs"}
+          "bool": "bool", "date": "date", "enum": "enum", "duration": "num", "age": "num", "year_month": "date"}
+_VECTOR_CALLS = {"year", "month", "day", "days_between", "add_days", "abs", "months_between", "period_between", "full_years",
+                 "add_months", "year_month", "as_period", "as_age", "as_year_month"}
 
 
 class Unsupported(Exception):
@@ -102,7 +103,8 @@ class BatchGen:
             case ir.If(then=then):
                 return self.kind(then)
             case ir.Call(func=func):
-                return "date" if func in ("add_months", "add_years", "add_days") else "num"
+                return "date" if func in ("add_months", "add_years", "add_days", "year_month", "as_year_month") \
+                    else "num"
             case ir.Cond(other=other):
                 return self.kind(other.value)
             case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):

@@ -23,7 +23,11 @@ from guize.runtime import dates, ir
 _KIND_WORDS = {kind: word for word, kind in ast.DEF_KINDS.items()}
 _TYPE_WORDS = {"金额": T.MONEY, "比率": T.RATE, "整数": T.INT, "数量": T.NUM, "数值": T.NUM,
                "超额累进": T.EXCESS_SCALE, "全额累进": T.WHOLE_SCALE,
-               "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS}
+               "是否": T.BOOL, "日期": T.DATE, "百分点": T.POINTS,
+               "期间": T.DURATION, "年龄": T.AGE, "年月": T.YEAR_MONTH}
+# A definition whose value is a time read as the law words it: its value is wrapped so that
+# it shows as 5年7个月 / 60岁1个月 / 2025年2月 (and P5Y7M / 2025-02 in JSON).
+_TIME_WRAP = {"duration": "as_period", "age": "as_age", "year_month": "as_year_month"}
 
 
 @attrs.frozen
@@ -243,6 +247,11 @@ class Checker(TableChecker):
         default: Any = None
         if inp.default is not None:
             default = self._literal(inp.default, ty, "", report=False)
+            scale = self._input_scale(inp.type)
+            if default is not None and ty.kind == "num" and scale != 1:
+                # Like an example's input: given in the declared unit (3万元 -> 3, 2年 -> 2).
+                default = norm(Decimal(default) / scale)
+                default = int(default) if ty.integer and default == int(default) else default
         unit_text = ""
         if isinstance(inp.type, ast.NamedType):
             unit_text = inp.type.unit or (inp.type.word if inp.type.word in UNITS else "")
@@ -288,6 +297,9 @@ class Checker(TableChecker):
             declared = self._type_spec(d.type, name) if d.type is not None else None
             if declared is not None and declared.kind == "enum" and isinstance(d.type, ast.InlineEnum):
                 self.error(d.span, "定义的类型不能是临时列出的枚举；请先用「类型」声明", code="E232")
+            if d.rounding and d.rounding.endswith(("年", "月")):
+                self.error(d.span, f"「{d.rounding}」要写成函数，套在期间上",
+                           hint=f"如「= {d.rounding}(不满一年部分)」", code="E317")
             result = self._value(d.body, hint=declared)
             if result is None:
                 self.failed.add(name)
@@ -303,7 +315,9 @@ class Checker(TableChecker):
                     return None
                 if declared.kind == "num":
                     ty = attrs.evolve(ty, dim=declared.dim, rate=declared.rate or ty.rate,
-                                      integer=declared.integer or ty.integer, zero=False)
+                                      integer=declared.integer or ty.integer, zero=False, time=declared.time)
+            if ty.time is not None:
+                node = self.mk(ir.Call, d.span, _TIME_WRAP[ty.time], (node,))
             if ty.kind == "scale" and d.kind == "output":
                 self.error(d.span, f"输出「{name}」不能是税率表本身；输出写成 累进计算(税率表，…) 等算出的数额",
                            code="E251")
@@ -320,6 +334,9 @@ class Checker(TableChecker):
             self.current, self.cur_cite = saved
 
     def _rounding(self, d: ast.Definition, ty: Type) -> tuple[str, Decimal] | None:
+        if d.rounding and d.rounding.endswith(("年", "月")):
+            # INVARIANT: reported by _check_def; a duration is rounded by the function form
+            return None
         if d.rounding:
             text = d.rounding
             if text == "不舍入":
@@ -356,9 +373,9 @@ class Checker(TableChecker):
                 return v.value
             bad = "应为「是」或「否」"
         elif ty.kind == "date":
-            if isinstance(v, ast.DateLit):
+            if isinstance(v, ast.DateLit) and v.year_month == (ty.time == "year_month"):
                 return v.value
-            bad = "应为日期"
+            bad = "应为年月（如 2025年2月）" if ty.time == "year_month" else "应为日期"
         elif ty.kind == "enum":
             members = self.enums.get(ty.enum or "", ())
             if isinstance(v, ast.Name) and v.name in members:
@@ -435,6 +452,8 @@ class Checker(TableChecker):
 
 
 def _value_kind(ty: Type) -> str:
+    if ty.time is not None:
+        return ty.time
     if ty.kind == "num":
         if ty.is_money:
             return "money"

@@ -13,7 +13,8 @@ from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
-               "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum"}
+               "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum",
+               "duration": "_v.to_period", "age": "_v.to_age", "year_month": "_v.to_year_month"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
 
 
@@ -315,12 +316,17 @@ class CodeGenerator:
             "bool": f"{ident} is True or {ident} is False",
             "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT",
         }.get(kind)
+        int_scale = kind == "int" and spec["scale"] != 1 and spec["scale"] == int(spec["scale"])
+        if int_scale:  # 整数（年）: years given, months held
+            fast = None
         if kind == "enum":
             fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
         extra = f", {self.const(spec['members'])}" if kind == "enum" else ""
         call = f"{_CONVERTERS[kind]}({ident}, {name!r}{extra})"
         if kind in ("money", "quantity") and spec["scale"] != 1:
             call = f"{call} * {self.const(spec['scale'])}"
+        if int_scale:
+            call = f"{call} * {self.const(int(spec['scale']))}"
         if fast:
             lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
         elif kind in ("money", "quantity") and spec["scale"] == 1:

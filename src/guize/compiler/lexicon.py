@@ -60,6 +60,12 @@ KEYWORDS: dict[str, str] = {
     "EXPECT_KW": "「期望」",
     "NOT_IN_FORCE_KW": "「未生效」",
     "ERROR_KW": "「错误」",
+    "PER_FULL_KW": "「每满」",
+    "PER_FULL_GLUED": "「每满」",
+    "REACH_GLUED": "「达到」",
+    "UNDER_GLUED": "「不满」",
+    "ABOVE_GLUED": "「以上」",
+    "YEARMONTH": "日期（如 2024年4月26日）",  # or a year-month: one word in messages
     "COLON": "冒号「：」",
     "COMMA": "逗号「，」",
     "DUN": "顿号「、」",
@@ -118,7 +124,10 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "件": ("件", Decimal(1)),
     "月": ("月", Decimal(1)),
     "个月": ("月", Decimal(1)),
-    "年": ("年", Decimal(1)),
+    # Time counts in months as the law counts it: 1年 = 12个月; an age in years (60岁, 十八周岁) too.
+    "年": ("月", Decimal(12)),
+    "岁": ("月", Decimal(12)),
+    "周岁": ("月", Decimal(12)),
     "日": ("日", Decimal(1)),
     "天": ("日", Decimal(1)),
     "亩": ("亩", Decimal(1)),
@@ -222,6 +231,20 @@ _NUMBER = re.compile(
 )
 
 
+_CN_TIME = "零〇一二三四五六七八九十两半"
+_PERIOD = re.compile(rf"(?:(?P<years>\d+|[{_CN_TIME}]+)(?P<ymark>年|周岁|岁))?零?"
+                     rf"(?:(?P<months>\d+|[{_CN_TIME}]+)个月)?")
+
+
+def _time_count(text: str) -> Decimal:
+    """12, 十二, 半 (a half), 两 -> the count."""
+    if text.isdigit():
+        return Decimal(text)
+    if text == "半":
+        return Decimal("0.5")
+    return Decimal(cn_to_int(text))
+
+
 def parse_number(text: str) -> tuple[Decimal, str | None, str | None]:
     """'2,000万元' -> (20000000, '元'…): digits with 万/亿 folded in, unit, per-unit.
 
@@ -230,6 +253,13 @@ def parse_number(text: str) -> tuple[Decimal, str | None, str | None]:
     """
     if text.startswith("百分之"):
         return cn_to_decimal(text[3:]), "%", None
+    m = _PERIOD.fullmatch(text)
+    if m is not None:  # 9年11个月, 60岁1个月, 六个月, 一年, 半个月: in months
+        years = _time_count(m["years"]) if m["years"] else Decimal(0)
+        months = _time_count(m["months"]) if m["months"] else Decimal(0)
+        if m["months"] is None and m["ymark"]:
+            return years, m["ymark"], None
+        return years * 12 + months, "个月", None
     if text[0] in CN_NUMERAL_CHARS:
         unit = next(u for u in ("万元", "亿元", "元") if text.endswith(u))
         return cn_to_decimal(text[:-len(unit)]), unit, None

@@ -37,7 +37,10 @@ _FUNCS: dict[str, tuple[str, tuple[str, ...], Type]] = {
     "日": ("day", ("date",), T.INT),
     "相差月数": ("months_between", ("date", "date"), T.num((("月", 1),), integer=True)),
     "相差天数": ("days_between", ("date", "date"), T.num((("日", 1),), integer=True)),
-    "相差年数": ("years_between", ("date", "date"), T.num((("年", 1),), integer=True)),
+    "相差年数": ("full_years", ("date", "date"), T.DURATION),
+    "周岁": ("full_years", ("date", "date"), T.AGE),
+    "年龄": ("period_between", ("date", "date"), T.AGE),
+    "年月": ("year_month", ("date",), T.YEAR_MONTH),
     "加月": ("add_months", ("date", "int"), T.DATE),
     "加年": ("add_years", ("date", "int"), T.DATE),
     "加天": ("add_days", ("date", "int"), T.DATE),
@@ -183,8 +186,10 @@ class ExprChecker:
             branches.append(self.mk(ir.Branch, br.span, cond[0], res[0], "若 " + self.text(br.cond.span),
                                     self._label_cite(br.value)))
         if other is None:
-            self.error(block.span, "条件分支缺少「否则」：所有条件都不成立时取什么值？",
-                       hint="在最后加一行「否则 …」", code="E264")
+            # A 否则 whose value failed has been reported where it is; only a missing one is new.
+            if not any(isinstance(br, ast.ElseBranch) for br in block.branches):
+                self.error(block.span, "条件分支缺少「否则」：所有条件都不成立时取什么值？",
+                           hint="在最后加一行「否则 …」", code="E264")
             return None
         if not ok or ty is None:
             return None
@@ -312,7 +317,7 @@ class ExprChecker:
         return self._number(e)
 
     def _e_DateLit(self, e: ast.DateLit, hint: Type | None) -> tuple[Expr, Type] | None:
-        return self.mk(ir.Const, e.span, e.value), T.DATE
+        return self.mk(ir.Const, e.span, e.value), T.YEAR_MONTH if e.year_month else T.DATE
 
     def _e_Bool(self, e: ast.Bool, hint: Type | None) -> tuple[Expr, Type] | None:
         return self.mk(ir.Const, e.span, e.value), T.BOOL
@@ -430,6 +435,8 @@ class ExprChecker:
         if r[1].kind != "num":
             self.error(e.span, f"只有数值可以舍入，这里是{r[1].display()}", code="E316")
             return None
+        if e.mode.endswith(("年", "月")):
+            return self._round_time(e, r[0], r[1])
         mode, quantum = parse_rounding(e.mode)
         ty = r[1]
         if quantum == 1 and not ty.is_money:
@@ -443,10 +450,11 @@ class ExprChecker:
         if left is None or right is None:
             return None
         (ln, lt), (rn, rt) = left, right
+        if e.op == "per_full":
+            return self._per_full(e, ln, lt, rn, rt)
         sym = {"+": "加", "-": "减", "*": "乘", "/": "除"}[e.op]
         if lt.kind == "date" or rt.kind == "date":
-            self.error(e.span, f"日期不能直接{sym}，请用「加月」「加天」「相差月数」「相差天数」等函数", code="E320")
-            return None
+            return self._date_arith(e, ln, lt, rn, rt)
         if e.op in "+-":
             if lt.kind == "num" and rt.kind == "points":
                 if not lt.rate and not lt.zero:
@@ -486,6 +494,60 @@ class ExprChecker:
         dim = T.dim_mul(lt.dim, rt.dim, -1)
         return self.mk(ir.Arith, e.span, "/", ln, rn, False), T.num(dim)
 
+    def _date_arith(self, e: ast.Binary, ln: Expr, lt: Type, rn: Expr, rt: Type) -> tuple[Expr, Type] | None:
+        """Dates and year-months as the law counts time (民法典 第二百零一条、第二百零三条):
+        date − date is the whole months from the first to the second (a month is full when the
+        corresponding day is reached); date ± a duration moves by whole months (to the month's
+        last day when it has no corresponding day); date ± 天 moves by days."""
+        if e.op == "-" and lt.kind == rt.kind == "date":
+            if lt.time != rt.time:
+                self.error(e.span, f"不能相减：{lt.display()} 与 {rt.display()}",
+                           hint="用「年月(日期)」把日期化为年月，再相减", code="E320")
+                return None
+            return self.mk(ir.Call, e.span, "period_between", (rn, ln)), T.DURATION
+        if (e.op in "+-" and lt.kind == "date" and rt.kind == "num") or (e.op == "+" and rt.kind == "date" \
+                and lt.kind == "num"):
+            (dn, dt), (nn, nt) = ((ln, lt), (rn, rt)) if lt.kind == "date" else ((rn, rt), (ln, lt))
+            if e.op == "-":
+                nn = self.mk(ir.Neg, e.span, nn)
+            if nt.dim == T.MONTHS and nt.integer:
+                return self.mk(ir.Call, e.span, "add_months", (dn, nn)), dt
+            if nt.dim == (("日", 1),) and nt.integer and dt.time is None:
+                return self.mk(ir.Call, e.span, "add_days", (dn, nn)), dt
+            self.error(e.span, f"{dt.display()}只能加减整月、整年（或整天）的期间，这里是{nt.display()}",
+                       hint="写成「入职日期 + 6个月」「出生年月 + 60岁1个月」「离职日期 - 30天」", code="E320")
+            return None
+        sym = {"+": "加", "-": "减", "*": "乘", "/": "除"}[e.op]
+        self.error(e.span, f"日期不能{sym}：{lt.display()} 与 {rt.display()}",
+                   hint="日期 − 日期 得到期间；日期 ± 期间 得到日期", code="E320")
+        return None
+
+    def _per_full(self, e: ast.Binary, ln: Expr, lt: Type, rn: Expr, rt: Type) -> tuple[Expr, Type] | None:
+        """工作年限 每满 一年: the whole number of times the period holds the unit (a count)."""
+        if lt.kind != "num" or rt.kind != "num" or lt.dim != rt.dim or lt.rate or rt.rate:
+            self.error(e.span, f"「每满」两边应是同一单位的数量：{lt.display()} 与 {rt.display()}",
+                       hint="写成「工作年限 每满 一年」「累计缴费月数 每满 12个月」", code="E325")
+            return None
+        if isinstance(rn, ir.Const) and isinstance(rn.value, (int, Decimal)) and not rn.value > 0:
+            self.error(e.right.span, "「每满」后面应是正的数量", code="E325")
+            return None
+        ratio = self.mk(ir.Arith, e.span, "/", ln, rn, False)
+        return self.mk(ir.Round, e.span, "floor", Decimal(1), ratio, True), T.INT
+
+    def _round_time(self, e: ast.Round, node: Expr, ty: Type) -> tuple[Expr, Type] | None:
+        """向上取整到年(不满一年部分): a duration to whole years (「不满一年的，按一年计算」) or months."""
+        if ty.dim != T.MONTHS:
+            self.error(e.span, f"「{e.mode}」只能用于期间（以月计），这里是{ty.display()}",
+                       hint="金额、数量的舍入写「四舍五入到元」「向下取整」等", code="E317")
+            return None
+        mode, _quantum = parse_rounding(e.mode.rstrip("年个月") or e.mode)
+        rty = attrs.evolve(ty, integer=True, rate=False)
+        if e.mode.endswith("月"):
+            return self.mk(ir.Round, e.span, mode, Decimal(1), node, True), rty
+        twelve = self.mk(ir.Const, e.span, 12)
+        years = self.mk(ir.Round, e.span, mode, Decimal(1), self.mk(ir.Arith, e.span, "/", node, twelve, False), True)
+        return self.mk(ir.Arith, e.span, "*", years, self.mk(ir.Const, e.span, 12), True), rty
+
     def _e_Neg(self, e: ast.Neg, hint: Type | None) -> tuple[Expr, Type] | None:
         r = self._expr(e.arg, hint)
         if r is None:
@@ -517,6 +579,10 @@ class ExprChecker:
                 self.error(e.span, "枚举值只能比较是否相等", code="E331")
                 return None
         elif lt.kind == rt.kind and lt.kind in ("date", "bool"):
+            if lt.time != rt.time:
+                self.error(e.span, f"不能比较{lt.display()}和{rt.display()}",
+                           hint="用「年月(日期)」把日期化为年月，再比较", code="E330")
+                return None
             if lt.kind == "bool" and e.op not in ("==", "!="):
                 self.error(e.span, "是否值只能比较是否相等", code="E331")
                 return None
@@ -616,6 +682,11 @@ def norm(v: Decimal) -> Decimal:
 
 def unit_hint(a: Type, b: Type) -> str | None:
     if a.kind == "num" and b.kind == "num":
+        dims = {a.dim, b.dim}
+        if T.MONTHS in dims and (("日", 1),) in dims:
+            return "月与天不能换算：期间按整月、整年计（6个月、1年6个月），天数另用「整数（天）」"
+        if T.MONTHS in dims and () in dims:
+            return "期间要带单位：写「1年」「6个月」；把次数化为期间写「满年数 × 1年」，把期间化为次数写「工作年限 每满 一年」"
         if a.is_money and b.dim and b.dim != a.dim:
             return "金额要用「元/单位」的标准乘以数量得到，如「300元/吨 × 出疆棉数量」"
         if a.rate != b.rate:

@@ -134,7 +134,7 @@ _OPS = {"+": "+", "＋": "+", "-": "-", "－": "-", "−": "-", "×": "*", "*": 
         "÷": "/", "/": "/", "／": "/"}
 _CMP = {"GE": ">=", "LE": "<=", "GT": ">", "LT": "<", "EQ": "==", "NE": "!=", "OVER_KW": ">",
         "UNDER_KW": "<", "REACH_KW": ">=", "NOT_OVER_KW": "<=", "NOT_UNDER_KW": "<",
-        "EQUALS_KW": "==", "NOT_EQUALS_KW": "!="}
+        "EQUALS_KW": "==", "NOT_EQUALS_KW": "!=", "UNDER_GLUED": "<", "REACH_GLUED": ">="}
 
 
 class _DateError(Exception):
@@ -484,6 +484,16 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
     def lit_date(self, meta: Any, c: list[Token]) -> ast.LitValue:
         return ast.LitValue(ast.DateLit(self._date(c[0]), span=self.sp(meta)), span=self.sp(meta))
 
+    def lit_yearmonth(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        return ast.LitValue(self._year_month(c[0], meta), span=self.sp(meta))
+
+    def _year_month(self, tok: Token, meta: Any) -> ast.DateLit:
+        m = re.fullmatch(r"(\d{4})年(\d{1,2})月", str(tok))
+        assert m is not None  # INVARIANT: the YEARMONTH terminal only matches this shape
+        if not 1 <= int(m[2]) <= 12:
+            raise _DateError(tok)
+        return ast.DateLit(datetime.date(int(m[1]), int(m[2]), 1), span=self.sp(meta), year_month=True)
+
     def lit_true(self, meta: Any, c: list[Token]) -> ast.LitValue:
         return ast.LitValue(ast.Bool(True, span=self.sp(meta)), span=self.sp(meta))
 
@@ -528,6 +538,13 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def e_date(self, meta: Any, c: list[Token]) -> ast.DateLit:
         return ast.DateLit(self._date(c[0]), span=self.sp(meta))
+
+    def e_yearmonth(self, meta: Any, c: list[Token]) -> ast.DateLit:
+        return self._year_month(c[0], meta)
+
+    def e_per_full(self, meta: Any, c: list[Any]) -> ast.Binary:
+        # 工作年限 每满 一年: how many whole years the duration holds
+        return ast.Binary("per_full", c[0], c[2], span=self.sp(meta))
 
     def e_true(self, meta: Any, c: list[Token]) -> ast.Bool:
         return ast.Bool(True, span=self.sp(meta))

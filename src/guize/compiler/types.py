@@ -37,9 +37,14 @@ class Type:
     # A bare 0 literal: takes the unit of whatever it meets (否则 0 beside an amount in 元).
     zero: bool = False
     scale: str | None = None  # kind "scale": excess (超额累进) or whole (全额累进); dim is the base's
+    # How a time is read: duration (期间, whole months shown as 5年7个月), age (年龄, 60岁1个月),
+    # year_month (年月, kind date on the month's first day, shown as 2025年2月).
+    time: str | None = None
 
 
     def display(self) -> str:
+        if self.time is not None:
+            return TIME_WORDS[self.time]
         if self.kind == "num":
             if self.dim == (("元", 1),):
                 return "金额（元）"
@@ -68,6 +73,11 @@ BOOL = Type("bool")
 DATE = Type("date")
 MONEY = Type("num", (("元", 1),))
 ANY = Type("any")
+MONTHS: Dim = (("月", 1),)
+DURATION = Type("num", MONTHS, integer=True, time="duration")
+AGE = Type("num", MONTHS, integer=True, time="age")
+YEAR_MONTH = Type("date", time="year_month")
+TIME_WORDS = {"duration": "期间", "age": "年龄", "year_month": "年月"}
 EXCESS_SCALE = Type("scale", scale="excess")
 WHOLE_SCALE = Type("scale", scale="whole")
 
@@ -93,11 +103,14 @@ def join(a: Type, b: Type) -> Type | None:
             return a
         if a.dim != b.dim:
             return None
-        return Type("num", a.dim, a.integer and b.integer, a.rate or b.rate, zero=a.zero and b.zero)
+        return Type("num", a.dim, a.integer and b.integer, a.rate or b.rate, zero=a.zero and b.zero,
+                    time=a.time or b.time)
     if a.kind == b.kind == "scale":
         if a.scale != b.scale or (a.dim and b.dim and a.dim != b.dim):
             return None
         return a if a.dim else b
+    if a.kind == b.kind == "date" and a.time != b.time:
+        return None
     if a.kind == b.kind and a.enum == b.enum:
         return a
     return None

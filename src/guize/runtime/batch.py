@@ -47,6 +47,7 @@ from guize.runtime.columns import (
     alloc,
     arrow_array,
     arrow_modules,
+    column_kind,
     convert_column,
     decimal_column,
     error_column,
@@ -210,7 +211,7 @@ class Plan:
         self.defs = program["defs"]
         self.reasons: dict[str, str] = program["fallback"]
         self.enums: tuple[str, ...] = program["enums"]
-        self.kinds = {n: policy.definitions[n].value_kind for n in self.names}
+        self.kinds = {n: column_kind(policy.definitions[n].value_kind) for n in self.names}
         self.vector = [n for n in self.names if self._vectorised(n)]
         self.fallback = [n for n in self.names if n not in self.vector]
         self.needed = policy.required_inputs(self.names)
@@ -480,7 +481,7 @@ class Plan:
 
         def fetch(c: Any, name: str) -> Any:
             spec = specs[name]
-            kind = spec["kind"]
+            kind = column_kind(spec["kind"])
             arr = columns.get(name)
             default = None
             if spec["has_default"]:
@@ -677,6 +678,8 @@ def _column(batch: Any, name: str) -> Any:
 def _const(value: Any) -> Any:
     from guize.runtime.batchops import num
 
+    if isinstance(value, int) and type(value) is not int:  # a duration (dates.Period): its months
+        value = int(value)
     return num(str(value))
 
 

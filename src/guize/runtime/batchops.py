@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from guize.runtime import batchmonths
 from guize.runtime.kernel import EAGER, Eager, Reg, copy, take
 
 I64 = 2**63 - 1  # values stay within [-I64, I64]: never INT64_MIN, so abs() cannot overflow
@@ -684,6 +685,8 @@ class Chunk:
     # ------------------------------------------------------------ functions
 
     def call(self, func: str, *args: Any) -> Any:
+        if func in _MONTH_CALLS:
+            return self.month_call(func, *args)
         if func == "abs":
             a = args[0]
             lo = 0 if a.lo <= 0 <= a.hi else min(abs(a.lo), abs(a.hi))
@@ -731,3 +734,32 @@ class Chunk:
             return Num(months.astype(np.int64) % 12 + 1, 0, 1, 12, True)
         # day of month
         return Num((dd - months.astype("datetime64[D]")).astype(np.int64) + 1, 0, 1, 31, True)
+
+    def month_call(self, func: str, *args: Any) -> Any:
+        """Calendar months (batchmonths); the wrappers (as_period …) only change how values read."""
+        if func in ("as_period", "as_age", "as_year_month"):
+            return args[0]
+        arrays = [a.v if isinstance(a, Num) else a for a in args]
+        if func == "add_months":  # INVARIANT: the count is an integer (the checker's 期间 are)
+            arrays[1] = arrays[1] if args[1].s == 0 else np.asarray(arrays[1]) // 10 ** args[1].s
+        if not any(_is_arr(a) for a in arrays):
+            arrays = [np.asarray([a]) for a in arrays]
+        else:
+            self.k.need_data()  # the bounds come from the values
+        if func == "add_months":
+            r, beyond = batchmonths.add_months(*arrays)
+            if beyond.any():  # beyond the calendar: the scalar path reports it
+                self.flag(beyond if r.size == self.n else True)
+            return r if _is_arr(args[0]) or _is_arr(args[1].v) else int(r[0])
+        if func == "year_month":
+            r = batchmonths.year_month(arrays[0])
+            return r if _is_arr(args[0]) else int(r[0])
+        v = (batchmonths.full_years if func == "full_years" else batchmonths.months_between)(*arrays)
+        if not any(_is_arr(a.v if isinstance(a, Num) else a) for a in args):
+            return Num(int(v[0]), 0, int(v[0]), int(v[0]))
+        lo, hi = _bounds(v)
+        return Num(v, 0, lo, hi, True)
+
+
+_MONTH_CALLS = frozenset({"months_between", "period_between", "full_years", "add_months", "year_month", "as_period", "as_age",
+                          "as_year_month"})

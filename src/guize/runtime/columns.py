@@ -230,9 +230,19 @@ def _float_fixed(x: Any, np: Any) -> tuple[Any, int, Any]:
     return out, scale, unresolved
 
 
+# How a kind of value is held in a column: durations and ages as int64 counts of months,
+# year-months as the day numbers of the month's first day (docs/batch.md).
+_COLUMN_KINDS = {"duration": "int", "age": "int", "year_month": "date"}
+
+
+def column_kind(kind: str) -> str:
+    """The kind whose column representation a value kind shares (duration -> int)."""
+    return _COLUMN_KINDS.get(kind, kind)
+
+
 def _generic(spec: Mapping[str, Any], values: list[Any], enums: Sequence[str], np: Any) -> Converted:
     """Convert Python values one by one with the scalar converters (the slow, general path)."""
-    kind = spec["kind"]
+    kind = column_kind(spec["kind"])
     n = len(values)
     bad = np.zeros(n, dtype=bool)
     null = np.zeros(n, dtype=bool)
@@ -328,7 +338,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
     `memo`: see _per_unique."""
     np, pa, pc = arrow_modules()
     t = arr.type
-    kind = spec["kind"]
+    kind = column_kind(spec["kind"])
     types = pa.types
     if types.is_null(t):
         n = len(arr)
@@ -356,7 +366,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
             bad[rest] = slow.bad
             return Converted(codes, None, bad, null)
         return Converted(codes, None, None, null)
-    if kind == "date":
+    if kind == "date" and spec["kind"] == "date":  # a year-month must be a month's first day: below
         if types.is_date32(t):
             null = _nulls(arr, np)
             if null is None:  # the day numbers themselves (int32), read in place
@@ -374,7 +384,7 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
     types = pa.types
     t = arr.type
     null = _nulls(arr, np)
-    integer = spec["kind"] == "int"
+    integer = column_kind(spec["kind"]) == "int"
     if types.is_integer(t):
         raw = _values(arr, 0)
         bad = None

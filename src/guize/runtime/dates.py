@@ -77,3 +77,82 @@ def years_between(a: datetime.date, b: datetime.date) -> int:
 
 def days_between(a: datetime.date, b: datetime.date) -> int:
     return (b - a).days
+
+
+def full_years(a: datetime.date, b: datetime.date) -> int:
+    """The whole years from a to b, in months (周岁: 60 years -> 720): the years are full on the
+    corresponding day (the birthday; 2月29日 -> 2月28日 in a common year)."""
+    return 12 * years_between(a, b)
+
+
+# ---------------------------------------------------------------- times as values
+
+
+class Period(int):
+    """A duration in whole months that reads as the law writes it: 5年7个月, 6个月, 20年.
+
+    An int (arithmetic and comparisons are the month count's); JSON gives ISO 8601 (P5Y7M)."""
+
+    word = "年"
+
+    def __str__(self) -> str:
+        return display.period(int(self), self.word)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({int(self)})"
+
+    def isoformat(self) -> str:
+        return period_iso(int(self))
+
+
+class Age(Period):
+    """An age in whole months: 60岁1个月."""
+
+    word = "岁"
+
+
+class YearMonth(datetime.date):
+    """A year-month, held as the month's first day: 2025年2月; JSON and ISO form 2025-02."""
+
+    whole_month = True  # display.date reads it (display cannot import this module)
+
+    def __str__(self) -> str:
+        return display.year_month(self)
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def period_iso(months: int) -> str:
+    """721 -> P60Y1M, 6 -> P6M, 0 -> P0M."""
+    sign = "-" if months < 0 else ""
+    years, rest = divmod(abs(months), 12)
+    return sign + "P" + (f"{years}Y" if years else "") + (f"{rest}M" if rest or not years else "")
+
+
+_ISO_PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+_CN_PERIOD = re.compile(r"(?:(\d+)(?:年|周岁|岁))?零?(?:(\d+)个月)?(?:(\d+)[天日])?$")
+_YEAR_MONTH = re.compile(r"(\d{4})(?:-|年)(\d{1,2})月?$")
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """'P9Y11M' or '9年11个月' (also 60岁1个月, P20D, 20天) -> (months, days); ValueError otherwise."""
+    text = text.strip()
+    m = _ISO_PERIOD.match(text) or _CN_PERIOD.match(text)
+    if m is None or not any(m.groups()):
+        raise ValueError(text)
+    years, months, days = (int(g) if g else 0 for g in m.groups())
+    return years * 12 + months, days
+
+
+def parse_year_month(text: str) -> YearMonth:
+    """'2025-02' or '2025年2月' -> YearMonth; ValueError otherwise."""
+    m = _YEAR_MONTH.match(text.strip())
+    if m is None:
+        raise ValueError(text)
+    return YearMonth(int(m[1]), int(m[2]), 1)
+
+
+def year_month(d: datetime.date) -> YearMonth:
+    """The year-month a date falls in."""
+    return YearMonth(d.year, d.month, 1)

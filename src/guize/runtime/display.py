@@ -23,8 +23,27 @@ def yes_no(b: bool) -> str:
 
 
 def date(d: datetime.date) -> str:
-    """2024年4月26日."""
+    """2024年4月26日 (a year-month: 2025年2月)."""
+    if getattr(d, "whole_month", False):  # a dates.YearMonth
+        return year_month(d)
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def year_month(d: datetime.date) -> str:
+    """2025年2月."""
+    return f"{d.year}年{d.month}月"
+
+
+def period(months: int, word: str = "年") -> str:
+    """A duration in months as the law writes it: 721 -> 60年1个月 (word 岁: 60岁1个月);
+    6 -> 6个月; 24 -> 2年; 0 -> 0个月."""
+    sign = "-" if months < 0 else ""
+    years, rest = divmod(abs(months), 12)
+    if years and rest:
+        return f"{sign}{years}{word}{rest}个月"
+    if years:
+        return f"{sign}{years}{word}"
+    return f"{sign}{rest}个月"
 
 
 def exact(d: Decimal) -> str:
@@ -78,9 +97,13 @@ def typed(v: Any, kind: str, unit: str = "", exact: bool = False) -> str:
     if isinstance(v, bool):
         return yes_no(v)
     if isinstance(v, datetime.date):
-        return date(v)
+        return year_month(v) if kind == "year_month" else date(v)
     if isinstance(v, str):
         return v
+    if kind in ("duration", "age") and isinstance(v, int):
+        return period(v, "岁" if kind == "age" else "年")
+    if type(v) is not int and isinstance(v, int):  # a Period: 5年7个月
+        return str(v)
     if kind == "rate":
         return percent(v)
     if kind == "points":
@@ -100,5 +123,6 @@ def unit_in(type_text: str) -> str:
 
 def with_type(v: Any, type_text: str) -> str:
     """A computed value by its type's display text (金额（元）, 比率, 百分点, 整数（人）), exactly as held."""
-    kind = {"比率": "rate", "百分点": "points"}.get(type_text, "")
+    kind = {"比率": "rate", "百分点": "points", "期间": "duration", "年龄": "age", "年月": "year_month"}.get(
+        type_text, "")
     return typed(v, kind, unit_in(type_text), exact=True)

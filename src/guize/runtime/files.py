@@ -403,7 +403,7 @@ class Writer:
 def _json_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return display.exact(value)
-    if hasattr(value, "isoformat"):
+    if hasattr(value, "isoformat"):  # dates, year-months (2025-02), durations (P5Y7M)
         return json.dumps(value.isoformat())
     return json.dumps(value, ensure_ascii=False)
 
@@ -556,6 +556,8 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             table, position = chunk
             result, errors = plan.run(_complete(table, needed, date_column, pa), offset)
             out = pa.Table.from_batches([result])
+            if out_suffix != ".parquet":
+                out = _time_as_text(out, policy, pa)
             for i, column in enumerate(keep):
                 out = out.add_column(i, column, table.column(column))
             writer.write(out)
@@ -578,6 +580,27 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             "output": str(target), "errors_file": str(log.path) if log.count else None,
             "seconds": round(time.perf_counter() - started, 3), "fallback_outputs": plan.fallback,
             "slow_outputs": plan.fallback_reasons() if offset else {}, "encoding": reader.encoding}
+
+
+_TIME_KINDS = ("duration", "age", "year_month")
+
+
+def _time_as_text(table: Any, policy: Any, pa: Any) -> Any:
+    """Durations (int64 months) and year-months (date32) as ISO 8601 text, P5Y7M and 2025-02, for
+    the text formats (Parquet keeps the columns; docs/batch.md)."""
+    from guize.runtime import dates
+
+    for i, name in enumerate(table.schema.names):
+        d = policy.definitions.get(name)
+        if d is None or d.value_kind not in _TIME_KINDS:
+            continue
+        def iso(v: Any, kind: str = d.value_kind) -> str | None:
+            if v is None:
+                return None
+            return dates.year_month(v).isoformat() if kind == "year_month" else dates.Period(v).isoformat()
+        texts = pa.array([iso(v) for v in table.column(i).to_pylist()], type=pa.string())
+        table = table.set_column(i, name, texts)
+    return table
 
 
 def _complete(table: Any, needed: list[str], date_column: str | None, pa: Any) -> Any:

@@ -17,7 +17,8 @@ from guize.runtime import values as V
 
 _FUNC_NAMES = {"year": "年份", "month": "月份", "day": "日", "months_between": "相差月数",
                "days_between": "相差天数", "years_between": "相差年数", "add_months": "加月",
-               "add_years": "加年", "add_days": "加天", "abs": "绝对值"}
+               "add_years": "加年", "add_days": "加天", "abs": "绝对值", "full_years": "周岁",
+               "year_month": "年月"}
 _OPS = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _CMP = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _SCALE_WORDS = {"amount": "累进计算", "rate": "适用税率", "deduction": "速算扣除数"}
@@ -64,6 +65,10 @@ def render_ir(node: ir.Expr) -> str:
         case ir.Round(mode=mode, arg=arg):
             return f"{ROUND_WORDS.get(mode, mode)}({render_ir(arg)})"
         case ir.Call(func=func, args=args):
+            if func in ir.TIME_WRAPS:  # a time value's display wrapper: show what it wraps
+                return render_ir(args[0])
+            if func == "period_between":  # written 乙 - 甲 (date − date)
+                return f"{render_ir(args[1])} - {render_ir(args[0])}"
             return f"{_FUNC_NAMES.get(func, func)}({', '.join(render_ir(a) for a in args)})"
         case ir.Cond(branches=branches, other=other_row):
             parts = [f"{b.label} 则 {render_ir(b.value)}" for b in branches]
@@ -197,6 +202,10 @@ class Worksheet:
             case ir.Round(mode=mode, arg=arg):
                 return f"{ROUND_WORDS.get(mode, mode)}({self._text(arg, own, subst)})"
             case ir.Call(func=func, args=args):
+                if func in ir.TIME_WRAPS:
+                    return self._text(args[0], '', subst)
+                if func == "period_between":
+                    return f"{self._text(args[1], '', subst)} - {self._text(args[0], '', subst)}"
                 return f"{_FUNC_NAMES.get(func, func)}({'，'.join(self._text(a, '', subst) for a in args)})"
             case ir.Progressive(func=func, scale=scale, base=base):
                 return f"{_SCALE_WORDS[func]}({self._text(scale, '', False)}，{self._text(base, '', subst)})"

@@ -29,7 +29,11 @@ Expression nodes:
   Min(args) Max(args)
   Round(mode, quantum, arg, as_int)
                                   mode in half_up floor ceil down; as_int gives an int
-  Call(func, args)                date functions: year month day add_months …
+  Call(func, args)                date functions: year month day add_months …; calendar months
+                                  (period_between for date − date, full_years, year_month); and
+                                  as_period / as_age / as_year_month around a 期间/年龄/年月
+                                  definition, which only make its value read as a time
+                                  (unwrap_time strips them)
   Cond(branches, other)           若 … 则 …, in order, then 否则
   Match(subject, cases, other)    a table by an enum
   Bands(subject, bands, other)    a table by numeric bands
@@ -401,6 +405,17 @@ def walk(node: Node) -> Iterator[Node]:
         item = stack.pop()
         yield item
         stack.extend(reversed(children(item)))
+
+
+TIME_WRAPS = frozenset({"as_period", "as_age", "as_year_month"})
+
+
+def unwrap_time(expr: Expr) -> Expr:
+    """A definition's expression without the call that only makes its value read as a time
+    (期间, 年龄, 年月: the checker wraps those definitions; see checker._TIME_WRAP)."""
+    if isinstance(expr, Call) and expr.func in TIME_WRAPS:
+        return expr.args[0]
+    return expr
 
 
 def dated_nodes(node: Node) -> list[Dated]:

@@ -34,8 +34,8 @@ def jsonable(value: Any, numbers: bool = False) -> Any:
     dates as ISO text; containers converted throughout."""
     if isinstance(value, Decimal):
         return value if numbers else display.exact(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+    if isinstance(value, datetime.date) or (isinstance(value, int) and hasattr(value, "isoformat")):
+        return value.isoformat()  # dates; durations (P5Y7M) and year-months (2025-02), as guize eval writes them
     if isinstance(value, dict):
         return {str(k): jsonable(v, numbers) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -105,14 +105,19 @@ def input_value_schema(kind: str, members: tuple[str, ...]) -> dict[str, Any]:
 
 def output_value_schema(kind: str, numbers: bool = False) -> dict[str, Any]:
     """How an output of this kind is written in JSON (see `jsonable`)."""
-    if kind in _DECIMAL_KINDS:
-        return {"type": "number"} if numbers else {"type": "string", "pattern": DECIMAL_PATTERN}
+    if kind in _DECIMAL_KINDS:  # a whole number computed by integer arithmetic stays an integer
+        return {"type": "number"} if numbers else {
+            "anyOf": [{"type": "string", "pattern": DECIMAL_PATTERN}, {"type": "integer"}]}
     if kind == "int":
         return {"type": "integer"}
     if kind == "bool":
         return {"type": "boolean"}
     if kind == "date":
         return {"type": "string", "format": "date"}
+    if kind in ("duration", "age"):
+        return {"type": "string", "pattern": r"^P(\d+Y)?(\d+M)?$|^P0M$"}
+    if kind == "year_month":
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
     return {"type": "string"}
 
 

@@ -146,6 +146,44 @@ def to_date(value: Any, name: str) -> datetime.date:
     raise InvalidInput(f"输入「{name}」应为日期（如 2024-04-26 或 2024年4月26日），收到「{value}」", input=name)
 
 
+def to_period(value: Any, name: str, cls: type[dates.Period] = dates.Period) -> dates.Period:
+    """A duration: ISO 8601 (P9Y11M) or as written (9年11个月); a whole number is a count of months."""
+    if type(value) is int or isinstance(value, dates.Period):
+        return cls(to_int(int(value), name))
+    if isinstance(value, str):
+        try:
+            months, days = dates.parse_period(value)
+        except ValueError:
+            pass
+        else:
+            if days:
+                raise InvalidInput(f"输入「{name}」是按整月计的期间，不能含天数（收到「{_short(value)}」）；"
+                                   f"不足一个月的天数不计入，请写整月，如「P9Y11M」或「9年11个月」",
+                                   input=name, value=_short(value))
+            if months >= INT_LIMIT:
+                raise out_of_range(name, value)
+            return cls(months)
+    raise InvalidInput(f"输入「{name}」应为期间，如「P9Y11M」或「9年11个月」（整数表示月数），收到「{_short(value)}」",
+                       input=name, value=_short(value))
+
+
+def to_age(value: Any, name: str) -> dates.Age:
+    return to_period(value, name, dates.Age)  # type: ignore[return-value]
+
+
+def to_year_month(value: Any, name: str) -> dates.YearMonth:
+    """A year-month: 2025-02 or 2025年2月 (a date on the month's first day is accepted too)."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) and value.day == 1:
+        return dates.year_month(value)
+    if isinstance(value, str):
+        try:
+            return dates.parse_year_month(value)
+        except ValueError:
+            pass
+    raise InvalidInput(f"输入「{name}」应为年月，如「2025-02」或「2025年2月」，收到「{_short(value)}」",
+                       input=name, value=_short(value))
+
+
 def as_date(on: Any) -> datetime.date:
     """An evaluation date (a date, or text in either written form)."""
     return to_date(on, "评估日期")
@@ -171,13 +209,18 @@ def convert(spec: Mapping[str, Any], value: Any) -> Any:
     if kind == "rate":
         return to_rate(value, name)
     if kind == "int":
-        return to_int(value, name)
+        scale = spec["scale"]  # 整数（年）: years given, months held
+        return to_int(value, name) * int(scale) if scale != 1 and scale == int(scale) else to_int(value, name)
     if kind == "bool":
         return to_bool(value, name)
     if kind == "date":
         return to_date(value, name)
     if kind == "enum":
         return to_enum(value, name, spec["members"])
+    if kind in ("duration", "age"):
+        return to_period(value, name, dates.Age if kind == "age" else dates.Period)
+    if kind == "year_month":
+        return to_year_month(value, name)
     raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)
 
 
@@ -323,6 +366,13 @@ FUNCS: dict[str, Any] = {
     "months_between": dates.months_between,
     "days_between": dates.days_between,
     "years_between": dates.years_between,
+    "full_years": lambda a, b: dates.Period(dates.full_years(a, b)),
+    # date − date: the whole months, a duration that reads 5年7个月 wherever an explanation shows it
+    "period_between": lambda a, b: dates.Period(dates.months_between(a, b)),
+    "year_month": dates.year_month,
+    "as_period": dates.Period,
+    "as_age": dates.Age,
+    "as_year_month": dates.year_month,
     "add_months": _calendar(dates.add_months),
     "add_years": _calendar(dates.add_years),
     "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),

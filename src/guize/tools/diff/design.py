@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from guize.runtime import dates
 from guize.runtime.errors import NotInForce, RuleError
 from guize.runtime.policy import Policy
 from guize.tools.diff.texts import DAY, OMITTED, is_num
@@ -119,6 +120,10 @@ def make_factors(names: list[str], specs_new: Mapping[str, Any], specs_old: Mapp
             factors.append(Factor(name, spec, members, members, None))
         elif kind == "bool":
             factors.append(Factor(name, spec, [False, True], [False, True], None))
+        elif kind == "year_month":  # the months around each date the rules name
+            ms = sorted({dates.add_months(dates.year_month(d), k) for d in facts.dates | set(seen_values)
+                         if isinstance(d, datetime.date) for k in (-1, 0, 1)}) or [dates.YearMonth(2024, 1, 1)]
+            factors.append(Factor(name, spec, ms, ms[:_MAX_SHORT], None))
         elif kind == "date":
             ds: set[datetime.date] = set()
             for d in facts.dates | {v for v in seen_values if isinstance(v, datetime.date)}:

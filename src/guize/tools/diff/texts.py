@@ -52,8 +52,10 @@ def input_text(spec: Mapping[str, Any], value: Any) -> str:
     kind = spec["kind"]
     if kind == "rate":
         return display.percent(value)
-    if kind in ("bool", "date", "enum"):
+    if kind in ("bool", "date", "enum", "duration", "age"):
         return display.typed(value, kind)
+    if kind == "year_month":
+        return display.year_month(value)
     return display.number(value) + (spec.get("unit") or "")
 
 

@@ -79,7 +79,7 @@ def value_rows(node: ir.Expr, path: tuple[str, ...] = (), rng: DateRange = (None
                ) -> list[tuple[tuple[str, ...], DateRange, ir.Expr]]:
     """Flatten tables, branches and dated versions into rows: (row labels, dates, value node)."""
     out: list[tuple[tuple[str, ...], DateRange, ir.Expr]] = []
-    match node:
+    match ir.unwrap_time(node):
         case ir.Dated(versions=versions):
             for v in versions:
                 sub = _intersect(rng, (v.start, v.end))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from guize.compiler import ast
+from guize.runtime import display
 from guize.tools.fmt.layout import SOFT, Group, Mark, Nest
 from guize.tools.fmt.spelling import FormatError, compare_word, date_text
 
@@ -55,7 +56,7 @@ def _expr(e: ast.Expr) -> object:
     if isinstance(e, ast.Number):
         return e.text
     if isinstance(e, ast.DateLit):
-        return date_text(e.value)
+        return display.year_month(e.value) if e.year_month else date_text(e.value)
     if isinstance(e, ast.Bool):
         return "是" if e.value else "否"
     if isinstance(e, ast.Name):
@@ -70,7 +71,7 @@ def _expr(e: ast.Expr) -> object:
         return ["非 ", expr_doc(e.arg, P_NOT)]
     if isinstance(e, ast.Binary):
         p = _prec(e)
-        op = {"+": "+", "-": "-", "*": "×", "/": "÷"}[e.op]
+        op = {"+": "+", "-": "-", "*": "×", "/": "÷", "per_full": "每满"}[e.op]
         return [expr_doc(e.left, p), f" {op} ", expr_doc(e.right, p + 1)]
     if isinstance(e, ast.Compare):
         return [expr_doc(e.left, P_SUM), f" {compare_word(e)} ", expr_doc(e.right, P_SUM)]

@@ -8,6 +8,7 @@ from importlib import resources
 
 from guize.compiler import ast
 from guize.compiler.parser import keyword_words
+from guize.runtime import display
 from guize.tools.fmt.layout import CITE_GAP, Mark
 
 DEF_WORDS = {"def": "定义", "output": "输出", "param": "参数", "table": "表"}
@@ -88,7 +89,7 @@ def literal_text(lit: ast.LitValue) -> str:
     if isinstance(v, ast.Number):
         return ("-" if lit.negative else "") + v.text
     if isinstance(v, ast.DateLit):
-        return date_text(v.value)
+        return display.year_month(v.value) if v.year_month else date_text(v.value)
     if isinstance(v, ast.Bool):
         return "是" if v.value else "否"
     return v.name

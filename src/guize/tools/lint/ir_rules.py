@@ -97,7 +97,7 @@ class FileLinter(SyntaxLinter):
             self.article = "、".join(d.cite.articles) if d.cite else None
             self.rate_def = bool(info and info.value_kind == "rate")
             self._citation(d)
-            self._walk_value(d.body, info.expr if info else None)
+            self._walk_value(d.body, ir.unwrap_time(info.expr) if info else None)
             if info is not None and self.rate_def:
                 self._constant_rate(d)
         self.owner, self.article, self.rate_def = "", None, False

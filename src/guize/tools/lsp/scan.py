@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from importlib import resources
 
 import attrs
+
+from guize.compiler.parser import keyword_words
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _NUMERAL = "〇零一二三四五六七八九十百千"
 
-# Every keyword spelling of the grammar (rule.lark's *_KW terminals).
-KEYWORDS: frozenset[str] = frozenset({
-    "文件", "标题", "文号", "发布机关", "发布日期", "施行日期", "截止日期", "有效期", "废止", "替代", "沿革",
-    "备注", "类型", "输入", "定义", "输出", "参数", "表", "默认", "按", "分段", "若", "如果", "则", "否则",
-    "且", "并且", "或", "或者", "非", "是", "否", "依据", "参照", "同", "其他", "其余", "自", "起", "至", "止",
-    "以上", "以下", "以内", "超过", "高于", "不满", "低于", "不足", "含", "不含", "达到", "不低于", "不超过",
-    "不高于", "未达到", "等于", "的部分", "不等于", "最高", "最低", "例", "示例", "测试", "日期", "期望",
-    "预期", "未生效", "错误",
-})
+# Every keyword spelling of the grammar (rule.lark's *_KW terminals), read from the grammar itself.
+KEYWORDS: frozenset[str] = frozenset(keyword_words(
+    resources.files("guize.grammar").joinpath("rule.lark").read_text(encoding="utf-8")))
 # Words that start a top-level statement, and the kind of what they declare.
 DECLARERS: dict[str, str] = {"类型": "type", "输入": "input", "定义": "def", "输出": "output", "参数": "param",
                              "表": "table"}

@@ -6,9 +6,31 @@
 from guize.runtime import batchops as _b
 
 FORMAT = '2'
-FALLBACK = {'在职月数': '日期函数 months_between 逐行计算', '满一年': '依赖逐行计算的「在职月数」',
- '补贴截止日': '日期函数 add_months 逐行计算'}
+FALLBACK = {}
 ENUMS = ()
+K0 = _b.num('12')
+K1 = _b.num('24')
+
+
+def b_在职月数(c):
+    """「在职月数」, line 8."""
+    i_入职日期 = c.input('入职日期')
+    x1 = c.call('months_between', i_入职日期, c.asof())
+    return x1
+
+
+def b_满一年(c):
+    """「满一年」, line 9."""
+    d_在职月数 = c.ref('在职月数')
+    x1 = c.cmp('>=', d_在职月数, K0)
+    return x1
+
+
+def b_补贴截止日(c):
+    """「补贴截止日」, line 10."""
+    i_入职日期 = c.input('入职日期')
+    x1 = c.call('add_months', i_入职日期, K1)
+    return x1
 
 
 def b_发运年份(c):
@@ -26,4 +48,4 @@ def b_发运后天数(c):
 
 
 # Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).
-DEFS = {'发运年份': b_发运年份, '发运后天数': b_发运后天数}
+DEFS = {'在职月数': b_在职月数, '满一年': b_满一年, '补贴截止日': b_补贴截止日, '发运年份': b_发运年份, '发运后天数': b_发运后天数}

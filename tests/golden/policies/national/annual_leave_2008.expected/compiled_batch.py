@@ -1,0 +1,81 @@
+# Columnar evaluators of policies/national/annual_leave_2008.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# source sha256: d5cfcb704c86c312f7c7ae5cf6688484d3bac54fb61b501b50ad9fc862efd83e
+# for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
+# The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
+# Do not edit: regenerate with `guize compile`.
+from guize.runtime import batchops as _b
+
+FORMAT = '2'
+FALLBACK = {}
+ENUMS = ()
+K0 = _b.num('5')
+K1 = _b.num('10')
+K2 = _b.num('15')
+K3 = _b.num('0')
+K4 = _b.num('2')
+K5 = _b.num('3')
+K6 = _b.num('4')
+K7 = _b.num('20')
+
+
+def b_应休天数(c):
+    """「应休天数」, line 17."""
+    i_累计工作时间 = c.input('累计工作时间')
+    x1 = c.band(i_累计工作时间, '12', True, '120', False)
+    x2 = c.band(i_累计工作时间, '120', True, '240', False)
+    x3 = c.band(i_累计工作时间, '240', True, None, False)
+    x4 = c.select(((x1, K0), (x2, K1), (x3, K2), ), K3)
+    return x4
+
+
+def b_病假界限(c):
+    """「病假界限」, line 23."""
+    i_累计工作时间 = c.input('累计工作时间')
+    x1 = c.band(i_累计工作时间, '12', True, '120', False)
+    x2 = c.band(i_累计工作时间, '120', True, '240', False)
+    x3 = c.band(i_累计工作时间, '240', True, None, False)
+    x4 = c.select(((x1, K4), (x2, K5), (x3, K6), ), K3)
+    x5 = c.call('as_period', x4)
+    return x5
+
+
+def b_寒暑假多于年休假(c):
+    """「寒暑假多于年休假」, line 29."""
+    i_寒暑假天数 = c.input('寒暑假天数')
+    d_应休天数 = c.ref('应休天数')
+    x1 = c.cmp('>', i_寒暑假天数, d_应休天数)
+    return x1
+
+
+def b_事假过多(c):
+    """「事假过多」, line 30."""
+    i_本年度事假累计天数 = c.input('本年度事假累计天数')
+    x1 = c.cmp('>=', i_本年度事假累计天数, K7)
+    i_事假不扣工资 = c.input('事假不扣工资')
+    x2 = c.and_(x1, i_事假不扣工资)
+    return x2
+
+
+def b_病假过多(c):
+    """「病假过多」, line 31."""
+    i_本年度病假累计 = c.input('本年度病假累计')
+    d_病假界限 = c.ref('病假界限')
+    x1 = c.cmp('>=', i_本年度病假累计, d_病假界限)
+    return x1
+
+
+def b_年休假天数(c):
+    """「年休假天数」, line 33."""
+    d_寒暑假多于年休假 = c.ref('寒暑假多于年休假')
+    d_事假过多 = c.ref('事假过多')
+    x1 = c.or_(d_寒暑假多于年休假, d_事假过多)
+    d_病假过多 = c.ref('病假过多')
+    x2 = c.or_(x1, d_病假过多)
+    d_应休天数 = c.ref('应休天数')
+    x3 = c.where(x2, K3, d_应休天数)
+    return x3
+
+
+# Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).
+DEFS = {'应休天数': b_应休天数, '病假界限': b_病假界限, '寒暑假多于年休假': b_寒暑假多于年休假, '事假过多': b_事假过多, '病假过多': b_病假过多,
+        '年休假天数': b_年休假天数}
