@@ -1,0 +1,23 @@
+"""The SMT solver behind `guize verify`: z3, an optional extra, imported only here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guize.runtime.errors import RuleError
+
+
+class SolverMissing(RuleError):
+    """z3-solver is not installed (the `verify` extra)."""
+
+    code = "E120"
+
+
+def z3() -> Any:
+    """The z3 module, or a Chinese error saying how to install it."""
+    try:
+        import z3 as module
+    except ImportError:
+        raise SolverMissing("guize verify 需要 SMT 求解器 z3，但尚未安装：请运行 "
+                            "pip install 'guize[verify]'（或 pip install z3-solver）") from None
+    return module
