@@ -173,7 +173,7 @@ class Checker:
                 if example is None:
                     continue
                 on, inputs = example
-                got, value = replay.outcome(self.evaluate, inputs, on, root)
+                got, value = self.outcome(inputs, on, root)
                 if got == "error" and replay.error_matches(kind, value):
                     return self.result(event.line, kind, subject, "violated",
                                        _violated(kind, subject, root, value.message), example)
@@ -201,7 +201,7 @@ class Checker:
         if example is None:
             return self.unknown(d.line, kind, subject, "反例中的取值不是有限小数")
         on, inputs = example
-        got, value = replay.outcome(self.evaluate, inputs, on, name)
+        got, value = self.outcome(inputs, on, name)
         if got == "value" and value < 0:
             return self.result(d.line, kind, subject, "violated",
                                f"「{name}」可能为负数（{value}）；若法条允许为负，请在类型中写明", example)
@@ -244,7 +244,7 @@ class Checker:
         if example is None:
             return self.unknown(a.line, kind, subject, "反例中的取值不是有限小数")
         on, inputs = example
-        got, value = replay.outcome(self.evaluate, inputs, on, name)
+        got, value = self.outcome(inputs, on, name)
         if got == "value" and value is False:
             return self.result(a.line, kind, subject, "violated", f"断言「{a.text}」不成立", example)
         return self.bug(a.line, kind, subject, example, f"断言得到 {_shown(got, value)}")
@@ -254,6 +254,10 @@ class Checker:
         return self.result(line, kind, subject, "unknown",
                            f"验证器错误：求解器给出的反例（{on.isoformat()}，{_inputs_text(inputs)}）回放时{what}，"
                            "与编码不一致；请报告此问题", bug=True)
+
+    def outcome(self, inputs: dict[str, Any], on: datetime.date, name: str) -> tuple[str, Any]:
+        """The replay: through evaluate (compiled code)."""
+        return replay.outcome(self.evaluate, inputs, on, name)
 
 
 def _reason(text: str) -> str:

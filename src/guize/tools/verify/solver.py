@@ -18,6 +18,6 @@ def z3() -> Any:
     try:
         import z3 as module
     except ImportError:
-        raise SolverMissing("guize verify 需要 SMT 求解器 z3，但尚未安装：请运行 "
-                            "pip install 'guize[verify]'（或 pip install z3-solver）") from None
+        raise SolverMissing("guize verify 需要 SMT 求解器 z3，但尚未安装：请在 guize 的目录中运行 "
+                            "pip install '.[verify]' 安装可选依赖 verify（或单独安装 z3-solver 包）") from None
     return module
