@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
+from guize.compiler.assertions import holds
 from guize.runtime import interp, ir
 from guize.runtime.errors import RuleError
+from guize.tools.testing import assertions_of
 from guize.tools.verify import Result, verify_file
 from guize.tools.verify.replay import error_matches
 
@@ -77,6 +79,11 @@ def test_every_counterexample_replays(path: Path, monkeypatch: pytest.MonkeyPatc
         on = dt.date.fromisoformat(cx["date"])
         if r.kind == "negative":
             assert policy.evaluate(cx["inputs"], on, [r.subject])[r.subject] < 0
+        elif r.kind == "assertion":
+            (a,) = [a for a in assertions_of(path) if a.line == r.line]
+            specs = {s["name"]: s for s in policy.module.INPUTS}
+            policy.evaluate(cx["inputs"], on)  # every output computes: the inputs are valid and complete
+            assert holds(policy.definitions, specs, a, cx["inputs"], on) is False
         elif r.kind in ("division_by_zero", "uncovered", "not_in_force"):
             with pytest.raises(RuleError) as info:
                 policy.evaluate(cx["inputs"], on)

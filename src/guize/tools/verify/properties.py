@@ -52,10 +52,9 @@ class Result:
 
 @attrs.frozen
 class Assertion:
-    """A 断言 to prove: its condition as an IR expression, its line and its text."""
+    """A 断言 to prove, as a 是否 definition of its own, and its text."""
 
-    expr: ir.Expr
-    line: int
+    definition: ir.Definition
     text: str
 
 
@@ -222,32 +221,30 @@ class Checker:
                            f"「{event.owner}」中的「{event.subject}」在有效期内任何输入下都取不到（不可达）")
 
     def assertion(self, a: Assertion) -> Result:
-        z, enc = self.z, self.encoder
-        kind, subject = "assertion", a.text
-        name = "\0断言"
-        # Encode the condition as a definition of its own, so its references lift like any other.
-        self.defs = {**self.defs, name: ir.Definition(name, "def", "是否", "bool", a.expr, None, (), a.line,
-                                                     (), ())}
+        z, enc, d = self.z, self.encoder, a.definition
+        kind, subject, name = "assertion", a.text, d.name
+        # Encoded as a definition of its own, so its references lift like any other.
+        self.defs = {**self.defs, name: d}
         enc.defs = self.defs
         cond = enc.definition(name).term
         lifted = lift(enc, name, self.memo)
         if lifted.gaps:
-            return self.unknown(a.line, kind, subject, "；".join(sorted(lifted.gaps)))
+            return self.unknown(d.line, kind, subject, "；".join(sorted(lifted.gaps)))
         fails = [c for e, c in lifted.events.items() if e.kind != "row"]
         ok = [z.Not(z.Or(fails))] if fails else []
         status, model = self.example(z.Not(cond), *ok)
         if status == "unsat":
-            return self.result(a.line, kind, subject, "proved", f"断言「{a.text}」在有效期内对所有输入成立")
+            return self.result(d.line, kind, subject, "proved", f"断言「{a.text}」在有效期内对所有输入成立")
         if status == "unknown":
-            return self.unknown(a.line, kind, subject, model)
+            return self.unknown(d.line, kind, subject, model)
         example = self.counterexample(model)
         if example is None:
-            return self.unknown(a.line, kind, subject, "反例中的取值不是有限小数")
+            return self.unknown(d.line, kind, subject, "反例中的取值不是有限小数")
         on, inputs = example
         got, value = self.outcome(inputs, on, name)
         if got == "value" and value is False:
-            return self.result(a.line, kind, subject, "violated", f"断言「{a.text}」不成立", example)
-        return self.bug(a.line, kind, subject, example, f"断言得到 {_shown(got, value)}")
+            return self.result(d.line, kind, subject, "violated", f"断言「{a.text}」不成立", example)
+        return self.bug(d.line, kind, subject, example, f"断言得到 {_shown(got, value)}")
 
     def bug(self, line: int, kind: str, subject: str, example: Any, what: str) -> Result:
         on, inputs = example
