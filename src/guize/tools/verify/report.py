@@ -23,6 +23,8 @@ def failing(results: Sequence[Result], strict: bool) -> bool:
 
 
 def summary(results: Sequence[Result]) -> str:
+    if not results:
+        return "没有可验证的性质（文件中没有输出、断言或分段）"
     tally = Counter(r.status for r in results)
     files = len({r.file for r in results})
     bugs = sum(r.verifier_bug for r in results)
