@@ -78,46 +78,60 @@ class Encoder:
     """Encode the definitions of one checked policy (each once, on first use)."""
 
     def __init__(self, defs: Mapping[str, ir.Definition], specs: Mapping[str, Mapping[str, Any]],
-                 window: Window) -> None:
+                 window: Window, share: Encoder | None = None) -> None:
+        """With `share` (another version of the policy, for guize diff --prove): the same date,
+        the same enum codes, the same variable for each input declared alike in both, and the
+        validity window left out of the axioms (see `in_force`)."""
         self.z = z3()
         self.defs = defs
         self.specs = specs
         self.window = window
-        self.d = self.z.Int("评估日期")
-        self.codes: dict[str, int] = {}
+        self.d: Any = share.d if share else self.z.Int("评估日期")
+        self.codes: dict[str, int] = share.codes if share else {}
         self.inputs: dict[str, Any] = {}
         self.axioms: list[Any] = []  # the domain: inputs' declarations, the validity window, helpers
         self.encoded: dict[str, Encoded] = {}
         self._current: Encoded | None = None
         self._fresh = 0
+        self._prefix = "新" if share else ""  # fresh variables never collide with the shared version's
         for spec in specs.values():
-            self._declare(spec)
-        self.axioms.extend(self._window())
+            other = share.specs.get(spec["name"]) if share else None
+            if share and other is not None and _alike(other, spec):
+                self.inputs[spec["name"]] = share.inputs[spec["name"]]
+            else:
+                self._declare(spec, "（新）" if share and other is not None else "")
+        if share is None:
+            self.axioms.extend(self._window())
+
+    def in_force(self) -> Any:
+        """The condition that the as-of date is inside the document's validity."""
+        return self.z.And(self._window())
 
     # ------------------------------------------------------------ the domain
 
     def code(self, member: str) -> int:
         return self.codes.setdefault(member, len(self.codes))
 
-    def _declare(self, spec: Mapping[str, Any]) -> None:
+    def _declare(self, spec: Mapping[str, Any], suffix: str = "") -> None:
         z, name, kind = self.z, spec["name"], spec["kind"]
+        var_name = name + suffix
         if kind in ("money", "quantity"):
-            var = z.Real(name)
+            var = z.Real(var_name)
             scale = fraction(spec["scale"])
             self.axioms += [var >= 0, var < fraction(INPUT_LIMIT) * scale]
         elif kind == "rate":
-            var = z.Real(name)
+            var = z.Real(var_name)
             self.axioms += [var >= 0, var < INPUT_LIMIT]
         elif kind == "int":
-            var = z.Int(name)
+            var = z.Int(var_name)
             self.axioms += [var >= 0, var < INPUT_LIMIT]
         elif kind == "bool":
-            var = z.Bool(name)
+            var = z.Bool(var_name)
         elif kind == "date":
-            var = z.Int(name)
+            var = z.Int(var_name)
             self.axioms += [var >= DATE_MIN, var <= DATE_MAX]
         elif kind == "enum":
-            var = z.Int(name)
+            var = z.Int(var_name)
             self.axioms.append(z.Or([var == self.code(m) for m in spec["members"]]))
         else:  # pragma: no cover - the checker knows no other kind
             raise ValueError(kind)
@@ -162,7 +176,8 @@ class Encoder:
 
     def fresh(self, sort: str) -> Any:
         self._fresh += 1
-        return self.z.Int(f"未编码{self._fresh}") if sort == "int" else self.z.Real(f"未编码{self._fresh}")
+        name = f"{self._prefix}未编码{self._fresh}"
+        return self.z.Int(name) if sort == "int" else self.z.Real(name)
 
     # ------------------------------------------------------------ expressions
 
@@ -355,7 +370,7 @@ class Encoder:
         if func == "year" and len(args) == 1:
             # y is the year of day number d: ordinal(y-01-01) <= d < ordinal((y+1)-01-01).
             self._fresh += 1
-            y = z.Int(f"年份{self._fresh}")
+            y = z.Int(f"{self._prefix}年份{self._fresh}")
             self.axioms += [y >= 1, y <= 9999, _jan1(z, y) <= args[0], args[0] < _jan1(z, y + 1)]
             return y
         if func == "abs" and len(args) == 1:
@@ -391,6 +406,22 @@ class Encoder:
         if func == "amount":
             return amount
         return x * rate - amount
+
+
+def nice(enc: Encoder, grid: int) -> list[Any]:
+    """Constraints for readable values: amounts in multiples of 1/grid, rates of 1/grid percent."""
+    z, out = enc.z, []
+    for name, var in enc.inputs.items():
+        kind = enc.specs[name]["kind"]
+        if kind in ("money", "quantity"):
+            out.append(z.IsInt(var * grid))
+        elif kind == "rate":
+            out.append(z.IsInt(var * 100 * grid))
+    return out
+
+
+def _alike(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return all(a[k] == b[k] for k in ("kind", "scale", "members"))
 
 
 def _jan1(z: Any, y: Any) -> Any:

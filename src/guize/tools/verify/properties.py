@@ -20,7 +20,8 @@ import attrs
 from guize.runtime import ir
 from guize.runtime.validity import Window
 from guize.tools.verify import replay
-from guize.tools.verify.encode import Encoder, Event, Lifted, lift
+from guize.tools.verify.encode import Encoder, Event, Lifted, lift, nice
+from guize.tools.verify.solver import reason_text
 
 KINDS = {
     "assertion": "断言",
@@ -90,20 +91,12 @@ class Checker:
             return "sat", s.model()
         if answer == z.unsat:
             return "unsat", None
-        return "unknown", _reason(s.reason_unknown())
+        return "unknown", reason_text(s.reason_unknown())
 
     def example(self, *constraints: Any) -> tuple[str, Any]:
         """A model, preferring round values: whole yuan and whole percents, then cents."""
-        z = self.z
         for grid in (1, 100):
-            nice = []
-            for name, var in self.encoder.inputs.items():
-                kind = self.encoder.specs[name]["kind"]
-                if kind in ("money", "quantity"):
-                    nice.append(z.IsInt(var * grid))
-                elif kind == "rate":
-                    nice.append(z.IsInt(var * 100 * grid))
-            status, model = self.solve(*constraints, *nice)
+            status, model = self.solve(*constraints, *nice(self.encoder, grid))
             if status == "sat":
                 return status, model
         return self.solve(*constraints)
@@ -255,14 +248,6 @@ class Checker:
     def outcome(self, inputs: dict[str, Any], on: datetime.date, name: str) -> tuple[str, Any]:
         """The replay: through evaluate (compiled code)."""
         return replay.outcome(self.evaluate, inputs, on, name)
-
-
-def _reason(text: str) -> str:
-    if "timeout" in text or "canceled" in text:
-        return "求解超时（可用 --timeout 加长）"
-    if "incomplete" in text or "nonlinear" in text or "arith" in text:
-        return f"含非线性运算，求解器无法判定（{text}）"
-    return f"求解器无法判定（{text}）"
 
 
 def _proved(kind: str, subject: str) -> str:

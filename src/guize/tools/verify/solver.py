@@ -21,3 +21,11 @@ def z3() -> Any:
         raise SolverMissing("guize verify 需要 SMT 求解器 z3，但尚未安装：请在 guize 的目录中运行 "
                             "pip install '.[verify]' 安装可选依赖 verify（或单独安装 z3-solver 包）") from None
     return module
+
+
+def reason_text(text: str) -> str:
+    if "timeout" in text or "canceled" in text:
+        return "求解超时（可用 --timeout 加长）"
+    if "incomplete" in text or "nonlinear" in text or "arith" in text:
+        return f"含非线性运算，求解器无法判定（{text}）"
+    return f"求解器无法判定（{text}）"
