@@ -55,6 +55,16 @@ class ScaleSym:
     node: ir.Scale
 
 
+@attrs.frozen
+class ScaleChoice:
+    """A scale chosen by condition (a dated scale): (condition, scale) pairs, the first that holds."""
+
+    options: tuple[tuple[Any, ScaleSym], ...]
+
+
+Scaleish = ScaleSym | ScaleChoice
+
+
 @attrs.define
 class Encoded:
     """One definition: its value, the events inside it and the definitions it references."""
@@ -156,7 +166,7 @@ class Encoder:
         saved, self._current = self._current, Encoded(None)
         try:
             term = self.expr(d.expr, self.z.BoolVal(True), name)
-            if d.round is not None and not isinstance(term, ScaleSym):
+            if d.round is not None and not isinstance(term, (ScaleSym, ScaleChoice)):
                 term = self.round(term, d.round[0], d.round[1], as_int=False)
             result = self._current
             result.term = term
@@ -193,9 +203,12 @@ class Encoder:
         return a, b
 
     def ite(self, c: Any, a: Any, b: Any) -> Any:
-        if isinstance(a, ScaleSym) or isinstance(b, ScaleSym):
-            self._gap("按条件选择的累进税率表")
-            return a if isinstance(a, ScaleSym) else b
+        if isinstance(a, (ScaleSym, ScaleChoice)) or isinstance(b, (ScaleSym, ScaleChoice)):
+            if not isinstance(a, (ScaleSym, ScaleChoice)) or not isinstance(b, (ScaleSym, ScaleChoice)):
+                self._gap("累进税率表与数值混在一个条件中")  # pragma: no cover - the checker types it
+                return a if isinstance(a, (ScaleSym, ScaleChoice)) else b
+            first = [(self.z.And(c, k), sc) for k, sc in _options(a)]
+            return ScaleChoice((*first, *_options(b)))
         a, b = self.pair(a, b)
         return self.z.If(c, a, b)
 
@@ -274,6 +287,13 @@ class Encoder:
             case ir.Progressive(func=func, scale=scale_node, base=base):
                 scale = self.expr(scale_node, g, owner)
                 x = self.real(self.expr(base, g, owner))
+                if isinstance(scale, ScaleChoice):
+                    # Each option under its condition; the last option's value where none holds.
+                    options = list(scale.options)
+                    result = self.progressive(node, func, options[-1][1], x, z.And(g, options[-1][0]), owner)
+                    for cond, option in reversed(options[:-1]):
+                        result = z.If(cond, self.progressive(node, func, option, x, z.And(g, cond), owner), result)
+                    return result
                 if not isinstance(scale, ScaleSym):  # pragma: no cover - the checker types it
                     self._gap("累进税率表")
                     return self.fresh("real")
@@ -418,6 +438,10 @@ def nice(enc: Encoder, grid: int) -> list[Any]:
         elif kind == "rate":
             out.append(z.IsInt(var * 100 * grid))
     return out
+
+
+def _options(s: ScaleSym | ScaleChoice) -> tuple[tuple[Any, ScaleSym], ...]:
+    return s.options if isinstance(s, ScaleChoice) else ((z3().BoolVal(True), s),)
 
 
 def _alike(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
