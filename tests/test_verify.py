@@ -271,3 +271,33 @@ def test_docs_verify_output(source: str, expected: str, tmp_path: Path, monkeypa
     out = _run("示例.rule")
     assert out.stdout == expected
     assert out.exit_code == (1 if "不成立[" in expected else 0)
+
+
+# ---------------------------------------------------------------- --examples
+
+
+def test_examples_take_coverage_to_everything_reachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guize.tools import coverage, testing
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("unreachable_bad.rule", "bands_and_tables.rule", "progressive.rule"):
+        src = (ROOT / "tests" / "verify" / name) if name.startswith("unreachable") else \
+            (ROOT / "tests" / "golden" / "good" / name)
+        (tmp_path / name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    out = _run("--examples", ".")
+    assert out.exit_code == 0, out.output
+    assert "无法走到：「档次」若 收入 > 2000元" in out.stdout
+    report = testing.run(["."], coverage=True)
+    assert report.failed == 0
+    for f in coverage.from_report(report):
+        missed = [m for m in f.missed if m.category != "articles"]
+        if f.file.endswith("unreachable_bad.rule"):
+            assert [m.label for m in missed] == ["若 收入 > 2000元"]  # proved unreachable
+        else:
+            assert missed == []
+    text = (tmp_path / "unreachable_bad.rule").read_text(encoding="utf-8")
+    assert text.count("# 待核对") == 2 and "例 「覆盖『档次』否则」：" in text
+    assert _run("--examples", ".").stdout.count("没有要补的例子") == 3  # idempotent
+    from guize.tools.fmt import format_source
+
+    assert format_source(text, "unreachable_bad.rule") == text  # written as guize fmt would

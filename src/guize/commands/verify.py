@@ -22,8 +22,10 @@ FORMATS = ("text", "json", "sarif")
 @click.option("--strict", is_flag=True, help="「无法判定」也算不成立（以 1 退出）")
 @click.option("--all", "show_all", is_flag=True, help="文本输出中也列出已证明的性质")
 @click.option("-o", "--output", "output", default=None, metavar="FILE", help="把报告写入文件（默认标准输出）")
+@click.option("--examples", is_flag=True,
+              help="不做验证，而是为现有例子没走到的分支、分段、表行、版本补写例子（标「待核对」），写回文件")
 def command(paths: tuple[str, ...], fmt: str, timeout: float, strict: bool, show_all: bool,
-            output: str | None) -> None:
+            output: str | None, examples: bool) -> None:
     """对每个可能的输入和有效期内的每一天，证明或否定规则的性质。
 
     性质：每条「断言」；除数为零；分段或表未覆盖；取值未生效；金额、数量输出为负；不可达的分支、分段或表行。
@@ -38,6 +40,9 @@ def command(paths: tuple[str, ...], fmt: str, timeout: float, strict: bool, show
     from guize.tools.verify import report, verify_paths
 
     targets = list(paths) or ["policies"]
+    if examples:
+        _examples(targets, timeout)
+        return
     try:
         results = verify_paths(targets, timeout)
     except CompileError as exc:
@@ -58,3 +63,36 @@ def command(paths: tuple[str, ...], fmt: str, timeout: float, strict: bool, show
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if report.failing(results, strict) else EXIT_OK)
+
+
+def _examples(targets: list[str], timeout: float) -> None:
+    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+    from guize.compiler.diagnostics import CompileError
+    from guize.compiler.driver import rule_files
+    from guize.tools.verify import examples as E
+
+    trouble = False
+    try:
+        files = rule_files(targets)
+        for path in files:
+            made = E.generate(str(path), timeout)
+            if not made.added:
+                click.echo(f"{path}：没有要补的例子（覆盖 {made.before[0]}/{made.before[1]}）")
+                continue
+            broken = E.failures(made)
+            if broken:
+                trouble = True
+                click.echo(f"{path}：生成的例子未通过 guize test，未写入：{'；'.join(broken)}", err=True)
+                continue
+            E.write(made)
+            click.echo(f"{path}：新增 {made.added} 个例子（标「待核对」），覆盖 {made.before[0]}/{made.before[1]}"
+                       f" → {made.after[0]}/{made.after[1]}")
+            if made.unreachable:
+                click.echo(f"  无法走到：{'、'.join(made.unreachable)}")
+    except CompileError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(EXIT_USAGE)
+    except RuleError as exc:
+        click.echo(f"错误：{exc.message}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if trouble else EXIT_OK)

@@ -37,12 +37,18 @@ DATE_MIN, DATE_MAX = datetime.date.min.toordinal(), datetime.date.max.toordinal(
 
 @attrs.frozen
 class Event:
-    kind: str  # division_by_zero / uncovered / not_in_force / row
+    kind: str  # division_by_zero / uncovered / not_in_force / row / version / bracket
     owner: str  # the definition it is in
     node: int  # the IR node's id
     index: int  # the row's index (-1: 否则 / 其他); 0 for errors
     line: int
     subject: str  # what a message names: the row label or the construct
+    parent: int = 0  # for a row: the id of the 若 block, table, bands, dated value or scale it is in
+
+    @property
+    def coverage_key(self) -> tuple[str, int, int]:
+        """The key the interpreter records when evaluation takes this row (see interp.Interpreter)."""
+        return (self.owner, self.parent or self.node, self.index)
 
 
 @attrs.frozen
@@ -175,10 +181,12 @@ class Encoder:
         self.encoded[name] = result
         return result
 
-    def _event(self, kind: str, owner: str, node: ir.Node, index: int, subject: str, cond: Any) -> None:
+    def _event(self, kind: str, owner: str, node: ir.Node, index: int, subject: str, cond: Any,
+               parent: ir.Node | None = None) -> None:
         assert self._current is not None  # INVARIANT: events are recorded inside definition()
         line = _line(node, self.defs[owner].line)
-        self._current.events.append((Event(kind, owner, node.id, index, line, subject), cond))
+        event = Event(kind, owner, node.id, index, line, subject, parent.id if parent is not None else 0)
+        self._current.events.append((event, cond))
 
     def _gap(self, reason: str) -> None:
         assert self._current is not None
@@ -330,10 +338,10 @@ class Encoder:
         for index, branch in enumerate(branches):
             test = self.expr(branch.test, none_before, owner)
             here = z.And(none_before, test)
-            self._event("row", owner, branch, index, branch.label, here)
+            self._event("row", owner, branch, index, branch.label, here, node)
             taken.append((test, self.expr(branch.value, here, owner)))
             none_before = z.And(none_before, z.Not(test))
-        self._event("row", owner, other, -1, "否则", none_before)
+        self._event("row", owner, other, -1, "否则", none_before, node)
         result = self.expr(other.value, none_before, owner)
         for test, value in reversed(taken):
             result = self.ite(test, value, result)
@@ -347,12 +355,12 @@ class Encoder:
         taken: list[tuple[Any, Any]] = []
         for index, (test, row) in enumerate(rows):
             here = z.And(none_before, test)
-            if not isinstance(node, ir.Dated):
-                self._event("row", owner, row, index, row.label, here)
+            kind = "version" if isinstance(node, ir.Dated) else "row"
+            self._event(kind, owner, row, index, row.label, here, node)
             taken.append((test, self.expr(row.value, here, owner)))
             none_before = z.And(none_before, z.Not(test))
         if other is not None:
-            self._event("row", owner, other, -1, "其他", none_before)
+            self._event("row", owner, other, -1, "其他", none_before, node)
             result = self.expr(other.value, none_before, owner)
         else:
             kind = "not_in_force" if isinstance(node, ir.Dated) else "uncovered"
@@ -409,6 +417,11 @@ class Encoder:
         first = scale.brackets[0][0] if scale.brackets else None
         below = x < self.const(first) if first is not None else z.BoolVal(False)
         self._event("uncovered", scale.owner, scale.node, 0, scale.owner, z.And(g, z.Not(z.Or(*tests, below))))
+        for i, (test, (lo, *_rest)) in enumerate(zip(tests, scale.brackets, strict=True)):
+            start = self.const(lo) if lo is not None else zero
+            reached = x > start if scale.kind == "excess" else test
+            self._event("bracket", scale.owner, scale.node.brackets[i], i, scale.node.brackets[i].label,
+                        z.And(g, reached), scale.node)
         rate: Any = zero
         for test, (*_bounds, r) in reversed(list(zip(tests, scale.brackets, strict=True))):
             rate = z.If(test, r, rate)

@@ -32,6 +32,7 @@ KINDS = {
     "unreachable": "不可达",
 }
 NEGATIVE_KINDS = ("money", "quantity")
+ROW_KINDS = ("row", "version", "bracket")  # events that are rows taken, not errors
 
 
 @attrs.define
@@ -114,7 +115,11 @@ class Checker:
         rows: dict[Event, list[tuple[str, Any]]] = {}
         for root in self.roots:
             for event, cond in self.lifted[root].events.items():
-                (rows if event.kind == "row" else errors).setdefault(event, []).append((root, cond))
+                if event.kind in ROW_KINDS:
+                    if event.kind == "row":
+                        rows.setdefault(event, []).append((root, cond))
+                else:
+                    errors.setdefault(event, []).append((root, cond))
         for event, where in sorted(errors.items(), key=lambda kv: (kv[0].line, kv[0].node)):
             results.append(self.timed(functools.partial(self.error, event, where)))
         for name in self.outputs:
@@ -156,7 +161,7 @@ class Checker:
         # Prefer a witness where nothing else fails first, so the replay shows this error.
         for strict in (True, False):
             for root, cond in where:
-                others = [c for e, c in self.lifted[root].events.items() if e.kind != "row" and e != event]
+                others = [c for e, c in self.lifted[root].events.items() if e.kind not in ROW_KINDS and e != event]
                 extra = [z.Not(z.Or(others))] if strict and others else []
                 status, model = self.example(cond, *extra)
                 if status != "sat":
@@ -181,7 +186,7 @@ class Checker:
         if gaps:
             return self.unknown(d.line, kind, subject, "；".join(sorted(gaps)))
         lifted = self.lifted[name]
-        fails = [c for e, c in lifted.events.items() if e.kind != "row"]
+        fails = [c for e, c in lifted.events.items() if e.kind not in ROW_KINDS]
         ok = [z.Not(z.Or(fails))] if fails else []
         term = self.encoder.definition(name).term
         status, model = self.example(term < 0, *ok)
@@ -223,7 +228,7 @@ class Checker:
         lifted = lift(enc, name, self.memo)
         if lifted.gaps:
             return self.unknown(d.line, kind, subject, "；".join(sorted(lifted.gaps)))
-        fails = [c for e, c in lifted.events.items() if e.kind != "row"]
+        fails = [c for e, c in lifted.events.items() if e.kind not in ROW_KINDS]
         ok = [z.Not(z.Or(fails))] if fails else []
         status, model = self.example(z.Not(cond), *ok)
         if status == "unsat":
