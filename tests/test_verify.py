@@ -97,6 +97,14 @@ def test_corpus_has_no_violation_or_unknown(monkeypatch: pytest.MonkeyPatch) -> 
     assert bad == []
 
 
+def test_counterexamples_do_not_depend_on_what_ran_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    first = [r.to_json() for r in verify_file("tests/verify/assertion_bad.rule")]
+    for path in CORPUS:
+        verify_file(str(path.relative_to(ROOT)))
+    assert [r.to_json() for r in verify_file("tests/verify/assertion_bad.rule")] == first
+
+
 def test_missing_solver_is_a_chinese_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
@@ -301,3 +309,76 @@ def test_examples_take_coverage_to_everything_reachable(tmp_path: Path, monkeypa
     from guize.tools.fmt import format_source
 
     assert format_source(text, "unreachable_bad.rule") == text  # written as guize fmt would
+
+
+# ---------------------------------------------------------------- random policies
+
+
+@st.composite
+def money_expr(draw: st.DrawFn, depth: int = 0) -> str:
+    if depth >= 3 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(["甲", "乙", "丙", "0元", "100元", "250.5元", "1000元"]))
+    kind = draw(st.sampled_from(["+", "-", "rate", "min", "max", "if", "bands"]))
+    a, b = draw(money_expr(depth + 1)), draw(money_expr(depth + 1))
+    if kind in "+-":
+        return f"({a} {kind} {b})"
+    if kind == "rate":
+        return f"({a} × {draw(st.sampled_from(['10%', '33.33%', '比例']))})"
+    if kind in ("min", "max"):
+        return f"{'取较小值' if kind == 'min' else '取较大值'}({a}，{b})"
+    if kind == "bands":
+        return f"({a} × 档率)"
+    op = draw(st.sampled_from([">", "≤", "="]))
+    return f"(若 {a} {op} {draw(money_expr(depth + 1))} 则 {b} 否则 {draw(money_expr(depth + 1))})"
+
+
+@st.composite
+def random_policy(draw: st.DrawFn) -> str:
+    rounding = draw(st.sampled_from(["", "，四舍五入到元", "，向下取整到分", "，不舍入"]))
+    bound = draw(st.sampled_from(["0元", "500元"]))
+    lines = ["文件：", "  标题：《随机》", "  施行日期：2024年1月1日", "  截止日期：2025年12月31日", "",
+             "输入 甲：金额", "输入 乙：金额", "输入 丙：金额，默认 0元", "参数 比例：比率",
+             "  自2024年1月1日起：5%", "  自2025年1月1日起：7.5%",
+             "表 档率：比率 按 甲 分段", f"  {bound}以上：10%",
+             f"输出 结果：金额{rounding} = {draw(money_expr())}",
+             f"输出 另一：金额 = {draw(money_expr())}",
+             f"断言 结果 ≤ {draw(st.sampled_from(['另一', '1000元', '甲 + 乙', '甲 × 2']))}"]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(source=random_policy(), data=st.data())
+def test_random_policies_proved_is_never_contradicted(source: str, data: st.DataObject, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = Path(f"p{abs(hash(source))}.rule")
+    path.write_text(source, encoding="utf-8")
+    rs = verify_file(str(path), 5.0)
+    assert not [r.message for r in rs if r.verifier_bug]
+    policy = guize.load(str(path))
+    (a,) = assertions_of(path)
+    specs = {s["name"]: s for s in policy.module.INPUTS}
+    proved = {(r.kind, r.subject) for r in rs if r.status == "proved"}
+    for r in rs:  # every counterexample replays, independently of the verifier's own replay
+        if r.counterexample and r.kind == "negative":
+            cx = r.counterexample
+            assert policy.interpret(cx["inputs"], cx["date"], [r.subject])[r.subject] < 0
+        elif r.counterexample and r.kind == "assertion":
+            cx = r.counterexample
+            assert holds(policy.definitions, specs, a, cx["inputs"], dt.date.fromisoformat(cx["date"])) is False
+    for _ in range(10):
+        inputs = {n: data.draw(st.one_of(st.integers(0, 2000).map(Decimal), st.decimals(0, 10**6, places=3)))
+                  for n in ("甲", "乙", "丙")}
+        on = data.draw(st.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
+        for out in ("结果", "另一"):
+            try:
+                value = policy.interpret(inputs, on, [out])[out]
+            except RuleError as exc:
+                if error_matches("uncovered", exc):
+                    assert ("uncovered", "档率") not in proved, (source, inputs, on)
+                continue
+            if ("negative", out) in proved:
+                assert value >= 0, (source, inputs, on)
+        if ("assertion", a.text) in proved:
+            assert holds(policy.definitions, specs, a, inputs, on) is not False, (source, inputs, on)

@@ -31,7 +31,10 @@ from guize.runtime import ir
 from guize.runtime.validity import Window
 from guize.tools.verify.solver import z3
 
-INPUT_LIMIT = 10**15  # values.INT_LIMIT: |number input| < 10**15
+INPUT_LIMIT = 10**15
+# Counterexamples are looked for on these grids in turn (whole yuan, cents, then finer): values
+# that read well and are finite decimals, which a bare rational model need not be.
+GRIDS = (1, 100, 10**4, 10**8)  # values.INT_LIMIT: |number input| < 10**15
 DATE_MIN, DATE_MAX = datetime.date.min.toordinal(), datetime.date.max.toordinal()
 
 

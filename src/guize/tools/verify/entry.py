@@ -24,9 +24,9 @@ def verify_paths(paths: list[str], timeout: float = DEFAULT_TIMEOUT) -> list[Res
 
 def verify_file(path: str, timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
     import guize
-    from guize.tools.verify.solver import z3
+    from guize.tools.verify.solver import fresh_context
 
-    z3()  # a clear error before any work when the solver is missing
+    fresh_context()  # also: a clear error before any work when the solver is missing
     policy = guize.load(path)
     defs = policy.definitions
     if not defs:

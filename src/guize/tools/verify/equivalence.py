@@ -12,8 +12,8 @@ import attrs
 from guize.runtime.errors import NotInForce, RuleError
 from guize.runtime.policy import Policy
 from guize.tools.verify import replay
-from guize.tools.verify.encode import Encoder, lift, nice
-from guize.tools.verify.solver import reason_text
+from guize.tools.verify.encode import GRIDS, Encoder, lift, nice
+from guize.tools.verify.solver import fresh_context, reason_text
 
 
 @attrs.frozen
@@ -53,6 +53,7 @@ def outcome(policy: Policy, data: Mapping[str, Any], on: datetime.date, output: 
 def prove_equal(old: Policy, new: Policy, output: str, timeout: float = 10.0) -> Proof:
     if old.window.start is None or new.window.start is None:
         return Proof("unknown", "有版本未载明施行日期")
+    fresh_context()
     eo = Encoder(old.definitions, _specs(old), old.window)
     en = Encoder(new.definitions, _specs(new), new.window, share=eo)
     z = eo.z
@@ -76,7 +77,7 @@ def prove_equal(old: Policy, new: Policy, output: str, timeout: float = 10.0) ->
     if answer != z.sat:
         return Proof("unknown", reason_text(s.reason_unknown()))
     model = s.model()
-    for grid in (1, 100):  # prefer whole yuan and whole percents, then cents
+    for grid in GRIDS:  # prefer whole yuan and whole percents, then cents
         s.push()
         s.add(*nice(eo, grid), *nice(en, grid))
         if s.check() == z.sat:

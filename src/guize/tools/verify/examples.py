@@ -16,6 +16,7 @@ from guize.runtime.errors import RuleError
 from guize.runtime.interp import Interpreter
 from guize.tools.verify.encode import Event
 from guize.tools.verify.properties import ROW_KINDS, Checker
+from guize.tools.verify.solver import fresh_context
 
 MARK = "# 待核对：由 guize verify --examples 生成，期望值是当前规则算出的，请对照法条确认"
 
@@ -62,6 +63,7 @@ def generate(path: str, timeout: float = 10.0) -> Generated:
     wanted = {it.key for it in items}
     labels = {it.key: f"「{it.owner}」{it.label}" for it in items}
     before = _count(hits, wanted)
+    fresh_context()
     checker = Checker(path, policy.definitions, specs, policy.window, tuple(policy.module.OUTPUTS),
                       lambda data, on, names: policy.evaluate(data, on, names), timeout)
     z = checker.z

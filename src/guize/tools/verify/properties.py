@@ -20,7 +20,7 @@ import attrs
 from guize.runtime import ir
 from guize.runtime.validity import Window
 from guize.tools.verify import replay
-from guize.tools.verify.encode import Encoder, Event, Lifted, lift, nice
+from guize.tools.verify.encode import GRIDS, Encoder, Event, Lifted, lift, nice
 from guize.tools.verify.solver import reason_text
 
 KINDS = {
@@ -96,7 +96,7 @@ class Checker:
 
     def example(self, *constraints: Any) -> tuple[str, Any]:
         """A model, preferring round values: whole yuan and whole percents, then cents."""
-        for grid in (1, 100):
+        for grid in GRIDS:
             status, model = self.solve(*constraints, *nice(self.encoder, grid))
             if status == "sat":
                 return status, model

@@ -29,3 +29,12 @@ def reason_text(text: str) -> str:
     if "incomplete" in text or "nonlinear" in text or "arith" in text:
         return f"含非线性运算，求解器无法判定（{text}）"
     return f"求解器无法判定（{text}）"
+
+
+def fresh_context() -> None:
+    """Start z3 afresh. Which model z3 finds depends on every term built before in the process;
+    verifying each file (or each pair of versions) from a fresh context makes the counterexamples
+    the same every time, whatever ran before (deterministic reports, stable goldens)."""
+    core = getattr(z3(), "z3", None)
+    if core is not None and hasattr(core, "_main_ctx"):
+        core._main_ctx = None
