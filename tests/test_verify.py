@@ -244,6 +244,15 @@ def test_cli_text_and_strict(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert "无法判定" in loose.stdout and "months_between" in loose.stdout
 
 
+def test_a_property_out_of_time_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    loose = _run("--format", "json", "--timeout", "0.001", "policies/xinjiang/textile_2024.rule")
+    reasons = {r["message"] for r in json.loads(loose.stdout)["results"] if r["status"] == "unknown"}
+    assert "无法判定：求解超时（可用 --timeout 加长）" in reasons
+    assert loose.exit_code == 0
+    assert _run("--strict", "--timeout", "0.001", "policies/xinjiang/textile_2024.rule").exit_code == 1
+
+
 def test_cli_sarif_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     out = _run("--format", "sarif", "tests/verify/division_by_zero_bad.rule")

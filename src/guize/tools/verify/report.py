@@ -39,7 +39,8 @@ def text(results: Sequence[Result], verbose: bool = False) -> str:
     for r in results:
         if r.status == "proved" and not verbose:
             continue
-        lines.append(f"{r.file}:{r.line}: {STATUS[r.status]}[{KINDS[r.kind]}] {r.subject}：{r.message}")
+        message = r.message.removeprefix("无法判定：")
+        lines.append(f"{r.file}:{r.line}: {STATUS[r.status]}[{KINDS[r.kind]}] {r.subject}：{message}")
         if r.counterexample:
             cx = r.counterexample
             shown = "，".join(f"{k} = {_value(v)}" for k, v in cx["inputs"].items())
