@@ -391,3 +391,20 @@ def test_random_policies_proved_is_never_contradicted(source: str, data: st.Data
                 assert value >= 0, (source, inputs, on)
         if ("assertion", a.text) in proved:
             assert holds(policy.definitions, specs, a, inputs, on) is not False, (source, inputs, on)
+
+
+def test_a_replay_that_disagrees_is_a_verifier_bug_never_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from guize.tools.verify.properties import Checker
+
+    monkeypatch.chdir(ROOT)
+    policy = guize.load("tests/verify/negative_bad.rule")
+    specs = {s["name"]: s for s in policy.module.INPUTS}
+
+    def lying(data: dict[str, Any], on: dt.date, names: list[str]) -> dict[str, Any]:
+        return {n: Decimal(0) for n in names}  # what a wrong encoding would look like from outside
+
+    checker = Checker("negative_bad.rule", policy.definitions, specs, policy.window,
+                      tuple(policy.module.OUTPUTS), lying, 10.0)
+    (r,) = [r for r in checker.run() if r.kind == "negative"]
+    assert r.status == "unknown" and r.verifier_bug and r.counterexample is None
+    assert r.message.startswith("验证器错误：") and "请报告此问题" in r.message
