@@ -355,7 +355,7 @@ def random_policy(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(source=random_policy(), data=st.data())
 def test_random_policies_proved_is_never_contradicted(source: str, data: st.DataObject, tmp_path: Path,
