@@ -21,7 +21,12 @@ EXIT_SAME, EXIT_DIFFERENT, EXIT_TROUBLE = 0, 1, 2
 @click.option("--output", "output", default=None, help="写入文件（默认打印到标准输出）")
 @click.option("--budget", type=click.IntRange(min=1), default=None,
               help="每个输出最多比较多少组（输入, 日期），默认 20000")
-def command(old: str, new: str, paths: tuple[str, ...], fmt: str, output: str | None, budget: int | None) -> None:
+@click.option("--prove", is_flag=True,
+              help="用求解器证明每个输出在所有输入和日期上新旧相等，或找出反例（需 '.[verify]'）")
+@click.option("--timeout", "timeout", type=click.FloatRange(min=0.001), default=10.0, show_default=True,
+              metavar="秒", help="--prove 时每个输出的求解时限；超时则由抽样决定")
+def command(old: str, new: str, paths: tuple[str, ...], fmt: str, output: str | None, budget: int | None,
+            prove: bool, timeout: float) -> None:
     """比较两个版本的规则：文件信息、参数与表、输出，以及结果在哪些日期和输入上改变。
 
     OLD 与 NEW 是两个文件或目录，或两个 git 修订（其后可给出目录，默认 policies）：
@@ -37,7 +42,7 @@ def command(old: str, new: str, paths: tuple[str, ...], fmt: str, output: str | 
     from guize.tools import diff as D
 
     try:
-        report = D.run(old, new, list(paths), budget or D.DEFAULT_BUDGET)
+        report = D.run(old, new, list(paths), budget or D.DEFAULT_BUDGET, prove=timeout if prove else None)
     except D.DiffUsageError as exc:
         hint = exc.detail.get("hint")
         raise click.UsageError(exc.message + (f"\n建议：{hint}" if hint else "")) from None

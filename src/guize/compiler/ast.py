@@ -354,6 +354,15 @@ class Document:
 
 
 @attrs.frozen
+class Assertion:
+    """断言 <condition> [依据 …]: a guarantee of the rules (docs/verify.md)."""
+
+    expr: Expr
+    cite: Citation | None
+    span: Span = _span()
+
+
+@attrs.frozen
 class Example:
     name: str
     date: datetime.date | None
@@ -379,5 +388,6 @@ class RuleFile:
     definitions: tuple[Definition, ...]
     examples: tuple[Example, ...]
     comments: tuple[Comment, ...] = attrs.field(default=(), eq=False)
+    assertions: tuple[Assertion, ...] = ()
     # The order of statements as written, for the formatter.
     order: tuple[object, ...] = attrs.field(default=(), eq=False, repr=False)

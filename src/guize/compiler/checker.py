@@ -13,6 +13,7 @@ import attrs
 
 from guize.compiler import ast
 from guize.compiler import types as T
+from guize.compiler.assertions import CheckedAssertion, check_assertions
 from guize.compiler.diagnostics import Diagnostic, nearest
 from guize.compiler.lexicon import UNITS
 from guize.compiler.lower import Validity, norm, parse_rounding, unit_hint
@@ -45,6 +46,7 @@ class CheckedPolicy:
     examples: tuple[dict[str, Any], ...]
     diagnostics: tuple[Diagnostic, ...]
     tree: ast.RuleFile = attrs.field(eq=False, repr=False)
+    assertions: tuple[CheckedAssertion, ...] = ()  # 断言, checked by guize test, proved by guize verify
 
     @property
     def document(self) -> dict[str, Any] | None:
@@ -85,6 +87,7 @@ class Checker(TableChecker):
             self.warn(tree.definitions[0].span if tree.definitions else ast.NO_SPAN,
                       "文件没有任何「输出」", code="W201")
         examples = tuple(self._example(ex) for ex in tree.examples)
+        assertions = check_assertions(self, tree.assertions)
         defs = {}
         for name in order:
             d = self.defs[name]
@@ -95,7 +98,11 @@ class Checker(TableChecker):
                 tuple(sorted(self.input_deps.get(name, ()))))
         inputs = tuple(self._input_spec(i) for i in tree.inputs if i.name in self.input_types)
         return CheckedPolicy(tree.path, source_sha, docs, inputs, defs, order, outputs, self.slot,
-                             examples, tuple(self.diags), tree)
+                             examples, tuple(self.diags), tree, assertions)
+
+    def expression(self, e: ast.Expr) -> tuple[ir.Expr, Type] | None:
+        """An expression outside any definition (a 断言's condition), checked and lowered."""
+        return self._expr(e, None)
 
     # ------------------------------------------------------------ documents
 

@@ -56,6 +56,7 @@ KEYWORDS: dict[str, str] = {
     "NOT_EQUALS_KW": "「不等于」",
     "CAP_KW": "「最高」或「最低」",
     "EXAMPLE_KW": "「例」",
+    "ASSERT_KW": "「断言」",
     "DATE_KW": "「日期」",
     "EXPECT_KW": "「期望」",
     "NOT_IN_FORCE_KW": "「未生效」",

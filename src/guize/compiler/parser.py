@@ -435,6 +435,9 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     # ------------------------------------------------------------ examples
 
+    def assertion(self, meta: Any, c: list[Any]) -> ast.Assertion:
+        return ast.Assertion(c[1], c[2], span=self.sp(meta))
+
     def example(self, meta: Any, c: list[Any]) -> ast.Example:
         tok = c[1]
         name = str(tok)[1:-1] if tok.type == "STRING" else str(tok)
@@ -781,6 +784,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         definitions=tuple(x for x in tree if isinstance(x, ast.Definition)),
         examples=tuple(x for x in tree if isinstance(x, ast.Example)),
         comments=comments,
+        assertions=tuple(x for x in tree if isinstance(x, ast.Assertion)),
         order=tuple(tree),
     )
 

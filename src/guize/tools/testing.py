@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from guize.compiler.assertions import CheckedAssertion, holds
 from guize.compiler.corpus import Corpus, load_corpus
 from guize.compiler.diagnostics import CompileError
 from guize.compiler.driver import rule_files
@@ -82,7 +83,8 @@ def _show(answer: Any) -> str:
         f"「{k}」= {V.fmt(v)}" for k, v in answer.items())
 
 
-def run_example(policy: Policy, ex: dict[str, Any], coverage: Coverage | None = None) -> Outcome:
+def run_example(policy: Policy, ex: dict[str, Any], coverage: Coverage | None = None,
+                assertions: tuple[CheckedAssertion, ...] = ()) -> Outcome:
     import time
 
     start = time.perf_counter()
@@ -116,6 +118,12 @@ def run_example(policy: Policy, ex: dict[str, Any], coverage: Coverage | None = 
         lines = [f"「{k}」期望 {V.fmt(v)}，实际 {V.fmt(actual.get(k))}" for k, v in wrong.items()]
         return Outcome(**base, status="failed", message="；".join(lines), expected=dict(ex["expects"]),
                        actual=actual, explanation=explanation, duration=took)
+    broken = [a for a in assertions
+              if holds(policy.definitions, _specs(policy), a, ex["inputs"], ex["date"]) is False]
+    if broken:
+        lines = [f"断言「{a.text}」（第{a.line}行）不成立" for a in broken]
+        return Outcome(**base, status="failed", message="；".join(lines), expected=dict(ex["expects"]),
+                       actual=actual, duration=took)
     return Outcome(**base, status="passed", expected=dict(ex["expects"]), actual=actual, duration=took)
 
 
@@ -137,6 +145,21 @@ def run(paths: list[str], corpus: Corpus | None = None, coverage: bool = False) 
         policy = Policy(module, entry.repealed if entry else None)
         report.policies[str(path)] = policy
         hits = report.coverage.setdefault(str(path), set()) if report.coverage is not None else None
+        assertions = assertions_of(path)
         for ex in module.EXAMPLES:
-            report.outcomes.append(run_example(policy, ex, hits))
+            report.outcomes.append(run_example(policy, ex, hits, assertions))
     return report
+
+
+def assertions_of(path: str | Path) -> tuple[CheckedAssertion, ...]:
+    """The file's 断言 (the compiled module does not carry them: evaluate does not check them)."""
+    from guize.compiler.driver import check_source, read_source
+
+    source = read_source(path)
+    if "断言" not in source:
+        return ()
+    return check_source(source, str(path)).assertions
+
+
+def _specs(policy: Policy) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in policy.module.INPUTS}

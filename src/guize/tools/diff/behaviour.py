@@ -123,6 +123,15 @@ def _example(sides: Sides, row: tuple[Any, ...], on: datetime.date, note: str, o
     }
 
 
+def outcome_text_of(o: Outcome, kind: str, type_text: str) -> str:
+    """An outcome as the report shows it (旧值 / 新值)."""
+    return _outcome_text(o, kind, type_text)
+
+
+def delta_text_of(d: Decimal | None, kind: str, type_text: str) -> str:
+    return _delta_text(d, kind, type_text)
+
+
 def _outcome_text(o: Outcome, kind: str, type_text: str) -> str:
     if o[0] == "ok":
         return display.typed(o[1], kind, display.unit_in(type_text), exact=True)

@@ -19,7 +19,8 @@ def _doc_name(d: DocVersion) -> str:
     return f"《{title}》" if title else (docno or d.path)
 
 
-def compare_documents(a: DocVersion | None, b: DocVersion | None, budget: int) -> dict[str, Any]:
+def compare_documents(a: DocVersion | None, b: DocVersion | None, budget: int,
+                      prove: float | None = None) -> dict[str, Any]:
     d = b or a
     assert d is not None
     out: dict[str, Any] = {
@@ -46,6 +47,10 @@ def compare_documents(a: DocVersion | None, b: DocVersion | None, budget: int) -
                 if name in outs_a:
                     result = compare_output(a, b, name, budget)
                     if result is not None:
+                        if prove is not None:
+                            from guize.tools.diff.proof import add_proof
+
+                            add_proof(result, a, b, prove)
                         behaviour.append(result)
         out["behaviour"] = behaviour
     else:
@@ -60,9 +65,10 @@ def compare_documents(a: DocVersion | None, b: DocVersion | None, budget: int) -
     return out
 
 
-def diff(old: Side, new: Side, budget: int = DEFAULT_BUDGET) -> dict[str, Any]:
-    """Compare two loaded versions; a JSON-ready report (dates and Decimals as values)."""
-    documents = [compare_documents(a, b, budget) for a, b in pair(old, new)]
+def diff(old: Side, new: Side, budget: int = DEFAULT_BUDGET, prove: float | None = None) -> dict[str, Any]:
+    """Compare two loaded versions; a JSON-ready report (dates and Decimals as values). With `prove`
+    (a per-output solver timeout in seconds), each behavioural entry is also decided by proof."""
+    documents = [compare_documents(a, b, budget, prove) for a, b in pair(old, new)]
     changed = [d for d in documents if d["changed"]]
     return {
         "old": {"label": old.label, "kind": old.kind, "files": len(old.files), "documents": len(old.docs)},
@@ -77,8 +83,8 @@ def diff(old: Side, new: Side, budget: int = DEFAULT_BUDGET) -> dict[str, Any]:
 
 
 def run(old: str, new: str, paths: Sequence[str] = (), budget: int = DEFAULT_BUDGET,
-        cwd: str | None = None) -> dict[str, Any]:
+        cwd: str | None = None, prove: float | None = None) -> dict[str, Any]:
     a, b = resolve(old, new, paths, cwd)
     if not a.docs and not b.docs:
         raise DiffUsageError("两个版本中都没有找到 .rule 文件", hint="检查路径，或在修订后给出目录：guize diff HEAD~1 HEAD policies/")
-    return diff(a, b, budget)
+    return diff(a, b, budget, prove)

@@ -117,7 +117,10 @@ def _doc_markdown(doc: Mapping[str, Any]) -> list[str]:
             lines += ["", *_output_markdown(r)]
         if window_only:
             lines += ["", *_window_only_markdown(window_only)]
-    same = [r["output"] for r in doc["behaviour"] if not r["regions"]]
+    proved = [r["output"] for r in doc["behaviour"] if not r["regions"] and r.get("proved")]
+    same = [r["output"] for r in doc["behaviour"] if not r["regions"] and not r.get("proved")]
+    if proved:
+        lines += ["", f"规则有改动，但已证明对所有输入和日期结果不变的输出：{'、'.join(proved)}。"]
     if same:
         lines += ["", f"规则有改动但在所选输入和日期上结果未变的输出：{'、'.join(same)}。"]
     return lines
@@ -142,6 +145,11 @@ def _window_only_markdown(results: list[Mapping[str, Any]]) -> list[str]:
 
 
 def _method_line(r: Mapping[str, Any]) -> str:
+    if r.get("decided_by") == "solver":
+        return "判定方法：求解器（对所有输入和日期）；求解器找到的反例标为「求解器反例」。"
+    if "decided_by" in r:
+        return (f"判定方法：抽样（求解器无法判定：{r['proof']['reason']}）；{r['method_text']}；"
+                f"{r['rows']} 组输入 × {r['date_classes']} 个日期区段 = {r['evaluations']} 次比较。")
     return (f"检查方法：{r['method_text']}；{r['rows']} 组输入 × {r['date_classes']} 个日期区段 = "
             f"{r['evaluations']} 次比较（预算 {r['budget']}），另做 {r['scan_evaluations']} 次用于例子和边界。")
 
@@ -153,8 +161,12 @@ def _output_markdown(r: Mapping[str, Any]) -> list[str]:
         whole = "（整个有效期）" if g["whole_window"] else ""
         updown = "，".join(f"{word} {g[key]} 组" for word, key in (("增加", "increased"), ("减少", "decreased"))
                           if g[key])
-        lines += ["", f"- **{g['dates_text']}**{whole}{sampled}：{g['count']} / {g['rows']} 组输入结果不同"
-                      f"（{_kinds_text(g['kinds'])}{'：' + updown if updown else ''}）。"]
+        if g.get("method") == "solver":
+            lines += ["", f"- **{g['dates_text']}**：求解器找到结果不同的输入（{_kinds_text(g['kinds'])}），"
+                          "抽样未发现。"]
+        else:
+            lines += ["", f"- **{g['dates_text']}**{whole}{sampled}：{g['count']} / {g['rows']} 组输入结果不同"
+                          f"（{_kinds_text(g['kinds'])}{'：' + updown if updown else ''}）。"]
         axes = [a for a in g["axes"] if a["text"]]
         if axes:
             lines.append("  以例 1 为准逐项改变一个输入，结果仍不同的取值：")

@@ -59,6 +59,9 @@ class Printer:
             return self.definition(node)
         if isinstance(node, ast.Example):
             return self.example(node)
+        if isinstance(node, ast.Assertion):
+            doc = ["断言 ", expr_doc(node.expr), cite_doc(node.cite)]
+            return [_Logical(0, doc, node.span.line, max(node.span.line, end_of(node.expr, node.cite)))]
         raise FormatError(f"unknown statement {node!r}")  # pragma: no cover
 
     # ------------------------------------------------------------ documents

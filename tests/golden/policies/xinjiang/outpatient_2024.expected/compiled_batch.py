@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/xinjiang/outpatient_2024.rule, written by guize 0.1.0 (guize.compiler.batchgen)
-# source sha256: 8a01ad9f7758c189770c4e4893b37e6528623e521d3945bddc1fe2122f5f155f
+# source sha256: 5ab9047896fd92251fc226d4ea0a0e96e232cccd52440f6eba4fb129150d6a02
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
@@ -100,7 +100,7 @@ def b_统筹基金支付(c):
 
 
 def b_日间手术统筹基金支付(c):
-    """「日间手术统筹基金支付」, line 58."""
+    """「日间手术统筹基金支付」, line 62."""
     i_住院期间 = c.input('住院期间')
     i_本次费用 = c.input('本次费用')
     d_起付标准 = c.ref('起付标准')
@@ -114,12 +114,12 @@ def b_日间手术统筹基金支付(c):
 
 
 def b_退休人员划入比例(c):
-    """「退休人员划入比例」, line 62."""
+    """「退休人员划入比例」, line 66."""
     return K6
 
 
 def b_退休人员个人账户划入额(c):
-    """「退休人员个人账户划入额」, line 63."""
+    """「退休人员个人账户划入额」, line 67."""
     i_基本养老金平均水平 = c.input('基本养老金平均水平')
     d_退休人员划入比例 = c.ref('退休人员划入比例')
     x1 = c.mul(i_基本养老金平均水平, d_退休人员划入比例)
@@ -128,12 +128,12 @@ def b_退休人员个人账户划入额(c):
 
 
 def b_灵活就业缴费基数比例(c):
-    """「灵活就业缴费基数比例」, line 65."""
+    """「灵活就业缴费基数比例」, line 69."""
     return K7
 
 
 def b_灵活就业人员缴费基数(c):
-    """「灵活就业人员缴费基数」, line 66."""
+    """「灵活就业人员缴费基数」, line 70."""
     i_上年度城镇单位就业人员平均工资 = c.input('上年度城镇单位就业人员平均工资')
     d_灵活就业缴费基数比例 = c.ref('灵活就业缴费基数比例')
     x1 = c.mul(i_上年度城镇单位就业人员平均工资, d_灵活就业缴费基数比例)

@@ -1,0 +1,509 @@
+"""Translate the typed IR of one policy to z3 terms, with the events a property asks about.
+
+Each definition becomes one term over the input variables and the as-of date `d` (a day
+number, date.toordinal()). Decimals (money, rates, quantities) are z3 Reals, so every value
+is an exact rational; integers are Ints; dates are day-number Ints; enum members are Ints
+(one code per member text). Rounding is modelled exactly with floor on scaled reals.
+
+While encoding, the encoder records *events*, each with the condition (over inputs and `d`)
+under which evaluation reaches it:
+  - an error: 除数为零 (a division whose divisor is zero), 未覆盖 (a band or table lookup no
+    row matches), 未生效 (a dated value with no version in force);
+  - a row taken: a branch of 若, a table row, a band, 否则 / 其他.
+Conditions are local to a definition (the path of 若 … 则 inside it); `Lifted` composes them
+through references, so an event's condition is relative to evaluating a root definition.
+
+A construct the encoding does not cover adds a *gap* (a Chinese reason) to its definition:
+every property that depends on it is `unknown`, never `proved`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, assert_never
+
+import attrs
+
+from guize.runtime import ir
+from guize.runtime.validity import Window
+from guize.tools.verify.solver import z3
+
+INPUT_LIMIT = 10**15
+# Counterexamples are looked for on these grids in turn (whole yuan, cents, then finer): values
+# that read well and are finite decimals, which a bare rational model need not be.
+GRIDS = (1, 100, 10**4, 10**8)  # values.INT_LIMIT: |number input| < 10**15
+DATE_MIN, DATE_MAX = datetime.date.min.toordinal(), datetime.date.max.toordinal()
+
+
+@attrs.frozen
+class Event:
+    kind: str  # division_by_zero / uncovered / not_in_force / row / version / bracket
+    owner: str  # the definition it is in
+    node: int  # the IR node's id
+    index: int  # the row's index (-1: 否则 / 其他); 0 for errors
+    line: int
+    subject: str  # what a message names: the row label or the construct
+    parent: int = 0  # for a row: the id of the 若 block, table, bands, dated value or scale it is in
+
+    @property
+    def coverage_key(self) -> tuple[str, int, int]:
+        """The key the interpreter records when evaluation takes this row (see interp.Interpreter)."""
+        return (self.owner, self.parent or self.node, self.index)
+
+
+@attrs.frozen
+class ScaleSym:
+    """A progressive scale with its rates encoded: brackets (lo, lo_incl, hi, hi_incl, rate)."""
+
+    kind: str
+    brackets: tuple[tuple[Any, bool, Any, bool, Any], ...]
+    owner: str
+    node: ir.Scale
+
+
+@attrs.frozen
+class ScaleChoice:
+    """A scale chosen by condition (a dated scale): (condition, scale) pairs, the first that holds."""
+
+    options: tuple[tuple[Any, ScaleSym], ...]
+
+
+Scaleish = ScaleSym | ScaleChoice
+
+
+@attrs.define
+class Encoded:
+    """One definition: its value, the events inside it and the definitions it references."""
+
+    term: Any
+    events: list[tuple[Event, Any]] = attrs.field(factory=list)
+    refs: list[tuple[Any, str]] = attrs.field(factory=list)  # (local condition, name)
+    gaps: set[str] = attrs.field(factory=set)
+
+
+def fraction(value: Decimal | int) -> Any:
+    f = Fraction(value)
+    return z3().RealVal(f"{f.numerator}/{f.denominator}") if f.denominator != 1 else z3().RealVal(f.numerator)
+
+
+def _line(node: ir.Node, fallback: int) -> int:
+    return node.span[0] or fallback
+
+
+class Encoder:
+    """Encode the definitions of one checked policy (each once, on first use)."""
+
+    def __init__(self, defs: Mapping[str, ir.Definition], specs: Mapping[str, Mapping[str, Any]],
+                 window: Window, share: Encoder | None = None) -> None:
+        """With `share` (another version of the policy, for guize diff --prove): the same date,
+        the same enum codes, the same variable for each input declared alike in both, and the
+        validity window left out of the axioms (see `in_force`)."""
+        self.z = z3()
+        self.defs = defs
+        self.specs = specs
+        self.window = window
+        self.d: Any = share.d if share else self.z.Int("评估日期")
+        self.codes: dict[str, int] = share.codes if share else {}
+        self.inputs: dict[str, Any] = {}
+        self.time_inputs: set[str] = set(share.time_inputs) if share else set()
+        self.axioms: list[Any] = []  # the domain: inputs' declarations, the validity window, helpers
+        self.encoded: dict[str, Encoded] = {}
+        self._current: Encoded | None = None
+        self._fresh = 0
+        self._prefix = "新" if share else ""  # fresh variables never collide with the shared version's
+        for spec in specs.values():
+            other = share.specs.get(spec["name"]) if share else None
+            if share and other is not None and _alike(other, spec):
+                self.inputs[spec["name"]] = share.inputs[spec["name"]]
+            else:
+                self._declare(spec, "（新）" if share and other is not None else "")
+        if share is None:
+            self.axioms.extend(self._window())
+
+    def in_force(self) -> Any:
+        """The condition that the as-of date is inside the document's validity."""
+        return self.z.And(self._window())
+
+    # ------------------------------------------------------------ the domain
+
+    def code(self, member: str) -> int:
+        return self.codes.setdefault(member, len(self.codes))
+
+    def _declare(self, spec: Mapping[str, Any], suffix: str = "") -> None:
+        z, name, kind = self.z, spec["name"], spec["kind"]
+        var_name = name + suffix
+        if kind in ("money", "quantity"):
+            var = z.Real(var_name)
+            scale = fraction(spec["scale"])
+            self.axioms += [var >= 0, var < fraction(INPUT_LIMIT) * scale]
+        elif kind == "rate":
+            var = z.Real(var_name)
+            self.axioms += [var >= 0, var < INPUT_LIMIT]
+        elif kind == "int":
+            var = z.Int(var_name)
+            self.axioms += [var >= 0, var < INPUT_LIMIT]
+        elif kind == "bool":
+            var = z.Bool(var_name)
+        elif kind == "date":
+            var = z.Int(var_name)
+            self.axioms += [var >= DATE_MIN, var <= DATE_MAX]
+        elif kind == "enum":
+            var = z.Int(var_name)
+            self.axioms.append(z.Or([var == self.code(m) for m in spec["members"]]))
+        elif kind in ("duration", "age", "year_month"):  # months; their calendar is not encoded yet
+            var = z.Int(var_name)
+            self.axioms.append(var >= 0)
+            self.time_inputs.add(name)
+        else:  # pragma: no cover - the checker knows no other kind
+            raise ValueError(kind)
+        self.inputs[name] = var
+
+    def _window(self) -> list[Any]:
+        w, d = self.window, self.d
+        out = [d >= (w.start.toordinal() if w.start else DATE_MIN), d <= DATE_MAX]
+        if w.last is not None:
+            out.append(d <= w.last.toordinal())
+        if w.repealed is not None:
+            out.append(d < w.repealed.on.toordinal())
+        return out
+
+    # ------------------------------------------------------------ definitions
+
+    def definition(self, name: str) -> Encoded:
+        done = self.encoded.get(name)
+        if done is not None:
+            return done
+        d = self.defs[name]
+        saved, self._current = self._current, Encoded(None)
+        try:
+            term = self.expr(d.expr, self.z.BoolVal(True), name)
+            if d.round is not None and not isinstance(term, (ScaleSym, ScaleChoice)):
+                term = self.round(term, d.round[0], d.round[1], as_int=False)
+            result = self._current
+            result.term = term
+        finally:
+            self._current = saved
+        self.encoded[name] = result
+        return result
+
+    def _event(self, kind: str, owner: str, node: ir.Node, index: int, subject: str, cond: Any,
+               parent: ir.Node | None = None) -> None:
+        assert self._current is not None  # INVARIANT: events are recorded inside definition()
+        line = _line(node, self.defs[owner].line)
+        event = Event(kind, owner, node.id, index, line, subject, parent.id if parent is not None else 0)
+        self._current.events.append((event, cond))
+
+    def _gap(self, reason: str) -> None:
+        assert self._current is not None
+        self._current.gaps.add(reason)
+
+    def fresh(self, sort: str) -> Any:
+        self._fresh += 1
+        name = f"{self._prefix}未编码{self._fresh}"
+        return self.z.Int(name) if sort == "int" else self.z.Real(name)
+
+    # ------------------------------------------------------------ expressions
+
+    def real(self, term: Any) -> Any:
+        return self.z.ToReal(term) if self.z.is_int(term) else term
+
+    def pair(self, a: Any, b: Any) -> tuple[Any, Any]:
+        """Two numbers of the same sort (an Int meeting a Real becomes a Real)."""
+        if self.z.is_int(a) and self.z.is_real(b):
+            return self.z.ToReal(a), b
+        if self.z.is_real(a) and self.z.is_int(b):
+            return a, self.z.ToReal(b)
+        return a, b
+
+    def ite(self, c: Any, a: Any, b: Any) -> Any:
+        if isinstance(a, (ScaleSym, ScaleChoice)) or isinstance(b, (ScaleSym, ScaleChoice)):
+            if not isinstance(a, (ScaleSym, ScaleChoice)) or not isinstance(b, (ScaleSym, ScaleChoice)):
+                self._gap("累进税率表与数值混在一个条件中")  # pragma: no cover - the checker types it
+                return a if isinstance(a, (ScaleSym, ScaleChoice)) else b
+            first = [(self.z.And(c, k), sc) for k, sc in _options(a)]
+            return ScaleChoice((*first, *_options(b)))
+        a, b = self.pair(a, b)
+        return self.z.If(c, a, b)
+
+    def expr(self, node: ir.Expr, g: Any, owner: str) -> Any:
+        z = self.z
+        match node:
+            case ir.Const(value=value):
+                return self.const(value)
+            case ir.Input(name=name):
+                if name in self.time_inputs:
+                    self._gap("期间、年龄、年月的输入尚未编码")
+                return self.inputs[name]
+            case ir.Ref(name=name):
+                enc = self.definition(name)
+                assert self._current is not None
+                self._current.refs.append((g, name))
+                return enc.term
+            case ir.AsOf():
+                return self.d
+            case ir.Arith(op=op, left=left, right=right):
+                a, b = self.pair(self.expr(left, g, owner), self.expr(right, g, owner))
+                if op == "+":
+                    return a + b
+                if op == "-":
+                    return a - b
+                if op == "*":
+                    return a * b
+                self._event("division_by_zero", owner, node, 0, "除法", z.And(g, b == 0))
+                return self.real(a) / self.real(b)
+            case ir.Neg(arg=arg):
+                return -self.expr(arg, g, owner)
+            case ir.Cmp(op=op, left=left, right=right):
+                a, b = self.pair(self.expr(left, g, owner), self.expr(right, g, owner))
+                return {"==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b,
+                        ">": lambda: a > b, ">=": lambda: a >= b}[op]()
+            case ir.And(left=left, right=right):
+                a = self.expr(left, g, owner)
+                return z.And(a, self.expr(right, z.And(g, a), owner))
+            case ir.Or(left=left, right=right):
+                a = self.expr(left, g, owner)
+                return z.Or(a, self.expr(right, z.And(g, z.Not(a)), owner))
+            case ir.Not(arg=arg):
+                return z.Not(self.expr(arg, g, owner))
+            case ir.If(cond=cond, then=then, other=other):
+                c = self.expr(cond, g, owner)
+                self._event("row", owner, node, 0, "「若」成立", z.And(g, c))
+                self._event("row", owner, node, 1, "「否则」", z.And(g, z.Not(c)))
+                return self.ite(c, self.expr(then, z.And(g, c), owner), self.expr(other, z.And(g, z.Not(c)), owner))
+            case ir.Min(args=args) | ir.Max(args=args):
+                terms = [self.expr(a, g, owner) for a in args]
+                result = terms[0]
+                for t in terms[1:]:
+                    x, y = self.pair(result, t)
+                    result = z.If(x <= y, x, y) if isinstance(node, ir.Min) else z.If(x >= y, x, y)
+                return result
+            case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
+                return self.round(self.expr(arg, g, owner), mode, quantum, as_int)
+            case ir.Call(func=func, args=args):
+                return self.call(node, func, [self.expr(a, g, owner) for a in args])
+            case ir.Cond(branches=branches, other=other_row):
+                return self.cond(node, branches, other_row, g, owner)
+            case ir.Match(subject=subject, cases=cases, other=other_row):
+                s = self.expr(subject, g, owner)
+                tests = [z.Or([s == self.code(m) for m in case.members]) for case in cases]
+                return self.rows(node, list(zip(tests, cases, strict=True)), other_row, g, owner)
+            case ir.Bands(subject=subject, bands=bands, other=other_row):
+                s = self.expr(subject, g, owner)
+                return self.rows(node, [(self.contains(s, b), b) for b in bands], other_row, g, owner)
+            case ir.Dated(versions=versions, what=what):
+                d = self.d
+                tests = [z.And(d >= v.start.toordinal(), *(() if v.end is None else (d < v.end.toordinal(),)))
+                         for v in versions]
+                return self.rows(node, list(zip(tests, versions, strict=True)), None, g, owner, missing=what)
+            case ir.Scale(kind=kind, brackets=brackets):
+                rows = tuple((b.lo, b.lo_incl, b.hi, b.hi_incl, self.real(self.expr(b.value, g, owner)))
+                             for b in brackets)
+                return ScaleSym(kind, rows, owner, node)
+            case ir.Progressive(func=func, scale=scale_node, base=base):
+                scale = self.expr(scale_node, g, owner)
+                x = self.real(self.expr(base, g, owner))
+                if isinstance(scale, ScaleChoice):
+                    # Each option under its condition; the last option's value where none holds.
+                    options = list(scale.options)
+                    result = self.progressive(node, func, options[-1][1], x, z.And(g, options[-1][0]), owner)
+                    for cond, option in reversed(options[:-1]):
+                        result = z.If(cond, self.progressive(node, func, option, x, z.And(g, cond), owner), result)
+                    return result
+                if not isinstance(scale, ScaleSym):  # pragma: no cover - the checker types it
+                    self._gap("累进税率表")
+                    return self.fresh("real")
+                return self.progressive(node, func, scale, x, g, owner)
+        assert_never(node)
+
+    def const(self, value: ir.Value) -> Any:
+        z = self.z
+        if isinstance(value, bool):
+            return z.BoolVal(value)
+        if isinstance(value, int):
+            return z.IntVal(value)
+        if isinstance(value, Decimal):
+            return fraction(value)
+        if isinstance(value, str):
+            return z.IntVal(self.code(value))
+        return z.IntVal(value.toordinal())
+
+    def contains(self, s: Any, band: ir.Band) -> Any:
+        z = self.z
+        tests = []
+        if band.lo is not None:
+            x, lo = self.pair(s, self.const(band.lo))
+            tests.append(lo <= x if band.lo_incl else lo < x)
+        if band.hi is not None:
+            x, hi = self.pair(s, self.const(band.hi))
+            tests.append(x <= hi if band.hi_incl else x < hi)
+        return z.And(tests) if tests else z.BoolVal(True)
+
+    def cond(self, node: ir.Cond, branches: tuple[ir.Branch, ...], other: ir.Other, g: Any, owner: str) -> Any:
+        z = self.z
+        none_before = g
+        taken: list[tuple[Any, Any]] = []
+        for index, branch in enumerate(branches):
+            test = self.expr(branch.test, none_before, owner)
+            here = z.And(none_before, test)
+            self._event("row", owner, branch, index, branch.label, here, node)
+            taken.append((test, self.expr(branch.value, here, owner)))
+            none_before = z.And(none_before, z.Not(test))
+        self._event("row", owner, other, -1, "否则", none_before, node)
+        result = self.expr(other.value, none_before, owner)
+        for test, value in reversed(taken):
+            result = self.ite(test, value, result)
+        return result
+
+    def rows(self, node: ir.Match | ir.Bands | ir.Dated, rows: list[tuple[Any, Any]], other: ir.Other | None,
+             g: Any, owner: str, missing: str = "") -> Any:
+        """A table, bands or dated versions: the first row whose test holds, else 其他, else an error."""
+        z = self.z
+        none_before = g
+        taken: list[tuple[Any, Any]] = []
+        for index, (test, row) in enumerate(rows):
+            here = z.And(none_before, test)
+            kind = "version" if isinstance(node, ir.Dated) else "row"
+            self._event(kind, owner, row, index, row.label, here, node)
+            taken.append((test, self.expr(row.value, here, owner)))
+            none_before = z.And(none_before, z.Not(test))
+        if other is not None:
+            self._event("row", owner, other, -1, "其他", none_before, node)
+            result = self.expr(other.value, none_before, owner)
+        else:
+            kind = "not_in_force" if isinstance(node, ir.Dated) else "uncovered"
+            self._event(kind, owner, node, 0, missing or owner, none_before)
+            if not taken:  # pragma: no cover - the checker requires a row
+                return self.fresh("real")
+            result = taken[-1][1]  # any value: evaluation fails here
+            taken = taken[:-1]
+        for test, value in reversed(taken):
+            result = self.ite(test, value, result)
+        return result
+
+    # ------------------------------------------------------------ rounding, dates, scales
+
+    def round(self, x: Any, mode: str, quantum: Decimal, as_int: bool) -> Any:
+        """Exact rounding of x to a multiple of quantum (as values.rnd / rnd_int)."""
+        z = self.z
+        if z.is_int(x) and (as_int or Fraction(quantum).denominator != 1 or quantum == 1):
+            return x  # an integer is already a multiple of 1 and of any fraction of 1
+        q = fraction(quantum)
+        y = self.real(x) / q
+        floor, ceil = z.ToInt(y), -z.ToInt(-y)
+        if mode == "half_up":
+            n = z.If(y >= 0, z.ToInt(y + fraction(Decimal("0.5"))), -z.ToInt(-y + fraction(Decimal("0.5"))))
+        elif mode == "floor":
+            n = floor
+        elif mode == "ceil":
+            n = ceil
+        else:  # down: toward zero
+            n = z.If(y >= 0, floor, ceil)
+        return n if as_int else z.ToReal(n) * q
+
+    def call(self, node: ir.Call, func: str, args: list[Any]) -> Any:
+        z = self.z
+        if func == "year" and len(args) == 1:
+            # y is the year of day number d: ordinal(y-01-01) <= d < ordinal((y+1)-01-01).
+            self._fresh += 1
+            y = z.Int(f"{self._prefix}年份{self._fresh}")
+            self.axioms += [y >= 1, y <= 9999, _jan1(z, y) <= args[0], args[0] < _jan1(z, y + 1)]
+            return y
+        if func == "abs" and len(args) == 1:
+            return z.If(args[0] >= 0, args[0], -args[0])
+        self._gap(f"函数「{func}」尚未编码")
+        return self.fresh("int")
+
+    def progressive(self, node: ir.Progressive, func: str, scale: ScaleSym, x: Any, g: Any, owner: str) -> Any:
+        z = self.z
+        zero = z.RealVal(0)
+        # The bracket x falls in (as ScaleValue.index): first containing bracket; below the first: none.
+        tests = []
+        for lo, lo_incl, hi, hi_incl, _rate in scale.brackets:
+            band = ir.Band(lo, lo_incl, hi, hi_incl, ir.Const(0), "", ())
+            tests.append(self.contains(x, band))
+        first = scale.brackets[0][0] if scale.brackets else None
+        below = x < self.const(first) if first is not None else z.BoolVal(False)
+        self._event("uncovered", scale.owner, scale.node, 0, scale.owner, z.And(g, z.Not(z.Or(*tests, below))))
+        for i, (test, (lo, *_rest)) in enumerate(zip(tests, scale.brackets, strict=True)):
+            start = self.const(lo) if lo is not None else zero
+            reached = x > start if scale.kind == "excess" else test
+            self._event("bracket", scale.owner, scale.node.brackets[i], i, scale.node.brackets[i].label,
+                        z.And(g, reached), scale.node)
+        rate: Any = zero
+        for test, (*_bounds, r) in reversed(list(zip(tests, scale.brackets, strict=True))):
+            rate = z.If(test, r, rate)
+        if func == "rate":
+            return rate
+        if scale.kind == "whole":
+            amount = x * rate
+        else:
+            parts = []
+            for lo, _lo_incl, hi, _hi_incl, r in scale.brackets:
+                start = self.const(lo) if lo is not None else zero
+                top = x if hi is None else z.If(x < self.const(hi), x, self.const(hi))
+                parts.append(z.If(x > start, r * (top - start), zero))
+            amount = z.Sum(parts) if parts else zero
+        if func == "amount":
+            return amount
+        return x * rate - amount
+
+
+def nice(enc: Encoder, grid: int) -> list[Any]:
+    """Constraints for readable values: amounts in multiples of 1/grid, rates of 1/grid percent."""
+    z, out = enc.z, []
+    for name, var in enc.inputs.items():
+        kind = enc.specs[name]["kind"]
+        if kind in ("money", "quantity"):
+            out.append(z.IsInt(var * grid))
+        elif kind == "rate":
+            out.append(z.IsInt(var * 100 * grid))
+    return out
+
+
+def _options(s: ScaleSym | ScaleChoice) -> tuple[tuple[Any, ScaleSym], ...]:
+    return s.options if isinstance(s, ScaleChoice) else ((z3().BoolVal(True), s),)
+
+
+def _alike(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    return all(a[k] == b[k] for k in ("kind", "scale", "members"))
+
+
+def _jan1(z: Any, y: Any) -> Any:
+    """The day number of 1 January of year y (proleptic Gregorian, as date.toordinal)."""
+    p = y - 1
+    return 365 * p + p / 4 - p / 100 + p / 400 + 1
+
+
+# ---------------------------------------------------------------- lifting through references
+
+
+@attrs.define
+class Lifted:
+    """Events of evaluating a root definition, with conditions relative to that evaluation."""
+
+    events: dict[Event, Any]
+    gaps: set[str]
+
+
+def lift(encoder: Encoder, name: str, memo: dict[str, Lifted]) -> Lifted:
+    """Compose each definition's events through the references that reach them."""
+    done = memo.get(name)
+    if done is not None:
+        return done
+    z = encoder.z
+    enc = encoder.definition(name)
+    events: dict[Event, list[Any]] = {}
+    gaps = set(enc.gaps)
+    for event, cond in enc.events:
+        events.setdefault(event, []).append(cond)
+    for cond, ref in enc.refs:
+        inner = lift(encoder, ref, memo)
+        gaps |= inner.gaps
+        for event, c in inner.events.items():
+            events.setdefault(event, []).append(z.And(cond, c))
+    result = Lifted({e: (cs[0] if len(cs) == 1 else z.Or(cs)) for e, cs in events.items()}, gaps)
+    memo[name] = result
+    return result
