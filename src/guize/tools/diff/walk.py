@@ -1,5 +1,5 @@
-"""guize diff: every walk over the checked tree (IR) — children, normal form, rendering, value rows,
-and the facts (constants, caps, dates) the behavioural comparison reads from the rules."""
+"""guize diff: every walk over the checked tree (IR) — children, normal form, rendering,
+value rows and their changes, and the facts (constants, caps, dates) the behavioural comparison reads."""
 
 from __future__ import annotations
 
