@@ -126,3 +126,24 @@ def test_enum_comparison_with_unknown_member() -> None:
     (message,) = errors("类型 地区：南疆、其他地区\n输入 企业地区：地区\n"
                         "输出 补贴：金额 = 若 企业地区 = 北疆 则 1元 否则 0元\n")
     assert "「北疆」不是地区的取值" in message
+
+
+def test_values_starting_after_the_document_are_one_warning() -> None:
+    source = """\
+文件：
+  标题：《空档》
+  施行日期：2024年1月1日
+
+参数 甲：金额
+  自2024年3月1日起：1元
+参数 乙：金额
+  自2024年5月1日起：2元
+输出 和：金额 = 甲 + 乙
+"""
+    from guize.compiler.checker import check
+    from guize.compiler.parser import parse
+
+    found = [d for d in check(parse(source, "w.rule"), source).diagnostics if d.code == "W280"]
+    assert len(found) == 1 and found[0].span.line == 6
+    assert "2 项取值" in found[0].message and "「甲」（自2024年3月1日起）" in found[0].message \
+        and "「乙」（自2024年5月1日起）" in found[0].message

@@ -81,6 +81,7 @@ class Checker(TableChecker):
         self._declare()
         for name in self.defs:
             self._check_def(name)
+        self._late_versions()
         order = self._order()
         outputs = tuple(d.name for d in tree.definitions if d.kind == "output" and d.name in self.lowered)
         if has_rules and not outputs and not self.diags:
@@ -103,6 +104,18 @@ class Checker(TableChecker):
     def expression(self, e: ast.Expr) -> tuple[ir.Expr, Type] | None:
         """An expression outside any definition (a 断言's condition), checked and lowered."""
         return self._expr(e, None)
+
+    def _late_versions(self) -> None:
+        """W280 once per file: the values whose first version begins after the document does."""
+        v = self.doc_validity
+        if not self.late_versions or v is None or v.start is None:
+            return
+        first = min(self.late_versions, key=lambda late: (late[0].line, late[0].column))
+        items = "、".join(f"「{name}」（自{dates.cn(start)}起）" for _span, name, start in self.late_versions)
+        count = len(self.late_versions)
+        self.warn(first[0], f"文件自 {dates.cn(v.start)} 起施行，但有 {count} 项取值此后才开始：{items}；"
+                            "在此之前计算用到它们的输出会被拒绝",
+                  hint="如确属政策空档，可忽略；否则把第一个版本的起始日改为文件施行日期", code="W280")
 
     # ------------------------------------------------------------ documents
 

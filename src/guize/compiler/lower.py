@@ -73,6 +73,7 @@ class ExprChecker:
         self.deps: dict[str, set[str]] = {}
         self.input_deps: dict[str, set[str]] = {}
         self.slot = 0
+        self.late_versions: list[tuple[ast.Span, str, datetime.date]] = []  # W280, one finding a file
         self.current: str | None = None
         self.doc_validity: Validity | None = None
         self.cur_cite: tuple[str, ...] = ()
@@ -254,8 +255,9 @@ class ExprChecker:
             return None
         v = self.doc_validity
         if v is not None and v.start is not None and versions and versions[0][0] > v.start:
-            self.warn(block.branches[0].span, f"{dates.cn(v.start)} 至 {dates.cn(versions[0][0] - datetime.timedelta(days=1))}"
-                      f" 没有适用的版本（文件自 {dates.cn(v.start)} 起施行）", code="W280")
+            # Reported once for the whole file (checker.Checker.run): porting a policy, a drafter
+            # often writes several values that only begin after the document does.
+            self.late_versions.append((block.branches[0].span, self.current or "", versions[0][0]))
         # Half-open intervals: a version runs to the day before the next one starts,
         # or to the day after its own written end.
         out = []
