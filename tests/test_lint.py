@@ -818,3 +818,22 @@ def test_an_output_using_a_rounded_output_is_pointed_out(tmp_path: Path) -> None
     found = [d for d in lint([str(path)]) if d.code == "L406"]
     assert [d.message for d in found] == ["「减免税额」用到的是输出「全额税额」舍入后的值（默认四舍五入到分），不是精确值"]
     assert found[0].severity == "info"
+
+
+def test_an_unrounded_division_is_pointed_out_where_batch_goes_row_by_row(tmp_path: Path) -> None:
+    path = write(tmp_path, dedent("""
+        输入 总额：金额   依据 第一条
+        输入 人数：整数（人）   依据 第一条
+        输出 人均：金额/人 = 总额 ÷ 人数   依据 第一条
+        输出 人均取整：金额/人 = 向下取整(总额 ÷ 人数)   依据 第一条
+        输出 人均到分：金额，四舍五入到分 = 总额 ÷ 人数 × 1人   依据 第一条
+    """))
+    found = [d for d in lint([str(path)]) if d.code == "L407"]
+    # A quotient rounded directly (向下取整(a ÷ b), or a definition's own rounding of a ÷ b) stays in
+    # columns; one used further (÷ … × 1人, then rounded) does not: lint says exactly what batch does.
+    assert [d.message.split("」")[0] for d in found] == ["「人均", "「人均到分"]
+    import guize
+    from guize.runtime.batch import batch_module
+
+    fallback = batch_module(guize.load(path, corpus=False).module).FALLBACK
+    assert {"人均", "人均到分"} <= set(fallback) and "人均取整" not in fallback

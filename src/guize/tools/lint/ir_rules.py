@@ -109,7 +109,28 @@ class FileLinter(SyntaxLinter):
             self._usage()
         self._quick_deductions()
         self._rounded_outputs_used()
+        self._unrounded_divisions()
         return self.findings
+
+    def _unrounded_divisions(self) -> None:
+        """An unrounded ÷ (its quotient kept to 34 digits) cannot be computed in columns: the
+        outputs that use it go row by row in evaluate_batch and guize run. Say where, once per
+        definition, and how to keep them in columns."""
+        for d in self.tree.definitions:
+            info = self.checked.defs.get(d.name)
+            if info is None:
+                continue
+            rounded: set[int] = set()
+            if info.round is not None and isinstance(info.expr, ir.Arith):
+                rounded.add(info.expr.id)
+            for n in ir.walk(info.expr):
+                if isinstance(n, ir.Round) and isinstance(n.arg, ir.Arith):
+                    rounded.add(n.arg.id)
+            if any(isinstance(n, ir.Arith) and n.op == "/" and n.id not in rounded for n in ir.walk(info.expr)):
+                self.owner, self.article = d.name, "、".join(info.cite) or None
+                self.add("L407", self.head(d.span), f"「{d.name}」中的除法结果未舍入：按列批量计算时，用到它的输出逐行计算，慢得多",
+                         hint="按条文对商舍入，如「向下取整(a ÷ b)」「四舍五入到分(a ÷ b)」；条文不舍入时可忽略")
+        self.owner, self.article = "", None
 
     def _rounded_outputs_used(self) -> None:
         """An output computed from another output gets that output's rounded value (what is paid),

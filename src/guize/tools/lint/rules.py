@@ -93,6 +93,10 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("L404", "cap-below-floor", "error", "上限低于下限",
          "「最高」/「取较小值」的常量上限低于嵌套在内的「最低」/「取较大值」的常量下限：结果恒为常量，与输入无关。",
          "改正上限或下限，或 " + _IGNORE.format(code="L404")),
+    Rule("L407", "unrounded-division", "info", "未舍入的除法使批量计算逐行进行",
+         "公式中除法的商未舍入（保留 34 位有效数字），按列批量计算（evaluate_batch、guize run）无法按列进行，"
+         "用到它的输出逐行计算。",
+         "按条文对商舍入，如「向下取整(a ÷ b)」；条文不舍入时 " + _IGNORE.format(code="L407")),
     Rule("L406", "rounded-output-used", "info", "用到另一输出舍入后的值",
          "一个定义或输出的公式引用了另一个输出，而那个输出有默认的舍入（金额四舍五入到分）：用到的是舍入后的值。"
          "法条的中间数额通常是精确的，除非条文写明舍入。",
