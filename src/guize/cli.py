@@ -192,7 +192,6 @@ def _json_lines(text: str, name: str) -> list[Any]:
 def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
           corpus: str | None, fmt: str, decimals: str) -> None:
     """按某一日期有效的规则计算：输出 JSON；数组或 JSON Lines 的输入每条一行结果。"""
-    from guize.runtime.explain import render
     from guize.runtime.schema import dumps as line
     from guize.runtime.schema import jsonable
 
@@ -207,6 +206,10 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
         if not many:
             data = records[0]
             if explain:
+                from guize.runtime.explain import (
+                    render,  # the explanation's renderers, only when asked
+                )
+
                 exp = policy.explain(data, on=on, outputs=wanted)
                 if fmt == "json":
                     click.echo(dumps(jsonable({"outputs": exp.values, "explanation": exp.to_json()}, numbers)))
@@ -222,6 +225,8 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
     except RuleError as exc:
         fail(exc, error_format)
     failed = 0
+    if explain:
+        from guize.runtime.explain import render
     for n, data in enumerate(records, 1):
         try:
             if isinstance(data, RuleError):
