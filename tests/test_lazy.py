@@ -132,3 +132,33 @@ def test_guize_test_reports_engines_that_disagree_even_on_errors(lazy: guize.Pol
     monkeypatch.setattr(type(lazy), "interpret", lambda self, data, on, outputs=None, coverage=None: {})
     outcome = testing.run_example(lazy, example)
     assert outcome.status == "failed" and "编译结果与参考解释器不一致" in outcome.message
+
+
+NEGATIVE = """\
+文件：
+  标题：《亏损弥补》
+  施行日期：2024年1月1日
+
+输入 本年利润：金额，可为负
+输入 调整：整数（次），可为负，默认 0次
+输入 以前年度亏损：金额，默认 0元
+输出 应纳税所得额：金额 = 取较大值(本年利润 - 以前年度亏损，0元)
+输出 调整后：整数（次） = 调整 + 1次
+"""
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profit=st.one_of(st.integers(-10**6, 10**6), st.decimals(-10**6, 10**6, places=2).map(str)),
+       adjust=st.one_of(st.none(), st.integers(-50, 50)), loss=st.one_of(st.none(), st.integers(-5, 1000)))
+def test_inputs_that_may_be_negative(tmp_path_factory: pytest.TempPathFactory, profit: object, adjust: object,
+                                     loss: object) -> None:
+    path = tmp_path_factory.getbasetemp() / "negative.rule"
+    if not path.exists():
+        path.write_text(NEGATIVE, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    data = {k: v for k, v in (("本年利润", profit), ("调整", adjust), ("以前年度亏损", loss)) if v is not None}
+    answer = both(policy, data, ON)
+    if isinstance(loss, int) and loss < 0:  # not declared 可为负: refused, by both engines alike
+        assert isinstance(answer, tuple) and "不能为负数" in answer[2]
+    else:
+        assert isinstance(answer, dict) and answer["应纳税所得额"] >= 0

@@ -289,6 +289,7 @@ class InputDecl:
     type: TypeSpec
     default: LitValue | None = None
     cite: Citation | None = None
+    negative: bool = False  # 可为负: losses, corrections
     span: Span = _span()
 
 

@@ -200,6 +200,8 @@ class Checker(TableChecker):
                 self.error(inp.type.span, f"输入「{inp.name}」不能是累进税率表；税率表写成「表 名称：超额累进」并逐档列出",
                            code="E233")
             elif ty is not None:
+                if inp.negative and ty.kind != "num":
+                    self.error(inp.span, f"「可为负」只用于数值输入，「{inp.name}」是{ty.display()}", code="E234")
                 self.input_types[inp.name] = ty
                 if inp.default is not None:
                     self._literal(inp.default, ty, f"输入「{inp.name}」的默认值")
@@ -289,6 +291,7 @@ class Checker(TableChecker):
             "members": self.enums.get(ty.enum or "", ()),
             "has_default": inp.default is not None,
             "default": default,
+            "negative": inp.negative,
             "cite": inp.cite.articles if inp.cite else (),
             "line": inp.span.line,
         }

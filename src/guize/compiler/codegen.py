@@ -312,6 +312,9 @@ class CodeGenerator:
         if spec["has_default"]:  # read by the prologue (see read_inputs)
             lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
         kind = spec["kind"]
+        if spec.get("negative"):  # 可为负: the runtime's converter, which knows the sign is allowed
+            self.readers.setdefault(name, ident)
+            return [*lines, f"    {ident} = _v.convert(_SPECS[{name!r}], {ident})"]
         fast = {
             "bool": f"{ident} is True or {ident} is False",
             "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT",
@@ -389,6 +392,8 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         kind = spec["kind"]
+        if spec.get("negative"):
+            return []  # read where the path needs it, by the runtime's converter
         fast = {"bool": f"{ident} is True or {ident} is False",
                 "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"}.get(kind)
         if kind == "enum":

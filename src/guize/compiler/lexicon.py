@@ -53,6 +53,7 @@ KEYWORDS: dict[str, str] = {
     "NOT_UNDER_KW": "「未达到」",
     "EQUALS_KW": "「等于」",
     "PART_KW": "「的部分」",
+    "NEG_KW": "「可为负」",
     "NOT_EQUALS_KW": "「不等于」",
     "CAP_KW": "「最高」或「最低」",
     "EXAMPLE_KW": "「例」",
@@ -281,3 +282,24 @@ def parse_date(text: str) -> datetime.date:
     if m is None:
         raise ValueError(text)
     return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+# ---------------------------------------------------------------- hints
+
+
+def expected_words(expected: set[str]) -> str:
+    """What a syntax error expected, in words (at most eight)."""
+    names = sorted({KEYWORDS.get(t, t) for t in expected if not t.startswith("__")})
+    if len(names) > 8:
+        names = [*names[:8], "……"]
+    return "、".join(names)
+
+
+def glued_hint(word: str) -> str | None:
+    """The hint for a keyword glued to a name (若住院期间): where the space goes."""
+    for kw in sorted(KEYWORD_WORDS, key=len, reverse=True):
+        if word.startswith(kw) and len(word) > len(kw):
+            return f"「{kw}」是关键字，后面要留空格：写成「{kw} {word[len(kw):]}」"
+        if word.endswith(kw) and len(word) > len(kw):
+            return f"「{kw}」是关键字，前面要留空格：写成「{word[:-len(kw)]} {kw}」"
+    return None

@@ -24,9 +24,9 @@ from guize.compiler import ast
 from guize.compiler.comments import comment_start, scan_comments
 from guize.compiler.diagnostics import CompileError, Diagnostic, token_span
 from guize.compiler.lexicon import (
-    KEYWORD_WORDS,
-    KEYWORDS,
     cn_to_int,
+    expected_words,
+    glued_hint,
     normalize_docno,
     normalize_title,
     parse_date,
@@ -281,11 +281,19 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return ast.TypeDecl(names[0], tuple(names[1:]), cite, span=self.sp(meta))
 
     def input_decl(self, meta: Any, c: list[Any]) -> ast.InputDecl:
-        # INPUT_KW NAME COLON type_spec [COMMA DEFAULT_KW literal] [cite]
+        # INPUT_KW NAME COLON type_spec input_opt* [cite]
         name = str(c[1])
-        default = c[6] if len(c) > 6 else None
-        cite = c[7] if len(c) > 7 else None
-        return ast.InputDecl(name, c[3], default, cite, span=self.sp(meta))
+        opts = [x for x in c[4:] if isinstance(x, tuple)]
+        default = next((v for k, v in opts if k == "default"), None)
+        negative = any(k == "negative" for k, _v in opts)
+        cite = c[-1] if isinstance(c[-1], ast.Citation) else None
+        return ast.InputDecl(name, c[3], default, cite, negative, span=self.sp(meta))
+
+    def opt_default(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("default", c[2])
+
+    def opt_negative(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("negative", True)
 
     def t_named(self, meta: Any, c: list[Any]) -> ast.NamedType:
         word, per = c[0]
@@ -580,22 +588,6 @@ def attrs_evolve(bound: ast.Bound, **changes: Any) -> ast.Bound:
     return attrs.evolve(bound, **changes)
 
 
-def _expected_words(expected: set[str]) -> str:
-    names = sorted({KEYWORDS.get(t, t) for t in expected if not t.startswith("__")})
-    if len(names) > 8:
-        names = [*names[:8], "……"]
-    return "、".join(names)
-
-
-def _glued_hint(word: str) -> str | None:
-    for kw in sorted(KEYWORD_WORDS, key=len, reverse=True):
-        if word.startswith(kw) and len(word) > len(kw):
-            return f"「{kw}」是关键字，后面要留空格：写成「{kw} {word[len(kw):]}」"
-        if word.endswith(kw) and len(word) > len(kw):
-            return f"「{kw}」是关键字，前面要留空格：写成「{word[:-len(kw)]} {kw}」"
-    return None
-
-
 _FULLWIDTH_HINTS = {"【": "「", "】": "」", "［": "（", "］": "）", "｛": "（", "｝": "）", "＂": "「"}
 
 
@@ -625,7 +617,7 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
                           exc.column + 1), hint=hint)
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
-        expected = _expected_words(set(exc.expected))
+        expected = expected_words(set(exc.expected))
         if tok.type != "$END":
             line = (tok.end_line or 1) if tok.type == "_INDENT" else (tok.line or 1)
             found = _misplaced_line(file, source, line, expected)
@@ -643,13 +635,13 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
             span = ast.Span(file, line, 1, line, 2)
             what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
             return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
-        hint = _glued_hint(str(tok)) if tok.type == "NAME" else None
+        hint = glued_hint(str(tok)) if tok.type == "NAME" else None
         if hint is None and tok.line:
             # The culprit is often the word just before: 「若住院期间 则」 lexes 若住院期间 as one name.
             before = source.split("\n")[tok.line - 1][:max((tok.column or 1) - 1, 0)]
             words = re.findall(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z_·]+", before)
             if words:
-                hint = _glued_hint(words[-1])
+                hint = glued_hint(words[-1])
         return Diagnostic("error", "E014", f"这里不应出现「{tok}」，需要：{expected}", token_span(file, tok), hint=hint)
     if isinstance(exc, UnexpectedEOF):
         span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)

@@ -108,14 +108,14 @@ def to_rate(value: Any, name: str) -> Decimal:
     return to_decimal(value, name, percent_ok=True)
 
 
-def to_int(value: Any, name: str) -> int:
+def to_int(value: Any, name: str, negative_ok: bool = False) -> int:
     if type(value) is int:
         if not -INT_LIMIT < value < INT_LIMIT:
             raise out_of_range(name, value)
-        if value < 0:
+        if value < 0 and not negative_ok:
             raise InvalidInput(f"输入「{name}」不能为负数（收到 {value}）", input=name, value=value)
         return value
-    d = to_decimal(value, name)
+    d = to_decimal(value, name, negative_ok=negative_ok)
     if d != d.to_integral_value():
         raise InvalidInput(f"输入「{name}」应为整数，收到「{_short(value)}」", input=name, value=_short(value))
     return int(d)
@@ -202,15 +202,17 @@ def convert(spec: Mapping[str, Any], value: Any) -> Any:
     """Convert one input by its schema entry (kind, scale, members)."""
     kind = spec["kind"]
     name = spec["name"]
+    negative = bool(spec.get("negative"))  # 可为负
     if kind == "money" or kind == "quantity":
-        d = to_decimal(value, name)
+        d = to_decimal(value, name, negative_ok=negative)
         scale = spec["scale"]
         return d * scale if scale != 1 else d
     if kind == "rate":
-        return to_rate(value, name)
+        return to_decimal(value, name, percent_ok=True, negative_ok=negative)
     if kind == "int":
         scale = spec["scale"]  # 整数（年）: years given, months held
-        return to_int(value, name) * int(scale) if scale != 1 and scale == int(scale) else to_int(value, name)
+        n = to_int(value, name, negative_ok=negative)
+        return n * int(scale) if scale != 1 and scale == int(scale) else n
     if kind == "bool":
         return to_bool(value, name)
     if kind == "date":

@@ -53,6 +53,8 @@ class Printer:
             text = f"输入 {node.name}：{type_text(node.type)}"
             if node.default is not None:
                 text += f"，默认 {literal_text(node.default)}"
+            if node.negative:
+                text += "，可为负"
             text += cite_text(node.cite)
             return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
         if isinstance(node, ast.Definition):

@@ -135,16 +135,22 @@ class Encoder:
     def _declare(self, spec: Mapping[str, Any], suffix: str = "") -> None:
         z, name, kind = self.z, spec["name"], spec["kind"]
         var_name = name + suffix
+        # 可为负 (losses, corrections): the input ranges over negative values too.
+        negative = bool(spec.get("negative"))
+
+        def low(v: Any, top: Any) -> Any:
+            return v > -top if negative else v >= 0
+
         if kind in ("money", "quantity"):
             var = z.Real(var_name)
             scale = fraction(spec["scale"])
-            self.axioms += [var >= 0, var < fraction(INPUT_LIMIT) * scale]
+            self.axioms += [low(var, fraction(INPUT_LIMIT) * scale), var < fraction(INPUT_LIMIT) * scale]
         elif kind == "rate":
             var = z.Real(var_name)
-            self.axioms += [var >= 0, var < INPUT_LIMIT]
+            self.axioms += [low(var, INPUT_LIMIT), var < INPUT_LIMIT]
         elif kind == "int":
             var = z.Int(var_name)
-            self.axioms += [var >= 0, var < INPUT_LIMIT]
+            self.axioms += [low(var, INPUT_LIMIT), var < INPUT_LIMIT]
         elif kind == "bool":
             var = z.Bool(var_name)
         elif kind == "date":

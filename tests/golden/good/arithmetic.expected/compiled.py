@@ -24,7 +24,7 @@ DOCUMENTS = ({'title': '运算示例', 'docno': None, 'issuer': None, 'published
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'members': (), 'cite': ()}, (
+ 'negative', 'cite', 'line'), {'members': (), 'negative': False, 'cite': ()}, (
  ('本金', 'money', '金额（元）', '万元', _D('10000'), False, None, 6),
  ('实际利率', 'rate', '比率', '', _D('1'), False, None, 7),
  ('报价利率', 'rate', '比率', '', _D('1'), False, None, 8),

@@ -24,7 +24,7 @@ DOCUMENTS = ({'title': '分段与表的示例', 'docno': '测试发〔2024〕1�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'scale': _D('1'), 'has_default': False, 'default': None, 'cite': ()}, (
+ 'negative', 'cite', 'line'), {'scale': _D('1'), 'has_default': False, 'default': None, 'negative': False, 'cite': ()}, (
  ('企业地区', 'enum', '地区', '', ('南疆', '其他地区'), 9),
  ('纱支', 'quantity', '数值（支）', '支', (), 10),
  ('月平均工资', 'money', '金额（元）', '元', (), 11),))

@@ -24,7 +24,7 @@ DOCUMENTS = ({'title': '日期运算示例', 'docno': None, 'issuer': None, 'pub
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'kind': 'date', 'type': '日期', 'unit': '', 'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'cite': ()}, (
+ 'negative', 'cite', 'line'), {'kind': 'date', 'type': '日期', 'unit': '', 'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'negative': False, 'cite': ()}, (
  ('入职日期', 6),
  ('发运日期', 7),))
 INPUT_NAMES = frozenset(('入职日期', '发运日期'))

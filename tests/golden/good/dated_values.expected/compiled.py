@@ -25,8 +25,8 @@ DOCUMENTS = ({'title': '按日期变化的示例', 'docno': None, 'issuer': None
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {}, (
- ('数量', 'quantity', '数值（吨）', '吨', _D('1'), (), False, None, (), 7),))
+ 'negative', 'cite', 'line'), {}, (
+ ('数量', 'quantity', '数值（吨）', '吨', _D('1'), (), False, None, False, (), 7),))
 INPUT_NAMES = frozenset(('数量',))
 OUTPUTS = ('运费补贴', '要求', '年度')
 SLOTS = 2

@@ -24,7 +24,7 @@ DOCUMENTS = ({'title': '法条用语：中文数字、复合单位、联合发�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'cite': ()}, (
+ 'negative', 'cite', 'line'), {'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'negative': False, 'cite': ()}, (
  ('子女人数', 'int', '整数（人）', '人', 7),
  ('月数', 'int', '整数（月）', '月', 8),
  ('面积', 'quantity', '数值（平方米）', '平方米', 9),

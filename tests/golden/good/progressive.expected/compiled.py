@@ -25,7 +25,7 @@ DOCUMENTS = ({'title': '累进税率金标准', 'docno': None, 'issuer': None, '
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'kind': 'money', 'type': '金额（元）', 'unit': '元', 'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'cite': ()}, (
+ 'negative', 'cite', 'line'), {'kind': 'money', 'type': '金额（元）', 'unit': '元', 'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'negative': False, 'cite': ()}, (
  ('所得', 5),
  ('经营所得', 6),))
 INPUT_NAMES = frozenset(('所得', '经营所得'))

@@ -24,7 +24,7 @@ DOCUMENTS = ({'title': '时间计算示例', 'docno': None, 'issuer': None, 'pub
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'unit': '', 'scale': _D('1'), 'members': (), 'cite': ()}, (
+ 'negative', 'cite', 'line'), {'unit': '', 'scale': _D('1'), 'members': (), 'negative': False, 'cite': ()}, (
  ('入职日期', 'date', '日期', False, None, 7),
  ('离职日期', 'date', '日期', False, None, 8),
  ('出生日期', 'date', '日期', False, None, 9),

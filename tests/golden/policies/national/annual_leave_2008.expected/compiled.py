@@ -25,7 +25,7 @@ DOCUMENTS = ({'title': '职工带薪年休假条例', 'docno': '国务院令第5
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'scale': _D('1'), 'members': ()}, (
+ 'negative', 'cite', 'line'), {'scale': _D('1'), 'members': (), 'negative': False}, (
  ('累计工作时间', 'duration', '期间', '', False, None, ('第三条',), 11),
  ('本年度病假累计', 'duration', '期间', '', True, 0, ('第四条第（三）项', '第四条第（四）项', '第四条第（五）项'), 12),
  ('本年度事假累计天数', 'int', '整数（日）', '天', True, 0, ('第四条第（二）项',), 13),

@@ -26,7 +26,7 @@ DOCUMENTS = ({'title': '中华人民共和国个人所得税法', 'docno': '中�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'kind': 'money', 'type': '金额（元）', 'unit': '元', 'scale': _D('1'), 'members': (), 'cite': ('第六条第一款第（一）项',)}, (
+ 'negative', 'cite', 'line'), {'kind': 'money', 'type': '金额（元）', 'unit': '元', 'scale': _D('1'), 'members': (), 'negative': False, 'cite': ('第六条第一款第（一）项',)}, (
  ('年收入额', False, None, 12),
  ('专项扣除', True, _D('0'), 13),
  ('专项附加扣除', True, _D('0'), 14),

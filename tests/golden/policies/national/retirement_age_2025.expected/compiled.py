@@ -25,7 +25,7 @@ DOCUMENTS = ({'title': '国务院关于渐进式延迟法定退休年龄的办�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'unit': '', 'scale': _D('1'), 'has_default': False, 'default': None, 'cite': ('第二条',)}, (
+ 'negative', 'cite', 'line'), {'unit': '', 'scale': _D('1'), 'has_default': False, 'default': None, 'negative': False, 'cite': ('第二条',)}, (
  ('出生日期', 'date', '日期', (), 14),
  ('人员类别', 'enum', '人员类别', ('男职工', '原法定退休年龄五十五周岁的女职工', '原法定退休年龄五十周岁的女职工'), 15),))
 INPUT_NAMES = frozenset(('出生日期', '人员类别'))

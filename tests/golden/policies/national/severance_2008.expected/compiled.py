@@ -25,7 +25,7 @@ DOCUMENTS = ({'title': '中华人民共和国劳动合同法', 'docno': '中华�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'scale': _D('1'), 'members': (), 'has_default': False, 'default': None}, (
+ 'negative', 'cite', 'line'), {'scale': _D('1'), 'members': (), 'has_default': False, 'default': None, 'negative': False}, (
  ('入职日期', 'date', '日期', '', ('第四十七条第一款',), 15),
  ('离职日期', 'date', '日期', '', ('第四十七条第一款',), 16),
  ('月工资', 'money', '金额（元）', '元', ('第四十七条第三款',), 17),

@@ -26,7 +26,7 @@ DOCUMENTS = ({'title': '新疆维吾尔自治区职工基本医疗保险门诊�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'scale': _D('1')}, (
+ 'negative', 'cite', 'line'), {'scale': _D('1'), 'negative': False}, (
  ('医院级别', 'enum', '医院级别', '', ('一级', '二级', '三级', '未定级'), False, None, ('第十四条第二款',), 15),
  ('退休人员', 'bool', '是否', '', (), False, None, ('第十四条第三款',), 16),
  ('本次费用', 'money', '金额（元）', '元', (), False, None, ('第十四条第一款',), 17),

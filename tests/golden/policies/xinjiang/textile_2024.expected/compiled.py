@@ -26,7 +26,7 @@ DOCUMENTS = ({'title': '新疆维吾尔自治区人民政府办公厅关于调�
 # INPUTS, DEFS and EXAMPLES are written as rows of their fields (see values.records);
 # each definition's expression in guize.runtime.ir's compact form.
 INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_default', 'default',
- 'cite', 'line'), {'scale': _D('1')}, (
+ 'negative', 'cite', 'line'), {'scale': _D('1'), 'negative': False}, (
  ('在疆注册', 'bool', '是否', '', (), False, None, ('第十三项',), 37),
  ('在册职工人数', 'int', '整数（人）', '人', (), False, None, ('第十三项',), 38),
  ('出疆棉数量', 'quantity', '数值（吨）', '吨', (), False, None, ('第一项',), 46),
