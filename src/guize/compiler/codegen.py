@@ -50,6 +50,7 @@ class CodeGenerator:
         self.names = Names()
         self.temp = 0
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
+        self.input_index = {spec["name"]: i for i, spec in enumerate(policy.inputs)}  # declaration order
         # Definitions that are plain constants (most 参数) are folded into their uses;
         # outputs stay assigned so they can be returned.
         self.folded = {name: d.expr.value for name, d in policy.defs.items()
@@ -300,8 +301,7 @@ class CodeGenerator:
         """Definitions (in dependency order) and inputs that `names` need."""
         need = dependencies(self.p.defs, names)
         defs = [n for n in self.p.order if n in need]
-        inputs = sorted({i for n in defs for i in self.p.defs[n].inputs},
-                        key=lambda i: [s["name"] for s in self.p.inputs].index(i))
+        inputs = sorted({i for n in defs for i in self.p.defs[n].inputs}, key=self.input_index.__getitem__)
         return defs, inputs
 
     def input_lines(self, name: str) -> list[str]:
@@ -577,7 +577,8 @@ class CodeGenerator:
         functions: list[tuple[str, str]] = []
         lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
         for out in p.outputs:
-            computed = tuple(o for o in p.outputs if o in self.closure([out])[0])
+            reached = set(dependencies(p.defs, [out]))
+            computed = tuple(o for o in p.outputs if o in reached)
             if computed != (out,):
                 with_name = self.names.get("with", out)
                 lists.append((computed, with_name))
