@@ -162,3 +162,22 @@ def test_inputs_that_may_be_negative(tmp_path_factory: pytest.TempPathFactory, p
         assert isinstance(answer, tuple) and "不能为负数" in answer[2]
     else:
         assert isinstance(answer, dict) and answer["应纳税所得额"] >= 0
+
+
+YEARS = """\
+文件：
+  标题：《按年计》
+  施行日期：2024年1月1日
+
+输入 适用：是否
+输入 年限：整数（年）
+输出 月数：整数（月） = 若 适用 则 年限 否则 0个月
+"""
+
+
+def test_an_input_given_in_years_is_held_in_months_when_read_late(tmp_path: Path) -> None:
+    path = tmp_path / "years.rule"
+    path.write_text(YEARS, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    answer = both(policy, {"适用": True, "年限": 2}, ON)
+    assert isinstance(answer, dict) and int(answer["月数"]) == 24

@@ -315,15 +315,8 @@ class CodeGenerator:
         if spec.get("negative"):  # 可为负: the runtime's converter, which knows the sign is allowed
             self.readers.setdefault(name, ident)
             return [*lines, f"    {ident} = _v.convert(_SPECS[{name!r}], {ident})"]
-        fast = {
-            "bool": f"{ident} is True or {ident} is False",
-            "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT",
-        }.get(kind)
+        fast = self.fast_check(spec, ident)
         int_scale = kind == "int" and spec["scale"] != 1 and spec["scale"] == int(spec["scale"])
-        if int_scale:  # 整数（年）: years given, months held
-            fast = None
-        if kind == "enum":
-            fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
         extra = f", {self.const(spec['members'])}" if kind == "enum" else ""
         call = f"{_CONVERTERS[kind]}({ident}, {name!r}{extra})"
         if kind in ("money", "quantity") and spec["scale"] != 1:
@@ -336,21 +329,7 @@ class CodeGenerator:
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
             # The converter reads the caller's value again (a default is never invalid).
-            lines += [
-                f"    if (_c := {ident}.__class__) is not Decimal:",
-                "        try:",
-                f"            {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
-                "else _NAN",
-                "        except _InvalidOperation:",
-                f"            {ident} = _NAN",
-                # In range (values.NUMBER_LIMIT) and not negative; NaN fails the comparison or,
-                # when the context traps it, raises InvalidOperation: the converter says why.
-                "    try:",
-                f"        if not (_ZERO <= {ident} < _LIMIT):",
-                f"            {ident} = {_CONVERTERS[kind]}(data[{name!r}], {name!r})",
-                "    except _InvalidOperation:",
-                f"        {ident} = {_CONVERTERS[kind]}(data[{name!r}], {name!r})",
-            ]
+            lines += self.number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
         else:
             lines.append(f"    {ident} = {call}")
         return lines
@@ -394,10 +373,7 @@ class CodeGenerator:
         kind = spec["kind"]
         if spec.get("negative"):
             return []  # read where the path needs it, by the runtime's converter
-        fast = {"bool": f"{ident} is True or {ident} is False",
-                "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"}.get(kind)
-        if kind == "enum":
-            fast = f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
+        fast = self.fast_check(spec, ident)
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
         if not inline and (fast or (kind in ("money", "quantity") and spec["scale"] == 1)):
             # One call instead of the inline checks, where code size matters more (out_all).
@@ -406,21 +382,39 @@ class CodeGenerator:
         if fast:
             return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
         if kind in ("money", "quantity") and spec["scale"] == 1:
-            return [
-                *head,
-                f"        if (_c := {ident}.__class__) is not Decimal:",
-                "            try:",
-                f"                {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
-                "else _NAN",
-                "            except _InvalidOperation:",
-                f"                {ident} = _NAN",
-                "        try:",
-                f"            if not (_ZERO <= {ident} < _LIMIT):",
-                f"                {ident} = _U",
-                "        except _InvalidOperation:",
-                f"            {ident} = _U",
-            ]
+            return [*head, *self.number_lines(ident, "_U", "        ")]
         return []  # read where the path needs it
+
+    def fast_check(self, spec: dict[str, Any], ident: str) -> str | None:
+        """The inline test that an input's value needs no conversion, for the kinds that have one
+        (not 整数（年）, whose years are held as months)."""
+        kind = spec["kind"]
+        if kind == "enum":
+            return f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
+        if kind == "int" and spec["scale"] != 1:
+            return None
+        return {"bool": f"{ident} is True or {ident} is False",
+                "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"}.get(kind)
+
+    @staticmethod
+    def number_lines(ident: str, otherwise: str, pad: str) -> list[str]:
+        """A money or quantity value read inline: plain numerals (str, int, Decimal) become a
+        Decimal; anything else, or a value not in range (values.NUMBER_LIMIT) or negative, gets
+        `otherwise` (the converter, which says why; or _U, read later). NaN fails the comparison
+        or, when the context traps it, raises InvalidOperation."""
+        return [
+            f"{pad}if (_c := {ident}.__class__) is not Decimal:",
+            f"{pad}    try:",
+            f"{pad}        {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
+            "else _NAN",
+            f"{pad}    except _InvalidOperation:",
+            f"{pad}        {ident} = _NAN",
+            f"{pad}try:",
+            f"{pad}    if not (_ZERO <= {ident} < _LIMIT):",
+            f"{pad}        {ident} = {otherwise}",
+            f"{pad}except _InvalidOperation:",
+            f"{pad}    {ident} = {otherwise}",
+        ]
 
     def unset(self, names: list[tuple[str, str]]) -> None:
         """Mark what is computed lazily as not yet computed (`_U`), a few names a line."""
