@@ -59,151 +59,127 @@ Value: TypeAlias = Decimal | int | bool | str | datetime.date
 
 
 @attrs.frozen
-class Const:
+class Located:
+    """What every node has besides its fields: its id (stable for a source file) and where it
+    was written. Neither takes part in equality."""
+
+    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
+    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+
+
+@attrs.frozen
+class Const(Located):
     value: Value
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Input:
+class Input(Located):
     name: str
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Ref:
+class Ref(Located):
     name: str
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class AsOf:
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
+class AsOf(Located):
+    """The as-of date (评估日期)."""
 
 
 @attrs.frozen
-class Arith:
+class Arith(Located):
     op: str
     left: Expr
     right: Expr
     exact_int: bool
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Neg:
+class Neg(Located):
     arg: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Cmp:
+class Cmp(Located):
     op: str
     left: Expr
     right: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class And:
+class And(Located):
     left: Expr
     right: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Or:
+class Or(Located):
     left: Expr
     right: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Not:
+class Not(Located):
     arg: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class If:
+class If(Located):
     cond: Expr
     then: Expr
     other: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Min:
+class Min(Located):
     args: tuple[Expr, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Max:
+class Max(Located):
     args: tuple[Expr, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Round:
+class Round(Located):
     mode: str
     quantum: Decimal
     arg: Expr
     as_int: bool
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Call:
+class Call(Located):
     func: str
     args: tuple[Expr, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 # ---------------------------------------------------------------- rows of the block nodes
 
 
 @attrs.frozen
-class Branch:
+class Branch(Located):
     """若 test 则 value."""
 
     test: Expr
     value: Expr
     label: str
     cite: tuple[str, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Case:
+class Case(Located):
     """A table row: the enum members it covers and their value."""
 
     members: tuple[str, ...]
     value: Expr
     label: str
     cite: tuple[str, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Band:
+class Band(Located):
     """A numeric band (lo, hi); a None bound is unbounded."""
 
     lo: Decimal | int | None
@@ -213,8 +189,6 @@ class Band:
     value: Expr
     label: str
     cite: tuple[str, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
     def contains(self, x: Any) -> bool:
         lo, hi = self.lo, self.hi
@@ -224,7 +198,7 @@ class Band:
 
 
 @attrs.frozen
-class Version:
+class Version(Located):
     """A dated value: in force from `start` (inclusive) to `end` (exclusive; None: open)."""
 
     start: datetime.date
@@ -232,58 +206,46 @@ class Version:
     value: Expr
     label: str
     cite: tuple[str, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Other:
+class Other(Located):
     """否则 / 其他: the value when no branch, row or band applies."""
 
     value: Expr
     label: str
     cite: tuple[str, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Cond:
+class Cond(Located):
     branches: tuple[Branch, ...]
     other: Other
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Match:
+class Match(Located):
     subject: Expr
     cases: tuple[Case, ...]
     other: Other | None
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Bands:
+class Bands(Located):
     subject: Expr
     bands: tuple[Band, ...]
     other: Other | None
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Dated:
+class Dated(Located):
     slot: int
     what: str
     versions: tuple[Version, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Scale:
+class Scale(Located):
     """A progressive scale: brackets in ascending order, each with its rate (Band.value).
 
     kind: excess (超额累进: each part of the base at its bracket's rate) or whole (全额累进:
@@ -291,19 +253,15 @@ class Scale:
 
     kind: str
     brackets: tuple[Band, ...]
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
-class Progressive:
+class Progressive(Located):
     """A scale applied to a base: func is amount (累进计算), rate (适用税率) or deduction (速算扣除数)."""
 
     func: str
     scale: Expr
     base: Expr
-    id: int = attrs.field(default=0, eq=False, kw_only=True, repr=False)
-    span: Span = attrs.field(default=NO_SPAN, eq=False, kw_only=True, repr=False)
 
 
 Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
