@@ -1,23 +1,33 @@
-"""guize serve under load: requests per second and latency percentiles over loopback HTTP.
+"""guize serve beside OpenFisca's web API (`openfisca serve`) on the same rule: requests per second
+and latency percentiles over loopback HTTP, same machine, same clients, answers checked equal first.
 
-    pip install -e '.[serve]'
-    python bench/serve_bench.py                 # 8 clients × 2,000 requests; --quick for a smoke run
+    pip install -e '.[bench]'                   # starlette, uvicorn, openfisca-core[web-api]
+    python bench/serve_bench.py                 # 8 clients × 2,000 requests each; --quick for a smoke run
+    python bench/serve_bench.py --workers 2     # both servers with 2 worker processes
 
-Starts `guize serve policies/xinjiang` on a free port of 127.0.0.1 in a child process, checks that
-its answers equal Policy.evaluate, then has N client threads send POST …/evaluate on kept-alive
-connections (the three outputs of the outpatient rule, 新政办发〔2024〕13号 第十四条, varied inputs),
-and prints requests/s, p50 and p99 latency (wall time), and the rows/s of the batch endpoint.
-The clients run in this process (Python threads): on a small machine they compete with the
-server for the CPU, so the figures are a floor, not a ceiling.
+The rule is the outpatient rule (新政办发〔2024〕13号 第十四条、第十九条): `guize serve policies/xinjiang`
+and `openfisca serve --country-package openfisca_outpatient` (bench/openfisca_outpatient.py, a
+minimal country package written for this rule: money in fen, rates in basis points, exact).
+Each server runs in a child process with the same number of worker processes (--workers); the
+same N client threads send the same visits (one per request: the three outputs 起付标准, 支付比例,
+统筹基金支付) in the request format each server defines, on kept-alive connections where the server
+keeps them. Before timing, 200 visits are sent to both, and each answer must equal Policy.evaluate
+(OpenFisca's fen and basis points converted exactly); any difference stops the benchmark.
 
-OpenFisca's web API (`openfisca serve`) on the same rule is compared only when openfisca-core
-and its web API are installed; otherwise that row prints "not installed".
+Printed: requests/s, p50 and p99 latency (wall time per request as the client sees it), and the
+rows/s of each server's batch form: guize's /batch (JSON Lines, and Arrow IPC) and OpenFisca's
+/calculate with all visits in one situation. The clients run in this process (Python threads):
+on a small machine they compete with the servers for the CPU, so the figures are a floor for both.
+
+OpenFisca is run by the interpreter given by --openfisca-python (default: this one); without
+openfisca-core[web-api] there, its rows print "not installed".
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import functools
 import http.client
 import json
 import os
@@ -27,12 +37,16 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = {"医院级别": "二级", "退休人员": True, "本次费用": "1860.50", "住院起付线": 600,
-        "本年已就诊次数": 1, "本年已支付": 3400}
 OUTPUTS = ["起付标准", "支付比例", "统筹基金支付"]
+LEVELS = ["一级", "二级", "三级", "未定级"]
+DATE = "2025-03-01"
+GUIZE_PATH = "/v1/outpatient_2024/evaluate"
 
 
 def free_port() -> int:
@@ -41,106 +55,269 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(port: int, workers: int) -> subprocess.Popen[bytes]:
+def visit(i: int) -> dict[str, Any]:
+    """The i-th visit, as guize takes it (money as exact decimal text)."""
+    return {"医院级别": LEVELS[i % 4], "退休人员": i % 2 == 0, "本次费用": f"{100 + (i * 7919) % 5000}.{i % 100:02d}",
+            "住院起付线": f"{600 + (i * 13) % 500}.{(i * 7) % 100:02d}", "本年已就诊次数": i % 3,
+            "本年已支付": f"{(i * 31) % 4200}.{(i * 3) % 100:02d}"}
+
+
+def fen(text: str) -> int:
+    return int(Decimal(text) * 100)
+
+
+def openfisca_visit(i: int) -> dict[str, Any]:
+    """The i-th visit as the OpenFisca country package takes it (money in fen), keyed by period."""
+    v = visit(i)
+    year = DATE[:4]
+    data = {"医院级别": v["医院级别"], "退休人员": v["退休人员"], "本次费用": fen(v["本次费用"]),
+            "住院起付线": fen(v["住院起付线"]), "本年已就诊次数": v["本年已就诊次数"], "本年已支付": fen(v["本年已支付"])}
+    return {**{k: {year: x} for k, x in data.items()}, **{o: {year: None} for o in OUTPUTS}}
+
+
+def guize_body(i: int) -> bytes:
+    return json.dumps({"date": DATE, "inputs": visit(i), "outputs": OUTPUTS}, ensure_ascii=False).encode()
+
+
+def openfisca_body(i: int) -> bytes:
+    return json.dumps({"visits": {"v": openfisca_visit(i)}}, ensure_ascii=False).encode()
+
+
+def from_openfisca(values: dict[str, Any]) -> dict[str, Decimal]:
+    """One visit's OpenFisca outputs in guize's units: 元 (from fen), rate (from basis points)."""
+    year = DATE[:4]
+    return {"起付标准": Decimal(values["起付标准"][year]).scaleb(-2),
+            "支付比例": Decimal(values["支付比例"][year]).scaleb(-4),
+            "统筹基金支付": Decimal(values["统筹基金支付"][year]).scaleb(-2)}
+
+
+# ---------------------------------------------------------------- servers
+
+
+def wait_ready(process: subprocess.Popen[bytes], port: int, path: str, name: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited before it was ready (exit code {process.returncode})")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", path)
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{name} did not start")
+
+
+def start_guize(port: int, workers: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen([sys.executable, "-m", "guize", "serve", str(ROOT / "policies" / "xinjiang"),
                                 "--port", str(port), "--workers", str(workers), "--reload-interval", "0"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/readyz")
-            if c.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("guize serve did not start")
+    wait_ready(process, port, "/readyz", "guize serve")
+    return process
 
 
-def body(i: int) -> bytes:
-    data = {**BASE, "本次费用": f"{100 + (i * 7919) % 5000}.{i % 100:02d}", "本年已支付": (i * 31) % 4000}
-    return json.dumps({"date": "2025-03-01", "inputs": data, "outputs": OUTPUTS}, ensure_ascii=False).encode()
+def openfisca_available(python: str) -> bool:
+    probe = subprocess.run([python, "-c", "import openfisca_web_api.app, gunicorn"], capture_output=True)
+    return probe.returncode == 0
 
 
-def client(port: int, n: int, offset: int) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def start_openfisca(python: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench")}
+    process = subprocess.Popen([python, "-m", "openfisca_core.scripts.openfisca_command", "serve",
+                                "--country-package", "openfisca_outpatient", "--bind", f"127.0.0.1:{port}",
+                                "--workers", str(workers)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    wait_ready(process, port, "/variables", "openfisca serve")
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# ---------------------------------------------------------------- clients
+
+
+def post(conn: http.client.HTTPConnection, path: str, payload: bytes,
+         content_type: str = "application/json") -> bytes:
+    conn.request("POST", path, body=payload, headers={"Content-Type": content_type})
+    r = conn.getresponse()
+    data = r.read()
+    if r.status != 200:
+        raise SystemExit(f"HTTP {r.status} from {path}: {data[:300]!r}")
+    return data
+
+
+def client(port: int, path: str, make: Callable[[int], bytes], n: int, offset: int) -> list[float]:
+    # http.client opens a new connection by itself when the server closed the last one
+    # (gunicorn's sync workers, which `openfisca serve` uses, close after every response).
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    payloads = [make(offset + i) for i in range(n)]
     times = []
-    for i in range(n):
-        payload = body(offset + i)
+    for payload in payloads:
         t0 = time.perf_counter()
-        conn.request("POST", "/v1/outpatient_2024/evaluate", body=payload,
-                     headers={"Content-Type": "application/json"})
-        r = conn.getresponse()
-        r.read()
+        post(conn, path, payload)
         times.append(time.perf_counter() - t0)
-        if r.status != 200:
-            raise SystemExit(f"HTTP {r.status}")
     conn.close()
     return times
 
 
-def check(port: int) -> None:
+def load(port: int, path: str, make: Callable[[int], bytes], clients: int, requests: int) -> dict[str, float]:
+    client(port, path, make, 200, 10**6)  # warm-up
+    t0 = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        runs = list(pool.map(lambda k: client(port, path, make, requests, k * requests), range(clients)))
+    elapsed = time.perf_counter() - t0
+    latencies = sorted(t for run in runs for t in run)
+    total = len(latencies)
+    return {"rps": total / elapsed, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(total - 1, int(total * 0.99))] * 1000, "total": total}
+
+
+# ---------------------------------------------------------------- checks
+
+
+@functools.cache
+def policy() -> Any:
     import guize
 
-    policy = guize.load(ROOT / "policies" / "xinjiang" / "outpatient_2024.rule")
-    for i in range(50):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("POST", "/v1/outpatient_2024/evaluate", body=body(i))
-        got = json.loads(conn.getresponse().read())["outputs"]
-        want = policy.evaluate(json.loads(body(i))["inputs"], "2025-03-01", OUTPUTS)
-        assert got == {k: str(v) for k, v in want.items()}, (got, want)
+    return guize.load(ROOT / "policies" / "xinjiang" / "outpatient_2024.rule")
 
 
-def batch_rows_per_second(port: int, rows: int) -> float:
-    lines = b"\n".join(json.dumps(json.loads(body(i))["inputs"], ensure_ascii=False).encode() for i in range(rows))
-    query = urllib.parse.urlencode([("date", "2025-03-01"), *[("output", o) for o in OUTPUTS]])
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+def expected(i: int) -> dict[str, Decimal]:
+    return dict(policy().evaluate(visit(i), DATE, OUTPUTS))
+
+
+def check_guize(port: int, n: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for i in range(n):
+        got = json.loads(post(conn, GUIZE_PATH, guize_body(i)))["outputs"]
+        want = expected(i)
+        if {k: Decimal(v) for k, v in got.items()} != want:
+            raise SystemExit(f"guize serve differs from Policy.evaluate on visit {i}: {got} != {want}")
+    conn.close()
+
+
+def check_openfisca(port: int, n: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for i in range(n):
+        got = from_openfisca(json.loads(post(conn, "/calculate", openfisca_body(i)))["visits"]["v"])
+        want = expected(i)
+        if got != want:
+            raise SystemExit(f"openfisca serve differs from guize on visit {i} ({visit(i)}): {got} != {want}")
+    conn.close()
+
+
+# ---------------------------------------------------------------- batch forms
+
+
+def guize_batch(port: int, rows: int, arrow: bool) -> float:
+    query = urllib.parse.urlencode([("date", DATE), *[("output", o) for o in OUTPUTS]])
+    path = f"/v1/outpatient_2024/batch?{query}"
+    if arrow:
+        import pyarrow as pa
+
+        table = pa.Table.from_pylist([visit(i) for i in range(rows)])
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        payload, kind = bytes(sink.getvalue()), "application/vnd.apache.arrow.stream"
+    else:
+        payload = b"\n".join(json.dumps(visit(i), ensure_ascii=False).encode() for i in range(rows))
+        kind = "application/x-ndjson"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    post(conn, path, payload, kind)  # warm-up (the first Arrow request loads the batch code)
     t0 = time.perf_counter()
-    conn.request("POST", f"/v1/outpatient_2024/batch?{query}", body=lines)
-    r = conn.getresponse()
-    out = r.read()
+    out = post(conn, path, payload, kind)
     elapsed = time.perf_counter() - t0
-    assert r.status == 200 and out.count(b"\n") == rows, r.status
+    if arrow:
+        import pyarrow as pa
+
+        result = pa.ipc.open_stream(out).read_all()
+        assert result.num_rows == rows and result.column("错误").null_count == rows
+        assert [result.column(o)[0].as_py() for o in OUTPUTS] == [expected(0)[o] for o in OUTPUTS]
+    else:
+        assert out.count(b"\n") == rows and b'"error"' not in out
+    return rows / elapsed
+
+
+def openfisca_batch(port: int, rows: int) -> float:
+    payload = json.dumps({"visits": {f"v{i}": openfisca_visit(i) for i in range(rows)}},
+                         ensure_ascii=False).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    post(conn, "/calculate", payload)  # warm-up
+    t0 = time.perf_counter()
+    out = json.loads(post(conn, "/calculate", payload))["visits"]
+    elapsed = time.perf_counter() - t0
+    for i in range(0, rows, max(1, rows // 50)):
+        if from_openfisca(out[f"v{i}"]) != expected(i):
+            raise SystemExit(f"openfisca /calculate differs from guize on visit {i}")
     return rows / elapsed
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=2000, help="per client")
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of each server")
+    parser.add_argument("--rows", type=int, default=10_000, help="rows of one batch request")
+    parser.add_argument("--openfisca-python", default=sys.executable,
+                        help="the Python that has openfisca-core[web-api] (default: this one)")
+    parser.add_argument("--quick", action="store_true", help="2 clients × 100 requests, 1,000 rows")
     args = parser.parse_args()
     if args.quick:
-        args.clients, args.requests = 2, 100
+        args.clients, args.requests, args.rows = 2, 100, 1000
     os.environ.setdefault("GUIZE_CACHE_DIR", str(Path.home() / ".cache" / "guize"))
+    print(f"{args.clients} clients × {args.requests} requests, {args.workers} worker process(es) per server, "
+          f"{os.cpu_count()} CPUs; one visit per request, outputs {', '.join(OUTPUTS)}")
+    rows: list[tuple[str, str, str]] = []
+
     port = free_port()
-    server = start(port, args.workers)
+    server = start_guize(port, args.workers)
     try:
-        check(port)
-        client(port, 200, 0)  # warm-up
-        t0 = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-            runs = list(pool.map(lambda k: client(port, args.requests, k * args.requests), range(args.clients)))
-        elapsed = time.perf_counter() - t0
-        latencies = sorted(t for run in runs for t in run)
-        total = len(latencies)
-        p99 = latencies[min(total - 1, int(total * 0.99))]
-        print(f"guize serve ({args.workers} worker(s), {args.clients} clients, {total} requests):")
-        print(f"  evaluate: {total / elapsed:,.0f} requests/s, p50 {statistics.median(latencies) * 1000:.2f} ms, "
-              f"p99 {p99 * 1000:.2f} ms")
-        rows = 1000 if args.quick else 10_000
-        print(f"  batch (JSON Lines, {rows} rows per request): {batch_rows_per_second(port, rows):,.0f} rows/s")
+        check_guize(port, 200)
+        g = load(port, GUIZE_PATH, guize_body, args.clients, args.requests)
+        rows.append(("guize serve", f"{g['rps']:,.0f} requests/s",
+                     f"p50 {g['p50']:.2f} ms, p99 {g['p99']:.2f} ms"))
+        rows.append(("  batch, JSON Lines", f"{guize_batch(port, args.rows, False):,.0f} rows/s",
+                     f"{args.rows:,} rows per request"))
+        try:
+            rows.append(("  batch, Arrow IPC", f"{guize_batch(port, args.rows, True):,.0f} rows/s",
+                         f"{args.rows:,} rows per request"))
+        except ImportError:
+            rows.append(("  batch, Arrow IPC", "pyarrow not installed", ""))
     finally:
-        server.terminate()
-        server.wait(10)
-    try:
-        import openfisca_web_api  # noqa: F401
-    except ImportError:
-        print("OpenFisca web API: not installed (pip install 'openfisca-core[web-api]'); comparison skipped")
+        stop(server)
+
+    of: dict[str, float] | None = None
+    if openfisca_available(args.openfisca_python):
+        port = free_port()
+        server = start_openfisca(args.openfisca_python, port, args.workers)
+        try:
+            check_openfisca(port, 200)
+            of = load(port, "/calculate", openfisca_body, args.clients, args.requests)
+            rows.append(("openfisca serve", f"{of['rps']:,.0f} requests/s",
+                         f"p50 {of['p50']:.2f} ms, p99 {of['p99']:.2f} ms"))
+            rows.append(("  /calculate, all visits in one situation",
+                         f"{openfisca_batch(port, args.rows):,.0f} rows/s", f"{args.rows:,} rows per request"))
+        finally:
+            stop(server)
     else:
-        print("OpenFisca web API: installed, but the comparison on the outpatient rule is not written yet")
+        rows.append(("openfisca serve", "not installed", "pip install 'openfisca-core[web-api]' (the bench extra)"))
+    print("answers checked equal first: 200 visits, guize serve = Policy.evaluate"
+          + (" = openfisca serve" if of else ""))
+    width = max(len(r[0]) for r in rows)
+    for name, rate, detail in rows:
+        print(f"  {name:<{width}}  {rate:>22}  {detail}")
+    if of:
+        print(f"  guize / openfisca: {g['rps'] / of['rps']:.1f}× requests/s, p99 {of['p99'] / g['p99']:.1f}× lower")
 
 
 if __name__ == "__main__":

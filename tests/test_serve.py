@@ -88,7 +88,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("policies")
     for name in ("outpatient_2024.rule", "outpatient_2021.rule", "textile_2024.rule"):
         shutil.copy(Path("policies/xinjiang") / name, folder / name)
-    s = Server(folder, "--max-body", "4096", "--max-rows", "20", "--reload-interval", "0.2")
+    s = Server(folder, "--max-body", "4096", "--max-rows", "20", "--max-batch-body", "65536", "--reload-interval", "0.2")
     yield s
     s.stop()
 
@@ -193,6 +193,117 @@ def test_batch_equals_evaluate_row_by_row(server: Server) -> None:
         else:
             assert result["outputs"] == {k: str(v) for k, v in expected.items()}
     assert results[-1]["row"] == len(rows) + 2 and results[-1]["error"]["type"] == "BadJSON"
+
+
+ARROW = "application/vnd.apache.arrow.stream"
+
+
+def _arrow(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=5)  # several record batches in one stream
+    return bytes(sink.getvalue())
+
+
+def _post_arrow(server: Server, query: list[tuple[str, str]], body: bytes,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    return server.request("POST", _path("outpatient_2024", "batch", query), body,
+                          headers={"Content-Type": ARROW, **(headers or {})})
+
+
+def test_arrow_batch_equals_evaluate_row_by_row(server: Server) -> None:
+    """Arrow IPC stream in and out: money as exact decimal128, a 「错误」 column for the rows that
+    cannot be computed (the message evaluate gives), kept columns first; equal to evaluate_batch."""
+    pa = pytest.importorskip("pyarrow")
+    policy = guize.load(server.folder / "outpatient_2024.rule")
+    levels = ["一级", "二级", "三级", "五级", None]
+    rows = [{"编号": f"A{i}", **DATA, "本次费用": f"{100 * i + 0.5}", "医院级别": levels[i % 5],
+             "本年已支付": Decimal(i * 300)} for i in range(17)]
+    table = pa.table({
+        "编号": [r["编号"] for r in rows],
+        "医院级别": pa.array([r["医院级别"] for r in rows]).dictionary_encode(),
+        "退休人员": [i % 2 == 0 for i in range(17)],
+        "本次费用": [r["本次费用"] for r in rows],  # text, read exactly
+        "住院起付线": pa.array([600] * 17, pa.int64()),
+        "本年已就诊次数": [1] * 17,
+        "本年已支付": pa.array([r["本年已支付"] for r in rows], pa.decimal128(12, 2)),
+    })
+    outputs = ["统筹基金支付", "起付标准"]
+    query = [("date", "2025-03-01"), *[("output", o) for o in outputs], ("keep", "编号")]
+    status, headers, raw = _post_arrow(server, query, _arrow(table))
+    assert status == 200, raw[:300]
+    assert headers["content-type"] == ARROW
+    result = pa.ipc.open_stream(raw).read_all()
+    assert result.column_names == ["编号", "统筹基金支付", "起付标准", "错误"]
+    assert result.schema.field("统筹基金支付").type == pa.decimal128(38, 2)
+    assert result.equals(policy.evaluate_batch(table, "2025-03-01", outputs, keep=["编号"]))
+    errors = 0
+    for i, got in enumerate(result.to_pylist()):
+        data = {k: v for k, v in table.slice(i, 1).to_pylist()[0].items() if k != "编号" and v is not None}
+        assert got["编号"] == f"A{i}"
+        try:
+            expected = policy.evaluate(data, "2025-03-01", outputs)
+        except guize.RuleError as exc:
+            errors += 1
+            assert got["错误"] == exc.message and got["统筹基金支付"] is None
+        else:
+            assert got["错误"] is None and {k: got[k] for k in outputs} == expected
+    assert errors == 6  # 五级 (not allowed) and a missing 医院级别, every fifth row
+
+
+def test_arrow_batch_dates_per_row(server: Server) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import datetime
+
+    policy = guize.load(server.folder / "outpatient_2024.rule")
+    days = [datetime.date(2025, 3, 1), datetime.date(2024, 4, 25), datetime.date(2029, 4, 25)]
+    table = pa.table({"就诊日期": days, "住院起付线": ["600", "600", "600"], "本年已就诊次数": [0, 0, 1]})
+    status, _, raw = _post_arrow(server, [("date_field", "就诊日期"), ("output", "起付标准")], _arrow(table))
+    assert status == 200, raw[:300]
+    got = pa.ipc.open_stream(raw).read_all().to_pylist()
+    assert [r["起付标准"] for r in got] == [Decimal("60.00"), None, Decimal("30.00")]
+    with pytest.raises(guize.RuleError) as exc:
+        policy.evaluate({"住院起付线": "600", "本年已就诊次数": 0}, days[1], ["起付标准"])
+    assert got[1]["错误"] == exc.value.message  # 尚未施行, as evaluate says
+    status, _, raw = _post_arrow(server, [("date_field", "就诊日")], _arrow(table))
+    assert status == 400 and "是否指「就诊日期」" in json.loads(raw)["error"]["message"]
+
+
+def test_arrow_batch_limits_and_errors(server: Server) -> None:
+    pa = pytest.importorskip("pyarrow")
+    one = {**DATA, "退休人员": True}
+    table = pa.Table.from_pylist([one] * 21)
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01")], _arrow(table))
+    assert status == 413 and "最多计算 20 行，收到 21 行" in json.loads(raw)["error"]["message"]
+    big = pa.table({"备注": ["字" * 30_000], "医院级别": ["二级"]})  # 90 KB of text > --max-batch-body 65536
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01")], _arrow(big))
+    assert status == 413 and "65536" in json.loads(raw)["error"]["message"]
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01")], b"not an arrow stream")
+    assert status == 400 and "不是有效的 Arrow IPC 流" in json.loads(raw)["error"]["message"]
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table.slice(0, 2))
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01")], bytes(sink.getvalue()))
+    assert status == 400 and "new_stream" in json.loads(raw)["error"]["message"]
+    # A whole input column missing: each row says so (as evaluate_batch does).
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01"), ("output", "统筹基金支付")],
+                                 _arrow(table.drop_columns(["本次费用"]).slice(0, 3)))
+    assert status == 200
+    assert set(pa.ipc.open_stream(raw).read_all().column("错误").to_pylist()) == {
+        "缺少输入「本次费用」（计算「统筹基金支付」时需要）"}
+    # What no row can be computed with is an error of the request, in English when asked.
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01"), ("output", "统筹基金")], _arrow(table.slice(0, 3)),
+                                 headers={"Accept-Language": "en"})
+    error = json.loads(raw)["error"]
+    assert status == 422 and error["type"] == "UnknownOutput" and error["message"] == "No such output."
+    assert "统筹基金支付" in error["message_zh"]
+    status, _, raw = _post_arrow(server, [("date", "2025-03-01"), ("keep", "编号")], _arrow(table.slice(0, 3)))
+    assert status == 422 and "keep 中的列「编号」不在输入中" in json.loads(raw)["error"]["message"]
+    empty = pa.ipc.open_stream(_post_arrow(server, [("date", "2025-03-01"), ("output", "起付标准")],
+                                           _arrow(table.slice(0, 0)))[2]).read_all()
+    assert empty.num_rows == 0 and empty.column_names == ["起付标准", "错误"]
 
 
 def test_openapi_json(server: Server) -> None:

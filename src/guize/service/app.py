@@ -27,6 +27,8 @@ from guize.runtime import dates
 from guize.runtime.diagnose import nearest_name
 from guize.runtime.errors import RuleError
 from guize.runtime.schema import dumps, policy_schema
+from guize.service import arrow
+from guize.service.errors import ApiError
 from guize.service.openapi import openapi
 from guize.service.registry import Document, Registry
 
@@ -56,14 +58,6 @@ class Settings:
     reload_interval: float = 1.0  # seconds between checks of the rule files; 0: never reload
 
 
-class ApiError(Exception):
-    """An error the service answers with: HTTP status, code, Chinese and English text."""
-
-    def __init__(self, status: int, code: str, kind: str, zh: str, en: str, **detail: Any) -> None:
-        super().__init__(zh)
-        self.status, self.code, self.kind, self.zh, self.en, self.detail = status, code, kind, zh, en, detail
-
-
 def _english(request: Request) -> bool:
     first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
     return first.startswith("en")
@@ -85,6 +79,10 @@ def _rule_error(request: Request, exc: RuleError, status: int = 422) -> Response
     message = body.pop("message")
     en = _ENGLISH.get(kind, _ENGLISH["RuleError"])
     return Response(_error_body(request, code, kind, message, en, body), status, media_type=JSON)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -244,12 +242,18 @@ class Service:
         if outputs is not None:
             policy.select_outputs(outputs)
         keep = q.getlist("keep")
+        if _media_type(request) == arrow.ARROW:
+            if not arrow.available():
+                raise arrow.unavailable()
+            body = await _body(request, self.settings.max_batch_body)
+            table = await run_in_threadpool(arrow.read_table, body, self.settings.max_rows)
+            when: datetime.date | str = on if on is not None else str(date_field)
+            stream = await run_in_threadpool(arrow.evaluate, policy, table, when, outputs, keep)
+            return Response(stream, media_type=arrow.ARROW)
         lines = _text(await _body(request, self.settings.max_batch_body)).splitlines()
         rows = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
         if len(rows) > self.settings.max_rows:
-            raise ApiError(413, "E413", "TooManyRows", f"一次最多计算 {self.settings.max_rows} 行，收到 {len(rows)} 行；请分批发送",
-                           f"At most {self.settings.max_rows} rows per request, got {len(rows)}.",
-                           limit=self.settings.max_rows)
+            raise arrow.too_many_rows(self.settings.max_rows, len(rows))
         numbers = _flag(request, "numbers")
         english = _english(request)
 

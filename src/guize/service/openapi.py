@@ -21,13 +21,15 @@ _ERROR = {
                        "message_zh": {"type": "string"}},
         "additionalProperties": True}},
 }
+_ARROW = "application/vnd.apache.arrow.stream"
 _DATE = {"type": "string", "description": "评估日期：2025-03-01 或 2025年3月1日"}
 _NUMBERS = {"name": "numbers", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
             "description": "金额、比率按 JSON 数写出（默认按字符串写出，精确）"}
 
 
 def _errors(*codes: str) -> dict[str, Any]:
-    what = {"400": "请求无效（JSON 有误、缺少 date）", "404": "没有该文件", "413": "请求体过大或行数过多",
+    what = {"400": "请求无效（JSON 或 Arrow 流有误、缺少 date）", "404": "没有该文件", "413": "请求体过大或行数过多",
+            "415": "服务没有安装 pyarrow，不能读写 Arrow IPC",
             "422": "规则不能计算：缺少输入、输入无效、未知输出、不在有效期内、计算错误",
             "503": "该文件没有能编译的版本"}
     return {c: {"description": what[c], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -69,9 +71,11 @@ def _policy_paths(doc: Document) -> dict[str, Any]:
                     "outputs": {"$ref": out_ref}, "explanation": {"type": "object"}, "text": {"type": "string"}}}}}},
                           **_errors("400", "404", "413", "422", "503")}}},
         f"{base}/batch": {"post": {
-            "summary": f"批量计算（JSON Lines）：{title}", "operationId": f"{doc.id}.batch",
-            "description": "请求体每行一个输入对象；响应每行一个结果 {\"row\": n, \"outputs\": {…}} 或 "
-                           "{\"row\": n, \"error\": {…}}，顺序与请求相同。",
+            "summary": f"批量计算（JSON Lines 或 Arrow IPC 流）：{title}", "operationId": f"{doc.id}.batch",
+            "description": "JSON Lines：请求体每行一个输入对象；响应每行一个结果 {\"row\": n, \"outputs\": {…}} 或 "
+                           "{\"row\": n, \"error\": {…}}，顺序与请求相同。Arrow IPC 流"
+                           "（Content-Type: application/vnd.apache.arrow.stream）：每列一个输入，"
+                           "响应是同样格式的表：keep 的列、每个输出一列（金额、比率为 decimal128）、「错误」列。",
             "parameters": [
                 {"name": "date", "in": "query", "schema": _DATE, "description": "所有行共用的评估日期"},
                 {"name": "date_field", "in": "query", "schema": {"type": "string"},
@@ -81,9 +85,11 @@ def _policy_paths(doc: Document) -> dict[str, Any]:
                 {"name": "keep", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
                  "explode": True, "description": "原样带到结果中的字段（如编号），不作为输入"},
                 _NUMBERS],
-            "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
-            "responses": {"200": {"description": "每行一个结果", "content": {"application/x-ndjson": {
-                "schema": {"type": "string"}}}}, **_errors("400", "404", "413", "503")}}},
+            "requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                                                          _ARROW: {}}},
+            "responses": {"200": {"description": "每行一个结果（JSON Lines），或结果表（Arrow IPC 流）", "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}}, _ARROW: {}}},
+                          **_errors("400", "404", "413", "415", "422", "503")}}},
         f"{base}/schema": {"get": {
             "summary": f"输入输出的 JSON Schema：{title}", "operationId": f"{doc.id}.schema",
             "responses": {"200": {"description": "JSON Schema 2020-12",
