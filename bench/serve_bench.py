@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import functools
 import http.client
 import json
@@ -249,10 +250,11 @@ def guize_batch(port: int, rows: int, arrow: bool) -> float:
 
 
 def openfisca_batch(port: int, rows: int) -> float:
+    """Rows/s of one /calculate request with `rows` visits in one situation (the server is warm
+    from the request test; the answers are checked on a sample)."""
     payload = json.dumps({"visits": {f"v{i}": openfisca_visit(i) for i in range(rows)}},
                          ensure_ascii=False).encode()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    post(conn, "/calculate", payload)  # warm-up
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     t0 = time.perf_counter()
     out = json.loads(post(conn, "/calculate", payload))["visits"]
     elapsed = time.perf_counter() - t0
@@ -262,62 +264,72 @@ def openfisca_batch(port: int, rows: int) -> float:
     return rows / elapsed
 
 
+def median(runs: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=2000, help="per client")
+    parser.add_argument("--requests", type=int, default=2000, help="per client and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each timing guize then OpenFisca")
     parser.add_argument("--workers", type=int, default=1, help="worker processes of each server")
     parser.add_argument("--rows", type=int, default=10_000, help="rows of one batch request")
     parser.add_argument("--openfisca-python", default=sys.executable,
                         help="the Python that has openfisca-core[web-api] (default: this one)")
-    parser.add_argument("--quick", action="store_true", help="2 clients × 100 requests, 1,000 rows")
+    parser.add_argument("--quick", action="store_true", help="2 clients × 100 requests, 1 round, 1,000 rows")
     args = parser.parse_args()
     if args.quick:
-        args.clients, args.requests, args.rows = 2, 100, 1000
+        args.clients, args.requests, args.rounds, args.rows = 2, 100, 1, 1000
     os.environ.setdefault("GUIZE_CACHE_DIR", str(Path.home() / ".cache" / "guize"))
-    print(f"{args.clients} clients × {args.requests} requests, {args.workers} worker process(es) per server, "
-          f"{os.cpu_count()} CPUs; one visit per request, outputs {', '.join(OUTPUTS)}")
-    rows: list[tuple[str, str, str]] = []
-
-    port = free_port()
-    server = start_guize(port, args.workers)
+    print(f"{args.clients} clients × {args.requests} requests × {args.rounds} round(s), {args.workers} worker "
+          f"process(es) per server, {os.cpu_count()} CPUs; one visit per request, outputs {', '.join(OUTPUTS)}")
+    with_openfisca = openfisca_available(args.openfisca_python)
+    servers = []
     try:
-        check_guize(port, 200)
-        g = load(port, GUIZE_PATH, guize_body, args.clients, args.requests)
-        rows.append(("guize serve", f"{g['rps']:,.0f} requests/s",
-                     f"p50 {g['p50']:.2f} ms, p99 {g['p99']:.2f} ms"))
-        rows.append(("  batch, JSON Lines", f"{guize_batch(port, args.rows, False):,.0f} rows/s",
-                     f"{args.rows:,} rows per request"))
-        try:
-            rows.append(("  batch, Arrow IPC", f"{guize_batch(port, args.rows, True):,.0f} rows/s",
-                         f"{args.rows:,} rows per request"))
-        except ImportError:
-            rows.append(("  batch, Arrow IPC", "pyarrow not installed", ""))
+        g_port = free_port()
+        servers.append(start_guize(g_port, args.workers))
+        check_guize(g_port, 200)
+        client(g_port, GUIZE_PATH, guize_body, 200, 10**6)  # warm-up
+        if with_openfisca:
+            o_port = free_port()
+            servers.append(start_openfisca(args.openfisca_python, o_port, args.workers))
+            check_openfisca(o_port, 200)
+            client(o_port, "/calculate", openfisca_body, 200, 10**6)
+        # Both servers are up throughout (the one not being timed is idle); rounds alternate, so
+        # that a change in the machine's load falls on both.
+        g_runs, o_runs = [], []
+        for _ in range(args.rounds):
+            g_runs.append(load(g_port, GUIZE_PATH, guize_body, args.clients, args.requests))
+            if with_openfisca:
+                o_runs.append(load(o_port, "/calculate", openfisca_body, args.clients, args.requests))
+        batch = [(f"guize /batch, JSON Lines, {args.rows:,} rows", guize_batch(g_port, args.rows, False))]
+        with contextlib.suppress(ImportError):  # no pyarrow: no Arrow row
+            batch.append((f"guize /batch, Arrow IPC, {args.rows:,} rows", guize_batch(g_port, args.rows, True)))
+        if with_openfisca:
+            for n in sorted({min(1000, args.rows), args.rows}):
+                batch.append((f"openfisca /calculate, {n:,} visits in one situation", openfisca_batch(o_port, n)))
     finally:
-        stop(server)
-
-    of: dict[str, float] | None = None
-    if openfisca_available(args.openfisca_python):
-        port = free_port()
-        server = start_openfisca(args.openfisca_python, port, args.workers)
-        try:
-            check_openfisca(port, 200)
-            of = load(port, "/calculate", openfisca_body, args.clients, args.requests)
-            rows.append(("openfisca serve", f"{of['rps']:,.0f} requests/s",
-                         f"p50 {of['p50']:.2f} ms, p99 {of['p99']:.2f} ms"))
-            rows.append(("  /calculate, all visits in one situation",
-                         f"{openfisca_batch(port, args.rows):,.0f} rows/s", f"{args.rows:,} rows per request"))
-        finally:
+        for server in servers:
             stop(server)
-    else:
-        rows.append(("openfisca serve", "not installed", "pip install 'openfisca-core[web-api]' (the bench extra)"))
+
     print("answers checked equal first: 200 visits, guize serve = Policy.evaluate"
-          + (" = openfisca serve" if of else ""))
-    width = max(len(r[0]) for r in rows)
-    for name, rate, detail in rows:
-        print(f"  {name:<{width}}  {rate:>22}  {detail}")
-    if of:
-        print(f"  guize / openfisca: {g['rps'] / of['rps']:.1f}× requests/s, p99 {of['p99'] / g['p99']:.1f}× lower")
+          + (" = openfisca serve" if with_openfisca else ""))
+    print(f"median of {args.rounds} round(s):")
+    table = [("guize serve", g_runs)] + ([("openfisca serve", o_runs)] if with_openfisca else [])
+    for name, runs in table:
+        print(f"  {name:<16} {median(runs, 'rps'):>8,.0f} requests/s   p50 {median(runs, 'p50'):7.2f} ms   "
+              f"p99 {median(runs, 'p99'):7.2f} ms")
+    if with_openfisca:
+        ratios = [g["rps"] / o["rps"] for g, o in zip(g_runs, o_runs, strict=True)]
+        p99s = [o["p99"] / g["p99"] for g, o in zip(g_runs, o_runs, strict=True)]
+        print(f"  guize / openfisca: {statistics.median(ratios):.1f}× the requests/s, "
+              f"p99 {statistics.median(p99s):.1f}× lower (medians of the rounds' ratios)")
+    else:
+        print("  openfisca serve: not installed (pip install 'openfisca-core[web-api]', the bench extra)")
+    print("batch forms (one request, wall time):")
+    for name, rate in batch:
+        print(f"  {name:<52} {rate:>10,.0f} rows/s")
 
 
 if __name__ == "__main__":

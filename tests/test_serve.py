@@ -36,13 +36,14 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, folder: Path, *options: str, command: list[str] | None = None) -> None:
+    def __init__(self, folder: Path, *options: str, command: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.folder = folder
         self.port = _free_port()
         argv = command or ["serve", str(folder), "--port", str(self.port), *options]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "guize", *(str(self.port) if a == "PORT" else a for a in argv)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -306,11 +307,48 @@ def test_arrow_batch_limits_and_errors(server: Server) -> None:
     assert empty.num_rows == 0 and empty.column_names == ["起付标准", "错误"]
 
 
+@pytest.mark.parametrize(("header", "english"), [
+    ("en", True), ("en-US,en;q=0.9,zh-CN;q=0.8", True), ("zh-CN,zh;q=0.9,en;q=0.8", False),
+    ("zh;q=0.1, en-GB;q=0.7", True), ("fr-FR, en;q=0.5", True), ("fr-FR", False), ("en;q=0", False),
+    ("en, zh", True), ("zh, en", False), ("", False), ("*", False), ("en;q=x, zh", False)])
+def test_english_when_the_client_prefers_it(server: Server, header: str, english: bool) -> None:
+    """Accept-Language by its q-values (then its order): English only when preferred to Chinese."""
+    status, body = server.post(_path("outpatient_2024", "evaluate"), {"date": "2025-03-01", "inputs": {}},
+                               headers={"Accept-Language": header})
+    assert status == 422 and body["error"]["type"] == "MissingInput"
+    assert (body["error"]["message"] == "A required input is missing.") is english
+    assert body["error"].get("message_zh", body["error"]["message"]).startswith("缺少输入")
+
+
+def test_arrow_without_pyarrow_is_415_and_json_lines_still_work(tmp_path: Path) -> None:
+    """A server whose environment has no pyarrow (hidden by a package that fails to import)."""
+    hidden = tmp_path / "hide" / "pyarrow"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('pyarrow hidden by the test')\n", encoding="utf-8")
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy("policies/xinjiang/outpatient_2024.rule", folder)
+    server = Server(folder, "--reload-interval", "0", env={"PYTHONPATH": str(hidden.parent)})
+    try:
+        status, _, raw = server.request("POST", _path("outpatient_2024", "batch", [("date", "2025-03-01")]),
+                                        b"\xff\xff\xff\xff", headers={"Content-Type": ARROW})
+        assert status == 415 and "没有安装 pyarrow" in json.loads(raw)["error"]["message"]
+        query = [("date", "2025-03-01"), ("output", "统筹基金支付")]
+        status, _, raw = server.request("POST", _path("outpatient_2024", "batch", query),
+                                        json.dumps(DATA, ensure_ascii=False).encode())
+        assert status == 200 and json.loads(raw)["outputs"]["统筹基金支付"] == "600.00", raw
+    finally:
+        server.stop()
+
+
 def test_openapi_json(server: Server) -> None:
     status, _, raw = server.request("GET", "/openapi.json")
     doc = json.loads(raw)
     assert status == 200 and doc["openapi"] == "3.1.0"
     assert {"/v1/outpatient_2024/evaluate", "/v1/outpatient_2024/batch", "/healthz"} <= set(doc["paths"])
+    batch = doc["paths"]["/v1/outpatient_2024/batch"]["post"]
+    assert set(batch["requestBody"]["content"]) == set(batch["responses"]["200"]["content"]) == {
+        "application/x-ndjson", ARROW}
 
 
 def test_concurrent_clients_get_what_evaluate_gives(server: Server) -> None:

@@ -59,8 +59,22 @@ class Settings:
 
 
 def _english(request: Request) -> bool:
-    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return first.startswith("en")
+    """Whether the client prefers English to Chinese (Accept-Language, its q-values, then its
+    order); Chinese when it names neither."""
+    best: tuple[float, int, str] = (0.0, 0, "zh")
+    for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, *params = (p.strip().lower() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        lang = tag.split("-")[0]
+        if lang in ("en", "zh") and q > 0 and (q, -i) > best[:2]:
+            best = (q, -i, lang)
+    return best[2] == "en"
 
 
 def _error_body(request: Request, code: str, kind: str, zh: str, en: str, detail: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ def available() -> bool:
 def unavailable() -> ApiError:
     return ApiError(415, "E415", "UnsupportedMediaType",
                     "这个服务没有安装 pyarrow，不能读写 Arrow IPC：请用 JSON Lines（application/x-ndjson），"
-                    "或在服务的环境里 pip install pyarrow numpy（安装 guize 时带上 [serve] 即包含）",
+                    "或在服务的环境里 pip install numpy pyarrow（安装 guize 时带上 [serve] 即包含）",
                     "Arrow IPC needs pyarrow, which this server does not have; send JSON Lines instead.")
 
 
