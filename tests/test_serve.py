@@ -158,6 +158,32 @@ def test_errors_are_structured_and_chinese(server: Server) -> None:
     assert status == 405 and "不接受 GET" in json.loads(raw)["error"]["message"]
 
 
+@pytest.mark.parametrize("value", [b"1e-999999999", b'"1e-999999999"', rb'"1e-999999999\u5143"', b'"0E-1001"'])
+def test_a_few_bytes_never_ask_for_a_billion_digits(server: Server, value: bytes) -> None:
+    """A number input with more than 1000 decimal places is an input error (Policy.evaluate would
+    take it, and explain would write it out in full: a billion digits for 12 bytes)."""
+    data = json.dumps({**DATA, "本次费用": "@"}, ensure_ascii=False).encode().replace(b'"@"', value)
+    for action in ("evaluate", "explain"):
+        body = '{"date": "2025-03-01", "outputs": ["统筹基金支付"], "inputs": '.encode() + data + b"}"
+        status, _, raw = server.request("POST", _path("outpatient_2024", action), body)
+        error = json.loads(raw)["error"]
+        assert status == 422 and error["code"] == "E102" and error["input"] == "本次费用"
+        assert "小数位数过多：最多 1000 位" in error["message"]
+    kept = data.replace(b"{", b'{"\\u7f16\\u53f7": 1e999999999, ', 1)  # 编号
+    lines = data + b"\n" + json.dumps({**DATA, "编号": 1.5}).encode() + b"\n" + kept
+    status, _, raw = server.request("POST", _path("outpatient_2024", "batch", [("date", "2025-03-01"), ("keep", "编号"),
+                                                                             ("output", "统筹基金支付")]), lines)
+    assert status == 200 and len(raw) < 2000
+    first, second, third = (json.loads(line) for line in raw.splitlines())
+    assert "小数位数过多" in first["error"]["message"]
+    assert second["keep"] == {"编号": "1.5"} and second["outputs"] == {"统筹基金支付": "600.00"}
+    assert third["error"]["field"] == "编号" and "超过 1000 位" in third["error"]["message"]
+    places = {**DATA, "本次费用": "1860.5" + "0" * 995 + "1"}  # 1000 places: computed
+    status, body = server.post(_path("outpatient_2024", "evaluate"),
+                               {"date": "2025-03-01", "inputs": places, "outputs": ["统筹基金支付"]})
+    assert status == 200 and body["outputs"] == {"统筹基金支付": "600.00"}
+
+
 def test_limits(server: Server) -> None:
     big = {"date": "2025-03-01", "inputs": {**DATA, "x": "y" * 5000}}
     status, body = server.post(_path("outpatient_2024", "evaluate"), big)
@@ -252,6 +278,18 @@ def test_arrow_batch_equals_evaluate_row_by_row(server: Server) -> None:
         else:
             assert got["错误"] is None and {k: got[k] for k in outputs} == expected
     assert errors == 6  # 五级 (not allowed) and a missing 医院级别, every fifth row
+
+    def client(k: int) -> list[bool]:  # concurrent Arrow requests (evaluated in worker threads)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            return [pa.ipc.open_stream(server.request("POST", _path("outpatient_2024", "batch", query), _arrow(table),
+                                                      headers={"Content-Type": ARROW}, conn=conn)[2]
+                                       ).read_all().equals(result) for _ in range(3)]
+        finally:
+            conn.close()
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert all(ok for oks in pool.map(client, range(4)) for ok in oks)
 
 
 def test_arrow_batch_dates_per_row(server: Server) -> None:

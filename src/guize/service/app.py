@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import json
 from collections.abc import AsyncIterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from guize.runtime import dates
 from guize.runtime.diagnose import nearest_name
-from guize.runtime.errors import RuleError
+from guize.runtime.errors import InvalidInput, RuleError
 from guize.runtime.schema import dumps, policy_schema
 from guize.service import arrow
 from guize.service.errors import ApiError
@@ -223,6 +223,7 @@ class Service:
                            "The evaluation date (date) is missing.")
         call["date"] = _date(call["date"], "date")
         call.setdefault("inputs", {})
+        _check_numbers(call["inputs"])
         return doc, call
 
     async def evaluate(self, request: Request) -> Response:
@@ -326,6 +327,42 @@ class Service:
                 await asyncio.to_thread(self.registry.load)
 
 
+MAX_FRACTION_DIGITS = 1000
+
+
+def _check_numbers(data: Any) -> None:
+    """Refuse a number input with more than 1000 decimal places. Policy.evaluate takes any
+    number of places, and outputs and explanations write decimals in plain notation, so a
+    request of a few bytes ("1e-999999999") would be answered with a billion digits."""
+    if not isinstance(data, dict):
+        return
+    for name, value in data.items():
+        if isinstance(value, str):
+            text = value.strip().replace(",", "").replace("，", "").replace("元", "").rstrip("%％")
+            if len(text) <= MAX_FRACTION_DIGITS and "e" not in text and "E" not in text:
+                continue  # too short to have that many places
+            try:
+                d = Decimal(text)
+            except InvalidOperation:
+                continue
+        elif isinstance(value, Decimal):
+            d = value
+        else:
+            continue
+        exponent = d.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
+            shown = value if len(str(value)) <= 40 else f"{str(value)[:20]}…{str(value)[-10:]}"
+            raise InvalidInput(f"输入「{name}」的值「{shown}」小数位数过多：最多 {MAX_FRACTION_DIGITS} 位",
+                               input=name, value=str(shown))
+
+
+def _too_long(d: Decimal) -> bool:
+    """Whether a decimal's plain notation (as JSON output writes it) has more than 1000 digits
+    before or after the point."""
+    exponent = d.as_tuple().exponent
+    return isinstance(exponent, int) and (d.adjusted() > MAX_FRACTION_DIGITS or exponent < -MAX_FRACTION_DIGITS)
+
+
 def _batch_row(policy: Any, n: int, line: str, on: datetime.date | None, date_field: str | None,
                outputs: list[str] | None, keep: list[str], english: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"row": n}
@@ -339,13 +376,20 @@ def _batch_row(policy: Any, n: int, line: str, on: datetime.date | None, date_fi
         result["error"] = {"code": "E400", "type": "BadRequest", "message": f"第 {n} 行应是对象 {{\"名称\": 值}}"}
         return result
     if keep:
-        result["keep"] = {k: data.pop(k, None) for k in keep}
+        result["keep"] = kept = {k: data.pop(k, None) for k in keep}
+        huge = [k for k, v in kept.items() if isinstance(v, Decimal) and _too_long(v)]
+        if huge:  # echoed in plain notation, 1e999999999 would be a billion digits
+            del result["keep"]
+            result["error"] = {"code": "E400", "type": "BadRequest", "field": huge[0],
+                               "message": f"第 {n} 行 keep 的字段「{huge[0]}」的数写成普通写法超过 1000 位；请写成文字"}
+            return result
     try:
         when: Any = on
         if date_field is not None:
             when = data.pop(date_field, None)
             if when is None:
                 raise RuleError(f"缺少日期字段「{date_field}」")
+        _check_numbers(data)
         result["outputs"] = policy.evaluate(data, when, outputs)
     except RuleError as exc:
         error = exc.to_json()
