@@ -174,9 +174,10 @@ def test_a_few_bytes_never_ask_for_a_billion_digits(server: Server, value: bytes
     status, _, raw = server.request("POST", _path("outpatient_2024", "batch", [("date", "2025-03-01"), ("keep", "编号"),
                                                                              ("output", "统筹基金支付")]), lines)
     assert status == 200 and len(raw) < 2000
+    assert b'{"row":2,"keep":{"\xe7\xbc\x96\xe5\x8f\xb7":1.5},"outputs":' in raw  # 编号, the number as sent
     first, second, third = (json.loads(line) for line in raw.splitlines())
     assert "小数位数过多" in first["error"]["message"]
-    assert second["keep"] == {"编号": "1.5"} and second["outputs"] == {"统筹基金支付": "600.00"}
+    assert second["keep"] == {"编号": 1.5} and second["outputs"] == {"统筹基金支付": "600.00"}  # kept as sent
     assert third["error"]["field"] == "编号" and "超过 1000 位" in third["error"]["message"]
     places = {**DATA, "本次费用": "1860.5" + "0" * 995 + "1"}  # 1000 places: computed
     status, body = server.post(_path("outpatient_2024", "evaluate"),

@@ -275,7 +275,7 @@ class Service:
         def run() -> str:
             out = []
             for n, line in rows:
-                out.append(dumps(_batch_row(policy, n, line, on, date_field, outputs, keep, english), numbers))
+                out.append(_row_line(_batch_row(policy, n, line, on, date_field, outputs, keep, english), numbers))
             return "\n".join(out) + ("\n" if out else "")
 
         return Response(await run_in_threadpool(run), media_type=NDJSON)
@@ -361,6 +361,16 @@ def _too_long(d: Decimal) -> bool:
     before or after the point."""
     exponent = d.as_tuple().exponent
     return isinstance(exponent, int) and (d.adjusted() > MAX_FRACTION_DIGITS or exponent < -MAX_FRACTION_DIGITS)
+
+
+def _row_line(result: dict[str, Any], numbers: bool) -> str:
+    """One JSON Lines result. Kept fields go back as they came: a JSON number stays a number
+    (written exactly), whatever `numbers` says for the outputs."""
+    if "keep" not in result:
+        return dumps(result, numbers)
+    head = dumps({"row": result["row"], "keep": result["keep"]}, True)
+    rest = dumps({k: v for k, v in result.items() if k not in ("row", "keep")}, numbers)
+    return f"{head[:-1]},{rest[1:]}"
 
 
 def _batch_row(policy: Any, n: int, line: str, on: datetime.date | None, date_field: str | None,
