@@ -164,6 +164,8 @@ class Checker(TableChecker):
                               h.ref.docno if h.ref else None) for h in doc.history),
             "note": doc.note,
             "line": doc.span.line,
+            **({"amends": (doc.amends.title, doc.amends.docno)} if doc.amends else {}),
+            **({"adopts": (doc.adopts.title, doc.adopts.docno)} if doc.adopts else {}),
         }
 
     # ------------------------------------------------------------ declarations

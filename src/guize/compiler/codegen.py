@@ -292,7 +292,8 @@ class CodeGenerator:
         table: list[tuple[tuple[Any, Any], ...]] = [()] * self.p.slots
         for d in self.p.defs.values():
             for node in ir.dated_nodes(d.expr):
-                table[node.slot] = tuple((v.start, v.end) for v in node.versions)
+                table[node.slot] = tuple((v.start, v.end) if v.known is None else (v.start, v.end, v.known)
+                                         for v in node.versions)
         return tuple(table)
 
     # ------------------------------------------------------------ functions
