@@ -178,6 +178,8 @@ def _json_lines(text: str, name: str) -> list[Any]:
 @main.command("eval")
 @click.argument("file")
 @click.option("--date", "date_text", required=True, metavar="日期", help="评估日期，如 2025-03-01")
+@click.option("--known-on", "known_text", default=None, metavar="日期",
+              help="按该日已发布的规定计算（之后发布的修改不计）；默认按现行规定")
 @click.option("--input", "input_path", required=True, metavar="文件",
               help="输入：一个 JSON 对象、对象的数组，或 JSON Lines（每行一个对象）；- 表示标准输入")
 @click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
@@ -189,13 +191,14 @@ def _json_lines(text: str, name: str) -> list[Any]:
                    "markdown、html：计算说明（隐含 --explain），写到标准输出")
 @click.option("--decimals", type=click.Choice(["number", "string"]), default="number", show_default=True,
               help="金额、比率写成 JSON 数（逐位精确）或字符串（JavaScript 等按浮点数读数时用）")
-def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
-          corpus: str | None, fmt: str, decimals: str) -> None:
+def eval_(file: str, date_text: str, known_text: str | None, input_path: str, outputs: tuple[str, ...],
+          explain: bool, corpus: str | None, fmt: str, decimals: str) -> None:
     """按某一日期有效的规则计算：输出 JSON；数组或 JSON Lines 的输入每条一行结果。"""
     from guize.runtime.schema import dumps as line
     from guize.runtime.schema import jsonable
 
     on = parse_date(date_text)
+    known_on = parse_date(known_text) if known_text is not None else None
     numbers = decimals == "number"
     explain = explain or fmt in ("markdown", "html")
     error_format = "json" if fmt == "json" else "text"
@@ -210,7 +213,7 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
                     render,  # the explanation's renderers, only when asked
                 )
 
-                exp = policy.explain(data, on=on, outputs=wanted)
+                exp = policy.explain(data, on=on, outputs=wanted, known_on=known_on)
                 if fmt == "json":
                     click.echo(dumps(jsonable({"outputs": exp.values, "explanation": exp.to_json()}, numbers)))
                 elif fmt in ("markdown", "html"):
@@ -219,7 +222,7 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
                     click.echo(dumps(jsonable(exp.values, numbers)))
                     click.echo(render(exp, "text", policy.document), err=True)
             else:
-                click.echo(dumps(jsonable(policy.evaluate(data, on=on, outputs=wanted), numbers)))
+                click.echo(dumps(jsonable(policy.evaluate(data, on=on, outputs=wanted, known_on=known_on), numbers)))
             return
         policy.select_outputs(wanted)  # an unknown output is one error, not one per record
     except RuleError as exc:
@@ -232,14 +235,14 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
             if isinstance(data, RuleError):
                 raise data
             if explain:
-                exp = policy.explain(data, on=on, outputs=wanted)
+                exp = policy.explain(data, on=on, outputs=wanted, known_on=known_on)
                 result: Any = exp.values
                 if fmt == "json":
                     result = {"outputs": exp.values, "explanation": exp.to_json()}
                 else:
                     click.echo(f"第 {n} 条：\n{render(exp, 'text', policy.document)}", err=True)
             else:
-                result = policy.evaluate(data, on=on, outputs=wanted)
+                result = policy.evaluate(data, on=on, outputs=wanted, known_on=known_on)
         except RuleError as exc:
             failed += 1
             result = {"error": {**exc.to_json(), "record": n}}

@@ -218,6 +218,20 @@ def _is_dated(body: ast.ExprValue | ast.BlockValue) -> bool:
             and all(isinstance(b, ast.CaseBranch) and isinstance(b.key, ast.DatedKey) for b in body.branches))
 
 
+def _mine(d: ast.Definition, start: datetime.date, known: datetime.date | None, name: str) -> list[ast.CaseBranch]:
+    """An amending document's versions of a definition: dated, known from its publication, cited."""
+    import attrs
+
+    from guize.compiler import ast
+
+    out = []
+    for b in _versions(d, start):
+        key = b.key
+        assert isinstance(key, ast.DatedKey)  # INVARIANT: _versions
+        out.append(attrs.evolve(b, key=attrs.evolve(key, known=known, source=name), value=_cited(b.value, name)))
+    return out
+
+
 def _versions(d: ast.Definition, start: datetime.date) -> list[ast.CaseBranch]:
     """A definition's value as dated branches: its own, or one from `start`."""
     from guize.compiler import ast
@@ -242,12 +256,10 @@ def _cited(value: ast.Value, name: str) -> ast.Value:
 
 
 def _same_type(a: ast.TypeSpec | None, b: ast.TypeSpec | None) -> bool:
-    import attrs
 
     if a is None or b is None:
         return True
-    strip = {"span": None}
-    return bool(attrs.evolve(a, **strip) == attrs.evolve(b, **strip)) if type(a) is type(b) else False
+    return type(a) is type(b) and bool(a == b)  # spans take no part in equality
 
 
 def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
@@ -323,8 +335,7 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
                 if local:
                     defs[d.name] = d
                     continue
-                mine = [attrs.evolve(b, key=attrs.evolve(b.key, known=known, source=name),
-                                     value=_cited(b.value, name)) for b in _versions(d, start)]
+                mine = _mine(d, start, known, name)
                 zero = _zero(d.type) or _zero_like(d.body)
                 assert isinstance(mine[0].key, ast.DatedKey)  # INVARIANT: _versions
                 if zero is not None and mine[0].key.start > bstart:
@@ -354,8 +365,7 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
                                             local=target.local)
                 continue
             current = _versions(target, bstart)
-            mine = [attrs.evolve(b, key=attrs.evolve(b.key, known=known, source=name),
-                                 value=_cited(b.value, name)) for b in _versions(d, start)]
+            mine = _mine(d, start, known, name)
             first = mine[0].key
             assert isinstance(first, ast.DatedKey)  # INVARIANT: _versions
             kept = []
@@ -396,11 +406,13 @@ def ast_word(kind: str) -> str:
 def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     """Parse, merge and check `files` ((path, text), base first); the result as `focus`'s: its
     document, examples and path. Raises CompileError on any error (warnings ride along)."""
-    from guize.compiler import parser
-    from guize.compiler.checker import Checker, CheckedPolicy
-    from guize.compiler.diagnostics import CompileError
-    import attrs
     import hashlib
+
+    import attrs
+
+    from guize.compiler import parser
+    from guize.compiler.checker import CheckedPolicy, Checker
+    from guize.compiler.diagnostics import CompileError
 
     sources = dict(files)
     trees = [parser.parse(text, path) for path, text in files]

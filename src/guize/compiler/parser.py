@@ -333,10 +333,12 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return ast.BlockValue(selector, branches, cite, span=self.sp(meta)), local is not None
 
     def added_input(self, meta: Any, c: list[Any]) -> ast.InputDecl:
-        return attrs.evolve(c[1], added=True, span=self.sp(meta))
+        decl: ast.InputDecl = c[1]
+        return attrs.evolve(decl, added=True, span=self.sp(meta))
 
     def added_definition(self, meta: Any, c: list[Any]) -> ast.Definition:
-        return attrs.evolve(c[1], added=True, span=self.sp(meta))
+        d: ast.Definition = c[1]
+        return attrs.evolve(d, added=True, span=self.sp(meta))
 
     def selector(self, meta: Any, c: list[Any]) -> ast.Selector:
         return ast.Selector(c[1], c[2] is not None, span=self.sp(meta))
