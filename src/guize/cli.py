@@ -281,13 +281,17 @@ def compile_(file: str, output_dir: str) -> None:
 @main.command()
 @click.argument("document")
 @click.option("--date", "date_text", required=True, metavar="日期", help="查询日期")
+@click.option("--known-on", "known_text", default=None, metavar="日期",
+              help="按该日已发布的文件回答（之后发布的文件、修改不计）；默认按现在")
 @click.option("--corpus", default="policies", show_default=True, metavar="目录", help="文件库目录")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
-    """查询文件（文号或标题）在某日是否有效；若无效，说明原因。"""
+def status(document: str, date_text: str, known_text: str | None, corpus: str, fmt: str) -> None:
+    """查询文件（文号或标题）在某日是否有效；若无效，说明原因。列出在该日适用的修改。"""
     from guize.compiler.corpus import load_corpus
+    from guize.runtime.dates import cn
 
     on = parse_date(date_text)
+    known_on = parse_date(known_text) if known_text is not None else None
     try:
         lib = load_corpus([corpus])
     except RuleError as exc:
@@ -302,17 +306,29 @@ def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
     for e in found:
         code, message = e.window.status(on)
         w = e.window
+        published = e.doc.get("published")
+        if known_on is not None and published is not None and known_on < published:
+            code, message = "not_published", f"{w.name()}于{cn(published)}发布，{cn(known_on)}尚未发布"
+        # The amendments that apply on the date (and, with --known-on, were published by then).
+        amendments = [a for a in e.amendments if a.window.start is not None and a.window.start <= on
+                      and (known_on is None or (a.doc.get("published") or a.window.start) <= known_on)]
         rows.append({"document": w.name(), "title": w.title, "docno": w.docno, "date": on, "status": code,
                      "message": message, "start": w.start, "last_day": w.last,
                      "repealed_on": w.repealed.on if w.repealed else None,
-                     "repealed_by": w.repealed.by() if w.repealed else None, "file": e.path})
+                     "repealed_by": w.repealed.by() if w.repealed else None, "file": e.path,
+                     **({"amended_by": [{"document": a.window.name(), "docno": a.doc.get("docno"),
+                                         "published": a.doc.get("published"), "start": a.window.start}
+                                        for a in amendments]} if e.amendments else {})})
     if fmt == "json":
         click.echo(dumps(rows[0] if len(rows) == 1 else rows))
     else:
         labels = {"in_force": "有效", "not_yet": "尚未施行", "expired": "已失效", "repealed": "已废止",
-                  "unknown": "未知"}
+                  "unknown": "未知", "not_published": "尚未发布"}
         for r in rows:
             click.echo(f"{labels[str(r['status'])]}：{r['message']}")
+            for a in r.get("amended_by", ()):
+                when = f"{cn(a['published'])}发布，" if a["published"] else ""
+                click.echo(f"  经{a['document']}修改（{when}自{cn(a['start'])}起施行）")
     sys.exit(EXIT_OK if all(r["status"] == "in_force" for r in rows) else EXIT_FINDINGS)
 
 
@@ -334,13 +350,15 @@ def timeline(paths: tuple[str, ...], fmt: str) -> None:
     rows = C.timeline(lib)
     if fmt == "json":
         click.echo(dumps([{"document": r.document, "what": r.what, "start": r.start, "end": r.end,
-                           "value": r.value, "file": r.path} for r in rows]))
+                           "value": r.value, "decided": r.decided, "file": r.path} for r in rows]))
         return
-    table = [("文件", "事项", "起", "止", "取值")]
+    # 发布: when the value was decided (the publication of the document that set it), beside
+    # when it applies (起, 止): an amendment may apply from before it was published.
+    table = [("文件", "事项", "起", "止", "取值", "发布")]
     for r in rows:
         table.append((r.document, r.what, cn(r.start) if r.start else "—", cn(r.end) if r.end else "长期",
-                      r.value))
-    widths = [max(display_width(row[i]) for row in table) for i in range(5)]
+                      r.value, cn(r.decided) if r.decided else ""))
+    widths = [max(display_width(row[i]) for row in table) for i in range(6)]
     widths[0] = min(widths[0], 40)
     widths[1] = min(widths[1], 48)
     for row in table:

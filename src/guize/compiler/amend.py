@@ -32,7 +32,7 @@ import dataclasses
 import datetime
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -170,6 +170,30 @@ def chain(path: str, with_amendments: Path | None = None, recursive: bool = Fals
     if with_amendments is None:
         return [path]
     return [path, *(o.path for o in amendments_of(h, with_amendments, recursive))]
+
+
+def chain_in(path: str, texts: Mapping[str, str], with_amendments: bool = True) -> list[str]:
+    """`chain` over files held in memory ({path: text}, such as a git revision's): the same
+    answer, every file of `texts` a candidate."""
+    headers = {p: header(p, t) for p, t in texts.items()}
+    h = headers.get(path)
+    if h is None:
+        return [path]
+
+    def amendments(base: Header) -> list[Header]:
+        return sorted((x for x in headers.values() if x is not None and x.amends and x.path != base.path
+                       and names_target(x.amends, base)), key=Header.order)
+
+    ref = h.amends or h.adopts
+    if ref is not None:
+        bases = [x for x in headers.values() if x is not None and x.path != path and names_target(ref, x)]
+        if not bases:
+            return [path]
+        others = amendments(bases[0])
+        if h.amends:
+            others = [o for o in others if o.order() <= h.order() and o.path != path]
+        return [bases[0].path, *(o.path for o in others), path]
+    return [path, *(o.path for o in amendments(h))] if with_amendments else [path]
 
 
 # ---------------------------------------------------------------- the merge
