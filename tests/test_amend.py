@@ -365,10 +365,10 @@ def test_embedding_examples_give_what_they_say(monkeypatch: pytest.MonkeyPatch) 
         if code.startswith("#"):
             continue
         if comment.startswith("# "):
-            assert repr(eval(code, scope)) == comment[2:], code  # noqa: S307 - the docs' own example
+            assert repr(eval(code, scope)) == comment[2:], code
             checked += 1
         else:
-            exec(code.split("  #", 1)[0], scope)  # noqa: S102 - the docs' own example
+            exec(code.split("  #", 1)[0], scope)
     assert checked == 3
 
 

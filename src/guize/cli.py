@@ -302,7 +302,7 @@ def status(document: str, date_text: str, known_text: str | None, corpus: str, f
         fail(err, fmt)
     if len(found) > 1 and fmt == "text":
         click.echo(f"「{document}」匹配到 {len(found)} 个文件：", err=True)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in found:
         code, message = e.window.status(on)
         w = e.window
