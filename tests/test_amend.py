@@ -292,10 +292,14 @@ def test_outpatient_local_example() -> None:
 
 def test_lint_warns_on_a_retroactive_amendment(tmp_path: Path) -> None:
     path = _write(tmp_path, _amendment("参数 标准 = 200元/人  依据 第一条\n"))
-    (finding,) = [d for d in lint([str(path)]) if d.code == "L205"]
-    assert "2021年1月1日 起施行" in finding.message and "「标准」" in finding.message
+    (finding,) = [d for d in lint([str(path)]) if d.code == "W411"]
+    assert "自2021年1月1日起施行，2021年3月1日才发布" in finding.message and "「标准」" in finding.message
+    assert finding.severity == "warning" and finding.span.line == 5
+    silenced = path.read_text(encoding="utf-8").replace("  施行日期", "  # guize-lint: 忽略 W411 已补扣\n  施行日期")
+    path.write_text(silenced, encoding="utf-8")
+    assert not [d for d in lint([str(path)]) if d.code in ("W411", "L001", "L003")]
     on_time = _write(tmp_path, _amendment("参数 标准 = 200元/人  依据 第一条\n", published="2020年12月1日"))
-    assert not [d for d in lint([str(on_time)]) if d.code == "L205"]
+    assert not [d for d in lint([str(on_time)]) if d.code == "W411"]
 
 
 def test_timeline_shows_when_values_were_decided() -> None:

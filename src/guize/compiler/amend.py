@@ -48,7 +48,8 @@ _DATE = re.compile(r"(\d{4})(?:年|-)(\d{1,2})(?:月|-)(\d{1,2})日?")
 
 @dataclasses.dataclass(frozen=True)
 class Header:
-    """What the document header of a .rule file says, read without parsing it."""
+    """What the document header of a .rule file says, read without parsing it (the fields above
+    the first rule; a field written twice counts as first written)."""
 
     path: str
     title: str | None
@@ -67,9 +68,18 @@ class Header:
         return (self.published or self.effective or far, self.effective or self.published or far, self.path)
 
 
-def _field(text: str, word: str) -> str | None:
-    m = re.search(_FIELD.format(word), text, re.M)
-    return m[1] if m else None
+_FIELDS = re.compile(_FIELD.format("(标题|文号|发布日期|施行日期|修改|参照执行)"), re.M)
+# Where the rules begin: the document header (文件：) is above.
+_RULES = re.compile(r"^(?:类型|输入|参数|输出|定义|表|例|断言|新增)[ \t\u3000]", re.M)
+
+
+def _fields(text: str) -> dict[str, str]:
+    """The header fields of a file's text, each as first written, read in one pass."""
+    cut = _RULES.search(text)
+    found: dict[str, str] = {}
+    for m in _FIELDS.finditer(text, 0, cut.start() if cut else len(text)):
+        found.setdefault(m[1], m[2])
+    return found
 
 
 def _date(text: str | None) -> datetime.date | None:
@@ -84,8 +94,10 @@ def _date(text: str | None) -> datetime.date | None:
 
 def may_layer(source: str) -> bool:
     """Whether a file's text may declare an amendment or a local document (cheap test)."""
-    return ("修改" in source or "参照执行" in source) and bool(
-        re.search(_FIELD.format("(?:修改|参照执行)"), source, re.M))
+    if "修改" not in source and "参照执行" not in source:
+        return False
+    fields = _fields(source)
+    return "修改" in fields or "参照执行" in fields
 
 
 def header(path: str | os.PathLike[str], text: str | None = None) -> Header | None:
@@ -94,11 +106,12 @@ def header(path: str | os.PathLike[str], text: str | None = None) -> Header | No
             text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             return None
-    title = _field(text, "标题")
-    docno = _field(text, "文号")
+    fields = _fields(text)
+    title = fields.get("标题")
+    docno = fields.get("文号")
     return Header(str(path), normalize_title(title) if title and title.startswith("《") else None,
-                  normalize_docno(docno) if docno else None, _date(_field(text, "发布日期")),
-                  _date(_field(text, "施行日期")), _field(text, "修改"), _field(text, "参照执行"))
+                  normalize_docno(docno) if docno else None, _date(fields.get("发布日期")),
+                  _date(fields.get("施行日期")), fields.get("修改"), fields.get("参照执行"))
 
 
 def names_target(ref: str, target: Header) -> bool:
@@ -142,20 +155,35 @@ def find_base(h: Header) -> Header | None:
 
 
 def amendments_of(base: Header, root: Path, recursive: bool) -> list[Header]:
-    """The documents under `root` that amend `base`, in the order they apply."""
+    """The documents under `root` that amend `base`, in the order they apply. A file whose text
+    without 修改 is not read further (guize.load reads them all)."""
     own = os.path.realpath(base.path)
-    found = [h for h in _headers(root, recursive)
-             if h.amends and os.path.realpath(h.path) != own and names_target(h.amends, base)]
+    try:
+        files = sorted(root.rglob("*.rule") if recursive else root.glob("*.rule"))
+    except OSError:
+        return []
+    found = []
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "修改" not in text or os.path.realpath(f) == own:
+            continue
+        h = header(f, text)
+        if h is not None and h.amends and names_target(h.amends, base):
+            found.append(h)
     return sorted(found, key=Header.order)
 
 
-def chain(path: str, with_amendments: Path | None = None, recursive: bool = False) -> list[str]:
+def chain(path: str, with_amendments: Path | None = None, recursive: bool = False,
+          text: str | None = None) -> list[str]:
     """The files merged to make the policy of `path`, base first: for a base document, itself
     and (with `with_amendments`, the corpus folder) its amendments there; for an amendment, its
     base and the amendments published up to it, itself last; for a local document, its base
     with all the base's amendments, then itself. [path] alone when nothing is layered (or the
-    base cannot be found: the merge then reports it)."""
-    h = header(path)
+    base cannot be found: the merge then reports it). `text`: the file's, when already read."""
+    h = header(path, text)
     if h is None:
         return [path]
     if h.amends or h.adopts:
@@ -452,6 +480,8 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
         raise CompileError(diags, sources)
     merged, found = merge(base, layers, focus_tree.examples)
     diags.extend(found)
+    if fdoc is not None and fdoc.amends is not None:
+        diags.extend(_retroactive(fdoc, focus_tree))
     checker = Checker(merged, sources[files[0][0]])
     checker.file_lines = {p: s.replace("\r\n", "\n").split("\n") for p, s in files}
     checked: CheckedPolicy = checker.run(hashlib.sha256(sources[focus].encode("utf-8")).hexdigest())
@@ -463,6 +493,25 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     if any(d.severity == "error" for d in all_diags):
         raise CompileError(list(all_diags), sources)
     return checked
+
+
+def _retroactive(doc: ast.Document, tree: ast.RuleFile) -> list[Diagnostic]:
+    """W411, at 施行日期: an amendment that applies from before it was published changes values
+    retroactively: computed as known before then, they differ from the law as it now stands."""
+    from guize.compiler.checker import validity
+    from guize.runtime import dates
+
+    start = validity(doc).start
+    changed = [d.name for d in tree.definitions]
+    if doc.published is None or start is None or start >= doc.published or not changed:
+        return []
+    name = doc.docno or (f"《{doc.title}》" if doc.title else "本文件")
+    before = doc.published - datetime.timedelta(days=1)
+    return [_diag("warning", "W411", f"{name}自{dates.cn(start)}起施行，{dates.cn(doc.published)}才发布，溯及既往地修改了"
+                                     f"{'、'.join(f'「{n}」' for n in changed)}：{dates.cn(start)}至{dates.cn(before)}"
+                                     "按当时已知规定（known_on）算出的结果与现行规定不同",
+                  doc.field_spans.get("effective") or doc.span,
+                  "核对施行日期；确属溯及既往的，在上一行写「# guize-lint: 忽略 W411 理由」")]
 
 
 def _doc_summary(doc: ast.Document) -> tuple[str | None, str | None, datetime.date | None, datetime.date | None]:

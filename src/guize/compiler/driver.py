@@ -67,7 +67,7 @@ def layered_files(source: str, path: str, amendments: Path | None = None,
     declares = amend.may_layer(source)
     if amendments is None and not declares:
         return None
-    paths = amend.chain(path, amendments, recursive)
+    paths = amend.chain(path, amendments, recursive, source)
     if len(paths) == 1 and not declares:
         return None
     return [(p, source if p == path else read_source(p)) for p in paths]

@@ -76,23 +76,7 @@ class SyntaxLinter:
         end = span.column - 1 + cut.start() if cut else len(line.rstrip())
         return ast.Span(span.file, span.line, span.column, span.line, max(end + 1, span.column + 1))
 
-    def _retroactive(self, doc: ast.Document) -> None:
-        """L205, at 施行日期: the values an amending document changes before it was published."""
-        v = validity(doc)
-        if doc.amends is None or doc.published is None or v.start is None or v.start >= doc.published:
-            return
-        changed = [d.name for d in self.tree.definitions]
-        if not changed:
-            return
-        name = doc.docno or (f"《{doc.title}》" if doc.title else "本文件")
-        before = doc.published - datetime.timedelta(days=1)
-        self.add("L205", self.head(doc.field_spans.get("effective") or doc.span),
-                 f"{name}自 {dates.cn(v.start)} 起施行，{dates.cn(doc.published)} 才发布，溯及既往地修改了"
-                 f"{'、'.join(f'「{n}」' for n in changed)}：{dates.cn(v.start)} 至 {dates.cn(before)} "
-                 "按当时已知规定（known_on）算出的结果与现行规定不同")
-
     def _document(self, doc: ast.Document) -> None:
-        self._retroactive(doc)
         v = validity(doc)
         if v.last is None:
             return

@@ -63,10 +63,6 @@ RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("L204", "document-expired", "info", "文件已失效",
          "文件的有效期在 --as-of 日期之前已经届满；之后的日期计算时会报「不在有效期」。",
          _IGNORE.format(code="L204")),
-    Rule("L205", "retroactive-amendment", "warning", "修改溯及既往",
-         "修改文件（修改：）的施行日期早于发布日期：它改变的取值适用于发布前的日期，按当时已知的规定（known_on）"
-         "算出的结果与现行规定不同，需要补扣、补发或重算。",
-         "核对施行日期；确属溯及既往的，写明理由后 " + _IGNORE.format(code="L205")),
     Rule("L301", "constant-condition", "warning", "条件恒成立或恒不成立",
          "「若」的条件只由常量和参数决定，结果恒为「是」或恒为「否」。",
          "改写条件，或 " + _IGNORE.format(code="L301")),
