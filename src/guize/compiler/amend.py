@@ -365,6 +365,8 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
             diags.append(_diag("error", "E410", f"{bname}中没有{what}「{target}」，无法修改", at, hint))
 
         for inp in layer.inputs:
+            if not local:  # an amendment's articles, named as such in the merged policy
+                inp = attrs.evolve(inp, cite=_prefixed(inp.cite, name))
             if inp.added:
                 if inp.name in inputs or inp.name in defs:
                     diags.append(_diag("error", "E411", f"「{inp.name}」在{bname}中已有，不能新增", inp.span,
@@ -478,6 +480,8 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
                            fdoc.field_spans.get("amends" if fdoc.amends else "adopts", fdoc.span),
                            "把它放在同一目录（或上一级目录下），并写对它的文号或标题"))
         raise CompileError(diags, sources)
+    if len(trees) > 1 and files[0][0] != focus:  # the base's articles, read in another document's policy
+        base = _cite_base(base)
     merged, found = merge(base, layers, focus_tree.examples)
     diags.extend(found)
     if fdoc is not None and fdoc.amends is not None:
@@ -493,6 +497,40 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     if any(d.severity == "error" for d in all_diags):
         raise CompileError(list(all_diags), sources)
     return checked
+
+
+def _prefixed(cite: ast.Citation | None, name: str) -> ast.Citation | None:
+    import attrs
+
+    if cite is None:
+        return None
+    return attrs.evolve(cite, articles=tuple(f"{name} {a}" for a in cite.articles))
+
+
+def _cite_value(value: Any, name: str) -> Any:
+    """A value with every citation in it naming document `name`."""
+    import attrs
+
+    from guize.compiler import ast
+
+    changes: dict[str, Any] = {"cite": _prefixed(value.cite, name)}
+    if isinstance(value, ast.BlockValue):
+        changes["branches"] = tuple(attrs.evolve(b, value=_cite_value(b.value, name)) for b in value.branches)
+    return attrs.evolve(value, **changes)
+
+
+def _cite_base(tree: ast.RuleFile) -> ast.RuleFile:
+    """The base document with its citations naming it (依据 国发〔2018〕41号 第五条): in the policy of
+    an amending or local document, a bare 第五条 would read as that document's."""
+    import attrs
+
+    doc = tree.documents[0] if len(tree.documents) == 1 else None
+    name = doc.docno or (f"《{doc.title}》" if doc.title else None) if doc is not None else None
+    if name is None:
+        return tree
+    inputs = tuple(attrs.evolve(i, cite=_prefixed(i.cite, name)) for i in tree.inputs)
+    defs = tuple(attrs.evolve(d, body=_cite_value(d.body, name)) for d in tree.definitions)
+    return attrs.evolve(tree, inputs=inputs, definitions=defs)
 
 
 def _retroactive(doc: ast.Document, tree: ast.RuleFile) -> list[Diagnostic]:
