@@ -123,6 +123,7 @@ def test_explain_cites_the_amending_document(deductions: guize.Policy) -> None:
     before = deductions.explain({"受教育子女人数": 1}, D(2023, 3, 1), ["子女教育每月扣除"],
                                 known_on=D(2023, 3, 1)).render()
     assert "子女教育每月标准 = 1000元/人  [参数]（依据 第五条）" in before
+    assert "并适用国发〔2022〕8号；按2023年3月1日已发布的规定" in before and "13号" not in before.splitlines()[0]
 
 
 def test_a_file_alone_is_unchanged() -> None:

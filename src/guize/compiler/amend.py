@@ -465,7 +465,7 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     import attrs
 
     from guize.compiler import parser
-    from guize.compiler.checker import CheckedPolicy, Checker
+    from guize.compiler.checker import CheckedPolicy, Checker, document_record
     from guize.compiler.diagnostics import CompileError
 
     sources = dict(files)
@@ -489,7 +489,7 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     checker = Checker(merged, sources[files[0][0]])
     checker.file_lines = {p: s.replace("\r\n", "\n").split("\n") for p, s in files}
     checked: CheckedPolicy = checker.run(hashlib.sha256(sources[focus].encode("utf-8")).hexdigest())
-    own = Checker(focus_tree, sources[focus])._document(fdoc) if fdoc is not None else {}
+    own = document_record(focus_tree, sources[focus], fdoc) if fdoc is not None else {}
     layered = tuple(_doc_summary(t.documents[0]) for t in trees if len(t.documents) == 1)
     own = {**own, "layers": layered}
     all_diags = tuple(diags) + checked.diagnostics

@@ -491,6 +491,11 @@ def _value_kind(ty: Type) -> str:
 
 
 
+def document_record(tree: ast.RuleFile, source: str, doc: ast.Document) -> dict[str, Any]:
+    """A document's metadata as the compiled module's DOCUMENTS hold it (for compiler/amend.py)."""
+    return Checker(tree, source)._document(doc)
+
+
 def check(tree: ast.RuleFile, source: str) -> CheckedPolicy:
     """Check a parsed file; the result carries every diagnostic found."""
     sha = hashlib.sha256(source.encode("utf-8")).hexdigest()

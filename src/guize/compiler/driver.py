@@ -239,6 +239,8 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments
     loader = functools.partial(_load_batch, batch_path, batch_source, (source, str(path), files), f"{name}_batch",
                                use_cache)
     module.BATCH_LOADER = loader  # type: ignore[attr-defined]
+    # The files merged into it (compiler/amend.py), for whoever compiles it again (engines/spark).
+    module.SOURCE_FILES = tuple(p for p, _text in files) if files else (str(path),)  # type: ignore[attr-defined]
     return module
 
 

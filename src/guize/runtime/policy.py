@@ -372,7 +372,21 @@ class Policy:
         """Evaluate and record why: the definitions, branches, bands, versions and articles used."""
         on = as_date(on)
         values, interp = self._interpret(data, on, outputs, trace=True, known_on=known_on)
-        return Explanation(on, self.window.describe(), values, tuple(interp.steps[n] for n in values))
+        return Explanation(on, self._describe(on, interp.known_on), values, tuple(interp.steps[n] for n in values))
+
+    def _describe(self, on: datetime.date, known_on: datetime.date | None) -> str:
+        """The window, and for a policy merged from several documents (compiler/amend.py) the
+        others applied on `on` as published by `known_on`."""
+        text = self.window.describe()
+        own = (self.title, self.docno)
+        applied = [docno or f"《{title}》" for title, docno, published, start in self.document.get("layers", ())
+                   if (title, docno) != own and (start is None or start <= on)
+                   and (known_on is None or published is None or published <= known_on)]
+        if applied:
+            text += f"；并适用{'、'.join(applied)}"
+        if known_on is not None:
+            text += f"；按{dates.cn(known_on)}已发布的规定"
+        return text
 
     def _interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None,
                    trace: bool, coverage: Coverage | None = None,
