@@ -211,6 +211,13 @@ def test_amendment_before_its_target_is_in_force(tmp_path: Path) -> None:
     assert any(e.startswith("E414") and "早于被修改的《基础办法》" in e for e in errors), errors
 
 
+def test_amendment_without_publication_date_warns(tmp_path: Path) -> None:
+    path = _write(tmp_path, _amendment("参数 标准 = 200元/人\n").replace("  发布日期：2021年3月1日\n", ""))
+    checked = check_source(read_source(path), str(path))
+    assert [d.code for d in checked.diagnostics] == ["W412"]
+    assert guize.load(tmp_path / "base.rule").evaluate({"数量": 1}, D(2021, 6, 1), known_on=D(2021, 1, 2)) == {"补贴": 100}
+
+
 def test_amended_base_not_found(tmp_path: Path) -> None:
     errors = _errors(_write(tmp_path, _amendment("参数 标准 = 200元/人\n", field="修改：测发〔2020〕9号")))
     assert any(e.startswith("E415") for e in errors), errors

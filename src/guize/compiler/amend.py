@@ -344,6 +344,9 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
         start = validity(doc).start or bstart
         known = doc.published if not local else None
         span = doc.field_spans.get("amends") or doc.span
+        if not local and doc.published is None and layer is layers[-1]:
+            diags.append(_diag("warning", "W412", f"{name}没有写发布日期：按某日已知的规定计算（known_on）时，"
+                                                   "它的修改被当作一直已知", doc.span, "在「文件：」中写「发布日期：…」"))
         if not local and start < bstart:
             diags.append(_diag("error", "E414", f"{name}自{dates.cn(start)}起施行，早于被修改的{bname}"
                                                  f"（自{dates.cn(bstart)}起施行）", span,
