@@ -395,3 +395,17 @@ def test_language_example_values(tmp_path: Path) -> None:
     assert base.evaluate({"车次": 1}, D(2020, 6, 1))["补贴"] == 100
     assert base.evaluate({"夜间车次": 1}, D(2020, 6, 1), ["夜间补贴"])["夜间补贴"] == 0
     assert base.evaluate({"车次": 1}, D(2021, 6, 1), known_on=D(2021, 2, 1))["补贴"] == 100
+
+
+def test_diff_shows_an_amendments_effect_on_the_base(tmp_path: Path) -> None:
+    from guize.tools import diff
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    (old / "base.rule").write_text(BASE_TEXT, encoding="utf-8")
+    new.mkdir()
+    _write(new, _amendment("参数 标准 = 200元/人  依据 第一条\n"))
+    report = diff.run(str(old), str(new), [], diff.DEFAULT_BUDGET)
+    base = next(d for d in report["documents"] if d["docno"] == "测发〔2020〕1号")
+    (behaviour,) = [b for b in base["behaviour"] if b["output"] == "补贴"]
+    assert [r["from"] for r in behaviour["regions"]] == [D(2021, 1, 1)]
