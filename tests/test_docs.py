@@ -14,9 +14,21 @@ BLOCKS = [(doc.name, i, m.group(1))
           for i, m in enumerate(re.finditer(r"```rule\n(.*?)```", doc.read_text(encoding="utf-8"), re.S))]
 
 
+# A block whose first line is `# 文件名：名称.rule` is one file of a corpus: every such block of the
+# same page is written beside it under its name (an amendment is checked with what it amends).
+NAMED = re.compile(r"# 文件名：(\S+\.rule)\n")
+
+
 @pytest.mark.parametrize(("doc", "index", "source"), BLOCKS, ids=[f"{d}#{i}" for d, i, _ in BLOCKS])
 def test_rule_block(doc: str, index: int, source: str, tmp_path: Path) -> None:
     path = tmp_path / f"block{index}.rule"
+    named = NAMED.match(source)
+    if named:
+        for other_doc, _i, other in BLOCKS:
+            match = NAMED.match(other)
+            if other_doc == doc and match:
+                (tmp_path / match[1]).write_text(other, encoding="utf-8")
+        path = tmp_path / named[1]
     path.write_text(source, encoding="utf-8")
     checked = check_source(source, str(path))
     assert [d.message for d in checked.diagnostics if d.severity == "error"] == []

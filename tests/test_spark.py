@@ -81,3 +81,16 @@ def test_spark_one_date_and_a_scale_too_small(spark: object) -> None:
         v for v in rates.values() if v is not None)
     with pytest.raises(Exception, match=r"(?i)decimal|rescale|lose"):
         gs.evaluate(_frame(spark), policy, "2025-03-01", ["支付比例"], scale=0).collect()
+
+
+def test_amended_policy_and_known_on(spark: object) -> None:
+    """A base loaded with its amendments is shipped as merged (not recompiled alone), known_on too."""
+    from pyspark.sql import types as T
+
+    policy = guize.load("policies/national/special_deductions_2018.rule")
+    schema = T.StructType([T.StructField("受教育子女人数", T.IntegerType()), T.StructField("日", T.DateType())])
+    df = spark.createDataFrame([(1, datetime.date(2023, 3, 1)), (2, datetime.date(2021, 3, 1))], schema)  # type: ignore[attr-defined]
+    now = [r["子女教育每月扣除"] for r in gs.evaluate(df, policy, "日", ["子女教育每月扣除"]).collect()]
+    then = [r["子女教育每月扣除"] for r in gs.evaluate(df, policy, "日", ["子女教育每月扣除"],
+                                                    known_on="2023-03-01").collect()]
+    assert now == [Decimal(2000), Decimal(2000)] and then == [Decimal(1000), Decimal(2000)]

@@ -41,7 +41,12 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
     from guize.compiler.corpus import CorpusWarning, related_corpus
     from guize.compiler.driver import load_module
 
-    module = load_module(path, use_cache=cache)
+    amendments = None
+    if corpus is not None and corpus is not False:
+        amendments = Path(path).parent if corpus is True else Path(corpus)
+    # The amendments in the corpus are applied (compiler/amend.py): the law as it now stands;
+    # evaluate(..., known_on=D) gives it as published by D.
+    module = load_module(path, use_cache=cache, amendments=amendments, recursive=corpus is not True)
     repealed = None
     found: list[str] = []
     if corpus is not None and corpus is not False:

@@ -178,6 +178,8 @@ def _json_lines(text: str, name: str) -> list[Any]:
 @main.command("eval")
 @click.argument("file")
 @click.option("--date", "date_text", required=True, metavar="日期", help="评估日期，如 2025-03-01")
+@click.option("--known-on", "known_text", default=None, metavar="日期",
+              help="按该日已发布的规定计算（之后发布的修改不计）；默认按现行规定")
 @click.option("--input", "input_path", required=True, metavar="文件",
               help="输入：一个 JSON 对象、对象的数组，或 JSON Lines（每行一个对象）；- 表示标准输入")
 @click.option("--output", "outputs", multiple=True, metavar="名称", help="只计算这些输出（可多次给出）")
@@ -189,13 +191,14 @@ def _json_lines(text: str, name: str) -> list[Any]:
                    "markdown、html：计算说明（隐含 --explain），写到标准输出")
 @click.option("--decimals", type=click.Choice(["number", "string"]), default="number", show_default=True,
               help="金额、比率写成 JSON 数（逐位精确）或字符串（JavaScript 等按浮点数读数时用）")
-def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], explain: bool,
-          corpus: str | None, fmt: str, decimals: str) -> None:
+def eval_(file: str, date_text: str, known_text: str | None, input_path: str, outputs: tuple[str, ...],
+          explain: bool, corpus: str | None, fmt: str, decimals: str) -> None:
     """按某一日期有效的规则计算：输出 JSON；数组或 JSON Lines 的输入每条一行结果。"""
     from guize.runtime.schema import dumps as line
     from guize.runtime.schema import jsonable
 
     on = parse_date(date_text)
+    known_on = parse_date(known_text) if known_text is not None else None
     numbers = decimals == "number"
     explain = explain or fmt in ("markdown", "html")
     error_format = "json" if fmt == "json" else "text"
@@ -210,7 +213,7 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
                     render,  # the explanation's renderers, only when asked
                 )
 
-                exp = policy.explain(data, on=on, outputs=wanted)
+                exp = policy.explain(data, on=on, outputs=wanted, known_on=known_on)
                 if fmt == "json":
                     click.echo(dumps(jsonable({"outputs": exp.values, "explanation": exp.to_json()}, numbers)))
                 elif fmt in ("markdown", "html"):
@@ -219,7 +222,7 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
                     click.echo(dumps(jsonable(exp.values, numbers)))
                     click.echo(render(exp, "text", policy.document), err=True)
             else:
-                click.echo(dumps(jsonable(policy.evaluate(data, on=on, outputs=wanted), numbers)))
+                click.echo(dumps(jsonable(policy.evaluate(data, on=on, outputs=wanted, known_on=known_on), numbers)))
             return
         policy.select_outputs(wanted)  # an unknown output is one error, not one per record
     except RuleError as exc:
@@ -232,14 +235,14 @@ def eval_(file: str, date_text: str, input_path: str, outputs: tuple[str, ...], 
             if isinstance(data, RuleError):
                 raise data
             if explain:
-                exp = policy.explain(data, on=on, outputs=wanted)
+                exp = policy.explain(data, on=on, outputs=wanted, known_on=known_on)
                 result: Any = exp.values
                 if fmt == "json":
                     result = {"outputs": exp.values, "explanation": exp.to_json()}
                 else:
                     click.echo(f"第 {n} 条：\n{render(exp, 'text', policy.document)}", err=True)
             else:
-                result = policy.evaluate(data, on=on, outputs=wanted)
+                result = policy.evaluate(data, on=on, outputs=wanted, known_on=known_on)
         except RuleError as exc:
             failed += 1
             result = {"error": {**exc.to_json(), "record": n}}
@@ -278,13 +281,17 @@ def compile_(file: str, output_dir: str) -> None:
 @main.command()
 @click.argument("document")
 @click.option("--date", "date_text", required=True, metavar="日期", help="查询日期")
+@click.option("--known-on", "known_text", default=None, metavar="日期",
+              help="按该日已发布的文件回答（之后发布的文件、修改不计）；默认按现在")
 @click.option("--corpus", default="policies", show_default=True, metavar="目录", help="文件库目录")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
-    """查询文件（文号或标题）在某日是否有效；若无效，说明原因。"""
+def status(document: str, date_text: str, known_text: str | None, corpus: str, fmt: str) -> None:
+    """查询文件（文号或标题）在某日是否有效；若无效，说明原因。列出在该日适用的修改。"""
     from guize.compiler.corpus import load_corpus
+    from guize.runtime.dates import cn
 
     on = parse_date(date_text)
+    known_on = parse_date(known_text) if known_text is not None else None
     try:
         lib = load_corpus([corpus])
     except RuleError as exc:
@@ -295,21 +302,33 @@ def status(document: str, date_text: str, corpus: str, fmt: str) -> None:
         fail(err, fmt)
     if len(found) > 1 and fmt == "text":
         click.echo(f"「{document}」匹配到 {len(found)} 个文件：", err=True)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for e in found:
         code, message = e.window.status(on)
         w = e.window
+        published = e.doc.get("published")
+        if known_on is not None and published is not None and known_on < published:
+            code, message = "not_published", f"{w.name()}于{cn(published)}发布，{cn(known_on)}尚未发布"
+        # The amendments that apply on the date (and, with --known-on, were published by then).
+        amendments = [a for a in e.amendments if a.window.start is not None and a.window.start <= on
+                      and (known_on is None or (a.doc.get("published") or a.window.start) <= known_on)]
         rows.append({"document": w.name(), "title": w.title, "docno": w.docno, "date": on, "status": code,
                      "message": message, "start": w.start, "last_day": w.last,
                      "repealed_on": w.repealed.on if w.repealed else None,
-                     "repealed_by": w.repealed.by() if w.repealed else None, "file": e.path})
+                     "repealed_by": w.repealed.by() if w.repealed else None, "file": e.path,
+                     **({"amended_by": [{"document": a.window.name(), "docno": a.doc.get("docno"),
+                                         "published": a.doc.get("published"), "start": a.window.start}
+                                        for a in amendments]} if e.amendments else {})})
     if fmt == "json":
         click.echo(dumps(rows[0] if len(rows) == 1 else rows))
     else:
         labels = {"in_force": "有效", "not_yet": "尚未施行", "expired": "已失效", "repealed": "已废止",
-                  "unknown": "未知"}
+                  "unknown": "未知", "not_published": "尚未发布"}
         for r in rows:
             click.echo(f"{labels[str(r['status'])]}：{r['message']}")
+            for a in r.get("amended_by", ()):
+                when = f"{cn(a['published'])}发布，" if a["published"] else ""
+                click.echo(f"  经{a['document']}修改（{when}自{cn(a['start'])}起施行）")
     sys.exit(EXIT_OK if all(r["status"] == "in_force" for r in rows) else EXIT_FINDINGS)
 
 
@@ -331,13 +350,15 @@ def timeline(paths: tuple[str, ...], fmt: str) -> None:
     rows = C.timeline(lib)
     if fmt == "json":
         click.echo(dumps([{"document": r.document, "what": r.what, "start": r.start, "end": r.end,
-                           "value": r.value, "file": r.path} for r in rows]))
+                           "value": r.value, "decided": r.decided, "file": r.path} for r in rows]))
         return
-    table = [("文件", "事项", "起", "止", "取值")]
+    # 发布: when the value was decided (the publication of the document that set it), beside
+    # when it applies (起, 止): an amendment may apply from before it was published.
+    table = [("文件", "事项", "起", "止", "取值", "发布")]
     for r in rows:
         table.append((r.document, r.what, cn(r.start) if r.start else "—", cn(r.end) if r.end else "长期",
-                      r.value))
-    widths = [max(display_width(row[i]) for row in table) for i in range(5)]
+                      r.value, cn(r.decided) if r.decided else ""))
+    widths = [max(display_width(row[i]) for row in table) for i in range(6)]
     widths[0] = min(widths[0], 40)
     widths[1] = min(widths[1], 48)
     for row in table:

@@ -33,6 +33,8 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
 @click.argument("file")
 @click.option("--date", "date_text", default=None, help="所有行共用的评估日期，如 2025-03-01")
 @click.option("--date-column", default=None, help="按行取评估日期的列名，如 就诊日期")
+@click.option("--known-on", "known_text", default=None, metavar="日期",
+              help="按该日已发布的规定计算（之后发布的修改不计）；默认按现行规定")
 @click.option("--input", "input_path", required=True, help="输入文件：.parquet、.csv、.jsonl 或 .xlsx；- 表示标准输入")
 @click.option("--output", "output_path", required=True, help="输出文件：.parquet、.csv、.jsonl 或 .xlsx；- 表示标准输出")
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "parquet", "xlsx"]), default=None,
@@ -52,7 +54,8 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
 @click.option("--corpus", default=None, help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="结束摘要的格式")
 @click.option("--progress/--no-progress", default=None, help="显示进度条（默认：在终端上显示）")
-def command(file: str, date_text: str | None, date_column: str | None, input_path: str, output_path: str,
+def command(file: str, date_text: str | None, date_column: str | None, known_text: str | None,
+            input_path: str, output_path: str,
             input_format: str | None, output_format: str | None, outputs: tuple[str, ...], keep: tuple[str, ...],
             decimals: str, encoding: str | None, excel: bool, strict: bool, chunk_rows: int, corpus: str | None, fmt: str,
             progress: bool | None) -> None:
@@ -62,6 +65,7 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
     if (date_text is None) == (date_column is None):
         raise click.UsageError("请给出 --date（所有行同一日期）或 --date-column（按行取日期）之一")
     on: Any = parse_date(date_text) if date_text is not None else date_column
+    known_on = parse_date(known_text) if known_text is not None else None
     for path, given, option in ((input_path, input_format, "--input-format"),
                                 (output_path, output_format, "--output-format")):
         if given is not None and path != "-":
@@ -82,7 +86,7 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
             target = Path(tmp) / f"stdout{out_suffix}"
         try:
             summary = _run(file, on, source, target, list(outputs) or None, list(keep), strict, chunk_rows,
-                           corpus, progress, decimals, encoding, excel)
+                           corpus, progress, decimals, encoding, excel, known_on)
         except RuleError as exc:
             fail(exc, fmt)
         if output_path == "-":
@@ -112,7 +116,8 @@ def command(file: str, date_text: str | None, date_column: str | None, input_pat
 
 def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | None, keep: list[str],
          strict: bool, chunk_rows: int, corpus: str | None, progress: bool | None,
-         decimals: str = "number", encoding: str | None = None, excel: bool = False) -> dict[str, Any]:
+         decimals: str = "number", encoding: str | None = None, excel: bool = False,
+         known_on: Any = None) -> dict[str, Any]:
     from guize.commands.common import load_quietly
     from guize.runtime.files import run_file
 
@@ -136,7 +141,7 @@ def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | No
 
     try:
         summary = run_file(policy, source, target, on, outputs, keep, strict, chunk_rows,
-                           advance if show else None, decimals, encoding, excel)
+                           advance if show else None, decimals, encoding, excel, known_on)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

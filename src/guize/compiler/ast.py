@@ -188,6 +188,10 @@ class DatedKey:
     start: datetime.date
     end: datetime.date | None  # inclusive last day, if written
     span: Span = _span()
+    # Set only when amendments are merged (compiler/amend.py): the amending document's
+    # publication date (the version is unknown before it) and its name, for labels.
+    known: datetime.date | None = None
+    source: str | None = None
 
 
 Key = EnumKey | BandKey | OtherKey | DatedKey
@@ -291,6 +295,7 @@ class InputDecl:
     cite: Citation | None = None
     negative: bool = False  # 可为负: losses, corrections
     span: Span = _span()
+    added: bool = False  # 新增: an input an amending or local document adds
 
 
 DEF_KINDS = {"定义": "def", "输出": "output", "参数": "param", "表": "table"}
@@ -304,6 +309,8 @@ class Definition:
     rounding: str | None
     body: ExprValue | BlockValue
     span: Span = _span()
+    added: bool = False  # 新增: a definition an amending or local document adds
+    local: bool = False  # ，各地可调整: a value a local implementing document may set
 
     @property
     def cite(self) -> Citation | None:
@@ -350,6 +357,8 @@ class Document:
     repeals: tuple[Repeal, ...] = ()
     history: tuple[HistoryEvent, ...] = ()
     note: str | None = None
+    amends: DocRef | None = None  # 修改：the document this one amends
+    adopts: DocRef | None = None  # 参照执行：the document this local one implements
     span: Span = _span()
     field_spans: dict[str, Span] = attrs.field(factory=dict, eq=False, repr=False, kw_only=True)
 

@@ -164,6 +164,8 @@ class Checker(TableChecker):
                               h.ref.docno if h.ref else None) for h in doc.history),
             "note": doc.note,
             "line": doc.span.line,
+            **({"amends": (doc.amends.title, doc.amends.docno)} if doc.amends else {}),
+            **({"adopts": (doc.adopts.title, doc.adopts.docno)} if doc.adopts else {}),
         }
 
     # ------------------------------------------------------------ declarations
@@ -487,6 +489,11 @@ def _value_kind(ty: Type) -> str:
         return "quantity"
     return ty.kind
 
+
+
+def document_record(tree: ast.RuleFile, source: str, doc: ast.Document) -> dict[str, Any]:
+    """A document's metadata as the compiled module's DOCUMENTS hold it (for compiler/amend.py)."""
+    return Checker(tree, source)._document(doc)
 
 
 def check(tree: ast.RuleFile, source: str) -> CheckedPolicy:

@@ -287,12 +287,13 @@ class CodeGenerator:
             out = f"{self.expr(version.value, owner)} if {index} == {i} else {out}"
         return f"({out})"
 
-    def dated_table(self) -> tuple[tuple[tuple[Any, Any], ...], ...]:
-        """For each dated slot, its versions' (start, end): all Policy.env needs to pick them."""
-        table: list[tuple[tuple[Any, Any], ...]] = [()] * self.p.slots
+    def dated_table(self) -> tuple[tuple[tuple[Any, ...], ...], ...]:
+        """For each dated slot, its versions' (start, end[, known]): all Policy.env needs to pick them."""
+        table: list[tuple[tuple[Any, ...], ...]] = [()] * self.p.slots
         for d in self.p.defs.values():
             for node in ir.dated_nodes(d.expr):
-                table[node.slot] = tuple((v.start, v.end) for v in node.versions)
+                table[node.slot] = tuple((v.start, v.end) if v.known is None else (v.start, v.end, v.known)
+                                         for v in node.versions)
         return tuple(table)
 
     # ------------------------------------------------------------ functions

@@ -34,6 +34,7 @@ class Entry:
     path: str
     module: Any
     repealed: Repealed | None = None
+    amendments: list[Entry] = dataclasses.field(default_factory=list)  # documents amending this one
 
     @property
     def window(self) -> Window:
@@ -69,11 +70,13 @@ class Corpus:
         return None
 
 
-def load_corpus(paths: list[str]) -> Corpus:
+def load_corpus(paths: list[str], with_amendments: bool = False) -> Corpus:
+    """The documents of `paths`; `with_amendments`: a base document's module applies the
+    amendments beside it (compiler/amend.py), as guize.load does."""
     corpus = Corpus()
     for path in rule_files(paths):
         try:
-            module = load_module(path)
+            module = load_module(path, amendments=path.parent if with_amendments else None)
         except RuleError as exc:
             from guize.compiler.diagnostics import CompileError
 
@@ -169,7 +172,12 @@ def _span(path: str, line: int) -> Any:
 
 
 def link(corpus: Corpus) -> None:
-    """Resolve every repeal and replacement between the corpus's documents."""
+    """Resolve every repeal and replacement between the corpus's documents, and every amendment."""
+    for entry in corpus.entries:
+        amends = entry.doc.get("amends")
+        target = _resolve(corpus, *amends) if amends else None
+        if target is not None and entry not in target.amendments:
+            target.amendments.append(entry)
     for entry in corpus.entries:
         doc = entry.doc
         for title, docno, since, replaces, line in doc.get("repeals", ()):
@@ -202,6 +210,16 @@ class TimelineRow:
     end: datetime.date | None  # inclusive
     value: str
     path: str
+    decided: datetime.date | None = None  # published: when the value was decided
+
+
+def _own_versions(doc: dict[str, Any], versions: Any) -> Any:
+    """The versions a document itself set: for an amending or local one, only those it made
+    (its module merges its base's; see compiler/amend.py)."""
+    if not doc.get("amends") and not doc.get("adopts"):
+        return versions
+    name = doc.get("docno") or f"《{doc.get('title')}》"
+    return [v for v in versions if v.label.endswith(f"（{name}）")]
 
 
 def timeline(corpus: Corpus) -> list[TimelineRow]:
@@ -220,14 +238,16 @@ def timeline(corpus: Corpus) -> list[TimelineRow]:
                 end = rep_last
                 by = w.repealed.by_docno or f"《{w.repealed.by_title}》"
                 status = f"有效期（{'被替代' if w.repealed.replaced else '已废止'}：{by}）"
-        rows.append(TimelineRow(w.name(), status, w.start, end, "", e.path))
+        published = e.doc.get("published")
+        rows.append(TimelineRow(w.name(), status, w.start, end, "", e.path, published))
         if id(e.module) in seen_modules or len(e.module.DOCUMENTS) != 1:
             continue
         seen_modules.add(id(e.module))
         for name, d in e.module.DEFS.items():
             for node in dated_nodes(decode(d["expr"])):
-                for v in node.versions:
+                for v in _own_versions(e.doc, node.versions):
                     shown = fmt(v.value.value) if isinstance(v.value, Const) else "（按公式）"
                     last = v.end - datetime.timedelta(days=1) if v.end else w.last
-                    rows.append(TimelineRow(w.name(), f"{name}：{v.label}", v.start, last, shown, e.path))
+                    rows.append(TimelineRow(w.name(), f"{name}：{v.label}", v.start, last, shown, e.path,
+                                            v.known or published))
     return rows

@@ -57,8 +57,33 @@ def read_source(path: str | os.PathLike[str]) -> str:
     return text
 
 
-def check_source(source: str, path: str) -> CheckedPolicy:
-    """Parse and check; raises CompileError if there is any error (warnings ride along)."""
+def layered_files(source: str, path: str, amendments: Path | None = None,
+                  recursive: bool = False) -> list[tuple[str, str]] | None:
+    """The files (path, text), base first, whose merge makes the policy of `path` when it is an
+    amendment or a local document, or (with `amendments`, a corpus folder) a base document
+    with amendments there; None for a file on its own (see compiler/amend.py)."""
+    from guize.compiler import amend
+
+    declares = amend.may_layer(source)
+    if amendments is None and not declares:
+        return None
+    paths = amend.chain(path, amendments, recursive, source)
+    if len(paths) == 1 and not declares:
+        return None
+    return [(p, source if p == path else read_source(p)) for p in paths]
+
+
+def check_source(source: str, path: str, files: list[tuple[str, str]] | None = None) -> CheckedPolicy:
+    """Parse and check; raises CompileError if there is any error (warnings ride along).
+
+    An amendment or a local document is checked merged with the documents it builds on
+    (`files`, found beside it when not given; see compiler/amend.py)."""
+    if files is None:
+        files = layered_files(source, path)
+    if files is not None:
+        from guize.compiler.amend import check_chain
+
+        return check_chain(files, path)  # type: ignore[no-any-return]
     from guize.compiler import parser
     from guize.compiler.checker import check
     from guize.compiler.diagnostics import CompileError
@@ -71,10 +96,10 @@ def check_source(source: str, path: str) -> CheckedPolicy:
     return checked
 
 
-def compile_source(source: str, path: str) -> Compiled:
+def compile_source(source: str, path: str, files: list[tuple[str, str]] | None = None) -> Compiled:
     from guize.compiler import batchgen, codegen
 
-    checked = check_source(source, path)
+    checked = check_source(source, path, files)
     try:
         return Compiled(checked, codegen.generate(checked, path), source, batchgen.generate(checked))
     except (RecursionError, MemoryError):
@@ -174,13 +199,20 @@ def module_from_code(code: CodeType, name: str, filename: str) -> ModuleType:
     return module
 
 
-def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleType:
+def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments: Path | None = None,
+                recursive: bool = False) -> ModuleType:
     """The compiled module for a .rule file: from the cache when its source is unchanged.
 
     Its sibling, the columnar evaluators (`<key>_batch.py`), is written beside it and loaded
-    only when the module's BATCH_LOADER is first called (by guize.runtime.batch)."""
+    only when the module's BATCH_LOADER is first called (by guize.runtime.batch).
+    An amendment or local document is merged with the documents it builds on; a base document
+    with its amendments in the folder `amendments` (recursively if `recursive`) when given."""
     source = read_source(path)
-    key = cache_key(source, str(path))
+    files = layered_files(source, str(path), amendments, recursive)
+    if files is None:
+        key = cache_key(source, str(path))
+    else:
+        key = cache_key("\0".join(f"{p}\0{text}" for p, text in files), str(path))
     name = f"guize_policy_{key}"
     cached = cache_dir() / f"{key}.py"
     # Beside the readable module, its bytecode (like a .pyc): a warm load compiles nothing.
@@ -191,7 +223,7 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleT
             module = module_from_code(marshal.loads(bytecode.read_bytes()), name, str(cached))
     batch_source = None
     if module is None:
-        compiled = compile_source(source, str(path))
+        compiled = compile_source(source, str(path), files)
         try:
             code = compile(compiled.python, str(cached), "exec")
         except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
@@ -204,12 +236,16 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True) -> ModuleT
                 write_atomic(bytecode, marshal.dumps(code))
         module = module_from_code(code, name, str(cached))
     batch_path = cached.with_name(f"{key}_batch.py")
-    loader = functools.partial(_load_batch, batch_path, batch_source, (source, str(path)), f"{name}_batch", use_cache)
+    loader = functools.partial(_load_batch, batch_path, batch_source, (source, str(path), files), f"{name}_batch",
+                               use_cache)
     module.BATCH_LOADER = loader  # type: ignore[attr-defined]
+    # The files merged into it (compiler/amend.py), for whoever compiles it again (engines/spark).
+    module.SOURCE_FILES = tuple(p for p, _text in files) if files else (str(path),)  # type: ignore[attr-defined]
     return module
 
 
-def _load_batch(path: Path, source: str | None, rule: tuple[str, str], name: str, use_cache: bool) -> ModuleType:
+def _load_batch(path: Path, source: str | None, rule: tuple[str, str, list[tuple[str, str]] | None], name: str,
+                use_cache: bool) -> ModuleType:
     """The sibling module of columnar evaluators: from its cached bytecode, else compiled from
     `source` (or the cached file, or the .rule text `rule` again), its bytecode then cached."""
     bytecode = path.with_suffix(f".{sys.implementation.cache_tag}.code")

@@ -58,6 +58,10 @@ KEYWORDS: dict[str, str] = {
     "CAP_KW": "「最高」或「最低」",
     "EXAMPLE_KW": "「例」",
     "ASSERT_KW": "「断言」",
+    "AMEND_KW": "「修改」",
+    "ADOPT_KW": "「参照执行」",
+    "ADD_KW": "「新增」",
+    "LOCAL_MARK": "「，各地可调整」",
     "DATE_KW": "「日期」",
     "EXPECT_KW": "「期望」",
     "NOT_IN_FORCE_KW": "「未生效」",
@@ -287,9 +291,14 @@ def parse_date(text: str) -> datetime.date:
 # ---------------------------------------------------------------- hints
 
 
+# Words of amending and local documents, left out of "expected" lists: almost never what a
+# drafter meant at a syntax error, and they would crowd out the words that are.
+_RARELY_MEANT = frozenset({"LOCAL_MARK", "ADD_KW", "AMEND_KW", "ADOPT_KW"})
+
+
 def expected_words(expected: set[str]) -> str:
     """What a syntax error expected, in words (at most eight)."""
-    names = sorted({KEYWORDS.get(t, t) for t in expected if not t.startswith("__")})
+    names = sorted({KEYWORDS.get(t, t) for t in expected if not t.startswith("__") and t not in _RARELY_MEANT})
     if len(names) > 8:
         names = [*names[:8], "……"]
     return "、".join(names)

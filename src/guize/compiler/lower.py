@@ -57,6 +57,9 @@ class Validity:
 
 
 class ExprChecker:
+    # The lines of each file when the tree merges several (compiler/amend.py), for `text`.
+    file_lines: dict[str, list[str]] = {}  # noqa: RUF012 - replaced per instance, never mutated
+
     def __init__(self, tree: ast.RuleFile, source: str) -> None:
         self.tree = tree
         self.lines = source.replace("\r\n", "\n").split("\n")
@@ -82,8 +85,9 @@ class ExprChecker:
 
     def text(self, span: ast.Span) -> str:
         """The source text under a one-line span, for labels and messages."""
-        if span.line == span.end_line and 0 < span.line <= len(self.lines):
-            return self.lines[span.line - 1][span.column - 1:span.end_column - 1]
+        lines = self.file_lines.get(span.file, self.lines) if self.file_lines else self.lines
+        if span.line == span.end_line and 0 < span.line <= len(lines):
+            return lines[span.line - 1][span.column - 1:span.end_column - 1]
         return "…"
 
     def error(self, span: ast.Span, message: str, hint: str | None = None, code: str = "E200") -> None:
@@ -250,7 +254,9 @@ class ExprChecker:
                 continue
             ty = self._join(ty, res[1], br.span)
             label = f"自{dates.cn(key.start)}起" + (f"至{dates.cn(key.end)}止" if key.end else "")
-            versions.append((key.start, key.end, res[0], label, self._label_cite(br.value), br.span))
+            if key.source:  # a version an amending document made (compiler/amend.py)
+                label += f"（{key.source}）"
+            versions.append((key.start, key.end, res[0], label, self._label_cite(br.value), br.span, key.known))
         if not ok or ty is None:
             return None
         v = self.doc_validity
@@ -261,14 +267,14 @@ class ExprChecker:
         # Half-open intervals: a version runs to the day before the next one starts,
         # or to the day after its own written end.
         out = []
-        for i, (start, end, node, label, cite, span) in enumerate(versions):
+        for i, (start, end, node, label, cite, span, known) in enumerate(versions):
             if end is not None:
                 end_excl = end + datetime.timedelta(days=1)
             elif i + 1 < len(versions):
                 end_excl = versions[i + 1][0]
             else:
                 end_excl = None
-            out.append(self.mk(ir.Version, span, start, end_excl, node, label, cite))
+            out.append(self.mk(ir.Version, span, start, end_excl, node, label, cite, known))
         slot = self.slot
         self.slot += 1
         return self.mk(ir.Dated, block.span, slot, self.current or "", tuple(out)), ty

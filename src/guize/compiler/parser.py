@@ -235,6 +235,12 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
     def f_note(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
         return ("note", str(c[2])[1:-1], self.sp(meta))
 
+    def f_amends(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("amends", c[2], self.sp(meta))
+
+    def f_adopts(self, meta: Any, c: list[Any]) -> tuple[str, Any, ast.Span]:
+        return ("adopts", c[2], self.sp(meta))
+
     def issuer(self, meta: Any, c: list[Token]) -> str:
         # 财政部、税务总局: joint issuers keep their 、; other words are separated by a space
         text = ""
@@ -313,18 +319,26 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
         # DEF_KW NAME [COLON type_spec [COMMA ROUNDING]] def_body
-        kw, name, _colon, type_spec, _comma, rounding, body = c
+        kw, name, _colon, type_spec, _comma, rounding, (body, local) = c
         kind = ast.DEF_KINDS[str(kw)]
         return ast.Definition(kind, str(name), type_spec, str(rounding) if rounding else None, body,
-                              span=self.sp(meta))
+                              span=self.sp(meta), local=local)
 
-    def b_inline(self, meta: Any, c: list[Any]) -> ast.ExprValue:
-        return ast.ExprValue(c[1], c[2], span=self.sp(meta))
+    def b_inline(self, meta: Any, c: list[Any]) -> tuple[ast.ExprValue, bool]:
+        return ast.ExprValue(c[1], c[3], span=self.sp(meta)), c[2] is not None
 
-    def b_block(self, meta: Any, c: list[Any]) -> ast.BlockValue:
-        selector, cite = c[0], c[1]
-        branches = tuple(x for x in c[2:] if isinstance(x, (ast.IfBranch, ast.ElseBranch, ast.CaseBranch)))
-        return ast.BlockValue(selector, branches, cite, span=self.sp(meta))
+    def b_block(self, meta: Any, c: list[Any]) -> tuple[ast.BlockValue, bool]:
+        selector, local, cite = c[0], c[1], c[2]
+        branches = tuple(x for x in c[3:] if isinstance(x, (ast.IfBranch, ast.ElseBranch, ast.CaseBranch)))
+        return ast.BlockValue(selector, branches, cite, span=self.sp(meta)), local is not None
+
+    def added_input(self, meta: Any, c: list[Any]) -> ast.InputDecl:
+        decl: ast.InputDecl = c[1]
+        return attrs.evolve(decl, added=True, span=self.sp(meta))
+
+    def added_definition(self, meta: Any, c: list[Any]) -> ast.Definition:
+        d: ast.Definition = c[1]
+        return attrs.evolve(d, added=True, span=self.sp(meta))
 
     def selector(self, meta: Any, c: list[Any]) -> ast.Selector:
         return ast.Selector(c[1], c[2] is not None, span=self.sp(meta))

@@ -21,18 +21,23 @@ _POLICIES: dict[str, Policy] = {}  # per executor process: sha256 of the generat
 
 
 def evaluate(df: Any, policy: Policy, on: Any, outputs: Iterable[str] | None = None,
-             keep: Iterable[str] = (), scale: int = 10) -> Any:
+             keep: Iterable[str] = (), scale: int = 10, known_on: Any = None) -> Any:
     """A DataFrame: `keep` columns, the outputs and 「错误」 for each row of `df`.
 
     `on` is a date (datetime.date or text) or the name of a date column of `df`. Decimal outputs
     are DecimalType(38, scale); a value with more decimals fails the job rather than being
-    rounded. Rows that cannot be computed have NULL outputs and the reason in 「错误」."""
-    from guize.compiler.driver import compile_file
+    rounded. Rows that cannot be computed have NULL outputs and the reason in 「错误」.
+    `known_on`: the rules as published by that date (see Policy.evaluate)."""
+    from guize.compiler.driver import compile_source, read_source
     from guize.runtime import values
 
     names = policy.select_outputs(outputs)
     kept = list(keep)
-    compiled = compile_file(policy.path)
+    # The same files the policy was merged from (a base with its amendments: compiler/amend.py).
+    paths = getattr(policy.module, "SOURCE_FILES", (policy.path,))
+    files = [(p, read_source(p)) for p in paths] if len(paths) > 1 else None
+    compiled = compile_source(read_source(policy.path), policy.path, files)
+    known = None if known_on is None else values.as_date(known_on).isoformat()
     sources = (compiled.python, compiled.batch_python, policy.sha256)
     repealed = policy.window.repealed
     # A column name (as evaluate_batch reads it), or the one date as text (shipped as is).
@@ -48,7 +53,7 @@ def evaluate(df: Any, policy: Policy, on: Any, outputs: Iterable[str] | None = N
         # Each result column's Arrow type (None: a kept column, as it is), matching `schema`.
         types = [None] * len(kept) + [_arrow_type(pa, kinds[n], scale) for n in names] + [pa.string()]
         for batch in batches:
-            out = local.evaluate_batch(pa.Table.from_batches([batch]), when, names, keep=kept)
+            out = local.evaluate_batch(pa.Table.from_batches([batch]), when, names, keep=kept, known_on=known)
             columns = [c if t is None else c.cast(t, safe=True) for c, t in zip(out.columns, types, strict=True)]
             yield from pa.Table.from_arrays(columns, names=out.column_names).to_batches()
 

@@ -59,6 +59,7 @@ from guize.runtime.columns import (
     to_table,
     unify,
 )
+from guize.runtime.deps import select_version
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
 from guize.runtime.validity import Window
 
@@ -104,9 +105,12 @@ class Source(Protocol):
 
     def required_inputs(self, outputs: Any) -> list[str]: ...
 
-    def env(self, on: datetime.date) -> tuple[Any, ...]: ...
+    def env(self, on: datetime.date, known_on: datetime.date | None = None) -> tuple[Any, ...]: ...
 
-    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Any = None) -> dict[str, Any]: ...
+    def check_known(self, known_on: datetime.date) -> None: ...
+
+    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Any = None,
+                 known_on: Any = None) -> dict[str, Any]: ...
 
 
 def batch_module(module: Any) -> Any:
@@ -149,12 +153,13 @@ class BatchEvaluator:
         return program
 
     def plan(self, schema: Any, on: Any, outputs: Any = None, strict: bool = False,
-             block_rows: int = BLOCK_ROWS) -> Plan:
+             block_rows: int = BLOCK_ROWS, known_on: datetime.date | None = None) -> Plan:
         """A Plan for evaluating chunks of tables with `schema` (see Plan.run)."""
-        return Plan(self, schema, on, outputs, strict, block_rows)
+        return Plan(self, schema, on, outputs, strict, block_rows, known_on)
 
     def evaluate(self, data: Any, on: Any, outputs: Any = None, strict: bool = False,
-                 chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS, keep: Any = ()) -> pa.Table:
+                 chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS, keep: Any = (),
+                 known_on: datetime.date | None = None) -> pa.Table:
         """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
 
         `keep`: columns of `data` copied, as they are, before the outputs (like `guize run --keep`).
@@ -162,7 +167,7 @@ class BatchEvaluator:
         """
         table = to_table(data)
         kept = self._kept(table, keep, outputs)
-        plan = self.plan(table.schema, on, outputs, strict, block_rows)
+        plan = self.plan(table.schema, on, outputs, strict, block_rows, known_on)
         batches = []
         offset = 0
         for piece in iter_batches(table, chunk_rows):
@@ -200,8 +205,11 @@ class Plan:
     """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
 
     def __init__(self, evaluator: BatchEvaluator, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
-                 block_rows: int = BLOCK_ROWS) -> None:
+                 block_rows: int = BLOCK_ROWS, known_on: datetime.date | None = None) -> None:
         np, pa, _pc = arrow_modules()
+        self.known_on = known_on  # the rules as published by this date (None: as they now stand)
+        if known_on is not None:
+            evaluator.policy.check_known(known_on)
         self.np, self.pa = np, pa
         self.policy = policy = evaluator.policy
         self.strict = strict
@@ -255,7 +263,7 @@ class Plan:
         self.env: tuple[Any, ...] | None = None
         if self.on is not None:
             try:
-                self.env = policy.env(self.on)
+                self.env = policy.env(self.on, known_on)
             except RuleError as exc:
                 self.window_error = exc
         self.rows_done = 0
@@ -419,7 +427,7 @@ class Plan:
         days = conv.v
         bad = mask_or(conv.bad, conv.null)
         w = policy.window
-        if bad is None and n:
+        if bad is None and n and self.known_on is None:
             # Often every date of the chunk is in force and in one version of each dated
             # value: then one pass for the range answers for every row.
             lo, hi = minmax(days)
@@ -445,6 +453,8 @@ class Plan:
             inside &= days < day(w.repealed.on)
         outside = ~inside if bad is None else ~inside & ~bad  # a real date, out of force
         versions = []
+        if self.known_on is not None:
+            return days, self._known_versions(days), bad, outside
         for slot_versions in policy.dated_versions:
             starts = np.array([day(v[0]) for v in slot_versions], dtype=np.int64)
             ends = np.array([day(v[1]) if v[1] is not None else _I64 for v in slot_versions], dtype=np.int64)
@@ -453,6 +463,19 @@ class Plan:
             ok &= days < ends.take(np.maximum(idx, 0)) if len(ends) else False
             versions.append(np.where(ok, idx, -1))
         return days, versions, bad, outside
+
+    def _known_versions(self, days: Any) -> list[Any]:
+        """Each dated slot's version per row, as known on self.known_on: chosen once per distinct date."""
+        np = self.np
+        from guize.runtime.batchops import to_date
+
+        unique, inverse = np.unique(days, return_inverse=True)
+        on = [to_date(int(d)) for d in unique.tolist()]
+        versions = []
+        for slot_versions in self.policy.dated_versions:
+            picked = [select_version(slot_versions, d, self.known_on) for d in on]
+            versions.append(np.array([-1 if k is None else k for k in picked], dtype=np.int64)[inverse])
+        return versions
 
     def _out_of_force(self, days: Any, outside: Any, errors: dict[int, RuleError]) -> None:
         from guize.runtime.batchops import to_date
@@ -578,12 +601,12 @@ class Plan:
             data = {name: col[j] for name, col in taken.items() if col[j] is not None}
             on = dates[j] if self.date_column is not None else self.on
             try:
-                result = evaluate(data, on, outputs)
+                result = evaluate(data, on, outputs, self.known_on)
             except RuleError as first:
                 exc = first
                 if outputs is not self.outputs_arg:
                     try:  # the error the full evaluation reports first
-                        result = evaluate(data, on, self.outputs_arg)
+                        result = evaluate(data, on, self.outputs_arg, self.known_on)
                     except RuleError as full:
                         exc = full
                     else:  # pragma: no cover - a narrower evaluation cannot fail alone

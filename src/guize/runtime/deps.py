@@ -9,15 +9,43 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 
-def select_version(versions: Iterable[Any], on: datetime.date) -> int | None:
+def select_version(versions: Iterable[Any], on: datetime.date,
+                   known_on: datetime.date | None = None) -> int | None:
     """The index of the version in force on `on`: start <= on < end (half-open).
 
-    Takes Version nodes or (start, end, …) tuples (the compiled module's DATED table)."""
+    Takes Version nodes or (start, end[, known]) tuples (the compiled module's DATED table).
+    With `known_on`, versions made by an amendment published after it (known > known_on) do
+    not exist, and the version before one of them runs on over its dates (see compiler/amend.py).
+    """
+    if known_on is not None:
+        return _select_known(list(versions), on, known_on)
     for index, version in enumerate(versions):
         if hasattr(version, "start"):
             start, end = version.start, version.end
         else:
             start, end = version[0], version[1]
+        if start <= on and (end is None or on < end):
+            return index
+    return None
+
+
+def _parts(version: Any) -> tuple[datetime.date, datetime.date | None, datetime.date | None]:
+    if hasattr(version, "start"):
+        return version.start, version.end, version.known
+    return version[0], version[1], version[2] if len(version) > 2 else None
+
+
+def _select_known(versions: list[Any], on: datetime.date, known_on: datetime.date) -> int | None:
+    parts = [_parts(v) for v in versions]
+    for index, (start, end, known) in enumerate(parts):
+        if known is not None and known > known_on:
+            continue
+        following = index + 1
+        # A version ends where the next begins; when that one was not yet known, it runs on.
+        while end is not None and following < len(parts) and parts[following][0] == end \
+                and (parts[following][2] or known_on) > known_on:
+            end = parts[following][1]
+            following += 1
         if start <= on and (end is None or on < end):
             return index
     return None

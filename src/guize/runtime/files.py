@@ -496,7 +496,8 @@ Progress = Callable[[int, int, str], None]
 def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathLike[str], on: Any,
              outputs: list[str] | None = None, keep: list[str] | tuple[str, ...] = (), strict: bool = False,
              chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
-             decimals: str = "number", encoding: str | None = None, excel: bool = False) -> dict[str, Any]:
+             decimals: str = "number", encoding: str | None = None, excel: bool = False,
+             known_on: Any = None) -> dict[str, Any]:
     """Evaluate `policy` over every row of the data file `source`, writing `target` (formats by
     extension, see file_format) and, when rows fail, its errors list (errors_path(target)).
 
@@ -544,7 +545,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             hint = f"（是否指「{near}」？）" if near else ""
             raise RuleError(f"输入文件中没有列「{column}」{hint}", column=column)
     schema = pa.schema([pa.field(c, pa.null()) for c in present])
-    plan = policy.batch.plan(schema, on, outputs, strict)
+    plan = policy.batch.plan(schema, on, outputs, strict, known_on=known_on)
     if plan.window_error is not None:
         raise plan.window_error  # the date is out of force for every row: say so once
     writer = Writer(target, out_suffix, decimals == "string", excel)

@@ -104,6 +104,7 @@ class Interpreter:
         self.specs = inputs
         self.data = data
         self.on = on
+        self.known_on: datetime.date | None = None  # set by Policy: evaluate as known on that date
         self.trace = trace
         self.coverage = coverage
         self.values: dict[str, Any] = {}
@@ -151,13 +152,22 @@ class Interpreter:
                     sheet = Worksheet(self.node_values, self.taken, lambda n: str(self.specs[n]["type"]),
                                       lambda n: self.defs[n].type)
                     formula, equation, work = sheet.lines(d)
-                    self.steps[name] = Step(name, value, d.kind, d.type, d.cite, d.line, self._notes,
+                    self.steps[name] = Step(name, value, d.kind, d.type, self._cite(d), d.line, self._notes,
                                             _dedupe(self._children), formula, equation, work, self._other_notes)
             finally:
                 self._notes, self._other_notes, self._children = saved
         if self.trace:
             self._children.append(self.steps[name])
         return self.values[name]
+
+    def _cite(self, d: ir.Definition) -> tuple[str, ...]:
+        """A definition's articles; for a value an amending document set, that document's."""
+        expr = d.expr
+        if isinstance(expr, ir.Dated):
+            index = select_version(expr.versions, self.on, self.known_on)
+            if index is not None and expr.versions[index].known is not None:
+                return expr.versions[index].cite or d.cite
+        return d.cite
 
     def note(self, text: str, cite: tuple[str, ...] = (), choice: bool = True) -> None:
         """Record a note for the definition being computed; `choice`: it says which branch, row or
@@ -307,7 +317,7 @@ class Interpreter:
         return self.eval(node.other.value, owner)
 
     def dated(self, node: ir.Dated, owner: str) -> Any:
-        index = select_version(node.versions, self.on)
+        index = select_version(node.versions, self.on, self.known_on)
         if index is None:
             return V.no_version(node.what, self.on)
         version = node.versions[index]

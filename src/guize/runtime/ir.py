@@ -206,6 +206,9 @@ class Version(Located):
     value: Expr
     label: str
     cite: tuple[str, ...]
+    # The publication date of the amending document that made this version (None: the base
+    # document's own); evaluated "as known on" an earlier date, the version does not exist.
+    known: datetime.date | None = None
 
 
 @attrs.frozen
@@ -468,13 +471,18 @@ def _value_of(node: Node) -> Expr:
 _CLASSES: tuple[type, ...] = EXPR_TYPES + ROW_TYPES
 _CODE = {cls: code for code, cls in enumerate(_CLASSES)}
 _FIELDS = {cls: tuple(f.name for f in attrs.fields(cls) if f.name not in ("id", "span")) for cls in _CLASSES}
+_REQUIRED = {cls: sum(1 for f in attrs.fields(cls) if f.name not in ("id", "span") and f.default is attrs.NOTHING)
+             for cls in _CLASSES}
 
 
 def encode(node: Any) -> Any:
     """A node as nested tuples of literals: (code, id, span, *fields). Tuples of nodes stay tuples."""
     cls = type(node)
     if cls in _CODE:
-        return (_CODE[cls], node.id, node.span, *(encode(getattr(node, f)) for f in _FIELDS[cls]))
+        values = [encode(getattr(node, f)) for f in _FIELDS[cls]]
+        while len(values) > _REQUIRED[cls] and values[-1] is None:  # Version.known: written only when set
+            values.pop()
+        return (_CODE[cls], node.id, node.span, *values)
     if cls is tuple:
         # INVARIANT: a plain tuple in a field never starts with an int (members, cite: strings),
         # so it cannot be mistaken for an encoded node.
@@ -487,7 +495,7 @@ def decode(data: Any) -> Any:
     if type(data) is tuple and data:
         if type(data[0]) is int:
             cls = _CLASSES[data[0]]
-            fields = dict(zip(_FIELDS[cls], (decode(x) for x in data[3:]), strict=True))
+            fields = dict(zip(_FIELDS[cls][:len(data) - 3], (decode(x) for x in data[3:]), strict=True))
             return cls(**fields, id=data[1], span=tuple(data[2]))
         return tuple(decode(x) for x in data)
     return data

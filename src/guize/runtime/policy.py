@@ -176,16 +176,32 @@ class Policy:
 
     # ------------------------------------------------------------ evaluation
 
-    def env(self, on: datetime.date) -> tuple[Any, ...]:
-        """Per-date state, computed once per date: the date and each dated value's version."""
-        env = self._envs.get(on)
+    def env(self, on: datetime.date, known_on: datetime.date | None = None) -> tuple[Any, ...]:
+        """Per-date state, computed once per date: the date and each dated value's version.
+
+        `known_on`: the rules as published by that date (amendments published later do not count);
+        None: as they now stand."""
+        key: Any = on if known_on is None else (on, known_on)
+        env = self._envs.get(key)
         if env is None:
             self.window.check(on)
-            env = (on, *(select_version(versions, on) for versions in self._dated))
+            if known_on is not None:
+                self.check_known(known_on)
+            env = (on, *(select_version(versions, on, known_on) for versions in self._dated))
             if len(self._envs) >= _ENV_CACHE_LIMIT:
                 self._envs.clear()
-            self._envs[on] = env
+            self._envs[key] = env
         return env
+
+    def check_known(self, known_on: datetime.date) -> None:
+        """NotInForce when the document itself was not yet published on `known_on`."""
+        published = self.document.get("published")
+        if published is not None and known_on < published:
+            from guize.runtime.errors import NotInForce
+
+            raise NotInForce(f"{self.window.name()}于{dates.cn(published)}发布，按{dates.cn(known_on)}已知的"
+                             "规定，它尚不存在", status="not_published", date=known_on, start=self.window.start,
+                             last_day=self.window.last, document=self.docno or self.title)
 
     def _env_for(self, on: Any) -> tuple[Any, ...]:
         """env(), also remembered under the caller's own key ('2025-03-01') for the next call."""
@@ -222,16 +238,21 @@ class Policy:
                 raise UnknownOutput(f"没有名为「{name}」的输出{extra}", output=name)
         return names
 
-    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> dict[str, Any]:
-        """The requested outputs (all if None) for `data`, under the rules in force on `on`."""
-        try:
-            env = self._envs[on]
-        except (KeyError, TypeError):
-            env = self._env_for(on)
+    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
+                 known_on: Any = None) -> dict[str, Any]:
+        """The requested outputs (all if None) for `data`, under the rules in force on `on`,
+        as published by `known_on` (None: as they now stand; see Policy.env)."""
+        if known_on is not None:
+            env = self.env(as_date(on), as_date(known_on))
+        else:
+            try:
+                env = self._envs[on]
+            except (KeyError, TypeError):
+                env = self._env_for(on)
         ctx = _getcontext()
         if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
             with decimal.localcontext(V.CONTEXT):
-                return self.evaluate(data, on, outputs)
+                return self.evaluate(data, on, outputs, known_on)
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
@@ -308,12 +329,14 @@ class Policy:
             _names_only(outputs)
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
-                       strict: bool = False, keep: Iterable[str] = ()) -> Any:
+                       strict: bool = False, keep: Iterable[str] = (), known_on: Any = None) -> Any:
         """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
 
         `on` is one date or the name of a date column; `keep`: input columns copied before the
-        outputs (such as an id); see guize.runtime.batch.
+        outputs (such as an id); `known_on` one date, as in `evaluate`; see guize.runtime.batch.
         """
+        if known_on is not None:
+            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=as_date(known_on))
         return self.batch.evaluate(data, on, outputs, strict, keep=keep)
 
     @property
@@ -336,24 +359,43 @@ class Policy:
         return self._dated
 
     def interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
-                  coverage: Coverage | None = None) -> dict[str, Any]:
+                  coverage: Coverage | None = None, known_on: Any = None) -> dict[str, Any]:
         """The same answer as `evaluate`, by the reference interpreter (slow; for tests).
 
         `coverage`, if given, collects the branches, rows, bands and versions taken
         (see `Interpreter`), keyed to the nodes of `self.definitions`.
         """
-        return self._interpret(data, on, outputs, trace=False, coverage=coverage)[0]
+        return self._interpret(data, on, outputs, trace=False, coverage=coverage, known_on=known_on)[0]
 
-    def explain(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None) -> Explanation:
+    def explain(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
+                known_on: Any = None) -> Explanation:
         """Evaluate and record why: the definitions, branches, bands, versions and articles used."""
         on = as_date(on)
-        values, interp = self._interpret(data, on, outputs, trace=True)
-        return Explanation(on, self.window.describe(), values, tuple(interp.steps[n] for n in values))
+        values, interp = self._interpret(data, on, outputs, trace=True, known_on=known_on)
+        return Explanation(on, self._describe(on, interp.known_on), values, tuple(interp.steps[n] for n in values))
+
+    def _describe(self, on: datetime.date, known_on: datetime.date | None) -> str:
+        """The window, and for a policy merged from several documents (compiler/amend.py) the
+        others applied on `on` as published by `known_on`."""
+        text = self.window.describe()
+        own = (self.title, self.docno)
+        applied = [docno or f"《{title}》" for title, docno, published, start in self.document.get("layers", ())
+                   if (title, docno) != own and (start is None or start <= on)
+                   and (known_on is None or published is None or published <= known_on)]
+        if applied:
+            text += f"；并适用{'、'.join(applied)}"
+        if known_on is not None:
+            text += f"；按{dates.cn(known_on)}已发布的规定"
+        return text
 
     def _interpret(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None,
-                   trace: bool, coverage: Coverage | None = None) -> tuple[dict[str, Any], Interpreter]:
+                   trace: bool, coverage: Coverage | None = None,
+                   known_on: Any = None) -> tuple[dict[str, Any], Interpreter]:
         on = as_date(on)
         self.window.check(on)
+        if known_on is not None:
+            known_on = as_date(known_on)
+            self.check_known(known_on)
         names = self._select(outputs)
         # The same order as compiled code (see ir.strict_needs): missing inputs that every path
         # reads, unknown names, those inputs' values, the definitions every path computes (in
@@ -372,6 +414,7 @@ class Policy:
         self._check_names(data)
         interp = Interpreter(defs, self._specs, data, on, trace=trace, coverage=coverage)
         interp.all_outputs = outputs is None
+        interp.known_on = known_on
         for name in required:
             spec = self._specs[name]
             interp.input_values[name] = V.convert(spec, data[name] if name in data else spec["default"])

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from guize.compiler import corpus as C
+from guize.compiler.amend import chain_in, may_layer
 from guize.compiler.diagnostics import CompileError, Diagnostic
 from guize.compiler.driver import compile_source, module_from_source, rule_files
 from guize.runtime.errors import RuleError
@@ -89,7 +90,7 @@ def resolve(old: str, new: str, paths: Sequence[str] = (), cwd: str | None = Non
 def load_path(arg: str, cwd: str | None = None) -> Side:
     root = Path(cwd or ".") / arg
     files = rule_files([str(root)])
-    lib = C.load_corpus([str(root)])
+    lib = C.load_corpus([str(root)], with_amendments=True)  # a base's outputs as amended
     if lib.errors:
         raise _merge_errors(lib.errors)
     docs: list[DocVersion] = []
@@ -125,17 +126,24 @@ def load_revision(rev: str, roots: Sequence[str], cwd: str | None = None) -> Sid
     sha = _git(["rev-parse", "--short", f"{rev}^{{commit}}"], cwd).stdout.decode().strip()
     entries: list[C.Entry] = []
     errors: list[CompileError] = []
+    texts: dict[str, str] = {}
     for name in names:
         shown = _git(["show", f"{rev}:{name}"], cwd)
         if shown.returncode != 0:
             raise DiffTrouble(f"无法读取「{rev}:{name}」：{shown.stderr.decode('utf-8', 'replace').strip()}")
-        label = f"{rev}:{name}"
         try:
-            source = shown.stdout.decode("utf-8-sig")
+            texts[name] = shown.stdout.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise DiffTrouble(f"「{label}」不是 UTF-8 编码") from None
+            raise DiffTrouble(f"「{rev}:{name}」不是 UTF-8 编码") from None
+    for name in names:
+        label = f"{rev}:{name}"
+        source = texts[name]
+        # A base with the amendments of the same revision; an amending or local document with
+        # what it builds on (compiler/amend.py).
+        chain = chain_in(name, texts)
+        files = [(f"{rev}:{p}", texts[p]) for p in chain] if len(chain) > 1 or may_layer(source) else None
         try:
-            compiled = compile_source(source, label)
+            compiled = compile_source(source, label, files)
         except CompileError as exc:
             errors.append(exc)
             continue

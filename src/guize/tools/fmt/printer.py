@@ -50,7 +50,7 @@ class Printer:
             text = f"类型 {node.name}：{'、'.join(node.members)}{cite_text(node.cite)}"
             return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
         if isinstance(node, ast.InputDecl):
-            text = f"输入 {node.name}：{type_text(node.type)}"
+            text = ("新增 " if node.added else "") + f"输入 {node.name}：{type_text(node.type)}"
             if node.default is not None:
                 text += f"，默认 {literal_text(node.default)}"
             if node.negative:
@@ -97,6 +97,10 @@ class Printer:
                 out.append(_Logical(2 * STEP, text, ev.span.line, ev.span.line))
         if doc.note is not None:
             field("note", f"备注：{quote(doc.note)}")
+        if doc.amends is not None:
+            field("amends", f"修改：{docref_text(doc.amends)}")
+        if doc.adopts is not None:
+            field("adopts", f"参照执行：{docref_text(doc.adopts)}")
         return out
 
     def _duration(self, doc: ast.Document) -> str:
@@ -127,14 +131,15 @@ class Printer:
     # ------------------------------------------------------------ definitions
 
     def definition(self, d: ast.Definition) -> list[_Logical]:
-        head = f"{DEF_WORDS[d.kind]} {d.name}"
+        head = ("新增 " if d.added else "") + f"{DEF_WORDS[d.kind]} {d.name}"
         if d.type is not None:
             head += f"：{type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
         body = d.body
+        local = "，各地可调整" if d.local else ""
         if isinstance(body, ast.ExprValue):
-            doc = [head, " = ", expr_doc(body.expr), cite_doc(body.cite)]
+            doc = [head, " = ", expr_doc(body.expr), local, cite_doc(body.cite)]
             return [_Logical(0, doc, d.span.line, max(d.span.line, end_of(body.expr, body.cite)))]
-        doc = [head, *self._selector(body.selector, " "), cite_text(body.cite)]
+        doc = [head, *self._selector(body.selector, " "), local, cite_text(body.cite)]
         out = [_Logical(0, doc, d.span.line, max(d.span.line, end_of(body.selector, body.cite)))]
         return out + self.branches(body.branches, STEP)
 

@@ -29,7 +29,18 @@ def lint_source(source: str, path: str, as_of: datetime.date | None = None,
         tree = parser.parse(source, path)
     except CompileError as exc:
         return sorted(exc.diagnostics, key=_order)
-    checked = check(tree, source)
+    from guize.compiler.driver import layered_files
+
+    files = layered_files(source, path)
+    if files is not None:  # an amendment or a local document: checked with what it builds on
+        from guize.compiler.amend import check_chain
+
+        try:
+            checked = check_chain(files, path)
+        except CompileError as exc:
+            return sorted(apply_suppressions(list(exc.diagnostics), tree, source.split("\n")), key=_order)
+    else:
+        checked = check(tree, source)
     linter = FileLinter(tree, checked, source, as_of or datetime.date.today(), repealed or {})
     findings = linter.run() + list(extra)
     return sorted(apply_suppressions(findings, tree, linter.lines), key=_order)

@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/xinjiang/outpatient_2024.rule, written by guize 0.1.0 (guize.compiler.batchgen)
-# source sha256: 5ab9047896fd92251fc226d4ea0a0e96e232cccd52440f6eba4fb129150d6a02
+# source sha256: 3ecb668acc10a5610ebebe9b790ec258d22095a00f0b382b35126273a854ff7e
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
