@@ -57,8 +57,8 @@ CASES = [
     (D(2022, 6, 1), None, ONE_OF_EACH, (1000, 1000, 2000)),
     (D(2023, 3, 1), None, ONE_OF_EACH, (2000, 2000, 3000)),  # 13号, as the law now stands
     (D(2023, 3, 1), D(2023, 3, 1), ONE_OF_EACH, (1000, 1000, 2000)),  # as a March payslip had it
-    (D(2023, 3, 1), D(2023, 8, 27), ONE_OF_EACH, (1000, 1000, 2000)),
-    (D(2023, 3, 1), D(2023, 8, 28), ONE_OF_EACH, (2000, 2000, 3000)),
+    (D(2023, 3, 1), D(2023, 8, 30), ONE_OF_EACH, (1000, 1000, 2000)),
+    (D(2023, 3, 1), D(2023, 8, 31), ONE_OF_EACH, (2000, 2000, 3000)),
     (D(2022, 2, 1), D(2022, 3, 27), ONE_OF_EACH, (1000, 0, 2000)),  # 8号 not yet published
     (D(2022, 2, 1), D(2022, 3, 28), ONE_OF_EACH, (1000, 1000, 2000)),
     (D(2024, 1, 1), D(2020, 1, 1), ONE_OF_EACH, (1000, 0, 2000)),
@@ -110,7 +110,7 @@ def test_engines_agree_on_amended_corpus_and_known_on(deductions: guize.Policy) 
 
 
 def test_known_on_before_the_base_was_published(deductions: guize.Policy) -> None:
-    with pytest.raises(guize.NotInForce, match="2018年12月13日发布") as info:
+    with pytest.raises(guize.NotInForce, match="2018年12月22日发布") as info:
         deductions.evaluate({}, D(2019, 6, 1), known_on=D(2018, 12, 1))
     assert info.value.detail["status"] == "not_published"
     with pytest.raises(guize.NotInForce):
@@ -312,7 +312,7 @@ def test_lint_warns_on_a_retroactive_amendment(tmp_path: Path) -> None:
 
 def test_timeline_shows_when_values_were_decided() -> None:
     rows = [r for r in timeline(load_corpus([str(BASE.parent)])) if "子女教育每月标准" in r.what]
-    assert [(r.start, r.value, r.decided) for r in rows] == [(D(2023, 1, 1), "2000", D(2023, 8, 28))]
+    assert [(r.start, r.value, r.decided) for r in rows] == [(D(2023, 1, 1), "2000", D(2023, 8, 31))]
 
 
 def test_cli_known_on(tmp_path: Path) -> None:
