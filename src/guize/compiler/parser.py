@@ -53,8 +53,14 @@ class _LimitError(_IndentError):
     """A statement longer than MAX_STATEMENT_TOKENS (raised by the postlexer)."""
 
 
+# A line that ends with one of these continues on the next, more indented line (a long
+# formula written 「输出 合计：金额 =」 and then its expression, or broken after an operator).
+CONTINUE_AFTER = frozenset(["EQ", "PLUS", "MINUS", "TIMES", "DIV", "AND_KW", "OR_KW", "CAP_KW"])
+
+
 class Indenter(PostLex):
-    """Turn line breaks into _INDENT/_DEDENT tokens; newlines inside brackets are ignored.
+    """Turn line breaks into _INDENT/_DEDENT tokens; newlines inside brackets are ignored, and so
+    is a newline after `=` or an operator when the next line is indented deeper (a continuation).
 
     U+3000 (full-width space) counts as two columns, a tab as four.
     """
@@ -66,6 +72,7 @@ class Indenter(PostLex):
         parens = 0
         count = 0
         token = None
+        last = ""  # the type of the last token passed on
         for token in stream:
             count += 1
             if count > MAX_STATEMENT_TOKENS:
@@ -74,10 +81,13 @@ class Indenter(PostLex):
             if token.type == "_NL":
                 if parens:
                     continue
-                count = 0
-                yield token
                 tail = token.value.rsplit("\n", 1)[1]
                 indent = tail.count(" ") + tail.count("\t") * _TAB + tail.count("\u3000") * 2
+                if last in CONTINUE_AFTER and indent > levels[-1]:
+                    continue
+                count = 0
+                last = "_NL"
+                yield token
                 if indent > levels[-1]:
                     levels.append(indent)
                     yield Token.new_borrow_pos("_INDENT", tail, token)
@@ -93,6 +103,7 @@ class Indenter(PostLex):
                 parens += 1
             elif token.type == "RPAR":
                 parens = max(parens - 1, 0)
+            last = token.type
             yield token
         while len(levels) > 1:
             levels.pop()
@@ -629,7 +640,11 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         if tok.type == "_NL":
             where = token_span(file, tok)
             span = ast.Span(file, where.line, where.column, where.line, where.column + 1)
-            return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span)
+            text = _code(source.split("\n")[where.line - 1]) if 0 < where.line <= source.count("\n") + 1 else ""
+            end = _OPERATOR_END.search(text)
+            hint = (f"在「{end[0].strip()}」后补上公式的其余部分；要接到下一行写时，下一行要比这一行多缩进（如两个空格）"
+                    if end else None)
+            return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span, hint=hint)
         if tok.type in ("_INDENT", "_DEDENT"):
             line = tok.end_line or tok.line or 1
             span = ast.Span(file, line, 1, line, 2)
@@ -650,6 +665,7 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
 
 
 _OPERATOR_START = re.compile(r"[+＋\-－−×*＊÷/／]|(且|并且|或|或者|最高|最低)(?=[ \t\u3000])")
+_OPERATOR_END = re.compile(r"([=＝+＋\-－−×*＊÷/／]|[ \t\u3000](且|并且|或|或者|最高|最低))$")
 _EXAMPLE_HEAD = re.compile(r"(例|示例|测试)[ \t\u3000]+([^「“\"].*?)[ \t\u3000]*[:：]?[ \t\u3000]*$")
 _BLOCK_HEAD = re.compile(r"(输出|定义|参数|表)[ \t\u3000]+([^ \t\u3000:：=＝]+)[^=＝]*$")
 _BRANCH_START = re.compile(r"(若|如果|否则|依据)(?![\u3400-\u4dbf\u4e00-\u9fff])")
@@ -684,8 +700,8 @@ def _misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnos
     if op is not None and col > 1:
         return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
                           ast.Span(file, line, col, line, col + len(op[0])),
-                          hint="公式要跨行时，把整个公式放进括号里再换行，"
-                               "如「输出 合计：金额 = (本次费用」换行「  + 补贴)」")
+                          hint="公式要跨行时，把运算符留在上一行末尾、下一行多缩进，"
+                               "如「输出 合计：金额 = 本次费用 +」换行「  补贴」；或放进括号里再换行")
     return None
 
 

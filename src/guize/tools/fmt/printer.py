@@ -11,7 +11,7 @@ from guize.compiler import ast
 from guize.compiler.diagnostics import display_width
 from guize.compiler.lexicon import cn_to_int
 from guize.tools.fmt.exprs import P_CAP, P_IF, end_of, expr_doc
-from guize.tools.fmt.layout import STEP, WIDTH
+from guize.tools.fmt.layout import SOFT, STEP, WIDTH, Nest
 from guize.tools.fmt.spelling import (
     DEF_WORDS,
     FormatError,
@@ -132,7 +132,10 @@ class Printer:
             head += f"：{type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
         body = d.body
         if isinstance(body, ast.ExprValue):
-            doc = [head, " = ", expr_doc(body.expr), cite_doc(body.cite)]
+            if body.expr.span.line > d.span.line:  # written 「… =」 and continued below: kept
+                doc = [head, " =", Nest([SOFT, expr_doc(body.expr)]), cite_doc(body.cite)]
+            else:
+                doc = [head, " = ", expr_doc(body.expr), cite_doc(body.cite)]
             return [_Logical(0, doc, d.span.line, max(d.span.line, end_of(body.expr, body.cite)))]
         doc = [head, *self._selector(body.selector, " "), cite_text(body.cite)]
         out = [_Logical(0, doc, d.span.line, max(d.span.line, end_of(body.selector, body.cite)))]
