@@ -21,16 +21,18 @@ from lark.exceptions import (
 from lark.lark import PostLex
 
 from guize.compiler import ast
-from guize.compiler.comments import comment_start, scan_comments
+from guize.compiler.comments import scan_comments
 from guize.compiler.diagnostics import CompileError, Diagnostic, token_span
 from guize.compiler.lexicon import (
     cn_to_int,
     expected_words,
     glued_hint,
+    mask_digit_names,
     normalize_docno,
     normalize_title,
     parse_date,
     parse_number,
+    unmask,
 )
 from guize.compiler.limits import (
     MAX_DEPTH,
@@ -39,6 +41,7 @@ from guize.compiler.limits import (
     MAX_STATEMENT_TOKENS,
     depth_diagnostics,
 )
+from guize.compiler.syntaxhints import digit_name_hint, misplaced_line, unfinished_line_hint
 
 _TAB = 4
 
@@ -103,6 +106,8 @@ class Indenter(PostLex):
                 parens += 1
             elif token.type == "RPAR":
                 parens = max(parens - 1, 0)
+            elif token.type in ("STRING", "TITLE"):  # may quote a declared name with digits
+                token = Token.new_borrow_pos(token.type, unmask(token.value), token)
             last = token.type
             yield token
         while len(levels) > 1:
@@ -128,7 +133,10 @@ def _lark() -> Lark:
         # Keywords are whole words: a NAME that spells a keyword is that keyword.
         # (Lark does this itself for single-string terminals, not for alternations.)
         kw = keywords.get(tok.value)
-        return Token.new_borrow_pos(kw, tok.value, tok) if kw else tok
+        if kw:
+            return Token.new_borrow_pos(kw, tok.value, tok)
+        value = unmask(tok.value)  # a declared name with digits
+        return tok if value == tok.value else Token.new_borrow_pos("NAME", value, tok)
 
     return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
                 propagate_positions=True, maybe_placeholders=True, cache=False,
@@ -623,7 +631,7 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         if ch in _FULLWIDTH_HINTS:
             hint = f"「{ch}」在这里不能用，请改用「{_FULLWIDTH_HINTS[ch]}」"
         elif ch.isdigit():
-            hint = "名称里不能有数字；数值要和前面的名称用空格或运算符隔开"
+            hint = digit_name_hint(source, exc.line, exc.column) or "数值要和前面的名称用空格或运算符隔开"
         return Diagnostic("error", "E013", f"无法识别「{ch}」", ast.Span(file, exc.line, exc.column, exc.line,
                           exc.column + 1), hint=hint)
     if isinstance(exc, UnexpectedToken):
@@ -631,7 +639,7 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         expected = expected_words(set(exc.expected))
         if tok.type != "$END":
             line = (tok.end_line or 1) if tok.type == "_INDENT" else (tok.line or 1)
-            found = _misplaced_line(file, source, line, expected)
+            found = misplaced_line(file, source, line, expected)
             if found is not None:
                 return found
         if tok.type == "$END":
@@ -640,17 +648,16 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         if tok.type == "_NL":
             where = token_span(file, tok)
             span = ast.Span(file, where.line, where.column, where.line, where.column + 1)
-            text = _code(source.split("\n")[where.line - 1]) if 0 < where.line <= source.count("\n") + 1 else ""
-            end = _OPERATOR_END.search(text)
-            hint = (f"在「{end[0].strip()}」后补上公式的其余部分；要接到下一行写时，下一行要比这一行多缩进（如两个空格）"
-                    if end else None)
+            hint = unfinished_line_hint(source, where.line)
             return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span, hint=hint)
         if tok.type in ("_INDENT", "_DEDENT"):
             line = tok.end_line or tok.line or 1
             span = ast.Span(file, line, 1, line, 2)
             what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
             return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
-        hint = glued_hint(str(tok)) if tok.type == "NAME" else None
+        hint = digit_name_hint(source, tok.line, tok.column or 1) if tok.line else None
+        if hint is None and tok.type == "NAME":
+            hint = glued_hint(str(tok))
         if hint is None and tok.line:
             # The culprit is often the word just before: 「若住院期间 则」 lexes 若住院期间 as one name.
             before = source.split("\n")[tok.line - 1][:max((tok.column or 1) - 1, 0)]
@@ -662,67 +669,6 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)
         return Diagnostic("error", "E014", "文件意外结束", span)
     raise exc
-
-
-_OPERATOR_START = re.compile(r"[+＋\-－−×*＊÷/／]|(且|并且|或|或者|最高|最低)(?=[ \t\u3000])")
-_OPERATOR_END = re.compile(r"([=＝+＋\-－−×*＊÷/／]|[ \t\u3000](且|并且|或|或者|最高|最低))$")
-_EXAMPLE_HEAD = re.compile(r"(例|示例|测试)[ \t\u3000]+([^「“\"].*?)[ \t\u3000]*[:：]?[ \t\u3000]*$")
-_BLOCK_HEAD = re.compile(r"(输出|定义|参数|表)[ \t\u3000]+([^ \t\u3000:：=＝]+)[^=＝]*$")
-_BRANCH_START = re.compile(r"(若|如果|否则|依据)(?![\u3400-\u4dbf\u4e00-\u9fff])")
-
-
-def _code(text: str) -> str:
-    """A line without its comment and trailing blanks."""
-    start = comment_start(text)
-    return (text if start < 0 else text[:start]).rstrip()
-
-
-def _misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnostic | None:
-    """Syntax errors whose cause is the shape of a whole line: a formula continued on the next
-    line, an example name that needs quoting, a formula on its own line under 输出."""
-    lines = source.split("\n")
-    if not 0 < line <= len(lines):
-        return None
-    text = _code(lines[line - 1])
-    body = text.lstrip(" \t\u3000")
-    col = len(text) - len(body) + 1
-    if not body:
-        return None
-    example = _EXAMPLE_HEAD.fullmatch(body) if col == 1 else None
-    if example is not None:
-        return Diagnostic("error", "E014", f"例子的名称「{example[2]}」里有标点或空格，这里需要：{expected}",
-                          ast.Span(file, line, col, line, len(text) + 1),
-                          hint=f"例子的名称有标点或空格时用「」括起来：例 「{example[2]}」：")
-    found = _formula_under_header(file, lines, line, col, body, text) if col > 1 else None
-    if found is not None:
-        return found
-    op = _OPERATOR_START.match(body)
-    if op is not None and col > 1:
-        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
-                          ast.Span(file, line, col, line, col + len(op[0])),
-                          hint="公式要跨行时，把运算符留在上一行末尾、下一行多缩进，"
-                               "如「输出 合计：金额 = 本次费用 +」换行「  补贴」；或放进括号里再换行")
-    return None
-
-
-def _formula_under_header(file: str, lines: list[str], line: int, col: int, body: str,
-                          text: str) -> Diagnostic | None:
-    if _BRANCH_START.match(body) or re.match(r"(若|如果|否则)", body):
-        return None  # a branch, or a branch keyword glued to a name (若住院期间): the glue hint is better
-    head = line - 1
-    while head > 0 and (not _code(lines[head - 1]).strip() or lines[head - 1][:1] in " \t\u3000"):
-        head -= 1
-    if head < 1 or any(_code(lines[i]).strip() for i in range(head, line - 1)):
-        return None  # not the first line under the statement
-    header = _BLOCK_HEAD.fullmatch(_code(lines[head - 1]))
-    if header is None or re.search(r"(?<![\u3400-\u4dbf\u4e00-\u9fff])按(?=[ \t\u3000])", header[0]):
-        return None
-    first, _, cite = header[0].partition("依据")
-    fixed = f"{first.rstrip()} = {body}" + (f"  依据{cite}" if cite else "")
-    return Diagnostic("error", "E017",
-                      f"「{header[1]} {header[2]}」下面的缩进块只能写分支（「若 … 则 …」和「否则 …」），"
-                      "公式要写在「=」后面", ast.Span(file, line, col, line, len(text) + 1),
-                      hint=f"写成一行：「{fixed}」")
 
 
 def _blank_statement(source: str, line: int) -> str:
@@ -746,7 +692,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
     if not text.endswith("\n"):
         text += "\n"
     diagnostics: list[Diagnostic] = []
-    attempt = text
+    attempt = mask_digit_names(text)
     tree: list[Any] | None = None
     for _ in range(20):
         found: list[Diagnostic] = []
@@ -757,7 +703,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
                 diagnostics.extend(chains)
                 break
             if not found:
-                tree = _ToAst(file, attempt).transform(parsed)
+                tree = _ToAst(file, unmask(attempt)).transform(parsed)
                 break
         except VisitError as exc:
             inner = exc.orig_exc

@@ -14,6 +14,7 @@ from importlib import resources
 
 import attrs
 
+from guize.compiler.lexicon import digit_name, mask_digit_names, unmask
 from guize.compiler.parser import keyword_words
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -42,7 +43,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) 
     ("years", r"[一二三四五六七八九十两]+年"),
     ("title", r"《[^《》\n]*(〈[^〈〉\n]*〉[^《》\n]*)*》"),
     ("string", r"「[^」\n]*」|“[^”\n]*”|\"[^\"\n]*\""),
-    ("name", rf"[{_CJK}A-Za-z_·]+"),
+    ("name", rf"[{_CJK}A-Za-z_·\ue000-\ue009]+"),  # masked digits: a declared name with digits
     ("operator", r"==?|＝|≠|!=|！＝|≥|>=|＞＝|≤|<=|＜＝|>|＞|<|＜|[+＋\-－−×*＊÷/／—～~]"),
     ("punct", r"[:：,，、()（）。；;]"),
     ("space", r"[ \t\u3000]+"),
@@ -64,7 +65,7 @@ class Token:
 
 def tokens(source: str) -> Iterator[Token]:
     """Every token but white space, line by line."""
-    for line_no, line in enumerate(source.splitlines()):
+    for line_no, line in enumerate(mask_digit_names(source).splitlines()):
         indent = len(line) - len(line.lstrip(" \t\u3000"))
         pos = 0
         while pos < len(line):
@@ -72,7 +73,7 @@ def tokens(source: str) -> Iterator[Token]:
             if kind == "name" and text in KEYWORDS:
                 kind = "keyword"
             if kind != "space":
-                yield Token(kind, text, line_no, pos, indent)
+                yield Token(kind, unmask(text), line_no, pos, indent)
             pos += len(text)
 
 
@@ -87,4 +88,4 @@ def _match(line: str, pos: int) -> tuple[str, str]:
 
 def is_name(text: str) -> bool:
     """Whether `text` can be written as a name (for rename): name characters only, not a keyword."""
-    return bool(re.fullmatch(rf"[{_CJK}A-Za-z_·]+", text)) and text not in KEYWORDS
+    return (bool(re.fullmatch(rf"[{_CJK}A-Za-z_·]+", text)) or digit_name(text)) and text not in KEYWORDS
