@@ -303,6 +303,8 @@ class Definition:
     type: TypeSpec | None
     rounding: str | None
     body: ExprValue | BlockValue
+    negative: bool = False  # 可为负: the result may be negative (a loss, a correction)
+    given: bool = False  # 可作输入: a caller may give the value; the formula is used otherwise
     span: Span = _span()
 
     @property

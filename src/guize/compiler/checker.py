@@ -96,8 +96,10 @@ class Checker(TableChecker):
             defs[name] = ir.Definition(
                 name, d.kind, ty.display(), _value_kind(ty), self.lowered[name], self._rounding(d, ty),
                 d.cite.articles if d.cite else (), d.span.line, tuple(sorted(self.deps.get(name, ()))),
-                tuple(sorted(self.input_deps.get(name, ()))))
+                tuple(sorted(self.input_deps.get(name, ()))), d.negative, d.given)
         inputs = tuple(self._input_spec(i) for i in tree.inputs if i.name in self.input_types)
+        # 可作输入: each such definition is also an optional input of the same name.
+        inputs += tuple(self._given_spec(self.defs[n]) for n in order if self.defs[n].given)
         return CheckedPolicy(tree.path, source_sha, docs, inputs, defs, order, outputs, self.slot,
                              examples, tuple(self.diags), tree, assertions)
 
@@ -264,8 +266,8 @@ class Checker(TableChecker):
                 return scale
         return Decimal(1)
 
-    def _input_spec(self, inp: ast.InputDecl) -> dict[str, Any]:
-        ty = self.input_types[inp.name]
+    def _input_spec(self, inp: ast.InputDecl, ty: Type | None = None) -> dict[str, Any]:
+        ty = ty or self.input_types[inp.name]
         default: Any = None
         if inp.default is not None:
             default = self._literal(inp.default, ty, "", report=False)
@@ -323,6 +325,7 @@ class Checker(TableChecker):
             if d.rounding and d.rounding.endswith(("年", "月")):
                 self.error(d.span, f"「{d.rounding}」要写成函数，套在期间上",
                            hint=f"如「= {d.rounding}(不满一年部分)」", code="E317")
+            self._options(d, declared)
             result = self._value(d.body, hint=declared)
             if result is None:
                 self.failed.add(name)
@@ -355,6 +358,25 @@ class Checker(TableChecker):
         finally:
             self.checking.pop()
             self.current, self.cur_cite = saved
+
+    def _options(self, d: ast.Definition, declared: Type | None) -> None:
+        """可为负 and 可作输入 in a definition's head: what they apply to."""
+        if d.negative and declared is not None and declared.kind != "num":
+            self.error(d.span, f"「可为负」只用于数值，「{d.name}」是{declared.display()}",
+                       hint="去掉「，可为负」", code="E235")
+        if d.given and d.kind not in ("def", "output"):
+            word = "参数" if d.kind == "param" else "表"
+            self.error(d.span, f"「可作输入」只用于「定义」和「输出」，「{d.name}」是{word}",
+                       hint=f"把「{word} {d.name}」改为「定义 {d.name}」，或去掉「，可作输入」", code="E236")
+        elif d.given and declared is not None and declared.kind == "scale":
+            self.error(d.span, f"税率表「{d.name}」不能「可作输入」", hint="去掉「，可作输入」", code="E236")
+
+    def _given_spec(self, d: ast.Definition) -> dict[str, Any]:
+        """The input a 可作输入 definition is also: the definition's type, optional, no default."""
+        assert d.type is not None  # INVARIANT: the grammar puts 可作输入 after a type
+        spec = self._input_spec(ast.InputDecl(d.name, d.type, None, d.cite, d.negative, span=d.span),
+                                self.def_types[d.name])
+        return {**spec, "given": True, "has_default": True}
 
     def _rounding(self, d: ast.Definition, ty: Type) -> tuple[str, Decimal] | None:
         if d.rounding and d.rounding.endswith(("年", "月")):
@@ -431,15 +453,22 @@ class Checker(TableChecker):
     def _example(self, ex: ast.Example) -> dict[str, Any]:
         inputs: dict[str, Any] = {}
         for name, lit in ex.inputs:
-            if name not in self.inputs:
+            given = self.defs.get(name)  # a 可作输入 definition given directly
+            if given is not None and given.given and given.type is not None:
+                decl: ast.TypeSpec = given.type
+                ty = self.def_types.get(name)
+            elif name in self.inputs:
+                decl, ty = self.inputs[name].type, self.input_types.get(name)
+            else:
                 near = nearest(name, list(self.inputs))
-                self.error(lit.span, f"例「{ex.name}」：没有名为「{name}」的输入",
-                           hint=f"是否指「{near}」？" if near else None, code="E341")
+                hint = f"是否指「{near}」？" if near else None
+                if given is not None:
+                    hint = f"「{name}」是定义：要在例子中直接给出，声明时写「，可作输入」"
+                self.error(lit.span, f"例「{ex.name}」：没有名为「{name}」的输入", hint=hint, code="E341")
                 continue
-            ty = self.input_types.get(name)
             if ty is not None:
                 value = self._literal(lit, ty, f"例「{ex.name}」的输入「{name}」")
-                scale = self._input_scale(self.inputs[name].type)
+                scale = self._input_scale(decl)
                 if value is not None and ty.kind == "num" and scale != 1:
                     # Examples state amounts with their unit (100万元); the input itself is
                     # given in its declared unit (万元), so store the number in that unit.

@@ -54,6 +54,7 @@ KEYWORDS: dict[str, str] = {
     "EQUALS_KW": "「等于」",
     "PART_KW": "「的部分」",
     "NEG_KW": "「可为负」",
+    "GIVEN_KW": "「可作输入」",
     "NOT_EQUALS_KW": "「不等于」",
     "CAP_KW": "「最高」或「最低」",
     "EXAMPLE_KW": "「例」",

@@ -331,11 +331,22 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return (names[0], "/".join(names[1:]) or None)
 
     def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
-        # DEF_KW NAME [COLON type_spec [COMMA ROUNDING]] def_body
-        kw, name, _colon, type_spec, _comma, rounding, body = c
+        # DEF_KW NAME [COLON type_spec def_opt*] def_body
+        kw, name, _colon, type_spec, *opts, body = c
         kind = ast.DEF_KINDS[str(kw)]
-        return ast.Definition(kind, str(name), type_spec, str(rounding) if rounding else None, body,
-                              span=self.sp(meta))
+        rounding = next((str(v) for k, v in opts if k == "round"), None)
+        return ast.Definition(kind, str(name), type_spec, rounding, body,
+                              negative=any(k == "negative" for k, _v in opts),
+                              given=any(k == "given" for k, _v in opts), span=self.sp(meta))
+
+    def dopt_round(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("round", c[1])
+
+    def dopt_negative(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("negative", True)
+
+    def dopt_given(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("given", True)
 
     def b_inline(self, meta: Any, c: list[Any]) -> ast.ExprValue:
         return ast.ExprValue(c[1], c[2], span=self.sp(meta))

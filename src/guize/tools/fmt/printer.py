@@ -130,6 +130,7 @@ class Printer:
         head = f"{DEF_WORDS[d.kind]} {d.name}"
         if d.type is not None:
             head += f"：{type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
+            head += ("，可为负" if d.negative else "") + ("，可作输入" if d.given else "")
         body = d.body
         if isinstance(body, ast.ExprValue):
             if body.expr.span.line > d.span.line:  # written 「… =」 and continued below: kept
