@@ -41,7 +41,12 @@ from guize.compiler.limits import (
     MAX_STATEMENT_TOKENS,
     depth_diagnostics,
 )
-from guize.compiler.syntaxhints import digit_name_hint, misplaced_line, unfinished_line_hint
+from guize.compiler.syntaxhints import (
+    band_row_hint,
+    digit_name_hint,
+    misplaced_line,
+    unfinished_line_hint,
+)
 
 _TAB = 4
 
@@ -666,7 +671,8 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
             span = ast.Span(file, line, 1, line, 2)
             what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
             return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
-        hint = digit_name_hint(source, tok.line, tok.column or 1) if tok.line else None
+        hint = band_row_hint(source, tok.line) or digit_name_hint(source, tok.line, tok.column or 1) \
+            if tok.line else None
         if hint is None and tok.type == "NAME":
             hint = glued_hint(str(tok))
         if hint is None and tok.line:

@@ -96,3 +96,71 @@ def digit_name_hint(source: str, line: int, column: int) -> str | None:
             return (f"「{m[0]}」不是声明过的名称：含数字的名称要先用「输入」「定义」「参数」等声明，写法一字不差；"
                     "若是数值，要和名称用空格或运算符隔开")
     return None
+
+
+# ---------------------------------------------------------------- band rows
+
+_NUM = (r"[0-9][0-9,.]*(?:万|亿)?(?:万元|亿元|元|万吨|吨|千克|公斤|克|千瓦时|度|人|名|次|个月|个|支|件|月|年|周岁|岁|"
+        r"日|天|亩|平方米|㎡|公里|米|小时|户|家|套|台|%|％)?")
+# Wordings drafters write for a band that the grammar does not read, and the law's wording for
+# each (the 民法典 第一千二百五十九条 conventions: 以上/以下 include the number, 超过/不满 do not).
+_BAND_FIXES: tuple[tuple[str, str, str], ...] = (
+    (rf"(?:大于或等于|大于等于|不小于|≥|>=|＞＝)\s*({_NUM})", r"\1以上", "「以上」包括本数"),
+    (rf"(?:小于或等于|小于等于|低于或等于|不大于|≤|<=|＜＝)\s*({_NUM})", r"不超过\1", "「不超过」包括本数"),
+    (rf"(?:大于|>|＞)\s*({_NUM})", r"超过\1", "「超过」不包括本数"),
+    (rf"(?:小于|不到|<|＜)\s*({_NUM})", r"不满\1", "「不满」不包括本数"),
+    (rf"({_NUM})及(?:其)?以上", r"\1以上", "「以上」已包括本数"),
+    (rf"({_NUM})及(?:其)?以下", r"\1以下", "「以下」已包括本数"),
+    (rf"({_NUM})以上至({_NUM})", r"\1至\2", "「至」两端都包括"),
+    (rf"({_NUM})\s*(?:到|~|～)\s*({_NUM})", r"\1至\2", "区间写「至」，两端都包括"),
+    (r"[（(]含本数[)）]", "", "「以上」「以下」「以内」已包括本数；要改变时写「（含X）」「（不含X）」"),
+    (r"[（(]不含本数[)）]", "（不含）", "写「（不含）」或「（不含X）」"),
+    (r"^在", "", "分段直接写数值和比较词"),
+)
+# The same words in a formula's comparison: 若 所得 大于等于 起征点 -> 若 所得 达到 起征点.
+_COMPARE_FIXES: tuple[tuple[str, str, str], ...] = (
+    (r"(?:大于或等于|大于等于|不小于)\s*", "达到 ", "「达到」即 ≥"),
+    (r"(?:小于或等于|小于等于|低于或等于|不大于)\s*", "不超过 ", "「不超过」即 ≤"),
+    (r"大于\s*", "超过 ", "「超过」即 >"),
+    (r"(?:小于|不到)\s*", "不满 ", "「不满」即 <"),
+)
+BAND_FORMS = "「36000元以下」「不超过36000元」「超过36000元至144000元」「36000元（含）以上」「36000元以上不满144000元」「其他」"
+
+
+def _in_band_block(lines: list[str], line: int) -> bool:
+    """Whether `line` is a row under a header that bands (按 … 分段, 超额累进, 全额累进)."""
+    text = lines[line - 1]
+    indent = len(text) - len(text.lstrip(" \t\u3000"))
+    for n in range(line - 1, 0, -1):
+        above = code_of(lines[n - 1])
+        if not above.strip():
+            continue
+        depth = len(above) - len(above.lstrip(" \t\u3000"))
+        if depth < indent:
+            return bool(re.search(r"分段|超额累进|全额累进", above))
+    return False
+
+
+def band_row_hint(source: str, line: int) -> str | None:
+    """For a band row the grammar does not read: the law's wording for it, or the accepted forms."""
+    lines = source.split("\n")
+    if not 0 < line <= len(lines):
+        return None
+    text = code_of(lines[line - 1]).strip()
+    row = bool(re.search(r"[:：]", text)) and not re.match(r"(若|如果|否则|输入|输出|定义|参数|表|例|期望)", text)
+    key = re.split(r"[:：]", text, maxsplit=1)[0].strip() if row else text
+    if row and not re.search(r"[0-9]", key):
+        return None
+    fixed, why = key, []
+    for pattern, replacement, reason in _BAND_FIXES if row else _COMPARE_FIXES:
+        new = re.sub(pattern, replacement, fixed)
+        if new != fixed:
+            fixed = new
+            why.append(reason)
+    if fixed != key and not row:  # a comparison in a formula
+        return f"比较照法条写作「{fixed}」（{'；'.join(why)}；也可用符号 ≥ ≤ > <）"
+    if fixed != key:
+        return f"分段照法条写作「{fixed}」（{'；'.join(why)}）；可用的写法如 {BAND_FORMS}"
+    if _in_band_block(lines, line):
+        return f"分段的写法如 {BAND_FORMS}（以上、以下、以内包括本数，超过、不满、低于不包括）"
+    return None
