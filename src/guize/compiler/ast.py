@@ -275,6 +275,16 @@ class TypeDecl:
 
 
 @attrs.frozen
+class UnitDecl:
+    """单位 人次, 单位 担 = 50公斤: a unit the drafter declares, with its conversion if any."""
+
+    name: str
+    amount: Number | None = None  # what one of the unit is, in another unit
+    cite: Citation | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
 class LitValue:
     """A value written in an example or as a default: a number, date, 是/否 or a name."""
 
@@ -392,5 +402,6 @@ class RuleFile:
     examples: tuple[Example, ...]
     comments: tuple[Comment, ...] = attrs.field(default=(), eq=False)
     assertions: tuple[Assertion, ...] = ()
+    units: tuple[UnitDecl, ...] = ()
     # The order of statements as written, for the formatter.
     order: tuple[object, ...] = attrs.field(default=(), eq=False, repr=False)

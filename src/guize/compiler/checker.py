@@ -15,10 +15,10 @@ from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.assertions import CheckedAssertion, check_assertions
 from guize.compiler.diagnostics import Diagnostic, nearest
-from guize.compiler.lexicon import UNITS
 from guize.compiler.lower import Validity, norm, parse_rounding, unit_hint
 from guize.compiler.tables import TableChecker
 from guize.compiler.types import Type
+from guize.compiler.units import declare_units
 from guize.runtime import dates, ir
 
 _KIND_WORDS = {kind: word for word, kind in ast.DEF_KINDS.items()}
@@ -78,6 +78,7 @@ class Checker(TableChecker):
                            "多个文件请分开写，或只保留元数据", code="E201")
         if len(tree.documents) == 1:
             self.doc_validity = validity(tree.documents[0])
+        declare_units(self, tree.units)
         self._declare()
         for name in self.defs:
             self._check_def(name)
@@ -245,10 +246,10 @@ class Checker(TableChecker):
                     return None
                 return T.num(unit[0], integer=base.integer)
             return base
-        if word in UNITS or spec.per:
+        if word in self.units or spec.per:
             unit = self._unit(word, spec.per, spec.span)
             return T.num(unit[0]) if unit else None
-        candidates = list(_TYPE_WORDS) + list(self.enums) + list(UNITS)
+        candidates = list(_TYPE_WORDS) + list(self.enums) + list(self.units)
         near = nearest(word, candidates)
         self.error(spec.span, f"不认识的类型「{word}」",
                    hint=f"是否指「{near}」？" if near else "可用类型：金额、比率、整数、数量（单位）、是否、日期，或用「类型」声明的枚举",
@@ -257,12 +258,12 @@ class Checker(TableChecker):
 
     def _input_scale(self, spec: ast.TypeSpec) -> Decimal:
         if isinstance(spec, ast.NamedType):
-            unit = spec.unit or (spec.word if spec.word in UNITS else None)
+            unit = spec.unit or (spec.word if spec.word in self.units else None)
             per = spec.unit_per if spec.unit else spec.per
-            if unit in UNITS:
-                scale = UNITS[unit][1]
-                if per in UNITS:
-                    scale /= UNITS[per][1]
+            if unit in self.units:
+                scale = self.units[unit][1]
+                if per in self.units:
+                    scale /= self.units[per][1]
                 return scale
         return Decimal(1)
 
@@ -278,7 +279,7 @@ class Checker(TableChecker):
                 default = int(default) if ty.integer and default == int(default) else default
         unit_text = ""
         if isinstance(inp.type, ast.NamedType):
-            unit_text = inp.type.unit or (inp.type.word if inp.type.word in UNITS else "")
+            unit_text = inp.type.unit or (inp.type.word if inp.type.word in self.units else "")
             per = inp.type.unit_per if inp.type.unit else inp.type.per
             if per:
                 unit_text += "/" + per

@@ -21,6 +21,7 @@ KEYWORDS: dict[str, str] = {
     "HISTORY_KW": "「沿革」",
     "NOTE_KW": "「备注」",
     "TYPE_KW": "「类型」",
+    "UNIT_KW": "「单位」",
     "INPUT_KW": "「输入」",
     "DEF_KW": "「定义」「输出」「参数」或「表」",
     "DEFAULT_KW": "「默认」",
@@ -355,3 +356,30 @@ def mask_digit_names(text: str) -> str:
 def unmask(text: str) -> str:
     """Masked digits back to digits."""
     return text.translate(_UNMASK)
+
+
+# ---------------------------------------------------------------- declared units
+
+_UNIT_DECL = re.compile(r"^单位[ \t\u3000]+([\u3400-\u4dbf\u4e00-\u9fffA-Za-z·]+)(?=[ \t\u3000=＝#＃\n]|$)", re.M)
+
+
+def declared_units(text: str) -> tuple[str, ...]:
+    """The units a file declares (单位 人次, 单位 担 = 50公斤) that are not built in, longest first:
+    the NUMBER terminal reads them after a number (5人次, 300元/人次)."""
+    found = {m[1] for m in _UNIT_DECL.finditer(text)} - set(UNITS) - set(PERCENT_UNITS)
+    return tuple(sorted(found, key=lambda u: (-len(u), u)))
+
+
+def grammar_with_units(grammar: str, units: tuple[str, ...]) -> str:
+    """The grammar whose NUMBER terminal also reads `units` (before the built-in ones, so that
+    人次 is not read as 人 followed by 次)."""
+    if not units:
+        return grammar
+    alternatives = "|".join(units)
+    lines = grammar.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("NUMBER"):
+            line = line.replace("(万元|亿元|元|万吨|", f"({alternatives}|万元|亿元|元|万吨|", 1)
+            line = line.replace("[\\/／](吨|", f"[\\/／]({alternatives}|吨|", 1)
+            lines[i] = line.replace("[\\/／·](吨|", f"[\\/／·]({alternatives}|吨|", 1)
+    return "\n".join(lines)

@@ -25,8 +25,10 @@ from guize.compiler.comments import scan_comments
 from guize.compiler.diagnostics import CompileError, Diagnostic, token_span
 from guize.compiler.lexicon import (
     cn_to_int,
+    declared_units,
     expected_words,
     glued_hint,
+    grammar_with_units,
     mask_digit_names,
     normalize_docno,
     normalize_title,
@@ -46,6 +48,7 @@ from guize.compiler.syntaxhints import (
     digit_name_hint,
     misplaced_line,
     unfinished_line_hint,
+    unit_hint,
 )
 
 _TAB = 4
@@ -129,9 +132,15 @@ def keyword_words(grammar: str) -> dict[str, str]:
     return words
 
 
-@functools.cache
 def _lark() -> Lark:
+    return lark_for(())
+
+
+@functools.lru_cache(maxsize=16)
+def lark_for(units: tuple[str, ...]) -> Lark:
+    """The parser; for a file that declares units (单位 人次), one whose numbers read them too."""
     grammar = resources.files("guize.grammar").joinpath("rule.lark").read_text(encoding="utf-8")
+    grammar = grammar_with_units(grammar, units)
     keywords = keyword_words(grammar)
 
     def retype(tok: Token) -> Token:
@@ -298,6 +307,11 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
     def cite(self, meta: Any, c: list[Token]) -> ast.Citation:
         arts = tuple(str(t).replace("(", "（").replace(")", "）") for t in c if t.type == "CITATION")
         return ast.Citation(arts, span=self.sp(meta))
+
+    def unit_decl(self, meta: Any, c: list[Any]) -> ast.UnitDecl:
+        # UNIT_KW NAME [EQ NUMBER] [cite]
+        amount = self._number(c[3]) if c[3] is not None else None
+        return ast.UnitDecl(str(c[1]), amount, c[4], span=self.sp(meta))
 
     def type_decl(self, meta: Any, c: list[Any]) -> ast.TypeDecl:
         names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
@@ -671,8 +685,12 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
             span = ast.Span(file, line, 1, line, 2)
             what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
             return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
-        hint = band_row_hint(source, tok.line) or digit_name_hint(source, tok.line, tok.column or 1) \
-            if tok.line else None
+        hint = None
+        if tok.line:
+            hint = band_row_hint(source, tok.line)
+            if hint is None and tok.type == "NAME":
+                hint = unit_hint(source, tok.line, tok.column or 1, str(tok))
+            hint = hint or digit_name_hint(source, tok.line, tok.column or 1)
         if hint is None and tok.type == "NAME":
             hint = glued_hint(str(tok))
         if hint is None and tok.line:
@@ -710,11 +728,12 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         text += "\n"
     diagnostics: list[Diagnostic] = []
     attempt = mask_digit_names(text)
+    lark = lark_for(declared_units(text))
     tree: list[Any] | None = None
     for _ in range(20):
         found: list[Diagnostic] = []
         try:
-            parsed = _lark().parse(attempt)
+            parsed = lark.parse(attempt)
             found, chains = depth_diagnostics(parsed, file)
             if chains:  # blanking one definition of a chain would only shorten it: stop here
                 diagnostics.extend(chains)
@@ -756,6 +775,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         examples=tuple(x for x in tree if isinstance(x, ast.Example)),
         comments=comments,
         assertions=tuple(x for x in tree if isinstance(x, ast.Assertion)),
+        units=tuple(x for x in tree if isinstance(x, ast.UnitDecl)),
         order=tuple(tree),
     )
 

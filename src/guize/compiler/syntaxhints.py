@@ -164,3 +164,18 @@ def band_row_hint(source: str, line: int) -> str | None:
     if _in_band_block(lines, line):
         return f"分段的写法如 {BAND_FORMS}（以上、以下、以内包括本数，超过、不满、低于不包括）"
     return None
+
+
+def unit_hint(source: str, line: int, column: int, word: str) -> str | None:
+    """For a word glued to a number (5打, 120人次 where 人次 is not declared): a unit to declare."""
+    lines = source.split("\n")
+    if not 0 < line <= len(lines) or column < 2:
+        return None
+    before = lines[line - 1][:column - 1]
+    m = re.search(r"[0-9]([\u3400-\u4dbf\u4e00-\u9fff]*)$", before)
+    if m is None:
+        return None
+    unit = m[1] + word  # 5人次 lexes as 5人 and 次: the whole word after the digits
+    if len(unit) > 3:  # 3岁以下婴儿人数: more likely a name (see digit_name_hint)
+        return None
+    return f"「{unit}」不是已知的单位：在文件中先声明「单位 {unit}」（能换算成已有的单位时写出换算，如「单位 担 = 50公斤」）"

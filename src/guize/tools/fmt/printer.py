@@ -49,6 +49,9 @@ class Printer:
         if isinstance(node, ast.TypeDecl):
             text = f"类型 {node.name}：{'、'.join(node.members)}{cite_text(node.cite)}"
             return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
+        if isinstance(node, ast.UnitDecl):
+            text = f"单位 {node.name}" + (f" = {node.amount.text}" if node.amount else "") + cite_text(node.cite)
+            return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
         if isinstance(node, ast.InputDecl):
             text = f"输入 {node.name}：{type_text(node.type)}"
             if node.default is not None:
