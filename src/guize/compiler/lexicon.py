@@ -319,6 +319,7 @@ _MASK = str.maketrans({str(i): chr(0xE000 + i) for i in range(10)})
 _UNMASK = str.maketrans({chr(0xE000 + i): str(i) for i in range(10)})
 _DECLARATION = re.compile(r"^[ \t\u3000]*(?:输入|定义|输出|参数|表|类型)[ \t\u3000]+([^ \t\u3000:：=＝，,（(、\n]+)"
                           r"(?:[ \t\u3000]*[:：]([^\n#＃=＝]*))?", re.M)
+_EXAMPLE_NAME = re.compile(r"^(?:例|示例|测试)[ \t\u3000]+([^ \t\u3000:：「“\"\n]+)[ \t\u3000]*[:：]?[ \t\u3000]*$", re.M)
 _LEADING_NUMBER = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(万|亿)?(?P<rest>.*)")
 
 
@@ -334,8 +335,9 @@ def digit_name(word: str) -> bool:
 
 
 def declared_digit_names(text: str) -> list[str]:
-    """The names with digits a file declares (输入/定义/输出/参数/表/类型 and enum members), longest first."""
-    found: set[str] = set()
+    """The names with digits a file declares (输入/定义/输出/参数/表/类型, enum members, and
+    examples' names), longest first."""
+    found: set[str] = {m[1] for m in _EXAMPLE_NAME.finditer(text)}
     for m in _DECLARATION.finditer(text):
         found.add(m[1])
         if m[2] and "、" in m[2]:  # an enumeration: its members
