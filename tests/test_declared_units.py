@@ -131,3 +131,10 @@ def test_files_without_declared_units_share_one_parser() -> None:
     before = lark_for.cache_info().currsize
     parse(HEAD + "输入 量：数量（吨）\n")
     assert lark_for.cache_info().currsize == before
+
+
+def test_the_editor_scan_reads_declared_units_in_numbers() -> None:
+    from guize.tools.lsp.scan import tokens
+
+    numbers = [t.text for t in tokens(SOURCE) if t.kind == "number"]
+    assert "300元/人次" in numbers and "100人次" in numbers and "50公斤" in numbers

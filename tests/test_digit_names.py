@@ -121,3 +121,11 @@ def test_an_undeclared_word_with_digits_says_it_is_not_a_declared_name() -> None
 def test_a_string_quoting_a_digit_name_keeps_its_digits() -> None:
     tree = parse(SOURCE.replace("参数 起征点 = 不超过36000元的部分\n", ""))
     assert "\ue000" not in repr(tree) and "\ue003" not in repr(tree)
+
+
+def test_the_editor_scan_reads_declared_digit_names_as_names() -> None:
+    from guize.tools.lsp.scan import is_name, tokens
+
+    names = {t.text for t in tokens(SOURCE) if t.kind == "name"}
+    assert {"3岁以下婴幼儿人数", "第2档标准", "第1档"} <= names
+    assert is_name("第2档标准") and not is_name("3岁")

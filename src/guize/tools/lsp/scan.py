@@ -14,7 +14,7 @@ from importlib import resources
 
 import attrs
 
-from guize.compiler.lexicon import digit_name, mask_digit_names, unmask
+from guize.compiler.lexicon import declared_units, digit_name, mask_digit_names, unmask
 from guize.compiler.parser import keyword_words
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -65,11 +65,12 @@ class Token:
 
 def tokens(source: str) -> Iterator[Token]:
     """Every token but white space, line by line."""
+    patterns = _with_units(declared_units(source))
     for line_no, line in enumerate(mask_digit_names(source).splitlines()):
         indent = len(line) - len(line.lstrip(" \t\u3000"))
         pos = 0
         while pos < len(line):
-            kind, text = _match(line, pos)
+            kind, text = _match(line, pos, patterns)
             if kind == "name" and text in KEYWORDS:
                 kind = "keyword"
             if kind != "space":
@@ -77,9 +78,19 @@ def tokens(source: str) -> Iterator[Token]:
             pos += len(text)
 
 
-def _match(line: str, pos: int) -> tuple[str, str]:
+def _with_units(units: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """PATTERNS whose numbers also read the units the file declares (单位 人次: 120人次)."""
+    if not units:
+        return PATTERNS
+    extra = "|".join(units)
+    number = re.compile(rf"(\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?(万|亿)?(%|％|‰|个百分点|({extra}|{_UNITS})"
+                        rf"(/({extra}|{_PER}))?)?")
+    return tuple((kind, number if kind == "number" else p) for kind, p in PATTERNS)
+
+
+def _match(line: str, pos: int, patterns: tuple[tuple[str, re.Pattern[str]], ...] = PATTERNS) -> tuple[str, str]:
     """The first pattern that matches at `pos` and its text; one character of `other` if none does."""
-    for kind, pattern in PATTERNS:
+    for kind, pattern in patterns:
         m = pattern.match(line, pos)
         if m and m.end() > pos:
             return kind, m.group()
