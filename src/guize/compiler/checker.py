@@ -363,7 +363,7 @@ class Checker(TableChecker):
     def _options(self, d: ast.Definition, declared: Type | None) -> None:
         """可为负 and 可作输入 in a definition's head: what they apply to."""
         if d.negative and declared is not None and declared.kind != "num":
-            self.error(d.span, f"「可为负」只用于数值，「{d.name}」是{declared.display()}",
+            self.error(d.span, f"「可为负」只用于数值，「{d.name}」的类型是{declared.display()}",
                        hint="去掉「，可为负」", code="E235")
         if d.given and d.kind not in ("def", "output"):
             word = "参数" if d.kind == "param" else "表"

@@ -31,7 +31,7 @@ def declare_units(checker: _Reports, decls: tuple[ast.UnitDecl, ...]) -> None:
         if amount is not None:
             if amount.unit is None or amount.per is not None or amount.unit in PERCENT_UNITS:
                 checker.error(decl.span, f"单位「{name}」的换算要写成一个带单位的数量",
-                              hint=f"如「单位 {name} = 50公斤」；没有换算关系时只写「单位 {name}」", code="E237")
+                              hint=f"写成「单位 {name} = 数量和单位」，如「单位 担 = 50公斤」；没有换算关系时只写「单位 {name}」", code="E237")
                 continue
             if amount.unit not in checker.units:
                 checker.error(decl.span, f"单位「{name}」换算成的「{amount.unit}」不是已知的单位",
