@@ -176,3 +176,16 @@ def test_verify_skips_the_sign_of_a_negative_result_and_counts_given_values(tmp_
     # A caller may give 应纳税额 larger than the profit: the assertion does not hold for every input.
     assert claim.status == "violated" and claim.counterexample is not None
     assert "应纳税额" in claim.counterexample["inputs"]
+
+
+def test_the_site_calculator_says_a_given_definition_may_be_left_empty(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from guize.cli import main
+
+    path = tmp_path / "a.rule"
+    path.write_text(SOURCE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["doc", str(path), "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "a.html").read_text(encoding="utf-8")
+    assert page.count("可不填：不填时按公式计算") == 2 and "None" not in page
