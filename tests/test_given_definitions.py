@@ -189,3 +189,28 @@ def test_the_site_calculator_says_a_given_definition_may_be_left_empty(tmp_path:
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "a.html").read_text(encoding="utf-8")
     assert page.count("可不填：不填时按公式计算") == 2 and "None" not in page
+
+
+@pytest.mark.parametrize("data", [
+    {"实足年龄": "61岁", "收入": 1, "成本": 2},
+    {"出生日期": "1960-01-01", "收入": 1000, "成本": 2, "应纳税额": 5},
+    {"收入": 1, "成本": 2},
+    {"实足年龄": "61岁", "收入": 1, "成本": 2, "未知": 1},
+    {"实足年龄": "abc", "收入": 1, "成本": 2},
+])
+def test_every_choice_of_outputs_agrees_between_engines(policy: guize.Policy, data: dict[str, Any]) -> None:
+    """The compiled module's functions (all outputs, an output computed from outputs, the subset
+    function) and the reference interpreter give the same value or the same first error."""
+    import itertools
+
+    names = [o.name for o in policy.outputs]
+    choices: list[list[str] | None] = [None]
+    choices += [list(c) for r in (1, 2) for c in itertools.permutations(names, r)]
+    for outputs in choices:
+        got = []
+        for run in (policy.evaluate, policy.interpret):
+            try:
+                got.append(run(data, ON, outputs))
+            except RuleError as exc:
+                got.append(("error", type(exc).__name__, exc.message))
+        assert got[0] == got[1], outputs
