@@ -539,6 +539,8 @@ def program(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         lines += [unit + "沿革" + colon(), unit * 2 + "2024年1月1日 发布 测发〔2024〕1号" + comment(draw)]
     lines.append(f"类型 等级{colon()}甲、乙、丙" + comment(draw))
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(["单位 人次", "单位 担 = 50公斤", "单位 亩  依据 第一条"])) + comment(draw))
     for name in NAMES:
         lines.append(f"输入 {name}{colon()}" + draw(st.sampled_from(["金额", "比率", "整数(人)", "是否", "等级",
                                                                      "数量（吨）", "金额，默认 0元"])) + comment(draw))
@@ -553,7 +555,10 @@ def program(draw: st.DrawFn) -> str:
             lines.append(draw(st.sampled_from(["# 段落注释", "  # 缩进的注释"])))
         cite = draw(st.sampled_from(["", "  依据 第一条", "   依据 第二条(一)项、第三条"]))
         if kind == "inline":
-            lines.append(f"{word} {name}{colon()}金额 = {draw(expression())}{cite}{comment(draw)}")
+            # Options after the type (issue 13), and a formula continued on the next line after `=`.
+            opts = draw(st.sampled_from(["", "，可为负", "，可作输入", "，四舍五入到元，可为负，可作输入"]))
+            eq = draw(st.sampled_from([" = ", " =\n" + unit * 2]))
+            lines.append(f"{word} {name}{colon()}金额{opts}{eq}{draw(expression())}{cite}{comment(draw)}")
             continue
         if kind == "if":
             lines.append(f"{word} {name}{colon()}金额{cite}{comment(draw)}")

@@ -81,3 +81,32 @@ def test_a_formula_on_its_own_line_under_an_output_says_where_formulas_go(formul
     assert diag.span.line == 7 and diag.span.column == 3
     assert "若" in diag.message and "否则" in diag.message and "=" in diag.message
     assert diag.hint is not None and f"输出 补助：金额 = {formula}" in diag.hint
+
+
+BAND_HEAD = "输入 所得：金额\n表 税率：比率 按 所得 分段\n"
+
+
+@pytest.mark.parametrize(("row", "fixed"), [
+    ("大于36000元", "超过36000元"), ("小于36000元", "不满36000元"), ("大于等于36000元", "36000元以上"),
+    ("≤36000元", "不超过36000元"), ("> 36000元", "超过36000元"), ("36000元及以上", "36000元以上"),
+    ("36000元以上（含本数）", "36000元以上"), ("在36000元以下", "36000元以下"),
+    ("36000元到144000元", "36000元至144000元"), ("36000元以上不到144000元", "36000元以上不满144000元"),
+    ("低于或等于36000元", "不超过36000元"),
+])
+def test_a_band_row_in_other_words_suggests_the_law_wording(row: str, fixed: str) -> None:
+    diag = _errors(f"{BAND_HEAD}  {row}：3%\n  其他：10%\n")[0]
+    assert diag.span.line == 7
+    assert diag.hint is not None and f"分段照法条写作「{fixed}」" in diag.hint
+    # The suggestion is itself a band the grammar reads, with the same meaning as intended.
+    _checks(f"{BAND_HEAD}  {fixed}：3%\n  其他：10%\n")
+
+
+def test_an_unreadable_band_row_lists_the_accepted_wordings() -> None:
+    diag = _errors(f"{BAND_HEAD}  36000元以上以下：3%\n  其他：10%\n")[0]
+    assert diag.hint is not None and "「超过36000元至144000元」" in diag.hint and "包括本数" in diag.hint
+
+
+@pytest.mark.parametrize(("word", "fixed"), [("大于等于", "达到"), ("小于", "不满"), ("大于", "超过")])
+def test_a_comparison_in_other_words_suggests_the_law_wording(word: str, fixed: str) -> None:
+    diag = _errors(f"输入 所得：金额\n输入 起征点：金额\n输出 税：金额 = 若 所得 {word} 起征点 则 1元 否则 0元\n")[0]
+    assert diag.hint is not None and f"若 所得 {fixed} 起征点 则" in diag.hint

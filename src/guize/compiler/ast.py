@@ -279,6 +279,16 @@ class TypeDecl:
 
 
 @attrs.frozen
+class UnitDecl:
+    """单位 人次, 单位 担 = 50公斤: a unit the drafter declares, with its conversion if any."""
+
+    name: str
+    amount: Number | None = None  # what one of the unit is, in another unit
+    cite: Citation | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
 class LitValue:
     """A value written in an example or as a default: a number, date, 是/否 or a name."""
 
@@ -308,6 +318,8 @@ class Definition:
     type: TypeSpec | None
     rounding: str | None
     body: ExprValue | BlockValue
+    negative: bool = False  # 可为负: the result may be negative (a loss, a correction)
+    given: bool = False  # 可作输入: a caller may give the value; the formula is used otherwise
     span: Span = _span()
     added: bool = False  # 新增: a definition an amending or local document adds
     local: bool = False  # ，各地可调整: a value a local implementing document may set
@@ -399,5 +411,6 @@ class RuleFile:
     examples: tuple[Example, ...]
     comments: tuple[Comment, ...] = attrs.field(default=(), eq=False)
     assertions: tuple[Assertion, ...] = ()
+    units: tuple[UnitDecl, ...] = ()
     # The order of statements as written, for the formatter.
     order: tuple[object, ...] = attrs.field(default=(), eq=False, repr=False)

@@ -15,10 +15,10 @@ from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.assertions import CheckedAssertion, check_assertions
 from guize.compiler.diagnostics import Diagnostic, nearest
-from guize.compiler.lexicon import UNITS
 from guize.compiler.lower import Validity, norm, parse_rounding, unit_hint
 from guize.compiler.tables import TableChecker
 from guize.compiler.types import Type
+from guize.compiler.units import declare_units
 from guize.runtime import dates, ir
 
 _KIND_WORDS = {kind: word for word, kind in ast.DEF_KINDS.items()}
@@ -78,6 +78,7 @@ class Checker(TableChecker):
                            "多个文件请分开写，或只保留元数据", code="E201")
         if len(tree.documents) == 1:
             self.doc_validity = validity(tree.documents[0])
+        declare_units(self, tree.units)
         self._declare()
         for name in self.defs:
             self._check_def(name)
@@ -96,8 +97,10 @@ class Checker(TableChecker):
             defs[name] = ir.Definition(
                 name, d.kind, ty.display(), _value_kind(ty), self.lowered[name], self._rounding(d, ty),
                 d.cite.articles if d.cite else (), d.span.line, tuple(sorted(self.deps.get(name, ()))),
-                tuple(sorted(self.input_deps.get(name, ()))))
+                tuple(sorted(self.input_deps.get(name, ()))), d.negative, d.given)
         inputs = tuple(self._input_spec(i) for i in tree.inputs if i.name in self.input_types)
+        # 可作输入: each such definition is also an optional input of the same name.
+        inputs += tuple(self._given_spec(self.defs[n]) for n in order if self.defs[n].given)
         return CheckedPolicy(tree.path, source_sha, docs, inputs, defs, order, outputs, self.slot,
                              examples, tuple(self.diags), tree, assertions)
 
@@ -245,10 +248,10 @@ class Checker(TableChecker):
                     return None
                 return T.num(unit[0], integer=base.integer)
             return base
-        if word in UNITS or spec.per:
+        if word in self.units or spec.per:
             unit = self._unit(word, spec.per, spec.span)
             return T.num(unit[0]) if unit else None
-        candidates = list(_TYPE_WORDS) + list(self.enums) + list(UNITS)
+        candidates = list(_TYPE_WORDS) + list(self.enums) + list(self.units)
         near = nearest(word, candidates)
         self.error(spec.span, f"不认识的类型「{word}」",
                    hint=f"是否指「{near}」？" if near else "可用类型：金额、比率、整数、数量（单位）、是否、日期，或用「类型」声明的枚举",
@@ -257,17 +260,17 @@ class Checker(TableChecker):
 
     def _input_scale(self, spec: ast.TypeSpec) -> Decimal:
         if isinstance(spec, ast.NamedType):
-            unit = spec.unit or (spec.word if spec.word in UNITS else None)
+            unit = spec.unit or (spec.word if spec.word in self.units else None)
             per = spec.unit_per if spec.unit else spec.per
-            if unit in UNITS:
-                scale = UNITS[unit][1]
-                if per in UNITS:
-                    scale /= UNITS[per][1]
+            if unit in self.units:
+                scale = self.units[unit][1]
+                if per in self.units:
+                    scale /= self.units[per][1]
                 return scale
         return Decimal(1)
 
-    def _input_spec(self, inp: ast.InputDecl) -> dict[str, Any]:
-        ty = self.input_types[inp.name]
+    def _input_spec(self, inp: ast.InputDecl, ty: Type | None = None) -> dict[str, Any]:
+        ty = ty or self.input_types[inp.name]
         default: Any = None
         if inp.default is not None:
             default = self._literal(inp.default, ty, "", report=False)
@@ -278,7 +281,7 @@ class Checker(TableChecker):
                 default = int(default) if ty.integer and default == int(default) else default
         unit_text = ""
         if isinstance(inp.type, ast.NamedType):
-            unit_text = inp.type.unit or (inp.type.word if inp.type.word in UNITS else "")
+            unit_text = inp.type.unit or (inp.type.word if inp.type.word in self.units else "")
             per = inp.type.unit_per if inp.type.unit else inp.type.per
             if per:
                 unit_text += "/" + per
@@ -325,6 +328,7 @@ class Checker(TableChecker):
             if d.rounding and d.rounding.endswith(("年", "月")):
                 self.error(d.span, f"「{d.rounding}」要写成函数，套在期间上",
                            hint=f"如「= {d.rounding}(不满一年部分)」", code="E317")
+            self._options(d, declared)
             result = self._value(d.body, hint=declared)
             if result is None:
                 self.failed.add(name)
@@ -357,6 +361,25 @@ class Checker(TableChecker):
         finally:
             self.checking.pop()
             self.current, self.cur_cite = saved
+
+    def _options(self, d: ast.Definition, declared: Type | None) -> None:
+        """可为负 and 可作输入 in a definition's head: what they apply to."""
+        if d.negative and declared is not None and declared.kind != "num":
+            self.error(d.span, f"「可为负」只用于数值，「{d.name}」的类型是{declared.display()}",
+                       hint="去掉「，可为负」", code="E235")
+        if d.given and d.kind not in ("def", "output"):
+            word = "参数" if d.kind == "param" else "表"
+            self.error(d.span, f"「可作输入」只用于「定义」和「输出」，「{d.name}」是{word}",
+                       hint=f"把「{word} {d.name}」改为「定义 {d.name}」，或去掉「，可作输入」", code="E236")
+        elif d.given and declared is not None and declared.kind == "scale":
+            self.error(d.span, f"税率表「{d.name}」不能「可作输入」", hint="去掉「，可作输入」", code="E236")
+
+    def _given_spec(self, d: ast.Definition) -> dict[str, Any]:
+        """The input a 可作输入 definition is also: the definition's type, optional, no default."""
+        assert d.type is not None  # INVARIANT: the grammar puts 可作输入 after a type
+        spec = self._input_spec(ast.InputDecl(d.name, d.type, None, d.cite, d.negative, span=d.span),
+                                self.def_types[d.name])
+        return {**spec, "given": True, "has_default": True}
 
     def _rounding(self, d: ast.Definition, ty: Type) -> tuple[str, Decimal] | None:
         if d.rounding and d.rounding.endswith(("年", "月")):
@@ -433,15 +456,22 @@ class Checker(TableChecker):
     def _example(self, ex: ast.Example) -> dict[str, Any]:
         inputs: dict[str, Any] = {}
         for name, lit in ex.inputs:
-            if name not in self.inputs:
+            given = self.defs.get(name)  # a 可作输入 definition given directly
+            if given is not None and given.given and given.type is not None:
+                decl: ast.TypeSpec = given.type
+                ty = self.def_types.get(name)
+            elif name in self.inputs:
+                decl, ty = self.inputs[name].type, self.input_types.get(name)
+            else:
                 near = nearest(name, list(self.inputs))
-                self.error(lit.span, f"例「{ex.name}」：没有名为「{name}」的输入",
-                           hint=f"是否指「{near}」？" if near else None, code="E341")
+                hint = f"是否指「{near}」？" if near else None
+                if given is not None:
+                    hint = f"「{name}」是定义：要在例子中直接给出，声明时写「，可作输入」"
+                self.error(lit.span, f"例「{ex.name}」：没有名为「{name}」的输入", hint=hint, code="E341")
                 continue
-            ty = self.input_types.get(name)
             if ty is not None:
                 value = self._literal(lit, ty, f"例「{ex.name}」的输入「{name}」")
-                scale = self._input_scale(self.inputs[name].type)
+                scale = self._input_scale(decl)
                 if value is not None and ty.kind == "num" and scale != 1:
                     # Examples state amounts with their unit (100万元); the input itself is
                     # given in its declared unit (万元), so store the number in that unit.

@@ -54,7 +54,8 @@ class CodeGenerator:
         # Definitions that are plain constants (most 参数) are folded into their uses;
         # outputs stay assigned so they can be returned.
         self.folded = {name: d.expr.value for name, d in policy.defs.items()
-                       if isinstance(d.expr, ir.Const) and d.round is None and name not in policy.outputs}
+                       if isinstance(d.expr, ir.Const) and d.round is None and name not in policy.outputs
+                       and not d.given}
         # Evaluation is lazy (see ir.strict_needs): in the function being written, these
         # ("ref"/"input", name) are computed or read where the path first reaches them.
         self.lazy: set[tuple[str, str]] = set()
@@ -341,6 +342,9 @@ class CodeGenerator:
         if d.round is not None:
             mode, quantum = d.round
             code = self.rounding(code, d.expr, quantum, mode)
+        if d.given:  # 可作输入: the caller's value, by the runtime's converter, wins over the formula
+            self.readers.setdefault(name, "")
+            return f"(_v.convert(_SPECS[{name!r}], data[{name!r}]) if {name!r} in data else {code})"
         return code
 
     def def_lines(self, name: str) -> list[str]:

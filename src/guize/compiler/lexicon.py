@@ -21,6 +21,7 @@ KEYWORDS: dict[str, str] = {
     "HISTORY_KW": "「沿革」",
     "NOTE_KW": "「备注」",
     "TYPE_KW": "「类型」",
+    "UNIT_KW": "「单位」",
     "INPUT_KW": "「输入」",
     "DEF_KW": "「定义」「输出」「参数」或「表」",
     "DEFAULT_KW": "「默认」",
@@ -54,6 +55,7 @@ KEYWORDS: dict[str, str] = {
     "EQUALS_KW": "「等于」",
     "PART_KW": "「的部分」",
     "NEG_KW": "「可为负」",
+    "GIVEN_KW": "「可作输入」",
     "NOT_EQUALS_KW": "「不等于」",
     "CAP_KW": "「最高」或「最低」",
     "EXAMPLE_KW": "「例」",
@@ -312,3 +314,83 @@ def glued_hint(word: str) -> str | None:
         if word.endswith(kw) and len(word) > len(kw):
             return f"「{kw}」是关键字，前面要留空格：写成「{word[:-len(kw)]} {kw}」"
     return None
+
+
+# ---------------------------------------------------------------- names with digits
+
+# A declared name may contain digits (3岁以下婴幼儿人数, 第2档标准). The grammar's NAME has no
+# digits, so that numbers glued to words (不超过36000元, 自2024年1月1日起) still lex as numbers;
+# instead each whole-word use of a declared name has its digits replaced by private-use
+# characters (the same length, so every column stays put) that NAME accepts, and the lexer
+# turns them back into digits.
+NAME_CHARS = "\u3400-\u4dbf\u4e00-\u9fffA-Za-z_·"
+_MASK = str.maketrans({str(i): chr(0xE000 + i) for i in range(10)})
+_UNMASK = str.maketrans({chr(0xE000 + i): str(i) for i in range(10)})
+_DECLARATION = re.compile(r"^[ \t\u3000]*(?:输入|定义|输出|参数|表|类型)[ \t\u3000]+([^ \t\u3000:：=＝，,（(、\n]+)"
+                          r"(?:[ \t\u3000]*[:：]([^\n#＃=＝]*))?", re.M)
+_EXAMPLE_NAME = re.compile(r"^(?:例|示例|测试)[ \t\u3000]+([^ \t\u3000:：「“\"\n]+)[ \t\u3000]*[:：]?[ \t\u3000]*$", re.M)
+_LEADING_NUMBER = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d+)?(万|亿)?(?P<rest>.*)")
+
+
+def digit_name(word: str) -> bool:
+    """Whether `word` may be a name with digits: name characters and digits, at least one of
+    each, and not a number with a unit (3岁, 2024年, 100元 stay numbers)."""
+    if not re.fullmatch(rf"[{NAME_CHARS}0-9]+", word) or not re.search(r"\d", word):
+        return False
+    if not re.search(rf"[{NAME_CHARS}]", word):
+        return False
+    m = _LEADING_NUMBER.fullmatch(word)
+    return m is None or (m["rest"] not in UNITS and m["rest"] not in ("", "个百分点"))
+
+
+def declared_digit_names(text: str) -> list[str]:
+    """The names with digits a file declares (输入/定义/输出/参数/表/类型, enum members, and
+    examples' names), longest first."""
+    found: set[str] = {m[1] for m in _EXAMPLE_NAME.finditer(text)}
+    for m in _DECLARATION.finditer(text):
+        found.add(m[1])
+        if m[2] and "、" in m[2]:  # an enumeration: its members
+            found.update(w.strip(" \t\u3000") for w in m[2].split("依据")[0].split("、"))
+    return sorted((w for w in found if digit_name(w)), key=lambda w: (-len(w), w))
+
+
+def mask_digit_names(text: str) -> str:
+    """`text` with the digits of each whole-word use of a declared digit name masked (see above)."""
+    names = declared_digit_names(text)
+    if not names:
+        return text
+    pattern = re.compile(rf"(?<![{NAME_CHARS}0-9\ue000-\ue009])(?:{'|'.join(map(re.escape, names))})"
+                         rf"(?![{NAME_CHARS}0-9])")
+    return pattern.sub(lambda m: m[0].translate(_MASK), text)
+
+
+def unmask(text: str) -> str:
+    """Masked digits back to digits."""
+    return text.translate(_UNMASK)
+
+
+# ---------------------------------------------------------------- declared units
+
+_UNIT_DECL = re.compile(r"^单位[ \t\u3000]+([\u3400-\u4dbf\u4e00-\u9fffA-Za-z·]+)(?=[ \t\u3000=＝#＃\n]|$)", re.M)
+
+
+def declared_units(text: str) -> tuple[str, ...]:
+    """The units a file declares (单位 人次, 单位 担 = 50公斤) that are not built in, longest first:
+    the NUMBER terminal reads them after a number (5人次, 300元/人次)."""
+    found = {m[1] for m in _UNIT_DECL.finditer(text)} - set(UNITS) - set(PERCENT_UNITS)
+    return tuple(sorted(found, key=lambda u: (-len(u), u)))
+
+
+def grammar_with_units(grammar: str, units: tuple[str, ...]) -> str:
+    """The grammar whose NUMBER terminal also reads `units` (before the built-in ones, so that
+    人次 is not read as 人 followed by 次)."""
+    if not units:
+        return grammar
+    alternatives = "|".join(units)
+    lines = grammar.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("NUMBER"):
+            line = line.replace("(万元|亿元|元|万吨|", f"({alternatives}|万元|亿元|元|万吨|", 1)
+            line = line.replace("[\\/／](吨|", f"[\\/／]({alternatives}|吨|", 1)
+            lines[i] = line.replace("[\\/／·](吨|", f"[\\/／·]({alternatives}|吨|", 1)
+    return "\n".join(lines)

@@ -80,6 +80,8 @@ class ExprChecker:
         self.current: str | None = None
         self.doc_validity: Validity | None = None
         self.cur_cite: tuple[str, ...] = ()
+        # Built-in units and those the file declares (单位 …): unit -> (canonical unit, scale).
+        self.units: dict[str, tuple[str, Decimal]] = dict(UNITS)
 
     # ------------------------------------------------------------ reporting
 
@@ -109,12 +111,13 @@ class ExprChecker:
         scale = Decimal(1)
         pers = [p for p in re.split(r"[/／·]", per) if p] if per else []
         for part, sign in ((word, 1), *((p, -1) for p in pers)):
-            if part not in UNITS:
-                near = nearest(part, list(UNITS))
+            if part not in self.units:
+                near = nearest(part, list(self.units))
                 self.error(span, f"不认识的单位「{part}」", hint=f"是否指「{near}」？" if near else
-                           "可用单位：" + "、".join(list(UNITS)[:12]) + "……", code="E230")
+                           "可用单位：" + "、".join(list(self.units)[:12]) + f"……；新的单位先声明：「单位 {part}」",
+                           code="E230")
                 return None
-            canon, sc = UNITS[part]
+            canon, sc = self.units[part]
             dim = T.dim_mul(dim, ((canon, 1),), sign)
             scale = scale * sc if sign == 1 else scale / sc
         return dim, scale
@@ -375,7 +378,7 @@ class ExprChecker:
             if name.endswith(kw) and name[:-len(kw)] in known:
                 hint = f"「{kw}」是关键字，前面要留空格：写成「{name[:-len(kw)]} {kw}」"
                 break
-        if hint is None and name in PER_UNITS and name not in known:
+        if hint is None and (name in PER_UNITS or name in self.units) and name not in known:
             hint = f"「{name}」是单位，要紧跟在数值的单位后面，中间不留空格、不加括号，如「100元/{name}」"
         if hint is None:
             near = nearest(name, known)

@@ -21,16 +21,20 @@ from lark.exceptions import (
 from lark.lark import PostLex
 
 from guize.compiler import ast
-from guize.compiler.comments import comment_start, scan_comments
+from guize.compiler.comments import scan_comments
 from guize.compiler.diagnostics import CompileError, Diagnostic, token_span
 from guize.compiler.lexicon import (
     cn_to_int,
+    declared_units,
     expected_words,
     glued_hint,
+    grammar_with_units,
+    mask_digit_names,
     normalize_docno,
     normalize_title,
     parse_date,
     parse_number,
+    unmask,
 )
 from guize.compiler.limits import (
     MAX_DEPTH,
@@ -38,6 +42,13 @@ from guize.compiler.limits import (
     MAX_INTEGER_DIGITS,
     MAX_STATEMENT_TOKENS,
     depth_diagnostics,
+)
+from guize.compiler.syntaxhints import (
+    band_row_hint,
+    digit_name_hint,
+    misplaced_line,
+    unfinished_line_hint,
+    unit_hint,
 )
 
 _TAB = 4
@@ -53,8 +64,14 @@ class _LimitError(_IndentError):
     """A statement longer than MAX_STATEMENT_TOKENS (raised by the postlexer)."""
 
 
+# A line that ends with one of these continues on the next, more indented line (a long
+# formula written 「输出 合计：金额 =」 and then its expression, or broken after an operator).
+CONTINUE_AFTER = frozenset(["EQ", "PLUS", "MINUS", "TIMES", "DIV", "AND_KW", "OR_KW", "CAP_KW"])
+
+
 class Indenter(PostLex):
-    """Turn line breaks into _INDENT/_DEDENT tokens; newlines inside brackets are ignored.
+    """Turn line breaks into _INDENT/_DEDENT tokens; newlines inside brackets are ignored, and so
+    is a newline after `=` or an operator when the next line is indented deeper (a continuation).
 
     U+3000 (full-width space) counts as two columns, a tab as four.
     """
@@ -66,6 +83,7 @@ class Indenter(PostLex):
         parens = 0
         count = 0
         token = None
+        last = ""  # the type of the last token passed on
         for token in stream:
             count += 1
             if count > MAX_STATEMENT_TOKENS:
@@ -74,10 +92,13 @@ class Indenter(PostLex):
             if token.type == "_NL":
                 if parens:
                     continue
-                count = 0
-                yield token
                 tail = token.value.rsplit("\n", 1)[1]
                 indent = tail.count(" ") + tail.count("\t") * _TAB + tail.count("\u3000") * 2
+                if last in CONTINUE_AFTER and indent > levels[-1]:
+                    continue
+                count = 0
+                last = "_NL"
+                yield token
                 if indent > levels[-1]:
                     levels.append(indent)
                     yield Token.new_borrow_pos("_INDENT", tail, token)
@@ -93,6 +114,9 @@ class Indenter(PostLex):
                 parens += 1
             elif token.type == "RPAR":
                 parens = max(parens - 1, 0)
+            elif token.type in ("STRING", "TITLE"):  # may quote a declared name with digits
+                token = Token.new_borrow_pos(token.type, unmask(token.value), token)
+            last = token.type
             yield token
         while len(levels) > 1:
             levels.pop()
@@ -108,16 +132,25 @@ def keyword_words(grammar: str) -> dict[str, str]:
     return words
 
 
-@functools.cache
 def _lark() -> Lark:
+    return lark_for(())
+
+
+@functools.lru_cache(maxsize=16)
+def lark_for(units: tuple[str, ...]) -> Lark:
+    """The parser; for a file that declares units (单位 人次), one whose numbers read them too."""
     grammar = resources.files("guize.grammar").joinpath("rule.lark").read_text(encoding="utf-8")
+    grammar = grammar_with_units(grammar, units)
     keywords = keyword_words(grammar)
 
     def retype(tok: Token) -> Token:
         # Keywords are whole words: a NAME that spells a keyword is that keyword.
         # (Lark does this itself for single-string terminals, not for alternations.)
         kw = keywords.get(tok.value)
-        return Token.new_borrow_pos(kw, tok.value, tok) if kw else tok
+        if kw:
+            return Token.new_borrow_pos(kw, tok.value, tok)
+        value = unmask(tok.value)  # a declared name with digits
+        return tok if value == tok.value else Token.new_borrow_pos("NAME", value, tok)
 
     return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
                 propagate_positions=True, maybe_placeholders=True, cache=False,
@@ -281,6 +314,11 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         arts = tuple(str(t).replace("(", "（").replace(")", "）") for t in c if t.type == "CITATION")
         return ast.Citation(arts, span=self.sp(meta))
 
+    def unit_decl(self, meta: Any, c: list[Any]) -> ast.UnitDecl:
+        # UNIT_KW NAME [EQ NUMBER] [cite]
+        amount = self._number(c[3]) if c[3] is not None else None
+        return ast.UnitDecl(str(c[1]), amount, c[4], span=self.sp(meta))
+
     def type_decl(self, meta: Any, c: list[Any]) -> ast.TypeDecl:
         names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
         cite = c[-1] if isinstance(c[-1], ast.Citation) else None
@@ -318,11 +356,22 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return (names[0], "/".join(names[1:]) or None)
 
     def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
-        # DEF_KW NAME [COLON type_spec [COMMA ROUNDING]] def_body
-        kw, name, _colon, type_spec, _comma, rounding, (body, local) = c
+        # DEF_KW NAME [COLON type_spec def_opt*] def_body
+        kw, name, _colon, type_spec, *opts, (body, local) = c
         kind = ast.DEF_KINDS[str(kw)]
-        return ast.Definition(kind, str(name), type_spec, str(rounding) if rounding else None, body,
-                              span=self.sp(meta), local=local)
+        rounding = next((str(v) for k, v in opts if k == "round"), None)
+        return ast.Definition(kind, str(name), type_spec, rounding, body,
+                              negative=any(k == "negative" for k, _v in opts),
+                              given=any(k == "given" for k, _v in opts), span=self.sp(meta), local=local)
+
+    def dopt_round(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("round", c[1])
+
+    def dopt_negative(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("negative", True)
+
+    def dopt_given(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("given", True)
 
     def b_inline(self, meta: Any, c: list[Any]) -> tuple[ast.ExprValue, bool]:
         return ast.ExprValue(c[1], c[3], span=self.sp(meta)), c[2] is not None
@@ -626,7 +675,7 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         if ch in _FULLWIDTH_HINTS:
             hint = f"「{ch}」在这里不能用，请改用「{_FULLWIDTH_HINTS[ch]}」"
         elif ch.isdigit():
-            hint = "名称里不能有数字；数值要和前面的名称用空格或运算符隔开"
+            hint = digit_name_hint(source, exc.line, exc.column) or "数值要和前面的名称用空格或运算符隔开"
         return Diagnostic("error", "E013", f"无法识别「{ch}」", ast.Span(file, exc.line, exc.column, exc.line,
                           exc.column + 1), hint=hint)
     if isinstance(exc, UnexpectedToken):
@@ -634,7 +683,7 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         expected = expected_words(set(exc.expected))
         if tok.type != "$END":
             line = (tok.end_line or 1) if tok.type == "_INDENT" else (tok.line or 1)
-            found = _misplaced_line(file, source, line, expected)
+            found = misplaced_line(file, source, line, expected)
             if found is not None:
                 return found
         if tok.type == "$END":
@@ -643,13 +692,21 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         if tok.type == "_NL":
             where = token_span(file, tok)
             span = ast.Span(file, where.line, where.column, where.line, where.column + 1)
-            return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span)
+            hint = unfinished_line_hint(source, where.line)
+            return Diagnostic("error", "E014", f"这一行没有写完，这里还需要：{expected}", span, hint=hint)
         if tok.type in ("_INDENT", "_DEDENT"):
             line = tok.end_line or tok.line or 1
             span = ast.Span(file, line, 1, line, 2)
             what = "多了缩进" if tok.type == "_INDENT" else "缩进提前结束"
             return Diagnostic("error", "E010", f"这一行{what}，这里需要：{expected}", span)
-        hint = glued_hint(str(tok)) if tok.type == "NAME" else None
+        hint = None
+        if tok.line:
+            hint = band_row_hint(source, tok.line)
+            if hint is None and tok.type == "NAME":
+                hint = unit_hint(source, tok.line, tok.column or 1, str(tok))
+            hint = hint or digit_name_hint(source, tok.line, tok.column or 1)
+        if hint is None and tok.type == "NAME":
+            hint = glued_hint(str(tok))
         if hint is None and tok.line:
             # The culprit is often the word just before: 「若住院期间 则」 lexes 若住院期间 as one name.
             before = source.split("\n")[tok.line - 1][:max((tok.column or 1) - 1, 0)]
@@ -661,66 +718,6 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
         span = ast.Span(file, max(source.count("\n"), 1), 1, max(source.count("\n"), 1), 2)
         return Diagnostic("error", "E014", "文件意外结束", span)
     raise exc
-
-
-_OPERATOR_START = re.compile(r"[+＋\-－−×*＊÷/／]|(且|并且|或|或者|最高|最低)(?=[ \t\u3000])")
-_EXAMPLE_HEAD = re.compile(r"(例|示例|测试)[ \t\u3000]+([^「“\"].*?)[ \t\u3000]*[:：]?[ \t\u3000]*$")
-_BLOCK_HEAD = re.compile(r"(输出|定义|参数|表)[ \t\u3000]+([^ \t\u3000:：=＝]+)[^=＝]*$")
-_BRANCH_START = re.compile(r"(若|如果|否则|依据)(?![\u3400-\u4dbf\u4e00-\u9fff])")
-
-
-def _code(text: str) -> str:
-    """A line without its comment and trailing blanks."""
-    start = comment_start(text)
-    return (text if start < 0 else text[:start]).rstrip()
-
-
-def _misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnostic | None:
-    """Syntax errors whose cause is the shape of a whole line: a formula continued on the next
-    line, an example name that needs quoting, a formula on its own line under 输出."""
-    lines = source.split("\n")
-    if not 0 < line <= len(lines):
-        return None
-    text = _code(lines[line - 1])
-    body = text.lstrip(" \t\u3000")
-    col = len(text) - len(body) + 1
-    if not body:
-        return None
-    example = _EXAMPLE_HEAD.fullmatch(body) if col == 1 else None
-    if example is not None:
-        return Diagnostic("error", "E014", f"例子的名称「{example[2]}」里有标点或空格，这里需要：{expected}",
-                          ast.Span(file, line, col, line, len(text) + 1),
-                          hint=f"例子的名称有标点或空格时用「」括起来：例 「{example[2]}」：")
-    found = _formula_under_header(file, lines, line, col, body, text) if col > 1 else None
-    if found is not None:
-        return found
-    op = _OPERATOR_START.match(body)
-    if op is not None and col > 1:
-        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
-                          ast.Span(file, line, col, line, col + len(op[0])),
-                          hint="公式要跨行时，把整个公式放进括号里再换行，"
-                               "如「输出 合计：金额 = (本次费用」换行「  + 补贴)」")
-    return None
-
-
-def _formula_under_header(file: str, lines: list[str], line: int, col: int, body: str,
-                          text: str) -> Diagnostic | None:
-    if _BRANCH_START.match(body) or re.match(r"(若|如果|否则)", body):
-        return None  # a branch, or a branch keyword glued to a name (若住院期间): the glue hint is better
-    head = line - 1
-    while head > 0 and (not _code(lines[head - 1]).strip() or lines[head - 1][:1] in " \t\u3000"):
-        head -= 1
-    if head < 1 or any(_code(lines[i]).strip() for i in range(head, line - 1)):
-        return None  # not the first line under the statement
-    header = _BLOCK_HEAD.fullmatch(_code(lines[head - 1]))
-    if header is None or re.search(r"(?<![\u3400-\u4dbf\u4e00-\u9fff])按(?=[ \t\u3000])", header[0]):
-        return None
-    first, _, cite = header[0].partition("依据")
-    fixed = f"{first.rstrip()} = {body}" + (f"  依据{cite}" if cite else "")
-    return Diagnostic("error", "E017",
-                      f"「{header[1]} {header[2]}」下面的缩进块只能写分支（「若 … 则 …」和「否则 …」），"
-                      "公式要写在「=」后面", ast.Span(file, line, col, line, len(text) + 1),
-                      hint=f"写成一行：「{fixed}」")
 
 
 def _blank_statement(source: str, line: int) -> str:
@@ -744,18 +741,19 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
     if not text.endswith("\n"):
         text += "\n"
     diagnostics: list[Diagnostic] = []
-    attempt = text
+    attempt = mask_digit_names(text)
+    lark = lark_for(declared_units(text))
     tree: list[Any] | None = None
     for _ in range(20):
         found: list[Diagnostic] = []
         try:
-            parsed = _lark().parse(attempt)
+            parsed = lark.parse(attempt)
             found, chains = depth_diagnostics(parsed, file)
             if chains:  # blanking one definition of a chain would only shorten it: stop here
                 diagnostics.extend(chains)
                 break
             if not found:
-                tree = _ToAst(file, attempt).transform(parsed)
+                tree = _ToAst(file, unmask(attempt)).transform(parsed)
                 break
         except VisitError as exc:
             inner = exc.orig_exc
@@ -791,6 +789,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         examples=tuple(x for x in tree if isinstance(x, ast.Example)),
         comments=comments,
         assertions=tuple(x for x in tree if isinstance(x, ast.Assertion)),
+        units=tuple(x for x in tree if isinstance(x, ast.UnitDecl)),
         order=tuple(tree),
     )
 

@@ -59,7 +59,7 @@ from guize.runtime.columns import (
     to_table,
     unify,
 )
-from guize.runtime.deps import select_version
+from guize.runtime.deps import dependencies, select_version
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
 from guize.runtime.validity import Window
 
@@ -258,6 +258,16 @@ class Plan:
             self.fallback = [n for n in self.names if n not in self.vector]
             self.reasons = {**self.reasons, **{n: f"输入表没有列「{'、'.join(absent)}」" for n in rows}}
             self.needed = [n for n in self.needed if n not in absent]
+        # 可作输入: a definition given as a column is read from it row by row (a row without a
+        # value, null, gets the formula), so the outputs that use it go row by row.
+        used = dependencies(policy.definitions, self.names)
+        self.given = [n for n, d in policy.definitions.items() if d.given and n in used and n in present]
+        if self.given:
+            rows = [n for n in self.vector if dependencies(policy.definitions, [n]) & set(self.given)]
+            self.vector = [n for n in self.vector if n not in rows]
+            self.fallback = [n for n in self.names if n not in self.vector]
+            self.reasons = {**self.reasons, **{n: f"输入表给出了「{'、'.join(self.given)}」（可作输入的定义）"
+                                               for n in rows}}
         # Per-date state for a single date: the window check, and each dated value's version.
         self.window_error: RuleError | None = None
         self.env: tuple[Any, ...] | None = None
@@ -592,7 +602,8 @@ class Plan:
         if len(rows) == 0:
             return
         index = arrow_array(rows)
-        taken = {name: columns[name].take(index).to_pylist() for name in self.needed if name in columns}
+        taken = {name: columns[name].take(index).to_pylist() for name in [*self.needed, *self.given]
+                 if name in columns}
         if self.date_column is not None:
             dates = columns[self.date_column].take(index).to_pylist()
         policy = self.policy

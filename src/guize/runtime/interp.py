@@ -133,6 +133,8 @@ class Interpreter:
         return value
 
     def get(self, name: str) -> Any:
+        if name not in self.values and self.defs[name].given and name in self.data:
+            self.given(self.defs[name])
         if name not in self.values:
             d = self.defs[name]
             saved = self._notes, self._other_notes, self._children
@@ -168,6 +170,13 @@ class Interpreter:
             if index is not None and expr.versions[index].known is not None:
                 return expr.versions[index].cite or d.cite
         return d.cite
+
+    def given(self, d: ir.Definition) -> None:
+        """A 可作输入 definition the caller gave: its value, converted like an input's; no formula."""
+        value = self.values[d.name] = V.convert(self.specs[d.name], self.data[d.name])
+        if self.trace:
+            note = ["由调用方给出（不按公式计算）"]
+            self.steps[d.name] = Step(d.name, value, d.kind, d.type, d.cite, d.line, note, other_notes=list(note))
 
     def note(self, text: str, cite: tuple[str, ...] = (), choice: bool = True) -> None:
         """Record a note for the definition being computed; `choice`: it says which branch, row or

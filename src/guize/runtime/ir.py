@@ -294,6 +294,10 @@ class Definition:
     line: int
     deps: tuple[str, ...]  # definitions it refers to directly
     inputs: tuple[str, ...]  # inputs it reads directly
+    negative: bool = False  # 可为负: declared as possibly negative (verify proves the others are not)
+    # 可作输入: a caller may give the value (an input of the same name, read by its converter);
+    # the formula is evaluated only when it is not given.
+    given: bool = False
 
 
 # ---------------------------------------------------------------- traversal
@@ -416,7 +420,9 @@ def strict_needs(defs: Mapping[str, Definition], names: Iterable[str],
 def _def_needs(defs: Mapping[str, Definition], name: str, memo: dict[str, Needs]) -> Needs:
     if name not in memo:
         memo[name] = frozenset()  # INVARIANT: the checker rejects cycles; this only ends recursion
-        memo[name] = frozenset({("ref", name)}) | _needs(defs[name].expr, defs, memo)
+        d = defs[name]
+        # 可作输入: the formula is evaluated only when the value is not given, so it needs nothing on every path.
+        memo[name] = frozenset({("ref", name)}) | (frozenset() if d.given else _needs(d.expr, defs, memo))
     return memo[name]
 
 
@@ -502,8 +508,13 @@ def decode(data: Any) -> Any:
 
 
 def encode_definition(d: Definition) -> dict[str, Any]:
-    return {"name": d.name, "kind": d.kind, "type": d.type, "value_kind": d.value_kind, "expr": encode(d.expr),
-            "round": d.round, "cite": d.cite, "line": d.line, "deps": d.deps, "inputs": d.inputs}
+    out = {"name": d.name, "kind": d.kind, "type": d.type, "value_kind": d.value_kind, "expr": encode(d.expr),
+           "round": d.round, "cite": d.cite, "line": d.line, "deps": d.deps, "inputs": d.inputs}
+    if d.negative:
+        out["negative"] = True
+    if d.given:
+        out["given"] = True
+    return out
 
 
 def module_definitions(module: Any) -> dict[str, Definition]:
@@ -514,4 +525,4 @@ def module_definitions(module: Any) -> dict[str, Definition]:
 def decode_definition(data: Mapping[str, Any]) -> Definition:
     return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode(data["expr"]),
                       data["round"], tuple(data["cite"]), data["line"], tuple(data["deps"]),
-                      tuple(data["inputs"]))
+                      tuple(data["inputs"]), data.get("negative", False), data.get("given", False))

@@ -36,6 +36,8 @@ class InputInfo:
     default: Any
     allowed: tuple[str, ...]
     cite: tuple[str, ...]
+    negative: bool = False  # 可为负
+    given: bool = False  # a 可作输入 definition: optional; without it, its formula is used
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +47,8 @@ class OutputInfo:
     kind: str
     cite: tuple[str, ...]
     inputs: tuple[str, ...]  # the inputs this output needs
+    negative: bool = False  # declared 可为负
+    given: bool = False  # declared 可作输入
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,7 +153,8 @@ class Policy:
     @property
     def inputs(self) -> list[InputInfo]:
         return [InputInfo(s["name"], s["type"], s["kind"], s["unit"], not s["has_default"], s["default"],
-                          tuple(s["members"]), tuple(s["cite"])) for s in self._specs.values()]
+                          tuple(s["members"]), tuple(s["cite"]), bool(s.get("negative")), bool(s.get("given")))
+                for s in self._specs.values()]
 
     @property
     def outputs(self) -> list[OutputInfo]:
@@ -157,7 +162,7 @@ class Policy:
         for name in self.module.OUTPUTS:
             d = self._defs[name]
             out.append(OutputInfo(name, d["type"], d["value_kind"], tuple(d["cite"]),
-                                  tuple(self.required_inputs([name]))))
+                                  tuple(self.required_inputs([name])), d.get("negative", False), d.get("given", False)))
         return out
 
     @property

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from guize.runtime import display
+from guize.runtime.deps import dependencies
 from guize.runtime.values import MAX_WHOLE_DIGITS
 
 if TYPE_CHECKING:
@@ -83,17 +84,24 @@ def _describe(type_text: str, unit: str, cite: Iterable[str]) -> str:
     return "；".join(parts)
 
 
-def input_value_schema(kind: str, members: tuple[str, ...]) -> dict[str, Any]:
-    """What evaluate accepts for one input of this kind (its canonical JSON forms)."""
+def _signed(pattern: str, sign: str) -> str:
+    return pattern.replace(r"^\s*", r"^\s*" + sign, 1)
+
+
+def input_value_schema(kind: str, members: tuple[str, ...], negative: bool = False) -> dict[str, Any]:
+    """What evaluate accepts for one input of this kind (its canonical JSON forms); `negative`:
+    declared 可为负."""
+    low: dict[str, Any] = {"exclusiveMinimum": -_LIMIT} if negative else {"minimum": 0}
+    sign = "-?" if negative else ""
     if kind in ("money", "quantity"):
-        return {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": _LIMIT},
-                          {"type": "string", "pattern": _INPUT_NUMBER_TEXT}]}
+        return {"anyOf": [{"type": "number", **low, "exclusiveMaximum": _LIMIT},
+                          {"type": "string", "pattern": _signed(_INPUT_NUMBER_TEXT, sign)}]}
     if kind == "rate":
-        return {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": _LIMIT},
-                          {"type": "string", "pattern": _RATE_TEXT}]}
+        return {"anyOf": [{"type": "number", **low, "exclusiveMaximum": _LIMIT},
+                          {"type": "string", "pattern": _signed(_RATE_TEXT, sign)}]}
     if kind == "int":
-        return {"anyOf": [{"type": "integer", "minimum": 0, "exclusiveMaximum": _LIMIT},
-                          {"type": "string", "pattern": r"^\s*[0-9]+\s*$"}]}
+        return {"anyOf": [{"type": "integer", **low, "exclusiveMaximum": _LIMIT},
+                          {"type": "string", "pattern": rf"^\s*{sign}[0-9]+\s*$"}]}
     if kind == "bool":
         return {"anyOf": [{"type": "boolean"}, {"enum": ["是", "否", "true", "false"]}]}
     if kind == "date":
@@ -127,27 +135,53 @@ def input_schema(policy: Policy, outputs: Iterable[str] | None = None) -> dict[s
     `required` lists the inputs without a default; each property carries the type, unit and
     articles in its description, the default, and `x-guize-*` fields with the same facts."""
     names = policy.select_outputs(outputs)
-    needed = set(policy.required_inputs(names))
+    needed = set(policy.required_inputs(names)) | dependencies(policy.definitions, names)
+    always = _without_given(policy, names)
     props: dict[str, Any] = {}
     required: list[str] = []
     for info in policy.inputs:
         if info.name not in needed:
             continue
-        prop: dict[str, Any] = {"title": info.name, "description": _describe(info.type, info.unit, info.cite),
-                                **input_value_schema(info.kind, info.allowed),
+        description = _describe(info.type, info.unit, info.cite)
+        if info.given:
+            description += "；可不给：不给时按规则中的公式计算"
+        prop: dict[str, Any] = {"title": info.name, "description": description,
+                                **input_value_schema(info.kind, info.allowed, info.negative),
                                 "x-guize-kind": info.kind, "x-guize-type": info.type}
         if info.unit:
             prop["x-guize-unit"] = info.unit
         if info.cite:
             prop["x-guize-cite"] = list(info.cite)
-        if info.required:
+        if info.negative:
+            prop["x-guize-negative"] = True
+        if info.given:
+            prop["x-guize-given"] = True  # a definition the caller may give (可作输入)
+        elif info.required and info.name in always:
             required.append(info.name)
+        elif info.required:  # needed only by the formula of a 可作输入 definition
+            prop["description"] += "；给出了可作输入的定义时不需要"
         else:
             prop["default"] = jsonable(info.default)
         props[info.name] = prop
     # Inputs of other outputs may be given too (evaluate ignores them); unknown names are errors.
     return {"type": "object", "properties": props, "required": required,
             "propertyNames": {"enum": [i.name for i in policy.inputs]}}
+
+
+def _without_given(policy: Policy, names: Iterable[str]) -> set[str]:
+    """The inputs `names` need when every 可作输入 definition is given (its formula not used)."""
+    defs = policy.definitions
+    seen: set[str] = set()
+    stack = [n for n in names if n in defs]
+    out: set[str] = set()
+    while stack:
+        d = defs[stack.pop()]
+        if d.name in seen or d.given:
+            continue
+        seen.add(d.name)
+        out.update(d.inputs)
+        stack.extend(n for n in d.deps if n in defs)
+    return out
 
 
 def output_schema(policy: Policy, outputs: Iterable[str] | None = None, numbers: bool = False) -> dict[str, Any]:
@@ -162,6 +196,8 @@ def output_schema(policy: Policy, outputs: Iterable[str] | None = None, numbers:
                        "x-guize-inputs": list(o.inputs)}
         if o.cite:
             props[name]["x-guize-cite"] = list(o.cite)
+        if o.negative:
+            props[name]["x-guize-negative"] = True
     return {"type": "object", "properties": props, "required": list(dict.fromkeys(names)),
             "additionalProperties": False}
 

@@ -279,7 +279,9 @@ def _calculator(source: str, path: str, page: str) -> list[str]:
         else:
             field = f"<input type=\"text\" inputmode=\"decimal\" {attrs_}>"
         default = ""
-        if spec["has_default"]:
+        if spec.get("given"):  # a 可作输入 definition
+            default = "可不填：不填时按公式计算"
+        elif spec["has_default"]:
             default = "默认 " + display.typed(spec["default"], spec["kind"], spec["unit"])
         unit = spec["unit"] if spec["kind"] not in ("rate", "bool", "date", "enum") else ""
         rows.append(f"<tr><th><label for=\"{field_id}\">{_e(spec['name'])}</label></th><td>{field} {_e(unit)}</td>"

@@ -11,7 +11,7 @@ from guize.compiler import ast
 from guize.compiler.diagnostics import display_width
 from guize.compiler.lexicon import cn_to_int
 from guize.tools.fmt.exprs import P_CAP, P_IF, end_of, expr_doc
-from guize.tools.fmt.layout import STEP, WIDTH
+from guize.tools.fmt.layout import SOFT, STEP, WIDTH, Nest
 from guize.tools.fmt.spelling import (
     DEF_WORDS,
     FormatError,
@@ -48,6 +48,9 @@ class Printer:
             return self.document(node)
         if isinstance(node, ast.TypeDecl):
             text = f"类型 {node.name}：{'、'.join(node.members)}{cite_text(node.cite)}"
+            return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
+        if isinstance(node, ast.UnitDecl):
+            text = f"单位 {node.name}" + (f" = {node.amount.text}" if node.amount else "") + cite_text(node.cite)
             return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
         if isinstance(node, ast.InputDecl):
             text = ("新增 " if node.added else "") + f"输入 {node.name}：{type_text(node.type)}"
@@ -134,10 +137,14 @@ class Printer:
         head = ("新增 " if d.added else "") + f"{DEF_WORDS[d.kind]} {d.name}"
         if d.type is not None:
             head += f"：{type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
+            head += ("，可为负" if d.negative else "") + ("，可作输入" if d.given else "")
         body = d.body
         local = "，各地可调整" if d.local else ""
         if isinstance(body, ast.ExprValue):
-            doc = [head, " = ", expr_doc(body.expr), local, cite_doc(body.cite)]
+            if body.expr.span.line > d.span.line:  # written 「… =」 and continued below: kept
+                doc = [head, " =", Nest([SOFT, expr_doc(body.expr)]), local, cite_doc(body.cite)]
+            else:
+                doc = [head, " = ", expr_doc(body.expr), local, cite_doc(body.cite)]
             return [_Logical(0, doc, d.span.line, max(d.span.line, end_of(body.expr, body.cite)))]
         doc = [head, *self._selector(body.selector, " "), local, cite_text(body.cite)]
         out = [_Logical(0, doc, d.span.line, max(d.span.line, end_of(body.selector, body.cite)))]

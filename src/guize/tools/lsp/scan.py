@@ -14,6 +14,7 @@ from importlib import resources
 
 import attrs
 
+from guize.compiler.lexicon import declared_units, digit_name, mask_digit_names, unmask
 from guize.compiler.parser import keyword_words
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -42,7 +43,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) 
     ("years", r"[一二三四五六七八九十两]+年"),
     ("title", r"《[^《》\n]*(〈[^〈〉\n]*〉[^《》\n]*)*》"),
     ("string", r"「[^」\n]*」|“[^”\n]*”|\"[^\"\n]*\""),
-    ("name", rf"[{_CJK}A-Za-z_·]+"),
+    ("name", rf"[{_CJK}A-Za-z_·\ue000-\ue009]+"),  # masked digits: a declared name with digits
     ("operator", r"==?|＝|≠|!=|！＝|≥|>=|＞＝|≤|<=|＜＝|>|＞|<|＜|[+＋\-－−×*＊÷/／—～~]"),
     ("punct", r"[:：,，、()（）。；;]"),
     ("space", r"[ \t\u3000]+"),
@@ -64,21 +65,32 @@ class Token:
 
 def tokens(source: str) -> Iterator[Token]:
     """Every token but white space, line by line."""
-    for line_no, line in enumerate(source.splitlines()):
+    patterns = _with_units(declared_units(source))
+    for line_no, line in enumerate(mask_digit_names(source).splitlines()):
         indent = len(line) - len(line.lstrip(" \t\u3000"))
         pos = 0
         while pos < len(line):
-            kind, text = _match(line, pos)
+            kind, text = _match(line, pos, patterns)
             if kind == "name" and text in KEYWORDS:
                 kind = "keyword"
             if kind != "space":
-                yield Token(kind, text, line_no, pos, indent)
+                yield Token(kind, unmask(text), line_no, pos, indent)
             pos += len(text)
 
 
-def _match(line: str, pos: int) -> tuple[str, str]:
+def _with_units(units: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """PATTERNS whose numbers also read the units the file declares (单位 人次: 120人次)."""
+    if not units:
+        return PATTERNS
+    extra = "|".join(units)
+    number = re.compile(rf"(\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?(万|亿)?(%|％|‰|个百分点|({extra}|{_UNITS})"
+                        rf"(/({extra}|{_PER}))?)?")
+    return tuple((kind, number if kind == "number" else p) for kind, p in PATTERNS)
+
+
+def _match(line: str, pos: int, patterns: tuple[tuple[str, re.Pattern[str]], ...] = PATTERNS) -> tuple[str, str]:
     """The first pattern that matches at `pos` and its text; one character of `other` if none does."""
-    for kind, pattern in PATTERNS:
+    for kind, pattern in patterns:
         m = pattern.match(line, pos)
         if m and m.end() > pos:
             return kind, m.group()
@@ -87,4 +99,4 @@ def _match(line: str, pos: int) -> tuple[str, str]:
 
 def is_name(text: str) -> bool:
     """Whether `text` can be written as a name (for rename): name characters only, not a keyword."""
-    return bool(re.fullmatch(rf"[{_CJK}A-Za-z_·]+", text)) and text not in KEYWORDS
+    return (bool(re.fullmatch(rf"[{_CJK}A-Za-z_·]+", text)) or digit_name(text)) and text not in KEYWORDS

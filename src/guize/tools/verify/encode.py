@@ -108,6 +108,7 @@ class Encoder:
         self.d: Any = share.d if share else self.z.Int("评估日期")
         self.codes: dict[str, int] = share.codes if share else {}
         self.inputs: dict[str, Any] = {}
+        self.given: dict[str, Any] = {}  # 可作输入 definition -> whether the caller gave it (a Bool)
         self.time_inputs: set[str] = set(share.time_inputs) if share else set()
         self.axioms: list[Any] = []  # the domain: inputs' declarations, the validity window, helpers
         self.encoded: dict[str, Encoded] = {}
@@ -185,9 +186,15 @@ class Encoder:
         d = self.defs[name]
         saved, self._current = self._current, Encoded(None)
         try:
-            term = self.expr(d.expr, self.z.BoolVal(True), name)
+            # 可作输入: a caller may give the value (any the input's domain allows); the formula,
+            # and what can go wrong in it, only counts when it is not given.
+            given = self.given.setdefault(name, self.z.Bool(f"{name}（给出）")) if d.given else None
+            path = self.z.BoolVal(True) if given is None else self.z.Not(given)
+            term = self.expr(d.expr, path, name)
             if d.round is not None and not isinstance(term, (ScaleSym, ScaleChoice)):
                 term = self.round(term, d.round[0], d.round[1], as_int=False)
+            if given is not None and name in self.inputs and not isinstance(term, (ScaleSym, ScaleChoice)):
+                term = self.ite(given, self.inputs[name], term)
             result = self._current
             result.term = term
         finally:

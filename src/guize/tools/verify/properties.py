@@ -124,7 +124,7 @@ class Checker:
             results.append(self.timed(functools.partial(self.error, event, where)))
         for name in self.outputs:
             d = self.defs[name]
-            if d.value_kind in NEGATIVE_KINDS and not getattr(d, "may_be_negative", False):
+            if d.value_kind in NEGATIVE_KINDS and not d.negative:
                 results.append(self.timed(functools.partial(self.negative, name)))
         for event, where in sorted(rows.items(), key=lambda kv: (kv[0].line, kv[0].node, kv[0].index)):
             results.append(self.timed(functools.partial(self.reachable, event, where)))
@@ -201,7 +201,7 @@ class Checker:
         got, value = self.outcome(inputs, on, name)
         if got == "value" and value < 0:
             return self.result(d.line, kind, subject, "violated",
-                               f"「{name}」可能为负数（{value}）；若法条允许为负，请在类型中写明", example)
+                               f"「{name}」可能为负数（{value}）；若法条允许为负，在类型后写「，可为负」", example)
         return self.bug(d.line, kind, subject, example, f"「{name}」得到 {_shown(got, value)}")
 
     def reachable(self, event: Event, where: list[tuple[str, Any]]) -> Result:

@@ -47,6 +47,9 @@ def read_model(z: Any, model: Any, encoder: Any) -> tuple[datetime.date, dict[st
     inputs: dict[str, Any] = {}
     for name, var in encoder.inputs.items():
         spec = encoder.specs[name]
+        if spec.get("given") and not (name in encoder.given and z.is_true(
+                model.eval(encoder.given[name], model_completion=True))):
+            continue  # a 可作输入 definition left to its formula
         value = model.eval(var, model_completion=True)
         kind = spec["kind"]
         if kind == "bool":

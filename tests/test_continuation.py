@@ -1,0 +1,73 @@
+"""A formula continued on the next, more indented line after `=` or an operator (issue 13):
+parsed as one expression, kept by the formatter after `=`, and an error where the next line is
+not indented."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import guize
+from guize.compiler.diagnostics import CompileError
+from guize.compiler.driver import check_source
+from guize.compiler.parser import parse
+from guize.tools.fmt import format_source, same_meaning
+
+HEAD = "文件：\n  标题：《续行》\n  施行日期：2024年1月1日\n\n输入 收入：金额\n输入 成本：金额\n"
+
+
+def _one_line(body: str) -> str:
+    return format_source(HEAD + body, "a.rule")
+
+
+@pytest.mark.parametrize("body", [
+    "输出 利润：金额 =\n  收入 - 成本\n",
+    "输出 利润：金额 = 收入 -\n  成本\n",
+    "输出 利润：金额 =\n    收入 -\n    成本  依据 第二条\n",
+    "输出 利润：金额 = 收入 －\n\u3000成本  # 全角空格缩进\n",
+])
+def test_a_continued_formula_is_the_same_expression(body: str) -> None:
+    tree = parse(HEAD + body)
+    [d] = tree.definitions
+    flat = parse(HEAD + "输出 利润：金额 = 收入 - 成本\n").definitions[0].body.expr
+    assert d.body.expr == flat
+
+
+def test_a_continued_formula_evaluates_in_every_engine(tmp_path: Path) -> None:
+    path = tmp_path / "a.rule"
+    path.write_text(HEAD + "输出 利润：金额 = 收入 -\n  成本 ×\n  2\n输出 乙：是否 = 收入 > 成本 且\n  成本 > 0元\n",
+                    encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    data = {"收入": 300, "成本": 100}
+    on = dt.date(2024, 6, 1)
+    expected = {"利润": Decimal("100.00"), "乙": True}
+    assert policy.evaluate(data, on) == expected
+    assert policy.interpret(data, on) == expected
+    batch = policy.evaluate_batch({"收入": [300], "成本": [100]}, on).to_pylist()[0]
+    assert batch["利润"] == Decimal("100.00") and batch["乙"] is True
+
+
+def test_a_formula_continued_without_indentation_is_an_error() -> None:
+    with pytest.raises(CompileError) as info:
+        check_source(HEAD + "输出 利润：金额 = 收入 -\n成本\n", "a.rule")
+    diag = info.value.diagnostics[0]
+    assert diag.span.line == 7 and "没有写完" in diag.message
+    assert diag.hint is not None and "多缩进" in diag.hint
+
+
+def test_a_line_starting_with_an_operator_suggests_ending_the_line_above_with_it() -> None:
+    with pytest.raises(CompileError) as info:
+        check_source(HEAD + "输出 利润：金额 = 收入\n  - 成本\n", "a.rule")
+    [diag] = info.value.diagnostics
+    assert diag.code == "E016" and diag.hint is not None and "上一行末尾" in diag.hint
+
+
+def test_the_formatter_keeps_the_break_after_equals_and_joins_the_rest() -> None:
+    out = _one_line("输出 利润：金额 =\n      收入 -\n  成本  依据 第二条\n")
+    assert out.endswith("输出 利润：金额 =\n  收入 - 成本  依据 第二条\n")
+    assert format_source(out, "a.rule") == out
+    assert _one_line("输出 利润：金额 = 收入 -\n  成本\n").endswith("输出 利润：金额 = 收入 - 成本\n")
+    assert same_meaning(parse(HEAD + "输出 利润：金额 =\n  收入 - 成本  依据 第二条\n"), parse(out))
