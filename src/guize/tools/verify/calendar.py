@@ -71,6 +71,7 @@ class Calendar:
         self.split_memo: dict[int, tuple[Any, Civil]] = {}
         self.first_days: dict[int, Any] = {}  # ids of terms known to be a month's first day
         self.computed: dict[int, Any] = {}  # ids of day numbers built from parts (加月, 年月(…))
+        self.plain: dict[int, tuple[Any, Civil]] = {}  # day numbers split by fresh variables
 
     def fresh(self, what: str) -> Any:
         self.count += 1
@@ -122,6 +123,13 @@ class Calendar:
             self.axioms += [day >= 1, day <= days_in_month(z, y, m)]
         self.axioms.append(d == ordinal(z, y, m, day))
         result = Civil(y, m, day)
+        # Plain day numbers (inputs, the as-of date) are compared as they are, and through their
+        # parts inside the calendar functions: relate the two orders for each pair of them (a
+        # theorem of the calendar; without it the solver must go through jan1 to connect them).
+        for other, parts in self.plain.values():
+            self.axioms += [(d <= other) == (_key(result) <= _key(parts)),
+                            (d == other) == (_key(result) == _key(parts))]
+        self.plain[d.get_id()] = (d, result)
         self.split_memo[d.get_id()] = (d, result)
         return result
 

@@ -99,12 +99,16 @@ class Checker:
         return "unknown", reason_text(s.reason_unknown())
 
     def example(self, *constraints: Any) -> tuple[str, Any]:
-        """A model, preferring round values: whole yuan and whole percents, then cents."""
+        """A model, preferring round values: whole yuan and whole percents, then cents. The plain
+        question first: a proof (unsat) needs one solver call, not one per grid."""
+        status, model = self.solve(*constraints)
+        if status == "unsat":
+            return status, model
         for grid in GRIDS:
-            status, model = self.solve(*constraints, *nice(self.encoder, grid))
-            if status == "sat":
-                return status, model
-        return self.solve(*constraints)
+            found, nicer = self.solve(*constraints, *nice(self.encoder, grid))
+            if found == "sat":
+                return found, nicer
+        return status, model
 
     def counterexample(self, model: Any) -> tuple[datetime.date, dict[str, Any]] | None:
         return replay.read_model(self.z, model, self.encoder)
