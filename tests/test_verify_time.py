@@ -5,6 +5,8 @@ computes; it must answer that it cannot (unsat), so the encoding is exact, not m
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,3 +96,29 @@ def test_splitting_never_excludes_a_day_number() -> None:
         s.set("timeout", 20000)
         s.add(*axioms, x == value)
         assert s.check() == z3.sat, value
+
+
+def test_examples_for_time_values_are_written_as_the_law_writes_them(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """guize verify --examples over 期间、年龄、年月 and dates: the written examples parse, pass and
+    take coverage to every reachable row; durations read 「15年」, year-months 「2025年2月」."""
+    from click.testing import CliRunner
+
+    from guize.cli import main
+    from guize.tools import coverage, testing
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "退休.rule").write_text(
+        "文件：\n  标题：《退休示例》\n  施行日期：2025年1月1日\n\n输入 出生年月：年月\n输入 缴费：期间\n"
+        "输出 退休年月：年月\n  若 缴费 已满 15年 则 出生年月 + 60岁\n  否则 出生年月 + 65岁\n", encoding="utf-8")
+    src = Path(__file__).resolve().parent / "verify" / "time" / "unreachable_good.rule"
+    (tmp_path / "津贴.rule").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    out = CliRunner().invoke(main, ["verify", "--examples", "."])
+    assert out.exit_code == 0, out.output
+    report = testing.run(["."], coverage=True)
+    assert report.failed == 0 and not report.compile_errors
+    for f in coverage.from_report(report):
+        assert [m for m in f.missed if m.category != "articles"] == [], f.file
+    text = (tmp_path / "退休.rule").read_text(encoding="utf-8")
+    assert re.search(r"出生年月 = \d{4}年\d{1,2}月\n", text) and re.search(r"缴费 = (\d+年)?(\d+个月)?\n", text)
+    assert re.search(r"期望 退休年月 = \d{4}年\d{1,2}月\n", text)
