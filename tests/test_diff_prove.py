@@ -61,11 +61,24 @@ def test_unknown_falls_back_to_sampling(tmp_path: Path) -> None:
     body = "输入 起始：日期\n输出 补助：金额 = 若 相差月数(起始，评估日期) > 1000个月 则 0元 否则 收入 × 比例\n"
     old = _write(tmp_path / "old", body)
     new = _write(tmp_path / "new", body.replace("收入 × 比例", "收入 × 20%"))
-    report = run(str(old), str(new), prove=5.0)
+    report = run(str(old), str(new), prove=0.001)  # the solver runs out of time: unknown
     (entry,) = report["documents"][0]["behaviour"]
     assert entry["decided_by"] == "sampling" and entry["proved"] is False
-    assert "months_between" in entry["proof"]["reason"]
+    assert "求解超时" in entry["proof"]["reason"]
     assert entry["regions"]  # sampling still finds the change
+
+
+def test_calendar_months_are_proved_with_a_counterexample(tmp_path: Path) -> None:
+    """相差月数 is encoded: the change is found by the solver and its counterexample replays."""
+    body = "输入 起始：日期\n输出 补助：金额 = 若 相差月数(起始，评估日期) > 1000个月 则 0元 否则 收入 × 比例\n"
+    old = _write(tmp_path / "old", body)
+    new = _write(tmp_path / "new", body.replace("收入 × 比例", "收入 × 20%"))
+    a, b = guize.load(str(old / "a.rule")), guize.load(str(new / "a.rule"))
+    proof = prove_equal(a, b, "补助", 30.0)
+    assert proof.status == "different" and proof.date is not None
+    assert outcome(a, proof.old_inputs, proof.date, "补助") != outcome(b, proof.new_inputs, proof.date, "补助")
+    same = _write(tmp_path / "same", body.replace("> 1000个月", "≥ 1001个月"))
+    assert prove_equal(a, guize.load(str(same / "a.rule")), "补助", 30.0).status == "proved"
 
 
 def test_cli_prove_markdown_and_json(tmp_path: Path) -> None:

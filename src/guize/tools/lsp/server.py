@@ -3,6 +3,7 @@ between code points (ours) and the client's units (UTF-16 unless negotiated)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime
 import os
@@ -27,6 +28,7 @@ from guize.tools.lsp.analysis import (
     quick_fixes,
 )
 from guize.tools.lsp.scan import Token
+from guize.tools.lsp.verifying import Finding, Verifier
 
 TOKEN_TYPES = ["keyword", "number", "string", "comment", "type", "enumMember", "parameter", "variable", "property",
                "function", "macro", "decorator", "operator"]
@@ -53,6 +55,10 @@ class GuizeServer(LanguageServer):
         super().__init__("guize", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Full)
         self.last_checked: dict[str, CheckedPolicy] = {}  # uri -> the last check of text that parsed
         self.disk: dict[str, tuple[float, int, FileIndex]] = {}  # path -> (mtime, size, index)
+        self.linted: dict[str, list[T.Diagnostic]] = {}  # uri -> the check's and lint's diagnostics
+        self.verifier = Verifier(self.verified)
+        self.verify_on_save = True
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     # ------------------------------------------------------------ per document
 
@@ -76,9 +82,47 @@ class GuizeServer(LanguageServer):
             found = lint_source(source, path, datetime.date.today())
         except RuleError as exc:  # a user error the linter could not place in the text
             found = [Diagnostic("error", exc.code, exc.message, _whole_line(path))]
-        diagnostics = [self.diagnostic(doc, d) for d in found if _same_file(d.span.file, path)]
-        self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics,
-                                                                            version=doc.version))
+        self.linted[uri] = [self.diagnostic(doc, d) for d in found if _same_file(d.span.file, path)]
+        self.publish(uri)
+
+    def publish(self, uri: str) -> None:
+        """The check's and lint's diagnostics, with what guize verify found for this very text."""
+        if uri not in self.linted:
+            return
+        doc = self.workspace.get_text_document(uri)
+        verified = [self.verify_diagnostic(doc, f) for f in self.verifier.findings(uri, doc.source)]
+        self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
+            uri=uri, diagnostics=self.linted[uri] + verified, version=doc.version))
+
+    # ------------------------------------------------------------ guize verify
+
+    def verify(self, uri: str) -> bool:
+        """Queue the saved document for verification (False when it is not saved as it is shown)."""
+        with contextlib.suppress(RuntimeError):
+            self.loop = asyncio.get_running_loop()
+        path = to_fs_path(uri)
+        doc = self.workspace.get_text_document(uri)
+        try:
+            if path is None or Path(path).read_text(encoding="utf-8-sig") != doc.source:
+                return False
+        except (OSError, UnicodeDecodeError):
+            return False
+        self.verifier.request(uri, path, doc.source)
+        return True
+
+    def verified(self, uri: str) -> None:
+        """Called in the verifier's thread: publish from the event loop's thread."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.publish, uri)
+
+    def verify_diagnostic(self, doc: TextDocument, f: Finding) -> T.Diagnostic:
+        line = max(f.line - 1, 0)
+        text = doc.lines[line].rstrip("\r\n") if line < len(doc.lines) else ""
+        start = len(text) - len(text.lstrip())
+        severity = (T.DiagnosticSeverity.Information if f.status == "unknown" else
+                    T.DiagnosticSeverity.Error if f.kind == "assertion" else T.DiagnosticSeverity.Warning)
+        return T.Diagnostic(range=self.range(doc, line, start, line, len(text)), message=f.message,
+                            severity=severity, code=f"verify/{f.kind}", source="guize verify")
 
     def diagnostic(self, doc: TextDocument, d: Diagnostic) -> T.Diagnostic:
         s = d.span
@@ -161,6 +205,30 @@ def _whole_line(path: str) -> Any:
     return Span(path, 1, 1, 1, 2)
 
 
+@server.feature(T.INITIALIZE)
+def initialize(ls: GuizeServer, params: T.InitializeParams) -> None:
+    """initializationOptions {"verify": {"onSave": bool, "timeout": seconds per property}}."""
+    options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+    found = options.get("verify")
+    verify: dict[str, Any] = found if isinstance(found, dict) else {}
+    if isinstance(verify.get("onSave"), bool):
+        ls.verify_on_save = verify["onSave"]
+    timeout = verify.get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        ls.verifier.timeout = float(timeout)
+
+
+@server.command("guize.verify")
+def verify_command(ls: GuizeServer, *args: Any) -> str:
+    """Verify the documents named (their uris), or every open one; the findings come as diagnostics."""
+    uris = [a for a in args if isinstance(a, str)] or list(ls.workspace.text_documents)
+    queued = [u for u in uris if ls.verify(u)]
+    if len(queued) < len(uris):
+        ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Info,
+                                                   message="只验证已保存的文件：有改动未保存的文件请先保存"))
+    return f"正在验证 {len(queued)} 个文件"
+
+
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: GuizeServer, params: T.DidOpenTextDocumentParams) -> None:
     ls.refresh(params.text_document.uri)
@@ -174,11 +242,15 @@ def did_change(ls: GuizeServer, params: T.DidChangeTextDocumentParams) -> None:
 @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: GuizeServer, params: T.DidSaveTextDocumentParams) -> None:
     ls.refresh(params.text_document.uri)
+    if ls.verify_on_save:
+        ls.verify(params.text_document.uri)
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: GuizeServer, params: T.DidCloseTextDocumentParams) -> None:
     ls.last_checked.pop(params.text_document.uri, None)
+    ls.linted.pop(params.text_document.uri, None)
+    ls.verifier.forget(params.text_document.uri)
     ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 

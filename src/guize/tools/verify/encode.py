@@ -4,11 +4,16 @@ Each definition becomes one term over the input variables and the as-of date `d`
 number, date.toordinal()). Decimals (money, rates, quantities) are z3 Reals, so every value
 is an exact rational; integers are Ints; dates are day-number Ints; enum members are Ints
 (one code per member text). Rounding is modelled exactly with floor on scaled reals.
+Durations and ages (期间, 年龄) are Ints counting whole months, as dates.Period; a year-month
+(年月) is the day number of the month's first day, as dates.YearMonth; the calendar-month
+functions (加月, date − date, 周岁, 年月 …) are exact integer arithmetic (calendar.py).
 
 While encoding, the encoder records *events*, each with the condition (over inputs and `d`)
 under which evaluation reaches it:
   - an error: 除数为零 (a division whose divisor is zero), 未覆盖 (a band or table lookup no
-    row matches), 未生效 (a dated value with no version in force);
+    row matches), 未生效 (a dated value with no version in force), a date computed outside
+    years 1..9999 (date_range: evaluation fails there; not a property of its own, see
+    properties.KINDS);
   - a row taken: a branch of 若, a table row, a band, 否则 / 其他.
 Conditions are local to a definition (the path of 若 … 则 inside it); `Lifted` composes them
 through references, so an event's condition is relative to evaluating a root definition.
@@ -29,6 +34,7 @@ import attrs
 
 from guize.runtime import ir
 from guize.runtime.validity import Window
+from guize.tools.verify.calendar import Calendar
 from guize.tools.verify.solver import z3
 
 INPUT_LIMIT = 10**15
@@ -109,8 +115,10 @@ class Encoder:
         self.codes: dict[str, int] = share.codes if share else {}
         self.inputs: dict[str, Any] = {}
         self.given: dict[str, Any] = {}  # 可作输入 definition -> whether the caller gave it (a Bool)
-        self.time_inputs: set[str] = set(share.time_inputs) if share else set()
         self.axioms: list[Any] = []  # the domain: inputs' declarations, the validity window, helpers
+        # One calendar for both versions: a date both read is split once (its axioms go to the
+        # first version's list; prove_equal adds both lists).
+        self.calendar: Calendar = share.calendar if share else Calendar(self.z, self.axioms, "")
         self.encoded: dict[str, Encoded] = {}
         self._current: Encoded | None = None
         self._fresh = 0
@@ -134,6 +142,8 @@ class Encoder:
         return self.codes.setdefault(member, len(self.codes))
 
     def _declare(self, spec: Mapping[str, Any], suffix: str = "") -> None:
+        """An input's variable and its domain: exactly the values values.convert gives (all the
+        domain is here, in one place)."""
         z, name, kind = self.z, spec["name"], spec["kind"]
         var_name = name + suffix
         # 可为负 (losses, corrections): the input ranges over negative values too.
@@ -152,6 +162,9 @@ class Encoder:
         elif kind == "int":
             var = z.Int(var_name)
             self.axioms += [low(var, INPUT_LIMIT), var < INPUT_LIMIT]
+            scale = Fraction(spec["scale"])
+            if scale != 1 and scale.denominator == 1:  # 整数（年）: years given, months held
+                var = int(scale) * var  # replay.read_model divides by the scale again
         elif kind == "bool":
             var = z.Bool(var_name)
         elif kind == "date":
@@ -160,10 +173,13 @@ class Encoder:
         elif kind == "enum":
             var = z.Int(var_name)
             self.axioms.append(z.Or([var == self.code(m) for m in spec["members"]]))
-        elif kind in ("duration", "age", "year_month"):  # months; their calendar is not encoded yet
+        elif kind in ("duration", "age"):  # whole months (values.to_period: not negative)
             var = z.Int(var_name)
-            self.axioms.append(var >= 0)
-            self.time_inputs.add(name)
+            self.axioms += [var >= 0, var < INPUT_LIMIT]
+        elif kind == "year_month":  # the first day of a month in years 1..9999
+            var = self.calendar.mark_first_day(z.Int(var_name))
+            self.axioms += [var >= DATE_MIN, var <= DATE_MAX]
+            self.calendar.split(var)
         else:  # pragma: no cover - the checker knows no other kind
             raise ValueError(kind)
         self.inputs[name] = var
@@ -247,8 +263,6 @@ class Encoder:
             case ir.Const(value=value):
                 return self.const(value)
             case ir.Input(name=name):
-                if name in self.time_inputs:
-                    self._gap("期间、年龄、年月的输入尚未编码")
                 return self.inputs[name]
             case ir.Ref(name=name):
                 enc = self.definition(name)
@@ -266,11 +280,13 @@ class Encoder:
                 if op == "*":
                     return a * b
                 self._event("division_by_zero", owner, node, 0, "除法", z.And(g, b == 0))
-                return self.real(a) / self.real(b)
+                return self.divide(self.real(a), self.real(b))
             case ir.Neg(arg=arg):
                 return -self.expr(arg, g, owner)
             case ir.Cmp(op=op, left=left, right=right):
                 a, b = self.pair(self.expr(left, g, owner), self.expr(right, g, owner))
+                if self.is_date(left) and (by_parts := self.calendar.compare(op, a, b)) is not None:
+                    return by_parts
                 return {"==": lambda: a == b, "!=": lambda: a != b, "<": lambda: a < b, "<=": lambda: a <= b,
                         ">": lambda: a > b, ">=": lambda: a >= b}[op]()
             case ir.And(left=left, right=right):
@@ -296,7 +312,7 @@ class Encoder:
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 return self.round(self.expr(arg, g, owner), mode, quantum, as_int)
             case ir.Call(func=func, args=args):
-                return self.call(node, func, [self.expr(a, g, owner) for a in args])
+                return self.call(node, func, [self.expr(a, g, owner) for a in args], g, owner)
             case ir.Cond(branches=branches, other=other_row):
                 return self.cond(node, branches, other_row, g, owner)
             case ir.Match(subject=subject, cases=cases, other=other_row):
@@ -330,6 +346,29 @@ class Encoder:
                     return self.fresh("real")
                 return self.progressive(node, func, scale, x, g, owner)
         assert_never(node)
+
+    def is_date(self, node: ir.Expr) -> bool:
+        """Whether an expression's value is a date or a year-month (a day number here)."""
+        match node:
+            case ir.Const(value=value):
+                return isinstance(value, datetime.date)
+            case ir.Input(name=name):
+                return self.specs[name]["kind"] in ("date", "year_month")
+            case ir.AsOf():
+                return True
+            case ir.Ref(name=name):
+                return self.defs[name].value_kind in ("date", "year_month")
+            case ir.Call(func=func):
+                return func in ("add_months", "add_years", "add_days", "year_month", "as_year_month")
+            case ir.If(then=value):
+                return self.is_date(value)
+            case ir.Cond(other=other):
+                return self.is_date(other.value)
+            case ir.Match(cases=rows) | ir.Bands(bands=rows) | ir.Dated(versions=rows):
+                return bool(rows) and self.is_date(rows[0].value)
+            case ir.Min(args=args) | ir.Max(args=args):
+                return bool(args) and self.is_date(args[0])
+        return False
 
     def const(self, value: ir.Value) -> Any:
         z = self.z
@@ -416,16 +455,44 @@ class Encoder:
             n = z.If(y >= 0, floor, ceil)
         return n if as_int else z.ToReal(n) * q
 
-    def call(self, node: ir.Call, func: str, args: list[Any]) -> Any:
+    def divide(self, a: Any, b: Any) -> Any:
+        """a / b, with b's 若/表 of constants distributed (a / If(c, 4, 2) is If(c, a/4, a/2)), so a
+        divisor chosen by a table stays linear arithmetic."""
         z = self.z
-        if func == "year" and len(args) == 1:
-            # y is the year of day number d: ordinal(y-01-01) <= d < ordinal((y+1)-01-01).
-            self._fresh += 1
-            y = z.Int(f"{self._prefix}年份{self._fresh}")
-            self.axioms += [y >= 1, y <= 9999, _jan1(z, y) <= args[0], args[0] < _jan1(z, y + 1)]
-            return y
-        if func == "abs" and len(args) == 1:
-            return z.If(args[0] >= 0, args[0], -args[0])
+        if z.is_app_of(b, z.Z3_OP_ITE):
+            cond, then, other = b.children()
+            if _numeric_leaves(z, then) and _numeric_leaves(z, other):
+                return z.If(cond, self.divide(a, then), self.divide(a, other))
+        return a / b
+
+    def call(self, node: ir.Call, func: str, args: list[Any], g: Any, owner: str) -> Any:
+        """Date and time functions as runtime/values.FUNCS computes them."""
+        z, cal = self.z, self.calendar
+        one = args[0] if len(args) == 1 else None
+        if one is not None and func in ("year", "month", "day"):
+            parts = cal.split(one)
+            return {"year": parts.y, "month": parts.m, "day": parts.day}[func]
+        if one is not None and func in ("as_period", "as_age"):
+            return one
+        if one is not None and func in ("year_month", "as_year_month"):
+            return cal.year_month(one)
+        if one is not None and func == "abs":
+            return z.If(one >= 0, one, -one)
+        if len(args) == 2 and func in ("months_between", "period_between"):
+            return cal.months_between(args[0], args[1])
+        if len(args) == 2 and func == "full_years":
+            return cal.full_years(args[0], args[1])
+        if len(args) == 2 and func == "years_between":
+            return cal.full_years(args[0], args[1]) / 12
+        if len(args) == 2 and func == "days_between":
+            return args[1] - args[0]
+        if len(args) == 2 and func in ("add_months", "add_years", "add_days"):
+            if func == "add_days":
+                result, outside = cal.add_days(args[0], args[1])
+            else:
+                result, outside = cal.add_months(args[0], args[1] * (12 if func == "add_years" else 1))
+            self._event("date_range", owner, node, 0, "日期计算", z.And(g, outside))
+            return result
         self._gap(f"函数「{func}」尚未编码")
         return self.fresh("int")
 
@@ -464,15 +531,25 @@ class Encoder:
         return x * rate - amount
 
 
+READABLE_DAYS = (datetime.date(1900, 1, 1).toordinal(), datetime.date(2100, 12, 31).toordinal())
+
+
 def nice(enc: Encoder, grid: int) -> list[Any]:
-    """Constraints for readable values: amounts in multiples of 1/grid, rates of 1/grid percent."""
+    """Constraints for readable values: amounts in multiples of 1/grid, rates of 1/grid percent,
+    dates (the as-of date too) in 1900..2100 and durations in whole years on the first grid."""
     z, out = enc.z, []
+    lo, hi = READABLE_DAYS
+    out += [enc.d >= lo, enc.d <= hi]
     for name, var in enc.inputs.items():
         kind = enc.specs[name]["kind"]
         if kind in ("money", "quantity"):
             out.append(z.IsInt(var * grid))
         elif kind == "rate":
             out.append(z.IsInt(var * 100 * grid))
+        elif kind in ("date", "year_month"):
+            out += [var >= lo, var <= hi]
+        elif kind in ("duration", "age") and grid == GRIDS[0]:
+            out.append(var % 12 == 0)
     return out
 
 
@@ -484,10 +561,11 @@ def _alike(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return all(a[k] == b[k] for k in ("kind", "scale", "members"))
 
 
-def _jan1(z: Any, y: Any) -> Any:
-    """The day number of 1 January of year y (proleptic Gregorian, as date.toordinal)."""
-    p = y - 1
-    return 365 * p + p / 4 - p / 100 + p / 400 + 1
+def _numeric_leaves(z: Any, term: Any) -> bool:
+    """Whether every value a 若/表 term can take is a constant."""
+    if z.is_app_of(term, z.Z3_OP_ITE):
+        return all(_numeric_leaves(z, t) for t in term.children()[1:])
+    return bool(z.is_int_value(term) or z.is_rational_value(term))
 
 
 # ---------------------------------------------------------------- lifting through references

@@ -35,7 +35,7 @@ def _classes(enc: Encoder, output: str) -> tuple[Any, Any, list[str]]:
     z = enc.z
     lifted = lift(enc, output, {})
     nif = [c for e, c in lifted.events.items() if e.kind == "not_in_force"]
-    err = [c for e, c in lifted.events.items() if e.kind in ("division_by_zero", "uncovered")]
+    err = [c for e, c in lifted.events.items() if e.kind in ("division_by_zero", "uncovered", "date_range")]
     in_force = enc.in_force()
     return (z.Or(z.Not(in_force), *nif), z.And(in_force, z.Or(err)) if err else z.BoolVal(False),
             sorted(lifted.gaps))

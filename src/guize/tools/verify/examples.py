@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from guize.runtime import dates, display
+from guize.runtime import dates, display, values
 from guize.runtime.errors import RuleError
 from guize.runtime.interp import Interpreter
 from guize.tools.verify.encode import Event
@@ -35,6 +35,8 @@ def literal(value: Any, type_text: str) -> str:
     """A value as an example line writes it (a bare number where a unit could mislead)."""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, (dates.Period, dates.YearMonth)):  # 9年11个月, 60岁1个月, 2025年2月
+        return str(value)
     if isinstance(value, datetime.date):
         return dates.cn(value)
     if isinstance(value, str):
@@ -117,6 +119,8 @@ def _block(name: str, on: datetime.date, inputs: Mapping[str, Any], specs: Mappi
         value = Decimal(v) if spec["kind"] in ("money", "quantity", "rate") else v
         if spec["kind"] == "date":
             value = datetime.date.fromisoformat(v)
+        elif spec["kind"] in ("duration", "age", "year_month"):  # P9Y11M, 2025-02 as the law writes them
+            value = values.convert(spec, v)
         lines.append(f"  {k} = {literal(value, spec['type'])}")
     for k, v in expects.items():
         lines.append(f"  期望 {k} = {literal(v, defs[k].type)}")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from guize.runtime import dates
 from guize.runtime.errors import RuleError
 
 Evaluate = Callable[[dict[str, Any], datetime.date, list[str]], dict[str, Any]]
@@ -64,7 +65,11 @@ def read_model(z: Any, model: Any, encoder: Any) -> tuple[datetime.date, dict[st
         elif kind == "date":
             inputs[name] = datetime.date.fromordinal(int(number)).isoformat()
         elif kind == "int":
-            inputs[name] = int(number)
+            inputs[name] = int(number / Fraction(spec["scale"]))  # 整数（年）: the years given
+        elif kind in ("duration", "age"):
+            inputs[name] = dates.period_iso(int(number))  # P5Y7M (values.to_period reads it)
+        elif kind == "year_month":
+            inputs[name] = dates.year_month(datetime.date.fromordinal(int(number))).isoformat()  # 2025-02
         else:
             if kind in ("money", "quantity"):
                 number = number / Fraction(spec["scale"])
@@ -87,6 +92,7 @@ ERROR_WORDS = {
     "division_by_zero": ("除数为零",),
     "uncovered": ("不在任何分段之内", "对应的取值", "不在累进税率表"),
     "not_in_force": ("没有有效的取值",),
+    "date_range": ("日期计算超出范围",),
 }
 
 

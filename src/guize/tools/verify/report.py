@@ -43,13 +43,13 @@ def text(results: Sequence[Result], verbose: bool = False) -> str:
         lines.append(f"{r.file}:{r.line}: {STATUS[r.status]}[{KINDS[r.kind]}] {r.subject}：{message}")
         if r.counterexample:
             cx = r.counterexample
-            shown = "，".join(f"{k} = {_value(v)}" for k, v in cx["inputs"].items())
+            shown = "，".join(f"{k} = {value_text(v)}" for k, v in cx["inputs"].items())
             lines.append(f"    反例：日期 {cx['date']}；{shown or '（无输入）'}")
     lines.append(summary(results))
     return "\n".join(lines) + "\n"
 
 
-def _value(value: Any) -> str:
+def value_text(value: Any) -> str:
     if value is True:
         return "是"
     if value is False:
@@ -67,7 +67,7 @@ def sarif(results: Sequence[Result], tool_version: str) -> dict[str, Any]:
         message = r.message
         if r.counterexample:
             cx = r.counterexample
-            message += f"（反例：日期 {cx['date']}；" + "，".join(f"{k} = {_value(v)}" for k, v in cx["inputs"].items()) + "）"
+            message += f"（反例：日期 {cx['date']}；" + "，".join(f"{k} = {value_text(v)}" for k, v in cx["inputs"].items()) + "）"
         out.append({
             "ruleId": f"verify/{r.kind}",
             "ruleIndex": kinds.index(r.kind),

@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/national/severance_2008.rule, written by guize 0.1.0 (guize.compiler.batchgen)
-# source sha256: 8269469020312bdf302e7991de2e2d73575d948fc6d1fb124b9136cb6864aece
+# source sha256: a7fabb72dc1ee30db80cd58a50cb578cf3ea1a05439985fede553216d39f7c08
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
