@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree, v_args
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -39,6 +39,7 @@ from guize.compiler.limits import (
     MAX_STATEMENT_TOKENS,
     depth_diagnostics,
 )
+from guize.compiler.parse_lists import ListsToAst
 
 _TAB = 4
 
@@ -144,7 +145,7 @@ class _DateError(Exception):
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):  # type: ignore[type-arg]
+class _ToAst(ListsToAst):
     """Parse tree -> syntax tree. Punctuation tokens are dropped by type."""
 
     _PUNCT = frozenset({"COLON", "COMMA", "DUN", "LPAR", "RPAR", "EQ"})
@@ -312,11 +313,12 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return (names[0], "/".join(names[1:]) or None)
 
     def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
-        # DEF_KW NAME [COLON type_spec [COMMA ROUNDING]] def_body
-        kw, name, _colon, type_spec, _comma, rounding, body = c
+        # DEF_KW NAME [COLON type_spec [COMMA ROUNDING] [per_item]] def_body
+        kw, name, _colon, type_spec, _comma, rounding, each, body = c
         kind = ast.DEF_KINDS[str(kw)]
         return ast.Definition(kind, str(name), type_spec, str(rounding) if rounding else None, body,
-                              span=self.sp(meta))
+                              span=self.sp(meta), each=each[0] if each else None,
+                              each_word=each[1] if each else "")
 
     def b_inline(self, meta: Any, c: list[Any]) -> ast.ExprValue:
         return ast.ExprValue(c[1], c[2], span=self.sp(meta))
@@ -777,6 +779,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         examples=tuple(x for x in tree if isinstance(x, ast.Example)),
         comments=comments,
         assertions=tuple(x for x in tree if isinstance(x, ast.Assertion)),
+        records=tuple(x for x in tree if isinstance(x, ast.RecordDecl)),
         order=tuple(tree),
     )
 

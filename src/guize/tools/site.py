@@ -222,7 +222,7 @@ def _article_order(article: str) -> tuple[int, ...]:
 
 def _examples(source: str, path: str) -> list[str]:
     from guize.compiler import parser
-    from guize.tools.fmt.spelling import literal_text
+    from guize.tools.fmt.spelling import example_text
 
     try:
         tree = parser.parse(source, path)
@@ -235,11 +235,11 @@ def _examples(source: str, path: str) -> list[str]:
         when = display.date(ex.date) if ex.date else "（未写日期）"
         rows = [f"<tr><th colspan=\"2\">例「{_e(ex.name)}」（{_e(when)}，第 "
                 f"<a href=\"#L{ex.span.line}\">{ex.span.line}</a> 行）</th></tr>"]
-        rows += [f"<tr><td>{_e(name)}</td><td>{_e(literal_text(lit))}</td></tr>" for name, lit in ex.inputs]
+        rows += [f"<tr><td>{_e(name)}</td><td>{_e(example_text(lit))}</td></tr>" for name, lit in ex.inputs]
         if ex.expects:
             rows.append("<tr><th colspan=\"2\">期望</th></tr>")
-            rows += [f"<tr><td>{_e(name)}</td><td class=\"expect\">{_e(literal_text(lit))}</td></tr>"
-                     for name, lit in ex.expects]
+            rows += [f"<tr><td>{_e(name)}</td><td class=\"expect\">{_e(example_text(want))}</td></tr>"
+                     for name, want in ex.expects]
         if ex.expect_not_in_force:
             rows.append("<tr><td colspan=\"2\" class=\"expect\">期望：未生效</td></tr>")
         if ex.expect_error is not None:
