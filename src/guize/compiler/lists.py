@@ -284,7 +284,8 @@ class ListChecker(TableChecker):
             if func == "mean":
                 ty = attrs.evolve(ty, integer=False, time=None)
             zero = 0 if ty.integer else Decimal(0)
-        node = self.mk(ir.Aggregate, e.span, func, src_node, f[0] if f else None, v[0] if v else None, zero)
+        node = self.mk(ir.Aggregate, e.span, func, src_node, f[0] if f else None, v[0] if v else None, zero,
+                       e.func)
         return node, ty
 
     def _list_source(self, source: ast.Expr) -> tuple[Expr, str] | None:

@@ -90,15 +90,11 @@ def render_ir(node: ir.Expr) -> str:
             return name
         case ir.Running(arg=arg, inclusive=inclusive):
             return f"累计({render_ir(arg)}{'' if inclusive else '，至 上月'})"
-        case ir.Aggregate(func=func, source=source, filter=test, value=value):
+        case ir.Aggregate(word=word, source=source, filter=test, value=value):
             inner = render_ir(source) + (f" 中 {render_ir(test)}" if test is not None else "")
             inner += f" 的 {render_ir(value)}" if value is not None else ""
-            return f"{AGGREGATE_WORDS[func]}({inner})"
+            return f"{word}({inner})"
     assert_never(node)
-
-
-AGGREGATE_WORDS = {"sum": "合计", "count": "个数", "any": "任一", "all": "全部", "max": "最大", "min": "最小",
-                   "mean": "平均"}
 
 
 
@@ -116,6 +112,8 @@ def show(value: Any, type_text: str, exact: bool = False) -> str:
     """A value with the unit of its type's display text: 800元, 75%, 5个百分点, 1次, 是."""
     if isinstance(value, tuple):  # a per-item definition: each item's value
         return "、".join(show(v, type_text, exact) for v in value) or "（无）"
+    if isinstance(value, dict):  # an item of a list input
+        return display.value(value)
     if not isinstance(value, (Decimal, int, str, datetime.date)):
         return str(value)  # a progressive scale: it describes itself
     if type_text:

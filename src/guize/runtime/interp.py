@@ -285,7 +285,8 @@ class Interpreter:
                 continue
             if node.value is None:
                 count += 1
-                self.note(f"「{source}」第{index + 1}项：符合条件", choice=False)
+                if node.filter is not None:
+                    self.note(f"「{source}」第{index + 1}项：符合条件", choice=False)
                 continue
             v = self.at(items, index, None, node.value, owner)
             self.note(f"「{source}」第{index + 1}项：{V.fmt(v)}", choice=False)

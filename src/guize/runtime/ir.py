@@ -51,7 +51,7 @@ Lists (a list input holds records, each a dict of converted field values):
   ItemRef(name)                   a per-item definition's value for the current item
   Running(arg, inclusive, zero)   in an Each body: arg summed over the items before the current
                                   one (累计(…，至 上月)) or up to it (累计(…)), starting at zero
-  Aggregate(func, source, filter, value, zero)
+  Aggregate(func, source, filter, value, zero, word)
                                   func in sum count any all max min mean over the items of
                                   `source` that pass `filter` (None: every item), each item's
                                   `value` (None for count); sum starts at zero
@@ -320,6 +320,7 @@ class Aggregate(Located):
     filter: Expr | None
     value: Expr | None
     zero: Decimal | int
+    word: str  # as written (合计, 人数 …), for explanations
 
 
 Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
