@@ -413,7 +413,7 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
         record = {}
         for field in fields:
             fname = field["name"]
-            if fname in item:
+            if fname in item and item[fname] is not None:  # null (an Arrow struct's empty field): not given
                 given = item[fname]
             elif field["has_default"]:
                 given = field["default"]
