@@ -94,13 +94,15 @@ def test_every_counterexample_replays(path: Path, monkeypatch: pytest.MonkeyPatc
 # Policies that count time (期间、年龄、年月): their calendar is not encoded yet, so properties that
 # depend on it are honestly unknown there; nothing may be violated anywhere.
 TIME_POLICIES = {"severance_2008.rule", "annual_leave_2008.rule", "retirement_age_2025.rule"}
+# Lists (records, aggregates, per-item definitions) are not encoded yet either: unknown, saying so.
+LIST_POLICIES = {"iit_withholding_2019.rule", "subsistence_allowance_2014.rule"}
 
 
 def test_corpus_has_no_violation_or_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     found = [(r.file, r.line, r.kind, r.status, r.message) for p in CORPUS for r in results(p)]
     assert [f for f in found if f[3] == "violated"] == []
-    assert [f for f in found if f[3] == "unknown" and Path(f[0]).name not in TIME_POLICIES] == []
+    assert [f for f in found if f[3] == "unknown" and Path(f[0]).name not in TIME_POLICIES | LIST_POLICIES] == []
     assert all("尚未编码" in f[4] for f in found if f[3] == "unknown")
 
 

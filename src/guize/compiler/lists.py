@@ -166,6 +166,15 @@ class ListChecker(TableChecker):
             return None
         return super()._e_Name(e, hint)
 
+    def _undefined(self, name: str, span: ast.Span) -> None:
+        if self.items:  # in an item, the nearest field is the likeliest meaning
+            record = self.items[-1].record
+            near = nearest(name, list(self.records.get(record, {})))
+            if near:
+                self.error(span, f"未定义的名称「{name}」", hint=f"是否指「{record}」的字段「{near}」？", code="E300")
+                return
+        super()._undefined(name, span)
+
     def _item_ref(self, e: ast.Name, ctx: ItemContext) -> tuple[Expr, Type] | None:
         name = e.name
         d = self.defs[name]
