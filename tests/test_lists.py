@@ -236,6 +236,7 @@ def test_explain_shows_each_month_and_each_member(withholding: guize.Policy) -> 
     text = withholding.explain({"各月": [month_] * 2}, on="2019-03-31", outputs=["全年预扣税额"]).render()
     assert "各月预扣税额 = 555.00元、625.00元" in text
     assert "第2项：625.00" in text and "「各月」第1项：555.00" in text
+    assert "第2项：累计(各月预扣税额，至 上月) = 555.00" in text  # each month's step
     low = guize.load(NATIONAL / "subsistence_allowance_2014.rule", corpus=False)
     family = {"当地最低生活保障标准": 800, "共同生活的家庭成员": [{"月收入": 0, "年龄": "P70Y"},
                                                                   {"月收入": 100, "年龄": "P30Y"}]}

@@ -234,7 +234,7 @@ class ListChecker(TableChecker):
             return None
         node, ty = r
         if ty.kind != "num":
-            self.error(arg.span, f"「{func}」的对象应是数值，这里是{ty.display()}", code="E354")
+            self.error(arg.span, f"「{func}」的对象应是数值，这里是「{ty.display()}」", code="E354")
             return None
         ty = attrs.evolve(ty, zero=False)
         zero: Decimal | int = 0 if ty.integer else Decimal(0)
@@ -286,7 +286,7 @@ class ListChecker(TableChecker):
             assert v is not None and value is not None
             vty = v[1]
             if vty.kind != "num" and not (func in ("max", "min") and vty.kind == "date"):
-                self.error(value.span, f"「{e.func}」的对象应是数值，这里是{vty.display()}",
+                self.error(value.span, f"「{e.func}」的对象应是数值，这里是「{vty.display()}」",
                            hint=unit_hint(vty, T.MONEY), code="E354")
                 return None
             ty = attrs.evolve(vty, zero=False)

@@ -17,7 +17,7 @@ from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError
-from guize.runtime.formula import Worksheet
+from guize.runtime.formula import Worksheet, render_ir
 
 
 @dataclasses.dataclass
@@ -249,6 +249,8 @@ class Interpreter:
                 acc = zero
                 for j in range(index + 1 if inclusive else index):
                     acc = self.add(acc, self.at(items, j, out, arg, owner))
+                if self.trace:
+                    self.note(f"第{index + 1}项：{render_ir(node)} = {V.fmt(acc)}", choice=False)
                 return acc
             case ir.Aggregate():
                 return self.aggregate(node, owner)
