@@ -419,7 +419,10 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
                 given = field["default"]
             else:
                 raise MissingInput(f"输入「{name}」第{index}项缺少「{fname}」", input=name)
-            record[fname] = convert({**field, "name": f"{name}第{index}项的{fname}"}, given)
+            try:
+                record[fname] = convert(field, given)
+            except InvalidInput:  # again, named for the message: which item, which field
+                record[fname] = convert({**field, "name": f"{name}第{index}项的{fname}"}, given)
         out.append(record)
     return tuple(out)
 
