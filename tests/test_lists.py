@@ -317,3 +317,23 @@ def test_examples_lint_coverage_and_diff(tmp_path: Path) -> None:
     text = render.render_markdown(compare.run(str(old), str(new)))
     # The 45-year-old member of the first example becomes a 重点保障对象: shown member by member.
     assert "| 否、是、是 | 是、是、是 |" in text and "| 2人 | 3人 | +1人 |" in text
+
+
+def test_dated_values_and_an_aggregate_inside_a_per_item_definition(tmp_path: Path) -> None:
+    body = RECORD + """
+输入 成员：家庭成员的列表
+输入 子女：家庭成员的列表
+参数 标准：金额
+  自2000年1月1日起：100元
+  自2024年1月1日起：200元
+输出 高于子女平均：是否，按 成员 逐人 = 月收入 > 平均(子女 的 月收入)
+输出 补助：金额，按 成员 逐人 = 若 年龄 < 18 则 标准 + 合计(子女 中 年龄 < 年龄 的 月收入) 否则 0元
+"""
+    policy = load(tmp_path, body)
+    data = {"成员": [{"月收入": 500, "年龄": 10}, {"月收入": 50, "年龄": 40}],
+            "子女": [{"月收入": 100, "年龄": 5}, {"月收入": 200, "年龄": 12}]}
+    for on, standard in ((dt.date(2023, 12, 31), Decimal(100)), (dt.date(2024, 1, 1), Decimal(200))):
+        got = policy.evaluate(data, on=on)
+        assert got == policy.interpret(data, on=on)
+        # Inside 合计(子女 中 …) a name reads the innermost item, the child: 年龄 < 年龄 never holds.
+        assert got == {"高于子女平均": (True, False), "补助": (standard, Decimal("0.00"))}
