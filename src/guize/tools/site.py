@@ -276,6 +276,9 @@ def _calculator(source: str, path: str, page: str) -> list[str]:
                     f"<option value=\"false\">否</option></select>"
         elif spec["kind"] == "date":
             field = f"<input type=\"date\" {attrs_}>"
+        elif spec["kind"] == "list":  # JSON: one object an item, with the record's fields
+            example = "、".join(f["name"] for f in spec["fields"])
+            field = f"<textarea rows=\"4\" {attrs_} placeholder=\"JSON 数组，每项一个对象：{_e(example)}\"></textarea>"
         else:
             field = f"<input type=\"text\" inputmode=\"decimal\" {attrs_}>"
         default = ""
@@ -388,7 +391,11 @@ _JS = """"use strict";
     const inputs = {};
     for (const el of form.querySelectorAll("[data-input]")) {
       if (el.value === "") continue;
-      inputs[el.name] = el.dataset.kind === "bool" ? el.value === "true" : el.value;
+      let value = el.dataset.kind === "bool" ? el.value === "true" : el.value;
+      if (el.dataset.kind === "list") {
+        try { value = JSON.parse(el.value); } catch (err) { /* the server says what is wrong */ }
+      }
+      inputs[el.name] = value;
     }
     const body = {page: form.dataset.page, date: form.elements.namedItem("__date").value, inputs: inputs};
     status.textContent = "计算中……";
