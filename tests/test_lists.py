@@ -224,6 +224,13 @@ def test_withholding_agrees_with_the_statute(withholding: guize.Policy, months: 
     assert got["全年预扣税额"] == sum(expected, Decimal(0))
 
 
+def test_a_per_item_output_needs_its_list(withholding: guize.Policy) -> None:
+    assert withholding.required_inputs(["各月预扣税额"]) == ["各月"]
+    from guize.runtime.schema import input_schema
+
+    assert input_schema(withholding, ["各月预扣税额"])["required"] == ["各月"]
+
+
 def test_published_example(withholding: guize.Policy) -> None:
     month_ = {"工资薪金收入": 30000, "专项扣除": 4500, "专项附加扣除": 2000}
     got = withholding.evaluate({"各月": [month_] * 3}, on="2019-03-31")

@@ -125,6 +125,7 @@ class ListChecker(TableChecker):
                        code="E250")
         self.items.append(ItemContext(d.each, ty.record, d.name))
         self.each_of[d.name] = d.each
+        self.input_deps[d.name].add(d.each)  # it reads the list (required_inputs, schema, diff)
         return True
 
     def leave_each(self, d: ast.Definition, node: Expr, ty: Type, rounding: tuple[str, Decimal] | None) -> Expr:
