@@ -76,6 +76,17 @@ def test_endpoint_gives_what_evaluate_gives(url: str) -> None:
     assert by_name["统筹基金支付"]["text"] == "600.00元"
 
 
+def test_endpoint_takes_a_list_input(url: str) -> None:
+    month = {"工资薪金收入": 30000, "专项扣除": 4500, "专项附加扣除": 2000}
+    answer = post(url, json.dumps({"page": "iit_withholding_2019.html", "date": "2019-03-31",
+                                   "inputs": {"各月": [month] * 3}}, ensure_ascii=False).encode("utf-8"))
+    by_name = {o["name"]: o for o in answer["outputs"]}
+    assert by_name["各月预扣税额"]["text"] == "555.00元、625.00元、1850.00元"
+    assert by_name["全年预扣税额"]["exact"] == "3030.00"
+    page = urllib.request.urlopen(url + "iit_withholding_2019.html", timeout=TIMEOUT).read().decode("utf-8")
+    assert 'data-kind="list"' in page and "<textarea" in page
+
+
 def test_endpoint_errors_are_chinese(url: str) -> None:
     assert post(url, b"{") == {"error": "请求不是有效的 JSON"}
     assert post(url, b'{"page": "none.html", "date": "2025-03-01"}') == {"error": "没有页面「none.html」"}

@@ -135,7 +135,31 @@ class Cap:
     span: Span = _span()
 
 
-Expr = Number | DateLit | Bool | Name | Call | Round | Binary | Neg | Compare | Logic | Not | If | Cap
+@attrs.frozen
+class Aggregate:
+    """合计(成员 中 是否在校 的 月收入): `func` over the items of `source` that pass `filter`,
+    each item's `value` (None: the item itself, as 人数 counts it)."""
+
+    func: str
+    source: Expr
+    filter: Expr | None
+    value: Expr | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Running:
+    """累计(工资薪金收入，至 本月): in a definition computed for each item, `arg` summed over
+    the items up to this one (至 本月, inclusive) or before it (至 上月)."""
+
+    func: str
+    arg: Expr
+    until: str  # 本月 / 上月 … as written ("" when not written: up to this item)
+    span: Span = _span()
+
+
+Expr = (Number | DateLit | Bool | Name | Call | Round | Binary | Neg | Compare | Logic | Not | If | Cap
+        | Aggregate | Running)
 
 
 # ---------------------------------------------------------------- blocks
@@ -308,6 +332,32 @@ class InputDecl:
     added: bool = False  # 新增: an input an amending or local document adds
 
 
+@attrs.frozen
+class RecordDecl:
+    """类型 家庭成员： with its fields, one a line (each written like an input)."""
+
+    name: str
+    fields: tuple[InputDecl, ...]
+    cite: Citation | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class RecordsValue:
+    """A list input in an example: one item a line, each `field = value, …` (空列表: no item)."""
+
+    items: tuple[tuple[tuple[str, LitValue], ...], ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class ListValue:
+    """An expected list in an example: 555元、625元、1850元 (空列表: none)."""
+
+    items: tuple[LitValue, ...]
+    span: Span = _span()
+
+
 DEF_KINDS = {"定义": "def", "输出": "output", "参数": "param", "表": "table"}
 
 
@@ -323,6 +373,8 @@ class Definition:
     span: Span = _span()
     added: bool = False  # 新增: a definition an amending or local document adds
     local: bool = False  # ，各地可调整: a value a local implementing document may set
+    each: str | None = attrs.field(default=None, kw_only=True)  # ，按 成员 逐项: the list it is computed over
+    each_word: str = attrs.field(default="", kw_only=True)  # 逐项, 逐月 … as written
 
     @property
     def cite(self) -> Citation | None:
@@ -388,8 +440,8 @@ class Assertion:
 class Example:
     name: str
     date: datetime.date | None
-    inputs: tuple[tuple[str, LitValue], ...]
-    expects: tuple[tuple[str, LitValue], ...]
+    inputs: tuple[tuple[str, LitValue | RecordsValue], ...]
+    expects: tuple[tuple[str, LitValue | ListValue], ...]
     expect_not_in_force: bool = False
     expect_error: str | None = None  # "" for any error
     span: Span = _span()
@@ -412,5 +464,6 @@ class RuleFile:
     comments: tuple[Comment, ...] = attrs.field(default=(), eq=False)
     assertions: tuple[Assertion, ...] = ()
     units: tuple[UnitDecl, ...] = ()
+    records: tuple[RecordDecl, ...] = ()  # 类型 … with fields (records of list inputs)
     # The order of statements as written, for the formatter.
     order: tuple[object, ...] = attrs.field(default=(), eq=False, repr=False)

@@ -115,6 +115,8 @@ class BatchGen:
                 return "scale"
             case ir.Progressive():
                 return "num"
+            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
+                return "list"
         assert_never(node)
 
     def literal(self, value: Any) -> str:
@@ -209,6 +211,8 @@ class BatchGen:
                 raise Unsupported("累进税率表只在 累进计算/适用税率/速算扣除数 中按列计算")
             case ir.Progressive():
                 return self.progressive(node, out, pad)
+            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
+                raise Unsupported("列表（逐项计算、汇总）逐行计算")
         assert_never(node)
 
     def static_scale(self, node: ir.Expr) -> ir.Scale:

@@ -15,8 +15,9 @@ from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.assertions import CheckedAssertion, check_assertions
 from guize.compiler.diagnostics import Diagnostic, nearest
+from guize.compiler.lexicon import UNITS
+from guize.compiler.lists import LIST_SUFFIX, ListChecker
 from guize.compiler.lower import Validity, norm, parse_rounding, unit_hint
-from guize.compiler.tables import TableChecker
 from guize.compiler.types import Type
 from guize.compiler.units import declare_units
 from guize.runtime import dates, ir
@@ -60,7 +61,7 @@ def validity(doc: ast.Document) -> Validity:
         last = dates.last_day_of_term(start, doc.duration_years)
     return Validity(start, last)
 
-class Checker(TableChecker):
+class Checker(ListChecker):
     # ------------------------------------------------------------ driver
 
     def run(self, source_sha: str) -> CheckedPolicy:
@@ -196,6 +197,7 @@ class Checker(TableChecker):
             if len(set(td.members)) != len(td.members):
                 self.error(td.span, f"类型「{td.name}」的取值有重复", code="E221")
             self.enums[td.name] = td.members
+        self.declare_records()
         for inp in self.tree.inputs:
             if not claim(inp.name, inp.span, "输入"):
                 continue
@@ -208,7 +210,9 @@ class Checker(TableChecker):
                 if inp.negative and ty.kind != "num":
                     self.error(inp.span, f"「可为负」只用于数值输入，「{inp.name}」是{ty.display()}", code="E234")
                 self.input_types[inp.name] = ty
-                if inp.default is not None:
+                if inp.default is not None and ty.kind == "list":
+                    self.error(inp.span, f"列表「{inp.name}」不能有默认值；没有项时传入空列表", code="E234")
+                elif inp.default is not None:
                     self._literal(inp.default, ty, f"输入「{inp.name}」的默认值")
         for d in self.tree.definitions:
             if d.name == "评估日期":
@@ -224,6 +228,8 @@ class Checker(TableChecker):
             self.enums[owner] = spec.members
             return Type("enum", enum=owner)
         word = spec.word
+        if word.endswith(LIST_SUFFIX):
+            return self.list_type(spec)
         if word in self.enums and not spec.per and not spec.unit:
             return Type("enum", enum=word)
         if word in ("金额", "数量", "整数") and spec.per and not spec.unit:
@@ -287,6 +293,12 @@ class Checker(TableChecker):
                 unit_text += "/" + per
         if ty.is_money and not unit_text:
             unit_text = "元"
+        if ty.kind == "list":
+            assert ty.record is not None  # INVARIANT: a list type names its record
+            return {"name": inp.name, "kind": "list", "type": ty.display(), "unit": "", "scale": Decimal(1),
+                    "members": (), "has_default": False, "default": None, "negative": False,
+                    "cite": inp.cite.articles if inp.cite else (), "line": inp.span.line,
+                    "fields": self.field_specs(ty.record)}
         return {
             "name": inp.name,
             "kind": _value_kind(ty),
@@ -321,6 +333,7 @@ class Checker(TableChecker):
         self.cur_cite = d.cite.articles if d.cite else ()
         self.deps[name] = set()
         self.input_deps[name] = set()
+        saved_items, self.items = self.items, []  # another definition's body is not in this one's item
         try:
             declared = self._type_spec(d.type, name) if d.type is not None else None
             if declared is not None and declared.kind == "enum" and isinstance(d.type, ast.InlineEnum):
@@ -329,7 +342,10 @@ class Checker(TableChecker):
                 self.error(d.span, f"「{d.rounding}」要写成函数，套在期间上",
                            hint=f"如「= {d.rounding}(不满一年部分)」", code="E317")
             self._options(d, declared)
+            each = self.enter_each(d)
             result = self._value(d.body, hint=declared)
+            if each:
+                self.items.pop()
             if result is None:
                 self.failed.add(name)
                 return None
@@ -347,6 +363,8 @@ class Checker(TableChecker):
                                       integer=declared.integer or ty.integer, zero=False, time=declared.time)
             if ty.time is not None:
                 node = self.mk(ir.Call, d.span, _TIME_WRAP[ty.time], (node,))
+            if each:  # the body is each item's value; the definition's is the list of them
+                node = self.leave_each(d, node, ty, self._item_rounding(d, ty))
             if ty.kind == "scale" and d.kind == "output":
                 self.error(d.span, f"输出「{name}」不能是税率表本身；输出写成 累进计算(税率表，…) 等算出的数额",
                            code="E251")
@@ -361,6 +379,11 @@ class Checker(TableChecker):
         finally:
             self.checking.pop()
             self.current, self.cur_cite = saved
+            self.items = saved_items
+
+    def _item_rounding(self, d: ast.Definition, ty: Type) -> tuple[str, Decimal] | None:
+        """A per-item definition's rounding, applied to each item's value (its body)."""
+        return self._rounding(attrs.evolve(d, each=None), ty)
 
     def _options(self, d: ast.Definition, declared: Type | None) -> None:
         """可为负 and 可作输入 in a definition's head: what they apply to."""
@@ -382,6 +405,8 @@ class Checker(TableChecker):
         return {**spec, "given": True, "has_default": True}
 
     def _rounding(self, d: ast.Definition, ty: Type) -> tuple[str, Decimal] | None:
+        if d.each is not None:  # rounded item by item, inside the Each (see _item_rounding)
+            return None
         if d.rounding and d.rounding.endswith(("年", "月")):
             # INVARIANT: reported by _check_def; a duration is rounded by the function form
             return None
@@ -469,6 +494,14 @@ class Checker(TableChecker):
                     hint = f"「{name}」是定义：要在例子中直接给出，声明时写「，可作输入」"
                 self.error(lit.span, f"例「{ex.name}」：没有名为「{name}」的输入", hint=hint, code="E341")
                 continue
+            if isinstance(lit, ast.RecordsValue):
+                inputs[name] = self.example_records(lit, name, ex.name)
+                continue
+            if ty is not None and ty.kind == "list":
+                self.error(lit.span, f"例「{ex.name}」：输入「{name}」是列表，请在下面缩进逐行列出各项",
+                           hint=f"写「{name}：」，下一行起每行一项，如「  月收入 = 1000元，年龄 = 30岁」；没有项写「{name} = 空列表」",
+                           code="E340")
+                continue
             if ty is not None:
                 value = self._literal(lit, ty, f"例「{ex.name}」的输入「{name}」")
                 scale = self._input_scale(decl)
@@ -478,15 +511,21 @@ class Checker(TableChecker):
                     value = norm(Decimal(value) / scale)
                 inputs[name] = value
         expects: dict[str, Any] = {}
-        for name, lit in ex.expects:
+        for name, want in ex.expects:
             if name not in self.defs:
                 near = nearest(name, list(self.defs))
-                self.error(lit.span, f"例「{ex.name}」：没有名为「{name}」的定义或输出",
+                self.error(want.span, f"例「{ex.name}」：没有名为「{name}」的定义或输出",
                            hint=f"是否指「{near}」？" if near else None, code="E342")
                 continue
             ty = self.def_types.get(name)
-            if ty is not None:
-                expects[name] = self._literal(lit, ty, f"例「{ex.name}」期望的「{name}」")
+            if ty is None:
+                continue
+            if isinstance(want, ast.ListValue):
+                expects[name] = self.example_list(want, name, ty, ex.name)
+            elif name in self.each_of:  # one item: the list of one value
+                expects[name] = (self._literal(want, ty, f"例「{ex.name}」期望的「{name}」"),)
+            else:
+                expects[name] = self._literal(want, ty, f"例「{ex.name}」期望的「{name}」")
         if ex.date is None:
             self.error(ex.span, f"例「{ex.name}」没有写「日期：」", hint="加一行「日期：2025年3月1日」", code="E343")
         if not ex.expects and not ex.expect_not_in_force and ex.expect_error is None:

@@ -9,6 +9,7 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
+from guize.compiler.listgen import ListCode
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
@@ -39,7 +40,7 @@ class Names:
         return ident
 
 
-class CodeGenerator:
+class CodeGenerator(ListCode):
     def __init__(self, policy: CheckedPolicy, source_path: str) -> None:
         self.p = policy
         self.source_path = source_path
@@ -165,6 +166,8 @@ class CodeGenerator:
                 return self.scale(node, owner)
             case ir.Progressive(func=func, scale=scale, base=base):
                 return f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
+            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
+                return self.list_expr(node, owner)
         assert_never(node)
 
     def scale(self, node: ir.Scale, owner: str) -> str:
@@ -230,7 +233,8 @@ class CodeGenerator:
                 return all(self.is_decimal(v.value) for v in versions)
             case ir.Progressive(func=func):
                 return func != "rate"
-            case ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call() | ir.Scale():
+            case (ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call() | ir.Scale() | ir.Each()
+                  | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate()):
                 return False
         assert_never(node)
 
@@ -314,7 +318,7 @@ class CodeGenerator:
         if spec["has_default"]:  # read by the prologue (see read_inputs)
             lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
         kind = spec["kind"]
-        if spec.get("negative"):  # 可为负: the runtime's converter, which knows the sign is allowed
+        if spec.get("negative") or kind == "list":  # 可为负, a list: the runtime's converter
             self.readers.setdefault(name, ident)
             return [*lines, f"    {ident} = _v.convert(_SPECS[{name!r}], {ident})"]
         fast = self.fast_check(spec, ident)
@@ -376,7 +380,7 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         kind = spec["kind"]
-        if spec.get("negative"):
+        if spec.get("negative") or kind == "list":
             return []  # read where the path needs it, by the runtime's converter
         fast = self.fast_check(spec, ident)
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
@@ -521,6 +525,7 @@ class CodeGenerator:
             ("input", n) for n in every_input if n not in inputs}
         self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
         self.rule_lines += [0, 0]
+        top = len(self.lines)
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs that
         # every path reads, unknown input names, then those inputs' values in declaration order,
         # then the definitions every path computes, in order; the rest where the path reaches it.
@@ -531,6 +536,7 @@ class CodeGenerator:
                 self.statement(self.prefetch_lines(name, fname != "out_all"), self.inputs[name]["line"])
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
+        self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
 
     def subset_function(self) -> list[tuple[int, ...]]:
@@ -558,6 +564,7 @@ class CodeGenerator:
                "    output K itself was; anything else is computed where the path reaches it.")
         self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
         self.rule_lines += [0, 0, 0, 0]
+        top = len(self.lines)
         self.statement([f"    {', '.join(flags)}, = need"])
         self.unset([("input", n) for n in inputs] + [("ref", n) for n in defs])
         self.read_inputs(inputs, False, need)
@@ -565,6 +572,7 @@ class CodeGenerator:
         self.statement(["    out = {}"])
         for out in p.outputs:
             self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.local('ref', out)}"])
+        self.hoist(top)
         self.statement(["    return out", "", ""])
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 

@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree, v_args
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
@@ -50,6 +50,7 @@ from guize.compiler.syntaxhints import (
     unfinished_line_hint,
     unit_hint,
 )
+from guize.compiler.parse_lists import ListsToAst
 
 _TAB = 4
 
@@ -177,7 +178,7 @@ class _DateError(Exception):
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):  # type: ignore[type-arg]
+class _ToAst(ListsToAst):
     """Parse tree -> syntax tree. Punctuation tokens are dropped by type."""
 
     _PUNCT = frozenset({"COLON", "COMMA", "DUN", "LPAR", "RPAR", "EQ"})
@@ -356,13 +357,14 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         return (names[0], "/".join(names[1:]) or None)
 
     def definition(self, meta: Any, c: list[Any]) -> ast.Definition:
-        # DEF_KW NAME [COLON type_spec def_opt*] def_body
-        kw, name, _colon, type_spec, *opts, (body, local) = c
+        # DEF_KW NAME [COLON type_spec def_opt* [per_item]] def_body
+        kw, name, _colon, type_spec, *opts, each, (body, local) = c
         kind = ast.DEF_KINDS[str(kw)]
         rounding = next((str(v) for k, v in opts if k == "round"), None)
         return ast.Definition(kind, str(name), type_spec, rounding, body,
                               negative=any(k == "negative" for k, _v in opts),
-                              given=any(k == "given" for k, _v in opts), span=self.sp(meta), local=local)
+                              given=any(k == "given" for k, _v in opts), span=self.sp(meta), local=local,
+                              each=each[0] if each else None, each_word=each[1] if each else "")
 
     def dopt_round(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
         return ("round", c[1])
@@ -790,6 +792,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         comments=comments,
         assertions=tuple(x for x in tree if isinstance(x, ast.Assertion)),
         units=tuple(x for x in tree if isinstance(x, ast.UnitDecl)),
+        records=tuple(x for x in tree if isinstance(x, ast.RecordDecl)),
         order=tuple(tree),
     )
 

@@ -40,6 +40,7 @@ class Type:
     # How a time is read: duration (期间, whole months shown as 5年7个月), age (年龄, 60岁1个月),
     # year_month (年月, kind date on the month's first day, shown as 2025年2月).
     time: str | None = None
+    record: str | None = None  # kind "list": the record type of its items (家庭成员的列表)
 
 
     def display(self) -> str:
@@ -57,6 +58,10 @@ class Type:
             word = "超额累进税率表" if self.scale == "excess" else "全额累进税率表"
             unit = dim_text(self.dim)
             return f"{word}（{unit}）" if unit else word
+        if self.kind == "list":
+            return f"{self.record}的列表"
+        if self.kind == "record":
+            return self.record or "记录"
         return {"points": "百分点", "bool": "是否", "date": "日期", "any": "任意"}.get(
             self.kind, self.enum or self.kind)
 

@@ -52,6 +52,7 @@ from guize.runtime.columns import (
     decimal_column,
     error_column,
     from_python,
+    list_from_python,
     mask_or,
     minmax,
     scale_up,
@@ -220,6 +221,8 @@ class Plan:
         self.reasons: dict[str, str] = program["fallback"]
         self.enums: tuple[str, ...] = program["enums"]
         self.kinds = {n: column_kind(policy.definitions[n].value_kind) for n in self.names}
+        # Outputs computed for each item of a list (always row by row): list columns.
+        self.per_item = {n for n in self.names if type(policy.definitions[n].expr).__name__ == "Each"}
         self.vector = [n for n in self.names if self._vectorised(n)]
         self.fallback = [n for n in self.names if n not in self.vector]
         self.needed = policy.required_inputs(self.names)
@@ -656,6 +659,8 @@ class Plan:
         for row in errors:
             patch.pop(row, None)
         validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+        if value is None and name in self.per_item:
+            return list_from_python(kind, [patch.get(i) for i in range(n)], pa)
         if value is None:  # evaluated row by row: build from the Python values
             return from_python(kind, [patch.get(i) for i in range(n)], pa)
         if isinstance(value, Num):

@@ -572,6 +572,17 @@ def from_python(kind: str, values: list[Any], pa: Any) -> Any:
     return pa.array(values, type=pa.string())
 
 
+def list_from_python(kind: str, values: list[Any], pa: Any) -> Any:
+    """A list column (an output computed for each item of a list input): each row's values, or
+    null for a row without one (an error)."""
+    offsets = [0]
+    for v in values:
+        offsets.append(offsets[-1] + (len(v) if v is not None else 0))
+    inner = from_python(kind, [x for v in values if v is not None for x in v], pa)
+    mask = pa.array([v is None for v in values], type=pa.bool_())
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), inner, mask=mask)
+
+
 def error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any:
     if not errors:
         return pa.nulls(n, type=pa.string())

@@ -84,6 +84,16 @@ def render_ir(node: ir.Expr) -> str:
             return f"{'超额累进' if kind == 'excess' else '全额累进'}（{len(brackets)} 档）"
         case ir.Progressive(func=func, scale=scale, base=base):
             return f"{_SCALE_WORDS[func]}({render_ir(scale)}, {render_ir(base)})"
+        case ir.Each(source=source, body=body):
+            return f"逐项（{render_ir(source)}）：{render_ir(body)}"
+        case ir.Field(name=name) | ir.ItemRef(name=name):
+            return name
+        case ir.Running(arg=arg, inclusive=inclusive):
+            return f"累计({render_ir(arg)}{'' if inclusive else '，至 上月'})"
+        case ir.Aggregate(word=word, source=source, filter=test, value=value):
+            inner = render_ir(source) + (f" 中 {render_ir(test)}" if test is not None else "")
+            inner += f" 的 {render_ir(value)}" if value is not None else ""
+            return f"{word}({inner})"
     assert_never(node)
 
 
@@ -100,6 +110,10 @@ def _kind(type_text: str) -> str:
 
 def show(value: Any, type_text: str, exact: bool = False) -> str:
     """A value with the unit of its type's display text: 800元, 75%, 5个百分点, 1次, 是."""
+    if isinstance(value, tuple):  # a per-item definition: each item's value
+        return "、".join(show(v, type_text, exact) for v in value) or "（无）"
+    if isinstance(value, dict):  # an item of a list input
+        return display.value(value)
     if not isinstance(value, (Decimal, int, str, datetime.date)):
         return str(value)  # a progressive scale: it describes itself
     if type_text:
@@ -209,7 +223,10 @@ class Worksheet:
                 return f"{_FUNC_NAMES.get(func, func)}({'，'.join(self._text(a, '', subst) for a in args)})"
             case ir.Progressive(func=func, scale=scale, base=base):
                 return f"{_SCALE_WORDS[func]}({self._text(scale, '', False)}，{self._text(base, '', subst)})"
-            case ir.AsOf() | ir.Cond() | ir.Match() | ir.Bands() | ir.Dated() | ir.Scale():
+            case ir.Each() | ir.Field() | ir.ItemRef():
+                return render_ir(node)  # a value for each item: the notes list them
+            case (ir.AsOf() | ir.Cond() | ir.Match() | ir.Bands() | ir.Dated() | ir.Scale() | ir.Running()
+                  | ir.Aggregate()):
                 if subst and node.id in self.values:
                     return show(self.values[node.id], own)
                 return render_ir(node)
@@ -226,6 +243,8 @@ class Worksheet:
         with its values (`A × B = 600元 × 5% = 30.00元`); and the worksheet's lines in order (why
         this branch, row or version; the formula with its values; each cap and binding floor)."""
         out: list[str] = []
+        if isinstance(d.expr, ir.Each):  # a value for each item: the formula, the notes give each value
+            return self.written(d.expr.body, d.type), "", out
         node = self._choose(d.expr, d.type, out)
         if isinstance(node, (ir.Const, ir.Input, ir.Ref, ir.Scale)) or node.id not in self.values:
             return "", "", out

@@ -17,7 +17,7 @@ from guize.runtime import scales as S
 from guize.runtime import values as V
 from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError
-from guize.runtime.formula import Worksheet
+from guize.runtime.formula import Worksheet, render_ir
 
 
 @dataclasses.dataclass
@@ -116,6 +116,9 @@ class Interpreter:
         self._children: list[Step] = []
         self.node_values: dict[int, Any] = {}  # with trace: each node's value (node ids are unique in a file)
         self.taken: dict[int, int] = {}  # with trace: the row each block node took (see `cover`)
+        # The items being evaluated, innermost last: (the list, the index, the per-item
+        # definition's values so far, or None in an aggregate's filter and value).
+        self.item_stack: list[tuple[tuple[Any, ...], int, list[Any] | None]] = []
 
     def input(self, name: str, owner: str | None = None) -> Any:
         """An input's value, read and converted when first needed; a required input that is
@@ -250,7 +253,80 @@ class Interpreter:
                                     (owner, node.id))
             case ir.Progressive():
                 return self.progressive(node, owner)
+            case ir.Each(source=source, body=body):
+                return self.each(source, body, owner)
+            case ir.Field(name=name):
+                items, index, _out = self.item_stack[-1]
+                return items[index][name]
+            case ir.ItemRef(name=name):
+                items, index, out = self.item_stack[-1]
+                if name == owner and out is not None:  # 累计(…，至 上月) of the definition itself
+                    return out[index]
+                return self.get(name)[index]
+            case ir.Running(arg=arg, inclusive=inclusive, zero=zero):
+                items, index, out = self.item_stack[-1]
+                acc = zero
+                for j in range(index + 1 if inclusive else index):
+                    acc = self.add(acc, self.at(items, j, out, arg, owner))
+                if self.trace:
+                    self.note(f"第{index + 1}项：{render_ir(node)} = {V.fmt(acc)}", choice=False)
+                return acc
+            case ir.Aggregate():
+                return self.aggregate(node, owner)
         assert_never(node)
+
+    @staticmethod
+    def add(a: Any, b: Any) -> Any:
+        return a + b if type(a) is int and type(b) is int else V.CONTEXT.add(a, b)
+
+    def at(self, items: tuple[Any, ...], index: int, out: list[Any] | None, node: ir.Expr, owner: str) -> Any:
+        """`node` evaluated with item `index` of `items` current."""
+        self.item_stack.append((items, index, out))
+        try:
+            return self.eval(node, owner)
+        finally:
+            self.item_stack.pop()
+
+    def each(self, source: ir.Expr, body: ir.Expr, owner: str) -> tuple[Any, ...]:
+        items = self.eval(source, owner)
+        out: list[Any] = []
+        for index in range(len(items)):
+            out.append(self.at(items, index, out, body, owner))
+            self.note(f"第{index + 1}项：{V.fmt(out[-1])}", choice=False)
+        return tuple(out)
+
+    def aggregate(self, node: ir.Aggregate, owner: str) -> Any:
+        """合计 人数 任一 全部 最大 最小 平均, item by item in order (as values.aggregate)."""
+        items = self.eval(node.source, owner)
+        source = node.source.name if isinstance(node.source, ir.Input) else "列表"
+        func, acc, count = node.func, node.zero, 0
+        for index in range(len(items)):
+            if node.filter is not None and not self.at(items, index, None, node.filter, owner):
+                self.note(f"「{source}」第{index + 1}项：不符合条件", choice=False)
+                continue
+            if node.value is None:
+                count += 1
+                if node.filter is not None:
+                    self.note(f"「{source}」第{index + 1}项：符合条件", choice=False)
+                continue
+            v = self.at(items, index, None, node.value, owner)
+            self.note(f"「{source}」第{index + 1}项：{V.fmt(v)}", choice=False)
+            if func == "any" and v:
+                return True
+            if func == "all" and not v:
+                return False
+            if func in ("sum", "mean"):
+                acc = self.add(acc, v)
+            elif func in ("max", "min") and (count == 0 or (v > acc if func == "max" else v < acc)):
+                acc = v
+            count += 1
+        if func in ("any", "all"):
+            return func == "all"
+        if func in ("count", "sum"):
+            return count if func == "count" else acc
+        if count == 0:
+            raise V.no_items(owner, source, func)
+        return V.div(acc, count) if func == "mean" else acc
 
     def progressive(self, node: ir.Progressive, owner: str) -> Any:
         scale = self.eval(node.scale, owner)

@@ -42,6 +42,19 @@ Expression nodes:
   Scale(kind, brackets)           a progressive scale (超额累进 / 全额累进): a value that only
                                   Progressive applies
   Progressive(func, scale, base)  累进计算 (amount), 适用税率 (rate), 速算扣除数 (deduction)
+
+Lists (a list input holds records, each a dict of converted field values):
+
+  Each(source, body)              a definition computed for each item of the list `source` (，按
+                                  成员 逐项): a tuple, body evaluated with that item current
+  Field(name)                     a field of the current item
+  ItemRef(name)                   a per-item definition's value for the current item
+  Running(arg, inclusive, zero)   in an Each body: arg summed over the items before the current
+                                  one (累计(…，至 上月)) or up to it (累计(…)), starting at zero
+  Aggregate(func, source, filter, value, zero, word)
+                                  func in sum count any all max min mean over the items of
+                                  `source` that pass `filter` (None: every item), each item's
+                                  `value` (None for count); sum starts at zero
 """
 
 from __future__ import annotations
@@ -267,8 +280,55 @@ class Progressive(Located):
     base: Expr
 
 
+@attrs.frozen
+class Each(Located):
+    """A definition computed for each item of a list: the tuple of `body`'s values, item by item."""
+
+    source: Expr
+    body: Expr
+
+
+@attrs.frozen
+class Field(Located):
+    """A field of the current item (in an Each body, or an Aggregate's filter and value)."""
+
+    name: str
+
+
+@attrs.frozen
+class ItemRef(Located):
+    """A per-item definition's value for the current item."""
+
+    name: str
+
+
+@attrs.frozen
+class Running(Located):
+    """累计(arg): in an Each body, arg summed over the items up to the current one (inclusive)
+    or before it (累计(…，至 上月)); zero is the sum of no items (0 or Decimal 0)."""
+
+    arg: Expr
+    inclusive: bool
+    zero: Decimal | int
+
+
+@attrs.frozen
+class Aggregate(Located):
+    """func over the items of `source` passing `filter` (None: all): sum, count, any, all, max,
+    min or mean of `value` (None: count only; any/all of the filter itself are written with
+    the condition as value)."""
+
+    func: str
+    source: Expr
+    filter: Expr | None
+    value: Expr | None
+    zero: Decimal | int
+    word: str  # as written (合计, 人数 …), for explanations
+
+
 Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
-                   | Call | Cond | Match | Bands | Dated | Scale | Progressive)
+                   | Call | Cond | Match | Bands | Dated | Scale | Progressive
+                   | Each | Field | ItemRef | Running | Aggregate)
 Row: TypeAlias = Branch | Case | Band | Version | Other
 Node: TypeAlias = Expr | Row
 
@@ -276,7 +336,8 @@ N = TypeVar("N", bound=Node)
 T = TypeVar("T")
 
 EXPR_TYPES: tuple[type, ...] = (Const, Input, Ref, AsOf, Arith, Neg, Cmp, And, Or, Not, If, Min, Max, Round,
-                                Call, Cond, Match, Bands, Dated, Scale, Progressive)
+                                Call, Cond, Match, Bands, Dated, Scale, Progressive,
+                                Each, Field, ItemRef, Running, Aggregate)
 ROW_TYPES: tuple[type, ...] = (Branch, Case, Band, Version, Other)
 
 
@@ -326,6 +387,14 @@ def children(node: Node) -> tuple[Node, ...]:
             return rows
         case Progressive(scale=scale, base=base):
             return (scale, base)
+        case Each(source=source, body=body):
+            return (source, body)
+        case Field() | ItemRef():
+            return ()
+        case Running(arg=arg):
+            return (arg,)
+        case Aggregate(source=source, filter=filt, value=value):
+            return tuple(n for n in (source, filt, value) if n is not None)
         case Branch(test=t, value=v):
             return (t, v)
         case Case(value=v) | Band(value=v) | Version(value=v) | Other(value=v):
@@ -432,8 +501,15 @@ def _all_of(paths: list[Needs]) -> Needs:
 
 def _needs(node: Expr, defs: Mapping[str, Definition], memo: dict[str, Needs]) -> Needs:
     match node:
-        case Const() | AsOf():
+        case Const() | AsOf() | Field() | ItemRef():
             return frozenset()
+        case Each(source=source):
+            # An empty list evaluates no item: only the list itself is read on every path.
+            return _needs(source, defs, memo)
+        case Aggregate(source=source):
+            return _needs(source, defs, memo)
+        case Running():
+            return frozenset()  # the first item sums nothing before it
         case Input(name=name):
             return frozenset({("input", name)})
         case Ref(name=name):
@@ -474,7 +550,10 @@ def _value_of(node: Node) -> Expr:
 # ---------------------------------------------------------------- compact form
 
 
-_CLASSES: tuple[type, ...] = EXPR_TYPES + ROW_TYPES
+# The list nodes come last, so the codes of the older nodes (in compiled modules) do not move.
+_LIST_TYPES = (Each, Field, ItemRef, Running, Aggregate)
+_CLASSES: tuple[type, ...] = (tuple(c for c in EXPR_TYPES if c not in _LIST_TYPES) + ROW_TYPES
+                              + _LIST_TYPES)
 _CODE = {cls: code for code, cls in enumerate(_CLASSES)}
 _FIELDS = {cls: tuple(f.name for f in attrs.fields(cls) if f.name not in ("id", "span")) for cls in _CLASSES}
 _REQUIRED = {cls: sum(1 for f in attrs.fields(cls) if f.name not in ("id", "span") and f.default is attrs.NOTHING)

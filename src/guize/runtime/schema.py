@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from guize.runtime import display
 from guize.runtime.deps import dependencies
-from guize.runtime.values import MAX_WHOLE_DIGITS
+from guize.runtime.values import MAX_ITEMS, MAX_WHOLE_DIGITS
 
 if TYPE_CHECKING:
     from guize.runtime.policy import Policy
@@ -111,6 +111,20 @@ def input_value_schema(kind: str, members: tuple[str, ...], negative: bool = Fal
     return {}
 
 
+def list_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A list input: an array of objects with the record's fields (null or absent: the default)."""
+    props: dict[str, Any] = {}
+    for f in spec["fields"]:
+        value = input_value_schema(f["kind"], tuple(f["members"]))
+        props[f["name"]] = {"title": f["name"], "description": _describe(f["type"], f["unit"], f["cite"]),
+                            **({"anyOf": [value, {"type": "null"}]} if f["has_default"] else value)}
+        if f["has_default"]:
+            props[f["name"]]["default"] = jsonable(f["default"])
+    required = [f["name"] for f in spec["fields"] if not f["has_default"]]
+    return {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "object", "properties": props,
+                                                             "required": required, "additionalProperties": False}}
+
+
 def output_value_schema(kind: str, numbers: bool = False) -> dict[str, Any]:
     """How an output of this kind is written in JSON (see `jsonable`)."""
     if kind in _DECIMAL_KINDS:  # a whole number computed by integer arithmetic stays an integer
@@ -145,8 +159,11 @@ def input_schema(policy: Policy, outputs: Iterable[str] | None = None) -> dict[s
         description = _describe(info.type, info.unit, info.cite)
         if info.given:
             description += "；可不给：不给时按规则中的公式计算"
+        value = input_value_schema(info.kind, info.allowed, info.negative)
+        if info.kind == "list":
+            value = list_schema(next(s for s in policy.module.INPUTS if s["name"] == info.name))
         prop: dict[str, Any] = {"title": info.name, "description": description,
-                                **input_value_schema(info.kind, info.allowed, info.negative),
+                                **value,
                                 "x-guize-kind": info.kind, "x-guize-type": info.type}
         if info.unit:
             prop["x-guize-unit"] = info.unit
@@ -191,8 +208,11 @@ def output_schema(policy: Policy, outputs: Iterable[str] | None = None, numbers:
     props: dict[str, Any] = {}
     for name in names:
         o = by_name[name]
+        value = output_value_schema(o.kind, numbers)
+        if type(policy.definitions[name].expr).__name__ == "Each":  # a value for each item of a list
+            value = {"type": "array", "items": value}
         props[name] = {"title": name, "description": _describe(o.type, display.unit_in(o.type), o.cite),
-                       **output_value_schema(o.kind, numbers), "x-guize-kind": o.kind, "x-guize-type": o.type,
+                       **value, "x-guize-kind": o.kind, "x-guize-type": o.type,
                        "x-guize-inputs": list(o.inputs)}
         if o.cite:
             props[name]["x-guize-cite"] = list(o.cite)

@@ -223,6 +223,8 @@ def convert(spec: Mapping[str, Any], value: Any) -> Any:
         return to_period(value, name, dates.Age if kind == "age" else dates.Period)
     if kind == "year_month":
         return to_year_month(value, name)
+    if kind == "list":
+        return to_records(value, spec)
     raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)
 
 
@@ -380,3 +382,109 @@ FUNCS: dict[str, Any] = {
     "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),
     "abs": abs,
 }
+
+
+# ---------------------------------------------------------------- lists of records
+
+MAX_ITEMS = 100_000  # items of one list input: far beyond any household or year of months
+
+
+def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """A list input (a JSON array of objects) -> a tuple of dicts of converted field values, a
+    field not given taking its default."""
+    name = spec["name"]
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInput(f"输入「{name}」应为列表（JSON 数组，每项一个对象），收到的是{_kind(value)}", input=name)
+    if len(value) > MAX_ITEMS:
+        raise InvalidInput(f"输入「{name}」有 {len(value)} 项，超过上限 {MAX_ITEMS} 项", input=name)
+    fields = spec["fields"]
+    known = frozenset(f["name"] for f in fields)
+    out = []
+    for index, item in enumerate(value, 1):
+        if not isinstance(item, Mapping):
+            raise InvalidInput(f"输入「{name}」第{index}项应为对象（「字段: 值」），收到的是{_kind(item)}", input=name)
+        if not known.issuperset(item):
+            from guize.runtime.diagnose import nearest_name
+
+            unknown = sorted(str(k) for k in item if k not in known)
+            hints = [f"「{u}」" + (f"（是否指「{n}」？）" if (n := nearest_name(u, known)) else "") for u in unknown]
+            raise InvalidInput(f"输入「{name}」第{index}项有未知的字段：{'、'.join(hints)}", input=name,
+                               unknown=unknown)
+        record = {}
+        for field in fields:
+            fname = field["name"]
+            if fname in item and item[fname] is not None:  # null (an Arrow struct's empty field): not given
+                given = item[fname]
+            elif field["has_default"]:
+                given = field["default"]
+            else:
+                raise MissingInput(f"输入「{name}」第{index}项缺少「{fname}」", input=name)
+            try:
+                record[fname] = convert(field, given)
+            except InvalidInput:  # again, named for the message: which item, which field
+                record[fname] = convert({**field, "name": f"{name}第{index}项的{fname}"}, given)
+        out.append(record)
+    return tuple(out)
+
+
+class Items(list):  # type: ignore[type-arg]
+    """The values of a per-item definition so far, with the running sums (累计) kept by node."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sums: dict[int, list[Any]] = {}
+
+
+def each(items: tuple[Any, ...], fn: Any) -> tuple[Any, ...]:
+    """A per-item definition: fn(items, index, values so far) for each item, in order."""
+    out = Items()
+    for index in range(len(items)):
+        out.append(fn(items, index, out))
+    return tuple(out)
+
+
+def running(items: tuple[Any, ...], index: int, out: Items, fn: Any, inclusive: bool, zero: Any,
+            key: int) -> Any:
+    """累计: fn summed over the items before `index` (or up to it, inclusive), in order; the
+    partial sums are kept in `out`, so a year of months costs each item once."""
+    prefix = out.sums.get(key)
+    if prefix is None:
+        prefix = out.sums[key] = [zero]
+    upto = index + 1 if inclusive else index
+    while len(prefix) <= upto:
+        prefix.append(prefix[-1] + fn(items, len(prefix) - 1, out))
+    return prefix[upto]
+
+
+_AGG_WORDS = {"max": "最大值", "min": "最小值", "mean": "平均值"}
+
+
+def no_items(owner: str, source: str, func: str) -> EvaluationError:
+    return EvaluationError(f"「{owner}」：「{source}」中没有符合条件的项，无法取{_AGG_WORDS[func]}",
+                           definition=owner)
+
+
+def aggregate(func: str, items: tuple[Any, ...], test: Any, value: Any, zero: Any, owner: str,
+              source: str) -> Any:
+    """合计 人数 任一 全部 最大 最小 平均 over the items that pass `test` (None: all), in order."""
+    if func == "count":
+        return sum(1 for i in range(len(items)) if test is None or test(items, i, None))
+    if func == "any":
+        return any((test is None or test(items, i, None)) and value(items, i, None) for i in range(len(items)))
+    if func == "all":
+        return all(not (test is None or test(items, i, None)) or value(items, i, None) for i in range(len(items)))
+    acc, count = zero, 0
+    for i in range(len(items)):
+        if test is not None and not test(items, i, None):
+            continue
+        v = value(items, i, None)
+        if func == "sum" or func == "mean":
+            acc = acc + v
+        elif count == 0 or (v > acc if func == "max" else v < acc):
+            acc = v
+        count += 1
+    if func == "sum":
+        return acc
+    if count == 0:
+        raise no_items(owner, source, func)
+    return div(acc, count) if func == "mean" else acc

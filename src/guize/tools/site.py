@@ -222,7 +222,7 @@ def _article_order(article: str) -> tuple[int, ...]:
 
 def _examples(source: str, path: str) -> list[str]:
     from guize.compiler import parser
-    from guize.tools.fmt.spelling import literal_text
+    from guize.tools.fmt.spelling import example_text
 
     try:
         tree = parser.parse(source, path)
@@ -235,11 +235,11 @@ def _examples(source: str, path: str) -> list[str]:
         when = display.date(ex.date) if ex.date else "（未写日期）"
         rows = [f"<tr><th colspan=\"2\">例「{_e(ex.name)}」（{_e(when)}，第 "
                 f"<a href=\"#L{ex.span.line}\">{ex.span.line}</a> 行）</th></tr>"]
-        rows += [f"<tr><td>{_e(name)}</td><td>{_e(literal_text(lit))}</td></tr>" for name, lit in ex.inputs]
+        rows += [f"<tr><td>{_e(name)}</td><td>{_e(example_text(lit))}</td></tr>" for name, lit in ex.inputs]
         if ex.expects:
             rows.append("<tr><th colspan=\"2\">期望</th></tr>")
-            rows += [f"<tr><td>{_e(name)}</td><td class=\"expect\">{_e(literal_text(lit))}</td></tr>"
-                     for name, lit in ex.expects]
+            rows += [f"<tr><td>{_e(name)}</td><td class=\"expect\">{_e(example_text(want))}</td></tr>"
+                     for name, want in ex.expects]
         if ex.expect_not_in_force:
             rows.append("<tr><td colspan=\"2\" class=\"expect\">期望：未生效</td></tr>")
         if ex.expect_error is not None:
@@ -276,6 +276,9 @@ def _calculator(source: str, path: str, page: str) -> list[str]:
                     f"<option value=\"false\">否</option></select>"
         elif spec["kind"] == "date":
             field = f"<input type=\"date\" {attrs_}>"
+        elif spec["kind"] == "list":  # JSON: one object an item, with the record's fields
+            example = "、".join(f["name"] for f in spec["fields"])
+            field = f"<textarea rows=\"4\" {attrs_} placeholder=\"JSON 数组，每项一个对象：{_e(example)}\"></textarea>"
         else:
             field = f"<input type=\"text\" inputmode=\"decimal\" {attrs_}>"
         default = ""
@@ -390,7 +393,11 @@ _JS = """"use strict";
     const inputs = {};
     for (const el of form.querySelectorAll("[data-input]")) {
       if (el.value === "") continue;
-      inputs[el.name] = el.dataset.kind === "bool" ? el.value === "true" : el.value;
+      let value = el.dataset.kind === "bool" ? el.value === "true" : el.value;
+      if (el.dataset.kind === "list") {
+        try { value = JSON.parse(el.value); } catch (err) { /* the server says what is wrong */ }
+      }
+      inputs[el.name] = value;
     }
     const body = {page: form.dataset.page, date: form.elements.namedItem("__date").value, inputs: inputs};
     status.textContent = "计算中……";

@@ -9,7 +9,16 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from guize.runtime import display
-from guize.tools.diff.design import Factor, Outcome, Sides, delta, design, make_factors, outcome_key
+from guize.tools.diff.design import (
+    Factor,
+    Outcome,
+    Sides,
+    delta,
+    design,
+    freeze,
+    make_factors,
+    outcome_key,
+)
 from guize.tools.diff.texts import DAY, OMITTED, input_text, range_text
 from guize.tools.diff.versions import DocVersion
 from guize.tools.diff.walk import (
@@ -300,7 +309,7 @@ def _example_bases(a: DocVersion, b: DocVersion, output: str, names: list[str]
                 continue
             if output not in ex["expects"] and not set(ex["inputs"]) & set(names):
                 continue
-            data = {k: v for k, v in ex["inputs"].items() if k in names}
+            data = {k: freeze(v) for k, v in ex["inputs"].items() if k in names}
             if data and all(data != d for _, d in found):
                 found.append((str(ex["name"]), data))
     return found

@@ -107,6 +107,20 @@ def numeric_candidates(spec: Mapping[str, Any], facts: Facts, examples: Iterable
     return [convert(v) for v in values], sorted(convert(v) for v in short), step
 
 
+class FrozenItem(dict):  # type: ignore[type-arg]
+    """An item of a list input that can be part of a row of factor values (hashable)."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items(), key=lambda kv: str(kv[0]))))
+
+
+def freeze(value: Any) -> Any:
+    """A list input's value as a hashable tuple of items; any other value as it is."""
+    if isinstance(value, (list, tuple)):
+        return tuple(FrozenItem(item) for item in value)
+    return value
+
+
 def make_factors(names: list[str], specs_new: Mapping[str, Any], specs_old: Mapping[str, Any],
                  facts: Facts, bases: list[dict[str, Any]]) -> list[Factor]:
     factors = []
@@ -124,6 +138,13 @@ def make_factors(names: list[str], specs_new: Mapping[str, Any], specs_old: Mapp
             ms = sorted({dates.add_months(dates.year_month(d), k) for d in facts.dates | set(seen_values)
                          if isinstance(d, datetime.date) for k in (-1, 0, 1)}) or [dates.YearMonth(2024, 1, 1)]
             factors.append(Factor(name, spec, ms, ms[:_MAX_SHORT], None))
+        elif kind == "list":  # the examples' lists as written: no list is made up
+            lists: list[Any] = []
+            for v in map(freeze, seen_values):
+                if v not in lists:
+                    lists.append(v)
+            lists = lists or [()]
+            factors.append(Factor(name, spec, lists, lists[:_MAX_SHORT], None))
         elif kind == "date":
             ds: set[datetime.date] = set()
             for d in facts.dates | {v for v in seen_values if isinstance(v, datetime.date)}:

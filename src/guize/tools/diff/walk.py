@@ -53,6 +53,15 @@ def normalize(node: ir.Expr) -> Any:
             return ("scale", kind, tuple((b.lo, b.lo_incl, b.hi, b.hi_incl, normalize(b.value)) for b in brackets))
         case ir.Progressive(func=func, scale=scale, base=base):
             return ("progressive", func, normalize(scale), normalize(base))
+        case ir.Each(source=source, body=body):
+            return ("each", normalize(source), normalize(body))
+        case ir.Field(name=name) | ir.ItemRef(name=name):
+            return (type(node).__name__, name)
+        case ir.Running(arg=arg, inclusive=inclusive):
+            return ("running", normalize(arg), inclusive)
+        case ir.Aggregate(func=func, source=source, filter=test, value=value):
+            return ("aggregate", func, normalize(source), normalize(test) if test is not None else None,
+                    normalize(value) if value is not None else None)
     assert_never(node)
 
 

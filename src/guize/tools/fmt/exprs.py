@@ -85,4 +85,13 @@ def _expr(e: ast.Expr) -> object:
         # A nested 若 in the condition or the 则 part is parenthesised for the reader.
         return ["若 ", expr_doc(e.cond, P_CAP), " 则 ", expr_doc(e.then, P_CAP), " 否则 ",
                 expr_doc(e.other, P_IF)]
+    if isinstance(e, ast.Aggregate):
+        inner: list[object] = [expr_doc(e.source)]
+        if e.filter is not None:
+            inner += [" 中 ", expr_doc(e.filter)]
+        if e.value is not None:
+            inner += [" 的 ", expr_doc(e.value)]
+        return Group([e.func, "(", Nest([SOFT, *inner]), SOFT, ")"])
+    if isinstance(e, ast.Running):
+        return Group([e.func, "(", Nest([SOFT, expr_doc(e.arg), "，", SOFT, f"至 {e.until}"]), SOFT, ")"])
     raise FormatError(f"unknown expression {e!r}")  # pragma: no cover

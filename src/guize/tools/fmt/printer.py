@@ -53,13 +53,13 @@ class Printer:
             text = f"单位 {node.name}" + (f" = {node.amount.text}" if node.amount else "") + cite_text(node.cite)
             return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
         if isinstance(node, ast.InputDecl):
-            text = ("新增 " if node.added else "") + f"输入 {node.name}：{type_text(node.type)}"
-            if node.default is not None:
-                text += f"，默认 {literal_text(node.default)}"
-            if node.negative:
-                text += "，可为负"
-            text += cite_text(node.cite)
+            text = ("新增 " if node.added else "") + f"输入 {field_text(node)}"
             return [_Logical(0, text, node.span.line, max(node.span.line, end_of(node.cite)))]
+        if isinstance(node, ast.RecordDecl):
+            line = node.span.line
+            out = [_Logical(0, f"类型 {node.name}：{cite_text(node.cite)}", line, max(line, end_of(node.cite)))]
+            return out + [_Logical(STEP, field_text(f), f.span.line, max(f.span.line, end_of(f.cite)))
+                          for f in node.fields]
         if isinstance(node, ast.Definition):
             return self.definition(node)
         if isinstance(node, ast.Example):
@@ -138,6 +138,7 @@ class Printer:
         if d.type is not None:
             head += f"：{type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
             head += ("，可为负" if d.negative else "") + ("，可作输入" if d.given else "")
+            head += f"，按 {d.each} {d.each_word}" if d.each else ""
         body = d.body
         local = "，各地可调整" if d.local else ""
         if isinstance(body, ast.ExprValue):
@@ -200,9 +201,13 @@ class Printer:
             line = find(r"[ \t\u3000]*日期[ \t\u3000]*[:：]")
             out.append(_Logical(STEP, f"日期：{date_text(ex.date)}", line, line))
         for name, lit in ex.inputs:
+            if isinstance(lit, ast.RecordsValue):
+                out += records_lines(name, lit)
+                continue
             out.append(_Logical(STEP, f"{name} = {literal_text(lit)}", lit.span.line, lit.span.line))
-        for name, lit in ex.expects:
-            out.append(_Logical(STEP, f"期望 {name} = {literal_text(lit)}", lit.span.line, lit.span.line))
+        for name, want in ex.expects:
+            text = list_text(want) if isinstance(want, ast.ListValue) else literal_text(want)
+            out.append(_Logical(STEP, f"期望 {name} = {text}", want.span.line, want.span.line))
         if ex.expect_not_in_force:
             line = find(r"[ \t\u3000]*(期望|预期)[ \t\u3000]+未生效")
             out.append(_Logical(STEP, "期望 未生效", line, line))
@@ -223,3 +228,29 @@ class Printer:
             out.append(n)
             n += 1
         return out
+
+
+def field_text(f: ast.InputDecl) -> str:
+    """An input or a record's field: 名称：类型[，默认 值][，可为负][依据 …]."""
+    text = f"{f.name}：{type_text(f.type)}"
+    if f.default is not None:
+        text += f"，默认 {literal_text(f.default)}"
+    if f.negative:
+        text += "，可为负"
+    return text + cite_text(f.cite)
+
+
+def records_lines(name: str, lit: ast.RecordsValue) -> list[_Logical]:
+    """A list input in an example: `名称：` then one item a line (空列表 when it has none)."""
+    line = lit.span.line
+    if not lit.items:
+        return [_Logical(STEP, f"{name} = 空列表", line, line)]
+    out = [_Logical(STEP, f"{name}：", line, line)]
+    for item in lit.items:
+        at = item[0][1].span.line if item else line
+        out.append(_Logical(2 * STEP, "，".join(f"{k} = {literal_text(v)}" for k, v in item), at, at))
+    return out
+
+
+def list_text(want: ast.ListValue) -> str:
+    return "、".join(literal_text(v) for v in want.items) or "空列表"

@@ -132,3 +132,12 @@ def key_text(key: ast.Key) -> str:
     if isinstance(key, ast.DatedKey):
         return f"自{date_text(key.start)}起" + (f" 至{date_text(key.end)}" if key.end else "")
     return band_text(key.lower, key.upper, key.part)
+
+
+def example_text(lit: ast.LitValue | ast.RecordsValue | ast.ListValue) -> str:
+    """A value of an example on one line: a literal, a list (a、b), or a list input's items (；)."""
+    if isinstance(lit, ast.ListValue):
+        return "、".join(literal_text(v) for v in lit.items) or "空列表"
+    if isinstance(lit, ast.RecordsValue):
+        return "；".join("，".join(f"{k} = {literal_text(v)}" for k, v in item) for item in lit.items) or "空列表"
+    return literal_text(lit)

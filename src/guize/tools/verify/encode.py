@@ -180,6 +180,8 @@ class Encoder:
             var = self.calendar.mark_first_day(z.Int(var_name))
             self.axioms += [var >= DATE_MIN, var <= DATE_MAX]
             self.calendar.split(var)
+        elif kind == "list":  # lists of records are not encoded: what reads one is unknown
+            var = z.Int(var_name)
         else:  # pragma: no cover - the checker knows no other kind
             raise ValueError(kind)
         self.inputs[name] = var
@@ -345,6 +347,12 @@ class Encoder:
                     self._gap("累进税率表")
                     return self.fresh("real")
                 return self.progressive(node, func, scale, x, g, owner)
+            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
+                self._gap("列表（逐项计算、汇总）尚未编码")
+                if isinstance(node, ir.Aggregate) and node.func in ("any", "all"):
+                    self._fresh += 1
+                    return z.Bool(f"{self._prefix}未编码{self._fresh}")
+                return self.fresh("int" if isinstance(node, ir.Aggregate) and node.func == "count" else "real")
         assert_never(node)
 
     def is_date(self, node: ir.Expr) -> bool:

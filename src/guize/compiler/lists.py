@@ -1,0 +1,359 @@
+"""Check records, list inputs, aggregates over lists and definitions computed for each item.
+
+A record type (`类型 家庭成员：` with one field a line) describes the items of a list input
+(`输入 成员：家庭成员的列表`). Aggregates (合计, 人数, 任一, 全部, 最大, 最小, 平均) read the items of
+a list, optionally filtered (`人数(成员 中 年龄 < 18岁)`, `合计(成员 中 是否在校 的 月收入)`). A
+definition written `，按 各月 逐月` is computed for each item: its fields are names in it, other
+per-item definitions over the same list give their value for the item, and `累计(x)` sums x over
+the items up to this one (`累计(x，至 上月)`: before it, which may name the definition itself).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from guize.compiler import ast
+from guize.compiler import types as T
+from guize.compiler.diagnostics import nearest
+from guize.compiler.lower import unit_hint
+from guize.compiler.tables import TableChecker
+from guize.compiler.types import Type
+from guize.runtime import ir
+from guize.runtime.ir import Expr
+
+# Aggregate functions as written -> (IR func, what they read: value / count / test)
+AGGREGATES: dict[str, str] = {"合计": "sum", "求和": "sum", "总和": "sum", "人数": "count", "个数": "count",
+                              "项数": "count", "任一": "any", "全部": "all", "最大": "max", "最大值": "max",
+                              "最小": "min", "最小值": "min", "平均": "mean", "平均值": "mean"}
+RUNNING = frozenset({"累计"})
+_THIS = frozenset({"本月", "本期", "本项", "本年", "当月", "当期"})
+_BEFORE = frozenset({"上月", "上期", "上一项", "上年", "前一项"})
+LIST_SUFFIX = "的列表"
+
+
+@attrs.frozen
+class ItemContext:
+    """Where names resolve to the fields of an item: a definition computed for each item of
+    `source` (each: its name), or an aggregate's filter and value (each: None)."""
+
+    source: str
+    record: str
+    each: str | None
+    before: bool = False  # inside 累计(…，至 上月): the definition itself may be named
+
+
+class ListChecker(TableChecker):
+    """The list constructs, on top of expressions and tables (the Checker adds the rest)."""
+
+    def __init__(self, tree: ast.RuleFile, source: str) -> None:
+        super().__init__(tree, source)
+        self.records: dict[str, dict[str, tuple[ast.InputDecl, Type]]] = {}
+        self.items: list[ItemContext] = []
+        self.each_of: dict[str, str] = {}  # per-item definition -> the list input it is computed over
+
+    # Declarations, literals and input specs (checker.Checker).
+
+    def _type_spec(self, spec: ast.TypeSpec, owner: str) -> Type | None:
+        raise NotImplementedError
+
+    def _literal(self, lit: ast.LitValue, ty: Type, what: str, report: bool = True) -> Any:
+        raise NotImplementedError
+
+    def _input_spec(self, inp: ast.InputDecl, ty: Type | None = None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _input_scale(self, spec: ast.TypeSpec) -> Decimal:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ declarations
+
+    def declare_records(self) -> None:
+        for rd in self.tree.records:
+            if rd.name in self.records or rd.name in self.enums:
+                self.error(rd.span, f"类型「{rd.name}」重复声明", code="E220")
+                continue
+            fields: dict[str, tuple[ast.InputDecl, Type]] = {}
+            for fd in rd.fields:
+                if fd.name in fields:
+                    self.error(fd.span, f"类型「{rd.name}」的字段「{fd.name}」重复", code="E221")
+                    continue
+                ty = self._type_spec(fd.type, fd.name)
+                if ty is None:
+                    continue
+                if ty.kind in ("list", "scale"):
+                    self.error(fd.type.span, f"字段「{fd.name}」不能是{ty.display()}；字段应是金额、数量、"
+                                             "是否、日期、期间或枚举", code="E235")
+                    continue
+                if fd.negative and ty.kind != "num":
+                    self.error(fd.span, f"「可为负」只用于数值字段，「{fd.name}」是{ty.display()}", code="E234")
+                if fd.default is not None:
+                    self._literal(fd.default, ty, f"字段「{fd.name}」的默认值")
+                fields[fd.name] = (fd, ty)
+            self.records[rd.name] = fields
+
+    def list_type(self, spec: ast.NamedType) -> Type | None:
+        """家庭成员的列表: a list whose items are records of a declared type."""
+        record = spec.word[:-len(LIST_SUFFIX)]
+        if record in self.records and not spec.per and not spec.unit:
+            return Type("list", record=record)
+        near = nearest(record, list(self.records))
+        self.error(spec.span, f"「{record}」不是已声明的记录类型，不能写「{spec.word}」",
+                   hint=f"是否指「{near}{LIST_SUFFIX}」？" if near else
+                   f"先声明：「类型 {record}：」下面每行一个字段，如「  月收入：金额」", code="E236")
+        return None
+
+    def field_specs(self, record: str) -> tuple[dict[str, Any], ...]:
+        """The fields of a record type as input specs (what the runtime converts each item by)."""
+        return tuple(self._input_spec(fd, ty) for fd, ty in self.records[record].values())
+
+    # ------------------------------------------------------------ per-item definitions
+
+    def enter_each(self, d: ast.Definition) -> bool:
+        """Before checking a definition written `，按 列表 逐项`: its item context (False if none)."""
+        if d.each is None:
+            return False
+        ty = self.input_types.get(d.each)
+        if ty is None or ty.kind != "list":
+            self._not_a_list(d.each, d.span, "逐项计算")
+            return False
+        assert ty.record is not None  # INVARIANT: a list type names its record
+        if d.type is None:
+            self.error(d.span, f"逐项计算的「{d.name}」要写明类型，如「{d.name}：金额，按 {d.each} {d.each_word}」",
+                       code="E250")
+        self.items.append(ItemContext(d.each, ty.record, d.name))
+        self.each_of[d.name] = d.each
+        self.input_deps[d.name].add(d.each)  # it reads the list (required_inputs, schema, diff)
+        return True
+
+    def leave_each(self, d: ast.Definition, node: Expr, ty: Type, rounding: tuple[str, Decimal] | None) -> Expr:
+        """A per-item definition's body as its whole value: each item's value (rounded, for an
+        output, item by item), over the list."""
+        assert d.each is not None  # INVARIANT: enter_each returned True
+        if rounding is not None and ty.kind == "num":
+            node = self.mk(ir.Round, d.span, rounding[0], rounding[1], node, False)
+        source = self.mk(ir.Input, d.span, d.each)
+        return self.mk(ir.Each, d.span, source, node)
+
+    # ------------------------------------------------------------ names in an item
+
+    def _e_Name(self, e: ast.Name, hint: Type | None) -> tuple[Expr, Type] | None:
+        name = e.name
+        if self.items:
+            ctx = self.items[-1]
+            fields = self.records.get(ctx.record, {})
+            if name in fields:
+                return self.mk(ir.Field, e.span, name), fields[name][1]
+            if name == ctx.each:
+                if not ctx.before:
+                    self.error(e.span, f"「{name}」在计算本项时引用了自己",
+                               hint=f"此前各项的合计写「累计({name}，至 上月)」", code="E240")
+                    return None
+                d = self.defs[name]
+                declared = self._type_spec(d.type, name) if d.type is not None else None
+                return (self.mk(ir.ItemRef, e.span, name), declared) if declared is not None else None
+            if name in self.each_of or (name in self.defs and self.defs[name].each is not None):
+                return self._item_ref(e, ctx)
+        elif name in self.defs and self.defs[name].each is not None:
+            d = self.defs[name]
+            self.error(e.span, f"「{name}」是逐项计算的（每个「{d.each}」一个值），不能直接参与运算",
+                       hint=f"用 合计({d.each} 的 {name})、最大({d.each} 的 {name}) 等汇总", code="E350")
+            return None
+        elif name in self.input_types and self.input_types[name].kind == "list":
+            self.error(e.span, f"「{name}」是列表，不能直接参与运算",
+                       hint=f"用 合计({name} 的 …)、人数({name})、任一({name} 中 …) 等汇总", code="E350")
+            return None
+        return super()._e_Name(e, hint)
+
+    def _undefined(self, name: str, span: ast.Span) -> None:
+        if self.items:  # in an item, the nearest field is the likeliest meaning
+            record = self.items[-1].record
+            near = nearest(name, list(self.records.get(record, {})))
+            if near:
+                self.error(span, f"未定义的名称「{name}」", hint=f"是否指「{record}」的字段「{near}」？", code="E300")
+                return
+        super()._undefined(name, span)
+
+    def _item_ref(self, e: ast.Name, ctx: ItemContext) -> tuple[Expr, Type] | None:
+        name = e.name
+        d = self.defs[name]
+        if d.each != ctx.source:
+            self.error(e.span, f"「{name}」是按「{d.each}」逐项计算的，这里的每一项属于「{ctx.source}」",
+                       code="E351")
+            return None
+        if self.current:
+            self.deps[self.current].add(name)
+        saved = self.items
+        self.items = []  # the other definition is checked in its own context
+        try:
+            ty = self._check_def(name)
+        finally:
+            self.items = saved
+        if ty is None:
+            return None
+        return self.mk(ir.ItemRef, e.span, name), ty
+
+    # ------------------------------------------------------------ 累计 and aggregates called plainly
+
+    def _e_Call(self, e: ast.Call, hint: Type | None) -> tuple[Expr, Type] | None:
+        if e.func in RUNNING and len(e.args) == 1:
+            return self._running(e.func, e.args[0], True, e.span)
+        if e.func in AGGREGATES:
+            if len(e.args) != 1:
+                self.error(e.span, f"「{e.func}」汇总一个列表：写「{e.func}(成员 的 月收入)」或「{e.func}(成员 中 条件)」",
+                           code="E352")
+                return None
+            return self._aggregate(ast.Aggregate(e.func, e.args[0], None, None, span=e.span))
+        return super()._e_Call(e, hint)
+
+    def _e_Running(self, e: ast.Running, hint: Type | None) -> tuple[Expr, Type] | None:
+        if e.func not in RUNNING:
+            self.error(e.span, f"「{e.func}(…，至 {e.until})」不是可用的写法", hint="累计到某项写「累计(…，至 本月)」",
+                       code="E313")
+            return None
+        if e.until in _THIS:
+            return self._running(e.func, e.arg, True, e.span)
+        if e.until in _BEFORE:
+            return self._running(e.func, e.arg, False, e.span)
+        self.error(e.span, f"「至 {e.until}」：累计只能到「本月」（含本项）或「上月」（此前各项）", code="E353")
+        return None
+
+    def _running(self, func: str, arg: ast.Expr, inclusive: bool, span: ast.Span) -> tuple[Expr, Type] | None:
+        if not self.items or self.items[-1].each is None:
+            self.error(span, f"「{func}」只能用在逐项计算的定义中",
+                       hint="如「定义 累计收入：金额，按 各月 逐月 = 累计(工资薪金收入)」", code="E353")
+            return None
+        ctx = self.items[-1]
+        self.items.append(attrs.evolve(ctx, before=ctx.before or not inclusive))
+        try:
+            r = self._expr(arg, None)
+        finally:
+            self.items.pop()
+        if r is None:
+            return None
+        node, ty = r
+        if ty.kind != "num":
+            self.error(arg.span, f"「{func}」的对象应是数值，这里是「{ty.display()}」", code="E354")
+            return None
+        ty = attrs.evolve(ty, zero=False)
+        zero: Decimal | int = 0 if ty.integer else Decimal(0)
+        return self.mk(ir.Running, span, node, inclusive, zero), ty
+
+    def _e_Aggregate(self, e: ast.Aggregate, hint: Type | None) -> tuple[Expr, Type] | None:
+        return self._aggregate(e)
+
+    def _aggregate(self, e: ast.Aggregate) -> tuple[Expr, Type] | None:
+        func = AGGREGATES.get(e.func)
+        if func is None:
+            near = nearest(e.func, list(AGGREGATES))
+            self.error(e.span, f"没有名为「{e.func}」的汇总", hint=f"是否指「{near}」？" if near else
+                       "可用：合计、人数、任一、全部、最大、最小、平均", code="E352")
+            return None
+        source = self._list_source(e.source)
+        if source is None:
+            return None
+        src_node, record = source
+        filt, value = e.filter, e.value
+        if func in ("any", "all") and value is None:
+            filt, value = None, filt  # 任一(成员 中 年龄 < 8岁): the condition is what is tested
+        if func == "count" and value is not None:
+            self.error(value.span, f"「{e.func}」数的是项数，不取「的 …」", hint=f"写「{e.func}({self.text(e.source.span)} 中 条件)」",
+                       code="E352")
+            return None
+        if func not in ("count", "any", "all") and value is None:
+            self.error(e.span, f"「{e.func}」要写明汇总哪一项：「{e.func}({self.text(e.source.span)} 的 …)」", code="E352")
+            return None
+        assert isinstance(e.source, ast.Name)  # INVARIANT: _list_source accepts only a name
+        self.items.append(ItemContext(e.source.name, record, None))
+        try:
+            f = self._expr(filt, T.BOOL) if filt is not None else None
+            v = self._expr(value, None) if value is not None else None
+        finally:
+            self.items.pop()
+        if (filt is not None and f is None) or (value is not None and v is None):
+            return None
+        if f is not None:
+            self._expect_bool(f[1], filt.span if filt is not None else e.span)
+        zero: Decimal | int = 0
+        if func == "count":
+            ty = T.num((("人", 1),), integer=True) if e.func == "人数" else T.INT
+        elif func in ("any", "all"):
+            assert v is not None and value is not None
+            self._expect_bool(v[1], value.span)
+            ty = T.BOOL
+        else:
+            assert v is not None and value is not None
+            vty = v[1]
+            if vty.kind != "num" and not (func in ("max", "min") and vty.kind == "date"):
+                self.error(value.span, f"「{e.func}」的对象应是数值，这里是「{vty.display()}」",
+                           hint=unit_hint(vty, T.MONEY), code="E354")
+                return None
+            ty = attrs.evolve(vty, zero=False)
+            if func == "mean":
+                ty = attrs.evolve(ty, integer=False, time=None)
+            zero = 0 if ty.integer else Decimal(0)
+        node = self.mk(ir.Aggregate, e.span, func, src_node, f[0] if f else None, v[0] if v else None, zero,
+                       e.func)
+        return node, ty
+
+    def _list_source(self, source: ast.Expr) -> tuple[Expr, str] | None:
+        """The list an aggregate reads: a list input, named."""
+        if isinstance(source, ast.Name):
+            ty = self.input_types.get(source.name)
+            if ty is not None and ty.kind == "list":
+                assert ty.record is not None  # INVARIANT: a list type names its record
+                if self.current:
+                    self.input_deps[self.current].add(source.name)
+                return self.mk(ir.Input, source.span, source.name), ty.record
+            self._not_a_list(source.name, source.span, "汇总")
+            return None
+        self._not_a_list(self.text(source.span), source.span, "汇总")
+        return None
+
+    def _not_a_list(self, name: str, span: ast.Span, what: str) -> None:
+        lists = [n for n, t in self.input_types.items() if t.kind == "list"]
+        near = nearest(name, lists) if lists else None
+        if near:
+            hint = f"是否指列表「{near}」？"
+        elif lists:
+            hint = "可用的列表：" + "、".join(lists)
+        else:
+            hint = "列表要先声明：「类型 家庭成员：」下逐行写字段，再「输入 成员：家庭成员的列表」"
+        self.error(span, f"「{name}」不是列表，不能{what}", hint=hint, code="E355")
+
+    # ------------------------------------------------------------ examples
+
+    def example_records(self, lit: ast.RecordsValue, name: str, ex: str) -> tuple[dict[str, Any], ...] | None:
+        """A list input written in an example: one dict of field values an item (in the fields'
+        declared units, as an input's value is given)."""
+        ty = self.input_types.get(name)
+        if ty is None or ty.kind != "list" or ty.record is None:
+            self.error(lit.span, f"例「{ex}」：输入「{name}」不是列表，不能逐行列出各项", code="E340")
+            return None
+        fields = self.records[ty.record]
+        items = []
+        for line in lit.items:
+            item: dict[str, Any] = {}
+            for fname, value in line:
+                if fname not in fields:
+                    near = nearest(fname, list(fields))
+                    self.error(value.span, f"例「{ex}」：「{ty.record}」没有字段「{fname}」",
+                               hint=f"是否指「{near}」？" if near else None, code="E341")
+                    continue
+                fd, fty = fields[fname]
+                converted = self._literal(value, fty, f"例「{ex}」的「{name}」中「{fname}」")
+                scale = self._input_scale(fd.type)
+                if converted is not None and fty.kind == "num" and scale != 1:
+                    converted = Decimal(converted) / scale
+                item[fname] = converted
+            items.append(item)
+        return tuple(items)
+
+    def example_list(self, lit: ast.ListValue, name: str, ty: Type, ex: str) -> tuple[Any, ...] | None:
+        """An expected list (555元、625元、1850元) for a per-item definition."""
+        if name not in self.each_of:
+            self.error(lit.span, f"例「{ex}」：「{name}」不是逐项计算的，只有一个值", code="E340")
+            return None
+        return tuple(self._literal(item, ty, f"例「{ex}」期望的「{name}」") for item in lit.items)
