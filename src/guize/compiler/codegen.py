@@ -9,6 +9,7 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
+from guize.compiler.inline_reads import number_lines, plain_number
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
@@ -314,7 +315,14 @@ class CodeGenerator:
         kind = spec["kind"]
         if spec.get("negative"):  # 可为负: the runtime's converter, which knows the sign is allowed
             self.readers.setdefault(name, ident)
-            return [*lines, f"    {ident} = _v.convert(_SPECS[{name!r}], {ident})"]
+            convert = f"_v.convert(_SPECS[{name!r}], {ident})"
+            fast = self.fast_check(spec, ident)
+            if fast:  # plain values inline, as for the other inputs; the rest by the converter
+                return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
+            if plain_number(spec):
+                return [*lines, *number_lines(ident, f"_v.convert(_SPECS[{name!r}], data[{name!r}])", "    ",
+                                                   negative=True)]
+            return [*lines, f"    {ident} = {convert}"]
         fast = self.fast_check(spec, ident)
         int_scale = kind == "int" and spec["scale"] != 1 and spec["scale"] == int(spec["scale"])
         extra = f", {self.const(spec['members'])}" if kind == "enum" else ""
@@ -325,11 +333,11 @@ class CodeGenerator:
             call = f"{call} * {self.const(int(spec['scale']))}"
         if fast:
             lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
-        elif kind in ("money", "quantity") and spec["scale"] == 1:
+        elif plain_number(spec):
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
             # The converter reads the caller's value again (a default is never invalid).
-            lines += self.number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
+            lines += number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
         else:
             lines.append(f"    {ident} = {call}")
         return lines
@@ -371,18 +379,23 @@ class CodeGenerator:
         spec = self.inputs[name]
         ident = self.local("input", name)
         kind = spec["kind"]
-        if spec.get("negative"):
-            return []  # read where the path needs it, by the runtime's converter
+        negative = bool(spec.get("negative"))
         fast = self.fast_check(spec, ident)
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
-        if not inline and (fast or (kind in ("money", "quantity") and spec["scale"] == 1)):
+        if negative:  # inline only: values.prefetch knows no sign
+            if fast:
+                return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
+            if plain_number(spec):
+                return [*head, *number_lines(ident, "_U", "        ", negative=True)]
+            return []  # read where the path needs it, by the runtime's converter
+        if not inline and (fast or plain_number(spec)):
             # One call instead of the inline checks, where code size matters more (out_all).
             extra = f", {self.const(frozenset(spec['members']))}" if kind == "enum" else ""
             return [f"    {ident} = _v.prefetch(data.get({name!r}, _U), {kind!r}{extra})"]
         if fast:
             return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
-        if kind in ("money", "quantity") and spec["scale"] == 1:
-            return [*head, *self.number_lines(ident, "_U", "        ")]
+        if plain_number(spec):
+            return [*head, *number_lines(ident, "_U", "        ")]
         return []  # read where the path needs it
 
     def fast_check(self, spec: dict[str, Any], ident: str) -> str | None:
@@ -393,28 +406,10 @@ class CodeGenerator:
             return f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
         if kind == "int" and spec["scale"] != 1:
             return None
+        if kind == "int" and spec.get("negative"):
+            return f"{ident}.__class__ is int and -_INT_LIMIT < {ident} < _INT_LIMIT"
         return {"bool": f"{ident} is True or {ident} is False",
                 "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"}.get(kind)
-
-    @staticmethod
-    def number_lines(ident: str, otherwise: str, pad: str) -> list[str]:
-        """A money or quantity value read inline: plain numerals (str, int, Decimal) become a
-        Decimal; anything else, or a value not in range (values.NUMBER_LIMIT) or negative, gets
-        `otherwise` (the converter, which says why; or _U, read later). NaN fails the comparison
-        or, when the context traps it, raises InvalidOperation."""
-        return [
-            f"{pad}if (_c := {ident}.__class__) is not Decimal:",
-            f"{pad}    try:",
-            f"{pad}        {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
-            "else _NAN",
-            f"{pad}    except _InvalidOperation:",
-            f"{pad}        {ident} = _NAN",
-            f"{pad}try:",
-            f"{pad}    if not (_ZERO <= {ident} < _LIMIT):",
-            f"{pad}        {ident} = {otherwise}",
-            f"{pad}except _InvalidOperation:",
-            f"{pad}    {ident} = {otherwise}",
-        ]
 
     def unset(self, names: list[tuple[str, str]]) -> None:
         """Mark what is computed lazily as not yet computed (`_U`), a few names a line."""
@@ -543,9 +538,23 @@ class CodeGenerator:
         defs, inputs = self.closure(list(p.outputs))
         # Whatever no asked output reads on every path is computed where the path reaches it.
         self.lazy = {("ref", n) for n in defs} | {("input", n) for n in inputs}
+        # What no output reads on every path is never computed up front (its flag would never
+        # be set): an input of that kind is prefetched instead, when one of the outputs whose
+        # paths may read it is asked for (only saves time, as in out_all).
+        sometimes = [n for n in inputs if not users.get(n)]
+        inputs = [n for n in inputs if users.get(n)]
+        lazy_defs, defs = defs, [d for d in defs if users.get(d)]
         for name in inputs + [d for d in defs if d not in self.folded]:
             key = tuple(users.get(name, ()))
             need[name] = groups.setdefault(key, f"_n{len(groups)}")
+        reachers: dict[str, list[int]] = {}  # input -> the outputs some path of which reads it
+        for index, out in enumerate(p.outputs):
+            for name in self.closure([out])[1]:
+                reachers.setdefault(name, []).append(index)
+        prefetch = [(n, self.prefetch_lines(n), self.inputs[n]["line"], "") for n in sometimes]
+        prefetch = [item for item in prefetch if item[1]]
+        for name, _lines, _line, _what in prefetch:
+            need[name] = groups.setdefault(tuple(reachers[name]), f"_n{len(groups)}")
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
         flags = [*groups.values(), *asked.values()]
         doc = ("Compute the outputs `need` asks for (see Policy.evaluate): the statements under\n"
@@ -554,8 +563,9 @@ class CodeGenerator:
         self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
         self.rule_lines += [0, 0, 0, 0]
         self.statement([f"    {', '.join(flags)}, = need"])
-        self.unset([("input", n) for n in inputs] + [("ref", n) for n in defs])
+        self.unset([("input", n) for n in inputs + sometimes] + [("ref", n) for n in lazy_defs])
         self.read_inputs(inputs, False, need)
+        self.guarded(prefetch, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
         for out in p.outputs:
