@@ -77,3 +77,22 @@ def test_kernels_test_each_band_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sources and "logical_and(True" not in source
     for bound in ("12", "120", "240"):
         assert source.count(f"greater_equal(c5, {bound},") <= 1, source
+
+
+def test_a_date_per_record_over_many_years_reuses_each_dates_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Policy.env is computed once per date even for decades of dates (it was recomputed for
+    every record once more than 4,096 dates had been seen)."""
+    policy = guize.load("policies/national/annual_leave_2008.rule")
+    days = [dt.date(2008, 1, 1) + dt.timedelta(days=k) for k in range(6000)]
+    checks: list[dt.date] = []
+    check = type(policy.window).check
+
+    def counted(self: object, on: dt.date) -> None:
+        checks.append(on)
+        check(self, on)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(policy.window), "check", counted)
+    for _ in range(2):
+        for on in days:
+            assert policy.evaluate({"累计工作时间": 130}, on) == {"年休假天数": 10}
+    assert len(checks) == len(days)
