@@ -59,6 +59,16 @@ def scaled_text(units: int, scale: int) -> str:
     return f"{whole}.{frac:0{scale}d}"
 
 
+def check_in_force(on: Any, first: datetime.date, last: datetime.date | None = None) -> None:
+    """Refuse a date (or an int32 array of days) outside the policy's validity, as guize does."""
+    if isinstance(on, datetime.date):
+        if on < first or (last is not None and on > last):
+            raise ValueError("not in force")
+        return
+    if on.size and (on.min() < day(first) or (last is not None and on.max() > day(last))):
+        raise ValueError("a row's date is not in force")
+
+
 def round_div(x: npt.NDArray[np.int64], factor: int) -> npt.NDArray[np.int64]:
     """Half-up division of a non-negative integer array by 10**k, in place."""
     x += factor // 2
@@ -100,6 +110,8 @@ TEXTILE_CHOSEN = ("出疆棉运费补贴", "纺织产品出疆运费补贴", "�
 def textile_decimal(d: Mapping[str, Any], on: datetime.date, outputs: tuple[str, ...] = TEXTILE_CHOSEN
                     ) -> dict[str, Decimal]:
     """The textile subsidies for one record: exact Decimal, half-up to the cent, only `outputs`."""
+    if not TEXTILE_START <= on <= TEXTILE_END:
+        raise ValueError("not in force")
     want = set(outputs)
     out: dict[str, Decimal] = {}
     if "出疆棉运费补贴" in want:  # the one output that does not ask whether the firm qualifies
@@ -266,6 +278,7 @@ def textile_numpy(c: Cols, on: Any, outputs: tuple[str, ...] = TEXTILE_CHOSEN) -
     a per-unit rate in fen and a quantity at scale 3 are at scale 5: rounded to fen by
     `round_div(x, 1000)`, exact because every operand is non-negative.
     """
+    check_in_force(on, TEXTILE_START, TEXTILE_END)
     want = set(outputs)
     out: dict[str, npt.NDArray[np.int64]] = {}
     eligible = c["在疆注册"] & (c["在册职工人数"] >= 20)
@@ -391,6 +404,7 @@ _IIT_QUICKS = np.array([q for _u, _r, q in _IIT_BANDS], dtype=np.int64) * 100  #
 def iit_numpy(c: Cols, on: Any, outputs: tuple[str, ...] = IIT_CHOSEN) -> dict[str, npt.NDArray[np.int64]]:
     """Taxable income and tax in fen: band found by `searchsorted`, tax = taxable × rate% −
     quick deduction, rounded half-up (taxable × rate is at scale 4; the result is >= 0)."""
+    check_in_force(on, IIT_START)
     taxable = c["年收入额"] - 6_000_000 - c["专项扣除"] - c["专项附加扣除"] - c["其他扣除"]
     np.maximum(taxable, 0, out=taxable)
     band = np.searchsorted(_IIT_UPPER, taxable, side="left")
@@ -443,6 +457,7 @@ def make_leave(n: int, seed: int) -> Cols:
 
 
 def leave_numpy(c: Cols, on: Any, outputs: tuple[str, ...] = LEAVE_OUTPUTS) -> dict[str, npt.NDArray[np.int64]]:
+    check_in_force(on, LEAVE_START)
     worked = c["累计工作时间"]
     band = (worked >= 12).view(np.int8) + (worked >= 120).view(np.int8) + (worked >= 240).view(np.int8)
     days = np.array([0, 5, 10, 15], dtype=np.int64).take(band)

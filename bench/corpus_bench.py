@@ -82,12 +82,18 @@ def _outpatient_records(cols: Cols) -> list[dict[str, Any]]:
     return list(B.to_records(cols))
 
 
+OUTPATIENT_IN_FORCE = (datetime.date(2024, 4, 26), datetime.date(2029, 4, 25))
+
+
 def _outpatient_scalar(d: Any, on: datetime.date, outputs: tuple[str, ...]) -> dict[str, Any]:
+    if not OUTPATIENT_IN_FORCE[0] <= on <= OUTPATIENT_IN_FORCE[1]:
+        raise ValueError("not in force")
     got = B.outpatient_decimal(d)
     return {k: got[k] for k in outputs}
 
 
 def _outpatient_numpy(c: Cols, on: Any, outputs: tuple[str, ...]) -> dict[str, Any]:
+    C.check_in_force(on, *OUTPATIENT_IN_FORCE)
     return B.outpatient_numpy(c)
 
 
