@@ -747,11 +747,13 @@ class Chunk:
             v = {"year": d.year, "month": d.month, "day": d.day}[func]
             return Num(v, 0, v, v)
         self.k.need_data()
+        if func == "year":  # 年份(评估日期) twice on one chunk (two branches, say) is one pass
+            hit = self.tests.get(("year", id(days)))
+            if hit is None:
+                v = batchmonths.year_of(days)
+                hit = self.tests[("year", id(days))] = (days, None, Num(v, 0, *_bounds(v)))
+            return hit[2]  # not owned: shared
         dd = days.astype("datetime64[D]")
-        if func == "year":
-            v = dd.astype("datetime64[Y]").astype(np.int64) + 1970
-            lo, hi = _bounds(v)
-            return Num(v, 0, lo, hi, True)
         months = dd.astype("datetime64[M]")
         if func == "month":
             return Num(months.astype(np.int64) % 12 + 1, 0, 1, 12, True)
