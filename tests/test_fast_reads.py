@@ -89,3 +89,48 @@ def test_the_generated_code_reads_rates_and_negative_inputs_inline(tmp_path: Pat
     assert "_to_rate(i_利率" not in python  # a plain numeral needs no call
     assert "_v.convert(_SPECS['利润'], i_利润)" not in python
     assert "-_LIMIT < i_利润 < _LIMIT" in python
+
+
+MONTHS = """\
+文件：
+  标题：《按月》
+  施行日期：2024年1月1日
+
+输入 适用：是否
+输入 工龄：期间
+输入 病假：期间，默认 0个月
+输入 年龄：年龄
+输出 满十年：是否 = 工龄 达到 10年
+输出 病假多：是否 = 若 适用 则 病假 达到 2个月 否则 否
+输出 年龄加一月：年龄 = 年龄 + 1个月
+输出 工龄本身：期间 = 若 适用 则 工龄 否则 0个月
+"""
+MONTH_VALUES = [0, 1, 119, 120, 10**15 - 1, 10**15, -1, "P10Y", "10年", "9年11个月", "P1M3D", True, 1.5, None]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(apply=st.one_of(st.booleans(), st.none()), worked=st.sampled_from(MONTH_VALUES),
+       sick=st.sampled_from(MONTH_VALUES), age=st.sampled_from(MONTH_VALUES),
+       outputs=st.one_of(st.none(), st.lists(st.sampled_from(["满十年", "病假多", "年龄加一月", "工龄本身"]),
+                                              min_size=1, max_size=4, unique=True)))
+def test_months_read_inline_equal_the_interpreter(tmp_path_factory: pytest.TempPathFactory, apply: object,
+                                                  worked: object, sick: object, age: object,
+                                                  outputs: list[str] | None) -> None:
+    path = tmp_path_factory.getbasetemp() / "months.rule"
+    if not path.exists():
+        path.write_text(MONTHS, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    data = {k: v for k, v in (("适用", apply), ("工龄", worked), ("病假", sick), ("年龄", age)) if v is not None}
+    answer = both(policy, data, outputs)
+    if isinstance(answer, dict) and "工龄本身" in answer:
+        assert type(answer["工龄本身"]).__name__ == "Period"
+    if isinstance(answer, dict) and "年龄加一月" in answer:
+        assert type(answer["年龄加一月"]).__name__ == "Age"
+
+
+def test_months_given_as_numbers_are_read_inline() -> None:
+    from guize.compiler.driver import compile_source
+
+    python = compile_source(MONTHS, "months.rule").python
+    assert "i_工龄 = _FUNCS['as_period'](i_工龄) if i_工龄.__class__ is int" in python
+    assert "_FUNCS['as_age'](i_年龄) if i_年龄.__class__ is int" in python

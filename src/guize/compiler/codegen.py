@@ -9,7 +9,7 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.inline_reads import number_lines, plain_number
+from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
@@ -315,8 +315,7 @@ class CodeGenerator:
         kind = spec["kind"]
         if spec.get("negative"):  # 可为负: the runtime's converter, which knows the sign is allowed
             self.readers.setdefault(name, ident)
-            convert = f"_v.convert(_SPECS[{name!r}], {ident})"
-            fast = self.fast_check(spec, ident)
+            convert, fast = f"_v.convert(_SPECS[{name!r}], {ident})", self.fast_check(spec, ident)
             if fast:  # plain values inline, as for the other inputs; the rest by the converter
                 return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
             if plain_number(spec):
@@ -333,6 +332,8 @@ class CodeGenerator:
             call = f"{call} * {self.const(int(spec['scale']))}"
         if fast:
             lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
+        elif kind in ("duration", "age"):  # a whole number of months: the common form, inline
+            lines.append(f"    {ident} = {months_expr(ident, kind)} else {call}")
         elif plain_number(spec):
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
@@ -382,21 +383,18 @@ class CodeGenerator:
         negative = bool(spec.get("negative"))
         fast = self.fast_check(spec, ident)
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
-        if negative:  # inline only: values.prefetch knows no sign
-            if fast:
-                return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
-            if plain_number(spec):
-                return [*head, *number_lines(ident, "_U", "        ", negative=True)]
-            return []  # read where the path needs it, by the runtime's converter
-        if not inline and (fast or plain_number(spec)):
+        if not inline and not negative and (fast or plain_number(spec)):  # values.prefetch knows no sign
             # One call instead of the inline checks, where code size matters more (out_all).
             extra = f", {self.const(frozenset(spec['members']))}" if kind == "enum" else ""
             return [f"    {ident} = _v.prefetch(data.get({name!r}, _U), {kind!r}{extra})"]
         if fast:
             return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
         if plain_number(spec):
-            return [*head, *number_lines(ident, "_U", "        ")]
+            return [*head, *number_lines(ident, "_U", "        ", negative=negative)]
+        if kind in ("duration", "age"):  # (a negative one is left to the converter)
+            return [*head, f"        {ident} = {months_expr(ident, kind)} else _U"]
         return []  # read where the path needs it
+
 
     def fast_check(self, spec: dict[str, Any], ident: str) -> str | None:
         """The inline test that an input's value needs no conversion, for the kinds that have one
@@ -538,9 +536,8 @@ class CodeGenerator:
         defs, inputs = self.closure(list(p.outputs))
         # Whatever no asked output reads on every path is computed where the path reaches it.
         self.lazy = {("ref", n) for n in defs} | {("input", n) for n in inputs}
-        # What no output reads on every path is never computed up front (its flag would never
-        # be set): an input of that kind is prefetched instead, when one of the outputs whose
-        # paths may read it is asked for (only saves time, as in out_all).
+        # What no output reads on every path is not computed up front (its flag would never be set);
+        # such an input is prefetched when an output that may read it is asked for (as in out_all).
         sometimes = [n for n in inputs if not users.get(n)]
         inputs = [n for n in inputs if users.get(n)]
         lazy_defs, defs = defs, [d for d in defs if users.get(d)]
@@ -551,8 +548,7 @@ class CodeGenerator:
         for index, out in enumerate(p.outputs):
             for name in self.closure([out])[1]:
                 reachers.setdefault(name, []).append(index)
-        prefetch = [(n, self.prefetch_lines(n), self.inputs[n]["line"], "") for n in sometimes]
-        prefetch = [item for item in prefetch if item[1]]
+        prefetch = [(n, lines, self.inputs[n]["line"], "") for n in sometimes if (lines := self.prefetch_lines(n))]
         for name, _lines, _line, _what in prefetch:
             need[name] = groups.setdefault(tuple(reachers[name]), f"_n{len(groups)}")
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}

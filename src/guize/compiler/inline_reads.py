@@ -32,3 +32,10 @@ def number_lines(ident: str, otherwise: str, pad: str, negative: bool = False) -
         f"{pad}except _InvalidOperation:",
         f"{pad}    {ident} = {otherwise}",
     ]
+
+
+def months_expr(ident: str, kind: str) -> str:
+    """The head of a conditional expression: a 期间/年龄 input given as a whole number of months
+    made a Period/Age as values.to_period makes it (`... else <the converter or _U>` follows)."""
+    wrap = "as_age" if kind == "age" else "as_period"
+    return f"_FUNCS[{wrap!r}]({ident}) if {ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"

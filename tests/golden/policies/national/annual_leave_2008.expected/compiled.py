@@ -100,9 +100,13 @@ def out_all(data, e, need=None):
     i_寒暑假天数 = data.get('寒暑假天数', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    i_本年度病假累计 = data.get('本年度病假累计', _U)
+    if i_本年度病假累计 is not _U:
+        i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
     i_本年度事假累计天数 = _v.prefetch(data.get('本年度事假累计天数', _U), 'int')
     i_事假不扣工资 = _v.prefetch(data.get('事假不扣工资', _U), 'bool')
-    i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
+    i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
+            '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
         i_寒暑假天数 = 0
     if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -140,6 +144,9 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
+        i_本年度病假累计 = data.get('本年度病假累计', _U)
+        if i_本年度病假累计 is not _U:
+            i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
         i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
         if i_本年度事假累计天数 is not _U:
             if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
@@ -149,7 +156,8 @@ def out_subset(data, e, need):
             if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
                 i_事假不扣工资 = _U
     if _n0:
-        i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
+        i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
+                '累计工作时间')
         if i_寒暑假天数 is _ABSENT:
             i_寒暑假天数 = 0
         if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -189,6 +197,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 13, 104, 14, 105, 11, 106, 15, 110, 17, 113, 29,
- 115, 33, 123, 0, 134, 11, 136, 0, 138, 15, 140, 0, 142, 13, 147, 14, 151, 11, 153, 15, 157, 17,
- 160, 29, 162, 33, 171, 0)
+LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 12, 106, 13, 107, 14, 108, 11, 110, 15, 114, 17,
+ 117, 29, 119, 33, 127, 0, 138, 11, 140, 0, 142, 15, 144, 0, 146, 12, 150, 13, 154, 14, 158, 11,
+ 161, 15, 165, 17, 168, 29, 170, 33, 179, 0)
