@@ -37,6 +37,7 @@ lint: $(BIN)/guize
 bench: $(BIN)/guize
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/corpus_bench.py
 
 # The VS Code extension as one installable file, editors/vscode/guize.vsix (needs npm; CI does not build it).
 vsix:

@@ -10,6 +10,7 @@ from typing import Any, assert_never
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.listgen import ListCode
+from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
@@ -320,7 +321,13 @@ class CodeGenerator(ListCode):
         kind = spec["kind"]
         if spec.get("negative") or kind == "list":  # 可为负, a list: the runtime's converter
             self.readers.setdefault(name, ident)
-            return [*lines, f"    {ident} = _v.convert(_SPECS[{name!r}], {ident})"]
+            convert, fast = f"_v.convert(_SPECS[{name!r}], {ident})", self.fast_check(spec, ident)
+            if fast:  # plain values inline, as for the other inputs; the rest by the converter
+                return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
+            if plain_number(spec):
+                return [*lines, *number_lines(ident, f"_v.convert(_SPECS[{name!r}], data[{name!r}])", "    ",
+                                                   negative=True)]
+            return [*lines, f"    {ident} = {convert}"]
         fast = self.fast_check(spec, ident)
         int_scale = kind == "int" and spec["scale"] != 1 and spec["scale"] == int(spec["scale"])
         extra = f", {self.const(spec['members'])}" if kind == "enum" else ""
@@ -331,11 +338,13 @@ class CodeGenerator(ListCode):
             call = f"{call} * {self.const(int(spec['scale']))}"
         if fast:
             lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
-        elif kind in ("money", "quantity") and spec["scale"] == 1:
+        elif kind in ("duration", "age"):  # a whole number of months: the common form, inline
+            lines.append(f"    {ident} = {months_expr(ident, kind)} else {call}")
+        elif plain_number(spec):
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
             # The converter reads the caller's value again (a default is never invalid).
-            lines += self.number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
+            lines += number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
         else:
             lines.append(f"    {ident} = {call}")
         return lines
@@ -380,19 +389,23 @@ class CodeGenerator(ListCode):
         spec = self.inputs[name]
         ident = self.local("input", name)
         kind = spec["kind"]
-        if spec.get("negative") or kind == "list":
+        if kind == "list":
             return []  # read where the path needs it, by the runtime's converter
+        negative = bool(spec.get("negative"))
         fast = self.fast_check(spec, ident)
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
-        if not inline and (fast or (kind in ("money", "quantity") and spec["scale"] == 1)):
+        if not inline and not negative and (fast or plain_number(spec)):  # values.prefetch knows no sign
             # One call instead of the inline checks, where code size matters more (out_all).
             extra = f", {self.const(frozenset(spec['members']))}" if kind == "enum" else ""
             return [f"    {ident} = _v.prefetch(data.get({name!r}, _U), {kind!r}{extra})"]
         if fast:
             return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
-        if kind in ("money", "quantity") and spec["scale"] == 1:
-            return [*head, *self.number_lines(ident, "_U", "        ")]
+        if plain_number(spec):
+            return [*head, *number_lines(ident, "_U", "        ", negative=negative)]
+        if kind in ("duration", "age"):  # (a negative one is left to the converter)
+            return [*head, f"        {ident} = {months_expr(ident, kind)} else _U"]
         return []  # read where the path needs it
+
 
     def fast_check(self, spec: dict[str, Any], ident: str) -> str | None:
         """The inline test that an input's value needs no conversion, for the kinds that have one
@@ -402,28 +415,10 @@ class CodeGenerator(ListCode):
             return f"{ident}.__class__ is str and {ident} in {self.const(frozenset(spec['members']))}"
         if kind == "int" and spec["scale"] != 1:
             return None
+        if kind == "int" and spec.get("negative"):
+            return f"{ident}.__class__ is int and -_INT_LIMIT < {ident} < _INT_LIMIT"
         return {"bool": f"{ident} is True or {ident} is False",
                 "int": f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"}.get(kind)
-
-    @staticmethod
-    def number_lines(ident: str, otherwise: str, pad: str) -> list[str]:
-        """A money or quantity value read inline: plain numerals (str, int, Decimal) become a
-        Decimal; anything else, or a value not in range (values.NUMBER_LIMIT) or negative, gets
-        `otherwise` (the converter, which says why; or _U, read later). NaN fails the comparison
-        or, when the context traps it, raises InvalidOperation."""
-        return [
-            f"{pad}if (_c := {ident}.__class__) is not Decimal:",
-            f"{pad}    try:",
-            f"{pad}        {ident} = Decimal({ident}) if _c is str or _c is int and 0 <= {ident} < _INT_LIMIT "
-            "else _NAN",
-            f"{pad}    except _InvalidOperation:",
-            f"{pad}        {ident} = _NAN",
-            f"{pad}try:",
-            f"{pad}    if not (_ZERO <= {ident} < _LIMIT):",
-            f"{pad}        {ident} = {otherwise}",
-            f"{pad}except _InvalidOperation:",
-            f"{pad}    {ident} = {otherwise}",
-        ]
 
     def unset(self, names: list[tuple[str, str]]) -> None:
         """Mark what is computed lazily as not yet computed (`_U`), a few names a line."""
@@ -554,9 +549,21 @@ class CodeGenerator(ListCode):
         defs, inputs = self.closure(list(p.outputs))
         # Whatever no asked output reads on every path is computed where the path reaches it.
         self.lazy = {("ref", n) for n in defs} | {("input", n) for n in inputs}
+        # What no output reads on every path is not computed up front (its flag would never be set);
+        # such an input is prefetched when an output that may read it is asked for (as in out_all).
+        sometimes = [n for n in inputs if not users.get(n)]
+        inputs = [n for n in inputs if users.get(n)]
+        lazy_defs, defs = defs, [d for d in defs if users.get(d)]
         for name in inputs + [d for d in defs if d not in self.folded]:
             key = tuple(users.get(name, ()))
             need[name] = groups.setdefault(key, f"_n{len(groups)}")
+        reachers: dict[str, list[int]] = {}  # input -> the outputs some path of which reads it
+        for index, out in enumerate(p.outputs):
+            for name in self.closure([out])[1]:
+                reachers.setdefault(name, []).append(index)
+        prefetch = [(n, lines, self.inputs[n]["line"], "") for n in sometimes if (lines := self.prefetch_lines(n))]
+        for name, _lines, _line, _what in prefetch:
+            need[name] = groups.setdefault(tuple(reachers[name]), f"_n{len(groups)}")
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
         flags = [*groups.values(), *asked.values()]
         doc = ("Compute the outputs `need` asks for (see Policy.evaluate): the statements under\n"
@@ -566,8 +573,9 @@ class CodeGenerator(ListCode):
         self.rule_lines += [0, 0, 0, 0]
         top = len(self.lines)
         self.statement([f"    {', '.join(flags)}, = need"])
-        self.unset([("input", n) for n in inputs] + [("ref", n) for n in defs])
+        self.unset([("input", n) for n in inputs + sometimes] + [("ref", n) for n in lazy_defs])
         self.read_inputs(inputs, False, need)
+        self.guarded(prefetch, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
         for out in p.outputs:

@@ -309,6 +309,10 @@ class Plan:
             if n in seen:
                 continue
             if n not in self.defs:
+                # A scale is no column (batchgen unrolls it where it is applied, or puts the
+                # definition applying it in FALLBACK), so it does not make its users row by row.
+                if self.policy.definitions[n].value_kind == "scale":
+                    continue
                 return False
             seen.add(n)
             stack.extend(self.policy.definitions[n].deps)

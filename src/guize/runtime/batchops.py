@@ -295,6 +295,7 @@ class Chunk:
         self.bad = np.zeros(n, dtype=bool)  # rows the scalar path must recompute
         self.assumed: Array | None = None  # rows outside an assumed bound (see assume)
         self.memo: dict[str, Any] = {}
+        self.tests: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see cmp
         self.inputs: dict[str, Any] = {}
         self.sinks: dict[str, Array] = {}
 
@@ -541,7 +542,15 @@ class Chunk:
             return _cmp_py(op, a.lo, b.lo)
         if (op in ("<", ">=") and a.lo >= b.hi) or (op in (">", "<=") and a.hi <= b.lo):
             return op in (">=", "<=")
-        return self.k.call(_CMP[op], a.v, b.v, out=self.new(bool))
+        if a.own or b.own:  # a temporary may be overwritten later: no reuse
+            return self.k.call(_CMP[op], a.v, b.v, out=self.new(bool))
+        # The same test of the same columns (two band tables on one input, say) is made once
+        # per chunk; the key holds the operands, so their ids stay theirs.
+        key = (op, a.s, id(a.v) if _is_arr(a.v) else ("k", a.v), id(b.v) if _is_arr(b.v) else ("k", b.v))
+        hit = self.tests.get(key)
+        if hit is None:
+            hit = self.tests[key] = (a.v, b.v, self.k.call(_CMP[op], a.v, b.v, out=self.new(bool)))
+        return hit[2]
 
     def cmpx(self, op: str, a: Any, b: Any) -> Any:
         """Compare booleans, enumeration codes or day numbers."""
@@ -549,15 +558,27 @@ class Chunk:
             return _cmp_py(op, a, b)
         return self.k.call(_CMP[op], a, b, out=self.new(bool))
 
+    def _logic(self, op: Any, a: Any, b: Any) -> Any:
+        """a op b on two boolean columns, made once per chunk (booleans are never written in place)."""
+        key = (op, id(a), id(b))
+        hit = self.tests.get(key)
+        if hit is None:
+            hit = self.tests[key] = (a, b, self.k.call(op, a, b, out=self.new(bool)))
+        return hit[2]
+
     def and_(self, a: Any, b: Any) -> Any:
-        if _is_arr(a) or _is_arr(b):
-            return self.k.call(np.logical_and, a, b, out=self.new(bool))
-        return a and b
+        if _is_arr(a) and _is_arr(b):
+            return self._logic(np.logical_and, a, b)
+        if _is_arr(a):  # a constant operand decides or drops out: no pass over the rows
+            return a if b else False
+        return b if a else False
 
     def or_(self, a: Any, b: Any) -> Any:
-        if _is_arr(a) or _is_arr(b):
-            return self.k.call(np.logical_or, a, b, out=self.new(bool))
-        return a or b
+        if _is_arr(a) and _is_arr(b):
+            return self._logic(np.logical_or, a, b)
+        if _is_arr(a):
+            return True if b else a
+        return True if a else b
 
     def not_(self, a: Any) -> Any:
         return self.k.call(np.logical_not, a, out=self.new(bool)) if _is_arr(a) else not a
@@ -605,6 +626,8 @@ class Chunk:
             v = k.call(np.subtract, bv, av, out=bv if b.own else self.new())
             k.call(np.multiply, v, self.not_(cond), out=v)
             return Num(k.call(np.add, v, av, out=v), a.s, lo, hi, True)
+        if b.own and _is_arr(bv) and not _is_arr(av):  # a constant written into b's own column
+            return Num(k.call(copy, av, out=bv, where=cond), a.s, lo, hi, True)
         return Num(self._choose(cond, av, bv, np.int64), a.s, lo, hi, True)
 
     def select(self, cases: Sequence[tuple[Any, Any]], other: Any) -> Any:
@@ -724,11 +747,13 @@ class Chunk:
             v = {"year": d.year, "month": d.month, "day": d.day}[func]
             return Num(v, 0, v, v)
         self.k.need_data()
+        if func == "year":  # 年份(评估日期) twice on one chunk (two branches, say) is one pass
+            hit = self.tests.get(("year", id(days)))
+            if hit is None:
+                v = batchmonths.year_of(days)
+                hit = self.tests[("year", id(days))] = (days, None, Num(v, 0, *_bounds(v)))
+            return hit[2]  # not owned: shared
         dd = days.astype("datetime64[D]")
-        if func == "year":
-            v = dd.astype("datetime64[Y]").astype(np.int64) + 1970
-            lo, hi = _bounds(v)
-            return Num(v, 0, lo, hi, True)
         months = dd.astype("datetime64[M]")
         if func == "month":
             return Num(months.astype(np.int64) % 12 + 1, 0, 1, 12, True)

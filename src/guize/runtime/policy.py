@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # the IR and the interpreter are imported when first needed: 
     from guize.runtime.interp import Coverage, Interpreter, Step
 
 _ENV_CACHE_LIMIT = 4096
+# Per-date state (Policy.env) for this many dates (and their texts) before starting afresh: a
+# date per record over a policy's lifetime of many years must not recompute it for every record
+# (4,096 is eleven years of dates). An entry is a small tuple of shared values.
+_DATE_CACHE_LIMIT = 65536
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
@@ -193,7 +197,7 @@ class Policy:
             if known_on is not None:
                 self.check_known(known_on)
             env = (on, *(select_version(versions, on, known_on) for versions in self._dated))
-            if len(self._envs) >= _ENV_CACHE_LIMIT:
+            if len(self._envs) >= _DATE_CACHE_LIMIT:
                 self._envs.clear()
             self._envs[key] = env
         return env

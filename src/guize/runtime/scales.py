@@ -13,6 +13,7 @@ it); an unbounded end is None, and a first bracket open below starts at 0.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,13 +23,15 @@ from guize.runtime.values import CONTEXT, fmt
 
 Bracket = tuple[Any, bool, Any, bool, Any]  # lo, lo_incl, hi, hi_incl, rate
 _ZERO = Decimal(0)
+_EXACT = decimal.Context(prec=CONTEXT.prec, rounding=CONTEXT.rounding, Emax=CONTEXT.Emax, Emin=CONTEXT.Emin,
+                         traps=[decimal.Inexact, decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 
 
 class ScaleValue:
     """A scale with its rates evaluated. `labels`, `cites` and `origin` (owner, node id) serve
     explanations and coverage; compiled code leaves them empty."""
 
-    __slots__ = ("brackets", "cites", "kind", "labels", "origin")
+    __slots__ = ("brackets", "cites", "kind", "labels", "origin", "quick")
 
     def __init__(self, kind: str, brackets: Sequence[Bracket], labels: Sequence[str] = (),
                  cites: Sequence[tuple[str, ...]] = (), origin: tuple[str, int] | None = None) -> None:
@@ -37,6 +40,7 @@ class ScaleValue:
         self.labels = tuple(labels)
         self.cites = tuple(cites)
         self.origin = origin
+        self.quick: Any = False  # see _quick: False until first needed
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ScaleValue) and (self.kind, self.brackets) == (other.kind, other.brackets)
@@ -83,8 +87,59 @@ class ScaleValue:
         return out
 
 
+def _quick(scale: ScaleValue) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Decimal, ...]] | None:
+    """For an excess scale whose brackets follow one another from 0 (each starts where the one
+    before ends, the last open): the upper ends, the rates and each bracket's quick deduction
+    (lo × rate − the amount up to lo), so that the amount is x × rate − deduction in the bracket
+    x falls in: one multiplication instead of one per bracket. The deductions are computed once,
+    and the amount is used only when both operations were exact (`_EXACT` traps Inexact): then it
+    is the exact value, which the sum bracket by bracket also gives unless it had to round
+    (beyond 28 digits), where it is now the better one. None for any other scale."""
+    b = scale.brackets
+    if scale.kind != "excess" or not b or b[0][0] not in (None, _ZERO) or b[-1][2] is not None:
+        return None
+    if any(b[i][2] is None or b[i][2] != b[i + 1][0] or b[i][3] == b[i + 1][1] for i in range(len(b) - 1)):
+        return None
+    deductions, below = [], _ZERO  # the amount up to the bracket's start
+    try:
+        for lo, _lo_incl, hi, _hi_incl, rate in b:
+            start = lo if lo is not None else _ZERO
+            deductions.append(_EXACT.subtract(_EXACT.multiply(start, rate), below))
+            if hi is not None:
+                below = _EXACT.add(below, _EXACT.multiply(_EXACT.subtract(hi, start), rate))
+    except (decimal.Inexact, TypeError):  # TypeError: a rate that is no number
+        return None
+    return tuple(h for _l, _i, h, _j, _r in b[:-1]), tuple(r for *_x, r in b), tuple(deductions)
+
+
+def _amount_quick(scale: ScaleValue, x: Any, deduction: bool = False) -> Decimal | None:
+    """The amount (or, with `deduction`, the quick deduction) by `_quick`; None: not this way."""
+    quick = scale.quick
+    if quick is False:
+        quick = scale.quick = _quick(scale)
+    if quick is None:
+        return None
+    if x <= _ZERO:
+        return None if deduction else _ZERO
+    ends, rates, deductions = quick
+    i = 0
+    for i, hi in enumerate(ends):
+        if x < hi or (x == hi and scale.brackets[i][3]):
+            break
+    else:
+        i = len(ends)
+    try:
+        product = _EXACT.multiply(x, rates[i])
+        return deductions[i] if deduction else _EXACT.subtract(product, deductions[i])
+    except decimal.Inexact:
+        return None  # the sum bracket by bracket, as before
+
+
 def amount(scale: ScaleValue, x: Any) -> Decimal:
     """累进计算: the amount of the scale on base x."""
+    fast = _amount_quick(scale, x)
+    if fast is not None:
+        return fast
     if scale.kind == "whole":
         i = scale.index(x)
         return CONTEXT.multiply(x, scale.brackets[i][4]) if i >= 0 else _ZERO
@@ -106,6 +161,9 @@ def rate(scale: ScaleValue, x: Any) -> Any:
 
 def deduction(scale: ScaleValue, x: Any) -> Decimal:
     """速算扣除数: base × rate − amount for base x (constant within a bracket)."""
+    fast = _amount_quick(scale, x, deduction=True)
+    if fast is not None:
+        return fast
     return CONTEXT.subtract(CONTEXT.multiply(x, rate(scale, x)), amount(scale, x))
 
 

@@ -97,8 +97,26 @@ def out_all(data, e, need=None):
         if len(data) != 4 + (i_退休 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
     i_本金 = _to_decimal(i_本金, '本金') * _K0
-    i_实际利率 = _to_rate(i_实际利率, '实际利率')
-    i_报价利率 = _to_rate(i_报价利率, '报价利率')
+    if (_c := i_实际利率.__class__) is not Decimal:
+        try:
+            i_实际利率 = Decimal(i_实际利率) if _c is str or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_实际利率 = _NAN
+    try:
+        if not (_ZERO <= i_实际利率 < _LIMIT):
+            i_实际利率 = _to_rate(data['实际利率'], '实际利率')
+    except _InvalidOperation:
+        i_实际利率 = _to_rate(data['实际利率'], '实际利率')
+    if (_c := i_报价利率.__class__) is not Decimal:
+        try:
+            i_报价利率 = Decimal(i_报价利率) if _c is str or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_报价利率 = _NAN
+    try:
+        if not (_ZERO <= i_报价利率 < _LIMIT):
+            i_报价利率 = _to_rate(data['报价利率'], '报价利率')
+    except _InvalidOperation:
+        i_报价利率 = _to_rate(data['报价利率'], '报价利率')
     if not (i_职工人数.__class__ is int and 0 <= i_职工人数 < _INT_LIMIT):
         i_职工人数 = _to_int(i_职工人数, '职工人数')
     if i_退休 is _ABSENT:
@@ -144,8 +162,26 @@ def out_subset(data, e, need):
     if _n0:
         i_本金 = _to_decimal(i_本金, '本金') * _K0
     if _n1:
-        i_实际利率 = _to_rate(i_实际利率, '实际利率')
-        i_报价利率 = _to_rate(i_报价利率, '报价利率')
+        if (_c := i_实际利率.__class__) is not Decimal:
+            try:
+                i_实际利率 = Decimal(i_实际利率) if _c is str or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_实际利率 = _NAN
+        try:
+            if not (_ZERO <= i_实际利率 < _LIMIT):
+                i_实际利率 = _to_rate(data['实际利率'], '实际利率')
+        except _InvalidOperation:
+            i_实际利率 = _to_rate(data['实际利率'], '实际利率')
+        if (_c := i_报价利率.__class__) is not Decimal:
+            try:
+                i_报价利率 = Decimal(i_报价利率) if _c is str or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_报价利率 = _NAN
+        try:
+            if not (_ZERO <= i_报价利率 < _LIMIT):
+                i_报价利率 = _to_rate(data['报价利率'], '报价利率')
+        except _InvalidOperation:
+            i_报价利率 = _to_rate(data['报价利率'], '报价利率')
     if _n2:
         if not (i_职工人数.__class__ is int and 0 <= i_职工人数 < _INT_LIMIT):
             i_职工人数 = _to_int(i_职工人数, '职工人数')
@@ -190,7 +226,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (89, 6, 90, 7, 91, 8, 92, 9, 93, 0, 95, 10, 96, 0, 99, 6, 100, 7, 101, 8, 102, 9, 104,
- 10, 108, 15, 110, 16, 112, 17, 114, 18, 116, 19, 118, 20, 120, 0, 131, 6, 133, 7, 135, 8, 136, 9,
- 138, 0, 140, 10, 142, 0, 144, 6, 146, 7, 148, 8, 149, 9, 152, 10, 157, 15, 160, 16, 162, 17, 165,
- 18, 168, 19, 171, 20, 174, 0)
+LINE_MAP = (89, 6, 90, 7, 91, 8, 92, 9, 93, 0, 95, 10, 96, 0, 99, 6, 100, 7, 110, 8, 120, 9, 122,
+ 10, 126, 15, 128, 16, 130, 17, 132, 18, 134, 19, 136, 20, 138, 0, 149, 6, 151, 7, 153, 8, 154, 9,
+ 156, 0, 158, 10, 160, 0, 162, 6, 164, 7, 175, 8, 185, 9, 188, 10, 193, 15, 196, 16, 198, 17, 201,
+ 18, 204, 19, 207, 20, 210, 0)

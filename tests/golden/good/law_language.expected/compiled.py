@@ -170,8 +170,8 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3, = need
-    i_3岁以下婴幼儿人数 = i_所在档 = i_培训量 = i_出生日期 = i_收入 = i_成本 = _U
+    _n0, _n1, _n2, _n3, _a0, _a1, _a2, _a3, = need
+    i_3岁以下婴幼儿人数 = i_所在档 = i_培训量 = i_收入 = i_成本 = i_出生日期 = _U
     d_托育补贴 = d_培训补贴 = d_实足年龄 = d_高龄补贴 = d_利润 = _U
     try:
         if _n0:
@@ -180,8 +180,6 @@ def out_subset(data, e, need):
         if _n1:
             i_培训量 = data['培训量']
         if _n2:
-            i_出生日期 = data['出生日期']
-        if _n3:
             i_收入 = data['收入']
             i_成本 = data['成本']
     except KeyError as exc:
@@ -205,8 +203,6 @@ def out_subset(data, e, need):
         except _InvalidOperation:
             i_培训量 = _to_decimal(data['培训量'], '培训量')
     if _n2:
-        i_出生日期 = _to_date(i_出生日期, '出生日期')
-    if _n3:
         if (_c := i_收入.__class__) is not Decimal:
             try:
                 i_收入 = Decimal(i_收入) if _c is str or _c is int and 0 <= i_收入 < _INT_LIMIT else _NAN
@@ -234,14 +230,14 @@ def out_subset(data, e, need):
     if _n1:
         # 「培训补贴」: line 22
         d_培训补贴 = ((_K5 * i_培训量) + (_K2 if (i_培训量 >= 100) else _K6)).quantize(_K4, _ROUND_HALF_UP)
-    if _n4:
+    if _n3:
         # 「实足年龄」: line 26
         d_实足年龄 = (_v.convert(_SPECS['实足年龄'], data['实足年龄']) if '实足年龄' in data else
                 _FUNCS['as_age'](_FUNCS['period_between']((i_出生日期 if i_出生日期 is not _U else (i_出生日期
                 := _read(data, '出生日期', '实足年龄'))), e[0])))
         # 「高龄补贴」: line 27
         d_高龄补贴 = (_K5 if (d_实足年龄 >= 960) else _K6).quantize(_K4, _ROUND_HALF_UP)
-    if _n3:
+    if _n2:
         # 「利润」: line 28
         d_利润 = (i_收入 - i_成本).quantize(_K4, _ROUND_HALF_UP)
     out = {}
@@ -268,10 +264,10 @@ FUNCTIONS = {}
 LISTS = {}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0,), (1,), (), (3,), (2,), (0,), (1,), (2,), (3,))
+SUBSET_FLAGS = ((0,), (1,), (3,), (2,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (110, 8, 111, 9, 112, 10, 113, 12, 114, 13, 115, 0, 119, 8, 121, 9, 123, 10, 133, 12,
- 143, 13, 153, 18, 156, 22, 158, 26, 162, 27, 164, 28, 166, 0, 177, 8, 179, 9, 180, 10, 182, 11,
- 184, 12, 186, 13, 187, 0, 191, 8, 194, 9, 196, 10, 207, 11, 209, 12, 220, 13, 230, 18, 234, 22,
- 237, 26, 242, 27, 244, 28, 247, 0)
+ 143, 13, 153, 18, 156, 22, 158, 26, 162, 27, 164, 28, 166, 0, 177, 8, 179, 9, 180, 10, 182, 12,
+ 184, 13, 185, 0, 189, 8, 192, 9, 194, 10, 205, 12, 216, 13, 226, 18, 230, 22, 233, 26, 238, 27,
+ 240, 28, 243, 0)

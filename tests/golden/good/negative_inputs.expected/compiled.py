@@ -56,7 +56,16 @@ def out_all(data, e, need=None):
     if len(data) != 2 or i_以前年度亏损 is _ABSENT:
         if len(data) != 1 + (i_以前年度亏损 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_本年利润 = _v.convert(_SPECS['本年利润'], i_本年利润)
+    if (_c := i_本年利润.__class__) is not Decimal:
+        try:
+            i_本年利润 = Decimal(i_本年利润) if _c is str or _c is int and -_INT_LIMIT < i_本年利润 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_本年利润 = _NAN
+    try:
+        if not (-_LIMIT < i_本年利润 < _LIMIT):
+            i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
+    except _InvalidOperation:
+        i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
     if i_以前年度亏损 is _ABSENT:
         i_以前年度亏损 = _K0
     if (_c := i_以前年度亏损.__class__) is not Decimal:
@@ -90,7 +99,16 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_本年利润 = _v.convert(_SPECS['本年利润'], i_本年利润)
+        if (_c := i_本年利润.__class__) is not Decimal:
+            try:
+                i_本年利润 = Decimal(i_本年利润) if _c is str or _c is int and -_INT_LIMIT < i_本年利润 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本年利润 = _NAN
+        try:
+            if not (-_LIMIT < i_本年利润 < _LIMIT):
+                i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
+        except _InvalidOperation:
+            i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
         if i_以前年度亏损 is _ABSENT:
             i_以前年度亏损 = _K0
         if (_c := i_以前年度亏损.__class__) is not Decimal:
@@ -127,5 +145,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (52, 5, 53, 0, 55, 6, 56, 0, 59, 5, 60, 6, 72, 7, 74, 0, 84, 5, 86, 0, 88, 6, 90, 0, 92,
- 5, 94, 6, 106, 7, 109, 0)
+LINE_MAP = (52, 5, 53, 0, 55, 6, 56, 0, 59, 5, 69, 6, 81, 7, 83, 0, 93, 5, 95, 0, 97, 6, 99, 0, 101,
+ 5, 112, 6, 124, 7, 127, 0)

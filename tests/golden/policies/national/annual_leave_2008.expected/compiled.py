@@ -100,9 +100,13 @@ def out_all(data, e, need=None):
     i_寒暑假天数 = data.get('寒暑假天数', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    i_本年度病假累计 = data.get('本年度病假累计', _U)
+    if i_本年度病假累计 is not _U:
+        i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
     i_本年度事假累计天数 = _v.prefetch(data.get('本年度事假累计天数', _U), 'int')
     i_事假不扣工资 = _v.prefetch(data.get('事假不扣工资', _U), 'bool')
-    i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
+    i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
+            '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
         i_寒暑假天数 = 0
     if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -127,37 +131,33 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _a0, = need
-    i_累计工作时间 = i_本年度病假累计 = i_本年度事假累计天数 = i_事假不扣工资 = i_寒暑假天数 = d_应休天数 = _U
+    _n0, _a0, = need
+    i_累计工作时间 = i_寒暑假天数 = i_本年度病假累计 = i_本年度事假累计天数 = i_事假不扣工资 = d_应休天数 = _U
     d_病假界限 = d_寒暑假多于年休假 = d_事假过多 = d_病假过多 = d_年休假天数 = _U
     try:
         if _n0:
             i_累计工作时间 = data['累计工作时间']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if _n1:
-        i_本年度病假累计 = data.get('本年度病假累计', _ABSENT)
-        i_本年度事假累计天数 = data.get('本年度事假累计天数', _ABSENT)
-        i_事假不扣工资 = data.get('事假不扣工资', _ABSENT)
     if _n0:
         i_寒暑假天数 = data.get('寒暑假天数', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
-    if _n1:
-        if i_本年度病假累计 is _ABSENT:
-            i_本年度病假累计 = 0
-        i_本年度病假累计 = _v.to_period(i_本年度病假累计, '本年度病假累计')
-        if i_本年度事假累计天数 is _ABSENT:
-            i_本年度事假累计天数 = 0
-        if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
-            i_本年度事假累计天数 = _to_int(i_本年度事假累计天数, '本年度事假累计天数')
-        if i_事假不扣工资 is _ABSENT:
-            i_事假不扣工资 = False
-        if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
-            i_事假不扣工资 = _to_bool(i_事假不扣工资, '事假不扣工资')
+        i_本年度病假累计 = data.get('本年度病假累计', _U)
+        if i_本年度病假累计 is not _U:
+            i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
+        i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
+        if i_本年度事假累计天数 is not _U:
+            if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
+                i_本年度事假累计天数 = _U
+        i_事假不扣工资 = data.get('事假不扣工资', _U)
+        if i_事假不扣工资 is not _U:
+            if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
+                i_事假不扣工资 = _U
     if _n0:
+        i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
+                '累计工作时间')
         if i_寒暑假天数 is _ABSENT:
             i_寒暑假天数 = 0
         if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -165,28 +165,16 @@ def out_subset(data, e, need):
         # 「应休天数」: line 17
         d_应休天数 = (5 if 12 <= (_t3 := i_累计工作时间) and _t3 < 120 else 10 if 120 <= _t3 and _t3 < 240
                 else 15 if 240 <= _t3 else 0)
-    if _n1:
-        # 「病假界限」: line 23
-        d_病假界限 = _FUNCS['as_period']((2 if 12 <= (_t4 := i_累计工作时间) and _t4 < 120 else 3 if 120 <=
-                _t4 and _t4 < 240 else 4 if 240 <= _t4 else 0))
-    if _n0:
         # 「寒暑假多于年休假」: line 29
         d_寒暑假多于年休假 = (i_寒暑假天数 > d_应休天数)
-    if _n1:
-        # 「事假过多」: line 30
-        d_事假过多 = ((i_本年度事假累计天数 >= 20) and (i_事假不扣工资 if i_事假不扣工资 is not _U else (i_事假不扣工资 :=
-                _read(data, '事假不扣工资', '事假过多'))))
-        # 「病假过多」: line 31
-        d_病假过多 = (i_本年度病假累计 >= d_病假界限)
-    if _n0:
         # 「年休假天数」: line 33
         d_年休假天数 = (0 if ((d_寒暑假多于年休假 or (d_事假过多 if d_事假过多 is not _U else (d_事假过多 := (((i_本年度事假累计天数
                 if i_本年度事假累计天数 is not _U else (i_本年度事假累计天数 := _read(data, '本年度事假累计天数', '事假过多'))) >=
                 20) and (i_事假不扣工资 if i_事假不扣工资 is not _U else (i_事假不扣工资 := _read(data, '事假不扣工资',
                 '事假过多'))))))) or (d_病假过多 if d_病假过多 is not _U else (d_病假过多 := ((i_本年度病假累计 if
                 i_本年度病假累计 is not _U else (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= (d_病假界限
-                if d_病假界限 is not _U else (d_病假界限 := _FUNCS['as_period']((2 if 12 <= (_t5 :=
-                i_累计工作时间) and _t5 < 120 else 3 if 120 <= _t5 and _t5 < 240 else 4 if 240 <= _t5 else
+                if d_病假界限 is not _U else (d_病假界限 := _FUNCS['as_period']((2 if 12 <= (_t4 :=
+                i_累计工作时间) and _t4 < 120 else 3 if 120 <= _t4 and _t4 < 240 else 4 if 240 <= _t4 else
                 0)))))))) else d_应休天数)
     out = {}
     if _a0:
@@ -206,9 +194,9 @@ FUNCTIONS = {}
 LISTS = {}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0,), (), (0,))
+SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 13, 104, 14, 105, 11, 106, 15, 110, 17, 113, 29,
- 115, 33, 123, 0, 134, 11, 136, 0, 138, 12, 140, 13, 141, 14, 142, 15, 144, 0, 146, 11, 148, 12,
- 152, 13, 156, 14, 160, 15, 165, 17, 168, 23, 172, 29, 175, 30, 179, 31, 181, 33, 191, 0)
+LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 12, 106, 13, 107, 14, 108, 11, 110, 15, 114, 17,
+ 117, 29, 119, 33, 127, 0, 138, 11, 140, 0, 142, 15, 144, 0, 146, 12, 150, 13, 154, 14, 158, 11,
+ 161, 15, 165, 17, 168, 29, 170, 33, 179, 0)

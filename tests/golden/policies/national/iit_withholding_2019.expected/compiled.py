@@ -202,33 +202,26 @@ def out_subset(data, e, need):
         return _K15
     def _f44(_L, _i, _o):
         return (_t5 if (_t5 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f44_(_L, _i, _o):
-        return (_t6 if (_t6 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
     def _f49(_L, _i, _o):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44_)))[_i])
-    def _f44__(_L, _i, _o):
-        return (_t7 if (_t7 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f49_(_L, _i, _o):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44__)))[_i])
+        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44)))[_i])
     def _f53(_L, _i, _o):
         return _o[_i]
     def _f58(_L, _i, _o):
         nonlocal d_累计应预扣预缴税额
-        return _rnd((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49_)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
-    def _f44___(_L, _i, _o):
-        return (_t9 if (_t9 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f49__(_L, _i, _o):
+        return _rnd((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
+    def _f44_(_L, _i, _o):
+        return (_t7 if (_t7 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
+    def _f49_(_L, _i, _o):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44___)))[_i])
+        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44_)))[_i])
     def _f58_(_L, _i, _o):
         nonlocal d_累计应预扣预缴税额
-        return _rnd((_t10 if (_t10 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49__)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
+        return _rnd((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49_)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
     def _f62(_L, _i, _o):
         nonlocal d_各月预扣税额
         return (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _v.each(i_各月, _f58_)))[_i]
-    _n0, _n1, _n2, _n3, _a0, _a1, = need
+    _n0, _n1, _n2, _a0, _a1, = need
     i_各月 = d_预扣率表一 = d_累计预扣预缴应纳税所得额 = d_累计应预扣预缴税额 = d_各月预扣税额 = d_全年预扣税额 = _U
     try:
         if _n0:
@@ -240,16 +233,9 @@ def out_subset(data, e, need):
     if _n0:
         i_各月 = _v.convert(_SPECS['各月'], i_各月)
     if _n1:
-        # 「预扣率表一」: line 22
-        d_预扣率表一 = _K13
-        # 「累计预扣预缴应纳税所得额」: line 32
-        d_累计预扣预缴应纳税所得额 = _v.each(i_各月, _f44)
-        # 「累计应预扣预缴税额」: line 37
-        d_累计应预扣预缴税额 = _v.each(i_各月, _f49)
-    if _n2:
         # 「各月预扣税额」: line 44
         d_各月预扣税额 = _v.each(i_各月, _f58)
-    if _n3:
+    if _n2:
         # 「全年预扣税额」: line 49
         d_全年预扣税额 = _rnd(_v.aggregate('sum', i_各月, None, _f62, _K14, '全年预扣税额', '各月'), _K16,
                 _ROUND_HALF_UP)
@@ -273,8 +259,8 @@ FUNCTIONS = {}
 LISTS = {('各月预扣税额', '全年预扣税额'): with_全年预扣税额}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0, 1), (), (0,), (1,), (0,), (1,))
+SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (147, 18, 148, 0, 152, 18, 153, 44, 155, 49, 158, 0, 181, 18, 182, 0, 186, 18, 187, 44,
- 189, 49, 192, 0, 234, 18, 236, 0, 240, 18, 242, 22, 245, 32, 247, 37, 249, 44, 252, 49, 256, 0)
+ 189, 49, 192, 0, 227, 18, 229, 0, 233, 18, 235, 44, 238, 49, 242, 0)

@@ -321,7 +321,7 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _a0, _a1, _a2, = need
+    _n0, _n1, _n2, _a0, _a1, _a2, = need
     i_入职日期 = i_离职日期 = i_月工资 = i_当地上年度职工月平均工资 = d_起算日期 = d_工作年限 = _U
     d_满年数 = d_不满一年部分 = d_有不足一个月的零头 = d_不满一年部分折算月数 = d_高收入 = d_计发基数 = _U
     d_经济补偿月数 = d_经济补偿 = _U
@@ -371,24 +371,20 @@ def out_subset(data, e, need):
         d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
         # 「不满一年部分」: line 30
         d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
-    if _n2:
-        # 「有不足一个月的零头」: line 31
-        d_有不足一个月的零头 = (_FUNCS['add_months'](d_起算日期, d_工作年限) < _FUNCS['add_days'](i_离职日期, 1))
-    if _n1:
         # 「不满一年部分折算月数」: line 33
         d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if
                 d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_FUNCS['add_months'](d_起算日期, d_工作年限) <
                 _FUNCS['add_days'](i_离职日期, 1))))) else 0)
         # 「高收入」: line 38
         d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
-    if _n3:
+    if _n2:
         # 「计发基数」: line 40
         d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     if _n1:
         # 「经济补偿月数」: line 44
         d_经济补偿月数 = ((_t8 if (_t8 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
                 d_不满一年部分折算月数))
-    if _n3:
+    if _n2:
         # 「经济补偿」: line 48
         d_经济补偿 = (d_经济补偿月数 * d_计发基数).quantize(_K2, _ROUND_HALF_UP)
     out = {}
@@ -405,7 +401,7 @@ FUNCTIONS = {}
 LISTS = {('工作年限', '经济补偿月数'): with_经济补偿月数, ('工作年限', '经济补偿月数', '经济补偿'): with_经济补偿}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0, 1, 2), (1, 2), (), (2,), (0,), (1,), (2,))
+SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (151, 15, 152, 16, 153, 17, 154, 18, 155, 0, 159, 15, 160, 16, 161, 17, 171, 18, 181, 24,
@@ -414,4 +410,4 @@ LINE_MAP = (151, 15, 152, 16, 153, 17, 154, 18, 155, 0, 159, 15, 160, 16, 161, 1
  251, 40, 253, 44, 256, 48, 258, 0, 265, 15, 266, 16, 267, 17, 268, 18, 269, 0, 273, 15, 274, 16,
  275, 17, 285, 18, 295, 24, 297, 28, 300, 29, 302, 30, 304, 33, 308, 38, 310, 40, 312, 44, 315, 48,
  317, 0, 329, 15, 331, 16, 332, 17, 334, 18, 335, 0, 339, 15, 341, 16, 342, 17, 353, 18, 363, 24,
- 366, 28, 369, 29, 372, 30, 374, 31, 377, 33, 382, 38, 384, 40, 387, 44, 391, 48, 394, 0)
+ 366, 28, 369, 29, 372, 30, 374, 33, 378, 38, 380, 40, 383, 44, 387, 48, 390, 0)

@@ -81,7 +81,6 @@ _K2 = Decimal('1000')
 _K3 = Decimal('0.01')
 _K4 = Decimal('2000')
 _K5 = Decimal('0')
-_K6 = ('独生子女', '非独生子女', )
 
 
 def out_all(data, e, need=None):
@@ -100,7 +99,16 @@ def out_all(data, e, need=None):
         i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
     if i_本人扣除比例 is _ABSENT:
         i_本人扣除比例 = _K1
-    i_本人扣除比例 = _to_rate(i_本人扣除比例, '本人扣除比例')
+    if (_c := i_本人扣除比例.__class__) is not Decimal:
+        try:
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_本人扣除比例 = _NAN
+    try:
+        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
+    except _InvalidOperation:
+        i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     if i_是否赡养老人 is _ABSENT:
         i_是否赡养老人 = False
     if not (i_是否赡养老人 is True or i_是否赡养老人 is False):
@@ -119,7 +127,7 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _a0, _a1, = need
+    _n0, _n1, _a0, _a1, = need
     i_受教育子女人数 = i_本人扣除比例 = i_是否赡养老人 = i_赡养身份 = i_约定分摊额 = d_子女教育每月扣除 = _U
     d_赡养老人每月扣除 = _U
     if _n0:
@@ -127,11 +135,25 @@ def out_subset(data, e, need):
         i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     if _n1:
         i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if _n2:
-        i_赡养身份 = data.get('赡养身份', _ABSENT)
-        i_约定分摊额 = data.get('约定分摊额', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    if _n1:
+        i_赡养身份 = data.get('赡养身份', _U)
+        if i_赡养身份 is not _U:
+            if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
+                i_赡养身份 = _U
+        i_约定分摊额 = data.get('约定分摊额', _U)
+        if i_约定分摊额 is not _U:
+            if (_c := i_约定分摊额.__class__) is not Decimal:
+                try:
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_约定分摊额 = _NAN
+            try:
+                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                    i_约定分摊额 = _U
+            except _InvalidOperation:
+                i_约定分摊额 = _U
     if _n0:
         if i_受教育子女人数 is _ABSENT:
             i_受教育子女人数 = 0
@@ -139,29 +161,21 @@ def out_subset(data, e, need):
             i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
         if i_本人扣除比例 is _ABSENT:
             i_本人扣除比例 = _K1
-        i_本人扣除比例 = _to_rate(i_本人扣除比例, '本人扣除比例')
+        if (_c := i_本人扣除比例.__class__) is not Decimal:
+            try:
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本人扣除比例 = _NAN
+        try:
+            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+                i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
+        except _InvalidOperation:
+            i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     if _n1:
         if i_是否赡养老人 is _ABSENT:
             i_是否赡养老人 = False
         if not (i_是否赡养老人 is True or i_是否赡养老人 is False):
             i_是否赡养老人 = _to_bool(i_是否赡养老人, '是否赡养老人')
-    if _n2:
-        if i_赡养身份 is _ABSENT:
-            i_赡养身份 = '独生子女'
-        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-            i_赡养身份 = _to_enum(i_赡养身份, '赡养身份', _K6)
-        if i_约定分摊额 is _ABSENT:
-            i_约定分摊额 = _K5
-        if (_c := i_约定分摊额.__class__) is not Decimal:
-            try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_约定分摊额 = _NAN
-        try:
-            if not (_ZERO <= i_约定分摊额 < _LIMIT):
-                i_约定分摊额 = _to_decimal(data['约定分摊额'], '约定分摊额')
-        except _InvalidOperation:
-            i_约定分摊额 = _to_decimal(data['约定分摊额'], '约定分摊额')
     if _n0:
         # 「子女教育每月扣除」: line 27
         d_子女教育每月扣除 = ((i_受教育子女人数 * _K2) * i_本人扣除比例).quantize(_K3, _ROUND_HALF_UP)
@@ -192,9 +206,9 @@ FUNCTIONS = {}
 LISTS = {}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0,), (1,), (), (0,), (1,))
+SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (90, 17, 91, 18, 92, 19, 93, 0, 95, 20, 96, 21, 97, 17, 101, 18, 104, 19, 108, 27, 110,
- 29, 115, 0, 125, 17, 127, 18, 128, 19, 130, 20, 132, 21, 133, 0, 135, 17, 140, 18, 143, 19, 148,
- 20, 153, 21, 165, 27, 168, 29, 175, 0)
+LINE_MAP = (89, 17, 90, 18, 91, 19, 92, 0, 94, 20, 95, 21, 96, 17, 100, 18, 112, 19, 116, 27, 118,
+ 29, 123, 0, 133, 17, 135, 18, 136, 19, 138, 0, 140, 20, 145, 21, 157, 17, 162, 18, 174, 19, 179,
+ 27, 182, 29, 189, 0)

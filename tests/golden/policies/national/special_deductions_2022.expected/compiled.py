@@ -99,7 +99,6 @@ _K3 = Decimal('0.01')
 _K4 = Decimal('2000')
 _K5 = Decimal('0')
 _K6 = (_K5, _K2, )
-_K7 = ('独生子女', '非独生子女', )
 
 
 def out_all(data, e, need=None):
@@ -119,7 +118,16 @@ def out_all(data, e, need=None):
         i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
     if i_本人扣除比例 is _ABSENT:
         i_本人扣除比例 = _K1
-    i_本人扣除比例 = _to_rate(i_本人扣除比例, '本人扣除比例')
+    if (_c := i_本人扣除比例.__class__) is not Decimal:
+        try:
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_本人扣除比例 = _NAN
+    try:
+        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
+    except _InvalidOperation:
+        i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     if i_是否赡养老人 is _ABSENT:
         i_是否赡养老人 = False
     if not (i_是否赡养老人 is True or i_是否赡养老人 is False):
@@ -144,7 +152,7 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _a0, _a1, _a2, = need
+    _n0, _n1, _n2, _a0, _a1, _a2, = need
     i_受教育子女人数 = i_本人扣除比例 = i_是否赡养老人 = i_赡养身份 = i_约定分摊额 = i_三岁以下婴幼儿人数 = _U
     d_子女教育每月扣除 = d_赡养老人每月扣除 = d_婴幼儿照护每月标准 = d_婴幼儿照护每月扣除 = _U
     if _n0:
@@ -152,12 +160,30 @@ def out_subset(data, e, need):
         i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     if _n1:
         i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if _n2:
-        i_赡养身份 = data.get('赡养身份', _ABSENT)
-        i_约定分摊额 = data.get('约定分摊额', _ABSENT)
-        i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    if _n1:
+        i_赡养身份 = data.get('赡养身份', _U)
+        if i_赡养身份 is not _U:
+            if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
+                i_赡养身份 = _U
+        i_约定分摊额 = data.get('约定分摊额', _U)
+        if i_约定分摊额 is not _U:
+            if (_c := i_约定分摊额.__class__) is not Decimal:
+                try:
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_约定分摊额 = _NAN
+            try:
+                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                    i_约定分摊额 = _U
+            except _InvalidOperation:
+                i_约定分摊额 = _U
+    if _n2:
+        i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
+        if i_三岁以下婴幼儿人数 is not _U:
+            if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
+                i_三岁以下婴幼儿人数 = _U
     if _n0:
         if i_受教育子女人数 is _ABSENT:
             i_受教育子女人数 = 0
@@ -165,33 +191,21 @@ def out_subset(data, e, need):
             i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
         if i_本人扣除比例 is _ABSENT:
             i_本人扣除比例 = _K1
-        i_本人扣除比例 = _to_rate(i_本人扣除比例, '本人扣除比例')
+        if (_c := i_本人扣除比例.__class__) is not Decimal:
+            try:
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本人扣除比例 = _NAN
+        try:
+            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+                i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
+        except _InvalidOperation:
+            i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     if _n1:
         if i_是否赡养老人 is _ABSENT:
             i_是否赡养老人 = False
         if not (i_是否赡养老人 is True or i_是否赡养老人 is False):
             i_是否赡养老人 = _to_bool(i_是否赡养老人, '是否赡养老人')
-    if _n2:
-        if i_赡养身份 is _ABSENT:
-            i_赡养身份 = '独生子女'
-        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-            i_赡养身份 = _to_enum(i_赡养身份, '赡养身份', _K7)
-        if i_约定分摊额 is _ABSENT:
-            i_约定分摊额 = _K5
-        if (_c := i_约定分摊额.__class__) is not Decimal:
-            try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_约定分摊额 = _NAN
-        try:
-            if not (_ZERO <= i_约定分摊额 < _LIMIT):
-                i_约定分摊额 = _to_decimal(data['约定分摊额'], '约定分摊额')
-        except _InvalidOperation:
-            i_约定分摊额 = _to_decimal(data['约定分摊额'], '约定分摊额')
-        if i_三岁以下婴幼儿人数 is _ABSENT:
-            i_三岁以下婴幼儿人数 = 0
-        if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
-            i_三岁以下婴幼儿人数 = _to_int(i_三岁以下婴幼儿人数, '三岁以下婴幼儿人数')
     if _n0:
         # 「子女教育每月扣除」: line 27
         d_子女教育每月扣除 = ((i_受教育子女人数 * _K2) * i_本人扣除比例).quantize(_K3, _ROUND_HALF_UP)
@@ -203,9 +217,6 @@ def out_subset(data, e, need):
                 <= _K2 else _K2) if _t3 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t3))).quantize(_K3,
                 _ROUND_HALF_UP)
     if _n2:
-        # 「婴幼儿照护每月标准」: line 18
-        d_婴幼儿照护每月标准 = (_K6[e[1]] if e[1] is not None else _v.no_version('婴幼儿照护每月标准', e[0]))
-    if _n3:
         # 「婴幼儿照护每月扣除」: line 21
         d_婴幼儿照护每月扣除 = (_K5 if e[2] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else
                 (i_三岁以下婴幼儿人数 := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * (d_婴幼儿照护每月标准 if
@@ -235,9 +246,9 @@ FUNCTIONS = {}
 LISTS = {}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0,), (1,), (), (2,), (0,), (1,), (2,))
+SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 0, 113, 20, 114, 21, 115, 16, 116, 17, 120, 18, 123, 19,
- 127, 27, 129, 29, 134, 21, 140, 0, 150, 17, 152, 18, 153, 19, 155, 20, 157, 21, 158, 16, 159, 0,
- 161, 17, 166, 18, 169, 19, 174, 20, 179, 21, 191, 16, 195, 27, 198, 29, 205, 18, 208, 21, 216, 0)
+LINE_MAP = (107, 17, 108, 18, 109, 19, 110, 0, 112, 20, 113, 21, 114, 16, 115, 17, 119, 18, 131, 19,
+ 135, 27, 137, 29, 142, 21, 148, 0, 158, 17, 160, 18, 161, 19, 163, 0, 165, 20, 170, 21, 182, 16,
+ 187, 17, 192, 18, 204, 19, 209, 27, 212, 29, 219, 21, 227, 0)

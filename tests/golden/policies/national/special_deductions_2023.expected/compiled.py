@@ -128,7 +128,6 @@ _K9 = Decimal('1500')
 _K8 = (_K3, _K9, )
 _K10 = Decimal('0')
 _K11 = (_K10, _K3, _K4, )
-_K12 = ('独生子女', '非独生子女', )
 
 
 def out_all(data, e, need=None):
@@ -148,7 +147,16 @@ def out_all(data, e, need=None):
         i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
     if i_本人扣除比例 is _ABSENT:
         i_本人扣除比例 = _K1
-    i_本人扣除比例 = _to_rate(i_本人扣除比例, '本人扣除比例')
+    if (_c := i_本人扣除比例.__class__) is not Decimal:
+        try:
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+        except _InvalidOperation:
+            i_本人扣除比例 = _NAN
+    try:
+        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
+    except _InvalidOperation:
+        i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     if i_是否赡养老人 is _ABSENT:
         i_是否赡养老人 = False
     if not (i_是否赡养老人 is True or i_是否赡养老人 is False):
@@ -178,7 +186,7 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _a0, _a1, _a2, = need
+    _n0, _n1, _n2, _a0, _a1, _a2, = need
     i_受教育子女人数 = i_本人扣除比例 = i_是否赡养老人 = i_赡养身份 = i_约定分摊额 = i_三岁以下婴幼儿人数 = _U
     d_子女教育每月标准 = d_赡养老人每月标准 = d_非独生子女每月分摊上限 = d_子女教育每月扣除 = d_赡养老人每月扣除 = d_婴幼儿照护每月标准 = _U
     d_婴幼儿照护每月扣除 = _U
@@ -187,12 +195,30 @@ def out_subset(data, e, need):
         i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     if _n1:
         i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if _n2:
-        i_赡养身份 = data.get('赡养身份', _ABSENT)
-        i_约定分摊额 = data.get('约定分摊额', _ABSENT)
-        i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    if _n1:
+        i_赡养身份 = data.get('赡养身份', _U)
+        if i_赡养身份 is not _U:
+            if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
+                i_赡养身份 = _U
+        i_约定分摊额 = data.get('约定分摊额', _U)
+        if i_约定分摊额 is not _U:
+            if (_c := i_约定分摊额.__class__) is not Decimal:
+                try:
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_约定分摊额 = _NAN
+            try:
+                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                    i_约定分摊额 = _U
+            except _InvalidOperation:
+                i_约定分摊额 = _U
+    if _n2:
+        i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
+        if i_三岁以下婴幼儿人数 is not _U:
+            if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
+                i_三岁以下婴幼儿人数 = _U
     if _n0:
         if i_受教育子女人数 is _ABSENT:
             i_受教育子女人数 = 0
@@ -200,42 +226,24 @@ def out_subset(data, e, need):
             i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
         if i_本人扣除比例 is _ABSENT:
             i_本人扣除比例 = _K1
-        i_本人扣除比例 = _to_rate(i_本人扣除比例, '本人扣除比例')
+        if (_c := i_本人扣除比例.__class__) is not Decimal:
+            try:
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本人扣除比例 = _NAN
+        try:
+            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+                i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
+        except _InvalidOperation:
+            i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     if _n1:
         if i_是否赡养老人 is _ABSENT:
             i_是否赡养老人 = False
         if not (i_是否赡养老人 is True or i_是否赡养老人 is False):
             i_是否赡养老人 = _to_bool(i_是否赡养老人, '是否赡养老人')
-    if _n2:
-        if i_赡养身份 is _ABSENT:
-            i_赡养身份 = '独生子女'
-        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-            i_赡养身份 = _to_enum(i_赡养身份, '赡养身份', _K12)
-        if i_约定分摊额 is _ABSENT:
-            i_约定分摊额 = _K10
-        if (_c := i_约定分摊额.__class__) is not Decimal:
-            try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_约定分摊额 = _NAN
-        try:
-            if not (_ZERO <= i_约定分摊额 < _LIMIT):
-                i_约定分摊额 = _to_decimal(data['约定分摊额'], '约定分摊额')
-        except _InvalidOperation:
-            i_约定分摊额 = _to_decimal(data['约定分摊额'], '约定分摊额')
-        if i_三岁以下婴幼儿人数 is _ABSENT:
-            i_三岁以下婴幼儿人数 = 0
-        if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
-            i_三岁以下婴幼儿人数 = _to_int(i_三岁以下婴幼儿人数, '三岁以下婴幼儿人数')
     if _n0:
         # 「子女教育每月标准」: line 23
         d_子女教育每月标准 = (_K2[e[1]] if e[1] is not None else _v.no_version('子女教育每月标准', e[0]))
-    if _n2:
-        # 「赡养老人每月标准」: line 24
-        d_赡养老人每月标准 = (_K6[e[2]] if e[2] is not None else _v.no_version('赡养老人每月标准', e[0]))
-        # 「非独生子女每月分摊上限」: line 25
-        d_非独生子女每月分摊上限 = (_K8[e[3]] if e[3] is not None else _v.no_version('非独生子女每月分摊上限', e[0]))
-    if _n0:
         # 「子女教育每月扣除」: line 27
         d_子女教育每月扣除 = ((i_受教育子女人数 * d_子女教育每月标准) * i_本人扣除比例).quantize(_K5, _ROUND_HALF_UP)
     if _n1:
@@ -249,9 +257,6 @@ def out_subset(data, e, need):
                 _v.no_version('非独生子女每月分摊上限', e[0]))))) else _t6) if _t4 == '非独生子女' else
                 _v.no_case('赡养老人每月扣除', _t4))).quantize(_K5, _ROUND_HALF_UP)
     if _n2:
-        # 「婴幼儿照护每月标准」: line 18
-        d_婴幼儿照护每月标准 = (_K11[e[4]] if e[4] is not None else _v.no_version('婴幼儿照护每月标准', e[0]))
-    if _n3:
         # 「婴幼儿照护每月扣除」: line 21
         d_婴幼儿照护每月扣除 = (_K10 if e[5] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else
                 (i_三岁以下婴幼儿人数 := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * (d_婴幼儿照护每月标准 if
@@ -281,10 +286,9 @@ FUNCTIONS = {}
 LISTS = {}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0,), (1,), (), (2,), (0,), (1,), (2,))
+SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (137, 17, 138, 18, 139, 19, 140, 0, 142, 20, 143, 21, 144, 16, 145, 17, 149, 18, 152, 19,
- 156, 23, 158, 27, 160, 29, 168, 21, 174, 0, 185, 17, 187, 18, 188, 19, 190, 20, 192, 21, 193, 16,
- 194, 0, 196, 17, 201, 18, 204, 19, 209, 20, 214, 21, 226, 16, 230, 23, 233, 24, 236, 25, 238, 27,
- 241, 29, 251, 18, 254, 21, 262, 0)
+LINE_MAP = (136, 17, 137, 18, 138, 19, 139, 0, 141, 20, 142, 21, 143, 16, 144, 17, 148, 18, 160, 19,
+ 164, 23, 166, 27, 168, 29, 176, 21, 182, 0, 193, 17, 195, 18, 196, 19, 198, 0, 200, 20, 205, 21,
+ 217, 16, 222, 17, 227, 18, 239, 19, 244, 23, 247, 27, 249, 29, 259, 21, 267, 0)

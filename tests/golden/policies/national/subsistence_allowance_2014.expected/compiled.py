@@ -351,41 +351,33 @@ def out_subset(data, e, need):
     try:
         if _n0:
             i_共同生活的家庭成员 = data['共同生活的家庭成员']
-        if _n1:
-            i_当地最低生活保障标准 = data['当地最低生活保障标准']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if _n1:
-        i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    if _n6:
+        i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
+        if i_当地最低生活保障标准 is not _U:
+            if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+                try:
+                    i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_当地最低生活保障标准 = _NAN
+            try:
+                if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+                    i_当地最低生活保障标准 = _U
+            except _InvalidOperation:
+                i_当地最低生活保障标准 = _U
+        i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
+        if i_财产状况符合当地规定 is not _U:
+            if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
+                i_财产状况符合当地规定 = _U
     if _n0:
         i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
     if _n1:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
-            try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低生活保障标准 = _NAN
-        try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
-                i_当地最低生活保障标准 = _to_decimal(data['当地最低生活保障标准'], '当地最低生活保障标准')
-        except _InvalidOperation:
-            i_当地最低生活保障标准 = _to_decimal(data['当地最低生活保障标准'], '当地最低生活保障标准')
-        if i_财产状况符合当地规定 is _ABSENT:
-            i_财产状况符合当地规定 = True
-        if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-            i_财产状况符合当地规定 = _to_bool(i_财产状况符合当地规定, '财产状况符合当地规定')
-        # 「家庭月收入」: line 25
-        d_家庭月收入 = _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0, '家庭月收入', '共同生活的家庭成员')
-    if _n2:
         # 「家庭人口」: line 26
         d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
-    if _n1:
-        # 「人均月收入」: line 27
-        d_人均月收入 = (_K0 if (d_家庭人口 == 0) else _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 :=
-                _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0, '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))
-    if _n3:
+    if _n2:
         # 「符合低保条件」: line 29
         d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := (_K0 if
                 (d_家庭人口 == 0) else _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 :=
@@ -393,17 +385,17 @@ def out_subset(data, e, need):
                 < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else
                 (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
-    if _n4:
+    if _n3:
         # 「月低保金」: line 31
         d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := (_K0 if
                 (d_家庭人口 == 0) else _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 :=
                 _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0, '家庭月收入', '共同生活的家庭成员'))),
                 d_家庭人口))))) * d_家庭人口) if d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
-    if _n5:
+    if _n4:
         # 「重点保障对象」: line 36
         d_重点保障对象 = _v.each(i_共同生活的家庭成员, _f45)
-    if _n6:
+    if _n5:
         # 「重点保障人数」: line 38
         d_重点保障人数 = _v.aggregate('count', i_共同生活的家庭成员, _f49, None, 0, '重点保障人数', '共同生活的家庭成员')
     out = {}
@@ -433,13 +425,13 @@ LISTS = {('家庭人口', '符合低保条件'): with_符合低保条件, ('家�
         '重点保障对象'): with_重点保障对象, ('家庭人口', '符合低保条件', '重点保障对象', '重点保障人数'): with_重点保障人数}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((0, 1, 2, 3, 4), (), (0, 1, 2), (1, 2), (2,), (3,), (4,), (0,), (1,), (2,), (3,),
- (4,))
+SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 4), (0,), (1,),
+ (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (123, 21, 124, 0, 128, 22, 140, 23, 144, 21, 145, 26, 147, 29, 154, 0, 163, 21, 164, 0,
  168, 22, 180, 23, 184, 21, 185, 26, 187, 29, 194, 31, 200, 0, 211, 21, 212, 0, 216, 22, 228, 23,
  232, 21, 233, 26, 235, 29, 242, 36, 244, 0, 257, 21, 258, 0, 262, 22, 274, 23, 278, 21, 279, 26,
  281, 29, 288, 36, 290, 38, 292, 0, 305, 21, 306, 0, 310, 22, 311, 23, 312, 21, 313, 26, 315, 29,
- 322, 31, 328, 36, 330, 38, 332, 0, 352, 21, 354, 22, 356, 0, 358, 23, 360, 0, 362, 21, 364, 22,
- 375, 23, 379, 25, 381, 26, 384, 27, 388, 29, 396, 31, 403, 36, 406, 38, 409, 0)
+ 322, 31, 328, 36, 330, 38, 332, 0, 352, 21, 354, 0, 358, 22, 371, 23, 375, 21, 377, 26, 380, 29,
+ 388, 31, 395, 36, 398, 38, 401, 0)

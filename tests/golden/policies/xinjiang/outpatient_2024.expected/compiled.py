@@ -288,6 +288,18 @@ def with_日间手术统筹基金支付(data, e, need=None):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
+    i_住院支付比例 = data.get('住院支付比例', _U)
+    if i_住院支付比例 is not _U:
+        if (_c := i_住院支付比例.__class__) is not Decimal:
+            try:
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_住院支付比例 = _NAN
+        try:
+            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                i_住院支付比例 = _U
+        except _InvalidOperation:
+            i_住院支付比例 = _U
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -332,6 +344,7 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = _v.prefetch(data.get('本次费用', _U), 'money')
     i_本年已支付 = _v.prefetch(data.get('本年已支付', _U), 'money')
+    i_住院支付比例 = _v.prefetch(data.get('住院支付比例', _U), 'rate')
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -403,9 +416,9 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _a0, _a1, _a2, _a3, _a4, _a5, = need
-    i_医院级别 = i_退休人员 = i_本次费用 = i_住院起付线 = i_本年已就诊次数 = i_本年已支付 = _U
-    i_住院期间 = i_住院支付比例 = i_基本养老金平均水平 = i_上年度城镇单位就业人员平均工资 = d_单次最高支付限额 = d_基本支付比例 = _U
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4, _a5, = need
+    i_医院级别 = i_退休人员 = i_住院起付线 = i_本年已就诊次数 = i_住院期间 = i_基本养老金平均水平 = _U
+    i_上年度城镇单位就业人员平均工资 = i_本次费用 = i_本年已支付 = i_住院支付比例 = d_单次最高支付限额 = d_基本支付比例 = _U
     d_起付标准 = d_支付比例 = d_年度剩余限额 = d_统筹基金支付 = d_日间手术统筹基金支付 = d_退休人员个人账户划入额 = _U
     d_灵活就业人员缴费基数 = _U
     try:
@@ -413,40 +426,63 @@ def out_subset(data, e, need):
             i_医院级别 = data['医院级别']
             i_退休人员 = data['退休人员']
         if _n1:
-            i_本次费用 = data['本次费用']
-        if _n2:
             i_住院起付线 = data['住院起付线']
             i_本年已就诊次数 = data['本年已就诊次数']
-        if _n1:
-            i_本年已支付 = data['本年已支付']
-            i_住院支付比例 = data['住院支付比例']
-        if _n4:
+        if _n3:
             i_基本养老金平均水平 = data['基本养老金平均水平']
-        if _n5:
+        if _n4:
             i_上年度城镇单位就业人员平均工资 = data['上年度城镇单位就业人员平均工资']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if _n3:
+    if _n2:
         i_住院期间 = data.get('住院期间', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    if _n2:
+        i_本次费用 = data.get('本次费用', _U)
+        if i_本次费用 is not _U:
+            if (_c := i_本次费用.__class__) is not Decimal:
+                try:
+                    i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_本次费用 = _NAN
+            try:
+                if not (_ZERO <= i_本次费用 < _LIMIT):
+                    i_本次费用 = _U
+            except _InvalidOperation:
+                i_本次费用 = _U
+    if _n5:
+        i_本年已支付 = data.get('本年已支付', _U)
+        if i_本年已支付 is not _U:
+            if (_c := i_本年已支付.__class__) is not Decimal:
+                try:
+                    i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_本年已支付 = _NAN
+            try:
+                if not (_ZERO <= i_本年已支付 < _LIMIT):
+                    i_本年已支付 = _U
+            except _InvalidOperation:
+                i_本年已支付 = _U
+    if _n6:
+        i_住院支付比例 = data.get('住院支付比例', _U)
+        if i_住院支付比例 is not _U:
+            if (_c := i_住院支付比例.__class__) is not Decimal:
+                try:
+                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_住院支付比例 = _NAN
+            try:
+                if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                    i_住院支付比例 = _U
+            except _InvalidOperation:
+                i_住院支付比例 = _U
     if _n0:
         if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
             i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
-        if (_c := i_本次费用.__class__) is not Decimal:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
-        try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
-                i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-        except _InvalidOperation:
-            i_本次费用 = _to_decimal(data['本次费用'], '本次费用')
-    if _n2:
         if (_c := i_住院起付线.__class__) is not Decimal:
             try:
                 i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -459,25 +495,12 @@ def out_subset(data, e, need):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         if not (i_本年已就诊次数.__class__ is int and 0 <= i_本年已就诊次数 < _INT_LIMIT):
             i_本年已就诊次数 = _to_int(i_本年已就诊次数, '本年已就诊次数')
-    if _n1:
-        if (_c := i_本年已支付.__class__) is not Decimal:
-            try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本年已支付 = _NAN
-        try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
-                i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
-        except _InvalidOperation:
-            i_本年已支付 = _to_decimal(data['本年已支付'], '本年已支付')
-    if _n3:
+    if _n2:
         if i_住院期间 is _ABSENT:
             i_住院期间 = False
         if not (i_住院期间 is True or i_住院期间 is False):
             i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    if _n1:
-        i_住院支付比例 = _to_rate(i_住院支付比例, '住院支付比例')
-    if _n4:
+    if _n3:
         if (_c := i_基本养老金平均水平.__class__) is not Decimal:
             try:
                 i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
@@ -488,7 +511,7 @@ def out_subset(data, e, need):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
-    if _n5:
+    if _n4:
         if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
             try:
                 i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
@@ -499,25 +522,19 @@ def out_subset(data, e, need):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
-    if _n1:
-        # 「单次最高支付限额」: line 31
-        d_单次最高支付限额 = _K10[i_医院级别]
     if _n0:
         # 「基本支付比例」: line 37
         d_基本支付比例 = _K2[i_医院级别]
-    if _n2:
+    if _n1:
         # 「起付标准」: line 43
         d_起付标准 = ((i_住院起付线 * _K7) if (i_本年已就诊次数 == 0) else (i_住院起付线 * _K6)).quantize(_K8,
                 _ROUND_HALF_UP)
     if _n0:
         # 「支付比例」: line 47
         d_支付比例 = (d_基本支付比例 + (_K6 if i_退休人员 else _K9))
-    if _n1:
-        # 「年度剩余限额」: line 49
-        d_年度剩余限额 = (_t15 if (_t15 := (_K14 - i_本年已支付)) >= _K9 else _K9)
-    if _n6:
+    if _n5:
         # 「统筹基金支付」: line 51
-        d_统筹基金支付 = (_K9 if i_住院期间 else (_t20 if (_t20 := (_t18 if (_t18 := ((_t16 if (_t16 :=
+        d_统筹基金支付 = (_K9 if i_住院期间 else (_t19 if (_t19 := (_t17 if (_t17 := ((_t15 if (_t15 :=
                 ((i_本次费用 if i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) -
                 (d_起付标准 if d_起付标准 is not _U else (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else
                 (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K7) if ((i_本年已就诊次数 if i_本年已就诊次数 is not
@@ -527,15 +544,15 @@ def out_subset(data, e, need):
                 _U else (d_支付比例 := ((d_基本支付比例 if d_基本支付比例 is not _U else (d_基本支付比例 := _K2[(i_医院级别 if
                 i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别', '基本支付比例')))])) + (_K6 if
                 (i_退休人员 if i_退休人员 is not _U else (i_退休人员 := _read(data, '退休人员', '支付比例'))) else
-                _K9)))))) <= (_t19 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
+                _K9)))))) <= (_t18 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
                 _K10[(i_医院级别 if i_医院级别 is not _U else (i_医院级别 := _read(data, '医院级别',
-                '单次最高支付限额')))]))) else _t19)) <= (_t21 := (d_年度剩余限额 if d_年度剩余限额 is not _U else
-                (d_年度剩余限额 := (_t17 if (_t17 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付
-                := _read(data, '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t21)).quantize(_K8,
+                '单次最高支付限额')))]))) else _t18)) <= (_t20 := (d_年度剩余限额 if d_年度剩余限额 is not _U else
+                (d_年度剩余限额 := (_t16 if (_t16 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付
+                := _read(data, '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t20)).quantize(_K8,
                 _ROUND_HALF_UP)
-    if _n7:
+    if _n6:
         # 「日间手术统筹基金支付」: line 62
-        d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t22 if (_t22 := ((i_本次费用 if i_本次费用 is not _U else
+        d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t21 if (_t21 := ((i_本次费用 if i_本次费用 is not _U else
                 (i_本次费用 := _read(data, '本次费用', '日间手术统筹基金支付'))) - (d_起付标准 if d_起付标准 is not _U else
                 (d_起付标准 := (((i_住院起付线 if i_住院起付线 is not _U else (i_住院起付线 := _read(data, '住院起付线',
                 '起付标准'))) * _K7) if ((i_本年已就诊次数 if i_本年已就诊次数 is not _U else (i_本年已就诊次数 :=
@@ -543,10 +560,10 @@ def out_subset(data, e, need):
                 (i_住院起付线 := _read(data, '住院起付线', '起付标准'))) * _K6)).quantize(_K8, _ROUND_HALF_UP)))))
                 >= _K9 else _K9) * (i_住院支付比例 if i_住院支付比例 is not _U else (i_住院支付比例 := _read(data,
                 '住院支付比例', '日间手术统筹基金支付'))))).quantize(_K8, _ROUND_HALF_UP)
-    if _n4:
+    if _n3:
         # 「退休人员个人账户划入额」: line 67
         d_退休人员个人账户划入额 = (i_基本养老金平均水平 * _K15).quantize(_K8, _ROUND_HALF_UP)
-    if _n5:
+    if _n4:
         # 「灵活就业人员缴费基数」: line 70
         d_灵活就业人员缴费基数 = (i_上年度城镇单位就业人员平均工资 * _K5).quantize(_K8, _ROUND_HALF_UP)
     out = {}
@@ -577,15 +594,14 @@ FUNCTIONS = {}
 LISTS = {('起付标准', '支付比例', '统筹基金支付'): with_统筹基金支付, ('起付标准', '日间手术统筹基金支付'): with_日间手术统筹基金支付}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((1,), (), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
+SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (198, 15, 199, 16, 200, 18, 201, 19, 202, 0, 204, 21, 205, 0, 207, 17, 219, 20, 231, 15,
  233, 16, 235, 18, 245, 19, 247, 21, 251, 37, 253, 43, 256, 47, 258, 51, 265, 0, 272, 18, 273, 19,
- 274, 0, 276, 21, 277, 0, 279, 17, 291, 18, 301, 19, 303, 21, 307, 43, 310, 62, 315, 0, 322, 15,
- 323, 16, 324, 18, 325, 19, 326, 23, 327, 24, 328, 0, 330, 21, 331, 0, 333, 17, 334, 20, 335, 15,
- 337, 16, 339, 18, 349, 19, 351, 21, 355, 23, 365, 24, 375, 37, 377, 43, 380, 47, 382, 51, 389, 62,
- 394, 67, 396, 70, 398, 0, 412, 15, 414, 16, 415, 17, 417, 18, 419, 19, 420, 20, 422, 22, 423, 23,
- 425, 24, 427, 0, 429, 21, 431, 0, 433, 15, 436, 16, 438, 17, 449, 18, 460, 19, 462, 20, 473, 21,
- 478, 22, 480, 23, 491, 24, 502, 31, 505, 37, 508, 43, 512, 47, 515, 49, 518, 51, 536, 62, 546, 67,
- 549, 70, 552, 0)
+ 274, 0, 276, 21, 277, 0, 279, 17, 291, 22, 303, 18, 313, 19, 315, 21, 319, 43, 322, 62, 327, 0,
+ 334, 15, 335, 16, 336, 18, 337, 19, 338, 23, 339, 24, 340, 0, 342, 21, 343, 0, 345, 17, 346, 20,
+ 347, 22, 348, 15, 350, 16, 352, 18, 362, 19, 364, 21, 368, 23, 378, 24, 388, 37, 390, 43, 393, 47,
+ 395, 51, 402, 62, 407, 67, 409, 70, 411, 0, 425, 15, 427, 16, 428, 18, 430, 19, 431, 23, 433, 24,
+ 435, 0, 437, 21, 439, 0, 441, 17, 454, 20, 467, 22, 480, 15, 483, 16, 485, 18, 496, 19, 498, 21,
+ 503, 23, 514, 24, 525, 37, 528, 43, 532, 47, 535, 51, 553, 62, 563, 67, 566, 70, 569, 0)

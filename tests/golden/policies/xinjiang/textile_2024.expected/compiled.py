@@ -626,8 +626,6 @@ _K36 = Decimal('3')
 _K37 = Decimal('0.70')
 _K38 = Decimal('0.45')
 _K39 = Decimal('1.8')
-_K40 = ('南疆', '其他地区', )
-_K41 = ('含棉纱线', '非棉纱线', '织布', )
 
 
 def with_新增就业补贴补足差额(data, e, need=None):
@@ -725,6 +723,7 @@ def out_all(data, e, need=None):
     i_企业地区 = _v.prefetch(data.get('企业地区', _U), 'enum', _K5)
     i_产品类别 = _v.prefetch(data.get('产品类别', _U), 'enum', _K6)
     i_纱支 = _v.prefetch(data.get('纱支', _U), 'quantity')
+    i_非地产纱线占比 = _v.prefetch(data.get('非地产纱线占比', _U), 'rate')
     i_销售数量 = _v.prefetch(data.get('销售数量', _U), 'quantity')
     i_地产聚酯纤维使用量 = _v.prefetch(data.get('地产聚酯纤维使用量', _U), 'quantity')
     i_终端产品销售额 = _v.prefetch(data.get('终端产品销售额', _U), 'money')
@@ -742,8 +741,12 @@ def out_all(data, e, need=None):
     i_上年度在岗职工平均人数 = _v.prefetch(data.get('上年度在岗职工平均人数', _U), 'int')
     i_引进人才人数 = _v.prefetch(data.get('引进人才人数', _U), 'int')
     i_流动资金贷款本金 = _v.prefetch(data.get('流动资金贷款本金', _U), 'money')
+    i_实际贷款利率 = _v.prefetch(data.get('实际贷款利率', _U), 'rate')
+    i_贷款市场报价利率 = _v.prefetch(data.get('贷款市场报价利率', _U), 'rate')
     i_新型印染技术投资额 = _v.prefetch(data.get('新型印染技术投资额', _U), 'money')
     i_印染技术改造投资额 = _v.prefetch(data.get('印染技术改造投资额', _U), 'money')
+    i_水重复利用率 = _v.prefetch(data.get('水重复利用率', _U), 'rate')
+    i_疆内使用率 = _v.prefetch(data.get('疆内使用率', _U), 'rate')
     i_印染废水排放量 = _v.prefetch(data.get('印染废水排放量', _U), 'quantity')
     i_废水和盐排放达标 = _v.prefetch(data.get('废水和盐排放达标', _U), 'bool')
     i_日达标处理量 = _v.prefetch(data.get('日达标处理量', _U), 'quantity')
@@ -894,10 +897,10 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _n11, _n12, _n13, _n14, _n15, _n16, _n17, _n18, _n19, _n20, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15, _a16, _a17, _a18, = need
-    i_在疆注册 = i_在册职工人数 = i_出疆棉数量 = i_企业地区 = i_产品类别 = i_纱支 = _U
-    i_非地产纱线占比 = i_销售数量 = i_地产聚酯纤维使用量 = i_终端产品销售额 = i_代加工费收入 = i_设计中心设备软件投入 = _U
-    i_生产用电量 = i_月平均工资 = i_当地最低工资标准 = i_新增稳定就业人数 = i_原政策已领取新增就业补贴 = i_稳定就业月数 = _U
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _n11, _n12, _n13, _n14, _n15, _n16, _n17, _n18, _n19, _n20, _n21, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15, _a16, _a17, _a18, = need
+    i_在疆注册 = i_出疆棉数量 = i_原政策已领取新增就业补贴 = i_在册职工人数 = i_企业地区 = i_产品类别 = _U
+    i_纱支 = i_非地产纱线占比 = i_销售数量 = i_地产聚酯纤维使用量 = i_终端产品销售额 = i_代加工费收入 = _U
+    i_设计中心设备软件投入 = i_生产用电量 = i_月平均工资 = i_当地最低工资标准 = i_新增稳定就业人数 = i_稳定就业月数 = _U
     i_企业月缴社会保险费 = i_职工月缴社会保险费 = i_劳动合同履行月数 = i_岗前培训人数 = i_上年度在岗职工平均人数 = i_引进人才人数 = _U
     i_流动资金贷款本金 = i_实际贷款利率 = i_贷款市场报价利率 = i_新型印染技术投资额 = i_印染技术改造投资额 = i_水重复利用率 = _U
     i_疆内使用率 = i_印染废水排放量 = i_废水和盐排放达标 = i_日达标处理量 = d_符合享受条件 = d_出疆棉运费补贴标准 = _U
@@ -910,54 +913,329 @@ def out_subset(data, e, need):
         if _n0:
             i_在疆注册 = data['在疆注册']
         if _n1:
-            i_在册职工人数 = data['在册职工人数']
-        if _n2:
             i_出疆棉数量 = data['出疆棉数量']
-        if _n1:
-            i_企业地区 = data['企业地区']
-            i_产品类别 = data['产品类别']
-            i_纱支 = data['纱支']
-            i_非地产纱线占比 = data['非地产纱线占比']
-            i_销售数量 = data['销售数量']
-            i_地产聚酯纤维使用量 = data['地产聚酯纤维使用量']
-            i_终端产品销售额 = data['终端产品销售额']
-            i_代加工费收入 = data['代加工费收入']
-            i_设计中心设备软件投入 = data['设计中心设备软件投入']
-            i_生产用电量 = data['生产用电量']
-            i_月平均工资 = data['月平均工资']
-            i_当地最低工资标准 = data['当地最低工资标准']
-            i_新增稳定就业人数 = data['新增稳定就业人数']
-            i_稳定就业月数 = data['稳定就业月数']
-            i_企业月缴社会保险费 = data['企业月缴社会保险费']
-            i_职工月缴社会保险费 = data['职工月缴社会保险费']
-            i_劳动合同履行月数 = data['劳动合同履行月数']
-            i_岗前培训人数 = data['岗前培训人数']
-            i_上年度在岗职工平均人数 = data['上年度在岗职工平均人数']
-            i_引进人才人数 = data['引进人才人数']
-            i_流动资金贷款本金 = data['流动资金贷款本金']
-            i_实际贷款利率 = data['实际贷款利率']
-            i_贷款市场报价利率 = data['贷款市场报价利率']
-            i_新型印染技术投资额 = data['新型印染技术投资额']
-            i_印染技术改造投资额 = data['印染技术改造投资额']
-            i_水重复利用率 = data['水重复利用率']
-            i_疆内使用率 = data['疆内使用率']
-            i_印染废水排放量 = data['印染废水排放量']
-            i_日达标处理量 = data['日达标处理量']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if _n3:
+    if _n2:
         i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    if _n1:
-        i_废水和盐排放达标 = data.get('废水和盐排放达标', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        i_在册职工人数 = data.get('在册职工人数', _U)
+        if i_在册职工人数 is not _U:
+            if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
+                i_在册职工人数 = _U
+    if _n20:
+        i_企业地区 = data.get('企业地区', _U)
+        if i_企业地区 is not _U:
+            if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
+                i_企业地区 = _U
+    if _n3:
+        i_产品类别 = data.get('产品类别', _U)
+        if i_产品类别 is not _U:
+            if not (i_产品类别.__class__ is str and i_产品类别 in _K6):
+                i_产品类别 = _U
+        i_纱支 = data.get('纱支', _U)
+        if i_纱支 is not _U:
+            if (_c := i_纱支.__class__) is not Decimal:
+                try:
+                    i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_纱支 = _NAN
+            try:
+                if not (_ZERO <= i_纱支 < _LIMIT):
+                    i_纱支 = _U
+            except _InvalidOperation:
+                i_纱支 = _U
+        i_非地产纱线占比 = data.get('非地产纱线占比', _U)
+        if i_非地产纱线占比 is not _U:
+            if (_c := i_非地产纱线占比.__class__) is not Decimal:
+                try:
+                    i_非地产纱线占比 = Decimal(i_非地产纱线占比) if _c is str or _c is int and 0 <= i_非地产纱线占比 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_非地产纱线占比 = _NAN
+            try:
+                if not (_ZERO <= i_非地产纱线占比 < _LIMIT):
+                    i_非地产纱线占比 = _U
+            except _InvalidOperation:
+                i_非地产纱线占比 = _U
+        i_销售数量 = data.get('销售数量', _U)
+        if i_销售数量 is not _U:
+            if (_c := i_销售数量.__class__) is not Decimal:
+                try:
+                    i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_销售数量 = _NAN
+            try:
+                if not (_ZERO <= i_销售数量 < _LIMIT):
+                    i_销售数量 = _U
+            except _InvalidOperation:
+                i_销售数量 = _U
+    if _n4:
+        i_地产聚酯纤维使用量 = data.get('地产聚酯纤维使用量', _U)
+        if i_地产聚酯纤维使用量 is not _U:
+            if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
+                try:
+                    i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_地产聚酯纤维使用量 = _NAN
+            try:
+                if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
+                    i_地产聚酯纤维使用量 = _U
+            except _InvalidOperation:
+                i_地产聚酯纤维使用量 = _U
+    if _n5:
+        i_终端产品销售额 = data.get('终端产品销售额', _U)
+        if i_终端产品销售额 is not _U:
+            if (_c := i_终端产品销售额.__class__) is not Decimal:
+                try:
+                    i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_终端产品销售额 = _NAN
+            try:
+                if not (_ZERO <= i_终端产品销售额 < _LIMIT):
+                    i_终端产品销售额 = _U
+            except _InvalidOperation:
+                i_终端产品销售额 = _U
+    if _n6:
+        i_代加工费收入 = data.get('代加工费收入', _U)
+        if i_代加工费收入 is not _U:
+            if (_c := i_代加工费收入.__class__) is not Decimal:
+                try:
+                    i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_代加工费收入 = _NAN
+            try:
+                if not (_ZERO <= i_代加工费收入 < _LIMIT):
+                    i_代加工费收入 = _U
+            except _InvalidOperation:
+                i_代加工费收入 = _U
+    if _n7:
+        i_设计中心设备软件投入 = data.get('设计中心设备软件投入', _U)
+        if i_设计中心设备软件投入 is not _U:
+            if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
+                try:
+                    i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_设计中心设备软件投入 = _NAN
+            try:
+                if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
+                    i_设计中心设备软件投入 = _U
+            except _InvalidOperation:
+                i_设计中心设备软件投入 = _U
+    if _n8:
+        i_生产用电量 = data.get('生产用电量', _U)
+        if i_生产用电量 is not _U:
+            if (_c := i_生产用电量.__class__) is not Decimal:
+                try:
+                    i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_生产用电量 = _NAN
+            try:
+                if not (_ZERO <= i_生产用电量 < _LIMIT):
+                    i_生产用电量 = _U
+            except _InvalidOperation:
+                i_生产用电量 = _U
+    if _n9:
+        i_月平均工资 = data.get('月平均工资', _U)
+        if i_月平均工资 is not _U:
+            if (_c := i_月平均工资.__class__) is not Decimal:
+                try:
+                    i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_月平均工资 = _NAN
+            try:
+                if not (_ZERO <= i_月平均工资 < _LIMIT):
+                    i_月平均工资 = _U
+            except _InvalidOperation:
+                i_月平均工资 = _U
+        i_当地最低工资标准 = data.get('当地最低工资标准', _U)
+        if i_当地最低工资标准 is not _U:
+            if (_c := i_当地最低工资标准.__class__) is not Decimal:
+                try:
+                    i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_当地最低工资标准 = _NAN
+            try:
+                if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+                    i_当地最低工资标准 = _U
+            except _InvalidOperation:
+                i_当地最低工资标准 = _U
+        i_新增稳定就业人数 = data.get('新增稳定就业人数', _U)
+        if i_新增稳定就业人数 is not _U:
+            if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
+                i_新增稳定就业人数 = _U
+    if _n10:
+        i_稳定就业月数 = data.get('稳定就业月数', _U)
+        if i_稳定就业月数 is not _U:
+            if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
+                i_稳定就业月数 = _U
+    if _n11:
+        i_企业月缴社会保险费 = data.get('企业月缴社会保险费', _U)
+        if i_企业月缴社会保险费 is not _U:
+            if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
+                try:
+                    i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_企业月缴社会保险费 = _NAN
+            try:
+                if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
+                    i_企业月缴社会保险费 = _U
+            except _InvalidOperation:
+                i_企业月缴社会保险费 = _U
+    if _n12:
+        i_职工月缴社会保险费 = data.get('职工月缴社会保险费', _U)
+        if i_职工月缴社会保险费 is not _U:
+            if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
+                try:
+                    i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_职工月缴社会保险费 = _NAN
+            try:
+                if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
+                    i_职工月缴社会保险费 = _U
+            except _InvalidOperation:
+                i_职工月缴社会保险费 = _U
+    if _n21:
+        i_劳动合同履行月数 = data.get('劳动合同履行月数', _U)
+        if i_劳动合同履行月数 is not _U:
+            if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
+                i_劳动合同履行月数 = _U
+    if _n13:
+        i_岗前培训人数 = data.get('岗前培训人数', _U)
+        if i_岗前培训人数 is not _U:
+            if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
+                i_岗前培训人数 = _U
+    if _n14:
+        i_上年度在岗职工平均人数 = data.get('上年度在岗职工平均人数', _U)
+        if i_上年度在岗职工平均人数 is not _U:
+            if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
+                i_上年度在岗职工平均人数 = _U
+        i_引进人才人数 = data.get('引进人才人数', _U)
+        if i_引进人才人数 is not _U:
+            if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
+                i_引进人才人数 = _U
+    if _n15:
+        i_流动资金贷款本金 = data.get('流动资金贷款本金', _U)
+        if i_流动资金贷款本金 is not _U:
+            if (_c := i_流动资金贷款本金.__class__) is not Decimal:
+                try:
+                    i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_流动资金贷款本金 = _NAN
+            try:
+                if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
+                    i_流动资金贷款本金 = _U
+            except _InvalidOperation:
+                i_流动资金贷款本金 = _U
+        i_实际贷款利率 = data.get('实际贷款利率', _U)
+        if i_实际贷款利率 is not _U:
+            if (_c := i_实际贷款利率.__class__) is not Decimal:
+                try:
+                    i_实际贷款利率 = Decimal(i_实际贷款利率) if _c is str or _c is int and 0 <= i_实际贷款利率 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_实际贷款利率 = _NAN
+            try:
+                if not (_ZERO <= i_实际贷款利率 < _LIMIT):
+                    i_实际贷款利率 = _U
+            except _InvalidOperation:
+                i_实际贷款利率 = _U
+        i_贷款市场报价利率 = data.get('贷款市场报价利率', _U)
+        if i_贷款市场报价利率 is not _U:
+            if (_c := i_贷款市场报价利率.__class__) is not Decimal:
+                try:
+                    i_贷款市场报价利率 = Decimal(i_贷款市场报价利率) if _c is str or _c is int and 0 <= i_贷款市场报价利率 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_贷款市场报价利率 = _NAN
+            try:
+                if not (_ZERO <= i_贷款市场报价利率 < _LIMIT):
+                    i_贷款市场报价利率 = _U
+            except _InvalidOperation:
+                i_贷款市场报价利率 = _U
+    if _n16:
+        i_新型印染技术投资额 = data.get('新型印染技术投资额', _U)
+        if i_新型印染技术投资额 is not _U:
+            if (_c := i_新型印染技术投资额.__class__) is not Decimal:
+                try:
+                    i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_新型印染技术投资额 = _NAN
+            try:
+                if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
+                    i_新型印染技术投资额 = _U
+            except _InvalidOperation:
+                i_新型印染技术投资额 = _U
+    if _n17:
+        i_印染技术改造投资额 = data.get('印染技术改造投资额', _U)
+        if i_印染技术改造投资额 is not _U:
+            if (_c := i_印染技术改造投资额.__class__) is not Decimal:
+                try:
+                    i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_印染技术改造投资额 = _NAN
+            try:
+                if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
+                    i_印染技术改造投资额 = _U
+            except _InvalidOperation:
+                i_印染技术改造投资额 = _U
+    if _n18:
+        i_水重复利用率 = data.get('水重复利用率', _U)
+        if i_水重复利用率 is not _U:
+            if (_c := i_水重复利用率.__class__) is not Decimal:
+                try:
+                    i_水重复利用率 = Decimal(i_水重复利用率) if _c is str or _c is int and 0 <= i_水重复利用率 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_水重复利用率 = _NAN
+            try:
+                if not (_ZERO <= i_水重复利用率 < _LIMIT):
+                    i_水重复利用率 = _U
+            except _InvalidOperation:
+                i_水重复利用率 = _U
+        i_疆内使用率 = data.get('疆内使用率', _U)
+        if i_疆内使用率 is not _U:
+            if (_c := i_疆内使用率.__class__) is not Decimal:
+                try:
+                    i_疆内使用率 = Decimal(i_疆内使用率) if _c is str or _c is int and 0 <= i_疆内使用率 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_疆内使用率 = _NAN
+            try:
+                if not (_ZERO <= i_疆内使用率 < _LIMIT):
+                    i_疆内使用率 = _U
+            except _InvalidOperation:
+                i_疆内使用率 = _U
+        i_印染废水排放量 = data.get('印染废水排放量', _U)
+        if i_印染废水排放量 is not _U:
+            if (_c := i_印染废水排放量.__class__) is not Decimal:
+                try:
+                    i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_印染废水排放量 = _NAN
+            try:
+                if not (_ZERO <= i_印染废水排放量 < _LIMIT):
+                    i_印染废水排放量 = _U
+            except _InvalidOperation:
+                i_印染废水排放量 = _U
+        i_废水和盐排放达标 = data.get('废水和盐排放达标', _U)
+        if i_废水和盐排放达标 is not _U:
+            if not (i_废水和盐排放达标 is True or i_废水和盐排放达标 is False):
+                i_废水和盐排放达标 = _U
+    if _n19:
+        i_日达标处理量 = data.get('日达标处理量', _U)
+        if i_日达标处理量 is not _U:
+            if (_c := i_日达标处理量.__class__) is not Decimal:
+                try:
+                    i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    i_日达标处理量 = _NAN
+            try:
+                if not (_ZERO <= i_日达标处理量 < _LIMIT):
+                    i_日达标处理量 = _U
+            except _InvalidOperation:
+                i_日达标处理量 = _U
     if _n0:
         if not (i_在疆注册 is True or i_在疆注册 is False):
             i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if _n1:
-        if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
-            i_在册职工人数 = _to_int(i_在册职工人数, '在册职工人数')
-    if _n2:
         if (_c := i_出疆棉数量.__class__) is not Decimal:
             try:
                 i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
@@ -968,105 +1246,7 @@ def out_subset(data, e, need):
                 i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
         except _InvalidOperation:
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
-    if _n1:
-        if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
-            i_企业地区 = _to_enum(i_企业地区, '企业地区', _K40)
-        if not (i_产品类别.__class__ is str and i_产品类别 in _K6):
-            i_产品类别 = _to_enum(i_产品类别, '产品类别', _K41)
-        if (_c := i_纱支.__class__) is not Decimal:
-            try:
-                i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_纱支 = _NAN
-        try:
-            if not (_ZERO <= i_纱支 < _LIMIT):
-                i_纱支 = _to_decimal(data['纱支'], '纱支')
-        except _InvalidOperation:
-            i_纱支 = _to_decimal(data['纱支'], '纱支')
-        i_非地产纱线占比 = _to_rate(i_非地产纱线占比, '非地产纱线占比')
-        if (_c := i_销售数量.__class__) is not Decimal:
-            try:
-                i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_销售数量 = _NAN
-        try:
-            if not (_ZERO <= i_销售数量 < _LIMIT):
-                i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
-        except _InvalidOperation:
-            i_销售数量 = _to_decimal(data['销售数量'], '销售数量')
-        if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
-            try:
-                i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_地产聚酯纤维使用量 = _NAN
-        try:
-            if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
-                i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
-        except _InvalidOperation:
-            i_地产聚酯纤维使用量 = _to_decimal(data['地产聚酯纤维使用量'], '地产聚酯纤维使用量')
-        if (_c := i_终端产品销售额.__class__) is not Decimal:
-            try:
-                i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_终端产品销售额 = _NAN
-        try:
-            if not (_ZERO <= i_终端产品销售额 < _LIMIT):
-                i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
-        except _InvalidOperation:
-            i_终端产品销售额 = _to_decimal(data['终端产品销售额'], '终端产品销售额')
-        if (_c := i_代加工费收入.__class__) is not Decimal:
-            try:
-                i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_代加工费收入 = _NAN
-        try:
-            if not (_ZERO <= i_代加工费收入 < _LIMIT):
-                i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
-        except _InvalidOperation:
-            i_代加工费收入 = _to_decimal(data['代加工费收入'], '代加工费收入')
-        if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
-            try:
-                i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_设计中心设备软件投入 = _NAN
-        try:
-            if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
-                i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
-        except _InvalidOperation:
-            i_设计中心设备软件投入 = _to_decimal(data['设计中心设备软件投入'], '设计中心设备软件投入')
-        if (_c := i_生产用电量.__class__) is not Decimal:
-            try:
-                i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_生产用电量 = _NAN
-        try:
-            if not (_ZERO <= i_生产用电量 < _LIMIT):
-                i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
-        except _InvalidOperation:
-            i_生产用电量 = _to_decimal(data['生产用电量'], '生产用电量')
-        if (_c := i_月平均工资.__class__) is not Decimal:
-            try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_月平均工资 = _NAN
-        try:
-            if not (_ZERO <= i_月平均工资 < _LIMIT):
-                i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
-        except _InvalidOperation:
-            i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
-        if (_c := i_当地最低工资标准.__class__) is not Decimal:
-            try:
-                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低工资标准 = _NAN
-        try:
-            if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
-                i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-        except _InvalidOperation:
-            i_当地最低工资标准 = _to_decimal(data['当地最低工资标准'], '当地最低工资标准')
-        if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
-            i_新增稳定就业人数 = _to_int(i_新增稳定就业人数, '新增稳定就业人数')
-    if _n3:
+    if _n2:
         if i_原政策已领取新增就业补贴 is _ABSENT:
             i_原政策已领取新增就业补贴 = _K0
         if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
@@ -1079,265 +1259,125 @@ def out_subset(data, e, need):
                 i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
-    if _n1:
-        if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
-            i_稳定就业月数 = _to_int(i_稳定就业月数, '稳定就业月数')
-        if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
-            try:
-                i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_企业月缴社会保险费 = _NAN
-        try:
-            if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
-                i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
-        except _InvalidOperation:
-            i_企业月缴社会保险费 = _to_decimal(data['企业月缴社会保险费'], '企业月缴社会保险费')
-        if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
-            try:
-                i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_职工月缴社会保险费 = _NAN
-        try:
-            if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
-                i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
-        except _InvalidOperation:
-            i_职工月缴社会保险费 = _to_decimal(data['职工月缴社会保险费'], '职工月缴社会保险费')
-        if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
-            i_劳动合同履行月数 = _to_int(i_劳动合同履行月数, '劳动合同履行月数')
-        if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
-            i_岗前培训人数 = _to_int(i_岗前培训人数, '岗前培训人数')
-        if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
-            i_上年度在岗职工平均人数 = _to_int(i_上年度在岗职工平均人数, '上年度在岗职工平均人数')
-        if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
-            i_引进人才人数 = _to_int(i_引进人才人数, '引进人才人数')
-        if (_c := i_流动资金贷款本金.__class__) is not Decimal:
-            try:
-                i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_流动资金贷款本金 = _NAN
-        try:
-            if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
-                i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
-        except _InvalidOperation:
-            i_流动资金贷款本金 = _to_decimal(data['流动资金贷款本金'], '流动资金贷款本金')
-        i_实际贷款利率 = _to_rate(i_实际贷款利率, '实际贷款利率')
-        i_贷款市场报价利率 = _to_rate(i_贷款市场报价利率, '贷款市场报价利率')
-        if (_c := i_新型印染技术投资额.__class__) is not Decimal:
-            try:
-                i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_新型印染技术投资额 = _NAN
-        try:
-            if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
-                i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
-        except _InvalidOperation:
-            i_新型印染技术投资额 = _to_decimal(data['新型印染技术投资额'], '新型印染技术投资额')
-        if (_c := i_印染技术改造投资额.__class__) is not Decimal:
-            try:
-                i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_印染技术改造投资额 = _NAN
-        try:
-            if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
-                i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
-        except _InvalidOperation:
-            i_印染技术改造投资额 = _to_decimal(data['印染技术改造投资额'], '印染技术改造投资额')
-        i_水重复利用率 = _to_rate(i_水重复利用率, '水重复利用率')
-        i_疆内使用率 = _to_rate(i_疆内使用率, '疆内使用率')
-        if (_c := i_印染废水排放量.__class__) is not Decimal:
-            try:
-                i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_印染废水排放量 = _NAN
-        try:
-            if not (_ZERO <= i_印染废水排放量 < _LIMIT):
-                i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
-        except _InvalidOperation:
-            i_印染废水排放量 = _to_decimal(data['印染废水排放量'], '印染废水排放量')
-        if i_废水和盐排放达标 is _ABSENT:
-            i_废水和盐排放达标 = True
-        if not (i_废水和盐排放达标 is True or i_废水和盐排放达标 is False):
-            i_废水和盐排放达标 = _to_bool(i_废水和盐排放达标, '废水和盐排放达标')
-        if (_c := i_日达标处理量.__class__) is not Decimal:
-            try:
-                i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_日达标处理量 = _NAN
-        try:
-            if not (_ZERO <= i_日达标处理量 < _LIMIT):
-                i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
-        except _InvalidOperation:
-            i_日达标处理量 = _to_decimal(data['日达标处理量'], '日达标处理量')
     if _n0:
         # 「符合享受条件」: line 40
         d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data,
                 '在册职工人数', '符合享受条件'))) >= 20))
-    if _n2:
+    if _n1:
         # 「出疆棉运费补贴标准」: line 48
         d_出疆棉运费补贴标准 = (_K7[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
         # 「出疆棉运费补贴」: line 52
         d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「纺织产品运费补贴标准」: line 70
-        d_纺织产品运费补贴标准 = (((_K10 if (_t27 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
-                '纺织产品运费补贴标准')))) < 40 else _K11 if 40 <= _t27 else _v.no_band('纺织产品运费补贴标准', _t27))
-                if (_t26 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-                '纺织产品运费补贴标准')))) == '南疆' else (_K12 if (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支
-                := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t28 else
-                _v.no_band('纺织产品运费补贴标准', _t28)) if _t26 == '其他地区' else _v.no_case('纺织产品运费补贴标准',
-                _t26)) if (_t25 := i_产品类别) == '含棉纱线' else _K14[(i_企业地区 if i_企业地区 is not _U else
-                (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t25 == '非棉纱线' else (_K12 if _K17
-                < (_t29 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data,
-                '非地产纱线占比', '纺织产品运费补贴标准')))) else _K18 if _t29 <= _K17 else _v.no_band('纺织产品运费补贴标准',
-                _t29)) if _t25 == '织布' else _v.no_case('纺织产品运费补贴标准', _t25))
-    if _n4:
+    if _n3:
         # 「纺织产品出疆运费补贴」: line 85
         d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K10 if
-                (_t32 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
-                40 else _K11 if 40 <= _t32 else _v.no_band('纺织产品运费补贴标准', _t32)) if (_t31 := (i_企业地区
+                (_t27 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
+                40 else _K11 if 40 <= _t27 else _v.no_band('纺织产品运费补贴标准', _t27)) if (_t26 := (i_企业地区
                 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆'
-                else (_K12 if (_t33 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
-                '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t33 else _v.no_band('纺织产品运费补贴标准', _t33))
-                if _t31 == '其他地区' else _v.no_case('纺织产品运费补贴标准', _t31)) if (_t30 := (i_产品类别 if i_产品类别
+                else (_K12 if (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+                '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t28 else _v.no_band('纺织产品运费补贴标准', _t28))
+                if _t26 == '其他地区' else _v.no_case('纺织产品运费补贴标准', _t26)) if (_t25 := (i_产品类别 if i_产品类别
                 is not _U else (i_产品类别 := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else
                 _K14[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-                '纺织产品运费补贴标准')))] if _t30 == '非棉纱线' else (_K12 if _K17 < (_t34 := (i_非地产纱线占比 if
+                '纺织产品运费补贴标准')))] if _t25 == '非棉纱线' else (_K12 if _K17 < (_t29 := (i_非地产纱线占比 if
                 i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比', '纺织产品运费补贴标准')))) else
-                _K18 if _t34 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t34)) if _t30 == '织布' else
-                _v.no_case('纺织产品运费补贴标准', _t30)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
+                _K18 if _t29 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t29)) if _t25 == '织布' else
+                _v.no_case('纺织产品运费补贴标准', _t25)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
                 _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
                 _ROUND_HALF_UP)
-    if _n5:
+    if _n4:
         # 「地产聚酯纤维原料使用补贴」: line 96
         d_地产聚酯纤维原料使用补贴 = ((_K19 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 :=
                 _read(data, '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
                 _ROUND_HALF_UP)
-    if _n1:
-        # 「代加工费补贴比例」: line 106
-        d_代加工费补贴比例 = _K21[i_企业地区]
-    if _n6:
+    if _n5:
         # 「服装等产品销售补贴」: line 113
         d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
                 '服装等产品销售补贴'))) * _K20) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n7:
+    if _n6:
         # 「代加工费补贴」: line 115
         d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入',
                 '代加工费补贴'))) * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K21[(i_企业地区
                 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))) if
                 d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n8:
+    if _n7:
         # 「设计中心建设补贴」: line 117
-        d_设计中心建设补贴 = ((_t35 if (_t35 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
+        d_设计中心建设补贴 = ((_t30 if (_t30 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
                 := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K24)) <= _K25 else _K25) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「电价补贴标准」: line 129
-        d_电价补贴标准 = (_K26 - _K27)
-    if _n9:
+    if _n8:
         # 「企业生产用电补贴」: line 131
         d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K26 - _K27))) * (i_生产用电量
                 if i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量', '企业生产用电补贴')))) if
                 d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「新增就业补贴标准」: line 149
-        d_新增就业补贴标准 = (_K0 if (_t36 := i_月平均工资) < _K1 else _K2 if _K1 <= _t36 and _t36 < _K2 else _K3
-                if _K2 <= _t36 else _v.no_band('新增就业补贴标准', _t36))
-    if _n10:
+    if _n9:
         # 「一次性新增就业补贴」: line 154
         d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else
                 (i_月平均工资 := _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not
                 _U else (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else ((d_新增就业补贴标准 if
-                d_新增就业补贴标准 is not _U else (d_新增就业补贴标准 := (_K0 if (_t37 := (i_月平均工资 if i_月平均工资 is not
+                d_新增就业补贴标准 is not _U else (d_新增就业补贴标准 := (_K0 if (_t31 := (i_月平均工资 if i_月平均工资 is not
                 _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2 if _K1 <=
-                _t37 and _t37 < _K2 else _K3 if _K2 <= _t37 else _v.no_band('新增就业补贴标准', _t37)))) *
+                _t31 and _t31 < _K2 else _K3 if _K2 <= _t31 else _v.no_band('新增就业补贴标准', _t31)))) *
                 (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 := _read(data, '新增稳定就业人数',
                 '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
-    if _n3:
+    if _n2:
         # 「新增就业补贴补足差额」: line 159
-        d_新增就业补贴补足差额 = (_t38 if (_t38 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
+        d_新增就业补贴补足差额 = (_t32 if (_t32 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「第二年补贴月数」: line 175
-        d_第二年补贴月数 = (_t39 if (_t39 := ((i_稳定就业月数 if i_稳定就业月数 <= 24 else 24) - 12)) >= 0 else 0)
-        # 「第三年补贴月数」: line 180
-        d_第三年补贴月数 = (_t40 if (_t40 := ((i_稳定就业月数 if i_稳定就业月数 <= 36 else 36) - 24)) >= 0 else 0)
-    if _n11:
+    if _n10:
         # 「新疆籍职工稳定就业补贴」: line 185
-        d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t42 if (_t42 :=
-                ((_t41 if (_t41 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
+        d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t34 if (_t34 :=
+                ((_t33 if (_t33 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
                 '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K19) + ((d_第三年补贴月数
-                if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t44 if (_t44 := ((_t43 if (_t43 :=
+                if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t36 if (_t36 := ((_t35 if (_t35 :=
                 (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
                 '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K9)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「社会保险补贴月数」: line 203
-        d_社会保险补贴月数 = (i_劳动合同履行月数 if i_劳动合同履行月数 <= 36 else 36)
-    if _n12:
+    if _n11:
         # 「企业社会保险补贴」: line 205
         d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
                 '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
-                (_t45 if (_t45 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
+                (_t37 if (_t37 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
                 _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n13:
+    if _n12:
         # 「职工社会保险补贴」: line 206
         d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
                 '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
-                (_t46 if (_t46 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
+                (_t38 if (_t38 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
                 _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K17) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n14:
+    if _n13:
         # 「岗前培训补贴」: line 215
         d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
                 '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「人才引进名额」: line 230
-        d_人才引进名额 = _v.rnd_int(_v.div(i_上年度在岗职工平均人数, 50), 'floor')
-    if _n15:
+    if _n14:
         # 「人才引进补贴」: line 232
-        d_人才引进补贴 = ((_K30 * (_t47 if (_t47 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
-                _read(data, '引进人才人数', '人才引进补贴')))) <= (_t48 := (d_人才引进名额 if d_人才引进名额 is not _U else
+        d_人才引进补贴 = ((_K30 * (_t39 if (_t39 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+                _read(data, '引进人才人数', '人才引进补贴')))) <= (_t40 := (d_人才引进名额 if d_人才引进名额 is not _U else
                 (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
                 (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else
-                _t48)) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
+                _t40)) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
                 '企业地区', '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「贴息计息利率」: line 250
-        d_贴息计息利率 = (i_实际贷款利率 if i_实际贷款利率 <= (_t49 := (i_贷款市场报价利率 * (1 + _K31))) else _t49)
-    if _n16:
+    if _n15:
         # 「企业贷款贴息」: line 252
-        d_企业贷款贴息 = ((_t52 if (_t52 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
+        d_企业贷款贴息 = ((_t43 if (_t43 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
                 _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率
-                := (_t50 if (_t50 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
-                '实际贷款利率', '贴息计息利率')))) <= (_t51 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
-                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t51)))) *
+                := (_t41 if (_t41 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
+                '实际贷款利率', '贴息计息利率')))) <= (_t42 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
+                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t42)))) *
                 _K17)) <= _K32 else _K32) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n17:
+    if _n16:
         # 「新型印染技术投资补贴」: line 270
-        d_新型印染技术投资补贴 = ((_t53 if (_t53 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
+        d_新型印染技术投资补贴 = ((_t44 if (_t44 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
                 := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n18:
+    if _n17:
         # 「印染投资项目专项补贴」: line 274
-        d_印染投资项目专项补贴 = ((_t54 if (_t54 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
+        d_印染投资项目专项补贴 = ((_t45 if (_t45 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
                 := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n1:
-        # 「疆内使用率未达标」: line 295
-        d_疆内使用率未达标 = (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
-                '疆内使用率未达标'))) < _K17) if (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is
-                not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if
-                (_FUNCS['year'](e[0]) == 2025) else False)
-        # 「印染专项补贴单价」: line 300
-        d_印染专项补贴单价 = (_K0 if ((i_水重复利用率 < _K38) or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else
-                (i_废水和盐排放达标 := _read(data, '废水和盐排放达标', '印染专项补贴单价'))))) else (_K36 * _K17) if
-                (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not
-                _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K17) if
-                (_FUNCS['year'](e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 :=
-                _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (_FUNCS['year'](e[0]) == 2025) else
-                False))) else _K36)
-    if _n19:
+    if _n18:
         # 「印染废水处理补贴」: line 305
         d_印染废水处理补贴 = (((d_印染专项补贴单价 if d_印染专项补贴单价 is not _U else (d_印染专项补贴单价 := (_K0 if (((i_水重复利用率
                 if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K38)
@@ -1349,9 +1389,9 @@ def out_subset(data, e, need):
                 (_FUNCS['year'](e[0]) == 2025) else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量
                 is not _U else (i_印染废水排放量 := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
-    if _n20:
+    if _n19:
         # 「印染污水处理厂运营补贴」: line 318
-        d_印染污水处理厂运营补贴 = ((_K39 * (_t55 if (_t55 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+        d_印染污水处理厂运营补贴 = ((_K39 * (_t46 if (_t46 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
                 _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     out = {}
@@ -1408,27 +1448,23 @@ FUNCTIONS = {}
 LISTS = {('一次性新增就业补贴', '新增就业补贴补足差额'): with_新增就业补贴补足差额}
 ALL = out_all
 SUBSET = out_subset
-SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18), (), (0,), (8,),
- (1,), (2,), (3,), (4,), (5,), (6,), (7, 8), (9,), (10,), (11,), (12,), (13,), (14,), (15,), (16,),
- (17,), (18,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (12,),
- (13,), (14,), (15,), (16,), (17,), (18,))
+SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18), (0,), (8,), (1,),
+ (2,), (3,), (4,), (5,), (6,), (7, 8), (9,), (10,), (11,), (12,), (13,), (14,), (15,), (16,), (17,),
+ (18,), (1, 4, 13), (10, 11), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,),
+ (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (637, 37, 638, 0, 640, 147, 641, 0, 643, 38, 647, 144, 659, 145, 671, 146, 675, 37, 677,
- 147, 689, 40, 692, 154, 701, 159, 704, 0, 717, 37, 718, 46, 719, 0, 721, 147, 722, 0, 724, 38, 725,
- 64, 726, 65, 727, 66, 728, 68, 729, 92, 730, 100, 731, 101, 732, 102, 733, 125, 734, 144, 735, 145,
- 736, 146, 737, 170, 738, 195, 739, 196, 740, 197, 741, 211, 742, 224, 743, 225, 744, 242, 745, 262,
- 746, 263, 747, 288, 748, 289, 749, 313, 750, 37, 752, 46, 762, 147, 774, 40, 777, 48, 779, 52, 781,
- 85, 795, 96, 798, 113, 801, 115, 806, 117, 810, 131, 814, 154, 823, 159, 826, 185, 833, 205, 839,
- 206, 845, 215, 848, 232, 855, 252, 862, 270, 866, 274, 870, 305, 881, 318, 885, 0, 910, 37, 912,
- 38, 914, 46, 916, 64, 918, 65, 919, 66, 920, 67, 921, 68, 922, 92, 923, 100, 924, 101, 925, 102,
- 926, 125, 927, 144, 928, 145, 929, 146, 930, 170, 931, 195, 932, 196, 933, 197, 934, 211, 935, 224,
- 936, 225, 937, 242, 938, 243, 939, 244, 940, 262, 941, 263, 942, 286, 943, 287, 944, 288, 945, 313,
- 946, 0, 948, 147, 950, 289, 952, 0, 954, 37, 957, 38, 960, 46, 971, 64, 974, 65, 976, 66, 986, 67,
- 987, 68, 997, 92, 1007, 100, 1017, 101, 1027, 102, 1037, 125, 1047, 144, 1057, 145, 1067, 146,
- 1069, 147, 1082, 170, 1085, 195, 1095, 196, 1105, 197, 1107, 211, 1109, 224, 1111, 225, 1113, 242,
- 1123, 243, 1124, 244, 1125, 262, 1135, 263, 1145, 286, 1146, 287, 1147, 288, 1157, 289, 1161, 313,
- 1171, 40, 1175, 48, 1178, 52, 1180, 70, 1193, 85, 1210, 96, 1215, 106, 1218, 113, 1222, 115, 1228,
- 117, 1233, 129, 1236, 131, 1241, 149, 1245, 154, 1255, 159, 1259, 175, 1262, 180, 1264, 185, 1273,
- 203, 1276, 205, 1283, 206, 1290, 215, 1294, 230, 1297, 232, 1305, 250, 1308, 252, 1316, 270, 1321,
- 274, 1326, 295, 1332, 300, 1340, 305, 1352, 318, 1357, 0)
+LINE_MAP = (635, 37, 636, 0, 638, 147, 639, 0, 641, 38, 645, 144, 657, 145, 669, 146, 673, 37, 675,
+ 147, 687, 40, 690, 154, 699, 159, 702, 0, 715, 37, 716, 46, 717, 0, 719, 147, 720, 0, 722, 38, 723,
+ 64, 724, 65, 725, 66, 726, 67, 727, 68, 728, 92, 729, 100, 730, 101, 731, 102, 732, 125, 733, 144,
+ 734, 145, 735, 146, 736, 170, 737, 195, 738, 196, 739, 197, 740, 211, 741, 224, 742, 225, 743, 242,
+ 744, 243, 745, 244, 746, 262, 747, 263, 748, 286, 749, 287, 750, 288, 751, 289, 752, 313, 753, 37,
+ 755, 46, 765, 147, 777, 40, 780, 48, 782, 52, 784, 85, 798, 96, 801, 113, 804, 115, 809, 117, 813,
+ 131, 817, 154, 826, 159, 829, 185, 836, 205, 842, 206, 848, 215, 851, 232, 858, 252, 865, 270, 869,
+ 274, 873, 305, 884, 318, 888, 0, 913, 37, 915, 46, 917, 0, 919, 147, 921, 0, 923, 38, 928, 64, 933,
+ 65, 938, 66, 950, 67, 962, 68, 974, 92, 987, 100, 1000, 101, 1013, 102, 1026, 125, 1039, 144, 1052,
+ 145, 1064, 146, 1068, 170, 1073, 195, 1086, 196, 1099, 197, 1104, 211, 1109, 224, 1114, 225, 1118,
+ 242, 1131, 243, 1143, 244, 1155, 262, 1168, 263, 1181, 286, 1194, 287, 1206, 288, 1218, 289, 1222,
+ 313, 1235, 37, 1238, 46, 1249, 147, 1262, 40, 1266, 48, 1269, 52, 1271, 85, 1288, 96, 1293, 113,
+ 1297, 115, 1303, 117, 1308, 131, 1313, 154, 1323, 159, 1327, 185, 1336, 205, 1343, 206, 1350, 215,
+ 1354, 232, 1362, 252, 1370, 270, 1375, 274, 1380, 305, 1392, 318, 1397, 0)

@@ -1,0 +1,379 @@
+"""guize against hand-written code on every policy of the corpus: one table of ratios.
+
+    python bench/corpus_bench.py            # `make bench` runs it after run_bench.py
+    python bench/corpus_bench.py --quick    # equality only, no timing (tests/test_corpus_bench.py)
+
+For each policy with outputs (policies/xinjiang/*.rule and policies/national/*.rule): a
+hand-written baseline (bench/baselines.py for the outpatient rule, bench/corpus_baselines.py
+for the others) — a Decimal function for one record, exact integer numpy for columns. Before
+anything is timed, guize and the baselines are checked equal: on the corpus' own examples
+(the baseline against the values the rule file expects) and on generated inputs (guize's
+`evaluate` and `evaluate_batch` against the baselines, row by row, fixed date and a date per
+row). Then, in one process, paired and interleaved (`run_bench.paired`: the two sides back to
+back on the same records, order alternating, median of the per-round ratios):
+
+* scalar: `Policy.evaluate` on records of JSON-like values (decimals as text) against the
+  Decimal function, for the outputs the baseline is chosen for and for all outputs, with one
+  date for all records and with a date per record;
+* batch: `Policy.evaluate_batch` on a pyarrow Table (decimal128 money and quantities,
+  dictionary-encoded enumerations, date32 date column) against the numpy function on the
+  same values as int64 arrays, the same four variants;
+* memory per row: the most memory allocated at once by one batch evaluation (tracemalloc for
+  numpy and Python objects, Arrow's pool for Arrow buffers), divided by the rows.
+
+Where the time goes (cProfile and the kernels' source, this branch; docs/performance.md has
+the table and the figures):
+
+* scalar. Per record guize does what the baseline does (read, check and convert each input it
+  reads, exact Decimal arithmetic, half-up rounding) plus: the check that every key of the
+  record is a declared input (`INPUT_NAMES.issuperset(data)`, ~0.3 µs on textile's 34 inputs,
+  8–13 % of the call; the baseline does not check), marking the lazily computed names as not
+  yet computed and unpacking the subset flags (~0.2 µs), the tests of the lazy-evaluation memo
+  (`x if x is not _U else …`, one per reference reached from more than one place), and the
+  call through `Policy.evaluate` (context check, the date's state, the output list: ~0.3 µs,
+  which is most of a small rule like annual leave, whose baseline is 0.35 µs in all).
+  Before this branch, asking for some outputs (textile's four) converted every input read on a
+  branch through the generic reader (`_read` -> `values.read_input` -> `convert` ->
+  `to_decimal`: four calls), 55 % of the time; the subset evaluator now prefetches them with the
+  inline checks `out_all` uses (7.2 -> 4.6 µs). 累进计算 summed bracket by bracket with a
+  context call per operation; it is now x × rate − a quick deduction computed once per scale,
+  when the product is exact (iit, all outputs: 5.5 -> 3.0 µs). A date per record over more than
+  eleven years of dates recomputed the date's state (window, versions) on every call: the cache
+  was 4,096 dates.
+* batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
+  the time is the number of passes. guize makes passes the baseline does not: two per integer
+  input for the assumed bound (`greater`, `logical_or` into the rows to recompute), a band test
+  as two comparisons and an `and` where a hand-written table look-up makes one comparison per
+  bound, a choice among constants as a chain of masked `copyto` (one per case), a progressive
+  scale unrolled to four passes per bracket, and decimal128 results (16 bytes a row, twice the
+  baseline's int64). Comparisons and logical operations of the same columns are now made once
+  per chunk (two band tables on one input: annual leave's kernel 47 -> 31 calls), a constant
+  operand of `and`/`or` makes no pass, and a constant chosen into a column guize owns is written
+  in place. Why kernels at all: whole-column numpy (the baseline's way) streams every
+  temporary through memory; 8,192-row blocks keep them in L2, so a kernel with more passes can
+  still tie with fewer whole-column passes (outpatient, textile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import gc
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+import baselines as B  # noqa: E402
+import corpus_baselines as C  # noqa: E402
+from run_bench import paired  # noqa: E402
+
+Cols = dict[str, npt.NDArray[Any]]
+
+
+@dataclasses.dataclass
+class Case:
+    """One policy and its hand-written baselines."""
+
+    name: str
+    path: str
+    chosen: tuple[str, ...]  # the outputs of the "chosen outputs" rows
+    outputs: tuple[str, ...]  # all the outputs the baselines compute
+    scales: dict[str, int]  # output -> scale of the numpy result (0 for integers and dates)
+    fixed: datetime.date  # the date of the "fixed date" rows
+    window: tuple[datetime.date, datetime.date]  # dates drawn for the "date per row" rows
+    make: Callable[[int, int], Cols]  # integer columns
+    records: Callable[[Cols], list[dict[str, Any]]]  # the same rows as JSON-like records
+    input_scales: dict[str, int]  # decimal inputs: their scale in `make`'s columns
+    enums: dict[str, dict[str, int]]  # enumerations: member -> code
+    scalar: Callable[[Any, datetime.date, tuple[str, ...]], dict[str, Any]]
+    numpy: Callable[[Cols, Any, tuple[str, ...]], dict[str, npt.NDArray[np.int64]]]
+    all_ok: bool = True  # False: the generated records lack inputs some outputs need
+
+
+def _outpatient_records(cols: Cols) -> list[dict[str, Any]]:
+    return list(B.to_records(cols))
+
+
+OUTPATIENT_IN_FORCE = (datetime.date(2024, 4, 26), datetime.date(2029, 4, 25))
+
+
+def _outpatient_scalar(d: Any, on: datetime.date, outputs: tuple[str, ...]) -> dict[str, Any]:
+    if not OUTPATIENT_IN_FORCE[0] <= on <= OUTPATIENT_IN_FORCE[1]:
+        raise ValueError("not in force")
+    got = B.outpatient_decimal(d)
+    return {k: got[k] for k in outputs}
+
+
+def _outpatient_numpy(c: Cols, on: Any, outputs: tuple[str, ...]) -> dict[str, Any]:
+    C.check_in_force(on, *OUTPATIENT_IN_FORCE)
+    return B.outpatient_numpy(c)
+
+
+CASES = [
+    Case("outpatient_2024", "policies/xinjiang/outpatient_2024.rule", tuple(B.OUTPUT_KEYS), tuple(B.OUTPUT_KEYS),
+         {"起付标准": 2, "支付比例": 4, "统筹基金支付": 2}, datetime.date(2025, 3, 1),
+         (datetime.date(2024, 4, 26), datetime.date(2026, 12, 31)), B.make_rows, _outpatient_records,
+         {"本次费用": 2, "住院起付线": 2, "本年已支付": 2}, {"医院级别": B.LEVEL_CODES},
+         _outpatient_scalar, _outpatient_numpy, all_ok=False),
+    Case("textile_2024", "policies/xinjiang/textile_2024.rule", C.TEXTILE_CHOSEN, C.TEXTILE_OUTPUTS,
+         dict.fromkeys(C.TEXTILE_OUTPUTS, 2), datetime.date(2024, 10, 8), (C.TEXTILE_START, C.TEXTILE_END),
+         C.make_textile, C.textile_records, C.TEXTILE_SCALES, C.TEXTILE_ENUMS, C.textile_decimal,
+         C.textile_numpy),
+    Case("iit_2019", "policies/national/iit_2019.rule", C.IIT_CHOSEN, C.IIT_OUTPUTS,
+         {"应纳税所得额": 2, "适用税率": 4, "应纳税额": 2, "速算扣除数": 2}, datetime.date(2024, 3, 1),
+         (C.IIT_START, datetime.date(2030, 12, 31)), C.make_iit,
+         lambda cols: C.records_of(cols, C.IIT_SCALES, {}), C.IIT_SCALES, {}, C.iit_decimal, C.iit_numpy),
+    Case("annual_leave_2008", "policies/national/annual_leave_2008.rule", C.LEAVE_OUTPUTS, C.LEAVE_OUTPUTS,
+         {"年休假天数": 0}, datetime.date(2024, 3, 1), (C.LEAVE_START, datetime.date(2030, 12, 31)), C.make_leave,
+         lambda cols: C.records_of(cols, {}, {}), {}, {}, C.leave_decimal, C.leave_numpy),
+]
+
+
+# ---------------------------------------------------------------- data in guize's forms
+
+
+def arrow_table(case: Case, cols: Cols, days: npt.NDArray[np.int32] | None = None) -> Any:
+    """The integer columns as the pyarrow Table a user passes: decimal128(18, s) for decimals,
+    dictionary arrays for enumerations, plain int64 and bool otherwise; `日期` if `days`."""
+    import pyarrow as pa
+
+    columns: dict[str, Any] = {}
+    for name, values in cols.items():
+        if name in case.input_scales:
+            words = np.empty((len(values), 2), dtype=np.int64)
+            words[:, 0] = values
+            words[:, 1] = values >> 63
+            columns[name] = pa.Array.from_buffers(pa.decimal128(18, case.input_scales[name]), len(values),
+                                                  [None, pa.py_buffer(words)])
+        elif name in case.enums:
+            columns[name] = pa.DictionaryArray.from_arrays(pa.array(values.astype(np.int8)),
+                                                           pa.array(list(case.enums[name])))
+        else:
+            columns[name] = pa.array(values)
+    if days is not None:
+        columns["日期"] = pa.array(days, type=pa.date32())
+    return pa.table(columns)
+
+
+def as_ints(case: Case, result: Any, name: str) -> npt.NDArray[np.int64]:
+    """A guize result column as int64 at the baseline's scale (decimals exactly rescaled)."""
+    import pyarrow as pa
+
+    arr = result.column(name).combine_chunks()
+    if pa.types.is_decimal(arr.type):
+        assert arr.null_count == 0, name
+        low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2::2][:len(arr)]
+        high = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2 + 1::2][:len(arr)]
+        assert np.array_equal(high, low >> 63), f"{name}: value beyond 64 bits"
+        shift = case.scales[name] - arr.type.scale
+        if shift >= 0:
+            return low * 10**shift
+        assert not (low % 10**-shift).any(), f"{name}: finer than the baseline's scale"
+        return low // 10**-shift
+    if pa.types.is_date32(arr.type):
+        return arr.cast(pa.int32()).to_numpy().astype(np.int64)
+    return arr.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def draw_days(case: Case, n: int, seed: int) -> npt.NDArray[np.int32]:
+    lo, hi = C.day(case.window[0]), C.day(case.window[1])
+    days = np.random.default_rng(seed).integers(lo, hi + 1, n).astype(np.int32)
+    days[:: 7] = C.day(case.fixed)
+    return days
+
+
+def as_dates(days: npt.NDArray[np.int32]) -> list[datetime.date]:
+    pool: dict[int, datetime.date] = {}  # one object per date, as a caller reading a column has
+    return [pool.setdefault(d, C.EPOCH + datetime.timedelta(days=d)) for d in days.tolist()]
+
+
+# ---------------------------------------------------------------- equality
+
+
+def check_examples(case: Case, policy: Any) -> tuple[int, int]:
+    """The baseline against the values the rule file's examples expect; (checked, skipped)."""
+    checked = skipped = 0
+    for ex in policy.examples:
+        if ex["not_in_force"] or ex["error"]:
+            continue
+        names = tuple(k for k in case.outputs if k in ex["expects"])
+        if not names:
+            continue
+        try:
+            got = case.scalar(ex["inputs"], ex["date"], names)
+        except KeyError:  # an input the baseline reads up front but the example leaves out
+            skipped += 1
+            continue
+        for k in names:
+            assert got[k] == ex["expects"][k], (case.name, ex["name"], k, got[k], ex["expects"][k])
+        checked += 1
+    return checked, skipped
+
+
+def check_generated(case: Case, policy: Any, n: int, seed: int) -> None:
+    """guize scalar and batch == the baselines on n generated rows, fixed date and per row."""
+    cols = case.make(n, seed)
+    records = case.records(cols)
+    days = draw_days(case, n, seed)
+    dates = as_dates(days)
+    variants = [(False, case.chosen)] + ([(True, case.outputs)] if case.all_ok else [])
+    for everything, outputs in variants:
+        ask = None if everything else list(outputs)
+        for per_row in (False, True):
+            for i, r in enumerate(records):
+                on = dates[i] if per_row else case.fixed
+                want = case.scalar(r, on, outputs)
+                got = policy.evaluate(r, on, ask)
+                assert all(want[k] == got[k] for k in outputs), (case.name, i, on, r, want, got)
+            table = arrow_table(case, cols, days if per_row else None)
+            result = policy.evaluate_batch(table, "日期" if per_row else case.fixed, outputs=ask)
+            assert result.column("错误").null_count == n, (case.name, "error rows")
+            want_cols = case.numpy(cols, days if per_row else case.fixed, outputs)
+            for k in outputs:
+                assert np.array_equal(as_ints(case, result, k), want_cols[k]), (case.name, k, per_row)
+            meta = result.schema.metadata or {}
+            assert b'"rows_scalar": 0' in meta.get(b"guize", b'"rows_scalar": 0'), (case.name, meta)
+
+
+# ---------------------------------------------------------------- timing
+
+
+def scalar_ratio(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
+                 rounds: int, rows: int) -> tuple[float, float, float, tuple[float, float]]:
+    cols = case.make(rows, 13)
+    records = case.records(cols)
+    dates = as_dates(draw_days(case, rows, 13)) if per_row else [case.fixed] * rows
+    pairs = list(zip(records, dates, strict=True))
+    chunks = [pairs[i:i + 1000] for i in range(0, len(pairs), 1000)]
+    ask = None if everything else list(outputs)
+    base = case.scalar
+
+    def run_guize(chunk: list[tuple[dict[str, Any], datetime.date]]) -> None:
+        evaluate = policy.evaluate
+        for r, on in chunk:
+            evaluate(r, on, ask)
+
+    def run_base(chunk: list[tuple[dict[str, Any], datetime.date]]) -> None:
+        for r, on in chunk:
+            base(r, on, outputs)
+
+    return paired(run_guize, run_base, rounds, chunks)
+
+
+def batch_ratio(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
+                rounds: int, rows: int) -> tuple[float, float, float, tuple[float, float]]:
+    cols = case.make(rows, 7)
+    days = draw_days(case, rows, 7) if per_row else None
+    table = arrow_table(case, cols, days)
+    on: Any = "日期" if per_row else case.fixed
+    base_on: Any = days if per_row else case.fixed
+    ask = None if everything else list(outputs)
+    policy.evaluate_batch(table, on, outputs=ask)  # warm: kernels compiled once per shape
+    return paired(lambda _: policy.evaluate_batch(table, on, outputs=ask),
+                  lambda _: case.numpy(cols, base_on, outputs), rounds)
+
+
+def peak_bytes(run: Callable[[], Any]) -> int:
+    """Most bytes allocated at once by run(): tracemalloc plus Arrow's memory pool."""
+    import pyarrow as pa
+
+    gc.collect()
+    old = pa.default_memory_pool()
+    pool = pa.proxy_memory_pool(old)
+    pa.set_memory_pool(pool)
+    tracemalloc.start()
+    try:
+        result = run()
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        pa.set_memory_pool(old)
+    del result
+    return int(peak + pool.max_memory())
+
+
+def memory_per_row(case: Case, policy: Any, rows: int) -> tuple[float, float]:
+    cols = case.make(rows, 3)
+    table = arrow_table(case, cols)
+    ask = list(case.outputs) if case.all_ok else list(case.chosen)
+    outputs = case.outputs if case.all_ok else case.chosen
+    policy.evaluate_batch(table, case.fixed, outputs=ask)
+    g = peak_bytes(lambda: policy.evaluate_batch(table, case.fixed, outputs=ask))
+    b = peak_bytes(lambda: case.numpy(cols, case.fixed, outputs))
+    return g / rows, b / rows
+
+
+# ---------------------------------------------------------------- the table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="check equality only (CI); no timing")
+    parser.add_argument("--check-rows", type=int, default=3000)
+    parser.add_argument("--scalar-rows", type=int, default=20_000)
+    parser.add_argument("--scalar-rounds", type=int, default=60)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each batch")
+    parser.add_argument("--repeat", type=int, default=7, help="paired runs of each batch")
+    parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
+    args = parser.parse_args(argv)
+    import guize
+
+    cases = [c for c in CASES if not args.only or c.name in args.only]
+    policies = {c.name: guize.load(ROOT / c.path) for c in cases}
+    for case in cases:
+        policy = policies[case.name]
+        checked, skipped = check_examples(case, policy)
+        check_generated(case, policy, 300 if args.quick else args.check_rows, seed=2024)
+        print(f"{case.name}: guize == baselines on {checked} examples ({skipped} lack an input the baseline "
+              f"reads first) and on generated rows, scalar and batch, fixed date and a date per row")
+    if args.quick:
+        return 0
+    head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio")
+    rows: list[tuple[str, ...]] = []
+    memory: list[str] = []
+    for case in cases:
+        policy = policies[case.name]
+        variants = [("chosen", case.chosen, False)] + ([("all", case.outputs, True)] if case.all_ok else [])
+        for label, outputs, everything in variants:
+            for per_row in (False, True):
+                s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
+                                                args.scalar_rounds, args.scalar_rows)
+                b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, args.rows)
+                rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
+                             f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
+                             f"{b_g * 1e3:.1f}", f"{b_b * 1e3:.1f}", f"{b_r:.2f}"))
+                print("  ".join(rows[-1]), file=sys.stderr, flush=True)
+        g, b = memory_per_row(case, policy, args.rows)
+        memory.append(f"{case.name}: {g:.0f} bytes per row (numpy {b:.0f}, {g / b:.2f}×)")
+    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
+    for j, r in enumerate((head, *rows)):
+        print("  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths,
+                                                                                                       strict=True))))
+        if j == 0:
+            print("  ".join("-" * w for w in widths))
+    print(f"scalar: µs per record, median of {args.scalar_rounds} paired rounds of 1,000 records; "
+          f"batch: ms per {args.rows:,} rows, median of {args.repeat} paired runs; ratio = guize ÷ hand-written.")
+    print("peak memory of one batch evaluation, all outputs the baseline computes, fixed date:")
+    for line in memory:
+        print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    t0 = time.process_time()
+    code = main()
+    print(f"({time.process_time() - t0:.0f} s CPU)", file=sys.stderr)
+    sys.exit(code)

@@ -1,0 +1,41 @@
+"""Inline reads of number inputs in generated code (guize.compiler.codegen): a plain numeral
+becomes a Decimal without a call; anything else goes to the runtime's converter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def plain_number(spec: dict[str, Any]) -> bool:
+    """Money and quantities held as given, and rates: read inline by `number_lines` (a rate
+    given as '80%' is no plain numeral and goes to the converter)."""
+    return spec["kind"] == "rate" or (spec["kind"] in ("money", "quantity") and spec["scale"] == 1)
+
+
+def number_lines(ident: str, otherwise: str, pad: str, negative: bool = False) -> list[str]:
+    """A money or quantity value read inline: plain numerals (str, int, Decimal) become a
+    Decimal; anything else, or a value not in range (values.NUMBER_LIMIT) or negative, gets
+    `otherwise` (the converter, which says why; or _U, read later). NaN fails the comparison
+    or, when the context traps it, raises InvalidOperation. `negative` (可为负): the range is
+    open on both sides, as the converter's."""
+    low, low_int = ("-_LIMIT <", "-_INT_LIMIT <") if negative else ("_ZERO <=", "0 <=")
+    return [
+        f"{pad}if (_c := {ident}.__class__) is not Decimal:",
+        f"{pad}    try:",
+        f"{pad}        {ident} = Decimal({ident}) if _c is str or _c is int and {low_int} {ident} < _INT_LIMIT "
+        "else _NAN",
+        f"{pad}    except _InvalidOperation:",
+        f"{pad}        {ident} = _NAN",
+        f"{pad}try:",
+        f"{pad}    if not ({low} {ident} < _LIMIT):",
+        f"{pad}        {ident} = {otherwise}",
+        f"{pad}except _InvalidOperation:",
+        f"{pad}    {ident} = {otherwise}",
+    ]
+
+
+def months_expr(ident: str, kind: str) -> str:
+    """The head of a conditional expression: a 期间/年龄 input given as a whole number of months
+    made a Period/Age as values.to_period makes it (`... else <the converter or _U>` follows)."""
+    wrap = "as_age" if kind == "age" else "as_period"
+    return f"_FUNCS[{wrap!r}]({ident}) if {ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"
