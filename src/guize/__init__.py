@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from types import ModuleType
 
 from guize._version import __version__
 from guize.runtime import (
@@ -35,27 +35,68 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
     subdirectories, None or False the file alone. Only files that name one of this file's
     documents beside 「废止」 or 「替代」 are compiled; one that cannot be is skipped with a
     CorpusWarning (also in `policy.warnings`).
+
+    A cached policy that no neighbour names is loaded by the runtime alone: the compiler (and
+    Lark) are imported only to compile, or to link the documents that may repeal it.
     """
     import warnings
 
-    from guize.compiler.corpus import CorpusWarning, related_corpus
-    from guize.compiler.driver import load_module
+    from guize.runtime import related
 
-    module = load_module(path, use_cache=cache)
+    module = _from_cache(path) if cache else None
+    if module is None:
+        from guize.compiler.driver import load_module
+
+        module = load_module(path, use_cache=cache)
     repealed = None
     found: list[str] = []
     if corpus is not None and corpus is not False:
-        root = Path(path).parent if corpus is True else Path(corpus)
-        related = related_corpus(str(path), module, str(root), recursive=corpus is not True)
-        entry = related.entry_for_file(str(path))
-        if entry is not None:
-            repealed = entry.repealed
-        found = related.warnings
+        root = os.path.dirname(os.fspath(path)) if corpus is True else os.fspath(corpus)
+        recursive = corpus is not True
+        neighbours, found = related.candidates(str(path), module.DOCUMENTS, root, recursive)
+        if neighbours:
+            from pathlib import Path
+
+            from guize.compiler.corpus import related_corpus
+
+            linked = related_corpus(str(path), module, str(Path(root)), recursive=recursive)
+            entry = linked.entry_for_file(str(path))
+            if entry is not None:
+                repealed = entry.repealed
+            found = linked.warnings
     policy = Policy(module, repealed)
     policy.warnings = tuple(found)
     for message in found:
-        warnings.warn(CorpusWarning(message), stacklevel=2)
+        warnings.warn(related.CorpusWarning(message), stacklevel=2)
     return policy
+
+
+def _from_cache(path: str | os.PathLike[str]) -> ModuleType | None:
+    """The compiled module of `path` if the cache has it (read by the runtime alone), else None."""
+    import functools
+
+    from guize.runtime import modcache
+
+    try:
+        source = modcache.read_source(path)
+    except UnicodeDecodeError:  # the compiler reports where
+        return None
+    entry = modcache.Entry(source, str(path))
+    module = entry.load()
+    if module is not None:
+        module.BATCH_LOADER = functools.partial(  # type: ignore[attr-defined]
+            _load_batch, entry.batch, (source, str(path)), f"{entry.name}_batch")
+    return module
+
+
+def _load_batch(batch: str, rule: tuple[str, str], name: str) -> ModuleType:
+    """The columnar evaluators of a module loaded from the cache (batch use imports pyarrow; the
+    compiler's loader costs nothing beside it)."""
+    from pathlib import Path
+
+    from guize.compiler.driver import load_batch
+
+    return load_batch(Path(batch), None, rule, name, True)
 
 
 def compile_file(path: str | os.PathLike[str]) -> str:
