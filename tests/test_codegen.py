@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from guize.compiler.driver import compile_file
 
 OUTPATIENT = "policies/xinjiang/outpatient_2024.rule"
@@ -162,3 +165,21 @@ def test_module_from_an_older_guize_is_a_clear_error() -> None:
     old.SNIPPETS = {}  # type: ignore[attr-defined]  # what modules that needed run-time code carried
     with pytest.raises(RuleError, match="重新编译"):
         Policy(old)
+
+
+_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30),
+                    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+                    st.dates())
+_LITERALS = st.recursive(_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=6), st.lists(inner, max_size=6).map(tuple),
+    st.dictionaries(st.text(max_size=8), inner, max_size=5)), max_leaves=40)
+
+
+@given(_LITERALS, st.integers(min_value=-5, max_value=160))
+def test_bounded_literal_is_the_flat_literal_when_it_fits(value: object, limit: int) -> None:
+    """The layout asks whether a literal fits a line without writing out the whole of it
+    (which made writing a large module's tables quadratic); the answer is the same."""
+    from guize.compiler.codegen import _flat, _flat_within
+
+    flat = _flat(value)
+    assert _flat_within(value, limit) == (flat if len(flat) <= limit else None)

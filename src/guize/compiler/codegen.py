@@ -60,6 +60,7 @@ class CodeGenerator:
         self.lazy: set[tuple[str, str]] = set()
         self.readers: dict[str, str] = {}  # input -> its reader function (for lazy reads)
         self.needs_memo: dict[str, ir.Needs] = {}
+        self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
 
     # ------------------------------------------------------------ helpers
 
@@ -349,7 +350,9 @@ class CodeGenerator:
             return []
         saved = self.lazy
         if saved:
-            self.lazy = saved - ir.strict_needs(self.p.defs, [name], self.needs_memo)
+            strict = ir.strict_needs(self.p.defs, [name], self.needs_memo)
+            if not strict.isdisjoint(saved):  # copying `saved` for every definition is quadratic
+                self.lazy = saved - strict
         try:
             return [f"    {self.local('ref', name)} = {self.def_code(name)}"]
         finally:
@@ -359,8 +362,12 @@ class CodeGenerator:
         """Definitions (in dependency order) and inputs (in declaration order) that every path
         of `names` reads: computed and read first, in this order, by every engine."""
         needs = ir.strict_needs(self.p.defs, names, self.needs_memo)
-        defs = [n for n in self.p.order if ("ref", n) in needs]
-        inputs = [s["name"] for s in self.p.inputs if ("input", s["name"]) in needs]
+        if len(self.order_index) != len(self.p.order):  # built once: these lists are per output
+            self.order_index.update((n, i) for i, n in enumerate(self.p.order))
+        defs = sorted((n for kind, n in needs if kind == "ref" and n in self.order_index),
+                      key=self.order_index.__getitem__)
+        inputs = sorted((n for kind, n in needs if kind == "input" and n in self.input_index),
+                        key=self.input_index.__getitem__)
         return defs, inputs
 
     def prefetch_lines(self, name: str, inline: bool = True) -> list[str]:
@@ -728,8 +735,8 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
 
 def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
     """Append `value` to lines[-1] (continuing on new lines indented by depth + 1)."""
-    text = _flat(value)
-    if len(lines[-1]) + len(text) <= width:
+    text = _flat_within(value, width - len(lines[-1]))
+    if text is not None:
         lines[-1] += text
         return
     if isinstance(value, str):
@@ -739,7 +746,7 @@ def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
         lines[-1] += ")"
         return
     if not isinstance(value, (tuple, list, dict)):
-        lines[-1] += text
+        lines[-1] += _flat(value)
         return
     brackets = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
     opening, closing = brackets[0], brackets[1]
@@ -749,11 +756,12 @@ def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
     for index, item in enumerate(items):
         last = index == len(items) - 1
         comma = "" if last and not (isinstance(value, tuple) and len(items) == 1) else ","
-        piece = (f"{item[0]!r}: {_flat(item[1])}" if isinstance(value, dict) else _flat(item)) + comma
+        flat = _flat_within(item[1] if isinstance(value, dict) else item, width)  # None: longer than a line
+        piece = None if flat is None else (f"{item[0]!r}: {flat}" if isinstance(value, dict) else flat) + comma
         sep = " " if index else ""
-        if len(lines[-1]) + len(sep) + len(piece) <= width:
+        if piece is not None and len(lines[-1]) + len(sep) + len(piece) <= width:
             lines[-1] += sep + piece
-        elif len(pad) + len(piece) <= width:
+        elif piece is not None and len(pad) + len(piece) <= width:
             lines.append(pad + piece)
         else:  # too long for one line: lay it out over several
             if index:
@@ -765,6 +773,44 @@ def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
                 _layout(item, lines, depth + 1, width)
             lines[-1] += comma
     lines[-1] += closing
+
+
+def _flat_within(value: Any, limit: int) -> str | None:
+    """_flat(value) if it is at most `limit` characters long, else None: found without writing out
+    a long literal, which _layout would do at every level of a nested one (quadratic in all)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most leaves: as _flat writes them
+        text = repr(value)
+        return text if len(text) <= limit else None
+    if limit < 2:
+        return None
+    if kind is dict:
+        items = []
+        used = 2
+        for k, v in value.items():
+            key = f"{k!r}: "
+            inner = _flat_within(v, limit - used - len(key))
+            if inner is None:
+                return None
+            items.append(key + inner)
+            used += len(key) + len(inner) + 2
+        text = "{" + ", ".join(items) + "}"
+    elif kind is tuple or kind is list:
+        items = []
+        used = 3
+        for v in value:
+            inner = _flat_within(v, limit - used)
+            if inner is None:
+                return None
+            items.append(inner)
+            used += len(inner) + 2
+        if kind is list:
+            text = "[" + ", ".join(items) + "]"
+        else:
+            text = f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+    else:
+        text = _flat(value)
+    return text if len(text) <= limit else None
 
 
 def _flat(value: Any) -> str:
