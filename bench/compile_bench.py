@@ -6,9 +6,10 @@
 Targets (issues 22 and 23): check + codegen at least 50,000 lines/s on a large file, no
 super-linear step (lines/s about the same at every size), and a 50,000-line file compiled in
 at most 300 MB. Each size runs in a fresh child process (so that memory is that file's alone);
-the child prints the time of each stage (best of --repeat runs) and the peak memory of one run
-(tracemalloc's peak of Python allocations, and the child's maximum RSS, which includes the
-interpreter and the imported modules).
+the child prints the time of each stage (best of --repeat runs) and the peak memory of one run:
+tracemalloc's peak of Python allocations for parse + check + codegen ("peak MB"), then for
+Python's compile() of the generated modules alone ("compile() MB", beside the generated
+sources' size), and the child's maximum RSS (interpreter and imported modules included).
 
 The file (`synthetic`) repeats a 10-line block of the language's common constructs with fresh
 names: an input, a parameter, a table by an enumeration, an output with a condition, a minimum
@@ -35,6 +36,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
@@ -79,8 +81,16 @@ def synthetic(lines: int) -> str:
     return HEADER + "\n".join(BLOCK.format(n=i + 1, k=stem(i + 1)) for i in range(blocks))
 
 
-def stages(text: str, path: str) -> dict[str, float]:
-    """Seconds of each stage for one compile of `text`."""
+def stages(text: str, path: str, python_compile: bool = True) -> Any:
+    """Seconds of each stage for one compile of `text` (without python_compile: the generated
+    modules' sources, for measuring Python's compile() apart)."""
+    from guize.compiler.driver import gc_paused
+
+    with gc_paused():  # as guize.compiler.driver compiles
+        return _stages(text, path, python_compile)
+
+
+def _stages(text: str, path: str, python_compile: bool) -> Any:
     from guize.compiler import batchgen, codegen, parser
     from guize.compiler.checker import check
 
@@ -94,6 +104,8 @@ def stages(text: str, path: str) -> dict[str, float]:
     python = codegen.generate(checked, path)
     batch = batchgen.generate(checked)
     t3 = time.perf_counter()
+    if not python_compile:
+        return [python, batch]
     compile(python, path, "exec")
     compile(batch, path, "exec")
     t4 = time.perf_counter()
@@ -122,11 +134,18 @@ def child(lines: int, repeat: int, profile: bool) -> None:
             best[k] = min(best.get(k, v), v)
     gc.collect()
     tracemalloc.start()
-    stages(text, "synthetic.rule")
-    _, peak = tracemalloc.get_traced_memory()
+    sources = stages(text, "synthetic.rule", python_compile=False)
+    front = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    for source in sources:
+        compile(source, "synthetic.rule", "exec")
+    back = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"lines": text.count("\n") + 1, **best, "peak_mb": peak / 2**20, "rss_mb": rss}))
+    print(json.dumps({"lines": text.count("\n") + 1, **best, "peak_mb": front / 2**20,
+                      "compile_peak_mb": back / 2**20, "rss_mb": rss,
+                      "generated_mb": sum(len(s.encode()) for s in sources) / 2**20}))
 
 
 def main() -> None:
@@ -142,7 +161,8 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH"))
                                                       if p)}
     print(f"{'lines':>7}  {'parse s':>8}  {'check s':>8}  {'codegen s':>9}  {'compile s':>9}  "
-          f"{'check+codegen lines/s':>21}  {'parse+check+codegen lines/s':>27}  {'peak MB':>7}  {'RSS MB':>6}")
+          f"{'check+codegen lines/s':>21}  {'parse+check+codegen lines/s':>27}  {'peak MB':>7}  "
+          f"{'compile() MB':>12}  {'generated MB':>12}  {'RSS MB':>6}")
     for n in args.lines:
         cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(args.repeat)]
         out = subprocess.run(cmd + (["--profile"] if args.profile else []), env=env, check=True,
@@ -152,7 +172,7 @@ def main() -> None:
         front = r["parse"] + r["check"] + r["codegen"]
         print(f"{lines:>7,}  {r['parse']:>8.3f}  {r['check']:>8.3f}  {r['codegen']:>9.3f}  {r['compile']:>9.3f}  "
               f"{lines / (r['check'] + r['codegen']):>21,.0f}  {lines / front:>27,.0f}  {r['peak_mb']:>7.0f}  "
-              f"{r['rss_mb']:>6.0f}")
+              f"{r['compile_peak_mb']:>12.0f}  {r['generated_mb']:>12.1f}  {r['rss_mb']:>6.0f}")
 
 
 if __name__ == "__main__":

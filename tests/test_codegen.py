@@ -179,7 +179,7 @@ _LITERALS = st.recursive(_LEAVES, lambda inner: st.one_of(
 def test_bounded_literal_is_the_flat_literal_when_it_fits(value: object, limit: int) -> None:
     """The layout asks whether a literal fits a line without writing out the whole of it
     (which made writing a large module's tables quadratic); the answer is the same."""
-    from guize.compiler.codegen import _flat, _flat_within
+    from guize.compiler.literals import flat, flat_within
 
-    flat = _flat(value)
-    assert _flat_within(value, limit) == (flat if len(flat) <= limit else None)
+    text = flat(value)
+    assert flat_within(value, limit) == (text if len(text) <= limit else None)

@@ -193,3 +193,25 @@ def test_code_stamp_follows_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.undo()
         modcache.code_stamp.cache_clear()
+
+
+def test_lark_keeps_its_grammar_analysis_in_guize_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capfd: pytest.CaptureFixture[str]) -> None:
+    from guize.compiler import parser
+
+    monkeypatch.setenv("GUIZE_CACHE_DIR", str(tmp_path))
+    text = Path(OUTPATIENT).read_text(encoding="utf-8")
+    parser._lark.cache_clear()
+    try:
+        expected = parser.parse(text, "a.rule")
+        (cached,) = tmp_path.glob("lark-*.grammar")  # not in the shared temporary folder
+        assert cached.stat().st_size > 0
+        parser._lark.cache_clear()
+        assert parser.parse(text, "a.rule") == expected  # read back
+        cached.write_bytes(b"garbage\n")  # damaged (e.g. two processes wrote at once): rebuilt, silently
+        parser._lark.cache_clear()
+        assert parser.parse(text, "a.rule") == expected
+        assert cached.read_bytes() != b"garbage\n"
+        assert capfd.readouterr().err == ""
+    finally:
+        parser._lark.cache_clear()

@@ -9,6 +9,8 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
+from guize.compiler.literals import flat as _flat
+from guize.compiler.literals import flat_within as _flat_within
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
@@ -773,62 +775,6 @@ def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
                 _layout(item, lines, depth + 1, width)
             lines[-1] += comma
     lines[-1] += closing
-
-
-def _flat_within(value: Any, limit: int) -> str | None:
-    """_flat(value) if it is at most `limit` characters long, else None: found without writing out
-    a long literal, which _layout would do at every level of a nested one (quadratic in all)."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:  # most leaves: as _flat writes them
-        text = repr(value)
-        return text if len(text) <= limit else None
-    if limit < 2:
-        return None
-    if kind is dict:
-        items = []
-        used = 2
-        for k, v in value.items():
-            key = f"{k!r}: "
-            inner = _flat_within(v, limit - used - len(key))
-            if inner is None:
-                return None
-            items.append(key + inner)
-            used += len(key) + len(inner) + 2
-        text = "{" + ", ".join(items) + "}"
-    elif kind is tuple or kind is list:
-        items = []
-        used = 3
-        for v in value:
-            inner = _flat_within(v, limit - used)
-            if inner is None:
-                return None
-            items.append(inner)
-            used += len(inner) + 2
-        if kind is list:
-            text = "[" + ", ".join(items) + "]"
-        else:
-            text = f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
-    else:
-        text = _flat(value)
-    return text if len(text) <= limit else None
-
-
-def _flat(value: Any) -> str:
-    """A literal on one line."""
-    if isinstance(value, tuple):
-        inner = ", ".join(_flat(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flat(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, frozenset):  # INVARIANT: only INPUT_NAMES, written by generate()
-        raise TypeError(value)
-    if isinstance(value, Decimal):  # short names the module defines for its literals
-        return f"_D({str(value)!r})"
-    if isinstance(value, datetime.date):
-        return f"_date({value.year}, {value.month}, {value.day})"
-    return repr(value)
 
 
 def generate(policy: CheckedPolicy, source_path: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -39,6 +40,7 @@ from guize.compiler.limits import (
     MAX_STATEMENT_TOKENS,
     depth_diagnostics,
 )
+from guize.runtime.modcache import cache_file
 
 _TAB = 4
 
@@ -119,8 +121,11 @@ def _lark() -> Lark:
         kw = keywords.get(tok.value)
         return Token.new_borrow_pos(kw, tok.value, tok) if kw else tok
 
+    # Lark's analysis of the grammar (~0.4 s a process) is kept in guize's own cache, a file per
+    # grammar (Lark checks its hash and versions); not in the shared temporary folder: it is a pickle.
+    cache = cache_file(f"lark-{hashlib.sha256(grammar.encode()).hexdigest()[:16]}.grammar")
     return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
-                propagate_positions=True, maybe_placeholders=True, cache=False,
+                propagate_positions=True, maybe_placeholders=True, cache=cache or False,
                 lexer_callbacks={"NAME": retype})
 
 

@@ -41,6 +41,16 @@ def cache_dir() -> str:
     return os.path.join(base, "guize")
 
 
+def cache_file(name: str) -> str | None:
+    """A path in the cache folder (made if need be), or None when there can be no cache."""
+    root = cache_dir()
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(root, name)
+
+
 def cache_key(source: str, path: str) -> str:
     h = sha256()
     for part in (__version__, code_stamp(), path, source):
