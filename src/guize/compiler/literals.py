@@ -15,7 +15,7 @@ def flat_within(value: Any, limit: int) -> str | None:
         text = repr(value)
         return text if len(text) <= limit else None
     if kind is dict:  # `used`: what the text has so far (the closing bracket counted in each limit)
-        items = []
+        items: list[str] = []
         used = 1
         for k, v in value.items():
             key = f"{k!r}: "
