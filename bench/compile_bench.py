@@ -6,7 +6,9 @@
 Targets (issues 22 and 23): check + codegen at least 50,000 lines/s on a large file, no
 super-linear step (lines/s about the same at every size), and a 50,000-line file compiled in
 at most 300 MB. Each size runs in a fresh child process (so that memory is that file's alone);
-the child prints the time of each stage (best of --repeat runs) and the peak memory of one run:
+the child prints the CPU time of each stage (time.process_time: single-threaded work, and less
+disturbed than wall time by other programs on a busy machine; best of --repeat runs) and the
+peak memory of one run:
 tracemalloc's peak of Python allocations for parse + check + codegen ("peak MB"), then for
 Python's compile() of the generated modules alone ("compile() MB", beside the generated
 sources' size), and the child's maximum RSS (interpreter and imported modules included).
@@ -15,13 +17,29 @@ The file (`synthetic`) repeats a 10-line block of the language's common construc
 names: an input, a parameter, a table by an enumeration, an output with a condition, a minimum
 and maximum, rounding and a citation, and a banded table.
 
-Where the time goes (2 vCPU VM, Python 3.11, 50,000 lines, before this work): 2.7k lines/s in
-all (issue 22 measured `guize check` at 0.7 s / 3.9 s / 18.5 s for 1k / 10k / 50k lines). See the
-table this script prints for the current split: "parse" is Lark's LALR parse and the tree ->
-AST conversion (parser.py), "check" the checker and the lowering to IR, "codegen" the scalar
-and columnar generators, "compile" Python's own compile() of the generated modules (not part
-of the target). Lark's grammar is analysed once per process (not counted: the first parse
-pays for it, about 0.5 s, or reads lark's cache).
+Where the time goes (2 vCPU VM, Python 3.11, CPU seconds; docs/performance.md has the table).
+Before this work issue 22 measured `guize check` at 0.7 s / 3.9 s / 18.5 s for 1k / 10k / 50k lines
+(about 2.7k lines/s). Now, at 1k / 10k / 50k lines: check + codegen 9.2k / 9.6k / 5.8k lines/s,
+parse 0.22 / 1.39 / 4.6 s. The targets are NOT met:
+* parse ("parse": Lark's LALR parse and the tree -> AST conversion, parser.py) is the largest
+  stage: Lark calls Python per token, propagate_positions walks every rule node's children for
+  its first and last token (a third of the parse in the profile), and the whole tree is then
+  transformed again by _ToAst. 50k lines/s is out of reach with Lark's LALR on CPython; getting
+  near needs building the AST in the parser's callbacks with positions computed from tokens
+  (Lark's internal transformer cannot take positions) or a hand-written parser.
+* codegen: most time writes the IR out as literals (about 500 bytes of Python per .rule line).
+  The layout used to write every nested literal out at every level (now bounded: literals.py)
+  and strict() scanned every definition per output (now by index). A super-linear step is left
+  between 10k (0.86 s) and 50k lines (8.0 s): not yet found.
+* check (checker and lowering to IR) runs at 50-80k lines/s.
+* the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
+  the millions of live parse objects (a third of a 10k-line parse).
+* memory: the compiler's own peak is 5 / 50 / 254 MB; Python's compile() of the generated modules
+  (not part of check + codegen, but of loading) takes about 80x the generated code's size:
+  38 / 371 / 2,030 MB. Loading a 50k-line file in 300 MB needs the generated module compiled in
+  pieces (or smaller generated code).
+Lark's grammar is analysed once per process (not counted: the first parse pays for it, or
+reads Lark's cache in guize's cache folder, about 0.05 s instead of 0.4 s).
 """
 
 from __future__ import annotations
@@ -95,20 +113,20 @@ def _stages(text: str, path: str, python_compile: bool) -> Any:
     from guize.compiler.checker import check
 
     out: dict[str, float] = {}
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     tree = parser.parse(text, path)
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     checked = check(tree, text)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics[:3]
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     python = codegen.generate(checked, path)
     batch = batchgen.generate(checked)
-    t3 = time.perf_counter()
+    t3 = time.process_time()
     if not python_compile:
         return [python, batch]
     compile(python, path, "exec")
     compile(batch, path, "exec")
-    t4 = time.perf_counter()
+    t4 = time.process_time()
     out.update(parse=t1 - t0, check=t2 - t1, codegen=t3 - t2, compile=t4 - t3)
     return out
 
