@@ -350,15 +350,15 @@ class CodeGenerator:
         every path has been computed before it, so only the rest is read lazily."""
         if name in self.folded:
             return []
-        saved = self.lazy
-        if saved:
-            strict = ir.strict_needs(self.p.defs, [name], self.needs_memo)
-            if not strict.isdisjoint(saved):  # copying `saved` for every definition is quadratic
-                self.lazy = saved - strict
+        # What this definition needs on every path is computed before it: taken out of the lazy set
+        # while its code is written, then put back (in place: copying the set for every definition
+        # was quadratic).
+        removed = ir.strict_needs(self.p.defs, [name], self.needs_memo) & self.lazy if self.lazy else frozenset()
+        self.lazy -= removed
         try:
             return [f"    {self.local('ref', name)} = {self.def_code(name)}"]
         finally:
-            self.lazy = saved
+            self.lazy |= removed
 
     def strict(self, names: list[str]) -> tuple[list[str], list[str]]:
         """Definitions (in dependency order) and inputs (in declaration order) that every path
@@ -579,9 +579,10 @@ class CodeGenerator:
         # other list, a single output included.
         functions: list[tuple[str, str]] = []
         lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
+        output_index = {o: i for i, o in enumerate(p.outputs)}
         for out in p.outputs:
-            reached = set(dependencies(p.defs, [out]))
-            computed = tuple(o for o in p.outputs if o in reached)
+            reached = set(dependencies(p.defs, [out]))  # in output order, without scanning every output
+            computed = tuple(sorted((o for o in reached if o in output_index), key=output_index.__getitem__))
             if computed != (out,):
                 with_name = self.names.get("with", out)
                 lists.append((computed, with_name))
