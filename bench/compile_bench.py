@@ -19,8 +19,8 @@ and maximum, rounding and a citation, and a banded table.
 
 Where the time goes (2 vCPU VM, Python 3.11, CPU seconds; docs/performance.md has the table).
 Before this work issue 22 measured `guize check` at 0.7 s / 3.9 s / 18.5 s for 1k / 10k / 50k lines
-(about 2.7k lines/s). Now, at 1k / 10k / 50k lines: check + codegen 9.2k / 9.6k / 5.8k lines/s,
-parse 0.22 / 1.39 / 4.6 s. The targets are NOT met:
+(about 2.7k lines/s). Now, at 1k / 10k / 50k lines: check + codegen 9.2k / 14.3k / 7.3k lines/s,
+parse 0.22 / 0.88 / 4.3 s. The targets are NOT met:
 * parse ("parse": Lark's LALR parse and the tree -> AST conversion, parser.py) is the largest
   stage: Lark calls Python per token, propagate_positions walks every rule node's children for
   its first and last token (a third of the parse in the profile), and the whole tree is then
@@ -29,8 +29,9 @@ parse 0.22 / 1.39 / 4.6 s. The targets are NOT met:
   (Lark's internal transformer cannot take positions) or a hand-written parser.
 * codegen: most time writes the IR out as literals (about 500 bytes of Python per .rule line).
   The layout used to write every nested literal out at every level (now bounded: literals.py)
-  and strict() scanned every definition per output (now by index). A super-linear step is left
-  between 10k (0.86 s) and 50k lines (8.0 s): not yet found.
+  strict() scanned every definition per output, each output scanned every output and def_lines
+  copied the lazy set per definition (all now linear). A super-linear step is left between 10k
+  (0.59 s) and 50k lines (6.2 s, scalar + columnar codegen): not yet found (batchgen next).
 * check (checker and lowering to IR) runs at 50-80k lines/s.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
