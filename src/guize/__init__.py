@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from types import ModuleType
 
 from guize._version import __version__
 from guize.runtime import (
@@ -35,32 +35,87 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
     subdirectories, None or False the file alone. Only files that name one of this file's
     documents beside 「废止」 or 「替代」 are compiled; one that cannot be is skipped with a
     CorpusWarning (also in `policy.warnings`).
+
+    A cached policy that no neighbour names is loaded by the runtime alone: the compiler (and
+    Lark) are imported only to compile, or to link the documents that may repeal it.
     """
     import warnings
 
-    from guize.compiler.corpus import CorpusWarning, related_corpus
-    from guize.compiler.driver import load_module
+    from guize.runtime import related
 
-    amendments = None
+    root = None
     if corpus is not None and corpus is not False:
-        amendments = Path(path).parent if corpus is True else Path(corpus)
-    # The amendments in the corpus are applied (compiler/amend.py): the law as it now stands;
-    # evaluate(..., known_on=D) gives it as published by D.
-    module = load_module(path, use_cache=cache, amendments=amendments, recursive=corpus is not True)
+        root = os.path.dirname(os.fspath(path)) if corpus is True else os.fspath(corpus)
+    recursive = corpus is not True
+    module = _from_cache(path, root, recursive) if cache else None
+    if module is None:
+        from pathlib import Path
+
+        from guize.compiler.driver import load_module
+
+        # The amendments in the corpus are applied (compiler/amend.py): the law as it now stands;
+        # evaluate(..., known_on=D) gives it as published by D.
+        module = load_module(path, use_cache=cache, amendments=None if root is None else Path(root),
+                             recursive=recursive)
     repealed = None
     found: list[str] = []
-    if corpus is not None and corpus is not False:
-        root = Path(path).parent if corpus is True else Path(corpus)
-        related = related_corpus(str(path), module, str(root), recursive=corpus is not True)
-        entry = related.entry_for_file(str(path))
-        if entry is not None:
-            repealed = entry.repealed
-        found = related.warnings
+    if root is not None:
+        neighbours, found = related.candidates(str(path), module.DOCUMENTS, root, recursive)
+        if neighbours:
+            from pathlib import Path
+
+            from guize.compiler.corpus import related_corpus
+
+            linked = related_corpus(str(path), module, str(Path(root)), recursive=recursive)
+            entry = linked.entry_for_file(str(path))
+            if entry is not None:
+                repealed = entry.repealed
+            found = linked.warnings
     policy = Policy(module, repealed)
     policy.warnings = tuple(found)
     for message in found:
-        warnings.warn(CorpusWarning(message), stacklevel=2)
+        warnings.warn(related.CorpusWarning(message), stacklevel=2)
     return policy
+
+
+def _from_cache(path: str | os.PathLike[str], root: str | None, recursive: bool) -> ModuleType | None:
+    """The compiled module of `path` if the cache has it (read by the runtime alone), else None.
+
+    None too when the file may be merged with others (compiler/amend.py): when its text says
+    「修改」 or 「参照执行」 (a cheap, conservative test), or a neighbour in the corpus `root` names
+    one of its documents beside 「修改」 (an amendment of it)."""
+    import functools
+
+    from guize.runtime import modcache, related
+
+    try:
+        source = modcache.read_source(path)
+    except UnicodeDecodeError:  # the compiler reports where
+        return None
+    if "修改" in source or "参照执行" in source:
+        return None
+    entry = modcache.Entry(source, str(path))
+    module = entry.load()
+    if module is None:
+        return None
+    if root is not None:
+        layered, _ = related.candidates(str(path), module.DOCUMENTS, root, recursive, words=related.LAYERING)
+        if layered:
+            return None
+    module.BATCH_LOADER = functools.partial(  # type: ignore[attr-defined]
+        _load_batch, entry.batch, (source, str(path), None), f"{entry.name}_batch")
+    module.SOURCE_FILES = (str(path),)  # type: ignore[attr-defined]
+    return module
+
+
+def _load_batch(batch: str, rule: tuple[str, str, None], name: str) -> ModuleType:
+    """The columnar evaluators of a module loaded from the cache (batch use imports pyarrow; the
+    compiler's loader costs nothing beside it)."""
+    from pathlib import Path
+
+    from guize.compiler.driver import load_batch
+
+    return load_batch(Path(batch), None, rule, name, True)
 
 
 def compile_file(path: str | os.PathLike[str]) -> str:

@@ -1,5 +1,5 @@
 """`python -m guize`: the same as the `guize` command."""
 
-from guize.cli import main
+from guize.entry import main
 
-main(prog_name="guize")
+main()

@@ -1,5 +1,8 @@
 """What every guize command shares: exit codes, exact JSON output, user-error reporting, dates
-from the command line. Used by cli.py and the modules in guize.commands alike."""
+from the command line. Used by cli.py and the modules in guize.commands alike.
+
+Click is imported only where a usage error is raised: guize.entry runs `guize eval` with these
+helpers before click is imported (a quicker start)."""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ import json
 import sys
 from decimal import Decimal
 from typing import Any, NoReturn
-
-import click
 
 from guize.runtime import display
 from guize.runtime.errors import RuleError
@@ -42,22 +43,31 @@ def _dump(value: Any, indent: int, level: int) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """click.echo for text: one write, then flush (so that stdout and stderr interleave as written)."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n" if nl else text)
+    stream.flush()
+
+
 def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
     """Report a user error on stderr (Chinese text or JSON) and exit 1."""
     if fmt == "json":
-        click.echo(dumps(exc.to_json()), err=True)
+        echo(dumps(exc.to_json()), err=True)
     else:
         from guize.compiler.diagnostics import CompileError
 
         if isinstance(exc, CompileError):
-            click.echo(exc.render(), err=True)
+            echo(exc.render(), err=True)
         else:
-            click.echo(f"错误：{exc.message}", err=True)
+            echo(f"错误：{exc.message}", err=True)
     sys.exit(EXIT_FINDINGS)
 
 
 def parse_date(value: str, what: str = "--date") -> datetime.date:
     """A date given on the command line (2025-03-01 or 2025年3月1日); a usage error if invalid."""
+    import click
+
     from guize.runtime import dates
 
     try:
@@ -71,13 +81,13 @@ def load_quietly(file: str, corpus: str | None) -> Any:
     import warnings
 
     import guize
-    from guize.compiler.corpus import CorpusWarning
+    from guize.runtime.related import CorpusWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CorpusWarning)
         policy = guize.load(file, corpus=corpus if corpus else True)
     for message in policy.warnings:
-        click.echo(f"警告：{message}", err=True)
+        echo(f"警告：{message}", err=True)
     return policy
 
 

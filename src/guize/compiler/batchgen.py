@@ -19,7 +19,8 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.codegen import Names, literal_lines, wrap
+from guize.compiler.codegen import Names
+from guize.compiler.literals import literal_lines, wrap
 from guize.runtime import ir
 
 FORMAT = "2"  # bump when the generated batch code changes shape (part of the cache key)

@@ -15,7 +15,6 @@ from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.assertions import CheckedAssertion, check_assertions
 from guize.compiler.diagnostics import Diagnostic, nearest
-from guize.compiler.lexicon import UNITS
 from guize.compiler.lists import LIST_SUFFIX, ListChecker
 from guize.compiler.lower import Validity, norm, parse_rounding, unit_hint
 from guize.compiler.types import Type

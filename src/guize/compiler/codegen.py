@@ -9,8 +9,9 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.listgen import ListCode
 from guize.compiler.inline_reads import months_expr, number_lines, plain_number
+from guize.compiler.listgen import ListCode
+from guize.compiler.literals import literal_lines, records_lines, wrap
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 
@@ -63,6 +64,7 @@ class CodeGenerator(ListCode):
         self.lazy: set[tuple[str, str]] = set()
         self.readers: dict[str, str] = {}  # input -> its reader function (for lazy reads)
         self.needs_memo: dict[str, ir.Needs] = {}
+        self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
 
     # ------------------------------------------------------------ helpers
 
@@ -365,20 +367,26 @@ class CodeGenerator(ListCode):
         every path has been computed before it, so only the rest is read lazily."""
         if name in self.folded:
             return []
-        saved = self.lazy
-        if saved:
-            self.lazy = saved - ir.strict_needs(self.p.defs, [name], self.needs_memo)
+        # What this definition needs on every path is computed before it: taken out of the lazy set
+        # while its code is written, then put back (in place: copying the set for every definition
+        # was quadratic).
+        removed = ir.strict_needs(self.p.defs, [name], self.needs_memo) & self.lazy if self.lazy else frozenset()
+        self.lazy -= removed
         try:
             return [f"    {self.local('ref', name)} = {self.def_code(name)}"]
         finally:
-            self.lazy = saved
+            self.lazy |= removed
 
     def strict(self, names: list[str]) -> tuple[list[str], list[str]]:
         """Definitions (in dependency order) and inputs (in declaration order) that every path
         of `names` reads: computed and read first, in this order, by every engine."""
         needs = ir.strict_needs(self.p.defs, names, self.needs_memo)
-        defs = [n for n in self.p.order if ("ref", n) in needs]
-        inputs = [s["name"] for s in self.p.inputs if ("input", s["name"]) in needs]
+        if len(self.order_index) != len(self.p.order):  # built once: these lists are per output
+            self.order_index.update((n, i) for i, n in enumerate(self.p.order))
+        defs = sorted((n for kind, n in needs if kind == "ref" and n in self.order_index),
+                      key=self.order_index.__getitem__)
+        inputs = sorted((n for kind, n in needs if kind == "input" and n in self.input_index),
+                        key=self.input_index.__getitem__)
         return defs, inputs
 
     def prefetch_lines(self, name: str, inline: bool = True) -> list[str]:
@@ -591,9 +599,10 @@ class CodeGenerator(ListCode):
         # other list, a single output included.
         functions: list[tuple[str, str]] = []
         lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
+        output_index = {o: i for i, o in enumerate(p.outputs)}
         for out in p.outputs:
-            reached = set(dependencies(p.defs, [out]))
-            computed = tuple(o for o in p.outputs if o in reached)
+            reached = set(dependencies(p.defs, [out]))  # in output order, without scanning every output
+            computed = tuple(sorted((o for o in reached if o in output_index), key=output_index.__getitem__))
             if computed != (out,):
                 with_name = self.names.get("with", out)
                 lists.append((computed, with_name))
@@ -673,137 +682,6 @@ class CodeGenerator(ListCode):
 def _simple(code: str) -> bool:
     """A local name or a constant: safe to evaluate twice, no temporary needed."""
     return code.isidentifier() or code.lstrip("-").isdigit()
-
-
-WIDTH = 100  # generated lines are wrapped at this width where Python allows (never over MAX_LINE)
-MAX_LINE = 300
-
-
-def wrap(line: str, width: int = WIDTH) -> list[str]:
-    """One generated statement as physical lines of at most `width` columns where possible:
-    broken at spaces inside brackets (outside string literals), continued 8 columns in."""
-    if len(line) <= width:
-        return [line]
-    indent = " " * (len(line) - len(line.lstrip()) + 8)
-    breaks = []  # positions of spaces where a line may break
-    depth = 0
-    quote = ""
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == " " and depth > 0:
-            breaks.append(i)
-        i += 1
-    out = []
-    start = 0
-    prefix = ""
-    while len(prefix) + len(line) - start > width:
-        fits = [b for b in breaks if start < b and len(prefix) + b - start <= width]
-        if not fits:
-            later = [b for b in breaks if b > start]
-            if not later:
-                break
-            fits = later[:1]
-        cut = fits[-1]
-        out.append(prefix + line[start:cut])
-        start, prefix = cut + 1, indent
-    out.append(prefix + line[start:])
-    return out
-
-
-def literal_lines(head: str, value: Any, tail: str = "", width: int = WIDTH) -> list[str]:
-    """`head` + a deterministic Python literal of `value` + `tail`, laid out compactly: as many
-    items a line as fit in `width`, nested one space per level (dict order as built; Decimal and
-    date by constructor; strings too long for a line split into adjacent literals)."""
-    lines = [head]
-    _layout(value, lines, 0, width)
-    lines[-1] += tail
-    return lines
-
-
-def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -> list[str]:
-    """`head` + a call of values.records making `rows` (dicts with one set of keys) + `tail`."""
-    if not rows or any(list(r) != list(rows[0]) for r in rows):
-        return literal_lines(head, rows, tail)
-    fields = tuple(rows[0])
-    common = {f: rows[0][f] for f in fields
-              if len(rows) > 1 and all(type(r[f]) is type(rows[0][f]) and r[f] == rows[0][f] for r in rows)}
-    lines = literal_lines(f"{head}_v.records(", fields, ", ")
-    lines[-1] += _flat(common) + ", ("
-    for row in rows:
-        lines += literal_lines(" ", tuple(row[f] for f in fields if f not in common), ",")
-    lines[-1] += "))" + tail
-    return lines
-
-
-def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
-    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1)."""
-    text = _flat(value)
-    if len(lines[-1]) + len(text) <= width:
-        lines[-1] += text
-        return
-    if isinstance(value, str):
-        pieces = [repr(value[i:i + 40]) for i in range(0, len(value), 40)]
-        lines[-1] += "(" + pieces[0]
-        lines.extend(" " * (depth + 1) + piece for piece in pieces[1:])
-        lines[-1] += ")"
-        return
-    if not isinstance(value, (tuple, list, dict)):
-        lines[-1] += text
-        return
-    brackets = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
-    opening, closing = brackets[0], brackets[1]
-    lines[-1] += opening
-    items = list(value.items()) if isinstance(value, dict) else list(value)
-    pad = " " * (depth + 1)
-    for index, item in enumerate(items):
-        last = index == len(items) - 1
-        comma = "" if last and not (isinstance(value, tuple) and len(items) == 1) else ","
-        piece = (f"{item[0]!r}: {_flat(item[1])}" if isinstance(value, dict) else _flat(item)) + comma
-        sep = " " if index else ""
-        if len(lines[-1]) + len(sep) + len(piece) <= width:
-            lines[-1] += sep + piece
-        elif len(pad) + len(piece) <= width:
-            lines.append(pad + piece)
-        else:  # too long for one line: lay it out over several
-            if index:
-                lines.append(pad)
-            if isinstance(value, dict):
-                lines[-1] += f"{item[0]!r}: "
-                _layout(item[1], lines, depth + 1, width)
-            else:
-                _layout(item, lines, depth + 1, width)
-            lines[-1] += comma
-    lines[-1] += closing
-
-
-def _flat(value: Any) -> str:
-    """A literal on one line."""
-    if isinstance(value, tuple):
-        inner = ", ".join(_flat(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flat(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, frozenset):  # INVARIANT: only INPUT_NAMES, written by generate()
-        raise TypeError(value)
-    if isinstance(value, Decimal):  # short names the module defines for its literals
-        return f"_D({str(value)!r})"
-    if isinstance(value, datetime.date):
-        return f"_date({value.year}, {value.month}, {value.day})"
-    return repr(value)
 
 
 def generate(policy: CheckedPolicy, source_path: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guize.compiler.driver import load_module, rule_files
@@ -13,6 +12,10 @@ from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.runtime import dates
 from guize.runtime.errors import RuleError
 from guize.runtime.ir import Const, dated_nodes, decode
+from guize.runtime.related import (
+    CorpusWarning as CorpusWarning,  # it moved; guize.compiler.corpus still names it
+)
+from guize.runtime.related import candidates
 from guize.runtime.validity import Repealed, Window
 
 if TYPE_CHECKING:
@@ -93,53 +96,20 @@ def load_corpus(paths: list[str], with_amendments: bool = False) -> Corpus:
     return corpus
 
 
-class CorpusWarning(UserWarning):
-    """A neighbour file that could not be read while deciding whether a document is repealed."""
-
-
-def _comparable(text: str) -> str:
-    """Text in which a title or 文号 can be looked for however its brackets are written."""
-    return normalize_docno(text).replace("〈", "《").replace("〉", "》")
-
-
-def _names(module: Any) -> list[str]:
-    names = []
-    for doc in module.DOCUMENTS:
-        names += [_comparable(doc[key]) for key in ("title", "docno") if doc.get(key)]
-    return names
-
-
 def related_corpus(path: str, module: Any, root: str, recursive: bool = False) -> Corpus:
     """The part of the corpus in `root` that decides whether the documents of `path` (compiled
     as `module`) are repealed: the file itself and the files that may repeal it.
 
     A file can repeal a document only by naming its title or 文号 under 「废止」 or 「替代」, so
-    a neighbour whose text names neither, or has neither word, is not parsed at all. `root`
-    is searched non-recursively unless `recursive`. A neighbour that cannot be read or
-    compiled is skipped and reported in `corpus.warnings`, never raised.
+    a neighbour whose text names neither, or has neither word, is not parsed at all
+    (runtime/related.py). `root` is searched non-recursively unless `recursive`. A neighbour
+    that cannot be read or compiled is skipped and reported in `corpus.warnings`, never raised.
     """
     corpus = Corpus()
     for doc in module.DOCUMENTS:
         corpus.entries.append(Entry(doc, str(path), module))
-    names = _names(module)
-    own = os.path.realpath(path)
-    folder = Path(root)
-    try:
-        files = sorted(folder.rglob("*.rule") if recursive else folder.glob("*.rule"))
-    except OSError as exc:
-        corpus.warnings.append(f"无法读取文件库目录「{root}」（{exc.strerror or exc}），未判断是否被废止")
-        return corpus
-    for neighbour in files:
-        if os.path.realpath(neighbour) == own or not names:
-            continue
-        try:
-            text = _comparable(neighbour.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = "不是 UTF-8 编码" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-            corpus.warnings.append(f"文件库中的「{neighbour}」无法读取（{reason}），已跳过")
-            continue
-        if ("废止" not in text and "替代" not in text) or not any(n in text for n in names):
-            continue
+    found, corpus.warnings = candidates(path, module.DOCUMENTS, root, recursive)
+    for neighbour in found:
         try:
             other = load_module(neighbour)
         except RuleError as exc:

@@ -6,6 +6,10 @@ import datetime
 import re
 from decimal import Decimal
 
+from guize.runtime.related import (
+    normalize_docno as normalize_docno,  # the runtime finds repeals by it too
+)
+
 # Terminal name -> how a drafter would call it in a message.
 KEYWORDS: dict[str, str] = {
     "DOC_KW": "「文件」",
@@ -221,11 +225,6 @@ def int_to_cn(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = "" if tens == 1 else _CN_NUMERALS[tens]
     return head + "十" + (_CN_NUMERALS[ones] if ones else "")
-
-
-def normalize_docno(text: str) -> str:
-    """新政办发[2024]13号, 新政办发（2024）13号 … -> 新政办发〔2024〕13号."""
-    return re.sub(r"[\[(（【〔](\d{4})[\])）】〕]", r"〔\1〕", text)
 
 
 def normalize_title(text: str) -> str:

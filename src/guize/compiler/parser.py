@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from importlib import resources
@@ -43,6 +44,7 @@ from guize.compiler.limits import (
     MAX_STATEMENT_TOKENS,
     depth_diagnostics,
 )
+from guize.compiler.parse_lists import ListsToAst
 from guize.compiler.syntaxhints import (
     band_row_hint,
     digit_name_hint,
@@ -50,7 +52,7 @@ from guize.compiler.syntaxhints import (
     unfinished_line_hint,
     unit_hint,
 )
-from guize.compiler.parse_lists import ListsToAst
+from guize.runtime.modcache import cache_file
 
 _TAB = 4
 
@@ -153,8 +155,11 @@ def lark_for(units: tuple[str, ...]) -> Lark:
         value = unmask(tok.value)  # a declared name with digits
         return tok if value == tok.value else Token.new_borrow_pos("NAME", value, tok)
 
+    # Lark's analysis of the grammar (~0.4 s a process) is kept in guize's own cache, a file per
+    # grammar (Lark checks its hash and versions); not in the shared temporary folder: it is a pickle.
+    cache = cache_file(f"lark-{hashlib.sha256(grammar.encode()).hexdigest()[:16]}.grammar")
     return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
-                propagate_positions=True, maybe_placeholders=True, cache=False,
+                propagate_positions=True, maybe_placeholders=True, cache=cache or False,
                 lexer_callbacks={"NAME": retype})
 
 

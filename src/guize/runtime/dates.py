@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 
@@ -39,8 +38,17 @@ def add_months(d: datetime.date, months: int) -> datetime.date:
     """The corresponding day `months` later; the month's last day if there is none."""
     index = d.year * 12 + (d.month - 1) + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return datetime.date(year, month + 1, min(d.day, last))
+    return datetime.date(year, month + 1, min(d.day, month_days(year, month + 1)))
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_days(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1] (calendar imports locale: a slower start-up)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 def add_years(d: datetime.date, years: int) -> datetime.date:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import decimal
 import threading
 from collections.abc import Iterable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guize.runtime import dates, tracebacks
 from guize.runtime import values as V
@@ -30,8 +29,7 @@ _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
 
 
-@dataclasses.dataclass(frozen=True)
-class InputInfo:
+class InputInfo(NamedTuple):
     name: str
     type: str
     kind: str
@@ -44,8 +42,7 @@ class InputInfo:
     given: bool = False  # a 可作输入 definition: optional; without it, its formula is used
 
 
-@dataclasses.dataclass(frozen=True)
-class OutputInfo:
+class OutputInfo(NamedTuple):
     name: str
     type: str
     kind: str
@@ -55,8 +52,7 @@ class OutputInfo:
     given: bool = False  # declared 可作输入
 
 
-@dataclasses.dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
     """Why each requested output has its value: a tree of steps."""
 
     date: datetime.date

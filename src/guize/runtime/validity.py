@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from guize.runtime.dates import cn
 from guize.runtime.errors import NotInForce
 
 
-@dataclasses.dataclass(frozen=True)
-class Repealed:
+class Repealed(NamedTuple):
     on: datetime.date  # first day no longer in force
     by_title: str | None
     by_docno: str | None
@@ -23,8 +21,7 @@ class Repealed:
         return f"《{self.by_title}》" if self.by_title else (self.by_docno or "另一文件")
 
 
-@dataclasses.dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """A document's validity: in force from `start` through `last` (inclusive), unless repealed."""
 
     title: str | None
