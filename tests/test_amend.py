@@ -409,3 +409,35 @@ def test_diff_shows_an_amendments_effect_on_the_base(tmp_path: Path) -> None:
     base = next(d for d in report["documents"] if d["docno"] == "测发〔2020〕1号")
     (behaviour,) = [b for b in base["behaviour"] if b["output"] == "补贴"]
     assert [r["from"] for r in behaviour["regions"]] == [D(2021, 1, 1)]
+
+
+def test_engines_agree_with_a_known_on_column(deductions: guize.Policy) -> None:
+    """known_on per row (a column, nulls as the rules now stand, text that is no date, a day
+    before the document was published): batch = compiled = reference interpreter, row by row,
+    with one date for every row or a date column."""
+    pa = pytest.importorskip("pyarrow")
+    ons = [D(2021, 12, 31), D(2022, 2, 1), D(2023, 3, 1), D(2023, 9, 1)]
+    knowns = [None, "2018-12-01", "2022-03-27", "2022-03-28", "2023-08-30", "2023-08-31", "不是日期", "2025-01-01"]
+    rows = [{"受教育子女人数": c, "三岁以下婴幼儿人数": b, "是否赡养老人": e, "赡养身份": s, "约定分摊额": "1300"}
+            for c, b, e, s in itertools.product([0, 2], [0, 1], [True, False], ["独生子女", "非独生子女"])]
+    grid = [(on, known, row) for on in ons for known in knowns for row in rows]
+
+    def expected(on: dt.date, known: str | None, row: dict[str, object]) -> dict[str, object]:
+        try:
+            value = deductions.evaluate(row, on, known_on=known)
+        except guize.RuleError as exc:
+            with pytest.raises(type(exc)):
+                deductions.interpret(row, on, known_on=known)
+            return {**{o.name: None for o in deductions.outputs}, "错误": exc.message}
+        assert deductions.interpret(row, on, known_on=known) == value
+        return {**value, "错误": None}
+
+    table = pa.table({**{k: [r[k] for _o, _k, r in grid] for k in rows[0]},
+                      "日": [on for on, _k, _r in grid], "已知": [k for _o, k, _r in grid]})
+    got = deductions.evaluate_batch(table, "日", known_on="已知").to_pylist()
+    assert got == [expected(*g) for g in grid]
+    for on in ons[1:3]:
+        one = deductions.evaluate_batch(table.drop_columns(["日"]), on, known_on="已知").to_pylist()
+        assert one == [expected(on, k, r) for _o, k, r in grid]
+    with pytest.raises(guize.InvalidInput, match="既不是日期，也不是输入表中的列"):
+        deductions.evaluate_batch(table, "日", known_on="已经")

@@ -333,10 +333,11 @@ class Policy:
         """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
 
         `on` is one date or the name of a date column; `keep`: input columns copied before the
-        outputs (such as an id); `known_on` one date, as in `evaluate`; see guize.runtime.batch.
+        outputs (such as an id); `known_on` one date, as in `evaluate`, or the name of a column
+        giving it per row (a null: as they now stand); see guize.runtime.batch.
         """
         if known_on is not None:
-            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=as_date(known_on))
+            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on)
         return self.batch.evaluate(data, on, outputs, strict, keep=keep)
 
     @property
