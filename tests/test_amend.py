@@ -441,3 +441,68 @@ def test_engines_agree_with_a_known_on_column(deductions: guize.Policy) -> None:
         assert one == [expected(on, k, r) for _o, k, r in grid]
     with pytest.raises(guize.InvalidInput, match="既不是日期，也不是输入表中的列"):
         deductions.evaluate_batch(table, "日", known_on="已经")
+
+
+# ---------------------------------------------------------------- examples with known_on
+
+EXAMPLE_KNOWN = """\
+例 「三月的工资」：
+  日期：2023年3月1日
+  按{known}已{word}的规定{colon}
+  受教育子女人数 = 1人
+  期望 子女教育每月扣除 = {expected}
+"""
+
+
+def _corpus_with_example(tmp_path: Path, example: str) -> Path:
+    for year in (2018, 2022):
+        name = f"special_deductions_{year}.rule"
+        (tmp_path / name).write_text(read_source(str(BASE.parent / name)), encoding="utf-8")
+    target = tmp_path / "special_deductions_2023.rule"
+    target.write_text(read_source(str(BASE.parent / target.name)) + "\n" + example, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize(("known", "expected", "passes"), [
+    ("2023年3月1日", "1000元", True), ("2023年3月1日", "2000元", False),
+    ("2023年8月31日", "2000元", True), ("2023年8月30日", "2000元", False)])
+def test_an_example_states_known_on(tmp_path: Path, known: str, expected: str, passes: bool) -> None:
+    from guize.tools import testing
+
+    path = _corpus_with_example(tmp_path, EXAMPLE_KNOWN.format(known=known, word="发布", colon="", expected=expected))
+    outcomes = [o for o in testing.run([str(path)]).outcomes if o.name == "三月的工资"]
+    assert [o.status for o in outcomes] == ["passed" if passes else "failed"], outcomes
+    if not passes:
+        assert outcomes[0].message == f"「子女教育每月扣除」期望 {expected.removesuffix('元')}，实际 " \
+            f"{'2000.00' if expected == '1000元' else '1000.00'}"
+        assert f"按{known}已发布的规定" in outcomes[0].explanation
+
+
+def test_known_on_example_formats_and_parses(tmp_path: Path) -> None:
+    from guize.compiler import parser
+    from guize.tools.fmt.entry import format_source
+
+    loose = EXAMPLE_KNOWN.format(known="2023-03-01", word="公布", colon="：", expected="1000元")
+    tree = parser.parse(loose, "x.rule")
+    assert tree.examples[0].known_on == D(2023, 3, 1)
+    formatted = format_source(loose, "x.rule")
+    assert "  按2023年3月1日已发布的规定\n" in formatted
+    assert parser.parse(formatted, "x.rule").examples == tree.examples
+    assert format_source(formatted, "x.rule") == formatted
+    without = parser.parse(loose.replace("  按2023-03-01已公布的规定：\n", ""), "x.rule")
+    assert without.examples[0].known_on is None
+    with pytest.raises(CompileError) as info:
+        parser.parse(loose.replace("2023-03-01", "2023年2月30日"), "x.rule")
+    assert info.value.diagnostics[0].code == "E012"
+
+
+def test_the_language_guide_example_with_known_on(tmp_path: Path) -> None:
+    """The example of docs/language.md passes guize test beside the 13号 document it is about."""
+    from guize.tools import testing
+
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    block = next(b.split("```", 1)[0] for b in text.split("```\n")[1:] if "已发布的规定\n" in b.split("```", 1)[0])
+    path = _corpus_with_example(tmp_path, block.replace("例 「", "例 「手册："))
+    report = testing.run([str(path)])
+    mine = [o for o in report.outcomes if o.name.startswith("手册：")]
+    assert len(mine) == 1 and mine[0].status == "passed", mine

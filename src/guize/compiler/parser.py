@@ -469,6 +469,7 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         expects: list[tuple[str, ast.LitValue]] = []
         not_in_force = False
         error: str | None = None
+        known = None
         for line in c[2:]:
             if not isinstance(line, tuple):
                 continue
@@ -483,7 +484,9 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
                 not_in_force = True
             elif kind == "error":
                 error = line[1]
-        return ast.Example(name, date, tuple(inputs), tuple(expects), not_in_force, error,
+            elif kind == "known":
+                known = line[1]
+        return ast.Example(name, date, tuple(inputs), tuple(expects), not_in_force, error, known,
                            span=self.sp(meta))
 
     def ex_date(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
@@ -500,6 +503,9 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
 
     def ex_error(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
         return ("error", str(c[2])[1:-1] if c[2] is not None else "")
+
+    def ex_known(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("known", self._date(c[1]))
 
     def lit_number(self, meta: Any, c: list[Token]) -> ast.LitValue:
         return ast.LitValue(self._number(c[0]), span=self.sp(meta))

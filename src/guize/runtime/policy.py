@@ -194,8 +194,13 @@ class Policy:
         return env
 
     def check_known(self, known_on: datetime.date) -> None:
-        """NotInForce when the document itself was not yet published on `known_on`."""
+        """NotInForce when the document itself was not yet published on `known_on`. The policy of
+        an amendment (or a local document) is its base's with the layers over it: it exists once
+        the base was published, and as known before the amendment, it is the base as it then was."""
         published = self.document.get("published")
+        layers = [layer[2] for layer in self.document.get("layers") or () if layer[2] is not None]
+        if layers:
+            published = min(layers)
         if published is not None and known_on < published:
             from guize.runtime.errors import NotInForce
 
