@@ -506,3 +506,65 @@ def test_the_language_guide_example_with_known_on(tmp_path: Path) -> None:
     report = testing.run([str(path)])
     mine = [o for o in report.outcomes if o.name.startswith("手册：")]
     assert len(mine) == 1 and mine[0].status == "passed", mine
+
+
+# ---------------------------------------------------------------- an amendment of an amendment
+
+FIX_2024 = """\
+文件：
+  标题：《关于调整子女教育扣除标准的通知》
+  文号：国发〔2024〕1号
+  发布机关：国务院
+  发布日期：2024年3月1日
+  # guize-lint: 忽略 W411 测试用的示例文件
+  施行日期：2024年1月1日
+  修改：{target}
+
+参数 子女教育每月标准 = 2500元/人  依据 第一条
+"""
+
+
+def _corpus_with_fix(tmp_path: Path, target: str) -> Path:
+    for year in (2018, 2022, 2023):
+        name = f"special_deductions_{year}.rule"
+        (tmp_path / name).write_text(read_source(str(BASE.parent / name)), encoding="utf-8")
+    fix = tmp_path / "fix_2024.rule"
+    fix.write_text(FIX_2024.format(target=target), encoding="utf-8")
+    return fix
+
+
+def test_an_amendment_of_an_amendment_changes_the_base(tmp_path: Path) -> None:
+    """国发〔2024〕1号 amends 13号, which amends 41号: it changes 41号 as amended, both when 41号
+    is loaded with its corpus and when the amendment is loaded itself; the engines agree."""
+    fix = _corpus_with_fix(tmp_path, "《国务院关于提高个人所得税有关专项附加扣除标准的通知》（国发〔2023〕13号）")
+    data = {"受教育子女人数": 1, "三岁以下婴幼儿人数": 1}
+    for path in (tmp_path / "special_deductions_2018.rule", fix):
+        policy = guize.load(path)
+        for on, known, want in [(D(2024, 3, 1), None, 2500), (D(2024, 3, 1), D(2024, 2, 29), 2000),
+                                (D(2023, 6, 1), None, 2000)]:
+            if on < policy.window.start:
+                continue
+            got = policy.evaluate(data, on, known_on=known)
+            assert got["子女教育每月扣除"] == want and got["婴幼儿照护每月扣除"] == 2000, (path, on, known)
+            assert policy.interpret(data, on, known_on=known) == got
+    assert amend.chain(str(fix)) == [str(tmp_path / f"special_deductions_{y}.rule") for y in (2018, 2022, 2023)] \
+        + [str(fix)]
+    texts = {str(p): p.read_text(encoding="utf-8") for p in tmp_path.glob("*.rule")}
+    for path in texts:
+        assert amend.chain_in(path, texts) == amend.chain(path, tmp_path), path
+    explained = guize.load(fix).explain(data, D(2024, 3, 1), ["子女教育每月扣除"]).render()
+    assert "依据 国发〔2024〕1号 第一条" in explained
+    assert [d.code for d in check_source(read_source(str(fix)), str(fix)).diagnostics] == ["W411"]  # retroactive
+
+
+def test_amendments_in_a_circle_are_an_error_not_a_traceback(tmp_path: Path) -> None:
+    fix = _corpus_with_fix(tmp_path, "《另一通知》（国发〔2024〕2号）")
+    other = FIX_2024.format(target="《关于调整子女教育扣除标准的通知》（国发〔2024〕1号）")
+    other = other.replace("标题：《关于调整子女教育扣除标准的通知》", "标题：《另一通知》").replace("文号：国发〔2024〕1号", "文号：国发〔2024〕2号")
+    (tmp_path / "other.rule").write_text(other, encoding="utf-8")
+    with pytest.raises(CompileError) as info:
+        check_source(read_source(str(fix)), str(fix))
+    assert [d.code for d in info.value.diagnostics] == ["E415"]
+    assert "互相修改" in info.value.diagnostics[0].message
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 1 and "E415" in result.output and "Traceback" not in result.output
