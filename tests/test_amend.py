@@ -568,3 +568,40 @@ def test_amendments_in_a_circle_are_an_error_not_a_traceback(tmp_path: Path) -> 
     assert "互相修改" in info.value.diagnostics[0].message
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 1 and "E415" in result.output and "Traceback" not in result.output
+
+
+def test_tracebacks_through_a_merged_policy_name_each_definitions_file(tmp_path: Path) -> None:
+    """A base definition, read in the policy of its amendment (and an added one, in the base's),
+    is shown at its own file's line, not at that line of the file loaded."""
+    import traceback
+
+    (tmp_path / "base.rule").write_text(textwrap.dedent("""\
+        文件：
+          标题：《补贴办法》
+          文号：测发〔2020〕1号
+          发布日期：2020年1月1日
+          施行日期：2020年1月1日
+
+        输入 人数：整数
+        输入 总额：数量
+        参数 系数 = 2
+        输出 人均：数量 = 总额 ÷ 人数 × 系数
+        """), encoding="utf-8")
+    (tmp_path / "amend.rule").write_text(textwrap.dedent("""\
+        文件：
+          标题：《补贴办法修改》
+          文号：测发〔2021〕1号
+          发布日期：2021年1月1日
+          施行日期：2021年1月1日
+          修改：《补贴办法》（测发〔2020〕1号）
+
+        参数 系数 = 3
+        新增 输出 倒数：数量 = 1 ÷ 人数
+        """), encoding="utf-8")
+    for loaded, output, file, line in [("amend.rule", "人均", "base.rule", 10), ("base.rule", "倒数", "amend.rule", 9),
+                                       ("base.rule", "人均", "base.rule", 10)]:
+        policy = guize.load(tmp_path / loaded)
+        with pytest.raises(guize.EvaluationError) as info:
+            policy.evaluate({"人数": 0, "总额": "10"}, D(2021, 6, 1), [output])
+        frames = [f for f in traceback.extract_tb(info.value.__traceback__) if f.filename.endswith(".rule")]
+        assert [(Path(f.filename).name, f.lineno, f.name) for f in frames] == [(file, line, output)], loaded
