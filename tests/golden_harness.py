@@ -170,6 +170,8 @@ def examples(path: str) -> list[dict[str, Any]]:
 def _eval_args(path: str, ex: dict[str, Any]) -> tuple[tuple[str, ...], str]:
     """The command that evaluates one example (its expected outputs only), and its input JSON."""
     args = ["eval", path, "--date", ex["date"].isoformat(), "--input", "-", "--explain"]
+    if ex.get("known_on") is not None:  # 按…已发布的规定
+        args += ["--known-on", ex["known_on"].isoformat()]
     for name in ex["expects"]:
         args += ["--output", name]
     items = (f"{json.dumps(k, ensure_ascii=False)}: {dumps(v)}" for k, v in ex["inputs"].items())

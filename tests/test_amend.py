@@ -409,3 +409,199 @@ def test_diff_shows_an_amendments_effect_on_the_base(tmp_path: Path) -> None:
     base = next(d for d in report["documents"] if d["docno"] == "测发〔2020〕1号")
     (behaviour,) = [b for b in base["behaviour"] if b["output"] == "补贴"]
     assert [r["from"] for r in behaviour["regions"]] == [D(2021, 1, 1)]
+
+
+def test_engines_agree_with_a_known_on_column(deductions: guize.Policy) -> None:
+    """known_on per row (a column, nulls as the rules now stand, text that is no date, a day
+    before the document was published): batch = compiled = reference interpreter, row by row,
+    with one date for every row or a date column."""
+    pa = pytest.importorskip("pyarrow")
+    ons = [D(2021, 12, 31), D(2022, 2, 1), D(2023, 3, 1), D(2023, 9, 1)]
+    knowns = [None, "2018-12-01", "2022-03-27", "2022-03-28", "2023-08-30", "2023-08-31", "不是日期", "2025-01-01"]
+    rows = [{"受教育子女人数": c, "三岁以下婴幼儿人数": b, "是否赡养老人": e, "赡养身份": s, "约定分摊额": "1300"}
+            for c, b, e, s in itertools.product([0, 2], [0, 1], [True, False], ["独生子女", "非独生子女"])]
+    grid = [(on, known, row) for on in ons for known in knowns for row in rows]
+
+    def expected(on: dt.date, known: str | None, row: dict[str, object]) -> dict[str, object]:
+        try:
+            value = deductions.evaluate(row, on, known_on=known)
+        except guize.RuleError as exc:
+            with pytest.raises(type(exc)):
+                deductions.interpret(row, on, known_on=known)
+            return {**{o.name: None for o in deductions.outputs}, "错误": exc.message}
+        assert deductions.interpret(row, on, known_on=known) == value
+        return {**value, "错误": None}
+
+    table = pa.table({**{k: [r[k] for _o, _k, r in grid] for k in rows[0]},
+                      "日": [on for on, _k, _r in grid], "已知": [k for _o, k, _r in grid]})
+    got = deductions.evaluate_batch(table, "日", known_on="已知").to_pylist()
+    assert got == [expected(*g) for g in grid]
+    for on in ons[1:3]:
+        one = deductions.evaluate_batch(table.drop_columns(["日"]), on, known_on="已知").to_pylist()
+        assert one == [expected(on, k, r) for _o, k, r in grid]
+    with pytest.raises(guize.InvalidInput, match="既不是日期，也不是输入表中的列"):
+        deductions.evaluate_batch(table, "日", known_on="已经")
+
+
+# ---------------------------------------------------------------- examples with known_on
+
+EXAMPLE_KNOWN = """\
+例 「三月的工资」：
+  日期：2023年3月1日
+  按{known}已{word}的规定{colon}
+  受教育子女人数 = 1人
+  期望 子女教育每月扣除 = {expected}
+"""
+
+
+def _corpus_with_example(tmp_path: Path, example: str) -> Path:
+    for year in (2018, 2022):
+        name = f"special_deductions_{year}.rule"
+        (tmp_path / name).write_text(read_source(str(BASE.parent / name)), encoding="utf-8")
+    target = tmp_path / "special_deductions_2023.rule"
+    target.write_text(read_source(str(BASE.parent / target.name)) + "\n" + example, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize(("known", "expected", "passes"), [
+    ("2023年3月1日", "1000元", True), ("2023年3月1日", "2000元", False),
+    ("2023年8月31日", "2000元", True), ("2023年8月30日", "2000元", False)])
+def test_an_example_states_known_on(tmp_path: Path, known: str, expected: str, passes: bool) -> None:
+    from guize.tools import testing
+
+    path = _corpus_with_example(tmp_path, EXAMPLE_KNOWN.format(known=known, word="发布", colon="", expected=expected))
+    outcomes = [o for o in testing.run([str(path)]).outcomes if o.name == "三月的工资"]
+    assert [o.status for o in outcomes] == ["passed" if passes else "failed"], outcomes
+    if not passes:
+        assert outcomes[0].message == f"「子女教育每月扣除」期望 {expected.removesuffix('元')}，实际 " \
+            f"{'2000.00' if expected == '1000元' else '1000.00'}"
+        assert f"按{known}已发布的规定" in outcomes[0].explanation
+
+
+def test_known_on_example_formats_and_parses(tmp_path: Path) -> None:
+    from guize.compiler import parser
+    from guize.tools.fmt.entry import format_source
+
+    loose = EXAMPLE_KNOWN.format(known="2023-03-01", word="公布", colon="：", expected="1000元")
+    tree = parser.parse(loose, "x.rule")
+    assert tree.examples[0].known_on == D(2023, 3, 1)
+    formatted = format_source(loose, "x.rule")
+    assert "  按2023年3月1日已发布的规定\n" in formatted
+    assert parser.parse(formatted, "x.rule").examples == tree.examples
+    assert format_source(formatted, "x.rule") == formatted
+    without = parser.parse(loose.replace("  按2023-03-01已公布的规定：\n", ""), "x.rule")
+    assert without.examples[0].known_on is None
+    with pytest.raises(CompileError) as info:
+        parser.parse(loose.replace("2023-03-01", "2023年2月30日"), "x.rule")
+    assert info.value.diagnostics[0].code == "E012"
+
+
+def test_the_language_guide_example_with_known_on(tmp_path: Path) -> None:
+    """The example of docs/language.md passes guize test beside the 13号 document it is about."""
+    from guize.tools import testing
+
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    block = next(b.split("```", 1)[0] for b in text.split("```\n")[1:] if "已发布的规定\n" in b.split("```", 1)[0])
+    path = _corpus_with_example(tmp_path, block.replace("例 「", "例 「手册："))
+    report = testing.run([str(path)])
+    mine = [o for o in report.outcomes if o.name.startswith("手册：")]
+    assert len(mine) == 1 and mine[0].status == "passed", mine
+
+
+# ---------------------------------------------------------------- an amendment of an amendment
+
+FIX_2024 = """\
+文件：
+  标题：《关于调整子女教育扣除标准的通知》
+  文号：国发〔2024〕1号
+  发布机关：国务院
+  发布日期：2024年3月1日
+  # guize-lint: 忽略 W411 测试用的示例文件
+  施行日期：2024年1月1日
+  修改：{target}
+
+参数 子女教育每月标准 = 2500元/人  依据 第一条
+"""
+
+
+def _corpus_with_fix(tmp_path: Path, target: str) -> Path:
+    for year in (2018, 2022, 2023):
+        name = f"special_deductions_{year}.rule"
+        (tmp_path / name).write_text(read_source(str(BASE.parent / name)), encoding="utf-8")
+    fix = tmp_path / "fix_2024.rule"
+    fix.write_text(FIX_2024.format(target=target), encoding="utf-8")
+    return fix
+
+
+def test_an_amendment_of_an_amendment_changes_the_base(tmp_path: Path) -> None:
+    """国发〔2024〕1号 amends 13号, which amends 41号: it changes 41号 as amended, both when 41号
+    is loaded with its corpus and when the amendment is loaded itself; the engines agree."""
+    fix = _corpus_with_fix(tmp_path, "《国务院关于提高个人所得税有关专项附加扣除标准的通知》（国发〔2023〕13号）")
+    data = {"受教育子女人数": 1, "三岁以下婴幼儿人数": 1}
+    for path in (tmp_path / "special_deductions_2018.rule", fix):
+        policy = guize.load(path)
+        for on, known, want in [(D(2024, 3, 1), None, 2500), (D(2024, 3, 1), D(2024, 2, 29), 2000),
+                                (D(2023, 6, 1), None, 2000)]:
+            if on < policy.window.start:
+                continue
+            got = policy.evaluate(data, on, known_on=known)
+            assert got["子女教育每月扣除"] == want and got["婴幼儿照护每月扣除"] == 2000, (path, on, known)
+            assert policy.interpret(data, on, known_on=known) == got
+    assert amend.chain(str(fix)) == [str(tmp_path / f"special_deductions_{y}.rule") for y in (2018, 2022, 2023)] \
+        + [str(fix)]
+    texts = {str(p): p.read_text(encoding="utf-8") for p in tmp_path.glob("*.rule")}
+    for path in texts:
+        assert amend.chain_in(path, texts) == amend.chain(path, tmp_path), path
+    explained = guize.load(fix).explain(data, D(2024, 3, 1), ["子女教育每月扣除"]).render()
+    assert "依据 国发〔2024〕1号 第一条" in explained
+    assert [d.code for d in check_source(read_source(str(fix)), str(fix)).diagnostics] == ["W411"]  # retroactive
+
+
+def test_amendments_in_a_circle_are_an_error_not_a_traceback(tmp_path: Path) -> None:
+    fix = _corpus_with_fix(tmp_path, "《另一通知》（国发〔2024〕2号）")
+    other = FIX_2024.format(target="《关于调整子女教育扣除标准的通知》（国发〔2024〕1号）")
+    other = other.replace("标题：《关于调整子女教育扣除标准的通知》", "标题：《另一通知》").replace("文号：国发〔2024〕1号", "文号：国发〔2024〕2号")
+    (tmp_path / "other.rule").write_text(other, encoding="utf-8")
+    with pytest.raises(CompileError) as info:
+        check_source(read_source(str(fix)), str(fix))
+    assert [d.code for d in info.value.diagnostics] == ["E415"]
+    assert "互相修改" in info.value.diagnostics[0].message
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 1 and "E415" in result.output and "Traceback" not in result.output
+
+
+def test_tracebacks_through_a_merged_policy_name_each_definitions_file(tmp_path: Path) -> None:
+    """A base definition, read in the policy of its amendment (and an added one, in the base's),
+    is shown at its own file's line, not at that line of the file loaded."""
+    import traceback
+
+    (tmp_path / "base.rule").write_text(textwrap.dedent("""\
+        文件：
+          标题：《补贴办法》
+          文号：测发〔2020〕1号
+          发布日期：2020年1月1日
+          施行日期：2020年1月1日
+
+        输入 人数：整数
+        输入 总额：数量
+        参数 系数 = 2
+        输出 人均：数量 = 总额 ÷ 人数 × 系数
+        """), encoding="utf-8")
+    (tmp_path / "amend.rule").write_text(textwrap.dedent("""\
+        文件：
+          标题：《补贴办法修改》
+          文号：测发〔2021〕1号
+          发布日期：2021年1月1日
+          施行日期：2021年1月1日
+          修改：《补贴办法》（测发〔2020〕1号）
+
+        参数 系数 = 3
+        新增 输出 倒数：数量 = 1 ÷ 人数
+        """), encoding="utf-8")
+    for loaded, output, file, line in [("amend.rule", "人均", "base.rule", 10), ("base.rule", "倒数", "amend.rule", 9),
+                                       ("base.rule", "人均", "base.rule", 10)]:
+        policy = guize.load(tmp_path / loaded)
+        with pytest.raises(guize.EvaluationError) as info:
+            policy.evaluate({"人数": 0, "总额": "10"}, D(2021, 6, 1), [output])
+        frames = [f for f in traceback.extract_tb(info.value.__traceback__) if f.filename.endswith(".rule")]
+        assert [(Path(f.filename).name, f.lineno, f.name) for f in frames] == [(file, line, output)], loaded

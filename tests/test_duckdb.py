@@ -71,3 +71,35 @@ def test_a_decimal_that_does_not_fit_is_an_error_not_rounded(con: object) -> Non
     gd.register(con, policy, on="2025-03-01", outputs=["支付比例"], scale=0, prefix="coarse_")
     with pytest.raises(duckdb.Error, match="放不进 DECIMAL"):
         con.sql("select coarse_支付比例('二级', true)").fetchall()
+
+
+def test_amended_policy_and_known_on() -> None:
+    """known_on, one date or a column per row (NULL: as the rules now stand), in a query and in
+    the SQL functions; each row equals Policy.evaluate with the same known_on."""
+    policy = guize.load("policies/national/special_deductions_2018.rule")
+    con = duckdb.connect()
+    con.sql("""create table slips as select * from (values
+        (1, 1, DATE '2023-03-01', DATE '2023-03-01'), (2, 1, DATE '2023-03-01', NULL),
+        (3, 2, DATE '2021-03-01', DATE '2023-09-01'), (4, 1, DATE '2023-03-01', DATE '2018-01-01'))
+        t(编号, 受教育子女人数, 日, 已知)""")
+    query = "select * from slips order by 编号"
+    got = gd.evaluate(con, policy, query, "日", ["子女教育每月扣除"], keep=["编号"], known_on="已知",
+                      chunk_rows=3).to_arrow_table().to_pylist()
+    for row, record in zip(got, con.sql(query).to_arrow_table().to_pylist(), strict=True):
+        try:
+            want = policy.evaluate({"受教育子女人数": record["受教育子女人数"]}, record["日"], ["子女教育每月扣除"],
+                                   known_on=record["已知"])["子女教育每月扣除"]
+        except guize.RuleError as exc:
+            assert row["子女教育每月扣除"] is None and row["错误"] == exc.message
+        else:
+            assert row["子女教育每月扣除"] == want and row["错误"] is None
+    assert [r["子女教育每月扣除"] for r in got[:3]] == [Decimal(1000), Decimal(2000), Decimal(2000)]
+    one = gd.evaluate(con, policy, query, "日", ["子女教育每月扣除"], known_on="2023-03-01").to_arrow_table()
+    assert one.column("子女教育每月扣除").to_pylist() == [Decimal(1000), Decimal(1000), Decimal(2000), Decimal(1000)]
+    gd.register(con, policy, on=None, outputs=["子女教育每月扣除"], prefix="当时_", scale=2, known_on="2023-03-01")
+    gd.register(con, policy, on=None, outputs=["子女教育每月扣除"], prefix="现行_", scale=2)
+    rows = con.sql(f"select 当时_子女教育每月扣除(日, 受教育子女人数, NULL), 现行_子女教育每月扣除(日, 受教育子女人数, NULL) "
+                   f"from ({query})").fetchall()
+    assert rows[0] == (Decimal(1000), Decimal(2000)) and rows[2] == (Decimal(2000), Decimal(2000))
+    with pytest.raises(guize.NotInForce, match="2018年12月22日发布"):
+        gd.register(con, policy, on=None, outputs=["子女教育每月扣除"], prefix="早_", known_on="2018-01-01")

@@ -31,7 +31,7 @@ def outpatient_table(n: int, seed: int = 0) -> Any:
 def recorded(policy: Any, table: Any, on: Any = ON, outputs: Any = OUT3) -> K.Recorder:
     """The recorder of the first chunk of `table`, after the whole chunk has been recorded."""
     plan = policy.batch.plan(table.schema, on, outputs, False)
-    columns = {name: B._column(table, name) for name in table.schema.names}
+    columns = {name: B.one_column(table, name) for name in table.schema.names}
     days, versions, _bad, _outside = plan._dates(columns, table.num_rows)
     rec = K.Recorder(table.num_rows)
     plan._columnar(columns, {}, table.num_rows, days, versions, None, None, rec)
@@ -88,7 +88,7 @@ def test_a_decision_that_needs_the_data_falls_back_to_the_whole_chunk(tmp_path: 
     rec = K.Recorder(n)
     with pytest.raises(K.NotRecordable):
         plan = policy.batch.plan(table.schema, ON, None, False)
-        columns = {name: B._column(table, name) for name in table.schema.names}
+        columns = {name: B.one_column(table, name) for name in table.schema.names}
         plan._columnar(columns, {}, n, *plan._dates(columns, n)[:2], None, None, rec)
     result = B.evaluate_batch(policy, table, ON, block_rows=7)
     assert result.column("积").to_pylist() == [policy.evaluate({"甲": v, "乙": r}, ON)["积"]

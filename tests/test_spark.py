@@ -94,3 +94,17 @@ def test_amended_policy_and_known_on(spark: object) -> None:
     then = [r["子女教育每月扣除"] for r in gs.evaluate(df, policy, "日", ["子女教育每月扣除"],
                                                     known_on="2023-03-01").collect()]
     assert now == [Decimal(2000), Decimal(2000)] and then == [Decimal(1000), Decimal(2000)]
+
+
+def test_known_on_column(spark: object) -> None:
+    """known_on as a column of the DataFrame (a NULL: as the rules now stand), row by row."""
+    from pyspark.sql import types as T
+
+    policy = guize.load("policies/national/special_deductions_2018.rule")
+    schema = T.StructType([T.StructField("受教育子女人数", T.IntegerType()), T.StructField("日", T.DateType()),
+                           T.StructField("已知", T.DateType())])
+    day = datetime.date(2023, 3, 1)
+    df = spark.createDataFrame([(1, day, day), (1, day, None), (1, day, datetime.date(2018, 1, 1))], schema)  # type: ignore[attr-defined]
+    rows = gs.evaluate(df, policy, "日", ["子女教育每月扣除"], known_on="已知").collect()
+    assert [r["子女教育每月扣除"] for r in rows] == [Decimal(1000), Decimal(2000), None]
+    assert "2018年12月22日发布" in rows[2]["错误"]

@@ -154,15 +154,47 @@ def find_base(h: Header) -> Header | None:
     return None
 
 
+def root_of(h: Header) -> Header | None:
+    """The document `h` is layered over, followed down through amendments: the base of an
+    amendment of an amendment is the document the first amendment amends (None: not found,
+    or the amendments refer to each other in a circle)."""
+    seen = {os.path.realpath(h.path)}
+    base = find_base(h)
+    while base is not None and base.amends:
+        seen.add(os.path.realpath(base.path))
+        below = find_base(base)
+        if below is None or os.path.realpath(below.path) in seen:
+            return None
+        base = below
+    return base
+
+
+def _amending(base: Header, candidates: Sequence[Header]) -> list[Header]:
+    """The candidates that amend `base`, or amend one of those (an amendment of an amendment
+    changes the base as amended), in the order they apply."""
+    own = os.path.realpath(base.path)
+    targets = [base]
+    found: list[Header] = []
+    rest = [c for c in candidates if c.amends and os.path.realpath(c.path) != own]
+    while True:
+        new = [c for c in rest if any(names_target(c.amends or "", t) for t in targets)]
+        if not new:
+            break
+        found.extend(new)
+        targets = new
+        rest = [c for c in rest if c not in new]
+    return sorted(found, key=Header.order)
+
+
 def amendments_of(base: Header, root: Path, recursive: bool) -> list[Header]:
-    """The documents under `root` that amend `base`, in the order they apply. A file whose text
-    without 修改 is not read further (guize.load reads them all)."""
+    """The documents under `root` that amend `base` (or amend its amendments), in the order they
+    apply. A file whose text without 修改 is not read further (guize.load reads them all)."""
     own = os.path.realpath(base.path)
     try:
         files = sorted(root.rglob("*.rule") if recursive else root.glob("*.rule"))
     except OSError:
         return []
-    found = []
+    candidates = []
     for f in files:
         try:
             text = f.read_text(encoding="utf-8-sig")
@@ -171,9 +203,9 @@ def amendments_of(base: Header, root: Path, recursive: bool) -> list[Header]:
         if "修改" not in text or os.path.realpath(f) == own:
             continue
         h = header(f, text)
-        if h is not None and h.amends and names_target(h.amends, base):
-            found.append(h)
-    return sorted(found, key=Header.order)
+        if h is not None and h.amends:
+            candidates.append(h)
+    return _amending(base, candidates)
 
 
 def chain(path: str, with_amendments: Path | None = None, recursive: bool = False,
@@ -187,7 +219,7 @@ def chain(path: str, with_amendments: Path | None = None, recursive: bool = Fals
     if h is None:
         return [path]
     if h.amends or h.adopts:
-        base = find_base(h)
+        base = root_of(h)
         if base is None:
             return [path]
         others = amendments_of(base, Path(base.path).parent, False)
@@ -209,14 +241,21 @@ def chain_in(path: str, texts: Mapping[str, str], with_amendments: bool = True) 
         return [path]
 
     def amendments(base: Header) -> list[Header]:
-        return sorted((x for x in headers.values() if x is not None and x.amends and x.path != base.path
-                       and names_target(x.amends, base)), key=Header.order)
+        return _amending(base, [x for x in headers.values() if x is not None and x.path != base.path])
+
+    def below(x: Header) -> Header | None:
+        ref = x.amends or x.adopts or ""
+        return next((y for y in headers.values() if y is not None and y.path != x.path and names_target(ref, y)), None)
 
     ref = h.amends or h.adopts
     if ref is not None:
-        bases = [x for x in headers.values() if x is not None and x.path != path and names_target(ref, x)]
-        if not bases:
+        base, seen = below(h), {path}
+        while base is not None and base.amends and base.path not in seen:  # down to the document amended
+            seen.add(base.path)
+            base = below(base)
+        if base is None or base.path in seen:
             return [path]
+        bases = [base]
         others = amendments(bases[0])
         if h.amends:
             others = [o for o in others if o.order() <= h.order() and o.path != path]
@@ -479,8 +518,14 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     fdoc = focus_tree.documents[0] if len(focus_tree.documents) == 1 else None
     if fdoc is not None and (fdoc.amends or fdoc.adopts) and len(trees) == 1:
         ref = fdoc.amends or fdoc.adopts
-        diags.append(_diag("error", "E415", f"找不到{'被修改' if fdoc.amends else '参照执行'}的文件「{ref}」",
-                           fdoc.field_spans.get("amends" if fdoc.amends else "adopts", fdoc.span),
+        at = fdoc.field_spans.get("amends" if fdoc.amends else "adopts", fdoc.span)
+        h = header(focus, sources[focus])
+        if h is not None and find_base(h) is not None:  # found, but the amendments go round in a circle
+            diags.append(_diag("error", "E415", f"「{ref}」与本文件互相修改（或经其他修改文件绕回本文件），"
+                                                 "找不到最初被修改的文件", at,
+                               "修改文件应写明它修改的文件；修改的修改最终要落到一个不是修改文件的文件上"))
+            raise CompileError(diags, sources)
+        diags.append(_diag("error", "E415", f"找不到{'被修改' if fdoc.amends else '参照执行'}的文件「{ref}」", at,
                            "把它放在同一目录（或上一级目录下），并写对它的文号或标题"))
         raise CompileError(diags, sources)
     if len(trees) > 1 and files[0][0] != focus:  # the base's articles, read in another document's policy

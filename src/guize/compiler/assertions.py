@@ -65,13 +65,14 @@ def definition_name(a: CheckedAssertion) -> str:
 
 
 def holds(defs: Mapping[str, ir.Definition], specs: Mapping[str, Mapping[str, Any]], a: CheckedAssertion,
-          data: Mapping[str, Any], on: datetime.date) -> bool | None:
+          data: Mapping[str, Any], on: datetime.date, known_on: datetime.date | None = None) -> bool | None:
     """Whether the assertion holds for `data` on `on` (reference interpreter); None when it cannot be
     evaluated there (an input it needs is missing, or a value it uses fails)."""
     from guize.runtime.interp import Interpreter
 
     d = as_definition(a)
     runner = Interpreter({**defs, d.name: d}, specs, data, on)
+    runner.known_on = known_on  # the rules as published by then (an example's 按…已发布的规定)
     try:
         return bool(runner.get(d.name))
     except RuleError:

@@ -444,6 +444,7 @@ class Example:
     expects: tuple[tuple[str, LitValue | ListValue], ...]
     expect_not_in_force: bool = False
     expect_error: str | None = None  # "" for any error
+    known_on: datetime.date | None = None  # 按…已发布的规定: the rules as published by that date
     span: Span = _span()
 
 

@@ -536,6 +536,7 @@ class Checker(ListChecker):
             "expects": expects,
             "not_in_force": ex.expect_not_in_force,
             "error": ex.expect_error,
+            **({"known_on": ex.known_on} if ex.known_on is not None else {}),
             "line": ex.span.line,
             "file": ex.span.file,
         }

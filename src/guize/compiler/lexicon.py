@@ -30,6 +30,7 @@ KEYWORDS: dict[str, str] = {
     "DEF_KW": "「定义」「输出」「参数」或「表」",
     "DEFAULT_KW": "「默认」",
     "BY_KW": "「按」",
+    "KNOWN_KW": "「已发布的规定」",
     "BANDS_KW": "「分段」",
     "IF_KW": "「若」",
     "THEN_KW": "「则」",

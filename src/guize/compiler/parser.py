@@ -6,7 +6,6 @@ import datetime
 import functools
 import hashlib
 import re
-from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -19,11 +18,11 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
-from lark.lark import PostLex
 
 from guize.compiler import ast
 from guize.compiler.comments import scan_comments
 from guize.compiler.diagnostics import CompileError, Diagnostic, token_span
+from guize.compiler.indenter import Indenter, IndentError, LimitError
 from guize.compiler.lexicon import (
     cn_to_int,
     declared_units,
@@ -53,77 +52,6 @@ from guize.compiler.syntaxhints import (
     unit_hint,
 )
 from guize.runtime.modcache import cache_file
-
-_TAB = 4
-
-class _IndentError(Exception):
-    def __init__(self, token: Token, message: str) -> None:
-        super().__init__(message)
-        self.token = token
-        self.message = message
-
-
-class _LimitError(_IndentError):
-    """A statement longer than MAX_STATEMENT_TOKENS (raised by the postlexer)."""
-
-
-# A line that ends with one of these continues on the next, more indented line (a long
-# formula written 「输出 合计：金额 =」 and then its expression, or broken after an operator).
-CONTINUE_AFTER = frozenset(["EQ", "PLUS", "MINUS", "TIMES", "DIV", "AND_KW", "OR_KW", "CAP_KW"])
-
-
-class Indenter(PostLex):
-    """Turn line breaks into _INDENT/_DEDENT tokens; newlines inside brackets are ignored, and so
-    is a newline after `=` or an operator when the next line is indented deeper (a continuation).
-
-    U+3000 (full-width space) counts as two columns, a tab as four.
-    """
-
-    always_accept = ("_NL",)
-
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        levels = [0]
-        parens = 0
-        count = 0
-        token = None
-        last = ""  # the type of the last token passed on
-        for token in stream:
-            count += 1
-            if count > MAX_STATEMENT_TOKENS:
-                raise _LimitError(token, f"这一行过长：一条语句超过 {MAX_STATEMENT_TOKENS} 个词"
-                                         "（数值、名称、运算符各算一个）")
-            if token.type == "_NL":
-                if parens:
-                    continue
-                tail = token.value.rsplit("\n", 1)[1]
-                indent = tail.count(" ") + tail.count("\t") * _TAB + tail.count("\u3000") * 2
-                if last in CONTINUE_AFTER and indent > levels[-1]:
-                    continue
-                count = 0
-                last = "_NL"
-                yield token
-                if indent > levels[-1]:
-                    levels.append(indent)
-                    yield Token.new_borrow_pos("_INDENT", tail, token)
-                else:
-                    while indent < levels[-1]:
-                        levels.pop()
-                        yield Token.new_borrow_pos("_DEDENT", tail, token)
-                    if indent != levels[-1]:
-                        raise _IndentError(token, f"缩进不一致：这一行缩进 {indent} 格，"
-                                                  f"与上文任何一层（{levels[-1]} 格）都不对齐")
-                continue
-            if token.type == "LPAR":
-                parens += 1
-            elif token.type == "RPAR":
-                parens = max(parens - 1, 0)
-            elif token.type in ("STRING", "TITLE"):  # may quote a declared name with digits
-                token = Token.new_borrow_pos(token.type, unmask(token.value), token)
-            last = token.type
-            yield token
-        while len(levels) > 1:
-            levels.pop()
-            yield Token("_DEDENT", "", 0, 0, 0, 0, 0, 0) if token is None else Token.new_borrow_pos("_DEDENT", "", token)
 
 
 def keyword_words(grammar: str) -> dict[str, str]:
@@ -524,6 +452,7 @@ class _ToAst(ListsToAst):
         expects: list[tuple[str, ast.LitValue]] = []
         not_in_force = False
         error: str | None = None
+        known = None
         for line in c[2:]:
             if not isinstance(line, tuple):
                 continue
@@ -538,7 +467,9 @@ class _ToAst(ListsToAst):
                 not_in_force = True
             elif kind == "error":
                 error = line[1]
-        return ast.Example(name, date, tuple(inputs), tuple(expects), not_in_force, error,
+            elif kind == "known":
+                known = line[1]
+        return ast.Example(name, date, tuple(inputs), tuple(expects), not_in_force, error, known,
                            span=self.sp(meta))
 
     def ex_date(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
@@ -555,6 +486,9 @@ class _ToAst(ListsToAst):
 
     def ex_error(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
         return ("error", str(c[2])[1:-1] if c[2] is not None else "")
+
+    def ex_known(self, meta: Any, c: list[Any]) -> tuple[Any, ...]:
+        return ("known", self._date(c[1]))
 
     def lit_number(self, meta: Any, c: list[Token]) -> ast.LitValue:
         return ast.LitValue(self._number(c[0]), span=self.sp(meta))
@@ -662,10 +596,10 @@ _FULLWIDTH_HINTS = {"【": "「", "】": "」", "［": "（", "］": "）", "｛
 
 
 def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
-    if isinstance(exc, _LimitError):
+    if isinstance(exc, LimitError):
         return Diagnostic("error", "E015", exc.message, token_span(file, exc.token),
                           hint="把它拆成几个「定义」，每个写一部分")
-    if isinstance(exc, _IndentError):
+    if isinstance(exc, IndentError):
         tok = exc.token
         line = (tok.end_line or tok.line or 1)
         return Diagnostic("error", "E010", exc.message, ast.Span(file, line, 1, line, 2),
@@ -767,7 +701,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
             if not isinstance(inner, (_BadText, _DateError)):
                 raise
             found = [_syntax_diagnostic(inner, file, text)]
-        except (UnexpectedInput, _IndentError) as exc:
+        except (UnexpectedInput, IndentError) as exc:
             found = [_syntax_diagnostic(exc, file, text)]
         except (RecursionError, MemoryError):
             # INVARIANT: the limits above keep every stage well inside Python's stack; this only

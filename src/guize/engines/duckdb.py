@@ -23,9 +23,11 @@ _RESULT_TYPES = {"bool": "BOOLEAN", "date": "DATE", "int": "BIGINT", "enum": "VA
 
 
 def evaluate(con: Any, policy: Policy, rows: Any, on: Any, outputs: Iterable[str] | None = None,
-             keep: Iterable[str] = (), chunk_rows: int = CHUNK_ROWS) -> Any:
+             keep: Iterable[str] = (), chunk_rows: int = CHUNK_ROWS, known_on: Any = None) -> Any:
     """A DuckDB relation: `keep` columns, the outputs and 「错误」 for each row of `rows` (SQL text or
-    a relation), in its order. `on` is a date or the name of a date column of `rows`.
+    a relation), in its order. `on` is a date or the name of a date column of `rows`; `known_on`:
+    the rules as published by that date, or the name of a column giving it per row (a NULL: as
+    they now stand), as in Policy.evaluate_batch.
 
     The result is built in memory as an Arrow table (for files larger than memory use guize run)."""
     import pyarrow as pa
@@ -34,25 +36,31 @@ def evaluate(con: Any, policy: Policy, rows: Any, on: Any, outputs: Iterable[str
     names = list(outputs) if outputs is not None else None
     to_reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch  # duckdb < 1.4
     reader = to_reader(chunk_rows)
-    pieces = [policy.evaluate_batch(pa.Table.from_batches([batch]), on, names, keep=list(keep))
+    pieces = [policy.evaluate_batch(pa.Table.from_batches([batch]), on, names, keep=list(keep), known_on=known_on)
               for batch in reader]
     if not pieces:  # no rows: the columns still have their names
         empty = pa.Table.from_batches([], schema=reader.schema)
-        pieces = [policy.evaluate_batch(empty, on, names, keep=list(keep))]
+        pieces = [policy.evaluate_batch(empty, on, names, keep=list(keep), known_on=known_on)]
     # Decimal columns may have another scale in another chunk: widen to a common type.
     table = pa.concat_tables(pieces, promote_options="permissive")
     return con.from_arrow(table)
 
 
 def register(con: Any, policy: Policy, on: Any = None, outputs: Iterable[str] | None = None,
-             prefix: str = "", scale: int = 10) -> list[str]:
+             prefix: str = "", scale: int = 10, known_on: Any = None) -> list[str]:
     """Register each output (all if None) as a SQL function named prefix + output name, taking
     the inputs it needs in declaration order (policy.required_inputs); with `on=None` the first
     argument is the evaluation date. Rows that cannot be computed give NULL (use `evaluate` for
     the reasons). Decimal outputs are DECIMAL(38, scale); a value with more decimals is an error,
-    never silently rounded. Returns the function names."""
+    never silently rounded. `known_on`: the rules as published by that date (one date for
+    every call). Returns the function names."""
     import duckdb
 
+    from guize.runtime.values import as_date
+
+    known = None if known_on is None else as_date(known_on)
+    if known is not None:
+        policy.check_known(known)  # before the document was published: one error, not NULLs
     specs = {i.name: i for i in policy.inputs}
     kinds = {o.name: o.kind for o in policy.outputs}
     made = []
@@ -62,19 +70,19 @@ def register(con: Any, policy: Policy, on: Any = None, outputs: Iterable[str] | 
         parameters += [_PARAMETER_TYPES.get(specs[name].kind, _NUMBER_PARAMETER) for name in inputs]
         result = _RESULT_TYPES.get(kinds[output], f"DECIMAL(38, {scale})")
         name = prefix + output
-        con.create_function(name, _udf(policy, output, inputs, on, result),
+        con.create_function(name, _udf(policy, output, inputs, on, result, known),
                             [duckdb.sqltype(p) for p in parameters], duckdb.sqltype(result),
                             type="arrow", null_handling="special", side_effects=False)
         made.append(name)
     return made
 
 
-def _udf(policy: Policy, output: str, inputs: list[str], on: Any, result: str) -> Any:
+def _udf(policy: Policy, output: str, inputs: list[str], on: Any, result: str, known_on: Any = None) -> Any:
     def function(*columns: Any) -> Any:
         import pyarrow as pa
 
         data = dict(zip(["__date__", *inputs] if on is None else inputs, columns, strict=True))
-        table = policy.evaluate_batch(pa.table(data), "__date__" if on is None else on, [output])
+        table = policy.evaluate_batch(pa.table(data), "__date__" if on is None else on, [output], known_on=known_on)
         values = table.column(output)
         target = _arrow_type(result)
         try:

@@ -27,7 +27,8 @@ def evaluate(df: Any, policy: Policy, on: Any, outputs: Iterable[str] | None = N
     `on` is a date (datetime.date or text) or the name of a date column of `df`. Decimal outputs
     are DecimalType(38, scale); a value with more decimals fails the job rather than being
     rounded. Rows that cannot be computed have NULL outputs and the reason in 「错误」.
-    `known_on`: the rules as published by that date (see Policy.evaluate)."""
+    `known_on`: the rules as published by that date, or the name of a column of `df` giving it
+    per row (see Policy.evaluate_batch)."""
     from guize.compiler.driver import compile_source, read_source
     from guize.runtime import values
 
@@ -37,7 +38,9 @@ def evaluate(df: Any, policy: Policy, on: Any, outputs: Iterable[str] | None = N
     paths = getattr(policy.module, "SOURCE_FILES", (policy.path,))
     files = [(p, read_source(p)) for p in paths] if len(paths) > 1 else None
     compiled = compile_source(read_source(policy.path), policy.path, files)
-    known = None if known_on is None else values.as_date(known_on).isoformat()
+    # One date as text, or the name of a column giving it per row (as evaluate_batch reads it).
+    known = known_on if known_on is None or (isinstance(known_on, str) and known_on in df.columns) \
+        else values.as_date(known_on).isoformat()
     sources = (compiled.python, compiled.batch_python, policy.sha256)
     repealed = policy.window.repealed
     # A column name (as evaluate_batch reads it), or the one date as text (shipped as is).

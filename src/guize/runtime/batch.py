@@ -34,8 +34,7 @@ optional extra `guize[batch]`.
 from __future__ import annotations
 
 import datetime
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,17 +47,19 @@ from guize.runtime.columns import (
     arrow_array,
     arrow_modules,
     column_kind,
+    combine,
     convert_column,
     decimal_column,
     error_column,
     from_python,
+    iter_batches,
     list_from_python,
     mask_or,
     minmax,
+    one_column,
     scale_up,
     string_array,
     to_table,
-    unify,
 )
 from guize.runtime.deps import dependencies, select_version
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
@@ -154,14 +155,17 @@ class BatchEvaluator:
         return program
 
     def plan(self, schema: Any, on: Any, outputs: Any = None, strict: bool = False,
-             block_rows: int = BLOCK_ROWS, known_on: datetime.date | None = None) -> Plan:
+             block_rows: int = BLOCK_ROWS, known_on: Any = None) -> Plan:
         """A Plan for evaluating chunks of tables with `schema` (see Plan.run)."""
         return Plan(self, schema, on, outputs, strict, block_rows, known_on)
 
     def evaluate(self, data: Any, on: Any, outputs: Any = None, strict: bool = False,
                  chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS, keep: Any = (),
-                 known_on: datetime.date | None = None) -> pa.Table:
+                 known_on: Any = None) -> pa.Table:
         """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
+
+        `known_on`: the rules as published by one date, or the name of a column giving it per
+        row (a null: as they now stand), like `on`.
 
         `keep`: columns of `data` copied, as they are, before the outputs (like `guize run --keep`).
         `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
@@ -175,7 +179,8 @@ class BatchEvaluator:
             batch, _errors = plan.run(piece, offset)
             batches.append(batch)
             offset += piece.num_rows
-        result = combine(batches, plan)
+        meta = {"rows": plan.rows_done, "rows_scalar": plan.rows_scalar, "fallback_outputs": plan.fallback}
+        result = combine(batches, [*plan.names, ERROR_COLUMN], meta)
         for i, name in enumerate(kept):
             result = result.add_column(i, table.schema.field(name), table.column(name))
         return result
@@ -206,11 +211,23 @@ class Plan:
     """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
 
     def __init__(self, evaluator: BatchEvaluator, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
-                 block_rows: int = BLOCK_ROWS, known_on: datetime.date | None = None) -> None:
+                 block_rows: int = BLOCK_ROWS, known_on: Any = None) -> None:
         np, pa, _pc = arrow_modules()
-        self.known_on = known_on  # the rules as published by this date (None: as they now stand)
-        if known_on is not None:
+        # The rules as published by one date (None: as they now stand), or by each row's date
+        # in the column known_column (see _known_rows).
+        self.known_column: str | None = None
+        if isinstance(known_on, str) and known_on in schema.names:
+            self.known_column, known_on = known_on, None
+        elif known_on is not None:
+            try:
+                known_on = V.as_date(known_on)
+            except InvalidInput:
+                near = _nearest(str(known_on), schema.names)
+                hint = f"（是否指列「{near}」？）" if near else ""
+                raise InvalidInput(f"known_on「{known_on}」既不是日期，也不是输入表中的列{hint}",
+                                   value=str(known_on)) from None
             evaluator.policy.check_known(known_on)
+        self.known_on: datetime.date | None = known_on
         self.np, self.pa = np, pa
         self.policy = policy = evaluator.policy
         self.strict = strict
@@ -324,7 +341,7 @@ class Plan:
         """Evaluate one chunk: (record batch of outputs + 错误, [(row, error)]), rows from `offset`."""
         np = self.np
         n = batch.num_rows
-        columns = {name: _column(batch, name) for name in batch.schema.names}
+        columns = {name: one_column(batch, name) for name in batch.schema.names}
         errors: dict[int, RuleError] = {}
         patches: dict[str, dict[int, Any]] = {name: {} for name in self.names}
         values: dict[str, Any] = {}
@@ -438,13 +455,15 @@ class Plan:
 
         if self.date_column is None:
             assert self.env is not None and self.on is not None  # INVARIANT: set in __init__
+            if self.known_column is not None:
+                return self._known_rows(columns, self.np.full(n, day(self.on), dtype=np.int64), None, None)
             return day(self.on), list(self.env[1:]), None, None
         spec = {"name": self.date_column, "kind": "date", "members": ()}
         conv = convert_column(spec, columns[self.date_column], self.enums)
         days = conv.v
         bad = mask_or(conv.bad, conv.null)
         w = policy.window
-        if bad is None and n and self.known_on is None:
+        if bad is None and n and self.known_on is None and self.known_column is None:
             # Often every date of the chunk is in force and in one version of each dated
             # value: then one pass for the range answers for every row.
             lo, hi = minmax(days)
@@ -470,6 +489,8 @@ class Plan:
             inside &= days < day(w.repealed.on)
         outside = ~inside if bad is None else ~inside & ~bad  # a real date, out of force
         versions = []
+        if self.known_column is not None:
+            return self._known_rows(columns, days, bad, outside)
         if self.known_on is not None:
             return days, self._known_versions(days), bad, outside
         for slot_versions in policy.dated_versions:
@@ -493,6 +514,38 @@ class Plan:
             picked = [select_version(slot_versions, d, self.known_on) for d in on]
             versions.append(np.array([-1 if k is None else k for k in picked], dtype=np.int64)[inverse])
         return versions
+
+    def _known_rows(self, columns: dict[str, Any], days: Any, bad: Any,
+                    outside: Any) -> tuple[Any, list[Any], Any, Any]:
+        """_dates with a known_on column: each dated slot's version per row, chosen once per
+        distinct (date, known_on) pair. A row whose known_on is not a date, or is before the
+        document was published, goes the scalar way, which reports it; a null: as now stands."""
+        np = self.np
+        from guize.runtime.batchops import to_date
+
+        assert self.known_column is not None  # INVARIANT: the caller's test
+        spec = {"name": self.known_column, "kind": "date", "members": ()}
+        conv = convert_column(spec, columns[self.known_column], self.enums)
+        known = conv.v.astype(np.int64)
+        absent = np.zeros(len(known), dtype=bool) if conv.null is None else conv.null
+        early = []  # the known_on days before the document itself was published
+        for k in np.unique(known[~absent]).tolist():
+            try:
+                self.policy.check_known(to_date(int(k)))
+            except RuleError:
+                early.append(k)
+        if early:
+            bad = mask_or(bad, ~absent & np.isin(known, early))
+        bad = mask_or(bad, conv.bad)
+        known = np.where(absent, _I64, known)  # INVARIANT: no real day number is this large
+        pairs, inverse = np.unique(np.stack([days.astype(np.int64), known]), axis=1, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        keys = [(to_date(int(d)), None if k == _I64 else to_date(int(k))) for d, k in pairs.T.tolist()]
+        versions = []
+        for slot_versions in self.policy.dated_versions:
+            picked = [select_version(slot_versions, d, k) for d, k in keys]
+            versions.append(np.array([-1 if v is None else v for v in picked], dtype=np.int64)[inverse])
+        return days, versions, bad, outside
 
     def _out_of_force(self, days: Any, outside: Any, errors: dict[int, RuleError]) -> None:
         from guize.runtime.batchops import to_date
@@ -613,18 +666,21 @@ class Plan:
                  if name in columns}
         if self.date_column is not None:
             dates = columns[self.date_column].take(index).to_pylist()
+        if self.known_column is not None:
+            knowns = columns[self.known_column].take(index).to_pylist()
         policy = self.policy
         evaluate = policy.evaluate
         for j, row in enumerate(rows.tolist()):
             data = {name: col[j] for name, col in taken.items() if col[j] is not None}
             on = dates[j] if self.date_column is not None else self.on
+            known = knowns[j] if self.known_column is not None else self.known_on
             try:
-                result = evaluate(data, on, outputs, self.known_on)
+                result = evaluate(data, on, outputs, known)
             except RuleError as first:
                 exc = first
                 if outputs is not self.outputs_arg:
                     try:  # the error the full evaluation reports first
-                        result = evaluate(data, on, self.outputs_arg, self.known_on)
+                        result = evaluate(data, on, self.outputs_arg, known)
                     except RuleError as full:
                         exc = full
                     else:  # pragma: no cover - a narrower evaluation cannot fail alone
@@ -708,16 +764,6 @@ def _materialize(value: Any, recorder: Any) -> Any:
     return recorder.materialize(value, alloc)
 
 
-def _column(batch: Any, name: str) -> Any:
-    _np, pa, _pc = arrow_modules()
-    col = batch.column(batch.schema.get_field_index(name))
-    if hasattr(col, "combine_chunks"):
-        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
-    if getattr(pa.types, "is_string_view", lambda _t: False)(col.type):  # e.g. from polars
-        col = col.cast(pa.large_string())  # not every Arrow kernel takes views yet
-    return col
-
-
 def _const(value: Any) -> Any:
     from guize.runtime.batchops import num
 
@@ -740,27 +786,8 @@ def _at_row(exc: RuleError, row: int) -> RuleError:
 # ---------------------------------------------------------------- the entry points
 
 
-def iter_batches(table: Any, rows: int = CHUNK_ROWS) -> Iterator[Any]:
-    """Slices of at most `rows` rows (each column in one piece)."""
-    for start in range(0, max(table.num_rows, 1), rows):
-        yield table.slice(start, rows)
-
-
 def evaluate_batch(policy: Any, data: Any, on: Any, outputs: Any = None, strict: bool = False,
                    chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS) -> pa.Table:
     """policy.batch.evaluate(...): see BatchEvaluator.evaluate."""
     evaluator: BatchEvaluator = policy.batch
     return evaluator.evaluate(data, on, outputs, strict, chunk_rows, block_rows)
-
-
-def combine(batches: list[Any], plan: Plan) -> pa.Table:
-    """One Table from chunk results, each column in one type (see unify)."""
-    _np, pa, _pc = arrow_modules()
-    names = [*plan.names, ERROR_COLUMN]
-    columns = []
-    for i in range(len(names)):
-        arrays, target = unify([b.column(i) for b in batches], pa)
-        columns.append(pa.chunked_array(arrays, type=target))
-    meta = {"guize": json.dumps({"rows": plan.rows_done, "rows_scalar": plan.rows_scalar,
-                                 "fallback_outputs": plan.fallback}, ensure_ascii=False)}
-    return pa.table(columns, names=names, metadata=meta)

@@ -13,7 +13,7 @@ Python literals passed to compute kernels; the helpers here avoid all three.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -641,3 +641,33 @@ def unify(arrays: list[Any], pa: Any) -> tuple[list[Any], Any]:
             return [a if a.type == target else a.cast(target) for a in arrays], target
         return [a if a.type == pa.string() else a.cast(pa.string()) for a in arrays], pa.string()
     raise RuleError(f"各块的输出类型不一致：{', '.join(sorted(str(t) for t in types))}")  # pragma: no cover
+
+
+def one_column(batch: Any, name: str) -> Any:
+    """A batch's column in one piece, in a type every Arrow kernel takes."""
+    _np, pa, _pc = arrow_modules()
+    col = batch.column(batch.schema.get_field_index(name))
+    if hasattr(col, "combine_chunks"):
+        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if getattr(pa.types, "is_string_view", lambda _t: False)(col.type):  # e.g. from polars
+        col = col.cast(pa.large_string())  # not every Arrow kernel takes views yet
+    return col
+
+
+def iter_batches(table: Any, rows: int) -> Iterator[Any]:
+    """Slices of at most `rows` rows (each column in one piece)."""
+    for start in range(0, max(table.num_rows, 1), rows):
+        yield table.slice(start, rows)
+
+
+def combine(batches: list[Any], names: list[str], meta: dict[str, Any]) -> pa.Table:
+    """One Table from chunk results, each column in one type (see unify); `meta` is kept in the
+    schema's metadata under "guize"."""
+    import json
+
+    _np, pa, _pc = arrow_modules()
+    columns = []
+    for i in range(len(names)):
+        arrays, target = unify([b.column(i) for b in batches], pa)
+        columns.append(pa.chunked_array(arrays, type=target))
+    return pa.table(columns, names=names, metadata={"guize": json.dumps(meta, ensure_ascii=False)})

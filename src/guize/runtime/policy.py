@@ -199,8 +199,13 @@ class Policy:
         return env
 
     def check_known(self, known_on: datetime.date) -> None:
-        """NotInForce when the document itself was not yet published on `known_on`."""
+        """NotInForce when the document itself was not yet published on `known_on`. The policy of
+        an amendment (or a local document) is its base's with the layers over it: it exists once
+        the base was published, and as known before the amendment, it is the base as it then was."""
         published = self.document.get("published")
+        layers = [layer[2] for layer in self.document.get("layers") or () if layer[2] is not None]
+        if layers:
+            published = min(layers)
         if published is not None and known_on < published:
             from guize.runtime.errors import NotInForce
 
@@ -338,10 +343,11 @@ class Policy:
         """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
 
         `on` is one date or the name of a date column; `keep`: input columns copied before the
-        outputs (such as an id); `known_on` one date, as in `evaluate`; see guize.runtime.batch.
+        outputs (such as an id); `known_on` one date, as in `evaluate`, or the name of a column
+        giving it per row (a null: as they now stand); see guize.runtime.batch.
         """
         if known_on is not None:
-            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=as_date(known_on))
+            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on)
         return self.batch.evaluate(data, on, outputs, strict, keep=keep)
 
     @property

@@ -54,13 +54,30 @@ class LineIndex:
         self.rules = list(line_map[1::2])
         self.path = path
         self.names = names  # .rule line -> the input or definition written there
+        self.files: tuple[str, ...] = ()  # the files merged into the policy, base first (if several)
         self._codes: dict[int, CodeType] = {}
 
     @classmethod
     def of(cls, module: ModuleType) -> LineIndex:
         names = {spec["line"]: spec["name"] for spec in module.INPUTS}
         names.update((d["line"], name) for name, d in module.DEFS.items())
-        return cls(module.__dict__, tuple(getattr(module, "LINE_MAP", ())), module.SOURCE_PATH, names)
+        index = cls(module.__dict__, tuple(getattr(module, "LINE_MAP", ())), module.SOURCE_PATH, names)
+        index.files = tuple(getattr(module, "SOURCE_FILES", ()))
+        return index
+
+    def file_of(self, rule: int) -> str:
+        """The file that .rule line `rule` is in: a policy merged from a base and its amendments
+        (compiler/amend.py) numbers lines in each file, and the definition written at `rule` is
+        in the first of its files (base first) whose line `rule` names it."""
+        name = self.names.get(rule)
+        if len(self.files) < 2 or name is None:
+            return self.path
+        import linecache
+
+        for path in self.files:
+            if name in linecache.getline(path, rule):
+                return str(path)
+        return self.path
 
     def rule_line(self, line: int) -> int:
         """The .rule line generated line `line` comes from (0: none)."""
@@ -86,7 +103,7 @@ class LineIndex:
     def _frame(self, rule: int) -> TracebackType:
         code = self._codes.get(rule)
         if code is None:
-            code = self._codes[rule] = _code_at(self.path, rule, self.names.get(rule, "<rule>"))
+            code = self._codes[rule] = _code_at(self.file_of(rule), rule, self.names.get(rule, "<rule>"))
         try:
             FunctionType(code, {})(_Marker())
         except _Marker as marker:

@@ -213,15 +213,17 @@ class Service:
         if not isinstance(call, dict):
             raise ApiError(400, "E400", "BadRequest", "请求体应是对象：{\"date\": …, \"inputs\": {…}, \"outputs\": […]}",
                            "The request body must be an object with date, inputs and outputs.")
-        extra = sorted(set(call) - {"date", "inputs", "outputs"})
+        extra = sorted(set(call) - {"date", "known_on", "inputs", "outputs"})
         if extra:
             raise ApiError(400, "E400", "BadRequest", f"请求体中有未知的字段「{'」「'.join(extra)}」；"
-                           "应为 date、inputs、outputs（输入放在 inputs 中）",
-                           f"Unknown fields {extra}: expected date, inputs, outputs.")
+                           "应为 date、known_on、inputs、outputs（输入放在 inputs 中）",
+                           f"Unknown fields {extra}: expected date, known_on, inputs, outputs.")
         if "date" not in call:
             raise ApiError(400, "E400", "BadRequest", "缺少评估日期 date，如 \"date\": \"2025-03-01\"",
                            "The evaluation date (date) is missing.")
         call["date"] = _date(call["date"], "date")
+        # The rules as published by this date (absent or null: as they now stand).
+        call["known_on"] = _date(call["known_on"], "known_on") if call.get("known_on") is not None else None
         call.setdefault("inputs", {})
         _check_numbers(call["inputs"])
         return doc, call
@@ -230,16 +232,17 @@ class Service:
         doc, call = await self._call(request)
         assert doc.policy is not None
         outputs = call.get("outputs")
-        values = doc.policy.evaluate(call["inputs"], call["date"], outputs)
-        return Response(dumps({"document": doc.id, "date": call["date"], "outputs": values},
+        values = doc.policy.evaluate(call["inputs"], call["date"], outputs, call["known_on"])
+        return Response(dumps({"document": doc.id, "date": call["date"], **_known(call), "outputs": values},
                               _flag(request, "numbers")), media_type=JSON)
 
     async def explain(self, request: Request) -> Response:
         doc, call = await self._call(request)
         policy = doc.policy
         assert policy is not None
-        exp = await run_in_threadpool(policy.explain, call["inputs"], call["date"], call.get("outputs"))
-        return Response(dumps({"document": doc.id, "date": call["date"], "outputs": exp.values,
+        exp = await run_in_threadpool(policy.explain, call["inputs"], call["date"], call.get("outputs"),
+                                      call["known_on"])
+        return Response(dumps({"document": doc.id, "date": call["date"], **_known(call), "outputs": exp.values,
                                "explanation": exp.to_json(), "text": exp.render()},
                               _flag(request, "numbers")), media_type=JSON)
 
@@ -253,6 +256,15 @@ class Service:
             raise ApiError(400, "E400", "BadRequest", "请给出查询参数 date（所有行同一日期）或 date_field（按行取日期的字段）之一",
                            "Give exactly one of the query parameters date or date_field.")
         on = _date(date_text, "date") if date_text is not None else None
+        known_text, known_field = q.get("known_on"), q.get("known_on_field")
+        if known_text is not None and known_field is not None:
+            raise ApiError(400, "E400", "BadRequest", "查询参数 known_on（所有行同一日期）与 known_on_field"
+                           "（按行取日期的字段）只能给出一个",
+                           "Give at most one of the query parameters known_on or known_on_field.")
+        known: datetime.date | str | None = known_field
+        if known_text is not None:
+            known = _date(known_text, "known_on")
+            policy.check_known(known)  # one date before the document was published: one error
         outputs = q.getlist("output") or None
         if outputs is not None:
             policy.select_outputs(outputs)
@@ -263,7 +275,7 @@ class Service:
             body = await _body(request, self.settings.max_batch_body)
             table = await run_in_threadpool(arrow.read_table, body, self.settings.max_rows)
             when: datetime.date | str = on if on is not None else str(date_field)
-            stream = await run_in_threadpool(arrow.evaluate, policy, table, when, outputs, keep)
+            stream = await run_in_threadpool(arrow.evaluate, policy, table, when, outputs, keep, known)
             return Response(stream, media_type=arrow.ARROW)
         lines = _text(await _body(request, self.settings.max_batch_body)).splitlines()
         rows = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
@@ -275,7 +287,8 @@ class Service:
         def run() -> str:
             out = []
             for n, line in rows:
-                out.append(_row_line(_batch_row(policy, n, line, on, date_field, outputs, keep, english), numbers))
+                out.append(_row_line(_batch_row(policy, n, line, on, date_field, outputs, keep, english, known),
+                                     numbers))
             return "\n".join(out) + ("\n" if out else "")
 
         return Response(await run_in_threadpool(run), media_type=NDJSON)
@@ -373,8 +386,16 @@ def _row_line(result: dict[str, Any], numbers: bool) -> str:
     return f"{head[:-1]},{rest[1:]}"
 
 
+def _known(call: dict[str, Any]) -> dict[str, Any]:
+    """The known_on of a response, when the request gave one."""
+    return {"known_on": call["known_on"]} if call["known_on"] is not None else {}
+
+
 def _batch_row(policy: Any, n: int, line: str, on: datetime.date | None, date_field: str | None,
-               outputs: list[str] | None, keep: list[str], english: bool) -> dict[str, Any]:
+               outputs: list[str] | None, keep: list[str], english: bool,
+               known: datetime.date | str | None = None) -> dict[str, Any]:
+    """One JSON Lines row's result. `known`: one known_on date, or the row's field giving it
+    (absent or null: the rules as they now stand)."""
     result: dict[str, Any] = {"row": n}
     try:
         data = json.loads(line, parse_float=Decimal)
@@ -399,8 +420,9 @@ def _batch_row(policy: Any, n: int, line: str, on: datetime.date | None, date_fi
             when = data.pop(date_field, None)
             if when is None:
                 raise RuleError(f"缺少日期字段「{date_field}」")
+        known_on = data.pop(known, None) if isinstance(known, str) else known
         _check_numbers(data)
-        result["outputs"] = policy.evaluate(data, when, outputs)
+        result["outputs"] = policy.evaluate(data, when, outputs, known_on)
     except RuleError as exc:
         error = exc.to_json()
         error["type"] = error.pop("error")

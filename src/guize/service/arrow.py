@@ -67,7 +67,7 @@ def too_many_rows(limit: int, rows: int) -> ApiError:
 
 
 def evaluate(policy: Any, table: Any, on: datetime.date | str, outputs: list[str] | None,
-             keep: list[str]) -> bytes:
+             keep: list[str], known_on: datetime.date | str | None = None) -> bytes:
     """The results of `table` as an Arrow IPC stream: the `keep` columns, one column per output
     (money and rates decimal128, exact) and 「错误」 (null, or the row's Chinese error message). The schema metadata "guize" is evaluate_batch's
     summary (rows, rows computed row by row)."""
@@ -80,7 +80,14 @@ def evaluate(policy: Any, table: Any, on: datetime.date | str, outputs: list[str
         hint = f"，是否指「{near}」？" if near else ""
         raise ApiError(400, "E400", "BadRequest", f"date_field 给出的日期列「{on}」不在 Arrow 表中{hint}",
                        f"The date column '{on}' named by date_field is not in the table.", field=on)
-    result = policy.evaluate_batch(table, on, outputs, keep=keep)
+    if isinstance(known_on, str) and known_on not in table.schema.names:
+        from guize.runtime.diagnose import nearest_name
+
+        near = nearest_name(known_on, table.schema.names)
+        hint = f"，是否指「{near}」？" if near else ""
+        raise ApiError(400, "E400", "BadRequest", f"known_on_field 给出的列「{known_on}」不在 Arrow 表中{hint}",
+                       f"The column '{known_on}' named by known_on_field is not in the table.", field=known_on)
+    result = policy.evaluate_batch(table, on, outputs, keep=keep, known_on=known_on)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, result.schema) as writer:
         writer.write_table(result)

@@ -23,6 +23,8 @@ _ERROR = {
 }
 _ARROW = "application/vnd.apache.arrow.stream"
 _DATE = {"type": "string", "description": "评估日期：2025-03-01 或 2025年3月1日"}
+_KNOWN = {"type": ["string", "null"],
+          "description": "按此日期已发布的规定计算（发布日期晚于它的修改不算）；省略或 null 时按现行规定"}
 _NUMBERS = {"name": "numbers", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
             "description": "金额、比率按 JSON 数写出（默认按字符串写出，精确）"}
 
@@ -51,7 +53,7 @@ def _policy_paths(doc: Document) -> dict[str, Any]:
     outputs_param = {"type": "array", "items": {"enum": [o.name for o in policy.outputs]},
                      "description": "只计算这些输出；省略时计算全部输出"}
     request = {"type": "object", "required": ["date", "inputs"], "additionalProperties": False,
-               "properties": {"date": _DATE, "inputs": {"$ref": ref}, "outputs": outputs_param}}
+               "properties": {"date": _DATE, "known_on": _KNOWN, "inputs": {"$ref": ref}, "outputs": outputs_param}}
     title = policy.window.name()
     base = f"/v1/{doc.id}"
     return {
@@ -61,6 +63,8 @@ def _policy_paths(doc: Document) -> dict[str, Any]:
             "responses": {"200": {"description": "各输出的值", "content": {"application/json": {"schema": {
                 "type": "object", "required": ["document", "date", "outputs"],
                 "properties": {"document": {"type": "string"}, "date": {"type": "string", "format": "date"},
+                               "known_on": {"type": "string", "format": "date",
+                                            "description": "请求给出 known_on 时"},
                                "outputs": {"$ref": out_ref}}}}}},
                           **_errors("400", "404", "413", "422", "503")}}},
         f"{base}/explain": {"post": {
@@ -80,6 +84,10 @@ def _policy_paths(doc: Document) -> dict[str, Any]:
                 {"name": "date", "in": "query", "schema": _DATE, "description": "所有行共用的评估日期"},
                 {"name": "date_field", "in": "query", "schema": {"type": "string"},
                  "description": "按行取评估日期的字段名（与 date 二选一）"},
+                {"name": "known_on", "in": "query", "schema": _DATE,
+                 "description": "所有行按此日期已发布的规定计算（可省略：按现行规定）"},
+                {"name": "known_on_field", "in": "query", "schema": {"type": "string"},
+                 "description": "按行取 known_on 日期的字段名（与 known_on 二选一；该行此字段为空时按现行规定）"},
                 {"name": "output", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
                  "explode": True, "description": "只计算这些输出（可重复）"},
                 {"name": "keep", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},

@@ -233,6 +233,8 @@ def _examples(source: str, path: str) -> list[str]:
     out = ["<h2>例子</h2>"]
     for ex in tree.examples:
         when = display.date(ex.date) if ex.date else "（未写日期）"
+        if ex.known_on is not None:
+            when += f"，按{display.date(ex.known_on)}已发布的规定"
         rows = [f"<tr><th colspan=\"2\">例「{_e(ex.name)}」（{_e(when)}，第 "
                 f"<a href=\"#L{ex.span.line}\">{ex.span.line}</a> 行）</th></tr>"]
         rows += [f"<tr><td>{_e(name)}</td><td>{_e(example_text(lit))}</td></tr>" for name, lit in ex.inputs]

@@ -67,6 +67,8 @@ def _same(expected: Any, actual: Any) -> bool:
 def _answer(run: Any, ex: dict[str, Any], outputs: list[str], **extra: Any) -> Any:
     """An engine's answer to an example: its values, or the error (kind and message) it raised."""
     try:
+        if ex.get("known_on") is not None:  # 按…已发布的规定
+            extra["known_on"] = ex["known_on"]
         return run(ex["inputs"], on=ex["date"], outputs=outputs or None, **extra)
     except RuleError as exc:
         return exc
@@ -114,12 +116,13 @@ def run_example(policy: Policy, ex: dict[str, Any], coverage: Coverage | None = 
         return Outcome(**base, status="failed", message="期望出错，但计算成功", actual=actual, duration=took)
     wrong = {k: v for k, v in ex["expects"].items() if not _same(v, actual.get(k))}
     if wrong:
-        explanation = policy.explain(ex["inputs"], on=ex["date"], outputs=list(wrong)).render()
+        explanation = policy.explain(ex["inputs"], on=ex["date"], outputs=list(wrong),
+                                     known_on=ex.get("known_on")).render()
         lines = [f"「{k}」期望 {V.fmt(v)}，实际 {V.fmt(actual.get(k))}" for k, v in wrong.items()]
         return Outcome(**base, status="failed", message="；".join(lines), expected=dict(ex["expects"]),
                        actual=actual, explanation=explanation, duration=took)
     broken = [a for a in assertions
-              if holds(policy.definitions, _specs(policy), a, ex["inputs"], ex["date"]) is False]
+              if holds(policy.definitions, _specs(policy), a, ex["inputs"], ex["date"], ex.get("known_on")) is False]
     if broken:
         lines = [f"断言「{a.text}」（第{a.line}行）不成立" for a in broken]
         return Outcome(**base, status="failed", message="；".join(lines), expected=dict(ex["expects"]),

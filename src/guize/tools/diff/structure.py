@@ -156,7 +156,7 @@ def _cite_text(c: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
 def diff_examples(a: Any, b: Any) -> dict[str, Any]:
     def key(ex: Mapping[str, Any]) -> tuple[Any, ...]:
         return (ex["date"], tuple(sorted(ex["inputs"].items())), tuple(sorted(ex["expects"].items())),
-                ex["not_in_force"], ex["error"])
+                ex["not_in_force"], ex["error"], ex.get("known_on"))
 
     old = {ex["name"]: ex for ex in a.EXAMPLES}
     new = {ex["name"]: ex for ex in b.EXAMPLES}

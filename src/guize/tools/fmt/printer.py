@@ -200,6 +200,9 @@ class Printer:
         if ex.date is not None:
             line = find(r"[ \t\u3000]*日期[ \t\u3000]*[:：]")
             out.append(_Logical(STEP, f"日期：{date_text(ex.date)}", line, line))
+        if ex.known_on is not None:
+            line = find(r"[ \t\u3000]*按[ \t\u3000]*\d")
+            out.append(_Logical(STEP, f"按{date_text(ex.known_on)}已发布的规定", line, line))
         for name, lit in ex.inputs:
             if isinstance(lit, ast.RecordsValue):
                 out += records_lines(name, lit)
