@@ -364,6 +364,16 @@ class Assertion:
 
 
 @attrs.frozen
+class ArticleText:
+    """原文 第十四条： the text of an article as published, one paragraph (款) or item a line."""
+
+    article: str
+    paragraphs: tuple[str, ...]
+    lines: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)  # each paragraph's line
+    span: Span = _span()
+
+
+@attrs.frozen
 class Example:
     name: str
     date: datetime.date | None
@@ -390,5 +400,6 @@ class RuleFile:
     examples: tuple[Example, ...]
     comments: tuple[Comment, ...] = attrs.field(default=(), eq=False)
     assertions: tuple[Assertion, ...] = ()
+    articles: tuple[ArticleText, ...] = ()  # 原文 blocks
     # The order of statements as written, for the formatter.
     order: tuple[object, ...] = attrs.field(default=(), eq=False, repr=False)

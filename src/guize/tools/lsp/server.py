@@ -35,10 +35,11 @@ _NAME_TOKEN = {"type": "type", "member": "enumMember", "input": "parameter", "pa
                "table": "variable", "def": "variable", "output": "property"}
 _LEX_TOKEN = {"keyword": "keyword", "number": "number", "years": "number", "date": "number", "rounding": "keyword",
               "string": "string", "title": "string", "comment": "comment", "docno": "macro",
-              "citation": "decorator", "operator": "operator"}
+              "citation": "decorator", "operator": "operator", "lawtext": "string"}
 _SYMBOL = {"document": T.SymbolKind.Module, "type": T.SymbolKind.Enum, "member": T.SymbolKind.EnumMember,
            "input": T.SymbolKind.Variable, "param": T.SymbolKind.Constant, "table": T.SymbolKind.Struct,
-           "def": T.SymbolKind.Function, "output": T.SymbolKind.Property, "example": T.SymbolKind.Event}
+           "def": T.SymbolKind.Function, "output": T.SymbolKind.Property, "example": T.SymbolKind.Event,
+           "article": T.SymbolKind.String}
 _COMPLETION = {"type": T.CompletionItemKind.Enum, "member": T.CompletionItemKind.EnumMember,
                "input": T.CompletionItemKind.Variable, "param": T.CompletionItemKind.Constant,
                "table": T.CompletionItemKind.Struct, "def": T.CompletionItemKind.Function,
