@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from guize.runtime import display
+from guize.runtime import display, lawtext
 from guize.runtime.formula import show
 from guize.runtime.interp import Step
 
@@ -82,6 +82,9 @@ class _Sheet:
         self.heading = (f"《{title}》" if title else "") + (f"（{docno}）" if title and docno else docno or "")
         self.heading = self.heading or "计算说明"
         self.when = f"计算日期：{display.date(exp.date)}。适用的规定：{exp.window}。"
+        # The law's own words for each passage cited, when the file keeps them (原文 blocks).
+        held = dict(document.get("articles") or ())
+        self.law = lawtext.passages(held, [c for s in [*self.results, *ordered] for c in s.cite])
 
     @staticmethod
     def cite(step: Step) -> str:
@@ -113,6 +116,11 @@ class _Sheet:
         for n, s in enumerate(self.worked, 1):
             lines.append(f"  {n}. {self.caption(s)}" + (f"  依据 {self.cite(s)}" if s.cite else ""))
             lines.extend(f"     {r}" for r in self.reasons(s))
+        if self.law:
+            lines += ["", "依据的条文："]
+            for p in self.law:
+                lines.append(f"  {p.citation}：")
+                lines.extend(f"    {line}" for line in p.lines)
         return "\n".join(lines)
 
     # ------------------------------------------------------------ Markdown
@@ -132,6 +140,10 @@ class _Sheet:
             lines += ["", f"{n}. **{_md(s.name)}：{_md(value_text(s))}**（{KIND_WORDS[s.kind]}）"
                       + (f"，依据{_md(self.cite(s))}" if s.cite else "")]
             lines += [f"   - {_md(r)}" for r in self.reasons(s)]
+        if self.law:
+            lines += ["", "## 依据的条文"]
+            for p in self.law:
+                lines += ["", f"**{_md(p.citation)}**", "", "\n>\n".join(f"> {_md(line)}" for line in p.lines)]
         return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------ HTML
@@ -158,7 +170,13 @@ class _Sheet:
             if reasons:
                 parts += ["<ul>", *(f"<li>{e(r)}</li>" for r in reasons), "</ul>"]
             parts.append("</li>")
-        parts += ["</ol>", "</body>", "</html>"]
+        parts.append("</ol>")
+        if self.law:
+            parts.append("<h2>依据的条文</h2>")
+            for p in self.law:
+                parts += [f"<blockquote><p><strong>{e(p.citation)}</strong></p>",
+                          *(f"<p>{e(line)}</p>" for line in p.lines), "</blockquote>"]
+        parts += ["</body>", "</html>"]
         return "\n".join(parts) + "\n"
 
 
@@ -172,4 +190,5 @@ def _md(text: str) -> str:
 _CSS = ("body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC',sans-serif;max-width:52em;margin:2em auto;"
         "padding:0 1em;line-height:1.6}table{border-collapse:collapse;margin:.5em 0}"
         "th,td{border:1px solid #ccc;padding:.25em .75em;text-align:left}td.num{text-align:right}"
-        ".when{color:#444}li>ul{margin:.25em 0 .75em}")
+        ".when{color:#444}li>ul{margin:.25em 0 .75em}"
+        "blockquote{border-left:3px solid #ccc;margin:.5em 0;padding:0 1em;color:#333}")

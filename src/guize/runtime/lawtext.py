@@ -117,14 +117,20 @@ def resolve(articles: Mapping[str, Sequence[str]], citation: str) -> Passage | s
     return Passage(citation, article, tuple(scope), scope is lines)
 
 
+def order_key(citation: str) -> tuple[int, ...]:
+    """Citations in the order of the law: 第九条 < 第十四条 < 第十四条第二款 < 附表1."""
+    numbers = [numeral(m) for m in re.findall(_NUM, citation)]
+    return (1 if citation.startswith("附") else 0, *numbers)
+
+
 def passages(articles: Mapping[str, Sequence[str]], citations: Sequence[str]) -> list[Passage]:
-    """The passages of `citations` that the 原文 blocks hold, each once, in citation order."""
+    """The passages of `citations` that the 原文 blocks hold, each once, in the order of the law."""
     out: list[Passage] = []
     for c in citations:
         found = resolve(articles, c)
         if isinstance(found, Passage) and found not in out:
             out.append(found)
-    return out
+    return sorted(out, key=lambda p: order_key(p.citation))
 
 
 def quote(passage: Passage) -> str:
