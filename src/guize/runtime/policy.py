@@ -308,13 +308,22 @@ class Policy:
             _names_only(outputs)
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
-                       strict: bool = False, keep: Iterable[str] = ()) -> Any:
+                       strict: bool = False, keep: Iterable[str] = (), explain: bool | str = False) -> Any:
         """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
 
         `on` is one date or the name of a date column; `keep`: input columns copied before the
-        outputs (such as an id); see guize.runtime.batch.
+        outputs (such as an id); see guize.runtime.batch. `explain`: True (text), "markdown",
+        "html" or "json" adds a 「说明」 column, each row's explanation (guize.runtime.batchexplain).
         """
-        return self.batch.evaluate(data, on, outputs, strict, keep=keep)
+        if not explain:
+            return self.batch.evaluate(data, on, outputs, strict, keep=keep)
+        from guize.runtime import batchexplain
+
+        fmt = batchexplain.explain_format(explain)
+        assert fmt is not None  # INVARIANT: explain is truthy
+        outputs = list(outputs) if outputs is not None else None
+        result = self.batch.evaluate(data, on, outputs, strict, keep=keep)
+        return batchexplain.add_column(self, data, result, on, outputs, fmt)
 
     @property
     def batch(self) -> Any:
