@@ -52,7 +52,9 @@ def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
         if isinstance(exc, CompileError):
             click.echo(exc.render(), err=True)
         else:
-            click.echo(f"错误：{exc.message}", err=True)
+            from guize.runtime.i18n import diagnostic, t
+
+            click.echo(t("error.prefix") + diagnostic(exc.code, exc.message), err=True)
     sys.exit(EXIT_FINDINGS)
 
 
