@@ -139,3 +139,13 @@ def test_every_cited_article_of_the_outpatient_file_has_its_text() -> None:
         held = articles.held(tree)
         for cite, _span in articles.citations(tree):
             assert isinstance(lawtext.resolve(held, cite), lawtext.Passage), (name, cite)
+
+
+def test_syntax_errors_name_the_new_words() -> None:
+    """Expected-token lists say 「原文」 and 一行条文原文, never the terminals' ASCII names."""
+    with pytest.raises(CompileError) as top:
+        parse(HEAD + "新增 输出 甲：金额 = 1元\n", "t.rule")
+    assert "「原文」" in top.value.render() and "TEXT_KW" not in top.value.render()
+    with pytest.raises(CompileError) as empty:
+        parse(HEAD + "原文 第一条：\n\n输出 甲：金额 = 1元\n", "t.rule")
+    assert "缩进" in empty.value.render() and "ARTICLE_LINE" not in empty.value.render()  # the text is missing
