@@ -135,6 +135,28 @@ def test_hover_type_unit_citation_and_dated_versions(client: Client, root: Path)
     assert client.request("textDocument/hover", {**doc(uri), "position": {"line": 0, "character": 0}}) is None
 
 
+def test_diagnostics_in_english_keep_their_quick_fix(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor started with GUIZE_LANG=en gets English diagnostics; the quick fix still works."""
+    monkeypatch.setenv("GUIZE_LANG", "en")
+    client = Client(root)
+    try:
+        client.initialize()
+        path = root / "xinjiang/outpatient_2024.rule"
+        typo = path.read_text(encoding="utf-8").replace("住院起付线 × 首次就诊起付比例", "住院起付线 × 首次就诊起付比列")
+        uri = client.open(path, version=1)
+        client.wait_for("textDocument/publishDiagnostics", uri, 1)
+        client.change(uri, typo, 2)
+        [diag] = [d for d in client.wait_for("textDocument/publishDiagnostics", uri, 2)["diagnostics"]
+                  if d["code"] == "E300"]
+        assert diag["message"].startswith("undefined name: '首次就诊起付比列'")
+        assert "suggestion: did you mean '首次就诊起付比例'?" in diag["message"]
+        [action] = client.request("textDocument/codeAction", {**doc(uri), "range": diag["range"],
+                                                              "context": {"diagnostics": [diag]}})
+        assert "首次就诊起付比例" in apply(typo, action["edit"]["changes"][uri])
+    finally:
+        client.close()
+
+
 def test_hover_shows_the_articles_text(client: Client, root: Path) -> None:
     """A name citing 第十四条第二款 shows that paragraph of the file's 原文 (not the others); a
     citation shows its text; the 原文 block is in the outline and its words are not names."""

@@ -17,6 +17,7 @@ from pygls.workspace import TextDocument
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.diagnostics import CompileError, Diagnostic
+from guize.runtime import i18n
 from guize.runtime.errors import RuleError
 from guize.tools.lsp.analysis import (
     KIND_WORDS,
@@ -85,11 +86,11 @@ class GuizeServer(LanguageServer):
         s = d.span
         rng = self.range(doc, max(s.line - 1, 0), max(s.column - 1, 0), max(s.end_line - 1, 0),
                          max(s.end_column - 1, 0))
-        message = d.message
+        message = i18n.diagnostic(d.code, d.message)  # GUIZE_LANG=en in the editor's environment: English
         if d.article:
-            message += f"\n条款：{d.article}"
+            message += f"\n{i18n.t('label.article')}{d.article}"
         if d.hint:
-            message += f"\n建议：{d.hint}"
+            message += f"\n{i18n.t('label.hint')}{i18n.hint(d.hint)}"
         return T.Diagnostic(range=rng, message=message, severity=_SEVERITY.get(d.severity), code=d.code,
                             source="guize", data={"message": d.message, "hint": d.hint or ""})
 
