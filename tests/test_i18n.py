@@ -88,6 +88,10 @@ def test_cli_messages_switch(tmp_path: Path) -> None:
     assert lint.stdout.strip().splitlines()[-1] == "no problems found"
     lint = _guize("--lang", "en", "lint", str(ROOT / "policies/xinjiang/textile_2024.rule"))
     assert re.search(r"^\d+ error\(s\), \d+ warning\(s\), \d+ info$", lint.stdout.strip().splitlines()[-1])
+    tested = _guize("test", str(ROOT / "policies/national/severance_2008.rule"), lang="en")
+    assert tested.stdout.strip().splitlines()[-1].startswith("examples: ") and " passed, 0 failed" in tested.stdout
+    assert _guize("test", str(bad), lang="en").stdout.strip().endswith(
+        "examples: 0 passed, 0 failed; 1 file(s) have errors, their examples did not run")
     fmt = _guize("fmt", "--check", str(ROOT / "policies/national/severance_2008.rule"), lang="en_US.UTF-8")
     assert "all 1 file(s) are formatted" in fmt.stderr
 

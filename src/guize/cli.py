@@ -410,9 +410,11 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
                 click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%")
                 click.echo()
         failed = sum(o.status != "passed" for o in report.outcomes)
-        summary = f"例子：{report.passed} 个通过，{failed} 个失败"
+        from guize.runtime.i18n import t as text_of
+
+        summary = text_of("test.summary", passed=report.passed, failed=failed)
         if report.compile_errors:
-            summary += f"；{len(report.compile_errors)} 个文件有错误，其中的例子没有运行"
+            summary += text_of("test.uncompiled", files=len(report.compile_errors))
         click.echo(summary)
     sys.exit(EXIT_FINDINGS if report.failed or below else EXIT_OK)
 

@@ -32,6 +32,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check.warnings": ("，{warnings} 处警告", ", {warnings} warning(s)"),
     "lint.summary": ("{errors} 个错误，{warnings} 个警告，{infos} 个提示",
                      "{errors} error(s), {warnings} warning(s), {infos} info"),
+    "test.summary": ("例子：{passed} 个通过，{failed} 个失败", "examples: {passed} passed, {failed} failed"),
+    "test.uncompiled": ("；{files} 个文件有错误，其中的例子没有运行", "; {files} file(s) have errors, their examples did not run"),
     "lint.clean": ("没有发现问题", "no problems found"),
     "fmt.clean": ("{files} 个文件都已是统一格式", "all {files} file(s) are formatted"),
     "fmt.would": ("{files} 个文件需要格式化", "{files} file(s) would be reformatted"),
