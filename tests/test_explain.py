@@ -97,6 +97,23 @@ class _Checker(HTMLParser):
         self.text.append(data)
 
 
+def test_the_worksheet_ends_with_the_laws_own_words(policy: guize.Policy) -> None:
+    """Each passage cited by a step, from the file's 原文 blocks, once, in the order of the law."""
+    exp = policy.explain(DATA, on=ON, outputs=["统筹基金支付"])
+    md = render(exp, "markdown", policy.document)
+    law = md[md.index("## 依据的条文"):]
+    heads = re.findall(r"^\*\*(.+)\*\*$", law, re.M)
+    assert heads == ["第十四条第一款", "第十四条第二款", "第十四条第三款", "第十九条"]
+    assert "> 参保人员已办理门诊慢特病的，优先按门诊慢特病政策予以保障" in law
+    assert law.count("> 普通门诊统筹基金单次起付标准原则上按照同级医疗机构首次住院起付线的10%确定") == 1
+    text = render(exp, "text", policy.document)
+    assert "依据的条文：\n  第十四条第一款：\n    职工医保参保人员在定点医疗机构普通门诊" in text
+    page = render(exp, "html", policy.document)
+    assert "<h2>依据的条文</h2>" in page and "<p><strong>第十九条</strong></p>" in page
+    # a document that keeps no text: no section
+    assert "依据的条文" not in render(exp, "markdown", {k: v for k, v in policy.document.items() if k != "articles"})
+
+
 def test_html_is_well_formed_and_says_the_same(policy: guize.Policy) -> None:
     exp = policy.explain({**DATA, "医院级别": "三级"}, on=ON, outputs=["统筹基金支付"])
     page = render(exp, "html", policy.document)

@@ -135,6 +135,56 @@ def test_hover_type_unit_citation_and_dated_versions(client: Client, root: Path)
     assert client.request("textDocument/hover", {**doc(uri), "position": {"line": 0, "character": 0}}) is None
 
 
+def test_diagnostics_in_english_keep_their_quick_fix(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor started with GUIZE_LANG=en gets English diagnostics; the quick fix still works."""
+    monkeypatch.setenv("GUIZE_LANG", "en")
+    client = Client(root)
+    try:
+        client.initialize()
+        path = root / "xinjiang/outpatient_2024.rule"
+        typo = path.read_text(encoding="utf-8").replace("住院起付线 × 首次就诊起付比例", "住院起付线 × 首次就诊起付比列")
+        uri = client.open(path, version=1)
+        client.wait_for("textDocument/publishDiagnostics", uri, 1)
+        client.change(uri, typo, 2)
+        [diag] = [d for d in client.wait_for("textDocument/publishDiagnostics", uri, 2)["diagnostics"]
+                  if d["code"] == "E300"]
+        assert diag["message"].startswith("undefined name: '首次就诊起付比列'")
+        assert "suggestion: did you mean '首次就诊起付比例'?" in diag["message"]
+        [action] = client.request("textDocument/codeAction", {**doc(uri), "range": diag["range"],
+                                                              "context": {"diagnostics": [diag]}})
+        assert "首次就诊起付比例" in apply(typo, action["edit"]["changes"][uri])
+    finally:
+        client.close()
+
+
+def test_hover_shows_the_articles_text(client: Client, root: Path) -> None:
+    """A name citing 第十四条第二款 shows that paragraph of the file's 原文 (not the others); a
+    citation shows its text; the 原文 block is in the outline and its words are not names."""
+    path = root / "xinjiang/outpatient_2024.rule"
+    text = path.read_text(encoding="utf-8")
+    uri = client.open(path, version=30)
+    client.wait_for("textDocument/publishDiagnostics", uri, 30)
+    value = client.request("textDocument/hover", {**doc(uri), "position": at(text, "参数 首次就诊起付比例", 0, 3)})
+    value = value["contents"]["value"]
+    assert "依据：第十四条第二款" in value and "第十四条第二款原文：" in value
+    assert "> 普通门诊统筹基金单次起付标准原则上按照同级医疗机构首次住院起付线的10%确定" in value
+    assert "对符合条件的退休人员继续给予5个百分点的倾斜" not in value  # that is the third paragraph
+    cite = client.request("textDocument/hover", {**doc(uri), "position": at(text, "依据 第十九条", 0, 4)})
+    assert "> 参保人员已办理门诊慢特病的" in cite["contents"]["value"]
+    symbols = client.request("textDocument/documentSymbol", doc(uri))
+    assert {"第十四条", "第十九条", "第十七条", "第九条", "第八条"} <= {s["name"] for s in symbols}
+    # 统筹基金 appears in the law's text; as a name it is declared nowhere, and the text is one string token
+    refs = client.request("textDocument/references", {**doc(uri), "position": at(text, "统筹基金支付：金额"),
+                                                      "context": {"includeDeclaration": True}})
+    article_lines, inside = set(), False
+    for n, line in enumerate(text.split("\n")):
+        if line.strip() and not line.startswith(" "):
+            inside = line.startswith("原文 ")
+        elif inside and "统筹基金支付" in line:
+            article_lines.add(n)
+    assert article_lines and not {r["range"]["start"]["line"] for r in refs} & article_lines
+
+
 def test_definition_and_references(client: Client, root: Path) -> None:
     path = root / "xinjiang/outpatient_2024.rule"
     text = path.read_text(encoding="utf-8")
@@ -197,7 +247,7 @@ def test_completion_symbols_and_semantic_tokens(client: Client, root: Path) -> N
     assert decoded[tuple(at(text, "若 本年").values())] == ("keyword", 0, 1)
     assert decoded[tuple(at(text, "起付标准：金额").values())] == ("property", 1, 4)
     assert decoded[tuple(at(text, "本年已就诊次数 = 0").values())][0] == "parameter"
-    assert decoded[tuple(at(text, "10%").values())][0] == "number"
+    assert decoded[tuple(at(text, "= 10%", 0, 2).values())][0] == "number"
     assert decoded[tuple(at(text, "第十四条第二款").values())][0] == "decorator"
     assert decoded[tuple(at(text, "取较小值").values())][0] == "function"
     assert decoded[(0, 0)][0] == "comment"

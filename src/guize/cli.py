@@ -28,8 +28,16 @@ from guize.runtime.errors import RuleError
 
 @click.group("guize", cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guize", message="%(prog)s %(version)s", help="显示版本并退出")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, expose_value=False, is_eager=True,
+              callback=lambda _ctx, _param, value: _set_language(value),
+              help="信息的语言：zh（中文，默认）或 en（英文）；也可设环境变量 GUIZE_LANG=en")
 def main() -> None:
     """guize（规则）：中文政策规则的检查、计算、解释与编译。"""
+
+
+def _set_language(value: str | None) -> None:
+    if value is not None:  # the renderers read GUIZE_LANG: one switch for every message
+        os.environ["GUIZE_LANG"] = value
 
 
 # ---------------------------------------------------------------- check
@@ -95,8 +103,10 @@ def check(paths: tuple[str, ...], fmt: str, stdin_filename: str | None) -> None:
     else:
         for t in texts:
             click.echo(t, err=True)
-        status = "通过" if not n_errors else f"发现 {n_errors} 处错误"
-        click.echo(f"检查了 {len(files)} 个文件：{status}")
+        from guize.runtime.i18n import t as text_of
+
+        click.echo(text_of("check.ok", files=len(files)) if not n_errors
+                   else text_of("check.errors", files=len(files), errors=n_errors))
     sys.exit(EXIT_FINDINGS if n_errors else EXIT_OK)
 
 
@@ -297,9 +307,11 @@ def test(paths: tuple[str, ...], fmt: str, junit_path: str | None, verbose: bool
                 click.echo(f"总覆盖率 {total.percent}% 低于要求的 {min_coverage:g}%")
                 click.echo()
         failed = sum(o.status != "passed" for o in report.outcomes)
-        summary = f"例子：{report.passed} 个通过，{failed} 个失败"
+        from guize.runtime.i18n import t as text_of
+
+        summary = text_of("test.summary", passed=report.passed, failed=failed)
         if report.compile_errors:
-            summary += f"；{len(report.compile_errors)} 个文件有错误，其中的例子没有运行"
+            summary += text_of("test.uncompiled", files=len(report.compile_errors))
         click.echo(summary)
     sys.exit(EXIT_FINDINGS if report.failed or below else EXIT_OK)
 

@@ -60,7 +60,9 @@ def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
         if isinstance(exc, CompileError):
             echo(exc.render(), err=True)
         else:
-            echo(f"错误：{exc.message}", err=True)
+            from guize.runtime.i18n import diagnostic, t
+
+            echo(t("error.prefix") + diagnostic(exc.code, exc.message), err=True)
     sys.exit(EXIT_FINDINGS)
 
 

@@ -78,7 +78,14 @@ def command(paths: tuple[str, ...], check_only: bool, show_diff: bool, stdin_fil
     if write:
         summary = f"格式化了 {len(changed)} 个文件（共 {total} 个）"
     else:
-        summary = f"{len(changed)} 个文件需要格式化（共 {total} 个）" if changed else f"{total} 个文件都已是统一格式"
+        from guize.runtime.i18n import language, t
+
+        if not changed:
+            summary = t("fmt.clean", files=total)
+        elif language() == "en":
+            summary = t("fmt.would", files=len(changed))
+        else:
+            summary = f"{len(changed)} 个文件需要格式化（共 {total} 个）"
     if failed:
         summary += f"；{failed} 个文件未能处理"
     click.echo(summary, err=True)

@@ -72,6 +72,8 @@ def command(paths: tuple[str, ...], fmt: str, as_of_text: str | None, output: st
 
 
 def _summary(tally: dict[str, int]) -> str:
+    from guize.runtime.i18n import t
+
     if not any(tally.values()):
-        return "没有发现问题"
-    return f"{tally['error']} 个错误，{tally['warning']} 个警告，{tally['info']} 个提示"
+        return t("lint.clean")
+    return t("lint.summary", errors=tally["error"], warnings=tally["warning"], infos=tally["info"])

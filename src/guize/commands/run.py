@@ -54,11 +54,15 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
 @click.option("--corpus", default=None, help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="结束摘要的格式")
 @click.option("--progress/--no-progress", default=None, help="显示进度条（默认：在终端上显示）")
+@click.option("--explain", "explain_path", default=None, metavar="文件",
+              help="把每一行的计算说明写到这个 JSON Lines 文件（每行 {\"行\": 行号, 保留的列…, \"说明\": …}）")
+@click.option("--explain-format", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="--explain 中说明的格式")
 def command(file: str, date_text: str | None, date_column: str | None, known_text: str | None,
             input_path: str, output_path: str,
             input_format: str | None, output_format: str | None, outputs: tuple[str, ...], keep: tuple[str, ...],
             decimals: str, encoding: str | None, excel: bool, strict: bool, chunk_rows: int, corpus: str | None, fmt: str,
-            progress: bool | None) -> None:
+            progress: bool | None, explain_path: str | None, explain_format: str) -> None:
     """按规则批量计算数据文件中的每一行，流式处理，输出写完才改名就位。"""
     from guize.commands.common import EXIT_FINDINGS, EXIT_OK, fail, parse_date
 
@@ -70,6 +74,8 @@ def command(file: str, date_text: str | None, date_column: str | None, known_tex
                                 (output_path, output_format, "--output-format")):
         if given is not None and path != "-":
             raise click.UsageError(f"{option} 只用于标准输入输出（-）；文件的格式按扩展名")
+    if explain_path is not None and explain_path in ("-", input_path, output_path):
+        raise click.UsageError("--explain 要写到另一个文件（不能是 -、输入文件或输出文件）")
     in_suffix = _suffix(input_path, "输入文件", input_format)
     out_suffix = _suffix(output_path, "输出文件", output_format)
     source, target = Path(input_path), Path(output_path)
@@ -86,7 +92,8 @@ def command(file: str, date_text: str | None, date_column: str | None, known_tex
             target = Path(tmp) / f"stdout{out_suffix}"
         try:
             summary = _run(file, on, source, target, list(outputs) or None, list(keep), strict, chunk_rows,
-                           corpus, progress, decimals, encoding, excel, known_on)
+                           corpus, progress, decimals, encoding, excel, known_on,
+                           (explain_path, explain_format) if explain_path is not None else None)
         except RuleError as exc:
             fail(exc, fmt)
         if output_path == "-":
@@ -117,7 +124,7 @@ def command(file: str, date_text: str | None, date_column: str | None, known_tex
 def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | None, keep: list[str],
          strict: bool, chunk_rows: int, corpus: str | None, progress: bool | None,
          decimals: str = "number", encoding: str | None = None, excel: bool = False,
-         known_on: Any = None) -> dict[str, Any]:
+         known_on: Any = None, explain: tuple[str, str] | None = None) -> dict[str, Any]:
     from guize.commands.common import load_quietly
     from guize.runtime.files import run_file
 
@@ -141,7 +148,7 @@ def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | No
 
     try:
         summary = run_file(policy, source, target, on, outputs, keep, strict, chunk_rows,
-                           advance if show else None, decimals, encoding, excel, known_on)
+                           advance if show else None, decimals, encoding, excel, known_on, explain)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -444,7 +444,7 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
                 unknown("定义", d.name, d.span, defs)
                 continue
             if target.kind != d.kind:
-                diags.append(_diag("error", "E413", f"「{d.name}」在{bname}中是{ast_word(target.kind)}，"
+                diags.append(_diag("error", "E416", f"「{d.name}」在{bname}中是{ast_word(target.kind)}，"
                                                     f"这里写成了{ast_word(d.kind)}", d.span))
                 continue
             if not _same_type(target.type, d.type):

@@ -437,6 +437,16 @@ class Assertion:
 
 
 @attrs.frozen
+class ArticleText:
+    """原文 第十四条： the text of an article as published, one paragraph (款) or item a line."""
+
+    article: str
+    paragraphs: tuple[str, ...]
+    lines: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)  # each paragraph's line
+    span: Span = _span()
+
+
+@attrs.frozen
 class Example:
     name: str
     date: datetime.date | None
@@ -466,5 +476,6 @@ class RuleFile:
     assertions: tuple[Assertion, ...] = ()
     units: tuple[UnitDecl, ...] = ()
     records: tuple[RecordDecl, ...] = ()  # 类型 … with fields (records of list inputs)
+    articles: tuple[ArticleText, ...] = ()  # 原文 blocks
     # The order of statements as written, for the formatter.
     order: tuple[object, ...] = attrs.field(default=(), eq=False, repr=False)

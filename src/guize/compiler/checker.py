@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from guize.compiler import ast
+from guize.compiler import articles, ast
 from guize.compiler import types as T
 from guize.compiler.assertions import CheckedAssertion, check_assertions
 from guize.compiler.diagnostics import Diagnostic, nearest
@@ -101,6 +101,9 @@ class Checker(ListChecker):
         inputs = tuple(self._input_spec(i) for i in tree.inputs if i.name in self.input_types)
         # 可作输入: each such definition is also an optional input of the same name.
         inputs += tuple(self._given_spec(self.defs[n]) for n in order if self.defs[n].given)
+        self.diags.extend(articles.check(tree))
+        if tree.articles and len(docs) == 1:  # the law's text travels with the document (explain, doc)
+            docs = ({**docs[0], "articles": tuple(articles.held(tree).items())},)
         return CheckedPolicy(tree.path, source_sha, docs, inputs, defs, order, outputs, self.slot,
                              examples, tuple(self.diags), tree, assertions)
 

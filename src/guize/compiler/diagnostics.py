@@ -11,6 +11,7 @@ import attrs
 from guize.compiler.ast import Span
 from guize.runtime.diagnose import nearest_name
 from guize.runtime.errors import RuleError
+from guize.runtime.i18n import diagnostic, hint, t
 
 
 @attrs.frozen
@@ -72,7 +73,8 @@ def display_width(text: str) -> int:
 def render(diag: Diagnostic, source: str | None) -> str:
     """file:line:col, the message, the source line and a marker under the offending text."""
     span = diag.span
-    head = f"{span}: {_SEVERITY.get(diag.severity, diag.severity)}[{diag.code}]: {diag.message}"
+    severity = t(f"severity.{diag.severity}") if diag.severity in _SEVERITY else diag.severity
+    head = f"{span}: {severity}[{diag.code}]: {diagnostic(diag.code, diag.message)}"
     lines = [head]
     if source is not None and 0 < span.line <= len(source.splitlines()):
         text = source.splitlines()[span.line - 1].rstrip("\r")
@@ -91,9 +93,9 @@ def render(diag: Diagnostic, source: str | None) -> str:
         marker = "^" * max(display_width(text[start:end]), 1)
         lines.append(" " * (len(gutter) - 2) + "| " + " " * pad + marker)
     if diag.article:
-        lines.append(f"     = 条款：{diag.article}")
+        lines.append(f"     = {t('label.article')}{diag.article}")
     if diag.hint:
-        lines.append(f"     = 建议：{diag.hint}")
+        lines.append(f"     = {t('label.hint')}{hint(diag.hint)}")
     return "\n".join(lines)
 
 

@@ -102,7 +102,7 @@ class ListChecker(TableChecker):
         near = nearest(record, list(self.records))
         self.error(spec.span, f"「{record}」不是已声明的记录类型，不能写「{spec.word}」",
                    hint=f"是否指「{near}{LIST_SUFFIX}」？" if near else
-                   f"先声明：「类型 {record}：」下面每行一个字段，如「  月收入：金额」", code="E236")
+                   f"先声明：「类型 {record}：」下面每行一个字段，如「  月收入：金额」", code="E239")
         return None
 
     def field_specs(self, record: str) -> tuple[dict[str, Any], ...]:

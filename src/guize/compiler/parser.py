@@ -444,6 +444,11 @@ class _ToAst(ListsToAst):
     def assertion(self, meta: Any, c: list[Any]) -> ast.Assertion:
         return ast.Assertion(c[1], c[2], span=self.sp(meta))
 
+    def article_text(self, meta: Any, c: list[Any]) -> ast.ArticleText:
+        lines = [t for t in c if isinstance(t, Token) and t.type == "ARTICLE_LINE"]
+        return ast.ArticleText(str(c[1]).replace("(", "（").replace(")", "）"), tuple(str(t).rstrip() for t in lines),
+                               tuple(t.line or 0 for t in lines), span=self.sp(meta))
+
     def example(self, meta: Any, c: list[Any]) -> ast.Example:
         tok = c[1]
         name = str(tok)[1:-1] if tok.type == "STRING" else str(tok)
@@ -609,6 +614,8 @@ def _syntax_diagnostic(exc: Exception, file: str, source: str) -> Diagnostic:
     if isinstance(exc, _DateError):
         return Diagnostic("error", "E012", f"日期「{exc.token}」不存在", token_span(file, exc.token),
                           hint="检查月份和日期（例如 2月没有30日，2023年2月没有29日）")
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "ARTICLE_LINE":  # no terminal but 原文's matched
+        exc = UnexpectedCharacters(source, exc.token.start_pos or 0, exc.token.line, exc.token.column)  # type: ignore[no-untyped-call]
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         ch = source[pos] if pos < len(source) else ""
@@ -732,6 +739,7 @@ def parse(source: str, file: str = "<输入>") -> ast.RuleFile:
         assertions=tuple(x for x in tree if isinstance(x, ast.Assertion)),
         units=tuple(x for x in tree if isinstance(x, ast.UnitDecl)),
         records=tuple(x for x in tree if isinstance(x, ast.RecordDecl)),
+        articles=tuple(x for x in tree if isinstance(x, ast.ArticleText)),
         order=tuple(tree),
     )
 

@@ -11,14 +11,19 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from guize.runtime import display
+from guize.runtime import display, lawtext
 from guize.runtime.formula import show
+from guize.runtime.i18n import t
 from guize.runtime.interp import Step
 
 FORMATS = ("text", "markdown", "html")
 
-# What each kind of step is, in plain words.
+# What each kind of step is, in plain words (i18n keys kind.*; KIND_WORDS is the Chinese).
 KIND_WORDS = {"input": "已知", "param": "规定的标准", "table": "按表查得", "def": "计算", "output": "结果"}
+
+
+def kind_word(kind: str) -> str:
+    return t(f"kind.{kind}")
 
 
 class Explained(Protocol):
@@ -80,8 +85,11 @@ class _Sheet:
         self.results = [s for s in exp.steps]
         title, docno = document.get("title"), document.get("docno")
         self.heading = (f"《{title}》" if title else "") + (f"（{docno}）" if title and docno else docno or "")
-        self.heading = self.heading or "计算说明"
-        self.when = f"计算日期：{display.date(exp.date)}。适用的规定：{exp.window}。"
+        self.heading = self.heading or t("explain.untitled")
+        self.when = t("explain.when", date=display.date(exp.date), window=exp.window)
+        # The law's own words for each passage cited, when the file keeps them (原文 blocks).
+        held = dict(document.get("articles") or ())
+        self.law = lawtext.passages(held, [c for s in [*self.results, *ordered] for c in s.cite])
 
     @staticmethod
     def cite(step: Step) -> str:
@@ -96,23 +104,28 @@ class _Sheet:
         return [*step.work, *step.other_notes]
 
     def caption(self, step: Step) -> str:
-        return f"{step.name}：{value_text(step)}（{KIND_WORDS[step.kind]}）"
+        return f"{step.name}：{value_text(step)}（{kind_word(step.kind)}）"
 
     # ------------------------------------------------------------ text
 
     def text(self) -> str:
-        lines = [self.heading, self.when, "", "结果："]
+        lines = [self.heading, self.when, "", t("explain.results") + "："]
         for s in self.results:
             lines.append(f"  {s.name}：{value_text(s)}" + (f"（依据 {self.cite(s)}）" if s.cite else ""))
         if self.inputs:
-            lines += ["", "已知情况："]
+            lines += ["", t("explain.known") + "："]
             for s in self.inputs:
                 about = self.about(s)
                 lines.append(f"  {s.name}：{value_text(s)}" + (f"（{about}）" if about else ""))
-        lines += ["", "计算过程："]
+        lines += ["", t("explain.steps") + "："]
         for n, s in enumerate(self.worked, 1):
             lines.append(f"  {n}. {self.caption(s)}" + (f"  依据 {self.cite(s)}" if s.cite else ""))
             lines.extend(f"     {r}" for r in self.reasons(s))
+        if self.law:
+            lines += ["", t("explain.law") + "："]
+            for p in self.law:
+                lines.append(f"  {p.citation}：")
+                lines.extend(f"    {line}" for line in p.lines)
         return "\n".join(lines)
 
     # ------------------------------------------------------------ Markdown
@@ -121,44 +134,58 @@ class _Sheet:
         def cell(text: str) -> str:
             return text.replace("|", "\\|")
 
-        lines = [f"# {cell(self.heading)}", "", self.when, "", "## 结果", "", "| 项目 | 取值 | 依据 |",
-                 "| --- | --- | --- |"]
+        item, value, cite, about = (t(f"explain.{k}") for k in ("item", "value", "cite", "about"))
+        lines = [f"# {cell(self.heading)}", "", self.when, "", f"## {t('explain.results')}", "",
+                 f"| {item} | {value} | {cite} |", "| --- | --- | --- |"]
         lines += [f"| {cell(s.name)} | {cell(value_text(s))} | {cell(self.cite(s))} |" for s in self.results]
         if self.inputs:
-            lines += ["", "## 已知情况", "", "| 项目 | 取值 | 说明 |", "| --- | --- | --- |"]
+            lines += ["", f"## {t('explain.known')}", "", f"| {item} | {value} | {about} |", "| --- | --- | --- |"]
             lines += [f"| {cell(s.name)} | {cell(value_text(s))} | {cell(self.about(s))} |" for s in self.inputs]
-        lines += ["", "## 计算过程"]
+        lines += ["", f"## {t('explain.steps')}"]
         for n, s in enumerate(self.worked, 1):
-            lines += ["", f"{n}. **{_md(s.name)}：{_md(value_text(s))}**（{KIND_WORDS[s.kind]}）"
+            lines += ["", f"{n}. **{_md(s.name)}：{_md(value_text(s))}**（{kind_word(s.kind)}）"
                       + (f"，依据{_md(self.cite(s))}" if s.cite else "")]
             lines += [f"   - {_md(r)}" for r in self.reasons(s)]
+        if self.law:
+            lines += ["", f"## {t('explain.law')}"]
+            for p in self.law:
+                lines += ["", f"**{_md(p.citation)}**", "", "\n>\n".join(f"> {_md(line)}" for line in p.lines)]
         return "\n".join(lines) + "\n"
 
     # ------------------------------------------------------------ HTML
 
     def html(self) -> str:
         e = html.escape
+        item, value, cite_h, about = (e(t(f"explain.{k}")) for k in ("item", "value", "cite", "about"))
         parts = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
                  f"<title>{e(self.heading)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
                  f"<h1>{e(self.heading)}</h1>", f'<p class="when">{e(self.when)}</p>',
-                 "<h2>结果</h2>", "<table>", "<tr><th>项目</th><th>取值</th><th>依据</th></tr>"]
+                 f"<h2>{e(t('explain.results'))}</h2>", "<table>",
+                 f"<tr><th>{item}</th><th>{value}</th><th>{cite_h}</th></tr>"]
         parts += [f"<tr><td>{e(s.name)}</td><td class=\"num\">{e(value_text(s))}</td><td>{e(self.cite(s))}</td></tr>"
                   for s in self.results]
         parts.append("</table>")
         if self.inputs:
-            parts += ["<h2>已知情况</h2>", "<table>", "<tr><th>项目</th><th>取值</th><th>说明</th></tr>"]
+            parts += [f"<h2>{e(t('explain.known'))}</h2>", "<table>",
+                      f"<tr><th>{item}</th><th>{value}</th><th>{about}</th></tr>"]
             parts += [f"<tr><td>{e(s.name)}</td><td class=\"num\">{e(value_text(s))}</td>"
                       f"<td>{e(self.about(s))}</td></tr>" for s in self.inputs]
             parts.append("</table>")
-        parts += ["<h2>计算过程</h2>", "<ol>"]
+        parts += [f"<h2>{e(t('explain.steps'))}</h2>", "<ol>"]
         for s in self.worked:
             cite = f"，依据{e(self.cite(s))}" if s.cite else ""
-            parts.append(f"<li><strong>{e(s.name)}：{e(value_text(s))}</strong>（{e(KIND_WORDS[s.kind])}）{cite}")
+            parts.append(f"<li><strong>{e(s.name)}：{e(value_text(s))}</strong>（{e(kind_word(s.kind))}）{cite}")
             reasons = self.reasons(s)
             if reasons:
                 parts += ["<ul>", *(f"<li>{e(r)}</li>" for r in reasons), "</ul>"]
             parts.append("</li>")
-        parts += ["</ol>", "</body>", "</html>"]
+        parts.append("</ol>")
+        if self.law:
+            parts.append(f"<h2>{e(t('explain.law'))}</h2>")
+            for p in self.law:
+                parts += [f"<blockquote><p><strong>{e(p.citation)}</strong></p>",
+                          *(f"<p>{e(line)}</p>" for line in p.lines), "</blockquote>"]
+        parts += ["</body>", "</html>"]
         return "\n".join(parts) + "\n"
 
 
@@ -172,4 +199,5 @@ def _md(text: str) -> str:
 _CSS = ("body{font-family:system-ui,'Noto Sans CJK SC','PingFang SC',sans-serif;max-width:52em;margin:2em auto;"
         "padding:0 1em;line-height:1.6}table{border-collapse:collapse;margin:.5em 0}"
         "th,td{border:1px solid #ccc;padding:.25em .75em;text-align:left}td.num{text-align:right}"
-        ".when{color:#444}li>ul{margin:.25em 0 .75em}")
+        ".when{color:#444}li>ul{margin:.25em 0 .75em}"
+        "blockquote{border-left:3px solid #ccc;margin:.5em 0;padding:0 1em;color:#333}")

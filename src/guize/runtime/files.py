@@ -487,6 +487,37 @@ class ErrorLog:
 
 
 
+class ExplanationLog:
+    """`guize run --explain FILE`: one JSON line per row, {"行": n, kept columns…, "说明": …}
+    (guize.runtime.batchexplain), written to a temporary file and renamed into place at the end."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path = path
+        self.fmt = fmt
+        remove_stale_temporaries(path)
+        fd, self.tmp = temporary(path)
+        self.fh = os.fdopen(fd, "w", encoding="utf-8")
+
+    def add(self, policy: Any, table: Any, on: Any, outputs: Any, keep: list[str], offset: int,
+            known_on: Any = None) -> None:
+        from guize.runtime.batchexplain import EXPLAIN_COLUMN, explanations
+
+        kept = {name: table.column(name).to_pylist() for name in keep}
+        for j, text in enumerate(explanations(policy, table, on, outputs, self.fmt, known_on)):
+            record: dict[str, Any] = {"行": offset + j + 1, **{k: v[j] for k, v in kept.items()}}
+            record[EXPLAIN_COLUMN] = json.loads(text) if self.fmt == "json" and text is not None else text
+            self.fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+    def commit(self) -> None:
+        self.fh.close()
+        publish(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.fh.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.tmp.unlink()
+
+
 # ---------------------------------------------------------------- evaluating a file
 
 Progress = Callable[[int, int, str], None]
@@ -497,7 +528,8 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
              outputs: list[str] | None = None, keep: list[str] | tuple[str, ...] = (), strict: bool = False,
              chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
              decimals: str = "number", encoding: str | None = None, excel: bool = False,
-             known_on: Any = None) -> dict[str, Any]:
+             known_on: Any = None,
+             explain: tuple[str | os.PathLike[str], str] | None = None) -> dict[str, Any]:
     """Evaluate `policy` over every row of the data file `source`, writing `target` (formats by
     extension, see file_format) and, when rows fail, its errors list (errors_path(target)).
 
@@ -506,8 +538,9 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     output is written). `decimals`: "string" writes decimals in JSON Lines as exact strings
     ("600.00") for readers that take JSON numbers as floats. `encoding`: a CSV input's encoding
     (detected when None: UTF-8, else GB18030). `excel`: a CSV output begins with a UTF-8 byte
-    order mark, so that Excel on Chinese Windows reads it. Returns the summary `guize run
-    --format json` prints.
+    order mark, so that Excel on Chinese Windows reads it. `explain`: (path, format) of a JSON
+    Lines file to write each row's explanation to (guize.runtime.batchexplain). Returns the
+    summary `guize run --format json` prints.
     """
     from guize.runtime.batch import ERROR_COLUMN
     from guize.runtime.columns import arrow_modules
@@ -550,6 +583,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
         raise plan.window_error  # the date is out of force for every row: say so once
     writer = Writer(target, out_suffix, decimals == "string", excel)
     log = ErrorLog(errors_path(target))
+    explained = ExplanationLog(Path(explain[0]), explain[1]) if explain is not None else None
     try:
         offset = 0
         chunk = first
@@ -564,6 +598,8 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             writer.write(out)
             for row, exc in errors:
                 log.add(row, exc)
+            if explained is not None:
+                explained.add(policy, _complete(table, needed, date_column, pa), on, outputs, keep, offset, known_on)
             offset += table.num_rows
             if progress is not None:
                 progress(position if reader.unit == "bytes" else offset, reader.total, reader.unit)
@@ -573,9 +609,13 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
         # Not Schema.empty_table(): it imports pandas (a fifth of a second) when installed.
         writer.commit(pa.Table.from_batches([], schema=pa.schema(empty_fields)))
         log.commit()
+        if explained is not None:
+            explained.commit()
     except BaseException:
         writer.discard()
         log.discard()
+        if explained is not None:
+            explained.discard()
         raise
     return {"rows": offset, "errors": log.count, "rows_scalar": plan.rows_scalar,
             "output": str(target), "errors_file": str(log.path) if log.count else None,

@@ -21,7 +21,7 @@ from guize.compiler.corpus import Corpus, TimelineRow, load_corpus, timeline
 from guize.compiler.diagnostics import CompileError, render
 from guize.compiler.driver import read_source, rule_files, write_atomic
 from guize.compiler.lexicon import normalize_docno, normalize_title
-from guize.runtime import display
+from guize.runtime import display, lawtext
 from guize.runtime.errors import RuleError
 from guize.tools.lsp.analysis import FileIndex
 from guize.tools.lsp.scan import Token
@@ -155,12 +155,15 @@ def _rules(index: FileIndex, links: dict[str, str]) -> str:
         by_line.setdefault(tok.line, []).append(tok)
     # One anchor per name (a type and an input may share one: the input's, as a name's link means it).
     starts = {d.line: d for d in index.decls.values() if d.kind != "member"}
+    heads = {d.line for d in index.outline if d.kind == "article"}
     out = ["<pre class=\"rules\">"]
     for n, line in enumerate(index.lines):
         pieces, pos = [], 0
         for tok in by_line.get(n, []):
             pieces.append(_e(line[pos:tok.col]))
-            pieces.append(_token(tok, index, links))
+            # the 原文 heading names the article it holds: no citation, no link
+            pieces.append(f"<span class=\"cite\">{_e(tok.text)}</span>" if n in heads and tok.kind == "citation"
+                          else _token(tok, index, links))
             pos = tok.end
         pieces.append(_e(line[pos:]))
         decl = starts.get(n)
@@ -172,7 +175,7 @@ def _rules(index: FileIndex, links: dict[str, str]) -> str:
 
 
 _CLASS = {"keyword": "kw", "number": "num", "years": "num", "date": "num", "string": "str", "title": "str",
-          "comment": "com", "docno": "docno", "rounding": "kw", "operator": "op"}
+          "comment": "com", "docno": "docno", "rounding": "kw", "operator": "op", "lawtext": "law"}
 
 
 def _token(tok: Token, index: FileIndex, links: dict[str, str]) -> str:
@@ -193,17 +196,30 @@ def _token(tok: Token, index: FileIndex, links: dict[str, str]) -> str:
 
 
 def _articles(index: FileIndex) -> list[str]:
-    """The article index: each article cited, with a link to every line that cites it."""
+    """The article index: each article cited, its text when the file keeps it (原文), with a link
+    to every line that cites it and to the 原文 block."""
+    blocks = [d for d in index.outline if d.kind == "article"]
+    held = {d.name: [t.text for t in index.tokens if t.kind == "lawtext" and d.start <= t.line <= d.end]
+            for d in reversed(blocks)}  # the first block of an article wins, as in the checker
+    heads = {d.line for d in blocks}
     cited: dict[str, list[int]] = {}
     for tok in index.tokens:
-        if tok.kind == "citation":
+        if tok.kind == "citation" and tok.line not in heads:
             cited.setdefault(tok.text, []).append(tok.line + 1)
-    if not cited:
+    if not cited and not held:
         return []
     out = ["<h2>条款索引</h2>", "<dl class=\"articles\">"]
     for article in sorted(cited, key=_article_order):
         links = "、".join(f"<a href=\"#L{n}\">第 {n} 行</a>" for n in sorted(set(cited[article])))
-        out.append(f"<dt id=\"{_e(_art_id(article))}\">{_e(article)}</dt><dd>依据此条的规则：{links}</dd>")
+        found = lawtext.resolve(held, article)
+        text = ""
+        if isinstance(found, lawtext.Passage):
+            block = next(d for d in blocks if d.name == found.article)
+            text = ("<blockquote class=\"law\">" + "".join(f"<p>{_e(line)}</p>" for line in found.lines)
+                    + f"<p class=\"src\"><a href=\"#L{block.line + 1}\">原文</a></p></blockquote>")
+        out.append(f"<dt id=\"{_e(_art_id(article))}\">{_e(article)}</dt><dd>{text}依据此条的规则：{links}</dd>")
+    for article in sorted(set(held) - {lawtext.article_of(c) for c in cited}, key=_article_order):
+        out.append(f"<dt id=\"{_e(_art_id(article))}\">{_e(article)}</dt><dd>有原文，没有规则依据此条</dd>")
     out.append("</dl>")
     return out
 
@@ -370,7 +386,7 @@ pre.rules{background:#fafafa;border:1px solid #ddd;padding:.5em;overflow-x:auto;
 text-decoration:none;text-align:right;margin-right:1em}
 .kw{color:#0550ae;font-weight:600}.num{color:#953800}.str{color:#0a3069}.com{color:#6e7781}
 .docno{color:#8250df}.type{color:#116329}.op{color:#cf222e}a.name{color:inherit}
-a.cite{color:#8250df}dt:target{background:#fff3bf}.errors{color:#cf222e}
+a.cite{color:#8250df}.law{color:#57606a;font-style:italic}blockquote.law{margin:.25em 0 .5em;padding:0 1em;border-left:3px solid #d0d7de}blockquote.law p{margin:.25em 0}dt:target{background:#fff3bf}.errors{color:#cf222e}
 svg.timeline .grid{stroke:#ddd}svg.timeline .year{font-size:11px;fill:#666}
 svg.timeline .label{font-size:12px;text-anchor:end}svg.timeline .doc{fill:#4c8bf5}
 svg.timeline .value{fill:#f5a54c}td.expect{color:#116329}.hint{color:#666}

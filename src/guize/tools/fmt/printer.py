@@ -67,6 +67,9 @@ class Printer:
         if isinstance(node, ast.Assertion):
             doc = ["断言 ", expr_doc(node.expr), cite_doc(node.cite)]
             return [_Logical(0, doc, node.span.line, max(node.span.line, end_of(node.expr, node.cite)))]
+        if isinstance(node, ast.ArticleText):  # the law's text is copied verbatim, a paragraph a line
+            out = [_Logical(0, f"原文 {node.article}：", node.span.line, node.span.line)]
+            return out + [_Logical(STEP, text, line, line) for text, line in zip(node.paragraphs, node.lines, strict=True)]
         raise FormatError(f"unknown statement {node!r}")  # pragma: no cover
 
     # ------------------------------------------------------------ documents

@@ -109,6 +109,7 @@ class FileLinter(SyntaxLinter):
         if not any(d.severity == "error" for d in self.checked.diagnostics) and self.checked.outputs:
             self._usage()
         self._quick_deductions()
+        self._articles()
         self._rounded_outputs_used()
         self._unrounded_divisions()
         return self.findings

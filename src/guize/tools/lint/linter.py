@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime
 import re
 
-from guize.compiler import ast
+from guize.compiler import articles, ast
 from guize.compiler.checker import CheckedPolicy, validity
 from guize.compiler.diagnostics import Diagnostic
 from guize.compiler.lexicon import PERCENT_UNITS
-from guize.runtime import dates
+from guize.runtime import dates, lawtext
 from guize.runtime.deps import dependencies
 from guize.runtime.validity import Repealed
 from guize.tools.lint.rules import EXPIRY_WARNING_DAYS, RULES
@@ -135,6 +135,25 @@ class SyntaxLinter:
             kind = {"def": "定义", "output": "输出", "param": "参数", "table": "表"}[d.kind]
             self.add("L401", self.head(d.span), f"{kind}「{d.name}」没有写依据",
                      hint="在这一行末尾写「依据 第…条」，让计算结果能追溯到条款")
+
+    def _articles(self) -> None:
+        """When the file holds 原文, each 依据 should find its article there, and each 原文 a 依据."""
+        held = articles.held(self.tree)
+        if not held:
+            return
+        cited = set()
+        for article, span in articles.citations(self.tree):
+            whole = lawtext.article_of(article)
+            cited.add(whole)
+            if whole is not None and whole not in held:
+                self.article = article
+                self.add("L408", span, f"依据「{article}」：文件中没有{whole}的原文",
+                         hint=f"在文件中写「原文 {whole}：」并逐行写上条文；或核对条款序号")
+        self.article = None
+        for a in self.tree.articles:
+            if a.article in held and a.article not in cited:
+                self.add("L409", self.head(a.span), f"{a.article}的原文没有被任何依据引用",
+                         hint="删去该原文，或在依据它的规则上写明条款")
 
     def _usage(self) -> None:
         defs = self.checked.defs

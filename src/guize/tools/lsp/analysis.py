@@ -14,15 +14,16 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from guize.compiler import articles
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.compiler.lower import FUNCTION_WORDS
-from guize.runtime import display, ir
+from guize.runtime import display, ir, lawtext
 from guize.runtime.formula import render_ir
 from guize.tools.lsp.scan import DECLARERS, KEYWORDS, Token, is_name, tokens
 
 KIND_WORDS = {"type": "类型", "member": "取值", "input": "输入", "param": "参数", "table": "表", "def": "定义",
-              "output": "输出", "example": "例", "document": "文件"}
+              "output": "输出", "example": "例", "document": "文件", "article": "原文"}
 
 
 @attrs.frozen
@@ -103,6 +104,8 @@ class FileIndex:
             text = self.lines[head.line][head.end:].strip().rstrip(":：").strip("「」“”\"")
             col = self.lines[head.line].find(text, head.end) if text else head.col
             self.outline.append(Decl(text or head.text, "example", head.line, max(col, 0), start, end))
+        elif head.text == "原文" and len(body) > 1 and body[1].kind == "citation":
+            self.outline.append(Decl(body[1].text, "article", body[1].line, body[1].col, start, end))
         elif head.text == "文件":
             title = next((t for t in body if t.kind == "title"), None)
             docno = next((t for t in body if t.kind == "docno"), None)
@@ -159,7 +162,7 @@ class FileIndex:
         if tok.kind == "citation":
             users = [d for d in self.outline if any(
                 t.kind == "citation" and t.text == tok.text and d.start <= t.line <= d.end for t in self.tokens)]
-            lines = [f"**{tok.text}**"]
+            lines = [f"**{tok.text}**", *self._law([tok.text])]
             if users:
                 lines.append("本文件中依据此条款的：" + "、".join(
                     f"{KIND_WORDS[d.kind]}「{d.name}」" for d in users))
@@ -184,6 +187,7 @@ class FileIndex:
                     parts.append(f"默认：{display.typed(spec['default'], spec['kind'], spec['unit'])}")
                 if spec["cite"]:
                     parts.append("依据：" + "、".join(spec["cite"]))
+                    parts.extend(self._law(spec["cite"]))
         elif checked is not None and decl.name in checked.defs:
             d = checked.defs[decl.name]
             head += f"，{d.type}"
@@ -194,10 +198,19 @@ class FileIndex:
                 parts.append(f"取值：{display.typed(d.expr.value, d.value_kind, unit)}")
             if d.cite:
                 parts.append("依据：" + "、".join(d.cite))
+                parts.extend(self._law(d.cite))
             timeline = versions_timeline(d, unit)
             if timeline:
                 parts.append("按日期的取值：\n\n" + "\n".join(f"- {row}" for row in timeline))
         return "\n\n".join([head, *parts])
+
+    def _law(self, cites: Iterable[str]) -> list[str]:
+        """The text of each cited passage the file's 原文 blocks hold, as Markdown quotes."""
+        if self.checked is None:
+            return []
+        held = articles.held(self.checked.tree)
+        return [f"{p.citation}原文：\n\n" + "\n>\n".join(f"> {line}" for line in p.lines)
+                for p in lawtext.passages(held, list(cites))]
 
     # ------------------------------------------------------------ completion
 

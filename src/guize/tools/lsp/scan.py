@@ -52,7 +52,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) 
 
 @attrs.frozen
 class Token:
-    kind: str  # comment date docno citation rounding number years title string name keyword operator punct other
+    kind: str  # lawtext comment date docno citation rounding number years title string name keyword operator punct other
     text: str
     line: int  # 0-based
     col: int  # 0-based, code points
@@ -63,12 +63,23 @@ class Token:
         return self.col + len(self.text)
 
 
+# 原文 第十四条： begins a block of the law's text; its indented lines are one `lawtext` token each.
+_TEXT_HEAD = re.compile(r"原文(?![\u3400-\u4dbf\u4e00-\u9fffA-Za-z_·])")
+
+
 def tokens(source: str) -> Iterator[Token]:
     """Every token but white space, line by line."""
     patterns = _with_units(declared_units(source))
+    in_text = False
     for line_no, line in enumerate(mask_digit_names(source).splitlines()):
         indent = len(line) - len(line.lstrip(" \t\u3000"))
         pos = 0
+        if line.strip() and indent == 0:
+            in_text = bool(_TEXT_HEAD.match(line))
+        elif in_text and line.strip() and line.lstrip(" \t\u3000")[0] not in "#＃":
+            text = re.split(r"[#＃]", line[indent:], maxsplit=1)[0].rstrip()
+            yield Token("lawtext", unmask(text), line_no, indent, indent)
+            pos = indent + len(text)
         while pos < len(line):
             kind, text = _match(line, pos, patterns)
             if kind == "name" and text in KEYWORDS:

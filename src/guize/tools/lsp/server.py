@@ -18,6 +18,7 @@ from pygls.workspace import TextDocument
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.diagnostics import CompileError, Diagnostic
+from guize.runtime import i18n
 from guize.runtime.errors import RuleError
 from guize.tools.lsp.analysis import (
     KIND_WORDS,
@@ -37,10 +38,11 @@ _NAME_TOKEN = {"type": "type", "member": "enumMember", "input": "parameter", "pa
                "table": "variable", "def": "variable", "output": "property"}
 _LEX_TOKEN = {"keyword": "keyword", "number": "number", "years": "number", "date": "number", "rounding": "keyword",
               "string": "string", "title": "string", "comment": "comment", "docno": "macro",
-              "citation": "decorator", "operator": "operator"}
+              "citation": "decorator", "operator": "operator", "lawtext": "string"}
 _SYMBOL = {"document": T.SymbolKind.Module, "type": T.SymbolKind.Enum, "member": T.SymbolKind.EnumMember,
            "input": T.SymbolKind.Variable, "param": T.SymbolKind.Constant, "table": T.SymbolKind.Struct,
-           "def": T.SymbolKind.Function, "output": T.SymbolKind.Property, "example": T.SymbolKind.Event}
+           "def": T.SymbolKind.Function, "output": T.SymbolKind.Property, "example": T.SymbolKind.Event,
+           "article": T.SymbolKind.String}
 _COMPLETION = {"type": T.CompletionItemKind.Enum, "member": T.CompletionItemKind.EnumMember,
                "input": T.CompletionItemKind.Variable, "param": T.CompletionItemKind.Constant,
                "table": T.CompletionItemKind.Struct, "def": T.CompletionItemKind.Function,
@@ -128,11 +130,11 @@ class GuizeServer(LanguageServer):
         s = d.span
         rng = self.range(doc, max(s.line - 1, 0), max(s.column - 1, 0), max(s.end_line - 1, 0),
                          max(s.end_column - 1, 0))
-        message = d.message
+        message = i18n.diagnostic(d.code, d.message)  # GUIZE_LANG=en in the editor's environment: English
         if d.article:
-            message += f"\n条款：{d.article}"
+            message += f"\n{i18n.t('label.article')}{d.article}"
         if d.hint:
-            message += f"\n建议：{d.hint}"
+            message += f"\n{i18n.t('label.hint')}{i18n.hint(d.hint)}"
         return T.Diagnostic(range=rng, message=message, severity=_SEVERITY.get(d.severity), code=d.code,
                             source="guize", data={"message": d.message, "hint": d.hint or ""})
 

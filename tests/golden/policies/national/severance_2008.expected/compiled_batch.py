@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/national/severance_2008.rule, written by guize 0.1.0 (guize.compiler.batchgen)
-# source sha256: a7fabb72dc1ee30db80cd58a50cb578cf3ea1a05439985fede553216d39f7c08
+# source sha256: c5651e8151a0639dde88ba6f0a3ec5c1a83334d06088ea9557cae3ab6254f3d6
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
@@ -18,22 +18,22 @@ K6 = _b.num('0.5')
 
 
 def b_本法施行日(c):
-    """「本法施行日」, line 20."""
+    """「本法施行日」, line 30."""
     return K0
 
 
 def b_封顶倍数(c):
-    """「封顶倍数」, line 21."""
+    """「封顶倍数」, line 31."""
     return K1
 
 
 def b_封顶年数(c):
-    """「封顶年数」, line 22."""
+    """「封顶年数」, line 32."""
     return K2
 
 
 def b_起算日期(c):
-    """「起算日期」, line 24."""
+    """「起算日期」, line 34."""
     i_入职日期 = c.input('入职日期')
     d_本法施行日 = c.ref('本法施行日')
     x1 = c.cmpx('<', i_入职日期, d_本法施行日)
@@ -42,7 +42,7 @@ def b_起算日期(c):
 
 
 def b_工作年限(c):
-    """「工作年限」, line 28."""
+    """「工作年限」, line 38."""
     d_起算日期 = c.ref('起算日期')
     i_离职日期 = c.input('离职日期')
     x1 = c.call('add_days', i_离职日期, K3)
@@ -53,14 +53,14 @@ def b_工作年限(c):
 
 
 def b_满年数(c):
-    """「满年数」, line 29."""
+    """「满年数」, line 39."""
     d_工作年限 = c.ref('工作年限')
     x1 = c.rdiv(d_工作年限, K2, 0, 'floor')
     return x1
 
 
 def b_不满一年部分(c):
-    """「不满一年部分」, line 30."""
+    """「不满一年部分」, line 40."""
     d_工作年限 = c.ref('工作年限')
     d_满年数 = c.ref('满年数')
     x1 = c.mul(d_满年数, K2)
@@ -70,7 +70,7 @@ def b_不满一年部分(c):
 
 
 def b_有不足一个月的零头(c):
-    """「有不足一个月的零头」, line 31."""
+    """「有不足一个月的零头」, line 41."""
     d_起算日期 = c.ref('起算日期')
     d_工作年限 = c.ref('工作年限')
     x1 = c.call('add_months', d_起算日期, d_工作年限)
@@ -81,7 +81,7 @@ def b_有不足一个月的零头(c):
 
 
 def b_不满一年部分折算月数(c):
-    """「不满一年部分折算月数」, line 33."""
+    """「不满一年部分折算月数」, line 43."""
     d_不满一年部分 = c.ref('不满一年部分')
     x1 = c.cmp('>=', d_不满一年部分, K5)
     x2 = c.cmp('>', d_不满一年部分, K4)
@@ -92,7 +92,7 @@ def b_不满一年部分折算月数(c):
 
 
 def b_高收入(c):
-    """「高收入」, line 38."""
+    """「高收入」, line 48."""
     i_月工资 = c.input('月工资')
     i_当地上年度职工月平均工资 = c.input('当地上年度职工月平均工资')
     d_封顶倍数 = c.ref('封顶倍数')
@@ -102,7 +102,7 @@ def b_高收入(c):
 
 
 def b_计发基数(c):
-    """「计发基数」, line 40."""
+    """「计发基数」, line 50."""
     d_高收入 = c.ref('高收入')
     i_当地上年度职工月平均工资 = c.input('当地上年度职工月平均工资')
     d_封顶倍数 = c.ref('封顶倍数')
@@ -113,7 +113,7 @@ def b_计发基数(c):
 
 
 def b_经济补偿月数(c):
-    """「经济补偿月数」, line 44."""
+    """「经济补偿月数」, line 54."""
     d_高收入 = c.ref('高收入')
     d_满年数 = c.ref('满年数')
     d_不满一年部分折算月数 = c.ref('不满一年部分折算月数')
@@ -126,7 +126,7 @@ def b_经济补偿月数(c):
 
 
 def b_经济补偿(c):
-    """「经济补偿」, line 48."""
+    """「经济补偿」, line 58."""
     d_经济补偿月数 = c.ref('经济补偿月数')
     d_计发基数 = c.ref('计发基数')
     x1 = c.mul(d_经济补偿月数, d_计发基数)

@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/xinjiang/outpatient_2024.rule, written by guize 0.1.0 (guize.compiler.batchgen)
-# source sha256: 3ecb668acc10a5610ebebe9b790ec258d22095a00f0b382b35126273a854ff7e
+# source sha256: 83d1328ca6cfc97519028025e23ae319fdb9d8fecde551b9da1b84757dbac859
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
@@ -19,41 +19,41 @@ K7 = _b.num('0.60')
 
 
 def b_首次就诊起付比例(c):
-    """「首次就诊起付比例」, line 26."""
+    """「首次就诊起付比例」, line 36."""
     return K0
 
 
 def b_再次就诊起付比例(c):
-    """「再次就诊起付比例」, line 27."""
+    """「再次就诊起付比例」, line 37."""
     return K1
 
 
 def b_年度最高支付限额(c):
-    """「年度最高支付限额」, line 28."""
+    """「年度最高支付限额」, line 38."""
     return K2
 
 
 def b_退休人员倾斜(c):
-    """「退休人员倾斜」, line 29."""
+    """「退休人员倾斜」, line 39."""
     return K1
 
 
 def b_单次最高支付限额(c):
-    """「单次最高支付限额」, line 31."""
+    """「单次最高支付限额」, line 41."""
     i_医院级别 = c.input('医院级别')
     x1 = c.table(i_医院级别, K3)
     return x1
 
 
 def b_基本支付比例(c):
-    """「基本支付比例」, line 37."""
+    """「基本支付比例」, line 47."""
     i_医院级别 = c.input('医院级别')
     x1 = c.table(i_医院级别, K4)
     return x1
 
 
 def b_起付标准(c):
-    """「起付标准」, line 43."""
+    """「起付标准」, line 53."""
     i_本年已就诊次数 = c.input('本年已就诊次数')
     x1 = c.cmp('==', i_本年已就诊次数, K5)
     x2 = c.where(x1, K0, K1)
@@ -64,7 +64,7 @@ def b_起付标准(c):
 
 
 def b_支付比例(c):
-    """「支付比例」, line 47."""
+    """「支付比例」, line 57."""
     d_基本支付比例 = c.ref('基本支付比例')
     i_退休人员 = c.input('退休人员')
     d_退休人员倾斜 = c.ref('退休人员倾斜')
@@ -74,7 +74,7 @@ def b_支付比例(c):
 
 
 def b_年度剩余限额(c):
-    """「年度剩余限额」, line 49."""
+    """「年度剩余限额」, line 59."""
     d_年度最高支付限额 = c.ref('年度最高支付限额')
     i_本年已支付 = c.input('本年已支付')
     x1 = c.sub(d_年度最高支付限额, i_本年已支付)
@@ -83,7 +83,7 @@ def b_年度剩余限额(c):
 
 
 def b_统筹基金支付(c):
-    """「统筹基金支付」, line 51."""
+    """「统筹基金支付」, line 61."""
     i_住院期间 = c.input('住院期间')
     i_本次费用 = c.input('本次费用')
     d_起付标准 = c.ref('起付标准')
@@ -100,7 +100,7 @@ def b_统筹基金支付(c):
 
 
 def b_日间手术统筹基金支付(c):
-    """「日间手术统筹基金支付」, line 62."""
+    """「日间手术统筹基金支付」, line 75."""
     i_住院期间 = c.input('住院期间')
     i_本次费用 = c.input('本次费用')
     d_起付标准 = c.ref('起付标准')
@@ -114,12 +114,12 @@ def b_日间手术统筹基金支付(c):
 
 
 def b_退休人员划入比例(c):
-    """「退休人员划入比例」, line 66."""
+    """「退休人员划入比例」, line 82."""
     return K6
 
 
 def b_退休人员个人账户划入额(c):
-    """「退休人员个人账户划入额」, line 67."""
+    """「退休人员个人账户划入额」, line 83."""
     i_基本养老金平均水平 = c.input('基本养老金平均水平')
     d_退休人员划入比例 = c.ref('退休人员划入比例')
     x1 = c.mul(i_基本养老金平均水平, d_退休人员划入比例)
@@ -128,12 +128,12 @@ def b_退休人员个人账户划入额(c):
 
 
 def b_灵活就业缴费基数比例(c):
-    """「灵活就业缴费基数比例」, line 69."""
+    """「灵活就业缴费基数比例」, line 89."""
     return K7
 
 
 def b_灵活就业人员缴费基数(c):
-    """「灵活就业人员缴费基数」, line 70."""
+    """「灵活就业人员缴费基数」, line 90."""
     i_上年度城镇单位就业人员平均工资 = c.input('上年度城镇单位就业人员平均工资')
     d_灵活就业缴费基数比例 = c.ref('灵活就业缴费基数比例')
     x1 = c.mul(i_上年度城镇单位就业人员平均工资, d_灵活就业缴费基数比例)
