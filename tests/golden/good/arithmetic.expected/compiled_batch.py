@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/arithmetic.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/arithmetic.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 756fc498188154171896ff74cabcd9999abd3bc607230c608e8f5cabb560c774
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

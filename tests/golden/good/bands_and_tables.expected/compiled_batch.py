@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/bands_and_tables.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/bands_and_tables.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 68063469b3575b1f95076a70cc202a32aa3bc7483094342a10637df3b689e4ac
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/date_inputs.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/date_inputs.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 7521698fed9cbcbb7e5a97de1c42aca2d9557c1c051ce9e0699f2dd10f6b15ba
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

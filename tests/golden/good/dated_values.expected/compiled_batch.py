@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/dated_values.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/dated_values.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: a962eef1e19dbf7a93a247edce3f6d033559d26808d002288c7086c1e152cf2d
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/law_language.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/law_language.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: f6781a32b05502b9518320096e0e29f7488ae5ef6d9739e7ebbaab4b25b91ee1
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

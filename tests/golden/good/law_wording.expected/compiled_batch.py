@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/law_wording.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/law_wording.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: e2b0475a49f63c3d1dcd9b8feed5c8c3566b28f3c174c6a0362b3307442c3481
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

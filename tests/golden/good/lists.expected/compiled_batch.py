@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/lists.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/lists.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: a8b1fd0528c4c0ed32aad0ceae526bfa64122813e25d1e75572d8cf696e4d947
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

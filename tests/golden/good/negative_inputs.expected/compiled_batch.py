@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/negative_inputs.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/negative_inputs.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: cf668f826a6e0f5fe299d6c06f8474562c706549e5a2255aacf76fc5e4558e2e
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/progressive.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/progressive.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: f442071e1b6da95ffdc73f6cd2ee34cf05c67bfcbc31a905ad452e06e625e4e6
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

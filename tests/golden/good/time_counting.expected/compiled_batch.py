@@ -1,4 +1,4 @@
-# Columnar evaluators of tests/golden/good/time_counting.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of tests/golden/good/time_counting.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 6c3bebc8842d11d8b6a3a75728d0245c304d83710eb379bbf5f4d618ca420efd
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

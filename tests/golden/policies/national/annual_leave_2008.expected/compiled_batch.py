@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/annual_leave_2008.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/annual_leave_2008.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: b24708635906236446493daa6a91e7d744269ab0ba59c8a7732df66880aa5d00
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/iit_2019.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/iit_2019.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 54875bb7de3850969be7f69239dae0c3a2586386be3e721ab88df2a084620441
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/iit_withholding_2019.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/iit_withholding_2019.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 494b85b130a781673e9a61fad826896e769db34ef488a408b8e8e0f538f05a78
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/retirement_age_2025.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/retirement_age_2025.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 95c32a4138f30d104972e863030f958681a9d78f7a2255cd1205ea46f7f07336
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/special_deductions_2018.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/special_deductions_2018.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: abf93274d04eda6841a04a27b38179d98a94224dc4d2c41ffbd19b5bb92a7998
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

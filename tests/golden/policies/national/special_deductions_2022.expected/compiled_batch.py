@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/special_deductions_2022.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/special_deductions_2022.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: d3337167dfd4cf8d018a324a21a7ae33db472ab5e75d3d8e68817a29320de29a
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

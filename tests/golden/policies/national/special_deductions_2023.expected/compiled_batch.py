@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/special_deductions_2023.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/special_deductions_2023.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: a15be6e9067f604f7bf6eee928f2ed029213b2d8d366704ba0aeb0fc61d81190
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

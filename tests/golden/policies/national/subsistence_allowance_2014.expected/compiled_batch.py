@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/national/subsistence_allowance_2014.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/national/subsistence_allowance_2014.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 8bd9c698b39036b8218f68ff9df56a880921d2967727c3dc179031d16a6bf6c7
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/xinjiang/order_235.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/xinjiang/order_235.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 105fa4e8a3a164eaea6e3d7e01388170be73a9dcf51500b21d3524e5d530e283
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/xinjiang/outpatient_2024.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/xinjiang/outpatient_2024.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 83d1328ca6cfc97519028025e23ae319fdb9d8fecde551b9da1b84757dbac859
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

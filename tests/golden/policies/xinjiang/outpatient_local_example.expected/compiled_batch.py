@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/xinjiang/outpatient_local_example.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/xinjiang/outpatient_local_example.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 577961b9b354e6c55dc5fbc4b1fdc3c0fcc378ea81a9d71066334772a7b89ee6
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.

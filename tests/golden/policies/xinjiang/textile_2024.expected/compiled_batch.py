@@ -1,4 +1,4 @@
-# Columnar evaluators of policies/xinjiang/textile_2024.rule, written by guize 0.1.0 (guize.compiler.batchgen)
+# Columnar evaluators of policies/xinjiang/textile_2024.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
 # source sha256: 66ee20added507127ee9fdc1b8c32ae6e9b238d96c59e6bffec348055830730d
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
