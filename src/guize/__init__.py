@@ -47,26 +47,23 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
     if corpus is not None and corpus is not False:
         root = os.path.dirname(os.fspath(path)) if corpus is True else os.fspath(corpus)
     recursive = corpus is not True
-    module = _from_cache(path, root, recursive) if cache else None
+    module = _from_cache(path) if cache else None
+    from_cache = module is not None
     if module is None:
-        from pathlib import Path
-
-        from guize.compiler.driver import load_module
-
-        # The amendments in the corpus are applied (compiler/amend.py): the law as it now stands;
-        # evaluate(..., known_on=D) gives it as published by D.
-        module = load_module(path, use_cache=cache, amendments=None if root is None else Path(root),
-                             recursive=recursive)
+        module = _compile(path, cache, root, recursive)
     repealed = None
     found: list[str] = []
     if root is not None:
-        neighbours, found = related.candidates(str(path), module.DOCUMENTS, root, recursive)
+        # One look at the neighbours: one that names a document of this file beside 「废止」「替代」
+        # may repeal it, beside 「修改」 amend it; either needs the compiler.
+        neighbours, found = related.candidates(str(path), module.DOCUMENTS, root, recursive,
+                                               words=related.REPEALING + related.LAYERING)
         if neighbours:
-            from pathlib import Path
-
             from guize.compiler.corpus import related_corpus
 
-            linked = related_corpus(str(path), module, str(Path(root)), recursive=recursive)
+            if from_cache:  # the file alone: an amendment beside it must be merged in
+                module = _compile(path, cache, root, recursive)
+            linked = related_corpus(str(path), module, os.path.normpath(root or "."), recursive=recursive)
             entry = linked.entry_for_file(str(path))
             if entry is not None:
                 repealed = entry.repealed
@@ -78,12 +75,10 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
     return policy
 
 
-def _from_cache(path: str | os.PathLike[str], root: str | None, recursive: bool) -> ModuleType | None:
-    """The compiled module of `path` if the cache has it (read by the runtime alone), else None.
-
-    None too when the file may be merged with others (compiler/amend.py): when its text says
-    「修改」 or 「参照执行」 (a cheap, conservative test), or a neighbour in the corpus `root` names
-    one of its documents beside 「修改」 (an amendment of it)."""
+def _from_cache(path: str | os.PathLike[str]) -> ModuleType | None:
+    """The compiled module of `path` alone if the cache has it (read by the runtime alone), else
+    None; None too when its text says 「修改」 or 「参照执行」 (a cheap, conservative test that it
+    may be an amendment or a local document, merged with others: compiler/amend.py)."""
     import functools
 
     from guize.runtime import modcache, related
@@ -92,20 +87,26 @@ def _from_cache(path: str | os.PathLike[str], root: str | None, recursive: bool)
         source = modcache.read_source(path)
     except UnicodeDecodeError:  # the compiler reports where
         return None
-    if "修改" in source or "参照执行" in source:
+    if related.may_be_layered(source):
         return None
     entry = modcache.Entry(source, str(path))
     module = entry.load()
     if module is None:
         return None
-    if root is not None:
-        layered, _ = related.candidates(str(path), module.DOCUMENTS, root, recursive, words=related.LAYERING)
-        if layered:
-            return None
     module.BATCH_LOADER = functools.partial(  # type: ignore[attr-defined]
         _load_batch, entry.batch, (source, str(path), None), f"{entry.name}_batch")
     module.SOURCE_FILES = (str(path),)  # type: ignore[attr-defined]
     return module
+
+
+def _compile(path: str | os.PathLike[str], cache: bool, root: str | None, recursive: bool) -> ModuleType:
+    """The module through the compiler, with the amendments in the corpus `root` applied (the law
+    as it now stands; evaluate(..., known_on=D) gives it as published by D)."""
+    from pathlib import Path
+
+    from guize.compiler.driver import load_module
+
+    return load_module(path, use_cache=cache, amendments=None if root is None else Path(root), recursive=recursive)
 
 
 def _load_batch(batch: str, rule: tuple[str, str, None], name: str) -> ModuleType:

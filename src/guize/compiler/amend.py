@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guize.compiler.lexicon import normalize_docno, normalize_title
+from guize.runtime.related import may_be_layered
 
 if TYPE_CHECKING:
     from guize.compiler import ast
@@ -94,7 +95,7 @@ def _date(text: str | None) -> datetime.date | None:
 
 def may_layer(source: str) -> bool:
     """Whether a file's text may declare an amendment or a local document (cheap test)."""
-    if "修改" not in source and "参照执行" not in source:
+    if not may_be_layered(source):
         return False
     fields = _fields(source)
     return "修改" in fields or "参照执行" in fields

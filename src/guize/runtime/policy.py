@@ -349,15 +349,14 @@ class Policy:
         (text), "markdown", "html" or "json" adds a 「说明」 column, each row's explanation
         (guize.runtime.batchexplain).
         """
-        extra = {"known_on": known_on} if known_on is not None else {}
         if not explain:
-            return self.batch.evaluate(data, on, outputs, strict, keep=keep, **extra)
+            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on)
         from guize.runtime import batchexplain
 
         fmt = batchexplain.explain_format(explain)
         assert fmt is not None  # INVARIANT: explain is truthy
         outputs = list(outputs) if outputs is not None else None
-        result = self.batch.evaluate(data, on, outputs, strict, keep=keep, **extra)
+        result = self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on)
         return batchexplain.add_column(self, data, result, on, outputs, fmt, known_on)
 
     @property

@@ -38,6 +38,12 @@ REPEALING = ("废止", "替代")
 LAYERING = ("修改",)
 
 
+def may_be_layered(source: str) -> bool:
+    """Whether a file's text may declare that it amends (修改) or adopts (参照执行) another: a
+    cheap test that never misses one (compiler/amend.py reads the 文件 block to be sure)."""
+    return "修改" in source or "参照执行" in source
+
+
 def candidates(path: str, documents: Iterable[Mapping[str, object]], root: str,
                recursive: bool = False, words: tuple[str, ...] = REPEALING) -> tuple[list[str], list[str]]:
     """The .rule files in `root` (sorted; its subfolders too if `recursive`) other than `path`
