@@ -486,14 +486,7 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
 def type_text(spec: ast.TypeSpec | None) -> str:
     from guize.compiler import ast
 
-    if spec is None:
-        return "（未写）"
-    if isinstance(spec, ast.InlineEnum):
-        return "、".join(spec.members)
-    text = spec.word + (f"/{spec.per}" if spec.per else "")
-    if spec.unit:
-        text += f"（{spec.unit}" + (f"/{spec.unit_per}" if spec.unit_per else "") + "）"
-    return text
+    return "（未写）" if spec is None else ast.type_text(spec)
 
 
 def ast_word(kind: str) -> str:

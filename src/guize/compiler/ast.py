@@ -294,6 +294,16 @@ class InlineEnum:
 TypeSpec = NamedType | InlineEnum
 
 
+def type_text(spec: TypeSpec) -> str:
+    """A type as a drafter writes it: 金额（元/人）, 低、中、高."""
+    if isinstance(spec, InlineEnum):
+        return "、".join(spec.members)
+    text = spec.word + (f"/{spec.per}" if spec.per else "")
+    if spec.unit:
+        text += f"（{spec.unit}" + (f"/{spec.unit_per}" if spec.unit_per else "") + "）"
+    return text
+
+
 @attrs.frozen
 class TypeDecl:
     name: str

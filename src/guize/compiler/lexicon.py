@@ -6,6 +6,7 @@ import datetime
 import re
 from decimal import Decimal
 
+from guize.runtime.lawtext import numeral
 from guize.runtime.related import (
     normalize_docno as normalize_docno,  # the runtime finds repeals by it too
 )
@@ -168,25 +169,8 @@ POINTS_UNIT = "个百分点"
 PER_UNITS = frozenset(["吨", "千克", "公斤", "千瓦时", "度", "人", "名", "次", "月", "年", "日", "天", "亩",
                        "平方米", "米", "件", "个", "支", "户", "家", "套", "台"])
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-
-
-def cn_to_int(text: str) -> int:
-    """Parse a Chinese numeral up to 9999 (五, 十四, 二十, 一百零五) or ASCII digits."""
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (digit or 1) * _CN_UNITS[ch]
-            digit = 0
-        else:
-            raise ValueError(text)
-    return total + digit
+# 五, 十四, 二十, 一百零五 or ASCII digits (up to 9999): the runtime reads 条款 numbers the same way.
+cn_to_int = numeral
 
 
 CN_NUMERAL_CHARS = frozenset("零〇一二三四五六七八九十百千万亿两点")
@@ -201,7 +185,7 @@ def cn_to_decimal(text: str) -> Decimal:
         total += (cn_to_int(part) if part else (1 if scale > 1 else 0)) * scale
     value = Decimal(total)
     if frac:
-        digits = "".join(str(_CN_DIGITS[ch]) for ch in frac)
+        digits = "".join(str(numeral(ch)) for ch in frac)
         value += Decimal("0." + digits)
     return value
 

@@ -24,7 +24,6 @@ from guize.tools.fmt.spelling import (
     literal_text,
     name_or_quoted,
     quote,
-    type_text,
 )
 
 
@@ -139,7 +138,7 @@ class Printer:
     def definition(self, d: ast.Definition) -> list[_Logical]:
         head = ("新增 " if d.added else "") + f"{DEF_WORDS[d.kind]} {d.name}"
         if d.type is not None:
-            head += f"：{type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
+            head += f"：{ast.type_text(d.type)}" + (f"，{d.rounding}" if d.rounding else "")
             head += ("，可为负" if d.negative else "") + ("，可作输入" if d.given else "")
             head += f"，按 {d.each} {d.each_word}" if d.each else ""
         body = d.body
@@ -238,7 +237,7 @@ class Printer:
 
 def field_text(f: ast.InputDecl) -> str:
     """An input or a record's field: 名称：类型[，默认 值][，可为负][依据 …]."""
-    text = f"{f.name}：{type_text(f.type)}"
+    text = f"{f.name}：{ast.type_text(f.type)}"
     if f.default is not None:
         text += f"，默认 {literal_text(f.default)}"
     if f.negative:

@@ -75,15 +75,6 @@ def docref_text(ref: ast.DocRef) -> str:
     return ref.docno or ""
 
 
-def type_text(spec: ast.TypeSpec) -> str:
-    if isinstance(spec, ast.InlineEnum):
-        return "、".join(spec.members)
-    text = spec.word + (f"/{spec.per}" if spec.per else "")
-    if spec.unit:
-        text += f"（{spec.unit}" + (f"/{spec.unit_per}" if spec.unit_per else "") + "）"
-    return text
-
-
 def literal_text(lit: ast.LitValue) -> str:
     v = lit.value
     if isinstance(v, ast.Number):
