@@ -50,8 +50,8 @@ def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
     stream.flush()
 
 
-def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
-    """Report a user error on stderr (Chinese text or JSON) and exit 1."""
+def fail(exc: RuleError, fmt: str = "text", status: int = EXIT_FINDINGS) -> NoReturn:
+    """Report a user error on stderr (Chinese text or JSON) and exit with `status` (1)."""
     if fmt == "json":
         echo(dumps(exc.to_json()), err=True)
     else:
@@ -63,7 +63,7 @@ def fail(exc: RuleError, fmt: str = "text") -> NoReturn:
             from guize.runtime.i18n import diagnostic, t
 
             echo(t("error.prefix") + diagnostic(exc.code, exc.message), err=True)
-    sys.exit(EXIT_FINDINGS)
+    sys.exit(status)
 
 
 def parse_date(value: str, what: str = "--date") -> datetime.date:

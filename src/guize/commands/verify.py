@@ -34,8 +34,7 @@ def command(paths: tuple[str, ...], fmt: str, timeout: float, strict: bool, show
     退出码：0 没有不成立的性质；1 有（--strict 时无法判定也算）；2 用法错误或规则有错。
     """
     from guize._version import __version__
-    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, dumps
-    from guize.compiler.diagnostics import CompileError
+    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, dumps, fail
     from guize.compiler.driver import write_atomic
     from guize.tools.verify import report, verify_paths
 
@@ -45,12 +44,8 @@ def command(paths: tuple[str, ...], fmt: str, timeout: float, strict: bool, show
         return
     try:
         results = verify_paths(targets, timeout)
-    except CompileError as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(EXIT_USAGE)
-    except RuleError as exc:
-        click.echo(f"错误：{exc.message}", err=True)
-        sys.exit(EXIT_USAGE)
+    except RuleError as exc:  # a CompileError too: its diagnostics
+        fail(exc, status=EXIT_USAGE)
     if fmt == "json":
         text = dumps(report.to_json(results)) + "\n"
     elif fmt == "sarif":
@@ -66,8 +61,7 @@ def command(paths: tuple[str, ...], fmt: str, timeout: float, strict: bool, show
 
 
 def _examples(targets: list[str], timeout: float) -> None:
-    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-    from guize.compiler.diagnostics import CompileError
+    from guize.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, fail
     from guize.compiler.driver import rule_files
     from guize.tools.verify import examples as E
 
@@ -89,10 +83,6 @@ def _examples(targets: list[str], timeout: float) -> None:
                        f" → {made.after[0]}/{made.after[1]}")
             if made.unreachable:
                 click.echo(f"  无法走到：{'、'.join(made.unreachable)}")
-    except CompileError as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(EXIT_USAGE)
-    except RuleError as exc:
-        click.echo(f"错误：{exc.message}", err=True)
-        sys.exit(EXIT_USAGE)
+    except RuleError as exc:  # a CompileError too: its diagnostics
+        fail(exc, status=EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if trouble else EXIT_OK)
