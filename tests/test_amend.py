@@ -206,6 +206,20 @@ def test_amendment_errors(tmp_path: Path, body: str, code: str, words: str) -> N
     assert any(e.startswith(code) and words in e for e in errors), errors
 
 
+def test_amendment_of_an_amendment_before_that_amendment_is_in_force(tmp_path: Path) -> None:
+    """An amendment of an amendment is judged against the amendment it names, not the base: in
+    force after the base (2020) but before the amendment it amends (2021) is E414."""
+    _write(tmp_path, _amendment("参数 标准 = 200元/人\n"))
+    second = tmp_path / "amend2.rule"
+    text = ("文件：\n  标题：《再修改办法》\n  文号：测发〔2022〕3号\n  发布日期：2021年5月1日\n"
+            "  施行日期：{start}\n  修改：测发〔2021〕2号\n\n参数 系数 = 60%\n")
+    second.write_text(text.format(start="2020年6月1日"), encoding="utf-8")
+    errors = _errors(second)
+    assert any(e.startswith("E414") and "早于被修改的测发〔2021〕2号" in e for e in errors), errors
+    second.write_text(text.format(start="2021年6月1日"), encoding="utf-8")
+    assert _errors(second) == []
+
+
 def test_amendment_before_its_target_is_in_force(tmp_path: Path) -> None:
     errors = _errors(_write(tmp_path, _amendment("参数 标准 = 200元/人\n", effective="2019年6月1日")))
     assert any(e.startswith("E414") and "早于被修改的《基础办法》" in e for e in errors), errors

@@ -347,6 +347,13 @@ def _cited(value: ast.Value, name: str) -> ast.Value:
     return attrs.evolve(value, cite=ast.Citation(articles, span=span))
 
 
+def _names_doc(ref: ast.DocRef, doc: ast.Document) -> bool:
+    """Whether a 修改： reference names `doc` (by 文号 when both have one, else by title)."""
+    if ref.docno and doc.docno:
+        return normalize_docno(ref.docno) == normalize_docno(doc.docno)
+    return bool(ref.title and doc.title and ref.title == doc.title)
+
+
 def _same_type(a: ast.TypeSpec | None, b: ast.TypeSpec | None) -> bool:
 
     if a is None or b is None:
@@ -375,6 +382,7 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
     assertions = list(base.assertions)
     import attrs
 
+    amended: list[ast.Document] = []  # the amendments merged so far, in order
     for layer in layers:
         if len(layer.documents) != 1:
             continue
@@ -387,15 +395,25 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
         if not local and doc.published is None and layer is layers[-1]:
             diags.append(_diag("warning", "W412", f"{name}没有写发布日期：按某日已知的规定计算（known_on）时，"
                                                    "它的修改被当作一直已知", doc.span, "在「文件：」中写「发布日期：…」"))
-        if not local and start < bstart:
-            diags.append(_diag("error", "E414", f"{name}自{dates.cn(start)}起施行，早于被修改的{bname}"
-                                                 f"（自{dates.cn(bstart)}起施行）", span,
+        # The document this layer amends: an earlier amendment it names, else the base.
+        tname, tstart, tlast = bname, bstart, bvalid.last
+        for earlier in reversed(amended):
+            if doc.amends is not None and _names_doc(doc.amends, earlier):
+                evalid = validity(earlier)
+                tname = earlier.docno or f"《{earlier.title}》"
+                tstart, tlast = evalid.start or bstart, evalid.last
+                break
+        if not local and start < tstart:
+            diags.append(_diag("error", "E414", f"{name}自{dates.cn(start)}起施行，早于被修改的{tname}"
+                                                 f"（自{dates.cn(tstart)}起施行）", span,
                                "修改只能在被修改的文件施行之后生效：改正施行日期，或修改的对象"))
             continue
-        if not local and bvalid.last is not None and start > bvalid.last:
-            diags.append(_diag("error", "E414", f"{name}自{dates.cn(start)}起施行，被修改的{bname}"
-                                                 f"已于{dates.cn(bvalid.last)}期满", span))
+        if not local and tlast is not None and start > tlast:
+            diags.append(_diag("error", "E414", f"{name}自{dates.cn(start)}起施行，被修改的{tname}"
+                                                 f"已于{dates.cn(tlast)}期满", span))
             continue
+        if not local:
+            amended.append(doc)
         for t in layer.types:
             if t.name in types and types[t.name].members != t.members:
                 diags.append(_diag("error", "E412", f"类型「{t.name}」与{bname}中的不同：不能改变类型的取值",
