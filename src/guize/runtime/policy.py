@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guize.runtime import dates, tracebacks
 from guize.runtime import values as V
-from guize.runtime.deps import dependencies, select_version
-from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
+from guize.runtime.deps import dependencies, given_instead, select_version
+from guize.runtime.errors import EvaluationError, MissingInput, RuleError, UnknownOutput
 from guize.runtime.validity import Repealed, Window
 
 if TYPE_CHECKING:  # the IR and the interpreter are imported when first needed: evaluate needs neither
@@ -279,8 +279,24 @@ class Policy:
         except (TypeError, AttributeError) as exc:
             self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
             raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+        except MissingInput as exc:
+            raise self._way_out(exc, outputs).with_traceback(self._rule_traceback(exc)) from None
         except Exception as exc:
             raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+
+    def _way_out(self, exc: MissingInput, outputs: Any) -> MissingInput:
+        """`exc`, or when a 可作输入 definition on the path could be given instead of the missing
+        input, the same error suggesting it: 「…；也可直接给出「实足年龄」」."""
+        name = exc.detail.get("input")
+        try:
+            names = self.select_outputs(outputs)
+        except RuleError:  # pragma: no cover - outputs were checked before any input was read
+            return exc
+        instead = given_instead(self._defs, names, name) if name in self._specs else []
+        if not instead:
+            return exc
+        return MissingInput(f"{exc.message}；也可直接给出{'或'.join(f'「{g}」' for g in instead)}",
+                            **{**exc.detail, "given": instead})
 
     def _rule_traceback(self, exc: BaseException) -> Any:
         """exc's traceback below Policy.evaluate, frames of generated code shown at their .rule
@@ -443,6 +459,8 @@ class Policy:
                 if ("ref", name) in needs:
                     interp.get(name)
             values = {name: interp.get(name) for name in names}
+        except MissingInput as exc:
+            raise self._way_out(exc, outputs) from None
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None
         except RecursionError:  # the interpreter recurses through each definition a value uses
