@@ -95,3 +95,18 @@ def given_instead(defs: Mapping[str, Any], names: Iterable[str], missing: str) -
     return [name for name in defs if name in used and _meta(defs[name], "given")
             and missing in _inputs_unless(defs, [name], None) - {name}
             and missing not in _inputs_unless(defs, names, name)]
+
+
+def end_as_known(versions: list[Any], index: int, known_on: datetime.date | None) -> datetime.date | None:
+    """The end (exclusive) of version `index` as the rules stood on `known_on` (None: as they now
+    stand): a version ends where the next begins, and runs on while that one was not yet known."""
+    parts = [_parts(v) for v in versions]
+    end = parts[index][1]
+    if known_on is None:
+        return end
+    following = index + 1
+    while end is not None and following < len(parts) and parts[following][0] == end \
+            and (parts[following][2] or known_on) > known_on:
+        end = parts[following][1]
+        following += 1
+    return end
