@@ -44,11 +44,12 @@ def misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnost
     if found is not None:
         return found
     op = _OPERATOR_START.match(body)
-    if op is not None and col > 1:
-        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
+    # An indented line that starts with an operator continues the line above (the grammar's
+    # _OPERATOR_LINE); one that is not indented cannot.
+    if op is not None and col == 1 and line > 1:
+        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：续行要比上一行多缩进",
                           ast.Span(file, line, col, line, col + len(op[0])),
-                          hint="公式要跨行时，把运算符留在上一行末尾、下一行多缩进，"
-                               "如「输出 合计：金额 = 本次费用 +」换行「  补贴」；或放进括号里再换行")
+                          hint=f"把这一行多缩进，如「  {body}」；或把运算符留在上一行末尾、下一行多缩进")
     return None
 
 
