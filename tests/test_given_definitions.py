@@ -123,7 +123,8 @@ def test_the_schema_lists_given_definitions_as_optional_inputs(policy: guize.Pol
     assert schema["required"] == ["收入", "成本"]  # 出生日期 is not needed once 实足年龄 is given
     assert schema["properties"]["实足年龄"]["x-guize-given"] is True
     assert "default" not in schema["properties"]["实足年龄"]
-    assert "不需要" in schema["properties"]["出生日期"]["description"]
+    assert "需要的条件：未给出「实足年龄」" in schema["properties"]["出生日期"]["description"]
+    assert schema["allOf"] == [{"if": {"not": {"required": ["实足年龄"]}}, "then": {"required": ["出生日期"]}}]
     assert schema["properties"]["应纳税额"]["anyOf"][0]["minimum"] == 0
     assert output_schema(policy)["properties"]["亏损额"]["x-guize-negative"] is True
     assert {i.name for i in policy.inputs if i.given} == {"实足年龄", "应纳税额"}

@@ -40,6 +40,15 @@ class InputInfo(NamedTuple):
     cite: tuple[str, ...]
     negative: bool = False  # 可为负
     given: bool = False  # a 可作输入 definition: optional; without it, its formula is used
+    # When the outputs need it (guize.runtime.conditions): () on every path that reads it; else
+    # the alternatives (any one) of conditions (all of them), e.g. ((产品类别 = 含棉纱线,),);
+    # None: on too many paths to list.
+    when: tuple[tuple[Any, ...], ...] | None = ()
+
+    @property
+    def conditional(self) -> bool:
+        """Needed only on some paths (see `when`)."""
+        return self.when != ()
 
 
 class OutputInfo(NamedTuple):
@@ -115,6 +124,7 @@ class Policy:
         self.window = Window.from_document(self.document, repealed)
         self._defs: dict[str, dict[str, Any]] = module.DEFS  # metadata; "expr" in ir's compact form
         self._typed: dict[str, ir.Definition] | None = None
+        self._inputs: list[InputInfo] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
         self._lists: dict[tuple[str, ...], Any] = module.LISTS  # lists of outputs with one too
@@ -152,9 +162,21 @@ class Policy:
 
     @property
     def inputs(self) -> list[InputInfo]:
-        return [InputInfo(s["name"], s["type"], s["kind"], s["unit"], not s["has_default"], s["default"],
-                          tuple(s["members"]), tuple(s["cite"]), bool(s.get("negative")), bool(s.get("given")))
-                for s in self._specs.values()]
+        """Each input, with when the outputs need it (computed once, from the IR)."""
+        if self._inputs is None:
+            when = self.needed_when()
+            self._inputs = [InputInfo(s["name"], s["type"], s["kind"], s["unit"], not s["has_default"], s["default"],
+                                      tuple(s["members"]), tuple(s["cite"]), bool(s.get("negative")),
+                                      bool(s.get("given")), when.get(s["name"], ()))
+                            for s in self._specs.values()]
+        return list(self._inputs)
+
+    def needed_when(self, outputs: Iterable[str] | None = None) -> dict[str, Any]:
+        """For each input `outputs` (all if None) read: () when every path reads it, else the
+        conditions under which one does (see guize.runtime.conditions.needed_when)."""
+        from guize.runtime.conditions import needed_when
+
+        return needed_when(self.definitions, self.select_outputs(outputs), self._specs)
 
     @property
     def outputs(self) -> list[OutputInfo]:
