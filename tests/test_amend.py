@@ -126,6 +126,33 @@ def test_explain_cites_the_amending_document(deductions: guize.Policy) -> None:
     assert "并适用国发〔2022〕8号；按2023年3月1日已发布的规定" in before and "13号" not in before.splitlines()[0]
 
 
+def _version_line(policy: guize.Policy, output: str, param: str, on: dt.date, known_on: dt.date | None) -> str:
+    """The worksheet line saying which dated version of `param` applied (explain's `work`)."""
+    data = {"受教育子女人数": 1, "三岁以下婴幼儿人数": 1}
+    steps = [policy.explain(data, on, [output], known_on=known_on).to_json()["steps"][0]]
+    while steps:
+        step = steps.pop()
+        if step["name"] == param:
+            return next(w for w in step["work"] if w.startswith("适用"))
+        steps.extend(step.get("children", []))
+    raise AssertionError(param)
+
+
+@pytest.mark.parametrize(("output", "param", "on", "known_on", "line"), [
+    # As the rules now stand, the 2019 standard ended when 国发〔2023〕13号 took effect …
+    ("子女教育每月扣除", "子女教育每月标准", D(2022, 6, 1), None, "适用2019年1月1日起至2022年12月31日的规定"),
+    # … but as known on 2023-03-01 (13号 was published on 2023-08-31) it had no end.
+    ("子女教育每月扣除", "子女教育每月标准", D(2023, 3, 1), D(2023, 3, 1), "适用2019年1月1日起的规定"),
+    ("子女教育每月扣除", "子女教育每月标准", D(2022, 6, 1), D(2023, 9, 1), "适用2019年1月1日起至2022年12月31日的规定"),
+    # 国发〔2022〕8号's standard: open as known in 2022, ended by 13号 as known after its publication.
+    ("婴幼儿照护每月扣除", "婴幼儿照护每月标准", D(2022, 6, 1), D(2022, 6, 1), "适用2022年1月1日起的规定"),
+    ("婴幼儿照护每月扣除", "婴幼儿照护每月标准", D(2022, 6, 1), None, "适用2022年1月1日起至2022年12月31日的规定"),
+])
+def test_explain_states_the_dates_of_the_version_as_known_on_that_date(
+        deductions: guize.Policy, output: str, param: str, on: dt.date, known_on: dt.date | None, line: str) -> None:
+    assert _version_line(deductions, output, param, on, known_on).startswith(line + "（")
+
+
 def test_a_file_alone_is_unchanged() -> None:
     alone = guize.load(BASE, corpus=None)
     assert [o.name for o in alone.outputs] == ["子女教育每月扣除", "赡养老人每月扣除"]

@@ -476,6 +476,21 @@ def test_empty_table_and_many_chunks() -> None:
     assert small.equals(policy.evaluate_batch(rows, ON, outputs=OUT3))
 
 
+def test_a_batch_without_columns_has_no_rows(tmp_path: Path) -> None:
+    # Arrow slices a table without columns to any length asked for: evaluate_batch({}) once
+    # computed 1,048,576 rows of nothing. Every input has a default here, so no column is missing.
+    path = tmp_path / "defaults.rule"
+    path.write_text("文件：\n  标题：《全有默认》\n  施行日期：2024年1月1日\n\n"
+                    "输入 甲：金额，默认 5元\n输出 乙：金额 = 甲 × 2\n", encoding="utf-8")
+    policy = guize.load(path)
+    for data in ({}, [], pa.table({})):
+        result = policy.evaluate_batch(data, ON)
+        assert result.num_rows == 0 and result.schema.names == ["乙", "错误"]
+    assert policy.evaluate_batch({"甲": ["7元"]}, ON).column("乙").to_pylist() == [Decimal("14.00")]
+    with pytest.raises(MissingInput, match="输入表缺少列「医院级别」"):
+        load(OUTPATIENT).evaluate_batch({}, ON, outputs=OUT3)
+
+
 def test_chunks_with_different_dictionaries() -> None:
     # Each record batch carries its own dictionary (as a file read in pieces does); the
     # converted dictionaries are remembered per run, never confused between batches.

@@ -363,3 +363,23 @@ def test_pairing_by_docno_across_renamed_files(tmp_path: Path) -> None:
     (new / "textile_2024.rule").rename(new / "textile.rule")
     report = D.run(str(old), str(new))
     assert report["changed"] is False
+
+
+def test_a_declaration_change_alone_is_reported(tmp_path: Path) -> None:
+    # 可为负 and 可作输入 change no formula; the diff still names them (and what they changed).
+    head = "文件：\n  标题：《声明变更》\n  文号：测试〔2024〕1号\n  施行日期：2024年1月1日\n\n"
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, negative, given in ((old, "", ""), (new, "，可为负", "，可作输入")):
+        folder.mkdir()
+        (folder / "a.rule").write_text(
+            head + f"输入 收入：金额{negative}\n输入 成本：金额\n输入 出生日期：日期\n"
+            f"定义 实足年龄：年龄{given} = 年龄(出生日期，评估日期)\n"
+            f"输出 利润：金额{negative} = 收入 - 成本\n输出 年龄数：年龄 = 实足年龄\n", encoding="utf-8")
+    doc = _doc(D.run(str(old), str(new)), "测试〔2024〕1号")
+    inputs = {i["name"]: i for i in doc["inputs"]}
+    assert [(f["label"], f["old_text"], f["new_text"]) for f in inputs["收入"]["fields"]] == [("可为负", "否", "是")]
+    notes = {d["name"]: d["notes"] for d in doc["definitions"]}
+    assert notes["利润"] == ["可为负：否 → 是"]
+    assert notes["实足年龄"] == ["可作输入：否 → 是"]
+    text = CliRunner().invoke(main, ["diff", str(old), str(new)]).output
+    assert "可为负：否 → 是" in text and "可作输入：否 → 是" in text

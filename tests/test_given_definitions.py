@@ -84,7 +84,7 @@ def answers(policy: guize.Policy, data: dict[str, Any], outputs: list[str]) -> A
     ({"实足年龄": "61岁"}, {"补贴": Decimal("100.00")}),
     ({"出生日期": "1960-01-01"}, {"补贴": Decimal("100.00")}),
     ({"出生日期": "1960-01-01", "实足年龄": "59岁"}, {"补贴": Decimal("0.00")}),  # the given value wins
-    ({}, ("error", "缺少输入「出生日期」（计算「实足年龄」时需要）")),
+    ({}, ("error", "缺少输入「出生日期」（计算「实足年龄」时需要）；也可直接给出「实足年龄」")),
 ])
 def test_a_given_definition_wins_and_its_formula_needs_its_inputs_only_when_not_given(
         policy: guize.Policy, data: dict[str, Any], expected: Any) -> None:
@@ -106,7 +106,7 @@ def test_batch_mixes_given_rows_and_formula_rows(policy: guize.Policy) -> None:
     table = policy.evaluate_batch({"出生日期": ["1960-01-01", "1990-01-01", None],
                                    "实足年龄": [None, "70岁", None]}, ON, ["补贴"]).to_pylist()
     assert [r["补贴"] for r in table] == [Decimal("100.00"), Decimal("100.00"), None]
-    assert table[2]["错误"] == "缺少输入「出生日期」（计算「实足年龄」时需要）"
+    assert table[2]["错误"] == "缺少输入「出生日期」（计算「实足年龄」时需要）；也可直接给出「实足年龄」"
     # Without the column, the formula is computed by columns.
     plain = policy.evaluate_batch({"出生日期": ["1960-01-01", "1990-01-01"]}, ON, ["补贴"]).to_pylist()
     assert [r["补贴"] for r in plain] == [Decimal("100.00"), Decimal("0.00")]
@@ -123,7 +123,8 @@ def test_the_schema_lists_given_definitions_as_optional_inputs(policy: guize.Pol
     assert schema["required"] == ["收入", "成本"]  # 出生日期 is not needed once 实足年龄 is given
     assert schema["properties"]["实足年龄"]["x-guize-given"] is True
     assert "default" not in schema["properties"]["实足年龄"]
-    assert "不需要" in schema["properties"]["出生日期"]["description"]
+    assert "需要的条件：未给出「实足年龄」" in schema["properties"]["出生日期"]["description"]
+    assert schema["allOf"] == [{"if": {"not": {"required": ["实足年龄"]}}, "then": {"required": ["出生日期"]}}]
     assert schema["properties"]["应纳税额"]["anyOf"][0]["minimum"] == 0
     assert output_schema(policy)["properties"]["亏损额"]["x-guize-negative"] is True
     assert {i.name for i in policy.inputs if i.given} == {"实足年龄", "应纳税额"}
@@ -214,3 +215,32 @@ def test_every_choice_of_outputs_agrees_between_engines(policy: guize.Policy, da
             except RuleError as exc:
                 got.append(("error", type(exc).__name__, exc.message))
         assert got[0] == got[1], outputs
+
+
+@pytest.mark.parametrize(("data", "outputs", "expected"), [
+    # 应纳税额 may be given instead of the 收入 its formula reads, when nothing else asked for reads it …
+    ({"成本": 300}, ["应纳税额"], "缺少输入「收入」（计算「利润」时需要）；也可直接给出「应纳税额」"),
+    # … but not when another output needs 收入 too: giving 应纳税额 would not be enough.
+    ({"成本": 300}, ["应纳税额", "亏损额"], "缺少输入「收入」"),
+])
+def test_the_missing_input_message_suggests_giving_the_definition_instead(
+        policy: guize.Policy, data: dict[str, Any], outputs: list[str], expected: str) -> None:
+    for run in (policy.evaluate, policy.interpret):
+        with pytest.raises(RuleError) as caught:
+            run(data, ON, outputs)
+        assert caught.value.message.startswith(expected)
+        assert ("也可" in caught.value.message) == ("也可" in expected)
+    if "也可" in expected:  # batch: the row that needs it says so
+        assert answers(policy, data, outputs) == ("error", expected)
+
+
+def test_the_suggestion_in_english_and_in_json(policy: guize.Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guize.runtime.errors import MissingInput
+    from guize.runtime.i18n import diagnostic
+
+    with pytest.raises(MissingInput) as caught:
+        policy.evaluate({}, ON, ["补贴"])
+    assert caught.value.to_json()["given"] == ["实足年龄"] and caught.value.detail["input"] == "出生日期"
+    monkeypatch.setenv("GUIZE_LANG", "en")
+    assert diagnostic("E101", caught.value.message) == (
+        "missing input: '出生日期', '实足年龄'; or give '实足年龄' directly (it may be given as an input)")

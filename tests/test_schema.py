@@ -35,7 +35,11 @@ def test_schema_command_prints_a_valid_2020_12_schema() -> None:
     assert props["医院级别"]["enum"] == ["一级", "二级", "三级", "未定级"]
     assert "单位：元" in props["本次费用"]["description"] and "第十四条第一款" in props["本次费用"]["description"]
     assert props["住院期间"]["default"] is False and "住院期间" not in schema["required"]
-    assert "本次费用" in schema["required"]
+    assert "医院级别" in schema["required"]
+    # 本次费用 is read only outside a hospital stay (住院期间 = 否, its default): needed, but not on every path.
+    assert "本次费用" not in schema["required"]
+    assert props["本次费用"]["x-guize-required-when"]["text"] == "非 住院期间"
+    assert "需要的条件：非 住院期间" in props["本次费用"]["description"]
     assert schema["$defs"]["outputs"]["properties"]["统筹基金支付"]["x-guize-cite"] == ["第十四条第一款"]
 
 

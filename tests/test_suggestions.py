@@ -57,11 +57,13 @@ def test_two_definitions_of_one_name_are_still_a_repeat() -> None:
 
 
 @pytest.mark.parametrize("op", ["+", "－", "×", "÷"])
-def test_a_continuation_line_suggests_parentheses_with_the_caret_at_the_operator(op: str) -> None:
-    [diag] = _errors(f"输入 甲：金额\n输出 补助：金额 = 甲\n  {op} 100元\n")
-    assert diag.span.line == 7 and diag.span.column == 3
+def test_a_continuation_line_without_indentation_suggests_indenting_it(op: str) -> None:
+    operand = "2" if op in "×÷" else "100元"
+    _checks(f"输入 甲：金额\n输出 补助：金额 = 甲\n  {op} {operand}\n")  # indented: it continues the formula
+    [diag] = _errors(f"输入 甲：金额\n输出 补助：金额 = 甲\n{op} {operand}\n")
+    assert diag.span.line == 7 and diag.span.column == 1
     assert f"「{op}」" in diag.message and "续行" in diag.message
-    assert diag.hint is not None and "括号" in diag.hint
+    assert diag.hint is not None and "缩进" in diag.hint
 
 
 def test_a_continuation_line_inside_parentheses_is_fine() -> None:

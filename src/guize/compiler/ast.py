@@ -63,6 +63,11 @@ class Name:
     name: str
     span: Span = _span()
 
+    @property
+    def text(self) -> str:
+        """The name as written (a band's bound may be a name, printed like a number's text)."""
+        return self.name
+
 
 @attrs.frozen
 class Call:
@@ -186,7 +191,7 @@ class EnumKey:
 
 @attrs.frozen
 class Bound:
-    value: Number
+    value: Number | Name  # a name only in a progressive scale's bracket (a parameter's dated value)
     inclusive: bool
     explicit: bool  # inclusion stated by （含）/（不含） rather than by the word
     word: str  # 以上, 超过, 不满, 至 …

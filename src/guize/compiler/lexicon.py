@@ -166,7 +166,7 @@ PERCENT_UNITS: dict[str, Decimal] = {"%": Decimal("0.01"), "％": Decimal("0.01"
 POINTS_UNIT = "个百分点"
 
 # The units that may follow "/" in a number (元/人, 300元/吨): the NUMBER terminal in rule.lark.
-PER_UNITS = frozenset(["吨", "千克", "公斤", "千瓦时", "度", "人", "名", "次", "月", "年", "日", "天", "亩",
+PER_UNITS = frozenset(["吨", "千克", "公斤", "千瓦时", "度", "人", "名", "次", "月", "年", "日", "天", "亩", "㎡",
                        "平方米", "米", "件", "个", "支", "户", "家", "套", "台"])
 
 # 五, 十四, 二十, 一百零五 or ASCII digits (up to 9999): the runtime reads 条款 numbers the same way.

@@ -369,7 +369,7 @@ class _ToAst(ListsToAst):
         for inclusive, number, tok in quals:
             targets = [b for b in (lower, upper) if b is not None]
             if number is not None:
-                targets = [b for b in targets if b.value.value == number.value
+                targets = [b for b in targets if isinstance(b.value, ast.Number) and b.value.value == number.value
                            and (number.unit is None or b.value.unit in (None, number.unit))]
                 if not targets:
                     raise _BadText(tok, f"括号里的「{number.text}」不是本分段的边界")
@@ -401,7 +401,7 @@ class _ToAst(ListsToAst):
 
     def band_over_to(self, meta: Any, c: list[Any]) -> ast.BandKey:
         # 超过36000元至144000元: above the first (exclusive), up to the second (inclusive).
-        lo, hi = self._number(c[1]), self._number(c[3])
+        lo, hi = self._bound_value(c[1]), self._bound_value(c[3])
         lower = ast.Bound(lo, False, False, str(c[0]), span=lo.span)
         upper = ast.Bound(hi, True, False, str(c[2]), span=hi.span)
         return self._band(meta, lower, upper, [q for q in c[4:] if isinstance(q, tuple)], c)
@@ -419,19 +419,25 @@ class _ToAst(ListsToAst):
         return ("lo", ast.Bound(self._number(c[1]), True, False, str(c[0]), span=self.sp(meta)))
 
     def hi_word_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
-        return ("hi", ast.Bound(self._number(c[1]), True, False, str(c[0]), span=self.sp(meta)))
+        return ("hi", ast.Bound(self._bound_value(c[1]), True, False, str(c[0]), span=self.sp(meta)))
 
     def lo_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
         return ("lo", ast.Bound(self._number(c[0]), True, False, str(c[1]), span=self.sp(meta)))
 
     def lo_excl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
-        return ("lo", ast.Bound(self._number(c[1]), False, False, str(c[0]), span=self.sp(meta)))
+        return ("lo", ast.Bound(self._bound_value(c[1]), False, False, str(c[0]), span=self.sp(meta)))
 
     def hi_incl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
         return ("hi", ast.Bound(self._number(c[0]), True, False, str(c[1]), span=self.sp(meta)))
 
     def hi_excl(self, meta: Any, c: list[Token]) -> tuple[str, ast.Bound]:
-        return ("hi", ast.Bound(self._number(c[1]), False, False, str(c[0]), span=self.sp(meta)))
+        return ("hi", ast.Bound(self._bound_value(c[1]), False, False, str(c[0]), span=self.sp(meta)))
+
+    def _bound_value(self, tok: Token) -> ast.Number | ast.Name:
+        """A band's bound: a number, or (in a progressive scale) a parameter's name."""
+        if tok.type == "NAME":
+            return ast.Name(unmask(str(tok)), span=token_span(self.file, tok))
+        return self._number(tok)
 
     def q_incl(self, meta: Any, c: list[Any]) -> tuple[bool, ast.Number | None, Token]:
         return (True, self._number(c[2]) if c[2] is not None else None, c[1])

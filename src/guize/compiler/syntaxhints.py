@@ -9,7 +9,7 @@ import re
 from guize.compiler import ast
 from guize.compiler.comments import comment_start
 from guize.compiler.diagnostics import Diagnostic
-from guize.compiler.lexicon import NAME_CHARS, digit_name
+from guize.compiler.lexicon import NAME_CHARS, UNITS, digit_name
 
 _OPERATOR_START = re.compile(r"[+＋\-－−×*＊÷/／]|(且|并且|或|或者|最高|最低)(?=[ \t\u3000])")
 _OPERATOR_END = re.compile(r"([=＝+＋\-－−×*＊÷/／]|[ \t\u3000](且|并且|或|或者|最高|最低))$")
@@ -44,11 +44,12 @@ def misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnost
     if found is not None:
         return found
     op = _OPERATOR_START.match(body)
-    if op is not None and col > 1:
-        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：公式不能直接换行",
+    # An indented line that starts with an operator continues the line above (the grammar's
+    # _OPERATOR_LINE); one that is not indented cannot.
+    if op is not None and col == 1 and line > 1:
+        return Diagnostic("error", "E016", f"这一行以「{op[0]}」开头，像是上一行公式的续行：续行要比上一行多缩进",
                           ast.Span(file, line, col, line, col + len(op[0])),
-                          hint="公式要跨行时，把运算符留在上一行末尾、下一行多缩进，"
-                               "如「输出 合计：金额 = 本次费用 +」换行「  补贴」；或放进括号里再换行")
+                          hint=f"把这一行多缩进，如「  {body}」；或把运算符留在上一行末尾、下一行多缩进")
     return None
 
 
@@ -100,8 +101,7 @@ def digit_name_hint(source: str, line: int, column: int) -> str | None:
 
 # ---------------------------------------------------------------- band rows
 
-_NUM = (r"[0-9][0-9,.]*(?:万|亿)?(?:万元|亿元|元|万吨|吨|千克|公斤|克|千瓦时|度|人|名|次|个月|个|支|件|月|年|周岁|岁|"
-        r"日|天|亩|平方米|㎡|公里|米|小时|户|家|套|台|%|％)?")
+_NUM = r"[0-9][0-9,.]*(?:万|亿)?(?:" + "|".join(sorted(UNITS, key=lambda u: (-len(u), u))) + "|%|％)?"
 # Wordings drafters write for a band that the grammar does not read, and the law's wording for
 # each (the 民法典 第一千二百五十九条 conventions: 以上/以下 include the number, 超过/不满 do not).
 _BAND_FIXES: tuple[tuple[str, str, str], ...] = (

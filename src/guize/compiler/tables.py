@@ -13,11 +13,13 @@ from guize.compiler import types as T
 from guize.compiler.diagnostics import nearest
 from guize.compiler.lower import SCALE_FUNCS, ExprChecker
 from guize.compiler.types import Type
-from guize.runtime import ir
+from guize.runtime import dates, ir
+from guize.runtime.formula import show
 from guize.runtime.ir import Expr
 
 
 class TableChecker(ExprChecker):
+
     def _match(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
         assert block.selector is not None
         subj = self._expr(block.selector.subject, None)
@@ -143,8 +145,12 @@ class TableChecker(ExprChecker):
         rows = tuple(self.mk(ir.Band, b[8], *b[:7]) for b in bands)
         return self.mk(ir.Bands, block.span, subj[0], rows, other), ty
 
-    def _scale(self, block: ast.BlockValue, hint: Type, kinds: set[str]) -> tuple[Expr, Type] | None:
-        """A progressive scale: brackets in the law's order, contiguous, each at a rate."""
+    def _scale(self, block: ast.BlockValue, hint: Type, kinds: set[str],
+               named: dict[str, tuple[ir.Const, Type]] | None = None) -> tuple[Expr, Type] | None:
+        """A progressive scale: brackets in the law's order, contiguous, each at a rate.
+
+        A bound written as a name (超过 起征额 至 144000元的部分) is a parameter's value: with
+        `named`, its value in one period (see _scale_by_dated_bounds)."""
         word = "超额累进" if hint.scale == "excess" else "全额累进"
         if block.selector is not None:
             self.error(block.selector.span, f"{word}税率表不用「按 …」：计算时写「累进计算(税率表，金额)」",
@@ -156,6 +162,8 @@ class TableChecker(ExprChecker):
             self.error(block.span, f"{word}税率表的每一行应是一档，如「不超过36000元的部分：3%」"
                                    f"「超过36000元至144000元的部分：10%」", code="E276")
             return None
+        if named is None and _bound_names(block):
+            return self._scale_by_dated_bounds(block, hint, kinds)
         brackets: list[ir.Band] = []
         dim: T.Dim | None = None
         ok = True
@@ -165,7 +173,7 @@ class TableChecker(ExprChecker):
             key = br.key
             bounds: list[Decimal | int | None] = []
             for bound in (key.lower, key.upper):
-                res = self._number(bound.value) if bound is not None else None
+                res = self._bound_number(bound.value, named) if bound is not None else None
                 if bound is None or res is None:
                     ok = ok and bound is None
                     bounds.append(None)
@@ -188,6 +196,9 @@ class TableChecker(ExprChecker):
                                      f"边界只属于一档", hint="写成「不超过A的部分」「超过A至B的部分」「超过B的部分」",
                            code="E278")
                 ok = False
+            if lo is not None and hi is not None and not lo < hi:
+                self.error(key.span, f"「{key.text}」是空档：下限 {lo} 不低于上限 {hi}", code="E278")
+                ok = False
             prev = (key, hi, hi_incl)
             res = self._value(br.value, T.RATE)
             if res is None:
@@ -197,8 +208,8 @@ class TableChecker(ExprChecker):
                 self.error(br.value.span, f"「{key.text}」的税率应是比率（如 3%），这里是{res[1].display()}", code="E277")
                 ok = False
                 continue
-            brackets.append(self.mk(ir.Band, br.span, lo, lo_incl, hi, hi_incl, res[0], key.text,
-                                    self._label_cite(br.value)))
+            brackets.append(self.mk(ir.Band, br.span, lo, lo_incl, hi, hi_incl, res[0],
+                                    _with_values(key.text, named), self._label_cite(br.value)))
         if prev is not None and prev[1] is not None:
             self.error(block.branches[-1].span, "最后一档应不设上限（如「超过960000元的部分」）",
                        hint="否则超过最高一档的数额无法计算", code="E279")
@@ -206,6 +217,68 @@ class TableChecker(ExprChecker):
         if not ok or not brackets:
             return None
         return self.mk(ir.Scale, block.span, hint.scale, tuple(brackets)), attrs.evolve(hint, dim=dim or ())
+
+    def _bound_number(self, value: ast.Number | ast.Name,
+                      named: dict[str, tuple[ir.Const, Type]] | None) -> tuple[Expr, Type] | None:
+        if isinstance(value, ast.Number):
+            return self._number(value)
+        assert named is not None  # INVARIANT: _scale_by_dated_bounds resolved every name
+        return named[value.name]
+
+    def _scale_by_dated_bounds(self, block: ast.BlockValue, hint: Type,
+                               kinds: set[str]) -> tuple[Expr, Type] | None:
+        """A scale whose bounds name parameters (超过 起征额 至 …): a scale for each period in which
+        every such parameter has one value, as dated versions of the whole scale, so that one
+        threshold can change on its own date and every engine reads plain scales."""
+        versions: dict[str, list[tuple[Any, ...]]] = {}  # name -> (start, end excl, value, known)
+        types: dict[str, Type] = {}
+        ok = True
+        for name, span in _bound_names(block).items():
+            res = self._expr(ast.Name(name, span=span), None)
+            if res is None:
+                ok = False
+                continue
+            found = _constant_versions(self.lowered.get(name)) if isinstance(res[0], ir.Ref) else None
+            if found is None or res[1].kind != "num" or res[1].rate:
+                self.error(span, f"档次边界「{name}」应是取值为数值的参数（可以按日期分版本，每个版本是一个数值）",
+                           hint=f"写成「参数 {name}：金额」并在下面逐行写「自…起：36000元」", code="E272")
+                ok = False
+                continue
+            versions[name] = found
+            types[name] = res[1]
+        if not ok:
+            return None
+        days = sorted({d for vs in versions.values() for v in vs for d in (v[0], v[1]) if d is not None})
+        if not days:  # constants only: one scale
+            return self._scale(block, hint, kinds, {name: (self.mk(ir.Const, block.span, vs[0][2]), types[name])
+                                                    for name, vs in versions.items()})
+        out = []
+        ty: Type | None = None
+        for start, end in zip(days, [*days[1:], None], strict=True):
+            picked = {name: next((v for v in vs if (v[0] is None or v[0] <= start)
+                                  and (v[1] is None or start < v[1])), None)
+                      for name, vs in versions.items()}
+            if any(v is None for v in picked.values()):
+                continue  # a parameter without a value here: the scale has none either
+            named = {name: (self.mk(ir.Const, block.span, v[2]), types[name]) for name, v in picked.items()
+                     if v is not None}
+            before = len(self.diags)
+            res = self._scale(block, hint, kinds, named)
+            said = "，".join(f"{name} {show(c.value, t.display())}" for name, (c, t) in named.items())
+            if res is None:  # say in which period the values do not make a scale
+                self.diags[before:] = [attrs.evolve(d, message=f"{d.message}（自{dates.cn(start)}起：{said}）")
+                                       for d in self.diags[before:]]
+                return None
+            ty = res[1]
+            known = max((v[3] for v in picked.values() if v is not None and v[3] is not None), default=None)
+            label = f"自{dates.cn(start)}起（{said}）"
+            out.append(self.mk(ir.Version, block.span, start, end, res[0], label, (), known))
+        if not out or ty is None:
+            self.error(block.span, "档次边界的参数没有共同有效的日期", code="E272")
+            return None
+        slot = self.slot
+        self.slot += 1
+        return self.mk(ir.Dated, block.span, slot, self.current or "", tuple(out)), ty
 
     def _progressive(self, e: ast.Call, hint: Type | None) -> tuple[Expr, Type] | None:
         func = SCALE_FUNCS[e.func]
@@ -235,6 +308,10 @@ class TableChecker(ExprChecker):
     def _bound(self, bound: ast.Bound | None, sty: Type) -> Decimal | int | None:
         if bound is None:
             return None
+        if isinstance(bound.value, ast.Name):
+            self.error(bound.value.span, f"分段的边界应是数值，这里是名称「{bound.value.name}」",
+                       hint="以参数为边界只用于累进税率表（超额累进、全额累进）的各档", code="E272")
+            return False
         res = self._number(bound.value)
         if res is None:
             return False
@@ -269,3 +346,35 @@ def _intervals_overlap(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
         return hi < lo or (hi == lo and not (hi_incl and lo_incl))
 
     return not (below(a_hi, a_hi_i, b_lo, b_li) or below(b_hi, b_hi_i, a_lo, a_li))
+
+
+def _bound_names(block: ast.BlockValue) -> dict[str, ast.Span]:
+    """The names the brackets of a scale use as bounds, in order, each where first written."""
+    out: dict[str, ast.Span] = {}
+    for br in block.branches:
+        key = getattr(br, "key", None)
+        if isinstance(key, ast.BandKey):
+            for bound in (key.lower, key.upper):
+                if bound is not None and isinstance(bound.value, ast.Name):
+                    out.setdefault(bound.value.name, bound.value.span)
+    return out
+
+
+def _constant_versions(expr: Expr | None) -> list[tuple[Any, ...]] | None:
+    """A parameter's values as (start, end excl, value, known): one open version for a constant,
+    each version for a dated constant; None for anything else."""
+    if isinstance(expr, ir.Const) and isinstance(expr.value, (Decimal, int)) and not isinstance(expr.value, bool):
+        return [(None, None, expr.value, None)]
+    if isinstance(expr, ir.Dated) and all(isinstance(v.value, ir.Const) for v in expr.versions):
+        return [(v.start, v.end, v.value.value, v.known) for v in expr.versions
+                if isinstance(v.value, ir.Const)]
+    return None
+
+
+def _with_values(text: str, named: dict[str, tuple[ir.Const, Type]] | None) -> str:
+    """A bracket's words with each parameter's value in this period: 不超过 起征额（40000元）的部分."""
+    if not named:
+        return text
+    for name, (const, ty) in named.items():
+        text = text.replace(name, f"{name}（{show(const.value, ty.display())}）")
+    return "".join(text.split())

@@ -655,9 +655,11 @@ def one_column(batch: Any, name: str) -> Any:
 
 
 def iter_batches(table: Any, rows: int) -> Iterator[Any]:
-    """Slices of at most `rows` rows (each column in one piece)."""
-    for start in range(0, max(table.num_rows, 1), rows):
-        yield table.slice(start, rows)
+    """Slices of at most `rows` rows (each column in one piece); an empty table gives one empty slice."""
+    total = table.num_rows
+    for start in range(0, max(total, 1), rows):
+        # The length is bounded by hand: Arrow slices a table without columns to any length asked.
+        yield table.slice(start, min(rows, total - start))
 
 
 def combine(batches: list[Any], names: list[str], meta: dict[str, Any]) -> pa.Table:

@@ -64,3 +64,49 @@ def dependencies(defs: Mapping[str, Any], names: Iterable[str]) -> set[str]:
             d = defs[name]
             stack.extend(d.deps if hasattr(d, "deps") else d["deps"])
     return need
+
+
+def _meta(d: Any, field: str) -> Any:
+    return getattr(d, field) if hasattr(d, field) else d.get(field, False)
+
+
+def _inputs_unless(defs: Mapping[str, Any], names: Iterable[str], given: str | None) -> set[str]:
+    """The inputs `names` read on any path, the formula of the definition `given` left out."""
+    seen: set[str] = set()
+    stack = [n for n in names if n in defs]
+    out: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name in seen or name == given:
+            continue
+        seen.add(name)
+        d = defs[name]
+        out.update(_meta(d, "inputs"))
+        stack.extend(n for n in _meta(d, "deps") if n in defs)
+    return out
+
+
+def given_instead(defs: Mapping[str, Any], names: Iterable[str], missing: str) -> list[str]:
+    """The 可作输入 definitions that `names` need and that, given, make the input `missing`
+    unnecessary: its formula reads it (directly or through other definitions) and no other path
+    of `names` does. In `defs` order; computed only for an error message."""
+    names = list(names)
+    used = dependencies(defs, names)
+    return [name for name in defs if name in used and _meta(defs[name], "given")
+            and missing in _inputs_unless(defs, [name], None) - {name}
+            and missing not in _inputs_unless(defs, names, name)]
+
+
+def end_as_known(versions: list[Any], index: int, known_on: datetime.date | None) -> datetime.date | None:
+    """The end (exclusive) of version `index` as the rules stood on `known_on` (None: as they now
+    stand): a version ends where the next begins, and runs on while that one was not yet known."""
+    parts = [_parts(v) for v in versions]
+    end = parts[index][1]
+    if known_on is None:
+        return end
+    following = index + 1
+    while end is not None and following < len(parts) and parts[following][0] == end \
+            and (parts[following][2] or known_on) > known_on:
+        end = parts[following][1]
+        following += 1
+    return end

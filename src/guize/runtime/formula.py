@@ -14,6 +14,7 @@ from typing import Any, assert_never
 
 from guize.runtime import display, ir
 from guize.runtime import values as V
+from guize.runtime.deps import end_as_known
 
 _FUNC_NAMES = {"year": "年份", "month": "月份", "day": "日", "months_between": "相差月数",
                "days_between": "相差天数", "years_between": "相差年数", "add_months": "加月",
@@ -132,8 +133,9 @@ class Worksheet:
     name's type display text (金额（元）, 比率 …)."""
 
     def __init__(self, values: Mapping[int, Any], taken: Mapping[int, int], input_type: Callable[[str], str],
-                 def_type: Callable[[str], str]) -> None:
+                 def_type: Callable[[str], str], known_on: datetime.date | None = None) -> None:
         self.values = values
+        self.known_on = known_on  # the rules as published by that date: a version's dates as then known
         self.taken = taken
         self.input_type = input_type
         self.def_type = def_type
@@ -301,7 +303,8 @@ class Worksheet:
                         node = other_row.value
                 case ir.Dated(versions=versions):
                     v = versions[index]
-                    until = f"至{display.date(v.end - _DAY)}" if v.end is not None else ""
+                    end = end_as_known(list(versions), index, self.known_on)
+                    until = f"至{display.date(end - _DAY)}" if end is not None else ""
                     out.append(f"适用{display.date(v.start)}起{until}的规定{_cite(v.cite)}")
                     node = v.value
                 case _:

@@ -147,11 +147,25 @@ def hint(text: str) -> str:
     return _DID_YOU_MEAN.sub(lambda m: f"did you mean '{m[1]}'?", text)
 
 
+# The way out a message suggests after its statement, and its English (names stay as written).
+_WAYS_OUT: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"；也可直接给出((?:「[^」]*」或?)+)$"), "; or give {names} directly (it may be given as an input)"),
+)
+
+
 def diagnostic(code: str, message: str) -> str:
     """A diagnostic's message in the current language: in English, what its code means and the
-    drafter's own words the message quotes (「名称」, articles)."""
+    drafter's own words the message quotes (「名称」, articles), then the way out it suggests."""
     if language() != "en":
         return message
+    tail = ""
+    for pattern, english in _WAYS_OUT:
+        found = pattern.search(message)
+        if found:
+            message = message[:found.start()]
+            names = " or ".join(f"'{n}'" for n in re.findall(r"「([^」]*)」", found[1]))
+            tail = english.format(names=names)
+            break
     quoted = [m[1] if m[1] is not None else m[2] for m in _QUOTED.finditer(message)]
     head = CODES.get(code, "problem")
-    return head + (": " + ", ".join(f"'{q}'" for q in dict.fromkeys(quoted)) if quoted else "")
+    return head + (": " + ", ".join(f"'{q}'" for q in dict.fromkeys(quoted)) if quoted else "") + tail

@@ -155,7 +155,7 @@ class Interpreter:
                     self.coverage.add(("def", name))
                 if self.trace:
                     sheet = Worksheet(self.node_values, self.taken, lambda n: str(self.specs[n]["type"]),
-                                      lambda n: self.defs[n].type)
+                                      lambda n: self.defs[n].type, self.known_on)
                     formula, equation, work = sheet.lines(d)
                     self.steps[name] = Step(name, value, d.kind, d.type, self._cite(d), d.line, self._notes,
                                             _dedupe(self._children), formula, equation, work, self._other_notes)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guize.runtime import dates, tracebacks
 from guize.runtime import values as V
-from guize.runtime.deps import dependencies, select_version
-from guize.runtime.errors import EvaluationError, RuleError, UnknownOutput
+from guize.runtime.deps import dependencies, given_instead, select_version
+from guize.runtime.errors import EvaluationError, MissingInput, RuleError, UnknownOutput
 from guize.runtime.validity import Repealed, Window
 
 if TYPE_CHECKING:  # the IR and the interpreter are imported when first needed: evaluate needs neither
@@ -40,6 +40,15 @@ class InputInfo(NamedTuple):
     cite: tuple[str, ...]
     negative: bool = False  # 可为负
     given: bool = False  # a 可作输入 definition: optional; without it, its formula is used
+    # When the outputs need it (guize.runtime.conditions): () on every path that reads it; else
+    # the alternatives (any one) of conditions (all of them), e.g. ((产品类别 = 含棉纱线,),);
+    # None: on too many paths to list.
+    when: tuple[tuple[Any, ...], ...] | None = ()
+
+    @property
+    def conditional(self) -> bool:
+        """Needed only on some paths (see `when`)."""
+        return self.when != ()
 
 
 class OutputInfo(NamedTuple):
@@ -115,6 +124,7 @@ class Policy:
         self.window = Window.from_document(self.document, repealed)
         self._defs: dict[str, dict[str, Any]] = module.DEFS  # metadata; "expr" in ir's compact form
         self._typed: dict[str, ir.Definition] | None = None
+        self._inputs: list[InputInfo] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
         self._lists: dict[tuple[str, ...], Any] = module.LISTS  # lists of outputs with one too
@@ -152,9 +162,21 @@ class Policy:
 
     @property
     def inputs(self) -> list[InputInfo]:
-        return [InputInfo(s["name"], s["type"], s["kind"], s["unit"], not s["has_default"], s["default"],
-                          tuple(s["members"]), tuple(s["cite"]), bool(s.get("negative")), bool(s.get("given")))
-                for s in self._specs.values()]
+        """Each input, with when the outputs need it (computed once, from the IR)."""
+        if self._inputs is None:
+            when = self.needed_when()
+            self._inputs = [InputInfo(s["name"], s["type"], s["kind"], s["unit"], not s["has_default"], s["default"],
+                                      tuple(s["members"]), tuple(s["cite"]), bool(s.get("negative")),
+                                      bool(s.get("given")), when.get(s["name"], ()))
+                            for s in self._specs.values()]
+        return list(self._inputs)
+
+    def needed_when(self, outputs: Iterable[str] | None = None) -> dict[str, Any]:
+        """For each input `outputs` (all if None) read: () when every path reads it, else the
+        conditions under which one does (see guize.runtime.conditions.needed_when)."""
+        from guize.runtime.conditions import needed_when
+
+        return needed_when(self.definitions, self.select_outputs(outputs), self._specs)
 
     @property
     def outputs(self) -> list[OutputInfo]:
@@ -279,8 +301,24 @@ class Policy:
         except (TypeError, AttributeError) as exc:
             self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
             raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+        except MissingInput as exc:
+            raise self._way_out(exc, outputs).with_traceback(self._rule_traceback(exc)) from None
         except Exception as exc:
             raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+
+    def _way_out(self, exc: MissingInput, outputs: Any) -> MissingInput:
+        """`exc`, or when a 可作输入 definition on the path could be given instead of the missing
+        input, the same error suggesting it: 「…；也可直接给出「实足年龄」」."""
+        name = exc.detail.get("input")
+        try:
+            names = self.select_outputs(outputs)
+        except RuleError:  # pragma: no cover - outputs were checked before any input was read
+            return exc
+        instead = given_instead(self._defs, names, name) if name in self._specs else []
+        if not instead:
+            return exc
+        return MissingInput(f"{exc.message}；也可直接给出{'或'.join(f'「{g}」' for g in instead)}",
+                            **{**exc.detail, "given": instead})
 
     def _rule_traceback(self, exc: BaseException) -> Any:
         """exc's traceback below Policy.evaluate, frames of generated code shown at their .rule
@@ -443,6 +481,8 @@ class Policy:
                 if ("ref", name) in needs:
                     interp.get(name)
             values = {name: interp.get(name) for name in names}
+        except MissingInput as exc:
+            raise self._way_out(exc, outputs) from None
         except decimal.DecimalException as exc:
             raise _arithmetic_error(exc) from None
         except RecursionError:  # the interpreter recurses through each definition a value uses

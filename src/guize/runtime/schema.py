@@ -146,13 +146,20 @@ def output_value_schema(kind: str, numbers: bool = False) -> dict[str, Any]:
 def input_schema(policy: Policy, outputs: Iterable[str] | None = None) -> dict[str, Any]:
     """The JSON Schema of the inputs object that `outputs` (all if None) need.
 
-    `required` lists the inputs without a default; each property carries the type, unit and
-    articles in its description, the default, and `x-guize-*` fields with the same facts."""
+    `required` lists the inputs without a default that every path of the outputs reads; one read
+    only on some paths (a branch, table row, band, version, the formula of a 可作输入 definition)
+    is not required, and says when it is needed: 「仅在…时需要」 in its description and
+    `x-guize-required-when` ({"text", "any": alternatives of conditions}, see
+    guize.runtime.conditions). Each property carries the type, unit and articles in its
+    description, the default, and `x-guize-*` fields with the same facts."""
+    from guize.runtime import conditions
+
     names = policy.select_outputs(outputs)
     needed = set(policy.required_inputs(names)) | dependencies(policy.definitions, names)
-    always = _without_given(policy, names)
+    when = policy.needed_when(names)
     props: dict[str, Any] = {}
     required: list[str] = []
+    rules: dict[str, list[str]] = {}  # if (a condition on the inputs, as JSON) then these are required
     for info in policy.inputs:
         if info.name not in needed:
             continue
@@ -171,33 +178,63 @@ def input_schema(policy: Policy, outputs: Iterable[str] | None = None) -> dict[s
             prop["x-guize-cite"] = list(info.cite)
         if info.negative:
             prop["x-guize-negative"] = True
+        condition = when.get(info.name, ())
         if info.given:
             prop["x-guize-given"] = True  # a definition the caller may give (可作输入)
-        elif info.required and info.name in always:
+        elif info.required and condition == ():
             required.append(info.name)
-        elif info.required:  # needed only by the formula of a 可作输入 definition
-            prop["description"] += "；给出了可作输入的定义时不需要"
+        elif info.required:  # needed only on some paths: under these conditions
+            said = conditions.text(condition)
+            prop["description"] += f"；需要的条件：{said}"
+            prop["x-guize-required-when"] = {"text": said, "any": conditions.to_json(condition)}
+            for test in _checkable(policy, condition):
+                rules.setdefault(test, []).append(info.name)
         else:
             prop["default"] = jsonable(info.default)
         props[info.name] = prop
     # Inputs of other outputs may be given too (evaluate ignores them); unknown names are errors.
-    return {"type": "object", "properties": props, "required": required,
-            "propertyNames": {"enum": [i.name for i in policy.inputs]}}
+    out: dict[str, Any] = {"type": "object", "properties": props, "required": required,
+           "propertyNames": {"enum": [i.name for i in policy.inputs]}}
+    if rules:  # a conditional input, where its condition is one on the inputs themselves
+        out["allOf"] = [{"if": json.loads(test), "then": {"required": names}} for test, names in rules.items()]
+    return out
 
 
-def _without_given(policy: Policy, names: Iterable[str]) -> set[str]:
-    """The inputs `names` need when every 可作输入 definition is given (its formula not used)."""
-    defs = policy.definitions
-    seen: set[str] = set()
-    stack = [n for n in names if n in defs]
-    out: set[str] = set()
-    while stack:
-        d = defs[stack.pop()]
-        if d.name in seen or d.given:
-            continue
-        seen.add(d.name)
-        out.update(d.inputs)
-        stack.extend(n for n in d.deps if n in defs)
+_FALSE = [False, "否", "false"]
+_TRUE = [True, "是", "true"]
+
+
+def _checkable(policy: Policy, when: Any) -> list[str]:
+    """The alternatives of `when` that JSON Schema can test: each condition on an input itself
+    (a yes/no input, an enum input's members, a 可作输入 definition not given), as `if` schemas
+    (JSON text, to group equal ones). An absent input takes its default, as evaluate does."""
+    specs = {s["name"]: s for s in policy.module.INPUTS}
+    out = []
+    for alternative in when or ():
+        parts: list[dict[str, Any]] = []
+        for c in alternative:
+            spec = specs.get(c.subject)
+            if c.kind == "given" and spec is not None:
+                parts.append({"not": {"required": [c.subject]}})
+                continue
+            if spec is None or spec.get("given") or c.kind not in ("test", "member", "not_member") \
+                    or (c.kind == "test" and spec["kind"] != "bool") or (c.kind != "test" and spec["kind"] != "enum"):
+                break
+            if c.kind == "test":
+                allowed: list[Any] = _TRUE if c.values == ("是",) else _FALSE
+                holds = spec["default"] is (c.values == ("是",)) if spec["has_default"] else False
+                test: dict[str, Any] = {"enum": allowed}
+            else:
+                test = {"enum": list(c.values)} if c.kind == "member" else {"not": {"enum": list(c.values)}}
+                holds = spec["has_default"] and (spec["default"] in c.values) == (c.kind == "member")
+            part: dict[str, Any] = {"properties": {c.subject: test}}
+            if not holds:  # absent, its default does not meet the condition
+                part["required"] = [c.subject]
+            parts.append(part)
+        else:
+            if parts:
+                out.append(json.dumps(parts[0] if len(parts) == 1 else {"allOf": parts}, ensure_ascii=False,
+                                      sort_keys=True))
     return out
 
 

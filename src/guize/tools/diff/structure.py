@@ -66,7 +66,8 @@ def diff_metadata(a: DocVersion, b: DocVersion) -> list[dict[str, Any]]:
     return out
 
 
-_INPUT_FIELDS = (("type", "类型"), ("members", "可选值"), ("default", "默认值"), ("unit", "单位"), ("cite", "依据"))
+_INPUT_FIELDS = (("type", "类型"), ("members", "可选值"), ("default", "默认值"), ("unit", "单位"), ("cite", "依据"),
+                 ("negative", "可为负"))
 
 
 def _input_field_text(spec: Mapping[str, Any], field: str) -> str:
@@ -76,6 +77,8 @@ def _input_field_text(spec: Mapping[str, Any], field: str) -> str:
         return input_text(spec, spec["default"]) if spec["has_default"] else "（无）"
     if field == "cite":
         return "、".join(spec["cite"]) or "（无）"
+    if field == "negative":
+        return _yes(bool(spec.get("negative")))
     return str(spec.get(field) or "（无）")
 
 
@@ -128,6 +131,11 @@ def diff_definitions(a: Any, b: Any) -> list[dict[str, Any]]:
             notes.append(f"类型：{da.type} → {db.type}")
         if da.round != db.round:
             notes.append(f"舍入：{_round_text(da.round)} → {_round_text(db.round)}")
+        # Declarations with no formula of their own: 可为负 (what verify proves) and 可作输入 (who may give it).
+        if da.negative != db.negative:
+            notes.append(f"可为负：{_yes(da.negative)} → {_yes(db.negative)}")
+        if da.given != db.given:
+            notes.append(f"可作输入：{_yes(da.given)} → {_yes(db.given)}")
         ca = (da.cite, inner_cites(da.expr))
         cb = (db.cite, inner_cites(db.expr))
         if ca != cb:
@@ -139,6 +147,10 @@ def diff_definitions(a: Any, b: Any) -> list[dict[str, Any]]:
             out.append({"name": name, "kind": db.kind, "kind_text": _DEF_KINDS.get(db.kind, db.kind),
                         "change": "changed", "notes": notes, "rows": rows})
     return out
+
+
+def _yes(flag: bool) -> str:
+    return "是" if flag else "否"
 
 
 def _round_text(r: Any) -> str:

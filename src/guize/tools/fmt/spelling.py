@@ -95,24 +95,29 @@ def compare_word(e: ast.Compare) -> str:
 
 def band_text(lower: ast.Bound | None, upper: ast.Bound | None, part: bool = False) -> str:
     """A band key as printed: 3000元以上, 超过50%, 2000元至3000元（不含3000元）,
-    超过36000元至144000元的部分."""
+    超过36000元至144000元的部分; a bound that is a name stands apart: 超过 起征额 至 144000元 的部分."""
+
+    def shown(b: ast.Bound) -> str:
+        return f" {b.value.text} " if isinstance(b.value, ast.Name) else b.value.text
+
     if lower is not None and upper is not None and lower.word in RANGE_WORDS:
-        text = f"{lower.value.text}{RANGE_TO}{upper.value.text}"
+        text = f"{shown(lower)}{RANGE_TO}{shown(upper)}"
     elif lower is not None and upper is not None and upper.word in RANGE_WORDS:
-        text = f"{lower.word}{lower.value.text}{RANGE_TO}{upper.value.text}"
+        text = f"{lower.word}{shown(lower)}{RANGE_TO}{shown(upper)}"
     else:
         parts = []
         if lower is not None:
-            n, w = lower.value.text, lower.word
+            n, w = shown(lower), lower.word
             parts.append(n + w if w in _LOWER_WORDS_AFTER else w + n)
         if upper is not None:
-            n, w = upper.value.text, upper.word
+            n, w = shown(upper), upper.word
             parts.append(n + w if w in _UPPER_WORDS_AFTER else w + n)
         text = " ".join(parts)
     for b in (lower, upper):
         if b is not None and b.explicit:
-            text += f"（{'含' if b.inclusive else '不含'}{b.value.text}）"
-    return text + ("的部分" if part else "")
+            text += f"（{'含' if b.inclusive else '不含'}{shown(b).strip()}）"
+    text += (" 的部分" if text.endswith(" ") else "的部分") if part else ""
+    return " ".join(text.split())
 
 
 def key_text(key: ast.Key) -> str:

@@ -14,6 +14,7 @@ from importlib import resources
 
 import attrs
 
+from guize.compiler import lexicon
 from guize.compiler.lexicon import declared_units, digit_name, mask_digit_names, unmask
 from guize.compiler.parser import keyword_words
 
@@ -27,9 +28,20 @@ KEYWORDS: frozenset[str] = frozenset(keyword_words(
 DECLARERS: dict[str, str] = {"类型": "type", "输入": "input", "定义": "def", "输出": "output", "参数": "param",
                              "表": "table"}
 
-_UNITS = ("万元|亿元|元|万吨|吨|千克|公斤|克|千瓦时|度|人|名|次|个月|个|支|件|月|年|日|天|亩|平方米|公里|米|"
-          "小时|户|家|套|台")
-_PER = "吨|千克|公斤|千瓦时|度|人|名|次|月|年|日|天|亩|平方米|米|件|个|支|户|家|套|台"
+# The units a number may carry and those that may follow "/" (300元/吨, 元/人·月), from the
+# lexicon that the compiler reads them with, longest first so that 万元 is not read as 万 + 元.
+_UNITS = "|".join(sorted(lexicon.UNITS, key=lambda u: (-len(u), u)))
+_PER = "|".join(sorted(lexicon.PER_UNITS, key=lambda u: (-len(u), u)))
+_PER_TAIL = r"([/／]({per})([/／·]({per}))?)?"
+
+
+
+def _number(units: str, per: str) -> str:
+    """A number as the grammar's NUMBER reads it: digits, 万/亿, then a percent sign or a unit
+    with up to two per-units (2000元/人/月, 元/人·月)."""
+    return (rf"(\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?(万|亿)?(%|％|‰|个百分点|({units})"
+            + _PER_TAIL.format(per=per) + ")?")
+
 
 # (kind, pattern) in the grammar's priority order; the first that matches at a position wins.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) for kind, p in (
@@ -39,7 +51,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) 
     ("citation", rf"第[{_NUMERAL}\d]+[条项章节]((第[{_NUMERAL}\d]+[款项目])|(第?[（(][一二三四五六七八九十\d]+[)）]"
                  rf"[款项目]?))*|附(表|件)[{_NUMERAL}\d]+"),
     ("rounding", r"(四舍五入|向下取整|向上取整|截尾)(到|至)?(分|角|元|十元|百元|千元|万元|整数)?|不舍入"),
-    ("number", rf"(\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?(万|亿)?(%|％|‰|个百分点|({_UNITS})(/({_PER}))?)?"),
+    ("number", _number(_UNITS, _PER)),
     ("years", r"[一二三四五六七八九十两]+年"),
     ("title", r"《[^《》\n]*(〈[^〈〉\n]*〉[^《》\n]*)*》"),
     ("string", r"「[^」\n]*」|“[^”\n]*”|\"[^\"\n]*\""),
@@ -94,8 +106,7 @@ def _with_units(units: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ..
     if not units:
         return PATTERNS
     extra = "|".join(units)
-    number = re.compile(rf"(\d{{1,3}}(,\d{{3}})+|\d+)(\.\d+)?(万|亿)?(%|％|‰|个百分点|({extra}|{_UNITS})"
-                        rf"(/({extra}|{_PER}))?)?")
+    number = re.compile(_number(f"{extra}|{_UNITS}", f"{extra}|{_PER}"))
     return tuple((kind, number if kind == "number" else p) for kind, p in PATTERNS)
 
 
