@@ -43,11 +43,21 @@ INPUT_LIMIT = 10**15
 # that read well and are finite decimals, which a bare rational model need not be.
 GRIDS = (1, 100, 10**4, 10**8)  # values.INT_LIMIT: |number input| < 10**15
 DATE_MIN, DATE_MAX = datetime.date.min.toordinal(), datetime.date.max.toordinal()
-# The expression kinds `Encoder.expr` knows, spelled out (not ir.EXPR_TYPES): a node kind added
-# to the IR later is an unknown until it is encoded here, never a crash (see the guard there).
-ENCODED = (ir.Const, ir.Input, ir.Ref, ir.AsOf, ir.Arith, ir.Neg, ir.Cmp, ir.And, ir.Or, ir.Not, ir.If, ir.Min,
-           ir.Max, ir.Round, ir.Call, ir.Cond, ir.Match, ir.Bands, ir.Dated, ir.Scale, ir.Progressive,
-           ir.Each, ir.Field, ir.ItemRef, ir.Running, ir.Aggregate)
+# The expression kinds `Encoder.expr` knows, with the fields it reads, spelled out (not
+# ir.EXPR_TYPES): a kind added to the IR later, or one that gains a field (an option this
+# encoding would silently ignore), is unknown until it is encoded here, never a crash nor a
+# proof (see the guard in `Encoder.expr`).
+KNOWN_FIELDS: dict[type, str] = {
+    ir.Const: "value", ir.Input: "name", ir.Ref: "name", ir.AsOf: "", ir.Arith: "op left right exact_int",
+    ir.Neg: "arg", ir.Cmp: "op left right", ir.And: "left right", ir.Or: "left right", ir.Not: "arg",
+    ir.If: "cond then other", ir.Min: "args", ir.Max: "args", ir.Round: "mode quantum arg as_int",
+    ir.Call: "func args", ir.Cond: "branches other", ir.Match: "subject cases other",
+    ir.Bands: "subject bands other", ir.Dated: "slot what versions", ir.Scale: "kind brackets",
+    ir.Progressive: "func scale base", ir.Each: "source body", ir.Field: "name", ir.ItemRef: "name",
+    ir.Running: "arg inclusive zero", ir.Aggregate: "func source filter value zero word",
+}
+ENCODED = tuple(cls for cls, names in KNOWN_FIELDS.items()
+                if {f.name for f in attrs.fields(cls)} - {"id", "span"} == set(names.split()))
 
 
 @attrs.frozen

@@ -39,6 +39,10 @@ import attrs
 from guize.runtime import ir
 
 ERROR_KINDS = ("division_by_zero", "uncovered", "not_in_force", "date_range", "no_items")
+AGGREGATES = ("sum", "count", "any", "all", "max", "min", "mean")
+# Item fields of these kinds are encoded; another (a list in a list …) is left out, and reading
+# it is a gap (a counterexample gives it its empty value, see replay.read_model).
+FIELD_KINDS = ("money", "quantity", "rate", "int", "bool", "date", "enum", "duration", "age", "year_month")
 INT_KINDS = ("int", "date", "enum", "duration", "age", "year_month")
 
 
@@ -105,7 +109,7 @@ class ListEncoding:
 
     def slot(self, lv: ListVar, label: str, index: Any) -> Slot:
         fields = {f["name"]: self.enc.domain(f, f"{label}.{f['name']}")
-                  for f in lv.spec.get("fields", ()) if f["kind"] != "list"}
+                  for f in lv.spec.get("fields", ()) if f["kind"] in FIELD_KINDS}
         return Slot(lv.name, fields, index, label)
 
     def witness(self, lv: ListVar) -> Slot:
@@ -284,8 +288,10 @@ class ListEncoding:
     def aggregate(self, node: ir.Aggregate, g: Any, owner: str) -> Any:
         enc = self.enc
         lv = self.source(node.source)
+        sort = "bool" if node.func in ("any", "all") else "int" if node.func == "count" else "real"
+        if node.func not in AGGREGATES:
+            return enc.gap(f"汇总「{node.word}」尚未编码", sort)
         if lv is None:
-            sort = "bool" if node.func in ("any", "all") else "int" if node.func == "count" else "real"
             return enc.gap(f"「{node.word}」的来源不是输入的列表（如列表中的列表），尚未编码", sort)
         part = self.aggregates.get(node.id)
         if part is None:

@@ -62,7 +62,8 @@ def read_model(z: Any, model: Any, encoder: Any) -> tuple[datetime.date, dict[st
         specs = {f["name"]: f for f in lv.spec.get("fields", ())}
         items = []
         for slot in lv.slots[:length]:
-            item = {}
+            # A field the encoding leaves out (a list in a list) is empty: nothing proved reads it.
+            item: dict[str, Any] = {f: [] for f, spec in specs.items() if spec["kind"] == "list"}
             for field, var in slot.fields.items():
                 value = read_value(z, model, var, specs[field], codes)
                 if value is NOT_DECIMAL:
