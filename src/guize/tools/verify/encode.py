@@ -25,7 +25,7 @@ every property that depends on it is `unknown`, never `proved`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, assert_never
@@ -35,6 +35,7 @@ import attrs
 from guize.runtime import ir
 from guize.runtime.validity import Window
 from guize.tools.verify.calendar import Calendar
+from guize.tools.verify.lists import ListEncoding, PerItem
 from guize.tools.verify.solver import z3
 
 INPUT_LIMIT = 10**15
@@ -42,6 +43,21 @@ INPUT_LIMIT = 10**15
 # that read well and are finite decimals, which a bare rational model need not be.
 GRIDS = (1, 100, 10**4, 10**8)  # values.INT_LIMIT: |number input| < 10**15
 DATE_MIN, DATE_MAX = datetime.date.min.toordinal(), datetime.date.max.toordinal()
+# The expression kinds `Encoder.expr` knows, with the fields it reads, spelled out (not
+# ir.EXPR_TYPES): a kind added to the IR later, or one that gains a field (an option this
+# encoding would silently ignore), is unknown until it is encoded here, never a crash nor a
+# proof (see the guard in `Encoder.expr`).
+KNOWN_FIELDS: dict[type, str] = {
+    ir.Const: "value", ir.Input: "name", ir.Ref: "name", ir.AsOf: "", ir.Arith: "op left right exact_int",
+    ir.Neg: "arg", ir.Cmp: "op left right", ir.And: "left right", ir.Or: "left right", ir.Not: "arg",
+    ir.If: "cond then other", ir.Min: "args", ir.Max: "args", ir.Round: "mode quantum arg as_int",
+    ir.Call: "func args", ir.Cond: "branches other", ir.Match: "subject cases other",
+    ir.Bands: "subject bands other", ir.Dated: "slot what versions", ir.Scale: "kind brackets",
+    ir.Progressive: "func scale base", ir.Each: "source body", ir.Field: "name", ir.ItemRef: "name",
+    ir.Running: "arg inclusive zero", ir.Aggregate: "func source filter value zero word",
+}
+ENCODED = tuple(cls for cls, names in KNOWN_FIELDS.items()
+                if {f.name for f in attrs.fields(cls)} - {"id", "span"} == set(names.split()))
 
 
 @attrs.frozen
@@ -103,10 +119,12 @@ class Encoder:
     """Encode the definitions of one checked policy (each once, on first use)."""
 
     def __init__(self, defs: Mapping[str, ir.Definition], specs: Mapping[str, Mapping[str, Any]],
-                 window: Window, share: Encoder | None = None) -> None:
+                 window: Window, share: Encoder | None = None, bound: int | None = None) -> None:
         """With `share` (another version of the policy, for guize diff --prove): the same date,
         the same enum codes, the same variable for each input declared alike in both, and the
-        validity window left out of the axioms (see `in_force`)."""
+        validity window left out of the axioms (see `in_force`); lists are not encoded there.
+        `bound`: lists exact up to that many items (counterexamples); None: lists abstracted for
+        every length (proofs). See lists.py."""
         self.z = z3()
         self.defs = defs
         self.specs = specs
@@ -123,6 +141,8 @@ class Encoder:
         self._current: Encoded | None = None
         self._fresh = 0
         self._prefix = "新" if share else ""  # fresh variables never collide with the shared version's
+        self.bound = bound
+        self.items: ListEncoding | None = None if share else ListEncoding(self)
         for spec in specs.values():
             other = share.specs.get(spec["name"]) if share else None
             if share and other is not None and _alike(other, spec):
@@ -142,10 +162,15 @@ class Encoder:
         return self.codes.setdefault(member, len(self.codes))
 
     def _declare(self, spec: Mapping[str, Any], suffix: str = "") -> None:
-        """An input's variable and its domain: exactly the values values.convert gives (all the
-        domain is here, in one place)."""
-        z, name, kind = self.z, spec["name"], spec["kind"]
-        var_name = name + suffix
+        if spec["kind"] == "list" and self.items is not None:
+            self.items.declare(spec)
+            return
+        self.inputs[spec["name"]] = self.domain(spec, spec["name"] + suffix)
+
+    def domain(self, spec: Mapping[str, Any], var_name: str) -> Any:
+        """An input's (or an item field's) variable and its domain: exactly the values
+        values.convert gives (all the domain is here, in one place)."""
+        z, kind = self.z, spec["kind"]
         # 可为负 (losses, corrections): the input ranges over negative values too.
         negative = bool(spec.get("negative"))
 
@@ -180,11 +205,11 @@ class Encoder:
             var = self.calendar.mark_first_day(z.Int(var_name))
             self.axioms += [var >= DATE_MIN, var <= DATE_MAX]
             self.calendar.split(var)
-        elif kind == "list":  # lists of records are not encoded: what reads one is unknown
+        elif kind == "list":  # diff --prove, or a list in a list: what reads one is unknown
             var = z.Int(var_name)
         else:  # pragma: no cover - the checker knows no other kind
             raise ValueError(kind)
-        self.inputs[name] = var
+        return var
 
     def _window(self) -> list[Any]:
         w, d = self.window, self.d
@@ -208,10 +233,17 @@ class Encoder:
             # and what can go wrong in it, only counts when it is not given.
             given = self.given.setdefault(name, self.z.Bool(f"{name}（给出）")) if d.given else None
             path = self.z.BoolVal(True) if given is None else self.z.Not(given)
-            term = self.expr(d.expr, path, name)
-            if d.round is not None and not isinstance(term, (ScaleSym, ScaleChoice)):
+            if isinstance(d.expr, ir.Each) and self.items is not None:
+                if given is not None:
+                    self._gap("可作输入的逐项定义尚未编码")
+                term = self.items.definition(name, d.expr, path)
+            else:
+                term = self.expr(d.expr, path, name)
+            if isinstance(term, PerItem):
+                pass  # rounded item by item (lists.ListEncoding.item)
+            elif d.round is not None and not isinstance(term, (ScaleSym, ScaleChoice)):
                 term = self.round(term, d.round[0], d.round[1], as_int=False)
-            if given is not None and name in self.inputs and not isinstance(term, (ScaleSym, ScaleChoice)):
+            if given is not None and name in self.inputs and not isinstance(term, (ScaleSym, ScaleChoice, PerItem)):
                 term = self.ite(given, self.inputs[name], term)
             result = self._current
             result.term = term
@@ -230,6 +262,49 @@ class Encoder:
     def _gap(self, reason: str) -> None:
         assert self._current is not None
         self._current.gaps.add(reason)
+
+    def gap(self, reason: str, sort: str) -> Any:
+        """A construct the encoding does not cover: an unknown value, and every property that
+        depends on it is unknown (sort: bool, int or real)."""
+        self._gap(reason)
+        if sort == "bool":
+            self._fresh += 1
+            return self.z.Bool(f"{self._prefix}未编码{self._fresh}")
+        return self.fresh(sort)
+
+    def current_events(self) -> list[tuple[Event, Any]]:
+        assert self._current is not None
+        return self._current.events
+
+    def current_refs(self) -> list[tuple[Any, str]]:
+        assert self._current is not None
+        return self._current.refs
+
+    def event(self, kind: str, owner: str, node: ir.Node, subject: str, cond: Any) -> None:
+        self._event(kind, owner, node, 0, subject, cond)
+
+    def capture(self, encode: Callable[[], Any]) -> Encoded:
+        """What `encode` builds, with the events, references and gaps inside it (conditions
+        local to it), apart from the definition being encoded."""
+        saved, self._current = self._current, Encoded(None)
+        try:
+            result = self._current
+            result.term = encode()
+            return result
+        finally:
+            self._current = saved
+
+    def inline(self, part: Encoded, g: Any, quiet: bool = False) -> Any:
+        """A captured part, reached under `g`, into the definition being encoded: its events and
+        references under `g` (quiet: none of its events, though its references still bring their
+        gaps), its gaps in any case."""
+        assert self._current is not None
+        z = self.z
+        if not quiet:
+            self._current.events += [(e, z.And(g, c)) for e, c in part.events]
+        self._current.refs += [(z.BoolVal(False) if quiet else z.And(g, c), n) for c, n in part.refs]
+        self._current.gaps |= part.gaps
+        return part.term
 
     def fresh(self, sort: str) -> Any:
         self._fresh += 1
@@ -261,15 +336,21 @@ class Encoder:
 
     def expr(self, node: ir.Expr, g: Any, owner: str) -> Any:
         z = self.z
+        if not isinstance(node, ENCODED):  # a construct newer than this encoding: unknown, never a crash
+            return self.gap(f"「{type(node).__name__}」尚未编码", "real")
         match node:
             case ir.Const(value=value):
                 return self.const(value)
             case ir.Input(name=name):
+                if name not in self.inputs:  # a list used other than by 逐项 or an aggregate
+                    return self.gap(f"列表「{name}」的这种用法尚未编码", "real")
                 return self.inputs[name]
             case ir.Ref(name=name):
                 enc = self.definition(name)
                 assert self._current is not None
                 self._current.refs.append((g, name))
+                if isinstance(enc.term, PerItem):  # a per-item value read whole: not encoded
+                    return self.gap(f"整体引用逐项定义「{name}」尚未编码", "real")
                 return enc.term
             case ir.AsOf():
                 return self.d
@@ -348,6 +429,8 @@ class Encoder:
                     return self.fresh("real")
                 return self.progressive(node, func, scale, x, g, owner)
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
+                if self.items is not None:
+                    return self.items.expr(node, g, owner)
                 self._gap("列表（逐项计算、汇总）尚未编码")
                 if isinstance(node, ir.Aggregate) and node.func in ("any", "all"):
                     self._fresh += 1
@@ -364,8 +447,10 @@ class Encoder:
                 return self.specs[name]["kind"] in ("date", "year_month")
             case ir.AsOf():
                 return True
-            case ir.Ref(name=name):
+            case ir.Ref(name=name) | ir.ItemRef(name=name):
                 return self.defs[name].value_kind in ("date", "year_month")
+            case ir.Field(name=name):
+                return self.items is not None and self.items.field_kind(name) in ("date", "year_month")
             case ir.Call(func=func):
                 return func in ("add_months", "add_years", "add_days", "year_month", "as_year_month")
             case ir.If(then=value):
@@ -471,7 +556,8 @@ class Encoder:
             cond, then, other = b.children()
             if _numeric_leaves(z, then) and _numeric_leaves(z, other):
                 return z.If(cond, self.divide(a, then), self.divide(a, other))
-        return a / b
+        cancelled = _cancel(z, a, b)
+        return a / b if cancelled is None else cancelled
 
     def call(self, node: ir.Call, func: str, args: list[Any], g: Any, owner: str) -> Any:
         """Date and time functions as runtime/values.FUNCS computes them."""
@@ -548,8 +634,11 @@ def nice(enc: Encoder, grid: int) -> list[Any]:
     z, out = enc.z, []
     lo, hi = READABLE_DAYS
     out += [enc.d >= lo, enc.d <= hi]
-    for name, var in enc.inputs.items():
-        kind = enc.specs[name]["kind"]
+    named = [(var, enc.specs[name]) for name, var in enc.inputs.items()]
+    if enc.items is not None:
+        named += enc.items.fields()
+    for var, spec in named:
+        kind = spec["kind"]
         if kind in ("money", "quantity"):
             out.append(z.IsInt(var * grid))
         elif kind == "rate":
@@ -567,6 +656,25 @@ def _options(s: ScaleSym | ScaleChoice) -> tuple[tuple[Any, ScaleSym], ...]:
 
 def _alike(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return all(a[k] == b[k] for k in ("kind", "scale", "members"))
+
+
+def _cancel(z: Any, a: Any, b: Any) -> Any:
+    """a / b when a is b × m (in some branches of a 若): m there. A sum over a list is c × m
+    (lists.py); its mean, the sum divided by c, is m, which keeps the arithmetic simpler for
+    the solver. Where b is 0 evaluation fails (除数为零, an event of its own): no value is read."""
+    if z.is_app_of(a, z.Z3_OP_ITE):
+        cond, then, other = a.children()
+        x, y = _cancel(z, then, b), _cancel(z, other, b)
+        if x is None and y is None:
+            return None
+        return z.If(cond, then / b if x is None else x, other / b if y is None else y)
+    if z.is_app_of(a, z.Z3_OP_MUL) and len(a.children()) == 2:
+        left, right = a.children()
+        if left.eq(b):
+            return right
+        if right.eq(b):
+            return left
+    return None
 
 
 def _numeric_leaves(z: Any, term: Any) -> bool:

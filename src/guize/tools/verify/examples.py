@@ -70,8 +70,9 @@ def generate(path: str, timeout: float = 10.0) -> Generated:
                       lambda data, on, names: policy.evaluate(data, on, names), timeout)
     z = checker.z
     where: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+    view = checker.exact  # with lists: exact for a few items, so a model is a real list
     for root in checker.roots:
-        for event, cond in checker.lifted[root].events.items():
+        for event, cond in view.events(root).items():
             if event.kind in ROW_KINDS:
                 where.setdefault(_key(event), []).append((root, cond))
     blocks: list[str] = []
@@ -81,8 +82,8 @@ def generate(path: str, timeout: float = 10.0) -> Generated:
             continue
         found = None
         for root, cond in where.get(key, []):
-            fails = [c for e, c in checker.lifted[root].events.items() if e.kind not in ROW_KINDS]
-            status, model = checker.example(cond, *([z.Not(z.Or(fails))] if fails else []))
+            fails = [c for e, c in view.events(root).items() if e.kind not in ROW_KINDS]
+            status, model = checker.example(cond, *([z.Not(z.Or(fails))] if fails else []), view=view)
             if status == "sat" and (example := checker.counterexample(model)) is not None:
                 found = example
                 break
@@ -116,15 +117,28 @@ def _block(name: str, on: datetime.date, inputs: Mapping[str, Any], specs: Mappi
     lines = [MARK, f"例 「{name.replace('」', '』').replace('「', '『')}」：", f"  日期：{dates.cn(on)}"]
     for k, v in inputs.items():
         spec = specs[k]
-        value = Decimal(v) if spec["kind"] in ("money", "quantity", "rate") else v
-        if spec["kind"] == "date":
-            value = datetime.date.fromisoformat(v)
-        elif spec["kind"] in ("duration", "age", "year_month"):  # P9Y11M, 2025-02 as the law writes them
-            value = values.convert(spec, v)
-        lines.append(f"  {k} = {literal(value, spec['type'])}")
+        if spec["kind"] == "list" and v:  # one line per item, its fields as the examples write them
+            fields = {f["name"]: f for f in spec.get("fields", ())}
+            lines.append(f"  {k}：")
+            lines += ["    " + "，".join(f"{f} = {_input_text(fields[f], x)}" for f, x in item.items()) for item in v]
+        else:
+            lines.append(f"  {k} = {_input_text(spec, v)}")
     for k, v in expects.items():
-        lines.append(f"  期望 {k} = {literal(v, defs[k].type)}")
+        shown = ("、".join(literal(x, defs[k].type) for x in v) or "空列表") if isinstance(v, tuple) else \
+            literal(v, defs[k].type)
+        lines.append(f"  期望 {k} = {shown}")
     return "\n".join(lines) + "\n"
+
+
+def _input_text(spec: Mapping[str, Any], v: Any) -> str:
+    if spec["kind"] == "list":
+        return "空列表"
+    value = Decimal(v) if spec["kind"] in ("money", "quantity", "rate") else v
+    if spec["kind"] == "date":
+        value = datetime.date.fromisoformat(v)
+    elif spec["kind"] in ("duration", "age", "year_month"):  # P9Y11M, 2025-02 as the law writes them
+        value = values.convert(spec, v)
+    return literal(value, spec["type"])
 
 
 def failures(generated: Generated) -> list[str]:

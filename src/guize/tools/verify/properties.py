@@ -21,6 +21,7 @@ from guize.runtime import ir
 from guize.runtime.validity import Window
 from guize.tools.verify import replay
 from guize.tools.verify.encode import GRIDS, Encoder, Event, Lifted, lift, nice
+from guize.tools.verify.lists import PerItem
 from guize.tools.verify.solver import reason_text
 
 KINDS = {
@@ -36,7 +37,16 @@ ROW_KINDS = ("row", "version", "bracket")  # events that are rows taken, not err
 # Errors that make an evaluation fail without being a property of their own: a date computed
 # outside years 1..9999 (any date arithmetic reaches it near the calendar's end; docs/verify.md).
 # Like every error, they are excluded where a property asks for evaluations that succeed.
-UNREPORTED = ("date_range",)
+# 最大/最小/平均 of no item fails too (「没有符合条件的项」): not a property of its own yet (docs/verify.md).
+# An error at a witness item of a list's abstraction (lists.py) is not a property either: an error
+# witness reports the same errors.
+UNREPORTED = ("date_range", "no_items", "witness_error")
+# Lists are looked at item by item up to this many items when a property is not proved for every
+# length (lists.py): a real counterexample, or unknown「仅在不超过 BOUND 项时成立」.
+BOUND = 3
+# Solver attempts for one question: (share of the time limit, z3 options); see Checker.solve.
+ATTEMPTS: tuple[tuple[float, tuple[tuple[str, Any], ...]], ...] = (
+    (0.5, ()), (0.25, (("smt.arith.solver", 2),)), (0.25, (("random_seed", 3),)))
 
 
 @attrs.define
@@ -54,6 +64,18 @@ class Result:
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "kind": self.kind, "subject": self.subject,
                 "status": self.status, "message": self.message, "counterexample": self.counterexample}
+
+
+@attrs.define
+class View:
+    """One encoding of the policy and the events of each root in it."""
+
+    encoder: Encoder
+    memo: dict[str, Lifted]
+    lifted: dict[str, Lifted]
+
+    def events(self, root: str) -> dict[Event, Any]:
+        return self.lifted[root].events if root in self.lifted else lift(self.encoder, root, self.memo).events
 
 
 @attrs.frozen
@@ -82,36 +104,74 @@ class Checker:
         # Roots: what a caller can ask for (the outputs), and definitions nothing uses.
         self.roots = [n for n in defs if n in outputs or (n not in referenced and defs[n].value_kind != "scale")]
         self.lifted = {n: lift(self.encoder, n, self.memo) for n in self.roots}
+        # With lists, the encoder above abstracts them (proofs for every length); counterexamples
+        # come from a second, exact for lists of at most BOUND items (lists.py). Without, one serves.
+        self.abstract = View(self.encoder, self.memo, self.lifted)
+        self.lists = bool(self.encoder.items is not None and self.encoder.items.lists)
+        self.exact = self.abstract
+        if self.lists:
+            bounded = Encoder(defs, specs, window, bound=BOUND)
+            memo: dict[str, Lifted] = {}
+            self.exact = View(bounded, memo, {n: lift(bounded, n, memo) for n in self.roots})
 
     # ------------------------------------------------------------ solving
 
-    def solve(self, *constraints: Any) -> tuple[str, Any]:
+    def solve(self, *constraints: Any, view: View | None = None) -> tuple[str, Any]:
         """("sat", model) / ("unsat", None) / ("unknown", reason)."""
         z = self.z
-        s = z.Solver()
-        s.set("timeout", self.timeout_ms)
-        s.add(*self.encoder.axioms, *constraints)
-        answer = s.check()
-        if answer == z.sat:
-            return "sat", s.model()
-        if answer == z.unsat:
-            return "unsat", None
-        return "unknown", reason_text(s.reason_unknown())
+        reason = ""
+        # Non-linear arithmetic (a sum over a list is a count times a mean) makes z3's answer time
+        # depend on its heuristics: what one setting does not decide in its share of the time,
+        # another often decides at once. Each attempt is sound; the first decides.
+        for share, options in ATTEMPTS:
+            s = z.Solver()
+            s.set("timeout", max(1, int(self.timeout_ms * share)))
+            for key, value in options:
+                s.set(key, value)
+            s.add(*(view or self.abstract).encoder.axioms, *constraints)
+            answer = s.check()
+            if answer == z.sat:
+                return "sat", s.model()
+            if answer == z.unsat:
+                return "unsat", None
+            reason = s.reason_unknown()
+            if "timeout" not in reason and "canceled" not in reason:
+                break
+        return "unknown", reason_text(reason)
 
-    def example(self, *constraints: Any) -> tuple[str, Any]:
+    def example(self, *constraints: Any, view: View | None = None) -> tuple[str, Any]:
         """A model, preferring round values: whole yuan and whole percents, then cents. The plain
         question first: a proof (unsat) needs one solver call, not one per grid."""
-        status, model = self.solve(*constraints)
+        view = view or self.abstract
+        status, model = self.solve(*constraints, view=view)
         if status == "unsat":
             return status, model
+        items = view.encoder.items
+        lengths = [lv.length for lv in items.lists.values()] if items is not None and view.encoder.bound else []
         for grid in GRIDS:
-            found, nicer = self.solve(*constraints, *nice(self.encoder, grid))
-            if found == "sat":
-                return found, nicer
+            # Lists as short as will do: one item, then two, then as many as the encoding has.
+            for most in ((1, 2, BOUND) if lengths else (0,)):
+                short = [n <= most for n in lengths]
+                found, nicer = self.solve(*constraints, *nice(view.encoder, grid), *short, view=view)
+                if found == "sat":
+                    return found, nicer
         return status, model
 
-    def counterexample(self, model: Any) -> tuple[datetime.date, dict[str, Any]] | None:
-        return replay.read_model(self.z, model, self.encoder)
+    def find(self, build: Callable[[View], list[Any]]) -> tuple[str, Any]:
+        """A model of the constraints `build` gives for a view: ("unsat", None) when there is none
+        for lists of any length (a proof), ("sat", model of the exact view), ("unknown", reason),
+        or ("bounded", None) when lists of at most BOUND items have none but longer ones are not
+        ruled out."""
+        if not self.lists:
+            return self.example(*build(self.abstract))
+        status, reason = self.solve(*build(self.abstract))
+        if status != "sat":
+            return status, reason
+        status, model = self.example(*build(self.exact), view=self.exact)
+        return ("bounded", None) if status == "unsat" else (status, model)
+
+    def counterexample(self, model: Any, view: View | None = None) -> tuple[datetime.date, dict[str, Any]] | None:
+        return replay.read_model(self.z, model, (view or self.exact).encoder)
 
     # ------------------------------------------------------------ the properties
 
@@ -167,11 +227,17 @@ class Checker:
         if status == "unknown":
             return self.unknown(event.line, kind, subject, model)
         # Prefer a witness where nothing else fails first, so the replay shows this error.
+        seen: set[str] = set()
         for strict in (True, False):
-            for root, cond in where:
-                others = [c for e, c in self.lifted[root].events.items() if e.kind not in ROW_KINDS and e != event]
+            for root, _cond in where:
+                events = self.exact.events(root)
+                cond = events.get(event)
+                if cond is None:
+                    continue
+                others = [c for e, c in events.items() if e.kind not in ROW_KINDS and e != event]
                 extra = [z.Not(z.Or(others))] if strict and others else []
-                status, model = self.example(cond, *extra)
+                status, model = self.example(cond, *extra, view=self.exact)
+                seen.add(status if status in ("sat", "unsat") else model)
                 if status != "sat":
                     continue
                 example = self.counterexample(model)
@@ -184,6 +250,9 @@ class Checker:
                                        _violated(kind, subject, root, value.message), example)
                 if strict:
                     return self.bug(event.line, kind, subject, example, f"「{root}」得到 {_shown(got, value)}")
+        if self.lists and "sat" not in seen:
+            reasons = sorted(seen - {"unsat"})
+            return self.unknown(event.line, kind, subject, reasons[0] if reasons else _bounded(f"不会{word}"))
         return self.unknown(event.line, kind, subject, f"只在另一处同时出错时才可能{word}，求值时先报告另一处错误")
 
     def negative(self, name: str) -> Result:
@@ -193,13 +262,17 @@ class Checker:
         gaps = self.gaps([name])
         if gaps:
             return self.unknown(d.line, kind, subject, "；".join(sorted(gaps)))
-        lifted = self.lifted[name]
-        fails = [c for e, c in lifted.events.items() if e.kind not in ROW_KINDS]
-        ok = [z.Not(z.Or(fails))] if fails else []
-        term = self.encoder.definition(name).term
-        status, model = self.example(term < 0, *ok)
+
+        def build(view: View) -> list[Any]:
+            fails = [c for e, c in view.events(name).items() if e.kind not in ROW_KINDS]
+            ok = [z.Not(z.Or(fails))] if fails else []
+            return [_some(z, view.encoder.definition(name).term, lambda t: t < 0), *ok]
+
+        status, model = self.find(build)
         if status == "unsat":
             return self.result(d.line, kind, subject, "proved", f"「{name}」不会为负数")
+        if status == "bounded":
+            return self.unknown(d.line, kind, subject, _bounded("不为负数"))
         if status == "unknown":
             return self.unknown(d.line, kind, subject, model)
         example = self.counterexample(model)
@@ -207,9 +280,11 @@ class Checker:
             return self.unknown(d.line, kind, subject, "反例中的取值不是有限小数")
         on, inputs = example
         got, value = self.outcome(inputs, on, name)
-        if got == "value" and value < 0:
+        below = [f"第{i}项 {v}" for i, v in enumerate(value, 1) if v < 0] if isinstance(value, tuple) else \
+            [str(value)] if got == "value" and value < 0 else []
+        if got == "value" and below:
             return self.result(d.line, kind, subject, "violated",
-                               f"「{name}」可能为负数（{value}）；若法条允许为负，在类型后写「，可为负」", example)
+                               f"「{name}」可能为负数（{below[0]}）；若法条允许为负，在类型后写「，可为负」", example)
         return self.bug(d.line, kind, subject, example, f"「{name}」得到 {_shown(got, value)}")
 
     def reachable(self, event: Event, where: list[tuple[str, Any]]) -> Result:
@@ -219,6 +294,12 @@ class Checker:
         if gaps:
             return self.unknown(event.line, kind, subject, "；".join(sorted(gaps)))
         status, reason = self.solve(z.Or([c for _, c in where]))
+        if status == "sat" and self.lists:  # the abstraction may reach what no list does: find one
+            conds = [c for root, _ in where if (c := self.exact.events(root).get(event)) is not None]
+            status, reason = self.solve(z.Or(conds), view=self.exact)
+            if status == "unsat":
+                return self.unknown(event.line, kind, subject,
+                                    f"在不超过{BOUND}项的列表中都取不到；更长的列表是否取得到未能判定")
         if status == "sat":
             return self.result(event.line, kind, subject, "proved", f"「{event.subject}」可以取到")
         if status == "unknown":
@@ -231,16 +312,21 @@ class Checker:
         kind, subject, name = "assertion", a.text, d.name
         # Encoded as a definition of its own, so its references lift like any other.
         self.defs = {**self.defs, name: d}
-        enc.defs = self.defs
-        cond = enc.definition(name).term
+        enc.defs = self.exact.encoder.defs = self.defs
         lifted = lift(enc, name, self.memo)
         if lifted.gaps:
             return self.unknown(d.line, kind, subject, "；".join(sorted(lifted.gaps)))
-        fails = [c for e, c in lifted.events.items() if e.kind not in ROW_KINDS]
-        ok = [z.Not(z.Or(fails))] if fails else []
-        status, model = self.example(z.Not(cond), *ok)
+
+        def build(view: View) -> list[Any]:
+            fails = [c for e, c in view.events(name).items() if e.kind not in ROW_KINDS]
+            ok = [z.Not(z.Or(fails))] if fails else []
+            return [_some(z, view.encoder.definition(name).term, z.Not), *ok]
+
+        status, model = self.find(build)
         if status == "unsat":
             return self.result(d.line, kind, subject, "proved", f"断言「{a.text}」在有效期内对所有输入成立")
+        if status == "bounded":
+            return self.unknown(d.line, kind, subject, _bounded("成立"))
         if status == "unknown":
             return self.unknown(d.line, kind, subject, model)
         example = self.counterexample(model)
@@ -248,7 +334,7 @@ class Checker:
             return self.unknown(d.line, kind, subject, "反例中的取值不是有限小数")
         on, inputs = example
         got, value = self.outcome(inputs, on, name)
-        if got == "value" and value is False:
+        if got == "value" and (value is False or (isinstance(value, tuple) and False in value)):
             return self.result(d.line, kind, subject, "violated", f"断言「{a.text}」不成立", example)
         return self.bug(d.line, kind, subject, example, f"断言得到 {_shown(got, value)}")
 
@@ -261,6 +347,18 @@ class Checker:
     def outcome(self, inputs: dict[str, Any], on: datetime.date, name: str) -> tuple[str, Any]:
         """The replay: through evaluate (compiled code)."""
         return replay.outcome(self.evaluate, inputs, on, name)
+
+
+def _some(z: Any, term: Any, bad: Callable[[Any], Any]) -> Any:
+    """That a value is bad: for a per-item value, that some item's is."""
+    if isinstance(term, PerItem):
+        return z.Or([z.And(exists, bad(t)) for exists, t in term.items]) if term.items else z.BoolVal(False)
+    return bad(term)
+
+
+def _bounded(what: str) -> str:
+    return (f"仅在不超过{BOUND}项的列表上证明了{what}；对更长的列表，按任意长度的抽象未能证明"
+            "（也未找到反例）")
 
 
 def _proved(kind: str, subject: str) -> str:

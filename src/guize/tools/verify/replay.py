@@ -42,7 +42,7 @@ def model_fraction(z: Any, term: Any) -> Fraction:
 
 def read_model(z: Any, model: Any, encoder: Any) -> tuple[datetime.date, dict[str, Any]] | None:
     """The as-of date and a complete input object (values `evaluate` accepts), or None when a
-    value is not a finite decimal."""
+    value is not a finite decimal (or a list is abstract, not items)."""
     on = datetime.date.fromordinal(model.eval(encoder.d, model_completion=True).as_long())
     codes = {code: member for member, code in encoder.codes.items()}
     inputs: dict[str, Any] = {}
@@ -51,33 +51,56 @@ def read_model(z: Any, model: Any, encoder: Any) -> tuple[datetime.date, dict[st
         if spec.get("given") and not (name in encoder.given and z.is_true(
                 model.eval(encoder.given[name], model_completion=True))):
             continue  # a 可作输入 definition left to its formula
-        value = model.eval(var, model_completion=True)
-        kind = spec["kind"]
-        if kind == "bool":
-            inputs[name] = z.is_true(value)
-            continue
-        try:
-            number = model_fraction(z, value)
-        except ValueError:
+        value = read_value(z, model, var, spec, codes)
+        if value is NOT_DECIMAL:
             return None
-        if kind == "enum":
-            inputs[name] = codes[int(number)]
-        elif kind == "date":
-            inputs[name] = datetime.date.fromordinal(int(number)).isoformat()
-        elif kind == "int":
-            inputs[name] = int(number / Fraction(spec["scale"]))  # 整数（年）: the years given
-        elif kind in ("duration", "age"):
-            inputs[name] = dates.period_iso(int(number))  # P5Y7M (values.to_period reads it)
-        elif kind == "year_month":
-            inputs[name] = dates.year_month(datetime.date.fromordinal(int(number))).isoformat()  # 2025-02
-        else:
-            if kind in ("money", "quantity"):
-                number = number / Fraction(spec["scale"])
-            d = to_decimal(number)
-            if d is None:
-                return None
-            inputs[name] = str(d)
+        inputs[name] = value
+    for name, lv in (encoder.items.lists.items() if encoder.items is not None else ()):
+        if encoder.bound is None:
+            return None  # an abstract list has no items to show
+        length = model.eval(lv.length, model_completion=True).as_long()
+        specs = {f["name"]: f for f in lv.spec.get("fields", ())}
+        items = []
+        for slot in lv.slots[:length]:
+            # A field the encoding leaves out (a list in a list) is empty: nothing proved reads it.
+            item: dict[str, Any] = {f: [] for f, spec in specs.items() if spec["kind"] == "list"}
+            for field, var in slot.fields.items():
+                value = read_value(z, model, var, specs[field], codes)
+                if value is NOT_DECIMAL:
+                    return None
+                item[field] = value
+            items.append(item)
+        inputs[name] = items
     return on, inputs
+
+
+NOT_DECIMAL = object()
+
+
+def read_value(z: Any, model: Any, var: Any, spec: Mapping[str, Any], codes: Mapping[int, str]) -> Any:
+    """One input's (or item field's) value as `evaluate` accepts it, or NOT_DECIMAL."""
+    value = model.eval(var, model_completion=True)
+    kind = spec["kind"]
+    if kind == "bool":
+        return z.is_true(value)
+    try:
+        number = model_fraction(z, value)
+    except ValueError:
+        return NOT_DECIMAL
+    if kind == "enum":
+        return codes[int(number)]
+    if kind == "date":
+        return datetime.date.fromordinal(int(number)).isoformat()
+    if kind == "int":
+        return int(number / Fraction(spec["scale"]))  # 整数（年）: the years given
+    if kind in ("duration", "age"):
+        return dates.period_iso(int(number))  # P5Y7M (values.to_period reads it)
+    if kind == "year_month":
+        return dates.year_month(datetime.date.fromordinal(int(number))).isoformat()  # 2025-02
+    if kind in ("money", "quantity"):
+        number = number / Fraction(spec["scale"])
+    d = to_decimal(number)
+    return NOT_DECIMAL if d is None else str(d)
 
 
 def outcome(evaluate: Evaluate, inputs: Mapping[str, Any], on: datetime.date, name: str) -> tuple[str, Any]:

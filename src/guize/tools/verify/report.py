@@ -54,6 +54,9 @@ def value_text(value: Any) -> str:
         return "是"
     if value is False:
         return "否"
+    if isinstance(value, list):  # a list of records: 空列表, or each item's fields in brackets
+        items = ["（" + "，".join(f"{k} = {value_text(v)}" for k, v in item.items()) + "）" for item in value]
+        return "、".join(items) if items else "空列表"
     return str(value)
 
 
