@@ -389,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each batch")
     parser.add_argument("--repeat", type=int, default=7, help="paired runs of each batch")
     parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
+    parser.add_argument("--scalar-only", action="store_true", help="time the scalar rows only (no batch, no memory)")
     args = parser.parse_args(argv)
     import guize
 
@@ -412,11 +413,15 @@ def main(argv: list[str] | None = None) -> int:
             for per_row in (False, True):
                 s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
                                                 args.scalar_rounds, args.scalar_rows)
-                b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, args.rows)
+                b_g = b_b = b_r = float("nan")
+                if not args.scalar_only:
+                    b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, args.rows)
                 rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
                              f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
                              f"{b_g * 1e3:.1f}", f"{b_b * 1e3:.1f}", f"{b_r:.2f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
+        if args.scalar_only:
+            continue
         g, b = memory_per_row(case, policy, args.rows)
         memory.append(f"{case.name}: {g:.0f} bytes per row (numpy {b:.0f}, {g / b:.2f}×)")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
