@@ -4,8 +4,11 @@
     python bench/corpus_bench.py --quick    # equality only, no timing (tests/test_corpus_bench.py)
 
 For each policy with outputs (policies/xinjiang/*.rule and policies/national/*.rule): a
-hand-written baseline (bench/baselines.py for the outpatient rule, bench/corpus_baselines.py
-for the others) — a Decimal function for one record, exact integer numpy for columns. Before
+hand-written baseline (bench/baselines.py for the outpatient rule, bench/corpus_baselines.py for
+textile, iit and annual leave, bench/corpus_baselines_national.py for the rest: dates and
+periods, year-months, the amended 专项附加扣除 chain with known_on, the local outpatient variant,
+and the two list inputs as Arrow list<struct> flattened with offsets) — a Decimal function for
+one record, exact integer numpy for columns. Before
 anything is timed, guize and the baselines are checked equal: on the corpus' own examples
 (the baseline against the values the rule file expects) and on generated inputs (guize's
 `evaluate` and `evaluate_batch` against the baselines, row by row, fixed date and a date per
@@ -59,6 +62,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import functools
 import gc
 import sys
 import time
@@ -78,6 +82,7 @@ if str(ROOT / "src") not in sys.path:
 
 import baselines as B  # noqa: E402
 import corpus_baselines as C  # noqa: E402
+import corpus_baselines_national as N  # noqa: E402
 from run_bench import paired  # noqa: E402
 
 Cols = dict[str, npt.NDArray[Any]]
@@ -101,6 +106,9 @@ class Case:
     scalar: Callable[[Any, datetime.date, tuple[str, ...]], dict[str, Any]]
     numpy: Callable[[Cols, Any, tuple[str, ...]], dict[str, npt.NDArray[np.int64]]]
     all_ok: bool = True  # False: the generated records lack inputs some outputs need
+    dates: tuple[str, ...] = ()  # date inputs (int32 days in `make`'s columns)
+    known_on: tuple[datetime.date, ...] = ()  # also checked with each as known_on (amended documents)
+    columnar: bool = True  # False: batch still sends rows row by row (list inputs), not asserted
 
 
 def _outpatient_records(cols: Cols) -> list[dict[str, Any]]:
@@ -139,6 +147,41 @@ CASES = [
     Case("annual_leave_2008", "policies/national/annual_leave_2008.rule", C.LEAVE_OUTPUTS, C.LEAVE_OUTPUTS,
          {"年休假天数": 0}, datetime.date(2024, 3, 1), (C.LEAVE_START, datetime.date(2030, 12, 31)), C.make_leave,
          lambda cols: C.records_of(cols, {}, {}), {}, {}, C.leave_decimal, C.leave_numpy),
+    Case("severance_2008", "policies/national/severance_2008.rule", N.SEVERANCE_OUTPUTS[1:], N.SEVERANCE_OUTPUTS,
+         {"工作年限": 0, "经济补偿月数": 1, "经济补偿": 2}, datetime.date(2024, 6, 1),
+         (N.SEVERANCE_START, datetime.date(2030, 12, 31)), N.make_severance,
+         lambda cols: N.date_records(cols, N.SEVERANCE_SCALES, {}, N.SEVERANCE_DATES), N.SEVERANCE_SCALES, {},
+         N.severance_decimal, N.severance_numpy, dates=N.SEVERANCE_DATES),
+    Case("retirement_age_2025", "policies/national/retirement_age_2025.rule", N.RETIREMENT_CHOSEN,
+         N.RETIREMENT_OUTPUTS, dict.fromkeys(N.RETIREMENT_OUTPUTS, 0), datetime.date(2025, 3, 1),
+         (N.RETIREMENT_START, datetime.date(2035, 12, 31)), N.make_retirement,
+         lambda cols: N.date_records(cols, {}, {"人员类别": N.PEOPLE}, ("出生日期",)), {}, {"人员类别": N.PEOPLE},
+         N.retirement_decimal, N.retirement_numpy, dates=("出生日期",)),
+    *(Case(f"special_deductions_{year}", f"policies/national/special_deductions_{year}.rule", N.DEDUCTION_OUTPUTS[:2],
+           N.DEDUCTION_OUTPUTS, dict.fromkeys(N.DEDUCTION_OUTPUTS, 2), datetime.date(2024, 3, 1),
+           (first, datetime.date(2026, 12, 31)), N.make_deductions,
+           lambda cols: C.records_of(cols, N.DEDUCTION_SCALES, {"赡养身份": N.SUPPORT}), N.DEDUCTION_SCALES,
+           {"赡养身份": N.SUPPORT}, functools.partial(N.deductions_decimal, first=first, amendments=amendments),
+           functools.partial(N.deductions_numpy, first=first, amendments=amendments),
+           known_on=(datetime.date(2022, 1, 15), datetime.date(2022, 6, 1), datetime.date(2023, 3, 1),
+                     datetime.date(2023, 9, 1)))
+      for year, first, amendments in ((2018, N.DEDUCTION_START, 2), (2022, N.INFANT[0], 1),
+                                      (2023, N.RAISED[0], 2))),
+    Case("outpatient_local_example", "policies/xinjiang/outpatient_local_example.rule", tuple(B.OUTPUT_KEYS),
+         tuple(B.OUTPUT_KEYS), {"起付标准": 2, "支付比例": 4, "统筹基金支付": 2}, datetime.date(2025, 3, 1),
+         (N.LOCAL_START, datetime.date(2026, 12, 31)), B.make_rows, _outpatient_records,
+         {"本次费用": 2, "住院起付线": 2, "本年已支付": 2}, {"医院级别": B.LEVEL_CODES},
+         N.local_outpatient_decimal, N.local_outpatient_numpy, all_ok=False),
+    Case("iit_withholding_2019", "policies/national/iit_withholding_2019.rule", N.WITHHOLD_OUTPUTS,
+         N.WITHHOLD_OUTPUTS, dict.fromkeys(N.WITHHOLD_OUTPUTS, 2), datetime.date(2024, 12, 31),
+         (N.WITHHOLD_START, datetime.date(2030, 12, 31)), N.make_withholding, N.withholding_records,
+         {f"各月.{f}": 2 for f in N.WITHHOLD_FIELDS}, {}, N.withholding_decimal, N.withholding_numpy,
+         columnar=False),
+    Case("subsistence_allowance_2014", "policies/national/subsistence_allowance_2014.rule", N.ALLOWANCE_CHOSEN,
+         N.ALLOWANCE_OUTPUTS, {"家庭人口": 0, "符合低保条件": 0, "月低保金": 2, "重点保障对象": 0, "重点保障人数": 0},
+         datetime.date(2024, 6, 1), (N.ALLOWANCE_START, datetime.date(2030, 12, 31)), N.make_allowance,
+         N.allowance_records, {"当地最低生活保障标准": 2, "共同生活的家庭成员.月收入": 2}, {}, N.allowance_decimal,
+         N.allowance_numpy, columnar=False),
 ]
 
 
@@ -147,22 +190,33 @@ CASES = [
 
 def arrow_table(case: Case, cols: Cols, days: npt.NDArray[np.int32] | None = None) -> Any:
     """The integer columns as the pyarrow Table a user passes: decimal128(18, s) for decimals,
-    dictionary arrays for enumerations, plain int64 and bool otherwise; `日期` if `days`."""
+    dictionary arrays for enumerations, date32 for dates, list<struct> for a list input
+    (`NAME[]` offsets and `NAME.FIELD` values), plain int64 and bool otherwise; `日期` if `days`."""
     import pyarrow as pa
 
-    columns: dict[str, Any] = {}
-    for name, values in cols.items():
+    def column(name: str, values: npt.NDArray[Any]) -> Any:
         if name in case.input_scales:
             words = np.empty((len(values), 2), dtype=np.int64)
             words[:, 0] = values
             words[:, 1] = values >> 63
-            columns[name] = pa.Array.from_buffers(pa.decimal128(18, case.input_scales[name]), len(values),
-                                                  [None, pa.py_buffer(words)])
-        elif name in case.enums:
-            columns[name] = pa.DictionaryArray.from_arrays(pa.array(values.astype(np.int8)),
-                                                           pa.array(list(case.enums[name])))
-        else:
-            columns[name] = pa.array(values)
+            return pa.Array.from_buffers(pa.decimal128(18, case.input_scales[name]), len(values),
+                                         [None, pa.py_buffer(words)])
+        if name in case.enums:
+            return pa.DictionaryArray.from_arrays(pa.array(values.astype(np.int8)), pa.array(list(case.enums[name])))
+        if name in case.dates:
+            return pa.array(values.astype(np.int32), type=pa.date32())
+        return pa.array(values)
+
+    columns: dict[str, Any] = {}
+    for name, values in cols.items():
+        if name.endswith("[]"):
+            head = name[:-2]
+            fields = [k for k in cols if k.startswith(head + ".")]
+            items = pa.StructArray.from_arrays([column(k, cols[k]) for k in fields],
+                                               names=[k.split(".", 1)[1] for k in fields])
+            columns[head] = pa.ListArray.from_arrays(pa.array(values.astype(np.int32)), items)
+        elif "." not in name:
+            columns[name] = column(name, values)
     if days is not None:
         columns["日期"] = pa.array(days, type=pa.date32())
     return pa.table(columns)
@@ -173,6 +227,8 @@ def as_ints(case: Case, result: Any, name: str) -> npt.NDArray[np.int64]:
     import pyarrow as pa
 
     arr = result.column(name).combine_chunks()
+    if pa.types.is_list(arr.type):  # flattened, as the baselines return list outputs
+        arr = arr.flatten()
     if pa.types.is_decimal(arr.type):
         assert arr.null_count == 0, name
         low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2::2][:len(arr)]
@@ -212,8 +268,9 @@ def check_examples(case: Case, policy: Any) -> tuple[int, int]:
         names = tuple(k for k in case.outputs if k in ex["expects"])
         if not names:
             continue
+        known = (ex["known_on"],) if ex.get("known_on") else ()
         try:
-            got = case.scalar(ex["inputs"], ex["date"], names)
+            got = case.scalar(ex["inputs"], ex["date"], names, *known)
         except KeyError:  # an input the baseline reads up front but the example leaves out
             skipped += 1
             continue
@@ -224,7 +281,8 @@ def check_examples(case: Case, policy: Any) -> tuple[int, int]:
 
 
 def check_generated(case: Case, policy: Any, n: int, seed: int) -> None:
-    """guize scalar and batch == the baselines on n generated rows, fixed date and per row."""
+    """guize scalar and batch == the baselines on n generated rows, fixed date and per row
+    (and for an amended document, with each of the case's known_on dates)."""
     cols = case.make(n, seed)
     records = case.records(cols)
     days = draw_days(case, n, seed)
@@ -233,19 +291,22 @@ def check_generated(case: Case, policy: Any, n: int, seed: int) -> None:
     for everything, outputs in variants:
         ask = None if everything else list(outputs)
         for per_row in (False, True):
-            for i, r in enumerate(records):
-                on = dates[i] if per_row else case.fixed
-                want = case.scalar(r, on, outputs)
-                got = policy.evaluate(r, on, ask)
-                assert all(want[k] == got[k] for k in outputs), (case.name, i, on, r, want, got)
-            table = arrow_table(case, cols, days if per_row else None)
-            result = policy.evaluate_batch(table, "日期" if per_row else case.fixed, outputs=ask)
-            assert result.column("错误").null_count == n, (case.name, "error rows")
-            want_cols = case.numpy(cols, days if per_row else case.fixed, outputs)
-            for k in outputs:
-                assert np.array_equal(as_ints(case, result, k), want_cols[k]), (case.name, k, per_row)
-            meta = result.schema.metadata or {}
-            assert b'"rows_scalar": 0' in meta.get(b"guize", b'"rows_scalar": 0'), (case.name, meta)
+            for known in (None, *case.known_on):
+                extra = () if known is None else (known,)
+                for i, r in enumerate(records):
+                    on = dates[i] if per_row else case.fixed
+                    want = case.scalar(r, on, outputs, *extra)
+                    got = policy.evaluate(r, on, ask, known)
+                    assert all(want[k] == got[k] for k in outputs), (case.name, i, on, known, r, want, got)
+                table = arrow_table(case, cols, days if per_row else None)
+                result = policy.evaluate_batch(table, "日期" if per_row else case.fixed, outputs=ask, known_on=known)
+                assert result.column("错误").null_count == n, (case.name, "error rows")
+                want_cols = case.numpy(cols, days if per_row else case.fixed, outputs, *extra)
+                for k in outputs:
+                    assert np.array_equal(as_ints(case, result, k), want_cols[k]), (case.name, k, per_row, known)
+                meta = result.schema.metadata or {}
+                assert not case.columnar or b'"rows_scalar": 0' in meta.get(b"guize", b'"rows_scalar": 0'), (
+                    case.name, meta)
 
 
 # ---------------------------------------------------------------- timing
@@ -328,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each batch")
     parser.add_argument("--repeat", type=int, default=7, help="paired runs of each batch")
     parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
+    parser.add_argument("--scalar-only", action="store_true", help="time the scalar rows only (no batch, no memory)")
     args = parser.parse_args(argv)
     import guize
 
@@ -351,11 +413,15 @@ def main(argv: list[str] | None = None) -> int:
             for per_row in (False, True):
                 s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
                                                 args.scalar_rounds, args.scalar_rows)
-                b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, args.rows)
+                b_g = b_b = b_r = float("nan")
+                if not args.scalar_only:
+                    b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, args.rows)
                 rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
                              f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
                              f"{b_g * 1e3:.1f}", f"{b_b * 1e3:.1f}", f"{b_r:.2f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
+        if args.scalar_only:
+            continue
         g, b = memory_per_row(case, policy, args.rows)
         memory.append(f"{case.name}: {g:.0f} bytes per row (numpy {b:.0f}, {g / b:.2f}×)")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]

@@ -36,12 +36,7 @@ def test_every_policy_with_outputs_has_a_baseline() -> None:
     with_outputs = {p.stem for p in root.rglob("*.rule") if guize.load(p).module.OUTPUTS}
     covered = {case.name for case in corpus_bench.CASES}
     missing = with_outputs - covered
-    # No baseline yet (listed in docs/performance.md): date and year-month arithmetic (severance,
-    # retirement age), amended documents (专项附加扣除, the local outpatient variant) and lists
-    # (累计预扣法, 最低生活保障), which came after the benchmark.
-    assert missing <= {"severance_2008", "retirement_age_2025", "special_deductions_2018",
-                       "special_deductions_2022", "special_deductions_2023", "outpatient_local_example",
-                       "iit_withholding_2019", "subsistence_allowance_2014"}, missing
+    assert not missing, missing
 
 
 def test_progressive_tax_is_columnar() -> None:

@@ -19,6 +19,7 @@ _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_r
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum",
                "duration": "_v.to_period", "age": "_v.to_age", "year_month": "_v.to_year_month"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
+_INLINE_PREFETCH = 12  # out_all checks the optional inputs inline when it reads at most this many inputs
 
 
 class Names:
@@ -147,6 +148,8 @@ class CodeGenerator(ListCode):
             case ir.Min(args=args) | ir.Max(args=args):
                 return self.minmax(args, "<=" if isinstance(node, ir.Min) else ">=", owner)
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
+                if as_int and isinstance(arg, ir.Arith) and arg.op == "/":  # in integers where exact: div_int
+                    return f"_v.div_int({self.expr(arg.left, owner)}, {self.expr(arg.right, owner)}, {mode!r})"
                 code = self.expr(arg, owner)
                 if as_int:
                     return f"_v.rnd_int({code}, {mode!r})"
@@ -534,9 +537,11 @@ class CodeGenerator(ListCode):
         # then the definitions every path computes, in order; the rest where the path reaches it.
         self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
         self.read_inputs(inputs, fname == "out_all")
+        # out_all of a module with many inputs prefetches by a call each (code size); else inline.
+        inline = fname != "out_all" or len(every_input) <= _INLINE_PREFETCH
         for name in every_input:
             if ("input", name) in self.lazy:
-                self.statement(self.prefetch_lines(name, fname != "out_all"), self.inputs[name]["line"])
+                self.statement(self.prefetch_lines(name, inline), self.inputs[name]["line"])
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         self.hoist(top)

@@ -38,7 +38,10 @@ def add_months(d: datetime.date, months: int) -> datetime.date:
     """The corresponding day `months` later; the month's last day if there is none."""
     index = d.year * 12 + (d.month - 1) + months
     year, month = divmod(index, 12)
-    return datetime.date(year, month + 1, min(d.day, month_days(year, month + 1)))
+    day = d.day
+    if day <= 28:  # every month has the day
+        return datetime.date(year, month + 1, day)
+    return datetime.date(year, month + 1, min(day, month_days(year, month + 1)))
 
 
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -73,6 +76,8 @@ def months_between(a: datetime.date, b: datetime.date) -> int:
     if b < a:
         return -months_between(b, a)
     months = (b.year - a.year) * 12 + (b.month - a.month)
+    if a.day <= b.day:  # the corresponding day (or the month's last, earlier still) is reached
+        return months
     if add_months(a, months) > b:
         months -= 1
     return months
@@ -163,4 +168,6 @@ def parse_year_month(text: str) -> YearMonth:
 
 def year_month(d: datetime.date) -> YearMonth:
     """The year-month a date falls in."""
+    if d.__class__ is YearMonth:
+        return d
     return YearMonth(d.year, d.month, 1)

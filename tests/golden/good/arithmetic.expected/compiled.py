@@ -132,7 +132,7 @@ def out_all(data, e, need=None):
     # 「比例」: line 18
     d_比例 = (_K5 + (_K6 if i_退休 else _K7))
     # 「名额」: line 19
-    d_名额 = _v.rnd_int(_v.div(i_职工人数, 50), 'floor')
+    d_名额 = _v.div_int(i_职工人数, 50, 'floor')
     # 「取整到元」: line 20
     d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)
     return {'贴息': d_贴息, '比例': d_比例, '名额': d_名额, '取整到元': d_取整到元}
@@ -203,7 +203,7 @@ def out_subset(data, e, need):
         d_比例 = (_K5 + (_K6 if i_退休 else _K7))
     if _n2:
         # 「名额」: line 19
-        d_名额 = _v.rnd_int(_v.div(i_职工人数, 50), 'floor')
+        d_名额 = _v.div_int(i_职工人数, 50, 'floor')
     if _n4:
         # 「取整到元」: line 20
         d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)

@@ -121,7 +121,7 @@ def with_零头(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
     d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     return {'满年数': d_满年数, '零头': d_零头}
@@ -141,7 +141,7 @@ def with_折算月数(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
     d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
@@ -163,11 +163,11 @@ def with_不满一年按一年(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
     d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _FUNCS['as_period']((_v.rnd_int(_v.div(d_零头, 12), 'ceil') * 12))
+    d_不满一年按一年 = _FUNCS['as_period']((_v.div_int(d_零头, 12, 'ceil') * 12))
     return {'满年数': d_满年数, '零头': d_零头, '不满一年按一年': d_不满一年按一年}
 
 
@@ -193,7 +193,7 @@ def out_all(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
     d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
@@ -201,7 +201,7 @@ def out_all(data, e, need=None):
     # 「年限」: line 19
     d_年限 = _FUNCS['as_period'](d_工作年限)
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _FUNCS['as_period']((_v.rnd_int(_v.div(d_零头, 12), 'ceil') * 12))
+    d_不满一年按一年 = _FUNCS['as_period']((_v.div_int(d_零头, 12, 'ceil') * 12))
     # 「周岁数」: line 21
     d_周岁数 = _FUNCS['as_age'](_FUNCS['full_years'](i_出生日期, e[0]))
     # 「精确年龄」: line 22
@@ -256,7 +256,7 @@ def out_subset(data, e, need):
         d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
     if _n4:
         # 「满年数」: line 13
-        d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+        d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     if _n5:
         # 「零头」: line 14
         d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
@@ -268,7 +268,7 @@ def out_subset(data, e, need):
         d_年限 = _FUNCS['as_period'](d_工作年限)
     if _n8:
         # 「不满一年按一年」: line 20
-        d_不满一年按一年 = _FUNCS['as_period']((_v.rnd_int(_v.div(d_零头, 12), 'ceil') * 12))
+        d_不满一年按一年 = _FUNCS['as_period']((_v.div_int(d_零头, 12, 'ceil') * 12))
     if _n9:
         # 「周岁数」: line 21
         d_周岁数 = _FUNCS['as_age'](_FUNCS['full_years'](i_出生日期, e[0]))

@@ -103,8 +103,14 @@ def out_all(data, e, need=None):
     i_本年度病假累计 = data.get('本年度病假累计', _U)
     if i_本年度病假累计 is not _U:
         i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
-    i_本年度事假累计天数 = _v.prefetch(data.get('本年度事假累计天数', _U), 'int')
-    i_事假不扣工资 = _v.prefetch(data.get('事假不扣工资', _U), 'bool')
+    i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
+    if i_本年度事假累计天数 is not _U:
+        if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
+            i_本年度事假累计天数 = _U
+    i_事假不扣工资 = data.get('事假不扣工资', _U)
+    if i_事假不扣工资 is not _U:
+        if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
+            i_事假不扣工资 = _U
     i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
             '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
@@ -197,6 +203,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 12, 106, 13, 107, 14, 108, 11, 110, 15, 114, 17,
- 117, 29, 119, 33, 127, 0, 138, 11, 140, 0, 142, 15, 144, 0, 146, 12, 150, 13, 154, 14, 158, 11,
- 161, 15, 165, 17, 168, 29, 170, 33, 179, 0)
+LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 12, 106, 13, 110, 14, 114, 11, 116, 15, 120, 17,
+ 123, 29, 125, 33, 133, 0, 144, 11, 146, 0, 148, 15, 150, 0, 152, 12, 156, 13, 160, 14, 164, 11,
+ 167, 15, 171, 17, 174, 29, 176, 33, 185, 0)

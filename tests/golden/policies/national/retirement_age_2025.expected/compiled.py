@@ -202,10 +202,10 @@ def with_改革后法定退休年龄(data, e, need=None):
     # 「改革后第几个出生月」: line 38
     d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t2 if (_t2 := (_t1 if (_t1 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数), 'ceil'))
-            >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t2 if (_t2 := (_t1 if (_t1 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
+            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄}
@@ -236,10 +236,10 @@ def with_退休年月(data, e, need=None):
     # 「改革后第几个出生月」: line 38
     d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t4 if (_t4 := (_t3 if (_t3 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数), 'ceil'))
-            >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t4 if (_t4 := (_t3 if (_t3 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
+            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -272,10 +272,10 @@ def with_最低缴费年限(data, e, need=None):
     # 「改革后第几个出生月」: line 38
     d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t6 if (_t6 := (_t5 if (_t5 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数), 'ceil'))
-            >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t6 if (_t6 := (_t5 if (_t5 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
+            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -312,10 +312,10 @@ def with_最早弹性退休年月(data, e, need=None):
     # 「改革后第几个出生月」: line 38
     d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t10 if (_t10 := (_t9 if (_t9 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数),
-            'ceil')) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t10 if (_t10 := (_t9 if (_t9 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
+            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -352,10 +352,10 @@ def with_最晚弹性退休年月(data, e, need=None):
     # 「改革后第几个出生月」: line 38
     d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t12 if (_t12 := (_t11 if (_t11 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数),
-            'ceil')) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t12 if (_t12 := (_t11 if (_t11 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
+            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -390,10 +390,10 @@ def out_all(data, e, need=None):
     # 「改革后第几个出生月」: line 38
     d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t14 if (_t14 := (_t13 if (_t13 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数),
-            'ceil')) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t14 if (_t14 := (_t13 if (_t13 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
+            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -445,10 +445,10 @@ def out_subset(data, e, need):
         # 「改革后第几个出生月」: line 38
         d_改革后第几个出生月 = _FUNCS['as_period']((_FUNCS['period_between'](d_延迟起始出生年月, d_出生年月) + 1))
         # 「最多延迟月数」: line 39
-        d_最多延迟月数 = _v.rnd_int(_v.div((d_目标年龄 - d_原法定退休年龄), 1), 'floor')
+        d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
         # 「延迟月数」: line 41
-        d_延迟月数 = (_t18 if (_t18 := (_t17 if (_t17 := _v.rnd_int(_v.div(d_改革后第几个出生月, d_每延迟一个月所需月数),
-                'ceil')) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+        d_延迟月数 = (_t18 if (_t18 := (_t17 if (_t17 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))
+                >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     if _n1:
         # 「改革后法定退休年龄」: line 45
         d_改革后法定退休年龄 = _FUNCS['as_age']((d_原法定退休年龄 + (d_延迟月数 * 1)))

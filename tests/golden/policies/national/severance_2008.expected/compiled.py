@@ -195,7 +195,7 @@ def with_经济补偿月数(data, e, need=None):
     d_工作年限 = _FUNCS['as_period']((_t1 if (_t1 := _FUNCS['period_between'](d_起算日期,
             _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
     d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年部分折算月数」: line 43
@@ -250,7 +250,7 @@ def with_经济补偿(data, e, need=None):
     d_工作年限 = _FUNCS['as_period']((_t3 if (_t3 := _FUNCS['period_between'](d_起算日期,
             _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
     d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年部分折算月数」: line 43
@@ -309,7 +309,7 @@ def out_all(data, e, need=None):
     d_工作年限 = _FUNCS['as_period']((_t5 if (_t5 := _FUNCS['period_between'](d_起算日期,
             _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
     d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年部分折算月数」: line 43
@@ -379,7 +379,7 @@ def out_subset(data, e, need):
                 _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
     if _n1:
         # 「满年数」: line 39
-        d_满年数 = _v.rnd_int(_v.div(d_工作年限, 12), 'floor')
+        d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
         # 「不满一年部分」: line 40
         d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
         # 「不满一年部分折算月数」: line 43

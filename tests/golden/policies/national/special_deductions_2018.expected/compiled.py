@@ -91,8 +91,22 @@ def out_all(data, e, need=None):
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_赡养身份 = _v.prefetch(data.get('赡养身份', _U), 'enum', _K0)
-    i_约定分摊额 = _v.prefetch(data.get('约定分摊额', _U), 'money')
+    i_赡养身份 = data.get('赡养身份', _U)
+    if i_赡养身份 is not _U:
+        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
+            i_赡养身份 = _U
+    i_约定分摊额 = data.get('约定分摊额', _U)
+    if i_约定分摊额 is not _U:
+        if (_c := i_约定分摊额.__class__) is not Decimal:
+            try:
+                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_约定分摊额 = _NAN
+        try:
+            if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                i_约定分摊额 = _U
+        except _InvalidOperation:
+            i_约定分摊额 = _U
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -209,6 +223,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (89, 17, 90, 18, 91, 19, 92, 0, 94, 20, 95, 21, 96, 17, 100, 18, 112, 19, 116, 27, 118,
- 29, 123, 0, 133, 17, 135, 18, 136, 19, 138, 0, 140, 20, 145, 21, 157, 17, 162, 18, 174, 19, 179,
- 27, 182, 29, 189, 0)
+LINE_MAP = (89, 17, 90, 18, 91, 19, 92, 0, 94, 20, 98, 21, 110, 17, 114, 18, 126, 19, 130, 27, 132,
+ 29, 137, 0, 147, 17, 149, 18, 150, 19, 152, 0, 154, 20, 159, 21, 171, 17, 176, 18, 188, 19, 193,
+ 27, 196, 29, 203, 0)

@@ -109,9 +109,26 @@ def out_all(data, e, need=None):
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_赡养身份 = _v.prefetch(data.get('赡养身份', _U), 'enum', _K0)
-    i_约定分摊额 = _v.prefetch(data.get('约定分摊额', _U), 'money')
-    i_三岁以下婴幼儿人数 = _v.prefetch(data.get('三岁以下婴幼儿人数', _U), 'int')
+    i_赡养身份 = data.get('赡养身份', _U)
+    if i_赡养身份 is not _U:
+        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
+            i_赡养身份 = _U
+    i_约定分摊额 = data.get('约定分摊额', _U)
+    if i_约定分摊额 is not _U:
+        if (_c := i_约定分摊额.__class__) is not Decimal:
+            try:
+                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_约定分摊额 = _NAN
+        try:
+            if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                i_约定分摊额 = _U
+        except _InvalidOperation:
+            i_约定分摊额 = _U
+    i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
+    if i_三岁以下婴幼儿人数 is not _U:
+        if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
+            i_三岁以下婴幼儿人数 = _U
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -249,6 +266,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (107, 17, 108, 18, 109, 19, 110, 0, 112, 20, 113, 21, 114, 16, 115, 17, 119, 18, 131, 19,
- 135, 27, 137, 29, 142, 21, 148, 0, 158, 17, 160, 18, 161, 19, 163, 0, 165, 20, 170, 21, 182, 16,
- 187, 17, 192, 18, 204, 19, 209, 27, 212, 29, 219, 21, 227, 0)
+LINE_MAP = (107, 17, 108, 18, 109, 19, 110, 0, 112, 20, 116, 21, 128, 16, 132, 17, 136, 18, 148, 19,
+ 152, 27, 154, 29, 159, 21, 165, 0, 175, 17, 177, 18, 178, 19, 180, 0, 182, 20, 187, 21, 199, 16,
+ 204, 17, 209, 18, 221, 19, 226, 27, 229, 29, 236, 21, 244, 0)

@@ -150,9 +150,26 @@ def out_all(data, e, need=None):
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_赡养身份 = _v.prefetch(data.get('赡养身份', _U), 'enum', _K0)
-    i_约定分摊额 = _v.prefetch(data.get('约定分摊额', _U), 'money')
-    i_三岁以下婴幼儿人数 = _v.prefetch(data.get('三岁以下婴幼儿人数', _U), 'int')
+    i_赡养身份 = data.get('赡养身份', _U)
+    if i_赡养身份 is not _U:
+        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
+            i_赡养身份 = _U
+    i_约定分摊额 = data.get('约定分摊额', _U)
+    if i_约定分摊额 is not _U:
+        if (_c := i_约定分摊额.__class__) is not Decimal:
+            try:
+                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_约定分摊额 = _NAN
+        try:
+            if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                i_约定分摊额 = _U
+        except _InvalidOperation:
+            i_约定分摊额 = _U
+    i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
+    if i_三岁以下婴幼儿人数 is not _U:
+        if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
+            i_三岁以下婴幼儿人数 = _U
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -301,6 +318,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (148, 17, 149, 18, 150, 19, 151, 0, 153, 20, 154, 21, 155, 16, 156, 17, 160, 18, 172, 19,
- 176, 23, 178, 27, 180, 29, 188, 21, 194, 0, 205, 17, 207, 18, 208, 19, 210, 0, 212, 20, 217, 21,
- 229, 16, 234, 17, 239, 18, 251, 19, 256, 23, 259, 27, 261, 29, 271, 21, 279, 0)
+LINE_MAP = (148, 17, 149, 18, 150, 19, 151, 0, 153, 20, 157, 21, 169, 16, 173, 17, 177, 18, 189, 19,
+ 193, 23, 195, 27, 197, 29, 205, 21, 211, 0, 222, 17, 224, 18, 225, 19, 227, 0, 229, 20, 234, 21,
+ 246, 16, 251, 17, 256, 18, 268, 19, 273, 23, 276, 27, 278, 29, 288, 21, 296, 0)

@@ -358,9 +358,42 @@ def out_all(data, e, need=None):
     i_住院期间 = data.get('住院期间', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_本次费用 = _v.prefetch(data.get('本次费用', _U), 'money')
-    i_本年已支付 = _v.prefetch(data.get('本年已支付', _U), 'money')
-    i_住院支付比例 = _v.prefetch(data.get('住院支付比例', _U), 'rate')
+    i_本次费用 = data.get('本次费用', _U)
+    if i_本次费用 is not _U:
+        if (_c := i_本次费用.__class__) is not Decimal:
+            try:
+                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本次费用 = _NAN
+        try:
+            if not (_ZERO <= i_本次费用 < _LIMIT):
+                i_本次费用 = _U
+        except _InvalidOperation:
+            i_本次费用 = _U
+    i_本年已支付 = data.get('本年已支付', _U)
+    if i_本年已支付 is not _U:
+        if (_c := i_本年已支付.__class__) is not Decimal:
+            try:
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本年已支付 = _NAN
+        try:
+            if not (_ZERO <= i_本年已支付 < _LIMIT):
+                i_本年已支付 = _U
+        except _InvalidOperation:
+            i_本年已支付 = _U
+    i_住院支付比例 = data.get('住院支付比例', _U)
+    if i_住院支付比例 is not _U:
+        if (_c := i_住院支付比例.__class__) is not Decimal:
+            try:
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_住院支付比例 = _NAN
+        try:
+            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                i_住院支付比例 = _U
+        except _InvalidOperation:
+            i_住院支付比例 = _U
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -616,8 +649,8 @@ SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3
 LINE_MAP = (214, 15, 215, 16, 216, 18, 217, 19, 218, 0, 220, 21, 221, 0, 223, 17, 235, 20, 247, 15,
  249, 16, 251, 18, 261, 19, 263, 21, 267, 47, 269, 53, 272, 57, 274, 61, 281, 0, 288, 18, 289, 19,
  290, 0, 292, 21, 293, 0, 295, 17, 307, 22, 319, 18, 329, 19, 331, 21, 335, 53, 338, 75, 343, 0,
- 350, 15, 351, 16, 352, 18, 353, 19, 354, 23, 355, 24, 356, 0, 358, 21, 359, 0, 361, 17, 362, 20,
- 363, 22, 364, 15, 366, 16, 368, 18, 378, 19, 380, 21, 384, 23, 394, 24, 404, 47, 406, 53, 409, 57,
- 411, 61, 418, 75, 423, 83, 425, 90, 427, 0, 441, 15, 443, 16, 444, 18, 446, 19, 447, 23, 449, 24,
- 451, 0, 453, 21, 455, 0, 457, 17, 470, 20, 483, 22, 496, 15, 499, 16, 501, 18, 512, 19, 514, 21,
- 519, 23, 530, 24, 541, 47, 544, 53, 548, 57, 551, 61, 569, 75, 579, 83, 582, 90, 585, 0)
+ 350, 15, 351, 16, 352, 18, 353, 19, 354, 23, 355, 24, 356, 0, 358, 21, 359, 0, 361, 17, 373, 20,
+ 385, 22, 397, 15, 399, 16, 401, 18, 411, 19, 413, 21, 417, 23, 427, 24, 437, 47, 439, 53, 442, 57,
+ 444, 61, 451, 75, 456, 83, 458, 90, 460, 0, 474, 15, 476, 16, 477, 18, 479, 19, 480, 23, 482, 24,
+ 484, 0, 486, 21, 488, 0, 490, 17, 503, 20, 516, 22, 529, 15, 532, 16, 534, 18, 545, 19, 547, 21,
+ 552, 23, 563, 24, 574, 47, 577, 53, 581, 57, 584, 61, 602, 75, 612, 83, 615, 90, 618, 0)

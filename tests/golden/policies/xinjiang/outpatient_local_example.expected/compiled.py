@@ -309,9 +309,42 @@ def out_all(data, e, need=None):
     i_住院期间 = data.get('住院期间', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_本次费用 = _v.prefetch(data.get('本次费用', _U), 'money')
-    i_本年已支付 = _v.prefetch(data.get('本年已支付', _U), 'money')
-    i_住院支付比例 = _v.prefetch(data.get('住院支付比例', _U), 'rate')
+    i_本次费用 = data.get('本次费用', _U)
+    if i_本次费用 is not _U:
+        if (_c := i_本次费用.__class__) is not Decimal:
+            try:
+                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本次费用 = _NAN
+        try:
+            if not (_ZERO <= i_本次费用 < _LIMIT):
+                i_本次费用 = _U
+        except _InvalidOperation:
+            i_本次费用 = _U
+    i_本年已支付 = data.get('本年已支付', _U)
+    if i_本年已支付 is not _U:
+        if (_c := i_本年已支付.__class__) is not Decimal:
+            try:
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_本年已支付 = _NAN
+        try:
+            if not (_ZERO <= i_本年已支付 < _LIMIT):
+                i_本年已支付 = _U
+        except _InvalidOperation:
+            i_本年已支付 = _U
+    i_住院支付比例 = data.get('住院支付比例', _U)
+    if i_住院支付比例 is not _U:
+        if (_c := i_住院支付比例.__class__) is not Decimal:
+            try:
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                i_住院支付比例 = _NAN
+        try:
+            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                i_住院支付比例 = _U
+        except _InvalidOperation:
+            i_住院支付比例 = _U
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -567,8 +600,8 @@ SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3
 LINE_MAP = (165, 15, 166, 16, 167, 18, 168, 19, 169, 0, 171, 21, 172, 0, 174, 17, 186, 20, 198, 15,
  200, 16, 202, 18, 212, 19, 214, 21, 218, 18, 220, 53, 223, 57, 225, 61, 232, 0, 239, 18, 240, 19,
  241, 0, 243, 21, 244, 0, 246, 17, 258, 22, 270, 18, 280, 19, 282, 21, 286, 53, 289, 75, 294, 0,
- 301, 15, 302, 16, 303, 18, 304, 19, 305, 23, 306, 24, 307, 0, 309, 21, 310, 0, 312, 17, 313, 20,
- 314, 22, 315, 15, 317, 16, 319, 18, 329, 19, 331, 21, 335, 23, 345, 24, 355, 18, 357, 53, 360, 57,
- 362, 61, 369, 75, 374, 83, 376, 90, 378, 0, 392, 15, 394, 16, 395, 18, 397, 19, 398, 23, 400, 24,
- 402, 0, 404, 21, 406, 0, 408, 17, 421, 20, 434, 22, 447, 15, 450, 16, 452, 18, 463, 19, 465, 21,
- 470, 23, 481, 24, 492, 18, 495, 53, 499, 57, 502, 61, 520, 75, 530, 83, 533, 90, 536, 0)
+ 301, 15, 302, 16, 303, 18, 304, 19, 305, 23, 306, 24, 307, 0, 309, 21, 310, 0, 312, 17, 324, 20,
+ 336, 22, 348, 15, 350, 16, 352, 18, 362, 19, 364, 21, 368, 23, 378, 24, 388, 18, 390, 53, 393, 57,
+ 395, 61, 402, 75, 407, 83, 409, 90, 411, 0, 425, 15, 427, 16, 428, 18, 430, 19, 431, 23, 433, 24,
+ 435, 0, 437, 21, 439, 0, 441, 17, 454, 20, 467, 22, 480, 15, 483, 16, 485, 18, 496, 19, 498, 21,
+ 503, 23, 514, 24, 525, 18, 528, 53, 532, 57, 535, 61, 553, 75, 563, 83, 566, 90, 569, 0)

@@ -851,10 +851,10 @@ def out_all(data, e, need=None):
     # 「人才引进补贴」: line 232
     d_人才引进补贴 = ((_K30 * (_t17 if (_t17 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
             _read(data, '引进人才人数', '人才引进补贴')))) <= (_t18 := (d_人才引进名额 if d_人才引进名额 is not _U else
-            (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
-            (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else _t18))
-            if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-            '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
+            (d_人才引进名额 := _v.div_int((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else (i_上年度在岗职工平均人数 :=
+            _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50, 'floor')))) else _t18)) if (d_符合享受条件 and
+            ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '人才引进补贴'))) == '南疆'))
+            else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业贷款贴息」: line 252
     d_企业贷款贴息 = ((_t21 if (_t21 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
             _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率 :=
@@ -1355,8 +1355,8 @@ def out_subset(data, e, need):
         # 「人才引进补贴」: line 232
         d_人才引进补贴 = ((_K30 * (_t39 if (_t39 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
                 _read(data, '引进人才人数', '人才引进补贴')))) <= (_t40 := (d_人才引进名额 if d_人才引进名额 is not _U else
-                (d_人才引进名额 := _v.rnd_int(_v.div((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
-                (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50), 'floor')))) else
+                (d_人才引进名额 := _v.div_int((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
+                (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50, 'floor')))) else
                 _t40)) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
                 '企业地区', '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n15:
