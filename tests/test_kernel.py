@@ -15,6 +15,7 @@ pa = pytest.importorskip("pyarrow")
 import guize  # noqa: E402
 from guize.runtime import batch as B  # noqa: E402
 from guize.runtime import kernel as K  # noqa: E402
+from guize.runtime.batchdates import chunk_dates  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from baselines import arrow_table, make_rows  # noqa: E402
@@ -32,7 +33,7 @@ def recorded(policy: Any, table: Any, on: Any = ON, outputs: Any = OUT3) -> K.Re
     """The recorder of the first chunk of `table`, after the whole chunk has been recorded."""
     plan = policy.batch.plan(table.schema, on, outputs, False)
     columns = {name: B.one_column(table, name) for name in table.schema.names}
-    days, versions, _bad, _outside = plan._dates(columns, table.num_rows)
+    days, versions, _bad, _outside = chunk_dates(plan, columns, table.num_rows)
     rec = K.Recorder(table.num_rows)
     plan._columnar(columns, {}, table.num_rows, days, versions, None, None, rec)
     return rec
@@ -89,7 +90,7 @@ def test_a_decision_that_needs_the_data_falls_back_to_the_whole_chunk(tmp_path: 
     with pytest.raises(K.NotRecordable):
         plan = policy.batch.plan(table.schema, ON, None, False)
         columns = {name: B.one_column(table, name) for name in table.schema.names}
-        plan._columnar(columns, {}, n, *plan._dates(columns, n)[:2], None, None, rec)
+        plan._columnar(columns, {}, n, *chunk_dates(plan, columns, n)[:2], None, None, rec)
     result = B.evaluate_batch(policy, table, ON, block_rows=7)
     assert result.column("积").to_pylist() == [policy.evaluate({"甲": v, "乙": r}, ON)["积"]
                                                 for v, r in zip(big, rates, strict=True)]

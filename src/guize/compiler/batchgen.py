@@ -14,6 +14,7 @@ reason; outputs that need them are evaluated row by row by the scalar functions.
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 from typing import Any, assert_never
 
@@ -345,6 +346,9 @@ class BatchGen:
 
     def bands(self, node: ir.Bands, out: list[str], pad: str) -> str:
         subject = self.expr(node.subject, out, pad)
+        edges = self.band_edges(node)
+        if edges is not None:  # one look-up of each row's band, not a test per band
+            return self.emit(f"c.banded({subject}, {edges[0]!r}, {edges[1]})", out, pad)
         cases = []
         for band in node.bands:
             lo_text = repr(str(band.lo)) if band.lo is not None else "None"
@@ -356,6 +360,40 @@ class BatchGen:
             assert other is not None  # INVARIANT: the checker rejects bands with neither
             return other
         return self.select(cases, other, out, pad)
+
+    def band_edges(self, node: ir.Bands) -> tuple[tuple[tuple[str, bool], ...], str] | None:
+        """Bands of constants on a number, one after another without a gap or overlap (a table
+        by bands, say): the edges between them, (threshold, whether a value equal to it is
+        above the edge), and the table of values by the number of edges a value is above
+        (below the first band and above the last: 其他, or no value). None otherwise."""
+        other = node.other
+        # The checker rejects overlapping bands, so at most one holds: their order is free.
+        bands = sorted(node.bands, key=lambda b: (b.lo is not None, b.lo if b.lo is not None else 0))
+        if len(bands) < 2 or self.kind(node.subject) != "num":
+            return None
+        if not all(isinstance(b.value, ir.Const) for b in bands):
+            return None
+        if other is not None and not isinstance(other.value, ir.Const):
+            return None
+        for a, b in itertools.pairwise(bands):
+            if a.hi is None or b.lo is None or a.hi != b.lo or a.hi_incl == b.lo_incl:
+                return None
+        kind = self.kind(node)
+        values = [self.table_value(b.value.value, kind) for b in bands if isinstance(b.value, ir.Const)]
+        ok = [True] * len(values)
+        edges = [(str(b.lo), b.lo_incl) for b in bands[1:] if b.lo is not None]
+        outer = self.table_value(other.value.value, kind) if other is not None and isinstance(
+            other.value, ir.Const) else values[0]
+        if bands[0].lo is not None:
+            edges.insert(0, (str(bands[0].lo), bands[0].lo_incl))
+            values.insert(0, outer)
+            ok.insert(0, other is not None)
+        if bands[-1].hi is not None:
+            edges.append((str(bands[-1].hi), not bands[-1].hi_incl))
+            values.append(outer)
+            ok.append(other is not None)
+        table = self.table(values, None if all(ok) else ok, kind, f"按 {self.describe(node.subject)} 分段")
+        return tuple(edges), table
 
     def dated(self, node: ir.Dated, out: list[str], pad: str) -> str:
         slot, what, versions = node.slot, node.what, node.versions
