@@ -188,3 +188,59 @@ def test_band_tables_are_one_look_up(policy: guize.Policy) -> None:
                                                        Decimal("0.20"), Decimal("0.30"), Decimal("0.30")]
     errors = result.column("错误").to_pylist()
     assert errors[0] is not None and errors[7] is not None  # below the first band, above the last
+
+
+SCALES = """\
+文件：
+  标题：《累进按列测试》
+  施行日期：2019年1月1日
+
+输入 收入：金额
+输入 扣除：金额，默认 0元
+
+表 超额表：超额累进
+  不超过36000元的部分：3%
+  超过36000元至144000元的部分：10%
+  超过144000元至300000.5元的部分：20.5%
+  超过300000.5元的部分：45%
+表 全额表：全额累进
+  30000元以下：5%
+  超过30000元：10%
+
+定义 基数：金额 = 收入 - 扣除
+输出 税额：金额，四舍五入到分 = 累进计算(超额表，基数)
+输出 税率：比率 = 适用税率(超额表，基数)
+输出 扣除数：金额 = 速算扣除数(超额表，基数)
+输出 全额税额：金额 = 累进计算(全额表，基数)
+输出 全额税率：比率 = 适用税率(全额表，基数)
+"""
+
+
+@pytest.fixture(scope="module")
+def scales(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
+    path = tmp_path_factory.mktemp("scales") / "scales.rule"
+    path.write_text(SCALES, encoding="utf-8")
+    return guize.load(path, corpus=False)
+
+
+def test_an_excess_scale_is_one_look_up_of_the_bracket(scales: guize.Policy) -> None:
+    text = Path(B.batch_module(scales.module).__file__).read_text(encoding="utf-8")
+    assert "速算扣除数" in text and "c.band(" not in text  # tables by bracket, no test per bracket
+    assert B.batch_module(scales.module).FALLBACK == {}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 50), block_rows=st.sampled_from([0, 1, 3, 64]),
+       top=st.sampled_from([100, 40_000, 400_000, 10**7]))
+def test_scales_in_columns_equal_scalar_and_interpreter(scales: guize.Policy, seed: int, n: int,
+                                                        block_rows: int, top: int) -> None:
+    """Bases below 0, at 0, on each bracket's edge and inside: batch = scalar = interpreter."""
+    rng = np.random.default_rng(seed)
+    edges = [0, 36000, 144000, Decimal("300000.5"), 30000]
+    income = [Decimal(int(v)).scaleb(-2) for v in rng.integers(0, top * 100, n)]
+    income = [Decimal(edges[k % 5]) if k % 3 == 0 else v for k, v in enumerate(income)]
+    cut = [Decimal(int(v)).scaleb(-2) for v in rng.integers(0, top * 50, n)]
+    cut = [Decimal(0) if k % 2 else v for k, v in enumerate(cut)]
+    table = pa.table({"收入": pa.array(income, pa.decimal128(18, 2)), "扣除": pa.array(cut, pa.decimal128(18, 2))})
+    check(scales, table, dt.date(2024, 1, 1), block_rows=block_rows)
