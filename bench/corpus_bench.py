@@ -41,17 +41,37 @@ the table and the figures):
   eleven years of dates recomputed the date's state (window, versions) on every call: the cache
   was 4,096 dates.
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
-  the time is the number of passes. guize makes passes the baseline does not: two per integer
-  input for the assumed bound (`greater`, `logical_or` into the rows to recompute), a band test
-  as two comparisons and an `and` where a hand-written table look-up makes one comparison per
-  bound, a choice among constants as a chain of masked `copyto` (one per case), a progressive
-  scale unrolled to four passes per bracket, and decimal128 results (16 bytes a row, twice the
-  baseline's int64). Comparisons and logical operations of the same columns are now made once
-  per chunk (two band tables on one input: annual leave's kernel 47 -> 31 calls), a constant
-  operand of `and`/`or` makes no pass, and a constant chosen into a column guize owns is written
-  in place. Why kernels at all: whole-column numpy (the baseline's way) streams every
-  temporary through memory; 8,192-row blocks keep them in L2, so a kernel with more passes can
-  still tie with fewer whole-column passes (outpatient, textile).
+  the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
+  What was found and changed (issue 23, profiled with cProfile and a per-line timing of the
+  kernels):
+  - a date per row fell out of the kernel: 年份(评估日期) read the column's values to find the
+    years, so textile's whole chunk ran eagerly as whole-column numpy (each input also scanned
+    for its bounds). 年份 of a column of the data is now recorded (its range is read once with
+    the chunk's dates), and each row's version of a dated value is computed in the kernel from
+    the days versions start on (batchdates.range_versions, batchops.Steps): versions over the
+    chunk's range that follow one another without a gap cannot leave a row without a version,
+    so no test and no whole-column pass. Textile, date per row, chosen outputs: 1.39 -> ~1.0;
+  - tables by bands (annual leave's two, textile's, iit's scale) were a test per band (two
+    comparisons and an `and`) and a masked copy per value, and the cover test for bands without
+    其他. Bands of constants one after another are now one look-up of the band's index (a sum
+    of int8 comparisons, several times faster than numpy's branchy searchsorted on a few
+    bounds) and a take from a small table; two tables on one input share the index. Annual
+    leave: 2.5 -> ~1.1;
+  - an excess scale (iit) was unrolled to four passes per bracket, twice (累进计算 and
+    速算扣除数), plus a test per bracket for 适用税率. It is now base × rate − quick deduction,
+    both by the bracket's index (the deductions computed exactly at compile time), which is
+    also what the hand-written code does. iit, all outputs: 2.7 -> ~0.9;
+  - the assumed bound of each number read in place was two calls (a comparison and an `or`);
+    it is one bitwise `or` per column and one comparison per block (ASSUMED_MAX = 2**40 - 1).
+  What is left: decimal128 inputs read through a stride and decimal128 results (16 bytes a
+  row, twice the baseline's int64) written as low words, then high words; the outpatient
+  kernel is 33 calls with no call above 8 % of its time. The baseline's own time also varies
+  with the allocator: its fresh 8 MB arrays are page-faulted in or reused depending on what ran
+  before (the outpatient baseline measures 8 ms after the date-per-row table was built and
+  12–16 ms otherwise, for the same work); guize's buffers come from Arrow's pool.
+  Why kernels at all: whole-column numpy (the baseline's way) streams every temporary through
+  memory; 8,192-row blocks keep them in cache, so a kernel with more passes can still tie with
+  fewer whole-column passes (outpatient, textile).
 """
 
 from __future__ import annotations

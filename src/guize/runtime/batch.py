@@ -440,8 +440,15 @@ class Plan:
         chunk.close()
         if recorder is not None:  # write the high words while the block's low words are hot
             from guize.runtime.batchops import Num
-            from guize.runtime.kernel import copy
+            from guize.runtime.kernel import Reg, copy
 
+            for name, (_buf, low) in sinks.items():
+                value = values[name]
+                if isinstance(value, Num) and isinstance(value.v, Reg) and value.v.array is None:
+                    # A temporary (a look-up, a product not rounded): copied into the result's
+                    # low words in the kernel, not kept in a chunk-wide column and copied after.
+                    recorder.call(copy, value.v, out=low)
+                    values[name] = Num(low, value.s, value.lo, value.hi)
             values = {name: _materialize(v, recorder) for name, v in values.items()}
             for name, (buf, low) in sinks.items():
                 value = values[name]
