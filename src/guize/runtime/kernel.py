@@ -5,7 +5,7 @@ bounds, which form of an operation cannot overflow; Python, once per chunk) and 
 (numpy, over every row). Done together, each operation sweeps the whole chunk, and with
 a dozen temporaries of 2 MB each every sweep goes out to memory. With a Recorder the
 Chunk decides as usual but only writes the numpy calls down; `Kernel` then runs them over
-blocks of a few thousand rows (batch.BLOCK_ROWS), so a block's inputs, temporaries and
+blocks of some thousands of rows (batch.BLOCK_ROWS), so a block's inputs, temporaries and
 results stay in the CPU cache from one operation to the next (see docs/performance.md).
 
 Only elementwise calls are written down (a row's result depends on that row alone), so
