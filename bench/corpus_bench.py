@@ -50,25 +50,33 @@ the table and the figures):
     the chunk's dates), and each row's version of a dated value is computed in the kernel from
     the days versions start on (batchdates.range_versions, batchops.Steps): versions over the
     chunk's range that follow one another without a gap cannot leave a row without a version,
-    so no test and no whole-column pass. Textile, date per row, chosen outputs: 1.39 -> ~1.0;
+    so no test and no whole-column pass. Textile, date per row, chosen outputs: 1.39 -> 1.10;
   - tables by bands (annual leave's two, textile's, iit's scale) were a test per band (two
     comparisons and an `and`) and a masked copy per value, and the cover test for bands without
     其他. Bands of constants one after another are now one look-up of the band's index (a sum
     of int8 comparisons, several times faster than numpy's branchy searchsorted on a few
     bounds) and a take from a small table; two tables on one input share the index. Annual
-    leave: 2.5 -> ~1.1;
+    leave: 2.5 -> 1.0;
   - an excess scale (iit) was unrolled to four passes per bracket, twice (累进计算 and
     速算扣除数), plus a test per bracket for 适用税率. It is now base × rate − quick deduction,
     both by the bracket's index (the deductions computed exactly at compile time), which is
-    also what the hand-written code does. iit, all outputs: 2.7 -> ~0.9;
+    also what the hand-written code does. iit, all outputs: 2.7 -> 1.1;
   - the assumed bound of each number read in place was two calls (a comparison and an `or`);
-    it is one bitwise `or` per column and one comparison per block (ASSUMED_MAX = 2**40 - 1).
+    it is one bitwise `or` per column and one comparison per block (ASSUMED_MAX = 2**40 - 1);
+  - a result held only in a kernel temporary (a look-up, a product not rounded) went to a
+    chunk-wide int64 column and was copied into its decimal128 after the kernel; it is copied
+    into the decimal128's low words in the kernel (iit: 142 -> 70 bytes a row);
+  - blocks of 32,768 rows instead of 8,192: fewer calls, and the fewer temporaries still fit.
+  Measured and not adopted: both decimal128 words in one call (right_shift of values[:, None]
+  by [0, 63]: numpy loops over the inner length-2 axis, 20x slower than two strided copies);
+  each high word written right after its low word (no difference); the last operation
+  written straight into the strided low words (slower than a contiguous temporary and a copy).
   What is left: decimal128 inputs read through a stride and decimal128 results (16 bytes a
   row, twice the baseline's int64) written as low words, then high words; the outpatient
-  kernel is 33 calls with no call above 8 % of its time. The baseline's own time also varies
-  with the allocator: its fresh 8 MB arrays are page-faulted in or reused depending on what ran
-  before (the outpatient baseline measures 8 ms after the date-per-row table was built and
-  12–16 ms otherwise, for the same work); guize's buffers come from Arrow's pool.
+  kernel is 31 calls with no call above 8 % of its time; textile's (all outputs) about 177
+  calls against some 80 whole-column operations of the baseline, the extra being the 19
+  results' two words, the assumed bounds and rescaling to the outputs' decimal places.
+  The baseline's own time varied with the allocator (see warm_heap), which is now set.
   Why kernels at all: whole-column numpy (the baseline's way) streams every temporary through
   memory; 8,192-row blocks keep them in cache, so a kernel with more passes can still tie with
   fewer whole-column passes (outpatient, textile).
