@@ -111,7 +111,7 @@ def test_versions_across_their_boundaries_in_the_kernel(policy: guize.Policy) ->
                       "人数": pa.array([3] * n), "比例": pa.array([Decimal("1.5")] * n), "日期": pa.array(days, pa.date32())})
     plan = policy.batch.plan(table.schema, "日期", ["补贴", "临时"])
     from guize.runtime.batchdates import chunk_dates
-    from guize.runtime.batchops import Steps
+    from guize.runtime.kernel import Steps
 
     columns = {name: B.one_column(table, name) for name in table.schema.names}
     _days, versions, bad, outside = chunk_dates(plan, columns, n)

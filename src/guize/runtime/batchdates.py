@@ -4,7 +4,7 @@ and which version of each dated value applies (guize.runtime.batch.Plan.run).
 Split from guize.runtime.batch. With a date per row, the chunk's dates are read once for
 their range. When the range lies in force (the common case), each dated value's versions
 over that range are found once: one version for the whole range gives one index; versions
-that follow one another without a gap give a `batchops.Steps`, turned into each row's
+that follow one another without a gap give a `kernel.Steps`, turned into each row's
 version index inside the chunk's kernel (a comparison with each boundary, or a binary
 search among many), with no pass over the chunk outside the kernel and no row without a
 version. Otherwise (dates out of force, gaps between versions, `known_on`) each row's
@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from guize.runtime.batchops import Steps, day, sorted_consts, to_date
+from guize.runtime.batchops import day, to_date
 from guize.runtime.columns import convert_column, mask_or, minmax
 from guize.runtime.deps import select_version
 from guize.runtime.errors import RuleError
+from guize.runtime.kernel import Steps, sorted_consts
 
 _I64 = 2**63 - 1
 

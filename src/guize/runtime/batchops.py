@@ -39,7 +39,7 @@ import numpy.typing as npt
 from guize.runtime import batchmonths
 from guize.runtime.batchround import rq as _rq
 from guize.runtime.batchround import rq_arr as _rq_arr
-from guize.runtime.kernel import EAGER, Eager, Reg, copy, lookup_sorted, take
+from guize.runtime.kernel import EAGER, Eager, Reg, Steps, copy, lookup_sorted, sorted_consts, take
 
 I64 = 2**63 - 1  # values stay within [-I64, I64]: never INT64_MIN, so abs() cannot overflow
 EPOCH = datetime.date(1970, 1, 1).toordinal()
@@ -152,33 +152,6 @@ def _apply(k: Eager, f: Any, a: Num, b: Num, new: Callable[[], Column], dest: Co
     if b.own and _is_arr(bv):
         return k.call(f, av, bv, out=bv)
     return k.call(f, av, bv, out=new())
-
-
-_SORTED: dict[tuple[Any, ...], Array] = {}
-
-
-def sorted_consts(values: Sequence[int], dtype: Any) -> Array:
-    """`values` as an array of `dtype`, the same array each time: a kernel's constants are
-    part of its shape (by identity), so the kernel is compiled once, not once per chunk."""
-    key = (np.dtype(dtype).char, *values)
-    array = _SORTED.get(key)
-    if array is None:
-        if len(_SORTED) > 256:
-            _SORTED.clear()
-        array = _SORTED[key] = np.array(values, dtype=dtype)
-    return array
-
-
-class Steps:
-    """A dated slot's version index per row: `first` + how many of `starts` (day numbers)
-    are at or before the row's day. The chunk's dates fall in versions first.. that follow
-    one another without a gap (batchdates.range_versions), so no row lacks a version."""
-
-    __slots__ = ("first", "starts")
-
-    def __init__(self, starts: Array, first: int) -> None:
-        self.starts = starts
-        self.first = first
 
 
 class Table:

@@ -32,7 +32,7 @@ call) 1.24–1.40, slower than no kernel. See docs/performance.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -75,6 +75,34 @@ def lookup_sorted(bounds: Array, x: Any, first: int, out: Array) -> Array:
     if count is not out or first:
         np.add(count, out.dtype.type(first), out=out)
     return out
+
+
+_SORTED: dict[tuple[Any, ...], Array] = {}
+
+
+def sorted_consts(values: Sequence[int], dtype: Any) -> Array:
+    """`values` as an array of `dtype`, the same array each time: a kernel's constants are
+    part of its shape (by identity), so the kernel is compiled once, not once per chunk."""
+    key = (np.dtype(dtype).char, *values)
+    array = _SORTED.get(key)
+    if array is None:
+        if len(_SORTED) > 256:
+            _SORTED.clear()
+        array = _SORTED[key] = np.array(values, dtype=dtype)
+    return array
+
+
+class Steps:
+    """A dated slot's version index per row, computed in the kernel on first use (batchops
+    Chunk.version): lookup_sorted of the chunk's day numbers in `starts`, plus `first`. The
+    chunk's dates fall in versions first.. that follow one another without a gap
+    (batchdates.range_versions), so no row lacks a version."""
+
+    __slots__ = ("first", "starts")
+
+    def __init__(self, starts: Array, first: int) -> None:
+        self.starts = starts
+        self.first = first
 
 
 class _Const:
