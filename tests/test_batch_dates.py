@@ -244,3 +244,19 @@ def test_scales_in_columns_equal_scalar_and_interpreter(scales: guize.Policy, se
     cut = [Decimal(0) if k % 2 else v for k, v in enumerate(cut)]
     table = pa.table({"收入": pa.array(income, pa.decimal128(18, 2)), "扣除": pa.array(cut, pa.decimal128(18, 2))})
     check(scales, table, dt.date(2024, 1, 1), block_rows=block_rows)
+
+
+@pytest.mark.parametrize("n", [5, 40_000])  # eagerly, and in a kernel (a chunk larger than a block)
+def test_a_date_beyond_the_calendar_is_an_error_of_its_row(n: int) -> None:
+    """A date32 cell can hold a day beyond years 1-9999, which no Python date can: that row
+    reports an invalid date (it raised ValueError from datetime before); the others are computed."""
+    policy = guize.load("policies/xinjiang/textile_2024.rule")
+    base = {"在疆注册": True, "在册职工人数": 50, "水重复利用率": "0.5", "印染废水排放量": "100", "疆内使用率": "0.4"}
+    days = pa.array([19900] * (n - 2) + [3_000_000, -800_000], pa.int32()).cast(pa.date32())
+    table = pa.table({**{k: [v] * n for k, v in base.items()}, "日期": days})
+    result = policy.evaluate_batch(table, "日期", outputs=["印染废水处理补贴"])
+    errors = result.column("错误")
+    assert errors.null_count == n - 2
+    assert "超出公历 1 年至 9999 年" in errors[n - 2].as_py() and "第 -800000 天" in errors[n - 1].as_py()
+    want = policy.evaluate(base, dt.date(1970, 1, 1) + dt.timedelta(days=19900), ["印染废水处理补贴"])
+    assert result.column("印染废水处理补贴")[0].as_py() == want["印染废水处理补贴"]

@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from guize.runtime.batchops import day, to_date
+from guize.runtime.batchops import FIRST_DAY, LAST_DAY, day, to_date
 from guize.runtime.columns import convert_column, mask_or, minmax
 from guize.runtime.deps import select_version
-from guize.runtime.errors import RuleError
+from guize.runtime.errors import InvalidInput, RuleError
 from guize.runtime.kernel import Steps, sorted_consts
 
 _I64 = 2**63 - 1
@@ -144,11 +144,17 @@ def known_rows(plan: Any, columns: dict[str, Any], days: Any, bad: Any,
 
 
 def out_of_force(plan: Any, days: Any, outside: Any, errors: dict[int, RuleError]) -> None:
-    """The error of each row whose date is out of force (one per distinct date), into `errors`."""
+    """The error of each row whose date is out of force (one per distinct date), into `errors`.
+    A date32 cell can hold a day beyond the calendar's years 1-9999 (no Python date): that row
+    is an invalid date."""
     rows = np.flatnonzero(outside)
     by_day: dict[int, RuleError] = {}
     for row, d in zip(rows.tolist(), days[rows].tolist(), strict=True):
         exc = by_day.get(d)
+        if exc is None and not FIRST_DAY <= d <= LAST_DAY:
+            name = plan.date_column or "评估日期"
+            exc = by_day[d] = InvalidInput(f"「{name}」的日期超出公历 1 年至 9999 年的范围（1970年1月1日起第 {d} 天）",
+                                           input=name, value=str(d))
         if exc is None:
             try:
                 plan.policy.env(to_date(d))

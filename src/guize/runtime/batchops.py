@@ -292,7 +292,8 @@ class Chunk:
         the years are computed in the kernel against the first days of the years it spans."""
         hit = self.tests.get(("bounds", id(days)))
         lo, hi = hit[2] if hit is not None else _bounds(days)
-        first, last = to_date(lo).year, to_date(hi).year
+        # A day beyond the calendar (a date32 cell can hold one) is a row in error: any year.
+        first, last = to_date(min(max(lo, FIRST_DAY), LAST_DAY)).year, to_date(max(min(hi, LAST_DAY), FIRST_DAY)).year
         if first == last:
             return Num(first, 0, first, first)
         starts = sorted_consts([day(datetime.date(y, 1, 1)) for y in range(first + 1, last + 1)], days.dtype)
