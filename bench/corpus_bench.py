@@ -44,17 +44,45 @@ the table and the figures):
   eleven years of dates recomputed the date's state (window, versions) on every call: the cache
   was 4,096 dates.
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
-  the time is the number of passes. guize makes passes the baseline does not: two per integer
-  input for the assumed bound (`greater`, `logical_or` into the rows to recompute), a band test
-  as two comparisons and an `and` where a hand-written table look-up makes one comparison per
-  bound, a choice among constants as a chain of masked `copyto` (one per case), a progressive
-  scale unrolled to four passes per bracket, and decimal128 results (16 bytes a row, twice the
-  baseline's int64). Comparisons and logical operations of the same columns are now made once
-  per chunk (two band tables on one input: annual leave's kernel 47 -> 31 calls), a constant
-  operand of `and`/`or` makes no pass, and a constant chosen into a column guize owns is written
-  in place. Why kernels at all: whole-column numpy (the baseline's way) streams every
-  temporary through memory; 8,192-row blocks keep them in L2, so a kernel with more passes can
-  still tie with fewer whole-column passes (outpatient, textile).
+  the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
+  What was found and changed (issue 23, profiled with cProfile and a per-line timing of the
+  kernels):
+  - a date per row fell out of the kernel: 年份(评估日期) read the column's values to find the
+    years, so textile's whole chunk ran eagerly as whole-column numpy (each input also scanned
+    for its bounds). 年份 of a column of the data is now recorded (its range is read once with
+    the chunk's dates), and each row's version of a dated value is computed in the kernel from
+    the days versions start on (batchdates.range_versions, batchops.Steps): versions over the
+    chunk's range that follow one another without a gap cannot leave a row without a version,
+    so no test and no whole-column pass. Textile, date per row, chosen outputs: 1.39 -> 1.10;
+  - tables by bands (annual leave's two, textile's, iit's scale) were a test per band (two
+    comparisons and an `and`) and a masked copy per value, and the cover test for bands without
+    其他. Bands of constants one after another are now one look-up of the band's index (a sum
+    of int8 comparisons, several times faster than numpy's branchy searchsorted on a few
+    bounds) and a take from a small table; two tables on one input share the index. Annual
+    leave: 2.5 -> 1.0;
+  - an excess scale (iit) was unrolled to four passes per bracket, twice (累进计算 and
+    速算扣除数), plus a test per bracket for 适用税率. It is now base × rate − quick deduction,
+    both by the bracket's index (the deductions computed exactly at compile time), which is
+    also what the hand-written code does. iit, all outputs: 2.7 -> 1.1;
+  - the assumed bound of each number read in place was two calls (a comparison and an `or`);
+    it is one bitwise `or` per column and one comparison per block (ASSUMED_MAX = 2**40 - 1);
+  - a result held only in a kernel temporary (a look-up, a product not rounded) went to a
+    chunk-wide int64 column and was copied into its decimal128 after the kernel; it is copied
+    into the decimal128's low words in the kernel (iit: 142 -> 70 bytes a row);
+  - blocks of 32,768 rows instead of 8,192: fewer calls, and the fewer temporaries still fit.
+  Measured and not adopted: both decimal128 words in one call (right_shift of values[:, None]
+  by [0, 63]: numpy loops over the inner length-2 axis, 20x slower than two strided copies);
+  each high word written right after its low word (no difference); the last operation
+  written straight into the strided low words (slower than a contiguous temporary and a copy).
+  What is left: decimal128 inputs read through a stride and decimal128 results (16 bytes a
+  row, twice the baseline's int64) written as low words, then high words; the outpatient
+  kernel is 31 calls with no call above 8 % of its time; textile's (all outputs) about 177
+  calls against some 80 whole-column operations of the baseline, the extra being the 19
+  results' two words, the assumed bounds and rescaling to the outputs' decimal places.
+  The baseline's own time varied with the allocator (see warm_heap), which is now set.
+  Why kernels at all: whole-column numpy (the baseline's way) streams every temporary through
+  memory; 8,192-row blocks keep them in cache, so a kernel with more passes can still tie with
+  fewer whole-column passes (outpatient, textile).
 """
 
 from __future__ import annotations
@@ -377,6 +405,29 @@ def memory_per_row(case: Case, policy: Any, rows: int) -> tuple[float, float]:
     return g / rows, b / rows
 
 
+# ---------------------------------------------------------------- the allocator
+
+
+def warm_heap() -> bool:
+    """Serve arrays up to 32 MB from the heap and keep freed heap memory (glibc's mallopt).
+
+    By default glibc maps each large array afresh (page faults on first touch) until a freed
+    one raises its threshold, so the baseline's time for the same work depended on what ran
+    before it: the outpatient baseline took 12–16 ms in the fixed-date rows and 8–9 ms in the
+    date-per-row rows. With this, both sides' fresh arrays cost no page faults in every row, as
+    in a long-running process. guize's own buffers come from Arrow's pool either way.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_mmap_threshold, m_trim_threshold = -3, -1
+        return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+    except (OSError, AttributeError):  # not glibc
+        return False
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -390,7 +441,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="paired runs of each batch")
     parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
     parser.add_argument("--scalar-only", action="store_true", help="time the scalar rows only (no batch, no memory)")
+    parser.add_argument("--cold-heap", action="store_true",
+                        help="leave glibc's allocator as it is (large arrays mapped afresh; see warm_heap)")
     args = parser.parse_args(argv)
+    warm = False if args.cold_heap else warm_heap()
     import guize
 
     cases = [c for c in CASES if not args.only or c.name in args.only]
@@ -432,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
             print("  ".join("-" * w for w in widths))
     print(f"scalar: µs per record, median of {args.scalar_rounds} paired rounds of 1,000 records; "
           f"batch: ms per {args.rows:,} rows, median of {args.repeat} paired runs; ratio = guize ÷ hand-written.")
+    print("allocator: " + ("large arrays from a warm heap (mallopt, see warm_heap)" if warm
+                           else "as it is (large arrays mapped afresh)"))
     print("peak memory of one batch evaluation, all outputs the baseline computes, fixed date:")
     for line in memory:
         print("  " + line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -12,21 +13,43 @@ np = pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
 
 import guize  # noqa: E402
-from guize.runtime import batchmonths  # noqa: E402
 
 FIRST = dt.date(1, 1, 1).toordinal() - dt.date(1970, 1, 1).toordinal()
 LAST = dt.date(9999, 12, 31).toordinal() - dt.date(1970, 1, 1).toordinal()
 
 
+def _years(days: Any, block_rows: int) -> list[int]:
+    """年份 of a column of day numbers as a chunk computes it: eagerly (block_rows 0) or in a kernel."""
+    from guize.runtime.batchops import Chunk
+    from guize.runtime.kernel import EAGER, Recorder
+
+    def alloc(m: int, dtype: Any) -> Any:
+        return np.empty(m, dtype=dtype)
+
+    n = len(days)
+    k = Recorder(n) if block_rows else EAGER
+    year = Chunk({}, n, lambda _c, _name: None, days, [], k=k).call("year", days)
+    if isinstance(year.v, int):  # one year for every row
+        return [year.v] * n
+    if isinstance(k, Recorder):
+        out = k.materialize(year.v, alloc)
+        k.run(alloc, block_rows)
+        return list(out.tolist())
+    return list(year.v.tolist())
+
+
 @settings(max_examples=200, deadline=None)
 @given(start=st.integers(FIRST, LAST), span=st.sampled_from([0, 1, 365, 366, 3000, 10**6]),
-       dtype=st.sampled_from(["int32", "int64"]), seed=st.integers(0, 2**32 - 1))
-def test_year_of_day_numbers(start: int, span: int, dtype: str, seed: int) -> None:
+       dtype=st.sampled_from(["int32", "int64"]), seed=st.integers(0, 2**32 - 1),
+       block_rows=st.sampled_from([0, 7, 64]))
+def test_year_of_day_numbers(start: int, span: int, dtype: str, seed: int, block_rows: int) -> None:
+    """年份 of a date column: the years it spans found from its range, each row's year by a
+    comparison with each new year's day (a binary search among many), in a kernel or not."""
     top = min(start + span, LAST)
     days = np.random.default_rng(seed).integers(start, top + 1, 500).astype(dtype)
     epoch = dt.date(1970, 1, 1).toordinal()
     want = [dt.date.fromordinal(int(d) + epoch).year for d in days]
-    assert batchmonths.year_of(days).tolist() == want
+    assert _years(days, block_rows) == want
 
 
 def test_year_of_the_evaluation_date_per_row() -> None:

@@ -15,6 +15,7 @@ pa = pytest.importorskip("pyarrow")
 import guize  # noqa: E402
 from guize.runtime import batch as B  # noqa: E402
 from guize.runtime import kernel as K  # noqa: E402
+from guize.runtime.batchdates import chunk_dates  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from baselines import arrow_table, make_rows  # noqa: E402
@@ -32,7 +33,7 @@ def recorded(policy: Any, table: Any, on: Any = ON, outputs: Any = OUT3) -> K.Re
     """The recorder of the first chunk of `table`, after the whole chunk has been recorded."""
     plan = policy.batch.plan(table.schema, on, outputs, False)
     columns = {name: B.one_column(table, name) for name in table.schema.names}
-    days, versions, _bad, _outside = plan._dates(columns, table.num_rows)
+    days, versions, _bad, _outside = chunk_dates(plan, columns, table.num_rows)
     rec = K.Recorder(table.num_rows)
     plan._columnar(columns, {}, table.num_rows, days, versions, None, None, rec)
     return rec
@@ -89,7 +90,7 @@ def test_a_decision_that_needs_the_data_falls_back_to_the_whole_chunk(tmp_path: 
     with pytest.raises(K.NotRecordable):
         plan = policy.batch.plan(table.schema, ON, None, False)
         columns = {name: B.one_column(table, name) for name in table.schema.names}
-        plan._columnar(columns, {}, n, *plan._dates(columns, n)[:2], None, None, rec)
+        plan._columnar(columns, {}, n, *chunk_dates(plan, columns, n)[:2], None, None, rec)
     result = B.evaluate_batch(policy, table, ON, block_rows=7)
     assert result.column("积").to_pylist() == [policy.evaluate({"甲": v, "乙": r}, ON)["积"]
                                                 for v, r in zip(big, rates, strict=True)]
@@ -199,7 +200,7 @@ def test_a_call_leaves_no_reference_cycles(block_rows: int) -> None:
 
 
 def test_run_on_a_file_larger_than_a_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`guize run` chunks larger than a block (here 12,000 rows, then 8,000) are evaluated by
+    """`guize run` chunks larger than a block (here 48,000 rows, then 32,000) are evaluated by
     kernels over blocks; they give what whole chunks give."""
     import pyarrow.parquet as pq
     from click.testing import CliRunner
@@ -207,17 +208,18 @@ def test_run_on_a_file_larger_than_a_block(tmp_path: Path, monkeypatch: pytest.M
     from guize.cli import main
 
     policy = guize.load(OUTPATIENT)
-    table = outpatient_table(20_000, seed=11)
+    assert 32_000 < B.BLOCK_ROWS < 48_000
+    table = outpatient_table(80_000, seed=11)
     inp, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
     pq.write_table(table, inp)
     args = ["run", OUTPATIENT, "--date", "2025-03-01", "--input", str(inp), "--output", str(out),
-            "--chunk-rows", "12000", "--no-progress"] + [arg for name in OUT3 for arg in ("--only", name)]
+            "--chunk-rows", "48000", "--no-progress"] + [arg for name in OUT3 for arg in ("--only", name)]
     runs: list[int] = []
     run = K.Recorder.run
     monkeypatch.setattr(K.Recorder, "run", lambda self, *a: runs.append(self.n) or run(self, *a))
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
-    assert runs == [12_000]  # the 8,000-row chunk is smaller than a block: evaluated at once
+    assert runs == [48_000]  # the 32,000-row chunk is smaller than a block: evaluated at once
     want = B.evaluate_batch(policy, table, ON, OUT3, block_rows=0)  # whole chunks, no kernel
     got = pq.read_table(out)
     for name in [*OUT3, "错误"]:

@@ -14,6 +14,8 @@ reason; outputs that need them are evaluated row by row by the scalar functions.
 from __future__ import annotations
 
 import datetime
+import decimal
+import itertools
 from decimal import Decimal
 from typing import Any, assert_never
 
@@ -232,7 +234,15 @@ class BatchGen:
         x = self.expr(node.base, out, pad)
         zero = self.literal(Decimal(0))
 
+        # Each row's bracket looked up once (Chunk.banded), not a pass per bracket:
+        quick = self.quick_tables(scale)
+        edges_other = self.band_edges(ir.Bands(node.base, scale.brackets, ir.Other(ir.Const(Decimal(0)), "", ())))
+
         def bracket_rate() -> str:
+            if quick is not None and scale.brackets[0].lo is None:  # the amount's edges: one look-up
+                return self.emit(f"c.banded({x}, {quick[0]!r}, {quick[3]})", out, pad)
+            if edges_other is not None:
+                return self.emit(f"c.banded({x}, {edges_other[0]!r}, {edges_other[1]})", out, pad)
             cases = []
             for band in scale.brackets:
                 lo_text = repr(str(band.lo)) if band.lo is not None else "None"
@@ -243,6 +253,12 @@ class BatchGen:
             return self.select(cases, zero, out, pad)
 
         def excess_amount() -> str:
+            if quick is not None:  # base × rate − quick deduction, both by the base's bracket
+                edges, rates, deductions, _rate = quick
+                rate_x = self.emit(f"c.banded({x}, {edges!r}, {rates})", out, pad)
+                amount = self.emit(f"c.sub(c.mul({x}, {rate_x}), c.banded({x}, {edges!r}, {deductions}))", out, pad)
+                # Never below 0 (rates are not negative): saying so spares a rounding its signs.
+                return self.emit(f"c.max_({amount}, {zero})", out, pad)
             total: str | None = None
             for band in scale.brackets:
                 assert isinstance(band.value, ir.Const)
@@ -261,6 +277,11 @@ class BatchGen:
             return self.emit(f"c.mul({x}, {bracket_rate()})", out, pad)
         if node.func == "amount":
             return excess_amount()
+        if quick is not None:
+            # The deduction is the table's for a base of at least 0; rows below 0 (none when the
+            # bounds say so) are left to the exact scalar path.
+            out.append(f"{pad}c.flag(c.cmp('<', {x}, {zero}))")
+            return self.emit(f"c.banded({x}, {quick[0]!r}, {quick[2]})", out, pad)
         return self.emit(f"c.sub(c.mul({x}, {bracket_rate()}), {excess_amount()})", out, pad)
 
     def emit(self, code: str, out: list[str], pad: str) -> str:
@@ -345,6 +366,9 @@ class BatchGen:
 
     def bands(self, node: ir.Bands, out: list[str], pad: str) -> str:
         subject = self.expr(node.subject, out, pad)
+        edges = self.band_edges(node)
+        if edges is not None:  # one look-up of each row's band, not a test per band
+            return self.emit(f"c.banded({subject}, {edges[0]!r}, {edges[1]})", out, pad)
         cases = []
         for band in node.bands:
             lo_text = repr(str(band.lo)) if band.lo is not None else "None"
@@ -356,6 +380,73 @@ class BatchGen:
             assert other is not None  # INVARIANT: the checker rejects bands with neither
             return other
         return self.select(cases, other, out, pad)
+
+    def quick_tables(self, scale: ir.Scale) -> tuple[tuple[tuple[str, bool], ...], str, str, str] | None:
+        """For an excess scale whose brackets follow one another from 0 (runtime.scales._quick):
+        the edges (0, then each bracket's end), and tables by the number of edges a base is above
+        of the rate and of the quick deduction, so that the amount is base × rate − deduction
+        (0 for a base of at most 0). None for another scale, or if a deduction is inexact."""
+        b = scale.brackets
+        if scale.kind != "excess" or not b or b[0].lo not in (None, 0) or b[-1].hi is not None:
+            return None
+        if not all(isinstance(x.value, ir.Const) and isinstance(x.value.value, (int, Decimal)) for x in b):
+            return None
+        if any(quick_rate(x) < 0 for x in b):  # the amount would not grow with the base
+            return None
+        if any(x.hi is None or x.hi != y.lo or x.hi_incl == y.lo_incl for x, y in itertools.pairwise(b)):
+            return None
+        exact = decimal.Context(prec=60, traps=[decimal.Inexact])
+        rates: list[Any] = [Decimal(0)]
+        deductions: list[Any] = [Decimal(0)]
+        below = Decimal(0)  # the amount up to the bracket's start
+        try:
+            for x in b:
+                start, rate = Decimal(x.lo if x.lo is not None else 0), quick_rate(x)
+                rates.append(rate)
+                deductions.append(exact.subtract(exact.multiply(start, rate), below))
+                if x.hi is not None:
+                    below = exact.add(below, exact.multiply(exact.subtract(Decimal(x.hi), start), rate))
+        except decimal.Inexact:
+            return None
+        edges = (("0", False), *((str(x.hi), not x.hi_incl) for x in b[:-1]))
+        # 适用税率 by the same edges: a base of at most 0 is in the first bracket (lo None)
+        return (edges, self.table(rates, None, "num", "累进税率表的各档税率"),
+                self.table(deductions, None, "num", "累进税率表的各档速算扣除数"),
+                self.table([rates[1], *rates[1:]], None, "num", "累进税率表的适用税率"))
+
+    def band_edges(self, node: ir.Bands) -> tuple[tuple[tuple[str, bool], ...], str] | None:
+        """Bands of constants on a number, one after another without a gap or overlap (a table
+        by bands, say): the edges between them, (threshold, whether a value equal to it is
+        above the edge), and the table of values by the number of edges a value is above
+        (below the first band and above the last: 其他, or no value). None otherwise."""
+        other = node.other
+        # The checker rejects overlapping bands, so at most one holds: their order is free.
+        bands = sorted(node.bands, key=lambda b: (b.lo is not None, b.lo if b.lo is not None else 0))
+        if len(bands) < 2 or self.kind(node.subject) != "num":
+            return None
+        if not all(isinstance(b.value, ir.Const) for b in bands):
+            return None
+        if other is not None and not isinstance(other.value, ir.Const):
+            return None
+        for a, b in itertools.pairwise(bands):
+            if a.hi is None or b.lo is None or a.hi != b.lo or a.hi_incl == b.lo_incl:
+                return None
+        kind = self.kind(node)
+        values = [self.table_value(b.value.value, kind) for b in bands if isinstance(b.value, ir.Const)]
+        ok = [True] * len(values)
+        edges = [(str(b.lo), b.lo_incl) for b in bands[1:] if b.lo is not None]
+        outer = self.table_value(other.value.value, kind) if other is not None and isinstance(
+            other.value, ir.Const) else values[0]
+        if bands[0].lo is not None:
+            edges.insert(0, (str(bands[0].lo), bands[0].lo_incl))
+            values.insert(0, outer)
+            ok.insert(0, other is not None)
+        if bands[-1].hi is not None:
+            edges.append((str(bands[-1].hi), not bands[-1].hi_incl))
+            values.append(outer)
+            ok.append(other is not None)
+        table = self.table(values, None if all(ok) else ok, kind, f"按 {self.describe(node.subject)} 分段")
+        return tuple(edges), table
 
     def dated(self, node: ir.Dated, out: list[str], pad: str) -> str:
         slot, what, versions = node.slot, node.what, node.versions
@@ -477,6 +568,13 @@ class BatchGen:
         out += ["# Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk)."]
         out += wrap(f"DEFS = {{{table}}}")
         return "\n".join(out) + "\n"
+
+
+def quick_rate(band: ir.Band) -> Decimal:
+    """A bracket's rate (a constant number: quick_tables tests it first)."""
+    value = band.value.value if isinstance(band.value, ir.Const) else None
+    assert isinstance(value, (int, Decimal))  # INVARIANT: tested by the caller
+    return Decimal(value)
 
 
 def generate(policy: CheckedPolicy) -> str:

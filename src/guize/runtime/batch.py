@@ -61,7 +61,7 @@ from guize.runtime.columns import (
     string_array,
     to_table,
 )
-from guize.runtime.deps import dependencies, select_version
+from guize.runtime.deps import dependencies
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
 from guize.runtime.validity import Window
 
@@ -74,15 +74,17 @@ _DECIMAL_KINDS = ("money", "quantity", "rate", "points")
 # on temporaries is done block by block (BLOCK_ROWS), so a large chunk costs no cache; it
 # saves the per-chunk costs (conversions, allocations, recording the kernel).
 CHUNK_ROWS = 1 << 20
-# Rows per block of a chunk's kernel (guize.runtime.kernel): 8,192 rows keep a block's
-# inputs (16 bytes a row for decimal128), temporaries (8) and results (16) in L2 cache;
-# 4,096 pays more Python per row, 16,384 and more spill (docs/performance.md).
-BLOCK_ROWS = 1 << 13
+# Rows per block of a chunk's kernel (guize.runtime.kernel): a block's inputs (16 bytes a
+# row for decimal128), temporaries (8) and results (16) stay in cache. Measured on the four
+# policies with baselines (docs/performance.md): 32,768 rows beat 16,384 by 3-8 % and 8,192
+# by 10-15 % (fewer calls, about a microsecond each per block); 4,096 is 8-20 % slower.
+BLOCK_ROWS = 1 << 15
 # A kernel assumes numbers read in place lie in [0, ASSUMED_MAX] (in units of their last
-# decimal place: 10 billion 元 at the cent) and checks it row by row; when more than
+# decimal place: about 11 billion 元 at the cent) and checks it row by row; when more than
 # 1/ASSUMED_MISSES of a chunk's rows lie outside, the chunk is evaluated again from bounds
-# read off the data.
-ASSUMED_MAX = 10**12
+# read off the data. A power of two less one: the check is one bitwise or per column
+# (Chunk.assume).
+ASSUMED_MAX = 2**40 - 1
 ASSUMED_MISSES = 1000
 _I64 = 2**63 - 1
 
@@ -298,6 +300,7 @@ class Plan:
                 self.window_error = exc
         self.rows_done = 0
         self.rows_scalar = 0
+        self.day_bounds: tuple[Any, int, int] | None = None  # the chunk's dates and their range (batchdates)
         self.block_rows = block_rows  # 0: evaluate each chunk at once, without a kernel
         self.assume = False  # the chunk being evaluated may assume bounds (see _evaluate)
         self.assumed = False  # and did
@@ -339,6 +342,8 @@ class Plan:
 
     def run(self, batch: Any, offset: int) -> tuple[Any, list[tuple[int, RuleError]]]:
         """Evaluate one chunk: (record batch of outputs + 错误, [(row, error)]), rows from `offset`."""
+        from guize.runtime.batchdates import chunk_dates, out_of_force
+
         np = self.np
         n = batch.num_rows
         columns = {name: one_column(batch, name) for name in batch.schema.names}
@@ -352,10 +357,10 @@ class Plan:
                 if self.strict:
                     break
         else:
-            on, versions, date_bad, outside = self._dates(columns, n)
+            on, versions, date_bad, outside = chunk_dates(self, columns, n)
             if outside is not None and outside.any():
                 # The scalar path stops at the date before reading any input: one error per date.
-                self._out_of_force(on, outside, errors)
+                out_of_force(self, on, outside, errors)
             else:
                 outside = None
             chunk, values, sinks = self._evaluate(columns, n, on, versions, date_bad, outside)
@@ -418,6 +423,8 @@ class Plan:
         np = self.np
         chunk = Chunk(self.defs, n, self._fetcher(columns, converted), on, versions, alloc,
                       EAGER if recorder is None else recorder)
+        if self.day_bounds is not None:
+            chunk.day_bounds(*self.day_bounds)
         if date_bad is not None:
             chunk.flag(date_bad)
         if outside is not None:
@@ -431,10 +438,18 @@ class Plan:
                 sinks[name] = (buf, buf.reshape(n, 2)[:, 0])
                 chunk.sinks[name] = sinks[name][1]
         values = {name: chunk.ref(name) for name in self.vector}
+        chunk.close()
         if recorder is not None:  # write the high words while the block's low words are hot
             from guize.runtime.batchops import Num
-            from guize.runtime.kernel import copy
+            from guize.runtime.kernel import Reg, copy
 
+            for name, (_buf, low) in sinks.items():
+                value = values[name]
+                if isinstance(value, Num) and isinstance(value.v, Reg) and value.v.array is None:
+                    # A temporary (a look-up, a product not rounded): copied into the result's
+                    # low words in the kernel, not kept in a chunk-wide column and copied after.
+                    recorder.call(copy, value.v, out=low)
+                    values[name] = Num(low, value.s, value.lo, value.hi)
             values = {name: _materialize(v, recorder) for name, v in values.items()}
             for name, (buf, low) in sinks.items():
                 value = values[name]
@@ -446,122 +461,6 @@ class Plan:
                         recorder.call(np.right_shift, low, 63, out=high)
                     sinks[name] = (buf, low, True)
         return chunk, values, sinks
-
-    def _dates(self, columns: dict[str, Any], n: int) -> tuple[Any, list[Any], Any, Any]:
-        """Day numbers, version indices per dated slot, rows to recompute, rows out of force."""
-        np = self.np
-        policy = self.policy
-        from guize.runtime.batchops import day
-
-        if self.date_column is None:
-            assert self.env is not None and self.on is not None  # INVARIANT: set in __init__
-            if self.known_column is not None:
-                return self._known_rows(columns, self.np.full(n, day(self.on), dtype=np.int64), None, None)
-            return day(self.on), list(self.env[1:]), None, None
-        spec = {"name": self.date_column, "kind": "date", "members": ()}
-        conv = convert_column(spec, columns[self.date_column], self.enums)
-        days = conv.v
-        bad = mask_or(conv.bad, conv.null)
-        w = policy.window
-        if bad is None and n and self.known_on is None and self.known_column is None:
-            # Often every date of the chunk is in force and in one version of each dated
-            # value: then one pass for the range answers for every row.
-            lo, hi = minmax(days)
-            if (w.start is not None and lo >= day(w.start) and (w.last is None or hi <= day(w.last))
-                    and (w.repealed is None or hi < day(w.repealed.on))):
-                versions: list[Any] = []
-                for slot_versions in policy.dated_versions:
-                    found = [k for k, v in enumerate(slot_versions)
-                             if day(v[0]) <= lo and (v[1] is None or hi < day(v[1]))]
-                    if not found:
-                        break
-                    versions.append(found[0])
-                else:
-                    return days, versions, None, None
-        inside = np.ones(n, dtype=bool)
-        if w.start is None:
-            inside[:] = False
-        else:
-            inside &= days >= day(w.start)
-        if w.last is not None:
-            inside &= days <= day(w.last)
-        if w.repealed is not None:
-            inside &= days < day(w.repealed.on)
-        outside = ~inside if bad is None else ~inside & ~bad  # a real date, out of force
-        versions = []
-        if self.known_column is not None:
-            return self._known_rows(columns, days, bad, outside)
-        if self.known_on is not None:
-            return days, self._known_versions(days), bad, outside
-        for slot_versions in policy.dated_versions:
-            starts = np.array([day(v[0]) for v in slot_versions], dtype=np.int64)
-            ends = np.array([day(v[1]) if v[1] is not None else _I64 for v in slot_versions], dtype=np.int64)
-            idx = np.searchsorted(starts, days, side="right") - 1
-            ok = idx >= 0
-            ok &= days < ends.take(np.maximum(idx, 0)) if len(ends) else False
-            versions.append(np.where(ok, idx, -1))
-        return days, versions, bad, outside
-
-    def _known_versions(self, days: Any) -> list[Any]:
-        """Each dated slot's version per row, as known on self.known_on: chosen once per distinct date."""
-        np = self.np
-        from guize.runtime.batchops import to_date
-
-        unique, inverse = np.unique(days, return_inverse=True)
-        on = [to_date(int(d)) for d in unique.tolist()]
-        versions = []
-        for slot_versions in self.policy.dated_versions:
-            picked = [select_version(slot_versions, d, self.known_on) for d in on]
-            versions.append(np.array([-1 if k is None else k for k in picked], dtype=np.int64)[inverse])
-        return versions
-
-    def _known_rows(self, columns: dict[str, Any], days: Any, bad: Any,
-                    outside: Any) -> tuple[Any, list[Any], Any, Any]:
-        """_dates with a known_on column: each dated slot's version per row, chosen once per
-        distinct (date, known_on) pair. A row whose known_on is not a date, or is before the
-        document was published, goes the scalar way, which reports it; a null: as now stands."""
-        np = self.np
-        from guize.runtime.batchops import to_date
-
-        assert self.known_column is not None  # INVARIANT: the caller's test
-        spec = {"name": self.known_column, "kind": "date", "members": ()}
-        conv = convert_column(spec, columns[self.known_column], self.enums)
-        known = conv.v.astype(np.int64)
-        absent = np.zeros(len(known), dtype=bool) if conv.null is None else conv.null
-        early = []  # the known_on days before the document itself was published
-        for k in np.unique(known[~absent]).tolist():
-            try:
-                self.policy.check_known(to_date(int(k)))
-            except RuleError:
-                early.append(k)
-        if early:
-            bad = mask_or(bad, ~absent & np.isin(known, early))
-        bad = mask_or(bad, conv.bad)
-        known = np.where(absent, _I64, known)  # INVARIANT: no real day number is this large
-        pairs, inverse = np.unique(np.stack([days.astype(np.int64), known]), axis=1, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        keys = [(to_date(int(d)), None if k == _I64 else to_date(int(k))) for d, k in pairs.T.tolist()]
-        versions = []
-        for slot_versions in self.policy.dated_versions:
-            picked = [select_version(slot_versions, d, k) for d, k in keys]
-            versions.append(np.array([-1 if v is None else v for v in picked], dtype=np.int64)[inverse])
-        return days, versions, bad, outside
-
-    def _out_of_force(self, days: Any, outside: Any, errors: dict[int, RuleError]) -> None:
-        from guize.runtime.batchops import to_date
-
-        rows = self.np.flatnonzero(outside)
-        by_day: dict[int, RuleError] = {}
-        for row, d in zip(rows.tolist(), days[rows].tolist(), strict=True):
-            exc = by_day.get(d)
-            if exc is None:
-                try:
-                    self.policy.env(to_date(d))
-                except RuleError as found:
-                    exc = by_day[d] = found
-                else:  # pragma: no cover - the window said otherwise
-                    raise AssertionError(f"{to_date(d)} is in force")
-            errors[row] = exc
 
     def _fetcher(self, columns: dict[str, Any], converted: dict[str, Converted]) -> Any:
         """The chunk's input reader; `converted` keeps each column's conversion, so that

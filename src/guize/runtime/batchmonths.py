@@ -7,7 +7,6 @@ since 1970-01. These agree row for row with the scalar definitions in guize.runt
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import numpy as np
@@ -21,23 +20,6 @@ def months(days: Any) -> tuple[Any, Any]:
     dd = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
     m = dd.astype("datetime64[M]")
     return m.astype(np.int64), (dd - m.astype("datetime64[D]")).astype(np.int64) + 1
-
-
-def year_of(days: Any) -> Any:
-    """Day numbers -> calendar years (int64): a binary search among the first days of the years
-    the column spans (or, for a few years, a comparison with each), several times faster than
-    converting through datetime64[Y]."""
-    epoch = datetime.date(1970, 1, 1).toordinal()
-    first = datetime.date.fromordinal(int(days.min()) + epoch).year
-    last = datetime.date.fromordinal(int(days.max()) + epoch).year
-    starts = np.array([datetime.date(y, 1, 1).toordinal() - epoch for y in range(first + 1, last + 1)],
-                      dtype=days.dtype)
-    if len(starts) > 8:
-        return np.searchsorted(starts, days, side="right").astype(np.int64) + first
-    year = np.full(len(days), first, dtype=np.int64)  # a few years: one comparison each
-    for start in starts.tolist():
-        year += days >= start
-    return year
 
 
 def month_start(index: Any) -> Any:

@@ -37,7 +37,9 @@ import numpy as np
 import numpy.typing as npt
 
 from guize.runtime import batchmonths
-from guize.runtime.kernel import EAGER, Eager, Reg, copy, take
+from guize.runtime.batchround import rq as _rq
+from guize.runtime.batchround import rq_arr as _rq_arr
+from guize.runtime.kernel import EAGER, Eager, Reg, Steps, copy, lookup_sorted, sorted_consts, take
 
 I64 = 2**63 - 1  # values stay within [-I64, I64]: never INT64_MIN, so abs() cannot overflow
 EPOCH = datetime.date(1970, 1, 1).toordinal()
@@ -152,85 +154,6 @@ def _apply(k: Eager, f: Any, a: Num, b: Num, new: Callable[[], Column], dest: Co
     return k.call(f, av, bv, out=new())
 
 
-def _rq(x: int, d: int, mode: str) -> int:
-    """x / d rounded in `mode` (half_up: half away from zero), Python ints, d > 0."""
-    q, r = divmod(x, d)  # floor
-    if r == 0 or mode == "floor":
-        return q
-    if mode == "ceil":
-        return q + 1
-    if mode == "down":
-        return q + 1 if x < 0 else q
-    # half_up: compare the distance to the lower and upper neighbour
-    up = r * 2 > d or (r * 2 == d and x > 0)
-    return q + 1 if up else q
-
-
-def _rq_arr(c: Chunk, v: Column, d: Any, mode: str, lo: int, hi: int, out: Column | None,
-            dest: Column | None = None) -> Column:
-    """v / d rounded in `mode` for a column v and d (a positive Python int or int64 column).
-
-    `out` may receive intermediate values; the result goes to `dest` when one is given.
-    """
-    k = c.k
-    scalar_d = not _is_arr(d)
-    if mode == "floor" or (mode == "down" and lo >= 0):
-        if out is not None and dest is not None and _strided(dest):
-            return _divide_into(c, k.call(np.floor_divide, v, d, out=out), d, dest, done=True)
-        target = dest if dest is not None else out
-        return k.call(np.floor_divide, v, d, out=target if target is not None else c.new())
-    if lo >= 0 and scalar_d:
-        # Non-negative values: a cheap form when the addend cannot overflow.
-        add = d - 1 if mode == "ceil" else d // 2
-        if hi + add <= I64:
-            t = k.call(np.add, v, add, out=out if out is not None else c.new())
-            return _divide_into(c, t, d, dest if dest is not None else t)
-    q = _rq_general(c, v, d, mode)
-    if dest is not None:
-        return k.call(copy, q, out=dest)
-    return q
-
-
-def _strided(a: Column | None) -> bool:
-    if isinstance(a, Reg):
-        return a.strided
-    return a is not None and not a.flags.c_contiguous
-
-
-def _divide_into(c: Chunk, t: Column, d: Any, dest: Column, done: bool = False) -> Column:
-    """floor(t / d) into `dest`; `t` may be overwritten (`done`: t already holds the quotient).
-
-    numpy divides by a scalar with a fast reciprocal loop only between contiguous arrays:
-    into a strided `dest` (an output's low words) it is several times slower than dividing
-    in place and copying, so do that.
-    """
-    k = c.k
-    if _strided(dest) and not _strided(t):
-        if not done:
-            k.call(np.floor_divide, t, d, out=t)
-        return k.call(copy, t, out=dest)
-    if done:
-        return k.call(copy, t, out=dest)
-    return k.call(np.floor_divide, t, d, out=dest)
-
-
-def _rq_general(c: Chunk, v: Column, d: Any, mode: str) -> Column:
-    """v / d rounded in `mode` for any signs, into a new column."""
-    k = c.k
-    if mode == "ceil":  # -floor(-v / d)
-        q = k.call(np.negative, v, out=c.new())
-        k.call(np.floor_divide, q, d, out=q)
-        return k.call(np.negative, q, out=q)
-    m = k.call(np.abs, v, out=c.new())
-    q = k.call(np.floor_divide, m, d, out=c.new())
-    if mode == "half_up":  # the remainder is at least half of d: round away from zero
-        r = k.call(np.multiply, q, d, out=c.new())
-        k.call(np.subtract, m, r, out=r)  # r = |v| - q*d
-        k.call(np.subtract, d, r, out=m)  # m = d - r
-        k.call(np.add, q, k.call(np.greater_equal, r, m, out=c.new(bool)), out=q)
-    return k.call(np.negative, q, out=q, where=k.call(np.less, v, 0, out=c.new(bool)))
-
-
 class Table:
     """Constant values looked up by a small integer (an enumeration code or a version index)."""
 
@@ -291,9 +214,12 @@ class Chunk:
         self.alloc = alloc or (lambda n, dtype: np.empty(n, dtype=dtype))
         self.fetch = fetch  # (chunk, input name) -> converted column; may flag rows
         self.on = on  # day number for every row, or an int64 array of day numbers
-        self.versions = versions  # per dated slot: index, None, or an intp array (-1: none)
+        self.versions = versions  # per dated slot: index, None, Steps, or an intp array (-1: none)
         self.bad = np.zeros(n, dtype=bool)  # rows the scalar path must recompute
         self.assumed: Array | None = None  # rows outside an assumed bound (see assume)
+        self.assume_or: Column | None = None  # the bitwise or of the columns assumed so far
+        self.assume_owned = False  # assume_or is a temporary of this chunk's
+        self.assume_top = 0
         self.memo: dict[str, Any] = {}
         self.tests: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see cmp
         self.inputs: dict[str, Any] = {}
@@ -316,13 +242,28 @@ class Chunk:
         """Compute as if 0 <= v <= top on every row, and mark the rows where it is not so.
 
         The caller gives v the bounds (0, top) instead of reading them off the data; the
-        rows marked in `assumed` may have gone wrong and must be recomputed exactly.
+        rows marked in `assumed` (by `close`) may have gone wrong and must be recomputed
+        exactly. top + 1 is a power of two: a row is outside for some assumed column exactly
+        when the bitwise or of all of them, as unsigned numbers (a negative value is huge),
+        is above top; so n columns cost n passes, not 2n.
         """
+        assert top & (top + 1) == 0  # INVARIANT: top = 2**k - 1
+        unsigned = v.view(np.uint64)
         if self.assumed is None:
             self.assumed = np.zeros(self.n, dtype=bool)
-        unsigned = v.view(np.uint64)  # negative values become huge: one comparison for both
-        outside = self.k.call(np.greater, unsigned, top, out=self.new(bool))
-        self.k.call(np.logical_or, self.assumed, outside, out=self.assumed)
+            self.assume_top = top
+            self.assume_or = unsigned
+            return
+        assert top == self.assume_top  # INVARIANT: one bound per chunk
+        acc = self.assume_or if self.assume_owned else self.new(np.uint64)
+        self.assume_or = self.k.call(np.bitwise_or, self.assume_or, unsigned, out=acc)
+        self.assume_owned = True
+
+    def close(self) -> None:
+        """Mark the rows outside the assumed bounds (see assume): call once every input is read."""
+        if self.assume_or is not None:
+            self.k.call(np.greater, self.assume_or, self.assume_top, out=self.assumed)
+            self.assume_or = None
 
     def input(self, name: str) -> Any:
         if name not in self.inputs:
@@ -341,6 +282,22 @@ class Chunk:
 
     def asof(self) -> Any:
         return self.on
+
+    def day_bounds(self, days: Array, lo: int, hi: int) -> None:
+        """The range of a column of day numbers, already read (the chunk's dates): no pass for it."""
+        self.tests[("bounds", id(days))] = (days, None, (lo, hi))
+
+    def _years(self, days: Array) -> Num:
+        """年份 of a column of the data (not a computed one): its range is read (or known), and
+        the years are computed in the kernel against the first days of the years it spans."""
+        hit = self.tests.get(("bounds", id(days)))
+        lo, hi = hit[2] if hit is not None else _bounds(days)
+        # A day beyond the calendar (a date32 cell can hold one) is a row in error: any year.
+        first, last = to_date(min(max(lo, FIRST_DAY), LAST_DAY)).year, to_date(max(min(hi, LAST_DAY), FIRST_DAY)).year
+        if first == last:
+            return Num(first, 0, first, first)
+        starts = sorted_consts([day(datetime.date(y, 1, 1)) for y in range(first + 1, last + 1)], days.dtype)
+        return Num(self.k.call(lookup_sorted, starts, days, first, out=self.new()), 0, first, last)
 
     def full(self, x: Any, dtype: Any = np.int64) -> Column:
         return x if _is_arr(x) else self.k.call(copy, x, out=self.new(dtype))
@@ -670,6 +627,34 @@ class Chunk:
                             else cut > x.hi if op == "<" else cut >= x.hi)
         return out
 
+    def banded(self, x: Num, edges: Sequence[tuple[str, bool]], t: Table) -> Any:
+        """The value of x's band: t looked up by how many edges x is above (batchgen.band_edges).
+
+        Edge (threshold, incl): x is above it when x >= threshold (incl) or x > threshold.
+        At x's scale that is v >= cut for an integer cut; cuts the bounds decide cost nothing,
+        the rest are one comparison (or a binary search among several) in the kernel.
+        """
+        cuts = []
+        for text, incl in edges:
+            edge = Decimal(text).scaleb(x.s)
+            cuts.append(math.ceil(edge) if incl else math.floor(edge) + 1)
+        if not _is_arr(x.v):
+            return self.table(sum(x.v >= cut for cut in cuts), t)
+        above = sum(cut <= x.lo for cut in cuts)  # every row is above these
+        open_cuts = [cut for cut in cuts if x.lo < cut <= x.hi]
+        if not open_cuts:
+            return self.table(above, t)
+        dtype = np.int8 if len(cuts) <= 8 else np.int64  # a few bands: int8 (see lookup_sorted)
+        if x.own:  # a temporary may be overwritten later: no reuse
+            return self.table(self.k.call(lookup_sorted, sorted_consts(open_cuts, np.int64), x.v, above,
+                                          out=self.new(dtype)), t)
+        key = ("banded", id(x.v), above, *open_cuts)
+        hit = self.tests.get(key)
+        if hit is None:
+            index = self.k.call(lookup_sorted, sorted_consts(open_cuts, np.int64), x.v, above, out=self.new(dtype))
+            hit = self.tests[key] = (x.v, None, index)
+        return self.table(hit[2], t)
+
     def table(self, index: Any, t: Table) -> Any:
         """A constant table looked up by enumeration code; uncovered codes go to the scalar path."""
         if t.ok is not None:
@@ -689,6 +674,12 @@ class Chunk:
         if k is None:
             self.flag(True)
             return 0
+        if isinstance(k, Steps):  # computed in the kernel, once per chunk
+            hit = self.tests.get(("steps", id(k)))
+            if hit is None:
+                index = self.k.call(lookup_sorted, k.starts, self.on, k.first, out=self.new())
+                hit = self.tests[("steps", id(k))] = (k, None, index)
+            return hit[2]
         if _is_arr(k):
             none = k < 0
             if none.any():
@@ -703,7 +694,7 @@ class Chunk:
         k = self.version(slot)
         if not _is_arr(k):
             return versions[k]()
-        return self.select([(k == i, f()) for i, f in enumerate(versions)][:-1], versions[-1]())
+        return self.select([(self.cmpx("==", k, i), f()) for i, f in enumerate(versions)][:-1], versions[-1]())
 
     # ------------------------------------------------------------ functions
 
@@ -746,13 +737,12 @@ class Chunk:
             d = to_date(days)
             v = {"year": d.year, "month": d.month, "day": d.day}[func]
             return Num(v, 0, v, v)
-        self.k.need_data()
-        if func == "year":  # 年份(评估日期) twice on one chunk (two branches, say) is one pass
+        if func == "year" and isinstance(days, np.ndarray):  # a column of the data: recordable
             hit = self.tests.get(("year", id(days)))
             if hit is None:
-                v = batchmonths.year_of(days)
-                hit = self.tests[("year", id(days))] = (days, None, Num(v, 0, *_bounds(v)))
+                hit = self.tests[("year", id(days))] = (days, None, self._years(days))
             return hit[2]  # not owned: shared
+        self.k.need_data()
         dd = days.astype("datetime64[D]")
         months = dd.astype("datetime64[M]")
         if func == "month":

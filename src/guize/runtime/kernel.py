@@ -5,7 +5,7 @@ bounds, which form of an operation cannot overflow; Python, once per chunk) and 
 (numpy, over every row). Done together, each operation sweeps the whole chunk, and with
 a dozen temporaries of 2 MB each every sweep goes out to memory. With a Recorder the
 Chunk decides as usual but only writes the numpy calls down; `Kernel` then runs them over
-blocks of a few thousand rows (batch.BLOCK_ROWS), so a block's inputs, temporaries and
+blocks of some thousands of rows (batch.BLOCK_ROWS), so a block's inputs, temporaries and
 results stay in the CPU cache from one operation to the next (see docs/performance.md).
 
 Only elementwise calls are written down (a row's result depends on that row alone), so
@@ -32,7 +32,7 @@ call) 1.24–1.40, slower than no kernel. See docs/performance.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,51 @@ def copy(src: Any, out: Array, where: Any = True) -> Array:
 def take(table: Array, index: Any, out: Array) -> Array:
     """`table[index]` row by row (indices outside the table are clipped)."""
     return table.take(index, mode="clip", out=out)
+
+
+def lookup_sorted(bounds: Array, x: Any, first: int, out: Array) -> Array:
+    """`first` + how many of the sorted `bounds` are at or below x, row by row (a version
+    index from a day number and the days versions start on; a year from the first days of
+    years; a band's index). A few bounds are a comparison each, summed in int8 (branch-free
+    and several times faster than numpy's binary search); many are a binary search."""
+    if len(bounds) > 8:
+        np.add(np.searchsorted(bounds, x, side="right"), out.dtype.type(first), out=out, casting="unsafe")
+        return out
+    count = out if out.dtype == np.int8 else np.empty(len(out), dtype=np.int8)
+    np.greater_equal(x, bounds[0], out=count.view(np.bool_))
+    for bound in bounds[1:]:
+        np.add(count, np.greater_equal(x, bound).view(np.int8), out=count)
+    if count is not out or first:
+        np.add(count, out.dtype.type(first), out=out)
+    return out
+
+
+_SORTED: dict[tuple[Any, ...], Array] = {}
+
+
+def sorted_consts(values: Sequence[int], dtype: Any) -> Array:
+    """`values` as an array of `dtype`, the same array each time: a kernel's constants are
+    part of its shape (by identity), so the kernel is compiled once, not once per chunk."""
+    key = (np.dtype(dtype).char, *values)
+    array = _SORTED.get(key)
+    if array is None:
+        if len(_SORTED) > 256:
+            _SORTED.clear()
+        array = _SORTED[key] = np.array(values, dtype=dtype)
+    return array
+
+
+class Steps:
+    """A dated slot's version index per row, computed in the kernel on first use (batchops
+    Chunk.version): lookup_sorted of the chunk's day numbers in `starts`, plus `first`. The
+    chunk's dates fall in versions first.. that follow one another without a gap
+    (batchdates.range_versions), so no row lacks a version."""
+
+    __slots__ = ("first", "starts")
+
+    def __init__(self, starts: Array, first: int) -> None:
+        self.starts = starts
+        self.first = first
 
 
 class _Const:
@@ -136,7 +181,7 @@ class Recorder(Eager):
 
     def call(self, f: Any, *args: Any, out: Any, **kw: Any) -> Any:
         reg = self._arg(out)
-        if f is take:  # the table looked up is a constant, not a column
+        if f is take or f is lookup_sorted:  # the table looked up is a constant, not a column
             args = (_Const(args[0]), *args[1:])
         self.calls.append((f, tuple(self._arg(a) for a in args), reg,
                            tuple((k, self._arg(v)) for k, v in kw.items())))

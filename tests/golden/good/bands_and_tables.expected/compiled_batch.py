@@ -10,10 +10,8 @@ FALLBACK = {}
 ENUMS = ('南疆', '其他地区')
 K0 = _b.Table(['600', '500'], None, 'num')  # 按 企业地区
 K1 = _b.Table(['640', '540'], None, 'num')  # 按 企业地区
-K2 = _b.num('3000')
-K3 = _b.num('4000')
-K4 = _b.num('0')
-K5 = _b.num('10')
+K2 = _b.Table(['0', '3000', '4000'], None, 'num')  # 按 月平均工资 分段
+K3 = _b.num('10')
 
 
 def b_纱线标准(c):
@@ -31,16 +29,14 @@ def b_纱线标准(c):
 def b_每人补贴(c):
     """「每人补贴」, line 21."""
     i_月平均工资 = c.input('月平均工资')
-    x1 = c.band(i_月平均工资, '2000', True, '3000', False)
-    x2 = c.band(i_月平均工资, '3000', True, None, False)
-    x3 = c.select(((x1, K2), (x2, K3), ), K4)
-    return x3
+    x1 = c.banded(i_月平均工资, (('2000', True), ('3000', True)), K2)
+    return x1
 
 
 def b_纱线补贴(c):
     """「纱线补贴」, line 26."""
     d_纱线标准 = c.ref('纱线标准')
-    x1 = c.mul(d_纱线标准, K5)
+    x1 = c.mul(d_纱线标准, K3)
     x2 = c.rnd(x1, -2, 'half_up', c.sink('纱线补贴'))
     return x2
 

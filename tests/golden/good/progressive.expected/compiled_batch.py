@@ -8,87 +8,56 @@ from guize.runtime import batchops as _b
 FORMAT = '2'
 FALLBACK = {'分期税额': '累进税率表按日期或公式变化，逐行计算'}
 ENUMS = ()
-K0 = _b.num('1')
-K1 = _b.num('2')
-K2 = _b.num('3')
-K3 = _b.num('0')
-K4 = _b.num('36000')
-K5 = _b.num('0.03')
-K6 = _b.num('108000')
-K7 = _b.num('0.10')
-K8 = _b.num('144000')
-K9 = _b.num('0.20')
-K10 = _b.num('0.05')
+K0 = _b.Table(['1', '2', '3'], None, 'num')  # 按 所得 分段
+K1 = _b.num('0')
+K2 = _b.Table(['0', '0.03', '0.10', '0.20'], None, 'num')  # 累进税率表的各档税率
+K3 = _b.Table(['0', '0.00', '2520.00', '16920.00'], None, 'num')  # 累进税率表的各档速算扣除数
+K4 = _b.Table(['0.03', '0.03', '0.10', '0.20'], None, 'num')  # 累进税率表的适用税率
+K5 = _b.Table(['0.03', '0.10', '0.20'], None, 'num')  # 按 所得 分段
+K6 = _b.Table(['0.05', '0.10'], None, 'num')  # 按 经营所得 分段
 
 
 def b_档次(c):
     """「档次」, line 28."""
     i_所得 = c.input('所得')
-    x1 = c.band(i_所得, None, False, '36000', True)
-    x2 = c.band(i_所得, '36000', False, '144000', True)
-    x3 = c.band(i_所得, '144000', False, None, False)
-    x4 = c.select(((x1, K0), (x2, K1), (x3, K2), ), None)
-    return x4
+    x1 = c.banded(i_所得, (('36000', False), ('144000', False)), K0)
+    return x1
 
 
 def b_税额(c):
     """「税额」, line 33."""
     i_所得 = c.input('所得')
-    x1 = c.max_(c.sub(i_所得, K3), K3)
-    x2 = c.min_(x1, K4)
-    x3 = c.mul(x2, K5)
-    x4 = c.max_(c.sub(i_所得, K4), K3)
-    x5 = c.min_(x4, K6)
-    x6 = c.mul(x5, K7)
-    x7 = c.add(x3, x6)
-    x8 = c.max_(c.sub(i_所得, K8), K3)
-    x9 = c.mul(x8, K9)
-    x10 = c.add(x7, x9)
-    x11 = c.rnd(x10, -2, 'half_up', c.sink('税额'))
-    return x11
+    x1 = c.banded(i_所得, (('0', False), ('36000', False), ('144000', False)), K2)
+    x2 = c.sub(c.mul(i_所得, x1), c.banded(i_所得, (('0', False), ('36000', False), ('144000', False)),
+            K3))
+    x3 = c.max_(x2, K1)
+    x4 = c.rnd(x3, -2, 'half_up', c.sink('税额'))
+    return x4
 
 
 def b_税率(c):
     """「税率」, line 34."""
     i_所得 = c.input('所得')
-    x1 = c.band(i_所得, None, False, '36000', True)
-    x2 = c.band(i_所得, '36000', False, '144000', True)
-    x3 = c.band(i_所得, '144000', False, None, False)
-    x4 = c.select(((x1, K5), (x2, K7), (x3, K9), ), K3)
-    return x4
+    x1 = c.banded(i_所得, (('0', False), ('36000', False), ('144000', False)), K4)
+    return x1
 
 
 def b_扣除数(c):
     """「扣除数」, line 35."""
     i_所得 = c.input('所得')
-    x1 = c.band(i_所得, None, False, '36000', True)
-    x2 = c.band(i_所得, '36000', False, '144000', True)
-    x3 = c.band(i_所得, '144000', False, None, False)
-    x4 = c.select(((x1, K5), (x2, K7), (x3, K9), ), K3)
-    x5 = c.max_(c.sub(i_所得, K3), K3)
-    x6 = c.min_(x5, K4)
-    x7 = c.mul(x6, K5)
-    x8 = c.max_(c.sub(i_所得, K4), K3)
-    x9 = c.min_(x8, K6)
-    x10 = c.mul(x9, K7)
-    x11 = c.add(x7, x10)
-    x12 = c.max_(c.sub(i_所得, K8), K3)
-    x13 = c.mul(x12, K9)
-    x14 = c.add(x11, x13)
-    x15 = c.sub(c.mul(i_所得, x4), x14)
-    x16 = c.rnd(x15, -2, 'half_up', c.sink('扣除数'))
-    return x16
+    c.flag(c.cmp('<', i_所得, K1))
+    x1 = c.banded(i_所得, (('0', False), ('36000', False), ('144000', False)), K3)
+    x2 = c.rnd(x1, -2, 'half_up', c.sink('扣除数'))
+    return x2
 
 
 def b_全额税额(c):
     """「全额税额」, line 36."""
     i_经营所得 = c.input('经营所得')
-    x1 = c.band(i_经营所得, None, False, '30000', True)
-    x2 = c.band(i_经营所得, '30000', False, None, False)
-    x3 = c.select(((x1, K10), (x2, K7), ), K3)
-    x4 = c.mul(i_经营所得, x3)
-    x5 = c.rnd(x4, -2, 'half_up', c.sink('全额税额'))
-    return x5
+    x1 = c.banded(i_经营所得, (('30000', False),), K6)
+    x2 = c.mul(i_经营所得, x1)
+    x3 = c.rnd(x2, -2, 'half_up', c.sink('全额税额'))
+    return x3
 
 
 def b_所在档次(c):

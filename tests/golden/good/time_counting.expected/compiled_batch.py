@@ -15,9 +15,8 @@ K3 = _b.num('0')
 K4 = _b.num('0.5')
 K5 = _b.num('721')
 K6 = _b.num('18')
-K7 = _b.num('5')
-K8 = _b.num('10')
-K9 = _b.num('15')
+K7 = _b.Table(['0', '5', '10', '15'], None, 'num')  # 按 累计工作时间 分段
+K8 = _b.Table(['0.5', '1', '0'], None, 'num')  # 按 工作年限 分段
 
 
 def b_工作年限(c):
@@ -109,20 +108,15 @@ def b_到期日(c):
 def b_年休假(c):
     """「年休假」, line 25."""
     i_累计工作时间 = c.input('累计工作时间')
-    x1 = c.band(i_累计工作时间, '12', True, '120', False)
-    x2 = c.band(i_累计工作时间, '120', True, '240', False)
-    x3 = c.band(i_累计工作时间, '240', True, None, False)
-    x4 = c.select(((x1, K7), (x2, K8), (x3, K9), ), K3)
-    return x4
+    x1 = c.banded(i_累计工作时间, (('12', True), ('120', True), ('240', True)), K7)
+    return x1
 
 
 def b_档次(c):
     """「档次」, line 30."""
     d_工作年限 = c.ref('工作年限')
-    x1 = c.band(d_工作年限, '6', True, '12', False)
-    x2 = c.band(d_工作年限, None, False, '6', False)
-    x3 = c.select(((x1, K2), (x2, K4), ), K3)
-    return x3
+    x1 = c.banded(d_工作年限, (('6', True), ('12', True)), K8)
+    return x1
 
 
 # Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).

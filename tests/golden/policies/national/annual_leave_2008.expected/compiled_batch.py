@@ -8,35 +8,25 @@ from guize.runtime import batchops as _b
 FORMAT = '2'
 FALLBACK = {}
 ENUMS = ()
-K0 = _b.num('5')
-K1 = _b.num('10')
-K2 = _b.num('15')
+K0 = _b.Table(['0', '5', '10', '15'], None, 'num')  # 按 累计工作时间 分段
+K1 = _b.Table(['0', '2', '3', '4'], None, 'num')  # 按 累计工作时间 分段
+K2 = _b.num('20')
 K3 = _b.num('0')
-K4 = _b.num('2')
-K5 = _b.num('3')
-K6 = _b.num('4')
-K7 = _b.num('20')
 
 
 def b_应休天数(c):
     """「应休天数」, line 17."""
     i_累计工作时间 = c.input('累计工作时间')
-    x1 = c.band(i_累计工作时间, '12', True, '120', False)
-    x2 = c.band(i_累计工作时间, '120', True, '240', False)
-    x3 = c.band(i_累计工作时间, '240', True, None, False)
-    x4 = c.select(((x1, K0), (x2, K1), (x3, K2), ), K3)
-    return x4
+    x1 = c.banded(i_累计工作时间, (('12', True), ('120', True), ('240', True)), K0)
+    return x1
 
 
 def b_病假界限(c):
     """「病假界限」, line 23."""
     i_累计工作时间 = c.input('累计工作时间')
-    x1 = c.band(i_累计工作时间, '12', True, '120', False)
-    x2 = c.band(i_累计工作时间, '120', True, '240', False)
-    x3 = c.band(i_累计工作时间, '240', True, None, False)
-    x4 = c.select(((x1, K4), (x2, K5), (x3, K6), ), K3)
-    x5 = c.call('as_period', x4)
-    return x5
+    x1 = c.banded(i_累计工作时间, (('12', True), ('120', True), ('240', True)), K1)
+    x2 = c.call('as_period', x1)
+    return x2
 
 
 def b_寒暑假多于年休假(c):
@@ -50,7 +40,7 @@ def b_寒暑假多于年休假(c):
 def b_事假过多(c):
     """「事假过多」, line 30."""
     i_本年度事假累计天数 = c.input('本年度事假累计天数')
-    x1 = c.cmp('>=', i_本年度事假累计天数, K7)
+    x1 = c.cmp('>=', i_本年度事假累计天数, K2)
     i_事假不扣工资 = c.input('事假不扣工资')
     x2 = c.and_(x1, i_事假不扣工资)
     return x2

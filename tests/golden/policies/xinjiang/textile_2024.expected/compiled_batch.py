@@ -10,43 +10,40 @@ FALLBACK = {}
 ENUMS = ('南疆', '其他地区', '含棉纱线', '非棉纱线', '织布')
 K0 = _b.num('20')
 K1 = _b.Table(['300', '200'], None, 'num')  # 出疆棉运费补贴标准的各版本
-K2 = _b.num('600')
-K3 = _b.num('640')
-K4 = _b.num('500')
-K5 = _b.num('540')
-K6 = _b.Table(['560', '460', '560', '560', '560'], None, 'num')  # 按 企业地区
-K7 = _b.num('900')
-K8 = _b.num('0')
-K9 = _b.num('100')
-K10 = _b.num('0.06')
-K11 = _b.Table(['0.10', '0.08', '0.10', '0.10', '0.10'], None, 'num')  # 按 企业地区
-K12 = _b.num('0.30')
-K13 = _b.num('1000000')
-K14 = _b.num('0.38')
-K15 = _b.num('0.33')
-K16 = _b.num('3000')
-K17 = _b.num('4000')
-K18 = _b.num('200')
-K19 = _b.num('24')
-K20 = _b.num('12')
-K21 = _b.num('36')
-K22 = _b.num('1.00')
-K23 = _b.num('0.50')
-K24 = _b.num('2400')
-K25 = _b.num('50')
-K26 = _b.num('50000')
-K27 = _b.num('0.20')
-K28 = _b.num('20000000')
-K29 = _b.num('1')
-K30 = _b.num('0.40')
-K31 = _b.num('10000000')
-K32 = _b.num('8000000')
-K33 = _b.num('3')
-K34 = _b.num('0.45')
-K35 = _b.num('2024')
-K36 = _b.num('2025')
-K37 = _b.num('0.70')
-K38 = _b.num('1.8')
+K2 = _b.Table(['600', '640'], None, 'num')  # 按 纱支 分段
+K3 = _b.Table(['500', '540'], None, 'num')  # 按 纱支 分段
+K4 = _b.Table(['560', '460', '560', '560', '560'], None, 'num')  # 按 企业地区
+K5 = _b.Table(['900', '500'], None, 'num')  # 按 非地产纱线占比 分段
+K6 = _b.num('0')
+K7 = _b.num('100')
+K8 = _b.num('0.06')
+K9 = _b.Table(['0.10', '0.08', '0.10', '0.10', '0.10'], None, 'num')  # 按 企业地区
+K10 = _b.num('0.30')
+K11 = _b.num('1000000')
+K12 = _b.num('0.38')
+K13 = _b.num('0.33')
+K14 = _b.Table(['0', '3000', '4000'], None, 'num')  # 按 月平均工资 分段
+K15 = _b.num('200')
+K16 = _b.num('24')
+K17 = _b.num('12')
+K18 = _b.num('36')
+K19 = _b.num('1.00')
+K20 = _b.num('0.50')
+K21 = _b.num('2400')
+K22 = _b.num('50')
+K23 = _b.num('50000')
+K24 = _b.num('0.20')
+K25 = _b.num('20000000')
+K26 = _b.num('1')
+K27 = _b.num('0.40')
+K28 = _b.num('10000000')
+K29 = _b.num('8000000')
+K30 = _b.num('3')
+K31 = _b.num('0.45')
+K32 = _b.num('2024')
+K33 = _b.num('2025')
+K34 = _b.num('0.70')
+K35 = _b.num('1.8')
 
 
 def b_符合享受条件(c):
@@ -80,23 +77,17 @@ def b_纺织产品运费补贴标准(c):
     i_企业地区 = c.input('企业地区')
     x2 = c.cmpx('==', i_企业地区, 0)
     i_纱支 = c.input('纱支')
-    x3 = c.band(i_纱支, None, False, '40', False)
-    x4 = c.band(i_纱支, '40', True, None, False)
-    x5 = c.select(((x3, K2), (x4, K3), ), None)
-    x6 = c.cmpx('==', i_企业地区, 1)
-    x7 = c.band(i_纱支, None, False, '40', False)
-    x8 = c.band(i_纱支, '40', True, None, False)
-    x9 = c.select(((x7, K4), (x8, K5), ), None)
-    x10 = c.select(((x2, x5), (x6, x9), ), None)
-    x11 = c.cmpx('==', i_产品类别, 3)
-    x12 = c.table(i_企业地区, K6)
-    x13 = c.cmpx('==', i_产品类别, 4)
+    x3 = c.banded(i_纱支, (('40', True),), K2)
+    x4 = c.cmpx('==', i_企业地区, 1)
+    x5 = c.banded(i_纱支, (('40', True),), K3)
+    x6 = c.select(((x2, x3), (x4, x5), ), None)
+    x7 = c.cmpx('==', i_产品类别, 3)
+    x8 = c.table(i_企业地区, K4)
+    x9 = c.cmpx('==', i_产品类别, 4)
     i_非地产纱线占比 = c.input('非地产纱线占比')
-    x14 = c.band(i_非地产纱线占比, '0.50', False, None, False)
-    x15 = c.band(i_非地产纱线占比, None, False, '0.50', True)
-    x16 = c.select(((x14, K4), (x15, K7), ), None)
-    x17 = c.select(((x1, x10), (x11, x12), (x13, x16), ), None)
-    return x17
+    x10 = c.banded(i_非地产纱线占比, (('0.50', False),), K5)
+    x11 = c.select(((x1, x6), (x7, x8), (x9, x10), ), None)
+    return x11
 
 
 def b_纺织产品出疆运费补贴(c):
@@ -105,14 +96,14 @@ def b_纺织产品出疆运费补贴(c):
     d_纺织产品运费补贴标准 = c.ref('纺织产品运费补贴标准')
     i_销售数量 = c.input('销售数量')
     x1 = c.mul(d_纺织产品运费补贴标准, i_销售数量)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('纺织产品出疆运费补贴'))
     return x3
 
 
 def b_地产聚酯纤维原料使用补贴标准(c):
     """「地产聚酯纤维原料使用补贴标准」, line 94."""
-    return K9
+    return K7
 
 
 def b_地产聚酯纤维原料使用补贴(c):
@@ -121,31 +112,31 @@ def b_地产聚酯纤维原料使用补贴(c):
     d_地产聚酯纤维原料使用补贴标准 = c.ref('地产聚酯纤维原料使用补贴标准')
     i_地产聚酯纤维使用量 = c.input('地产聚酯纤维使用量')
     x1 = c.mul(d_地产聚酯纤维原料使用补贴标准, i_地产聚酯纤维使用量)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('地产聚酯纤维原料使用补贴'))
     return x3
 
 
 def b_终端产品销售补贴比例(c):
     """「终端产品销售补贴比例」, line 104."""
-    return K10
+    return K8
 
 
 def b_代加工费补贴比例(c):
     """「代加工费补贴比例」, line 106."""
     i_企业地区 = c.input('企业地区')
-    x1 = c.table(i_企业地区, K11)
+    x1 = c.table(i_企业地区, K9)
     return x1
 
 
 def b_设计中心补贴比例(c):
     """「设计中心补贴比例」, line 110."""
-    return K12
+    return K10
 
 
 def b_设计中心补贴上限(c):
     """「设计中心补贴上限」, line 111."""
-    return K13
+    return K11
 
 
 def b_服装等产品销售补贴(c):
@@ -154,7 +145,7 @@ def b_服装等产品销售补贴(c):
     i_终端产品销售额 = c.input('终端产品销售额')
     d_终端产品销售补贴比例 = c.ref('终端产品销售补贴比例')
     x1 = c.mul(i_终端产品销售额, d_终端产品销售补贴比例)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('服装等产品销售补贴'))
     return x3
 
@@ -165,7 +156,7 @@ def b_代加工费补贴(c):
     i_代加工费收入 = c.input('代加工费收入')
     d_代加工费补贴比例 = c.ref('代加工费补贴比例')
     x1 = c.mul(i_代加工费收入, d_代加工费补贴比例)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('代加工费补贴'))
     return x3
 
@@ -178,19 +169,19 @@ def b_设计中心建设补贴(c):
     x1 = c.mul(i_设计中心设备软件投入, d_设计中心补贴比例)
     d_设计中心补贴上限 = c.ref('设计中心补贴上限')
     x2 = c.min_(x1, d_设计中心补贴上限)
-    x3 = c.where(d_符合享受条件, x2, K8)
+    x3 = c.where(d_符合享受条件, x2, K6)
     x4 = c.rnd(x3, -2, 'half_up', c.sink('设计中心建设补贴'))
     return x4
 
 
 def b_基准到户综合电价(c):
     """「基准到户综合电价」, line 127."""
-    return K14
+    return K12
 
 
 def b_起点用电价格(c):
     """「起点用电价格」, line 128."""
-    return K15
+    return K13
 
 
 def b_电价补贴标准(c):
@@ -207,7 +198,7 @@ def b_企业生产用电补贴(c):
     d_电价补贴标准 = c.ref('电价补贴标准')
     i_生产用电量 = c.input('生产用电量')
     x1 = c.mul(d_电价补贴标准, i_生产用电量)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('企业生产用电补贴'))
     return x3
 
@@ -215,11 +206,8 @@ def b_企业生产用电补贴(c):
 def b_新增就业补贴标准(c):
     """「新增就业补贴标准」, line 149."""
     i_月平均工资 = c.input('月平均工资')
-    x1 = c.band(i_月平均工资, None, False, '2000', False)
-    x2 = c.band(i_月平均工资, '2000', True, '3000', False)
-    x3 = c.band(i_月平均工资, '3000', True, None, False)
-    x4 = c.select(((x1, K8), (x2, K16), (x3, K17), ), None)
-    return x4
+    x1 = c.banded(i_月平均工资, (('2000', True), ('3000', True)), K14)
+    return x1
 
 
 def b_一次性新增就业补贴(c):
@@ -232,7 +220,7 @@ def b_一次性新增就业补贴(c):
     d_新增就业补贴标准 = c.ref('新增就业补贴标准')
     i_新增稳定就业人数 = c.input('新增稳定就业人数')
     x3 = c.mul(d_新增就业补贴标准, i_新增稳定就业人数)
-    x4 = c.select(((x1, K8), (x2, K8), ), x3)
+    x4 = c.select(((x1, K6), (x2, K6), ), x3)
     x5 = c.rnd(x4, -2, 'half_up', c.sink('一次性新增就业补贴'))
     return x5
 
@@ -242,36 +230,36 @@ def b_新增就业补贴补足差额(c):
     d_一次性新增就业补贴 = c.ref('一次性新增就业补贴')
     i_原政策已领取新增就业补贴 = c.input('原政策已领取新增就业补贴')
     x1 = c.sub(d_一次性新增就业补贴, i_原政策已领取新增就业补贴)
-    x2 = c.max_(x1, K8)
+    x2 = c.max_(x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('新增就业补贴补足差额'))
     return x3
 
 
 def b_第二年每月补贴(c):
     """「第二年每月补贴」, line 172."""
-    return K9
+    return K7
 
 
 def b_第三年每月补贴(c):
     """「第三年每月补贴」, line 173."""
-    return K18
+    return K15
 
 
 def b_第二年补贴月数(c):
     """「第二年补贴月数」, line 175."""
     i_稳定就业月数 = c.input('稳定就业月数')
-    x1 = c.min_(i_稳定就业月数, K19)
-    x2 = c.sub(x1, K20)
-    x3 = c.max_(x2, K8)
+    x1 = c.min_(i_稳定就业月数, K16)
+    x2 = c.sub(x1, K17)
+    x3 = c.max_(x2, K6)
     return x3
 
 
 def b_第三年补贴月数(c):
     """「第三年补贴月数」, line 180."""
     i_稳定就业月数 = c.input('稳定就业月数')
-    x1 = c.min_(i_稳定就业月数, K21)
-    x2 = c.sub(x1, K19)
-    x3 = c.max_(x2, K8)
+    x1 = c.min_(i_稳定就业月数, K18)
+    x2 = c.sub(x1, K16)
+    x3 = c.max_(x2, K6)
     return x3
 
 
@@ -285,24 +273,24 @@ def b_新疆籍职工稳定就业补贴(c):
     d_第三年每月补贴 = c.ref('第三年每月补贴')
     x2 = c.mul(d_第三年补贴月数, d_第三年每月补贴)
     x3 = c.add(x1, x2)
-    x4 = c.where(d_符合享受条件, x3, K8)
+    x4 = c.where(d_符合享受条件, x3, K6)
     x5 = c.rnd(x4, -2, 'half_up', c.sink('新疆籍职工稳定就业补贴'))
     return x5
 
 
 def b_企业社会保险补贴比例(c):
     """「企业社会保险补贴比例」, line 199."""
-    return K22
+    return K19
 
 
 def b_职工社会保险补贴比例(c):
     """「职工社会保险补贴比例」, line 200."""
-    return K23
+    return K20
 
 
 def b_社会保险补贴最长月数(c):
     """「社会保险补贴最长月数」, line 201."""
-    return K21
+    return K18
 
 
 def b_社会保险补贴月数(c):
@@ -321,7 +309,7 @@ def b_企业社会保险补贴(c):
     x1 = c.mul(i_企业月缴社会保险费, d_社会保险补贴月数)
     d_企业社会保险补贴比例 = c.ref('企业社会保险补贴比例')
     x2 = c.mul(x1, d_企业社会保险补贴比例)
-    x3 = c.where(d_符合享受条件, x2, K8)
+    x3 = c.where(d_符合享受条件, x2, K6)
     x4 = c.rnd(x3, -2, 'half_up', c.sink('企业社会保险补贴'))
     return x4
 
@@ -334,14 +322,14 @@ def b_职工社会保险补贴(c):
     x1 = c.mul(i_职工月缴社会保险费, d_社会保险补贴月数)
     d_职工社会保险补贴比例 = c.ref('职工社会保险补贴比例')
     x2 = c.mul(x1, d_职工社会保险补贴比例)
-    x3 = c.where(d_符合享受条件, x2, K8)
+    x3 = c.where(d_符合享受条件, x2, K6)
     x4 = c.rnd(x3, -2, 'half_up', c.sink('职工社会保险补贴'))
     return x4
 
 
 def b_岗前培训补贴标准(c):
     """「岗前培训补贴标准」, line 213."""
-    return K24
+    return K21
 
 
 def b_岗前培训补贴(c):
@@ -350,19 +338,19 @@ def b_岗前培训补贴(c):
     d_岗前培训补贴标准 = c.ref('岗前培训补贴标准')
     i_岗前培训人数 = c.input('岗前培训人数')
     x1 = c.mul(d_岗前培训补贴标准, i_岗前培训人数)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('岗前培训补贴'))
     return x3
 
 
 def b_每名额对应职工数(c):
     """「每名额对应职工数」, line 227."""
-    return K25
+    return K22
 
 
 def b_人才引进补贴标准(c):
     """「人才引进补贴标准」, line 228."""
-    return K26
+    return K23
 
 
 def b_人才引进名额(c):
@@ -384,24 +372,24 @@ def b_人才引进补贴(c):
     d_人才引进名额 = c.ref('人才引进名额')
     x3 = c.min_(i_引进人才人数, d_人才引进名额)
     x4 = c.mul(d_人才引进补贴标准, x3)
-    x5 = c.where(x2, x4, K8)
+    x5 = c.where(x2, x4, K6)
     x6 = c.rnd(x5, -2, 'half_up', c.sink('人才引进补贴'))
     return x6
 
 
 def b_贴息利率上浮比例(c):
     """「贴息利率上浮比例」, line 246."""
-    return K27
+    return K24
 
 
 def b_贴息比例(c):
     """「贴息比例」, line 247."""
-    return K23
+    return K20
 
 
 def b_贴息年度上限(c):
     """「贴息年度上限」, line 248."""
-    return K28
+    return K25
 
 
 def b_贴息计息利率(c):
@@ -409,7 +397,7 @@ def b_贴息计息利率(c):
     i_实际贷款利率 = c.input('实际贷款利率')
     i_贷款市场报价利率 = c.input('贷款市场报价利率')
     d_贴息利率上浮比例 = c.ref('贴息利率上浮比例')
-    x1 = c.add(K29, d_贴息利率上浮比例)
+    x1 = c.add(K26, d_贴息利率上浮比例)
     x2 = c.mul(i_贷款市场报价利率, x1)
     x3 = c.min_(i_实际贷款利率, x2)
     return x3
@@ -425,29 +413,29 @@ def b_企业贷款贴息(c):
     x2 = c.mul(x1, d_贴息比例)
     d_贴息年度上限 = c.ref('贴息年度上限')
     x3 = c.min_(x2, d_贴息年度上限)
-    x4 = c.where(d_符合享受条件, x3, K8)
+    x4 = c.where(d_符合享受条件, x3, K6)
     x5 = c.rnd(x4, -2, 'half_up', c.sink('企业贷款贴息'))
     return x5
 
 
 def b_新型印染技术投资补贴比例(c):
     """「新型印染技术投资补贴比例」, line 265."""
-    return K30
+    return K27
 
 
 def b_新型印染技术投资补贴上限(c):
     """「新型印染技术投资补贴上限」, line 266."""
-    return K31
+    return K28
 
 
 def b_印染投资项目补贴比例(c):
     """「印染投资项目补贴比例」, line 267."""
-    return K12
+    return K10
 
 
 def b_印染投资项目补贴上限(c):
     """「印染投资项目补贴上限」, line 268."""
-    return K32
+    return K29
 
 
 def b_新型印染技术投资补贴(c):
@@ -458,7 +446,7 @@ def b_新型印染技术投资补贴(c):
     x1 = c.mul(i_新型印染技术投资额, d_新型印染技术投资补贴比例)
     d_新型印染技术投资补贴上限 = c.ref('新型印染技术投资补贴上限')
     x2 = c.min_(x1, d_新型印染技术投资补贴上限)
-    x3 = c.where(d_符合享受条件, x2, K8)
+    x3 = c.where(d_符合享受条件, x2, K6)
     x4 = c.rnd(x3, -2, 'half_up', c.sink('新型印染技术投资补贴'))
     return x4
 
@@ -471,35 +459,35 @@ def b_印染投资项目专项补贴(c):
     x1 = c.mul(i_印染技术改造投资额, d_印染投资项目补贴比例)
     d_印染投资项目补贴上限 = c.ref('印染投资项目补贴上限')
     x2 = c.min_(x1, d_印染投资项目补贴上限)
-    x3 = c.where(d_符合享受条件, x2, K8)
+    x3 = c.where(d_符合享受条件, x2, K6)
     x4 = c.rnd(x3, -2, 'half_up', c.sink('印染投资项目专项补贴'))
     return x4
 
 
 def b_印染专项补贴标准(c):
     """「印染专项补贴标准」, line 291."""
-    return K33
+    return K30
 
 
 def b_水重复利用率要求(c):
     """「水重复利用率要求」, line 292."""
-    return K34
+    return K31
 
 
 def b_未达标减半比例(c):
     """「未达标减半比例」, line 293."""
-    return K23
+    return K20
 
 
 def b_疆内使用率未达标(c):
     """「疆内使用率未达标」, line 295."""
     x1 = c.call('year', c.asof())
-    x2 = c.cmp('==', x1, K35)
+    x2 = c.cmp('==', x1, K32)
     i_疆内使用率 = c.input('疆内使用率')
-    x3 = c.cmp('<', i_疆内使用率, K23)
+    x3 = c.cmp('<', i_疆内使用率, K20)
     x4 = c.call('year', c.asof())
-    x5 = c.cmp('==', x4, K36)
-    x6 = c.cmp('<', i_疆内使用率, K37)
+    x5 = c.cmp('==', x4, K33)
+    x6 = c.cmp('<', i_疆内使用率, K34)
     x7 = c.select(((x2, x3), (x5, x6), ), False)
     return x7
 
@@ -516,7 +504,7 @@ def b_印染专项补贴单价(c):
     d_印染专项补贴标准 = c.ref('印染专项补贴标准')
     d_未达标减半比例 = c.ref('未达标减半比例')
     x4 = c.mul(d_印染专项补贴标准, d_未达标减半比例)
-    x5 = c.select(((x3, K8), (d_疆内使用率未达标, x4), ), d_印染专项补贴标准)
+    x5 = c.select(((x3, K6), (d_疆内使用率未达标, x4), ), d_印染专项补贴标准)
     return x5
 
 
@@ -526,19 +514,19 @@ def b_印染废水处理补贴(c):
     d_印染专项补贴单价 = c.ref('印染专项补贴单价')
     i_印染废水排放量 = c.input('印染废水排放量')
     x1 = c.mul(d_印染专项补贴单价, i_印染废水排放量)
-    x2 = c.where(d_符合享受条件, x1, K8)
+    x2 = c.where(d_符合享受条件, x1, K6)
     x3 = c.rnd(x2, -2, 'half_up', c.sink('印染废水处理补贴'))
     return x3
 
 
 def b_污水处理运营补贴标准(c):
     """「污水处理运营补贴标准」, line 315."""
-    return K38
+    return K35
 
 
 def b_每日补助处理量上限(c):
     """「每日补助处理量上限」, line 316."""
-    return K26
+    return K23
 
 
 def b_印染污水处理厂运营补贴(c):
@@ -549,7 +537,7 @@ def b_印染污水处理厂运营补贴(c):
     d_每日补助处理量上限 = c.ref('每日补助处理量上限')
     x1 = c.min_(i_日达标处理量, d_每日补助处理量上限)
     x2 = c.mul(d_污水处理运营补贴标准, x1)
-    x3 = c.where(d_符合享受条件, x2, K8)
+    x3 = c.where(d_符合享受条件, x2, K6)
     x4 = c.rnd(x3, -2, 'half_up', c.sink('印染污水处理厂运营补贴'))
     return x4
 
