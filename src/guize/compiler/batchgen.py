@@ -19,6 +19,8 @@ import itertools
 from decimal import Decimal
 from typing import Any, assert_never
 
+import attrs
+
 from guize._version import __version__
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.codegen import Names
@@ -52,6 +54,9 @@ class BatchGen:
         for spec in policy.inputs:
             for m in spec["members"]:
                 self._code(m)
+            for field in spec.get("fields", ()):  # a list's records: their enumerations too
+                for m in field["members"]:
+                    self._code(m)
         self.consts: dict[tuple[str, str], str] = {}
         self.const_lines: list[str] = []
         self.lines: list[str] = []
@@ -60,6 +65,8 @@ class BatchGen:
         self.bound: set[str] = set()  # locals assigned so far in the function being written
         self.last: tuple[str, int] = ("", 0)  # the temporary last emitted, and the line count then
         self.fallback: dict[str, str] = {}
+        self.lists: list[str] = []  # the list inputs whose items the code being written is about
+        self.owner = ""  # the definition being written
 
     # ------------------------------------------------------------ helpers
 
@@ -118,8 +125,26 @@ class BatchGen:
                 return "scale"
             case ir.Progressive():
                 return "num"
-            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
+            case ir.Each():
                 return "list"
+            case ir.Field(name=name):
+                fields = {f["name"]: f for f in self.inputs[self.lists[-1]]["fields"]}
+                return _KINDS[fields[name]["kind"]]
+            case ir.ItemRef(name=name):
+                return _KINDS[self.p.defs[name].value_kind]
+            case ir.Running():
+                return "num"
+            case ir.Aggregate(func=func, value=value):
+                if func in ("any", "all"):
+                    return "bool"
+                if func in ("max", "min") and value is not None:
+                    assert isinstance(node.source, ir.Input)  # INVARIANT: the checker aggregates list inputs
+                    self.lists.append(node.source.name)
+                    try:
+                        return self.kind(value)
+                    finally:
+                        self.lists.pop()
+                return "num"
         assert_never(node)
 
     def literal(self, value: Any) -> str:
@@ -215,8 +240,87 @@ class BatchGen:
             case ir.Progressive():
                 return self.progressive(node, out, pad)
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
-                raise Unsupported("列表（逐项计算、汇总）逐行计算")
+                return self.list_expr(node, out, pad)
         assert_never(node)
+
+    def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, out: list[str],
+                  pad: str, rounded: bool = False) -> str:
+        """The list constructs over `list<struct>` columns (guize.runtime.batchlists): an item's
+        expression is a nested function of the list's ItemChunk, named `c` as the row chunk is."""
+        match node:
+            case ir.Each(source=source, body=body):
+                name = self.list_name(source)
+                top = self.no_refund(body)
+                if top is not None:  # max(x − 累计(itself，至 上月), 0): increments of a running maximum
+                    return self.emit(f"_l.each_increment(c, {name!r}, {self.item_function(name, top, out, pad)})",
+                                     out, pad)
+                return self.emit(f"_l.each(c, {name!r}, {self.item_function(name, body, out, pad)})", out, pad)
+            case ir.Field(name=name):
+                return f"c.field({name!r})"
+            case ir.ItemRef(name=name):
+                if name == self.owner:
+                    raise Unsupported("逐项计算引用自身此前各项（累计(…，至 上月)）逐行计算")
+                if name in self.fallback:
+                    raise Unsupported(f"依赖逐行计算的「{name}」")
+                return f"c.item({name!r})"
+            case ir.Running(arg=arg, inclusive=inclusive):
+                return self.emit(f"_l.running(c, {self.expr(arg, out, pad)}, {inclusive!r})", out, pad)
+            case ir.Aggregate(func=func, source=source, filter=test, value=value):
+                name = self.list_name(source)
+                t = self.item_function(name, test, out, pad) if test is not None else "None"
+                v = self.item_function(name, value, out, pad) if value is not None else "None"
+                if func == "mean":
+                    if not rounded:
+                        raise Unsupported("平均值未舍入（请对平均值舍入，如 输出 平均收入：金额）")
+                    return self.emit(f"_l.mean(c, {name!r}, {t}, {v})", out, pad)
+                return self.emit(f"_l.aggregate(c, {func!r}, {name!r}, {t}, {v})", out, pad)
+        assert_never(node)
+
+    def no_refund(self, body: ir.Expr) -> ir.Expr | None:
+        """y = round(max(x, 0)) when `body` is [round](max(x − 累计(the definition itself，至 上月), 0))
+        with x not reading it (本期应预扣 = 累计应纳 − 已预扣, 余额为负时暂不退税).
+
+        Its values are then the increments of y's running maximum: with P the sum so far, each
+        value is round(max(x − P, 0)) = max(y − P, 0) (P is a multiple of the rounding step), so
+        P + value = max(P, y), and P is the running maximum of y before the item."""
+        rnd = body if isinstance(body, ir.Round) and not body.as_int else None
+        inner = rnd.arg if rnd is not None else body
+        if not isinstance(inner, ir.Max) or len(inner.args) != 2:
+            return None
+        a, b = inner.args
+        if self.constant(a) == 0:
+            a, b = b, a
+        if self.constant(b) != 0 or not isinstance(a, ir.Arith) or a.op != "-":
+            return None
+        x, run = a.left, a.right
+        if not isinstance(run, ir.Running) or run.inclusive or run.arg != ir.ItemRef(self.owner):
+            return None
+        if any(isinstance(n, ir.ItemRef) and n.name == self.owner for n in ir.walk(x)):
+            return None
+        top: ir.Expr = ir.Max((x, b))
+        return attrs.evolve(rnd, arg=top) if rnd is not None else top
+
+    def list_name(self, source: ir.Expr) -> str:
+        if not isinstance(source, ir.Input):  # pragma: no cover - the checker aggregates list inputs only
+            raise Unsupported("列表来源不是输入")
+        return source.name
+
+    def item_function(self, name: str, node: ir.Expr, out: list[str], pad: str) -> str:
+        """A nested function computing `node` for every item of list `name`; its name."""
+        fname = f"f{self.fresh()}"
+        body: list[str] = []
+        saved = self.bound
+        self.bound = set()  # the row chunk's locals are not the items'
+        self.lists.append(name)
+        try:
+            result = self.expr(node, body, pad + "    ")
+        finally:
+            self.lists.pop()
+            self.bound = saved
+        out.append(f"{pad}def {fname}(c):  # each item of {name}")
+        out.extend(body)
+        out.append(f"{pad}    return {result}")
+        return fname
 
     def static_scale(self, node: ir.Expr) -> ir.Scale:
         """The scale a scale expression always is (through names); else Unsupported."""
@@ -299,6 +403,9 @@ class BatchGen:
 
     def rounded(self, arg: ir.Expr, exp: int, mode: str, out: list[str], pad: str,
                 sink: str | None = None) -> str:
+        if isinstance(arg, ir.Aggregate) and arg.func == "mean":  # 平均, rounded: sum ÷ count
+            pair = self.list_expr(arg, out, pad, rounded=True)
+            return self.emit(f"c.rdiv({pair}[0], {pair}[1], {exp}, {mode!r})", out, pad)
         if isinstance(arg, ir.Arith) and arg.op == "/":
             a, b = self.expr(arg.left, out, pad), self.expr(arg.right, out, pad)
             return self.emit(f"c.rdiv({a}, {b}, {exp}, {mode!r})", out, pad)
@@ -508,10 +615,11 @@ class BatchGen:
         d = self.p.defs[name]
         self.bound = set()
         self.temp = 0
+        self.owner = name
         body: list[str] = []
         pad = "        "
         expr = d.expr
-        sink = name if name in self.p.outputs and d.value_kind != "int" else None
+        sink = name if name in self.p.outputs and d.value_kind != "int" and not isinstance(d.expr, ir.Each) else None
         if d.round is not None:
             mode, quantum = d.round
             result = self.rounded(expr, _exponent(quantum), mode, body, pad, sink)
@@ -553,6 +661,7 @@ class BatchGen:
                "# The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.",
                "# Do not edit: regenerate with `guize compile`.",
                "from guize.runtime import batchops as _b",
+               *(["from guize.runtime import batchlists as _l"] if any("_l." in line for line in body) else []),
                "",
                f"FORMAT = {FORMAT!r}"]
         out += literal_lines("FALLBACK = ", self.fallback)

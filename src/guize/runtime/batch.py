@@ -53,7 +53,6 @@ from guize.runtime.columns import (
     error_column,
     from_python,
     iter_batches,
-    list_from_python,
     mask_or,
     minmax,
     one_column,
@@ -462,19 +461,23 @@ class Plan:
                     sinks[name] = (buf, low, True)
         return chunk, values, sinks
 
-    def _fetcher(self, columns: dict[str, Any], converted: dict[str, Converted]) -> Any:
+    def _fetcher(self, columns: dict[str, Any], converted: dict[str, Converted], specs: Any = None) -> Any:
         """The chunk's input reader; `converted` keeps each column's conversion, so that
-        evaluating the chunk a second time (see _evaluate) converts nothing again."""
+        evaluating the chunk a second time (see _evaluate) converts nothing again. `specs`: a
+        list's fields (batchlists.list_input reads its items with a reader of its own)."""
         from guize.runtime.batchops import Num, day
 
         np = self.np
-        specs = self.specs
+        specs = specs or self.specs
         enums = self.enums
 
         def fetch(c: Any, name: str) -> Any:
             spec = specs[name]
             kind = column_kind(spec["kind"])
             arr = columns.get(name)
+            if kind == "list":
+                from guize.runtime.batchlists import list_input
+                return list_input(c, spec, arr, self._fetcher)
             default = None
             if spec["has_default"]:
                 default = V.convert({**spec, "scale": Decimal(1)}, spec["default"])
@@ -618,8 +621,9 @@ class Plan:
         for row in errors:
             patch.pop(row, None)
         validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-        if value is None and name in self.per_item:
-            return list_from_python(kind, [patch.get(i) for i in range(n)], pa)
+        if name in self.per_item and (value is None or type(value).__name__ == "ListValue"):  # list column
+            from guize.runtime.batchlists import list_output
+            return list_output(value, kind, n, patch, errors, lambda v, m: self._output(name, m, v, {}, None, {}, None))
         if value is None:  # evaluated row by row: build from the Python values
             return from_python(kind, [patch.get(i) for i in range(n)], pa)
         if isinstance(value, Num):

@@ -21,7 +21,6 @@ from guize.compiler.diagnostics import Diagnostic
 from guize.runtime import display, ir
 from guize.runtime import scales as S
 from guize.runtime import values as V
-from guize.runtime.deps import dependencies
 from guize.runtime.errors import RuleError
 from guize.runtime.interp import Interpreter
 from guize.runtime.validity import Repealed
@@ -118,14 +117,10 @@ class FileLinter(SyntaxLinter):
         """An unrounded ÷ (its quotient kept to 34 digits) cannot be computed in columns: the
         outputs that use it go row by row in evaluate_batch and guize run. Say where, once per
         definition, and how to keep them in columns."""
-        lists = {s["name"] for s in self.checked.inputs if s["kind"] == "list"}
         for d in self.tree.definitions:
             info = self.checked.defs.get(d.name)
             if info is None:
                 continue
-            if lists and any(i in lists for n in dependencies(self.checked.defs, [d.name])
-                             for i in self.checked.defs[n].inputs):
-                continue  # what reads a list goes row by row anyway: no rounding would change that
             rounded: set[int] = set()
             if info.round is not None and isinstance(info.expr, ir.Arith):
                 rounded.add(info.expr.id)

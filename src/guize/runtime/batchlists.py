@@ -1,0 +1,316 @@
+"""Columnar list operations for generated batch evaluators: `list<struct>` columns, exact.
+
+A list input of a chunk of n rows is read as an ItemChunk: the m items of all the rows laid
+end to end (Arrow's flattened child arrays), `offsets` (n + 1) saying where each row's items
+start, and `seg` (m) saying which row each item belongs to. The ItemChunk is itself a Chunk of
+m rows, so the expressions written about an item (an aggregate's filter and value, a per-item
+definition's body) are the same generated columnar code run on it: its fields are its inputs
+(`c.field`), and a value of the row (another input, a definition, the date) is taken for every
+item of the row (`broadcast`).
+
+Reductions go back from items to rows over the offsets: sums and counts as differences of one
+cumulative sum (int64 wrapping is harmless: a row's true sum is exact whenever it fits, and a
+row whose items could sum beyond int64 is flagged), maxima and minima with ufunc.reduceat over
+the non-empty rows. An item flagged (an invalid field, an overflow, no version) flags its row,
+so every row keeps the answer, or the error, of the scalar path.
+
+Lists are evaluated eagerly (`need_data`): a chunk reading one is not recorded into a kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from guize.runtime.batchops import I64, Chunk, Num
+from guize.runtime.values import MAX_ITEMS
+
+
+def _arr(x: Any) -> bool:
+    return isinstance(x, np.ndarray)
+
+
+def _bounds(v: Any) -> tuple[int, int]:
+    return (int(v.min()), int(v.max())) if v.size else (0, 0)
+
+
+class ItemChunk(Chunk):
+    """The items of one list input of a chunk, as a chunk of its own (see the module docstring)."""
+
+    def __init__(self, parent: Chunk, offsets: Any, fields: dict[str, Any] | None = None) -> None:
+        self.parent = parent
+        self.offsets = offsets  # int64, n + 1, from 0
+        self.lengths = np.diff(offsets)
+        self.seg = np.repeat(np.arange(parent.n, dtype=np.intp), self.lengths)
+        m = int(offsets[-1])
+        self.longest = int(self.lengths.max()) if parent.n else 0
+        versions = [self.broadcast(v) if _arr(v) else v for v in parent.versions]
+        super().__init__(parent.defs, m, parent.fetch, self.broadcast(parent.on), versions)
+        self.fields: dict[str, Any] = fields if fields is not None else {}
+
+    def broadcast(self, value: Any) -> Any:
+        """A row's value for each of its items."""
+        if isinstance(value, Num):
+            if _arr(value.v):
+                return Num(value.v[self.seg], value.s, value.lo, value.hi)  # shared: not overwritten
+            return value
+        if isinstance(value, ListValue):  # INVARIANT: the checker reads a per-item value through item()
+            raise TypeError("a per-item value read as a row's value")
+        return value[self.seg] if _arr(value) else value
+
+    # What the generated code reads in an item (the parent's values, taken for each item).
+
+    def field(self, name: str) -> Any:
+        return self.fields[name]
+
+    def input(self, name: str) -> Any:
+        if name not in self.inputs:
+            self.inputs[name] = self.broadcast(self.parent.input(name))
+        return self.inputs[name]
+
+    def ref(self, name: str) -> Any:
+        if name not in self.memo:
+            self.memo[name] = self.broadcast(self.parent.ref(name))
+        return self.memo[name]
+
+    def item(self, name: str) -> Any:
+        """A per-item definition's value for each item."""
+        value = self.parent.ref(name)
+        assert isinstance(value, ListValue)  # INVARIANT: batchgen writes item() for an ItemRef only
+        return value.value
+
+    # Items back to rows.
+
+    def settle(self) -> None:
+        """Flag every row with a flagged item."""
+        if self.bad.any():
+            self.parent.flag(self.count(self.bad) > 0)
+
+    def count(self, mask: Any) -> Any:
+        """The items passing `mask` (a boolean column, or one bool) in each row."""
+        if not _arr(mask):
+            return self.lengths.copy() if mask else np.zeros(self.parent.n, dtype=np.int64)
+        return self.segment_sum(mask.astype(np.int64))
+
+    def segment_sum(self, v: Any) -> Any:
+        """Each row's sum of v (int64 over the items); wraps where the caller flags."""
+        total = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(v, out=total[1:])
+        return total[self.offsets[1:]] - total[self.offsets[:-1]]
+
+    def column(self, x: Num) -> Any:
+        return x.v if _arr(x.v) else np.full(self.n, x.v, dtype=np.int64)
+
+    def too_long(self, top: int) -> Any:
+        """Rows whose items, each at most `top` in size, could sum beyond int64: flagged."""
+        if top == 0 or self.longest * top <= I64:
+            return None
+        over = self.lengths * top > I64 if top <= I64 else self.lengths > 0
+        self.parent.flag(over)
+        return over
+
+
+class ListValue:
+    """A per-item definition's value in a chunk: its items' values (a column of the ItemChunk)."""
+
+    __slots__ = ("items", "value")
+
+    def __init__(self, items: ItemChunk, value: Any) -> None:
+        self.items = items
+        if isinstance(value, Num):  # shared from now on (read by other definitions): not overwritten
+            value = Num(value.v, value.s, value.lo, value.hi)
+        self.value = value
+
+
+# ---------------------------------------------------------------- reading a list column
+
+
+def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., Any]) -> ItemChunk:
+    """A `list<struct>` column -> the chunk's ItemChunk, every field converted (as the scalar
+    path converts every field of every item up front). Rows the scalar path would reject
+    (a null or non-list value, a null item, an unknown or missing field, too many items) are
+    flagged; `fetcher(columns, converted, specs)` is the plan's input reader (batch.Plan)."""
+    import pyarrow as pa
+
+    c.k.need_data()
+    n = c.n
+    types = pa.types
+    if arr is None or not (types.is_list(arr.type) or types.is_large_list(arr.type)) \
+            or not types.is_struct(arr.type.value_type):
+        c.flag(True)  # not a list of records: the scalar path says what is wrong
+        return ItemChunk(c, np.zeros(n + 1, dtype=np.int64))
+    offsets = np.asarray(arr.offsets, dtype=np.int64)
+    start, end = int(offsets[0]), int(offsets[-1])
+    offsets = offsets - start
+    items = arr.values.slice(start, end - start)
+    e = ItemChunk(c, offsets)
+    lengths = e.lengths
+    if arr.null_count:
+        c.flag(np.asarray(arr.is_null()))
+    if items.null_count:
+        e.flag(np.asarray(items.is_null()))
+    if e.longest > MAX_ITEMS:
+        c.flag(lengths > MAX_ITEMS)
+    fields = {f["name"]: f for f in spec["fields"]}
+    given = {items.type.field(i).name: i for i in range(items.type.num_fields)}
+    if set(given) - set(fields):  # an item with an unknown field is rejected
+        c.flag(lengths > 0)
+    children = items.flatten()  # each field, null where the item is null
+    columns: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name in given:
+            columns[name] = children[given[name]]
+        elif not field["has_default"]:
+            columns[name] = pa.nulls(e.n)  # missing in every item: flagged by the reader
+    fetch = fetcher(columns, {}, fields)
+    e.fields = {name: fetch(e, name) for name in fields}
+    e.settle()
+    return e
+
+
+# ---------------------------------------------------------------- what the generated code calls
+
+
+def items(c: Chunk, name: str) -> ItemChunk:
+    """The ItemChunk of list input `name` (read in the row chunk, also from inside an item)."""
+    root = c.parent if isinstance(c, ItemChunk) else c
+    e = root.input(name)
+    assert isinstance(e, ItemChunk)  # INVARIANT: the checker lets only a list input be aggregated
+    return e
+
+
+def each(c: Chunk, name: str, body: Callable[[Chunk], Any]) -> ListValue:
+    """A per-item definition: its body on the list's items."""
+    e = items(c, name)
+    value = body(e)
+    e.settle()
+    return ListValue(e, value)
+
+
+def running(e: Chunk, x: Any, inclusive: bool) -> Num:
+    """累计(x): x summed over each row's items up to this one (or before it)."""
+    assert isinstance(e, ItemChunk)  # INVARIANT: 累计 is only written in a per-item body
+    v = e.column(x)
+    top = max(abs(x.lo), abs(x.hi))
+    over = e.too_long(top)
+    total = np.zeros(e.n + 1, dtype=np.int64)
+    np.cumsum(v, out=total[1:])
+    starts = total[e.offsets[:-1]][e.seg]
+    out = (total[1:] if inclusive else total[:-1]) - starts
+    if over is not None:
+        out[over[e.seg]] = 0
+    lo, hi = _bounds(out)
+    return Num(out, x.s, min(lo, 0), max(hi, 0), True)
+
+
+def aggregate(c: Chunk, func: str, name: str, test: Callable[[Chunk], Any] | None,
+              value: Callable[[Chunk], Any] | None) -> Any:
+    """合计 人数 任一 全部 最大 最小 over each row's items (in an item: the row's, for each item)."""
+    if isinstance(c, ItemChunk):
+        return c.broadcast(aggregate(c.parent, func, name, test, value))
+    e = items(c, name)
+    mask = test(e) if test is not None else True
+    x = value(e) if value is not None else None
+    e.settle()
+    if func == "count":
+        v = e.count(mask)
+        return Num(v, 0, *_bounds(v))
+    if func in ("any", "all"):
+        assert x is not None  # INVARIANT: the checker makes the condition the value
+        hit = np.logical_and(mask, x) if func == "any" else np.logical_and(mask, np.logical_not(x))
+        found = e.count(hit) > 0
+        return found if func == "any" else np.logical_not(found)
+    if func == "sum":
+        assert isinstance(x, Num)  # INVARIANT: the checker sums numbers only
+        v = e.column(x)
+        if _arr(mask) or not mask:
+            v = np.where(mask, v, 0)
+        over = e.too_long(max(abs(x.lo), abs(x.hi)))
+        out = e.segment_sum(v)
+        if over is not None:
+            out[over] = 0
+        return Num(out, x.s, *_bounds(out), True)
+    return extreme(e, func, mask, x)
+
+
+def extreme(e: ItemChunk, func: str, mask: Any, x: Any) -> Any:
+    """最大 最小 of numbers or dates; a row with no item passing gets the scalar path's error."""
+    c = e.parent
+    number = isinstance(x, Num)
+    v = e.column(x) if number else (x if _arr(x) else np.full(e.n, x, dtype=np.int64))
+    v = v.astype(np.int64, copy=False)
+    found = e.count(mask) > 0
+    c.flag(np.logical_not(found))
+    out = np.zeros(c.n, dtype=np.int64)
+    rows = np.flatnonzero(e.lengths > 0)
+    if e.n:
+        pick = np.maximum if func == "max" else np.minimum
+        fill = int(v.min()) if func == "max" else int(v.max())
+        w = np.where(mask, v, fill) if (_arr(mask) or not mask) else v
+        out[rows] = pick.reduceat(w, e.offsets[:-1][rows])
+        out[~found] = 0
+    if not number:
+        return out
+    return Num(out, x.s, *_bounds(out), True)
+
+
+def mean(c: Chunk, name: str, test: Callable[[Chunk], Any] | None, value: Callable[[Chunk], Any]) -> tuple[Num, Num]:
+    """平均: (sum, count), for the caller's rounded division (a row without items: flagged)."""
+    total = aggregate(c, "sum", name, test, value)
+    count = aggregate(c, "count", name, test, None)
+    return total, count
+
+
+# ---------------------------------------------------------------- per-item outputs
+
+
+def list_output(value: ListValue | None, kind: str, n: int, patch: dict[int, Any], errors: Any,
+                child: Callable[[Any, int], Any]) -> Any:
+    """A per-item output as a list column: the items' values (`child(values, m)` makes the
+    Arrow array of them), with the rows the scalar path recomputed (or rejected: null) put in."""
+    import pyarrow as pa
+
+    from guize.runtime.columns import list_from_python
+
+    if value is None:  # evaluated row by row
+        return list_from_python(kind, [patch.get(i) for i in range(n)], pa)
+    e = value.items
+    col = pa.ListArray.from_arrays(pa.array(e.offsets, type=pa.int64()).cast(pa.int32()), child(value.value, e.n))
+    rows = sorted({*patch, *errors})
+    if not rows:
+        return col
+    fixed = list_from_python(kind, [None if r in errors else patch[r] for r in rows], pa)
+    if col.type != fixed.type:  # decimals: the wider scale of the two
+        a, b = col.type.value_type, fixed.type.value_type
+        both = pa.types.is_decimal128(a) and pa.types.is_decimal128(b)
+        target = pa.list_(pa.decimal128(38, max(a.scale, b.scale))) if both else fixed.type
+        col, fixed = col.cast(target), fixed.cast(target)
+    index = np.arange(n, dtype=np.int64)
+    index[rows] = n + np.arange(len(rows), dtype=np.int64)
+    return pa.concat_arrays([col, fixed]).take(pa.array(index))
+
+
+def each_increment(c: Chunk, name: str, body: Callable[[Chunk], Any]) -> ListValue:
+    """A per-item definition max(x − 累计(itself，至 上月), 0), from y = body = max(x, 0) (rounded as
+    the definition rounds): each value is the increment of y's running maximum within its row
+    (batchgen.BatchGen.no_refund says why)."""
+    e = items(c, name)
+    y = body(e)
+    e.settle()
+    assert isinstance(y, Num) and y.lo >= 0  # INVARIANT: y is a maximum with zero
+    v = e.column(y)
+    top = y.hi + 1
+    rows = max(1, I64 // top)  # rows at a time whose items, lifted by row, stay within int64
+    peak = np.empty_like(v)
+    for first in range(0, c.n, rows):
+        a, b = int(e.offsets[first]), int(e.offsets[min(c.n, first + rows)])
+        lift = (e.seg[a:b] - first).astype(np.int64) * top
+        z = v[a:b] + lift  # each row above the last: a running maximum does not cross rows
+        np.maximum.accumulate(z, out=z)
+        peak[a:b] = z - lift
+    before = np.zeros_like(peak)
+    before[1:] = peak[:-1]
+    before[e.offsets[:-1][e.lengths > 0]] = 0  # nothing before a row's first item
+    return ListValue(e, Num(peak - before, y.s, 0, y.hi, True))
