@@ -212,3 +212,11 @@ def test_diff_prove_leaves_lists_to_sampling(tmp_path: Path, monkeypatch: pytest
     new.write_text(source.replace("是否，默认 是", "是否，默认 否"), encoding="utf-8")
     proof = prove_equal(guize.load(str(old)), guize.load(str(new)), "月低保金")
     assert proof.status == "unknown" and "尚未编码" in proof.reason
+
+
+def test_the_same_aggregate_twice_has_one_value(tmp_path: Path) -> None:
+    """A division guarded by the same 合计 it divides by is proved (the two are abstracted as one)."""
+    path = _write(tmp_path, "\n输出 占比：比率，按 成员 逐人 = "
+                            "若 合计(成员 的 月收入) > 0元 则 月收入 ÷ 合计(成员 的 月收入) 否则 0%\n")
+    (r,) = [r for r in verify_file(path) if r.kind == "division_by_zero"]
+    assert r.status == "proved", r.message
