@@ -199,3 +199,24 @@ def test_examples_for_list_rows(tmp_path: Path) -> None:
     assert "  成员：\n    月收入 = " in generated.text and "  成员 = 空列表" in generated.text
     Path(path).write_text(generated.text, encoding="utf-8")
     assert all(o.status == "passed" for o in run([path]).outcomes)
+
+
+def test_diff_prove_leaves_lists_to_sampling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """guize diff --prove does not encode lists yet: unknown, saying so (sampling decides), not a crash."""
+    from guize.tools.verify.equivalence import prove_equal
+
+    monkeypatch.chdir(ROOT)
+    source = (ROOT / "policies/national/subsistence_allowance_2014.rule").read_text(encoding="utf-8")
+    old, new = tmp_path / "旧.rule", tmp_path / "新.rule"
+    old.write_text(source, encoding="utf-8")
+    new.write_text(source.replace("是否，默认 是", "是否，默认 否"), encoding="utf-8")
+    proof = prove_equal(guize.load(str(old)), guize.load(str(new)), "月低保金")
+    assert proof.status == "unknown" and "尚未编码" in proof.reason
+
+
+def test_the_same_aggregate_twice_has_one_value(tmp_path: Path) -> None:
+    """A division guarded by the same 合计 it divides by is proved (the two are abstracted as one)."""
+    path = _write(tmp_path, "\n输出 占比：比率，按 成员 逐人 = "
+                            "若 合计(成员 的 月收入) > 0元 则 月收入 ÷ 合计(成员 的 月收入) 否则 0%\n")
+    (r,) = [r for r in verify_file(path) if r.kind == "division_by_zero"]
+    assert r.status == "proved", r.message

@@ -119,12 +119,14 @@ class Encoder:
     """Encode the definitions of one checked policy (each once, on first use)."""
 
     def __init__(self, defs: Mapping[str, ir.Definition], specs: Mapping[str, Mapping[str, Any]],
-                 window: Window, share: Encoder | None = None, bound: int | None = None) -> None:
+                 window: Window, share: Encoder | None = None, bound: int | None = None,
+                 lists: bool = True) -> None:
         """With `share` (another version of the policy, for guize diff --prove): the same date,
         the same enum codes, the same variable for each input declared alike in both, and the
         validity window left out of the axioms (see `in_force`); lists are not encoded there.
         `bound`: lists exact up to that many items (counterexamples); None: lists abstracted for
-        every length (proofs). See lists.py."""
+        every length (proofs). See lists.py. `lists=False`: lists not encoded (what reads one is
+        unknown), as for the version that another shares."""
         self.z = z3()
         self.defs = defs
         self.specs = specs
@@ -142,7 +144,7 @@ class Encoder:
         self._fresh = 0
         self._prefix = "新" if share else ""  # fresh variables never collide with the shared version's
         self.bound = bound
-        self.items: ListEncoding | None = None if share else ListEncoding(self)
+        self.items: ListEncoding | None = None if share or not lists else ListEncoding(self)
         for spec in specs.values():
             other = share.specs.get(spec["name"]) if share else None
             if share and other is not None and _alike(other, spec):

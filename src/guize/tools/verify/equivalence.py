@@ -54,7 +54,7 @@ def prove_equal(old: Policy, new: Policy, output: str, timeout: float = 10.0) ->
     if old.window.start is None or new.window.start is None:
         return Proof("unknown", "有版本未载明施行日期")
     fresh_context()
-    eo = Encoder(old.definitions, _specs(old), old.window)
+    eo = Encoder(old.definitions, _specs(old), old.window, lists=False)  # both versions alike (share)
     en = Encoder(new.definitions, _specs(new), new.window, share=eo)
     z = eo.z
     nif_o, err_o, gaps_o = _classes(eo, output)

@@ -89,6 +89,10 @@ class ListEncoding:
         self.memo: dict[tuple[str, str], Any] = {}  # (definition, slot) -> Encoded
         self.busy: set[tuple[str, str]] = set()
         self.aggregates: dict[int, Any] = {}  # node id -> Encoded (an aggregate reads no outer item)
+        # The abstract value of each aggregate and 累计 as written (ir equality ignores ids and
+        # places): the same formula twice has the same value, which the abstraction's separate
+        # witnesses would not know (若 合计(…) > 0元 则 x ÷ 合计(…)).
+        self.shapes: dict[tuple[Any, str], Any] = {}
         self.count = 0
 
     # ------------------------------------------------------------ declarations
@@ -254,7 +258,10 @@ class ListEncoding:
         if slot.index is None:  # a witness item: what came before it is any value
             return self.fresh(sort)
         k = slot.index + 1 if node.inclusive else slot.index
-        return self.hull_sum(lv, k, None, node.arg, z.And(g, k >= 1), owner, zero)[0]
+        total = self.hull_sum(lv, k, None, node.arg, z.And(g, k >= 1), owner, zero)[0]
+        if not _reads_item_ref(node.arg):  # the same 累计 of fields and other names: the same sum
+            self.same(node, slot.key, total)
+        return total
 
     def hull_sum(self, lv: ListVar, c: Any, test: ir.Expr | None, value: ir.Expr, g: Any, owner: str,
                  zero: Any) -> tuple[Any, Any]:
@@ -267,7 +274,9 @@ class ListEncoding:
         a1, a2 = (enc.real(self.quiet(w, value, owner, c >= 1)) for w in (w1, w2))
         m = self.fresh("real")
         enc.axioms.append(z.Implies(c >= 1, z.And(f1, f2, a1 <= m, m <= a2)))
-        total = z.If(c == 0, enc.real(zero), z.ToReal(c) * m)
+        total = z.ToReal(c) * m  # c = 0: 0, the sum of no items (no If: simpler for the solver)
+        if not z.simplify(enc.real(zero)).eq(z.RealVal(0)):  # pragma: no cover - a sum's zero is 0
+            total = enc.real(zero) + total
         if z.is_int(zero):
             whole = self.fresh("int")
             enc.axioms.append(z.ToReal(whole) == total)
@@ -303,7 +312,17 @@ class ListEncoding:
             finally:
                 self.stack = saved
             self.aggregates[node.id] = part
+            self.same(node, "", part.term)
         return enc.inline(part, g)
+
+    def same(self, node: ir.Aggregate | ir.Running, where: str, term: Any) -> None:
+        """Another aggregate or 累计 written alike (at the same item) has the same value."""
+        if self.bound is not None:  # exact: the same formula builds the same term
+            return
+        first = self.shapes.setdefault((node, where), term)
+        if first is not term and self.z.is_bool(first) == self.z.is_bool(term):
+            a, b = self.enc.pair(first, term)
+            self.enc.axioms.append(a == b)
 
     def folded(self, node: ir.Aggregate, lv: ListVar, owner: str) -> Any:
         """Exact for the N slots: item by item as interp.Interpreter.aggregate."""
@@ -382,6 +401,12 @@ class ListEncoding:
         witness_says = z.And(n >= 1, passes, v if func == "any" else z.Not(v))
         axioms += [z.Implies(decided, witness_says), z.Implies(n == 0, z.Not(decided))]
         return decided if func == "any" else z.Not(decided)
+
+
+def _reads_item_ref(node: ir.Expr) -> bool:
+    """Whether a formula reads a per-item definition (whose value depends on which one is being
+    defined: 累计(本期，至 上月) in two definitions are two different sums)."""
+    return any(isinstance(n, ir.ItemRef) for n in ir.walk(node))
 
 
 def sort_of_term(z: Any, term: Any) -> str:
