@@ -122,3 +122,34 @@ def test_iso_dates_read_as_the_general_reader_reads_them(y: int, m: int, d: int,
 def test_non_ascii_digits_take_the_general_reader() -> None:
     full = "２０２４-０４-２６"
     assert values.to_date(full, "日期") == dates.parse(full) == datetime.date(2024, 4, 26)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ends=st.lists(st.integers(1, 10**6), min_size=0, max_size=6, unique=True),
+       incl=st.lists(st.booleans(), min_size=6, max_size=6), first=st.sampled_from([None, 0]),
+       picks=st.lists(st.integers(-5, 10**6 + 5), min_size=1, max_size=8))
+def test_rate_of_a_scale_found_from_its_ends(ends: list[int], incl: list[bool], first: int | None,
+                                              picks: list[int]) -> None:
+    """适用税率 by the quick ends (x > 0) is the bracket `ScaleValue.index` finds, at every end
+    (inclusive or not) and between."""
+    from decimal import Decimal
+
+    from guize.runtime import scales
+
+    ends = sorted(ends)
+    bounds = [None if first is None else Decimal(first), *map(Decimal, ends), None]
+    brackets = [(bounds[i], not incl[i - 1] if i else False, bounds[i + 1], incl[i] if i < len(ends) else False,
+                 Decimal(i + 1) / 100) for i in range(len(ends) + 1)]
+    scale = scales.ScaleValue("excess", brackets)
+    assert scales._quick(scale) is not None
+    for x in [*picks, *ends, *(e + 1 for e in ends), *(e - 1 for e in ends)]:
+        value = Decimal(x)
+        general = scales.ScaleValue("excess", brackets)
+        general.quick = None  # no quick table: the general search
+        found = []
+        for s in (general, scale):
+            try:
+                found.append(scales.rate(s, value))
+            except guize.RuleError:  # 0 outside a first bracket open at 0: the same error
+                found.append("error")
+        assert found[0] == found[1], (brackets, x)

@@ -155,6 +155,15 @@ def amount(scale: ScaleValue, x: Any) -> Decimal:
 
 def rate(scale: ScaleValue, x: Any) -> Any:
     """适用税率: the rate of the bracket base x falls in (0 below the first bracket)."""
+    quick = scale.quick
+    if quick is False:
+        quick = scale.quick = _quick(scale)
+    if quick is not None and x > _ZERO:  # brackets from 0 one after another (see _quick): scan the ends
+        ends, rates, _deductions = quick
+        for i, hi in enumerate(ends):
+            if x < hi or (x == hi and scale.brackets[i][3]):
+                return rates[i]
+        return rates[-1]
     i = scale.index(x)
     return scale.brackets[i][4] if i >= 0 else _ZERO
 

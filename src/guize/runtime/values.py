@@ -382,11 +382,11 @@ def fmt(value: Any) -> str:
 
 def _calendar(function: Any) -> Any:
     """A date function whose result may leave the calendar (year 1..9999): a RuleError then."""
-    def checked(*args: Any) -> Any:
+    def checked(a: Any, b: Any) -> Any:  # (date, count): every calendar function takes two
         try:
-            return function(*args)
+            return function(a, b)
         except (OverflowError, ValueError):
-            shown = "、".join(fmt(a) for a in args)
+            shown = "、".join(fmt(x) for x in (a, b))
             raise EvaluationError(f"日期计算超出范围（1年至9999年）：{shown}") from None
     return checked
 
