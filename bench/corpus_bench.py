@@ -144,7 +144,7 @@ class Case:
     all_ok: bool = True  # False: the generated records lack inputs some outputs need
     dates: tuple[str, ...] = ()  # date inputs (int32 days in `make`'s columns)
     known_on: tuple[datetime.date, ...] = ()  # also checked with each as known_on (amended documents)
-    columnar: bool = True  # False: batch still sends rows row by row (list inputs), not asserted
+    columnar: bool = True  # False: batch still sends rows row by row (the subsistence policy: an unrounded ÷), not asserted
 
 
 def _outpatient_records(cols: Cols) -> list[dict[str, Any]]:
@@ -211,8 +211,7 @@ CASES = [
     Case("iit_withholding_2019", "policies/national/iit_withholding_2019.rule", N.WITHHOLD_OUTPUTS,
          N.WITHHOLD_OUTPUTS, dict.fromkeys(N.WITHHOLD_OUTPUTS, 2), datetime.date(2024, 12, 31),
          (N.WITHHOLD_START, datetime.date(2030, 12, 31)), N.make_withholding, N.withholding_records,
-         {f"各月.{f}": 2 for f in N.WITHHOLD_FIELDS}, {}, N.withholding_decimal, N.withholding_numpy,
-         columnar=False),
+         {f"各月.{f}": 2 for f in N.WITHHOLD_FIELDS}, {}, N.withholding_decimal, N.withholding_numpy),
     Case("subsistence_allowance_2014", "policies/national/subsistence_allowance_2014.rule", N.ALLOWANCE_CHOSEN,
          N.ALLOWANCE_OUTPUTS, {"家庭人口": 0, "符合低保条件": 0, "月低保金": 2, "重点保障对象": 0, "重点保障人数": 0},
          datetime.date(2024, 6, 1), (N.ALLOWANCE_START, datetime.date(2030, 12, 31)), N.make_allowance,
