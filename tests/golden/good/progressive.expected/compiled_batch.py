@@ -6,7 +6,7 @@
 from guize.runtime import batchops as _b
 
 FORMAT = '2'
-FALLBACK = {'分期税额': '累进税率表按日期或公式变化，逐行计算'}
+FALLBACK = {}
 ENUMS = ()
 K0 = _b.num('1')
 K1 = _b.num('2')
@@ -19,6 +19,9 @@ K7 = _b.num('0.10')
 K8 = _b.num('144000')
 K9 = _b.num('0.20')
 K10 = _b.num('0.05')
+K11 = _b.num('10000')
+K12 = _b.num('0.00')
+K13 = _b.num('20000')
 
 
 def b_档次(c):
@@ -91,6 +94,30 @@ def b_全额税额(c):
     return x5
 
 
+def b_分期税额(c):
+    """「分期税额」, line 37."""
+    i_所得 = c.input('所得')
+    def x1():  # 自2019年1月1日起
+        x2 = c.max_(c.sub(i_所得, K3), K3)
+        x3 = c.min_(x2, K11)
+        x4 = c.mul(x3, K12)
+        x5 = c.max_(c.sub(i_所得, K11), K3)
+        x6 = c.mul(x5, K7)
+        x7 = c.add(x4, x6)
+        return x7
+    def x8():  # 自2023年1月1日起
+        x9 = c.max_(c.sub(i_所得, K3), K3)
+        x10 = c.min_(x9, K13)
+        x11 = c.mul(x10, K12)
+        x12 = c.max_(c.sub(i_所得, K13), K3)
+        x13 = c.mul(x12, K7)
+        x14 = c.add(x11, x13)
+        return x14
+    x15 = c.dated(0, (x1, x8,))
+    x16 = c.rnd(x15, -2, 'half_up', c.sink('分期税额'))
+    return x16
+
+
 def b_所在档次(c):
     """「所在档次」, line 38."""
     d_档次 = c.ref('档次')
@@ -98,4 +125,5 @@ def b_所在档次(c):
 
 
 # Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).
-DEFS = {'档次': b_档次, '税额': b_税额, '税率': b_税率, '扣除数': b_扣除数, '全额税额': b_全额税额, '所在档次': b_所在档次}
+DEFS = {'档次': b_档次, '税额': b_税额, '税率': b_税率, '扣除数': b_扣除数, '全额税额': b_全额税额, '分期税额': b_分期税额, '所在档次':
+        b_所在档次}
