@@ -64,6 +64,8 @@ def needed_when(defs: Mapping[str, ir.Definition], outputs: Iterable[str],
     alternatives of conditions under which a path does (None: too many to list; see
     MAX_ALTERNATIVES). Inputs the outputs never read are left out. Deterministic."""
     walker = _Walker(defs)
+    for name in defs:  # in dependency order (the checker's): a long chain costs no deep recursion
+        walker.definition(name)
     found: dict[str, set[_Path]] = {}
     for name in outputs:
         for inp, paths in walker.definition(name).items():
