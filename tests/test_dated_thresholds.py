@@ -133,6 +133,7 @@ def test_examples_pass_and_explain_names_the_threshold_in_force(policy: guize.Po
     assert "超额累进「不超过第一档上限（40000元）的部分」：40000 × 3% = 1200" in text
     assert "超额累进「超过第一档上限（40000元）至第二档上限（144000元）的部分」：60000 × 8% = 4800" in text
     assert "适用自2025年1月1日起（第一档上限 40000元，第二档上限 144000元）的版本" in text
+    assert "综合税率表 = 超额累进税率表（3 档）  [表]" in text  # no unit after a scale
     before = policy.explain({"应纳税所得额": 100000}, "2024-03-01", ["应纳税额"]).render()
     assert "不超过第一档上限（36000元）的部分" in before
 
