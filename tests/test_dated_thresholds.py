@@ -104,6 +104,19 @@ def test_compiled_reference_and_by_hand_agree(policy: guize.Policy, x: Decimal, 
 
 def test_batch_agrees_on_every_date(policy: guize.Policy) -> None:
     pa = pytest.importorskip("pyarrow")
+    from guize.runtime.batch import batch_module
+
+    # A dated threshold is computed by columns (a scale per period); a bracket's own dated rate
+    # goes row by row, with the same answers.
+    fallback = batch_module(policy.module).FALLBACK
+    assert "全额税额" not in fallback and "应纳税额" in fallback
+    dates_column = pa.array(DATES * len(EDGES))
+    mixed = pa.table({"应纳税所得额": pa.array([x for x in EDGES for _d in DATES], pa.decimal128(12, 2)),
+                      "日期": dates_column})
+    for row, x, on in zip(policy.evaluate_batch(mixed, "日期").to_pylist(), mixed.column(0).to_pylist(),
+                          dates_column.to_pylist(), strict=True):
+        assert {k: row[k] for k in ("应纳税额", "全额税额")} == policy.evaluate({"应纳税所得额": x}, on,
+                                                                          ["应纳税额", "全额税额"])
     for on in DATES:
         table = pa.table({"应纳税所得额": pa.array(EDGES, pa.decimal128(12, 2))})
         rows = policy.evaluate_batch(table, on).to_pylist()
@@ -120,6 +133,7 @@ def test_examples_pass_and_explain_names_the_threshold_in_force(policy: guize.Po
     assert "超额累进「不超过第一档上限（40000元）的部分」：40000 × 3% = 1200" in text
     assert "超额累进「超过第一档上限（40000元）至第二档上限（144000元）的部分」：60000 × 8% = 4800" in text
     assert "适用自2025年1月1日起（第一档上限 40000元，第二档上限 144000元）的版本" in text
+    assert "综合税率表 = 超额累进税率表（3 档）  [表]" in text  # no unit after a scale
     before = policy.explain({"应纳税所得额": 100000}, "2024-03-01", ["应纳税额"]).render()
     assert "不超过第一档上限（36000元）的部分" in before
 

@@ -332,10 +332,41 @@ class BatchGen:
             return node
         raise Unsupported("累进税率表按日期或公式变化，逐行计算")
 
+    def dated_scale(self, node: ir.Expr) -> ir.Dated | None:
+        """The dated scale a scale expression always is (through names), each version a scale with
+        constant rates (versions of the whole scale, or of one threshold); else None."""
+        seen = 0
+        while isinstance(node, ir.Ref) and seen < 64:
+            node, seen = self.p.defs[node.name].expr, seen + 1
+        if isinstance(node, ir.Dated) and all(
+                isinstance(v.value, ir.Scale) and all(isinstance(b.value, ir.Const) for b in v.value.brackets)
+                for v in node.versions):
+            return node
+        return None
+
     def progressive(self, node: ir.Progressive, out: list[str], pad: str) -> str:
-        """A scale applied to a column: the brackets unrolled into column arithmetic."""
-        scale = self.static_scale(node.scale)
+        """A scale applied to a column: the brackets unrolled into column arithmetic; a dated scale
+        as one such function per version, the version in force chosen per row."""
+        dated = self.dated_scale(node.scale)
+        if dated is None:
+            return self.progressive_with(self.static_scale(node.scale), node, self.expr(node.base, out, pad), out, pad)
         x = self.expr(node.base, out, pad)
+        names = []
+        for version in dated.versions:
+            fname = self.fresh()
+            names.append(fname)
+            out.append(f"{pad}def {fname}():  # {version.label}")
+            body: list[str] = []
+            saved = set(self.bound)
+            assert isinstance(version.value, ir.Scale)  # INVARIANT: dated_scale's test
+            result = self.progressive_with(version.value, node, x, body, pad + "    ")
+            self.bound = saved  # locals bound inside the version stay inside it
+            out.extend(body)
+            out.append(f"{pad}    return {result}")
+        return self.emit(f"c.dated({dated.slot}, ({', '.join(names)},))", out, pad)
+
+    def progressive_with(self, scale: ir.Scale, node: ir.Progressive, x: str, out: list[str], pad: str) -> str:
+        """`node` (累进计算, 适用税率, 速算扣除数) of `scale` on the column `x`."""
         zero = self.literal(Decimal(0))
 
         # Each row's bracket looked up once (Chunk.banded), not a pass per bracket:

@@ -64,10 +64,13 @@ def needed_when(defs: Mapping[str, ir.Definition], outputs: Iterable[str],
     alternatives of conditions under which a path does (None: too many to list; see
     MAX_ALTERNATIVES). Inputs the outputs never read are left out. Deterministic."""
     walker = _Walker(defs)
+    for name in defs:  # in dependency order (the checker's): a long chain costs no deep recursion
+        walker.definition(name)
     found: dict[str, set[_Path]] = {}
     for name in outputs:
         for inp, paths in walker.definition(name).items():
             found.setdefault(inp, set()).update(paths)
+    walker.order = _ranks(defs, outputs, walker.order)
     every = ir.strict_needs(defs, outputs)
     out: dict[str, When | None] = {}
     for inp in inputs:
@@ -81,6 +84,43 @@ def needed_when(defs: Mapping[str, ir.Definition], outputs: Iterable[str],
         else:
             out[inp] = tuple(sorted((walker.conditions(p) for p in simple), key=_order))
     return out
+
+
+def _ranks(defs: Mapping[str, ir.Definition], outputs: Iterable[str], met: Mapping[Any, int]) -> dict[Any, int]:
+    """Each choice's place in the order the outputs reach it, outer first: the outputs' own
+    choices, then those of the definitions they use (breadth first), each in the order written.
+    Conditions are listed in this order (the one on the outermost choice first)."""
+    ranks: dict[Any, int] = {}
+    queue = [name for name in outputs if name in defs]
+    seen = set(queue)
+    for name in queue:  # grows as definitions are found
+        d = defs[name]
+        if d.given:
+            ranks.setdefault(("given", name), len(ranks))
+        for node in ir.walk(d.expr):
+            keys: list[Any] = []
+            match node:
+                case ir.Cond(branches=branches):
+                    keys = [_test_key(b.test) for b in branches]
+                case ir.If(cond=test) | ir.And(left=test) | ir.Or(left=test):
+                    keys = [_test_key(test)]
+                case ir.Match() | ir.Bands() | ir.Dated():
+                    keys = [("node", node.id)]
+                case ir.Each(source=source) | ir.Aggregate(source=source):
+                    keys = [("items", render_ir(source))]
+                case ir.Ref(name=ref) if ref in defs and ref not in seen:
+                    seen.add(ref)
+                    queue.append(ref)
+            for key in keys:
+                ranks.setdefault(key, len(ranks))
+    # Choices of definitions no output reaches come last, as met.
+    return {key: ranks.get(key, len(ranks) + index) for key, index in met.items()}
+
+
+def _test_key(test: ir.Expr) -> Any:
+    while isinstance(test, ir.Not):
+        test = test.arg
+    return ("test", render_ir(test))
 
 
 def text(when: When | None) -> str:
@@ -233,7 +273,7 @@ class _Walker:
         while isinstance(test, ir.Not):
             test, holds = test.arg, not holds
         written = render_ir(test)
-        key = ("test", written)  # the same test written twice is one condition
+        key = _test_key(test)  # the same test written twice is one condition
         self._choice(key, _Choice("test", written, (written, _negation(test, written)), 2, (("是",), ("否",))))
         return self._under(path, key, {0 if holds else 1})
 

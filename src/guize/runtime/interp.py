@@ -74,6 +74,8 @@ class Step:
 
 def with_unit(value: Any, type_text: str) -> str:
     """A value as a drafter reads it: 200元/吨, 45%, 12.5吨 (from the type's display text)."""
+    if isinstance(value, S.ScaleValue):
+        return str(value)  # a progressive scale describes itself; its type's unit is its bounds'
     return display.with_type(value, type_text)
 
 
