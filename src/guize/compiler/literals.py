@@ -3,6 +3,7 @@ longer than a limit), laid out over several, and a statement wrapped to the gene
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -98,13 +99,16 @@ def wrap(line: str, width: int = WIDTH) -> list[str]:
     start = 0
     prefix = ""
     while len(prefix) + len(line) - start > width:
-        fits = [b for b in breaks if start < b and len(prefix) + b - start <= width]
-        if not fits:
-            later = [b for b in breaks if b > start]
-            if not later:
-                break
-            fits = later[:1]
-        cut = fits[-1]
+        # The last break that fits, else the first after start (found by bisection: scanning
+        # every break for every cut was quadratic in a long line such as batchgen's DEFS).
+        first = bisect.bisect_right(breaks, start)
+        fits = bisect.bisect_right(breaks, start + width - len(prefix))
+        if fits > first:
+            cut = breaks[fits - 1]
+        elif first < len(breaks):
+            cut = breaks[first]
+        else:
+            break
         out.append(prefix + line[start:cut])
         start, prefix = cut + 1, indent
     out.append(prefix + line[start:])

@@ -1,0 +1,59 @@
+"""Compile a generated module in pieces, so that Python's compiler never holds all of it at once.
+
+Python's compile() builds the whole module's syntax tree before it writes any bytecode, and the
+tree costs about 100 to 180 times the source's size (a deeply nested literal the most): the 24 MB
+module of a 50,000-line .rule file took 2 GB. Compiled a piece at a time (top-level statements,
+about PIECE characters each), the peak is that of the largest piece. The pieces' code objects,
+run in order in one namespace (runtime/modcache.module_from_code), make the same module; each
+is shifted to its place in the file, so tracebacks and LINE_MAP name the generated lines as
+before.
+"""
+
+from __future__ import annotations
+
+from types import CodeType
+
+PIECE = 32_768  # characters: a piece compiles in a few MB; fewer, larger pieces save no time
+
+# A line that starts at column 0 but continues the statement before it: never a place to cut.
+# (A blank line may come before an indented one: neither is.)
+_CONTINUES = ("\n", " ", "\t", ")", "]", "}", "else", "elif", "except", "finally", "case")
+
+
+def cuts(source: str, size: int = PIECE) -> list[int]:
+    """Offsets where top-level statements start, about `size` characters apart (0 first)."""
+    out = [0]
+    pos = size
+    while pos < len(source):
+        line = source.find("\n", pos) + 1
+        while line and line < len(source) and source.startswith(_CONTINUES, line):
+            line = source.find("\n", line) + 1
+        if not line or line >= len(source):
+            break
+        out.append(line)
+        pos = line + size
+    return out
+
+
+def shifted(code: CodeType, lines: int) -> CodeType:
+    """`code` (and the functions inside it) moved down by `lines` lines: line numbers are kept
+    relative to co_firstlineno, so this is one field per code object."""
+    consts = tuple(shifted(c, lines) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
+
+
+def compile_module(source: str, filename: str, size: int = PIECE) -> CodeType | tuple[CodeType, ...]:
+    """The module's code: one code object when it is small, else one per piece, in order."""
+    offsets = cuts(source, size)
+    if len(offsets) == 1:
+        return compile(source, filename, "exec")
+    codes = []
+    line = 0  # lines before the piece
+    for start, end in zip(offsets, [*offsets[1:], len(source)], strict=True):
+        try:
+            code = compile(source[start:end], filename, "exec")
+        except SyntaxError:  # INVARIANT: generated statements are cut only where they start
+            return compile(source, filename, "exec")  # the whole: its own error, if any
+        codes.append(shifted(code, line))
+        line += source.count("\n", start, end)
+    return tuple(codes)
