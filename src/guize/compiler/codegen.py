@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
+from guize.compiler import splitfn
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
@@ -546,6 +547,7 @@ class CodeGenerator(ListCode):
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
+        splitfn.split(self.lines, self.rule_lines, top - 2, fname)  # a very large one in parts
 
     def subset_function(self) -> list[tuple[int, ...]]:
         """out_subset: any outputs, each input and definition computed only when an output asked
@@ -595,6 +597,7 @@ class CodeGenerator(ListCode):
             self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.local('ref', out)}"])
         self.hoist(top)
         self.statement(["    return out", "", ""])
+        splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset")  # a very large one in parts
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 
     def generate(self) -> str:

@@ -15,18 +15,20 @@ from types import CodeType
 
 PIECE = 32_768  # characters: a piece compiles in a few MB; fewer, larger pieces save no time
 
-# A line that starts at column 0 but continues the statement before it: never a place to cut.
-# (A blank line may come before an indented one: neither is.)
-_CONTINUES = ("\n", " ", "\t", ")", "]", "}", "else", "elif", "except", "finally", "case")
+# A statement starts with a name (a keyword included) or a comment at column 0, and not with
+# one of these, which continue the statement before.
+_CONTINUES = ("else", "elif", "except", "finally", "case")
 
 
-def cuts(source: str, size: int = PIECE) -> list[int]:
-    """Offsets where top-level statements start, about `size` characters apart (0 first)."""
+def cuts(source: str, size: int | None = None) -> list[int]:
+    """Offsets where top-level statements start, about `size` (PIECE) characters apart (0 first)."""
+    size = max(1, PIECE if size is None else size)
     out = [0]
     pos = size
     while pos < len(source):
         line = source.find("\n", pos) + 1
-        while line and line < len(source) and source.startswith(_CONTINUES, line):
+        while line and line < len(source) and (source.startswith(_CONTINUES, line)
+                                                or not (source[line].isidentifier() or source[line] == "#")):
             line = source.find("\n", line) + 1
         if not line or line >= len(source):
             break
@@ -42,7 +44,7 @@ def shifted(code: CodeType, lines: int) -> CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=consts)
 
 
-def compile_module(source: str, filename: str, size: int = PIECE) -> CodeType | tuple[CodeType, ...]:
+def compile_module(source: str, filename: str, size: int | None = None) -> CodeType | tuple[CodeType, ...]:
     """The module's code: one code object when it is small, else one per piece, in order."""
     offsets = cuts(source, size)
     if len(offsets) == 1:
