@@ -100,71 +100,90 @@ def synthetic(lines: int) -> str:
     return HEADER + "\n".join(BLOCK.format(n=i + 1, k=stem(i + 1)) for i in range(blocks))
 
 
-def stages(text: str, path: str, python_compile: bool = True) -> Any:
-    """Seconds of each stage for one compile of `text` (without python_compile: the generated
-    modules' sources, for measuring Python's compile() apart)."""
+def stages(text: str, path: str) -> dict[str, float]:
+    """CPU seconds of each stage of one load of `text`, as guize.compiler.driver loads it."""
     from guize.compiler.driver import gc_paused
 
     with gc_paused():  # as guize.compiler.driver compiles
-        return _stages(text, path, python_compile)
+        return _stages(text, path)
 
 
-def _stages(text: str, path: str, python_compile: bool) -> Any:
+def _stages(text: str, path: str) -> dict[str, float]:
     from guize.compiler import batchgen, codegen, parser
     from guize.compiler.checker import check
+    from guize.compiler.pieces import compile_module
 
-    out: dict[str, float] = {}
     t0 = time.process_time()
     tree = parser.parse(text, path)
     t1 = time.process_time()
     checked = check(tree, text)
+    del tree  # as driver.check_source: the tree is not kept
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics[:3]
     t2 = time.process_time()
     python = codegen.generate(checked, path)
-    batch = batchgen.generate(checked)
     t3 = time.process_time()
-    if not python_compile:
-        return [python, batch]
-    compile(python, path, "exec")
-    compile(batch, path, "exec")
+    batch = batchgen.generate(checked)
     t4 = time.process_time()
-    out.update(parse=t1 - t0, check=t2 - t1, codegen=t3 - t2, compile=t4 - t3)
-    return out
+    compile_module(python, path)  # in pieces, as driver.load_module
+    compile_module(batch, path)  # (loading compiles this one only when batch is first used)
+    t5 = time.process_time()
+    return {"parse": t1 - t0, "check": t2 - t1, "codegen": t3 - t2, "batchgen": t4 - t3, "compile": t5 - t4}
 
 
-def child(lines: int, repeat: int, profile: bool) -> None:
+def memory(text: str, path: str) -> dict[str, float]:
+    """tracemalloc's peaks (MB) over one load: parse + check + codegen, then the whole load with
+    Python's compile() of the generated modules; and the generated sources' size."""
+    from guize.compiler import batchgen, codegen, parser
+    from guize.compiler.checker import check
+    from guize.compiler.driver import gc_paused
+    from guize.compiler.pieces import compile_module
+
+    gc.collect()
+    tracemalloc.start()
+    with gc_paused():
+        tree = parser.parse(text, path)
+        checked = check(tree, text)
+        del tree
+        sources = [codegen.generate(checked, path), batchgen.generate(checked)]
+        front = tracemalloc.get_traced_memory()[1]
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        for source in sources:
+            compile_module(source, path)
+        back = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"peak_mb": front / 2**20, "load_peak_mb": max(front, back) / 2**20,
+            "compile_peak_mb": (back - base) / 2**20,
+            "generated_mb": sum(len(s.encode()) for s in sources) / 2**20}
+
+
+def child(lines: int, repeat: int, profile: bool, mode: str) -> None:
     from guize.compiler import parser
 
     text = synthetic(lines)
     parser.parse(HEADER, "warm.rule")  # Lark's grammar analysis, once per process
-    if profile:
-        import cProfile
-        import pstats
-
-        prof = cProfile.Profile()
-        prof.enable()
+    out: dict[str, float] = {"lines": text.count("\n") + 1}
+    if mode == "memory":
+        out.update(memory(text, "synthetic.rule"))
+    elif mode == "rss":  # one load, nothing traced: the process's maximum resident memory
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         stages(text, "synthetic.rule")
-        prof.disable()
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
-    best: dict[str, float] = {}
-    for _ in range(repeat):
-        gc.collect()
-        for k, v in stages(text, "synthetic.rule").items():
-            best[k] = min(best.get(k, v), v)
-    gc.collect()
-    tracemalloc.start()
-    sources = stages(text, "synthetic.rule", python_compile=False)
-    front = tracemalloc.get_traced_memory()[1]
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    for source in sources:
-        compile(source, "synthetic.rule", "exec")
-    back = tracemalloc.get_traced_memory()[1] - base
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"lines": text.count("\n") + 1, **best, "peak_mb": front / 2**20,
-                      "compile_peak_mb": back / 2**20, "rss_mb": rss,
-                      "generated_mb": sum(len(s.encode()) for s in sources) / 2**20}))
+        out.update(rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, rss_start_mb=before)
+    else:
+        if profile:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.enable()
+            stages(text, "synthetic.rule")
+            prof.disable()
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+        for _ in range(repeat):
+            gc.collect()
+            for k, v in stages(text, "synthetic.rule").items():
+                out[k] = min(out.get(k, v), v)
+    print(json.dumps(out))
 
 
 def main() -> None:
@@ -173,25 +192,30 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true", help="cProfile one compile of each size (stderr)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--mode", default="time", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.repeat, args.profile)
+        child(args.child, args.repeat, args.profile, args.mode)
         return
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH"))
                                                       if p)}
-    print(f"{'lines':>7}  {'parse s':>8}  {'check s':>8}  {'codegen s':>9}  {'compile s':>9}  "
-          f"{'check+codegen lines/s':>21}  {'parse+check+codegen lines/s':>27}  {'peak MB':>7}  "
-          f"{'compile() MB':>12}  {'generated MB':>12}  {'RSS MB':>6}")
+    print(f"{'lines':>7}  {'parse s':>7}  {'check s':>7}  {'codegen s':>9}  {'batchgen s':>10}  {'compile s':>9}  "
+          f"{'check+gen lines/s':>17}  {'all lines/s':>11}  {'front MB':>8}  {'compile MB':>10}  "
+          f"{'load MB':>7}  {'generated MB':>12}  {'RSS MB':>6}")
     for n in args.lines:
-        cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(args.repeat)]
-        out = subprocess.run(cmd + (["--profile"] if args.profile else []), env=env, check=True,
-                             stdout=subprocess.PIPE, text=True).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        r: dict[str, float] = {}
+        for mode in ("time", "memory", "rss"):
+            cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(args.repeat), "--mode", mode]
+            out = subprocess.run(cmd + (["--profile"] if args.profile and mode == "time" else []), env=env,
+                                 check=True, stdout=subprocess.PIPE, text=True).stdout
+            r.update(json.loads(out.strip().splitlines()[-1]))
         lines = r["lines"]
-        front = r["parse"] + r["check"] + r["codegen"]
-        print(f"{lines:>7,}  {r['parse']:>8.3f}  {r['check']:>8.3f}  {r['codegen']:>9.3f}  {r['compile']:>9.3f}  "
-              f"{lines / (r['check'] + r['codegen']):>21,.0f}  {lines / front:>27,.0f}  {r['peak_mb']:>7.0f}  "
-              f"{r['compile_peak_mb']:>12.0f}  {r['generated_mb']:>12.1f}  {r['rss_mb']:>6.0f}")
+        gen = r["check"] + r["codegen"] + r["batchgen"]
+        total = r["parse"] + gen + r["compile"]
+        print(f"{lines:>7,.0f}  {r['parse']:>7.2f}  {r['check']:>7.2f}  {r['codegen']:>9.2f}  {r['batchgen']:>10.2f}  "
+              f"{r['compile']:>9.2f}  {lines / gen:>17,.0f}  {lines / total:>11,.0f}  {r['peak_mb']:>8.0f}  "
+              f"{r['compile_peak_mb']:>10.0f}  {r['load_peak_mb']:>7.0f}  {r['generated_mb']:>12.1f}  "
+              f"{r['rss_mb']:>6.0f}")
 
 
 if __name__ == "__main__":

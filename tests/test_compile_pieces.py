@@ -89,8 +89,8 @@ def test_split_modules_answer_as_the_interpreter(path: Path, split_all: None, tm
 
 
 def test_pieces_make_the_module_compiled_whole(split_all: None) -> None:
-    """Pieces of a generated module, run in order, define what the whole defines, with each
-    line where it is in the file (so tracebacks and LINE_MAP hold)."""
+    """Pieces of a generated module, run in order, define what the whole defines, with the same
+    bytecode and each line where it is in the file (so tracebacks and LINE_MAP hold)."""
     path = ROOT / "policies" / "xinjiang" / "textile_2024.rule"
     compiled = compile_source(path.read_text(encoding="utf-8"), str(path))
     for source in (compiled.python, compiled.batch_python):
@@ -102,6 +102,8 @@ def test_pieces_make_the_module_compiled_whole(split_all: None) -> None:
         for name, value in whole.__dict__.items():
             if hasattr(value, "__code__"):
                 assert value.__code__.co_firstlineno == split.__dict__[name].__code__.co_firstlineno, name
+                # The same bytecode (a piece repeats the imports: `_v.f()` stays an attribute load).
+                assert value.__code__.co_code == split.__dict__[name].__code__.co_code, name
                 lines = {line for _start, _end, line in value.__code__.co_lines()}
                 assert lines == {line for _start, _end, line in split.__dict__[name].__code__.co_lines()}, name
     # The cache keeps the pieces: marshal writes and reads the tuple.

@@ -11,6 +11,7 @@ before.
 
 from __future__ import annotations
 
+import re
 from types import CodeType
 
 PIECE = 32_768  # characters: a piece compiles in a few MB; fewer, larger pieces save no time
@@ -18,6 +19,7 @@ PIECE = 32_768  # characters: a piece compiles in a few MB; fewer, larger pieces
 # A statement starts with a name (a keyword included) or a comment at column 0, and not with
 # one of these, which continue the statement before.
 _CONTINUES = ("else", "elif", "except", "finally", "case")
+_IMPORTS = re.compile(r"^(?:import|from) [^\n;#]*", re.M)
 
 
 def cuts(source: str, size: int | None = None) -> list[int]:
@@ -49,13 +51,18 @@ def compile_module(source: str, filename: str, size: int | None = None) -> CodeT
     offsets = cuts(source, size)
     if len(offsets) == 1:
         return compile(source, filename, "exec")
+    # Python compiles `module.f()` for a name bound by an import in the same source to a plain
+    # attribute load (not a method call): each later piece repeats the module's imports, on one
+    # line before its own, so that its bytecode is the whole module's.
+    imports = "; ".join(dict.fromkeys(_IMPORTS.findall(source)))
     codes = []
     line = 0  # lines before the piece
     for start, end in zip(offsets, [*offsets[1:], len(source)], strict=True):
+        text = source[start:end] if not (start and imports) else f"{imports}\n{source[start:end]}"
         try:
-            code = compile(source[start:end], filename, "exec")
+            code = compile(text, filename, "exec")
         except SyntaxError:  # INVARIANT: generated statements are cut only where they start
             return compile(source, filename, "exec")  # the whole: its own error, if any
-        codes.append(shifted(code, line))
+        codes.append(shifted(code, line - 1 if start and imports else line))
         line += source.count("\n", start, end)
     return tuple(codes)

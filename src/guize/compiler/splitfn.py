@@ -24,7 +24,9 @@ _STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 _NAME = re.compile(r"[^\W\d]\w*")
 _WALRUS = re.compile(r"([^\W\d]\w*)\s*:=")
 _AS = re.compile(r"\bas\s+([^\W\d]\w*)")
-_TARGETS = re.compile(r"\s+[^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*\s*,?\s*(?:=\s+[^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*\s*,?\s*)*= ")
+_TARGET = r"[^\W\d]\w*(?:, [^\W\d]\w*)*,?"  # one target: a name, or names with commas
+# A statement's targets (`a = b = ...`, `x, y, = ...`), as generated: one space around each `=`.
+_TARGETS = re.compile(rf"^[ \t]+({_TARGET}(?: = {_TARGET})*) = ", re.M)
 _CONTINUES = ("    else", "    elif", "    except", "    finally")
 _ARGS = ("data", "e", "need")  # every generated evaluator's parameters
 
@@ -32,10 +34,8 @@ _ARGS = ("data", "e", "need")  # every generated evaluator's parameters
 def _assigned(text: str) -> set[str]:
     """The names a part's statements (strings and comments removed) assign."""
     out = set(_WALRUS.findall(text)) | set(_AS.findall(text))
-    for line in text.split("\n"):
-        if _TARGETS.match(line):
-            for target in line.split(" = ")[:-1]:
-                out.update(n.strip() for n in target.split(",") if n.strip())
+    for targets in _TARGETS.findall(text):
+        out.update(n for n in targets.replace(" = ", ",").replace(" ", "").split(",") if n)
     return out
 
 
