@@ -140,9 +140,10 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
     return lines
 
 
-def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
-    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1)."""
-    text = flat_within(value, width - len(lines[-1]))
+def _layout(value: Any, lines: list[str], depth: int, width: int, long: bool = False) -> None:
+    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1); `long`: its
+    flat text is known to be longer than a line (not written out again to find that)."""
+    text = None if long else flat_within(value, width - len(lines[-1]))
     if text is not None:
         lines[-1] += text
         return
@@ -175,8 +176,8 @@ def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
                 lines.append(pad)
             if isinstance(value, dict):
                 lines[-1] += f"{item[0]!r}: "
-                _layout(item[1], lines, depth + 1, width)
+                _layout(item[1], lines, depth + 1, width, one_line is None)
             else:
-                _layout(item, lines, depth + 1, width)
+                _layout(item, lines, depth + 1, width, one_line is None)
             lines[-1] += comma
     lines[-1] += closing

@@ -22,7 +22,7 @@ PART = 32_768  # characters of statements a part
 
 _STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 _NAME = re.compile(r"[^\W\d]\w*")
-_WALRUS = re.compile(r"([^\W\d]\w*)\s*:=")
+_WALRUS = re.compile(r"\b([^\W\d]\w*)\s*:=")  # (\b: tried once per name, not at each of its letters)
 _AS = re.compile(r"\bas\s+([^\W\d]\w*)")
 _TARGET = r"[^\W\d]\w*(?:, [^\W\d]\w*)*,?"  # one target: a name, or names with commas
 # A statement's targets (`a = b = ...`, `x, y, = ...`), as generated: one space around each `=`.
