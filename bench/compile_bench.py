@@ -4,41 +4,55 @@
     python bench/compile_bench.py --lines 200000   # other sizes; --profile for cProfile's top entries
 
 Targets (issues 22 and 23): check + codegen at least 50,000 lines/s on a large file, no
-super-linear step (lines/s about the same at every size), and a 50,000-line file compiled in
-at most 300 MB. Each size runs in a fresh child process (so that memory is that file's alone);
-the child prints the CPU time of each stage (time.process_time: single-threaded work, and less
-disturbed than wall time by other programs on a busy machine; best of --repeat runs) and the
-peak memory of one run:
-tracemalloc's peak of Python allocations for parse + check + codegen ("peak MB"), then for
-Python's compile() of the generated modules alone ("compile() MB", beside the generated
-sources' size), and the child's maximum RSS (interpreter and imported modules included).
+super-linear step (lines/s about the same at every size), and a 50,000-line file loaded in
+at most 300 MB. Each size runs three fresh child processes, so that memory is that file's alone:
+* time: the CPU time of each stage (time.process_time: single-threaded work, less disturbed
+  than wall time on a busy machine; best of --repeat runs): parse, check, codegen (the scalar
+  module), batchgen (the columnar one), compile (Python's compile() of both, in pieces, as
+  guize.compiler.driver loads them);
+* memory: tracemalloc's peak of Python allocations over one load: "front MB" for parse + check
+  + codegen, "compile MB" for compile() above what is then alive, "load MB" the peak of the whole
+  load (the 300 MB target); beside it the generated modules' size;
+* rss: the process's maximum resident memory over one untraced load (interpreter, imported
+  modules and the allocator's slack included).
 
-The file (`synthetic`) repeats a 10-line block of the language's common constructs with fresh
+The file (`synthetic`) repeats a 13-line block of the language's common constructs with fresh
 names: an input, a parameter, a table by an enumeration, an output with a condition, a minimum
 and maximum, rounding and a citation, and a banded table.
 
-Where the time goes (2 vCPU VM, Python 3.11, CPU seconds; docs/performance.md has the table).
-Before this work issue 22 measured `guize check` at 0.7 s / 3.9 s / 18.5 s for 1k / 10k / 50k lines
-(about 2.7k lines/s). Now, at 1k / 10k / 50k lines: check + codegen 9.2k / 14.3k / 7.3k lines/s,
-parse 0.22 / 0.88 / 4.3 s. The targets are NOT met:
-* parse ("parse": Lark's LALR parse and the tree -> AST conversion, parser.py) is the largest
-  stage: Lark calls Python per token, propagate_positions walks every rule node's children for
-  its first and last token (a third of the parse in the profile), and the whole tree is then
-  transformed again by _ToAst. 50k lines/s is out of reach with Lark's LALR on CPython; getting
-  near needs building the AST in the parser's callbacks with positions computed from tokens
-  (Lark's internal transformer cannot take positions) or a hand-written parser.
-* codegen: most time writes the IR out as literals (about 500 bytes of Python per .rule line).
-  The layout used to write every nested literal out at every level (now bounded: literals.py)
-  strict() scanned every definition per output, each output scanned every output and def_lines
-  copied the lazy set per definition (all now linear). A super-linear step is left between 10k
-  (0.59 s) and 50k lines (6.2 s, scalar + columnar codegen): not yet found (batchgen next).
-* check (checker and lowering to IR) runs at 50-80k lines/s.
+Where the time and memory went (2 vCPU VM shared with other work, Python 3.11, CPU seconds;
+docs/performance.md has the tables). Issue 22 measured `guize check` at 0.7 / 3.9 / 18.5 s for
+1k / 10k / 50k lines. Before this branch, at 1k / 10k / 50k lines: check + codegen 14.4k / 12.2k /
+5.8k lines/s (super-linear), Python's compile() of the generated modules 38 / 367 / 2,014 MB.
+* Super-linear steps (cProfile at 10k and 50k lines, all removed; each output of the synthetic
+  file is independent, so a scan over all outputs per output is quadratic): codegen's closure()
+  sorted each output's definitions by scanning the whole order (6.5 s of the 50k profile);
+  batchgen copied its constant table, constant lines and enumeration list before every
+  definition (to undo an unsupported one) and tested `name in policy.outputs` on the tuple
+  (3.8 s), found enumeration codes with list.index, and literals.wrap scanned every break of a
+  line for every cut (the 30,000-item DEFS table of batchgen: 23 s); codegen's constant folding
+  and out_all's lazy set tested membership in a tuple / list. Now each is a dict, set, count or
+  bisection: codegen + batchgen at 50k lines 7.6 -> 3.8 s, and lines/s no longer falls with size
+  (left: writing the IR as layout-formatted literals, DEFS, is about half of codegen; splitfn
+  about a tenth).
+* Memory: Python's compile() builds the whole module's syntax tree before any bytecode, at
+  100-180 times the source's size (the deeply nested DEFS literal the worst: 1.4 MB of source,
+  253 MB at 10k lines). The module is now compiled a piece of about 32 kB at a time
+  (guize.compiler.pieces; the cache keeps a tuple of code objects, which runtime/modcache runs
+  in order, and each piece repeats the module's imports so its bytecode is the whole module's),
+  DEFS is written 100 definitions a statement, and a function over 200 kB (out_all, out_subset
+  of a very large policy) is written as parts of about 32 kB (guize.compiler.splitfn), each a
+  function taking and returning the locals it shares: the same statements in the same order.
+  compile() at 50k lines: 2,014 -> 123 MB; the whole load peaks at 284 MB (the parse: Lark's
+  tree and tokens), within the target; the process's maximum RSS is about 430 MB.
+  Corpus policies are far below both thresholds: their generated code is byte for byte what it
+  was, and so is its bytecode (tests/test_compile_pieces.py).
+* Left: parse (Lark's LALR parse and the tree -> AST conversion, parser.py) is the largest
+  stage, 5-6 s at 50k lines; check runs at about 45k lines/s and codegen + batchgen at about
+  13k: check + codegen is about 10k lines/s, not 50k. Getting there needs a cheaper literal
+  layout for DEFS (or DEFS written as data, decoded by the runtime) and a faster checker.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
-* memory: the compiler's own peak is 5 / 50 / 254 MB; Python's compile() of the generated modules
-  (not part of check + codegen, but of loading) takes about 80x the generated code's size:
-  38 / 371 / 2,030 MB. Loading a 50k-line file in 300 MB needs the generated module compiled in
-  pieces (or smaller generated code).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or
 reads Lark's cache in guize's cache folder, about 0.05 s instead of 0.4 s).
 """
@@ -55,7 +69,6 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
@@ -100,71 +113,90 @@ def synthetic(lines: int) -> str:
     return HEADER + "\n".join(BLOCK.format(n=i + 1, k=stem(i + 1)) for i in range(blocks))
 
 
-def stages(text: str, path: str, python_compile: bool = True) -> Any:
-    """Seconds of each stage for one compile of `text` (without python_compile: the generated
-    modules' sources, for measuring Python's compile() apart)."""
+def stages(text: str, path: str) -> dict[str, float]:
+    """CPU seconds of each stage of one load of `text`, as guize.compiler.driver loads it."""
     from guize.compiler.driver import gc_paused
 
     with gc_paused():  # as guize.compiler.driver compiles
-        return _stages(text, path, python_compile)
+        return _stages(text, path)
 
 
-def _stages(text: str, path: str, python_compile: bool) -> Any:
+def _stages(text: str, path: str) -> dict[str, float]:
     from guize.compiler import batchgen, codegen, parser
     from guize.compiler.checker import check
+    from guize.compiler.pieces import compile_module
 
-    out: dict[str, float] = {}
     t0 = time.process_time()
     tree = parser.parse(text, path)
     t1 = time.process_time()
     checked = check(tree, text)
+    del tree  # as driver.check_source: the tree is not kept
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics[:3]
     t2 = time.process_time()
     python = codegen.generate(checked, path)
-    batch = batchgen.generate(checked)
     t3 = time.process_time()
-    if not python_compile:
-        return [python, batch]
-    compile(python, path, "exec")
-    compile(batch, path, "exec")
+    batch = batchgen.generate(checked)
     t4 = time.process_time()
-    out.update(parse=t1 - t0, check=t2 - t1, codegen=t3 - t2, compile=t4 - t3)
-    return out
+    compile_module(python, path)  # in pieces, as driver.load_module
+    compile_module(batch, path)  # (loading compiles this one only when batch is first used)
+    t5 = time.process_time()
+    return {"parse": t1 - t0, "check": t2 - t1, "codegen": t3 - t2, "batchgen": t4 - t3, "compile": t5 - t4}
 
 
-def child(lines: int, repeat: int, profile: bool) -> None:
+def memory(text: str, path: str) -> dict[str, float]:
+    """tracemalloc's peaks (MB) over one load: parse + check + codegen, then the whole load with
+    Python's compile() of the generated modules; and the generated sources' size."""
+    from guize.compiler import batchgen, codegen, parser
+    from guize.compiler.checker import check
+    from guize.compiler.driver import gc_paused
+    from guize.compiler.pieces import compile_module
+
+    gc.collect()
+    tracemalloc.start()
+    with gc_paused():
+        tree = parser.parse(text, path)
+        checked = check(tree, text)
+        del tree
+        sources = [codegen.generate(checked, path), batchgen.generate(checked)]
+        front = tracemalloc.get_traced_memory()[1]
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        for source in sources:
+            compile_module(source, path)
+        back = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"peak_mb": front / 2**20, "load_peak_mb": max(front, back) / 2**20,
+            "compile_peak_mb": (back - base) / 2**20,
+            "generated_mb": sum(len(s.encode()) for s in sources) / 2**20}
+
+
+def child(lines: int, repeat: int, profile: bool, mode: str) -> None:
     from guize.compiler import parser
 
     text = synthetic(lines)
     parser.parse(HEADER, "warm.rule")  # Lark's grammar analysis, once per process
-    if profile:
-        import cProfile
-        import pstats
-
-        prof = cProfile.Profile()
-        prof.enable()
+    out: dict[str, float] = {"lines": text.count("\n") + 1}
+    if mode == "memory":
+        out.update(memory(text, "synthetic.rule"))
+    elif mode == "rss":  # one load, nothing traced: the process's maximum resident memory
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         stages(text, "synthetic.rule")
-        prof.disable()
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
-    best: dict[str, float] = {}
-    for _ in range(repeat):
-        gc.collect()
-        for k, v in stages(text, "synthetic.rule").items():
-            best[k] = min(best.get(k, v), v)
-    gc.collect()
-    tracemalloc.start()
-    sources = stages(text, "synthetic.rule", python_compile=False)
-    front = tracemalloc.get_traced_memory()[1]
-    tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
-    for source in sources:
-        compile(source, "synthetic.rule", "exec")
-    back = tracemalloc.get_traced_memory()[1] - base
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"lines": text.count("\n") + 1, **best, "peak_mb": front / 2**20,
-                      "compile_peak_mb": back / 2**20, "rss_mb": rss,
-                      "generated_mb": sum(len(s.encode()) for s in sources) / 2**20}))
+        out.update(rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, rss_start_mb=before)
+    else:
+        if profile:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.enable()
+            stages(text, "synthetic.rule")
+            prof.disable()
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+        for _ in range(repeat):
+            gc.collect()
+            for k, v in stages(text, "synthetic.rule").items():
+                out[k] = min(out.get(k, v), v)
+    print(json.dumps(out))
 
 
 def main() -> None:
@@ -173,25 +205,30 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true", help="cProfile one compile of each size (stderr)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--mode", default="time", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.repeat, args.profile)
+        child(args.child, args.repeat, args.profile, args.mode)
         return
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH"))
                                                       if p)}
-    print(f"{'lines':>7}  {'parse s':>8}  {'check s':>8}  {'codegen s':>9}  {'compile s':>9}  "
-          f"{'check+codegen lines/s':>21}  {'parse+check+codegen lines/s':>27}  {'peak MB':>7}  "
-          f"{'compile() MB':>12}  {'generated MB':>12}  {'RSS MB':>6}")
+    print(f"{'lines':>7}  {'parse s':>7}  {'check s':>7}  {'codegen s':>9}  {'batchgen s':>10}  {'compile s':>9}  "
+          f"{'check+gen lines/s':>17}  {'all lines/s':>11}  {'front MB':>8}  {'compile MB':>10}  "
+          f"{'load MB':>7}  {'generated MB':>12}  {'RSS MB':>6}")
     for n in args.lines:
-        cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(args.repeat)]
-        out = subprocess.run(cmd + (["--profile"] if args.profile else []), env=env, check=True,
-                             stdout=subprocess.PIPE, text=True).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        r: dict[str, float] = {}
+        for mode in ("time", "memory", "rss"):
+            cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(args.repeat), "--mode", mode]
+            out = subprocess.run(cmd + (["--profile"] if args.profile and mode == "time" else []), env=env,
+                                 check=True, stdout=subprocess.PIPE, text=True).stdout
+            r.update(json.loads(out.strip().splitlines()[-1]))
         lines = r["lines"]
-        front = r["parse"] + r["check"] + r["codegen"]
-        print(f"{lines:>7,}  {r['parse']:>8.3f}  {r['check']:>8.3f}  {r['codegen']:>9.3f}  {r['compile']:>9.3f}  "
-              f"{lines / (r['check'] + r['codegen']):>21,.0f}  {lines / front:>27,.0f}  {r['peak_mb']:>7.0f}  "
-              f"{r['compile_peak_mb']:>12.0f}  {r['generated_mb']:>12.1f}  {r['rss_mb']:>6.0f}")
+        gen = r["check"] + r["codegen"] + r["batchgen"]
+        total = r["parse"] + gen + r["compile"]
+        print(f"{lines:>7,.0f}  {r['parse']:>7.2f}  {r['check']:>7.2f}  {r['codegen']:>9.2f}  {r['batchgen']:>10.2f}  "
+              f"{r['compile']:>9.2f}  {lines / gen:>17,.0f}  {lines / total:>11,.0f}  {r['peak_mb']:>8.0f}  "
+              f"{r['compile_peak_mb']:>10.0f}  {r['load_peak_mb']:>7.0f}  {r['generated_mb']:>12.1f}  "
+              f"{r['rss_mb']:>6.0f}")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ class BatchGen:
         self.p = policy
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
         self.enums: list[str] = []
+        self.enum_codes: dict[str, int] = {}  # member -> its index in enums (a list's index() was quadratic)
         for spec in policy.inputs:
             for m in spec["members"]:
                 self._code(m)
@@ -67,13 +68,28 @@ class BatchGen:
         self.fallback: dict[str, str] = {}
         self.lists: list[str] = []  # the list inputs whose items the code being written is about
         self.owner = ""  # the definition being written
+        self.outputs = frozenset(policy.outputs)  # a set: `in` on the tuple, per definition, was quadratic
 
     # ------------------------------------------------------------ helpers
 
     def _code(self, member: str) -> int:
-        if member not in self.enums:
+        code = self.enum_codes.get(member)
+        if code is None:
+            code = self.enum_codes[member] = len(self.enums)
             self.enums.append(member)
-        return self.enums.index(member)
+        return code
+
+    def rollback(self, marks: tuple[int, int, int]) -> None:
+        """Forget the constants and enumeration members added since `marks` (their counts then):
+        a definition that turned out Unsupported leaves nothing behind. Counts, not copies: copying
+        them before every definition was quadratic."""
+        lines, consts, enums = marks
+        del self.const_lines[lines:]
+        while len(self.consts) > consts:
+            self.consts.popitem()  # the latest added first
+        for member in self.enums[enums:]:
+            del self.enum_codes[member]
+        del self.enums[enums:]
 
     def ident(self, prefix: str, name: str) -> str:
         return self.names.get(prefix, name)
@@ -650,7 +666,7 @@ class BatchGen:
         body: list[str] = []
         pad = "        "
         expr = d.expr
-        sink = name if name in self.p.outputs and d.value_kind != "int" and not isinstance(d.expr, ir.Each) else None
+        sink = name if name in self.outputs and d.value_kind != "int" and not isinstance(d.expr, ir.Each) else None
         if d.round is not None:
             mode, quantum = d.round
             result = self.rounded(expr, _exponent(quantum), mode, body, pad, sink)
@@ -677,12 +693,12 @@ class BatchGen:
         for name in p.order:
             if p.defs[name].value_kind == "scale":
                 continue  # a scale is no column: the functions that apply it read it directly
-            saved = (list(self.const_lines), dict(self.consts), list(self.enums))
+            marks = (len(self.const_lines), len(self.consts), len(self.enums))
             try:
                 lines = self.definition(name)
             except Unsupported as exc:
                 self.fallback[name] = str(exc)
-                self.const_lines, self.consts, self.enums = saved
+                self.rollback(marks)
                 continue
             body.extend(lines)
             functions.append((name, self.ident("b", name)))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
+from guize.compiler import splitfn
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
@@ -57,8 +58,9 @@ class CodeGenerator(ListCode):
         self.input_index = {spec["name"]: i for i, spec in enumerate(policy.inputs)}  # declaration order
         # Definitions that are plain constants (most 参数) are folded into their uses;
         # outputs stay assigned so they can be returned.
+        outputs = frozenset(policy.outputs)  # a set: a tuple's `in` made this quadratic
         self.folded = {name: d.expr.value for name, d in policy.defs.items()
-                       if isinstance(d.expr, ir.Const) and d.round is None and name not in policy.outputs
+                       if isinstance(d.expr, ir.Const) and d.round is None and name not in outputs
                        and not d.given}
         # Evaluation is lazy (see ir.strict_needs): in the function being written, these
         # ("ref"/"input", name) are computed or read where the path first reaches them.
@@ -312,7 +314,10 @@ class CodeGenerator(ListCode):
     def closure(self, names: list[str]) -> tuple[list[str], list[str]]:
         """Definitions (in dependency order) and inputs that `names` need."""
         need = dependencies(self.p.defs, names)
-        defs = [n for n in self.p.order if n in need]
+        if len(self.order_index) != len(self.p.order):  # built once: closure runs per output
+            self.order_index.update((n, i) for i, n in enumerate(self.p.order))
+        # Sorted by place in the order, not a scan of the whole order (quadratic over all outputs).
+        defs = sorted((n for n in need if n in self.order_index), key=self.order_index.__getitem__)
         inputs = sorted({i for n in defs for i in self.p.defs[n].inputs}, key=self.input_index.__getitem__)
         return defs, inputs
 
@@ -527,8 +532,9 @@ class CodeGenerator(ListCode):
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.strict(outputs)
         every_def, every_input = self.closure(outputs)
-        self.lazy = {("ref", n) for n in every_def if n not in defs} | {
-            ("input", n) for n in every_input if n not in inputs}
+        strict_defs, strict_inputs = set(defs), set(inputs)  # sets: lists made this quadratic
+        self.lazy = {("ref", n) for n in every_def if n not in strict_defs} | {
+            ("input", n) for n in every_input if n not in strict_inputs}
         self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
         self.rule_lines += [0, 0]
         top = len(self.lines)
@@ -546,6 +552,7 @@ class CodeGenerator(ListCode):
         items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
         self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
+        splitfn.split(self.lines, self.rule_lines, top - 2, fname)  # a very large one in parts
 
     def subset_function(self) -> list[tuple[int, ...]]:
         """out_subset: any outputs, each input and definition computed only when an output asked
@@ -595,6 +602,7 @@ class CodeGenerator(ListCode):
             self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.local('ref', out)}"])
         self.hoist(top)
         self.statement(["    return out", "", ""])
+        splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset")  # a very large one in parts
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 
     def generate(self) -> str:
@@ -655,7 +663,7 @@ class CodeGenerator(ListCode):
         head += literal_lines("OUTPUTS = ", p.outputs)
         head += [f"SLOTS = {p.slots!r}"]
         encoded = tuple(ir.encode_definition(d) for d in p.defs.values())
-        head += records_lines("DEFS = {d['name']: d for d in ", encoded, "}")
+        head += defs_lines(encoded)
         head += literal_lines("DATED = ", self.dated_table())
         head += records_lines("EXAMPLES = ", p.examples)
         head += ["", *self.const_lines, "", ""]
@@ -682,6 +690,21 @@ class CodeGenerator(ListCode):
                        "# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks."]
         self.lines += literal_lines("LINE_MAP = ", tuple(n for pair in ranges for n in pair))
         return "\n".join(self.lines) + "\n"
+
+
+DEF_ROWS = 100  # definitions a DEFS statement
+
+
+def defs_lines(encoded: tuple[dict[str, Any], ...]) -> list[str]:
+    """DEFS, DEF_ROWS definitions a statement: the nested literal of a large policy's every
+    definition in one statement took Python's compiler 180 times its size (1.3 GB at 50,000
+    .rule lines); the module is compiled a few statements at a time (compiler/pieces.py)."""
+    if len(encoded) <= DEF_ROWS:
+        return records_lines("DEFS = {d['name']: d for d in ", encoded, "}")
+    lines = ["DEFS = {}"]
+    for i in range(0, len(encoded), DEF_ROWS):
+        lines += records_lines("DEFS.update({d['name']: d for d in ", encoded[i:i + DEF_ROWS], "})")
+    return lines
 
 
 def _simple(code: str) -> bool:

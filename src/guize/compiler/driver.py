@@ -130,7 +130,9 @@ def compile_file(path: str | os.PathLike[str]) -> Compiled:
 
 
 def module_from_source(python: str, name: str, filename: str) -> ModuleType:
-    return module_from_code(compile(python, filename, "exec"), name, filename)
+    from guize.compiler.pieces import compile_module
+
+    return module_from_code(compile_module(python, filename), name, filename)
 
 
 def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments: Path | None = None,
@@ -150,9 +152,11 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments
     module = entry.load() if use_cache else None
     batch_source = None
     if module is None:
+        from guize.compiler.pieces import compile_module
+
         compiled = compile_source(source, str(path), files)
         try:
-            code = compile(compiled.python, entry.python, "exec")
+            code = compile_module(compiled.python, entry.python)  # in pieces: see compiler/pieces.py
         except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
             raise _too_complex(str(path)) from None
         batch_source = compiled.batch_python
@@ -179,13 +183,15 @@ def load_batch(path: Path, source: str | None, rule: tuple[str, str, list[tuple[
         module = modcache.load_code(str(bytecode), name, str(path))
         if module is not None:
             return module
+    from guize.compiler.pieces import compile_module
+
     if source is None:
         try:
             source = path.read_text(encoding="utf-8")
         except OSError:  # a cache emptied or written only in part
             source = compile_source(*rule).batch_python
     try:
-        code = compile(source, str(path), "exec")
+        code = compile_module(source, str(path))
     except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
         raise _too_complex(str(path)) from None
     if use_cache:

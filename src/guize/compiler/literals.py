@@ -3,6 +3,7 @@ longer than a limit), laid out over several, and a statement wrapped to the gene
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -98,13 +99,16 @@ def wrap(line: str, width: int = WIDTH) -> list[str]:
     start = 0
     prefix = ""
     while len(prefix) + len(line) - start > width:
-        fits = [b for b in breaks if start < b and len(prefix) + b - start <= width]
-        if not fits:
-            later = [b for b in breaks if b > start]
-            if not later:
-                break
-            fits = later[:1]
-        cut = fits[-1]
+        # The last break that fits, else the first after start (found by bisection: scanning
+        # every break for every cut was quadratic in a long line such as batchgen's DEFS).
+        first = bisect.bisect_right(breaks, start)
+        fits = bisect.bisect_right(breaks, start + width - len(prefix))
+        if fits > first:
+            cut = breaks[fits - 1]
+        elif first < len(breaks):
+            cut = breaks[first]
+        else:
+            break
         out.append(prefix + line[start:cut])
         start, prefix = cut + 1, indent
     out.append(prefix + line[start:])
@@ -136,9 +140,10 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
     return lines
 
 
-def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
-    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1)."""
-    text = flat_within(value, width - len(lines[-1]))
+def _layout(value: Any, lines: list[str], depth: int, width: int, long: bool = False) -> None:
+    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1); `long`: its
+    flat text is known to be longer than a line (not written out again to find that)."""
+    text = None if long else flat_within(value, width - len(lines[-1]))
     if text is not None:
         lines[-1] += text
         return
@@ -171,8 +176,8 @@ def _layout(value: Any, lines: list[str], depth: int, width: int) -> None:
                 lines.append(pad)
             if isinstance(value, dict):
                 lines[-1] += f"{item[0]!r}: "
-                _layout(item[1], lines, depth + 1, width)
+                _layout(item[1], lines, depth + 1, width, one_line is None)
             else:
-                _layout(item, lines, depth + 1, width)
+                _layout(item, lines, depth + 1, width, one_line is None)
             lines[-1] += comma
     lines[-1] += closing

@@ -120,15 +120,19 @@ def load_code(bytecode: str, name: str, filename: str) -> ModuleType | None:
             code = marshal.loads(fh.read())
     except (OSError, ValueError, EOFError, TypeError):  # missing or damaged: rebuilt by the caller
         return None
-    if not isinstance(code, CodeType):
+    if not (isinstance(code, CodeType)
+            or (isinstance(code, tuple) and code and all(isinstance(c, CodeType) for c in code))):
         return None
     return module_from_code(code, name, filename)
 
 
-def module_from_code(code: CodeType, name: str, filename: str) -> ModuleType:
+def module_from_code(code: CodeType | tuple[CodeType, ...], name: str, filename: str) -> ModuleType:
+    """A module run from its code: one code object, or the pieces a large module is compiled in
+    (guize.compiler.pieces), run in order in the one namespace."""
     module = ModuleType(name)
     module.__file__ = filename
-    exec(code, module.__dict__)
+    for piece in code if isinstance(code, tuple) else (code,):
+        exec(piece, module.__dict__)
     return module
 
 

@@ -1,0 +1,113 @@
+"""Split a very large generated function into parts, each a function of its own.
+
+out_all and out_subset compute every output of a policy in one straight-line function; for a
+50,000-line .rule file that function is 3-4 MB of Python, and Python compiles a function
+whole: about 100 times its size in memory (compiler/pieces.py compiles the module a few
+statements at a time, but cannot cut inside a function). A function longer than LIMIT
+characters is therefore rewritten as parts of about PART characters, each a top-level
+function `_<name>_<k>` that runs the same statements in the same order: it takes the locals it
+reads that earlier parts set and returns the ones later parts use, and the function itself only
+calls its parts. Every statement, and so every result and error and its order, is unchanged;
+only a large policy pays a few calls. Policies of usual size (the corpus) are never split.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guize.compiler.literals import wrap
+
+LIMIT = 200_000  # characters of a function above which it is split
+PART = 32_768  # characters of statements a part
+
+_STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
+_NAME = re.compile(r"[^\W\d]\w*")
+_WALRUS = re.compile(r"\b([^\W\d]\w*)\s*:=")  # (\b: tried once per name, not at each of its letters)
+_AS = re.compile(r"\bas\s+([^\W\d]\w*)")
+_TARGET = r"[^\W\d]\w*(?:, [^\W\d]\w*)*,?"  # one target: a name, or names with commas
+# A statement's targets (`a = b = ...`, `x, y, = ...`), as generated: one space around each `=`.
+_TARGETS = re.compile(rf"^[ \t]+({_TARGET}(?: = {_TARGET})*) = ", re.M)
+_CONTINUES = ("    else", "    elif", "    except", "    finally")
+_ARGS = ("data", "e", "need")  # every generated evaluator's parameters
+
+
+def _assigned(text: str) -> set[str]:
+    """The names a part's statements (strings and comments removed) assign."""
+    out = set(_WALRUS.findall(text)) | set(_AS.findall(text))
+    for targets in _TARGETS.findall(text):
+        out.update(n for n in targets.replace(" = ", ",").replace(" ", "").split(",") if n)
+    return out
+
+
+def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> None:
+    """Split the function written in lines[start:] (its `def` first), in place, if it is
+    longer than LIMIT; rule_lines (each line's .rule line) follow the lines."""
+    fn = lines[start:]
+    if sum(map(len, fn)) <= LIMIT or any(line.startswith("    def ") for line in fn):
+        return  # (a nested function may read the function's locals: left whole)
+    body = 1
+    if fn[1].lstrip().startswith('"""'):  # the docstring, on one line or more
+        body = 2 if fn[1].count('"""') == 2 else next(i for i in range(2, len(fn)) if '"""' in fn[i]) + 1
+    end = len(fn)
+    while end > body and not fn[end - 1]:
+        end -= 1
+    # Statements: from a line indented once (a comment included) to the next.
+    # A comment names the statement after it: the two stay together.
+    starts = [i for i in range(body, end) if fn[i].startswith("    ") and fn[i][4:5] not in (" ", "")
+              and not fn[i].startswith(_CONTINUES) and not fn[i - 1].startswith("    #")]
+    if not starts or starts[0] != body:
+        return
+    groups: list[tuple[int, int]] = []
+    first, size = body, 0
+    for i, j in zip(starts, [*starts[1:], end], strict=True):
+        size += sum(len(line) + 1 for line in fn[i:j])
+        if size >= PART or j == end:
+            groups.append((first, j))
+            first, size = j, 0
+    if len(groups) < 2:
+        return
+    texts = [_STRINGS.sub(" ", "\n".join(fn[i:j])) for i, j in groups]
+    used = [set(_NAME.findall(text)) for text in texts]
+    assigned = [_assigned(text) for text in texts]
+    later: list[set[str]] = [set() for _ in groups]  # names that parts after k mention
+    for k in range(len(groups) - 2, -1, -1):
+        later[k] = later[k + 1] | used[k + 1]
+    out_lines: list[str] = []
+    out_rules: list[int] = []
+    calls: list[str] = []
+    before: set[str] = set(_ARGS)  # names bound in the function before part k
+    for k, (i, j) in enumerate(groups):
+        takes = sorted((used[k] & before) - set(_ARGS))
+        gives = sorted(assigned[k] & later[k])
+        part = f"_{name}_{k + 1}"
+        last = k == len(groups) - 1
+        fresh = [n for n in gives if n not in before]  # bound here, if at all: see below
+        head = [f"def {part}({', '.join((*_ARGS, *takes))}):",
+                f'    """Part {k + 1} of {name}: its statements in order (compiler/splitfn.py)."""']
+        if fresh:  # a name set only on some paths is read later only on those: any value will do
+            head.append(f"    {' = '.join(fresh)} = _U")
+        out_lines += head
+        out_rules += [0] * len(head)
+        out_lines += fn[i:j]
+        out_rules += rule_lines[start + i:start + j]
+        tail = [f"    return ({''.join(n + ', ' for n in gives)})", "", ""] if gives and not last else ["", ""]
+        out_lines += tail
+        out_rules += [0] * len(tail)
+        call = f"{part}({', '.join((*_ARGS, *takes))})"
+        if last:
+            calls.append(f"    return {call}" if fn[starts[-1]].startswith("    return ") else f"    {call}")
+        elif gives:
+            calls.append(f"    ({''.join(n + ', ' for n in gives)}) = {call}")
+        else:
+            calls.append(f"    {call}")
+        before |= assigned[k]
+    outer = fn[:body]
+    outer_rules = rule_lines[start:start + body]
+    for call in calls:
+        wrapped = wrap(call)
+        outer += wrapped
+        outer_rules += [0] * len(wrapped)
+    outer += fn[end:]
+    outer_rules += rule_lines[start + end:]
+    lines[start:] = out_lines + outer
+    rule_lines[start:] = out_rules + outer_rules
