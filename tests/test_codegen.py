@@ -184,3 +184,32 @@ def test_bounded_literal_is_the_flat_literal_when_it_fits(value: object, limit: 
 
     text = flat(value)
     assert flat_within(value, limit) == (text if len(text) <= limit else None)
+
+
+def test_a_definition_read_on_both_branches_is_typed_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A chain of definitions each reading the one before on both branches
+    (若 开关 则 d + 1元 否则 d) once took 2**depth steps to type (a 40-deep chain did not load in
+    100 s); each definition is now judged once. Counted, not timed."""
+    from guize.compiler import codegen
+
+    depth = 40
+    lines = ["文件：", "  标题：《链》", "  施行日期：2024年1月1日", "", "输入 开关：是否", "输入 起点：金额",
+             "定义 d0：金额 = 起点"]
+    lines += [f"定义 d{i}：金额 = 若 开关 则 d{i - 1} + 1元 否则 d{i - 1}" for i in range(1, depth + 1)]
+    lines.append(f"输出 结果：金额 = d{depth}")
+    path = tmp_path / "chain.rule"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    calls = 0
+    original = codegen.CodeGenerator.is_decimal
+
+    def counted(self, node):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        assert calls < 100_000, "is_decimal is exponential in the chain's depth"
+        return original(self, node)
+
+    monkeypatch.setattr(codegen.CodeGenerator, "is_decimal", counted)
+    compiled = compile_file(str(path))
+    namespace: dict = {}
+    exec(compile(compiled.python, "m", "exec"), namespace)
+    assert calls < 20 * depth

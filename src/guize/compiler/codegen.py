@@ -68,6 +68,7 @@ class CodeGenerator(ListCode):
         self.readers: dict[str, str] = {}  # input -> its reader function (for lazy reads)
         self.needs_memo: dict[str, ir.Needs] = {}
         self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
+        self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
 
     # ------------------------------------------------------------ helpers
 
@@ -223,9 +224,12 @@ class CodeGenerator(ListCode):
                 return op == "/" or self.is_decimal(left) or self.is_decimal(right)
             case ir.Round(as_int=as_int):
                 return not as_int
-            case ir.Ref(name=name):
-                d = self.p.defs[name]
-                return d.round is not None or self.is_decimal(d.expr)
+            case ir.Ref(name=name):  # memoised: a definition read twice (若 c 则 d + 1元 否则 d) is
+                known = self.decimal_refs.get(name)  # judged once, not 2**depth times
+                if known is None:
+                    d = self.p.defs[name]
+                    known = self.decimal_refs[name] = d.round is not None or self.is_decimal(d.expr)
+                return known
             case ir.Neg(arg=arg):
                 return self.is_decimal(arg)
             case ir.Min(args=args) | ir.Max(args=args):
