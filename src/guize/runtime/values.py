@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "InvalidOperation"]
-from typing import Any
 
 from guize.runtime import dates, display
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Arithmetic runs with these settings: 28 significant digits, half-even beyond them (the
 # decimal module's defaults), and overflow, invalid operations and division by zero raise.
