@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -99,21 +100,23 @@ def out_all(data, e, need=None):
     i_本金 = _to_decimal(i_本金, '本金') * _K0
     if (_c := i_实际利率.__class__) is not Decimal:
         try:
-            i_实际利率 = Decimal(i_实际利率) if _c is str or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
+            i_实际利率 = Decimal(i_实际利率) if _c is str and len(i_实际利率) <= _QT or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_实际利率 = _NAN
     try:
-        if not (_ZERO <= i_实际利率 < _LIMIT):
+        if not _ZERO <= i_实际利率 < _LIMIT or (i_实际利率.adjusted() < _QA or _c is Decimal and
+                len(str(i_实际利率)) > _QT):
             i_实际利率 = _to_rate(data['实际利率'], '实际利率')
     except _InvalidOperation:
         i_实际利率 = _to_rate(data['实际利率'], '实际利率')
     if (_c := i_报价利率.__class__) is not Decimal:
         try:
-            i_报价利率 = Decimal(i_报价利率) if _c is str or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
+            i_报价利率 = Decimal(i_报价利率) if _c is str and len(i_报价利率) <= _QT or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_报价利率 = _NAN
     try:
-        if not (_ZERO <= i_报价利率 < _LIMIT):
+        if not _ZERO <= i_报价利率 < _LIMIT or (i_报价利率.adjusted() < _QA or _c is Decimal and
+                len(str(i_报价利率)) > _QT):
             i_报价利率 = _to_rate(data['报价利率'], '报价利率')
     except _InvalidOperation:
         i_报价利率 = _to_rate(data['报价利率'], '报价利率')
@@ -164,21 +167,23 @@ def out_subset(data, e, need):
     if _n1:
         if (_c := i_实际利率.__class__) is not Decimal:
             try:
-                i_实际利率 = Decimal(i_实际利率) if _c is str or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
+                i_实际利率 = Decimal(i_实际利率) if _c is str and len(i_实际利率) <= _QT or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_实际利率 = _NAN
         try:
-            if not (_ZERO <= i_实际利率 < _LIMIT):
+            if not _ZERO <= i_实际利率 < _LIMIT or (i_实际利率.adjusted() < _QA or _c is Decimal and
+                    len(str(i_实际利率)) > _QT):
                 i_实际利率 = _to_rate(data['实际利率'], '实际利率')
         except _InvalidOperation:
             i_实际利率 = _to_rate(data['实际利率'], '实际利率')
         if (_c := i_报价利率.__class__) is not Decimal:
             try:
-                i_报价利率 = Decimal(i_报价利率) if _c is str or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
+                i_报价利率 = Decimal(i_报价利率) if _c is str and len(i_报价利率) <= _QT or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_报价利率 = _NAN
         try:
-            if not (_ZERO <= i_报价利率 < _LIMIT):
+            if not _ZERO <= i_报价利率 < _LIMIT or (i_报价利率.adjusted() < _QA or _c is Decimal and
+                    len(str(i_报价利率)) > _QT):
                 i_报价利率 = _to_rate(data['报价利率'], '报价利率')
         except _InvalidOperation:
             i_报价利率 = _to_rate(data['报价利率'], '报价利率')
@@ -226,7 +231,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (89, 6, 90, 7, 91, 8, 92, 9, 93, 0, 95, 10, 96, 0, 99, 6, 100, 7, 110, 8, 120, 9, 122,
- 10, 126, 15, 128, 16, 130, 17, 132, 18, 134, 19, 136, 20, 138, 0, 149, 6, 151, 7, 153, 8, 154, 9,
- 156, 0, 158, 10, 160, 0, 162, 6, 164, 7, 175, 8, 185, 9, 188, 10, 193, 15, 196, 16, 198, 17, 201,
- 18, 204, 19, 207, 20, 210, 0)
+LINE_MAP = (90, 6, 91, 7, 92, 8, 93, 9, 94, 0, 96, 10, 97, 0, 100, 6, 101, 7, 112, 8, 123, 9, 125,
+ 10, 129, 15, 131, 16, 133, 17, 135, 18, 137, 19, 139, 20, 141, 0, 152, 6, 154, 7, 156, 8, 157, 9,
+ 159, 0, 161, 10, 163, 0, 165, 6, 167, 7, 179, 8, 190, 9, 193, 10, 198, 15, 201, 16, 203, 17, 206,
+ 18, 209, 19, 212, 20, 215, 0)

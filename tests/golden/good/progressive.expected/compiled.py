@@ -13,6 +13,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -122,21 +123,23 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_所得.__class__) is not Decimal:
         try:
-            i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
+            i_所得 = Decimal(i_所得) if _c is str and len(i_所得) <= _QT or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_所得 = _NAN
     try:
-        if not (_ZERO <= i_所得 < _LIMIT):
+        if not _ZERO <= i_所得 < _LIMIT or (i_所得.adjusted() < _QA or _c is Decimal and len(str(i_所得))
+                > _QT):
             i_所得 = _to_decimal(data['所得'], '所得')
     except _InvalidOperation:
         i_所得 = _to_decimal(data['所得'], '所得')
     if (_c := i_经营所得.__class__) is not Decimal:
         try:
-            i_经营所得 = Decimal(i_经营所得) if _c is str or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
+            i_经营所得 = Decimal(i_经营所得) if _c is str and len(i_经营所得) <= _QT or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_经营所得 = _NAN
     try:
-        if not (_ZERO <= i_经营所得 < _LIMIT):
+        if not _ZERO <= i_经营所得 < _LIMIT or (i_经营所得.adjusted() < _QA or _c is Decimal and
+                len(str(i_经营所得)) > _QT):
             i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
     except _InvalidOperation:
         i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
@@ -183,22 +186,24 @@ def out_subset(data, e, need):
     if _n0:
         if (_c := i_所得.__class__) is not Decimal:
             try:
-                i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
+                i_所得 = Decimal(i_所得) if _c is str and len(i_所得) <= _QT or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_所得 = _NAN
         try:
-            if not (_ZERO <= i_所得 < _LIMIT):
+            if not _ZERO <= i_所得 < _LIMIT or (i_所得.adjusted() < _QA or _c is Decimal and
+                    len(str(i_所得)) > _QT):
                 i_所得 = _to_decimal(data['所得'], '所得')
         except _InvalidOperation:
             i_所得 = _to_decimal(data['所得'], '所得')
     if _n1:
         if (_c := i_经营所得.__class__) is not Decimal:
             try:
-                i_经营所得 = Decimal(i_经营所得) if _c is str or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
+                i_经营所得 = Decimal(i_经营所得) if _c is str and len(i_经营所得) <= _QT or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_经营所得 = _NAN
         try:
-            if not (_ZERO <= i_经营所得 < _LIMIT):
+            if not _ZERO <= i_经营所得 < _LIMIT or (i_经营所得.adjusted() < _QA or _c is Decimal and
+                    len(str(i_经营所得)) > _QT):
                 i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
         except _InvalidOperation:
             i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
@@ -257,6 +262,6 @@ SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), 
  (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (117, 5, 118, 6, 119, 0, 123, 5, 133, 6, 143, 8, 145, 14, 147, 19, 149, 28, 152, 33, 154,
- 34, 156, 35, 158, 36, 160, 37, 162, 38, 164, 0, 175, 5, 177, 6, 179, 0, 183, 5, 194, 6, 205, 8,
- 208, 14, 211, 19, 214, 28, 218, 33, 221, 34, 224, 35, 227, 36, 230, 37, 233, 38, 236, 0)
+LINE_MAP = (118, 5, 119, 6, 120, 0, 124, 5, 135, 6, 146, 8, 148, 14, 150, 19, 152, 28, 155, 33, 157,
+ 34, 159, 35, 161, 36, 163, 37, 165, 38, 167, 0, 178, 5, 180, 6, 182, 0, 186, 5, 198, 6, 210, 8,
+ 213, 14, 216, 19, 219, 28, 223, 33, 226, 34, 229, 35, 232, 36, 235, 37, 238, 38, 241, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -197,6 +198,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 12, 106, 13, 107, 14, 108, 11, 110, 15, 114, 17,
- 117, 29, 119, 33, 127, 0, 138, 11, 140, 0, 142, 15, 144, 0, 146, 12, 150, 13, 154, 14, 158, 11,
- 161, 15, 165, 17, 168, 29, 170, 33, 179, 0)
+LINE_MAP = (98, 11, 99, 0, 101, 15, 102, 0, 104, 12, 107, 13, 108, 14, 109, 11, 111, 15, 115, 17,
+ 118, 29, 120, 33, 128, 0, 139, 11, 141, 0, 143, 15, 145, 0, 147, 12, 151, 13, 155, 14, 159, 11,
+ 162, 15, 166, 17, 169, 29, 171, 33, 180, 0)

@@ -13,6 +13,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -122,11 +123,12 @@ def with_适用税率(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _ZERO <= i_年收入额 < _LIMIT or (i_年收入额.adjusted() < _QA or _c is Decimal and
+                len(str(i_年收入额)) > _QT):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
@@ -134,11 +136,12 @@ def with_适用税率(data, e, need=None):
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _ZERO <= i_专项扣除 < _LIMIT or (i_专项扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项扣除)) > _QT):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
@@ -146,11 +149,12 @@ def with_适用税率(data, e, need=None):
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _ZERO <= i_专项附加扣除 < _LIMIT or (i_专项附加扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项附加扣除)) > _QT):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
@@ -158,11 +162,12 @@ def with_适用税率(data, e, need=None):
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _ZERO <= i_其他扣除 < _LIMIT or (i_其他扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_其他扣除)) > _QT):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -191,11 +196,12 @@ def with_应纳税额(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _ZERO <= i_年收入额 < _LIMIT or (i_年收入额.adjusted() < _QA or _c is Decimal and
+                len(str(i_年收入额)) > _QT):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
@@ -203,11 +209,12 @@ def with_应纳税额(data, e, need=None):
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _ZERO <= i_专项扣除 < _LIMIT or (i_专项扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项扣除)) > _QT):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
@@ -215,11 +222,12 @@ def with_应纳税额(data, e, need=None):
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _ZERO <= i_专项附加扣除 < _LIMIT or (i_专项附加扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项附加扣除)) > _QT):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
@@ -227,11 +235,12 @@ def with_应纳税额(data, e, need=None):
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _ZERO <= i_其他扣除 < _LIMIT or (i_其他扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_其他扣除)) > _QT):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -260,11 +269,12 @@ def with_速算扣除数(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _ZERO <= i_年收入额 < _LIMIT or (i_年收入额.adjusted() < _QA or _c is Decimal and
+                len(str(i_年收入额)) > _QT):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
@@ -272,11 +282,12 @@ def with_速算扣除数(data, e, need=None):
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _ZERO <= i_专项扣除 < _LIMIT or (i_专项扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项扣除)) > _QT):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
@@ -284,11 +295,12 @@ def with_速算扣除数(data, e, need=None):
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _ZERO <= i_专项附加扣除 < _LIMIT or (i_专项附加扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项附加扣除)) > _QT):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
@@ -296,11 +308,12 @@ def with_速算扣除数(data, e, need=None):
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _ZERO <= i_其他扣除 < _LIMIT or (i_其他扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_其他扣除)) > _QT):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -329,11 +342,12 @@ def out_all(data, e, need=None):
             _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_年收入额.__class__) is not Decimal:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _ZERO <= i_年收入额 < _LIMIT or (i_年收入额.adjusted() < _QA or _c is Decimal and
+                len(str(i_年收入额)) > _QT):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
@@ -341,11 +355,12 @@ def out_all(data, e, need=None):
         i_专项扣除 = _K0
     if (_c := i_专项扣除.__class__) is not Decimal:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _ZERO <= i_专项扣除 < _LIMIT or (i_专项扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项扣除)) > _QT):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
@@ -353,11 +368,12 @@ def out_all(data, e, need=None):
         i_专项附加扣除 = _K0
     if (_c := i_专项附加扣除.__class__) is not Decimal:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _ZERO <= i_专项附加扣除 < _LIMIT or (i_专项附加扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_专项附加扣除)) > _QT):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
@@ -365,11 +381,12 @@ def out_all(data, e, need=None):
         i_其他扣除 = _K0
     if (_c := i_其他扣除.__class__) is not Decimal:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _ZERO <= i_其他扣除 < _LIMIT or (i_其他扣除.adjusted() < _QA or _c is Decimal and
+                len(str(i_其他扣除)) > _QT):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -408,11 +425,12 @@ def out_subset(data, e, need):
     if _n0:
         if (_c := i_年收入额.__class__) is not Decimal:
             try:
-                i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+                i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_年收入额 = _NAN
         try:
-            if not (_ZERO <= i_年收入额 < _LIMIT):
+            if not _ZERO <= i_年收入额 < _LIMIT or (i_年收入额.adjusted() < _QA or _c is Decimal and
+                    len(str(i_年收入额)) > _QT):
                 i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
         except _InvalidOperation:
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
@@ -420,11 +438,12 @@ def out_subset(data, e, need):
             i_专项扣除 = _K0
         if (_c := i_专项扣除.__class__) is not Decimal:
             try:
-                i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+                i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_专项扣除 = _NAN
         try:
-            if not (_ZERO <= i_专项扣除 < _LIMIT):
+            if not _ZERO <= i_专项扣除 < _LIMIT or (i_专项扣除.adjusted() < _QA or _c is Decimal and
+                    len(str(i_专项扣除)) > _QT):
                 i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
         except _InvalidOperation:
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
@@ -432,11 +451,12 @@ def out_subset(data, e, need):
             i_专项附加扣除 = _K0
         if (_c := i_专项附加扣除.__class__) is not Decimal:
             try:
-                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_专项附加扣除 = _NAN
         try:
-            if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+            if not _ZERO <= i_专项附加扣除 < _LIMIT or (i_专项附加扣除.adjusted() < _QA or _c is Decimal and
+                    len(str(i_专项附加扣除)) > _QT):
                 i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
         except _InvalidOperation:
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
@@ -444,11 +464,12 @@ def out_subset(data, e, need):
             i_其他扣除 = _K0
         if (_c := i_其他扣除.__class__) is not Decimal:
             try:
-                i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+                i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_其他扣除 = _NAN
         try:
-            if not (_ZERO <= i_其他扣除 < _LIMIT):
+            if not _ZERO <= i_其他扣除 < _LIMIT or (i_其他扣除.adjusted() < _QA or _c is Decimal and
+                    len(str(i_其他扣除)) > _QT):
                 i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
         except _InvalidOperation:
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -488,10 +509,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (113, 12, 114, 0, 116, 13, 117, 14, 118, 15, 119, 0, 123, 12, 133, 13, 145, 14, 157, 15,
- 169, 19, 171, 28, 174, 33, 176, 0, 182, 12, 183, 0, 185, 13, 186, 14, 187, 15, 188, 0, 192, 12,
- 202, 13, 214, 14, 226, 15, 238, 19, 240, 28, 243, 35, 245, 0, 251, 12, 252, 0, 254, 13, 255, 14,
- 256, 15, 257, 0, 261, 12, 271, 13, 283, 14, 295, 15, 307, 19, 309, 28, 312, 40, 314, 0, 320, 12,
- 321, 0, 323, 13, 324, 14, 325, 15, 326, 0, 330, 12, 340, 13, 352, 14, 364, 15, 376, 19, 378, 28,
- 381, 33, 383, 35, 385, 40, 387, 0, 398, 12, 400, 0, 402, 13, 404, 14, 405, 15, 406, 0, 408, 12,
- 419, 13, 431, 14, 443, 15, 455, 19, 458, 28, 462, 33, 465, 35, 468, 40, 471, 0)
+LINE_MAP = (114, 12, 115, 0, 117, 13, 118, 14, 119, 15, 120, 0, 124, 12, 135, 13, 148, 14, 161, 15,
+ 174, 19, 176, 28, 179, 33, 181, 0, 187, 12, 188, 0, 190, 13, 191, 14, 192, 15, 193, 0, 197, 12,
+ 208, 13, 221, 14, 234, 15, 247, 19, 249, 28, 252, 35, 254, 0, 260, 12, 261, 0, 263, 13, 264, 14,
+ 265, 15, 266, 0, 270, 12, 281, 13, 294, 14, 307, 15, 320, 19, 322, 28, 325, 40, 327, 0, 333, 12,
+ 334, 0, 336, 13, 337, 14, 338, 15, 339, 0, 343, 12, 354, 13, 367, 14, 380, 15, 393, 19, 395, 28,
+ 398, 33, 400, 35, 402, 40, 404, 0, 415, 12, 417, 0, 419, 13, 421, 14, 422, 15, 423, 0, 425, 12,
+ 437, 13, 450, 14, 463, 15, 476, 19, 479, 28, 483, 33, 486, 35, 489, 40, 492, 0)

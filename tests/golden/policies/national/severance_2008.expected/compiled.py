@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -171,21 +172,23 @@ def with_经济补偿月数(data, e, need=None):
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal:
         try:
-            i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+            i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月工资 = _NAN
     try:
-        if not (_ZERO <= i_月工资 < _LIMIT):
+        if not _ZERO <= i_月工资 < _LIMIT or (i_月工资.adjusted() < _QA or _c is Decimal and
+                len(str(i_月工资)) > _QT):
             i_月工资 = _to_decimal(data['月工资'], '月工资')
     except _InvalidOperation:
         i_月工资 = _to_decimal(data['月工资'], '月工资')
     if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
         try:
-            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+        if not _ZERO <= i_当地上年度职工月平均工资 < _LIMIT or (i_当地上年度职工月平均工资.adjusted() < _QA or _c is Decimal
+                and len(str(i_当地上年度职工月平均工资)) > _QT):
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
     except _InvalidOperation:
         i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -226,21 +229,23 @@ def with_经济补偿(data, e, need=None):
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal:
         try:
-            i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+            i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月工资 = _NAN
     try:
-        if not (_ZERO <= i_月工资 < _LIMIT):
+        if not _ZERO <= i_月工资 < _LIMIT or (i_月工资.adjusted() < _QA or _c is Decimal and
+                len(str(i_月工资)) > _QT):
             i_月工资 = _to_decimal(data['月工资'], '月工资')
     except _InvalidOperation:
         i_月工资 = _to_decimal(data['月工资'], '月工资')
     if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
         try:
-            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+        if not _ZERO <= i_当地上年度职工月平均工资 < _LIMIT or (i_当地上年度职工月平均工资.adjusted() < _QA or _c is Decimal
+                and len(str(i_当地上年度职工月平均工资)) > _QT):
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
     except _InvalidOperation:
         i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -285,21 +290,23 @@ def out_all(data, e, need=None):
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal:
         try:
-            i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+            i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月工资 = _NAN
     try:
-        if not (_ZERO <= i_月工资 < _LIMIT):
+        if not _ZERO <= i_月工资 < _LIMIT or (i_月工资.adjusted() < _QA or _c is Decimal and
+                len(str(i_月工资)) > _QT):
             i_月工资 = _to_decimal(data['月工资'], '月工资')
     except _InvalidOperation:
         i_月工资 = _to_decimal(data['月工资'], '月工资')
     if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
         try:
-            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+        if not _ZERO <= i_当地上年度职工月平均工资 < _LIMIT or (i_当地上年度职工月平均工资.adjusted() < _QA or _c is Decimal
+                and len(str(i_当地上年度职工月平均工资)) > _QT):
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
     except _InvalidOperation:
         i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -353,21 +360,23 @@ def out_subset(data, e, need):
     if _n1:
         if (_c := i_月工资.__class__) is not Decimal:
             try:
-                i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+                i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月工资 = _NAN
         try:
-            if not (_ZERO <= i_月工资 < _LIMIT):
+            if not _ZERO <= i_月工资 < _LIMIT or (i_月工资.adjusted() < _QA or _c is Decimal and
+                    len(str(i_月工资)) > _QT):
                 i_月工资 = _to_decimal(data['月工资'], '月工资')
         except _InvalidOperation:
             i_月工资 = _to_decimal(data['月工资'], '月工资')
         if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
             try:
-                i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+                i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地上年度职工月平均工资 = _NAN
         try:
-            if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+            if not _ZERO <= i_当地上年度职工月平均工资 < _LIMIT or (i_当地上年度职工月平均工资.adjusted() < _QA or _c is
+                    Decimal and len(str(i_当地上年度职工月平均工资)) > _QT):
                 i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -415,10 +424,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (162, 25, 163, 26, 164, 27, 165, 28, 166, 0, 170, 25, 171, 26, 172, 27, 182, 28, 192, 34,
- 194, 38, 197, 39, 199, 40, 201, 43, 205, 48, 207, 54, 210, 0, 217, 25, 218, 26, 219, 27, 220, 28,
- 221, 0, 225, 25, 226, 26, 227, 27, 237, 28, 247, 34, 249, 38, 252, 39, 254, 40, 256, 43, 260, 48,
- 262, 50, 264, 54, 267, 58, 269, 0, 276, 25, 277, 26, 278, 27, 279, 28, 280, 0, 284, 25, 285, 26,
- 286, 27, 296, 28, 306, 34, 308, 38, 311, 39, 313, 40, 315, 43, 319, 48, 321, 50, 323, 54, 326, 58,
- 328, 0, 340, 25, 342, 26, 343, 27, 345, 28, 346, 0, 350, 25, 352, 26, 353, 27, 364, 28, 374, 34,
- 377, 38, 380, 39, 383, 40, 385, 43, 389, 48, 391, 50, 394, 54, 398, 58, 401, 0)
+LINE_MAP = (163, 25, 164, 26, 165, 27, 166, 28, 167, 0, 171, 25, 172, 26, 173, 27, 184, 28, 195, 34,
+ 197, 38, 200, 39, 202, 40, 204, 43, 208, 48, 210, 54, 213, 0, 220, 25, 221, 26, 222, 27, 223, 28,
+ 224, 0, 228, 25, 229, 26, 230, 27, 241, 28, 252, 34, 254, 38, 257, 39, 259, 40, 261, 43, 265, 48,
+ 267, 50, 269, 54, 272, 58, 274, 0, 281, 25, 282, 26, 283, 27, 284, 28, 285, 0, 289, 25, 290, 26,
+ 291, 27, 302, 28, 313, 34, 315, 38, 318, 39, 320, 40, 322, 43, 326, 48, 328, 50, 330, 54, 333, 58,
+ 335, 0, 347, 25, 349, 26, 350, 27, 352, 28, 353, 0, 357, 25, 359, 26, 360, 27, 372, 28, 383, 34,
+ 386, 38, 389, 39, 392, 40, 394, 43, 398, 48, 400, 50, 403, 54, 407, 58, 410, 0)

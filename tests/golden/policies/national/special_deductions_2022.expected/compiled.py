@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -120,11 +121,12 @@ def out_all(data, e, need=None):
         i_本人扣除比例 = _K1
     if (_c := i_本人扣除比例.__class__) is not Decimal:
         try:
-            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本人扣除比例 = _NAN
     try:
-        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+        if not _ZERO <= i_本人扣除比例 < _LIMIT or (i_本人扣除比例.adjusted() < _QA or _c is Decimal and
+                len(str(i_本人扣除比例)) > _QT):
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     except _InvalidOperation:
         i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -171,11 +173,12 @@ def out_subset(data, e, need):
         if i_约定分摊额 is not _U:
             if (_c := i_约定分摊额.__class__) is not Decimal:
                 try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_约定分摊额 = _NAN
             try:
-                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                if not _ZERO <= i_约定分摊额 < _LIMIT or (i_约定分摊额.adjusted() < _QA or _c is Decimal and
+                        len(str(i_约定分摊额)) > _QT):
                     i_约定分摊额 = _U
             except _InvalidOperation:
                 i_约定分摊额 = _U
@@ -193,11 +196,12 @@ def out_subset(data, e, need):
             i_本人扣除比例 = _K1
         if (_c := i_本人扣除比例.__class__) is not Decimal:
             try:
-                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本人扣除比例 = _NAN
         try:
-            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            if not _ZERO <= i_本人扣除比例 < _LIMIT or (i_本人扣除比例.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本人扣除比例)) > _QT):
                 i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
         except _InvalidOperation:
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -249,6 +253,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (107, 17, 108, 18, 109, 19, 110, 0, 112, 20, 113, 21, 114, 16, 115, 17, 119, 18, 131, 19,
- 135, 27, 137, 29, 142, 21, 148, 0, 158, 17, 160, 18, 161, 19, 163, 0, 165, 20, 170, 21, 182, 16,
- 187, 17, 192, 18, 204, 19, 209, 27, 212, 29, 219, 21, 227, 0)
+LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 0, 113, 20, 114, 21, 115, 16, 116, 17, 120, 18, 133, 19,
+ 137, 27, 139, 29, 144, 21, 150, 0, 160, 17, 162, 18, 163, 19, 165, 0, 167, 20, 172, 21, 185, 16,
+ 190, 17, 195, 18, 208, 19, 213, 27, 216, 29, 223, 21, 231, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -161,11 +162,12 @@ def out_all(data, e, need=None):
         i_本人扣除比例 = _K1
     if (_c := i_本人扣除比例.__class__) is not Decimal:
         try:
-            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本人扣除比例 = _NAN
     try:
-        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+        if not _ZERO <= i_本人扣除比例 < _LIMIT or (i_本人扣除比例.adjusted() < _QA or _c is Decimal and
+                len(str(i_本人扣除比例)) > _QT):
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     except _InvalidOperation:
         i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -218,11 +220,12 @@ def out_subset(data, e, need):
         if i_约定分摊额 is not _U:
             if (_c := i_约定分摊额.__class__) is not Decimal:
                 try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_约定分摊额 = _NAN
             try:
-                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                if not _ZERO <= i_约定分摊额 < _LIMIT or (i_约定分摊额.adjusted() < _QA or _c is Decimal and
+                        len(str(i_约定分摊额)) > _QT):
                     i_约定分摊额 = _U
             except _InvalidOperation:
                 i_约定分摊额 = _U
@@ -240,11 +243,12 @@ def out_subset(data, e, need):
             i_本人扣除比例 = _K1
         if (_c := i_本人扣除比例.__class__) is not Decimal:
             try:
-                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本人扣除比例 = _NAN
         try:
-            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            if not _ZERO <= i_本人扣除比例 < _LIMIT or (i_本人扣除比例.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本人扣除比例)) > _QT):
                 i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
         except _InvalidOperation:
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -301,6 +305,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (148, 17, 149, 18, 150, 19, 151, 0, 153, 20, 154, 21, 155, 16, 156, 17, 160, 18, 172, 19,
- 176, 23, 178, 27, 180, 29, 188, 21, 194, 0, 205, 17, 207, 18, 208, 19, 210, 0, 212, 20, 217, 21,
- 229, 16, 234, 17, 239, 18, 251, 19, 256, 23, 259, 27, 261, 29, 271, 21, 279, 0)
+LINE_MAP = (149, 17, 150, 18, 151, 19, 152, 0, 154, 20, 155, 21, 156, 16, 157, 17, 161, 18, 174, 19,
+ 178, 23, 180, 27, 182, 29, 190, 21, 196, 0, 207, 17, 209, 18, 210, 19, 212, 0, 214, 20, 219, 21,
+ 232, 16, 237, 17, 242, 18, 255, 19, 260, 23, 263, 27, 265, 29, 275, 21, 283, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -129,11 +130,12 @@ def with_符合低保条件(data, e, need=None):
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
+                    and len(str(i_当地最低生活保障标准)) > _QT):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -169,11 +171,12 @@ def with_月低保金(data, e, need=None):
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
+                    and len(str(i_当地最低生活保障标准)) > _QT):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -217,11 +220,12 @@ def with_重点保障对象(data, e, need=None):
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
+                    and len(str(i_当地最低生活保障标准)) > _QT):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -263,11 +267,12 @@ def with_重点保障人数(data, e, need=None):
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
+                    and len(str(i_当地最低生活保障标准)) > _QT):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -360,11 +365,12 @@ def out_subset(data, e, need):
         if i_当地最低生活保障标准 is not _U:
             if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
                 try:
-                    i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                    i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_当地最低生活保障标准 = _NAN
             try:
-                if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+                if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is
+                        Decimal and len(str(i_当地最低生活保障标准)) > _QT):
                     i_当地最低生活保障标准 = _U
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _U
@@ -429,9 +435,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (123, 21, 124, 0, 128, 22, 140, 23, 144, 21, 145, 26, 147, 29, 154, 0, 163, 21, 164, 0,
- 168, 22, 180, 23, 184, 21, 185, 26, 187, 29, 194, 31, 200, 0, 211, 21, 212, 0, 216, 22, 228, 23,
- 232, 21, 233, 26, 235, 29, 242, 36, 244, 0, 257, 21, 258, 0, 262, 22, 274, 23, 278, 21, 279, 26,
- 281, 29, 288, 36, 290, 38, 292, 0, 305, 21, 306, 0, 310, 22, 311, 23, 312, 21, 313, 26, 315, 29,
- 322, 31, 328, 36, 330, 38, 332, 0, 352, 21, 354, 0, 358, 22, 371, 23, 375, 21, 377, 26, 380, 29,
- 388, 31, 395, 36, 398, 38, 401, 0)
+LINE_MAP = (124, 21, 125, 0, 129, 22, 142, 23, 146, 21, 147, 26, 149, 29, 156, 0, 165, 21, 166, 0,
+ 170, 22, 183, 23, 187, 21, 188, 26, 190, 29, 197, 31, 203, 0, 214, 21, 215, 0, 219, 22, 232, 23,
+ 236, 21, 237, 26, 239, 29, 246, 36, 248, 0, 261, 21, 262, 0, 266, 22, 279, 23, 283, 21, 284, 26,
+ 286, 29, 293, 36, 295, 38, 297, 0, 310, 21, 311, 0, 315, 22, 316, 23, 317, 21, 318, 26, 320, 29,
+ 327, 31, 333, 36, 335, 38, 337, 0, 357, 21, 359, 0, 363, 22, 377, 23, 381, 21, 383, 26, 386, 29,
+ 394, 31, 401, 36, 404, 38, 407, 0)

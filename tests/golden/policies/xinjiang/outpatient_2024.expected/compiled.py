@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -224,11 +225,12 @@ def with_统筹基金支付(data, e, need=None):
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本次费用)) > _QT):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
@@ -236,11 +238,12 @@ def with_统筹基金支付(data, e, need=None):
     if i_本年已支付 is not _U:
         if (_c := i_本年已支付.__class__) is not Decimal:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
+            if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本年已支付)) > _QT):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
@@ -250,11 +253,12 @@ def with_统筹基金支付(data, e, need=None):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                len(str(i_住院起付线)) > _QT):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -296,11 +300,12 @@ def with_日间手术统筹基金支付(data, e, need=None):
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本次费用)) > _QT):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
@@ -308,21 +313,23 @@ def with_日间手术统筹基金支付(data, e, need=None):
     if i_住院支付比例 is not _U:
         if (_c := i_住院支付比例.__class__) is not Decimal:
             try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+            if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
+                    len(str(i_住院支付比例)) > _QT):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                len(str(i_住院起付线)) > _QT):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -367,11 +374,12 @@ def out_all(data, e, need=None):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                len(str(i_住院起付线)) > _QT):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -383,21 +391,23 @@ def out_all(data, e, need=None):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
     if (_c := i_基本养老金平均水平.__class__) is not Decimal:
         try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
     try:
-        if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+        if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal and
+                len(str(i_基本养老金平均水平)) > _QT):
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
         try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
     try:
-        if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+        if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c is
+                Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -459,11 +469,12 @@ def out_subset(data, e, need):
         if i_本次费用 is not _U:
             if (_c := i_本次费用.__class__) is not Decimal:
                 try:
-                    i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                    i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本次费用 = _NAN
             try:
-                if not (_ZERO <= i_本次费用 < _LIMIT):
+                if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
+                        len(str(i_本次费用)) > _QT):
                     i_本次费用 = _U
             except _InvalidOperation:
                 i_本次费用 = _U
@@ -472,11 +483,12 @@ def out_subset(data, e, need):
         if i_本年已支付 is not _U:
             if (_c := i_本年已支付.__class__) is not Decimal:
                 try:
-                    i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                    i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本年已支付 = _NAN
             try:
-                if not (_ZERO <= i_本年已支付 < _LIMIT):
+                if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
+                        len(str(i_本年已支付)) > _QT):
                     i_本年已支付 = _U
             except _InvalidOperation:
                 i_本年已支付 = _U
@@ -485,11 +497,12 @@ def out_subset(data, e, need):
         if i_住院支付比例 is not _U:
             if (_c := i_住院支付比例.__class__) is not Decimal:
                 try:
-                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_住院支付比例 = _NAN
             try:
-                if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
+                        len(str(i_住院支付比例)) > _QT):
                     i_住院支付比例 = _U
             except _InvalidOperation:
                 i_住院支付比例 = _U
@@ -501,11 +514,12 @@ def out_subset(data, e, need):
     if _n1:
         if (_c := i_住院起付线.__class__) is not Decimal:
             try:
-                i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+                i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
         try:
-            if not (_ZERO <= i_住院起付线 < _LIMIT):
+            if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                    len(str(i_住院起付线)) > _QT):
                 i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -519,22 +533,24 @@ def out_subset(data, e, need):
     if _n3:
         if (_c := i_基本养老金平均水平.__class__) is not Decimal:
             try:
-                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
         try:
-            if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+            if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal
+                    and len(str(i_基本养老金平均水平)) > _QT):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n4:
         if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
             try:
-                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
         try:
-            if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+            if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c
+                    is Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -613,11 +629,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (214, 15, 215, 16, 216, 18, 217, 19, 218, 0, 220, 21, 221, 0, 223, 17, 235, 20, 247, 15,
- 249, 16, 251, 18, 261, 19, 263, 21, 267, 47, 269, 53, 272, 57, 274, 61, 281, 0, 288, 18, 289, 19,
- 290, 0, 292, 21, 293, 0, 295, 17, 307, 22, 319, 18, 329, 19, 331, 21, 335, 53, 338, 75, 343, 0,
- 350, 15, 351, 16, 352, 18, 353, 19, 354, 23, 355, 24, 356, 0, 358, 21, 359, 0, 361, 17, 362, 20,
- 363, 22, 364, 15, 366, 16, 368, 18, 378, 19, 380, 21, 384, 23, 394, 24, 404, 47, 406, 53, 409, 57,
- 411, 61, 418, 75, 423, 83, 425, 90, 427, 0, 441, 15, 443, 16, 444, 18, 446, 19, 447, 23, 449, 24,
- 451, 0, 453, 21, 455, 0, 457, 17, 470, 20, 483, 22, 496, 15, 499, 16, 501, 18, 512, 19, 514, 21,
- 519, 23, 530, 24, 541, 47, 544, 53, 548, 57, 551, 61, 569, 75, 579, 83, 582, 90, 585, 0)
+LINE_MAP = (215, 15, 216, 16, 217, 18, 218, 19, 219, 0, 221, 21, 222, 0, 224, 17, 237, 20, 250, 15,
+ 252, 16, 254, 18, 265, 19, 267, 21, 271, 47, 273, 53, 276, 57, 278, 61, 285, 0, 292, 18, 293, 19,
+ 294, 0, 296, 21, 297, 0, 299, 17, 312, 22, 325, 18, 336, 19, 338, 21, 342, 53, 345, 75, 350, 0,
+ 357, 15, 358, 16, 359, 18, 360, 19, 361, 23, 362, 24, 363, 0, 365, 21, 366, 0, 368, 17, 369, 20,
+ 370, 22, 371, 15, 373, 16, 375, 18, 386, 19, 388, 21, 392, 23, 403, 24, 414, 47, 416, 53, 419, 57,
+ 421, 61, 428, 75, 433, 83, 435, 90, 437, 0, 451, 15, 453, 16, 454, 18, 456, 19, 457, 23, 459, 24,
+ 461, 0, 463, 21, 465, 0, 467, 17, 481, 20, 495, 22, 509, 15, 512, 16, 514, 18, 526, 19, 528, 21,
+ 533, 23, 545, 24, 557, 47, 560, 53, 564, 57, 567, 61, 585, 75, 595, 83, 598, 90, 601, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -175,11 +176,12 @@ def with_统筹基金支付(data, e, need=None):
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本次费用)) > _QT):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
@@ -187,11 +189,12 @@ def with_统筹基金支付(data, e, need=None):
     if i_本年已支付 is not _U:
         if (_c := i_本年已支付.__class__) is not Decimal:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
+            if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本年已支付)) > _QT):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
@@ -201,11 +204,12 @@ def with_统筹基金支付(data, e, need=None):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                len(str(i_住院起付线)) > _QT):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -247,11 +251,12 @@ def with_日间手术统筹基金支付(data, e, need=None):
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
+                    len(str(i_本次费用)) > _QT):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
@@ -259,21 +264,23 @@ def with_日间手术统筹基金支付(data, e, need=None):
     if i_住院支付比例 is not _U:
         if (_c := i_住院支付比例.__class__) is not Decimal:
             try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+            if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
+                    len(str(i_住院支付比例)) > _QT):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                len(str(i_住院起付线)) > _QT):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -318,11 +325,12 @@ def out_all(data, e, need=None):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if (_c := i_住院起付线.__class__) is not Decimal:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                len(str(i_住院起付线)) > _QT):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -334,21 +342,23 @@ def out_all(data, e, need=None):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
     if (_c := i_基本养老金平均水平.__class__) is not Decimal:
         try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
     try:
-        if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+        if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal and
+                len(str(i_基本养老金平均水平)) > _QT):
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
         try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
     try:
-        if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+        if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c is
+                Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -410,11 +420,12 @@ def out_subset(data, e, need):
         if i_本次费用 is not _U:
             if (_c := i_本次费用.__class__) is not Decimal:
                 try:
-                    i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                    i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本次费用 = _NAN
             try:
-                if not (_ZERO <= i_本次费用 < _LIMIT):
+                if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
+                        len(str(i_本次费用)) > _QT):
                     i_本次费用 = _U
             except _InvalidOperation:
                 i_本次费用 = _U
@@ -423,11 +434,12 @@ def out_subset(data, e, need):
         if i_本年已支付 is not _U:
             if (_c := i_本年已支付.__class__) is not Decimal:
                 try:
-                    i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                    i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本年已支付 = _NAN
             try:
-                if not (_ZERO <= i_本年已支付 < _LIMIT):
+                if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
+                        len(str(i_本年已支付)) > _QT):
                     i_本年已支付 = _U
             except _InvalidOperation:
                 i_本年已支付 = _U
@@ -436,11 +448,12 @@ def out_subset(data, e, need):
         if i_住院支付比例 is not _U:
             if (_c := i_住院支付比例.__class__) is not Decimal:
                 try:
-                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_住院支付比例 = _NAN
             try:
-                if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
+                        len(str(i_住院支付比例)) > _QT):
                     i_住院支付比例 = _U
             except _InvalidOperation:
                 i_住院支付比例 = _U
@@ -452,11 +465,12 @@ def out_subset(data, e, need):
     if _n1:
         if (_c := i_住院起付线.__class__) is not Decimal:
             try:
-                i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+                i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
         try:
-            if not (_ZERO <= i_住院起付线 < _LIMIT):
+            if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
+                    len(str(i_住院起付线)) > _QT):
                 i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -470,22 +484,24 @@ def out_subset(data, e, need):
     if _n3:
         if (_c := i_基本养老金平均水平.__class__) is not Decimal:
             try:
-                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
         try:
-            if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+            if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal
+                    and len(str(i_基本养老金平均水平)) > _QT):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n4:
         if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
             try:
-                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
         try:
-            if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+            if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c
+                    is Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -564,11 +580,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (165, 15, 166, 16, 167, 18, 168, 19, 169, 0, 171, 21, 172, 0, 174, 17, 186, 20, 198, 15,
- 200, 16, 202, 18, 212, 19, 214, 21, 218, 18, 220, 53, 223, 57, 225, 61, 232, 0, 239, 18, 240, 19,
- 241, 0, 243, 21, 244, 0, 246, 17, 258, 22, 270, 18, 280, 19, 282, 21, 286, 53, 289, 75, 294, 0,
- 301, 15, 302, 16, 303, 18, 304, 19, 305, 23, 306, 24, 307, 0, 309, 21, 310, 0, 312, 17, 313, 20,
- 314, 22, 315, 15, 317, 16, 319, 18, 329, 19, 331, 21, 335, 23, 345, 24, 355, 18, 357, 53, 360, 57,
- 362, 61, 369, 75, 374, 83, 376, 90, 378, 0, 392, 15, 394, 16, 395, 18, 397, 19, 398, 23, 400, 24,
- 402, 0, 404, 21, 406, 0, 408, 17, 421, 20, 434, 22, 447, 15, 450, 16, 452, 18, 463, 19, 465, 21,
- 470, 23, 481, 24, 492, 18, 495, 53, 499, 57, 502, 61, 520, 75, 530, 83, 533, 90, 536, 0)
+LINE_MAP = (166, 15, 167, 16, 168, 18, 169, 19, 170, 0, 172, 21, 173, 0, 175, 17, 188, 20, 201, 15,
+ 203, 16, 205, 18, 216, 19, 218, 21, 222, 18, 224, 53, 227, 57, 229, 61, 236, 0, 243, 18, 244, 19,
+ 245, 0, 247, 21, 248, 0, 250, 17, 263, 22, 276, 18, 287, 19, 289, 21, 293, 53, 296, 75, 301, 0,
+ 308, 15, 309, 16, 310, 18, 311, 19, 312, 23, 313, 24, 314, 0, 316, 21, 317, 0, 319, 17, 320, 20,
+ 321, 22, 322, 15, 324, 16, 326, 18, 337, 19, 339, 21, 343, 23, 354, 24, 365, 18, 367, 53, 370, 57,
+ 372, 61, 379, 75, 384, 83, 386, 90, 388, 0, 402, 15, 404, 16, 405, 18, 407, 19, 408, 23, 410, 24,
+ 412, 0, 414, 21, 416, 0, 418, 17, 432, 20, 446, 22, 460, 15, 463, 16, 465, 18, 477, 19, 479, 21,
+ 484, 23, 496, 24, 508, 18, 511, 53, 515, 57, 518, 61, 536, 75, 546, 83, 549, 90, 552, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -646,11 +647,12 @@ def with_新增就业补贴补足差额(data, e, need=None):
     if i_月平均工资 is not _U:
         if (_c := i_月平均工资.__class__) is not Decimal:
             try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+                i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月平均工资 = _NAN
         try:
-            if not (_ZERO <= i_月平均工资 < _LIMIT):
+            if not _ZERO <= i_月平均工资 < _LIMIT or (i_月平均工资.adjusted() < _QA or _c is Decimal and
+                    len(str(i_月平均工资)) > _QT):
                 i_月平均工资 = _U
         except _InvalidOperation:
             i_月平均工资 = _U
@@ -658,11 +660,12 @@ def with_新增就业补贴补足差额(data, e, need=None):
     if i_当地最低工资标准 is not _U:
         if (_c := i_当地最低工资标准.__class__) is not Decimal:
             try:
-                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
+                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str and len(i_当地最低工资标准) <= _QT or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低工资标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+            if not _ZERO <= i_当地最低工资标准 < _LIMIT or (i_当地最低工资标准.adjusted() < _QA or _c is Decimal and
+                    len(str(i_当地最低工资标准)) > _QT):
                 i_当地最低工资标准 = _U
         except _InvalidOperation:
             i_当地最低工资标准 = _U
@@ -676,11 +679,12 @@ def with_新增就业补贴补足差额(data, e, need=None):
         i_原政策已领取新增就业补贴 = _K0
     if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
         try:
-            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
+            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str and len(i_原政策已领取新增就业补贴) <= _QT or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _NAN
     try:
-        if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+        if not _ZERO <= i_原政策已领取新增就业补贴 < _LIMIT or (i_原政策已领取新增就业补贴.adjusted() < _QA or _c is Decimal
+                and len(str(i_原政策已领取新增就业补贴)) > _QT):
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
@@ -754,11 +758,12 @@ def out_all(data, e, need=None):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if (_c := i_出疆棉数量.__class__) is not Decimal:
         try:
-            i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
+            i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str and len(i_出疆棉数量) <= _QT or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_出疆棉数量 = _NAN
     try:
-        if not (_ZERO <= i_出疆棉数量 < _LIMIT):
+        if not _ZERO <= i_出疆棉数量 < _LIMIT or (i_出疆棉数量.adjusted() < _QA or _c is Decimal and
+                len(str(i_出疆棉数量)) > _QT):
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     except _InvalidOperation:
         i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
@@ -766,11 +771,12 @@ def out_all(data, e, need=None):
         i_原政策已领取新增就业补贴 = _K0
     if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
         try:
-            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
+            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str and len(i_原政策已领取新增就业补贴) <= _QT or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _NAN
     try:
-        if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+        if not _ZERO <= i_原政策已领取新增就业补贴 < _LIMIT or (i_原政策已领取新增就业补贴.adjusted() < _QA or _c is Decimal
+                and len(str(i_原政策已领取新增就业补贴)) > _QT):
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
@@ -939,11 +945,12 @@ def out_subset(data, e, need):
         if i_纱支 is not _U:
             if (_c := i_纱支.__class__) is not Decimal:
                 try:
-                    i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
+                    i_纱支 = Decimal(i_纱支) if _c is str and len(i_纱支) <= _QT or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_纱支 = _NAN
             try:
-                if not (_ZERO <= i_纱支 < _LIMIT):
+                if not _ZERO <= i_纱支 < _LIMIT or (i_纱支.adjusted() < _QA or _c is Decimal and
+                        len(str(i_纱支)) > _QT):
                     i_纱支 = _U
             except _InvalidOperation:
                 i_纱支 = _U
@@ -951,11 +958,12 @@ def out_subset(data, e, need):
         if i_非地产纱线占比 is not _U:
             if (_c := i_非地产纱线占比.__class__) is not Decimal:
                 try:
-                    i_非地产纱线占比 = Decimal(i_非地产纱线占比) if _c is str or _c is int and 0 <= i_非地产纱线占比 < _INT_LIMIT else _NAN
+                    i_非地产纱线占比 = Decimal(i_非地产纱线占比) if _c is str and len(i_非地产纱线占比) <= _QT or _c is int and 0 <= i_非地产纱线占比 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_非地产纱线占比 = _NAN
             try:
-                if not (_ZERO <= i_非地产纱线占比 < _LIMIT):
+                if not _ZERO <= i_非地产纱线占比 < _LIMIT or (i_非地产纱线占比.adjusted() < _QA or _c is Decimal
+                        and len(str(i_非地产纱线占比)) > _QT):
                     i_非地产纱线占比 = _U
             except _InvalidOperation:
                 i_非地产纱线占比 = _U
@@ -963,11 +971,12 @@ def out_subset(data, e, need):
         if i_销售数量 is not _U:
             if (_c := i_销售数量.__class__) is not Decimal:
                 try:
-                    i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
+                    i_销售数量 = Decimal(i_销售数量) if _c is str and len(i_销售数量) <= _QT or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_销售数量 = _NAN
             try:
-                if not (_ZERO <= i_销售数量 < _LIMIT):
+                if not _ZERO <= i_销售数量 < _LIMIT or (i_销售数量.adjusted() < _QA or _c is Decimal and
+                        len(str(i_销售数量)) > _QT):
                     i_销售数量 = _U
             except _InvalidOperation:
                 i_销售数量 = _U
@@ -976,11 +985,12 @@ def out_subset(data, e, need):
         if i_地产聚酯纤维使用量 is not _U:
             if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
                 try:
-                    i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
+                    i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str and len(i_地产聚酯纤维使用量) <= _QT or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_地产聚酯纤维使用量 = _NAN
             try:
-                if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
+                if not _ZERO <= i_地产聚酯纤维使用量 < _LIMIT or (i_地产聚酯纤维使用量.adjusted() < _QA or _c is
+                        Decimal and len(str(i_地产聚酯纤维使用量)) > _QT):
                     i_地产聚酯纤维使用量 = _U
             except _InvalidOperation:
                 i_地产聚酯纤维使用量 = _U
@@ -989,11 +999,12 @@ def out_subset(data, e, need):
         if i_终端产品销售额 is not _U:
             if (_c := i_终端产品销售额.__class__) is not Decimal:
                 try:
-                    i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
+                    i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str and len(i_终端产品销售额) <= _QT or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_终端产品销售额 = _NAN
             try:
-                if not (_ZERO <= i_终端产品销售额 < _LIMIT):
+                if not _ZERO <= i_终端产品销售额 < _LIMIT or (i_终端产品销售额.adjusted() < _QA or _c is Decimal
+                        and len(str(i_终端产品销售额)) > _QT):
                     i_终端产品销售额 = _U
             except _InvalidOperation:
                 i_终端产品销售额 = _U
@@ -1002,11 +1013,12 @@ def out_subset(data, e, need):
         if i_代加工费收入 is not _U:
             if (_c := i_代加工费收入.__class__) is not Decimal:
                 try:
-                    i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
+                    i_代加工费收入 = Decimal(i_代加工费收入) if _c is str and len(i_代加工费收入) <= _QT or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_代加工费收入 = _NAN
             try:
-                if not (_ZERO <= i_代加工费收入 < _LIMIT):
+                if not _ZERO <= i_代加工费收入 < _LIMIT or (i_代加工费收入.adjusted() < _QA or _c is Decimal and
+                        len(str(i_代加工费收入)) > _QT):
                     i_代加工费收入 = _U
             except _InvalidOperation:
                 i_代加工费收入 = _U
@@ -1015,11 +1027,12 @@ def out_subset(data, e, need):
         if i_设计中心设备软件投入 is not _U:
             if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
                 try:
-                    i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
+                    i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str and len(i_设计中心设备软件投入) <= _QT or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_设计中心设备软件投入 = _NAN
             try:
-                if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
+                if not _ZERO <= i_设计中心设备软件投入 < _LIMIT or (i_设计中心设备软件投入.adjusted() < _QA or _c is
+                        Decimal and len(str(i_设计中心设备软件投入)) > _QT):
                     i_设计中心设备软件投入 = _U
             except _InvalidOperation:
                 i_设计中心设备软件投入 = _U
@@ -1028,11 +1041,12 @@ def out_subset(data, e, need):
         if i_生产用电量 is not _U:
             if (_c := i_生产用电量.__class__) is not Decimal:
                 try:
-                    i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
+                    i_生产用电量 = Decimal(i_生产用电量) if _c is str and len(i_生产用电量) <= _QT or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_生产用电量 = _NAN
             try:
-                if not (_ZERO <= i_生产用电量 < _LIMIT):
+                if not _ZERO <= i_生产用电量 < _LIMIT or (i_生产用电量.adjusted() < _QA or _c is Decimal and
+                        len(str(i_生产用电量)) > _QT):
                     i_生产用电量 = _U
             except _InvalidOperation:
                 i_生产用电量 = _U
@@ -1041,11 +1055,12 @@ def out_subset(data, e, need):
         if i_月平均工资 is not _U:
             if (_c := i_月平均工资.__class__) is not Decimal:
                 try:
-                    i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+                    i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_月平均工资 = _NAN
             try:
-                if not (_ZERO <= i_月平均工资 < _LIMIT):
+                if not _ZERO <= i_月平均工资 < _LIMIT or (i_月平均工资.adjusted() < _QA or _c is Decimal and
+                        len(str(i_月平均工资)) > _QT):
                     i_月平均工资 = _U
             except _InvalidOperation:
                 i_月平均工资 = _U
@@ -1053,11 +1068,12 @@ def out_subset(data, e, need):
         if i_当地最低工资标准 is not _U:
             if (_c := i_当地最低工资标准.__class__) is not Decimal:
                 try:
-                    i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
+                    i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str and len(i_当地最低工资标准) <= _QT or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_当地最低工资标准 = _NAN
             try:
-                if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+                if not _ZERO <= i_当地最低工资标准 < _LIMIT or (i_当地最低工资标准.adjusted() < _QA or _c is Decimal
+                        and len(str(i_当地最低工资标准)) > _QT):
                     i_当地最低工资标准 = _U
             except _InvalidOperation:
                 i_当地最低工资标准 = _U
@@ -1075,11 +1091,12 @@ def out_subset(data, e, need):
         if i_企业月缴社会保险费 is not _U:
             if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
                 try:
-                    i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
+                    i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str and len(i_企业月缴社会保险费) <= _QT or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_企业月缴社会保险费 = _NAN
             try:
-                if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
+                if not _ZERO <= i_企业月缴社会保险费 < _LIMIT or (i_企业月缴社会保险费.adjusted() < _QA or _c is
+                        Decimal and len(str(i_企业月缴社会保险费)) > _QT):
                     i_企业月缴社会保险费 = _U
             except _InvalidOperation:
                 i_企业月缴社会保险费 = _U
@@ -1088,11 +1105,12 @@ def out_subset(data, e, need):
         if i_职工月缴社会保险费 is not _U:
             if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
                 try:
-                    i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
+                    i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str and len(i_职工月缴社会保险费) <= _QT or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_职工月缴社会保险费 = _NAN
             try:
-                if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
+                if not _ZERO <= i_职工月缴社会保险费 < _LIMIT or (i_职工月缴社会保险费.adjusted() < _QA or _c is
+                        Decimal and len(str(i_职工月缴社会保险费)) > _QT):
                     i_职工月缴社会保险费 = _U
             except _InvalidOperation:
                 i_职工月缴社会保险费 = _U
@@ -1120,11 +1138,12 @@ def out_subset(data, e, need):
         if i_流动资金贷款本金 is not _U:
             if (_c := i_流动资金贷款本金.__class__) is not Decimal:
                 try:
-                    i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
+                    i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str and len(i_流动资金贷款本金) <= _QT or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_流动资金贷款本金 = _NAN
             try:
-                if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
+                if not _ZERO <= i_流动资金贷款本金 < _LIMIT or (i_流动资金贷款本金.adjusted() < _QA or _c is Decimal
+                        and len(str(i_流动资金贷款本金)) > _QT):
                     i_流动资金贷款本金 = _U
             except _InvalidOperation:
                 i_流动资金贷款本金 = _U
@@ -1132,11 +1151,12 @@ def out_subset(data, e, need):
         if i_实际贷款利率 is not _U:
             if (_c := i_实际贷款利率.__class__) is not Decimal:
                 try:
-                    i_实际贷款利率 = Decimal(i_实际贷款利率) if _c is str or _c is int and 0 <= i_实际贷款利率 < _INT_LIMIT else _NAN
+                    i_实际贷款利率 = Decimal(i_实际贷款利率) if _c is str and len(i_实际贷款利率) <= _QT or _c is int and 0 <= i_实际贷款利率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_实际贷款利率 = _NAN
             try:
-                if not (_ZERO <= i_实际贷款利率 < _LIMIT):
+                if not _ZERO <= i_实际贷款利率 < _LIMIT or (i_实际贷款利率.adjusted() < _QA or _c is Decimal and
+                        len(str(i_实际贷款利率)) > _QT):
                     i_实际贷款利率 = _U
             except _InvalidOperation:
                 i_实际贷款利率 = _U
@@ -1144,11 +1164,12 @@ def out_subset(data, e, need):
         if i_贷款市场报价利率 is not _U:
             if (_c := i_贷款市场报价利率.__class__) is not Decimal:
                 try:
-                    i_贷款市场报价利率 = Decimal(i_贷款市场报价利率) if _c is str or _c is int and 0 <= i_贷款市场报价利率 < _INT_LIMIT else _NAN
+                    i_贷款市场报价利率 = Decimal(i_贷款市场报价利率) if _c is str and len(i_贷款市场报价利率) <= _QT or _c is int and 0 <= i_贷款市场报价利率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_贷款市场报价利率 = _NAN
             try:
-                if not (_ZERO <= i_贷款市场报价利率 < _LIMIT):
+                if not _ZERO <= i_贷款市场报价利率 < _LIMIT or (i_贷款市场报价利率.adjusted() < _QA or _c is Decimal
+                        and len(str(i_贷款市场报价利率)) > _QT):
                     i_贷款市场报价利率 = _U
             except _InvalidOperation:
                 i_贷款市场报价利率 = _U
@@ -1157,11 +1178,12 @@ def out_subset(data, e, need):
         if i_新型印染技术投资额 is not _U:
             if (_c := i_新型印染技术投资额.__class__) is not Decimal:
                 try:
-                    i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
+                    i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str and len(i_新型印染技术投资额) <= _QT or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_新型印染技术投资额 = _NAN
             try:
-                if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
+                if not _ZERO <= i_新型印染技术投资额 < _LIMIT or (i_新型印染技术投资额.adjusted() < _QA or _c is
+                        Decimal and len(str(i_新型印染技术投资额)) > _QT):
                     i_新型印染技术投资额 = _U
             except _InvalidOperation:
                 i_新型印染技术投资额 = _U
@@ -1170,11 +1192,12 @@ def out_subset(data, e, need):
         if i_印染技术改造投资额 is not _U:
             if (_c := i_印染技术改造投资额.__class__) is not Decimal:
                 try:
-                    i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
+                    i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str and len(i_印染技术改造投资额) <= _QT or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_印染技术改造投资额 = _NAN
             try:
-                if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
+                if not _ZERO <= i_印染技术改造投资额 < _LIMIT or (i_印染技术改造投资额.adjusted() < _QA or _c is
+                        Decimal and len(str(i_印染技术改造投资额)) > _QT):
                     i_印染技术改造投资额 = _U
             except _InvalidOperation:
                 i_印染技术改造投资额 = _U
@@ -1183,11 +1206,12 @@ def out_subset(data, e, need):
         if i_水重复利用率 is not _U:
             if (_c := i_水重复利用率.__class__) is not Decimal:
                 try:
-                    i_水重复利用率 = Decimal(i_水重复利用率) if _c is str or _c is int and 0 <= i_水重复利用率 < _INT_LIMIT else _NAN
+                    i_水重复利用率 = Decimal(i_水重复利用率) if _c is str and len(i_水重复利用率) <= _QT or _c is int and 0 <= i_水重复利用率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_水重复利用率 = _NAN
             try:
-                if not (_ZERO <= i_水重复利用率 < _LIMIT):
+                if not _ZERO <= i_水重复利用率 < _LIMIT or (i_水重复利用率.adjusted() < _QA or _c is Decimal and
+                        len(str(i_水重复利用率)) > _QT):
                     i_水重复利用率 = _U
             except _InvalidOperation:
                 i_水重复利用率 = _U
@@ -1195,11 +1219,12 @@ def out_subset(data, e, need):
         if i_疆内使用率 is not _U:
             if (_c := i_疆内使用率.__class__) is not Decimal:
                 try:
-                    i_疆内使用率 = Decimal(i_疆内使用率) if _c is str or _c is int and 0 <= i_疆内使用率 < _INT_LIMIT else _NAN
+                    i_疆内使用率 = Decimal(i_疆内使用率) if _c is str and len(i_疆内使用率) <= _QT or _c is int and 0 <= i_疆内使用率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_疆内使用率 = _NAN
             try:
-                if not (_ZERO <= i_疆内使用率 < _LIMIT):
+                if not _ZERO <= i_疆内使用率 < _LIMIT or (i_疆内使用率.adjusted() < _QA or _c is Decimal and
+                        len(str(i_疆内使用率)) > _QT):
                     i_疆内使用率 = _U
             except _InvalidOperation:
                 i_疆内使用率 = _U
@@ -1207,11 +1232,12 @@ def out_subset(data, e, need):
         if i_印染废水排放量 is not _U:
             if (_c := i_印染废水排放量.__class__) is not Decimal:
                 try:
-                    i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
+                    i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str and len(i_印染废水排放量) <= _QT or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_印染废水排放量 = _NAN
             try:
-                if not (_ZERO <= i_印染废水排放量 < _LIMIT):
+                if not _ZERO <= i_印染废水排放量 < _LIMIT or (i_印染废水排放量.adjusted() < _QA or _c is Decimal
+                        and len(str(i_印染废水排放量)) > _QT):
                     i_印染废水排放量 = _U
             except _InvalidOperation:
                 i_印染废水排放量 = _U
@@ -1224,11 +1250,12 @@ def out_subset(data, e, need):
         if i_日达标处理量 is not _U:
             if (_c := i_日达标处理量.__class__) is not Decimal:
                 try:
-                    i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
+                    i_日达标处理量 = Decimal(i_日达标处理量) if _c is str and len(i_日达标处理量) <= _QT or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_日达标处理量 = _NAN
             try:
-                if not (_ZERO <= i_日达标处理量 < _LIMIT):
+                if not _ZERO <= i_日达标处理量 < _LIMIT or (i_日达标处理量.adjusted() < _QA or _c is Decimal and
+                        len(str(i_日达标处理量)) > _QT):
                     i_日达标处理量 = _U
             except _InvalidOperation:
                 i_日达标处理量 = _U
@@ -1238,11 +1265,12 @@ def out_subset(data, e, need):
     if _n1:
         if (_c := i_出疆棉数量.__class__) is not Decimal:
             try:
-                i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
+                i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str and len(i_出疆棉数量) <= _QT or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_出疆棉数量 = _NAN
         try:
-            if not (_ZERO <= i_出疆棉数量 < _LIMIT):
+            if not _ZERO <= i_出疆棉数量 < _LIMIT or (i_出疆棉数量.adjusted() < _QA or _c is Decimal and
+                    len(str(i_出疆棉数量)) > _QT):
                 i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
         except _InvalidOperation:
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
@@ -1251,11 +1279,12 @@ def out_subset(data, e, need):
             i_原政策已领取新增就业补贴 = _K0
         if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
             try:
-                i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
+                i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str and len(i_原政策已领取新增就业补贴) <= _QT or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_原政策已领取新增就业补贴 = _NAN
         try:
-            if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+            if not _ZERO <= i_原政策已领取新增就业补贴 < _LIMIT or (i_原政策已领取新增就业补贴.adjusted() < _QA or _c is
+                    Decimal and len(str(i_原政策已领取新增就业补贴)) > _QT):
                 i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
@@ -1454,17 +1483,17 @@ SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
  (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (635, 37, 636, 0, 638, 147, 639, 0, 641, 38, 645, 144, 657, 145, 669, 146, 673, 37, 675,
- 147, 687, 40, 690, 154, 699, 159, 702, 0, 715, 37, 716, 46, 717, 0, 719, 147, 720, 0, 722, 38, 723,
- 64, 724, 65, 725, 66, 726, 67, 727, 68, 728, 92, 729, 100, 730, 101, 731, 102, 732, 125, 733, 144,
- 734, 145, 735, 146, 736, 170, 737, 195, 738, 196, 739, 197, 740, 211, 741, 224, 742, 225, 743, 242,
- 744, 243, 745, 244, 746, 262, 747, 263, 748, 286, 749, 287, 750, 288, 751, 289, 752, 313, 753, 37,
- 755, 46, 765, 147, 777, 40, 780, 48, 782, 52, 784, 85, 798, 96, 801, 113, 804, 115, 809, 117, 813,
- 131, 817, 154, 826, 159, 829, 185, 836, 205, 842, 206, 848, 215, 851, 232, 858, 252, 865, 270, 869,
- 274, 873, 305, 884, 318, 888, 0, 913, 37, 915, 46, 917, 0, 919, 147, 921, 0, 923, 38, 928, 64, 933,
- 65, 938, 66, 950, 67, 962, 68, 974, 92, 987, 100, 1000, 101, 1013, 102, 1026, 125, 1039, 144, 1052,
- 145, 1064, 146, 1068, 170, 1073, 195, 1086, 196, 1099, 197, 1104, 211, 1109, 224, 1114, 225, 1118,
- 242, 1131, 243, 1143, 244, 1155, 262, 1168, 263, 1181, 286, 1194, 287, 1206, 288, 1218, 289, 1222,
- 313, 1235, 37, 1238, 46, 1249, 147, 1262, 40, 1266, 48, 1269, 52, 1271, 85, 1288, 96, 1293, 113,
- 1297, 115, 1303, 117, 1308, 131, 1313, 154, 1323, 159, 1327, 185, 1336, 205, 1343, 206, 1350, 215,
- 1354, 232, 1362, 252, 1370, 270, 1375, 274, 1380, 305, 1392, 318, 1397, 0)
+LINE_MAP = (636, 37, 637, 0, 639, 147, 640, 0, 642, 38, 646, 144, 659, 145, 672, 146, 676, 37, 678,
+ 147, 691, 40, 694, 154, 703, 159, 706, 0, 719, 37, 720, 46, 721, 0, 723, 147, 724, 0, 726, 38, 727,
+ 64, 728, 65, 729, 66, 730, 67, 731, 68, 732, 92, 733, 100, 734, 101, 735, 102, 736, 125, 737, 144,
+ 738, 145, 739, 146, 740, 170, 741, 195, 742, 196, 743, 197, 744, 211, 745, 224, 746, 225, 747, 242,
+ 748, 243, 749, 244, 750, 262, 751, 263, 752, 286, 753, 287, 754, 288, 755, 289, 756, 313, 757, 37,
+ 759, 46, 770, 147, 783, 40, 786, 48, 788, 52, 790, 85, 804, 96, 807, 113, 810, 115, 815, 117, 819,
+ 131, 823, 154, 832, 159, 835, 185, 842, 205, 848, 206, 854, 215, 857, 232, 864, 252, 871, 270, 875,
+ 274, 879, 305, 890, 318, 894, 0, 919, 37, 921, 46, 923, 0, 925, 147, 927, 0, 929, 38, 934, 64, 939,
+ 65, 944, 66, 957, 67, 970, 68, 983, 92, 997, 100, 1011, 101, 1025, 102, 1039, 125, 1053, 144, 1067,
+ 145, 1080, 146, 1084, 170, 1089, 195, 1103, 196, 1117, 197, 1122, 211, 1127, 224, 1132, 225, 1136,
+ 242, 1150, 243, 1163, 244, 1176, 262, 1190, 263, 1204, 286, 1218, 287, 1231, 288, 1244, 289, 1248,
+ 313, 1262, 37, 1265, 46, 1277, 147, 1291, 40, 1295, 48, 1298, 52, 1300, 85, 1317, 96, 1322, 113,
+ 1326, 115, 1332, 117, 1337, 131, 1342, 154, 1352, 159, 1356, 185, 1365, 205, 1372, 206, 1379, 215,
+ 1383, 232, 1391, 252, 1399, 270, 1404, 274, 1409, 305, 1421, 318, 1426, 0)
