@@ -604,3 +604,48 @@ def test_eval_refuses_deeply_nested_json_input(tmp_path: Path) -> None:
                                 timeout=120)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "嵌套过深" in result.stderr and where in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------- corrupt batch files (tests/hostile/batchfiles.py)
+
+
+def _run_file(source: Path) -> str:
+    """run_file on `source` (what `guize run` calls): its RuleError's message, or "" if it ran."""
+    from guize.runtime.files import run_file
+
+    try:
+        run_file(guize.load(OUTPATIENT), source, source.with_name("out.csv"), datetime.date(2025, 3, 1), VISIT)
+    except guize.RuleError as exc:
+        assert not source.with_name("out.csv").exists()
+        return exc.message
+    return ""
+
+
+def test_a_damaged_parquet_file_is_a_rule_error(tmp_path: Path) -> None:
+    """Its pages are read after the file is opened: Arrow's OSError was a traceback."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({k: [str(v)] * 3 for k, v in BASE.items()}), source)
+    data = bytearray(source.read_bytes())
+    data[4] ^= 0xFF  # the first page's header
+    source.write_bytes(bytes(data))
+    assert "无法读取 Parquet 文件" in _run_file(source) and "已损坏" in _run_file(source)
+
+
+def test_jsonl_with_a_huge_whole_number_or_a_key_not_in_utf8(tmp_path: Path) -> None:
+    """A line holding a whole number of 2,000,000 digits (int() refuses it: a ValueError traceback)
+    is that row's error; a key that is not UTF-8 (Arrow's reader let it through to a
+    UnicodeDecodeError) is named by its line."""
+    pytest.importorskip("pyarrow")
+    source = tmp_path / "in.jsonl"
+    good = json.dumps(BASE, ensure_ascii=False).encode()
+    source.write_bytes(good + b"\n" + good.replace(b'"1000"', b"9" * 2_000_000) + b"\n")
+    assert _run_file(source) == ""
+    lines = source.with_name("out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 3 and lines[1] == "658.00," and "输入「本次费用」" in lines[2]
+    assert "太长" in lines[2] or "超出可计算的范围" in lines[2]  # (the column was read as text)
+    source.with_name("out.csv").unlink()
+    source.write_bytes(good + b"\n" + good.replace("医院级别".encode(), b"\xe5\x8c\xbb\xe9\x99") + b"\n")
+    assert "第 2 行不是合法的 JSON（不是 UTF-8 编码）" in _run_file(source)

@@ -20,7 +20,8 @@ _SPACE = " \t\n\r"  # json's whitespace
 _MAX_INT_TEXT = 100
 
 
-def _int(text: str) -> int | Decimal:
+def read_int(text: str) -> int | Decimal:
+    """A JSON whole number: an int, or a Decimal when it has more than 100 digits (see above)."""
     return int(text) if len(text) <= _MAX_INT_TEXT else Decimal(text)
 
 
@@ -31,7 +32,7 @@ class _Decoding:
     object_hook = None
     object_pairs_hook = None
     parse_float = Decimal
-    parse_int = staticmethod(_int)
+    parse_int = staticmethod(read_int)
     parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
 
 
@@ -60,7 +61,7 @@ def loads(text: str) -> Any:
                 return value
     import json
 
-    return json.loads(text, parse_float=Decimal, parse_int=_int)
+    return json.loads(text, parse_float=Decimal, parse_int=read_int)
 
 
 def string(text: str) -> str:

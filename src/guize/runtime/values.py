@@ -49,6 +49,7 @@ MAX_NUMBER_TEXT = 1100
 # at least QUICK_ADJUSTED has at most 1,000 places; any other goes to to_decimal, which counts.
 QUICK_TEXT = 20
 QUICK_ADJUSTED = QUICK_TEXT - 1 - MAX_FRACTION_DIGITS
+QUICK_TINY = Decimal(1).scaleb(QUICK_ADJUSTED)  # a positive number is at least this iff its adjusted exponent is
 
 
 def out_of_range(name: str, value: Any) -> InvalidInput:
@@ -329,7 +330,9 @@ def prefetch(value: Any, kind: str, members: frozenset[str] = frozenset()) -> An
             value = Decimal(value)
         elif len(str(value)) > QUICK_TEXT:
             return ABSENT
-        return value if _ZERO <= value < NUMBER_LIMIT and value.adjusted() >= QUICK_ADJUSTED else ABSENT
+        if QUICK_TINY <= value < NUMBER_LIMIT or (value == _ZERO and value.adjusted() >= QUICK_ADJUSTED):
+            return value
+        return ABSENT
     except InvalidOperation:
         return ABSENT
 

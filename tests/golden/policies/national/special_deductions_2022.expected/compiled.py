@@ -12,7 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
-_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -119,14 +119,13 @@ def out_all(data, e, need=None):
         i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
     if i_本人扣除比例 is _ABSENT:
         i_本人扣除比例 = _K1
-    if (_c := i_本人扣除比例.__class__) is not Decimal:
+    if (_c := i_本人扣除比例.__class__) is not Decimal or len(str(i_本人扣除比例)) > _QT:
         try:
             i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本人扣除比例 = _NAN
     try:
-        if not _ZERO <= i_本人扣除比例 < _LIMIT or (i_本人扣除比例.adjusted() < _QA or _c is Decimal and
-                len(str(i_本人扣除比例)) > _QT):
+        if not _TINY <= i_本人扣除比例 < _LIMIT and (i_本人扣除比例 or i_本人扣除比例.adjusted() < _QA):
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     except _InvalidOperation:
         i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -171,14 +170,13 @@ def out_subset(data, e, need):
                 i_赡养身份 = _U
         i_约定分摊额 = data.get('约定分摊额', _U)
         if i_约定分摊额 is not _U:
-            if (_c := i_约定分摊额.__class__) is not Decimal:
+            if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
                 try:
                     i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_约定分摊额 = _NAN
             try:
-                if not _ZERO <= i_约定分摊额 < _LIMIT or (i_约定分摊额.adjusted() < _QA or _c is Decimal and
-                        len(str(i_约定分摊额)) > _QT):
+                if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
                     i_约定分摊额 = _U
             except _InvalidOperation:
                 i_约定分摊额 = _U
@@ -194,14 +192,13 @@ def out_subset(data, e, need):
             i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
         if i_本人扣除比例 is _ABSENT:
             i_本人扣除比例 = _K1
-        if (_c := i_本人扣除比例.__class__) is not Decimal:
+        if (_c := i_本人扣除比例.__class__) is not Decimal or len(str(i_本人扣除比例)) > _QT:
             try:
                 i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本人扣除比例 = _NAN
         try:
-            if not _ZERO <= i_本人扣除比例 < _LIMIT or (i_本人扣除比例.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本人扣除比例)) > _QT):
+            if not _TINY <= i_本人扣除比例 < _LIMIT and (i_本人扣除比例 or i_本人扣除比例.adjusted() < _QA):
                 i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
         except _InvalidOperation:
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -253,6 +250,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 0, 113, 20, 114, 21, 115, 16, 116, 17, 120, 18, 133, 19,
- 137, 27, 139, 29, 144, 21, 150, 0, 160, 17, 162, 18, 163, 19, 165, 0, 167, 20, 172, 21, 185, 16,
- 190, 17, 195, 18, 208, 19, 213, 27, 216, 29, 223, 21, 231, 0)
+LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 0, 113, 20, 114, 21, 115, 16, 116, 17, 120, 18, 132, 19,
+ 136, 27, 138, 29, 143, 21, 149, 0, 159, 17, 161, 18, 162, 19, 164, 0, 166, 20, 171, 21, 183, 16,
+ 188, 17, 193, 18, 205, 19, 210, 27, 213, 29, 220, 21, 228, 0)

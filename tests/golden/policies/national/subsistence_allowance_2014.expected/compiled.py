@@ -12,7 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
-_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -128,14 +128,14 @@ def with_符合低保条件(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
                 i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
-                    and len(str(i_当地最低生活保障标准)) > _QT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -169,14 +169,14 @@ def with_月低保金(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
                 i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
-                    and len(str(i_当地最低生活保障标准)) > _QT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -218,14 +218,14 @@ def with_重点保障对象(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
                 i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
-                    and len(str(i_当地最低生活保障标准)) > _QT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -265,14 +265,14 @@ def with_重点保障人数(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
                 i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is Decimal
-                    and len(str(i_当地最低生活保障标准)) > _QT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -363,14 +363,14 @@ def out_subset(data, e, need):
     if _n6:
         i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
         if i_当地最低生活保障标准 is not _U:
-            if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+            if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
                 try:
                     i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_当地最低生活保障标准 = _NAN
             try:
-                if not _ZERO <= i_当地最低生活保障标准 < _LIMIT or (i_当地最低生活保障标准.adjusted() < _QA or _c is
-                        Decimal and len(str(i_当地最低生活保障标准)) > _QT):
+                if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                        _QA):
                     i_当地最低生活保障标准 = _U
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _U

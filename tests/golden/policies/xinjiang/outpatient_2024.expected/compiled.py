@@ -12,7 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
-_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -223,27 +223,25 @@ def with_统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
                 i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本次费用)) > _QT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_本年已支付 = data.get('本年已支付', _U)
     if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal:
+        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
             try:
                 i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本年已支付)) > _QT):
+            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
@@ -251,14 +249,13 @@ def with_统筹基金支付(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                len(str(i_住院起付线)) > _QT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -298,38 +295,35 @@ def with_日间手术统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
                 i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本次费用)) > _QT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_住院支付比例 = data.get('住院支付比例', _U)
     if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal:
+        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
             try:
                 i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
-                    len(str(i_住院支付比例)) > _QT):
+            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                len(str(i_住院起付线)) > _QT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -372,14 +366,13 @@ def out_all(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                len(str(i_住院起付线)) > _QT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -389,25 +382,24 @@ def out_all(data, e, need=None):
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+    if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
         try:
             i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
     try:
-        if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal and
-                len(str(i_基本养老金平均水平)) > _QT):
+        if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
-    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
         try:
             i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
     try:
-        if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c is
-                Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
+        if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -467,42 +459,39 @@ def out_subset(data, e, need):
     if _n2:
         i_本次费用 = data.get('本次费用', _U)
         if i_本次费用 is not _U:
-            if (_c := i_本次费用.__class__) is not Decimal:
+            if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
                 try:
                     i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本次费用 = _NAN
             try:
-                if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
-                        len(str(i_本次费用)) > _QT):
+                if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                     i_本次费用 = _U
             except _InvalidOperation:
                 i_本次费用 = _U
     if _n5:
         i_本年已支付 = data.get('本年已支付', _U)
         if i_本年已支付 is not _U:
-            if (_c := i_本年已支付.__class__) is not Decimal:
+            if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
                 try:
                     i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本年已支付 = _NAN
             try:
-                if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
-                        len(str(i_本年已支付)) > _QT):
+                if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                     i_本年已支付 = _U
             except _InvalidOperation:
                 i_本年已支付 = _U
     if _n6:
         i_住院支付比例 = data.get('住院支付比例', _U)
         if i_住院支付比例 is not _U:
-            if (_c := i_住院支付比例.__class__) is not Decimal:
+            if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
                 try:
                     i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_住院支付比例 = _NAN
             try:
-                if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
-                        len(str(i_住院支付比例)) > _QT):
+                if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                     i_住院支付比例 = _U
             except _InvalidOperation:
                 i_住院支付比例 = _U
@@ -512,14 +501,13 @@ def out_subset(data, e, need):
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
-        if (_c := i_住院起付线.__class__) is not Decimal:
+        if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
             try:
                 i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
         try:
-            if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                    len(str(i_住院起付线)) > _QT):
+            if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
                 i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -531,26 +519,25 @@ def out_subset(data, e, need):
         if not (i_住院期间 is True or i_住院期间 is False):
             i_住院期间 = _to_bool(i_住院期间, '住院期间')
     if _n3:
-        if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+        if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
             try:
                 i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
         try:
-            if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal
-                    and len(str(i_基本养老金平均水平)) > _QT):
+            if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n4:
-        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
             try:
                 i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
         try:
-            if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c
-                    is Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
+            if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                    i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -629,11 +616,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (215, 15, 216, 16, 217, 18, 218, 19, 219, 0, 221, 21, 222, 0, 224, 17, 237, 20, 250, 15,
- 252, 16, 254, 18, 265, 19, 267, 21, 271, 47, 273, 53, 276, 57, 278, 61, 285, 0, 292, 18, 293, 19,
- 294, 0, 296, 21, 297, 0, 299, 17, 312, 22, 325, 18, 336, 19, 338, 21, 342, 53, 345, 75, 350, 0,
- 357, 15, 358, 16, 359, 18, 360, 19, 361, 23, 362, 24, 363, 0, 365, 21, 366, 0, 368, 17, 369, 20,
- 370, 22, 371, 15, 373, 16, 375, 18, 386, 19, 388, 21, 392, 23, 403, 24, 414, 47, 416, 53, 419, 57,
- 421, 61, 428, 75, 433, 83, 435, 90, 437, 0, 451, 15, 453, 16, 454, 18, 456, 19, 457, 23, 459, 24,
- 461, 0, 463, 21, 465, 0, 467, 17, 481, 20, 495, 22, 509, 15, 512, 16, 514, 18, 526, 19, 528, 21,
- 533, 23, 545, 24, 557, 47, 560, 53, 564, 57, 567, 61, 585, 75, 595, 83, 598, 90, 601, 0)
+LINE_MAP = (215, 15, 216, 16, 217, 18, 218, 19, 219, 0, 221, 21, 222, 0, 224, 17, 236, 20, 248, 15,
+ 250, 16, 252, 18, 262, 19, 264, 21, 268, 47, 270, 53, 273, 57, 275, 61, 282, 0, 289, 18, 290, 19,
+ 291, 0, 293, 21, 294, 0, 296, 17, 308, 22, 320, 18, 330, 19, 332, 21, 336, 53, 339, 75, 344, 0,
+ 351, 15, 352, 16, 353, 18, 354, 19, 355, 23, 356, 24, 357, 0, 359, 21, 360, 0, 362, 17, 363, 20,
+ 364, 22, 365, 15, 367, 16, 369, 18, 379, 19, 381, 21, 385, 23, 395, 24, 406, 47, 408, 53, 411, 57,
+ 413, 61, 420, 75, 425, 83, 427, 90, 429, 0, 443, 15, 445, 16, 446, 18, 448, 19, 449, 23, 451, 24,
+ 453, 0, 455, 21, 457, 0, 459, 17, 472, 20, 485, 22, 498, 15, 501, 16, 503, 18, 514, 19, 516, 21,
+ 521, 23, 532, 24, 544, 47, 547, 53, 551, 57, 554, 61, 572, 75, 582, 83, 585, 90, 588, 0)

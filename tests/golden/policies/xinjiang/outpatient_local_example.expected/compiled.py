@@ -12,7 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
-_QT, _QA = _v.QUICK_TEXT, _v.QUICK_ADJUSTED
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -174,27 +174,25 @@ def with_统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
                 i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本次费用)) > _QT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_本年已支付 = data.get('本年已支付', _U)
     if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal:
+        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
             try:
                 i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本年已支付)) > _QT):
+            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
@@ -202,14 +200,13 @@ def with_统筹基金支付(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                len(str(i_住院起付线)) > _QT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -249,38 +246,35 @@ def with_日间手术统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
                 i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
-                    len(str(i_本次费用)) > _QT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_住院支付比例 = data.get('住院支付比例', _U)
     if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal:
+        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
             try:
                 i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
-                    len(str(i_住院支付比例)) > _QT):
+            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                len(str(i_住院起付线)) > _QT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -323,14 +317,13 @@ def out_all(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                len(str(i_住院起付线)) > _QT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -340,25 +333,24 @@ def out_all(data, e, need=None):
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+    if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
         try:
             i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
     try:
-        if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal and
-                len(str(i_基本养老金平均水平)) > _QT):
+        if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
-    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
         try:
             i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
     try:
-        if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c is
-                Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
+        if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -418,42 +410,39 @@ def out_subset(data, e, need):
     if _n2:
         i_本次费用 = data.get('本次费用', _U)
         if i_本次费用 is not _U:
-            if (_c := i_本次费用.__class__) is not Decimal:
+            if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
                 try:
                     i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本次费用 = _NAN
             try:
-                if not _ZERO <= i_本次费用 < _LIMIT or (i_本次费用.adjusted() < _QA or _c is Decimal and
-                        len(str(i_本次费用)) > _QT):
+                if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                     i_本次费用 = _U
             except _InvalidOperation:
                 i_本次费用 = _U
     if _n5:
         i_本年已支付 = data.get('本年已支付', _U)
         if i_本年已支付 is not _U:
-            if (_c := i_本年已支付.__class__) is not Decimal:
+            if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
                 try:
                     i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本年已支付 = _NAN
             try:
-                if not _ZERO <= i_本年已支付 < _LIMIT or (i_本年已支付.adjusted() < _QA or _c is Decimal and
-                        len(str(i_本年已支付)) > _QT):
+                if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                     i_本年已支付 = _U
             except _InvalidOperation:
                 i_本年已支付 = _U
     if _n6:
         i_住院支付比例 = data.get('住院支付比例', _U)
         if i_住院支付比例 is not _U:
-            if (_c := i_住院支付比例.__class__) is not Decimal:
+            if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
                 try:
                     i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_住院支付比例 = _NAN
             try:
-                if not _ZERO <= i_住院支付比例 < _LIMIT or (i_住院支付比例.adjusted() < _QA or _c is Decimal and
-                        len(str(i_住院支付比例)) > _QT):
+                if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                     i_住院支付比例 = _U
             except _InvalidOperation:
                 i_住院支付比例 = _U
@@ -463,14 +452,13 @@ def out_subset(data, e, need):
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
-        if (_c := i_住院起付线.__class__) is not Decimal:
+        if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
             try:
                 i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
         try:
-            if not _ZERO <= i_住院起付线 < _LIMIT or (i_住院起付线.adjusted() < _QA or _c is Decimal and
-                    len(str(i_住院起付线)) > _QT):
+            if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
                 i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -482,26 +470,25 @@ def out_subset(data, e, need):
         if not (i_住院期间 is True or i_住院期间 is False):
             i_住院期间 = _to_bool(i_住院期间, '住院期间')
     if _n3:
-        if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+        if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
             try:
                 i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
         try:
-            if not _ZERO <= i_基本养老金平均水平 < _LIMIT or (i_基本养老金平均水平.adjusted() < _QA or _c is Decimal
-                    and len(str(i_基本养老金平均水平)) > _QT):
+            if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n4:
-        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
             try:
                 i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
         try:
-            if not _ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT or (i_上年度城镇单位就业人员平均工资.adjusted() < _QA or _c
-                    is Decimal and len(str(i_上年度城镇单位就业人员平均工资)) > _QT):
+            if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                    i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -580,11 +567,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (166, 15, 167, 16, 168, 18, 169, 19, 170, 0, 172, 21, 173, 0, 175, 17, 188, 20, 201, 15,
- 203, 16, 205, 18, 216, 19, 218, 21, 222, 18, 224, 53, 227, 57, 229, 61, 236, 0, 243, 18, 244, 19,
- 245, 0, 247, 21, 248, 0, 250, 17, 263, 22, 276, 18, 287, 19, 289, 21, 293, 53, 296, 75, 301, 0,
- 308, 15, 309, 16, 310, 18, 311, 19, 312, 23, 313, 24, 314, 0, 316, 21, 317, 0, 319, 17, 320, 20,
- 321, 22, 322, 15, 324, 16, 326, 18, 337, 19, 339, 21, 343, 23, 354, 24, 365, 18, 367, 53, 370, 57,
- 372, 61, 379, 75, 384, 83, 386, 90, 388, 0, 402, 15, 404, 16, 405, 18, 407, 19, 408, 23, 410, 24,
- 412, 0, 414, 21, 416, 0, 418, 17, 432, 20, 446, 22, 460, 15, 463, 16, 465, 18, 477, 19, 479, 21,
- 484, 23, 496, 24, 508, 18, 511, 53, 515, 57, 518, 61, 536, 75, 546, 83, 549, 90, 552, 0)
+LINE_MAP = (166, 15, 167, 16, 168, 18, 169, 19, 170, 0, 172, 21, 173, 0, 175, 17, 187, 20, 199, 15,
+ 201, 16, 203, 18, 213, 19, 215, 21, 219, 18, 221, 53, 224, 57, 226, 61, 233, 0, 240, 18, 241, 19,
+ 242, 0, 244, 21, 245, 0, 247, 17, 259, 22, 271, 18, 281, 19, 283, 21, 287, 53, 290, 75, 295, 0,
+ 302, 15, 303, 16, 304, 18, 305, 19, 306, 23, 307, 24, 308, 0, 310, 21, 311, 0, 313, 17, 314, 20,
+ 315, 22, 316, 15, 318, 16, 320, 18, 330, 19, 332, 21, 336, 23, 346, 24, 357, 18, 359, 53, 362, 57,
+ 364, 61, 371, 75, 376, 83, 378, 90, 380, 0, 394, 15, 396, 16, 397, 18, 399, 19, 400, 23, 402, 24,
+ 404, 0, 406, 21, 408, 0, 410, 17, 423, 20, 436, 22, 449, 15, 452, 16, 454, 18, 465, 19, 467, 21,
+ 472, 23, 483, 24, 495, 18, 498, 53, 502, 57, 505, 61, 523, 75, 533, 83, 536, 90, 539, 0)
