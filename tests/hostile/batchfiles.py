@@ -179,7 +179,7 @@ def kill_trial(folder: Path, rng: random.Random, find: Any) -> str:
     leaves no temporaries."""
     header = ",".join(ROW)
     line = ",".join(ROW.values())
-    rows = rng.choice([20_000, 100_000, 300_000])
+    rows = rng.choice([200_000, 500_000, 1_000_000])
     source = folder / "big.csv"
     source.write_text(header + "\n" + (line + "\n") * rows, encoding="utf-8")
     target = folder / rng.choice(["out.csv", "out.parquet", "out.jsonl"])
@@ -187,7 +187,7 @@ def kill_trial(folder: Path, rng: random.Random, find: Any) -> str:
            "--output", str(target), "--only", OUTPUT, "--chunk-rows", "5000", "--no-progress"]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    time.sleep(rng.uniform(0.2, 4.0))
+    time.sleep(rng.uniform(0.05, 1.0))  # (a million rows take a second or two: most runs are killed)
     killed = child.poll() is None
     if killed:
         child.send_signal(signal.SIGKILL)

@@ -18,7 +18,7 @@ The oracle, for each trial, in-process (the library functions the CLI calls):
 - fmt output parses again and is a fixed point;
 - compiled evaluation and the reference interpreter agree (value or error type);
 - no injected code runs: no marker file appears;
-- no trial takes longer than SLOW seconds.
+- no trial takes longer than SLOW seconds of CPU time.
 
 `python tests/hostile/hostile.py` runs the full set (`make hostile`); `--cli` also runs a sample
 of the trials through the `guize` command and looks for a traceback in its output.
@@ -58,7 +58,7 @@ from guize.tools.fmt import FormatError, format_source  # noqa: E402
 from guize.tools.lint.entry import lint_source  # noqa: E402
 
 CORPUS = sorted([*ROOT.glob("policies/**/*.rule"), *ROOT.glob("tests/golden/good/*.rule")])
-SLOW = 5.0  # seconds for one trial
+SLOW = 5.0  # seconds of CPU time for one trial
 MARKER = "GUIZE_HOSTILE_MARKER"  # the file injected code tries to create, in the trial's folder
 ON = datetime.date(2025, 3, 1)
 
@@ -353,7 +353,7 @@ def run_trial(trial: Trial, folder: Path, fast: bool = False) -> tuple[str, list
     if trial.category == "kill":
         return batchfiles.kill_trial(folder, random.Random(trial.seed), find), findings
     outcome = "rule error"
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: on a busy machine the wall clock says little
     old = os.getcwd()
     os.chdir(folder)
     try:
@@ -386,7 +386,7 @@ def run_trial(trial: Trial, folder: Path, fast: bool = False) -> tuple[str, list
     if (folder / MARKER).exists():
         find("injection", "injected code ran: the marker file exists")
         (folder / MARKER).unlink()
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     if elapsed > SLOW:
         find("time", f"took {elapsed:.1f} s")
     return outcome, findings
