@@ -17,9 +17,22 @@ and decide repeal (which pulled in the IR, ~16 ms, and attrs, ~7 ms), dataclasse
 inspect, and hashed every file of the compiler and runtime (~50 files) for the cache key.
 Now `guize eval` with plain options is parsed without click (guize/entry.py), the cached
 module and its repeal are found by guize.runtime alone (runtime/modcache.py,
-runtime/related.py), and the code's hash is cached by the files' sizes and times. What is
-left is Python's own start-up, decimal, datetime, json, re, typing and the runtime's modules:
-3.1-3.2x (wall and CPU) on the same VM under load, 3.3-3.5x when busier; the target is not met yet.
+runtime/related.py), and the code's hash is cached by the files' sizes and times. That left
+3.1-3.5x: typing (which the runtime imported for `Any` and NamedTuple, and which imports re,
+enum, functools and contextlib), json (re again), threading, warnings and the neighbour scan's
+regular expression were about a third of it. Now the runtime imports typing only when type
+checking (runtime/tuples.py builds its named tuples with collections.namedtuple), reads dates,
+units and 文号 without re, reads and writes JSON through json's own C module
+(runtime/jsonfast.py), locks with _thread, imports warnings only to warn, and tests the
+neighbours with two plain-text filters before the exact comparison.
+
+Now (2 vCPU VM under load 8-10, three runs of 41 rounds): 2.12, 2.12, 2.22 (wall), 2.18, 2.20,
+2.21 (CPU). Where the CPU time goes, as multiples of `python -c pass` (child processes importing
+one more part each, medians of 41): Python itself 1; decimal (with collections and numbers) 0.3;
+datetime 0.2; `import guize` (the runtime's modules) 0.35; guize.commands, modcache, related
+and jsonfast 0.25; the run itself 0.2 (reading the .rule file and the cached bytecode,
+executing it, scanning the 6 neighbours, evaluating, writing). tests/test_startup.py checks
+the imported modules (not the time).
 """
 
 from __future__ import annotations

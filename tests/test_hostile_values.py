@@ -108,6 +108,75 @@ def test_numbers_in_range_are_computed(name: str, value: object) -> None:
     assert policy.evaluate(data, "2025-03-01", VISIT) == policy.interpret(data, "2025-03-01", VISIT)
 
 
+# Too many digits (values.MAX_FRACTION_DIGITS places, values.MAX_NUMBER_TEXT characters of text).
+TINY = "0." + "0" * 100_000 + "1"
+TOO_MANY_DIGITS = [TINY, Decimal(TINY), "1" * 1_000_000, "1e-999999", Decimal("1E-999999"), "0E-5000",
+                   Decimal("1." + "1" * 1001), "1." + "1" * 1001, " " * 2000 + "1"]
+TOO_MANY = r"输入「本次费用」的值「.*」(小数位数过多：最多 1000 位|太长：写成文字的数最多 1100 个字符)"
+MANY_PLACES = ["1860.5" + "0" * 993 + "1", Decimal("0." + "0" * 998 + "1"), "1E-1000", 1e-300, "  1000  "]
+
+
+@pytest.mark.parametrize("value", TOO_MANY_DIGITS, ids=_id)
+def test_numbers_with_too_many_digits_are_rejected_everywhere(value: object) -> None:
+    """Scalar (the first calls, the fast front, a subset of outputs), the interpreter, explain and
+    batch (that row alone) refuse it by the input's name (bench/corpus_bench.py times the ordinary values)."""
+    policy = guize.load(OUTPATIENT)
+    data = {**BASE, "本次费用": value}
+    calls = [lambda: policy.evaluate(data, "2025-03-01", VISIT),
+             lambda: policy.evaluate(data, "2025-03-01", ["统筹基金支付", "起付标准"]),
+             lambda: policy.interpret(data, "2025-03-01", VISIT), lambda: policy.explain(data, "2025-03-01", VISIT)]
+    for call in [calls[0], *calls]:
+        with pytest.raises(InvalidInput, match=TOO_MANY) as caught:
+            call()
+        assert caught.value.detail["input"] == "本次费用"
+        assert len(caught.value.message) < 200  # the value is shortened in the message
+    if pytest.importorskip("pyarrow"):
+        rows = {k: [v] * 2 for k, v in BASE.items()}
+        rows["本次费用"] = [value, "1000"]
+        errors = policy.evaluate_batch(rows, "2025-03-01", VISIT).column("错误").to_pylist()
+        assert ("小数位数过多" in errors[0] or "太长" in errors[0]) and errors[1] is None
+
+
+@pytest.mark.parametrize("value", MANY_PLACES, ids=_id)
+def test_numbers_within_the_digit_limits_are_computed(value: object) -> None:
+    policy = guize.load(OUTPATIENT)
+    data = {**BASE, "本次费用": value}
+    expected = policy.interpret(data, "2025-03-01", VISIT)
+    assert policy.evaluate(data, "2025-03-01", VISIT) == expected
+    assert policy.evaluate(data, "2025-03-01", ["统筹基金支付", "起付标准"])["统筹基金支付"] == expected["统筹基金支付"]
+    if pytest.importorskip("pyarrow"):
+        rows = {k: [v] for k, v in BASE.items()}
+        rows["本次费用"] = [value]
+        table = policy.evaluate_batch(rows, "2025-03-01", VISIT)
+        assert table.column("错误").to_pylist() == [None]
+        assert table.column("统筹基金支付").to_pylist() == [expected["统筹基金支付"]]
+
+
+def test_eval_and_run_refuse_too_many_digits_by_name(tmp_path: Path) -> None:
+    """From the command line: a JSON number (read as Decimal) or a whole number of 5,000 digits
+    (which int() refuses: it was a ValueError traceback) for `guize eval`; a CSV cell for `guize run`."""
+    for number, why in (("0." + "0" * 5000 + "1", "小数位数过多"), ("1" * 5000, "超出可计算的范围"),
+                        ("1" * 90, "超出可计算的范围"), ("1." + "1" * 1500, "小数位数过多")):
+        record = tmp_path / "in.json"
+        record.write_text(json.dumps({**BASE, "本次费用": "@"}, ensure_ascii=False).replace('"@"', number),
+                          encoding="utf-8")
+        result = subprocess.run([sys.executable, "-m", "guize", "eval", OUTPATIENT, "--date", "2025-03-01",
+                                 "--input", str(record), "--output", "统筹基金支付"], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "输入「本次费用」" in result.stderr and why in result.stderr, result.stderr
+    pytest.importorskip("pyarrow")
+    csv = tmp_path / "in.csv"
+    head = ",".join(BASE)
+    row = ",".join(str(v) for v in BASE.values())
+    csv.write_text(f"{head}\n{row}\n{row.replace('1000', TINY[:3000], 1)}\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = _run(OUTPATIENT, "--date", "2025-03-01", "--input", str(csv), "--output", str(out), "--no-progress",
+                  "--only", "统筹基金支付")
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "其中 1 行出错" in result.stderr
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1] == "658.00," and "输入「本次费用」" in lines[2] and "太长" in lines[2], lines
+
+
 def test_numbers_out_of_range_in_batch() -> None:
     pa = pytest.importorskip("pyarrow")
     policy = guize.load(OUTPATIENT)
@@ -522,3 +591,61 @@ def test_special_decimals_are_input_errors_whatever_the_callers_traps(value: Dec
             for _ in range(3):
                 with pytest.raises(InvalidInput, match="输入「本次费用」"):
                     policy.evaluate({**BASE, "本次费用": value}, "2025-03-01", VISIT)
+
+
+def test_eval_refuses_deeply_nested_json_input(tmp_path: Path) -> None:
+    """A RecursionError traceback before: the input is 100,000 nested arrays (whole, or one line of JSON Lines)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    for text, where in ((deep, "输入文件"), ('{"本次费用": 1}\n' + deep + "\n", "第 2 行")):
+        record = tmp_path / "in.json"
+        record.write_text(text, encoding="utf-8")
+        result = subprocess.run([sys.executable, "-m", "guize", "eval", OUTPATIENT, "--date", "2025-03-01",
+                                 "--input", str(record), "--output", "统筹基金支付"], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "嵌套过深" in result.stderr and where in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------- corrupt batch files (tests/hostile/batchfiles.py)
+
+
+def _run_file(source: Path) -> str:
+    """run_file on `source` (what `guize run` calls): its RuleError's message, or "" if it ran."""
+    from guize.runtime.files import run_file
+
+    try:
+        run_file(guize.load(OUTPATIENT), source, source.with_name("out.csv"), datetime.date(2025, 3, 1), VISIT)
+    except guize.RuleError as exc:
+        assert not source.with_name("out.csv").exists()
+        return exc.message
+    return ""
+
+
+def test_a_damaged_parquet_file_is_a_rule_error(tmp_path: Path) -> None:
+    """Its pages are read after the file is opened: Arrow's OSError was a traceback."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({k: [str(v)] * 3 for k, v in BASE.items()}), source)
+    data = bytearray(source.read_bytes())
+    data[4] ^= 0xFF  # the first page's header
+    source.write_bytes(bytes(data))
+    assert "无法读取 Parquet 文件" in _run_file(source) and "已损坏" in _run_file(source)
+
+
+def test_jsonl_with_a_huge_whole_number_or_a_key_not_in_utf8(tmp_path: Path) -> None:
+    """A line holding a whole number of 2,000,000 digits (int() refuses it: a ValueError traceback)
+    is that row's error; a key that is not UTF-8 (Arrow's reader let it through to a
+    UnicodeDecodeError) is named by its line."""
+    pytest.importorskip("pyarrow")
+    source = tmp_path / "in.jsonl"
+    good = json.dumps(BASE, ensure_ascii=False).encode()
+    source.write_bytes(good + b"\n" + good.replace(b'"1000"', b"9" * 2_000_000) + b"\n")
+    assert _run_file(source) == ""
+    lines = source.with_name("out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 3 and lines[1] == "658.00," and "输入「本次费用」" in lines[2]
+    assert "太长" in lines[2] or "超出可计算的范围" in lines[2]  # (the column was read as text)
+    source.with_name("out.csv").unlink()
+    source.write_bytes(good + b"\n" + good.replace("医院级别".encode(), b"\xe5\x8c\xbb\xe9\x99") + b"\n")
+    assert "第 2 行不是合法的 JSON（不是 UTF-8 编码）" in _run_file(source)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -69,6 +70,42 @@ def test_cached_eval_imports_the_runtime_alone(tmp_path: Path, record: Path) -> 
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout) == json.loads(first.stdout) == {"统筹基金支付": 600.0}
     assert imported(again) == []  # no compiler, Lark, click, IR classes, attrs, numpy or pyarrow
+
+
+# The standard modules a cached `guize eval` must not import (each was a share of its start-up:
+# bench/startup_bench.py). typing pulls in re, enum, functools and contextlib; json pulls in re.
+NOT_AT_START = ("typing", "re", "enum", "json", "threading", "warnings", "contextlib", "inspect", "dataclasses",
+                "pathlib", "hashlib", "tempfile", "shutil", "locale", "calendar", "attr", "click", "lark", "numpy",
+                "pyarrow", "guize.compiler", "guize.cli", "guize.runtime.ir", "guize.runtime.interp")
+
+# As PROBE, but importing nothing itself: the arguments come as they are, the modules go out one a line.
+BARE_PROBE = """
+import sys
+sys.argv = ["guize", *sys.argv[1:]]
+from guize.entry import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write("\\n".join(sorted(sys.modules)) + "\\n")
+sys.exit(code)
+"""
+
+
+def test_cached_eval_imports_no_more_of_the_standard_library_than_it_needs(tmp_path: Path, record: Path) -> None:
+    """Neither the runtime (its named tuples, dates, JSON) nor the neighbour scan imports typing,
+    re, json, threading or warnings; the outpatient policy's folder has neighbours that name it
+    (a comment in outpatient_2021.rule), so the scan's exact test runs too."""
+    env = {**os.environ, "GUIZE_CACHE_DIR": str(tmp_path / "cache")}
+    args = ["eval", OUTPATIENT, "--date", "2025-03-01", "--input", str(record), "--output", "统筹基金支付"]
+    for _ in range(2):  # compiles, then from the cache
+        result = subprocess.run([sys.executable, "-c", BARE_PROBE, *args], capture_output=True, text=True,
+                                encoding="utf-8", env=env, cwd=ROOT, timeout=120)
+        assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"统筹基金支付": 600.0}
+    modules = set(result.stderr.split())
+    assert "guize.runtime.policy" in modules  # (the probe saw the modules)
+    assert sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_AT_START)) == []
 
 
 def test_cached_eval_of_a_repealed_document_links_its_corpus(tmp_path: Path, record: Path) -> None:
@@ -242,3 +279,109 @@ def test_lark_keeps_its_grammar_analysis_in_guize_cache(tmp_path: Path, monkeypa
         assert capfd.readouterr().err == ""
     finally:
         parser.lark_for.cache_clear()
+
+
+# ---------------------------------------------------------------- what replaced typing, re and json there
+
+JSON_TEXTS = ['{"a": 1, "b": [1.50, -0, 1e5, 2E-3, true, false, null], "c": {"d": "x\\u00e9\\n\\"y\\""}}',
+              '  [1, 2]  \n', '"纯文字"', "123", "-0.0", "[NaN, Infinity, -Infinity]", '{"n": ' + "9" * 150 + "}",
+              '{"a": 1}\n{"b": 2}', "", "   ", "{", '{"a": 1,}', "[1, 2", "{'a': 1}", '{"a" 1}', "\ufeff{}",
+              '{"a": "\x01"}', "[1] x", "tru", '{"a": 1e}', "[" * 50 + "]" * 50, '"\\ud800"']
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS)
+def test_jsonfast_reads_as_json_does(text: str) -> None:
+    from guize.runtime import jsonfast
+
+    def read(loads: Any) -> tuple[str, object]:
+        try:
+            return "value", repr(loads(text))
+        except json.JSONDecodeError as exc:
+            return "error", (exc.msg, exc.pos)
+
+    def big(digits: str) -> int | Decimal:
+        return int(digits) if len(digits) <= 100 else Decimal(digits)
+
+    assert read(jsonfast.loads) == read(lambda t: json.loads(t, parse_float=Decimal, parse_int=big))
+
+
+def test_jsonfast_writes_as_json_does() -> None:
+    from guize.runtime import jsonfast
+
+    for s in ["", "a", "纯文字", 'q"uo\\te', "\n\t\x00\x1f", "\u2028", "\ud800", "é"]:
+        assert jsonfast.string(s) == json.dumps(s, ensure_ascii=False)
+    for value in ["x", True, False, None, 0, -5, 10**30, 1.5, float("nan")]:
+        assert jsonfast.scalar(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_normalize_docno_is_the_pattern_s() -> None:
+    import random
+    import re
+
+    rng = random.Random(22)
+    alphabet = "[(（【〔])）】〕〈〉0123456789２０发号a"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        assert related.normalize_docno(text) == re.sub(related.DOCNO_YEAR, r"〔\1〕", text), text
+
+
+@pytest.mark.parametrize("text", ["2025-03-01", "2025-3-1", " 2025-03-01\n", "2025年3月1日", "2025年03月01日",
+                                  "２０２５-０３-０１", "2025-02-29", "2025-13-01", "2025-03", "2025-03-01-", "25-03-01",
+                                  "2025-003-01", "2025年3月1", "2025年3-1日", "2025-03-01日", "", "-", "年月日",
+                                  "2025-+3-01", "2025- 3-01", "20250301"])
+def test_dates_parse_as_its_pattern_did(text: str) -> None:
+    import re
+
+    def old(t: str) -> datetime.date | None:
+        t = t.strip()
+        m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})$", t) or re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日$", t)
+        if m is None:
+            return None
+        try:
+            return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+
+    from guize.runtime import dates
+
+    try:
+        new: datetime.date | None = dates.parse(text)
+    except ValueError:
+        new = None
+    assert new == old(text)
+
+
+def test_unit_in_reads_the_last_parenthesis() -> None:
+    from guize.runtime.display import unit_in
+
+    cases = {"金额（元）": "元", "数值（元/吨）": "元/吨", "比率": "", "": "", "整数（人）（次）": "次",
+             "数值（元（吨））": "", "（）": "", "数值（元）x": ""}
+    assert {k: unit_in(k) for k in cases} == cases
+
+
+def test_runtime_named_tuples_behave_as_typing_s() -> None:
+    from guize.runtime.tuples import NamedTuple
+    from guize.runtime.validity import Repealed
+
+    class Point(NamedTuple):
+        """A point."""
+
+        x: int
+        y: int = 2
+
+        def total(self) -> int:
+            return self.x + self.y
+
+        @classmethod
+        def origin(cls) -> Point:
+            return cls(0, 0)
+
+    p = Point(1)
+    assert (p, p.total(), Point.origin(), p._replace(y=5), p._fields) == ((1, 2), 3, (0, 0), (1, 5), ("x", "y"))
+    assert Point.__doc__ == "A point." and Point.__name__ == "Point" and isinstance(p, tuple)
+    assert repr(p) == "Point(x=1, y=2)" and Point.__module__ == __name__
+    assert Repealed(datetime.date(2024, 1, 1), "甲", None).by() == "《甲》"
+    with pytest.raises(TypeError):
+        class Bad(NamedTuple):
+            a: int = 1
+            b: int

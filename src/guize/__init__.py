@@ -27,20 +27,18 @@ from guize.runtime import (
 
 
 def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | None = True,
-         cache: bool = True) -> Policy:
+         cache: bool = True, *, warn: bool = True) -> Policy:
     """Compile (cached on disk by source hash) and load one .rule file.
 
     `corpus` is the directory whose documents may repeal this one: True (the default)
     means the file's own directory (not its subdirectories), a path that directory and its
     subdirectories, None or False the file alone. Only files that name one of this file's
     documents beside 「废止」 or 「替代」 are compiled; one that cannot be is skipped with a
-    CorpusWarning (also in `policy.warnings`).
+    CorpusWarning (also in `policy.warnings`; with warn=False only there).
 
     A cached policy that no neighbour names is loaded by the runtime alone: the compiler (and
     Lark) are imported only to compile, or to link the documents that may repeal it.
     """
-    import warnings
-
     from guize.runtime import related
 
     root = None
@@ -70,8 +68,11 @@ def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | N
             found = linked.warnings
     policy = Policy(module, repealed)
     policy.warnings = tuple(found)
-    for message in found:
-        warnings.warn(related.CorpusWarning(message), stacklevel=2)
+    if found and warn:
+        import warnings  # only then: `guize eval` need not import it
+
+        for message in found:
+            warnings.warn(related.CorpusWarning(message), stacklevel=2)
     return policy
 
 

@@ -7,13 +7,15 @@ helpers before click is imported (a quicker start)."""
 from __future__ import annotations
 
 import datetime
-import json
 import sys
 from decimal import Decimal
-from typing import Any, NoReturn
 
-from guize.runtime import display
+from guize.runtime import display, jsonfast
 from guize.runtime.errors import RuleError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 STDIN_NAME = "<标准输入>"  # the file name in messages about a .rule text read from stdin (`-`)
@@ -29,7 +31,7 @@ def _dump(value: Any, indent: int, level: int) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_dump(v, indent, level + 1)}"
+        items = [f"{inner}{jsonfast.string(str(k))}: {_dump(v, indent, level + 1)}"
                  for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     if isinstance(value, (list, tuple)):
@@ -39,8 +41,8 @@ def _dump(value: Any, indent: int, level: int) -> str:
     if isinstance(value, Decimal):
         return display.exact(value)
     if isinstance(value, datetime.date) or (isinstance(value, int) and hasattr(value, "isoformat")):
-        return json.dumps(value.isoformat())  # dates; durations as ISO 8601 (P5Y7M), year-months 2025-02
-    return json.dumps(value, ensure_ascii=False)
+        return jsonfast.string(value.isoformat())  # dates; durations as ISO 8601 (P5Y7M), year-months 2025-02
+    return jsonfast.scalar(value)
 
 
 def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
@@ -80,14 +82,9 @@ def parse_date(value: str, what: str = "--date") -> datetime.date:
 
 def load_quietly(file: str, corpus: str | None) -> Any:
     """guize.load, its corpus warnings printed as 「警告：…」 lines instead of Python's format."""
-    import warnings
-
     import guize
-    from guize.runtime.related import CorpusWarning
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CorpusWarning)
-        policy = guize.load(file, corpus=corpus if corpus else True)
+    policy = guize.load(file, corpus=corpus if corpus else True, warn=False)
     for message in policy.warnings:
         echo(f"警告：{message}", err=True)
     return policy

@@ -5,14 +5,16 @@ guize.entry runs a plain `guize eval` before click (and the compiler) are import
 from __future__ import annotations
 
 import datetime
-import json
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
-from typing import Any, NoReturn
 
 from guize.commands.common import EXIT_FINDINGS, EXIT_OK, dumps, echo, fail, load_quietly
+from guize.runtime import jsonfast
 from guize.runtime.errors import RuleError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 
 def evaluate(file: str, on: datetime.date, input_path: str, outputs: Sequence[str], explain: bool,
@@ -95,8 +97,12 @@ _JSON_MESSAGES = {
 }
 
 
-def json_error(exc: json.JSONDecodeError, what: str) -> str:
-    """「{what}不是有效的 JSON：第 3 行第 5 列：此处缺少逗号」."""
+def json_error(exc: ValueError, what: str) -> str:
+    """「{what}不是有效的 JSON：第 3 行第 5 列：此处缺少逗号」 (`exc`: json.JSONDecodeError, from jsonfast.loads)."""
+    from json import JSONDecodeError
+
+    if not isinstance(exc, JSONDecodeError):  # pragma: no cover - jsonfast raises no other ValueError
+        return f"{what}不是有效的 JSON"
     here = exc.doc[exc.pos:exc.pos + 1]
     if not exc.doc.strip():
         return f"{what}是空的：应是一个 JSON 对象，如 {{\"名称\": 值}}"
@@ -123,11 +129,13 @@ def read_input(source: str) -> tuple[list[Any], bool]:
     except UnicodeDecodeError:
         raise RuleError(f"{name}不是 UTF-8 编码（常见原因：用 GBK 保存），请另存为 UTF-8") from None
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        if exc.msg == "Extra data" and "\n" in text.strip():
+        data = jsonfast.loads(text)
+    except ValueError as exc:  # json.JSONDecodeError
+        if getattr(exc, "msg", None) == "Extra data" and "\n" in text.strip():
             return json_lines(text, name), True
         raise RuleError(json_error(exc, name)) from None
+    except RecursionError:
+        raise RuleError(f"{name}嵌套过深：JSON 的数组和对象最多嵌套几百层") from None
     if source.lower().endswith((".jsonl", ".ndjson")) and isinstance(data, dict):
         return [data], True  # JSON Lines with one line: still one result a line
     if isinstance(data, list):
@@ -143,7 +151,9 @@ def json_lines(text: str, name: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line, parse_float=Decimal))
-        except json.JSONDecodeError as exc:
+            records.append(jsonfast.loads(line))
+        except ValueError as exc:  # json.JSONDecodeError
             records.append(RuleError(json_error(exc, f"{name}第 {n} 行").replace("第 1 行第", "第")))
+        except RecursionError:
+            records.append(RuleError(f"{name}第 {n} 行嵌套过深：JSON 的数组和对象最多嵌套几百层"))
     return records

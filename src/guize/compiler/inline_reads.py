@@ -17,17 +17,23 @@ def number_lines(ident: str, otherwise: str, pad: str, negative: bool = False) -
     Decimal; anything else, or a value not in range (values.NUMBER_LIMIT) or negative, gets
     `otherwise` (the converter, which says why; or _U, read later). NaN fails the comparison
     or, when the context traps it, raises InvalidOperation. `negative` (可为负): the range is
-    open on both sides, as the converter's."""
-    low, low_int = ("-_LIMIT <", "-_INT_LIMIT <") if negative else ("_ZERO <=", "0 <=")
+    open on both sides, as the converter's. The digits are bounded too (values.QUICK_TEXT):
+    a text or Decimal is taken only when short, and a number that may have more than 1,000
+    places goes to the converter, which counts them exactly."""
+    low_int = "-_INT_LIMIT <" if negative else "0 <="
+    # Without a sign the range test is also the digits' (1E-981 <= x: at most 20 digits from
+    # a short text, so at most 1,000 places); only 0 and the values outside look further.
+    test = (f"not -_LIMIT < {ident} < _LIMIT or {ident}.adjusted() < _QA" if negative else
+            f"not _TINY <= {ident} < _LIMIT and ({ident} or {ident}.adjusted() < _QA)")
     return [
-        f"{pad}if (_c := {ident}.__class__) is not Decimal:",
+        f"{pad}if (_c := {ident}.__class__) is not Decimal or len(str({ident})) > _QT:",
         f"{pad}    try:",
-        f"{pad}        {ident} = Decimal({ident}) if _c is str or _c is int and {low_int} {ident} < _INT_LIMIT "
-        "else _NAN",
+        f"{pad}        {ident} = Decimal({ident}) if _c is str and len({ident}) <= _QT or _c is int and {low_int} "
+        f"{ident} < _INT_LIMIT else _NAN",
         f"{pad}    except _InvalidOperation:",
         f"{pad}        {ident} = _NAN",
         f"{pad}try:",
-        f"{pad}    if not ({low} {ident} < _LIMIT):",
+        f"{pad}    if {test}:",
         f"{pad}        {ident} = {otherwise}",
         f"{pad}except _InvalidOperation:",
         f"{pad}    {ident} = {otherwise}",

@@ -12,21 +12,27 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 from guize.runtime import display
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
-_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日$")
-
 
 def parse(text: str) -> datetime.date:
-    """'2024-04-26' or '2024年4月26日' -> date; ValueError otherwise."""
+    """'2024-04-26' or '2024年4月26日' -> date; ValueError otherwise.
+
+    Read without the re module, which `guize eval` on a cached policy does not otherwise import
+    (bench/startup_bench.py): a year of 4 digits, a month and a day of 1 or 2 (any decimal digits,
+    as the pattern \\d would take them)."""
     text = text.strip()
-    m = _ISO.match(text) or _CN.match(text)
-    if m is None:
+    if text.endswith("日"):
+        year, _, rest = text[:-1].partition("年")
+        month, _, day = rest.partition("月")
+    else:
+        year, _, rest = text.partition("-")
+        month, _, day = rest.partition("-")
+    if not (len(year) == 4 and 0 < len(month) <= 2 and 0 < len(day) <= 2
+            and year.isdecimal() and month.isdecimal() and day.isdecimal()):
         raise ValueError(text)
-    return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+    return datetime.date(int(year), int(month), int(day))
 
 
 def cn(d: datetime.date) -> str:
@@ -143,15 +149,18 @@ def period_iso(months: int) -> str:
     return sign + "P" + (f"{years}Y" if years else "") + (f"{rest}M" if rest or not years else "")
 
 
-_ISO_PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
-_CN_PERIOD = re.compile(r"(?:(\d+)(?:年|周岁|岁))?零?(?:(\d+)个月)?(?:(\d+)[天日])?$")
-_YEAR_MONTH = re.compile(r"(\d{4})(?:-|年)(\d{1,2})月?$")
+# Patterns, compiled when first used (by re's own cache): `guize eval` need not import re.
+_ISO_PERIOD = r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$"
+_CN_PERIOD = r"(?:(\d+)(?:年|周岁|岁))?零?(?:(\d+)个月)?(?:(\d+)[天日])?$"
+_YEAR_MONTH = r"(\d{4})(?:-|年)(\d{1,2})月?$"
 
 
 def parse_period(text: str) -> tuple[int, int]:
     """'P9Y11M' or '9年11个月' (also 60岁1个月, P20D, 20天) -> (months, days); ValueError otherwise."""
+    import re
+
     text = text.strip()
-    m = _ISO_PERIOD.match(text) or _CN_PERIOD.match(text)
+    m = re.match(_ISO_PERIOD, text) or re.match(_CN_PERIOD, text)
     if m is None or not any(m.groups()):
         raise ValueError(text)
     years, months, days = (int(g) if g else 0 for g in m.groups())
@@ -160,7 +169,9 @@ def parse_period(text: str) -> tuple[int, int]:
 
 def parse_year_month(text: str) -> YearMonth:
     """'2025-02' or '2025年2月' -> YearMonth; ValueError otherwise."""
-    m = _YEAR_MONTH.match(text.strip())
+    import re
+
+    m = re.match(_YEAR_MONTH, text.strip())
     if m is None:
         raise ValueError(text)
     return YearMonth(int(m[1]), int(m[2]), 1)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def select_version(versions: Iterable[Any], on: datetime.date,

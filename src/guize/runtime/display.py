@@ -11,11 +11,11 @@ Explanations, error messages, lint, diff, the checker's hints and the CLI's JSON
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
-from typing import Any
 
-_UNIT_IN_TYPE = re.compile(r"（([^（）]*)）$")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def yes_no(b: bool) -> str:
@@ -123,8 +123,9 @@ def unit_in(type_text: str) -> str:
 
     Explanation steps and a compiled module's DEFS carry only that text; this is the one place
     it is read back (until they carry the kind and unit themselves)."""
-    m = _UNIT_IN_TYPE.search(type_text or "")
-    return m.group(1) if m else ""
+    text = type_text or ""
+    inner = text[text.rfind("（") + 1:-1] if text.endswith("）") and "（" in text else ""
+    return "" if "）" in inner else inner
 
 
 def with_type(v: Any, type_text: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from guize.runtime import display
 from guize.runtime.errors import RuleError
+from guize.runtime.jsonfast import read_int
 
 FORMATS = (".parquet", ".csv", ".jsonl", ".xlsx")
 CHUNK_ROWS = 1 << 18  # rows read, evaluated and written at a time (guize run --chunk-rows)
@@ -159,7 +160,14 @@ class Reader:
         enums = [c for c in columns if self.specs.get(c, {}).get("kind") == "enum"]
         if enums:  # small dictionaries instead of one string per row
             pf = pq.ParquetFile(self.path, read_dictionary=enums, pre_buffer=False)
-        for batch in pf.iter_batches(batch_size=self.chunk_rows, columns=columns):
+        batches = pf.iter_batches(batch_size=self.chunk_rows, columns=columns)
+        while True:
+            try:  # a damaged file is found out only here, where its pages are read
+                batch = next(batches, None)
+            except (OSError, self.pa.ArrowException) as exc:
+                raise RuleError(f"无法读取 Parquet 文件「{self.path}」：文件已损坏（{exc}）", file=str(self.path)) from None
+            if batch is None:
+                return
             yield self.pa.Table.from_batches([batch]), batch.num_rows
 
     def _csv_header(self) -> list[str]:
@@ -251,11 +259,13 @@ class Reader:
                     break
                 try:
                     table = pjson.read_json(io.BytesIO(b"".join(lines)))
-                except pa.ArrowInvalid:
+                    names = table.schema.names  # (Arrow does not check that keys are UTF-8)
+                except (pa.ArrowInvalid, UnicodeDecodeError):
                     # A key whose JSON type changes between rows (1000, then "1000", a list or
                     # an object), or a line that is not JSON: read this block line by line.
                     table = self._jsonl_rows(lines, line_no - len(lines) + 1)
-                for name in table.schema.names:
+                    names = table.schema.names
+                for name in names:
                     if name not in self.names:
                         self.names.append(name)
                 keep = [c for c in table.schema.names if c in self.wanted]
@@ -271,7 +281,7 @@ class Reader:
         rows: list[dict[str, Any]] = []
         for k, line in enumerate(lines):
             try:
-                row = json.loads(line, parse_float=Decimal)
+                row = json.loads(line, parse_float=Decimal, parse_int=read_int)  # 5,000 digits: no ValueError
             except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 what = exc.msg if isinstance(exc, json.JSONDecodeError) else (
                     "嵌套过深" if isinstance(exc, RecursionError) else "不是 UTF-8 编码")

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import _thread
 import datetime
 import decimal
-import threading
 from collections.abc import Iterable, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guize.runtime import dates, tracebacks
 from guize.runtime import values as V
 from guize.runtime.deps import dependencies, given_instead, select_version
 from guize.runtime.errors import EvaluationError, MissingInput, RuleError, UnknownOutput
+from guize.runtime.tuples import NamedTuple
 from guize.runtime.validity import Repealed, Window
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
 if TYPE_CHECKING:  # the IR and the interpreter are imported when first needed: evaluate needs neither
+    from typing import Any
+
     from guize.runtime import ir
     from guize.runtime.interp import Coverage, Interpreter, Step
 
@@ -133,7 +136,7 @@ class Policy:
         # evaluation is the empty result, after the same checks of date and input names.
         self._all: Any = module.ALL if module.ALL is not None else self._no_outputs
         self._batch: Any = None  # the BatchEvaluator (see the `batch` property)
-        self._batch_lock = threading.Lock()
+        self._batch_lock = _thread.allocate_lock()
         self.warnings: tuple[str, ...] = ()  # set by guize.load: neighbour files it had to skip
         self._subset = module.SUBSET
         self._flags: tuple[tuple[int, ...], ...] = module.SUBSET_FLAGS

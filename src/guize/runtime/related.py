@@ -4,10 +4,14 @@ corpus without the compiler when no neighbour names the document (the usual case
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping
 
-DOCNO_YEAR = re.compile(r"[\[(（【〔](\d{4})[\])）】〕]")
+DOCNO_YEAR = r"[\[(（【〔](\d{4})[\])）】〕]"  # what normalize_docno rewrites, as a pattern
+_OPENING, _CLOSING = "[(（【〔", "])）】〕"
+_AS_OPENING = str.maketrans(_OPENING, "[" * len(_OPENING))  # each opening bracket as "[", in place
+# The brackets that `comparable` may rewrite: a text without them names a document as its
+# comparable form does (deleting them from both keeps every match: a cheap first test).
+_BRACKETS = str.maketrans("", "", "[(（【〔])）】〕〈《〉》")
 
 
 class CorpusWarning(UserWarning):
@@ -16,7 +20,20 @@ class CorpusWarning(UserWarning):
 
 def normalize_docno(text: str) -> str:
     """新政办发[2024]13号, 新政办发（2024）13号 … -> 新政办发〔2024〕13号."""
-    return DOCNO_YEAR.sub(r"〔\1〕", text)
+    # re.sub(DOCNO_YEAR, r"〔\1〕", text), written out: `guize eval` need not import re.
+    marks = text.translate(_AS_OPENING)
+    parts: list[str] = []
+    done = 0
+    i = marks.find("[")
+    while i >= 0:
+        year = text[i + 1:i + 5]
+        if len(year) == 4 and year.isdecimal() and text[i + 5:i + 6] in _CLOSING and i + 6 <= len(text):
+            parts += (text[done:i], "〔", year, "〕")
+            done = i + 6
+            i = marks.find("[", done)
+        else:
+            i = marks.find("[", i + 1)
+    return "".join(parts) + text[done:] if parts else text
 
 
 def comparable(text: str) -> str:
@@ -54,9 +71,11 @@ def candidates(path: str, documents: Iterable[Mapping[str, object]], root: str,
     a neighbour whose text names neither, or has neither word, need not be compiled. Lines
     that are comments (# …) do not count: a file often notes in one who replaced it.
     """
-    wanted = names(documents)
-    if not wanted:
+    raw = [str(doc[key]) for doc in documents for key in ("title", "docno") if doc.get(key)]
+    if not raw:
         return [], []
+    keys = [name.translate(_BRACKETS) for name in raw]
+    wanted: list[str] | None = None  # comparable names, made for the first neighbour that may name one
     warnings: list[str] = []
     try:
         files = sorted(_rule_files(root, recursive), key=lambda f: f.split(os.sep))  # as pathlib sorts
@@ -69,11 +88,20 @@ def candidates(path: str, documents: Iterable[Mapping[str, object]], root: str,
             continue
         try:
             with open(neighbour, encoding="utf-8") as fh:
-                text = comparable(_without_comment_lines(fh.read()))
+                source = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
             reason = "不是 UTF-8 编码" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             warnings.append(f"文件库中的「{neighbour}」无法读取（{reason}），已跳过")
             continue
+        # Quick tests first: comment lines only take words away, and brackets only differ.
+        if not any(w in source for w in words):
+            continue
+        bare = source.translate(_BRACKETS)
+        if not any(k in bare for k in keys):
+            continue
+        if wanted is None:
+            wanted = names(documents)
+        text = comparable(_without_comment_lines(source))
         if any(w in text for w in words) and any(n in text for n in wanted):
             found.append(neighbour)
     return found, warnings

@@ -8,16 +8,18 @@ digit for digit (never through a binary float on guize's side).
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
-from guize.runtime import display
+from guize.runtime import display, jsonfast
 from guize.runtime.deps import dependencies
 from guize.runtime.values import MAX_ITEMS, MAX_WHOLE_DIGITS
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up)
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from guize.runtime.policy import Policy
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -57,7 +59,7 @@ def _write(value: Any, out: list[str]) -> None:
         for i, (k, v) in enumerate(value.items()):
             if i:
                 out.append(",")
-            out.append(json.dumps(k, ensure_ascii=False))
+            out.append(jsonfast.string(k))
             out.append(":")
             _write(v, out)
         out.append("}")
@@ -71,7 +73,7 @@ def _write(value: Any, out: list[str]) -> None:
     elif isinstance(value, Decimal):
         out.append(display.exact(value))
     else:
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(jsonfast.scalar(value))
 
 
 def _describe(type_text: str, unit: str, cite: Iterable[str]) -> str:

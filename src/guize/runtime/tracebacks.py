@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import bisect
 from types import CodeType, FunctionType, ModuleType, TracebackType
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _raise(exc: BaseException) -> None:

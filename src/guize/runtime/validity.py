@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, NamedTuple
 
 from guize.runtime.dates import cn
 from guize.runtime.errors import NotInForce
+from guize.runtime.tuples import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Repealed(NamedTuple):

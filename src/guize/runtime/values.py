@@ -8,10 +8,13 @@ from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "InvalidOperation"]
-from typing import Any
 
 from guize.runtime import dates, display
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Arithmetic runs with these settings: 28 significant digits, half-even beyond them (the
 # decimal module's defaults), and overflow, invalid operations and division by zero raise.
@@ -34,12 +37,50 @@ MAX_WHOLE_DIGITS = 15
 INT_LIMIT = 10**MAX_WHOLE_DIGITS
 NUMBER_LIMIT = Decimal(INT_LIMIT)
 _ZERO = Decimal(0)
+# And their digits: at most 1,000 decimal places as given (the service's limit before: an output
+# or explanation echoing an input writes it in plain notation), and a number given as text at
+# most 1,100 characters, checked before the text is read. 1E-999999, or 0.000…1 with 100,000
+# zeros, would be echoed as a million digits; a 1 MB digit string would be read (milliseconds)
+# before being found out of range. A number within both limits has at most 1,017 characters.
+MAX_FRACTION_DIGITS = 1000
+MAX_NUMBER_TEXT = 1100
+# The quick test of generated code (compiler/inline_reads.py) and `prefetch`: a number whose
+# text has at most QUICK_TEXT characters (so at most 20 digits) and whose adjusted exponent is
+# at least QUICK_ADJUSTED has at most 1,000 places; any other goes to to_decimal, which counts.
+QUICK_TEXT = 20
+QUICK_ADJUSTED = QUICK_TEXT - 1 - MAX_FRACTION_DIGITS
+QUICK_TINY = Decimal(1).scaleb(QUICK_ADJUSTED)  # a positive number is at least this iff its adjusted exponent is
 
 
 def out_of_range(name: str, value: Any) -> InvalidInput:
     shown = _short(value)
     return InvalidInput(f"输入「{name}」的值「{shown}」超出可计算的范围：绝对值应小于 10^{MAX_WHOLE_DIGITS}"
                         f"（{MAX_WHOLE_DIGITS} 位整数）", input=name, value=shown)
+
+
+def too_long(name: str, value: Any) -> InvalidInput:
+    shown = _short(value)
+    return InvalidInput(f"输入「{name}」的值「{shown}」太长：写成文字的数最多 {MAX_NUMBER_TEXT} 个字符"
+                        f"（{len(value)} 个）", input=name, value=shown)
+
+
+def too_many_places(name: str, value: Any, places: int | None = None) -> InvalidInput:
+    shown = _short(value)
+    count = f"（此值 {places} 位）" if places is not None else ""
+    return InvalidInput(f"输入「{name}」的值「{shown}」小数位数过多：最多 {MAX_FRACTION_DIGITS} 位{count}",
+                        input=name, value=shown)
+
+
+def _places(d: Decimal, name: str, value: Any) -> None:
+    """Raise InvalidInput if `d` (finite, |d| < 10**15) has more than MAX_FRACTION_DIGITS places."""
+    text = str(d)
+    if len(text) <= QUICK_TEXT and d.adjusted() >= QUICK_ADJUSTED:
+        return
+    if len(text) > MAX_NUMBER_TEXT:  # (whole digits were checked): as_tuple would cost more
+        raise too_many_places(name, value)
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
+        raise too_many_places(name, value, -exponent)
 
 
 def _short(value: Any) -> str:
@@ -80,6 +121,8 @@ def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: boo
             raise out_of_range(name, value)
         d = Decimal(value)
     elif kind is str:
+        if len(value) > MAX_NUMBER_TEXT:  # before reading it: a 1 MB digit string costs milliseconds
+            raise too_long(name, value)
         try:
             d = Decimal(value)  # exact; plain numerals are the common case
         except decimal.InvalidOperation:
@@ -95,6 +138,7 @@ def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: boo
         raise InvalidInput(f"输入「{name}」的值「{_short(value)}」不是有限数值", input=name)
     if d and d.adjusted() >= MAX_WHOLE_DIGITS:
         raise out_of_range(name, value)
+    _places(d, name, value)
     if d < 0 and not negative_ok:
         raise InvalidInput(f"输入「{name}」不能为负数（收到 {_short(value)}）", input=name, value=_short(value))
     return d
@@ -286,10 +330,14 @@ def prefetch(value: Any, kind: str, members: frozenset[str] = frozenset()) -> An
         return value if cls is str and value in members else ABSENT
     try:
         if cls is not Decimal:
-            if not (cls is str or (cls is int and 0 <= value < INT_LIMIT)):
+            if not ((cls is str and len(value) <= QUICK_TEXT) or (cls is int and 0 <= value < INT_LIMIT)):
                 return ABSENT
             value = Decimal(value)
-        return value if _ZERO <= value < NUMBER_LIMIT else ABSENT
+        elif len(str(value)) > QUICK_TEXT:
+            return ABSENT
+        if QUICK_TINY <= value < NUMBER_LIMIT or (value == _ZERO and value.adjusted() >= QUICK_ADJUSTED):
+            return value
+        return ABSENT
     except InvalidOperation:
         return ABSENT
 

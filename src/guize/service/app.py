@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from guize.runtime import dates
+from guize.runtime import dates, values
 from guize.runtime.diagnose import nearest_name
 from guize.runtime.errors import InvalidInput, RuleError
 from guize.runtime.schema import dumps, policy_schema
@@ -340,7 +340,7 @@ class Service:
                 await asyncio.to_thread(self.registry.load)
 
 
-MAX_FRACTION_DIGITS = 1000
+MAX_FRACTION_DIGITS = values.MAX_FRACTION_DIGITS  # the runtime's limit (docs/embedding.md), checked early here
 
 
 def _check_numbers(data: Any) -> None:

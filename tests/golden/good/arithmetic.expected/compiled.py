@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -97,23 +98,23 @@ def out_all(data, e, need=None):
         if len(data) != 4 + (i_退休 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
     i_本金 = _to_decimal(i_本金, '本金') * _K0
-    if (_c := i_实际利率.__class__) is not Decimal:
+    if (_c := i_实际利率.__class__) is not Decimal or len(str(i_实际利率)) > _QT:
         try:
-            i_实际利率 = Decimal(i_实际利率) if _c is str or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
+            i_实际利率 = Decimal(i_实际利率) if _c is str and len(i_实际利率) <= _QT or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_实际利率 = _NAN
     try:
-        if not (_ZERO <= i_实际利率 < _LIMIT):
+        if not _TINY <= i_实际利率 < _LIMIT and (i_实际利率 or i_实际利率.adjusted() < _QA):
             i_实际利率 = _to_rate(data['实际利率'], '实际利率')
     except _InvalidOperation:
         i_实际利率 = _to_rate(data['实际利率'], '实际利率')
-    if (_c := i_报价利率.__class__) is not Decimal:
+    if (_c := i_报价利率.__class__) is not Decimal or len(str(i_报价利率)) > _QT:
         try:
-            i_报价利率 = Decimal(i_报价利率) if _c is str or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
+            i_报价利率 = Decimal(i_报价利率) if _c is str and len(i_报价利率) <= _QT or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_报价利率 = _NAN
     try:
-        if not (_ZERO <= i_报价利率 < _LIMIT):
+        if not _TINY <= i_报价利率 < _LIMIT and (i_报价利率 or i_报价利率.adjusted() < _QA):
             i_报价利率 = _to_rate(data['报价利率'], '报价利率')
     except _InvalidOperation:
         i_报价利率 = _to_rate(data['报价利率'], '报价利率')
@@ -162,23 +163,23 @@ def out_subset(data, e, need):
     if _n0:
         i_本金 = _to_decimal(i_本金, '本金') * _K0
     if _n1:
-        if (_c := i_实际利率.__class__) is not Decimal:
+        if (_c := i_实际利率.__class__) is not Decimal or len(str(i_实际利率)) > _QT:
             try:
-                i_实际利率 = Decimal(i_实际利率) if _c is str or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
+                i_实际利率 = Decimal(i_实际利率) if _c is str and len(i_实际利率) <= _QT or _c is int and 0 <= i_实际利率 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_实际利率 = _NAN
         try:
-            if not (_ZERO <= i_实际利率 < _LIMIT):
+            if not _TINY <= i_实际利率 < _LIMIT and (i_实际利率 or i_实际利率.adjusted() < _QA):
                 i_实际利率 = _to_rate(data['实际利率'], '实际利率')
         except _InvalidOperation:
             i_实际利率 = _to_rate(data['实际利率'], '实际利率')
-        if (_c := i_报价利率.__class__) is not Decimal:
+        if (_c := i_报价利率.__class__) is not Decimal or len(str(i_报价利率)) > _QT:
             try:
-                i_报价利率 = Decimal(i_报价利率) if _c is str or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
+                i_报价利率 = Decimal(i_报价利率) if _c is str and len(i_报价利率) <= _QT or _c is int and 0 <= i_报价利率 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_报价利率 = _NAN
         try:
-            if not (_ZERO <= i_报价利率 < _LIMIT):
+            if not _TINY <= i_报价利率 < _LIMIT and (i_报价利率 or i_报价利率.adjusted() < _QA):
                 i_报价利率 = _to_rate(data['报价利率'], '报价利率')
         except _InvalidOperation:
             i_报价利率 = _to_rate(data['报价利率'], '报价利率')
@@ -226,7 +227,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (89, 6, 90, 7, 91, 8, 92, 9, 93, 0, 95, 10, 96, 0, 99, 6, 100, 7, 110, 8, 120, 9, 122,
- 10, 126, 15, 128, 16, 130, 17, 132, 18, 134, 19, 136, 20, 138, 0, 149, 6, 151, 7, 153, 8, 154, 9,
- 156, 0, 158, 10, 160, 0, 162, 6, 164, 7, 175, 8, 185, 9, 188, 10, 193, 15, 196, 16, 198, 17, 201,
- 18, 204, 19, 207, 20, 210, 0)
+LINE_MAP = (90, 6, 91, 7, 92, 8, 93, 9, 94, 0, 96, 10, 97, 0, 100, 6, 101, 7, 111, 8, 121, 9, 123,
+ 10, 127, 15, 129, 16, 131, 17, 133, 18, 135, 19, 137, 20, 139, 0, 150, 6, 152, 7, 154, 8, 155, 9,
+ 157, 0, 159, 10, 161, 0, 163, 6, 165, 7, 176, 8, 186, 9, 189, 10, 194, 15, 197, 16, 199, 17, 202,
+ 18, 205, 19, 208, 20, 211, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -92,23 +93,23 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_企业地区.__class__ is str and i_企业地区 in _K0):
         i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
-    if (_c := i_纱支.__class__) is not Decimal:
+    if (_c := i_纱支.__class__) is not Decimal or len(str(i_纱支)) > _QT:
         try:
-            i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
+            i_纱支 = Decimal(i_纱支) if _c is str and len(i_纱支) <= _QT or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_纱支 = _NAN
     try:
-        if not (_ZERO <= i_纱支 < _LIMIT):
+        if not _TINY <= i_纱支 < _LIMIT and (i_纱支 or i_纱支.adjusted() < _QA):
             i_纱支 = _to_decimal(data['纱支'], '纱支')
     except _InvalidOperation:
         i_纱支 = _to_decimal(data['纱支'], '纱支')
-    if (_c := i_月平均工资.__class__) is not Decimal:
+    if (_c := i_月平均工资.__class__) is not Decimal or len(str(i_月平均工资)) > _QT:
         try:
-            i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+            i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_月平均工资 < _LIMIT):
+        if not _TINY <= i_月平均工资 < _LIMIT and (i_月平均工资 or i_月平均工资.adjusted() < _QA):
             i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     except _InvalidOperation:
         i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
@@ -144,24 +145,24 @@ def out_subset(data, e, need):
     if _n0:
         if not (i_企业地区.__class__ is str and i_企业地区 in _K0):
             i_企业地区 = _to_enum(i_企业地区, '企业地区', _K1)
-        if (_c := i_纱支.__class__) is not Decimal:
+        if (_c := i_纱支.__class__) is not Decimal or len(str(i_纱支)) > _QT:
             try:
-                i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
+                i_纱支 = Decimal(i_纱支) if _c is str and len(i_纱支) <= _QT or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_纱支 = _NAN
         try:
-            if not (_ZERO <= i_纱支 < _LIMIT):
+            if not _TINY <= i_纱支 < _LIMIT and (i_纱支 or i_纱支.adjusted() < _QA):
                 i_纱支 = _to_decimal(data['纱支'], '纱支')
         except _InvalidOperation:
             i_纱支 = _to_decimal(data['纱支'], '纱支')
     if _n1:
-        if (_c := i_月平均工资.__class__) is not Decimal:
+        if (_c := i_月平均工资.__class__) is not Decimal or len(str(i_月平均工资)) > _QT:
             try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+                i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月平均工资 = _NAN
         try:
-            if not (_ZERO <= i_月平均工资 < _LIMIT):
+            if not _TINY <= i_月平均工资 < _LIMIT and (i_月平均工资 or i_月平均工资.adjusted() < _QA):
                 i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
         except _InvalidOperation:
             i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
@@ -193,6 +194,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (86, 9, 87, 10, 88, 11, 89, 0, 93, 9, 95, 10, 105, 11, 115, 13, 118, 21, 120, 26, 122,
- 27, 124, 0, 135, 9, 137, 10, 138, 11, 140, 0, 144, 9, 147, 10, 157, 11, 168, 13, 172, 21, 175, 26,
- 178, 27, 181, 0)
+LINE_MAP = (87, 9, 88, 10, 89, 11, 90, 0, 94, 9, 96, 10, 106, 11, 116, 13, 119, 21, 121, 26, 123,
+ 27, 125, 0, 136, 9, 138, 10, 139, 11, 141, 0, 145, 9, 148, 10, 158, 11, 169, 13, 173, 21, 176, 26,
+ 179, 27, 182, 0)

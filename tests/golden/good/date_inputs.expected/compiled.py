@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -154,6 +155,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (64, 6, 65, 0, 69, 6, 70, 8, 72, 9, 74, 0, 80, 6, 81, 7, 82, 0, 86, 6, 87, 7, 88, 8, 90,
- 9, 92, 10, 94, 11, 96, 12, 98, 0, 109, 6, 111, 7, 113, 0, 117, 6, 119, 7, 121, 8, 124, 9, 127, 10,
- 130, 11, 133, 12, 136, 0)
+LINE_MAP = (65, 6, 66, 0, 70, 6, 71, 8, 73, 9, 75, 0, 81, 6, 82, 7, 83, 0, 87, 6, 88, 7, 89, 8, 91,
+ 9, 93, 10, 95, 11, 97, 12, 99, 0, 110, 6, 112, 7, 114, 0, 118, 6, 120, 7, 122, 8, 125, 9, 128, 10,
+ 131, 11, 134, 12, 137, 0)

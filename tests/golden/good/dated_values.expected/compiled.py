@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -81,13 +82,13 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_数量.__class__) is not Decimal:
+    if (_c := i_数量.__class__) is not Decimal or len(str(i_数量)) > _QT:
         try:
-            i_数量 = Decimal(i_数量) if _c is str or _c is int and 0 <= i_数量 < _INT_LIMIT else _NAN
+            i_数量 = Decimal(i_数量) if _c is str and len(i_数量) <= _QT or _c is int and 0 <= i_数量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_数量 = _NAN
     try:
-        if not (_ZERO <= i_数量 < _LIMIT):
+        if not _TINY <= i_数量 < _LIMIT and (i_数量 or i_数量.adjusted() < _QA):
             i_数量 = _to_decimal(data['数量'], '数量')
     except _InvalidOperation:
         i_数量 = _to_decimal(data['数量'], '数量')
@@ -118,13 +119,13 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if (_c := i_数量.__class__) is not Decimal:
+        if (_c := i_数量.__class__) is not Decimal or len(str(i_数量)) > _QT:
             try:
-                i_数量 = Decimal(i_数量) if _c is str or _c is int and 0 <= i_数量 < _INT_LIMIT else _NAN
+                i_数量 = Decimal(i_数量) if _c is str and len(i_数量) <= _QT or _c is int and 0 <= i_数量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_数量 = _NAN
         try:
-            if not (_ZERO <= i_数量 < _LIMIT):
+            if not _TINY <= i_数量 < _LIMIT and (i_数量 or i_数量.adjusted() < _QA):
                 i_数量 = _to_decimal(data['数量'], '数量')
         except _InvalidOperation:
             i_数量 = _to_decimal(data['数量'], '数量')
@@ -159,5 +160,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (79, 7, 80, 0, 84, 7, 94, 8, 96, 11, 98, 15, 100, 16, 102, 17, 104, 0, 114, 7, 116, 0,
- 120, 7, 131, 8, 133, 11, 136, 15, 139, 16, 142, 17, 145, 0)
+LINE_MAP = (80, 7, 81, 0, 85, 7, 95, 8, 97, 11, 99, 15, 101, 16, 103, 17, 105, 0, 115, 7, 117, 0,
+ 121, 7, 132, 8, 134, 11, 137, 15, 140, 16, 143, 17, 146, 0)

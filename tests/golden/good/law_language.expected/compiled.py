@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -120,33 +121,33 @@ def out_all(data, e, need=None):
         i_3岁以下婴幼儿人数 = _to_int(i_3岁以下婴幼儿人数, '3岁以下婴幼儿人数')
     if not (i_所在档.__class__ is str and i_所在档 in _K0):
         i_所在档 = _to_enum(i_所在档, '所在档', _K1)
-    if (_c := i_培训量.__class__) is not Decimal:
+    if (_c := i_培训量.__class__) is not Decimal or len(str(i_培训量)) > _QT:
         try:
-            i_培训量 = Decimal(i_培训量) if _c is str or _c is int and 0 <= i_培训量 < _INT_LIMIT else _NAN
+            i_培训量 = Decimal(i_培训量) if _c is str and len(i_培训量) <= _QT or _c is int and 0 <= i_培训量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_培训量 = _NAN
     try:
-        if not (_ZERO <= i_培训量 < _LIMIT):
+        if not _TINY <= i_培训量 < _LIMIT and (i_培训量 or i_培训量.adjusted() < _QA):
             i_培训量 = _to_decimal(data['培训量'], '培训量')
     except _InvalidOperation:
         i_培训量 = _to_decimal(data['培训量'], '培训量')
-    if (_c := i_收入.__class__) is not Decimal:
+    if (_c := i_收入.__class__) is not Decimal or len(str(i_收入)) > _QT:
         try:
-            i_收入 = Decimal(i_收入) if _c is str or _c is int and 0 <= i_收入 < _INT_LIMIT else _NAN
+            i_收入 = Decimal(i_收入) if _c is str and len(i_收入) <= _QT or _c is int and 0 <= i_收入 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_收入 = _NAN
     try:
-        if not (_ZERO <= i_收入 < _LIMIT):
+        if not _TINY <= i_收入 < _LIMIT and (i_收入 or i_收入.adjusted() < _QA):
             i_收入 = _to_decimal(data['收入'], '收入')
     except _InvalidOperation:
         i_收入 = _to_decimal(data['收入'], '收入')
-    if (_c := i_成本.__class__) is not Decimal:
+    if (_c := i_成本.__class__) is not Decimal or len(str(i_成本)) > _QT:
         try:
-            i_成本 = Decimal(i_成本) if _c is str or _c is int and 0 <= i_成本 < _INT_LIMIT else _NAN
+            i_成本 = Decimal(i_成本) if _c is str and len(i_成本) <= _QT or _c is int and 0 <= i_成本 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_成本 = _NAN
     try:
-        if not (_ZERO <= i_成本 < _LIMIT):
+        if not _TINY <= i_成本 < _LIMIT and (i_成本 or i_成本.adjusted() < _QA):
             i_成本 = _to_decimal(data['成本'], '成本')
     except _InvalidOperation:
         i_成本 = _to_decimal(data['成本'], '成本')
@@ -192,34 +193,34 @@ def out_subset(data, e, need):
         if not (i_所在档.__class__ is str and i_所在档 in _K0):
             i_所在档 = _to_enum(i_所在档, '所在档', _K1)
     if _n1:
-        if (_c := i_培训量.__class__) is not Decimal:
+        if (_c := i_培训量.__class__) is not Decimal or len(str(i_培训量)) > _QT:
             try:
-                i_培训量 = Decimal(i_培训量) if _c is str or _c is int and 0 <= i_培训量 < _INT_LIMIT else _NAN
+                i_培训量 = Decimal(i_培训量) if _c is str and len(i_培训量) <= _QT or _c is int and 0 <= i_培训量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_培训量 = _NAN
         try:
-            if not (_ZERO <= i_培训量 < _LIMIT):
+            if not _TINY <= i_培训量 < _LIMIT and (i_培训量 or i_培训量.adjusted() < _QA):
                 i_培训量 = _to_decimal(data['培训量'], '培训量')
         except _InvalidOperation:
             i_培训量 = _to_decimal(data['培训量'], '培训量')
     if _n2:
-        if (_c := i_收入.__class__) is not Decimal:
+        if (_c := i_收入.__class__) is not Decimal or len(str(i_收入)) > _QT:
             try:
-                i_收入 = Decimal(i_收入) if _c is str or _c is int and 0 <= i_收入 < _INT_LIMIT else _NAN
+                i_收入 = Decimal(i_收入) if _c is str and len(i_收入) <= _QT or _c is int and 0 <= i_收入 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_收入 = _NAN
         try:
-            if not (_ZERO <= i_收入 < _LIMIT):
+            if not _TINY <= i_收入 < _LIMIT and (i_收入 or i_收入.adjusted() < _QA):
                 i_收入 = _to_decimal(data['收入'], '收入')
         except _InvalidOperation:
             i_收入 = _to_decimal(data['收入'], '收入')
-        if (_c := i_成本.__class__) is not Decimal:
+        if (_c := i_成本.__class__) is not Decimal or len(str(i_成本)) > _QT:
             try:
-                i_成本 = Decimal(i_成本) if _c is str or _c is int and 0 <= i_成本 < _INT_LIMIT else _NAN
+                i_成本 = Decimal(i_成本) if _c is str and len(i_成本) <= _QT or _c is int and 0 <= i_成本 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_成本 = _NAN
         try:
-            if not (_ZERO <= i_成本 < _LIMIT):
+            if not _TINY <= i_成本 < _LIMIT and (i_成本 or i_成本.adjusted() < _QA):
                 i_成本 = _to_decimal(data['成本'], '成本')
         except _InvalidOperation:
             i_成本 = _to_decimal(data['成本'], '成本')
@@ -267,7 +268,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (3,), (2,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (110, 8, 111, 9, 112, 10, 113, 12, 114, 13, 115, 0, 119, 8, 121, 9, 123, 10, 133, 12,
- 143, 13, 153, 18, 156, 22, 158, 26, 162, 27, 164, 28, 166, 0, 177, 8, 179, 9, 180, 10, 182, 12,
- 184, 13, 185, 0, 189, 8, 192, 9, 194, 10, 205, 12, 216, 13, 226, 18, 230, 22, 233, 26, 238, 27,
- 240, 28, 243, 0)
+LINE_MAP = (111, 8, 112, 9, 113, 10, 114, 12, 115, 13, 116, 0, 120, 8, 122, 9, 124, 10, 134, 12,
+ 144, 13, 154, 18, 157, 22, 159, 26, 163, 27, 165, 28, 167, 0, 178, 8, 180, 9, 181, 10, 183, 12,
+ 185, 13, 186, 0, 190, 8, 193, 9, 195, 10, 206, 12, 217, 13, 227, 18, 231, 22, 234, 26, 239, 27,
+ 241, 28, 244, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -85,23 +86,23 @@ def out_all(data, e, need=None):
         i_子女人数 = _to_int(i_子女人数, '子女人数')
     if not (i_月数.__class__ is int and 0 <= i_月数 < _INT_LIMIT):
         i_月数 = _to_int(i_月数, '月数')
-    if (_c := i_面积.__class__) is not Decimal:
+    if (_c := i_面积.__class__) is not Decimal or len(str(i_面积)) > _QT:
         try:
-            i_面积 = Decimal(i_面积) if _c is str or _c is int and 0 <= i_面积 < _INT_LIMIT else _NAN
+            i_面积 = Decimal(i_面积) if _c is str and len(i_面积) <= _QT or _c is int and 0 <= i_面积 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_面积 = _NAN
     try:
-        if not (_ZERO <= i_面积 < _LIMIT):
+        if not _TINY <= i_面积 < _LIMIT and (i_面积 or i_面积.adjusted() < _QA):
             i_面积 = _to_decimal(data['面积'], '面积')
     except _InvalidOperation:
         i_面积 = _to_decimal(data['面积'], '面积')
-    if (_c := i_所得.__class__) is not Decimal:
+    if (_c := i_所得.__class__) is not Decimal or len(str(i_所得)) > _QT:
         try:
-            i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
+            i_所得 = Decimal(i_所得) if _c is str and len(i_所得) <= _QT or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_所得 = _NAN
     try:
-        if not (_ZERO <= i_所得 < _LIMIT):
+        if not _TINY <= i_所得 < _LIMIT and (i_所得 or i_所得.adjusted() < _QA):
             i_所得 = _to_decimal(data['所得'], '所得')
     except _InvalidOperation:
         i_所得 = _to_decimal(data['所得'], '所得')
@@ -141,24 +142,24 @@ def out_subset(data, e, need):
         if not (i_月数.__class__ is int and 0 <= i_月数 < _INT_LIMIT):
             i_月数 = _to_int(i_月数, '月数')
     if _n1:
-        if (_c := i_面积.__class__) is not Decimal:
+        if (_c := i_面积.__class__) is not Decimal or len(str(i_面积)) > _QT:
             try:
-                i_面积 = Decimal(i_面积) if _c is str or _c is int and 0 <= i_面积 < _INT_LIMIT else _NAN
+                i_面积 = Decimal(i_面积) if _c is str and len(i_面积) <= _QT or _c is int and 0 <= i_面积 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_面积 = _NAN
         try:
-            if not (_ZERO <= i_面积 < _LIMIT):
+            if not _TINY <= i_面积 < _LIMIT and (i_面积 or i_面积.adjusted() < _QA):
                 i_面积 = _to_decimal(data['面积'], '面积')
         except _InvalidOperation:
             i_面积 = _to_decimal(data['面积'], '面积')
     if _n2:
-        if (_c := i_所得.__class__) is not Decimal:
+        if (_c := i_所得.__class__) is not Decimal or len(str(i_所得)) > _QT:
             try:
-                i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
+                i_所得 = Decimal(i_所得) if _c is str and len(i_所得) <= _QT or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_所得 = _NAN
         try:
-            if not (_ZERO <= i_所得 < _LIMIT):
+            if not _TINY <= i_所得 < _LIMIT and (i_所得 or i_所得.adjusted() < _QA):
                 i_所得 = _to_decimal(data['所得'], '所得')
         except _InvalidOperation:
             i_所得 = _to_decimal(data['所得'], '所得')
@@ -193,6 +194,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (76, 7, 77, 8, 78, 9, 79, 10, 80, 0, 84, 7, 86, 8, 88, 9, 98, 10, 108, 17, 110, 18, 112,
- 19, 114, 20, 116, 0, 127, 7, 129, 8, 130, 9, 132, 10, 134, 0, 138, 7, 141, 8, 143, 9, 154, 10, 165,
- 17, 168, 18, 171, 19, 174, 20, 177, 0)
+LINE_MAP = (77, 7, 78, 8, 79, 9, 80, 10, 81, 0, 85, 7, 87, 8, 89, 9, 99, 10, 109, 17, 111, 18, 113,
+ 19, 115, 20, 117, 0, 128, 7, 130, 8, 131, 9, 133, 10, 135, 0, 139, 7, 142, 8, 144, 9, 155, 10, 166,
+ 17, 169, 18, 172, 19, 175, 20, 178, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -352,8 +353,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (115, 10, 116, 0, 120, 10, 121, 13, 123, 14, 125, 20, 127, 0, 139, 10, 140, 0, 144, 10,
- 145, 21, 147, 22, 149, 0, 161, 10, 162, 0, 166, 10, 167, 21, 169, 23, 171, 0, 203, 10, 204, 0, 208,
- 10, 209, 13, 211, 14, 213, 15, 215, 16, 217, 17, 219, 18, 221, 19, 224, 20, 226, 21, 228, 22, 230,
- 23, 232, 0, 272, 10, 274, 0, 278, 10, 280, 13, 283, 14, 286, 15, 289, 16, 292, 17, 295, 18, 298,
- 19, 302, 20, 306, 21, 309, 22, 312, 23, 315, 0)
+LINE_MAP = (116, 10, 117, 0, 121, 10, 122, 13, 124, 14, 126, 20, 128, 0, 140, 10, 141, 0, 145, 10,
+ 146, 21, 148, 22, 150, 0, 162, 10, 163, 0, 167, 10, 168, 21, 170, 23, 172, 0, 204, 10, 205, 0, 209,
+ 10, 210, 13, 212, 14, 214, 15, 216, 16, 218, 17, 220, 18, 222, 19, 225, 20, 227, 21, 229, 22, 231,
+ 23, 233, 0, 273, 10, 275, 0, 279, 10, 281, 13, 284, 14, 287, 15, 290, 16, 293, 17, 296, 18, 299,
+ 19, 303, 20, 307, 21, 310, 22, 313, 23, 316, 0)

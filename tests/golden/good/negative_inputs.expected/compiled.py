@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -56,25 +57,25 @@ def out_all(data, e, need=None):
     if len(data) != 2 or i_以前年度亏损 is _ABSENT:
         if len(data) != 1 + (i_以前年度亏损 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_本年利润.__class__) is not Decimal:
+    if (_c := i_本年利润.__class__) is not Decimal or len(str(i_本年利润)) > _QT:
         try:
-            i_本年利润 = Decimal(i_本年利润) if _c is str or _c is int and -_INT_LIMIT < i_本年利润 < _INT_LIMIT else _NAN
+            i_本年利润 = Decimal(i_本年利润) if _c is str and len(i_本年利润) <= _QT or _c is int and -_INT_LIMIT < i_本年利润 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本年利润 = _NAN
     try:
-        if not (-_LIMIT < i_本年利润 < _LIMIT):
+        if not -_LIMIT < i_本年利润 < _LIMIT or i_本年利润.adjusted() < _QA:
             i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
     except _InvalidOperation:
         i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
     if i_以前年度亏损 is _ABSENT:
         i_以前年度亏损 = _K0
-    if (_c := i_以前年度亏损.__class__) is not Decimal:
+    if (_c := i_以前年度亏损.__class__) is not Decimal or len(str(i_以前年度亏损)) > _QT:
         try:
-            i_以前年度亏损 = Decimal(i_以前年度亏损) if _c is str or _c is int and 0 <= i_以前年度亏损 < _INT_LIMIT else _NAN
+            i_以前年度亏损 = Decimal(i_以前年度亏损) if _c is str and len(i_以前年度亏损) <= _QT or _c is int and 0 <= i_以前年度亏损 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_以前年度亏损 = _NAN
     try:
-        if not (_ZERO <= i_以前年度亏损 < _LIMIT):
+        if not _TINY <= i_以前年度亏损 < _LIMIT and (i_以前年度亏损 or i_以前年度亏损.adjusted() < _QA):
             i_以前年度亏损 = _to_decimal(data['以前年度亏损'], '以前年度亏损')
     except _InvalidOperation:
         i_以前年度亏损 = _to_decimal(data['以前年度亏损'], '以前年度亏损')
@@ -99,25 +100,25 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if (_c := i_本年利润.__class__) is not Decimal:
+        if (_c := i_本年利润.__class__) is not Decimal or len(str(i_本年利润)) > _QT:
             try:
-                i_本年利润 = Decimal(i_本年利润) if _c is str or _c is int and -_INT_LIMIT < i_本年利润 < _INT_LIMIT else _NAN
+                i_本年利润 = Decimal(i_本年利润) if _c is str and len(i_本年利润) <= _QT or _c is int and -_INT_LIMIT < i_本年利润 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年利润 = _NAN
         try:
-            if not (-_LIMIT < i_本年利润 < _LIMIT):
+            if not -_LIMIT < i_本年利润 < _LIMIT or i_本年利润.adjusted() < _QA:
                 i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
         except _InvalidOperation:
             i_本年利润 = _v.convert(_SPECS['本年利润'], data['本年利润'])
         if i_以前年度亏损 is _ABSENT:
             i_以前年度亏损 = _K0
-        if (_c := i_以前年度亏损.__class__) is not Decimal:
+        if (_c := i_以前年度亏损.__class__) is not Decimal or len(str(i_以前年度亏损)) > _QT:
             try:
-                i_以前年度亏损 = Decimal(i_以前年度亏损) if _c is str or _c is int and 0 <= i_以前年度亏损 < _INT_LIMIT else _NAN
+                i_以前年度亏损 = Decimal(i_以前年度亏损) if _c is str and len(i_以前年度亏损) <= _QT or _c is int and 0 <= i_以前年度亏损 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_以前年度亏损 = _NAN
         try:
-            if not (_ZERO <= i_以前年度亏损 < _LIMIT):
+            if not _TINY <= i_以前年度亏损 < _LIMIT and (i_以前年度亏损 or i_以前年度亏损.adjusted() < _QA):
                 i_以前年度亏损 = _to_decimal(data['以前年度亏损'], '以前年度亏损')
         except _InvalidOperation:
             i_以前年度亏损 = _to_decimal(data['以前年度亏损'], '以前年度亏损')
@@ -145,5 +146,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (52, 5, 53, 0, 55, 6, 56, 0, 59, 5, 69, 6, 81, 7, 83, 0, 93, 5, 95, 0, 97, 6, 99, 0, 101,
- 5, 112, 6, 124, 7, 127, 0)
+LINE_MAP = (53, 5, 54, 0, 56, 6, 57, 0, 60, 5, 70, 6, 82, 7, 84, 0, 94, 5, 96, 0, 98, 6, 100, 0,
+ 102, 5, 113, 6, 125, 7, 128, 0)

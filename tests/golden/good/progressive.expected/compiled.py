@@ -13,6 +13,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -120,23 +121,23 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_所得.__class__) is not Decimal:
+    if (_c := i_所得.__class__) is not Decimal or len(str(i_所得)) > _QT:
         try:
-            i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
+            i_所得 = Decimal(i_所得) if _c is str and len(i_所得) <= _QT or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_所得 = _NAN
     try:
-        if not (_ZERO <= i_所得 < _LIMIT):
+        if not _TINY <= i_所得 < _LIMIT and (i_所得 or i_所得.adjusted() < _QA):
             i_所得 = _to_decimal(data['所得'], '所得')
     except _InvalidOperation:
         i_所得 = _to_decimal(data['所得'], '所得')
-    if (_c := i_经营所得.__class__) is not Decimal:
+    if (_c := i_经营所得.__class__) is not Decimal or len(str(i_经营所得)) > _QT:
         try:
-            i_经营所得 = Decimal(i_经营所得) if _c is str or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
+            i_经营所得 = Decimal(i_经营所得) if _c is str and len(i_经营所得) <= _QT or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_经营所得 = _NAN
     try:
-        if not (_ZERO <= i_经营所得 < _LIMIT):
+        if not _TINY <= i_经营所得 < _LIMIT and (i_经营所得 or i_经营所得.adjusted() < _QA):
             i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
     except _InvalidOperation:
         i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
@@ -181,24 +182,24 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if (_c := i_所得.__class__) is not Decimal:
+        if (_c := i_所得.__class__) is not Decimal or len(str(i_所得)) > _QT:
             try:
-                i_所得 = Decimal(i_所得) if _c is str or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
+                i_所得 = Decimal(i_所得) if _c is str and len(i_所得) <= _QT or _c is int and 0 <= i_所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_所得 = _NAN
         try:
-            if not (_ZERO <= i_所得 < _LIMIT):
+            if not _TINY <= i_所得 < _LIMIT and (i_所得 or i_所得.adjusted() < _QA):
                 i_所得 = _to_decimal(data['所得'], '所得')
         except _InvalidOperation:
             i_所得 = _to_decimal(data['所得'], '所得')
     if _n1:
-        if (_c := i_经营所得.__class__) is not Decimal:
+        if (_c := i_经营所得.__class__) is not Decimal or len(str(i_经营所得)) > _QT:
             try:
-                i_经营所得 = Decimal(i_经营所得) if _c is str or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
+                i_经营所得 = Decimal(i_经营所得) if _c is str and len(i_经营所得) <= _QT or _c is int and 0 <= i_经营所得 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_经营所得 = _NAN
         try:
-            if not (_ZERO <= i_经营所得 < _LIMIT):
+            if not _TINY <= i_经营所得 < _LIMIT and (i_经营所得 or i_经营所得.adjusted() < _QA):
                 i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
         except _InvalidOperation:
             i_经营所得 = _to_decimal(data['经营所得'], '经营所得')
@@ -257,6 +258,6 @@ SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), 
  (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (117, 5, 118, 6, 119, 0, 123, 5, 133, 6, 143, 8, 145, 14, 147, 19, 149, 28, 152, 33, 154,
- 34, 156, 35, 158, 36, 160, 37, 162, 38, 164, 0, 175, 5, 177, 6, 179, 0, 183, 5, 194, 6, 205, 8,
- 208, 14, 211, 19, 214, 28, 218, 33, 221, 34, 224, 35, 227, 36, 230, 37, 233, 38, 236, 0)
+LINE_MAP = (118, 5, 119, 6, 120, 0, 124, 5, 134, 6, 144, 8, 146, 14, 148, 19, 150, 28, 153, 33, 155,
+ 34, 157, 35, 159, 36, 161, 37, 163, 38, 165, 0, 176, 5, 178, 6, 180, 0, 184, 5, 195, 6, 206, 8,
+ 209, 14, 212, 19, 215, 28, 219, 33, 222, 34, 225, 35, 228, 36, 231, 37, 234, 38, 237, 0)

@@ -13,6 +13,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -101,23 +102,23 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_应纳税所得额.__class__) is not Decimal:
+    if (_c := i_应纳税所得额.__class__) is not Decimal or len(str(i_应纳税所得额)) > _QT:
         try:
-            i_应纳税所得额 = Decimal(i_应纳税所得额) if _c is str or _c is int and 0 <= i_应纳税所得额 < _INT_LIMIT else _NAN
+            i_应纳税所得额 = Decimal(i_应纳税所得额) if _c is str and len(i_应纳税所得额) <= _QT or _c is int and 0 <= i_应纳税所得额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_应纳税所得额 = _NAN
     try:
-        if not (_ZERO <= i_应纳税所得额 < _LIMIT):
+        if not _TINY <= i_应纳税所得额 < _LIMIT and (i_应纳税所得额 or i_应纳税所得额.adjusted() < _QA):
             i_应纳税所得额 = _to_decimal(data['应纳税所得额'], '应纳税所得额')
     except _InvalidOperation:
         i_应纳税所得额 = _to_decimal(data['应纳税所得额'], '应纳税所得额')
-    if (_c := i_扣除.__class__) is not Decimal:
+    if (_c := i_扣除.__class__) is not Decimal or len(str(i_扣除)) > _QT:
         try:
-            i_扣除 = Decimal(i_扣除) if _c is str or _c is int and 0 <= i_扣除 < _INT_LIMIT else _NAN
+            i_扣除 = Decimal(i_扣除) if _c is str and len(i_扣除) <= _QT or _c is int and 0 <= i_扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_扣除 = _NAN
     try:
-        if not (_ZERO <= i_扣除 < _LIMIT):
+        if not _TINY <= i_扣除 < _LIMIT and (i_扣除 or i_扣除.adjusted() < _QA):
             i_扣除 = _to_decimal(data['扣除'], '扣除')
     except _InvalidOperation:
         i_扣除 = _to_decimal(data['扣除'], '扣除')
@@ -150,23 +151,23 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if (_c := i_应纳税所得额.__class__) is not Decimal:
+        if (_c := i_应纳税所得额.__class__) is not Decimal or len(str(i_应纳税所得额)) > _QT:
             try:
-                i_应纳税所得额 = Decimal(i_应纳税所得额) if _c is str or _c is int and 0 <= i_应纳税所得额 < _INT_LIMIT else _NAN
+                i_应纳税所得额 = Decimal(i_应纳税所得额) if _c is str and len(i_应纳税所得额) <= _QT or _c is int and 0 <= i_应纳税所得额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_应纳税所得额 = _NAN
         try:
-            if not (_ZERO <= i_应纳税所得额 < _LIMIT):
+            if not _TINY <= i_应纳税所得额 < _LIMIT and (i_应纳税所得额 or i_应纳税所得额.adjusted() < _QA):
                 i_应纳税所得额 = _to_decimal(data['应纳税所得额'], '应纳税所得额')
         except _InvalidOperation:
             i_应纳税所得额 = _to_decimal(data['应纳税所得额'], '应纳税所得额')
-        if (_c := i_扣除.__class__) is not Decimal:
+        if (_c := i_扣除.__class__) is not Decimal or len(str(i_扣除)) > _QT:
             try:
-                i_扣除 = Decimal(i_扣除) if _c is str or _c is int and 0 <= i_扣除 < _INT_LIMIT else _NAN
+                i_扣除 = Decimal(i_扣除) if _c is str and len(i_扣除) <= _QT or _c is int and 0 <= i_扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_扣除 = _NAN
         try:
-            if not (_ZERO <= i_扣除 < _LIMIT):
+            if not _TINY <= i_扣除 < _LIMIT and (i_扣除 or i_扣除.adjusted() < _QA):
                 i_扣除 = _to_decimal(data['扣除'], '扣除')
         except _InvalidOperation:
             i_扣除 = _to_decimal(data['扣除'], '扣除')
@@ -194,5 +195,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (98, 5, 99, 6, 100, 0, 104, 5, 114, 6, 124, 11, 131, 18, 133, 20, 135, 0, 145, 5, 147, 6,
- 148, 0, 152, 5, 163, 6, 173, 11, 180, 18, 182, 20, 184, 0)
+LINE_MAP = (99, 5, 100, 6, 101, 0, 105, 5, 115, 6, 125, 11, 132, 18, 134, 20, 136, 0, 146, 5, 148,
+ 6, 149, 0, 153, 5, 164, 6, 174, 11, 181, 18, 183, 20, 185, 0)

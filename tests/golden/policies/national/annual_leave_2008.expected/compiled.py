@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -203,6 +204,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (97, 11, 98, 0, 100, 15, 101, 0, 103, 12, 106, 13, 110, 14, 114, 11, 116, 15, 120, 17,
- 123, 29, 125, 33, 133, 0, 144, 11, 146, 0, 148, 15, 150, 0, 152, 12, 156, 13, 160, 14, 164, 11,
- 167, 15, 171, 17, 174, 29, 176, 33, 185, 0)
+LINE_MAP = (98, 11, 99, 0, 101, 15, 102, 0, 104, 12, 107, 13, 111, 14, 115, 11, 117, 15, 121, 17,
+ 124, 29, 126, 33, 134, 0, 145, 11, 147, 0, 149, 15, 151, 0, 153, 12, 157, 13, 161, 14, 165, 11,
+ 168, 15, 172, 17, 175, 29, 177, 33, 186, 0)

@@ -13,6 +13,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -120,49 +121,49 @@ def with_适用税率(data, e, need=None):
         if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
                 _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_年收入额.__class__) is not Decimal:
+    if (_c := i_年收入额.__class__) is not Decimal or len(str(i_年收入额)) > _QT:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _TINY <= i_年收入额 < _LIMIT and (i_年收入额 or i_年收入额.adjusted() < _QA):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
-    if (_c := i_专项扣除.__class__) is not Decimal:
+    if (_c := i_专项扣除.__class__) is not Decimal or len(str(i_专项扣除)) > _QT:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _TINY <= i_专项扣除 < _LIMIT and (i_专项扣除 or i_专项扣除.adjusted() < _QA):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
-    if (_c := i_专项附加扣除.__class__) is not Decimal:
+    if (_c := i_专项附加扣除.__class__) is not Decimal or len(str(i_专项附加扣除)) > _QT:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _TINY <= i_专项附加扣除 < _LIMIT and (i_专项附加扣除 or i_专项附加扣除.adjusted() < _QA):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
-    if (_c := i_其他扣除.__class__) is not Decimal:
+    if (_c := i_其他扣除.__class__) is not Decimal or len(str(i_其他扣除)) > _QT:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _TINY <= i_其他扣除 < _LIMIT and (i_其他扣除 or i_其他扣除.adjusted() < _QA):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -189,49 +190,49 @@ def with_应纳税额(data, e, need=None):
         if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
                 _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_年收入额.__class__) is not Decimal:
+    if (_c := i_年收入额.__class__) is not Decimal or len(str(i_年收入额)) > _QT:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _TINY <= i_年收入额 < _LIMIT and (i_年收入额 or i_年收入额.adjusted() < _QA):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
-    if (_c := i_专项扣除.__class__) is not Decimal:
+    if (_c := i_专项扣除.__class__) is not Decimal or len(str(i_专项扣除)) > _QT:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _TINY <= i_专项扣除 < _LIMIT and (i_专项扣除 or i_专项扣除.adjusted() < _QA):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
-    if (_c := i_专项附加扣除.__class__) is not Decimal:
+    if (_c := i_专项附加扣除.__class__) is not Decimal or len(str(i_专项附加扣除)) > _QT:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _TINY <= i_专项附加扣除 < _LIMIT and (i_专项附加扣除 or i_专项附加扣除.adjusted() < _QA):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
-    if (_c := i_其他扣除.__class__) is not Decimal:
+    if (_c := i_其他扣除.__class__) is not Decimal or len(str(i_其他扣除)) > _QT:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _TINY <= i_其他扣除 < _LIMIT and (i_其他扣除 or i_其他扣除.adjusted() < _QA):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -258,49 +259,49 @@ def with_速算扣除数(data, e, need=None):
         if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
                 _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_年收入额.__class__) is not Decimal:
+    if (_c := i_年收入额.__class__) is not Decimal or len(str(i_年收入额)) > _QT:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _TINY <= i_年收入额 < _LIMIT and (i_年收入额 or i_年收入额.adjusted() < _QA):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
-    if (_c := i_专项扣除.__class__) is not Decimal:
+    if (_c := i_专项扣除.__class__) is not Decimal or len(str(i_专项扣除)) > _QT:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _TINY <= i_专项扣除 < _LIMIT and (i_专项扣除 or i_专项扣除.adjusted() < _QA):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
-    if (_c := i_专项附加扣除.__class__) is not Decimal:
+    if (_c := i_专项附加扣除.__class__) is not Decimal or len(str(i_专项附加扣除)) > _QT:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _TINY <= i_专项附加扣除 < _LIMIT and (i_专项附加扣除 or i_专项附加扣除.adjusted() < _QA):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
-    if (_c := i_其他扣除.__class__) is not Decimal:
+    if (_c := i_其他扣除.__class__) is not Decimal or len(str(i_其他扣除)) > _QT:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _TINY <= i_其他扣除 < _LIMIT and (i_其他扣除 or i_其他扣除.adjusted() < _QA):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -327,49 +328,49 @@ def out_all(data, e, need=None):
         if len(data) != 1 + (i_专项扣除 is not _ABSENT) + (i_专项附加扣除 is not _ABSENT) + (i_其他扣除 is not
                 _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    if (_c := i_年收入额.__class__) is not Decimal:
+    if (_c := i_年收入额.__class__) is not Decimal or len(str(i_年收入额)) > _QT:
         try:
-            i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+            i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_年收入额 = _NAN
     try:
-        if not (_ZERO <= i_年收入额 < _LIMIT):
+        if not _TINY <= i_年收入额 < _LIMIT and (i_年收入额 or i_年收入额.adjusted() < _QA):
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     except _InvalidOperation:
         i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
     if i_专项扣除 is _ABSENT:
         i_专项扣除 = _K0
-    if (_c := i_专项扣除.__class__) is not Decimal:
+    if (_c := i_专项扣除.__class__) is not Decimal or len(str(i_专项扣除)) > _QT:
         try:
-            i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+            i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项扣除 < _LIMIT):
+        if not _TINY <= i_专项扣除 < _LIMIT and (i_专项扣除 or i_专项扣除.adjusted() < _QA):
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     except _InvalidOperation:
         i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
     if i_专项附加扣除 is _ABSENT:
         i_专项附加扣除 = _K0
-    if (_c := i_专项附加扣除.__class__) is not Decimal:
+    if (_c := i_专项附加扣除.__class__) is not Decimal or len(str(i_专项附加扣除)) > _QT:
         try:
-            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+            i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_专项附加扣除 = _NAN
     try:
-        if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+        if not _TINY <= i_专项附加扣除 < _LIMIT and (i_专项附加扣除 or i_专项附加扣除.adjusted() < _QA):
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     except _InvalidOperation:
         i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
     if i_其他扣除 is _ABSENT:
         i_其他扣除 = _K0
-    if (_c := i_其他扣除.__class__) is not Decimal:
+    if (_c := i_其他扣除.__class__) is not Decimal or len(str(i_其他扣除)) > _QT:
         try:
-            i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+            i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_其他扣除 = _NAN
     try:
-        if not (_ZERO <= i_其他扣除 < _LIMIT):
+        if not _TINY <= i_其他扣除 < _LIMIT and (i_其他扣除 or i_其他扣除.adjusted() < _QA):
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
     except _InvalidOperation:
         i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -406,49 +407,49 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        if (_c := i_年收入额.__class__) is not Decimal:
+        if (_c := i_年收入额.__class__) is not Decimal or len(str(i_年收入额)) > _QT:
             try:
-                i_年收入额 = Decimal(i_年收入额) if _c is str or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
+                i_年收入额 = Decimal(i_年收入额) if _c is str and len(i_年收入额) <= _QT or _c is int and 0 <= i_年收入额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_年收入额 = _NAN
         try:
-            if not (_ZERO <= i_年收入额 < _LIMIT):
+            if not _TINY <= i_年收入额 < _LIMIT and (i_年收入额 or i_年收入额.adjusted() < _QA):
                 i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
         except _InvalidOperation:
             i_年收入额 = _to_decimal(data['年收入额'], '年收入额')
         if i_专项扣除 is _ABSENT:
             i_专项扣除 = _K0
-        if (_c := i_专项扣除.__class__) is not Decimal:
+        if (_c := i_专项扣除.__class__) is not Decimal or len(str(i_专项扣除)) > _QT:
             try:
-                i_专项扣除 = Decimal(i_专项扣除) if _c is str or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
+                i_专项扣除 = Decimal(i_专项扣除) if _c is str and len(i_专项扣除) <= _QT or _c is int and 0 <= i_专项扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_专项扣除 = _NAN
         try:
-            if not (_ZERO <= i_专项扣除 < _LIMIT):
+            if not _TINY <= i_专项扣除 < _LIMIT and (i_专项扣除 or i_专项扣除.adjusted() < _QA):
                 i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
         except _InvalidOperation:
             i_专项扣除 = _to_decimal(data['专项扣除'], '专项扣除')
         if i_专项附加扣除 is _ABSENT:
             i_专项附加扣除 = _K0
-        if (_c := i_专项附加扣除.__class__) is not Decimal:
+        if (_c := i_专项附加扣除.__class__) is not Decimal or len(str(i_专项附加扣除)) > _QT:
             try:
-                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
+                i_专项附加扣除 = Decimal(i_专项附加扣除) if _c is str and len(i_专项附加扣除) <= _QT or _c is int and 0 <= i_专项附加扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_专项附加扣除 = _NAN
         try:
-            if not (_ZERO <= i_专项附加扣除 < _LIMIT):
+            if not _TINY <= i_专项附加扣除 < _LIMIT and (i_专项附加扣除 or i_专项附加扣除.adjusted() < _QA):
                 i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
         except _InvalidOperation:
             i_专项附加扣除 = _to_decimal(data['专项附加扣除'], '专项附加扣除')
         if i_其他扣除 is _ABSENT:
             i_其他扣除 = _K0
-        if (_c := i_其他扣除.__class__) is not Decimal:
+        if (_c := i_其他扣除.__class__) is not Decimal or len(str(i_其他扣除)) > _QT:
             try:
-                i_其他扣除 = Decimal(i_其他扣除) if _c is str or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
+                i_其他扣除 = Decimal(i_其他扣除) if _c is str and len(i_其他扣除) <= _QT or _c is int and 0 <= i_其他扣除 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_其他扣除 = _NAN
         try:
-            if not (_ZERO <= i_其他扣除 < _LIMIT):
+            if not _TINY <= i_其他扣除 < _LIMIT and (i_其他扣除 or i_其他扣除.adjusted() < _QA):
                 i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
         except _InvalidOperation:
             i_其他扣除 = _to_decimal(data['其他扣除'], '其他扣除')
@@ -488,10 +489,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (113, 12, 114, 0, 116, 13, 117, 14, 118, 15, 119, 0, 123, 12, 133, 13, 145, 14, 157, 15,
- 169, 19, 171, 28, 174, 33, 176, 0, 182, 12, 183, 0, 185, 13, 186, 14, 187, 15, 188, 0, 192, 12,
- 202, 13, 214, 14, 226, 15, 238, 19, 240, 28, 243, 35, 245, 0, 251, 12, 252, 0, 254, 13, 255, 14,
- 256, 15, 257, 0, 261, 12, 271, 13, 283, 14, 295, 15, 307, 19, 309, 28, 312, 40, 314, 0, 320, 12,
- 321, 0, 323, 13, 324, 14, 325, 15, 326, 0, 330, 12, 340, 13, 352, 14, 364, 15, 376, 19, 378, 28,
- 381, 33, 383, 35, 385, 40, 387, 0, 398, 12, 400, 0, 402, 13, 404, 14, 405, 15, 406, 0, 408, 12,
- 419, 13, 431, 14, 443, 15, 455, 19, 458, 28, 462, 33, 465, 35, 468, 40, 471, 0)
+LINE_MAP = (114, 12, 115, 0, 117, 13, 118, 14, 119, 15, 120, 0, 124, 12, 134, 13, 146, 14, 158, 15,
+ 170, 19, 172, 28, 175, 33, 177, 0, 183, 12, 184, 0, 186, 13, 187, 14, 188, 15, 189, 0, 193, 12,
+ 203, 13, 215, 14, 227, 15, 239, 19, 241, 28, 244, 35, 246, 0, 252, 12, 253, 0, 255, 13, 256, 14,
+ 257, 15, 258, 0, 262, 12, 272, 13, 284, 14, 296, 15, 308, 19, 310, 28, 313, 40, 315, 0, 321, 12,
+ 322, 0, 324, 13, 325, 14, 326, 15, 327, 0, 331, 12, 341, 13, 353, 14, 365, 15, 377, 19, 379, 28,
+ 382, 33, 384, 35, 386, 40, 388, 0, 399, 12, 401, 0, 403, 13, 405, 14, 406, 15, 407, 0, 409, 12,
+ 420, 13, 432, 14, 444, 15, 456, 19, 459, 28, 463, 33, 466, 35, 469, 40, 472, 0)

@@ -13,6 +13,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -262,5 +263,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (147, 18, 148, 0, 152, 18, 153, 44, 155, 49, 158, 0, 181, 18, 182, 0, 186, 18, 187, 44,
- 189, 49, 192, 0, 227, 18, 229, 0, 233, 18, 235, 44, 238, 49, 242, 0)
+LINE_MAP = (148, 18, 149, 0, 153, 18, 154, 44, 156, 49, 159, 0, 182, 18, 183, 0, 187, 18, 188, 44,
+ 190, 49, 193, 0, 228, 18, 230, 0, 234, 18, 236, 44, 239, 49, 243, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -169,23 +170,24 @@ def with_经济补偿月数(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
-    if (_c := i_月工资.__class__) is not Decimal:
+    if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
-            i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+            i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月工资 = _NAN
     try:
-        if not (_ZERO <= i_月工资 < _LIMIT):
+        if not _TINY <= i_月工资 < _LIMIT and (i_月工资 or i_月工资.adjusted() < _QA):
             i_月工资 = _to_decimal(data['月工资'], '月工资')
     except _InvalidOperation:
         i_月工资 = _to_decimal(data['月工资'], '月工资')
-    if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
+    if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal or len(str(i_当地上年度职工月平均工资)) > _QT:
         try:
-            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+        if not _TINY <= i_当地上年度职工月平均工资 < _LIMIT and (i_当地上年度职工月平均工资 or i_当地上年度职工月平均工资.adjusted() <
+                _QA):
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
     except _InvalidOperation:
         i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -224,23 +226,24 @@ def with_经济补偿(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
-    if (_c := i_月工资.__class__) is not Decimal:
+    if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
-            i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+            i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月工资 = _NAN
     try:
-        if not (_ZERO <= i_月工资 < _LIMIT):
+        if not _TINY <= i_月工资 < _LIMIT and (i_月工资 or i_月工资.adjusted() < _QA):
             i_月工资 = _to_decimal(data['月工资'], '月工资')
     except _InvalidOperation:
         i_月工资 = _to_decimal(data['月工资'], '月工资')
-    if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
+    if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal or len(str(i_当地上年度职工月平均工资)) > _QT:
         try:
-            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+        if not _TINY <= i_当地上年度职工月平均工资 < _LIMIT and (i_当地上年度职工月平均工资 or i_当地上年度职工月平均工资.adjusted() <
+                _QA):
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
     except _InvalidOperation:
         i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -283,23 +286,24 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
-    if (_c := i_月工资.__class__) is not Decimal:
+    if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
-            i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+            i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_月工资 = _NAN
     try:
-        if not (_ZERO <= i_月工资 < _LIMIT):
+        if not _TINY <= i_月工资 < _LIMIT and (i_月工资 or i_月工资.adjusted() < _QA):
             i_月工资 = _to_decimal(data['月工资'], '月工资')
     except _InvalidOperation:
         i_月工资 = _to_decimal(data['月工资'], '月工资')
-    if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
+    if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal or len(str(i_当地上年度职工月平均工资)) > _QT:
         try:
-            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+            i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _NAN
     try:
-        if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+        if not _TINY <= i_当地上年度职工月平均工资 < _LIMIT and (i_当地上年度职工月平均工资 or i_当地上年度职工月平均工资.adjusted() <
+                _QA):
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
     except _InvalidOperation:
         i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -351,23 +355,24 @@ def out_subset(data, e, need):
         i_入职日期 = _to_date(i_入职日期, '入职日期')
         i_离职日期 = _to_date(i_离职日期, '离职日期')
     if _n1:
-        if (_c := i_月工资.__class__) is not Decimal:
+        if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
             try:
-                i_月工资 = Decimal(i_月工资) if _c is str or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
+                i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月工资 = _NAN
         try:
-            if not (_ZERO <= i_月工资 < _LIMIT):
+            if not _TINY <= i_月工资 < _LIMIT and (i_月工资 or i_月工资.adjusted() < _QA):
                 i_月工资 = _to_decimal(data['月工资'], '月工资')
         except _InvalidOperation:
             i_月工资 = _to_decimal(data['月工资'], '月工资')
-        if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal:
+        if (_c := i_当地上年度职工月平均工资.__class__) is not Decimal or len(str(i_当地上年度职工月平均工资)) > _QT:
             try:
-                i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
+                i_当地上年度职工月平均工资 = Decimal(i_当地上年度职工月平均工资) if _c is str and len(i_当地上年度职工月平均工资) <= _QT or _c is int and 0 <= i_当地上年度职工月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地上年度职工月平均工资 = _NAN
         try:
-            if not (_ZERO <= i_当地上年度职工月平均工资 < _LIMIT):
+            if not _TINY <= i_当地上年度职工月平均工资 < _LIMIT and (i_当地上年度职工月平均工资 or i_当地上年度职工月平均工资.adjusted()
+                    < _QA):
                 i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
         except _InvalidOperation:
             i_当地上年度职工月平均工资 = _to_decimal(data['当地上年度职工月平均工资'], '当地上年度职工月平均工资')
@@ -415,10 +420,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (162, 25, 163, 26, 164, 27, 165, 28, 166, 0, 170, 25, 171, 26, 172, 27, 182, 28, 192, 34,
- 194, 38, 197, 39, 199, 40, 201, 43, 205, 48, 207, 54, 210, 0, 217, 25, 218, 26, 219, 27, 220, 28,
- 221, 0, 225, 25, 226, 26, 227, 27, 237, 28, 247, 34, 249, 38, 252, 39, 254, 40, 256, 43, 260, 48,
- 262, 50, 264, 54, 267, 58, 269, 0, 276, 25, 277, 26, 278, 27, 279, 28, 280, 0, 284, 25, 285, 26,
- 286, 27, 296, 28, 306, 34, 308, 38, 311, 39, 313, 40, 315, 43, 319, 48, 321, 50, 323, 54, 326, 58,
- 328, 0, 340, 25, 342, 26, 343, 27, 345, 28, 346, 0, 350, 25, 352, 26, 353, 27, 364, 28, 374, 34,
- 377, 38, 380, 39, 383, 40, 385, 43, 389, 48, 391, 50, 394, 54, 398, 58, 401, 0)
+LINE_MAP = (163, 25, 164, 26, 165, 27, 166, 28, 167, 0, 171, 25, 172, 26, 173, 27, 183, 28, 194, 34,
+ 196, 38, 199, 39, 201, 40, 203, 43, 207, 48, 209, 54, 212, 0, 219, 25, 220, 26, 221, 27, 222, 28,
+ 223, 0, 227, 25, 228, 26, 229, 27, 239, 28, 250, 34, 252, 38, 255, 39, 257, 40, 259, 43, 263, 48,
+ 265, 50, 267, 54, 270, 58, 272, 0, 279, 25, 280, 26, 281, 27, 282, 28, 283, 0, 287, 25, 288, 26,
+ 289, 27, 299, 28, 310, 34, 312, 38, 315, 39, 317, 40, 319, 43, 323, 48, 325, 50, 327, 54, 330, 58,
+ 332, 0, 344, 25, 346, 26, 347, 27, 349, 28, 350, 0, 354, 25, 356, 26, 357, 27, 368, 28, 379, 34,
+ 382, 38, 385, 39, 388, 40, 390, 43, 394, 48, 396, 50, 399, 54, 403, 58, 406, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -115,13 +116,13 @@ def out_all(data, e, need=None):
             i_赡养身份 = _U
     i_约定分摊额 = data.get('约定分摊额', _U)
     if i_约定分摊额 is not _U:
-        if (_c := i_约定分摊额.__class__) is not Decimal:
+        if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
             try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_约定分摊额 = _NAN
         try:
-            if not (_ZERO <= i_约定分摊额 < _LIMIT):
+            if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
                 i_约定分摊额 = _U
         except _InvalidOperation:
             i_约定分摊额 = _U
@@ -135,13 +136,13 @@ def out_all(data, e, need=None):
         i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
     if i_本人扣除比例 is _ABSENT:
         i_本人扣除比例 = _K1
-    if (_c := i_本人扣除比例.__class__) is not Decimal:
+    if (_c := i_本人扣除比例.__class__) is not Decimal or len(str(i_本人扣除比例)) > _QT:
         try:
-            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本人扣除比例 = _NAN
     try:
-        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+        if not _TINY <= i_本人扣除比例 < _LIMIT and (i_本人扣除比例 or i_本人扣除比例.adjusted() < _QA):
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     except _InvalidOperation:
         i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -186,13 +187,13 @@ def out_subset(data, e, need):
                 i_赡养身份 = _U
         i_约定分摊额 = data.get('约定分摊额', _U)
         if i_约定分摊额 is not _U:
-            if (_c := i_约定分摊额.__class__) is not Decimal:
+            if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
                 try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_约定分摊额 = _NAN
             try:
-                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
                     i_约定分摊额 = _U
             except _InvalidOperation:
                 i_约定分摊额 = _U
@@ -208,13 +209,13 @@ def out_subset(data, e, need):
             i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
         if i_本人扣除比例 is _ABSENT:
             i_本人扣除比例 = _K1
-        if (_c := i_本人扣除比例.__class__) is not Decimal:
+        if (_c := i_本人扣除比例.__class__) is not Decimal or len(str(i_本人扣除比例)) > _QT:
             try:
-                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本人扣除比例 = _NAN
         try:
-            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            if not _TINY <= i_本人扣除比例 < _LIMIT and (i_本人扣除比例 or i_本人扣除比例.adjusted() < _QA):
                 i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
         except _InvalidOperation:
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -266,6 +267,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (107, 17, 108, 18, 109, 19, 110, 0, 112, 20, 116, 21, 128, 16, 132, 17, 136, 18, 148, 19,
- 152, 27, 154, 29, 159, 21, 165, 0, 175, 17, 177, 18, 178, 19, 180, 0, 182, 20, 187, 21, 199, 16,
- 204, 17, 209, 18, 221, 19, 226, 27, 229, 29, 236, 21, 244, 0)
+LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 0, 113, 20, 117, 21, 129, 16, 133, 17, 137, 18, 149, 19,
+ 153, 27, 155, 29, 160, 21, 166, 0, 176, 17, 178, 18, 179, 19, 181, 0, 183, 20, 188, 21, 200, 16,
+ 205, 17, 210, 18, 222, 19, 227, 27, 230, 29, 237, 21, 245, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -156,13 +157,13 @@ def out_all(data, e, need=None):
             i_赡养身份 = _U
     i_约定分摊额 = data.get('约定分摊额', _U)
     if i_约定分摊额 is not _U:
-        if (_c := i_约定分摊额.__class__) is not Decimal:
+        if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
             try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_约定分摊额 = _NAN
         try:
-            if not (_ZERO <= i_约定分摊额 < _LIMIT):
+            if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
                 i_约定分摊额 = _U
         except _InvalidOperation:
             i_约定分摊额 = _U
@@ -176,13 +177,13 @@ def out_all(data, e, need=None):
         i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
     if i_本人扣除比例 is _ABSENT:
         i_本人扣除比例 = _K1
-    if (_c := i_本人扣除比例.__class__) is not Decimal:
+    if (_c := i_本人扣除比例.__class__) is not Decimal or len(str(i_本人扣除比例)) > _QT:
         try:
-            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+            i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_本人扣除比例 = _NAN
     try:
-        if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+        if not _TINY <= i_本人扣除比例 < _LIMIT and (i_本人扣除比例 or i_本人扣除比例.adjusted() < _QA):
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
     except _InvalidOperation:
         i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -233,13 +234,13 @@ def out_subset(data, e, need):
                 i_赡养身份 = _U
         i_约定分摊额 = data.get('约定分摊额', _U)
         if i_约定分摊额 is not _U:
-            if (_c := i_约定分摊额.__class__) is not Decimal:
+            if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
                 try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
+                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_约定分摊额 = _NAN
             try:
-                if not (_ZERO <= i_约定分摊额 < _LIMIT):
+                if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
                     i_约定分摊额 = _U
             except _InvalidOperation:
                 i_约定分摊额 = _U
@@ -255,13 +256,13 @@ def out_subset(data, e, need):
             i_受教育子女人数 = _to_int(i_受教育子女人数, '受教育子女人数')
         if i_本人扣除比例 is _ABSENT:
             i_本人扣除比例 = _K1
-        if (_c := i_本人扣除比例.__class__) is not Decimal:
+        if (_c := i_本人扣除比例.__class__) is not Decimal or len(str(i_本人扣除比例)) > _QT:
             try:
-                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
+                i_本人扣除比例 = Decimal(i_本人扣除比例) if _c is str and len(i_本人扣除比例) <= _QT or _c is int and 0 <= i_本人扣除比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本人扣除比例 = _NAN
         try:
-            if not (_ZERO <= i_本人扣除比例 < _LIMIT):
+            if not _TINY <= i_本人扣除比例 < _LIMIT and (i_本人扣除比例 or i_本人扣除比例.adjusted() < _QA):
                 i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
         except _InvalidOperation:
             i_本人扣除比例 = _to_rate(data['本人扣除比例'], '本人扣除比例')
@@ -318,6 +319,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (148, 17, 149, 18, 150, 19, 151, 0, 153, 20, 157, 21, 169, 16, 173, 17, 177, 18, 189, 19,
- 193, 23, 195, 27, 197, 29, 205, 21, 211, 0, 222, 17, 224, 18, 225, 19, 227, 0, 229, 20, 234, 21,
- 246, 16, 251, 17, 256, 18, 268, 19, 273, 23, 276, 27, 278, 29, 288, 21, 296, 0)
+LINE_MAP = (149, 17, 150, 18, 151, 19, 152, 0, 154, 20, 158, 21, 170, 16, 174, 17, 178, 18, 190, 19,
+ 194, 23, 196, 27, 198, 29, 206, 21, 212, 0, 223, 17, 225, 18, 226, 19, 228, 0, 230, 20, 235, 21,
+ 247, 16, 252, 17, 257, 18, 269, 19, 274, 23, 277, 27, 279, 29, 289, 21, 297, 0)

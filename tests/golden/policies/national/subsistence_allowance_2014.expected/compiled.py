@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -124,13 +125,14 @@ def with_符合低保条件(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -163,13 +165,14 @@ def with_月低保金(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -210,13 +213,14 @@ def with_重点保障对象(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -255,13 +259,14 @@ def with_重点保障人数(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -302,13 +307,14 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
             try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                    _QA):
                 i_当地最低生活保障标准 = _U
         except _InvalidOperation:
             i_当地最低生活保障标准 = _U
@@ -364,13 +370,14 @@ def out_subset(data, e, need):
     if _n6:
         i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
         if i_当地最低生活保障标准 is not _U:
-            if (_c := i_当地最低生活保障标准.__class__) is not Decimal:
+            if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
                 try:
-                    i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
+                    i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_当地最低生活保障标准 = _NAN
             try:
-                if not (_ZERO <= i_当地最低生活保障标准 < _LIMIT):
+                if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
+                        _QA):
                     i_当地最低生活保障标准 = _U
             except _InvalidOperation:
                 i_当地最低生活保障标准 = _U
@@ -435,9 +442,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (120, 21, 121, 0, 125, 22, 137, 23, 141, 21, 142, 26, 144, 29, 150, 0, 159, 21, 160, 0,
- 164, 22, 176, 23, 180, 21, 181, 26, 183, 29, 189, 31, 195, 0, 206, 21, 207, 0, 211, 22, 223, 23,
- 227, 21, 228, 26, 230, 29, 236, 36, 238, 0, 251, 21, 252, 0, 256, 22, 268, 23, 272, 21, 273, 26,
- 275, 29, 281, 36, 283, 38, 285, 0, 298, 21, 299, 0, 303, 22, 315, 23, 319, 21, 320, 26, 322, 29,
- 328, 31, 334, 36, 336, 38, 338, 0, 358, 21, 360, 0, 364, 22, 377, 23, 381, 21, 383, 26, 386, 29,
- 394, 31, 401, 36, 404, 38, 407, 0)
+LINE_MAP = (121, 21, 122, 0, 126, 22, 139, 23, 143, 21, 144, 26, 146, 29, 152, 0, 161, 21, 162, 0,
+ 166, 22, 179, 23, 183, 21, 184, 26, 186, 29, 192, 31, 198, 0, 209, 21, 210, 0, 214, 22, 227, 23,
+ 231, 21, 232, 26, 234, 29, 240, 36, 242, 0, 255, 21, 256, 0, 260, 22, 273, 23, 277, 21, 278, 26,
+ 280, 29, 286, 36, 288, 38, 290, 0, 303, 21, 304, 0, 308, 22, 321, 23, 325, 21, 326, 26, 328, 29,
+ 334, 31, 340, 36, 342, 38, 344, 0, 364, 21, 366, 0, 370, 22, 384, 23, 388, 21, 390, 26, 393, 29,
+ 401, 31, 408, 36, 411, 38, 414, 0)

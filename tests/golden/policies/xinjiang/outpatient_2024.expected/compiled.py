@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -222,25 +223,25 @@ def with_统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_本年已支付 = data.get('本年已支付', _U)
     if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal:
+        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
+            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
@@ -248,13 +249,13 @@ def with_统筹基金支付(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -294,35 +295,35 @@ def with_日间手术统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_住院支付比例 = data.get('住院支付比例', _U)
     if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal:
+        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
             try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -360,37 +361,37 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_本年已支付 = data.get('本年已支付', _U)
     if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal:
+        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
+            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
     i_住院支付比例 = data.get('住院支付比例', _U)
     if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal:
+        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
             try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
@@ -398,13 +399,13 @@ def out_all(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -414,23 +415,24 @@ def out_all(data, e, need=None):
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+    if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
         try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
     try:
-        if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+        if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
-    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
         try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
     try:
-        if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+        if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -490,39 +492,39 @@ def out_subset(data, e, need):
     if _n2:
         i_本次费用 = data.get('本次费用', _U)
         if i_本次费用 is not _U:
-            if (_c := i_本次费用.__class__) is not Decimal:
+            if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
                 try:
-                    i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                    i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本次费用 = _NAN
             try:
-                if not (_ZERO <= i_本次费用 < _LIMIT):
+                if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                     i_本次费用 = _U
             except _InvalidOperation:
                 i_本次费用 = _U
     if _n5:
         i_本年已支付 = data.get('本年已支付', _U)
         if i_本年已支付 is not _U:
-            if (_c := i_本年已支付.__class__) is not Decimal:
+            if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
                 try:
-                    i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                    i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本年已支付 = _NAN
             try:
-                if not (_ZERO <= i_本年已支付 < _LIMIT):
+                if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                     i_本年已支付 = _U
             except _InvalidOperation:
                 i_本年已支付 = _U
     if _n6:
         i_住院支付比例 = data.get('住院支付比例', _U)
         if i_住院支付比例 is not _U:
-            if (_c := i_住院支付比例.__class__) is not Decimal:
+            if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
                 try:
-                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_住院支付比例 = _NAN
             try:
-                if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                     i_住院支付比例 = _U
             except _InvalidOperation:
                 i_住院支付比例 = _U
@@ -532,13 +534,13 @@ def out_subset(data, e, need):
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
-        if (_c := i_住院起付线.__class__) is not Decimal:
+        if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
             try:
-                i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+                i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
         try:
-            if not (_ZERO <= i_住院起付线 < _LIMIT):
+            if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
                 i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -550,24 +552,25 @@ def out_subset(data, e, need):
         if not (i_住院期间 is True or i_住院期间 is False):
             i_住院期间 = _to_bool(i_住院期间, '住院期间')
     if _n3:
-        if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+        if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
             try:
-                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
         try:
-            if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+            if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n4:
-        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
             try:
-                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
         try:
-            if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+            if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                    i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -646,11 +649,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (214, 15, 215, 16, 216, 18, 217, 19, 218, 0, 220, 21, 221, 0, 223, 17, 235, 20, 247, 15,
- 249, 16, 251, 18, 261, 19, 263, 21, 267, 47, 269, 53, 272, 57, 274, 61, 281, 0, 288, 18, 289, 19,
- 290, 0, 292, 21, 293, 0, 295, 17, 307, 22, 319, 18, 329, 19, 331, 21, 335, 53, 338, 75, 343, 0,
- 350, 15, 351, 16, 352, 18, 353, 19, 354, 23, 355, 24, 356, 0, 358, 21, 359, 0, 361, 17, 373, 20,
- 385, 22, 397, 15, 399, 16, 401, 18, 411, 19, 413, 21, 417, 23, 427, 24, 437, 47, 439, 53, 442, 57,
- 444, 61, 451, 75, 456, 83, 458, 90, 460, 0, 474, 15, 476, 16, 477, 18, 479, 19, 480, 23, 482, 24,
- 484, 0, 486, 21, 488, 0, 490, 17, 503, 20, 516, 22, 529, 15, 532, 16, 534, 18, 545, 19, 547, 21,
- 552, 23, 563, 24, 574, 47, 577, 53, 581, 57, 584, 61, 602, 75, 612, 83, 615, 90, 618, 0)
+LINE_MAP = (215, 15, 216, 16, 217, 18, 218, 19, 219, 0, 221, 21, 222, 0, 224, 17, 236, 20, 248, 15,
+ 250, 16, 252, 18, 262, 19, 264, 21, 268, 47, 270, 53, 273, 57, 275, 61, 282, 0, 289, 18, 290, 19,
+ 291, 0, 293, 21, 294, 0, 296, 17, 308, 22, 320, 18, 330, 19, 332, 21, 336, 53, 339, 75, 344, 0,
+ 351, 15, 352, 16, 353, 18, 354, 19, 355, 23, 356, 24, 357, 0, 359, 21, 360, 0, 362, 17, 374, 20,
+ 386, 22, 398, 15, 400, 16, 402, 18, 412, 19, 414, 21, 418, 23, 428, 24, 439, 47, 441, 53, 444, 57,
+ 446, 61, 453, 75, 458, 83, 460, 90, 462, 0, 476, 15, 478, 16, 479, 18, 481, 19, 482, 23, 484, 24,
+ 486, 0, 488, 21, 490, 0, 492, 17, 505, 20, 518, 22, 531, 15, 534, 16, 536, 18, 547, 19, 549, 21,
+ 554, 23, 565, 24, 577, 47, 580, 53, 584, 57, 587, 61, 605, 75, 615, 83, 618, 90, 621, 0)

@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -173,25 +174,25 @@ def with_统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_本年已支付 = data.get('本年已支付', _U)
     if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal:
+        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
+            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
@@ -199,13 +200,13 @@ def with_统筹基金支付(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -245,35 +246,35 @@ def with_日间手术统筹基金支付(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_住院支付比例 = data.get('住院支付比例', _U)
     if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal:
+        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
             try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -311,37 +312,37 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal:
+        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
             try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本次费用 = _NAN
         try:
-            if not (_ZERO <= i_本次费用 < _LIMIT):
+            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                 i_本次费用 = _U
         except _InvalidOperation:
             i_本次费用 = _U
     i_本年已支付 = data.get('本年已支付', _U)
     if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal:
+        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
             try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_本年已支付 = _NAN
         try:
-            if not (_ZERO <= i_本年已支付 < _LIMIT):
+            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
     i_住院支付比例 = data.get('住院支付比例', _U)
     if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal:
+        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
             try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院支付比例 = _NAN
         try:
-            if not (_ZERO <= i_住院支付比例 < _LIMIT):
+            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
@@ -349,13 +350,13 @@ def out_all(data, e, need=None):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
         i_退休人员 = _to_bool(i_退休人员, '退休人员')
-    if (_c := i_住院起付线.__class__) is not Decimal:
+    if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
-            i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+            i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_住院起付线 = _NAN
     try:
-        if not (_ZERO <= i_住院起付线 < _LIMIT):
+        if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
     except _InvalidOperation:
         i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -365,23 +366,24 @@ def out_all(data, e, need=None):
         i_住院期间 = False
     if not (i_住院期间 is True or i_住院期间 is False):
         i_住院期间 = _to_bool(i_住院期间, '住院期间')
-    if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+    if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
         try:
-            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+            i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_基本养老金平均水平 = _NAN
     try:
-        if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+        if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     except _InvalidOperation:
         i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
-    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+    if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
         try:
-            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+            i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _NAN
     try:
-        if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+        if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
     except _InvalidOperation:
         i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -441,39 +443,39 @@ def out_subset(data, e, need):
     if _n2:
         i_本次费用 = data.get('本次费用', _U)
         if i_本次费用 is not _U:
-            if (_c := i_本次费用.__class__) is not Decimal:
+            if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
                 try:
-                    i_本次费用 = Decimal(i_本次费用) if _c is str or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
+                    i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本次费用 = _NAN
             try:
-                if not (_ZERO <= i_本次费用 < _LIMIT):
+                if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
                     i_本次费用 = _U
             except _InvalidOperation:
                 i_本次费用 = _U
     if _n5:
         i_本年已支付 = data.get('本年已支付', _U)
         if i_本年已支付 is not _U:
-            if (_c := i_本年已支付.__class__) is not Decimal:
+            if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
                 try:
-                    i_本年已支付 = Decimal(i_本年已支付) if _c is str or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
+                    i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_本年已支付 = _NAN
             try:
-                if not (_ZERO <= i_本年已支付 < _LIMIT):
+                if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
                     i_本年已支付 = _U
             except _InvalidOperation:
                 i_本年已支付 = _U
     if _n6:
         i_住院支付比例 = data.get('住院支付比例', _U)
         if i_住院支付比例 is not _U:
-            if (_c := i_住院支付比例.__class__) is not Decimal:
+            if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
                 try:
-                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
+                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_住院支付比例 = _NAN
             try:
-                if not (_ZERO <= i_住院支付比例 < _LIMIT):
+                if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
                     i_住院支付比例 = _U
             except _InvalidOperation:
                 i_住院支付比例 = _U
@@ -483,13 +485,13 @@ def out_subset(data, e, need):
         if not (i_退休人员 is True or i_退休人员 is False):
             i_退休人员 = _to_bool(i_退休人员, '退休人员')
     if _n1:
-        if (_c := i_住院起付线.__class__) is not Decimal:
+        if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
             try:
-                i_住院起付线 = Decimal(i_住院起付线) if _c is str or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
+                i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_住院起付线 = _NAN
         try:
-            if not (_ZERO <= i_住院起付线 < _LIMIT):
+            if not _TINY <= i_住院起付线 < _LIMIT and (i_住院起付线 or i_住院起付线.adjusted() < _QA):
                 i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
         except _InvalidOperation:
             i_住院起付线 = _to_decimal(data['住院起付线'], '住院起付线')
@@ -501,24 +503,25 @@ def out_subset(data, e, need):
         if not (i_住院期间 is True or i_住院期间 is False):
             i_住院期间 = _to_bool(i_住院期间, '住院期间')
     if _n3:
-        if (_c := i_基本养老金平均水平.__class__) is not Decimal:
+        if (_c := i_基本养老金平均水平.__class__) is not Decimal or len(str(i_基本养老金平均水平)) > _QT:
             try:
-                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
+                i_基本养老金平均水平 = Decimal(i_基本养老金平均水平) if _c is str and len(i_基本养老金平均水平) <= _QT or _c is int and 0 <= i_基本养老金平均水平 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_基本养老金平均水平 = _NAN
         try:
-            if not (_ZERO <= i_基本养老金平均水平 < _LIMIT):
+            if not _TINY <= i_基本养老金平均水平 < _LIMIT and (i_基本养老金平均水平 or i_基本养老金平均水平.adjusted() < _QA):
                 i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
         except _InvalidOperation:
             i_基本养老金平均水平 = _to_decimal(data['基本养老金平均水平'], '基本养老金平均水平')
     if _n4:
-        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal:
+        if (_c := i_上年度城镇单位就业人员平均工资.__class__) is not Decimal or len(str(i_上年度城镇单位就业人员平均工资)) > _QT:
             try:
-                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
+                i_上年度城镇单位就业人员平均工资 = Decimal(i_上年度城镇单位就业人员平均工资) if _c is str and len(i_上年度城镇单位就业人员平均工资) <= _QT or _c is int and 0 <= i_上年度城镇单位就业人员平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_上年度城镇单位就业人员平均工资 = _NAN
         try:
-            if not (_ZERO <= i_上年度城镇单位就业人员平均工资 < _LIMIT):
+            if not _TINY <= i_上年度城镇单位就业人员平均工资 < _LIMIT and (i_上年度城镇单位就业人员平均工资 or
+                    i_上年度城镇单位就业人员平均工资.adjusted() < _QA):
                 i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
         except _InvalidOperation:
             i_上年度城镇单位就业人员平均工资 = _to_decimal(data['上年度城镇单位就业人员平均工资'], '上年度城镇单位就业人员平均工资')
@@ -597,11 +600,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (165, 15, 166, 16, 167, 18, 168, 19, 169, 0, 171, 21, 172, 0, 174, 17, 186, 20, 198, 15,
- 200, 16, 202, 18, 212, 19, 214, 21, 218, 18, 220, 53, 223, 57, 225, 61, 232, 0, 239, 18, 240, 19,
- 241, 0, 243, 21, 244, 0, 246, 17, 258, 22, 270, 18, 280, 19, 282, 21, 286, 53, 289, 75, 294, 0,
- 301, 15, 302, 16, 303, 18, 304, 19, 305, 23, 306, 24, 307, 0, 309, 21, 310, 0, 312, 17, 324, 20,
- 336, 22, 348, 15, 350, 16, 352, 18, 362, 19, 364, 21, 368, 23, 378, 24, 388, 18, 390, 53, 393, 57,
- 395, 61, 402, 75, 407, 83, 409, 90, 411, 0, 425, 15, 427, 16, 428, 18, 430, 19, 431, 23, 433, 24,
- 435, 0, 437, 21, 439, 0, 441, 17, 454, 20, 467, 22, 480, 15, 483, 16, 485, 18, 496, 19, 498, 21,
- 503, 23, 514, 24, 525, 18, 528, 53, 532, 57, 535, 61, 553, 75, 563, 83, 566, 90, 569, 0)
+LINE_MAP = (166, 15, 167, 16, 168, 18, 169, 19, 170, 0, 172, 21, 173, 0, 175, 17, 187, 20, 199, 15,
+ 201, 16, 203, 18, 213, 19, 215, 21, 219, 18, 221, 53, 224, 57, 226, 61, 233, 0, 240, 18, 241, 19,
+ 242, 0, 244, 21, 245, 0, 247, 17, 259, 22, 271, 18, 281, 19, 283, 21, 287, 53, 290, 75, 295, 0,
+ 302, 15, 303, 16, 304, 18, 305, 19, 306, 23, 307, 24, 308, 0, 310, 21, 311, 0, 313, 17, 325, 20,
+ 337, 22, 349, 15, 351, 16, 353, 18, 363, 19, 365, 21, 369, 23, 379, 24, 390, 18, 392, 53, 395, 57,
+ 397, 61, 404, 75, 409, 83, 411, 90, 413, 0, 427, 15, 429, 16, 430, 18, 432, 19, 433, 23, 435, 24,
+ 437, 0, 439, 21, 441, 0, 443, 17, 456, 20, 469, 22, 482, 15, 485, 16, 487, 18, 498, 19, 500, 21,
+ 505, 23, 516, 24, 528, 18, 531, 53, 535, 57, 538, 61, 556, 75, 566, 83, 569, 90, 572, 0)

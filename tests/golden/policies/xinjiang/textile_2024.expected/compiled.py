@@ -12,6 +12,7 @@ _ROUND_HALF_UP, _ROUND_FLOOR, _ROUND_CEILING, _ROUND_DOWN = (
     _v.ROUND_HALF_UP, _v.ROUND_FLOOR, _v.ROUND_CEILING, _v.ROUND_DOWN)
 _PLAIN, _InvalidOperation, _ZERO, _NAN, _ABSENT = (str, int), _v.InvalidOperation, Decimal(0), Decimal('NaN'), _v.ABSENT
 _LIMIT, _INT_LIMIT, _U = _v.NUMBER_LIMIT, _v.INT_LIMIT, _v.ABSENT
+_QT, _QA, _TINY = _v.QUICK_TEXT, _v.QUICK_ADJUSTED, _v.QUICK_TINY
 _to_decimal, _to_rate, _to_int, _to_bool, _to_date, _to_enum = (
     _v.to_decimal, _v.to_rate, _v.to_int, _v.to_bool, _v.to_date, _v.to_enum)
 _D, _date = Decimal, datetime.date  # in the literals below
@@ -644,25 +645,25 @@ def with_新增就业补贴补足差额(data, e, need=None):
             i_在册职工人数 = _U
     i_月平均工资 = data.get('月平均工资', _U)
     if i_月平均工资 is not _U:
-        if (_c := i_月平均工资.__class__) is not Decimal:
+        if (_c := i_月平均工资.__class__) is not Decimal or len(str(i_月平均工资)) > _QT:
             try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+                i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_月平均工资 = _NAN
         try:
-            if not (_ZERO <= i_月平均工资 < _LIMIT):
+            if not _TINY <= i_月平均工资 < _LIMIT and (i_月平均工资 or i_月平均工资.adjusted() < _QA):
                 i_月平均工资 = _U
         except _InvalidOperation:
             i_月平均工资 = _U
     i_当地最低工资标准 = data.get('当地最低工资标准', _U)
     if i_当地最低工资标准 is not _U:
-        if (_c := i_当地最低工资标准.__class__) is not Decimal:
+        if (_c := i_当地最低工资标准.__class__) is not Decimal or len(str(i_当地最低工资标准)) > _QT:
             try:
-                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
+                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str and len(i_当地最低工资标准) <= _QT or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_当地最低工资标准 = _NAN
         try:
-            if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+            if not _TINY <= i_当地最低工资标准 < _LIMIT and (i_当地最低工资标准 or i_当地最低工资标准.adjusted() < _QA):
                 i_当地最低工资标准 = _U
         except _InvalidOperation:
             i_当地最低工资标准 = _U
@@ -674,13 +675,14 @@ def with_新增就业补贴补足差额(data, e, need=None):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if i_原政策已领取新增就业补贴 is _ABSENT:
         i_原政策已领取新增就业补贴 = _K0
-    if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
+    if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal or len(str(i_原政策已领取新增就业补贴)) > _QT:
         try:
-            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
+            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str and len(i_原政策已领取新增就业补贴) <= _QT or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _NAN
     try:
-        if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+        if not _TINY <= i_原政策已领取新增就业补贴 < _LIMIT and (i_原政策已领取新增就业补贴 or i_原政策已领取新增就业补贴.adjusted() <
+                _QA):
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
@@ -752,25 +754,26 @@ def out_all(data, e, need=None):
     i_日达标处理量 = _v.prefetch(data.get('日达标处理量', _U), 'quantity')
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
-    if (_c := i_出疆棉数量.__class__) is not Decimal:
+    if (_c := i_出疆棉数量.__class__) is not Decimal or len(str(i_出疆棉数量)) > _QT:
         try:
-            i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
+            i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str and len(i_出疆棉数量) <= _QT or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_出疆棉数量 = _NAN
     try:
-        if not (_ZERO <= i_出疆棉数量 < _LIMIT):
+        if not _TINY <= i_出疆棉数量 < _LIMIT and (i_出疆棉数量 or i_出疆棉数量.adjusted() < _QA):
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     except _InvalidOperation:
         i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     if i_原政策已领取新增就业补贴 is _ABSENT:
         i_原政策已领取新增就业补贴 = _K0
-    if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
+    if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal or len(str(i_原政策已领取新增就业补贴)) > _QT:
         try:
-            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
+            i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str and len(i_原政策已领取新增就业补贴) <= _QT or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _NAN
     try:
-        if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+        if not _TINY <= i_原政策已领取新增就业补贴 < _LIMIT and (i_原政策已领取新增就业补贴 or i_原政策已领取新增就业补贴.adjusted() <
+                _QA):
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
     except _InvalidOperation:
         i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
@@ -937,127 +940,129 @@ def out_subset(data, e, need):
                 i_产品类别 = _U
         i_纱支 = data.get('纱支', _U)
         if i_纱支 is not _U:
-            if (_c := i_纱支.__class__) is not Decimal:
+            if (_c := i_纱支.__class__) is not Decimal or len(str(i_纱支)) > _QT:
                 try:
-                    i_纱支 = Decimal(i_纱支) if _c is str or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
+                    i_纱支 = Decimal(i_纱支) if _c is str and len(i_纱支) <= _QT or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_纱支 = _NAN
             try:
-                if not (_ZERO <= i_纱支 < _LIMIT):
+                if not _TINY <= i_纱支 < _LIMIT and (i_纱支 or i_纱支.adjusted() < _QA):
                     i_纱支 = _U
             except _InvalidOperation:
                 i_纱支 = _U
         i_非地产纱线占比 = data.get('非地产纱线占比', _U)
         if i_非地产纱线占比 is not _U:
-            if (_c := i_非地产纱线占比.__class__) is not Decimal:
+            if (_c := i_非地产纱线占比.__class__) is not Decimal or len(str(i_非地产纱线占比)) > _QT:
                 try:
-                    i_非地产纱线占比 = Decimal(i_非地产纱线占比) if _c is str or _c is int and 0 <= i_非地产纱线占比 < _INT_LIMIT else _NAN
+                    i_非地产纱线占比 = Decimal(i_非地产纱线占比) if _c is str and len(i_非地产纱线占比) <= _QT or _c is int and 0 <= i_非地产纱线占比 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_非地产纱线占比 = _NAN
             try:
-                if not (_ZERO <= i_非地产纱线占比 < _LIMIT):
+                if not _TINY <= i_非地产纱线占比 < _LIMIT and (i_非地产纱线占比 or i_非地产纱线占比.adjusted() < _QA):
                     i_非地产纱线占比 = _U
             except _InvalidOperation:
                 i_非地产纱线占比 = _U
         i_销售数量 = data.get('销售数量', _U)
         if i_销售数量 is not _U:
-            if (_c := i_销售数量.__class__) is not Decimal:
+            if (_c := i_销售数量.__class__) is not Decimal or len(str(i_销售数量)) > _QT:
                 try:
-                    i_销售数量 = Decimal(i_销售数量) if _c is str or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
+                    i_销售数量 = Decimal(i_销售数量) if _c is str and len(i_销售数量) <= _QT or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_销售数量 = _NAN
             try:
-                if not (_ZERO <= i_销售数量 < _LIMIT):
+                if not _TINY <= i_销售数量 < _LIMIT and (i_销售数量 or i_销售数量.adjusted() < _QA):
                     i_销售数量 = _U
             except _InvalidOperation:
                 i_销售数量 = _U
     if _n4:
         i_地产聚酯纤维使用量 = data.get('地产聚酯纤维使用量', _U)
         if i_地产聚酯纤维使用量 is not _U:
-            if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal:
+            if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal or len(str(i_地产聚酯纤维使用量)) > _QT:
                 try:
-                    i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
+                    i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str and len(i_地产聚酯纤维使用量) <= _QT or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_地产聚酯纤维使用量 = _NAN
             try:
-                if not (_ZERO <= i_地产聚酯纤维使用量 < _LIMIT):
+                if not _TINY <= i_地产聚酯纤维使用量 < _LIMIT and (i_地产聚酯纤维使用量 or i_地产聚酯纤维使用量.adjusted() <
+                        _QA):
                     i_地产聚酯纤维使用量 = _U
             except _InvalidOperation:
                 i_地产聚酯纤维使用量 = _U
     if _n5:
         i_终端产品销售额 = data.get('终端产品销售额', _U)
         if i_终端产品销售额 is not _U:
-            if (_c := i_终端产品销售额.__class__) is not Decimal:
+            if (_c := i_终端产品销售额.__class__) is not Decimal or len(str(i_终端产品销售额)) > _QT:
                 try:
-                    i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
+                    i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str and len(i_终端产品销售额) <= _QT or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_终端产品销售额 = _NAN
             try:
-                if not (_ZERO <= i_终端产品销售额 < _LIMIT):
+                if not _TINY <= i_终端产品销售额 < _LIMIT and (i_终端产品销售额 or i_终端产品销售额.adjusted() < _QA):
                     i_终端产品销售额 = _U
             except _InvalidOperation:
                 i_终端产品销售额 = _U
     if _n6:
         i_代加工费收入 = data.get('代加工费收入', _U)
         if i_代加工费收入 is not _U:
-            if (_c := i_代加工费收入.__class__) is not Decimal:
+            if (_c := i_代加工费收入.__class__) is not Decimal or len(str(i_代加工费收入)) > _QT:
                 try:
-                    i_代加工费收入 = Decimal(i_代加工费收入) if _c is str or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
+                    i_代加工费收入 = Decimal(i_代加工费收入) if _c is str and len(i_代加工费收入) <= _QT or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_代加工费收入 = _NAN
             try:
-                if not (_ZERO <= i_代加工费收入 < _LIMIT):
+                if not _TINY <= i_代加工费收入 < _LIMIT and (i_代加工费收入 or i_代加工费收入.adjusted() < _QA):
                     i_代加工费收入 = _U
             except _InvalidOperation:
                 i_代加工费收入 = _U
     if _n7:
         i_设计中心设备软件投入 = data.get('设计中心设备软件投入', _U)
         if i_设计中心设备软件投入 is not _U:
-            if (_c := i_设计中心设备软件投入.__class__) is not Decimal:
+            if (_c := i_设计中心设备软件投入.__class__) is not Decimal or len(str(i_设计中心设备软件投入)) > _QT:
                 try:
-                    i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
+                    i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str and len(i_设计中心设备软件投入) <= _QT or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_设计中心设备软件投入 = _NAN
             try:
-                if not (_ZERO <= i_设计中心设备软件投入 < _LIMIT):
+                if not _TINY <= i_设计中心设备软件投入 < _LIMIT and (i_设计中心设备软件投入 or i_设计中心设备软件投入.adjusted() <
+                        _QA):
                     i_设计中心设备软件投入 = _U
             except _InvalidOperation:
                 i_设计中心设备软件投入 = _U
     if _n8:
         i_生产用电量 = data.get('生产用电量', _U)
         if i_生产用电量 is not _U:
-            if (_c := i_生产用电量.__class__) is not Decimal:
+            if (_c := i_生产用电量.__class__) is not Decimal or len(str(i_生产用电量)) > _QT:
                 try:
-                    i_生产用电量 = Decimal(i_生产用电量) if _c is str or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
+                    i_生产用电量 = Decimal(i_生产用电量) if _c is str and len(i_生产用电量) <= _QT or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_生产用电量 = _NAN
             try:
-                if not (_ZERO <= i_生产用电量 < _LIMIT):
+                if not _TINY <= i_生产用电量 < _LIMIT and (i_生产用电量 or i_生产用电量.adjusted() < _QA):
                     i_生产用电量 = _U
             except _InvalidOperation:
                 i_生产用电量 = _U
     if _n9:
         i_月平均工资 = data.get('月平均工资', _U)
         if i_月平均工资 is not _U:
-            if (_c := i_月平均工资.__class__) is not Decimal:
+            if (_c := i_月平均工资.__class__) is not Decimal or len(str(i_月平均工资)) > _QT:
                 try:
-                    i_月平均工资 = Decimal(i_月平均工资) if _c is str or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
+                    i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_月平均工资 = _NAN
             try:
-                if not (_ZERO <= i_月平均工资 < _LIMIT):
+                if not _TINY <= i_月平均工资 < _LIMIT and (i_月平均工资 or i_月平均工资.adjusted() < _QA):
                     i_月平均工资 = _U
             except _InvalidOperation:
                 i_月平均工资 = _U
         i_当地最低工资标准 = data.get('当地最低工资标准', _U)
         if i_当地最低工资标准 is not _U:
-            if (_c := i_当地最低工资标准.__class__) is not Decimal:
+            if (_c := i_当地最低工资标准.__class__) is not Decimal or len(str(i_当地最低工资标准)) > _QT:
                 try:
-                    i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
+                    i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str and len(i_当地最低工资标准) <= _QT or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_当地最低工资标准 = _NAN
             try:
-                if not (_ZERO <= i_当地最低工资标准 < _LIMIT):
+                if not _TINY <= i_当地最低工资标准 < _LIMIT and (i_当地最低工资标准 or i_当地最低工资标准.adjusted() < _QA):
                     i_当地最低工资标准 = _U
             except _InvalidOperation:
                 i_当地最低工资标准 = _U
@@ -1073,26 +1078,28 @@ def out_subset(data, e, need):
     if _n11:
         i_企业月缴社会保险费 = data.get('企业月缴社会保险费', _U)
         if i_企业月缴社会保险费 is not _U:
-            if (_c := i_企业月缴社会保险费.__class__) is not Decimal:
+            if (_c := i_企业月缴社会保险费.__class__) is not Decimal or len(str(i_企业月缴社会保险费)) > _QT:
                 try:
-                    i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
+                    i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str and len(i_企业月缴社会保险费) <= _QT or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_企业月缴社会保险费 = _NAN
             try:
-                if not (_ZERO <= i_企业月缴社会保险费 < _LIMIT):
+                if not _TINY <= i_企业月缴社会保险费 < _LIMIT and (i_企业月缴社会保险费 or i_企业月缴社会保险费.adjusted() <
+                        _QA):
                     i_企业月缴社会保险费 = _U
             except _InvalidOperation:
                 i_企业月缴社会保险费 = _U
     if _n12:
         i_职工月缴社会保险费 = data.get('职工月缴社会保险费', _U)
         if i_职工月缴社会保险费 is not _U:
-            if (_c := i_职工月缴社会保险费.__class__) is not Decimal:
+            if (_c := i_职工月缴社会保险费.__class__) is not Decimal or len(str(i_职工月缴社会保险费)) > _QT:
                 try:
-                    i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
+                    i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str and len(i_职工月缴社会保险费) <= _QT or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_职工月缴社会保险费 = _NAN
             try:
-                if not (_ZERO <= i_职工月缴社会保险费 < _LIMIT):
+                if not _TINY <= i_职工月缴社会保险费 < _LIMIT and (i_职工月缴社会保险费 or i_职工月缴社会保险费.adjusted() <
+                        _QA):
                     i_职工月缴社会保险费 = _U
             except _InvalidOperation:
                 i_职工月缴社会保险费 = _U
@@ -1118,100 +1125,102 @@ def out_subset(data, e, need):
     if _n15:
         i_流动资金贷款本金 = data.get('流动资金贷款本金', _U)
         if i_流动资金贷款本金 is not _U:
-            if (_c := i_流动资金贷款本金.__class__) is not Decimal:
+            if (_c := i_流动资金贷款本金.__class__) is not Decimal or len(str(i_流动资金贷款本金)) > _QT:
                 try:
-                    i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
+                    i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str and len(i_流动资金贷款本金) <= _QT or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_流动资金贷款本金 = _NAN
             try:
-                if not (_ZERO <= i_流动资金贷款本金 < _LIMIT):
+                if not _TINY <= i_流动资金贷款本金 < _LIMIT and (i_流动资金贷款本金 or i_流动资金贷款本金.adjusted() < _QA):
                     i_流动资金贷款本金 = _U
             except _InvalidOperation:
                 i_流动资金贷款本金 = _U
         i_实际贷款利率 = data.get('实际贷款利率', _U)
         if i_实际贷款利率 is not _U:
-            if (_c := i_实际贷款利率.__class__) is not Decimal:
+            if (_c := i_实际贷款利率.__class__) is not Decimal or len(str(i_实际贷款利率)) > _QT:
                 try:
-                    i_实际贷款利率 = Decimal(i_实际贷款利率) if _c is str or _c is int and 0 <= i_实际贷款利率 < _INT_LIMIT else _NAN
+                    i_实际贷款利率 = Decimal(i_实际贷款利率) if _c is str and len(i_实际贷款利率) <= _QT or _c is int and 0 <= i_实际贷款利率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_实际贷款利率 = _NAN
             try:
-                if not (_ZERO <= i_实际贷款利率 < _LIMIT):
+                if not _TINY <= i_实际贷款利率 < _LIMIT and (i_实际贷款利率 or i_实际贷款利率.adjusted() < _QA):
                     i_实际贷款利率 = _U
             except _InvalidOperation:
                 i_实际贷款利率 = _U
         i_贷款市场报价利率 = data.get('贷款市场报价利率', _U)
         if i_贷款市场报价利率 is not _U:
-            if (_c := i_贷款市场报价利率.__class__) is not Decimal:
+            if (_c := i_贷款市场报价利率.__class__) is not Decimal or len(str(i_贷款市场报价利率)) > _QT:
                 try:
-                    i_贷款市场报价利率 = Decimal(i_贷款市场报价利率) if _c is str or _c is int and 0 <= i_贷款市场报价利率 < _INT_LIMIT else _NAN
+                    i_贷款市场报价利率 = Decimal(i_贷款市场报价利率) if _c is str and len(i_贷款市场报价利率) <= _QT or _c is int and 0 <= i_贷款市场报价利率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_贷款市场报价利率 = _NAN
             try:
-                if not (_ZERO <= i_贷款市场报价利率 < _LIMIT):
+                if not _TINY <= i_贷款市场报价利率 < _LIMIT and (i_贷款市场报价利率 or i_贷款市场报价利率.adjusted() < _QA):
                     i_贷款市场报价利率 = _U
             except _InvalidOperation:
                 i_贷款市场报价利率 = _U
     if _n16:
         i_新型印染技术投资额 = data.get('新型印染技术投资额', _U)
         if i_新型印染技术投资额 is not _U:
-            if (_c := i_新型印染技术投资额.__class__) is not Decimal:
+            if (_c := i_新型印染技术投资额.__class__) is not Decimal or len(str(i_新型印染技术投资额)) > _QT:
                 try:
-                    i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
+                    i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str and len(i_新型印染技术投资额) <= _QT or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_新型印染技术投资额 = _NAN
             try:
-                if not (_ZERO <= i_新型印染技术投资额 < _LIMIT):
+                if not _TINY <= i_新型印染技术投资额 < _LIMIT and (i_新型印染技术投资额 or i_新型印染技术投资额.adjusted() <
+                        _QA):
                     i_新型印染技术投资额 = _U
             except _InvalidOperation:
                 i_新型印染技术投资额 = _U
     if _n17:
         i_印染技术改造投资额 = data.get('印染技术改造投资额', _U)
         if i_印染技术改造投资额 is not _U:
-            if (_c := i_印染技术改造投资额.__class__) is not Decimal:
+            if (_c := i_印染技术改造投资额.__class__) is not Decimal or len(str(i_印染技术改造投资额)) > _QT:
                 try:
-                    i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
+                    i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str and len(i_印染技术改造投资额) <= _QT or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_印染技术改造投资额 = _NAN
             try:
-                if not (_ZERO <= i_印染技术改造投资额 < _LIMIT):
+                if not _TINY <= i_印染技术改造投资额 < _LIMIT and (i_印染技术改造投资额 or i_印染技术改造投资额.adjusted() <
+                        _QA):
                     i_印染技术改造投资额 = _U
             except _InvalidOperation:
                 i_印染技术改造投资额 = _U
     if _n18:
         i_水重复利用率 = data.get('水重复利用率', _U)
         if i_水重复利用率 is not _U:
-            if (_c := i_水重复利用率.__class__) is not Decimal:
+            if (_c := i_水重复利用率.__class__) is not Decimal or len(str(i_水重复利用率)) > _QT:
                 try:
-                    i_水重复利用率 = Decimal(i_水重复利用率) if _c is str or _c is int and 0 <= i_水重复利用率 < _INT_LIMIT else _NAN
+                    i_水重复利用率 = Decimal(i_水重复利用率) if _c is str and len(i_水重复利用率) <= _QT or _c is int and 0 <= i_水重复利用率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_水重复利用率 = _NAN
             try:
-                if not (_ZERO <= i_水重复利用率 < _LIMIT):
+                if not _TINY <= i_水重复利用率 < _LIMIT and (i_水重复利用率 or i_水重复利用率.adjusted() < _QA):
                     i_水重复利用率 = _U
             except _InvalidOperation:
                 i_水重复利用率 = _U
         i_疆内使用率 = data.get('疆内使用率', _U)
         if i_疆内使用率 is not _U:
-            if (_c := i_疆内使用率.__class__) is not Decimal:
+            if (_c := i_疆内使用率.__class__) is not Decimal or len(str(i_疆内使用率)) > _QT:
                 try:
-                    i_疆内使用率 = Decimal(i_疆内使用率) if _c is str or _c is int and 0 <= i_疆内使用率 < _INT_LIMIT else _NAN
+                    i_疆内使用率 = Decimal(i_疆内使用率) if _c is str and len(i_疆内使用率) <= _QT or _c is int and 0 <= i_疆内使用率 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_疆内使用率 = _NAN
             try:
-                if not (_ZERO <= i_疆内使用率 < _LIMIT):
+                if not _TINY <= i_疆内使用率 < _LIMIT and (i_疆内使用率 or i_疆内使用率.adjusted() < _QA):
                     i_疆内使用率 = _U
             except _InvalidOperation:
                 i_疆内使用率 = _U
         i_印染废水排放量 = data.get('印染废水排放量', _U)
         if i_印染废水排放量 is not _U:
-            if (_c := i_印染废水排放量.__class__) is not Decimal:
+            if (_c := i_印染废水排放量.__class__) is not Decimal or len(str(i_印染废水排放量)) > _QT:
                 try:
-                    i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
+                    i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str and len(i_印染废水排放量) <= _QT or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_印染废水排放量 = _NAN
             try:
-                if not (_ZERO <= i_印染废水排放量 < _LIMIT):
+                if not _TINY <= i_印染废水排放量 < _LIMIT and (i_印染废水排放量 or i_印染废水排放量.adjusted() < _QA):
                     i_印染废水排放量 = _U
             except _InvalidOperation:
                 i_印染废水排放量 = _U
@@ -1222,13 +1231,13 @@ def out_subset(data, e, need):
     if _n19:
         i_日达标处理量 = data.get('日达标处理量', _U)
         if i_日达标处理量 is not _U:
-            if (_c := i_日达标处理量.__class__) is not Decimal:
+            if (_c := i_日达标处理量.__class__) is not Decimal or len(str(i_日达标处理量)) > _QT:
                 try:
-                    i_日达标处理量 = Decimal(i_日达标处理量) if _c is str or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
+                    i_日达标处理量 = Decimal(i_日达标处理量) if _c is str and len(i_日达标处理量) <= _QT or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
                 except _InvalidOperation:
                     i_日达标处理量 = _NAN
             try:
-                if not (_ZERO <= i_日达标处理量 < _LIMIT):
+                if not _TINY <= i_日达标处理量 < _LIMIT and (i_日达标处理量 or i_日达标处理量.adjusted() < _QA):
                     i_日达标处理量 = _U
             except _InvalidOperation:
                 i_日达标处理量 = _U
@@ -1236,26 +1245,27 @@ def out_subset(data, e, need):
         if not (i_在疆注册 is True or i_在疆注册 is False):
             i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if _n1:
-        if (_c := i_出疆棉数量.__class__) is not Decimal:
+        if (_c := i_出疆棉数量.__class__) is not Decimal or len(str(i_出疆棉数量)) > _QT:
             try:
-                i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
+                i_出疆棉数量 = Decimal(i_出疆棉数量) if _c is str and len(i_出疆棉数量) <= _QT or _c is int and 0 <= i_出疆棉数量 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_出疆棉数量 = _NAN
         try:
-            if not (_ZERO <= i_出疆棉数量 < _LIMIT):
+            if not _TINY <= i_出疆棉数量 < _LIMIT and (i_出疆棉数量 or i_出疆棉数量.adjusted() < _QA):
                 i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
         except _InvalidOperation:
             i_出疆棉数量 = _to_decimal(data['出疆棉数量'], '出疆棉数量')
     if _n2:
         if i_原政策已领取新增就业补贴 is _ABSENT:
             i_原政策已领取新增就业补贴 = _K0
-        if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal:
+        if (_c := i_原政策已领取新增就业补贴.__class__) is not Decimal or len(str(i_原政策已领取新增就业补贴)) > _QT:
             try:
-                i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
+                i_原政策已领取新增就业补贴 = Decimal(i_原政策已领取新增就业补贴) if _c is str and len(i_原政策已领取新增就业补贴) <= _QT or _c is int and 0 <= i_原政策已领取新增就业补贴 < _INT_LIMIT else _NAN
             except _InvalidOperation:
                 i_原政策已领取新增就业补贴 = _NAN
         try:
-            if not (_ZERO <= i_原政策已领取新增就业补贴 < _LIMIT):
+            if not _TINY <= i_原政策已领取新增就业补贴 < _LIMIT and (i_原政策已领取新增就业补贴 or i_原政策已领取新增就业补贴.adjusted()
+                    < _QA):
                 i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
         except _InvalidOperation:
             i_原政策已领取新增就业补贴 = _to_decimal(data['原政策已领取新增就业补贴'], '原政策已领取新增就业补贴')
@@ -1454,17 +1464,17 @@ SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
  (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (635, 37, 636, 0, 638, 147, 639, 0, 641, 38, 645, 144, 657, 145, 669, 146, 673, 37, 675,
- 147, 687, 40, 690, 154, 699, 159, 702, 0, 715, 37, 716, 46, 717, 0, 719, 147, 720, 0, 722, 38, 723,
- 64, 724, 65, 725, 66, 726, 67, 727, 68, 728, 92, 729, 100, 730, 101, 731, 102, 732, 125, 733, 144,
- 734, 145, 735, 146, 736, 170, 737, 195, 738, 196, 739, 197, 740, 211, 741, 224, 742, 225, 743, 242,
- 744, 243, 745, 244, 746, 262, 747, 263, 748, 286, 749, 287, 750, 288, 751, 289, 752, 313, 753, 37,
- 755, 46, 765, 147, 777, 40, 780, 48, 782, 52, 784, 85, 798, 96, 801, 113, 804, 115, 809, 117, 813,
- 131, 817, 154, 826, 159, 829, 185, 836, 205, 842, 206, 848, 215, 851, 232, 858, 252, 865, 270, 869,
- 274, 873, 305, 884, 318, 888, 0, 913, 37, 915, 46, 917, 0, 919, 147, 921, 0, 923, 38, 928, 64, 933,
- 65, 938, 66, 950, 67, 962, 68, 974, 92, 987, 100, 1000, 101, 1013, 102, 1026, 125, 1039, 144, 1052,
- 145, 1064, 146, 1068, 170, 1073, 195, 1086, 196, 1099, 197, 1104, 211, 1109, 224, 1114, 225, 1118,
- 242, 1131, 243, 1143, 244, 1155, 262, 1168, 263, 1181, 286, 1194, 287, 1206, 288, 1218, 289, 1222,
- 313, 1235, 37, 1238, 46, 1249, 147, 1262, 40, 1266, 48, 1269, 52, 1271, 85, 1288, 96, 1293, 113,
- 1297, 115, 1303, 117, 1308, 131, 1313, 154, 1323, 159, 1327, 185, 1336, 205, 1343, 206, 1350, 215,
- 1354, 232, 1362, 252, 1370, 270, 1375, 274, 1380, 305, 1392, 318, 1397, 0)
+LINE_MAP = (636, 37, 637, 0, 639, 147, 640, 0, 642, 38, 646, 144, 658, 145, 670, 146, 674, 37, 676,
+ 147, 689, 40, 692, 154, 701, 159, 704, 0, 717, 37, 718, 46, 719, 0, 721, 147, 722, 0, 724, 38, 725,
+ 64, 726, 65, 727, 66, 728, 67, 729, 68, 730, 92, 731, 100, 732, 101, 733, 102, 734, 125, 735, 144,
+ 736, 145, 737, 146, 738, 170, 739, 195, 740, 196, 741, 197, 742, 211, 743, 224, 744, 225, 745, 242,
+ 746, 243, 747, 244, 748, 262, 749, 263, 750, 286, 751, 287, 752, 288, 753, 289, 754, 313, 755, 37,
+ 757, 46, 767, 147, 780, 40, 783, 48, 785, 52, 787, 85, 801, 96, 804, 113, 807, 115, 812, 117, 816,
+ 131, 820, 154, 829, 159, 832, 185, 839, 205, 845, 206, 851, 215, 854, 232, 861, 252, 868, 270, 872,
+ 274, 876, 305, 887, 318, 891, 0, 916, 37, 918, 46, 920, 0, 922, 147, 924, 0, 926, 38, 931, 64, 936,
+ 65, 941, 66, 953, 67, 965, 68, 977, 92, 991, 100, 1004, 101, 1017, 102, 1031, 125, 1044, 144, 1057,
+ 145, 1069, 146, 1073, 170, 1078, 195, 1092, 196, 1106, 197, 1111, 211, 1116, 224, 1121, 225, 1125,
+ 242, 1138, 243, 1150, 244, 1162, 262, 1176, 263, 1190, 286, 1203, 287, 1215, 288, 1227, 289, 1231,
+ 313, 1244, 37, 1247, 46, 1258, 147, 1272, 40, 1276, 48, 1279, 52, 1281, 85, 1298, 96, 1303, 113,
+ 1307, 115, 1313, 117, 1318, 131, 1323, 154, 1333, 159, 1337, 185, 1346, 205, 1353, 206, 1360, 215,
+ 1364, 232, 1372, 252, 1380, 270, 1385, 274, 1390, 305, 1402, 318, 1407, 0)
