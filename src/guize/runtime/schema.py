@@ -154,6 +154,8 @@ def input_schema(policy: Policy, outputs: Iterable[str] | None = None) -> dict[s
     `x-guize-required-when` ({"text", "any": alternatives of conditions}, see
     guize.runtime.conditions). Each property carries the type, unit and articles in its
     description, the default, and `x-guize-*` fields with the same facts."""
+    import json  # building a schema, not on the evaluation path (quick start-up)
+
     from guize.runtime import conditions
 
     names = policy.select_outputs(outputs)
@@ -210,6 +212,8 @@ def _checkable(policy: Policy, when: Any) -> list[str]:
     """The alternatives of `when` that JSON Schema can test: each condition on an input itself
     (a yes/no input, an enum input's members, a 可作输入 definition not given), as `if` schemas
     (JSON text, to group equal ones). An absent input takes its default, as evaluate does."""
+    import json  # building a schema, not on the evaluation path (quick start-up)
+
     specs = {s["name"]: s for s in policy.module.INPUTS}
     out = []
     for alternative in when or ():
