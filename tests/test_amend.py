@@ -317,6 +317,23 @@ def test_local_document_adopts_a_base(tmp_path: Path) -> None:
     assert not [d for d in checked.diagnostics if d.code == "W410"]
 
 
+def test_the_base_is_looked_for_two_levels_up_and_no_deeper(tmp_path: Path) -> None:
+    """A local document in policies/local/ finds its base in a sibling folder
+    (policies/national/), not in folders deeper than that: the search never reads a whole tree."""
+    (tmp_path / "national").mkdir()
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "x.rule").write_text(LOCAL, encoding="utf-8")
+    (tmp_path / "national" / "base.rule").write_text(BASE_TEXT, encoding="utf-8")
+    h = amend.header(tmp_path / "local" / "x.rule")
+    assert h is not None
+    found = amend.find_base(h)
+    assert found is not None and found.path.endswith("base.rule")
+    deep = tmp_path / "national" / "archive" / "2020"
+    deep.mkdir(parents=True)
+    (tmp_path / "national" / "base.rule").rename(deep / "base.rule")
+    assert amend.find_base(h) is None
+
+
 def test_local_override_of_an_unmarked_value_warns(tmp_path: Path) -> None:
     (tmp_path / "base.rule").write_text(BASE_TEXT, encoding="utf-8")
     text = LOCAL.replace("参数 标准 = 120元/人", "参数 系数 = 60%")

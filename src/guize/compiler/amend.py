@@ -127,9 +127,9 @@ def names_target(ref: str, target: Header) -> bool:
     return bool(title and title == target.title)
 
 
-def _headers(folder: Path, recursive: bool) -> list[Header]:
+def _headers(folder: Path, patterns: Sequence[str]) -> list[Header]:
     try:
-        files = sorted(folder.rglob("*.rule") if recursive else folder.glob("*.rule"))
+        files = sorted(f for pattern in patterns for f in folder.glob(pattern))
     except OSError:
         return []
     out = []
@@ -141,14 +141,16 @@ def _headers(folder: Path, recursive: bool) -> list[Header]:
 
 
 def find_base(h: Header) -> Header | None:
-    """The document an amendment or a local document refers to: in its own folder, else
-    anywhere under the folder above it."""
+    """The document an amendment or a local document refers to: in its own folder, else in the
+    folder above it or one of that folder's subfolders (policies/xinjiang/x.rule finds
+    policies/national/y.rule). Two levels, not the whole tree: a file saved in /tmp or a home
+    folder must not read every file below it."""
     ref = h.amends or h.adopts
     if ref is None:
         return None
     own = os.path.realpath(h.path)
     folder = Path(h.path).parent
-    for candidates in (_headers(folder, False), _headers(folder.parent, True)):
+    for candidates in (_headers(folder, ("*.rule",)), _headers(folder.parent, ("*.rule", "*/*.rule"))):
         found = [c for c in candidates if os.path.realpath(c.path) != own and names_target(ref, c)]
         if found:
             return found[0]
