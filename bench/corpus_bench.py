@@ -388,6 +388,12 @@ def batch_rows(case: Case, rows: int) -> int:
     return rows if case.columnar else min(rows, 20_000)
 
 
+# Every proxy pool made by peak_bytes, kept alive: an Arrow buffer allocated through a proxy
+# frees itself through it, and one that outlives its proxy (a value cached by the run) would
+# call into a freed pool (a segmentation fault at the next garbage collection).
+_POOLS: list[Any] = []
+
+
 def peak_bytes(run: Callable[[], Any]) -> int:
     """Most bytes allocated at once by run(): tracemalloc plus Arrow's memory pool."""
     import pyarrow as pa
@@ -395,6 +401,7 @@ def peak_bytes(run: Callable[[], Any]) -> int:
     gc.collect()
     old = pa.default_memory_pool()
     pool = pa.proxy_memory_pool(old)
+    _POOLS.append(pool)
     pa.set_memory_pool(pool)
     tracemalloc.start()
     try:
