@@ -134,6 +134,8 @@ class BatchGen:
                 return _KINDS[self.p.defs[name].value_kind]
             case ir.Running():
                 return "num"
+            case ir.AtDate(dated=dated):
+                return self.kind(dated)
             case ir.Aggregate(func=func, value=value):
                 if func in ("any", "all"):
                     return "bool"
@@ -241,6 +243,8 @@ class BatchGen:
                 return self.progressive(node, out, pad)
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
                 return self.list_expr(node, out, pad)
+            case ir.AtDate():
+                raise Unsupported("参数按各项的适用日期选用版本，逐行计算")
         assert_never(node)
 
     def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, out: list[str],

@@ -273,6 +273,8 @@ class Interpreter:
                 return acc
             case ir.Aggregate():
                 return self.aggregate(node, owner)
+            case ir.AtDate():
+                return self.at_date(node, owner)
         assert_never(node)
 
     @staticmethod
@@ -294,6 +296,18 @@ class Interpreter:
             out.append(self.at(items, index, out, body, owner))
             self.note(f"第{index + 1}项：{V.fmt(out[-1])}", choice=False)
         return tuple(out)
+
+    def at_date(self, node: ir.AtDate, owner: str) -> Any:
+        """A dated value taken on the current item's date (as values.version_at)."""
+        on = self.eval(node.date, owner)
+        index = self.item_stack[-1][1]
+        picked = V.version_at(tuple((v.start, v.end, v.known) for v in node.dated.versions), on, self.known_on,
+                              node.dated.what, node.item, index)
+        version = node.dated.versions[picked]
+        self.cover(owner, node.dated, picked)
+        self.note(f"第{index + 1}项（{display.date(on)}）适用「{node.dated.what}」{version.label}的版本"
+                  f"（生效日 {display.date(version.start)}）", version.cite, choice=False)
+        return self.eval(version.value, owner)
 
     def aggregate(self, node: ir.Aggregate, owner: str) -> Any:
         """合计 人数 任一 全部 最大 最小 平均, item by item in order (as values.aggregate)."""

@@ -11,6 +11,7 @@ __all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "Inval
 from typing import Any
 
 from guize.runtime import dates, display
+from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
 
 # Arithmetic runs with these settings: 28 significant digits, half-even beyond them (the
@@ -376,6 +377,16 @@ def no_version(what: str, on: datetime.date) -> Any:
     raise NotInForce(f"「{what}」在 {dates.cn(on)} 没有有效的取值", definition=what, date=on)
 
 
+def version_at(versions: tuple[Any, ...], on: datetime.date, known_on: datetime.date | None, what: str,
+               source: str, index: int) -> int:
+    """The version of a dated value in force on an item's date (its 适用日期 field)."""
+    picked = select_version(versions, on, known_on)
+    if picked is None:
+        raise NotInForce(f"「{source}」第{index + 1}项的日期 {dates.cn(on)}：「{what}」在这一天没有有效的取值",
+                         definition=what, date=on)
+    return picked
+
+
 def fmt(value: Any) -> str:
     return display.value(value)
 
@@ -452,6 +463,14 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
             except InvalidInput:  # again, named for the message: which item, which field
                 record[fname] = convert({**field, "name": f"{name}第{index}项的{fname}"}, given)
         out.append(record)
+    key = spec.get("key")
+    if key is not None:
+        seen: dict[Any, int] = {}
+        for index, record in enumerate(out, 1):
+            first = seen.setdefault(record[key], index)
+            if first != index:
+                raise InvalidInput(f"输入「{name}」第{index}项的「{key}」（{fmt(record[key])}）与第{first}项相同；"
+                                   f"「{key}」是主键，各项应互不相同", input=name, value=str(record[key]))
     return tuple(out)
 
 

@@ -62,6 +62,8 @@ def normalize(node: ir.Expr) -> Any:
         case ir.Aggregate(func=func, source=source, filter=test, value=value):
             return ("aggregate", func, normalize(source), normalize(test) if test is not None else None,
                     normalize(value) if value is not None else None)
+        case ir.AtDate(dated=dated, date=date):
+            return ("at_date", normalize(dated), normalize(date))
     assert_never(node)
 
 
