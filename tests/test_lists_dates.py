@@ -215,3 +215,29 @@ def test_verify_says_unknown_for_item_dates(tmp_path: Path) -> None:
 """, encoding="utf-8")
     (r,) = [r for r in verify_file(str(path), timeout=5) if r.kind == "assertion"]
     assert r.status == "unknown" and "尚未编码" in r.message, r
+
+
+def test_coverage_counts_the_version_an_item_took_and_diff_reports_the_parameter_only(tmp_path: Path) -> None:
+    from guize.tools import testing
+    from guize.tools.diff import compare, render
+
+    example = """
+例 六月：
+  日期：2019年12月31日
+  各月：
+    月份 = 2019年6月，收入 = 10000元
+  期望 各月税额 = 150元
+"""
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "t.rule").write_text(POLICY + example, encoding="utf-8")
+    report = testing.run([str(old / "t.rule")], coverage=True)
+    assert report.failed == 0 and report.coverage is not None
+    hits = report.coverage[str(old / "t.rule")]
+    # June took the first version of 月减除费用, though the example is evaluated in December
+    assert any(h[0] == "月减除费用" and h[-1] == 0 for h in hits), hits
+    (new / "t.rule").write_text((POLICY + example).replace("6000元", "6500元"), encoding="utf-8")
+    text = render.render_markdown(compare.run(str(old), str(new)))
+    assert "| 参数「月减除费用」 | — | 自2019年7月1日起 | 6000元 | 6500元 |" in text
+    assert "定义「应税」" not in text  # its formula did not change

@@ -304,7 +304,8 @@ class Interpreter:
         picked = V.version_at(tuple((v.start, v.end, v.known) for v in node.dated.versions), on, self.known_on,
                               node.dated.what, node.item, index)
         version = node.dated.versions[picked]
-        self.cover(owner, node.dated, picked)
+        if self.coverage is not None:  # the parameter's version is used (not the worksheet's choice: no `taken`)
+            self.coverage.add((node.dated.what, node.dated.id, picked))
         self.note(f"第{index + 1}项（{display.date(on)}）适用「{node.dated.what}」{version.label}的版本"
                   f"（生效日 {display.date(version.start)}）", version.cite, choice=False)
         return self.eval(version.value, owner)

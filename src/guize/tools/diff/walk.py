@@ -63,7 +63,8 @@ def normalize(node: ir.Expr) -> Any:
             return ("aggregate", func, normalize(source), normalize(test) if test is not None else None,
                     normalize(value) if value is not None else None)
         case ir.AtDate(dated=dated, date=date):
-            return ("at_date", normalize(dated), normalize(date))
+            # The versions' values are the parameter's own (a change to them is reported there).
+            return ("at_date", dated.what, normalize(date))
     assert_never(node)
 
 
