@@ -241,3 +241,35 @@ def test_coverage_counts_the_version_an_item_took_and_diff_reports_the_parameter
     text = render.render_markdown(compare.run(str(old), str(new)))
     assert "| 参数「月减除费用」 | — | 自2019年7月1日起 | 6000元 | 6500元 |" in text
     assert "定义「应税」" not in text  # its formula did not change
+
+
+def test_a_dated_age_taken_on_item_dates_is_still_an_age(tmp_path: Path) -> None:
+    path = tmp_path / "age.rule"
+    path.write_text(HEADER + """
+类型 人月：
+  月份：日期，适用日期
+  年龄：年龄
+
+输入 各月：人月的列表
+参数 退休年龄：年龄
+  自2019年1月1日起：60岁
+  自2019年7月1日起：61岁
+
+输出 已退休：是否，按 各月 逐月 = 年龄 ≥ 退休年龄
+输出 适用退休年龄：年龄，按 各月 逐月 = 退休年龄
+输出 当期退休年龄：年龄 = 退休年龄
+输出 退休月数：整数 = 个数(各月 中 年龄 ≥ 退休年龄)
+""", encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    data = {"各月": [{"月份": "2019-06-30", "年龄": "60岁"}, {"月份": "2019-07-01", "年龄": "60岁"}]}
+    want = policy.evaluate(data, on=ON)
+    assert want == policy.interpret(data, on=ON)
+    assert want["已退休"] == (True, False) and want["退休月数"] == 1
+    june, december = (policy.evaluate(data, on=d, outputs=["当期退休年龄"])["当期退休年龄"]
+                      for d in (dt.date(2019, 6, 1), ON))
+    assert want["适用退休年龄"] == (june, december) and want["当期退休年龄"] == december
+    assert want["适用退休年龄"][0] != want["适用退休年龄"][1]
+    struct = pa.struct([("月份", pa.date32()), ("年龄", pa.string())])
+    rows = [[{"月份": dt.date(2019, 6, 30), "年龄": "60岁"}, {"月份": dt.date(2019, 7, 1), "年龄": "60岁"}]]
+    got = policy.evaluate_batch(pa.table({"各月": pa.array(rows, type=pa.list_(struct))}), on=ON).to_pylist()
+    assert got[0]["错误"] is None and tuple(got[0]["已退休"]) == (True, False) and got[0]["退休月数"] == 1

@@ -123,11 +123,15 @@ class ListChecker(TableChecker):
             return node
         ctx = self.items[-1]
         field = self.record_roles.get(ctx.record, {}).get("适用日期")
-        dated = ir.unwrap_time(self.lowered.get(name, node))
+        lowered = self.lowered.get(name, node)
+        dated = ir.unwrap_time(lowered)
         if field is None or not isinstance(dated, ir.Dated) or self.defs[name].rounding:
             return node
         date = self.mk(ir.Field, e.span, field)
-        return self.mk(ir.AtDate, e.span, dated, date, ctx.source)
+        at: Expr = self.mk(ir.AtDate, e.span, dated, date, ctx.source)
+        if isinstance(lowered, ir.Call):  # a 期间, 年龄 or 年月 value reads as one (checker._TIME_WRAP)
+            at = self.mk(ir.Call, e.span, lowered.func, (at,))
+        return at
 
     def list_type(self, spec: ast.NamedType) -> Type | None:
         """家庭成员的列表: a list whose items are records of a declared type."""
