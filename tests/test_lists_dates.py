@@ -273,3 +273,41 @@ def test_a_dated_age_taken_on_item_dates_is_still_an_age(tmp_path: Path) -> None
     rows = [[{"月份": dt.date(2019, 6, 30), "年龄": "60岁"}, {"月份": dt.date(2019, 7, 1), "年龄": "60岁"}]]
     got = policy.evaluate_batch(pa.table({"各月": pa.array(rows, type=pa.list_(struct))}), on=ON).to_pylist()
     assert got[0]["错误"] is None and tuple(got[0]["已退休"]) == (True, False) and got[0]["退休月数"] == 1
+
+
+def test_item_dates_follow_the_rules_as_known_on(tmp_path: Path) -> None:
+    """An amendment published in September raising the deduction from July: known in August, July
+    keeps the old amount; as now known, July takes the new one (compiled = reference = batch)."""
+    (tmp_path / "base.rule").write_text("""文件：
+  标题：《按月办法》
+  文号：测发〔2019〕1号
+  发布日期：2018年12月1日
+  施行日期：2019年1月1日
+
+类型 月度数据：
+  月份：年月，适用日期
+  收入：金额
+
+输入 各月：月度数据的列表
+参数 月减除费用 = 5000元
+输出 各月应税：金额，按 各月 逐月 = 取较大值(收入 - 月减除费用，0元)
+""", encoding="utf-8")
+    (tmp_path / "amend.rule").write_text("""文件：
+  标题：《按月办法修改》
+  文号：测发〔2019〕2号
+  发布日期：2019年9月1日
+  施行日期：2019年7月1日
+  修改：测发〔2019〕1号
+
+参数 月减除费用 = 6000元
+""", encoding="utf-8")
+    policy = guize.load(tmp_path / "amend.rule")
+    data = {"各月": [{"月份": "2019-06", "收入": 10000}, {"月份": "2019-07", "收入": 10000}]}
+    struct = pa.struct([("月份", pa.date32()), ("收入", pa.decimal128(18, 2))])
+    table = pa.table({"各月": pa.array([[{"月份": dt.date(2019, 6, 1), "收入": Decimal(10000)},
+                                       {"月份": dt.date(2019, 7, 1), "收入": Decimal(10000)}]], type=pa.list_(struct))})
+    for known_on, july in [(None, Decimal(4000)), (dt.date(2019, 8, 1), Decimal(5000))]:
+        for run in (policy.evaluate, policy.interpret):
+            assert run(data, on=ON, known_on=known_on)["各月应税"] == (Decimal(5000), july)
+        got = policy.evaluate_batch(table, on=ON, known_on=known_on).to_pylist()
+        assert got[0]["错误"] is None and tuple(got[0]["各月应税"]) == (Decimal(5000), july)
