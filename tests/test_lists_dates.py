@@ -158,6 +158,7 @@ def test_schema_marks_the_key(policy: guize.Policy) -> None:
 
     schema = input_schema(policy)["properties"]["各月"]
     assert schema["x-guize-key"] == "月份" and schema["items"]["properties"]["月份"]["x-guize-key"] is True
+    assert schema["items"]["properties"]["月份"]["description"].endswith("；主键：各项的取值互不相同")
     assert "x-guize-key" not in schema["items"]["properties"]["收入"]
 
 
@@ -311,3 +312,8 @@ def test_item_dates_follow_the_rules_as_known_on(tmp_path: Path) -> None:
             assert run(data, on=ON, known_on=known_on)["各月应税"] == (Decimal(5000), july)
         got = policy.evaluate_batch(table, on=ON, known_on=known_on).to_pylist()
         assert got[0]["错误"] is None and tuple(got[0]["各月应税"]) == (Decimal(5000), july)
+
+
+def test_names_that_begin_with_the_new_keywords_are_still_names() -> None:
+    assert errors("输入 适用日期起：日期\n输入 主键数：整数\n输出 主键数加一：整数 = 主键数 + 1\n"
+                  "输出 起始：日期 = 适用日期起\n") == []

@@ -126,6 +126,7 @@ def list_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
     if spec.get("key"):  # 主键: each item's value of this field differs
         out["x-guize-key"] = spec["key"]
         props[spec["key"]]["x-guize-key"] = True
+        props[spec["key"]]["description"] += "；主键：各项的取值互不相同"
     return out
 
 
