@@ -8,6 +8,7 @@ repeated key is an error naming the key; the checker's errors; fmt, explain, sch
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -317,3 +318,59 @@ def test_item_dates_follow_the_rules_as_known_on(tmp_path: Path) -> None:
 def test_names_that_begin_with_the_new_keywords_are_still_names() -> None:
     assert errors("输入 适用日期起：日期\n输入 主键数：整数\n输出 主键数加一：整数 = 主键数 + 1\n"
                   "输出 起始：日期 = 适用日期起\n") == []
+
+
+ONE = HEADER + """
+类型 月度数据：
+  月份：年月，主键
+  收入：金额
+  在职：是否，默认 是
+
+输入 各月：月度数据的列表
+定义 应税：金额，按 各月 逐月 = 取较大值(收入 - 5000元，0元)
+输出 七月收入：金额 = 唯一(各月 中 月份 = 2019年7月 的 收入)
+输出 七月应税：金额 = 唯一(各月 中 月份 = 2019年7月 的 应税)
+输出 唯一在职月：年月 = 唯一(各月 中 在职 的 月份)
+输出 七月在职：是否 = 唯一(各月 中 月份 = 2019年7月 的 在职)
+"""
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.fixed_dictionaries(
+    {"月份": st.integers(6, 9).map(month), "收入": st.decimals(min_value=0, max_value=9000, places=2),
+     "在职": st.booleans()}), max_size=4, unique_by=lambda m: m["月份"]), min_size=1, max_size=5))
+def test_the_one_item_agrees_everywhere(tmp_path: Path, rows: list[list[dict[str, Any]]]) -> None:
+    path = tmp_path / "one.rule"
+    if not path.exists():
+        path.write_text(ONE, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    struct = pa.struct([("月份", pa.date32()), ("收入", pa.decimal128(18, 2)), ("在职", pa.bool_())])
+    table = pa.table({"各月": pa.array(rows, type=pa.list_(struct))})
+    for name in ("七月收入", "七月应税", "唯一在职月", "七月在职"):
+        got = policy.evaluate_batch(table, on=ON, outputs=[name]).to_pylist()
+        for r, g in zip(rows, got, strict=True):
+            data = {"各月": r}
+            want = answer(functools.partial(policy.evaluate, outputs=[name]), data)
+            assert want == answer(functools.partial(policy.interpret, outputs=[name]), data)
+            picked = [m for m in r if (m["月份"] == dt.date(2019, 7, 1) if name != "唯一在职月" else m["在职"])]
+            if len(picked) != 1:
+                assert isinstance(want, str) and g["错误"] == want
+                assert ("没有符合条件的项" in want) if not picked else f"有 {len(picked)} 项符合条件" in want
+                continue
+            assert g["错误"] is None and g[name] == want[name]
+            m = picked[0]
+            by_hand = {"七月收入": m["收入"], "七月应税": max(m["收入"] - 5000, Decimal(0)),
+                       "唯一在职月": m["月份"], "七月在职": m["在职"]}[name]
+            assert want[name] == by_hand  # a 年月 is a date (its first day)
+
+
+def test_the_one_item_is_checked() -> None:
+    found = errors("类型 月度数据：\n  收入：金额\n输入 各月：月度数据的列表\n输出 一：金额 = 唯一(各月 中 收入 > 0元)\n")
+    assert any(e.startswith("E352 「唯一」要写明汇总哪一项") for e in found), found
+
+
+def test_verify_says_unknown_for_the_one_item(tmp_path: Path) -> None:
+    path = tmp_path / "one.rule"
+    path.write_text(ONE + "断言 七月应税 ≥ 0元\n", encoding="utf-8")
+    (r,) = [r for r in verify_file(str(path), timeout=5) if r.kind == "assertion"]
+    assert r.status == "unknown" and "尚未编码" in r.message, r

@@ -139,7 +139,7 @@ class BatchGen:
             case ir.Aggregate(func=func, value=value):
                 if func in ("any", "all"):
                     return "bool"
-                if func in ("max", "min") and value is not None:
+                if func in ("max", "min", "one") and value is not None:
                     assert isinstance(node.source, ir.Input)  # INVARIANT: the checker aggregates list inputs
                     self.lists.append(node.source.name)
                     try:
@@ -273,6 +273,8 @@ class BatchGen:
                 name = self.list_name(source)
                 t = self.item_function(name, test, out, pad) if test is not None else "None"
                 v = self.item_function(name, value, out, pad) if value is not None else "None"
+                if func == "one":
+                    raise Unsupported("唯一(…) 逐行计算")
                 if func == "mean":
                     if not rounded:
                         raise Unsupported("平均值未舍入（请对平均值舍入，如 输出 平均收入：金额）")

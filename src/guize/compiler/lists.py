@@ -27,7 +27,8 @@ from guize.runtime.ir import Expr
 # Aggregate functions as written -> (IR func, what they read: value / count / test)
 AGGREGATES: dict[str, str] = {"合计": "sum", "求和": "sum", "总和": "sum", "人数": "count", "个数": "count",
                               "项数": "count", "任一": "any", "全部": "all", "最大": "max", "最大值": "max",
-                              "最小": "min", "最小值": "min", "平均": "mean", "平均值": "mean"}
+                              "最小": "min", "最小值": "min", "平均": "mean", "平均值": "mean",
+                              "唯一": "one"}
 RUNNING = frozenset({"累计"})
 _THIS = frozenset({"本月", "本期", "本项", "本年", "当月", "当期"})
 _BEFORE = frozenset({"上月", "上期", "上一项", "上年", "前一项"})
@@ -295,7 +296,7 @@ class ListChecker(TableChecker):
         if func is None:
             near = nearest(e.func, list(AGGREGATES))
             self.error(e.span, f"没有名为「{e.func}」的汇总", hint=f"是否指「{near}」？" if near else
-                       "可用：合计、人数、任一、全部、最大、最小、平均", code="E352")
+                       "可用：合计、人数、任一、全部、最大、最小、平均、唯一", code="E352")
             return None
         source = self._list_source(e.source)
         if source is None:
@@ -329,6 +330,9 @@ class ListChecker(TableChecker):
             assert v is not None and value is not None
             self._expect_bool(v[1], value.span)
             ty = T.BOOL
+        elif func == "one":  # 唯一(各月 中 月份 = 2019年7月 的 收入): the one item's value, of any type
+            assert v is not None
+            ty = attrs.evolve(v[1], zero=False)
         else:
             assert v is not None and value is not None
             vty = v[1]

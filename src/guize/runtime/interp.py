@@ -315,6 +315,8 @@ class Interpreter:
         items = self.eval(node.source, owner)
         source = node.source.name if isinstance(node.source, ir.Input) else "列表"
         func, acc, count = node.func, node.zero, 0
+        if func == "one":
+            return self.one(node, items, source, owner)
         for index in range(len(items)):
             if node.filter is not None and not self.at(items, index, None, node.filter, owner):
                 self.note(f"「{source}」第{index + 1}项：不符合条件", choice=False)
@@ -342,6 +344,19 @@ class Interpreter:
         if count == 0:
             raise V.no_items(owner, source, func)
         return V.div(acc, count) if func == "mean" else acc
+
+    def one(self, node: ir.Aggregate, items: tuple[Any, ...], source: str, owner: str) -> Any:
+        """唯一(…): the value of the one item that passes the filter (as values.aggregate)."""
+        found = []
+        for index in range(len(items)):
+            ok = node.filter is None or self.at(items, index, None, node.filter, owner)
+            self.note(f"「{source}」第{index + 1}项：{'符合条件' if ok else '不符合条件'}", choice=False)
+            if ok:
+                found.append(index)
+        if len(found) != 1:
+            raise V.not_one(owner, source, len(found))
+        assert node.value is not None  # INVARIANT: the checker requires 「的 …」 for 唯一
+        return self.at(items, found[0], None, node.value, owner)
 
     def progressive(self, node: ir.Progressive, owner: str) -> Any:
         scale = self.eval(node.scale, owner)

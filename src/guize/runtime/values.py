@@ -503,7 +503,14 @@ def running(items: tuple[Any, ...], index: int, out: Items, fn: Any, inclusive: 
     return prefix[upto]
 
 
-_AGG_WORDS = {"max": "最大值", "min": "最小值", "mean": "平均值"}
+_AGG_WORDS = {"max": "最大值", "min": "最小值", "mean": "平均值", "one": "唯一的一项"}
+
+
+def not_one(owner: str, source: str, count: int) -> EvaluationError:
+    """唯一(…): the items that pass the filter are not exactly one."""
+    if count == 0:
+        return no_items(owner, source, "one")
+    return EvaluationError(f"「{owner}」：「{source}」中有 {count} 项符合条件，「唯一」要求恰好一项", definition=owner)
 
 
 def no_items(owner: str, source: str, func: str) -> EvaluationError:
@@ -521,6 +528,11 @@ def aggregate(func: str, items: tuple[Any, ...], test: Any, value: Any, zero: An
     if func == "all":
         return all(not (test is None or test(items, i, None)) or value(items, i, None) for i in range(len(items)))
     acc, count = zero, 0
+    if func == "one":
+        found = [i for i in range(len(items)) if test is None or test(items, i, None)]
+        if len(found) != 1:
+            raise not_one(owner, source, len(found))
+        return value(items, found[0], None)
     for i in range(len(items)):
         if test is not None and not test(items, i, None):
             continue
