@@ -500,6 +500,12 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
     merged = ast.RuleFile(base.path, (bdoc,), tuple(types.values()), tuple(inputs.values()),
                           tuple(defs.values()), tuple(base.examples if examples is None else examples),
                           (), tuple(assertions))
+    # Record types (of list inputs): the base's, and those a layer declares anew.
+    records = {r.name: r for r in base.records}
+    for layer in layers:
+        for r in layer.records:
+            records.setdefault(r.name, r)
+    merged = attrs.evolve(merged, records=tuple(records.values()))
     return merged, diags
 
 

@@ -345,6 +345,7 @@ class InputDecl:
     negative: bool = False  # 可为负: losses, corrections
     span: Span = _span()
     added: bool = False  # 新增: an input an amending or local document adds
+    roles: tuple[str, ...] = ()  # a record field's 适用日期 / 主键 (as written)
 
 
 @attrs.frozen

@@ -150,10 +150,12 @@ class BatchGen:
                 return _KINDS[self.p.defs[name].value_kind]
             case ir.Running():
                 return "num"
+            case ir.AtDate(dated=dated):
+                return self.kind(dated)
             case ir.Aggregate(func=func, value=value):
                 if func in ("any", "all"):
                     return "bool"
-                if func in ("max", "min") and value is not None:
+                if func in ("max", "min", "one") and value is not None:
                     assert isinstance(node.source, ir.Input)  # INVARIANT: the checker aggregates list inputs
                     self.lists.append(node.source.name)
                     try:
@@ -257,6 +259,8 @@ class BatchGen:
                 return self.progressive(node, out, pad)
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
                 return self.list_expr(node, out, pad)
+            case ir.AtDate():
+                raise Unsupported("参数按各项的适用日期选用版本，逐行计算")
         assert_never(node)
 
     def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, out: list[str],
@@ -285,6 +289,8 @@ class BatchGen:
                 name = self.list_name(source)
                 t = self.item_function(name, test, out, pad) if test is not None else "None"
                 v = self.item_function(name, value, out, pad) if value is not None else "None"
+                if func == "one":
+                    raise Unsupported("唯一(…) 逐行计算")
                 if func == "mean":
                     if not rounded:
                         raise Unsupported("平均值未舍入（请对平均值舍入，如 输出 平均收入：金额）")

@@ -300,7 +300,8 @@ class Checker(ListChecker):
             return {"name": inp.name, "kind": "list", "type": ty.display(), "unit": "", "scale": Decimal(1),
                     "members": (), "has_default": False, "default": None, "negative": False,
                     "cite": inp.cite.articles if inp.cite else (), "line": inp.span.line,
-                    "fields": self.field_specs(ty.record)}
+                    "fields": self.field_specs(ty.record),
+                    **({"key": key} if (key := self.record_key(ty.record)) else {})}
         return {
             "name": inp.name,
             "kind": _value_kind(ty),

@@ -73,6 +73,7 @@ KEYWORDS: dict[str, str] = {
     "IN_WORD": "「中」",
     "OF_WORD": "「的」",
     "EACH_KW": "「逐项」",
+    "ROLE_KW": "「适用日期」或「主键」",
     "NONE_KW": "「空列表」",
     "TEXT_KW": "「原文」",
     "DATE_KW": "「日期」",

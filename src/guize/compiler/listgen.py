@@ -22,11 +22,28 @@ class ListCode:
 
     expr: Any
     const: Any
+    fresh: Any
     lines: list[str]
     rule_lines: list[int]
 
-    def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, owner: str) -> str:
+    def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate | ir.AtDate,
+                  owner: str) -> str:
         match node:
+            case ir.AtDate(dated=dated, date=date, item=item):
+                # The version on the item's date; e[-1] is known_on (Policy.env).
+                index = (f"_v.version_at(DATED[{dated.slot}], {self.expr(date, owner)}, e[-1], {dated.what!r}, "
+                         f"{item!r}, _i)")
+                versions = dated.versions
+                if all(isinstance(v.value, ir.Const) for v in versions):
+                    return f"{self.const(tuple(v.value.value for v in versions if isinstance(v.value, ir.Const)))}[{index}]"
+                if len(versions) == 1:
+                    return f"({index}, {self.expr(versions[0].value, owner)})[1]"
+                t = self.fresh()
+                out = f"{self.expr(versions[-1].value, owner)}"
+                for i in range(len(versions) - 2, -1, -1):
+                    test = f"({t} := {index}) == {i}" if i == 0 else f"{t} == {i}"
+                    out = f"{self.expr(versions[i].value, owner)} if {test} else {out}"
+                return f"({out})"
             case ir.Each(source=source, body=body):
                 return f"_v.each({self.expr(source, owner)}, {self.item_function(body, owner)})"
             case ir.Field(name=name):

@@ -27,7 +27,8 @@ from guize.runtime.ir import Expr
 # Aggregate functions as written -> (IR func, what they read: value / count / test)
 AGGREGATES: dict[str, str] = {"合计": "sum", "求和": "sum", "总和": "sum", "人数": "count", "个数": "count",
                               "项数": "count", "任一": "any", "全部": "all", "最大": "max", "最大值": "max",
-                              "最小": "min", "最小值": "min", "平均": "mean", "平均值": "mean"}
+                              "最小": "min", "最小值": "min", "平均": "mean", "平均值": "mean",
+                              "唯一": "one"}
 RUNNING = frozenset({"累计"})
 _THIS = frozenset({"本月", "本期", "本项", "本年", "当月", "当期"})
 _BEFORE = frozenset({"上月", "上期", "上一项", "上年", "前一项"})
@@ -53,6 +54,7 @@ class ListChecker(TableChecker):
         self.records: dict[str, dict[str, tuple[ast.InputDecl, Type]]] = {}
         self.items: list[ItemContext] = []
         self.each_of: dict[str, str] = {}  # per-item definition -> the list input it is computed over
+        self.record_roles: dict[str, dict[str, str]] = {}  # record -> {"适用日期"/"主键": its field}
 
     # Declarations, literals and input specs (checker.Checker).
 
@@ -91,8 +93,46 @@ class ListChecker(TableChecker):
                     self.error(fd.span, f"「可为负」只用于数值字段，「{fd.name}」是{ty.display()}", code="E234")
                 if fd.default is not None:
                     self._literal(fd.default, ty, f"字段「{fd.name}」的默认值")
+                self._field_roles(rd.name, fd, ty)
                 fields[fd.name] = (fd, ty)
             self.records[rd.name] = fields
+
+    def _field_roles(self, record: str, fd: ast.InputDecl, ty: Type) -> None:
+        """，适用日期 (a 日期 or 年月 field) and ，主键 (an integer, 日期, 年月 or enumeration field):
+        at most one of each a record."""
+        roles = self.record_roles.setdefault(record, {})
+        for role in fd.roles:
+            code = "E356" if role == "适用日期" else "E357"
+            if role in roles:
+                self.error(fd.span, f"类型「{record}」已有{role}字段「{roles[role]}」，「{fd.name}」不能再作{role}",
+                           hint=f"一个记录类型只能有一个{role}字段", code=code)
+                continue
+            if role == "适用日期" and ty.kind != "date":
+                self.error(fd.span, f"「适用日期」只用于日期或年月字段，「{fd.name}」是{ty.display()}",
+                           hint=f"如「{fd.name}：年月，适用日期」", code=code)
+                continue
+            if role == "主键" and not (ty.kind in ("date", "enum") or (ty.kind == "num" and ty.integer)):
+                self.error(fd.span, f"「主键」只用于整数、日期、年月或枚举字段，「{fd.name}」是{ty.display()}",
+                           hint=f"如「{fd.name}：整数，主键」", code=code)
+                continue
+            roles[role] = fd.name
+
+    def item_date(self, name: str, node: Expr, e: ast.Name) -> Expr:
+        """In an item whose record has a 适用日期 field, a dated parameter or table (a definition
+        whose value is its versions) is taken on the item's date: AtDate."""
+        if not self.items or not isinstance(node, ir.Ref):
+            return node
+        ctx = self.items[-1]
+        field = self.record_roles.get(ctx.record, {}).get("适用日期")
+        lowered = self.lowered.get(name, node)
+        dated = ir.unwrap_time(lowered)
+        if field is None or not isinstance(dated, ir.Dated) or self.defs[name].rounding:
+            return node
+        date = self.mk(ir.Field, e.span, field)
+        at: Expr = self.mk(ir.AtDate, e.span, dated, date, ctx.source)
+        if isinstance(lowered, ir.Call):  # a 期间, 年龄 or 年月 value reads as one (checker._TIME_WRAP)
+            at = self.mk(ir.Call, e.span, lowered.func, (at,))
+        return at
 
     def list_type(self, spec: ast.NamedType) -> Type | None:
         """家庭成员的列表: a list whose items are records of a declared type."""
@@ -104,6 +144,10 @@ class ListChecker(TableChecker):
                    hint=f"是否指「{near}{LIST_SUFFIX}」？" if near else
                    f"先声明：「类型 {record}：」下面每行一个字段，如「  月收入：金额」", code="E239")
         return None
+
+    def record_key(self, record: str) -> str | None:
+        """The record's 主键 field (each item's differs), if one is declared."""
+        return self.record_roles.get(record, {}).get("主键")
 
     def field_specs(self, record: str) -> tuple[dict[str, Any], ...]:
         """The fields of a record type as input specs (what the runtime converts each item by)."""
@@ -156,6 +200,9 @@ class ListChecker(TableChecker):
                 return (self.mk(ir.ItemRef, e.span, name), declared) if declared is not None else None
             if name in self.each_of or (name in self.defs and self.defs[name].each is not None):
                 return self._item_ref(e, ctx)
+            if name in self.defs:
+                found = super()._e_Name(e, hint)
+                return (self.item_date(name, found[0], e), found[1]) if found is not None else None
         elif name in self.defs and self.defs[name].each is not None:
             d = self.defs[name]
             self.error(e.span, f"「{name}」是逐项计算的（每个「{d.each}」一个值），不能直接参与运算",
@@ -249,7 +296,7 @@ class ListChecker(TableChecker):
         if func is None:
             near = nearest(e.func, list(AGGREGATES))
             self.error(e.span, f"没有名为「{e.func}」的汇总", hint=f"是否指「{near}」？" if near else
-                       "可用：合计、人数、任一、全部、最大、最小、平均", code="E352")
+                       "可用：合计、人数、任一、全部、最大、最小、平均、唯一", code="E352")
             return None
         source = self._list_source(e.source)
         if source is None:
@@ -283,6 +330,9 @@ class ListChecker(TableChecker):
             assert v is not None and value is not None
             self._expect_bool(v[1], value.span)
             ty = T.BOOL
+        elif func == "one":  # 唯一(各月 中 月份 = 2019年7月 的 收入): the one item's value, of any type
+            assert v is not None
+            ty = attrs.evolve(v[1], zero=False)
         else:
             assert v is not None and value is not None
             vty = v[1]

@@ -26,8 +26,12 @@ class ListsToAst(Transformer):  # type: ignore[type-arg]
         opts = [x for x in c[3:] if isinstance(x, tuple)]
         default = next((v for k, v in opts if k == "default"), None)
         negative = any(k == "negative" for k, _v in opts)
+        roles = tuple(v for k, v in opts if k == "role")
         cite = c[-1] if isinstance(c[-1], ast.Citation) else None
-        return ast.InputDecl(str(c[0]), c[2], default, cite, negative, span=self.sp(meta))
+        return ast.InputDecl(str(c[0]), c[2], default, cite, negative, span=self.sp(meta), roles=roles)
+
+    def field_opt(self, meta: Any, c: list[Any]) -> tuple[str, str]:
+        return ("role", str(c[1]))
 
     def per_item(self, meta: Any, c: list[Any]) -> tuple[str, str]:
         return (str(c[2]), str(c[3]))

@@ -39,7 +39,7 @@ def chunk_dates(plan: Any, columns: dict[str, Any], n: int) -> tuple[Any, list[A
         assert plan.env is not None and plan.on is not None  # INVARIANT: set in Plan.__init__
         if plan.known_column is not None:
             return known_rows(plan, columns, np.full(n, day(plan.on), dtype=np.int64), None, None)
-        return day(plan.on), list(plan.env[1:]), None, None
+        return day(plan.on), list(plan.env[1:-1]), None, None
     spec = {"name": plan.date_column, "kind": "date", "members": ()}
     conv = convert_column(spec, columns[plan.date_column], plan.enums)
     days = conv.v

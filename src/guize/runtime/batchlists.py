@@ -164,10 +164,22 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
             columns[name] = children[given[name]]
         elif not field["has_default"]:
             columns[name] = pa.nulls(e.n)  # missing in every item: flagged by the reader
+    if spec.get("key") in given and e.n:  # 主键: a row whose items repeat a key goes the scalar way
+        c.flag(_repeated_keys(children[given[spec["key"]]], offsets, n))
     fetch = fetcher(columns, {}, fields)
     e.fields = {name: fetch(e, name) for name in fields}
     e.settle()
     return e
+
+
+def _repeated_keys(column: Any, offsets: Any, n: int) -> Any:
+    """Rows in which two items have the same key (as given; the scalar path names them)."""
+    values = column.to_pylist()
+    bad = np.zeros(n, dtype=bool)
+    for row in range(n):
+        keys = values[offsets[row]:offsets[row + 1]]
+        bad[row] = len(set(keys)) != len(keys)
+    return bad
 
 
 # ---------------------------------------------------------------- what the generated code calls

@@ -237,6 +237,10 @@ class _Walker:
                 each = self._items(node, source, path)
                 for child in ir.children(node)[1:]:
                     self._walk(child, each, found)
+            case ir.AtDate(dated=dated, date=date):  # the version follows each item's date: any may apply
+                self._walk(date, path, found)
+                for version in dated.versions:
+                    self._walk(version.value, path, found)
             case (ir.Const() | ir.AsOf() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Arith() | ir.Neg()
                   | ir.Cmp() | ir.Not() | ir.Min() | ir.Max() | ir.Round() | ir.Call() | ir.Scale()
                   | ir.Progressive()):

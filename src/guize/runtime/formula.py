@@ -95,6 +95,8 @@ def render_ir(node: ir.Expr) -> str:
             inner = render_ir(source) + (f" 中 {render_ir(test)}" if test is not None else "")
             inner += f" 的 {render_ir(value)}" if value is not None else ""
             return f"{word}({inner})"
+        case ir.AtDate(dated=dated, date=date):
+            return f"{dated.what}（按{render_ir(date)}）"
     assert_never(node)
 
 
@@ -228,7 +230,7 @@ class Worksheet:
             case ir.Each() | ir.Field() | ir.ItemRef():
                 return render_ir(node)  # a value for each item: the notes list them
             case (ir.AsOf() | ir.Cond() | ir.Match() | ir.Bands() | ir.Dated() | ir.Scale() | ir.Running()
-                  | ir.Aggregate()):
+                  | ir.Aggregate() | ir.AtDate()):
                 if subst and node.id in self.values:
                     return show(self.values[node.id], own)
                 return render_ir(node)

@@ -84,6 +84,8 @@ CODES: dict[str, str] = {
     "E350": "a per-item value used where one value is needed", "E351": "a per-item value of another list",
     "E352": "an aggregate written wrongly", "E353": "累计 (running sum) written wrongly or outside a per-item definition",
     "E354": "an aggregate over values of the wrong type", "E355": "an aggregate over something that is not a list",
+    "E356": "a record's 适用日期 (item date) field misdeclared",
+    "E357": "a record's 主键 (key) field misdeclared",
     "E410": "the amendment names something the amended document does not have",
     "E411": "新增 (added) names something the amended document already has",
     "E412": "an amendment changes a type or unit", "E416": "an amendment changes the kind of a declaration",

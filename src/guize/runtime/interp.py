@@ -275,6 +275,8 @@ class Interpreter:
                 return acc
             case ir.Aggregate():
                 return self.aggregate(node, owner)
+            case ir.AtDate():
+                return self.at_date(node, owner)
         assert_never(node)
 
     @staticmethod
@@ -297,11 +299,26 @@ class Interpreter:
             self.note(f"第{index + 1}项：{V.fmt(out[-1])}", choice=False)
         return tuple(out)
 
+    def at_date(self, node: ir.AtDate, owner: str) -> Any:
+        """A dated value taken on the current item's date (as values.version_at)."""
+        on = self.eval(node.date, owner)
+        index = self.item_stack[-1][1]
+        picked = V.version_at(tuple((v.start, v.end, v.known) for v in node.dated.versions), on, self.known_on,
+                              node.dated.what, node.item, index)
+        version = node.dated.versions[picked]
+        if self.coverage is not None:  # the parameter's version is used (not the worksheet's choice: no `taken`)
+            self.coverage.add((node.dated.what, node.dated.id, picked))
+        self.note(f"第{index + 1}项（{display.date(on)}）适用「{node.dated.what}」{version.label}的版本"
+                  f"（生效日 {display.date(version.start)}）", version.cite, choice=False)
+        return self.eval(version.value, owner)
+
     def aggregate(self, node: ir.Aggregate, owner: str) -> Any:
         """合计 人数 任一 全部 最大 最小 平均, item by item in order (as values.aggregate)."""
         items = self.eval(node.source, owner)
         source = node.source.name if isinstance(node.source, ir.Input) else "列表"
         func, acc, count = node.func, node.zero, 0
+        if func == "one":
+            return self.one(node, items, source, owner)
         for index in range(len(items)):
             if node.filter is not None and not self.at(items, index, None, node.filter, owner):
                 self.note(f"「{source}」第{index + 1}项：不符合条件", choice=False)
@@ -329,6 +346,19 @@ class Interpreter:
         if count == 0:
             raise V.no_items(owner, source, func)
         return V.div(acc, count) if func == "mean" else acc
+
+    def one(self, node: ir.Aggregate, items: tuple[Any, ...], source: str, owner: str) -> Any:
+        """唯一(…): the value of the one item that passes the filter (as values.aggregate)."""
+        found = []
+        for index in range(len(items)):
+            ok = node.filter is None or self.at(items, index, None, node.filter, owner)
+            self.note(f"「{source}」第{index + 1}项：{'符合条件' if ok else '不符合条件'}", choice=False)
+            if ok:
+                found.append(index)
+        if len(found) != 1:
+            raise V.not_one(owner, source, len(found))
+        assert node.value is not None  # INVARIANT: the checker requires 「的 …」 for 唯一
+        return self.at(items, found[0], None, node.value, owner)
 
     def progressive(self, node: ir.Progressive, owner: str) -> Any:
         scale = self.eval(node.scale, owner)

@@ -326,9 +326,20 @@ class Aggregate(Located):
     word: str  # as written (合计, 人数 …), for explanations
 
 
+@attrs.frozen
+class AtDate(Located):
+    """A dated parameter or table read inside an item of a list whose record has a 适用日期
+    field: `dated` (the named definition's versions) taken on `date` (the item's date), not on
+    the evaluation date; `item` names the list, for the error when no version is in force."""
+
+    dated: Dated
+    date: Expr
+    item: str
+
+
 Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
                    | Call | Cond | Match | Bands | Dated | Scale | Progressive
-                   | Each | Field | ItemRef | Running | Aggregate)
+                   | Each | Field | ItemRef | Running | Aggregate | AtDate)
 Row: TypeAlias = Branch | Case | Band | Version | Other
 Node: TypeAlias = Expr | Row
 
@@ -337,7 +348,7 @@ T = TypeVar("T")
 
 EXPR_TYPES: tuple[type, ...] = (Const, Input, Ref, AsOf, Arith, Neg, Cmp, And, Or, Not, If, Min, Max, Round,
                                 Call, Cond, Match, Bands, Dated, Scale, Progressive,
-                                Each, Field, ItemRef, Running, Aggregate)
+                                Each, Field, ItemRef, Running, Aggregate, AtDate)
 ROW_TYPES: tuple[type, ...] = (Branch, Case, Band, Version, Other)
 
 
@@ -395,6 +406,8 @@ def children(node: Node) -> tuple[Node, ...]:
             return (arg,)
         case Aggregate(source=source, filter=filt, value=value):
             return tuple(n for n in (source, filt, value) if n is not None)
+        case AtDate(dated=dated, date=date):
+            return (date, dated)
         case Branch(test=t, value=v):
             return (t, v)
         case Case(value=v) | Band(value=v) | Version(value=v) | Other(value=v):
@@ -533,6 +546,8 @@ def _needs(node: Expr, defs: Mapping[str, Definition], memo: dict[str, Needs]) -
             return _needs(subject, defs, memo) | _all_of(values)
         case Dated(versions=versions):
             return _all_of([_needs(v.value, defs, memo) for v in versions])
+        case AtDate(dated=dated, date=date):
+            return _needs(date, defs, memo) | _needs(dated, defs, memo)
         case (Arith() | Neg() | Cmp() | Not() | Min() | Max() | Round() | Call() | Scale()
               | Progressive()):
             found: Needs = frozenset()
@@ -551,7 +566,7 @@ def _value_of(node: Node) -> Expr:
 
 
 # The list nodes come last, so the codes of the older nodes (in compiled modules) do not move.
-_LIST_TYPES = (Each, Field, ItemRef, Running, Aggregate)
+_LIST_TYPES = (Each, Field, ItemRef, Running, Aggregate, AtDate)
 _CLASSES: tuple[type, ...] = (tuple(c for c in EXPR_TYPES if c not in _LIST_TYPES) + ROW_TYPES
                               + _LIST_TYPES)
 _CODE = {cls: code for code, cls in enumerate(_CLASSES)}

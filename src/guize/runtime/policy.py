@@ -217,7 +217,8 @@ class Policy:
             self.window.check(on)
             if known_on is not None:
                 self.check_known(known_on)
-            env = (on, *(select_version(versions, on, known_on) for versions in self._dated))
+            # The date, each dated slot's version, and last known_on (for values taken on an item's date).
+            env = (on, *(select_version(versions, on, known_on) for versions in self._dated), known_on)
             if len(self._envs) >= _DATE_CACHE_LIMIT:
                 self._envs.clear()
             self._envs[key] = env

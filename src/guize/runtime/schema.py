@@ -123,8 +123,13 @@ def list_schema(spec: Mapping[str, Any]) -> dict[str, Any]:
         if f["has_default"]:
             props[f["name"]]["default"] = jsonable(f["default"])
     required = [f["name"] for f in spec["fields"] if not f["has_default"]]
-    return {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "object", "properties": props,
-                                                             "required": required, "additionalProperties": False}}
+    out = {"type": "array", "maxItems": MAX_ITEMS, "items": {"type": "object", "properties": props,
+                                                            "required": required, "additionalProperties": False}}
+    if spec.get("key"):  # 主键: each item's value of this field differs
+        out["x-guize-key"] = spec["key"]
+        props[spec["key"]]["x-guize-key"] = True
+        props[spec["key"]]["description"] += "；主键：各项的取值互不相同"
+    return out
 
 
 def output_value_schema(kind: str, numbers: bool = False) -> dict[str, Any]:

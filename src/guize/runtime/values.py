@@ -10,6 +10,7 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decim
 __all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "InvalidOperation"]
 
 from guize.runtime import dates, display
+from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
@@ -424,6 +425,16 @@ def no_version(what: str, on: datetime.date) -> Any:
     raise NotInForce(f"「{what}」在 {dates.cn(on)} 没有有效的取值", definition=what, date=on)
 
 
+def version_at(versions: tuple[Any, ...], on: datetime.date, known_on: datetime.date | None, what: str,
+               source: str, index: int) -> int:
+    """The version of a dated value in force on an item's date (its 适用日期 field)."""
+    picked = select_version(versions, on, known_on)
+    if picked is None:
+        raise NotInForce(f"「{source}」第{index + 1}项的日期 {dates.cn(on)}：「{what}」在这一天没有有效的取值",
+                         definition=what, date=on)
+    return picked
+
+
 def fmt(value: Any) -> str:
     return display.value(value)
 
@@ -500,6 +511,14 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
             except InvalidInput:  # again, named for the message: which item, which field
                 record[fname] = convert({**field, "name": f"{name}第{index}项的{fname}"}, given)
         out.append(record)
+    key = spec.get("key")
+    if key is not None:
+        seen: dict[Any, int] = {}
+        for index, record in enumerate(out, 1):
+            first = seen.setdefault(record[key], index)
+            if first != index:
+                raise InvalidInput(f"输入「{name}」第{index}项的「{key}」（{fmt(record[key])}）与第{first}项相同；"
+                                   f"「{key}」是主键，各项应互不相同", input=name, value=str(record[key]))
     return tuple(out)
 
 
@@ -532,7 +551,14 @@ def running(items: tuple[Any, ...], index: int, out: Items, fn: Any, inclusive: 
     return prefix[upto]
 
 
-_AGG_WORDS = {"max": "最大值", "min": "最小值", "mean": "平均值"}
+_AGG_WORDS = {"max": "最大值", "min": "最小值", "mean": "平均值", "one": "唯一的一项"}
+
+
+def not_one(owner: str, source: str, count: int) -> EvaluationError:
+    """唯一(…): the items that pass the filter are not exactly one."""
+    if count == 0:
+        return no_items(owner, source, "one")
+    return EvaluationError(f"「{owner}」：「{source}」中有 {count} 项符合条件，「唯一」要求恰好一项", definition=owner)
 
 
 def no_items(owner: str, source: str, func: str) -> EvaluationError:
@@ -550,6 +576,11 @@ def aggregate(func: str, items: tuple[Any, ...], test: Any, value: Any, zero: An
     if func == "all":
         return all(not (test is None or test(items, i, None)) or value(items, i, None) for i in range(len(items)))
     acc, count = zero, 0
+    if func == "one":
+        found = [i for i in range(len(items)) if test is None or test(items, i, None)]
+        if len(found) != 1:
+            raise not_one(owner, source, len(found))
+        return value(items, found[0], None)
     for i in range(len(items)):
         if test is not None and not test(items, i, None):
             continue

@@ -62,6 +62,9 @@ def normalize(node: ir.Expr) -> Any:
         case ir.Aggregate(func=func, source=source, filter=test, value=value):
             return ("aggregate", func, normalize(source), normalize(test) if test is not None else None,
                     normalize(value) if value is not None else None)
+        case ir.AtDate(dated=dated, date=date):
+            # The versions' values are the parameter's own (a change to them is reported there).
+            return ("at_date", dated.what, normalize(date))
     assert_never(node)
 
 

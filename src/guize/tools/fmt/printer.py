@@ -242,6 +242,7 @@ def field_text(f: ast.InputDecl) -> str:
         text += f"，默认 {literal_text(f.default)}"
     if f.negative:
         text += "，可为负"
+    text += "".join(f"，{role}" for role in f.roles)
     return text + cite_text(f.cite)
 
 
