@@ -334,6 +334,22 @@ def test_the_base_is_looked_for_two_levels_up_and_no_deeper(tmp_path: Path) -> N
     assert amend.find_base(h) is None
 
 
+def test_an_amended_policy_keeps_the_units_and_article_texts_of_its_base(tmp_path: Path) -> None:
+    """Merging an amendment kept the base's inputs and rules but dropped its declared units
+    (单位 人次: every use became an unknown unit) and its 原文 blocks."""
+    base = BASE_TEXT.replace("输入 数量：整数（人）", "单位 人次\n输入 数量：整数（人）\n输入 就诊：数量（人次），默认 0人次") \
+        + "输出 就诊补贴：金额 = 就诊 × 10元/人次  依据 第三条\n\n原文 第三条：\n  按人数和人次给予补贴。\n"
+    path = _write(tmp_path, _amendment("参数 系数 = 60%\n"), base=base)
+    assert _errors(tmp_path / "base.rule") == []
+    assert _errors(path) == []
+    policy = guize.load(tmp_path / "base.rule")
+    assert policy.evaluate({"数量": 1, "就诊": 2}, D(2021, 6, 1))["就诊补贴"] == 20
+    from guize.runtime.explain import render
+
+    exp = policy.explain({"数量": 1, "就诊": 2}, D(2021, 6, 1), outputs=["就诊补贴"])
+    assert "按人数和人次给予补贴" in render(exp, "text", policy.document)
+
+
 def test_local_override_of_an_unmarked_value_warns(tmp_path: Path) -> None:
     (tmp_path / "base.rule").write_text(BASE_TEXT, encoding="utf-8")
     text = LOCAL.replace("参数 标准 = 120元/人", "参数 系数 = 60%")

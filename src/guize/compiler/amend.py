@@ -505,7 +505,14 @@ def merge(base: ast.RuleFile, layers: Sequence[ast.RuleFile],
     for layer in layers:
         for r in layer.records:
             records.setdefault(r.name, r)
-    merged = attrs.evolve(merged, records=tuple(records.values()))
+    # Declared units likewise; the 原文 blocks are the base's (an amendment's own articles are
+    # of another document, cited by its 文号).
+    units = {u.name: u for u in base.units}
+    for layer in layers:
+        for u in layer.units:
+            units.setdefault(u.name, u)
+    merged = attrs.evolve(merged, records=tuple(records.values()), units=tuple(units.values()),
+                          articles=base.articles)
     return merged, diags
 
 
@@ -560,6 +567,8 @@ def check_chain(files: Sequence[tuple[str, str]], focus: str) -> Any:
     own = document_record(focus_tree, sources[focus], fdoc) if fdoc is not None else {}
     layered = tuple(_doc_summary(t.documents[0]) for t in trees if len(t.documents) == 1)
     own = {**own, "layers": layered}
+    if files[0][0] == focus and checked.documents and "articles" in checked.documents[0]:
+        own["articles"] = checked.documents[0]["articles"]  # the base's 原文 (explain, doc)
     all_diags = tuple(diags) + checked.diagnostics
     checked = attrs.evolve(checked, path=focus, documents=(own,), diagnostics=all_diags, tree=focus_tree)
     if any(d.severity == "error" for d in all_diags):
