@@ -450,7 +450,8 @@ class Checker(ListChecker):
             bad = "应为「是」或「否」"
         elif ty.kind == "date":
             if isinstance(v, ast.DateLit) and v.year_month == (ty.time == "year_month"):
-                return v.value
+                # a year-month is the runtime's YearMonth (JSON "2025-02"), as evaluate returns it
+                return dates.year_month(v.value) if v.year_month else v.value
             bad = "应为年月（如 2025年2月）" if ty.time == "year_month" else "应为日期"
         elif ty.kind == "enum":
             members = self.enums.get(ty.enum or "", ())
