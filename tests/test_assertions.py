@@ -88,3 +88,35 @@ def test_an_assertion_that_is_not_a_condition_is_an_error() -> None:
     with pytest.raises(CompileError) as info:
         check_source(bad, "a.rule")
     assert [d.code for d in info.value.diagnostics] == ["E292"]
+
+
+def test_guize_test_of_one_file_reads_only_the_neighbours_that_may_repeal_it(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`guize test a.rule` compiled every .rule under a.rule's folder, recursively (a file in
+    /tmp compiled thousands, one of them for minutes); it now reads what guize eval reads: the
+    neighbours that may repeal it. A repeal beside it still counts."""
+    from guize.compiler import corpus as corpus_module
+    from guize.compiler import driver
+
+    (tmp_path / "a.rule").write_text(
+        "文件：\n  标题：《甲办法》\n  施行日期：2020年1月1日\n\n输入 数：金额\n输出 结果：金额 = 数\n\n"
+        "例 废止之前：\n  日期：2023年1月1日\n  数 = 1元\n  期望 结果 = 1元\n\n"
+        "例 废止之后：\n  日期：2025年1月1日\n  数 = 1元\n  期望 未生效\n", encoding="utf-8")
+    (tmp_path / "repeal.rule").write_text(
+        "文件：\n  标题：《关于废止〈甲办法〉的决定》\n  施行日期：2024年1月1日\n  废止：\n    《甲办法》\n",
+        encoding="utf-8")
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "deep" / "er" / "other.rule").write_text("文件：\n  标题：《乙办法》\n  施行日期：2020年1月1日\n",
+                                                          encoding="utf-8")
+    (tmp_path / "unrelated.rule").write_text("文件：\n  标题：《丙办法》\n  施行日期：2020年1月1日\n", encoding="utf-8")
+    loaded: list[str] = []
+    real = driver.load_module
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(driver, "load_module", counting)
+    monkeypatch.setattr(corpus_module, "load_module", counting)
+    report = testing.run([str(tmp_path / "a.rule")])
+    assert report.failed == 0 and report.passed == 2, [o.message for o in report.outcomes]
+    assert sorted(set(loaded)) == ["a.rule", "repeal.rule"]

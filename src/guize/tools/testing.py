@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from guize.compiler.assertions import CheckedAssertion, holds
-from guize.compiler.corpus import Corpus, load_corpus
+from guize.compiler.corpus import Corpus, load_corpus, related_corpus
 from guize.compiler.diagnostics import CompileError
 from guize.compiler.driver import rule_files
 from guize.runtime import values as V
@@ -133,11 +133,12 @@ def run_example(policy: Policy, ex: dict[str, Any], coverage: Coverage | None = 
 def run(paths: list[str], corpus: Corpus | None = None, coverage: bool = False) -> Report:
     report = Report(coverage={} if coverage else None)
     files = rule_files(paths)
-    if corpus is None:
-        roots = sorted({str(Path(f).parent) for f in files})
-        corpus = load_corpus(roots) if roots else Corpus()
+    alone = corpus is None  # a file named alone is judged by the neighbours that may repeal it
+    if corpus is None:  # a folder's files are all loaded anyway: they are the corpus
+        folders = sorted(p for p in paths if Path(p).is_dir())
+        corpus = load_corpus(folders) if folders else Corpus()
     for path in files:
-        from guize.compiler.driver import load_module
+        from guize.compiler.driver import load_module, warn
 
         try:
             module = load_module(path)
@@ -145,6 +146,11 @@ def run(paths: list[str], corpus: Corpus | None = None, coverage: bool = False) 
             report.compile_errors.append(exc)
             continue
         entry = corpus.entry_for_file(str(path))
+        if entry is None and alone:  # as guize eval does: only what may repeal it, never the whole tree
+            related = related_corpus(str(path), module, str(path.parent))
+            for message in related.warnings:
+                warn(message)
+            entry = related.entry_for_file(str(path))
         policy = Policy(module, entry.repealed if entry else None)
         report.policies[str(path)] = policy
         hits = report.coverage.setdefault(str(path), set()) if report.coverage is not None else None
