@@ -163,8 +163,18 @@ class Running:
     span: Span = _span()
 
 
+@attrs.frozen
+class MonthOf:
+    """当年1月的 居住面积: `name` (a field, or a per-item definition) in the one item of a monthly
+    series that falls in `month` (as written: 2019年7月, 当年1月, 上年12月 …)."""
+
+    month: str
+    name: str
+    span: Span = _span()
+
+
 Expr = (Number | DateLit | Bool | Name | Call | Round | Binary | Neg | Compare | Logic | Not | If | Cap
-        | Aggregate | Running)
+        | Aggregate | Running | MonthOf)
 
 
 # ---------------------------------------------------------------- blocks

@@ -152,6 +152,13 @@ class BatchGen:
                 return "num"
             case ir.AtDate(dated=dated):
                 return self.kind(dated)
+            case ir.InMonth(source=source, value=value):
+                assert isinstance(source, ir.Input)  # INVARIANT: the checker reads a list input
+                self.lists.append(source.name)
+                try:
+                    return self.kind(value)
+                finally:
+                    self.lists.pop()
             case ir.Aggregate(func=func, value=value):
                 if func in ("any", "all"):
                     return "bool"
@@ -261,6 +268,8 @@ class BatchGen:
                 return self.list_expr(node, out, pad)
             case ir.AtDate():
                 raise Unsupported("参数按各项的适用日期选用版本，逐行计算")
+            case ir.InMonth():
+                raise Unsupported("某月的值（当年1月的 …）逐行计算")
         assert_never(node)
 
     def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, out: list[str],

@@ -175,7 +175,7 @@ class CodeGenerator(ListCode):
                 return self.scale(node, owner)
             case ir.Progressive(func=func, scale=scale, base=base):
                 return f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
-            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate():
+            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth():
                 return self.list_expr(node, owner)
         assert_never(node)
 
@@ -246,7 +246,7 @@ class CodeGenerator(ListCode):
             case ir.Progressive(func=func):
                 return func != "rate"
             case (ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call() | ir.Scale() | ir.Each()
-                  | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate()):
+                  | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth()):
                 return False
         assert_never(node)
 

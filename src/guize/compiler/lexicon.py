@@ -86,6 +86,7 @@ KEYWORDS: dict[str, str] = {
     "UNDER_GLUED": "「不满」",
     "ABOVE_GLUED": "「以上」",
     "YEARMONTH": "日期（如 2024年4月26日）",  # or a year-month: one word in messages
+    "MONTH_OF": "日期（如 2024年4月26日）",  # 当年1月的 …: one word with dates in messages
     "COLON": "冒号「：」",
     "COMMA": "逗号「，」",
     "DUN": "顿号「、」",

@@ -26,9 +26,14 @@ class ListCode:
     lines: list[str]
     rule_lines: list[int]
 
-    def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate | ir.AtDate,
+    def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate | ir.AtDate | ir.InMonth,
                   owner: str) -> str:
         match node:
+            case ir.InMonth(source=source, field=field, month=month, value=value, word=word):
+                name = source.name if isinstance(source, ir.Input) else "列表"
+                v = self.item_function(value, owner)
+                return (f"_v.in_month({self.expr(source, owner)}, {field!r}, {self.expr(month, owner)}, {v}, "
+                        f"{owner!r}, {name!r}, {word!r})")
             case ir.AtDate(dated=dated, date=date, item=item):
                 # The version on the item's date; e[-1] is known_on (Policy.env).
                 index = (f"_v.version_at(DATED[{dated.slot}], {self.expr(date, owner)}, e[-1], {dated.what!r}, "

@@ -10,6 +10,8 @@ the items up to this one (`累计(x，至 上月)`: before it, which may name th
 
 from __future__ import annotations
 
+import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +35,8 @@ RUNNING = frozenset({"累计"})
 _THIS = frozenset({"本月", "本期", "本项", "本年", "当月", "当期"})
 _BEFORE = frozenset({"上月", "上期", "上一项", "上年", "前一项"})
 LIST_SUFFIX = "的列表"
+# 当年1月的 …: the year a relative month is in, from the year of the reference date
+_YEARS = {"当年": 0, "本年": 0, "今年": 0, "上年": -1, "上一年": -1, "去年": -1, "次年": 1, "下一年": 1}
 
 
 @attrs.frozen
@@ -372,6 +376,95 @@ class ListChecker(TableChecker):
         else:
             hint = "列表要先声明：「类型 家庭成员：」下逐行写字段，再「输入 成员：家庭成员的列表」"
         self.error(span, f"「{name}」不是列表，不能{what}", hint=hint, code="E355")
+
+    # ------------------------------------------------------------ the value in a given month
+
+    def _e_MonthOf(self, e: ast.MonthOf, hint: Type | None) -> tuple[Expr, Type] | None:
+        """当年1月的 居住面积: the field (or per-item value) of the one item of a monthly series in
+        that month. The series is the list whose record has the field; its month field is the
+        record's 适用日期 field, else its 主键 if that is a date. 当年 is the year of the item's
+        date inside an item of a list with a 适用日期 field, else of the evaluation date."""
+        m = re.fullmatch(r"(\d{4}年|[^\d]+)(\d{1,2})月", e.month)
+        assert m is not None  # INVARIANT: the MONTH_OF terminal only matches this shape
+        month = int(m[2])
+        if not 1 <= month <= 12:
+            self.error(e.span, f"「{e.month}」不是有效的月份（1月至12月）", code="E358")
+            return None
+        found = self._month_series(e)
+        if found is None:
+            return None
+        source, record, field = found
+        target = self._month_target(e, m[1], month)
+        self.items.append(ItemContext(source, record, None))
+        try:
+            r = self._expr(ast.Name(e.name, span=e.span), None)
+        finally:
+            self.items.pop()
+        if r is None:
+            return None
+        if self.current:
+            self.input_deps[self.current].add(source)
+        src = self.mk(ir.Input, e.span, source)
+        node = self.mk(ir.InMonth, e.span, src, field, target, r[0], f"{e.month}的 {e.name}")
+        return node, attrs.evolve(r[1], zero=False)
+
+    def _month_series(self, e: ast.MonthOf) -> tuple[str, str, str] | None:
+        """The list (and its record and month field) that `e.name` is a field or per-item value of."""
+        name = e.name
+        lists = {n: t.record for n, t in self.input_types.items() if t.kind == "list" and t.record is not None}
+        each = self.each_of.get(name) or (self.defs[name].each if name in self.defs else None)
+        if each is not None and each in lists:
+            owners = [each]
+        else:
+            owners = [n for n, rec in lists.items() if name in self.records.get(rec, {})]
+        if not owners:
+            known = sorted({f for rec in lists.values() for f in self.records.get(rec, {})})
+            near = nearest(name, known) if known else None
+            self.error(e.span, f"「{e.month}的 {name}」：「{name}」不是列表的字段，也不是逐项计算的定义",
+                       hint=f"是否指字段「{near}」？" if near else
+                       "某月的值取自按月的列表：如「类型 月度数据：」下写「月份：年月，主键」，再「输入 各月：月度数据的列表」",
+                       code="E358")
+            return None
+        if len(owners) > 1:
+            self.error(e.span, f"「{e.month}的 {name}」：列表{'、'.join(f'「{o}」' for o in owners)}都有字段「{name}」，"
+                               "不知取哪一个列表", hint=f"用「唯一({owners[0]} 中 {self._month_field(lists[owners[0]])} = … "
+                                                       f"的 {name})」指明列表",
+                       code="E358")
+            return None
+        source = owners[0]
+        record = lists[source]
+        fields = self.records.get(record, {})
+        field = self._month_field(record)
+        if field is None:
+            dates = [f for f, (_fd, ty) in fields.items() if ty.kind == "date"]
+            example = dates[0] if dates else "月份"
+            self.error(e.span, f"「{e.month}的 {name}」：列表「{source}」的各项没有标明所属月份",
+                       hint=f"在类型「{record}」中给年月或日期字段写「，适用日期」或「，主键」，"
+                            f"如「{example}：年月，主键」", code="E358")
+            return None
+        return source, record, field
+
+    def _month_field(self, record: str) -> str | None:
+        """The field saying which month an item is: the 适用日期 field, else a 日期 or 年月 主键."""
+        roles = self.record_roles.get(record, {})
+        fields = self.records.get(record, {})
+        key = roles.get("主键")
+        if "适用日期" not in roles and key in fields and fields[key][1].kind == "date":
+            return key
+        return roles.get("适用日期")
+
+    def _month_target(self, e: ast.MonthOf, year: str, month: int) -> Expr:
+        """The year-month `e` names: a constant, or computed from the reference date's year."""
+        if year[:-1].isdigit():
+            return self.mk(ir.Const, e.span, datetime.date(int(year[:-1]), month, 1))
+        ctx = self.items[-1] if self.items else None
+        dated = self.record_roles.get(ctx.record, {}).get("适用日期") if ctx is not None else None
+        on: Expr = self.mk(ir.Field, e.span, dated) if dated is not None else self.mk(ir.AsOf, e.span)
+        first = self.mk(ir.Call, e.span, "year_month", (on,))
+        # (month + 12 × years) − the reference date's month: the months to add to its year-month
+        shift = self.mk(ir.Arith, e.span, "-", self.mk(ir.Const, e.span, month + 12 * _YEARS[year]),
+                        self.mk(ir.Call, e.span, "month", (on,)), True)
+        return self.mk(ir.Call, e.span, "add_months", (first, shift))
 
     # ------------------------------------------------------------ examples
 

@@ -48,6 +48,10 @@ class ListsToAst(Transformer):  # type: ignore[type-arg]
         # NAME ( arg ， 至 NAME )
         return ast.Running(str(c[0]), c[2], str(c[5]), span=self.sp(meta))
 
+    def e_month_of(self, meta: Any, c: list[Any]) -> ast.MonthOf:
+        # MONTH_OF NAME: 当年1月的 居住面积 (the token ends with 的)
+        return ast.MonthOf(str(c[0])[:-1], str(c[1]), span=self.sp(meta))
+
     def record_line(self, meta: Any, c: list[Any]) -> tuple[tuple[str, ast.LitValue], ...]:
         names = [x for x in c if isinstance(x, Token) and x.type == "NAME"]
         values = [x for x in c if isinstance(x, ast.LitValue)]

@@ -237,6 +237,10 @@ class _Walker:
                 each = self._items(node, source, path)
                 for child in ir.children(node)[1:]:
                     self._walk(child, each, found)
+            case ir.InMonth(source=source, month=month, value=value):
+                self._walk(source, path, found)
+                self._walk(month, path, found)
+                self._walk(value, self._items(node, source, path), found)
             case ir.AtDate(dated=dated, date=date):  # the version follows each item's date: any may apply
                 self._walk(date, path, found)
                 for version in dated.versions:

@@ -97,6 +97,8 @@ def render_ir(node: ir.Expr) -> str:
             return f"{word}({inner})"
         case ir.AtDate(dated=dated, date=date):
             return f"{dated.what}（按{render_ir(date)}）"
+        case ir.InMonth(word=word):
+            return word
     assert_never(node)
 
 
@@ -230,7 +232,7 @@ class Worksheet:
             case ir.Each() | ir.Field() | ir.ItemRef():
                 return render_ir(node)  # a value for each item: the notes list them
             case (ir.AsOf() | ir.Cond() | ir.Match() | ir.Bands() | ir.Dated() | ir.Scale() | ir.Running()
-                  | ir.Aggregate() | ir.AtDate()):
+                  | ir.Aggregate() | ir.AtDate() | ir.InMonth()):
                 if subst and node.id in self.values:
                     return show(self.values[node.id], own)
                 return render_ir(node)

@@ -277,6 +277,8 @@ class Interpreter:
                 return self.aggregate(node, owner)
             case ir.AtDate():
                 return self.at_date(node, owner)
+            case ir.InMonth():
+                return self.in_month(node, owner)
         assert_never(node)
 
     @staticmethod
@@ -359,6 +361,18 @@ class Interpreter:
             raise V.not_one(owner, source, len(found))
         assert node.value is not None  # INVARIANT: the checker requires 「的 …」 for 唯一
         return self.at(items, found[0], None, node.value, owner)
+
+    def in_month(self, node: ir.InMonth, owner: str) -> Any:
+        """当年1月的 居住面积: the value in the one item of that month (as values.in_month)."""
+        items = self.eval(node.source, owner)
+        month = self.eval(node.month, owner)
+        source = node.source.name if isinstance(node.source, ir.Input) else "列表"
+        found = V.month_items(items, node.field, month)
+        if len(found) != 1:
+            raise V.not_in_month(owner, source, node.field, month, node.word, len(found))
+        value = self.at(items, found[0], None, node.value, owner)
+        self.note(f"「{source}」第{found[0] + 1}项（{display.year_month(month)}）：{V.fmt(value)}", choice=False)
+        return value
 
     def progressive(self, node: ir.Progressive, owner: str) -> Any:
         scale = self.eval(node.scale, owner)

@@ -55,6 +55,10 @@ Lists (a list input holds records, each a dict of converted field values):
                                   func in sum count any all max min mean over the items of
                                   `source` that pass `filter` (None: every item), each item's
                                   `value` (None for count); sum starts at zero
+  InMonth(source, field, month, value, word)
+                                  当年1月的 居住面积: `value` in the one item of `source` whose
+                                  date `field` falls in the year-month `month` (evaluated
+                                  outside the items)
 """
 
 from __future__ import annotations
@@ -337,9 +341,22 @@ class AtDate(Located):
     item: str
 
 
+@attrs.frozen
+class InMonth(Located):
+    """当年1月的 居住面积: `value` evaluated in the one item of `source` whose `field` (a 日期 or 年月)
+    falls in the year-month `month`; `month` is evaluated where the node is (not in an item of
+    `source`). No such item, or several: an evaluation error naming the month."""
+
+    source: Expr
+    field: str
+    month: Expr
+    value: Expr
+    word: str  # as written (当年1月的 居住面积), for messages and explanations
+
+
 Expr: TypeAlias = (Const | Input | Ref | AsOf | Arith | Neg | Cmp | And | Or | Not | If | Min | Max | Round
                    | Call | Cond | Match | Bands | Dated | Scale | Progressive
-                   | Each | Field | ItemRef | Running | Aggregate | AtDate)
+                   | Each | Field | ItemRef | Running | Aggregate | AtDate | InMonth)
 Row: TypeAlias = Branch | Case | Band | Version | Other
 Node: TypeAlias = Expr | Row
 
@@ -348,7 +365,7 @@ T = TypeVar("T")
 
 EXPR_TYPES: tuple[type, ...] = (Const, Input, Ref, AsOf, Arith, Neg, Cmp, And, Or, Not, If, Min, Max, Round,
                                 Call, Cond, Match, Bands, Dated, Scale, Progressive,
-                                Each, Field, ItemRef, Running, Aggregate, AtDate)
+                                Each, Field, ItemRef, Running, Aggregate, AtDate, InMonth)
 ROW_TYPES: tuple[type, ...] = (Branch, Case, Band, Version, Other)
 
 
@@ -408,6 +425,8 @@ def children(node: Node) -> tuple[Node, ...]:
             return tuple(n for n in (source, filt, value) if n is not None)
         case AtDate(dated=dated, date=date):
             return (date, dated)
+        case InMonth(source=source, month=month, value=value):
+            return (source, month, value)
         case Branch(test=t, value=v):
             return (t, v)
         case Case(value=v) | Band(value=v) | Version(value=v) | Other(value=v):
@@ -548,6 +567,8 @@ def _needs(node: Expr, defs: Mapping[str, Definition], memo: dict[str, Needs]) -
             return _all_of([_needs(v.value, defs, memo) for v in versions])
         case AtDate(dated=dated, date=date):
             return _needs(date, defs, memo) | _needs(dated, defs, memo)
+        case InMonth(source=source, month=month):
+            return _needs(source, defs, memo) | _needs(month, defs, memo)
         case (Arith() | Neg() | Cmp() | Not() | Min() | Max() | Round() | Call() | Scale()
               | Progressive()):
             found: Needs = frozenset()
@@ -566,7 +587,7 @@ def _value_of(node: Node) -> Expr:
 
 
 # The list nodes come last, so the codes of the older nodes (in compiled modules) do not move.
-_LIST_TYPES = (Each, Field, ItemRef, Running, Aggregate, AtDate)
+_LIST_TYPES = (Each, Field, ItemRef, Running, Aggregate, AtDate, InMonth)
 _CLASSES: tuple[type, ...] = (tuple(c for c in EXPR_TYPES if c not in _LIST_TYPES) + ROW_TYPES
                               + _LIST_TYPES)
 _CODE = {cls: code for code, cls in enumerate(_CLASSES)}

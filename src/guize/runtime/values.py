@@ -595,3 +595,28 @@ def aggregate(func: str, items: tuple[Any, ...], test: Any, value: Any, zero: An
     if count == 0:
         raise no_items(owner, source, func)
     return div(acc, count) if func == "mean" else acc
+
+
+def month_items(items: tuple[Any, ...], field: str, month: datetime.date) -> list[int]:
+    """The items whose `field` (a date or year-month) falls in the year-month `month`."""
+    y, m = month.year, month.month
+    return [i for i, item in enumerate(items) if item[field].month == m and item[field].year == y]
+
+
+def not_in_month(owner: str, source: str, field: str, month: datetime.date, word: str, count: int) -> EvaluationError:
+    """当年1月的 …: the items of that month are not exactly one."""
+    when = display.year_month(month)
+    if count == 0:
+        return EvaluationError(f"「{owner}」：「{source}」中没有「{field}」为{when}的一项，无法取「{word}」",
+                               definition=owner)
+    return EvaluationError(f"「{owner}」：「{source}」中有 {count} 项的「{field}」为{when}，「{word}」要求恰好一项",
+                           definition=owner)
+
+
+def in_month(items: tuple[Any, ...], field: str, month: datetime.date, value: Any, owner: str, source: str,
+             word: str) -> Any:
+    """当年1月的 居住面积: `value` of the one item in `month`."""
+    found = month_items(items, field, month)
+    if len(found) != 1:
+        raise not_in_month(owner, source, field, month, word, len(found))
+    return value(items, found[0], None)

@@ -65,6 +65,8 @@ def normalize(node: ir.Expr) -> Any:
         case ir.AtDate(dated=dated, date=date):
             # The versions' values are the parameter's own (a change to them is reported there).
             return ("at_date", dated.what, normalize(date))
+        case ir.InMonth(source=source, field=field, month=month, value=value):
+            return ("in_month", normalize(source), field, normalize(month), normalize(value))
     assert_never(node)
 
 

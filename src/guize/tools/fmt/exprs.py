@@ -94,4 +94,6 @@ def _expr(e: ast.Expr) -> object:
         return Group([e.func, "(", Nest([SOFT, *inner]), SOFT, ")"])
     if isinstance(e, ast.Running):
         return Group([e.func, "(", Nest([SOFT, expr_doc(e.arg), "，", SOFT, f"至 {e.until}"]), SOFT, ")"])
+    if isinstance(e, ast.MonthOf):
+        return [f"{e.month}的 {e.name}"]
     raise FormatError(f"unknown expression {e!r}")  # pragma: no cover

@@ -55,7 +55,7 @@ KNOWN_FIELDS: dict[type, str] = {
     ir.Bands: "subject bands other", ir.Dated: "slot what versions", ir.Scale: "kind brackets",
     ir.Progressive: "func scale base", ir.Each: "source body", ir.Field: "name", ir.ItemRef: "name",
     ir.Running: "arg inclusive zero", ir.Aggregate: "func source filter value zero word",
-    ir.AtDate: "dated date item",
+    ir.AtDate: "dated date item", ir.InMonth: "source field month value word",
 }
 ENCODED = tuple(cls for cls, names in KNOWN_FIELDS.items()
                 if {f.name for f in attrs.fields(cls)} - {"id", "span"} == set(names.split()))
@@ -433,6 +433,9 @@ class Encoder:
                 return self.progressive(node, func, scale, x, g, owner)
             case ir.AtDate():  # a version chosen by each item's date: not encoded
                 self._gap("按各项的适用日期选用的参数版本尚未编码")
+                return self.fresh("real")
+            case ir.InMonth():  # one month's item of a list: not encoded
+                self._gap("某月的值（当年1月的 …）尚未编码")
                 return self.fresh("real")
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
                 if self.items is not None:
