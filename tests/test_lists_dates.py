@@ -114,7 +114,9 @@ def test_compiled_reference_batch_and_by_hand_agree(policy: guize.Policy, rows: 
         if isinstance(want, str):
             assert g["错误"] == want and "「月减除费用」在这一天没有有效的取值" in want
             continue
-        assert {k: tuple(v) if isinstance(v, list) else v for k, v in g.items() if k != "错误"} == want
+        # per-item outputs over a list with a 主键: map columns, (month, value) pairs
+        assert {k: tuple(x for _m, x in v) if isinstance(v, list) else v for k, v in g.items() if k != "错误"} == want
+        assert [m for m, _x in g["各月税额"]] == [m["月份"] for m in r["各月"]] == list(want["各月税额"].keys)
         assert {k: want[k] for k in ("各月税额", "累计减除", "全年减除", "高减除月数")} == by_hand(r)
         assert want["当期减除"] == Decimal(6000)  # a row-level value: the evaluation date's version
 
@@ -190,7 +192,7 @@ def errors(body: str) -> list[str]:
 @pytest.mark.parametrize("fields, message", [
     ("  月份：金额，适用日期\n", "E356 「适用日期」只用于日期或年月字段，「月份」是金额"),
     ("  月份：年月，适用日期\n  起算：日期，适用日期\n", "E356 类型「月度数据」已有适用日期字段「月份」，「起算」不能再作适用日期"),
-    ("  月份：金额，主键\n", "E357 「主键」只用于整数、日期、年月或枚举字段，「月份」是金额"),
+    ("  月份：金额，主键\n", "E357 「主键」只用于整数、日期、年月、枚举或文本字段，「月份」是金额"),
     ("  月份：年月，主键\n  序号：整数，主键\n", "E357 类型「月度数据」已有主键字段「月份」，「序号」不能再作主键"),
 ])
 def test_checker_errors(fields: str, message: str) -> None:

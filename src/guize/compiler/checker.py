@@ -453,6 +453,10 @@ class Checker(ListChecker):
                 # a year-month is the runtime's YearMonth (JSON "2025-02"), as evaluate returns it
                 return dates.year_month(v.value) if v.year_month else v.value
             bad = "应为年月（如 2025年2月）" if ty.time == "year_month" else "应为日期"
+        elif ty.kind == "text":  # 姓名 = 张三 (a record's 文本 field, in an example)
+            if isinstance(v, ast.Name):
+                return v.name
+            bad = "应为文字（如 张三）"
         elif ty.kind == "enum":
             members = self.enums.get(ty.enum or "", ())
             if isinstance(v, ast.Name) and v.name in members:

@@ -15,6 +15,7 @@ from guize.compiler.listgen import ListCode
 from guize.compiler.literals import literal_lines, records_lines, wrap
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
+from guize.runtime.keyed import keyed_outputs
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum",
@@ -553,10 +554,20 @@ class CodeGenerator(ListCode):
             if ("input", name) in self.lazy:
                 self.statement(self.prefetch_lines(name, inline), self.inputs[name]["line"])
         self.body(inputs, defs)
-        items = ", ".join(f"{o!r}: {self.local('ref', o)}" for o in outputs)
+        items = ", ".join(f"{o!r}: {self.output_value(o)}" for o in outputs)
         self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
         splitfn.split(self.lines, self.rule_lines, top - 2, fname)  # a very large one in parts
+
+    def output_value(self, name: str) -> str:
+        """An output as returned: a per-item output of a list with a 主键 keyed by it (runtime/keyed.py)."""
+        if "keyed" not in self.__dict__:
+            self.__dict__["keyed"] = keyed_outputs(self.p.defs, self.inputs)
+        found = self.__dict__["keyed"].get(name)
+        if found is None:
+            return self.local("ref", name)
+        source, key = found
+        return f"_v.keyed({self.local('ref', name)}, {self.expr(ir.Input(source), name)}, {key!r})"
 
     def subset_function(self) -> list[tuple[int, ...]]:
         """out_subset: any outputs, each input and definition computed only when an output asked
@@ -603,7 +614,7 @@ class CodeGenerator(ListCode):
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
         for out in p.outputs:
-            self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.local('ref', out)}"])
+            self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.output_value(out)}"])
         self.hoist(top)
         self.statement(["    return out", "", ""])
         splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset")  # a very large one in parts

@@ -86,12 +86,14 @@ class ListChecker(TableChecker):
                 if fd.name in fields:
                     self.error(fd.span, f"类型「{rd.name}」的字段「{fd.name}」重复", code="E221")
                     continue
-                ty = self._type_spec(fd.type, fd.name)
+                text = isinstance(fd.type, ast.NamedType) and fd.type.word == "文本" and not fd.type.unit \
+                    and not fd.type.per and "文本" not in self.enums
+                ty = T.TEXT if text else self._type_spec(fd.type, fd.name)
                 if ty is None:
                     continue
                 if ty.kind in ("list", "scale"):
                     self.error(fd.type.span, f"字段「{fd.name}」不能是{ty.display()}；字段应是金额、数量、"
-                                             "是否、日期、期间或枚举", code="E235")
+                                             "是否、日期、期间、枚举或文本", code="E235")
                     continue
                 if fd.negative and ty.kind != "num":
                     self.error(fd.span, f"「可为负」只用于数值字段，「{fd.name}」是{ty.display()}", code="E234")
@@ -115,8 +117,8 @@ class ListChecker(TableChecker):
                 self.error(fd.span, f"「适用日期」只用于日期或年月字段，「{fd.name}」是{ty.display()}",
                            hint=f"如「{fd.name}：年月，适用日期」", code=code)
                 continue
-            if role == "主键" and not (ty.kind in ("date", "enum") or (ty.kind == "num" and ty.integer)):
-                self.error(fd.span, f"「主键」只用于整数、日期、年月或枚举字段，「{fd.name}」是{ty.display()}",
+            if role == "主键" and not (ty.kind in ("date", "enum", "text") or (ty.kind == "num" and ty.integer)):
+                self.error(fd.span, f"「主键」只用于整数、日期、年月、枚举或文本字段，「{fd.name}」是{ty.display()}",
                            hint=f"如「{fd.name}：整数，主键」", code=code)
                 continue
             roles[role] = fd.name
@@ -193,6 +195,10 @@ class ListChecker(TableChecker):
             ctx = self.items[-1]
             fields = self.records.get(ctx.record, {})
             if name in fields:
+                if fields[name][1].kind == "text":
+                    self.error(e.span, f"「{name}」是文本字段，只用来标识各项（如作主键），不能参与计算",
+                               hint=f"按它区分各项的结果，给「{name}」写「，主键」：逐项的输出就以它为键", code="E359")
+                    return None
                 return self.mk(ir.Field, e.span, name), fields[name][1]
             if name == ctx.each:
                 if not ctx.before:

@@ -62,7 +62,7 @@ class Type:
             return f"{self.record}的列表"
         if self.kind == "record":
             return self.record or "记录"
-        return {"points": "百分点", "bool": "是否", "date": "日期", "any": "任意"}.get(
+        return {"points": "百分点", "bool": "是否", "date": "日期", "any": "任意", "text": "文本"}.get(
             self.kind, self.enum or self.kind)
 
     @property
@@ -78,6 +78,7 @@ BOOL = Type("bool")
 DATE = Type("date")
 MONEY = Type("num", (("元", 1),))
 ANY = Type("any")
+TEXT = Type("text")  # a record's 文本 field (a name, an ID number): a key or a label, not computed with
 MONTHS: Dim = (("月", 1),)
 DURATION = Type("num", MONTHS, integer=True, time="duration")
 AGE = Type("num", MONTHS, integer=True, time="age")

@@ -62,6 +62,7 @@ from guize.runtime.columns import (
 )
 from guize.runtime.deps import dependencies
 from guize.runtime.errors import InvalidInput, MissingInput, RuleError
+from guize.runtime.keyed import keyed_outputs
 from guize.runtime.validity import Window
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -245,6 +246,8 @@ class Plan:
         self.fallback = [n for n in self.names if n not in self.vector]
         self.needed = policy.required_inputs(self.names)
         self.specs = {s["name"]: s for s in policy.module.INPUTS}
+        # Per-item outputs of a list with a 主键: map columns (runtime/batchkeys.py).
+        self.keyed = {n: lk for n, lk in keyed_outputs(policy.definitions, self.specs).items() if n in self.names}
         self._dictionaries: dict[Any, Any] = {}
         present = set(schema.names)
         if len(present) != len(schema.names):
@@ -375,7 +378,15 @@ class Plan:
             row, exc = ordered[0]
             raise _at_row(exc, offset + row)
         self.rows_done += n
-        return self._assemble(n, values, patches, errors, sinks), [(offset + r, e) for r, e in ordered]
+        out = self._assemble(n, values, patches, errors, sinks)
+        if self.keyed:
+            from guize.runtime.batchkeys import keyed_column
+
+            for name, (source, key) in self.keyed.items():
+                field = next(f for f in self.specs[source]["fields"] if f["name"] == key)
+                i = out.schema.get_field_index(name)
+                out = out.set_column(i, name, keyed_column(out.column(i), columns.get(source), field, np, self.pa))
+        return out, [(offset + r, e) for r, e in ordered]
 
     def _evaluate(self, columns: dict[str, Any], n: int, on: Any, versions: list[Any], date_bad: Any,
                   outside: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:

@@ -346,6 +346,8 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
                           np.ones(n, dtype=bool))
     if types.is_dictionary(t):
         return _per_unique(spec, arr, enums, np, pa, memo)
+    if kind == "text":  # a 文本 field is only checked (never computed with): zeros, bad where not text
+        return _generic(spec, arr.to_pylist(), enums, np)
     if kind in ("money", "quantity", "rate", "int"):
         return _number_column(spec, arr, enums, np, pa, pc)
     if kind == "bool" and types.is_boolean(t):

@@ -80,7 +80,9 @@ def value(v: Any) -> str:
     """Any value without its unit: 是/否, decimals exactly as held, dates in Chinese, text as is."""
     if isinstance(v, bool):
         return yes_no(v)
-    if isinstance(v, tuple):  # a value for each item of a list
+    if isinstance(v, tuple):  # a value for each item of a list (keyed by a 主键: runtime/keyed.py)
+        if hasattr(v, "keys"):
+            return "、".join(f"{value(k)}：{value(x)}" for k, x in zip(v.keys, v, strict=True)) or "（无）"
         return "、".join(value(x) for x in v) or "（无）"
     if isinstance(v, dict):  # an item of a list input: its fields
         return "（" + "，".join(f"{k} {value(x)}" for k, x in v.items()) + "）"
@@ -98,7 +100,10 @@ def typed(v: Any, kind: str, unit: str = "", exact: bool = False) -> str:
     Numbers drop trailing zeros (800元) unless `exact` (800.00元, as a result was computed)."""
     if v is None:
         return "（无）"
-    if isinstance(v, tuple):  # a value for each item of a list
+    if isinstance(v, tuple):  # a value for each item of a list (keyed by a 主键: runtime/keyed.py)
+        if hasattr(v, "keys"):
+            return "、".join(f"{value(k)}：{typed(x, kind, unit, exact)}" for k, x in zip(v.keys, v, strict=True)) \
+                or "（无）"
         return "、".join(typed(x, kind, unit, exact) for x in v) or "（无）"
     if isinstance(v, bool):
         return yes_no(v)

@@ -25,6 +25,7 @@ from typing import Any
 from guize.runtime import display
 from guize.runtime.errors import RuleError
 from guize.runtime.jsonfast import read_int
+from guize.runtime.keyed import key_text
 
 FORMATS = (".parquet", ".csv", ".jsonl", ".xlsx")
 CHUNK_ROWS = 1 << 18  # rows read, evaluated and written at a time (guize run --chunk-rows)
@@ -350,6 +351,8 @@ class Writer:
     def write(self, table: Any) -> None:
         import pyarrow as pa
 
+        if self.suffix in (".csv", ".xlsx"):
+            table = _nested_as_json(table, self.decimal_strings)
         if self.schema is None:
             self.schema = table.schema
             self._open()
@@ -410,7 +413,31 @@ class Writer:
             self.tmp.unlink()
 
 
-def _json_value(value: Any) -> str:
+def _nested_as_json(table: Any, decimal_strings: bool) -> Any:
+    """A table with its list and map columns (per-item outputs) as JSON text, for CSV and xlsx."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_list(field.type) or pa.types.is_large_list(field.type) or pa.types.is_map(field.type):
+            col = table.column(i).combine_chunks()
+            text = pa.array([None if v is None else _json_value(v, decimal_strings, pa.types.is_map(field.type))
+                             for v in col.to_pylist()], type=pa.string())
+            table = table.set_column(i, field.name, text)
+    return table
+
+
+def _json_value(value: Any, decimal_strings: bool = False, entries: bool = False) -> str:
+    """A value as JSON; a list (a per-item output) as an array, or with `entries` (a map's (key,
+    value) pairs: a per-item output keyed by a 主键) as an object."""
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        if entries:
+            return "{" + ", ".join(f"{json.dumps(key_text(k), ensure_ascii=False)}: {_json_value(v, decimal_strings)}"
+                                   for k, v in value) + "}"
+        return "[" + ", ".join(_json_value(v, decimal_strings) for v in value) + "]"
+    if isinstance(value, Decimal) and decimal_strings:
+        return json.dumps(display.exact(value))
     if isinstance(value, Decimal):
         return display.exact(value)
     if hasattr(value, "isoformat"):  # dates, year-months (2025-02), durations (P5Y7M)
@@ -449,7 +476,9 @@ def _json_column(col: Any, decimal_strings: bool = False) -> Any:
         quoted = string_array([json.dumps(v, ensure_ascii=False) for v in encoded.dictionary.to_pylist()])
         text = quoted.take(encoded.indices)
     else:
-        text = pa.array([None if v is None else _json_value(v) for v in col.to_pylist()], type=pa.string())
+        nested = pa.types.is_map(t)
+        text = pa.array([None if v is None else _json_value(v, decimal_strings, nested) for v in col.to_pylist()],
+                        type=pa.string())
     return pc.fill_null(text, _text("null"))
 
 

@@ -115,7 +115,10 @@ def _kind(type_text: str) -> str:
 
 def show(value: Any, type_text: str, exact: bool = False) -> str:
     """A value with the unit of its type's display text: 800元, 75%, 5个百分点, 1次, 是."""
-    if isinstance(value, tuple):  # a per-item definition: each item's value
+    if isinstance(value, tuple):  # a per-item definition: each item's value (by key: runtime/keyed.py)
+        if hasattr(value, "keys"):
+            return "、".join(f"{display.value(k)}：{show(v, type_text, exact)}"
+                            for k, v in zip(value.keys, value, strict=True)) or "（无）"
         return "、".join(show(v, type_text, exact) for v in value) or "（无）"
     if isinstance(value, dict):  # an item of a list input
         return display.value(value)

@@ -86,6 +86,7 @@ CODES: dict[str, str] = {
     "E354": "an aggregate over values of the wrong type", "E355": "an aggregate over something that is not a list",
     "E356": "the 适用日期 (item date) field of a record type is misdeclared",
     "E357": "the 主键 (key) field of a record type is misdeclared",
+    "E359": "a 文本 (text) field used in a computation",
     "E358": "the value of a given month, as 当年 (this year) January, read from something that is not a monthly series",
     "E410": "the amendment names something the amended document does not have",
     "E411": "新增 (added) names something the amended document already has",

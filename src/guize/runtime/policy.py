@@ -434,6 +434,9 @@ class Policy:
         """Evaluate and record why: the definitions, branches, bands, versions and articles used."""
         on = as_date(on)
         values, interp = self._interpret(data, on, outputs, trace=True, known_on=known_on)
+        for name, value in values.items():  # a per-item output keyed by its list's 主键 (runtime/keyed.py)
+            if hasattr(value, "keys") and isinstance(value, tuple) and name in interp.steps:
+                interp.steps[name].value = value
         return Explanation(on, self._describe(on, interp.known_on), values, tuple(interp.steps[n] for n in values))
 
     def _describe(self, on: datetime.date, known_on: datetime.date | None) -> str:
@@ -464,6 +467,7 @@ class Policy:
         # order), then the outputs; anything else where the path reaches it.
         from guize.runtime import ir
         from guize.runtime.interp import Interpreter
+        from guize.runtime.keyed import keyed, keyed_outputs
 
         defs = self.definitions
         needs = ir.strict_needs(defs, names)
@@ -485,6 +489,9 @@ class Policy:
                 if ("ref", name) in needs:
                     interp.get(name)
             values = {name: interp.get(name) for name in names}
+            for name, (source, key) in keyed_outputs(defs, self._specs).items():
+                if name in values:
+                    values[name] = keyed(values[name], interp.eval(ir.Input(source), name), key)
         except MissingInput as exc:
             raise self._way_out(exc, outputs) from None
         except decimal.DecimalException as exc:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from guize.runtime import display, jsonfast
 from guize.runtime.deps import dependencies
+from guize.runtime.keyed import key_text, keyed_outputs
 from guize.runtime.values import MAX_ITEMS, MAX_WHOLE_DIGITS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up)
@@ -41,6 +42,8 @@ def jsonable(value: Any, numbers: bool = False) -> Any:
         return value.isoformat()  # dates; durations (P5Y7M) and year-months (2025-02), as guize eval writes them
     if isinstance(value, dict):
         return {str(k): jsonable(v, numbers) for k, v in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "keys"):  # a per-item output keyed by a 主键 (runtime/keyed.py)
+        return {key_text(k): jsonable(v, numbers) for k, v in zip(value.keys, value, strict=True)}
     if isinstance(value, (list, tuple)):
         return [jsonable(v, numbers) for v in value]
     return value
@@ -110,6 +113,8 @@ def input_value_schema(kind: str, members: tuple[str, ...], negative: bool = Fal
         return {"type": "string", "pattern": _DATE_TEXT}
     if kind == "enum":
         return {"type": "string", "enum": list(members)}
+    if kind == "text":
+        return {"type": "string", "pattern": r"\S"}
     return {}
 
 
@@ -254,10 +259,13 @@ def output_schema(policy: Policy, outputs: Iterable[str] | None = None, numbers:
     names = policy.select_outputs(outputs)
     by_name = {o.name: o for o in policy.outputs}
     props: dict[str, Any] = {}
+    keyed = keyed_outputs(policy.definitions, {s["name"]: s for s in policy.module.INPUTS})
     for name in names:
         o = by_name[name]
         value = output_value_schema(o.kind, numbers)
-        if type(policy.definitions[name].expr).__name__ == "Each":  # a value for each item of a list
+        if name in keyed:  # a value for each item, keyed by the list's 主键 (as text)
+            value = {"type": "object", "additionalProperties": value, "x-guize-key": keyed[name][1]}
+        elif type(policy.definitions[name].expr).__name__ == "Each":  # a value for each item of a list
             value = {"type": "array", "items": value}
         props[name] = {"title": name, "description": _describe(o.type, display.unit_in(o.type), o.cite),
                        **value, "x-guize-kind": o.kind, "x-guize-type": o.type,

@@ -12,6 +12,7 @@ __all__ = ["ROUND_CEILING", "ROUND_DOWN", "ROUND_FLOOR", "ROUND_HALF_UP", "Inval
 from guize.runtime import dates, display
 from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError, InvalidInput, MissingInput, NotInForce
+from guize.runtime.keyed import keyed  # noqa: F401 - generated code calls _v.keyed
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quicker start-up: runtime/tuples.py)
 if TYPE_CHECKING:
@@ -275,6 +276,11 @@ def convert(spec: Mapping[str, Any], value: Any) -> Any:
         return to_year_month(value, name)
     if kind == "list":
         return to_records(value, spec)
+    if kind == "text":  # a record's 文本 field: a name or an identifier, kept as given
+        if isinstance(value, str) and value.strip():
+            return value
+        raise InvalidInput(f"输入「{name}」应为非空的文字，收到的是{'空文字' if isinstance(value, str) else _kind(value)}",
+                           input=name)
     raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)
 
 

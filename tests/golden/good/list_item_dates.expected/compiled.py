@@ -114,7 +114,7 @@ def out_all(data, e, need=None):
     d_当期减除 = d_月减除费用.quantize(_K4, _ROUND_HALF_UP)
     # 「七月收入」: line 17
     d_七月收入 = _rnd(_v.aggregate('one', i_各月, _f25, _f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
-    return {'各月应税': d_各月应税, '全年减除': d_全年减除, '当期减除': d_当期减除, '七月收入': d_七月收入}
+    return {'各月应税': _v.keyed(d_各月应税, i_各月, '月份'), '全年减除': d_全年减除, '当期减除': d_当期减除, '七月收入': d_七月收入}
 
 
 def out_subset(data, e, need):
@@ -157,7 +157,8 @@ def out_subset(data, e, need):
         d_七月收入 = _rnd(_v.aggregate('one', i_各月, _f25, _f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
     out = {}
     if _a0:
-        out['各月应税'] = d_各月应税
+        out['各月应税'] = _v.keyed(d_各月应税, (i_各月 if i_各月 is not _U else (i_各月 := _read(data, '各月',
+                '各月应税'))), '月份')
     if _a1:
         out['全年减除'] = d_全年减除
     if _a2:

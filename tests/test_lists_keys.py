@@ -1,0 +1,244 @@
+"""Per-item outputs keyed by the list's 主键, and 文本 (text) fields (issue 15).
+
+A per-item output over a list with a key field is a Keyed tuple carrying the items' keys: JSON
+writes it as an object key -> value, batch as an Arrow map column, explanations and diff as
+「key：value」; compiled, reference and batch evaluation agree; a list without a key is unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import guize
+from guize.cli import main
+from guize.compiler import checker, parser
+from guize.runtime.errors import RuleError
+from guize.runtime.keyed import Keyed
+from guize.runtime.schema import dumps, output_schema
+
+pa = pytest.importorskip("pyarrow")
+
+HEADER = "文件：\n  标题：《按人计算》\n  施行日期：2024年1月1日\n"
+
+POLICY = HEADER + """
+类型 家庭成员：
+  姓名：文本，主键
+  月收入：金额
+  年龄：年龄
+
+类型 等级：一级、二级
+类型 月度数据：
+  月份：年月，主键
+  收入：金额
+类型 子女：
+  序号：整数，主键
+  级别：等级
+类型 分级：
+  级别：等级，主键
+  人数：整数
+类型 无键：
+  收入：金额
+
+输入 成员：家庭成员的列表
+输入 各月：月度数据的列表
+输入 各子女：子女的列表
+输入 各级：分级的列表
+输入 明细：无键的列表
+
+输出 每人补助：金额，按 成员 逐人 = 若 年龄 < 18岁 则 100元 否则 月收入 × 10%
+输出 补助合计：金额 = 合计(成员 的 每人补助)
+输出 各月一半：金额，按 各月 逐月 = 收入 × 50%
+输出 子女扣除：金额，按 各子女 逐个 = 若 级别 = 一级 则 1000元 否则 500元
+输出 各级加倍：整数，按 各级 逐项 = 人数 × 2
+输出 明细加一：金额，按 明细 逐项 = 收入 + 1元
+"""
+
+MEMBER = pa.struct([("姓名", pa.string()), ("月收入", pa.decimal128(18, 2)), ("年龄", pa.int64())])
+MONTH = pa.struct([("月份", pa.date32()), ("收入", pa.decimal128(18, 2))])
+CHILD = pa.struct([("序号", pa.int64()), ("级别", pa.string())])
+GRADE = pa.struct([("级别", pa.string()), ("人数", pa.int64())])
+PLAIN = pa.struct([("收入", pa.decimal128(18, 2))])
+ON = dt.date(2024, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    p = tmp_path_factory.mktemp("keys") / "t.rule"
+    p.write_text(POLICY, encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def policy(path: Path) -> guize.Policy:
+    return guize.load(path, corpus=False)
+
+
+DATA = {"成员": [{"姓名": "张三", "月收入": 1200, "年龄": "45岁"}, {"姓名": "李四", "月收入": 0, "年龄": "10岁"}],
+        "各月": [{"月份": "2024-01", "收入": 10}, {"月份": "2024-02", "收入": 20}],
+        "各子女": [{"序号": 2, "级别": "一级"}, {"序号": 1, "级别": "二级"}],
+        "各级": [{"级别": "二级", "人数": 3}], "明细": [{"收入": 5}]}
+
+
+def test_keyed_outputs_carry_the_keys(policy: guize.Policy) -> None:
+    for run in (policy.evaluate, policy.interpret):
+        got = run(DATA, on=ON)
+        each = got["每人补助"]
+        assert isinstance(each, Keyed) and each == (Decimal("120.00"), Decimal("100.00"))
+        assert each.by_key() == {"张三": Decimal("120.00"), "李四": Decimal("100.00")}
+        assert got["各月一半"].keys == (dt.date(2024, 1, 1), dt.date(2024, 2, 1))
+        assert got["子女扣除"].by_key() == {2: Decimal("1000.00"), 1: Decimal("500.00")}
+        assert got["各级加倍"].by_key() == {"二级": 6}
+        assert type(got["明细加一"]) is tuple  # no key: the values in item order, as before
+        assert got["补助合计"] == Decimal("220.00")
+
+
+def test_json_writes_an_object_by_key(policy: guize.Policy) -> None:
+    text = json.loads(dumps(policy.evaluate(DATA, on=ON)))
+    assert text["每人补助"] == {"张三": "120.00", "李四": "100.00"}
+    assert text["各月一半"] == {"2024-01": "5.00", "2024-02": "10.00"}
+    assert text["子女扣除"] == {"2": "1000.00", "1": "500.00"}
+    assert text["明细加一"] == ["6.00"]
+
+
+def test_a_keyed_value_pickles(policy: guize.Policy) -> None:
+    value = policy.evaluate(DATA, on=ON)["每人补助"]
+    again = pickle.loads(pickle.dumps(value))
+    assert isinstance(again, Keyed) and again.by_key() == value.by_key()
+
+
+def test_schema_describes_an_object_by_key(policy: guize.Policy) -> None:
+    props = output_schema(policy)["properties"]
+    assert props["每人补助"]["type"] == "object" and props["每人补助"]["x-guize-key"] == "姓名"
+    assert "additionalProperties" in props["每人补助"]
+    assert props["明细加一"]["type"] == "array"
+    from guize.runtime.schema import input_schema
+    name = input_schema(policy)["properties"]["成员"]["items"]["properties"]["姓名"]
+    assert name["type"] == "string"
+
+
+def test_eval_and_explain_show_the_keys(path: Path, tmp_path: Path) -> None:
+    data = tmp_path / "in.json"
+    data.write_text(json.dumps(DATA, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(main, ["eval", str(path), "--date", "2024-06-01", "--input", str(data)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["每人补助"] == {"张三": 120.0, "李四": 100.0}
+    policy = guize.load(path, corpus=False)
+    text = policy.explain(DATA, on=ON, outputs=["每人补助"]).render()
+    assert "每人补助 = 张三：120.00元、李四：100.00元" in text
+
+
+def test_batch_writes_map_columns(policy: guize.Policy) -> None:
+    t = pa.table({
+        "成员": pa.array([DATA["成员"] and [{"姓名": "张三", "月收入": Decimal(1200), "年龄": 540}],
+                          [{"姓名": "甲", "月收入": Decimal(1), "年龄": 1}] * 2, []], type=pa.list_(MEMBER)),
+        "各月": pa.array([[{"月份": dt.date(2024, 1, 1), "收入": Decimal(10)}], [], []], type=pa.list_(MONTH)),
+        "各子女": pa.array([[{"序号": 7, "级别": "一级"}], [], []], type=pa.list_(CHILD)),
+        "各级": pa.array([[{"级别": " 二级 ", "人数": 1}], [], []], type=pa.list_(GRADE)),
+        "明细": pa.array([[{"收入": Decimal(1)}], [], []], type=pa.list_(PLAIN))})
+    out = policy.evaluate_batch(t, on=ON)
+    assert out.schema.field("每人补助").type == pa.map_(pa.string(), out.schema.field("每人补助").type.item_type)
+    assert out.schema.field("各月一半").type.key_type == pa.date32()
+    assert out.schema.field("子女扣除").type.key_type == pa.int64()
+    assert pa.types.is_list(out.schema.field("明细加一").type)
+    rows = out.to_pylist()
+    assert rows[0]["每人补助"] == [("张三", Decimal("120.00"))]
+    assert rows[0]["各月一半"] == [(dt.date(2024, 1, 1), Decimal("5.00"))]
+    assert rows[0]["子女扣除"] == [(7, Decimal("1000.00"))] and rows[0]["各级加倍"] == [("二级", 2)]
+    assert rows[1]["每人补助"] is None and "「姓名」是主键" in rows[1]["错误"]
+    assert rows[2]["每人补助"] == [] and rows[2]["错误"] is None
+
+
+names = st.text(alphabet="张王李赵一二", min_size=1, max_size=3)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.fixed_dictionaries({"姓名": names, "月收入": st.decimals(0, 9999, places=2),
+                                                     "年龄": st.integers(0, 1200)}), max_size=4),
+                     min_size=1, max_size=4))
+def test_compiled_reference_and_batch_agree(policy: guize.Policy, rows: list[list[dict[str, Any]]]) -> None:
+    rest = {"各月": [], "各子女": [], "各级": [], "明细": []}
+    t = pa.table({"成员": pa.array(rows, type=pa.list_(MEMBER)), "各月": pa.array([[]] * len(rows), type=pa.list_(MONTH)),
+                  "各子女": pa.array([[]] * len(rows), type=pa.list_(CHILD)),
+                  "各级": pa.array([[]] * len(rows), type=pa.list_(GRADE)),
+                  "明细": pa.array([[]] * len(rows), type=pa.list_(PLAIN))})
+    got = policy.evaluate_batch(t, on=ON, outputs=["每人补助", "补助合计"]).to_pylist()
+    for r, g in zip(rows, got, strict=True):
+        data = {"成员": r, **rest}
+        try:
+            want = policy.evaluate(data, on=ON, outputs=["每人补助", "补助合计"])
+        except RuleError as exc:
+            with pytest.raises(RuleError) as again:
+                policy.interpret(data, on=ON, outputs=["每人补助", "补助合计"])
+            assert again.value.message == exc.message == g["错误"]
+            continue
+        assert want == policy.interpret(data, on=ON, outputs=["每人补助", "补助合计"])
+        assert want["每人补助"].by_key() == dict(g["每人补助"])
+        assert want["补助合计"] == g["补助合计"]
+
+
+def test_run_writes_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(DATA, ensure_ascii=False) + "\n", encoding="utf-8")
+    for suffix in ("jsonl", "csv"):
+        out = tmp_path / f"out.{suffix}"
+        r = CliRunner().invoke(main, ["run", str(path), "--date", "2024-06-01", "--input", str(src),
+                                      "--output", str(out)])
+        assert r.exit_code == 0, r.output
+        text = out.read_text(encoding="utf-8-sig")
+        if suffix == "jsonl":
+            row = json.loads(text)
+            assert row["每人补助"] == {"张三": 120.0, "李四": 100.0} and row["明细加一"] == [6.0]
+        else:
+            assert '"{""张三"": 120.00, ""李四"": 100.00}"' in text and '"[6.00]"' in text
+
+
+def test_a_text_field_must_be_text(policy: guize.Policy) -> None:
+    for bad, message in ((1, "应为非空的文字，收到的是"), ("  ", "应为非空的文字，收到的是空文字")):
+        data = {**DATA, "成员": [{"姓名": bad, "月收入": 1, "年龄": "1岁"}]}
+        for run in (policy.evaluate, policy.interpret):
+            with pytest.raises(RuleError) as caught:
+                run(data, on=ON, outputs=["每人补助"])
+            assert message in caught.value.message and "成员第1项的姓名" in caught.value.message
+
+
+def errors(body: str) -> list[str]:
+    source = HEADER + body
+    checked = checker.check(parser.parse(source, "t.rule"), source)
+    return [f"{d.code} {d.message} {d.hint or ''}" for d in checked.diagnostics if d.severity == "error"]
+
+
+def test_a_text_field_is_not_computed_with() -> None:
+    found = errors("类型 人：\n  姓名：文本\n  收入：金额\n输入 各人：人的列表\n"
+                   "输出 张三的：金额 = 合计(各人 中 姓名 = 张三 的 收入)\n")
+    assert any(e.startswith("E359 「姓名」是文本字段，只用来标识各项（如作主键），不能参与计算") for e in found), found
+
+
+def test_an_example_gives_a_text_field_as_a_word(tmp_path: Path) -> None:
+    p = tmp_path / "ex.rule"
+    p.write_text(POLICY.replace("\n输入 各月：", "\n输入 各月：") + """
+例 两人：
+  日期：2024年6月1日
+  成员：
+    姓名 = 张三，月收入 = 1200元，年龄 = 45岁
+    姓名 = 李四，月收入 = 0元，年龄 = 10岁
+  各月 = 空列表
+  各子女 = 空列表
+  各级 = 空列表
+  明细 = 空列表
+  期望 每人补助 = 120元、100元
+  期望 补助合计 = 220元
+""", encoding="utf-8")
+    from guize.tools import testing
+
+    report = testing.run([str(p)])
+    assert report.failed == 0 and report.passed == 1, [(o.name, o.message) for o in report.outcomes]
