@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -172,9 +173,27 @@ def test_explain_says_which_version_each_item_took(policy: guize.Policy) -> None
     assert "第2项（2019年7月）适用「月减除费用」自2019年7月1日起的版本" in text
 
 
-def test_batch_routes_item_dates_to_the_exact_path(policy: guize.Policy) -> None:
-    fallback = policy.batch.program["fallback"]
-    assert "各月税额" in fallback and "全年减除" in fallback and "七月收入" not in fallback
+def test_batch_takes_item_dates_by_columns(policy: guize.Policy) -> None:
+    """Each item's version is chosen in the columnar code: no output falls back, and rows whose
+    items all have a version (a constant one, 月减除费用, and one with a formula, 税率) are not
+    recomputed row by row; a row with a month before every version is (for its message)."""
+    assert policy.batch.program["fallback"] == {}
+    rows = [[{"月份": month(k), "收入": Decimal(9000 + k), "扣除": Decimal(0)} for k in range(1, 13)],
+            [{"月份": month(10), "收入": Decimal(9000), "扣除": Decimal(0)}],
+            [{"月份": month(0), "收入": Decimal(1), "扣除": Decimal(0)}], []]
+    table = pa.table({"各月": pa.array(rows, type=pa.list_(MONTH)), "加成": pa.array([1, 0, 0, None], pa.int64())})
+    out = policy.evaluate_batch(table, on=ON)
+    meta = json.loads(out.schema.metadata[b"guize"])
+    assert meta["fallback_outputs"] == [] and meta["rows_scalar"] == 1
+    got = out.to_pylist()
+    for r, g, extra in zip(rows, got, (1, 0, 0, 0), strict=True):
+        data = {"各月": r, "加成": Decimal(extra)}
+        want = answer(policy.evaluate, data)
+        if isinstance(want, str):
+            assert g["错误"] == want and "2018年12月" in want
+            continue
+        assert g["错误"] is None and by_hand(data)["各月税额"] == tuple(x for _m, x in g["各月税额"])
+        assert g["全年减除"] == want["全年减除"] and g["高减除月数"] == want["高减除月数"]
 
 
 def test_fmt_keeps_the_roles() -> None:
@@ -313,8 +332,16 @@ def test_item_dates_follow_the_rules_as_known_on(tmp_path: Path) -> None:
     for known_on, july in [(None, Decimal(4000)), (dt.date(2019, 8, 1), Decimal(5000))]:
         for run in (policy.evaluate, policy.interpret):
             assert run(data, on=ON, known_on=known_on)["各月应税"] == (Decimal(5000), july)
-        got = policy.evaluate_batch(table, on=ON, known_on=known_on).to_pylist()
+        out = policy.evaluate_batch(table, on=ON, known_on=known_on)
+        got = out.to_pylist()
         assert got[0]["错误"] is None and tuple(got[0]["各月应税"]) == (Decimal(5000), july)
+        assert json.loads(out.schema.metadata[b"guize"])["rows_scalar"] == 0  # each item's version by columns
+    # known_on per row (a column): each row's items as known on its own day (row by row)
+    both = pa.table({"各月": pa.concat_arrays([table.column("各月").chunk(0)] * 2),
+                     "公布": pa.array([dt.date(2019, 8, 1), None], pa.date32())})
+    got = policy.evaluate_batch(both, on=ON, known_on="公布").to_pylist()
+    assert [tuple(g["各月应税"]) for g in got] == [(Decimal(5000), Decimal(5000)),
+                                                                 (Decimal(5000), Decimal(4000))]
 
 
 def test_names_that_begin_with_the_new_keywords_are_still_names() -> None:
@@ -348,8 +375,11 @@ def test_the_one_item_agrees_everywhere(tmp_path: Path, rows: list[list[dict[str
     policy = guize.load(path, corpus=False)
     struct = pa.struct([("月份", pa.date32()), ("收入", pa.decimal128(18, 2)), ("在职", pa.bool_())])
     table = pa.table({"各月": pa.array(rows, type=pa.list_(struct))})
+    assert policy.batch.program["fallback"] == {}  # by columns: only the rows in error go row by row
     for name in ("七月收入", "七月应税", "唯一在职月", "七月在职"):
-        got = policy.evaluate_batch(table, on=ON, outputs=[name]).to_pylist()
+        out = policy.evaluate_batch(table, on=ON, outputs=[name])
+        got = out.to_pylist()
+        assert json.loads(out.schema.metadata[b"guize"])["rows_scalar"] == sum(g["错误"] is not None for g in got)
         for r, g in zip(rows, got, strict=True):
             data = {"各月": r}
             want = answer(functools.partial(policy.evaluate, outputs=[name]), data)

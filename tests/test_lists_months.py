@@ -9,6 +9,7 @@ list with a 适用日期 field; the checker's errors; fmt, explain and verify.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -104,20 +105,29 @@ series = st.lists(st.fixed_dictionaries(
     optional={"出租": st.booleans()}), max_size=6)
 
 
+DAYS = [ON, dt.date(2019, 8, 1)]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(series, min_size=1, max_size=4), on=st.sampled_from([ON, dt.date(2019, 8, 1)]),
+@given(rows=st.lists(series, min_size=1, max_size=4), on=st.sampled_from([*DAYS, None]),
        name=st.sampled_from(OUTPUTS))
 def test_compiled_reference_batch_and_by_hand_agree(policy: guize.Policy, rows: list[list[dict[str, Any]]],
-                                                    on: dt.date, name: str) -> None:
+                                                    on: dt.date | None, name: str) -> None:
+    """`on` None: a date per row (a column), each row's 当年 its own year. The batch computes the
+    months by columns: only the rows in error (a month missing or repeated) go row by row."""
+    days = [DAYS[i % 2] for i in range(len(rows))]
     t = pa.table({"各月": pa.array([[{**m, "出租": m.get("出租")} for m in r] for r in rows],
-                                  type=pa.list_(MONTH))})
-    got = policy.evaluate_batch(t, on=on, outputs=[name]).to_pylist()
-    for r, g in zip(rows, got, strict=True):
+                                  type=pa.list_(MONTH)), "日期": pa.array(days, pa.date32())})
+    out = policy.evaluate_batch(t, on="日期" if on is None else on, outputs=[name])
+    got = out.to_pylist()
+    assert json.loads(out.schema.metadata[b"guize"])["rows_scalar"] == sum(g["错误"] is not None for g in got)
+    for r, g, day in zip(rows, got, days, strict=True):
+        when = day if on is None else on
         data = {"各月": r}
-        want = answer(policy.evaluate, data, on, [name])
-        assert want == answer(policy.interpret, data, on, [name])
+        want = answer(policy.evaluate, data, when, [name])
+        assert want == answer(policy.interpret, data, when, [name])
         try:
-            expected = by_hand(r, on, name)
+            expected = by_hand(r, when, name)
         except Missing as miss:
             month, count = miss.args
             assert isinstance(want, str) and g["错误"] == want
@@ -127,6 +137,10 @@ def test_compiled_reference_batch_and_by_hand_agree(policy: guize.Policy, rows: 
         assert not isinstance(want, str), want
         assert want[name] == expected and g["错误"] is None
         assert (tuple(g[name]) if isinstance(g[name], list) else g[name]) == expected
+
+
+def test_batch_takes_every_month_by_columns(policy: guize.Policy) -> None:
+    assert policy.batch.program["fallback"] == {}
 
 
 def test_the_messages_name_the_month_and_the_list(policy: guize.Policy) -> None:

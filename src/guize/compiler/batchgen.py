@@ -266,10 +266,13 @@ class BatchGen:
                 return self.progressive(node, out, pad)
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
                 return self.list_expr(node, out, pad)
-            case ir.AtDate():
-                raise Unsupported("参数按各项的适用日期选用版本，逐行计算")
-            case ir.InMonth():
-                raise Unsupported("某月的值（当年1月的 …）逐行计算")
+            case ir.AtDate(dated=dated, date=date):
+                return self.at_date(dated, date, out, pad)
+            case ir.InMonth(source=source, field=field, month=month, value=value):
+                name = self.list_name(source)
+                when = self.expr(month, out, pad)
+                v = self.item_function(name, value, out, pad)
+                return self.emit(f"_l.in_month(c, {name!r}, {field!r}, {when}, {v})", out, pad)
         assert_never(node)
 
     def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, out: list[str],
@@ -299,7 +302,8 @@ class BatchGen:
                 t = self.item_function(name, test, out, pad) if test is not None else "None"
                 v = self.item_function(name, value, out, pad) if value is not None else "None"
                 if func == "one":
-                    raise Unsupported("唯一(…) 逐行计算")
+                    assert v != "None"  # INVARIANT: the checker requires 「的 …」 for 唯一
+                    return self.emit(f"_l.one(c, {name!r}, {t}, {v})", out, pad)
                 if func == "mean":
                     if not rounded:
                         raise Unsupported("平均值未舍入（请对平均值舍入，如 输出 平均收入：金额）")
@@ -636,6 +640,30 @@ class BatchGen:
             out.extend(body)
             out.append(f"{pad}    return {result}")
         return self.emit(f"c.dated({slot}, ({', '.join(names)},))", out, pad)
+
+    def at_date(self, node: ir.Dated, date: ir.Expr, out: list[str], pad: str) -> str:
+        """A dated value taken on each item's own date: each item's version (batchlists.version_at)."""
+        def day(d: datetime.date | None) -> int | None:
+            return None if d is None else (d - datetime.date(1970, 1, 1)).days
+
+        spans = repr(tuple((day(v.start), day(v.end), day(v.known)) for v in node.versions))
+        when = self.expr(date, out, pad)
+        bounds = self.const_name("spans", spans, f"{spans}  # {node.what}的各版本：起、止、公布（日数）")
+        index = self.emit(f"_l.version_at(c, {bounds}, {when})", out, pad)
+        kind = self.kind(node)
+        if all(isinstance(v.value, ir.Const) for v in node.versions):
+            entries = [self.table_value(v.value.value, kind) for v in node.versions if isinstance(v.value, ir.Const)]
+            return self.emit(f"{self.table(entries, None, kind, f'{node.what}的各版本')}.get({index}, c)", out, pad)
+        names = []
+        for i, version in enumerate(node.versions):
+            names.append(f"a{node.slot}_{i}")
+            out.append(f"{pad}def {names[-1]}():  # {version.label}")
+            body: list[str] = []
+            saved = set(self.bound)
+            result = self.expr(version.value, body, pad + "    ")
+            self.bound = saved  # locals bound inside the version stay inside it
+            out.extend([*body, f"{pad}    return {result}"])
+        return self.emit(f"_l.pick(c, {index}, ({', '.join(names)},))", out, pad)
 
     def constant(self, node: ir.Expr) -> Any:
         """The number a node always has (a literal, or a parameter without rounding), else None."""

@@ -427,12 +427,15 @@ class Plan:
         Returns the chunk (its `bad` rows go to the scalar path), the outputs' values, and
         for decimal outputs the result buffers their low words were written into.
         """
-        from guize.runtime.batchops import Chunk
+        from guize.runtime.batchops import Chunk, day
         from guize.runtime.kernel import EAGER
 
         np = self.np
         chunk = Chunk(self.defs, n, self._fetcher(columns, converted), on, versions, alloc,
                       EAGER if recorder is None else recorder)
+        # (read where a list's items take a dated value on their own dates: batchlists.version_at)
+        chunk.known_on = "rows" if self.known_column is not None else (
+            None if self.known_on is None else day(self.known_on))
         if self.day_bounds is not None:
             chunk.day_bounds(*self.day_bounds)
         if date_bad is not None:

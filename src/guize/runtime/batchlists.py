@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from guize.runtime.batchops import I64, Chunk, Num
+from guize.runtime.batchops import FIRST_DAY, I64, LAST_DAY, Chunk, Num, to_date
+from guize.runtime.deps import select_version
 from guize.runtime.values import MAX_ITEMS
 
 
@@ -326,3 +327,106 @@ def each_increment(c: Chunk, name: str, body: Callable[[Chunk], Any]) -> ListVal
     before[1:] = peak[:-1]
     before[e.offsets[:-1][e.lengths > 0]] = 0  # nothing before a row's first item
     return ListValue(e, Num(peak - before, y.s, 0, y.hi, True))
+
+
+# ---------------------------------------------------------------- one item: 唯一(…) and 当年1月的 …
+
+
+def one(c: Chunk, name: str, test: Callable[[Chunk], Any] | None, value: Callable[[Chunk], Any]) -> Any:
+    """唯一(…): the value of each row's one item passing `test`; a row with none or several is
+    flagged (the scalar path names the count)."""
+    if isinstance(c, ItemChunk):
+        return c.broadcast(one(c.parent, name, test, value))
+    e = items(c, name)
+    mask = test(e) if test is not None else True
+    x = value(e)
+    e.settle()
+    c.flag(e.count(mask) != 1)
+    hit = mask if _arr(mask) else np.full(e.n, bool(mask))
+    where = np.flatnonzero(hit)
+    index = np.zeros(c.n, dtype=np.int64)
+    index[e.seg[where]] = where  # a row with one passing item: that item (the others are flagged)
+    return _take(e, x, index, c.n)
+
+
+def _months(days: Any) -> Any:
+    """Day numbers -> months since 1970-01 (a date's year-month)."""
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def in_month(c: Chunk, name: str, field: str, month: Any, value: Callable[[Chunk], Any]) -> Any:
+    """当年1月的 …: for each row of `c` (a row, or an item of another list), the value of the one
+    item of its row's list `name` whose `field` falls in `month` (day numbers of the month's
+    first day, per row). Items and questions are matched by (row, month) with one sort."""
+    e = items(c, name)
+    x = value(e)
+    e.settle()
+    rows = c.seg if isinstance(c, ItemChunk) else np.arange(c.n, dtype=np.intp)
+    asked = _months(month if _arr(month) else np.full(c.n, month, dtype=np.int64))
+    have = _months(e.field(field) if _arr(e.field(field)) else np.full(e.n, e.field(field), dtype=np.int64))
+    if e.n == 0 or c.n == 0:
+        c.flag(True)
+        return _take(e, x, np.zeros(c.n, dtype=np.int64), c.n)
+    low = min(int(asked.min()), int(have.min()))
+    width = max(int(asked.max()), int(have.max())) - low + 1  # INVARIANT: rows × months of 1..9999 fit int64
+    keys = e.seg.astype(np.int64) * width + (have - low)
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    wanted = rows.astype(np.int64) * width + (asked - low)
+    first = np.searchsorted(ranked, wanted, "left")
+    count = np.searchsorted(ranked, wanted, "right") - first
+    c.flag(count != 1)  # (in an item of another list: its flag settles on the row)
+    return _take(e, x, order[np.minimum(first, e.n - 1)], c.n)
+
+
+def _take(e: ItemChunk, x: Any, index: Any, n: int) -> Any:
+    """Each row's value of the item at `index` (a value the same for every item stays as it is);
+    with no items at all, zeros (every row is flagged then)."""
+    if isinstance(x, Num):
+        if not _arr(x.v):
+            return x
+        v = e.column(x)[index] if e.n else np.zeros(n, dtype=np.int64)
+        return Num(v, x.s, min(x.lo, 0), max(x.hi, 0), True)
+    if not _arr(x):
+        return x
+    return x[index] if e.n else np.zeros(n, dtype=x.dtype)
+
+
+# ---------------------------------------------------------------- dated values on each item's date
+
+
+def version_at(c: Chunk, spans: tuple[tuple[int, int | None, int | None], ...], days: Any) -> Any:
+    """Each item's version of a dated value taken on the item's own date (its 适用日期 field), as
+    values.version_at: `spans` are the versions' (start, end, published) day numbers. An item whose
+    date no version covers is flagged (the scalar path names the item and the parameter)."""
+    assert isinstance(c, ItemChunk)  # INVARIANT: the checker writes AtDate inside an item only
+    known = c.parent.known_on
+    if all(k is None for _s, _e, k in spans):
+        known = None  # no version made by an amendment: the rules as known on any day are these
+    elif known == "rows":  # a known_on per row: the scalar path chooses
+        c.flag(True)
+        return 0
+    column = days if _arr(days) else np.full(c.n, days, dtype=np.int64)
+    column = np.clip(column.astype(np.int64), FIRST_DAY, LAST_DAY)  # (a flagged item's day may be any)
+    if known is None:  # versions in order of their starts, as chunk_dates picks them
+        starts = np.array([s for s, _e, _k in spans], dtype=np.int64)
+        ends = np.array([I64 if e is None else e for _s, e, _k in spans], dtype=np.int64)
+        index = np.searchsorted(starts, column, side="right") - 1
+        none = (index < 0) | (column >= ends[np.maximum(index, 0)])
+    else:  # amendments not yet published are left out: chosen once per distinct date
+        versions = tuple(tuple(None if d is None else to_date(d) for d in span) for span in spans)
+        unique, inverse = np.unique(column, return_inverse=True)
+        picked = [select_version(versions, to_date(d), to_date(known)) for d in unique.tolist()]
+        index = np.array([-1 if k is None else k for k in picked], dtype=np.int64)[inverse.reshape(-1)]
+        none = index < 0
+    if none.any():
+        c.flag(none)
+        index = np.where(none, 0, index)
+    return index
+
+
+def pick(c: Chunk, index: Any, versions: tuple[Callable[[], Any], ...]) -> Any:
+    """The value of each item's version (`index`, from version_at) among versions not constants."""
+    if not _arr(index):
+        return versions[index]()
+    return c.select([(c.cmpx("==", index, i), f()) for i, f in enumerate(versions)][:-1], versions[-1]())

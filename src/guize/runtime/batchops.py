@@ -224,6 +224,7 @@ class Chunk:
         self.tests: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see cmp
         self.inputs: dict[str, Any] = {}
         self.sinks: dict[str, Array] = {}
+        self.known_on: Any = None  # the rules as known on: a day number, "rows" (a column of them) or None
 
     # ------------------------------------------------------------ plumbing
 
