@@ -242,3 +242,62 @@ def test_an_example_gives_a_text_field_as_a_word(tmp_path: Path) -> None:
 
     report = testing.run([str(p)])
     assert report.failed == 0 and report.passed == 1, [(o.name, o.message) for o in report.outcomes]
+
+
+def test_batch_finds_repeated_keys_as_converted(tmp_path: Path) -> None:
+    """A repeated key is found on the converted values: 2019-07 and 2019年7月 are one month, and a
+    key left to its default is every item's; each such row gets the scalar path's error."""
+    p = tmp_path / "k.rule"
+    p.write_text(HEADER + """
+类型 月度数据：
+  月份：年月，主键
+  序号：整数，默认 1
+  收入：金额
+类型 编号数据：
+  序号：整数，主键，默认 1
+  收入：金额
+
+输入 各月：月度数据的列表
+输入 各项：编号数据的列表
+输出 各月一半：金额，按 各月 逐月 = 收入 × 50%
+输出 各项一半：金额，按 各项 逐项 = 收入 × 50%
+""", encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    text = pa.struct([("月份", pa.string()), ("收入", pa.decimal128(18, 2))])
+    plain = pa.struct([("收入", pa.decimal128(18, 2))])
+    months = [[{"月份": "2019-07", "收入": Decimal(2)}, {"月份": "2019年7月", "收入": Decimal(4)}],
+              [{"月份": "2019-07", "收入": Decimal(2)}, {"月份": "2019年8月", "收入": Decimal(4)}],
+              [{"月份": "2019-07", "收入": Decimal(2)}]]
+    items = [[{"收入": Decimal(1)}], [{"收入": Decimal(1)}], [{"收入": Decimal(1)}, {"收入": Decimal(3)}]]
+    out = policy.evaluate_batch(pa.table({"各月": pa.array(months, type=pa.list_(text)),
+                                          "各项": pa.array(items, type=pa.list_(plain))}), on=ON)
+    got = out.to_pylist()
+    for m, i, g in zip(months, items, got, strict=True):
+        data = {"各月": m, "各项": i}
+        try:
+            want = policy.evaluate(data, on=ON)
+        except RuleError as exc:
+            assert g["错误"] == exc.message and "是主键，各项应互不相同" in exc.message
+            continue
+        assert g["错误"] is None and tuple(x for _k, x in g["各月一半"]) == want["各月一半"]
+        assert dict(g["各项一半"]) == want["各项一半"].by_key()
+    assert [g["错误"] is None for g in got] == [False, True, False]
+
+
+def test_batch_checks_year_months_given_as_dates(tmp_path: Path) -> None:
+    """A 年月 given as an Arrow date must be a month's first day (checked by columns): another
+    day is the scalar path's error, a null is a missing field."""
+    p = tmp_path / "m.rule"
+    p.write_text(HEADER + "类型 月度数据：\n  月份：年月\n  收入：金额\n输入 各月：月度数据的列表\n"
+                 "输出 各月一半：金额，按 各月 逐月 = 收入 × 50%\n", encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    rows = [[{"月份": dt.date(2019, 7, 1), "收入": Decimal(2)}], [{"月份": dt.date(2019, 7, 2), "收入": Decimal(2)}],
+            [{"月份": None, "收入": Decimal(2)}]]
+    out = policy.evaluate_batch(pa.table({"各月": pa.array(rows, type=pa.list_(MONTH))}), on=ON)
+    got = out.to_pylist()
+    assert got[0] == {"各月一半": [Decimal("1.00")], "错误": None}
+    for r, g in zip(rows[1:], got[1:], strict=True):
+        with pytest.raises(RuleError) as caught:
+            policy.evaluate({"各月": [{k: v for k, v in r[0].items() if v is not None}]}, on=ON)
+        assert g["错误"] == caught.value.message
+    assert "应为年月" in got[1]["错误"]

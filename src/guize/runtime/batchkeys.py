@@ -35,7 +35,11 @@ def keyed_column(col: Any, items: Any, field: Mapping[str, Any], np: Any, pa: An
     # INVARIANT: a row with values has one per item of its list (an error row has none)
     assert bool(((np.diff(in_off) == lengths) | (lengths == 0)).all())
     take = np.repeat(in_off[:-1] - out_off[:-1], lengths) + np.arange(out_off[0], out_off[-1], dtype=np.int64)
-    child = items.values.field(field["name"]).take(pa.array(take, type=pa.int64()))
+    struct = items.type.value_type
+    if struct.get_field_index(field["name"]) < 0:  # a key left to its default in every item
+        child = pa.nulls(len(take))
+    else:
+        child = items.values.field(field["name"]).take(pa.array(take, type=pa.int64()))
     want = key_type(field["kind"], pa)
     plain = not child.null_count and field["kind"] != "enum" and field.get("scale", 1) == 1
     if plain and child.type == want:  # (an enumeration's member may be spelled with spaces: below)

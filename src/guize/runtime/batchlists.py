@@ -165,21 +165,31 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
             columns[name] = children[given[name]]
         elif not field["has_default"]:
             columns[name] = pa.nulls(e.n)  # missing in every item: flagged by the reader
-    if spec.get("key") in given and e.n:  # 主键: a row whose items repeat a key goes the scalar way
-        c.flag(_repeated_keys(children[given[spec["key"]]], offsets, n))
     fetch = fetcher(columns, {}, fields)
     e.fields = {name: fetch(e, name) for name in fields}
+    key = spec.get("key")
+    if key is not None and e.n:  # 主键: a row whose items repeat a key goes the scalar way
+        text = fields[key]["kind"] == "text"  # (kept as given: its column's own strings)
+        c.flag(_repeated_keys(e, children[given[key]] if text and key in given else None, e.fields[key]))
     e.settle()
     return e
 
 
-def _repeated_keys(column: Any, offsets: Any, n: int) -> Any:
-    """Rows in which two items have the same key (as given; the scalar path names them)."""
-    values = column.to_pylist()
-    bad = np.zeros(n, dtype=bool)
-    for row in range(n):
-        keys = values[offsets[row]:offsets[row + 1]]
-        bad[row] = len(set(keys)) != len(keys)
+def _repeated_keys(e: ItemChunk, strings: Any, value: Any) -> Any:
+    """Rows in which two items have the same key, as converted (2019-07 and 2019年7月 are one
+    month; a default key is everyone's), or for a text key its strings; one sort by (row, key).
+    The scalar path names the items."""
+    if strings is not None:
+        keys = np.asarray(strings.dictionary_encode().indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                          dtype=np.int64)
+    else:
+        keys = e.column(value) if isinstance(value, Num) else value
+        keys = np.asarray(keys if _arr(keys) else np.full(e.n, keys), dtype=np.int64)
+    order = np.lexsort((keys, e.seg))
+    seg, ranked = e.seg[order], keys[order]
+    same = (seg[1:] == seg[:-1]) & (ranked[1:] == ranked[:-1])
+    bad = np.zeros(e.parent.n, dtype=bool)
+    bad[seg[1:][same]] = True
     return bad
 
 

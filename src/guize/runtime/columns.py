@@ -235,6 +235,10 @@ def _float_fixed(x: Any, np: Any) -> tuple[Any, int, Any]:
 _COLUMN_KINDS = {"duration": "int", "age": "int", "year_month": "date"}
 
 
+_FIRST_DAY = (datetime.date(1, 1, 1) - datetime.date(1970, 1, 1)).days  # the calendar's years 1-9999
+_LAST_DAY = (datetime.date(9999, 12, 31) - datetime.date(1970, 1, 1)).days
+
+
 def column_kind(kind: str) -> str:
     """The kind whose column representation a value kind shares (duration -> int)."""
     return _COLUMN_KINDS.get(kind, kind)
@@ -368,6 +372,14 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
             bad[rest] = slow.bad
             return Converted(codes, None, bad, null)
         return Converted(codes, None, None, null)
+    if spec["kind"] == "year_month" and types.is_date32(t):  # each a month's first day, checked by columns
+        days = _values(arr, 0).astype(np.int64)
+        first = days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        bad = (first != days) | (days < _FIRST_DAY) | (days > _LAST_DAY)  # as values.to_year_month rejects them
+        null = _nulls(arr, np)
+        if null is not None:
+            bad &= ~null
+        return Converted(days, None, bad if bad.any() else None, null)
     if kind == "date" and spec["kind"] == "date":  # a year-month must be a month's first day: below
         if types.is_date32(t):
             null = _nulls(arr, np)
