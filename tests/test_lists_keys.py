@@ -202,6 +202,18 @@ def test_run_writes_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) ->
             assert '"{""张三"": 120.00, ""李四"": 100.00}"' in text and '"[6.00]"' in text
 
 
+def test_run_explains_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(DATA, ensure_ascii=False) + "\n", encoding="utf-8")
+    explained = tmp_path / "explain.jsonl"
+    r = CliRunner().invoke(main, ["run", str(path), "--date", "2024-06-01", "--input", str(src), "--output",
+                                  str(tmp_path / "out.jsonl"), "--explain", str(explained), "--explain-format", "json"])
+    assert r.exit_code == 0, r.output
+    steps = {s["name"]: s for s in json.loads(explained.read_text(encoding="utf-8"))["说明"]["steps"]}
+    assert steps["每人补助"]["value"] == {"张三": "120.00", "李四": "100.00"}
+    assert steps["明细加一"]["value"] == ["6.00"]
+
+
 def test_a_text_field_must_be_text(policy: guize.Policy) -> None:
     for bad, message in ((1, "应为非空的文字，收到的是"), ("  ", "应为非空的文字，收到的是空文字")):
         data = {**DATA, "成员": [{"姓名": bad, "月收入": 1, "年龄": "1岁"}]}

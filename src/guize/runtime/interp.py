@@ -18,6 +18,7 @@ from guize.runtime import values as V
 from guize.runtime.deps import select_version
 from guize.runtime.errors import EvaluationError
 from guize.runtime.formula import Worksheet, render_ir
+from guize.runtime.keyed import key_text
 
 
 @dataclasses.dataclass
@@ -80,6 +81,8 @@ def with_unit(value: Any, type_text: str) -> str:
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, tuple) and hasattr(value, "keys"):  # a per-item output keyed by a 主键 (runtime/keyed.py)
+        return {key_text(k): v for k, v in zip(value.keys, value, strict=True)}  # (values as in a tuple)
     if isinstance(value, (Decimal, S.ScaleValue)):
         return str(value)
     if isinstance(value, datetime.date):
