@@ -406,3 +406,57 @@ def test_verify_says_unknown_for_the_one_item(tmp_path: Path) -> None:
     path.write_text(ONE + "断言 七月应税 ≥ 0元\n", encoding="utf-8")
     (r,) = [r for r in verify_file(str(path), timeout=5) if r.kind == "assertion"]
     assert r.status == "unknown" and "尚未编码" in r.message, r
+
+
+SCALE = HEADER + """
+类型 月度数据：
+  月份：年月，适用日期
+  收入：金额
+
+输入 各月：月度数据的列表
+表 分期表：超额累进
+  自2019年1月1日起：
+    不超过10000元的部分：0%
+    超过10000元的部分：10%
+  自2019年7月1日起：
+    不超过20000元的部分：0%
+    超过20000元至30000元的部分：10%
+    超过30000元的部分：20%
+
+输出 各月税额：金额，按 各月 逐月 = 累进计算(分期表，收入)
+输出 全年税额：金额 = 合计(各月 的 累进计算(分期表，收入))
+"""
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.fixed_dictionaries(
+    {"月份": st.integers(0, 12).map(month), "收入": st.decimals(min_value=0, max_value=60000, places=2)}),
+    max_size=4), min_size=1, max_size=5))
+def test_a_scale_taken_on_each_items_date_by_columns(tmp_path: Path, rows: list[list[dict[str, Any]]]) -> None:
+    """A progressive scale with versions, taken on each item's date: compiled = reference = batch =
+    by hand, the batch by columns (only a row with a month before every version goes row by row)."""
+    path = tmp_path / "scale.rule"
+    if not path.exists():
+        path.write_text(SCALE, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    assert policy.batch.program["fallback"] == {}
+
+    def tax(m: dict[str, Any]) -> Decimal:
+        x = m["收入"]
+        if m["月份"] < dt.date(2019, 7, 1):
+            return max(x - 10000, Decimal(0)) * Decimal("0.1")
+        return min(max(x - 20000, Decimal(0)), Decimal(10000)) * Decimal("0.1") + max(x - 30000, Decimal(0)) * Decimal("0.2")
+
+    struct = pa.struct([("月份", pa.date32()), ("收入", pa.decimal128(18, 2))])
+    out = policy.evaluate_batch(pa.table({"各月": pa.array(rows, type=pa.list_(struct))}), on=ON)
+    got = out.to_pylist()
+    assert json.loads(out.schema.metadata[b"guize"])["rows_scalar"] == sum(g["错误"] is not None for g in got)
+    for r, g in zip(rows, got, strict=True):
+        want = answer(policy.evaluate, {"各月": r})
+        assert want == answer(policy.interpret, {"各月": r})
+        if any(m["月份"] < dt.date(2019, 1, 1) for m in r):
+            assert g["错误"] == want and "「分期表」在这一天没有有效的取值" in want
+            continue
+        each = tuple(tax(m).quantize(Decimal("0.01"), "ROUND_HALF_UP") for m in r)
+        assert want["各月税额"] == each == tuple(g["各月税额"])
+        assert want["全年税额"] == g["全年税额"] == sum((tax(m) for m in r), Decimal(0)).quantize(Decimal("0.01"), "ROUND_HALF_UP")

@@ -382,10 +382,12 @@ class BatchGen:
     def progressive(self, node: ir.Progressive, out: list[str], pad: str) -> str:
         """A scale applied to a column: the brackets unrolled into column arithmetic; a dated scale
         as one such function per version, the version in force chosen per row."""
-        dated = self.dated_scale(node.scale)
+        at = node.scale if isinstance(node.scale, ir.AtDate) else None  # versions by each item's date
+        dated = self.dated_scale(node.scale if at is None else at.dated)
         if dated is None:
             return self.progressive_with(self.static_scale(node.scale), node, self.expr(node.base, out, pad), out, pad)
         x = self.expr(node.base, out, pad)
+        index = None if at is None else self.item_version(dated, at.date, out, pad)
         names = []
         for version in dated.versions:
             fname = self.fresh()
@@ -398,6 +400,8 @@ class BatchGen:
             self.bound = saved  # locals bound inside the version stay inside it
             out.extend(body)
             out.append(f"{pad}    return {result}")
+        if index is not None:
+            return self.emit(f"_l.pick(c, {index}, ({', '.join(names)},))", out, pad)
         return self.emit(f"c.dated({dated.slot}, ({', '.join(names)},))", out, pad)
 
     def progressive_with(self, scale: ir.Scale, node: ir.Progressive, x: str, out: list[str], pad: str) -> str:
@@ -641,15 +645,19 @@ class BatchGen:
             out.append(f"{pad}    return {result}")
         return self.emit(f"c.dated({slot}, ({', '.join(names)},))", out, pad)
 
-    def at_date(self, node: ir.Dated, date: ir.Expr, out: list[str], pad: str) -> str:
-        """A dated value taken on each item's own date: each item's version (batchlists.version_at)."""
+    def item_version(self, node: ir.Dated, date: ir.Expr, out: list[str], pad: str) -> str:
+        """Each item's version of `node` on its own date (batchlists.version_at)."""
         def day(d: datetime.date | None) -> int | None:
             return None if d is None else (d - datetime.date(1970, 1, 1)).days
 
         spans = repr(tuple((day(v.start), day(v.end), day(v.known)) for v in node.versions))
         when = self.expr(date, out, pad)
         bounds = self.const_name("spans", spans, f"{spans}  # {node.what}的各版本：起、止、公布（日数）")
-        index = self.emit(f"_l.version_at(c, {bounds}, {when})", out, pad)
+        return self.emit(f"_l.version_at(c, {bounds}, {when})", out, pad)
+
+    def at_date(self, node: ir.Dated, date: ir.Expr, out: list[str], pad: str) -> str:
+        """A dated value taken on each item's own date: each item's version, then its value."""
+        index = self.item_version(node, date, out, pad)
         kind = self.kind(node)
         if all(isinstance(v.value, ir.Const) for v in node.versions):
             entries = [self.table_value(v.value.value, kind) for v in node.versions if isinstance(v.value, ir.Const)]
