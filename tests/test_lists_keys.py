@@ -313,3 +313,14 @@ def test_batch_checks_year_months_given_as_dates(tmp_path: Path) -> None:
             policy.evaluate({"各月": [{k: v for k, v in r[0].items() if v is not None}]}, on=ON)
         assert g["错误"] == caught.value.message
     assert "应为年月" in got[1]["错误"]
+
+
+def test_a_value_given_for_a_keyed_output_is_kept_as_given(tmp_path: Path) -> None:
+    """A per-item output that 可作输入 and is given by the caller is returned as given (keying it
+    raised TypeError on a number)."""
+    p = tmp_path / "g.rule"
+    p.write_text(POLICY.replace("输出 每人补助：金额，按 成员", "输出 每人补助：金额，可作输入，按 成员"), encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    for run in (policy.evaluate, policy.interpret):
+        got = run({**DATA, "每人补助": 5}, on=ON, outputs=["每人补助", "各月一半"])
+        assert got["每人补助"] == Decimal(5) and got["各月一半"].by_key()[dt.date(2024, 1, 1)] == Decimal("5.00")

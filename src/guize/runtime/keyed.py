@@ -39,8 +39,11 @@ class Keyed(tuple):  # type: ignore[type-arg]
         return dict(zip(self.keys, self, strict=True))
 
 
-def keyed(values: tuple[Any, ...], items: tuple[Mapping[str, Any], ...], key: str) -> Keyed:
-    """A per-item output's values keyed by its items' `key` field."""
+def keyed(values: Any, items: tuple[Mapping[str, Any], ...], key: str) -> Any:
+    """A per-item output's values keyed by its items' `key` field (a value the caller gave for it,
+    可作输入, as given)."""
+    if type(values) is not tuple or len(values) != len(items):
+        return values
     return Keyed(values, tuple(item[key] for item in items), key)
 
 
