@@ -22,6 +22,7 @@ from typing import Any, assert_never
 import attrs
 
 from guize._version import __version__
+from guize.compiler import batchgen_months
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.codegen import Names
 from guize.compiler.literals import literal_lines, wrap
@@ -69,6 +70,7 @@ class BatchGen:
         self.lists: list[str] = []  # the list inputs whose items the code being written is about
         self.owner = ""  # the definition being written
         self.outputs = frozenset(policy.outputs)  # a set: `in` on the tuple, per definition, was quadratic
+        self.month_defs: set[str] = set()  # year-month definitions computed as month indices (batchgen_months)
 
     # ------------------------------------------------------------ helpers
 
@@ -206,6 +208,9 @@ class BatchGen:
             case ir.Neg(arg=arg):
                 return self.emit(f"c.neg({self.expr(arg, out, pad)})", out, pad)
             case ir.Cmp(op=op, left=left, right=right):
+                months = batchgen_months.cmp(self, node, out, pad)
+                if months is not None:
+                    return months
                 a, b = self.expr(left, out, pad), self.expr(right, out, pad)
                 fn = "cmp" if self.kind(left) == "num" else "cmpx"
                 return self.emit(f"c.{fn}({op!r}, {a}, {b})", out, pad)
@@ -233,6 +238,9 @@ class BatchGen:
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 return self.rounded(arg, 0 if as_int else _exponent(quantum), mode, out, pad)
             case ir.Call(func=func, args=nodes):
+                months = batchgen_months.call(self, node, out, pad)
+                if months is not None:
+                    return months
                 if func not in _VECTOR_CALLS:
                     raise Unsupported(f"日期函数 {func} 逐行计算")
                 args = [self.expr(n, out, pad) for n in nodes]
@@ -700,6 +708,16 @@ class BatchGen:
             if p.defs[name].value_kind == "scale":
                 continue  # a scale is no column: the functions that apply it read it directly
             marks = (len(self.const_lines), len(self.consts), len(self.enums))
+            if p.defs[name].value_kind == "year_month" and not isinstance(p.defs[name].expr, ir.Each):
+                try:
+                    lines, keys = batchgen_months.definition(self, name)
+                except Unsupported:
+                    self.rollback(marks)
+                else:  # its month indices, and the first days' day numbers
+                    body.extend(lines)
+                    functions += [(keys[0], self.ident("bm", name)), (keys[1], self.ident("b", name))]
+                    self.month_defs.add(name)
+                    continue
             try:
                 lines = self.definition(name)
             except Unsupported as exc:
@@ -715,6 +733,7 @@ class BatchGen:
                "# Do not edit: regenerate with `guize compile`.",
                "from guize.runtime import batchops as _b",
                *(["from guize.runtime import batchlists as _l"] if any("_l." in line for line in body) else []),
+               *(["from guize.runtime import batchym as _m"] if any("_m." in line for line in body) else []),
                "",
                f"FORMAT = {FORMAT!r}"]
         out += literal_lines("FALLBACK = ", self.fallback)
