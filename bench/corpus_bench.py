@@ -144,7 +144,7 @@ class Case:
     all_ok: bool = True  # False: the generated records lack inputs some outputs need
     dates: tuple[str, ...] = ()  # date inputs (int32 days in `make`'s columns)
     known_on: tuple[datetime.date, ...] = ()  # also checked with each as known_on (amended documents)
-    columnar: bool = True  # False: batch still sends rows row by row (the subsistence policy: an unrounded ÷), not asserted
+    columnar: bool = True  # False: batch may send rows row by row (not asserted); every policy of the corpus is columnar
 
 
 def _outpatient_records(cols: Cols) -> list[dict[str, Any]]:
@@ -216,7 +216,7 @@ CASES = [
          N.ALLOWANCE_OUTPUTS, {"家庭人口": 0, "符合低保条件": 0, "月低保金": 2, "重点保障对象": 0, "重点保障人数": 0},
          datetime.date(2024, 6, 1), (N.ALLOWANCE_START, datetime.date(2030, 12, 31)), N.make_allowance,
          N.allowance_records, {"当地最低生活保障标准": 2, "共同生活的家庭成员.月收入": 2}, {}, N.allowance_decimal,
-         N.allowance_numpy, columnar=False),
+         N.allowance_numpy),
 ]
 
 

@@ -22,7 +22,7 @@ from typing import Any, assert_never
 import attrs
 
 from guize._version import __version__
-from guize.compiler import batchgen_months
+from guize.compiler import batchgen_months, batchgen_ratio
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.codegen import Names
 from guize.compiler.literals import literal_lines, wrap
@@ -71,6 +71,11 @@ class BatchGen:
         self.owner = ""  # the definition being written
         self.outputs = frozenset(policy.outputs)  # a set: `in` on the tuple, per definition, was quadratic
         self.month_defs: set[str] = set()  # year-month definitions computed as month indices (batchgen_months)
+        self.ratio_defs: set[str] = set()  # unrounded quotients held as exact fractions (batchgen_ratio)
+        # The conditions under which the expression being written is reached (the left side of
+        # 且/或, a 若's condition, a branch's test; True for negated): batchgen_ratio flags a zero
+        # divisor only where its quotient is reached, as the scalar path short-circuits.
+        self.guards: list[tuple[str, bool]] = []
 
     # ------------------------------------------------------------ helpers
 
@@ -95,6 +100,9 @@ class BatchGen:
 
     def ident(self, prefix: str, name: str) -> str:
         return self.names.get(prefix, name)
+
+    def unsupported(self, message: str) -> Exception:
+        return Unsupported(message)
 
     def fresh(self) -> str:
         self.temp += 1
@@ -196,6 +204,8 @@ class BatchGen:
             case ir.Ref(name=name):
                 if name in self.fallback:
                     raise Unsupported(f"依赖逐行计算的「{name}」")
+                if name in self.ratio_defs:  # an unrounded quotient where only numbers go
+                    raise Unsupported(batchgen_ratio.UNROUNDED)
                 return self.local("d", name, f"c.ref({name!r})", out, pad)
             case ir.AsOf():
                 return "c.asof()"
@@ -211,11 +221,16 @@ class BatchGen:
                 months = batchgen_months.cmp(self, node, out, pad)
                 if months is not None:
                     return months
+                ratio = batchgen_ratio.cmp(self, node, out, pad)
+                if ratio is not None:
+                    return ratio
                 a, b = self.expr(left, out, pad), self.expr(right, out, pad)
                 fn = "cmp" if self.kind(left) == "num" else "cmpx"
                 return self.emit(f"c.{fn}({op!r}, {a}, {b})", out, pad)
             case ir.And(left=left, right=right) | ir.Or(left=left, right=right):
-                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
+                a = self.expr(left, out, pad)
+                with batchgen_ratio.pushing(self, a, isinstance(node, ir.Or)):
+                    b = self.expr(right, out, pad)
                 fn = "and_" if isinstance(node, ir.And) else "or_"
                 return self.emit(f"c.{fn}({a}, {b})", out, pad)
             case ir.Not(arg=arg):
@@ -227,7 +242,11 @@ class BatchGen:
                     cond = self.expr(cond_node, out, pad)
                     pick = self.emit(f"c.where({cond}, {self.literal(k1)}, {self.literal(k2)})", out, pad)
                     return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-                cond, a, b = (self.expr(n, out, pad) for n in (cond_node, then, other))
+                cond = self.expr(cond_node, out, pad)
+                with batchgen_ratio.pushing(self, cond, False):
+                    a = self.expr(then, out, pad)
+                with batchgen_ratio.pushing(self, cond, True):
+                    b = self.expr(other, out, pad)
                 return self.emit(f"c.where({cond}, {a}, {b})", out, pad)
             case ir.Min(args=nodes) | ir.Max(args=nodes):
                 args = [self.expr(n, out, pad) for n in nodes]
@@ -253,7 +272,11 @@ class BatchGen:
                              for br, k in zip(branches, ks, strict=False)]
                     pick = self.select(cases, self.literal(ks[-1]), out, pad)
                     return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-                cases = [(self.expr(br.test, out, pad), self.expr(br.value, out, pad)) for br in branches]
+                cases = []
+                for br in branches:
+                    test = self.expr(br.test, out, pad)
+                    with batchgen_ratio.pushing(self, test, False):
+                        cases.append((test, self.expr(br.value, out, pad)))
                 return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
             case ir.Match():
                 return self.match(node, out, pad)
@@ -470,6 +493,9 @@ class BatchGen:
         if isinstance(arg, ir.Arith) and arg.op == "/":
             a, b = self.expr(arg.left, out, pad), self.expr(arg.right, out, pad)
             return self.emit(f"c.rdiv({a}, {b}, {exp}, {mode!r})", out, pad)
+        ratio = batchgen_ratio.rounded(self, arg, exp, mode, out, pad)
+        if ratio is not None:
+            return ratio
         # An output's last rounding may write straight into the result column (c.sink).
         dest = f", c.sink({sink!r})" if sink is not None else ""
         return self.emit(f"c.rnd({self.expr(arg, out, pad)}, {exp}, {mode!r}{dest})", out, pad)
@@ -686,6 +712,9 @@ class BatchGen:
             result = self.rounded(expr, _exponent(quantum), mode, body, pad, sink)
         elif isinstance(expr, ir.Round) and not expr.as_int:
             result = self.rounded(expr.arg, _exponent(expr.quantum), expr.mode, body, pad, sink)
+        elif (ratio := batchgen_ratio.definition_value(self, name, expr, body, pad)) is not None:
+            result = ratio
+            self.ratio_defs.add(name)
         else:
             result = self.expr(expr, body, pad)
             if sink is not None and body and self.last == (result, len(body)) \
@@ -734,6 +763,7 @@ class BatchGen:
                "from guize.runtime import batchops as _b",
                *(["from guize.runtime import batchlists as _l"] if any("_l." in line for line in body) else []),
                *(["from guize.runtime import batchym as _m"] if any("_m." in line for line in body) else []),
+               *(["from guize.runtime import batchratio as _r"] if any("_r." in line for line in body) else []),
                "",
                f"FORMAT = {FORMAT!r}"]
         out += literal_lines("FALLBACK = ", self.fallback)

@@ -43,12 +43,46 @@ class ItemChunk(Chunk):
         self.parent = parent
         self.offsets = offsets  # int64, n + 1, from 0
         self.lengths = np.diff(offsets)
-        self.seg = np.repeat(np.arange(parent.n, dtype=np.intp), self.lengths)
+        self._seg: Any = None
         m = int(offsets[-1])
         self.longest = int(self.lengths.max()) if parent.n else 0
-        versions = [self.broadcast(v) if _arr(v) else v for v in parent.versions]
-        super().__init__(parent.defs, m, parent.fetch, self.broadcast(parent.on), versions)
+        # The date and the dated values' versions, for each item, when first read: sums and
+        # counts (合计, 人数) never need an item's row, and `seg` takes a pass over the items.
+        self._row_on = parent.on
+        self._on: Any = None
+        self._row_versions = parent.versions
+        self._versions: Any = None
+        super().__init__(parent.defs, m, parent.fetch, None, ())
         self.fields: dict[str, Any] = fields if fields is not None else {}
+
+    @property
+    def seg(self) -> Any:
+        """Which row each item belongs to (intp, m): the running count of row starts passed."""
+        if self._seg is None:
+            m = self.n
+            starts = np.bincount(self.offsets[1:-1], minlength=m + 1)[:m]
+            self._seg = np.cumsum(starts, out=starts)
+        return self._seg
+
+    @property
+    def on(self) -> Any:
+        if self._on is None:
+            self._on = self.broadcast(self._row_on)
+        return self._on
+
+    @on.setter
+    def on(self, value: Any) -> None:  # Chunk.__init__ sets it: the row's value is kept instead
+        pass
+
+    @property
+    def versions(self) -> Any:
+        if self._versions is None:
+            self._versions = [self.broadcast(v) if _arr(v) else v for v in self._row_versions]
+        return self._versions
+
+    @versions.setter
+    def versions(self, value: Any) -> None:
+        pass
 
     def broadcast(self, value: Any) -> Any:
         """A row's value for each of its items."""
@@ -98,7 +132,7 @@ class ItemChunk(Chunk):
         """Each row's sum of v (int64 over the items); wraps where the caller flags."""
         total = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(v, out=total[1:])
-        return total[self.offsets[1:]] - total[self.offsets[:-1]]
+        return np.diff(total[self.offsets])  # one gather, not one per end
 
     def column(self, x: Num) -> Any:
         return x.v if _arr(x.v) else np.full(self.n, x.v, dtype=np.int64)
