@@ -154,7 +154,7 @@ def definition_value(g: BatchGen, name: str, node: ir.Expr, out: list[str], pad:
     fixed scale), or None."""
     if name in g.outputs or not is_ratio(g, node):
         return None
-    return ratio(g, node, out, pad)
+    return g.emit(f"_r.shared({ratio(g, node, out, pad)})", out, pad)
 
 
 def pushing(g: BatchGen, cond: str, negated: bool) -> Any:

@@ -107,7 +107,8 @@ def div(c: Chunk, a: Num, b: Num) -> Ratio:
                 return Ratio(n, _ONE, None, True, Fraction(0), True)
             if zero is not False and c.k.maybe(zero):
                 undef = zero
-                d = c.where(zero, _ONE, bi)
+                # 1 where zero: max(b, 1) when no divisor is negative (one pass, no mask)
+                d = c.max_(bi, _ONE) if b.lo >= 0 else c.where(zero, _ONE, bi)
         if b.lo < 0:
             neg = c.cmp("<", bi, _ZERO)
             n = c.where(neg, c.neg(n), n)
@@ -121,6 +122,13 @@ def div(c: Chunk, a: Num, b: Num) -> Ratio:
 
 def _as_ratio(x: Num | Ratio) -> Ratio:
     return x if isinstance(x, Ratio) else Ratio(x, _ONE, None, None, Fraction(0), False)
+
+
+def shared(r: Ratio) -> Ratio:
+    """A definition's Ratio: read by other definitions, so no operation may write into its
+    columns (as Chunk.ref does for a Num)."""
+    n, d = r.n, r.d
+    return Ratio(Num(n.v, n.s, n.lo, n.hi), Num(d.v, d.s, d.lo, d.hi), r.of, r.undef, r.eps, r.fresh)
 
 
 def _is_one(d: Num) -> bool:

@@ -34,7 +34,8 @@ def b_人均月收入(c):
     d_家庭月收入 = c.ref('家庭月收入')
     d_家庭人口 = c.ref('家庭人口')
     x1 = _r.div(c, d_家庭月收入, d_家庭人口)
-    return x1
+    x2 = _r.shared(x1)
+    return x2
 
 
 def b_符合低保条件(c):
