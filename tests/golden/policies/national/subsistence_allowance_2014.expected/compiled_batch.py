@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/national/subsistence_allowance_2014.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
-# source sha256: 9a37848a44b297492bd3757903b3cb8ca797e9b0abd9cc80e140ee7b3ec004e8
+# source sha256: c5dfc2244e9058ad9315bbe15a9aecb333974b6b5ff95d5250fe7baa6a1ad3ae
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
