@@ -162,7 +162,7 @@ def test_batchgen_forgets_what_an_unsupported_definition_added() -> None:
     (by counts, not copies): the module is the same as if it had never been tried."""
     text = ("文件：\n  标题：《测试》\n  施行日期：2000年1月1日\n\n类型 级别：一级、二级\n输入 级别：级别\n"
             "输入 甲：金额\n输入 乙：金额\n\n"
-            "输出 商：金额 = 甲 ÷ 3 × 0.37\n"
+            "输出 商：金额 = 取较大值(甲 × 0.37，甲 ÷ 3)\n"  # an unrounded quotient in 取较大值: row by row
             "输出 积：金额 = 甲 × 0.5\n")
     compiled = compile_source(text, "t.rule")
     assert "商" in compiled.batch_python.split("FALLBACK = ")[1].split("\n")[0]

@@ -827,13 +827,15 @@ def test_an_unrounded_division_is_pointed_out_where_batch_goes_row_by_row(tmp_pa
         输出 人均：金额/人 = 总额 ÷ 人数   依据 第一条
         输出 人均取整：金额/人 = 向下取整(总额 ÷ 人数)   依据 第一条
         输出 人均到分：金额，四舍五入到分 = 总额 ÷ 人数 × 1人   依据 第一条
+        输出 人均保底：金额，四舍五入到分 = 取较大值(总额 ÷ 人数 × 1人，100元)   依据 第一条
     """))
     found = [d for d in lint([str(path)]) if d.code == "L407"]
-    # A quotient rounded directly (向下取整(a ÷ b), or a definition's own rounding of a ÷ b) stays in
-    # columns; one used further (÷ … × 1人, then rounded) does not: lint says exactly what batch does.
-    assert [d.message.split("」")[0] for d in found] == ["「人均", "「人均到分"]
+    # A quotient rounded directly (向下取整(a ÷ b), or a definition's own rounding of a ÷ b), or used
+    # in + − × and then rounded, stays in columns (an exact fraction); an unrounded quotient as an
+    # output, or inside 取较大值, does not: lint says exactly what batch does.
+    assert [d.message.split("」")[0] for d in found] == ["「人均", "「人均保底"]
     import guize
     from guize.runtime.batch import batch_module
 
     fallback = batch_module(guize.load(path, corpus=False).module).FALLBACK
-    assert {"人均", "人均到分"} <= set(fallback) and "人均取整" not in fallback
+    assert {"人均", "人均保底"} <= set(fallback) and not {"人均取整", "人均到分"} & set(fallback)

@@ -14,7 +14,6 @@ reason; outputs that need them are evaluated row by row by the scalar functions.
 from __future__ import annotations
 
 import datetime
-import decimal
 import itertools
 from decimal import Decimal
 from typing import Any, assert_never
@@ -22,6 +21,7 @@ from typing import Any, assert_never
 import attrs
 
 from guize._version import __version__
+from guize.compiler import batchgen_months, batchgen_ratio, batchgen_scales
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.codegen import Names
 from guize.compiler.literals import literal_lines, wrap
@@ -69,6 +69,12 @@ class BatchGen:
         self.lists: list[str] = []  # the list inputs whose items the code being written is about
         self.owner = ""  # the definition being written
         self.outputs = frozenset(policy.outputs)  # a set: `in` on the tuple, per definition, was quadratic
+        self.month_defs: set[str] = set()  # year-month definitions computed as month indices (batchgen_months)
+        self.ratio_defs: set[str] = set()  # unrounded quotients held as exact fractions (batchgen_ratio)
+        # The conditions under which the expression being written is reached (the left side of
+        # 且/或, a 若's condition, a branch's test; True for negated): batchgen_ratio flags a zero
+        # divisor only where its quotient is reached, as the scalar path short-circuits.
+        self.guards: list[tuple[str, bool]] = []
 
     # ------------------------------------------------------------ helpers
 
@@ -93,6 +99,9 @@ class BatchGen:
 
     def ident(self, prefix: str, name: str) -> str:
         return self.names.get(prefix, name)
+
+    def unsupported(self, message: str) -> Exception:
+        return Unsupported(message)
 
     def fresh(self) -> str:
         self.temp += 1
@@ -201,6 +210,8 @@ class BatchGen:
             case ir.Ref(name=name):
                 if name in self.fallback:
                     raise Unsupported(f"依赖逐行计算的「{name}」")
+                if name in self.ratio_defs:  # an unrounded quotient where only numbers go
+                    raise Unsupported(batchgen_ratio.UNROUNDED)
                 return self.local("d", name, f"c.ref({name!r})", out, pad)
             case ir.AsOf():
                 return "c.asof()"
@@ -213,11 +224,19 @@ class BatchGen:
             case ir.Neg(arg=arg):
                 return self.emit(f"c.neg({self.expr(arg, out, pad)})", out, pad)
             case ir.Cmp(op=op, left=left, right=right):
+                months = batchgen_months.cmp(self, node, out, pad)
+                if months is not None:
+                    return months
+                ratio = batchgen_ratio.cmp(self, node, out, pad)
+                if ratio is not None:
+                    return ratio
                 a, b = self.expr(left, out, pad), self.expr(right, out, pad)
                 fn = "cmp" if self.kind(left) == "num" else "cmpx"
                 return self.emit(f"c.{fn}({op!r}, {a}, {b})", out, pad)
             case ir.And(left=left, right=right) | ir.Or(left=left, right=right):
-                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
+                a = self.expr(left, out, pad)
+                with batchgen_ratio.pushing(self, a, isinstance(node, ir.Or)):
+                    b = self.expr(right, out, pad)
                 fn = "and_" if isinstance(node, ir.And) else "or_"
                 return self.emit(f"c.{fn}({a}, {b})", out, pad)
             case ir.Not(arg=arg):
@@ -229,7 +248,11 @@ class BatchGen:
                     cond = self.expr(cond_node, out, pad)
                     pick = self.emit(f"c.where({cond}, {self.literal(k1)}, {self.literal(k2)})", out, pad)
                     return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-                cond, a, b = (self.expr(n, out, pad) for n in (cond_node, then, other))
+                cond = self.expr(cond_node, out, pad)
+                with batchgen_ratio.pushing(self, cond, False):
+                    a = self.expr(then, out, pad)
+                with batchgen_ratio.pushing(self, cond, True):
+                    b = self.expr(other, out, pad)
                 return self.emit(f"c.where({cond}, {a}, {b})", out, pad)
             case ir.Min(args=nodes) | ir.Max(args=nodes):
                 args = [self.expr(n, out, pad) for n in nodes]
@@ -240,6 +263,9 @@ class BatchGen:
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 return self.rounded(arg, 0 if as_int else _exponent(quantum), mode, out, pad)
             case ir.Call(func=func, args=nodes):
+                months = batchgen_months.call(self, node, out, pad)
+                if months is not None:
+                    return months
                 if func not in _VECTOR_CALLS:
                     raise Unsupported(f"日期函数 {func} 逐行计算")
                 args = [self.expr(n, out, pad) for n in nodes]
@@ -252,7 +278,11 @@ class BatchGen:
                              for br, k in zip(branches, ks, strict=False)]
                     pick = self.select(cases, self.literal(ks[-1]), out, pad)
                     return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-                cases = [(self.expr(br.test, out, pad), self.expr(br.value, out, pad)) for br in branches]
+                cases = []
+                for br in branches:
+                    test = self.expr(br.test, out, pad)
+                    with batchgen_ratio.pushing(self, test, False):
+                        cases.append((test, self.expr(br.value, out, pad)))
                 return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
             case ir.Match():
                 return self.match(node, out, pad)
@@ -263,7 +293,7 @@ class BatchGen:
             case ir.Scale():
                 raise Unsupported("累进税率表只在 累进计算/适用税率/速算扣除数 中按列计算")
             case ir.Progressive():
-                return self.progressive(node, out, pad)
+                return batchgen_scales.progressive(self, node, out, pad)
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
                 return self.list_expr(node, out, pad)
             case ir.AtDate(dated=dated, date=date):
@@ -357,107 +387,6 @@ class BatchGen:
         out.append(f"{pad}    return {result}")
         return fname
 
-    def static_scale(self, node: ir.Expr) -> ir.Scale:
-        """The scale a scale expression always is (through names); else Unsupported."""
-        seen = 0
-        while isinstance(node, ir.Ref) and seen < 64:
-            d = self.p.defs[node.name]
-            node, seen = d.expr, seen + 1
-        if isinstance(node, ir.Scale) and all(isinstance(b.value, ir.Const) for b in node.brackets):
-            return node
-        raise Unsupported("累进税率表按日期或公式变化，逐行计算")
-
-    def dated_scale(self, node: ir.Expr) -> ir.Dated | None:
-        """The dated scale a scale expression always is (through names), each version a scale with
-        constant rates (versions of the whole scale, or of one threshold); else None."""
-        seen = 0
-        while isinstance(node, ir.Ref) and seen < 64:
-            node, seen = self.p.defs[node.name].expr, seen + 1
-        if isinstance(node, ir.Dated) and all(
-                isinstance(v.value, ir.Scale) and all(isinstance(b.value, ir.Const) for b in v.value.brackets)
-                for v in node.versions):
-            return node
-        return None
-
-    def progressive(self, node: ir.Progressive, out: list[str], pad: str) -> str:
-        """A scale applied to a column: the brackets unrolled into column arithmetic; a dated scale
-        as one such function per version, the version in force chosen per row."""
-        at = node.scale if isinstance(node.scale, ir.AtDate) else None  # versions by each item's date
-        dated = self.dated_scale(node.scale if at is None else at.dated)
-        if dated is None:
-            return self.progressive_with(self.static_scale(node.scale), node, self.expr(node.base, out, pad), out, pad)
-        x = self.expr(node.base, out, pad)
-        index = None if at is None else self.item_version(dated, at.date, out, pad)
-        names = []
-        for version in dated.versions:
-            fname = self.fresh()
-            names.append(fname)
-            out.append(f"{pad}def {fname}():  # {version.label}")
-            body: list[str] = []
-            saved = set(self.bound)
-            assert isinstance(version.value, ir.Scale)  # INVARIANT: dated_scale's test
-            result = self.progressive_with(version.value, node, x, body, pad + "    ")
-            self.bound = saved  # locals bound inside the version stay inside it
-            out.extend(body)
-            out.append(f"{pad}    return {result}")
-        if index is not None:
-            return self.emit(f"_l.pick(c, {index}, ({', '.join(names)},))", out, pad)
-        return self.emit(f"c.dated({dated.slot}, ({', '.join(names)},))", out, pad)
-
-    def progressive_with(self, scale: ir.Scale, node: ir.Progressive, x: str, out: list[str], pad: str) -> str:
-        """`node` (累进计算, 适用税率, 速算扣除数) of `scale` on the column `x`."""
-        zero = self.literal(Decimal(0))
-
-        # Each row's bracket looked up once (Chunk.banded), not a pass per bracket:
-        quick = self.quick_tables(scale)
-        edges_other = self.band_edges(ir.Bands(node.base, scale.brackets, ir.Other(ir.Const(Decimal(0)), "", ())))
-
-        def bracket_rate() -> str:
-            if quick is not None and scale.brackets[0].lo is None:  # the amount's edges: one look-up
-                return self.emit(f"c.banded({x}, {quick[0]!r}, {quick[3]})", out, pad)
-            if edges_other is not None:
-                return self.emit(f"c.banded({x}, {edges_other[0]!r}, {edges_other[1]})", out, pad)
-            cases = []
-            for band in scale.brackets:
-                lo_text = repr(str(band.lo)) if band.lo is not None else "None"
-                hi_text = repr(str(band.hi)) if band.hi is not None else "None"
-                test = self.emit(f"c.band({x}, {lo_text}, {band.lo_incl}, {hi_text}, {band.hi_incl})", out, pad)
-                assert isinstance(band.value, ir.Const)
-                cases.append((test, self.literal(band.value.value)))
-            return self.select(cases, zero, out, pad)
-
-        def excess_amount() -> str:
-            if quick is not None:  # base × rate − quick deduction, both by the base's bracket
-                edges, rates, deductions, _rate = quick
-                rate_x = self.emit(f"c.banded({x}, {edges!r}, {rates})", out, pad)
-                amount = self.emit(f"c.sub(c.mul({x}, {rate_x}), c.banded({x}, {edges!r}, {deductions}))", out, pad)
-                # Never below 0 (rates are not negative): saying so spares a rounding its signs.
-                return self.emit(f"c.max_({amount}, {zero})", out, pad)
-            total: str | None = None
-            for band in scale.brackets:
-                assert isinstance(band.value, ir.Const)
-                start = band.lo if band.lo is not None else 0
-                part = self.emit(f"c.max_(c.sub({x}, {self.literal(start)}), {zero})", out, pad)
-                if band.hi is not None:
-                    part = self.emit(f"c.min_({part}, {self.literal(band.hi - start)})", out, pad)
-                term = self.emit(f"c.mul({part}, {self.literal(band.value.value)})", out, pad)
-                total = term if total is None else self.emit(f"c.add({total}, {term})", out, pad)
-            assert total is not None  # INVARIANT: the checker rejects a scale without brackets
-            return total
-
-        if node.func == "rate":
-            return bracket_rate()
-        if scale.kind == "whole":
-            return self.emit(f"c.mul({x}, {bracket_rate()})", out, pad)
-        if node.func == "amount":
-            return excess_amount()
-        if quick is not None:
-            # The deduction is the table's for a base of at least 0; rows below 0 (none when the
-            # bounds say so) are left to the exact scalar path.
-            out.append(f"{pad}c.flag(c.cmp('<', {x}, {zero}))")
-            return self.emit(f"c.banded({x}, {quick[0]!r}, {quick[2]})", out, pad)
-        return self.emit(f"c.sub(c.mul({x}, {bracket_rate()}), {excess_amount()})", out, pad)
-
     def emit(self, code: str, out: list[str], pad: str) -> str:
         t = self.fresh()
         out.append(f"{pad}{t} = {code}")
@@ -479,6 +408,9 @@ class BatchGen:
         if isinstance(arg, ir.Arith) and arg.op == "/":
             a, b = self.expr(arg.left, out, pad), self.expr(arg.right, out, pad)
             return self.emit(f"c.rdiv({a}, {b}, {exp}, {mode!r})", out, pad)
+        ratio = batchgen_ratio.rounded(self, arg, exp, mode, out, pad)
+        if ratio is not None:
+            return ratio
         # An output's last rounding may write straight into the result column (c.sink).
         dest = f", c.sink({sink!r})" if sink is not None else ""
         return self.emit(f"c.rnd({self.expr(arg, out, pad)}, {exp}, {mode!r}{dest})", out, pad)
@@ -557,39 +489,6 @@ class BatchGen:
             assert other is not None  # INVARIANT: the checker rejects bands with neither
             return other
         return self.select(cases, other, out, pad)
-
-    def quick_tables(self, scale: ir.Scale) -> tuple[tuple[tuple[str, bool], ...], str, str, str] | None:
-        """For an excess scale whose brackets follow one another from 0 (runtime.scales._quick):
-        the edges (0, then each bracket's end), and tables by the number of edges a base is above
-        of the rate and of the quick deduction, so that the amount is base × rate − deduction
-        (0 for a base of at most 0). None for another scale, or if a deduction is inexact."""
-        b = scale.brackets
-        if scale.kind != "excess" or not b or b[0].lo not in (None, 0) or b[-1].hi is not None:
-            return None
-        if not all(isinstance(x.value, ir.Const) and isinstance(x.value.value, (int, Decimal)) for x in b):
-            return None
-        if any(quick_rate(x) < 0 for x in b):  # the amount would not grow with the base
-            return None
-        if any(x.hi is None or x.hi != y.lo or x.hi_incl == y.lo_incl for x, y in itertools.pairwise(b)):
-            return None
-        exact = decimal.Context(prec=60, traps=[decimal.Inexact])
-        rates: list[Any] = [Decimal(0)]
-        deductions: list[Any] = [Decimal(0)]
-        below = Decimal(0)  # the amount up to the bracket's start
-        try:
-            for x in b:
-                start, rate = Decimal(x.lo if x.lo is not None else 0), quick_rate(x)
-                rates.append(rate)
-                deductions.append(exact.subtract(exact.multiply(start, rate), below))
-                if x.hi is not None:
-                    below = exact.add(below, exact.multiply(exact.subtract(Decimal(x.hi), start), rate))
-        except decimal.Inexact:
-            return None
-        edges = (("0", False), *((str(x.hi), not x.hi_incl) for x in b[:-1]))
-        # 适用税率 by the same edges: a base of at most 0 is in the first bracket (lo None)
-        return (edges, self.table(rates, None, "num", "累进税率表的各档税率"),
-                self.table(deductions, None, "num", "累进税率表的各档速算扣除数"),
-                self.table([rates[1], *rates[1:]], None, "num", "累进税率表的适用税率"))
 
     def band_edges(self, node: ir.Bands) -> tuple[tuple[tuple[str, bool], ...], str] | None:
         """Bands of constants on a number, one after another without a gap or overlap (a table
@@ -723,6 +622,9 @@ class BatchGen:
             result = self.rounded(expr, _exponent(quantum), mode, body, pad, sink)
         elif isinstance(expr, ir.Round) and not expr.as_int:
             result = self.rounded(expr.arg, _exponent(expr.quantum), expr.mode, body, pad, sink)
+        elif (ratio := batchgen_ratio.definition_value(self, name, expr, body, pad)) is not None:
+            result = ratio
+            self.ratio_defs.add(name)
         else:
             result = self.expr(expr, body, pad)
             if sink is not None and body and self.last == (result, len(body)) \
@@ -745,6 +647,16 @@ class BatchGen:
             if p.defs[name].value_kind == "scale":
                 continue  # a scale is no column: the functions that apply it read it directly
             marks = (len(self.const_lines), len(self.consts), len(self.enums))
+            if p.defs[name].value_kind == "year_month" and not isinstance(p.defs[name].expr, ir.Each):
+                try:
+                    lines, keys = batchgen_months.definition(self, name)
+                except Unsupported:
+                    self.rollback(marks)
+                else:  # its month indices, and the first days' day numbers
+                    body.extend(lines)
+                    functions += [(keys[0], self.ident("bm", name)), (keys[1], self.ident("b", name))]
+                    self.month_defs.add(name)
+                    continue
             try:
                 lines = self.definition(name)
             except Unsupported as exc:
@@ -760,6 +672,8 @@ class BatchGen:
                "# Do not edit: regenerate with `guize compile`.",
                "from guize.runtime import batchops as _b",
                *(["from guize.runtime import batchlists as _l"] if any("_l." in line for line in body) else []),
+               *(["from guize.runtime import batchym as _m"] if any("_m." in line for line in body) else []),
+               *(["from guize.runtime import batchratio as _r"] if any("_r." in line for line in body) else []),
                "",
                f"FORMAT = {FORMAT!r}"]
         out += literal_lines("FALLBACK = ", self.fallback)
@@ -775,13 +689,6 @@ class BatchGen:
         out += ["# Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk)."]
         out += wrap(f"DEFS = {{{table}}}")
         return "\n".join(out) + "\n"
-
-
-def quick_rate(band: ir.Band) -> Decimal:
-    """A bracket's rate (a constant number: quick_tables tests it first)."""
-    value = band.value.value if isinstance(band.value, ir.Const) else None
-    assert isinstance(value, (int, Decimal))  # INVARIANT: tested by the caller
-    return Decimal(value)
 
 
 def generate(policy: CheckedPolicy) -> str:

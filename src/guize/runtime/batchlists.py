@@ -44,12 +44,47 @@ class ItemChunk(Chunk):
         self.parent = parent
         self.offsets = offsets  # int64, n + 1, from 0
         self.lengths = np.diff(offsets)
-        self.seg = np.repeat(np.arange(parent.n, dtype=np.intp), self.lengths)
+        self._seg: Any = None
+        self._position: Any = None
         m = int(offsets[-1])
         self.longest = int(self.lengths.max()) if parent.n else 0
-        versions = [self.broadcast(v) if _arr(v) else v for v in parent.versions]
-        super().__init__(parent.defs, m, parent.fetch, self.broadcast(parent.on), versions)
+        # The date and the dated values' versions, for each item, when first read: sums and
+        # counts (合计, 人数) never need an item's row, and `seg` takes a pass over the items.
+        self._row_on = parent.on
+        self._on: Any = None
+        self._row_versions = parent.versions
+        self._versions: Any = None
+        super().__init__(parent.defs, m, parent.fetch, None, ())
         self.fields: dict[str, Any] = fields if fields is not None else {}
+
+    @property
+    def seg(self) -> Any:
+        """Which row each item belongs to (intp, m): the running count of row starts passed."""
+        if self._seg is None:
+            m = self.n
+            starts = np.bincount(self.offsets[1:-1], minlength=m + 1)[:m]
+            self._seg = np.cumsum(starts, out=starts)
+        return self._seg
+
+    @property
+    def on(self) -> Any:
+        if self._on is None:
+            self._on = self.broadcast(self._row_on)
+        return self._on
+
+    @on.setter
+    def on(self, value: Any) -> None:  # Chunk.__init__ sets it: the row's value is kept instead
+        pass
+
+    @property
+    def versions(self) -> Any:
+        if self._versions is None:
+            self._versions = [self.broadcast(v) if _arr(v) else v for v in self._row_versions]
+        return self._versions
+
+    @versions.setter
+    def versions(self, value: Any) -> None:
+        pass
 
     def broadcast(self, value: Any) -> Any:
         """A row's value for each of its items."""
@@ -99,7 +134,14 @@ class ItemChunk(Chunk):
         """Each row's sum of v (int64 over the items); wraps where the caller flags."""
         total = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(v, out=total[1:])
-        return total[self.offsets[1:]] - total[self.offsets[:-1]]
+        return np.diff(total[self.offsets])  # one gather, not one per end
+
+    def position(self, inclusive: bool) -> Any:
+        """Each item's place in its row: 1, 2, … (inclusive), or 0, 1, … (the items before it)."""
+        if self._position is None:
+            place = np.arange(self.n, dtype=np.int64)
+            self._position = np.subtract(place, self.offsets[:-1][self.seg], out=place)
+        return self._position + 1 if inclusive else self._position
 
     def column(self, x: Num) -> Any:
         return x.v if _arr(x.v) else np.full(self.n, x.v, dtype=np.int64)
@@ -213,19 +255,26 @@ def each(c: Chunk, name: str, body: Callable[[Chunk], Any]) -> ListValue:
 
 
 def running(e: Chunk, x: Any, inclusive: bool) -> Num:
-    """累计(x): x summed over each row's items up to this one (or before it)."""
+    """累计(x): x summed over each row's items up to this one (or before it).
+
+    The bounds follow from x's and the longest row's (no pass over the sums for them): at most
+    `longest` items of x each, rows that could leave int64 being flagged (too_long) and zero.
+    """
     assert isinstance(e, ItemChunk)  # INVARIANT: 累计 is only written in a per-item body
-    v = e.column(x)
     top = max(abs(x.lo), abs(x.hi))
     over = e.too_long(top)
+    lo, hi = max(min(0, x.lo * e.longest), -I64), min(max(0, x.hi * e.longest), I64)
+    if not _arr(x.v) and over is None:  # a constant: k × the item's place in its row
+        out = np.multiply(e.position(inclusive), x.v)
+        return Num(out, x.s, lo, hi, True)
+    v = e.column(x)
     total = np.zeros(e.n + 1, dtype=np.int64)
     np.cumsum(v, out=total[1:])
     starts = total[e.offsets[:-1]][e.seg]
-    out = (total[1:] if inclusive else total[:-1]) - starts
+    out = np.subtract(total[1:] if inclusive else total[:-1], starts, out=starts)
     if over is not None:
         out[over[e.seg]] = 0
-    lo, hi = _bounds(out)
-    return Num(out, x.s, min(lo, 0), max(hi, 0), True)
+    return Num(out, x.s, lo, hi, True)
 
 
 def aggregate(c: Chunk, func: str, name: str, test: Callable[[Chunk], Any] | None,
@@ -329,14 +378,18 @@ def each_increment(c: Chunk, name: str, body: Callable[[Chunk], Any]) -> ListVal
     peak = np.empty_like(v)
     for first in range(0, c.n, rows):
         a, b = int(e.offsets[first]), int(e.offsets[min(c.n, first + rows)])
-        lift = (e.seg[a:b] - first).astype(np.int64) * top
-        z = v[a:b] + lift  # each row above the last: a running maximum does not cross rows
-        np.maximum.accumulate(z, out=z)
-        peak[a:b] = z - lift
-    before = np.zeros_like(peak)
-    before[1:] = peak[:-1]
-    before[e.offsets[:-1][e.lengths > 0]] = 0  # nothing before a row's first item
-    return ListValue(e, Num(peak - before, y.s, 0, y.hi, True))
+        seg = e.seg[a:b]
+        lift = np.multiply(seg if first == 0 else seg - first, top, dtype=np.int64)
+        z = np.add(v[a:b], lift, out=peak[a:b])  # each row above the last: a running maximum
+        np.maximum.accumulate(z, out=z)          # does not cross rows
+        np.subtract(z, lift, out=z)
+    step = np.empty_like(peak)  # the increments: the peak less the one before it in the row
+    if e.n:
+        step[0] = peak[0]
+        np.subtract(peak[1:], peak[:-1], out=step[1:])
+        firsts = e.offsets[:-1][e.lengths > 0]
+        step[firsts] = peak[firsts]  # nothing before a row's first item
+    return ListValue(e, Num(step, y.s, 0, y.hi, True))
 
 
 # ---------------------------------------------------------------- one item: 唯一(…) and 当年1月的 …

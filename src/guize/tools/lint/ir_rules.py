@@ -114,23 +114,25 @@ class FileLinter(SyntaxLinter):
         return self.findings
 
     def _unrounded_divisions(self) -> None:
-        """An unrounded ÷ (its quotient kept to 34 digits) cannot be computed in columns: the
-        outputs that use it go row by row in evaluate_batch and guize run. Say where, once per
-        definition, and how to keep them in columns."""
+        """An unrounded ÷ (its quotient kept to 34 digits) that the columnar code cannot keep as an
+        exact fraction (compiler/batchgen_ratio.py: only + − ×, comparisons and roundings of it,
+        and not as an output nor in a list's items): the outputs that use it go row by row in
+        evaluate_batch and guize run. Say where, once per definition, and how to keep them in
+        columns. What batch does is asked of batchgen itself, so the two cannot disagree."""
+        if any(d.severity == "error" for d in self.checked.diagnostics):
+            return
+        from guize.compiler.batchgen import BatchGen
+        from guize.compiler.batchgen_ratio import UNROUNDED
+
+        gen = BatchGen(self.checked)
+        gen.generate()
         for d in self.tree.definitions:
             info = self.checked.defs.get(d.name)
-            if info is None:
+            if info is None or gen.fallback.get(d.name) != UNROUNDED:
                 continue
-            rounded: set[int] = set()
-            if info.round is not None and isinstance(info.expr, ir.Arith):
-                rounded.add(info.expr.id)
-            for n in ir.walk(info.expr):
-                if isinstance(n, ir.Round) and isinstance(n.arg, ir.Arith):
-                    rounded.add(n.arg.id)
-            if any(isinstance(n, ir.Arith) and n.op == "/" and n.id not in rounded for n in ir.walk(info.expr)):
-                self.owner, self.article = d.name, "、".join(info.cite) or None
-                self.add("L407", self.head(d.span), f"「{d.name}」中的除法结果未舍入：按列批量计算时，用到它的输出逐行计算，慢得多",
-                         hint="按条文对商舍入，如「向下取整(a ÷ b)」「四舍五入到分(a ÷ b)」；条文不舍入时可忽略")
+            self.owner, self.article = d.name, "、".join(info.cite) or None
+            self.add("L407", self.head(d.span), f"「{d.name}」中的除法结果未舍入：按列批量计算时，用到它的输出逐行计算，慢得多",
+                     hint="按条文对商舍入，如「向下取整(a ÷ b)」「四舍五入到分(a ÷ b)」；条文不舍入时可忽略")
         self.owner, self.article = "", None
 
     def _rounded_outputs_used(self) -> None:

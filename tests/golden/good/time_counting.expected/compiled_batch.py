@@ -4,6 +4,7 @@
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
 from guize.runtime import batchops as _b
+from guize.runtime import batchym as _m
 
 FORMAT = '2'
 FALLBACK = {}
@@ -89,13 +90,17 @@ def b_精确年龄(c):
     return x2
 
 
-def b_退休年月(c):
-    """「退休年月」, line 23."""
+def bm_退休年月(c):
+    """「退休年月」 as month indices, line 23."""
     i_出生日期 = c.input('出生日期')
-    x1 = c.call('year_month', i_出生日期)
-    x2 = c.call('add_months', x1, K5)
-    x3 = c.call('as_year_month', x2)
-    return x3
+    x1 = _m.index(c, i_出生日期)
+    x2 = _m.add(c, x1, K5)
+    return x2
+
+
+def b_退休年月(c):
+    """「退休年月」, line 23: the first days of its months."""
+    return _m.days(c, c.ref('退休年月#月'))
 
 
 def b_到期日(c):
@@ -121,4 +126,5 @@ def b_档次(c):
 
 # Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).
 DEFS = {'工作年限': b_工作年限, '满年数': b_满年数, '零头': b_零头, '折算月数': b_折算月数, '年限': b_年限, '不满一年按一年': b_不满一年按一年,
-        '周岁数': b_周岁数, '精确年龄': b_精确年龄, '退休年月': b_退休年月, '到期日': b_到期日, '年休假': b_年休假, '档次': b_档次}
+        '周岁数': b_周岁数, '精确年龄': b_精确年龄, '退休年月#月': bm_退休年月, '退休年月': b_退休年月, '到期日': b_到期日, '年休假': b_年休假,
+        '档次': b_档次}

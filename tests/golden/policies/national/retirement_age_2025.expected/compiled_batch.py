@@ -4,12 +4,13 @@
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
 from guize.runtime import batchops as _b
+from guize.runtime import batchym as _m
 
 FORMAT = '2'
 FALLBACK = {}
 ENUMS = ('男职工', '原法定退休年龄五十五周岁的女职工', '原法定退休年龄五十周岁的女职工')
 K0 = _b.Table(['720', '660', '600'], None, 'num')  # 按 人员类别
-K1 = _b.Table([-1826, 0, 1826], None, 'date')  # 按 人员类别
+K1 = _b.Table(['-60', '0', '60'], None, 'num')  # 按 人员类别
 K2 = _b.Table(['4', '4', '2'], None, 'num')  # 按 人员类别
 K3 = _b.Table(['756', '696', '660'], None, 'num')  # 按 人员类别
 K4 = _b.num('1')
@@ -29,12 +30,16 @@ def b_原法定退休年龄(c):
     return x2
 
 
-def b_延迟起始出生年月(c):
-    """「延迟起始出生年月」, line 22."""
+def bm_延迟起始出生年月(c):
+    """「延迟起始出生年月」 as month indices, line 22."""
     i_人员类别 = c.input('人员类别')
     x1 = c.table(i_人员类别, K1)
-    x2 = c.call('as_year_month', x1)
-    return x2
+    return x1
+
+
+def b_延迟起始出生年月(c):
+    """「延迟起始出生年月」, line 22: the first days of its months."""
+    return _m.days(c, c.ref('延迟起始出生年月#月'))
 
 
 def b_每延迟一个月所需月数(c):
@@ -53,19 +58,23 @@ def b_目标年龄(c):
     return x2
 
 
-def b_出生年月(c):
-    """「出生年月」, line 37."""
+def bm_出生年月(c):
+    """「出生年月」 as month indices, line 37."""
     i_出生日期 = c.input('出生日期')
-    x1 = c.call('year_month', i_出生日期)
-    x2 = c.call('as_year_month', x1)
-    return x2
+    x1 = _m.index(c, i_出生日期)
+    return x1
+
+
+def b_出生年月(c):
+    """「出生年月」, line 37: the first days of its months."""
+    return _m.days(c, c.ref('出生年月#月'))
 
 
 def b_改革后第几个出生月(c):
     """「改革后第几个出生月」, line 38."""
-    d_延迟起始出生年月 = c.ref('延迟起始出生年月')
-    d_出生年月 = c.ref('出生年月')
-    x1 = c.call('period_between', d_延迟起始出生年月, d_出生年月)
+    m_出生年月 = c.ref('出生年月#月')
+    m_延迟起始出生年月 = c.ref('延迟起始出生年月#月')
+    x1 = c.sub(m_出生年月, m_延迟起始出生年月)
     x2 = c.add(x1, K4)
     x3 = c.call('as_period', x2)
     return x3
@@ -101,13 +110,17 @@ def b_改革后法定退休年龄(c):
     return x3
 
 
-def b_退休年月(c):
-    """「退休年月」, line 46."""
-    d_出生年月 = c.ref('出生年月')
+def bm_退休年月(c):
+    """「退休年月」 as month indices, line 46."""
+    m_出生年月 = c.ref('出生年月#月')
     d_改革后法定退休年龄 = c.ref('改革后法定退休年龄')
-    x1 = c.call('add_months', d_出生年月, d_改革后法定退休年龄)
-    x2 = c.call('as_year_month', x1)
-    return x2
+    x1 = _m.add(c, m_出生年月, d_改革后法定退休年龄)
+    return x1
+
+
+def b_退休年月(c):
+    """「退休年月」, line 46: the first days of its months."""
+    return _m.days(c, c.ref('退休年月#月'))
 
 
 def b_最低缴费年限起始(c):
@@ -117,8 +130,8 @@ def b_最低缴费年限起始(c):
 
 def b_提高年数(c):
     """「提高年数」, line 49."""
-    d_退休年月 = c.ref('退休年月')
-    x1 = c.call('year', d_退休年月)
+    m_退休年月 = c.ref('退休年月#月')
+    x1 = _m.year(c, m_退休年月)
     x2 = c.sub(x1, K7)
     x3 = c.max_(x2, K5)
     return x3
@@ -135,33 +148,42 @@ def b_最低缴费年限(c):
     return x4
 
 
-def b_最早弹性退休年月(c):
-    """「最早弹性退休年月」, line 52."""
-    d_退休年月 = c.ref('退休年月')
+def bm_最早弹性退休年月(c):
+    """「最早弹性退休年月」 as month indices, line 52."""
+    m_退休年月 = c.ref('退休年月#月')
     x1 = c.neg(K10)
-    x2 = c.call('add_months', d_退休年月, x1)
-    d_出生年月 = c.ref('出生年月')
+    x2 = _m.add(c, m_退休年月, x1)
+    m_出生年月 = c.ref('出生年月#月')
     d_原法定退休年龄 = c.ref('原法定退休年龄')
-    x3 = c.call('add_months', d_出生年月, d_原法定退休年龄)
-    x4 = c.cmpx('<', x2, x3)
-    x5 = c.call('add_months', d_出生年月, d_原法定退休年龄)
+    x3 = _m.add(c, m_出生年月, d_原法定退休年龄)
+    x4 = c.cmp('<', x2, x3)
+    x5 = _m.add(c, m_出生年月, d_原法定退休年龄)
     x6 = c.neg(K10)
-    x7 = c.call('add_months', d_退休年月, x6)
+    x7 = _m.add(c, m_退休年月, x6)
     x8 = c.where(x4, x5, x7)
-    x9 = c.call('as_year_month', x8)
-    return x9
+    return x8
+
+
+def b_最早弹性退休年月(c):
+    """「最早弹性退休年月」, line 52: the first days of its months."""
+    return _m.days(c, c.ref('最早弹性退休年月#月'))
+
+
+def bm_最晚弹性退休年月(c):
+    """「最晚弹性退休年月」 as month indices, line 56."""
+    m_退休年月 = c.ref('退休年月#月')
+    x1 = _m.add(c, m_退休年月, K10)
+    return x1
 
 
 def b_最晚弹性退休年月(c):
-    """「最晚弹性退休年月」, line 56."""
-    d_退休年月 = c.ref('退休年月')
-    x1 = c.call('add_months', d_退休年月, K10)
-    x2 = c.call('as_year_month', x1)
-    return x2
+    """「最晚弹性退休年月」, line 56: the first days of its months."""
+    return _m.days(c, c.ref('最晚弹性退休年月#月'))
 
 
 # Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk).
-DEFS = {'原法定退休年龄': b_原法定退休年龄, '延迟起始出生年月': b_延迟起始出生年月, '每延迟一个月所需月数': b_每延迟一个月所需月数, '目标年龄': b_目标年龄,
-        '出生年月': b_出生年月, '改革后第几个出生月': b_改革后第几个出生月, '最多延迟月数': b_最多延迟月数, '延迟月数': b_延迟月数, '改革后法定退休年龄':
-        b_改革后法定退休年龄, '退休年月': b_退休年月, '最低缴费年限起始': b_最低缴费年限起始, '提高年数': b_提高年数, '最低缴费年限': b_最低缴费年限,
-        '最早弹性退休年月': b_最早弹性退休年月, '最晚弹性退休年月': b_最晚弹性退休年月}
+DEFS = {'原法定退休年龄': b_原法定退休年龄, '延迟起始出生年月#月': bm_延迟起始出生年月, '延迟起始出生年月': b_延迟起始出生年月, '每延迟一个月所需月数':
+        b_每延迟一个月所需月数, '目标年龄': b_目标年龄, '出生年月#月': bm_出生年月, '出生年月': b_出生年月, '改革后第几个出生月': b_改革后第几个出生月,
+        '最多延迟月数': b_最多延迟月数, '延迟月数': b_延迟月数, '改革后法定退休年龄': b_改革后法定退休年龄, '退休年月#月': bm_退休年月, '退休年月':
+        b_退休年月, '最低缴费年限起始': b_最低缴费年限起始, '提高年数': b_提高年数, '最低缴费年限': b_最低缴费年限, '最早弹性退休年月#月':
+        bm_最早弹性退休年月, '最早弹性退休年月': b_最早弹性退休年月, '最晚弹性退休年月#月': bm_最晚弹性退休年月, '最晚弹性退休年月': b_最晚弹性退休年月}
