@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from guize.runtime import batchmonths
+from guize.runtime import batchmonths, kernel
 from guize.runtime.batchround import rq as _rq
 from guize.runtime.batchround import rq_arr as _rq_arr
 from guize.runtime.kernel import EAGER, Eager, Reg, Steps, copy, lookup_sorted, sorted_consts, take
@@ -217,9 +217,9 @@ class Chunk:
         self.versions = versions  # per dated slot: index, None, Steps, or an intp array (-1: none)
         self.bad = np.zeros(n, dtype=bool)  # rows the scalar path must recompute
         self.assumed: Array | None = None  # rows outside an assumed bound (see assume)
-        self.assume_or: Column | None = None  # the bitwise or of the columns assumed so far
-        self.assume_owned = False  # assume_or is a temporary of this chunk's
-        self.assume_top = 0
+        # top -> [bitwise or of the columns assumed within it so far, whether that is a
+        # temporary of this chunk's] (see assume)
+        self.assume_ors: dict[int, list[Any]] = {}
         self.memo: dict[str, Any] = {}
         self.tests: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see cmp
         self.inputs: dict[str, Any] = {}
@@ -245,25 +245,31 @@ class Chunk:
         rows marked in `assumed` (by `close`) may have gone wrong and must be recomputed
         exactly. top + 1 is a power of two: a row is outside for some assumed column exactly
         when the bitwise or of all of them, as unsigned numbers (a negative value is huge),
-        is above top; so n columns cost n passes, not 2n.
+        is above top; so n columns cost n passes, not 2n. Columns assumed with another top
+        (a narrower bound for a count or a rate, see batch.Plan._blamed) are or-ed apart
+        and compared with theirs.
         """
         assert top & (top + 1) == 0  # INVARIANT: top = 2**k - 1
         unsigned = v.view(np.uint64)
         if self.assumed is None:
             self.assumed = np.zeros(self.n, dtype=bool)
-            self.assume_top = top
-            self.assume_or = unsigned
+        acc = self.assume_ors.get(top)
+        if acc is None:
+            self.assume_ors[top] = [unsigned, False]
             return
-        assert top == self.assume_top  # INVARIANT: one bound per chunk
-        acc = self.assume_or if self.assume_owned else self.new(np.uint64)
-        self.assume_or = self.k.call(np.bitwise_or, self.assume_or, unsigned, out=acc)
-        self.assume_owned = True
+        out = acc[0] if acc[1] else self.new(np.uint64)
+        acc[0] = self.k.call(np.bitwise_or, acc[0], unsigned, out=out)
+        acc[1] = True  # acc[0] is a temporary of this chunk's
 
     def close(self) -> None:
         """Mark the rows outside the assumed bounds (see assume): call once every input is read."""
-        if self.assume_or is not None:
-            self.k.call(np.greater, self.assume_or, self.assume_top, out=self.assumed)
-            self.assume_or = None
+        for i, (top, (acc, _owned)) in enumerate(self.assume_ors.items()):
+            if i == 0:
+                self.k.call(np.greater, acc, top, out=self.assumed)
+            else:
+                over = self.k.call(np.greater, acc, top, out=self.new(bool))
+                self.k.call(np.logical_or, self.assumed, over, out=self.assumed)
+        self.assume_ors = {}
 
     def input(self, name: str) -> Any:
         if name not in self.inputs:
@@ -272,7 +278,12 @@ class Chunk:
 
     def ref(self, name: str) -> Any:
         if name not in self.memo:
-            value = self.defs[name](self)
+            try:
+                value = self.defs[name](self)
+            except kernel.NotRecordable as exc:
+                if exc.definition is None:  # the innermost definition: see batch.Plan._evaluate
+                    exc.definition = name
+                raise
             if isinstance(value, Gathered):
                 value.own = False  # shared from now on (and still gathered lazily)
             elif isinstance(value, Num):
@@ -584,6 +595,8 @@ class Chunk:
             k.call(np.multiply, v, self.not_(cond), out=v)
             return Num(k.call(np.add, v, av, out=v), a.s, lo, hi, True)
         if b.own and _is_arr(bv) and not _is_arr(av):  # a constant written into b's own column
+            if _fits(b.lo - av, b.hi - av):  # by the mask's density, block by block (kernel.put)
+                return Num(k.call(kernel.put, av, out=bv, where=cond), a.s, lo, hi, True)
             return Num(k.call(copy, av, out=bv, where=cond), a.s, lo, hi, True)
         return Num(self._choose(cond, av, bv, np.int64), a.s, lo, hi, True)
 

@@ -46,13 +46,38 @@ _KERNEL_CACHE_SIZE = 64
 
 
 class NotRecordable(Exception):
-    """The chunk needs a decision that depends on the data: evaluate it eagerly."""
+    """The chunk needs a decision that depends on the data: evaluate it eagerly.
+
+    `definition`: the innermost definition being evaluated when it was raised (set by
+    batchops.Chunk.ref; None when it was raised reading the inputs), so that the caller can
+    tell which inputs' assumed bounds may be to blame (batch.Plan._evaluate)."""
+
+    definition: str | None = None
 
 
 def copy(src: Any, out: Array, where: Any = True) -> Array:
     """`out` = `src` (an array or one value for every row), on the rows `where` selects."""
     np.copyto(out, src, where=where)
     return out
+
+
+def put(src: int, out: Array, where: Array) -> Array:
+    """`out` = `src` (one value) on the rows `where` selects, the others kept; the caller
+    guarantees that out - src cannot overflow.
+
+    np.copyto's masked copy branches on each row: cheap when few or most rows are selected
+    (the branch predicts well), several times slower than three passes when the mask is
+    random (measured on 32,768 rows: 2-5 µs for 0-3 % of the rows, 40-90 µs for half).
+    So the block's selected rows are counted (one fast pass over the mask) and a mask that
+    is neither sparse nor dense is applied branch-free: out = (out - src) * ~where + src.
+    """
+    selected = np.count_nonzero(where)
+    if selected * 16 <= len(where) or selected * 16 >= 15 * len(where):
+        np.copyto(out, src, where=where)
+        return out
+    np.subtract(out, src, out=out)
+    np.multiply(out, np.logical_not(where), out=out)
+    return np.add(out, src, out=out)
 
 
 def take(table: Array, index: Any, out: Array) -> Array:
