@@ -5,18 +5,23 @@ gets the scalar path's answer or error."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 np = pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
+
+from baselines import arrow_table, make_rows  # noqa: E402
 
 import guize  # noqa: E402
 from guize.runtime import batch as B  # noqa: E402
 from guize.runtime import kernel as K  # noqa: E402
+from guize.runtime.batchdates import chunk_dates  # noqa: E402
 from guize.runtime.errors import RuleError  # noqa: E402
 
 ON = dt.date(2025, 3, 1)
@@ -166,3 +171,70 @@ def test_narrower_bounds_only_for_counts_and_rates() -> None:
     assert B._narrow_top("rate", 2) == 2**14 - 1
     assert B._narrow_top("rate", 12) is None  # no narrower than ASSUMED_MAX
     assert B._narrow_top("money", 2) is None
+
+
+def test_a_second_evaluation_records_its_kernel_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = _policy(tmp_path)
+    table = _table(5000, seed=6)
+    recorded: list[int] = []
+    columnar = B.Plan._columnar
+
+    def spy(self: B.Plan, *args: Any) -> Any:
+        recorded.append(1)
+        return columnar(self, *args)
+
+    monkeypatch.setattr(B.Plan, "_columnar", spy)
+    first = B.evaluate_batch(policy, table, ON, block_rows=512)
+    assert len(recorded) == 2  # 扣除 overflowed under the wide bounds: again with narrower ones
+    recorded.clear()
+    again = B.evaluate_batch(policy, table, ON, block_rows=512)
+    assert len(recorded) == 1  # the evaluator remembers which inputs to narrow
+    assert again.equals(first)
+    assert _batch(again) == _scalar(policy, table)
+
+
+def test_what_was_learned_is_only_advice(tmp_path: Path) -> None:
+    """Narrowed bounds learned on small counts still give every row its exact answer when
+    the next table's counts are beyond them (rows flagged, or bounds read off the data)."""
+    policy = _policy(tmp_path)
+    B.evaluate_batch(policy, _table(3000, seed=7), ON, block_rows=512)
+    assert policy.batch.learned  # the first table taught the narrower bounds
+    n = 3000
+    counts = np.random.default_rng(8).integers(0, 3 * 10**6, n)
+    shares = np.random.default_rng(9).integers(0, 10_001, n)
+    shares[17] = -5  # a negative rate: the scalar path's error, with bounds read off the data
+    table = _table(n, seed=8, counts=counts, shares=shares)
+    got = _batch(B.evaluate_batch(policy, table, ON, block_rows=512))
+    assert got == _scalar(policy, table)
+    assert _errors(got) == 1 and isinstance(got[17], str)
+
+
+def test_bounds_of_a_column_in_one_pass() -> None:
+    words = np.array([[5, 0], [70, 0], [3, 0]], dtype=np.int64)
+    assert B._bounds(words[:, 0], np) == (0, 70)  # strided, none negative: 0 and the largest
+    assert B._bounds(np.array([4, -2, 9], dtype=np.int64), np) == (-2, 9)
+    assert B._bounds(words[:, 0].copy()[:0], np) == (0, 0)
+
+
+def test_a_strided_input_read_twice_is_loaded_once_per_block() -> None:
+    """本次费用 and 本年已支付 (decimal128, read in place) are or-ed for their assumed bound and
+    computed with: each is copied into a contiguous block buffer once, which the calls read."""
+    policy = guize.load("policies/xinjiang/outpatient_2024.rule")
+    table = arrow_table(make_rows(3000, seed=1))
+    plan = policy.batch.plan(table.schema, ON, ["统筹基金支付"], False)
+    columns = {name: B.one_column(table, name) for name in table.schema.names}
+    days, versions, _bad, _outside = chunk_dates(plan, columns, table.num_rows)
+    rec = K.Recorder(table.num_rows)
+    plan.assume = True
+    plan._columnar(columns, {}, table.num_rows, days, versions, None, None, rec)
+    kernel, arrays = rec.kernel()
+    strided = {f"c{i}" for i, a in enumerate(arrays) if not a.flags.c_contiguous}
+    lines = [line.strip() for line in kernel.source.splitlines()[1:]]
+    loads = [line for line in lines if line.startswith("copyto(t") and line.split(", ")[1].rstrip(")") in strided]
+    assert len(loads) >= 2
+    for line in lines:  # no other call reads a strided column (the results' words are written)
+        if line not in loads and not line.startswith("copyto(c"):
+            args = line[line.index("(") + 1:].split(", ")
+            assert not strided & {a.rstrip(")") for a in args if not a.startswith("out=")}, line
+    result = B.evaluate_batch(policy, table, ON, ["统筹基金支付"], block_rows=512)
+    assert result.equals(B.evaluate_batch(policy, table, ON, ["统筹基金支付"], block_rows=0))

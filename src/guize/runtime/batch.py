@@ -94,7 +94,22 @@ def _narrow_top(kind: str, s: int) -> int | None:
     or when it would not be narrower than ASSUMED_MAX."""
     top = 2**20 - 1 if kind == "int" else (1 << (100 * 10**s).bit_length()) - 1 if kind == "rate" else None
     return top if top is not None and top < ASSUMED_MAX else None
+
+
 _I64 = 2**63 - 1
+
+
+def _bounds(v: Any, np: Any) -> tuple[int, int]:
+    """Bounds of an integer column for the overflow analysis: (0, its largest value) in one
+    pass when no value is negative (the largest as an unsigned number is then below 2**63;
+    a strided column, a decimal128's low words, is read in place), else its least and
+    largest values."""
+    if len(v) and v.dtype == np.int64:
+        top = int(v.view(np.uint64).max())
+        if top <= _I64:
+            return 0, top
+    return minmax(v) if v.flags.c_contiguous else (int(v.min()), int(v.max()))
+_LEARNED_SIZE = 64  # sets of outputs whose retries a BatchEvaluator remembers (see Plan._evaluate)
 
 
 # ---------------------------------------------------------------- the policy, as batch evaluation sees it
@@ -154,6 +169,10 @@ class BatchEvaluator:
     def __init__(self, policy: Source) -> None:
         self.policy = policy
         self._program: dict[str, Any] | None = None
+        # What recording kernels taught (see Plan._evaluate): for a set of outputs, the inputs
+        # assumed within a narrower bound and those read for their bounds, so that the next
+        # chunk or call records its kernel at once instead of retrying as the first did.
+        self.learned: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
     @property
     def program(self) -> dict[str, Any]:
@@ -240,6 +259,7 @@ class Plan:
         self.known_on: datetime.date | None = known_on
         self.np, self.pa = np, pa
         self.policy = policy = evaluator.policy
+        self.evaluator = evaluator
         self.strict = strict
         self.names = policy.select_outputs(outputs)
         self.outputs_arg = None if outputs is None else list(self.names)
@@ -398,7 +418,11 @@ class Plan:
 
         np = self.np
         converted: dict[str, Converted] = {}
-        self.unassumed, self.narrowed, self.retries = set(), set(), 0
+        # Start from what earlier chunks learned (advice only: an assumed bound is checked on
+        # every row either way, and bounds read off the data always hold).
+        learned = self.evaluator.learned
+        narrowed, unassumed = learned.get(self._learned_key, (frozenset(), frozenset()))
+        self.unassumed, self.narrowed, self.retries = set(unassumed), set(narrowed), 0
         attempts = [True, False]
         while attempts:
             assume = attempts.pop(0)
@@ -428,8 +452,16 @@ class Plan:
                     continue  # too many rows for the scalar path: bounds from the data instead
                 if misses:  # the kernel has run: mark them directly
                     np.logical_or(chunk.bad, chunk.assumed, out=chunk.bad)
+            if assume:
+                if len(learned) >= _LEARNED_SIZE:
+                    learned.clear()
+                learned[self._learned_key] = (frozenset(self.narrowed), frozenset(self.unassumed))
             return chunk, values, sinks
         raise AssertionError("unreachable: the last try assumes nothing")  # pragma: no cover
+
+    @property
+    def _learned_key(self) -> tuple[str, ...]:
+        return tuple(self.vector)
 
     def _blamed(self, exc: Any) -> bool:
         """Whether to try recording the chunk again with tighter bounds for the inputs read
@@ -582,7 +614,7 @@ class Plan:
                             bad = mask_or(bad, conv.null)  # those rows go the scalar way
                             fill = 0
                         v = np.where(conv.null, fill, v)
-                lo, hi = minmax(v) if v.flags.c_contiguous else (int(v.min()), int(v.max()))
+                lo, hi = _bounds(v, np)
                 if lo < 0:  # the scalar converters reject negative numbers
                     bad = mask_or(bad, v < 0)
                 top = V.INT_LIMIT * 10**s  # and numbers out of range (values.NUMBER_LIMIT)

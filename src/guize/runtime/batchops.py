@@ -247,27 +247,28 @@ class Chunk:
         when the bitwise or of all of them, as unsigned numbers (a negative value is huge),
         is above top; so n columns cost n passes, not 2n. Columns assumed with another top
         (a narrower bound for a count or a rate, see batch.Plan._blamed) are or-ed apart
-        and compared with theirs.
+        and compared with theirs. The or is taken of the int64 columns themselves (the same
+        bits), so that a kernel reads each column as the one register its other uses read
+        (kernel.Kernel loads a strided column into a contiguous block buffer once).
         """
         assert top & (top + 1) == 0  # INVARIANT: top = 2**k - 1
-        unsigned = v.view(np.uint64)
         if self.assumed is None:
             self.assumed = np.zeros(self.n, dtype=bool)
         acc = self.assume_ors.get(top)
         if acc is None:
-            self.assume_ors[top] = [unsigned, False]
+            self.assume_ors[top] = [v, False]
             return
-        out = acc[0] if acc[1] else self.new(np.uint64)
-        acc[0] = self.k.call(np.bitwise_or, acc[0], unsigned, out=out)
+        out = acc[0] if acc[1] else self.new(np.int64)
+        acc[0] = self.k.call(np.bitwise_or, acc[0], v, out=out)
         acc[1] = True  # acc[0] is a temporary of this chunk's
 
     def close(self) -> None:
         """Mark the rows outside the assumed bounds (see assume): call once every input is read."""
         for i, (top, (acc, _owned)) in enumerate(self.assume_ors.items()):
             if i == 0:
-                self.k.call(np.greater, acc, top, out=self.assumed)
+                self.k.call(kernel.above, acc, top, out=self.assumed)
             else:
-                over = self.k.call(np.greater, acc, top, out=self.new(bool))
+                over = self.k.call(kernel.above, acc, top, out=self.new(bool))
                 self.k.call(np.logical_or, self.assumed, over, out=self.assumed)
         self.assume_ors = {}
 

@@ -80,6 +80,12 @@ def put(src: int, out: Array, where: Array) -> Array:
     return np.add(out, src, out=out)
 
 
+def above(x: Array, top: int, out: Array) -> Array:
+    """Whether each value of the int64 `x`, as an unsigned number (a negative one is huge),
+    is above `top` (see batchops.Chunk.assume)."""
+    return np.greater(x.view(np.uint64), top, out=out)
+
+
 def take(table: Array, index: Any, out: Array) -> Array:
     """`table[index]` row by row (indices outside the table are clipped)."""
     return table.take(index, mode="clip", out=out)
@@ -276,6 +282,40 @@ def _signature(calls: list[Call]) -> tuple[tuple[Any, ...], dict[int, Reg], list
     return key, columns, held
 
 
+# A strided column read by at least this many calls of a kernel is first copied into a
+# contiguous block buffer (see _loads).
+LOAD_READS = 2
+
+
+def _loads(calls: list[Call]) -> list[Call]:
+    """Read a strided column that is never written (a decimal128's low words, read in place)
+    and that several calls read through a contiguous block buffer: one strided copy where it
+    is first read, then the calls read the buffer, which is in the cache and takes numpy's
+    contiguous (vectorised) loops. Strided loops are several times slower, and a strided
+    block keeps twice its bytes in the cache (the high words come along)."""
+    reads: dict[int, int] = {}
+    written: set[int] = set()
+    for _f, args, out, kw in calls:
+        written.add(id(out))
+        for r in (*args, *(v for _k, v in kw)):
+            if isinstance(r, Reg) and r.strided:
+                reads[id(r)] = reads.get(id(r), 0) + 1
+    load = {k for k, count in reads.items() if count >= LOAD_READS and k not in written}
+    if not load:
+        return calls
+    buffers: dict[int, Reg] = {}
+    out_calls: list[Call] = []
+    for f, args, out, kw in calls:
+        for r in (*args, *(v for _k, v in kw)):
+            if isinstance(r, Reg) and id(r) in load and id(r) not in buffers:
+                buffers[id(r)] = Reg(r.dtype)
+                out_calls.append((copy, (r,), buffers[id(r)], ()))
+        args = tuple(buffers.get(id(a), a) if isinstance(a, Reg) else a for a in args)
+        kw = tuple((k, buffers.get(id(v), v) if isinstance(v, Reg) else v) for k, v in kw)
+        out_calls.append((f, args, out, kw))
+    return out_calls
+
+
 def _contiguous(calls: list[Call]) -> list[Call]:
     """Compute into contiguous temporaries, never into strided columns (the low words of a
     decimal128 result): a strided result is written by one copy, and later calls read the
@@ -341,7 +381,7 @@ class Kernel:
                 names[key] = name
             return names[key]
 
-        calls = _contiguous(calls)
+        calls = _contiguous(_loads(calls))
         for _f, args, out, kw in calls:  # names are given below (a kernel may be built twice)
             for r in (*args, out, *(v for _k, v in kw)):
                 if isinstance(r, Reg):
