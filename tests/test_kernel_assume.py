@@ -238,3 +238,40 @@ def test_a_strided_input_read_twice_is_loaded_once_per_block() -> None:
             assert not strided & {a.rstrip(")") for a in args if not a.startswith("out=")}, line
     result = B.evaluate_batch(policy, table, ON, ["统筹基金支付"], block_rows=512)
     assert result.equals(B.evaluate_batch(policy, table, ON, ["统筹基金支付"], block_rows=0))
+
+
+MASKS = """文件：
+  标题：《条件相同的几个输出》
+  施行日期：2024年1月1日
+
+输入 人数：整数（人）
+输入 分摊额：金额
+输入 在疆注册：是否
+
+定义 符合：是否 = 在疆注册 且 人数 ≥ 2人
+
+输出 甲：金额 = 若 符合 则 分摊额 否则 0元
+输出 乙：金额 = 若 符合 则 分摊额 × 2 否则 0元
+输出 丙：金额 = 若 符合 则 分摊额 + 5元 否则 0元
+"""
+
+
+def test_a_mask_several_products_read_is_converted_once(tmp_path: Path, kernels: list[Any]) -> None:
+    rule = tmp_path / "masks.rule"
+    rule.write_text(MASKS, encoding="utf-8")
+    policy = guize.load(str(rule))
+    n = 5000
+    rng = np.random.default_rng(10)
+    table = pa.table({"人数": pa.array(rng.integers(0, 5, n)), "分摊额": _decimals(list(rng.integers(0, 10**7, n)), 2),
+                      "在疆注册": pa.array(rng.random(n) < 0.7)})
+    result = B.evaluate_batch(policy, table, ON, block_rows=512)
+    assert len(kernels) == 1
+    lines = [line.strip() for line in kernels[0].source.splitlines()[1:]]
+    masks = {line.split(", ")[1].rstrip(")") for line in lines if line.startswith("copyto(t") and ", b" in line}
+    assert masks  # the condition, as int64 0/1
+    assert not [line for line in lines if "dtype=k" in line and any(f", {m}," in line for m in masks)]
+    assert result.equals(B.evaluate_batch(policy, table, ON, block_rows=0))
+    for row, record in enumerate(table.to_pylist()):
+        want = policy.evaluate(record, ON)
+        assert [Decimal(result.column(k)[row].as_py()) for k in ("甲", "乙", "丙")] == [
+            Decimal(want[k]) for k in ("甲", "乙", "丙")]
