@@ -21,8 +21,9 @@ back on the same records, order alternating, median of the per-round ratios):
 * batch: `Policy.evaluate_batch` on a pyarrow Table (decimal128 money and quantities,
   dictionary-encoded enumerations, date32 date column) against the numpy function on the
   same values as int64 arrays, the same four variants;
-* memory per row: the most memory allocated at once by one batch evaluation (tracemalloc for
-  numpy and Python objects, Arrow's pool for Arrow buffers), divided by the rows.
+* memory per row, for each row of the table: the most memory allocated at once by one batch
+  evaluation (tracemalloc for numpy and Python objects, Arrow's pool for Arrow buffers),
+  divided by the rows, guize's and the baseline's (columns B/row and base B/row).
 
 Where the time goes (cProfile and the kernels' source, this branch; docs/performance.md has
 the table and the figures):
@@ -414,14 +415,19 @@ def peak_bytes(run: Callable[[], Any]) -> int:
     return int(peak + pool.max_memory())
 
 
-def memory_per_row(case: Case, policy: Any, rows: int) -> tuple[float, float]:
+def memory_per_row(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
+                   rows: int) -> tuple[float, float]:
+    """Peak bytes per row of one batch evaluation (guize, baseline) on `rows` rows, the
+    outputs and date of one row of the table (the inputs, made before, are not counted)."""
     cols = case.make(rows, 3)
-    table = arrow_table(case, cols)
-    ask = list(case.outputs) if case.all_ok else list(case.chosen)
-    outputs = case.outputs if case.all_ok else case.chosen
-    policy.evaluate_batch(table, case.fixed, outputs=ask)
-    g = peak_bytes(lambda: policy.evaluate_batch(table, case.fixed, outputs=ask))
-    b = peak_bytes(lambda: case.numpy(cols, case.fixed, outputs))
+    days = draw_days(case, rows, 3) if per_row else None
+    table = arrow_table(case, cols, days)
+    on: Any = "日期" if per_row else case.fixed
+    base_on: Any = days if per_row else case.fixed
+    ask = None if everything else list(outputs)
+    policy.evaluate_batch(table, on, outputs=ask)
+    g = peak_bytes(lambda: policy.evaluate_batch(table, on, outputs=ask))
+    b = peak_bytes(lambda: case.numpy(cols, base_on, outputs))
     return g / rows, b / rows
 
 
@@ -459,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scalar-rounds", type=int, default=60)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each batch")
     parser.add_argument("--repeat", type=int, default=7, help="paired runs of each batch")
+    parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows of each memory measurement")
     parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
     parser.add_argument("--scalar-only", action="store_true", help="time the scalar rows only (no batch, no memory)")
     parser.add_argument("--cold-heap", action="store_true",
@@ -477,9 +484,9 @@ def main(argv: list[str] | None = None) -> int:
               f"reads first) and on generated rows, scalar and batch, fixed date and a date per row")
     if args.quick:
         return 0
-    head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio")
+    head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio",
+            "B/row", "base B/row")
     rows: list[tuple[str, ...]] = []
-    memory: list[str] = []
     for case in cases:
         policy = policies[case.name]
         variants = [("chosen", case.chosen, False)] + ([("all", case.outputs, True)] if case.all_ok else [])
@@ -487,19 +494,18 @@ def main(argv: list[str] | None = None) -> int:
             for per_row in (False, True):
                 s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
                                                 args.scalar_rounds, args.scalar_rows)
-                b_g = b_b = b_r = float("nan")
+                b_g = b_b = b_r = m_g = m_b = float("nan")
                 if not args.scalar_only:
                     b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat,
                                                    batch_rows(case, args.rows))
+                    m_g, m_b = memory_per_row(case, policy, outputs, everything, per_row,
+                                              min(batch_rows(case, args.rows), args.memory_rows))
                 rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
                              f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
                              f"{b_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
-                             f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}"))
+                             f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}",
+                             f"{m_g:.0f}", f"{m_b:.0f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
-        if args.scalar_only:
-            continue
-        g, b = memory_per_row(case, policy, batch_rows(case, args.rows))
-        memory.append(f"{case.name}: {g:.0f} bytes per row (numpy {b:.0f}, {g / b:.2f}×)")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     for j, r in enumerate((head, *rows)):
         print("  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths,
@@ -512,9 +518,8 @@ def main(argv: list[str] | None = None) -> int:
                            else "as it is (large arrays mapped afresh)"))
     print(f"policies whose batch still goes row by row (list inputs) are timed on {min(args.rows, 20_000):,} "
           f"rows and scaled to {args.rows:,}.")
-    print("peak memory of one batch evaluation, all outputs the baseline computes, fixed date:")
-    for line in memory:
-        print("  " + line)
+    print(f"B/row: peak bytes allocated at once by one batch evaluation (tracemalloc + Arrow's pool; the input "
+          f"table not counted) on the batch's rows, at most {args.memory_rows:,}, divided by the rows.")
     return 0
 
 
