@@ -253,6 +253,7 @@ MASKS = """文件：
 输出 甲：金额 = 若 符合 则 分摊额 否则 0元
 输出 乙：金额 = 若 符合 则 分摊额 × 2 否则 0元
 输出 丙：金额 = 若 符合 则 分摊额 + 5元 否则 0元
+输出 丁：金额 = 若 非 在疆注册 则 0元 否则 分摊额
 """
 
 
@@ -273,5 +274,22 @@ def test_a_mask_several_products_read_is_converted_once(tmp_path: Path, kernels:
     assert result.equals(B.evaluate_batch(policy, table, ON, block_rows=0))
     for row, record in enumerate(table.to_pylist()):
         want = policy.evaluate(record, ON)
-        assert [Decimal(result.column(k)[row].as_py()) for k in ("甲", "乙", "丙")] == [
-            Decimal(want[k]) for k in ("甲", "乙", "丙")]
+        assert [Decimal(result.column(k)[row].as_py()) for k in ("甲", "乙", "丙", "丁")] == [
+            Decimal(want[k]) for k in ("甲", "乙", "丙", "丁")]
+
+
+def test_not_of_not_is_the_condition_itself(tmp_path: Path, kernels: list[Any]) -> None:
+    """若 非 X 则 0元 否则 Y keeps Y where X holds: no negation is computed (the one made for
+    the condition is dropped from the kernel, its result unread)."""
+    rule = tmp_path / "masks.rule"
+    rule.write_text(MASKS, encoding="utf-8")
+    policy = guize.load(str(rule))
+    n = 3000
+    rng = np.random.default_rng(11)
+    table = pa.table({"人数": pa.array(rng.integers(0, 5, n)), "分摊额": _decimals(list(rng.integers(0, 10**7, n)), 2),
+                      "在疆注册": pa.array(rng.random(n) < 0.5)})
+    result = B.evaluate_batch(policy, table, ON, ["丁"], block_rows=512)
+    assert len(kernels) == 1
+    assert "logical_not(" not in kernels[0].source
+    want = [Decimal(policy.evaluate(record, ON, ["丁"])["丁"]) for record in table.to_pylist()]
+    assert [Decimal(x) for x in result.column("丁").to_pylist()] == want

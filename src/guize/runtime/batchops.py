@@ -550,7 +550,13 @@ class Chunk:
         return True if a else b
 
     def not_(self, a: Any) -> Any:
-        return self.k.call(np.logical_not, a, out=self.new(bool)) if _is_arr(a) else not a
+        """Not a, made once per chunk; not (not a) is a (booleans are never written in place)."""
+        if not _is_arr(a):
+            return not a
+        if (np.logical_not, id(a)) not in self.tests:
+            out = self.k.call(np.logical_not, a, out=self.new(bool))
+            self.tests[(np.logical_not, id(a))], self.tests[(np.logical_not, id(out))] = (a, None, out), (out, None, a)
+        return self.tests[(np.logical_not, id(a))][2]
 
     def _choose(self, cond: Column, a: Any, b: Any, dtype: Any) -> Column:
         """A new column: `a` where `cond` holds, else `b` (columns or one value each)."""

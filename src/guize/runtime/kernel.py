@@ -358,6 +358,22 @@ def _masks(calls: list[Call]) -> list[Call]:
     return out_calls
 
 
+def _live(calls: list[Call]) -> list[Call]:
+    """The calls without those whose result is a temporary no later call reads (a negation
+    that `not (not a) = a` made unneeded, say)."""
+    live: set[int] = set()
+    kept: list[Call] = []
+    for call in reversed(calls):
+        f, args, out, kw = call
+        if out.array is None and id(out) not in live:
+            continue
+        if not (kw and any(k == "where" for k, _v in kw)) and f is not put:  # else out's old values are read
+            live.discard(id(out))
+        live.update(id(r) for r in (*args, *(v for _k, v in kw)) if isinstance(r, Reg))
+        kept.append(call)
+    return kept[::-1]
+
+
 def _contiguous(calls: list[Call]) -> list[Call]:
     """Compute into contiguous temporaries, never into strided columns (the low words of a
     decimal128 result): a strided result is written by one copy, and later calls read the
@@ -423,7 +439,7 @@ class Kernel:
                 names[key] = name
             return names[key]
 
-        calls = _contiguous(_masks(_loads(calls)))
+        calls = _contiguous(_masks(_loads(_live(calls))))
         for _f, args, out, kw in calls:  # names are given below (a kernel may be built twice)
             for r in (*args, out, *(v for _k, v in kw)):
                 if isinstance(r, Reg):
