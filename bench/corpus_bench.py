@@ -89,6 +89,30 @@ the table and the figures):
   calls against some 80 whole-column operations of the baseline, the extra being the 19
   results' two words, the assumed bounds and rescaling to the outputs' decimal places.
   The baseline's own time varied with the allocator (see warm_heap), which is now set.
+  Third round (issue 23, batch5 branch; per-call timing of the kernels with thread_time):
+  - a kernel that overflowed under the assumed bounds (a count × a rate × a standard, as in
+    专项附加扣除) fell back to whole-chunk numpy; such a definition is now recorded again with
+    narrower bounds for the counts and rates it reads (2**20 - 1), then with the data's bounds
+    for its inputs only (special deductions, fixed date: 2.0 -> 1.3–1.5);
+  - the evaluator remembers which inputs needed that (BatchEvaluator.learned): textile's
+    企业贷款贴息 made every call record its kernel three times (26 -> 4 ms of recording);
+  - the bounds read off the data are one pass (the largest value as unsigned; a negative one
+    is huge), not a min and a max over a strided column;
+  - a decimal128 input read by several calls is copied into a contiguous block buffer once
+    (kernel._loads): numpy's strided loops do not vectorise, and a strided block drags its
+    high words through the cache. textile, all outputs: kernel 90 -> 72 ms;
+  - a mask several products read is converted to int64 once (kernel._masks; the mixed
+    bool × int64 loop converts the mask on every call, twice the time of int64 × int64);
+    not (not a) is a, and calls whose temporary result is not read are dropped.
+  Where the rest goes (textile, all outputs, 1M rows, ~75 ms against the baseline's ~60):
+  the decimal128 format itself. Loading 20 decimal128 inputs (16 bytes a row from memory)
+  costs ~13 ms, writing 19 decimal128 results ~17 ms (low words, then high words), against
+  ~6 and ~8 ms for the baseline's int64 columns: about 16 ms of the gap. Outpatient is the
+  same story at small scale (13 ms against 8: ~3 ms of it the decimal128 reads and writes,
+  ~1 ms the assumed-bound check the baseline does as four min() passes, ~1 ms outside the
+  kernel). A staged write of both words (low and high into a cached (rows, 2) buffer, then
+  one contiguous copy) was 17 % faster in isolation and not measurably faster in the
+  kernels: not adopted. Blocks of 4,096–65,536 rows: 32,768 stays the best.
   Why kernels at all: whole-column numpy (the baseline's way) streams every temporary through
   memory; 8,192-row blocks keep them in cache, so a kernel with more passes can still tie with
   fewer whole-column passes (outpatient, textile).
