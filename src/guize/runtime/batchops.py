@@ -549,7 +549,8 @@ class Chunk:
             return True if b else a
         return True if a else b
 
-    def not_(self, a: Any) -> Any:  # made once per chunk; not (not a) is a (booleans are never written in place)
+    def not_(self, a: Any) -> Any:
+        """Not a, made once per chunk; not (not a) is a (booleans are never written in place)."""
         if not _is_arr(a):
             return not a
         if (np.logical_not, id(a)) not in self.tests:
@@ -587,10 +588,9 @@ class Chunk:
         if not _is_arr(bv) and bv == 0:
             return Num(k.call(np.multiply, av, cond, out=av if a.own else self.new(), dtype=np.int64),
                        a.s, lo, hi, True)
-        if not _is_arr(av) and av == 0:  # unless not cond is at hand, by the mask's density (kernel.put)
-            if b.own and (np.logical_not, id(cond)) not in self.tests:
-                return Num(k.call(kernel.put, 0, out=bv, where=cond), a.s, lo, hi, True)
-            return Num(k.call(np.multiply, bv, self.not_(cond), out=bv if b.own else self.new(), dtype=np.int64),
+        if not _is_arr(av) and av == 0:
+            keep = self.not_(cond)
+            return Num(k.call(np.multiply, bv, keep, out=bv if b.own else self.new(), dtype=np.int64),
                        a.s, lo, hi, True)
         if _is_arr(av) and _is_arr(bv) and _fits(a.lo - b.hi, a.hi - b.lo):
             # b + (a - b) * cond: three in-place passes beat np.where on unpredictable masks.

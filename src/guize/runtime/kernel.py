@@ -75,8 +75,6 @@ def put(src: int, out: Array, where: Array) -> Array:
     if selected * 16 <= len(where) or selected * 16 >= 15 * len(where):
         np.copyto(out, src, where=where)
         return out
-    if src == 0:  # (a number zeroed where the condition holds: one product)
-        return np.multiply(out, np.logical_not(where), out=out)
     np.subtract(out, src, out=out)
     np.multiply(out, np.logical_not(where), out=out)
     return np.add(out, src, out=out)
