@@ -21,8 +21,9 @@ back on the same records, order alternating, median of the per-round ratios):
 * batch: `Policy.evaluate_batch` on a pyarrow Table (decimal128 money and quantities,
   dictionary-encoded enumerations, date32 date column) against the numpy function on the
   same values as int64 arrays, the same four variants;
-* memory per row: the most memory allocated at once by one batch evaluation (tracemalloc for
-  numpy and Python objects, Arrow's pool for Arrow buffers), divided by the rows.
+* memory per row, for each row of the table: the most memory allocated at once by one batch
+  evaluation (tracemalloc for numpy and Python objects, Arrow's pool for Arrow buffers),
+  divided by the rows, guize's and the baseline's (columns B/row and base B/row).
 
 Where the time goes (cProfile and the kernels' source, this branch; docs/performance.md has
 the table and the figures):
@@ -108,6 +109,32 @@ the table and the figures):
     take their bounds from the items' bounds (not two passes); the increments of the running
     maximum skip two copies. Now 1.04–1.25x; the baseline's own time varies 4x between rounds
     on a busy machine, so this row moves more than others.
+  Fourth round (issue 23, batch5 branch; per-call timing of the kernels with thread_time):
+  - a kernel that overflowed under the assumed bounds (a count × a rate × a standard, as in
+    专项附加扣除) fell back to whole-chunk numpy; such a definition is now recorded again with
+    narrower bounds for the counts and rates it reads (2**20 - 1), then with the data's bounds
+    for its inputs only (special deductions, fixed date: 2.0 -> 1.3–1.5);
+  - the evaluator remembers which inputs needed that (BatchEvaluator.learned): textile's
+    企业贷款贴息 made every call record its kernel three times (26 -> 4 ms of recording);
+  - the bounds read off the data are one pass (the largest value as unsigned; a negative one
+    is huge), not a min and a max over a strided column;
+  - a decimal128 input read by several calls is copied into a contiguous block buffer once
+    (kernel._loads): numpy's strided loops do not vectorise, and a strided block drags its
+    high words through the cache. textile, all outputs: kernel 90 -> 72 ms;
+  - a mask several products read is converted to int64 once (kernel._masks; the mixed
+    bool × int64 loop converts the mask on every call, twice the time of int64 × int64);
+    not (not a) is a, and calls whose temporary result is not read are dropped.
+  Where the rest goes (textile, all outputs, 1M rows, ~75 ms against the baseline's ~60):
+  the decimal128 format itself. Loading 20 decimal128 inputs (16 bytes a row from memory)
+  costs ~13 ms, writing 19 decimal128 results ~17 ms (low words, then high words), against
+  ~6 and ~8 ms for the baseline's int64 columns: about 16 ms of the gap. Outpatient is the
+  same story at small scale (13 ms against 8: ~3 ms of it the decimal128 reads and writes,
+  ~1 ms the assumed-bound check the baseline does as four min() passes, ~1 ms outside the
+  kernel). A staged write of both words (low and high into a cached (rows, 2) buffer, then
+  one contiguous copy) was 17 % faster in isolation and not measurably faster in the
+  kernels: not adopted. Blocks of 4,096–65,536 rows: 32,768 stays the best. A number zeroed
+  where a sparse condition holds (若 住院期间 则 0元) by a masked copy: np.copyto's `where`
+  took 0.8 ms per 1M rows even for 3 % of them, against 0.5 ms for a negation and a product.
   Why kernels at all: whole-column numpy (the baseline's way) streams every temporary through
   memory; 8,192-row blocks keep them in cache, so a kernel with more passes can still tie with
   fewer whole-column passes (outpatient, textile).
@@ -434,14 +461,19 @@ def peak_bytes(run: Callable[[], Any]) -> int:
     return int(peak + pool.max_memory())
 
 
-def memory_per_row(case: Case, policy: Any, rows: int) -> tuple[float, float]:
+def memory_per_row(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
+                   rows: int) -> tuple[float, float]:
+    """Peak bytes per row of one batch evaluation (guize, baseline) on `rows` rows, the
+    outputs and date of one row of the table (the inputs, made before, are not counted)."""
     cols = case.make(rows, 3)
-    table = arrow_table(case, cols)
-    ask = list(case.outputs) if case.all_ok else list(case.chosen)
-    outputs = case.outputs if case.all_ok else case.chosen
-    policy.evaluate_batch(table, case.fixed, outputs=ask)
-    g = peak_bytes(lambda: policy.evaluate_batch(table, case.fixed, outputs=ask))
-    b = peak_bytes(lambda: case.numpy(cols, case.fixed, outputs))
+    days = draw_days(case, rows, 3) if per_row else None
+    table = arrow_table(case, cols, days)
+    on: Any = "日期" if per_row else case.fixed
+    base_on: Any = days if per_row else case.fixed
+    ask = None if everything else list(outputs)
+    policy.evaluate_batch(table, on, outputs=ask)
+    g = peak_bytes(lambda: policy.evaluate_batch(table, on, outputs=ask))
+    b = peak_bytes(lambda: case.numpy(cols, base_on, outputs))
     return g / rows, b / rows
 
 
@@ -479,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scalar-rounds", type=int, default=60)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of each batch")
     parser.add_argument("--repeat", type=int, default=7, help="paired runs of each batch")
+    parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows of each memory measurement")
     parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
     parser.add_argument("--scalar-only", action="store_true", help="time the scalar rows only (no batch, no memory)")
     parser.add_argument("--cold-heap", action="store_true",
@@ -497,9 +530,9 @@ def main(argv: list[str] | None = None) -> int:
               f"reads first) and on generated rows, scalar and batch, fixed date and a date per row")
     if args.quick:
         return 0
-    head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio")
+    head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio",
+            "B/row", "base B/row")
     rows: list[tuple[str, ...]] = []
-    memory: list[str] = []
     for case in cases:
         policy = policies[case.name]
         variants = [("chosen", case.chosen, False)] + ([("all", case.outputs, True)] if case.all_ok else [])
@@ -507,19 +540,18 @@ def main(argv: list[str] | None = None) -> int:
             for per_row in (False, True):
                 s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
                                                 args.scalar_rounds, args.scalar_rows)
-                b_g = b_b = b_r = float("nan")
+                b_g = b_b = b_r = m_g = m_b = float("nan")
                 if not args.scalar_only:
                     b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat,
                                                    batch_rows(case, args.rows))
+                    m_g, m_b = memory_per_row(case, policy, outputs, everything, per_row,
+                                              min(batch_rows(case, args.rows), args.memory_rows))
                 rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
                              f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
                              f"{b_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
-                             f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}"))
+                             f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}",
+                             f"{m_g:.0f}", f"{m_b:.0f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
-        if args.scalar_only:
-            continue
-        g, b = memory_per_row(case, policy, batch_rows(case, args.rows))
-        memory.append(f"{case.name}: {g:.0f} bytes per row (numpy {b:.0f}, {g / b:.2f}×)")
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     for j, r in enumerate((head, *rows)):
         print("  ".join(cell.rjust(w) if i >= 3 else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths,
@@ -532,9 +564,8 @@ def main(argv: list[str] | None = None) -> int:
                            else "as it is (large arrays mapped afresh)"))
     print(f"policies whose batch still goes row by row (list inputs) are timed on {min(args.rows, 20_000):,} "
           f"rows and scaled to {args.rows:,}.")
-    print("peak memory of one batch evaluation, all outputs the baseline computes, fixed date:")
-    for line in memory:
-        print("  " + line)
+    print(f"B/row: peak bytes allocated at once by one batch evaluation (tracemalloc + Arrow's pool; the input "
+          f"table not counted) on the batch's rows, at most {args.memory_rows:,}, divided by the rows.")
     return 0
 
 

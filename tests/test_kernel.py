@@ -73,7 +73,9 @@ def test_the_outpatient_kernel_is_readable_and_deterministic() -> None:
         written.append(out)
         if out in strided:
             assert call.startswith("copyto("), line
-    assert strided <= set(written)
+    # The strided columns written are the three results' low and high words; the other strided
+    # columns are decimal128 inputs, read in place (their bounds read off the data here).
+    assert len(strided & set(written)) == 6
 
 
 def test_a_decision_that_needs_the_data_falls_back_to_the_whole_chunk(tmp_path: Path) -> None:

@@ -86,7 +86,31 @@ BLOCK_ROWS = 1 << 15
 # (Chunk.assume).
 ASSUMED_MAX = 2**40 - 1
 ASSUMED_MISSES = 1000
+
+
+def _narrow_top(kind: str, s: int) -> int | None:
+    """A narrower assumed bound (see Plan._blamed) for a column of whole numbers (2**20 - 1,
+    about a million: a count of people, months, days) or of rates (below 2**k, the least
+    power of two above 100, i.e. 10,000 %, at the column's scale s); None for other numbers
+    or when it would not be narrower than ASSUMED_MAX."""
+    top = 2**20 - 1 if kind == "int" else (1 << (100 * 10**s).bit_length()) - 1 if kind == "rate" else None
+    return top if top is not None and top < ASSUMED_MAX else None
+
+
 _I64 = 2**63 - 1
+
+
+def _bounds(v: Any, np: Any) -> tuple[int, int]:
+    """Bounds of an integer column for the overflow analysis: (0, its largest value) in one
+    pass when no value is negative (the largest as an unsigned number is then below 2**63;
+    a strided column, a decimal128's low words, is read in place), else its least and
+    largest values."""
+    if len(v) and v.dtype == np.int64:
+        top = int(v.view(np.uint64).max())
+        if top <= _I64:
+            return 0, top
+    return minmax(v) if v.flags.c_contiguous else (int(v.min()), int(v.max()))
+_LEARNED_SIZE = 64  # sets of outputs whose retries a BatchEvaluator remembers (see Plan._evaluate)
 
 
 # ---------------------------------------------------------------- the policy, as batch evaluation sees it
@@ -146,6 +170,10 @@ class BatchEvaluator:
     def __init__(self, policy: Source) -> None:
         self.policy = policy
         self._program: dict[str, Any] | None = None
+        # What recording kernels taught (see Plan._evaluate): for a set of outputs, the inputs
+        # assumed within a narrower bound and those read for their bounds, so that the next
+        # chunk or call records its kernel at once instead of retrying as the first did.
+        self.learned: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
     @property
     def program(self) -> dict[str, Any]:
@@ -232,6 +260,7 @@ class Plan:
         self.known_on: datetime.date | None = known_on
         self.np, self.pa = np, pa
         self.policy = policy = evaluator.policy
+        self.evaluator = evaluator
         self.strict = strict
         self.names = policy.select_outputs(outputs)
         self.outputs_arg = None if outputs is None else list(self.names)
@@ -306,6 +335,10 @@ class Plan:
         self.block_rows = block_rows  # 0: evaluate each chunk at once, without a kernel
         self.assume = False  # the chunk being evaluated may assume bounds (see _evaluate)
         self.assumed = False  # and did
+        self.assumed_names: dict[str, int | None] = {}  # the inputs it assumed bounds of -> _narrow_top
+        self.narrowed: set[str] = set()  # inputs assumed within _narrow_top (see _blamed)
+        self.unassumed: set[str] = set()  # inputs whose bounds are read all the same (see _blamed)
+        self.retries = 0
 
     def fallback_reasons(self) -> dict[str, str]:
         """Why each output in `fallback` is evaluated row by row (the batch compiler's reason,
@@ -396,15 +429,28 @@ class Plan:
 
         np = self.np
         converted: dict[str, Converted] = {}
-        for assume in (True, False):
+        # Start from what earlier chunks learned (advice only: an assumed bound is checked on
+        # every row either way, and bounds read off the data always hold).
+        learned = self.evaluator.learned
+        narrowed, unassumed = learned.get(self._learned_key, (frozenset(), frozenset()))
+        self.unassumed, self.narrowed, self.retries = set(unassumed), set(narrowed), 0
+        attempts = [True, False]
+        while attempts:
+            assume = attempts.pop(0)
             self.assume, self.assumed = assume, False
+            self.assumed_names = {}
             recorder = Recorder(n) if 0 < self.block_rows < n else None
             try:
                 chunk, values, sinks = self._columnar(columns, converted, n, on, versions, date_bad, outside,
                                                       recorder)
-            except NotRecordable:  # a decision needs the values
+            except NotRecordable as exc:  # a decision needs the values
                 if self.assumed:
-                    continue  # maybe only because of an assumed bound: try with the data's bounds
+                    # Maybe only because of an assumed bound: first read the bounds of just the
+                    # inputs of the definition that needed them (the rest stay assumed), then,
+                    # if that is not enough, of every input.
+                    if self._blamed(exc):
+                        attempts.insert(0, True)
+                    continue
                 recorder = None
                 chunk, values, sinks = self._columnar(columns, converted, n, on, versions, date_bad, outside,
                                                       None)
@@ -413,11 +459,41 @@ class Plan:
             if chunk.assumed is not None:
                 misses = np.count_nonzero(chunk.assumed)
                 if misses * ASSUMED_MISSES > n:
+                    attempts = [False]
                     continue  # too many rows for the scalar path: bounds from the data instead
                 if misses:  # the kernel has run: mark them directly
                     np.logical_or(chunk.bad, chunk.assumed, out=chunk.bad)
+            if assume:
+                if len(learned) >= _LEARNED_SIZE:
+                    learned.clear()
+                learned[self._learned_key] = (frozenset(self.narrowed), frozenset(self.unassumed))
             return chunk, values, sinks
-        raise AssertionError("unreachable: the second try assumes nothing")  # pragma: no cover
+        raise AssertionError("unreachable: the last try assumes nothing")  # pragma: no cover
+
+    @property
+    def _learned_key(self) -> tuple[str, ...]:
+        return tuple(self.vector)
+
+    def _blamed(self, exc: Any) -> bool:
+        """Whether to try recording the chunk again with tighter bounds for the inputs read
+        with assumed bounds that the definition which raised `exc` (a NotRecordable)
+        depends on: a product of two assumed numbers may overflow where narrower bounds, or
+        the data's own, show that it cannot. False when no definition is to blame, none of
+        its inputs can be tightened further, or after four tries."""
+        if exc.definition not in self.policy.definitions or self.retries >= 4:
+            return False
+        self.retries += 1
+        blamed = set(self.policy.required_inputs([exc.definition])) & set(self.assumed_names)
+        # First the counts and rates among them are assumed within a narrower bound (no
+        # pass over them); when there are none left to narrow, all of them are read for
+        # their bounds.
+        narrow = {n for n in blamed - self.narrowed if self.assumed_names[n] is not None}
+        if narrow:
+            self.narrowed |= narrow
+            return True
+        unassumed = blamed - self.unassumed
+        self.unassumed |= unassumed
+        return bool(unassumed)
 
     def _columnar(self, columns: dict[str, Any], converted: dict[str, Converted], n: int, on: Any,
                   versions: list[Any], date_bad: Any, outside: Any,
@@ -523,13 +599,19 @@ class Plan:
                 if conv.bounds is not None and bad is None and conv.null is None:
                     return in_unit(Num(v, s, *conv.bounds))
                 if conv.in_place:
-                    if self.assume and c.k.recording:
+                    if self.assume and c.k.recording and name not in self.unassumed:
                         # Assume 0 <= v <= ASSUMED_MAX instead of reading the column for its
                         # bounds; the kernel flags the rows outside (see Chunk.assume).
-                        c.assume(v, ASSUMED_MAX)
+                        narrow = _narrow_top(kind, s)
+                        top = narrow if name in self.narrowed and narrow is not None else ASSUMED_MAX
+                        c.assume(v, top)
                         self.assumed = True
-                        return in_unit(Num(v, s, 0, ASSUMED_MAX))
-                    if not v.flags.c_contiguous:  # numpy's strided loops are several times slower
+                        self.assumed_names[name] = narrow
+                        return in_unit(Num(v, s, 0, top))
+                    # A kernel reads a strided column (decimal128's low words) in place, as
+                    # when its bounds are assumed; whole-chunk numpy loops over it would be
+                    # several times slower than over a contiguous copy.
+                    if not c.k.recording and not v.flags.c_contiguous:
                         contiguous = alloc(len(v), np.int64)
                         np.copyto(contiguous, v)
                         v = contiguous
@@ -546,7 +628,7 @@ class Plan:
                             bad = mask_or(bad, conv.null)  # those rows go the scalar way
                             fill = 0
                         v = np.where(conv.null, fill, v)
-                lo, hi = minmax(v)
+                lo, hi = _bounds(v, np)
                 if lo < 0:  # the scalar converters reject negative numbers
                     bad = mask_or(bad, v < 0)
                 top = V.INT_LIMIT * 10**s  # and numbers out of range (values.NUMBER_LIMIT)
@@ -556,6 +638,8 @@ class Plan:
                     v = np.where(bad, 0, v)
                     c.flag(bad)
                     lo, hi = minmax(v)
+                elif v is conv.v and conv.in_place:  # another try at this chunk reads it no more
+                    conv.bounds = (lo, hi)
                 return in_unit(Num(v, s, lo, hi))
             if conv.null is not None and conv.null.any():
                 if default is None:

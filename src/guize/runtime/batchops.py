@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from guize.runtime import batchmonths
+from guize.runtime import batchmonths, kernel
 from guize.runtime.batchround import rq as _rq
 from guize.runtime.batchround import rq_arr as _rq_arr
 from guize.runtime.kernel import EAGER, Eager, Reg, Steps, copy, lookup_sorted, sorted_consts, take
@@ -193,10 +194,8 @@ class Table:
 
 _CMP: dict[str, Any] = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
                         ">": np.greater, ">=": np.greater_equal}
-
-
-def _cmp_py(op: str, a: Any, b: Any) -> bool:
-    return bool({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
+_CMP_PY: dict[str, Callable[[Any, Any], bool]] = {"==": operator.eq, "!=": operator.ne, "<": operator.lt,
+                                                  "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 class Chunk:
@@ -217,9 +216,9 @@ class Chunk:
         self.versions = versions  # per dated slot: index, None, Steps, or an intp array (-1: none)
         self.bad = np.zeros(n, dtype=bool)  # rows the scalar path must recompute
         self.assumed: Array | None = None  # rows outside an assumed bound (see assume)
-        self.assume_or: Column | None = None  # the bitwise or of the columns assumed so far
-        self.assume_owned = False  # assume_or is a temporary of this chunk's
-        self.assume_top = 0
+        # top -> [bitwise or of the columns assumed within it so far, whether that is a
+        # temporary of this chunk's] (see assume)
+        self.assume_ors: dict[int, list[Any]] = {}
         self.memo: dict[str, Any] = {}
         self.tests: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}  # see cmp
         self.inputs: dict[str, Any] = {}
@@ -246,25 +245,32 @@ class Chunk:
         rows marked in `assumed` (by `close`) may have gone wrong and must be recomputed
         exactly. top + 1 is a power of two: a row is outside for some assumed column exactly
         when the bitwise or of all of them, as unsigned numbers (a negative value is huge),
-        is above top; so n columns cost n passes, not 2n.
+        is above top; so n columns cost n passes, not 2n. Columns assumed with another top
+        (a narrower bound for a count or a rate, see batch.Plan._blamed) are or-ed apart
+        and compared with theirs. The or is taken of the int64 columns themselves (the same
+        bits), so that a kernel reads each column as the one register its other uses read
+        (kernel.Kernel loads a strided column into a contiguous block buffer once).
         """
         assert top & (top + 1) == 0  # INVARIANT: top = 2**k - 1
-        unsigned = v.view(np.uint64)
         if self.assumed is None:
             self.assumed = np.zeros(self.n, dtype=bool)
-            self.assume_top = top
-            self.assume_or = unsigned
+        acc = self.assume_ors.get(top)
+        if acc is None:
+            self.assume_ors[top] = [v, False]
             return
-        assert top == self.assume_top  # INVARIANT: one bound per chunk
-        acc = self.assume_or if self.assume_owned else self.new(np.uint64)
-        self.assume_or = self.k.call(np.bitwise_or, self.assume_or, unsigned, out=acc)
-        self.assume_owned = True
+        out = acc[0] if acc[1] else self.new(np.int64)
+        acc[0] = self.k.call(np.bitwise_or, acc[0], v, out=out)
+        acc[1] = True  # acc[0] is a temporary of this chunk's
 
     def close(self) -> None:
         """Mark the rows outside the assumed bounds (see assume): call once every input is read."""
-        if self.assume_or is not None:
-            self.k.call(np.greater, self.assume_or, self.assume_top, out=self.assumed)
-            self.assume_or = None
+        for i, (top, (acc, _owned)) in enumerate(self.assume_ors.items()):
+            if i == 0:
+                self.k.call(kernel.above, acc, top, out=self.assumed)
+            else:
+                over = self.k.call(kernel.above, acc, top, out=self.new(bool))
+                self.k.call(np.logical_or, self.assumed, over, out=self.assumed)
+        self.assume_ors = {}
 
     def input(self, name: str) -> Any:
         if name not in self.inputs:
@@ -273,7 +279,12 @@ class Chunk:
 
     def ref(self, name: str) -> Any:
         if name not in self.memo:
-            value = self.defs[name](self)
+            try:
+                value = self.defs[name](self)
+            except kernel.NotRecordable as exc:
+                if exc.definition is None:  # the innermost definition: see batch.Plan._evaluate
+                    exc.definition = name
+                raise
             if isinstance(value, Gathered):
                 value.own = False  # shared from now on (and still gathered lazily)
             elif isinstance(value, Num):
@@ -492,12 +503,12 @@ class Chunk:
     def cmp(self, op: str, a: Num, b: Num) -> Any:
         a, b = self._same(a, b)
         if not _is_arr(a.v) and not _is_arr(b.v):
-            return _cmp_py(op, a.v, b.v)
+            return bool(_CMP_PY[op](a.v, b.v))
         # Decided by the bounds alone?
         if a.hi < b.lo or a.lo > b.hi:
             if op in ("==", "!="):
                 return op == "!="
-            return _cmp_py(op, a.lo, b.lo)
+            return bool(_CMP_PY[op](a.lo, b.lo))
         if (op in ("<", ">=") and a.lo >= b.hi) or (op in (">", "<=") and a.hi <= b.lo):
             return op in (">=", "<=")
         if a.own or b.own:  # a temporary may be overwritten later: no reuse
@@ -513,7 +524,7 @@ class Chunk:
     def cmpx(self, op: str, a: Any, b: Any) -> Any:
         """Compare booleans, enumeration codes or day numbers."""
         if not _is_arr(a) and not _is_arr(b):
-            return _cmp_py(op, a, b)
+            return bool(_CMP_PY[op](a, b))
         return self.k.call(_CMP[op], a, b, out=self.new(bool))
 
     def _logic(self, op: Any, a: Any, b: Any) -> Any:
@@ -539,7 +550,13 @@ class Chunk:
         return True if a else b
 
     def not_(self, a: Any) -> Any:
-        return self.k.call(np.logical_not, a, out=self.new(bool)) if _is_arr(a) else not a
+        """Not a, made once per chunk; not (not a) is a (booleans are never written in place)."""
+        if not _is_arr(a):
+            return not a
+        if (np.logical_not, id(a)) not in self.tests:
+            out = self.k.call(np.logical_not, a, out=self.new(bool))
+            self.tests[(np.logical_not, id(a))], self.tests[(np.logical_not, id(out))] = (a, None, out), (out, None, a)
+        return self.tests[(np.logical_not, id(a))][2]
 
     def _choose(self, cond: Column, a: Any, b: Any, dtype: Any) -> Column:
         """A new column: `a` where `cond` holds, else `b` (columns or one value each)."""
@@ -585,6 +602,8 @@ class Chunk:
             k.call(np.multiply, v, self.not_(cond), out=v)
             return Num(k.call(np.add, v, av, out=v), a.s, lo, hi, True)
         if b.own and _is_arr(bv) and not _is_arr(av):  # a constant written into b's own column
+            if _fits(b.lo - av, b.hi - av):  # by the mask's density, block by block (kernel.put)
+                return Num(k.call(kernel.put, av, out=bv, where=cond), a.s, lo, hi, True)
             return Num(k.call(copy, av, out=bv, where=cond), a.s, lo, hi, True)
         return Num(self._choose(cond, av, bv, np.int64), a.s, lo, hi, True)
 
