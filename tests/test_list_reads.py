@@ -33,13 +33,15 @@ SPEC = {"name": "各项", "kind": "list", "fields": (
     field("年数", "int", scale=12, default=0, has_default=True),
     field("是否", "bool", default=False, has_default=True),
     field("级别", "enum", members=("一级", "二级")),
+    field("工龄", "duration", default=0, has_default=True),
+    field("年龄", "age", default=0, has_default=True),
 )}
 
 EDGES: list[Any] = [0, 1, -1, 10**15 - 1, 10**15, -(10**15), "0", "0.05", "5%", "-0.5", "1e3", "1E+14", "1e15", " 7 ",
                     "1_000", "NaN", "sNaN", "Infinity", "x", "", "12345678901234567.891", "1" * 21,
                     "0." + "0" * 999 + "1", "0." + "0" * 1000 + "1", Decimal("-0"), Decimal("NaN"),
                     Decimal("1E+20"), Decimal("0E-1001"), Decimal("1" * 21), 0.25, True, False, None, [1], "一级",
-                    " 二级", "三级"]
+                    " 二级", "三级", "P9Y11M", "9年11个月", "P1D"]
 
 
 def reference(value: Any, spec: dict[str, Any]) -> Any:
@@ -96,6 +98,8 @@ def test_quick_values_are_the_given_objects() -> None:
     [record] = V.to_records([{**GOOD, "金额": amount, "次数": 3, "是否": True}], SPEC)
     assert record["金额"] is amount and record["次数"] == 3 and record["是否"] is True
     assert record["比率"] == Decimal("0.1") and record["年数"] == 0 and str(record["万元"]) == "20000"
+    [record] = V.to_records([{**GOOD, "工龄": 119, "年龄": 721}], SPEC)
+    assert repr(record["工龄"]) == "Period(119)" and repr(record["年龄"]) == "Age(721)"
 
 
 def test_not_a_mapping_and_unknown_fields() -> None:

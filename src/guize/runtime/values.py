@@ -497,7 +497,7 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
             raise InvalidInput(f"输入「{name}」第{index}项有未知的字段：{'、'.join(hints)}", input=name,
                                unknown=unknown)
         record = {}
-        for fname, quick, members, has_default, default, field in plan:
+        for fname, quick, members, months, has_default, default, field in plan:
             given = item.get(fname)
             if given is None:  # not given, or null (an Arrow struct's empty field)
                 if not has_default:
@@ -516,6 +516,9 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
                   or (quick == _QUICK_ENUM and cls is str and given in members)):
                 record[fname] = given
                 continue
+            elif quick == _QUICK_MONTHS and cls is int and 0 <= given < INT_LIMIT:
+                record[fname] = months(given)
+                continue
             try:
                 record[fname] = convert(field, given)
             except InvalidInput:  # again, named for the message: which item, which field
@@ -532,9 +535,9 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
     return tuple(out)
 
 
-_QUICK_NUMBER, _QUICK_INT, _QUICK_BOOL, _QUICK_ENUM = 1, 2, 3, 4
+_QUICK_NUMBER, _QUICK_INT, _QUICK_BOOL, _QUICK_ENUM, _QUICK_MONTHS = 1, 2, 3, 4, 5
 # Each list input's fields, read once (by the spec's identity): the names an item may have and
-# for each field (name, quick kind, members, has_default, default, spec). Bounded like the
+# for each field (name, quick kind, members, Period or Age, has_default, default, spec). Bounded like the
 # policies loaded in one process; an entry keeps its spec, so an id is never reused for another.
 _FIELD_PLANS: dict[int, tuple[Any, frozenset[str], tuple[tuple[Any, ...], ...]]] = {}
 
@@ -549,9 +552,10 @@ def _field_plan(spec: Mapping[str, Any]) -> tuple[frozenset[str], tuple[tuple[An
         plain = field.get("scale", 1) == 1  # 万元 and 整数（年） fields are scaled by convert
         quick = (_QUICK_NUMBER if kind in ("money", "quantity", "rate") and plain else
                  _QUICK_INT if kind == "int" and plain else
-                 _QUICK_BOOL if kind == "bool" else _QUICK_ENUM if kind == "enum" else 0)
-        plan.append((field["name"], quick, frozenset(field.get("members") or ()), field["has_default"],
-                     field["default"], field))
+                 _QUICK_BOOL if kind == "bool" else _QUICK_ENUM if kind == "enum" else
+                 _QUICK_MONTHS if kind in ("duration", "age") else 0)
+        plan.append((field["name"], quick, frozenset(field.get("members") or ()),
+                     dates.Age if kind == "age" else dates.Period, field["has_default"], field["default"], field))
     known = frozenset(f["name"] for f in spec["fields"])
     if len(_FIELD_PLANS) >= 4096:
         _FIELD_PLANS.clear()
