@@ -38,6 +38,9 @@ def test_a_product_that_must_round_takes_the_sum() -> None:
     x = Decimal("123456789012345.123456789012345")  # 30 digits: x × 45% cannot be exact
     assert S._amount_quick(fresh, x) is None
     assert S.amount(fresh, x) == by_brackets(fresh, x)
+    from guize.runtime.values import CONTEXT
+
+    assert S.deduction(fresh, x) == CONTEXT.subtract(CONTEXT.multiply(x, S.rate(fresh, x)), by_brackets(fresh, x))
 
 
 def test_scales_with_gaps_or_overlaps_are_not_regrouped() -> None:

@@ -148,6 +148,13 @@ def _amount_quick(scale: ScaleValue, x: Any, deduction: bool = False) -> Decimal
 
 def amount(scale: ScaleValue, x: Any) -> Decimal:
     """累进计算: the amount of the scale on base x."""
+    quick = scale.quick
+    if quick and quick[3] is not None and x > _ZERO:  # _amount_quick's common case, without its calls
+        i = quick[3](quick[0], x)
+        try:
+            return _EXACT.subtract(_EXACT.multiply(x, quick[1][i]), quick[2][i])
+        except decimal.Inexact:
+            pass
     fast = _amount_quick(scale, x)
     if fast is not None:
         return fast
@@ -177,6 +184,14 @@ def rate(scale: ScaleValue, x: Any) -> Any:
 
 def deduction(scale: ScaleValue, x: Any) -> Decimal:
     """速算扣除数: base × rate − amount for base x (constant within a bracket)."""
+    quick = scale.quick
+    if quick and quick[3] is not None and x > _ZERO:  # _amount_quick's common case, without its calls
+        i = quick[3](quick[0], x)
+        try:
+            _EXACT.multiply(x, quick[1][i])  # exact, or the formula below (as _amount_quick)
+            return quick[2][i]  # type: ignore[no-any-return]
+        except decimal.Inexact:
+            pass
     fast = _amount_quick(scale, x, deduction=True)
     if fast is not None:
         return fast
