@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import splitfn
+from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
@@ -51,6 +51,7 @@ class CodeGenerator(ListCode):
         self.lines: list[str] = []
         self.rule_lines: list[int] = []  # for each line of self.lines, its .rule line (0: none)
         self.consts: dict[tuple[str, str], str] = {}
+        self.function_names: set[str] = set()  # each _FUNCS entry called, bound once at import (_F_name)
         self.const_lines: list[str] = []
         self.names = Names()
         self.temp = 0
@@ -73,6 +74,13 @@ class CodeGenerator(ListCode):
     # ------------------------------------------------------------ helpers
 
     def const(self, value: Any) -> str:
+        wrapped = timefold.const_call(value)  # a Period, Age or YearMonth folded at compile time
+        if wrapped is not None:
+            key = (type(value).__name__, repr(value))
+            if key not in self.consts:
+                self.consts[key] = f"_K{len(self.consts)}"
+                self.const_lines.append(f"{self.consts[key]} = {wrapped}")
+            return self.consts[key]
         if isinstance(value, bool) or value is None:
             return repr(value)
         if isinstance(value, int):
@@ -99,6 +107,13 @@ class CodeGenerator(ListCode):
             else:  # INVARIANT: the checker only produces the literal kinds above
                 raise TypeError(value)
         return self.consts[key]
+
+    def function_name(self, func: str) -> str:
+        """A module-level name for _FUNCS[func] (no dict look-up on each call)."""
+        if func not in self.function_names:
+            self.function_names.add(func)
+            self.const_lines.append(f"_F_{func} = _FUNCS[{func!r}]")
+        return f"_F_{func}"
 
     def fresh(self) -> str:
         self.temp += 1
@@ -158,8 +173,14 @@ class CodeGenerator(ListCode):
                     return f"_v.rnd_int({code}, {mode!r})"
                 return self.rounding(code, arg, quantum, mode)
             case ir.Call(func=func, args=args):
+                if len(args) == 1 and (values := timefold.fold_wrap(func, args[0], self.folded)) is not None:
+                    return self.expr(values, owner)  # the wrapped constants, built at import
+                if len(args) == 1 and (cheaper := timefold.fused(func, args[0], self.p.defs)) is not None:
+                    func, args = cheaper
+                    if not func:  # already the wrapper's value
+                        return self.expr(args[0], owner)
                 call_args = ", ".join(self.expr(n, owner) for n in args)
-                return f"_FUNCS[{func!r}]({call_args})"
+                return f"{self.function_name(func)}({call_args})"
             case ir.Cond(branches=branches, other=other):
                 out = self.expr(other.value, owner)
                 for br in reversed(branches):

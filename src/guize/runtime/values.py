@@ -465,6 +465,8 @@ FUNCS: dict[str, Any] = {
     "as_age": dates.Age,
     "as_year_month": dates.year_month,
     "add_months": _calendar(dates.add_months),
+    # as_year_month(add_months(d, n)) fused by the compiler (compiler/timefold.py); not a .rule function
+    "year_month_add": _calendar(dates.year_month_add),
     "add_years": _calendar(dates.add_years),
     "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),
     "abs": abs,
