@@ -3,6 +3,8 @@
 * 期间/年龄/年月 constants (tables, bands, dated versions, parameters) are wrapped at import, not on
   every evaluation (compiler/timefold.py), and a wrapper around a value it already wraps is left out;
 * 年月 + 期间 is one step (year_month_add), without the date in between;
+* a 期间/年龄 input only compared (a band's subject, a comparison's operand) given as a whole number
+  of months stays an int; one whose value can be shown is made a Period/Age as before;
 * a new evaluation date builds no validity sentence when the document is in force
   (validity.Window.check), and the date's state is found as before.
 """
@@ -58,6 +60,7 @@ FOLD = """\
 输出 退休年月：年月 = 年月(出生日期) + 退休年龄
 输出 晚三年：年月 = 退休年月 + 3年
 输出 生日加月：日期 = 出生日期 + 工龄
+输出 工龄原样：期间 = 工龄
 """
 
 
@@ -89,7 +92,8 @@ def test_generated_calls_are_bound_once(fold: guize.Policy) -> None:
 @given(kind=st.sampled_from(["甲", "乙", "丙"]), months=st.integers(0, 400),
        born=st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
        on=st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
-       ask=st.sampled_from([None, ["年龄"], ["退休年月"], ["晚三年", "起始"], ["病假界限", "年限"], ["生日加月"]]))
+       ask=st.sampled_from([None, ["年龄"], ["退休年月"], ["晚三年", "起始"], ["病假界限", "年限"], ["生日加月"],
+                            ["工龄原样"]]))
 def test_compiled_answers_as_the_interpreter(fold: guize.Policy, kind: str, months: int, born: dt.date,
                                              on: dt.date, ask: list[str] | None) -> None:
     data = {"类别": kind, "工龄": months, "出生日期": born.isoformat()}
@@ -159,3 +163,32 @@ def test_a_new_date_per_record_finds_the_same_state(fold: guize.Policy) -> None:
         assert fold.evaluate(data, on) == fold.interpret(data, on)
     with pytest.raises(NotInForce):
         fold.evaluate(data, dt.date(1999, 12, 31))
+
+
+LEAVE = ROOT / "policies" / "national" / "annual_leave_2008.rule"
+
+
+def test_durations_only_compared_stay_ints(fold: guize.Policy) -> None:
+    leave = guize.load(LEAVE)
+    body = _source(leave).split("def out_all", 1)[1]
+    assert "_FUNCS['as_period'](i_" not in body  # 累计工作时间 and 本年度病假累计 are only compared
+    assert "_FUNCS['as_period'](i_工龄)" in _source(fold)  # 工龄 is an output's value (工龄原样)
+    assert type(fold.evaluate({"类别": "甲", "工龄": 25, "出生日期": "1970-01-01"}, "2021-01-01")["工龄原样"]) is dates.Period
+
+
+@settings(max_examples=300, deadline=None)
+@given(worked=st.one_of(st.integers(0, 600), st.sampled_from(["P9Y11M", "10年", "20年1个月", -1, "x", 1.5])),
+       sick=st.one_of(st.none(), st.integers(0, 8), st.sampled_from(["P2M", "3个月", -2])),
+       holidays=st.integers(0, 30), on=st.dates(dt.date(2008, 1, 1), dt.date(2040, 12, 31)))
+def test_annual_leave_as_the_interpreter(worked: object, sick: object, holidays: int, on: dt.date) -> None:
+    leave = guize.load(LEAVE)
+    data = {"累计工作时间": worked, "寒暑假天数": holidays}
+    if sick is not None:
+        data["本年度病假累计"] = sick
+    answers = []
+    for run in (leave.evaluate, leave.interpret):
+        try:
+            answers.append(run(data, on))
+        except RuleError as exc:
+            answers.append(("error", type(exc).__name__, exc.message))
+    assert answers[0] == answers[1]

@@ -70,6 +70,7 @@ class CodeGenerator(ListCode):
         self.needs_memo: dict[str, ir.Needs] = {}
         self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
+        self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
 
     # ------------------------------------------------------------ helpers
 
@@ -175,7 +176,7 @@ class CodeGenerator(ListCode):
             case ir.Call(func=func, args=args):
                 if len(args) == 1 and (values := timefold.fold_wrap(func, args[0], self.folded)) is not None:
                     return self.expr(values, owner)  # the wrapped constants, built at import
-                if len(args) == 1 and (cheaper := timefold.fused(func, args[0], self.p.defs)) is not None:
+                if len(args) == 1 and (cheaper := timefold.fused(func, args[0], self.p.defs, self.inputs)) is not None:
                     func, args = cheaper
                     if not func:  # already the wrapper's value
                         return self.expr(args[0], owner)
@@ -373,6 +374,8 @@ class CodeGenerator(ListCode):
             call = f"{call} * {self.const(int(spec['scale']))}"
         if fast:
             lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
+        elif kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
+            lines += [f"    if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"        {ident} = {call}"]
         elif kind in ("duration", "age"):  # a whole number of months: the common form, inline
             lines.append(f"    {ident} = {months_expr(ident, kind)} else {call}")
         elif plain_number(spec):
@@ -443,6 +446,8 @@ class CodeGenerator(ListCode):
             return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
         if plain_number(spec):
             return [*head, *number_lines(ident, "_U", "        ", negative=negative)]
+        if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
+            return [*head, f"        if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"            {ident} = _U"]
         if kind in ("duration", "age"):  # (a negative one is left to the converter)
             return [*head, f"        {ident} = {months_expr(ident, kind)} else _U"]
         return []  # read where the path needs it

@@ -81,13 +81,14 @@ def const_call(value: Any) -> str | None:
     return f"_FUNCS[{func!r}](datetime.date({value.year}, {value.month}, {value.day}))"
 
 
-def fused(func: str, arg: ir.Expr, defs: dict[str, ir.Definition]) -> tuple[str, tuple[ir.Expr, ...]] | None:
+def fused(func: str, arg: ir.Expr, defs: dict[str, ir.Definition], specs: dict[str, dict[str, Any]]
+          ) -> tuple[str, tuple[ir.Expr, ...]] | None:
     """A cheaper call for `func(arg)` with the same value, or None:
 
     * as_year_month(add_months(d, n)) -> year_month_add(d, n): the year-month n months after d's,
       without building the date in between;
     * a wrapper around a value it already wraps (a definition that is the same wrapper's result,
-      or a year-month) -> the value itself (the wrappers return such a value unchanged or equal).
+      an input of the wrapper's type, or a year-month) -> the value itself (the wrappers return such a value unchanged or equal).
     ("", (arg,)) stands for the value itself."""
     if func not in ir.TIME_WRAPS:
         return None
@@ -95,8 +96,28 @@ def fused(func: str, arg: ir.Expr, defs: dict[str, ir.Definition]) -> tuple[str,
         return "year_month_add", arg.args
     if func == "as_year_month" and isinstance(arg, ir.Call) and arg.func in ("year_month", "year_month_add"):
         return "", (arg,)
+    if isinstance(arg, ir.Input) and arg.name in specs and not specs[arg.name].get("given") and (
+            specs[arg.name]["kind"], func) in (("duration", "as_period"), ("age", "as_age")):
+        return "", (arg,)  # read as a Period/Age (not compared_only: its value is shown here)
     if isinstance(arg, ir.Ref) and arg.name in defs:
         inner = defs[arg.name].expr
         if isinstance(inner, ir.Call) and inner.func == func and defs[arg.name].round is None and not defs[arg.name].given:
             return "", (arg,)
     return None
+
+
+def compared_only(defs: dict[str, ir.Definition], specs: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """The 期间/年龄 inputs read only to be compared (an operand of a comparison, the subject of
+    bands): their value is never shown, so a whole number of months given for one need not be
+    made a Period/Age (an int compares the same)."""
+    timed = {name for name, spec in specs.items() if spec["kind"] in ("duration", "age") and not spec.get("given")}
+    shown: set[str] = set()
+    for d in defs.values():
+        for node in ir.walk(d.expr):
+            for i, child in enumerate(ir.children(node)):
+                if isinstance(child, ir.Input) and child.name in timed and not (
+                        isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
+                    shown.add(child.name)
+        if isinstance(d.expr, ir.Input):
+            shown.add(d.expr.name)
+    return frozenset(timed - shown)

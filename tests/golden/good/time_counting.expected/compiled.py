@@ -196,8 +196,8 @@ def out_all(data, e, need=None):
     i_出生日期 = _to_date(i_出生日期, '出生日期')
     if i_累计工作时间 is _ABSENT:
         i_累计工作时间 = 0
-    i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-            '累计工作时间')
+    if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+        i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     # 「工作年限」: line 12
     d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
@@ -257,8 +257,8 @@ def out_subset(data, e, need):
     if _n3:
         if i_累计工作时间 is _ABSENT:
             i_累计工作时间 = 0
-        i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-                '累计工作时间')
+        if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+            i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if _n1:
         # 「工作年限」: line 12
         d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))

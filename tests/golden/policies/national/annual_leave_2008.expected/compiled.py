@@ -107,7 +107,8 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本年度病假累计 = data.get('本年度病假累计', _U)
     if i_本年度病假累计 is not _U:
-        i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
+        if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
+            i_本年度病假累计 = _U
     i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
     if i_本年度事假累计天数 is not _U:
         if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
@@ -116,8 +117,8 @@ def out_all(data, e, need=None):
     if i_事假不扣工资 is not _U:
         if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
             i_事假不扣工资 = _U
-    i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-            '累计工作时间')
+    if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+        i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
         i_寒暑假天数 = 0
     if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -157,7 +158,8 @@ def out_subset(data, e, need):
     if _n0:
         i_本年度病假累计 = data.get('本年度病假累计', _U)
         if i_本年度病假累计 is not _U:
-            i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
+            if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
+                i_本年度病假累计 = _U
         i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
         if i_本年度事假累计天数 is not _U:
             if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
@@ -167,8 +169,8 @@ def out_subset(data, e, need):
             if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
                 i_事假不扣工资 = _U
     if _n0:
-        i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-                '累计工作时间')
+        if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+            i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
         if i_寒暑假天数 is _ABSENT:
             i_寒暑假天数 = 0
         if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -208,6 +210,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (102, 11, 103, 0, 105, 15, 106, 0, 108, 12, 111, 13, 115, 14, 119, 11, 121, 15, 125, 17,
- 128, 29, 130, 33, 138, 0, 149, 11, 151, 0, 153, 15, 155, 0, 157, 12, 161, 13, 165, 14, 169, 11,
- 172, 15, 176, 17, 179, 29, 181, 33, 190, 0)
+LINE_MAP = (102, 11, 103, 0, 105, 15, 106, 0, 108, 12, 112, 13, 116, 14, 120, 11, 122, 15, 126, 17,
+ 129, 29, 131, 33, 139, 0, 150, 11, 152, 0, 154, 15, 156, 0, 158, 12, 163, 13, 167, 14, 171, 11,
+ 174, 15, 178, 17, 181, 29, 183, 33, 192, 0)
