@@ -285,9 +285,11 @@ class Policy:
         if known_on is not None:
             env = self.env(as_date(on), as_date(known_on))
         else:
-            try:
-                env = self._envs[on]
-            except (KeyError, TypeError):
+            try:  # get, not [ ]: a date per record meets many new dates, and a KeyError costs more
+                env = self._envs.get(on)
+            except TypeError:  # unhashable: as_date reports it
+                env = None
+            if env is None:
                 env = self._env_for(on)
         ctx = _getcontext()
         if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
