@@ -282,6 +282,7 @@ class Policy:
                  known_on: Any = None) -> dict[str, Any]:
         """The requested outputs (all if None) for `data`, under the rules in force on `on`,
         as published by `known_on` (None: as they now stand; see Policy.env)."""
+        env: tuple[Any, ...] | None
         if known_on is not None:
             env = self.env(as_date(on), as_date(known_on))
         else:
