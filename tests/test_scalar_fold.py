@@ -4,7 +4,8 @@
   every evaluation (compiler/timefold.py), and a wrapper around a value it already wraps is left out;
 * 年月 + 期间 is one step (year_month_add), without the date in between;
 * a 期间/年龄 input only compared (a band's subject, a comparison's operand) given as a whole number
-  of months stays an int; one whose value can be shown is made a Period/Age as before;
+  of months stays an int, and so does a 期间/年龄 definition only compared; one whose value can be
+  shown is made a Period/Age as before;
 * a new evaluation date builds no validity sentence when the document is in force
   (validity.Window.check), and the date's state is found as before.
 """
@@ -61,6 +62,8 @@ FOLD = """\
 输出 晚三年：年月 = 退休年月 + 3年
 输出 生日加月：日期 = 出生日期 + 工龄
 输出 工龄原样：期间 = 工龄
+定义 超过一年部分：期间 = 工龄 - 12个月
+输出 满一年以上：是否 = 超过一年部分 > 0个月
 """
 
 
@@ -93,7 +96,7 @@ def test_generated_calls_are_bound_once(fold: guize.Policy) -> None:
        born=st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
        on=st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
        ask=st.sampled_from([None, ["年龄"], ["退休年月"], ["晚三年", "起始"], ["病假界限", "年限"], ["生日加月"],
-                            ["工龄原样"]]))
+                            ["工龄原样"], ["满一年以上"]]))
 def test_compiled_answers_as_the_interpreter(fold: guize.Policy, kind: str, months: int, born: dt.date,
                                              on: dt.date, ask: list[str] | None) -> None:
     data = {"类别": kind, "工龄": months, "出生日期": born.isoformat()}
@@ -173,6 +176,7 @@ def test_durations_only_compared_stay_ints(fold: guize.Policy) -> None:
     body = _source(leave).split("def out_all", 1)[1]
     assert "_FUNCS['as_period'](i_" not in body  # 累计工作时间 and 本年度病假累计 are only compared
     assert "_FUNCS['as_period'](i_工龄)" in _source(fold)  # 工龄 is an output's value (工龄原样)
+    assert re.search(r"d_超过一年部分 = \(i_工龄 - 12\)\n", _source(fold))  # only compared: no wrapper
     assert type(fold.evaluate({"类别": "甲", "工龄": 25, "出生日期": "1970-01-01"}, "2021-01-01")["工龄原样"]) is dates.Period
 
 

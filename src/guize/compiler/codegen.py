@@ -71,6 +71,7 @@ class CodeGenerator(ListCode):
         self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
+        self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
 
     # ------------------------------------------------------------ helpers
 
@@ -176,6 +177,8 @@ class CodeGenerator(ListCode):
             case ir.Call(func=func, args=args):
                 if len(args) == 1 and (values := timefold.fold_wrap(func, args[0], self.folded)) is not None:
                     return self.expr(values, owner)  # the wrapped constants, built at import
+                if owner in self.compared_defs and self.p.defs[owner].expr is node:  # only compared: no wrapper
+                    return self.expr(args[0], owner)
                 if len(args) == 1 and (cheaper := timefold.fused(func, args[0], self.p.defs, self.inputs)) is not None:
                     func, args = cheaper
                     if not func:  # already the wrapper's value

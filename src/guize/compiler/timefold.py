@@ -121,3 +121,22 @@ def compared_only(defs: dict[str, ir.Definition], specs: dict[str, dict[str, Any
         if isinstance(d.expr, ir.Input):
             shown.add(d.expr.name)
     return frozenset(timed - shown)
+
+
+def compared_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> frozenset[str]:
+    """The definitions (not outputs, not 可作输入, not rounded) that are a 期间/年龄 wrapper's result
+    and are only compared (every reference an operand of a comparison or the subject of bands):
+    their value is never shown, so the wrapper is left out (an int compares the same)."""
+    wrapped = {name for name, d in defs.items()
+               if name not in outputs and not d.given and d.round is None
+               and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
+    shown: set[str] = set()
+    for d in defs.values():
+        for node in ir.walk(d.expr):
+            for i, child in enumerate(ir.children(node)):
+                if isinstance(child, ir.Ref) and child.name in wrapped and not (
+                        isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
+                    shown.add(child.name)
+        if isinstance(d.expr, ir.Ref):
+            shown.add(d.expr.name)
+    return frozenset(wrapped - shown)

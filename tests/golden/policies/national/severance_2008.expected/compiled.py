@@ -203,7 +203,7 @@ def with_经济补偿月数(data, e, need=None):
     # 「满年数」: line 39
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
-    d_不满一年部分 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
+    d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
             is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
@@ -259,7 +259,7 @@ def with_经济补偿(data, e, need=None):
     # 「满年数」: line 39
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
-    d_不满一年部分 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
+    d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
             is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
@@ -319,7 +319,7 @@ def out_all(data, e, need=None):
     # 「满年数」: line 39
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
-    d_不满一年部分 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
+    d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
             is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
@@ -390,7 +390,7 @@ def out_subset(data, e, need):
         # 「满年数」: line 39
         d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
         # 「不满一年部分」: line 40
-        d_不满一年部分 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
+        d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
         # 「不满一年部分折算月数」: line 43
         d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if
                 d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) <
