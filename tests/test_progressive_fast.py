@@ -38,6 +38,9 @@ def test_a_product_that_must_round_takes_the_sum() -> None:
     x = Decimal("123456789012345.123456789012345")  # 30 digits: x × 45% cannot be exact
     assert S._amount_quick(fresh, x) is None
     assert S.amount(fresh, x) == by_brackets(fresh, x)
+    from guize.runtime.values import CONTEXT
+
+    assert S.deduction(fresh, x) == CONTEXT.subtract(CONTEXT.multiply(x, S.rate(fresh, x)), by_brackets(fresh, x))
 
 
 def test_scales_with_gaps_or_overlaps_are_not_regrouped() -> None:
@@ -62,3 +65,28 @@ def test_iit_every_engine_agrees() -> None:
     for income, row in zip(incomes, rows, strict=True):
         want = policy.evaluate({"年收入额": income, "专项扣除": "1000.5"}, "2024-03-01")
         assert {k: row[k] for k in want} == want
+
+
+def _contiguous(ends_in_upper: tuple[bool, ...]) -> S.ScaleValue:
+    """IIT's ends, each upper end in its own bracket (True) or in the next (False)."""
+    ends = [Decimal(36000), Decimal(144000), Decimal(300000)]
+    lows = [None, *ends]
+    highs = [*ends, None]
+    rates = [Decimal("0.03"), Decimal("0.10"), Decimal("0.20"), Decimal("0.45")]
+    return S.ScaleValue("excess", [(lo, i > 0 and not ends_in_upper[i - 1], hi, i < 3 and ends_in_upper[i], rate)
+                                   for i, (lo, hi, rate) in enumerate(zip(lows, highs, rates, strict=True))])
+
+
+def test_bracket_by_bisect_or_scan_is_the_bracket_the_base_falls_in() -> None:
+    """Upper ends all inclusive (bisect_left), all exclusive (bisect_right) or mixed (a scan):
+    at, just below and just above every end, the rate and amount are the bracket's by index."""
+    cent = Decimal("0.01")
+    for flags, side in (((True,) * 3, "bisect_left"), ((False,) * 3, "bisect_right"), ((True, False, True), None)):
+        scale = _contiguous(flags)
+        quick = S._quick(scale)
+        assert quick is not None and getattr(quick[3], "__name__", None) == side
+        for end in (Decimal(36000), Decimal(144000), Decimal(300000)):
+            for x in (end - cent, end, end + cent, int(end)):
+                assert S.rate(scale, x) == scale.brackets[scale.index(x)][4], (flags, x)
+                assert S.amount(scale, x) == by_brackets(scale, x), (flags, x)
+                assert S.deduction(scale, x) == x * S.rate(scale, x) - by_brackets(scale, x), (flags, x)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import splitfn
+from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
@@ -52,6 +52,7 @@ class CodeGenerator(ListCode):
         self.lines: list[str] = []
         self.rule_lines: list[int] = []  # for each line of self.lines, its .rule line (0: none)
         self.consts: dict[tuple[str, str], str] = {}
+        self.function_names: set[str] = set()  # each _FUNCS entry called, bound once at import (_F_name)
         self.const_lines: list[str] = []
         self.names = Names()
         self.temp = 0
@@ -70,10 +71,19 @@ class CodeGenerator(ListCode):
         self.needs_memo: dict[str, ir.Needs] = {}
         self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
+        self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
+        self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
 
     # ------------------------------------------------------------ helpers
 
     def const(self, value: Any) -> str:
+        wrapped = timefold.const_call(value)  # a Period, Age or YearMonth folded at compile time
+        if wrapped is not None:
+            key = (type(value).__name__, repr(value))
+            if key not in self.consts:
+                self.consts[key] = f"_K{len(self.consts)}"
+                self.const_lines.append(f"{self.consts[key]} = {wrapped}")
+            return self.consts[key]
         if isinstance(value, bool) or value is None:
             return repr(value)
         if isinstance(value, int):
@@ -100,6 +110,13 @@ class CodeGenerator(ListCode):
             else:  # INVARIANT: the checker only produces the literal kinds above
                 raise TypeError(value)
         return self.consts[key]
+
+    def function_name(self, func: str) -> str:
+        """A module-level name for _FUNCS[func] (no dict look-up on each call)."""
+        if func not in self.function_names:
+            self.function_names.add(func)
+            self.const_lines.append(f"_F_{func} = _FUNCS[{func!r}]")
+        return f"_F_{func}"
 
     def fresh(self) -> str:
         self.temp += 1
@@ -159,8 +176,16 @@ class CodeGenerator(ListCode):
                     return f"_v.rnd_int({code}, {mode!r})"
                 return self.rounding(code, arg, quantum, mode)
             case ir.Call(func=func, args=args):
+                if len(args) == 1 and (values := timefold.fold_wrap(func, args[0], self.folded)) is not None:
+                    return self.expr(values, owner)  # the wrapped constants, built at import
+                if owner in self.compared_defs and self.p.defs[owner].expr is node:  # only compared: no wrapper
+                    return self.expr(args[0], owner)
+                if len(args) == 1 and (cheaper := timefold.fused(func, args[0], self.p.defs, self.inputs)) is not None:
+                    func, args = cheaper
+                    if not func:  # already the wrapper's value
+                        return self.expr(args[0], owner)
                 call_args = ", ".join(self.expr(n, owner) for n in args)
-                return f"_FUNCS[{func!r}]({call_args})"
+                return f"{self.function_name(func)}({call_args})"
             case ir.Cond(branches=branches, other=other):
                 out = self.expr(other.value, owner)
                 for br in reversed(branches):
@@ -353,6 +378,8 @@ class CodeGenerator(ListCode):
             call = f"{call} * {self.const(int(spec['scale']))}"
         if fast:
             lines += [f"    if not ({fast}):", f"        {ident} = {call}"]
+        elif kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
+            lines += [f"    if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"        {ident} = {call}"]
         elif kind in ("duration", "age"):  # a whole number of months: the common form, inline
             lines.append(f"    {ident} = {months_expr(ident, kind)} else {call}")
         elif plain_number(spec):
@@ -423,6 +450,8 @@ class CodeGenerator(ListCode):
             return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
         if plain_number(spec):
             return [*head, *number_lines(ident, "_U", "        ", negative=negative)]
+        if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
+            return [*head, f"        if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"            {ident} = _U"]
         if kind in ("duration", "age"):  # (a negative one is left to the converter)
             return [*head, f"        {ident} = {months_expr(ident, kind)} else _U"]
         return []  # read where the path needs it

@@ -182,3 +182,11 @@ def year_month(d: datetime.date) -> YearMonth:
     if d.__class__ is YearMonth:
         return d
     return YearMonth(d.year, d.month, 1)
+
+
+def year_month_add(d: datetime.date, months: int) -> YearMonth:
+    """year_month(add_months(d, months)) in one step: the month `months` after d's (the day, which
+    add_months may move to the month's last, does not change the month). ValueError or
+    OverflowError as add_months's, for a year beyond 1..9999."""
+    year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
+    return YearMonth(year, month + 1, 1)

@@ -23,7 +23,9 @@ def select_version(versions: Iterable[Any], on: datetime.date,
     if known_on is not None:
         return _select_known(list(versions), on, known_on)
     for index, version in enumerate(versions):
-        if hasattr(version, "start"):
+        if version.__class__ is tuple:  # the compiled module's table (Policy.env, once per new date)
+            start, end = version[0], version[1]
+        elif hasattr(version, "start"):
             start, end = version.start, version.end
         else:
             start, end = version[0], version[1]

@@ -218,7 +218,9 @@ class Policy:
             if known_on is not None:
                 self.check_known(known_on)
             # The date, each dated slot's version, and last known_on (for values taken on an item's date).
-            env = (on, *(select_version(versions, on, known_on) for versions in self._dated), known_on)
+            dated = self._dated
+            env = (on, *[select_version(versions, on, known_on) for versions in dated], known_on) if dated else (
+                on, known_on)
             if len(self._envs) >= _DATE_CACHE_LIMIT:
                 self._envs.clear()
             self._envs[key] = env
@@ -241,6 +243,8 @@ class Policy:
 
     def _env_for(self, on: Any) -> tuple[Any, ...]:
         """env(), also remembered under the caller's own key ('2025-03-01') for the next call."""
+        if on.__class__ is _DATE:  # a date per record: a new date costs this call once (no as_date)
+            return self.env(on)
         env = self.env(as_date(on))
         if isinstance(on, str):
             self._envs[on] = env
@@ -278,12 +282,15 @@ class Policy:
                  known_on: Any = None) -> dict[str, Any]:
         """The requested outputs (all if None) for `data`, under the rules in force on `on`,
         as published by `known_on` (None: as they now stand; see Policy.env)."""
+        env: tuple[Any, ...] | None
         if known_on is not None:
             env = self.env(as_date(on), as_date(known_on))
         else:
-            try:
-                env = self._envs[on]
-            except (KeyError, TypeError):
+            try:  # get, not [ ]: a date per record meets many new dates, and a KeyError costs more
+                env = self._envs.get(on)
+            except TypeError:  # unhashable: as_date reports it
+                env = None
+            if env is None:
                 env = self._env_for(on)
         ctx = _getcontext()
         if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT

@@ -14,6 +14,7 @@ it); an unbounded end is None, and a first bracket open below starts at 0.
 from __future__ import annotations
 
 import decimal
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -87,14 +88,16 @@ class ScaleValue:
         return out
 
 
-def _quick(scale: ScaleValue) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Decimal, ...]] | None:
+def _quick(scale: ScaleValue) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Decimal, ...], Any] | None:
     """For an excess scale whose brackets follow one another from 0 (each starts where the one
     before ends, the last open): the upper ends, the rates and each bracket's quick deduction
     (lo × rate − the amount up to lo), so that the amount is x × rate − deduction in the bracket
     x falls in: one multiplication instead of one per bracket. The deductions are computed once,
     and the amount is used only when both operations were exact (`_EXACT` traps Inexact): then it
     is the exact value, which the sum bracket by bracket also gives unless it had to round
-    (beyond 28 digits), where it is now the better one. None for any other scale."""
+    (beyond 28 digits), where it is now the better one. None for any other scale.
+    The fourth item finds a positive base's bracket in C (`bisect`): bisect_left when every upper
+    end is in its bracket (x ≤ hi), bisect_right when none is (x < hi); None: scan the ends."""
     b = scale.brackets
     if scale.kind != "excess" or not b or b[0][0] not in (None, _ZERO) or b[-1][2] is not None:
         return None
@@ -109,7 +112,20 @@ def _quick(scale: ScaleValue) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[D
                 below = _EXACT.add(below, _EXACT.multiply(_EXACT.subtract(hi, start), rate))
     except (decimal.Inexact, TypeError):  # TypeError: a rate that is no number
         return None
-    return tuple(h for _l, _i, h, _j, _r in b[:-1]), tuple(r for *_x, r in b), tuple(deductions)
+    inclusive = {hi_incl for _l, _i, _h, hi_incl, _r in b[:-1]}
+    side = bisect_left if inclusive == {True} else bisect_right if inclusive == {False} else None
+    return tuple(h for _l, _i, h, _j, _r in b[:-1]), tuple(r for *_x, r in b), tuple(deductions), side
+
+
+def _bracket(scale: ScaleValue, quick: Any, x: Any) -> int:
+    """The bracket of a positive base x by `_quick`'s upper ends."""
+    ends, side = quick[0], quick[3]
+    if side is not None:
+        return side(ends, x)  # type: ignore[no-any-return]
+    for i, hi in enumerate(ends):
+        if x < hi or (x == hi and scale.brackets[i][3]):
+            return i
+    return len(ends)
 
 
 def _amount_quick(scale: ScaleValue, x: Any, deduction: bool = False) -> Decimal | None:
@@ -121,13 +137,8 @@ def _amount_quick(scale: ScaleValue, x: Any, deduction: bool = False) -> Decimal
         return None
     if x <= _ZERO:
         return None if deduction else _ZERO
-    ends, rates, deductions = quick
-    i = 0
-    for i, hi in enumerate(ends):
-        if x < hi or (x == hi and scale.brackets[i][3]):
-            break
-    else:
-        i = len(ends)
+    i = _bracket(scale, quick, x)
+    rates, deductions = quick[1], quick[2]
     try:
         product = _EXACT.multiply(x, rates[i])
         return deductions[i] if deduction else _EXACT.subtract(product, deductions[i])
@@ -137,6 +148,13 @@ def _amount_quick(scale: ScaleValue, x: Any, deduction: bool = False) -> Decimal
 
 def amount(scale: ScaleValue, x: Any) -> Decimal:
     """累进计算: the amount of the scale on base x."""
+    quick = scale.quick
+    if quick and quick[3] is not None and x > _ZERO:  # _amount_quick's common case, without its calls
+        i = quick[3](quick[0], x)
+        try:
+            return _EXACT.subtract(_EXACT.multiply(x, quick[1][i]), quick[2][i])
+        except decimal.Inexact:
+            pass
     fast = _amount_quick(scale, x)
     if fast is not None:
         return fast
@@ -158,18 +176,22 @@ def rate(scale: ScaleValue, x: Any) -> Any:
     quick = scale.quick
     if quick is False:
         quick = scale.quick = _quick(scale)
-    if quick is not None and x > _ZERO:  # brackets from 0 one after another (see _quick): scan the ends
-        ends, rates, _deductions = quick
-        for i, hi in enumerate(ends):
-            if x < hi or (x == hi and scale.brackets[i][3]):
-                return rates[i]
-        return rates[-1]
+    if quick is not None and x > _ZERO:  # brackets from 0 one after another (see _quick): by the ends
+        return quick[1][_bracket(scale, quick, x)]
     i = scale.index(x)
     return scale.brackets[i][4] if i >= 0 else _ZERO
 
 
 def deduction(scale: ScaleValue, x: Any) -> Decimal:
     """速算扣除数: base × rate − amount for base x (constant within a bracket)."""
+    quick = scale.quick
+    if quick and quick[3] is not None and x > _ZERO:  # _amount_quick's common case, without its calls
+        i = quick[3](quick[0], x)
+        try:
+            _EXACT.multiply(x, quick[1][i])  # exact, or the formula below (as _amount_quick)
+            return quick[2][i]  # type: ignore[no-any-return]
+        except decimal.Inexact:
+            pass
     fast = _amount_quick(scale, x, deduction=True)
     if fast is not None:
         return fast

@@ -471,6 +471,8 @@ FUNCS: dict[str, Any] = {
     "as_age": dates.Age,
     "as_year_month": dates.year_month,
     "add_months": _calendar(dates.add_months),
+    # as_year_month(add_months(d, n)) fused by the compiler (compiler/timefold.py); not a .rule function
+    "year_month_add": _calendar(dates.year_month_add),
     "add_years": _calendar(dates.add_years),
     "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),
     "abs": abs,
@@ -490,11 +492,10 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
         raise InvalidInput(f"输入「{name}」应为列表（JSON 数组，每项一个对象），收到的是{_kind(value)}", input=name)
     if len(value) > MAX_ITEMS:
         raise InvalidInput(f"输入「{name}」有 {len(value)} 项，超过上限 {MAX_ITEMS} 项", input=name)
-    fields = spec["fields"]
-    known = frozenset(f["name"] for f in fields)
+    known, plan = _field_plan(spec)
     out = []
     for index, item in enumerate(value, 1):
-        if not isinstance(item, Mapping):
+        if item.__class__ is not dict and not isinstance(item, Mapping):
             raise InvalidInput(f"输入「{name}」第{index}项应为对象（「字段: 值」），收到的是{_kind(item)}", input=name)
         if not known.issuperset(item):
             from guize.runtime.diagnose import nearest_name
@@ -504,14 +505,28 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
             raise InvalidInput(f"输入「{name}」第{index}项有未知的字段：{'、'.join(hints)}", input=name,
                                unknown=unknown)
         record = {}
-        for field in fields:
-            fname = field["name"]
-            if fname in item and item[fname] is not None:  # null (an Arrow struct's empty field): not given
-                given = item[fname]
-            elif field["has_default"]:
-                given = field["default"]
-            else:
-                raise MissingInput(f"输入「{name}」第{index}项缺少「{fname}」", input=name)
+        for fname, quick, members, months, has_default, default, field in plan:
+            given = item.get(fname)
+            if given is None:  # not given, or null (an Arrow struct's empty field)
+                if not has_default:
+                    raise MissingInput(f"输入「{name}」第{index}项缺少「{fname}」", input=name)
+                given = default
+            # A plainly valid value as convert would return it (the inline checks of compiled
+            # code, see prefetch), without the calls; anything else goes through convert.
+            cls = given.__class__
+            if quick == _QUICK_NUMBER:
+                number = _quick_number(given, cls)
+                if number is not None:
+                    record[fname] = number
+                    continue
+            elif ((quick == _QUICK_INT and cls is int and 0 <= given < INT_LIMIT)
+                  or (quick == _QUICK_BOOL and (given is True or given is False))
+                  or (quick == _QUICK_ENUM and cls is str and given in members)):
+                record[fname] = given
+                continue
+            elif quick == _QUICK_MONTHS and cls is int and 0 <= given < INT_LIMIT:
+                record[fname] = months(given)
+                continue
             try:
                 record[fname] = convert(field, given)
             except InvalidInput:  # again, named for the message: which item, which field
@@ -526,6 +541,50 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
                 raise InvalidInput(f"输入「{name}」第{index}项的「{key}」（{fmt(record[key])}）与第{first}项相同；"
                                    f"「{key}」是主键，各项应互不相同", input=name, value=str(record[key]))
     return tuple(out)
+
+
+_QUICK_NUMBER, _QUICK_INT, _QUICK_BOOL, _QUICK_ENUM, _QUICK_MONTHS = 1, 2, 3, 4, 5
+# Each list input's fields, read once (by the spec's identity): the names an item may have and
+# for each field (name, quick kind, members, Period or Age, has_default, default, spec). Bounded like the
+# policies loaded in one process; an entry keeps its spec, so an id is never reused for another.
+_FIELD_PLANS: dict[int, tuple[Any, frozenset[str], tuple[tuple[Any, ...], ...]]] = {}
+
+
+def _field_plan(spec: Mapping[str, Any]) -> tuple[frozenset[str], tuple[tuple[Any, ...], ...]]:
+    entry = _FIELD_PLANS.get(id(spec))
+    if entry is not None and entry[0] is spec:
+        return entry[1], entry[2]
+    plan = []
+    for field in spec["fields"]:
+        kind = field["kind"]
+        plain = field.get("scale", 1) == 1  # 万元 and 整数（年） fields are scaled by convert
+        quick = (_QUICK_NUMBER if kind in ("money", "quantity", "rate") and plain else
+                 _QUICK_INT if kind == "int" and plain else
+                 _QUICK_BOOL if kind == "bool" else _QUICK_ENUM if kind == "enum" else
+                 _QUICK_MONTHS if kind in ("duration", "age") else 0)
+        plan.append((field["name"], quick, frozenset(field.get("members") or ()),
+                     dates.Age if kind == "age" else dates.Period, field["has_default"], field["default"], field))
+    known = frozenset(f["name"] for f in spec["fields"])
+    if len(_FIELD_PLANS) >= 4096:
+        _FIELD_PLANS.clear()
+    _FIELD_PLANS[id(spec)] = (spec, known, tuple(plan))
+    return known, tuple(plan)
+
+
+def _quick_number(given: Any, cls: type) -> Decimal | None:
+    """A number as to_decimal would return it when plainly valid (prefetch's test), else None."""
+    try:
+        if (cls is str and len(given) <= QUICK_TEXT) or (cls is int and 0 <= given < INT_LIMIT):
+            number = Decimal(given)
+        elif cls is Decimal and len(str(given)) <= QUICK_TEXT:
+            number = given
+        else:
+            return None
+        if QUICK_TINY <= number < NUMBER_LIMIT or (number == _ZERO and number.adjusted() >= QUICK_ADJUSTED):
+            return number
+    except InvalidOperation:
+        pass
+    return None
 
 
 class Items(list):  # type: ignore[type-arg]

@@ -57,6 +57,10 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('未满一年', _date(2025, 1, 30), {'入职日期': _date(2024, 1, 31)}, {'在职月数': 11, '满一年': False}, 29),
  ('发运', _date(2024, 9, 1), {'发运日期': _date(2024, 8, 31)}, {'发运年份': 2024, '发运后天数': 1}, 34),))
 
+_F_months_between = _FUNCS['months_between']
+_F_add_months = _FUNCS['add_months']
+_F_year = _FUNCS['year']
+_F_days_between = _FUNCS['days_between']
 
 
 def with_满一年(data, e, need=None):
@@ -69,7 +73,7 @@ def with_满一年(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     # 「在职月数」: line 8
-    d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
+    d_在职月数 = _F_months_between(i_入职日期, e[0])
     # 「满一年」: line 9
     d_满一年 = (d_在职月数 >= 12)
     return {'在职月数': d_在职月数, '满一年': d_满一年}
@@ -87,15 +91,15 @@ def out_all(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_发运日期 = _to_date(i_发运日期, '发运日期')
     # 「在职月数」: line 8
-    d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
+    d_在职月数 = _F_months_between(i_入职日期, e[0])
     # 「满一年」: line 9
     d_满一年 = (d_在职月数 >= 12)
     # 「补贴截止日」: line 10
-    d_补贴截止日 = _FUNCS['add_months'](i_入职日期, 24)
+    d_补贴截止日 = _F_add_months(i_入职日期, 24)
     # 「发运年份」: line 11
-    d_发运年份 = _FUNCS['year'](i_发运日期)
+    d_发运年份 = _F_year(i_发运日期)
     # 「发运后天数」: line 12
-    d_发运后天数 = _FUNCS['days_between'](i_发运日期, e[0])
+    d_发运后天数 = _F_days_between(i_发运日期, e[0])
     return {'在职月数': d_在职月数, '满一年': d_满一年, '补贴截止日': d_补贴截止日, '发运年份': d_发运年份, '发运后天数': d_发运后天数}
 
 
@@ -121,19 +125,19 @@ def out_subset(data, e, need):
         i_发运日期 = _to_date(i_发运日期, '发运日期')
     if _n2:
         # 「在职月数」: line 8
-        d_在职月数 = _FUNCS['months_between'](i_入职日期, e[0])
+        d_在职月数 = _F_months_between(i_入职日期, e[0])
     if _n3:
         # 「满一年」: line 9
         d_满一年 = (d_在职月数 >= 12)
     if _n4:
         # 「补贴截止日」: line 10
-        d_补贴截止日 = _FUNCS['add_months'](i_入职日期, 24)
+        d_补贴截止日 = _F_add_months(i_入职日期, 24)
     if _n5:
         # 「发运年份」: line 11
-        d_发运年份 = _FUNCS['year'](i_发运日期)
+        d_发运年份 = _F_year(i_发运日期)
     if _n6:
         # 「发运后天数」: line 12
-        d_发运后天数 = _FUNCS['days_between'](i_发运日期, e[0])
+        d_发运后天数 = _F_days_between(i_发运日期, e[0])
     out = {}
     if _a0:
         out['在职月数'] = d_在职月数
@@ -155,6 +159,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (65, 6, 66, 0, 70, 6, 71, 8, 73, 9, 75, 0, 81, 6, 82, 7, 83, 0, 87, 6, 88, 7, 89, 8, 91,
- 9, 93, 10, 95, 11, 97, 12, 99, 0, 110, 6, 112, 7, 114, 0, 118, 6, 120, 7, 122, 8, 125, 9, 128, 10,
- 131, 11, 134, 12, 137, 0)
+LINE_MAP = (69, 6, 70, 0, 74, 6, 75, 8, 77, 9, 79, 0, 85, 6, 86, 7, 87, 0, 91, 6, 92, 7, 93, 8, 95,
+ 9, 97, 10, 99, 11, 101, 12, 103, 0, 114, 6, 116, 7, 118, 0, 122, 6, 124, 7, 126, 8, 129, 9, 132,
+ 10, 135, 11, 138, 12, 141, 0)

@@ -102,6 +102,8 @@ _K3 = Decimal('2000')
 _K4 = Decimal('0.01')
 _K5 = Decimal('300')
 _K6 = Decimal('0')
+_F_period_between = _FUNCS['period_between']
+_F_as_age = _FUNCS['as_age']
 
 
 def out_all(data, e, need=None):
@@ -158,8 +160,8 @@ def out_all(data, e, need=None):
     d_培训补贴 = ((_K5 * i_培训量) + (_K2 if (i_培训量 >= 100) else _K6)).quantize(_K4, _ROUND_HALF_UP)
     # 「实足年龄」: line 26
     d_实足年龄 = (_v.convert(_SPECS['实足年龄'], data['实足年龄']) if '实足年龄' in data else
-            _FUNCS['as_age'](_FUNCS['period_between']((i_出生日期 if i_出生日期 is not _U else (i_出生日期 :=
-            _read(data, '出生日期', '实足年龄'))), e[0])))
+            _F_as_age(_F_period_between((i_出生日期 if i_出生日期 is not _U else (i_出生日期 := _read(data,
+            '出生日期', '实足年龄'))), e[0])))
     # 「高龄补贴」: line 27
     d_高龄补贴 = (_K5 if (d_实足年龄 >= 960) else _K6).quantize(_K4, _ROUND_HALF_UP)
     # 「利润」: line 28
@@ -234,8 +236,8 @@ def out_subset(data, e, need):
     if _n3:
         # 「实足年龄」: line 26
         d_实足年龄 = (_v.convert(_SPECS['实足年龄'], data['实足年龄']) if '实足年龄' in data else
-                _FUNCS['as_age'](_FUNCS['period_between']((i_出生日期 if i_出生日期 is not _U else (i_出生日期
-                := _read(data, '出生日期', '实足年龄'))), e[0])))
+                _F_as_age(_F_period_between((i_出生日期 if i_出生日期 is not _U else (i_出生日期 := _read(data,
+                '出生日期', '实足年龄'))), e[0])))
         # 「高龄补贴」: line 27
         d_高龄补贴 = (_K5 if (d_实足年龄 >= 960) else _K6).quantize(_K4, _ROUND_HALF_UP)
     if _n2:
@@ -268,7 +270,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (3,), (2,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (111, 8, 112, 9, 113, 10, 114, 12, 115, 13, 116, 0, 120, 8, 122, 9, 124, 10, 134, 12,
- 144, 13, 154, 18, 157, 22, 159, 26, 163, 27, 165, 28, 167, 0, 178, 8, 180, 9, 181, 10, 183, 12,
- 185, 13, 186, 0, 190, 8, 193, 9, 195, 10, 206, 12, 217, 13, 227, 18, 231, 22, 234, 26, 239, 27,
- 241, 28, 244, 0)
+LINE_MAP = (113, 8, 114, 9, 115, 10, 116, 12, 117, 13, 118, 0, 122, 8, 124, 9, 126, 10, 136, 12,
+ 146, 13, 156, 18, 159, 22, 161, 26, 165, 27, 167, 28, 169, 0, 180, 8, 182, 9, 183, 10, 185, 12,
+ 187, 13, 188, 0, 192, 8, 195, 9, 197, 10, 208, 12, 219, 13, 229, 18, 233, 22, 236, 26, 241, 27,
+ 243, 28, 246, 0)

@@ -105,7 +105,14 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'入职日期': _date(2024, 1, 31), '离职日期': _date(2024, 7, 31), '出生日期': _date(2000, 2, 29), '累计工作时间': 120},
  {'零头': 6, '折算月数': 1, '档次': 1, '周岁数': 300, '到期日': _date(2025, 7, 31), '年休假': 10}, 51),))
 
+_F_period_between = _FUNCS['period_between']
+_F_as_period = _FUNCS['as_period']
 _K0 = Decimal('0.5')
+_F_full_years = _FUNCS['full_years']
+_F_as_age = _FUNCS['as_age']
+_F_year_month = _FUNCS['year_month']
+_F_year_month_add = _FUNCS['year_month_add']
+_F_add_months = _FUNCS['add_months']
 
 
 def with_零头(data, e, need=None):
@@ -120,11 +127,11 @@ def with_零头(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
-    d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     return {'满年数': d_满年数, '零头': d_零头}
 
 
@@ -140,11 +147,11 @@ def with_折算月数(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
-    d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
     d_折算月数 = ((d_满年数 + 1) if (d_零头 >= 6) else (d_满年数 + _K0) if (d_零头 > 0) else d_满年数)
     return {'满年数': d_满年数, '零头': d_零头, '折算月数': d_折算月数}
@@ -162,13 +169,13 @@ def with_不满一年按一年(data, e, need=None):
     i_入职日期 = _to_date(i_入职日期, '入职日期')
     i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
-    d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _FUNCS['as_period']((_v.div_int(d_零头, 12, 'ceil') * 12))
+    d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
     return {'满年数': d_满年数, '零头': d_零头, '不满一年按一年': d_不满一年按一年}
 
 
@@ -189,28 +196,28 @@ def out_all(data, e, need=None):
     i_出生日期 = _to_date(i_出生日期, '出生日期')
     if i_累计工作时间 is _ABSENT:
         i_累计工作时间 = 0
-    i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-            '累计工作时间')
+    if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+        i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     # 「工作年限」: line 12
-    d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「零头」: line 14
-    d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
     d_折算月数 = ((d_满年数 + 1) if (d_零头 >= 6) else (d_满年数 + _K0) if (d_零头 > 0) else d_满年数)
     # 「年限」: line 19
-    d_年限 = _FUNCS['as_period'](d_工作年限)
+    d_年限 = d_工作年限
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _FUNCS['as_period']((_v.div_int(d_零头, 12, 'ceil') * 12))
+    d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
     # 「周岁数」: line 21
-    d_周岁数 = _FUNCS['as_age'](_FUNCS['full_years'](i_出生日期, e[0]))
+    d_周岁数 = _F_as_age(_F_full_years(i_出生日期, e[0]))
     # 「精确年龄」: line 22
-    d_精确年龄 = _FUNCS['as_age'](_FUNCS['period_between'](i_出生日期, e[0]))
+    d_精确年龄 = _F_as_age(_F_period_between(i_出生日期, e[0]))
     # 「退休年月」: line 23
-    d_退休年月 = _FUNCS['as_year_month'](_FUNCS['add_months'](_FUNCS['year_month'](i_出生日期), 721))
+    d_退休年月 = _F_year_month_add(_F_year_month(i_出生日期), 721)
     # 「到期日」: line 24
-    d_到期日 = _FUNCS['add_months'](i_入职日期, 18)
+    d_到期日 = _F_add_months(i_入职日期, 18)
     # 「年休假」: line 25
     d_年休假 = (5 if 12 <= (_t1 := i_累计工作时间) and _t1 < 120 else 10 if 120 <= _t1 and _t1 < 240 else 15
             if 240 <= _t1 else 0)
@@ -250,38 +257,38 @@ def out_subset(data, e, need):
     if _n3:
         if i_累计工作时间 is _ABSENT:
             i_累计工作时间 = 0
-        i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-                '累计工作时间')
+        if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+            i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if _n1:
         # 「工作年限」: line 12
-        d_工作年限 = _FUNCS['as_period'](_FUNCS['period_between'](i_入职日期, i_离职日期))
+        d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     if _n4:
         # 「满年数」: line 13
         d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     if _n5:
         # 「零头」: line 14
-        d_零头 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+        d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     if _n6:
         # 「折算月数」: line 15
         d_折算月数 = ((d_满年数 + 1) if (d_零头 >= 6) else (d_满年数 + _K0) if (d_零头 > 0) else d_满年数)
     if _n7:
         # 「年限」: line 19
-        d_年限 = _FUNCS['as_period'](d_工作年限)
+        d_年限 = d_工作年限
     if _n8:
         # 「不满一年按一年」: line 20
-        d_不满一年按一年 = _FUNCS['as_period']((_v.div_int(d_零头, 12, 'ceil') * 12))
+        d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
     if _n9:
         # 「周岁数」: line 21
-        d_周岁数 = _FUNCS['as_age'](_FUNCS['full_years'](i_出生日期, e[0]))
+        d_周岁数 = _F_as_age(_F_full_years(i_出生日期, e[0]))
     if _n10:
         # 「精确年龄」: line 22
-        d_精确年龄 = _FUNCS['as_age'](_FUNCS['period_between'](i_出生日期, e[0]))
+        d_精确年龄 = _F_as_age(_F_period_between(i_出生日期, e[0]))
     if _n11:
         # 「退休年月」: line 23
-        d_退休年月 = _FUNCS['as_year_month'](_FUNCS['add_months'](_FUNCS['year_month'](i_出生日期), 721))
+        d_退休年月 = _F_year_month_add(_F_year_month(i_出生日期), 721)
     if _n12:
         # 「到期日」: line 24
-        d_到期日 = _FUNCS['add_months'](i_入职日期, 18)
+        d_到期日 = _F_add_months(i_入职日期, 18)
     if _n3:
         # 「年休假」: line 25
         d_年休假 = (5 if 12 <= (_t3 := i_累计工作时间) and _t3 < 120 else 10 if 120 <= _t3 and _t3 < 240 else
@@ -325,10 +332,10 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 8, 10), (0, 1, 2, 3, 4, 10), (5, 6, 7), (9,), (0
  (6,), (7,), (8,), (9,), (10,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (114, 7, 115, 8, 116, 0, 120, 7, 121, 8, 122, 12, 124, 13, 126, 14, 128, 0, 134, 7, 135,
- 8, 136, 0, 140, 7, 141, 8, 142, 12, 144, 13, 146, 14, 148, 15, 150, 0, 156, 7, 157, 8, 158, 0, 162,
- 7, 163, 8, 164, 12, 166, 13, 168, 14, 170, 20, 172, 0, 178, 7, 179, 8, 180, 9, 181, 0, 183, 10,
- 184, 0, 187, 7, 188, 8, 189, 9, 190, 10, 194, 12, 196, 13, 198, 14, 200, 15, 202, 19, 204, 20, 206,
- 21, 208, 22, 210, 23, 212, 24, 214, 25, 217, 30, 219, 0, 232, 7, 234, 8, 236, 9, 238, 0, 240, 10,
- 242, 0, 244, 7, 246, 8, 248, 9, 250, 10, 255, 12, 258, 13, 261, 14, 264, 15, 267, 19, 270, 20, 273,
- 21, 276, 22, 279, 23, 282, 24, 285, 25, 289, 30, 292, 0)
+LINE_MAP = (121, 7, 122, 8, 123, 0, 127, 7, 128, 8, 129, 12, 131, 13, 133, 14, 135, 0, 141, 7, 142,
+ 8, 143, 0, 147, 7, 148, 8, 149, 12, 151, 13, 153, 14, 155, 15, 157, 0, 163, 7, 164, 8, 165, 0, 169,
+ 7, 170, 8, 171, 12, 173, 13, 175, 14, 177, 20, 179, 0, 185, 7, 186, 8, 187, 9, 188, 0, 190, 10,
+ 191, 0, 194, 7, 195, 8, 196, 9, 197, 10, 201, 12, 203, 13, 205, 14, 207, 15, 209, 19, 211, 20, 213,
+ 21, 215, 22, 217, 23, 219, 24, 221, 25, 224, 30, 226, 0, 239, 7, 241, 8, 243, 9, 245, 0, 247, 10,
+ 249, 0, 251, 7, 253, 8, 255, 9, 257, 10, 262, 12, 265, 13, 268, 14, 271, 15, 274, 19, 277, 20, 280,
+ 21, 283, 22, 286, 23, 289, 24, 292, 25, 296, 30, 299, 0)

@@ -89,6 +89,10 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('寒暑假等于年休假', _date(2024, 3, 1), {'累计工作时间': 180, '寒暑假天数': 10}, {'年休假天数': 10}, False, 100),
  ('施行前', _date(2007, 12, 31), {'累计工作时间': 180}, {}, True, 106),))
 
+_K0 = _FUNCS['as_period'](0)
+_K1 = _FUNCS['as_period'](2)
+_K2 = _FUNCS['as_period'](3)
+_K3 = _FUNCS['as_period'](4)
 
 
 def out_all(data, e, need=None):
@@ -103,7 +107,8 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_本年度病假累计 = data.get('本年度病假累计', _U)
     if i_本年度病假累计 is not _U:
-        i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
+        if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
+            i_本年度病假累计 = _U
     i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
     if i_本年度事假累计天数 is not _U:
         if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
@@ -112,8 +117,8 @@ def out_all(data, e, need=None):
     if i_事假不扣工资 is not _U:
         if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
             i_事假不扣工资 = _U
-    i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-            '累计工作时间')
+    if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+        i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
         i_寒暑假天数 = 0
     if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -129,8 +134,8 @@ def out_all(data, e, need=None):
             (i_事假不扣工资 if i_事假不扣工资 is not _U else (i_事假不扣工资 := _read(data, '事假不扣工资', '事假过多'))))))) or
             (d_病假过多 if d_病假过多 is not _U else (d_病假过多 := ((i_本年度病假累计 if i_本年度病假累计 is not _U else
             (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= (d_病假界限 if d_病假界限 is not _U else
-            (d_病假界限 := _FUNCS['as_period']((2 if 12 <= (_t2 := i_累计工作时间) and _t2 < 120 else 3 if 120
-            <= _t2 and _t2 < 240 else 4 if 240 <= _t2 else 0)))))))) else d_应休天数)
+            (d_病假界限 := (_K1 if 12 <= (_t2 := i_累计工作时间) and _t2 < 120 else _K2 if 120 <= _t2 and _t2
+            < 240 else _K3 if 240 <= _t2 else _K0))))))) else d_应休天数)
     return {'年休假天数': d_年休假天数}
 
 
@@ -153,7 +158,8 @@ def out_subset(data, e, need):
     if _n0:
         i_本年度病假累计 = data.get('本年度病假累计', _U)
         if i_本年度病假累计 is not _U:
-            i_本年度病假累计 = _FUNCS['as_period'](i_本年度病假累计) if i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT else _U
+            if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
+                i_本年度病假累计 = _U
         i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
         if i_本年度事假累计天数 is not _U:
             if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
@@ -163,8 +169,8 @@ def out_subset(data, e, need):
             if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
                 i_事假不扣工资 = _U
     if _n0:
-        i_累计工作时间 = _FUNCS['as_period'](i_累计工作时间) if i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT else _v.to_period(i_累计工作时间,
-                '累计工作时间')
+        if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
+            i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
         if i_寒暑假天数 is _ABSENT:
             i_寒暑假天数 = 0
         if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
@@ -180,9 +186,9 @@ def out_subset(data, e, need):
                 20) and (i_事假不扣工资 if i_事假不扣工资 is not _U else (i_事假不扣工资 := _read(data, '事假不扣工资',
                 '事假过多'))))))) or (d_病假过多 if d_病假过多 is not _U else (d_病假过多 := ((i_本年度病假累计 if
                 i_本年度病假累计 is not _U else (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= (d_病假界限
-                if d_病假界限 is not _U else (d_病假界限 := _FUNCS['as_period']((2 if 12 <= (_t4 :=
-                i_累计工作时间) and _t4 < 120 else 3 if 120 <= _t4 and _t4 < 240 else 4 if 240 <= _t4 else
-                0)))))))) else d_应休天数)
+                if d_病假界限 is not _U else (d_病假界限 := (_K1 if 12 <= (_t4 := i_累计工作时间) and _t4 < 120
+                else _K2 if 120 <= _t4 and _t4 < 240 else _K3 if 240 <= _t4 else _K0))))))) else
+                d_应休天数)
     out = {}
     if _a0:
         out['年休假天数'] = d_年休假天数
@@ -204,6 +210,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (98, 11, 99, 0, 101, 15, 102, 0, 104, 12, 107, 13, 111, 14, 115, 11, 117, 15, 121, 17,
- 124, 29, 126, 33, 134, 0, 145, 11, 147, 0, 149, 15, 151, 0, 153, 12, 157, 13, 161, 14, 165, 11,
- 168, 15, 172, 17, 175, 29, 177, 33, 186, 0)
+LINE_MAP = (102, 11, 103, 0, 105, 15, 106, 0, 108, 12, 112, 13, 116, 14, 120, 11, 122, 15, 126, 17,
+ 129, 29, 131, 33, 139, 0, 150, 11, 152, 0, 154, 15, 156, 0, 158, 12, 163, 13, 167, 14, 171, 11,
+ 174, 15, 178, 17, 181, 29, 183, 33, 192, 0)

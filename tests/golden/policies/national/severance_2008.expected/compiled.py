@@ -152,7 +152,11 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
   '当地上年度职工月平均工资': _D('4000')}, {'工作年限': 27, '经济补偿月数': _D('2.5'), '经济补偿': _D('12500')}, 135),))
 
 _K0 = datetime.date(2008, 1, 1)
+_F_add_days = _FUNCS['add_days']
+_F_period_between = _FUNCS['period_between']
+_F_as_period = _FUNCS['as_period']
 _K1 = Decimal('0.5')
+_F_add_months = _FUNCS['add_months']
 _K2 = Decimal('0.01')
 
 
@@ -194,16 +198,16 @@ def with_经济补偿月数(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _FUNCS['as_period']((_t1 if (_t1 := _FUNCS['period_between'](d_起算日期,
-            _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
+    d_工作年限 = _F_as_period((_t1 if (_t1 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
+            else 0))
     # 「满年数」: line 39
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
-    d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_FUNCS['add_months'](d_起算日期, d_工作年限) <
-            _FUNCS['add_days'](i_离职日期, 1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
+            1))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「经济补偿月数」: line 54
@@ -250,16 +254,16 @@ def with_经济补偿(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _FUNCS['as_period']((_t3 if (_t3 := _FUNCS['period_between'](d_起算日期,
-            _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
+    d_工作年限 = _F_as_period((_t3 if (_t3 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
+            else 0))
     # 「满年数」: line 39
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
-    d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_FUNCS['add_months'](d_起算日期, d_工作年限) <
-            _FUNCS['add_days'](i_离职日期, 1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
+            1))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「计发基数」: line 50
@@ -310,16 +314,16 @@ def out_all(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _FUNCS['as_period']((_t5 if (_t5 := _FUNCS['period_between'](d_起算日期,
-            _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
+    d_工作年限 = _F_as_period((_t5 if (_t5 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
+            else 0))
     # 「满年数」: line 39
     d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
     # 「不满一年部分」: line 40
-    d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+    d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_FUNCS['add_months'](d_起算日期, d_工作年限) <
-            _FUNCS['add_days'](i_离职日期, 1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
+            1))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「计发基数」: line 50
@@ -380,17 +384,17 @@ def out_subset(data, e, need):
         # 「起算日期」: line 34
         d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
         # 「工作年限」: line 38
-        d_工作年限 = _FUNCS['as_period']((_t7 if (_t7 := _FUNCS['period_between'](d_起算日期,
-                _FUNCS['add_days'](i_离职日期, 1))) >= 0 else 0))
+        d_工作年限 = _F_as_period((_t7 if (_t7 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >=
+                0 else 0))
     if _n1:
         # 「满年数」: line 39
         d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
         # 「不满一年部分」: line 40
-        d_不满一年部分 = _FUNCS['as_period']((d_工作年限 - (d_满年数 * 12)))
+        d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
         # 「不满一年部分折算月数」: line 43
         d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if
-                d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_FUNCS['add_months'](d_起算日期, d_工作年限) <
-                _FUNCS['add_days'](i_离职日期, 1))))) else 0)
+                d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) <
+                _F_add_days(i_离职日期, 1))))) else 0)
         # 「高收入」: line 48
         d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     if _n2:
@@ -420,10 +424,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (163, 25, 164, 26, 165, 27, 166, 28, 167, 0, 171, 25, 172, 26, 173, 27, 183, 28, 194, 34,
- 196, 38, 199, 39, 201, 40, 203, 43, 207, 48, 209, 54, 212, 0, 219, 25, 220, 26, 221, 27, 222, 28,
- 223, 0, 227, 25, 228, 26, 229, 27, 239, 28, 250, 34, 252, 38, 255, 39, 257, 40, 259, 43, 263, 48,
- 265, 50, 267, 54, 270, 58, 272, 0, 279, 25, 280, 26, 281, 27, 282, 28, 283, 0, 287, 25, 288, 26,
- 289, 27, 299, 28, 310, 34, 312, 38, 315, 39, 317, 40, 319, 43, 323, 48, 325, 50, 327, 54, 330, 58,
- 332, 0, 344, 25, 346, 26, 347, 27, 349, 28, 350, 0, 354, 25, 356, 26, 357, 27, 368, 28, 379, 34,
- 382, 38, 385, 39, 388, 40, 390, 43, 394, 48, 396, 50, 399, 54, 403, 58, 406, 0)
+LINE_MAP = (167, 25, 168, 26, 169, 27, 170, 28, 171, 0, 175, 25, 176, 26, 177, 27, 187, 28, 198, 34,
+ 200, 38, 203, 39, 205, 40, 207, 43, 211, 48, 213, 54, 216, 0, 223, 25, 224, 26, 225, 27, 226, 28,
+ 227, 0, 231, 25, 232, 26, 233, 27, 243, 28, 254, 34, 256, 38, 259, 39, 261, 40, 263, 43, 267, 48,
+ 269, 50, 271, 54, 274, 58, 276, 0, 283, 25, 284, 26, 285, 27, 286, 28, 287, 0, 291, 25, 292, 26,
+ 293, 27, 303, 28, 314, 34, 316, 38, 319, 39, 321, 40, 323, 43, 327, 48, 329, 50, 331, 54, 334, 58,
+ 336, 0, 348, 25, 350, 26, 351, 27, 353, 28, 354, 0, 358, 25, 360, 26, 361, 27, 372, 28, 383, 34,
+ 386, 38, 389, 39, 392, 40, 394, 43, 398, 48, 400, 50, 403, 54, 407, 58, 410, 0)

@@ -1,0 +1,142 @@
+"""Compile-time folding of the time wrappers (as_period / as_age / as_year_month) over constants.
+
+A table of 期间, 年龄 or 年月 by an enumeration or by bands lowers to the wrapper called on the
+table's look-up (`as_age(table[人员类别])`): the same Period/Age/YearMonth object built anew on
+every evaluation. When every value the wrapper can receive is a constant (a table, bands,
+dated versions, branches whose values are all constants), the generated code looks up the
+wrapped constants instead: the values are built once, at import, by the same runtime function.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import attrs
+
+from guize.runtime import dates, ir
+from guize.runtime.values import FUNCS
+
+# Constants of these types are written as the wrapper called on the plain value (see const_call).
+TIME_TYPES: dict[type, tuple[str, str]] = {
+    dates.Age: ("as_age", "int"),
+    dates.Period: ("as_period", "int"),
+    dates.YearMonth: ("as_year_month", "date"),
+}
+
+
+def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any]) -> ir.Expr | None:
+    """`node` with each leaf value wrapped by `func` at compile time, or None when a leaf is not a
+    constant (then the wrapper is called at run time). `folded`: constant parameters by name."""
+    if func not in ir.TIME_WRAPS:
+        return None
+    wrap = FUNCS[func]
+
+    def leaf(n: ir.Expr) -> ir.Expr | None:
+        match n:
+            case ir.Const(value=value) if _plain(value):
+                return attrs.evolve(n, value=wrap(value))
+            case ir.Ref(name=name) if name in folded and _plain(folded[name]):
+                return ir.Const(wrap(folded[name]), id=n.id, span=n.span)
+            case ir.Match(cases=cases, other=other):
+                new_cases = [_row(c, leaf) for c in cases]
+                new_other = _row(other, leaf) if other is not None else None
+                if any(c is None for c in new_cases) or (other is not None and new_other is None):
+                    return None
+                return attrs.evolve(n, cases=tuple(new_cases), other=new_other)
+            case ir.Bands(bands=bands, other=other):
+                new_bands = [_row(b, leaf) for b in bands]
+                new_other = _row(other, leaf) if other is not None else None
+                if any(b is None for b in new_bands) or (other is not None and new_other is None):
+                    return None
+                return attrs.evolve(n, bands=tuple(new_bands), other=new_other)
+            case ir.Dated(versions=versions):
+                new_versions = [_row(v, leaf) for v in versions]
+                if any(v is None for v in new_versions):
+                    return None
+                return attrs.evolve(n, versions=tuple(new_versions))
+        return None
+
+    return leaf(node)
+
+
+def _plain(value: Any) -> bool:
+    """An int (not bool) or a date: what the wrappers take; not already wrapped."""
+    return value.__class__ is int or value.__class__ is datetime.date
+
+
+def _row(row: Any, leaf: Any) -> Any:
+    value = leaf(row.value)
+    return None if value is None else attrs.evolve(row, value=value)
+
+
+def const_call(value: Any) -> str | None:
+    """The code building a wrapped constant (`_FUNCS['as_age'](720)`), None for any other value."""
+    kind = TIME_TYPES.get(value.__class__)
+    if kind is None:
+        return None
+    func, plain = kind
+    if plain == "int":
+        return f"_FUNCS[{func!r}]({int(value)!r})"
+    return f"_FUNCS[{func!r}](datetime.date({value.year}, {value.month}, {value.day}))"
+
+
+def fused(func: str, arg: ir.Expr, defs: dict[str, ir.Definition], specs: dict[str, dict[str, Any]]
+          ) -> tuple[str, tuple[ir.Expr, ...]] | None:
+    """A cheaper call for `func(arg)` with the same value, or None:
+
+    * as_year_month(add_months(d, n)) -> year_month_add(d, n): the year-month n months after d's,
+      without building the date in between;
+    * a wrapper around a value it already wraps (a definition that is the same wrapper's result,
+      an input of the wrapper's type, or a year-month) -> the value itself (the wrappers return such a value unchanged or equal).
+    ("", (arg,)) stands for the value itself."""
+    if func not in ir.TIME_WRAPS:
+        return None
+    if func == "as_year_month" and isinstance(arg, ir.Call) and arg.func == "add_months":
+        return "year_month_add", arg.args
+    if func == "as_year_month" and isinstance(arg, ir.Call) and arg.func in ("year_month", "year_month_add"):
+        return "", (arg,)
+    if isinstance(arg, ir.Input) and arg.name in specs and not specs[arg.name].get("given") and (
+            specs[arg.name]["kind"], func) in (("duration", "as_period"), ("age", "as_age")):
+        return "", (arg,)  # read as a Period/Age (not compared_only: its value is shown here)
+    if isinstance(arg, ir.Ref) and arg.name in defs:
+        inner = defs[arg.name].expr
+        if isinstance(inner, ir.Call) and inner.func == func and defs[arg.name].round is None and not defs[arg.name].given:
+            return "", (arg,)
+    return None
+
+
+def compared_only(defs: dict[str, ir.Definition], specs: dict[str, dict[str, Any]]) -> frozenset[str]:
+    """The 期间/年龄 inputs read only to be compared (an operand of a comparison, the subject of
+    bands): their value is never shown, so a whole number of months given for one need not be
+    made a Period/Age (an int compares the same)."""
+    timed = {name for name, spec in specs.items() if spec["kind"] in ("duration", "age") and not spec.get("given")}
+    shown: set[str] = set()
+    for d in defs.values():
+        for node in ir.walk(d.expr):
+            for i, child in enumerate(ir.children(node)):
+                if isinstance(child, ir.Input) and child.name in timed and not (
+                        isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
+                    shown.add(child.name)
+        if isinstance(d.expr, ir.Input):
+            shown.add(d.expr.name)
+    return frozenset(timed - shown)
+
+
+def compared_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> frozenset[str]:
+    """The definitions (not outputs, not 可作输入, not rounded) that are a 期间/年龄 wrapper's result
+    and are only compared (every reference an operand of a comparison or the subject of bands):
+    their value is never shown, so the wrapper is left out (an int compares the same)."""
+    wrapped = {name for name, d in defs.items()
+               if name not in outputs and not d.given and d.round is None
+               and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
+    shown: set[str] = set()
+    for d in defs.values():
+        for node in ir.walk(d.expr):
+            for i, child in enumerate(ir.children(node)):
+                if isinstance(child, ir.Ref) and child.name in wrapped and not (
+                        isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
+                    shown.add(child.name)
+        if isinstance(d.expr, ir.Ref):
+            shown.add(d.expr.name)
+    return frozenset(wrapped - shown)
