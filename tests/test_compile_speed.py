@@ -1,0 +1,172 @@
+"""The compile-speed rewrites (issue 22, bench/compile_bench.py) give what the plain versions gave:
+the literal layout (each tuple's text written once), wrap's break scan, splitfn's search for
+assigned names and the walk that finds every 依据 (pruned by the AST's declared field types)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from guize.compiler import literals, splitfn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ---------------------------------------------------------------- literal layout
+
+_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=60),
+                    st.decimals(allow_nan=False, allow_infinity=False, places=2), st.dates())
+_LITERALS = st.recursive(_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=8), st.lists(inner, max_size=8).map(tuple),
+    st.dictionaries(st.text(max_size=8), inner, max_size=5)), max_leaves=80)
+
+
+def _reference_layout(value: Any, lines: list[str], depth: int, width: int) -> None:
+    """The layout as first written: every item's flat text asked for again at every level."""
+    def fits(v: Any, limit: int) -> str | None:
+        text = literals.flat(v)
+        return text if len(text) <= limit else None
+
+    text = fits(value, width - len(lines[-1]))
+    if text is not None:
+        lines[-1] += text
+        return
+    if isinstance(value, str):
+        pieces = [repr(value[i:i + 40]) for i in range(0, max(len(value), 1), 40)]  # '' too
+        lines[-1] += "(" + pieces[0]
+        lines.extend(" " * (depth + 1) + piece for piece in pieces[1:])
+        lines[-1] += ")"
+        return
+    if not isinstance(value, (tuple, list, dict)):
+        lines[-1] += literals.flat(value)
+        return
+    opening, closing = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
+    lines[-1] += opening
+    items = list(value.items()) if isinstance(value, dict) else list(value)
+    pad = " " * (depth + 1)
+    for index, item in enumerate(items):
+        last = index == len(items) - 1
+        comma = "" if last and not (isinstance(value, tuple) and len(items) == 1) else ","
+        one_line = fits(item[1] if isinstance(value, dict) else item, width)
+        piece = None if one_line is None else (f"{item[0]!r}: {one_line}" if isinstance(value, dict) else one_line) + comma
+        sep = " " if index else ""
+        if piece is not None and len(lines[-1]) + len(sep) + len(piece) <= width:
+            lines[-1] += sep + piece
+        elif piece is not None and len(pad) + len(piece) <= width:
+            lines.append(pad + piece)
+        else:
+            if index:
+                lines.append(pad)
+            if isinstance(value, dict):
+                lines[-1] += f"{item[0]!r}: "
+                _reference_layout(item[1], lines, depth + 1, width)
+            else:
+                _reference_layout(item, lines, depth + 1, width)
+            lines[-1] += comma
+    lines[-1] += closing
+
+
+@given(_LITERALS, st.integers(min_value=10, max_value=120), st.text(max_size=30))
+def test_literal_lines_are_the_reference_layout(value: Any, width: int, head: str) -> None:
+    expected = [head]
+    _reference_layout(value, expected, 0, width)
+    expected[-1] += ")"
+    assert literals.literal_lines(head, value, ")", width) == expected
+    # Shared items (the same tuple twice, as interned constants are) are written the same.
+    assert literals.literal_lines(head, (value, value), "", width) == literals.literal_lines(
+        head, (value, _copy(value)), "", width)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def test_a_frozenset_in_a_literal_is_still_refused() -> None:
+    with pytest.raises(TypeError):
+        literals.literal_lines("X = ", ("a", frozenset({"b"})))
+
+
+# ---------------------------------------------------------------- wrap
+
+def _reference_breaks(line: str) -> list[int]:
+    """wrap's break positions as first written: a scan of every character."""
+    breaks, depth, quote, i = [], 0, "", 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == " " and depth > 0:
+            breaks.append(i)
+        i += 1
+    return breaks
+
+
+_CODE = st.lists(st.sampled_from(["(", ")", "[", "]", "{", "}", " ", "'", '"', "\\", "a", "名", ", ", "x = ",
+                                  "'a b'", '"c d"', "'\\''", "\n"]), max_size=120).map("".join)
+
+
+@given(_CODE, st.integers(min_value=4, max_value=60))
+def test_wrap_breaks_where_the_character_scan_did(line: str, width: int) -> None:
+    indent = " " * (len(line) - len(line.lstrip()) + 8)
+    breaks = _reference_breaks(line)
+    expected, start, prefix = [], 0, ""
+    while len(prefix) + len(line) - start > width:
+        fits = [b for b in breaks if start < b and len(prefix) + b - start <= width]
+        if not fits:
+            fits = [b for b in breaks if b > start][:1]
+            if not fits:
+                break
+        expected.append(prefix + line[start:fits[-1]])
+        start, prefix = fits[-1] + 1, indent
+    assert literals.wrap(line, width) == [*expected, prefix + line[start:]]
+
+
+# ---------------------------------------------------------------- splitfn
+
+_WALRUS = re.compile(r"\b([^\W\d]\w*)\s*:=")
+_AS = re.compile(r"\bas\s+([^\W\d]\w*)")
+
+
+def _reference_assigned(text: str) -> set[str]:
+    out = set(_WALRUS.findall(text)) | set(_AS.findall(text))
+    for targets in splitfn._TARGETS.findall(text):
+        out.update(n for n in targets.replace(" = ", ",").replace(" ", "").split(",") if n)
+    return out
+
+
+_STATEMENTS = st.lists(st.sampled_from(["a", "s", " ", "\n", ":", "=", "1", "x", "_", "名", "(", "as ", " as ",
+                                        ":=", "alias", "１", "٣", "    ", "b_1 = ", "t, u, = "]),
+                       max_size=40).map("".join)
+
+
+@given(_STATEMENTS)
+def test_assigned_names_are_the_regular_expressions(text: str) -> None:
+    assert splitfn._assigned(text) == _reference_assigned(text)
+
+
+def test_assigned_names_in_a_generated_evaluator() -> None:
+    from guize.compiler.driver import compile_file
+
+    compiled = compile_file(str(ROOT / "policies" / "xinjiang" / "textile_2024.rule"))
+    text = splitfn._STRINGS.sub(" ", compiled.python)
+    found = splitfn._assigned(text)
+    assert found == _reference_assigned(text) and len(found) > 50
