@@ -8,11 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guize.compiler import literals, splitfn
+from guize.compiler import articles, ast, literals, splitfn
+from guize.compiler.diagnostics import CompileError
+from guize.compiler.parser import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,3 +173,77 @@ def test_assigned_names_in_a_generated_evaluator() -> None:
     text = splitfn._STRINGS.sub(" ", compiled.python)
     found = splitfn._assigned(text)
     assert found == _reference_assigned(text) and len(found) > 50
+
+
+# ---------------------------------------------------------------- 依据
+
+def _reference_cites(node: object) -> list[ast.Citation]:
+    """Every Citation in the tree: a walk over every field that takes part in equality."""
+    if isinstance(node, ast.Citation):
+        return [node]
+    if isinstance(node, tuple):
+        return [c for x in node for c in _reference_cites(x)]
+    if attrs.has(type(node)) and not isinstance(node, (ast.Span, ast.Example, ast.ArticleText)):
+        return [c for f in attrs.fields(type(node)) if f.eq for c in _reference_cites(getattr(node, f.name))]
+    return []
+
+
+RULES = sorted([*(ROOT / "policies").rglob("*.rule"), *(ROOT / "tests").rglob("*.rule")])
+
+
+def test_every_citation_is_found_in_every_rule_file() -> None:
+    checked = 0
+    for path in RULES:
+        text = path.read_text(encoding="utf-8")
+        try:
+            tree = parse(text, str(path))
+        except CompileError:  # files of syntax errors (tests/golden/bad) have no tree
+            continue
+        for stmt in (*tree.types, *tree.inputs, *tree.definitions, *tree.assertions):
+            assert list(articles._cites(stmt)) == _reference_cites(stmt), path
+        checked += 1
+    assert checked > 50
+
+
+def test_fields_of_undeclared_type_are_walked() -> None:
+    """A field whose annotation does not say (Any) may hold a citation: it is walked."""
+    @attrs.frozen
+    class Holder:
+        anything: Any
+        names: tuple[str, ...] = ()
+
+    cite = ast.Citation(("第一条",))
+    assert list(articles._cites(Holder((1, cite)))) == [cite]
+    assert articles._walk(Holder) == ("anything",)
+
+
+# ---------------------------------------------------------------- parse tree -> syntax tree
+
+def test_the_conversion_is_larks_transformer() -> None:
+    """_ToAst.transform looks each rule's callback up once; the syntax tree, spans included, and
+    the errors raised are those of Lark's own Transformer.transform."""
+    from lark import Transformer
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    from guize.compiler import lexicon, parser
+    from guize.compiler.indenter import IndentError
+
+    compared = 0
+    for path in RULES:
+        text = lexicon.mask_digit_names(path.read_text(encoding="utf-8").replace("\r\n", "\n") + "\n")
+        try:
+            tree = parser.lark_for(lexicon.declared_units(text)).parse(text)
+        except (UnexpectedInput, IndentError):  # a file of syntax errors: nothing to convert
+            continue
+        results = []
+        for transform in (parser._ToAst.transform, Transformer.transform):
+            try:
+                results.append(transform(parser._ToAst(str(path), lexicon.unmask(text)), tree))
+            except VisitError as exc:
+                results.append((type(exc.orig_exc), str(exc.orig_exc), exc.rule))
+        assert results[0] == results[1], path
+        if isinstance(results[0], list):
+            spans = [[getattr(x, "span", None) for x in r] for r in results]
+            assert spans[0] == spans[1]
+        compared += 1
+    assert compared > 50

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 from lark import Lark, Token, Tree, v_args
 from lark.exceptions import (
+    GrammarError,
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
@@ -123,6 +124,30 @@ class _ToAst(ListsToAst):
 
     def sp(self, meta: Any) -> ast.Span:
         return _span(self.file, meta)
+
+    def transform(self, tree: Tree[Token]) -> Any:
+        """As Lark's Transformer.transform (no callbacks for tokens here), with each rule's
+        callback looked up once: Lark's v_args wraps the method anew at every node."""
+        self._callbacks: dict[str, tuple[Any, Any] | None] = {}
+        return self._node(tree)
+
+    def _node(self, tree: Tree[Token]) -> Any:
+        children = [self._node(c) if isinstance(c, Tree) else c for c in tree.children]
+        data = tree.data
+        try:
+            found = self._callbacks[data]
+        except KeyError:
+            f = getattr(self, data, None)
+            found = self._callbacks[data] = None if f is None else (f, getattr(f, "visit_wrapper", None))
+        if found is None:
+            return Tree(data, children, tree.meta)  # as Transformer.__default__
+        f, wrapper = found
+        try:
+            return f(children) if wrapper is None else wrapper(f, data, children, tree.meta)
+        except GrammarError:
+            raise
+        except Exception as e:
+            raise VisitError(data, tree, e) from e  # type: ignore[no-untyped-call]
 
     def _date(self, tok: Token) -> datetime.date:
         try:
