@@ -232,11 +232,12 @@ def test_the_conversion_is_larks_transformer() -> None:
     for path in RULES:
         text = lexicon.mask_digit_names(path.read_text(encoding="utf-8").replace("\r\n", "\n") + "\n")
         try:
-            tree = parser.lark_for(lexicon.declared_units(text)).parse(text)
+            parser.lark_for(lexicon.declared_units(text)).parse(text)
         except (UnexpectedInput, IndentError):  # a file of syntax errors: nothing to convert
             continue
         results = []
         for transform in (parser._ToAst.transform, Transformer.transform):
+            tree = parser.lark_for(lexicon.declared_units(text)).parse(text)  # _ToAst's uses it up
             try:
                 results.append(transform(parser._ToAst(str(path), lexicon.unmask(text)), tree))
             except VisitError as exc:
@@ -247,3 +248,62 @@ def test_the_conversion_is_larks_transformer() -> None:
             assert spans[0] == spans[1]
         compared += 1
     assert compared > 50
+
+
+# ---------------------------------------------------------------- compile memory (issue 23)
+
+def _synthetic(lines: int) -> str:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("compile_bench", ROOT / "bench" / "compile_bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text: str = module.synthetic(lines)
+    return text
+
+
+def _peak(f: Any) -> tuple[Any, int, int]:
+    """f()'s result, the memory it leaves allocated and its peak above the start (tracemalloc)."""
+    import gc
+    import tracemalloc
+
+    from guize.compiler.driver import gc_paused
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        with gc_paused():
+            start = tracemalloc.get_traced_memory()[0]
+            result = f()
+            current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, current - start, peak - start
+
+
+def test_the_parse_tree_is_not_kept_whole_beside_the_syntax_tree() -> None:
+    """The parse's peak is under 3 times the syntax tree it leaves: slotted positions (SlotMeta)
+    and a tree let go of as it is converted (Lark's Meta and the whole tree kept: 5 times)."""
+    from guize.compiler import parser
+    from guize.compiler.parsetree import SlotMeta
+
+    text = _synthetic(2_000)
+    parser.parse(_synthetic(20), "warm.rule")  # the grammar's analysis, once a process
+    _tree, kept, peak = _peak(lambda: parser.parse(text, "synthetic.rule"))
+    assert peak < 3 * kept, (peak, kept)
+    node = parser.lark_for(()).parse("输入 甲：金额\n")
+    assert type(node.meta) is SlotMeta and not hasattr(node.meta, "__dict__")
+
+
+def test_splitting_a_large_function_keeps_little_beside_it() -> None:
+    """splitfn reads a part's text at a time and finds the names later parts mention by the last
+    part mentioning each (a set of later names for every part was quadratic: 100 MB at 50k lines)."""
+    lines = ["def out_all(data, e, need=None):", '    """Compute every output."""']
+    for k in range(30_000):
+        lines += [f"    # 「项{k}」: line {k}", f"    d_{k} = data['x'] + {k}"]
+    lines += ["    return {" + ", ".join(f"'{k}': d_{k}" for k in range(0, 30_000, 97)) + "}", "", ""]
+    size = sum(len(line) + 1 for line in lines)
+    _none, _kept, peak = _peak(lambda: splitfn.split(lines, [0] * len(lines), 0, "out_all"))
+    assert lines[0].startswith("def _out_all_1(")
+    assert peak < 12 * size, (peak, size)  # 27 times before
