@@ -22,8 +22,12 @@ and maximum, rounding and a citation, and a banded table.
 
 Where the time and memory went (2 vCPU VM shared with other work, Python 3.11, CPU seconds;
 docs/performance.md has the tables). Issue 22 measured `guize check` at 0.7 / 3.9 / 18.5 s for
-1k / 10k / 50k lines. Before this branch, at 1k / 10k / 50k lines: check + codegen 14.4k / 12.2k /
-5.8k lines/s (super-linear), Python's compile() of the generated modules 38 / 367 / 2,014 MB.
+1k / 10k / 50k lines. Before the first compile-speed branch, at 1k / 10k / 50k lines: check +
+codegen 14.4k / 12.2k / 5.8k lines/s (super-linear), Python's compile() of the generated modules
+38 / 367 / 2,014 MB.
+Before this one (main at ca93f16; this VM, load about 5): check + codegen 16.5k / 13.7k / 12.4k
+lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; after it 24.1k /
+16.8k / 15.3k lines/s, front 5 / 47 / 239 MB, load 13 / 56 / 280 MB, RSS 46 / 101 / 381 MB.
 * Super-linear steps (cProfile at 10k and 50k lines, all removed; each output of the synthetic
   file is independent, so a scan over all outputs per output is quadratic): codegen's closure()
   sorted each output's definitions by scanning the whole order (6.5 s of the 50k profile);
@@ -43,14 +47,32 @@ docs/performance.md has the tables). Issue 22 measured `guize check` at 0.7 / 3.
   DEFS is written 100 definitions a statement, and a function over 200 kB (out_all, out_subset
   of a very large policy) is written as parts of about 32 kB (guize.compiler.splitfn), each a
   function taking and returning the locals it shares: the same statements in the same order.
-  compile() at 50k lines: 2,014 -> 123 MB; the whole load peaks at 284 MB (the parse: Lark's
-  tree and tokens), within the target; the process's maximum RSS is about 430 MB.
+  compile() at 50k lines: 2,014 -> 123 MB.
   Corpus policies are far below both thresholds: their generated code is byte for byte what it
   was, and so is its bytecode (tests/test_compile_pieces.py).
-* Left: parse (Lark's LALR parse and the tree -> AST conversion, parser.py) is the largest
-  stage, 5-6 s at 50k lines; check runs at about 45k lines/s and codegen + batchgen at about
-  13k: check + codegen is about 10k lines/s, not 50k. Getting there needs a cheaper literal
-  layout for DEFS (or DEFS written as data, decoded by the runtime) and a faster checker.
+* Memory of the parse and of splitfn (tracemalloc at 50k lines): Lark's tree was 269 MB, half of
+  it lark.tree.Meta objects (a __dict__ of 13 positions a node, 137 MB), and the syntax tree (64 MB)
+  was built beside the whole of it: the parse peaked at 336 MB. The tree's nodes are now
+  guize.compiler.parsetree.SlotTree (Lark's tree_class), positions in slots, and _ToAst lets go
+  of each node's children once converted: parse peak 180 MB. splitfn kept every part's text and,
+  for each part, the set of names all later parts mention (quadratic: +114 MB over out_all,
+  +146 MB over out_subset); now a part at a time and each name's last part: +18 / +26 MB. The
+  whole load peaks at 280 MB (was 300; now at compile(), above what is then alive), RSS 381 MB.
+  A Lark inline transformer (transformer= given to the LALR parser, no tree at all) was the other
+  way: Lark 1.3 refuses it for callbacks that take positions (apply_visit_wrapper raises for
+  v_args(meta=True), which _ToAst's every rule uses) and sets positions only on Tree results, so
+  each callback would have to compute its span from its children, container positions included;
+  a rewrite of the whole converter, left for a parser of guize's own.
+* Left (CPU seconds at 50k lines, one run): parse (Lark's LALR parse and the conversion,
+  parser.py) is the largest stage, 4-5 s. check + codegen + batchgen is about 15-17k lines/s, not
+  50k: check 0.7 s (lower._number and its unit lookups a quarter, tables' bands, attrs
+  constructors), codegen 2.1-2.3 s: out_all 0.75 and out_subset 0.63 (each with splitfn's name
+  scans, 0.25-0.33: regular expressions over 3-4 MB of text), DEFS 0.55 (encoding the IR 0.14,
+  the literal layout the rest: a Python call per nested tuple), DATED 0.08, the rest (wrapping,
+  LINE_MAP) 0.26; batchgen 0.2. Every stage is now linear (the same lines/s at 10k and 50k); what
+  is left is Python's cost per node. Reaching 50k lines/s needs DEFS written as data (e.g. one
+  string decoded by the runtime, not a laid-out literal), splitfn given each statement's names by
+  the generator instead of scanning for them, and a checker with fewer objects per node.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or

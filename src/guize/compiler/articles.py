@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
@@ -20,15 +23,81 @@ def held(tree: ast.RuleFile) -> dict[str, tuple[str, ...]]:
 
 
 def _cites(node: object) -> Iterator[ast.Citation]:
-    if isinstance(node, ast.Citation):
-        yield node
-    elif isinstance(node, tuple):
-        for x in node:
-            yield from _cites(x)
-    elif attrs.has(type(node)) and not isinstance(node, (ast.Span, ast.Example, ast.ArticleText)):
-        for f in attrs.fields(type(node)):  # type: ignore[arg-type]
-            if f.eq:
-                yield from _cites(getattr(node, f.name))
+    """Every Citation within node, in order: a walk over tuples and the fields of attrs classes
+    that take part in equality (each class's fields looked up once, in _WALK)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        walk = _WALK.get(type(node))
+        if walk is None:
+            walk = _WALK[type(node)] = _walk(type(node))
+        if walk is _CITATION:
+            yield node  # type: ignore[misc]
+        elif walk is _TUPLE:
+            stack.extend(reversed(node))  # type: ignore[call-overload]
+        elif walk:
+            stack.extend(getattr(node, name) for name in reversed(walk))
+
+
+_CITATION, _TUPLE = ("<citation>",), ("<tuple>",)
+_WALK: dict[type, tuple[str, ...]] = {}  # class -> _CITATION, _TUPLE or the fields walked (none: a leaf)
+
+
+def _walk(kind: type) -> tuple[str, ...]:
+    if issubclass(kind, ast.Citation):
+        return _CITATION
+    if issubclass(kind, tuple):
+        return _TUPLE
+    if not attrs.has(kind) or issubclass(kind, (ast.Span, ast.Example, ast.ArticleText)):
+        return ()
+    hints = _hints(kind)
+    # Only the fields whose declared type may hold a Citation: not an expression's operands.
+    return tuple(f.name for f in attrs.fields(kind)
+                 if f.eq and (hints is None or any(map(_may_hold, _classes(hints.get(f.name, Any))))))
+
+
+def _hints(kind: type) -> dict[str, Any] | None:
+    try:
+        return typing.get_type_hints(kind)
+    except Exception:  # an annotation that does not resolve: walk every field
+        return None
+
+
+def _classes(hint: Any) -> Iterator[type]:
+    """The classes a type annotation names (object for Any or anything else it cannot tell)."""
+    if hint is Any:
+        yield object
+    elif typing.get_args(hint):
+        for arg in typing.get_args(hint):
+            if arg is not Ellipsis:
+                yield from _classes(arg)
+    elif isinstance(hint, type):
+        yield hint
+    else:
+        yield object
+
+
+@functools.cache
+def _may_hold(kind: type) -> bool:
+    """Whether a value of this declared type may be or hold a Citation (through the annotations
+    of its attrs fields; a class that refers back to itself is followed once)."""
+    seen: set[type] = set()
+    stack = [kind]
+    while stack:
+        k = stack.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        if k is object or issubclass(k, ast.Citation):
+            return True
+        if attrs.has(k):
+            hints = _hints(k)
+            if hints is None:
+                return True
+            for f in attrs.fields(k):
+                if f.eq:
+                    stack.extend(_classes(hints.get(f.name, Any)))
+    return False
 
 
 def citations(tree: ast.RuleFile) -> list[tuple[str, ast.Span]]:

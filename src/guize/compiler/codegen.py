@@ -683,7 +683,7 @@ class CodeGenerator(ListCode):
             "from decimal import Decimal",
             "",
             *(["from guize.runtime import scales as _scales"]
-              if "_scales." in "\n".join(body + self.const_lines) else []),
+              if any("_scales." in line for line in (*body, *self.const_lines)) else []),
             "from guize.runtime import values as _v",
             "",
             "_FUNCS = _v.FUNCS",
@@ -734,7 +734,7 @@ class CodeGenerator(ListCode):
         self.lines += ["# Pairs (generated line, .rule line): the lines from the first on come from that .rule",
                        "# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks."]
         self.lines += literal_lines("LINE_MAP = ", tuple(n for pair in ranges for n in pair))
-        return "\n".join(self.lines) + "\n"
+        return "\n".join([*self.lines, ""])  # (joined, then + "\n": the module copied once more)
 
 
 DEF_ROWS = 100  # definitions a DEFS statement

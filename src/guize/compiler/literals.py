@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,10 @@ def flat(value: Any) -> str:
     return repr(value)
 
 
+# What wrap looks at: a string literal (to its closing quote, past backslash escapes; one left open
+# runs to the end of the line), a bracket or a space.
+_TOKENS = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[()\[\]{} ]""", re.S)
+
 WIDTH = 100  # generated lines are wrapped at this width where Python allows (never over MAX_LINE)
 MAX_LINE = 300
 
@@ -77,24 +82,14 @@ def wrap(line: str, width: int = WIDTH) -> list[str]:
     indent = " " * (len(line) - len(line.lstrip()) + 8)
     breaks = []  # positions of spaces where a line may break
     depth = 0
-    quote = ""
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c in "([{":
+    for token in _TOKENS.finditer(line):  # a string literal, a bracket or a space: not each character
+        c = token.group()[0]
+        if c in "([{":
             depth += 1
         elif c in ")]}":
             depth -= 1
         elif c == " " and depth > 0:
-            breaks.append(i)
-        i += 1
+            breaks.append(token.start())
     out = []
     start = 0
     prefix = ""
@@ -120,9 +115,45 @@ def literal_lines(head: str, value: Any, tail: str = "", width: int = WIDTH) -> 
     items a line as fit in `width`, nested one space per level (dict order as built; Decimal and
     date by constructor; strings too long for a line split into adjacent literals)."""
     lines = [head]
-    _layout(value, lines, 0, width)
+    texts: dict[int, str] = {}
+    _texts(value, texts)
+    _layout(value, lines, 0, width, texts)
     lines[-1] += tail
     return lines
+
+
+_LEAVES = frozenset((str, int, bool, type(None)))
+
+
+def _texts(value: Any, texts: dict[int, str]) -> str:
+    """flat(value), noting in `texts` (by id) that of each tuple, list and dict within it: each is
+    written once, from its items' texts, rather than again at every level of the layout."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return repr(value)
+    if kind is tuple:
+        inner = ", ".join([repr(v) if type(v) in _LEAVES else _texts(v, texts) for v in value])
+        text = f"({inner},)" if len(value) == 1 else f"({inner})"
+    elif kind is dict:
+        text = "{" + ", ".join([f"{k!r}: {repr(v) if type(v) in _LEAVES else _texts(v, texts)}"
+                                for k, v in value.items()]) + "}"
+    elif kind is list:
+        text = "[" + ", ".join([repr(v) if type(v) in _LEAVES else _texts(v, texts) for v in value]) + "]"
+    else:
+        return flat(value)
+    texts[id(value)] = text
+    return text
+
+
+def _fits(value: Any, limit: int, texts: dict[int, str]) -> str | None:
+    """flat(value) if at most `limit` characters long, else None (as flat_within)."""
+    text = texts.get(id(value)) if type(value) in _CONTAINERS else None
+    if text is None:
+        text = repr(value) if type(value) in _LEAVES else flat(value)
+    return text if len(text) <= limit else None
+
+
+_CONTAINERS = frozenset((tuple, list, dict))
 
 
 def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -> list[str]:
@@ -140,15 +171,15 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
     return lines
 
 
-def _layout(value: Any, lines: list[str], depth: int, width: int, long: bool = False) -> None:
-    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1); `long`: its
-    flat text is known to be longer than a line (not written out again to find that)."""
-    text = None if long else flat_within(value, width - len(lines[-1]))
+def _layout(value: Any, lines: list[str], depth: int, width: int, texts: dict[int, str]) -> None:
+    """Append `value` to lines[-1] (continuing on new lines indented by depth + 1); `texts`: the
+    flat text of each tuple, list and dict in it (by id, from _texts)."""
+    text = _fits(value, width - len(lines[-1]), texts)
     if text is not None:
         lines[-1] += text
         return
     if isinstance(value, str):
-        pieces = [repr(value[i:i + 40]) for i in range(0, len(value), 40)]
+        pieces = [repr(value[i:i + 40]) for i in range(0, max(len(value), 1), 40)]  # '' too
         lines[-1] += "(" + pieces[0]
         lines.extend(" " * (depth + 1) + piece for piece in pieces[1:])
         lines[-1] += ")"
@@ -159,25 +190,29 @@ def _layout(value: Any, lines: list[str], depth: int, width: int, long: bool = F
     brackets = {tuple: "()", list: "[]", dict: "{}"}[type(value)]
     opening, closing = brackets[0], brackets[1]
     lines[-1] += opening
+    is_dict = isinstance(value, dict)
     items = list(value.items()) if isinstance(value, dict) else list(value)
     pad = " " * (depth + 1)
+    last = len(items) - 1
+    single = last == 0 and isinstance(value, tuple)
     for index, item in enumerate(items):
-        last = index == len(items) - 1
-        comma = "" if last and not (isinstance(value, tuple) and len(items) == 1) else ","
-        one_line = flat_within(item[1] if isinstance(value, dict) else item, width)  # None: longer than a line
-        piece = None if one_line is None else (f"{item[0]!r}: {one_line}" if isinstance(value, dict) else one_line) + comma
-        sep = " " if index else ""
-        if piece is not None and len(lines[-1]) + len(sep) + len(piece) <= width:
-            lines[-1] += sep + piece
-        elif piece is not None and len(pad) + len(piece) <= width:
-            lines.append(pad + piece)
-        else:  # too long for one line: lay it out over several
-            if index:
-                lines.append(pad)
-            if isinstance(value, dict):
-                lines[-1] += f"{item[0]!r}: "
-                _layout(item[1], lines, depth + 1, width, one_line is None)
-            else:
-                _layout(item, lines, depth + 1, width, one_line is None)
-            lines[-1] += comma
+        comma = "" if index == last and not single else ","
+        one_line = _fits(item[1] if is_dict else item, width, texts)  # None: longer than a line
+        if one_line is not None:
+            piece = (f"{item[0]!r}: {one_line}" if is_dict else one_line) + comma
+            if len(lines[-1]) + (1 if index else 0) + len(piece) <= width:
+                lines[-1] += (" " + piece) if index else piece
+                continue
+            if len(pad) + len(piece) <= width:
+                lines.append(pad + piece)
+                continue
+        # too long for one line: lay it out over several
+        if index:
+            lines.append(pad)
+        if is_dict:
+            lines[-1] += f"{item[0]!r}: "
+            _layout(item[1], lines, depth + 1, width, texts)
+        else:
+            _layout(item, lines, depth + 1, width, texts)
+        lines[-1] += comma
     lines[-1] += closing

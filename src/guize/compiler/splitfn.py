@@ -22,8 +22,10 @@ PART = 32_768  # characters of statements a part
 
 _STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 _NAME = re.compile(r"[^\W\d]\w*")
-_WALRUS = re.compile(r"\b([^\W\d]\w*)\s*:=")  # (\b: tried once per name, not at each of its letters)
-_AS = re.compile(r"\bas\s+([^\W\d]\w*)")
+# `name :=` and `as name`, each searched for from its fixed part (a search starting at the name, or
+# at \b, is tried at every word): the walrus in the text reversed, its name a whole word.
+_WALRUS_REVERSED = re.compile(r"=:\s*(\w+)")
+_AS = re.compile(r"as\s+([^\W\d]\w*)")
 _TARGET = r"[^\W\d]\w*(?:, [^\W\d]\w*)*,?"  # one target: a name, or names with commas
 # A statement's targets (`a = b = ...`, `x, y, = ...`), as generated: one space around each `=`.
 _TARGETS = re.compile(rf"^[ \t]+({_TARGET}(?: = {_TARGET})*) = ", re.M)
@@ -31,9 +33,23 @@ _CONTINUES = ("    else", "    elif", "    except", "    finally")
 _ARGS = ("data", "e", "need")  # every generated evaluator's parameters
 
 
+def _word(text: str, i: int) -> bool:
+    """Whether text[i] is a word character (as the regular expression \\w)."""
+    return i >= 0 and (text[i].isalnum() or text[i] == "_")
+
+
 def _assigned(text: str) -> set[str]:
     """The names a part's statements (strings and comments removed) assign."""
-    out = set(_WALRUS.findall(text)) | set(_AS.findall(text))
+    out = set()
+    m = _AS.search(text)
+    while m:  # `as name`, `as` a whole word (else the search goes on from inside it: "alias as b")
+        if _word(text, m.start() - 1):
+            m = _AS.search(text, m.start() + 1)
+        else:
+            out.add(m.group(1))
+            m = _AS.search(text, m.end())
+    out.update(name for reversed_name in _WALRUS_REVERSED.findall(text[::-1])
+               if not (name := reversed_name[::-1])[0].isdecimal())
     for targets in _TARGETS.findall(text):
         out.update(n for n in targets.replace(" = ", ",").replace(" ", "").split(",") if n)
     return out
@@ -66,19 +82,21 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> Non
             first, size = j, 0
     if len(groups) < 2:
         return
-    texts = [_STRINGS.sub(" ", "\n".join(fn[i:j])) for i, j in groups]
-    used = [set(_NAME.findall(text)) for text in texts]
-    assigned = [_assigned(text) for text in texts]
-    later: list[set[str]] = [set() for _ in groups]  # names that parts after k mention
-    for k in range(len(groups) - 2, -1, -1):
-        later[k] = later[k + 1] | used[k + 1]
+    used: list[set[str]] = []
+    assigned: list[set[str]] = []
+    last_use: dict[str, int] = {}  # name -> the last part that mentions it
+    for k, (i, j) in enumerate(groups):  # a part's text at a time (all at once: 100 MB at 50k lines)
+        text = _STRINGS.sub(" ", "\n".join(fn[i:j]))
+        used.append(set(_NAME.findall(text)))
+        assigned.append(_assigned(text))
+        last_use.update(dict.fromkeys(used[k], k))
     out_lines: list[str] = []
     out_rules: list[int] = []
     calls: list[str] = []
     before: set[str] = set(_ARGS)  # names bound in the function before part k
     for k, (i, j) in enumerate(groups):
         takes = sorted((used[k] & before) - set(_ARGS))
-        gives = sorted(assigned[k] & later[k])
+        gives = sorted(n for n in assigned[k] if last_use.get(n, -1) > k)  # names later parts mention
         part = f"_{name}_{k + 1}"
         last = k == len(groups) - 1
         fresh = [n for n in gives if n not in before]  # bound here, if at all: see below
