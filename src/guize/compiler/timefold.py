@@ -111,16 +111,7 @@ def compared_only(defs: dict[str, ir.Definition], specs: dict[str, dict[str, Any
     bands): their value is never shown, so a whole number of months given for one need not be
     made a Period/Age (an int compares the same)."""
     timed = {name for name, spec in specs.items() if spec["kind"] in ("duration", "age") and not spec.get("given")}
-    shown: set[str] = set()
-    for d in defs.values():
-        for node in ir.walk(d.expr):
-            for i, child in enumerate(ir.children(node)):
-                if isinstance(child, ir.Input) and child.name in timed and not (
-                        isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
-                    shown.add(child.name)
-        if isinstance(d.expr, ir.Input):
-            shown.add(d.expr.name)
-    return frozenset(timed - shown)
+    return frozenset(timed - _shown(defs, timed, ir.Input))
 
 
 def compared_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> frozenset[str]:
@@ -130,13 +121,19 @@ def compared_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> fr
     wrapped = {name for name, d in defs.items()
                if name not in outputs and not d.given and d.round is None
                and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
+    return frozenset(wrapped - _shown(defs, wrapped, ir.Ref))
+
+
+def _shown(defs: dict[str, ir.Definition], names: set[str], kind: type[ir.Input] | type[ir.Ref]) -> set[str]:
+    """Those of `names` (read as `kind` nodes) whose value some definition uses other than as an
+    operand of a comparison or the subject of bands, or is itself."""
     shown: set[str] = set()
     for d in defs.values():
         for node in ir.walk(d.expr):
             for i, child in enumerate(ir.children(node)):
-                if isinstance(child, ir.Ref) and child.name in wrapped and not (
+                if isinstance(child, kind) and child.name in names and not (
                         isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
                     shown.add(child.name)
-        if isinstance(d.expr, ir.Ref):
+        if isinstance(d.expr, kind):
             shown.add(d.expr.name)
-    return frozenset(wrapped - shown)
+    return shown
