@@ -315,12 +315,10 @@ def test_batch_checks_year_months_given_as_dates(tmp_path: Path) -> None:
     assert "应为年月" in got[1]["错误"]
 
 
-def test_a_value_given_for_a_keyed_output_is_kept_as_given(tmp_path: Path) -> None:
-    """A per-item output that 可作输入 and is given by the caller is returned as given (keying it
-    raised TypeError on a number)."""
-    p = tmp_path / "g.rule"
-    p.write_text(POLICY.replace("输出 每人补助：金额，按 成员", "输出 每人补助：金额，可作输入，按 成员"), encoding="utf-8")
-    policy = guize.load(p, corpus=False)
-    for run in (policy.evaluate, policy.interpret):
-        got = run({**DATA, "每人补助": 5}, on=ON, outputs=["每人补助", "各月一半"])
-        assert got["每人补助"] == Decimal(5) and got["各月一半"].by_key()[dt.date(2024, 1, 1)] == Decimal("5.00")
+def test_a_per_item_output_cannot_be_given() -> None:
+    """可作输入 on a definition computed for each item is E360: a number given for it was taken as
+    every item's value, and an aggregate over it raised TypeError (scalar and batch alike)."""
+    body = POLICY[len(HEADER):].replace("输出 每人补助：金额，按 成员", "输出 每人补助：金额，可作输入，按 成员")
+    found = errors(body)
+    assert len(found) == 1 and found[0].startswith("E360 按列表逐项计算的「每人补助」"), found
+    assert errors(POLICY[len(HEADER):]) == []

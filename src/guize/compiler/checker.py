@@ -399,6 +399,11 @@ class Checker(ListChecker):
                        hint=f"把「{word} {d.name}」改为「定义 {d.name}」，或去掉「，可作输入」", code="E236")
         elif d.given and declared is not None and declared.kind == "scale":
             self.error(d.span, f"税率表「{d.name}」不能「可作输入」", hint="去掉「，可作输入」", code="E236")
+        elif d.given and d.each is not None:
+            # The given value would have to be one value per item, keyed as the items are: a
+            # number given for it was read as every item's value (and crashed where indexed).
+            self.error(d.span, f"按列表逐项计算的「{d.name}」不能「可作输入」",
+                       hint="去掉「，可作输入」；调用方已知各项的值时，把它写成记录类型的字段", code="E360")
 
     def _given_spec(self, d: ast.Definition) -> dict[str, Any]:
         """The input a 可作输入 definition is also: the definition's type, optional, no default."""

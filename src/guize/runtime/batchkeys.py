@@ -25,8 +25,6 @@ def key_type(kind: str, pa: Any) -> Any:
 
 def keyed_column(col: Any, items: Any, field: Mapping[str, Any], np: Any, pa: Any) -> Any:
     """`col` (a list column of n rows) as map<key, value>, the keys read from `items` (the input)."""
-    if not (pa.types.is_list(col.type) or pa.types.is_large_list(col.type)):
-        return col  # (a value given for the output, 可作输入: as given)
     target = map_type(col.type, field, pa)
     if items is None or not (pa.types.is_list(items.type) or pa.types.is_large_list(items.type)):
         assert col.null_count == len(col)  # INVARIANT: a row without its list is an error row

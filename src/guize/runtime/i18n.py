@@ -88,6 +88,7 @@ CODES: dict[str, str] = {
     "E357": "the 主键 (key) field of a record type is misdeclared",
     "E358": "the value of a given month, as 当年 (this year) January, read from something that is not a monthly series",
     "E359": "a 文本 (text) field used in a computation",
+    "E360": "a definition computed for each item of a list marked 可作输入 (given)",
     "E410": "the amendment names something the amended document does not have",
     "E411": "新增 (added) names something the amended document already has",
     "E412": "an amendment changes a type or unit", "E416": "an amendment changes the kind of a declaration",

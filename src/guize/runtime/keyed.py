@@ -39,11 +39,8 @@ class Keyed(tuple):  # type: ignore[type-arg]
         return dict(zip(self.keys, self, strict=True))
 
 
-def keyed(values: Any, items: tuple[Mapping[str, Any], ...], key: str) -> Any:
-    """A per-item output's values keyed by its items' `key` field (a value the caller gave for it,
-    可作输入, as given)."""
-    if type(values) is not tuple or len(values) != len(items):
-        return values
+def keyed(values: tuple[Any, ...], items: tuple[Mapping[str, Any], ...], key: str) -> Keyed:
+    """A per-item output's values keyed by its items' `key` field."""
     return Keyed(values, tuple(item[key] for item in items), key)
 
 
