@@ -578,8 +578,9 @@ def main(argv: list[str] | None = None) -> int:
           f"batch: ms per {args.rows:,} rows, median of {args.repeat} paired runs; ratio = guize ÷ hand-written.")
     print("allocator: " + ("large arrays from a warm heap (mallopt, see warm_heap)" if warm
                            else "as it is (large arrays mapped afresh)"))
-    print(f"policies whose batch still goes row by row (list inputs) are timed on {min(args.rows, 20_000):,} "
-          f"rows and scaled to {args.rows:,}.")
+    if slow := [c.name for c in cases if not c.columnar]:
+        print(f"batch of {', '.join(slow)} may go row by row: timed on {min(args.rows, 20_000):,} "
+              f"rows and scaled to {args.rows:,}.")
     print(f"B/row: peak bytes allocated at once by one batch evaluation (tracemalloc + Arrow's pool; the input "
           f"table not counted) on the batch's rows, at most {args.memory_rows:,}, divided by the rows.")
     return 0
