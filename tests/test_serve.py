@@ -489,3 +489,24 @@ def test_a_port_in_use_is_a_chinese_error() -> None:
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"无法在 127.0.0.1:{port} 上监听：端口已被占用" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reload_waits_until_a_changed_file_is_still(tmp_path: Path) -> None:
+    """A file that differs from the loaded one is reloaded only once it has not changed since the
+    previous check: a rule file being written (truncated, then filled) is never read half-written.
+    (The hot-reload test above failed once under load when the server read such a file.)"""
+    from guize.service.registry import Registry
+
+    rule = tmp_path / "outpatient_2024.rule"
+    shutil.copy("policies/xinjiang/outpatient_2024.rule", rule)
+    registry = Registry(str(tmp_path))
+    assert registry.load()
+    assert not registry.changed()
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text[: len(text) // 2], encoding="utf-8")  # half-written
+    assert not registry.changed()  # first seen: wait for the next check
+    rule.write_text(text.replace("二级：800元", "二级：900元"), encoding="utf-8")
+    assert not registry.changed()  # changed again since: wait again
+    assert registry.changed()  # still since the last check: reload
+    assert registry.load()
+    assert not registry.changed()

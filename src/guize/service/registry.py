@@ -56,6 +56,7 @@ class Registry:
             raise RuleError(f"找不到文件或目录「{root}」", file=root)
         self._documents: dict[str, Document] = {}
         self._stamps: dict[str, tuple[int, int]] = {}
+        self._seen: dict[str, tuple[int, int]] | None = None  # the stamps at the last check (changed)
         self._lock = threading.Lock()  # one reload at a time
         self.ready = False
         self.generation = 0  # how many times the documents were (re)loaded
@@ -72,7 +73,12 @@ class Registry:
         return self._documents.get(doc_id)
 
     def changed(self) -> bool:
-        return _stamps(self.files()) != self._stamps
+        """Whether the files differ from those loaded and have stayed as they are since the last
+        call: a file being written (truncated, then filled) is not read half-written; it is
+        loaded one check later, once it is still."""
+        now = _stamps(self.files())
+        settled, self._seen = now == self._seen, now
+        return now != self._stamps and settled
 
     def load(self) -> bool:
         """(Re)load every file if any changed; True if the documents were replaced."""
