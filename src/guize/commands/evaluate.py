@@ -82,39 +82,15 @@ def _read_text(path: str) -> str:
 
 
 # The json module's messages (exc.msg, without the position), in Chinese.
-_JSON_MESSAGES = {
-    "Expecting value": "此处应有一个值（数、字符串、true/false、null、对象或数组）",
-    "Expecting property name enclosed in double quotes": "此处应有用英文双引号括起的名称",
-    "Expecting ',' delimiter": "此处缺少逗号",
-    "Expecting ':' delimiter": "此处缺少冒号",
-    "Extra data": "JSON 已经结束，后面还有多余的内容",
-    "Unterminated string starting at": "字符串没有结束：缺少右边的英文双引号",
-    "Invalid control character at": "字符串中有控制字符（如没有转义的换行）",
-    "Invalid \\escape": "无效的反斜杠转义",
-    "Invalid \\uXXXX escape": "无效的 \\u 转义",
-    "Illegal trailing comma before end of object": "对象的最后一项后面多了逗号",
-    "Illegal trailing comma before end of array": "数组的最后一项后面多了逗号",
-}
-
-
 def json_error(exc: ValueError, what: str) -> str:
     """「{what}不是有效的 JSON：第 3 行第 5 列：此处缺少逗号」 (`exc`: json.JSONDecodeError, from jsonfast.loads)."""
     from json import JSONDecodeError
 
     if not isinstance(exc, JSONDecodeError):  # pragma: no cover - jsonfast raises no other ValueError
         return f"{what}不是有效的 JSON"
-    here = exc.doc[exc.pos:exc.pos + 1]
     if not exc.doc.strip():
         return f"{what}是空的：应是一个 JSON 对象，如 {{\"名称\": 值}}"
-    if not exc.doc[exc.pos:].strip():
-        why = "JSON 没有写完（缺少右括号或引号）"
-    elif here in "}]" and exc.doc[:exc.pos].rstrip().endswith(","):
-        why = "最后一项后面多了逗号"
-    elif here and here in "'‘’“”":
-        why = f"名称和字符串要用英文双引号 \"，不能用「{here}」"
-    else:
-        why = _JSON_MESSAGES.get(exc.msg, "格式有误")
-    return f"{what}不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{why}"
+    return f"{what}不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列：{jsonfast.reason(exc)}"
 
 
 def read_input(source: str) -> tuple[list[Any], bool]:

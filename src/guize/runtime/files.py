@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from guize.runtime import display
+from guize.runtime import display, jsonfast
 from guize.runtime.errors import RuleError
 from guize.runtime.jsonfast import read_int
 from guize.runtime.keyed import key_text
@@ -284,7 +284,7 @@ class Reader:
             try:
                 row = json.loads(line, parse_float=Decimal, parse_int=read_int)  # 5,000 digits: no ValueError
             except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-                what = exc.msg if isinstance(exc, json.JSONDecodeError) else (
+                what = jsonfast.reason(exc) if isinstance(exc, json.JSONDecodeError) else (
                     "嵌套过深" if isinstance(exc, RecursionError) else "不是 UTF-8 编码")
                 raise RuleError(f"JSONL 文件「{self.path}」第 {first + k} 行不是合法的 JSON（{what}）",
                                 file=str(self.path), line=first + k) from None

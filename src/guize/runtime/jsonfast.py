@@ -54,8 +54,10 @@ def loads(text: str) -> Any:
         start = len(text) - len(text.lstrip(_SPACE))
         try:
             value, end = _scan(text, start)
-        except (StopIteration, ValueError):
-            pass  # json.loads below raises the error, with its position
+        except (StopIteration, ValueError, SystemError):
+            # json.loads below raises the error, with its position (the C scanner raises
+            # SystemError on some errors, e.g. {"a": 1,} or {'a': 1}, when called on its own)
+            pass
         else:
             if end == len(text) or not text[end:].strip(_SPACE):
                 return value
@@ -90,3 +92,30 @@ def scalar(value: Any) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+_JSON_MESSAGES = {
+    "Expecting value": "此处应有一个值（数、字符串、true/false、null、对象或数组）",
+    "Expecting property name enclosed in double quotes": "此处应有用英文双引号括起的名称",
+    "Expecting ',' delimiter": "此处缺少逗号",
+    "Expecting ':' delimiter": "此处缺少冒号",
+    "Extra data": "JSON 已经结束，后面还有多余的内容",
+    "Unterminated string starting at": "字符串没有结束：缺少右边的英文双引号",
+    "Invalid control character at": "字符串中有控制字符（如没有转义的换行）",
+    "Invalid \\escape": "无效的反斜杠转义",
+    "Invalid \\uXXXX escape": "无效的 \\u 转义",
+    "Illegal trailing comma before end of object": "对象的最后一项后面多了逗号",
+    "Illegal trailing comma before end of array": "数组的最后一项后面多了逗号",
+}
+
+
+def reason(exc: Any) -> str:
+    """What is wrong in a json.JSONDecodeError, in Chinese (its own message is English)."""
+    here = exc.doc[exc.pos:exc.pos + 1]
+    if not exc.doc[exc.pos:].strip():
+        return "JSON 没有写完（缺少右括号或引号）"
+    if here in "}]" and exc.doc[:exc.pos].rstrip().endswith(","):
+        return "最后一项后面多了逗号"
+    if here and here in "'‘’“”":
+        return f"名称和字符串要用英文双引号 \"，不能用「{here}」"
+    return _JSON_MESSAGES.get(exc.msg, "格式有误")
