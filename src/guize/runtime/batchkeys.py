@@ -36,7 +36,8 @@ def keyed_column(col: Any, items: Any, field: Mapping[str, Any], np: Any, pa: An
     assert bool(((np.diff(in_off) == lengths) | (lengths == 0)).all())
     take = np.repeat(in_off[:-1] - out_off[:-1], lengths) + np.arange(out_off[0], out_off[-1], dtype=np.int64)
     struct = items.type.value_type
-    if struct.get_field_index(field["name"]) < 0:  # a key left to its default in every item
+    # A key left to its default in every item; or no records at all (only empty lists, list<null>)
+    if not pa.types.is_struct(struct) or struct.get_field_index(field["name"]) < 0:
         child = pa.nulls(len(take))
     else:
         child = items.values.field(field["name"]).take(pa.array(take, type=pa.int64()))

@@ -180,10 +180,18 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
     c.k.need_data()
     n = c.n
     types = pa.types
+    fields = {f["name"]: f for f in spec["fields"]}
     if arr is None or not (types.is_list(arr.type) or types.is_large_list(arr.type)) \
             or not types.is_struct(arr.type.value_type):
-        c.flag(True)  # not a list of records: the scalar path says what is wrong
-        return ItemChunk(c, np.zeros(n + 1, dtype=np.int64))
+        # Not a list of records (JSON text, list<int64>, items whose fields Arrow could not
+        # give one type, only empty lists): every row goes the scalar way, which reads the
+        # values as they are or says what is wrong. No items, but every field (the generated
+        # code reads them before the rows are settled).
+        c.flag(True)
+        e = ItemChunk(c, np.zeros(n + 1, dtype=np.int64))
+        fetch = fetcher({name: pa.nulls(0) for name in fields}, {}, fields)
+        e.fields = {name: fetch(e, name) for name in fields}
+        return e
     offsets = np.asarray(arr.offsets, dtype=np.int64)
     start, end = int(offsets[0]), int(offsets[-1])
     offsets = offsets - start
@@ -196,7 +204,6 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
         e.flag(np.asarray(items.is_null()))
     if e.longest > MAX_ITEMS:
         c.flag(lengths > MAX_ITEMS)
-    fields = {f["name"]: f for f in spec["fields"]}
     given = {items.type.field(i).name: i for i in range(items.type.num_fields)}
     if set(given) - set(fields):  # an item with an unknown field is rejected
         c.flag(lengths > 0)

@@ -83,9 +83,44 @@ def _array(column: Any, np: Any, pa: Any) -> Any:
     try:
         return pa.array(column)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        # Mixed kinds in one list (1, "2.5", None): keep each value's text.
         values = column.tolist() if isinstance(column, np.ndarray) else list(column)
-        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+    if any(isinstance(v, list) for v in values):
+        # Lists of records whose fields mix kinds (1000 in one item, "200" in another): each
+        # such field's values as text, which the field's converter reads as the scalar path does.
+        try:
+            return pa.array(unify_records(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+            pass
+    # Mixed kinds in one list (1, "2.5", None): keep each value's text.
+    return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def unify_records(values: list[Any]) -> list[Any]:
+    """`values` (lists of records, among others) with every record field that holds values of
+    more than one kind across the column written as text: numbers exactly, true/false."""
+    kinds: dict[str, set[type]] = {}
+    for v in values:
+        if isinstance(v, list):
+            for item in v:
+                if isinstance(item, Mapping):
+                    for k, x in item.items():
+                        if x is not None:
+                            kinds.setdefault(k, set()).add(type(x))
+    mixed = {k for k, t in kinds.items() if len(t) > 1}
+
+    def text(x: Any) -> Any:
+        if x is None or isinstance(x, str):
+            return x
+        if isinstance(x, bool):
+            return "true" if x else "false"
+        return str(x)
+
+    def record(item: Any) -> Any:
+        if not isinstance(item, Mapping):
+            return item
+        return {k: text(x) if k in mixed else x for k, x in item.items()}
+
+    return [[record(i) for i in v] if isinstance(v, list) else v for v in values]
 
 
 # ---------------------------------------------------------------- column conversion

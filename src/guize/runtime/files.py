@@ -297,7 +297,9 @@ class Reader:
         for name in names:
             values = [row.get(name) for row in rows]
             kinds = {type(v) for v in values if v is not None}
-            if len(kinds) > 1 or kinds & {list, dict}:
+            if kinds == {list}:  # lists of records: to_table unifies their fields' kinds
+                pass
+            elif len(kinds) > 1 or kinds & {list, dict}:
                 values = [None if v is None else _json_text(v) for v in values]
             columns[name] = values
         return to_table(columns)
