@@ -198,8 +198,10 @@ def test_run_writes_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) ->
         if suffix == "jsonl":
             row = json.loads(text)
             assert row["每人补助"] == {"张三": 120.0, "李四": 100.0} and row["明细加一"] == [6.0]
+            assert row["各月一半"] == {"2024-01": 5.0, "2024-02": 10.0}  # year-months as guize eval writes them
         else:
             assert '"{""张三"": 120.00, ""李四"": 100.00}"' in text and '"[6.00]"' in text
+            assert '"{""2024-01"": 5.00, ""2024-02"": 10.00}"' in text
 
 
 def test_run_explains_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) -> None:

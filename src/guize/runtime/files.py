@@ -671,7 +671,18 @@ def _time_as_text(table: Any, policy: Any, pa: Any) -> Any:
     """Durations (int64 months) and year-months (date32) as ISO 8601 text, P5Y7M and 2025-02, for
     the text formats (Parquet keeps the columns; docs/batch.md)."""
     from guize.runtime import dates
+    from guize.runtime.keyed import keyed_outputs
 
+    specs = {s["name"]: s for s in policy.module.INPUTS}
+    for name, (source, key) in keyed_outputs(policy.definitions, specs).items():
+        i = table.schema.get_field_index(name)
+        kinds = {f["name"]: f["kind"] for f in specs[source]["fields"]}
+        if i >= 0 and kinds.get(key) == "year_month" and pa.types.is_map(table.schema.field(i).type):
+            # keys by year-month (date32 in the map): 2019-07, as guize eval writes them
+            col = table.column(i).combine_chunks()
+            keys = pa.array([f"{k.year:04d}-{k.month:02d}" for k in col.keys.to_pylist()], type=pa.string())
+            table = table.set_column(i, name, pa.MapArray.from_arrays(col.offsets, keys, col.items,
+                                                                     mask=col.is_null()))
     for i, name in enumerate(table.schema.names):
         d = policy.definitions.get(name)
         if d is None or d.value_kind not in _TIME_KINDS:
