@@ -217,7 +217,7 @@ def test_run_explains_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) 
 
 
 def test_a_text_field_must_be_text(policy: guize.Policy) -> None:
-    for bad, message in ((1, "应为非空的文字，收到的是"), ("  ", "应为非空的文字，收到的是空文字")):
+    for bad, message in ((1, "应为非空的文字，收到的是数 1"), ("  ", "应为非空的文字，收到的是空文字")):
         data = {**DATA, "成员": [{"姓名": bad, "月收入": 1, "年龄": "1岁"}]}
         for run in (policy.evaluate, policy.interpret):
             with pytest.raises(RuleError) as caught:

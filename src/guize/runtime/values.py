@@ -293,7 +293,11 @@ def _kind(value: Any) -> str:
         return "对象"
     if value is None:
         return "空值"
-    return "文字"
+    if isinstance(value, (int, float, Decimal)):
+        return f"数 {value!s:.40}"
+    if isinstance(value, str):
+        return "文字"
+    return type(value).__name__
 
 
 def unknown_inputs(data: Any, names: frozenset[str]) -> None:
