@@ -80,14 +80,14 @@ def command(paths: tuple[str, ...], check_only: bool, show_diff: bool, stdin_fil
     else:
         from guize.runtime.i18n import language, t
 
-        if not changed:
-            summary = t("fmt.clean", files=total)
+        if not changed:  # (the files that could not be read or parsed are not counted as formatted)
+            summary = t("fmt.clean", files=total - failed) if total > failed else ""
         elif language() == "en":
             summary = t("fmt.would", files=len(changed))
         else:
             summary = f"{len(changed)} 个文件需要格式化（共 {total} 个）"
     if failed:
-        summary += f"；{failed} 个文件未能处理"
+        summary += ("；" if summary else "") + f"{failed} 个文件未能处理"
     click.echo(summary, err=True)
     sys.exit(1 if failed or (changed and not write) else 0)
 
