@@ -30,6 +30,17 @@ def _additive(node: ir.Expr) -> bool:
     return isinstance(node, ir.Arith) and node.op in "+-"
 
 
+def _aggregate_text(node: ir.Aggregate, text: Callable[[ir.Expr], str]) -> str:
+    """合计(成员 中 年龄 ≥ 18岁 的 月收入); 任一/全部 of a condition on each item as 任一(成员 中 …)."""
+    inner = text(node.source)
+    if node.filter is not None:
+        inner += f" 中 {text(node.filter)}"
+    if node.value is not None:
+        test_only = node.filter is None and node.func in ("any", "all")
+        inner += f" {'中' if test_only else '的'} {text(node.value)}"
+    return f"{node.word}({inner})"
+
+
 def render_ir(node: ir.Expr) -> str:
     """Readable text for an expression of the checked tree (for showing what changed)."""
     match node:
@@ -91,10 +102,8 @@ def render_ir(node: ir.Expr) -> str:
             return name
         case ir.Running(arg=arg, inclusive=inclusive):
             return f"累计({render_ir(arg)}{'' if inclusive else '，至 上月'})"
-        case ir.Aggregate(word=word, source=source, filter=test, value=value):
-            inner = render_ir(source) + (f" 中 {render_ir(test)}" if test is not None else "")
-            inner += f" 的 {render_ir(value)}" if value is not None else ""
-            return f"{word}({inner})"
+        case ir.Aggregate():
+            return _aggregate_text(node, render_ir)
         case ir.AtDate(dated=dated, date=date):
             return f"{dated.what}（按{render_ir(date)}）"
         case ir.InMonth(word=word):
@@ -110,6 +119,8 @@ def render_ir(node: ir.Expr) -> str:
 def _kind(type_text: str) -> str:
     if type_text in ("比率", "百分点"):
         return "rate" if type_text == "比率" else "points"
+    if type_text.startswith(("年龄", "期间", "年月")):  # a constant 720 of 年龄 is 60岁
+        return {"年龄": "age", "期间": "duration", "年月": "year_month"}[type_text[:2]]
     return "money" if type_text.startswith("金额") else ""
 
 
@@ -140,8 +151,11 @@ class Worksheet:
     name's type display text (金额（元）, 比率 …)."""
 
     def __init__(self, values: Mapping[int, Any], taken: Mapping[int, int], input_type: Callable[[str], str],
-                 def_type: Callable[[str], str], known_on: datetime.date | None = None) -> None:
+                 def_type: Callable[[str], str], known_on: datetime.date | None = None,
+                 field_types: Callable[[str], Mapping[str, str]] | None = None) -> None:
         self.values = values
+        self.field_types = field_types  # a list input's record fields: name -> type display text
+        self._fields: Mapping[str, str] = {}  # those of the list whose items are being written
         self.known_on = known_on  # the rules as published by that date: a version's dates as then known
         self.taken = taken
         self.input_type = input_type
@@ -156,6 +170,8 @@ class Worksheet:
                 return self.input_type(name)
             case ir.Ref(name=name):
                 return self.def_type(name)
+            case ir.Field(name=name):
+                return self._fields.get(name, "")
             case ir.Arith(op=op, left=left, right=right):
                 a, b = self.type_of(left), self.type_of(right)
                 if op in "+-":
@@ -238,8 +254,19 @@ class Worksheet:
                   | ir.Aggregate() | ir.AtDate() | ir.InMonth()):
                 if subst and node.id in self.values:
                     return show(self.values[node.id], own)
+                if isinstance(node, ir.Aggregate):  # its filter and value as written (60岁, not 720)
+                    return self._aggregate(node)
                 return render_ir(node)
         assert_never(node)
+
+    def _aggregate(self, node: ir.Aggregate) -> str:
+        saved = self._fields
+        if self.field_types is not None and isinstance(node.source, ir.Input):
+            self._fields = self.field_types(node.source.name)
+        try:
+            return _aggregate_text(node, lambda n: self._text(n, "", False))
+        finally:
+            self._fields = saved
 
     def value(self, node: ir.Expr, ctx: str = "") -> str:
         own = self.type_of(node) or ctx

@@ -160,7 +160,8 @@ class Interpreter:
                     self.coverage.add(("def", name))
                 if self.trace:
                     sheet = Worksheet(self.node_values, self.taken, lambda n: str(self.specs[n]["type"]),
-                                      lambda n: self.defs[n].type, self.known_on)
+                                      lambda n: self.defs[n].type, self.known_on,
+                                      lambda n: {f["name"]: f["type"] for f in self.specs[n].get("fields", ())})
                     formula, equation, work = sheet.lines(d)
                     self.steps[name] = Step(name, value, d.kind, d.type, self._cite(d), d.line, self._notes,
                                             _dedupe(self._children), formula, equation, work, self._other_notes)
