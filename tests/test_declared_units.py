@@ -138,3 +138,22 @@ def test_the_editor_scan_reads_declared_units_in_numbers() -> None:
 
     numbers = [t.text for t in tokens(SOURCE) if t.kind == "number"]
     assert "300元/人次" in numbers and "100人次" in numbers and "50公斤" in numbers
+
+
+def test_money_per_something_in_parentheses(tmp_path: Path) -> None:
+    """金额（元/人）, 金额（元/人/月）, 金额（万元/人） are money per person (docs/language.md §3); they
+    were E231 「金额的单位应为元、万元或亿元，而不是「元」」. 金额（吨） is still E231, naming 吨."""
+    head = "文件：\n  标题：《人均》\n  施行日期：2024年1月1日\n\n"
+    body = ("输入 总额：金额\n输入 人口：整数（人）\n输入 月数：整数（月）\n输入 上限：金额（万元/人）\n"
+            "输出 人均：金额（元/人） = 取较小值(上限，向下取整(总额 ÷ 人口))\n"
+            "输出 人均月：金额（元/人/月） = 向下取整(总额 ÷ 人口 ÷ 月数)\n")
+    p = tmp_path / "p.rule"
+    p.write_text(head + body, encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    data = {"总额": 1000, "人口": 3, "月数": 2, "上限": Decimal("0.01")}
+    for run in (policy.evaluate, policy.interpret):
+        assert run(data, on=dt.date(2024, 6, 1)) == {"人均": Decimal(100), "人均月": Decimal(166)}
+    with pytest.raises(CompileError) as caught:
+        check_source(head + "输入 重：金额（吨）\n", "bad.rule")
+    assert [(d.code, d.message) for d in caught.value.diagnostics if d.severity == "error"] == [
+        ("E231", "金额的单位应为元、万元或亿元（或如「元/人」），而不是「吨」")]

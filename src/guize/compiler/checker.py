@@ -251,8 +251,12 @@ class Checker(ListChecker):
                 if base.kind != "num" or base.rate:
                     self.error(spec.span, f"「{word}」不能带单位", code="E231")
                     return None
-                if word == "金额" and unit[0] != (("元", 1),):
-                    self.error(spec.span, f"金额的单位应为元、万元或亿元，而不是「{spec.unit}」", code="E231")
+                # 金额（元）, 金额（万元）; also per something, as 金额（元/人/月） (docs/language.md §3)
+                if word == "金额" and not (("元", 1) in unit[0] and all(
+                        e < 0 for name, e in unit[0] if name != "元")):
+                    written = spec.unit + (f"/{spec.unit_per}" if spec.unit_per else "")
+                    self.error(spec.span, f"金额的单位应为元、万元或亿元（或如「元/人」），而不是「{written}」",
+                               code="E231")
                     return None
                 return T.num(unit[0], integer=base.integer)
             return base
