@@ -231,6 +231,12 @@ def errors(body: str) -> list[str]:
     return [f"{d.code} {d.message} {d.hint or ''}" for d in checked.diagnostics if d.severity == "error"]
 
 
+def test_the_hint_for_a_text_key_used_in_a_formula_says_it_is_the_key() -> None:
+    found = errors("类型 人：\n  姓名：文本，主键\n  收入：金额\n输入 各人：人的列表\n"
+                   "输出 张三的：金额 = 合计(各人 中 姓名 = 张三 的 收入)\n")
+    assert any(e.startswith("E359 ") and "「姓名」已是主键" in e for e in found), found
+
+
 def test_a_text_field_is_not_computed_with() -> None:
     found = errors("类型 人：\n  姓名：文本\n  收入：金额\n输入 各人：人的列表\n"
                    "输出 张三的：金额 = 合计(各人 中 姓名 = 张三 的 收入)\n")

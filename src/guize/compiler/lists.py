@@ -196,8 +196,11 @@ class ListChecker(TableChecker):
             fields = self.records.get(ctx.record, {})
             if name in fields:
                 if fields[name][1].kind == "text":
+                    hint = (f"「{name}」已是主键：逐项的输出以它为键，不必在公式中用它"
+                            if self.record_key(ctx.record) == name else
+                            f"按它区分各项的结果，给「{name}」写「，主键」：逐项的输出就以它为键")
                     self.error(e.span, f"「{name}」是文本字段，只用来标识各项（如作主键），不能参与计算",
-                               hint=f"按它区分各项的结果，给「{name}」写「，主键」：逐项的输出就以它为键", code="E359")
+                               hint=hint, code="E359")
                     return None
                 return self.mk(ir.Field, e.span, name), fields[name][1]
             if name == ctx.each:
