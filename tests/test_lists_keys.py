@@ -237,6 +237,12 @@ def test_the_hint_for_a_text_key_used_in_a_formula_says_it_is_the_key() -> None:
     assert any(e.startswith("E359 ") and "「姓名」已是主键" in e for e in found), found
 
 
+def test_a_field_read_outside_its_list_says_how_to_read_it() -> None:
+    found = errors("类型 人：\n  姓名：文本，主键\n  收入：金额\n输入 各人：人的列表\n输出 x：金额 = 收入\n")
+    assert len(found) == 1 and found[0].startswith("E300 未定义的名称「收入」：它是「人」的字段，只能按「各人」的各项读取"), found
+    assert "合计(各人 的 收入)" in found[0]
+
+
 def test_a_text_field_is_not_computed_with() -> None:
     found = errors("类型 人：\n  姓名：文本\n  收入：金额\n输入 各人：人的列表\n"
                    "输出 张三的：金额 = 合计(各人 中 姓名 = 张三 的 收入)\n")

@@ -196,11 +196,11 @@ class ListChecker(TableChecker):
             fields = self.records.get(ctx.record, {})
             if name in fields:
                 if fields[name][1].kind == "text":
-                    hint = (f"「{name}」已是主键：逐项的输出以它为键，不必在公式中用它"
-                            if self.record_key(ctx.record) == name else
-                            f"按它区分各项的结果，给「{name}」写「，主键」：逐项的输出就以它为键")
+                    advice = (f"「{name}」已是主键：逐项的输出以它为键，不必在公式中用它"
+                              if self.record_key(ctx.record) == name else
+                              f"按它区分各项的结果，给「{name}」写「，主键」：逐项的输出就以它为键")
                     self.error(e.span, f"「{name}」是文本字段，只用来标识各项（如作主键），不能参与计算",
-                               hint=hint, code="E359")
+                               hint=advice, code="E359")
                     return None
                 return self.mk(ir.Field, e.span, name), fields[name][1]
             if name == ctx.each:
@@ -233,6 +233,15 @@ class ListChecker(TableChecker):
             near = nearest(name, list(self.records.get(record, {})))
             if near:
                 self.error(span, f"未定义的名称「{name}」", hint=f"是否指「{record}」的字段「{near}」？", code="E300")
+                return
+        else:  # a record's field outside its list: say how a field is read
+            lists = [(n, t.record or "") for n, t in self.input_types.items()
+                     if t.kind == "list" and name in self.records.get(t.record or "", {})]
+            if lists:
+                source, owner = lists[0]
+                self.error(span, f"未定义的名称「{name}」：它是「{owner}」的字段，只能按「{source}」的各项读取",
+                           hint=f"汇总各项，如 合计({source} 的 {name})、最大({source} 的 {name})；"
+                                f"或写逐项计算的定义，如「定义 …：…，按 {source} 逐项 = {name} …」", code="E300")
                 return
         super()._undefined(name, span)
 
