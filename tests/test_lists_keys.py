@@ -336,3 +336,28 @@ def test_a_per_item_output_cannot_be_given() -> None:
     found = errors(body)
     assert len(found) == 1 and found[0].startswith("E360 按列表逐项计算的「每人补助」"), found
     assert errors(POLICY[len(HEADER):]) == []
+
+
+def test_a_text_value_in_quotes_in_an_example(tmp_path: Path) -> None:
+    """An ID number or a name with a bracket or a space is written in 「」 in an example (it was
+    E340, or E014 for 65010220141201123X); fmt keeps it quoted, in 「」."""
+    from guize.tools.fmt import format_source
+
+    source = HEADER + (
+        "类型 人员：\n  身份证号：文本，主键\n  年龄：年龄\n输入 各人：人员的列表\n"
+        "输出 每人：是否，按 各人 逐人 = 年龄 ≥ 60岁\n\n"
+        "例 两人：\n  日期：2024年6月1日\n  各人：\n"
+        "    身份证号 = 「65010220141201123X」，年龄 = 9岁\n"
+        "    身份证号 = “张三（女） 二宝”，年龄 = 70岁\n"
+        "  期望 每人 = 否、是\n")
+    p = tmp_path / "q.rule"
+    p.write_text(source, encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    got = policy.evaluate(policy.examples[0]["inputs"], on=ON)["每人"]
+    assert got.by_key() == {"65010220141201123X": False, "张三（女） 二宝": True}
+    formatted = format_source(source, "q.rule")
+    assert "「65010220141201123X」" in formatted and "「张三（女） 二宝」" in formatted
+    assert format_source(formatted, "q.rule") == formatted
+    found = errors("类型 人：\n  证号：文本\n输入 各人：人的列表\n输出 n：整数（人） = 人数(各人)\n"
+                   "例 一：\n  日期：2024年6月1日\n  各人：\n    证号 = 650102\n  期望 n = 1人\n")
+    assert any("「65010220141201123X」" in e for e in found), found

@@ -344,6 +344,7 @@ class LitValue:
     value: Number | DateLit | Bool | Name
     negative: bool = False
     span: Span = _span()
+    quoted: bool = False  # a text written in quotes, 「65010220141201123X」: the name is its content
 
 
 @attrs.frozen

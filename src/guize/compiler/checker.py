@@ -465,7 +465,7 @@ class Checker(ListChecker):
         elif ty.kind == "text":  # 姓名 = 张三 (a record's 文本 field, in an example)
             if isinstance(v, ast.Name):
                 return v.name
-            bad = "应为文字（如 张三）"
+            bad = "应为文字（如 张三；含数字、空格或括号的写在「」中，如 「65010220141201123X」）"
         elif ty.kind == "enum":
             members = self.enums.get(ty.enum or "", ())
             if isinstance(v, ast.Name) and v.name in members:

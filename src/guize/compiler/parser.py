@@ -559,6 +559,11 @@ class _ToAst(ListsToAst):
     def lit_name(self, meta: Any, c: list[Token]) -> ast.LitValue:
         return ast.LitValue(ast.Name(str(c[0]), span=self.sp(meta)), span=self.sp(meta))
 
+    def lit_text(self, meta: Any, c: list[Token]) -> ast.LitValue:
+        """A text in quotes (「…」, “…”, "…"): a 文本 field's value that is not a name (an ID number,
+        a name with a space or a bracket)."""
+        return ast.LitValue(ast.Name(str(c[0])[1:-1], span=self.sp(meta)), span=self.sp(meta), quoted=True)
+
     # ------------------------------------------------------------ expressions
 
     def e_if(self, meta: Any, c: list[Any]) -> ast.If:

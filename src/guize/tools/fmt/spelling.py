@@ -83,7 +83,7 @@ def literal_text(lit: ast.LitValue) -> str:
         return display.year_month(v.value) if v.year_month else date_text(v.value)
     if isinstance(v, ast.Bool):
         return "是" if v.value else "否"
-    return v.name
+    return f"「{v.name}」" if lit.quoted else v.name
 
 
 def compare_word(e: ast.Compare) -> str:
