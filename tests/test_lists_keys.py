@@ -361,3 +361,11 @@ def test_a_text_value_in_quotes_in_an_example(tmp_path: Path) -> None:
     found = errors("类型 人：\n  证号：文本\n输入 各人：人的列表\n输出 n：整数（人） = 人数(各人)\n"
                    "例 一：\n  日期：2024年6月1日\n  各人：\n    证号 = 650102\n  期望 n = 1人\n")
     assert any("「65010220141201123X」" in e for e in found), found
+
+
+def test_the_list_of_types_names_every_type_word() -> None:
+    """E232 without a near name lists the types, the time and text types included (they were missing)."""
+    found = errors("输入 x：乾坤\n输出 y：整数 = 1\n")
+    assert len(found) == 1 and found[0].startswith("E232 不认识的类型「乾坤」"), found
+    for word in ("年龄", "期间", "年月", "文本", "百分点"):
+        assert word in found[0], (word, found)

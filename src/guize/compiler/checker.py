@@ -266,7 +266,9 @@ class Checker(ListChecker):
         candidates = list(_TYPE_WORDS) + list(self.enums) + list(self.units)
         near = nearest(word, candidates)
         self.error(spec.span, f"不认识的类型「{word}」",
-                   hint=f"是否指「{near}」？" if near else "可用类型：金额、比率、整数、数量（单位）、是否、日期，或用「类型」声明的枚举",
+                   hint=f"是否指「{near}」？" if near else (
+                       "可用类型：金额、比率、百分点、整数、数量（单位）、是否、日期、年月、年龄、期间、"
+                       "文本（记录的字段），或用「类型」声明的枚举、记录"),
                    code="E232")
         return None
 
