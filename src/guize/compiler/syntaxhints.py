@@ -15,6 +15,9 @@ _OPERATOR_START = re.compile(r"[+＋\-－−×*＊÷/／]|(且|并且|或|或者
 _OPERATOR_END = re.compile(r"([=＝+＋\-－−×*＊÷/／]|[ \t\u3000](且|并且|或|或者|最高|最低))$")
 _EXAMPLE_HEAD = re.compile(r"(例|示例|测试)[ \t\u3000]+([^「“\"].*?)[ \t\u3000]*[:：]?[ \t\u3000]*$")
 _BLOCK_HEAD = re.compile(r"(输出|定义|参数|表)[ \t\u3000]+([^ \t\u3000:：=＝]+)[^=＝]*$")
+_OTHER_WORD = re.compile(r"(枚举|记录|结构|常量|变量)[ \t\u3000]+([^ \t\u3000:：=＝]+)")
+_OTHER_WORDS = {"枚举": ("类型", ""), "记录": ("类型", ""), "结构": ("类型", ""),  # "": the line with ours
+                "常量": ("参数", "参数 {name} = …"), "变量": ("输入」或「定义", "输入 {name}：金额")}
 _BRANCH_START = re.compile(r"(若|如果|否则|依据)(?![\u3400-\u4dbf\u4e00-\u9fff])")
 
 
@@ -40,6 +43,12 @@ def misplaced_line(file: str, source: str, line: int, expected: str) -> Diagnost
         return Diagnostic("error", "E014", f"例子的名称「{example[2]}」里有标点或空格，这里需要：{expected}",
                           ast.Span(file, line, col, line, len(text) + 1),
                           hint=f"例子的名称有标点或空格时用「」括起来：例 「{example[2]}」：")
+    other = _OTHER_WORD.match(body) if col == 1 else None
+    if other is not None:  # a word other languages use for a statement: say ours
+        ours, example_text = _OTHER_WORDS[other[1]]
+        return Diagnostic("error", "E014", f"「{other[1]}」不是语句的开头：这里要用「{ours}」",
+                          ast.Span(file, line, col, line, col + len(other[1])),
+                          hint=f"写成「{example_text.format(name=other[2]) or ours + body[len(other[1]):]}」")
     found = _formula_under_header(file, lines, line, col, body, text) if col > 1 else None
     if found is not None:
         return found
