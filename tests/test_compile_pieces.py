@@ -16,6 +16,7 @@ from types import CodeType
 from typing import Any
 
 import pytest
+from test_compile_speed import reference_wrap
 
 import guize
 from guize.compiler import batchgen, codegen, literals, pieces, splitfn
@@ -176,34 +177,8 @@ def test_batchgen_forgets_what_an_unsupported_definition_added() -> None:
 ])
 def test_wrap_breaks_where_the_scan_did(line: str) -> None:
     """wrap finds its breaks by bisection; the lines are those the scan of every break gave."""
-    def reference(text: str, width: int = literals.WIDTH) -> list[str]:
-        got = literals.wrap(text, 10**9)  # unbroken
-        assert got == [text]
-        indent = " " * (len(text) - len(text.lstrip()) + 8)
-        breaks, depth, quote = [], 0, ""
-        for i, c in enumerate(text):
-            if quote:
-                quote = "" if c == quote else quote
-            elif c in "'\"":
-                quote = c
-            elif c in "([{":
-                depth += 1
-            elif c in ")]}":
-                depth -= 1
-            elif c == " " and depth > 0:
-                breaks.append(i)
-        out, start, prefix = [], 0, ""
-        while len(prefix) + len(text) - start > width:
-            fits = [b for b in breaks if start < b and len(prefix) + b - start <= width]
-            if not fits:
-                fits = [b for b in breaks if b > start][:1]
-                if not fits:
-                    break
-            out.append(prefix + text[start:fits[-1]])
-            start, prefix = fits[-1] + 1, indent
-        return [*out, prefix + text[start:]]
-
-    assert literals.wrap(line) == reference(line)
+    assert literals.wrap(line, 10**9) == [line]  # unbroken
+    assert literals.wrap(line) == reference_wrap(line)
 
 
 def test_the_generated_code_is_deterministic(split_all: None) -> None:

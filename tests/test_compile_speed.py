@@ -127,8 +127,8 @@ _CODE = st.lists(st.sampled_from(["(", ")", "[", "]", "{", "}", " ", "'", '"', "
                                   "'a b'", '"c d"', "'\\''", "\n"]), max_size=120).map("".join)
 
 
-@given(_CODE, st.integers(min_value=4, max_value=60))
-def test_wrap_breaks_where_the_character_scan_did(line: str, width: int) -> None:
+def reference_wrap(line: str, width: int = literals.WIDTH) -> list[str]:
+    """wrap's lines as first written: each line as long as the scanned breaks allow."""
     indent = " " * (len(line) - len(line.lstrip()) + 8)
     breaks = _reference_breaks(line)
     expected, start, prefix = [], 0, ""
@@ -140,7 +140,12 @@ def test_wrap_breaks_where_the_character_scan_did(line: str, width: int) -> None
                 break
         expected.append(prefix + line[start:fits[-1]])
         start, prefix = fits[-1] + 1, indent
-    assert literals.wrap(line, width) == [*expected, prefix + line[start:]]
+    return [*expected, prefix + line[start:]]
+
+
+@given(_CODE, st.integers(min_value=4, max_value=60))
+def test_wrap_breaks_where_the_character_scan_did(line: str, width: int) -> None:
+    assert literals.wrap(line, width) == reference_wrap(line, width)
 
 
 # ---------------------------------------------------------------- splitfn
