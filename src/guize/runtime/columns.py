@@ -108,19 +108,26 @@ def unify_records(values: list[Any]) -> list[Any]:
                             kinds.setdefault(k, set()).add(type(x))
     mixed = {k for k, t in kinds.items() if len(t) > 1}
 
-    def text(x: Any) -> Any:
-        if x is None or isinstance(x, str):
-            return x
-        if isinstance(x, bool):
-            return "true" if x else "false"
-        return str(x)
-
     def record(item: Any) -> Any:
         if not isinstance(item, Mapping):
             return item
-        return {k: text(x) if k in mixed else x for k, x in item.items()}
+        return {k: json_text(x) if k in mixed and x is not None else x for k, x in item.items()}
 
     return [[record(i) for i in v] if isinstance(v, list) else v for v in values]
+
+
+def json_text(value: Any) -> str:
+    """A JSON value as the text a converter reads: strings as they are, numbers exactly as
+    written, true/false, lists and objects as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # ---------------------------------------------------------------- column conversion

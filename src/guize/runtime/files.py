@@ -277,7 +277,7 @@ class Reader:
         """A block of JSON lines read by Python, one type per column: the values as they
         are when Arrow can hold them together, else each value's text (numbers exactly as
         written), which the input's converter then reads or rejects row by row."""
-        from guize.runtime.columns import to_table
+        from guize.runtime.columns import json_text, to_table
 
         rows: list[dict[str, Any]] = []
         for k, line in enumerate(lines):
@@ -300,7 +300,7 @@ class Reader:
             if kinds == {list}:  # lists of records: to_table unifies their fields' kinds
                 pass
             elif len(kinds) > 1 or kinds & {list, dict}:
-                values = [None if v is None else _json_text(v) for v in values]
+                values = [None if v is None else json_text(v) for v in values]
             columns[name] = values
         return to_table(columns)
 
@@ -317,18 +317,6 @@ def _csv_problem(exc: Exception) -> str:
     if text.startswith("Empty CSV file"):
         return "文件是空的（没有表头）"
     return text
-
-
-def _json_text(value: Any) -> str:
-    """A JSON value as the text a converter reads: strings as they are, numbers exactly as
-    written, true/false, lists and objects as JSON."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # ---------------------------------------------------------------- writers
