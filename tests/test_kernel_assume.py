@@ -257,14 +257,18 @@ MASKS = """文件：
 """
 
 
-def test_a_mask_several_products_read_is_converted_once(tmp_path: Path, kernels: list[Any]) -> None:
+def _masks_case(tmp_path: Path, n: int, seed: int, registered: float) -> tuple[Any, Any]:
+    """The MASKS policy and n random rows, `registered` of them 在疆注册."""
     rule = tmp_path / "masks.rule"
     rule.write_text(MASKS, encoding="utf-8")
-    policy = guize.load(str(rule))
-    n = 5000
-    rng = np.random.default_rng(10)
+    rng = np.random.default_rng(seed)
     table = pa.table({"人数": pa.array(rng.integers(0, 5, n)), "分摊额": _decimals(list(rng.integers(0, 10**7, n)), 2),
-                      "在疆注册": pa.array(rng.random(n) < 0.7)})
+                      "在疆注册": pa.array(rng.random(n) < registered)})
+    return guize.load(str(rule)), table
+
+
+def test_a_mask_several_products_read_is_converted_once(tmp_path: Path, kernels: list[Any]) -> None:
+    policy, table = _masks_case(tmp_path, 5000, 10, 0.7)
     result = B.evaluate_batch(policy, table, ON, block_rows=512)
     assert len(kernels) == 1
     lines = [line.strip() for line in kernels[0].source.splitlines()[1:]]
@@ -281,13 +285,7 @@ def test_a_mask_several_products_read_is_converted_once(tmp_path: Path, kernels:
 def test_not_of_not_is_the_condition_itself(tmp_path: Path, kernels: list[Any]) -> None:
     """若 非 X 则 0元 否则 Y keeps Y where X holds: no negation is computed (the one made for
     the condition is dropped from the kernel, its result unread)."""
-    rule = tmp_path / "masks.rule"
-    rule.write_text(MASKS, encoding="utf-8")
-    policy = guize.load(str(rule))
-    n = 3000
-    rng = np.random.default_rng(11)
-    table = pa.table({"人数": pa.array(rng.integers(0, 5, n)), "分摊额": _decimals(list(rng.integers(0, 10**7, n)), 2),
-                      "在疆注册": pa.array(rng.random(n) < 0.5)})
+    policy, table = _masks_case(tmp_path, 3000, 11, 0.5)
     result = B.evaluate_batch(policy, table, ON, ["丁"], block_rows=512)
     assert len(kernels) == 1
     assert "logical_not(" not in kernels[0].source
