@@ -8,7 +8,7 @@ from typing import Any
 from guize.compiler import ast
 from guize.runtime import display
 from guize.tools.fmt.layout import SOFT, Group, Mark, Nest
-from guize.tools.fmt.spelling import FormatError, compare_word, date_text
+from guize.tools.fmt.spelling import FormatError, compare_word, date_text, glued
 
 P_IF, P_CAP, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_PRODUCT, P_UNARY, P_ATOM = range(1, 11)
 
@@ -72,9 +72,12 @@ def _expr(e: ast.Expr) -> object:
     if isinstance(e, ast.Binary):
         p = _prec(e)
         op = {"+": "+", "-": "-", "*": "×", "/": "÷", "per_full": "每满"}[e.op]
-        return [expr_doc(e.left, p), f" {op} ", expr_doc(e.right, p + 1)]
+        gap = "" if glued(op, e.right) else " "
+        return [expr_doc(e.left, p), f" {op}{gap}", expr_doc(e.right, p + 1)]
     if isinstance(e, ast.Compare):
-        return [expr_doc(e.left, P_SUM), f" {compare_word(e)} ", expr_doc(e.right, P_SUM)]
+        word = compare_word(e)
+        gap = "" if glued(word, e.right) else " "
+        return [expr_doc(e.left, P_SUM), f" {word}{gap}", expr_doc(e.right, P_SUM)]
     if isinstance(e, ast.Logic):
         p = _prec(e)
         return [expr_doc(e.left, p), " 且 " if e.op == "and" else " 或 ", expr_doc(e.right, p + 1)]

@@ -18,6 +18,10 @@ RANGE_WORDS = {"—", "～", "~", "至"}
 RANGE_TO = "至"
 _LOWER_WORDS_AFTER = {"以上"}  # 3000元以上; the others come first: 超过3000元
 _UPPER_WORDS_AFTER = {"以下", "以内"}  # 5000元以下; the others come first: 不满5000元
+# Words the grammar reads glued to a time in Chinese numerals (rule.lark's *_GLUED terminals), as
+# statutes write them: 每满一年, 满六个月, 已满一年不满十年. Printed glued only there.
+GLUED_WORDS = {"满", "已满", "不满", "未满", "不足", "每满"}
+_CN_NUMERAL = set("零〇一二三四五六七八九十两半")
 _NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z_·]+")
 
 
@@ -86,6 +90,12 @@ def literal_text(lit: ast.LitValue) -> str:
     return f"「{v.name}」" if lit.quoted else v.name
 
 
+def glued(word: str, right: object) -> bool:
+    """Whether `word` is printed glued to `right`: a time in Chinese numerals (一年, 六个月)."""
+    return (word in GLUED_WORDS and isinstance(right, ast.Number) and bool(right.text)
+            and right.text[0] in _CN_NUMERAL)
+
+
 def compare_word(e: ast.Compare) -> str:
     """The comparison as printed: symbols take one form; words (超过, 不满 …) stay as written."""
     if e.word and not set(e.word) <= _SYMBOL_CHARS:
@@ -97,8 +107,11 @@ def band_text(lower: ast.Bound | None, upper: ast.Bound | None, part: bool = Fal
     """A band key as printed: 3000元以上, 超过50%, 2000元至3000元（不含3000元）,
     超过36000元至144000元的部分; a bound that is a name stands apart: 超过 起征额 至 144000元 的部分."""
 
+    # A name stands apart, and then so does the other bound: 超过 起征额 至 144000元 的部分.
+    apart = any(b is not None and isinstance(b.value, ast.Name) for b in (lower, upper))
+
     def shown(b: ast.Bound) -> str:
-        return f" {b.value.text} " if isinstance(b.value, ast.Name) else b.value.text
+        return f" {b.value.text} " if apart else b.value.text
 
     if lower is not None and upper is not None and lower.word in RANGE_WORDS:
         text = f"{shown(lower)}{RANGE_TO}{shown(upper)}"
@@ -112,7 +125,11 @@ def band_text(lower: ast.Bound | None, upper: ast.Bound | None, part: bool = Fal
         if upper is not None:
             n, w = shown(upper), upper.word
             parts.append(n + w if w in _UPPER_WORDS_AFTER else w + n)
-        text = " ".join(parts)
+        # 已满一年不满十年: two bounds in Chinese numerals read as one phrase, as the statute has it.
+        together = (len(parts) == 2 and upper is not None and lower is not None
+                    and glued(upper.word, upper.value) and parts[0][-1:] in _CN_NUMERAL | {"年", "月", "天", "日", "岁"}
+                    and lower.word not in _LOWER_WORDS_AFTER and not isinstance(lower.value, ast.Name))
+        text = "".join(parts) if together else " ".join(parts)
     for b in (lower, upper):
         if b is not None and b.explicit:
             text += f"（{'含' if b.inclusive else '不含'}{shown(b).strip()}）"
