@@ -158,7 +158,9 @@ def test_batch_writes_map_columns(policy: guize.Policy) -> None:
     assert rows[2]["每人补助"] == [] and rows[2]["错误"] is None
 
 
-names = st.text(alphabet="张王李赵一二", min_size=1, max_size=3)
+# Blanks around a name (" 张三", a full-width space pasted from a table) are not part of it.
+names = st.builds(lambda before, name, after: before + name + after, st.sampled_from(["", " ", "\u3000"]),
+                  st.text(alphabet="张王李赵一二", min_size=1, max_size=3), st.sampled_from(["", " ", "\t"]))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -184,6 +186,24 @@ def test_compiled_reference_and_batch_agree(policy: guize.Policy, rows: list[lis
         assert want == policy.interpret(data, on=ON, outputs=["每人补助", "补助合计"])
         assert want["每人补助"].by_key() == dict(g["每人补助"])
         assert want["补助合计"] == g["补助合计"]
+
+
+def test_blanks_around_a_text_key_are_not_part_of_it(policy: guize.Policy) -> None:
+    """" 张三 " and "张三" are one person: a repeated key in every engine; the key is written trimmed."""
+    rest = {"各月": [], "各子女": [], "各级": [], "明细": []}
+    twice = {"成员": [{"姓名": " 张三\u3000", "月收入": 1, "年龄": 1}, {"姓名": "张三", "月收入": 2, "年龄": 2}], **rest}
+    for run in (policy.evaluate, policy.interpret):
+        with pytest.raises(RuleError, match="「姓名」是主键"):
+            run(twice, on=ON)
+    once = {"成员": [{"姓名": " 张三 ", "月收入": 1200, "年龄": 540}], **rest}
+    assert policy.evaluate(once, on=ON)["每人补助"].by_key() == {"张三": Decimal("120.00")}
+    assert policy.interpret(once, on=ON)["每人补助"].by_key() == {"张三": Decimal("120.00")}
+    t = pa.table({"成员": pa.array([twice["成员"], once["成员"]], type=pa.list_(MEMBER)),
+                  **{k: pa.array([[], []], type=pa.list_(v)) for k, v in
+                     (("各月", MONTH), ("各子女", CHILD), ("各级", GRADE), ("明细", PLAIN))}})
+    rows = policy.evaluate_batch(t, on=ON).to_pylist()
+    assert "「姓名」是主键" in rows[0]["错误"]
+    assert rows[1]["每人补助"] == [("张三", Decimal("120.00"))]
 
 
 def test_run_writes_keyed_outputs_as_json_objects(path: Path, tmp_path: Path) -> None:

@@ -43,7 +43,11 @@ def keyed_column(col: Any, items: Any, field: Mapping[str, Any], np: Any, pa: An
         child = items.values.field(field["name"]).take(pa.array(take, type=pa.int64()))
     want = key_type(field["kind"], pa)
     plain = not child.null_count and field["kind"] != "enum" and field.get("scale", 1) == 1
-    if plain and child.type == want:  # (an enumeration's member may be spelled with spaces: below)
+    if plain and child.type == want and field["kind"] == "text":  # " 张三 " is 张三, as V.convert reads it
+        import pyarrow.compute as pc
+
+        keys = pc.utf8_trim(child, characters=V.TEXT_BLANKS)
+    elif plain and child.type == want:  # (an enumeration's member may be spelled with spaces: below)
         keys = child
     elif plain and pa.types.is_integer(child.type) and want == pa.int64():
         keys = child.cast(want)

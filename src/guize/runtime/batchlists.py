@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from guize.runtime import values as V
 from guize.runtime.batchops import FIRST_DAY, I64, LAST_DAY, Chunk, Num, to_date
 from guize.runtime.deps import select_version
 from guize.runtime.values import MAX_ITEMS
@@ -218,7 +219,7 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
     e.fields = {name: fetch(e, name) for name in fields}
     key = spec.get("key")
     if key is not None and e.n:  # 主键: a row whose items repeat a key goes the scalar way
-        text = fields[key]["kind"] == "text"  # (kept as given: its column's own strings)
+        text = fields[key]["kind"] == "text"  # (its column's own strings, trimmed)
         c.flag(_repeated_keys(e, children[given[key]] if text and key in given else None, e.fields[key]))
     e.settle()
     return e
@@ -229,6 +230,11 @@ def _repeated_keys(e: ItemChunk, strings: Any, value: Any) -> Any:
     month; a default key is everyone's), or for a text key its strings; one sort by (row, key).
     The scalar path names the items."""
     if strings is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type):
+            strings = pc.utf8_trim(strings, characters=V.TEXT_BLANKS)  # " 张三 " is 张三
         keys = np.asarray(strings.dictionary_encode().indices.fill_null(-1).to_numpy(zero_copy_only=False),
                           dtype=np.int64)
     else:

@@ -276,12 +276,17 @@ def convert(spec: Mapping[str, Any], value: Any) -> Any:
         return to_year_month(value, name)
     if kind == "list":
         return to_records(value, spec)
-    if kind == "text":  # a record's 文本 field: a name or an identifier, kept as given
-        if isinstance(value, str) and value.strip():
-            return value
+    if kind == "text":  # a record's 文本 field: a name or an identifier, without surrounding blanks
+        if isinstance(value, str) and value.strip(TEXT_BLANKS):
+            return value.strip(TEXT_BLANKS)
         raise InvalidInput(f"输入「{name}」应为非空的文字，收到的是{'空文字' if isinstance(value, str) else _kind(value)}",
                            input=name)
     raise InvalidInput(f"输入「{name}」的类型无法识别", input=name)
+
+
+# Blanks around a 文本 value (" 张三 ", a full-width space pasted from a table) are not part of it:
+# " 张三 " and "张三" are one key. The batch path trims the same characters (batchlists, batchkeys).
+TEXT_BLANKS = " \t\n\r\f\v\u00a0\u3000"
 
 
 def _kind(value: Any) -> str:
