@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/national/annual_leave_2008.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
-# source sha256: b24708635906236446493daa6a91e7d744269ab0ba59c8a7732df66880aa5d00
+# source sha256: 3aac017fd20da53cbca322a5b7b94f1abed6192679ebf4421a397b85c947f70c
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.

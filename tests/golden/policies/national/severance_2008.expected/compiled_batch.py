@@ -1,5 +1,5 @@
 # Columnar evaluators of policies/national/severance_2008.rule, written by guize 0.2.0.dev0 (guize.compiler.batchgen)
-# source sha256: c5651e8151a0639dde88ba6f0a3ec5c1a83334d06088ea9557cae3ab6254f3d6
+# source sha256: a65dd9bea425fdef11b1246be57553ca8d9f62c67b442fca098871a3112e9504
 # for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).
 # The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.
 # Do not edit: regenerate with `guize compile`.
