@@ -307,7 +307,8 @@ class Checker(ListChecker):
                     "members": (), "has_default": False, "default": None, "negative": False,
                     "cite": inp.cite.articles if inp.cite else (), "line": inp.span.line,
                     "fields": self.field_specs(ty.record),
-                    **({"key": key} if (key := self.record_key(ty.record)) else {})}
+                    **({"key": key} if (key := self.record_key(ty.record)) else {}),
+                    **({"ordered": True} if self.in_time_order(inp.name, ty.record) else {})}
         return {
             "name": inp.name,
             "kind": _value_kind(ty),

@@ -59,6 +59,7 @@ class ListChecker(TableChecker):
         self.items: list[ItemContext] = []
         self.each_of: dict[str, str] = {}  # per-item definition -> the list input it is computed over
         self.record_roles: dict[str, dict[str, str]] = {}  # record -> {"适用日期"/"主键": its field}
+        self.running_over: set[str] = set()  # the lists a 累计 runs over (their order is time's)
 
     # Declarations, literals and input specs (checker.Checker).
 
@@ -154,6 +155,14 @@ class ListChecker(TableChecker):
     def record_key(self, record: str) -> str | None:
         """The record's 主键 field (each item's differs), if one is declared."""
         return self.record_roles.get(record, {}).get("主键")
+
+    def in_time_order(self, source: str, record: str) -> bool:
+        """A 累计 runs over list `source` and its items are keyed by a 年月 or 日期: the items must
+        then come in time order (the runtime checks), else the sums would not be the months'."""
+        key = self.record_key(record)
+        if source not in self.running_over or key is None:
+            return False
+        return self.records[record][key][1].kind == "date"  # (a 年月 is a date: its first day)
 
     def field_specs(self, record: str) -> tuple[dict[str, Any], ...]:
         """The fields of a record type as input specs (what the runtime converts each item by)."""
@@ -295,6 +304,7 @@ class ListChecker(TableChecker):
                        hint="如「定义 累计收入：金额，按 各月 逐月 = 累计(工资薪金收入)」", code="E353")
             return None
         ctx = self.items[-1]
+        self.running_over.add(ctx.source)
         self.items.append(attrs.evolve(ctx, before=ctx.before or not inclusive))
         try:
             r = self._expr(arg, None)

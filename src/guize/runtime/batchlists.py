@@ -220,14 +220,16 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
     key = spec.get("key")
     if key is not None and e.n:  # 主键: a row whose items repeat a key goes the scalar way
         text = fields[key]["kind"] == "text"  # (its column's own strings, trimmed)
-        c.flag(_repeated_keys(e, children[given[key]] if text and key in given else None, e.fields[key]))
+        c.flag(_repeated_keys(e, children[given[key]] if text and key in given else None, e.fields[key],
+                              bool(spec.get("ordered"))))
     e.settle()
     return e
 
 
-def _repeated_keys(e: ItemChunk, strings: Any, value: Any) -> Any:
+def _repeated_keys(e: ItemChunk, strings: Any, value: Any, ordered: bool = False) -> Any:
     """Rows in which two items have the same key, as converted (2019-07 and 2019年7月 are one
     month; a default key is everyone's), or for a text key its strings; one sort by (row, key).
+    With `ordered` (a 累计 over items keyed by a time) also rows whose keys go back in time.
     The scalar path names the items."""
     if strings is not None:
         import pyarrow as pa
@@ -245,6 +247,9 @@ def _repeated_keys(e: ItemChunk, strings: Any, value: Any) -> Any:
     same = (seg[1:] == seg[:-1]) & (ranked[1:] == ranked[:-1])
     bad = np.zeros(e.parent.n, dtype=bool)
     bad[seg[1:][same]] = True
+    if ordered:
+        back = (e.seg[1:] == e.seg[:-1]) & (keys[1:] < keys[:-1])
+        bad[e.seg[1:][back]] = True
     return bad
 
 

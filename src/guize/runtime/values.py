@@ -549,6 +549,13 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
             if first != index:
                 raise InvalidInput(f"输入「{name}」第{index}项的「{key}」（{fmt(record[key])}）与第{first}项相同；"
                                    f"「{key}」是主键，各项应互不相同", input=name, value=str(record[key]))
+        if spec.get("ordered"):  # a 累计 runs over the items: their order is time's
+            for index in range(1, len(out)):
+                if out[index][key] < out[index - 1][key]:
+                    raise InvalidInput(
+                        f"输入「{name}」第{index + 1}项的「{key}」（{fmt(out[index][key])}）早于第{index}项的"
+                        f"（{fmt(out[index - 1][key])}）；「累计」按各项的先后相加，各项应按「{key}」从早到晚排列",
+                        input=name, value=str(out[index][key]))
     return tuple(out)
 
 
