@@ -286,13 +286,17 @@ CASES = [
 # ---------------------------------------------------------------- data in guize's forms
 
 
-def arrow_table(case: Case, cols: Cols, days: npt.NDArray[np.int32] | None = None) -> Any:
-    """The integer columns as the pyarrow Table a user passes: decimal128(18, s) for decimals,
-    dictionary arrays for enumerations, date32 for dates, list<struct> for a list input
-    (`NAME[]` offsets and `NAME.FIELD` values), plain int64 and bool otherwise; `日期` if `days`."""
+def arrow_table(case: Case, cols: Cols, days: npt.NDArray[np.int32] | None = None, d64: bool = False) -> Any:
+    """The integer columns as the pyarrow Table a user passes: decimal128(18, s) for decimals
+    (decimal64(18, s) with `d64`: the int64 column itself), dictionary arrays for enumerations,
+    date32 for dates, list<struct> for a list input (`NAME[]` offsets and `NAME.FIELD` values),
+    plain int64 and bool otherwise; `日期` if `days`."""
     import pyarrow as pa
 
     def column(name: str, values: npt.NDArray[Any]) -> Any:
+        if name in case.input_scales and d64:
+            return pa.Array.from_buffers(pa.decimal64(18, case.input_scales[name]), len(values),
+                                         [None, pa.py_buffer(np.ascontiguousarray(values, dtype=np.int64))])
         if name in case.input_scales:
             words = np.empty((len(values), 2), dtype=np.int64)
             words[:, 0] = values
@@ -327,10 +331,15 @@ def as_ints(case: Case, result: Any, name: str) -> npt.NDArray[np.int64]:
     arr = result.column(name).combine_chunks()
     if pa.types.is_list(arr.type):  # flattened, as the baselines return list outputs
         arr = arr.flatten()
-    if pa.types.is_decimal(arr.type):
+    if pa.types.is_decimal(arr.type) and arr.type.byte_width == 8:  # decimal64: the int64 values
+        assert arr.null_count == 0, name
+        low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr)]
+        high = low >> 63
+    elif pa.types.is_decimal(arr.type):
         assert arr.null_count == 0, name
         low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2::2][:len(arr)]
         high = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2 + 1::2][:len(arr)]
+    if pa.types.is_decimal(arr.type):
         assert np.array_equal(high, low >> 63), f"{name}: value beyond 64 bits"
         shift = case.scales[name] - arr.type.scale
         if shift >= 0:
@@ -396,15 +405,17 @@ def check_generated(case: Case, policy: Any, n: int, seed: int) -> None:
                     want = case.scalar(r, on, outputs, *extra)
                     got = policy.evaluate(r, on, ask, known)
                     assert all(want[k] == got[k] for k in outputs), (case.name, i, on, known, r, want, got)
-                table = arrow_table(case, cols, days if per_row else None)
-                result = policy.evaluate_batch(table, "日期" if per_row else case.fixed, outputs=ask, known_on=known)
-                assert result.column("错误").null_count == n, (case.name, "error rows")
                 want_cols = case.numpy(cols, days if per_row else case.fixed, outputs, *extra)
-                for k in outputs:
-                    assert np.array_equal(as_ints(case, result, k), want_cols[k]), (case.name, k, per_row, known)
-                meta = result.schema.metadata or {}
-                assert not case.columnar or b'"rows_scalar": 0' in meta.get(b"guize", b'"rows_scalar": 0'), (
-                    case.name, meta)
+                for d64 in (False, True):  # decimal128 inputs and results; decimal64 inputs and results
+                    table = arrow_table(case, cols, days if per_row else None, d64)
+                    result = policy.evaluate_batch(table, "日期" if per_row else case.fixed, outputs=ask,
+                                                   known_on=known, decimal64=d64)
+                    assert result.column("错误").null_count == n, (case.name, "error rows")
+                    for k in outputs:
+                        assert np.array_equal(as_ints(case, result, k), want_cols[k]), (case.name, k, per_row, known)
+                    meta = result.schema.metadata or {}
+                    assert not case.columnar or b'"rows_scalar": 0' in meta.get(b"guize", b'"rows_scalar": 0'), (
+                        case.name, meta)
 
 
 # ---------------------------------------------------------------- timing
