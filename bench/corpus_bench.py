@@ -444,15 +444,17 @@ def scalar_ratio(case: Case, policy: Any, outputs: tuple[str, ...], everything: 
 
 
 def batch_ratio(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
-                rounds: int, rows: int) -> tuple[float, float, float, tuple[float, float]]:
+                rounds: int, rows: int, d64: bool = False) -> tuple[float, float, float, tuple[float, float]]:
+    """guize's batch against the numpy baseline; `d64`: decimal inputs as decimal64 and
+    evaluate_batch(..., decimal64=True), 8 bytes a value as the baseline's int64 columns."""
     cols = case.make(rows, 7)
     days = draw_days(case, rows, 7) if per_row else None
-    table = arrow_table(case, cols, days)
+    table = arrow_table(case, cols, days, d64)
     on: Any = "日期" if per_row else case.fixed
     base_on: Any = days if per_row else case.fixed
     ask = None if everything else list(outputs)
-    policy.evaluate_batch(table, on, outputs=ask)  # warm: kernels compiled once per shape
-    return paired(lambda _: policy.evaluate_batch(table, on, outputs=ask),
+    policy.evaluate_batch(table, on, outputs=ask, decimal64=d64)  # warm: kernels compiled once per shape
+    return paired(lambda _: policy.evaluate_batch(table, on, outputs=ask, decimal64=d64),
                   lambda _: case.numpy(cols, base_on, outputs), rounds)
 
 
@@ -558,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         return 0
     head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio",
-            "B/row", "base B/row")
+            "d64 ms", "base ms", "ratio", "B/row", "base B/row")
     rows: list[tuple[str, ...]] = []
     for case in cases:
         policy = policies[case.name]
@@ -567,16 +569,20 @@ def main(argv: list[str] | None = None) -> int:
             for per_row in (False, True):
                 s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
                                                 args.scalar_rounds, args.scalar_rows)
-                b_g = b_b = b_r = m_g = m_b = float("nan")
+                b_g = b_b = b_r = d_g = d_b = d_r = m_g = m_b = float("nan")
                 if not args.scalar_only:
                     b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat,
                                                    batch_rows(case, args.rows))
+                    d_g, d_b, d_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat,
+                                                   batch_rows(case, args.rows), d64=True)
                     m_g, m_b = memory_per_row(case, policy, outputs, everything, per_row,
                                               min(batch_rows(case, args.rows), args.memory_rows))
                 rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
                              f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
                              f"{b_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
                              f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}",
+                             f"{d_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
+                             f"{d_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{d_r:.2f}",
                              f"{m_g:.0f}", f"{m_b:.0f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
@@ -587,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
             print("  ".join("-" * w for w in widths))
     print(f"scalar: µs per record, median of {args.scalar_rounds} paired rounds of 1,000 records; "
           f"batch: ms per {args.rows:,} rows, median of {args.repeat} paired runs; ratio = guize ÷ hand-written.")
+    print("batch: decimal128 inputs and results (the default); d64: decimal64 inputs and "
+          "evaluate_batch(..., decimal64=True), each paired with its own runs of the baseline.")
     print("allocator: " + ("large arrays from a warm heap (mallopt, see warm_heap)" if warm
                            else "as it is (large arrays mapped afresh)"))
     if slow := [c.name for c in cases if not c.columnar]:
