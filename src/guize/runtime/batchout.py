@@ -43,7 +43,7 @@ def require_decimal64(pa: Any) -> None:
     """Raise a clear error when this pyarrow has no decimal64 (added in pyarrow 18)."""
     if not hasattr(pa, "decimal64"):
         raise RuleError(f"decimal64 结果需要 pyarrow 18 或更新的版本（当前 {pa.__version__}）："
-                        "请升级 pyarrow（pip install -U pyarrow），或不用 decimal64 选项（结果为 decimal128）")
+                        "请升级 pyarrow，或不用 decimal64 选项（结果为 decimal128）")
 
 
 def _places(d: Decimal | int) -> int:
