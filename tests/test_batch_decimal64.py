@@ -182,8 +182,29 @@ def test_an_old_pyarrow_without_decimal64_is_a_clear_error(big: guize.Policy, mo
     class Old:
         __version__ = "17.0.0"
 
-    with pytest.raises(RuleError, match=re.escape("decimal64 结果需要 pyarrow 18 或更新的版本（当前 17.0.0）")):
+    with pytest.raises(RuleError, match=re.escape("decimal64 结果需要 pyarrow 19 或更新的版本（当前 17.0.0 没有 decimal64 或对它支持不全）")):
         batchout.require_decimal64(Old())
+
+    class Early:  # a decimal64 type, but no cast of it to text yet (as early versions)
+        __version__ = "19.0.0"
+        ArrowNotImplementedError = pa.ArrowNotImplementedError
+        ArrowInvalid = pa.ArrowInvalid
+        decimal64 = staticmethod(pa.decimal64)
+        decimal128 = staticmethod(pa.decimal128)
+        string = staticmethod(pa.string)
+
+        class array:  # stands for pa.array
+            def __init__(self, values: Any, type: Any) -> None:
+                pass
+
+            def cast(self, target: Any) -> Any:
+                raise pa.ArrowNotImplementedError("Unsupported cast from decimal64 to utf8")
+
+    monkeypatch.setattr(batchout, "_PROBED", [])
+    with pytest.raises(RuleError, match=re.escape("（当前 19.0.0 没有 decimal64 或对它支持不全）")):
+        batchout.require_decimal64(Early())
+    batchout.require_decimal64(pa)  # this one is usable
+    assert batchout._PROBED == [True]
 
 
 def test_list_outputs_as_decimal64() -> None:

@@ -40,10 +40,24 @@ _D64 = 10**DECIMAL64_DIGITS - 1  # its largest unscaled value
 
 
 def require_decimal64(pa: Any) -> None:
-    """Raise a clear error when this pyarrow has no decimal64 (added in pyarrow 18)."""
-    if not hasattr(pa, "decimal64"):
-        raise RuleError(f"decimal64 结果需要 pyarrow 18 或更新的版本（当前 {pa.__version__}）："
+    """Raise a clear error when this pyarrow has no decimal64 (added in pyarrow 19), or cannot yet
+    turn one into text (what `guize run` writes to CSV and JSON Lines) or decimal128."""
+    usable = hasattr(pa, "decimal64")
+    if usable and not _PROBED:
+        try:
+            one = pa.array([Decimal("1.25")], type=pa.decimal64(DECIMAL64_DIGITS, 2))
+            usable = one.cast(pa.string()).to_pylist() == ["1.25"] and one.cast(pa.decimal128(38, 2)).to_pylist() == [
+                Decimal("1.25")]
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            usable = False
+        if usable:
+            _PROBED.append(True)
+    if not usable:
+        raise RuleError(f"decimal64 结果需要 pyarrow 19 或更新的版本（当前 {pa.__version__} 没有 decimal64 或对它支持不全）："
                         "请升级 pyarrow，或不用 decimal64 选项（结果为 decimal128）")
+
+
+_PROBED: list[bool] = []  # require_decimal64 found this pyarrow's decimal64 usable
 
 
 def _places(d: Decimal | int) -> int:
