@@ -253,3 +253,26 @@ def test_ipc_round_trip(big: guize.Policy) -> None:
     back = pa.ipc.open_stream(sink.getvalue()).read_all()
     assert back.equals(got)
     assert back.column("放大").to_pylist() == [Decimal("1250.00")]
+
+
+def test_a_recomputed_rows_columnar_value_is_not_judged() -> None:
+    # A row the scalar path recomputed may hold anything in the columnar array (here beyond
+    # decimal64): only its recomputed value counts; a row in error counts not at all.
+    from guize.runtime import batchout
+    from guize.runtime.batchops import Num
+
+    class Plan:
+        def __init__(self) -> None:
+            self.np, self.pa = np, pa
+            self.kinds = {"x": "money"}
+            self.places = {"x": 2}
+
+    v = np.array([150, 10**18 + 7, 10**18 + 9, 10**18 + 11], dtype=np.int64)
+    valid = np.array([True, True, False, True])
+    misfits: dict[int, RuleError] = {}
+    col = batchout.fixed_column(Plan(), "x", Num(v, 2, 0, 10**18 + 11), 4, {1: Decimal("2.5")}, valid, None, None, 2,
+                                misfits)
+    assert col.type == pa.decimal64(18, 2)
+    assert col.to_pylist()[:2] == [Decimal("1.50"), Decimal("2.50")]
+    assert list(misfits) == [3]  # not 1 (recomputed), not 2 (an error)
+    assert "输出「x」的值 10000000000000000.11 放不进 decimal64(18, 2)" in misfits[3].message

@@ -179,10 +179,10 @@ def assemble(plan: Any, n: int, values: dict[str, Any], patches: dict[str, dict[
         misfits: dict[int, RuleError] = {}
         arrays = [output(plan, name, n, values.get(name), patches[name], valid, errors, sinks.get(name), misfits)
                   for name in plan.names]
-        if not misfits:
+        new = {row: exc for row, exc in misfits.items() if row not in errors}
+        if not new:
             break
-        for row, exc in misfits.items():
-            errors.setdefault(row, exc)
+        errors.update(new)
     arrays.append(error_column(n, errors, np, pa))
     return pa.RecordBatch.from_arrays(arrays, names=[*plan.names, "错误"])
 
@@ -320,7 +320,11 @@ def fixed_column(plan: Any, name: str, value: Any, n: int, patch: dict[int, Any]
     else:
         arr = isinstance(value.v, np.ndarray)
         v = value.v if arr else np.full(n, value.v, dtype=np.int64)
-        v, owned = fit(name, v, value.s, value.lo, value.hi, places, integer, valid, misfits, np)
+        ok = valid  # the rows whose columnar value stands: not errors, not recomputed (their values may be garbage)
+        if patch:
+            ok = np.ones(n, dtype=bool) if valid is None else valid.copy()
+            ok[list(patch)] = False
+        v, owned = fit(name, v, value.s, value.lo, value.hi, places, integer, ok, misfits, np)
         owned = owned or not arr or (sink is not None and v is sink[1])
     if patch:
         if not owned:
@@ -360,9 +364,9 @@ def list64(plan: Any, name: str, value: Any, n: int, patch: dict[int, Any], erro
         offsets = np.asarray(e.offsets, dtype=np.int64)
         v = num.v if isinstance(num.v, np.ndarray) else np.full(e.n, num.v, dtype=np.int64)
         ok = None
-        if errors:
+        if errors or patch:  # items of rows in error or recomputed: their values do not stand
             bad_rows = np.zeros(n, dtype=bool)
-            bad_rows[list(errors)] = True
+            bad_rows[[*errors, *patch]] = True
             ok = ~np.repeat(bad_rows, np.diff(offsets))
         found: dict[int, RuleError] = {}
         items, _owned = fit(name, v, num.s, num.lo, num.hi, places, integer, ok, found, np)
