@@ -132,12 +132,9 @@ class ItemChunk(Chunk):
 
     def segment_sum(self, v: Any) -> Any:
         """Each row's sum of v (int64 over the items); wraps where the caller flags."""
-        alloc = self.parent.alloc  # (Arrow's pool: pages already mapped, see columns.alloc)
-        total = alloc(self.n + 1, np.int64)
-        total[0] = 0
+        total = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(v, out=total[1:])
-        ends = np.take(total, self.offsets, out=alloc(len(self.offsets), np.int64))  # one gather, not one per end
-        return np.subtract(ends[1:], ends[:-1], out=alloc(self.parent.n, np.int64))
+        return np.diff(total[self.offsets])  # one gather, not one per end
 
     def position(self, inclusive: bool) -> Any:
         """Each item's place in its row: 1, 2, … (inclusive), or 0, 1, … (the items before it)."""
@@ -278,8 +275,7 @@ def running(e: Chunk, x: Any, inclusive: bool) -> Num:
         out = np.multiply(e.position(inclusive), x.v)
         return Num(out, x.s, lo, hi, True)
     v = e.column(x)
-    total = e.parent.alloc(e.n + 1, np.int64)
-    total[0] = 0
+    total = np.zeros(e.n + 1, dtype=np.int64)
     np.cumsum(v, out=total[1:])
     starts = total[e.offsets[:-1]][e.seg]
     out = np.subtract(total[1:] if inclusive else total[:-1], starts, out=starts)
