@@ -276,3 +276,23 @@ def test_a_recomputed_rows_columnar_value_is_not_judged() -> None:
     assert col.to_pylist()[:2] == [Decimal("1.50"), Decimal("2.50")]
     assert list(misfits) == [3]  # not 1 (recomputed), not 2 (an error)
     assert "输出「x」的值 10000000000000000.11 放不进 decimal64(18, 2)" in misfits[3].message
+
+
+def test_keyed_outputs_as_decimal64(tmp_path: Path) -> None:
+    # A per-item output of a list with a 主键 is a map column: its values decimal64 too.
+    from test_lists_keys import CHILD, GRADE, MEMBER, MONTH, PLAIN, POLICY
+
+    path = tmp_path / "keys.rule"
+    path.write_text(POLICY, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    t = pa.table({
+        "成员": pa.array([[{"姓名": "张三", "月收入": Decimal(1200), "年龄": 540}],
+                          [{"姓名": "甲", "月收入": Decimal(1), "年龄": 1}] * 2, []], type=pa.list_(MEMBER)),
+        "各月": pa.array([[{"月份": dt.date(2024, 1, 1), "收入": Decimal(10)}], [], []], type=pa.list_(MONTH)),
+        "各子女": pa.array([[{"序号": 7, "级别": "一级"}], [], []], type=pa.list_(CHILD)),
+        "各级": pa.array([[{"级别": " 二级 ", "人数": 1}], [], []], type=pa.list_(GRADE)),
+        "明细": pa.array([[{"收入": Decimal(1)}], [], []], type=pa.list_(PLAIN))})
+    wide = policy.evaluate_batch(t, on=dt.date(2024, 6, 1))
+    narrow = policy.evaluate_batch(t, on=dt.date(2024, 6, 1), decimal64=True)
+    assert narrow.to_pylist() == wide.to_pylist()
+    assert narrow.schema.field("每人补助").type == pa.map_(pa.string(), pa.decimal64(18, 2))
