@@ -241,7 +241,7 @@ def test_guize_run_writes_decimal64(big: guize.Policy, tmp_path: Path, suffix: s
     else:
         assert "1250.00" in target.read_text(encoding="utf-8")
     errors = (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8")
-    assert "放不进 decimal64(18, 2)" in errors
+    assert "放不进 decimal64(18, 2)" in errors and '"code": "E103"' in errors  # a computation error (EvaluationError)
 
 
 def test_ipc_round_trip(big: guize.Policy) -> None:

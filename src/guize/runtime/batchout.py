@@ -28,7 +28,7 @@ from guize.runtime.columns import (
     from_python,
     string_array,
 )
-from guize.runtime.errors import RuleError
+from guize.runtime.errors import EvaluationError, RuleError
 
 DECIMAL_KINDS = ("money", "quantity", "rate", "points")
 _I64 = 2**63 - 1
@@ -244,7 +244,7 @@ def output(plan: Any, name: str, n: int, value: Any, patch: dict[int, Any], vali
 # ---------------------------------------------------------------- decimal64 and int64 at fixed places
 
 
-def _misfit(name: str, value: Decimal, places: int, integer: bool) -> RuleError:
+def _misfit(name: str, value: Decimal, places: int, integer: bool) -> EvaluationError:
     from guize.runtime import display
 
     shown = display.exact(value)
@@ -255,8 +255,8 @@ def _misfit(name: str, value: Decimal, places: int, integer: bool) -> RuleError:
     else:
         why = f"小数位多于规则确定的 {places} 位"
     what = "int64" if integer else f"decimal64({DECIMAL64_DIGITS}, {places})"
-    return RuleError(f"输出「{name}」的值 {shown} 放不进 {what}（{why}）：请不用 decimal64 选项（结果为 decimal128）",
-                     output=name, value=shown)
+    return EvaluationError(f"输出「{name}」的值 {shown} 放不进 {what}（{why}）：请不用 decimal64 选项（结果为 decimal128）",
+                           output=name, value=shown)
 
 
 def scaled(x: Any, places: int, limit: int) -> int | None:
