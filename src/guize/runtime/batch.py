@@ -170,6 +170,7 @@ class BatchEvaluator:
         # assumed within a narrower bound and those read for their bounds, so that the next
         # chunk or call records its kernel at once instead of retrying as the first did.
         self.learned: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+        self.learned_places: dict[tuple[str, ...], dict[str, int]] = {}  # decimal64: outputs -> places (batchout)
 
     @property
     def program(self) -> dict[str, Any]:
@@ -269,8 +270,15 @@ class Plan:
         self.places: dict[str, int] | None = None  # decimal64: each number output's places (batchout)
         if decimal64:
             require_decimal64(pa)
-            self.places = output_places(policy.definitions, {s["name"]: s for s in policy.module.INPUTS},
-                                        self.names, self.kinds)
+            key = ("places", *self.names)  # (fixed by the policy: worked out once per set of outputs)
+            places = evaluator.learned_places.get(key)
+            if places is None:
+                places = output_places(policy.definitions, {s["name"]: s for s in policy.module.INPUTS}, self.names,
+                                       self.kinds)
+                if len(evaluator.learned_places) >= _LEARNED_SIZE:
+                    evaluator.learned_places.clear()
+                evaluator.learned_places[key] = places
+            self.places = places
         # Outputs computed for each item of a list (always row by row): list columns.
         self.per_item = {n for n in self.names if type(policy.definitions[n].expr).__name__ == "Each"}
         self.vector = [n for n in self.names if self._vectorised(n)]
@@ -299,8 +307,8 @@ class Plan:
                 raise InvalidInput(f"「{on}」既不是日期，也不是输入表中的列{hint}", value=str(on)) from None
         # A column every path reads must be there; one read only on some paths may be absent:
         # the outputs that could read it go row by row, where a row that needs it says so.
-        every_path = ir.strict_needs(policy.definitions, self.names)
         absent = [n for n in self.needed if n not in present and not self.specs[n]["has_default"]]
+        every_path = ir.strict_needs(policy.definitions, self.names) if absent else set()
         for name in absent:
             # A column like the missing one's name is most likely a misspelling of it: say so.
             near = _nearest(name, [c for c in schema.names if c not in self.specs])
