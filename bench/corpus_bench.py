@@ -168,6 +168,13 @@ the table and the figures):
   1.11–1.20. Not automatic for decimal64 inputs: the result type would then follow the input's
   type, and a policy with an output whose places the policy does not fix would start failing.
   The decimal128 rows are unchanged (the default output type stays decimal128(38, s)).
+  Measured and not adopted: decimal128 results in a zeroed buffer (np.zeros), so that no high
+  word of a non-negative output is written (textile all outputs 0.96, outpatient 0.96,
+  special deductions 1.00 of before: within the noise, and it depends on glibc's heap);
+  recording a list's rows into the kernel, the items' sums computed eagerly first as columns
+  the kernel reads (subsistence, 月低保金 alone: no measurable change; all outputs: slower,
+  since 重点保障对象 reads a row value still being recorded and the chunk is evaluated again);
+  a list's temporaries from Arrow's pool (chosen 0.92, all outputs 1.03–1.09).
   What is left with decimal64: outpatient's kernel (26 calls; the assumed-bound check is 4 ors
   and a comparison the baseline does not do, ~1 ms outside the kernel); subsistence's chosen
   output (1.7x): the list is evaluated eagerly (list_input converts and checks all four fields
