@@ -296,3 +296,30 @@ def test_keyed_outputs_as_decimal64(tmp_path: Path) -> None:
     narrow = policy.evaluate_batch(t, on=dt.date(2024, 6, 1), decimal64=True)
     assert narrow.to_pylist() == wide.to_pylist()
     assert narrow.schema.field("每人补助").type == pa.map_(pa.string(), pa.decimal64(18, 2))
+
+
+GIVEN = """\
+文件：
+  标题：《可作输入》
+  施行日期：2024年1月1日
+
+输入 金额甲：金额
+
+定义 基数：金额，可作输入 = 金额甲 × 2
+输出 结果：金额，四舍五入到分 = 基数 × 100
+输出 次数：整数 = 3
+"""
+
+
+def test_outputs_computed_row_by_row_as_decimal64(tmp_path: Path) -> None:
+    # 基数 given as a column: 结果 is computed row by row, its column built from the rows' values.
+    path = tmp_path / "given.rule"
+    path.write_text(GIVEN, encoding="utf-8")
+    policy = guize.load(path)
+    table = pa.table({"金额甲": pa.array([Decimal("1.00"), Decimal("2.00"), Decimal("3.00")]),
+                      "基数": pa.array([None, Decimal("10.001"), Decimal(9 * 10**14)])})
+    got = policy.evaluate_batch(table, ON, decimal64=True)
+    assert got.schema.field("结果").type == pa.decimal64(18, 2) and got.schema.field("次数").type == pa.int64()
+    assert got.column("结果").to_pylist() == [Decimal("200.00"), Decimal("1000.10"), None]
+    assert got.column("错误").to_pylist()[2].startswith("输出「结果」的值 90000000000000000.00 放不进 decimal64(18, 2)")
+    assert b'"rows_scalar": 3' in got.schema.metadata[b"guize"]
