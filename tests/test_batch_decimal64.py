@@ -193,9 +193,12 @@ def test_an_old_pyarrow_without_decimal64_is_a_clear_error(big: guize.Policy, mo
         decimal128 = staticmethod(pa.decimal128)
         string = staticmethod(pa.string)
 
-        class array:  # stands for pa.array
-            def __init__(self, values: Any, type: Any) -> None:
-                pass
+        py_buffer = staticmethod(pa.py_buffer)
+
+        class Array:  # stands for pa.Array
+            @staticmethod
+            def from_buffers(*args: Any) -> Any:
+                return Early.Array()
 
             def cast(self, target: Any) -> Any:
                 raise pa.ArrowNotImplementedError("Unsupported cast from decimal64 to utf8")

@@ -45,7 +45,10 @@ def require_decimal64(pa: Any) -> None:
     usable = hasattr(pa, "decimal64")
     if usable and not _PROBED:
         try:
-            one = pa.array([Decimal("1.25")], type=pa.decimal64(DECIMAL64_DIGITS, 2))
+            import numpy as np  # (not pa.array: it imports pandas when installed, see columns.arrow_array)
+
+            one = pa.Array.from_buffers(pa.decimal64(DECIMAL64_DIGITS, 2), 1,
+                                        [None, pa.py_buffer(np.array([125], dtype=np.int64))])
             usable = one.cast(pa.string()).to_pylist() == ["1.25"] and one.cast(pa.decimal128(38, 2)).to_pylist() == [
                 Decimal("1.25")]
         except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
