@@ -162,10 +162,10 @@ the table and the figures):
   as it is: no high words, no strided low words, no copy. Its schema depends on the policy and
   the option only, so that chunks and files agree; a value beyond 18 digits or int64 is its
   row's error. The d64 columns time it against the same int64 baseline: both sides then read
-  and write 8 bytes a value. Measured (1M rows, paired, busy machine): outpatient 12.6 -> 9.0 ms
-  against 7.5 (1.64 -> 1.16), textile all outputs 72.7 -> 48.0 against 55.1 (1.33 -> 0.87),
-  special deductions fixed date 1.25–1.37 -> 0.91–0.95, subsistence all outputs 1.26–1.47 ->
-  1.11–1.20. Not automatic for decimal64 inputs: the result type would then follow the input's
+  and write 8 bytes a value. Measured (the full run in docs/performance.md, 1M rows, paired, a
+  machine shared with two other helpers): outpatient 13.2 -> 9.3 ms against 8.3 (1.60–1.64 ->
+  1.16–1.18), textile all outputs 84.1 -> 52.8 ms against 59.0 (1.32–1.34 -> 0.90–0.91), special
+  deductions fixed date 1.20–1.40 -> 0.83–0.92, subsistence all outputs 1.39 -> 1.19–1.26. Not automatic for decimal64 inputs: the result type would then follow the input's
   type, and a policy with an output whose places the policy does not fix would start failing.
   The decimal128 rows are unchanged (the default output type stays decimal128(38, s)).
   Measured and not adopted: decimal128 results in a zeroed buffer (np.zeros), so that no high
