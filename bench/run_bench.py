@@ -9,7 +9,8 @@ Rows of the table (all measured in this one run, on the same machine, same input
   新政办发〔2024〕13号 第十四条) against the hand-written Decimal function
   (bench/baselines.py), zen-engine and OpenFisca (one simulation per record) (bench/peers.py);
 * batch: Policy.evaluate_batch on 1,000,000 rows (a pyarrow Table: decimal128 money,
-  dictionary-encoded 医院级别) against the hand-written numpy function on integer fen, and
+  dictionary-encoded 医院级别) against the hand-written numpy function on integer fen (also
+  with decimal64 money in, and in and out with evaluate_batch(..., decimal64=True)), and
   OpenFisca's vectorised simulation; peak memory of guize and numpy in child processes;
 * compile: parse + check + generate (scalar and columnar code) over a generated corpus of
   at least 10,000 lines, in lines per second;
@@ -119,7 +120,10 @@ def fen_of(result: Any, name: str, per_unit: int) -> Any:
 
     arr = result.column(name).combine_chunks()
     scale = arr.type.scale
-    low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2::2][:len(arr)]
+    if arr.type.byte_width == 8:  # decimal64: the int64 values themselves
+        low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr)]
+    else:  # decimal128: the low words (the values fit in 64 bits)
+        low = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset * 2::2][:len(arr)]
     factor = per_unit // 10**scale if 10**scale <= per_unit else None
     assert factor is not None, f"{name}: scale {scale} finer than 1/{per_unit}"
     return low * factor
@@ -255,6 +259,13 @@ def batch_rows(table: Table, args: argparse.Namespace, policy: Any) -> None:
                                           numpy_side, args.repeat)
         table.add("  money as decimal64(18,2)", fmt(t_64 * 1e3), "hand-written numpy (int fen)",
                   fmt(t_np4 * 1e3), fmt(ratio, 2))
+        narrow = policy.evaluate_batch(d64, ON, outputs=OUTPUTS, decimal64=True)
+        for name, unit in (("起付标准", 100), ("支付比例", 10_000), ("统筹基金支付", 100)):
+            assert np.array_equal(fen_of(narrow, name, unit), want[name]), name
+        t_65, t_np5, ratio, _iqr = paired(lambda _: policy.evaluate_batch(d64, ON, outputs=OUTPUTS, decimal64=True),
+                                          numpy_side, args.repeat)
+        table.add("  and results decimal64", fmt(t_65 * 1e3), "hand-written numpy (int fen)",
+                  fmt(t_np5 * 1e3), fmt(ratio, 2))
     strings = arrow_table(cols, level_as="string")
     t_str, t_np2, ratio, _iqr = paired(lambda _: policy.evaluate_batch(strings, ON, outputs=OUTPUTS),
                                        numpy_side, max(3, args.repeat // 2))

@@ -49,6 +49,8 @@ def _suffix(path: str, what: str, given: str | None = None) -> str:
               help="CSV 输入的编码，如 gb18030（含 GBK）；默认：UTF-8，不是 UTF-8 时按 GB18030")
 @click.option("--excel", is_flag=True, help="CSV 输出以 UTF-8 BOM 开头，中文 Windows 上的 Excel 能正确显示")
 @click.option("--strict", is_flag=True, help="遇到第一行错误即停止（不写出输出文件）")
+@click.option("--decimal64", is_flag=True,
+              help="金额、比率写成 decimal64（18 位，小数位由规则确定），整数写成 int64；放不下的值在该行报错")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=CHUNK_ROWS, show_default=True,
               help="每块的行数（决定内存占用）")
 @click.option("--corpus", default=None, help="文件库目录（判断是否已被废止，含子目录）；默认为文件所在目录（不含子目录）")
@@ -62,7 +64,7 @@ def command(file: str, date_text: str | None, date_column: str | None, known_tex
             input_path: str, output_path: str,
             input_format: str | None, output_format: str | None, outputs: tuple[str, ...], keep: tuple[str, ...],
             decimals: str, encoding: str | None, excel: bool, strict: bool, chunk_rows: int, corpus: str | None, fmt: str,
-            progress: bool | None, explain_path: str | None, explain_format: str) -> None:
+            progress: bool | None, explain_path: str | None, explain_format: str, decimal64: bool = False) -> None:
     """按规则批量计算数据文件中的每一行，流式处理，输出写完才改名就位。"""
     from guize.commands.common import EXIT_FINDINGS, EXIT_OK, fail, parse_date
 
@@ -93,7 +95,7 @@ def command(file: str, date_text: str | None, date_column: str | None, known_tex
         try:
             summary = _run(file, on, source, target, list(outputs) or None, list(keep), strict, chunk_rows,
                            corpus, progress, decimals, encoding, excel, known_on,
-                           (explain_path, explain_format) if explain_path is not None else None)
+                           (explain_path, explain_format) if explain_path is not None else None, decimal64)
         except RuleError as exc:
             fail(exc, fmt)
         if output_path == "-":
@@ -124,7 +126,7 @@ def command(file: str, date_text: str | None, date_column: str | None, known_tex
 def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | None, keep: list[str],
          strict: bool, chunk_rows: int, corpus: str | None, progress: bool | None,
          decimals: str = "number", encoding: str | None = None, excel: bool = False,
-         known_on: Any = None, explain: tuple[str, str] | None = None) -> dict[str, Any]:
+         known_on: Any = None, explain: tuple[str, str] | None = None, decimal64: bool = False) -> dict[str, Any]:
     from guize.commands.common import load_quietly
     from guize.runtime.files import run_file
 
@@ -148,7 +150,7 @@ def _run(file: str, on: Any, source: Path, target: Path, outputs: list[str] | No
 
     try:
         summary = run_file(policy, source, target, on, outputs, keep, strict, chunk_rows,
-                           advance if show else None, decimals, encoding, excel, known_on, explain)
+                           advance if show else None, decimals, encoding, excel, known_on, explain, decimal64)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from guize.runtime import ir
 from guize.runtime import values as V
+from guize.runtime.batchout import DECIMAL_KINDS, assemble, output_places, require_decimal64
 from guize.runtime.columns import (
     Converted,
     alloc,
@@ -49,15 +50,11 @@ from guize.runtime.columns import (
     column_kind,
     combine,
     convert_column,
-    decimal_column,
-    error_column,
-    from_python,
     iter_batches,
     mask_or,
     minmax,
     one_column,
     scale_up,
-    string_array,
     to_table,
 )
 from guize.runtime.deps import dependencies
@@ -69,7 +66,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 ERROR_COLUMN = "错误"
-_DECIMAL_KINDS = ("money", "quantity", "rate", "points")
 # Rows per chunk of evaluate_batch: bounds the memory taken by converted inputs. The work
 # on temporaries is done block by block (BLOCK_ROWS), so a large chunk costs no cache; it
 # saves the per-chunk costs (conversions, allocations, recording the kernel).
@@ -174,6 +170,7 @@ class BatchEvaluator:
         # assumed within a narrower bound and those read for their bounds, so that the next
         # chunk or call records its kernel at once instead of retrying as the first did.
         self.learned: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+        self.learned_places: dict[tuple[str, ...], dict[str, int]] = {}  # decimal64: outputs -> places (batchout)
 
     @property
     def program(self) -> dict[str, Any]:
@@ -185,13 +182,13 @@ class BatchEvaluator:
         return program
 
     def plan(self, schema: Any, on: Any, outputs: Any = None, strict: bool = False,
-             block_rows: int = BLOCK_ROWS, known_on: Any = None) -> Plan:
+             block_rows: int = BLOCK_ROWS, known_on: Any = None, decimal64: bool = False) -> Plan:
         """A Plan for evaluating chunks of tables with `schema` (see Plan.run)."""
-        return Plan(self, schema, on, outputs, strict, block_rows, known_on)
+        return Plan(self, schema, on, outputs, strict, block_rows, known_on, decimal64)
 
     def evaluate(self, data: Any, on: Any, outputs: Any = None, strict: bool = False,
                  chunk_rows: int = CHUNK_ROWS, block_rows: int = BLOCK_ROWS, keep: Any = (),
-                 known_on: Any = None) -> pa.Table:
+                 known_on: Any = None, decimal64: bool = False) -> pa.Table:
         """Evaluate many rows: a pyarrow Table of outputs and 「错误」 (see the module docstring).
 
         `known_on`: the rules as published by one date, or the name of a column giving it per
@@ -199,10 +196,11 @@ class BatchEvaluator:
 
         `keep`: columns of `data` copied, as they are, before the outputs (like `guize run --keep`).
         `block_rows`: rows per block of each chunk's kernel; 0 computes each chunk at once.
+        `decimal64`: decimal outputs as decimal64 and integers as int64 (guize.runtime.batchout).
         """
         table = to_table(data)
         kept = self._kept(table, keep, outputs)
-        plan = self.plan(table.schema, on, outputs, strict, block_rows, known_on)
+        plan = self.plan(table.schema, on, outputs, strict, block_rows, known_on, decimal64)
         batches = []
         offset = 0
         for piece in iter_batches(table, chunk_rows):
@@ -241,7 +239,7 @@ class Plan:
     """What one evaluate_batch call needs: outputs, inputs, the date, the compiled program."""
 
     def __init__(self, evaluator: BatchEvaluator, schema: pa.Schema, on: Any, outputs: Any, strict: bool,
-                 block_rows: int = BLOCK_ROWS, known_on: Any = None) -> None:
+                 block_rows: int = BLOCK_ROWS, known_on: Any = None, decimal64: bool = False) -> None:
         np, pa, _pc = arrow_modules()
         # The rules as published by one date (None: as they now stand), or by each row's date
         # in the column known_column (see _known_rows).
@@ -269,6 +267,18 @@ class Plan:
         self.reasons: dict[str, str] = program["fallback"]
         self.enums: tuple[str, ...] = program["enums"]
         self.kinds = {n: column_kind(policy.definitions[n].value_kind) for n in self.names}
+        self.places: dict[str, int] | None = None  # decimal64: each number output's places (batchout)
+        if decimal64:
+            require_decimal64(pa)
+            key = ("places", *self.names)  # (fixed by the policy: worked out once per set of outputs)
+            places = evaluator.learned_places.get(key)
+            if places is None:
+                places = output_places(policy.definitions, {s["name"]: s for s in policy.module.INPUTS}, self.names,
+                                       self.kinds)
+                if len(evaluator.learned_places) >= _LEARNED_SIZE:
+                    evaluator.learned_places.clear()
+                evaluator.learned_places[key] = places
+            self.places = places
         # Outputs computed for each item of a list (always row by row): list columns.
         self.per_item = {n for n in self.names if type(policy.definitions[n].expr).__name__ == "Each"}
         self.vector = [n for n in self.names if self._vectorised(n)]
@@ -297,8 +307,8 @@ class Plan:
                 raise InvalidInput(f"「{on}」既不是日期，也不是输入表中的列{hint}", value=str(on)) from None
         # A column every path reads must be there; one read only on some paths may be absent:
         # the outputs that could read it go row by row, where a row that needs it says so.
-        every_path = ir.strict_needs(policy.definitions, self.names)
         absent = [n for n in self.needed if n not in present and not self.specs[n]["has_default"]]
+        every_path = ir.strict_needs(policy.definitions, self.names) if absent else set()
         for name in absent:
             # A column like the missing one's name is most likely a misspelling of it: say so.
             near = _nearest(name, [c for c in schema.names if c not in self.specs])
@@ -406,12 +416,12 @@ class Plan:
                 self._scalar(columns, rest, self.fallback, self.fallback, patches, errors)
                 self.rows_scalar += len(rest)
             self.rows_scalar += len(suspect)
+        out = assemble(self, n, values, patches, errors, sinks)  # (decimal64: may add errors)
         ordered = sorted(errors.items())
         if self.strict and ordered:
             row, exc = ordered[0]
             raise _at_row(exc, offset + row)
         self.rows_done += n
-        out = self._assemble(n, values, patches, errors, sinks)
         if self.keyed:
             from guize.runtime.batchkeys import keyed_column
 
@@ -522,9 +532,9 @@ class Plan:
             chunk.input(name)
         sinks: dict[str, tuple[Any, ...]] = {}
         for name in self.vector:
-            if self.kinds[name] in _DECIMAL_KINDS:
-                buf = alloc(2 * n, np.int64)
-                sinks[name] = (buf, buf.reshape(n, 2)[:, 0])
+            if self.kinds[name] in DECIMAL_KINDS:
+                buf = alloc(n if self.places is not None else 2 * n, np.int64)  # decimal64: the values
+                sinks[name] = (buf, buf if self.places is not None else buf.reshape(n, 2)[:, 0])
                 chunk.sinks[name] = sinks[name][1]
         values = {name: chunk.ref(name) for name in self.vector}
         chunk.close()
@@ -542,7 +552,7 @@ class Plan:
             values = {name: _materialize(v, recorder) for name, v in values.items()}
             for name, (buf, low) in sinks.items():
                 value = values[name]
-                if isinstance(value, Num) and value.v is low:
+                if isinstance(value, Num) and value.v is low and self.places is None:
                     high = buf.reshape(n, 2)[:, 1]
                     if value.lo >= 0:
                         recorder.call(copy, 0, out=high)
@@ -693,67 +703,6 @@ class Plan:
                 continue
             for name in names:
                 patches[name][row] = result[name]
-
-    # ------------------------------------------------------------ output columns
-
-    def _assemble(self, n: int, values: dict[str, Any], patches: dict[str, dict[int, Any]],
-                  errors: dict[int, RuleError], sinks: dict[str, Any]) -> Any:
-        np, pa = self.np, self.pa
-        valid = None
-        if errors:
-            ok = np.ones(n, dtype=bool)
-            ok[list(errors)] = False
-            valid = ok
-        arrays = []
-        for name in self.names:
-            arrays.append(self._output(name, n, values.get(name), patches[name], valid, errors, sinks.get(name)))
-        arrays.append(error_column(n, errors, np, pa))
-        return pa.RecordBatch.from_arrays(arrays, names=[*self.names, ERROR_COLUMN])
-
-    def _output(self, name: str, n: int, value: Any, patch: dict[int, Any], valid: Any,
-                errors: dict[int, RuleError], sink: Any) -> Any:
-        np, pa = self.np, self.pa
-        from guize.runtime.batchops import EPOCH, Num
-
-        kind = self.kinds[name]
-        for row in errors:
-            patch.pop(row, None)
-        validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-        if name in self.per_item and (value is None or type(value).__name__ == "ListValue"):  # list column
-            from guize.runtime.batchlists import list_output
-            return list_output(value, kind, n, patch, errors, lambda v, m: self._output(name, m, v, {}, None, {}, None))
-        if value is None:  # evaluated row by row: build from the Python values
-            return from_python(kind, [patch.get(i) for i in range(n)], pa)
-        if isinstance(value, Num):
-            v = value.v if isinstance(value.v, np.ndarray) else np.full(n, value.v, dtype=np.int64)
-            assert v.dtype == np.int64  # INVARIANT: number columns are int64 (day numbers may be int32)
-            if kind == "int" and value.s == 0 and all(abs(int(x)) <= _I64 for x in patch.values()):
-                if patch:
-                    v = v.copy()
-                    for row, x in patch.items():
-                        v[row] = int(x)
-                return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(np.ascontiguousarray(v))])
-            return decimal_column(v, value.s, n, patch, validity, np, pa, sink, value.lo)
-        if kind == "bool":
-            b = value if isinstance(value, np.ndarray) else np.full(n, bool(value))
-            if patch:
-                b = b.copy()
-                for row, x in patch.items():
-                    b[row] = bool(x)
-            return arrow_array(b, validity)
-        if kind == "enum":
-            codes = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
-            if patch:
-                codes = codes.astype(np.int64)  # a copy, wide enough for every code
-                for row, x in patch.items():
-                    codes[row] = self.enums.index(x)
-            return string_array(self.enums).take(arrow_array(codes, validity))
-        # dates
-        days = value if isinstance(value, np.ndarray) else np.full(n, value, dtype=np.int64)
-        days = days.astype(np.int32)
-        for row, x in patch.items():
-            days[row] = x.toordinal() - EPOCH
-        return pa.Array.from_buffers(pa.date32(), n, [validity, pa.py_buffer(days)])
 
 
 def _materialize(value: Any, recorder: Any) -> Any:

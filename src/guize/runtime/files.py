@@ -558,7 +558,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
              chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None,
              decimals: str = "number", encoding: str | None = None, excel: bool = False,
              known_on: Any = None,
-             explain: tuple[str | os.PathLike[str], str] | None = None) -> dict[str, Any]:
+             explain: tuple[str | os.PathLike[str], str] | None = None, decimal64: bool = False) -> dict[str, Any]:
     """Evaluate `policy` over every row of the data file `source`, writing `target` (formats by
     extension, see file_format) and, when rows fail, its errors list (errors_path(target)).
 
@@ -568,7 +568,8 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
     ("600.00") for readers that take JSON numbers as floats. `encoding`: a CSV input's encoding
     (detected when None: UTF-8, else GB18030). `excel`: a CSV output begins with a UTF-8 byte
     order mark, so that Excel on Chinese Windows reads it. `explain`: (path, format) of a JSON
-    Lines file to write each row's explanation to (guize.runtime.batchexplain). Returns the
+    Lines file to write each row's explanation to (guize.runtime.batchexplain). `decimal64`: decimal
+    outputs as decimal64, integers as int64 (guize.runtime.batchout). Returns the
     summary `guize run --format json` prints.
     """
     from guize.runtime.batch import ERROR_COLUMN
@@ -607,7 +608,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             hint = f"（是否指「{near}」？）" if near else ""
             raise RuleError(f"输入文件中没有列「{column}」{hint}", column=column)
     schema = pa.schema([pa.field(c, pa.null()) for c in present])
-    plan = policy.batch.plan(schema, on, outputs, strict, known_on=known_on)
+    plan = policy.batch.plan(schema, on, outputs, strict, known_on=known_on, decimal64=decimal64)
     if plan.window_error is not None:
         raise plan.window_error  # the date is out of force for every row: say so once
     writer = Writer(target, out_suffix, decimals == "string", excel)

@@ -389,23 +389,24 @@ class Policy:
 
     def evaluate_batch(self, data: Any, on: Any, outputs: Iterable[str] | None = None,
                        strict: bool = False, keep: Iterable[str] = (), known_on: Any = None,
-                       explain: bool | str = False) -> Any:
+                       explain: bool | str = False, decimal64: bool = False) -> Any:
         """Evaluate many rows at once: a pyarrow Table of outputs and 「错误」 (needs guize[batch]).
 
         `on` is one date or the name of a date column; `keep`: input columns copied before the
         outputs (such as an id); `known_on` one date, as in `evaluate`, or the name of a column
         giving it per row (a null: as they now stand); see guize.runtime.batch. `explain`: True
         (text), "markdown", "html" or "json" adds a 「说明」 column, each row's explanation
-        (guize.runtime.batchexplain).
+        (guize.runtime.batchexplain). `decimal64`: decimal outputs as decimal64(18, places fixed by
+        the policy) and integers as int64, 8 bytes a row (guize.runtime.batchout).
         """
         if not explain:
-            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on)
+            return self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on, decimal64=decimal64)
         from guize.runtime import batchexplain
 
         fmt = batchexplain.explain_format(explain)
         assert fmt is not None  # INVARIANT: explain is truthy
         outputs = list(outputs) if outputs is not None else None
-        result = self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on)
+        result = self.batch.evaluate(data, on, outputs, strict, keep=keep, known_on=known_on, decimal64=decimal64)
         return batchexplain.add_column(self, data, result, on, outputs, fmt, known_on)
 
     @property
