@@ -357,18 +357,29 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def generated_corpus(min_lines: int) -> list[tuple[str, str]]:
-    """Distinct .rule sources (the corpus files, renamed per copy) totalling >= min_lines lines."""
-    sources = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "policies").rglob("*.rule"))]
-    out: list[tuple[str, str]] = []
+def generated_corpus(min_lines: int, folder: Path) -> list[tuple[str, str, list[tuple[str, str]] | None]]:
+    """Copies of the corpus (each file renamed per copy) totalling >= min_lines lines, written
+    under `folder`: (path, text, the chain it is checked with). An amendment or a local document
+    is checked merged with what it builds on (driver.layered_files finds them beside it, as
+    `guize check` does); that is looked up here, before anything is timed."""
+    from guize.compiler.driver import layered_files
+
+    sources = [(p.parent.name, p.name, p.read_text(encoding="utf-8"))
+               for p in sorted((ROOT / "policies").rglob("*.rule"))]
+    out: list[tuple[str, str, list[tuple[str, str]] | None]] = []
     lines = 0
     copy = 0
     while lines < min_lines:
         copy += 1
-        for i, text in enumerate(sources):
+        written = []
+        for group, name, text in sources:
+            path = folder / f"{copy:03d}" / group / name
+            path.parent.mkdir(parents=True, exist_ok=True)
             text = text.replace("》", f"（第{copy}份）》", 1)
-            out.append((f"gen/{copy:03d}_{i}.rule", text))
+            path.write_text(text, encoding="utf-8")
+            written.append((str(path), text))
             lines += text.count("\n")
+        out += [(path, text, layered_files(text, path)) for path, text in written]
     return out
 
 
@@ -376,13 +387,14 @@ def compile_row(table: Table, args: argparse.Namespace) -> None:
     from guize.compiler.diagnostics import CompileError
     from guize.compiler.driver import compile_source
 
-    corpus = generated_corpus(args.corpus_lines)
-    total = sum(text.count("\n") for _p, text in corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = generated_corpus(args.corpus_lines, Path(tmp))
+    total = sum(text.count("\n") for _p, text, _files in corpus)
 
     def run() -> None:
-        for path, text in corpus:
+        for path, text, files in corpus:
             try:
-                compile_source(text, path)
+                compile_source(text, path, files)
             except CompileError as exc:  # metadata-only files compile too; anything else is a bug
                 raise AssertionError(exc.render()) from None
 

@@ -94,3 +94,15 @@ def test_a_date_per_record_over_many_years_reuses_each_dates_state(monkeypatch: 
         for on in days:
             assert policy.evaluate({"累计工作时间": 130}, on) == {"年休假天数": 10}
     assert len(checks) == len(days)
+
+
+def test_run_bench_quick_runs_every_row() -> None:
+    """`make bench` starts with bench/run_bench.py: its quick mode runs every row (checked equal
+    where it compares), including the compile row over copies of the corpus, whose amendments
+    are checked with what they amend (it stopped with E415 when they were compiled alone)."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, str(BENCH / "run_bench.py"), "--quick"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "compile " in done.stdout and "start-up: guize eval" in done.stdout
