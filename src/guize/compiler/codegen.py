@@ -10,6 +10,7 @@ from typing import Any, assert_never
 from guize._version import __version__
 from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
+from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.inline_reads import months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import literal_lines, records_lines, wrap
@@ -707,6 +708,7 @@ class CodeGenerator(ListCode):
         head += literal_lines("INPUT_NAMES = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
         head += literal_lines("OUTPUTS = ", p.outputs)
         head += [f"SLOTS = {p.slots!r}"]
+        head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, p.defs.values())!r}"]
         encoded = tuple(ir.encode_definition(d) for d in p.defs.values())
         head += defs_lines(encoded)
         head += literal_lines("DATED = ", self.dated_table())

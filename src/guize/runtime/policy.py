@@ -149,6 +149,9 @@ class Policy:
         self._line_index: tracebacks.LineIndex | None = None
         self._dated: tuple[tuple[Any, ...], ...] = module.DATED  # each slot's versions: (start, end)
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
+        # False: no Decimal arises in this module's scalar code (compiler/contextfree.py), so
+        # the caller's decimal context cannot change a result and evaluate does not read it.
+        self._context: bool = getattr(module, "DECIMAL_CONTEXT", True)
 
     def __repr__(self) -> str:
         return f"<guize.Policy {self.window.name()} from {self.path}>"
@@ -292,10 +295,11 @@ class Policy:
                 env = None
             if env is None:
                 env = self._env_for(on)
-        ctx = _getcontext()
-        if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
-            with decimal.localcontext(V.CONTEXT):
-                return self.evaluate(data, on, outputs, known_on)
+        if self._context:
+            ctx = _getcontext()
+            if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
+                with decimal.localcontext(V.CONTEXT):
+                    return self.evaluate(data, on, outputs, known_on)
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
@@ -321,6 +325,9 @@ class Policy:
         """`exc`, or when a 可作输入 definition on the path could be given instead of the missing
         input, the same error suggesting it: 「…；也可直接给出「实足年龄」」."""
         name = exc.detail.get("input")
+        if outputs is not None and name is not None and exc.message == V.missing(name, True).message:
+            # out_all, computing every output for a list that names them all (see _make_plan)
+            exc = V.missing(name)
         try:
             names = self.select_outputs(outputs)
         except RuleError:  # pragma: no cover - outputs were checked before any input was read
@@ -369,6 +376,8 @@ class Policy:
         function = self._lists.get(tuple(order))  # an output with the outputs it is computed from
         if function is not None:
             return function, None
+        if order == list(declared):  # every output, in order: out_all, with no flags to read
+            return self._all, None
         need = self._need(names)
         if order == [o for o in declared if o in order]:
             return self._subset, need
