@@ -363,6 +363,8 @@ class CodeGenerator(ListCode):
         if spec.get("negative") or kind == "list":  # 可为负, a list: the runtime's converter
             self.readers.setdefault(name, ident)
             convert, fast = f"_v.convert(_SPECS[{name!r}], {ident})", self.fast_check(spec, ident)
+            if kind == "list" and (reader := self.items_reader(spec)) is not None:
+                convert = f"{reader}({ident})"
             if fast:  # plain values inline, as for the other inputs; the rest by the converter
                 return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
             if plain_number(spec):

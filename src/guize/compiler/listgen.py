@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from guize.compiler.itemreads import item_reader_lines
 from guize.runtime import ir
 
 _WALRUS = re.compile(r"\(([id]_\w+) := ")  # a lazy read of an input or definition (codegen.expr)
@@ -22,6 +23,7 @@ class ListCode:
 
     expr: Any
     const: Any
+    const_lines: list[str]
     fresh: Any
     lines: list[str]
     rule_lines: list[int]
@@ -50,7 +52,7 @@ class ListCode:
                     out = f"{self.expr(versions[i].value, owner)} if {test} else {out}"
                 return f"({out})"
             case ir.Each(source=source, body=body):
-                return f"_v.each({self.expr(source, owner)}, {self.item_function(body, owner)})"
+                return f"{self.each_loop(body, owner)}({self.expr(source, owner)})"
             case ir.Field(name=name):
                 return f"_L[_i][{name!r}]"
             case ir.ItemRef(name=name):
@@ -58,14 +60,101 @@ class ListCode:
                     return "_o[_i]"
                 return f"{self.expr(ir.Ref(name), owner)}[_i]"
             case ir.Running(arg=arg, inclusive=inclusive, zero=zero):
+                var = self.__dict__.get("sums", {}).get(node.id)
+                if var is not None:  # a sum carried by each_loop: this item's step
+                    if inclusive:
+                        return f"({var} := {var} + {self.without_sums(arg, owner)})"
+                    fn = self.item_function(arg, owner)
+                    return f"(({var} := {var} + {fn}(_L, _i - 1, _o)) if _i else {var})"
                 fn = self.item_function(arg, owner)
                 return f"_v.running(_L, _i, _o, {fn}, {inclusive!r}, {self.const(zero)}, {node.id!r})"
+            case ir.Aggregate(func="count", source=source, filter=None):  # every item: their number
+                return f"len({self.expr(source, owner)})"
+            case ir.Aggregate(func="sum" | "count" as func, source=source, filter=test, value=value, zero=zero):
+                added = value if func == "sum" else None
+                return f"{self.sum_loop(test, added, zero, owner)}({self.expr(source, owner)})"
             case ir.Aggregate(func=func, source=source, filter=test, value=value, zero=zero):
                 name = source.name if isinstance(source, ir.Input) else "列表"
                 t = self.item_function(test, owner) if test is not None else "None"
                 v = self.item_function(value, owner) if value is not None else "None"
                 return (f"_v.aggregate({func!r}, {self.expr(source, owner)}, {t}, {v}, {self.const(zero)}, "
                         f"{owner!r}, {name!r})")
+
+    def items_reader(self, spec: dict[str, Any]) -> str | None:
+        """The module's reader of list input `spec` (compiler/itemreads.py), written once; None
+        when its fields have no inline read."""
+        readers: dict[str, str | None] = self.__dict__.setdefault("item_readers", {})
+        name = spec["name"]
+        if name not in readers:
+            fn = f"_R{len(readers)}"
+            lines = item_reader_lines(fn, spec, self.const)
+            readers[name] = fn if lines is not None else None
+            if lines is not None:
+                self.const_lines.extend(lines)
+        return readers[name]
+
+    def each_loop(self, body: ir.Expr, owner: str) -> str:
+        """A nested function `_eK(_L)` computing a per-item definition: one loop, the body
+        written in it (no call an item). A 累计 the body reaches on every item, whatever the
+        path (sequential_sums), is a local sum advanced where the body reaches it: the same
+        additions, in the same order, as values.running's partial sums, without its call and
+        look-ups. Any other 累计 stays values.running over `_o`."""
+        saved = self.__dict__.get("sums", {})
+        carried = {r.id: f"_run{r.id}" for r in sequential_sums(body)}
+        self.__dict__["sums"] = {**saved, **carried}
+        code = self.expr(body, owner)
+        self.__dict__["sums"] = saved
+        if any(code.count(f"({var} := ") != 1 for var in carried.values()):  # written twice: not carried
+            self.__dict__["sums"] = {k: v for k, v in saved.items() if k not in carried}
+            code = self.expr(body, owner)
+            self.__dict__["sums"] = saved
+            carried = {}
+        zeros = {var: self.const(r.zero) for r in sequential_sums(body) if (var := carried.get(r.id))}
+        lazy = sorted(set(_WALRUS.findall(code)))
+        lines = [f"        nonlocal {', '.join(lazy)}"] if lazy else []
+        lines += ["        _o = _v.Items()", *[f"        {var} = {zero}" for var, zero in zeros.items()],
+                  "        for _i in range(len(_L)):", f"            _o.append({code})", "        return tuple(_o)"]
+        nested: dict[str, list[str]] = self.__dict__.setdefault("nested", {})
+        name = f"_each{body.id}"
+        while name in nested and nested[name] != lines:
+            name += "_"
+        nested[name] = lines
+        return name
+
+    def sum_loop(self, test: ir.Expr | None, value: ir.Expr | None, zero: Any, owner: str) -> str:
+        """A nested function `_aK(_L)` for 合计 (value) or 人数 (value None) over the items that
+        pass `test` (None: all): values.aggregate's additions in its order, in one loop."""
+        saved = self.__dict__.get("sums", {})
+        self.__dict__["sums"] = {}  # an item here is not an item of an enclosing per-item loop
+        try:
+            add = "1" if value is None else self.expr(value, owner)
+            cond = None if test is None else self.expr(test, owner)
+        finally:
+            self.__dict__["sums"] = saved
+        lazy = sorted(set(_WALRUS.findall(f"{cond} {add}")))
+        lines = [f"        nonlocal {', '.join(lazy)}"] if lazy else []
+        lines += ["        _o = None", f"        _n = {self.const(zero) if value is not None else '0'}",
+                  "        for _i in range(len(_L)):"]
+        lines += [f"            if {cond}:", f"                _n = _n + {add}"] if cond else [f"            _n = _n + {add}"]
+        lines.append("        return _n")
+        nested: dict[str, list[str]] = self.__dict__.setdefault("nested", {})
+        node = value if value is not None else test
+        assert node is not None  # INVARIANT: a count over every item is len (list_expr)
+        name = f"_sum{node.id}"
+        while name in nested and nested[name] != lines:
+            name += "_"
+        nested[name] = lines
+        return name
+
+    def without_sums(self, node: ir.Expr, owner: str) -> str:
+        """`node`'s code with no carried sum: a 累计's own argument reads the others by
+        values.running."""
+        saved = self.__dict__.get("sums", {})
+        self.__dict__["sums"] = {}
+        try:
+            return str(self.expr(node, owner))
+        finally:
+            self.__dict__["sums"] = saved
 
     def item_function(self, node: ir.Expr, owner: str) -> str:
         """A nested function computing `node` for an item; its name."""
@@ -86,6 +175,32 @@ class ListCode:
         nested: dict[str, list[str]] = self.__dict__.pop("nested", {})
         lines: list[str] = []
         for name, body in nested.items():
-            lines += [f"    def {name}(_L, _i, _o):", *body]
+            lines += [f"    def {name}(_L):" if name.startswith(("_each", "_sum")) else f"    def {name}(_L, _i, _o):", *body]
         self.lines[start:start] = lines
         self.rule_lines[start:start] = [0] * len(lines)
+
+
+def sequential_sums(body: ir.Expr) -> list[ir.Running]:
+    """The 累计 nodes of a per-item body that every evaluation of the body reaches, whatever
+    its path: not under a branch, the right side of 且/或, a nested list construct or another
+    累计's argument. Evaluated once an item, in item order, each is a running total."""
+    found: list[ir.Running] = []
+    stack: list[ir.Expr] = [body]
+    while stack:
+        node = stack.pop()
+        match node:
+            case ir.Running():
+                found.append(node)
+            case ir.Arith(left=a, right=b) | ir.Cmp(left=a, right=b):
+                stack += (a, b)
+            case ir.And(left=a) | ir.Or(left=a) | ir.Neg(arg=a) | ir.Not(arg=a) | ir.Round(arg=a) | ir.If(cond=a):
+                stack.append(a)
+            case ir.Min(args=args) | ir.Max(args=args):
+                stack += args
+            case ir.Progressive(scale=scale, base=base):
+                stack += (scale, base)
+            case ir.Match(subject=subject) | ir.Bands(subject=subject):
+                stack.append(subject)
+            case ir.Cond(branches=rows) if rows:
+                stack.append(rows[0].test)
+    return found

@@ -547,6 +547,13 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
     return tuple(out)
 
 
+def item_default(spec: Mapping[str, Any], fname: str) -> Any:
+    """A field's default as to_records stores it for an item that leaves the field out (read
+    once by a compiled module's item reader, compiler/itemreads.py)."""
+    field = next(f for f in spec["fields"] if f["name"] == fname)
+    return to_records(({},), {**spec, "fields": [field], "key": None})[0][fname]
+
+
 _QUICK_NUMBER, _QUICK_INT, _QUICK_BOOL, _QUICK_ENUM, _QUICK_MONTHS = 1, 2, 3, 4, 5
 # Each list input's fields, read once (by the spec's identity): the names an item may have and
 # for each field (name, quick kind, members, Period or Age, has_default, default, spec). Bounded like the
