@@ -32,3 +32,33 @@ def test_a_list_of_every_output_runs_out_all_and_reports_as_for_a_list() -> None
         assert got.value.message == want.value.message == "缺少输入「出生日期」"
     with pytest.raises(MissingInput, match="计算全部输出时需要"):
         policy.evaluate({"人员类别": "男职工"}, ON)
+
+
+@pytest.mark.parametrize("data", [
+    {"累计工作时间": 60, "别的": 1},
+    {"累计工作时间": 60, "本年度病假累计": "abc", "别的": 1},
+    {"累计工作时间": 60, "本年度病假累计": "abc"},
+    {"累计工作时间": 60, "寒暑假天数": 100, "本年度病假累计": "abc"},
+    {"累计工作时间": 60, "寒暑假天数": 100, "本年度病假累计": -1, "事假不扣工资": "是"},
+    {"累计工作时间": 60, "本年度病假累计": 1, "本年度事假累计天数": 25, "事假不扣工资": True, "寒暑假天数": 0},
+    {"累计工作时间": 60, "本年度病假累计": 1, "本年度事假累计天数": 25, "事假不扣工资": True, "寒暑假天数": 0, "x": 0},
+], ids=["unknown", "unknown and invalid", "invalid on the path", "invalid off the path", "two invalid off the path",
+        "every input", "every input and an unknown"])
+def test_input_names_counted_after_the_prefetch(data: dict[str, object]) -> None:
+    """Annual leave's out_all counts the keys it read (optional and prefetched inputs) instead of
+    building a set of them; any other count looks at every key, as the interpreter does."""
+    import inspect
+
+    from guize.runtime.errors import RuleError
+
+    policy = guize.load(ROOT / "policies/national/annual_leave_2008.rule")
+    assert "issuperset" not in inspect.getsource(policy.module.out_all)
+
+    def outcome(run: object, outputs: object) -> object:
+        try:
+            return run(data, ON, outputs)  # type: ignore[operator]
+        except RuleError as exc:
+            return type(exc).__name__, exc.message
+
+    for outputs in (None, ["年休假天数"]):
+        assert outcome(policy.evaluate, outputs) == outcome(policy.interpret, outputs)

@@ -11,7 +11,7 @@ from guize._version import __version__
 from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
-from guize.compiler.inline_reads import months_expr, number_lines, plain_number
+from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import literal_lines, records_lines, wrap
 from guize.runtime import ir
@@ -501,7 +501,8 @@ class CodeGenerator(ListCode):
                 self.lines.append(physical)
                 self.rule_lines.append(rule_line)
 
-    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None) -> None:
+    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None,
+                    counted: bool = False) -> None:
         """Read the inputs into locals, in the order errors are reported: a missing required
         input, then unknown names.
 
@@ -530,6 +531,8 @@ class CodeGenerator(ListCode):
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
                       for n in optional], need)
+        if counted:  # tested by the caller once the inputs read lazily are prefetched (counted_prefetch)
+            return
         if need is not None or any(kind == "input" for kind, _n in self.lazy):
             # Inputs read later, where the path needs them, may be given too: test every key.
             self.statement(["    if not INPUT_NAMES.issuperset(data):", "        _v.unknown_inputs(data, INPUT_NAMES)"])
@@ -579,12 +582,15 @@ class CodeGenerator(ListCode):
         # every path reads, unknown input names, then those inputs' values in declaration order,
         # then the definitions every path computes, in order; the rest where the path reaches it.
         self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
-        self.read_inputs(inputs, fname == "out_all")
         # out_all of a module with many inputs prefetches by a call each (code size); else inline.
         inline = fname != "out_all" or len(every_input) <= _INLINE_PREFETCH
+        counted = counted_prefetch(self, inputs, every_input, inline)
+        self.read_inputs(inputs, fname == "out_all", counted=counted is not None)
         for name in every_input:
             if ("input", name) in self.lazy:
                 self.statement(self.prefetch_lines(name, inline), self.inputs[name]["line"])
+        if counted is not None:
+            self.statement([f"    if len(data) != {counted}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.output_value(o)}" for o in outputs)
         self.hoist(top)
