@@ -174,6 +174,8 @@ def amount(scale: ScaleValue, x: Any) -> Decimal:
 def rate(scale: ScaleValue, x: Any) -> Any:
     """适用税率: the rate of the bracket base x falls in (0 below the first bracket)."""
     quick = scale.quick
+    if quick and quick[3] is not None and x > _ZERO:  # the common case below, without _bracket's call
+        return quick[1][quick[3](quick[0], x)]
     if quick is False:
         quick = scale.quick = _quick(scale)
     if quick is not None and x > _ZERO:  # brackets from 0 one after another (see _quick): by the ends
