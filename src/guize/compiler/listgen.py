@@ -64,6 +64,8 @@ class ListCode:
                 if var is not None:  # a sum carried by each_loop: this item's step
                     if inclusive:
                         return f"({var} := {var} + {self.without_sums(arg, owner)})"
+                    if isinstance(arg, ir.ItemRef) and arg.name == owner:  # its own values so far
+                        return f"(({var} := {var} + _o[_i - 1]) if _i else {var})"
                     fn = self.item_function(arg, owner)
                     return f"(({var} := {var} + {fn}(_L, _i - 1, _o)) if _i else {var})"
                 fn = self.item_function(arg, owner)

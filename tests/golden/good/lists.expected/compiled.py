@@ -186,7 +186,7 @@ def with_累计补助(data, e, need=None):
         _o = _v.Items()
         _run51 = _K1
         for _i in range(len(_L)):
-            _o.append(_rnd((_run51 := _run51 + d_每人补助[_i]), _K3, _ROUND_HALF_UP))
+            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
         return tuple(_o)
     try:
         i_成员 = data['成员']
@@ -215,7 +215,7 @@ def with_此前补助(data, e, need=None):
         _o = _v.Items()
         _run58 = _K1
         for _i in range(len(_L)):
-            _o.append(_rnd(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58), _K3, _ROUND_HALF_UP))
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
         return tuple(_o)
     try:
         i_成员 = data['成员']
@@ -267,7 +267,7 @@ def out_all(data, e, need=None):
         _o = _v.Items()
         _run51 = _K1
         for _i in range(len(_L)):
-            _o.append(_rnd((_run51 := _run51 + d_每人补助[_i]), _K3, _ROUND_HALF_UP))
+            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
         return tuple(_o)
     def _f57(_L, _i, _o):
         return (_o[_i] + d_每人补助[_i])
@@ -275,7 +275,7 @@ def out_all(data, e, need=None):
         _o = _v.Items()
         _run58 = _K1
         for _i in range(len(_L)):
-            _o.append(_rnd(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58), _K3, _ROUND_HALF_UP))
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
         return tuple(_o)
     try:
         i_成员 = data['成员']
@@ -350,7 +350,7 @@ def out_subset(data, e, need):
         _o = _v.Items()
         _run51 = _K1
         for _i in range(len(_L)):
-            _o.append(_rnd((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _each47(i_成员)))[_i]), _K3, _ROUND_HALF_UP))
+            _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _each47(i_成员)))[_i]).quantize(_K3, _ROUND_HALF_UP))
         return tuple(_o)
     def _f57(_L, _i, _o):
         nonlocal d_每人补助
@@ -359,7 +359,7 @@ def out_subset(data, e, need):
         _o = _v.Items()
         _run58 = _K1
         for _i in range(len(_L)):
-            _o.append(_rnd(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58), _K3, _ROUND_HALF_UP))
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
         return tuple(_o)
     _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, = need
     i_成员 = d_家庭收入 = d_家庭人口 = d_未成年人数 = d_有在校生 = d_成年人都有收入 = _U

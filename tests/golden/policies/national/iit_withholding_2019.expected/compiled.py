@@ -217,14 +217,12 @@ def with_全年预扣税额(data, e, need=None):
         for _i in range(len(_L)):
             _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44(i_各月)))[_i]))
         return tuple(_o)
-    def _f53(_L, _i, _o):
-        return _o[_i]
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = _v.Items()
         _run54 = _K16
         for _i in range(len(_L)):
-            _o.append(_rnd((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _f53(_L, _i - 1, _o)) if _i else _run54))) >= _K16 else _K16), _K17, _ROUND_HALF_UP))
+            _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         _o = None
@@ -262,14 +260,12 @@ def out_all(data, e, need=None):
         for _i in range(len(_L)):
             _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44(i_各月)))[_i]))
         return tuple(_o)
-    def _f53(_L, _i, _o):
-        return _o[_i]
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = _v.Items()
         _run54 = _K16
         for _i in range(len(_L)):
-            _o.append(_rnd((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _f53(_L, _i - 1, _o)) if _i else _run54))) >= _K16 else _K16), _K17, _ROUND_HALF_UP))
+            _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         _o = None
@@ -309,14 +305,12 @@ def out_subset(data, e, need):
         for _i in range(len(_L)):
             _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44(i_各月)))[_i]))
         return tuple(_o)
-    def _f53(_L, _i, _o):
-        return _o[_i]
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = _v.Items()
         _run54 = _K16
         for _i in range(len(_L)):
-            _o.append(_rnd((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _f53(_L, _i - 1, _o)) if _i else _run54))) >= _K16 else _K16), _K17, _ROUND_HALF_UP))
+            _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
         return tuple(_o)
     def _each44_(_L):
         _o = _v.Items()
@@ -336,7 +330,7 @@ def out_subset(data, e, need):
         _o = _v.Items()
         _run54 = _K16
         for _i in range(len(_L)):
-            _o.append(_rnd((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49_(i_各月)))[_i] - ((_run54 := _run54 + _f53(_L, _i - 1, _o)) if _i else _run54))) >= _K16 else _K16), _K17, _ROUND_HALF_UP))
+            _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49_(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         nonlocal d_各月预扣税额
@@ -385,5 +379,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (237, 18, 238, 0, 242, 18, 243, 44, 245, 49, 247, 0, 282, 18, 283, 0, 287, 18, 288, 44,
- 290, 49, 292, 0, 351, 18, 353, 0, 357, 18, 359, 44, 362, 49, 365, 0)
+LINE_MAP = (235, 18, 236, 0, 240, 18, 241, 44, 243, 49, 245, 0, 278, 18, 279, 0, 283, 18, 284, 44,
+ 286, 49, 288, 0, 345, 18, 347, 0, 351, 18, 353, 44, 356, 49, 359, 0)
