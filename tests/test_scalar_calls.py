@@ -10,6 +10,8 @@ import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import guize
 from guize.runtime.errors import MissingInput
@@ -62,3 +64,30 @@ def test_input_names_counted_after_the_prefetch(data: dict[str, object]) -> None
 
     for outputs in (None, ["年休假天数"]):
         assert outcome(policy.evaluate, outputs) == outcome(policy.interpret, outputs)
+
+
+def _calendar_outcome(fn: object, *args: object) -> object:
+    from guize.runtime.errors import EvaluationError
+
+    try:
+        got = fn(*args)  # type: ignore[operator]
+    except EvaluationError as exc:
+        return "error", exc.message
+    return type(got).__name__, got
+
+
+@settings(max_examples=500, deadline=None)
+@given(d=st.dates(min_value=datetime.date(1, 1, 1)), e=st.dates(), months=st.integers(-130_000, 130_000))
+def test_calendar_functions_written_out_agree_with_dates(d: datetime.date, e: datetime.date, months: int) -> None:
+    """values.FUNCS' add_months, year_month_add and period_between (the common case written out,
+    one call) give what dates' functions, checked by values._calendar, give."""
+    from guize.runtime import dates, values
+
+    slow_add, slow_ym = values._calendar(dates.add_months), values._calendar(dates.year_month_add)
+    for start in (d, dates.year_month(d)):
+        assert _calendar_outcome(values.FUNCS["add_months"], start, months) == _calendar_outcome(slow_add, start, months)
+        assert _calendar_outcome(values.FUNCS["year_month_add"], start, months) == _calendar_outcome(
+            slow_ym, start, months)
+        for a, b in ((start, e), (e, start)):
+            got = values.FUNCS["period_between"](a, b)
+            assert type(got) is dates.Period and got == dates.months_between(a, b)
