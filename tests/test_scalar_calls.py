@@ -79,11 +79,13 @@ def _calendar_outcome(fn: object, *args: object) -> object:
 @settings(max_examples=500, deadline=None)
 @given(d=st.dates(min_value=datetime.date(1, 1, 1)), e=st.dates(), months=st.integers(-130_000, 130_000))
 def test_calendar_functions_written_out_agree_with_dates(d: datetime.date, e: datetime.date, months: int) -> None:
-    """values.FUNCS' add_months, year_month_add and period_between (the common case written out,
+    """values.FUNCS' add_months, year_month_add, add_days and period_between (the common case written out,
     one call) give what dates' functions, checked by values._calendar, give."""
     from guize.runtime import dates, values
 
     slow_add, slow_ym = values._calendar(dates.add_months), values._calendar(dates.year_month_add)
+    slow_days = values._calendar(lambda a, n: a + datetime.timedelta(days=n))
+    assert _calendar_outcome(values.FUNCS["add_days"], d, months) == _calendar_outcome(slow_days, d, months)
     for start in (d, dates.year_month(d)):
         assert _calendar_outcome(values.FUNCS["add_months"], start, months) == _calendar_outcome(slow_add, start, months)
         assert _calendar_outcome(values.FUNCS["year_month_add"], start, months) == _calendar_outcome(

@@ -464,8 +464,9 @@ def _off_calendar(a: Any, b: Any) -> EvaluationError:
     return EvaluationError(f"日期计算超出范围（1年至9999年）：{shown}")
 
 
-# The calendar functions generated code calls most (year-months: retirement age), checked as
-# _calendar's in one call, the common case written out (each is dates' function otherwise).
+# The calendar functions generated code calls most (year-months: retirement age; severance's
+# add_days), checked as _calendar's in one call, the common case written out (each is dates'
+# function otherwise).
 def _add_months(d: Any, months: Any) -> Any:
     try:
         year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
@@ -482,6 +483,13 @@ def _year_month_add(d: Any, months: Any) -> Any:
         return dates.YearMonth(year, month + 1, 1)
     except (OverflowError, ValueError):
         raise _off_calendar(d, months) from None
+
+
+def _add_days(d: Any, days: Any) -> Any:
+    try:
+        return d + datetime.timedelta(days=days)
+    except (OverflowError, ValueError):
+        raise _off_calendar(d, days) from None
 
 
 def _period_between(a: Any, b: Any) -> Any:
@@ -508,7 +516,7 @@ FUNCS: dict[str, Any] = {
     # as_year_month(add_months(d, n)) fused by the compiler (compiler/timefold.py); not a .rule function
     "year_month_add": _year_month_add,
     "add_years": _calendar(dates.add_years),
-    "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),
+    "add_days": _add_days,
     "abs": abs,
 }
 
