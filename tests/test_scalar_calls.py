@@ -93,3 +93,49 @@ def test_calendar_functions_written_out_agree_with_dates(d: datetime.date, e: da
         for a, b in ((start, e), (e, start)):
             got = values.FUNCS["period_between"](a, b)
             assert type(got) is dates.Period and got == dates.months_between(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.none() | st.dates(), last=st.none() | st.dates(), repealed=st.none() | st.dates(), on=st.dates())
+def test_undated_policy_in_force_range_is_window_check(start: datetime.date | None, last: datetime.date | None,
+                                                       repealed: datetime.date | None, on: datetime.date) -> None:
+    """Policy._in_force (an undated policy's state made without the cache) holds exactly the
+    dates Window.check lets through."""
+    from guize.runtime.errors import NotInForce
+    from guize.runtime.policy import _in_force
+    from guize.runtime.validity import Repealed, Window
+
+    window = Window("t", None, start, last, Repealed(repealed, None, None) if repealed else None)
+    first, final = _in_force(window)
+    try:
+        window.check(on)
+        in_force = True
+    except NotInForce:
+        in_force = False
+    assert (first <= on <= final) == in_force
+
+
+def test_undated_policy_dates_around_its_window_and_a_repeal() -> None:
+    """evaluate on an undated policy (state made without the cache) says what the reference
+    interpreter says on the days around its start and a repeal, fixed and alternating dates."""
+    from guize.runtime.errors import RuleError
+    from guize.runtime.policy import Policy
+    from guize.runtime.validity import Repealed
+
+    loaded = guize.load(ROOT / "policies/national/annual_leave_2008.rule")
+    assert loaded.module.DATED == ()
+    policy = Policy(loaded.module, Repealed(datetime.date(2030, 7, 1), "废止令", None))
+    data = {"累计工作时间": 130}
+    days = [datetime.date(2007, 12, 31), datetime.date(2008, 1, 1), datetime.date(2030, 6, 30),
+            datetime.date(2030, 7, 1), "2030-06-30", "2030-07-01"]
+
+    def outcome(run: object, on: object) -> object:
+        try:
+            return run(data, on)  # type: ignore[operator]
+        except RuleError as exc:
+            return type(exc).__name__, exc.message
+
+    for on in days + days[::-1] + [d for d in days for _ in range(2)]:
+        assert outcome(policy.evaluate, on) == outcome(policy.interpret, on), on
+    assert outcome(policy.evaluate, datetime.date(2030, 7, 1))[0] == "NotInForce"
+    assert policy.evaluate(data, datetime.date(2030, 6, 30)) == {"年休假天数": 10}

@@ -30,6 +30,7 @@ _DATE_CACHE_LIMIT = 65536
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
+_NO_DATE = object()  # Policy._last_env before any date
 
 
 class InputInfo(NamedTuple):
@@ -98,6 +99,19 @@ def _in_order(subset: Any, order: list[str]) -> Any:
     return evaluate
 
 
+def _in_force(window: Window) -> tuple[datetime.date, datetime.date]:
+    """The first and last day `window` is in force, as Window.check's test for a date in force;
+    an empty range (max, min) when there is none."""
+    if window.start is None:
+        return datetime.date.max, datetime.date.min
+    last = window.last or datetime.date.max
+    if window.repealed is not None:
+        if window.repealed.on <= window.start:
+            return datetime.date.max, datetime.date.min
+        last = min(last, window.repealed.on - datetime.timedelta(days=1))
+    return window.start, last
+
+
 def _names_only(outputs: Any) -> list[str]:
     """`outputs` as a list of names, or UnknownOutput when it is not a collection of texts."""
     try:
@@ -152,6 +166,13 @@ class Policy:
         # False: no Decimal arises in this module's scalar code (compiler/contextfree.py), so
         # the caller's decimal context cannot change a result and evaluate does not read it.
         self._context: bool = getattr(module, "DECIMAL_CONTEXT", True)
+        # A policy without dated values needs of a date in force only the date: its state is
+        # (on, None), made in evaluate without the cache (a date per record met thousands of
+        # dates, and looking each up in the cache cost more than the state). `_in_force`: the
+        # first and last day in force (an empty range when none or when the policy is dated);
+        # `_last_env`: the last such date and its state (a fixed date is not made again).
+        self._in_force = _in_force(self.window) if not self._dated else (_DATE.max, _DATE.min)
+        self._last_env: tuple[Any, Any] = (_NO_DATE, None)
 
     def __repr__(self) -> str:
         return f"<guize.Policy {self.window.name()} from {self.path}>"
@@ -288,6 +309,11 @@ class Policy:
         env: tuple[Any, ...] | None
         if known_on is not None:
             env = self.env(as_date(on), as_date(known_on))
+        elif on is (seen := self._last_env)[0]:
+            env = seen[1]
+        elif on.__class__ is _DATE and self._in_force[0] <= on <= self._in_force[1]:
+            env = (on, None)
+            self._last_env = (on, env)  # one assignment: thread-safe
         else:
             try:  # get, not [ ]: a date per record meets many new dates, and a KeyError costs more
                 env = self._envs.get(on)
