@@ -3,8 +3,9 @@
 A list input is read by a function written for its fields (compiler/itemreads.py): on any
 value, item or list it gives values.to_records' result or raises its error. A per-item
 definition is one loop (listgen.each_loop), a 累计 every item reaches is a local running total,
-合计 and 人数 are loops too (listgen.sum_loop): compiled == the reference interpreter on random
-lists, hostile values and 累计 reached on some items only.
+合计 and 人数 are loops too (listgen.sum_loop), at module level when they read nothing of the
+generated function, else made only when a flag that needs them is set: compiled == the reference
+interpreter on random lists, hostile values and 累计 reached on some items only.
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ def test_the_generated_code_uses_the_loops(policy: guize.Policy) -> None:
     assert "_run" in source and "_each" in source and "_sum" in source
     assert "_v.running(" in source  # 累计 under 若 or the right of 且: values.running
     assert "_v.aggregate(" not in source and "_v.each(" not in source
+    # A list function reading only its items (合计 of a field) is made once, at module level; in
+    # out_subset, one only flagged statements use is made under those flags.
+    assert "\ndef _m_sum" in source and "\ndef _m_each" in source
+    subset = inspect.getsource(policy.module.out_subset)
+    assert "\n    if _n" in subset.split("def _each", 1)[0]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -88,6 +88,18 @@ _K4 = Decimal('0.01')
 _K5 = datetime.date(2019, 7, 1)
 
 
+def _m_f25(_L, _i, _o):
+    return (_L[_i]['月份'] == _K5)
+
+
+
+
+def _m_f26(_L, _i, _o):
+    return _L[_i]['收入']
+
+
+
+
 def out_all(data, e, need=None):
     """Compute every output."""
     def _each13(_L):
@@ -101,10 +113,6 @@ def out_all(data, e, need=None):
         for _i in range(len(_L)):
             _n = _n + _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
         return _n
-    def _f25(_L, _i, _o):
-        return (_L[_i]['月份'] == _K5)
-    def _f26(_L, _i, _o):
-        return _L[_i]['收入']
     try:
         i_各月 = data['各月']
     except KeyError as exc:
@@ -121,7 +129,7 @@ def out_all(data, e, need=None):
     # 「当期减除」: line 16
     d_当期减除 = d_月减除费用.quantize(_K4, _ROUND_HALF_UP)
     # 「七月收入」: line 17
-    d_七月收入 = _rnd(_v.aggregate('one', i_各月, _f25, _f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
+    d_七月收入 = _rnd(_v.aggregate('one', i_各月, _m_f25, _m_f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
     return {'各月应税': _v.keyed(d_各月应税, i_各月, '月份'), '全年减除': d_全年减除, '当期减除': d_当期减除, '七月收入': d_七月收入}
 
 
@@ -129,22 +137,20 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _each13(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append(_rnd((_t2 if (_t2 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _sum19(_L):
-        _o = None
-        _n = _K3
-        for _i in range(len(_L)):
-            _n = _n + _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
-        return _n
-    def _f25(_L, _i, _o):
-        return (_L[_i]['月份'] == _K5)
-    def _f26(_L, _i, _o):
-        return _L[_i]['收入']
     _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3, = need
+    if _n2:
+        def _each13(_L):
+            _o = _v.Items()
+            for _i in range(len(_L)):
+                _o.append(_rnd((_t2 if (_t2 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP))
+            return tuple(_o)
+    if _n3:
+        def _sum19(_L):
+            _o = None
+            _n = _K3
+            for _i in range(len(_L)):
+                _n = _n + _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
+            return _n
     i_各月 = d_月减除费用 = d_各月应税 = d_全年减除 = d_当期减除 = d_七月收入 = _U
     try:
         if _n0:
@@ -169,7 +175,8 @@ def out_subset(data, e, need):
         d_当期减除 = d_月减除费用.quantize(_K4, _ROUND_HALF_UP)
     if _n4:
         # 「七月收入」: line 17
-        d_七月收入 = _rnd(_v.aggregate('one', i_各月, _f25, _f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
+        d_七月收入 = _rnd(_v.aggregate('one', i_各月, _m_f25, _m_f26, 0, '七月收入', '各月'), _K4,
+                _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['各月应税'] = _v.keyed(d_各月应税, (i_各月 if i_各月 is not _U else (i_各月 := _read(data, '各月',
@@ -198,5 +205,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 3), (2,), (0,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (109, 9, 110, 0, 114, 9, 115, 10, 117, 14, 119, 15, 121, 16, 123, 17, 125, 0, 150, 9,
- 152, 0, 156, 9, 158, 10, 161, 14, 164, 15, 167, 16, 170, 17, 173, 0)
+LINE_MAP = (117, 9, 118, 0, 122, 9, 123, 10, 125, 14, 127, 15, 129, 16, 131, 17, 133, 0, 156, 9,
+ 158, 0, 162, 9, 164, 10, 167, 14, 170, 15, 173, 16, 176, 17, 180, 0)

@@ -146,19 +146,67 @@ def _R0(value):
 
 
 _K1 = Decimal('0')
+
+
+def _m_sum3(_L):
+    _o = None
+    _n = _K1
+    for _i in range(len(_L)):
+        _n = _n + _L[_i]['月收入']
+    return _n
+
+
 _K2 = Decimal('800')
 _K3 = Decimal('0.01')
 _K4 = Decimal('100')
 
 
+def _m_each47(_L):
+    _o = _v.Items()
+    for _i in range(len(_L)):
+        _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
+    return tuple(_o)
+
+
+
+
+def _m_sum10(_L):
+    _o = None
+    _n = 0
+    for _i in range(len(_L)):
+        if (_L[_i]['年龄'] < 216):
+            _n = _n + 1
+    return _n
+
+
+
+
+def _m_f13(_L, _i, _o):
+    return _L[_i]['在校']
+
+
+
+
+def _m_f18(_L, _i, _o):
+    return (_L[_i]['年龄'] >= 216)
+
+
+
+
+def _m_f21(_L, _i, _o):
+    return (_L[_i]['月收入'] > _K1)
+
+
+
+
+def _m_f24(_L, _i, _o):
+    return _L[_i]['月收入']
+
+
+
+
 def with_补差(data, e, need=None):
     """Compute 「补差」 with the outputs it is computed from, asked for together."""
-    def _sum3(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
     try:
         i_成员 = data['成员']
     except KeyError as exc:
@@ -167,7 +215,7 @@ def with_补差(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_成员 = _R0(i_成员)
     # 「家庭收入」: line 13
-    d_家庭收入 = _sum3(i_成员)
+    d_家庭收入 = _m_sum3(i_成员)
     # 「家庭人口」: line 14
     d_家庭人口 = len(i_成员)
     # 「补差」: line 20
@@ -177,11 +225,6 @@ def with_补差(data, e, need=None):
 
 def with_累计补助(data, e, need=None):
     """Compute 「累计补助」 with the outputs it is computed from, asked for together."""
-    def _each47(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
-        return tuple(_o)
     def _each52(_L):
         _o = _v.Items()
         _run51 = _K1
@@ -196,7 +239,7 @@ def with_累计补助(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_成员 = _R0(i_成员)
     # 「每人补助」: line 21
-    d_每人补助 = _each47(i_成员)
+    d_每人补助 = _m_each47(i_成员)
     # 「累计补助」: line 22
     d_累计补助 = _each52(i_成员)
     return {'每人补助': d_每人补助, '累计补助': d_累计补助}
@@ -204,11 +247,6 @@ def with_累计补助(data, e, need=None):
 
 def with_此前补助(data, e, need=None):
     """Compute 「此前补助」 with the outputs it is computed from, asked for together."""
-    def _each47(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
-        return tuple(_o)
     def _f57(_L, _i, _o):
         return (_o[_i] + d_每人补助[_i])
     def _each59(_L):
@@ -225,7 +263,7 @@ def with_此前补助(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_成员 = _R0(i_成员)
     # 「每人补助」: line 21
-    d_每人补助 = _each47(i_成员)
+    d_每人补助 = _m_each47(i_成员)
     # 「此前补助」: line 23
     d_此前补助 = _each59(i_成员)
     return {'每人补助': d_每人补助, '此前补助': d_此前补助}
@@ -233,36 +271,6 @@ def with_此前补助(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _sum3(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
-    def _sum10(_L):
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if (_L[_i]['年龄'] < 216):
-                _n = _n + 1
-        return _n
-    def _f13(_L, _i, _o):
-        return _L[_i]['在校']
-    def _f18(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f21(_L, _i, _o):
-        return (_L[_i]['月收入'] > _K1)
-    def _f24(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f29(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f30(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _each47(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
-        return tuple(_o)
     def _each52(_L):
         _o = _v.Items()
         _run51 = _K1
@@ -285,24 +293,24 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_成员 = _R0(i_成员)
     # 「家庭收入」: line 13
-    d_家庭收入 = _sum3(i_成员)
+    d_家庭收入 = _m_sum3(i_成员)
     # 「家庭人口」: line 14
     d_家庭人口 = len(i_成员)
     # 「未成年人数」: line 15
-    d_未成年人数 = _sum10(i_成员)
+    d_未成年人数 = _m_sum10(i_成员)
     # 「有在校生」: line 16
-    d_有在校生 = _v.aggregate('any', i_成员, None, _f13, 0, '有在校生', '成员')
+    d_有在校生 = _v.aggregate('any', i_成员, None, _m_f13, 0, '有在校生', '成员')
     # 「成年人都有收入」: line 17
-    d_成年人都有收入 = _v.aggregate('all', i_成员, _f18, _f21, 0, '成年人都有收入', '成员')
+    d_成年人都有收入 = _v.aggregate('all', i_成员, _m_f18, _m_f21, 0, '成年人都有收入', '成员')
     # 「最高收入」: line 18
-    d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _f24, _K1, '最高收入', '成员'), _K3, _ROUND_HALF_UP)
+    d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K1, '最高收入', '成员'), _K3, _ROUND_HALF_UP)
     # 「成年平均收入」: line 19
-    d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _f29, _f30, _K1, '成年平均收入', '成员'), _K3,
+    d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K1, '成年平均收入', '成员'), _K3,
             _ROUND_HALF_UP)
     # 「补差」: line 20
     d_补差 = (_t2 if (_t2 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3, _ROUND_HALF_UP)
     # 「每人补助」: line 21
-    d_每人补助 = _each47(i_成员)
+    d_每人补助 = _m_each47(i_成员)
     # 「累计补助」: line 22
     d_累计补助 = _each52(i_成员)
     # 「此前补助」: line 23
@@ -315,53 +323,25 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _sum3(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
-    def _sum10(_L):
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if (_L[_i]['年龄'] < 216):
-                _n = _n + 1
-        return _n
-    def _f13(_L, _i, _o):
-        return _L[_i]['在校']
-    def _f18(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f21(_L, _i, _o):
-        return (_L[_i]['月收入'] > _K1)
-    def _f24(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f29(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f30(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _each47(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _each52(_L):
-        nonlocal d_每人补助
-        _o = _v.Items()
-        _run51 = _K1
-        for _i in range(len(_L)):
-            _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _each47(i_成员)))[_i]).quantize(_K3, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _f57(_L, _i, _o):
-        nonlocal d_每人补助
-        return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _each47(i_成员)))[_i])
-    def _each59(_L):
-        _o = _v.Items()
-        _run58 = _K1
-        for _i in range(len(_L)):
-            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
-        return tuple(_o)
     _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, = need
+    if _n9:
+        def _each52(_L):
+            nonlocal d_每人补助
+            _o = _v.Items()
+            _run51 = _K1
+            for _i in range(len(_L)):
+                _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i]).quantize(_K3, _ROUND_HALF_UP))
+            return tuple(_o)
+    if _n10:
+        def _f57(_L, _i, _o):
+            nonlocal d_每人补助
+            return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i])
+        def _each59(_L):
+            _o = _v.Items()
+            _run58 = _K1
+            for _i in range(len(_L)):
+                _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+            return tuple(_o)
     i_成员 = d_家庭收入 = d_家庭人口 = d_未成年人数 = d_有在校生 = d_成年人都有收入 = _U
     d_最高收入 = d_成年平均收入 = d_补差 = d_每人补助 = d_累计补助 = d_此前补助 = _U
     try:
@@ -375,25 +355,26 @@ def out_subset(data, e, need):
         i_成员 = _R0(i_成员)
     if _n1:
         # 「家庭收入」: line 13
-        d_家庭收入 = _sum3(i_成员)
+        d_家庭收入 = _m_sum3(i_成员)
     if _n2:
         # 「家庭人口」: line 14
         d_家庭人口 = len(i_成员)
     if _n3:
         # 「未成年人数」: line 15
-        d_未成年人数 = _sum10(i_成员)
+        d_未成年人数 = _m_sum10(i_成员)
     if _n4:
         # 「有在校生」: line 16
-        d_有在校生 = _v.aggregate('any', i_成员, None, _f13, 0, '有在校生', '成员')
+        d_有在校生 = _v.aggregate('any', i_成员, None, _m_f13, 0, '有在校生', '成员')
     if _n5:
         # 「成年人都有收入」: line 17
-        d_成年人都有收入 = _v.aggregate('all', i_成员, _f18, _f21, 0, '成年人都有收入', '成员')
+        d_成年人都有收入 = _v.aggregate('all', i_成员, _m_f18, _m_f21, 0, '成年人都有收入', '成员')
     if _n6:
         # 「最高收入」: line 18
-        d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _f24, _K1, '最高收入', '成员'), _K3, _ROUND_HALF_UP)
+        d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K1, '最高收入', '成员'), _K3,
+                _ROUND_HALF_UP)
     if _n7:
         # 「成年平均收入」: line 19
-        d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _f29, _f30, _K1, '成年平均收入', '成员'), _K3,
+        d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K1, '成年平均收入', '成员'), _K3,
                 _ROUND_HALF_UP)
     if _n1:
         # 「补差」: line 20
@@ -401,7 +382,7 @@ def out_subset(data, e, need):
                 _ROUND_HALF_UP)
     if _n8:
         # 「每人补助」: line 21
-        d_每人补助 = _each47(i_成员)
+        d_每人补助 = _m_each47(i_成员)
     if _n9:
         # 「累计补助」: line 22
         d_累计补助 = _each52(i_成员)
@@ -448,8 +429,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (163, 10, 164, 0, 168, 10, 169, 13, 171, 14, 173, 20, 175, 0, 192, 10, 193, 0, 197, 10,
- 198, 21, 200, 22, 202, 0, 221, 10, 222, 0, 226, 10, 227, 21, 229, 23, 231, 0, 281, 10, 282, 0, 286,
- 10, 287, 13, 289, 14, 291, 15, 293, 16, 295, 17, 297, 18, 299, 19, 302, 20, 304, 21, 306, 22, 308,
- 23, 310, 0, 368, 10, 370, 0, 374, 10, 376, 13, 379, 14, 382, 15, 385, 16, 388, 17, 391, 18, 394,
- 19, 398, 20, 402, 21, 405, 22, 408, 23, 411, 0)
+LINE_MAP = (211, 10, 212, 0, 216, 10, 217, 13, 219, 14, 221, 20, 223, 0, 235, 10, 236, 0, 240, 10,
+ 241, 21, 243, 22, 245, 0, 259, 10, 260, 0, 264, 10, 265, 21, 267, 23, 269, 0, 289, 10, 290, 0, 294,
+ 10, 295, 13, 297, 14, 299, 15, 301, 16, 303, 17, 305, 18, 307, 19, 310, 20, 312, 21, 314, 22, 316,
+ 23, 318, 0, 348, 10, 350, 0, 354, 10, 356, 13, 359, 14, 362, 15, 365, 16, 368, 17, 371, 18, 375,
+ 19, 379, 20, 383, 21, 386, 22, 389, 23, 392, 0)

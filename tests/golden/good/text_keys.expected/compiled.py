@@ -68,13 +68,28 @@ _K1 = Decimal('0')
 _K2 = Decimal('0.01')
 
 
+def _m_each8(_L):
+    _o = _v.Items()
+    for _i in range(len(_L)):
+        _o.append((_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP))
+    return tuple(_o)
+
+
+
+
+def _m_sum14(_L):
+    _o = None
+    _n = 0
+    for _i in range(len(_L)):
+        if (_L[_i]['年龄'] >= 960):
+            _n = _n + 1
+    return _n
+
+
+
+
 def with_补贴合计(data, e, need=None):
     """Compute 「补贴合计」 with the outputs it is computed from, asked for together."""
-    def _each8(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP))
-        return tuple(_o)
     def _sum17(_L):
         _o = None
         _n = _K1
@@ -89,7 +104,7 @@ def with_补贴合计(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_各人 = _v.convert(_SPECS['各人'], i_各人)
     # 「每人补贴」: line 13
-    d_每人补贴 = _each8(i_各人)
+    d_每人补贴 = _m_each8(i_各人)
     # 「补贴合计」: line 15
     d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
     return {'每人补贴': _v.keyed(d_每人补贴, i_各人, '身份证号'), '补贴合计': d_补贴合计}
@@ -97,18 +112,6 @@ def with_补贴合计(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _each8(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _sum14(_L):
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if (_L[_i]['年龄'] >= 960):
-                _n = _n + 1
-        return _n
     def _sum17(_L):
         _o = None
         _n = _K1
@@ -123,9 +126,9 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_各人 = _v.convert(_SPECS['各人'], i_各人)
     # 「每人补贴」: line 13
-    d_每人补贴 = _each8(i_各人)
+    d_每人补贴 = _m_each8(i_各人)
     # 「高龄人数」: line 14
-    d_高龄人数 = _sum14(i_各人)
+    d_高龄人数 = _m_sum14(i_各人)
     # 「补贴合计」: line 15
     d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
     return {'每人补贴': _v.keyed(d_每人补贴, i_各人, '身份证号'), '高龄人数': d_高龄人数, '补贴合计': d_补贴合计}
@@ -135,26 +138,15 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _each8(_L):
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append((_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _sum14(_L):
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if (_L[_i]['年龄'] >= 960):
-                _n = _n + 1
-        return _n
-    def _sum17(_L):
-        nonlocal d_每人补贴
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + (d_每人补贴 if d_每人补贴 is not _U else (d_每人补贴 := _each8(i_各人)))[_i]
-        return _n
     _n0, _n1, _n2, _n3, _a0, _a1, _a2, = need
+    if _n3:
+        def _sum17(_L):
+            nonlocal d_每人补贴
+            _o = None
+            _n = _K1
+            for _i in range(len(_L)):
+                _n = _n + (d_每人补贴 if d_每人补贴 is not _U else (d_每人补贴 := _m_each8(i_各人)))[_i]
+            return _n
     i_各人 = d_每人补贴 = d_高龄人数 = d_补贴合计 = _U
     try:
         if _n0:
@@ -167,10 +159,10 @@ def out_subset(data, e, need):
         i_各人 = _v.convert(_SPECS['各人'], i_各人)
     if _n1:
         # 「每人补贴」: line 13
-        d_每人补贴 = _each8(i_各人)
+        d_每人补贴 = _m_each8(i_各人)
     if _n2:
         # 「高龄人数」: line 14
-        d_高龄人数 = _sum14(i_各人)
+        d_高龄人数 = _m_sum14(i_各人)
     if _n3:
         # 「补贴合计」: line 15
         d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
@@ -200,5 +192,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (85, 10, 86, 0, 90, 10, 91, 13, 93, 15, 95, 0, 119, 10, 120, 0, 124, 10, 125, 13, 127,
- 14, 129, 15, 131, 0, 160, 10, 162, 0, 166, 10, 168, 13, 171, 14, 174, 15, 177, 0)
+LINE_MAP = (100, 10, 101, 0, 105, 10, 106, 13, 108, 15, 110, 0, 122, 10, 123, 0, 127, 10, 128, 13,
+ 130, 14, 132, 15, 134, 0, 152, 10, 154, 0, 158, 10, 160, 13, 163, 14, 166, 15, 169, 0)

@@ -199,23 +199,27 @@ _K13 = Decimal('960000')
 _K14 = _scales.ScaleValue('excess', ((None, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, _K13, True, _K6), (_K13, False, None, False, _K7), ))
 _K15 = Decimal('5000')
 _K16 = Decimal('0')
+
+
+def _m_each44(_L):
+    _o = _v.Items()
+    _run41 = _K16
+    _run39 = _K16
+    for _i in range(len(_L)):
+        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
+    return tuple(_o)
+
+
 _K17 = Decimal('0.01')
 
 
 def with_全年预扣税额(data, e, need=None):
     """Compute 「全年预扣税额」 with the outputs it is computed from, asked for together."""
-    def _each44(_L):
-        _o = _v.Items()
-        _run41 = _K16
-        _run39 = _K16
-        for _i in range(len(_L)):
-            _o.append((_t1 if (_t1 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
-        return tuple(_o)
     def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
         _o = _v.Items()
         for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44(i_各月)))[_i]))
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
@@ -247,18 +251,11 @@ def with_全年预扣税额(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _each44(_L):
-        _o = _v.Items()
-        _run41 = _K16
-        _run39 = _K16
-        for _i in range(len(_L)):
-            _o.append((_t3 if (_t3 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
-        return tuple(_o)
     def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
         _o = _v.Items()
         for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44(i_各月)))[_i]))
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
@@ -292,54 +289,37 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _each44(_L):
-        _o = _v.Items()
-        _run41 = _K16
-        _run39 = _K16
-        for _i in range(len(_L)):
-            _o.append((_t5 if (_t5 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
-        return tuple(_o)
-    def _each49(_L):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44(i_各月)))[_i]))
-        return tuple(_o)
-    def _each58(_L):
-        nonlocal d_累计应预扣预缴税额
-        _o = _v.Items()
-        _run54 = _K16
-        for _i in range(len(_L)):
-            _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _each44_(_L):
-        _o = _v.Items()
-        _run41 = _K16
-        _run39 = _K16
-        for _i in range(len(_L)):
-            _o.append((_t7 if (_t7 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
-        return tuple(_o)
-    def _each49_(_L):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _each44_(i_各月)))[_i]))
-        return tuple(_o)
-    def _each58_(_L):
-        nonlocal d_累计应预扣预缴税额
-        _o = _v.Items()
-        _run54 = _K16
-        for _i in range(len(_L)):
-            _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49_(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
-        return tuple(_o)
-    def _sum62(_L):
-        nonlocal d_各月预扣税额
-        _o = None
-        _n = _K16
-        for _i in range(len(_L)):
-            _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
-        return _n
     _n0, _n1, _n2, _a0, _a1, = need
+    if _n1 or _n2:
+        def _each49(_L):
+            nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
+            _o = _v.Items()
+            for _i in range(len(_L)):
+                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+            return tuple(_o)
+    if _n1:
+        def _each58(_L):
+            nonlocal d_累计应预扣预缴税额
+            _o = _v.Items()
+            _run54 = _K16
+            for _i in range(len(_L)):
+                _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+            return tuple(_o)
+    if _n2:
+        def _each58_(_L):
+            nonlocal d_累计应预扣预缴税额
+            _o = _v.Items()
+            _run54 = _K16
+            for _i in range(len(_L)):
+                _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+            return tuple(_o)
+        def _sum62(_L):
+            nonlocal d_各月预扣税额
+            _o = None
+            _n = _K16
+            for _i in range(len(_L)):
+                _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
+            return _n
     i_各月 = d_预扣率表一 = d_累计预扣预缴应纳税所得额 = d_累计应预扣预缴税额 = d_各月预扣税额 = d_全年预扣税额 = _U
     try:
         if _n0:
@@ -379,5 +359,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (235, 18, 236, 0, 240, 18, 241, 44, 243, 49, 245, 0, 278, 18, 279, 0, 283, 18, 284, 44,
- 286, 49, 288, 0, 345, 18, 347, 0, 351, 18, 353, 44, 356, 49, 359, 0)
+LINE_MAP = (239, 18, 240, 0, 244, 18, 245, 44, 247, 49, 249, 0, 275, 18, 276, 0, 280, 18, 281, 44,
+ 283, 49, 285, 0, 325, 18, 327, 0, 331, 18, 333, 44, 336, 49, 339, 0)

@@ -159,17 +159,21 @@ def _R0(value):
 
 
 _K1 = Decimal('0')
+
+
+def _m_sum2(_L):
+    _o = None
+    _n = _K1
+    for _i in range(len(_L)):
+        _n = _n + _L[_i]['月收入']
+    return _n
+
+
 _K2 = Decimal('0.01')
 
 
 def with_符合低保条件(data, e, need=None):
     """Compute 「符合低保条件」 with the outputs it is computed from, asked for together."""
-    def _sum2(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
@@ -199,7 +203,7 @@ def with_符合低保条件(data, e, need=None):
     d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
@@ -208,12 +212,6 @@ def with_符合低保条件(data, e, need=None):
 
 def with_月低保金(data, e, need=None):
     """Compute 「月低保金」 with the outputs it is computed from, asked for together."""
-    def _sum2(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
@@ -243,26 +241,20 @@ def with_月低保金(data, e, need=None):
     d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
     # 「月低保金」: line 31
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
-            if d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
+            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
             d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金}
 
 
 def with_重点保障对象(data, e, need=None):
     """Compute 「重点保障对象」 with the outputs it is computed from, asked for together."""
-    def _sum2(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
     def _each40(_L):
         _o = _v.Items()
         for _i in range(len(_L)):
@@ -297,7 +289,7 @@ def with_重点保障对象(data, e, need=None):
     d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
@@ -308,12 +300,6 @@ def with_重点保障对象(data, e, need=None):
 
 def with_重点保障人数(data, e, need=None):
     """Compute 「重点保障人数」 with the outputs it is computed from, asked for together."""
-    def _sum2(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
     def _each40(_L):
         _o = _v.Items()
         for _i in range(len(_L)):
@@ -355,7 +341,7 @@ def with_重点保障人数(data, e, need=None):
     d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
@@ -368,12 +354,6 @@ def with_重点保障人数(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _sum2(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
     def _each40(_L):
         _o = _v.Items()
         for _i in range(len(_L)):
@@ -415,14 +395,14 @@ def out_all(data, e, need=None):
     d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
     # 「月低保金」: line 31
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
-            if d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
+            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
             d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
     # 「重点保障对象」: line 36
     d_重点保障对象 = _each40(i_共同生活的家庭成员)
@@ -436,27 +416,23 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _sum2(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + _L[_i]['月收入']
-        return _n
-    def _each40(_L):
-        nonlocal d_人均月收入, d_家庭人口, d_家庭月收入, d_符合低保条件, i_当地最低生活保障标准, i_财产状况符合当地规定
-        _o = _v.Items()
-        for _i in range(len(_L)):
-            _o.append(((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员)))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
-        return tuple(_o)
-    def _sum44(_L):
-        nonlocal d_重点保障对象
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if (d_重点保障对象 if d_重点保障对象 is not _U else (d_重点保障对象 := _each40(i_共同生活的家庭成员)))[_i]:
-                _n = _n + 1
-        return _n
     _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4, = need
+    if _n4 or _n5:
+        def _each40(_L):
+            nonlocal d_人均月收入, d_家庭人口, d_家庭月收入, d_符合低保条件, i_当地最低生活保障标准, i_财产状况符合当地规定
+            _o = _v.Items()
+            for _i in range(len(_L)):
+                _o.append(((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员)))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+            return tuple(_o)
+    if _n5:
+        def _sum44(_L):
+            nonlocal d_重点保障对象
+            _o = None
+            _n = 0
+            for _i in range(len(_L)):
+                if (d_重点保障对象 if d_重点保障对象 is not _U else (d_重点保障对象 := _each40(i_共同生活的家庭成员)))[_i]:
+                    _n = _n + 1
+            return _n
     i_共同生活的家庭成员 = i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_家庭月收入 = d_家庭人口 = d_人均月收入 = _U
     d_符合低保条件 = d_月低保金 = d_重点保障对象 = d_重点保障人数 = _U
     try:
@@ -492,7 +468,7 @@ def out_subset(data, e, need):
     if _n2:
         # 「符合低保条件」: line 29
         d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
-                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))),
+                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
                 d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 :=
                 _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U
                 else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
@@ -500,7 +476,7 @@ def out_subset(data, e, need):
         # 「月低保金」: line 31
         d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
-                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _sum2(i_共同生活的家庭成员))),
+                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
                 d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
     if _n4:
         # 「重点保障对象」: line 36
@@ -539,9 +515,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (175, 21, 176, 0, 178, 22, 191, 23, 195, 0, 197, 21, 198, 26, 200, 29, 206, 0, 219, 21,
- 220, 0, 222, 22, 235, 23, 239, 0, 241, 21, 242, 26, 244, 29, 250, 31, 255, 0, 273, 21, 274, 0, 276,
- 22, 289, 23, 293, 0, 295, 21, 296, 26, 298, 29, 304, 36, 306, 0, 331, 21, 332, 0, 334, 22, 347, 23,
- 351, 0, 353, 21, 354, 26, 356, 29, 362, 36, 364, 38, 366, 0, 391, 21, 392, 0, 394, 22, 407, 23,
- 411, 0, 413, 21, 414, 26, 416, 29, 422, 31, 427, 36, 429, 38, 431, 0, 463, 21, 465, 0, 469, 22,
- 483, 23, 487, 21, 489, 26, 492, 29, 499, 31, 505, 36, 508, 38, 511, 0)
+LINE_MAP = (179, 21, 180, 0, 182, 22, 195, 23, 199, 0, 201, 21, 202, 26, 204, 29, 210, 0, 217, 21,
+ 218, 0, 220, 22, 233, 23, 237, 0, 239, 21, 240, 26, 242, 29, 248, 31, 253, 0, 265, 21, 266, 0, 268,
+ 22, 281, 23, 285, 0, 287, 21, 288, 26, 290, 29, 296, 36, 298, 0, 317, 21, 318, 0, 320, 22, 333, 23,
+ 337, 0, 339, 21, 340, 26, 342, 29, 348, 36, 350, 38, 352, 0, 371, 21, 372, 0, 374, 22, 387, 23,
+ 391, 0, 393, 21, 394, 26, 396, 29, 402, 31, 407, 36, 409, 38, 411, 0, 439, 21, 441, 0, 445, 22,
+ 459, 23, 463, 21, 465, 26, 468, 29, 475, 31, 481, 36, 484, 38, 487, 0)
