@@ -167,10 +167,11 @@ class Policy:
         # the caller's decimal context cannot change a result and evaluate does not read it.
         self._context: bool = getattr(module, "DECIMAL_CONTEXT", True)
         # A policy without dated values needs of a date in force only the date: its state is
-        # (on, None), made in evaluate without the cache (a date per record met thousands of
-        # dates, and looking each up in the cache cost more than the state). `_in_force`: the
-        # first and last day in force (an empty range when none or when the policy is dated);
-        # `_last_env`: the last such date and its state (a fixed date is not made again).
+        # (on, None), made in evaluate and not cached (a date per record met thousands of dates,
+        # and looking each up in a cache that large cost more than the state; the cache stays
+        # small, so missing it is cheap). `_in_force`: the first and last day in force (an empty
+        # range when none or when the policy is dated); `_last_env`: the last such date and its
+        # state (a fixed date is not made again). A dated policy's path is the cache, as before.
         self._in_force = _in_force(self.window) if not self._dated else (_DATE.max, _DATE.min)
         self._last_env: tuple[Any, Any] = (_NO_DATE, None)
 
@@ -309,18 +310,19 @@ class Policy:
         env: tuple[Any, ...] | None
         if known_on is not None:
             env = self.env(as_date(on), as_date(known_on))
-        elif on is (seen := self._last_env)[0]:
-            env = seen[1]
-        elif on.__class__ is _DATE and self._in_force[0] <= on <= self._in_force[1]:
-            env = (on, None)
-            self._last_env = (on, env)  # one assignment: thread-safe
         else:
             try:  # get, not [ ]: a date per record meets many new dates, and a KeyError costs more
                 env = self._envs.get(on)
             except TypeError:  # unhashable: as_date reports it
                 env = None
-            if env is None:
-                env = self._env_for(on)
+            if env is None:  # (an undated policy's dates in force are not cached: see __init__)
+                if on is (seen := self._last_env)[0]:
+                    env = seen[1]
+                elif on.__class__ is _DATE and self._in_force[0] <= on <= self._in_force[1]:
+                    env = (on, None)
+                    self._last_env = (on, env)  # one assignment: thread-safe
+                else:
+                    env = self._env_for(on)
         if self._context:
             ctx = _getcontext()
             if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
