@@ -103,7 +103,7 @@ def _m_f26(_L, _i, _o):
 def out_all(data, e, need=None):
     """Compute every output."""
     def _each13(_L):
-        _o = _v.Items()
+        _o = []
         for _i in range(len(_L)):
             _o.append(_rnd((_t1 if (_t1 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP))
         return tuple(_o)
@@ -140,7 +140,7 @@ def out_subset(data, e, need):
     _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3, = need
     if _n2:
         def _each13(_L):
-            _o = _v.Items()
+            _o = []
             for _i in range(len(_L)):
                 _o.append(_rnd((_t2 if (_t2 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP))
             return tuple(_o)

@@ -162,7 +162,7 @@ _K4 = Decimal('100')
 
 
 def _m_each47(_L):
-    _o = _v.Items()
+    _o = []
     for _i in range(len(_L)):
         _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
     return tuple(_o)
@@ -226,7 +226,7 @@ def with_补差(data, e, need=None):
 def with_累计补助(data, e, need=None):
     """Compute 「累计补助」 with the outputs it is computed from, asked for together."""
     def _each52(_L):
-        _o = _v.Items()
+        _o = []
         _run51 = _K1
         for _i in range(len(_L)):
             _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
@@ -272,7 +272,7 @@ def with_此前补助(data, e, need=None):
 def out_all(data, e, need=None):
     """Compute every output."""
     def _each52(_L):
-        _o = _v.Items()
+        _o = []
         _run51 = _K1
         for _i in range(len(_L)):
             _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
@@ -327,7 +327,7 @@ def out_subset(data, e, need):
     if _n9:
         def _each52(_L):
             nonlocal d_每人补助
-            _o = _v.Items()
+            _o = []
             _run51 = _K1
             for _i in range(len(_L)):
                 _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i]).quantize(_K3, _ROUND_HALF_UP))

@@ -69,7 +69,7 @@ _K2 = Decimal('0.01')
 
 
 def _m_each8(_L):
-    _o = _v.Items()
+    _o = []
     for _i in range(len(_L)):
         _o.append((_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP))
     return tuple(_o)

@@ -202,7 +202,7 @@ _K16 = Decimal('0')
 
 
 def _m_each44(_L):
-    _o = _v.Items()
+    _o = []
     _run41 = _K16
     _run39 = _K16
     for _i in range(len(_L)):
@@ -217,13 +217,13 @@ def with_全年预扣税额(data, e, need=None):
     """Compute 「全年预扣税额」 with the outputs it is computed from, asked for together."""
     def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        _o = _v.Items()
+        _o = []
         for _i in range(len(_L)):
             _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
-        _o = _v.Items()
+        _o = []
         _run54 = _K16
         for _i in range(len(_L)):
             _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
@@ -253,13 +253,13 @@ def out_all(data, e, need=None):
     """Compute every output."""
     def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        _o = _v.Items()
+        _o = []
         for _i in range(len(_L)):
             _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
-        _o = _v.Items()
+        _o = []
         _run54 = _K16
         for _i in range(len(_L)):
             _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
@@ -293,14 +293,14 @@ def out_subset(data, e, need):
     if _n1 or _n2:
         def _each49(_L):
             nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-            _o = _v.Items()
+            _o = []
             for _i in range(len(_L)):
                 _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
             return tuple(_o)
     if _n1:
         def _each58(_L):
             nonlocal d_累计应预扣预缴税额
-            _o = _v.Items()
+            _o = []
             _run54 = _K16
             for _i in range(len(_L)):
                 _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
@@ -308,7 +308,7 @@ def out_subset(data, e, need):
     if _n2:
         def _each58_(_L):
             nonlocal d_累计应预扣预缴税额
-            _o = _v.Items()
+            _o = []
             _run54 = _K16
             for _i in range(len(_L)):
                 _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))

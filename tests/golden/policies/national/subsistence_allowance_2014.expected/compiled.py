@@ -256,7 +256,7 @@ def with_月低保金(data, e, need=None):
 def with_重点保障对象(data, e, need=None):
     """Compute 「重点保障对象」 with the outputs it is computed from, asked for together."""
     def _each40(_L):
-        _o = _v.Items()
+        _o = []
         for _i in range(len(_L)):
             _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
         return tuple(_o)
@@ -301,7 +301,7 @@ def with_重点保障对象(data, e, need=None):
 def with_重点保障人数(data, e, need=None):
     """Compute 「重点保障人数」 with the outputs it is computed from, asked for together."""
     def _each40(_L):
-        _o = _v.Items()
+        _o = []
         for _i in range(len(_L)):
             _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
         return tuple(_o)
@@ -355,7 +355,7 @@ def with_重点保障人数(data, e, need=None):
 def out_all(data, e, need=None):
     """Compute every output."""
     def _each40(_L):
-        _o = _v.Items()
+        _o = []
         for _i in range(len(_L)):
             _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
         return tuple(_o)
@@ -420,7 +420,7 @@ def out_subset(data, e, need):
     if _n4 or _n5:
         def _each40(_L):
             nonlocal d_人均月收入, d_家庭人口, d_家庭月收入, d_符合低保条件, i_当地最低生活保障标准, i_财产状况符合当地规定
-            _o = _v.Items()
+            _o = []
             for _i in range(len(_L)):
                 _o.append(((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员)))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
             return tuple(_o)
