@@ -204,6 +204,9 @@ class ListCode:
         function costs ~0.15 µs a call (subsistence's 月低保金 alone made two it never used)."""
         nested: dict[str, list[str]] = self.__dict__.pop("nested", {})
         flags = _flags_using(self.lines[start:], nested)
+        at = next((i + 1 for i in range(start, len(self.lines)) if self.lines[i].endswith("= need")), None)
+        if at is None:  # no subset flags in this function: every nested function at its top
+            flags = dict.fromkeys(nested)
         head: list[str] = []
         guarded: dict[tuple[str, ...], list[str]] = {}
         for name, body in nested.items():
@@ -216,7 +219,8 @@ class ListCode:
         self.lines[start:start] = head
         self.rule_lines[start:start] = [0] * len(head)
         if guarded:
-            at = next(i for i in range(start, len(self.lines)) if self.lines[i].endswith("= need")) + 1
+            assert at is not None  # INVARIANT: flags only where the flags are unpacked
+            at += len(head)
             lines = [text for group, defn in guarded.items()
                      for text in (f"    if {' or '.join(group)}:", *("    " + line for line in defn))]
             self.lines[at:at] = lines
