@@ -93,8 +93,10 @@ the table and the figures):
     an inline quantize. A list function that reads nothing of the generated function around it
     is written once at module level: a nested def is made again with its closure on every call
     (~0.15 µs each; subsistence's 月低保金 alone made two it never used), and in out_subset one
-    that only flagged statements use is made only under those flags. Withholding 33-34 -> ~20 µs
-    a record (9 months), subsistence 5.7-7.1 -> 3.6-4.9;
+    that only flagged statements use is made only under those flags; a loop keeps its values so
+    far in a plain list unless values.running or an item function needs values.Items (a Python
+    class: ~0.5 µs to make). Withholding 33-34 -> ~19 µs a record (9 months; 2.6-2.7 -> 1.35-1.40
+    of the baseline), subsistence 5.7-7.1 -> 3.5-4.5 (3.3-3.5 -> 2.1, 2.6-2.8 -> 1.6);
   - a policy without dated values keeps no per-date state: a date in force is told by two
     comparisons and its state is (on, None), made on a miss of the (now small) cache; a date
     per record had filled the cache with thousands of dates, and looking them up cost more
