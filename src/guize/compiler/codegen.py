@@ -274,14 +274,8 @@ class CodeGenerator(ListCode):
                 return func != "rate"
             case ir.Running(zero=zero):  # a Decimal zero keeps every partial sum a Decimal
                 return isinstance(zero, Decimal)
-            case ir.ItemRef(name=name):  # a per-item definition's value: its body's, or rounded
-                key = f"{name}[]"
-                if key not in self.decimal_refs:
-                    self.decimal_refs[key] = False  # (a 累计 of itself is no ItemRef's concern)
-                    d = self.p.defs[name]
-                    self.decimal_refs[key] = d.round is not None or (
-                        isinstance(d.expr, ir.Each) and self.is_decimal(d.expr.body))
-                return self.decimal_refs[key]
+            case ir.ItemRef(name=name):
+                return self.item_is_decimal(name)
             case (ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call() | ir.Scale() | ir.Each()
                   | ir.Field() | ir.Aggregate() | ir.AtDate() | ir.InMonth()):
                 return False

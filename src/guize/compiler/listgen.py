@@ -30,6 +30,9 @@ class ListCode:
     expr: Any
     const: Any
     const_lines: list[str]
+    is_decimal: Any
+    decimal_refs: dict[str, bool]
+    p: Any
     fresh: Any
     lines: list[str]
     rule_lines: list[int]
@@ -156,6 +159,15 @@ class ListCode:
             return str(self.expr(node, owner))
         finally:
             self.__dict__["sums"] = saved
+
+    def item_is_decimal(self, name: str) -> bool:
+        """codegen.is_decimal of a per-item definition's value: its body's, or rounded (memoised)."""
+        key = f"{name}[]"
+        if key not in self.decimal_refs:
+            self.decimal_refs[key] = False  # (a 累计 of itself is no ItemRef's concern)
+            d = self.p.defs[name]
+            self.decimal_refs[key] = d.round is not None or (isinstance(d.expr, ir.Each) and self.is_decimal(d.expr.body))
+        return self.decimal_refs[key]
 
     def item_function(self, node: ir.Expr, owner: str) -> str:
         """A nested function computing `node` for an item; its name."""
