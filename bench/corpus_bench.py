@@ -68,6 +68,56 @@ the table and the figures):
   Fixed-point integer money (the issue's suggestion) was not built: reading "1234.50" as
   integer fen is not cheaper than Decimal("1234.50") in C, so it pays only on rules with many
   operations per input.
+  Fifth round (scalar5 branch; cProfile, the generated code, and Policy.evaluate timed against a
+  direct call of the generated function it picks):
+  - the decimal-context check (getcontext and two attribute reads: 0.1-0.15 µs in place, most
+    of evaluate's own cost) is skipped for a module in which no Decimal can arise: the compiler
+    proves it (compiler/contextfree.py: no decimal input, field, definition or literal, no
+    division but values.div_int's, no mean, scale or rounding to a quantum) and writes
+    DECIMAL_CONTEXT = False (annual leave, retirement age). A list naming every output, in
+    order, runs out_all (no flags to unpack), a missing input then reported as for a list;
+  - out_all tested the input names with INPUT_NAMES.issuperset(data), which builds a set of
+    the keys on every call (60-80 ns on 5 keys, ~220 ns on 34): where few optional and
+    prefetched inputs are read (<= 8, inline_reads.counted_prefetch) the keys read are counted
+    after the prefetch and len(data) compared (any other count looks at every key). Annual
+    leave's out_all 0.48 -> 0.43 µs; with the context check gone, the call 0.64 -> 0.55;
+  - lists: values.to_records converted each field through a plan look-up, a kind test and a
+    call (1.2-1.4 µs an item of four fields); the module now has a reader written for the
+    list's fields (compiler/itemreads.py: the inline checks of scalar inputs, 0.8 µs), anything
+    irregular going to to_records, which gives the same value or error. A per-item definition
+    is one loop in the generated function (listgen.each_loop; values.each called the body once
+    an item); a 累计 that every evaluation of the body reaches is a local running total advanced
+    where the body reaches it (the same additions in the same order as values.running, without
+    its call, its dict and list, and the call of its argument); 合计 and 人数 are loops, 人数 of
+    every item len(); a 累计 with a Decimal zero counts as Decimal, so the rounding after it is
+    an inline quantize. A list function that reads nothing of the generated function around it
+    is written once at module level: a nested def is made again with its closure on every call
+    (~0.15 µs each; subsistence's 月低保金 alone made two it never used), and in out_subset one
+    that only flagged statements use is made only under those flags; a loop keeps its values so
+    far in a plain list unless values.running or an item function needs values.Items (a Python
+    class: ~0.5 µs to make). Withholding 33-34 -> ~19 µs a record (9 months; 2.6-2.7 -> 1.35-1.40
+    of the baseline), subsistence 5.7-7.1 -> 3.5-4.5 (3.3-3.5 -> 2.1, 2.6-2.8 -> 1.6);
+  - a policy without dated values keeps no per-date state: a date in force is told by two
+    comparisons and its state is (on, None), made on a miss of the (now small) cache; a date
+    per record had filled the cache with thousands of dates, and looking them up cost more
+    than the state (annual leave, date per record: 2.2-2.4 -> 1.5-1.8). A dated policy's
+    path is the cache, as before;
+  - a scale finds a base's bracket once for 适用税率, 累进计算 and 速算扣除数 and multiplies once
+    (ScaleValue.last, by the base's identity); add_months, year_month_add, add_days and
+    period_between are one call each (the common case written out, dates' functions otherwise).
+  Measured and not adopted: fixed-point money. On this machine Decimal("1234.50") costs 87 ns
+  (115 with the range test), reading it as integer fen with the same validation in Python
+  220 ns (int(s.replace(".", "")) alone 92 ns); (d × r).quantize(q) 95 ns against
+  (a × b + 5000) // 10000 31 ns, d − d 30 ns against 13. Outpatient reads three amounts and
+  does six operations, and its outputs are Decimals again: ~0.3 µs more reading, ~0.25 less
+  arithmetic, then three Decimals to build. The 0.7x targets (outpatient, textile) would need
+  an engine that does less per input than the hand-written function, which reads each amount
+  with Decimal() in C as guize does. What is left, per record: evaluate's own ~0.1 µs and the
+  context check ~0.1-0.15 µs (decimal rules); out_subset's flags and the set of the keys for a
+  chosen subset (textile's 33 flags, 34 keys: ~0.3 µs); year-months as date objects
+  (retirement: four constructions a record where the baseline uses month indices); the list
+  reader's dict per item and range tests (0.8 µs an item against the baseline's whole month
+  of 1.5 µs).
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the

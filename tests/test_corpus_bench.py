@@ -79,20 +79,25 @@ def test_kernels_test_each_band_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_date_per_record_over_many_years_reuses_each_dates_state(monkeypatch: pytest.MonkeyPatch) -> None:
     """Policy.env is computed once per date even for decades of dates (it was recomputed for
-    every record once more than 4,096 dates had been seen)."""
-    policy = guize.load("policies/national/annual_leave_2008.rule")
-    days = [dt.date(2008, 1, 1) + dt.timedelta(days=k) for k in range(6000)]
+    every record once more than 4,096 dates had been seen); a policy without dated values
+    needs no state but the date: its dates in force are told by two comparisons, no check."""
+    dated = guize.load("policies/national/special_deductions_2018.rule")
+    undated = guize.load("policies/national/annual_leave_2008.rule")
+    assert dated.module.DATED and not undated.module.DATED
+    days = [dt.date(2019, 1, 1) + dt.timedelta(days=k) for k in range(6000)]
     checks: list[dt.date] = []
-    check = type(policy.window).check
+    check = type(dated.window).check
 
     def counted(self: object, on: dt.date) -> None:
         checks.append(on)
         check(self, on)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(type(policy.window), "check", counted)
+    monkeypatch.setattr(type(dated.window), "check", counted)
     for _ in range(2):
         for on in days:
-            assert policy.evaluate({"累计工作时间": 130}, on) == {"年休假天数": 10}
+            want = 1000 if on < dt.date(2023, 1, 1) else 2000
+            assert dated.evaluate({"受教育子女人数": 1}, on)["子女教育每月扣除"] == want
+            assert undated.evaluate({"累计工作时间": 130}, on) == {"年休假天数": 10}
     assert len(checks) == len(days)
 
 

@@ -10,7 +10,8 @@ from typing import Any, assert_never
 from guize._version import __version__
 from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.inline_reads import months_expr, number_lines, plain_number
+from guize.compiler.contextfree import needs_decimal_context
+from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import literal_lines, records_lines, wrap
 from guize.runtime import ir
@@ -271,8 +272,12 @@ class CodeGenerator(ListCode):
                 return all(self.is_decimal(v.value) for v in versions)
             case ir.Progressive(func=func):
                 return func != "rate"
+            case ir.Running(zero=zero):  # a Decimal zero keeps every partial sum a Decimal
+                return isinstance(zero, Decimal)
+            case ir.ItemRef(name=name):
+                return self.item_is_decimal(name)
             case (ir.AsOf() | ir.Cmp() | ir.And() | ir.Or() | ir.Not() | ir.Call() | ir.Scale() | ir.Each()
-                  | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth()):
+                  | ir.Field() | ir.Aggregate() | ir.AtDate() | ir.InMonth()):
                 return False
         assert_never(node)
 
@@ -362,6 +367,8 @@ class CodeGenerator(ListCode):
         if spec.get("negative") or kind == "list":  # 可为负, a list: the runtime's converter
             self.readers.setdefault(name, ident)
             convert, fast = f"_v.convert(_SPECS[{name!r}], {ident})", self.fast_check(spec, ident)
+            if kind == "list" and (reader := self.items_reader(spec)) is not None:
+                convert = f"{reader}({ident})"
             if fast:  # plain values inline, as for the other inputs; the rest by the converter
                 return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
             if plain_number(spec):
@@ -498,7 +505,8 @@ class CodeGenerator(ListCode):
                 self.lines.append(physical)
                 self.rule_lines.append(rule_line)
 
-    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None) -> None:
+    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None,
+                    counted: bool = False) -> None:
         """Read the inputs into locals, in the order errors are reported: a missing required
         input, then unknown names.
 
@@ -527,6 +535,8 @@ class CodeGenerator(ListCode):
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
                       for n in optional], need)
+        if counted:  # tested by the caller once the inputs read lazily are prefetched (counted_prefetch)
+            return
         if need is not None or any(kind == "input" for kind, _n in self.lazy):
             # Inputs read later, where the path needs them, may be given too: test every key.
             self.statement(["    if not INPUT_NAMES.issuperset(data):", "        _v.unknown_inputs(data, INPUT_NAMES)"])
@@ -576,12 +586,15 @@ class CodeGenerator(ListCode):
         # every path reads, unknown input names, then those inputs' values in declaration order,
         # then the definitions every path computes, in order; the rest where the path reaches it.
         self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
-        self.read_inputs(inputs, fname == "out_all")
         # out_all of a module with many inputs prefetches by a call each (code size); else inline.
         inline = fname != "out_all" or len(every_input) <= _INLINE_PREFETCH
+        counted = counted_prefetch(self, inputs, every_input, inline)
+        self.read_inputs(inputs, fname == "out_all", counted=counted is not None)
         for name in every_input:
             if ("input", name) in self.lazy:
                 self.statement(self.prefetch_lines(name, inline), self.inputs[name]["line"])
+        if counted is not None:
+            self.statement([f"    if len(data) != {counted}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.output_value(o)}" for o in outputs)
         self.hoist(top)
@@ -707,6 +720,7 @@ class CodeGenerator(ListCode):
         head += literal_lines("INPUT_NAMES = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
         head += literal_lines("OUTPUTS = ", p.outputs)
         head += [f"SLOTS = {p.slots!r}"]
+        head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, p.defs.values())!r}"]
         encoded = tuple(ir.encode_definition(d) for d in p.defs.values())
         head += defs_lines(encoded)
         head += literal_lines("DATED = ", self.dated_table())

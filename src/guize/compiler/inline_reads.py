@@ -45,3 +45,25 @@ def months_expr(ident: str, kind: str) -> str:
     made a Period/Age as values.to_period makes it (`... else <the converter or _U>` follows)."""
     wrap = "as_age" if kind == "age" else "as_period"
     return f"_FUNCS[{wrap!r}]({ident}) if {ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"
+
+
+_COUNTED_INPUTS = 8  # optional and prefetched inputs counted instead of a set of the keys
+
+
+def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str], inline: bool) -> str | None:
+    """The number of keys of `data` proven declared once the inputs are read and every input
+    read lazily is prefetched (a sum of tests), when that is a few terms: then one len()
+    replaces INPUT_NAMES.issuperset(data), which builds a set of the keys on every call. A
+    prefetched input is _U when absent or not plainly valid; then, or with any unknown key,
+    the count differs and values.unknown_inputs looks at every key (and raises only for an
+    unknown one). None: test every key, as before."""
+    lazy = [n for n in every_input if ("input", n) in gen.lazy]
+    optional = [n for n in inputs if gen.inputs[n]["has_default"]]
+    if not lazy or len(lazy) + len(optional) > _COUNTED_INPUTS:
+        return None
+    if not all(gen.prefetch_lines(n, inline) for n in lazy):  # some are read only where needed
+        return None
+    required = len(inputs) - len(optional)
+    terms = [f"({gen.local('input', n)} is not _ABSENT)" for n in optional]
+    terms += [f"({gen.local('input', n)} is not _U)" for n in lazy]
+    return " + ".join([str(required), *terms])

@@ -30,6 +30,7 @@ _DATE_CACHE_LIMIT = 65536
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
+_NO_DATE = object()  # Policy._last_env before any date
 
 
 class InputInfo(NamedTuple):
@@ -98,6 +99,19 @@ def _in_order(subset: Any, order: list[str]) -> Any:
     return evaluate
 
 
+def _in_force(window: Window) -> tuple[datetime.date, datetime.date]:
+    """The first and last day `window` is in force, as Window.check's test for a date in force;
+    an empty range (max, min) when there is none."""
+    if window.start is None:
+        return datetime.date.max, datetime.date.min
+    last = window.last or datetime.date.max
+    if window.repealed is not None:
+        if window.repealed.on <= window.start:
+            return datetime.date.max, datetime.date.min
+        last = min(last, window.repealed.on - datetime.timedelta(days=1))
+    return window.start, last
+
+
 def _names_only(outputs: Any) -> list[str]:
     """`outputs` as a list of names, or UnknownOutput when it is not a collection of texts."""
     try:
@@ -149,6 +163,17 @@ class Policy:
         self._line_index: tracebacks.LineIndex | None = None
         self._dated: tuple[tuple[Any, ...], ...] = module.DATED  # each slot's versions: (start, end)
         self.examples: tuple[dict[str, Any], ...] = module.EXAMPLES
+        # False: no Decimal arises in this module's scalar code (compiler/contextfree.py), so
+        # the caller's decimal context cannot change a result and evaluate does not read it.
+        self._context: bool = getattr(module, "DECIMAL_CONTEXT", True)
+        # A policy without dated values needs of a date in force only the date: its state is
+        # (on, None), made in evaluate and not cached (a date per record met thousands of dates,
+        # and looking each up in a cache that large cost more than the state; the cache stays
+        # small, so missing it is cheap). `_in_force`: the first and last day in force (an empty
+        # range when none or when the policy is dated); `_last_env`: the last such date and its
+        # state (a fixed date is not made again). A dated policy's path is the cache, as before.
+        self._in_force = _in_force(self.window) if not self._dated else (_DATE.max, _DATE.min)
+        self._last_env: tuple[Any, Any] = (_NO_DATE, None)
 
     def __repr__(self) -> str:
         return f"<guize.Policy {self.window.name()} from {self.path}>"
@@ -290,12 +315,19 @@ class Policy:
                 env = self._envs.get(on)
             except TypeError:  # unhashable: as_date reports it
                 env = None
-            if env is None:
-                env = self._env_for(on)
-        ctx = _getcontext()
-        if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
-            with decimal.localcontext(V.CONTEXT):
-                return self.evaluate(data, on, outputs, known_on)
+            if env is None:  # (an undated policy's dates in force are not cached: see __init__)
+                if on is (seen := self._last_env)[0]:
+                    env = seen[1]
+                elif on.__class__ is _DATE and self._in_force[0] <= on <= self._in_force[1]:
+                    env = (on, None)
+                    self._last_env = (on, env)  # one assignment: thread-safe
+                else:
+                    env = self._env_for(on)
+        if self._context:
+            ctx = _getcontext()
+            if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
+                with decimal.localcontext(V.CONTEXT):
+                    return self.evaluate(data, on, outputs, known_on)
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
@@ -321,6 +353,9 @@ class Policy:
         """`exc`, or when a 可作输入 definition on the path could be given instead of the missing
         input, the same error suggesting it: 「…；也可直接给出「实足年龄」」."""
         name = exc.detail.get("input")
+        if outputs is not None and name is not None and exc.message == V.missing(name, True).message:
+            # out_all, computing every output for a list that names them all (see _make_plan)
+            exc = V.missing(name)
         try:
             names = self.select_outputs(outputs)
         except RuleError:  # pragma: no cover - outputs were checked before any input was read
@@ -369,6 +404,8 @@ class Policy:
         function = self._lists.get(tuple(order))  # an output with the outputs it is computed from
         if function is not None:
             return function, None
+        if order == list(declared):  # every output, in order: out_all, with no flags to read
+            return self._all, None
         need = self._need(names)
         if order == [o for o in declared if o in order]:
             return self._subset, need

@@ -32,7 +32,7 @@ class ScaleValue:
     """A scale with its rates evaluated. `labels`, `cites` and `origin` (owner, node id) serve
     explanations and coverage; compiled code leaves them empty."""
 
-    __slots__ = ("brackets", "cites", "kind", "labels", "origin", "quick")
+    __slots__ = ("brackets", "cites", "kind", "labels", "last", "origin", "quick")
 
     def __init__(self, kind: str, brackets: Sequence[Bracket], labels: Sequence[str] = (),
                  cites: Sequence[tuple[str, ...]] = (), origin: tuple[str, int] | None = None) -> None:
@@ -42,6 +42,11 @@ class ScaleValue:
         self.cites = tuple(cites)
         self.origin = origin
         self.quick: Any = False  # see _quick: False until first needed
+        # The last base a scale function met on the quick path, its bracket and, once amount
+        # computed it exactly, base × rate: 适用税率, 累进计算 and 速算扣除数 of one base (iit)
+        # find the bracket once and multiply once. One tuple, replaced whole (thread-safe); a
+        # base is recognised by identity, so it is the same value.
+        self.last: tuple[Any, int, Any] = (None, 0, None)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ScaleValue) and (self.kind, self.brackets) == (other.kind, other.brackets)
@@ -150,9 +155,12 @@ def amount(scale: ScaleValue, x: Any) -> Decimal:
     """累进计算: the amount of the scale on base x."""
     quick = scale.quick
     if quick and quick[3] is not None and x > _ZERO:  # _amount_quick's common case, without its calls
-        i = quick[3](quick[0], x)
+        last = scale.last
+        i = last[1] if last[0] is x else quick[3](quick[0], x)
         try:
-            return _EXACT.subtract(_EXACT.multiply(x, quick[1][i]), quick[2][i])
+            product = _EXACT.multiply(x, quick[1][i])
+            scale.last = (x, i, product)
+            return _EXACT.subtract(product, quick[2][i])
         except decimal.Inexact:
             pass
     fast = _amount_quick(scale, x)
@@ -174,6 +182,13 @@ def amount(scale: ScaleValue, x: Any) -> Decimal:
 def rate(scale: ScaleValue, x: Any) -> Any:
     """适用税率: the rate of the bracket base x falls in (0 below the first bracket)."""
     quick = scale.quick
+    if quick and quick[3] is not None and x > _ZERO:  # the common case below, without _bracket's call
+        last = scale.last
+        if last[0] is x:
+            return quick[1][last[1]]
+        i = quick[3](quick[0], x)
+        scale.last = (x, i, None)
+        return quick[1][i]
     if quick is False:
         quick = scale.quick = _quick(scale)
     if quick is not None and x > _ZERO:  # brackets from 0 one after another (see _quick): by the ends
@@ -186,7 +201,10 @@ def deduction(scale: ScaleValue, x: Any) -> Decimal:
     """速算扣除数: base × rate − amount for base x (constant within a bracket)."""
     quick = scale.quick
     if quick and quick[3] is not None and x > _ZERO:  # _amount_quick's common case, without its calls
-        i = quick[3](quick[0], x)
+        last = scale.last
+        if last[0] is x and last[2] is not None:  # amount's exact product of this base
+            return quick[2][last[1]]  # type: ignore[no-any-return]
+        i = last[1] if last[0] is x else quick[3](quick[0], x)
         try:
             _EXACT.multiply(x, quick[1][i])  # exact, or the formula below (as _amount_quick)
             return quick[2][i]  # type: ignore[no-any-return]

@@ -460,9 +460,47 @@ def _calendar(function: Any) -> Any:
         try:
             return function(a, b)
         except (OverflowError, ValueError):
-            shown = "、".join(fmt(x) for x in (a, b))
-            raise EvaluationError(f"日期计算超出范围（1年至9999年）：{shown}") from None
+            raise _off_calendar(a, b) from None
     return checked
+
+
+def _off_calendar(a: Any, b: Any) -> EvaluationError:
+    shown = "、".join(fmt(x) for x in (a, b))
+    return EvaluationError(f"日期计算超出范围（1年至9999年）：{shown}")
+
+
+# The calendar functions generated code calls most (year-months: retirement age; severance's
+# add_days), checked as _calendar's in one call, the common case written out (each is dates'
+# function otherwise).
+def _add_months(d: Any, months: Any) -> Any:
+    try:
+        year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
+        if d.day <= 28:  # every month has the day (dates.add_months)
+            return datetime.date(year, month + 1, d.day)
+        return dates.add_months(d, months)
+    except (OverflowError, ValueError):
+        raise _off_calendar(d, months) from None
+
+
+def _year_month_add(d: Any, months: Any) -> Any:
+    try:  # dates.year_month_add
+        year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
+        return dates.YearMonth(year, month + 1, 1)
+    except (OverflowError, ValueError):
+        raise _off_calendar(d, months) from None
+
+
+def _add_days(d: Any, days: Any) -> Any:
+    try:
+        return d + datetime.timedelta(days=days)
+    except (OverflowError, ValueError):
+        raise _off_calendar(d, days) from None
+
+
+def _period_between(a: Any, b: Any) -> Any:
+    if a <= b and a.day <= b.day:  # dates.months_between's common case: the day is reached
+        return dates.Period((b.year - a.year) * 12 + (b.month - a.month))
+    return dates.Period(dates.months_between(a, b))
 
 
 FUNCS: dict[str, Any] = {
@@ -474,16 +512,16 @@ FUNCS: dict[str, Any] = {
     "years_between": dates.years_between,
     "full_years": lambda a, b: dates.Period(dates.full_years(a, b)),
     # date − date: the whole months, a duration that reads 5年7个月 wherever an explanation shows it
-    "period_between": lambda a, b: dates.Period(dates.months_between(a, b)),
+    "period_between": _period_between,
     "year_month": dates.year_month,
     "as_period": dates.Period,
     "as_age": dates.Age,
     "as_year_month": dates.year_month,
-    "add_months": _calendar(dates.add_months),
+    "add_months": _add_months,
     # as_year_month(add_months(d, n)) fused by the compiler (compiler/timefold.py); not a .rule function
-    "year_month_add": _calendar(dates.year_month_add),
+    "year_month_add": _year_month_add,
     "add_years": _calendar(dates.add_years),
-    "add_days": _calendar(lambda d, n: d + datetime.timedelta(days=n)),
+    "add_days": _add_days,
     "abs": abs,
 }
 
@@ -557,6 +595,13 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
                         f"（{fmt(out[index - 1][key])}）；「累计」按各项的先后相加，各项应按「{key}」从早到晚排列",
                         input=name, value=str(out[index][key]))
     return tuple(out)
+
+
+def item_default(spec: Mapping[str, Any], fname: str) -> Any:
+    """A field's default as to_records stores it for an item that leaves the field out (read
+    once by a compiled module's item reader, compiler/itemreads.py)."""
+    field = next(f for f in spec["fields"] if f["name"] == fname)
+    return to_records(({},), {**spec, "fields": [field], "key": None})[0][fname]
 
 
 _QUICK_NUMBER, _QUICK_INT, _QUICK_BOOL, _QUICK_ENUM, _QUICK_MONTHS = 1, 2, 3, 4, 5

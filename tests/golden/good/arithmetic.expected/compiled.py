@@ -34,6 +34,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('本金', '实际利率', '报价利率', '职工人数', '退休'))
 OUTPUTS = ('贴息', '比例', '名额', '取整到元')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {'cite': ()}, (
  ('上浮比例', 'param', '比率', 'rate', (0, 1, (12, 11, 12, 14), _D('0.20')), None, 12, (), ()),
@@ -227,7 +228,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (90, 6, 91, 7, 92, 8, 93, 9, 94, 0, 96, 10, 97, 0, 100, 6, 101, 7, 111, 8, 121, 9, 123,
- 10, 127, 15, 129, 16, 131, 17, 133, 18, 135, 19, 137, 20, 139, 0, 150, 6, 152, 7, 154, 8, 155, 9,
- 157, 0, 159, 10, 161, 0, 163, 6, 165, 7, 176, 8, 186, 9, 189, 10, 194, 15, 197, 16, 199, 17, 202,
- 18, 205, 19, 208, 20, 211, 0)
+LINE_MAP = (91, 6, 92, 7, 93, 8, 94, 9, 95, 0, 97, 10, 98, 0, 101, 6, 102, 7, 112, 8, 122, 9, 124,
+ 10, 128, 15, 130, 16, 132, 17, 134, 18, 136, 19, 138, 20, 140, 0, 151, 6, 153, 7, 155, 8, 156, 9,
+ 158, 0, 160, 10, 162, 0, 164, 6, 166, 7, 177, 8, 187, 9, 190, 10, 195, 15, 198, 16, 200, 17, 203,
+ 18, 206, 19, 209, 20, 212, 0)

@@ -32,6 +32,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('企业地区', '纱支', '月平均工资'))
 OUTPUTS = ('纱线补贴', '就业补贴')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('纱线标准', 'table', '数值（元/吨）', 'quantity',
@@ -194,6 +195,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (87, 9, 88, 10, 89, 11, 90, 0, 94, 9, 96, 10, 106, 11, 116, 13, 119, 21, 121, 26, 123,
- 27, 125, 0, 136, 9, 138, 10, 139, 11, 141, 0, 145, 9, 148, 10, 158, 11, 169, 13, 173, 21, 176, 26,
- 179, 27, 182, 0)
+LINE_MAP = (88, 9, 89, 10, 90, 11, 91, 0, 95, 9, 97, 10, 107, 11, 117, 13, 120, 21, 122, 26, 124,
+ 27, 126, 0, 137, 9, 139, 10, 140, 11, 142, 0, 146, 9, 149, 10, 159, 11, 170, 13, 174, 21, 177, 26,
+ 180, 27, 183, 0)

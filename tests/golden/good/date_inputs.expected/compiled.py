@@ -31,6 +31,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('入职日期', '发运日期'))
 OUTPUTS = ('在职月数', '满一年', '补贴截止日', '发运年份', '发运后天数')
 SLOTS = 0
+DECIMAL_CONTEXT = False
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {'kind': 'output', 'round': None, 'cite': ()}, (
  ('在职月数', '整数（月）', 'int',
@@ -159,6 +160,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (69, 6, 70, 0, 74, 6, 75, 8, 77, 9, 79, 0, 85, 6, 86, 7, 87, 0, 91, 6, 92, 7, 93, 8, 95,
- 9, 97, 10, 99, 11, 101, 12, 103, 0, 114, 6, 116, 7, 118, 0, 122, 6, 124, 7, 126, 8, 129, 9, 132,
- 10, 135, 11, 138, 12, 141, 0)
+LINE_MAP = (70, 6, 71, 0, 75, 6, 76, 8, 78, 9, 80, 0, 86, 6, 87, 7, 88, 0, 92, 6, 93, 7, 94, 8, 96,
+ 9, 98, 10, 100, 11, 102, 12, 104, 0, 115, 6, 117, 7, 119, 0, 123, 6, 125, 7, 127, 8, 130, 9, 133,
+ 10, 136, 11, 139, 12, 142, 0)

@@ -31,6 +31,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('数量',))
 OUTPUTS = ('运费补贴', '要求', '年度')
 SLOTS = 2
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('运费补贴标准', 'param', '数值（元/吨）', 'quantity',
@@ -161,5 +162,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (81, 7, 82, 0, 86, 7, 96, 8, 98, 11, 100, 15, 102, 16, 104, 17, 106, 0, 116, 7, 118, 0,
- 122, 7, 133, 8, 135, 11, 138, 15, 141, 16, 144, 17, 147, 0)
+LINE_MAP = (82, 7, 83, 0, 87, 7, 97, 8, 99, 11, 101, 15, 103, 16, 105, 17, 107, 0, 117, 7, 119, 0,
+ 123, 7, 134, 8, 136, 11, 139, 15, 142, 16, 145, 17, 148, 0)

@@ -33,6 +33,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('子女人数', '月数', '面积', '所得'))
 OUTPUTS = ('子女教育扣除', '租金', '应税', '零点五')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('子女教育标准', 'param', '数值（元/人/月）', 'quantity', (0, 1, (12, 13, 12, 22), _D('2000')), None, ('第一条',),
@@ -194,6 +195,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (77, 7, 78, 8, 79, 9, 80, 10, 81, 0, 85, 7, 87, 8, 89, 9, 99, 10, 109, 17, 111, 18, 113,
- 19, 115, 20, 117, 0, 128, 7, 130, 8, 131, 9, 133, 10, 135, 0, 139, 7, 142, 8, 144, 9, 155, 10, 166,
- 17, 169, 18, 172, 19, 175, 20, 178, 0)
+LINE_MAP = (78, 7, 79, 8, 80, 9, 81, 10, 82, 0, 86, 7, 88, 8, 90, 9, 100, 10, 110, 17, 112, 18, 114,
+ 19, 116, 20, 118, 0, 129, 7, 131, 8, 132, 9, 134, 10, 136, 0, 140, 7, 143, 8, 145, 9, 156, 10, 167,
+ 17, 170, 18, 173, 19, 176, 20, 179, 0)

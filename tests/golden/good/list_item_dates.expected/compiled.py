@@ -34,6 +34,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('各月',))
 OUTPUTS = ('各月应税', '全年减除', '当期减除', '七月收入')
 SLOTS = 1
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {'type': '金额（元）', 'value_kind': 'money', 'cite': ()}, (
  ('月减除费用', 'param',
@@ -87,16 +88,31 @@ _K4 = Decimal('0.01')
 _K5 = datetime.date(2019, 7, 1)
 
 
+def _m_f25(_L, _i, _o):
+    return (_L[_i]['月份'] == _K5)
+
+
+
+
+def _m_f26(_L, _i, _o):
+    return _L[_i]['收入']
+
+
+
+
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _f13(_L, _i, _o):
-        return _rnd((_t1 if (_t1 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP)
-    def _f19(_L, _i, _o):
-        return _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
-    def _f25(_L, _i, _o):
-        return (_L[_i]['月份'] == _K5)
-    def _f26(_L, _i, _o):
-        return _L[_i]['收入']
+    def _each13(_L):
+        _o = []
+        for _i in range(len(_L)):
+            _o.append(_rnd((_t1 if (_t1 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP))
+        return tuple(_o)
+    def _sum19(_L):
+        _o = None
+        _n = _K3
+        for _i in range(len(_L)):
+            _n = _n + _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
+        return _n
     try:
         i_各月 = data['各月']
     except KeyError as exc:
@@ -107,13 +123,13 @@ def out_all(data, e, need=None):
     # 「月减除费用」: line 10
     d_月减除费用 = (_K0[e[1]] if e[1] is not None else _v.no_version('月减除费用', e[0]))
     # 「各月应税」: line 14
-    d_各月应税 = _v.each(i_各月, _f13)
+    d_各月应税 = _each13(i_各月)
     # 「全年减除」: line 15
-    d_全年减除 = _rnd(_v.aggregate('sum', i_各月, None, _f19, _K3, '全年减除', '各月'), _K4, _ROUND_HALF_UP)
+    d_全年减除 = _rnd(_sum19(i_各月), _K4, _ROUND_HALF_UP)
     # 「当期减除」: line 16
     d_当期减除 = d_月减除费用.quantize(_K4, _ROUND_HALF_UP)
     # 「七月收入」: line 17
-    d_七月收入 = _rnd(_v.aggregate('one', i_各月, _f25, _f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
+    d_七月收入 = _rnd(_v.aggregate('one', i_各月, _m_f25, _m_f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
     return {'各月应税': _v.keyed(d_各月应税, i_各月, '月份'), '全年减除': d_全年减除, '当期减除': d_当期减除, '七月收入': d_七月收入}
 
 
@@ -121,15 +137,20 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _f13(_L, _i, _o):
-        return _rnd((_t2 if (_t2 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP)
-    def _f19(_L, _i, _o):
-        return _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
-    def _f25(_L, _i, _o):
-        return (_L[_i]['月份'] == _K5)
-    def _f26(_L, _i, _o):
-        return _L[_i]['收入']
     _n0, _n1, _n2, _n3, _n4, _a0, _a1, _a2, _a3, = need
+    if _n2:
+        def _each13(_L):
+            _o = []
+            for _i in range(len(_L)):
+                _o.append(_rnd((_t2 if (_t2 := (_L[_i]['收入'] - _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)])) >= _K3 else _K3), _K4, _ROUND_HALF_UP))
+            return tuple(_o)
+    if _n3:
+        def _sum19(_L):
+            _o = None
+            _n = _K3
+            for _i in range(len(_L)):
+                _n = _n + _K0[_v.version_at(DATED[0], _L[_i]['月份'], e[-1], '月减除费用', '各月', _i)]
+            return _n
     i_各月 = d_月减除费用 = d_各月应税 = d_全年减除 = d_当期减除 = d_七月收入 = _U
     try:
         if _n0:
@@ -145,16 +166,17 @@ def out_subset(data, e, need):
         d_月减除费用 = (_K0[e[1]] if e[1] is not None else _v.no_version('月减除费用', e[0]))
     if _n2:
         # 「各月应税」: line 14
-        d_各月应税 = _v.each(i_各月, _f13)
+        d_各月应税 = _each13(i_各月)
     if _n3:
         # 「全年减除」: line 15
-        d_全年减除 = _rnd(_v.aggregate('sum', i_各月, None, _f19, _K3, '全年减除', '各月'), _K4, _ROUND_HALF_UP)
+        d_全年减除 = _rnd(_sum19(i_各月), _K4, _ROUND_HALF_UP)
     if _n1:
         # 「当期减除」: line 16
         d_当期减除 = d_月减除费用.quantize(_K4, _ROUND_HALF_UP)
     if _n4:
         # 「七月收入」: line 17
-        d_七月收入 = _rnd(_v.aggregate('one', i_各月, _f25, _f26, 0, '七月收入', '各月'), _K4, _ROUND_HALF_UP)
+        d_七月收入 = _rnd(_v.aggregate('one', i_各月, _m_f25, _m_f26, 0, '七月收入', '各月'), _K4,
+                _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['各月应税'] = _v.keyed(d_各月应税, (i_各月 if i_各月 is not _U else (i_各月 := _read(data, '各月',
@@ -183,5 +205,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 3), (2,), (0,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (101, 9, 102, 0, 106, 9, 107, 10, 109, 14, 111, 15, 113, 16, 115, 17, 117, 0, 135, 9,
- 137, 0, 141, 9, 143, 10, 146, 14, 149, 15, 152, 16, 155, 17, 158, 0)
+LINE_MAP = (117, 9, 118, 0, 122, 9, 123, 10, 125, 14, 127, 15, 129, 16, 131, 17, 133, 0, 156, 9,
+ 158, 0, 162, 9, 164, 10, 167, 14, 170, 15, 173, 16, 176, 17, 180, 0)

@@ -36,6 +36,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('成员',))
 OUTPUTS = ('家庭人口', '未成年人数', '有在校生', '成年人都有收入', '最高收入', '成年平均收入', '补差', '每人补助', '累计补助', '此前补助')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('保障标准', 'param', '数值（元/人）', 'quantity', (0, 1, (11, 11, 11, 17), _D('800')), None, ('第三条',), 11,
@@ -102,134 +103,218 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
   '累计补助': (_D('0'), _D('100'), _D('200')), '此前补助': (_D('0'), _D('0'), _D('100'))}, 25),
  ('没有成员', {'成员': ()}, {'家庭人口': 0, '补差': _D('0'), '每人补助': ()}, 42),))
 
-_K0 = Decimal('0')
-_K1 = Decimal('800')
-_K2 = Decimal('0.01')
-_K3 = Decimal('100')
+_K0 = frozenset(('在校', '年龄', '月收入', ))
+_S_R0 = next(s for s in INPUTS if s['name'] == '成员')
+_D_R0_2 = _v.item_default(_S_R0, '在校')
+
+
+def _R0(value):
+    """「成员」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _v.to_records(value, _S_R0)
+    out = []
+    for item in value:
+        if item.__class__ is not dict or not _K0.issuperset(item):
+            return _v.to_records(value, _S_R0)
+        f0 = item.get('月收入')
+        if f0 is None:
+            return _v.to_records(value, _S_R0)
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                f0 = _U
+        except _InvalidOperation:
+            f0 = _U
+        f1 = item.get('年龄')
+        if f1 is None:
+            return _v.to_records(value, _S_R0)
+        f1 = _FUNCS['as_age'](f1) if f1.__class__ is int and 0 <= f1 < _INT_LIMIT else _U
+        f2 = item.get('在校')
+        if f2 is None:
+            f2 = _D_R0_2
+        else:
+            if not (f2 is True or f2 is False):
+                f2 = _U
+        if f0 is _U or f1 is _U or f2 is _U:
+            return _v.to_records(value, _S_R0)
+        out.append({'月收入': f0, '年龄': f1, '在校': f2})
+    return tuple(out)
+
+
+_K1 = Decimal('0')
+
+
+def _m_sum3(_L):
+    _o = None
+    _n = _K1
+    for _i in range(len(_L)):
+        _n = _n + _L[_i]['月收入']
+    return _n
+
+
+_K2 = Decimal('800')
+_K3 = Decimal('0.01')
+_K4 = Decimal('100')
+
+
+def _m_each47(_L):
+    _o = []
+    for _i in range(len(_L)):
+        _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
+    return tuple(_o)
+
+
+
+
+def _m_sum10(_L):
+    _o = None
+    _n = 0
+    for _i in range(len(_L)):
+        if (_L[_i]['年龄'] < 216):
+            _n = _n + 1
+    return _n
+
+
+
+
+def _m_f13(_L, _i, _o):
+    return _L[_i]['在校']
+
+
+
+
+def _m_f18(_L, _i, _o):
+    return (_L[_i]['年龄'] >= 216)
+
+
+
+
+def _m_f21(_L, _i, _o):
+    return (_L[_i]['月收入'] > _K1)
+
+
+
+
+def _m_f24(_L, _i, _o):
+    return _L[_i]['月收入']
+
+
 
 
 def with_补差(data, e, need=None):
     """Compute 「补差」 with the outputs it is computed from, asked for together."""
-    def _f3(_L, _i, _o):
-        return _L[_i]['月收入']
     try:
         i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _v.convert(_SPECS['成员'], i_成员)
+    i_成员 = _R0(i_成员)
     # 「家庭收入」: line 13
-    d_家庭收入 = _v.aggregate('sum', i_成员, None, _f3, _K0, '家庭收入', '成员')
+    d_家庭收入 = _m_sum3(i_成员)
     # 「家庭人口」: line 14
-    d_家庭人口 = _v.aggregate('count', i_成员, None, None, 0, '家庭人口', '成员')
+    d_家庭人口 = len(i_成员)
     # 「补差」: line 20
-    d_补差 = (_t1 if (_t1 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
+    d_补差 = (_t1 if (_t1 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '补差': d_补差}
 
 
 def with_累计补助(data, e, need=None):
     """Compute 「累计补助」 with the outputs it is computed from, asked for together."""
-    def _f47(_L, _i, _o):
-        return (_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP)
-    def _f50(_L, _i, _o):
-        return d_每人补助[_i]
-    def _f52(_L, _i, _o):
-        return _rnd(_v.running(_L, _i, _o, _f50, True, _K0, 51), _K2, _ROUND_HALF_UP)
+    def _each52(_L):
+        _o = []
+        _run51 = _K1
+        for _i in range(len(_L)):
+            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
+        return tuple(_o)
     try:
         i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _v.convert(_SPECS['成员'], i_成员)
+    i_成员 = _R0(i_成员)
     # 「每人补助」: line 21
-    d_每人补助 = _v.each(i_成员, _f47)
+    d_每人补助 = _m_each47(i_成员)
     # 「累计补助」: line 22
-    d_累计补助 = _v.each(i_成员, _f52)
+    d_累计补助 = _each52(i_成员)
     return {'每人补助': d_每人补助, '累计补助': d_累计补助}
 
 
 def with_此前补助(data, e, need=None):
     """Compute 「此前补助」 with the outputs it is computed from, asked for together."""
-    def _f47(_L, _i, _o):
-        return (_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP)
     def _f57(_L, _i, _o):
         return (_o[_i] + d_每人补助[_i])
-    def _f59(_L, _i, _o):
-        return _rnd(_v.running(_L, _i, _o, _f57, False, _K0, 58), _K2, _ROUND_HALF_UP)
+    def _each59(_L):
+        _o = _v.Items()
+        _run58 = _K1
+        for _i in range(len(_L)):
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+        return tuple(_o)
     try:
         i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _v.convert(_SPECS['成员'], i_成员)
+    i_成员 = _R0(i_成员)
     # 「每人补助」: line 21
-    d_每人补助 = _v.each(i_成员, _f47)
+    d_每人补助 = _m_each47(i_成员)
     # 「此前补助」: line 23
-    d_此前补助 = _v.each(i_成员, _f59)
+    d_此前补助 = _each59(i_成员)
     return {'每人补助': d_每人补助, '此前补助': d_此前补助}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _f3(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f10(_L, _i, _o):
-        return (_L[_i]['年龄'] < 216)
-    def _f13(_L, _i, _o):
-        return _L[_i]['在校']
-    def _f18(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f21(_L, _i, _o):
-        return (_L[_i]['月收入'] > _K0)
-    def _f24(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f29(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f30(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f47(_L, _i, _o):
-        return (_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP)
-    def _f50(_L, _i, _o):
-        return d_每人补助[_i]
-    def _f52(_L, _i, _o):
-        return _rnd(_v.running(_L, _i, _o, _f50, True, _K0, 51), _K2, _ROUND_HALF_UP)
+    def _each52(_L):
+        _o = []
+        _run51 = _K1
+        for _i in range(len(_L)):
+            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
+        return tuple(_o)
     def _f57(_L, _i, _o):
         return (_o[_i] + d_每人补助[_i])
-    def _f59(_L, _i, _o):
-        return _rnd(_v.running(_L, _i, _o, _f57, False, _K0, 58), _K2, _ROUND_HALF_UP)
+    def _each59(_L):
+        _o = _v.Items()
+        _run58 = _K1
+        for _i in range(len(_L)):
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+        return tuple(_o)
     try:
         i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _v.convert(_SPECS['成员'], i_成员)
+    i_成员 = _R0(i_成员)
     # 「家庭收入」: line 13
-    d_家庭收入 = _v.aggregate('sum', i_成员, None, _f3, _K0, '家庭收入', '成员')
+    d_家庭收入 = _m_sum3(i_成员)
     # 「家庭人口」: line 14
-    d_家庭人口 = _v.aggregate('count', i_成员, None, None, 0, '家庭人口', '成员')
+    d_家庭人口 = len(i_成员)
     # 「未成年人数」: line 15
-    d_未成年人数 = _v.aggregate('count', i_成员, _f10, None, 0, '未成年人数', '成员')
+    d_未成年人数 = _m_sum10(i_成员)
     # 「有在校生」: line 16
-    d_有在校生 = _v.aggregate('any', i_成员, None, _f13, 0, '有在校生', '成员')
+    d_有在校生 = _v.aggregate('any', i_成员, None, _m_f13, 0, '有在校生', '成员')
     # 「成年人都有收入」: line 17
-    d_成年人都有收入 = _v.aggregate('all', i_成员, _f18, _f21, 0, '成年人都有收入', '成员')
+    d_成年人都有收入 = _v.aggregate('all', i_成员, _m_f18, _m_f21, 0, '成年人都有收入', '成员')
     # 「最高收入」: line 18
-    d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _f24, _K0, '最高收入', '成员'), _K2, _ROUND_HALF_UP)
+    d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K1, '最高收入', '成员'), _K3, _ROUND_HALF_UP)
     # 「成年平均收入」: line 19
-    d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _f29, _f30, _K0, '成年平均收入', '成员'), _K2,
+    d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K1, '成年平均收入', '成员'), _K3,
             _ROUND_HALF_UP)
     # 「补差」: line 20
-    d_补差 = (_t2 if (_t2 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
+    d_补差 = (_t2 if (_t2 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3, _ROUND_HALF_UP)
     # 「每人补助」: line 21
-    d_每人补助 = _v.each(i_成员, _f47)
+    d_每人补助 = _m_each47(i_成员)
     # 「累计补助」: line 22
-    d_累计补助 = _v.each(i_成员, _f52)
+    d_累计补助 = _each52(i_成员)
     # 「此前补助」: line 23
-    d_此前补助 = _v.each(i_成员, _f59)
+    d_此前补助 = _each59(i_成员)
     return {'家庭人口': d_家庭人口, '未成年人数': d_未成年人数, '有在校生': d_有在校生, '成年人都有收入': d_成年人都有收入, '最高收入': d_最高收入,
             '成年平均收入': d_成年平均收入, '补差': d_补差, '每人补助': d_每人补助, '累计补助': d_累计补助, '此前补助': d_此前补助}
 
@@ -238,35 +323,25 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _f3(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f10(_L, _i, _o):
-        return (_L[_i]['年龄'] < 216)
-    def _f13(_L, _i, _o):
-        return _L[_i]['在校']
-    def _f18(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f21(_L, _i, _o):
-        return (_L[_i]['月收入'] > _K0)
-    def _f24(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f29(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 216)
-    def _f30(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f47(_L, _i, _o):
-        return (_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP)
-    def _f50(_L, _i, _o):
-        nonlocal d_每人补助
-        return (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _v.each(i_成员, _f47)))[_i]
-    def _f52(_L, _i, _o):
-        return _rnd(_v.running(_L, _i, _o, _f50, True, _K0, 51), _K2, _ROUND_HALF_UP)
-    def _f57(_L, _i, _o):
-        nonlocal d_每人补助
-        return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _v.each(i_成员, _f47)))[_i])
-    def _f59(_L, _i, _o):
-        return _rnd(_v.running(_L, _i, _o, _f57, False, _K0, 58), _K2, _ROUND_HALF_UP)
     _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, = need
+    if _n9:
+        def _each52(_L):
+            nonlocal d_每人补助
+            _o = []
+            _run51 = _K1
+            for _i in range(len(_L)):
+                _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i]).quantize(_K3, _ROUND_HALF_UP))
+            return tuple(_o)
+    if _n10:
+        def _f57(_L, _i, _o):
+            nonlocal d_每人补助
+            return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i])
+        def _each59(_L):
+            _o = _v.Items()
+            _run58 = _K1
+            for _i in range(len(_L)):
+                _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+            return tuple(_o)
     i_成员 = d_家庭收入 = d_家庭人口 = d_未成年人数 = d_有在校生 = d_成年人都有收入 = _U
     d_最高收入 = d_成年平均收入 = d_补差 = d_每人补助 = d_累计补助 = d_此前补助 = _U
     try:
@@ -277,42 +352,43 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_成员 = _v.convert(_SPECS['成员'], i_成员)
+        i_成员 = _R0(i_成员)
     if _n1:
         # 「家庭收入」: line 13
-        d_家庭收入 = _v.aggregate('sum', i_成员, None, _f3, _K0, '家庭收入', '成员')
+        d_家庭收入 = _m_sum3(i_成员)
     if _n2:
         # 「家庭人口」: line 14
-        d_家庭人口 = _v.aggregate('count', i_成员, None, None, 0, '家庭人口', '成员')
+        d_家庭人口 = len(i_成员)
     if _n3:
         # 「未成年人数」: line 15
-        d_未成年人数 = _v.aggregate('count', i_成员, _f10, None, 0, '未成年人数', '成员')
+        d_未成年人数 = _m_sum10(i_成员)
     if _n4:
         # 「有在校生」: line 16
-        d_有在校生 = _v.aggregate('any', i_成员, None, _f13, 0, '有在校生', '成员')
+        d_有在校生 = _v.aggregate('any', i_成员, None, _m_f13, 0, '有在校生', '成员')
     if _n5:
         # 「成年人都有收入」: line 17
-        d_成年人都有收入 = _v.aggregate('all', i_成员, _f18, _f21, 0, '成年人都有收入', '成员')
+        d_成年人都有收入 = _v.aggregate('all', i_成员, _m_f18, _m_f21, 0, '成年人都有收入', '成员')
     if _n6:
         # 「最高收入」: line 18
-        d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _f24, _K0, '最高收入', '成员'), _K2, _ROUND_HALF_UP)
+        d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K1, '最高收入', '成员'), _K3,
+                _ROUND_HALF_UP)
     if _n7:
         # 「成年平均收入」: line 19
-        d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _f29, _f30, _K0, '成年平均收入', '成员'), _K2,
+        d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K1, '成年平均收入', '成员'), _K3,
                 _ROUND_HALF_UP)
     if _n1:
         # 「补差」: line 20
-        d_补差 = (_t3 if (_t3 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2,
+        d_补差 = (_t3 if (_t3 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3,
                 _ROUND_HALF_UP)
     if _n8:
         # 「每人补助」: line 21
-        d_每人补助 = _v.each(i_成员, _f47)
+        d_每人补助 = _m_each47(i_成员)
     if _n9:
         # 「累计补助」: line 22
-        d_累计补助 = _v.each(i_成员, _f52)
+        d_累计补助 = _each52(i_成员)
     if _n10:
         # 「此前补助」: line 23
-        d_此前补助 = _v.each(i_成员, _f59)
+        d_此前补助 = _each59(i_成员)
     out = {}
     if _a0:
         out['家庭人口'] = d_家庭人口
@@ -353,8 +429,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (116, 10, 117, 0, 121, 10, 122, 13, 124, 14, 126, 20, 128, 0, 140, 10, 141, 0, 145, 10,
- 146, 21, 148, 22, 150, 0, 162, 10, 163, 0, 167, 10, 168, 21, 170, 23, 172, 0, 204, 10, 205, 0, 209,
- 10, 210, 13, 212, 14, 214, 15, 216, 16, 218, 17, 220, 18, 222, 19, 225, 20, 227, 21, 229, 22, 231,
- 23, 233, 0, 273, 10, 275, 0, 279, 10, 281, 13, 284, 14, 287, 15, 290, 16, 293, 17, 296, 18, 299,
- 19, 303, 20, 307, 21, 310, 22, 313, 23, 316, 0)
+LINE_MAP = (211, 10, 212, 0, 216, 10, 217, 13, 219, 14, 221, 20, 223, 0, 235, 10, 236, 0, 240, 10,
+ 241, 21, 243, 22, 245, 0, 259, 10, 260, 0, 264, 10, 265, 21, 267, 23, 269, 0, 289, 10, 290, 0, 294,
+ 10, 295, 13, 297, 14, 299, 15, 301, 16, 303, 17, 305, 18, 307, 19, 310, 20, 312, 21, 314, 22, 316,
+ 23, 318, 0, 348, 10, 350, 0, 354, 10, 356, 13, 359, 14, 362, 15, 365, 16, 368, 17, 371, 18, 375,
+ 19, 379, 20, 383, 21, 386, 22, 389, 23, 392, 0)

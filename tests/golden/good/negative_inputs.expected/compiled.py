@@ -31,6 +31,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('本年利润', '以前年度亏损'))
 OUTPUTS = ('应纳税所得额',)
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('应纳税所得额', 'output', '金额（元）', 'money',
@@ -146,5 +147,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (53, 5, 54, 0, 56, 6, 57, 0, 60, 5, 70, 6, 82, 7, 84, 0, 94, 5, 96, 0, 98, 6, 100, 0,
- 102, 5, 113, 6, 125, 7, 128, 0)
+LINE_MAP = (54, 5, 55, 0, 57, 6, 58, 0, 61, 5, 71, 6, 83, 7, 85, 0, 95, 5, 97, 0, 99, 6, 101, 0,
+ 103, 5, 114, 6, 126, 7, 129, 0)

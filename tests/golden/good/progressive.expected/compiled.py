@@ -32,6 +32,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('所得', '经营所得'))
 OUTPUTS = ('税额', '税率', '扣除数', '全额税额', '分期税额', '所在档次')
 SLOTS = 1
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('超额表', 'table', '超额累进税率表（元）', 'scale',
@@ -258,6 +259,6 @@ SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), 
  (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (118, 5, 119, 6, 120, 0, 124, 5, 134, 6, 144, 8, 146, 14, 148, 19, 150, 28, 153, 33, 155,
- 34, 157, 35, 159, 36, 161, 37, 163, 38, 165, 0, 176, 5, 178, 6, 180, 0, 184, 5, 195, 6, 206, 8,
- 209, 14, 212, 19, 215, 28, 219, 33, 222, 34, 225, 35, 228, 36, 231, 37, 234, 38, 237, 0)
+LINE_MAP = (119, 5, 120, 6, 121, 0, 125, 5, 135, 6, 145, 8, 147, 14, 149, 19, 151, 28, 154, 33, 156,
+ 34, 158, 35, 160, 36, 162, 37, 164, 38, 166, 0, 177, 5, 179, 6, 181, 0, 185, 5, 196, 6, 207, 8,
+ 210, 14, 213, 19, 216, 28, 220, 33, 223, 34, 226, 35, 229, 36, 232, 37, 235, 38, 238, 0)

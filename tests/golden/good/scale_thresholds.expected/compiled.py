@@ -32,6 +32,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('应纳税所得额', '扣除'))
 OUTPUTS = ('应纳税额',)
 SLOTS = 4
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('第一档上限', 'param', '金额（元）', 'money',
@@ -195,5 +196,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (99, 5, 100, 6, 101, 0, 105, 5, 115, 6, 125, 11, 132, 18, 134, 20, 136, 0, 146, 5, 148,
- 6, 149, 0, 153, 5, 164, 6, 174, 11, 181, 18, 183, 20, 185, 0)
+LINE_MAP = (100, 5, 101, 6, 102, 0, 106, 5, 116, 6, 126, 11, 133, 18, 135, 20, 137, 0, 147, 5, 149,
+ 6, 150, 0, 154, 5, 165, 6, 175, 11, 182, 18, 184, 20, 186, 0)

@@ -36,6 +36,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('各人',))
 OUTPUTS = ('每人补贴', '高龄人数', '补贴合计')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {'cite': ()}, (
  ('高龄补贴标准', 'param', '金额（元）', 'money', (0, 1, (11, 13, 11, 17), _D('100')), None, 11, (), ()),
@@ -67,12 +68,34 @@ _K1 = Decimal('0')
 _K2 = Decimal('0.01')
 
 
+def _m_each8(_L):
+    _o = []
+    for _i in range(len(_L)):
+        _o.append((_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP))
+    return tuple(_o)
+
+
+
+
+def _m_sum14(_L):
+    _o = None
+    _n = 0
+    for _i in range(len(_L)):
+        if (_L[_i]['年龄'] >= 960):
+            _n = _n + 1
+    return _n
+
+
+
+
 def with_补贴合计(data, e, need=None):
     """Compute 「补贴合计」 with the outputs it is computed from, asked for together."""
-    def _f8(_L, _i, _o):
-        return (_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP)
-    def _f17(_L, _i, _o):
-        return d_每人补贴[_i]
+    def _sum17(_L):
+        _o = None
+        _n = _K1
+        for _i in range(len(_L)):
+            _n = _n + d_每人补贴[_i]
+        return _n
     try:
         i_各人 = data['各人']
     except KeyError as exc:
@@ -81,20 +104,20 @@ def with_补贴合计(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_各人 = _v.convert(_SPECS['各人'], i_各人)
     # 「每人补贴」: line 13
-    d_每人补贴 = _v.each(i_各人, _f8)
+    d_每人补贴 = _m_each8(i_各人)
     # 「补贴合计」: line 15
-    d_补贴合计 = _rnd(_v.aggregate('sum', i_各人, None, _f17, _K1, '补贴合计', '各人'), _K2, _ROUND_HALF_UP)
+    d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
     return {'每人补贴': _v.keyed(d_每人补贴, i_各人, '身份证号'), '补贴合计': d_补贴合计}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _f8(_L, _i, _o):
-        return (_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP)
-    def _f14(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 960)
-    def _f17(_L, _i, _o):
-        return d_每人补贴[_i]
+    def _sum17(_L):
+        _o = None
+        _n = _K1
+        for _i in range(len(_L)):
+            _n = _n + d_每人补贴[_i]
+        return _n
     try:
         i_各人 = data['各人']
     except KeyError as exc:
@@ -103,11 +126,11 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_各人 = _v.convert(_SPECS['各人'], i_各人)
     # 「每人补贴」: line 13
-    d_每人补贴 = _v.each(i_各人, _f8)
+    d_每人补贴 = _m_each8(i_各人)
     # 「高龄人数」: line 14
-    d_高龄人数 = _v.aggregate('count', i_各人, _f14, None, 0, '高龄人数', '各人')
+    d_高龄人数 = _m_sum14(i_各人)
     # 「补贴合计」: line 15
-    d_补贴合计 = _rnd(_v.aggregate('sum', i_各人, None, _f17, _K1, '补贴合计', '各人'), _K2, _ROUND_HALF_UP)
+    d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
     return {'每人补贴': _v.keyed(d_每人补贴, i_各人, '身份证号'), '高龄人数': d_高龄人数, '补贴合计': d_补贴合计}
 
 
@@ -115,14 +138,15 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _f8(_L, _i, _o):
-        return (_K0 if (_L[_i]['年龄'] >= 960) else _K1).quantize(_K2, _ROUND_HALF_UP)
-    def _f14(_L, _i, _o):
-        return (_L[_i]['年龄'] >= 960)
-    def _f17(_L, _i, _o):
-        nonlocal d_每人补贴
-        return (d_每人补贴 if d_每人补贴 is not _U else (d_每人补贴 := _v.each(i_各人, _f8)))[_i]
     _n0, _n1, _n2, _n3, _a0, _a1, _a2, = need
+    if _n3:
+        def _sum17(_L):
+            nonlocal d_每人补贴
+            _o = None
+            _n = _K1
+            for _i in range(len(_L)):
+                _n = _n + (d_每人补贴 if d_每人补贴 is not _U else (d_每人补贴 := _m_each8(i_各人)))[_i]
+            return _n
     i_各人 = d_每人补贴 = d_高龄人数 = d_补贴合计 = _U
     try:
         if _n0:
@@ -135,13 +159,13 @@ def out_subset(data, e, need):
         i_各人 = _v.convert(_SPECS['各人'], i_各人)
     if _n1:
         # 「每人补贴」: line 13
-        d_每人补贴 = _v.each(i_各人, _f8)
+        d_每人补贴 = _m_each8(i_各人)
     if _n2:
         # 「高龄人数」: line 14
-        d_高龄人数 = _v.aggregate('count', i_各人, _f14, None, 0, '高龄人数', '各人')
+        d_高龄人数 = _m_sum14(i_各人)
     if _n3:
         # 「补贴合计」: line 15
-        d_补贴合计 = _rnd(_v.aggregate('sum', i_各人, None, _f17, _K1, '补贴合计', '各人'), _K2, _ROUND_HALF_UP)
+        d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['每人补贴'] = _v.keyed(d_每人补贴, (i_各人 if i_各人 is not _U else (i_各人 := _read(data, '各人',
@@ -168,5 +192,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (77, 10, 78, 0, 82, 10, 83, 13, 85, 15, 87, 0, 99, 10, 100, 0, 104, 10, 105, 13, 107, 14,
- 109, 15, 111, 0, 128, 10, 130, 0, 134, 10, 136, 13, 139, 14, 142, 15, 145, 0)
+LINE_MAP = (100, 10, 101, 0, 105, 10, 106, 13, 108, 15, 110, 0, 122, 10, 123, 0, 127, 10, 128, 13,
+ 130, 14, 132, 15, 134, 0, 152, 10, 154, 0, 158, 10, 160, 13, 163, 14, 166, 15, 169, 0)

@@ -35,6 +35,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('累计工作时间', '本年度病假累计', '本年度事假累计天数', '事假不扣工资', '寒暑假天数'))
 OUTPUTS = ('年休假天数',)
 SLOTS = 0
+DECIMAL_CONTEXT = False
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {'round': None}, (
  ('应休天数', 'table', '整数（日）', 'int',
@@ -103,8 +104,6 @@ def out_all(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_寒暑假天数 = data.get('寒暑假天数', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本年度病假累计 = data.get('本年度病假累计', _U)
     if i_本年度病假累计 is not _U:
         if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
@@ -117,6 +116,9 @@ def out_all(data, e, need=None):
     if i_事假不扣工资 is not _U:
         if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
             i_事假不扣工资 = _U
+    if len(data) != 1 + (i_寒暑假天数 is not _ABSENT) + (i_本年度病假累计 is not _U) + (i_本年度事假累计天数 is not
+            _U) + (i_事假不扣工资 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
         i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
@@ -210,6 +212,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (102, 11, 103, 0, 105, 15, 106, 0, 108, 12, 112, 13, 116, 14, 120, 11, 122, 15, 126, 17,
- 129, 29, 131, 33, 139, 0, 150, 11, 152, 0, 154, 15, 156, 0, 158, 12, 163, 13, 167, 14, 171, 11,
- 174, 15, 178, 17, 181, 29, 183, 33, 192, 0)
+LINE_MAP = (103, 11, 104, 0, 106, 15, 107, 12, 111, 13, 115, 14, 119, 0, 122, 11, 124, 15, 128, 17,
+ 131, 29, 133, 33, 141, 0, 152, 11, 154, 0, 156, 15, 158, 0, 160, 12, 165, 13, 169, 14, 173, 11,
+ 176, 15, 180, 17, 183, 29, 185, 33, 194, 0)

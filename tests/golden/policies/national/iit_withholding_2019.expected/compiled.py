@@ -40,6 +40,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('各月',))
 OUTPUTS = ('各月预扣税额', '全年预扣税额')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('每月减除费用', 'param', '金额（元）', 'money', (0, 4, (20, 13, 20, 18), _D('5000')), None, ('第六条',), 20, (),
@@ -106,43 +107,133 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('没有发放工资', _date(2024, 1, 31), {'各月': ()}, {'各月预扣税额': (), '全年预扣税额': _D('0')}, False, 86),
  ('施行前', _date(2018, 12, 31), {'各月': ()}, {}, True, 92),))
 
-_K0 = Decimal('0.03')
-_K1 = Decimal('0.10')
-_K2 = Decimal('0.20')
-_K3 = Decimal('0.25')
-_K4 = Decimal('0.30')
-_K5 = Decimal('0.35')
-_K6 = Decimal('0.45')
-_K7 = Decimal('36000')
-_K8 = Decimal('144000')
-_K9 = Decimal('300000')
-_K10 = Decimal('420000')
-_K11 = Decimal('660000')
-_K12 = Decimal('960000')
-_K13 = _scales.ScaleValue('excess', ((None, False, _K7, True, _K0), (_K7, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, None, False, _K6), ))
-_K14 = Decimal('0')
+_K0 = frozenset(('专项扣除', '专项附加扣除', '其他扣除', '工资薪金收入', ))
+_S_R0 = next(s for s in INPUTS if s['name'] == '各月')
+_D_R0_1 = _v.item_default(_S_R0, '专项扣除')
+_D_R0_2 = _v.item_default(_S_R0, '专项附加扣除')
+_D_R0_3 = _v.item_default(_S_R0, '其他扣除')
+
+
+def _R0(value):
+    """「各月」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _v.to_records(value, _S_R0)
+    out = []
+    for item in value:
+        if item.__class__ is not dict or not _K0.issuperset(item):
+            return _v.to_records(value, _S_R0)
+        f0 = item.get('工资薪金收入')
+        if f0 is None:
+            return _v.to_records(value, _S_R0)
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                f0 = _U
+        except _InvalidOperation:
+            f0 = _U
+        f1 = item.get('专项扣除')
+        if f1 is None:
+            f1 = _D_R0_1
+        else:
+            if (_c := f1.__class__) is not Decimal or len(str(f1)) > _QT:
+                try:
+                    f1 = Decimal(f1) if _c is str and len(f1) <= _QT or _c is int and 0 <= f1 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    f1 = _NAN
+            try:
+                if not _TINY <= f1 < _LIMIT and (f1 or f1.adjusted() < _QA):
+                    f1 = _U
+            except _InvalidOperation:
+                f1 = _U
+        f2 = item.get('专项附加扣除')
+        if f2 is None:
+            f2 = _D_R0_2
+        else:
+            if (_c := f2.__class__) is not Decimal or len(str(f2)) > _QT:
+                try:
+                    f2 = Decimal(f2) if _c is str and len(f2) <= _QT or _c is int and 0 <= f2 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    f2 = _NAN
+            try:
+                if not _TINY <= f2 < _LIMIT and (f2 or f2.adjusted() < _QA):
+                    f2 = _U
+            except _InvalidOperation:
+                f2 = _U
+        f3 = item.get('其他扣除')
+        if f3 is None:
+            f3 = _D_R0_3
+        else:
+            if (_c := f3.__class__) is not Decimal or len(str(f3)) > _QT:
+                try:
+                    f3 = Decimal(f3) if _c is str and len(f3) <= _QT or _c is int and 0 <= f3 < _INT_LIMIT else _NAN
+                except _InvalidOperation:
+                    f3 = _NAN
+            try:
+                if not _TINY <= f3 < _LIMIT and (f3 or f3.adjusted() < _QA):
+                    f3 = _U
+            except _InvalidOperation:
+                f3 = _U
+        if f0 is _U or f1 is _U or f2 is _U or f3 is _U:
+            return _v.to_records(value, _S_R0)
+        out.append({'工资薪金收入': f0, '专项扣除': f1, '专项附加扣除': f2, '其他扣除': f3})
+    return tuple(out)
+
+
+_K1 = Decimal('0.03')
+_K2 = Decimal('0.10')
+_K3 = Decimal('0.20')
+_K4 = Decimal('0.25')
+_K5 = Decimal('0.30')
+_K6 = Decimal('0.35')
+_K7 = Decimal('0.45')
+_K8 = Decimal('36000')
+_K9 = Decimal('144000')
+_K10 = Decimal('300000')
+_K11 = Decimal('420000')
+_K12 = Decimal('660000')
+_K13 = Decimal('960000')
+_K14 = _scales.ScaleValue('excess', ((None, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, _K13, True, _K6), (_K13, False, None, False, _K7), ))
 _K15 = Decimal('5000')
-_K16 = Decimal('0.01')
+_K16 = Decimal('0')
+
+
+def _m_each44(_L):
+    _o = []
+    _run41 = _K16
+    _run39 = _K16
+    for _i in range(len(_L)):
+        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
+    return tuple(_o)
+
+
+_K17 = Decimal('0.01')
 
 
 def with_全年预扣税额(data, e, need=None):
     """Compute 「全年预扣税额」 with the outputs it is computed from, asked for together."""
-    def _f38(_L, _i, _o):
-        return (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])
-    def _f40(_L, _i, _o):
-        return _K15
-    def _f44(_L, _i, _o):
-        return (_t1 if (_t1 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f49(_L, _i, _o):
+    def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44)))[_i])
-    def _f53(_L, _i, _o):
-        return _o[_i]
-    def _f58(_L, _i, _o):
+        _o = []
+        for _i in range(len(_L)):
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+        return tuple(_o)
+    def _each58(_L):
         nonlocal d_累计应预扣预缴税额
-        return _rnd((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
-    def _f62(_L, _i, _o):
-        return d_各月预扣税额[_i]
+        _o = []
+        _run54 = _K16
+        for _i in range(len(_L)):
+            _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+        return tuple(_o)
+    def _sum62(_L):
+        _o = None
+        _n = _K16
+        for _i in range(len(_L)):
+            _n = _n + d_各月预扣税额[_i]
+        return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
     try:
         i_各月 = data['各月']
@@ -150,33 +241,35 @@ def with_全年预扣税额(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_各月 = _v.convert(_SPECS['各月'], i_各月)
+    i_各月 = _R0(i_各月)
     # 「各月预扣税额」: line 44
-    d_各月预扣税额 = _v.each(i_各月, _f58)
+    d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_v.aggregate('sum', i_各月, None, _f62, _K14, '全年预扣税额', '各月'), _K16,
-            _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(_sum62(i_各月), _K17, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _f38(_L, _i, _o):
-        return (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])
-    def _f40(_L, _i, _o):
-        return _K15
-    def _f44(_L, _i, _o):
-        return (_t3 if (_t3 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f49(_L, _i, _o):
+    def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44)))[_i])
-    def _f53(_L, _i, _o):
-        return _o[_i]
-    def _f58(_L, _i, _o):
+        _o = []
+        for _i in range(len(_L)):
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+        return tuple(_o)
+    def _each58(_L):
         nonlocal d_累计应预扣预缴税额
-        return _rnd((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
-    def _f62(_L, _i, _o):
-        return d_各月预扣税额[_i]
+        _o = []
+        _run54 = _K16
+        for _i in range(len(_L)):
+            _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+        return tuple(_o)
+    def _sum62(_L):
+        _o = None
+        _n = _K16
+        for _i in range(len(_L)):
+            _n = _n + d_各月预扣税额[_i]
+        return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
     try:
         i_各月 = data['各月']
@@ -184,12 +277,11 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_各月 = _v.convert(_SPECS['各月'], i_各月)
+    i_各月 = _R0(i_各月)
     # 「各月预扣税额」: line 44
-    d_各月预扣税额 = _v.each(i_各月, _f58)
+    d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_v.aggregate('sum', i_各月, None, _f62, _K14, '全年预扣税额', '各月'), _K16,
-            _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(_sum62(i_各月), _K17, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
@@ -197,32 +289,37 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _f38(_L, _i, _o):
-        return (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])
-    def _f40(_L, _i, _o):
-        return _K15
-    def _f44(_L, _i, _o):
-        return (_t5 if (_t5 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f49(_L, _i, _o):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44)))[_i])
-    def _f53(_L, _i, _o):
-        return _o[_i]
-    def _f58(_L, _i, _o):
-        nonlocal d_累计应预扣预缴税额
-        return _rnd((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
-    def _f44_(_L, _i, _o):
-        return (_t7 if (_t7 := (_v.running(_L, _i, _o, _f38, True, _K14, 39) - _v.running(_L, _i, _o, _f40, True, _K14, 41))) >= _K14 else _K14)
-    def _f49_(_L, _i, _o):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
-        return _scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _v.each(i_各月, _f44_)))[_i])
-    def _f58_(_L, _i, _o):
-        nonlocal d_累计应预扣预缴税额
-        return _rnd((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _v.each(i_各月, _f49_)))[_i] - _v.running(_L, _i, _o, _f53, False, _K14, 54))) >= _K14 else _K14), _K16, _ROUND_HALF_UP)
-    def _f62(_L, _i, _o):
-        nonlocal d_各月预扣税额
-        return (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _v.each(i_各月, _f58_)))[_i]
     _n0, _n1, _n2, _a0, _a1, = need
+    if _n1 or _n2:
+        def _each49(_L):
+            nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
+            _o = []
+            for _i in range(len(_L)):
+                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+            return tuple(_o)
+    if _n1:
+        def _each58(_L):
+            nonlocal d_累计应预扣预缴税额
+            _o = []
+            _run54 = _K16
+            for _i in range(len(_L)):
+                _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+            return tuple(_o)
+    if _n2:
+        def _each58_(_L):
+            nonlocal d_累计应预扣预缴税额
+            _o = []
+            _run54 = _K16
+            for _i in range(len(_L)):
+                _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+            return tuple(_o)
+        def _sum62(_L):
+            nonlocal d_各月预扣税额
+            _o = None
+            _n = _K16
+            for _i in range(len(_L)):
+                _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
+            return _n
     i_各月 = d_预扣率表一 = d_累计预扣预缴应纳税所得额 = d_累计应预扣预缴税额 = d_各月预扣税额 = d_全年预扣税额 = _U
     try:
         if _n0:
@@ -232,14 +329,13 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_各月 = _v.convert(_SPECS['各月'], i_各月)
+        i_各月 = _R0(i_各月)
     if _n1:
         # 「各月预扣税额」: line 44
-        d_各月预扣税额 = _v.each(i_各月, _f58)
+        d_各月预扣税额 = _each58(i_各月)
     if _n2:
         # 「全年预扣税额」: line 49
-        d_全年预扣税额 = _rnd(_v.aggregate('sum', i_各月, None, _f62, _K14, '全年预扣税额', '各月'), _K16,
-                _ROUND_HALF_UP)
+        d_全年预扣税额 = _rnd(_sum62(i_各月), _K17, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['各月预扣税额'] = d_各月预扣税额
@@ -263,5 +359,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (148, 18, 149, 0, 153, 18, 154, 44, 156, 49, 159, 0, 182, 18, 183, 0, 187, 18, 188, 44,
- 190, 49, 193, 0, 228, 18, 230, 0, 234, 18, 236, 44, 239, 49, 243, 0)
+LINE_MAP = (239, 18, 240, 0, 244, 18, 245, 44, 247, 49, 249, 0, 275, 18, 276, 0, 280, 18, 281, 44,
+ 283, 49, 285, 0, 325, 18, 327, 0, 331, 18, 333, 44, 336, 49, 339, 0)

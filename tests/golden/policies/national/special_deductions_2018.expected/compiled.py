@@ -35,6 +35,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('受教育子女人数', '本人扣除比例', '是否赡养老人', '赡养身份', '约定分摊额'))
 OUTPUTS = ('子女教育每月扣除', '赡养老人每月扣除')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('子女教育每月标准', 'param', '数值（元/人）', 'quantity', (0, 4, (23, 15, 23, 22), _D('1000')), None, ('第五条',),
@@ -90,8 +91,6 @@ def out_all(data, e, need=None):
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_赡养身份 = data.get('赡养身份', _U)
     if i_赡养身份 is not _U:
         if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
@@ -108,6 +107,9 @@ def out_all(data, e, need=None):
                 i_约定分摊额 = _U
         except _InvalidOperation:
             i_约定分摊额 = _U
+    if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
+            _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -224,6 +226,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (90, 17, 91, 18, 92, 19, 93, 0, 95, 20, 99, 21, 111, 17, 115, 18, 127, 19, 131, 27, 133,
- 29, 138, 0, 148, 17, 150, 18, 151, 19, 153, 0, 155, 20, 160, 21, 172, 17, 177, 18, 189, 19, 194,
- 27, 197, 29, 204, 0)
+LINE_MAP = (91, 17, 92, 18, 93, 19, 94, 20, 98, 21, 110, 0, 113, 17, 117, 18, 129, 19, 133, 27, 135,
+ 29, 140, 0, 150, 17, 152, 18, 153, 19, 155, 0, 157, 20, 162, 21, 174, 17, 179, 18, 191, 19, 196,
+ 27, 199, 29, 206, 0)

@@ -39,6 +39,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('受教育子女人数', '本人扣除比例', '是否赡养老人', '赡养身份', '约定分摊额', '三岁以下婴幼儿人数'))
 OUTPUTS = ('子女教育每月扣除', '赡养老人每月扣除', '婴幼儿照护每月扣除')
 SLOTS = 2
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('子女教育每月标准', 'param', '数值（元/人）', 'quantity', (0, 5, (23, 15, 23, 22), _D('1000')), None,
@@ -108,8 +109,6 @@ def out_all(data, e, need=None):
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_赡养身份 = data.get('赡养身份', _U)
     if i_赡养身份 is not _U:
         if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
@@ -130,6 +129,9 @@ def out_all(data, e, need=None):
     if i_三岁以下婴幼儿人数 is not _U:
         if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
             i_三岁以下婴幼儿人数 = _U
+    if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
+            _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -267,6 +269,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 0, 113, 20, 117, 21, 129, 16, 133, 17, 137, 18, 149, 19,
- 153, 27, 155, 29, 160, 21, 166, 0, 176, 17, 178, 18, 179, 19, 181, 0, 183, 20, 188, 21, 200, 16,
- 205, 17, 210, 18, 222, 19, 227, 27, 230, 29, 237, 21, 245, 0)
+LINE_MAP = (109, 17, 110, 18, 111, 19, 112, 20, 116, 21, 128, 16, 132, 0, 135, 17, 139, 18, 151, 19,
+ 155, 27, 157, 29, 162, 21, 168, 0, 178, 17, 180, 18, 181, 19, 183, 0, 185, 20, 190, 21, 202, 16,
+ 207, 17, 212, 18, 224, 19, 229, 27, 232, 29, 239, 21, 247, 0)

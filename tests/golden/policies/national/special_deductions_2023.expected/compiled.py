@@ -40,6 +40,7 @@ INPUTS = _v.records(('name', 'kind', 'type', 'unit', 'scale', 'members', 'has_de
 INPUT_NAMES = frozenset(('受教育子女人数', '本人扣除比例', '是否赡养老人', '赡养身份', '约定分摊额', '三岁以下婴幼儿人数'))
 OUTPUTS = ('子女教育每月扣除', '赡养老人每月扣除', '婴幼儿照护每月扣除')
 SLOTS = 5
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('子女教育每月标准', 'param', '数值（元/人）', 'quantity',
@@ -149,8 +150,6 @@ def out_all(data, e, need=None):
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_赡养身份 = data.get('赡养身份', _U)
     if i_赡养身份 is not _U:
         if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
@@ -171,6 +170,9 @@ def out_all(data, e, need=None):
     if i_三岁以下婴幼儿人数 is not _U:
         if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
             i_三岁以下婴幼儿人数 = _U
+    if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
+            _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -319,6 +321,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (149, 17, 150, 18, 151, 19, 152, 0, 154, 20, 158, 21, 170, 16, 174, 17, 178, 18, 190, 19,
- 194, 23, 196, 27, 198, 29, 206, 21, 212, 0, 223, 17, 225, 18, 226, 19, 228, 0, 230, 20, 235, 21,
- 247, 16, 252, 17, 257, 18, 269, 19, 274, 23, 277, 27, 279, 29, 289, 21, 297, 0)
+LINE_MAP = (150, 17, 151, 18, 152, 19, 153, 20, 157, 21, 169, 16, 173, 0, 176, 17, 180, 18, 192, 19,
+ 196, 23, 198, 27, 200, 29, 208, 21, 214, 0, 225, 17, 227, 18, 228, 19, 230, 0, 232, 20, 237, 21,
+ 249, 16, 254, 17, 259, 18, 271, 19, 276, 23, 279, 27, 281, 29, 291, 21, 299, 0)

@@ -45,6 +45,7 @@ INPUTS = ({'name': '共同生活的家庭成员', 'kind': 'list', 'type': '家�
 INPUT_NAMES = frozenset(('共同生活的家庭成员', '当地最低生活保障标准', '财产状况符合当地规定'))
 OUTPUTS = ('家庭人口', '符合低保条件', '月低保金', '重点保障对象', '重点保障人数')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('家庭月收入', 'def', '金额（元）', 'money',
@@ -108,21 +109,76 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'家庭人口': 0, '月低保金': _D('0'), '重点保障对象': ()}, False, 84),
  ('施行前', _date(2014, 4, 30), {'当地最低生活保障标准': _D('800'), '共同生活的家庭成员': ()}, {}, True, 92),))
 
-_K0 = Decimal('0')
-_K1 = Decimal('0.01')
+_K0 = frozenset(('年龄', '月收入', '重度残疾', '重病', ))
+_S_R0 = next(s for s in INPUTS if s['name'] == '共同生活的家庭成员')
+_D_R0_2 = _v.item_default(_S_R0, '重度残疾')
+_D_R0_3 = _v.item_default(_S_R0, '重病')
+
+
+def _R0(value):
+    """「共同生活的家庭成员」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _v.to_records(value, _S_R0)
+    out = []
+    for item in value:
+        if item.__class__ is not dict or not _K0.issuperset(item):
+            return _v.to_records(value, _S_R0)
+        f0 = item.get('月收入')
+        if f0 is None:
+            return _v.to_records(value, _S_R0)
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                f0 = _U
+        except _InvalidOperation:
+            f0 = _U
+        f1 = item.get('年龄')
+        if f1 is None:
+            return _v.to_records(value, _S_R0)
+        f1 = _FUNCS['as_age'](f1) if f1.__class__ is int and 0 <= f1 < _INT_LIMIT else _U
+        f2 = item.get('重度残疾')
+        if f2 is None:
+            f2 = _D_R0_2
+        else:
+            if not (f2 is True or f2 is False):
+                f2 = _U
+        f3 = item.get('重病')
+        if f3 is None:
+            f3 = _D_R0_3
+        else:
+            if not (f3 is True or f3 is False):
+                f3 = _U
+        if f0 is _U or f1 is _U or f2 is _U or f3 is _U:
+            return _v.to_records(value, _S_R0)
+        out.append({'月收入': f0, '年龄': f1, '重度残疾': f2, '重病': f3})
+    return tuple(out)
+
+
+_K1 = Decimal('0')
+
+
+def _m_sum2(_L):
+    _o = None
+    _n = _K1
+    for _i in range(len(_L)):
+        _n = _n + _L[_i]['月收入']
+    return _n
+
+
+_K2 = Decimal('0.01')
 
 
 def with_符合低保条件(data, e, need=None):
     """Compute 「符合低保条件」 with the outputs it is computed from, asked for together."""
-    def _f2(_L, _i, _o):
-        return _L[_i]['月收入']
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
@@ -140,29 +196,27 @@ def with_符合低保条件(data, e, need=None):
     if i_财产状况符合当地规定 is not _U:
         if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
             i_财产状况符合当地规定 = _U
-    i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
+    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
+    d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else
-            (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if
-            i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
+            (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
+            '符合低保条件'))))
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件}
 
 
 def with_月低保金(data, e, need=None):
     """Compute 「月低保金」 with the outputs it is computed from, asked for together."""
-    def _f2(_L, _i, _o):
-        return _L[_i]['月收入']
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
@@ -180,37 +234,37 @@ def with_月低保金(data, e, need=None):
     if i_财产状况符合当地规定 is not _U:
         if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
             i_财产状况符合当地规定 = _U
-    i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
+    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
+    d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else
-            (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if
-            i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
+            (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
+            '符合低保条件'))))
     # 「月低保金」: line 31
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
-            if d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K0).quantize(_K1,
-            _ROUND_HALF_UP)
+            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
+            d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金}
 
 
 def with_重点保障对象(data, e, need=None):
     """Compute 「重点保障对象」 with the outputs it is computed from, asked for together."""
-    def _f2(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f40(_L, _i, _o):
-        return (d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病']))
+    def _each40(_L):
+        _o = []
+        for _i in range(len(_L)):
+            _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+        return tuple(_o)
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
@@ -228,35 +282,41 @@ def with_重点保障对象(data, e, need=None):
     if i_财产状况符合当地规定 is not _U:
         if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
             i_财产状况符合当地规定 = _U
-    i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
+    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
+    d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else
-            (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if
-            i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
+            (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
+            '符合低保条件'))))
     # 「重点保障对象」: line 36
-    d_重点保障对象 = _v.each(i_共同生活的家庭成员, _f40)
+    d_重点保障对象 = _each40(i_共同生活的家庭成员)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '重点保障对象': d_重点保障对象}
 
 
 def with_重点保障人数(data, e, need=None):
     """Compute 「重点保障人数」 with the outputs it is computed from, asked for together."""
-    def _f2(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f40(_L, _i, _o):
-        return (d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病']))
-    def _f44(_L, _i, _o):
-        return d_重点保障对象[_i]
+    def _each40(_L):
+        _o = []
+        for _i in range(len(_L)):
+            _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+        return tuple(_o)
+    def _sum44(_L):
+        _o = None
+        _n = 0
+        for _i in range(len(_L)):
+            if d_重点保障对象[_i]:
+                _n = _n + 1
+        return _n
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
@@ -274,37 +334,43 @@ def with_重点保障人数(data, e, need=None):
     if i_财产状况符合当地规定 is not _U:
         if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
             i_财产状况符合当地规定 = _U
-    i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
+    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
+    d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else
-            (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if
-            i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
+            (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
+            '符合低保条件'))))
     # 「重点保障对象」: line 36
-    d_重点保障对象 = _v.each(i_共同生活的家庭成员, _f40)
+    d_重点保障对象 = _each40(i_共同生活的家庭成员)
     # 「重点保障人数」: line 38
-    d_重点保障人数 = _v.aggregate('count', i_共同生活的家庭成员, _f44, None, 0, '重点保障人数', '共同生活的家庭成员')
+    d_重点保障人数 = _sum44(i_共同生活的家庭成员)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '重点保障对象': d_重点保障对象, '重点保障人数': d_重点保障人数}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _f2(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f40(_L, _i, _o):
-        return (d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病']))
-    def _f44(_L, _i, _o):
-        return d_重点保障对象[_i]
+    def _each40(_L):
+        _o = []
+        for _i in range(len(_L)):
+            _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+        return tuple(_o)
+    def _sum44(_L):
+        _o = None
+        _n = 0
+        for _i in range(len(_L)):
+            if d_重点保障对象[_i]:
+                _n = _n + 1
+        return _n
     i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
     if i_当地最低生活保障标准 is not _U:
         if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
@@ -322,25 +388,26 @@ def out_all(data, e, need=None):
     if i_财产状况符合当地规定 is not _U:
         if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
             i_财产状况符合当地规定 = _U
-    i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
+    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
+    d_家庭人口 = len(i_共同生活的家庭成员)
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else
-            (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if
-            i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
+            (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
+            '符合低保条件'))))
     # 「月低保金」: line 31
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
-            if d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0,
-            '家庭月收入', '共同生活的家庭成员'))), d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K0).quantize(_K1,
-            _ROUND_HALF_UP)
+            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
+            d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
     # 「重点保障对象」: line 36
-    d_重点保障对象 = _v.each(i_共同生活的家庭成员, _f40)
+    d_重点保障对象 = _each40(i_共同生活的家庭成员)
     # 「重点保障人数」: line 38
-    d_重点保障人数 = _v.aggregate('count', i_共同生活的家庭成员, _f44, None, 0, '重点保障人数', '共同生活的家庭成员')
+    d_重点保障人数 = _sum44(i_共同生活的家庭成员)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金, '重点保障对象': d_重点保障对象, '重点保障人数':
             d_重点保障人数}
 
@@ -349,15 +416,23 @@ def out_subset(data, e, need):
     """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
-    def _f2(_L, _i, _o):
-        return _L[_i]['月收入']
-    def _f40(_L, _i, _o):
-        nonlocal d_人均月收入, d_家庭人口, d_家庭月收入, d_符合低保条件, i_当地最低生活保障标准, i_财产状况符合当地规定
-        return ((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员'))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum', i_共同生活的家庭成员, None, _f2, _K0, '家庭月收入', '共同生活的家庭成员'))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病']))
-    def _f44(_L, _i, _o):
-        nonlocal d_重点保障对象
-        return (d_重点保障对象 if d_重点保障对象 is not _U else (d_重点保障对象 := _v.each(i_共同生活的家庭成员, _f40)))[_i]
     _n0, _n1, _n2, _n3, _n4, _n5, _n6, _a0, _a1, _a2, _a3, _a4, = need
+    if _n4 or _n5:
+        def _each40(_L):
+            nonlocal d_人均月收入, d_家庭人口, d_家庭月收入, d_符合低保条件, i_当地最低生活保障标准, i_财产状况符合当地规定
+            _o = []
+            for _i in range(len(_L)):
+                _o.append(((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员)))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+            return tuple(_o)
+    if _n5:
+        def _sum44(_L):
+            nonlocal d_重点保障对象
+            _o = None
+            _n = 0
+            for _i in range(len(_L)):
+                if (d_重点保障对象 if d_重点保障对象 is not _U else (d_重点保障对象 := _each40(i_共同生活的家庭成员)))[_i]:
+                    _n = _n + 1
+            return _n
     i_共同生活的家庭成员 = i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_家庭月收入 = d_家庭人口 = d_人均月收入 = _U
     d_符合低保条件 = d_月低保金 = d_重点保障对象 = d_重点保障人数 = _U
     try:
@@ -386,31 +461,29 @@ def out_subset(data, e, need):
             if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
                 i_财产状况符合当地规定 = _U
     if _n0:
-        i_共同生活的家庭成员 = _v.convert(_SPECS['共同生活的家庭成员'], i_共同生活的家庭成员)
+        i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     if _n1:
         # 「家庭人口」: line 26
-        d_家庭人口 = _v.aggregate('count', i_共同生活的家庭成员, None, None, 0, '家庭人口', '共同生活的家庭成员')
+        d_家庭人口 = len(i_共同生活的家庭成员)
     if _n2:
         # 「符合低保条件」: line 29
         d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
-                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum',
-                i_共同生活的家庭成员, None, _f2, _K0, '家庭月收入', '共同生活的家庭成员'))), d_家庭人口))) < (i_当地最低生活保障标准 if
-                i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件')))))
-                and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data,
-                '财产状况符合当地规定', '符合低保条件'))))
+                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
+                d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 :=
+                _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U
+                else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
     if _n3:
         # 「月低保金」: line 31
         d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
-                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _v.aggregate('sum',
-                i_共同生活的家庭成员, None, _f2, _K0, '家庭月收入', '共同生活的家庭成员'))), d_家庭人口)))) * d_家庭人口) if
-                d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
+                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
+                d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
     if _n4:
         # 「重点保障对象」: line 36
-        d_重点保障对象 = _v.each(i_共同生活的家庭成员, _f40)
+        d_重点保障对象 = _each40(i_共同生活的家庭成员)
     if _n5:
         # 「重点保障人数」: line 38
-        d_重点保障人数 = _v.aggregate('count', i_共同生活的家庭成员, _f44, None, 0, '重点保障人数', '共同生活的家庭成员')
+        d_重点保障人数 = _sum44(i_共同生活的家庭成员)
     out = {}
     if _a0:
         out['家庭人口'] = d_家庭人口
@@ -442,9 +515,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (121, 21, 122, 0, 126, 22, 139, 23, 143, 21, 144, 26, 146, 29, 152, 0, 161, 21, 162, 0,
- 166, 22, 179, 23, 183, 21, 184, 26, 186, 29, 192, 31, 198, 0, 209, 21, 210, 0, 214, 22, 227, 23,
- 231, 21, 232, 26, 234, 29, 240, 36, 242, 0, 255, 21, 256, 0, 260, 22, 273, 23, 277, 21, 278, 26,
- 280, 29, 286, 36, 288, 38, 290, 0, 303, 21, 304, 0, 308, 22, 321, 23, 325, 21, 326, 26, 328, 29,
- 334, 31, 340, 36, 342, 38, 344, 0, 364, 21, 366, 0, 370, 22, 384, 23, 388, 21, 390, 26, 393, 29,
- 401, 31, 408, 36, 411, 38, 414, 0)
+LINE_MAP = (179, 21, 180, 0, 182, 22, 195, 23, 199, 0, 201, 21, 202, 26, 204, 29, 210, 0, 217, 21,
+ 218, 0, 220, 22, 233, 23, 237, 0, 239, 21, 240, 26, 242, 29, 248, 31, 253, 0, 265, 21, 266, 0, 268,
+ 22, 281, 23, 285, 0, 287, 21, 288, 26, 290, 29, 296, 36, 298, 0, 317, 21, 318, 0, 320, 22, 333, 23,
+ 337, 0, 339, 21, 340, 26, 342, 29, 348, 36, 350, 38, 352, 0, 371, 21, 372, 0, 374, 22, 387, 23,
+ 391, 0, 393, 21, 394, 26, 396, 29, 402, 31, 407, 36, 409, 38, 411, 0, 439, 21, 441, 0, 445, 22,
+ 459, 23, 463, 21, 465, 26, 468, 29, 475, 31, 481, 36, 484, 38, 487, 0)

@@ -58,6 +58,7 @@ INPUT_NAMES = frozenset(('医院级别', '退休人员', '本次费用', '住院
  '基本养老金平均水平', '上年度城镇单位就业人员平均工资'))
 OUTPUTS = ('起付标准', '支付比例', '统筹基金支付', '日间手术统筹基金支付', '退休人员个人账户划入额', '灵活就业人员缴费基数')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('首次就诊起付比例', 'param', '比率', 'rate', (0, 1, (36, 15, 36, 18), _D('0.10')), None, ('第十四条第二款',), 36,
@@ -219,8 +220,6 @@ def with_统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
@@ -245,6 +244,8 @@ def with_统筹基金支付(data, e, need=None):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
+    if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -291,8 +292,6 @@ def with_日间手术统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
@@ -317,6 +316,8 @@ def with_日间手术统筹基金支付(data, e, need=None):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
+    if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -357,8 +358,6 @@ def out_all(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
@@ -395,6 +394,9 @@ def out_all(data, e, need=None):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
+    if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
+            _U) + (i_住院支付比例 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -649,11 +651,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (215, 15, 216, 16, 217, 18, 218, 19, 219, 0, 221, 21, 222, 0, 224, 17, 236, 20, 248, 15,
- 250, 16, 252, 18, 262, 19, 264, 21, 268, 47, 270, 53, 273, 57, 275, 61, 282, 0, 289, 18, 290, 19,
- 291, 0, 293, 21, 294, 0, 296, 17, 308, 22, 320, 18, 330, 19, 332, 21, 336, 53, 339, 75, 344, 0,
- 351, 15, 352, 16, 353, 18, 354, 19, 355, 23, 356, 24, 357, 0, 359, 21, 360, 0, 362, 17, 374, 20,
- 386, 22, 398, 15, 400, 16, 402, 18, 412, 19, 414, 21, 418, 23, 428, 24, 439, 47, 441, 53, 444, 57,
- 446, 61, 453, 75, 458, 83, 460, 90, 462, 0, 476, 15, 478, 16, 479, 18, 481, 19, 482, 23, 484, 24,
- 486, 0, 488, 21, 490, 0, 492, 17, 505, 20, 518, 22, 531, 15, 534, 16, 536, 18, 547, 19, 549, 21,
- 554, 23, 565, 24, 577, 47, 580, 53, 584, 57, 587, 61, 605, 75, 615, 83, 618, 90, 621, 0)
+LINE_MAP = (216, 15, 217, 16, 218, 18, 219, 19, 220, 0, 222, 21, 223, 17, 235, 20, 247, 0, 249, 15,
+ 251, 16, 253, 18, 263, 19, 265, 21, 269, 47, 271, 53, 274, 57, 276, 61, 283, 0, 290, 18, 291, 19,
+ 292, 0, 294, 21, 295, 17, 307, 22, 319, 0, 321, 18, 331, 19, 333, 21, 337, 53, 340, 75, 345, 0,
+ 352, 15, 353, 16, 354, 18, 355, 19, 356, 23, 357, 24, 358, 0, 360, 21, 361, 17, 373, 20, 385, 22,
+ 397, 0, 400, 15, 402, 16, 404, 18, 414, 19, 416, 21, 420, 23, 430, 24, 441, 47, 443, 53, 446, 57,
+ 448, 61, 455, 75, 460, 83, 462, 90, 464, 0, 478, 15, 480, 16, 481, 18, 483, 19, 484, 23, 486, 24,
+ 488, 0, 490, 21, 492, 0, 494, 17, 507, 20, 520, 22, 533, 15, 536, 16, 538, 18, 549, 19, 551, 21,
+ 556, 23, 567, 24, 579, 47, 582, 53, 586, 57, 589, 61, 607, 75, 617, 83, 620, 90, 623, 0)

@@ -44,6 +44,7 @@ INPUT_NAMES = frozenset(('医院级别', '退休人员', '本次费用', '住院
  '基本养老金平均水平', '上年度城镇单位就业人员平均工资'))
 OUTPUTS = ('起付标准', '支付比例', '统筹基金支付', '日间手术统筹基金支付', '退休人员个人账户划入额', '灵活就业人员缴费基数')
 SLOTS = 0
+DECIMAL_CONTEXT = True
 DEFS = {d['name']: d for d in _v.records(('name', 'kind', 'type', 'value_kind', 'expr', 'round',
  'cite', 'line', 'deps', 'inputs'), {}, (
  ('首次就诊起付比例', 'param', '比率', 'rate', (0, 1, (15, 15, 15, 17), _D('0.08')), None, ('第三条',), 15, (),
@@ -170,8 +171,6 @@ def with_统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
@@ -196,6 +195,8 @@ def with_统筹基金支付(data, e, need=None):
                 i_本年已支付 = _U
         except _InvalidOperation:
             i_本年已支付 = _U
+    if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -242,8 +243,6 @@ def with_日间手术统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
@@ -268,6 +267,8 @@ def with_日间手术统筹基金支付(data, e, need=None):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
+    if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -308,8 +309,6 @@ def out_all(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
     i_本次费用 = data.get('本次费用', _U)
     if i_本次费用 is not _U:
         if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
@@ -346,6 +345,9 @@ def out_all(data, e, need=None):
                 i_住院支付比例 = _U
         except _InvalidOperation:
             i_住院支付比例 = _U
+    if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
+            _U) + (i_住院支付比例 is not _U):
+        _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -600,11 +602,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (166, 15, 167, 16, 168, 18, 169, 19, 170, 0, 172, 21, 173, 0, 175, 17, 187, 20, 199, 15,
- 201, 16, 203, 18, 213, 19, 215, 21, 219, 18, 221, 53, 224, 57, 226, 61, 233, 0, 240, 18, 241, 19,
- 242, 0, 244, 21, 245, 0, 247, 17, 259, 22, 271, 18, 281, 19, 283, 21, 287, 53, 290, 75, 295, 0,
- 302, 15, 303, 16, 304, 18, 305, 19, 306, 23, 307, 24, 308, 0, 310, 21, 311, 0, 313, 17, 325, 20,
- 337, 22, 349, 15, 351, 16, 353, 18, 363, 19, 365, 21, 369, 23, 379, 24, 390, 18, 392, 53, 395, 57,
- 397, 61, 404, 75, 409, 83, 411, 90, 413, 0, 427, 15, 429, 16, 430, 18, 432, 19, 433, 23, 435, 24,
- 437, 0, 439, 21, 441, 0, 443, 17, 456, 20, 469, 22, 482, 15, 485, 16, 487, 18, 498, 19, 500, 21,
- 505, 23, 516, 24, 528, 18, 531, 53, 535, 57, 538, 61, 556, 75, 566, 83, 569, 90, 572, 0)
+LINE_MAP = (167, 15, 168, 16, 169, 18, 170, 19, 171, 0, 173, 21, 174, 17, 186, 20, 198, 0, 200, 15,
+ 202, 16, 204, 18, 214, 19, 216, 21, 220, 18, 222, 53, 225, 57, 227, 61, 234, 0, 241, 18, 242, 19,
+ 243, 0, 245, 21, 246, 17, 258, 22, 270, 0, 272, 18, 282, 19, 284, 21, 288, 53, 291, 75, 296, 0,
+ 303, 15, 304, 16, 305, 18, 306, 19, 307, 23, 308, 24, 309, 0, 311, 21, 312, 17, 324, 20, 336, 22,
+ 348, 0, 351, 15, 353, 16, 355, 18, 365, 19, 367, 21, 371, 23, 381, 24, 392, 18, 394, 53, 397, 57,
+ 399, 61, 406, 75, 411, 83, 413, 90, 415, 0, 429, 15, 431, 16, 432, 18, 434, 19, 435, 23, 437, 24,
+ 439, 0, 441, 21, 443, 0, 445, 17, 458, 20, 471, 22, 484, 15, 487, 16, 489, 18, 500, 19, 502, 21,
+ 507, 23, 518, 24, 530, 18, 533, 53, 537, 57, 540, 61, 558, 75, 568, 83, 571, 90, 574, 0)

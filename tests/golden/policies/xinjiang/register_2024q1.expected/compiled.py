@@ -196,6 +196,7 @@ INPUTS = ()
 INPUT_NAMES = frozenset(())
 OUTPUTS = ()
 SLOTS = 0
+DECIMAL_CONTEXT = False
 DEFS = {d['name']: d for d in ()}
 DATED = ()
 EXAMPLES = ()

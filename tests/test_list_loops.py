@@ -1,0 +1,125 @@
+"""The scalar path's generated list code gives what the general helpers give.
+
+A list input is read by a function written for its fields (compiler/itemreads.py): on any
+value, item or list it gives values.to_records' result or raises its error. A per-item
+definition is one loop (listgen.each_loop), a 累计 every item reaches is a local running total,
+合计 and 人数 are loops too (listgen.sum_loop), at module level when they read nothing of the
+generated function, else made only when a flag that needs them is set: compiled == the reference
+interpreter on random lists, hostile values and 累计 reached on some items only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import guize
+from guize.runtime import values
+from guize.runtime.errors import RuleError
+
+HEADER = "文件：\n  标题：《列表》\n  施行日期：2000年1月1日\n"
+ON = dt.date(2024, 6, 1)
+
+RULE = HEADER + """
+类型 等级：一级、二级
+类型 成员：
+  收入：金额
+  扣除：金额，默认 0元
+  比例：比率，默认 0%
+  人数：整数，默认 1
+  在职：是否，默认 否
+  级别：等级，默认 一级
+  年龄：年龄
+  工龄：期间，默认 0个月
+
+输入 各项：成员的列表
+输入 门槛：金额，默认 100元
+
+定义 净额：金额，按 各项 逐项 = 取较大值(累计(收入 - 扣除) - 累计(门槛)，0元)
+定义 条件累计：金额，按 各项 逐项 = 若 在职 则 累计(收入) 否则 0元
+定义 此前：金额，按 各项 逐项 = 累计(此前 + 收入 × 比例，至 上月)
+定义 右侧：是否，按 各项 逐项 = 在职 且 累计(人数) > 3
+输出 各项结果：金额，按 各项 逐项 = 净额 + 条件累计 + 此前
+输出 合计：金额 = 合计(各项 的 各项结果)
+输出 在职合计：金额 = 合计(各项 中 在职 的 收入)
+输出 项数：整数（人） = 人数(各项)
+输出 在职人数：整数（人） = 人数(各项 中 在职 且 年龄 ≥ 18岁)
+输出 右侧人数：整数（人） = 人数(各项 中 右侧)
+输出 二级人数：整数（人） = 人数(各项 中 级别 = 二级)
+"""
+
+HOSTILE = [None, "", "abc", "-1", "1e30", "NaN", "1234.50", "0", "0.00", "25%", "  12", 1.5, True, False, -3, 0, 12,
+           10**16, Decimal("1.5"), Decimal("NaN"), Decimal("-0"), Decimal("1E+20"), [], {}, "一级", "二级", "三级"]
+FIELDS = ["收入", "扣除", "比例", "人数", "在职", "级别", "年龄", "工龄"]
+
+plain_items = st.fixed_dictionaries(
+    {"收入": st.decimals(min_value=0, max_value=100000, places=2).map(str), "年龄": st.integers(0, 1200)},
+    optional={"扣除": st.decimals(min_value=0, max_value=5000, places=2), "比例": st.sampled_from(["0.1", "0", "0.25"]),
+              "人数": st.integers(0, 5), "在职": st.booleans(), "级别": st.sampled_from(["一级", "二级"]),
+              "工龄": st.integers(0, 500)})
+hostile_items = st.one_of(
+    plain_items,
+    st.dictionaries(st.sampled_from([*FIELDS, "别的"]), st.sampled_from(HOSTILE), max_size=6),
+    st.builds(lambda item, k, v: {**item, k: v}, plain_items, st.sampled_from(FIELDS), st.sampled_from(HOSTILE)),
+    st.sampled_from([None, 3, "文字", ["收入"]]))
+lists = st.one_of(st.lists(plain_items, max_size=6), st.lists(hostile_items, max_size=4),
+                  st.sampled_from([None, "各项", 5, {"收入": "1"}]), st.lists(plain_items, max_size=3).map(tuple))
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
+    path = tmp_path_factory.mktemp("loops") / "t.rule"
+    path.write_text(RULE, encoding="utf-8")
+    return guize.load(path, corpus=False)
+
+
+def outcome(run: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return run(*args, **kwargs)
+    except RuleError as exc:
+        return (type(exc).__name__, exc.message)
+
+
+def test_the_generated_code_uses_the_loops(policy: guize.Policy) -> None:
+    import inspect
+
+    source = inspect.getsource(policy.module)
+    assert "_R0(" in source  # the item reader
+    assert "_run" in source and "_each" in source and "_sum" in source
+    assert "_v.running(" in source  # 累计 under 若 or the right of 且: values.running
+    assert "_v.aggregate(" not in source and "_v.each(" not in source
+    # A list function reading only its items (合计 of a field) is made once, at module level; in
+    # out_subset, one only flagged statements use is made under those flags.
+    assert "\ndef _m_sum" in source and "\ndef _m_each" in source
+    subset = inspect.getsource(policy.module.out_subset)
+    assert "\n    if _n" in subset.split("def _each", 1)[0]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=lists)
+def test_item_reader_gives_what_to_records_gives(policy: guize.Policy, value: Any) -> None:
+    spec = policy._specs["各项"]
+    got = outcome(policy.module._R0, value)
+    want = outcome(values.to_records, value, spec)
+    assert got == want
+    if isinstance(got, tuple) and got and isinstance(got[0], dict):  # the same Decimals, digit for digit
+        assert [{k: str(v) for k, v in r.items()} for r in got] == [{k: str(v) for k, v in r.items()} for r in want]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=lists, threshold=st.sampled_from(["100", "0", "5000.5", "-1"]))
+def test_compiled_loops_agree_with_the_reference(policy: guize.Policy, value: Any, threshold: str) -> None:
+    data = {"各项": value, "门槛": threshold}
+    everything = outcome(policy.evaluate, data, ON)
+    assert everything == outcome(policy.interpret, data, ON)
+    for name in policy.module.OUTPUTS:
+        alone = outcome(policy.evaluate, data, ON, [name])
+        assert alone == outcome(policy.interpret, data, ON, [name]), name
+        if isinstance(everything, dict):
+            assert alone == {name: everything[name]}
+            assert str(alone[name]) == str(everything[name])
