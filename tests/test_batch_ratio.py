@@ -140,6 +140,18 @@ def test_the_scalar_paths_own_rounding_decides_where_it_shows(ratio_policy: guiz
     assert b'"rows_scalar": 0' in table.schema.metadata[b"guize"]
 
 
+def test_a_cancelled_divisor_on_a_rounding_boundary_goes_the_scalar_way(ratio_policy: guize.Policy) -> None:
+    # (273691.46 − 0.38 ÷ 3) × 3 is exactly 821074, where 向下取整 has a boundary; the scalar path
+    # rounds 0.38 ÷ 3 to 34 digits and the difference to 28, and its 821073.99…9 floors to
+    # 821073. The row must be left to the scalar path: the boundary test used to read the
+    # numerator after the rounding had written its result into that column, and missed it.
+    rows = [(38, 3, "0", 27369146), (100, 4, "0", 500), (38, 3, "0", 27369100)]
+    for block_rows in (0, 7):
+        _check(ratio_policy, rows, block_rows)
+    got = B.evaluate_batch(ratio_policy, _table(rows), ON, ["向下补差"]).column("向下补差").to_pylist()
+    assert got[0] == Decimal("821073")
+
+
 def test_a_zero_divisor_is_an_error_only_where_its_quotient_is_reached(ratio_policy: guize.Policy) -> None:
     rows = [(1000, 0, "0", 500), (1000, 2, "0", 500)] * 5000
     table = B.evaluate_batch(ratio_policy, _table(rows), ON, ["标准以下", "补差", "零人或超标"], block_rows=4096)

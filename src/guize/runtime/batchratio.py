@@ -240,9 +240,18 @@ def rnd(c: Chunk, x: Ratio, exp: int, mode: str, guard: Any = True) -> Num:
     """x rounded to a multiple of 10**exp in `mode`, as the scalar path rounds its value."""
     _reached(c, x.undef, guard)
     n, d = x.n, x.d
+    if x.eps:  # the boundary test reads n and d after the rounding: which may not write into them
+        n = Num(n.v, n.s, n.lo, n.hi)
+        d = d if _is_one(d) else Num(d.v, d.s, d.lo, d.hi)
     result = c.rnd(n, exp, mode) if _is_one(d) else c.rdiv(n, d, exp, mode)
-    if x.eps == 0:
-        return result
+    if x.eps:
+        _flag_boundaries(c, x, exp, mode, guard)
+    return result
+
+
+def _flag_boundaries(c: Chunk, x: Ratio, exp: int, mode: str, guard: Any) -> None:
+    """Flag the rows whose rounding the scalar path's error (x.eps) could change."""
+    n, d = x.n, x.d
     # The value in steps of 10**exp is A / B, A and B integers, B >= 1.
     shift = n.s + exp
     if shift >= 0:
@@ -254,11 +263,11 @@ def rnd(c: Chunk, x: Ratio, exp: int, mode: str, guard: Any = True) -> Num:
     gap = Fraction(1, 2 * b_max) if half else Fraction(1, b_max)  # least nonzero distance to a boundary
     if x.eps * Fraction(10) ** -exp >= gap:
         _flag_guarded(c, True, guard)
-        return result
+        return
     if _is_one(b_den):
         if not half:  # every value is a boundary of floor/ceil/down
             _flag_guarded(c, True, guard)
-        return result  # half-up boundaries are halves: never an integer
+        return  # half-up boundaries are halves: never an integer
     k = c.k
     if half:  # on a boundary: 2|A| ≡ B (mod 2B)
         two = Num(2, 0, 2, 2)
@@ -271,4 +280,3 @@ def rnd(c: Chunk, x: Ratio, exp: int, mode: str, guard: Any = True) -> Num:
         on = c.cmp("==", Num(rem, 0, 0, b_den.hi), _ZERO)
     if on is not False:
         _flag_guarded(c, on, guard)
-    return result
