@@ -150,6 +150,14 @@ def test_wrap_breaks_where_the_character_scan_did(line: str, width: int) -> None
     assert literals.wrap(line, width) == reference_wrap(line, width)
 
 
+def test_wrap_narrower_than_its_indent() -> None:
+    """A continuation indent wider than the width leaves no room before the next break (the
+    search for one must not run from the end of the line instead)."""
+    line = '名{, \n"  [abcdefgh 名\'a\\{}"c d"名""c d", \'a b\'  )x = "c d"}\''
+    for width in range(1, 12):
+        assert literals.wrap(line, width) == reference_wrap(line, width), width
+
+
 # ---------------------------------------------------------------- splitfn
 
 _WALRUS = re.compile(r"\b([^\W\d]\w*)\s*:=")
