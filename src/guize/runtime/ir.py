@@ -661,11 +661,17 @@ def _from_json(value: dict[str, str]) -> Decimal | datetime.date:
 def decode_expr(data: Any) -> Expr:
     """A definition's expression from its DEFS entry: the compact tuples, or JSON text (encode_text)."""
     if type(data) is str:
-        import json
+        global _json_decode
+        if _json_decode is None:
+            import json
 
-        data = json.loads(data, object_hook=_from_json)
+            _json_decode = json.JSONDecoder(object_hook=_from_json).decode  # (one for every definition)
+        data = _json_decode(data)
     expr: Expr = decode(data)
     return expr
+
+
+_json_decode: Callable[[str], Any] | None = None
 
 
 def encode_definition(d: Definition, text: bool = False) -> dict[str, Any]:
