@@ -65,7 +65,7 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   a rewrite of the whole converter, left for a parser of guize's own.
 * Fifth round (branch compile5; main at f663fdf and the branch run interleaved, twice each, load
   about 4): check + codegen + batchgen at 10k / 50k lines 14.8k, 10.9k / 13.4k, 13.8k lines/s ->
-  22.8k, 22.5k / 21.1k, 21.5k (1k: 28.9k); at 50k check 0.74-0.76 -> 0.52-0.54 s, codegen
+  22.8k, 22.5k / 21.1k, 21.5k (1k: 28.9k; a later run alone 28.2k / 20.7k / 19.1k); at 50k check 0.74-0.76 -> 0.52-0.54 s, codegen
   2.60-2.71 -> 1.54-1.55 s, batchgen 0.27-0.29 (unchanged), compile() 4.4-4.6 -> 2.6-2.8 s; front
   239 -> 218 MB, load 280 -> 267 MB, generated 29.0 -> 28.1 MB. What changed (CPU s at 50k lines):
   - DEFS of a policy of more than 100 definitions holds each expression as JSON text
