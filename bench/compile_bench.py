@@ -63,16 +63,37 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   v_args(meta=True), which _ToAst's every rule uses) and sets positions only on Tree results, so
   each callback would have to compute its span from its children, container positions included;
   a rewrite of the whole converter, left for a parser of guize's own.
-* Left (CPU seconds at 50k lines, one run): parse (Lark's LALR parse and the conversion,
-  parser.py) is the largest stage, 4-5 s. check + codegen + batchgen is about 15-17k lines/s, not
-  50k: check 0.7 s (lower._number and its unit lookups a quarter, tables' bands, attrs
-  constructors), codegen 2.1-2.3 s: out_all 0.75 and out_subset 0.63 (each with splitfn's name
-  scans, 0.25-0.33: regular expressions over 3-4 MB of text), DEFS 0.55 (encoding the IR 0.14,
-  the literal layout the rest: a Python call per nested tuple), DATED 0.08, the rest (wrapping,
-  LINE_MAP) 0.26; batchgen 0.2. Every stage is now linear (the same lines/s at 10k and 50k); what
-  is left is Python's cost per node. Reaching 50k lines/s needs DEFS written as data (e.g. one
-  string decoded by the runtime, not a laid-out literal), splitfn given each statement's names by
-  the generator instead of scanning for them, and a checker with fewer objects per node.
+* Fifth round (branch compile5; main at f663fdf and the branch run interleaved, twice each, load
+  about 4): check + codegen + batchgen at 10k / 50k lines 14.8k, 10.9k / 13.4k, 13.8k lines/s ->
+  22.8k, 22.5k / 21.1k, 21.5k (1k: 28.9k; a later run alone 28.2k / 20.7k / 19.1k); at 50k check 0.74-0.76 -> 0.52-0.54 s, codegen
+  2.60-2.71 -> 1.54-1.55 s, batchgen 0.27-0.29 (unchanged), compile() 4.4-4.6 -> 2.6-2.8 s; front
+  239 -> 218 MB, load 280 -> 267 MB, generated 29.0 -> 28.1 MB. What changed (CPU s at 50k lines):
+  - DEFS of a policy of more than 100 definitions holds each expression as JSON text
+    (compiler/defstable.py, ir.encode_text; decoded by ir.decode_expr when the definitions are
+    first needed): Python's JSON encoder writes the tuples and texts, a Python call only per node,
+    Decimal and date, where the literal's layout took a call per nested tuple: 0.75 -> 0.30 (the
+    encoding 0.17 of it). Importing the module builds one string per definition, not every nested
+    tuple (compile() -1.0 s, 11 MB less). The corpus keeps the literal: its code is unchanged.
+  - timefold's compared_only / compared_defs walked every definition's IR even with no 期间/年龄
+    input or definition to look for (0.30), DATED with no dated value (0.09): both skip the walk.
+  - check: a number's unit looked up and its types built once per (unit, per) (lower._number),
+    and no walk over every statement for 依据 when the file has no 原文 (articles.check): 0.75 -> 0.53.
+  - splitfn looks only for words starting as codegen's locals do (i_, d_, _) and for the locals
+    of other shapes it has seen assigned (exc, out): the same parts, 0.59 -> 0.55 for both functions.
+  - literals.wrap finds a break by bisection in the line's bracket positions (strings blanked
+    out) instead of a Python step per space and bracket: the same lines, 0.32 -> 0.22.
+* Left (CPU s at 50k lines; the module is 18 M characters: out_all 4.6 M, out_subset 6.0 M, DEFS
+  6.9 M; the batch module 3.4 M): parse 4-5 s (Lark, not part of the target). check + codegen +
+  batchgen is about 21k lines/s, not 50k (1.0 s at 50k lines; now 2.35): check 0.53 (spread over
+  attrs constructors, types and tables: no step above a fifth), codegen 1.55: out_all about 0.55
+  and out_subset about 0.6 (each: its statements and their wrapping, splitfn 0.27), DEFS 0.30,
+  the rest 0.1; batchgen 0.28. Every stage is linear and what is left is Python's work per node and
+  per generated character. 50k lines/s needs less code generated for a large policy: out_subset
+  repeats every statement of out_all under flags, 6 of the module's 18 M characters. Something
+  else would have to compute an asked subset: not the reference interpreter (at 10k lines one
+  output takes it 30 ms a call against 0.29 ms for out_subset, measured here), perhaps functions
+  per group of outputs (runtime/policy.py, with a benchmark of asking for subsets); and a checker
+  with fewer objects per node.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or

@@ -1,8 +1,9 @@
 """A large generated module is compiled in pieces (compiler/pieces.py) and its large functions
-written in parts (compiler/splitfn.py); both change how the code is held, never what it
-computes. Here both are forced on the corpus (every statement a piece, every function split
-into parts of one statement) and every answer, and every error, is compared with the reference
-interpreter's and with the module compiled whole."""
+written in parts (compiler/splitfn.py), and its DEFS holds JSON text (compiler/defstable.py); each
+changes how the code is held, never what it computes. Here all are forced on the corpus (every
+statement a piece, every function split into parts of one statement, every expression text)
+and every answer, and every error, is compared with the reference interpreter's and with the
+module compiled whole."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pytest
 from test_compile_speed import reference_wrap
 
 import guize
-from guize.compiler import batchgen, codegen, literals, pieces, splitfn
+from guize.compiler import batchgen, codegen, defstable, literals, pieces, splitfn
 from guize.compiler.driver import compile_source, module_from_source
 from guize.runtime import modcache
 from guize.runtime.errors import RuleError
@@ -30,7 +31,8 @@ POLICIES = sorted((ROOT / "policies").rglob("*.rule"))
 
 @pytest.fixture
 def split_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every function split, every statement a piece of its own."""
+    """Every function split, every statement a piece of its own, every expression in DEFS JSON text."""
+    monkeypatch.setattr(defstable, "DATA_ABOVE", 0)
     monkeypatch.setattr(splitfn, "LIMIT", 0)
     monkeypatch.setattr(splitfn, "PART", 1)
     monkeypatch.setattr(pieces, "PIECE", 1)

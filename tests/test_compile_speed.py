@@ -5,6 +5,7 @@ assigned names and the walk that finds every 依据 (pruned by the AST's declare
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from guize.compiler import articles, ast, literals, splitfn
 from guize.compiler.diagnostics import CompileError
 from guize.compiler.parser import parse
+from guize.runtime import ir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,6 +150,14 @@ def test_wrap_breaks_where_the_character_scan_did(line: str, width: int) -> None
     assert literals.wrap(line, width) == reference_wrap(line, width)
 
 
+def test_wrap_narrower_than_its_indent() -> None:
+    """A continuation indent wider than the width leaves no room before the next break (the
+    search for one must not run from the end of the line instead)."""
+    line = '名{, \n"  [abcdefgh 名\'a\\{}"c d"名""c d", \'a b\'  )x = "c d"}\''
+    for width in range(1, 12):
+        assert literals.wrap(line, width) == reference_wrap(line, width), width
+
+
 # ---------------------------------------------------------------- splitfn
 
 _WALRUS = re.compile(r"\b([^\W\d]\w*)\s*:=")
@@ -178,6 +188,60 @@ def test_assigned_names_in_a_generated_evaluator() -> None:
     text = splitfn._STRINGS.sub(" ", compiled.python)
     found = splitfn._assigned(text)
     assert found == _reference_assigned(text) and len(found) > 50
+
+
+def _reference_split(lines: list[str], name: str) -> list[str]:
+    """splitfn.split as first written: every name of each part (not only words shaped as locals)."""
+    shaped = splitfn._SHAPED
+    try:
+        splitfn._SHAPED = r"(?:[^\W\d]{})\w*"  # every word (the "{}" left empty: no other names)
+        out = list(lines)
+        splitfn.split(out, [0] * len(out), 0, name)
+    finally:
+        splitfn._SHAPED = shaped
+    return out
+
+
+@pytest.mark.parametrize("others", [3, 40])  # locals of other shapes: looked for; past _OTHER_LOCALS, every name
+def test_split_passes_locals_of_every_shape(others: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """splitfn looks for words shaped as codegen's locals and for the other locals it has seen
+    assigned (out, exc, ...): the parts pass what the scan of every name passed, and run the same."""
+    monkeypatch.setattr(splitfn, "LIMIT", 0)
+    monkeypatch.setattr(splitfn, "PART", 1)
+    names = [f"total{i}" for i in range(others)]
+    body = ["def f(data, e, need=None):", '    """Doc."""', "    try:", "        i_a = data['a']",
+            "    except KeyError as exc:", "        raise ValueError(exc.args[0]) from None"]
+    body += [f"    {n} = i_a + {i}" for i, n in enumerate(names)]
+    body += ["    exception_total = 1  # a word that starts as `exc` does", "    out = {}",
+             "    _t1 = d_b = sum((" + ", ".join(names) + ",))", "    out['x'] = (d_b, exception_total, _t1)",
+             "    return out", "", ""]
+    split = list(body)
+    splitfn.split(split, [0] * len(split), 0, "f")
+    assert split == _reference_split(body, "f") and "def _f_3(" in "\n".join(split)
+    results = []
+    for source in (body, split):
+        namespace: dict[str, Any] = {"_U": object()}
+        exec("\n".join(source), namespace)
+        results.append(namespace["f"]({"a": 2}, None))
+    total = others * 2 + sum(range(others))
+    assert results[0] == results[1] == {"x": (total, 1, total)}
+
+
+def test_a_number_of_a_unit_is_typed_by_its_unit_each_time() -> None:
+    """lower._number looks a unit up once per file: each number still gets its own value, span and
+    type (money a Decimal, another unit an int where whole)."""
+    from guize.compiler.driver import check_source
+
+    text = ("文件：\n  标题：《测试》\n  施行日期：2000年1月1日\n\n输入 甲：金额\n"
+            "输出 和：金额 = 甲 + 3元 + 2.50元 + 1万元 + 3元\n"
+            "输出 重：数量（千克） = 2千克 + 500克 + 2000克 + 2千克\n")
+    checked = check_source(text, "t.rule")
+    assert not [d for d in checked.diagnostics if d.severity == "error"]
+    consts = [n for n in ir.walk(checked.defs["和"].expr) if isinstance(n, ir.Const)]
+    assert [c.value for c in consts] == [Decimal(3), Decimal("2.5"), Decimal(10000), Decimal(3)]
+    assert all(type(c.value) is Decimal for c in consts) and len({c.span for c in consts}) == 4
+    weights = [n.value for n in ir.walk(checked.defs["重"].expr) if isinstance(n, ir.Const)]
+    assert weights == [2, Decimal("0.5"), 2, 2] and [type(w) for w in weights] == [int, Decimal, int, int]
 
 
 # ---------------------------------------------------------------- 依据

@@ -126,6 +126,8 @@ def check(tree: ast.RuleFile) -> list[Diagnostic]:
                                   a.span, hint="删去其中一段，或把两段合为一段"))
         seen.setdefault(a.article, a)
     articles = held(tree)
+    if not articles:  # no 原文: no 依据 is checked (and no walk over every statement for them)
+        return out
     for article, span in citations(tree):
         found = lawtext.resolve(articles, article)
         if isinstance(found, str):

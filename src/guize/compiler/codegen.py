@@ -11,6 +11,7 @@ from guize._version import __version__
 from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
+from guize.compiler.defstable import defs_lines
 from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import literal_lines, records_lines, wrap
@@ -338,7 +339,7 @@ class CodeGenerator(ListCode):
     def dated_table(self) -> tuple[tuple[tuple[Any, ...], ...], ...]:
         """For each dated slot, its versions' (start, end[, known]): all Policy.env needs to pick them."""
         table: list[tuple[tuple[Any, ...], ...]] = [()] * self.p.slots
-        for d in self.p.defs.values():
+        for d in self.p.defs.values() if self.p.slots else ():  # (no dated value: no walk)
             for node in ir.dated_nodes(d.expr):
                 table[node.slot] = tuple((v.start, v.end) if v.known is None else (v.start, v.end, v.known)
                                          for v in node.versions)
@@ -721,8 +722,7 @@ class CodeGenerator(ListCode):
         head += literal_lines("OUTPUTS = ", p.outputs)
         head += [f"SLOTS = {p.slots!r}"]
         head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, p.defs.values())!r}"]
-        encoded = tuple(ir.encode_definition(d) for d in p.defs.values())
-        head += defs_lines(encoded)
+        head += defs_lines(p.defs.values())
         head += literal_lines("DATED = ", self.dated_table())
         head += records_lines("EXAMPLES = ", p.examples)
         head += ["", *self.const_lines, "", ""]
@@ -749,21 +749,6 @@ class CodeGenerator(ListCode):
                        "# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks."]
         self.lines += literal_lines("LINE_MAP = ", tuple(n for pair in ranges for n in pair))
         return "\n".join([*self.lines, ""])  # (joined, then + "\n": the module copied once more)
-
-
-DEF_ROWS = 100  # definitions a DEFS statement
-
-
-def defs_lines(encoded: tuple[dict[str, Any], ...]) -> list[str]:
-    """DEFS, DEF_ROWS definitions a statement: the nested literal of a large policy's every
-    definition in one statement took Python's compiler 180 times its size (1.3 GB at 50,000
-    .rule lines); the module is compiled a few statements at a time (compiler/pieces.py)."""
-    if len(encoded) <= DEF_ROWS:
-        return records_lines("DEFS = {d['name']: d for d in ", encoded, "}")
-    lines = ["DEFS = {}"]
-    for i in range(0, len(encoded), DEF_ROWS):
-        lines += records_lines("DEFS.update({d['name']: d for d in ", encoded[i:i + DEF_ROWS], "})")
-    return lines
 
 
 def _simple(code: str) -> bool:

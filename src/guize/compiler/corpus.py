@@ -11,7 +11,7 @@ from guize.compiler.driver import load_module, rule_files
 from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.runtime import dates
 from guize.runtime.errors import RuleError
-from guize.runtime.ir import Const, dated_nodes, decode
+from guize.runtime.ir import Const, dated_nodes, decode_expr
 from guize.runtime.related import (
     CorpusWarning as CorpusWarning,  # it moved; guize.compiler.corpus still names it
 )
@@ -214,7 +214,7 @@ def timeline(corpus: Corpus) -> list[TimelineRow]:
             continue
         seen_modules.add(id(e.module))
         for name, d in e.module.DEFS.items():
-            for node in dated_nodes(decode(d["expr"])):
+            for node in dated_nodes(decode_expr(d["expr"])):
                 for v in _own_versions(e.doc, node.versions):
                     shown = fmt(v.value.value) if isinstance(v.value, Const) else "（按公式）"
                     last = v.end - datetime.timedelta(days=1) if v.end else w.last

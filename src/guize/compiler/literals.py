@@ -66,9 +66,11 @@ def flat(value: Any) -> str:
     return repr(value)
 
 
-# What wrap looks at: a string literal (to its closing quote, past backslash escapes; one left open
-# runs to the end of the line), a bracket or a space.
-_TOKENS = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[()\[\]{} ]""", re.S)
+# A string literal (to its closing quote, past backslash escapes; one left open runs to the end
+# of the line), and the brackets: what wrap looks at.
+_QUOTED = re.compile(r"""'(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?""", re.S)
+_OPENING = re.compile(r"[(\[{]")
+_CLOSING = re.compile(r"[)\]}]")
 
 WIDTH = 100  # generated lines are wrapped at this width where Python allows (never over MAX_LINE)
 MAX_LINE = 300
@@ -80,34 +82,36 @@ def wrap(line: str, width: int = WIDTH) -> list[str]:
     if len(line) <= width:
         return [line]
     indent = " " * (len(line) - len(line.lstrip()) + 8)
-    breaks = []  # positions of spaces where a line may break
-    depth = 0
-    for token in _TOKENS.finditer(line):  # a string literal, a bracket or a space: not each character
-        c = token.group()[0]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == " " and depth > 0:
-            breaks.append(token.start())
+    # The line with its string literals blanked out (the same length): its spaces and brackets
+    # are the code's. A space is inside brackets when more open than close before it, counted by
+    # bisection in the brackets' positions: no Python step per space or bracket of the line, only
+    # per space looked at (a third of wrap's time, a tenth of codegen's, went to that scan).
+    text = _QUOTED.sub(_blank, line) if "'" in line or '"' in line else line
+    opening = [m.start() for m in _OPENING.finditer(text)]
+    closing = [m.start() for m in _CLOSING.finditer(text)]
     out = []
     start = 0
     prefix = ""
     while len(prefix) + len(line) - start > width:
-        # The last break that fits, else the first after start (found by bisection: scanning
-        # every break for every cut was quadratic in a long line such as batchgen's DEFS).
-        first = bisect.bisect_right(breaks, start)
-        fits = bisect.bisect_right(breaks, start + width - len(prefix))
-        if fits > first:
-            cut = breaks[fits - 1]
-        elif first < len(breaks):
-            cut = breaks[first]
-        else:
-            break
+        # The last break (a space inside brackets) that fits, else the first after start.
+        end = max(start + width - len(prefix) + 1, start + 1)  # (never a negative index: one from the end)
+        cut = text.rfind(" ", start + 1, end)
+        while cut != -1 and bisect.bisect_left(opening, cut) <= bisect.bisect_left(closing, cut):
+            cut = text.rfind(" ", start + 1, cut)
+        if cut == -1:
+            cut = text.find(" ", end)
+            while cut != -1 and bisect.bisect_left(opening, cut) <= bisect.bisect_left(closing, cut):
+                cut = text.find(" ", cut + 1)
+            if cut == -1:
+                break
         out.append(prefix + line[start:cut])
         start, prefix = cut + 1, indent
     out.append(prefix + line[start:])
     return out
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "_" * len(match.group())
 
 
 def literal_lines(head: str, value: Any, tail: str = "", width: int = WIDTH) -> list[str]:

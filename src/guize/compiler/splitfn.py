@@ -22,6 +22,11 @@ PART = 32_768  # characters of statements a part
 
 _STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 _NAME = re.compile(r"[^\W\d]\w*")
+# The generated functions' locals are i_/d_ names (codegen.Names) and names starting with "_"
+# (temporaries, flags), and a few others (`exc`, `out`): looking for only words that start so
+# takes half the time of looking for every name (see split).
+_SHAPED = r"(?:[id]_|_{})\w*"
+_OTHER_LOCALS = 16  # locals of other shapes looked for so; with more, every name is
 # `name :=` and `as name`, each searched for from its fixed part (a search starting at the name, or
 # at \b, is tried at every word): the walrus in the text reversed, its name a whole word.
 _WALRUS_REVERSED = re.compile(r"=:\s*(\w+)")
@@ -85,10 +90,18 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> Non
     used: list[set[str]] = []
     assigned: list[set[str]] = []
     last_use: dict[str, int] = {}  # name -> the last part that mentions it
+    other: list[str] = []  # the locals assigned so far that _SHAPED does not start with i_, d_ or _
+    words = re.compile(_SHAPED.format(""))
     for k, (i, j) in enumerate(groups):  # a part's text at a time (all at once: 100 MB at 50k lines)
         text = _STRINGS.sub(" ", "\n".join(fn[i:j]))
-        used.append(set(_NAME.findall(text)))
         assigned.append(_assigned(text))
+        new = sorted(n for n in assigned[k] if not words.fullmatch(n))
+        if new:  # (a local matters only from the part that first assigns it on: used before, not passed)
+            other += new
+            words = re.compile(_SHAPED.format("".join("|" + re.escape(n) for n in other))
+                               if len(other) <= _OTHER_LOCALS else r"[^\W\d]\w*")
+        # Each word the pattern starts at is found whole (a local, or another word: passed at most)
+        used.append(set(words.findall(text)))
         last_use.update(dict.fromkeys(used[k], k))
     out_lines: list[str] = []
     out_rules: list[int] = []

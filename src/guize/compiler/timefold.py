@@ -128,6 +128,8 @@ def _shown(defs: dict[str, ir.Definition], names: set[str], kind: type[ir.Input]
     """Those of `names` (read as `kind` nodes) whose value some definition uses other than as an
     operand of a comparison or the subject of bands, or is itself."""
     shown: set[str] = set()
+    if not names:  # (no such input or definition: no walk over every definition)
+        return shown
     for d in defs.values():
         for node in ir.walk(d.expr):
             for i, child in enumerate(ir.children(node)):

@@ -64,6 +64,7 @@ Lists (a list input holds records, each a dict of converted field values):
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeAlias, TypeVar, assert_never
@@ -612,9 +613,10 @@ def encode(node: Any) -> Any:
 
 
 def decode(data: Any) -> Any:
-    """The inverse of `encode`."""
-    if type(data) is tuple and data:
-        if type(data[0]) is int:
+    """The inverse of `encode` (lists read as tuples: encode_text's JSON arrays)."""
+    kind = type(data)
+    if kind is tuple or kind is list:
+        if data and type(data[0]) is int:
             cls = _CLASSES[data[0]]
             fields = dict(zip(_FIELDS[cls][:len(data) - 3], (decode(x) for x in data[3:]), strict=True))
             return cls(**fields, id=data[1], span=tuple(data[2]))
@@ -622,8 +624,60 @@ def decode(data: Any) -> Any:
     return data
 
 
-def encode_definition(d: Definition) -> dict[str, Any]:
-    out = {"name": d.name, "kind": d.kind, "type": d.type, "value_kind": d.value_kind, "expr": encode(d.expr),
+def encode_text(node: Expr) -> str:
+    """`encode(node)` as JSON text (a large policy's DEFS; see compiler/defstable.py): arrays for
+    the tuples, {"d": text} for a Decimal, {"t": ISO date} for a date. Python's JSON encoder
+    walks the tuples and texts; `_json_value` is called only for the nodes and those two."""
+    import json
+
+    return json.dumps(node, default=_json_value, ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
+def _json_value(value: Any) -> Any:
+    cls = type(value)
+    known = _GETTERS.get(cls)
+    if known is not None:
+        code, get, required = known
+        values = [code, *get(value)]  # [code, id, span, *fields]
+        while values[-1] is None and len(values) > required:  # as encode
+            values.pop()
+        return values
+    if cls is Decimal:
+        return {"d": str(value)}
+    if cls is datetime.date:
+        return {"t": value.isoformat()}
+    raise TypeError(f"not in the IR's compact form: {value!r}")  # INVARIANT: Const values are the kinds above
+
+
+# Each node class's code, its id, span and fields at once, and the length of its shortest encoding.
+_GETTERS = {cls: (_CODE[cls], operator.attrgetter("id", "span", *_FIELDS[cls]), 3 + _REQUIRED[cls])
+            for cls in _CLASSES}
+
+
+def _from_json(value: dict[str, str]) -> Decimal | datetime.date:
+    return Decimal(value["d"]) if "d" in value else datetime.date.fromisoformat(value["t"])
+
+
+def decode_expr(data: Any) -> Expr:
+    """A definition's expression from its DEFS entry: the compact tuples, or JSON text (encode_text)."""
+    if type(data) is str:
+        global _json_decode
+        if _json_decode is None:
+            import json
+
+            _json_decode = json.JSONDecoder(object_hook=_from_json).decode  # (one for every definition)
+        data = _json_decode(data)
+    expr: Expr = decode(data)
+    return expr
+
+
+_json_decode: Callable[[str], Any] | None = None
+
+
+def encode_definition(d: Definition, text: bool = False) -> dict[str, Any]:
+    """A definition as its DEFS entry; with `text`, its expression as JSON text (encode_text)."""
+    out = {"name": d.name, "kind": d.kind, "type": d.type, "value_kind": d.value_kind,
+           "expr": encode_text(d.expr) if text else encode(d.expr),
            "round": d.round, "cite": d.cite, "line": d.line, "deps": d.deps, "inputs": d.inputs}
     if d.negative:
         out["negative"] = True
@@ -638,6 +692,6 @@ def module_definitions(module: Any) -> dict[str, Definition]:
 
 
 def decode_definition(data: Mapping[str, Any]) -> Definition:
-    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode(data["expr"]),
+    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode_expr(data["expr"]),
                       data["round"], tuple(data["cite"]), data["line"], tuple(data["deps"]),
                       tuple(data["inputs"]), data.get("negative", False), data.get("given", False))
