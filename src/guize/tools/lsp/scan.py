@@ -36,6 +36,10 @@ _PER_TAIL = r"([/／]({per})([/／·]({per}))?)?"
 
 
 
+_TIME = "[零〇一二三四五六七八九十两半]+(?:个月|周岁|年|月|天|日|岁)"
+_GLUED_TIME = rf"{_TIME}(?:$|[^{_CJK}A-Za-z_·]|不满|未满|不足)"
+
+
 def _number(units: str, per: str) -> str:
     """A number as the grammar's NUMBER reads it: digits, 万/亿, then a percent sign or a unit
     with up to two per-units (2000元/人/月, 元/人·月)."""
@@ -51,8 +55,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p)) 
     ("citation", rf"第[{_NUMERAL}\d]+[条项章节]((第[{_NUMERAL}\d]+[款项目])|(第?[（(][一二三四五六七八九十\d]+[)）]"
                  rf"[款项目]?))*|附(表|件)[{_NUMERAL}\d]+"),
     ("rounding", r"(四舍五入|向下取整|向上取整|截尾)(到|至)?(分|角|元|十元|百元|千元|万元|整数)?|不舍入"),
+    # 已满一年不满十年, 每满一年, 满六个月: a comparison word glued to a time in Chinese numerals
+    # (rule.lark's *_GLUED terminals); 不满一年部分 stays a name.
+    ("keyword", rf"(?:(?<![{_CJK}A-Za-z_·])|(?<=[年月天日岁]))(每满|已满|未满|不满|不足|满)(?={_GLUED_TIME})"),
     ("number", _number(_UNITS, _PER)),
-    ("years", r"[一二三四五六七八九十两]+年"),
+    ("years", rf"[一二三四五六七八九十两]+年|(?<=满|足)(?={_GLUED_TIME}){_TIME}"),
     ("title", r"《[^《》\n]*(〈[^〈〉\n]*〉[^《》\n]*)*》"),
     ("string", r"「[^」\n]*」|“[^”\n]*”|\"[^\"\n]*\""),
     ("name", rf"[{_CJK}A-Za-z_·\ue000-\ue009]+"),  # masked digits: a declared name with digits
