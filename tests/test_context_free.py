@@ -65,3 +65,26 @@ def test_context_free_policies_ignore_the_callers_context(path: Path) -> None:
         assert {k: got[k] for k in example["expects"]} == example["expects"]
         checked += 1
     assert checked or not policy.module.OUTPUTS
+
+
+@pytest.mark.parametrize("given", ["1,234,567", "1，234，567", "1234567元", "abc", "1,2x"])
+def test_a_whole_number_given_as_text_reads_alike_under_any_context(tmp_path: Path, given: str) -> None:
+    # A context-free policy converts its inputs in the caller's context: "1,234,567" (read by
+    # values._number_text) must not be rounded to 3 digits, nor "abc" become NaN untrapped.
+    rule = tmp_path / "t.rule"
+    rule.write_text(HEAD + "输入 甲:整数\n输出 乙:整数 = 甲 + 1\n", encoding="utf-8")
+    policy = guize.load(str(rule), corpus=False)
+    assert policy.module.DECIMAL_CONTEXT is False
+
+    def outcome(run: object) -> object:
+        try:
+            return run({"甲": given}, "2024-06-01")  # type: ignore[operator]
+        except guize.RuleError as exc:
+            return exc.message
+
+    want = outcome(policy.evaluate)
+    assert want == outcome(policy.interpret)
+    odd = decimal.Context(prec=3, rounding=decimal.ROUND_DOWN, traps=[])
+    with decimal.localcontext(odd):
+        assert outcome(policy.evaluate) == want
+        assert outcome(policy.interpret) == want

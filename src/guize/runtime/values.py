@@ -103,13 +103,15 @@ def _number_text(text: str, name: str, percent_ok: bool) -> Decimal:
     scale = _ONE
     if percent_ok and raw.endswith(("%", "％")):
         raw, scale = raw[:-1], Decimal("0.01")
-    try:
-        value = Decimal(raw)
+    try:  # in CONTEXT, not the caller's: exact, and a malformed numeral raises under any traps
+        value = Decimal(raw, CONTEXT)
     except decimal.InvalidOperation:
         raise InvalidInput(f"输入「{name}」的值「{_short(text)}」不是数值", input=name, value=_short(text)) from None
     if not value.is_finite():  # NaN, sNaN, Infinity: multiplying a signalling NaN would raise
         raise InvalidInput(f"输入「{name}」的值「{_short(text)}」不是有限数值", input=name, value=_short(text))
-    return value * scale
+    # A context-free policy (compiler/contextfree.py) converts its inputs in the caller's decimal
+    # context: "1,234,567" must not become 1.23E+6 under prec=3.
+    return value if scale is _ONE else CONTEXT.multiply(value, scale)
 
 
 def to_decimal(value: Any, name: str, percent_ok: bool = False, negative_ok: bool = False) -> Decimal:
