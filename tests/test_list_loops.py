@@ -123,3 +123,16 @@ def test_compiled_loops_agree_with_the_reference(policy: guize.Policy, value: An
         if isinstance(everything, dict):
             assert alone == {name: everything[name]}
             assert str(alone[name]) == str(everything[name])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=lists, asked=st.lists(st.sampled_from(["各项结果", "合计", "在职合计", "项数", "在职人数", "右侧人数", "二级人数"]),
+                                   min_size=2, max_size=8))
+def test_any_outputs_asked_together_agree_with_the_reference(policy: guize.Policy, value: Any, asked: list[str]) -> None:
+    # out_subset (and out_all for every output): list functions made under the flags that use
+    # them, an item's error surfacing only when an output asked for reaches it, repeats and order.
+    data = {"各项": value, "门槛": "100"}
+    got = outcome(policy.evaluate, data, ON, asked)
+    assert got == outcome(policy.interpret, data, ON, asked)
+    if isinstance(got, dict):
+        assert list(got) == list(dict.fromkeys(asked))
