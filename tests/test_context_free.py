@@ -9,7 +9,9 @@ any decimal result (3 digits, rounding down, no traps).
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,20 @@ def test_a_whole_number_given_as_text_reads_alike_under_any_context(tmp_path: Pa
     with decimal.localcontext(odd):
         assert outcome(policy.evaluate) == want
         assert outcome(policy.interpret) == want
+
+
+def test_a_caller_context_that_traps_inexact_gets_guizes_answer(tmp_path: Path) -> None:
+    """The caller's thread context traps Inexact (strict money code does): the compiled path
+    rounds as the interpreter does instead of stopping with 「无法完成的运算：Inexact」."""
+    p = tmp_path / "strict.rule"
+    p.write_text("文件：\n  标题：《严格》\n  施行日期：2024年1月1日\n\n输入 甲：金额\n"
+                 "输出 乙：金额，四舍五入到分 = 甲 × 2\n输出 丙：金额 = 甲 ÷ 3\n", encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    data = {"甲": "1.234"}
+    want = policy.evaluate(data, on=dt.date(2024, 6, 1))
+    strict = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN,
+                             traps=[decimal.Inexact, decimal.Rounded, decimal.InvalidOperation])
+    with decimal.localcontext(strict):
+        assert policy.evaluate(data, on=dt.date(2024, 6, 1)) == want == policy.interpret(data, on=dt.date(2024, 6, 1))
+        assert decimal.getcontext().traps[decimal.Inexact]  # the caller's context is left as it was
+    assert want["乙"] == Decimal("2.47")

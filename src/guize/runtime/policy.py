@@ -83,6 +83,11 @@ class Explanation(NamedTuple):
                 "steps": [s.to_json() for s in self.steps]}
 
 
+# The signals guize's arithmetic raises (values.CONTEXT's traps); Overflow is also Inexact.
+_GUIZE_TRAPS = (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow)
+_GUIZE_TRAP_SET = {signal: bool(on) for signal, on in V.CONTEXT.traps.items()}
+
+
 def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
     if isinstance(exc, decimal.Overflow):
         return EvaluationError("计算结果超出可表示的范围（溢出）")
@@ -340,6 +345,12 @@ class Policy:
             function, need = self._plan(outputs)
             return function(data, env, need)  # type: ignore[no-any-return]
         except decimal.DecimalException as exc:
+            if not isinstance(exc, _GUIZE_TRAPS) and dict(_getcontext().traps) != _GUIZE_TRAP_SET:
+                # A signal guize does not trap (Inexact, Rounded …) that the caller's thread
+                # context traps: the checks above look at precision and rounding only, to stay
+                # cheap. Again in guize's context, as the interpreter computes.
+                with decimal.localcontext(V.CONTEXT):
+                    return self.evaluate(data, on, outputs, known_on)
             raise _arithmetic_error(exc).with_traceback(self._rule_traceback(exc)) from None
         except (TypeError, AttributeError) as exc:
             self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
