@@ -389,3 +389,28 @@ def test_the_list_of_types_names_every_type_word() -> None:
     assert len(found) == 1 and found[0].startswith("E232 不认识的类型「乾坤」"), found
     for word in ("年龄", "期间", "年月", "文本", "百分点"):
         assert word in found[0], (word, found)
+
+
+@pytest.mark.parametrize("strings", [pa.string(), pa.large_string(), pa.dictionary(pa.int32(), pa.string()),
+                                     pa.dictionary(pa.int8(), pa.large_string())], ids=str)
+def test_blanks_around_a_text_key_in_any_string_column(policy: guize.Policy, strings: Any) -> None:
+    """A text key in a dictionary-encoded column is trimmed too: " 王" and "王\\u3000" are one key
+    (the dictionary's indices told them apart), a zero-width space is part of a name; every row
+    has the scalar path's error or values."""
+    member = pa.struct([("姓名", strings), ("月收入", pa.decimal128(18, 2)), ("年龄", pa.int64())])
+    rows = [[{"姓名": " 王", "月收入": Decimal(1), "年龄": 1}, {"姓名": "王\u3000", "月收入": Decimal(2), "年龄": 2}],
+            [{"姓名": "\t王", "月收入": Decimal(1), "年龄": 1}, {"姓名": "王\u200b", "月收入": Decimal(2), "年龄": 2}],
+            [{"姓名": "\u00a0\n", "月收入": Decimal(1), "年龄": 1}]]
+    t = pa.table({"成员": pa.array(rows, type=pa.list_(member)),
+                  **{k: pa.array([[]] * 3, type=pa.list_(v)) for k, v in
+                     (("各月", MONTH), ("各子女", CHILD), ("各级", GRADE), ("明细", PLAIN))}})
+    got = policy.evaluate_batch(t, on=ON, outputs=["每人补助"]).to_pylist()
+    rest = {"各月": [], "各子女": [], "各级": [], "明细": []}
+    for r, g in zip(rows, got, strict=True):
+        try:
+            want = policy.evaluate({"成员": r, **rest}, on=ON, outputs=["每人补助"])
+        except RuleError as exc:
+            assert g["错误"] == exc.message
+            continue
+        assert g["错误"] is None and dict(g["每人补助"]) == want["每人补助"].by_key()
+    assert [g["错误"] is None for g in got] == [False, True, False]
