@@ -707,7 +707,24 @@ def one_column(batch: Any, name: str) -> Any:
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
     if getattr(pa.types, "is_string_view", lambda _t: False)(col.type):  # e.g. from polars
         col = col.cast(pa.large_string())  # not every Arrow kernel takes views yet
+    elif pa.types.is_nested(col.type) and (plain := _without_views(col.type, pa)) != col.type:
+        col = col.cast(plain)  # a list's records with views (array_take has no kernel for them)
     return col
+
+
+def _without_views(t: Any, pa: Any) -> Any:
+    """Type `t` with every string_view (binary_view) in it read as large_string (large_binary)."""
+    if getattr(pa.types, "is_string_view", lambda _t: False)(t):
+        return pa.large_string()
+    if getattr(pa.types, "is_binary_view", lambda _t: False)(t):
+        return pa.large_binary()
+    if pa.types.is_struct(t):
+        return pa.struct([t.field(i).with_type(_without_views(t.field(i).type, pa)) for i in range(t.num_fields)])
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(_without_views(t.value_type, pa)))
+    if pa.types.is_large_list(t):
+        return pa.large_list(t.value_field.with_type(_without_views(t.value_type, pa)))
+    return t
 
 
 def iter_batches(table: Any, rows: int) -> Iterator[Any]:
