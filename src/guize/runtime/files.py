@@ -17,7 +17,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -528,11 +528,11 @@ class ExplanationLog:
         self.fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, policy: Any, table: Any, on: Any, outputs: Any, keep: list[str], offset: int,
-            known_on: Any = None) -> None:
+            known_on: Any = None, failed: Container[int] = ()) -> None:
         from guize.runtime.batchexplain import EXPLAIN_COLUMN, explanations
 
         kept = {name: table.column(name).to_pylist() for name in keep}
-        for j, text in enumerate(explanations(policy, table, on, outputs, self.fmt, known_on)):
+        for j, text in enumerate(explanations(policy, table, on, outputs, self.fmt, known_on, failed)):
             record: dict[str, Any] = {"行": offset + j + 1, **{k: v[j] for k, v in kept.items()}}
             record[EXPLAIN_COLUMN] = json.loads(text) if self.fmt == "json" and text is not None else text
             self.fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
@@ -629,7 +629,8 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             for row, exc in errors:
                 log.add(row, exc)
             if explained is not None:
-                explained.add(policy, _complete(table, needed, date_column, pa), on, outputs, keep, offset, known_on)
+                explained.add(policy, _complete(table, needed, date_column, pa), on, outputs, keep, offset, known_on,
+                              {row - offset for row, _exc in errors})
             offset += table.num_rows
             if progress is not None:
                 progress(position if reader.unit == "bytes" else offset, reader.total, reader.unit)
