@@ -478,3 +478,32 @@ def running_policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
     p = tmp_path_factory.mktemp("running") / "r.rule"
     p.write_text(RUNNING, encoding="utf-8")
     return guize.load(p, corpus=False)
+
+
+def test_a_list_given_as_text_in_one_row_spoils_no_other_row(policy: guize.Policy, path: Path, tmp_path: Path) -> None:
+    """A list input that is text (or a number) in some rows and lists in others: each row gets
+    the scalar path's values or error, from a list of objects and from guize run on JSON Lines
+    (a --keep of that column is written as JSON text); every row used to be told it is no list."""
+    other = {**DATA, "成员": "张三、李四"}
+    rows = [DATA, other, {**DATA, "成员": [{"姓名": "王", "月收入": 1000, "年龄": "30岁"}]}]
+    got = policy.evaluate_batch(rows, on=ON, outputs=["每人补助", "补助合计"]).to_pylist()
+    for data, g in zip(rows, got, strict=True):
+        try:
+            want = policy.evaluate(data, on=ON, outputs=["每人补助", "补助合计"])
+        except RuleError as exc:
+            assert g["错误"] == exc.message and "应为列表" in exc.message
+            continue
+        assert g["错误"] is None and dict(g["每人补助"]) == want["每人补助"].by_key()
+        assert g["补助合计"] == want["补助合计"]
+    assert [g["错误"] is None for g in got] == [True, False, True]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    r = CliRunner().invoke(main, ["run", str(path), "--date", "2024-06-01", "--input", str(src), "--output", str(out),
+                                  "--keep", "成员", "--only", "每人补助"])
+    assert r.exit_code == 1, r.output  # the row in error is listed
+    import pyarrow.parquet as pq
+
+    written = pq.read_table(out).to_pylist()
+    assert [w["每人补助"] for w in written] == [g["每人补助"] for g in got]
+    assert written[1]["成员"] == "张三、李四" and json.loads(written[2]["成员"])[0]["姓名"] == "王"

@@ -93,8 +93,34 @@ def _array(column: Any, np: Any, pa: Any) -> Any:
             return pa.array(unify_records(values))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
             pass
+        if all(isinstance(v, list) or not isinstance(v, Mapping) for v in values):
+            try:
+                return mixed_lists(values, pa)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+                pass
     # Mixed kinds in one list (1, "2.5", None): keep each value's text.
     return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def mixed_lists(values: list[Any], pa: Any) -> Any:
+    """A column of lists of records and other values (a list input given as text in some rows):
+    a dense union of the lists and the others, so that each row keeps its value. The batch
+    evaluates such a column row by row (batchlists.list_input): a list computes, the rest is
+    its row's error, as the scalar path says it; as text, every row was told it is no list."""
+    lists = [v for v in values if isinstance(v, list)]
+    others = [v for v in values if not isinstance(v, list)]
+    try:
+        rest = pa.array(others)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        rest = pa.array([None if v is None else json_text(v) for v in others], type=pa.string())
+    kinds = [0 if isinstance(v, list) else 1 for v in values]
+    places = [0] * len(values)
+    seen = [0, 0]
+    for i, k in enumerate(kinds):
+        places[i] = seen[k]
+        seen[k] += 1
+    return pa.UnionArray.from_dense(pa.array(kinds, pa.int8()), pa.array(places, pa.int32()),
+                                    [pa.array(unify_records(lists)), rest])
 
 
 def unify_records(values: list[Any]) -> list[Any]:

@@ -299,10 +299,22 @@ class Reader:
             kinds = {type(v) for v in values if v is not None}
             if kinds == {list}:  # lists of records: to_table unifies their fields' kinds
                 pass
+            elif list in kinds and dict not in kinds:  # lists in some rows: each row's value kept
+                pass  # (to_table holds them as a union, columns.mixed_lists)
             elif len(kinds) > 1 or kinds & {list, dict}:
                 values = [None if v is None else json_text(v) for v in values]
             columns[name] = values
         return to_table(columns)
+
+
+def _kept_column(col: Any, pa: Any) -> Any:
+    """A --keep column as written: lists in some rows and text in others (a union, see
+    columns.mixed_lists), which no output format takes, as each value's JSON text."""
+    if not pa.types.is_union(col.type):
+        return col
+    from guize.runtime.columns import json_text
+
+    return pa.array([None if v is None else json_text(v) for v in col.to_pylist()], type=pa.string())
 
 
 def _csv_problem(exc: Exception) -> str:
@@ -624,7 +636,7 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             if out_suffix != ".parquet":
                 out = _time_as_text(out, policy, pa)
             for i, column in enumerate(keep):
-                out = out.add_column(i, column, table.column(column))
+                out = out.add_column(i, column, _kept_column(table.column(column), pa))
             writer.write(out)
             for row, exc in errors:
                 log.add(row, exc)
