@@ -476,7 +476,7 @@ def test_empty_table_and_many_chunks() -> None:
     assert small.equals(policy.evaluate_batch(rows, ON, outputs=OUT3))
 
 
-def test_a_batch_without_columns_has_no_rows(tmp_path: Path) -> None:
+def test_a_batch_without_columns_has_the_rows_it_is_given(tmp_path: Path) -> None:
     # Arrow slices a table without columns to any length asked for: evaluate_batch({}) once
     # computed 1,048,576 rows of nothing. Every input has a default here, so no column is missing.
     path = tmp_path / "defaults.rule"
@@ -487,6 +487,10 @@ def test_a_batch_without_columns_has_no_rows(tmp_path: Path) -> None:
         result = policy.evaluate_batch(data, ON)
         assert result.num_rows == 0 and result.schema.names == ["乙", "错误"]
     assert policy.evaluate_batch({"甲": ["7元"]}, ON).column("乙").to_pylist() == [Decimal("14.00")]
+    # Rows of empty objects are rows (each one's inputs left to their defaults), as the scalar path has them
+    want = [policy.evaluate({}, ON)["乙"]] * 2
+    for decimal64 in (False, True):
+        assert policy.evaluate_batch([{}, {}], ON, decimal64=decimal64).column("乙").to_pylist() == want
     with pytest.raises(MissingInput, match="输入表缺少列「医院级别」"):
         load(OUTPATIENT).evaluate_batch({}, ON, outputs=OUT3)
 

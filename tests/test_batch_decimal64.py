@@ -4,6 +4,7 @@ on every corpus policy, row errors included; values that do not fit are their ro
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 from decimal import Decimal
@@ -246,6 +247,26 @@ def test_guize_run_writes_decimal64(big: guize.Policy, tmp_path: Path, suffix: s
     errors = (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8")
     assert "放不进 decimal64(18, 2)" in errors and '"code": "E103"' in errors  # a computation error (EvaluationError)
 
+
+
+def test_a_row_that_does_not_fit_has_no_explanation(big: guize.Policy, tmp_path: Path) -> None:
+    """An error row has no explanation (docs/batch.md), a value decimal64 cannot hold included:
+    evaluate_batch(explain=True) and guize run --explain leave its 「说明」 null."""
+    rows = [{"金额甲": Decimal("1.25"), "人数": 2}, {"金额甲": Decimal(10**14), "人数": 3}]
+    got = big.evaluate_batch(rows, ON, explain=True, decimal64=True).to_pylist()
+    assert got[0]["错误"] is None and got[0]["说明"] == big.evaluate_batch(rows, ON, explain=True).to_pylist()[0]["说明"]
+    assert "放不进 decimal64" in got[1]["错误"] and got[1]["说明"] is None
+    rule = tmp_path / "big.rule"
+    rule.write_text(BIG, encoding="utf-8")
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(f'{{"金额甲": {r["金额甲"]}, "人数": {r["人数"]}}}\n' for r in rows), encoding="utf-8")
+    log = tmp_path / "why.jsonl"
+    result = CliRunner().invoke(main, ["run", str(rule), "--input", str(source), "--output", str(tmp_path / "out.jsonl"),
+                                       "--date", "2025-01-01", "--decimal64", "--explain", str(log)])
+    assert result.exit_code == 1, result.output
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [line["行"] for line in lines] == [1, 2]
+    assert lines[0]["说明"] == got[0]["说明"] and lines[1]["说明"] is None
 
 def test_ipc_round_trip(big: guize.Policy) -> None:
     table = pa.table({"金额甲": pa.array([Decimal("1.25")], type=pa.decimal64(18, 2)), "人数": pa.array([2])})

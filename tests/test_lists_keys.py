@@ -389,3 +389,121 @@ def test_the_list_of_types_names_every_type_word() -> None:
     assert len(found) == 1 and found[0].startswith("E232 不认识的类型「乾坤」"), found
     for word in ("年龄", "期间", "年月", "文本", "百分点"):
         assert word in found[0], (word, found)
+
+
+@pytest.mark.parametrize("strings", [pa.string(), pa.large_string(), pa.dictionary(pa.int32(), pa.string()),
+                                     pa.dictionary(pa.int8(), pa.large_string()),
+                                     *([pa.string_view()] if hasattr(pa, "string_view") else [])], ids=str)
+def test_blanks_around_a_text_key_in_any_string_column(policy: guize.Policy, strings: Any) -> None:
+    """A text key in a dictionary-encoded column is trimmed too: " 王" and "王\\u3000" are one key
+    (the dictionary's indices told them apart), a zero-width space is part of a name; every row
+    has the scalar path's error or values. Records with string_view fields (polars) are read, not
+    a traceback (array_take has no kernel for views)."""
+    member = pa.struct([("姓名", strings), ("月收入", pa.decimal128(18, 2)), ("年龄", pa.int64())])
+    rows = [[{"姓名": " 王", "月收入": Decimal(1), "年龄": 1}, {"姓名": "王\u3000", "月收入": Decimal(2), "年龄": 2}],
+            [{"姓名": "\t王", "月收入": Decimal(1), "年龄": 1}, {"姓名": "王\u200b", "月收入": Decimal(2), "年龄": 2}],
+            [{"姓名": "\u00a0\n", "月收入": Decimal(1), "年龄": 1}]]
+    t = pa.table({"成员": pa.array(rows, type=pa.list_(member)),
+                  **{k: pa.array([[]] * 3, type=pa.list_(v)) for k, v in
+                     (("各月", MONTH), ("各子女", CHILD), ("各级", GRADE), ("明细", PLAIN))}})
+    got = policy.evaluate_batch(t, on=ON, outputs=["每人补助"]).to_pylist()
+    rest = {"各月": [], "各子女": [], "各级": [], "明细": []}
+    for r, g in zip(rows, got, strict=True):
+        try:
+            want = policy.evaluate({"成员": r, **rest}, on=ON, outputs=["每人补助"])
+        except RuleError as exc:
+            assert g["错误"] == exc.message
+            continue
+        assert g["错误"] is None and dict(g["每人补助"]) == want["每人补助"].by_key()
+    assert [g["错误"] is None for g in got] == [False, True, False]
+
+
+RUNNING = HEADER + """
+类型 月度数据：
+  月份：年月，主键，默认 2019年1月
+  收入：金额，可为负
+类型 人员：
+  姓名：文本，主键
+  收入：金额
+
+输入 各月：月度数据的列表
+输入 各人：人员的列表
+输出 至今：金额，按 各月 逐月 = 累计(收入)
+输出 此前：金额，按 各月 逐月 = 累计(收入，至 上月)
+输出 每人：金额，按 各人 逐项 = 收入 × 2
+"""
+
+_BLANKS = ["", " ", "\u3000", "\u00a0", "\t", "\n", "\u200b"]  # (a zero-width space is not a blank)
+month_items = st.lists(st.fixed_dictionaries(
+    {"收入": st.decimals(-99, 99, places=2)},
+    optional={"月份": st.builds(lambda m, how: (f"2019-{m:02d}", f"2019年{m}月", f"2019-{m}")[how],
+                                st.sampled_from([1, 2, 7, 12]), st.integers(0, 2))}), max_size=4)
+person_items = st.lists(st.fixed_dictionaries(
+    {"姓名": st.builds(lambda a, n, b: a + n + b, st.sampled_from(_BLANKS), st.sampled_from(["", "王", "张三"]),
+                       st.sampled_from(_BLANKS)),
+     "收入": st.decimals(0, 99, places=2)}), max_size=3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(month_items, person_items), min_size=1, max_size=5),
+       strings=st.sampled_from(["string", "large_string", "dictionary"]))
+def test_running_sums_and_text_keys_agree_in_every_engine(running_policy: guize.Policy,
+                                                          rows: list[tuple[list[Any], list[Any]]], strings: str) -> None:
+    """Months in mixed spellings, left to the default, repeated and out of order together; names
+    with blanks around them or only blanks: compiled, reference and batch give the same values
+    or the same error (which of two faults is reported included), whatever the string column."""
+    text = pa.dictionary(pa.int32(), pa.string()) if strings == "dictionary" else getattr(pa, strings)()
+    month = pa.struct([("月份", text), ("收入", pa.decimal128(18, 2))])
+    person = pa.struct([("姓名", text), ("收入", pa.decimal128(18, 2))])
+    t = pa.table({"各月": pa.array([m for m, _p in rows], type=pa.list_(month)),
+                  "各人": pa.array([p for _m, p in rows], type=pa.list_(person))})
+    got = running_policy.evaluate_batch(t, on=ON).to_pylist()
+    for (m, p), g in zip(rows, got, strict=True):
+        data = {"各月": m, "各人": p}
+        try:
+            want = running_policy.evaluate(data, on=ON)
+        except RuleError as exc:
+            with pytest.raises(RuleError) as again:
+                running_policy.interpret(data, on=ON)
+            assert again.value.message == exc.message == g["错误"]
+            continue
+        assert want == running_policy.interpret(data, on=ON)
+        assert g["错误"] is None
+        for name in ("至今", "此前", "每人"):
+            assert dict(g[name]) == want[name].by_key()
+
+
+@pytest.fixture(scope="module")
+def running_policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
+    p = tmp_path_factory.mktemp("running") / "r.rule"
+    p.write_text(RUNNING, encoding="utf-8")
+    return guize.load(p, corpus=False)
+
+
+def test_a_list_given_as_text_in_one_row_spoils_no_other_row(policy: guize.Policy, path: Path, tmp_path: Path) -> None:
+    """A list input that is text (or a number) in some rows and lists in others: each row gets
+    the scalar path's values or error, from a list of objects and from guize run on JSON Lines
+    (a --keep of that column is written as JSON text); every row used to be told it is no list."""
+    other = {**DATA, "成员": "张三、李四"}
+    rows = [DATA, other, {**DATA, "成员": [{"姓名": "王", "月收入": 1000, "年龄": "30岁"}]}]
+    got = policy.evaluate_batch(rows, on=ON, outputs=["每人补助", "补助合计"]).to_pylist()
+    for data, g in zip(rows, got, strict=True):
+        try:
+            want = policy.evaluate(data, on=ON, outputs=["每人补助", "补助合计"])
+        except RuleError as exc:
+            assert g["错误"] == exc.message and "应为列表" in exc.message
+            continue
+        assert g["错误"] is None and dict(g["每人补助"]) == want["每人补助"].by_key()
+        assert g["补助合计"] == want["补助合计"]
+    assert [g["错误"] is None for g in got] == [True, False, True]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    r = CliRunner().invoke(main, ["run", str(path), "--date", "2024-06-01", "--input", str(src), "--output", str(out),
+                                  "--keep", "成员", "--only", "每人补助"])
+    assert r.exit_code == 1, r.output  # the row in error is listed
+    import pyarrow.parquet as pq
+
+    written = pq.read_table(out).to_pylist()
+    assert [w["每人补助"] for w in written] == [g["每人补助"] for g in got]
+    assert written[1]["成员"] == "张三、李四" and json.loads(written[2]["成员"])[0]["姓名"] == "王"

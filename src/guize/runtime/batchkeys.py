@@ -27,8 +27,17 @@ def keyed_column(col: Any, items: Any, field: Mapping[str, Any], np: Any, pa: An
     """`col` (a list column of n rows) as map<key, value>, the keys read from `items` (the input)."""
     target = map_type(col.type, field, pa)
     if items is None or not (pa.types.is_list(items.type) or pa.types.is_large_list(items.type)):
-        assert col.null_count == len(col)  # INVARIANT: a row without its list is an error row
-        return pa.nulls(len(col), type=target)
+        if col.null_count == len(col):  # (a row without its list is an error row)
+            return pa.nulls(len(col), type=target)
+        # Lists held in another type (a union of lists and text, columns.mixed_lists), each row
+        # computed by the scalar path: the keys of its items as that path reads them
+        name, default = field["name"], field["default"]
+        keys = pa.array([V.convert(field, default if item.get(name) is None else item[name])
+                         for row, ok in zip(items.to_pylist(), col.is_valid().to_pylist(), strict=True) if ok
+                         for item in row], type=key_type(field["kind"], pa))
+        lengths = np.asarray(col.value_lengths().fill_null(0), dtype=np.int64)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]), type=pa.int32())
+        return pa.MapArray.from_arrays(offsets, keys, col.flatten(), type=target, mask=col.is_null())
     out_off = np.asarray(col.offsets, dtype=np.int64)
     lengths = np.diff(out_off)
     in_off = np.asarray(items.offsets, dtype=np.int64)

@@ -235,6 +235,8 @@ def _repeated_keys(e: ItemChunk, strings: Any, value: Any, ordered: bool = False
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if pa.types.is_dictionary(strings.type):  # its indices are not the trimmed strings'
+            strings = strings.dictionary_decode()
         if pa.types.is_string(strings.type) or pa.types.is_large_string(strings.type):
             strings = pc.utf8_trim(strings, characters=V.TEXT_BLANKS)  # " 张三 " is 张三
         keys = np.asarray(strings.dictionary_encode().indices.fill_null(-1).to_numpy(zero_copy_only=False),

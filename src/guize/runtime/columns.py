@@ -63,6 +63,8 @@ def to_table(data: Any) -> pa.Table:
         return pa.table(columns)
     if isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
         names = list(dict.fromkeys(k for r in data for k in r))
+        if data and not names:  # rows of empty objects (every input left to its default): still rows
+            return pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(data, type=pa.struct([])))])
         return to_table({k: [r.get(k) for r in data] for k in names})
     module = type(data).__module__.split(".")[0]
     if module == "pandas":
@@ -91,8 +93,34 @@ def _array(column: Any, np: Any, pa: Any) -> Any:
             return pa.array(unify_records(values))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
             pass
+        if all(isinstance(v, list) or not isinstance(v, Mapping) for v in values):
+            try:
+                return mixed_lists(values, pa)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+                pass
     # Mixed kinds in one list (1, "2.5", None): keep each value's text.
     return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def mixed_lists(values: list[Any], pa: Any) -> Any:
+    """A column of lists of records and other values (a list input given as text in some rows):
+    a dense union of the lists and the others, so that each row keeps its value. The batch
+    evaluates such a column row by row (batchlists.list_input): a list computes, the rest is
+    its row's error, as the scalar path says it; as text, every row was told it is no list."""
+    lists = [v for v in values if isinstance(v, list)]
+    others = [v for v in values if not isinstance(v, list)]
+    try:
+        rest = pa.array(others)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        rest = pa.array([None if v is None else json_text(v) for v in others], type=pa.string())
+    kinds = [0 if isinstance(v, list) else 1 for v in values]
+    places = [0] * len(values)
+    seen = [0, 0]
+    for i, k in enumerate(kinds):
+        places[i] = seen[k]
+        seen[k] += 1
+    return pa.UnionArray.from_dense(pa.array(kinds, pa.int8()), pa.array(places, pa.int32()),
+                                    [pa.array(unify_records(lists)), rest])
 
 
 def unify_records(values: list[Any]) -> list[Any]:
@@ -707,7 +735,24 @@ def one_column(batch: Any, name: str) -> Any:
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
     if getattr(pa.types, "is_string_view", lambda _t: False)(col.type):  # e.g. from polars
         col = col.cast(pa.large_string())  # not every Arrow kernel takes views yet
+    elif pa.types.is_nested(col.type) and (plain := _without_views(col.type, pa)) != col.type:
+        col = col.cast(plain)  # a list's records with views (array_take has no kernel for them)
     return col
+
+
+def _without_views(t: Any, pa: Any) -> Any:
+    """Type `t` with every string_view (binary_view) in it read as large_string (large_binary)."""
+    if getattr(pa.types, "is_string_view", lambda _t: False)(t):
+        return pa.large_string()
+    if getattr(pa.types, "is_binary_view", lambda _t: False)(t):
+        return pa.large_binary()
+    if pa.types.is_struct(t):
+        return pa.struct([t.field(i).with_type(_without_views(t.field(i).type, pa)) for i in range(t.num_fields)])
+    if pa.types.is_list(t):
+        return pa.list_(t.value_field.with_type(_without_views(t.value_type, pa)))
+    if pa.types.is_large_list(t):
+        return pa.large_list(t.value_field.with_type(_without_views(t.value_type, pa)))
+    return t
 
 
 def iter_batches(table: Any, rows: int) -> Iterator[Any]:

@@ -17,7 +17,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -299,10 +299,22 @@ class Reader:
             kinds = {type(v) for v in values if v is not None}
             if kinds == {list}:  # lists of records: to_table unifies their fields' kinds
                 pass
+            elif list in kinds and dict not in kinds:  # lists in some rows: each row's value kept
+                pass  # (to_table holds them as a union, columns.mixed_lists)
             elif len(kinds) > 1 or kinds & {list, dict}:
                 values = [None if v is None else json_text(v) for v in values]
             columns[name] = values
         return to_table(columns)
+
+
+def _kept_column(col: Any, pa: Any) -> Any:
+    """A --keep column as written: lists in some rows and text in others (a union, see
+    columns.mixed_lists), which no output format takes, as each value's JSON text."""
+    if not pa.types.is_union(col.type):
+        return col
+    from guize.runtime.columns import json_text
+
+    return pa.array([None if v is None else json_text(v) for v in col.to_pylist()], type=pa.string())
 
 
 def _csv_problem(exc: Exception) -> str:
@@ -528,11 +540,11 @@ class ExplanationLog:
         self.fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, policy: Any, table: Any, on: Any, outputs: Any, keep: list[str], offset: int,
-            known_on: Any = None) -> None:
+            known_on: Any = None, failed: Container[int] = ()) -> None:
         from guize.runtime.batchexplain import EXPLAIN_COLUMN, explanations
 
         kept = {name: table.column(name).to_pylist() for name in keep}
-        for j, text in enumerate(explanations(policy, table, on, outputs, self.fmt, known_on)):
+        for j, text in enumerate(explanations(policy, table, on, outputs, self.fmt, known_on, failed)):
             record: dict[str, Any] = {"行": offset + j + 1, **{k: v[j] for k, v in kept.items()}}
             record[EXPLAIN_COLUMN] = json.loads(text) if self.fmt == "json" and text is not None else text
             self.fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
@@ -624,12 +636,13 @@ def run_file(policy: Any, source: str | os.PathLike[str], target: str | os.PathL
             if out_suffix != ".parquet":
                 out = _time_as_text(out, policy, pa)
             for i, column in enumerate(keep):
-                out = out.add_column(i, column, table.column(column))
+                out = out.add_column(i, column, _kept_column(table.column(column), pa))
             writer.write(out)
             for row, exc in errors:
                 log.add(row, exc)
             if explained is not None:
-                explained.add(policy, _complete(table, needed, date_column, pa), on, outputs, keep, offset, known_on)
+                explained.add(policy, _complete(table, needed, date_column, pa), on, outputs, keep, offset, known_on,
+                              {row - offset for row, _exc in errors})
             offset += table.num_rows
             if progress is not None:
                 progress(position if reader.unit == "bytes" else offset, reader.total, reader.unit)
