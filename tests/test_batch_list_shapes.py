@@ -46,6 +46,9 @@ CASES: list[tuple[str, Any]] = [
     ("empty and null lists", [{"成员": []}, {"成员": None}]),
     ("list of numbers", pa.table({"成员": pa.array([[1, 2]])})),
     ("JSON text", pa.table({"成员": pa.array(['[{"姓名": "张三", "月收入": 1, "年龄": "4岁"}]'])})),
+    # Arrow gives every item the unknown field of one row (null elsewhere): only that row is wrong.
+    ("an unknown field in one row", [{"成员": [{"姓名": "甲", "月收入": 1, "年龄": "4岁", "职业": "农民"}]},
+                                     {"成员": [{"姓名": "乙", "月收入": 2, "年龄": "70岁"}]}]),
 ]
 
 

@@ -112,6 +112,16 @@ _LEARNED_SIZE = 64  # sets of outputs whose retries a BatchEvaluator remembers (
 # ---------------------------------------------------------------- the policy, as batch evaluation sees it
 
 
+
+def _given_fields(value: Any) -> Any:
+    """A list input's items without their null fields: Arrow gives every item every field of the
+    column's struct (null where an item has none: another row's unknown field among them), and a
+    null field is one not given (the scalar path then takes its default or reports it missing)."""
+    if value.__class__ is not list:
+        return value
+    return [{k: x for k, x in item.items() if x is not None} if item.__class__ is dict else item
+            for item in value]
+
 class Source(Protocol):
     """What batch evaluation needs of a policy (guize.runtime.policy.Policy is one). A
     protocol, so that this module does not import policy.py, which imports it lazily."""
@@ -674,6 +684,9 @@ class Plan:
         index = arrow_array(rows)
         taken = {name: columns[name].take(index).to_pylist() for name in [*self.needed, *self.given]
                  if name in columns}
+        for name, values in taken.items():  # an item's null field is one not given, as a row's null
+            if self.specs.get(name, {}).get("kind") == "list":
+                taken[name] = [_given_fields(v) for v in values]
         if self.date_column is not None:
             dates = columns[self.date_column].take(index).to_pylist()
         if self.known_column is not None:
