@@ -161,7 +161,7 @@ def output_places(definitions: dict[str, ir.Definition], specs: dict[str, Any], 
                 places[name] = p
     if loose:
         raise RuleError(f"输出{'、'.join(f'「{n}」' for n in loose)}的小数位数不由规则确定（未舍入），不能写成 decimal64："
-                        "请在规则中为它写舍入（如「四舍五入到分」），或用 outputs 不选它，或不用 decimal64 选项（结果为 decimal128）",
+                        "请在规则中为它写舍入（如「四舍五入到分」），或不计算它（evaluate_batch 的 outputs、guize run 的 --only），或不用 decimal64 选项（结果为 decimal128）",
                         output=loose[0])
     return places
 
