@@ -96,3 +96,23 @@ def test_run_reads_jsonl_lists_whose_fields_mix_kinds(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["家庭人口"] == 2 and rows[0]["每人加发"] == {"张三": 0.0, "李四": 90.0} and rows[0]["错误"] is None
     assert rows[1]["家庭人口"] == 0 and rows[1]["每人加发"] == {} and rows[1]["错误"] is None
+
+
+PERIOD_RULE = "文件：\n  标题：《期间》\n  施行日期：2024年1月1日\n\n输入 工龄：期间\n输出 月数：整数 = 工龄 每满 1个月\n"
+PERIOD_TEXTS = ["240", "20年", " 240 ", "240.0", "+240", "1,234", "0240", "２４０", "240个月", "-5", "1e3", "",
+                "240.5", "abc", "1e20", "P1Y2M"]
+
+
+def test_a_period_written_as_a_whole_number_is_months_in_every_engine(tmp_path: Path) -> None:
+    """A 期间 given as the text "240" (a CSV cell, a JSON string) is 240 months, as the number 240
+    is: batch read it so and the scalar path refused it; now both agree on every spelling."""
+    p = tmp_path / "p.rule"
+    p.write_text(PERIOD_RULE, encoding="utf-8")
+    policy = guize.load(p, corpus=False)
+    got = policy.evaluate_batch(pa.table({"工龄": pa.array(PERIOD_TEXTS)}), on=ON).to_pylist()
+    for text, row in zip(PERIOD_TEXTS, got, strict=True):
+        want = _scalar(policy, {"工龄": text})
+        assert {"月数": row["月数"], "错误": row["错误"]} == {"月数": want.get("月数"), "错误": want["错误"]}, text
+        if want["错误"] is None:
+            assert policy.interpret({"工龄": text}, on=ON) == {"月数": want["月数"]}
+    assert got[0]["月数"] == 240 and got[3]["月数"] == 240 and got[15]["月数"] == 14

@@ -216,6 +216,10 @@ def to_period(value: Any, name: str, cls: type[dates.Period] = dates.Period) -> 
             if months >= INT_LIMIT:
                 raise out_of_range(name, value)
             return cls(months)
+        try:  # a whole number written as text ("240", as a CSV cell holds it): months, as 240 is
+            return cls(to_int(value, name))
+        except InvalidInput:
+            pass
     raise InvalidInput(f"输入「{name}」应为期间，如「P9Y11M」或「9年11个月」（整数表示月数），收到「{_short(value)}」",
                        input=name, value=_short(value))
 
