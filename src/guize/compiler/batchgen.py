@@ -478,17 +478,18 @@ class BatchGen:
         edges = self.band_edges(node)
         if edges is not None:  # one look-up of each row's band, not a test per band
             return self.emit(f"c.banded({subject}, {edges[0]!r}, {edges[1]})", out, pad)
-        cases = []
-        for band in node.bands:
-            lo_text = repr(str(band.lo)) if band.lo is not None else "None"
-            hi_text = repr(str(band.hi)) if band.hi is not None else "None"
-            test = self.emit(f"c.band({subject}, {lo_text}, {band.lo_incl}, {hi_text}, {band.hi_incl})", out, pad)
-            cases.append((test, self.expr(band.value, out, pad)))
+        cases = [(self.band_test(subject, band, out, pad), self.expr(band.value, out, pad)) for band in node.bands]
         other = self.expr(node.other.value, out, pad) if node.other is not None else None
         if not cases:
             assert other is not None  # INVARIANT: the checker rejects bands with neither
             return other
         return self.select(cases, other, out, pad)
+
+    def band_test(self, subject: str, band: ir.Band, out: list[str], pad: str) -> str:
+        """The mask of the rows of `subject` inside `band` (a test per band)."""
+        lo = repr(str(band.lo)) if band.lo is not None else "None"
+        hi = repr(str(band.hi)) if band.hi is not None else "None"
+        return self.emit(f"c.band({subject}, {lo}, {band.lo_incl}, {hi}, {band.hi_incl})", out, pad)
 
     def band_edges(self, node: ir.Bands) -> tuple[tuple[tuple[str, bool], ...], str] | None:
         """Bands of constants on a number, one after another without a gap or overlap (a table
@@ -608,11 +609,15 @@ class BatchGen:
 
     # ------------------------------------------------------------ definitions
 
-    def definition(self, name: str) -> list[str]:
-        d = self.p.defs[name]
+    def start(self, name: str) -> ir.Definition:
+        """Begin the function of definition `name`: no locals bound, temporaries from 0."""
         self.bound = set()
         self.temp = 0
         self.owner = name
+        return self.p.defs[name]
+
+    def definition(self, name: str) -> list[str]:
+        d = self.start(name)
         body: list[str] = []
         pad = "        "
         expr = d.expr

@@ -31,6 +31,8 @@ class BatchGen(Protocol):
     temp: int
     owner: str
 
+    def start(self, name: str) -> ir.Definition: ...
+
     def expr(self, node: ir.Expr, out: list[str], pad: str) -> str: ...
 
     def emit(self, code: str, out: list[str], pad: str) -> str: ...
@@ -163,10 +165,7 @@ def call(g: BatchGen, node: ir.Call, out: list[str], pad: str) -> str | None:
 def definition(g: BatchGen, name: str) -> tuple[list[str], list[str]]:
     """The two functions of year-month definition `name` (month indices; the first days'
     day numbers): their lines, and their DEFS keys."""
-    d = g.p.defs[name]
-    g.bound = set()
-    g.temp = 0
-    g.owner = name
+    d = g.start(name)
     body: list[str] = []
     pad = "        "
     result = months(g, d.expr, body, pad)

@@ -37,6 +37,8 @@ class BatchGen(Protocol):
 
     def band_edges(self, node: ir.Bands) -> tuple[tuple[tuple[str, bool], ...], str] | None: ...
 
+    def band_test(self, subject: str, band: ir.Band, out: list[str], pad: str) -> str: ...
+
     def item_version(self, node: ir.Dated, date: ir.Expr, out: list[str], pad: str) -> str: ...
 
     def unsupported(self, message: str) -> Exception: ...
@@ -104,9 +106,7 @@ def progressive_with(g: BatchGen, scale: ir.Scale, node: ir.Progressive, x: str,
             return g.emit(f"c.banded({x}, {edges_other[0]!r}, {edges_other[1]})", out, pad)
         cases = []
         for band in scale.brackets:
-            lo_text = repr(str(band.lo)) if band.lo is not None else "None"
-            hi_text = repr(str(band.hi)) if band.hi is not None else "None"
-            test = g.emit(f"c.band({x}, {lo_text}, {band.lo_incl}, {hi_text}, {band.hi_incl})", out, pad)
+            test = g.band_test(x, band, out, pad)
             assert isinstance(band.value, ir.Const)
             cases.append((test, g.literal(band.value.value)))
         return g.select(cases, zero, out, pad)

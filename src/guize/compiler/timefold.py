@@ -38,23 +38,17 @@ def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any]) -> ir.Expr | Non
                 return attrs.evolve(n, value=wrap(value))
             case ir.Ref(name=name) if name in folded and _plain(folded[name]):
                 return ir.Const(wrap(folded[name]), id=n.id, span=n.span)
-            case ir.Match(cases=cases, other=other):
-                new_cases = [_row(c, leaf) for c in cases]
+            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
+                new_rows = _rows(rows, leaf)
                 new_other = _row(other, leaf) if other is not None else None
-                if any(c is None for c in new_cases) or (other is not None and new_other is None):
+                if new_rows is None or (other is not None and new_other is None):
                     return None
-                return attrs.evolve(n, cases=tuple(new_cases), other=new_other)
-            case ir.Bands(bands=bands, other=other):
-                new_bands = [_row(b, leaf) for b in bands]
-                new_other = _row(other, leaf) if other is not None else None
-                if any(b is None for b in new_bands) or (other is not None and new_other is None):
-                    return None
-                return attrs.evolve(n, bands=tuple(new_bands), other=new_other)
+                if isinstance(n, ir.Match):
+                    return attrs.evolve(n, cases=new_rows, other=new_other)
+                return attrs.evolve(n, bands=new_rows, other=new_other)
             case ir.Dated(versions=versions):
-                new_versions = [_row(v, leaf) for v in versions]
-                if any(v is None for v in new_versions):
-                    return None
-                return attrs.evolve(n, versions=tuple(new_versions))
+                new_versions = _rows(versions, leaf)
+                return None if new_versions is None else attrs.evolve(n, versions=new_versions)
         return None
 
     return leaf(node)
@@ -63,6 +57,12 @@ def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any]) -> ir.Expr | Non
 def _plain(value: Any) -> bool:
     """An int (not bool) or a date: what the wrappers take; not already wrapped."""
     return value.__class__ is int or value.__class__ is datetime.date
+
+
+def _rows(rows: Any, leaf: Any) -> tuple[Any, ...] | None:
+    """Each row with its value wrapped by `leaf`, or None when one cannot be."""
+    new = tuple(_row(r, leaf) for r in rows)
+    return None if any(r is None for r in new) else new
 
 
 def _row(row: Any, leaf: Any) -> Any:

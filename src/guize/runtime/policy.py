@@ -84,8 +84,8 @@ class Explanation(NamedTuple):
 
 
 # The signals guize's arithmetic raises (values.CONTEXT's traps); Overflow is also Inexact.
-_GUIZE_TRAPS = (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow)
 _GUIZE_TRAP_SET = {signal: bool(on) for signal, on in V.CONTEXT.traps.items()}
+_GUIZE_TRAPS = tuple(signal for signal, on in _GUIZE_TRAP_SET.items() if on)
 
 
 def _arithmetic_error(exc: decimal.DecimalException) -> EvaluationError:
@@ -331,8 +331,7 @@ class Policy:
         if self._context:
             ctx = _getcontext()
             if ctx.prec != 28 or ctx.rounding != _HALF_EVEN:  # see values.CONTEXT
-                with decimal.localcontext(V.CONTEXT):
-                    return self.evaluate(data, on, outputs, known_on)
+                return self._in_guize_context(data, on, outputs, known_on)
         # Every generated function checks the input names itself (cheaply: see codegen).
         try:
             if outputs is None:
@@ -349,8 +348,7 @@ class Policy:
                 # A signal guize does not trap (Inexact, Rounded …) that the caller's thread
                 # context traps: the checks above look at precision and rounding only, to stay
                 # cheap. Again in guize's context, as the interpreter computes.
-                with decimal.localcontext(V.CONTEXT):
-                    return self.evaluate(data, on, outputs, known_on)
+                return self._in_guize_context(data, on, outputs, known_on)
             raise _arithmetic_error(exc).with_traceback(self._rule_traceback(exc)) from None
         except (TypeError, AttributeError) as exc:
             self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
@@ -359,6 +357,11 @@ class Policy:
             raise self._way_out(exc, outputs).with_traceback(self._rule_traceback(exc)) from None
         except Exception as exc:
             raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+
+    def _in_guize_context(self, data: Any, on: Any, outputs: Any, known_on: Any) -> dict[str, Any]:
+        """evaluate again in values.CONTEXT (the caller's thread context is left as it was)."""
+        with decimal.localcontext(V.CONTEXT):
+            return self.evaluate(data, on, outputs, known_on)
 
     def _way_out(self, exc: MissingInput, outputs: Any) -> MissingInput:
         """`exc`, or when a 可作输入 definition on the path could be given instead of the missing
