@@ -5,6 +5,7 @@ AttributeError (keying a per-item output) and lost the whole batch."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ BOOLS = [{"姓名": "甲", "月收入": 1, "年龄": "45岁", "残疾": "是"}, 
 CASES: list[tuple[str, Any]] = [
     ("mixed kinds", [{"成员": MIXED}]),
     ("mixed kinds with bools", [{"成员": BOOLS}, {"成员": MIXED}]),
+    # A list input given otherwise in some rows: each such row its own error, in the scalar
+    # path's words (a number was 「文字」 beside text, an object spoiled every row's list).
+    ("a number, text and a list", [{"成员": 5}, {"成员": "x"}, {"成员": MIXED}]),
+    ("an object beside a list", [{"成员": {"姓名": "甲"}}, {"成员": MIXED}]),
+    ("numbers of three types and a bool", [{"成员": 5}, {"成员": 2.5}, {"成员": Decimal("7.25")}, {"成员": True},
+                                           {"成员": BOOLS}, {"成员": None}]),
     ("only empty lists", [{"成员": []}]),
     ("empty and null lists", [{"成员": []}, {"成员": None}]),
     ("list of numbers", pa.table({"成员": pa.array([[1, 2]])})),
@@ -87,15 +94,17 @@ def test_run_reads_jsonl_lists_whose_fields_mix_kinds(tmp_path: Path) -> None:
     p = tmp_path / "h.rule"
     p.write_text(RULE, encoding="utf-8")
     source = tmp_path / "in.jsonl"
-    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in ({"成员": MIXED}, {"成员": []})) + "\n",
-                      encoding="utf-8")
+    given = ({"成员": MIXED}, {"成员": []}, {"成员": {"姓名": "甲"}}, {"成员": 5})
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in given) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     done = subprocess.run([sys.executable, "-m", "guize", "run", str(p), "--input", str(source), "--date", ON,
                            "--output", str(out)], capture_output=True, text=True, encoding="utf-8")
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1 and "4 行，其中 2 行出错" in done.stderr and "Traceback" not in done.stderr, done.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["家庭人口"] == 2 and rows[0]["每人加发"] == {"张三": 0.0, "李四": 90.0} and rows[0]["错误"] is None
     assert rows[1]["家庭人口"] == 0 and rows[1]["每人加发"] == {} and rows[1]["错误"] is None
+    # an object or a number in the column is that row's error, and no other row's
+    assert rows[2]["错误"].endswith("收到的是对象") and rows[3]["错误"].endswith("收到的是数 5")
 
 
 PERIOD_RULE = "文件：\n  标题：《期间》\n  施行日期：2024年1月1日\n\n输入 工龄：期间\n输出 月数：整数 = 工龄 每满 1个月\n"

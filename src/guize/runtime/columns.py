@@ -93,34 +93,37 @@ def _array(column: Any, np: Any, pa: Any) -> Any:
             return pa.array(unify_records(values))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
             pass
-        if all(isinstance(v, list) or not isinstance(v, Mapping) for v in values):
-            try:
-                return mixed_lists(values, pa)
-            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-                pass
+        try:
+            return mixed_lists(values, pa)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+            pass
     # Mixed kinds in one list (1, "2.5", None): keep each value's text.
     return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
 def mixed_lists(values: list[Any], pa: Any) -> Any:
-    """A column of lists of records and other values (a list input given as text in some rows):
-    a dense union of the lists and the others, so that each row keeps its value. The batch
-    evaluates such a column row by row (batchlists.list_input): a list computes, the rest is
-    its row's error, as the scalar path says it; as text, every row was told it is no list."""
-    lists = [v for v in values if isinstance(v, list)]
-    others = [v for v in values if not isinstance(v, list)]
-    try:
-        rest = pa.array(others)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        rest = pa.array([None if v is None else json_text(v) for v in others], type=pa.string())
-    kinds = [0 if isinstance(v, list) else 1 for v in values]
+    """A column of lists of records and other values (a list input given as text, a number or
+    an object in some rows): a dense union of the lists and one child per other Python type,
+    so that each row keeps its value and its kind. The batch evaluates such a column row by
+    row (batchlists.list_input): a list computes, the rest is its row's error, as the scalar
+    path says it (「收到的是数 5」, not 「文字」 for a number held as text beside others)."""
+    slots: dict[type, int] = {list: 0}
+    groups: list[list[Any]] = [[]]
+    kinds = [0] * len(values)
     places = [0] * len(values)
-    seen = [0, 0]
-    for i, k in enumerate(kinds):
-        places[i] = seen[k]
-        seen[k] += 1
-    return pa.UnionArray.from_dense(pa.array(kinds, pa.int8()), pa.array(places, pa.int32()),
-                                    [pa.array(unify_records(lists)), rest])
+    for i, v in enumerate(values):
+        k = slots.setdefault(type(v), len(groups))
+        if k == len(groups):
+            groups.append([])
+        kinds[i], places[i] = k, len(groups[k])
+        groups[k].append(v)
+    children = [pa.array(unify_records(groups[0]))]
+    for group in groups[1:]:
+        try:
+            children.append(pa.array(group))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+            children.append(pa.array([None if v is None else json_text(v) for v in group], type=pa.string()))
+    return pa.UnionArray.from_dense(pa.array(kinds, pa.int8()), pa.array(places, pa.int32()), children)
 
 
 def unify_records(values: list[Any]) -> list[Any]:

@@ -299,7 +299,7 @@ class Reader:
             kinds = {type(v) for v in values if v is not None}
             if kinds == {list}:  # lists of records: to_table unifies their fields' kinds
                 pass
-            elif list in kinds and dict not in kinds:  # lists in some rows: each row's value kept
+            elif list in kinds:  # lists in some rows: each row's value kept
                 pass  # (to_table holds them as a union, columns.mixed_lists)
             elif len(kinds) > 1 or kinds & {list, dict}:
                 values = [None if v is None else json_text(v) for v in values]
