@@ -18,6 +18,7 @@ from guize.compiler.literals import literal_lines, records_lines, wrap
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
+from guize.runtime.values import INT_LIMIT
 
 _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_rate",
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum",
@@ -172,7 +173,7 @@ class CodeGenerator(ListCode):
                 return self.minmax(args, "<=" if isinstance(node, ir.Min) else ">=", owner)
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 if as_int and isinstance(arg, ir.Arith) and arg.op == "/":  # in integers where exact: div_int
-                    return f"_v.div_int({self.expr(arg.left, owner)}, {self.expr(arg.right, owner)}, {mode!r})"
+                    return self.int_division(self.expr(arg.left, owner), self.expr(arg.right, owner), mode)
                 code = self.expr(arg, owner)
                 if as_int:
                     return f"_v.rnd_int({code}, {mode!r})"
@@ -221,6 +222,30 @@ class CodeGenerator(ListCode):
             self.consts[key] = name
             self.const_lines.append(f"{name} = {code}")
         return self.consts[key]
+
+    def int_division(self, a: str, b: str, mode: str) -> str:
+        """向下取整/向上取整(a ÷ b): values.div_int, its integer case written out where the operands'
+        code allows (a call costs ~0.15 µs): the same tests as div_int's (whole numbers within
+        INT_LIMIT, a divisor not zero; none for a constant divisor), else div_int itself."""
+        call = f"_v.div_int({a}, {b}, {mode!r})"
+        if mode not in ("floor", "ceil") or not (_simple(a) or _simple(b)):
+            return call  # (both need a temporary, each evaluated before the other's test: the call)
+        if "#whole" not in self.function_names:
+            self.function_names.add("#whole")
+            self.const_lines.append("_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)")
+        constant = b.lstrip("-").isdigit() and 0 < abs(int(b)) < INT_LIMIT
+        ta = a if _simple(a) else self.fresh()
+        tb = b if _simple(b) else self.fresh()
+        tests = [f"({ta} := {a}).__class__ in _WHOLE" if ta != a else f"{a}.__class__ in _WHOLE",
+                 f"-_INT_LIMIT < {ta} < _INT_LIMIT"]
+        if tb != b:  # a is a local or a constant: b's code may run first
+            tests.insert(0, f"({tb} := {b}).__class__ in _WHOLE")
+        elif not constant:
+            tests.append(f"{b}.__class__ in _WHOLE")
+        if not constant:
+            tests += [tb, f"-_INT_LIMIT < {tb} < _INT_LIMIT"]
+        quotient = f"{ta} // {tb}" if mode == "floor" else f"-(-{ta} // {tb})"
+        return f"({quotient} if {' and '.join(tests)} else _v.div_int({ta}, {tb}, {mode!r}))"
 
     def minmax(self, nodes: tuple[ir.Expr, ...], keep: str, owner: str) -> str:
         # A conditional chain: builtin min()/max() on Decimals costs five times as much.

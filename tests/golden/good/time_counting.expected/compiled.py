@@ -108,6 +108,7 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
 
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _K0 = Decimal('0.5')
 _F_full_years = _FUNCS['full_years']
 _F_as_age = _FUNCS['as_age']
@@ -130,7 +131,8 @@ def with_零头(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     return {'满年数': d_满年数, '零头': d_零头}
@@ -150,7 +152,8 @@ def with_折算月数(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
@@ -172,11 +175,13 @@ def with_不满一年按一年(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
+    d_不满一年按一年 = _F_as_period(((-(-d_零头 // 12) if d_零头.__class__ in _WHOLE and -_INT_LIMIT < d_零头 <
+            _INT_LIMIT else _v.div_int(d_零头, 12, 'ceil')) * 12))
     return {'满年数': d_满年数, '零头': d_零头, '不满一年按一年': d_不满一年按一年}
 
 
@@ -202,7 +207,8 @@ def out_all(data, e, need=None):
     # 「工作年限」: line 12
     d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
@@ -210,7 +216,8 @@ def out_all(data, e, need=None):
     # 「年限」: line 19
     d_年限 = d_工作年限
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
+    d_不满一年按一年 = _F_as_period(((-(-d_零头 // 12) if d_零头.__class__ in _WHOLE and -_INT_LIMIT < d_零头 <
+            _INT_LIMIT else _v.div_int(d_零头, 12, 'ceil')) * 12))
     # 「周岁数」: line 21
     d_周岁数 = _F_as_age(_F_full_years(i_出生日期, e[0]))
     # 「精确年龄」: line 22
@@ -265,7 +272,8 @@ def out_subset(data, e, need):
         d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
     if _n4:
         # 「满年数」: line 13
-        d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+        d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT
+                else _v.div_int(d_工作年限, 12, 'floor'))
     if _n5:
         # 「零头」: line 14
         d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
@@ -277,7 +285,8 @@ def out_subset(data, e, need):
         d_年限 = d_工作年限
     if _n8:
         # 「不满一年按一年」: line 20
-        d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
+        d_不满一年按一年 = _F_as_period(((-(-d_零头 // 12) if d_零头.__class__ in _WHOLE and -_INT_LIMIT < d_零头
+                < _INT_LIMIT else _v.div_int(d_零头, 12, 'ceil')) * 12))
     if _n9:
         # 「周岁数」: line 21
         d_周岁数 = _F_as_age(_F_full_years(i_出生日期, e[0]))
@@ -333,10 +342,10 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 8, 10), (0, 1, 2, 3, 4, 10), (5, 6, 7), (9,), (0
  (6,), (7,), (8,), (9,), (10,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (122, 7, 123, 8, 124, 0, 128, 7, 129, 8, 130, 12, 132, 13, 134, 14, 136, 0, 142, 7, 143,
- 8, 144, 0, 148, 7, 149, 8, 150, 12, 152, 13, 154, 14, 156, 15, 158, 0, 164, 7, 165, 8, 166, 0, 170,
- 7, 171, 8, 172, 12, 174, 13, 176, 14, 178, 20, 180, 0, 186, 7, 187, 8, 188, 9, 189, 0, 191, 10,
- 192, 0, 195, 7, 196, 8, 197, 9, 198, 10, 202, 12, 204, 13, 206, 14, 208, 15, 210, 19, 212, 20, 214,
- 21, 216, 22, 218, 23, 220, 24, 222, 25, 225, 30, 227, 0, 240, 7, 242, 8, 244, 9, 246, 0, 248, 10,
- 250, 0, 252, 7, 254, 8, 256, 9, 258, 10, 263, 12, 266, 13, 269, 14, 272, 15, 275, 19, 278, 20, 281,
- 21, 284, 22, 287, 23, 290, 24, 293, 25, 297, 30, 300, 0)
+LINE_MAP = (123, 7, 124, 8, 125, 0, 129, 7, 130, 8, 131, 12, 133, 13, 136, 14, 138, 0, 144, 7, 145,
+ 8, 146, 0, 150, 7, 151, 8, 152, 12, 154, 13, 157, 14, 159, 15, 161, 0, 167, 7, 168, 8, 169, 0, 173,
+ 7, 174, 8, 175, 12, 177, 13, 180, 14, 182, 20, 185, 0, 191, 7, 192, 8, 193, 9, 194, 0, 196, 10,
+ 197, 0, 200, 7, 201, 8, 202, 9, 203, 10, 207, 12, 209, 13, 212, 14, 214, 15, 216, 19, 218, 20, 221,
+ 21, 223, 22, 225, 23, 227, 24, 229, 25, 232, 30, 234, 0, 247, 7, 249, 8, 251, 9, 253, 0, 255, 10,
+ 257, 0, 259, 7, 261, 8, 263, 9, 265, 10, 270, 12, 273, 13, 277, 14, 280, 15, 283, 19, 286, 20, 290,
+ 21, 293, 22, 296, 23, 299, 24, 302, 25, 306, 30, 309, 0)

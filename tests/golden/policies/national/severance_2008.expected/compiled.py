@@ -156,6 +156,7 @@ _K0 = datetime.date(2008, 1, 1)
 _F_add_days = _FUNCS['add_days']
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _K1 = Decimal('0.5')
 _F_add_months = _FUNCS['add_months']
 _K2 = Decimal('0.01')
@@ -202,7 +203,8 @@ def with_经济补偿月数(data, e, need=None):
     d_工作年限 = _F_as_period((_t1 if (_t1 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
             else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「不满一年部分」: line 40
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
@@ -258,7 +260,8 @@ def with_经济补偿(data, e, need=None):
     d_工作年限 = _F_as_period((_t3 if (_t3 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
             else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「不满一年部分」: line 40
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
@@ -318,7 +321,8 @@ def out_all(data, e, need=None):
     d_工作年限 = _F_as_period((_t5 if (_t5 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
             else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「不满一年部分」: line 40
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
@@ -389,7 +393,8 @@ def out_subset(data, e, need):
                 0 else 0))
     if _n1:
         # 「满年数」: line 39
-        d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+        d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT
+                else _v.div_int(d_工作年限, 12, 'floor'))
         # 「不满一年部分」: line 40
         d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
         # 「不满一年部分折算月数」: line 43
@@ -425,10 +430,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (168, 25, 169, 26, 170, 27, 171, 28, 172, 0, 176, 25, 177, 26, 178, 27, 188, 28, 199, 34,
- 201, 38, 204, 39, 206, 40, 208, 43, 212, 48, 214, 54, 217, 0, 224, 25, 225, 26, 226, 27, 227, 28,
- 228, 0, 232, 25, 233, 26, 234, 27, 244, 28, 255, 34, 257, 38, 260, 39, 262, 40, 264, 43, 268, 48,
- 270, 50, 272, 54, 275, 58, 277, 0, 284, 25, 285, 26, 286, 27, 287, 28, 288, 0, 292, 25, 293, 26,
- 294, 27, 304, 28, 315, 34, 317, 38, 320, 39, 322, 40, 324, 43, 328, 48, 330, 50, 332, 54, 335, 58,
- 337, 0, 349, 25, 351, 26, 352, 27, 354, 28, 355, 0, 359, 25, 361, 26, 362, 27, 373, 28, 384, 34,
- 387, 38, 390, 39, 393, 40, 395, 43, 399, 48, 401, 50, 404, 54, 408, 58, 411, 0)
+LINE_MAP = (169, 25, 170, 26, 171, 27, 172, 28, 173, 0, 177, 25, 178, 26, 179, 27, 189, 28, 200, 34,
+ 202, 38, 205, 39, 208, 40, 210, 43, 214, 48, 216, 54, 219, 0, 226, 25, 227, 26, 228, 27, 229, 28,
+ 230, 0, 234, 25, 235, 26, 236, 27, 246, 28, 257, 34, 259, 38, 262, 39, 265, 40, 267, 43, 271, 48,
+ 273, 50, 275, 54, 278, 58, 280, 0, 287, 25, 288, 26, 289, 27, 290, 28, 291, 0, 295, 25, 296, 26,
+ 297, 27, 307, 28, 318, 34, 320, 38, 323, 39, 326, 40, 328, 43, 332, 48, 334, 50, 336, 54, 339, 58,
+ 341, 0, 353, 25, 355, 26, 356, 27, 358, 28, 359, 0, 363, 25, 365, 26, 366, 27, 377, 28, 388, 34,
+ 391, 38, 394, 39, 398, 40, 400, 43, 404, 48, 406, 50, 409, 54, 413, 58, 416, 0)
