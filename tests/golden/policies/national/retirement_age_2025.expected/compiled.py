@@ -168,6 +168,7 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'延迟月数': 60, '改革后法定退休年龄': 660, '退休年月': _date(2039, 11, 1)}, False, 150),
  ('施行前', _date(2024, 12, 31), {'出生日期': _date(1965, 1, 15), '人员类别': '男职工'}, {}, True, 158),))
 
+_fromiso = datetime.date.fromisoformat  # values.to_date's parser
 _K0 = frozenset(('原法定退休年龄五十五周岁的女职工', '原法定退休年龄五十周岁的女职工', '男职工', ))
 _K1 = ('男职工', '原法定退休年龄五十五周岁的女职工', '原法定退休年龄五十周岁的女职工', )
 _K3 = _FUNCS['as_age'](720)
@@ -184,13 +185,12 @@ _K10 = {'男职工': _K11, '原法定退休年龄五十五周岁的女职工': _
 _K14 = _FUNCS['as_age'](756)
 _K15 = _FUNCS['as_age'](696)
 _K13 = {'男职工': _K14, '原法定退休年龄五十五周岁的女职工': _K15, '原法定退休年龄五十周岁的女职工': _K4}
-_F_year_month = _FUNCS['year_month']
+_YearMonth = _v.dates.YearMonth
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
 _WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _F_as_age = _FUNCS['as_age']
 _F_year_month_add = _FUNCS['year_month_add']
-_F_year = _FUNCS['year']
 _F_add_months = _FUNCS['add_months']
 _F_as_year_month = _FUNCS['as_year_month']
 
@@ -204,7 +204,13 @@ def with_改革后法定退休年龄(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -216,9 +222,11 @@ def with_改革后法定退休年龄(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = (_t1 // 1 if (_t1 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t1
             < _INT_LIMIT else _v.div_int(_t1, 1, 'floor'))
@@ -242,7 +250,13 @@ def with_退休年月(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -254,9 +268,11 @@ def with_退休年月(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = (_t4 // 1 if (_t4 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t4
             < _INT_LIMIT else _v.div_int(_t4, 1, 'floor'))
@@ -282,7 +298,13 @@ def with_最低缴费年限(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -294,9 +316,11 @@ def with_最低缴费年限(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = (_t7 // 1 if (_t7 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t7
             < _INT_LIMIT else _v.div_int(_t7, 1, 'floor'))
@@ -311,7 +335,7 @@ def with_最低缴费年限(data, e, need=None):
     # 「退休年月」: line 46
     d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     # 「提高年数」: line 49
-    d_提高年数 = (_t10 if (_t10 := (_F_year(d_退休年月) - 2029)) >= 0 else 0)
+    d_提高年数 = (_t10 if (_t10 := (d_退休年月.year - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
     d_最低缴费年限 = _F_as_period((_t11 if (_t11 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限}
@@ -326,7 +350,13 @@ def with_最早弹性退休年月(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -338,9 +368,11 @@ def with_最早弹性退休年月(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = (_t12 // 1 if (_t12 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
             _t12 < _INT_LIMIT else _v.div_int(_t12, 1, 'floor'))
@@ -355,8 +387,8 @@ def with_最早弹性退休年月(data, e, need=None):
     # 「退休年月」: line 46
     d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_F_add_months(d_出生年月, d_原法定退休年龄) if (_F_add_months(d_退休年月, (-36))
-            < _F_add_months(d_出生年月, d_原法定退休年龄)) else _F_add_months(d_退休年月, (-36))))
+    d_最早弹性退休年月 = _F_as_year_month((_t16 if ((_t15 := _F_add_months(d_退休年月, (-36))) < (_t16 :=
+            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t15))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最早弹性退休年月': d_最早弹性退休年月}
 
 
@@ -369,7 +401,13 @@ def with_最晚弹性退休年月(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -381,14 +419,16 @@ def with_最晚弹性退休年月(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t15 // 1 if (_t15 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t15 < _INT_LIMIT else _v.div_int(_t15, 1, 'floor'))
+    d_最多延迟月数 = (_t17 // 1 if (_t17 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t17 < _INT_LIMIT else _v.div_int(_t17, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t17 if (_t17 := (_t16 if (_t16 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+    d_延迟月数 = (_t19 if (_t19 := (_t18 if (_t18 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
             d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
             d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
             _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -411,7 +451,13 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -423,14 +469,16 @@ def out_all(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t18 // 1 if (_t18 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t18 < _INT_LIMIT else _v.div_int(_t18, 1, 'floor'))
+    d_最多延迟月数 = (_t20 // 1 if (_t20 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t20 < _INT_LIMIT else _v.div_int(_t20, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t20 if (_t20 := (_t19 if (_t19 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+    d_延迟月数 = (_t22 if (_t22 := (_t21 if (_t21 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
             d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
             d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
             _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -440,12 +488,12 @@ def out_all(data, e, need=None):
     # 「退休年月」: line 46
     d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     # 「提高年数」: line 49
-    d_提高年数 = (_t21 if (_t21 := (_F_year(d_退休年月) - 2029)) >= 0 else 0)
+    d_提高年数 = (_t23 if (_t23 := (d_退休年月.year - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t22 if (_t22 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t24 if (_t24 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_F_add_months(d_出生年月, d_原法定退休年龄) if (_F_add_months(d_退休年月, (-36))
-            < _F_add_months(d_出生年月, d_原法定退休年龄)) else _F_add_months(d_退休年月, (-36))))
+    d_最早弹性退休年月 = _F_as_year_month((_t26 if ((_t25 := _F_add_months(d_退休年月, (-36))) < (_t26 :=
+            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t25))
     # 「最晚弹性退休年月」: line 56
     d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限,
@@ -469,7 +517,13 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_出生日期 = _to_date(i_出生日期, '出生日期')
+        if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+            try:
+                i_出生日期 = _fromiso(i_出生日期)
+            except ValueError:
+                pass
+        if i_出生日期.__class__ is not _date:
+            i_出生日期 = _to_date(i_出生日期, '出生日期')
         if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
             i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
         # 「原法定退休年龄」: line 17
@@ -481,14 +535,16 @@ def out_subset(data, e, need):
         # 「目标年龄」: line 32
         d_目标年龄 = _K13[i_人员类别]
         # 「出生年月」: line 37
-        d_出生年月 = _F_year_month(i_出生日期)
+        d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
         # 「改革后第几个出生月」: line 38
-        d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+        d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+                d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+                d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
         # 「最多延迟月数」: line 39
-        d_最多延迟月数 = (_t23 // 1 if (_t23 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT
-                < _t23 < _INT_LIMIT else _v.div_int(_t23, 1, 'floor'))
+        d_最多延迟月数 = (_t27 // 1 if (_t27 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT
+                < _t27 < _INT_LIMIT else _v.div_int(_t27, 1, 'floor'))
         # 「延迟月数」: line 41
-        d_延迟月数 = (_t25 if (_t25 := (_t24 if (_t24 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+        d_延迟月数 = (_t29 if (_t29 := (_t28 if (_t28 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
                 d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
                 d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
                 _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -501,13 +557,13 @@ def out_subset(data, e, need):
         d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     if _n3:
         # 「提高年数」: line 49
-        d_提高年数 = (_t26 if (_t26 := (_F_year(d_退休年月) - 2029)) >= 0 else 0)
+        d_提高年数 = (_t30 if (_t30 := (d_退休年月.year - 2029)) >= 0 else 0)
         # 「最低缴费年限」: line 50
-        d_最低缴费年限 = _F_as_period((_t27 if (_t27 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+        d_最低缴费年限 = _F_as_period((_t31 if (_t31 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     if _n4:
         # 「最早弹性退休年月」: line 52
-        d_最早弹性退休年月 = _F_as_year_month((_F_add_months(d_出生年月, d_原法定退休年龄) if (_F_add_months(d_退休年月,
-                (-36)) < _F_add_months(d_出生年月, d_原法定退休年龄)) else _F_add_months(d_退休年月, (-36))))
+        d_最早弹性退休年月 = _F_as_year_month((_t33 if ((_t32 := _F_add_months(d_退休年月, (-36))) < (_t33 :=
+                _F_add_months(d_出生年月, d_原法定退休年龄))) else _t32))
     if _n5:
         # 「最晚弹性退休年月」: line 56
         d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
@@ -537,15 +593,15 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5), (1, 2, 3, 4, 5), (2, 3, 4, 5), (3,), (4,), (
  (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (201, 14, 202, 15, 203, 0, 207, 14, 208, 15, 210, 17, 212, 22, 214, 27, 216, 32, 218, 37,
- 220, 38, 222, 39, 225, 41, 231, 45, 233, 0, 239, 14, 240, 15, 241, 0, 245, 14, 246, 15, 248, 17,
- 250, 22, 252, 27, 254, 32, 256, 37, 258, 38, 260, 39, 263, 41, 269, 45, 271, 46, 273, 0, 279, 14,
- 280, 15, 281, 0, 285, 14, 286, 15, 288, 17, 290, 22, 292, 27, 294, 32, 296, 37, 298, 38, 300, 39,
- 303, 41, 309, 45, 311, 46, 313, 49, 315, 50, 317, 0, 323, 14, 324, 15, 325, 0, 329, 14, 330, 15,
- 332, 17, 334, 22, 336, 27, 338, 32, 340, 37, 342, 38, 344, 39, 347, 41, 353, 45, 355, 46, 357, 52,
- 360, 0, 366, 14, 367, 15, 368, 0, 372, 14, 373, 15, 375, 17, 377, 22, 379, 27, 381, 32, 383, 37,
- 385, 38, 387, 39, 390, 41, 396, 45, 398, 46, 400, 56, 402, 0, 408, 14, 409, 15, 410, 0, 414, 14,
- 415, 15, 417, 17, 419, 22, 421, 27, 423, 32, 425, 37, 427, 38, 429, 39, 432, 41, 438, 45, 440, 46,
- 442, 49, 444, 50, 446, 52, 449, 56, 451, 0, 464, 14, 466, 15, 467, 0, 471, 14, 473, 15, 475, 17,
- 477, 22, 479, 27, 481, 32, 483, 37, 485, 38, 487, 39, 490, 41, 496, 45, 499, 46, 502, 49, 505, 50,
- 507, 52, 511, 56, 514, 0)
+LINE_MAP = (201, 14, 202, 15, 203, 0, 207, 14, 214, 15, 216, 17, 218, 22, 220, 27, 222, 32, 224, 37,
+ 226, 38, 230, 39, 233, 41, 239, 45, 241, 0, 247, 14, 248, 15, 249, 0, 253, 14, 260, 15, 262, 17,
+ 264, 22, 266, 27, 268, 32, 270, 37, 272, 38, 276, 39, 279, 41, 285, 45, 287, 46, 289, 0, 295, 14,
+ 296, 15, 297, 0, 301, 14, 308, 15, 310, 17, 312, 22, 314, 27, 316, 32, 318, 37, 320, 38, 324, 39,
+ 327, 41, 333, 45, 335, 46, 337, 49, 339, 50, 341, 0, 347, 14, 348, 15, 349, 0, 353, 14, 360, 15,
+ 362, 17, 364, 22, 366, 27, 368, 32, 370, 37, 372, 38, 376, 39, 379, 41, 385, 45, 387, 46, 389, 52,
+ 392, 0, 398, 14, 399, 15, 400, 0, 404, 14, 411, 15, 413, 17, 415, 22, 417, 27, 419, 32, 421, 37,
+ 423, 38, 427, 39, 430, 41, 436, 45, 438, 46, 440, 56, 442, 0, 448, 14, 449, 15, 450, 0, 454, 14,
+ 461, 15, 463, 17, 465, 22, 467, 27, 469, 32, 471, 37, 473, 38, 477, 39, 480, 41, 486, 45, 488, 46,
+ 490, 49, 492, 50, 494, 52, 497, 56, 499, 0, 512, 14, 514, 15, 515, 0, 519, 14, 527, 15, 529, 17,
+ 531, 22, 533, 27, 535, 32, 537, 37, 539, 38, 543, 39, 546, 41, 552, 45, 555, 46, 558, 49, 561, 50,
+ 563, 52, 567, 56, 570, 0)

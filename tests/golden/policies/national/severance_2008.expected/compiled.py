@@ -152,8 +152,10 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'入职日期': _date(2005, 7, 1), '离职日期': _date(2010, 3, 31), '月工资': _D('5000'),
   '当地上年度职工月平均工资': _D('4000')}, {'工作年限': 27, '经济补偿月数': _D('2.5'), '经济补偿': _D('12500')}, 135),))
 
+_fromiso = datetime.date.fromisoformat  # values.to_date's parser
 _K0 = datetime.date(2008, 1, 1)
 _F_add_days = _FUNCS['add_days']
+_Period = _v.dates.Period
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
 _WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
@@ -174,8 +176,20 @@ def with_经济补偿月数(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
             i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
@@ -200,8 +214,9 @@ def with_经济补偿月数(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _F_as_period((_t1 if (_t1 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
-            else 0))
+    d_工作年限 = _F_as_period((_t2 if (_t2 := (_Period((_t1.year - d_起算日期.year) * 12 + (_t1.month -
+            d_起算日期.month)) if d_起算日期.day == (_t1 := _F_add_days(i_离职日期, 1)).day or d_起算日期 <= _t1 and
+            d_起算日期.day < _t1.day else _F_period_between(d_起算日期, _t1))) >= 0 else 0))
     # 「满年数」: line 39
     d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
             _v.div_int(d_工作年限, 12, 'floor'))
@@ -214,7 +229,7 @@ def with_经济补偿月数(data, e, need=None):
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「经济补偿月数」: line 54
-    d_经济补偿月数 = ((_t2 if (_t2 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+    d_经济补偿月数 = ((_t3 if (_t3 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
             d_不满一年部分折算月数))
     return {'工作年限': d_工作年限, '经济补偿月数': d_经济补偿月数}
 
@@ -231,8 +246,20 @@ def with_经济补偿(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
             i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
@@ -257,8 +284,9 @@ def with_经济补偿(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _F_as_period((_t3 if (_t3 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
-            else 0))
+    d_工作年限 = _F_as_period((_t5 if (_t5 := (_Period((_t4.year - d_起算日期.year) * 12 + (_t4.month -
+            d_起算日期.month)) if d_起算日期.day == (_t4 := _F_add_days(i_离职日期, 1)).day or d_起算日期 <= _t4 and
+            d_起算日期.day < _t4.day else _F_period_between(d_起算日期, _t4))) >= 0 else 0))
     # 「满年数」: line 39
     d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
             _v.div_int(d_工作年限, 12, 'floor'))
@@ -273,7 +301,7 @@ def with_经济补偿(data, e, need=None):
     # 「计发基数」: line 50
     d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     # 「经济补偿月数」: line 54
-    d_经济补偿月数 = ((_t4 if (_t4 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+    d_经济补偿月数 = ((_t6 if (_t6 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
             d_不满一年部分折算月数))
     # 「经济补偿」: line 58
     d_经济补偿 = (d_经济补偿月数 * d_计发基数).quantize(_K2, _ROUND_HALF_UP)
@@ -292,8 +320,20 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
             i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
@@ -318,8 +358,9 @@ def out_all(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _F_as_period((_t5 if (_t5 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
-            else 0))
+    d_工作年限 = _F_as_period((_t8 if (_t8 := (_Period((_t7.year - d_起算日期.year) * 12 + (_t7.month -
+            d_起算日期.month)) if d_起算日期.day == (_t7 := _F_add_days(i_离职日期, 1)).day or d_起算日期 <= _t7 and
+            d_起算日期.day < _t7.day else _F_period_between(d_起算日期, _t7))) >= 0 else 0))
     # 「满年数」: line 39
     d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
             _v.div_int(d_工作年限, 12, 'floor'))
@@ -334,7 +375,7 @@ def out_all(data, e, need=None):
     # 「计发基数」: line 50
     d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     # 「经济补偿月数」: line 54
-    d_经济补偿月数 = ((_t6 if (_t6 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+    d_经济补偿月数 = ((_t9 if (_t9 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
             d_不满一年部分折算月数))
     # 「经济补偿」: line 58
     d_经济补偿 = (d_经济补偿月数 * d_计发基数).quantize(_K2, _ROUND_HALF_UP)
@@ -361,8 +402,20 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_入职日期 = _to_date(i_入职日期, '入职日期')
-        i_离职日期 = _to_date(i_离职日期, '离职日期')
+        if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+            try:
+                i_入职日期 = _fromiso(i_入职日期)
+            except ValueError:
+                pass
+        if i_入职日期.__class__ is not _date:
+            i_入职日期 = _to_date(i_入职日期, '入职日期')
+        if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+            try:
+                i_离职日期 = _fromiso(i_离职日期)
+            except ValueError:
+                pass
+        if i_离职日期.__class__ is not _date:
+            i_离职日期 = _to_date(i_离职日期, '离职日期')
     if _n1:
         if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
             try:
@@ -389,8 +442,10 @@ def out_subset(data, e, need):
         # 「起算日期」: line 34
         d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
         # 「工作年限」: line 38
-        d_工作年限 = _F_as_period((_t7 if (_t7 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >=
-                0 else 0))
+        d_工作年限 = _F_as_period((_t11 if (_t11 := (_Period((_t10.year - d_起算日期.year) * 12 +
+                (_t10.month - d_起算日期.month)) if d_起算日期.day == (_t10 := _F_add_days(i_离职日期, 1)).day
+                or d_起算日期 <= _t10 and d_起算日期.day < _t10.day else _F_period_between(d_起算日期, _t10)))
+                >= 0 else 0))
     if _n1:
         # 「满年数」: line 39
         d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT
@@ -408,7 +463,7 @@ def out_subset(data, e, need):
         d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     if _n1:
         # 「经济补偿月数」: line 54
-        d_经济补偿月数 = ((_t8 if (_t8 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+        d_经济补偿月数 = ((_t12 if (_t12 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
                 d_不满一年部分折算月数))
     if _n2:
         # 「经济补偿」: line 58
@@ -430,10 +485,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (169, 25, 170, 26, 171, 27, 172, 28, 173, 0, 177, 25, 178, 26, 179, 27, 189, 28, 200, 34,
- 202, 38, 205, 39, 208, 40, 210, 43, 214, 48, 216, 54, 219, 0, 226, 25, 227, 26, 228, 27, 229, 28,
- 230, 0, 234, 25, 235, 26, 236, 27, 246, 28, 257, 34, 259, 38, 262, 39, 265, 40, 267, 43, 271, 48,
- 273, 50, 275, 54, 278, 58, 280, 0, 287, 25, 288, 26, 289, 27, 290, 28, 291, 0, 295, 25, 296, 26,
- 297, 27, 307, 28, 318, 34, 320, 38, 323, 39, 326, 40, 328, 43, 332, 48, 334, 50, 336, 54, 339, 58,
- 341, 0, 353, 25, 355, 26, 356, 27, 358, 28, 359, 0, 363, 25, 365, 26, 366, 27, 377, 28, 388, 34,
- 391, 38, 394, 39, 398, 40, 400, 43, 404, 48, 406, 50, 409, 54, 413, 58, 416, 0)
+LINE_MAP = (171, 25, 172, 26, 173, 27, 174, 28, 175, 0, 179, 25, 186, 26, 193, 27, 203, 28, 214, 34,
+ 216, 38, 220, 39, 223, 40, 225, 43, 229, 48, 231, 54, 234, 0, 241, 25, 242, 26, 243, 27, 244, 28,
+ 245, 0, 249, 25, 256, 26, 263, 27, 273, 28, 284, 34, 286, 38, 290, 39, 293, 40, 295, 43, 299, 48,
+ 301, 50, 303, 54, 306, 58, 308, 0, 315, 25, 316, 26, 317, 27, 318, 28, 319, 0, 323, 25, 330, 26,
+ 337, 27, 347, 28, 358, 34, 360, 38, 364, 39, 367, 40, 369, 43, 373, 48, 375, 50, 377, 54, 380, 58,
+ 382, 0, 394, 25, 396, 26, 397, 27, 399, 28, 400, 0, 404, 25, 412, 26, 419, 27, 430, 28, 441, 34,
+ 444, 38, 449, 39, 453, 40, 455, 43, 459, 48, 461, 50, 464, 54, 468, 58, 471, 0)
