@@ -5,7 +5,8 @@ else, or for text the parser refuses); 年份/月份/日 are the attribute; 年�
 YearMonth in place; date − date (period_between) is the month difference in place when the day
 of the month is the same or the earlier date's day is earlier (dates.months_between otherwise),
 a plain int as an operand of arithmetic;
-and 若 x < y 则 y 否则 x keeps the operand a branch repeats in a temporary instead of computing
+d + N天 adds a timedelta made once (the function near the calendar's ends); and
+若 x < y 则 y 否则 x keeps the operand a branch repeats in a temporary instead of computing
 it again. Every case is checked against the reference interpreter (values and errors) and,
 for a grid of dates, against the batch engine.
 """
@@ -42,6 +43,8 @@ RULE = """\
 输出 年月间隔：期间 = 结束年月 - 开始年月
 输出 加一天间隔：期间 = 结束 + 1天 - 开始
 输出 间隔加一：期间 = 结束年月 - 开始年月 + 1个月
+输出 次日：日期 = 结束 + 1天
+输出 三天前：日期 = 结束 - 3天
 输出 年份和：整数 = 年份(开始) + 月份(结束) + 日(另一日)
 输出 较晚的到期日：日期
   若 开始 + 1年 < 结束 + 6个月 则 结束 + 6个月
@@ -73,6 +76,8 @@ def test_written_out(policy: guize.Policy) -> None:
     assert "_YearMonth(i_开始.year, i_开始.month, 1)" in source
     assert "_Period((d_结束年月.year - d_开始年月.year) * 12" in source
     assert "_F_period_between(" in source  # outside the common case
+    assert "i_结束 + _DAYS1 if i_结束 <= _LAST1 else _F_add_days(i_结束, 1)" in source  # d + 1天
+    assert "_DAYS_3 if i_结束 >= _FIRST3 else _F_add_days(i_结束, -3)" in source
     assert "_F_as_period((((d_结束年月.year - d_开始年月.year) * 12" in source  # an operand of +: no Period
     # the branch's operand is computed once, by the comparison
     assert source.count("_F_add_months(i_结束, 6)") == 1 and source.count("_F_add_months(i_开始, 12)") == 1
@@ -97,7 +102,7 @@ def test_every_engine_agrees(policy: guize.Policy, start: Any, end: Any, other: 
     if other is not None:
         data["另一日"] = other
     assert outcome(policy.evaluate, data) == outcome(policy.interpret, data)
-    for output in ("间隔", "年月间隔", "间隔加一", "年份和", "较晚的到期日"):
+    for output in ("间隔", "年月间隔", "间隔加一", "年份和", "较晚的到期日", "次日", "三天前"):
         got = outcome(policy.evaluate, data, [output])
         assert got == outcome(policy.interpret, data, [output])
         if isinstance(got, dict):  # the same types too: a duration is a Period, a year-month a YearMonth

@@ -26,7 +26,7 @@ def compared_if(gen: Any, left: str, op: str, right: str, a: str, b: str) -> str
 
 
 def calendar_inline(gen: Any, func: str, args: tuple[ir.Expr, ...], owner: str, bare: bool = False) -> str | None:
-    """年份/月份/日, year_month(d) and period_between(a, b) written out (a call costs ~0.1 µs),
+    """年份/月份/日, year_month(d), d + N天 and period_between(a, b) written out (a call costs ~0.1 µs),
     or None; the function itself outside its common case.
 
     period_between's common case as values._period_between's: the whole months from a to b
@@ -37,6 +37,8 @@ def calendar_inline(gen: Any, func: str, args: tuple[ir.Expr, ...], owner: str, 
     if func == "year_month" and len(args) == 1 and simple(d := gen.expr(args[0], owner)):
         gen.module_line("#ym", "_YearMonth = _v.dates.YearMonth")
         return f"_YearMonth({d}.year, {d}.month, 1)"  # (a year-month: an equal one)
+    if func == "add_days" and len(args) == 2 and (days := _whole_constant(args[1])) and abs(days) < 3_000_000:
+        return _add_days(gen, gen.expr(args[0], owner), days)
     if func != "period_between" or len(args) != 2:
         return None
     a, b = gen.expr(args[0], owner), gen.expr(args[1], owner)
@@ -85,3 +87,22 @@ def date_lines(gen: Any, ident: str, call: str) -> list[str]:
     return [f"    if {text}:", "        try:", f"            {ident} = _fromiso({ident})",
             "        except ValueError:", "            pass",
             f"    if {ident}.__class__ is not _date:", f"        {ident} = {call}"]
+
+
+def _add_days(gen: Any, d: str, days: int) -> str:
+    """d + N天 for a constant N: the timedelta built once at import, and values._add_days (its
+    calendar error) only for a date within N days of the calendar's end (or start)."""
+    step, edge = (f"_DAYS{days}", f"_LAST{days}") if days > 0 else (f"_DAYS_{-days}", f"_FIRST{-days}")
+    gen.module_line(f"#days{days}", f"{step} = datetime.timedelta(days={days})")
+    gen.module_line(f"#edge{days}", f"{edge} = datetime.date.{'max' if days > 0 else 'min'} - {step}")
+    t = d if simple(d) else gen.fresh()
+    held = d if t == d else f"({t} := {d})"
+    return f"({t} + {step} if {held} {'<=' if days > 0 else '>='} {edge} else {gen.function_name('add_days')}({t}, {days}))"
+
+
+def _whole_constant(node: ir.Expr) -> int | None:
+    """The value of a whole-number constant (N, or -N as written for d - N天), else None."""
+    if isinstance(node, ir.Neg):
+        inner = _whole_constant(node.arg)
+        return None if inner is None else -inner
+    return node.value if isinstance(node, ir.Const) and type(node.value) is int else None

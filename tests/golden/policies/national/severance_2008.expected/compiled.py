@@ -154,6 +154,8 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
 
 _fromiso = datetime.date.fromisoformat  # values.to_date's parser
 _K0 = datetime.date(2008, 1, 1)
+_DAYS1 = datetime.timedelta(days=1)
+_LAST1 = datetime.date.max - _DAYS1
 _F_add_days = _FUNCS['add_days']
 _Period = _v.dates.Period
 _F_period_between = _FUNCS['period_between']
@@ -215,8 +217,9 @@ def with_经济补偿月数(data, e, need=None):
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
     d_工作年限 = _F_as_period((_t2 if (_t2 := (_Period((_t1.year - d_起算日期.year) * 12 + (_t1.month -
-            d_起算日期.month)) if d_起算日期.day == (_t1 := _F_add_days(i_离职日期, 1)).day or d_起算日期 <= _t1 and
-            d_起算日期.day < _t1.day else _F_period_between(d_起算日期, _t1))) >= 0 else 0))
+            d_起算日期.month)) if d_起算日期.day == (_t1 := (i_离职日期 + _DAYS1 if i_离职日期 <= _LAST1 else
+            _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t1 and d_起算日期.day < _t1.day else
+            _F_period_between(d_起算日期, _t1))) >= 0 else 0))
     # 「满年数」: line 39
     d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
             _v.div_int(d_工作年限, 12, 'floor'))
@@ -224,8 +227,8 @@ def with_经济补偿月数(data, e, need=None):
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
-            1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期 + _DAYS1 if
+            i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「经济补偿月数」: line 54
@@ -285,8 +288,9 @@ def with_经济补偿(data, e, need=None):
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
     d_工作年限 = _F_as_period((_t5 if (_t5 := (_Period((_t4.year - d_起算日期.year) * 12 + (_t4.month -
-            d_起算日期.month)) if d_起算日期.day == (_t4 := _F_add_days(i_离职日期, 1)).day or d_起算日期 <= _t4 and
-            d_起算日期.day < _t4.day else _F_period_between(d_起算日期, _t4))) >= 0 else 0))
+            d_起算日期.month)) if d_起算日期.day == (_t4 := (i_离职日期 + _DAYS1 if i_离职日期 <= _LAST1 else
+            _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t4 and d_起算日期.day < _t4.day else
+            _F_period_between(d_起算日期, _t4))) >= 0 else 0))
     # 「满年数」: line 39
     d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
             _v.div_int(d_工作年限, 12, 'floor'))
@@ -294,8 +298,8 @@ def with_经济补偿(data, e, need=None):
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
-            1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期 + _DAYS1 if
+            i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「计发基数」: line 50
@@ -359,8 +363,9 @@ def out_all(data, e, need=None):
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
     d_工作年限 = _F_as_period((_t8 if (_t8 := (_Period((_t7.year - d_起算日期.year) * 12 + (_t7.month -
-            d_起算日期.month)) if d_起算日期.day == (_t7 := _F_add_days(i_离职日期, 1)).day or d_起算日期 <= _t7 and
-            d_起算日期.day < _t7.day else _F_period_between(d_起算日期, _t7))) >= 0 else 0))
+            d_起算日期.month)) if d_起算日期.day == (_t7 := (i_离职日期 + _DAYS1 if i_离职日期 <= _LAST1 else
+            _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t7 and d_起算日期.day < _t7.day else
+            _F_period_between(d_起算日期, _t7))) >= 0 else 0))
     # 「满年数」: line 39
     d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
             _v.div_int(d_工作年限, 12, 'floor'))
@@ -368,8 +373,8 @@ def out_all(data, e, need=None):
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
-            1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期 + _DAYS1 if
+            i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「计发基数」: line 50
@@ -443,9 +448,9 @@ def out_subset(data, e, need):
         d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
         # 「工作年限」: line 38
         d_工作年限 = _F_as_period((_t11 if (_t11 := (_Period((_t10.year - d_起算日期.year) * 12 +
-                (_t10.month - d_起算日期.month)) if d_起算日期.day == (_t10 := _F_add_days(i_离职日期, 1)).day
-                or d_起算日期 <= _t10 and d_起算日期.day < _t10.day else _F_period_between(d_起算日期, _t10)))
-                >= 0 else 0))
+                (_t10.month - d_起算日期.month)) if d_起算日期.day == (_t10 := (i_离职日期 + _DAYS1 if i_离职日期 <=
+                _LAST1 else _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t10 and d_起算日期.day < _t10.day
+                else _F_period_between(d_起算日期, _t10))) >= 0 else 0))
     if _n1:
         # 「满年数」: line 39
         d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT
@@ -454,8 +459,8 @@ def out_subset(data, e, need):
         d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
         # 「不满一年部分折算月数」: line 43
         d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if
-                d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) <
-                _F_add_days(i_离职日期, 1))))) else 0)
+                d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期
+                + _DAYS1 if i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
         # 「高收入」: line 48
         d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     if _n2:
@@ -485,10 +490,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (171, 25, 172, 26, 173, 27, 174, 28, 175, 0, 179, 25, 186, 26, 193, 27, 203, 28, 214, 34,
- 216, 38, 220, 39, 223, 40, 225, 43, 229, 48, 231, 54, 234, 0, 241, 25, 242, 26, 243, 27, 244, 28,
- 245, 0, 249, 25, 256, 26, 263, 27, 273, 28, 284, 34, 286, 38, 290, 39, 293, 40, 295, 43, 299, 48,
- 301, 50, 303, 54, 306, 58, 308, 0, 315, 25, 316, 26, 317, 27, 318, 28, 319, 0, 323, 25, 330, 26,
- 337, 27, 347, 28, 358, 34, 360, 38, 364, 39, 367, 40, 369, 43, 373, 48, 375, 50, 377, 54, 380, 58,
- 382, 0, 394, 25, 396, 26, 397, 27, 399, 28, 400, 0, 404, 25, 412, 26, 419, 27, 430, 28, 441, 34,
- 444, 38, 449, 39, 453, 40, 455, 43, 459, 48, 461, 50, 464, 54, 468, 58, 471, 0)
+LINE_MAP = (173, 25, 174, 26, 175, 27, 176, 28, 177, 0, 181, 25, 188, 26, 195, 27, 205, 28, 216, 34,
+ 218, 38, 223, 39, 226, 40, 228, 43, 232, 48, 234, 54, 237, 0, 244, 25, 245, 26, 246, 27, 247, 28,
+ 248, 0, 252, 25, 259, 26, 266, 27, 276, 28, 287, 34, 289, 38, 294, 39, 297, 40, 299, 43, 303, 48,
+ 305, 50, 307, 54, 310, 58, 312, 0, 319, 25, 320, 26, 321, 27, 322, 28, 323, 0, 327, 25, 334, 26,
+ 341, 27, 351, 28, 362, 34, 364, 38, 369, 39, 372, 40, 374, 43, 378, 48, 380, 50, 382, 54, 385, 58,
+ 387, 0, 399, 25, 401, 26, 402, 27, 404, 28, 405, 0, 409, 25, 417, 26, 424, 27, 435, 28, 446, 34,
+ 449, 38, 454, 39, 458, 40, 460, 43, 464, 48, 466, 50, 469, 54, 473, 58, 476, 0)
