@@ -118,6 +118,62 @@ the table and the figures):
   (retirement: four constructions a record where the baseline uses month indices); the list
   reader's dict per item and range tests (0.8 µs an item against the baseline's whole month
   of 1.5 µs).
+  Sixth round (scalar7 branch; Policy.evaluate timed against a direct call of the function it
+  picks, cProfile, and hand-edited copies of a generated function timed against the generated
+  one to see what pays before writing it in the compiler). Calls into the runtime for work of a
+  few operations cost more than the work: a Python call is ~0.05-0.1 µs here, and some build
+  an object on every call. Now written out in the generated code (compiler/inline_calls.py), each
+  with the runtime's function kept for everything outside its common case, so values and
+  errors are the function's (tests/test_int_division.py, test_calendar_inline.py: every engine
+  agrees, calendar limits and odd inputs included):
+  - 向下取整/向上取整 of whole numbers (values.div_int, ~0.15 µs): `a // b`, `-(-a // b)` behind
+    div_int's own tests (whole numbers within INT_LIMIT, a divisor not zero; none for a
+    constant divisor); retirement's 延迟月数 path had two, severance's 满年数 one;
+  - d + N天 (values._add_days built a timedelta on every call, ~0.2 µs): the timedelta is made
+    once at import and added while d is N days from the calendar's end (the function beyond).
+    Severance reads 离职日期 + 1天 once or twice a record: 1.07 -> 0.91 of the baseline (chosen),
+    1.00 -> 0.84 (all outputs);
+  - a date input given as 2024-04-26: C's parser in place (values.to_date: a call, then the same
+    parser): severance 1.12 -> 1.07, retirement 1.63 -> 1.57;
+  - 年份/月份/日 (a lambda each) are the attribute; 年月(d) of a local builds the YearMonth in
+    place; date − date is the month difference in place when the day of the month is the same
+    or the earlier date's day is earlier (dates.months_between otherwise), a plain int as an
+    operand of arithmetic (it became one anyway): retirement 1.65 -> 1.57 (年月 alone 1.60 -> 1.57);
+  - 若 x < y 则 y 否则 x (a cap or a floor written out as a condition) computed the repeated
+    operand twice: the comparison now keeps it in a temporary (retirement's 最早弹性退休年月:
+    add_months twice a record, not four times).
+  And a date per record of a dated policy: Policy.env tested every version of every slot for
+  each new date (~1.2 µs; eight years of dates are ~2,900, met on the first pass over the
+  records). The days on which a version starts or ends or the window opens or closes cut the
+  calendar into spans with the same versions: a new date finds its span by bisection and takes
+  the versions found for the span's first date (~0.3 µs; tests/test_env_spans.py compares every
+  day with the full computation).
+  Measured and not adopted: add_months and year_month_add written out as expressions (the
+  calendar test, // and % and the constructor in Python cost what the call costs: retirement,
+  all outputs, 1.43 with the calls, 1.50 written out); Policy.evaluate as a closure made once
+  per policy (no attribute reads: no measurable difference; evaluate's ~0.1-0.25 µs is the
+  Python call itself and, for decimal rules, the context check — getcontext() and two attribute
+  reads of the C context, ~0.05-0.07 µs, which cannot be cached: a context changes in place);
+  out_all checking textile's 31 optional inputs inline instead of a values.prefetch call each
+  (out_subset already does): textile all outputs 0.94 -> 0.78 of the baseline, but the module
+  grows from 120 to 136 KiB, over the 120 KiB that tests/test_codegen.py allows it (the limit
+  stays; raising it is a decision about the generated code's size, not made here).
+  What is left, and why (the generated function called directly against the baseline):
+  - outpatient (0.7 target): the generated function takes what the hand-written one takes
+    (1.62 against 1.64 µs): the same three Decimal(text) in C, the range test of each amount
+    (two Decimal comparisons against is_finite and < 0), the count of the keys (the baseline
+    does not check names), the result dict; evaluate adds 0.2-0.25 µs. 0.7x would need the
+    whole call in ~1.1 µs, the function in ~0.9: 45 % less than the hand-written function
+    spends on the same reads, checks and arithmetic, not reachable by removing overhead;
+  - textile, chosen outputs (0.7 target): out_subset unpacks 41 flags and sets ~80 locals to
+    _U, and checks the 34 keys' names (issuperset, ~0.2 µs) that the baseline never looks at;
+  - annual leave (0.35 µs baseline): evaluate's own ~0.08 µs and the function's 0.42;
+  - retirement: YearMonth/Age/Period objects built for outputs where the baseline returns
+    month indices and ints; the two add_months and year_month_add calls;
+  - subsistence and withholding: the list reader converts and checks every field of every item
+    (the baseline reads the fields it uses); every engine validates a list input whole when it
+    is read, so reading fewer fields would change which errors are raised. Withholding also
+    calls _scales.amount per month and makes its list functions (closures) on every call.
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the

@@ -88,7 +88,8 @@ def test_constant_times_are_built_at_import(fold: guize.Policy) -> None:
 
 def test_generated_calls_are_bound_once(fold: guize.Policy) -> None:
     body = _source(fold).split("def out_all", 1)[1]
-    assert "_FUNCS['year_month'](" not in body and "_F_year_month(" in body
+    assert "_FUNCS['year_month'](" not in body and "_F_year_month(" not in body  # bound once, and
+    assert "_YearMonth(i_出生日期.year, i_出生日期.month, 1)" in body  # of a local, written out (inline_calls)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -12,6 +12,7 @@ from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
+from guize.compiler.inline_calls import calendar_inline, compared_if, date_lines, int_division
 from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import literal_lines, records_lines, wrap
@@ -149,7 +150,7 @@ class CodeGenerator(ListCode):
             case ir.AsOf():
                 return "e[0]"
             case ir.Arith(op=op, left=left, right=right):
-                a, b = self.expr(left, owner), self.expr(right, owner)
+                a, b = self.operand(left, owner), self.operand(right, owner)
                 if op == "/":
                     return f"_v.div({a}, {b})"
                 # Decimal operators: Policy.evaluate guarantees the thread context (values.CONTEXT);
@@ -166,13 +167,16 @@ class CodeGenerator(ListCode):
             case ir.Not(arg=arg):
                 return f"(not {self.expr(arg, owner)})"
             case ir.If(cond=cond, then=then, other=other):
+                if isinstance(cond, ir.Cmp):  # 若 x < y 则 y 否则 x: each operand computed once
+                    lcode, rcode = self.expr(cond.left, owner), self.expr(cond.right, owner)  # as expr(cond)
+                    return compared_if(self, lcode, cond.op, rcode, self.expr(then, owner), self.expr(other, owner))
                 c, a, b = self.expr(cond, owner), self.expr(then, owner), self.expr(other, owner)
                 return f"({a} if {c} else {b})"
             case ir.Min(args=args) | ir.Max(args=args):
                 return self.minmax(args, "<=" if isinstance(node, ir.Min) else ">=", owner)
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 if as_int and isinstance(arg, ir.Arith) and arg.op == "/":  # in integers where exact: div_int
-                    return f"_v.div_int({self.expr(arg.left, owner)}, {self.expr(arg.right, owner)}, {mode!r})"
+                    return int_division(self, self.expr(arg.left, owner), self.expr(arg.right, owner), mode)
                 code = self.expr(arg, owner)
                 if as_int:
                     return f"_v.rnd_int({code}, {mode!r})"
@@ -186,9 +190,15 @@ class CodeGenerator(ListCode):
                     func, args = cheaper
                     if not func:  # already the wrapper's value
                         return self.expr(args[0], owner)
+                if (inline := calendar_inline(self, func, args, owner)) is not None:
+                    return inline
                 call_args = ", ".join(self.expr(n, owner) for n in args)
                 return f"{self.function_name(func)}({call_args})"
             case ir.Cond(branches=branches, other=other):
+                if len(branches) == 1 and isinstance(test := branches[0].test, ir.Cmp):  # 若 … 则 … 否则 …
+                    b, a = self.expr(other.value, owner), self.expr(branches[0].value, owner)  # (the order below)
+                    lcode, rcode = self.expr(test.left, owner), self.expr(test.right, owner)
+                    return compared_if(self, lcode, test.op, rcode, a, b)
                 out = self.expr(other.value, owner)
                 for br in reversed(branches):
                     out = f"{self.expr(br.value, owner)} if {self.expr(br.test, owner)} else {out}"
@@ -206,6 +216,12 @@ class CodeGenerator(ListCode):
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth():
                 return self.list_expr(node, owner)
         assert_never(node)
+
+    def operand(self, node: ir.Expr, owner: str) -> str:
+        """An operand of arithmetic: date − date as its month count (the result is an int anyway)."""
+        if isinstance(node, ir.Call) and node.func == "period_between":
+            return calendar_inline(self, node.func, node.args, owner, bare=True) or self.expr(node, owner)
+        return self.expr(node, owner)
 
     def scale(self, node: ir.Scale, owner: str) -> str:
         """A scale value: built once at import when every rate is a constant."""
@@ -395,9 +411,17 @@ class CodeGenerator(ListCode):
             # that is not a finite non-negative number, goes through the full converter.
             # The converter reads the caller's value again (a default is never invalid).
             lines += number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
+        elif kind == "date":
+            lines += date_lines(self, ident, call)
         else:
             lines.append(f"    {ident} = {call}")
         return lines
+
+    def module_line(self, key: str, line: str) -> None:
+        """A module-level name the generated code uses, written once among the constants."""
+        if key not in self.function_names:
+            self.function_names.add(key)
+            self.const_lines.append(line)
 
     def def_code(self, name: str) -> str:
         d = self.p.defs[name]

@@ -412,6 +412,7 @@ def rnd_int(x: Any, mode: str) -> int:
 # beyond the 34 significant digits `div` keeps; so integer division rounds as `div` then
 # `rnd_int` would. Larger operands (and zero divisors: div's error) take that Decimal path.
 _WHOLE = frozenset({int, dates.Period, dates.Age})
+WHOLE = _WHOLE  # generated code tests the same (codegen.int_division)
 
 
 def div_int(a: Any, b: Any, mode: str) -> int:

@@ -81,6 +81,7 @@ _K4 = Decimal('0.01')
 _K5 = Decimal('0.80')
 _K6 = Decimal('0.05')
 _K7 = Decimal('0')
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _K8 = Decimal('0.0000123')
 _K9 = Decimal('1')
 
@@ -134,7 +135,8 @@ def out_all(data, e, need=None):
     # 「比例」: line 18
     d_比例 = (_K5 + (_K6 if i_退休 else _K7))
     # 「名额」: line 19
-    d_名额 = _v.div_int(i_职工人数, 50, 'floor')
+    d_名额 = (i_职工人数 // 50 if i_职工人数.__class__ in _WHOLE and -_INT_LIMIT < i_职工人数 < _INT_LIMIT else
+            _v.div_int(i_职工人数, 50, 'floor'))
     # 「取整到元」: line 20
     d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)
     return {'贴息': d_贴息, '比例': d_比例, '名额': d_名额, '取整到元': d_取整到元}
@@ -205,7 +207,8 @@ def out_subset(data, e, need):
         d_比例 = (_K5 + (_K6 if i_退休 else _K7))
     if _n2:
         # 「名额」: line 19
-        d_名额 = _v.div_int(i_职工人数, 50, 'floor')
+        d_名额 = (i_职工人数 // 50 if i_职工人数.__class__ in _WHOLE and -_INT_LIMIT < i_职工人数 < _INT_LIMIT
+                else _v.div_int(i_职工人数, 50, 'floor'))
     if _n4:
         # 「取整到元」: line 20
         d_取整到元 = (i_本金 * _K8).quantize(_K9, _ROUND_HALF_UP)
@@ -228,7 +231,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (91, 6, 92, 7, 93, 8, 94, 9, 95, 0, 97, 10, 98, 0, 101, 6, 102, 7, 112, 8, 122, 9, 124,
- 10, 128, 15, 130, 16, 132, 17, 134, 18, 136, 19, 138, 20, 140, 0, 151, 6, 153, 7, 155, 8, 156, 9,
- 158, 0, 160, 10, 162, 0, 164, 6, 166, 7, 177, 8, 187, 9, 190, 10, 195, 15, 198, 16, 200, 17, 203,
- 18, 206, 19, 209, 20, 212, 0)
+LINE_MAP = (92, 6, 93, 7, 94, 8, 95, 9, 96, 0, 98, 10, 99, 0, 102, 6, 103, 7, 113, 8, 123, 9, 125,
+ 10, 129, 15, 131, 16, 133, 17, 135, 18, 137, 19, 140, 20, 142, 0, 153, 6, 155, 7, 157, 8, 158, 9,
+ 160, 0, 162, 10, 164, 0, 166, 6, 168, 7, 179, 8, 189, 9, 192, 10, 197, 15, 200, 16, 202, 17, 205,
+ 18, 208, 19, 212, 20, 215, 0)

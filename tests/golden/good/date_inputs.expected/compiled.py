@@ -58,9 +58,9 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('未满一年', _date(2025, 1, 30), {'入职日期': _date(2024, 1, 31)}, {'在职月数': 11, '满一年': False}, 29),
  ('发运', _date(2024, 9, 1), {'发运日期': _date(2024, 8, 31)}, {'发运年份': 2024, '发运后天数': 1}, 34),))
 
+_fromiso = datetime.date.fromisoformat  # values.to_date's parser
 _F_months_between = _FUNCS['months_between']
 _F_add_months = _FUNCS['add_months']
-_F_year = _FUNCS['year']
 _F_days_between = _FUNCS['days_between']
 
 
@@ -72,7 +72,13 @@ def with_满一年(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
     # 「在职月数」: line 8
     d_在职月数 = _F_months_between(i_入职日期, e[0])
     # 「满一年」: line 9
@@ -89,8 +95,20 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_发运日期 = _to_date(i_发运日期, '发运日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_发运日期.__class__ is str and len(i_发运日期) == 10 and i_发运日期[4] == '-' and i_发运日期[7] == '-' and i_发运日期.isascii():
+        try:
+            i_发运日期 = _fromiso(i_发运日期)
+        except ValueError:
+            pass
+    if i_发运日期.__class__ is not _date:
+        i_发运日期 = _to_date(i_发运日期, '发运日期')
     # 「在职月数」: line 8
     d_在职月数 = _F_months_between(i_入职日期, e[0])
     # 「满一年」: line 9
@@ -98,7 +116,7 @@ def out_all(data, e, need=None):
     # 「补贴截止日」: line 10
     d_补贴截止日 = _F_add_months(i_入职日期, 24)
     # 「发运年份」: line 11
-    d_发运年份 = _F_year(i_发运日期)
+    d_发运年份 = i_发运日期.year
     # 「发运后天数」: line 12
     d_发运后天数 = _F_days_between(i_发运日期, e[0])
     return {'在职月数': d_在职月数, '满一年': d_满一年, '补贴截止日': d_补贴截止日, '发运年份': d_发运年份, '发运后天数': d_发运后天数}
@@ -121,9 +139,21 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_入职日期 = _to_date(i_入职日期, '入职日期')
+        if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+            try:
+                i_入职日期 = _fromiso(i_入职日期)
+            except ValueError:
+                pass
+        if i_入职日期.__class__ is not _date:
+            i_入职日期 = _to_date(i_入职日期, '入职日期')
     if _n1:
-        i_发运日期 = _to_date(i_发运日期, '发运日期')
+        if i_发运日期.__class__ is str and len(i_发运日期) == 10 and i_发运日期[4] == '-' and i_发运日期[7] == '-' and i_发运日期.isascii():
+            try:
+                i_发运日期 = _fromiso(i_发运日期)
+            except ValueError:
+                pass
+        if i_发运日期.__class__ is not _date:
+            i_发运日期 = _to_date(i_发运日期, '发运日期')
     if _n2:
         # 「在职月数」: line 8
         d_在职月数 = _F_months_between(i_入职日期, e[0])
@@ -135,7 +165,7 @@ def out_subset(data, e, need):
         d_补贴截止日 = _F_add_months(i_入职日期, 24)
     if _n5:
         # 「发运年份」: line 11
-        d_发运年份 = _F_year(i_发运日期)
+        d_发运年份 = i_发运日期.year
     if _n6:
         # 「发运后天数」: line 12
         d_发运后天数 = _F_days_between(i_发运日期, e[0])
@@ -160,6 +190,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (70, 6, 71, 0, 75, 6, 76, 8, 78, 9, 80, 0, 86, 6, 87, 7, 88, 0, 92, 6, 93, 7, 94, 8, 96,
- 9, 98, 10, 100, 11, 102, 12, 104, 0, 115, 6, 117, 7, 119, 0, 123, 6, 125, 7, 127, 8, 130, 9, 133,
- 10, 136, 11, 139, 12, 142, 0)
+LINE_MAP = (70, 6, 71, 0, 75, 6, 82, 8, 84, 9, 86, 0, 92, 6, 93, 7, 94, 0, 98, 6, 105, 7, 112, 8,
+ 114, 9, 116, 10, 118, 11, 120, 12, 122, 0, 133, 6, 135, 7, 137, 0, 141, 6, 149, 7, 157, 8, 160, 9,
+ 163, 10, 166, 11, 169, 12, 172, 0)

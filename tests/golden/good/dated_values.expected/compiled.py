@@ -73,7 +73,6 @@ _K5 = Decimal('0.70')
 _K6 = Decimal('0.00')
 _K3 = (_K4, _K5, _K6, )
 _K7 = Decimal('0.01')
-_F_year = _FUNCS['year']
 
 
 def out_all(data, e, need=None):
@@ -103,7 +102,7 @@ def out_all(data, e, need=None):
     # 「要求」: line 16
     d_要求 = d_使用率要求
     # 「年度」: line 17
-    d_年度 = _F_year(e[0])
+    d_年度 = e[0].year
     return {'运费补贴': d_运费补贴, '要求': d_要求, '年度': d_年度}
 
 
@@ -144,7 +143,7 @@ def out_subset(data, e, need):
         d_要求 = d_使用率要求
     if _n2:
         # 「年度」: line 17
-        d_年度 = _F_year(e[0])
+        d_年度 = e[0].year
     out = {}
     if _a0:
         out['运费补贴'] = d_运费补贴
@@ -162,5 +161,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (82, 7, 83, 0, 87, 7, 97, 8, 99, 11, 101, 15, 103, 16, 105, 17, 107, 0, 117, 7, 119, 0,
- 123, 7, 134, 8, 136, 11, 139, 15, 142, 16, 145, 17, 148, 0)
+LINE_MAP = (81, 7, 82, 0, 86, 7, 96, 8, 98, 11, 100, 15, 102, 16, 104, 17, 106, 0, 116, 7, 118, 0,
+ 122, 7, 133, 8, 135, 11, 138, 15, 141, 16, 144, 17, 147, 0)

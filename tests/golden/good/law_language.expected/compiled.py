@@ -103,6 +103,7 @@ _K3 = Decimal('2000')
 _K4 = Decimal('0.01')
 _K5 = Decimal('300')
 _K6 = Decimal('0')
+_Period = _v.dates.Period
 _F_period_between = _FUNCS['period_between']
 _F_as_age = _FUNCS['as_age']
 
@@ -161,8 +162,9 @@ def out_all(data, e, need=None):
     d_培训补贴 = ((_K5 * i_培训量) + (_K2 if (i_培训量 >= 100) else _K6)).quantize(_K4, _ROUND_HALF_UP)
     # 「实足年龄」: line 26
     d_实足年龄 = (_v.convert(_SPECS['实足年龄'], data['实足年龄']) if '实足年龄' in data else
-            _F_as_age(_F_period_between((i_出生日期 if i_出生日期 is not _U else (i_出生日期 := _read(data,
-            '出生日期', '实足年龄'))), e[0])))
+            _F_as_age((_Period((_t3.year - _t2.year) * 12 + (_t3.month - _t2.month)) if (_t2 :=
+            (i_出生日期 if i_出生日期 is not _U else (i_出生日期 := _read(data, '出生日期', '实足年龄')))).day == (_t3
+            := e[0]).day or _t2 <= _t3 and _t2.day < _t3.day else _F_period_between(_t2, _t3))))
     # 「高龄补贴」: line 27
     d_高龄补贴 = (_K5 if (d_实足年龄 >= 960) else _K6).quantize(_K4, _ROUND_HALF_UP)
     # 「利润」: line 28
@@ -229,16 +231,18 @@ def out_subset(data, e, need):
             i_成本 = _to_decimal(data['成本'], '成本')
     if _n0:
         # 「托育补贴」: line 18
-        d_托育补贴 = ((_K2 * i_3岁以下婴幼儿人数) if (_t2 := i_所在档) == '第1档' else (_K3 * i_3岁以下婴幼儿人数) if _t2 ==
-                '第2档' else _v.no_case('托育补贴', _t2)).quantize(_K4, _ROUND_HALF_UP)
+        d_托育补贴 = ((_K2 * i_3岁以下婴幼儿人数) if (_t4 := i_所在档) == '第1档' else (_K3 * i_3岁以下婴幼儿人数) if _t4 ==
+                '第2档' else _v.no_case('托育补贴', _t4)).quantize(_K4, _ROUND_HALF_UP)
     if _n1:
         # 「培训补贴」: line 22
         d_培训补贴 = ((_K5 * i_培训量) + (_K2 if (i_培训量 >= 100) else _K6)).quantize(_K4, _ROUND_HALF_UP)
     if _n3:
         # 「实足年龄」: line 26
         d_实足年龄 = (_v.convert(_SPECS['实足年龄'], data['实足年龄']) if '实足年龄' in data else
-                _F_as_age(_F_period_between((i_出生日期 if i_出生日期 is not _U else (i_出生日期 := _read(data,
-                '出生日期', '实足年龄'))), e[0])))
+                _F_as_age((_Period((_t6.year - _t5.year) * 12 + (_t6.month - _t5.month)) if (_t5 :=
+                (i_出生日期 if i_出生日期 is not _U else (i_出生日期 := _read(data, '出生日期', '实足年龄')))).day ==
+                (_t6 := e[0]).day or _t5 <= _t6 and _t5.day < _t6.day else _F_period_between(_t5,
+                _t6))))
         # 「高龄补贴」: line 27
         d_高龄补贴 = (_K5 if (d_实足年龄 >= 960) else _K6).quantize(_K4, _ROUND_HALF_UP)
     if _n2:
@@ -271,7 +275,7 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (3,), (2,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (114, 8, 115, 9, 116, 10, 117, 12, 118, 13, 119, 0, 123, 8, 125, 9, 127, 10, 137, 12,
- 147, 13, 157, 18, 160, 22, 162, 26, 166, 27, 168, 28, 170, 0, 181, 8, 183, 9, 184, 10, 186, 12,
- 188, 13, 189, 0, 193, 8, 196, 9, 198, 10, 209, 12, 220, 13, 230, 18, 234, 22, 237, 26, 242, 27,
- 244, 28, 247, 0)
+LINE_MAP = (115, 8, 116, 9, 117, 10, 118, 12, 119, 13, 120, 0, 124, 8, 126, 9, 128, 10, 138, 12,
+ 148, 13, 158, 18, 161, 22, 163, 26, 168, 27, 170, 28, 172, 0, 183, 8, 185, 9, 186, 10, 188, 12,
+ 190, 13, 191, 0, 195, 8, 198, 9, 200, 10, 211, 12, 222, 13, 232, 18, 236, 22, 239, 26, 246, 27,
+ 248, 28, 251, 0)

@@ -106,12 +106,15 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'入职日期': _date(2024, 1, 31), '离职日期': _date(2024, 7, 31), '出生日期': _date(2000, 2, 29), '累计工作时间': 120},
  {'零头': 6, '折算月数': 1, '档次': 1, '周岁数': 300, '到期日': _date(2025, 7, 31), '年休假': 10}, 51),))
 
+_fromiso = datetime.date.fromisoformat  # values.to_date's parser
+_Period = _v.dates.Period
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _K0 = Decimal('0.5')
 _F_full_years = _FUNCS['full_years']
 _F_as_age = _FUNCS['as_age']
-_F_year_month = _FUNCS['year_month']
+_YearMonth = _v.dates.YearMonth
 _F_year_month_add = _FUNCS['year_month_add']
 _F_add_months = _FUNCS['add_months']
 
@@ -125,12 +128,27 @@ def with_零头(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period((_Period((i_离职日期.year - i_入职日期.year) * 12 + (i_离职日期.month - i_入职日期.month))
+            if i_入职日期.day == i_离职日期.day or i_入职日期 <= i_离职日期 and i_入职日期.day < i_离职日期.day else
+            _F_period_between(i_入职日期, i_离职日期)))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     return {'满年数': d_满年数, '零头': d_零头}
@@ -145,12 +163,27 @@ def with_折算月数(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period((_Period((i_离职日期.year - i_入职日期.year) * 12 + (i_离职日期.month - i_入职日期.month))
+            if i_入职日期.day == i_离职日期.day or i_入职日期 <= i_离职日期 and i_入职日期.day < i_离职日期.day else
+            _F_period_between(i_入职日期, i_离职日期)))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
@@ -167,16 +200,32 @@ def with_不满一年按一年(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     # 「工作年限」: line 12
-    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period((_Period((i_离职日期.year - i_入职日期.year) * 12 + (i_离职日期.month - i_入职日期.month))
+            if i_入职日期.day == i_离职日期.day or i_入职日期 <= i_离职日期 and i_入职日期.day < i_离职日期.day else
+            _F_period_between(i_入职日期, i_离职日期)))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
+    d_不满一年按一年 = _F_as_period(((-(-d_零头 // 12) if d_零头.__class__ in _WHOLE and -_INT_LIMIT < d_零头 <
+            _INT_LIMIT else _v.div_int(d_零头, 12, 'ceil')) * 12))
     return {'满年数': d_满年数, '零头': d_零头, '不满一年按一年': d_不满一年按一年}
 
 
@@ -192,17 +241,38 @@ def out_all(data, e, need=None):
     if len(data) != 4 or i_累计工作时间 is _ABSENT:
         if len(data) != 3 + (i_累计工作时间 is not _ABSENT):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if i_累计工作时间 is _ABSENT:
         i_累计工作时间 = 0
     if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
         i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     # 「工作年限」: line 12
-    d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
+    d_工作年限 = _F_as_period((_Period((i_离职日期.year - i_入职日期.year) * 12 + (i_离职日期.month - i_入职日期.month))
+            if i_入职日期.day == i_离职日期.day or i_入职日期 <= i_离职日期 and i_入职日期.day < i_离职日期.day else
+            _F_period_between(i_入职日期, i_离职日期)))
     # 「满年数」: line 13
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「零头」: line 14
     d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
     # 「折算月数」: line 15
@@ -210,20 +280,23 @@ def out_all(data, e, need=None):
     # 「年限」: line 19
     d_年限 = d_工作年限
     # 「不满一年按一年」: line 20
-    d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
+    d_不满一年按一年 = _F_as_period(((-(-d_零头 // 12) if d_零头.__class__ in _WHOLE and -_INT_LIMIT < d_零头 <
+            _INT_LIMIT else _v.div_int(d_零头, 12, 'ceil')) * 12))
     # 「周岁数」: line 21
     d_周岁数 = _F_as_age(_F_full_years(i_出生日期, e[0]))
     # 「精确年龄」: line 22
-    d_精确年龄 = _F_as_age(_F_period_between(i_出生日期, e[0]))
+    d_精确年龄 = _F_as_age((_Period((_t1.year - i_出生日期.year) * 12 + (_t1.month - i_出生日期.month)) if
+            i_出生日期.day == (_t1 := e[0]).day or i_出生日期 <= _t1 and i_出生日期.day < _t1.day else
+            _F_period_between(i_出生日期, _t1)))
     # 「退休年月」: line 23
-    d_退休年月 = _F_year_month_add(_F_year_month(i_出生日期), 721)
+    d_退休年月 = _F_year_month_add(_YearMonth(i_出生日期.year, i_出生日期.month, 1), 721)
     # 「到期日」: line 24
     d_到期日 = _F_add_months(i_入职日期, 18)
     # 「年休假」: line 25
-    d_年休假 = (5 if 12 <= (_t1 := i_累计工作时间) and _t1 < 120 else 10 if 120 <= _t1 and _t1 < 240 else 15
-            if 240 <= _t1 else 0)
+    d_年休假 = (5 if 12 <= (_t2 := i_累计工作时间) and _t2 < 120 else 10 if 120 <= _t2 and _t2 < 240 else 15
+            if 240 <= _t2 else 0)
     # 「档次」: line 30
-    d_档次 = (1 if 6 <= (_t2 := d_工作年限) and _t2 < 12 else _K0 if _t2 < 6 else 0)
+    d_档次 = (1 if 6 <= (_t3 := d_工作年限) and _t3 < 12 else _K0 if _t3 < 6 else 0)
     return {'满年数': d_满年数, '零头': d_零头, '折算月数': d_折算月数, '年限': d_年限, '不满一年按一年': d_不满一年按一年, '周岁数':
             d_周岁数, '精确年龄': d_精确年龄, '退休年月': d_退休年月, '到期日': d_到期日, '年休假': d_年休假, '档次': d_档次}
 
@@ -250,11 +323,29 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_入职日期 = _to_date(i_入职日期, '入职日期')
+        if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+            try:
+                i_入职日期 = _fromiso(i_入职日期)
+            except ValueError:
+                pass
+        if i_入职日期.__class__ is not _date:
+            i_入职日期 = _to_date(i_入职日期, '入职日期')
     if _n1:
-        i_离职日期 = _to_date(i_离职日期, '离职日期')
+        if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+            try:
+                i_离职日期 = _fromiso(i_离职日期)
+            except ValueError:
+                pass
+        if i_离职日期.__class__ is not _date:
+            i_离职日期 = _to_date(i_离职日期, '离职日期')
     if _n2:
-        i_出生日期 = _to_date(i_出生日期, '出生日期')
+        if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+            try:
+                i_出生日期 = _fromiso(i_出生日期)
+            except ValueError:
+                pass
+        if i_出生日期.__class__ is not _date:
+            i_出生日期 = _to_date(i_出生日期, '出生日期')
     if _n3:
         if i_累计工作时间 is _ABSENT:
             i_累计工作时间 = 0
@@ -262,10 +353,13 @@ def out_subset(data, e, need):
             i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if _n1:
         # 「工作年限」: line 12
-        d_工作年限 = _F_as_period(_F_period_between(i_入职日期, i_离职日期))
+        d_工作年限 = _F_as_period((_Period((i_离职日期.year - i_入职日期.year) * 12 + (i_离职日期.month -
+                i_入职日期.month)) if i_入职日期.day == i_离职日期.day or i_入职日期 <= i_离职日期 and i_入职日期.day <
+                i_离职日期.day else _F_period_between(i_入职日期, i_离职日期)))
     if _n4:
         # 「满年数」: line 13
-        d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+        d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT
+                else _v.div_int(d_工作年限, 12, 'floor'))
     if _n5:
         # 「零头」: line 14
         d_零头 = _F_as_period((d_工作年限 - (d_满年数 * 12)))
@@ -277,26 +371,29 @@ def out_subset(data, e, need):
         d_年限 = d_工作年限
     if _n8:
         # 「不满一年按一年」: line 20
-        d_不满一年按一年 = _F_as_period((_v.div_int(d_零头, 12, 'ceil') * 12))
+        d_不满一年按一年 = _F_as_period(((-(-d_零头 // 12) if d_零头.__class__ in _WHOLE and -_INT_LIMIT < d_零头
+                < _INT_LIMIT else _v.div_int(d_零头, 12, 'ceil')) * 12))
     if _n9:
         # 「周岁数」: line 21
         d_周岁数 = _F_as_age(_F_full_years(i_出生日期, e[0]))
     if _n10:
         # 「精确年龄」: line 22
-        d_精确年龄 = _F_as_age(_F_period_between(i_出生日期, e[0]))
+        d_精确年龄 = _F_as_age((_Period((_t4.year - i_出生日期.year) * 12 + (_t4.month - i_出生日期.month)) if
+                i_出生日期.day == (_t4 := e[0]).day or i_出生日期 <= _t4 and i_出生日期.day < _t4.day else
+                _F_period_between(i_出生日期, _t4)))
     if _n11:
         # 「退休年月」: line 23
-        d_退休年月 = _F_year_month_add(_F_year_month(i_出生日期), 721)
+        d_退休年月 = _F_year_month_add(_YearMonth(i_出生日期.year, i_出生日期.month, 1), 721)
     if _n12:
         # 「到期日」: line 24
         d_到期日 = _F_add_months(i_入职日期, 18)
     if _n3:
         # 「年休假」: line 25
-        d_年休假 = (5 if 12 <= (_t3 := i_累计工作时间) and _t3 < 120 else 10 if 120 <= _t3 and _t3 < 240 else
-                15 if 240 <= _t3 else 0)
+        d_年休假 = (5 if 12 <= (_t5 := i_累计工作时间) and _t5 < 120 else 10 if 120 <= _t5 and _t5 < 240 else
+                15 if 240 <= _t5 else 0)
     if _n13:
         # 「档次」: line 30
-        d_档次 = (1 if 6 <= (_t4 := d_工作年限) and _t4 < 12 else _K0 if _t4 < 6 else 0)
+        d_档次 = (1 if 6 <= (_t6 := d_工作年限) and _t6 < 12 else _K0 if _t6 < 6 else 0)
     out = {}
     if _a0:
         out['满年数'] = d_满年数
@@ -333,10 +430,10 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 8, 10), (0, 1, 2, 3, 4, 10), (5, 6, 7), (9,), (0
  (6,), (7,), (8,), (9,), (10,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (122, 7, 123, 8, 124, 0, 128, 7, 129, 8, 130, 12, 132, 13, 134, 14, 136, 0, 142, 7, 143,
- 8, 144, 0, 148, 7, 149, 8, 150, 12, 152, 13, 154, 14, 156, 15, 158, 0, 164, 7, 165, 8, 166, 0, 170,
- 7, 171, 8, 172, 12, 174, 13, 176, 14, 178, 20, 180, 0, 186, 7, 187, 8, 188, 9, 189, 0, 191, 10,
- 192, 0, 195, 7, 196, 8, 197, 9, 198, 10, 202, 12, 204, 13, 206, 14, 208, 15, 210, 19, 212, 20, 214,
- 21, 216, 22, 218, 23, 220, 24, 222, 25, 225, 30, 227, 0, 240, 7, 242, 8, 244, 9, 246, 0, 248, 10,
- 250, 0, 252, 7, 254, 8, 256, 9, 258, 10, 263, 12, 266, 13, 269, 14, 272, 15, 275, 19, 278, 20, 281,
- 21, 284, 22, 287, 23, 290, 24, 293, 25, 297, 30, 300, 0)
+LINE_MAP = (125, 7, 126, 8, 127, 0, 131, 7, 138, 8, 145, 12, 149, 13, 152, 14, 154, 0, 160, 7, 161,
+ 8, 162, 0, 166, 7, 173, 8, 180, 12, 184, 13, 187, 14, 189, 15, 191, 0, 197, 7, 198, 8, 199, 0, 203,
+ 7, 210, 8, 217, 12, 221, 13, 224, 14, 226, 20, 229, 0, 235, 7, 236, 8, 237, 9, 238, 0, 240, 10,
+ 241, 0, 244, 7, 251, 8, 258, 9, 265, 10, 269, 12, 273, 13, 276, 14, 278, 15, 280, 19, 282, 20, 285,
+ 21, 287, 22, 291, 23, 293, 24, 295, 25, 298, 30, 300, 0, 313, 7, 315, 8, 317, 9, 319, 0, 321, 10,
+ 323, 0, 325, 7, 333, 8, 341, 9, 349, 10, 354, 12, 359, 13, 363, 14, 366, 15, 369, 19, 372, 20, 376,
+ 21, 379, 22, 384, 23, 387, 24, 390, 25, 394, 30, 397, 0)

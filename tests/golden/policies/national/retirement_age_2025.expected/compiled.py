@@ -168,6 +168,7 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'延迟月数': 60, '改革后法定退休年龄': 660, '退休年月': _date(2039, 11, 1)}, False, 150),
  ('施行前', _date(2024, 12, 31), {'出生日期': _date(1965, 1, 15), '人员类别': '男职工'}, {}, True, 158),))
 
+_fromiso = datetime.date.fromisoformat  # values.to_date's parser
 _K0 = frozenset(('原法定退休年龄五十五周岁的女职工', '原法定退休年龄五十周岁的女职工', '男职工', ))
 _K1 = ('男职工', '原法定退休年龄五十五周岁的女职工', '原法定退休年龄五十周岁的女职工', )
 _K3 = _FUNCS['as_age'](720)
@@ -184,12 +185,12 @@ _K10 = {'男职工': _K11, '原法定退休年龄五十五周岁的女职工': _
 _K14 = _FUNCS['as_age'](756)
 _K15 = _FUNCS['as_age'](696)
 _K13 = {'男职工': _K14, '原法定退休年龄五十五周岁的女职工': _K15, '原法定退休年龄五十周岁的女职工': _K4}
-_F_year_month = _FUNCS['year_month']
+_YearMonth = _v.dates.YearMonth
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _F_as_age = _FUNCS['as_age']
 _F_year_month_add = _FUNCS['year_month_add']
-_F_year = _FUNCS['year']
 _F_add_months = _FUNCS['add_months']
 _F_as_year_month = _FUNCS['as_year_month']
 
@@ -203,7 +204,13 @@ def with_改革后法定退休年龄(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -215,14 +222,20 @@ def with_改革后法定退休年龄(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+    d_最多延迟月数 = (_t1 // 1 if (_t1 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t1
+            < _INT_LIMIT else _v.div_int(_t1, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t2 if (_t2 := (_t1 if (_t1 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
-            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t3 if (_t3 := (_t2 if (_t2 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+            d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄}
@@ -237,7 +250,13 @@ def with_退休年月(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -249,14 +268,20 @@ def with_退休年月(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+    d_最多延迟月数 = (_t4 // 1 if (_t4 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t4
+            < _INT_LIMIT else _v.div_int(_t4, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t4 if (_t4 := (_t3 if (_t3 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
-            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t6 if (_t6 := (_t5 if (_t5 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+            d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -273,7 +298,13 @@ def with_最低缴费年限(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -285,22 +316,28 @@ def with_最低缴费年限(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+    d_最多延迟月数 = (_t7 // 1 if (_t7 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t7
+            < _INT_LIMIT else _v.div_int(_t7, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t6 if (_t6 := (_t5 if (_t5 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
-            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t9 if (_t9 := (_t8 if (_t8 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+            d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
     d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     # 「提高年数」: line 49
-    d_提高年数 = (_t7 if (_t7 := (_F_year(d_退休年月) - 2029)) >= 0 else 0)
+    d_提高年数 = (_t10 if (_t10 := (d_退休年月.year - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t8 if (_t8 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t11 if (_t11 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限}
 
 
@@ -313,7 +350,13 @@ def with_最早弹性退休年月(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -325,21 +368,27 @@ def with_最早弹性退休年月(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+    d_最多延迟月数 = (_t12 // 1 if (_t12 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t12 < _INT_LIMIT else _v.div_int(_t12, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t10 if (_t10 := (_t9 if (_t9 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
-            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t14 if (_t14 := (_t13 if (_t13 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+            d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
     d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_F_add_months(d_出生年月, d_原法定退休年龄) if (_F_add_months(d_退休年月, (-36))
-            < _F_add_months(d_出生年月, d_原法定退休年龄)) else _F_add_months(d_退休年月, (-36))))
+    d_最早弹性退休年月 = _F_as_year_month((_t16 if ((_t15 := _F_add_months(d_退休年月, (-36))) < (_t16 :=
+            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t15))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最早弹性退休年月': d_最早弹性退休年月}
 
 
@@ -352,7 +401,13 @@ def with_最晚弹性退休年月(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -364,14 +419,20 @@ def with_最晚弹性退休年月(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+    d_最多延迟月数 = (_t17 // 1 if (_t17 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t17 < _INT_LIMIT else _v.div_int(_t17, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t12 if (_t12 := (_t11 if (_t11 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
-            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t19 if (_t19 := (_t18 if (_t18 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+            d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
@@ -390,7 +451,13 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 2:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_出生日期 = _to_date(i_出生日期, '出生日期')
+    if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+        try:
+            i_出生日期 = _fromiso(i_出生日期)
+        except ValueError:
+            pass
+    if i_出生日期.__class__ is not _date:
+        i_出生日期 = _to_date(i_出生日期, '出生日期')
     if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
@@ -402,25 +469,31 @@ def out_all(data, e, need=None):
     # 「目标年龄」: line 32
     d_目标年龄 = _K13[i_人员类别]
     # 「出生年月」: line 37
-    d_出生年月 = _F_year_month(i_出生日期)
+    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+    d_最多延迟月数 = (_t20 // 1 if (_t20 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t20 < _INT_LIMIT else _v.div_int(_t20, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t14 if (_t14 := (_t13 if (_t13 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil')) >= 0
-            else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t22 if (_t22 := (_t21 if (_t21 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+            d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
     d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     # 「提高年数」: line 49
-    d_提高年数 = (_t15 if (_t15 := (_F_year(d_退休年月) - 2029)) >= 0 else 0)
+    d_提高年数 = (_t23 if (_t23 := (d_退休年月.year - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t16 if (_t16 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t24 if (_t24 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_F_add_months(d_出生年月, d_原法定退休年龄) if (_F_add_months(d_退休年月, (-36))
-            < _F_add_months(d_出生年月, d_原法定退休年龄)) else _F_add_months(d_退休年月, (-36))))
+    d_最早弹性退休年月 = _F_as_year_month((_t26 if ((_t25 := _F_add_months(d_退休年月, (-36))) < (_t26 :=
+            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t25))
     # 「最晚弹性退休年月」: line 56
     d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限,
@@ -444,7 +517,13 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_出生日期 = _to_date(i_出生日期, '出生日期')
+        if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
+            try:
+                i_出生日期 = _fromiso(i_出生日期)
+            except ValueError:
+                pass
+        if i_出生日期.__class__ is not _date:
+            i_出生日期 = _to_date(i_出生日期, '出生日期')
         if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
             i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
         # 「原法定退休年龄」: line 17
@@ -456,14 +535,20 @@ def out_subset(data, e, need):
         # 「目标年龄」: line 32
         d_目标年龄 = _K13[i_人员类别]
         # 「出生年月」: line 37
-        d_出生年月 = _F_year_month(i_出生日期)
+        d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
         # 「改革后第几个出生月」: line 38
-        d_改革后第几个出生月 = _F_as_period((_F_period_between(d_延迟起始出生年月, d_出生年月) + 1))
+        d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
+                d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
+                d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
         # 「最多延迟月数」: line 39
-        d_最多延迟月数 = _v.div_int((d_目标年龄 - d_原法定退休年龄), 1, 'floor')
+        d_最多延迟月数 = (_t27 // 1 if (_t27 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT
+                < _t27 < _INT_LIMIT else _v.div_int(_t27, 1, 'floor'))
         # 「延迟月数」: line 41
-        d_延迟月数 = (_t18 if (_t18 := (_t17 if (_t17 := _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))
-                >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
+        d_延迟月数 = (_t29 if (_t29 := (_t28 if (_t28 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+                d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
+                d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
+                _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
+                d_最多延迟月数 else d_最多延迟月数)
     if _n1:
         # 「改革后法定退休年龄」: line 45
         d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
@@ -472,13 +557,13 @@ def out_subset(data, e, need):
         d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
     if _n3:
         # 「提高年数」: line 49
-        d_提高年数 = (_t19 if (_t19 := (_F_year(d_退休年月) - 2029)) >= 0 else 0)
+        d_提高年数 = (_t30 if (_t30 := (d_退休年月.year - 2029)) >= 0 else 0)
         # 「最低缴费年限」: line 50
-        d_最低缴费年限 = _F_as_period((_t20 if (_t20 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+        d_最低缴费年限 = _F_as_period((_t31 if (_t31 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     if _n4:
         # 「最早弹性退休年月」: line 52
-        d_最早弹性退休年月 = _F_as_year_month((_F_add_months(d_出生年月, d_原法定退休年龄) if (_F_add_months(d_退休年月,
-                (-36)) < _F_add_months(d_出生年月, d_原法定退休年龄)) else _F_add_months(d_退休年月, (-36))))
+        d_最早弹性退休年月 = _F_as_year_month((_t33 if ((_t32 := _F_add_months(d_退休年月, (-36))) < (_t33 :=
+                _F_add_months(d_出生年月, d_原法定退休年龄))) else _t32))
     if _n5:
         # 「最晚弹性退休年月」: line 56
         d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
@@ -508,15 +593,15 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5), (1, 2, 3, 4, 5), (2, 3, 4, 5), (3,), (4,), (
  (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (200, 14, 201, 15, 202, 0, 206, 14, 207, 15, 209, 17, 211, 22, 213, 27, 215, 32, 217, 37,
- 219, 38, 221, 39, 223, 41, 226, 45, 228, 0, 234, 14, 235, 15, 236, 0, 240, 14, 241, 15, 243, 17,
- 245, 22, 247, 27, 249, 32, 251, 37, 253, 38, 255, 39, 257, 41, 260, 45, 262, 46, 264, 0, 270, 14,
- 271, 15, 272, 0, 276, 14, 277, 15, 279, 17, 281, 22, 283, 27, 285, 32, 287, 37, 289, 38, 291, 39,
- 293, 41, 296, 45, 298, 46, 300, 49, 302, 50, 304, 0, 310, 14, 311, 15, 312, 0, 316, 14, 317, 15,
- 319, 17, 321, 22, 323, 27, 325, 32, 327, 37, 329, 38, 331, 39, 333, 41, 336, 45, 338, 46, 340, 52,
- 343, 0, 349, 14, 350, 15, 351, 0, 355, 14, 356, 15, 358, 17, 360, 22, 362, 27, 364, 32, 366, 37,
- 368, 38, 370, 39, 372, 41, 375, 45, 377, 46, 379, 56, 381, 0, 387, 14, 388, 15, 389, 0, 393, 14,
- 394, 15, 396, 17, 398, 22, 400, 27, 402, 32, 404, 37, 406, 38, 408, 39, 410, 41, 413, 45, 415, 46,
- 417, 49, 419, 50, 421, 52, 424, 56, 426, 0, 439, 14, 441, 15, 442, 0, 446, 14, 448, 15, 450, 17,
- 452, 22, 454, 27, 456, 32, 458, 37, 460, 38, 462, 39, 464, 41, 467, 45, 470, 46, 473, 49, 476, 50,
- 478, 52, 482, 56, 485, 0)
+LINE_MAP = (201, 14, 202, 15, 203, 0, 207, 14, 214, 15, 216, 17, 218, 22, 220, 27, 222, 32, 224, 37,
+ 226, 38, 230, 39, 233, 41, 239, 45, 241, 0, 247, 14, 248, 15, 249, 0, 253, 14, 260, 15, 262, 17,
+ 264, 22, 266, 27, 268, 32, 270, 37, 272, 38, 276, 39, 279, 41, 285, 45, 287, 46, 289, 0, 295, 14,
+ 296, 15, 297, 0, 301, 14, 308, 15, 310, 17, 312, 22, 314, 27, 316, 32, 318, 37, 320, 38, 324, 39,
+ 327, 41, 333, 45, 335, 46, 337, 49, 339, 50, 341, 0, 347, 14, 348, 15, 349, 0, 353, 14, 360, 15,
+ 362, 17, 364, 22, 366, 27, 368, 32, 370, 37, 372, 38, 376, 39, 379, 41, 385, 45, 387, 46, 389, 52,
+ 392, 0, 398, 14, 399, 15, 400, 0, 404, 14, 411, 15, 413, 17, 415, 22, 417, 27, 419, 32, 421, 37,
+ 423, 38, 427, 39, 430, 41, 436, 45, 438, 46, 440, 56, 442, 0, 448, 14, 449, 15, 450, 0, 454, 14,
+ 461, 15, 463, 17, 465, 22, 467, 27, 469, 32, 471, 37, 473, 38, 477, 39, 480, 41, 486, 45, 488, 46,
+ 490, 49, 492, 50, 494, 52, 497, 56, 499, 0, 512, 14, 514, 15, 515, 0, 519, 14, 527, 15, 529, 17,
+ 531, 22, 533, 27, 535, 32, 537, 37, 539, 38, 543, 39, 546, 41, 552, 45, 555, 46, 558, 49, 561, 50,
+ 563, 52, 567, 56, 570, 0)

@@ -152,10 +152,15 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'入职日期': _date(2005, 7, 1), '离职日期': _date(2010, 3, 31), '月工资': _D('5000'),
   '当地上年度职工月平均工资': _D('4000')}, {'工作年限': 27, '经济补偿月数': _D('2.5'), '经济补偿': _D('12500')}, 135),))
 
+_fromiso = datetime.date.fromisoformat  # values.to_date's parser
 _K0 = datetime.date(2008, 1, 1)
+_DAYS1 = datetime.timedelta(days=1)
+_LAST1 = datetime.date.max - _DAYS1
 _F_add_days = _FUNCS['add_days']
+_Period = _v.dates.Period
 _F_period_between = _FUNCS['period_between']
 _F_as_period = _FUNCS['as_period']
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _K1 = Decimal('0.5')
 _F_add_months = _FUNCS['add_months']
 _K2 = Decimal('0.01')
@@ -173,8 +178,20 @@ def with_经济补偿月数(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
             i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
@@ -199,20 +216,23 @@ def with_经济补偿月数(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _F_as_period((_t1 if (_t1 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
-            else 0))
+    d_工作年限 = _F_as_period((_t2 if (_t2 := (_Period((_t1.year - d_起算日期.year) * 12 + (_t1.month -
+            d_起算日期.month)) if d_起算日期.day == (_t1 := (i_离职日期 + _DAYS1 if i_离职日期 <= _LAST1 else
+            _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t1 and d_起算日期.day < _t1.day else
+            _F_period_between(d_起算日期, _t1))) >= 0 else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「不满一年部分」: line 40
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
-            1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期 + _DAYS1 if
+            i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「经济补偿月数」: line 54
-    d_经济补偿月数 = ((_t2 if (_t2 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+    d_经济补偿月数 = ((_t3 if (_t3 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
             d_不满一年部分折算月数))
     return {'工作年限': d_工作年限, '经济补偿月数': d_经济补偿月数}
 
@@ -229,8 +249,20 @@ def with_经济补偿(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
             i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
@@ -255,22 +287,25 @@ def with_经济补偿(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _F_as_period((_t3 if (_t3 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
-            else 0))
+    d_工作年限 = _F_as_period((_t5 if (_t5 := (_Period((_t4.year - d_起算日期.year) * 12 + (_t4.month -
+            d_起算日期.month)) if d_起算日期.day == (_t4 := (i_离职日期 + _DAYS1 if i_离职日期 <= _LAST1 else
+            _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t4 and d_起算日期.day < _t4.day else
+            _F_period_between(d_起算日期, _t4))) >= 0 else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「不满一年部分」: line 40
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
-            1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期 + _DAYS1 if
+            i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「计发基数」: line 50
     d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     # 「经济补偿月数」: line 54
-    d_经济补偿月数 = ((_t4 if (_t4 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+    d_经济补偿月数 = ((_t6 if (_t6 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
             d_不满一年部分折算月数))
     # 「经济补偿」: line 58
     d_经济补偿 = (d_经济补偿月数 * d_计发基数).quantize(_K2, _ROUND_HALF_UP)
@@ -289,8 +324,20 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 4:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_入职日期 = _to_date(i_入职日期, '入职日期')
-    i_离职日期 = _to_date(i_离职日期, '离职日期')
+    if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+        try:
+            i_入职日期 = _fromiso(i_入职日期)
+        except ValueError:
+            pass
+    if i_入职日期.__class__ is not _date:
+        i_入职日期 = _to_date(i_入职日期, '入职日期')
+    if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+        try:
+            i_离职日期 = _fromiso(i_离职日期)
+        except ValueError:
+            pass
+    if i_离职日期.__class__ is not _date:
+        i_离职日期 = _to_date(i_离职日期, '离职日期')
     if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
         try:
             i_月工资 = Decimal(i_月工资) if _c is str and len(i_月工资) <= _QT or _c is int and 0 <= i_月工资 < _INT_LIMIT else _NAN
@@ -315,22 +362,25 @@ def out_all(data, e, need=None):
     # 「起算日期」: line 34
     d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
     # 「工作年限」: line 38
-    d_工作年限 = _F_as_period((_t5 if (_t5 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >= 0
-            else 0))
+    d_工作年限 = _F_as_period((_t8 if (_t8 := (_Period((_t7.year - d_起算日期.year) * 12 + (_t7.month -
+            d_起算日期.month)) if d_起算日期.day == (_t7 := (i_离职日期 + _DAYS1 if i_离职日期 <= _LAST1 else
+            _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t7 and d_起算日期.day < _t7.day else
+            _F_period_between(d_起算日期, _t7))) >= 0 else 0))
     # 「满年数」: line 39
-    d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+    d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT else
+            _v.div_int(d_工作年限, 12, 'floor'))
     # 「不满一年部分」: line 40
     d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
     # 「不满一年部分折算月数」: line 43
     d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if d_有不足一个月的零头
-            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < _F_add_days(i_离职日期,
-            1))))) else 0)
+            is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期 + _DAYS1 if
+            i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
     # 「高收入」: line 48
     d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     # 「计发基数」: line 50
     d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     # 「经济补偿月数」: line 54
-    d_经济补偿月数 = ((_t6 if (_t6 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+    d_经济补偿月数 = ((_t9 if (_t9 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
             d_不满一年部分折算月数))
     # 「经济补偿」: line 58
     d_经济补偿 = (d_经济补偿月数 * d_计发基数).quantize(_K2, _ROUND_HALF_UP)
@@ -357,8 +407,20 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_入职日期 = _to_date(i_入职日期, '入职日期')
-        i_离职日期 = _to_date(i_离职日期, '离职日期')
+        if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():
+            try:
+                i_入职日期 = _fromiso(i_入职日期)
+            except ValueError:
+                pass
+        if i_入职日期.__class__ is not _date:
+            i_入职日期 = _to_date(i_入职日期, '入职日期')
+        if i_离职日期.__class__ is str and len(i_离职日期) == 10 and i_离职日期[4] == '-' and i_离职日期[7] == '-' and i_离职日期.isascii():
+            try:
+                i_离职日期 = _fromiso(i_离职日期)
+            except ValueError:
+                pass
+        if i_离职日期.__class__ is not _date:
+            i_离职日期 = _to_date(i_离职日期, '离职日期')
     if _n1:
         if (_c := i_月工资.__class__) is not Decimal or len(str(i_月工资)) > _QT:
             try:
@@ -385,17 +447,20 @@ def out_subset(data, e, need):
         # 「起算日期」: line 34
         d_起算日期 = (_K0 if (i_入职日期 < _K0) else i_入职日期)
         # 「工作年限」: line 38
-        d_工作年限 = _F_as_period((_t7 if (_t7 := _F_period_between(d_起算日期, _F_add_days(i_离职日期, 1))) >=
-                0 else 0))
+        d_工作年限 = _F_as_period((_t11 if (_t11 := (_Period((_t10.year - d_起算日期.year) * 12 +
+                (_t10.month - d_起算日期.month)) if d_起算日期.day == (_t10 := (i_离职日期 + _DAYS1 if i_离职日期 <=
+                _LAST1 else _F_add_days(i_离职日期, 1))).day or d_起算日期 <= _t10 and d_起算日期.day < _t10.day
+                else _F_period_between(d_起算日期, _t10))) >= 0 else 0))
     if _n1:
         # 「满年数」: line 39
-        d_满年数 = _v.div_int(d_工作年限, 12, 'floor')
+        d_满年数 = (d_工作年限 // 12 if d_工作年限.__class__ in _WHOLE and -_INT_LIMIT < d_工作年限 < _INT_LIMIT
+                else _v.div_int(d_工作年限, 12, 'floor'))
         # 「不满一年部分」: line 40
         d_不满一年部分 = (d_工作年限 - (d_满年数 * 12))
         # 「不满一年部分折算月数」: line 43
         d_不满一年部分折算月数 = (1 if (d_不满一年部分 >= 6) else _K1 if ((d_不满一年部分 > 0) or (d_有不足一个月的零头 if
-                d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) <
-                _F_add_days(i_离职日期, 1))))) else 0)
+                d_有不足一个月的零头 is not _U else (d_有不足一个月的零头 := (_F_add_months(d_起算日期, d_工作年限) < (i_离职日期
+                + _DAYS1 if i_离职日期 <= _LAST1 else _F_add_days(i_离职日期, 1)))))) else 0)
         # 「高收入」: line 48
         d_高收入 = (i_月工资 > (i_当地上年度职工月平均工资 * 3))
     if _n2:
@@ -403,7 +468,7 @@ def out_subset(data, e, need):
         d_计发基数 = ((i_当地上年度职工月平均工资 * 3) if d_高收入 else i_月工资)
     if _n1:
         # 「经济补偿月数」: line 54
-        d_经济补偿月数 = ((_t8 if (_t8 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
+        d_经济补偿月数 = ((_t12 if (_t12 := (d_满年数 + d_不满一年部分折算月数)) <= 12 else 12) if d_高收入 else (d_满年数 +
                 d_不满一年部分折算月数))
     if _n2:
         # 「经济补偿」: line 58
@@ -425,10 +490,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (1, 2), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (168, 25, 169, 26, 170, 27, 171, 28, 172, 0, 176, 25, 177, 26, 178, 27, 188, 28, 199, 34,
- 201, 38, 204, 39, 206, 40, 208, 43, 212, 48, 214, 54, 217, 0, 224, 25, 225, 26, 226, 27, 227, 28,
- 228, 0, 232, 25, 233, 26, 234, 27, 244, 28, 255, 34, 257, 38, 260, 39, 262, 40, 264, 43, 268, 48,
- 270, 50, 272, 54, 275, 58, 277, 0, 284, 25, 285, 26, 286, 27, 287, 28, 288, 0, 292, 25, 293, 26,
- 294, 27, 304, 28, 315, 34, 317, 38, 320, 39, 322, 40, 324, 43, 328, 48, 330, 50, 332, 54, 335, 58,
- 337, 0, 349, 25, 351, 26, 352, 27, 354, 28, 355, 0, 359, 25, 361, 26, 362, 27, 373, 28, 384, 34,
- 387, 38, 390, 39, 393, 40, 395, 43, 399, 48, 401, 50, 404, 54, 408, 58, 411, 0)
+LINE_MAP = (173, 25, 174, 26, 175, 27, 176, 28, 177, 0, 181, 25, 188, 26, 195, 27, 205, 28, 216, 34,
+ 218, 38, 223, 39, 226, 40, 228, 43, 232, 48, 234, 54, 237, 0, 244, 25, 245, 26, 246, 27, 247, 28,
+ 248, 0, 252, 25, 259, 26, 266, 27, 276, 28, 287, 34, 289, 38, 294, 39, 297, 40, 299, 43, 303, 48,
+ 305, 50, 307, 54, 310, 58, 312, 0, 319, 25, 320, 26, 321, 27, 322, 28, 323, 0, 327, 25, 334, 26,
+ 341, 27, 351, 28, 362, 34, 364, 38, 369, 39, 372, 40, 374, 43, 378, 48, 380, 50, 382, 54, 385, 58,
+ 387, 0, 399, 25, 401, 26, 402, 27, 404, 28, 405, 0, 409, 25, 417, 26, 424, 27, 435, 28, 446, 34,
+ 449, 38, 454, 39, 458, 40, 460, 43, 464, 48, 466, 50, 469, 54, 473, 58, 476, 0)

@@ -619,6 +619,7 @@ _K27 = Decimal('0.33')
 _K28 = Decimal('1.00')
 _K29 = Decimal('2400')
 _K30 = Decimal('50000')
+_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _K31 = Decimal('0.20')
 _K32 = Decimal('20000000')
 _K33 = Decimal('0.40')
@@ -626,7 +627,6 @@ _K34 = Decimal('10000000')
 _K35 = Decimal('8000000')
 _K36 = Decimal('3')
 _K37 = Decimal('0.70')
-_F_year = _FUNCS['year']
 _K38 = Decimal('0.45')
 _K39 = Decimal('1.8')
 
@@ -855,25 +855,26 @@ def out_all(data, e, need=None):
     d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
             '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「人才引进补贴」: line 232
-    d_人才引进补贴 = ((_K30 * (_t17 if (_t17 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
-            _read(data, '引进人才人数', '人才引进补贴')))) <= (_t18 := (d_人才引进名额 if d_人才引进名额 is not _U else
-            (d_人才引进名额 := _v.div_int((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else (i_上年度在岗职工平均人数 :=
-            _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50, 'floor')))) else _t18)) if (d_符合享受条件 and
-            ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '人才引进补贴'))) == '南疆'))
-            else _K0).quantize(_K4, _ROUND_HALF_UP)
+    d_人才引进补贴 = ((_K30 * (_t18 if (_t18 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+            _read(data, '引进人才人数', '人才引进补贴')))) <= (_t19 := (d_人才引进名额 if d_人才引进名额 is not _U else
+            (d_人才引进名额 := (_t17 // 50 if (_t17 := (i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
+            (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额')))).__class__ in _WHOLE and
+            -_INT_LIMIT < _t17 < _INT_LIMIT else _v.div_int(_t17, 50, 'floor'))))) else _t19)) if
+            (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+            '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「企业贷款贴息」: line 252
-    d_企业贷款贴息 = ((_t21 if (_t21 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
+    d_企业贷款贴息 = ((_t22 if (_t22 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
             _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率 :=
-            (_t19 if (_t19 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
-            '实际贷款利率', '贴息计息利率')))) <= (_t20 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else (i_贷款市场报价利率
-            := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t20)))) * _K17)) <= _K32
+            (_t20 if (_t20 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
+            '实际贷款利率', '贴息计息利率')))) <= (_t21 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else (i_贷款市场报价利率
+            := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t21)))) * _K17)) <= _K32
             else _K32) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「新型印染技术投资补贴」: line 270
-    d_新型印染技术投资补贴 = ((_t22 if (_t22 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额 :=
+    d_新型印染技术投资补贴 = ((_t23 if (_t23 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额 :=
             _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「印染投资项目专项补贴」: line 274
-    d_印染投资项目专项补贴 = ((_t23 if (_t23 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额 :=
+    d_印染投资项目专项补贴 = ((_t24 if (_t24 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额 :=
             _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「印染废水处理补贴」: line 305
@@ -882,13 +883,12 @@ def out_all(data, e, need=None):
             (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data, '废水和盐排放达标',
             '印染专项补贴单价'))))) else (_K36 * _K17) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else
             (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
-            '疆内使用率未达标'))) < _K17) if (_F_year(e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U
-            else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (_F_year(e[0]) == 2025)
-            else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量 :=
-            _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
+            '疆内使用率未达标'))) < _K17) if (e[0].year == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U else
+            (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (e[0].year == 2025) else
+            False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量 := _read(data,
+            '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     # 「印染污水处理厂运营补贴」: line 318
-    d_印染污水处理厂运营补贴 = ((_K39 * (_t24 if (_t24 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+    d_印染污水处理厂运营补贴 = ((_K39 * (_t25 if (_t25 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
             _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
             _K0).quantize(_K4, _ROUND_HALF_UP)
     return {'出疆棉运费补贴': d_出疆棉运费补贴, '纺织产品出疆运费补贴': d_纺织产品出疆运费补贴, '地产聚酯纤维原料使用补贴': d_地产聚酯纤维原料使用补贴,
@@ -1284,18 +1284,18 @@ def out_subset(data, e, need):
     if _n3:
         # 「纺织产品出疆运费补贴」: line 85
         d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K10 if
-                (_t27 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
-                40 else _K11 if 40 <= _t27 else _v.no_band('纺织产品运费补贴标准', _t27)) if (_t26 := (i_企业地区
+                (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
+                40 else _K11 if 40 <= _t28 else _v.no_band('纺织产品运费补贴标准', _t28)) if (_t27 := (i_企业地区
                 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆'
-                else (_K12 if (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
-                '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t28 else _v.no_band('纺织产品运费补贴标准', _t28))
-                if _t26 == '其他地区' else _v.no_case('纺织产品运费补贴标准', _t26)) if (_t25 := (i_产品类别 if i_产品类别
+                else (_K12 if (_t29 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+                '纺织产品运费补贴标准')))) < 40 else _K13 if 40 <= _t29 else _v.no_band('纺织产品运费补贴标准', _t29))
+                if _t27 == '其他地区' else _v.no_case('纺织产品运费补贴标准', _t27)) if (_t26 := (i_产品类别 if i_产品类别
                 is not _U else (i_产品类别 := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else
                 _K14[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-                '纺织产品运费补贴标准')))] if _t25 == '非棉纱线' else (_K12 if _K17 < (_t29 := (i_非地产纱线占比 if
+                '纺织产品运费补贴标准')))] if _t26 == '非棉纱线' else (_K12 if _K17 < (_t30 := (i_非地产纱线占比 if
                 i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比', '纺织产品运费补贴标准')))) else
-                _K18 if _t29 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t29)) if _t25 == '织布' else
-                _v.no_case('纺织产品运费补贴标准', _t25)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
+                _K18 if _t30 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t30)) if _t26 == '织布' else
+                _v.no_case('纺织产品运费补贴标准', _t26)))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
                 _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
                 _ROUND_HALF_UP)
     if _n4:
@@ -1315,7 +1315,7 @@ def out_subset(data, e, need):
                 d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n7:
         # 「设计中心建设补贴」: line 117
-        d_设计中心建设补贴 = ((_t30 if (_t30 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
+        d_设计中心建设补贴 = ((_t31 if (_t31 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
                 := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K24)) <= _K25 else _K25) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n8:
@@ -1328,21 +1328,21 @@ def out_subset(data, e, need):
         d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else
                 (i_月平均工资 := _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not
                 _U else (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else ((d_新增就业补贴标准 if
-                d_新增就业补贴标准 is not _U else (d_新增就业补贴标准 := (_K0 if (_t31 := (i_月平均工资 if i_月平均工资 is not
+                d_新增就业补贴标准 is not _U else (d_新增就业补贴标准 := (_K0 if (_t32 := (i_月平均工资 if i_月平均工资 is not
                 _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2 if _K1 <=
-                _t31 and _t31 < _K2 else _K3 if _K2 <= _t31 else _v.no_band('新增就业补贴标准', _t31)))) *
+                _t32 and _t32 < _K2 else _K3 if _K2 <= _t32 else _v.no_band('新增就业补贴标准', _t32)))) *
                 (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 := _read(data, '新增稳定就业人数',
                 '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
     if _n2:
         # 「新增就业补贴补足差额」: line 159
-        d_新增就业补贴补足差额 = (_t32 if (_t32 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
+        d_新增就业补贴补足差额 = (_t33 if (_t33 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n10:
         # 「新疆籍职工稳定就业补贴」: line 185
-        d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t34 if (_t34 :=
-                ((_t33 if (_t33 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
+        d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t35 if (_t35 :=
+                ((_t34 if (_t34 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
                 '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K19) + ((d_第三年补贴月数
-                if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t36 if (_t36 := ((_t35 if (_t35 :=
+                if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t37 if (_t37 := ((_t36 if (_t36 :=
                 (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
                 '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K9)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
@@ -1350,14 +1350,14 @@ def out_subset(data, e, need):
         # 「企业社会保险补贴」: line 205
         d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
                 '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
-                (_t37 if (_t37 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
+                (_t38 if (_t38 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
                 _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n12:
         # 「职工社会保险补贴」: line 206
         d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
                 '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
-                (_t38 if (_t38 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
+                (_t39 if (_t39 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
                 _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K17) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n13:
@@ -1366,28 +1366,29 @@ def out_subset(data, e, need):
                 '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n14:
         # 「人才引进补贴」: line 232
-        d_人才引进补贴 = ((_K30 * (_t39 if (_t39 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
-                _read(data, '引进人才人数', '人才引进补贴')))) <= (_t40 := (d_人才引进名额 if d_人才引进名额 is not _U else
-                (d_人才引进名额 := _v.div_int((i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
-                (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额'))), 50, 'floor')))) else
-                _t40)) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
-                '企业地区', '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
+        d_人才引进补贴 = ((_K30 * (_t41 if (_t41 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+                _read(data, '引进人才人数', '人才引进补贴')))) <= (_t42 := (d_人才引进名额 if d_人才引进名额 is not _U else
+                (d_人才引进名额 := (_t40 // 50 if (_t40 := (i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
+                (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额')))).__class__ in _WHOLE and
+                -_INT_LIMIT < _t40 < _INT_LIMIT else _v.div_int(_t40, 50, 'floor'))))) else _t42))
+                if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+                '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n15:
         # 「企业贷款贴息」: line 252
-        d_企业贷款贴息 = ((_t43 if (_t43 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
+        d_企业贷款贴息 = ((_t45 if (_t45 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
                 _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率
-                := (_t41 if (_t41 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
-                '实际贷款利率', '贴息计息利率')))) <= (_t42 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
-                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t42)))) *
+                := (_t43 if (_t43 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
+                '实际贷款利率', '贴息计息利率')))) <= (_t44 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
+                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t44)))) *
                 _K17)) <= _K32 else _K32) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n16:
         # 「新型印染技术投资补贴」: line 270
-        d_新型印染技术投资补贴 = ((_t44 if (_t44 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
+        d_新型印染技术投资补贴 = ((_t46 if (_t46 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
                 := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n17:
         # 「印染投资项目专项补贴」: line 274
-        d_印染投资项目专项补贴 = ((_t45 if (_t45 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
+        d_印染投资项目专项补贴 = ((_t47 if (_t47 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
                 := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件
                 else _K0).quantize(_K4, _ROUND_HALF_UP)
     if _n18:
@@ -1397,14 +1398,14 @@ def out_subset(data, e, need):
                 or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data,
                 '废水和盐排放达标', '印染专项补贴单价'))))) else (_K36 * _K17) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not
                 _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data,
-                '疆内使用率', '疆内使用率未达标'))) < _K17) if (_F_year(e[0]) == 2024) else ((i_疆内使用率 if i_疆内使用率
-                is not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if
-                (_F_year(e[0]) == 2025) else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not
-                _U else (i_印染废水排放量 := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+                '疆内使用率', '疆内使用率未达标'))) < _K17) if (e[0].year == 2024) else ((i_疆内使用率 if i_疆内使用率 is
+                not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (e[0].year ==
+                2025) else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量
+                := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
+                _ROUND_HALF_UP)
     if _n19:
         # 「印染污水处理厂运营补贴」: line 318
-        d_印染污水处理厂运营补贴 = ((_K39 * (_t46 if (_t46 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+        d_印染污水处理厂运营补贴 = ((_K39 * (_t48 if (_t48 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
                 _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
                 _K0).quantize(_K4, _ROUND_HALF_UP)
     out = {}
@@ -1473,11 +1474,11 @@ LINE_MAP = (638, 37, 639, 0, 641, 147, 642, 38, 646, 144, 658, 145, 670, 146, 67
  739, 145, 740, 146, 741, 170, 742, 195, 743, 196, 744, 197, 745, 211, 746, 224, 747, 225, 748, 242,
  749, 243, 750, 244, 751, 262, 752, 263, 753, 286, 754, 287, 755, 288, 756, 289, 757, 313, 758, 37,
  760, 46, 770, 147, 783, 40, 786, 48, 788, 52, 790, 85, 804, 96, 807, 113, 810, 115, 815, 117, 819,
- 131, 823, 154, 832, 159, 835, 185, 842, 205, 848, 206, 854, 215, 857, 232, 864, 252, 871, 270, 875,
- 274, 879, 305, 890, 318, 894, 0, 919, 37, 921, 46, 923, 0, 925, 147, 927, 0, 929, 38, 934, 64, 939,
+ 131, 823, 154, 832, 159, 835, 185, 842, 205, 848, 206, 854, 215, 857, 232, 865, 252, 872, 270, 876,
+ 274, 880, 305, 890, 318, 894, 0, 919, 37, 921, 46, 923, 0, 925, 147, 927, 0, 929, 38, 934, 64, 939,
  65, 944, 66, 956, 67, 968, 68, 980, 92, 994, 100, 1007, 101, 1020, 102, 1034, 125, 1047, 144, 1060,
  145, 1072, 146, 1076, 170, 1081, 195, 1095, 196, 1109, 197, 1114, 211, 1119, 224, 1124, 225, 1128,
  242, 1141, 243, 1153, 244, 1165, 262, 1179, 263, 1193, 286, 1206, 287, 1218, 288, 1230, 289, 1234,
  313, 1247, 37, 1250, 46, 1261, 147, 1275, 40, 1279, 48, 1282, 52, 1284, 85, 1301, 96, 1306, 113,
  1310, 115, 1316, 117, 1321, 131, 1326, 154, 1336, 159, 1340, 185, 1349, 205, 1356, 206, 1363, 215,
- 1367, 232, 1375, 252, 1383, 270, 1388, 274, 1393, 305, 1405, 318, 1410, 0)
+ 1367, 232, 1376, 252, 1384, 270, 1389, 274, 1394, 305, 1406, 318, 1411, 0)
