@@ -24,6 +24,10 @@ _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_r
                "duration": "_v.to_period", "age": "_v.to_age", "year_month": "_v.to_year_month"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
 _INLINE_PREFETCH = 12  # out_all checks the optional inputs inline when it reads at most this many inputs
+# Definitions above which a policy's evaluators are written once (see CodeGenerator.shared_all): out_all
+# is out_subset with every flag set, and no output has a function of its own (LISTS). The corpus is
+# far below: its code is as it was.
+SHARED_ABOVE = 100
 
 
 class Names:
@@ -75,6 +79,7 @@ class CodeGenerator(ListCode):
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
         self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
+        self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
 
     # ------------------------------------------------------------ helpers
 
@@ -506,7 +511,7 @@ class CodeGenerator(ListCode):
                 self.lines.append(physical)
                 self.rule_lines.append(rule_line)
 
-    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None,
+    def read_inputs(self, inputs: list[str], for_all: bool | str, need: dict[str, str] | None = None,
                     counted: bool = False) -> None:
         """Read the inputs into locals, in the order errors are reported: a missing required
         input, then unknown names.
@@ -531,7 +536,7 @@ class CodeGenerator(ListCode):
             self.rule_lines.append(0)
             self.guarded([(n, [f"    {self.local('input', n)} = data[{n!r}]"], self.inputs[n]["line"], "")
                           for n in required], need, "    ")
-            missing = "True" if for_all else ""
+            missing = for_all if isinstance(for_all, str) else "True" if for_all else ""  # (str: a test)
             self.statement(["    except KeyError as exc:",
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
@@ -612,10 +617,11 @@ class CodeGenerator(ListCode):
         source, key = found
         return f"_v.keyed({self.local('ref', name)}, {self.expr(ir.Input(source), name)}, {key!r})"
 
-    def subset_function(self) -> list[tuple[int, ...]]:
+    def subset_function(self, shared: bool = False) -> list[tuple[int, ...]]:
         """out_subset: any outputs, each input and definition computed only when an output asked
         for needs it. Returns, for each flag, the
-        outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list."""
+        outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list.
+        `shared`: out_all calls it with _ALL_NEED (see shared_all), its missing inputs said so."""
         p = self.p
         users: dict[str, list[int]] = {}  # input or definition -> the outputs that read it on every path
         for index, out in enumerate(p.outputs):
@@ -652,7 +658,7 @@ class CodeGenerator(ListCode):
         top = len(self.lines)
         self.statement([f"    {', '.join(flags)}, = need"])
         self.unset([("input", n) for n in inputs + sometimes] + [("ref", n) for n in lazy_defs])
-        self.read_inputs(inputs, False, need)
+        self.read_inputs(inputs, "need is _ALL_NEED" if shared else False, need)
         self.guarded(prefetch, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
@@ -663,6 +669,16 @@ class CodeGenerator(ListCode):
         splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset")  # a very large one in parts
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 
+    def shared_all(self, flags: int) -> None:
+        """A large policy's out_all: out_subset with every flag set. Written apart, out_all would
+        repeat every statement of out_subset (a third of a large module, a third of codegen's and
+        of compile()'s time), as each output's function of its own (LISTS) would repeat those of
+        the outputs it is computed from: quadratic for a chain of outputs."""
+        self.statement([f"_ALL_NEED = (True,) * {flags}", "", "",
+                        "def out_all(data, e, need=None):",
+                        '    """Compute every output: out_subset with every flag set (SHARED_ABOVE)."""',
+                        "    return out_subset(data, e, _ALL_NEED)", "", ""])
+
     def generate(self) -> str:
         p = self.p
         # An output computed from other outputs, asked for with them (the usual case), has a
@@ -671,7 +687,7 @@ class CodeGenerator(ListCode):
         functions: list[tuple[str, str]] = []
         lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
         output_index = {o: i for i, o in enumerate(p.outputs)}
-        for out in p.outputs:
+        for out in p.outputs if not self.shared else ():
             reached = set(dependencies(p.defs, [out]))  # in output order, without scanning every output
             computed = tuple(sorted((o for o in reached if o in output_index), key=output_index.__getitem__))
             if computed != (out,):
@@ -680,7 +696,10 @@ class CodeGenerator(ListCode):
                 self.function(with_name, list(computed),
                               f"Compute 「{out}」 with the outputs it is computed from, asked for together.")
         subset: list[tuple[int, ...]] = []
-        if p.outputs:
+        if p.outputs and self.shared:
+            subset = self.subset_function(shared=True)
+            self.shared_all(len(subset))
+        elif p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
             subset = self.subset_function()
         self.lazy = set()
