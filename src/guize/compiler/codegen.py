@@ -14,7 +14,7 @@ from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
 from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
-from guize.compiler.literals import literal_lines, records_lines, wrap
+from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -507,6 +507,10 @@ class CodeGenerator(ListCode):
             self.lines.append(f"{indent}# {what}: line {rule_line}")
             self.rule_lines.append(-1)
         for line in lines:
+            if len(line) <= WIDTH:  # (most lines: wrap's own first test, without the call)
+                self.lines.append(line)
+                self.rule_lines.append(rule_line)
+                continue
             for physical in wrap(line):
                 self.lines.append(physical)
                 self.rule_lines.append(rule_line)
@@ -624,10 +628,11 @@ class CodeGenerator(ListCode):
         `shared`: out_all calls it with _ALL_NEED (see shared_all), its missing inputs said so."""
         p = self.p
         users: dict[str, list[int]] = {}  # input or definition -> the outputs that read it on every path
-        for index, out in enumerate(p.outputs):
-            defs, inputs = self.strict([out])
-            for name in inputs + defs:
-                users.setdefault(name, []).append(index)
+        self.strict([])  # (builds order_index)
+        for index, out in enumerate(p.outputs):  # (as strict([out]) finds them, not sorted: one list each)
+            for kind, name in ir.strict_needs(p.defs, [out], self.needs_memo):
+                if name in (self.order_index if kind == "ref" else self.input_index):
+                    users.setdefault(name, []).append(index)
         groups: dict[tuple[int, ...], str] = {}
         need: dict[str, str] = {}
         defs, inputs = self.closure(list(p.outputs))
@@ -642,8 +647,8 @@ class CodeGenerator(ListCode):
             key = tuple(users.get(name, ()))
             need[name] = groups.setdefault(key, f"_n{len(groups)}")
         reachers: dict[str, list[int]] = {}  # input -> the outputs some path of which reads it
-        for index, out in enumerate(p.outputs):
-            for name in self.closure([out])[1]:
+        for index, out in enumerate(p.outputs):  # (as closure([out]) finds them, not sorted)
+            for name in {i for n in dependencies(p.defs, [out]) if n in self.order_index for i in p.defs[n].inputs}:
                 reachers.setdefault(name, []).append(index)
         prefetch = [(n, lines, self.inputs[n]["line"], "") for n in sometimes if (lines := self.prefetch_lines(n))]
         for name, _lines, _line, _what in prefetch:
