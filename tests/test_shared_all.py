@@ -161,3 +161,26 @@ def test_corpus_shared_answers_as_the_interpreter(path: Path, monkeypatch: pytes
         for asked in lists:
             first, second = answers(policy, data, on, asked)
             assert first == second, (data, on, asked)
+
+
+def test_a_traceback_shows_the_rule_line(tmp_path: Path) -> None:
+    """An error in a large policy's shared code (out_all through out_subset, in parts) is shown at
+    its .rule line, as in a policy of usual size (test_codegen)."""
+    import traceback
+
+    from guize.runtime.errors import EvaluationError
+
+    rule = tmp_path / "quotient.rule"
+    text = synthetic(600) + "\n输入 总额：金额\n输入 人数：整数（人）\n\n输出 商：金额/人 = 总额 ÷ 人数\n"
+    rule.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("输出 商：金额/人 = 总额 ÷ 人数") + 1
+    policy = guize.load(rule, corpus=False, cache=False)
+    assert len(policy.module.DEFS) > codegen.SHARED_ABOVE
+    data: dict[str, Any] = {n: Decimal(100) for n in policy.module.INPUT_NAMES if n.startswith("费用")}
+    data |= {"总额": Decimal(10), "人数": 0}
+    first = next(o for o in policy.module.OUTPUTS if o != "商")
+    for outputs in (["商"], None, [first, "商"], ["商", first]):
+        with pytest.raises(EvaluationError) as info:
+            policy.evaluate(data, ON, outputs)
+        frames = [f for f in traceback.extract_tb(info.value.__traceback__) if f.filename == str(rule)]
+        assert [(f.lineno, f.name) for f in frames] == [(line, "商")], outputs
