@@ -45,7 +45,7 @@ from guize.compiler.limits import (
     depth_diagnostics,
 )
 from guize.compiler.parse_lists import ListsToAst
-from guize.compiler.parsetree import SlotTree
+from guize.compiler.parsetree import SlotTree, fast_positions
 from guize.compiler.syntaxhints import (
     band_row_hint,
     digit_name_hint,
@@ -88,9 +88,11 @@ def lark_for(units: tuple[str, ...]) -> Lark:
     # Lark's analysis of the grammar (~0.4 s a process) is kept in guize's own cache, a file per
     # grammar (Lark checks its hash and versions); not in the shared temporary folder: it is a pickle.
     cache = cache_file(f"lark-{hashlib.sha256(grammar.encode()).hexdigest()[:16]}.grammar")
-    return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
+    lark = Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
                 propagate_positions=True, maybe_placeholders=True, cache=cache or False,
                 lexer_callbacks={"NAME": retype}, tree_class=SlotTree)
+    fast_positions(lark)  # the same positions, faster (parsetree.Positions)
+    return lark
 
 
 def _span(file: str, meta: Any) -> ast.Span:
