@@ -50,13 +50,15 @@ class Positions:
 
     def __call__(self, children: list[Any]) -> Any:
         res = self.node_builder(children)
+        if len(children) == 1 and res is children[0]:  # a `?rule` of one child: its positions are the child's
+            return res  # (Lark sets its container_* to themselves)
         if isinstance(res, Tree):
             meta: Any = res.meta  # (a SlotMeta: tree_class=SlotTree)
             m: Any
             for c in children:
                 if isinstance(c, Tree):
-                    m = c.meta
-                    if m.empty:
+                    m = c._meta  # (None: no position, as an empty meta; not made here)
+                    if m is None or m.empty:
                         continue
                     line, column, pos = m.container_line, m.container_column, m.container_start_pos
                 elif isinstance(c, Token):
@@ -74,8 +76,8 @@ class Positions:
                 break
             for c in reversed(children):
                 if isinstance(c, Tree):
-                    m = c.meta
-                    if m.empty:
+                    m = c._meta
+                    if m is None or m.empty:
                         continue
                     line, column, pos = m.container_end_line, m.container_end_column, m.container_end_pos
                 elif isinstance(c, Token):
