@@ -85,11 +85,12 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
     out) instead of a Python step per space and bracket: the same lines, 0.32 -> 0.22.
   (Left after it: out_subset repeated every statement of out_all under flags.)
 * Sixth round (branch compile6; main at fc5546c and the branch run interleaved, twice each, load
-  about 2-3): check + codegen + batchgen at 1k / 10k / 50k lines 25.1k, 29.0k / 20.5k, 21.6k /
-  19.4k, 20.2k lines/s -> 35.5k, 37.3k / 27.1k, 30.1k / 26.6k, 27.9k (check + codegen alone at 50k
-  about 31-33k); at 50k codegen 1.68-1.76 -> 0.99-1.03 s, compile() 2.68-2.95 -> 1.96-2.08 s,
-  front 218 -> 192 MB, load 267 -> 249 MB, RSS 384 -> 367 MB, generated 28.1 -> 21.4 MB; check and
-  batchgen unchanged. What changed:
+  about 2-3): check + codegen + batchgen at 1k / 10k / 50k lines 28.6k, 27.5k / 21.2k, 20.7k /
+  19.4k, 19.4k lines/s -> 36.7k, 39.7k / 27.5k, 30.2k / 24.6k, 26.8k (check + codegen alone at 50k
+  about 29-32k; an earlier pair before the parse changes: 26.6k, 27.9k at 50k); at 50k parse
+  4.29-4.37 -> 3.42-3.55 s, codegen 1.75-1.77 -> 1.03-1.15 s, compile() 2.72-2.86 -> 2.11-2.16 s,
+  all stages 5.2k, 5.1k -> 6.5k, 6.8k lines/s, front 218 -> 192 MB, load 267 -> 249 MB, RSS 384 ->
+  367 MB, generated 28.1 -> 21.4 MB; check and batchgen unchanged. What changed:
   - a policy of more than codegen.SHARED_ABOVE (100) definitions has its statements written once:
     out_all calls out_subset with every flag set (_ALL_NEED; a missing input every path reads still
     says 「计算全部输出时需要」), and no output has a function of its own (LISTS: each repeated the
@@ -103,10 +104,20 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   - out_subset's users and reachers straight from strict_needs and dependencies (no sorted lists
     per output), statement() appends a line that fits without calling wrap, hoist() does not scan
     a function with no nested one: the same code.
+  - parse: Lark's PropagatePositions, called at every reduction, looked for the first and last
+    child with a position through a generator each and read 12 positions by getattr with a
+    default (failing and caught for a token): a third of Lark's parse. parsetree.Positions takes
+    its place in the parser's callbacks (fast_positions) and reads them directly (a node with a
+    position has its container_* too, a token never), returning at once for a one-child rule
+    inlined into its child; every node's positions are Lark's (tests/test_parsetree.py, every
+    .rule file of the repository). And _ToAst's sp moved to a base class: Lark's class-level
+    v_args wrapped it anew (functools.update_wrapper, about 2 us) at each of its calls, nearly one a
+    node. Together parse 4.3 -> 3.4-3.55 s at 50k lines.
 * Left (CPU s at 50k lines; the module is 13.5 M characters: out_subset 4.4 M, nearly 60% of it
-  each input's inline check and conversion, DEFS 6.9 M; the batch module 3.4 M): parse 4-5 s
-  (Lark, not part of the target). check + codegen + batchgen is about 27-28k lines/s, not 50k
-  (1.0 s at 50k lines; now 1.8): check 0.53 (spread over attrs constructors, types and tables: no
+  each input's inline check and conversion, DEFS 6.9 M; the batch module 3.4 M): parse about 3.5 s
+  (Lark's feed_token, Positions at every reduction about a tenth, _ToAst about a quarter; not part
+  of the target). check + codegen + batchgen is about 25-27k lines/s, not 50k (1.0 s at 50k lines;
+  now 1.9): check 0.53 (spread over attrs constructors, types and tables: no
   step above a fifth) and batchgen 0.27 are 0.8 s by themselves; codegen 1.0: out_subset about 0.7
   (statements and their wrapping 0.3, splitfn 0.25, strict_needs of every definition 0.1), DEFS
   0.29 (JSON encoding 0.18 of it). Every stage is linear; what is left is Python's work per node
