@@ -2,6 +2,7 @@
 
     python bench/compile_bench.py                  # 1,000 / 10,000 / 50,000 lines
     python bench/compile_bench.py --lines 200000   # other sizes; --profile for cProfile's top entries
+    python bench/compile_bench.py --evaluate       # also the compiled policy's evaluate: every output, five
 
 Targets (issues 22 and 23): check + codegen at least 50,000 lines/s on a large file, no
 super-linear step (lines/s about the same at every size), and a 50,000-line file loaded in
@@ -82,18 +83,47 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
     of other shapes it has seen assigned (exc, out): the same parts, 0.59 -> 0.55 for both functions.
   - literals.wrap finds a break by bisection in the line's bracket positions (strings blanked
     out) instead of a Python step per space and bracket: the same lines, 0.32 -> 0.22.
-* Left (CPU s at 50k lines; the module is 18 M characters: out_all 4.6 M, out_subset 6.0 M, DEFS
-  6.9 M; the batch module 3.4 M): parse 4-5 s (Lark, not part of the target). check + codegen +
-  batchgen is about 21k lines/s, not 50k (1.0 s at 50k lines; now 2.35): check 0.53 (spread over
-  attrs constructors, types and tables: no step above a fifth), codegen 1.55: out_all about 0.55
-  and out_subset about 0.6 (each: its statements and their wrapping, splitfn 0.27), DEFS 0.30,
-  the rest 0.1; batchgen 0.28. Every stage is linear and what is left is Python's work per node and
-  per generated character. 50k lines/s needs less code generated for a large policy: out_subset
-  repeats every statement of out_all under flags, 6 of the module's 18 M characters. Something
-  else would have to compute an asked subset: not the reference interpreter (at 10k lines one
-  output takes it 30 ms a call against 0.29 ms for out_subset, measured here), perhaps functions
-  per group of outputs (runtime/policy.py, with a benchmark of asking for subsets); and a checker
-  with fewer objects per node.
+  (Left after it: out_subset repeated every statement of out_all under flags.)
+* Sixth round (branch compile6; main at fc5546c and the branch run interleaved, twice each, load
+  about 2-3): check + codegen + batchgen at 1k / 10k / 50k lines 28.6k, 27.5k / 21.2k, 20.7k /
+  19.4k, 19.4k lines/s -> 36.7k, 39.7k / 27.5k, 30.2k / 24.6k, 26.8k (check + codegen alone at 50k
+  about 29-32k; an earlier pair before the parse changes: 26.6k, 27.9k at 50k); at 50k parse
+  4.29-4.37 -> 3.42-3.55 s, codegen 1.75-1.77 -> 1.03-1.15 s, compile() 2.72-2.86 -> 2.11-2.16 s,
+  all stages 5.2k, 5.1k -> 6.5k, 6.8k lines/s, front 218 -> 192 MB, load 267 -> 249 MB, RSS 384 ->
+  367 MB, generated 28.1 -> 21.4 MB; check and batchgen unchanged. What changed:
+  - a policy of more than codegen.SHARED_ABOVE (100) definitions has its statements written once:
+    out_all calls out_subset with every flag set (_ALL_NEED; a missing input every path reads still
+    says 「计算全部输出时需要」), and no output has a function of its own (LISTS: each repeated the
+    statements of the outputs it is computed from, quadratic in a chain of outputs). Evaluation
+    stays lazy, errors and their order the same (tests/test_shared_all.py: the corpus forced
+    through it and a large policy, every engine, chosen subsets). The price, for such policies
+    only: evaluating every output of the 10k-line file 0.35 -> 0.44-0.45 ms a call (--evaluate,
+    interleaved, three runs each: flag tests, every local unset first, the input names checked as
+    a set); five outputs unchanged (0.21 ms).
+    The corpus is far below the threshold: its code is byte for byte what it was.
+  - out_subset's users and reachers straight from strict_needs and dependencies (no sorted lists
+    per output), statement() appends a line that fits without calling wrap, hoist() does not scan
+    a function with no nested one: the same code.
+  - parse: Lark's PropagatePositions, called at every reduction, looked for the first and last
+    child with a position through a generator each and read 12 positions by getattr with a
+    default (failing and caught for a token): a third of Lark's parse. parsetree.Positions takes
+    its place in the parser's callbacks (fast_positions) and reads them directly (a node with a
+    position has its container_* too, a token never), returning at once for a one-child rule
+    inlined into its child; every node's positions are Lark's (tests/test_parsetree.py, every
+    .rule file of the repository). And _ToAst's sp moved to a base class: Lark's class-level
+    v_args wrapped it anew (functools.update_wrapper, about 2 us) at each of its calls, nearly one a
+    node. Together parse 4.3 -> 3.4-3.55 s at 50k lines.
+* Left (CPU s at 50k lines; the module is 13.5 M characters: out_subset 4.4 M, nearly 60% of it
+  each input's inline check and conversion, DEFS 6.9 M; the batch module 3.4 M): parse about 3.5 s
+  (Lark's feed_token, Positions at every reduction about a tenth, _ToAst about a quarter; not part
+  of the target). check + codegen + batchgen is about 25-27k lines/s, not 50k (1.0 s at 50k lines;
+  now 1.9): check 0.53 (spread over attrs constructors, types and tables: no
+  step above a fifth) and batchgen 0.27 are 0.8 s by themselves; codegen 1.0: out_subset about 0.7
+  (statements and their wrapping 0.3, splitfn 0.25, strict_needs of every definition 0.1), DEFS
+  0.29 (JSON encoding 0.18 of it). Every stage is linear; what is left is Python's work per node
+  and per generated character. Further: each input's check as one call (a call more per input
+  when evaluating: for the generated code's speed to decide), a cheaper DEFS form (the runtime's
+  decoding with it), and a checker with fewer objects per node.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or
@@ -213,13 +243,39 @@ def memory(text: str, path: str) -> dict[str, float]:
             "generated_mb": sum(len(s.encode()) for s in sources) / 2**20}
 
 
+def evaluate(text: str, repeat: int) -> dict[str, float]:
+    """CPU milliseconds of one evaluate of the compiled policy (best of `repeat` rounds of 20):
+    every output (out_all), and five of them (out_subset with its flags)."""
+    from decimal import Decimal
+
+    import guize
+    from guize.compiler.driver import compile_source, module_from_source
+
+    module = module_from_source(compile_source(text, "synthetic.rule").python, "synthetic_rule", "synthetic.py")
+    policy = guize.Policy(module)
+    data: dict[str, object] = {n: Decimal(1500) for n in module.INPUT_NAMES if n != "级别"}
+    data["级别"] = "二级"
+    out = {}
+    for label, asked in (("all_ms", None), ("five_ms", list(module.OUTPUTS[10:15]))):
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.process_time()
+            for _ in range(20):
+                policy.evaluate(data, "2024-06-01", asked)
+            best = min(best, (time.process_time() - t0) / 20 * 1000)
+        out[label] = best
+    return out
+
+
 def child(lines: int, repeat: int, profile: bool, mode: str) -> None:
     from guize.compiler import parser
 
     text = synthetic(lines)
     parser.parse(HEADER, "warm.rule")  # Lark's grammar analysis, once per process
     out: dict[str, float] = {"lines": text.count("\n") + 1}
-    if mode == "memory":
+    if mode == "evaluate":
+        out.update(evaluate(text, max(repeat, 5)))
+    elif mode == "memory":
         out.update(memory(text, "synthetic.rule"))
     elif mode == "rss":  # one load, nothing traced: the process's maximum resident memory
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -247,6 +303,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, nargs="+", default=[1_000, 10_000, 50_000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--profile", action="store_true", help="cProfile one compile of each size (stderr)")
+    ap.add_argument("--evaluate", action="store_true", help="also time the compiled policy's evaluate (ms a call)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--mode", default="time", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -257,10 +314,10 @@ def main() -> None:
                                                       if p)}
     print(f"{'lines':>7}  {'parse s':>7}  {'check s':>7}  {'codegen s':>9}  {'batchgen s':>10}  {'compile s':>9}  "
           f"{'check+gen lines/s':>17}  {'all lines/s':>11}  {'front MB':>8}  {'compile MB':>10}  "
-          f"{'load MB':>7}  {'generated MB':>12}  {'RSS MB':>6}")
+          f"{'load MB':>7}  {'generated MB':>12}  {'RSS MB':>6}" + ("  all ms  five ms" if args.evaluate else ""))
     for n in args.lines:
         r: dict[str, float] = {}
-        for mode in ("time", "memory", "rss"):
+        for mode in ("time", "memory", "rss", *(("evaluate",) if args.evaluate else ())):
             cmd = [sys.executable, __file__, "--child", str(n), "--repeat", str(args.repeat), "--mode", mode]
             out = subprocess.run(cmd + (["--profile"] if args.profile and mode == "time" else []), env=env,
                                  check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -271,7 +328,7 @@ def main() -> None:
         print(f"{lines:>7,.0f}  {r['parse']:>7.2f}  {r['check']:>7.2f}  {r['codegen']:>9.2f}  {r['batchgen']:>10.2f}  "
               f"{r['compile']:>9.2f}  {lines / gen:>17,.0f}  {lines / total:>11,.0f}  {r['peak_mb']:>8.0f}  "
               f"{r['compile_peak_mb']:>10.0f}  {r['load_peak_mb']:>7.0f}  {r['generated_mb']:>12.1f}  "
-              f"{r['rss_mb']:>6.0f}")
+              f"{r['rss_mb']:>6.0f}" + (f"  {r['all_ms']:>6.3f}  {r['five_ms']:>7.3f}" if args.evaluate else ""))
 
 
 if __name__ == "__main__":

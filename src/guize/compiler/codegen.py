@@ -15,7 +15,7 @@ from guize.compiler.defstable import defs_lines
 from guize.compiler.inline_calls import calendar_inline, compared_if, date_lines, int_division
 from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
-from guize.compiler.literals import literal_lines, records_lines, wrap
+from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -25,6 +25,10 @@ _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_r
                "duration": "_v.to_period", "age": "_v.to_age", "year_month": "_v.to_year_month"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
 _INLINE_PREFETCH = 12  # out_all checks the optional inputs inline when it reads at most this many inputs
+# Definitions above which a policy's evaluators are written once (see CodeGenerator.shared_all): out_all
+# is out_subset with every flag set, and no output has a function of its own (LISTS). The corpus is
+# far below: its code is as it was.
+SHARED_ABOVE = 100
 
 
 class Names:
@@ -76,6 +80,7 @@ class CodeGenerator(ListCode):
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
         self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
+        self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
 
     # ------------------------------------------------------------ helpers
 
@@ -526,11 +531,15 @@ class CodeGenerator(ListCode):
             self.lines.append(f"{indent}# {what}: line {rule_line}")
             self.rule_lines.append(-1)
         for line in lines:
+            if len(line) <= WIDTH:  # (most lines: wrap's own first test, without the call)
+                self.lines.append(line)
+                self.rule_lines.append(rule_line)
+                continue
             for physical in wrap(line):
                 self.lines.append(physical)
                 self.rule_lines.append(rule_line)
 
-    def read_inputs(self, inputs: list[str], for_all: bool, need: dict[str, str] | None = None,
+    def read_inputs(self, inputs: list[str], for_all: bool | str, need: dict[str, str] | None = None,
                     counted: bool = False) -> None:
         """Read the inputs into locals, in the order errors are reported: a missing required
         input, then unknown names.
@@ -555,7 +564,7 @@ class CodeGenerator(ListCode):
             self.rule_lines.append(0)
             self.guarded([(n, [f"    {self.local('input', n)} = data[{n!r}]"], self.inputs[n]["line"], "")
                           for n in required], need, "    ")
-            missing = "True" if for_all else ""
+            missing = for_all if isinstance(for_all, str) else "True" if for_all else ""  # (str: a test)
             self.statement(["    except KeyError as exc:",
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
         self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
@@ -636,16 +645,18 @@ class CodeGenerator(ListCode):
         source, key = found
         return f"_v.keyed({self.local('ref', name)}, {self.expr(ir.Input(source), name)}, {key!r})"
 
-    def subset_function(self) -> list[tuple[int, ...]]:
+    def subset_function(self, shared: bool = False) -> list[tuple[int, ...]]:
         """out_subset: any outputs, each input and definition computed only when an output asked
         for needs it. Returns, for each flag, the
-        outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list."""
+        outputs (their indices in OUTPUTS) that set it: Policy computes the flags once per list.
+        `shared`: out_all calls it with _ALL_NEED (see shared_all), its missing inputs said so."""
         p = self.p
         users: dict[str, list[int]] = {}  # input or definition -> the outputs that read it on every path
-        for index, out in enumerate(p.outputs):
-            defs, inputs = self.strict([out])
-            for name in inputs + defs:
-                users.setdefault(name, []).append(index)
+        self.strict([])  # (builds order_index)
+        for index, out in enumerate(p.outputs):  # (as strict([out]) finds them, not sorted: one list each)
+            for kind, name in ir.strict_needs(p.defs, [out], self.needs_memo):
+                if name in (self.order_index if kind == "ref" else self.input_index):
+                    users.setdefault(name, []).append(index)
         groups: dict[tuple[int, ...], str] = {}
         need: dict[str, str] = {}
         defs, inputs = self.closure(list(p.outputs))
@@ -660,8 +671,8 @@ class CodeGenerator(ListCode):
             key = tuple(users.get(name, ()))
             need[name] = groups.setdefault(key, f"_n{len(groups)}")
         reachers: dict[str, list[int]] = {}  # input -> the outputs some path of which reads it
-        for index, out in enumerate(p.outputs):
-            for name in self.closure([out])[1]:
+        for index, out in enumerate(p.outputs):  # (as closure([out]) finds them, not sorted)
+            for name in {i for n in dependencies(p.defs, [out]) if n in self.order_index for i in p.defs[n].inputs}:
                 reachers.setdefault(name, []).append(index)
         prefetch = [(n, lines, self.inputs[n]["line"], "") for n in sometimes if (lines := self.prefetch_lines(n))]
         for name, _lines, _line, _what in prefetch:
@@ -676,7 +687,7 @@ class CodeGenerator(ListCode):
         top = len(self.lines)
         self.statement([f"    {', '.join(flags)}, = need"])
         self.unset([("input", n) for n in inputs + sometimes] + [("ref", n) for n in lazy_defs])
-        self.read_inputs(inputs, False, need)
+        self.read_inputs(inputs, "need is _ALL_NEED" if shared else False, need)
         self.guarded(prefetch, need)
         self.body(inputs, defs, need)
         self.statement(["    out = {}"])
@@ -687,6 +698,16 @@ class CodeGenerator(ListCode):
         splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset")  # a very large one in parts
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 
+    def shared_all(self, flags: int) -> None:
+        """A large policy's out_all: out_subset with every flag set. Written apart, out_all would
+        repeat every statement of out_subset (a third of a large module, a third of codegen's and
+        of compile()'s time), as each output's function of its own (LISTS) would repeat those of
+        the outputs it is computed from: quadratic for a chain of outputs."""
+        self.statement([f"_ALL_NEED = (True,) * {flags}", "", "",
+                        "def out_all(data, e, need=None):",
+                        '    """Compute every output: out_subset with every flag set (SHARED_ABOVE)."""',
+                        "    return out_subset(data, e, _ALL_NEED)", "", ""])
+
     def generate(self) -> str:
         p = self.p
         # An output computed from other outputs, asked for with them (the usual case), has a
@@ -695,7 +716,7 @@ class CodeGenerator(ListCode):
         functions: list[tuple[str, str]] = []
         lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
         output_index = {o: i for i, o in enumerate(p.outputs)}
-        for out in p.outputs:
+        for out in p.outputs if not self.shared else ():
             reached = set(dependencies(p.defs, [out]))  # in output order, without scanning every output
             computed = tuple(sorted((o for o in reached if o in output_index), key=output_index.__getitem__))
             if computed != (out,):
@@ -704,7 +725,10 @@ class CodeGenerator(ListCode):
                 self.function(with_name, list(computed),
                               f"Compute 「{out}」 with the outputs it is computed from, asked for together.")
         subset: list[tuple[int, ...]] = []
-        if p.outputs:
+        if p.outputs and self.shared:
+            subset = self.subset_function(shared=True)
+            self.shared_all(len(subset))
+        elif p.outputs:
             self.function("out_all", list(p.outputs), "Compute every output.")
             subset = self.subset_function()
         self.lazy = set()

@@ -215,6 +215,8 @@ class ListCode:
         another nested function) is made only when one of those flags is set: making a nested
         function costs ~0.15 µs a call (subsistence's 月低保金 alone made two it never used)."""
         nested: dict[str, list[str]] = self.__dict__.pop("nested", {})
+        if not nested:  # (nothing to put: no scan of the function's every line)
+            return
         flags = _flags_using(self.lines[start:], nested)
         at = next((i + 1 for i in range(start, len(self.lines)) if self.lines[i].endswith("= need")), None)
         if at is None:  # no subset flags in this function: every nested function at its top

@@ -45,7 +45,7 @@ from guize.compiler.limits import (
     depth_diagnostics,
 )
 from guize.compiler.parse_lists import ListsToAst
-from guize.compiler.parsetree import SlotTree
+from guize.compiler.parsetree import SlotTree, fast_positions
 from guize.compiler.syntaxhints import (
     band_row_hint,
     digit_name_hint,
@@ -88,9 +88,11 @@ def lark_for(units: tuple[str, ...]) -> Lark:
     # Lark's analysis of the grammar (~0.4 s a process) is kept in guize's own cache, a file per
     # grammar (Lark checks its hash and versions); not in the shared temporary folder: it is a pickle.
     cache = cache_file(f"lark-{hashlib.sha256(grammar.encode()).hexdigest()[:16]}.grammar")
-    return Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
+    lark = Lark(grammar, parser="lalr", lexer="contextual", postlex=Indenter(),
                 propagate_positions=True, maybe_placeholders=True, cache=cache or False,
                 lexer_callbacks={"NAME": retype}, tree_class=SlotTree)
+    fast_positions(lark)  # the same positions, faster (parsetree.Positions)
+    return lark
 
 
 def _span(file: str, meta: Any) -> ast.Span:
@@ -112,8 +114,18 @@ class _DateError(Exception):
         self.token = token
 
 
+class _Spans:
+    """_ToAst's span maker, inherited: v_args on _ToAst wraps each method _ToAst defines anew at
+    every call (functools.update_wrapper, about 2 µs; sp runs for nearly every node)."""
+
+    file: str
+
+    def sp(self, meta: Any) -> ast.Span:
+        return _span(self.file, meta)
+
+
 @v_args(meta=True)
-class _ToAst(ListsToAst):
+class _ToAst(ListsToAst, _Spans):
     """Parse tree -> syntax tree. Punctuation tokens are dropped by type."""
 
     _PUNCT = frozenset({"COLON", "COMMA", "DUN", "LPAR", "RPAR", "EQ"})
@@ -122,9 +134,6 @@ class _ToAst(ListsToAst):
         super().__init__()
         self.file = file
         self.source = source
-
-    def sp(self, meta: Any) -> ast.Span:
-        return _span(self.file, meta)
 
     def transform(self, tree: Tree[Token]) -> Any:
         """As Lark's Transformer.transform (no callbacks for tokens here), with each rule's
