@@ -23,8 +23,8 @@ import attrs
 from guize._version import __version__
 from guize.compiler import batchgen_months, batchgen_ratio, batchgen_scales
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.codegen import Names
 from guize.compiler.literals import literal_lines, wrap
+from guize.compiler.names import Names
 from guize.runtime import ir
 
 FORMAT = "2"  # bump when the generated batch code changes shape (part of the cache key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from decimal import Decimal
 from typing import Any, assert_never
 
@@ -16,6 +15,7 @@ from guize.compiler.inline_calls import calendar_inline, compared_if, date_lines
 from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
+from guize.compiler.names import Names
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -29,27 +29,6 @@ _INLINE_PREFETCH = 12  # out_all checks the optional inputs inline when it reads
 # is out_subset with every flag set, and no output has a function of its own (LISTS). The corpus is
 # far below: its code is as it was.
 SHARED_ABOVE = 100
-
-
-class Names:
-    """Python identifiers for Chinese names: readable where Python allows, never colliding."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-        self.by_key: dict[tuple[str, str], str] = {}
-
-    def get(self, prefix: str, name: str) -> str:
-        key = (prefix, name)
-        if key in self.by_key:
-            return self.by_key[key]
-        ident = f"{prefix}_{name}"
-        if not ident.isidentifier() or unicodedata.normalize("NFKC", ident) != ident:
-            ident = f"{prefix}_{len(self.by_key)}"
-        while ident in self.used:
-            ident += "_"
-        self.used.add(ident)
-        self.by_key[key] = ident
-        return ident
 
 
 class CodeGenerator(ListCode):

@@ -22,7 +22,7 @@ PART = 32_768  # characters of statements a part
 
 _STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
 _NAME = re.compile(r"[^\W\d]\w*")
-# The generated functions' locals are i_/d_ names (codegen.Names) and names starting with "_"
+# The generated functions' locals are i_/d_ names (names.Names) and names starting with "_"
 # (temporaries, flags), and a few others (`exc`, `out`): looking for only words that start so
 # takes half the time of looking for every name (see split).
 _SHAPED = r"(?:[id]_|_{})\w*"
