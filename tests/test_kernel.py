@@ -336,3 +336,32 @@ def test_a_recorder_builds_the_same_kernel_twice() -> None:
     K._KERNELS.clear()
     again, _arrays = rec.kernel()
     assert again is not first and again.source == first.source
+
+
+def test_a_result_is_written_straight_into_its_contiguous_column() -> None:
+    """copyto(column, t) after the call that computed t: that call writes the column (one pass
+    fewer); kept when t is read after the copy, or the column is strided."""
+    n = 10
+    alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
+    src = np.arange(n, dtype=np.int64)
+
+    def kernel(read_after: bool, strided: bool) -> tuple[str, list[int], list[int]]:
+        out = np.zeros((n, 2), np.int64)[:, 0] if strided else np.zeros(n, np.int64)
+        other = np.zeros(n, np.int64)
+        rec = K.Recorder(n)
+        t = rec.call(np.multiply, src, 3, out=rec.new(n, np.int64, alloc))
+        t = rec.call(np.add, t, 1, out=t)
+        mask = rec.call(np.greater, t, 10, out=rec.new(n, bool, alloc))
+        rec.call(K.copy, t, out=out)
+        rec.call(np.add, t if read_after else src, mask, out=other, dtype=np.int64)
+        rec.run(alloc, 4)
+        return rec.kernel()[0].source, out.tolist(), other.tolist()
+
+    want = [3 * i + 1 for i in range(n)]
+    source, out, other = kernel(False, False)
+    assert "copyto" not in source and out == want
+    assert other == [i + (3 * i + 1 > 10) for i in range(n)]
+    for read_after, strided in ((True, False), (False, True)):
+        source, out, other = kernel(read_after, strided)
+        assert "copyto" in source and out == want
+        assert other == [(3 * i + 1 if read_after else i) + (3 * i + 1 > 10) for i in range(n)]

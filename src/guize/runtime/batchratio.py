@@ -203,9 +203,38 @@ def mul(c: Chunk, x: Num | Ratio, y: Num | Ratio) -> Ratio:
     return r
 
 
+# The signs of x − y for which `x op y` holds.
+_SIGNS = {"<": {-1}, "<=": {-1, 0}, "==": {0}, "!=": {-1, 1}, ">": {1}, ">=": {0, 1}}
+
+
+def _facts(c: Chunk, mask: Any, made: dict[int, tuple[Any, ...]]) -> list[tuple[str, tuple[Any, ...]]]:
+    """Comparisons that hold on every row of `mask`, as far as the chunk's memo of tests
+    (Chunk.tests) tells: the comparison that made it, or those of both sides of an `and`."""
+    key = made.get(id(mask))
+    if key is None:
+        return []
+    if key[0] in _SIGNS:
+        return [(key[0], key[1:])]
+    if key[0] is np.logical_and:
+        a, b, _out = c.tests[key]
+        return _facts(c, a, made) + _facts(c, b, made)
+    return []
+
+
+def disjoint(c: Chunk, a: Any, b: Any) -> bool:
+    """Whether no row can be in both masks: each holds a comparison of the same two columns
+    that cannot hold with the other (家庭人口 = 0 against 家庭人口 > 0). False when unsure."""
+    if not (_is_arr(a) and _is_arr(b)):
+        return False
+    made = {id(out): key for key, (_a, _b, out) in c.tests.items()}
+    right = _facts(c, b, made)
+    return any(k1 == k2 and not _SIGNS[op1] & _SIGNS[op2] for op1, k1 in _facts(c, a, made) for op2, k2 in right)
+
+
 def _reached(c: Chunk, undef: Any, guard: Any) -> None:
-    """Flag the undefined rows (zero divisors) this use reaches: the scalar path reports them."""
-    if undef is None or undef is False:
+    """Flag the undefined rows (zero divisors) this use reaches: the scalar path reports them
+    (none where the guard excludes them: a division by 家庭人口 under 家庭人口 > 0)."""
+    if undef is None or undef is False or disjoint(c, undef, guard):
         return
     if guard is True:
         c.flag(undef)

@@ -50,9 +50,12 @@ class NotRecordable(Exception):
 
     `definition`: the innermost definition being evaluated when it was raised (set by
     batchops.Chunk.ref; None when it was raised reading the inputs), so that the caller can
-    tell which inputs' assumed bounds may be to blame (batch.Plan._evaluate)."""
+    tell which inputs' assumed bounds may be to blame (batch.Plan._evaluate). `eager`: no
+    bound is to blame (the chunk's shape is: an item of a list reads a row value being
+    recorded), so the chunk goes eager at once, and so do the next ones for these outputs."""
 
     definition: str | None = None
+    eager = False
 
 
 def copy(src: Any, out: Array, where: Any = True) -> Array:
@@ -407,6 +410,47 @@ def _contiguous(calls: list[Call]) -> list[Call]:
     return out_calls
 
 
+def _regs(call: Call) -> tuple[Any, ...]:
+    _f, args, _out, kw = call
+    return (*args, *(v for _k, v in kw))
+
+
+def _direct(calls: list[Call]) -> list[Call]:
+    """Write a result straight into its contiguous column: `copyto(column, t)` after the call
+    that last wrote the temporary t is left out, that call writing the column instead (and
+    the calls between reading the column for t). Not for a strided column (a decimal128's
+    low words: see _contiguous), nor when the call keeps some of its output's old values
+    (`where`, put), nor when the column is read or written, or t written, in between, nor
+    when t is read after the copy. Saves a pass over each such result (decimal64 outputs,
+    booleans, the rows outside assumed bounds)."""
+    out_calls = list(calls)
+    dropped: set[int] = set()
+    for i, (f, args, col, kw) in enumerate(calls):
+        if f is not copy or kw or col.array is None or col.strided or len(args) != 1:
+            continue
+        tmp = args[0]
+        if not isinstance(tmp, Reg) or tmp.array is not None or tmp.dtype != col.dtype:
+            continue
+        if any(any(r is tmp for r in _regs(c)) or c[2] is tmp for c in calls[i + 1:]):
+            continue  # t is read (or written) after the copy
+        j = i - 1
+        while j >= 0 and calls[j][2] is not tmp and not any(r is col for r in _regs(calls[j])) \
+                and calls[j][2] is not col:
+            j -= 1
+        if j < 0 or calls[j][2] is not tmp or j in dropped:
+            continue
+        fj, aj, _oj, kj = out_calls[j]
+        if fj is put or any(k == "where" for k, _v in kj) or any(r is col for r in _regs(calls[j])):
+            continue
+        out_calls[j] = (fj, aj, col, kj)
+        for m in range(j + 1, i):
+            fm, am, om, km = out_calls[m]
+            out_calls[m] = (fm, tuple(col if a is tmp else a for a in am), om,
+                            tuple((k, col if v is tmp else v) for k, v in km))
+        dropped.add(i)
+    return [c for i, c in enumerate(out_calls) if i not in dropped]
+
+
 def _line(f: Any, args: list[str], out: str, kw: list[str], name_of: Callable[[Any, str], str]) -> str:
     """One call in a cheap form (a call costs about a microsecond per block): copies call
     np.copyto and look-ups the table's own take, rather than the wrappers. (numpy 2.4
@@ -439,7 +483,7 @@ class Kernel:
                 names[key] = name
             return names[key]
 
-        calls = _contiguous(_masks(_loads(_live(calls))))
+        calls = _direct(_contiguous(_masks(_loads(_live(calls)))))
         for _f, args, out, kw in calls:  # names are given below (a kernel may be built twice)
             for r in (*args, out, *(v for _k, v in kw)):
                 if isinstance(r, Reg):
