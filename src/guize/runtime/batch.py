@@ -563,7 +563,7 @@ class Plan:
         chunk.close()
         if recorder is not None:  # write the high words while the block's low words are hot
             from guize.runtime.batchops import Num
-            from guize.runtime.kernel import Reg, copy
+            from guize.runtime.kernel import Reg, copy, zero_high
 
             for name, (_buf, low) in sinks.items():
                 value = values[name]
@@ -577,8 +577,8 @@ class Plan:
                 value = values[name]
                 if isinstance(value, Num) and value.v is low and self.places is None:
                     high = buf.reshape(n, 2)[:, 1]
-                    if value.lo >= 0:
-                        recorder.call(copy, 0, out=high)
+                    if value.lo >= 0:  # (both words at once: kernel.pair_words)
+                        recorder.call(zero_high, low, out=buf.reshape(n, 2))
                     else:
                         recorder.call(np.right_shift, low, 63, out=high)
                     sinks[name] = (buf, low, True)
