@@ -151,3 +151,25 @@ def test_a_division_guarded_by_its_divisor_flags_no_row() -> None:
     assert not disjoint(c, zero, c.cmp(">", y, k0))  # another column
     assert not disjoint(c, zero, c.or_(c.cmp(">", x, k0), c.cmp(">", y, k0)))  # an or proves nothing
     assert not disjoint(c, zero, True)
+
+
+def test_the_product_both_sides_of_a_ratio_need_is_made_once() -> None:
+    """人均月收入 < 标准 and 标准 − 人均月收入 both bring 标准 over 家庭人口: one 标准 × 家庭人口."""
+    from guize.runtime import batchratio as R
+    from guize.runtime.batchops import Chunk, Num
+
+    n = 6
+    rec = K.Recorder(n)
+    c = Chunk({}, n, lambda c, name: None, 0, (), k=rec)
+    income = Num(np.array([0, 100, 250, 900, 60, 7], dtype=np.int64), 2, 0, 900)
+    people = Num(np.array([0, 1, 2, 3, 1, 2], dtype=np.int64), 0, 0, 3)
+    standard = Num(np.array([500, 50, 300, 100, 70, 5], dtype=np.int64), 2, 0, 500)
+    mean = R.shared(R.div(c, income, people))
+    below = R.cmp(c, "<", mean, standard, c.cmp(">", people, Num(0, 0, 0, 0)))
+    gap = R.sub(c, standard, mean)
+    assert sum(f is np.multiply for f, *_rest in rec.calls) == 1
+    alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
+    gap_v, below_v = rec.materialize(gap.n.v, alloc), rec.materialize(below, alloc)
+    rec.run(alloc, 4)
+    assert gap_v.tolist() == [500 * 1 - 0, 50 - 100, 600 - 250, 300 - 900, 70 - 60, 10 - 7]
+    assert below_v.tolist()[1:] == [False, True, False, True, True]  # income < 标准 × 家庭人口

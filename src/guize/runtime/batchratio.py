@@ -142,11 +142,25 @@ def _numerators(c: Chunk, a: Ratio, b: Ratio) -> tuple[Num, Num, Num]:
     if a.d is b.d:
         return an, bn, a.d
     if _is_one(b.d):
-        return an, c.mul(bn, a.d), a.d
+        return an, _times(c, bn, a.d), a.d
     if _is_one(a.d):
-        return c.mul(an, b.d), bn, b.d
+        return _times(c, an, b.d), bn, b.d
     d = c.mul(a.d, b.d)
     return c.mul(an, b.d), c.mul(bn, a.d), Num(d.v, 0, max(d.lo, 1), d.hi, d.own)
+
+
+def _times(c: Chunk, x: Num, d: Num) -> Num:
+    """x × d, made once per chunk for the same columns (人均月收入 < 标准 and 标准 − 人均月收入 both
+    need 标准 × 家庭人口); shared, so no operation writes into it. A temporary operand (which
+    a later operation may overwrite) is not remembered, as in Chunk.cmp."""
+    if x.own or d.own or not (_is_arr(x.v) or _is_arr(d.v)):
+        return c.mul(x, d)
+    key = ("ratio×", x.s, id(x.v) if _is_arr(x.v) else ("k", x.v), id(d.v) if _is_arr(d.v) else ("k", d.v))
+    hit = c.tests.get(key)
+    if hit is None:
+        p = c.mul(x, d)
+        hit = c.tests[key] = (x.v, d.v, Num(p.v, p.s, p.lo, p.hi))
+    return hit[2]
 
 
 def _combine(c: Chunk, x: Num | Ratio, y: Num | Ratio, op: str) -> Ratio:
