@@ -14,7 +14,12 @@ row whose items could sum beyond int64 is flagged), maxima and minima with ufunc
 the non-empty rows. An item flagged (an invalid field, an overflow, no version) flags its row,
 so every row keeps the answer, or the error, of the scalar path.
 
-Lists are evaluated eagerly (`need_data`): a chunk reading one is not recorded into a kernel.
+The items are evaluated at once (their ItemChunk runs each call eagerly, over all the items),
+and the row values made from them (sums, counts) are plain columns: the chunk's own row
+calls are still recorded into a kernel (batch.Plan). An item that reads a row value being
+recorded (a definition of the row, not yet computed) raises NotRecordable with `eager`: that
+chunk is then evaluated eagerly. A field is converted when first read (ItemChunk.field); the
+fields no asked output reads are only checked, at the end (ItemChunk.finish).
 """
 
 from __future__ import annotations
