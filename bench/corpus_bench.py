@@ -284,6 +284,13 @@ the table and the figures):
     Arrow's int64 -> decimal128 cast of a contiguous result (5.3 ms per 1M rows, against 1.1
     for the kernel's two strided writes). What is left is the format itself: 16 bytes a value
     read and written where the baseline moves 8.
+  The rare very slow run (100 ms and more, mostly guize's side; system time, thousands of page
+  faults): Arrow's default pool (mimalloc) gives freed large blocks back and the kernel zeroes
+  them again on the next use, where the baseline's arrays come from the warm glibc heap. With
+  ARROW_DEFAULT_MEMORY_POOL=system (guize's temporaries from that heap too) they are gone
+  (subsistence, all outputs: 0.92–0.94, d128 1.11–1.17), but with --cold-heap the system pool is
+  worse (outpatient d128 1.9–2.6), so columns.alloc is unchanged: a long-running process would
+  need guize to keep its recently freed large blocks itself (not done).
   Which format is the headline. The baseline moves int64 columns, 8 bytes a value; decimal64
   is the same 8 bytes and still an exact decimal type, so the headline columns (batch) time
   decimal64 inputs and results, and the d128 columns print the default beside them. The
