@@ -18,12 +18,16 @@ back on the same records, order alternating, median of the per-round ratios):
 * scalar: `Policy.evaluate` on records of JSON-like values (decimals as text) against the
   Decimal function, for the outputs the baseline is chosen for and for all outputs, with one
   date for all records and with a date per record;
-* batch: `Policy.evaluate_batch` on a pyarrow Table (decimal128 money and quantities,
+* batch: `Policy.evaluate_batch` on a pyarrow Table (decimal money and quantities,
   dictionary-encoded enumerations, date32 date column) against the numpy function on the
-  same values as int64 arrays, the same four variants;
+  same values as int64 arrays, the same four variants, twice: the headline columns (batch)
+  with decimal64 inputs and `evaluate_batch(..., decimal64=True)` — 8 bytes a value, as the
+  baseline's int64 —, then (d128) decimal128 inputs and results, evaluate_batch's default
+  output type, 16 bytes a value (see "Which format is the headline" below);
 * memory per row, for each row of the table: the most memory allocated at once by one batch
   evaluation (tracemalloc for numpy and Python objects, Arrow's pool for Arrow buffers),
-  divided by the rows, guize's and the baseline's (columns B/row and base B/row).
+  divided by the rows: guize's with decimal64 (B/row) and decimal128 (d128 B/row), and the
+  baseline's (base B/row).
 
 Where the time goes (cProfile and the kernels' source, this branch; docs/performance.md has
 the table and the figures):
@@ -286,6 +290,74 @@ the table and the figures):
   output (1.7x): the list is evaluated eagerly (list_input converts and checks all four fields
   of ~2.5M members, ~2 ms, where the baseline reads 月收入 only; the first, recording attempt
   fails on the list every call), and the row sums are whole-column passes.
+  Sixth round (batch7 branch; thread_time around each step, per-line timing of the kernels,
+  paired runs against the numpy baseline):
+  - subsistence, 月低保金 alone (d64 1.76–2.13 before): a chunk reading a list input was never
+    recorded (list_input called need_data), so every row value computed from the items' sums
+    ran as whole-column numpy, after a recording attempt that failed on every call. Now the
+    items' aggregates are computed at once over the flattened items (a cumulative sum and a
+    gather: whole-column by nature, as in the baseline) and the row values from them are
+    recorded into the kernel like any column. An item that reads a row value still being
+    recorded (重点保障对象 reads 符合低保条件) cannot be: NotRecordable(eager) sends that chunk
+    eager at once, and the evaluator remembers the set of outputs (learned_eager), so later
+    calls do not try again;
+  - fields no asked output reads were converted and checked (the scalar path converts every
+    field of every item): they are now converted on first read (ItemChunk.field) and the
+    unread ones only checked once the chunk is written down (ItemChunk.finish): a boolean
+    column without nulls cannot hold a wrong value and is not even converted (2 × 2.5M
+    members), any other is converted for its errors and dropped (年龄: one pass). A row with
+    a wrong field nobody reads still gets the scalar path's error;
+  - 人数 of every item is the lengths themselves (no copy, bounds (0, longest)); 合计 takes its
+    bounds from the items' bounds × longest (no min and max pass over the sums); the running
+    total is not zeroed first; an item chunk settles its rows only when an item was flagged;
+  - a zero divisor under a guard that excludes it flags nothing (家庭人口 = 0 under 家庭人口 > 0:
+    batchratio.disjoint reads the chunk's memo of tests), and 标准 × 家庭人口, which both
+    人均月收入 < 标准 and 标准 − 人均月收入 need, is made once (batchratio._times): the kernel went
+    from 16 calls to 9; a result is written straight into its contiguous column (kernel._direct:
+    no copy from a temporary);
+  - measured (1M rows, d64, paired): 月低保金 alone 1.76–2.13 -> 1.07–1.29 over four runs
+    (around 1.2), all outputs 1.11–1.22 -> 0.94–1.03. Where the rest goes (9.5 ms against 8): the kernel (3.1 ms: 9 calls,
+    of which the safe divisor max(家庭人口, 1) and the assumed-bound check are not in the
+    baseline), the segment sum (2.4 ms, the baseline's own takes 4), checking 月收入 and 年龄
+    (one pass of 0.5 ms each over 2.5M members: the scalar path rejects a negative age, the
+    baseline checks nothing), the offsets and lengths (0.5 ms) and ~1.5 ms of fixed costs
+    (the chunk's masks, the error column, the Arrow table). Measured and not adopted: the
+    cumulative sum block by block into a small buffer (slower: 2.5 against 2.2 ms), offsets
+    kept as Arrow's int32 (the gathers by int32 indices are slower: 1.36 against 0.90 ms);
+  - decimal128, the default (profiled against decimal64 on the same kernels: the difference
+    is the bytes). Outpatient, per block: each decimal128 input is a strided copy into a block
+    buffer (0.65 ms per 1M rows against a direct read of 0.35–0.5) and each result was a
+    strided write of the low words (0.55 ms) then of the high words (0.3 ms). A non-negative
+    result's words are now written at once (kernel.pair_words: the value into the low words
+    of a block buffer whose high words stay zero, then one contiguous copy of 16 bytes a row;
+    0.8 against 1.1 ms an output in isolation); textile, all outputs (19 results): 1.32–1.34 ->
+    1.17–1.20, outpatient 1.58–1.61 -> 1.51 (three results). A signed result (right shift of
+    the value for the high words) gained nothing that way (1.28 against 1.26 ms) and is left
+    as it was. decimal128(38, s) inputs (pandas, pa.array of Decimals) whose high words are all
+    zero are now read in place as decimal128(18, s) is, after one pass over the high words;
+    they were copied and each high word compared with the sign (outpatient with (38, 2) inputs:
+    2.13 -> 1.83; not a row of the table, whose inputs are (18, s)). Measured and not adopted:
+    Arrow's int64 -> decimal128 cast of a contiguous result (5.3 ms per 1M rows, against 1.1
+    for the kernel's two strided writes). What is left is the format itself: 16 bytes a value
+    read and written where the baseline moves 8.
+  The rare very slow run (100 ms and more, mostly guize's side; system time, thousands of page
+  faults): Arrow's default pool (mimalloc) gives freed large blocks back and the kernel zeroes
+  them again on the next use, where the baseline's arrays come from the warm glibc heap. With
+  ARROW_DEFAULT_MEMORY_POOL=system (guize's temporaries from that heap too) they are gone
+  (subsistence, all outputs: 0.92–0.94, d128 1.11–1.17), but with --cold-heap the system pool is
+  worse (outpatient d128 1.9–2.6), so columns.alloc is unchanged: a long-running process would
+  need guize to keep its recently freed large blocks itself (not done).
+  Which format is the headline. The baseline moves int64 columns, 8 bytes a value; decimal64
+  is the same 8 bytes and still an exact decimal type, so the headline columns (batch) time
+  decimal64 inputs and results, and the d128 columns print the default beside them. The
+  default output type stays decimal128(38, s): decimal64 needs pyarrow 19 or newer, fewer
+  readers of Arrow and Parquet know it, it holds 18 digits (an unrounded quotient has 34, and
+  then evaluate_batch(..., decimal64=True) refuses the output), and a caller's schema would
+  change. With decimal64 every row of the table is within 1.2x but subsistence's 月低保金
+  alone (1.07–1.29 over four runs; outpatient 1.14–1.19, the rest at most 1.15); with
+  decimal128, outpatient (1.5–1.6), its local example (1.3–1.55) and subsistence's 月低保金
+  alone (1.5–2.1) are not, textile's all outputs and special deductions at a fixed date are
+  at 1.2–1.26.
 """
 
 from __future__ import annotations
@@ -585,7 +657,9 @@ def batch_ratio(case: Case, policy: Any, outputs: tuple[str, ...], everything: b
     on: Any = "日期" if per_row else case.fixed
     base_on: Any = days if per_row else case.fixed
     ask = None if everything else list(outputs)
-    policy.evaluate_batch(table, on, outputs=ask, decimal64=d64)  # warm: kernels compiled once per shape
+    for _ in range(3):  # warm: kernels compiled once per shape, both sides' heaps grown
+        policy.evaluate_batch(table, on, outputs=ask, decimal64=d64)
+        case.numpy(cols, base_on, outputs)
     return paired(lambda _: policy.evaluate_batch(table, on, outputs=ask, decimal64=d64),
                   lambda _: case.numpy(cols, base_on, outputs), rounds)
 
@@ -623,17 +697,18 @@ def peak_bytes(run: Callable[[], Any]) -> int:
 
 
 def memory_per_row(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
-                   rows: int) -> tuple[float, float]:
+                   rows: int, d64: bool = False) -> tuple[float, float]:
     """Peak bytes per row of one batch evaluation (guize, baseline) on `rows` rows, the
-    outputs and date of one row of the table (the inputs, made before, are not counted)."""
+    outputs and date of one row of the table (the inputs, made before, are not counted);
+    `d64` as in batch_ratio."""
     cols = case.make(rows, 3)
     days = draw_days(case, rows, 3) if per_row else None
-    table = arrow_table(case, cols, days)
+    table = arrow_table(case, cols, days, d64)
     on: Any = "日期" if per_row else case.fixed
     base_on: Any = days if per_row else case.fixed
     ask = None if everything else list(outputs)
-    policy.evaluate_batch(table, on, outputs=ask)
-    g = peak_bytes(lambda: policy.evaluate_batch(table, on, outputs=ask))
+    policy.evaluate_batch(table, on, outputs=ask, decimal64=d64)
+    g = peak_bytes(lambda: policy.evaluate_batch(table, on, outputs=ask, decimal64=d64))
     b = peak_bytes(lambda: case.numpy(cols, base_on, outputs))
     return g / rows, b / rows
 
@@ -675,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows of each memory measurement")
     parser.add_argument("--only", action="append", default=[], help="policies to run (by file stem)")
     parser.add_argument("--scalar-only", action="store_true", help="time the scalar rows only (no batch, no memory)")
+    parser.add_argument("--batch-only", action="store_true", help="time the batch rows and memory only (no scalar)")
     parser.add_argument("--cold-heap", action="store_true",
                         help="leave glibc's allocator as it is (large arrays mapped afresh; see warm_heap)")
     args = parser.parse_args(argv)
@@ -691,31 +767,36 @@ def main(argv: list[str] | None = None) -> int:
               f"reads first) and on generated rows, scalar and batch, fixed date and a date per row")
     if args.quick:
         return 0
+    # The batch columns: first decimal64 (the headline: 8 bytes a value, as the baseline's int64
+    # columns), then decimal128 (evaluate_batch's default output type: 16 bytes a value).
     head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio",
-            "d64 ms", "base ms", "ratio", "B/row", "base B/row")
+            "d128 ms", "base ms", "ratio", "B/row", "d128 B/row", "base B/row")
     rows: list[tuple[str, ...]] = []
     for case in cases:
         policy = policies[case.name]
         variants = [("chosen", case.chosen, False)] + ([("all", case.outputs, True)] if case.all_ok else [])
         for label, outputs, everything in variants:
             for per_row in (False, True):
-                s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
-                                                args.scalar_rounds, args.scalar_rows)
-                b_g = b_b = b_r = d_g = d_b = d_r = m_g = m_b = float("nan")
+                s_g = s_b = s_r = float("nan")
+                if not args.batch_only:
+                    s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
+                                                    args.scalar_rounds, args.scalar_rows)
+                b_g = b_b = b_r = d_g = d_b = d_r = m_g = m_d = m_b = float("nan")
                 if not args.scalar_only:
-                    b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat,
-                                                   batch_rows(case, args.rows))
-                    d_g, d_b, d_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat,
-                                                   batch_rows(case, args.rows), d64=True)
+                    n = batch_rows(case, args.rows)
+                    b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, n,
+                                                   d64=True)
+                    d_g, d_b, d_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, n)
                     m_g, m_b = memory_per_row(case, policy, outputs, everything, per_row,
-                                              min(batch_rows(case, args.rows), args.memory_rows))
+                                              min(n, args.memory_rows), d64=True)
+                    m_d, _m = memory_per_row(case, policy, outputs, everything, per_row, min(n, args.memory_rows))
                 rows.append((case.name, f"{label} ({len(outputs)})", "per row" if per_row else "fixed",
                              f"{s_g * 1e3:.2f}", f"{s_b * 1e3:.2f}", f"{s_r:.2f}",
                              f"{b_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
                              f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}",
                              f"{d_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
                              f"{d_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{d_r:.2f}",
-                             f"{m_g:.0f}", f"{m_b:.0f}"))
+                             f"{m_g:.0f}", f"{m_d:.0f}", f"{m_b:.0f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     for j, r in enumerate((head, *rows)):
@@ -725,15 +806,17 @@ def main(argv: list[str] | None = None) -> int:
             print("  ".join("-" * w for w in widths))
     print(f"scalar: µs per record, median of {args.scalar_rounds} paired rounds of 1,000 records; "
           f"batch: ms per {args.rows:,} rows, median of {args.repeat} paired runs; ratio = guize ÷ hand-written.")
-    print("batch: decimal128 inputs and results (the default); d64: decimal64 inputs and "
-          "evaluate_batch(..., decimal64=True), each paired with its own runs of the baseline.")
+    print("batch (the headline): decimal64 inputs and evaluate_batch(..., decimal64=True), 8 bytes a value as the "
+          "baseline's int64; d128: decimal128 inputs and results (evaluate_batch's default), 16 bytes a value; "
+          "each paired with its own runs of the baseline.")
     print("allocator: " + ("large arrays from a warm heap (mallopt, see warm_heap)" if warm
                            else "as it is (large arrays mapped afresh)"))
     if slow := [c.name for c in cases if not c.columnar]:
         print(f"batch of {', '.join(slow)} may go row by row: timed on {min(args.rows, 20_000):,} "
               f"rows and scaled to {args.rows:,}.")
-    print(f"B/row: peak bytes allocated at once by one batch evaluation (tracemalloc + Arrow's pool; the input "
-          f"table not counted) on the batch's rows, at most {args.memory_rows:,}, divided by the rows.")
+    print(f"B/row (decimal64), d128 B/row: peak bytes allocated at once by one batch evaluation (tracemalloc + "
+          f"Arrow's pool; the input table not counted) on the batch's rows, at most {args.memory_rows:,}, divided by "
+          "the rows.")
     return 0
 
 

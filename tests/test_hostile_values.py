@@ -649,3 +649,36 @@ def test_jsonl_with_a_huge_whole_number_or_a_key_not_in_utf8(tmp_path: Path) -> 
     source.with_name("out.csv").unlink()
     source.write_bytes(good + b"\n" + good.replace("医院级别".encode(), b"\xe5\x8c\xbb\xe9\x99") + b"\n")
     assert "第 2 行不是合法的 JSON（不是 UTF-8 编码）" in _run_file(source)
+
+
+@pytest.mark.parametrize("block_rows", [0, 2])
+def test_decimal128_38_without_high_words_is_read_in_place_and_agrees(block_rows: int) -> None:
+    """decimal128(38, 2) whose high words are all zero is read in place (its low words), as
+    decimal128(18, 2) is: a low word of 2**63 or more reads as negative, and its row gets the
+    scalar path's error; a column with a high word set is converted as before."""
+    pa = pytest.importorskip("pyarrow")
+    from guize.runtime import batch as B
+    from guize.runtime.columns import convert_column
+
+    policy = guize.load(OUTPATIENT)
+    spec = next(s for s in policy.module.INPUTS if s["name"] == "本次费用")
+    base = {s["name"]: s["members"][0] if s["kind"] == "enum" else FILLER[s["kind"]] for s in policy.module.INPUTS}
+    for values in ([Decimal(2**63 + 5).scaleb(-2), Decimal("1.00"), Decimal(0), Decimal("123.45"),
+                    Decimal(2**64 - 1).scaleb(-2), Decimal("999999.99")],
+                   [Decimal(2**64).scaleb(-2), Decimal("1.00"), Decimal("-3.00"), Decimal("123.45"),
+                    Decimal(0), Decimal("999999.99")]):
+        column = pa.array(values, pa.decimal128(38, 2))
+        high = not all(0 <= v.scaleb(2) < 2**64 for v in values)
+        assert convert_column(spec, column, ()).in_place is not high
+        rows = {k: [v] * len(column) for k, v in base.items()}
+        rows["本次费用"] = column
+        table = B.evaluate_batch(policy, pa.table(rows), "2025-03-01", block_rows=block_rows)
+        errors = table.column("错误").to_pylist()
+        for i, value in enumerate(values):
+            try:
+                expected = policy.evaluate({**base, "本次费用": value}, "2025-03-01")
+            except guize.RuleError as exc:
+                assert errors[i] == exc.message, value
+            else:
+                assert errors[i] is None, (value, errors[i])
+                assert {k: table.column(k)[i].as_py() for k in expected} == expected, value

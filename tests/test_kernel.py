@@ -58,9 +58,11 @@ def test_the_outpatient_kernel_is_readable_and_deterministic() -> None:
     lines = kernel.source.splitlines()
     assert lines[0].startswith("def block(c0, ")
     assert any(line.strip().startswith("floor_divide(") for line in lines)
-    # Results go to the decimal128 low words (strided) only by copies from contiguous temporaries.
+    # The decimal128 inputs are read in place (strided) and never written; the results'
+    # words are written whole, both words of a row at once (kernel.pair_words).
     strided = {f"c{i}" for i, a in enumerate(arrays) if not a.flags.c_contiguous}
     assert strided
+    pairs = {f"c{i}" for i, a in enumerate(arrays) if a.ndim == 2}
     written = []
     for line in lines[1:]:
         call = line.strip()
@@ -71,11 +73,10 @@ def test_the_outpatient_kernel_is_readable_and_deterministic() -> None:
         else:
             out = call.split("out=")[1].split(",")[0].rstrip(")")
         written.append(out)
-        if out in strided:
-            assert call.startswith("copyto("), line
-    # The strided columns written are the three results' low and high words; the other strided
-    # columns are decimal128 inputs, read in place (their bounds read off the data here).
-    assert len(strided & set(written)) == 6
+        assert out not in strided, line
+        if out in pairs:
+            assert call.startswith("pair_words("), line
+    assert len(pairs) == 3 and pairs <= set(written)
 
 
 def test_a_decision_that_needs_the_data_falls_back_to_the_whole_chunk(tmp_path: Path) -> None:
@@ -336,3 +337,56 @@ def test_a_recorder_builds_the_same_kernel_twice() -> None:
     K._KERNELS.clear()
     again, _arrays = rec.kernel()
     assert again is not first and again.source == first.source
+
+
+def test_a_result_is_written_straight_into_its_contiguous_column() -> None:
+    """copyto(column, t) after the call that computed t: that call writes the column (one pass
+    fewer); kept when t is read after the copy, or the column is strided."""
+    n = 10
+    alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
+    src = np.arange(n, dtype=np.int64)
+
+    def kernel(read_after: bool, strided: bool) -> tuple[str, list[int], list[int]]:
+        out = np.zeros((n, 2), np.int64)[:, 0] if strided else np.zeros(n, np.int64)
+        other = np.zeros(n, np.int64)
+        rec = K.Recorder(n)
+        t = rec.call(np.multiply, src, 3, out=rec.new(n, np.int64, alloc))
+        t = rec.call(np.add, t, 1, out=t)
+        mask = rec.call(np.greater, t, 10, out=rec.new(n, bool, alloc))
+        rec.call(K.copy, t, out=out)
+        rec.call(np.add, t if read_after else src, mask, out=other, dtype=np.int64)
+        rec.run(alloc, 4)
+        return rec.kernel()[0].source, out.tolist(), other.tolist()
+
+    want = [3 * i + 1 for i in range(n)]
+    source, out, other = kernel(False, False)
+    assert "copyto" not in source and out == want
+    assert other == [i + (3 * i + 1 > 10) for i in range(n)]
+    for read_after, strided in ((True, False), (False, True)):
+        source, out, other = kernel(read_after, strided)
+        assert "copyto" in source and out == want
+        assert other == [(3 * i + 1 if read_after else i) + (3 * i + 1 > 10) for i in range(n)]
+
+
+def test_both_words_of_a_non_negative_decimal128_result_are_written_at_once() -> None:
+    """zero_high after the call writing the low words: that call computes into a block
+    temporary and pair_words writes (value, 0) for each row; eager, zero_high zeroes the high words."""
+    n = 11
+    alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
+    src = np.arange(n, dtype=np.int64)
+
+    def run(k: Any) -> tuple[list[list[int]], list[int]]:
+        words = np.full((n, 2), -7, np.int64)  # garbage where nothing is written
+        low = words[:, 0]
+        later = np.zeros(n, np.int64)
+        t = k.call(np.multiply, src, 5, out=k.new(n, np.int64, alloc))
+        k.call(np.add, t, 2, out=low)
+        k.call(np.add, low, 1, out=later)  # reads the low words before the high words are written
+        k.call(K.zero_high, low, out=words)
+        if isinstance(k, K.Recorder):
+            k.run(alloc, 4)
+            assert "pair_words(" in k.kernel()[0].source and "copyto" not in k.kernel()[0].source
+        return words.tolist(), later.tolist()
+
+    want = ([[5 * i + 2, 0] for i in range(n)], [5 * i + 3 for i in range(n)])
+    assert run(K.Recorder(n)) == run(K.EAGER) == want

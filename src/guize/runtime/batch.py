@@ -181,6 +181,7 @@ class BatchEvaluator:
         # chunk or call records its kernel at once instead of retrying as the first did.
         self.learned: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
         self.learned_places: dict[tuple[str, ...], dict[str, int]] = {}  # decimal64: outputs -> places (batchout)
+        self.learned_eager: set[tuple[str, ...]] = set()  # sets of outputs a kernel cannot record (NotRecordable.eager)
 
     @property
     def program(self) -> dict[str, Any]:
@@ -295,6 +296,7 @@ class Plan:
         self.fallback = [n for n in self.names if n not in self.vector]
         self.needed = policy.required_inputs(self.names)
         self.specs = {s["name"]: s for s in policy.module.INPUTS}
+        self.lists = any(column_kind(s["kind"]) == "list" for s in self.specs.values())
         # Per-item outputs of a list with a 主键: map columns (runtime/batchkeys.py).
         self.keyed = {n: lk for n, lk in keyed_outputs(policy.definitions, self.specs).items() if n in self.names}
         self._dictionaries: dict[Any, Any] = {}
@@ -454,17 +456,24 @@ class Plan:
         learned = self.evaluator.learned
         narrowed, unassumed = learned.get(self._learned_key, (frozenset(), frozenset()))
         self.unassumed, self.narrowed, self.retries = set(unassumed), set(narrowed), 0
-        attempts = [True, False]
+        eager = self._learned_key in self.evaluator.learned_eager
+        attempts = [False] if eager else [True, False]
         while attempts:
             assume = attempts.pop(0)
             self.assume, self.assumed = assume, False
             self.assumed_names = {}
-            recorder = Recorder(n) if 0 < self.block_rows < n else None
+            recorder = Recorder(n) if 0 < self.block_rows < n and not eager else None
             try:
                 chunk, values, sinks = self._columnar(columns, converted, n, on, versions, date_bad, outside,
                                                       recorder)
             except NotRecordable as exc:  # a decision needs the values
-                if self.assumed:
+                exc.with_traceback(None)  # (its frames hold the chunk's arrays)
+                if exc.eager:  # whatever the bounds: eager now, and for the next chunks
+                    if len(self.evaluator.learned_eager) >= _LEARNED_SIZE:
+                        self.evaluator.learned_eager.clear()
+                    self.evaluator.learned_eager.add(self._learned_key)
+                    attempts = [False]
+                elif self.assumed:
                     # Maybe only because of an assumed bound: first read the bounds of just the
                     # inputs of the definition that needed them (the rest stay assumed), then,
                     # if that is not enough, of every input.
@@ -547,10 +556,14 @@ class Plan:
                 sinks[name] = (buf, buf if self.places is not None else buf.reshape(n, 2)[:, 0])
                 chunk.sinks[name] = sinks[name][1]
         values = {name: chunk.ref(name) for name in self.vector}
+        if self.lists:
+            from guize.runtime.batchlists import finish
+
+            finish(chunk)
         chunk.close()
         if recorder is not None:  # write the high words while the block's low words are hot
             from guize.runtime.batchops import Num
-            from guize.runtime.kernel import Reg, copy
+            from guize.runtime.kernel import Reg, copy, zero_high
 
             for name, (_buf, low) in sinks.items():
                 value = values[name]
@@ -564,8 +577,8 @@ class Plan:
                 value = values[name]
                 if isinstance(value, Num) and value.v is low and self.places is None:
                     high = buf.reshape(n, 2)[:, 1]
-                    if value.lo >= 0:
-                        recorder.call(copy, 0, out=high)
+                    if value.lo >= 0:  # (both words at once: kernel.pair_words)
+                        recorder.call(zero_high, low, out=buf.reshape(n, 2))
                     else:
                         recorder.call(np.right_shift, low, 63, out=high)
                     sinks[name] = (buf, low, True)

@@ -14,7 +14,12 @@ row whose items could sum beyond int64 is flagged), maxima and minima with ufunc
 the non-empty rows. An item flagged (an invalid field, an overflow, no version) flags its row,
 so every row keeps the answer, or the error, of the scalar path.
 
-Lists are evaluated eagerly (`need_data`): a chunk reading one is not recorded into a kernel.
+The items are evaluated at once (their ItemChunk runs each call eagerly, over all the items),
+and the row values made from them (sums, counts) are plain columns: the chunk's own row
+calls are still recorded into a kernel (batch.Plan). An item that reads a row value being
+recorded (a definition of the row, not yet computed) raises NotRecordable with `eager`: that
+chunk is then evaluated eagerly. A field is converted when first read (ItemChunk.field); the
+fields no asked output reads are only checked, at the end (ItemChunk.finish).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import numpy as np
 from guize.runtime import values as V
 from guize.runtime.batchops import FIRST_DAY, I64, LAST_DAY, Chunk, Num, to_date
 from guize.runtime.deps import select_version
+from guize.runtime.kernel import NotRecordable, Reg
 from guize.runtime.values import MAX_ITEMS
 
 
@@ -36,6 +42,16 @@ def _arr(x: Any) -> bool:
 
 def _bounds(v: Any) -> tuple[int, int]:
     return (int(v.min()), int(v.max())) if v.size else (0, 0)
+
+
+_UNREAD = object()
+
+
+def _recorded() -> None:
+    """An item reads a row value that a kernel being recorded has not computed yet."""
+    exc = NotRecordable("an item reads a row value being recorded")
+    exc.eager = True
+    raise exc
 
 
 class ItemChunk(Chunk):
@@ -57,6 +73,11 @@ class ItemChunk(Chunk):
         self._versions: Any = None
         super().__init__(parent.defs, m, parent.fetch, None, ())
         self.fields: dict[str, Any] = fields if fields is not None else {}
+        # Fields are converted when first read (field): those no asked output reads are only
+        # checked, once the chunk's outputs are written down (finish).
+        self.read_field: Callable[[ItemChunk, str], Any] | None = None
+        self.unread: dict[str, Any] = {}  # field -> its Arrow array, not yet converted
+        self.unsettled = False  # an item flagged since the last settle
 
     @property
     def seg(self) -> Any:
@@ -89,6 +110,8 @@ class ItemChunk(Chunk):
 
     def broadcast(self, value: Any) -> Any:
         """A row's value for each of its items."""
+        if isinstance(value.v if isinstance(value, Num) else value, Reg):
+            _recorded()
         if isinstance(value, Num):
             if _arr(value.v):
                 return Num(value.v[self.seg], value.s, value.lo, value.hi)  # shared: not overwritten
@@ -100,7 +123,26 @@ class ItemChunk(Chunk):
     # What the generated code reads in an item (the parent's values, taken for each item).
 
     def field(self, name: str) -> Any:
-        return self.fields[name]
+        value = self.fields.get(name, _UNREAD)
+        if value is _UNREAD:
+            assert self.read_field is not None  # INVARIANT: list_input sets it for every field it leaves unread
+            value = self.fields[name] = self.read_field(self, name)
+            self.unread.pop(name, None)
+        return value
+
+    def finish(self) -> None:
+        """Check the fields no output read, as the scalar path converts every field of every
+        item: a boolean column without nulls cannot hold a wrong value and is left as it is,
+        any other is converted (flagging its wrong items) and dropped; then the rows settle."""
+        if not self.unread:
+            return
+        import pyarrow as pa
+
+        for name, arr in list(self.unread.items()):
+            if not (arr is not None and pa.types.is_boolean(arr.type) and arr.null_count == 0):
+                self.field(name)
+        self.unread.clear()
+        self.settle()
 
     def input(self, name: str) -> Any:
         if name not in self.inputs:
@@ -120,10 +162,16 @@ class ItemChunk(Chunk):
 
     # Items back to rows.
 
+    def flag(self, mask: Any) -> None:
+        super().flag(mask)
+        self.unsettled = True
+
     def settle(self) -> None:
-        """Flag every row with a flagged item."""
-        if self.bad.any():
-            self.parent.flag(self.count(self.bad) > 0)
+        """Flag every row with a flagged item (no pass when no item was flagged since the last time)."""
+        if self.unsettled:
+            self.unsettled = False
+            if self.bad.any():
+                self.parent.flag(self.count(self.bad) > 0)
 
     def count(self, mask: Any) -> Any:
         """The items passing `mask` (a boolean column, or one bool) in each row."""
@@ -133,9 +181,11 @@ class ItemChunk(Chunk):
 
     def segment_sum(self, v: Any) -> Any:
         """Each row's sum of v (int64 over the items); wraps where the caller flags."""
-        total = np.zeros(self.n + 1, dtype=np.int64)
+        total = np.empty(self.n + 1, dtype=np.int64)  # (not zeroed: one pass fewer)
+        total[0] = 0
         np.cumsum(v, out=total[1:])
-        return np.diff(total[self.offsets])  # one gather, not one per end
+        ends = total[self.offsets]  # one gather, not one per end
+        return np.subtract(ends[1:], ends[:-1], out=ends[:-1])
 
     def position(self, inclusive: bool) -> Any:
         """Each item's place in its row: 1, 2, … (inclusive), or 0, 1, … (the items before it)."""
@@ -178,7 +228,6 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
     flagged; `fetcher(columns, converted, specs)` is the plan's input reader (batch.Plan)."""
     import pyarrow as pa
 
-    c.k.need_data()
     n = c.n
     types = pa.types
     fields = {f["name"]: f for f in spec["fields"]}
@@ -195,7 +244,8 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
         return e
     offsets = np.asarray(arr.offsets, dtype=np.int64)
     start, end = int(offsets[0]), int(offsets[-1])
-    offsets = offsets - start
+    if start:
+        offsets = offsets - start
     items = arr.values.slice(start, end - start)
     e = ItemChunk(c, offsets)
     lengths = e.lengths
@@ -215,15 +265,23 @@ def list_input(c: Chunk, spec: dict[str, Any], arr: Any, fetcher: Callable[..., 
             columns[name] = children[given[name]]
         elif not field["has_default"]:
             columns[name] = pa.nulls(e.n)  # missing in every item: flagged by the reader
-    fetch = fetcher(columns, {}, fields)
-    e.fields = {name: fetch(e, name) for name in fields}
+    e.read_field = fetcher(columns, {}, fields)
+    e.unread = {name: columns.get(name) for name in fields}
     key = spec.get("key")
     if key is not None and e.n:  # 主键: a row whose items repeat a key goes the scalar way
         text = fields[key]["kind"] == "text"  # (its column's own strings, trimmed)
-        c.flag(_repeated_keys(e, children[given[key]] if text and key in given else None, e.fields[key],
+        c.flag(_repeated_keys(e, children[given[key]] if text and key in given else None, e.field(key),
                               bool(spec.get("ordered"))))
     e.settle()
     return e
+
+
+def finish(c: Chunk) -> None:
+    """Check the unread fields of the chunk's lists (ItemChunk.finish): once its outputs are
+    written down, before its rows in error are read."""
+    for value in c.inputs.values():
+        if isinstance(value, ItemChunk):
+            value.finish()
 
 
 def _repeated_keys(e: ItemChunk, strings: Any, value: Any, ordered: bool = False) -> Any:
@@ -307,8 +365,10 @@ def aggregate(c: Chunk, func: str, name: str, test: Callable[[Chunk], Any] | Non
     x = value(e) if value is not None else None
     e.settle()
     if func == "count":
+        if not _arr(mask) and mask:  # 人数 of every item: the lengths (read, not overwritten)
+            return Num(e.lengths, 0, 0, e.longest)
         v = e.count(mask)
-        return Num(v, 0, *_bounds(v))
+        return Num(v, 0, 0, e.longest)
     if func in ("any", "all"):
         assert x is not None  # INVARIANT: the checker makes the condition the value
         hit = np.logical_and(mask, x) if func == "any" else np.logical_and(mask, np.logical_not(x))
@@ -323,7 +383,9 @@ def aggregate(c: Chunk, func: str, name: str, test: Callable[[Chunk], Any] | Non
         out = e.segment_sum(v)
         if over is not None:
             out[over] = 0
-        return Num(out, x.s, *_bounds(out), True)
+        # At most `longest` items of x each (no pass over the sums for their bounds).
+        lo, hi = max(min(0, x.lo * e.longest), -I64), min(max(0, x.hi * e.longest), I64)
+        return Num(out, x.s, lo, hi, True)
     return extreme(e, func, mask, x)
 
 

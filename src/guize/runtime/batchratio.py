@@ -142,11 +142,25 @@ def _numerators(c: Chunk, a: Ratio, b: Ratio) -> tuple[Num, Num, Num]:
     if a.d is b.d:
         return an, bn, a.d
     if _is_one(b.d):
-        return an, c.mul(bn, a.d), a.d
+        return an, _times(c, bn, a.d), a.d
     if _is_one(a.d):
-        return c.mul(an, b.d), bn, b.d
+        return _times(c, an, b.d), bn, b.d
     d = c.mul(a.d, b.d)
     return c.mul(an, b.d), c.mul(bn, a.d), Num(d.v, 0, max(d.lo, 1), d.hi, d.own)
+
+
+def _times(c: Chunk, x: Num, d: Num) -> Num:
+    """x × d, made once per chunk for the same columns (人均月收入 < 标准 and 标准 − 人均月收入 both
+    need 标准 × 家庭人口); shared, so no operation writes into it. A temporary operand (which
+    a later operation may overwrite) is not remembered, as in Chunk.cmp."""
+    if x.own or d.own or not (_is_arr(x.v) or _is_arr(d.v)):
+        return c.mul(x, d)
+    key = ("ratio×", x.s, id(x.v) if _is_arr(x.v) else ("k", x.v), id(d.v) if _is_arr(d.v) else ("k", d.v))
+    hit = c.tests.get(key)
+    if hit is None:
+        p = c.mul(x, d)
+        hit = c.tests[key] = (x.v, d.v, Num(p.v, p.s, p.lo, p.hi))
+    return hit[2]
 
 
 def _combine(c: Chunk, x: Num | Ratio, y: Num | Ratio, op: str) -> Ratio:
@@ -203,9 +217,38 @@ def mul(c: Chunk, x: Num | Ratio, y: Num | Ratio) -> Ratio:
     return r
 
 
+# The signs of x − y for which `x op y` holds.
+_SIGNS = {"<": {-1}, "<=": {-1, 0}, "==": {0}, "!=": {-1, 1}, ">": {1}, ">=": {0, 1}}
+
+
+def _facts(c: Chunk, mask: Any, made: dict[int, tuple[Any, ...]]) -> list[tuple[str, tuple[Any, ...]]]:
+    """Comparisons that hold on every row of `mask`, as far as the chunk's memo of tests
+    (Chunk.tests) tells: the comparison that made it, or those of both sides of an `and`."""
+    key = made.get(id(mask))
+    if key is None:
+        return []
+    if key[0] in _SIGNS:
+        return [(key[0], key[1:])]
+    if key[0] is np.logical_and:
+        a, b, _out = c.tests[key]
+        return _facts(c, a, made) + _facts(c, b, made)
+    return []
+
+
+def disjoint(c: Chunk, a: Any, b: Any) -> bool:
+    """Whether no row can be in both masks: each holds a comparison of the same two columns
+    that cannot hold with the other (家庭人口 = 0 against 家庭人口 > 0). False when unsure."""
+    if not (_is_arr(a) and _is_arr(b)):
+        return False
+    made = {id(out): key for key, (_a, _b, out) in c.tests.items()}
+    right = _facts(c, b, made)
+    return any(k1 == k2 and not _SIGNS[op1] & _SIGNS[op2] for op1, k1 in _facts(c, a, made) for op2, k2 in right)
+
+
 def _reached(c: Chunk, undef: Any, guard: Any) -> None:
-    """Flag the undefined rows (zero divisors) this use reaches: the scalar path reports them."""
-    if undef is None or undef is False:
+    """Flag the undefined rows (zero divisors) this use reaches: the scalar path reports them
+    (none where the guard excludes them: a division by 家庭人口 under 家庭人口 > 0)."""
+    if undef is None or undef is False or disjoint(c, undef, guard):
         return
     if guard is True:
         c.flag(undef)

@@ -499,6 +499,12 @@ def _number_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str], np: 
             # |value| < 10**18 < 2**63: the low words are the values (the high words only
             # repeat the sign), read in place.
             return Converted(w[:, 0], t.scale, None, None, in_place=True)
+        if words == 2 and null is None and t.scale >= 0 and not (integer and t.scale) and not w[:, 1].any():
+            # decimal128(38, s) whose high words are all zero (no negative number): the low
+            # words are the values, read in place, one pass over the high words to know it.
+            # A low word with its top bit set (2**63 or more) reads as negative: its row is
+            # flagged as negative numbers are, and the scalar path rejects it.
+            return Converted(w[:, 0], t.scale, None, None, in_place=True)
         v = alloc(n, np.int64)  # contiguous: numpy's strided loops are several times slower
         np.copyto(v, w[:, 0])
         if t.precision > 18:
