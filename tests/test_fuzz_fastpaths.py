@@ -265,3 +265,43 @@ def test_calendar_and_division_written_out_agree(tmp_path: Path, monkeypatch: py
         for record, got in zip(plain, result, strict=True):
             want = outcome(policy.evaluate, record, ON, asked)
             assert (got["错误"] if isinstance(want, str) else {k: got[k] for k in want}) == want, (record, asked)
+
+
+
+def long_rows(count: int, share: int) -> tuple[list[Any], Any]:
+    item = {"收入": Decimal(10**15 - 1).scaleb(-2), "年龄": 5, "在校": False, "入职": dt.date(2020, 1, 1), "份": share}
+    rows = [[item] * count, [item], []]
+    return rows, pa.table({"人们": pa.array(rows, pa.list_(MEMBER)),
+                           "标准": pa.array([Decimal(1)] * len(rows), pa.decimal128(18, 2))})
+
+
+def agree_long(policy: guize.Policy, rows: list[Any], result: Any, asked: list[str]) -> None:
+    for members, got in zip(rows, result.to_pylist(), strict=True):
+        want = outcome(policy.evaluate, {"人们": members, "标准": Decimal(1)}, ON, asked)
+        assert (got["错误"] if isinstance(want, str) else
+                {k: tuple(got[k]) if isinstance(got[k], list) else got[k] for k in want}) == want, (len(members), asked)
+
+
+def test_a_list_sum_beyond_int64_goes_the_scalar_way(lists: guize.Policy) -> None:
+    """Items each within range (below 10^15) whose row sums leave int64: the row is computed by
+    the scalar path (batchlists.too_long). Its test, lengths × top > int64 computed in int64,
+    itself wrapped: 9,300 items of 10^15 − 1 summed to −9146744073709560916, and a guard
+    reading that sum took the wrong branch."""
+    for count, share in ((9_300, 10**15 - 1), (10_000, -(10**15 - 1)), (3, 10**15 - 1)):
+        rows, table = long_rows(count, share)
+        for asked in (["份合计"], ["若守卫"], ["守卫"]):
+            agree_long(lists, rows, lists.batch.evaluate(table, ON, asked, block_rows=2), asked)
+
+
+def test_a_per_item_integer_beyond_int64_is_a_decimal(tmp_path: Path) -> None:
+    """累计 of such items, a per-item integer output beyond int64 (from the scalar path): a list of
+    decimal128(38, 0), as an integer output of one value per row gets (batchout.output), in one
+    chunk or several (columns.unify), where pa.array(…, int64) raised OverflowError."""
+    policy = load(tmp_path, "running", LISTS + "输出 累计份：整数，可为负，按 人们 逐人 = 累计(份)\n")
+    rows, table = long_rows(9_300, 10**15 - 1)
+    for chunk_rows in (1, 2, 1000):
+        result = policy.batch.evaluate(table, ON, ["累计份"], chunk_rows=chunk_rows, block_rows=2)
+        assert result.schema.field("累计份").type == pa.list_(pa.decimal128(38, 0))
+        agree_long(policy, rows, result, ["累计份"])
+    _rows, table = long_rows(2, 5)  # within int64: int64, as before
+    assert policy.batch.evaluate(table, ON, ["累计份"]).schema.field("累计份").type == pa.list_(pa.int64())
