@@ -201,7 +201,8 @@ class ItemChunk(Chunk):
         """Rows whose items, each at most `top` in size, could sum beyond int64: flagged."""
         if top == 0 or self.longest * top <= I64:
             return None
-        over = self.lengths * top > I64 if top <= I64 else self.lengths > 0
+        # (lengths × top could itself wrap in int64: compare the lengths with I64 // top instead)
+        over = self.lengths > I64 // top if top <= I64 else self.lengths > 0
         self.parent.flag(over)
         return over
 

@@ -656,8 +656,9 @@ def from_python(kind: str, values: list[Any], pa: Any) -> Any:
         if whole + scale <= 76:
             return pa.array(decimals, type=pa.decimal256(76, scale))
         return pa.array([None if d is None else display.exact(d) for d in decimals], type=pa.string())
-    if kind == "int":
-        return pa.array(values, type=pa.int64())
+    if kind == "int":  # beyond int64 (a sum of many items): decimal, as batchout.output's own rows
+        fits = all(x is None or -(1 << 63) <= x < 1 << 63 for x in values)
+        return pa.array(values, type=pa.int64()) if fits else from_python("quantity", values, pa)
     if kind == "bool":
         return pa.array(values, type=pa.bool_())
     if kind == "date":
@@ -722,6 +723,10 @@ def unify(arrays: list[Any], pa: Any) -> tuple[list[Any], Any]:
     types = {a.type for a in arrays}
     if len(types) == 1:
         return arrays, next(iter(types))
+    if all(pa.types.is_list(t) for t in types):  # a per-item output: its items' values unified
+        inner, target = unify([a.values for a in arrays], pa)
+        return [pa.ListArray.from_arrays(a.offsets, v, mask=a.is_null()) for a, v in zip(arrays, inner, strict=True)], \
+            pa.list_(target)
     numbers = [a for a in arrays if pa.types.is_decimal(a.type) or pa.types.is_integer(a.type)]
     others = [a for a in arrays if not (pa.types.is_decimal(a.type) or pa.types.is_integer(a.type))]
     if all(pa.types.is_string(a.type) for a in others):
