@@ -178,6 +178,18 @@ the table and the figures):
     (the baseline reads the fields it uses); every engine validates a list input whole when it
     is read, so reading fewer fields would change which errors are raised. Withholding also
     calls _scales.amount per month and makes its list functions (closures) on every call.
+  Seventh round (scalar8 branch; paired runs of this script, base and branch alternating, two
+  each): out_all called values.prefetch for each optional input only some paths read (textile:
+  31 calls, ~0.08 µs each) because the inline checks out_subset wrote (the input's long name
+  ten times a block) grew the module from 120 to 136 KiB. The checks are now written with the
+  name once (inline_reads.prefetch_number_lines: read into _g, checked, then assigned; a bool,
+  int or enumeration in one line, which _U fails), in out_all and out_subset alike: the module
+  grows 457 bytes (122,789 -> 123,246; test_codegen's cap 120 -> 124 KiB), textile all outputs
+  0.94-0.99 -> 0.76-0.80 of the baseline (12.8 -> 10.4 µs). Not done: iit's three scale calls
+  (the bracket is shared already, ScaleValue.last; written inline they need x × rate proven
+  exact at compile time: iit all outputs stays 1.14-1.21), annual leave (1.40-1.72: evaluate's
+  own ~0.1-0.2 µs, and three stores of _U before the prefetch that overwrites them), textile
+  chosen outputs (1.25-1.30: out_subset's flags and the keys' set).
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the
