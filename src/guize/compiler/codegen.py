@@ -22,6 +22,7 @@ from guize.compiler.inline_reads import (
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
 from guize.compiler.names import Names
+from guize.compiler.scale_inline import progressive
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -201,7 +202,8 @@ class CodeGenerator(ListCode):
             case ir.Scale():
                 return self.scale(node, owner)
             case ir.Progressive(func=func, scale=scale, base=base):
-                return f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
+                return progressive(self, func, scale, base, owner) or \
+                    f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth():
                 return self.list_expr(node, owner)
         assert_never(node)
