@@ -193,7 +193,8 @@ the table and the figures):
   ~0.1 µs): iit all outputs 1.14-1.19 -> 1.07-1.13, chosen 0.89-0.93 -> 0.80-0.87. Still each
   output bisects once and 速算扣除数 is rounded on every call: a hand-edited out_all sharing one
   bisect and the rounded deductions took 1.70 µs against 2.38 (about 0.85 of the baseline),
-  which needs the bracket shared across statements. Not done: annual leave (1.40-1.72: evaluate's
+  which needs the bracket shared across statements (the deductions alone rounded at import:
+  1.07-1.08 -> 1.05-1.07, within the noise, not adopted). Not done: annual leave (1.40-1.72: evaluate's
   own ~0.1-0.2 µs, and three stores of _U before the prefetch that overwrites them), textile
   chosen outputs (1.25-1.30: out_subset's flags and the keys' set).
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
