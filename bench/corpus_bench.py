@@ -178,6 +178,25 @@ the table and the figures):
     (the baseline reads the fields it uses); every engine validates a list input whole when it
     is read, so reading fewer fields would change which errors are raised. Withholding also
     calls _scales.amount per month and makes its list functions (closures) on every call.
+  Seventh round (scalar8 branch; paired runs of this script, base and branch alternating, two
+  each): out_all called values.prefetch for each optional input only some paths read (textile:
+  31 calls, ~0.08 µs each) because the inline checks out_subset wrote (the input's long name
+  ten times a block) grew the module from 120 to 136 KiB. The checks are now written with the
+  name once (inline_reads.prefetch_number_lines: read into _g, checked, then assigned; a bool,
+  int or enumeration in one line, which _U fails), in out_all and out_subset alike: the module
+  grows 457 bytes (122,789 -> 123,246; test_codegen's cap 120 -> 124 KiB), textile all outputs
+  0.94-0.99 -> 0.76-0.80 of the baseline (12.8 -> 10.4 µs). Then 适用税率, 累进计算 and 速算扣除数
+  of a constant excess scale on a base with its own rounding (iit's 应纳税所得额, to 分) are
+  written out (compiler/scale_inline.py): for 0 < base < 1E15, bisect in C, the rate, base ×
+  rate − the bracket's quick deduction, the deduction, every operation proven exact at compile
+  time against the context's precision (the runtime's function otherwise; a call each before,
+  ~0.1 µs): iit all outputs 1.14-1.19 -> 1.07-1.13, chosen 0.89-0.93 -> 0.80-0.87. Still each
+  output bisects once and 速算扣除数 is rounded on every call: a hand-edited out_all sharing one
+  bisect and the rounded deductions took 1.70 µs against 2.38 (about 0.85 of the baseline),
+  which needs the bracket shared across statements (the deductions alone rounded at import:
+  1.07-1.08 -> 1.05-1.07, within the noise, not adopted). Not done: annual leave (1.40-1.72: evaluate's
+  own ~0.1-0.2 µs, and three stores of _U before the prefetch that overwrites them), textile
+  chosen outputs (1.25-1.30: out_subset's flags and the keys' set).
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the

@@ -113,7 +113,11 @@ def test_runtime_generates_no_code() -> None:
 
 def test_textile_module_is_small_and_readable(tmp_path: Path) -> None:
     compiled = compile_file("policies/xinjiang/textile_2024.rule")
-    assert len(compiled.python.encode("utf-8")) <= 120 * 1024
+    # 120 KiB until out_all checked textile's 31 optional inputs inline instead of a
+    # values.prefetch call each (inline_reads.prefetch_number_lines): 122,789 -> 123,246 bytes
+    # for ~2.5 µs less a record (all outputs 0.92-0.96 -> 0.76-0.79 of the hand-written
+    # function, bench/corpus_bench.py); the inline checks as out_subset wrote them were 136 KiB.
+    assert len(compiled.python.encode("utf-8")) <= 124 * 1024
     for text in (compiled.python, compiled.batch_python):
         assert max(len(line) for line in text.splitlines()) <= 300
         compile(text, "m", "exec")  # wrapped lines are still Python

@@ -157,3 +157,29 @@ def test_lint_checks_quick_deductions_against_the_scale(tmp_path: Path, top: str
     path.write_text(QUICK.format(top=top), encoding="utf-8")
     findings = [d for d in lint([str(path)]) if d.code == "L405"]
     assert [(d.span.line, d.message.split("应为 ")[1].split("（")[0]) for d in findings] == found
+
+
+huge = st.decimals(min_value=0, max_value=10**15 - 1, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(income=st.one_of(money, edges, huge, st.sampled_from([Decimal(10**15 - 1), Decimal("999999999999999.99")])),
+       other=st.one_of(money, huge), output=st.sampled_from([None, "适用税率", "应纳税额", "速算扣除数"]))
+def test_scale_written_out_equals_the_runtime(iit: guize.Policy, income: Decimal, other: Decimal,
+                                              output: str | None) -> None:
+    """The scale's common case written into the generated code (compiler/scale_inline.py):
+    the same values, digit for digit, as the reference interpreter's runtime functions, for
+    every output alone and all together, up to the largest inputs and below zero."""
+    data = {"年收入额": str(income), "其他扣除": str(other)}
+    outputs = None if output is None else [output]
+    got, want = iit.evaluate(data, ON, outputs), iit.interpret(data, ON, outputs)
+    assert {k: str(v) for k, v in got.items()} == {k: str(v) for k, v in want.items()}
+
+
+def test_the_scale_is_written_out_in_the_generated_code() -> None:
+    from guize.compiler.driver import compile_file
+
+    python = compile_file(str(IIT)).python
+    assert "_scales.rate(_K" in python and "_scales.quick_form(" in python  # the runtime's beyond the bound
+    out_all = python[python.index("def out_all("):python.index("def out_subset(")]
+    assert "_scales.amount(_K14, " in out_all and "_K14qd[" in out_all

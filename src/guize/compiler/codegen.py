@@ -12,10 +12,17 @@ from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
 from guize.compiler.inline_calls import calendar_inline, compared_if, date_lines, int_division
-from guize.compiler.inline_reads import counted_prefetch, months_expr, number_lines, plain_number
+from guize.compiler.inline_reads import (
+    counted_prefetch,
+    months_expr,
+    number_lines,
+    plain_number,
+    prefetch_number_lines,
+)
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
 from guize.compiler.names import Names
+from guize.compiler.scale_inline import progressive
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -24,7 +31,6 @@ _CONVERTERS = {"money": "_to_decimal", "quantity": "_to_decimal", "rate": "_to_r
                "int": "_to_int", "bool": "_to_bool", "date": "_to_date", "enum": "_to_enum",
                "duration": "_v.to_period", "age": "_v.to_age", "year_month": "_v.to_year_month"}
 _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_CEILING", "down": "ROUND_DOWN"}
-_INLINE_PREFETCH = 12  # out_all checks the optional inputs inline when it reads at most this many inputs
 # Definitions above which a policy's evaluators are written once (see CodeGenerator.shared_all): out_all
 # is out_subset with every flag set, and no output has a function of its own (LISTS). The corpus is
 # far below: its code is as it was.
@@ -196,7 +202,8 @@ class CodeGenerator(ListCode):
             case ir.Scale():
                 return self.scale(node, owner)
             case ir.Progressive(func=func, scale=scale, base=base):
-                return f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
+                return progressive(self, func, scale, base, owner) or \
+                    f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth():
                 return self.list_expr(node, owner)
         assert_never(node)
@@ -445,7 +452,7 @@ class CodeGenerator(ListCode):
                         key=self.input_index.__getitem__)
         return defs, inputs
 
-    def prefetch_lines(self, name: str, inline: bool = True) -> list[str]:
+    def prefetch_lines(self, name: str) -> list[str]:
         """Read an input that only some paths need, if it is given and plainly valid (the common
         case, checked inline as the eager read does); anything else stays unread (`_U`) for the
         path that needs it, which then reports the error. Only saves time: the value is the one
@@ -456,16 +463,13 @@ class CodeGenerator(ListCode):
         if kind == "list":
             return []  # read where the path needs it, by the runtime's converter
         negative = bool(spec.get("negative"))
-        fast = self.fast_check(spec, ident)
+        fast = self.fast_check(spec, "_g")
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
-        if not inline and not negative and (fast or plain_number(spec)):  # values.prefetch knows no sign
-            # One call instead of the inline checks, where code size matters more (out_all).
-            extra = f", {self.const(frozenset(spec['members']))}" if kind == "enum" else ""
-            return [f"    {ident} = _v.prefetch(data.get({name!r}, _U), {kind!r}{extra})"]
-        if fast:
-            return [*head, f"        if not ({fast}):", f"            {ident} = _U"]
+        if fast:  # one line, the long name once (as prefetch_number_lines); _U fails every fast test
+            assert fast.startswith("_g")
+            return [f"    {ident} = _g if (_g := data.get({name!r}, _U)){fast[2:]} else _U"]
         if plain_number(spec):
-            return [*head, *number_lines(ident, "_U", "        ", negative=negative)]
+            return prefetch_number_lines(ident, name, negative)
         if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
             return [*head, f"        if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"            {ident} = _U"]
         if kind in ("duration", "age"):  # (a negative one is left to the converter)
@@ -599,13 +603,11 @@ class CodeGenerator(ListCode):
         # every path reads, unknown input names, then those inputs' values in declaration order,
         # then the definitions every path computes, in order; the rest where the path reaches it.
         self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
-        # out_all of a module with many inputs prefetches by a call each (code size); else inline.
-        inline = fname != "out_all" or len(every_input) <= _INLINE_PREFETCH
-        counted = counted_prefetch(self, inputs, every_input, inline)
+        counted = counted_prefetch(self, inputs, every_input)
         self.read_inputs(inputs, fname == "out_all", counted=counted is not None)
         for name in every_input:
             if ("input", name) in self.lazy:
-                self.statement(self.prefetch_lines(name, inline), self.inputs[name]["line"])
+                self.statement(self.prefetch_lines(name), self.inputs[name]["line"])
         if counted is not None:
             self.statement([f"    if len(data) != {counted}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
         self.body(inputs, defs)

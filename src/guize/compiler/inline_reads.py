@@ -50,7 +50,7 @@ def months_expr(ident: str, kind: str) -> str:
 _COUNTED_INPUTS = 8  # optional and prefetched inputs counted instead of a set of the keys
 
 
-def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str], inline: bool) -> str | None:
+def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> str | None:
     """The number of keys of `data` proven declared once the inputs are read and every input
     read lazily is prefetched (a sum of tests), when that is a few terms: then one len()
     replaces INPUT_NAMES.issuperset(data), which builds a set of the keys on every call. A
@@ -61,9 +61,35 @@ def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str], inline
     optional = [n for n in inputs if gen.inputs[n]["has_default"]]
     if not lazy or len(lazy) + len(optional) > _COUNTED_INPUTS:
         return None
-    if not all(gen.prefetch_lines(n, inline) for n in lazy):  # some are read only where needed
+    if not all(gen.prefetch_lines(n) for n in lazy):  # some are read only where needed
         return None
     required = len(inputs) - len(optional)
     terms = [f"({gen.local('input', n)} is not _ABSENT)" for n in optional]
     terms += [f"({gen.local('input', n)} is not _U)" for n in lazy]
     return " + ".join([str(required), *terms])
+
+
+def prefetch_number_lines(ident: str, name: str, negative: bool = False) -> list[str]:
+    """A number input that only some paths read, prefetched (codegen.prefetch_lines): the value
+    `number_lines` would accept, else _U (read, and any error reported, where a path needs it).
+    The same tests in fewer lines and with the input's long name once (through the temporary
+    _g): out_all of a policy with many optional inputs (textile: 31) checks them all inline
+    instead of a values.prefetch call each, and the module does not grow by a block each.
+    A Decimal not plainly short, or any other kind of value, becomes _NAN, which fails the
+    range test (or raises InvalidOperation when the context traps it): _U, as number_lines."""
+    low_int = "-_INT_LIMIT <" if negative else "0 <="
+    test = ("not -_LIMIT < _g < _LIMIT or _g.adjusted() < _QA" if negative else
+            "not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA)")
+    return [
+        f"    if (_g := data.get({name!r}, _U)) is not _U:",
+        "        try:",
+        f"            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and {low_int} _g < _INT_LIMIT:",
+        "                _g = Decimal(_g)",
+        "            elif _c is not Decimal or len(str(_g)) > _QT:",
+        "                _g = _NAN",
+        f"            if {test}:",
+        "                _g = _U",
+        "        except _InvalidOperation:",
+        "            _g = _U",
+        f"    {ident} = _g",
+    ]

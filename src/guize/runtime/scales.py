@@ -122,6 +122,15 @@ def _quick(scale: ScaleValue) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[D
     return tuple(h for _l, _i, h, _j, _r in b[:-1]), tuple(r for *_x, r in b), tuple(deductions), side
 
 
+def quick_form(scale: ScaleValue) -> Any:
+    """`_quick`'s tables for the scale (kept on it), or None: generated code reads them
+    (compiler/scale_inline.py) to write the common case out."""
+    quick = scale.quick
+    if quick is False:
+        quick = scale.quick = _quick(scale)
+    return quick
+
+
 def _bracket(scale: ScaleValue, quick: Any, x: Any) -> int:
     """The bracket of a positive base x by `_quick`'s upper ends."""
     ends, side = quick[0], quick[3]

@@ -108,14 +108,9 @@ def out_all(data, e, need=None):
     if i_本年度病假累计 is not _U:
         if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
             i_本年度病假累计 = _U
-    i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
-    if i_本年度事假累计天数 is not _U:
-        if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
-            i_本年度事假累计天数 = _U
-    i_事假不扣工资 = data.get('事假不扣工资', _U)
-    if i_事假不扣工资 is not _U:
-        if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
-            i_事假不扣工资 = _U
+    i_本年度事假累计天数 = _g if (_g := data.get('本年度事假累计天数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_事假不扣工资 = _g if (_g := data.get('事假不扣工资', _U)) is True or _g is False else _U
     if len(data) != 1 + (i_寒暑假天数 is not _ABSENT) + (i_本年度病假累计 is not _U) + (i_本年度事假累计天数 is not
             _U) + (i_事假不扣工资 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -162,14 +157,9 @@ def out_subset(data, e, need):
         if i_本年度病假累计 is not _U:
             if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
                 i_本年度病假累计 = _U
-        i_本年度事假累计天数 = data.get('本年度事假累计天数', _U)
-        if i_本年度事假累计天数 is not _U:
-            if not (i_本年度事假累计天数.__class__ is int and 0 <= i_本年度事假累计天数 < _INT_LIMIT):
-                i_本年度事假累计天数 = _U
-        i_事假不扣工资 = data.get('事假不扣工资', _U)
-        if i_事假不扣工资 is not _U:
-            if not (i_事假不扣工资 is True or i_事假不扣工资 is False):
-                i_事假不扣工资 = _U
+        i_本年度事假累计天数 = _g if (_g := data.get('本年度事假累计天数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+        i_事假不扣工资 = _g if (_g := data.get('事假不扣工资', _U)) is True or _g is False else _U
     if _n0:
         if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
             i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
@@ -212,6 +202,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (103, 11, 104, 0, 106, 15, 107, 12, 111, 13, 115, 14, 119, 0, 122, 11, 124, 15, 128, 17,
- 131, 29, 133, 33, 141, 0, 152, 11, 154, 0, 156, 15, 158, 0, 160, 12, 165, 13, 169, 14, 173, 11,
- 176, 15, 180, 17, 183, 29, 185, 33, 194, 0)
+LINE_MAP = (103, 11, 104, 0, 106, 15, 107, 12, 111, 13, 113, 14, 114, 0, 117, 11, 119, 15, 123, 17,
+ 126, 29, 128, 33, 136, 0, 147, 11, 149, 0, 151, 15, 153, 0, 155, 12, 160, 13, 162, 14, 163, 11,
+ 166, 15, 170, 17, 173, 29, 175, 33, 184, 0)

@@ -107,6 +107,9 @@ _K13 = Decimal('960000')
 _K14 = _scales.ScaleValue('excess', ((None, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, _K13, True, _K6), (_K13, False, None, False, _K7), ))
 _K15 = Decimal('60000')
 _K16 = Decimal('0.01')
+_K14qe, _K14qr, _K14qd = _scales.quick_form(_K14)[:3]
+_K14qb = _scales.bisect_left
+_K14qm = Decimal('1E15')
 
 
 def with_适用税率(data, e, need=None):
@@ -174,7 +177,8 @@ def with_适用税率(data, e, need=None):
     d_应纳税所得额 = (_t1 if (_t1 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「适用税率」: line 33
-    d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
+    d_适用税率 = (_K14qr[(_t3 := _K14qb(_K14qe, _t2))] if _ZERO < (_t2 := d_应纳税所得额) < _K14qm else
+            _scales.rate(_K14, _t2))
     return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率}
 
 
@@ -240,10 +244,11 @@ def with_应纳税额(data, e, need=None):
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
     # 「应纳税所得额」: line 28
-    d_应纳税所得额 = (_t2 if (_t2 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+    d_应纳税所得额 = (_t4 if (_t4 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「应纳税额」: line 35
-    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    d_应纳税额 = ((_t5 * _K14qr[(_t6 := _K14qb(_K14qe, _t5))] - _K14qd[_t6]) if _ZERO < (_t5 :=
+            d_应纳税所得额) < _K14qm else _scales.amount(_K14, _t5)).quantize(_K16, _ROUND_HALF_UP)
     return {'应纳税所得额': d_应纳税所得额, '应纳税额': d_应纳税额}
 
 
@@ -309,10 +314,11 @@ def with_速算扣除数(data, e, need=None):
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
     # 「应纳税所得额」: line 28
-    d_应纳税所得额 = (_t3 if (_t3 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+    d_应纳税所得额 = (_t7 if (_t7 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「速算扣除数」: line 40
-    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    d_速算扣除数 = (_K14qd[_K14qb(_K14qe, _t8)] if _ZERO < (_t8 := d_应纳税所得额) < _K14qm else
+            _scales.deduction(_K14, _t8)).quantize(_K16, _ROUND_HALF_UP)
     return {'应纳税所得额': d_应纳税所得额, '速算扣除数': d_速算扣除数}
 
 
@@ -378,14 +384,17 @@ def out_all(data, e, need=None):
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
     # 「应纳税所得额」: line 28
-    d_应纳税所得额 = (_t4 if (_t4 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+    d_应纳税所得额 = (_t10 if (_t10 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「适用税率」: line 33
-    d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
+    d_适用税率 = (_K14qr[(_t12 := _K14qb(_K14qe, _t11))] if _ZERO < (_t11 := d_应纳税所得额) < _K14qm else
+            _scales.rate(_K14, _t11))
     # 「应纳税额」: line 35
-    d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    d_应纳税额 = ((_t13 * _K14qr[(_t14 := _K14qb(_K14qe, _t13))] - _K14qd[_t14]) if _ZERO < (_t13 :=
+            d_应纳税所得额) < _K14qm else _scales.amount(_K14, _t13)).quantize(_K16, _ROUND_HALF_UP)
     # 「速算扣除数」: line 40
-    d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+    d_速算扣除数 = (_K14qd[_K14qb(_K14qe, _t15)] if _ZERO < (_t15 := d_应纳税所得额) < _K14qm else
+            _scales.deduction(_K14, _t15)).quantize(_K16, _ROUND_HALF_UP)
     return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率, '应纳税额': d_应纳税额, '速算扣除数': d_速算扣除数}
 
 
@@ -459,17 +468,20 @@ def out_subset(data, e, need):
         d_综合所得税率表 = _K14
     if _n0:
         # 「应纳税所得额」: line 28
-        d_应纳税所得额 = (_t5 if (_t5 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+        d_应纳税所得额 = (_t17 if (_t17 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
                 _K0).quantize(_K16, _ROUND_HALF_UP)
     if _n2:
         # 「适用税率」: line 33
-        d_适用税率 = _scales.rate(d_综合所得税率表, d_应纳税所得额)
+        d_适用税率 = (_K14qr[(_t19 := _K14qb(_K14qe, _t18))] if _ZERO < (_t18 := d_应纳税所得额) < _K14qm else
+                _scales.rate(_K14, _t18))
     if _n3:
         # 「应纳税额」: line 35
-        d_应纳税额 = _scales.amount(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+        d_应纳税额 = ((_t20 * _K14qr[(_t21 := _K14qb(_K14qe, _t20))] - _K14qd[_t21]) if _ZERO < (_t20 :=
+                d_应纳税所得额) < _K14qm else _scales.amount(_K14, _t20)).quantize(_K16, _ROUND_HALF_UP)
     if _n4:
         # 「速算扣除数」: line 40
-        d_速算扣除数 = _scales.deduction(d_综合所得税率表, d_应纳税所得额).quantize(_K16, _ROUND_HALF_UP)
+        d_速算扣除数 = (_K14qd[_K14qb(_K14qe, _t22)] if _ZERO < (_t22 := d_应纳税所得额) < _K14qm else
+                _scales.deduction(_K14, _t22)).quantize(_K16, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['应纳税所得额'] = d_应纳税所得额
@@ -490,10 +502,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (115, 12, 116, 0, 118, 13, 119, 14, 120, 15, 121, 0, 125, 12, 135, 13, 147, 14, 159, 15,
- 171, 19, 173, 28, 176, 33, 178, 0, 184, 12, 185, 0, 187, 13, 188, 14, 189, 15, 190, 0, 194, 12,
- 204, 13, 216, 14, 228, 15, 240, 19, 242, 28, 245, 35, 247, 0, 253, 12, 254, 0, 256, 13, 257, 14,
- 258, 15, 259, 0, 263, 12, 273, 13, 285, 14, 297, 15, 309, 19, 311, 28, 314, 40, 316, 0, 322, 12,
- 323, 0, 325, 13, 326, 14, 327, 15, 328, 0, 332, 12, 342, 13, 354, 14, 366, 15, 378, 19, 380, 28,
- 383, 33, 385, 35, 387, 40, 389, 0, 400, 12, 402, 0, 404, 13, 406, 14, 407, 15, 408, 0, 410, 12,
- 421, 13, 433, 14, 445, 15, 457, 19, 460, 28, 464, 33, 467, 35, 470, 40, 473, 0)
+LINE_MAP = (118, 12, 119, 0, 121, 13, 122, 14, 123, 15, 124, 0, 128, 12, 138, 13, 150, 14, 162, 15,
+ 174, 19, 176, 28, 179, 33, 182, 0, 188, 12, 189, 0, 191, 13, 192, 14, 193, 15, 194, 0, 198, 12,
+ 208, 13, 220, 14, 232, 15, 244, 19, 246, 28, 249, 35, 252, 0, 258, 12, 259, 0, 261, 13, 262, 14,
+ 263, 15, 264, 0, 268, 12, 278, 13, 290, 14, 302, 15, 314, 19, 316, 28, 319, 40, 322, 0, 328, 12,
+ 329, 0, 331, 13, 332, 14, 333, 15, 334, 0, 338, 12, 348, 13, 360, 14, 372, 15, 384, 19, 386, 28,
+ 389, 33, 392, 35, 395, 40, 398, 0, 409, 12, 411, 0, 413, 13, 415, 14, 416, 15, 417, 0, 419, 12,
+ 430, 13, 442, 14, 454, 15, 466, 19, 469, 28, 473, 33, 477, 35, 481, 40, 485, 0)

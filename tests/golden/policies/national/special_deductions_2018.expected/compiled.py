@@ -91,22 +91,18 @@ def out_all(data, e, need=None):
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    i_赡养身份 = data.get('赡养身份', _U)
-    if i_赡养身份 is not _U:
-        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-            i_赡养身份 = _U
-    i_约定分摊额 = data.get('约定分摊额', _U)
-    if i_约定分摊额 is not _U:
-        if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
-            try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_约定分摊额 = _NAN
+    i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U
+    if (_g := data.get('约定分摊额', _U)) is not _U:
         try:
-            if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
-                i_约定分摊额 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_约定分摊额 = _U
+            _g = _U
+    i_约定分摊额 = _g
     if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
             _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -155,22 +151,19 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n1:
-        i_赡养身份 = data.get('赡养身份', _U)
-        if i_赡养身份 is not _U:
-            if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-                i_赡养身份 = _U
-        i_约定分摊额 = data.get('约定分摊额', _U)
-        if i_约定分摊额 is not _U:
-            if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
-                try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_约定分摊额 = _NAN
+        i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U
+        if (_g := data.get('约定分摊额', _U)) is not _U:
             try:
-                if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
-                    i_约定分摊额 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_约定分摊额 = _U
+                _g = _U
+        i_约定分摊额 = _g
     if _n0:
         if i_受教育子女人数 is _ABSENT:
             i_受教育子女人数 = 0
@@ -226,6 +219,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (91, 17, 92, 18, 93, 19, 94, 20, 98, 21, 110, 0, 113, 17, 117, 18, 129, 19, 133, 27, 135,
- 29, 140, 0, 150, 17, 152, 18, 153, 19, 155, 0, 157, 20, 162, 21, 174, 17, 179, 18, 191, 19, 196,
- 27, 199, 29, 206, 0)
+LINE_MAP = (91, 17, 92, 18, 93, 19, 94, 20, 95, 21, 106, 0, 109, 17, 113, 18, 125, 19, 129, 27, 131,
+ 29, 136, 0, 146, 17, 148, 18, 149, 19, 151, 0, 153, 20, 155, 21, 167, 17, 172, 18, 184, 19, 189,
+ 27, 192, 29, 199, 0)

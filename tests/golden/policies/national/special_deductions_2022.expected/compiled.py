@@ -109,26 +109,20 @@ def out_all(data, e, need=None):
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    i_赡养身份 = data.get('赡养身份', _U)
-    if i_赡养身份 is not _U:
-        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-            i_赡养身份 = _U
-    i_约定分摊额 = data.get('约定分摊额', _U)
-    if i_约定分摊额 is not _U:
-        if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
-            try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_约定分摊额 = _NAN
+    i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U
+    if (_g := data.get('约定分摊额', _U)) is not _U:
         try:
-            if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
-                i_约定分摊额 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_约定分摊额 = _U
-    i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
-    if i_三岁以下婴幼儿人数 is not _U:
-        if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
-            i_三岁以下婴幼儿人数 = _U
+            _g = _U
+    i_约定分摊额 = _g
+    i_三岁以下婴幼儿人数 = _g if (_g := data.get('三岁以下婴幼儿人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
             _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -183,27 +177,22 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n1:
-        i_赡养身份 = data.get('赡养身份', _U)
-        if i_赡养身份 is not _U:
-            if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-                i_赡养身份 = _U
-        i_约定分摊额 = data.get('约定分摊额', _U)
-        if i_约定分摊额 is not _U:
-            if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
-                try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_约定分摊额 = _NAN
+        i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U
+        if (_g := data.get('约定分摊额', _U)) is not _U:
             try:
-                if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
-                    i_约定分摊额 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_约定分摊额 = _U
+                _g = _U
+        i_约定分摊额 = _g
     if _n2:
-        i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
-        if i_三岁以下婴幼儿人数 is not _U:
-            if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
-                i_三岁以下婴幼儿人数 = _U
+        i_三岁以下婴幼儿人数 = _g if (_g := data.get('三岁以下婴幼儿人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n0:
         if i_受教育子女人数 is _ABSENT:
             i_受教育子女人数 = 0
@@ -269,6 +258,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (109, 17, 110, 18, 111, 19, 112, 20, 116, 21, 128, 16, 132, 0, 135, 17, 139, 18, 151, 19,
- 155, 27, 157, 29, 162, 21, 168, 0, 178, 17, 180, 18, 181, 19, 183, 0, 185, 20, 190, 21, 202, 16,
- 207, 17, 212, 18, 224, 19, 229, 27, 232, 29, 239, 21, 247, 0)
+LINE_MAP = (109, 17, 110, 18, 111, 19, 112, 20, 113, 21, 124, 16, 126, 0, 129, 17, 133, 18, 145, 19,
+ 149, 27, 151, 29, 156, 21, 162, 0, 172, 17, 174, 18, 175, 19, 177, 0, 179, 20, 181, 21, 193, 16,
+ 196, 17, 201, 18, 213, 19, 218, 27, 221, 29, 228, 21, 236, 0)

@@ -150,26 +150,20 @@ def out_all(data, e, need=None):
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    i_赡养身份 = data.get('赡养身份', _U)
-    if i_赡养身份 is not _U:
-        if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-            i_赡养身份 = _U
-    i_约定分摊额 = data.get('约定分摊额', _U)
-    if i_约定分摊额 is not _U:
-        if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
-            try:
-                i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_约定分摊额 = _NAN
+    i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U
+    if (_g := data.get('约定分摊额', _U)) is not _U:
         try:
-            if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
-                i_约定分摊额 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_约定分摊额 = _U
-    i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
-    if i_三岁以下婴幼儿人数 is not _U:
-        if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
-            i_三岁以下婴幼儿人数 = _U
+            _g = _U
+    i_约定分摊额 = _g
+    i_三岁以下婴幼儿人数 = _g if (_g := data.get('三岁以下婴幼儿人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
             _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -230,27 +224,22 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n1:
-        i_赡养身份 = data.get('赡养身份', _U)
-        if i_赡养身份 is not _U:
-            if not (i_赡养身份.__class__ is str and i_赡养身份 in _K0):
-                i_赡养身份 = _U
-        i_约定分摊额 = data.get('约定分摊额', _U)
-        if i_约定分摊额 is not _U:
-            if (_c := i_约定分摊额.__class__) is not Decimal or len(str(i_约定分摊额)) > _QT:
-                try:
-                    i_约定分摊额 = Decimal(i_约定分摊额) if _c is str and len(i_约定分摊额) <= _QT or _c is int and 0 <= i_约定分摊额 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_约定分摊额 = _NAN
+        i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U
+        if (_g := data.get('约定分摊额', _U)) is not _U:
             try:
-                if not _TINY <= i_约定分摊额 < _LIMIT and (i_约定分摊额 or i_约定分摊额.adjusted() < _QA):
-                    i_约定分摊额 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_约定分摊额 = _U
+                _g = _U
+        i_约定分摊额 = _g
     if _n2:
-        i_三岁以下婴幼儿人数 = data.get('三岁以下婴幼儿人数', _U)
-        if i_三岁以下婴幼儿人数 is not _U:
-            if not (i_三岁以下婴幼儿人数.__class__ is int and 0 <= i_三岁以下婴幼儿人数 < _INT_LIMIT):
-                i_三岁以下婴幼儿人数 = _U
+        i_三岁以下婴幼儿人数 = _g if (_g := data.get('三岁以下婴幼儿人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n0:
         if i_受教育子女人数 is _ABSENT:
             i_受教育子女人数 = 0
@@ -321,6 +310,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (150, 17, 151, 18, 152, 19, 153, 20, 157, 21, 169, 16, 173, 0, 176, 17, 180, 18, 192, 19,
- 196, 23, 198, 27, 200, 29, 208, 21, 214, 0, 225, 17, 227, 18, 228, 19, 230, 0, 232, 20, 237, 21,
- 249, 16, 254, 17, 259, 18, 271, 19, 276, 23, 279, 27, 281, 29, 291, 21, 299, 0)
+LINE_MAP = (150, 17, 151, 18, 152, 19, 153, 20, 154, 21, 165, 16, 167, 0, 170, 17, 174, 18, 186, 19,
+ 190, 23, 192, 27, 194, 29, 202, 21, 208, 0, 219, 17, 221, 18, 222, 19, 224, 0, 226, 20, 228, 21,
+ 240, 16, 243, 17, 248, 18, 260, 19, 265, 23, 268, 27, 270, 29, 280, 21, 288, 0)

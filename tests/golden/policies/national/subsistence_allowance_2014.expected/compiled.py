@@ -179,23 +179,18 @@ def with_符合低保条件(data, e, need=None):
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
-    if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
-            try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低生活保障标准 = _NAN
+    if (_g := data.get('当地最低生活保障标准', _U)) is not _U:
         try:
-            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
-                    _QA):
-                i_当地最低生活保障标准 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_当地最低生活保障标准 = _U
-    i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
-    if i_财产状况符合当地规定 is not _U:
-        if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-            i_财产状况符合当地规定 = _U
+            _g = _U
+    i_当地最低生活保障标准 = _g
+    i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
@@ -217,23 +212,18 @@ def with_月低保金(data, e, need=None):
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
-    if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
-            try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低生活保障标准 = _NAN
+    if (_g := data.get('当地最低生活保障标准', _U)) is not _U:
         try:
-            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
-                    _QA):
-                i_当地最低生活保障标准 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_当地最低生活保障标准 = _U
-    i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
-    if i_财产状况符合当地规定 is not _U:
-        if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-            i_财产状况符合当地规定 = _U
+            _g = _U
+    i_当地最低生活保障标准 = _g
+    i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
@@ -265,23 +255,18 @@ def with_重点保障对象(data, e, need=None):
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
-    if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
-            try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低生活保障标准 = _NAN
+    if (_g := data.get('当地最低生活保障标准', _U)) is not _U:
         try:
-            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
-                    _QA):
-                i_当地最低生活保障标准 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_当地最低生活保障标准 = _U
-    i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
-    if i_财产状况符合当地规定 is not _U:
-        if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-            i_财产状况符合当地规定 = _U
+            _g = _U
+    i_当地最低生活保障标准 = _g
+    i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
@@ -317,23 +302,18 @@ def with_重点保障人数(data, e, need=None):
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
-    if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
-            try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低生活保障标准 = _NAN
+    if (_g := data.get('当地最低生活保障标准', _U)) is not _U:
         try:
-            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
-                    _QA):
-                i_当地最低生活保障标准 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_当地最低生活保障标准 = _U
-    i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
-    if i_财产状况符合当地规定 is not _U:
-        if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-            i_财产状况符合当地规定 = _U
+            _g = _U
+    i_当地最低生活保障标准 = _g
+    i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
@@ -371,23 +351,18 @@ def out_all(data, e, need=None):
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
-    i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
-    if i_当地最低生活保障标准 is not _U:
-        if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
-            try:
-                i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低生活保障标准 = _NAN
+    if (_g := data.get('当地最低生活保障标准', _U)) is not _U:
         try:
-            if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
-                    _QA):
-                i_当地最低生活保障标准 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_当地最低生活保障标准 = _U
-    i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
-    if i_财产状况符合当地规定 is not _U:
-        if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-            i_财产状况符合当地规定 = _U
+            _g = _U
+    i_当地最低生活保障标准 = _g
+    i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
@@ -443,23 +418,19 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n6:
-        i_当地最低生活保障标准 = data.get('当地最低生活保障标准', _U)
-        if i_当地最低生活保障标准 is not _U:
-            if (_c := i_当地最低生活保障标准.__class__) is not Decimal or len(str(i_当地最低生活保障标准)) > _QT:
-                try:
-                    i_当地最低生活保障标准 = Decimal(i_当地最低生活保障标准) if _c is str and len(i_当地最低生活保障标准) <= _QT or _c is int and 0 <= i_当地最低生活保障标准 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_当地最低生活保障标准 = _NAN
+        if (_g := data.get('当地最低生活保障标准', _U)) is not _U:
             try:
-                if not _TINY <= i_当地最低生活保障标准 < _LIMIT and (i_当地最低生活保障标准 or i_当地最低生活保障标准.adjusted() <
-                        _QA):
-                    i_当地最低生活保障标准 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_当地最低生活保障标准 = _U
-        i_财产状况符合当地规定 = data.get('财产状况符合当地规定', _U)
-        if i_财产状况符合当地规定 is not _U:
-            if not (i_财产状况符合当地规定 is True or i_财产状况符合当地规定 is False):
-                i_财产状况符合当地规定 = _U
+                _g = _U
+        i_当地最低生活保障标准 = _g
+        i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if _n0:
         i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     if _n1:
@@ -515,9 +486,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (179, 21, 180, 0, 182, 22, 195, 23, 199, 0, 201, 21, 202, 26, 204, 29, 210, 0, 217, 21,
- 218, 0, 220, 22, 233, 23, 237, 0, 239, 21, 240, 26, 242, 29, 248, 31, 253, 0, 265, 21, 266, 0, 268,
- 22, 281, 23, 285, 0, 287, 21, 288, 26, 290, 29, 296, 36, 298, 0, 317, 21, 318, 0, 320, 22, 333, 23,
- 337, 0, 339, 21, 340, 26, 342, 29, 348, 36, 350, 38, 352, 0, 371, 21, 372, 0, 374, 22, 387, 23,
- 391, 0, 393, 21, 394, 26, 396, 29, 402, 31, 407, 36, 409, 38, 411, 0, 439, 21, 441, 0, 445, 22,
- 459, 23, 463, 21, 465, 26, 468, 29, 475, 31, 481, 36, 484, 38, 487, 0)
+LINE_MAP = (179, 21, 180, 0, 182, 22, 193, 23, 194, 0, 196, 21, 197, 26, 199, 29, 205, 0, 212, 21,
+ 213, 0, 215, 22, 226, 23, 227, 0, 229, 21, 230, 26, 232, 29, 238, 31, 243, 0, 255, 21, 256, 0, 258,
+ 22, 269, 23, 270, 0, 272, 21, 273, 26, 275, 29, 281, 36, 283, 0, 302, 21, 303, 0, 305, 22, 316, 23,
+ 317, 0, 319, 21, 320, 26, 322, 29, 328, 36, 330, 38, 332, 0, 351, 21, 352, 0, 354, 22, 365, 23,
+ 366, 0, 368, 21, 369, 26, 371, 29, 377, 31, 382, 36, 384, 38, 386, 0, 414, 21, 416, 0, 420, 22,
+ 433, 23, 434, 21, 436, 26, 439, 29, 446, 31, 452, 36, 455, 38, 458, 0)

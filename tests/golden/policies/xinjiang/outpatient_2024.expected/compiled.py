@@ -220,30 +220,28 @@ def with_统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    i_本次费用 = data.get('本次费用', _U)
-    if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
+    if (_g := data.get('本次费用', _U)) is not _U:
         try:
-            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                i_本次费用 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本次费用 = _U
-    i_本年已支付 = data.get('本年已支付', _U)
-    if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
-            try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本年已支付 = _NAN
+            _g = _U
+    i_本次费用 = _g
+    if (_g := data.get('本年已支付', _U)) is not _U:
         try:
-            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
-                i_本年已支付 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本年已支付 = _U
+            _g = _U
+    i_本年已支付 = _g
     if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
@@ -292,30 +290,28 @@ def with_日间手术统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    i_本次费用 = data.get('本次费用', _U)
-    if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
+    if (_g := data.get('本次费用', _U)) is not _U:
         try:
-            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                i_本次费用 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本次费用 = _U
-    i_住院支付比例 = data.get('住院支付比例', _U)
-    if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
-            try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_住院支付比例 = _NAN
+            _g = _U
+    i_本次费用 = _g
+    if (_g := data.get('住院支付比例', _U)) is not _U:
         try:
-            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
-                i_住院支付比例 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_住院支付比例 = _U
+            _g = _U
+    i_住院支付比例 = _g
     if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
@@ -358,42 +354,39 @@ def out_all(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    i_本次费用 = data.get('本次费用', _U)
-    if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
+    if (_g := data.get('本次费用', _U)) is not _U:
         try:
-            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                i_本次费用 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本次费用 = _U
-    i_本年已支付 = data.get('本年已支付', _U)
-    if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
-            try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本年已支付 = _NAN
+            _g = _U
+    i_本次费用 = _g
+    if (_g := data.get('本年已支付', _U)) is not _U:
         try:
-            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
-                i_本年已支付 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本年已支付 = _U
-    i_住院支付比例 = data.get('住院支付比例', _U)
-    if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
-            try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_住院支付比例 = _NAN
+            _g = _U
+    i_本年已支付 = _g
+    if (_g := data.get('住院支付比例', _U)) is not _U:
         try:
-            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
-                i_住院支付比例 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_住院支付比例 = _U
+            _g = _U
+    i_住院支付比例 = _g
     if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
             _U) + (i_住院支付比例 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -492,44 +485,44 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n2:
-        i_本次费用 = data.get('本次费用', _U)
-        if i_本次费用 is not _U:
-            if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-                try:
-                    i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_本次费用 = _NAN
+        if (_g := data.get('本次费用', _U)) is not _U:
             try:
-                if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                    i_本次费用 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_本次费用 = _U
+                _g = _U
+        i_本次费用 = _g
     if _n5:
-        i_本年已支付 = data.get('本年已支付', _U)
-        if i_本年已支付 is not _U:
-            if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
-                try:
-                    i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_本年已支付 = _NAN
+        if (_g := data.get('本年已支付', _U)) is not _U:
             try:
-                if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
-                    i_本年已支付 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_本年已支付 = _U
+                _g = _U
+        i_本年已支付 = _g
     if _n6:
-        i_住院支付比例 = data.get('住院支付比例', _U)
-        if i_住院支付比例 is not _U:
-            if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
-                try:
-                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_住院支付比例 = _NAN
+        if (_g := data.get('住院支付比例', _U)) is not _U:
             try:
-                if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
-                    i_住院支付比例 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_住院支付比例 = _U
+                _g = _U
+        i_住院支付比例 = _g
     if _n0:
         if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
             i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
@@ -651,11 +644,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (216, 15, 217, 16, 218, 18, 219, 19, 220, 0, 222, 21, 223, 17, 235, 20, 247, 0, 249, 15,
- 251, 16, 253, 18, 263, 19, 265, 21, 269, 47, 271, 53, 274, 57, 276, 61, 283, 0, 290, 18, 291, 19,
- 292, 0, 294, 21, 295, 17, 307, 22, 319, 0, 321, 18, 331, 19, 333, 21, 337, 53, 340, 75, 345, 0,
- 352, 15, 353, 16, 354, 18, 355, 19, 356, 23, 357, 24, 358, 0, 360, 21, 361, 17, 373, 20, 385, 22,
- 397, 0, 400, 15, 402, 16, 404, 18, 414, 19, 416, 21, 420, 23, 430, 24, 441, 47, 443, 53, 446, 57,
- 448, 61, 455, 75, 460, 83, 462, 90, 464, 0, 478, 15, 480, 16, 481, 18, 483, 19, 484, 23, 486, 24,
- 488, 0, 490, 21, 492, 0, 494, 17, 507, 20, 520, 22, 533, 15, 536, 16, 538, 18, 549, 19, 551, 21,
- 556, 23, 567, 24, 579, 47, 582, 53, 586, 57, 589, 61, 607, 75, 617, 83, 620, 90, 623, 0)
+LINE_MAP = (216, 15, 217, 16, 218, 18, 219, 19, 220, 0, 222, 21, 223, 17, 234, 20, 245, 0, 247, 15,
+ 249, 16, 251, 18, 261, 19, 263, 21, 267, 47, 269, 53, 272, 57, 274, 61, 281, 0, 288, 18, 289, 19,
+ 290, 0, 292, 21, 293, 17, 304, 22, 315, 0, 317, 18, 327, 19, 329, 21, 333, 53, 336, 75, 341, 0,
+ 348, 15, 349, 16, 350, 18, 351, 19, 352, 23, 353, 24, 354, 0, 356, 21, 357, 17, 368, 20, 379, 22,
+ 390, 0, 393, 15, 395, 16, 397, 18, 407, 19, 409, 21, 413, 23, 423, 24, 434, 47, 436, 53, 439, 57,
+ 441, 61, 448, 75, 453, 83, 455, 90, 457, 0, 471, 15, 473, 16, 474, 18, 476, 19, 477, 23, 479, 24,
+ 481, 0, 483, 21, 485, 0, 487, 17, 500, 20, 513, 22, 526, 15, 529, 16, 531, 18, 542, 19, 544, 21,
+ 549, 23, 560, 24, 572, 47, 575, 53, 579, 57, 582, 61, 600, 75, 610, 83, 613, 90, 616, 0)

@@ -171,30 +171,28 @@ def with_统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    i_本次费用 = data.get('本次费用', _U)
-    if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
+    if (_g := data.get('本次费用', _U)) is not _U:
         try:
-            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                i_本次费用 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本次费用 = _U
-    i_本年已支付 = data.get('本年已支付', _U)
-    if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
-            try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本年已支付 = _NAN
+            _g = _U
+    i_本次费用 = _g
+    if (_g := data.get('本年已支付', _U)) is not _U:
         try:
-            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
-                i_本年已支付 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本年已支付 = _U
+            _g = _U
+    i_本年已支付 = _g
     if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
@@ -243,30 +241,28 @@ def with_日间手术统筹基金支付(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    i_本次费用 = data.get('本次费用', _U)
-    if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
+    if (_g := data.get('本次费用', _U)) is not _U:
         try:
-            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                i_本次费用 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本次费用 = _U
-    i_住院支付比例 = data.get('住院支付比例', _U)
-    if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
-            try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_住院支付比例 = _NAN
+            _g = _U
+    i_本次费用 = _g
+    if (_g := data.get('住院支付比例', _U)) is not _U:
         try:
-            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
-                i_住院支付比例 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_住院支付比例 = _U
+            _g = _U
+    i_住院支付比例 = _g
     if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
@@ -309,42 +305,39 @@ def out_all(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_住院期间 = data.get('住院期间', _ABSENT)
-    i_本次费用 = data.get('本次费用', _U)
-    if i_本次费用 is not _U:
-        if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-            try:
-                i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本次费用 = _NAN
+    if (_g := data.get('本次费用', _U)) is not _U:
         try:
-            if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                i_本次费用 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本次费用 = _U
-    i_本年已支付 = data.get('本年已支付', _U)
-    if i_本年已支付 is not _U:
-        if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
-            try:
-                i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_本年已支付 = _NAN
+            _g = _U
+    i_本次费用 = _g
+    if (_g := data.get('本年已支付', _U)) is not _U:
         try:
-            if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
-                i_本年已支付 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_本年已支付 = _U
-    i_住院支付比例 = data.get('住院支付比例', _U)
-    if i_住院支付比例 is not _U:
-        if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
-            try:
-                i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_住院支付比例 = _NAN
+            _g = _U
+    i_本年已支付 = _g
+    if (_g := data.get('住院支付比例', _U)) is not _U:
         try:
-            if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
-                i_住院支付比例 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_住院支付比例 = _U
+            _g = _U
+    i_住院支付比例 = _g
     if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
             _U) + (i_住院支付比例 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -443,44 +436,44 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n2:
-        i_本次费用 = data.get('本次费用', _U)
-        if i_本次费用 is not _U:
-            if (_c := i_本次费用.__class__) is not Decimal or len(str(i_本次费用)) > _QT:
-                try:
-                    i_本次费用 = Decimal(i_本次费用) if _c is str and len(i_本次费用) <= _QT or _c is int and 0 <= i_本次费用 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_本次费用 = _NAN
+        if (_g := data.get('本次费用', _U)) is not _U:
             try:
-                if not _TINY <= i_本次费用 < _LIMIT and (i_本次费用 or i_本次费用.adjusted() < _QA):
-                    i_本次费用 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_本次费用 = _U
+                _g = _U
+        i_本次费用 = _g
     if _n5:
-        i_本年已支付 = data.get('本年已支付', _U)
-        if i_本年已支付 is not _U:
-            if (_c := i_本年已支付.__class__) is not Decimal or len(str(i_本年已支付)) > _QT:
-                try:
-                    i_本年已支付 = Decimal(i_本年已支付) if _c is str and len(i_本年已支付) <= _QT or _c is int and 0 <= i_本年已支付 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_本年已支付 = _NAN
+        if (_g := data.get('本年已支付', _U)) is not _U:
             try:
-                if not _TINY <= i_本年已支付 < _LIMIT and (i_本年已支付 or i_本年已支付.adjusted() < _QA):
-                    i_本年已支付 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_本年已支付 = _U
+                _g = _U
+        i_本年已支付 = _g
     if _n6:
-        i_住院支付比例 = data.get('住院支付比例', _U)
-        if i_住院支付比例 is not _U:
-            if (_c := i_住院支付比例.__class__) is not Decimal or len(str(i_住院支付比例)) > _QT:
-                try:
-                    i_住院支付比例 = Decimal(i_住院支付比例) if _c is str and len(i_住院支付比例) <= _QT or _c is int and 0 <= i_住院支付比例 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_住院支付比例 = _NAN
+        if (_g := data.get('住院支付比例', _U)) is not _U:
             try:
-                if not _TINY <= i_住院支付比例 < _LIMIT and (i_住院支付比例 or i_住院支付比例.adjusted() < _QA):
-                    i_住院支付比例 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_住院支付比例 = _U
+                _g = _U
+        i_住院支付比例 = _g
     if _n0:
         if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
             i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
@@ -602,11 +595,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (167, 15, 168, 16, 169, 18, 170, 19, 171, 0, 173, 21, 174, 17, 186, 20, 198, 0, 200, 15,
- 202, 16, 204, 18, 214, 19, 216, 21, 220, 18, 222, 53, 225, 57, 227, 61, 234, 0, 241, 18, 242, 19,
- 243, 0, 245, 21, 246, 17, 258, 22, 270, 0, 272, 18, 282, 19, 284, 21, 288, 53, 291, 75, 296, 0,
- 303, 15, 304, 16, 305, 18, 306, 19, 307, 23, 308, 24, 309, 0, 311, 21, 312, 17, 324, 20, 336, 22,
- 348, 0, 351, 15, 353, 16, 355, 18, 365, 19, 367, 21, 371, 23, 381, 24, 392, 18, 394, 53, 397, 57,
- 399, 61, 406, 75, 411, 83, 413, 90, 415, 0, 429, 15, 431, 16, 432, 18, 434, 19, 435, 23, 437, 24,
- 439, 0, 441, 21, 443, 0, 445, 17, 458, 20, 471, 22, 484, 15, 487, 16, 489, 18, 500, 19, 502, 21,
- 507, 23, 518, 24, 530, 18, 533, 53, 537, 57, 540, 61, 558, 75, 568, 83, 571, 90, 574, 0)
+LINE_MAP = (167, 15, 168, 16, 169, 18, 170, 19, 171, 0, 173, 21, 174, 17, 185, 20, 196, 0, 198, 15,
+ 200, 16, 202, 18, 212, 19, 214, 21, 218, 18, 220, 53, 223, 57, 225, 61, 232, 0, 239, 18, 240, 19,
+ 241, 0, 243, 21, 244, 17, 255, 22, 266, 0, 268, 18, 278, 19, 280, 21, 284, 53, 287, 75, 292, 0,
+ 299, 15, 300, 16, 301, 18, 302, 19, 303, 23, 304, 24, 305, 0, 307, 21, 308, 17, 319, 20, 330, 22,
+ 341, 0, 344, 15, 346, 16, 348, 18, 358, 19, 360, 21, 364, 23, 374, 24, 385, 18, 387, 53, 390, 57,
+ 392, 61, 399, 75, 404, 83, 406, 90, 408, 0, 422, 15, 424, 16, 425, 18, 427, 19, 428, 23, 430, 24,
+ 432, 0, 434, 21, 436, 0, 438, 17, 451, 20, 464, 22, 477, 15, 480, 16, 482, 18, 493, 19, 495, 21,
+ 500, 23, 511, 24, 523, 18, 526, 53, 530, 57, 533, 61, 551, 75, 561, 83, 564, 90, 567, 0)

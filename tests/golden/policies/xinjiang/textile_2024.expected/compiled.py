@@ -639,38 +639,32 @@ def with_新增就业补贴补足差额(data, e, need=None):
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
     i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    i_在册职工人数 = data.get('在册职工人数', _U)
-    if i_在册职工人数 is not _U:
-        if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
-            i_在册职工人数 = _U
-    i_月平均工资 = data.get('月平均工资', _U)
-    if i_月平均工资 is not _U:
-        if (_c := i_月平均工资.__class__) is not Decimal or len(str(i_月平均工资)) > _QT:
-            try:
-                i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_月平均工资 = _NAN
+    i_在册职工人数 = _g if (_g := data.get('在册职工人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    if (_g := data.get('月平均工资', _U)) is not _U:
         try:
-            if not _TINY <= i_月平均工资 < _LIMIT and (i_月平均工资 or i_月平均工资.adjusted() < _QA):
-                i_月平均工资 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_月平均工资 = _U
-    i_当地最低工资标准 = data.get('当地最低工资标准', _U)
-    if i_当地最低工资标准 is not _U:
-        if (_c := i_当地最低工资标准.__class__) is not Decimal or len(str(i_当地最低工资标准)) > _QT:
-            try:
-                i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str and len(i_当地最低工资标准) <= _QT or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                i_当地最低工资标准 = _NAN
+            _g = _U
+    i_月平均工资 = _g
+    if (_g := data.get('当地最低工资标准', _U)) is not _U:
         try:
-            if not _TINY <= i_当地最低工资标准 < _LIMIT and (i_当地最低工资标准 or i_当地最低工资标准.adjusted() < _QA):
-                i_当地最低工资标准 = _U
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
         except _InvalidOperation:
-            i_当地最低工资标准 = _U
-    i_新增稳定就业人数 = data.get('新增稳定就业人数', _U)
-    if i_新增稳定就业人数 is not _U:
-        if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
-            i_新增稳定就业人数 = _U
+            _g = _U
+    i_当地最低工资标准 = _g
+    i_新增稳定就业人数 = _g if (_g := data.get('新增稳定就业人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if len(data) != 1 + (i_原政策已领取新增就业补贴 is not _ABSENT) + (i_在册职工人数 is not _U) + (i_月平均工资 is not
             _U) + (i_当地最低工资标准 is not _U) + (i_新增稳定就业人数 is not _U):
         _v.unknown_inputs(data, INPUT_NAMES)
@@ -724,37 +718,254 @@ def out_all(data, e, need=None):
     i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_在册职工人数 = _v.prefetch(data.get('在册职工人数', _U), 'int')
-    i_企业地区 = _v.prefetch(data.get('企业地区', _U), 'enum', _K5)
-    i_产品类别 = _v.prefetch(data.get('产品类别', _U), 'enum', _K6)
-    i_纱支 = _v.prefetch(data.get('纱支', _U), 'quantity')
-    i_非地产纱线占比 = _v.prefetch(data.get('非地产纱线占比', _U), 'rate')
-    i_销售数量 = _v.prefetch(data.get('销售数量', _U), 'quantity')
-    i_地产聚酯纤维使用量 = _v.prefetch(data.get('地产聚酯纤维使用量', _U), 'quantity')
-    i_终端产品销售额 = _v.prefetch(data.get('终端产品销售额', _U), 'money')
-    i_代加工费收入 = _v.prefetch(data.get('代加工费收入', _U), 'money')
-    i_设计中心设备软件投入 = _v.prefetch(data.get('设计中心设备软件投入', _U), 'money')
-    i_生产用电量 = _v.prefetch(data.get('生产用电量', _U), 'quantity')
-    i_月平均工资 = _v.prefetch(data.get('月平均工资', _U), 'money')
-    i_当地最低工资标准 = _v.prefetch(data.get('当地最低工资标准', _U), 'money')
-    i_新增稳定就业人数 = _v.prefetch(data.get('新增稳定就业人数', _U), 'int')
-    i_稳定就业月数 = _v.prefetch(data.get('稳定就业月数', _U), 'int')
-    i_企业月缴社会保险费 = _v.prefetch(data.get('企业月缴社会保险费', _U), 'quantity')
-    i_职工月缴社会保险费 = _v.prefetch(data.get('职工月缴社会保险费', _U), 'quantity')
-    i_劳动合同履行月数 = _v.prefetch(data.get('劳动合同履行月数', _U), 'int')
-    i_岗前培训人数 = _v.prefetch(data.get('岗前培训人数', _U), 'int')
-    i_上年度在岗职工平均人数 = _v.prefetch(data.get('上年度在岗职工平均人数', _U), 'int')
-    i_引进人才人数 = _v.prefetch(data.get('引进人才人数', _U), 'int')
-    i_流动资金贷款本金 = _v.prefetch(data.get('流动资金贷款本金', _U), 'money')
-    i_实际贷款利率 = _v.prefetch(data.get('实际贷款利率', _U), 'rate')
-    i_贷款市场报价利率 = _v.prefetch(data.get('贷款市场报价利率', _U), 'rate')
-    i_新型印染技术投资额 = _v.prefetch(data.get('新型印染技术投资额', _U), 'money')
-    i_印染技术改造投资额 = _v.prefetch(data.get('印染技术改造投资额', _U), 'money')
-    i_水重复利用率 = _v.prefetch(data.get('水重复利用率', _U), 'rate')
-    i_疆内使用率 = _v.prefetch(data.get('疆内使用率', _U), 'rate')
-    i_印染废水排放量 = _v.prefetch(data.get('印染废水排放量', _U), 'quantity')
-    i_废水和盐排放达标 = _v.prefetch(data.get('废水和盐排放达标', _U), 'bool')
-    i_日达标处理量 = _v.prefetch(data.get('日达标处理量', _U), 'quantity')
+    i_在册职工人数 = _g if (_g := data.get('在册职工人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_企业地区 = _g if (_g := data.get('企业地区', _U)).__class__ is str and _g in _K5 else _U
+    i_产品类别 = _g if (_g := data.get('产品类别', _U)).__class__ is str and _g in _K6 else _U
+    if (_g := data.get('纱支', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_纱支 = _g
+    if (_g := data.get('非地产纱线占比', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_非地产纱线占比 = _g
+    if (_g := data.get('销售数量', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_销售数量 = _g
+    if (_g := data.get('地产聚酯纤维使用量', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_地产聚酯纤维使用量 = _g
+    if (_g := data.get('终端产品销售额', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_终端产品销售额 = _g
+    if (_g := data.get('代加工费收入', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_代加工费收入 = _g
+    if (_g := data.get('设计中心设备软件投入', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_设计中心设备软件投入 = _g
+    if (_g := data.get('生产用电量', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_生产用电量 = _g
+    if (_g := data.get('月平均工资', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_月平均工资 = _g
+    if (_g := data.get('当地最低工资标准', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_当地最低工资标准 = _g
+    i_新增稳定就业人数 = _g if (_g := data.get('新增稳定就业人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_稳定就业月数 = _g if (_g := data.get('稳定就业月数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    if (_g := data.get('企业月缴社会保险费', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_企业月缴社会保险费 = _g
+    if (_g := data.get('职工月缴社会保险费', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_职工月缴社会保险费 = _g
+    i_劳动合同履行月数 = _g if (_g := data.get('劳动合同履行月数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_岗前培训人数 = _g if (_g := data.get('岗前培训人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_上年度在岗职工平均人数 = _g if (_g := data.get('上年度在岗职工平均人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_引进人才人数 = _g if (_g := data.get('引进人才人数',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    if (_g := data.get('流动资金贷款本金', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_流动资金贷款本金 = _g
+    if (_g := data.get('实际贷款利率', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_实际贷款利率 = _g
+    if (_g := data.get('贷款市场报价利率', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_贷款市场报价利率 = _g
+    if (_g := data.get('新型印染技术投资额', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_新型印染技术投资额 = _g
+    if (_g := data.get('印染技术改造投资额', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_印染技术改造投资额 = _g
+    if (_g := data.get('水重复利用率', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_水重复利用率 = _g
+    if (_g := data.get('疆内使用率', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_疆内使用率 = _g
+    if (_g := data.get('印染废水排放量', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_印染废水排放量 = _g
+    i_废水和盐排放达标 = _g if (_g := data.get('废水和盐排放达标', _U)) is True or _g is False else _U
+    if (_g := data.get('日达标处理量', _U)) is not _U:
+        try:
+            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                _g = Decimal(_g)
+            elif _c is not Decimal or len(str(_g)) > _QT:
+                _g = _NAN
+            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                _g = _U
+        except _InvalidOperation:
+            _g = _U
+    i_日达标处理量 = _g
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if (_c := i_出疆棉数量.__class__) is not Decimal or len(str(i_出疆棉数量)) > _QT:
@@ -927,323 +1138,294 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_在册职工人数 = data.get('在册职工人数', _U)
-        if i_在册职工人数 is not _U:
-            if not (i_在册职工人数.__class__ is int and 0 <= i_在册职工人数 < _INT_LIMIT):
-                i_在册职工人数 = _U
+        i_在册职工人数 = _g if (_g := data.get('在册职工人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n20:
-        i_企业地区 = data.get('企业地区', _U)
-        if i_企业地区 is not _U:
-            if not (i_企业地区.__class__ is str and i_企业地区 in _K5):
-                i_企业地区 = _U
+        i_企业地区 = _g if (_g := data.get('企业地区', _U)).__class__ is str and _g in _K5 else _U
     if _n3:
-        i_产品类别 = data.get('产品类别', _U)
-        if i_产品类别 is not _U:
-            if not (i_产品类别.__class__ is str and i_产品类别 in _K6):
-                i_产品类别 = _U
-        i_纱支 = data.get('纱支', _U)
-        if i_纱支 is not _U:
-            if (_c := i_纱支.__class__) is not Decimal or len(str(i_纱支)) > _QT:
-                try:
-                    i_纱支 = Decimal(i_纱支) if _c is str and len(i_纱支) <= _QT or _c is int and 0 <= i_纱支 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_纱支 = _NAN
+        i_产品类别 = _g if (_g := data.get('产品类别', _U)).__class__ is str and _g in _K6 else _U
+        if (_g := data.get('纱支', _U)) is not _U:
             try:
-                if not _TINY <= i_纱支 < _LIMIT and (i_纱支 or i_纱支.adjusted() < _QA):
-                    i_纱支 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_纱支 = _U
-        i_非地产纱线占比 = data.get('非地产纱线占比', _U)
-        if i_非地产纱线占比 is not _U:
-            if (_c := i_非地产纱线占比.__class__) is not Decimal or len(str(i_非地产纱线占比)) > _QT:
-                try:
-                    i_非地产纱线占比 = Decimal(i_非地产纱线占比) if _c is str and len(i_非地产纱线占比) <= _QT or _c is int and 0 <= i_非地产纱线占比 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_非地产纱线占比 = _NAN
+                _g = _U
+        i_纱支 = _g
+        if (_g := data.get('非地产纱线占比', _U)) is not _U:
             try:
-                if not _TINY <= i_非地产纱线占比 < _LIMIT and (i_非地产纱线占比 or i_非地产纱线占比.adjusted() < _QA):
-                    i_非地产纱线占比 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_非地产纱线占比 = _U
-        i_销售数量 = data.get('销售数量', _U)
-        if i_销售数量 is not _U:
-            if (_c := i_销售数量.__class__) is not Decimal or len(str(i_销售数量)) > _QT:
-                try:
-                    i_销售数量 = Decimal(i_销售数量) if _c is str and len(i_销售数量) <= _QT or _c is int and 0 <= i_销售数量 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_销售数量 = _NAN
+                _g = _U
+        i_非地产纱线占比 = _g
+        if (_g := data.get('销售数量', _U)) is not _U:
             try:
-                if not _TINY <= i_销售数量 < _LIMIT and (i_销售数量 or i_销售数量.adjusted() < _QA):
-                    i_销售数量 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_销售数量 = _U
+                _g = _U
+        i_销售数量 = _g
     if _n4:
-        i_地产聚酯纤维使用量 = data.get('地产聚酯纤维使用量', _U)
-        if i_地产聚酯纤维使用量 is not _U:
-            if (_c := i_地产聚酯纤维使用量.__class__) is not Decimal or len(str(i_地产聚酯纤维使用量)) > _QT:
-                try:
-                    i_地产聚酯纤维使用量 = Decimal(i_地产聚酯纤维使用量) if _c is str and len(i_地产聚酯纤维使用量) <= _QT or _c is int and 0 <= i_地产聚酯纤维使用量 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_地产聚酯纤维使用量 = _NAN
+        if (_g := data.get('地产聚酯纤维使用量', _U)) is not _U:
             try:
-                if not _TINY <= i_地产聚酯纤维使用量 < _LIMIT and (i_地产聚酯纤维使用量 or i_地产聚酯纤维使用量.adjusted() <
-                        _QA):
-                    i_地产聚酯纤维使用量 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_地产聚酯纤维使用量 = _U
+                _g = _U
+        i_地产聚酯纤维使用量 = _g
     if _n5:
-        i_终端产品销售额 = data.get('终端产品销售额', _U)
-        if i_终端产品销售额 is not _U:
-            if (_c := i_终端产品销售额.__class__) is not Decimal or len(str(i_终端产品销售额)) > _QT:
-                try:
-                    i_终端产品销售额 = Decimal(i_终端产品销售额) if _c is str and len(i_终端产品销售额) <= _QT or _c is int and 0 <= i_终端产品销售额 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_终端产品销售额 = _NAN
+        if (_g := data.get('终端产品销售额', _U)) is not _U:
             try:
-                if not _TINY <= i_终端产品销售额 < _LIMIT and (i_终端产品销售额 or i_终端产品销售额.adjusted() < _QA):
-                    i_终端产品销售额 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_终端产品销售额 = _U
+                _g = _U
+        i_终端产品销售额 = _g
     if _n6:
-        i_代加工费收入 = data.get('代加工费收入', _U)
-        if i_代加工费收入 is not _U:
-            if (_c := i_代加工费收入.__class__) is not Decimal or len(str(i_代加工费收入)) > _QT:
-                try:
-                    i_代加工费收入 = Decimal(i_代加工费收入) if _c is str and len(i_代加工费收入) <= _QT or _c is int and 0 <= i_代加工费收入 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_代加工费收入 = _NAN
+        if (_g := data.get('代加工费收入', _U)) is not _U:
             try:
-                if not _TINY <= i_代加工费收入 < _LIMIT and (i_代加工费收入 or i_代加工费收入.adjusted() < _QA):
-                    i_代加工费收入 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_代加工费收入 = _U
+                _g = _U
+        i_代加工费收入 = _g
     if _n7:
-        i_设计中心设备软件投入 = data.get('设计中心设备软件投入', _U)
-        if i_设计中心设备软件投入 is not _U:
-            if (_c := i_设计中心设备软件投入.__class__) is not Decimal or len(str(i_设计中心设备软件投入)) > _QT:
-                try:
-                    i_设计中心设备软件投入 = Decimal(i_设计中心设备软件投入) if _c is str and len(i_设计中心设备软件投入) <= _QT or _c is int and 0 <= i_设计中心设备软件投入 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_设计中心设备软件投入 = _NAN
+        if (_g := data.get('设计中心设备软件投入', _U)) is not _U:
             try:
-                if not _TINY <= i_设计中心设备软件投入 < _LIMIT and (i_设计中心设备软件投入 or i_设计中心设备软件投入.adjusted() <
-                        _QA):
-                    i_设计中心设备软件投入 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_设计中心设备软件投入 = _U
+                _g = _U
+        i_设计中心设备软件投入 = _g
     if _n8:
-        i_生产用电量 = data.get('生产用电量', _U)
-        if i_生产用电量 is not _U:
-            if (_c := i_生产用电量.__class__) is not Decimal or len(str(i_生产用电量)) > _QT:
-                try:
-                    i_生产用电量 = Decimal(i_生产用电量) if _c is str and len(i_生产用电量) <= _QT or _c is int and 0 <= i_生产用电量 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_生产用电量 = _NAN
+        if (_g := data.get('生产用电量', _U)) is not _U:
             try:
-                if not _TINY <= i_生产用电量 < _LIMIT and (i_生产用电量 or i_生产用电量.adjusted() < _QA):
-                    i_生产用电量 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_生产用电量 = _U
+                _g = _U
+        i_生产用电量 = _g
     if _n9:
-        i_月平均工资 = data.get('月平均工资', _U)
-        if i_月平均工资 is not _U:
-            if (_c := i_月平均工资.__class__) is not Decimal or len(str(i_月平均工资)) > _QT:
-                try:
-                    i_月平均工资 = Decimal(i_月平均工资) if _c is str and len(i_月平均工资) <= _QT or _c is int and 0 <= i_月平均工资 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_月平均工资 = _NAN
+        if (_g := data.get('月平均工资', _U)) is not _U:
             try:
-                if not _TINY <= i_月平均工资 < _LIMIT and (i_月平均工资 or i_月平均工资.adjusted() < _QA):
-                    i_月平均工资 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_月平均工资 = _U
-        i_当地最低工资标准 = data.get('当地最低工资标准', _U)
-        if i_当地最低工资标准 is not _U:
-            if (_c := i_当地最低工资标准.__class__) is not Decimal or len(str(i_当地最低工资标准)) > _QT:
-                try:
-                    i_当地最低工资标准 = Decimal(i_当地最低工资标准) if _c is str and len(i_当地最低工资标准) <= _QT or _c is int and 0 <= i_当地最低工资标准 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_当地最低工资标准 = _NAN
+                _g = _U
+        i_月平均工资 = _g
+        if (_g := data.get('当地最低工资标准', _U)) is not _U:
             try:
-                if not _TINY <= i_当地最低工资标准 < _LIMIT and (i_当地最低工资标准 or i_当地最低工资标准.adjusted() < _QA):
-                    i_当地最低工资标准 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_当地最低工资标准 = _U
-        i_新增稳定就业人数 = data.get('新增稳定就业人数', _U)
-        if i_新增稳定就业人数 is not _U:
-            if not (i_新增稳定就业人数.__class__ is int and 0 <= i_新增稳定就业人数 < _INT_LIMIT):
-                i_新增稳定就业人数 = _U
+                _g = _U
+        i_当地最低工资标准 = _g
+        i_新增稳定就业人数 = _g if (_g := data.get('新增稳定就业人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n10:
-        i_稳定就业月数 = data.get('稳定就业月数', _U)
-        if i_稳定就业月数 is not _U:
-            if not (i_稳定就业月数.__class__ is int and 0 <= i_稳定就业月数 < _INT_LIMIT):
-                i_稳定就业月数 = _U
+        i_稳定就业月数 = _g if (_g := data.get('稳定就业月数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n11:
-        i_企业月缴社会保险费 = data.get('企业月缴社会保险费', _U)
-        if i_企业月缴社会保险费 is not _U:
-            if (_c := i_企业月缴社会保险费.__class__) is not Decimal or len(str(i_企业月缴社会保险费)) > _QT:
-                try:
-                    i_企业月缴社会保险费 = Decimal(i_企业月缴社会保险费) if _c is str and len(i_企业月缴社会保险费) <= _QT or _c is int and 0 <= i_企业月缴社会保险费 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_企业月缴社会保险费 = _NAN
+        if (_g := data.get('企业月缴社会保险费', _U)) is not _U:
             try:
-                if not _TINY <= i_企业月缴社会保险费 < _LIMIT and (i_企业月缴社会保险费 or i_企业月缴社会保险费.adjusted() <
-                        _QA):
-                    i_企业月缴社会保险费 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_企业月缴社会保险费 = _U
+                _g = _U
+        i_企业月缴社会保险费 = _g
     if _n12:
-        i_职工月缴社会保险费 = data.get('职工月缴社会保险费', _U)
-        if i_职工月缴社会保险费 is not _U:
-            if (_c := i_职工月缴社会保险费.__class__) is not Decimal or len(str(i_职工月缴社会保险费)) > _QT:
-                try:
-                    i_职工月缴社会保险费 = Decimal(i_职工月缴社会保险费) if _c is str and len(i_职工月缴社会保险费) <= _QT or _c is int and 0 <= i_职工月缴社会保险费 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_职工月缴社会保险费 = _NAN
+        if (_g := data.get('职工月缴社会保险费', _U)) is not _U:
             try:
-                if not _TINY <= i_职工月缴社会保险费 < _LIMIT and (i_职工月缴社会保险费 or i_职工月缴社会保险费.adjusted() <
-                        _QA):
-                    i_职工月缴社会保险费 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_职工月缴社会保险费 = _U
+                _g = _U
+        i_职工月缴社会保险费 = _g
     if _n21:
-        i_劳动合同履行月数 = data.get('劳动合同履行月数', _U)
-        if i_劳动合同履行月数 is not _U:
-            if not (i_劳动合同履行月数.__class__ is int and 0 <= i_劳动合同履行月数 < _INT_LIMIT):
-                i_劳动合同履行月数 = _U
+        i_劳动合同履行月数 = _g if (_g := data.get('劳动合同履行月数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n13:
-        i_岗前培训人数 = data.get('岗前培训人数', _U)
-        if i_岗前培训人数 is not _U:
-            if not (i_岗前培训人数.__class__ is int and 0 <= i_岗前培训人数 < _INT_LIMIT):
-                i_岗前培训人数 = _U
+        i_岗前培训人数 = _g if (_g := data.get('岗前培训人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n14:
-        i_上年度在岗职工平均人数 = data.get('上年度在岗职工平均人数', _U)
-        if i_上年度在岗职工平均人数 is not _U:
-            if not (i_上年度在岗职工平均人数.__class__ is int and 0 <= i_上年度在岗职工平均人数 < _INT_LIMIT):
-                i_上年度在岗职工平均人数 = _U
-        i_引进人才人数 = data.get('引进人才人数', _U)
-        if i_引进人才人数 is not _U:
-            if not (i_引进人才人数.__class__ is int and 0 <= i_引进人才人数 < _INT_LIMIT):
-                i_引进人才人数 = _U
+        i_上年度在岗职工平均人数 = _g if (_g := data.get('上年度在岗职工平均人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+        i_引进人才人数 = _g if (_g := data.get('引进人才人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n15:
-        i_流动资金贷款本金 = data.get('流动资金贷款本金', _U)
-        if i_流动资金贷款本金 is not _U:
-            if (_c := i_流动资金贷款本金.__class__) is not Decimal or len(str(i_流动资金贷款本金)) > _QT:
-                try:
-                    i_流动资金贷款本金 = Decimal(i_流动资金贷款本金) if _c is str and len(i_流动资金贷款本金) <= _QT or _c is int and 0 <= i_流动资金贷款本金 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_流动资金贷款本金 = _NAN
+        if (_g := data.get('流动资金贷款本金', _U)) is not _U:
             try:
-                if not _TINY <= i_流动资金贷款本金 < _LIMIT and (i_流动资金贷款本金 or i_流动资金贷款本金.adjusted() < _QA):
-                    i_流动资金贷款本金 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_流动资金贷款本金 = _U
-        i_实际贷款利率 = data.get('实际贷款利率', _U)
-        if i_实际贷款利率 is not _U:
-            if (_c := i_实际贷款利率.__class__) is not Decimal or len(str(i_实际贷款利率)) > _QT:
-                try:
-                    i_实际贷款利率 = Decimal(i_实际贷款利率) if _c is str and len(i_实际贷款利率) <= _QT or _c is int and 0 <= i_实际贷款利率 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_实际贷款利率 = _NAN
+                _g = _U
+        i_流动资金贷款本金 = _g
+        if (_g := data.get('实际贷款利率', _U)) is not _U:
             try:
-                if not _TINY <= i_实际贷款利率 < _LIMIT and (i_实际贷款利率 or i_实际贷款利率.adjusted() < _QA):
-                    i_实际贷款利率 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_实际贷款利率 = _U
-        i_贷款市场报价利率 = data.get('贷款市场报价利率', _U)
-        if i_贷款市场报价利率 is not _U:
-            if (_c := i_贷款市场报价利率.__class__) is not Decimal or len(str(i_贷款市场报价利率)) > _QT:
-                try:
-                    i_贷款市场报价利率 = Decimal(i_贷款市场报价利率) if _c is str and len(i_贷款市场报价利率) <= _QT or _c is int and 0 <= i_贷款市场报价利率 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_贷款市场报价利率 = _NAN
+                _g = _U
+        i_实际贷款利率 = _g
+        if (_g := data.get('贷款市场报价利率', _U)) is not _U:
             try:
-                if not _TINY <= i_贷款市场报价利率 < _LIMIT and (i_贷款市场报价利率 or i_贷款市场报价利率.adjusted() < _QA):
-                    i_贷款市场报价利率 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_贷款市场报价利率 = _U
+                _g = _U
+        i_贷款市场报价利率 = _g
     if _n16:
-        i_新型印染技术投资额 = data.get('新型印染技术投资额', _U)
-        if i_新型印染技术投资额 is not _U:
-            if (_c := i_新型印染技术投资额.__class__) is not Decimal or len(str(i_新型印染技术投资额)) > _QT:
-                try:
-                    i_新型印染技术投资额 = Decimal(i_新型印染技术投资额) if _c is str and len(i_新型印染技术投资额) <= _QT or _c is int and 0 <= i_新型印染技术投资额 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_新型印染技术投资额 = _NAN
+        if (_g := data.get('新型印染技术投资额', _U)) is not _U:
             try:
-                if not _TINY <= i_新型印染技术投资额 < _LIMIT and (i_新型印染技术投资额 or i_新型印染技术投资额.adjusted() <
-                        _QA):
-                    i_新型印染技术投资额 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_新型印染技术投资额 = _U
+                _g = _U
+        i_新型印染技术投资额 = _g
     if _n17:
-        i_印染技术改造投资额 = data.get('印染技术改造投资额', _U)
-        if i_印染技术改造投资额 is not _U:
-            if (_c := i_印染技术改造投资额.__class__) is not Decimal or len(str(i_印染技术改造投资额)) > _QT:
-                try:
-                    i_印染技术改造投资额 = Decimal(i_印染技术改造投资额) if _c is str and len(i_印染技术改造投资额) <= _QT or _c is int and 0 <= i_印染技术改造投资额 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_印染技术改造投资额 = _NAN
+        if (_g := data.get('印染技术改造投资额', _U)) is not _U:
             try:
-                if not _TINY <= i_印染技术改造投资额 < _LIMIT and (i_印染技术改造投资额 or i_印染技术改造投资额.adjusted() <
-                        _QA):
-                    i_印染技术改造投资额 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_印染技术改造投资额 = _U
+                _g = _U
+        i_印染技术改造投资额 = _g
     if _n18:
-        i_水重复利用率 = data.get('水重复利用率', _U)
-        if i_水重复利用率 is not _U:
-            if (_c := i_水重复利用率.__class__) is not Decimal or len(str(i_水重复利用率)) > _QT:
-                try:
-                    i_水重复利用率 = Decimal(i_水重复利用率) if _c is str and len(i_水重复利用率) <= _QT or _c is int and 0 <= i_水重复利用率 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_水重复利用率 = _NAN
+        if (_g := data.get('水重复利用率', _U)) is not _U:
             try:
-                if not _TINY <= i_水重复利用率 < _LIMIT and (i_水重复利用率 or i_水重复利用率.adjusted() < _QA):
-                    i_水重复利用率 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_水重复利用率 = _U
-        i_疆内使用率 = data.get('疆内使用率', _U)
-        if i_疆内使用率 is not _U:
-            if (_c := i_疆内使用率.__class__) is not Decimal or len(str(i_疆内使用率)) > _QT:
-                try:
-                    i_疆内使用率 = Decimal(i_疆内使用率) if _c is str and len(i_疆内使用率) <= _QT or _c is int and 0 <= i_疆内使用率 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_疆内使用率 = _NAN
+                _g = _U
+        i_水重复利用率 = _g
+        if (_g := data.get('疆内使用率', _U)) is not _U:
             try:
-                if not _TINY <= i_疆内使用率 < _LIMIT and (i_疆内使用率 or i_疆内使用率.adjusted() < _QA):
-                    i_疆内使用率 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_疆内使用率 = _U
-        i_印染废水排放量 = data.get('印染废水排放量', _U)
-        if i_印染废水排放量 is not _U:
-            if (_c := i_印染废水排放量.__class__) is not Decimal or len(str(i_印染废水排放量)) > _QT:
-                try:
-                    i_印染废水排放量 = Decimal(i_印染废水排放量) if _c is str and len(i_印染废水排放量) <= _QT or _c is int and 0 <= i_印染废水排放量 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_印染废水排放量 = _NAN
+                _g = _U
+        i_疆内使用率 = _g
+        if (_g := data.get('印染废水排放量', _U)) is not _U:
             try:
-                if not _TINY <= i_印染废水排放量 < _LIMIT and (i_印染废水排放量 or i_印染废水排放量.adjusted() < _QA):
-                    i_印染废水排放量 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_印染废水排放量 = _U
-        i_废水和盐排放达标 = data.get('废水和盐排放达标', _U)
-        if i_废水和盐排放达标 is not _U:
-            if not (i_废水和盐排放达标 is True or i_废水和盐排放达标 is False):
-                i_废水和盐排放达标 = _U
+                _g = _U
+        i_印染废水排放量 = _g
+        i_废水和盐排放达标 = _g if (_g := data.get('废水和盐排放达标', _U)) is True or _g is False else _U
     if _n19:
-        i_日达标处理量 = data.get('日达标处理量', _U)
-        if i_日达标处理量 is not _U:
-            if (_c := i_日达标处理量.__class__) is not Decimal or len(str(i_日达标处理量)) > _QT:
-                try:
-                    i_日达标处理量 = Decimal(i_日达标处理量) if _c is str and len(i_日达标处理量) <= _QT or _c is int and 0 <= i_日达标处理量 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    i_日达标处理量 = _NAN
+        if (_g := data.get('日达标处理量', _U)) is not _U:
             try:
-                if not _TINY <= i_日达标处理量 < _LIMIT and (i_日达标处理量 or i_日达标处理量.adjusted() < _QA):
-                    i_日达标处理量 = _U
+                if (_c :=
+                        _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                    _g = Decimal(_g)
+                elif _c is not Decimal or len(str(_g)) > _QT:
+                    _g = _NAN
+                if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                    _g = _U
             except _InvalidOperation:
-                i_日达标处理量 = _U
+                _g = _U
+        i_日达标处理量 = _g
     if _n0:
         if not (i_在疆注册 is True or i_在疆注册 is False):
             i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
@@ -1468,17 +1650,18 @@ SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
  (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (638, 37, 639, 0, 641, 147, 642, 38, 646, 144, 658, 145, 670, 146, 674, 0, 677, 37, 679,
- 147, 692, 40, 695, 154, 704, 159, 707, 0, 720, 37, 721, 46, 722, 0, 724, 147, 725, 0, 727, 38, 728,
- 64, 729, 65, 730, 66, 731, 67, 732, 68, 733, 92, 734, 100, 735, 101, 736, 102, 737, 125, 738, 144,
- 739, 145, 740, 146, 741, 170, 742, 195, 743, 196, 744, 197, 745, 211, 746, 224, 747, 225, 748, 242,
- 749, 243, 750, 244, 751, 262, 752, 263, 753, 286, 754, 287, 755, 288, 756, 289, 757, 313, 758, 37,
- 760, 46, 770, 147, 783, 40, 786, 48, 788, 52, 790, 85, 804, 96, 807, 113, 810, 115, 815, 117, 819,
- 131, 823, 154, 832, 159, 835, 185, 842, 205, 848, 206, 854, 215, 857, 232, 865, 252, 872, 270, 876,
- 274, 880, 305, 890, 318, 894, 0, 919, 37, 921, 46, 923, 0, 925, 147, 927, 0, 929, 38, 934, 64, 939,
- 65, 944, 66, 956, 67, 968, 68, 980, 92, 994, 100, 1007, 101, 1020, 102, 1034, 125, 1047, 144, 1060,
- 145, 1072, 146, 1076, 170, 1081, 195, 1095, 196, 1109, 197, 1114, 211, 1119, 224, 1124, 225, 1128,
- 242, 1141, 243, 1153, 244, 1165, 262, 1179, 263, 1193, 286, 1206, 287, 1218, 288, 1230, 289, 1234,
- 313, 1247, 37, 1250, 46, 1261, 147, 1275, 40, 1279, 48, 1282, 52, 1284, 85, 1301, 96, 1306, 113,
- 1310, 115, 1316, 117, 1321, 131, 1326, 154, 1336, 159, 1340, 185, 1349, 205, 1356, 206, 1363, 215,
- 1367, 232, 1376, 252, 1384, 270, 1389, 274, 1394, 305, 1406, 318, 1411, 0)
+LINE_MAP = (638, 37, 639, 0, 641, 147, 642, 38, 644, 144, 655, 145, 666, 146, 668, 0, 671, 37, 673,
+ 147, 686, 40, 689, 154, 698, 159, 701, 0, 714, 37, 715, 46, 716, 0, 718, 147, 719, 0, 721, 38, 723,
+ 64, 724, 65, 725, 66, 736, 67, 747, 68, 758, 92, 769, 100, 780, 101, 791, 102, 802, 125, 813, 144,
+ 824, 145, 835, 146, 837, 170, 839, 195, 850, 196, 861, 197, 863, 211, 865, 224, 867, 225, 869, 242,
+ 880, 243, 891, 244, 902, 262, 913, 263, 924, 286, 935, 287, 946, 288, 957, 289, 958, 313, 969, 37,
+ 971, 46, 981, 147, 994, 40, 997, 48, 999, 52, 1001, 85, 1015, 96, 1018, 113, 1021, 115, 1026, 117,
+ 1030, 131, 1034, 154, 1043, 159, 1046, 185, 1053, 205, 1059, 206, 1065, 215, 1068, 232, 1076, 252,
+ 1083, 270, 1087, 274, 1091, 305, 1101, 318, 1105, 0, 1130, 37, 1132, 46, 1134, 0, 1136, 147, 1138,
+ 0, 1140, 38, 1143, 64, 1145, 65, 1147, 66, 1159, 67, 1171, 68, 1183, 92, 1196, 100, 1209, 101,
+ 1222, 102, 1235, 125, 1248, 144, 1261, 145, 1273, 146, 1275, 170, 1278, 195, 1291, 196, 1304, 197,
+ 1307, 211, 1310, 224, 1313, 225, 1315, 242, 1328, 243, 1340, 244, 1352, 262, 1365, 263, 1378, 286,
+ 1391, 287, 1403, 288, 1415, 289, 1416, 313, 1429, 37, 1432, 46, 1443, 147, 1457, 40, 1461, 48,
+ 1464, 52, 1466, 85, 1483, 96, 1488, 113, 1492, 115, 1498, 117, 1503, 131, 1508, 154, 1518, 159,
+ 1522, 185, 1531, 205, 1538, 206, 1545, 215, 1549, 232, 1558, 252, 1566, 270, 1571, 274, 1576, 305,
+ 1588, 318, 1593, 0)
