@@ -11,7 +11,13 @@ from guize.compiler import splitfn, timefold
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
-from guize.compiler.inline_calls import calendar_inline, compared_if, date_lines, int_division
+from guize.compiler.inline_calls import (
+    calendar_inline,
+    compared_if,
+    date_lines,
+    int_division,
+    simple,
+)
 from guize.compiler.inline_reads import (
     counted_prefetch,
     months_expr,
@@ -234,8 +240,8 @@ class CodeGenerator(ListCode):
         args = [self.expr(n, owner) for n in nodes]
         out = args[0]
         for arg in args[1:]:
-            a = out if _simple(out) else self.fresh()
-            b = arg if _simple(arg) else self.fresh()
+            a = out if simple(out) else self.fresh()
+            b = arg if simple(arg) else self.fresh()
             first = a if a == out else f"({a} := {out})"
             second = b if b == arg else f"({b} := {arg})"
             out = f"({a} if {first} {keep} {second} else {b})"
@@ -778,11 +784,6 @@ class CodeGenerator(ListCode):
                        "# line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks."]
         self.lines += literal_lines("LINE_MAP = ", tuple(n for pair in ranges for n in pair))
         return "\n".join([*self.lines, ""])  # (joined, then + "\n": the module copied once more)
-
-
-def _simple(code: str) -> bool:
-    """A local name or a constant: safe to evaluate twice, no temporary needed."""
-    return code.isidentifier() or code.lstrip("-").isdigit()
 
 
 def generate(policy: CheckedPolicy, source_path: str) -> str:

@@ -144,9 +144,7 @@ def _bracket(scale: ScaleValue, quick: Any, x: Any) -> int:
 
 def _amount_quick(scale: ScaleValue, x: Any, deduction: bool = False) -> Decimal | None:
     """The amount (or, with `deduction`, the quick deduction) by `_quick`; None: not this way."""
-    quick = scale.quick
-    if quick is False:
-        quick = scale.quick = _quick(scale)
+    quick = quick_form(scale)
     if quick is None:
         return None
     if x <= _ZERO:
@@ -198,8 +196,7 @@ def rate(scale: ScaleValue, x: Any) -> Any:
         i = quick[3](quick[0], x)
         scale.last = (x, i, None)
         return quick[1][i]
-    if quick is False:
-        quick = scale.quick = _quick(scale)
+    quick = quick_form(scale)
     if quick is not None and x > _ZERO:  # brackets from 0 one after another (see _quick): by the ends
         return quick[1][_bracket(scale, quick, x)]
     i = scale.index(x)
