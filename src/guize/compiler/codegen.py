@@ -28,7 +28,7 @@ from guize.compiler.inline_reads import (
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
 from guize.compiler.names import Names
-from guize.compiler.scale_inline import progressive
+from guize.compiler.scale_inline import Shares, progressive, shared_brackets
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -72,6 +72,7 @@ class CodeGenerator(ListCode):
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
         self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
         self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
+        self.scale_shares = Shares()  # brackets of a scale shared by statements (scale_inline), per function
 
     # ------------------------------------------------------------ helpers
 
@@ -208,7 +209,7 @@ class CodeGenerator(ListCode):
             case ir.Scale():
                 return self.scale(node, owner)
             case ir.Progressive(func=func, scale=scale, base=base):
-                return progressive(self, func, scale, base, owner) or \
+                return progressive(self, node, owner) or \
                     f"_scales.{func}({self.expr(scale, owner)}, {self.expr(base, owner)})"
             case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate() | ir.AtDate() | ir.InMonth():
                 return self.list_expr(node, owner)
@@ -422,8 +423,10 @@ class CodeGenerator(ListCode):
 
     def def_code(self, name: str) -> str:
         d = self.p.defs[name]
-        code = self.expr(d.expr, name)
-        if d.round is not None:
+        # A 速算扣除数 rounded by the definition: the rounded deductions (scale_inline), or None.
+        rounded = progressive(self, d.expr, name, d.round) if isinstance(d.expr, ir.Progressive) and d.round else None
+        code = rounded or self.expr(d.expr, name)
+        if d.round is not None and rounded is None:
             mode, quantum = d.round
             code = self.rounding(code, d.expr, quantum, mode)
         if d.given:  # 可作输入: the caller's value, by the runtime's converter, wins over the formula
@@ -441,10 +444,13 @@ class CodeGenerator(ListCode):
         # was quadratic).
         removed = ir.strict_needs(self.p.defs, [name], self.needs_memo) & self.lazy if self.lazy else frozenset()
         self.lazy -= removed
+        self.scale_shares.current = name  # (a bracket it shares is found before it: scale_inline)
         try:
-            return [f"    {self.local('ref', name)} = {self.def_code(name)}"]
+            code = self.def_code(name)
+            return [*self.scale_shares.take(name), f"    {self.local('ref', name)} = {code}"]
         finally:
             self.lazy |= removed
+            self.scale_shares.current = ""
 
     def strict(self, names: list[str]) -> tuple[list[str], list[str]]:
         """Definitions (in dependency order) and inputs (in declaration order) that every path
@@ -574,6 +580,7 @@ class CodeGenerator(ListCode):
 
     def body(self, inputs: list[str], defs: list[str], need: dict[str, str] | None = None) -> None:
         """Each input's conversion, then each definition, in order."""
+        self.scale_shares = shared_brackets(self, defs, need)
         items = [(n, self.input_lines(n), self.inputs[n]["line"], "") for n in inputs]
         items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」") for n in defs]
         self.guarded(items, need)

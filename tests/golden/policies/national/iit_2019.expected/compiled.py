@@ -110,6 +110,7 @@ _K16 = Decimal('0.01')
 _K14qe, _K14qr, _K14qd = _scales.quick_form(_K14)[:3]
 _K14qb = _scales.bisect_left
 _K14qm = Decimal('1E15')
+_K14qd0 = tuple(_d.quantize(_K16, _ROUND_HALF_UP, _v.CONTEXT) for _d in _K14qd)
 
 
 def with_适用税率(data, e, need=None):
@@ -177,8 +178,8 @@ def with_适用税率(data, e, need=None):
     d_应纳税所得额 = (_t1 if (_t1 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「适用税率」: line 33
-    d_适用税率 = (_K14qr[(_t3 := _K14qb(_K14qe, _t2))] if _ZERO < (_t2 := d_应纳税所得额) < _K14qm else
-            _scales.rate(_K14, _t2))
+    d_适用税率 = (_K14qr[_K14qb(_K14qe, d_应纳税所得额)] if _ZERO < d_应纳税所得额 < _K14qm else _K1 if d_应纳税所得额 ==
+            _ZERO else _scales.rate(_K14, d_应纳税所得额))
     return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率}
 
 
@@ -244,11 +245,12 @@ def with_应纳税额(data, e, need=None):
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
     # 「应纳税所得额」: line 28
-    d_应纳税所得额 = (_t4 if (_t4 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+    d_应纳税所得额 = (_t2 if (_t2 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「应纳税额」: line 35
-    d_应纳税额 = ((_t5 * _K14qr[(_t6 := _K14qb(_K14qe, _t5))] - _K14qd[_t6]) if _ZERO < (_t5 :=
-            d_应纳税所得额) < _K14qm else _scales.amount(_K14, _t5)).quantize(_K16, _ROUND_HALF_UP)
+    d_应纳税额 = ((d_应纳税所得额 * _K14qr[(_t3 := _K14qb(_K14qe, d_应纳税所得额))] - _K14qd[_t3]) if _ZERO <
+            d_应纳税所得额 < _K14qm else _ZERO if d_应纳税所得额 == _ZERO else _scales.amount(_K14,
+            d_应纳税所得额)).quantize(_K16, _ROUND_HALF_UP)
     return {'应纳税所得额': d_应纳税所得额, '应纳税额': d_应纳税额}
 
 
@@ -314,11 +316,12 @@ def with_速算扣除数(data, e, need=None):
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
     # 「应纳税所得额」: line 28
-    d_应纳税所得额 = (_t7 if (_t7 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+    d_应纳税所得额 = (_t4 if (_t4 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「速算扣除数」: line 40
-    d_速算扣除数 = (_K14qd[_K14qb(_K14qe, _t8)] if _ZERO < (_t8 := d_应纳税所得额) < _K14qm else
-            _scales.deduction(_K14, _t8)).quantize(_K16, _ROUND_HALF_UP)
+    d_速算扣除数 = (_K14qd0[_K14qb(_K14qe, d_应纳税所得额)] if _ZERO < d_应纳税所得额 < _K14qm else ((d_应纳税所得额 * _K1
+            - _ZERO) if d_应纳税所得额 == _ZERO else _scales.deduction(_K14, d_应纳税所得额)).quantize(_K16,
+            _ROUND_HALF_UP))
     return {'应纳税所得额': d_应纳税所得额, '速算扣除数': d_速算扣除数}
 
 
@@ -384,17 +387,18 @@ def out_all(data, e, need=None):
     # 「综合所得税率表」: line 19
     d_综合所得税率表 = _K14
     # 「应纳税所得额」: line 28
-    d_应纳税所得额 = (_t10 if (_t10 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+    d_应纳税所得额 = (_t5 if (_t5 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
             _K0).quantize(_K16, _ROUND_HALF_UP)
     # 「适用税率」: line 33
-    d_适用税率 = (_K14qr[(_t12 := _K14qb(_K14qe, _t11))] if _ZERO < (_t11 := d_应纳税所得额) < _K14qm else
-            _scales.rate(_K14, _t11))
+    _t6 = _K14qb(_K14qe, d_应纳税所得额) if _ZERO < d_应纳税所得额 < _K14qm else None
+    d_适用税率 = (_K14qr[_t6] if _t6 is not None else _K1 if d_应纳税所得额 == _ZERO else _scales.rate(_K14,
+            d_应纳税所得额))
     # 「应纳税额」: line 35
-    d_应纳税额 = ((_t13 * _K14qr[(_t14 := _K14qb(_K14qe, _t13))] - _K14qd[_t14]) if _ZERO < (_t13 :=
-            d_应纳税所得额) < _K14qm else _scales.amount(_K14, _t13)).quantize(_K16, _ROUND_HALF_UP)
+    d_应纳税额 = ((d_应纳税所得额 * _K14qr[_t6] - _K14qd[_t6]) if _t6 is not None else _ZERO if d_应纳税所得额 ==
+            _ZERO else _scales.amount(_K14, d_应纳税所得额)).quantize(_K16, _ROUND_HALF_UP)
     # 「速算扣除数」: line 40
-    d_速算扣除数 = (_K14qd[_K14qb(_K14qe, _t15)] if _ZERO < (_t15 := d_应纳税所得额) < _K14qm else
-            _scales.deduction(_K14, _t15)).quantize(_K16, _ROUND_HALF_UP)
+    d_速算扣除数 = (_K14qd0[_t6] if _t6 is not None else ((d_应纳税所得额 * _K1 - _ZERO) if d_应纳税所得额 == _ZERO
+            else _scales.deduction(_K14, d_应纳税所得额)).quantize(_K16, _ROUND_HALF_UP))
     return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率, '应纳税额': d_应纳税额, '速算扣除数': d_速算扣除数}
 
 
@@ -468,20 +472,22 @@ def out_subset(data, e, need):
         d_综合所得税率表 = _K14
     if _n0:
         # 「应纳税所得额」: line 28
-        d_应纳税所得额 = (_t17 if (_t17 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
+        d_应纳税所得额 = (_t7 if (_t7 := ((((i_年收入额 - _K15) - i_专项扣除) - i_专项附加扣除) - i_其他扣除)) >= _K0 else
                 _K0).quantize(_K16, _ROUND_HALF_UP)
     if _n2:
         # 「适用税率」: line 33
-        d_适用税率 = (_K14qr[(_t19 := _K14qb(_K14qe, _t18))] if _ZERO < (_t18 := d_应纳税所得额) < _K14qm else
-                _scales.rate(_K14, _t18))
+        d_适用税率 = (_K14qr[_K14qb(_K14qe, d_应纳税所得额)] if _ZERO < d_应纳税所得额 < _K14qm else _K1 if d_应纳税所得额
+                == _ZERO else _scales.rate(_K14, d_应纳税所得额))
     if _n3:
         # 「应纳税额」: line 35
-        d_应纳税额 = ((_t20 * _K14qr[(_t21 := _K14qb(_K14qe, _t20))] - _K14qd[_t21]) if _ZERO < (_t20 :=
-                d_应纳税所得额) < _K14qm else _scales.amount(_K14, _t20)).quantize(_K16, _ROUND_HALF_UP)
+        d_应纳税额 = ((d_应纳税所得额 * _K14qr[(_t8 := _K14qb(_K14qe, d_应纳税所得额))] - _K14qd[_t8]) if _ZERO <
+                d_应纳税所得额 < _K14qm else _ZERO if d_应纳税所得额 == _ZERO else _scales.amount(_K14,
+                d_应纳税所得额)).quantize(_K16, _ROUND_HALF_UP)
     if _n4:
         # 「速算扣除数」: line 40
-        d_速算扣除数 = (_K14qd[_K14qb(_K14qe, _t22)] if _ZERO < (_t22 := d_应纳税所得额) < _K14qm else
-                _scales.deduction(_K14, _t22)).quantize(_K16, _ROUND_HALF_UP)
+        d_速算扣除数 = (_K14qd0[_K14qb(_K14qe, d_应纳税所得额)] if _ZERO < d_应纳税所得额 < _K14qm else ((d_应纳税所得额 *
+                _K1 - _ZERO) if d_应纳税所得额 == _ZERO else _scales.deduction(_K14,
+                d_应纳税所得额)).quantize(_K16, _ROUND_HALF_UP))
     out = {}
     if _a0:
         out['应纳税所得额'] = d_应纳税所得额
@@ -502,10 +508,10 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (118, 12, 119, 0, 121, 13, 122, 14, 123, 15, 124, 0, 128, 12, 138, 13, 150, 14, 162, 15,
- 174, 19, 176, 28, 179, 33, 182, 0, 188, 12, 189, 0, 191, 13, 192, 14, 193, 15, 194, 0, 198, 12,
- 208, 13, 220, 14, 232, 15, 244, 19, 246, 28, 249, 35, 252, 0, 258, 12, 259, 0, 261, 13, 262, 14,
- 263, 15, 264, 0, 268, 12, 278, 13, 290, 14, 302, 15, 314, 19, 316, 28, 319, 40, 322, 0, 328, 12,
- 329, 0, 331, 13, 332, 14, 333, 15, 334, 0, 338, 12, 348, 13, 360, 14, 372, 15, 384, 19, 386, 28,
- 389, 33, 392, 35, 395, 40, 398, 0, 409, 12, 411, 0, 413, 13, 415, 14, 416, 15, 417, 0, 419, 12,
- 430, 13, 442, 14, 454, 15, 466, 19, 469, 28, 473, 33, 477, 35, 481, 40, 485, 0)
+LINE_MAP = (119, 12, 120, 0, 122, 13, 123, 14, 124, 15, 125, 0, 129, 12, 139, 13, 151, 14, 163, 15,
+ 175, 19, 177, 28, 180, 33, 183, 0, 189, 12, 190, 0, 192, 13, 193, 14, 194, 15, 195, 0, 199, 12,
+ 209, 13, 221, 14, 233, 15, 245, 19, 247, 28, 250, 35, 254, 0, 260, 12, 261, 0, 263, 13, 264, 14,
+ 265, 15, 266, 0, 270, 12, 280, 13, 292, 14, 304, 15, 316, 19, 318, 28, 321, 40, 325, 0, 331, 12,
+ 332, 0, 334, 13, 335, 14, 336, 15, 337, 0, 341, 12, 351, 13, 363, 14, 375, 15, 387, 19, 389, 28,
+ 392, 33, 396, 35, 399, 40, 402, 0, 413, 12, 415, 0, 417, 13, 419, 14, 420, 15, 421, 0, 423, 12,
+ 434, 13, 446, 14, 458, 15, 470, 19, 473, 28, 477, 33, 481, 35, 486, 40, 491, 0)
