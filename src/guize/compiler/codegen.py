@@ -28,7 +28,8 @@ from guize.compiler.inline_reads import (
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
 from guize.compiler.names import Names
-from guize.compiler.scale_inline import Shares, progressive, shared_brackets
+from guize.compiler.scale_inline import Shares, progressive, rounded_deduction, shared_brackets
+from guize.compiler.single_refs import computed_once, marked
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -73,6 +74,7 @@ class CodeGenerator(ListCode):
         self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
         self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
         self.scale_shares = Shares()  # brackets of a scale shared by statements (scale_inline), per function
+        self.once: frozenset[str] = frozenset()  # read in one place, computed in place (single_refs), per function
 
     # ------------------------------------------------------------ helpers
 
@@ -142,7 +144,8 @@ class CodeGenerator(ListCode):
                     return self.const(self.folded[name])
                 ident = self.local("ref", name)
                 if ("ref", name) in self.lazy:
-                    return f"({ident} if {ident} is not _U else ({ident} := {self.def_code(name)}))"
+                    code = self.def_code(name)  # (read in this place only: computed here, see single_refs)
+                    return f"({code})" if name in self.once else f"({ident} if {ident} is not _U else ({ident} := {code}))"
                 return ident
             case ir.AsOf():
                 return "e[0]"
@@ -423,8 +426,7 @@ class CodeGenerator(ListCode):
 
     def def_code(self, name: str) -> str:
         d = self.p.defs[name]
-        # A 速算扣除数 rounded by the definition: the rounded deductions (scale_inline), or None.
-        rounded = progressive(self, d.expr, name, d.round) if isinstance(d.expr, ir.Progressive) and d.round else None
+        rounded = rounded_deduction(self, d, name)  # a 速算扣除数 by its rounded deductions (scale_inline), or None
         code = rounded or self.expr(d.expr, name)
         if d.round is not None and rounded is None:
             mode, quantum = d.round
@@ -444,13 +446,10 @@ class CodeGenerator(ListCode):
         # was quadratic).
         removed = ir.strict_needs(self.p.defs, [name], self.needs_memo) & self.lazy if self.lazy else frozenset()
         self.lazy -= removed
-        self.scale_shares.current = name  # (a bracket it shares is found before it: scale_inline)
-        try:
-            code = self.def_code(name)
-            return [*self.scale_shares.take(name), f"    {self.local('ref', name)} = {code}"]
+        try:  # (a scale's bracket it shares with later statements is found before it: scale_inline)
+            return self.scale_shares.statement(name, f"    {self.local('ref', name)} = ", self.def_code)
         finally:
             self.lazy |= removed
-            self.scale_shares.current = ""
 
     def strict(self, names: list[str]) -> tuple[list[str], list[str]]:
         """Definitions (in dependency order) and inputs (in declaration order) that every path
@@ -482,8 +481,9 @@ class CodeGenerator(ListCode):
             return [f"    {ident} = _g if (_g := data.get({name!r}, _U)){fast[2:]} else _U"]
         if plain_number(spec):
             return prefetch_number_lines(ident, name, negative)
-        if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
-            return [*head, f"        if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"            {ident} = _U"]
+        if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold): one line
+            test = months_expr("_g", kind).split(" if ", 1)[1].replace("_g", f"(_g := data.get({name!r}, _U))", 1)
+            return [f"    {ident} = _g if {test} else _U"]
         if kind in ("duration", "age"):  # (a negative one is left to the converter)
             return [*head, f"        {ident} = {months_expr(ident, kind)} else _U"]
         return []  # read where the path needs it
@@ -609,25 +609,28 @@ class CodeGenerator(ListCode):
         strict_defs, strict_inputs = set(defs), set(inputs)  # sets: lists made this quadratic
         self.lazy = {("ref", n) for n in every_def if n not in strict_defs} | {
             ("input", n) for n in every_input if n not in strict_inputs}
+        self.once = computed_once(self, every_def)
         self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
         self.rule_lines += [0, 0]
         top = len(self.lines)
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs that
         # every path reads, unknown input names, then those inputs' values in declaration order,
         # then the definitions every path computes, in order; the rest where the path reaches it.
-        self.unset(sorted(self.lazy, key=lambda item: (item[0] != "input", item[1])))
+        prefetch = {n: self.prefetch_lines(n) for n in every_input if ("input", n) in self.lazy}
+        self.unset(marked(self.lazy, prefetch, self.once))
         counted = counted_prefetch(self, inputs, every_input)
         self.read_inputs(inputs, fname == "out_all", counted=counted is not None)
         for name in every_input:
-            if ("input", name) in self.lazy:
-                self.statement(self.prefetch_lines(name), self.inputs[name]["line"])
+            if name in prefetch:
+                self.statement(prefetch[name], self.inputs[name]["line"])
         if counted is not None:
-            self.statement([f"    if len(data) != {counted}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
+            self.statement(counted)
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.output_value(o)}" for o in outputs)
         self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
         splitfn.split(self.lines, self.rule_lines, top - 2, fname)  # a very large one in parts
+        self.once = frozenset()  # (out_subset memoises every definition it computes lazily)
 
     def output_value(self, name: str) -> str:
         """An output as returned: a per-item output of a list with a 主键 keyed by it (runtime/keyed.py)."""

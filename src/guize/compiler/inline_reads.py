@@ -50,13 +50,15 @@ def months_expr(ident: str, kind: str) -> str:
 _COUNTED_INPUTS = 8  # optional and prefetched inputs counted instead of a set of the keys
 
 
-def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> str | None:
-    """The number of keys of `data` proven declared once the inputs are read and every input
-    read lazily is prefetched (a sum of tests), when that is a few terms: then one len()
-    replaces INPUT_NAMES.issuperset(data), which builds a set of the keys on every call. A
-    prefetched input is _U when absent or not plainly valid; then, or with any unknown key,
-    the count differs and values.unknown_inputs looks at every key (and raises only for an
-    unknown one). None: test every key, as before."""
+def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> list[str] | None:
+    """The test, once the inputs are read and every input read lazily is prefetched, that the
+    keys of `data` are all declared, by counting them, when that is a few terms: then len()
+    replaces INPUT_NAMES.issuperset(data), which builds a set of the keys on every call. First
+    whether every input read is given (and, if prefetched, plainly valid): then the count is
+    their number, no sum to compute. A prefetched input is _U when absent or not plainly valid;
+    then the keys read are counted (a sum of tests), and with any other count, or an unknown
+    key, values.unknown_inputs looks at every key (and raises only for an unknown one). None:
+    test every key, as before."""
     lazy = [n for n in every_input if ("input", n) in gen.lazy]
     optional = [n for n in inputs if gen.inputs[n]["has_default"]]
     if not lazy or len(lazy) + len(optional) > _COUNTED_INPUTS:
@@ -66,7 +68,9 @@ def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> str
     required = len(inputs) - len(optional)
     terms = [f"({gen.local('input', n)} is not _ABSENT)" for n in optional]
     terms += [f"({gen.local('input', n)} is not _U)" for n in lazy]
-    return " + ".join([str(required), *terms])
+    absent = [f"{gen.local('input', n)} is _ABSENT" for n in optional] + [f"{gen.local('input', n)} is _U" for n in lazy]
+    return [f"    if len(data) != {len(inputs) + len(lazy)} or {' or '.join(absent)}:",
+            f"        if len(data) != {' + '.join([str(required), *terms])}:", "            _v.unknown_inputs(data, INPUT_NAMES)"]
 
 
 def prefetch_number_lines(ident: str, name: str, negative: bool = False) -> list[str]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -79,9 +79,15 @@ class Shares:
         self.current = ""  # the statement (definition) being written, at its top level
         self.pending: dict[str, list[str]] = {}  # statement -> the lines to write before it
 
-    def take(self, name: str) -> list[str]:
-        """The lines finding a bracket, to be written before statement `name`."""
-        return self.pending.pop(name, [])
+    def statement(self, name: str, head: str, code_of: Callable[[str], str]) -> list[str]:
+        """The statement computing definition `name` (`head` and its code), after the lines
+        finding a bracket it shares with later statements, if it is the first of them."""
+        self.current = name
+        try:
+            code = code_of(name)
+        finally:
+            self.current = ""
+        return [*self.pending.pop(name, []), head + code]
 
 
 def _always(node: ir.Expr) -> Iterator[ir.Progressive]:
@@ -133,6 +139,11 @@ def _rounded_table(gen: Any, prefix: str, quick: tuple[Any, ...], rounding: tupl
         gen.const_lines.append(
             f"{table} = tuple(_d.quantize({gen.const(quantum)}, {_MODES[mode][1]}, _v.CONTEXT) for _d in {prefix}d)")
     return gen.consts[key]  # type: ignore[no-any-return]
+
+
+def rounded_deduction(gen: Any, d: ir.Definition, name: str) -> str | None:
+    """A definition that is a 速算扣除数 it rounds, by the table of rounded deductions; or None."""
+    return progressive(gen, d.expr, name, d.round) if isinstance(d.expr, ir.Progressive) and d.round else None
 
 
 def progressive(gen: Any, node: ir.Progressive, owner: str, rounding: tuple[str, Decimal] | None = None) -> str | None:

@@ -98,22 +98,20 @@ _K3 = _FUNCS['as_period'](4)
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    i_事假不扣工资 = i_本年度事假累计天数 = i_本年度病假累计 = d_事假过多 = d_病假界限 = d_病假过多 = _U
     try:
         i_累计工作时间 = data['累计工作时间']
     except KeyError as exc:
         raise _v.missing(exc.args[0], True) from None
     i_寒暑假天数 = data.get('寒暑假天数', _ABSENT)
-    i_本年度病假累计 = data.get('本年度病假累计', _U)
-    if i_本年度病假累计 is not _U:
-        if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
-            i_本年度病假累计 = _U
+    i_本年度病假累计 = _g if (_g := data.get('本年度病假累计',
+            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     i_本年度事假累计天数 = _g if (_g := data.get('本年度事假累计天数',
             _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     i_事假不扣工资 = _g if (_g := data.get('事假不扣工资', _U)) is True or _g is False else _U
-    if len(data) != 1 + (i_寒暑假天数 is not _ABSENT) + (i_本年度病假累计 is not _U) + (i_本年度事假累计天数 is not
-            _U) + (i_事假不扣工资 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 5 or i_寒暑假天数 is _ABSENT or i_本年度病假累计 is _U or i_本年度事假累计天数 is _U or i_事假不扣工资 is _U:
+        if len(data) != 1 + (i_寒暑假天数 is not _ABSENT) + (i_本年度病假累计 is not _U) + (i_本年度事假累计天数 is not
+                _U) + (i_事假不扣工资 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_累计工作时间.__class__ is int and 0 <= i_累计工作时间 < _INT_LIMIT):
         i_累计工作时间 = _v.to_period(i_累计工作时间, '累计工作时间')
     if i_寒暑假天数 is _ABSENT:
@@ -126,13 +124,12 @@ def out_all(data, e, need=None):
     # 「寒暑假多于年休假」: line 29
     d_寒暑假多于年休假 = (i_寒暑假天数 > d_应休天数)
     # 「年休假天数」: line 33
-    d_年休假天数 = (0 if ((d_寒暑假多于年休假 or (d_事假过多 if d_事假过多 is not _U else (d_事假过多 := (((i_本年度事假累计天数 if
-            i_本年度事假累计天数 is not _U else (i_本年度事假累计天数 := _read(data, '本年度事假累计天数', '事假过多'))) >= 20) and
-            (i_事假不扣工资 if i_事假不扣工资 is not _U else (i_事假不扣工资 := _read(data, '事假不扣工资', '事假过多'))))))) or
-            (d_病假过多 if d_病假过多 is not _U else (d_病假过多 := ((i_本年度病假累计 if i_本年度病假累计 is not _U else
-            (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= (d_病假界限 if d_病假界限 is not _U else
-            (d_病假界限 := (_K1 if 12 <= (_t2 := i_累计工作时间) and _t2 < 120 else _K2 if 120 <= _t2 and _t2
-            < 240 else _K3 if 240 <= _t2 else _K0))))))) else d_应休天数)
+    d_年休假天数 = (0 if ((d_寒暑假多于年休假 or ((((i_本年度事假累计天数 if i_本年度事假累计天数 is not _U else (i_本年度事假累计天数 :=
+            _read(data, '本年度事假累计天数', '事假过多'))) >= 20) and (i_事假不扣工资 if i_事假不扣工资 is not _U else
+            (i_事假不扣工资 := _read(data, '事假不扣工资', '事假过多')))))) or (((i_本年度病假累计 if i_本年度病假累计 is not _U
+            else (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= ((_K1 if 12 <= (_t2 := i_累计工作时间)
+            and _t2 < 120 else _K2 if 120 <= _t2 and _t2 < 240 else _K3 if 240 <= _t2 else _K0)))))
+            else d_应休天数)
     return {'年休假天数': d_年休假天数}
 
 
@@ -153,10 +150,8 @@ def out_subset(data, e, need):
     if not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_本年度病假累计 = data.get('本年度病假累计', _U)
-        if i_本年度病假累计 is not _U:
-            if not (i_本年度病假累计.__class__ is int and 0 <= i_本年度病假累计 < _INT_LIMIT):
-                i_本年度病假累计 = _U
+        i_本年度病假累计 = _g if (_g := data.get('本年度病假累计',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
         i_本年度事假累计天数 = _g if (_g := data.get('本年度事假累计天数',
                 _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
         i_事假不扣工资 = _g if (_g := data.get('事假不扣工资', _U)) is True or _g is False else _U
@@ -202,6 +197,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (103, 11, 104, 0, 106, 15, 107, 12, 111, 13, 113, 14, 114, 0, 117, 11, 119, 15, 123, 17,
- 126, 29, 128, 33, 136, 0, 147, 11, 149, 0, 151, 15, 153, 0, 155, 12, 160, 13, 162, 14, 163, 11,
- 166, 15, 170, 17, 173, 29, 175, 33, 184, 0)
+LINE_MAP = (102, 11, 103, 0, 105, 15, 106, 12, 108, 13, 110, 14, 111, 0, 115, 11, 117, 15, 121, 17,
+ 124, 29, 126, 33, 133, 0, 144, 11, 146, 0, 148, 15, 150, 0, 152, 12, 155, 13, 157, 14, 158, 11,
+ 161, 15, 165, 17, 168, 29, 170, 33, 179, 0)

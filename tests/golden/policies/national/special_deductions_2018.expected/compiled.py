@@ -87,7 +87,6 @@ _K5 = Decimal('0')
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    i_约定分摊额 = i_赡养身份 = _U
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
@@ -103,9 +102,10 @@ def out_all(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_约定分摊额 = _g
-    if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
-            _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 5 or i_受教育子女人数 is _ABSENT or i_本人扣除比例 is _ABSENT or i_是否赡养老人 is _ABSENT or i_赡养身份 is _U or i_约定分摊额 is _U:
+        if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is
+                not _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -219,6 +219,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (91, 17, 92, 18, 93, 19, 94, 20, 95, 21, 106, 0, 109, 17, 113, 18, 125, 19, 129, 27, 131,
+LINE_MAP = (90, 17, 91, 18, 92, 19, 93, 20, 94, 21, 105, 0, 109, 17, 113, 18, 125, 19, 129, 27, 131,
  29, 136, 0, 146, 17, 148, 18, 149, 19, 151, 0, 153, 20, 155, 21, 167, 17, 172, 18, 184, 19, 189,
  27, 192, 29, 199, 0)

@@ -105,7 +105,6 @@ _K6 = (_K5, _K2, )
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    i_三岁以下婴幼儿人数 = i_约定分摊额 = i_赡养身份 = d_婴幼儿照护每月标准 = _U
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
@@ -123,9 +122,10 @@ def out_all(data, e, need=None):
     i_约定分摊额 = _g
     i_三岁以下婴幼儿人数 = _g if (_g := data.get('三岁以下婴幼儿人数',
             _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
-            _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 6 or i_受教育子女人数 is _ABSENT or i_本人扣除比例 is _ABSENT or i_是否赡养老人 is _ABSENT or i_赡养身份 is _U or i_约定分摊额 is _U or i_三岁以下婴幼儿人数 is _U:
+        if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is
+                not _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -155,10 +155,9 @@ def out_all(data, e, need=None):
             if _t1 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t1))).quantize(_K3, _ROUND_HALF_UP)
     # 「婴幼儿照护每月扣除」: line 21
     d_婴幼儿照护每月扣除 = (_K5 if e[2] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else (i_三岁以下婴幼儿人数
-            := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * (d_婴幼儿照护每月标准 if d_婴幼儿照护每月标准 is not _U else
-            (d_婴幼儿照护每月标准 := (_K6[e[1]] if e[1] is not None else _v.no_version('婴幼儿照护每月标准', e[0])))))
-            * i_本人扣除比例) if e[2] == 1 else _v.no_version('婴幼儿照护每月扣除', e[0])).quantize(_K3,
-            _ROUND_HALF_UP)
+            := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * ((_K6[e[1]] if e[1] is not None else
+            _v.no_version('婴幼儿照护每月标准', e[0])))) * i_本人扣除比例) if e[2] == 1 else
+            _v.no_version('婴幼儿照护每月扣除', e[0])).quantize(_K3, _ROUND_HALF_UP)
     return {'子女教育每月扣除': d_子女教育每月扣除, '赡养老人每月扣除': d_赡养老人每月扣除, '婴幼儿照护每月扣除': d_婴幼儿照护每月扣除}
 
 
@@ -258,6 +257,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (109, 17, 110, 18, 111, 19, 112, 20, 113, 21, 124, 16, 126, 0, 129, 17, 133, 18, 145, 19,
- 149, 27, 151, 29, 156, 21, 162, 0, 172, 17, 174, 18, 175, 19, 177, 0, 179, 20, 181, 21, 193, 16,
- 196, 17, 201, 18, 213, 19, 218, 27, 221, 29, 228, 21, 236, 0)
+LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 20, 112, 21, 123, 16, 125, 0, 129, 17, 133, 18, 145, 19,
+ 149, 27, 151, 29, 156, 21, 161, 0, 171, 17, 173, 18, 174, 19, 176, 0, 178, 20, 180, 21, 192, 16,
+ 195, 17, 200, 18, 212, 19, 217, 27, 220, 29, 227, 21, 235, 0)

@@ -146,7 +146,6 @@ _K11 = (_K10, _K3, _K4, )
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    i_三岁以下婴幼儿人数 = i_约定分摊额 = i_赡养身份 = d_婴幼儿照护每月标准 = d_赡养老人每月标准 = d_非独生子女每月分摊上限 = _U
     i_受教育子女人数 = data.get('受教育子女人数', _ABSENT)
     i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
@@ -164,9 +163,10 @@ def out_all(data, e, need=None):
     i_约定分摊额 = _g
     i_三岁以下婴幼儿人数 = _g if (_g := data.get('三岁以下婴幼儿人数',
             _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is not
-            _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 6 or i_受教育子女人数 is _ABSENT or i_本人扣除比例 is _ABSENT or i_是否赡养老人 is _ABSENT or i_赡养身份 is _U or i_约定分摊额 is _U or i_三岁以下婴幼儿人数 is _U:
+        if len(data) != 0 + (i_受教育子女人数 is not _ABSENT) + (i_本人扣除比例 is not _ABSENT) + (i_是否赡养老人 is
+                not _ABSENT) + (i_赡养身份 is not _U) + (i_约定分摊额 is not _U) + (i_三岁以下婴幼儿人数 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if i_受教育子女人数 is _ABSENT:
         i_受教育子女人数 = 0
     if not (i_受教育子女人数.__class__ is int and 0 <= i_受教育子女人数 < _INT_LIMIT):
@@ -192,19 +192,17 @@ def out_all(data, e, need=None):
     # 「子女教育每月扣除」: line 27
     d_子女教育每月扣除 = ((i_受教育子女人数 * d_子女教育每月标准) * i_本人扣除比例).quantize(_K5, _ROUND_HALF_UP)
     # 「赡养老人每月扣除」: line 29
-    d_赡养老人每月扣除 = (_K10 if (not i_是否赡养老人) else ((d_赡养老人每月标准 if d_赡养老人每月标准 is not _U else (d_赡养老人每月标准
-            := (_K6[e[2]] if e[2] is not None else _v.no_version('赡养老人每月标准', e[0])))) if (_t1 :=
-            (i_赡养身份 if i_赡养身份 is not _U else (i_赡养身份 := _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女'
-            else (_t2 if (_t2 := (i_约定分摊额 if i_约定分摊额 is not _U else (i_约定分摊额 := _read(data, '约定分摊额',
-            '赡养老人每月扣除')))) <= (_t3 := (d_非独生子女每月分摊上限 if d_非独生子女每月分摊上限 is not _U else (d_非独生子女每月分摊上限
-            := (_K8[e[3]] if e[3] is not None else _v.no_version('非独生子女每月分摊上限', e[0]))))) else _t3)
-            if _t1 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t1))).quantize(_K5, _ROUND_HALF_UP)
+    d_赡养老人每月扣除 = (_K10 if (not i_是否赡养老人) else (((_K6[e[2]] if e[2] is not None else
+            _v.no_version('赡养老人每月标准', e[0]))) if (_t1 := (i_赡养身份 if i_赡养身份 is not _U else (i_赡养身份 :=
+            _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女' else (_t2 if (_t2 := (i_约定分摊额 if i_约定分摊额 is
+            not _U else (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除')))) <= (_t3 := ((_K8[e[3]] if
+            e[3] is not None else _v.no_version('非独生子女每月分摊上限', e[0])))) else _t3) if _t1 == '非独生子女'
+            else _v.no_case('赡养老人每月扣除', _t1))).quantize(_K5, _ROUND_HALF_UP)
     # 「婴幼儿照护每月扣除」: line 21
     d_婴幼儿照护每月扣除 = (_K10 if e[5] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else (i_三岁以下婴幼儿人数
-            := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * (d_婴幼儿照护每月标准 if d_婴幼儿照护每月标准 is not _U else
-            (d_婴幼儿照护每月标准 := (_K11[e[4]] if e[4] is not None else _v.no_version('婴幼儿照护每月标准',
-            e[0]))))) * i_本人扣除比例) if e[5] == 1 else _v.no_version('婴幼儿照护每月扣除', e[0])).quantize(_K5,
-            _ROUND_HALF_UP)
+            := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * ((_K11[e[4]] if e[4] is not None else
+            _v.no_version('婴幼儿照护每月标准', e[0])))) * i_本人扣除比例) if e[5] == 1 else
+            _v.no_version('婴幼儿照护每月扣除', e[0])).quantize(_K5, _ROUND_HALF_UP)
     return {'子女教育每月扣除': d_子女教育每月扣除, '赡养老人每月扣除': d_赡养老人每月扣除, '婴幼儿照护每月扣除': d_婴幼儿照护每月扣除}
 
 
@@ -310,6 +308,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (150, 17, 151, 18, 152, 19, 153, 20, 154, 21, 165, 16, 167, 0, 170, 17, 174, 18, 186, 19,
- 190, 23, 192, 27, 194, 29, 202, 21, 208, 0, 219, 17, 221, 18, 222, 19, 224, 0, 226, 20, 228, 21,
- 240, 16, 243, 17, 248, 18, 260, 19, 265, 23, 268, 27, 270, 29, 280, 21, 288, 0)
+LINE_MAP = (149, 17, 150, 18, 151, 19, 152, 20, 153, 21, 164, 16, 166, 0, 170, 17, 174, 18, 186, 19,
+ 190, 23, 192, 27, 194, 29, 201, 21, 206, 0, 217, 17, 219, 18, 220, 19, 222, 0, 224, 20, 226, 21,
+ 238, 16, 241, 17, 246, 18, 258, 19, 263, 23, 266, 27, 268, 29, 278, 21, 286, 0)

@@ -174,7 +174,7 @@ _K2 = Decimal('0.01')
 
 def with_符合低保条件(data, e, need=None):
     """Compute 「符合低保条件」 with the outputs it is computed from, asked for together."""
-    i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
+    d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
@@ -191,8 +191,9 @@ def with_符合低保条件(data, e, need=None):
             _g = _U
     i_当地最低生活保障标准 = _g
     i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
-    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
+        if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
     d_家庭人口 = len(i_共同生活的家庭成员)
@@ -207,7 +208,7 @@ def with_符合低保条件(data, e, need=None):
 
 def with_月低保金(data, e, need=None):
     """Compute 「月低保金」 with the outputs it is computed from, asked for together."""
-    i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
+    d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
@@ -224,8 +225,9 @@ def with_月低保金(data, e, need=None):
             _g = _U
     i_当地最低生活保障标准 = _g
     i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
-    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
+        if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
     d_家庭人口 = len(i_共同生活的家庭成员)
@@ -250,7 +252,7 @@ def with_重点保障对象(data, e, need=None):
         for _i in range(len(_L)):
             _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
         return tuple(_o)
-    i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
+    d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
@@ -267,8 +269,9 @@ def with_重点保障对象(data, e, need=None):
             _g = _U
     i_当地最低生活保障标准 = _g
     i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
-    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
+        if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
     d_家庭人口 = len(i_共同生活的家庭成员)
@@ -297,7 +300,7 @@ def with_重点保障人数(data, e, need=None):
             if d_重点保障对象[_i]:
                 _n = _n + 1
         return _n
-    i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
+    d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
@@ -314,8 +317,9 @@ def with_重点保障人数(data, e, need=None):
             _g = _U
     i_当地最低生活保障标准 = _g
     i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
-    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
+        if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
     d_家庭人口 = len(i_共同生活的家庭成员)
@@ -346,7 +350,7 @@ def out_all(data, e, need=None):
             if d_重点保障对象[_i]:
                 _n = _n + 1
         return _n
-    i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_人均月收入 = d_家庭月收入 = _U
+    d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
@@ -363,8 +367,9 @@ def out_all(data, e, need=None):
             _g = _U
     i_当地最低生活保障标准 = _g
     i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
-    if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
+        if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
     d_家庭人口 = len(i_共同生活的家庭成员)
@@ -486,9 +491,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (179, 21, 180, 0, 182, 22, 193, 23, 194, 0, 196, 21, 197, 26, 199, 29, 205, 0, 212, 21,
- 213, 0, 215, 22, 226, 23, 227, 0, 229, 21, 230, 26, 232, 29, 238, 31, 243, 0, 255, 21, 256, 0, 258,
- 22, 269, 23, 270, 0, 272, 21, 273, 26, 275, 29, 281, 36, 283, 0, 302, 21, 303, 0, 305, 22, 316, 23,
- 317, 0, 319, 21, 320, 26, 322, 29, 328, 36, 330, 38, 332, 0, 351, 21, 352, 0, 354, 22, 365, 23,
- 366, 0, 368, 21, 369, 26, 371, 29, 377, 31, 382, 36, 384, 38, 386, 0, 414, 21, 416, 0, 420, 22,
- 433, 23, 434, 21, 436, 26, 439, 29, 446, 31, 452, 36, 455, 38, 458, 0)
+LINE_MAP = (179, 21, 180, 0, 182, 22, 193, 23, 194, 0, 197, 21, 198, 26, 200, 29, 206, 0, 213, 21,
+ 214, 0, 216, 22, 227, 23, 228, 0, 231, 21, 232, 26, 234, 29, 240, 31, 245, 0, 257, 21, 258, 0, 260,
+ 22, 271, 23, 272, 0, 275, 21, 276, 26, 278, 29, 284, 36, 286, 0, 305, 21, 306, 0, 308, 22, 319, 23,
+ 320, 0, 323, 21, 324, 26, 326, 29, 332, 36, 334, 38, 336, 0, 355, 21, 356, 0, 358, 22, 369, 23,
+ 370, 0, 373, 21, 374, 26, 376, 29, 382, 31, 387, 36, 389, 38, 391, 0, 419, 21, 421, 0, 425, 22,
+ 438, 23, 439, 21, 441, 26, 444, 29, 451, 31, 457, 36, 460, 38, 463, 0)

@@ -211,7 +211,6 @@ _K15 = Decimal('0.02')
 
 def with_统筹基金支付(data, e, need=None):
     """Compute 「统筹基金支付」 with the outputs it is computed from, asked for together."""
-    i_本年已支付 = i_本次费用 = d_单次最高支付限额 = d_年度剩余限额 = _U
     try:
         i_医院级别 = data['医院级别']
         i_退休人员 = data['退休人员']
@@ -242,8 +241,9 @@ def with_统筹基金支付(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_本年已支付 = _g
-    if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 7 or i_住院期间 is _ABSENT or i_本次费用 is _U or i_本年已支付 is _U:
+        if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -274,16 +274,14 @@ def with_统筹基金支付(data, e, need=None):
     # 「统筹基金支付」: line 61
     d_统筹基金支付 = (_K9 if i_住院期间 else (_t5 if (_t5 := (_t3 if (_t3 := ((_t1 if (_t1 := ((i_本次费用 if
             i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K9 else
-            _K9) * d_支付比例)) <= (_t4 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
-            _K10[i_医院级别]))) else _t4)) <= (_t6 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 :=
-            (_t2 if (_t2 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
-            '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t6)).quantize(_K8, _ROUND_HALF_UP)
+            _K9) * d_支付比例)) <= (_t4 := (_K10[i_医院级别])) else _t4)) <= (_t6 := ((_t2 if (_t2 := (_K14
+            - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data, '本年已支付', '年度剩余限额'))))) >=
+            _K9 else _K9))) else _t6)).quantize(_K8, _ROUND_HALF_UP)
     return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付}
 
 
 def with_日间手术统筹基金支付(data, e, need=None):
     """Compute 「日间手术统筹基金支付」 with the outputs it is computed from, asked for together."""
-    i_住院支付比例 = i_本次费用 = _U
     try:
         i_住院起付线 = data['住院起付线']
         i_本年已就诊次数 = data['本年已就诊次数']
@@ -312,8 +310,9 @@ def with_日间手术统筹基金支付(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_住院支付比例 = _g
-    if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 5 or i_住院期间 is _ABSENT or i_本次费用 is _U or i_住院支付比例 is _U:
+        if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -343,7 +342,6 @@ def with_日间手术统筹基金支付(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    i_住院支付比例 = i_本年已支付 = i_本次费用 = d_单次最高支付限额 = d_年度剩余限额 = _U
     try:
         i_医院级别 = data['医院级别']
         i_退休人员 = data['退休人员']
@@ -387,9 +385,10 @@ def out_all(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_住院支付比例 = _g
-    if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
-            _U) + (i_住院支付比例 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 10 or i_住院期间 is _ABSENT or i_本次费用 is _U or i_本年已支付 is _U or i_住院支付比例 is _U:
+        if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
+                _U) + (i_住院支付比例 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -441,10 +440,9 @@ def out_all(data, e, need=None):
     # 「统筹基金支付」: line 61
     d_统筹基金支付 = (_K9 if i_住院期间 else (_t12 if (_t12 := (_t10 if (_t10 := ((_t8 if (_t8 := ((i_本次费用 if
             i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K9 else
-            _K9) * d_支付比例)) <= (_t11 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
-            _K10[i_医院级别]))) else _t11)) <= (_t13 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额
-            := (_t9 if (_t9 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
-            '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t13)).quantize(_K8, _ROUND_HALF_UP)
+            _K9) * d_支付比例)) <= (_t11 := (_K10[i_医院级别])) else _t11)) <= (_t13 := ((_t9 if (_t9 :=
+            (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data, '本年已支付',
+            '年度剩余限额'))))) >= _K9 else _K9))) else _t13)).quantize(_K8, _ROUND_HALF_UP)
     # 「日间手术统筹基金支付」: line 75
     d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t14 if (_t14 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用
             := _read(data, '本次费用', '日间手术统筹基金支付'))) - d_起付标准)) >= _K9 else _K9) * (i_住院支付比例 if
@@ -644,11 +642,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (216, 15, 217, 16, 218, 18, 219, 19, 220, 0, 222, 21, 223, 17, 234, 20, 245, 0, 247, 15,
- 249, 16, 251, 18, 261, 19, 263, 21, 267, 47, 269, 53, 272, 57, 274, 61, 281, 0, 288, 18, 289, 19,
- 290, 0, 292, 21, 293, 17, 304, 22, 315, 0, 317, 18, 327, 19, 329, 21, 333, 53, 336, 75, 341, 0,
- 348, 15, 349, 16, 350, 18, 351, 19, 352, 23, 353, 24, 354, 0, 356, 21, 357, 17, 368, 20, 379, 22,
- 390, 0, 393, 15, 395, 16, 397, 18, 407, 19, 409, 21, 413, 23, 423, 24, 434, 47, 436, 53, 439, 57,
- 441, 61, 448, 75, 453, 83, 455, 90, 457, 0, 471, 15, 473, 16, 474, 18, 476, 19, 477, 23, 479, 24,
- 481, 0, 483, 21, 485, 0, 487, 17, 500, 20, 513, 22, 526, 15, 529, 16, 531, 18, 542, 19, 544, 21,
- 549, 23, 560, 24, 572, 47, 575, 53, 579, 57, 582, 61, 600, 75, 610, 83, 613, 90, 616, 0)
+LINE_MAP = (215, 15, 216, 16, 217, 18, 218, 19, 219, 0, 221, 21, 222, 17, 233, 20, 244, 0, 247, 15,
+ 249, 16, 251, 18, 261, 19, 263, 21, 267, 47, 269, 53, 272, 57, 274, 61, 280, 0, 286, 18, 287, 19,
+ 288, 0, 290, 21, 291, 17, 302, 22, 313, 0, 316, 18, 326, 19, 328, 21, 332, 53, 335, 75, 340, 0,
+ 346, 15, 347, 16, 348, 18, 349, 19, 350, 23, 351, 24, 352, 0, 354, 21, 355, 17, 366, 20, 377, 22,
+ 388, 0, 392, 15, 394, 16, 396, 18, 406, 19, 408, 21, 412, 23, 422, 24, 433, 47, 435, 53, 438, 57,
+ 440, 61, 446, 75, 451, 83, 453, 90, 455, 0, 469, 15, 471, 16, 472, 18, 474, 19, 475, 23, 477, 24,
+ 479, 0, 481, 21, 483, 0, 485, 17, 498, 20, 511, 22, 524, 15, 527, 16, 529, 18, 540, 19, 542, 21,
+ 547, 23, 558, 24, 570, 47, 573, 53, 577, 57, 580, 61, 598, 75, 608, 83, 611, 90, 614, 0)

@@ -162,7 +162,6 @@ _K16 = Decimal('0.60')
 
 def with_统筹基金支付(data, e, need=None):
     """Compute 「统筹基金支付」 with the outputs it is computed from, asked for together."""
-    i_本年已支付 = i_本次费用 = d_单次最高支付限额 = d_年度剩余限额 = _U
     try:
         i_医院级别 = data['医院级别']
         i_退休人员 = data['退休人员']
@@ -193,8 +192,9 @@ def with_统筹基金支付(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_本年已支付 = _g
-    if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 7 or i_住院期间 is _ABSENT or i_本次费用 is _U or i_本年已支付 is _U:
+        if len(data) != 4 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -225,16 +225,14 @@ def with_统筹基金支付(data, e, need=None):
     # 「统筹基金支付」: line 61
     d_统筹基金支付 = (_K9 if i_住院期间 else (_t5 if (_t5 := (_t3 if (_t3 := ((_t1 if (_t1 := ((i_本次费用 if
             i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K9 else
-            _K9) * d_支付比例)) <= (_t4 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
-            _K10[i_医院级别]))) else _t4)) <= (_t6 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额 :=
-            (_t2 if (_t2 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
-            '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t6)).quantize(_K8, _ROUND_HALF_UP)
+            _K9) * d_支付比例)) <= (_t4 := (_K10[i_医院级别])) else _t4)) <= (_t6 := ((_t2 if (_t2 := (_K14
+            - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data, '本年已支付', '年度剩余限额'))))) >=
+            _K9 else _K9))) else _t6)).quantize(_K8, _ROUND_HALF_UP)
     return {'起付标准': d_起付标准, '支付比例': d_支付比例, '统筹基金支付': d_统筹基金支付}
 
 
 def with_日间手术统筹基金支付(data, e, need=None):
     """Compute 「日间手术统筹基金支付」 with the outputs it is computed from, asked for together."""
-    i_住院支付比例 = i_本次费用 = _U
     try:
         i_住院起付线 = data['住院起付线']
         i_本年已就诊次数 = data['本年已就诊次数']
@@ -263,8 +261,9 @@ def with_日间手术统筹基金支付(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_住院支付比例 = _g
-    if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 5 or i_住院期间 is _ABSENT or i_本次费用 is _U or i_住院支付比例 is _U:
+        if len(data) != 2 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_住院支付比例 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if (_c := i_住院起付线.__class__) is not Decimal or len(str(i_住院起付线)) > _QT:
         try:
             i_住院起付线 = Decimal(i_住院起付线) if _c is str and len(i_住院起付线) <= _QT or _c is int and 0 <= i_住院起付线 < _INT_LIMIT else _NAN
@@ -294,7 +293,6 @@ def with_日间手术统筹基金支付(data, e, need=None):
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    i_住院支付比例 = i_本年已支付 = i_本次费用 = d_单次最高支付限额 = d_年度剩余限额 = _U
     try:
         i_医院级别 = data['医院级别']
         i_退休人员 = data['退休人员']
@@ -338,9 +336,10 @@ def out_all(data, e, need=None):
         except _InvalidOperation:
             _g = _U
     i_住院支付比例 = _g
-    if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
-            _U) + (i_住院支付比例 is not _U):
-        _v.unknown_inputs(data, INPUT_NAMES)
+    if len(data) != 10 or i_住院期间 is _ABSENT or i_本次费用 is _U or i_本年已支付 is _U or i_住院支付比例 is _U:
+        if len(data) != 6 + (i_住院期间 is not _ABSENT) + (i_本次费用 is not _U) + (i_本年已支付 is not
+                _U) + (i_住院支付比例 is not _U):
+            _v.unknown_inputs(data, INPUT_NAMES)
     if not (i_医院级别.__class__ is str and i_医院级别 in _K0):
         i_医院级别 = _to_enum(i_医院级别, '医院级别', _K1)
     if not (i_退休人员 is True or i_退休人员 is False):
@@ -392,10 +391,9 @@ def out_all(data, e, need=None):
     # 「统筹基金支付」: line 61
     d_统筹基金支付 = (_K9 if i_住院期间 else (_t12 if (_t12 := (_t10 if (_t10 := ((_t8 if (_t8 := ((i_本次费用 if
             i_本次费用 is not _U else (i_本次费用 := _read(data, '本次费用', '统筹基金支付'))) - d_起付标准)) >= _K9 else
-            _K9) * d_支付比例)) <= (_t11 := (d_单次最高支付限额 if d_单次最高支付限额 is not _U else (d_单次最高支付限额 :=
-            _K10[i_医院级别]))) else _t11)) <= (_t13 := (d_年度剩余限额 if d_年度剩余限额 is not _U else (d_年度剩余限额
-            := (_t9 if (_t9 := (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data,
-            '本年已支付', '年度剩余限额'))))) >= _K9 else _K9)))) else _t13)).quantize(_K8, _ROUND_HALF_UP)
+            _K9) * d_支付比例)) <= (_t11 := (_K10[i_医院级别])) else _t11)) <= (_t13 := ((_t9 if (_t9 :=
+            (_K14 - (i_本年已支付 if i_本年已支付 is not _U else (i_本年已支付 := _read(data, '本年已支付',
+            '年度剩余限额'))))) >= _K9 else _K9))) else _t13)).quantize(_K8, _ROUND_HALF_UP)
     # 「日间手术统筹基金支付」: line 75
     d_日间手术统筹基金支付 = (_K9 if i_住院期间 else ((_t14 if (_t14 := ((i_本次费用 if i_本次费用 is not _U else (i_本次费用
             := _read(data, '本次费用', '日间手术统筹基金支付'))) - d_起付标准)) >= _K9 else _K9) * (i_住院支付比例 if
@@ -595,11 +593,11 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (167, 15, 168, 16, 169, 18, 170, 19, 171, 0, 173, 21, 174, 17, 185, 20, 196, 0, 198, 15,
- 200, 16, 202, 18, 212, 19, 214, 21, 218, 18, 220, 53, 223, 57, 225, 61, 232, 0, 239, 18, 240, 19,
- 241, 0, 243, 21, 244, 17, 255, 22, 266, 0, 268, 18, 278, 19, 280, 21, 284, 53, 287, 75, 292, 0,
- 299, 15, 300, 16, 301, 18, 302, 19, 303, 23, 304, 24, 305, 0, 307, 21, 308, 17, 319, 20, 330, 22,
- 341, 0, 344, 15, 346, 16, 348, 18, 358, 19, 360, 21, 364, 23, 374, 24, 385, 18, 387, 53, 390, 57,
- 392, 61, 399, 75, 404, 83, 406, 90, 408, 0, 422, 15, 424, 16, 425, 18, 427, 19, 428, 23, 430, 24,
- 432, 0, 434, 21, 436, 0, 438, 17, 451, 20, 464, 22, 477, 15, 480, 16, 482, 18, 493, 19, 495, 21,
- 500, 23, 511, 24, 523, 18, 526, 53, 530, 57, 533, 61, 551, 75, 561, 83, 564, 90, 567, 0)
+LINE_MAP = (166, 15, 167, 16, 168, 18, 169, 19, 170, 0, 172, 21, 173, 17, 184, 20, 195, 0, 198, 15,
+ 200, 16, 202, 18, 212, 19, 214, 21, 218, 18, 220, 53, 223, 57, 225, 61, 231, 0, 237, 18, 238, 19,
+ 239, 0, 241, 21, 242, 17, 253, 22, 264, 0, 267, 18, 277, 19, 279, 21, 283, 53, 286, 75, 291, 0,
+ 297, 15, 298, 16, 299, 18, 300, 19, 301, 23, 302, 24, 303, 0, 305, 21, 306, 17, 317, 20, 328, 22,
+ 339, 0, 343, 15, 345, 16, 347, 18, 357, 19, 359, 21, 363, 23, 373, 24, 384, 18, 386, 53, 389, 57,
+ 391, 61, 397, 75, 402, 83, 404, 90, 406, 0, 420, 15, 422, 16, 423, 18, 425, 19, 426, 23, 428, 24,
+ 430, 0, 432, 21, 434, 0, 436, 17, 449, 20, 462, 22, 475, 15, 478, 16, 480, 18, 491, 19, 493, 21,
+ 498, 23, 509, 24, 521, 18, 524, 53, 528, 57, 531, 61, 549, 75, 559, 83, 562, 90, 565, 0)
