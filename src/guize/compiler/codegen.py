@@ -8,6 +8,7 @@ from typing import Any, assert_never
 
 from guize._version import __version__
 from guize.compiler import splitfn, timefold
+from guize.compiler.bandcode import bands
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
@@ -321,26 +322,7 @@ class CodeGenerator(ListCode):
         return f"({out})"
 
     def bands(self, node: ir.Bands, owner: str) -> str:
-        subject = self.expr(node.subject, owner)
-        t = self.fresh()
-        other = node.other
-        out = self.expr(other.value, owner) if other else f"_v.no_band({owner!r}, {t})"
-        parts = []
-        for i, band in enumerate(node.bands):
-            lo, hi = band.lo, band.hi
-            target = f"({t} := {subject})" if i == 0 else t
-            tests = []
-            if lo is not None:
-                tests.append(f"{self.const(lo)} {'<=' if band.lo_incl else '<'} {target}")
-                target = t
-            if hi is not None:
-                tests.append(f"{target} {'<=' if band.hi_incl else '<'} {self.const(hi)}")
-            parts.append((" and ".join(tests) or "True", self.expr(band.value, owner)))
-        if not parts:
-            return f"({subject}, {out})[1]"
-        for test, value in reversed(parts):
-            out = f"{value} if {test} else {out}"
-        return f"({out})"
+        return bands(self, node, owner)  # (compiler/bandcode.py)
 
     def dated(self, node: ir.Dated, owner: str) -> str:
         index = f"e[{node.slot + 1}]"

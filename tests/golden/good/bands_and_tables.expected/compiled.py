@@ -115,10 +115,9 @@ def out_all(data, e, need=None):
     except _InvalidOperation:
         i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     # 「纱线标准」: line 13
-    d_纱线标准 = (_K2[i_企业地区] if (_t1 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t1 else
-            _v.no_band('纱线标准', _t1))
+    d_纱线标准 = (_K2[i_企业地区] if (_t1 := i_纱支) < 40 else _K5[i_企业地区])
     # 「每人补贴」: line 21
-    d_每人补贴 = (_K10 if _K9 <= (_t2 := i_月平均工资) and _t2 < _K10 else _K11 if _K10 <= _t2 else _K8)
+    d_每人补贴 = (_K8 if (_t2 := i_月平均工资) < _K9 else _K10 if _t2 < _K10 else _K11)
     # 「纱线补贴」: line 26
     d_纱线补贴 = (d_纱线标准 * 10).quantize(_K12, _ROUND_HALF_UP)
     # 「就业补贴」: line 27
@@ -169,11 +168,10 @@ def out_subset(data, e, need):
             i_月平均工资 = _to_decimal(data['月平均工资'], '月平均工资')
     if _n0:
         # 「纱线标准」: line 13
-        d_纱线标准 = (_K2[i_企业地区] if (_t3 := i_纱支) < 40 else _K5[i_企业地区] if 40 <= _t3 else
-                _v.no_band('纱线标准', _t3))
+        d_纱线标准 = (_K2[i_企业地区] if (_t3 := i_纱支) < 40 else _K5[i_企业地区])
     if _n1:
         # 「每人补贴」: line 21
-        d_每人补贴 = (_K10 if _K9 <= (_t4 := i_月平均工资) and _t4 < _K10 else _K11 if _K10 <= _t4 else _K8)
+        d_每人补贴 = (_K8 if (_t4 := i_月平均工资) < _K9 else _K10 if _t4 < _K10 else _K11)
     if _n0:
         # 「纱线补贴」: line 26
         d_纱线补贴 = (d_纱线标准 * 10).quantize(_K12, _ROUND_HALF_UP)
@@ -195,6 +193,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (88, 9, 89, 10, 90, 11, 91, 0, 95, 9, 97, 10, 107, 11, 117, 13, 120, 21, 122, 26, 124,
- 27, 126, 0, 137, 9, 139, 10, 140, 11, 142, 0, 146, 9, 149, 10, 159, 11, 170, 13, 174, 21, 177, 26,
- 180, 27, 183, 0)
+LINE_MAP = (88, 9, 89, 10, 90, 11, 91, 0, 95, 9, 97, 10, 107, 11, 117, 13, 119, 21, 121, 26, 123,
+ 27, 125, 0, 136, 9, 138, 10, 139, 11, 141, 0, 145, 9, 148, 10, 158, 11, 169, 13, 172, 21, 175, 26,
+ 178, 27, 181, 0)

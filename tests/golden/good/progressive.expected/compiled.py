@@ -149,8 +149,7 @@ def out_all(data, e, need=None):
     # 「分期表」: line 19
     d_分期表 = (_K13 if e[1] == 0 else _K11 if e[1] == 1 else _v.no_version('分期表', e[0]))
     # 「档次」: line 28
-    d_档次 = (1 if (_t1 := i_所得) <= _K3 else 2 if _K3 < _t1 and _t1 <= _K4 else 3 if _K4 < _t1 else
-            _v.no_band('档次', _t1))
+    d_档次 = (1 if (_t1 := i_所得) <= _K3 else 2 if _t1 <= _K4 else 3)
     # 「税额」: line 33
     d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
     # 「税率」: line 34
@@ -215,8 +214,7 @@ def out_subset(data, e, need):
         d_分期表 = (_K13 if e[1] == 0 else _K11 if e[1] == 1 else _v.no_version('分期表', e[0]))
     if _n4:
         # 「档次」: line 28
-        d_档次 = (1 if (_t2 := i_所得) <= _K3 else 2 if _K3 < _t2 and _t2 <= _K4 else 3 if _K4 < _t2
-                else _v.no_band('档次', _t2))
+        d_档次 = (1 if (_t2 := i_所得) <= _K3 else 2 if _t2 <= _K4 else 3)
     if _n5:
         # 「税额」: line 33
         d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
@@ -259,6 +257,6 @@ SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), 
  (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (119, 5, 120, 6, 121, 0, 125, 5, 135, 6, 145, 8, 147, 14, 149, 19, 151, 28, 154, 33, 156,
- 34, 158, 35, 160, 36, 162, 37, 164, 38, 166, 0, 177, 5, 179, 6, 181, 0, 185, 5, 196, 6, 207, 8,
- 210, 14, 213, 19, 216, 28, 220, 33, 223, 34, 226, 35, 229, 36, 232, 37, 235, 38, 238, 0)
+LINE_MAP = (119, 5, 120, 6, 121, 0, 125, 5, 135, 6, 145, 8, 147, 14, 149, 19, 151, 28, 153, 33, 155,
+ 34, 157, 35, 159, 36, 161, 37, 163, 38, 165, 0, 176, 5, 178, 6, 180, 0, 184, 5, 195, 6, 206, 8,
+ 209, 14, 212, 19, 215, 28, 218, 33, 221, 34, 224, 35, 227, 36, 230, 37, 233, 38, 236, 0)

@@ -119,17 +119,15 @@ def out_all(data, e, need=None):
     if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
         i_寒暑假天数 = _to_int(i_寒暑假天数, '寒暑假天数')
     # 「应休天数」: line 17
-    d_应休天数 = (5 if 12 <= (_t1 := i_累计工作时间) and _t1 < 120 else 10 if 120 <= _t1 and _t1 < 240 else 15
-            if 240 <= _t1 else 0)
+    d_应休天数 = (0 if (_t1 := i_累计工作时间) < 12 else 5 if _t1 < 120 else 10 if _t1 < 240 else 15)
     # 「寒暑假多于年休假」: line 29
     d_寒暑假多于年休假 = (i_寒暑假天数 > d_应休天数)
     # 「年休假天数」: line 33
     d_年休假天数 = (0 if ((d_寒暑假多于年休假 or ((((i_本年度事假累计天数 if i_本年度事假累计天数 is not _U else (i_本年度事假累计天数 :=
             _read(data, '本年度事假累计天数', '事假过多'))) >= 20) and (i_事假不扣工资 if i_事假不扣工资 is not _U else
             (i_事假不扣工资 := _read(data, '事假不扣工资', '事假过多')))))) or (((i_本年度病假累计 if i_本年度病假累计 is not _U
-            else (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= ((_K1 if 12 <= (_t2 := i_累计工作时间)
-            and _t2 < 120 else _K2 if 120 <= _t2 and _t2 < 240 else _K3 if 240 <= _t2 else _K0)))))
-            else d_应休天数)
+            else (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= ((_K0 if (_t2 := i_累计工作时间) < 12
+            else _K1 if _t2 < 120 else _K2 if _t2 < 240 else _K3))))) else d_应休天数)
     return {'年休假天数': d_年休假天数}
 
 
@@ -163,8 +161,7 @@ def out_subset(data, e, need):
         if not (i_寒暑假天数.__class__ is int and 0 <= i_寒暑假天数 < _INT_LIMIT):
             i_寒暑假天数 = _to_int(i_寒暑假天数, '寒暑假天数')
         # 「应休天数」: line 17
-        d_应休天数 = (5 if 12 <= (_t3 := i_累计工作时间) and _t3 < 120 else 10 if 120 <= _t3 and _t3 < 240
-                else 15 if 240 <= _t3 else 0)
+        d_应休天数 = (0 if (_t3 := i_累计工作时间) < 12 else 5 if _t3 < 120 else 10 if _t3 < 240 else 15)
         # 「寒暑假多于年休假」: line 29
         d_寒暑假多于年休假 = (i_寒暑假天数 > d_应休天数)
         # 「年休假天数」: line 33
@@ -173,9 +170,8 @@ def out_subset(data, e, need):
                 20) and (i_事假不扣工资 if i_事假不扣工资 is not _U else (i_事假不扣工资 := _read(data, '事假不扣工资',
                 '事假过多'))))))) or (d_病假过多 if d_病假过多 is not _U else (d_病假过多 := ((i_本年度病假累计 if
                 i_本年度病假累计 is not _U else (i_本年度病假累计 := _read(data, '本年度病假累计', '病假过多'))) >= (d_病假界限
-                if d_病假界限 is not _U else (d_病假界限 := (_K1 if 12 <= (_t4 := i_累计工作时间) and _t4 < 120
-                else _K2 if 120 <= _t4 and _t4 < 240 else _K3 if 240 <= _t4 else _K0))))))) else
-                d_应休天数)
+                if d_病假界限 is not _U else (d_病假界限 := (_K0 if (_t4 := i_累计工作时间) < 12 else _K1 if _t4 <
+                120 else _K2 if _t4 < 240 else _K3))))))) else d_应休天数)
     out = {}
     if _a0:
         out['年休假天数'] = d_年休假天数
@@ -198,5 +194,5 @@ SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (102, 11, 103, 0, 105, 15, 106, 12, 108, 13, 110, 14, 111, 0, 115, 11, 117, 15, 121, 17,
- 124, 29, 126, 33, 133, 0, 144, 11, 146, 0, 148, 15, 150, 0, 152, 12, 155, 13, 157, 14, 158, 11,
- 161, 15, 165, 17, 168, 29, 170, 33, 179, 0)
+ 123, 29, 125, 33, 131, 0, 142, 11, 144, 0, 146, 15, 148, 0, 150, 12, 153, 13, 155, 14, 156, 11,
+ 159, 15, 163, 17, 165, 29, 167, 33, 175, 0)
