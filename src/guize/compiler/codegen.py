@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import splitfn, timefold
+from guize.compiler import splitfn, timefold, ymindex
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
@@ -71,6 +71,7 @@ class CodeGenerator(ListCode):
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
         self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
+        self.ym_indexed = ymindex.indexed(policy.defs, outputs, self.folded)  # 年月 kept month indices
         self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
 
     # ------------------------------------------------------------ helpers
@@ -186,6 +187,8 @@ class CodeGenerator(ListCode):
                     func, args = cheaper
                     if not func:  # already the wrapper's value
                         return self.expr(args[0], owner)
+                if (inline := ymindex.call(self, func, args, owner)) is not None:  # on a month index
+                    return inline
                 if (inline := calendar_inline(self, func, args, owner)) is not None:
                     return inline
                 call_args = ", ".join(self.expr(n, owner) for n in args)
@@ -217,7 +220,8 @@ class CodeGenerator(ListCode):
     def operand(self, node: ir.Expr, owner: str) -> str:
         """An operand of arithmetic: date − date as its month count (the result is an int anyway)."""
         if isinstance(node, ir.Call) and node.func == "period_between":
-            return calendar_inline(self, node.func, node.args, owner, bare=True) or self.expr(node, owner)
+            return (ymindex.call(self, node.func, node.args, owner, bare=True)
+                    or calendar_inline(self, node.func, node.args, owner, bare=True) or self.expr(node, owner))
         return self.expr(node, owner)
 
     def scale(self, node: ir.Scale, owner: str) -> str:
@@ -422,6 +426,8 @@ class CodeGenerator(ListCode):
 
     def def_code(self, name: str) -> str:
         d = self.p.defs[name]
+        if name in self.ym_indexed:  # a month index (not rounded, not 可作输入)
+            return ymindex.index_code(self, d.expr, name)
         code = self.expr(d.expr, name)
         if d.round is not None:
             mode, quantum = d.round
@@ -575,7 +581,8 @@ class CodeGenerator(ListCode):
     def body(self, inputs: list[str], defs: list[str], need: dict[str, str] | None = None) -> None:
         """Each input's conversion, then each definition, in order."""
         items = [(n, self.input_lines(n), self.inputs[n]["line"], "") for n in inputs]
-        items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」") for n in defs]
+        items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」" + " (a month index)" * (n in self.ym_indexed))
+                  for n in defs]
         self.guarded(items, need)
 
     def guarded(self, items: list[tuple[str, list[str], int, str]], need: dict[str, str] | None,

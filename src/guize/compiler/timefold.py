@@ -25,12 +25,13 @@ TIME_TYPES: dict[type, tuple[str, str]] = {
 }
 
 
-def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any]) -> ir.Expr | None:
+def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any], wrap: Any = None) -> ir.Expr | None:
     """`node` with each leaf value wrapped by `func` at compile time, or None when a leaf is not a
-    constant (then the wrapper is called at run time). `folded`: constant parameters by name."""
+    constant (then the wrapper is called at run time). `folded`: constant parameters by name.
+    `wrap`: another function of the plain value (compiler/ymindex.py: a year-month's index)."""
     if func not in ir.TIME_WRAPS:
         return None
-    wrap = FUNCS[func]
+    wrap = wrap or FUNCS[func]
 
     def leaf(n: ir.Expr) -> ir.Expr | None:
         match n:

@@ -175,21 +175,18 @@ _K3 = _FUNCS['as_age'](720)
 _K4 = _FUNCS['as_age'](660)
 _K5 = _FUNCS['as_age'](600)
 _K2 = {'男职工': _K3, '原法定退休年龄五十五周岁的女职工': _K4, '原法定退休年龄五十周岁的女职工': _K5}
-_K7 = _FUNCS['as_year_month'](datetime.date(1965, 1, 1))
-_K8 = _FUNCS['as_year_month'](datetime.date(1970, 1, 1))
-_K9 = _FUNCS['as_year_month'](datetime.date(1975, 1, 1))
-_K6 = {'男职工': _K7, '原法定退休年龄五十五周岁的女职工': _K8, '原法定退休年龄五十周岁的女职工': _K9}
-_K11 = _FUNCS['as_period'](4)
-_K12 = _FUNCS['as_period'](2)
-_K10 = {'男职工': _K11, '原法定退休年龄五十五周岁的女职工': _K11, '原法定退休年龄五十周岁的女职工': _K12}
-_K14 = _FUNCS['as_age'](756)
-_K15 = _FUNCS['as_age'](696)
-_K13 = {'男职工': _K14, '原法定退休年龄五十五周岁的女职工': _K15, '原法定退休年龄五十周岁的女职工': _K4}
-_YearMonth = _v.dates.YearMonth
-_F_period_between = _FUNCS['period_between']
+_K6 = {'男职工': 23580, '原法定退休年龄五十五周岁的女职工': 23640, '原法定退休年龄五十周岁的女职工': 23700}
+_K8 = _FUNCS['as_period'](4)
+_K9 = _FUNCS['as_period'](2)
+_K7 = {'男职工': _K8, '原法定退休年龄五十五周岁的女职工': _K8, '原法定退休年龄五十周岁的女职工': _K9}
+_K11 = _FUNCS['as_age'](756)
+_K12 = _FUNCS['as_age'](696)
+_K10 = {'男职工': _K11, '原法定退休年龄五十五周岁的女职工': _K12, '原法定退休年龄五十周岁的女职工': _K4}
 _F_as_period = _FUNCS['as_period']
 _WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _F_as_age = _FUNCS['as_age']
+_YearMonth = _v.dates.YearMonth
+_ym_of = _v.dates.of_month_index  # a month index's YearMonth
 _F_year_month_add = _FUNCS['year_month_add']
 _F_add_months = _FUNCS['add_months']
 _F_as_year_month = _FUNCS['as_year_month']
@@ -215,18 +212,16 @@ def with_改革后法定退休年龄(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
     # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_目标年龄 = _K10[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = (_t1 // 1 if (_t1 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t1
             < _INT_LIMIT else _v.div_int(_t1, 1, 'floor'))
@@ -261,18 +256,16 @@ def with_退休年月(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
     # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_目标年龄 = _K10[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
     # 「最多延迟月数」: line 39
     d_最多延迟月数 = (_t4 // 1 if (_t4 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t4
             < _INT_LIMIT else _v.div_int(_t4, 1, 'floor'))
@@ -285,7 +278,8 @@ def with_退休年月(data, e, need=None):
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(_t7 // 12, _t7 % 12 + 1, 1) if 12 <= (_t7 := d_出生年月 + d_改革后法定退休年龄) < 120000
+            else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月}
 
 
@@ -309,23 +303,21 @@ def with_最低缴费年限(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
     # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_目标年龄 = _K10[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t7 // 1 if (_t7 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t7
-            < _INT_LIMIT else _v.div_int(_t7, 1, 'floor'))
+    d_最多延迟月数 = (_t8 // 1 if (_t8 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t8
+            < _INT_LIMIT else _v.div_int(_t8, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t9 if (_t9 := (_t8 if (_t8 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+    d_延迟月数 = (_t10 if (_t10 := (_t9 if (_t9 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
             d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
             d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
             _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -333,11 +325,12 @@ def with_最低缴费年限(data, e, need=None):
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(_t7 // 12, _t7 % 12 + 1, 1) if 12 <= (_t7 := d_出生年月 + d_改革后法定退休年龄) < 120000
+            else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「提高年数」: line 49
-    d_提高年数 = (_t10 if (_t10 := (d_退休年月.year - 2029)) >= 0 else 0)
+    d_提高年数 = (_t11 if (_t11 := (d_退休年月.year - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t11 if (_t11 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t12 if (_t12 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限}
 
 
@@ -361,23 +354,21 @@ def with_最早弹性退休年月(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
     # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_目标年龄 = _K10[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t12 // 1 if (_t12 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t12 < _INT_LIMIT else _v.div_int(_t12, 1, 'floor'))
+    d_最多延迟月数 = (_t13 // 1 if (_t13 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t13 < _INT_LIMIT else _v.div_int(_t13, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t14 if (_t14 := (_t13 if (_t13 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+    d_延迟月数 = (_t15 if (_t15 := (_t14 if (_t14 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
             d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
             d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
             _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -385,10 +376,12 @@ def with_最早弹性退休年月(data, e, need=None):
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(_t7 // 12, _t7 % 12 + 1, 1) if 12 <= (_t7 := d_出生年月 + d_改革后法定退休年龄) < 120000
+            else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_t16 if ((_t15 := _F_add_months(d_退休年月, (-36))) < (_t16 :=
-            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t15))
+    d_最早弹性退休年月 = _F_as_year_month((_t18 if ((_t17 := _F_add_months(d_退休年月, (-36))) < (_t18 :=
+            (_date(_t16 // 12, _t16 % 12 + 1, 1) if 12 <= (_t16 := d_出生年月 + d_原法定退休年龄) < 120000 else
+            _F_add_months(_ym_of(d_出生年月), d_原法定退休年龄)))) else _t17))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最早弹性退休年月': d_最早弹性退休年月}
 
 
@@ -412,23 +405,21 @@ def with_最晚弹性退休年月(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
     # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_目标年龄 = _K10[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t17 // 1 if (_t17 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t17 < _INT_LIMIT else _v.div_int(_t17, 1, 'floor'))
+    d_最多延迟月数 = (_t19 // 1 if (_t19 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t19 < _INT_LIMIT else _v.div_int(_t19, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t19 if (_t19 := (_t18 if (_t18 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+    d_延迟月数 = (_t21 if (_t21 := (_t20 if (_t20 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
             d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
             d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
             _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -436,7 +427,8 @@ def with_最晚弹性退休年月(data, e, need=None):
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(_t7 // 12, _t7 % 12 + 1, 1) if 12 <= (_t7 := d_出生年月 + d_改革后法定退休年龄) < 120000
+            else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「最晚弹性退休年月」: line 56
     d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最晚弹性退休年月': d_最晚弹性退休年月}
@@ -462,23 +454,21 @@ def out_all(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
     # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_目标年龄 = _K10[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t20 // 1 if (_t20 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t20 < _INT_LIMIT else _v.div_int(_t20, 1, 'floor'))
+    d_最多延迟月数 = (_t22 // 1 if (_t22 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
+            _t22 < _INT_LIMIT else _v.div_int(_t22, 1, 'floor'))
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t22 if (_t22 := (_t21 if (_t21 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+    d_延迟月数 = (_t24 if (_t24 := (_t23 if (_t23 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
             d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
             d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
             _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -486,14 +476,16 @@ def out_all(data, e, need=None):
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(_t7 // 12, _t7 % 12 + 1, 1) if 12 <= (_t7 := d_出生年月 + d_改革后法定退休年龄) < 120000
+            else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「提高年数」: line 49
-    d_提高年数 = (_t23 if (_t23 := (d_退休年月.year - 2029)) >= 0 else 0)
+    d_提高年数 = (_t25 if (_t25 := (d_退休年月.year - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t24 if (_t24 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t26 if (_t26 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_t26 if ((_t25 := _F_add_months(d_退休年月, (-36))) < (_t26 :=
-            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t25))
+    d_最早弹性退休年月 = _F_as_year_month((_t28 if ((_t27 := _F_add_months(d_退休年月, (-36))) < (_t28 :=
+            (_date(_t16 // 12, _t16 % 12 + 1, 1) if 12 <= (_t16 := d_出生年月 + d_原法定退休年龄) < 120000 else
+            _F_add_months(_ym_of(d_出生年月), d_原法定退休年龄)))) else _t27))
     # 「最晚弹性退休年月」: line 56
     d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限,
@@ -528,23 +520,21 @@ def out_subset(data, e, need):
             i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
         # 「原法定退休年龄」: line 17
         d_原法定退休年龄 = _K2[i_人员类别]
-        # 「延迟起始出生年月」: line 22
+        # 「延迟起始出生年月」 (a month index): line 22
         d_延迟起始出生年月 = _K6[i_人员类别]
         # 「每延迟一个月所需月数」: line 27
-        d_每延迟一个月所需月数 = _K10[i_人员类别]
+        d_每延迟一个月所需月数 = _K7[i_人员类别]
         # 「目标年龄」: line 32
-        d_目标年龄 = _K13[i_人员类别]
-        # 「出生年月」: line 37
-        d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+        d_目标年龄 = _K10[i_人员类别]
+        # 「出生年月」 (a month index): line 37
+        d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
         # 「改革后第几个出生月」: line 38
-        d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-                d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-                d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+        d_改革后第几个出生月 = _F_as_period(((d_出生年月 - d_延迟起始出生年月) + 1))
         # 「最多延迟月数」: line 39
-        d_最多延迟月数 = (_t27 // 1 if (_t27 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT
-                < _t27 < _INT_LIMIT else _v.div_int(_t27, 1, 'floor'))
+        d_最多延迟月数 = (_t29 // 1 if (_t29 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT
+                < _t29 < _INT_LIMIT else _v.div_int(_t29, 1, 'floor'))
         # 「延迟月数」: line 41
-        d_延迟月数 = (_t29 if (_t29 := (_t28 if (_t28 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+        d_延迟月数 = (_t31 if (_t31 := (_t30 if (_t30 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
                 d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
                 d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
                 _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
@@ -554,16 +544,18 @@ def out_subset(data, e, need):
         d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     if _n2:
         # 「退休年月」: line 46
-        d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+        d_退休年月 = (_YearMonth(_t7 // 12, _t7 % 12 + 1, 1) if 12 <= (_t7 := d_出生年月 + d_改革后法定退休年龄) <
+                120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     if _n3:
         # 「提高年数」: line 49
-        d_提高年数 = (_t30 if (_t30 := (d_退休年月.year - 2029)) >= 0 else 0)
+        d_提高年数 = (_t32 if (_t32 := (d_退休年月.year - 2029)) >= 0 else 0)
         # 「最低缴费年限」: line 50
-        d_最低缴费年限 = _F_as_period((_t31 if (_t31 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+        d_最低缴费年限 = _F_as_period((_t33 if (_t33 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     if _n4:
         # 「最早弹性退休年月」: line 52
-        d_最早弹性退休年月 = _F_as_year_month((_t33 if ((_t32 := _F_add_months(d_退休年月, (-36))) < (_t33 :=
-                _F_add_months(d_出生年月, d_原法定退休年龄))) else _t32))
+        d_最早弹性退休年月 = _F_as_year_month((_t35 if ((_t34 := _F_add_months(d_退休年月, (-36))) < (_t35 :=
+                (_date(_t16 // 12, _t16 % 12 + 1, 1) if 12 <= (_t16 := d_出生年月 + d_原法定退休年龄) < 120000
+                else _F_add_months(_ym_of(d_出生年月), d_原法定退休年龄)))) else _t34))
     if _n5:
         # 「最晚弹性退休年月」: line 56
         d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
@@ -593,15 +585,15 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5), (1, 2, 3, 4, 5), (2, 3, 4, 5), (3,), (4,), (
  (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (201, 14, 202, 15, 203, 0, 207, 14, 214, 15, 216, 17, 218, 22, 220, 27, 222, 32, 224, 37,
- 226, 38, 230, 39, 233, 41, 239, 45, 241, 0, 247, 14, 248, 15, 249, 0, 253, 14, 260, 15, 262, 17,
- 264, 22, 266, 27, 268, 32, 270, 37, 272, 38, 276, 39, 279, 41, 285, 45, 287, 46, 289, 0, 295, 14,
- 296, 15, 297, 0, 301, 14, 308, 15, 310, 17, 312, 22, 314, 27, 316, 32, 318, 37, 320, 38, 324, 39,
- 327, 41, 333, 45, 335, 46, 337, 49, 339, 50, 341, 0, 347, 14, 348, 15, 349, 0, 353, 14, 360, 15,
- 362, 17, 364, 22, 366, 27, 368, 32, 370, 37, 372, 38, 376, 39, 379, 41, 385, 45, 387, 46, 389, 52,
- 392, 0, 398, 14, 399, 15, 400, 0, 404, 14, 411, 15, 413, 17, 415, 22, 417, 27, 419, 32, 421, 37,
- 423, 38, 427, 39, 430, 41, 436, 45, 438, 46, 440, 56, 442, 0, 448, 14, 449, 15, 450, 0, 454, 14,
- 461, 15, 463, 17, 465, 22, 467, 27, 469, 32, 471, 37, 473, 38, 477, 39, 480, 41, 486, 45, 488, 46,
- 490, 49, 492, 50, 494, 52, 497, 56, 499, 0, 512, 14, 514, 15, 515, 0, 519, 14, 527, 15, 529, 17,
- 531, 22, 533, 27, 535, 32, 537, 37, 539, 38, 543, 39, 546, 41, 552, 45, 555, 46, 558, 49, 561, 50,
- 563, 52, 567, 56, 570, 0)
+LINE_MAP = (198, 14, 199, 15, 200, 0, 204, 14, 211, 15, 213, 17, 215, 22, 217, 27, 219, 32, 221, 37,
+ 223, 38, 225, 39, 228, 41, 234, 45, 236, 0, 242, 14, 243, 15, 244, 0, 248, 14, 255, 15, 257, 17,
+ 259, 22, 261, 27, 263, 32, 265, 37, 267, 38, 269, 39, 272, 41, 278, 45, 280, 46, 283, 0, 289, 14,
+ 290, 15, 291, 0, 295, 14, 302, 15, 304, 17, 306, 22, 308, 27, 310, 32, 312, 37, 314, 38, 316, 39,
+ 319, 41, 325, 45, 327, 46, 330, 49, 332, 50, 334, 0, 340, 14, 341, 15, 342, 0, 346, 14, 353, 15,
+ 355, 17, 357, 22, 359, 27, 361, 32, 363, 37, 365, 38, 367, 39, 370, 41, 376, 45, 378, 46, 381, 52,
+ 385, 0, 391, 14, 392, 15, 393, 0, 397, 14, 404, 15, 406, 17, 408, 22, 410, 27, 412, 32, 414, 37,
+ 416, 38, 418, 39, 421, 41, 427, 45, 429, 46, 432, 56, 434, 0, 440, 14, 441, 15, 442, 0, 446, 14,
+ 453, 15, 455, 17, 457, 22, 459, 27, 461, 32, 463, 37, 465, 38, 467, 39, 470, 41, 476, 45, 478, 46,
+ 481, 49, 483, 50, 485, 52, 489, 56, 491, 0, 504, 14, 506, 15, 507, 0, 511, 14, 519, 15, 521, 17,
+ 523, 22, 525, 27, 527, 32, 529, 37, 531, 38, 533, 39, 536, 41, 542, 45, 545, 46, 549, 49, 552, 50,
+ 554, 52, 559, 56, 562, 0)
