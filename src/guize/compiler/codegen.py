@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import splitfn, timefold, ymindex
+from guize.compiler import enumfold, splitfn, timefold, ymindex
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
@@ -16,6 +16,7 @@ from guize.compiler.inline_calls import (
     compared_if,
     date_lines,
     int_division,
+    nonzero_whole,
     simple,
 )
 from guize.compiler.inline_reads import (
@@ -70,8 +71,9 @@ class CodeGenerator(ListCode):
         self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
-        self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
+        self.compared_defs = timefold.compared_defs(policy.defs, outputs) | timefold.arith_defs(policy.defs, outputs)
         self.ym_indexed = ymindex.indexed(policy.defs, outputs, self.folded)  # 年月 kept month indices
+        self.by_member = enumfold.tables(policy.defs, self.inputs, self.folded)  # one enum's: a table
         self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
 
     # ------------------------------------------------------------ helpers
@@ -173,7 +175,8 @@ class CodeGenerator(ListCode):
                 return self.minmax(args, "<=" if isinstance(node, ir.Min) else ">=", owner)
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 if as_int and isinstance(arg, ir.Arith) and arg.op == "/":  # in integers where exact: div_int
-                    return int_division(self, self.expr(arg.left, owner), self.expr(arg.right, owner), mode)
+                    return int_division(self, self.expr(arg.left, owner), self.expr(arg.right, owner), mode,
+                                        nonzero_whole(arg.right, self.p.defs, self.by_member))
                 code = self.expr(arg, owner)
                 if as_int:
                     return f"_v.rnd_int({code}, {mode!r})"
@@ -428,7 +431,7 @@ class CodeGenerator(ListCode):
         d = self.p.defs[name]
         if name in self.ym_indexed:  # a month index (not rounded, not 可作输入)
             return ymindex.index_code(self, d.expr, name)
-        code = self.expr(d.expr, name)
+        code = self.expr(self.by_member.get(name, d.expr), name)  # one enumeration's: a table (enumfold)
         if d.round is not None:
             mode, quantum = d.round
             code = self.rounding(code, d.expr, quantum, mode)
