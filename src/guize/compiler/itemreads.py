@@ -10,6 +10,9 @@ left out, taken as to_records stores it (values.item_default). Anything else —
 is not a list, an item that is not a dict or has an unknown field, a missing field, a value
 that is not plain — sends the whole list to values.to_records, which gives the same result
 or says what is wrong, so results and errors are to_records'.
+An unknown field is found by counting (no set of the item's keys: ~0.1 µs an item): the item's
+keys less its required fields (each read, or the whole list goes to to_records) less each
+optional field found must leave none (a field given as None counts as left: to_records says).
 """
 
 from __future__ import annotations
@@ -42,12 +45,12 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
             default = f"_D{fn}_{k}"
             head.append(f"{default} = _v.item_default({spec_name}, {name!r})")
             body += [f"        if {ident} is None:", f"            {ident} = {default}", "        else:",
-                     *["    " + line for line in read]]
+                     "            _n -= 1", *["    " + line for line in read]]
         else:
             body += [f"        if {ident} is None:", f"            return {slow}", *read]
-    known = const(frozenset(f["name"] for f in spec["fields"]))
+    required = sum(not f["has_default"] for f in spec["fields"])
     record = ", ".join(f"{f['name']!r}: {v}" for f, v in zip(spec["fields"], values, strict=True))
-    test = " or ".join(f"{v} is _U" for v in values)
+    test = " or ".join(["_n", *(f"{v} is _U" for v in values)])
     return [
         *head,
         "",
@@ -58,10 +61,12 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
         f"        return {slow}",
         "    out = []",
         "    for item in value:",
-        f"        if item.__class__ is not dict or not {known}.issuperset(item):",
+        "        if item.__class__ is not dict:",
         f"            return {slow}",
+        f"        _n = len(item) - {required}  # the keys left once each field found is counted",
         *body,
-        *([f"        if {test}:", f"            return {slow}"] if values else []),
+        f"        if {test}:",
+        f"            return {slow}",
         f"        out.append({{{record}}})",
         "    return tuple(out)",
         "",

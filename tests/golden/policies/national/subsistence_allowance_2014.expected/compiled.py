@@ -109,7 +109,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'家庭人口': 0, '月低保金': _D('0'), '重点保障对象': ()}, False, 84),
  ('施行前', _date(2014, 4, 30), {'当地最低生活保障标准': _D('800'), '共同生活的家庭成员': ()}, {}, True, 92),))
 
-_K0 = frozenset(('年龄', '月收入', '重度残疾', '重病', ))
 _S_R0 = next(s for s in INPUTS if s['name'] == '共同生活的家庭成员')
 _D_R0_2 = _v.item_default(_S_R0, '重度残疾')
 _D_R0_3 = _v.item_default(_S_R0, '重病')
@@ -121,8 +120,9 @@ def _R0(value):
         return _v.to_records(value, _S_R0)
     out = []
     for item in value:
-        if item.__class__ is not dict or not _K0.issuperset(item):
+        if item.__class__ is not dict:
             return _v.to_records(value, _S_R0)
+        _n = len(item) - 2  # the keys left once each field found is counted
         f0 = item.get('月收入')
         if f0 is None:
             return _v.to_records(value, _S_R0)
@@ -144,32 +144,34 @@ def _R0(value):
         if f2 is None:
             f2 = _D_R0_2
         else:
+            _n -= 1
             if not (f2 is True or f2 is False):
                 f2 = _U
         f3 = item.get('重病')
         if f3 is None:
             f3 = _D_R0_3
         else:
+            _n -= 1
             if not (f3 is True or f3 is False):
                 f3 = _U
-        if f0 is _U or f1 is _U or f2 is _U or f3 is _U:
+        if _n or f0 is _U or f1 is _U or f2 is _U or f3 is _U:
             return _v.to_records(value, _S_R0)
         out.append({'月收入': f0, '年龄': f1, '重度残疾': f2, '重病': f3})
     return tuple(out)
 
 
-_K1 = Decimal('0')
+_K0 = Decimal('0')
 
 
 def _m_sum2(_L):
     _o = None
-    _n = _K1
+    _n = _K0
     for _i in range(len(_L)):
         _n = _n + _L[_i]['月收入']
     return _n
 
 
-_K2 = Decimal('0.01')
+_K1 = Decimal('0.01')
 
 
 def with_符合低保条件(data, e, need=None):
@@ -239,7 +241,7 @@ def with_月低保金(data, e, need=None):
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
             if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
-            d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
+            d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金}
 
 
@@ -378,7 +380,7 @@ def out_all(data, e, need=None):
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
             if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
-            d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
+            d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     # 「重点保障对象」: line 36
     d_重点保障对象 = _each40(i_共同生活的家庭成员)
     # 「重点保障人数」: line 38
@@ -448,7 +450,7 @@ def out_subset(data, e, need):
         d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
                 _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
-                d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
+                d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     if _n4:
         # 「重点保障对象」: line 36
         d_重点保障对象 = _each40(i_共同生活的家庭成员)
@@ -486,9 +488,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (179, 21, 180, 0, 182, 22, 193, 23, 194, 0, 196, 21, 197, 26, 199, 29, 205, 0, 212, 21,
- 213, 0, 215, 22, 226, 23, 227, 0, 229, 21, 230, 26, 232, 29, 238, 31, 243, 0, 255, 21, 256, 0, 258,
- 22, 269, 23, 270, 0, 272, 21, 273, 26, 275, 29, 281, 36, 283, 0, 302, 21, 303, 0, 305, 22, 316, 23,
- 317, 0, 319, 21, 320, 26, 322, 29, 328, 36, 330, 38, 332, 0, 351, 21, 352, 0, 354, 22, 365, 23,
- 366, 0, 368, 21, 369, 26, 371, 29, 377, 31, 382, 36, 384, 38, 386, 0, 414, 21, 416, 0, 420, 22,
- 433, 23, 434, 21, 436, 26, 439, 29, 446, 31, 452, 36, 455, 38, 458, 0)
+LINE_MAP = (181, 21, 182, 0, 184, 22, 195, 23, 196, 0, 198, 21, 199, 26, 201, 29, 207, 0, 214, 21,
+ 215, 0, 217, 22, 228, 23, 229, 0, 231, 21, 232, 26, 234, 29, 240, 31, 245, 0, 257, 21, 258, 0, 260,
+ 22, 271, 23, 272, 0, 274, 21, 275, 26, 277, 29, 283, 36, 285, 0, 304, 21, 305, 0, 307, 22, 318, 23,
+ 319, 0, 321, 21, 322, 26, 324, 29, 330, 36, 332, 38, 334, 0, 353, 21, 354, 0, 356, 22, 367, 23,
+ 368, 0, 370, 21, 371, 26, 373, 29, 379, 31, 384, 36, 386, 38, 388, 0, 416, 21, 418, 0, 422, 22,
+ 435, 23, 436, 21, 438, 26, 441, 29, 448, 31, 454, 36, 457, 38, 460, 0)
