@@ -197,6 +197,40 @@ the table and the figures):
   1.07-1.08 -> 1.05-1.07, within the noise, not adopted). Not done: annual leave (1.40-1.72: evaluate's
   own ~0.1-0.2 µs, and three stores of _U before the prefetch that overwrites them), textile
   chosen outputs (1.25-1.30: out_subset's flags and the keys' set).
+  Eighth round (scalar10 branch; hand-edited copies of the generated functions timed against
+  them with process_time, then paired runs of this script, base and branch alternating, two
+  each, --scalar-rows 10000 --scalar-rounds 40):
+  - a 年月 definition no caller sees (not an output, not 可作输入, not rounded), computed by 年月(d)
+    or a table of year-month constants, and used only as a − b of two such, a + n, 年份, 月份, is
+    the int year × 12 + month − 1 in the generated function (compiler/ymindex.py): a table of
+    indices built at compile time, a − b their difference, a + n built in place within years
+    1-9999 (indices 12-119,999; beyond, the runtime's function on the index's YearMonth, so the
+    same error). Retirement's 出生年月 had been a YearMonth (~0.16 µs) read through .year/.month
+    again by period_between and year_month_add (a call);
+  - a definition made only of tables by one enumeration input, constants, +, −, ×, rounding to
+    a whole number, 最高/最低 and the time wrappers (retirement's 最多延迟月数 = (目标年龄 −
+    原法定退休年龄) 每满 1个月) is a table by that input computed at compile time by the
+    reference interpreter (compiler/enumfold.py; whole numbers and times only: Decimal
+    arithmetic would depend on the caller's context; not folded when a member raises);
+  - a 期间 definition only used in arithmetic loses its Period wrapper (timefold.arith_defs;
+    not when it is the dividend of a division by anything but a table of nonzero constants:
+    values.div's error shows the dividend as 1年3个月), and a divisor that is such a table is not
+    tested (inline_calls.nonzero_whole). Retirement, the generated function alone, chosen
+    outputs: 1.56 -> 1.05 µs against the baseline's 1.19 (a hand-edited ideal 0.97);
+  - the list reader found an unknown field with frozenset.issuperset(item) (~0.06-0.1 µs an
+    item); it now counts: the item's keys less its required fields less each optional field
+    found must leave none (withholding's reader 8.9 -> 8.3 µs a record of 9 months).
+  Measured (ratio ranges of two paired runs): retirement 1.43-1.61 -> 1.06-1.18, subsistence
+  chosen 2.07-2.11 -> 1.99-2.02, all 1.59-1.65 -> 1.52-1.55, withholding 1.38-1.44 -> 1.37-1.44
+  (within the noise). Not done: retirement's remaining ~0.2 µs is Policy.evaluate itself, and
+  (all outputs) 退休年月 is an output, so its ± 3年 still go through add_months/year_month_add on
+  the object (an index kept beside the returned YearMonth would be needed); the folded
+  definition's table look-ups (目标年龄) are still computed strictly, as the dependencies say.
+  Withholding (~18.5 µs a record): half is the reader (four Decimal(text) and two range
+  comparisons a field, a dict an item), the rest _scales.amount per month (scale_inline's
+  territory, another branch's this round) and three nested list functions made on every call.
+  Subsistence: the reader converts all four fields of each member where the baseline reads
+  月收入; a reader of per-field arrays would change every list function the generator writes.
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the
