@@ -43,9 +43,14 @@ RULE = """\
   否则 出生年月 + 月数
 输出 年份月份：整数 = 年份(出生年月) × 100 + 月份(出生年月)
 输出 仍是年月：年月 = 另一年月
+输出 再过三年：年月 = 到期年月 + 3年
+输出 到期年份：整数 = 年份(到期年月)
+输出 较晚年月：年月
+  若 到期年月 - 3年 < 出生年月 + 5年 则 出生年月 + 5年
+  否则 到期年月 - 3年
 """
 
-OUTPUTS = ["序号", "到期年月", "较早年月", "年份月份", "仍是年月"]
+OUTPUTS = ["序号", "到期年月", "较早年月", "年份月份", "仍是年月", "再过三年", "到期年份", "较晚年月"]
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +72,16 @@ def test_held_as_indices(policy: guize.Policy) -> None:
     source = " ".join(inspect.getsource(policy.module.out_all).split())
     assert "d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1" in source
     assert "_K" in source and "(d_出生年月 - d_起始年月) + 1" in source  # a table of indices, a difference
-    assert "_YearMonth(_t" in source and "_F_year_month_add(_ym_of(d_出生年月)" in source  # + 月数
+    # 到期年月 (an output) is a YearMonth, its index kept beside it for the outputs computed from it
+    assert "(d_到期年月_月序号 := d_出生年月 + i_月数)" in source and "_F_year_month_add(_ym_of(d_出生年月)" in source
+    assert "(d_到期年月_月序号 // 12)" in source and "(_t" in source.split("d_再过三年 =")[1].split("#")[0]
+    # 若 … 则 … 否则 … of year-months: compared as indices, one YearMonth built for the choice
+    assert source.split("d_较晚年月 =")[1].startswith(" _YearMonth((_t")
     assert "(d_出生年月 // 12)" in source and "(d_出生年月 % 12 + 1)" in source
     # returned as it is: a YearMonth, as before
     assert "d_另一年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)" in source
     # 出生年月 + 5年 is computed once by the comparison (the same code for the same sum)
-    assert source.count("d_出生年月 + 60)") == 1
+    assert source.count("d_出生年月 + 60)") == 2  # 较早年月, 较晚年月
 
 
 births = st.one_of(st.dates(datetime.date(1, 1, 1), datetime.date(9999, 12, 31)),
@@ -88,8 +97,8 @@ def test_every_engine_agrees(policy: guize.Policy, born: datetime.date, kind: st
     assert outcome(policy.evaluate, data) == outcome(policy.interpret, data)
     for output in OUTPUTS:
         assert outcome(policy.evaluate, data, [output]) == outcome(policy.interpret, data, [output])
-    pair = ["序号", "较早年月"]
-    assert outcome(policy.evaluate, data, pair) == outcome(policy.interpret, data, pair)
+    for pair in (["序号", "较早年月"], ["到期年份", "较晚年月"], ["到期年月", "再过三年"]):
+        assert outcome(policy.evaluate, data, pair) == outcome(policy.interpret, data, pair)
 
 
 def test_the_calendar_ends(policy: guize.Policy) -> None:

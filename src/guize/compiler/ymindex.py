@@ -18,7 +18,10 @@ the index (`call`):
 * 年份(a), 月份(a): a // 12 and a % 12 + 1.
 
 Any other use (an output, a comparison, an argument of another function, an explanation) keeps
-the definition a YearMonth, as before. Values and errors are the same (tests/test_ymindex.py
+the definition a YearMonth, as before. A year-month computed as such an index + n (retirement's
+退休年月, an output) is built as a YearMonth as before, and its index is kept beside it
+(`shadowed`: the temporary of its sum, d_NAME_月序号), which the uses above read instead of the
+object's attributes wherever the definition is computed on every path (not lazily). Values and errors are the same (tests/test_ymindex.py
 compares every engine)."""
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import datetime
 from typing import Any
 
 from guize.compiler import timefold
-from guize.compiler.inline_calls import simple
+from guize.compiler.inline_calls import compared_if, simple
 from guize.runtime import ir
 
 # The month indices of the calendar's years 1 to 9999 (datetime.date's): [FIRST, END).
@@ -50,6 +53,16 @@ def indexed(defs: dict[str, ir.Definition], outputs: frozenset[str], folded: dic
             break
         names -= dropped
     return frozenset(names)
+
+
+def shadowed(defs: dict[str, ir.Definition], held: frozenset[str]) -> frozenset[str]:
+    """The year-month definitions (outputs too) computed as an indexed year-month + n: their
+    index is kept beside the YearMonth (see the module's docstring)."""
+    return frozenset(name for name, d in defs.items()
+                     if d.value_kind == "year_month" and not d.given and d.round is None and name not in held
+                     and isinstance(d.expr, ir.Call) and d.expr.func == "as_year_month"
+                     and isinstance(added := d.expr.args[0], ir.Call) and added.func == "add_months"
+                     and isinstance(added.args[0], ir.Ref) and added.args[0].name in held)
 
 
 def _source(expr: ir.Expr, folded: dict[str, Any]) -> ir.Expr | str | None:
@@ -103,9 +116,19 @@ def call(gen: Any, func: str, args: tuple[ir.Expr, ...], owner: str, bare: bool 
     """`func(args)` written on a month index (see the module's docstring), or None when its
     year-month argument is not an indexed definition."""
     held = gen.ym_indexed
-    if not args or not isinstance(args[0], ir.Ref) or args[0].name not in held:
+    if func == "as_year_month" and len(args) == 1 and not isinstance(args[0], ir.Ref) and (
+            index := index_of(gen, args[0], owner)) is not None:  # 若 a + n < b + m 则 … 否则 … on indices
+        t = gen.fresh()
+        gen.module_line("#ym", "_YearMonth = _v.dates.YearMonth")
+        return f"_YearMonth(({t} := {index}) // 12, {t} % 12 + 1, 1)"
+    if not args or not isinstance(args[0], ir.Ref):
         return None
-    a = gen.expr(args[0], owner)
+    if args[0].name in held:
+        a = gen.expr(args[0], owner)
+    elif args[0].name in _shadowed(gen) and ("ref", args[0].name) not in gen.lazy and args[0].name != owner:
+        a = shadow(gen, args[0].name)  # (computed before, on every path: its index is set)
+    else:
+        return None
     if func == "year":
         return f"({a} // 12)"
     if func == "month":
@@ -120,22 +143,69 @@ def call(gen: Any, func: str, args: tuple[ir.Expr, ...], owner: str, bare: bool 
     if func not in ("add_months", "year_month_add") or len(args) != 2:
         return None
     n = gen.expr(args[1], owner)
-    made: dict[tuple[str, str, str], str] = gen.__dict__.setdefault("ym_made", {})
-    if (func, a, n) not in made:  # the same code for the same sum: compared_if keeps it once
-        made[func, a, n] = _add(gen, func, a, n)
-    return made[func, a, n]
+    t = shadow(gen, owner) if owner in _shadowed(gen) and func == "year_month_add" else ""
+    made: dict[tuple[str, str, str, str], str] = gen.__dict__.setdefault("ym_made", {})
+    if (func, a, n, t) not in made:  # the same code for the same sum: compared_if keeps it once
+        made[func, a, n, t] = _add(gen, func, a, n, t)
+    return made[func, a, n, t]
 
 
-def _add(gen: Any, func: str, a: str, n: str) -> str:
+def index_of(gen: Any, node: ir.Expr, owner: str) -> str | None:
+    """The code of a year-month expression's month index, or None: an indexed definition (or a
+    shadowed one, computed on every path), d + n of one (the index, or the runtime's function
+    on its YearMonth beyond the calendar, which raises: add_months' error), and 若 … 则 … 否则 …
+    comparing such values (first days of months compare as their indices) and choosing one.
+    The same operations in the same order as on the dates: the same values and errors."""
+    match node:
+        case ir.Ref(name=name) if name in gen.ym_indexed:
+            code: str = gen.expr(node, owner)
+            return code
+        case ir.Ref(name=name) if name in _shadowed(gen) and ("ref", name) not in gen.lazy and name != owner:
+            return shadow(gen, name)
+        case ir.Call(func="add_months", args=(x, n)):
+            a = index_of(gen, x, owner)
+            if a is None:
+                return None
+            months = gen.expr(n, owner)
+            made: dict[tuple[str, str, str, str], str] = gen.__dict__.setdefault("ym_made", {})
+            if ("index", a, months, "") not in made:  # one code for one sum: compared_if keeps it once
+                made["index", a, months, ""] = _add(gen, "add_months", a, months, index=True)
+            return made["index", a, months, ""]
+        case ir.Cond(branches=(ir.Branch(test=ir.Cmp(op=op, left=left, right=right), value=then),), other=other):
+            parts = [index_of(gen, n, owner) for n in (left, right, then, other.value)]
+            if any(p is None for p in parts):
+                return None
+            lcode, rcode, a, b = parts
+            return compared_if(gen, str(lcode), op, str(rcode), str(a), str(b))
+    return None
+
+
+def _shadowed(gen: Any) -> frozenset[str]:
+    """`shadowed` for the policy `gen` writes, found once."""
+    if "ym_shadowed" not in gen.__dict__:
+        gen.__dict__["ym_shadowed"] = shadowed(gen.p.defs, gen.ym_indexed)
+    found: frozenset[str] = gen.__dict__["ym_shadowed"]
+    return found
+
+
+def shadow(gen: Any, name: str) -> str:
+    """The local holding a shadowed year-month's index."""
+    ident: str = gen.names.get("d", f"{name}_月序号")
+    return ident
+
+
+def _add(gen: Any, func: str, a: str, n: str, t: str = "", index: bool = False) -> str:
     """a + n months on the index a: the date (add_months) or year-month (year_month_add) built in
-    place within the calendar, the runtime's function (its error) beyond."""
+    place within the calendar, the runtime's function (its error) beyond; `index`: the index
+    itself within the calendar."""
     gen.module_line("#ym", "_YearMonth = _v.dates.YearMonth")
     gen.module_line("#ymof", "_ym_of = _v.dates.of_month_index  # a month index's YearMonth")
     ta = a if simple(a) else gen.fresh()
     first = a if ta == a else f"({ta} := {a})"
-    tn = n if simple(n) else gen.fresh()
+    tn = n if simple(n) or simple(n.strip("()")) else gen.fresh()  # (a constant -36 is written (-36))
     second = n if tn == n else f"({tn} := {n})"
-    t = gen.fresh()
+    t = t or gen.fresh()
     made = "_YearMonth" if func == "year_month_add" else "_date"
-    return (f"({made}({t} // 12, {t} % 12 + 1, 1) if {FIRST} <= ({t} := {first} + {second}) < {END} "
+    value = t if index else f"{made}({t} // 12, {t} % 12 + 1, 1)"
+    return (f"({value} if {FIRST} <= ({t} := {first} + {second}) < {END} "
             f"else {gen.function_name(func)}(_ym_of({ta}), {tn}))")
