@@ -89,6 +89,7 @@ def test_written_as_tables(policy: guize.Policy) -> None:
     assert "{'甲': 36, '乙': 36, '丙': 60}" in consts  # computed at compile time
     assert "{'甲': 112, '乙': 112, '丙': 120}" in consts  # 36 × 2 + 40, 60 × 2 + 40 capped
     assert "d_混合 = (d_最多月数 + i_人数)" in source  # reads another input: not folded
+    assert "d_目标 = " not in source and "d_基数 = " not in source  # only the folded tables read them
     # 第几个月 only divided by nonzero constants: no Period, no divisor tests
     assert "d_第几个月 = (((" in source and "_F_as_period((((" in source  # 另一个第几个月 keeps its Period
     assert "-(-d_第几个月 // d_步长) if d_第几个月.__class__ in _WHOLE and -_INT_LIMIT < d_第几个月 < _INT_LIMIT else" \

@@ -46,7 +46,7 @@ SHARED_ABOVE = 100
 
 class CodeGenerator(ListCode):
     def __init__(self, policy: CheckedPolicy, source_path: str) -> None:
-        self.p = policy
+        self.p = self.checked = policy  # p: with enumfold's tables (below); checked: as written, for DEFS
         self.source_path = source_path
         self.lines: list[str] = []
         self.rule_lines: list[int] = []  # for each line of self.lines, its .rule line (0: none)
@@ -73,7 +73,7 @@ class CodeGenerator(ListCode):
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
         self.compared_defs = timefold.compared_defs(policy.defs, outputs) | timefold.arith_defs(policy.defs, outputs)
         self.ym_indexed = ymindex.indexed(policy.defs, outputs, self.folded)  # 年月 kept month indices
-        self.by_member = enumfold.tables(policy.defs, self.inputs, self.folded)  # one enum's: a table
+        self.p = enumfold.with_tables(policy, enumfold.tables(policy.defs, self.inputs, self.folded))
         self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
 
     # ------------------------------------------------------------ helpers
@@ -176,7 +176,7 @@ class CodeGenerator(ListCode):
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 if as_int and isinstance(arg, ir.Arith) and arg.op == "/":  # in integers where exact: div_int
                     return int_division(self, self.expr(arg.left, owner), self.expr(arg.right, owner), mode,
-                                        nonzero_whole(arg.right, self.p.defs, self.by_member))
+                                        nonzero_whole(arg.right, self.p.defs))
                 code = self.expr(arg, owner)
                 if as_int:
                     return f"_v.rnd_int({code}, {mode!r})"
@@ -431,7 +431,7 @@ class CodeGenerator(ListCode):
         d = self.p.defs[name]
         if name in self.ym_indexed:  # a month index (not rounded, not 可作输入)
             return ymindex.index_code(self, d.expr, name)
-        code = self.expr(self.by_member.get(name, d.expr), name)  # one enumeration's: a table (enumfold)
+        code = self.expr(d.expr, name)
         if d.round is not None:
             mode, quantum = d.round
             code = self.rounding(code, d.expr, quantum, mode)
@@ -766,8 +766,8 @@ class CodeGenerator(ListCode):
         head += literal_lines("INPUT_NAMES = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
         head += literal_lines("OUTPUTS = ", p.outputs)
         head += [f"SLOTS = {p.slots!r}"]
-        head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, p.defs.values())!r}"]
-        head += defs_lines(p.defs.values())
+        head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, self.checked.defs.values())!r}"]
+        head += defs_lines(self.checked.defs.values())
         head += literal_lines("DATED = ", self.dated_table())
         head += records_lines("EXAMPLES = ", p.examples)
         head += ["", *self.const_lines, "", ""]

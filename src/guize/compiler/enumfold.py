@@ -10,13 +10,16 @@ every engine checks against. Whole numbers and times only (no Decimal: their ari
 depend on the caller's decimal context, which an evaluation checks only in part), a division
 only under 向下取整/向上取整 (values.div_int: exact in integers). A member for which the interpreter raises (a table without a row
 for it, a division by zero) leaves the definition as it was: its error stays an evaluation's.
-Reading the table reads the input, as the tables it replaces did."""
+Reading the table reads the input, as the tables it replaces did; the tables it was made of
+are no longer computed for it (`with_tables`)."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
 from typing import Any
+
+import attrs
 
 from guize.runtime import dates, ir
 from guize.runtime.interp import Interpreter
@@ -100,3 +103,18 @@ def _reads(expr: ir.Expr, depends: Any, folded: dict[str, Any], specs: dict[str,
 def _under_round(division: ir.Arith, expr: ir.Expr) -> bool:
     """The division is the argument of a rounding to a whole number (向下取整 …, 每满)."""
     return any(isinstance(n, ir.Round) and n.as_int and n.arg is division for n in ir.walk(expr))
+
+
+def with_tables(policy: Any, tables: dict[str, ir.Match]) -> Any:
+    """`policy` (a CheckedPolicy) with each folded definition's expression its table, reading
+    only the table's input: the generated code looks the table up and no longer computes the
+    tables it was made of where nothing else needs them (their look-ups cannot fail: every
+    member was computed). The module's DEFS keep the definitions as written (the interpreter
+    and explanations read those)."""
+    if not tables:
+        return policy
+    defs = dict(policy.defs)
+    for name, table in tables.items():
+        assert isinstance(table.subject, ir.Input)  # INVARIANT: tables() makes tables by an input
+        defs[name] = attrs.evolve(defs[name], expr=table, deps=(), inputs=(table.subject.name,))
+    return attrs.evolve(policy, defs=defs)

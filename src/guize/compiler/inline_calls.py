@@ -111,15 +111,14 @@ def _whole_constant(node: ir.Expr) -> int | None:
     return node.value if isinstance(node, ir.Const) and type(node.value) is int else None
 
 
-def nonzero_whole(node: ir.Expr, defs: dict[str, ir.Definition], tables: dict[str, ir.Match]) -> bool:
+def nonzero_whole(node: ir.Expr, defs: dict[str, ir.Definition]) -> bool:
     """The divisor is always a whole number, not zero, within INT_LIMIT: a definition (not
     可作输入) that is a table of such constants by an enumeration (with its 期间/年龄 wrapper: an
-    int subclass of the same value), as retirement's 每延迟一个月所需月数. `tables`: definitions
-    written as such tables (compiler/enumfold.py)."""
+    int subclass of the same value), as retirement's 每延迟一个月所需月数."""
     if not isinstance(node, ir.Ref) or node.name not in defs or defs[node.name].given:
         return False
     d = defs[node.name]
-    table = tables.get(node.name) or ir.unwrap_time(d.expr)
+    table = ir.unwrap_time(d.expr)
     if d.round is not None or not isinstance(table, ir.Match):
         return False
     values = [c.value for c in table.cases] + ([table.other.value] if table.other is not None else [])

@@ -153,7 +153,7 @@ def _arith_use(node: ir.Node, i: int, defs: dict[str, ir.Definition]) -> bool:
         return True
     if not isinstance(node, ir.Arith):
         return False
-    return node.op != "/" or i == 1 or nonzero_whole(node.right, defs, {})
+    return node.op != "/" or i == 1 or nonzero_whole(node.right, defs)
 
 
 def _shown(defs: dict[str, ir.Definition], names: set[str], kind: type[ir.Input] | type[ir.Ref]) -> set[str]:
