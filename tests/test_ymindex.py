@@ -118,3 +118,21 @@ def test_retirement_age_uses_indices() -> None:
     source = " ".join(inspect.getsource(retirement.module.out_all).split())
     assert "d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1" in source
     assert "_YearMonth(i_出生日期" not in source
+
+
+@pytest.mark.parametrize("data", [
+    {"出生日期": "1970-05-01", "人员类别": "男职工"},
+    {"出生日期": "1970-05-01", "人员类别": "男职工", "别的": 1},  # an unknown name beside both inputs
+    {"出生日期": "1970-05-01", "别的": 1},  # as many keys, one of them unknown: the missing input wins
+    {"人员类别": "男职工"},
+    {},
+])
+def test_subset_counts_the_keys(data: dict[str, Any]) -> None:
+    """out_subset of a policy whose inputs are all required and read under one flag counts the
+    keys instead of building their set: the same values and errors as the interpreter."""
+    root = Path(__file__).resolve().parent.parent
+    retirement = guize.load(root / "policies/national/retirement_age_2025.rule")
+    assert "if not (_n0 and len(data) == 2) and not INPUT_NAMES.issuperset(data):" in inspect.getsource(
+        retirement.module.out_subset)
+    for asked in (["改革后法定退休年龄", "退休年月"], ["最晚弹性退休年月", "延迟月数"], []):
+        assert outcome(retirement.evaluate, data, asked) == outcome(retirement.interpret, data, asked)

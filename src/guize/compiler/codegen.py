@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import enumfold, splitfn, timefold, ymindex
+from guize.compiler import enumfold, inline_reads, splitfn, timefold, ymindex
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
 from guize.compiler.defstable import defs_lines
@@ -571,7 +571,7 @@ class CodeGenerator(ListCode):
             return
         if need is not None or any(kind == "input" for kind, _n in self.lazy):
             # Inputs read later, where the path needs them, may be given too: test every key.
-            self.statement(["    if not INPUT_NAMES.issuperset(data):", "        _v.unknown_inputs(data, INPUT_NAMES)"])
+            self.statement([f"    if {inline_reads.names_test(self, inputs, need)}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
             return
         full = [f"len(data) != {len(inputs)}"] + [present(n, True) for n in optional]
         exact = " + ".join([str(len(required))] + [f"({present(n, False)})" for n in optional])

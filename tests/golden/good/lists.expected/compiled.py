@@ -350,7 +350,7 @@ def out_subset(data, e, need):
             i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_成员 = _R0(i_成员)

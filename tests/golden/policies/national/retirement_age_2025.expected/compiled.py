@@ -477,7 +477,7 @@ def out_subset(data, e, need):
             i_人员类别 = data['人员类别']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 2) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
