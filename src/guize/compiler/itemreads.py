@@ -21,11 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from guize.compiler.inline_reads import number_lines, plain_number
+from guize.runtime import ir
 
 
-def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]) -> list[str] | None:
+def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str],
+                      compared: frozenset[str] = frozenset()) -> list[str] | None:
     """Module-level lines defining `fn(value)` for list input `spec`, or None when a field's
-    kind has no inline read (dates, texts, amounts in 万元 …) or the list has a 主键."""
+    kind has no inline read (dates, texts, amounts in 万元 …) or the list has a 主键.
+    `compared`: the 期间/年龄 fields kept the int given (see compared_fields)."""
     if spec.get("key") is not None:
         return None
     spec_name = f"_S{fn}"
@@ -35,7 +38,7 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
     values: list[str] = []
     for k, field in enumerate(spec["fields"]):
         ident = f"f{k}"
-        read = _field_read(ident, field, const)
+        read = _field_read(ident, field, const, field["name"] in compared)
         if read is None:
             return None
         values.append(ident)
@@ -74,8 +77,10 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
     ]
 
 
-def _field_read(ident: str, field: dict[str, Any], const: Callable[[Any], str]) -> list[str] | None:
-    """Lines (at 8 spaces) leaving `ident` the field's value as to_records stores it, or _U."""
+def _field_read(ident: str, field: dict[str, Any], const: Callable[[Any], str], compared: bool = False
+                ) -> list[str] | None:
+    """Lines (at 8 spaces) leaving `ident` the field's value as to_records stores it, or _U (a
+    期间/年龄 field only compared: the int given, which compares as the Period/Age would)."""
     kind = field["kind"]
     pad = "        "
     if kind in ("money", "quantity", "rate"):
@@ -88,6 +93,8 @@ def _field_read(ident: str, field: dict[str, Any], const: Callable[[Any], str]) 
         test = f"{ident} is True or {ident} is False"
     elif kind == "enum":
         test = f"{ident}.__class__ is str and {ident} in {const(frozenset(field.get('members') or ()))}"
+    elif kind in ("duration", "age") and compared:
+        test = f"{ident}.__class__ is int and 0 <= {ident} < _INT_LIMIT"
     elif kind in ("duration", "age"):
         wrap = "as_age" if kind == "age" else "as_period"
         return [f"{pad}{ident} = _FUNCS[{wrap!r}]({ident}) if {ident}.__class__ is int and 0 <= {ident} < "
@@ -95,3 +102,23 @@ def _field_read(ident: str, field: dict[str, Any], const: Callable[[Any], str]) 
     else:
         return None
     return [f"{pad}if not ({test}):", f"{pad}    {ident} = _U"]
+
+
+def compared_fields(defs: dict[str, ir.Definition]) -> frozenset[str]:
+    """The item fields whose value is never shown: every read of one (a Field node of that name,
+    in any list) is an operand of a comparison. A 期间/年龄 field among
+    them is kept the whole number of months it was given as (subsistence's 年龄 ≥ 60岁: an
+    Age made for each member, ~0.13 µs, only to be compared). A list that goes to to_records
+    holds Ages instead: they compare the same."""
+    shown: set[str] = set()
+    read: set[str] = set()
+    for d in defs.values():
+        for node in ir.walk(d.expr):
+            for child in ir.children(node):
+                if isinstance(child, ir.Field):
+                    read.add(child.name)
+                    if not isinstance(node, ir.Cmp):  # (bands without a band for it show the value)
+                        shown.add(child.name)
+        if isinstance(d.expr, ir.Field):
+            shown.add(d.expr.name)
+    return frozenset(read - shown)
