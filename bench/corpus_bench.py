@@ -248,6 +248,56 @@ the table and the figures):
   (1,826 dates, one state tuple each, against a fixed date's one). 子女教育 multiplies a count by
   1000元 in Decimal where an int product would do (~0.04 µs), not done: the product's type feeds
   is_decimal's callers.
+  Eighth round (scalar10 branch; hand-edited copies of the generated functions timed against
+  them with process_time, then paired runs of this script, base and branch alternating, two
+  each, --scalar-rows 10000 --scalar-rounds 40):
+  - a 年月 definition no caller sees (not an output, not 可作输入, not rounded), computed by 年月(d)
+    or a table of year-month constants, and used only as a − b of two such, a + n, 年份, 月份, is
+    the int year × 12 + month − 1 in the generated function (compiler/ymindex.py): a table of
+    indices built at compile time, a − b their difference, a + n built in place within years
+    1-9999 (indices 12-119,999; beyond, the runtime's function on the index's YearMonth, so the
+    same error). Retirement's 出生年月 had been a YearMonth (~0.16 µs) read through .year/.month
+    again by period_between and year_month_add (a call). A year-month computed as such an index
+    + n (退休年月, an output) is still built, and the sum's temporary (d_退休年月_月序号) is its
+    index, read by 年份 and ± n where the definition is computed on every path; 若 a + n < b + m
+    则 … 否则 … between such year-months compares indices and builds one YearMonth (two dates
+    and an as_year_month call before);
+  - a definition made only of tables by one enumeration input, constants, +, −, ×, rounding to
+    a whole number, 最高/最低 and the time wrappers (retirement's 最多延迟月数 = (目标年龄 −
+    原法定退休年龄) 每满 1个月) is a table by that input computed at compile time by the
+    reference interpreter (compiler/enumfold.py; whole numbers and times only: Decimal
+    arithmetic would depend on the caller's context; not folded when a member raises); the
+    generator reads it as that table (enumfold.with_tables: its only dependency the input), so
+    the tables it was made of are not computed for it; DEFS keep the definition as written;
+  - a 期间 definition only used in arithmetic loses its Period wrapper (timefold.arith_defs;
+    not when it is the dividend of a division by anything but a table of nonzero constants:
+    values.div's error shows the dividend as 1年3个月), and a divisor that is such a table is not
+    tested (inline_calls.nonzero_whole). Retirement, the generated function alone, chosen
+    outputs: 1.56 -> 1.05 µs against the baseline's 1.19;
+  - out_subset tested the input names with INPUT_NAMES.issuperset(data); when every input is
+    required and read under one flag, the flag set and len(data) equal to their number prove it
+    (inline_reads.names_test): retirement's chosen outputs go through out_subset;
+  - the list reader found an unknown field with frozenset.issuperset(item) (~0.06-0.1 µs an
+    item); it now counts: the item's keys less its required fields less each optional field
+    found must leave none (withholding's reader 8.9 -> 8.3 µs a record of 9 months); a 期间/年龄
+    field only compared (subsistence's 年龄 ≥ 60岁) is kept the int given, not an Age made per
+    member (~0.13 µs; itemreads.compared_fields; a list sent to to_records holds Ages, which
+    compare the same; not a subject of bands, whose error shows the value).
+  Measured (ratio ranges of two paired runs): retirement chosen 1.53-1.62 -> 1.00-1.13 (fixed
+  date 1.00-1.02), all outputs 1.37-1.50 -> 0.82-0.87; subsistence chosen 2.09-2.10 -> 1.81-1.86,
+  all 1.58-1.68 -> 1.41-1.44; withholding 1.37-1.40 -> 1.39-1.43 (the reader's 3 % is within the
+  noise). Not done: retirement's chosen outputs with a date per record (1.09-1.13) pay
+  Policy.evaluate's new-date path (another branch's this round), and at a fixed date out_subset's
+  12 flags and _U stores; 延迟月数's dividend is still tested for a whole number. Withholding
+  (~18.5 µs a record): half is the reader (four Decimal(text) and two range comparisons a field,
+  a dict an item), then _scales.amount per month (~0.43 µs, 3.9 µs a record; writing the scale
+  out per item is scale_inline's territory, another branch's this round, and would reach ~1.25
+  only) and three nested list functions made on every call. Subsistence: the reader converts
+  all four fields of each member and builds a dict where the baseline reads 月收入; with every
+  list validated whole when read, 1.0 needs a reader faster per member than the baseline's one
+  field: per-field arrays instead of a dict an item, which changes every list function the
+  generator writes (月低保金 alone: the reader, ~2.4 µs a record, already takes what the whole
+  baseline takes).
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the

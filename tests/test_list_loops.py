@@ -11,7 +11,9 @@ interpreter on random lists, hostile values and 累计 reached on some items onl
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,7 +110,32 @@ def test_item_reader_gives_what_to_records_gives(policy: guize.Policy, value: An
     want = outcome(values.to_records, value, spec)
     assert got == want
     if isinstance(got, tuple) and got and isinstance(got[0], dict):  # the same Decimals, digit for digit
-        assert [{k: str(v) for k, v in r.items()} for r in got] == [{k: str(v) for k, v in r.items()} for r in want]
+        # 年龄 and 工龄 are only compared (or not read): kept the int given (itemreads.compared_fields)
+        assert [{k: str(int(v)) if k in ("年龄", "工龄") else str(v) for k, v in r.items()} for r in got] == [
+            {k: str(int(v)) if k in ("年龄", "工龄") else str(v) for k, v in r.items()} for r in want]
+
+
+SHOWN = HEADER + """
+类型 成员：
+  收入：金额
+  年龄：年龄
+
+输入 各项：成员的列表
+输出 最大年龄：年龄 = 最大值(各项 的 年龄)
+输出 年长人数：整数（人） = 人数(各项 中 年龄 ≥ 60岁)
+"""
+
+
+def test_a_shown_age_field_stays_an_age(tmp_path: Path) -> None:
+    """A 年龄 field whose value is shown (here its maximum) is read as an Age, as to_records reads it."""
+    path = tmp_path / "shown.rule"
+    path.write_text(SHOWN, encoding="utf-8")
+    policy = guize.load(path, corpus=False)
+    value = [{"收入": "1", "年龄": 721}, {"收入": "2", "年龄": 600}]
+    got = policy.module._R0(value)
+    assert [type(r["年龄"]) for r in got] == [type(r["年龄"]) for r in values.to_records(value, policy._specs["各项"])]
+    assert outcome(policy.evaluate, {"各项": value}, ON) == outcome(policy.interpret, {"各项": value}, ON)
+    assert str(policy.evaluate({"各项": value}, ON)["最大年龄"]) == "60岁1个月"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -136,3 +163,26 @@ def test_any_outputs_asked_together_agree_with_the_reference(policy: guize.Polic
     assert got == outcome(policy.interpret, data, ON, asked)
     if isinstance(got, dict):
         assert list(got) == list(dict.fromkeys(asked))
+
+
+@pytest.mark.parametrize("item", [
+    {"收入": "1", "年龄": 1, "扣除": None},  # an optional field given as None: not counted as found
+    {"收入": "1", "年龄": 1, "别的": "2"},  # an unknown field
+    {"收入": "1", "年龄": 1, 1: "2"},  # a key that is not a text
+    {"收入": "1", "年龄": 1, "扣除": "2", "比例": "0.1", "人数": 2, "在职": True, "级别": "二级", "工龄": 3, "别的": 0},
+    {"收入": "1", "年龄": 1, "扣除": "2", "比例": "0.1", "人数": 2, "在职": True, "级别": "二级", "工龄": 3},
+    {"收入": "1"},  # a required field missing
+])
+def test_unknown_fields_are_counted(policy: guize.Policy, item: dict[Any, Any]) -> None:
+    """The reader finds an unknown field by counting the keys (no set of them): the same result
+    or error as to_records, for a list whose other items are plain."""
+    value = [{"收入": "5", "年龄": 3}, item]
+    assert outcome(policy.module._R0, value) == outcome(values.to_records, value, policy._specs["各项"])
+    assert ".issuperset(item)" not in inspect.getsource(policy.module._R0)
+
+
+def test_compared_age_field_is_read_as_given(policy: guize.Policy) -> None:
+    """年龄 is only compared (年龄 ≥ 18岁): the reader keeps the int given, no Age made per item."""
+    got = policy.module._R0([{"收入": "5", "年龄": 240}])
+    assert type(got[0]["年龄"]) is int and got[0]["年龄"] == 240
+    assert "as_age" not in inspect.getsource(policy.module._R0)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import splitfn, timefold
+from guize.compiler import enumfold, inline_reads, splitfn, timefold, ymindex
 from guize.compiler.bandcode import bands
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
@@ -17,6 +17,7 @@ from guize.compiler.inline_calls import (
     compared_if,
     date_lines,
     int_division,
+    nonzero_whole,
     simple,
 )
 from guize.compiler.inline_reads import (
@@ -47,7 +48,7 @@ SHARED_ABOVE = 100
 
 class CodeGenerator(ListCode):
     def __init__(self, policy: CheckedPolicy, source_path: str) -> None:
-        self.p = policy
+        self.p = self.checked = policy  # p: with enumfold's tables (below); checked: as written, for DEFS
         self.source_path = source_path
         self.lines: list[str] = []
         self.rule_lines: list[int] = []  # for each line of self.lines, its .rule line (0: none)
@@ -72,7 +73,9 @@ class CodeGenerator(ListCode):
         self.order_index: dict[str, int] = {}  # definition -> its place in policy.order (strict)
         self.decimal_refs: dict[str, bool] = {}  # is_decimal of each definition, once
         self.compared_only = timefold.compared_only(policy.defs, self.inputs)  # 期间/年龄 inputs kept ints
-        self.compared_defs = timefold.compared_defs(policy.defs, outputs)  # and such definitions
+        self.compared_defs = timefold.compared_defs(policy.defs, outputs) | timefold.arith_defs(policy.defs, outputs)
+        self.ym_indexed = ymindex.indexed(policy.defs, outputs, self.folded)  # 年月 kept month indices
+        self.p = enumfold.with_tables(policy, enumfold.tables(policy.defs, self.inputs, self.folded))
         self.shared = len(policy.defs) > SHARED_ABOVE  # out_all and out_subset one function (shared_all)
         self.scale_shares = Shares()  # brackets of a scale shared by statements (scale_inline), per function
         self.once: frozenset[str] = frozenset()  # read in one place, computed in place (single_refs), per function
@@ -177,7 +180,8 @@ class CodeGenerator(ListCode):
                 return self.minmax(args, "<=" if isinstance(node, ir.Min) else ">=", owner)
             case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
                 if as_int and isinstance(arg, ir.Arith) and arg.op == "/":  # in integers where exact: div_int
-                    return int_division(self, self.expr(arg.left, owner), self.expr(arg.right, owner), mode)
+                    return int_division(self, self.expr(arg.left, owner), self.expr(arg.right, owner), mode,
+                                        nonzero_whole(arg.right, self.p.defs))
                 code = self.expr(arg, owner)
                 if as_int:
                     return f"_v.rnd_int({code}, {mode!r})"
@@ -191,6 +195,8 @@ class CodeGenerator(ListCode):
                     func, args = cheaper
                     if not func:  # already the wrapper's value
                         return self.expr(args[0], owner)
+                if (inline := ymindex.call(self, func, args, owner)) is not None:  # on a month index
+                    return inline
                 if (inline := calendar_inline(self, func, args, owner)) is not None:
                     return inline
                 call_args = ", ".join(self.expr(n, owner) for n in args)
@@ -222,7 +228,8 @@ class CodeGenerator(ListCode):
     def operand(self, node: ir.Expr, owner: str) -> str:
         """An operand of arithmetic: date − date as its month count (the result is an int anyway)."""
         if isinstance(node, ir.Call) and node.func == "period_between":
-            return calendar_inline(self, node.func, node.args, owner, bare=True) or self.expr(node, owner)
+            return (ymindex.call(self, node.func, node.args, owner, bare=True)
+                    or calendar_inline(self, node.func, node.args, owner, bare=True) or self.expr(node, owner))
         return self.expr(node, owner)
 
     def scale(self, node: ir.Scale, owner: str) -> str:
@@ -408,6 +415,8 @@ class CodeGenerator(ListCode):
 
     def def_code(self, name: str) -> str:
         d = self.p.defs[name]
+        if name in self.ym_indexed:  # a month index (not rounded, not 可作输入)
+            return ymindex.index_code(self, d.expr, name)
         rounded = rounded_deduction(self, d, name)  # a 速算扣除数 by its rounded deductions (scale_inline), or None
         code = rounded or self.expr(d.expr, name)
         if d.round is not None and rounded is None:
@@ -550,7 +559,7 @@ class CodeGenerator(ListCode):
             return
         if need is not None or any(kind == "input" for kind, _n in self.lazy):
             # Inputs read later, where the path needs them, may be given too: test every key.
-            self.statement(["    if not INPUT_NAMES.issuperset(data):", "        _v.unknown_inputs(data, INPUT_NAMES)"])
+            self.statement([f"    if {inline_reads.names_test(self, inputs, need)}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
             return
         full = [f"len(data) != {len(inputs)}"] + [present(n, True) for n in optional]
         exact = " + ".join([str(len(required))] + [f"({present(n, False)})" for n in optional])
@@ -564,7 +573,8 @@ class CodeGenerator(ListCode):
         """Each input's conversion, then each definition, in order."""
         self.scale_shares = shared_brackets(self, defs, need)
         items = [(n, self.input_lines(n), self.inputs[n]["line"], "") for n in inputs]
-        items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」") for n in defs]
+        items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」" + " (a month index)" * (n in self.ym_indexed))
+                  for n in defs]
         self.guarded(items, need)
 
     def guarded(self, items: list[tuple[str, list[str], int, str]], need: dict[str, str] | None,
@@ -748,8 +758,8 @@ class CodeGenerator(ListCode):
         head += literal_lines("INPUT_NAMES = frozenset(", tuple(spec["name"] for spec in p.inputs), ")")
         head += literal_lines("OUTPUTS = ", p.outputs)
         head += [f"SLOTS = {p.slots!r}"]
-        head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, p.defs.values())!r}"]
-        head += defs_lines(p.defs.values())
+        head += [f"DECIMAL_CONTEXT = {needs_decimal_context(p.inputs, self.checked.defs.values())!r}"]
+        head += defs_lines(self.checked.defs.values())
         head += literal_lines("DATED = ", self.dated_table())
         head += records_lines("EXAMPLES = ", p.examples)
         head += ["", *self.const_lines, "", ""]

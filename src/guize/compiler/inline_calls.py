@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from guize.runtime import ir
+from guize.runtime import dates, ir
 from guize.runtime.values import INT_LIMIT
+
+_WHOLE_TYPES: tuple[type, ...] = (int, dates.Period, dates.Age)  # (not bool)
 
 
 def simple(code: str) -> bool:
@@ -54,15 +56,16 @@ def calendar_inline(gen: Any, func: str, args: tuple[ir.Expr, ...], owner: str, 
             f"else {gen.function_name(func)}({ta}, {tb}))")
 
 
-def int_division(gen: Any, a: str, b: str, mode: str) -> str:
+def int_division(gen: Any, a: str, b: str, mode: str, whole_divisor: bool = False) -> str:
     """向下取整/向上取整(a ÷ b): values.div_int, its integer case written out where the operands'
     code allows (a call costs ~0.15 µs): the same tests as div_int's (whole numbers within
-    INT_LIMIT, a divisor not zero; none for a constant divisor), else div_int itself."""
+    INT_LIMIT, a divisor not zero; none for a constant divisor, or one `nonzero_whole` proves),
+    else div_int itself."""
     call = f"_v.div_int({a}, {b}, {mode!r})"
     if mode not in ("floor", "ceil") or not (simple(a) or simple(b)):
         return call  # (both need a temporary, each evaluated before the other's test: the call)
     gen.module_line("#whole", "_WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)")
-    constant = b.lstrip("-").isdigit() and 0 < abs(int(b)) < INT_LIMIT
+    constant = whole_divisor or (b.lstrip("-").isdigit() and 0 < abs(int(b)) < INT_LIMIT)
     ta = a if simple(a) else gen.fresh()
     tb = b if simple(b) else gen.fresh()
     tests = [f"({ta} := {a}).__class__ in _WHOLE" if ta != a else f"{a}.__class__ in _WHOLE",
@@ -106,3 +109,18 @@ def _whole_constant(node: ir.Expr) -> int | None:
         inner = _whole_constant(node.arg)
         return None if inner is None else -inner
     return node.value if isinstance(node, ir.Const) and type(node.value) is int else None
+
+
+def nonzero_whole(node: ir.Expr, defs: dict[str, ir.Definition]) -> bool:
+    """The divisor is always a whole number, not zero, within INT_LIMIT: a definition (not
+    可作输入) that is a table of such constants by an enumeration (with its 期间/年龄 wrapper: an
+    int subclass of the same value), as retirement's 每延迟一个月所需月数."""
+    if not isinstance(node, ir.Ref) or node.name not in defs or defs[node.name].given:
+        return False
+    d = defs[node.name]
+    table = ir.unwrap_time(d.expr)
+    if d.round is not None or not isinstance(table, ir.Match):
+        return False
+    values = [c.value for c in table.cases] + ([table.other.value] if table.other is not None else [])
+    return all(isinstance(v, ir.Const) and type(v.value) in _WHOLE_TYPES and 0 < abs(v.value) < INT_LIMIT  # type: ignore[arg-type,operator]
+               for v in values)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guize.compiler.itemreads import item_reader_lines
+from guize.compiler.itemreads import compared_fields, item_reader_lines
 from guize.runtime import ir
 
 _WALRUS = re.compile(r"\(([id]_\w+) := ")  # a lazy read of an input or definition (codegen.expr)
@@ -98,7 +98,7 @@ class ListCode:
         name = spec["name"]
         if name not in readers:
             fn = f"_R{len(readers)}"
-            lines = item_reader_lines(fn, spec, self.const)
+            lines = item_reader_lines(fn, spec, self.const, compared_fields(self.p.defs))
             readers[name] = fn if lines is not None else None
             if lines is not None:
                 self.const_lines.extend(lines)

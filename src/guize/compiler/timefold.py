@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from guize.compiler.inline_calls import nonzero_whole
 from guize.runtime import dates, ir
 from guize.runtime.values import FUNCS
 
@@ -25,12 +26,13 @@ TIME_TYPES: dict[type, tuple[str, str]] = {
 }
 
 
-def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any]) -> ir.Expr | None:
+def fold_wrap(func: str, node: ir.Expr, folded: dict[str, Any], wrap: Any = None) -> ir.Expr | None:
     """`node` with each leaf value wrapped by `func` at compile time, or None when a leaf is not a
-    constant (then the wrapper is called at run time). `folded`: constant parameters by name."""
+    constant (then the wrapper is called at run time). `folded`: constant parameters by name.
+    `wrap`: another function of the plain value (compiler/ymindex.py: a year-month's index)."""
     if func not in ir.TIME_WRAPS:
         return None
-    wrap = FUNCS[func]
+    wrap = wrap or FUNCS[func]
 
     def leaf(n: ir.Expr) -> ir.Expr | None:
         match n:
@@ -122,6 +124,36 @@ def compared_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> fr
                if name not in outputs and not d.given and d.round is None
                and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
     return frozenset(wrapped - _shown(defs, wrapped, ir.Ref))
+
+
+def arith_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> frozenset[str]:
+    """The definitions (not outputs, not 可作输入, not rounded) that are a 期间/年龄 wrapper's result
+    and are only operands of arithmetic or comparisons (retirement's 改革后第几个出生月 ÷ 每延迟一个月所需月数):
+    a Period's +, −, ×, ÷ give what its int gives, so the wrapper is left out. Not the dividend of
+    a division by anything but a table of nonzero constants: a division by zero shows the
+    dividend (values.div: 5个月, not 5)."""
+    wrapped = {name for name, d in defs.items()
+               if name not in outputs and not d.given and d.round is None
+               and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
+    if not wrapped:
+        return frozenset()
+    shown: set[str] = set()
+    for d in defs.values():
+        if isinstance(d.expr, ir.Ref) and d.expr.name in wrapped:
+            shown.add(d.expr.name)
+        for node in ir.walk(d.expr):
+            for i, child in enumerate(ir.children(node)):
+                if isinstance(child, ir.Ref) and child.name in wrapped and not _arith_use(node, i, defs):
+                    shown.add(child.name)
+    return frozenset(wrapped - shown)
+
+
+def _arith_use(node: ir.Node, i: int, defs: dict[str, ir.Definition]) -> bool:
+    if isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0) or isinstance(node, ir.Neg):
+        return True
+    if not isinstance(node, ir.Arith):
+        return False
+    return node.op != "/" or i == 1 or nonzero_whole(node.right, defs)
 
 
 def _shown(defs: dict[str, ir.Definition], names: set[str], kind: type[ir.Input] | type[ir.Ref]) -> set[str]:

@@ -190,3 +190,9 @@ def year_month_add(d: datetime.date, months: int) -> YearMonth:
     OverflowError as add_months's, for a year beyond 1..9999."""
     year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
     return YearMonth(year, month + 1, 1)
+
+
+def of_month_index(index: int) -> YearMonth:
+    """The year-month of a month index year × 12 + month − 1 (compiler/ymindex.py)."""
+    year, month = divmod(index, 12)
+    return YearMonth(year, month + 1, 1)

@@ -157,7 +157,7 @@ def out_subset(data, e, need):
             i_各月 = data['各月']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_各月 = _v.convert(_SPECS['各月'], i_各月)

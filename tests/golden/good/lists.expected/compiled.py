@@ -103,7 +103,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
   '累计补助': (_D('0'), _D('100'), _D('200')), '此前补助': (_D('0'), _D('0'), _D('100'))}, 25),
  ('没有成员', {'成员': ()}, {'家庭人口': 0, '补差': _D('0'), '每人补助': ()}, 42),))
 
-_K0 = frozenset(('在校', '年龄', '月收入', ))
 _S_R0 = next(s for s in INPUTS if s['name'] == '成员')
 _D_R0_2 = _v.item_default(_S_R0, '在校')
 
@@ -114,8 +113,9 @@ def _R0(value):
         return _v.to_records(value, _S_R0)
     out = []
     for item in value:
-        if item.__class__ is not dict or not _K0.issuperset(item):
+        if item.__class__ is not dict:
             return _v.to_records(value, _S_R0)
+        _n = len(item) - 2  # the keys left once each field found is counted
         f0 = item.get('月收入')
         if f0 is None:
             return _v.to_records(value, _S_R0)
@@ -132,39 +132,41 @@ def _R0(value):
         f1 = item.get('年龄')
         if f1 is None:
             return _v.to_records(value, _S_R0)
-        f1 = _FUNCS['as_age'](f1) if f1.__class__ is int and 0 <= f1 < _INT_LIMIT else _U
+        if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
+            f1 = _U
         f2 = item.get('在校')
         if f2 is None:
             f2 = _D_R0_2
         else:
+            _n -= 1
             if not (f2 is True or f2 is False):
                 f2 = _U
-        if f0 is _U or f1 is _U or f2 is _U:
+        if _n or f0 is _U or f1 is _U or f2 is _U:
             return _v.to_records(value, _S_R0)
         out.append({'月收入': f0, '年龄': f1, '在校': f2})
     return tuple(out)
 
 
-_K1 = Decimal('0')
+_K0 = Decimal('0')
 
 
 def _m_sum3(_L):
     _o = None
-    _n = _K1
+    _n = _K0
     for _i in range(len(_L)):
         _n = _n + _L[_i]['月收入']
     return _n
 
 
-_K2 = Decimal('800')
-_K3 = Decimal('0.01')
-_K4 = Decimal('100')
+_K1 = Decimal('800')
+_K2 = Decimal('0.01')
+_K3 = Decimal('100')
 
 
 def _m_each47(_L):
     _o = []
     for _i in range(len(_L)):
-        _o.append((_K4 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K1).quantize(_K3, _ROUND_HALF_UP))
+        _o.append((_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP))
     return tuple(_o)
 
 
@@ -194,7 +196,7 @@ def _m_f18(_L, _i, _o):
 
 
 def _m_f21(_L, _i, _o):
-    return (_L[_i]['月收入'] > _K1)
+    return (_L[_i]['月收入'] > _K0)
 
 
 
@@ -219,7 +221,7 @@ def with_补差(data, e, need=None):
     # 「家庭人口」: line 14
     d_家庭人口 = len(i_成员)
     # 「补差」: line 20
-    d_补差 = (_t1 if (_t1 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3, _ROUND_HALF_UP)
+    d_补差 = (_t1 if (_t1 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '补差': d_补差}
 
 
@@ -227,9 +229,9 @@ def with_累计补助(data, e, need=None):
     """Compute 「累计补助」 with the outputs it is computed from, asked for together."""
     def _each52(_L):
         _o = []
-        _run51 = _K1
+        _run51 = _K0
         for _i in range(len(_L)):
-            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
+            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K2, _ROUND_HALF_UP))
         return tuple(_o)
     try:
         i_成员 = data['成员']
@@ -251,9 +253,9 @@ def with_此前补助(data, e, need=None):
         return (_o[_i] + d_每人补助[_i])
     def _each59(_L):
         _o = _v.Items()
-        _run58 = _K1
+        _run58 = _K0
         for _i in range(len(_L)):
-            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K2, _ROUND_HALF_UP))
         return tuple(_o)
     try:
         i_成员 = data['成员']
@@ -273,17 +275,17 @@ def out_all(data, e, need=None):
     """Compute every output."""
     def _each52(_L):
         _o = []
-        _run51 = _K1
+        _run51 = _K0
         for _i in range(len(_L)):
-            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K3, _ROUND_HALF_UP))
+            _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K2, _ROUND_HALF_UP))
         return tuple(_o)
     def _f57(_L, _i, _o):
         return (_o[_i] + d_每人补助[_i])
     def _each59(_L):
         _o = _v.Items()
-        _run58 = _K1
+        _run58 = _K0
         for _i in range(len(_L)):
-            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+            _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K2, _ROUND_HALF_UP))
         return tuple(_o)
     try:
         i_成员 = data['成员']
@@ -303,12 +305,12 @@ def out_all(data, e, need=None):
     # 「成年人都有收入」: line 17
     d_成年人都有收入 = _v.aggregate('all', i_成员, _m_f18, _m_f21, 0, '成年人都有收入', '成员')
     # 「最高收入」: line 18
-    d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K1, '最高收入', '成员'), _K3, _ROUND_HALF_UP)
+    d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K0, '最高收入', '成员'), _K2, _ROUND_HALF_UP)
     # 「成年平均收入」: line 19
-    d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K1, '成年平均收入', '成员'), _K3,
+    d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K0, '成年平均收入', '成员'), _K2,
             _ROUND_HALF_UP)
     # 「补差」: line 20
-    d_补差 = (_t2 if (_t2 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3, _ROUND_HALF_UP)
+    d_补差 = (_t2 if (_t2 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
     # 「每人补助」: line 21
     d_每人补助 = _m_each47(i_成员)
     # 「累计补助」: line 22
@@ -328,9 +330,9 @@ def out_subset(data, e, need):
         def _each52(_L):
             nonlocal d_每人补助
             _o = []
-            _run51 = _K1
+            _run51 = _K0
             for _i in range(len(_L)):
-                _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i]).quantize(_K3, _ROUND_HALF_UP))
+                _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i]).quantize(_K2, _ROUND_HALF_UP))
             return tuple(_o)
     if _n10:
         def _f57(_L, _i, _o):
@@ -338,9 +340,9 @@ def out_subset(data, e, need):
             return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i])
         def _each59(_L):
             _o = _v.Items()
-            _run58 = _K1
+            _run58 = _K0
             for _i in range(len(_L)):
-                _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K3, _ROUND_HALF_UP))
+                _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K2, _ROUND_HALF_UP))
             return tuple(_o)
     i_成员 = d_家庭收入 = d_家庭人口 = d_未成年人数 = d_有在校生 = d_成年人都有收入 = _U
     d_最高收入 = d_成年平均收入 = d_补差 = d_每人补助 = d_累计补助 = d_此前补助 = _U
@@ -349,7 +351,7 @@ def out_subset(data, e, need):
             i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_成员 = _R0(i_成员)
@@ -370,15 +372,15 @@ def out_subset(data, e, need):
         d_成年人都有收入 = _v.aggregate('all', i_成员, _m_f18, _m_f21, 0, '成年人都有收入', '成员')
     if _n6:
         # 「最高收入」: line 18
-        d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K1, '最高收入', '成员'), _K3,
+        d_最高收入 = _rnd(_v.aggregate('max', i_成员, None, _m_f24, _K0, '最高收入', '成员'), _K2,
                 _ROUND_HALF_UP)
     if _n7:
         # 「成年平均收入」: line 19
-        d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K1, '成年平均收入', '成员'), _K3,
+        d_成年平均收入 = _rnd(_v.aggregate('mean', i_成员, _m_f18, _m_f24, _K0, '成年平均收入', '成员'), _K2,
                 _ROUND_HALF_UP)
     if _n1:
         # 「补差」: line 20
-        d_补差 = (_t3 if (_t3 := ((_K2 * d_家庭人口) - d_家庭收入)) >= _K1 else _K1).quantize(_K3,
+        d_补差 = (_t3 if (_t3 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2,
                 _ROUND_HALF_UP)
     if _n8:
         # 「每人补助」: line 21
@@ -429,8 +431,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (211, 10, 212, 0, 216, 10, 217, 13, 219, 14, 221, 20, 223, 0, 235, 10, 236, 0, 240, 10,
- 241, 21, 243, 22, 245, 0, 259, 10, 260, 0, 264, 10, 265, 21, 267, 23, 269, 0, 289, 10, 290, 0, 294,
- 10, 295, 13, 297, 14, 299, 15, 301, 16, 303, 17, 305, 18, 307, 19, 310, 20, 312, 21, 314, 22, 316,
- 23, 318, 0, 348, 10, 350, 0, 354, 10, 356, 13, 359, 14, 362, 15, 365, 16, 368, 17, 371, 18, 375,
- 19, 379, 20, 383, 21, 386, 22, 389, 23, 392, 0)
+LINE_MAP = (213, 10, 214, 0, 218, 10, 219, 13, 221, 14, 223, 20, 225, 0, 237, 10, 238, 0, 242, 10,
+ 243, 21, 245, 22, 247, 0, 261, 10, 262, 0, 266, 10, 267, 21, 269, 23, 271, 0, 291, 10, 292, 0, 296,
+ 10, 297, 13, 299, 14, 301, 15, 303, 16, 305, 17, 307, 18, 309, 19, 312, 20, 314, 21, 316, 22, 318,
+ 23, 320, 0, 350, 10, 352, 0, 356, 10, 358, 13, 361, 14, 364, 15, 367, 16, 370, 17, 373, 18, 377,
+ 19, 381, 20, 385, 21, 388, 22, 391, 23, 394, 0)

@@ -149,7 +149,7 @@ def out_subset(data, e, need):
             i_扣除 = data['扣除']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 2) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_应纳税所得额.__class__) is not Decimal or len(str(i_应纳税所得额)) > _QT:

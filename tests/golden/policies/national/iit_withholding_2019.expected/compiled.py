@@ -107,7 +107,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('没有发放工资', _date(2024, 1, 31), {'各月': ()}, {'各月预扣税额': (), '全年预扣税额': _D('0')}, False, 86),
  ('施行前', _date(2018, 12, 31), {'各月': ()}, {}, True, 92),))
 
-_K0 = frozenset(('专项扣除', '专项附加扣除', '其他扣除', '工资薪金收入', ))
 _S_R0 = next(s for s in INPUTS if s['name'] == '各月')
 _D_R0_1 = _v.item_default(_S_R0, '专项扣除')
 _D_R0_2 = _v.item_default(_S_R0, '专项附加扣除')
@@ -120,8 +119,9 @@ def _R0(value):
         return _v.to_records(value, _S_R0)
     out = []
     for item in value:
-        if item.__class__ is not dict or not _K0.issuperset(item):
+        if item.__class__ is not dict:
             return _v.to_records(value, _S_R0)
+        _n = len(item) - 1  # the keys left once each field found is counted
         f0 = item.get('工资薪金收入')
         if f0 is None:
             return _v.to_records(value, _S_R0)
@@ -139,6 +139,7 @@ def _R0(value):
         if f1 is None:
             f1 = _D_R0_1
         else:
+            _n -= 1
             if (_c := f1.__class__) is not Decimal or len(str(f1)) > _QT:
                 try:
                     f1 = Decimal(f1) if _c is str and len(f1) <= _QT or _c is int and 0 <= f1 < _INT_LIMIT else _NAN
@@ -153,6 +154,7 @@ def _R0(value):
         if f2 is None:
             f2 = _D_R0_2
         else:
+            _n -= 1
             if (_c := f2.__class__) is not Decimal or len(str(f2)) > _QT:
                 try:
                     f2 = Decimal(f2) if _c is str and len(f2) <= _QT or _c is int and 0 <= f2 < _INT_LIMIT else _NAN
@@ -167,6 +169,7 @@ def _R0(value):
         if f3 is None:
             f3 = _D_R0_3
         else:
+            _n -= 1
             if (_c := f3.__class__) is not Decimal or len(str(f3)) > _QT:
                 try:
                     f3 = Decimal(f3) if _c is str and len(f3) <= _QT or _c is int and 0 <= f3 < _INT_LIMIT else _NAN
@@ -177,40 +180,40 @@ def _R0(value):
                     f3 = _U
             except _InvalidOperation:
                 f3 = _U
-        if f0 is _U or f1 is _U or f2 is _U or f3 is _U:
+        if _n or f0 is _U or f1 is _U or f2 is _U or f3 is _U:
             return _v.to_records(value, _S_R0)
         out.append({'工资薪金收入': f0, '专项扣除': f1, '专项附加扣除': f2, '其他扣除': f3})
     return tuple(out)
 
 
-_K1 = Decimal('0.03')
-_K2 = Decimal('0.10')
-_K3 = Decimal('0.20')
-_K4 = Decimal('0.25')
-_K5 = Decimal('0.30')
-_K6 = Decimal('0.35')
-_K7 = Decimal('0.45')
-_K8 = Decimal('36000')
-_K9 = Decimal('144000')
-_K10 = Decimal('300000')
-_K11 = Decimal('420000')
-_K12 = Decimal('660000')
-_K13 = Decimal('960000')
-_K14 = _scales.ScaleValue('excess', ((None, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, _K13, True, _K6), (_K13, False, None, False, _K7), ))
-_K15 = Decimal('5000')
-_K16 = Decimal('0')
+_K0 = Decimal('0.03')
+_K1 = Decimal('0.10')
+_K2 = Decimal('0.20')
+_K3 = Decimal('0.25')
+_K4 = Decimal('0.30')
+_K5 = Decimal('0.35')
+_K6 = Decimal('0.45')
+_K7 = Decimal('36000')
+_K8 = Decimal('144000')
+_K9 = Decimal('300000')
+_K10 = Decimal('420000')
+_K11 = Decimal('660000')
+_K12 = Decimal('960000')
+_K13 = _scales.ScaleValue('excess', ((None, False, _K7, True, _K0), (_K7, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, None, False, _K6), ))
+_K14 = Decimal('5000')
+_K15 = Decimal('0')
 
 
 def _m_each44(_L):
     _o = []
-    _run41 = _K16
-    _run39 = _K16
+    _run41 = _K15
+    _run39 = _K15
     for _i in range(len(_L)):
-        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
+        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K14))) >= _K15 else _K15))
     return tuple(_o)
 
 
-_K17 = Decimal('0.01')
+_K16 = Decimal('0.01')
 
 
 def with_全年预扣税额(data, e, need=None):
@@ -219,18 +222,18 @@ def with_全年预扣税额(data, e, need=None):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
         _o = []
         for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = []
-        _run54 = _K16
+        _run54 = _K15
         for _i in range(len(_L)):
-            _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+            _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         _o = None
-        _n = _K16
+        _n = _K15
         for _i in range(len(_L)):
             _n = _n + d_各月预扣税额[_i]
         return _n
@@ -245,7 +248,7 @@ def with_全年预扣税额(data, e, need=None):
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_sum62(i_各月), _K17, _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(_sum62(i_各月), _K16, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
@@ -255,18 +258,18 @@ def out_all(data, e, need=None):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
         _o = []
         for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = []
-        _run54 = _K16
+        _run54 = _K15
         for _i in range(len(_L)):
-            _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+            _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         _o = None
-        _n = _K16
+        _n = _K15
         for _i in range(len(_L)):
             _n = _n + d_各月预扣税额[_i]
         return _n
@@ -281,7 +284,7 @@ def out_all(data, e, need=None):
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_sum62(i_各月), _K17, _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(_sum62(i_各月), _K16, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
@@ -295,28 +298,28 @@ def out_subset(data, e, need):
             nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
             _o = []
             for _i in range(len(_L)):
-                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K14)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
             return tuple(_o)
     if _n1:
         def _each58(_L):
             nonlocal d_累计应预扣预缴税额
             _o = []
-            _run54 = _K16
+            _run54 = _K15
             for _i in range(len(_L)):
-                _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+                _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
             return tuple(_o)
     if _n2:
         def _each58_(_L):
             nonlocal d_累计应预扣预缴税额
             _o = []
-            _run54 = _K16
+            _run54 = _K15
             for _i in range(len(_L)):
-                _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K17, _ROUND_HALF_UP))
+                _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
             return tuple(_o)
         def _sum62(_L):
             nonlocal d_各月预扣税额
             _o = None
-            _n = _K16
+            _n = _K15
             for _i in range(len(_L)):
                 _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
             return _n
@@ -326,7 +329,7 @@ def out_subset(data, e, need):
             i_各月 = data['各月']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_各月 = _R0(i_各月)
@@ -335,7 +338,7 @@ def out_subset(data, e, need):
         d_各月预扣税额 = _each58(i_各月)
     if _n2:
         # 「全年预扣税额」: line 49
-        d_全年预扣税额 = _rnd(_sum62(i_各月), _K17, _ROUND_HALF_UP)
+        d_全年预扣税额 = _rnd(_sum62(i_各月), _K16, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['各月预扣税额'] = d_各月预扣税额
@@ -359,5 +362,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (239, 18, 240, 0, 244, 18, 245, 44, 247, 49, 249, 0, 275, 18, 276, 0, 280, 18, 281, 44,
- 283, 49, 285, 0, 325, 18, 327, 0, 331, 18, 333, 44, 336, 49, 339, 0)
+LINE_MAP = (242, 18, 243, 0, 247, 18, 248, 44, 250, 49, 252, 0, 278, 18, 279, 0, 283, 18, 284, 44,
+ 286, 49, 288, 0, 328, 18, 330, 0, 334, 18, 336, 44, 339, 49, 342, 0)

@@ -175,24 +175,18 @@ _K3 = _FUNCS['as_age'](720)
 _K4 = _FUNCS['as_age'](660)
 _K5 = _FUNCS['as_age'](600)
 _K2 = {'男职工': _K3, '原法定退休年龄五十五周岁的女职工': _K4, '原法定退休年龄五十周岁的女职工': _K5}
-_K7 = _FUNCS['as_year_month'](datetime.date(1965, 1, 1))
-_K8 = _FUNCS['as_year_month'](datetime.date(1970, 1, 1))
-_K9 = _FUNCS['as_year_month'](datetime.date(1975, 1, 1))
-_K6 = {'男职工': _K7, '原法定退休年龄五十五周岁的女职工': _K8, '原法定退休年龄五十周岁的女职工': _K9}
-_K11 = _FUNCS['as_period'](4)
-_K12 = _FUNCS['as_period'](2)
-_K10 = {'男职工': _K11, '原法定退休年龄五十五周岁的女职工': _K11, '原法定退休年龄五十周岁的女职工': _K12}
-_K14 = _FUNCS['as_age'](756)
-_K15 = _FUNCS['as_age'](696)
-_K13 = {'男职工': _K14, '原法定退休年龄五十五周岁的女职工': _K15, '原法定退休年龄五十周岁的女职工': _K4}
-_YearMonth = _v.dates.YearMonth
-_F_period_between = _FUNCS['period_between']
-_F_as_period = _FUNCS['as_period']
+_K6 = {'男职工': 23580, '原法定退休年龄五十五周岁的女职工': 23640, '原法定退休年龄五十周岁的女职工': 23700}
+_K8 = _FUNCS['as_period'](4)
+_K9 = _FUNCS['as_period'](2)
+_K7 = {'男职工': _K8, '原法定退休年龄五十五周岁的女职工': _K8, '原法定退休年龄五十周岁的女职工': _K9}
+_K10 = {'男职工': 36, '原法定退休年龄五十五周岁的女职工': 36, '原法定退休年龄五十周岁的女职工': 60}
 _WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
 _F_as_age = _FUNCS['as_age']
+_YearMonth = _v.dates.YearMonth
+_ym_of = _v.dates.of_month_index  # a month index's YearMonth
 _F_year_month_add = _FUNCS['year_month_add']
+_F_as_period = _FUNCS['as_period']
 _F_add_months = _FUNCS['add_months']
-_F_as_year_month = _FUNCS['as_year_month']
 
 
 def with_改革后法定退休年龄(data, e, need=None):
@@ -215,27 +209,20 @@ def with_改革后法定退休年龄(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
-    # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t1 // 1 if (_t1 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t1
-            < _INT_LIMIT else _v.div_int(_t1, 1, 'floor'))
+    d_最多延迟月数 = _K10[i_人员类别]
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t3 if (_t3 := (_t2 if (_t2 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-            d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t2 if (_t2 := (_t1 if (_t1 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+            _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄}
@@ -261,31 +248,25 @@ def with_退休年月(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
-    # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t4 // 1 if (_t4 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t4
-            < _INT_LIMIT else _v.div_int(_t4, 1, 'floor'))
+    d_最多延迟月数 = _K10[i_人员类别]
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t6 if (_t6 := (_t5 if (_t5 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-            d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t4 if (_t4 := (_t3 if (_t3 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+            _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(d_退休年月_月序号 // 12, d_退休年月_月序号 % 12 + 1, 1) if 12 <= (d_退休年月_月序号 := d_出生年月 +
+            d_改革后法定退休年龄) < 120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月}
 
 
@@ -309,35 +290,29 @@ def with_最低缴费年限(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
-    # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t7 // 1 if (_t7 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT < _t7
-            < _INT_LIMIT else _v.div_int(_t7, 1, 'floor'))
+    d_最多延迟月数 = _K10[i_人员类别]
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t9 if (_t9 := (_t8 if (_t8 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-            d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t6 if (_t6 := (_t5 if (_t5 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+            _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(d_退休年月_月序号 // 12, d_退休年月_月序号 % 12 + 1, 1) if 12 <= (d_退休年月_月序号 := d_出生年月 +
+            d_改革后法定退休年龄) < 120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「提高年数」: line 49
-    d_提高年数 = (_t10 if (_t10 := (d_退休年月.year - 2029)) >= 0 else 0)
+    d_提高年数 = (_t7 if (_t7 := ((d_退休年月_月序号 // 12) - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t11 if (_t11 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t8 if (_t8 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限}
 
 
@@ -361,34 +336,30 @@ def with_最早弹性退休年月(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
-    # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t12 // 1 if (_t12 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t12 < _INT_LIMIT else _v.div_int(_t12, 1, 'floor'))
+    d_最多延迟月数 = _K10[i_人员类别]
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t14 if (_t14 := (_t13 if (_t13 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-            d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t10 if (_t10 := (_t9 if (_t9 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+            _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(d_退休年月_月序号 // 12, d_退休年月_月序号 % 12 + 1, 1) if 12 <= (d_退休年月_月序号 := d_出生年月 +
+            d_改革后法定退休年龄) < 120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_t16 if ((_t15 := _F_add_months(d_退休年月, (-36))) < (_t16 :=
-            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t15))
+    d_最早弹性退休年月 = _YearMonth((_t15 := (_t14 if ((_t13 := (_t11 if 12 <= (_t11 := d_退休年月_月序号 + (-36))
+            < 120000 else _F_add_months(_ym_of(d_退休年月_月序号), (-36)))) < (_t14 := (_t12 if 12 <= (_t12
+            := d_出生年月 + d_原法定退休年龄) < 120000 else _F_add_months(_ym_of(d_出生年月), d_原法定退休年龄)))) else
+            _t13)) // 12, _t15 % 12 + 1, 1)
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最早弹性退休年月': d_最早弹性退休年月}
 
 
@@ -412,33 +383,28 @@ def with_最晚弹性退休年月(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
-    # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t17 // 1 if (_t17 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t17 < _INT_LIMIT else _v.div_int(_t17, 1, 'floor'))
+    d_最多延迟月数 = _K10[i_人员类别]
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t19 if (_t19 := (_t18 if (_t18 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-            d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t17 if (_t17 := (_t16 if (_t16 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+            _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(d_退休年月_月序号 // 12, d_退休年月_月序号 % 12 + 1, 1) if 12 <= (d_退休年月_月序号 := d_出生年月 +
+            d_改革后法定退休年龄) < 120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「最晚弹性退休年月」: line 56
-    d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
+    d_最晚弹性退休年月 = (_YearMonth(_t18 // 12, _t18 % 12 + 1, 1) if 12 <= (_t18 := d_退休年月_月序号 + 36) <
+            120000 else _F_year_month_add(_ym_of(d_退休年月_月序号), 36))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最晚弹性退休年月': d_最晚弹性退休年月}
 
 
@@ -462,40 +428,37 @@ def out_all(data, e, need=None):
         i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
     # 「原法定退休年龄」: line 17
     d_原法定退休年龄 = _K2[i_人员类别]
-    # 「延迟起始出生年月」: line 22
+    # 「延迟起始出生年月」 (a month index): line 22
     d_延迟起始出生年月 = _K6[i_人员类别]
     # 「每延迟一个月所需月数」: line 27
-    d_每延迟一个月所需月数 = _K10[i_人员类别]
-    # 「目标年龄」: line 32
-    d_目标年龄 = _K13[i_人员类别]
-    # 「出生年月」: line 37
-    d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+    d_每延迟一个月所需月数 = _K7[i_人员类别]
+    # 「出生年月」 (a month index): line 37
+    d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
     # 「改革后第几个出生月」: line 38
-    d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-            d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-            d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+    d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
     # 「最多延迟月数」: line 39
-    d_最多延迟月数 = (_t20 // 1 if (_t20 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT <
-            _t20 < _INT_LIMIT else _v.div_int(_t20, 1, 'floor'))
+    d_最多延迟月数 = _K10[i_人员类别]
     # 「延迟月数」: line 41
-    d_延迟月数 = (_t22 if (_t22 := (_t21 if (_t21 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-            d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-            _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-            d_最多延迟月数 else d_最多延迟月数)
+    d_延迟月数 = (_t20 if (_t20 := (_t19 if (_t19 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+            d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+            _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else d_最多延迟月数)
     # 「改革后法定退休年龄」: line 45
     d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     # 「退休年月」: line 46
-    d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+    d_退休年月 = (_YearMonth(d_退休年月_月序号 // 12, d_退休年月_月序号 % 12 + 1, 1) if 12 <= (d_退休年月_月序号 := d_出生年月 +
+            d_改革后法定退休年龄) < 120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     # 「提高年数」: line 49
-    d_提高年数 = (_t23 if (_t23 := (d_退休年月.year - 2029)) >= 0 else 0)
+    d_提高年数 = (_t21 if (_t21 := ((d_退休年月_月序号 // 12) - 2029)) >= 0 else 0)
     # 「最低缴费年限」: line 50
-    d_最低缴费年限 = _F_as_period((_t24 if (_t24 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+    d_最低缴费年限 = _F_as_period((_t22 if (_t22 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     # 「最早弹性退休年月」: line 52
-    d_最早弹性退休年月 = _F_as_year_month((_t26 if ((_t25 := _F_add_months(d_退休年月, (-36))) < (_t26 :=
-            _F_add_months(d_出生年月, d_原法定退休年龄))) else _t25))
+    d_最早弹性退休年月 = _YearMonth((_t25 := (_t24 if ((_t23 := (_t11 if 12 <= (_t11 := d_退休年月_月序号 + (-36))
+            < 120000 else _F_add_months(_ym_of(d_退休年月_月序号), (-36)))) < (_t24 := (_t12 if 12 <= (_t12
+            := d_出生年月 + d_原法定退休年龄) < 120000 else _F_add_months(_ym_of(d_出生年月), d_原法定退休年龄)))) else
+            _t23)) // 12, _t25 % 12 + 1, 1)
     # 「最晚弹性退休年月」: line 56
-    d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
+    d_最晚弹性退休年月 = (_YearMonth(_t18 // 12, _t18 % 12 + 1, 1) if 12 <= (_t18 := d_退休年月_月序号 + 36) <
+            120000 else _F_year_month_add(_ym_of(d_退休年月_月序号), 36))
     return {'延迟月数': d_延迟月数, '改革后法定退休年龄': d_改革后法定退休年龄, '退休年月': d_退休年月, '最低缴费年限': d_最低缴费年限,
             '最早弹性退休年月': d_最早弹性退休年月, '最晚弹性退休年月': d_最晚弹性退休年月}
 
@@ -505,16 +468,16 @@ def out_subset(data, e, need):
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
     _n0, _n1, _n2, _n3, _n4, _n5, _a0, _a1, _a2, _a3, _a4, _a5, = need
-    i_出生日期 = i_人员类别 = d_原法定退休年龄 = d_延迟起始出生年月 = d_每延迟一个月所需月数 = d_目标年龄 = _U
-    d_出生年月 = d_改革后第几个出生月 = d_最多延迟月数 = d_延迟月数 = d_改革后法定退休年龄 = d_退休年月 = _U
-    d_提高年数 = d_最低缴费年限 = d_最早弹性退休年月 = d_最晚弹性退休年月 = _U
+    i_出生日期 = i_人员类别 = d_原法定退休年龄 = d_延迟起始出生年月 = d_每延迟一个月所需月数 = d_出生年月 = _U
+    d_改革后第几个出生月 = d_最多延迟月数 = d_延迟月数 = d_改革后法定退休年龄 = d_退休年月 = d_提高年数 = _U
+    d_最低缴费年限 = d_最早弹性退休年月 = d_最晚弹性退休年月 = _U
     try:
         if _n0:
             i_出生日期 = data['出生日期']
             i_人员类别 = data['人员类别']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) == 2) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if i_出生日期.__class__ is str and len(i_出生日期) == 10 and i_出生日期[4] == '-' and i_出生日期[7] == '-' and i_出生日期.isascii():
@@ -526,47 +489,47 @@ def out_subset(data, e, need):
             i_出生日期 = _to_date(i_出生日期, '出生日期')
         if not (i_人员类别.__class__ is str and i_人员类别 in _K0):
             i_人员类别 = _to_enum(i_人员类别, '人员类别', _K1)
+    if _n1:
         # 「原法定退休年龄」: line 17
         d_原法定退休年龄 = _K2[i_人员类别]
-        # 「延迟起始出生年月」: line 22
+    if _n0:
+        # 「延迟起始出生年月」 (a month index): line 22
         d_延迟起始出生年月 = _K6[i_人员类别]
         # 「每延迟一个月所需月数」: line 27
-        d_每延迟一个月所需月数 = _K10[i_人员类别]
-        # 「目标年龄」: line 32
-        d_目标年龄 = _K13[i_人员类别]
-        # 「出生年月」: line 37
-        d_出生年月 = _YearMonth(i_出生日期.year, i_出生日期.month, 1)
+        d_每延迟一个月所需月数 = _K7[i_人员类别]
+        # 「出生年月」 (a month index): line 37
+        d_出生年月 = i_出生日期.year * 12 + i_出生日期.month - 1
         # 「改革后第几个出生月」: line 38
-        d_改革后第几个出生月 = _F_as_period((((d_出生年月.year - d_延迟起始出生年月.year) * 12 + (d_出生年月.month -
-                d_延迟起始出生年月.month) if d_延迟起始出生年月.day == d_出生年月.day or d_延迟起始出生年月 <= d_出生年月 and
-                d_延迟起始出生年月.day < d_出生年月.day else _F_period_between(d_延迟起始出生年月, d_出生年月)) + 1))
+        d_改革后第几个出生月 = ((d_出生年月 - d_延迟起始出生年月) + 1)
         # 「最多延迟月数」: line 39
-        d_最多延迟月数 = (_t27 // 1 if (_t27 := (d_目标年龄 - d_原法定退休年龄)).__class__ in _WHOLE and -_INT_LIMIT
-                < _t27 < _INT_LIMIT else _v.div_int(_t27, 1, 'floor'))
+        d_最多延迟月数 = _K10[i_人员类别]
         # 「延迟月数」: line 41
-        d_延迟月数 = (_t29 if (_t29 := (_t28 if (_t28 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
-                d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT and
-                d_每延迟一个月所需月数.__class__ in _WHOLE and d_每延迟一个月所需月数 and -_INT_LIMIT < d_每延迟一个月所需月数 <
-                _INT_LIMIT else _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <=
-                d_最多延迟月数 else d_最多延迟月数)
+        d_延迟月数 = (_t27 if (_t27 := (_t26 if (_t26 := (-(-d_改革后第几个出生月 // d_每延迟一个月所需月数) if
+                d_改革后第几个出生月.__class__ in _WHOLE and -_INT_LIMIT < d_改革后第几个出生月 < _INT_LIMIT else
+                _v.div_int(d_改革后第几个出生月, d_每延迟一个月所需月数, 'ceil'))) >= 0 else 0)) <= d_最多延迟月数 else
+                d_最多延迟月数)
     if _n1:
         # 「改革后法定退休年龄」: line 45
         d_改革后法定退休年龄 = _F_as_age((d_原法定退休年龄 + (d_延迟月数 * 1)))
     if _n2:
         # 「退休年月」: line 46
-        d_退休年月 = _F_year_month_add(d_出生年月, d_改革后法定退休年龄)
+        d_退休年月 = (_YearMonth(d_退休年月_月序号 // 12, d_退休年月_月序号 % 12 + 1, 1) if 12 <= (d_退休年月_月序号 :=
+                d_出生年月 + d_改革后法定退休年龄) < 120000 else _F_year_month_add(_ym_of(d_出生年月), d_改革后法定退休年龄))
     if _n3:
         # 「提高年数」: line 49
-        d_提高年数 = (_t30 if (_t30 := (d_退休年月.year - 2029)) >= 0 else 0)
+        d_提高年数 = (_t28 if (_t28 := ((d_退休年月_月序号 // 12) - 2029)) >= 0 else 0)
         # 「最低缴费年限」: line 50
-        d_最低缴费年限 = _F_as_period((_t31 if (_t31 := (180 + (d_提高年数 * 6))) <= 240 else 240))
+        d_最低缴费年限 = _F_as_period((_t29 if (_t29 := (180 + (d_提高年数 * 6))) <= 240 else 240))
     if _n4:
         # 「最早弹性退休年月」: line 52
-        d_最早弹性退休年月 = _F_as_year_month((_t33 if ((_t32 := _F_add_months(d_退休年月, (-36))) < (_t33 :=
-                _F_add_months(d_出生年月, d_原法定退休年龄))) else _t32))
+        d_最早弹性退休年月 = _YearMonth((_t32 := (_t31 if ((_t30 := (_t11 if 12 <= (_t11 := d_退休年月_月序号 +
+                (-36)) < 120000 else _F_add_months(_ym_of(d_退休年月_月序号), (-36)))) < (_t31 := (_t12 if
+                12 <= (_t12 := d_出生年月 + d_原法定退休年龄) < 120000 else _F_add_months(_ym_of(d_出生年月),
+                d_原法定退休年龄)))) else _t30)) // 12, _t32 % 12 + 1, 1)
     if _n5:
         # 「最晚弹性退休年月」: line 56
-        d_最晚弹性退休年月 = _F_year_month_add(d_退休年月, 36)
+        d_最晚弹性退休年月 = (_YearMonth(_t18 // 12, _t18 % 12 + 1, 1) if 12 <= (_t18 := d_退休年月_月序号 + 36) <
+                120000 else _F_year_month_add(_ym_of(d_退休年月_月序号), 36))
     out = {}
     if _a0:
         out['延迟月数'] = d_延迟月数
@@ -593,15 +556,14 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5), (1, 2, 3, 4, 5), (2, 3, 4, 5), (3,), (4,), (
  (2,), (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (201, 14, 202, 15, 203, 0, 207, 14, 214, 15, 216, 17, 218, 22, 220, 27, 222, 32, 224, 37,
- 226, 38, 230, 39, 233, 41, 239, 45, 241, 0, 247, 14, 248, 15, 249, 0, 253, 14, 260, 15, 262, 17,
- 264, 22, 266, 27, 268, 32, 270, 37, 272, 38, 276, 39, 279, 41, 285, 45, 287, 46, 289, 0, 295, 14,
- 296, 15, 297, 0, 301, 14, 308, 15, 310, 17, 312, 22, 314, 27, 316, 32, 318, 37, 320, 38, 324, 39,
- 327, 41, 333, 45, 335, 46, 337, 49, 339, 50, 341, 0, 347, 14, 348, 15, 349, 0, 353, 14, 360, 15,
- 362, 17, 364, 22, 366, 27, 368, 32, 370, 37, 372, 38, 376, 39, 379, 41, 385, 45, 387, 46, 389, 52,
- 392, 0, 398, 14, 399, 15, 400, 0, 404, 14, 411, 15, 413, 17, 415, 22, 417, 27, 419, 32, 421, 37,
- 423, 38, 427, 39, 430, 41, 436, 45, 438, 46, 440, 56, 442, 0, 448, 14, 449, 15, 450, 0, 454, 14,
- 461, 15, 463, 17, 465, 22, 467, 27, 469, 32, 471, 37, 473, 38, 477, 39, 480, 41, 486, 45, 488, 46,
- 490, 49, 492, 50, 494, 52, 497, 56, 499, 0, 512, 14, 514, 15, 515, 0, 519, 14, 527, 15, 529, 17,
- 531, 22, 533, 27, 535, 32, 537, 37, 539, 38, 543, 39, 546, 41, 552, 45, 555, 46, 558, 49, 561, 50,
- 563, 52, 567, 56, 570, 0)
+LINE_MAP = (195, 14, 196, 15, 197, 0, 201, 14, 208, 15, 210, 17, 212, 22, 214, 27, 216, 37, 218, 38,
+ 220, 39, 222, 41, 226, 45, 228, 0, 234, 14, 235, 15, 236, 0, 240, 14, 247, 15, 249, 17, 251, 22,
+ 253, 27, 255, 37, 257, 38, 259, 39, 261, 41, 265, 45, 267, 46, 270, 0, 276, 14, 277, 15, 278, 0,
+ 282, 14, 289, 15, 291, 17, 293, 22, 295, 27, 297, 37, 299, 38, 301, 39, 303, 41, 307, 45, 309, 46,
+ 312, 49, 314, 50, 316, 0, 322, 14, 323, 15, 324, 0, 328, 14, 335, 15, 337, 17, 339, 22, 341, 27,
+ 343, 37, 345, 38, 347, 39, 349, 41, 353, 45, 355, 46, 358, 52, 363, 0, 369, 14, 370, 15, 371, 0,
+ 375, 14, 382, 15, 384, 17, 386, 22, 388, 27, 390, 37, 392, 38, 394, 39, 396, 41, 400, 45, 402, 46,
+ 405, 56, 408, 0, 414, 14, 415, 15, 416, 0, 420, 14, 427, 15, 429, 17, 431, 22, 433, 27, 435, 37,
+ 437, 38, 439, 39, 441, 41, 445, 45, 447, 46, 450, 49, 452, 50, 454, 52, 459, 56, 462, 0, 475, 14,
+ 477, 15, 478, 0, 482, 14, 490, 15, 492, 17, 495, 22, 498, 27, 500, 37, 502, 38, 504, 39, 506, 41,
+ 511, 45, 514, 46, 518, 49, 521, 50, 523, 52, 529, 56, 533, 0)

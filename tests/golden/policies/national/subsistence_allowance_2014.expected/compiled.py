@@ -109,7 +109,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'家庭人口': 0, '月低保金': _D('0'), '重点保障对象': ()}, False, 84),
  ('施行前', _date(2014, 4, 30), {'当地最低生活保障标准': _D('800'), '共同生活的家庭成员': ()}, {}, True, 92),))
 
-_K0 = frozenset(('年龄', '月收入', '重度残疾', '重病', ))
 _S_R0 = next(s for s in INPUTS if s['name'] == '共同生活的家庭成员')
 _D_R0_2 = _v.item_default(_S_R0, '重度残疾')
 _D_R0_3 = _v.item_default(_S_R0, '重病')
@@ -121,8 +120,9 @@ def _R0(value):
         return _v.to_records(value, _S_R0)
     out = []
     for item in value:
-        if item.__class__ is not dict or not _K0.issuperset(item):
+        if item.__class__ is not dict:
             return _v.to_records(value, _S_R0)
+        _n = len(item) - 2  # the keys left once each field found is counted
         f0 = item.get('月收入')
         if f0 is None:
             return _v.to_records(value, _S_R0)
@@ -139,37 +139,40 @@ def _R0(value):
         f1 = item.get('年龄')
         if f1 is None:
             return _v.to_records(value, _S_R0)
-        f1 = _FUNCS['as_age'](f1) if f1.__class__ is int and 0 <= f1 < _INT_LIMIT else _U
+        if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
+            f1 = _U
         f2 = item.get('重度残疾')
         if f2 is None:
             f2 = _D_R0_2
         else:
+            _n -= 1
             if not (f2 is True or f2 is False):
                 f2 = _U
         f3 = item.get('重病')
         if f3 is None:
             f3 = _D_R0_3
         else:
+            _n -= 1
             if not (f3 is True or f3 is False):
                 f3 = _U
-        if f0 is _U or f1 is _U or f2 is _U or f3 is _U:
+        if _n or f0 is _U or f1 is _U or f2 is _U or f3 is _U:
             return _v.to_records(value, _S_R0)
         out.append({'月收入': f0, '年龄': f1, '重度残疾': f2, '重病': f3})
     return tuple(out)
 
 
-_K1 = Decimal('0')
+_K0 = Decimal('0')
 
 
 def _m_sum2(_L):
     _o = None
-    _n = _K1
+    _n = _K0
     for _i in range(len(_L)):
         _n = _n + _L[_i]['月收入']
     return _n
 
 
-_K2 = Decimal('0.01')
+_K1 = Decimal('0.01')
 
 
 def with_符合低保条件(data, e, need=None):
@@ -241,7 +244,7 @@ def with_月低保金(data, e, need=None):
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
             if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
-            d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
+            d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金}
 
 
@@ -383,7 +386,7 @@ def out_all(data, e, need=None):
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
             if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
-            d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
+            d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     # 「重点保障对象」: line 36
     d_重点保障对象 = _each40(i_共同生活的家庭成员)
     # 「重点保障人数」: line 38
@@ -453,7 +456,7 @@ def out_subset(data, e, need):
         d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
                 _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
-                d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K1).quantize(_K2, _ROUND_HALF_UP)
+                d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     if _n4:
         # 「重点保障对象」: line 36
         d_重点保障对象 = _each40(i_共同生活的家庭成员)
@@ -491,9 +494,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (179, 21, 180, 0, 182, 22, 193, 23, 194, 0, 197, 21, 198, 26, 200, 29, 206, 0, 213, 21,
- 214, 0, 216, 22, 227, 23, 228, 0, 231, 21, 232, 26, 234, 29, 240, 31, 245, 0, 257, 21, 258, 0, 260,
- 22, 271, 23, 272, 0, 275, 21, 276, 26, 278, 29, 284, 36, 286, 0, 305, 21, 306, 0, 308, 22, 319, 23,
- 320, 0, 323, 21, 324, 26, 326, 29, 332, 36, 334, 38, 336, 0, 355, 21, 356, 0, 358, 22, 369, 23,
- 370, 0, 373, 21, 374, 26, 376, 29, 382, 31, 387, 36, 389, 38, 391, 0, 419, 21, 421, 0, 425, 22,
- 438, 23, 439, 21, 441, 26, 444, 29, 451, 31, 457, 36, 460, 38, 463, 0)
+LINE_MAP = (182, 21, 183, 0, 185, 22, 196, 23, 197, 0, 200, 21, 201, 26, 203, 29, 209, 0, 216, 21,
+ 217, 0, 219, 22, 230, 23, 231, 0, 234, 21, 235, 26, 237, 29, 243, 31, 248, 0, 260, 21, 261, 0, 263,
+ 22, 274, 23, 275, 0, 278, 21, 279, 26, 281, 29, 287, 36, 289, 0, 308, 21, 309, 0, 311, 22, 322, 23,
+ 323, 0, 326, 21, 327, 26, 329, 29, 335, 36, 337, 38, 339, 0, 358, 21, 359, 0, 361, 22, 372, 23,
+ 373, 0, 376, 21, 377, 26, 379, 29, 385, 31, 390, 36, 392, 38, 394, 0, 422, 21, 424, 0, 428, 22,
+ 441, 23, 442, 21, 444, 26, 447, 29, 454, 31, 460, 36, 463, 38, 466, 0)
