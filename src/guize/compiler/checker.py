@@ -369,8 +369,8 @@ class Checker(ListChecker):
                     self.failed.add(name)
                     return None
                 if declared.kind == "num":
-                    ty = attrs.evolve(ty, dim=declared.dim, rate=declared.rate or ty.rate,
-                                      integer=declared.integer or ty.integer, zero=False, time=declared.time)
+                    ty = T.replaced(ty, declared.dim, declared.integer or ty.integer, declared.rate or ty.rate,
+                                    False, declared.time)
             if ty.time is not None:
                 node = self.mk(ir.Call, d.span, _TIME_WRAP[ty.time], (node,))
             if each:  # the body is each item's value; the definition's is the list of them
