@@ -8,6 +8,7 @@ definitions and examples on top of it.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -147,7 +148,7 @@ class ExprChecker:
         return value.cite.articles if value.cite else ()
 
     def _block(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
-        kinds = {_branch_kind(b) for b in block.branches}
+        kinds = set(map(_branch_kind, block.branches))
         if hint is not None and hint.kind == "scale":
             return self._scale(block, hint, kinds)
         if block.selector is None:
@@ -429,11 +430,13 @@ class ExprChecker:
                 if r[1].kind != "num":
                     self.error(arg.span, f"「{e.func}」的参数应是数值，这里是{r[1].display()}", code="E311")
                     return None
-                if ty is not None and T.join(ty, r[1]) is None:
+                joined = r[1] if ty is None else T.join(ty, r[1])
+                if joined is None:
+                    assert ty is not None
                     self.error(arg.span, f"「{e.func}」的参数单位不一致：{ty.display()} 与 {r[1].display()}",
                                hint=unit_hint(ty, r[1]), code="E312")
                     return None
-                ty = r[1] if ty is None else T.join(ty, r[1])
+                ty = joined
             assert ty is not None
             return self.mk(_MINMAX[e.func], e.span, tuple(r[0] for r in results if r)), ty
         if e.func not in _FUNCS:
@@ -682,16 +685,19 @@ class ExprChecker:
 
 
 def _branch_kind(b: ast.Branch) -> str:
-    if isinstance(b, ast.IfBranch):
+    kind = type(b)
+    if kind is ast.CaseBranch:
+        return _KEY_KINDS[type(b.key)]  # type: ignore[union-attr]
+    if kind is ast.IfBranch:
         return "if"
-    if isinstance(b, ast.ElseBranch):
-        return "else"
-    return _KEY_KINDS[type(b.key)]
+    assert kind is ast.ElseBranch
+    return "else"
 
 
 _KEY_KINDS = {ast.EnumKey: "enum", ast.BandKey: "band", ast.OtherKey: "other", ast.DatedKey: "dated"}
 
 
+@functools.lru_cache(maxsize=256)  # a few words, each written on many definitions
 def parse_rounding(text: str) -> tuple[str, Decimal]:
     for word, mode in _ROUND_MODE.items():
         if text.startswith(word):
