@@ -18,6 +18,7 @@ import attrs
 from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
+from guize.compiler.irmake import MAKERS, maker
 from guize.compiler.lexicon import KEYWORD_WORDS, PER_UNITS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
 from guize.runtime import dates, display, ir
@@ -111,7 +112,9 @@ class ExprChecker:
     def mk(self, cls: type[N], span: ast.Span, *fields: Any) -> N:
         """A new IR node with the next id and the span it was written at."""
         self.next_id += 1
-        return cls(*fields, id=self.next_id, span=(span.line, span.column, span.end_line, span.end_column))
+        make = MAKERS.get(cls) or maker(cls)
+        node: N = make(self.next_id, (span.line, span.column, span.end_line, span.end_column), *fields)
+        return node
 
     def _unit(self, word: str, per: str | None, span: ast.Span) -> tuple[T.Dim, Decimal] | None:
         dim: T.Dim = ()
