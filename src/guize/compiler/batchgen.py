@@ -129,6 +129,8 @@ class BatchGen:
                 return _KINDS[self.inputs[name]["kind"]]
             case ir.Ref(name=name):
                 return _KINDS[self.p.defs[name].value_kind]
+            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
+                return self.kind(rows[0].value if rows else other.value)  # type: ignore[union-attr]
             case ir.AsOf():
                 return "date"
             case ir.Arith() | ir.Neg() | ir.Min() | ir.Max() | ir.Round():
@@ -142,8 +144,6 @@ class BatchGen:
                     else "num"
             case ir.Cond(other=other):
                 return self.kind(other.value)
-            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
-                return self.kind(rows[0].value if rows else other.value)  # type: ignore[union-attr]
             case ir.Dated(versions=versions):
                 return self.kind(versions[0].value)
             case ir.Scale():
@@ -221,7 +221,11 @@ class BatchGen:
             if ident is not None and ident in self.bound:
                 return ident
             return self.local("d", name, f"c.ref({name!r})", out, pad)
-        match node:
+        match node:  # (tables first: a class pattern is tried one after another)
+            case ir.Match():
+                return self.match(node, out, pad)
+            case ir.Bands():
+                return self.bands(node, out, pad)
             case ir.AsOf():
                 return "c.asof()"
             case ir.Arith(op=op, left=left, right=right):
@@ -293,10 +297,6 @@ class BatchGen:
                     with batchgen_ratio.pushing(self, test, False):
                         cases.append((test, self.expr(br.value, out, pad)))
                 return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
-            case ir.Match():
-                return self.match(node, out, pad)
-            case ir.Bands():
-                return self.bands(node, out, pad)
             case ir.Dated():
                 return self.dated(node, out, pad)
             case ir.Scale():
@@ -444,9 +444,11 @@ class BatchGen:
             ok = [False] * size
             for case in cases:
                 assert isinstance(case.value, ir.Const)
+                value = self.table_value(case.value.value, kind)  # (once a case, not per member)
                 for m in case.members:
-                    entries[self._code(m)] = self.table_value(case.value.value, kind)
-                    ok[self._code(m)] = True
+                    code = self.enum_codes[m]
+                    entries[code] = value
+                    ok[code] = True
             if other is not None:
                 assert isinstance(other.value, ir.Const)
                 fill = self.table_value(other.value.value, kind)

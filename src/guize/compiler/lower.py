@@ -374,7 +374,7 @@ class ExprChecker:
         if name in self.defs:
             if self.current:
                 self.deps[self.current].add(name)
-            ty = self._check_def(name)
+            ty = self.def_types.get(name) or self._check_def(name)  # (checked already, mostly)
             if ty is None:
                 return None
             return self.mk(ir.Ref, e.span, name), ty
@@ -425,7 +425,7 @@ class ExprChecker:
                 self.error(e.span, f"「{e.func}」至少需要一个参数", code="E310")
                 return None
             results = [self._expr(a, hint) for a in e.args]
-            if any(r is None for r in results):
+            if None in results:
                 return None
             ty: Type | None = None
             for arg, r in zip(e.args, results, strict=True):
@@ -441,7 +441,7 @@ class ExprChecker:
                     return None
                 ty = joined
             assert ty is not None
-            return self.mk(_MINMAX[e.func], e.span, tuple(r[0] for r in results if r)), ty
+            return self.mk(_MINMAX[e.func], e.span, tuple([r[0] for r in results if r])), ty
         if e.func not in _FUNCS:
             near = nearest(e.func, list(_FUNCS) + list(_MINMAX) + list(SCALE_FUNCS))
             self.error(e.span, f"没有名为「{e.func}」的函数",

@@ -10,6 +10,7 @@ import attrs
 Dim = tuple[tuple[str, int], ...]  # sorted (unit, exponent) pairs; () is dimensionless
 
 
+@functools.lru_cache(maxsize=1024)  # a few units, multiplied at every × and ÷ of a file
 def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
     out = dict(a)
     for unit, exp in b:
