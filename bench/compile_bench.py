@@ -124,6 +124,33 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   and per generated character. Further: each input's check as one call (a call more per input
   when evaluating: for the generated code's speed to decide), a cheaper DEFS form (the runtime's
   decoding with it), and a checker with fewer objects per node.
+* Check and batchgen (branch compile8; the stages before it and this branch in one process,
+  alternately, nine / fifteen / thirty-one rounds at 50k / 10k / 1k lines, the least of each;
+  load about 5): check 0.558 -> 0.397 s at 50k lines, 0.104 -> 0.073 at 10k, 0.009 -> 0.006 at 1k
+  (about -29%); batchgen 0.301 -> 0.284, 0.055 -> 0.052, 0.005 -> 0.004 (about -6%). The script
+  itself, both interleaved twice: check 0.59, 0.53 -> 0.40, 0.39; batchgen 0.29, 0.28 -> 0.28,
+  0.27; check + codegen + batchgen 24.8k, 27.4k -> 26.3k, 28.1k lines/s at 50k (codegen, another
+  branch's, unchanged here: 1.0-1.2 s, the runs' noise), load peak 249 -> 243 MB (shared types).
+  The target's 1.0 s at 50k lines is not reached: check 0.4 and batchgen 0.28 are 0.68 s alone. Same IR (ids and spans), diagnostics and generated code for every .rule file of the
+  repository and a 2,000-line synthetic file. Where check's time went (py-spy, 50k lines):
+  building IR nodes (attrs' frozen __init__ sets each slot through object.__setattr__) about a
+  quarter, the rest spread over lowering each node, tables, Type objects and per-definition
+  bookkeeping. What changed:
+  - IR nodes are made by compiler/irmake: a constructor written once per plain node class that
+    sets the slots through their descriptors (any class with a validator, converter, default or
+    post-init keeps its __init__): the same objects, about 8% of check.
+  - _expr finds a node kind's method once per checker (was getattr of "_e_" + the class name at
+    every node); a literal's value and type are kept per (text, unit, per), checked digit for
+    digit (compare_total); types.join returns its argument when the join is that type, a declared
+    type is applied without attrs.evolve (types.replaced), T.num, dim_mul and parse_rounding are
+    cached; a definition's type is read before calling _check_def again; constant dicts hoisted.
+  - batchgen: the helper imports are found by one search of the written code (three scans of
+    every line before), lines that fit skip wrap's call, an input or definition already read
+    returns its local at once, tables come first in expr's and kind's matches, a table's value is
+    written once a case. Its profile is flat: the match statements' class patterns (about a
+    sixth), Names, string building; what is left would need a dispatch by node class instead of
+    the match statements, or a per-policy note from the checker that no division or year-month
+    occurs (the is_ratio / is_ym probes at every comparison and rounding).
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or

@@ -23,7 +23,7 @@ import attrs
 from guize._version import __version__
 from guize.compiler import batchgen_months, batchgen_ratio, batchgen_scales
 from guize.compiler.checker import CheckedPolicy
-from guize.compiler.literals import literal_lines, wrap
+from guize.compiler.literals import WIDTH, literal_lines, wrap
 from guize.compiler.names import Names
 from guize.runtime import ir
 
@@ -98,7 +98,7 @@ class BatchGen:
         del self.enums[enums:]
 
     def ident(self, prefix: str, name: str) -> str:
-        return self.names.get(prefix, name)
+        return self.names.by_key.get((prefix, name)) or self.names.get(prefix, name)
 
     def unsupported(self, message: str) -> Exception:
         return Unsupported(message)
@@ -129,6 +129,8 @@ class BatchGen:
                 return _KINDS[self.inputs[name]["kind"]]
             case ir.Ref(name=name):
                 return _KINDS[self.p.defs[name].value_kind]
+            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
+                return self.kind(rows[0].value if rows else other.value)  # type: ignore[union-attr]
             case ir.AsOf():
                 return "date"
             case ir.Arith() | ir.Neg() | ir.Min() | ir.Max() | ir.Round():
@@ -142,8 +144,6 @@ class BatchGen:
                     else "num"
             case ir.Cond(other=other):
                 return self.kind(other.value)
-            case ir.Match(cases=rows, other=other) | ir.Bands(bands=rows, other=other):
-                return self.kind(rows[0].value if rows else other.value)  # type: ignore[union-attr]
             case ir.Dated(versions=versions):
                 return self.kind(versions[0].value)
             case ir.Scale():
@@ -202,17 +202,30 @@ class BatchGen:
 
     def expr(self, node: ir.Expr, out: list[str], pad: str) -> str:
         """Emit statements computing `node` into `out`; return the name holding its value."""
-        match node:
-            case ir.Const(value=value):
-                return self.literal(value)
-            case ir.Input(name=name):
-                return self.local("i", name, f"c.input({name!r})", out, pad)
-            case ir.Ref(name=name):
-                if name in self.fallback:
-                    raise Unsupported(f"依赖逐行计算的「{name}」")
-                if name in self.ratio_defs:  # an unrounded quotient where only numbers go
-                    raise Unsupported(batchgen_ratio.UNROUNDED)
-                return self.local("d", name, f"c.ref({name!r})", out, pad)
+        # The commonest kinds (three nodes in four) before the match, whose class patterns are
+        # tried one after another; an input or definition read before needs no new statement.
+        if isinstance(node, ir.Const):
+            return self.literal(node.value)
+        if isinstance(node, ir.Input):
+            ident = self.names.by_key.get(("i", node.name))
+            if ident is not None and ident in self.bound:
+                return ident
+            return self.local("i", node.name, f"c.input({node.name!r})", out, pad)
+        if isinstance(node, ir.Ref):
+            name = node.name
+            if name in self.fallback:
+                raise Unsupported(f"依赖逐行计算的「{name}」")
+            if name in self.ratio_defs:  # an unrounded quotient where only numbers go
+                raise Unsupported(batchgen_ratio.UNROUNDED)
+            ident = self.names.by_key.get(("d", name))
+            if ident is not None and ident in self.bound:
+                return ident
+            return self.local("d", name, f"c.ref({name!r})", out, pad)
+        match node:  # (tables first: a class pattern is tried one after another)
+            case ir.Match():
+                return self.match(node, out, pad)
+            case ir.Bands():
+                return self.bands(node, out, pad)
             case ir.AsOf():
                 return "c.asof()"
             case ir.Arith(op=op, left=left, right=right):
@@ -284,10 +297,6 @@ class BatchGen:
                     with batchgen_ratio.pushing(self, test, False):
                         cases.append((test, self.expr(br.value, out, pad)))
                 return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
-            case ir.Match():
-                return self.match(node, out, pad)
-            case ir.Bands():
-                return self.bands(node, out, pad)
             case ir.Dated():
                 return self.dated(node, out, pad)
             case ir.Scale():
@@ -388,13 +397,14 @@ class BatchGen:
         return fname
 
     def emit(self, code: str, out: list[str], pad: str) -> str:
-        t = self.fresh()
+        self.temp += 1  # (fresh())
+        t = f"x{self.temp}"
         out.append(f"{pad}{t} = {code}")
         self.last = (t, len(out))
         return t
 
     def local(self, prefix: str, name: str, code: str, out: list[str], pad: str) -> str:
-        ident = self.ident(prefix, name)
+        ident = self.names.by_key.get((prefix, name)) or self.names.get(prefix, name)
         if ident not in self.bound:
             self.bound.add(ident)
             out.append(f"{pad}{ident} = {code}")
@@ -434,9 +444,11 @@ class BatchGen:
             ok = [False] * size
             for case in cases:
                 assert isinstance(case.value, ir.Const)
+                value = self.table_value(case.value.value, kind)  # (once a case, not per member)
                 for m in case.members:
-                    entries[self._code(m)] = self.table_value(case.value.value, kind)
-                    ok[self._code(m)] = True
+                    code = self.enum_codes[m]
+                    entries[code] = value
+                    ok[code] = True
             if other is not None:
                 assert isinstance(other.value, ir.Const)
                 fill = self.table_value(other.value.value, kind)
@@ -670,15 +682,16 @@ class BatchGen:
                 continue
             body.extend(lines)
             functions.append((name, self.ident("b", name)))
+        whole = "\n".join(body)  # which helper modules the code uses: one search each, not one a line
         out = [f"# Columnar evaluators of {self.p.path}, written by guize {__version__} (guize.compiler.batchgen)",
                f"# source sha256: {p.source_sha256}",
                "# for Policy.evaluate_batch: fixed-point int64 columns with overflow checks (guize.runtime.batchops).",
                "# The sibling of the policy's own module, imported (with numpy) when evaluate_batch is first called.",
                "# Do not edit: regenerate with `guize compile`.",
                "from guize.runtime import batchops as _b",
-               *(["from guize.runtime import batchlists as _l"] if any("_l." in line for line in body) else []),
-               *(["from guize.runtime import batchym as _m"] if any("_m." in line for line in body) else []),
-               *(["from guize.runtime import batchratio as _r"] if any("_r." in line for line in body) else []),
+               *(["from guize.runtime import batchlists as _l"] if "_l." in whole else []),
+               *(["from guize.runtime import batchym as _m"] if "_m." in whole else []),
+               *(["from guize.runtime import batchratio as _r"] if "_r." in whole else []),
                "",
                f"FORMAT = {FORMAT!r}"]
         out += literal_lines("FALLBACK = ", self.fallback)
@@ -687,7 +700,10 @@ class BatchGen:
             out += wrap(line[4:])
         out += ["", ""]
         for line in body:
-            out += wrap(line[4:])
+            if len(line) <= WIDTH + 4:  # (wrap's own test, without the call: most lines fit)
+                out.append(line[4:])
+            else:
+                out += wrap(line[4:])
             if line == "":
                 out.append("")
         table = ", ".join(f"{n!r}: {f}" for n, f in functions)

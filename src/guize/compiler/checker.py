@@ -94,9 +94,10 @@ class Checker(ListChecker):
         for name in order:
             d = self.defs[name]
             ty = self.def_types[name]
+            cite = d.body.cite  # d.cite
             defs[name] = ir.Definition(
                 name, d.kind, ty.display(), _value_kind(ty), self.lowered[name], self._rounding(d, ty),
-                d.cite.articles if d.cite else (), d.span.line, tuple(sorted(self.deps.get(name, ()))),
+                cite.articles if cite else (), d.span.line, tuple(sorted(self.deps.get(name, ()))),
                 tuple(sorted(self.input_deps.get(name, ()))), d.negative, d.given)
         inputs = tuple(self._input_spec(i) for i in tree.inputs if i.name in self.input_types)
         # 可作输入: each such definition is also an optional input of the same name.
@@ -340,7 +341,8 @@ class Checker(ListChecker):
         self.checking.append(name)
         saved = (self.current, self.cur_cite)
         self.current = name
-        self.cur_cite = d.cite.articles if d.cite else ()
+        cite = d.body.cite  # d.cite
+        self.cur_cite = cite.articles if cite else ()
         self.deps[name] = set()
         self.input_deps[name] = set()
         saved_items, self.items = self.items, []  # another definition's body is not in this one's item
@@ -369,8 +371,8 @@ class Checker(ListChecker):
                     self.failed.add(name)
                     return None
                 if declared.kind == "num":
-                    ty = attrs.evolve(ty, dim=declared.dim, rate=declared.rate or ty.rate,
-                                      integer=declared.integer or ty.integer, zero=False, time=declared.time)
+                    ty = T.replaced(ty, declared.dim, declared.integer or ty.integer, declared.rate or ty.rate,
+                                    False, declared.time)
             if ty.time is not None:
                 node = self.mk(ir.Call, d.span, _TIME_WRAP[ty.time], (node,))
             if each:  # the body is each item's value; the definition's is the list of them

@@ -8,6 +8,7 @@ definitions and examples on top of it.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ import attrs
 from guize.compiler import ast
 from guize.compiler import types as T
 from guize.compiler.diagnostics import Diagnostic, nearest
+from guize.compiler.irmake import MAKERS, maker
 from guize.compiler.lexicon import KEYWORD_WORDS, PER_UNITS, PERCENT_UNITS, POINTS_UNIT, UNITS
 from guize.compiler.types import Type
 from guize.runtime import dates, display, ir
@@ -48,6 +50,7 @@ _FUNCS: dict[str, tuple[str, tuple[str, ...], Type]] = {
 }
 SCALE_FUNCS = {"累进计算": "amount", "适用税率": "rate", "速算扣除数": "deduction"}
 _MINMAX: dict[str, type[ir.Min] | type[ir.Max]] = {"取较小值": ir.Min, "取较大值": ir.Max}
+_OP_WORDS = {"+": "加", "-": "减", "*": "乘", "/": "除"}
 
 
 @attrs.frozen
@@ -84,6 +87,9 @@ class ExprChecker:
         self.units: dict[str, tuple[str, Decimal]] = dict(UNITS)
         # (unit, per) of a number -> its scale, whether it may be an int (not money), and its two types
         self.number_units: dict[tuple[str, str | None], tuple[Decimal, bool, Type, Type]] = {}
+        # (text, unit, per) of a literal -> its value as written, its value in the IR and its type
+        self.numbers: dict[tuple[str, str | None, str | None], tuple[Decimal, ir.Value, Type]] = {}
+        self.e_methods: dict[type, Any] = {}  # node kind -> its _e_ method (see _expr)
 
     # ------------------------------------------------------------ reporting
 
@@ -106,7 +112,9 @@ class ExprChecker:
     def mk(self, cls: type[N], span: ast.Span, *fields: Any) -> N:
         """A new IR node with the next id and the span it was written at."""
         self.next_id += 1
-        return cls(*fields, id=self.next_id, span=(span.line, span.column, span.end_line, span.end_column))
+        make = MAKERS.get(cls) or maker(cls)
+        node: N = make(self.next_id, (span.line, span.column, span.end_line, span.end_column), *fields)
+        return node
 
     def _unit(self, word: str, per: str | None, span: ast.Span) -> tuple[T.Dim, Decimal] | None:
         dim: T.Dim = ()
@@ -143,7 +151,7 @@ class ExprChecker:
         return value.cite.articles if value.cite else ()
 
     def _block(self, block: ast.BlockValue, hint: Type | None) -> tuple[Expr, Type] | None:
-        kinds = {_branch_kind(b) for b in block.branches}
+        kinds = set(map(_branch_kind, block.branches))
         if hint is not None and hint.kind == "scale":
             return self._scale(block, hint, kinds)
         if block.selector is None:
@@ -302,15 +310,29 @@ class ExprChecker:
     # ------------------------------------------------------------ expressions
 
     def _number(self, n: ast.Number) -> tuple[Expr, Type] | None:
+        # A literal's value and type once per file (300元 is written many times): the key is the
+        # text and unit as parsed, and the value itself must match digit for digit (compare_total:
+        # 0.50 is not 0.5), so that the result is exactly what _number_value gives.
+        key = (n.text, n.unit, n.per)
+        known = self.numbers.get(key)
+        if known is not None and not known[0].compare_total(n.value):
+            return self.mk(ir.Const, n.span, known[1]), known[2]
+        found = self._number_value(n)
+        if found is None:
+            return None
+        self.numbers[key] = (n.value, *found)
+        return self.mk(ir.Const, n.span, found[0]), found[1]
+
+    def _number_value(self, n: ast.Number) -> tuple[ir.Value, Type] | None:
         value = n.value
         if n.unit in PERCENT_UNITS and n.per is None:
-            return self.mk(ir.Const, n.span, value * PERCENT_UNITS[n.unit]), T.Type("num", rate=True)
+            return value * PERCENT_UNITS[n.unit], T.Type("num", rate=True)
         if n.unit == POINTS_UNIT:
-            return self.mk(ir.Const, n.span, value / 100), T.POINTS
+            return value / 100, T.POINTS
         if n.unit is None:
             if value == value.to_integral_value():
-                return self.mk(ir.Const, n.span, int(value)), T.Type("num", integer=True, zero=(value == 0))
-            return self.mk(ir.Const, n.span, value), T.NUM
+                return int(value), T.Type("num", integer=True, zero=(value == 0))
+            return value, T.NUM
         known = self.number_units.get((n.unit, n.per))
         if known is None:  # a unit's look-up and types once per file, not per number (15% of check)
             unit = self._unit(n.unit, n.per, n.span)
@@ -322,12 +344,15 @@ class ExprChecker:
         scale, whole, int_type, num_type = known
         scaled = value * scale
         if whole and scaled == scaled.to_integral_value():  # money is always a Decimal
-            return self.mk(ir.Const, n.span, int(scaled)), int_type
-        return self.mk(ir.Const, n.span, norm(scaled)), num_type
+            return int(scaled), int_type
+        return norm(scaled), num_type
 
     def _expr(self, e: ast.Expr, hint: Type | None) -> tuple[Expr, Type] | None:
-        method = getattr(self, "_e_" + type(e).__name__)
-        result: tuple[Expr, Type] | None = method(e, hint)
+        kind = type(e)
+        method = self.e_methods.get(kind)
+        if method is None:  # the method of a node kind looked up once per checker, not per node
+            method = self.e_methods[kind] = getattr(type(self), "_e_" + kind.__name__)
+        result: tuple[Expr, Type] | None = method(self, e, hint)
         return result
 
     def _e_Number(self, e: ast.Number, hint: Type | None) -> tuple[Expr, Type] | None:
@@ -349,7 +374,7 @@ class ExprChecker:
         if name in self.defs:
             if self.current:
                 self.deps[self.current].add(name)
-            ty = self._check_def(name)
+            ty = self.def_types.get(name) or self._check_def(name)  # (checked already, mostly)
             if ty is None:
                 return None
             return self.mk(ir.Ref, e.span, name), ty
@@ -400,7 +425,7 @@ class ExprChecker:
                 self.error(e.span, f"「{e.func}」至少需要一个参数", code="E310")
                 return None
             results = [self._expr(a, hint) for a in e.args]
-            if any(r is None for r in results):
+            if None in results:
                 return None
             ty: Type | None = None
             for arg, r in zip(e.args, results, strict=True):
@@ -408,13 +433,15 @@ class ExprChecker:
                 if r[1].kind != "num":
                     self.error(arg.span, f"「{e.func}」的参数应是数值，这里是{r[1].display()}", code="E311")
                     return None
-                if ty is not None and T.join(ty, r[1]) is None:
+                joined = r[1] if ty is None else T.join(ty, r[1])
+                if joined is None:
+                    assert ty is not None
                     self.error(arg.span, f"「{e.func}」的参数单位不一致：{ty.display()} 与 {r[1].display()}",
                                hint=unit_hint(ty, r[1]), code="E312")
                     return None
-                ty = r[1] if ty is None else T.join(ty, r[1])
+                ty = joined
             assert ty is not None
-            return self.mk(_MINMAX[e.func], e.span, tuple(r[0] for r in results if r)), ty
+            return self.mk(_MINMAX[e.func], e.span, tuple([r[0] for r in results if r])), ty
         if e.func not in _FUNCS:
             near = nearest(e.func, list(_FUNCS) + list(_MINMAX) + list(SCALE_FUNCS))
             self.error(e.span, f"没有名为「{e.func}」的函数",
@@ -469,7 +496,7 @@ class ExprChecker:
         (ln, lt), (rn, rt) = left, right
         if e.op == "per_full":
             return self._per_full(e, ln, lt, rn, rt)
-        sym = {"+": "加", "-": "减", "*": "乘", "/": "除"}[e.op]
+        sym = _OP_WORDS[e.op]
         if lt.kind == "date" or rt.kind == "date":
             return self._date_arith(e, ln, lt, rn, rt)
         if e.op in "+-":
@@ -499,7 +526,7 @@ class ExprChecker:
                 return None
             ty = T.join(lt, rt)
             assert ty is not None
-            ty = attrs.evolve(ty, zero=False, rate=(lt.rate or rt.rate) and not (lt.dim or rt.dim))
+            ty = T.replaced(ty, ty.dim, ty.integer, (lt.rate or rt.rate) and not (lt.dim or rt.dim), False, ty.time)
             return self.mk(ir.Arith, e.span, e.op, ln, rn, ty.integer), ty
         if lt.kind != "num" or rt.kind != "num":
             self.error(e.span, f"不能对{lt.display()}和{rt.display()}做{sym}法", code="E322")
@@ -661,14 +688,19 @@ class ExprChecker:
 
 
 def _branch_kind(b: ast.Branch) -> str:
-    if isinstance(b, ast.IfBranch):
+    kind = type(b)
+    if kind is ast.CaseBranch:
+        return _KEY_KINDS[type(b.key)]  # type: ignore[union-attr]
+    if kind is ast.IfBranch:
         return "if"
-    if isinstance(b, ast.ElseBranch):
-        return "else"
-    key = b.key
-    return {ast.EnumKey: "enum", ast.BandKey: "band", ast.OtherKey: "other", ast.DatedKey: "dated"}[type(key)]
+    assert kind is ast.ElseBranch
+    return "else"
 
 
+_KEY_KINDS = {ast.EnumKey: "enum", ast.BandKey: "band", ast.OtherKey: "other", ast.DatedKey: "dated"}
+
+
+@functools.lru_cache(maxsize=256)  # a few words, each written on many definitions
 def parse_rounding(text: str) -> tuple[str, Decimal]:
     for word, mode in _ROUND_MODE.items():
         if text.startswith(word):

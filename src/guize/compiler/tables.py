@@ -71,9 +71,10 @@ class TableChecker(ExprChecker):
                 ok = False
                 continue
             ty = self._join(ty, res[1], br.span)
+            cite = self._label_cite(br.value)
             for m in br.key.names:
-                direct[m] = (res[0], label, self._label_cite(br.value))
-            cases.append(self.mk(ir.Case, br.span, tuple(br.key.names), res[0], label, self._label_cite(br.value)))
+                direct[m] = (res[0], label, cite)
+            cases.append(self.mk(ir.Case, br.span, tuple(br.key.names), res[0], label, cite))
         for member, target, sv in aliases:
             seen_chain = [member]
             tgt = target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import attrs
@@ -9,6 +10,7 @@ import attrs
 Dim = tuple[tuple[str, int], ...]  # sorted (unit, exponent) pairs; () is dimensionless
 
 
+@functools.lru_cache(maxsize=1024)  # a few units, multiplied at every × and ÷ of a file
 def dim_mul(a: Dim, b: Dim, sign: int = 1) -> Dim:
     out = dict(a)
     for unit, exp in b:
@@ -88,8 +90,17 @@ EXCESS_SCALE = Type("scale", scale="excess")
 WHOLE_SCALE = Type("scale", scale="whole")
 
 
+@functools.lru_cache(maxsize=1024)
 def num(dim: Dim, integer: bool = False, rate: bool = False) -> Type:
-    return Type("num", dim, integer, rate)
+    return Type("num", dim, integer, rate)  # frozen: one object for each kind of number, made once
+
+
+def replaced(t: Type, dim: Dim, integer: bool, rate: bool, zero: bool, time: str | None) -> Type:
+    """attrs.evolve(t, dim=…, integer=…, rate=…, zero=…, time=…) without its introspection, and t
+    itself when it has these already (the checker does this once or twice a definition)."""
+    if t.dim == dim and t.integer == integer and t.rate == rate and t.zero == zero and t.time == time:
+        return t
+    return Type(t.kind, dim, integer, rate, t.enum, zero, t.scale, time, t.record)
 
 
 def same_dim(a: Type, b: Type) -> bool:
@@ -109,8 +120,11 @@ def join(a: Type, b: Type) -> Type | None:
             return a
         if a.dim != b.dim:
             return None
-        return Type("num", a.dim, a.integer and b.integer, a.rate or b.rate, zero=a.zero and b.zero,
-                    time=a.time or b.time)
+        integer, rate, zero, time = a.integer and b.integer, a.rate or b.rate, a.zero and b.zero, a.time or b.time
+        if a.integer == integer and a.rate == rate and a.zero == zero and a.time == time \
+                and a.enum is None and a.scale is None and a.record is None:
+            return a  # the same type: no new object (a join of branches of one type, the usual case)
+        return Type("num", a.dim, integer, rate, zero=zero, time=time)
     if a.kind == b.kind == "scale":
         if a.scale != b.scale or (a.dim and b.dim and a.dim != b.dim):
             return None
