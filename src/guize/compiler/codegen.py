@@ -21,9 +21,9 @@ from guize.compiler.inline_calls import (
 from guize.compiler.inline_reads import (
     counted_prefetch,
     months_expr,
-    number_lines,
+    number_read,
     plain_number,
-    prefetch_number_lines,
+    prefetch_number_read,
 )
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
@@ -386,8 +386,8 @@ class CodeGenerator(ListCode):
             if fast:  # plain values inline, as for the other inputs; the rest by the converter
                 return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
             if plain_number(spec):
-                return [*lines, *number_lines(ident, f"_v.convert(_SPECS[{name!r}], data[{name!r}])", "    ",
-                                                   negative=True)]
+                return [*lines, *number_read(self, ident, f"_v.convert(_SPECS[{name!r}], data[{name!r}])", "    ",
+                                                  negative=True)]
             return [*lines, f"    {ident} = {convert}"]
         fast = self.fast_check(spec, ident)
         int_scale = kind == "int" and spec["scale"] != 1 and spec["scale"] == int(spec["scale"])
@@ -407,7 +407,7 @@ class CodeGenerator(ListCode):
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
             # The converter reads the caller's value again (a default is never invalid).
-            lines += number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
+            lines += number_read(self, ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
         elif kind == "date":
             lines += date_lines(self, ident, call)
         else:
@@ -475,7 +475,7 @@ class CodeGenerator(ListCode):
             assert fast.startswith("_g")
             return [f"    {ident} = _g if (_g := data.get({name!r}, _U)){fast[2:]} else _U"]
         if plain_number(spec):
-            return prefetch_number_lines(ident, name, negative)
+            return prefetch_number_read(self, ident, name, negative)
         if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold)
             return [*head, f"        if not ({months_expr(ident, kind).split(' if ', 1)[1]}):", f"            {ident} = _U"]
         if kind in ("duration", "age"):  # (a negative one is left to the converter)
