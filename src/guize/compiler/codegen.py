@@ -76,6 +76,8 @@ class CodeGenerator(ListCode):
     # ------------------------------------------------------------ helpers
 
     def const(self, value: Any) -> str:
+        if value.__class__ is Decimal and (known := self.consts.get(("Decimal", repr(value)))):
+            return known  # (most constants, met before)
         wrapped = timefold.const_call(value)  # a Period, Age or YearMonth folded at compile time
         if wrapped is not None:
             key = (type(value).__name__, repr(value))

@@ -180,10 +180,39 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
               if len(rows) > 1 and all(type(r[f]) is type(rows[0][f]) and r[f] == rows[0][f] for r in rows)}
     lines = literal_lines(f"{head}_v.records(", fields, ", ")
     lines[-1] += flat(common) + ", ("
+    written = [f for f in fields if f not in common]
     for row in rows:
-        lines += literal_lines(" ", tuple(row[f] for f in fields if f not in common), ",")
+        values = tuple([row[f] for f in written])
+        text = repr(values)  # flat(values) on one line, unless it holds a Decimal, a date or a set
+        if len(text) < WIDTH and "Decimal(" not in text and "date(" not in text and "frozenset(" not in text:
+            lines.append(f" {text},")  # (as literal_lines writes a row that fits)
+        else:
+            lines += literal_lines(" ", values, ",")
     lines[-1] += "))" + tail
     return lines
+
+
+def _leaves(items: list[Any], lines: list[str], pad: str, width: int) -> int:
+    """The layout below of a tuple's or list's first items while they are leaves that fit a line
+    (each `repr(item),` after the last on the line, else on a new line at `pad`), the comma after the
+    last item of several left out; the number of items laid out."""
+    last = len(items) - 1
+    line = lines[-1]
+    for index, item in enumerate(items):
+        if type(item) not in _LEAVES:
+            lines[-1] = line
+            return index
+        piece = repr(item) if index == last else repr(item) + ","
+        if len(line) + (1 if index else 0) + len(piece) <= width:
+            line = f"{line} {piece}" if index else line + piece
+        elif len(pad) + len(piece) <= width:
+            lines[-1] = line
+            lines.append(line := pad + piece)
+        else:
+            lines[-1] = line
+            return index
+    lines[-1] = line
+    return len(items)
 
 
 def _layout(value: Any, lines: list[str], depth: int, width: int, texts: dict[int, str]) -> None:
@@ -210,7 +239,10 @@ def _layout(value: Any, lines: list[str], depth: int, width: int, texts: dict[in
     pad = " " * (depth + 1)
     last = len(items) - 1
     single = last == 0 and isinstance(value, tuple)
+    done = _leaves(items, lines, pad, width) if not is_dict and last > 0 else 0  # (INPUT_NAMES, LINE_MAP)
     for index, item in enumerate(items):
+        if index < done:
+            continue
         comma = "" if index == last and not single else ","
         one_line = _fits(item[1] if is_dict else item, width, texts)  # None: longer than a line
         if one_line is not None:
