@@ -585,18 +585,16 @@ class CodeGenerator(ListCode):
         """Emit (name, statements, .rule line, comment) items indented by `extra`; with `need`,
         each under `if <its flag>:`, consecutive items with one flag under one test."""
         flag = None
+        pad = extra if need is None else extra + "    "
         for name, lines, line, what in items:
             if not lines:
                 continue
-            lines = [extra + text for text in lines]
-            if need is not None:
-                if need[name] != flag:
-                    flag = need[name]
-                    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
-                    self.lines.append(f"{indent}if {flag}:")
-                    self.rule_lines.append(-1)
-                lines = ["    " + text for text in lines]
-            self.statement(lines, line, what)
+            if need is not None and need[name] != flag:
+                flag = need[name]
+                indent = extra + lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+                self.lines.append(f"{indent}if {flag}:")
+                self.rule_lines.append(-1)
+            self.statement([pad + text for text in lines] if pad else lines, line, what)
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.strict(outputs)
