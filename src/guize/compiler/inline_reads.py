@@ -1,5 +1,6 @@
 """Inline reads of number inputs in generated code (guize.compiler.codegen): a plain numeral
-becomes a Decimal without a call; anything else goes to the runtime's converter."""
+becomes a Decimal without a call (in a large policy, by one call of values.quick_number: see
+number_read); anything else goes to the runtime's converter."""
 
 from __future__ import annotations
 
