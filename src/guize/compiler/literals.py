@@ -192,17 +192,19 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
     return lines
 
 
-def _leaves(items: list[Any], lines: list[str], pad: str, width: int) -> int:
-    """The layout below of a tuple's or list's first items while they are leaves that fit a line
-    (each `repr(item),` after the last on the line, else on a new line at `pad`), the comma after the
-    last item of several left out; the number of items laid out."""
+def _leaves(items: list[Any], lines: list[str], pad: str, width: int, texts: dict[int, str]) -> int:
+    """The layout below of a tuple's or list's first items while they are leaves or containers of
+    a line at most (each `text,` after the last on the line, else on a new line at `pad`), the comma
+    after the last item of several left out; the number of items laid out."""
     last = len(items) - 1
     line = lines[-1]
     for index, item in enumerate(items):
-        if type(item) not in _LEAVES:
+        kind = type(item)
+        text = repr(item) if kind in _LEAVES else texts.get(id(item)) if kind in _CONTAINERS else None
+        if text is None or len(text) > width:
             lines[-1] = line
             return index
-        piece = repr(item) if index == last else repr(item) + ","
+        piece = text if index == last else text + ","
         if len(line) + (1 if index else 0) + len(piece) <= width:
             line = f"{line} {piece}" if index else line + piece
         elif len(pad) + len(piece) <= width:
@@ -239,7 +241,7 @@ def _layout(value: Any, lines: list[str], depth: int, width: int, texts: dict[in
     pad = " " * (depth + 1)
     last = len(items) - 1
     single = last == 0 and isinstance(value, tuple)
-    done = _leaves(items, lines, pad, width) if not is_dict and last > 0 else 0  # (INPUT_NAMES, LINE_MAP)
+    done = _leaves(items, lines, pad, width, texts) if not is_dict and last > 0 else 0  # (LINE_MAP, SUBSET_FLAGS)
     for index, item in enumerate(items):
         if index < done:
             continue
