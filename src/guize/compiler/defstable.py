@@ -56,7 +56,9 @@ def text_rows(head: str, rows: tuple[dict[str, Any], ...], tail: str) -> list[st
     width = WIDTH - 4
     for row in rows:
         values = metadata(row)
-        text = repr(values)  # as flat writes it, unless it holds a Decimal or a date
+        # As flat writes it unless it holds a Decimal: a Definition's metadata is strings, ints, tuples
+        # of strings, booleans and its rounding (mode, Decimal) (no date, nor a subclass of one).
+        text = repr(values)
         parts = None
         if "Decimal(" in text or "date(" in text:  # (the rounding of most outputs)
             parts = [flat(v) if "Decimal(" in (t := repr(v)) or "date(" in t else t for v in values]

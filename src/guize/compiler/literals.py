@@ -171,6 +171,17 @@ def _fits(value: Any, limit: int, texts: dict[int, str]) -> str | None:
 _CONTAINERS = frozenset((tuple, list, dict))
 
 
+def _plain(value: Any) -> bool:
+    """Whether repr(value) is flat(value): leaves, and tuples, lists and dicts of them, of exactly
+    these types (not a Decimal or a date, nor a subclass: a YearMonth is a date flat writes as one)."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return True
+    if kind is tuple or kind is list:
+        return all(map(_plain, value))
+    return kind is dict and all(type(k) in _LEAVES and _plain(v) for k, v in value.items())
+
+
 def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -> list[str]:
     """`head` + a call of values.records making `rows` (dicts with one set of keys) + `tail`."""
     if not rows or any(list(r) != list(rows[0]) for r in rows):
@@ -183,8 +194,8 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
     written = [f for f in fields if f not in common]
     for row in rows:
         values = tuple([row[f] for f in written])
-        text = repr(values)  # flat(values) on one line, unless it holds a Decimal, a date or a set
-        if len(text) < WIDTH and "Decimal(" not in text and "date(" not in text and "frozenset(" not in text:
+        text = repr(values) if all(map(_plain, values)) else ""  # then flat(values) on one line
+        if text and len(text) < WIDTH:
             lines.append(f" {text},")  # (as literal_lines writes a row that fits)
         else:
             lines += literal_lines(" ", values, ",")
