@@ -119,6 +119,15 @@ def test_records_rows_are_each_rows_literal(rows: list[list[Any]]) -> None:
     assert lines == expected
 
 
+@given(st.lists(_ROW_VALUES, max_size=40).map(tuple), st.integers(min_value=10, max_value=120))
+def test_long_tuples_with_time_values_are_the_reference_layout(value: tuple[Any, ...], width: int) -> None:
+    """literals._leaves lays out only exact leaves and containers: a Period (an int) or a YearMonth
+    (a date) among them is written as flat writes it, where the reference layout puts it."""
+    expected = ["X = "]
+    _reference_layout(value, expected, 0, width)
+    assert literals.literal_lines("X = ", value, "", width) == expected
+
+
 def test_a_frozenset_in_a_literal_is_still_refused() -> None:
     with pytest.raises(TypeError):
         literals.literal_lines("X = ", ("a", frozenset({"b"})))
