@@ -127,13 +127,14 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
     statement(), splitfn and compile() to go through. The price, for such policies only
     (evaluate of the 10k-line file, the module of main and of the branch in one process, 41 paired
     rounds): every output 0.443 -> 0.471 ms with Decimal inputs (+6%), 0.491 -> 0.528 with texts,
-    0.470 -> 0.493 with ints (about 40 ns a number input); five outputs 0.207 -> 0.210 (within the
-    noise). The corpus is below the threshold: its code is byte for byte what it was.
+    0.470 -> 0.493 with ints (30-50 ns for each of its 768 number inputs); five outputs 0.207 ->
+    0.210 (within the noise). The corpus is below the threshold: its code is byte for byte what it
+    was.
   - DEFS rows of a large policy: the metadata by one repr of the row (per field only for a Decimal
     or a date), broken between fields when too long instead of by wrap, the JSON cut by one
     regular expression (the same pieces); INPUTS rows that fit a line by one repr, and a long
-    tuple of leaves (INPUT_NAMES, OUTPUTS, LINE_MAP) laid out in one loop (literals._leaves):
-    the same text.
+    tuple of leaves or short containers (INPUT_NAMES, OUTPUTS, SUBSET_FLAGS, LINE_MAP) laid out in
+    one loop (literals._leaves): the same text.
   - ir.strict_needs tests the commonest nodes first by their exact class (0.094 -> 0.06 s; the
     same sets); wrap blanks string literals only when one may hold a space, a bracket or a quote;
     splitfn takes a statement's size from the characters before each line; codegen.const finds a
