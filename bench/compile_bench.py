@@ -115,8 +115,9 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
     node. Together parse 4.3 -> 3.4-3.55 s at 50k lines.
 * Seventh round (branch compile7, codegen only; main at 60aeabd and the branch run interleaved,
   twice each, load 5-6, so every number about a tenth high): codegen at 1k / 10k / 50k lines 0.01-0.02
-  / 0.20-0.23 / 1.15, 1.15 -> 0.01 / 0.17-0.19 / 1.01, 0.99 s (codegen alone on one pickled checked
-  policy, main and branch in turn, three rounds of best-of-three: 1.06-1.14 -> 0.83-0.93 s at 50k);
+  / 0.20-0.23 / 1.15, 1.15 -> 0.01 / 0.17-0.19 / 1.01, 0.99 s (later, load 2-3, codegen alone on a pickled checked
+  policy, main and branch in turn, three rounds of best-of-three: 1k 0.012 -> 0.009-0.010, 10k
+  0.183-0.191 -> 0.145-0.152, 50k 1.01-1.15 -> 0.78-0.83 s);
   check + codegen + batchgen 30.7k, 31.7k / 23.5k, 26.9k / 24.2k, 24.5k -> 33.7k, 34.1k / 27.0k, 30.2k
   / 25.0k, 26.3k lines/s; at 50k generated 21.4 -> 19.3 MB, load 249 -> 243 MB, RSS 367 -> 360 MB,
   compile() 2.45-2.52 -> 2.39-2.56 s (unchanged within the noise); check and batchgen unchanged.
@@ -143,7 +144,7 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   6.9 M; the batch module 3.4 M): parse about 3.5 s (Lark's feed_token, Positions at every
   reduction about a tenth, _ToAst about a quarter; not part of the target). check + codegen +
   batchgen is about 25-30k lines/s, not 50k (1.0 s at 50k lines; now about 1.8): check 0.55-0.6
-  and batchgen 0.28-0.3 are 0.85 s by themselves (the other branch's); codegen about 0.85-0.9
+  and batchgen 0.28-0.3 are 0.85 s by themselves (the other branch's); codegen about 0.8
   (quiet) of which DEFS about 0.22 (JSON encoding 0.13-0.15 of it: Python's C encoder writing 7 MB,
   the node calls a third), splitfn about 0.15 (its regular expressions over 2.65 M characters two
   thirds), the definitions' statements about 0.13 (expr: a Python call per node), strict_needs
