@@ -151,6 +151,47 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
     sixth), Names, string building; what is left would need a dispatch by node class instead of
     the match statements, or a per-policy note from the checker that no division or year-month
     occurs (the is_ratio / is_ym probes at every comparison and rounding).
+* Seventh round (branch compile7, codegen only; main at 60aeabd and the branch run interleaved,
+  twice each, load 5-6, so every number about a tenth high): codegen at 1k / 10k / 50k lines 0.01-0.02
+  / 0.20-0.23 / 1.15, 1.15 -> 0.01 / 0.17-0.19 / 1.01, 0.99 s (later, load 2-3, codegen alone on a pickled checked
+  policy, main and branch in turn, three rounds of best-of-three: 1k 0.012 -> 0.009-0.010, 10k
+  0.183-0.191 -> 0.145-0.152, 50k 1.01-1.15 -> 0.78-0.83 s);
+  check + codegen + batchgen 30.7k, 31.7k / 23.5k, 26.9k / 24.2k, 24.5k -> 33.7k, 34.1k / 27.0k, 30.2k
+  / 25.0k, 26.3k lines/s; at 50k generated 21.4 -> 19.3 MB, load 249 -> 243 MB, RSS 367 -> 360 MB,
+  compile() 2.45-2.52 -> 2.39-2.56 s (unchanged within the noise); check and batchgen unchanged.
+  What changed:
+  - a large policy (above codegen.SHARED_ABOVE) reads each number input by one call of
+    values.quick_number (inline_reads.number_read, prefetch_number_read): two lines an input
+    instead of the ten of the inline test (out_subset 4.4 -> 2.65 M characters at 50k), so less for
+    statement(), splitfn and compile() to go through. The price, for such policies only
+    (evaluate of the 10k-line file, the module of main and of the branch in one process, 41 paired
+    rounds): every output 0.443 -> 0.471 ms with Decimal inputs (+6%), 0.491 -> 0.528 with texts,
+    0.470 -> 0.493 with ints (30-50 ns for each of its 768 number inputs); five outputs 0.207 ->
+    0.210 (within the noise). The corpus is below the threshold: its code is byte for byte what it
+    was.
+  - DEFS rows of a large policy: the metadata by one repr of the row (per field only for a Decimal
+    or a date), broken between fields when too long instead of by wrap, the JSON cut by one
+    regular expression (the same pieces); INPUTS rows that fit a line by one repr, and a long
+    tuple of leaves or short containers (INPUT_NAMES, OUTPUTS, SUBSET_FLAGS, LINE_MAP) laid out in
+    one loop (literals._leaves): the same text.
+  - ir.strict_needs tests the commonest nodes first by their exact class (0.094 -> 0.06 s; the
+    same sets); wrap blanks string literals only when one may hold a space, a bracket or a quote;
+    splitfn takes a statement's size from the characters before each line; codegen.const finds a
+    Decimal met before at once; guarded indents each item once. The same code.
+* Left (CPU s at 50k lines, this round; the module is 11.7 M characters: out_subset 2.65 M, DEFS
+  6.9 M; the batch module 3.4 M): parse about 3.5 s (Lark's feed_token, Positions at every
+  reduction about a tenth, _ToAst about a quarter; not part of the target). check + codegen +
+  batchgen is about 25-30k lines/s, not 50k (1.0 s at 50k lines; now about 1.8): check 0.55-0.6
+  and batchgen 0.28-0.3 are 0.85 s by themselves (the other branch's); codegen about 0.8
+  (quiet) of which DEFS about 0.22 (JSON encoding 0.13-0.15 of it: Python's C encoder writing 7 MB,
+  the node calls a third), splitfn about 0.15 (its regular expressions over 2.65 M characters two
+  thirds), the definitions' statements about 0.13 (expr: a Python call per node), strict_needs
+  0.06, statement()/wrap about 0.06, the rest (flags, closure, reachers, INPUTS, LINE_MAP, joins)
+  about 0.2. Every stage is linear; what is left is Python's work per node and per generated
+  character: 0.45 s would need splitfn told each statement's names by codegen instead of reading
+  them back (locals come from Names, temporaries from templates: not done, a missed name is a
+  NameError only in large policies), and a DEFS form without a JSON text per definition (the
+  runtime's decoding with it).
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from guize.compiler import articles, ast, literals, splitfn
 from guize.compiler.diagnostics import CompileError
 from guize.compiler.parser import parse
-from guize.runtime import ir
+from guize.runtime import dates, ir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,6 +94,38 @@ def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     return value
+
+
+_TIMES = st.one_of(st.integers(0, 2000).map(dates.Period), st.integers(0, 2000).map(dates.Age),
+                  st.dates().map(lambda d: dates.YearMonth(d.year, d.month, 1)))
+_ROW_VALUES = st.recursive(st.one_of(_LEAVES, _TIMES), lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.lists(inner, max_size=4).map(tuple),
+    st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=12)
+
+
+@given(st.lists(st.lists(_ROW_VALUES, min_size=3, max_size=3), min_size=1, max_size=6))
+def test_records_rows_are_each_rows_literal(rows: list[list[Any]]) -> None:
+    """records_lines writes a row that fits a line by one repr only when that is its flat text: a
+    YearMonth (a date: flat writes _date(...)), a Decimal or a date in it take the layout."""
+    records = tuple({"a": a, "b": b, "c": c} for a, b, c in rows)
+    lines = literals.records_lines("R = ", records)
+    common = {f for f in "abc" if len(records) > 1 and all(
+        type(r[f]) is type(records[0][f]) and r[f] == records[0][f] for r in records)}
+    expected = literals.literal_lines("R = _v.records(", ("a", "b", "c"), ", ")
+    expected[-1] += literals.flat({f: records[0][f] for f in "abc" if f in common}) + ", ("
+    for r in records:
+        expected += literals.literal_lines(" ", tuple(r[f] for f in "abc" if f not in common), ",")
+    expected[-1] += "))"
+    assert lines == expected
+
+
+@given(st.lists(_ROW_VALUES, max_size=40).map(tuple), st.integers(min_value=10, max_value=120))
+def test_long_tuples_with_time_values_are_the_reference_layout(value: tuple[Any, ...], width: int) -> None:
+    """literals._leaves lays out only exact leaves and containers: a Period (an int) or a YearMonth
+    (a date) among them is written as flat writes it, where the reference layout puts it."""
+    expected = ["X = "]
+    _reference_layout(value, expected, 0, width)
+    assert literals.literal_lines("X = ", value, "", width) == expected
 
 
 def test_a_frozenset_in_a_literal_is_still_refused() -> None:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
+from guize.compiler import codegen
 from guize.runtime.errors import RuleError
 
 ON = dt.date(2024, 6, 1)
@@ -35,7 +36,8 @@ RULE = """\
 """
 
 EDGES = [0, 1, -1, 10**15 - 1, 10**15, -(10**15) + 1, -(10**15), "0.05", "5%", "-0.5", "1e3", " 7 ", "NaN",
-         "Infinity", "x", "", Decimal("-0"), Decimal("NaN"), Decimal("1E+20"), 0.25, True, None, [1]]
+         "Infinity", "x", "", Decimal("-0"), Decimal("NaN"), Decimal("1E+20"), 0.25, True, None, [1],
+         "1E+15", Decimal("-1E+15"), "999999999999999.9", Decimal("1E-1001")]
 values = st.one_of(st.sampled_from(EDGES), st.integers(-10**16, 10**16),
                    st.decimals(-10**6, 10**6, places=3).map(str))
 OUTPUTS = ["利息", "调整利润", "次数加一"]
@@ -52,11 +54,17 @@ def both(policy: guize.Policy, data: dict[str, object], outputs: list[str] | Non
     return answers[0]
 
 
-@pytest.fixture(scope="module")
-def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
+@pytest.fixture(scope="module", params=["inline", "large"])
+def policy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
+    """The policy as written (each input's test inline) and as a large policy is (codegen.SHARED_ABOVE:
+    each number input's test one call of values.quick_number)."""
     path = tmp_path_factory.mktemp("reads") / "reads.rule"
     path.write_text(RULE, encoding="utf-8")
-    return guize.load(path, corpus=False)
+    if request.param == "inline":
+        return guize.load(path, corpus=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(codegen, "SHARED_ABOVE", 0)
+        return guize.load(path, corpus=False, cache=False)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -80,6 +88,11 @@ def test_plain_values_and_their_edges(policy: guize.Policy) -> None:
     assert isinstance(refused, tuple) and "超出可计算的范围" in refused[2]
     refused = both(policy, {**base, "利率": "-0.01"}, ["利息"])
     assert isinstance(refused, tuple) and "不能为负数" in refused[2]
+    for name in ("利率", "上限利率", "利润", "本金", "份额"):  # every edge of every number input
+        for value in EDGES:
+            data = {k: v for k, v in {**base, name: value}.items() if v is not None}
+            for outputs in (None, *([o] for o in OUTPUTS)):
+                both(policy, data, outputs)
 
 
 def test_the_generated_code_reads_rates_and_negative_inputs_inline(tmp_path: Path) -> None:
@@ -89,6 +102,22 @@ def test_the_generated_code_reads_rates_and_negative_inputs_inline(tmp_path: Pat
     assert "_to_rate(i_利率" not in python  # a plain numeral needs no call
     assert "_v.convert(_SPECS['利润'], i_利润)" not in python
     assert "-_LIMIT < i_利润 < _LIMIT" in python
+
+
+def test_a_large_policy_reads_each_number_input_by_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above codegen.SHARED_ABOVE the test written out for each number input (ten lines) is one call
+    of values.quick_number, eager and prefetched alike; below it nothing changes."""
+    from guize.compiler.driver import compile_source
+
+    small = compile_source(RULE, "reads.rule").python
+    assert "_quick" not in small
+    monkeypatch.setattr(codegen, "SHARED_ABOVE", 0)
+    large = compile_source(RULE, "reads.rule").python
+    assert "_quick = _v.quick_number" in large
+    assert "if (i_利润 := _quick(i_利润, True)) is _U:" in large  # eager, 可为负
+    assert "i_本金 = _quick(data.get('本金', _U))" in large  # prefetched
+    assert "i_份额 = _quick(data.get('份额', _U), True)" in large
+    assert "-_LIMIT < " not in large and "_TINY <= " not in large and len(large) < len(small)
 
 
 MONTHS = """\

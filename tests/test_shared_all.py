@@ -184,3 +184,30 @@ def test_a_traceback_shows_the_rule_line(tmp_path: Path) -> None:
             policy.evaluate(data, ON, outputs)
         frames = [f for f in traceback.extract_tb(info.value.__traceback__) if f.filename == str(rule)]
         assert [(f.lineno, f.name) for f in frames] == [(line, "商")], outputs
+
+
+def test_hostile_number_inputs_of_a_large_policy_as_the_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large policy reads each number input by values.quick_number (inline_reads.number_read):
+    every hostile value, eager and prefetched, is accepted or refused as the interpreter does,
+    whatever traps the caller's context has."""
+    import decimal
+
+    from test_hostile_values import FILLER, HOSTILE, OUTPATIENT
+
+    monkeypatch.setattr(codegen, "SHARED_ABOVE", 0)
+    policy = guize.load(ROOT / OUTPATIENT, corpus=False, cache=False)
+    source = compile_source((ROOT / OUTPATIENT).read_text(encoding="utf-8"), OUTPATIENT).python
+    assert "i_本次费用 = _quick(data.get('本次费用', _U))" in source and "_TINY <= " not in source
+    base = {s["name"]: s["members"][0] if s["kind"] == "enum" else FILLER[s["kind"]] for s in policy.module.INPUTS}
+    lenient = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[])
+    numbers = [s["name"] for s in policy.module.INPUTS if s["kind"] in ("money", "quantity", "rate")]
+    for name in numbers:
+        for value in [*HOSTILE, Decimal("-0"), Decimal("0E-1005"), "0", 0, "-5", -5, Decimal("12.50")]:
+            data = {**base, name: value}
+            if value is None:
+                del data[name]
+            for context in (decimal.getcontext(), lenient):
+                with decimal.localcontext(context):
+                    for outputs in [None, *([o] for o in policy.module.OUTPUTS)]:
+                        first, second = answers(policy, data, "2025-03-01", outputs)
+                        assert first == second, (name, value, outputs)

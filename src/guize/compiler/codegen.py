@@ -23,9 +23,9 @@ from guize.compiler.inline_calls import (
 from guize.compiler.inline_reads import (
     counted_prefetch,
     months_expr,
-    number_lines,
+    number_read,
     plain_number,
-    prefetch_number_lines,
+    prefetch_number_read,
 )
 from guize.compiler.listgen import ListCode
 from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
@@ -83,6 +83,8 @@ class CodeGenerator(ListCode):
     # ------------------------------------------------------------ helpers
 
     def const(self, value: Any) -> str:
+        if value.__class__ is Decimal and (known := self.consts.get(("Decimal", repr(value)))):
+            return known  # (most constants, met before)
         wrapped = timefold.const_call(value)  # a Period, Age or YearMonth folded at compile time
         if wrapped is not None:
             key = (type(value).__name__, repr(value))
@@ -379,8 +381,8 @@ class CodeGenerator(ListCode):
             if fast:  # plain values inline, as for the other inputs; the rest by the converter
                 return [*lines, f"    if not ({fast}):", f"        {ident} = {convert}"]
             if plain_number(spec):
-                return [*lines, *number_lines(ident, f"_v.convert(_SPECS[{name!r}], data[{name!r}])", "    ",
-                                                   negative=True)]
+                return [*lines, *number_read(self, ident, f"_v.convert(_SPECS[{name!r}], data[{name!r}])", "    ",
+                                                  negative=True)]
             return [*lines, f"    {ident} = {convert}"]
         fast = self.fast_check(spec, ident)
         int_scale = kind == "int" and spec["scale"] != 1 and spec["scale"] == int(spec["scale"])
@@ -400,7 +402,7 @@ class CodeGenerator(ListCode):
             # Plain numerals (str, int, Decimal) are read inline; anything else, and any value
             # that is not a finite non-negative number, goes through the full converter.
             # The converter reads the caller's value again (a default is never invalid).
-            lines += number_lines(ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
+            lines += number_read(self, ident, f"{_CONVERTERS[kind]}(data[{name!r}], {name!r})", "    ")
         elif kind == "date":
             lines += date_lines(self, ident, call)
         else:
@@ -471,7 +473,7 @@ class CodeGenerator(ListCode):
             assert fast.startswith("_g")
             return [f"    {ident} = _g if (_g := data.get({name!r}, _U)){fast[2:]} else _U"]
         if plain_number(spec):
-            return prefetch_number_lines(ident, name, negative)
+            return prefetch_number_read(self, ident, name, negative)
         if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold): one line
             test = months_expr("_g", kind).split(" if ", 1)[1].replace("_g", f"(_g := data.get({name!r}, _U))", 1)
             return [f"    {ident} = _g if {test} else _U"]
@@ -582,18 +584,16 @@ class CodeGenerator(ListCode):
         """Emit (name, statements, .rule line, comment) items indented by `extra`; with `need`,
         each under `if <its flag>:`, consecutive items with one flag under one test."""
         flag = None
+        pad = extra if need is None else extra + "    "
         for name, lines, line, what in items:
             if not lines:
                 continue
-            lines = [extra + text for text in lines]
-            if need is not None:
-                if need[name] != flag:
-                    flag = need[name]
-                    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
-                    self.lines.append(f"{indent}if {flag}:")
-                    self.rule_lines.append(-1)
-                lines = ["    " + text for text in lines]
-            self.statement(lines, line, what)
+            if need is not None and need[name] != flag:
+                flag = need[name]
+                indent = extra + lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+                self.lines.append(f"{indent}if {flag}:")
+                self.rule_lines.append(-1)
+            self.statement([pad + text for text in lines] if pad else lines, line, what)
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.strict(outputs)

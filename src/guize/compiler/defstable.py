@@ -10,6 +10,9 @@ builds one string per definition instead of every nested tuple, Decimal and date
 
 from __future__ import annotations
 
+import functools
+import operator
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,26 +51,53 @@ def text_rows(head: str, rows: tuple[dict[str, Any], ...], tail: str) -> list[st
     """`head` + a call of values.records making `rows` (with one set of keys) + `tail`: each row
     its metadata, then its expression (JSON text) over lines of its own."""
     fields = (*(f for f in rows[0] if f != "expr"), "expr")
+    metadata = operator.itemgetter(*fields[:-1])  # (at least two fields: a tuple)
     lines = wrap(f"{head}_v.records({flat(fields)}, {{}}, (")
+    width = WIDTH - 4
     for row in rows:
-        meta = []
-        for f in fields[:-1]:
-            text = repr(row[f])  # as flat writes it, unless it holds a Decimal or a date
-            meta.append(text if "Decimal(" not in text and "date(" not in text else flat(row[f]))
-        lines += wrap(f" ({', '.join(meta)},")
-        lines += [f"  {piece!r}" for piece in cut(row["expr"], WIDTH - 4)]
-        lines[-1] += "),"
+        values = metadata(row)
+        # As flat writes it unless it holds a Decimal: a Definition's metadata is strings, ints, tuples
+        # of strings, booleans and its rounding (mode, Decimal) (no date, nor a subclass of one).
+        text = repr(values)
+        parts = None
+        if "Decimal(" in text or "date(" in text:  # (the rounding of most outputs)
+            parts = [flat(v) if "Decimal(" in (t := repr(v)) or "date(" in t else t for v in values]
+            text = f"({', '.join(parts)})"
+        if len(text) < WIDTH:
+            lines.append(f" {text[:-1]},")
+        else:  # broken between fields (wrap looks into every string: the most of this function's time)
+            lines += _fields_lines(parts or [repr(v) for v in values])
+        expr = row["expr"]
+        if len(expr) <= width:
+            lines.append(f"  {expr!r}),")
+        else:
+            lines += [f"  {piece!r}" for piece in cut(expr, width)]
+            lines[-1] += "),"
     lines[-1] += "))" + tail
     return lines
 
 
+def _fields_lines(fields: list[str]) -> list[str]:
+    """A row's fields, as many a line as fit in WIDTH, each line continued two columns in."""
+    lines: list[str] = []
+    line = " ("
+    for field in fields:
+        if len(line) + len(field) + 1 > WIDTH and line.strip(" ("):
+            lines.append(line.rstrip())
+            line = "  "
+        line += field + ", "
+    lines.append(line.rstrip())
+    return [physical for line in lines for physical in wrap(line)]  # a field longer than a line
+
+
 def cut(text: str, width: int) -> list[str]:
-    """`text` in pieces of at most `width` characters, each ending after a comma where one is near."""
-    out = []
-    start = 0
-    while len(text) - start > width:
-        end = text.rfind(",", start + width // 2, start + width) + 1 or start + width
-        out.append(text[start:end])
-        start = end
-    out.append(text[start:])
-    return out
+    """`text` in pieces of at most `width` characters, each ending after a comma where one is near
+    (in its second half): the pieces found by one regular expression, not a Python step each."""
+    return _cutter(width).findall(text) or [text]
+
+
+@functools.lru_cache(maxsize=4)
+def _cutter(width: int) -> re.Pattern[str]:
+    # While more than `width` characters are left: up to the last comma in the second half of the
+    # next `width`, else `width` of them; then the rest.
+    return re.compile(rf"(?=.{{{width + 1}}}).{{{width // 2},{width - 1}}},|(?=.{{{width + 1}}}).{{{width}}}|.+", re.S)

@@ -1,5 +1,6 @@
 """Inline reads of number inputs in generated code (guize.compiler.codegen): a plain numeral
-becomes a Decimal without a call; anything else goes to the runtime's converter."""
+becomes a Decimal without a call (in a large policy, by one call of values.quick_number: see
+number_read); anything else goes to the runtime's converter."""
 
 from __future__ import annotations
 
@@ -40,6 +41,18 @@ def number_lines(ident: str, otherwise: str, pad: str, negative: bool = False) -
     ]
 
 
+def number_read(gen: Any, ident: str, otherwise: str, pad: str, negative: bool = False) -> list[str]:
+    """`number_lines`, or in a large policy (codegen.SHARED_ABOVE) the same test by one call of
+    values.quick_number: two lines an input instead of ten. The module is a fifth smaller and
+    codegen, splitfn and compile() have that much less to write and read; the price is a call
+    per number input read (see bench/compile_bench.py)."""
+    if not gen.shared:
+        return number_lines(ident, otherwise, pad, negative)
+    gen.module_line("quick_number", "_quick = _v.quick_number")
+    call = f"_quick({ident}, True)" if negative else f"_quick({ident})"
+    return [f"{pad}if ({ident} := {call}) is _U:", f"{pad}    {ident} = {otherwise}"]
+
+
 def months_expr(ident: str, kind: str) -> str:
     """The head of a conditional expression: a 期间/年龄 input given as a whole number of months
     made a Period/Age as values.to_period makes it (`... else <the converter or _U>` follows)."""
@@ -71,6 +84,14 @@ def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> lis
     absent = [f"{gen.local('input', n)} is _ABSENT" for n in optional] + [f"{gen.local('input', n)} is _U" for n in lazy]
     return [f"    if len(data) != {len(inputs) + len(lazy)} or {' or '.join(absent)}:",
             f"        if len(data) != {' + '.join([str(required), *terms])}:", "            _v.unknown_inputs(data, INPUT_NAMES)"]
+
+
+def prefetch_number_read(gen: Any, ident: str, name: str, negative: bool = False) -> list[str]:
+    """`prefetch_number_lines`, or in a large policy one call of values.quick_number (as number_read)."""
+    if not gen.shared:
+        return prefetch_number_lines(ident, name, negative)
+    gen.module_line("quick_number", "_quick = _v.quick_number")
+    return [f"    {ident} = _quick(data.get({name!r}, _U){', True' if negative else ''})"]
 
 
 def prefetch_number_lines(ident: str, name: str, negative: bool = False) -> list[str]:

@@ -86,7 +86,7 @@ def wrap(line: str, width: int = WIDTH) -> list[str]:
     # are the code's. A space is inside brackets when more open than close before it, counted by
     # bisection in the brackets' positions: no Python step per space or bracket of the line, only
     # per space looked at (a third of wrap's time, a tenth of codegen's, went to that scan).
-    text = _QUOTED.sub(_blank, line) if "'" in line or '"' in line else line
+    text = _QUOTED.sub(_blank, line) if ("'" in line or '"' in line) and _looked_into(line) else line
     opening = [m.start() for m in _OPENING.finditer(text)]
     closing = [m.start() for m in _CLOSING.finditer(text)]
     out = []
@@ -108,6 +108,17 @@ def wrap(line: str, width: int = WIDTH) -> list[str]:
         start, prefix = cut + 1, indent
     out.append(prefix + line[start:])
     return out
+
+
+def _looked_into(line: str) -> bool:
+    """Whether some string literal of the line may hold a space, a bracket or a quote (then wrap
+    blanks them out): a line whose literals are all single-quoted without an escape (most generated
+    code: '级别') is split at its quotes and the literals' text looked at whole, not one at a time."""
+    if '"' in line or "\\" in line:
+        return True
+    inner = "".join(line.split("'")[1::2])
+    return " " in inner or "(" in inner or ")" in inner or "[" in inner or "]" in inner or "{" in inner \
+        or "}" in inner
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -160,6 +171,17 @@ def _fits(value: Any, limit: int, texts: dict[int, str]) -> str | None:
 _CONTAINERS = frozenset((tuple, list, dict))
 
 
+def _plain(value: Any) -> bool:
+    """Whether repr(value) is flat(value): leaves, and tuples, lists and dicts of them, of exactly
+    these types (not a Decimal or a date, nor a subclass: a YearMonth is a date flat writes as one)."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return True
+    if kind is tuple or kind is list:
+        return all(map(_plain, value))
+    return kind is dict and all(type(k) in _LEAVES and _plain(v) for k, v in value.items())
+
+
 def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -> list[str]:
     """`head` + a call of values.records making `rows` (dicts with one set of keys) + `tail`."""
     if not rows or any(list(r) != list(rows[0]) for r in rows):
@@ -169,10 +191,41 @@ def records_lines(head: str, rows: tuple[dict[str, Any], ...], tail: str = "") -
               if len(rows) > 1 and all(type(r[f]) is type(rows[0][f]) and r[f] == rows[0][f] for r in rows)}
     lines = literal_lines(f"{head}_v.records(", fields, ", ")
     lines[-1] += flat(common) + ", ("
+    written = [f for f in fields if f not in common]
     for row in rows:
-        lines += literal_lines(" ", tuple(row[f] for f in fields if f not in common), ",")
+        values = tuple([row[f] for f in written])
+        text = repr(values) if all(map(_plain, values)) else ""  # then flat(values) on one line
+        if text and len(text) < WIDTH:
+            lines.append(f" {text},")  # (as literal_lines writes a row that fits)
+        else:
+            lines += literal_lines(" ", values, ",")
     lines[-1] += "))" + tail
     return lines
+
+
+def _leaves(items: list[Any], lines: list[str], pad: str, width: int, texts: dict[int, str]) -> int:
+    """The layout below of a tuple's or list's first items while they are leaves or containers of
+    a line at most (each `text,` after the last on the line, else on a new line at `pad`), the comma
+    after the last item of several left out; the number of items laid out."""
+    last = len(items) - 1
+    line = lines[-1]
+    for index, item in enumerate(items):
+        kind = type(item)
+        text = repr(item) if kind in _LEAVES else texts.get(id(item)) if kind in _CONTAINERS else None
+        if text is None or len(text) > width:
+            lines[-1] = line
+            return index
+        piece = text if index == last else text + ","
+        if len(line) + (1 if index else 0) + len(piece) <= width:
+            line = f"{line} {piece}" if index else line + piece
+        elif len(pad) + len(piece) <= width:
+            lines[-1] = line
+            lines.append(line := pad + piece)
+        else:
+            lines[-1] = line
+            return index
+    lines[-1] = line
+    return len(items)
 
 
 def _layout(value: Any, lines: list[str], depth: int, width: int, texts: dict[int, str]) -> None:
@@ -199,7 +252,10 @@ def _layout(value: Any, lines: list[str], depth: int, width: int, texts: dict[in
     pad = " " * (depth + 1)
     last = len(items) - 1
     single = last == 0 and isinstance(value, tuple)
+    done = _leaves(items, lines, pad, width, texts) if not is_dict and last > 0 else 0  # (LINE_MAP, SUBSET_FLAGS)
     for index, item in enumerate(items):
+        if index < done:
+            continue
         comma = "" if index == last and not single else ","
         one_line = _fits(item[1] if is_dict else item, width, texts)  # None: longer than a line
         if one_line is not None:

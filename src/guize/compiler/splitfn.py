@@ -13,6 +13,7 @@ only a large policy pays a few calls. Policies of usual size (the corpus) are ne
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from guize.compiler.literals import wrap
@@ -34,6 +35,7 @@ _AS = re.compile(r"as\s+([^\W\d]\w*)")
 _TARGET = r"[^\W\d]\w*(?:, [^\W\d]\w*)*,?"  # one target: a name, or names with commas
 # A statement's targets (`a = b = ...`, `x, y, = ...`), as generated: one space around each `=`.
 _TARGETS = re.compile(rf"^[ \t]+({_TARGET}(?: = {_TARGET})*) = ", re.M)
+_INDENTED = (" ", "")  # a line's fifth character when it is not a statement of the body
 _CONTINUES = ("    else", "    elif", "    except", "    finally")
 _ARGS = ("data", "e", "need")  # every generated evaluator's parameters
 
@@ -74,17 +76,18 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> Non
         end -= 1
     # Statements: from a line indented once (a comment included) to the next.
     # A comment names the statement after it: the two stay together.
-    starts = [i for i in range(body, end) if fn[i].startswith("    ") and fn[i][4:5] not in (" ", "")
+    starts = [i for i in range(body, end) if fn[i][4:5] not in _INDENTED and fn[i].startswith("    ")
               and not fn[i].startswith(_CONTINUES) and not fn[i - 1].startswith("    #")]
     if not starts or starts[0] != body:
         return
     groups: list[tuple[int, int]] = []
-    first, size = body, 0
-    for i, j in zip(starts, [*starts[1:], end], strict=True):
-        size += sum(len(line) + 1 for line in fn[i:j])
-        if size >= PART or j == end:
+    first = body
+    # Characters (and line ends) before each line: a statement's size without a step per line.
+    before_line = [0, *itertools.accumulate(len(line) + 1 for line in fn)]
+    for j in [*starts[1:], end]:  # each statement's end
+        if before_line[j] - before_line[first] >= PART or j == end:
             groups.append((first, j))
-            first, size = j, 0
+            first = j
     if len(groups) < 2:
         return
     used: list[set[str]] = []

@@ -533,6 +533,23 @@ def _all_of(paths: list[Needs]) -> Needs:
 
 
 def _needs(node: Expr, defs: Mapping[str, Definition], memo: dict[str, Needs]) -> Needs:
+    # The commonest nodes first, by their exact class (as the cases below find them, after a test
+    # of every case before theirs: a fifth of codegen's strict_needs at 50,000 .rule lines).
+    if type(node) is Ref:
+        return _def_needs(defs, node.name, memo) if node.name in defs else frozenset()
+    if type(node) is Arith or type(node) is Cmp:
+        return _needs(node.left, defs, memo) | _needs(node.right, defs, memo)
+    if type(node) is Input:
+        return frozenset({("input", node.name)})
+    if type(node) is Const:
+        return frozenset()
+    if type(node) is Min or type(node) is Max or type(node) is Call:
+        found: Needs = frozenset()
+        for arg in node.args:
+            found = found | _needs(arg, defs, memo)
+        return found
+    if type(node) is Round or type(node) is Neg or type(node) is Not:
+        return _needs(node.arg, defs, memo)
     match node:
         case Const() | AsOf() | Field() | ItemRef():
             return frozenset()
@@ -572,7 +589,7 @@ def _needs(node: Expr, defs: Mapping[str, Definition], memo: dict[str, Needs]) -
             return _needs(source, defs, memo) | _needs(month, defs, memo)
         case (Arith() | Neg() | Cmp() | Not() | Min() | Max() | Round() | Call() | Scale()
               | Progressive()):
-            found: Needs = frozenset()
+            found = frozenset()
             for child in children(node):
                 found = found | _needs(_value_of(child), defs, memo)
             return found

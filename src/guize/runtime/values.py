@@ -364,6 +364,30 @@ def prefetch(value: Any, kind: str, members: frozenset[str] = frozenset()) -> An
         return ABSENT
 
 
+def quick_number(value: Any, negative: bool = False) -> Any:
+    """A number input's value as compiled code's inline test reads it (compiler/inline_reads.py:
+    number_lines, `negative` for 可为负): a plain numeral (str, int, Decimal) in range and short,
+    as a Decimal; ABSENT for anything else, which the converter then reads and, if invalid, reports.
+    A large policy's generated code calls this instead of writing the test out for each input
+    (codegen.SHARED_ABOVE): the same values accepted, a call more per input."""
+    cls = value.__class__
+    try:
+        if cls is not Decimal:
+            low = -INT_LIMIT if negative else -1
+            if not ((cls is str and len(value) <= QUICK_TEXT) or (cls is int and low < value < INT_LIMIT)):
+                return ABSENT
+            value = Decimal(value)
+        elif len(str(value)) > QUICK_TEXT:
+            return ABSENT
+        if negative:
+            return value if -NUMBER_LIMIT < value < NUMBER_LIMIT and value.adjusted() >= QUICK_ADJUSTED else ABSENT
+        if QUICK_TINY <= value < NUMBER_LIMIT or (not value and value.adjusted() >= QUICK_ADJUSTED):
+            return value
+        return ABSENT
+    except InvalidOperation:
+        return ABSENT
+
+
 def read_input(data: Mapping[str, Any], spec: Mapping[str, Any], owner: str | None) -> Any:
     """An input read where evaluation first needs it: its value converted, its default when not
     given, or MissingInput naming the definition (`owner`) whose path needed it."""
