@@ -218,20 +218,28 @@ def mul(c: Chunk, x: Num | Ratio, y: Num | Ratio) -> Ratio:
 
 
 # The signs of x − y for which `x op y` holds.
-_SIGNS = {"<": {-1}, "<=": {-1, 0}, "==": {0}, "!=": {-1, 1}, ">": {1}, ">=": {0, 1}}
+_SIGNS = {op: frozenset(s) for op, s in {"<": {-1}, "<=": {-1, 0}, "==": {0}, "!=": {-1, 1}, ">": {1},
+                                        ">=": {0, 1}}.items()}
+_ALL = frozenset({-1, 0, 1})
 
 
-def _facts(c: Chunk, mask: Any, made: dict[int, tuple[Any, ...]]) -> list[tuple[str, tuple[Any, ...]]]:
-    """Comparisons that hold on every row of `mask`, as far as the chunk's memo of tests
-    (Chunk.tests) tells: the comparison that made it, or those of both sides of an `and`."""
+def _facts(c: Chunk, mask: Any, made: dict[int, tuple[Any, ...]], negated: bool = False,
+           seen: frozenset[int] = frozenset()) -> list[tuple[frozenset[int], tuple[Any, ...]]]:
+    """Comparisons that hold on every row of `mask` (of its negation with `negated`), as far as
+    the chunk's memo of tests (Chunk.tests) tells, each as (the signs of x − y it allows, its
+    operands): the comparison that made it, those of both sides of an `and` (under a 非: of
+    an `or`), and through a 非 the comparison's complement (非 家庭人口 = 0: 家庭人口 ≠ 0)."""
     key = made.get(id(mask))
-    if key is None:
+    if key is None or id(mask) in seen:
         return []
     if key[0] in _SIGNS:
-        return [(key[0], key[1:])]
-    if key[0] is np.logical_and:
+        signs = _SIGNS[key[0]]
+        return [(_ALL - signs if negated else signs, key[1:])]
+    if key[0] is (np.logical_or if negated else np.logical_and):
         a, b, _out = c.tests[key]
-        return _facts(c, a, made) + _facts(c, b, made)
+        return _facts(c, a, made, negated, seen) + _facts(c, b, made, negated, seen)
+    if key[0] is np.logical_not:
+        return _facts(c, c.tests[key][0], made, not negated, seen | {id(mask)})
     return []
 
 
@@ -240,9 +248,14 @@ def disjoint(c: Chunk, a: Any, b: Any) -> bool:
     that cannot hold with the other (家庭人口 = 0 against 家庭人口 > 0). False when unsure."""
     if not (_is_arr(a) and _is_arr(b)):
         return False
-    made = {id(out): key for key, (_a, _b, out) in c.tests.items()}
+    # Each mask by the test that made it; a 非's second entry (not (not a) is a, see
+    # Chunk.not_) does not hide the comparison that made `a`.
+    made: dict[int, tuple[Any, ...]] = {}
+    for key, (_a, _b, out) in c.tests.items():
+        if key[0] is not np.logical_not or id(out) not in made:
+            made[id(out)] = key
     right = _facts(c, b, made)
-    return any(k1 == k2 and not _SIGNS[op1] & _SIGNS[op2] for op1, k1 in _facts(c, a, made) for op2, k2 in right)
+    return any(k1 == k2 and not s1 & s2 for s1, k1 in _facts(c, a, made) for s2, k2 in right)
 
 
 def _reached(c: Chunk, undef: Any, guard: Any) -> None:
