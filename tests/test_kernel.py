@@ -184,22 +184,35 @@ def test_many_rows_outside_the_assumed_bounds_use_the_datas_bounds(monkeypatch: 
 
 
 @pytest.mark.parametrize("block_rows", [0, 1000])
-def test_a_call_leaves_no_reference_cycles(block_rows: int) -> None:
+@pytest.mark.parametrize("policy_name", ["outpatient", "subsistence"])
+def test_a_call_leaves_no_reference_cycles(block_rows: int, policy_name: str) -> None:
     """The chunk's arrays are freed when the call returns, not at some later garbage collection
-    (a cycle kept them alive, and freed them after the Arrow memory pool they came from)."""
+    (a cycle kept them alive, and freed them after the Arrow memory pool they came from; a
+    list input's item chunk and its row chunk held each other: with the benchmark's garbage
+    collector off, every call's arrays piled up and both sides paid page faults)."""
     import gc
 
-    policy = guize.load(OUTPATIENT)
-    table = outpatient_table(5000)
-    B.evaluate_batch(policy, table, ON, OUT3, block_rows=block_rows)  # compiled and cached
-    gc.collect()
-    gc.disable()
-    try:
-        result = B.evaluate_batch(policy, table, ON, OUT3, block_rows=block_rows)
-        del result
-        assert gc.collect() == 0
-    finally:
-        gc.enable()
+    from corpus_baselines_national import ALLOWANCE_START, make_allowance
+    from corpus_bench import CASES
+    from corpus_bench import arrow_table as case_table
+
+    if policy_name == "outpatient":
+        policy, table, on, asks = guize.load(OUTPATIENT), outpatient_table(5000), ON, [OUT3]
+    else:
+        case = next(c for c in CASES if c.name == "subsistence_allowance_2014")
+        policy, table = guize.load(case.path), case_table(case, make_allowance(5000, 1))
+        on, asks = ALLOWANCE_START, [["月低保金"], None]
+    for outputs in asks:
+        B.evaluate_batch(policy, table, on, outputs, block_rows=block_rows)  # compiled and cached
+        gc.collect()
+        gc.disable()
+        try:
+            result = B.evaluate_batch(policy, table, on, outputs, block_rows=block_rows)
+            assert result.column("错误").null_count == table.num_rows
+            del result
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
 
 
 def test_run_on_a_file_larger_than_a_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
