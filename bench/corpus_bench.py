@@ -398,6 +398,11 @@ the table and the figures):
     it lost the warm heap too). The item chunk now holds its parent weakly; no call of any
     policy of the corpus leaves a cycle (tests/test_kernel.py checks outpatient and
     subsistence). Those rows' ratios were noise, and their baselines' times too;
+  - an enumeration column given dictionary-encoded (outpatient's 医院级别) had its dictionary's
+    few names matched by Arrow's index_in on every call, after building the members' array
+    and casting it (~0.3 ms a call); a text column of at most 64 values without nulls (a
+    dictionary's) is now matched in Python (~0.1 ms), other spellings, unknown names and
+    nulls going the Arrow way as before;
   - a fresh result buffer's first write can cost more than its arithmetic on this machine:
     subsistence's last product, into the 8 MB result from Arrow's pool, took 0.4 ms in some
     runs and 3.7-5.9 ms in others, with under one minor fault a run. The guest's faults are
@@ -425,9 +430,9 @@ the table and the figures):
   default output type stays decimal128(38, s): decimal64 needs pyarrow 19 or newer, fewer
   readers of Arrow and Parquet know it, it holds 18 digits (an unrounded quotient has 34, and
   then evaluate_batch(..., decimal64=True) refuses the output), and a caller's schema would
-  change. With decimal64 (batch8 branch, a busy machine, five runs) subsistence's 月低保金
-  alone is at 1.10–1.26 (median about 1.17; 1.22–1.36 before the round, paired runs), outpatient
-  1.12–1.21, severance (not changed, no kernel) 1.10–1.24, the rest at most 1.1; with
+  change. With decimal64 (batch8 branch, a busy machine, seven runs) subsistence's 月低保金
+  alone is at 1.10–1.26 (the last two, paired with the branch's start: 1.16–1.20 against
+  1.24–1.31), outpatient 1.10–1.21 (last two: 1.10–1.15 against 1.15–1.22), severance (not changed, no kernel) 1.10–1.24, the rest at most 1.1; with
   decimal128, outpatient (1.5–1.6), its local example (1.4–1.45), subsistence's 月低保金 alone
   (1.5–1.55), textile's all outputs (1.2–1.3) and special deductions at a fixed date
   (1.18–1.33) are not within 1.2x.
