@@ -460,6 +460,64 @@ the table and the figures):
     Arrow's int64 -> decimal128 cast of a contiguous result (5.3 ms per 1M rows, against 1.1
     for the kernel's two strided writes). What is left is the format itself: 16 bytes a value
     read and written where the baseline moves 8.
+  Seventh round (batch8 branch; thread_time around each step, the kernels timed line by line
+  with each line's minor faults, paired runs against the numpy baseline and against the
+  branch's starting point):
+  - subsistence, 月低保金 alone (d64), where the time goes (1M rows, 2.5M members, medians of
+    20-30 runs): list_input 0.95 ms (offsets to int64, the lengths, the longest), 月收入
+    converted and its bounds 0.7, the segment sum 2.3 (cumulative sum 1.0, the gather 0.85,
+    the difference 0.2), 年龄 checked 0.75, the kernel 2.5-3.1, ~1 ms of fixed costs (the
+    plan, the recording in Python, the masks, the result and the error column); the baseline
+    7.5-8. The safe divisor max(家庭人口, 1) was made at every division, though only a
+    rounding divides by it: a Ratio's denominator now keeps 0 on the rows of a zero divisor
+    (its bounds say so: (0, hi)) and batchratio.safe makes max(d, 1) where a rounding needs
+    it (rdiv and the boundary test), once per chunk and column. Comparisons and products
+    (人均月收入 < 标准: income < 标准 × 家庭人口) never divide, and the undefined rows are
+    flagged or excluded by their guard as before. The kernel: 9 -> 8 calls (~0.3 ms); all
+    outputs 163 -> 155 bytes a row. What is left is checking (月收入 and 年龄: a pass over
+    2.5M values each, ~1.4 ms, which the scalar path's errors need and the baseline skips)
+    and the assumed-bound check of 当地最低生活保障标准 in the kernel;
+  - batchratio.disjoint lost a comparison's facts once Chunk.not_ had been asked for the
+    negation of its mask (the second entry not_ memoises, "not (not a) is a", replaced the
+    comparison in disjoint's map from masks to tests), and did not look through 非 at all: a
+    guard 非 (家庭人口 = 0人) 且 … flagged its excluded rows (an and and a flag more, no row
+    in error). Now the first test that made a mask wins, 非 of a comparison gives its
+    complement and 非 of an 或 the complements of both sides (tests/test_batch_lists_kernel.py);
+  - outpatient (26 calls, no call above a tenth of the kernel): the two look-ups by 医院级别
+    (基本支付比例, 单次最高支付限额) took 0.75-0.8 ms each per 1M rows (numpy's take converts
+    and clips every index), the assumed-bound check 1.5 ms (four calls, but they are the first
+    reads of four columns). Look-ups of small non-negative tables by one index are now one
+    take of their values packed in bit fields (at most 63 bits in all) and an and or a shift
+    each, where each take was (kernel._packed): 0.75 -> 0.2 + 0.2 ms for the pair. Textile's
+    kernel (all outputs) has 4 takes instead of 6, annual leave's two band tables one;
+  - the very slow runs of the list policies (subsistence d128, 月低保金 alone: a median of
+    90-100 ms against 13 in a process of its own) were a reference cycle: a list input's
+    ItemChunk held its row chunk (parent) and the row chunk held it among its inputs, so each
+    call's arrays (and the plan, the recorder, the converted columns) waited for the next
+    garbage collection, and `paired` runs with the collector off (16 rounds at a time). Every
+    call then took fresh memory, with page faults on both sides (the baseline's 1,152 a run:
+    it lost the warm heap too). The item chunk now holds its parent weakly; no call of any
+    policy of the corpus leaves a cycle (tests/test_kernel.py checks outpatient and
+    subsistence). Those rows' ratios were noise, and their baselines' times too;
+  - an enumeration column given dictionary-encoded (outpatient's 医院级别) had its dictionary's
+    few names matched by Arrow's index_in on every call, after building the members' array
+    and casting it (~0.3 ms a call); a text column of at most 64 values without nulls (a
+    dictionary's) is now matched in Python (~0.1 ms), other spellings, unknown names and
+    nulls going the Arrow way as before;
+  - a fresh result buffer's first write can cost more than its arithmetic on this machine:
+    subsistence's last product, into the 8 MB result from Arrow's pool, took 0.4 ms in some
+    runs and 3.7-5.9 ms in others, with under one minor fault a run. The guest's faults are
+    not where that time goes (a virtual machine whose freed memory is given back pays the
+    host's faults on reuse); it is the same story as the rare very slow run below.
+  Measured and not adopted: the bounds of 月收入 read block by block with the cumulative sum
+  (blocks of 16K-256K items: 2.0-2.8 against 1.7-2.0 ms for the two passes); a bitwise or
+  instead of the unsigned maximum for a check (0.32 against 0.27 ms per 2.5M values); np.take
+  instead of fancy indexing for the segment sum's gather (within 5 %); the lengths from the
+  int32 offsets (0.49 against 0.43 ms); decimal128 items' low words through Arrow's cast to
+  decimal64 (6.4 ms against 1.6 for numpy's strided copy of 2.5M); result buffers from numpy
+  (the glibc heap the baseline's arrays come from) instead of Arrow's pool: 0.02-0.04 better
+  in paired runs, within the noise, warm or cold heap; bool × constant as a copy to int64 and
+  a product (0.19 + 0.1 against 0.35 ms per 1M: a call more for little).
   The rare very slow run (100 ms and more, mostly guize's side; system time, thousands of page
   faults): Arrow's default pool (mimalloc) gives freed large blocks back and the kernel zeroes
   them again on the next use, where the baseline's arrays come from the warm glibc heap. With
@@ -473,11 +531,12 @@ the table and the figures):
   default output type stays decimal128(38, s): decimal64 needs pyarrow 19 or newer, fewer
   readers of Arrow and Parquet know it, it holds 18 digits (an unrounded quotient has 34, and
   then evaluate_batch(..., decimal64=True) refuses the output), and a caller's schema would
-  change. With decimal64 every row of the table is within 1.2x but subsistence's 月低保金
-  alone (1.07–1.29 over four runs; outpatient 1.14–1.19, the rest at most 1.15); with
-  decimal128, outpatient (1.5–1.6), its local example (1.3–1.55) and subsistence's 月低保金
-  alone (1.5–2.1) are not, textile's all outputs and special deductions at a fixed date are
-  at 1.2–1.26.
+  change. With decimal64 (batch8 branch, a busy machine, seven runs) subsistence's 月低保金
+  alone is at 1.10–1.26 (the last two, paired with the branch's start: 1.16–1.20 against
+  1.24–1.31), outpatient 1.10–1.21 (last two: 1.10–1.15 against 1.15–1.22), severance (not changed, no kernel) 1.10–1.24, the rest at most 1.1; with
+  decimal128, outpatient (1.5–1.6), its local example (1.4–1.45), subsistence's 月低保金 alone
+  (1.5–1.55), textile's all outputs (1.2–1.3) and special deductions at a fixed date
+  (1.18–1.33) are not within 1.2x.
 """
 
 from __future__ import annotations

@@ -515,6 +515,38 @@ def test_chunks_with_different_dictionaries() -> None:
     assert evaluate_batch(policy, table, ON, OUT3, chunk_rows=3).equals(policy.evaluate_batch(table, ON, OUT3))
 
 
+def test_enumerations_matched_in_python_agree_with_the_arrow_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short text column of an enumeration (a dictionary's values, at most columns._FEW) is
+    matched in Python; other spellings, unknown names and nulls go the Arrow way as before:
+    every row as the scalar path has it, as a dictionary and as plain text, and the codes are
+    those of the long column (which always goes the Arrow way)."""
+    from guize.runtime import columns
+
+    policy = load(OUTPATIENT)
+    rows = outpatient_rows()
+    n = len(rows["医院级别"])
+    for names in (["三级", "一级", "未定级", "二级"], ["二级", " 一级 ", "三级"], ["一级", "四级"], ["二级", None]):
+        levels = [names[i % len(names)] for i in range(n)]
+        for level in (pa.array(levels, pa.string()), pa.array(levels, pa.string()).dictionary_encode()):
+            compare(policy, pa.table({**rows, "医院级别": level}), ON, OUT3)
+    spec = next(s for s in policy.module.INPUTS if s["name"] == "医院级别")
+    enums = policy.batch.program["enums"]
+    members = list(spec["members"]) * 3
+    short = columns.convert_column(spec, pa.array(members), enums)
+    long = columns.convert_column(spec, pa.array(members * (columns._FEW // len(members) + 1)), enums)
+    assert short.bad is None and short.v.tolist() == long.v[:len(members)].tolist()
+    assert sorted(set(short.v.tolist())) == sorted(enums.index(m) for m in spec["members"])
+    import pyarrow.compute as pc
+
+    calls: list[int] = []
+    index_in = pc.index_in
+    monkeypatch.setattr(pc, "index_in", lambda *a, **k: (calls.append(1), index_in(*a, **k))[1])
+    columns.convert_column(spec, pa.array(members * 100).dictionary_encode(), enums)
+    assert not calls  # the dictionary's four names: no Arrow look-up
+    columns.convert_column(spec, pa.array([" 一级 ", "二级"]).dictionary_encode(), enums)
+    assert calls  # another spelling: the Arrow way, then the scalar converter for it
+
+
 def test_importing_the_runtime_does_not_import_numpy() -> None:
     import subprocess
     import sys

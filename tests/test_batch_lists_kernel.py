@@ -153,6 +153,28 @@ def test_a_division_guarded_by_its_divisor_flags_no_row() -> None:
     assert not disjoint(c, zero, True)
 
 
+def test_a_guard_under_not_keeps_its_comparison() -> None:
+    """非 (家庭人口 = 0) excludes 家庭人口 = 0; making 非 of a comparison does not hide the
+    comparison from a later use of it; 非 (a 或 b) holds 非 a and 非 b; 非 (a 且 b) proves nothing."""
+    from guize.runtime.batchops import Chunk, Num
+    from guize.runtime.batchratio import disjoint
+
+    c = Chunk({}, 4, lambda c, name: None, 0, ())
+    x = Num(np.array([0, 1, 2, 3], dtype=np.int64), 0, 0, 3)
+    y = Num(np.array([5, 0, 2, 1], dtype=np.int64), 0, 0, 5)
+    k0 = Num(0, 0, 0, 0)
+    zero = c.cmp("==", x, k0)
+    nonzero = c.not_(zero)
+    assert disjoint(c, zero, nonzero)
+    assert disjoint(c, zero, c.and_(nonzero, c.cmp("<", y, x)))
+    assert disjoint(c, zero, c.cmp(">", x, k0))  # zero's own comparison, after 非 zero was made
+    assert disjoint(c, zero, c.not_(c.or_(zero, c.cmp(">", y, k0))))
+    assert disjoint(c, c.not_(c.cmp(">=", x, y)), c.cmp(">", x, y))  # 非 (x >= y) is x < y
+    assert not disjoint(c, zero, c.not_(c.and_(zero, c.cmp(">", y, k0))))
+    assert not disjoint(c, zero, c.not_(c.cmp("!=", x, k0)))  # 非 (x != 0) is x = 0
+    assert not disjoint(c, zero, c.not_(nonzero))  # (is zero itself)
+
+
 def test_the_product_both_sides_of_a_ratio_need_is_made_once() -> None:
     """人均月收入 < 标准 and 标准 − 人均月收入 both bring 标准 over 家庭人口: one 标准 × 家庭人口."""
     from guize.runtime import batchratio as R
@@ -171,5 +193,7 @@ def test_the_product_both_sides_of_a_ratio_need_is_made_once() -> None:
     alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
     gap_v, below_v = rec.materialize(gap.n.v, alloc), rec.materialize(below, alloc)
     rec.run(alloc, 4)
-    assert gap_v.tolist() == [500 * 1 - 0, 50 - 100, 600 - 250, 300 - 900, 70 - 60, 10 - 7]
+    # (row 0: a zero divisor, undefined, whatever its value: nothing reads it)
+    assert gap_v.tolist()[1:] == [50 - 100, 600 - 250, 300 - 900, 70 - 60, 10 - 7]
+    assert not any(f is np.maximum for f, *_rest in rec.calls)  # no safe divisor: nothing divides
     assert below_v.tolist()[1:] == [False, True, False, True, True]  # income < 标准 × 家庭人口

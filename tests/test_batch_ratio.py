@@ -57,6 +57,9 @@ RATIO_RULE = """\
   若 乙 > 2 则 (甲 ÷ 乙) × 2
   否则 甲
 输出 零人或超标：是否 = 乙 = 0 或 甲 ÷ 乙 > 标准
+输出 非零补差：金额
+  若 非 (乙 = 0) 且 平均 < 标准 则 (标准 - 平均) × 乙
+  否则 0元
 定义 余额：金额 = 标准 - 甲 ÷ 乙
 输出 余额三倍：金额 = 余额 × 2 + 余额
 """
@@ -154,7 +157,8 @@ def test_a_cancelled_divisor_on_a_rounding_boundary_goes_the_scalar_way(ratio_po
 
 def test_a_zero_divisor_is_an_error_only_where_its_quotient_is_reached(ratio_policy: guize.Policy) -> None:
     rows = [(1000, 0, "0", 500), (1000, 2, "0", 500)] * 5000
-    table = B.evaluate_batch(ratio_policy, _table(rows), ON, ["标准以下", "补差", "零人或超标"], block_rows=4096)
+    table = B.evaluate_batch(ratio_policy, _table(rows), ON, ["标准以下", "补差", "零人或超标", "非零补差"],
+                               block_rows=4096)
     assert table.column("错误").null_count == len(rows)
     assert b'"rows_scalar": 0' in table.schema.metadata[b"guize"]
     errors = B.evaluate_batch(ratio_policy, _table(rows[:2]), ON, ["舍入平均"]).column("错误").to_pylist()

@@ -184,22 +184,35 @@ def test_many_rows_outside_the_assumed_bounds_use_the_datas_bounds(monkeypatch: 
 
 
 @pytest.mark.parametrize("block_rows", [0, 1000])
-def test_a_call_leaves_no_reference_cycles(block_rows: int) -> None:
+@pytest.mark.parametrize("policy_name", ["outpatient", "subsistence"])
+def test_a_call_leaves_no_reference_cycles(block_rows: int, policy_name: str) -> None:
     """The chunk's arrays are freed when the call returns, not at some later garbage collection
-    (a cycle kept them alive, and freed them after the Arrow memory pool they came from)."""
+    (a cycle kept them alive, and freed them after the Arrow memory pool they came from; a
+    list input's item chunk and its row chunk held each other: with the benchmark's garbage
+    collector off, every call's arrays piled up and both sides paid page faults)."""
     import gc
 
-    policy = guize.load(OUTPATIENT)
-    table = outpatient_table(5000)
-    B.evaluate_batch(policy, table, ON, OUT3, block_rows=block_rows)  # compiled and cached
-    gc.collect()
-    gc.disable()
-    try:
-        result = B.evaluate_batch(policy, table, ON, OUT3, block_rows=block_rows)
-        del result
-        assert gc.collect() == 0
-    finally:
-        gc.enable()
+    from corpus_baselines_national import ALLOWANCE_START, make_allowance
+    from corpus_bench import CASES
+    from corpus_bench import arrow_table as case_table
+
+    if policy_name == "outpatient":
+        policy, table, on, asks = guize.load(OUTPATIENT), outpatient_table(5000), ON, [OUT3]
+    else:
+        case = next(c for c in CASES if c.name == "subsistence_allowance_2014")
+        policy, table = guize.load(case.path), case_table(case, make_allowance(5000, 1))
+        on, asks = ALLOWANCE_START, [["月低保金"], None]
+    for outputs in asks:
+        B.evaluate_batch(policy, table, on, outputs, block_rows=block_rows)  # compiled and cached
+        gc.collect()
+        gc.disable()
+        try:
+            result = B.evaluate_batch(policy, table, on, outputs, block_rows=block_rows)
+            assert result.column("错误").null_count == table.num_rows
+            del result
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
 
 
 def test_run_on_a_file_larger_than_a_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -390,3 +403,39 @@ def test_both_words_of_a_non_negative_decimal128_result_are_written_at_once() ->
 
     want = ([[5 * i + 2, 0] for i in range(n)], [5 * i + 3 for i in range(n)])
     assert run(K.Recorder(n)) == run(K.EAGER) == want
+
+
+def test_lookups_by_one_index_share_one_take() -> None:
+    """Several small non-negative tables looked up by the same index: one take of their values
+    packed in bit fields, then an and, shifts; the values are the takes' (whole-chunk runs agree).
+    Not packed: a table with a negative value, or the index rewritten between the look-ups."""
+    n = 13
+    alloc = lambda size, dtype: np.empty(size, dtype=dtype)  # noqa: E731
+    index = np.array([0, 1, 2, 3, 3, 2, 1, 0, 1, 1, 2, 0, 3], dtype=np.int8)
+    tables = [np.array(t, dtype=np.int64) for t in ([8000, 7000, 6000, 8000], [300, 800, 1300, 300],
+                                                     [0, 1, 0, 1], [2**40, 5, 2**39, 0])]
+
+    def run(k: Any, tabs: list[Any], rewrite: bool = False) -> tuple[list[list[int]], str]:
+        outs = [np.zeros(n, np.int64) for _ in tabs]
+        idx = index.copy()
+        for i, (t, out) in enumerate(zip(tabs, outs, strict=True)):
+            got = k.call(K.take, t, idx, out=k.new(n, np.int64, alloc))
+            k.call(np.add, got, 1, out=out)
+            if rewrite and i == 0:
+                k.call(np.subtract, 3, idx, out=idx)  # (the index written in between)
+        source = ""
+        if isinstance(k, K.Recorder):
+            k.run(alloc, 4)
+            source = k.kernel()[0].source
+        return [o.tolist() for o in outs], source
+
+    got, source = run(K.Recorder(n), tables)
+    assert got == run(K.EAGER, tables)[0]
+    assert got[0] == [int(tables[0][i]) + 1 for i in index]
+    assert source.count(".take(") == 2  # 13 + 11 + 1 bits in one, the 41-bit table in another
+    assert "right_shift(" in source and "bitwise_and(" in source
+    signed = [tables[0], -tables[1]]
+    got, source = run(K.Recorder(n), signed)
+    assert got == run(K.EAGER, signed)[0] and source.count(".take(") == 2
+    got, source = run(K.Recorder(n), tables[:2], rewrite=True)
+    assert got == run(K.EAGER, tables[:2], rewrite=True)[0] and source.count(".take(") == 2

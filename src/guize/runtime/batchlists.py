@@ -24,6 +24,7 @@ fields no asked output reads are only checked, at the end (ItemChunk.finish).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +59,9 @@ class ItemChunk(Chunk):
     """The items of one list input of a chunk, as a chunk of its own (see the module docstring)."""
 
     def __init__(self, parent: Chunk, offsets: Any, fields: dict[str, Any] | None = None) -> None:
-        self.parent = parent
+        # Weak: the row chunk holds this one among its inputs, and a cycle would keep both
+        # chunks' arrays alive until a garbage collection, not free them when the call returns.
+        self._parent = weakref.ref(parent)
         self.offsets = offsets  # int64, n + 1, from 0
         self.lengths = np.diff(offsets)
         self._seg: Any = None
@@ -78,6 +81,12 @@ class ItemChunk(Chunk):
         self.read_field: Callable[[ItemChunk, str], Any] | None = None
         self.unread: dict[str, Any] = {}  # field -> its Arrow array, not yet converted
         self.unsettled = False  # an item flagged since the last settle
+
+    @property
+    def parent(self) -> Chunk:
+        parent = self._parent()
+        assert parent is not None  # INVARIANT: the items are evaluated while their row chunk is
+        return parent
 
     @property
     def seg(self) -> Any:

@@ -22,8 +22,9 @@ whose answer the scalar path's error could change are flagged for the scalar pat
 
 If eps is not below the gap every guarded row is flagged (the exact scalar path decides).
 
-Rows whose divisor is zero are `undef`: the division takes 1 there (no error, no garbage
-beyond those rows) and the rows are flagged only where the Ratio is used up *under the guard*
+Rows whose divisor is zero are `undef`: the fraction's denominator is 0 there (for a
+comparison or a product nothing divides by it; a rounding, which does, takes 1 instead:
+`safe`, one pass made only then) and the rows are flagged only where the Ratio is used up *under the guard*
 of the expression using it (`家庭人口 > 0人 且 人均月收入 < 标准`: the comparison is reached only
 where 家庭人口 > 0), which guize.compiler.batchgen_ratio passes in. The scalar path evaluates
 lazily and short-circuits, so a zero divisor is an error only where the quotient is reached;
@@ -54,7 +55,8 @@ def _is_arr(x: Any) -> bool:
 
 
 class Ratio:
-    """n / d: n a Num (its scale), d a Num of integers >= 1 (scale 0); `of`: the divisor as
+    """n / d: n a Num (its scale), d a Num of integers >= 1 (scale 0) on every row but the
+    `undef` ones, where it may be 0 (its bounds say so: see safe); `of`: the divisor as
     written when d equals it on every defined row; `undef`: rows whose divisor was zero (a
     bool column, True, or None); `eps`: |scalar path's value − n / d| <= eps on every defined
     row; `fresh`: the scalar value is one correctly rounded quotient of two exact numbers."""
@@ -107,14 +109,16 @@ def div(c: Chunk, a: Num, b: Num) -> Ratio:
                 return Ratio(n, _ONE, None, True, Fraction(0), True)
             if zero is not False and c.k.maybe(zero):
                 undef = zero
-                # 1 where zero: max(b, 1) when no divisor is negative (one pass, no mask)
-                d = c.max_(bi, _ONE) if b.lo >= 0 else c.where(zero, _ONE, bi)
+                # A negative divisor: 1 where zero (a mask); else d stays 0 there, made 1
+                # only where something divides by it (safe).
+                if b.lo < 0:
+                    d = c.where(zero, _ONE, bi)
         if b.lo < 0:
             neg = c.cmp("<", bi, _ZERO)
             n = c.where(neg, c.neg(n), n)
             d = c.where(neg, c.neg(Num(d.v, 0, d.lo, d.hi)), d)
             of = None
-        d = Num(d.v, 0, 1, max(abs(b.lo), abs(b.hi), 1))
+        d = Num(d.v, 0, 0 if undef is not None and b.lo >= 0 else 1, max(abs(b.lo), abs(b.hi), 1))
     r = Ratio(n, d, of, undef, Fraction(0), True)
     r.eps = _half_ulp(r.magnitude(), DIV_DIGITS)
     return r
@@ -135,6 +139,24 @@ def _is_one(d: Num) -> bool:
     return not _is_arr(d.v) and d.v == 1
 
 
+def _den(d: Num, *parts: Num) -> Num:
+    """A product of denominators: at least 1 where each part is (0 where one may be)."""
+    return Num(d.v, 0, max(d.lo, 1) if all(p.lo >= 1 for p in parts) else max(d.lo, 0), d.hi, d.own)
+
+
+def safe(c: Chunk, d: Num) -> Num:
+    """A denominator to divide by: 1 on the rows where it is 0 (undefined rows, whose value
+    nothing reads) — max(d, 1), one pass, made once per chunk and column."""
+    if d.lo >= 1 or not _is_arr(d.v):
+        return d
+    key = ("ratio safe", id(d.v))
+    hit = c.tests.get(key)
+    if hit is None:
+        m = c.max_(d, _ONE)
+        hit = c.tests[key] = (d.v, None, Num(m.v, 0, 1, max(d.hi, 1)))
+    return hit[2]
+
+
 def _numerators(c: Chunk, a: Ratio, b: Ratio) -> tuple[Num, Num, Num]:
     """a and b over a common denominator: (a's numerator, b's numerator, the denominator)."""
     s = max(a.n.s, b.n.s)
@@ -146,7 +168,7 @@ def _numerators(c: Chunk, a: Ratio, b: Ratio) -> tuple[Num, Num, Num]:
     if _is_one(a.d):
         return _times(c, an, b.d), bn, b.d
     d = c.mul(a.d, b.d)
-    return c.mul(an, b.d), c.mul(bn, a.d), Num(d.v, 0, max(d.lo, 1), d.hi, d.own)
+    return c.mul(an, b.d), c.mul(bn, a.d), _den(d, a.d, b.d)
 
 
 def _times(c: Chunk, x: Num, d: Num) -> Num:
@@ -207,7 +229,7 @@ def mul(c: Chunk, x: Num | Ratio, y: Num | Ratio) -> Ratio:
     if isinstance(y, Ratio):
         eps += y.eps * _max_abs(x) + x.eps * y.eps
         d = c.mul(x.d, y.d)
-        r = Ratio(c.mul(x.n, y.n), Num(d.v, 0, max(d.lo, 1), d.hi, d.own), None, _undef(c, x.undef, y.undef),
+        r = Ratio(c.mul(x.n, y.n), _den(d, x.d, y.d), None, _undef(c, x.undef, y.undef),
                   eps, False)
     elif y is x.of:  # (… ÷ y) × y: the divisor cancels (rows where it was zero are undefined anyway)
         r = Ratio(Num(x.n.v, x.n.s + y.s, x.n.lo, x.n.hi, x.n.own), _ONE, None, x.undef, eps, False)
@@ -218,20 +240,28 @@ def mul(c: Chunk, x: Num | Ratio, y: Num | Ratio) -> Ratio:
 
 
 # The signs of x − y for which `x op y` holds.
-_SIGNS = {"<": {-1}, "<=": {-1, 0}, "==": {0}, "!=": {-1, 1}, ">": {1}, ">=": {0, 1}}
+_SIGNS = {op: frozenset(s) for op, s in {"<": {-1}, "<=": {-1, 0}, "==": {0}, "!=": {-1, 1}, ">": {1},
+                                        ">=": {0, 1}}.items()}
+_ALL = frozenset({-1, 0, 1})
 
 
-def _facts(c: Chunk, mask: Any, made: dict[int, tuple[Any, ...]]) -> list[tuple[str, tuple[Any, ...]]]:
-    """Comparisons that hold on every row of `mask`, as far as the chunk's memo of tests
-    (Chunk.tests) tells: the comparison that made it, or those of both sides of an `and`."""
+def _facts(c: Chunk, mask: Any, made: dict[int, tuple[Any, ...]], negated: bool = False,
+           seen: frozenset[int] = frozenset()) -> list[tuple[frozenset[int], tuple[Any, ...]]]:
+    """Comparisons that hold on every row of `mask` (of its negation with `negated`), as far as
+    the chunk's memo of tests (Chunk.tests) tells, each as (the signs of x − y it allows, its
+    operands): the comparison that made it, those of both sides of an `and` (under a 非: of
+    an `or`), and through a 非 the comparison's complement (非 家庭人口 = 0: 家庭人口 ≠ 0)."""
     key = made.get(id(mask))
-    if key is None:
+    if key is None or id(mask) in seen:
         return []
     if key[0] in _SIGNS:
-        return [(key[0], key[1:])]
-    if key[0] is np.logical_and:
+        signs = _SIGNS[key[0]]
+        return [(_ALL - signs if negated else signs, key[1:])]
+    if key[0] is (np.logical_or if negated else np.logical_and):
         a, b, _out = c.tests[key]
-        return _facts(c, a, made) + _facts(c, b, made)
+        return _facts(c, a, made, negated, seen) + _facts(c, b, made, negated, seen)
+    if key[0] is np.logical_not:
+        return _facts(c, c.tests[key][0], made, not negated, seen | {id(mask)})
     return []
 
 
@@ -240,9 +270,14 @@ def disjoint(c: Chunk, a: Any, b: Any) -> bool:
     that cannot hold with the other (家庭人口 = 0 against 家庭人口 > 0). False when unsure."""
     if not (_is_arr(a) and _is_arr(b)):
         return False
-    made = {id(out): key for key, (_a, _b, out) in c.tests.items()}
+    # Each mask by the test that made it; a 非's second entry (not (not a) is a, see
+    # Chunk.not_) does not hide the comparison that made `a`.
+    made: dict[int, tuple[Any, ...]] = {}
+    for key, (_a, _b, out) in c.tests.items():
+        if key[0] is not np.logical_not or id(out) not in made:
+            made[id(out)] = key
     right = _facts(c, b, made)
-    return any(k1 == k2 and not _SIGNS[op1] & _SIGNS[op2] for op1, k1 in _facts(c, a, made) for op2, k2 in right)
+    return any(k1 == k2 and not s1 & s2 for s1, k1 in _facts(c, a, made) for s2, k2 in right)
 
 
 def _reached(c: Chunk, undef: Any, guard: Any) -> None:
@@ -282,19 +317,20 @@ def cmp(c: Chunk, op: str, x: Num | Ratio, y: Num | Ratio, guard: Any = True) ->
 def rnd(c: Chunk, x: Ratio, exp: int, mode: str, guard: Any = True) -> Num:
     """x rounded to a multiple of 10**exp in `mode`, as the scalar path rounds its value."""
     _reached(c, x.undef, guard)
-    n, d = x.n, x.d
+    n, d = x.n, safe(c, x.d)
     if x.eps:  # the boundary test reads n and d after the rounding: which may not write into them
         n = Num(n.v, n.s, n.lo, n.hi)
         d = d if _is_one(d) else Num(d.v, d.s, d.lo, d.hi)
     result = c.rnd(n, exp, mode) if _is_one(d) else c.rdiv(n, d, exp, mode)
     if x.eps:
-        _flag_boundaries(c, x, exp, mode, guard)
+        _flag_boundaries(c, x, d, exp, mode, guard)
     return result
 
 
-def _flag_boundaries(c: Chunk, x: Ratio, exp: int, mode: str, guard: Any) -> None:
-    """Flag the rows whose rounding the scalar path's error (x.eps) could change."""
-    n, d = x.n, x.d
+def _flag_boundaries(c: Chunk, x: Ratio, d: Num, exp: int, mode: str, guard: Any) -> None:
+    """Flag the rows whose rounding the scalar path's error (x.eps) could change (`d`: x's
+    denominator, safe to divide by)."""
+    n = x.n
     # The value in steps of 10**exp is A / B, A and B integers, B >= 1.
     shift = n.s + exp
     if shift >= 0:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 _DICTIONARY_MEMO = 32  # converted dictionaries kept by one run (see _per_unique)
+_FEW = 64  # enumeration text columns this short (a dictionary's values) are matched in Python
 _I64 = 2**63 - 1
 _M64 = (1 << 64) - 1
 _D128 = 10**38
@@ -431,6 +432,11 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         return Converted(_numpy(arr), None, None, _nulls(arr, np))
     if kind == "enum" and (types.is_string(t) or types.is_large_string(t)):
         members = list(spec["members"])
+        if len(arr) <= _FEW and arr.null_count == 0:  # a dictionary's values: a look-up each,
+            codes_of = {m: enums.index(m) for m in members}  # not Arrow's index_in and its casts
+            few = [codes_of.get(v) for v in arr.to_pylist()]
+            if None not in few:  # (other spellings: below)
+                return Converted(np.array(few, dtype=np.int64), None, None, None)
         where = pc.index_in(arr, value_set=string_array(members).cast(t))
         null = _nulls(arr, np)
         found = _numpy(where.is_valid())

@@ -517,6 +517,55 @@ def _direct(calls: list[Call]) -> list[Call]:
     return [c for i, c in enumerate(out_calls) if i not in dropped]
 
 
+def _packable(call: Call) -> bool:
+    f, args, out, kw = call
+    if f is not take or kw or out.dtype != np.int64 or not isinstance(args[1], Reg):
+        return False
+    table = args[0].value
+    return table.dtype == np.int64 and len(table) > 0 and int(table.min()) >= 0
+
+
+def _packed(calls: list[Call]) -> list[Call]:
+    """Look-ups of several small tables by the same index (基本支付比例 and 单次最高支付限额 by
+    医院级别): one take from a table whose entries hold their values side by side in bit
+    fields (non-negative values of the same tables' length, at most 63 bits in all), then an
+    `and` for the first, a shift for the last and both for one between, each where its take
+    was. numpy's take converts and clips every index: about three times a shift or an and."""
+    version: dict[int, int] = {}
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, call in enumerate(calls):
+        if _packable(call):
+            index = call[1][1]
+            groups.setdefault((id(index), version.get(id(index), 0), len(call[1][0].value)), []).append(i)
+        version[id(call[2])] = version.get(id(call[2]), 0) + 1
+    steps: list[list[Call]] = [[call] for call in calls]  # what each call becomes
+    for members in groups.values():
+        fields: list[tuple[int, int, int]] = []  # (call, shift, bits)
+        shift = 0
+        for i in members:
+            bits = max(1, int(calls[i][1][0].value.max()).bit_length())
+            if shift + bits > 63:
+                break
+            fields.append((i, shift, bits))
+            shift += bits
+        if len(fields) < 2:
+            continue
+        packed = sum(calls[i][1][0].value.astype(object) << s for i, s, _b in fields)
+        whole = Reg(np.int64)
+        first = fields[0][0]
+        steps[first] = [(take, (_Const(np.array(packed, dtype=np.int64)), calls[first][1][1]), whole, ())]
+        for j, (i, s, bits) in enumerate(fields):
+            out = calls[i][2]
+            if s == 0:
+                step: list[Call] = [(np.bitwise_and, (whole, (1 << bits) - 1), out, ())]
+            elif j == len(fields) - 1:
+                step = [(np.right_shift, (whole, s), out, ())]
+            else:
+                step = [(np.right_shift, (whole, s), out, ()), (np.bitwise_and, (out, (1 << bits) - 1), out, ())]
+            steps[i] = (steps[i] if i == first else []) + step
+    return [call for step in steps for call in step]
+
+
 def _line(f: Any, args: list[str], out: str, kw: list[str], name_of: Callable[[Any, str], str]) -> str:
     """One call in a cheap form (a call costs about a microsecond per block): copies call
     np.copyto and look-ups the table's own take, rather than the wrappers. (numpy 2.4
@@ -549,7 +598,7 @@ class Kernel:
                 names[key] = name
             return names[key]
 
-        calls = _direct(_contiguous(_masks(_loads(_pairs(_live(calls))))))
+        calls = _direct(_contiguous(_masks(_loads(_pairs(_packed(_live(calls)))))))
         for _f, args, out, kw in calls:  # names are given below (a kernel may be built twice)
             for r in (*args, out, *(v for _k, v in kw)):
                 if isinstance(r, Reg):
