@@ -6,6 +6,7 @@ test_compile_pieces (its split_all fixture)."""
 from __future__ import annotations
 
 import datetime
+import json
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,14 @@ def located(node: ir.Node) -> list[tuple[str, int, ir.Span]]:
     return [(type(n).__name__, n.id, n.span) for n in ir.walk(node)]
 
 
+def json_value(value: object) -> object:
+    """A Decimal or date as encode_text writes it."""
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    assert isinstance(value, datetime.date)
+    return {"t": value.isoformat()}
+
+
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
 def test_text_decodes_to_the_same_definitions(path: Path) -> None:
     checked = compile_source(path.read_text(encoding="utf-8"), str(path)).checked
@@ -37,6 +46,9 @@ def test_text_decodes_to_the_same_definitions(path: Path) -> None:
         back = ir.decode_definition(data)
         assert back == d and located(back.expr) == located(d.expr)
         assert ir.encode(back.expr) == ir.encode(d.expr)  # Decimals with their exponents, dates
+        # The encoder made once (ir.encode_text) writes what json.dumps of ir.encode's tuples writes
+        assert data["expr"] == json.dumps(ir.encode(d.expr), default=json_value, ensure_ascii=False,
+                                          separators=(",", ":"))
 
 
 def test_text_keeps_decimal_exponents_dates_and_texts() -> None:
@@ -45,6 +57,8 @@ def test_text_keeps_decimal_exponents_dates_and_texts() -> None:
     for value in values:
         node = ir.Const(value, id=7, span=(1, 2, 3, 4))
         back = ir.decode_expr(ir.encode_text(node))
+        assert ir.encode_text(node) == json.dumps(ir.encode(node), default=json_value, ensure_ascii=False,
+                                                  separators=(",", ":"))
         assert isinstance(back, ir.Const) and type(back.value) is type(value) and str(back.value) == str(value)
         assert back.id == 7 and back.span == (1, 2, 3, 4)
     versions = (ir.Version(datetime.date(2020, 1, 1), None, ir.Const(Decimal("1.5")), "二〇二〇年", ("第1条",)),
