@@ -671,6 +671,8 @@ _json_encode: Callable[[Any], str] | None = None
 
 def _json_value(value: Any) -> Any:
     cls = type(value)
+    if cls is Const and type(value.value) is Decimal:  # the commonest: its Decimal without a call more
+        return [_CONST_CODE, value.id, value.span, {"d": str(value.value)}]
     known = _GETTERS.get(cls)
     if known is not None:
         code, get, required = known
@@ -685,6 +687,7 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"not in the IR's compact form: {value!r}")  # INVARIANT: Const values are the kinds above
 
 
+_CONST_CODE = _CODE[Const]
 # Each node class's code, its id, span and fields at once, and the length of its shortest encoding.
 _GETTERS = {cls: (_CODE[cls], operator.attrgetter("id", "span", *_FIELDS[cls]), 3 + _REQUIRED[cls])
             for cls in _CLASSES}
