@@ -192,6 +192,25 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   them back (locals come from Names, temporaries from templates: not done, a missed name is a
   NameError only in large policies), and a DEFS form without a JSON text per definition (the
   runtime's decoding with it).
+* Ninth round (branch compile9, codegen only, a short one; main at d1c47d4 and the branch in turn,
+  load 1.5-3.5): codegen alone on the pickled checked 50k-line policy, five pairs of best-of-three:
+  0.81-1.10 -> 0.74-0.92 s (the branch lower in each pair, by 0.01-0.27: mostly the load's noise;
+  what changed is worth about 0.025 s); the JSON encoding of DEFS's 15,380 expressions alone, three
+  pairs of best-of-seven: 0.141-0.147 -> 0.117-0.123 s. The script itself, interleaved twice: no
+  difference above its noise (codegen 0.84, 0.84 -> 0.83, 0.96 under load). Same text, byte for byte.
+  - ir.encode_text makes the C JSON encoder once (json.dumps built a JSONEncoder and a C encoder
+    at each of its calls, a sixth of the encoding) and _json_value writes a Const of a Decimal in
+    one call instead of two (a quarter of its 169,180 calls at 50k lines were Decimals).
+  - Measured, not kept: splitfn's per-name Python steps (the unshaped-name filter, the names later
+    parts mention, the nested-def test) done by C iterators and one regular expression: split
+    0.17-0.18 s either way. Where split's 0.18 s goes (50k lines, out_subset of 2.7 M characters):
+    the word search for locals 0.05, _assigned 0.045 (targets 0.024, walrus 0.005, the set updates
+    the rest), blanking strings 0.016, cutting into statements 0.01, the rest per-part sets, sorting
+    and writing the parts. Only codegen telling it each statement's names would remove the searches.
+  Left: codegen about 0.75-0.8 s quiet at 50k lines (DEFS about 0.22, of which the C encoder's own
+  work about 0.07 and _json_value about 0.05; splitfn 0.18; the definitions' statements 0.13;
+  strict_needs 0.06); check 0.38 and batchgen 0.25 (other branches'): check + codegen + batchgen
+  about 34k lines/s, the target's 50k not reached.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or
