@@ -11,12 +11,12 @@ import inspect
 from decimal import Decimal
 from typing import Any
 
+import differential
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
-from guize.runtime.errors import RuleError
 
 ON = datetime.date(2024, 6, 1)
 RULE = """\
@@ -63,16 +63,11 @@ OUTPUTS = ("甲值", "乙值", "丙值", "丁值", "戊值")
 
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
-    path = tmp_path_factory.mktemp("bands") / "bands.rule"
-    path.write_text(RULE, encoding="utf-8")
-    return guize.load(path, corpus=False)
+    return differential.load_rule(tmp_path_factory, "bands", RULE)
 
 
 def outcome(run: Any, data: dict[str, Any], outputs: list[str] | None) -> Any:
-    try:
-        return {k: str(v) for k, v in run(data, ON, outputs).items()}
-    except RuleError as exc:
-        return ("error", type(exc).__name__, exc.message)
+    return differential.outcome(run, data, ON, outputs)
 
 
 def test_chained_bands_are_one_comparison_each(policy: guize.Policy) -> None:

@@ -10,12 +10,12 @@ import datetime
 import inspect
 from typing import Any
 
+import differential
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
-from guize.runtime.errors import RuleError
 
 ON = datetime.date(2025, 3, 1)
 
@@ -69,17 +69,11 @@ OUTPUTS = ["序号", "两倍", "合计", "可为零", "月数"]
 
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
-    path = tmp_path_factory.mktemp("enumfold") / "enumfold.rule"
-    path.write_text(RULE, encoding="utf-8")
-    return guize.load(path, corpus=False)
+    return differential.load_rule(tmp_path_factory, "enumfold", RULE)
 
 
 def outcome(run: Any, data: dict[str, Any], outputs: list[str] | None = None) -> Any:
-    try:
-        got = run(data, ON, outputs)
-    except RuleError as exc:
-        return ("error", exc.to_json())
-    return {name: (value, type(value)) for name, value in got.items()}
+    return differential.outcome(run, data, ON, outputs, show=differential.with_types, error=lambda exc: ("error", exc.to_json()))
 
 
 def test_written_as_tables(policy: guize.Policy) -> None:

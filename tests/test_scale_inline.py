@@ -13,12 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import differential
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
-from guize.runtime.errors import RuleError
 
 ON = datetime.date(2024, 6, 1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,17 +65,11 @@ OUTPUTS = ("税率甲", "税额甲", "扣除甲", "合计甲", "条件甲", "税
 
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
-    path = tmp_path_factory.mktemp("scales") / "scales.rule"
-    path.write_text(RULE, encoding="utf-8")
-    return guize.load(path, corpus=False)
+    return differential.load_rule(tmp_path_factory, "scales", RULE)
 
 
 def outcome(run: Any, data: dict[str, Any], outputs: list[str] | None) -> Any:
-    """The values as text (a zero's sign and exponent count), or the error."""
-    try:
-        return {k: str(v) for k, v in run(data, ON, outputs).items()}
-    except RuleError as exc:
-        return ("error", type(exc).__name__, exc.message)
+    return differential.outcome(run, data, ON, outputs)
 
 
 amounts = st.one_of(

@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import differential
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
-from guize.runtime.errors import RuleError
 
 ON = datetime.date(2024, 6, 1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,16 +47,11 @@ OUTPUTS = ("结果", "两次", "人次")
 
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
-    path = tmp_path_factory.mktemp("once") / "once.rule"
-    path.write_text(RULE, encoding="utf-8")
-    return guize.load(path, corpus=False)
+    return differential.load_rule(tmp_path_factory, "once", RULE)
 
 
 def outcome(run: Any, data: dict[str, Any], outputs: list[str] | None) -> Any:
-    try:
-        return {k: str(v) for k, v in run(data, ON, outputs).items()}
-    except RuleError as exc:
-        return ("error", type(exc).__name__, exc.message)
+    return differential.outcome(run, data, ON, outputs)
 
 
 def test_read_in_one_place_computed_there(policy: guize.Policy) -> None:

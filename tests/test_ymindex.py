@@ -9,12 +9,12 @@ import inspect
 from pathlib import Path
 from typing import Any
 
+import differential
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import guize
-from guize.runtime.errors import RuleError
 
 ON = datetime.date(2025, 3, 1)
 
@@ -55,17 +55,11 @@ OUTPUTS = ["序号", "到期年月", "较早年月", "年份月份", "仍是年�
 
 @pytest.fixture(scope="module")
 def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
-    path = tmp_path_factory.mktemp("ymindex") / "ymindex.rule"
-    path.write_text(RULE, encoding="utf-8")
-    return guize.load(path, corpus=False)
+    return differential.load_rule(tmp_path_factory, "ymindex", RULE)
 
 
 def outcome(run: Any, data: dict[str, Any], outputs: list[str] | None = None) -> Any:
-    try:
-        got = run(data, ON, outputs)
-    except RuleError as exc:
-        return ("error", type(exc).__name__, exc.message)
-    return {name: (value, type(value)) for name, value in got.items()}
+    return differential.outcome(run, data, ON, outputs, show=differential.with_types)
 
 
 def test_held_as_indices(policy: guize.Policy) -> None:

@@ -1,0 +1,48 @@
+"""Shared set-up of the differential tests: a .rule text loaded alone, and one engine's outcome.
+
+Each test compares `policy.evaluate` (the compiled module) with `policy.interpret` (the reference
+interpreter) through `outcome`, so that a value and an error compare alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+import guize
+from guize.runtime.errors import RuleError
+
+
+def load_rule(factory: pytest.TempPathFactory, name: str, text: str) -> guize.Policy:
+    """The policy of `text`, written to a fresh folder as `name`.rule, loaded without a corpus."""
+    path = factory.mktemp(name) / f"{name}.rule"
+    path.write_text(text, encoding="utf-8")
+    return guize.load(path, corpus=False)
+
+
+def as_text(got: Mapping[str, Any]) -> Any:
+    """The values as text: a zero's sign and a Decimal's exponent count."""
+    return {k: str(v) for k, v in got.items()}
+
+
+def with_types(got: Mapping[str, Any]) -> Any:
+    """The values with their types: an int where a Period is expected does not pass."""
+    return {k: (v, type(v)) for k, v in got.items()}
+
+
+def error_words(exc: RuleError) -> Any:
+    return ("error", type(exc).__name__, exc.message)
+
+
+def outcome(run: Callable[..., Mapping[str, Any]], data: dict[str, Any], on: datetime.date,
+            outputs: list[str] | None = None, show: Callable[[Mapping[str, Any]], Any] = as_text,
+            error: Callable[[RuleError], Any] = error_words) -> Any:
+    """What `run` (evaluate or interpret) gives for `data` on `on`: the values shown, or the error."""
+    try:
+        got = run(data, on, outputs)
+    except RuleError as exc:
+        return error(exc)
+    return show(got)
