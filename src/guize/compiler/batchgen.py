@@ -76,7 +76,6 @@ class BatchGen:
         # 且/或, a 若's condition, a branch's test; True for negated): batchgen_ratio flags a zero
         # divisor only where its quotient is reached, as the scalar path short-circuits.
         self.guards: list[tuple[str, bool]] = []
-        self.by_kind = self.kinds()
 
     # ------------------------------------------------------------ helpers
 
@@ -223,17 +222,7 @@ class BatchGen:
             if ident is not None and ident in self.bound:
                 return ident
             return self.local("d", name, f"c.ref({name!r})", out, pad)
-        return self.by_kind[type(node)](node, out, pad)  # (a match's class patterns: one after another)
-
-    def kinds(self) -> dict[type, Callable[[Any, list[str], str], str]]:
-        """expr's method for each other node class (tests/test_batch.py: every class of ir.Expr)."""
-        return {ir.Match: self.match, ir.Bands: self.bands, ir.AsOf: self.e_asof, ir.Arith: self.e_arith,
-                ir.Neg: self.e_neg, ir.Cmp: self.e_cmp, ir.And: self.e_and_or, ir.Or: self.e_and_or,
-                ir.Not: self.e_not, ir.If: self.e_if, ir.Min: self.e_min_max, ir.Max: self.e_min_max,
-                ir.Round: self.e_round, ir.Call: self.e_call, ir.Cond: self.e_cond, ir.Dated: self.dated,
-                ir.Scale: self.e_scale, ir.Progressive: self.e_progressive, ir.Each: self.list_expr,
-                ir.Field: self.list_expr, ir.ItemRef: self.list_expr, ir.Running: self.list_expr,
-                ir.Aggregate: self.list_expr, ir.AtDate: self.e_at_date, ir.InMonth: self.e_in_month}
+        return BY_KIND[type(node)](self, node, out, pad)  # (a match's class patterns: one after another)
 
     def e_asof(self, node: ir.AsOf, out: list[str], pad: str) -> str:
         return "c.asof()"
@@ -731,6 +720,19 @@ class BatchGen:
         out += ["# Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk)."]
         out += wrap(f"DEFS = {{{table}}}")
         return "\n".join(out) + "\n"
+
+
+# expr's method for each other node class (tests/test_batch.py: every class of ir.Expr). Plain
+# functions, not bound methods kept on the instance: those would make a reference cycle, which
+# keeps the whole generator alive while the compiler pauses the cycle collector.
+BY_KIND: dict[type, Callable[[BatchGen, Any, list[str], str], str]] = {
+    ir.Match: BatchGen.match, ir.Bands: BatchGen.bands, ir.AsOf: BatchGen.e_asof, ir.Arith: BatchGen.e_arith,
+    ir.Neg: BatchGen.e_neg, ir.Cmp: BatchGen.e_cmp, ir.And: BatchGen.e_and_or, ir.Or: BatchGen.e_and_or,
+    ir.Not: BatchGen.e_not, ir.If: BatchGen.e_if, ir.Min: BatchGen.e_min_max, ir.Max: BatchGen.e_min_max,
+    ir.Round: BatchGen.e_round, ir.Call: BatchGen.e_call, ir.Cond: BatchGen.e_cond, ir.Dated: BatchGen.dated,
+    ir.Scale: BatchGen.e_scale, ir.Progressive: BatchGen.e_progressive, ir.Each: BatchGen.list_expr,
+    ir.Field: BatchGen.list_expr, ir.ItemRef: BatchGen.list_expr, ir.Running: BatchGen.list_expr,
+    ir.Aggregate: BatchGen.list_expr, ir.AtDate: BatchGen.e_at_date, ir.InMonth: BatchGen.e_in_month}
 
 
 def generate(policy: CheckedPolicy) -> str:
