@@ -211,6 +211,22 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   work about 0.07 and _json_value about 0.05; splitfn 0.18; the definitions' statements 0.13;
   strict_needs 0.06); check 0.38 and batchgen 0.25 (other branches'): check + codegen + batchgen
   about 34k lines/s, the target's 50k not reached.
+* Batchgen (branch compile10; batchgen alone on a pickled checked policy, main at d1c47d4 and the
+  branch in turn, four rounds of best-of-three, load 2-3 helpers): 50k lines 0.259-0.270 ->
+  0.230-0.253 s, 10k 0.046-0.053 -> 0.044-0.050 s (about -8% / -4%); in the script itself, both
+  interleaved twice, batchgen 0.27, 0.27 -> 0.26, 0.27 and check + codegen + batchgen 31.4k, 31.6k
+  -> 31.1k, 30.3k lines/s at 50k: within the runs' noise. The same code for every file. What changed:
+  expr finds a node's method by its exact class in a dict (batchgen.BY_KIND; the match statement
+  tried each class pattern in turn), and names.Names asks unicodedata.is_normalized instead of
+  normalizing and comparing (the same identifiers, tests/test_names.py). A first form of the dict,
+  bound methods kept on the generator, made a reference cycle that held the whole generator
+  (9 MB at 50k lines) until the end while the compiler pauses the cycle collector: load peak 238 ->
+  247 MB in this script, caught by it; the dict is now of plain functions (tests/test_batch.py
+  checks the generator is freed with the collector off). Left: batchgen's profile stays flat
+  (definition and generate's bookkeeping, emit, match tables, Names, is_ratio / ym probes at every
+  comparison and rounding); a checker flag for "no division, no year-month" would save at most a
+  few hundredths of a second at 50k lines and was not tried. The target (1.0 s at 50k lines) needs
+  check 0.4 + codegen 0.9 + batchgen 0.25 to fall by a third.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, assert_never
 
@@ -221,98 +222,107 @@ class BatchGen:
             if ident is not None and ident in self.bound:
                 return ident
             return self.local("d", name, f"c.ref({name!r})", out, pad)
-        match node:  # (tables first: a class pattern is tried one after another)
-            case ir.Match():
-                return self.match(node, out, pad)
-            case ir.Bands():
-                return self.bands(node, out, pad)
-            case ir.AsOf():
-                return "c.asof()"
-            case ir.Arith(op=op, left=left, right=right):
-                if op == "/":
-                    raise Unsupported("除法的结果未舍入（请对除法结果舍入，如 向下取整(a ÷ b)）")
-                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
-                fn = {"+": "add", "-": "sub", "*": "mul"}[op]
-                return self.emit(f"c.{fn}({a}, {b})", out, pad)
-            case ir.Neg(arg=arg):
-                return self.emit(f"c.neg({self.expr(arg, out, pad)})", out, pad)
-            case ir.Cmp(op=op, left=left, right=right):
-                months = batchgen_months.cmp(self, node, out, pad)
-                if months is not None:
-                    return months
-                ratio = batchgen_ratio.cmp(self, node, out, pad)
-                if ratio is not None:
-                    return ratio
-                a, b = self.expr(left, out, pad), self.expr(right, out, pad)
-                fn = "cmp" if self.kind(left) == "num" else "cmpx"
-                return self.emit(f"c.{fn}({op!r}, {a}, {b})", out, pad)
-            case ir.And(left=left, right=right) | ir.Or(left=left, right=right):
-                a = self.expr(left, out, pad)
-                with batchgen_ratio.pushing(self, a, isinstance(node, ir.Or)):
-                    b = self.expr(right, out, pad)
-                fn = "and_" if isinstance(node, ir.And) else "or_"
-                return self.emit(f"c.{fn}({a}, {b})", out, pad)
-            case ir.Not(arg=arg):
-                return self.emit(f"c.not_({self.expr(arg, out, pad)})", out, pad)
-            case ir.If(cond=cond_node, then=then, other=other):
-                factored = self.factor([then, other])
-                if factored is not None:  # c ? x×k1 : x×k2  ->  x × (c ? k1 : k2): one column product
-                    x, (k1, k2) = factored
-                    cond = self.expr(cond_node, out, pad)
-                    pick = self.emit(f"c.where({cond}, {self.literal(k1)}, {self.literal(k2)})", out, pad)
-                    return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-                cond = self.expr(cond_node, out, pad)
-                with batchgen_ratio.pushing(self, cond, False):
-                    a = self.expr(then, out, pad)
-                with batchgen_ratio.pushing(self, cond, True):
-                    b = self.expr(other, out, pad)
-                return self.emit(f"c.where({cond}, {a}, {b})", out, pad)
-            case ir.Min(args=nodes) | ir.Max(args=nodes):
-                args = [self.expr(n, out, pad) for n in nodes]
-                if len(args) == 1:
-                    return args[0]
-                fn = "min_" if isinstance(node, ir.Min) else "max_"
-                return self.emit(f"c.{fn}({', '.join(args)})", out, pad)
-            case ir.Round(mode=mode, quantum=quantum, arg=arg, as_int=as_int):
-                return self.rounded(arg, 0 if as_int else _exponent(quantum), mode, out, pad)
-            case ir.Call(func=func, args=nodes):
-                months = batchgen_months.call(self, node, out, pad)
-                if months is not None:
-                    return months
-                if func not in _VECTOR_CALLS:
-                    raise Unsupported(f"日期函数 {func} 逐行计算")
-                args = [self.expr(n, out, pad) for n in nodes]
-                return self.emit(f"c.call({func!r}, {', '.join(args)})", out, pad)
-            case ir.Cond(branches=branches, other=other_row):
-                factored = self.factor([br.value for br in branches] + [other_row.value])
-                if factored is not None:  # every branch is x × a constant: choose the constant
-                    x, ks = factored
-                    cases = [(self.expr(br.test, out, pad), self.literal(k))
-                             for br, k in zip(branches, ks, strict=False)]
-                    pick = self.select(cases, self.literal(ks[-1]), out, pad)
-                    return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
-                cases = []
-                for br in branches:
-                    test = self.expr(br.test, out, pad)
-                    with batchgen_ratio.pushing(self, test, False):
-                        cases.append((test, self.expr(br.value, out, pad)))
-                return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
-            case ir.Dated():
-                return self.dated(node, out, pad)
-            case ir.Scale():
-                raise Unsupported("累进税率表只在 累进计算/适用税率/速算扣除数 中按列计算")
-            case ir.Progressive():
-                return batchgen_scales.progressive(self, node, out, pad)
-            case ir.Each() | ir.Field() | ir.ItemRef() | ir.Running() | ir.Aggregate():
-                return self.list_expr(node, out, pad)
-            case ir.AtDate(dated=dated, date=date):
-                return self.at_date(dated, date, out, pad)
-            case ir.InMonth(source=source, field=field, month=month, value=value):
-                name = self.list_name(source)
-                when = self.expr(month, out, pad)
-                v = self.item_function(name, value, out, pad)
-                return self.emit(f"_l.in_month(c, {name!r}, {field!r}, {when}, {v})", out, pad)
-        assert_never(node)
+        return BY_KIND[type(node)](self, node, out, pad)  # (a match's class patterns: one after another)
+
+    def e_asof(self, node: ir.AsOf, out: list[str], pad: str) -> str:
+        return "c.asof()"
+
+    def e_arith(self, node: ir.Arith, out: list[str], pad: str) -> str:
+        if node.op == "/":
+            raise Unsupported("除法的结果未舍入（请对除法结果舍入，如 向下取整(a ÷ b)）")
+        a, b = self.expr(node.left, out, pad), self.expr(node.right, out, pad)
+        fn = {"+": "add", "-": "sub", "*": "mul"}[node.op]
+        return self.emit(f"c.{fn}({a}, {b})", out, pad)
+
+    def e_neg(self, node: ir.Neg, out: list[str], pad: str) -> str:
+        return self.emit(f"c.neg({self.expr(node.arg, out, pad)})", out, pad)
+
+    def e_cmp(self, node: ir.Cmp, out: list[str], pad: str) -> str:
+        months = batchgen_months.cmp(self, node, out, pad)
+        if months is not None:
+            return months
+        ratio = batchgen_ratio.cmp(self, node, out, pad)
+        if ratio is not None:
+            return ratio
+        left = node.left
+        a, b = self.expr(left, out, pad), self.expr(node.right, out, pad)
+        fn = "cmp" if self.kind(left) == "num" else "cmpx"
+        return self.emit(f"c.{fn}({node.op!r}, {a}, {b})", out, pad)
+
+    def e_and_or(self, node: ir.And | ir.Or, out: list[str], pad: str) -> str:
+        a = self.expr(node.left, out, pad)
+        with batchgen_ratio.pushing(self, a, isinstance(node, ir.Or)):
+            b = self.expr(node.right, out, pad)
+        fn = "and_" if isinstance(node, ir.And) else "or_"
+        return self.emit(f"c.{fn}({a}, {b})", out, pad)
+
+    def e_not(self, node: ir.Not, out: list[str], pad: str) -> str:
+        return self.emit(f"c.not_({self.expr(node.arg, out, pad)})", out, pad)
+
+    def e_if(self, node: ir.If, out: list[str], pad: str) -> str:
+        cond_node, then, other = node.cond, node.then, node.other
+        factored = self.factor([then, other])
+        if factored is not None:  # c ? x×k1 : x×k2  ->  x × (c ? k1 : k2): one column product
+            x, (k1, k2) = factored
+            cond = self.expr(cond_node, out, pad)
+            pick = self.emit(f"c.where({cond}, {self.literal(k1)}, {self.literal(k2)})", out, pad)
+            return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
+        cond = self.expr(cond_node, out, pad)
+        with batchgen_ratio.pushing(self, cond, False):
+            a = self.expr(then, out, pad)
+        with batchgen_ratio.pushing(self, cond, True):
+            b = self.expr(other, out, pad)
+        return self.emit(f"c.where({cond}, {a}, {b})", out, pad)
+
+    def e_min_max(self, node: ir.Min | ir.Max, out: list[str], pad: str) -> str:
+        args = [self.expr(n, out, pad) for n in node.args]
+        if len(args) == 1:
+            return args[0]
+        fn = "min_" if isinstance(node, ir.Min) else "max_"
+        return self.emit(f"c.{fn}({', '.join(args)})", out, pad)
+
+    def e_round(self, node: ir.Round, out: list[str], pad: str) -> str:
+        return self.rounded(node.arg, 0 if node.as_int else _exponent(node.quantum), node.mode, out, pad)
+
+    def e_call(self, node: ir.Call, out: list[str], pad: str) -> str:
+        months = batchgen_months.call(self, node, out, pad)
+        if months is not None:
+            return months
+        if node.func not in _VECTOR_CALLS:
+            raise Unsupported(f"日期函数 {node.func} 逐行计算")
+        args = [self.expr(n, out, pad) for n in node.args]
+        return self.emit(f"c.call({node.func!r}, {', '.join(args)})", out, pad)
+
+    def e_cond(self, node: ir.Cond, out: list[str], pad: str) -> str:
+        branches, other_row = node.branches, node.other
+        factored = self.factor([br.value for br in branches] + [other_row.value])
+        if factored is not None:  # every branch is x × a constant: choose the constant
+            x, ks = factored
+            cases = [(self.expr(br.test, out, pad), self.literal(k))
+                     for br, k in zip(branches, ks, strict=False)]
+            pick = self.select(cases, self.literal(ks[-1]), out, pad)
+            return self.emit(f"c.mul({self.expr(x, out, pad)}, {pick})", out, pad)
+        cases = []
+        for br in branches:
+            test = self.expr(br.test, out, pad)
+            with batchgen_ratio.pushing(self, test, False):
+                cases.append((test, self.expr(br.value, out, pad)))
+        return self.select(cases, self.expr(other_row.value, out, pad), out, pad)
+
+    def e_scale(self, node: ir.Scale, out: list[str], pad: str) -> str:
+        raise Unsupported("累进税率表只在 累进计算/适用税率/速算扣除数 中按列计算")
+
+    def e_progressive(self, node: ir.Progressive, out: list[str], pad: str) -> str:
+        return batchgen_scales.progressive(self, node, out, pad)
+
+    def e_at_date(self, node: ir.AtDate, out: list[str], pad: str) -> str:
+        return self.at_date(node.dated, node.date, out, pad)
+
+    def e_in_month(self, node: ir.InMonth, out: list[str], pad: str) -> str:
+        name = self.list_name(node.source)
+        when = self.expr(node.month, out, pad)
+        v = self.item_function(name, node.value, out, pad)
+        return self.emit(f"_l.in_month(c, {name!r}, {node.field!r}, {when}, {v})", out, pad)
 
     def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate, out: list[str],
                   pad: str, rounded: bool = False) -> str:
@@ -710,6 +720,19 @@ class BatchGen:
         out += ["# Each vectorised definition's function of a chunk (guize.runtime.batchops.Chunk)."]
         out += wrap(f"DEFS = {{{table}}}")
         return "\n".join(out) + "\n"
+
+
+# expr's method for each other node class (tests/test_batch.py: every class of ir.Expr). Plain
+# functions, not bound methods kept on the instance: those would make a reference cycle, which
+# keeps the whole generator alive while the compiler pauses the cycle collector.
+BY_KIND: dict[type, Callable[[BatchGen, Any, list[str], str], str]] = {
+    ir.Match: BatchGen.match, ir.Bands: BatchGen.bands, ir.AsOf: BatchGen.e_asof, ir.Arith: BatchGen.e_arith,
+    ir.Neg: BatchGen.e_neg, ir.Cmp: BatchGen.e_cmp, ir.And: BatchGen.e_and_or, ir.Or: BatchGen.e_and_or,
+    ir.Not: BatchGen.e_not, ir.If: BatchGen.e_if, ir.Min: BatchGen.e_min_max, ir.Max: BatchGen.e_min_max,
+    ir.Round: BatchGen.e_round, ir.Call: BatchGen.e_call, ir.Cond: BatchGen.e_cond, ir.Dated: BatchGen.dated,
+    ir.Scale: BatchGen.e_scale, ir.Progressive: BatchGen.e_progressive, ir.Each: BatchGen.list_expr,
+    ir.Field: BatchGen.list_expr, ir.ItemRef: BatchGen.list_expr, ir.Running: BatchGen.list_expr,
+    ir.Aggregate: BatchGen.list_expr, ir.AtDate: BatchGen.e_at_date, ir.InMonth: BatchGen.e_in_month}
 
 
 def generate(policy: CheckedPolicy) -> str:
