@@ -46,3 +46,8 @@ def outcome(run: Callable[..., Mapping[str, Any]], data: dict[str, Any], on: dat
     except RuleError as exc:
         return error(exc)
     return show(got)
+
+
+def answers(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None = None) -> list[Any]:
+    """The compiled module's outcome and the reference interpreter's, values as they are."""
+    return [outcome(run, data, on, outputs, show=dict) for run in (policy.evaluate, policy.interpret)]

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+import differential
 import pytest
 from test_compile_speed import reference_wrap
 
@@ -23,7 +24,6 @@ import guize
 from guize.compiler import batchgen, codegen, defstable, literals, pieces, splitfn
 from guize.compiler.driver import compile_source, module_from_source
 from guize.runtime import modcache
-from guize.runtime.errors import RuleError
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").rglob("*.rule"))
@@ -36,16 +36,6 @@ def split_all(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(splitfn, "LIMIT", 0)
     monkeypatch.setattr(splitfn, "PART", 1)
     monkeypatch.setattr(pieces, "PIECE", 1)
-
-
-def answers(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None = None) -> list[Any]:
-    out = []
-    for run in (policy.evaluate, policy.interpret):
-        try:
-            out.append(run(data, on, outputs))
-        except RuleError as exc:
-            out.append(("error", type(exc).__name__, exc.message))
-    return out
 
 
 def inputs_for(policy: guize.Policy, rng: random.Random) -> dict[str, Any]:
@@ -82,12 +72,12 @@ def test_split_modules_answer_as_the_interpreter(path: Path, split_all: None, tm
     rng = random.Random(path.stem)
     outputs = list(policy.module.OUTPUTS)
     for example in policy.examples:
-        first, second = answers(policy, dict(example["inputs"]), example["date"])
+        first, second = differential.answers(policy, dict(example["inputs"]), example["date"])
         assert first == second
     for on, _ in itertools.product((dt.date(2019, 6, 1), dt.date(2024, 6, 1), dt.date(2026, 1, 1)), range(15)):
         data = inputs_for(policy, rng)
         for asked in (None, outputs[:1], outputs[-2:]):
-            first, second = answers(policy, data, on, asked)
+            first, second = differential.answers(policy, data, on, asked)
             assert first == second, (data, on, asked)
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import differential
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -189,13 +190,8 @@ def test_textile_prefetch_in_out_all_equals_the_interpreter(textile: guize.Polic
         value = spec.allowed[0] if spec.kind == "enum" else PLAIN.get(spec.kind, "1")
         data[spec.name] = odd.get(index, value)
     outputs = None if every else [o.name for o in textile.outputs][:4]
-    answers = []
-    for run in (textile.evaluate, textile.interpret):
-        try:
-            answers.append(run(data, TEXTILE_ON, outputs))
-        except RuleError as exc:
-            answers.append(("error", type(exc).__name__, exc.message))
-    assert answers[0] == answers[1], data
+    compiled, reference = differential.answers(textile, data, TEXTILE_ON, outputs)
+    assert compiled == reference, data
 
 
 def test_textile_out_all_checks_its_optional_inputs_inline() -> None:

@@ -15,13 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import differential
 import pytest
 from test_compile_pieces import inputs_for
 
 import guize
 from guize.compiler import codegen
 from guize.compiler.driver import compile_source
-from guize.runtime.errors import RuleError
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").rglob("*.rule"))
@@ -49,16 +49,6 @@ def chain(n: int) -> str:
     """n outputs 链乙, 链丙, …: the first 总额 + 1元, each next the one before + 1元."""
     return "".join(f"\n输出 链{stem(k)}：金额 = {'总额' if k == 1 else '链' + stem(k - 1)} + 1元\n"
                    for k in range(1, n + 1))
-
-
-def answers(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None) -> list[Any]:
-    out = []
-    for run in (policy.evaluate, policy.interpret):
-        try:
-            out.append(run(data, on, outputs))
-        except RuleError as exc:
-            out.append(("error", type(exc).__name__, exc.message))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +82,12 @@ def test_large_policy_answers_as_the_interpreter(large: guize.Policy) -> None:
         for data in (base, {**base, "人数": 0}, {**base, "有奖励": True}, {**base, "有奖励": True, "奖励": 7},
                      {k: v for k, v in base.items() if k != first_input}, {**base, "级别": "四级"},
                      {**base, "人数": "不是数"}, {**base, "未声明": 1}):
-            first, second = answers(large, data, ON, asked)
+            first, second = differential.answers(large, data, ON, asked)
             assert first == second, (asked, data)
     # Missing for every output (out_all) says so, as the interpreter; a list naming them all does not.
     missing = {k: v for k, v in base.items() if k != first_input}
-    assert "计算全部输出时需要" in answers(large, missing, ON, None)[0][2]
-    assert "计算全部输出时需要" not in answers(large, missing, ON, outputs)[0][2]
+    assert "计算全部输出时需要" in differential.answers(large, missing, ON, None)[0][2]
+    assert "计算全部输出时需要" not in differential.answers(large, missing, ON, outputs)[0][2]
 
 
 def test_a_branch_not_taken_is_neither_computed_nor_required(large: guize.Policy) -> None:
@@ -105,13 +95,13 @@ def test_a_branch_not_taken_is_neither_computed_nor_required(large: guize.Policy
     data: dict[str, Any] = {n: Decimal(100) for n in large.module.INPUT_NAMES if n.startswith("费用")}
     data |= {"总额": Decimal(100), "人数": 0}
     for asked in (None, ["每人"], ["合计", "每人"], ["每人", "链丙"]):
-        first, second = answers(large, data, ON, asked)
+        first, second = differential.answers(large, data, ON, asked)
         assert first == second and first["每人"] == Decimal(0), asked
-    assert answers(large, data | {"有奖励": True}, ON, ["合计"])[0] == (
+    assert differential.answers(large, data | {"有奖励": True}, ON, ["合计"])[0] == (
         "error", "MissingInput", "缺少输入「奖励」（计算「合计」时需要）")
-    assert answers(large, data | {"有奖励": True}, ON, None)[0] == (
+    assert differential.answers(large, data | {"有奖励": True}, ON, None)[0] == (
         "error", "MissingInput", "缺少输入「奖励」（计算「合计」时需要）")
-    assert answers(large, data | {"有奖励": True}, ON, ["每人"])[0] == {"每人": Decimal(0)}
+    assert differential.answers(large, data | {"有奖励": True}, ON, ["每人"])[0] == {"每人": Decimal(0)}
 
 
 def test_batch_agrees_on_the_large_policy(large: guize.Policy) -> None:
@@ -154,12 +144,12 @@ def test_corpus_shared_answers_as_the_interpreter(path: Path, monkeypatch: pytes
     lists += [rng.sample(outputs, min(2, len(outputs))) for _ in range(4)]
     for example in policy.examples:
         for asked in (None, list(example["expects"]) or None):
-            first, second = answers(policy, dict(example["inputs"]), example["date"], asked)
+            first, second = differential.answers(policy, dict(example["inputs"]), example["date"], asked)
             assert first == second, (example["name"], asked)
     for on, _ in itertools.product((dt.date(2019, 6, 1), dt.date(2024, 6, 1), dt.date(2026, 1, 1)), range(6)):
         data = inputs_for(policy, rng)
         for asked in lists:
-            first, second = answers(policy, data, on, asked)
+            first, second = differential.answers(policy, data, on, asked)
             assert first == second, (data, on, asked)
 
 
@@ -209,5 +199,5 @@ def test_hostile_number_inputs_of_a_large_policy_as_the_interpreter(monkeypatch:
             for context in (decimal.getcontext(), lenient):
                 with decimal.localcontext(context):
                     for outputs in [None, *([o] for o in policy.module.OUTPUTS)]:
-                        first, second = answers(policy, data, "2025-03-01", outputs)
+                        first, second = differential.answers(policy, data, "2025-03-01", outputs)
                         assert first == second, (name, value, outputs)
