@@ -350,18 +350,7 @@ def prefetch(value: Any, kind: str, members: frozenset[str] = frozenset()) -> An
         return value if cls is int and 0 <= value < INT_LIMIT else ABSENT
     if kind == "enum":
         return value if cls is str and value in members else ABSENT
-    try:
-        if cls is not Decimal:
-            if not ((cls is str and len(value) <= QUICK_TEXT) or (cls is int and 0 <= value < INT_LIMIT)):
-                return ABSENT
-            value = Decimal(value)
-        elif len(str(value)) > QUICK_TEXT:
-            return ABSENT
-        if QUICK_TINY <= value < NUMBER_LIMIT or (value == _ZERO and value.adjusted() >= QUICK_ADJUSTED):
-            return value
-        return ABSENT
-    except InvalidOperation:
-        return ABSENT
+    return quick_number(value)
 
 
 def quick_number(value: Any, negative: bool = False) -> Any:
@@ -593,8 +582,8 @@ def to_records(value: Any, spec: Mapping[str, Any]) -> tuple[dict[str, Any], ...
             # code, see prefetch), without the calls; anything else goes through convert.
             cls = given.__class__
             if quick == _QUICK_NUMBER:
-                number = _quick_number(given, cls)
-                if number is not None:
+                number = quick_number(given)
+                if number is not ABSENT:
                     record[fname] = number
                     continue
             elif ((quick == _QUICK_INT and cls is int and 0 <= given < INT_LIMIT)
@@ -661,22 +650,6 @@ def _field_plan(spec: Mapping[str, Any]) -> tuple[frozenset[str], tuple[tuple[An
         _FIELD_PLANS.clear()
     _FIELD_PLANS[id(spec)] = (spec, known, tuple(plan))
     return known, tuple(plan)
-
-
-def _quick_number(given: Any, cls: type) -> Decimal | None:
-    """A number as to_decimal would return it when plainly valid (prefetch's test), else None."""
-    try:
-        if (cls is str and len(given) <= QUICK_TEXT) or (cls is int and 0 <= given < INT_LIMIT):
-            number = Decimal(given)
-        elif cls is Decimal and len(str(given)) <= QUICK_TEXT:
-            number = given
-        else:
-            return None
-        if QUICK_TINY <= number < NUMBER_LIMIT or (number == _ZERO and number.adjusted() >= QUICK_ADJUSTED):
-            return number
-    except InvalidOperation:
-        pass
-    return None
 
 
 class Items(list):  # type: ignore[type-arg]
