@@ -10,6 +10,7 @@ wrapped constants instead: the values are built once, at import, by the same run
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -120,9 +121,7 @@ def compared_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> fr
     """The definitions (not outputs, not 可作输入, not rounded) that are a 期间/年龄 wrapper's result
     and are only compared (every reference an operand of a comparison or the subject of bands):
     their value is never shown, so the wrapper is left out (an int compares the same)."""
-    wrapped = {name for name, d in defs.items()
-               if name not in outputs and not d.given and d.round is None
-               and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
+    wrapped = _wrapped(defs, outputs)
     return frozenset(wrapped - _shown(defs, wrapped, ir.Ref))
 
 
@@ -132,41 +131,41 @@ def arith_defs(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> froze
     a Period's +, −, ×, ÷ give what its int gives, so the wrapper is left out. Not the dividend of
     a division by anything but a table of nonzero constants: a division by zero shows the
     dividend (values.div: 5个月, not 5)."""
-    wrapped = {name for name, d in defs.items()
-               if name not in outputs and not d.given and d.round is None
-               and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
-    if not wrapped:
-        return frozenset()
-    shown: set[str] = set()
-    for d in defs.values():
-        if isinstance(d.expr, ir.Ref) and d.expr.name in wrapped:
-            shown.add(d.expr.name)
-        for node in ir.walk(d.expr):
-            for i, child in enumerate(ir.children(node)):
-                if isinstance(child, ir.Ref) and child.name in wrapped and not _arith_use(node, i, defs):
-                    shown.add(child.name)
-    return frozenset(wrapped - shown)
+    wrapped = _wrapped(defs, outputs)
+    return frozenset(wrapped - _shown(defs, wrapped, ir.Ref, lambda node, i: _arith_use(node, i, defs)))
+
+
+def _wrapped(defs: dict[str, ir.Definition], outputs: frozenset[str]) -> set[str]:
+    """The definitions (not outputs, not 可作输入, not rounded) that are a 期间/年龄 wrapper's result."""
+    return {name for name, d in defs.items()
+            if name not in outputs and not d.given and d.round is None
+            and isinstance(d.expr, ir.Call) and d.expr.func in ("as_period", "as_age")}
 
 
 def _arith_use(node: ir.Node, i: int, defs: dict[str, ir.Definition]) -> bool:
-    if isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0) or isinstance(node, ir.Neg):
+    if _compared(node, i) or isinstance(node, ir.Neg):
         return True
     if not isinstance(node, ir.Arith):
         return False
     return node.op != "/" or i == 1 or nonzero_whole(node.right, defs)
 
 
-def _shown(defs: dict[str, ir.Definition], names: set[str], kind: type[ir.Input] | type[ir.Ref]) -> set[str]:
-    """Those of `names` (read as `kind` nodes) whose value some definition uses other than as an
-    operand of a comparison or the subject of bands, or is itself."""
+def _compared(node: ir.Node, i: int) -> bool:
+    return isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)
+
+
+def _shown(defs: dict[str, ir.Definition], names: set[str], kind: type[ir.Input] | type[ir.Ref],
+           hidden: Callable[[ir.Node, int], bool] = _compared) -> set[str]:
+    """Those of `names` (read as `kind` nodes) whose value some definition uses other than where
+    `hidden` says the value is not seen (by default an operand of a comparison or the subject of
+    bands), or is itself."""
     shown: set[str] = set()
     if not names:  # (no such input or definition: no walk over every definition)
         return shown
     for d in defs.values():
         for node in ir.walk(d.expr):
             for i, child in enumerate(ir.children(node)):
-                if isinstance(child, kind) and child.name in names and not (
-                        isinstance(node, ir.Cmp) or (isinstance(node, ir.Bands) and i == 0)):
+                if isinstance(child, kind) and child.name in names and not hidden(node, i):
                     shown.add(child.name)
         if isinstance(d.expr, kind):
             shown.add(d.expr.name)
