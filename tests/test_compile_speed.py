@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 import pytest
+import splitnames
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -198,7 +199,7 @@ _AS = re.compile(r"\bas\s+([^\W\d]\w*)")
 
 def _reference_assigned(text: str) -> set[str]:
     out = set(_WALRUS.findall(text)) | set(_AS.findall(text))
-    for targets in splitfn._TARGETS.findall(text):
+    for targets in splitnames.TARGETS.findall(text):
         out.update(n for n in targets.replace(" = ", ",").replace(" ", "").split(",") if n)
     return out
 
@@ -210,28 +211,36 @@ _STATEMENTS = st.lists(st.sampled_from(["a", "s", " ", "\n", ":", "=", "1", "x",
 
 @given(_STATEMENTS)
 def test_assigned_names_are_the_regular_expressions(text: str) -> None:
-    assert splitfn._assigned(text) == _reference_assigned(text)
+    assert splitnames.assigned_names(text) == _reference_assigned(text)
 
 
 def test_assigned_names_in_a_generated_evaluator() -> None:
     from guize.compiler.driver import compile_file
 
     compiled = compile_file(str(ROOT / "policies" / "xinjiang" / "textile_2024.rule"))
-    text = splitfn._STRINGS.sub(" ", compiled.python)
-    found = splitfn._assigned(text)
+    text = splitnames.STRINGS.sub(" ", compiled.python)
+    found = splitnames.assigned_names(text)
     assert found == _reference_assigned(text) and len(found) > 50
 
 
 def _reference_split(lines: list[str], name: str) -> list[str]:
     """splitfn.split as first written: every name of each part (not only words shaped as locals)."""
-    shaped = splitfn._SHAPED
+    shaped = splitnames.SHAPED
     try:
-        splitfn._SHAPED = r"(?:[^\W\d]{})\w*"  # every word (the "{}" left empty: no other names)
+        splitnames.SHAPED = r"(?:[^\W\d]{})\w*"  # every word (the "{}" left empty: no other names)
         out = list(lines)
-        splitfn.split(out, [0] * len(out), 0, name)
+        splitnames.regex_split(out, [0] * len(out), 0, name)
     finally:
-        splitfn._SHAPED = shaped
+        splitnames.SHAPED = shaped
     return out
+
+
+def _notes(lines: list[str]) -> list[tuple[int, set[str], set[str]]]:
+    """Notes as codegen makes them, for a hand-written function: each line indented once starts
+    a statement, its names what the regular expressions read (tests/splitnames.py)."""
+    at = [i for i, line in enumerate(lines) if i > 1 and line[4:5] not in (" ", "")
+          and not line.startswith(("    except", "    else"))]
+    return [(i, *splitnames.read_names("\n".join(lines[i:j]))) for i, j in zip(at, [*at[1:], len(lines)], strict=True)]
 
 
 @pytest.mark.parametrize("others", [3, 40])  # locals of other shapes: looked for; past _OTHER_LOCALS, every name
@@ -248,7 +257,7 @@ def test_split_passes_locals_of_every_shape(others: int, monkeypatch: pytest.Mon
              "    _t1 = d_b = sum((" + ", ".join(names) + ",))", "    out['x'] = (d_b, exception_total, _t1)",
              "    return out", "", ""]
     split = list(body)
-    splitfn.split(split, [0] * len(split), 0, "f")
+    splitfn.split(split, [0] * len(split), 0, "f", _notes(body))
     assert split == _reference_split(body, "f") and "def _f_3(" in "\n".join(split)
     results = []
     for source in (body, split):
@@ -405,6 +414,8 @@ def test_splitting_a_large_function_keeps_little_beside_it() -> None:
         lines += [f"    # 「项{k}」: line {k}", f"    d_{k} = data['x'] + {k}"]
     lines += ["    return {" + ", ".join(f"'{k}': d_{k}" for k in range(0, 30_000, 97)) + "}", "", ""]
     size = sum(len(line) + 1 for line in lines)
-    _none, _kept, peak = _peak(lambda: splitfn.split(lines, [0] * len(lines), 0, "out_all"))
+    notes = [(i, {f"d_{(i - 2) // 2}"}, {f"d_{(i - 2) // 2}"}) for i in range(2, len(lines) - 3, 2)]
+    notes.append((len(lines) - 3, set(), {f"d_{k}" for k in range(0, 30_000, 97)}))
+    _none, _kept, peak = _peak(lambda: splitfn.split(lines, [0] * len(lines), 0, "out_all", notes))
     assert lines[0].startswith("def _out_all_1(")
     assert peak < 12 * size, (peak, size)  # 27 times before

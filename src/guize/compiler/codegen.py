@@ -28,10 +28,11 @@ from guize.compiler.inline_reads import (
     prefetch_number_read,
 )
 from guize.compiler.listgen import ListCode
-from guize.compiler.literals import WIDTH, literal_lines, records_lines, wrap
+from guize.compiler.literals import literal_lines, records_lines
 from guize.compiler.names import Names
 from guize.compiler.scale_inline import Shares, progressive, rounded_deduction, shared_brackets
 from guize.compiler.single_refs import computed_once, marked
+from guize.compiler.stmtnames import Emitter
 from guize.runtime import ir
 from guize.runtime.deps import dependencies
 from guize.runtime.keyed import keyed_outputs
@@ -46,7 +47,7 @@ _ROUNDING = {"half_up": "ROUND_HALF_UP", "floor": "ROUND_FLOOR", "ceil": "ROUND_
 SHARED_ABOVE = 100
 
 
-class CodeGenerator(ListCode):
+class CodeGenerator(Emitter, ListCode):
     def __init__(self, policy: CheckedPolicy, source_path: str) -> None:
         self.p = self.checked = policy  # p: with enumfold's tables (below); checked: as written, for DEFS
         self.source_path = source_path
@@ -57,6 +58,7 @@ class CodeGenerator(ListCode):
         self.const_lines: list[str] = []
         self.names = Names()
         self.temp = 0
+        self.init_notes()  # the names each statement binds and reads (stmtnames, for splitfn)
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
         self.input_index = {spec["name"]: i for i, spec in enumerate(policy.inputs)}  # declaration order
         # Definitions that are plain constants (most 参数) are folded into their uses;
@@ -128,10 +130,18 @@ class CodeGenerator(ListCode):
 
     def fresh(self) -> str:
         self.temp += 1
+        self.bind(f"_t{self.temp}")  # (bound where it is made)
         return f"_t{self.temp}"
 
+    def bound_local(self, name: str) -> str:
+        """An input's local, noted as bound (the target of the statement being written)."""
+        self.bind(ident := self.local("input", name))
+        return ident
+
     def local(self, kind: str, name: str) -> str:
-        return self.names.get("d" if kind == "ref" else "i", name)
+        ident = self.names.get("d" if kind == "ref" else "i", name)
+        self.read.add(ident)
+        return ident
 
     # ------------------------------------------------------------ expressions
 
@@ -143,6 +153,7 @@ class CodeGenerator(ListCode):
                 ident = self.local("input", name)
                 if ("input", name) in self.lazy:
                     self.readers[name] = ident
+                    self.bound.add(ident)
                     return f"({ident} if {ident} is not _U else ({ident} := _read(data, {name!r}, {owner!r})))"
                 return ident
             case ir.Ref(name=name):
@@ -151,6 +162,8 @@ class CodeGenerator(ListCode):
                 ident = self.local("ref", name)
                 if ("ref", name) in self.lazy:
                     code = self.def_code(name)  # (read in this place only: computed here, see single_refs)
+                    if name not in self.once:
+                        self.bound.add(ident)
                     return f"({code})" if name in self.once else f"({ident} if {ident} is not _U else ({ident} := {code}))"
                 return ident
             case ir.AsOf():
@@ -369,6 +382,7 @@ class CodeGenerator(ListCode):
         """Convert one input; the common, already-valid value costs no call (checks inline)."""
         spec = self.inputs[name]
         ident = self.local("input", name)
+        self.bound.add(ident)  # (every form below assigns it)
         lines = []
         if spec["has_default"]:  # read by the prologue (see read_inputs)
             lines += [f"    if {ident} is _ABSENT:", f"        {ident} = {self.const(spec['default'])}"]
@@ -440,7 +454,8 @@ class CodeGenerator(ListCode):
         removed = ir.strict_needs(self.p.defs, [name], self.needs_memo) & self.lazy if self.lazy else frozenset()
         self.lazy -= removed
         try:  # (a scale's bracket it shares with later statements is found before it: scale_inline)
-            return self.scale_shares.statement(name, f"    {self.local('ref', name)} = ", self.def_code)
+            self.bind(target := self.local("ref", name))
+            return self.scale_shares.statement(name, f"    {target} = ", self.def_code)
         finally:
             self.lazy |= removed
 
@@ -469,13 +484,16 @@ class CodeGenerator(ListCode):
         negative = bool(spec.get("negative"))
         fast = self.fast_check(spec, "_g")
         head = [f"    {ident} = data.get({name!r}, _U)", f"    if {ident} is not _U:"]
+        self.bound.add(ident)  # (every form below that writes a line assigns it)
         if fast:  # one line, the long name once (as prefetch_number_lines); _U fails every fast test
             assert fast.startswith("_g")
+            self.bind("_g")
             return [f"    {ident} = _g if (_g := data.get({name!r}, _U)){fast[2:]} else _U"]
         if plain_number(spec):
             return prefetch_number_read(self, ident, name, negative)
         if kind in ("duration", "age") and name in self.compared_only:  # kept a plain int (timefold): one line
             test = months_expr("_g", kind).split(" if ", 1)[1].replace("_g", f"(_g := data.get({name!r}, _U))", 1)
+            self.bind("_g")
             return [f"    {ident} = _g if {test} else _U"]
         if kind in ("duration", "age"):  # (a negative one is left to the converter)
             return [*head, f"        {ident} = {months_expr(ident, kind)} else _U"]
@@ -497,9 +515,11 @@ class CodeGenerator(ListCode):
 
     def unset(self, names: list[tuple[str, str]]) -> None:
         """Mark what is computed lazily as not yet computed (`_U`), a few names a line."""
+        saved = self.apart()  # (each line's names are its own)
         idents = [self.local(kind, n) for kind, n in names if not (kind == "ref" and n in self.folded)]
+        self.back(saved)
         for i in range(0, len(idents), 6):
-            self.statement([f"    {' = '.join(idents[i:i + 6])} = _U"])
+            self.statement([f"    {' = '.join(idents[i:i + 6])} = _U"], note=(set(idents[i:i + 6]), set(idents[i:i + 6])))
 
     def reader_functions(self) -> None:
         """`_read`, for inputs read lazily: the value where the path first needs it, checked and
@@ -510,22 +530,6 @@ class CodeGenerator(ListCode):
                             "def _read(data, name, owner):",
                             '    """An input read where the path first needs it (see values.read_input)."""',
                             "    return _v.read_input(data, _SPECS[name], owner)", "", ""])
-
-    def statement(self, lines: list[str], rule_line: int = 0, what: str = "") -> None:
-        """Emit statements, wrapped to WIDTH columns, mapped to `rule_line` (0: no .rule line),
-        after a comment naming what they compute and the .rule line it is written on."""
-        if what and rule_line:
-            indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
-            self.lines.append(f"{indent}# {what}: line {rule_line}")
-            self.rule_lines.append(-1)
-        for line in lines:
-            if len(line) <= WIDTH:  # (most lines: wrap's own first test, without the call)
-                self.lines.append(line)
-                self.rule_lines.append(rule_line)
-                continue
-            for physical in wrap(line):
-                self.lines.append(physical)
-                self.rule_lines.append(rule_line)
 
     def read_inputs(self, inputs: list[str], for_all: bool | str, need: dict[str, str] | None = None,
                     counted: bool = False) -> None:
@@ -545,18 +549,22 @@ class CodeGenerator(ListCode):
 
         def present(name: str, absent: bool) -> str:
             test = f"{self.local('input', name)} is {'' if absent else 'not '}_ABSENT"
+            if need is not None:
+                self.read.add(need[name])
             return f"({need[name]} and {test})" if need is not None else test
 
         if required:
-            self.lines.append("    try:")
-            self.rule_lines.append(0)
-            self.guarded([(n, [f"    {self.local('input', n)} = data[{n!r}]"], self.inputs[n]["line"], "")
-                          for n in required], need, "    ")
+            self.plain_line("    try:")
+            reads, notes = self.noted(lambda n: (n, [f"    {self.bound_local(n)} = data[{n!r}]"], self.inputs[n]["line"], ""),
+                                      required)
+            self.guarded(reads, need, "    ", notes)
             missing = for_all if isinstance(for_all, str) else "True" if for_all else ""  # (str: a test)
+            self.bind("exc")
             self.statement(["    except KeyError as exc:",
                             f"        raise _v.missing(exc.args[0]{', ' + missing if missing else ''}) from None"])
-        self.guarded([(n, [f"    {self.local('input', n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], "")
-                      for n in optional], need)
+        optional_reads, notes = self.noted(
+            lambda n: (n, [f"    {self.bound_local(n)} = data.get({n!r}, _ABSENT)"], self.inputs[n]["line"], ""), optional)
+        self.guarded(optional_reads, need, notes=notes)
         if counted:  # tested by the caller once the inputs read lazily are prefetched (counted_prefetch)
             return
         if need is not None or any(kind == "input" for kind, _n in self.lazy):
@@ -574,26 +582,10 @@ class CodeGenerator(ListCode):
     def body(self, inputs: list[str], defs: list[str], need: dict[str, str] | None = None) -> None:
         """Each input's conversion, then each definition, in order."""
         self.scale_shares = shared_brackets(self, defs, need)
-        items = [(n, self.input_lines(n), self.inputs[n]["line"], "") for n in inputs]
-        items += [(n, self.def_lines(n), self.p.defs[n].line, f"「{n}」" + " (a month index)" * (n in self.ym_indexed))
-                  for n in defs]
-        self.guarded(items, need)
-
-    def guarded(self, items: list[tuple[str, list[str], int, str]], need: dict[str, str] | None,
-                extra: str = "") -> None:
-        """Emit (name, statements, .rule line, comment) items indented by `extra`; with `need`,
-        each under `if <its flag>:`, consecutive items with one flag under one test."""
-        flag = None
-        pad = extra if need is None else extra + "    "
-        for name, lines, line, what in items:
-            if not lines:
-                continue
-            if need is not None and need[name] != flag:
-                flag = need[name]
-                indent = extra + lines[0][:len(lines[0]) - len(lines[0].lstrip())]
-                self.lines.append(f"{indent}if {flag}:")
-                self.rule_lines.append(-1)
-            self.statement([pad + text for text in lines] if pad else lines, line, what)
+        items, notes = self.noted(lambda n: (n, self.input_lines(n), self.inputs[n]["line"], ""), inputs)
+        def_items, def_notes = self.noted(lambda n: (n, self.def_lines(n), self.p.defs[n].line,
+                                                     f"「{n}」" + " (a month index)" * (n in self.ym_indexed)), defs)
+        self.guarded(items + def_items, need, notes=notes + def_notes)
 
     def function(self, fname: str, outputs: list[str], doc: str) -> None:
         defs, inputs = self.strict(outputs)
@@ -605,23 +597,25 @@ class CodeGenerator(ListCode):
         self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
         self.rule_lines += [0, 0]
         top = len(self.lines)
+        self.notes, _dropped = [], self.taken()  # (this function's statements only)
         # Errors are found in a fixed order, the same as the interpreter's: missing inputs that
         # every path reads, unknown input names, then those inputs' values in declaration order,
         # then the definitions every path computes, in order; the rest where the path reaches it.
-        prefetch = {n: self.prefetch_lines(n) for n in every_input if ("input", n) in self.lazy}
+        prefetched = [n for n in every_input if ("input", n) in self.lazy]
+        made, notes = self.noted(self.prefetch_lines, prefetched)
+        prefetch: dict[str, list[str]] = dict(zip(prefetched, made, strict=True))
         self.unset(marked(self.lazy, prefetch, self.once))
-        counted = counted_prefetch(self, inputs, every_input)
+        (counted,), (counted_note,) = self.noted(lambda _n: counted_prefetch(self, inputs, every_input), [""])
         self.read_inputs(inputs, fname == "out_all", counted=counted is not None)
-        for name in every_input:
-            if name in prefetch:
-                self.statement(prefetch[name], self.inputs[name]["line"])
+        for name, note in zip(prefetched, notes, strict=True):
+            self.statement(prefetch[name], self.inputs[name]["line"], note=note)
         if counted is not None:
-            self.statement(counted)
+            self.statement(counted, note=counted_note)
         self.body(inputs, defs)
         items = ", ".join(f"{o!r}: {self.output_value(o)}" for o in outputs)
         self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
-        splitfn.split(self.lines, self.rule_lines, top - 2, fname)  # a very large one in parts
+        splitfn.split(self.lines, self.rule_lines, top - 2, fname, self.notes)  # a very large one in parts
         self.once = frozenset()  # (out_subset memoises every definition it computes lazily)
 
     def output_value(self, name: str) -> str:
@@ -663,7 +657,9 @@ class CodeGenerator(ListCode):
         for index, out in enumerate(p.outputs):  # (as closure([out]) finds them, not sorted)
             for name in {i for n in dependencies(p.defs, [out]) if n in self.order_index for i in p.defs[n].inputs}:
                 reachers.setdefault(name, []).append(index)
-        prefetch = [(n, lines, self.inputs[n]["line"], "") for n in sometimes if (lines := self.prefetch_lines(n))]
+        made, notes = self.noted(self.prefetch_lines, sometimes)
+        prefetch = [(n, lines, self.inputs[n]["line"], "") for n, lines in zip(sometimes, made, strict=True) if lines]
+        notes = [note for lines, note in zip(made, notes, strict=True) if lines]
         for name, _lines, _line, _what in prefetch:
             need[name] = groups.setdefault(tuple(reachers[name]), f"_n{len(groups)}")
         asked = {out: f"_a{i}" for i, out in enumerate(p.outputs)}
@@ -674,17 +670,22 @@ class CodeGenerator(ListCode):
         self.lines += ["def out_subset(data, e, need):", *f'    """{doc}"""'.split("\n")]
         self.rule_lines += [0, 0, 0, 0]
         top = len(self.lines)
+        self.notes, _dropped = [], self.taken()  # (this function's statements only)
+        self.bind(*flags)
         self.statement([f"    {', '.join(flags)}, = need"])
         self.unset([("input", n) for n in inputs + sometimes] + [("ref", n) for n in lazy_defs])
         self.read_inputs(inputs, "need is _ALL_NEED" if shared else False, need)
-        self.guarded(prefetch, need)
+        self.guarded(prefetch, need, notes=notes)
         self.body(inputs, defs, need)
+        self.bind("out")
         self.statement(["    out = {}"])
         for out in p.outputs:
+            self.read.update((asked[out], "out"))
             self.statement([f"    if {asked[out]}:", f"        out[{out!r}] = {self.output_value(out)}"])
         self.hoist(top)
+        self.read.add("out")
         self.statement(["    return out", "", ""])
-        splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset")  # a very large one in parts
+        splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset", self.notes)  # a very large one in parts
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 
     def shared_all(self, flags: int) -> None:

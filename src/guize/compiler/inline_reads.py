@@ -47,6 +47,7 @@ def number_read(gen: Any, ident: str, otherwise: str, pad: str, negative: bool =
     codegen, splitfn and compile() have that much less to write and read; the price is a call
     per number input read (see bench/compile_bench.py)."""
     if not gen.shared:
+        gen.bind("_c")  # (the names each statement binds: compiler/stmtnames)
         return number_lines(ident, otherwise, pad, negative)
     gen.module_line("quick_number", "_quick = _v.quick_number")
     call = f"_quick({ident}, True)" if negative else f"_quick({ident})"
@@ -76,7 +77,10 @@ def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> lis
     optional = [n for n in inputs if gen.inputs[n]["has_default"]]
     if not lazy or len(lazy) + len(optional) > _COUNTED_INPUTS:
         return None
-    if not all(gen.prefetch_lines(n) for n in lazy):  # some are read only where needed
+    saved = gen.apart()  # (lines written only to test them: their names noted for no statement)
+    written = all(gen.prefetch_lines(n) for n in lazy)
+    gen.back(saved)
+    if not written:  # some are read only where needed
         return None
     required = len(inputs) - len(optional)
     terms = [f"({gen.local('input', n)} is not _ABSENT)" for n in optional]
@@ -89,6 +93,7 @@ def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> lis
 def prefetch_number_read(gen: Any, ident: str, name: str, negative: bool = False) -> list[str]:
     """`prefetch_number_lines`, or in a large policy one call of values.quick_number (as number_read)."""
     if not gen.shared:
+        gen.bind("_g", "_c")  # (the names each statement binds: compiler/stmtnames)
         return prefetch_number_lines(ident, name, negative)
     gen.module_line("quick_number", "_quick = _v.quick_number")
     return [f"    {ident} = _quick(data.get({name!r}, _U){', True' if negative else ''})"]
@@ -133,4 +138,6 @@ def names_test(gen: Any, inputs: list[str], need: dict[str, str] | None) -> str:
     flags = {need[n] for n in inputs}
     if len(flags) != 1 or any(declared[n]["has_default"] for n in inputs):
         return full
-    return f"not ({flags.pop()} and len(data) == {len(inputs)}) and {full}"
+    flag = flags.pop()
+    gen.read.add(flag)  # (the names each statement reads: compiler/stmtnames)
+    return f"not ({flag} and len(data) == {len(inputs)}) and {full}"

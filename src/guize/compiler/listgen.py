@@ -34,6 +34,8 @@ class ListCode:
     decimal_refs: dict[str, bool]
     p: Any
     fresh: Any
+    apart: Any  # (compiler/stmtnames: a list's function is no statement of the function being written)
+    back: Any
     lines: list[str]
     rule_lines: list[int]
 
@@ -110,6 +112,7 @@ class ListCode:
         path (sequential_sums), is a local sum advanced where the body reaches it: the same
         additions, in the same order, as values.running's partial sums, without its call and
         look-ups. Any other 累计 stays values.running over `_o`."""
+        noted = self.apart()
         saved = self.__dict__.get("sums", {})
         carried = {r.id: f"_run{r.id}" for r in sequential_sums(body)}
         self.__dict__["sums"] = {**saved, **carried}
@@ -121,6 +124,7 @@ class ListCode:
             self.__dict__["sums"] = saved
             carried = {}
         zeros = {var: self.const(r.zero) for r in sequential_sums(body) if (var := carried.get(r.id))}
+        self.back(noted)
         lazy = sorted(set(_WALRUS.findall(code)))
         lines = [f"        nonlocal {', '.join(lazy)}"] if lazy else []
         # values.Items (a list with the running sums' table: ~0.5 µs to make, a Python class)
@@ -135,11 +139,13 @@ class ListCode:
         pass `test` (None: all): values.aggregate's additions in its order, in one loop."""
         saved = self.__dict__.get("sums", {})
         self.__dict__["sums"] = {}  # an item here is not an item of an enclosing per-item loop
+        noted = self.apart()
         try:
             add = "1" if value is None else self.expr(value, owner)
             cond = None if test is None else self.expr(test, owner)
         finally:
             self.__dict__["sums"] = saved
+            self.back(noted)
         lazy = sorted(set(_WALRUS.findall(f"{cond} {add}")))
         lines = [f"        nonlocal {', '.join(lazy)}"] if lazy else []
         lines += ["        _o = None", f"        _n = {self.const(zero) if value is not None else '0'}",
@@ -171,7 +177,9 @@ class ListCode:
 
     def item_function(self, node: ir.Expr, owner: str) -> str:
         """A nested function computing `node` for an item; its name."""
+        saved = self.apart()
         code = self.expr(node, owner)
+        self.back(saved)
         lazy = sorted(set(_WALRUS.findall(code)))
         body = [f"        nonlocal {', '.join(lazy)}"] if lazy else []
         body.append(f"        return {code}")

@@ -193,6 +193,7 @@ def progressive(gen: Any, node: ir.Progressive, owner: str, rounding: tuple[str,
     group = shares.users.get((owner, id(node))) if shares.current == owner and x == arg else None
     if group is not None:  # a bracket shared with other statements: found by the first of them
         i = shares.held.get(group)
+        gen.read.add(i)  # (the names each statement reads: compiler/stmtnames)
         if i is None:
             i = shares.held[group] = gen.fresh()
             shares.pending.setdefault(owner, []).append(

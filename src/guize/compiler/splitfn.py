@@ -9,64 +9,36 @@ function `_<name>_<k>` that runs the same statements in the same order: it takes
 reads that earlier parts set and returns the ones later parts use, and the function itself only
 calls its parts. Every statement, and so every result and error and its order, is unchanged;
 only a large policy pays a few calls. Policies of usual size (the corpus) are never split.
+
+The locals each statement binds and reads are codegen's notes (compiler/stmtnames), made as it
+wrote them: a part is cut only where codegen began a statement, and nothing is read back from
+the text (tests/test_split_names.py compares the notes with the regular expressions that once
+read them, on every policy of the repository forced through the split).
 """
 
 from __future__ import annotations
 
 import itertools
-import re
+from collections.abc import Sequence
 
 from guize.compiler.literals import wrap
 
 LIMIT = 200_000  # characters of a function above which it is split
 PART = 32_768  # characters of statements a part
 
-_STRINGS = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|#[^\n]*")
-_NAME = re.compile(r"[^\W\d]\w*")
-# The generated functions' locals are i_/d_ names (names.Names) and names starting with "_"
-# (temporaries, flags), and a few others (`exc`, `out`): looking for only words that start so
-# takes half the time of looking for every name (see split).
-_SHAPED = r"(?:[id]_|_{})\w*"
-_OTHER_LOCALS = 16  # locals of other shapes looked for so; with more, every name is
-# `name :=` and `as name`, each searched for from its fixed part (a search starting at the name, or
-# at \b, is tried at every word): the walrus in the text reversed, its name a whole word.
-_WALRUS_REVERSED = re.compile(r"=:\s*(\w+)")
-_AS = re.compile(r"as\s+([^\W\d]\w*)")
-_TARGET = r"[^\W\d]\w*(?:, [^\W\d]\w*)*,?"  # one target: a name, or names with commas
-# A statement's targets (`a = b = ...`, `x, y, = ...`), as generated: one space around each `=`.
-_TARGETS = re.compile(rf"^[ \t]+({_TARGET}(?: = {_TARGET})*) = ", re.M)
 _INDENTED = (" ", "")  # a line's fifth character when it is not a statement of the body
 _CONTINUES = ("    else", "    elif", "    except", "    finally")
 _ARGS = ("data", "e", "need")  # every generated evaluator's parameters
+_NESTED = ("    def ", "        def ")  # a nested function (at the top, or under subset flags: listgen.hoist)
 
 
-def _word(text: str, i: int) -> bool:
-    """Whether text[i] is a word character (as the regular expression \\w)."""
-    return i >= 0 and (text[i].isalnum() or text[i] == "_")
-
-
-def _assigned(text: str) -> set[str]:
-    """The names a part's statements (strings and comments removed) assign."""
-    out = set()
-    m = _AS.search(text)
-    while m:  # `as name`, `as` a whole word (else the search goes on from inside it: "alias as b")
-        if _word(text, m.start() - 1):
-            m = _AS.search(text, m.start() + 1)
-        else:
-            out.add(m.group(1))
-            m = _AS.search(text, m.end())
-    out.update(name for reversed_name in _WALRUS_REVERSED.findall(text[::-1])
-               if not (name := reversed_name[::-1])[0].isdecimal())
-    for targets in _TARGETS.findall(text):
-        out.update(n for n in targets.replace(" = ", ",").replace(" ", "").split(",") if n)
-    return out
-
-
-def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> None:
+def split(lines: list[str], rule_lines: list[int], start: int, name: str,
+          notes: Sequence[tuple[int, set[str], set[str]]]) -> None:
     """Split the function written in lines[start:] (its `def` first), in place, if it is
-    longer than LIMIT; rule_lines (each line's .rule line) follow the lines."""
+    longer than LIMIT; rule_lines (each line's .rule line) follow the lines; notes: the
+    names each statement binds and reads, at its first line (an index of lines, in order)."""
     fn = lines[start:]
-    if sum(map(len, fn)) <= LIMIT or any(line.startswith("    def ") for line in fn):
+    if sum(map(len, fn)) <= LIMIT or any(line.startswith(_NESTED) for line in fn):
         return  # (a nested function may read the function's locals: left whole)
     body = 1
     if fn[1].lstrip().startswith('"""'):  # the docstring, on one line or more
@@ -74,9 +46,10 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> Non
     end = len(fn)
     while end > body and not fn[end - 1]:
         end -= 1
-    # Statements: from a line indented once (a comment included) to the next.
-    # A comment names the statement after it: the two stay together.
-    starts = [i for i in range(body, end) if fn[i][4:5] not in _INDENTED and fn[i].startswith("    ")
+    # Statements: from a line indented once (a comment included) where codegen began one, to the
+    # next. A comment names the statement after it: the two stay together.
+    at = [i - start for i, _bound, _read in notes if i >= start]
+    starts = [i for i in at if body <= i < end and fn[i][4:5] not in _INDENTED and fn[i].startswith("    ")
               and not fn[i].startswith(_CONTINUES) and not fn[i - 1].startswith("    #")]
     if not starts or starts[0] != body:
         return
@@ -93,19 +66,19 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str) -> Non
     used: list[set[str]] = []
     assigned: list[set[str]] = []
     last_use: dict[str, int] = {}  # name -> the last part that mentions it
-    other: list[str] = []  # the locals assigned so far that _SHAPED does not start with i_, d_ or _
-    words = re.compile(_SHAPED.format(""))
-    for k, (i, j) in enumerate(groups):  # a part's text at a time (all at once: 100 MB at 50k lines)
-        text = _STRINGS.sub(" ", "\n".join(fn[i:j]))
-        assigned.append(_assigned(text))
-        new = sorted(n for n in assigned[k] if not words.fullmatch(n))
-        if new:  # (a local matters only from the part that first assigns it on: used before, not passed)
-            other += new
-            words = re.compile(_SHAPED.format("".join("|" + re.escape(n) for n in other))
-                               if len(other) <= _OTHER_LOCALS else r"[^\W\d]\w*")
-        # Each word the pattern starts at is found whole (a local, or another word: passed at most)
-        used.append(set(words.findall(text)))
-        last_use.update(dict.fromkeys(used[k], k))
+    noted = iter(notes)
+    note = next(noted, None)
+    for k, (i, j) in enumerate(groups):  # the notes of the statements of each part
+        bound: set[str] = set()
+        read: set[str] = set()
+        while note is not None and note[0] < start + j:
+            if note[0] >= start + i:
+                bound |= note[1]
+                read |= note[2]
+            note = next(noted, None)
+        assigned.append(bound)
+        used.append(read)
+        last_use.update(dict.fromkeys(read, k))
     out_lines: list[str] = []
     out_rules: list[int] = []
     calls: list[str] = []

@@ -27,6 +27,7 @@ compares every engine)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from guize.compiler import timefold
@@ -144,10 +145,10 @@ def call(gen: Any, func: str, args: tuple[ir.Expr, ...], owner: str, bare: bool 
         return None
     n = gen.expr(args[1], owner)
     t = shadow(gen, owner) if owner in _shadowed(gen) and func == "year_month_add" else ""
-    made: dict[tuple[str, str, str, str], str] = gen.__dict__.setdefault("ym_made", {})
+    made: dict[tuple[str, str, str, str], Any] = gen.__dict__.setdefault("ym_made", {})
     if (func, a, n, t) not in made:  # the same code for the same sum: compared_if keeps it once
-        made[func, a, n, t] = _add(gen, func, a, n, t)
-    return made[func, a, n, t]
+        made[func, a, n, t] = _noted(gen, lambda: _add(gen, func, a, n, t))
+    return _again(gen, made[func, a, n, t])
 
 
 def index_of(gen: Any, node: ir.Expr, owner: str) -> str | None:
@@ -167,10 +168,11 @@ def index_of(gen: Any, node: ir.Expr, owner: str) -> str | None:
             if a is None:
                 return None
             months = gen.expr(n, owner)
-            made: dict[tuple[str, str, str, str], str] = gen.__dict__.setdefault("ym_made", {})
+            made: dict[tuple[str, str, str, str], Any] = gen.__dict__.setdefault("ym_made", {})
             if ("index", a, months, "") not in made:  # one code for one sum: compared_if keeps it once
-                made["index", a, months, ""] = _add(gen, "add_months", a, months, index=True)
-            return made["index", a, months, ""]
+                index = a
+                made["index", a, months, ""] = _noted(gen, lambda: _add(gen, "add_months", index, months, index=True))
+            return _again(gen, made["index", a, months, ""])
         case ir.Cond(branches=(ir.Branch(test=ir.Cmp(op=op, left=left, right=right), value=then),), other=other):
             parts = [index_of(gen, n, owner) for n in (left, right, then, other.value)]
             if any(p is None for p in parts):
@@ -188,9 +190,26 @@ def _shadowed(gen: Any) -> frozenset[str]:
     return found
 
 
+def _noted(gen: Any, make: Callable[[], str]) -> Any:
+    """make()'s code with the names it noted (compiler/stmtnames), to note again where it is reused."""
+    saved = gen.apart()
+    code = make()
+    note = gen.taken()
+    gen.back(saved)
+    return code, note
+
+
+def _again(gen: Any, made: Any) -> str:
+    code, (bound, read) = made
+    gen.bound |= bound
+    gen.read |= read
+    return str(code)
+
+
 def shadow(gen: Any, name: str) -> str:
     """The local holding a shadowed year-month's index."""
     ident: str = gen.names.get("d", f"{name}_月序号")
+    gen.read.add(ident)  # (the names each statement reads: compiler/stmtnames)
     return ident
 
 
@@ -205,6 +224,7 @@ def _add(gen: Any, func: str, a: str, n: str, t: str = "", index: bool = False) 
     tn = n if simple(n) or simple(n.strip("()")) else gen.fresh()  # (a constant -36 is written (-36))
     second = n if tn == n else f"({tn} := {n})"
     t = t or gen.fresh()
+    gen.bind(t)  # (a shadowed year-month's index is bound here: compiler/stmtnames)
     made = "_YearMonth" if func == "year_month_add" else "_date"
     value = t if index else f"{made}({t} // 12, {t} % 12 + 1, 1)"
     return (f"({value} if {FIRST} <= ({t} := {first} + {second}) < {END} "
