@@ -130,8 +130,9 @@ class CodeGenerator(Emitter, ListCode):
 
     def fresh(self) -> str:
         self.temp += 1
-        self.bind(f"_t{self.temp}")  # (bound where it is made)
-        return f"_t{self.temp}"
+        self.bound.add(name := f"_t{self.temp}")  # (bound where it is made)
+        self.read.add(name)
+        return name
 
     def bound_local(self, name: str) -> str:
         """An input's local, noted as bound (the target of the statement being written)."""
@@ -616,6 +617,7 @@ class CodeGenerator(Emitter, ListCode):
         self.hoist(top)
         self.statement([f"    return {{{items}}}", "", ""])
         splitfn.split(self.lines, self.rule_lines, top - 2, fname, self.notes)  # a very large one in parts
+        self.notes = []  # (used)
         self.once = frozenset()  # (out_subset memoises every definition it computes lazily)
 
     def output_value(self, name: str) -> str:
@@ -686,6 +688,7 @@ class CodeGenerator(Emitter, ListCode):
         self.read.add("out")
         self.statement(["    return out", "", ""])
         splitfn.split(self.lines, self.rule_lines, top - 4, "out_subset", self.notes)  # a very large one in parts
+        self.notes = []  # (used)
         return [*groups, *((i,) for i in range(len(p.outputs)))]
 
     def shared_all(self, flags: int) -> None:

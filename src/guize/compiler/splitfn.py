@@ -18,7 +18,9 @@ read them, on every policy of the repository forced through the split).
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import operator
 from collections.abc import Sequence
 
 from guize.compiler.literals import wrap
@@ -29,6 +31,7 @@ PART = 32_768  # characters of statements a part
 _INDENTED = (" ", "")  # a line's fifth character when it is not a statement of the body
 _CONTINUES = ("    else", "    elif", "    except", "    finally")
 _ARGS = ("data", "e", "need")  # every generated evaluator's parameters
+_BOUND, _READ = operator.itemgetter(1), operator.itemgetter(2)  # of a note
 _NESTED = ("    def ", "        def ")  # a nested function (at the top, or under subset flags: listgen.hoist)
 
 
@@ -38,7 +41,7 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str,
     longer than LIMIT; rule_lines (each line's .rule line) follow the lines; notes: the
     names each statement binds and reads, at its first line (an index of lines, in order)."""
     fn = lines[start:]
-    if sum(map(len, fn)) <= LIMIT or any(line.startswith(_NESTED) for line in fn):
+    if sum(map(len, fn)) <= LIMIT or any(map(str.startswith, fn, itertools.repeat(_NESTED))):
         return  # (a nested function may read the function's locals: left whole)
     body = 1
     if fn[1].lstrip().startswith('"""'):  # the docstring, on one line or more
@@ -48,17 +51,17 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str,
         end -= 1
     # Statements: from a line indented once (a comment included) where codegen began one, to the
     # next. A comment names the statement after it: the two stay together.
-    at = [i - start for i, _bound, _read in notes if i >= start]
+    at = [note[0] - start for note in notes]  # (this function's, in order)
     starts = [i for i in at if body <= i < end and fn[i][4:5] not in _INDENTED and fn[i].startswith("    ")
               and not fn[i].startswith(_CONTINUES) and not fn[i - 1].startswith("    #")]
     if not starts or starts[0] != body:
         return
     groups: list[tuple[int, int]] = []
     first = body
-    # Characters (and line ends) before each line: a statement's size without a step per line.
-    before_line = [0, *itertools.accumulate(len(line) + 1 for line in fn)]
+    # Characters before each line: a statement's size (with its line ends) without a step per line.
+    chars = [0, *itertools.accumulate(map(len, fn))]
     for j in [*starts[1:], end]:  # each statement's end
-        if before_line[j] - before_line[first] >= PART or j == end:
+        if chars[j] - chars[first] + j - first >= PART or j == end:
             groups.append((first, j))
             first = j
     if len(groups) < 2:
@@ -66,19 +69,11 @@ def split(lines: list[str], rule_lines: list[int], start: int, name: str,
     used: list[set[str]] = []
     assigned: list[set[str]] = []
     last_use: dict[str, int] = {}  # name -> the last part that mentions it
-    noted = iter(notes)
-    note = next(noted, None)
     for k, (i, j) in enumerate(groups):  # the notes of the statements of each part
-        bound: set[str] = set()
-        read: set[str] = set()
-        while note is not None and note[0] < start + j:
-            if note[0] >= start + i:
-                bound |= note[1]
-                read |= note[2]
-            note = next(noted, None)
-        assigned.append(bound)
-        used.append(read)
-        last_use.update(dict.fromkeys(read, k))
+        noted = notes[bisect.bisect_left(at, i):bisect.bisect_left(at, j)]
+        assigned.append(set().union(*map(_BOUND, noted)))
+        used.append(set().union(*map(_READ, noted)))
+        last_use.update(dict.fromkeys(used[k], k))
     out_lines: list[str] = []
     out_rules: list[int] = []
     calls: list[str] = []
