@@ -227,6 +227,24 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   comparison and rounding); a checker flag for "no division, no year-month" would save at most a
   few hundredths of a second at 50k lines and was not tried. The target (1.0 s at 50k lines) needs
   check 0.4 + codegen 0.9 + batchgen 0.25 to fall by a third.
+* splitfn without reading names back (branch compile11, 2026-12-07 night; 2 vCPU shared by three
+  branches, load 4-7, CPU seconds): codegen notes each local as it writes it (compiler/stmtnames:
+  codegen.local reads, fresh temporaries, lazy `:=`, statement targets, flags, the templates' _g/_c/
+  exc/out) and hands each statement's (bound, read) names to splitfn, which cuts only where codegen
+  began a statement and runs no regular expression (the old reader is the tests' oracle:
+  tests/splitnames.py; tests/test_split_names.py forces every .rule file of the repository through
+  the split and compares each statement's notes with it, and the answers with the interpreter's).
+  The same code, byte for byte. Codegen alone on the pickled checked 50k-line policy, main at
+  6d6ef69 and the branch in turn, four pairs of best-of-five: 0.75-0.80 -> 0.67-0.71 s (split about
+  0.15-0.17 -> 0.05; noting the names costs about 0.02-0.05 of it, measured with splitting off). The
+  script itself, interleaved twice: codegen at 50k 0.83, 0.78 -> 0.76, 0.76 s, check + codegen +
+  batchgen 34.1k, 36.2k -> 36.1k, 36.8k lines/s (the load's noise is as large); load peak 238 MB and
+  codegen's own peak unchanged (the notes are dropped once the function is split: kept, +22 MB).
+  Also fixed: a function with nested functions under subset flags (indented 8; splitfn looked for 4)
+  was split, its nested function left in one part (a large list policy: NameError for `_each58` in
+  iit_withholding forced through the old split). Left at 50k: check + codegen + batchgen about 1.36 s
+  against the 1.0 s target; codegen about 0.7 (DEFS 0.2, another branch's; the definitions'
+  statements 0.13; splitting 0.05; the notes 0.03).
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or
