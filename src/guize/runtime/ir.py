@@ -651,6 +651,15 @@ def encode_text(node: Expr) -> str:
     return _json_encode(node)
 
 
+def encode_texts(nodes: list[Expr]) -> str:
+    """`encode_text` of each node, as one JSON array (a large policy's DEFS, runtime/defstext.py):
+    the encoder called for a hundred nodes at a time (for each alone, or for thousands at once,
+    its pieces of text cost more to gather)."""
+    encode = encode_text
+    texts = [encode(nodes[i:i + 100])[1:-1] for i in range(0, len(nodes), 100)]  # type: ignore[arg-type]
+    return f"[{','.join(texts)}]"
+
+
 def _text_encoder() -> Callable[[Any], str]:
     """json.dumps(node, default=_json_value, ensure_ascii=False, check_circular=False,
     separators=(",", ":")), its C encoder made once: dumps builds an encoder at each call, about a
@@ -700,14 +709,23 @@ def _from_json(value: dict[str, str]) -> Decimal | datetime.date:
 def decode_expr(data: Any) -> Expr:
     """A definition's expression from its DEFS entry: the compact tuples, or JSON text (encode_text)."""
     if type(data) is str:
-        global _json_decode
-        if _json_decode is None:
-            import json
-
-            _json_decode = json.JSONDecoder(object_hook=_from_json).decode  # (one for every definition)
-        data = _json_decode(data)
+        data = _read_json(data)
     expr: Expr = decode(data)
     return expr
+
+
+def decode_exprs(text: str) -> list[Expr]:
+    """The expressions of `encode_texts`' JSON array."""
+    return [decode(data) for data in _read_json(text)]
+
+
+def _read_json(text: str) -> Any:
+    global _json_decode
+    if _json_decode is None:
+        import json
+
+        _json_decode = json.JSONDecoder(object_hook=_from_json).decode  # (one for every definition)
+    return _json_decode(text)
 
 
 _json_decode: Callable[[str], Any] | None = None
@@ -727,10 +745,23 @@ def encode_definition(d: Definition, text: bool = False) -> dict[str, Any]:
 
 def module_definitions(module: Any) -> dict[str, Definition]:
     """The typed definitions of a compiled policy module (decoded from its DEFS)."""
-    return {name: decode_definition(d) for name, d in module.DEFS.items()}
+    return definitions_of(module.DEFS)
 
 
-def decode_definition(data: Mapping[str, Any]) -> Definition:
-    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode_expr(data["expr"]),
+def definitions_of(defs: Mapping[str, Mapping[str, Any]]) -> dict[str, Definition]:
+    """The typed definitions of a module's DEFS: its rows, or a large policy's table, which holds
+    the expressions apart as one JSON text (runtime/defstext.Table)."""
+    table = getattr(defs, "definitions", None)
+    if table is not None:
+        found: dict[str, Definition] = table()
+        return found
+    return {name: decode_definition(d) for name, d in defs.items()}
+
+
+def decode_definition(data: Mapping[str, Any], expr: Expr | None = None) -> Definition:
+    """A definition from its DEFS row; `expr`, when given, is its expression (the row has none)."""
+    if expr is None:
+        expr = decode_expr(data["expr"])
+    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], expr,
                       data["round"], tuple(data["cite"]), data["line"], tuple(data["deps"]),
                       tuple(data["inputs"]), data.get("negative", False), data.get("given", False))
