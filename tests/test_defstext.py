@@ -159,3 +159,14 @@ def test_the_rows_keep_decimal_quanta_and_flags() -> None:
         assert table[d.name] == row and list(table[d.name]) == list(row)
         assert ir.definitions_of(table)[d.name] == d
     assert str(table["甲1"]["round"][1]) == "1E+2" and str(table["甲2"]["round"][1]) == "0.010"
+
+
+def test_every_node_takes_its_fields_positionally() -> None:
+    """ir.decode passes a node's fields positionally, its id and span by keyword."""
+    classes = [c for c in vars(ir).values() if isinstance(c, type) and issubclass(c, ir.Located) and c is not ir.Located]
+    assert len(classes) > 25
+    for cls in classes:
+        names = [f.name for f in attrs.fields(cls)]
+        assert names[:2] == ["id", "span"], cls
+        assert all(f.kw_only for f in attrs.fields(cls)[:2]), cls
+        assert all(f.init and not f.kw_only for f in attrs.fields(cls)[2:]), cls

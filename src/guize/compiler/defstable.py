@@ -65,15 +65,16 @@ def _cutter(width: int) -> re.Pattern[str]:
 
 
 def table_lines(defs: list[ir.Definition]) -> list[str]:
-    """DEFS as a defstext.Table: the rows of defstext.FIELDS as one JSON text, the expressions
-    (ir.encode_texts) as another, each cut over lines, TEXT_LINES lines a statement."""
+    """DEFS as a defstext.Table: the rows of defstext.FIELDS as one text (a JSON array of a
+    hundred rows a line, as ir.encode_texts writes the expressions), the expressions as another,
+    each cut over lines of the module, TEXT_LINES lines a statement."""
     rows, encode = list(map(operator.attrgetter(*defstext.FIELDS), defs)), _meta_encoder()
-    meta = ",".join("".join(encode(rows[i:i + 100], 0))[1:-1] for i in range(0, len(rows), 100))  # (see encode_texts)
+    meta = "\n".join("".join(encode(rows[i:i + 100], 0)) for i in range(0, len(rows), 100))  # (as encode_texts)
     lines = ["from guize.runtime import defstext as _defstext",
              "# Large policies: the definitions' metadata, then their expressions, as JSON text",
              "# (guize.runtime.defstext), read when first needed.",
              "DEFS = _defstext.Table()"]
-    lines += _text_lines("DEFS.meta(", f"[{meta}]")
+    lines += _text_lines("DEFS.meta(", meta)
     lines += _text_lines("DEFS.exprs(", ir.encode_texts([d.expr for d in defs]))
     return lines
 

@@ -27,8 +27,8 @@ class Table(Mapping[str, "dict[str, Any]"]):
     """DEFS: the definitions' metadata rows by name, from JSON text given a piece at a time."""
 
     def __init__(self) -> None:
-        self.meta_text: list[str] = []  # one JSON array: a row of FIELDS a definition, in order
-        self.expr_text: list[str] = []  # one JSON array: each expression in ir's compact form, in order
+        self.meta_text: list[str] = []  # JSON arrays, one a line: a row of FIELDS a definition, in order
+        self.expr_text: list[str] = []  # the same of each expression in ir's compact form (ir.encode_texts)
         self._rows: dict[str, dict[str, Any]] | None = None
 
     def meta(self, text: str) -> None:
@@ -74,12 +74,14 @@ class Table(Mapping[str, "dict[str, Any]"]):
 
 
 def read_rows(text: str) -> dict[str, dict[str, Any]]:
-    """The metadata rows by name from their JSON text: tuples for the lists, the rounding's
-    quantum (written as its text) a Decimal, "negative" and "given" only when true."""
+    """The metadata rows by name from their text (a JSON array of rows a line): tuples for the
+    lists, the rounding's quantum (written as its text) a Decimal, "negative" and "given" only
+    when true."""
     import json
 
     rows = {}
-    for name, kind, type_, value_kind, rounding, cite, line, deps, inputs, negative, given in json.loads(text):
+    for name, kind, type_, value_kind, rounding, cite, line, deps, inputs, negative, given in (
+            row for chunk in text.split("\n") if chunk for row in json.loads(chunk)):
         row = {"name": name, "kind": kind, "type": type_, "value_kind": value_kind,
                "round": None if rounding is None else (rounding[0], Decimal(rounding[1])),
                "cite": tuple(cite), "line": line, "deps": tuple(deps), "inputs": tuple(inputs)}

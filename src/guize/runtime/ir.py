@@ -634,10 +634,10 @@ def decode(data: Any) -> Any:
     kind = type(data)
     if kind is tuple or kind is list:
         if data and type(data[0]) is int:
-            cls = _CLASSES[data[0]]
-            fields = dict(zip(_FIELDS[cls][:len(data) - 3], (decode(x) for x in data[3:]), strict=True))
-            return cls(**fields, id=data[1], span=tuple(data[2]))
-        return tuple(decode(x) for x in data)
+            # The fields in their order, positionally (id and span are keyword-only, so the others
+            # are __init__'s positional parameters; one left out takes its default).
+            return _CLASSES[data[0]](*[decode(x) for x in data[3:]], id=data[1], span=tuple(data[2]))
+        return tuple([decode(x) for x in data])
     return data
 
 
@@ -652,12 +652,12 @@ def encode_text(node: Expr) -> str:
 
 
 def encode_texts(nodes: list[Expr]) -> str:
-    """`encode_text` of each node, as one JSON array (a large policy's DEFS, runtime/defstext.py):
-    the encoder called for a hundred nodes at a time (for each alone, or for thousands at once,
-    its pieces of text cost more to gather)."""
+    """`encode_text` of each node, a JSON array of a hundred a line (a large policy's DEFS,
+    runtime/defstext.py): the encoder is called for each line (for each node alone, or for
+    thousands at once, its pieces of text cost more to gather), and decode_exprs reads a line at
+    a time (the arrays of every node at once kept the cycle collector busy: twice the time)."""
     encode = encode_text
-    texts = [encode(nodes[i:i + 100])[1:-1] for i in range(0, len(nodes), 100)]  # type: ignore[arg-type]
-    return f"[{','.join(texts)}]"
+    return "\n".join(encode(nodes[i:i + 100]) for i in range(0, len(nodes), 100))  # type: ignore[arg-type]
 
 
 def _text_encoder() -> Callable[[Any], str]:
@@ -715,8 +715,9 @@ def decode_expr(data: Any) -> Expr:
 
 
 def decode_exprs(text: str) -> list[Expr]:
-    """The expressions of `encode_texts`' JSON array."""
-    return [decode(data) for data in _read_json(text)]
+    """The expressions of `encode_texts`' lines (JSON never has a line break outside a string,
+    and writes one inside as \\n)."""
+    return [decode(data) for line in text.split("\n") if line for data in _read_json(line)]
 
 
 def _read_json(text: str) -> Any:
@@ -751,11 +752,21 @@ def module_definitions(module: Any) -> dict[str, Definition]:
 def definitions_of(defs: Mapping[str, Mapping[str, Any]]) -> dict[str, Definition]:
     """The typed definitions of a module's DEFS: its rows, or a large policy's table, which holds
     the expressions apart as one JSON text (runtime/defstext.Table)."""
-    table = getattr(defs, "definitions", None)
-    if table is not None:
-        found: dict[str, Definition] = table()
-        return found
-    return {name: decode_definition(d) for name, d in defs.items()}
+    import gc
+
+    # The cycle collector paused (as guize.compiler.driver.gc_paused): the nodes made all live on,
+    # and each collection walked those made so far (about 40% of the time at 50,000 .rule lines).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        table = getattr(defs, "definitions", None)
+        if table is not None:
+            found: dict[str, Definition] = table()
+            return found
+        return {name: decode_definition(d) for name, d in defs.items()}
+    finally:
+        if paused:
+            gc.enable()
 
 
 def decode_definition(data: Mapping[str, Any], expr: Expr | None = None) -> Definition:
