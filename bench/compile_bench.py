@@ -245,6 +245,31 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   iit_withholding forced through the old split). Left at 50k: check + codegen + batchgen about 1.36 s
   against the 1.0 s target; codegen about 0.7 (DEFS 0.2, another branch's; the definitions'
   statements 0.13; splitting 0.05; the notes 0.03).
+* DEFS as a table (branch compile12, 2026-12-07 late; main at 6d6ef69 and the branch in turn, the
+  script itself twice each, load 4-6): at 50k lines codegen 0.85, 0.91 -> 0.76, 0.75 s, check +
+  codegen + batchgen 34.2k, 31.6k -> 36.6k, 37.4k lines/s (10k: 36.4k, 34.4k -> 39.6k, 41.6k),
+  compile() 1.81, 2.27 -> 1.70, 1.56 s, load peak 238 -> 235 MB, generated 19.3 -> 19.4 MB.
+  defs_lines alone on the pickled checked 50k-line policy, three pairs of best-of-three:
+  0.195-0.197 -> 0.147-0.152 s (the script's codegen fell by more: its noise). A policy of more
+  than 100 definitions has DEFS = runtime.defstext.Table: every definition's metadata as one
+  JSON text and every expression as another (a JSON array of a hundred a line, the C encoder
+  called once a line), cut over lines, 300 lines a statement. The per-definition text it
+  replaces spent 0.07 s on laying out each metadata row as a literal and cutting each text
+  apart; what is left (0.10 s of 0.15) is the JSON encoder itself: 5.2 MB for 127k nodes,
+  about 40% of it their ids and spans. Measured, not kept: the whole table in one encoder call (0.135 s
+  against 0.11 a line at a time: its pieces of text gathered at once), nodes' spans flattened or
+  a Decimal constant under a code of its own (no change), ids and spans apart as a zlib'd
+  binary array (0.12: the arrays cost what the JSON saved), a C-level default (a property
+  per class: 0.09; Decimal still needs Python), pickle with reducer_override (0.2).
+  Loading (fresh processes, main and branch in turn, twice, CPU s at 50k lines): import of the
+  cached module 0.056-0.085 -> 0.034-0.048 (no rows built); first evaluate 0.003 (unchanged;
+  DEFS not read); first evaluate with a missing input 0.005 -> 0.032-0.036 (its message reads the
+  metadata: import + it about equal); Policy.outputs 0.22-0.26 -> 0.26-0.29; first
+  Policy.definitions 0.54-0.59 -> 0.27 (ir.decode passes fields positionally and definitions_of
+  pauses the cycle collector, which walked the nodes made so far: 40% of the time; read as one
+  JSON array the lists of every node at once made it 1.07-1.11); first explain 0.69-0.70 ->
+  0.53-0.59; first evaluate_batch 0.92-0.93 -> 0.56-0.58. Corpus policies keep the literal rows:
+  their modules are unchanged byte for byte, and so is `guize eval`'s start-up.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or

@@ -1,7 +1,7 @@
-"""DEFS of a large policy holds each expression as JSON text (compiler/defstable.py,
-ir.encode_text), decoded where the laid-out literal was read: the same definitions, ids and
-spans; a policy of usual size keeps the literal. The corpus run with the text form forced is in
-test_compile_pieces (its split_all fixture)."""
+"""The IR's compact form as JSON text (ir.encode_text, ir.encode_texts for a large policy's DEFS:
+compiler/defstable.py, runtime/defstext.py), decoded where the laid-out literal was read: the
+same definitions, ids and spans; a policy of usual size keeps the literal. The corpus run with
+the table forced is in test_compile_pieces (its split_all fixture) and test_defstext."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 import guize
 from guize.compiler import defstable
 from guize.compiler.driver import compile_source, module_from_source
-from guize.runtime import ir
+from guize.runtime import defstext, ir
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").rglob("*.rule"))
@@ -69,22 +69,36 @@ def test_text_keeps_decimal_exponents_dates_and_texts() -> None:
     assert ir.encode(ir.decode_expr(ir.encode_text(dated))) == ir.encode(dated)  # Version.known: left out when None
 
 
-def test_only_large_policies_are_written_as_text() -> None:
+def test_only_large_policies_have_a_table() -> None:
     small = compile_source(synthetic(300), "small.rule")
     assert len(small.checked.defs) <= defstable.DATA_ABOVE
-    assert "encode_text" not in small.python
+    assert "defstext" not in small.python
     large = compile_source(synthetic(1500), "large.rule")
     assert len(large.checked.defs) > defstable.DATA_ABOVE
     module = module_from_source(large.python, "large_defs", "large.py")
-    assert all(isinstance(d["expr"], str) for d in module.DEFS.values())
+    assert isinstance(module.DEFS, defstext.Table)
     assert list(module.DEFS) == list(large.checked.defs)
-    defs = large.python.split("\nDEFS = {}\n")[1].split("\nDATED = ")[0].split("\n")
-    assert max(map(len, defs)) <= 110  # expressions cut over lines
+    defs = large.python.split("\nDEFS = _defstext.Table()\n")[1].split("\nDATED = ")[0].split("\n")
+    assert max(map(len, defs)) <= 110  # texts cut over lines
+    statements = [line for line in defs if not line.startswith(" ")]
+    assert {*statements} == {"DEFS.meta(", "DEFS.exprs("} and len(statements) > 2  # pieces.py cuts between them
     policy = guize.Policy(module)
     assert policy.definitions == large.checked.defs
     data: dict[str, object] = {n: Decimal(1500) for n in module.INPUT_NAMES if n != "级别"}
     data["级别"] = "二级"
     assert policy.evaluate(data, "2024-06-01") == policy.interpret(data, "2024-06-01")
+
+
+def test_texts_of_many_expressions_decode_to_each() -> None:
+    checked = compile_source(synthetic(1500), "large.rule").checked
+    exprs = [d.expr for d in checked.defs.values()]
+    for count in (0, 1, 99, 100, 101, 250):
+        text = ir.encode_texts(exprs[:count])
+        lines = text.split("\n") if count else []
+        assert len(lines) == (count + 99) // 100  # a hundred a line
+        assert [x for line in lines for x in json.loads(line)] == [json.loads(ir.encode_text(e)) for e in exprs[:count]]
+        back = ir.decode_exprs(text)
+        assert back == exprs[:count] and [located(e) for e in back] == [located(e) for e in exprs[:count]]
 
 
 def test_cut_pieces_join_to_the_text() -> None:

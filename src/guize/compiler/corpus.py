@@ -11,7 +11,7 @@ from guize.compiler.driver import load_module, rule_files
 from guize.compiler.lexicon import normalize_docno, normalize_title
 from guize.runtime import dates
 from guize.runtime.errors import RuleError
-from guize.runtime.ir import Const, dated_nodes, decode_expr
+from guize.runtime.ir import Const, dated_nodes, module_definitions
 from guize.runtime.related import (
     CorpusWarning as CorpusWarning,  # it moved; guize.compiler.corpus still names it
 )
@@ -213,8 +213,8 @@ def timeline(corpus: Corpus) -> list[TimelineRow]:
         if id(e.module) in seen_modules or len(e.module.DOCUMENTS) != 1:
             continue
         seen_modules.add(id(e.module))
-        for name, d in e.module.DEFS.items():
-            for node in dated_nodes(decode_expr(d["expr"])):
+        for name, d in module_definitions(e.module).items():
+            for node in dated_nodes(d.expr):
                 for v in _own_versions(e.doc, node.versions):
                     shown = fmt(v.value.value) if isinstance(v.value, Const) else "（按公式）"
                     last = v.end - datetime.timedelta(days=1) if v.end else w.last

@@ -634,10 +634,10 @@ def decode(data: Any) -> Any:
     kind = type(data)
     if kind is tuple or kind is list:
         if data and type(data[0]) is int:
-            cls = _CLASSES[data[0]]
-            fields = dict(zip(_FIELDS[cls][:len(data) - 3], (decode(x) for x in data[3:]), strict=True))
-            return cls(**fields, id=data[1], span=tuple(data[2]))
-        return tuple(decode(x) for x in data)
+            # The fields in their order, positionally (id and span are keyword-only, so the others
+            # are __init__'s positional parameters; one left out takes its default).
+            return _CLASSES[data[0]](*[decode(x) for x in data[3:]], id=data[1], span=tuple(data[2]))
+        return tuple([decode(x) for x in data])
     return data
 
 
@@ -649,6 +649,15 @@ def encode_text(node: Expr) -> str:
     if _json_encode is None:
         _json_encode = _text_encoder()
     return _json_encode(node)
+
+
+def encode_texts(nodes: list[Expr]) -> str:
+    """`encode_text` of each node, a JSON array of a hundred a line (a large policy's DEFS,
+    runtime/defstext.py): the encoder is called for each line (for each node alone, or for
+    thousands at once, its pieces of text cost more to gather), and decode_exprs reads a line at
+    a time (the arrays of every node at once kept the cycle collector busy: twice the time)."""
+    encode = encode_text
+    return "\n".join(encode(nodes[i:i + 100]) for i in range(0, len(nodes), 100))  # type: ignore[arg-type]
 
 
 def _text_encoder() -> Callable[[Any], str]:
@@ -700,14 +709,24 @@ def _from_json(value: dict[str, str]) -> Decimal | datetime.date:
 def decode_expr(data: Any) -> Expr:
     """A definition's expression from its DEFS entry: the compact tuples, or JSON text (encode_text)."""
     if type(data) is str:
-        global _json_decode
-        if _json_decode is None:
-            import json
-
-            _json_decode = json.JSONDecoder(object_hook=_from_json).decode  # (one for every definition)
-        data = _json_decode(data)
+        data = _read_json(data)
     expr: Expr = decode(data)
     return expr
+
+
+def decode_exprs(text: str) -> list[Expr]:
+    """The expressions of `encode_texts`' lines (JSON never has a line break outside a string,
+    and writes one inside as \\n)."""
+    return [decode(data) for line in text.split("\n") if line for data in _read_json(line)]
+
+
+def _read_json(text: str) -> Any:
+    global _json_decode
+    if _json_decode is None:
+        import json
+
+        _json_decode = json.JSONDecoder(object_hook=_from_json).decode  # (one for every definition)
+    return _json_decode(text)
 
 
 _json_decode: Callable[[str], Any] | None = None
@@ -727,10 +746,33 @@ def encode_definition(d: Definition, text: bool = False) -> dict[str, Any]:
 
 def module_definitions(module: Any) -> dict[str, Definition]:
     """The typed definitions of a compiled policy module (decoded from its DEFS)."""
-    return {name: decode_definition(d) for name, d in module.DEFS.items()}
+    return definitions_of(module.DEFS)
 
 
-def decode_definition(data: Mapping[str, Any]) -> Definition:
-    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], decode_expr(data["expr"]),
+def definitions_of(defs: Mapping[str, Mapping[str, Any]]) -> dict[str, Definition]:
+    """The typed definitions of a module's DEFS: its rows, or a large policy's table, which holds
+    the expressions apart as one JSON text (runtime/defstext.Table)."""
+    import gc
+
+    # The cycle collector paused (as guize.compiler.driver.gc_paused): the nodes made all live on,
+    # and each collection walked those made so far (about 40% of the time at 50,000 .rule lines).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        table = getattr(defs, "definitions", None)
+        if table is not None:
+            found: dict[str, Definition] = table()
+            return found
+        return {name: decode_definition(d) for name, d in defs.items()}
+    finally:
+        if paused:
+            gc.enable()
+
+
+def decode_definition(data: Mapping[str, Any], expr: Expr | None = None) -> Definition:
+    """A definition from its DEFS row; `expr`, when given, is its expression (the row has none)."""
+    if expr is None:
+        expr = decode_expr(data["expr"])
+    return Definition(data["name"], data["kind"], data["type"], data["value_kind"], expr,
                       data["round"], tuple(data["cite"]), data["line"], tuple(data["deps"]),
                       tuple(data["inputs"]), data.get("negative", False), data.get("given", False))

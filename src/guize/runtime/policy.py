@@ -160,7 +160,8 @@ class Policy:
         documents = module.DOCUMENTS
         self.document: dict[str, Any] = documents[0] if documents else {}
         self.window = Window.from_document(self.document, repealed)
-        self._defs: dict[str, dict[str, Any]] = module.DEFS  # metadata; "expr" in ir's compact form
+        # Metadata; "expr" in ir's compact form (a large policy's: runtime/defstext.Table, without it)
+        self._defs: Mapping[str, dict[str, Any]] = module.DEFS
         self._typed: dict[str, ir.Definition] | None = None
         self._inputs: list[InputInfo] | None = None
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
@@ -248,7 +249,7 @@ class Policy:
         if self._typed is None:
             from guize.runtime import ir
 
-            self._typed = {name: ir.decode_definition(d) for name, d in self._defs.items()}
+            self._typed = ir.definitions_of(self._defs)
         return self._typed
 
     def required_inputs(self, outputs: Iterable[str]) -> list[str]:
