@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from guize.compiler.itemcols import read_columns
 from guize.compiler.itemreads import compared_fields, item_reader_lines
 from guize.runtime import ir
 
@@ -100,8 +101,8 @@ class ListCode:
             fn = f"_R{len(readers)}"
             lines = item_reader_lines(fn, spec, self.const, compared_fields(self.p.defs))
             readers[name] = fn if lines is not None else None
-            if lines is not None:
-                self.const_lines.extend(lines)
+            if lines is not None:  # written once a function still calls it (itemcols.read_columns)
+                self.__dict__.setdefault("unwritten", {})[fn] = lines
         return readers[name]
 
     def each_loop(self, body: ir.Expr, owner: str) -> str:
@@ -209,6 +210,12 @@ class ListCode:
         return name
 
     def hoist(self, start: int) -> None:
+        """Put the nested functions at the function's top (hoist_nested), then read the list
+        inputs it uses only through len() and loops as columns (compiler/itemcols.py)."""
+        self.hoist_nested(start)
+        read_columns(self, start)
+
+    def hoist_nested(self, start: int) -> None:
         """Put the nested functions made while writing a function at its top (after `start`).
 
         In out_subset, one that only statements under subset flags use (directly or through
