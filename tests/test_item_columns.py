@@ -2,7 +2,9 @@
 
 Where a generated function uses a list only through 人数, 合计 and per-item loops over its fields,
 the reader keeps the fields read as columns (in out_subset: the fields of flagged loops only
-when those are made) and still checks every field of every item: compiled == the reference
+when those are made) and still checks every field of every item; 合计 of a field over every
+item is sum() of its column, 人数 of a per-item 是否 the number of its true values (listgen.
+counted_marks). Compiled == the reference
 interpreter for every output alone, in any combination and all together, on plain lists and on
 hostile ones (missing, unknown, mistyped and out-of-range fields, items that are not objects,
 lists that are not lists), and each column reader == values.to_records' result taken apart.
@@ -89,6 +91,9 @@ def test_the_list_is_read_as_columns(policy: guize.Policy) -> None:
     # 补差 and what it is computed from read 收入 alone: one column, no dict an item
     reader = re.search(r"i_各项 = (_C\d+)\(", inspect.getsource(module.with_补差))
     assert reader and module.__dict__[reader[1]]([{"收入": "5", "年龄": 3, "在职": True}]) == ([Decimal(5)],)
+    # 合计 of a field over every item is sum() of its column; 人数 of a per-item 是否 counts its values
+    assert re.search(r"\n    return sum\(_L\[\d\], _K\d+\)\n", inspect.getsource(module))
+    assert "d_标记人数 = sum(map(bool, d_标记))" in inspect.getsource(module.out_all)
     # out_subset reads 年龄 and 级别 only when the flagged per-item loop is made
     assert re.search(r"= _C\d+\(i_各项\) if _n\d+(?: or _n\d+)* else _C\d+\(i_各项\)", inspect.getsource(module.out_subset))
 

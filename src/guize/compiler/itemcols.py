@@ -103,7 +103,7 @@ def _rewrite(gen: Any, start: int, spec: dict[str, Any], reader: str, ident: str
         lines[i] = lines[i].replace(f"len({ident})", f"len({ident}[0])")
     for fn, (body, where) in bodies.items():
         if where is None:
-            copy = _module_copy(gen, fn, columns, [_columnar(line, columns) for line in body])
+            copy = _module_copy(gen, fn, columns, _summed([_columnar(line, columns) for line in body]))
             for i in loops[fn]:
                 lines[i] = re.sub(rf"(?<![\w.]){re.escape(fn)}\({re.escape(ident)}\)", f"{copy}({ident})", lines[i])
             _unwrite(gen, fn)
@@ -167,6 +167,18 @@ def _guard(lines: list[str], start: int, where: int | None) -> str | None:
 def _columnar(line: str, columns: tuple[str, ...]) -> str:
     line = line.replace(_RANGE, "range(len(_L[0]))")
     return _FIELD_READ.sub(lambda m: f"_L[{columns.index(ast.literal_eval(m[1]))}][_i]", line)
+
+
+_PLAIN_SUM = re.compile(r"( *)_o = None\n\1_n = (\w+)\n\1for _i in range\(len\(_L\[0\]\)\):\n"
+                        r"\1    _n = _n \+ _L\[(\d+)\]\[_i\]\n\1return _n")
+
+
+def _summed(body: list[str]) -> list[str]:
+    """合计 of a field over every item (listgen.sum_loop with no filter) as sum() of its column:
+    the same additions from the same zero, in the same order, in C."""
+    if m := _PLAIN_SUM.fullmatch("\n".join(body)):
+        return [f"{m[1]}return sum(_L[{m[3]}], {m[2]})"]
+    return body
 
 
 def _module_copy(gen: Any, fn: str, columns: tuple[str, ...], body: list[str]) -> str:

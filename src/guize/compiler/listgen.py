@@ -82,6 +82,9 @@ class ListCode:
                 return f"_v.running(_L, _i, _o, {fn}, {inclusive!r}, {self.const(zero)}, {node.id!r})"
             case ir.Aggregate(func="count", source=source, filter=None):  # every item: their number
                 return f"len({self.expr(source, owner)})"
+            case ir.Aggregate(func="count", source=ir.Input(name=listed), filter=ir.ItemRef(name=name), value=None) if (
+                    name != owner and (code := self.counted_marks(listed, name, owner)) is not None):
+                return code
             case ir.Aggregate(func="sum" | "count" as func, source=source, filter=test, value=value, zero=zero):
                 added = value if func == "sum" else None
                 return f"{self.sum_loop(test, added, zero, owner)}({self.expr(source, owner)})"
@@ -91,6 +94,16 @@ class ListCode:
                 v = self.item_function(value, owner) if value is not None else "None"
                 return (f"_v.aggregate({func!r}, {self.expr(source, owner)}, {t}, {v}, {self.const(zero)}, "
                         f"{owner!r}, {name!r})")
+
+    def counted_marks(self, listed: str, name: str, owner: str) -> str | None:
+        """人数(列表 中 标记), 标记 a per-item 是否 of the same list input, already read: the
+        number of its true values, in C (no loop function, made on every call when nested)."""
+        d = self.p.defs.get(name)
+        source = self.expr(ir.Input(listed), owner)
+        if d is None or d.given or d.value_kind != "bool" or not isinstance(d.expr, ir.Each) \
+                or not isinstance(d.expr.source, ir.Input) or d.expr.source.name != listed or not source.isidentifier():
+            return None
+        return f"sum(map(bool, {self.expr(ir.Ref(name), owner)}))"
 
     def items_reader(self, spec: dict[str, Any]) -> str | None:
         """The module's reader of list input `spec` (compiler/itemreads.py), written once; None
