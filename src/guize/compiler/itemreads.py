@@ -31,7 +31,10 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
     kind has no inline read (dates, texts, amounts in 万元 …) or the list has a 主键.
     `compared`: the 期间/年龄 fields kept the int given (see compared_fields). `columns`: the
     same checks, the result a tuple of a list for each of these fields (compiler/itemcols.py;
-    none: the list itself, for its length), to_records' result taken apart so."""
+    none: the list itself, for its length), to_records' result taken apart so; a value that is
+    not plain goes to to_records at once, and the optional fields are looked for only when the
+    item has more keys than the required fields (any irregular item goes to to_records, so
+    the order of the checks does not matter)."""
     if spec.get("key") is not None:
         return None
     spec_name = f"_S{fn}"
@@ -40,8 +43,12 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
         slow = f"{fn}_columns({slow})"
     head = [f"{spec_name} = next(s for s in INPUTS if s['name'] == {spec['name']!r})"]
     body: list[str] = []
+    optional: list[str] = []  # columns: the optional fields' lines, read only when the item has more keys
+    defaults: list[str] = []  # columns: the kept optional fields when it has not
     values: list[str] = []
     for k, field in enumerate(spec["fields"]):
+        if columns is not None and field["has_default"]:  # (the reads below go to `optional`)
+            body, optional = optional, body
         ident = f"f{k}"
         read = _field_read(ident, field, const, field["name"] in compared)
         if read is None:
@@ -56,6 +63,7 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
             if field["has_default"] and name not in columns:  # checked, its default not needed
                 body += [f"        if ({ident} := item.get({name!r})) is not None:", "            _n -= 1",
                          *["    " + line for line in read]]
+                body, optional = optional, body
                 continue
         body.append(f"        {ident} = item.get({name!r})")
         if field["has_default"]:
@@ -63,8 +71,13 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
             head.append(f"{default} = _v.item_default({spec_name}, {name!r})")
             body += [f"        if {ident} is None:", f"            {ident} = {default}", "        else:",
                      "            _n -= 1", *["    " + line for line in read]]
+            if columns is not None:
+                defaults.append(f"            {ident} = {default}")
+                body, optional = optional, body
         else:
             body += [f"        if {ident} is None:", f"            return {slow}", *read]
+    if optional:  # every required field found: more keys than those, or some optional field is given
+        body += ["        if _n:", *["    " + line for line in optional], *(["        else:", *defaults] if defaults else [])]
     required = sum(not f["has_default"] for f in spec["fields"])
     record = ", ".join(f"{f['name']!r}: {v}" for f, v in zip(spec["fields"], values, strict=True))
     test = " or ".join(["_n", *(f"{v} is _U" for v in values if v)])

@@ -140,10 +140,11 @@ def _C0(value):
             return _C0_columns(_v.to_records(value, _S_C0))
         if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
             return _C0_columns(_v.to_records(value, _S_C0))
-        if (f2 := item.get('在校')) is not None:
-            _n -= 1
-            if not (f2 is True or f2 is False):
-                return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            if (f2 := item.get('在校')) is not None:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C0_columns(_v.to_records(value, _S_C0))
         if _n:
             return _C0_columns(_v.to_records(value, _S_C0))
         c0.append(f0)
@@ -192,13 +193,16 @@ def _C1(value):
             return _C1_columns(_v.to_records(value, _S_C1))
         if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
             return _C1_columns(_v.to_records(value, _S_C1))
-        f2 = item.get('在校')
-        if f2 is None:
-            f2 = _D_C1_2
+        if _n:
+            f2 = item.get('在校')
+            if f2 is None:
+                f2 = _D_C1_2
+            else:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C1_columns(_v.to_records(value, _S_C1))
         else:
-            _n -= 1
-            if not (f2 is True or f2 is False):
-                return _C1_columns(_v.to_records(value, _S_C1))
+            f2 = _D_C1_2
         if _n:
             return _C1_columns(_v.to_records(value, _S_C1))
         c0.append(f1)
@@ -539,8 +543,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (321, 10, 322, 0, 326, 10, 327, 13, 329, 14, 331, 20, 333, 0, 345, 10, 346, 0, 350, 10,
- 351, 21, 353, 22, 355, 0, 369, 10, 370, 0, 374, 10, 375, 21, 377, 23, 379, 0, 399, 10, 400, 0, 404,
- 10, 405, 13, 407, 14, 409, 15, 411, 16, 413, 17, 415, 18, 417, 19, 420, 20, 422, 21, 424, 22, 426,
- 23, 428, 0, 458, 10, 460, 0, 464, 10, 466, 13, 469, 14, 472, 15, 475, 16, 478, 17, 481, 18, 485,
- 19, 489, 20, 493, 21, 496, 22, 499, 23, 502, 0)
+LINE_MAP = (325, 10, 326, 0, 330, 10, 331, 13, 333, 14, 335, 20, 337, 0, 349, 10, 350, 0, 354, 10,
+ 355, 21, 357, 22, 359, 0, 373, 10, 374, 0, 378, 10, 379, 21, 381, 23, 383, 0, 403, 10, 404, 0, 408,
+ 10, 409, 13, 411, 14, 413, 15, 415, 16, 417, 17, 419, 18, 421, 19, 424, 20, 426, 21, 428, 22, 430,
+ 23, 432, 0, 462, 10, 464, 0, 468, 10, 470, 13, 473, 14, 476, 15, 479, 16, 482, 17, 485, 18, 489,
+ 19, 493, 20, 497, 21, 500, 22, 503, 23, 506, 0)

@@ -156,51 +156,56 @@ def _C0(value):
                 return _C0_columns(_v.to_records(value, _S_C0))
         except _InvalidOperation:
             return _C0_columns(_v.to_records(value, _S_C0))
-        f1 = item.get('专项扣除')
-        if f1 is None:
+        if _n:
+            f1 = item.get('专项扣除')
+            if f1 is None:
+                f1 = _D_C0_1
+            else:
+                _n -= 1
+                if (_c := f1.__class__) is not Decimal or len(str(f1)) > _QT:
+                    try:
+                        f1 = Decimal(f1) if _c is str and len(f1) <= _QT or _c is int and 0 <= f1 < _INT_LIMIT else _NAN
+                    except _InvalidOperation:
+                        f1 = _NAN
+                try:
+                    if not _TINY <= f1 < _LIMIT and (f1 or f1.adjusted() < _QA):
+                        return _C0_columns(_v.to_records(value, _S_C0))
+                except _InvalidOperation:
+                    return _C0_columns(_v.to_records(value, _S_C0))
+            f2 = item.get('专项附加扣除')
+            if f2 is None:
+                f2 = _D_C0_2
+            else:
+                _n -= 1
+                if (_c := f2.__class__) is not Decimal or len(str(f2)) > _QT:
+                    try:
+                        f2 = Decimal(f2) if _c is str and len(f2) <= _QT or _c is int and 0 <= f2 < _INT_LIMIT else _NAN
+                    except _InvalidOperation:
+                        f2 = _NAN
+                try:
+                    if not _TINY <= f2 < _LIMIT and (f2 or f2.adjusted() < _QA):
+                        return _C0_columns(_v.to_records(value, _S_C0))
+                except _InvalidOperation:
+                    return _C0_columns(_v.to_records(value, _S_C0))
+            f3 = item.get('其他扣除')
+            if f3 is None:
+                f3 = _D_C0_3
+            else:
+                _n -= 1
+                if (_c := f3.__class__) is not Decimal or len(str(f3)) > _QT:
+                    try:
+                        f3 = Decimal(f3) if _c is str and len(f3) <= _QT or _c is int and 0 <= f3 < _INT_LIMIT else _NAN
+                    except _InvalidOperation:
+                        f3 = _NAN
+                try:
+                    if not _TINY <= f3 < _LIMIT and (f3 or f3.adjusted() < _QA):
+                        return _C0_columns(_v.to_records(value, _S_C0))
+                except _InvalidOperation:
+                    return _C0_columns(_v.to_records(value, _S_C0))
+        else:
             f1 = _D_C0_1
-        else:
-            _n -= 1
-            if (_c := f1.__class__) is not Decimal or len(str(f1)) > _QT:
-                try:
-                    f1 = Decimal(f1) if _c is str and len(f1) <= _QT or _c is int and 0 <= f1 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    f1 = _NAN
-            try:
-                if not _TINY <= f1 < _LIMIT and (f1 or f1.adjusted() < _QA):
-                    return _C0_columns(_v.to_records(value, _S_C0))
-            except _InvalidOperation:
-                return _C0_columns(_v.to_records(value, _S_C0))
-        f2 = item.get('专项附加扣除')
-        if f2 is None:
             f2 = _D_C0_2
-        else:
-            _n -= 1
-            if (_c := f2.__class__) is not Decimal or len(str(f2)) > _QT:
-                try:
-                    f2 = Decimal(f2) if _c is str and len(f2) <= _QT or _c is int and 0 <= f2 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    f2 = _NAN
-            try:
-                if not _TINY <= f2 < _LIMIT and (f2 or f2.adjusted() < _QA):
-                    return _C0_columns(_v.to_records(value, _S_C0))
-            except _InvalidOperation:
-                return _C0_columns(_v.to_records(value, _S_C0))
-        f3 = item.get('其他扣除')
-        if f3 is None:
             f3 = _D_C0_3
-        else:
-            _n -= 1
-            if (_c := f3.__class__) is not Decimal or len(str(f3)) > _QT:
-                try:
-                    f3 = Decimal(f3) if _c is str and len(f3) <= _QT or _c is int and 0 <= f3 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    f3 = _NAN
-            try:
-                if not _TINY <= f3 < _LIMIT and (f3 or f3.adjusted() < _QA):
-                    return _C0_columns(_v.to_records(value, _S_C0))
-            except _InvalidOperation:
-                return _C0_columns(_v.to_records(value, _S_C0))
         if _n:
             return _C0_columns(_v.to_records(value, _S_C0))
         c0.append(f0)
@@ -369,5 +374,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (249, 18, 250, 0, 254, 18, 255, 44, 257, 49, 259, 0, 285, 18, 286, 0, 290, 18, 291, 44,
- 293, 49, 295, 0, 335, 18, 337, 0, 341, 18, 343, 44, 346, 49, 349, 0)
+LINE_MAP = (254, 18, 255, 0, 259, 18, 260, 44, 262, 49, 264, 0, 290, 18, 291, 0, 295, 18, 296, 44,
+ 298, 49, 300, 0, 340, 18, 342, 0, 346, 18, 348, 44, 351, 49, 354, 0)

@@ -144,14 +144,15 @@ def _C0(value):
             return _C0_columns(_v.to_records(value, _S_C0))
         if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
             return _C0_columns(_v.to_records(value, _S_C0))
-        if (f2 := item.get('重度残疾')) is not None:
-            _n -= 1
-            if not (f2 is True or f2 is False):
-                return _C0_columns(_v.to_records(value, _S_C0))
-        if (f3 := item.get('重病')) is not None:
-            _n -= 1
-            if not (f3 is True or f3 is False):
-                return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            if (f2 := item.get('重度残疾')) is not None:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C0_columns(_v.to_records(value, _S_C0))
+            if (f3 := item.get('重病')) is not None:
+                _n -= 1
+                if not (f3 is True or f3 is False):
+                    return _C0_columns(_v.to_records(value, _S_C0))
         if _n:
             return _C0_columns(_v.to_records(value, _S_C0))
         c0.append(f0)
@@ -201,20 +202,24 @@ def _C1(value):
             return _C1_columns(_v.to_records(value, _S_C1))
         if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
             return _C1_columns(_v.to_records(value, _S_C1))
-        f2 = item.get('重度残疾')
-        if f2 is None:
+        if _n:
+            f2 = item.get('重度残疾')
+            if f2 is None:
+                f2 = _D_C1_2
+            else:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C1_columns(_v.to_records(value, _S_C1))
+            f3 = item.get('重病')
+            if f3 is None:
+                f3 = _D_C1_3
+            else:
+                _n -= 1
+                if not (f3 is True or f3 is False):
+                    return _C1_columns(_v.to_records(value, _S_C1))
+        else:
             f2 = _D_C1_2
-        else:
-            _n -= 1
-            if not (f2 is True or f2 is False):
-                return _C1_columns(_v.to_records(value, _S_C1))
-        f3 = item.get('重病')
-        if f3 is None:
             f3 = _D_C1_3
-        else:
-            _n -= 1
-            if not (f3 is True or f3 is False):
-                return _C1_columns(_v.to_records(value, _S_C1))
         if _n:
             return _C1_columns(_v.to_records(value, _S_C1))
         c0.append(f0)
@@ -523,9 +528,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (233, 21, 234, 0, 236, 22, 247, 23, 248, 0, 251, 21, 252, 26, 254, 29, 260, 0, 267, 21,
- 268, 0, 270, 22, 281, 23, 282, 0, 285, 21, 286, 26, 288, 29, 294, 31, 299, 0, 311, 21, 312, 0, 314,
- 22, 325, 23, 326, 0, 329, 21, 330, 26, 332, 29, 338, 36, 340, 0, 352, 21, 353, 0, 355, 22, 366, 23,
- 367, 0, 370, 21, 371, 26, 373, 29, 379, 36, 381, 38, 383, 0, 395, 21, 396, 0, 398, 22, 409, 23,
- 410, 0, 413, 21, 414, 26, 416, 29, 422, 31, 427, 36, 429, 38, 431, 0, 450, 21, 452, 0, 456, 22,
- 469, 23, 470, 21, 472, 26, 475, 29, 482, 31, 488, 36, 491, 38, 495, 0)
+LINE_MAP = (238, 21, 239, 0, 241, 22, 252, 23, 253, 0, 256, 21, 257, 26, 259, 29, 265, 0, 272, 21,
+ 273, 0, 275, 22, 286, 23, 287, 0, 290, 21, 291, 26, 293, 29, 299, 31, 304, 0, 316, 21, 317, 0, 319,
+ 22, 330, 23, 331, 0, 334, 21, 335, 26, 337, 29, 343, 36, 345, 0, 357, 21, 358, 0, 360, 22, 371, 23,
+ 372, 0, 375, 21, 376, 26, 378, 29, 384, 36, 386, 38, 388, 0, 400, 21, 401, 0, 403, 22, 414, 23,
+ 415, 0, 418, 21, 419, 26, 421, 29, 427, 31, 432, 36, 434, 38, 436, 0, 455, 21, 457, 0, 461, 22,
+ 474, 23, 475, 21, 477, 26, 480, 29, 487, 31, 493, 36, 496, 38, 500, 0)
