@@ -159,3 +159,34 @@ def test_a_bad_item_among_plain_ones(policy: guize.Policy, item: Any) -> None:
     for asked in [None, ["项数", "低于标准", "补差"], *([o] for o in OUTPUTS)]:
         got, want = answers(policy, data, ON, asked)
         assert got == want, asked
+
+
+SOMETIMES = """文件：
+  标题：《有时读》
+  施行日期：2000年1月1日
+
+类型 成员：
+  收入：金额
+  在职：是否，默认 否
+
+输入 统计：是否，默认 否
+输入 各项：成员的列表
+输出 合计收入：金额 = 若 统计 则 合计(各项 的 收入) 否则 0元
+输出 在职人数：整数（人） = 人数(各项 中 在职)
+"""
+
+
+@pytest.mark.parametrize("value", [[{"收入": "5"}, {"收入": "2.5", "在职": True}], [{"收入": "x"}], [{"在职": True}], "各项",
+                                   None])
+@pytest.mark.parametrize("counting", [True, False, None])
+def test_a_list_read_on_some_paths_keeps_its_errors(tmp_path_factory: pytest.TempPathFactory, value: Any,
+                                                     counting: bool | None) -> None:
+    """A list read where a path first needs it is left to the dicts (the column reader cannot see
+    every read there): each output alone and together, as the interpreter; a list not given too."""
+    policy = load_rule(tmp_path_factory, "sometimes", SOMETIMES)
+    data: dict[str, Any] = {} if value is None else {"各项": value}
+    if counting is not None:
+        data["统计"] = counting
+    for asked in [None, ["合计收入"], ["在职人数"]]:
+        got, want = answers(policy, data, ON, asked)
+        assert got == want, asked
