@@ -6,16 +6,19 @@ function, out_subset) uses a list input only through len() and loops whose every
 list is `range(len(_L))` or `_L[_i][<field>]` (listgen.each_loop, sum_loop), the same checks
 run, but the reader keeps the fields those loops read, each in a list of its own (no dict an
 item: subsistence's 月低保金 reads only 月收入), and the loops read `_L[<column>][_i]`. Every
-field of every item is still read and checked, in the same order, and anything irregular still
-sends the whole list to values.to_records, whose result (its fields taken as columns) or error
-is the dict reader's: values and errors do not change. Any other use of the list in the
-function (a runtime helper given the list, an item function, a lazy read) keeps the dicts.
+field of every item is still read and checked, and anything irregular still sends the whole
+list to values.to_records, whose result (its fields taken as columns) or error is the dict
+reader's: values and errors do not change (so the checks' order is free: the required fields
+first, the optional ones only when the item has more keys). Any other use of the list in the
+function (a runtime helper given the list, an item function, a lazy read) keeps the dicts. A
+dict reader or module-level loop that no function calls is left out of the module.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from typing import Any
 
 from guize.compiler.itemreads import compared_fields, item_reader_lines
@@ -25,24 +28,38 @@ _L = re.compile(r"(?<![\w.])_L(?!\w)")
 _FIELD = r"_L\[_i\]\[('(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")\]"
 _FIELD_READ = re.compile(_FIELD)
 _RANGE = "range(len(_L))"
+_CALL = re.compile(r"(?<![\w.])(_\w+)\(")  # a call of a module-level helper (readers, loops …)
 
 
 def read_columns(gen: Any, start: int) -> None:
     """Rewrite the function `gen.lines[start:]` (nested functions hoisted) to read each list
     input it uses only through len() and loops as columns; module-level loops get a copy."""
     readers: dict[str, str | None] = gen.__dict__.get("item_readers", {})
+    if not any(readers.values()):  # (no list input read inline: no scan of the function's text)
+        return
+    replaced: dict[str, None] = {}  # module-level loops this function called and now calls a copy of (in order)
     for name, reader in readers.items():
         if reader is not None:
-            _rewrite(gen, start, gen.inputs[name], reader, gen.local("input", name))
-    # The dict readers and module-level loops some function still calls are written (or written
-    # again); the rest are left out of the module while no function calls them.
+            _rewrite(gen, start, gen.inputs[name], reader, gen.local("input", name), replaced)
+    # What the functions written so far call (counted once each, after its rewrite): a dict
+    # reader or module-level loop one of them calls is written (or written again), one that none
+    # calls is left out of the module until one does.
+    calls: Counter[str] = gen.__dict__.setdefault("module_calls", Counter())
+    calls.update(_CALL.findall("\n".join(gen.lines[start:])))
     unwritten: dict[str, list[str]] = gen.__dict__.setdefault("unwritten", {})
-    text = "\n".join(gen.lines[start:])
-    for fn in [fn for fn in unwritten if re.search(rf"(?<![\w.]){re.escape(fn)}\(", text)]:
+    for fn in [fn for fn in unwritten if calls[fn]]:
         gen.const_lines.extend(unwritten.pop(fn))
+    if idle := [fn for fn in replaced if not calls[fn] and f"def {fn}(_L):" in gen.const_lines]:
+        consts: list[str] = gen.const_lines
+        called = set(_CALL.findall("\n".join(line for line in consts if not line.startswith("def "))))  # (by another)
+        for fn in (fn for fn in idle if fn not in called):
+            at = consts.index(f"def {fn}(_L):")
+            end = consts.index("", at)
+            unwritten[fn] = consts[at - 2:end + 2]
+            del consts[at - 2:end + 2]
 
 
-def _rewrite(gen: Any, start: int, spec: dict[str, Any], reader: str, ident: str) -> None:
+def _rewrite(gen: Any, start: int, spec: dict[str, Any], reader: str, ident: str, replaced: dict[str, None]) -> None:
     lines: list[str] = gen.lines
     call = f"{ident} = {reader}({ident})"
     at = [i for i in range(start, len(lines)) if lines[i].strip() == call]
@@ -106,24 +123,7 @@ def _rewrite(gen: Any, start: int, spec: dict[str, Any], reader: str, ident: str
             copy = _module_copy(gen, fn, columns, _summed([_columnar(line, columns) for line in body]))
             for i in loops[fn]:
                 lines[i] = re.sub(rf"(?<![\w.]){re.escape(fn)}\({re.escape(ident)}\)", f"{copy}({ident})", lines[i])
-            _unwrite(gen, fn)
-
-
-def _unwrite(gen: Any, fn: str) -> None:
-    """Take module-level function `fn` out of the module while nothing written calls it (a
-    function written later that does puts it back: read_columns)."""
-    consts: list[str] = gen.const_lines
-    named = re.compile(rf"(?<![\w.]){re.escape(fn)}(?!\w)")
-    if f"def {fn}(_L):" not in consts:  # (already left out)
-        return
-    at = consts.index(f"def {fn}(_L):")
-    end = at + 1
-    while end < len(consts) and consts[end]:
-        end += 1
-    if any(named.search(line) for line in (*consts[:at], *consts[end:], *gen.lines)):
-        return
-    gen.__dict__.setdefault("unwritten", {})[fn] = consts[at - 2:end + 2]
-    del consts[at - 2:end + 2]
+            replaced[fn] = None
 
 
 def _body(gen: Any, start: int, fn: str, ident: str) -> tuple[list[str], int | None] | None:
@@ -143,7 +143,7 @@ def _body(gen: Any, start: int, fn: str, ident: str) -> tuple[list[str], int | N
                     if j != i and not lines[j][use.end():].startswith(f"({ident})"):
                         return None
             return lines[i + 1:end], i
-    for consts in (gen.const_lines, gen.__dict__.get("unwritten", {}).get(fn, ())):  # (or left out: _unwrite)
+    for consts in (gen.const_lines, gen.__dict__.get("unwritten", {}).get(fn, ())):  # (or left out: read_columns)
         for i, line in enumerate(consts):
             if line == f"def {fn}(_L):":
                 end = i + 1
