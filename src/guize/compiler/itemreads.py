@@ -25,35 +25,71 @@ from guize.runtime import ir
 
 
 def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str],
-                      compared: frozenset[str] = frozenset()) -> list[str] | None:
+                      compared: frozenset[str] = frozenset(), columns: tuple[str, ...] | None = None
+                      ) -> list[str] | None:
     """Module-level lines defining `fn(value)` for list input `spec`, or None when a field's
     kind has no inline read (dates, texts, amounts in 万元 …) or the list has a 主键.
-    `compared`: the 期间/年龄 fields kept the int given (see compared_fields)."""
+    `compared`: the 期间/年龄 fields kept the int given (see compared_fields). `columns`: the
+    same checks, the result a tuple of a list for each of these fields (compiler/itemcols.py;
+    none: the list itself, for its length), to_records' result taken apart so; a value that is
+    not plain goes to to_records at once, and the optional fields are looked for only when the
+    item has more keys than the required fields (any irregular item goes to to_records, so
+    the order of the checks does not matter)."""
     if spec.get("key") is not None:
         return None
     spec_name = f"_S{fn}"
     slow = f"_v.to_records(value, {spec_name})"
+    if columns is not None:
+        slow = f"{fn}_columns({slow})"
     head = [f"{spec_name} = next(s for s in INPUTS if s['name'] == {spec['name']!r})"]
     body: list[str] = []
+    optional: list[str] = []  # columns: the optional fields' lines, read only when the item has more keys
+    defaults: list[str] = []  # columns: the kept optional fields when it has not
     values: list[str] = []
     for k, field in enumerate(spec["fields"]):
+        if columns is not None and field["has_default"]:  # (the reads below go to `optional`)
+            body, optional = optional, body
         ident = f"f{k}"
         read = _field_read(ident, field, const, field["name"] in compared)
         if read is None:
             return None
         values.append(ident)
         name = field["name"]
+        if columns is not None:  # a value that is not plain: to_records at once, no _U to test later
+            read = [f"{line[:len(line) - len(line.lstrip())]}return {slow}" if line.strip() == f"{ident} = _U"
+                    else line for line in read]
+            if not any("_U" in line for line in read):
+                values[-1] = ""
+            if field["has_default"] and name not in columns:  # checked, its default not needed
+                body += [f"        if ({ident} := item.get({name!r})) is not None:", "            _n -= 1",
+                         *["    " + line for line in read]]
+                body, optional = optional, body
+                continue
         body.append(f"        {ident} = item.get({name!r})")
         if field["has_default"]:
             default = f"_D{fn}_{k}"
             head.append(f"{default} = _v.item_default({spec_name}, {name!r})")
             body += [f"        if {ident} is None:", f"            {ident} = {default}", "        else:",
                      "            _n -= 1", *["    " + line for line in read]]
+            if columns is not None:
+                defaults.append(f"            {ident} = {default}")
+                body, optional = optional, body
         else:
             body += [f"        if {ident} is None:", f"            return {slow}", *read]
+    if optional:  # every required field found: more keys than those, or some optional field is given
+        body += ["        if _n:", *["    " + line for line in optional], *(["        else:", *defaults] if defaults else [])]
     required = sum(not f["has_default"] for f in spec["fields"])
     record = ", ".join(f"{f['name']!r}: {v}" for f, v in zip(spec["fields"], values, strict=True))
-    test = " or ".join(["_n", *(f"{v} is _U" for v in values)])
+    test = " or ".join(["_n", *(f"{v} is _U" for v in values if v)])
+    start, append, result = ["    out = []"], [f"        out.append({{{record}}})"], "    return tuple(out)"
+    if columns is not None:
+        kept = [f"c{k}" for k in range(len(columns))]
+        names = [f["name"] for f in spec["fields"]]
+        start = [f"    {', '.join(kept)}, = {', '.join(['[]'] * len(kept))},"] if kept else []
+        append = [f"        {c}.append(f{names.index(n)})" for c, n in zip(kept, columns, strict=True)]
+        result = f"    return ({', '.join(kept)},)" if kept else "    return (value,)"
+        taken = ", ".join(f"[r[{n!r}] for r in records]" for n in columns) if columns else "records"
+        head += ["", "", f"def {fn}_columns(records):", f"    return ({taken},)"]
     return [
         *head,
         "",
@@ -62,7 +98,7 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
         f'    """「{spec["name"]}」\'s items, plain values read inline (compiler/itemreads.py), else by to_records."""',
         "    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:",
         f"        return {slow}",
-        "    out = []",
+        *start,
         "    for item in value:",
         "        if item.__class__ is not dict:",
         f"            return {slow}",
@@ -70,8 +106,8 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
         *body,
         f"        if {test}:",
         f"            return {slow}",
-        f"        out.append({{{record}}})",
-        "    return tuple(out)",
+        *append,
+        result,
         "",
         "",
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from guize.compiler.itemcols import read_columns
 from guize.compiler.itemreads import compared_fields, item_reader_lines
 from guize.runtime import ir
 
@@ -83,6 +84,9 @@ class ListCode:
                 return f"_v.running(_L, _i, _o, {fn}, {inclusive!r}, {self.const(zero)}, {node.id!r})"
             case ir.Aggregate(func="count", source=source, filter=None):  # every item: their number
                 return f"len({self.expr(source, owner)})"
+            case ir.Aggregate(func="count", source=ir.Input(name=listed), filter=ir.ItemRef(name=name), value=None) if (
+                    name != owner and (code := self.counted_marks(listed, name, owner)) is not None):
+                return code
             case ir.Aggregate(func="sum" | "count" as func, source=source, filter=test, value=value, zero=zero):
                 added = value if func == "sum" else None
                 return f"{self.sum_loop(test, added, zero, owner)}({self.expr(source, owner)})"
@@ -93,6 +97,16 @@ class ListCode:
                 return (f"_v.aggregate({func!r}, {self.expr(source, owner)}, {t}, {v}, {self.const(zero)}, "
                         f"{owner!r}, {name!r})")
 
+    def counted_marks(self, listed: str, name: str, owner: str) -> str | None:
+        """人数(列表 中 标记), 标记 a per-item 是否 of the same list input, already read: the
+        number of its true values, in C (no loop function, made on every call when nested)."""
+        d = self.p.defs.get(name)
+        source = self.expr(ir.Input(listed), owner)
+        if d is None or d.given or d.value_kind != "bool" or not isinstance(d.expr, ir.Each) \
+                or not isinstance(d.expr.source, ir.Input) or d.expr.source.name != listed or not source.isidentifier():
+            return None
+        return f"sum(map(bool, {self.expr(ir.Ref(name), owner)}))"
+
     def items_reader(self, spec: dict[str, Any]) -> str | None:
         """The module's reader of list input `spec` (compiler/itemreads.py), written once; None
         when its fields have no inline read."""
@@ -102,8 +116,8 @@ class ListCode:
             fn = f"_R{len(readers)}"
             lines = item_reader_lines(fn, spec, self.const, compared_fields(self.p.defs))
             readers[name] = fn if lines is not None else None
-            if lines is not None:
-                self.const_lines.extend(lines)
+            if lines is not None:  # written once a function still calls it (itemcols.read_columns)
+                self.__dict__.setdefault("unwritten", {})[fn] = lines
         return readers[name]
 
     def each_loop(self, body: ir.Expr, owner: str) -> str:
@@ -217,6 +231,12 @@ class ListCode:
         return name
 
     def hoist(self, start: int) -> None:
+        """Put the nested functions at the function's top (hoist_nested), then read the list
+        inputs it uses only through len() and loops as columns (compiler/itemcols.py)."""
+        self.hoist_nested(start)
+        read_columns(self, start)
+
+    def hoist_nested(self, start: int) -> None:
         """Put the nested functions made while writing a function at its top (after `start`).
 
         In out_subset, one that only statements under subset flags use (directly or through

@@ -103,6 +103,122 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
   '累计补助': (_D('0'), _D('100'), _D('200')), '此前补助': (_D('0'), _D('0'), _D('100'))}, 25),
  ('没有成员', {'成员': ()}, {'家庭人口': 0, '补差': _D('0'), '每人补助': ()}, 42),))
 
+_K0 = Decimal('0')
+_K1 = Decimal('800')
+_K2 = Decimal('0.01')
+_S_C0 = next(s for s in INPUTS if s['name'] == '成员')
+
+
+def _C0_columns(records):
+    return ([r['月收入'] for r in records],)
+
+
+def _C0(value):
+    """「成员」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _C0_columns(_v.to_records(value, _S_C0))
+    c0, = [],
+    for item in value:
+        if item.__class__ is not dict:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        _n = len(item) - 2  # the keys left once each field found is counted
+        f0 = item.get('月收入')
+        if f0 is None:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                return _C0_columns(_v.to_records(value, _S_C0))
+        except _InvalidOperation:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        f1 = item.get('年龄')
+        if f1 is None:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
+            return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            if (f2 := item.get('在校')) is not None:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        c0.append(f0)
+    return (c0,)
+
+
+
+
+def _m_sum3_c0(_L):
+    return sum(_L[0], _K0)
+
+
+_K3 = Decimal('100')
+_S_C1 = next(s for s in INPUTS if s['name'] == '成员')
+_D_C1_2 = _v.item_default(_S_C1, '在校')
+
+
+def _C1_columns(records):
+    return ([r['年龄'] for r in records], [r['在校'] for r in records],)
+
+
+def _C1(value):
+    """「成员」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _C1_columns(_v.to_records(value, _S_C1))
+    c0, c1, = [], [],
+    for item in value:
+        if item.__class__ is not dict:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        _n = len(item) - 2  # the keys left once each field found is counted
+        f0 = item.get('月收入')
+        if f0 is None:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                return _C1_columns(_v.to_records(value, _S_C1))
+        except _InvalidOperation:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        f1 = item.get('年龄')
+        if f1 is None:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
+            return _C1_columns(_v.to_records(value, _S_C1))
+        if _n:
+            f2 = item.get('在校')
+            if f2 is None:
+                f2 = _D_C1_2
+            else:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C1_columns(_v.to_records(value, _S_C1))
+        else:
+            f2 = _D_C1_2
+        if _n:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        c0.append(f1)
+        c1.append(f2)
+    return (c0, c1,)
+
+
+
+
+def _m_each47_c1(_L):
+    _o = []
+    for _i in range(len(_L[0])):
+        _o.append((_K3 if ((_L[0][_i] < 216) or _L[1][_i]) else _K0).quantize(_K2, _ROUND_HALF_UP))
+    return tuple(_o)
+
+
 _S_R0 = next(s for s in INPUTS if s['name'] == '成员')
 _D_R0_2 = _v.item_default(_S_R0, '在校')
 
@@ -147,20 +263,6 @@ def _R0(value):
     return tuple(out)
 
 
-_K0 = Decimal('0')
-
-
-def _m_sum3(_L):
-    _o = None
-    _n = _K0
-    for _i in range(len(_L)):
-        _n = _n + _L[_i]['月收入']
-    return _n
-
-
-_K1 = Decimal('800')
-_K2 = Decimal('0.01')
-_K3 = Decimal('100')
 
 
 def _m_each47(_L):
@@ -207,6 +309,16 @@ def _m_f24(_L, _i, _o):
 
 
 
+def _m_sum3(_L):
+    _o = None
+    _n = _K0
+    for _i in range(len(_L)):
+        _n = _n + _L[_i]['月收入']
+    return _n
+
+
+
+
 def with_补差(data, e, need=None):
     """Compute 「补差」 with the outputs it is computed from, asked for together."""
     try:
@@ -215,11 +327,11 @@ def with_补差(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _R0(i_成员)
+    i_成员 = _C0(i_成员)
     # 「家庭收入」: line 13
-    d_家庭收入 = _m_sum3(i_成员)
+    d_家庭收入 = _m_sum3_c0(i_成员)
     # 「家庭人口」: line 14
-    d_家庭人口 = len(i_成员)
+    d_家庭人口 = len(i_成员[0])
     # 「补差」: line 20
     d_补差 = (_t1 if (_t1 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '补差': d_补差}
@@ -230,7 +342,7 @@ def with_累计补助(data, e, need=None):
     def _each52(_L):
         _o = []
         _run51 = _K0
-        for _i in range(len(_L)):
+        for _i in range(len(_L[0])):
             _o.append((_run51 := _run51 + d_每人补助[_i]).quantize(_K2, _ROUND_HALF_UP))
         return tuple(_o)
     try:
@@ -239,9 +351,9 @@ def with_累计补助(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _R0(i_成员)
+    i_成员 = _C1(i_成员)
     # 「每人补助」: line 21
-    d_每人补助 = _m_each47(i_成员)
+    d_每人补助 = _m_each47_c1(i_成员)
     # 「累计补助」: line 22
     d_累计补助 = _each52(i_成员)
     return {'每人补助': d_每人补助, '累计补助': d_累计补助}
@@ -431,8 +543,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (213, 10, 214, 0, 218, 10, 219, 13, 221, 14, 223, 20, 225, 0, 237, 10, 238, 0, 242, 10,
- 243, 21, 245, 22, 247, 0, 261, 10, 262, 0, 266, 10, 267, 21, 269, 23, 271, 0, 291, 10, 292, 0, 296,
- 10, 297, 13, 299, 14, 301, 15, 303, 16, 305, 17, 307, 18, 309, 19, 312, 20, 314, 21, 316, 22, 318,
- 23, 320, 0, 350, 10, 352, 0, 356, 10, 358, 13, 361, 14, 364, 15, 367, 16, 370, 17, 373, 18, 377,
- 19, 381, 20, 385, 21, 388, 22, 391, 23, 394, 0)
+LINE_MAP = (325, 10, 326, 0, 330, 10, 331, 13, 333, 14, 335, 20, 337, 0, 349, 10, 350, 0, 354, 10,
+ 355, 21, 357, 22, 359, 0, 373, 10, 374, 0, 378, 10, 379, 21, 381, 23, 383, 0, 403, 10, 404, 0, 408,
+ 10, 409, 13, 411, 14, 413, 15, 415, 16, 417, 17, 419, 18, 421, 19, 424, 20, 426, 21, 428, 22, 430,
+ 23, 432, 0, 462, 10, 464, 0, 468, 10, 470, 13, 473, 14, 476, 15, 479, 16, 482, 17, 485, 18, 489,
+ 19, 493, 20, 497, 21, 500, 22, 503, 23, 506, 0)

@@ -107,85 +107,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('没有发放工资', _date(2024, 1, 31), {'各月': ()}, {'各月预扣税额': (), '全年预扣税额': _D('0')}, False, 86),
  ('施行前', _date(2018, 12, 31), {'各月': ()}, {}, True, 92),))
 
-_S_R0 = next(s for s in INPUTS if s['name'] == '各月')
-_D_R0_1 = _v.item_default(_S_R0, '专项扣除')
-_D_R0_2 = _v.item_default(_S_R0, '专项附加扣除')
-_D_R0_3 = _v.item_default(_S_R0, '其他扣除')
-
-
-def _R0(value):
-    """「各月」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
-    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
-        return _v.to_records(value, _S_R0)
-    out = []
-    for item in value:
-        if item.__class__ is not dict:
-            return _v.to_records(value, _S_R0)
-        _n = len(item) - 1  # the keys left once each field found is counted
-        f0 = item.get('工资薪金收入')
-        if f0 is None:
-            return _v.to_records(value, _S_R0)
-        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
-            try:
-                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
-            except _InvalidOperation:
-                f0 = _NAN
-        try:
-            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
-                f0 = _U
-        except _InvalidOperation:
-            f0 = _U
-        f1 = item.get('专项扣除')
-        if f1 is None:
-            f1 = _D_R0_1
-        else:
-            _n -= 1
-            if (_c := f1.__class__) is not Decimal or len(str(f1)) > _QT:
-                try:
-                    f1 = Decimal(f1) if _c is str and len(f1) <= _QT or _c is int and 0 <= f1 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    f1 = _NAN
-            try:
-                if not _TINY <= f1 < _LIMIT and (f1 or f1.adjusted() < _QA):
-                    f1 = _U
-            except _InvalidOperation:
-                f1 = _U
-        f2 = item.get('专项附加扣除')
-        if f2 is None:
-            f2 = _D_R0_2
-        else:
-            _n -= 1
-            if (_c := f2.__class__) is not Decimal or len(str(f2)) > _QT:
-                try:
-                    f2 = Decimal(f2) if _c is str and len(f2) <= _QT or _c is int and 0 <= f2 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    f2 = _NAN
-            try:
-                if not _TINY <= f2 < _LIMIT and (f2 or f2.adjusted() < _QA):
-                    f2 = _U
-            except _InvalidOperation:
-                f2 = _U
-        f3 = item.get('其他扣除')
-        if f3 is None:
-            f3 = _D_R0_3
-        else:
-            _n -= 1
-            if (_c := f3.__class__) is not Decimal or len(str(f3)) > _QT:
-                try:
-                    f3 = Decimal(f3) if _c is str and len(f3) <= _QT or _c is int and 0 <= f3 < _INT_LIMIT else _NAN
-                except _InvalidOperation:
-                    f3 = _NAN
-            try:
-                if not _TINY <= f3 < _LIMIT and (f3 or f3.adjusted() < _QA):
-                    f3 = _U
-            except _InvalidOperation:
-                f3 = _U
-        if _n or f0 is _U or f1 is _U or f2 is _U or f3 is _U:
-            return _v.to_records(value, _S_R0)
-        out.append({'工资薪金收入': f0, '专项扣除': f1, '专项附加扣除': f2, '其他扣除': f3})
-    return tuple(out)
-
-
 _K0 = Decimal('0.03')
 _K1 = Decimal('0.10')
 _K2 = Decimal('0.20')
@@ -202,18 +123,109 @@ _K12 = Decimal('960000')
 _K13 = _scales.ScaleValue('excess', ((None, False, _K7, True, _K0), (_K7, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, None, False, _K6), ))
 _K14 = Decimal('5000')
 _K15 = Decimal('0')
+_K16 = Decimal('0.01')
+_S_C0 = next(s for s in INPUTS if s['name'] == '各月')
+_D_C0_1 = _v.item_default(_S_C0, '专项扣除')
+_D_C0_2 = _v.item_default(_S_C0, '专项附加扣除')
+_D_C0_3 = _v.item_default(_S_C0, '其他扣除')
 
 
-def _m_each44(_L):
+def _C0_columns(records):
+    return ([r['工资薪金收入'] for r in records], [r['专项扣除'] for r in records], [r['专项附加扣除'] for r in records], [r['其他扣除'] for r in records],)
+
+
+def _C0(value):
+    """「各月」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _C0_columns(_v.to_records(value, _S_C0))
+    c0, c1, c2, c3, = [], [], [], [],
+    for item in value:
+        if item.__class__ is not dict:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        _n = len(item) - 1  # the keys left once each field found is counted
+        f0 = item.get('工资薪金收入')
+        if f0 is None:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                return _C0_columns(_v.to_records(value, _S_C0))
+        except _InvalidOperation:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            f1 = item.get('专项扣除')
+            if f1 is None:
+                f1 = _D_C0_1
+            else:
+                _n -= 1
+                if (_c := f1.__class__) is not Decimal or len(str(f1)) > _QT:
+                    try:
+                        f1 = Decimal(f1) if _c is str and len(f1) <= _QT or _c is int and 0 <= f1 < _INT_LIMIT else _NAN
+                    except _InvalidOperation:
+                        f1 = _NAN
+                try:
+                    if not _TINY <= f1 < _LIMIT and (f1 or f1.adjusted() < _QA):
+                        return _C0_columns(_v.to_records(value, _S_C0))
+                except _InvalidOperation:
+                    return _C0_columns(_v.to_records(value, _S_C0))
+            f2 = item.get('专项附加扣除')
+            if f2 is None:
+                f2 = _D_C0_2
+            else:
+                _n -= 1
+                if (_c := f2.__class__) is not Decimal or len(str(f2)) > _QT:
+                    try:
+                        f2 = Decimal(f2) if _c is str and len(f2) <= _QT or _c is int and 0 <= f2 < _INT_LIMIT else _NAN
+                    except _InvalidOperation:
+                        f2 = _NAN
+                try:
+                    if not _TINY <= f2 < _LIMIT and (f2 or f2.adjusted() < _QA):
+                        return _C0_columns(_v.to_records(value, _S_C0))
+                except _InvalidOperation:
+                    return _C0_columns(_v.to_records(value, _S_C0))
+            f3 = item.get('其他扣除')
+            if f3 is None:
+                f3 = _D_C0_3
+            else:
+                _n -= 1
+                if (_c := f3.__class__) is not Decimal or len(str(f3)) > _QT:
+                    try:
+                        f3 = Decimal(f3) if _c is str and len(f3) <= _QT or _c is int and 0 <= f3 < _INT_LIMIT else _NAN
+                    except _InvalidOperation:
+                        f3 = _NAN
+                try:
+                    if not _TINY <= f3 < _LIMIT and (f3 or f3.adjusted() < _QA):
+                        return _C0_columns(_v.to_records(value, _S_C0))
+                except _InvalidOperation:
+                    return _C0_columns(_v.to_records(value, _S_C0))
+        else:
+            f1 = _D_C0_1
+            f2 = _D_C0_2
+            f3 = _D_C0_3
+        if _n:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        c0.append(f0)
+        c1.append(f1)
+        c2.append(f2)
+        c3.append(f3)
+    return (c0, c1, c2, c3,)
+
+
+
+
+def _m_each44_c0(_L):
     _o = []
     _run41 = _K15
     _run39 = _K15
-    for _i in range(len(_L)):
-        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[_i]['工资薪金收入'] - _L[_i]['专项扣除']) - _L[_i]['专项附加扣除']) - _L[_i]['其他扣除'])) - (_run41 := _run41 + _K14))) >= _K15 else _K15))
+    for _i in range(len(_L[0])):
+        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[0][_i] - _L[1][_i]) - _L[2][_i]) - _L[3][_i])) - (_run41 := _run41 + _K14))) >= _K15 else _K15))
     return tuple(_o)
 
 
-_K16 = Decimal('0.01')
 
 
 def with_全年预扣税额(data, e, need=None):
@@ -221,20 +233,20 @@ def with_全年预扣税额(data, e, need=None):
     def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
         _o = []
-        for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+        for _i in range(len(_L[0])):
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = []
         _run54 = _K15
-        for _i in range(len(_L)):
+        for _i in range(len(_L[0])):
             _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         _o = None
         _n = _K15
-        for _i in range(len(_L)):
+        for _i in range(len(_L[0])):
             _n = _n + d_各月预扣税额[_i]
         return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
@@ -244,7 +256,7 @@ def with_全年预扣税额(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_各月 = _R0(i_各月)
+    i_各月 = _C0(i_各月)
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
@@ -257,20 +269,20 @@ def out_all(data, e, need=None):
     def _each49(_L):
         nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
         _o = []
-        for _i in range(len(_L)):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+        for _i in range(len(_L[0])):
+            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = []
         _run54 = _K15
-        for _i in range(len(_L)):
+        for _i in range(len(_L[0])):
             _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
         return tuple(_o)
     def _sum62(_L):
         _o = None
         _n = _K15
-        for _i in range(len(_L)):
+        for _i in range(len(_L[0])):
             _n = _n + d_各月预扣税额[_i]
         return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
@@ -280,7 +292,7 @@ def out_all(data, e, need=None):
         raise _v.missing(exc.args[0], True) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_各月 = _R0(i_各月)
+    i_各月 = _C0(i_各月)
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
@@ -297,15 +309,15 @@ def out_subset(data, e, need):
         def _each49(_L):
             nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
             _o = []
-            for _i in range(len(_L)):
-                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]))
+            for _i in range(len(_L[0])):
+                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]))
             return tuple(_o)
     if _n1:
         def _each58(_L):
             nonlocal d_累计应预扣预缴税额
             _o = []
             _run54 = _K15
-            for _i in range(len(_L)):
+            for _i in range(len(_L[0])):
                 _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
             return tuple(_o)
     if _n2:
@@ -313,14 +325,14 @@ def out_subset(data, e, need):
             nonlocal d_累计应预扣预缴税额
             _o = []
             _run54 = _K15
-            for _i in range(len(_L)):
+            for _i in range(len(_L[0])):
                 _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
             return tuple(_o)
         def _sum62(_L):
             nonlocal d_各月预扣税额
             _o = None
             _n = _K15
-            for _i in range(len(_L)):
+            for _i in range(len(_L[0])):
                 _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
             return _n
     i_各月 = d_预扣率表一 = d_累计预扣预缴应纳税所得额 = d_累计应预扣预缴税额 = d_各月预扣税额 = d_全年预扣税额 = _U
@@ -332,7 +344,7 @@ def out_subset(data, e, need):
     if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
-        i_各月 = _R0(i_各月)
+        i_各月 = _C0(i_各月)
     if _n1:
         # 「各月预扣税额」: line 44
         d_各月预扣税额 = _each58(i_各月)
@@ -362,5 +374,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (242, 18, 243, 0, 247, 18, 248, 44, 250, 49, 252, 0, 278, 18, 279, 0, 283, 18, 284, 44,
- 286, 49, 288, 0, 328, 18, 330, 0, 334, 18, 336, 44, 339, 49, 342, 0)
+LINE_MAP = (254, 18, 255, 0, 259, 18, 260, 44, 262, 49, 264, 0, 290, 18, 291, 0, 295, 18, 296, 44,
+ 298, 49, 300, 0, 340, 18, 342, 0, 346, 18, 348, 44, 351, 49, 354, 0)

@@ -109,23 +109,26 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  {'家庭人口': 0, '月低保金': _D('0'), '重点保障对象': ()}, False, 84),
  ('施行前', _date(2014, 4, 30), {'当地最低生活保障标准': _D('800'), '共同生活的家庭成员': ()}, {}, True, 92),))
 
-_S_R0 = next(s for s in INPUTS if s['name'] == '共同生活的家庭成员')
-_D_R0_2 = _v.item_default(_S_R0, '重度残疾')
-_D_R0_3 = _v.item_default(_S_R0, '重病')
+_K0 = Decimal('0')
+_S_C0 = next(s for s in INPUTS if s['name'] == '共同生活的家庭成员')
 
 
-def _R0(value):
+def _C0_columns(records):
+    return ([r['月收入'] for r in records],)
+
+
+def _C0(value):
     """「共同生活的家庭成员」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
     if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
-        return _v.to_records(value, _S_R0)
-    out = []
+        return _C0_columns(_v.to_records(value, _S_C0))
+    c0, = [],
     for item in value:
         if item.__class__ is not dict:
-            return _v.to_records(value, _S_R0)
+            return _C0_columns(_v.to_records(value, _S_C0))
         _n = len(item) - 2  # the keys left once each field found is counted
         f0 = item.get('月收入')
         if f0 is None:
-            return _v.to_records(value, _S_R0)
+            return _C0_columns(_v.to_records(value, _S_C0))
         if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
             try:
                 f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
@@ -133,46 +136,99 @@ def _R0(value):
                 f0 = _NAN
         try:
             if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
-                f0 = _U
+                return _C0_columns(_v.to_records(value, _S_C0))
         except _InvalidOperation:
-            f0 = _U
+            return _C0_columns(_v.to_records(value, _S_C0))
         f1 = item.get('年龄')
         if f1 is None:
-            return _v.to_records(value, _S_R0)
+            return _C0_columns(_v.to_records(value, _S_C0))
         if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
-            f1 = _U
-        f2 = item.get('重度残疾')
-        if f2 is None:
-            f2 = _D_R0_2
-        else:
-            _n -= 1
-            if not (f2 is True or f2 is False):
-                f2 = _U
-        f3 = item.get('重病')
-        if f3 is None:
-            f3 = _D_R0_3
-        else:
-            _n -= 1
-            if not (f3 is True or f3 is False):
-                f3 = _U
-        if _n or f0 is _U or f1 is _U or f2 is _U or f3 is _U:
-            return _v.to_records(value, _S_R0)
-        out.append({'月收入': f0, '年龄': f1, '重度残疾': f2, '重病': f3})
-    return tuple(out)
+            return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            if (f2 := item.get('重度残疾')) is not None:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C0_columns(_v.to_records(value, _S_C0))
+            if (f3 := item.get('重病')) is not None:
+                _n -= 1
+                if not (f3 is True or f3 is False):
+                    return _C0_columns(_v.to_records(value, _S_C0))
+        if _n:
+            return _C0_columns(_v.to_records(value, _S_C0))
+        c0.append(f0)
+    return (c0,)
 
 
-_K0 = Decimal('0')
 
 
-def _m_sum2(_L):
-    _o = None
-    _n = _K0
-    for _i in range(len(_L)):
-        _n = _n + _L[_i]['月收入']
-    return _n
+def _m_sum2_c0(_L):
+    return sum(_L[0], _K0)
 
 
 _K1 = Decimal('0.01')
+_S_C1 = next(s for s in INPUTS if s['name'] == '共同生活的家庭成员')
+_D_C1_2 = _v.item_default(_S_C1, '重度残疾')
+_D_C1_3 = _v.item_default(_S_C1, '重病')
+
+
+def _C1_columns(records):
+    return ([r['月收入'] for r in records], [r['年龄'] for r in records], [r['重度残疾'] for r in records], [r['重病'] for r in records],)
+
+
+def _C1(value):
+    """「共同生活的家庭成员」's items, plain values read inline (compiler/itemreads.py), else by to_records."""
+    if value.__class__ is not list and value.__class__ is not tuple or len(value) > _v.MAX_ITEMS:
+        return _C1_columns(_v.to_records(value, _S_C1))
+    c0, c1, c2, c3, = [], [], [], [],
+    for item in value:
+        if item.__class__ is not dict:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        _n = len(item) - 2  # the keys left once each field found is counted
+        f0 = item.get('月收入')
+        if f0 is None:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        if (_c := f0.__class__) is not Decimal or len(str(f0)) > _QT:
+            try:
+                f0 = Decimal(f0) if _c is str and len(f0) <= _QT or _c is int and 0 <= f0 < _INT_LIMIT else _NAN
+            except _InvalidOperation:
+                f0 = _NAN
+        try:
+            if not _TINY <= f0 < _LIMIT and (f0 or f0.adjusted() < _QA):
+                return _C1_columns(_v.to_records(value, _S_C1))
+        except _InvalidOperation:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        f1 = item.get('年龄')
+        if f1 is None:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        if not (f1.__class__ is int and 0 <= f1 < _INT_LIMIT):
+            return _C1_columns(_v.to_records(value, _S_C1))
+        if _n:
+            f2 = item.get('重度残疾')
+            if f2 is None:
+                f2 = _D_C1_2
+            else:
+                _n -= 1
+                if not (f2 is True or f2 is False):
+                    return _C1_columns(_v.to_records(value, _S_C1))
+            f3 = item.get('重病')
+            if f3 is None:
+                f3 = _D_C1_3
+            else:
+                _n -= 1
+                if not (f3 is True or f3 is False):
+                    return _C1_columns(_v.to_records(value, _S_C1))
+        else:
+            f2 = _D_C1_2
+            f3 = _D_C1_3
+        if _n:
+            return _C1_columns(_v.to_records(value, _S_C1))
+        c0.append(f0)
+        c1.append(f1)
+        c2.append(f2)
+        c3.append(f3)
+    return (c0, c1, c2, c3,)
+
+
 
 
 def with_符合低保条件(data, e, need=None):
@@ -197,12 +253,12 @@ def with_符合低保条件(data, e, need=None):
     if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
         if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
+    i_共同生活的家庭成员 = _C0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = len(i_共同生活的家庭成员)
+    d_家庭人口 = len(i_共同生活的家庭成员[0])
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
@@ -231,19 +287,19 @@ def with_月低保金(data, e, need=None):
     if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
         if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
+    i_共同生活的家庭成员 = _C0(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = len(i_共同生活的家庭成员)
+    d_家庭人口 = len(i_共同生活的家庭成员[0])
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
     # 「月低保金」: line 31
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
-            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
+            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
             d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金}
 
@@ -252,8 +308,8 @@ def with_重点保障对象(data, e, need=None):
     """Compute 「重点保障对象」 with the outputs it is computed from, asked for together."""
     def _each40(_L):
         _o = []
-        for _i in range(len(_L)):
-            _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+        for _i in range(len(_L[0])):
+            _o.append((d_符合低保条件 and ((((_L[1][_i] >= 720) or (_L[1][_i] < 216)) or _L[2][_i]) or _L[3][_i])))
         return tuple(_o)
     d_人均月收入 = d_家庭月收入 = _U
     try:
@@ -275,12 +331,12 @@ def with_重点保障对象(data, e, need=None):
     if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
         if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
+    i_共同生活的家庭成员 = _C1(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = len(i_共同生活的家庭成员)
+    d_家庭人口 = len(i_共同生活的家庭成员[0])
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
@@ -293,16 +349,9 @@ def with_重点保障人数(data, e, need=None):
     """Compute 「重点保障人数」 with the outputs it is computed from, asked for together."""
     def _each40(_L):
         _o = []
-        for _i in range(len(_L)):
-            _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+        for _i in range(len(_L[0])):
+            _o.append((d_符合低保条件 and ((((_L[1][_i] >= 720) or (_L[1][_i] < 216)) or _L[2][_i]) or _L[3][_i])))
         return tuple(_o)
-    def _sum44(_L):
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if d_重点保障对象[_i]:
-                _n = _n + 1
-        return _n
     d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
@@ -323,19 +372,19 @@ def with_重点保障人数(data, e, need=None):
     if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
         if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
+    i_共同生活的家庭成员 = _C1(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = len(i_共同生活的家庭成员)
+    d_家庭人口 = len(i_共同生活的家庭成员[0])
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
     # 「重点保障对象」: line 36
     d_重点保障对象 = _each40(i_共同生活的家庭成员)
     # 「重点保障人数」: line 38
-    d_重点保障人数 = _sum44(i_共同生活的家庭成员)
+    d_重点保障人数 = sum(map(bool, d_重点保障对象))
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '重点保障对象': d_重点保障对象, '重点保障人数': d_重点保障人数}
 
 
@@ -343,16 +392,9 @@ def out_all(data, e, need=None):
     """Compute every output."""
     def _each40(_L):
         _o = []
-        for _i in range(len(_L)):
-            _o.append((d_符合低保条件 and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+        for _i in range(len(_L[0])):
+            _o.append((d_符合低保条件 and ((((_L[1][_i] >= 720) or (_L[1][_i] < 216)) or _L[2][_i]) or _L[3][_i])))
         return tuple(_o)
-    def _sum44(_L):
-        _o = None
-        _n = 0
-        for _i in range(len(_L)):
-            if d_重点保障对象[_i]:
-                _n = _n + 1
-        return _n
     d_人均月收入 = d_家庭月收入 = _U
     try:
         i_共同生活的家庭成员 = data['共同生活的家庭成员']
@@ -373,24 +415,24 @@ def out_all(data, e, need=None):
     if len(data) != 3 or i_当地最低生活保障标准 is _U or i_财产状况符合当地规定 is _U:
         if len(data) != 1 + (i_当地最低生活保障标准 is not _U) + (i_财产状况符合当地规定 is not _U):
             _v.unknown_inputs(data, INPUT_NAMES)
-    i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
+    i_共同生活的家庭成员 = _C1(i_共同生活的家庭成员)
     # 「家庭人口」: line 26
-    d_家庭人口 = len(i_共同生活的家庭成员)
+    d_家庭人口 = len(i_共同生活的家庭成员[0])
     # 「符合低保条件」: line 29
     d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if
-            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
+            d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口))) < (i_当地最低生活保障标准 if
             i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and
             (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定',
             '符合低保条件'))))
     # 「月低保金」: line 31
     d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
             '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入
-            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
+            if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), d_家庭人口)))) * d_家庭人口) if
             d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     # 「重点保障对象」: line 36
     d_重点保障对象 = _each40(i_共同生活的家庭成员)
     # 「重点保障人数」: line 38
-    d_重点保障人数 = _sum44(i_共同生活的家庭成员)
+    d_重点保障人数 = sum(map(bool, d_重点保障对象))
     return {'家庭人口': d_家庭人口, '符合低保条件': d_符合低保条件, '月低保金': d_月低保金, '重点保障对象': d_重点保障对象, '重点保障人数':
             d_重点保障人数}
 
@@ -404,18 +446,9 @@ def out_subset(data, e, need):
         def _each40(_L):
             nonlocal d_人均月收入, d_家庭人口, d_家庭月收入, d_符合低保条件, i_当地最低生活保障标准, i_财产状况符合当地规定
             _o = []
-            for _i in range(len(_L)):
-                _o.append(((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员)))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[_i]['年龄'] >= 720) or (_L[_i]['年龄'] < 216)) or _L[_i]['重度残疾']) or _L[_i]['重病'])))
+            for _i in range(len(_L[0])):
+                _o.append(((d_符合低保条件 if d_符合低保条件 is not _U else (d_符合低保条件 := ((((d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员[0]))) > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 := _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))), (d_家庭人口 if d_家庭人口 is not _U else (d_家庭人口 := len(i_共同生活的家庭成员[0])))))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件')))))) and ((((_L[1][_i] >= 720) or (_L[1][_i] < 216)) or _L[2][_i]) or _L[3][_i])))
             return tuple(_o)
-    if _n5:
-        def _sum44(_L):
-            nonlocal d_重点保障对象
-            _o = None
-            _n = 0
-            for _i in range(len(_L)):
-                if (d_重点保障对象 if d_重点保障对象 is not _U else (d_重点保障对象 := _each40(i_共同生活的家庭成员)))[_i]:
-                    _n = _n + 1
-            return _n
     i_共同生活的家庭成员 = i_当地最低生活保障标准 = i_财产状况符合当地规定 = d_家庭月收入 = d_家庭人口 = d_人均月收入 = _U
     d_符合低保条件 = d_月低保金 = d_重点保障对象 = d_重点保障人数 = _U
     try:
@@ -440,14 +473,14 @@ def out_subset(data, e, need):
         i_当地最低生活保障标准 = _g
         i_财产状况符合当地规定 = _g if (_g := data.get('财产状况符合当地规定', _U)) is True or _g is False else _U
     if _n0:
-        i_共同生活的家庭成员 = _R0(i_共同生活的家庭成员)
+        i_共同生活的家庭成员 = _C1(i_共同生活的家庭成员) if _n4 or _n5 else _C0(i_共同生活的家庭成员)
     if _n1:
         # 「家庭人口」: line 26
-        d_家庭人口 = len(i_共同生活的家庭成员)
+        d_家庭人口 = len(i_共同生活的家庭成员[0])
     if _n2:
         # 「符合低保条件」: line 29
         d_符合低保条件 = (((d_家庭人口 > 0) and ((d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
-                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
+                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))),
                 d_家庭人口))) < (i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 :=
                 _read(data, '当地最低生活保障标准', '符合低保条件'))))) and (i_财产状况符合当地规定 if i_财产状况符合当地规定 is not _U
                 else (i_财产状况符合当地规定 := _read(data, '财产状况符合当地规定', '符合低保条件'))))
@@ -455,14 +488,15 @@ def out_subset(data, e, need):
         # 「月低保金」: line 31
         d_月低保金 = ((((i_当地最低生活保障标准 if i_当地最低生活保障标准 is not _U else (i_当地最低生活保障标准 := _read(data,
                 '当地最低生活保障标准', '月低保金'))) - (d_人均月收入 if d_人均月收入 is not _U else (d_人均月收入 :=
-                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2(i_共同生活的家庭成员))),
+                _v.div((d_家庭月收入 if d_家庭月收入 is not _U else (d_家庭月收入 := _m_sum2_c0(i_共同生活的家庭成员))),
                 d_家庭人口)))) * d_家庭人口) if d_符合低保条件 else _K0).quantize(_K1, _ROUND_HALF_UP)
     if _n4:
         # 「重点保障对象」: line 36
         d_重点保障对象 = _each40(i_共同生活的家庭成员)
     if _n5:
         # 「重点保障人数」: line 38
-        d_重点保障人数 = _sum44(i_共同生活的家庭成员)
+        d_重点保障人数 = sum(map(bool, (d_重点保障对象 if d_重点保障对象 is not _U else (d_重点保障对象 :=
+                _each40(i_共同生活的家庭成员)))))
     out = {}
     if _a0:
         out['家庭人口'] = d_家庭人口
@@ -494,9 +528,9 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4), (0, 1, 2), (1, 2), (2,), (3,), (4,), (1, 2, 3, 
  (2,), (3,), (4,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (182, 21, 183, 0, 185, 22, 196, 23, 197, 0, 200, 21, 201, 26, 203, 29, 209, 0, 216, 21,
- 217, 0, 219, 22, 230, 23, 231, 0, 234, 21, 235, 26, 237, 29, 243, 31, 248, 0, 260, 21, 261, 0, 263,
- 22, 274, 23, 275, 0, 278, 21, 279, 26, 281, 29, 287, 36, 289, 0, 308, 21, 309, 0, 311, 22, 322, 23,
- 323, 0, 326, 21, 327, 26, 329, 29, 335, 36, 337, 38, 339, 0, 358, 21, 359, 0, 361, 22, 372, 23,
- 373, 0, 376, 21, 377, 26, 379, 29, 385, 31, 390, 36, 392, 38, 394, 0, 422, 21, 424, 0, 428, 22,
- 441, 23, 442, 21, 444, 26, 447, 29, 454, 31, 460, 36, 463, 38, 466, 0)
+LINE_MAP = (238, 21, 239, 0, 241, 22, 252, 23, 253, 0, 256, 21, 257, 26, 259, 29, 265, 0, 272, 21,
+ 273, 0, 275, 22, 286, 23, 287, 0, 290, 21, 291, 26, 293, 29, 299, 31, 304, 0, 316, 21, 317, 0, 319,
+ 22, 330, 23, 331, 0, 334, 21, 335, 26, 337, 29, 343, 36, 345, 0, 357, 21, 358, 0, 360, 22, 371, 23,
+ 372, 0, 375, 21, 376, 26, 378, 29, 384, 36, 386, 38, 388, 0, 400, 21, 401, 0, 403, 22, 414, 23,
+ 415, 0, 418, 21, 419, 26, 421, 29, 427, 31, 432, 36, 434, 38, 436, 0, 455, 21, 457, 0, 461, 22,
+ 474, 23, 475, 21, 477, 26, 480, 29, 487, 31, 493, 36, 496, 38, 500, 0)
