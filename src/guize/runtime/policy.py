@@ -166,6 +166,7 @@ class Policy:
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
         self._lists: dict[tuple[str, ...], Any] = module.LISTS  # lists of outputs with one too
+        self._within: dict[tuple[str, ...], Any] = getattr(module, "LISTS_WITHIN", {})  # (function, variant)
         self._output_names = frozenset(module.OUTPUTS)
         # A document with no outputs (a repeal order, a register) has no ALL function: its
         # evaluation is the empty result, after the same checks of date and input names.
@@ -454,6 +455,9 @@ class Policy:
         function = self._lists.get(tuple(order))  # an output with the outputs it is computed from
         if function is not None:
             return function, None
+        within = self._within.get(tuple(order))  # a list within one of those (compiler/listsdrop.py)
+        if within is not None:
+            return within  # type: ignore[no-any-return]
         if order == list(declared):  # every output, in order: out_all, with no flags to read
             return self._all, None
         need = self._need(names)

@@ -187,6 +187,7 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {('每人补贴', '补贴合计'): with_补贴合计}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (0,), (1,), (2,), (0,), (1,), (2,))

@@ -366,6 +366,7 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {('各月预扣税额', '全年预扣税额'): with_全年预扣税额}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
