@@ -235,12 +235,6 @@ def with_全年预扣税额(data, e, need=None):
         for _i in range(len(_L)):
             _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
         return tuple(_o)
-    def _sum62(_L):
-        _o = None
-        _n = _K16
-        for _i in range(len(_L)):
-            _n = _n + d_各月预扣税额[_i]
-        return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
     try:
         i_各月 = data['各月']
@@ -252,7 +246,7 @@ def with_全年预扣税额(data, e, need=None):
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_sum62(i_各月), _K18, _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(sum(d_各月预扣税额, _K16), _K18, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
@@ -271,12 +265,6 @@ def out_all(data, e, need=None):
         for _i in range(len(_L)):
             _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
         return tuple(_o)
-    def _sum62(_L):
-        _o = None
-        _n = _K16
-        for _i in range(len(_L)):
-            _n = _n + d_各月预扣税额[_i]
-        return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
     try:
         i_各月 = data['各月']
@@ -288,7 +276,7 @@ def out_all(data, e, need=None):
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_sum62(i_各月), _K18, _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(sum(d_各月预扣税额, _K16), _K18, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
@@ -325,13 +313,6 @@ def out_subset(data, e, need):
             for _i in range(len(_L)):
                 _o.append((_t16 if (_t16 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49_(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
             return tuple(_o)
-        def _sum62(_L):
-            nonlocal d_各月预扣税额
-            _o = None
-            _n = _K16
-            for _i in range(len(_L)):
-                _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
-            return _n
     i_各月 = d_预扣率表一 = d_累计预扣预缴应纳税所得额 = d_累计应预扣预缴税额 = d_各月预扣税额 = d_全年预扣税额 = _U
     try:
         if _n0:
@@ -347,7 +328,8 @@ def out_subset(data, e, need):
         d_各月预扣税额 = _each58(i_各月)
     if _n2:
         # 「全年预扣税额」: line 49
-        d_全年预扣税额 = _rnd(_sum62(i_各月), _K18, _ROUND_HALF_UP)
+        d_全年预扣税额 = _rnd(sum((d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月))),
+                _K16), _K18, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['各月预扣税额'] = d_各月预扣税额
@@ -372,5 +354,5 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (246, 18, 247, 0, 251, 18, 252, 44, 254, 49, 256, 0, 282, 18, 283, 0, 287, 18, 288, 44,
- 290, 49, 292, 0, 337, 18, 339, 0, 343, 18, 345, 44, 348, 49, 351, 0)
+LINE_MAP = (240, 18, 241, 0, 245, 18, 246, 44, 248, 49, 250, 0, 270, 18, 271, 0, 275, 18, 276, 44,
+ 278, 49, 280, 0, 318, 18, 320, 0, 324, 18, 326, 44, 329, 49, 333, 0)
