@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from guize._version import __version__
-from guize.compiler import enumfold, inline_reads, splitfn, timefold, ymindex
+from guize.compiler import enumfold, inline_reads, listsdrop, splitfn, timefold, ymindex
 from guize.compiler.bandcode import bands
 from guize.compiler.checker import CheckedPolicy
 from guize.compiler.contextfree import needs_decimal_context
@@ -613,9 +613,9 @@ class CodeGenerator(Emitter, ListCode):
         if counted is not None:
             self.statement(counted, note=counted_note)
         self.body(inputs, defs)
-        items = ", ".join(f"{o!r}: {self.output_value(o)}" for o in outputs)
+        values = {o: self.output_value(o) for o in outputs}
         self.hoist(top)
-        self.statement([f"    return {{{items}}}", "", ""])
+        self.statement(listsdrop.returned(values, self.__dict__.pop("within", [])))
         splitfn.split(self.lines, self.rule_lines, top - 2, fname, self.notes)  # a very large one in parts
         self.notes = []  # (used)
         self.once = frozenset()  # (out_subset memoises every definition it computes lazily)
@@ -708,6 +708,7 @@ class CodeGenerator(Emitter, ListCode):
         # other list, a single output included.
         functions: list[tuple[str, str]] = []
         lists: list[tuple[tuple[str, ...], str]] = []  # an output with the outputs it is computed from
+        within: list[tuple[tuple[str, ...], str, int]] = []  # a list within one of those (listsdrop)
         output_index = {o: i for i, o in enumerate(p.outputs)}
         for out in p.outputs if not self.shared else ():
             reached = set(dependencies(p.defs, [out]))  # in output order, without scanning every output
@@ -715,6 +716,8 @@ class CodeGenerator(Emitter, ListCode):
             if computed != (out,):
                 with_name = self.names.get("with", out)
                 lists.append((computed, with_name))
+                self.__dict__["within"] = listsdrop.variants(computed, out, self.strict)  # (read by function)
+                within += [(kept, with_name, mask) for mask, kept in self.__dict__["within"]]
                 self.function(with_name, list(computed),
                               f"Compute 「{out}」 with the outputs it is computed from, asked for together.")
         subset: list[tuple[int, ...]] = []
@@ -773,7 +776,7 @@ class CodeGenerator(Emitter, ListCode):
         self.rule_lines += body_rules
         fn_table = ", ".join(f"{o!r}: {f}" for o, f in functions)
         list_table = ", ".join(f"{o!r}: {f}" for o, f in lists)
-        self.statement([f"FUNCTIONS = {{{fn_table}}}", f"LISTS = {{{list_table}}}",
+        self.statement([f"FUNCTIONS = {{{fn_table}}}", f"LISTS = {{{list_table}}}", listsdrop.table(within),
                         "ALL = out_all" if p.outputs else "ALL = None",
                         "SUBSET = out_subset" if p.outputs else "SUBSET = None"])
         self.lines += literal_lines("SUBSET_FLAGS = ", tuple(subset))

@@ -87,6 +87,12 @@ class ListCode:
             case ir.Aggregate(func="count", source=ir.Input(name=listed), filter=ir.ItemRef(name=name), value=None) if (
                     name != owner and (code := self.counted_marks(listed, name, owner)) is not None):
                 return code
+            case ir.Aggregate(func="sum", source=ir.Input(name=listed), filter=None, value=ir.ItemRef(name=name),
+                              zero=zero) if name != owner and _each_over(self.p.defs[name].expr, listed):
+                # 合计 of a per-item definition over the same list: its values, summed in C from the
+                # zero in item order (sum_loop's additions; the values are computed from the list
+                # whenever they are read, so its being read first changes nothing)
+                return f"sum({self.expr(ir.Ref(name), owner)}, {self.const(zero)})"
             case ir.Aggregate(func="sum" | "count" as func, source=source, filter=test, value=value, zero=zero):
                 added = value if func == "sum" else None
                 return f"{self.sum_loop(test, added, zero, owner)}({self.expr(source, owner)})"
@@ -267,6 +273,11 @@ class ListCode:
                      for text in (f"    if {' or '.join(group)}:", *("    " + line for line in defn))]
             self.lines[at:at] = lines
             self.rule_lines[at:at] = [0] * len(lines)
+
+
+def _each_over(expr: ir.Expr, listed: str) -> bool:
+    """True when `expr` is a per-item definition over list input `listed`."""
+    return isinstance(expr, ir.Each) and isinstance(expr.source, ir.Input) and expr.source.name == listed
 
 
 def sequential_sums(body: ir.Expr) -> list[ir.Running]:

@@ -56,6 +56,21 @@ def _digits_fit(quick: tuple[Any, ...], exponent: int) -> bool:
     return bool(magnitude - low + 1 <= CONTEXT.prec)  # digits of a difference of two such numbers
 
 
+def scale_places(quick: tuple[Any, ...]) -> Decimal | None:
+    """For a base with no fixed quantum: the coarsest 10**-k (k places) such that x × rate −
+    deduction is exact for every 0 < x < 10**BOUND_DIGITS that is a multiple of it; None when
+    not even whole numbers fit. Generated code tests x == x.quantize(10**-k) (~0.08 µs) before
+    the inline form: a value test, so a base such as 1.5000000000000000000 (its exponent −19,
+    its value a multiple of 0.1) passes, and rightly: whether an operation is inexact depends on
+    the value alone, and an exact result is the same Decimal (coefficient and exponent) in any
+    context of guize's precision and rounding, the caller's as scales' _EXACT. The quantize
+    itself is exact and cannot fail: at most BOUND_DIGITS + k <= the precision digits."""
+    for k in range(CONTEXT.prec - BOUND_DIGITS, -1, -1):
+        if _digits_fit(quick, -k):
+            return Decimal(1).scaleb(-k)
+    return None
+
+
 def _quantum(gen: Any, base: ir.Expr) -> Decimal | None:
     """The quantum a decimal base is always rounded to (its exponent), or None."""
     if isinstance(base, ir.Ref) and base.name in gen.p.defs:
@@ -158,15 +173,21 @@ def progressive(gen: Any, node: ir.Progressive, owner: str, rounding: tuple[str,
     if not all(isinstance(b.value, ir.Const) and isinstance(b.value.value, Decimal) for b in definition.brackets):
         return None
     quantum = _quantum(gen, base)
-    if quantum is None:
-        return None
     rates = [b.value.value for b in definition.brackets if isinstance(b.value, ir.Const)]
     brackets = [(b.lo, b.lo_incl, b.hi, b.hi_incl, r) for b, r in zip(definition.brackets, rates, strict=True)]
     value = ScaleValue(definition.kind, brackets)
     quick = quick_form(value)
-    exponent = quantum.as_tuple().exponent
-    if quick is None or quick[3] is None or not isinstance(exponent, int) or not _digits_fit(quick, exponent):
+    if quick is None or quick[3] is None:
         return None
+    places: Decimal | None = None  # a base without a fixed quantum: tested a multiple of this (scale_places)
+    if quantum is None:
+        places = scale_places(quick) if gen.is_decimal(base) else None
+        if places is None:
+            return None
+    else:
+        exponent = quantum.as_tuple().exponent
+        if not isinstance(exponent, int) or not _digits_fit(quick, exponent):
+            return None
     name = gen.scale(definition, owner)  # the module's constant scale (_Kn)
     key = ("scale_inline", name)
     if key not in gen.consts:
@@ -189,6 +210,7 @@ def progressive(gen: Any, node: ir.Progressive, owner: str, rounding: tuple[str,
             zero_rate = gen.const(rate(value, Decimal(0)))
     arg = gen.expr(base, owner)
     x = arg if arg.isidentifier() else gen.fresh()
+    multiple = f" and {x} == {x}.quantize({gen.const(places)})" if places is not None else ""
     shares: Shares = gen.scale_shares
     group = shares.users.get((owner, id(node))) if shares.current == owner and x == arg else None
     if group is not None:  # a bracket shared with other statements: found by the first of them
@@ -197,10 +219,11 @@ def progressive(gen: Any, node: ir.Progressive, owner: str, rounding: tuple[str,
         if i is None:
             i = shares.held[group] = gen.fresh()
             shares.pending.setdefault(owner, []).append(
-                f"    {i} = {prefix}b({prefix}e, {x}) if _ZERO < {x} < {prefix}m else None")
+                f"    {i} = {prefix}b({prefix}e, {x}) if _ZERO < {x} < {prefix}m{multiple} else None")
         test, found, bracket = f"{i} is not None", i, i
     else:
-        test, found = f"_ZERO < {arg if x == arg else f'({x} := {arg})'} < {prefix}m", f"{prefix}b({prefix}e, {x})"
+        test = f"_ZERO < {arg if x == arg else f'({x} := {arg})'} < {prefix}m{multiple}"
+        found = f"{prefix}b({prefix}e, {x})"
         bracket = gen.fresh() if func == "amount" else ""
         if bracket:
             found = f"({bracket} := {found})"

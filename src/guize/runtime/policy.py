@@ -167,6 +167,7 @@ class Policy:
         self._specs: dict[str, dict[str, Any]] = {s["name"]: s for s in module.INPUTS}
         self._functions: dict[str, Any] = module.FUNCTIONS  # the outputs with a function of their own
         self._lists: dict[tuple[str, ...], Any] = module.LISTS  # lists of outputs with one too
+        self._within: dict[tuple[str, ...], Any] = getattr(module, "LISTS_WITHIN", {})  # (function, variant)
         self._output_names = frozenset(module.OUTPUTS)
         # A document with no outputs (a repeal order, a register) has no ALL function: its
         # evaluation is the empty result, after the same checks of date and input names.
@@ -202,6 +203,9 @@ class Policy:
         # tested every version of every slot (~1.2 µs a new date; a date per record meets many).
         self._bounds = _bounds(self._dated, self.window) if self._dated else []
         self._spans: dict[int, tuple[Any, ...]] = {}
+        if not self._dated and not self._context and type(self) is Policy:
+            self._last_on: Any = _NO_DATE  # the last date in force _Undated.evaluate met
+            self.__class__ = _Undated  # its evaluate tests a date in force first (see there)
 
     def __repr__(self) -> str:
         return f"<guize.Policy {self.window.name()} from {self.path}>"
@@ -373,20 +377,25 @@ class Policy:
                 return last[2](data, env, last[3])  # type: ignore[no-any-return]
             function, need = self._plan(outputs)
             return function(data, env, need)  # type: ignore[no-any-return]
-        except decimal.DecimalException as exc:
+        except Exception as exc:
+            return self._failed(exc, data, on, outputs, known_on)
+
+    def _failed(self, exc: Exception, data: Any, on: Any, outputs: Any, known_on: Any) -> dict[str, Any]:
+        """What evaluate does with an exception from the generated function: the error as the
+        caller sees it, its traceback at the .rule lines; or the result computed again."""
+        if isinstance(exc, decimal.DecimalException):
             if not isinstance(exc, _GUIZE_TRAPS) and dict(_getcontext().traps) != _GUIZE_TRAP_SET:
                 # A signal guize does not trap (Inexact, Rounded …) that the caller's thread
                 # context traps: the checks above look at precision and rounding only, to stay
                 # cheap. Again in guize's context, as the interpreter computes.
                 return self._in_guize_context(data, on, outputs, known_on)
             raise _arithmetic_error(exc).with_traceback(self._rule_traceback(exc)) from None
-        except (TypeError, AttributeError) as exc:
+        if isinstance(exc, TypeError | AttributeError):
             self._bad_call(data, outputs)  # a clear error if the caller passed the wrong kind of thing
-            raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
-        except MissingInput as exc:
+            raise exc.with_traceback(self._rule_traceback(exc))
+        if isinstance(exc, MissingInput):
             raise self._way_out(exc, outputs).with_traceback(self._rule_traceback(exc)) from None
-        except Exception as exc:
-            raise exc.with_traceback(self._rule_traceback(exc))  # noqa: B904 - the same exception
+        raise exc.with_traceback(self._rule_traceback(exc))
 
     def _in_guize_context(self, data: Any, on: Any, outputs: Any, known_on: Any) -> dict[str, Any]:
         """evaluate again in values.CONTEXT (the caller's thread context is left as it was)."""
@@ -448,6 +457,9 @@ class Policy:
         function = self._lists.get(tuple(order))  # an output with the outputs it is computed from
         if function is not None:
             return function, None
+        within = self._within.get(tuple(order))  # a list within one of those (compiler/listsdrop.py)
+        if within is not None:
+            return within  # type: ignore[no-any-return]
         if order == list(declared):  # every output, in order: out_all, with no flags to read
             return self._all, None
         need = self._need(names)
@@ -589,3 +601,35 @@ class Policy:
             raise EvaluationError("规则过于复杂：定义之间一个引用一个的链太长，参考解释器无法计算"
                                   "（evaluate 不受影响）") from None
         return values, interp
+
+
+class _Undated(Policy):
+    """A policy without dated values whose scalar code has no Decimal (DECIMAL_CONTEXT False:
+    annual leave, retirement age): a date in force is all evaluate needs to know of the date,
+    and no decimal context is read. Policy.evaluate first looks the date up in the cache of
+    dated policies' states (a miss here), then remembers it with its state as the last date:
+    a date per record paid both (~0.06 µs of annual leave's 0.5). Here the last date in force
+    met (the same object: a fixed date) or a date object in force (remembered, without a state
+    to make), with outputs None or the list asked for last time, goes straight to the generated
+    function with the state (on, None); anything else (text dates, known_on, another list, a date
+    not in force) to Policy.evaluate. Errors are Policy._failed's, as there."""
+
+    def evaluate(self, data: Mapping[str, Any], on: Any, outputs: Iterable[str] | None = None,
+                 known_on: Any = None) -> dict[str, Any]:
+        if known_on is not None:
+            return Policy.evaluate(self, data, on, outputs, known_on)
+        if on is not self._last_on:
+            if on.__class__ is not _DATE or not self._in_force[0] <= on <= self._in_force[1]:
+                return Policy.evaluate(self, data, on, outputs)
+            self._last_on = on  # (one assignment: thread-safe; every date it holds is in force)
+        if outputs is None:
+            function, need = self._all, None
+        else:
+            plan = self._last
+            if outputs is not plan[0] or outputs != plan[1]:
+                return Policy.evaluate(self, data, on, outputs)
+            function, need = plan[2], plan[3]
+        try:
+            return function(data, (on, None), need)  # type: ignore[no-any-return]
+        except Exception as exc:
+            return self._failed(exc, data, on, outputs, None)

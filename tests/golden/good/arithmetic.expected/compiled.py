@@ -226,6 +226,7 @@ def out_subset(data, e, need):
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))

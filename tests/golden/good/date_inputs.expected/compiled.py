@@ -83,7 +83,7 @@ def with_满一年(data, e, need=None):
     d_在职月数 = _F_months_between(i_入职日期, e[0])
     # 「满一年」: line 9
     d_满一年 = (d_在职月数 >= 12)
-    return {'在职月数': d_在职月数, '满一年': d_满一年}
+    return {'满一年': d_满一年} if need else {'在职月数': d_在职月数, '满一年': d_满一年}
 
 
 def out_all(data, e, need=None):
@@ -185,6 +185,7 @@ def out_subset(data, e, need):
 
 FUNCTIONS = {}
 LISTS = {('在职月数', '满一年'): with_满一年}
+LISTS_WITHIN = {('满一年',): (with_满一年, 1)}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (3, 4), (0, 1), (1,), (2,), (3,), (4,), (0,), (1,), (2,), (3,), (4,))

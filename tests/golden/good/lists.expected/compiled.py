@@ -334,7 +334,7 @@ def with_补差(data, e, need=None):
     d_家庭人口 = len(i_成员[0])
     # 「补差」: line 20
     d_补差 = (_t1 if (_t1 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
-    return {'家庭人口': d_家庭人口, '补差': d_补差}
+    return {'补差': d_补差} if need else {'家庭人口': d_家庭人口, '补差': d_补差}
 
 
 def with_累计补助(data, e, need=None):
@@ -537,6 +537,7 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {('家庭人口', '补差'): with_补差, ('每人补助', '累计补助'): with_累计补助, ('每人补助', '此前补助'): with_此前补助}
+LISTS_WITHIN = {('补差',): (with_补差, 1)}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), (4,), (5,), (7,),

@@ -47,6 +47,7 @@ EXAMPLES = ()
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

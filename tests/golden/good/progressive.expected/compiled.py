@@ -110,7 +110,12 @@ _K10 = Decimal('20000')
 _K11 = _scales.ScaleValue('excess', ((None, False, _K10, True, _K9), (_K10, False, None, False, _K1), ))
 _K12 = Decimal('10000')
 _K13 = _scales.ScaleValue('excess', ((None, False, _K12, True, _K9), (_K12, False, None, False, _K1), ))
-_K14 = Decimal('0.01')
+_K5qe, _K5qr, _K5qd = _scales.quick_form(_K5)[:3]
+_K5qb = _scales.bisect_left
+_K5qm = Decimal('1E15')
+_K15 = Decimal('1E-9')
+_K16 = Decimal('0.01')
+_K5qd0 = tuple(_d.quantize(_K16, _ROUND_HALF_UP, _v.CONTEXT) for _d in _K5qd)
 
 
 def out_all(data, e, need=None):
@@ -151,15 +156,20 @@ def out_all(data, e, need=None):
     # 「档次」: line 28
     d_档次 = (1 if (_t1 := i_所得) <= _K3 else 2 if _t1 <= _K4 else 3)
     # 「税额」: line 33
-    d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    d_税额 = ((i_所得 * _K5qr[(_t2 := _K5qb(_K5qe, i_所得))] - _K5qd[_t2]) if _ZERO < i_所得 < _K5qm and
+            i_所得 == i_所得.quantize(_K15) else _ZERO if i_所得 == _ZERO else _scales.amount(_K5,
+            i_所得)).quantize(_K16, _ROUND_HALF_UP)
     # 「税率」: line 34
-    d_税率 = _scales.rate(d_超额表, i_所得)
+    d_税率 = (_K5qr[_K5qb(_K5qe, i_所得)] if _ZERO < i_所得 < _K5qm and i_所得 == i_所得.quantize(_K15) else
+            _K0 if i_所得 == _ZERO else _scales.rate(_K5, i_所得))
     # 「扣除数」: line 35
-    d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    d_扣除数 = (_K5qd0[_K5qb(_K5qe, i_所得)] if _ZERO < i_所得 < _K5qm and i_所得 == i_所得.quantize(_K15) else
+            ((i_所得 * _K0 - _ZERO) if i_所得 == _ZERO else _scales.deduction(_K5, i_所得)).quantize(_K16,
+            _ROUND_HALF_UP))
     # 「全额税额」: line 36
-    d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K14, _ROUND_HALF_UP)
+    d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K16, _ROUND_HALF_UP)
     # 「分期税额」: line 37
-    d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+    d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K16, _ROUND_HALF_UP)
     # 「所在档次」: line 38
     d_所在档次 = d_档次
     return {'税额': d_税额, '税率': d_税率, '扣除数': d_扣除数, '全额税额': d_全额税额, '分期税额': d_分期税额, '所在档次': d_所在档次}
@@ -214,22 +224,27 @@ def out_subset(data, e, need):
         d_分期表 = (_K13 if e[1] == 0 else _K11 if e[1] == 1 else _v.no_version('分期表', e[0]))
     if _n4:
         # 「档次」: line 28
-        d_档次 = (1 if (_t2 := i_所得) <= _K3 else 2 if _t2 <= _K4 else 3)
+        d_档次 = (1 if (_t3 := i_所得) <= _K3 else 2 if _t3 <= _K4 else 3)
     if _n5:
         # 「税额」: line 33
-        d_税额 = _scales.amount(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+        d_税额 = ((i_所得 * _K5qr[(_t4 := _K5qb(_K5qe, i_所得))] - _K5qd[_t4]) if _ZERO < i_所得 < _K5qm and
+                i_所得 == i_所得.quantize(_K15) else _ZERO if i_所得 == _ZERO else _scales.amount(_K5,
+                i_所得)).quantize(_K16, _ROUND_HALF_UP)
     if _n6:
         # 「税率」: line 34
-        d_税率 = _scales.rate(d_超额表, i_所得)
+        d_税率 = (_K5qr[_K5qb(_K5qe, i_所得)] if _ZERO < i_所得 < _K5qm and i_所得 == i_所得.quantize(_K15)
+                else _K0 if i_所得 == _ZERO else _scales.rate(_K5, i_所得))
     if _n7:
         # 「扣除数」: line 35
-        d_扣除数 = _scales.deduction(d_超额表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+        d_扣除数 = (_K5qd0[_K5qb(_K5qe, i_所得)] if _ZERO < i_所得 < _K5qm and i_所得 == i_所得.quantize(_K15)
+                else ((i_所得 * _K0 - _ZERO) if i_所得 == _ZERO else _scales.deduction(_K5,
+                i_所得)).quantize(_K16, _ROUND_HALF_UP))
     if _n1:
         # 「全额税额」: line 36
-        d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K14, _ROUND_HALF_UP)
+        d_全额税额 = _scales.amount(d_全额表, i_经营所得).quantize(_K16, _ROUND_HALF_UP)
     if _n3:
         # 「分期税额」: line 37
-        d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K14, _ROUND_HALF_UP)
+        d_分期税额 = _scales.amount(d_分期表, i_所得).quantize(_K16, _ROUND_HALF_UP)
     if _n4:
         # 「所在档次」: line 38
         d_所在档次 = d_档次
@@ -251,12 +266,13 @@ def out_subset(data, e, need):
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 4, 5), (3,), (0, 1, 2), (4,), (5,), (0,), (1,), (2,), (0,), (1,), (2,),
  (3,), (4,), (5,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (119, 5, 120, 6, 121, 0, 125, 5, 135, 6, 145, 8, 147, 14, 149, 19, 151, 28, 153, 33, 155,
- 34, 157, 35, 159, 36, 161, 37, 163, 38, 165, 0, 176, 5, 178, 6, 180, 0, 184, 5, 195, 6, 206, 8,
- 209, 14, 212, 19, 215, 28, 218, 33, 221, 34, 224, 35, 227, 36, 230, 37, 233, 38, 236, 0)
+LINE_MAP = (124, 5, 125, 6, 126, 0, 130, 5, 140, 6, 150, 8, 152, 14, 154, 19, 156, 28, 158, 33, 162,
+ 34, 165, 35, 169, 36, 171, 37, 173, 38, 175, 0, 186, 5, 188, 6, 190, 0, 194, 5, 205, 6, 216, 8,
+ 219, 14, 222, 19, 225, 28, 228, 33, 233, 34, 237, 35, 242, 36, 245, 37, 248, 38, 251, 0)

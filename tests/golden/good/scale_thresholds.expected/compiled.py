@@ -191,6 +191,7 @@ def out_subset(data, e, need):
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (0,))

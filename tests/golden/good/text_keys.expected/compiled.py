@@ -90,12 +90,6 @@ def _m_sum14(_L):
 
 def with_补贴合计(data, e, need=None):
     """Compute 「补贴合计」 with the outputs it is computed from, asked for together."""
-    def _sum17(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + d_每人补贴[_i]
-        return _n
     try:
         i_各人 = data['各人']
     except KeyError as exc:
@@ -106,18 +100,12 @@ def with_补贴合计(data, e, need=None):
     # 「每人补贴」: line 13
     d_每人补贴 = _m_each8(i_各人)
     # 「补贴合计」: line 15
-    d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
+    d_补贴合计 = _rnd(sum(d_每人补贴, _K1), _K2, _ROUND_HALF_UP)
     return {'每人补贴': _v.keyed(d_每人补贴, i_各人, '身份证号'), '补贴合计': d_补贴合计}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
-    def _sum17(_L):
-        _o = None
-        _n = _K1
-        for _i in range(len(_L)):
-            _n = _n + d_每人补贴[_i]
-        return _n
     try:
         i_各人 = data['各人']
     except KeyError as exc:
@@ -130,7 +118,7 @@ def out_all(data, e, need=None):
     # 「高龄人数」: line 14
     d_高龄人数 = _m_sum14(i_各人)
     # 「补贴合计」: line 15
-    d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
+    d_补贴合计 = _rnd(sum(d_每人补贴, _K1), _K2, _ROUND_HALF_UP)
     return {'每人补贴': _v.keyed(d_每人补贴, i_各人, '身份证号'), '高龄人数': d_高龄人数, '补贴合计': d_补贴合计}
 
 
@@ -139,14 +127,6 @@ def out_subset(data, e, need):
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
     _n0, _n1, _n2, _n3, _a0, _a1, _a2, = need
-    if _n3:
-        def _sum17(_L):
-            nonlocal d_每人补贴
-            _o = None
-            _n = _K1
-            for _i in range(len(_L)):
-                _n = _n + (d_每人补贴 if d_每人补贴 is not _U else (d_每人补贴 := _m_each8(i_各人)))[_i]
-            return _n
     i_各人 = d_每人补贴 = d_高龄人数 = d_补贴合计 = _U
     try:
         if _n0:
@@ -165,7 +145,8 @@ def out_subset(data, e, need):
         d_高龄人数 = _m_sum14(i_各人)
     if _n3:
         # 「补贴合计」: line 15
-        d_补贴合计 = _rnd(_sum17(i_各人), _K2, _ROUND_HALF_UP)
+        d_补贴合计 = _rnd(sum((d_每人补贴 if d_每人补贴 is not _U else (d_每人补贴 := _m_each8(i_各人))), _K1), _K2,
+                _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['每人补贴'] = _v.keyed(d_每人补贴, (i_各人 if i_各人 is not _U else (i_各人 := _read(data, '各人',
@@ -187,10 +168,11 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {('每人补贴', '补贴合计'): with_补贴合计}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2), (0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (100, 10, 101, 0, 105, 10, 106, 13, 108, 15, 110, 0, 122, 10, 123, 0, 127, 10, 128, 13,
- 130, 14, 132, 15, 134, 0, 152, 10, 154, 0, 158, 10, 160, 13, 163, 14, 166, 15, 169, 0)
+LINE_MAP = (94, 10, 95, 0, 99, 10, 100, 13, 102, 15, 104, 0, 110, 10, 111, 0, 115, 10, 116, 13, 118,
+ 14, 120, 15, 122, 0, 132, 10, 134, 0, 138, 10, 140, 13, 143, 14, 146, 15, 150, 0)

@@ -180,7 +180,7 @@ def with_适用税率(data, e, need=None):
     # 「适用税率」: line 33
     d_适用税率 = (_K14qr[_K14qb(_K14qe, d_应纳税所得额)] if _ZERO < d_应纳税所得额 < _K14qm else _K1 if d_应纳税所得额 ==
             _ZERO else _scales.rate(_K14, d_应纳税所得额))
-    return {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率}
+    return {'适用税率': d_适用税率} if need else {'应纳税所得额': d_应纳税所得额, '适用税率': d_适用税率}
 
 
 def with_应纳税额(data, e, need=None):
@@ -251,7 +251,7 @@ def with_应纳税额(data, e, need=None):
     d_应纳税额 = ((d_应纳税所得额 * _K14qr[(_t3 := _K14qb(_K14qe, d_应纳税所得额))] - _K14qd[_t3]) if _ZERO <
             d_应纳税所得额 < _K14qm else _ZERO if d_应纳税所得额 == _ZERO else _scales.amount(_K14,
             d_应纳税所得额)).quantize(_K16, _ROUND_HALF_UP)
-    return {'应纳税所得额': d_应纳税所得额, '应纳税额': d_应纳税额}
+    return {'应纳税额': d_应纳税额} if need else {'应纳税所得额': d_应纳税所得额, '应纳税额': d_应纳税额}
 
 
 def with_速算扣除数(data, e, need=None):
@@ -322,7 +322,7 @@ def with_速算扣除数(data, e, need=None):
     d_速算扣除数 = (_K14qd0[_K14qb(_K14qe, d_应纳税所得额)] if _ZERO < d_应纳税所得额 < _K14qm else ((d_应纳税所得额 * _K1
             - _ZERO) if d_应纳税所得额 == _ZERO else _scales.deduction(_K14, d_应纳税所得额)).quantize(_K16,
             _ROUND_HALF_UP))
-    return {'应纳税所得额': d_应纳税所得额, '速算扣除数': d_速算扣除数}
+    return {'速算扣除数': d_速算扣除数} if need else {'应纳税所得额': d_应纳税所得额, '速算扣除数': d_速算扣除数}
 
 
 def out_all(data, e, need=None):
@@ -503,6 +503,7 @@ def out_subset(data, e, need):
 FUNCTIONS = {}
 LISTS = {('应纳税所得额', '适用税率'): with_适用税率, ('应纳税所得额', '应纳税额'): with_应纳税额, ('应纳税所得额', '速算扣除数'):
         with_速算扣除数}
+LISTS_WITHIN = {('适用税率',): (with_适用税率, 1), ('应纳税额',): (with_应纳税额, 1), ('速算扣除数',): (with_速算扣除数, 1)}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1, 2, 3), (1, 2, 3), (1,), (2,), (3,), (0,), (1,), (2,), (3,))

@@ -121,9 +121,13 @@ _K10 = Decimal('420000')
 _K11 = Decimal('660000')
 _K12 = Decimal('960000')
 _K13 = _scales.ScaleValue('excess', ((None, False, _K7, True, _K0), (_K7, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, None, False, _K6), ))
-_K14 = Decimal('5000')
-_K15 = Decimal('0')
-_K16 = Decimal('0.01')
+_K13qe, _K13qr, _K13qd = _scales.quick_form(_K13)[:3]
+_K13qb = _scales.bisect_left
+_K13qm = Decimal('1E15')
+_K15 = Decimal('5000')
+_K16 = Decimal('0')
+_K17 = Decimal('1E-9')
+_K18 = Decimal('0.01')
 _S_C0 = next(s for s in INPUTS if s['name'] == '各月')
 _D_C0_1 = _v.item_default(_S_C0, '专项扣除')
 _D_C0_2 = _v.item_default(_S_C0, '专项附加扣除')
@@ -219,10 +223,10 @@ def _C0(value):
 
 def _m_each44_c0(_L):
     _o = []
-    _run41 = _K15
-    _run39 = _K15
+    _run41 = _K16
+    _run39 = _K16
     for _i in range(len(_L[0])):
-        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[0][_i] - _L[1][_i]) - _L[2][_i]) - _L[3][_i])) - (_run41 := _run41 + _K14))) >= _K15 else _K15))
+        _o.append((_t0 if (_t0 := ((_run39 := _run39 + (((_L[0][_i] - _L[1][_i]) - _L[2][_i]) - _L[3][_i])) - (_run41 := _run41 + _K15))) >= _K16 else _K16))
     return tuple(_o)
 
 
@@ -231,24 +235,18 @@ def _m_each44_c0(_L):
 def with_全年预扣税额(data, e, need=None):
     """Compute 「全年预扣税额」 with the outputs it is computed from, asked for together."""
     def _each49(_L):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
+        nonlocal d_累计预扣预缴应纳税所得额
         _o = []
         for _i in range(len(_L[0])):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]))
+            _o.append(((_t2 * _K13qr[(_t3 := _K13qb(_K13qe, _t2))] - _K13qd[_t3]) if _ZERO < (_t2 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t2 == _t2.quantize(_K17) else _ZERO if _t2 == _ZERO else _scales.amount(_K13, _t2)))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = []
-        _run54 = _K15
+        _run54 = _K16
         for _i in range(len(_L[0])):
-            _o.append((_t2 if (_t2 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
+            _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
         return tuple(_o)
-    def _sum62(_L):
-        _o = None
-        _n = _K15
-        for _i in range(len(_L[0])):
-            _n = _n + d_各月预扣税额[_i]
-        return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
     try:
         i_各月 = data['各月']
@@ -260,31 +258,25 @@ def with_全年预扣税额(data, e, need=None):
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_sum62(i_各月), _K16, _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(sum(d_各月预扣税额, _K16), _K18, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
 def out_all(data, e, need=None):
     """Compute every output."""
     def _each49(_L):
-        nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
+        nonlocal d_累计预扣预缴应纳税所得额
         _o = []
         for _i in range(len(_L[0])):
-            _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]))
+            _o.append(((_t6 * _K13qr[(_t7 := _K13qb(_K13qe, _t6))] - _K13qd[_t7]) if _ZERO < (_t6 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t6 == _t6.quantize(_K17) else _ZERO if _t6 == _ZERO else _scales.amount(_K13, _t6)))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
         _o = []
-        _run54 = _K15
+        _run54 = _K16
         for _i in range(len(_L[0])):
-            _o.append((_t4 if (_t4 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
+            _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
         return tuple(_o)
-    def _sum62(_L):
-        _o = None
-        _n = _K15
-        for _i in range(len(_L[0])):
-            _n = _n + d_各月预扣税额[_i]
-        return _n
     d_累计应预扣预缴税额 = d_累计预扣预缴应纳税所得额 = d_预扣率表一 = _U
     try:
         i_各月 = data['各月']
@@ -296,7 +288,7 @@ def out_all(data, e, need=None):
     # 「各月预扣税额」: line 44
     d_各月预扣税额 = _each58(i_各月)
     # 「全年预扣税额」: line 49
-    d_全年预扣税额 = _rnd(_sum62(i_各月), _K16, _ROUND_HALF_UP)
+    d_全年预扣税额 = _rnd(sum(d_各月预扣税额, _K16), _K18, _ROUND_HALF_UP)
     return {'各月预扣税额': d_各月预扣税额, '全年预扣税额': d_全年预扣税额}
 
 
@@ -305,36 +297,34 @@ def out_subset(data, e, need):
     `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
     output K itself was; anything else is computed where the path reaches it."""
     _n0, _n1, _n2, _a0, _a1, = need
-    if _n1 or _n2:
+    if _n1:
         def _each49(_L):
-            nonlocal d_累计预扣预缴应纳税所得额, d_预扣率表一
+            nonlocal d_累计预扣预缴应纳税所得额
             _o = []
             for _i in range(len(_L[0])):
-                _o.append(_scales.amount((d_预扣率表一 if d_预扣率表一 is not _U else (d_预扣率表一 := _K13)), (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]))
+                _o.append(((_t10 * _K13qr[(_t11 := _K13qb(_K13qe, _t10))] - _K13qd[_t11]) if _ZERO < (_t10 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t10 == _t10.quantize(_K17) else _ZERO if _t10 == _ZERO else _scales.amount(_K13, _t10)))
             return tuple(_o)
-    if _n1:
         def _each58(_L):
             nonlocal d_累计应预扣预缴税额
             _o = []
-            _run54 = _K15
+            _run54 = _K16
             for _i in range(len(_L[0])):
-                _o.append((_t6 if (_t6 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
+                _o.append((_t12 if (_t12 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
             return tuple(_o)
     if _n2:
+        def _each49_(_L):
+            nonlocal d_累计预扣预缴应纳税所得额
+            _o = []
+            for _i in range(len(_L[0])):
+                _o.append(((_t14 * _K13qr[(_t15 := _K13qb(_K13qe, _t14))] - _K13qd[_t15]) if _ZERO < (_t14 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t14 == _t14.quantize(_K17) else _ZERO if _t14 == _ZERO else _scales.amount(_K13, _t14)))
+            return tuple(_o)
         def _each58_(_L):
             nonlocal d_累计应预扣预缴税额
             _o = []
-            _run54 = _K15
+            _run54 = _K16
             for _i in range(len(_L[0])):
-                _o.append((_t8 if (_t8 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K15 else _K15).quantize(_K16, _ROUND_HALF_UP))
+                _o.append((_t16 if (_t16 := ((d_累计应预扣预缴税额 if d_累计应预扣预缴税额 is not _U else (d_累计应预扣预缴税额 := _each49_(i_各月)))[_i] - ((_run54 := _run54 + _o[_i - 1]) if _i else _run54))) >= _K16 else _K16).quantize(_K18, _ROUND_HALF_UP))
             return tuple(_o)
-        def _sum62(_L):
-            nonlocal d_各月预扣税额
-            _o = None
-            _n = _K15
-            for _i in range(len(_L[0])):
-                _n = _n + (d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月)))[_i]
-            return _n
     i_各月 = d_预扣率表一 = d_累计预扣预缴应纳税所得额 = d_累计应预扣预缴税额 = d_各月预扣税额 = d_全年预扣税额 = _U
     try:
         if _n0:
@@ -350,7 +340,8 @@ def out_subset(data, e, need):
         d_各月预扣税额 = _each58(i_各月)
     if _n2:
         # 「全年预扣税额」: line 49
-        d_全年预扣税额 = _rnd(_sum62(i_各月), _K16, _ROUND_HALF_UP)
+        d_全年预扣税额 = _rnd(sum((d_各月预扣税额 if d_各月预扣税额 is not _U else (d_各月预扣税额 := _each58_(i_各月))),
+                _K16), _K18, _ROUND_HALF_UP)
     out = {}
     if _a0:
         out['各月预扣税额'] = d_各月预扣税额
@@ -369,10 +360,11 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {('各月预扣税额', '全年预扣税额'): with_全年预扣税额}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (254, 18, 255, 0, 259, 18, 260, 44, 262, 49, 264, 0, 290, 18, 291, 0, 295, 18, 296, 44,
- 298, 49, 300, 0, 340, 18, 342, 0, 346, 18, 348, 44, 351, 49, 354, 0)
+LINE_MAP = (252, 18, 253, 0, 257, 18, 258, 44, 260, 49, 262, 0, 282, 18, 283, 0, 287, 18, 288, 44,
+ 290, 49, 292, 0, 330, 18, 332, 0, 336, 18, 338, 44, 341, 49, 345, 0)

@@ -214,6 +214,7 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (0,), (1,))

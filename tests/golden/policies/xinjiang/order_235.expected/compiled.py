@@ -78,6 +78,7 @@ EXAMPLES = ()
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

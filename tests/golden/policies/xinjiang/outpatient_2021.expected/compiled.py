@@ -38,6 +38,7 @@ EXAMPLES = ()
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()

@@ -588,6 +588,7 @@ def _read(data, name, owner):
 
 FUNCTIONS = {}
 LISTS = {('起付标准', '支付比例', '统筹基金支付'): with_统筹基金支付, ('起付标准', '日间手术统筹基金支付'): with_日间手术统筹基金支付}
+LISTS_WITHIN = {}
 ALL = out_all
 SUBSET = out_subset
 SUBSET_FLAGS = ((1,), (0,), (2, 3), (4,), (5,), (2,), (3,), (0,), (1,), (2,), (3,), (4,), (5,))

@@ -205,6 +205,7 @@ EXAMPLES = ()
 
 FUNCTIONS = {}
 LISTS = {}
+LISTS_WITHIN = {}
 ALL = None
 SUBSET = None
 SUBSET_FLAGS = ()
