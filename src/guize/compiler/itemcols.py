@@ -40,7 +40,8 @@ def read_columns(gen: Any, start: int) -> None:
     replaced: dict[str, None] = {}  # module-level loops this function called and now calls a copy of (in order)
     for name, reader in readers.items():
         if reader is not None:
-            _rewrite(gen, start, gen.inputs[name], reader, gen.local("input", name), replaced)
+            # (the input's name as written, not noted: the rewrite is of statements already noted)
+            _rewrite(gen, start, gen.inputs[name], reader, gen.names.get("i", name), replaced)
     # What the functions written so far call (counted once each, after its rewrite): a dict
     # reader or module-level loop one of them calls is written (or written again), one that none
     # calls is left out of the module until one does.
