@@ -1,9 +1,10 @@
 """out_subset copied for one list of outputs (runtime/specialize.py) against out_subset and the
 reference interpreter, on every policy of the corpus with outputs.
 
-For several lists of outputs per policy (each output alone, pairs and triples drawn with a seed,
-all of them in reverse order, the first half), a Policy is made to copy out_subset for the list
-(SPECIALISE_AFTER calls), then each record gives the same outcome — the values with their types,
+For several lists of outputs per policy (all of them as outputs=None: out_all's copy; each
+output alone, pairs and triples drawn with a seed, all of them in reverse order, the first
+half), a Policy is made to copy out_subset for the list (SPECIALISE_AFTER calls), then each
+record (at most 120 drawn for a list) gives the same outcome — the values with their types,
 or the same error class and Chinese message — as a Policy that has not copied it and as the
 interpreter: the corpus' examples, and the examples with an input left out, an input given a
 hostile value (wrong type, negative, huge, NaN, too many digits, text that is no number), an
@@ -43,8 +44,9 @@ def _policies() -> list[str]:
     return out
 
 
-def _lists(outputs: tuple[str, ...], rng: random.Random) -> list[list[str]]:
-    lists = [[o] for o in outputs] + [list(reversed(outputs)), list(outputs[: max(1, len(outputs) // 2)])]
+def _lists(outputs: tuple[str, ...], rng: random.Random) -> list[list[str] | None]:
+    lists: list[list[str] | None] = [None, *([o] for o in outputs), list(reversed(outputs)),
+                                     list(outputs[: max(1, len(outputs) // 2)])]
     for size in (2, 3):
         if len(outputs) > size:
             lists += [rng.sample(list(outputs), size) for _ in range(3)]
@@ -64,7 +66,7 @@ def _records(policy: guize.Policy, rng: random.Random) -> list[tuple[dict[str, A
     return out
 
 
-def _outcome(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str]) -> Any:
+def _outcome(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None) -> Any:
     try:
         got = policy.evaluate(data, on, outputs)
     except RuleError as exc:
@@ -74,7 +76,7 @@ def _outcome(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[
     return [(k, v, type(v)) for k, v in got.items()]
 
 
-def _interpreted(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str]) -> Any:
+def _interpreted(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None) -> Any:
     try:
         got = policy.interpret(data, on, outputs)
     except RuleError as exc:
@@ -82,12 +84,16 @@ def _interpreted(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: l
     return [(k, v, type(v)) for k, v in got.items()]
 
 
-def _specialised(policy: guize.Policy, outputs: list[str], data: dict[str, Any], on: Any) -> bool:
-    """Call evaluate until the plan for `outputs` is out_subset's copy; whether it is one (an
-    output with a function of its own is not computed by out_subset)."""
+def _specialised(policy: guize.Policy, outputs: list[str] | None, data: dict[str, Any], on: Any) -> bool:
+    """Call evaluate until the plan for `outputs` is out_subset's copy (None: out_all's);
+    whether it is one (an output with a function of its own is not computed by out_subset, and
+    out_all is copied only when it has reads to move under a guard)."""
     for _ in range(policy_module._SPECIALISE_AFTER + 1):
         with contextlib.suppress(RuleError):
             policy.evaluate(data, on, outputs)
+    if outputs is None:
+        code = getattr(policy._all, "__code__", None)
+        return code is not None and code.co_name == "out_all" and code is not policy.module.ALL.__code__
     function = policy._plan(outputs)[0]
     code = getattr(function, "__code__", None)
     return code is not None and code.co_name == "out_subset" and code is not policy.module.SUBSET.__code__
@@ -102,9 +108,10 @@ def test_copies_of_out_subset_agree_with_out_subset_and_the_interpreter(path: st
     for outputs in _lists(tuple(base.module.OUTPUTS), rng):
         plain = policy_module.Policy(base.module)  # never copies: its plans are out_subset's
         plain._specialised = policy_module._SPECIALISED_LIMIT
+        plain._all = base.module.ALL
         fast = policy_module.Policy(base.module)
         copied += _specialised(fast, outputs, *records[0])
-        for data, on in records:
+        for data, on in records if len(records) <= 120 else rng.sample(records, 120):
             want = _outcome(plain, data, on, outputs)
             got = _outcome(fast, data, on, outputs)
             assert got == want, (path, outputs, data, on)
@@ -147,3 +154,37 @@ def test_no_copy_when_the_module_text_is_not_its_code(tmp_path: Path) -> None:
     assert specialize.specialised(other, need, None) is None  # another text: out_subset is kept
     moved.unlink()
     assert specialize.specialised(other, need, None) is None  # no text
+
+
+def test_reads_only_a_guarded_branch_uses_are_made_under_its_guard() -> None:
+    """Textile's out_all copy reads the inputs of the subsidies a firm gets only when it
+    qualifies (符合享受条件) under that test: a firm that does not qualify is not asked for them,
+    and a bad value of one is still reported when the firm qualifies, as by out_all."""
+    policy = guize.load(ROOT / "policies/xinjiang/textile_2024.rule")
+    copy = specialize.specialised_all(policy.module.ALL)
+    assert copy is not None
+    source = copy.__code__.co_names
+    assert "data" not in source  # (a local, not a global)
+    env = policy.env(datetime.date(2024, 6, 1))
+    data: dict[str, Any] = {}
+    for ex in policy.examples:
+        for name, value in ex["inputs"].items():
+            data.setdefault(name, value)
+    data["在疆注册"] = False
+
+    asked: set[str] = set()
+
+    class Counting(dict[str, Any]):
+        def get(self, key: str, default: Any = None) -> Any:
+            asked.add(key)
+            return super().get(key, default)
+
+    counted = Counting(data)
+    assert copy(counted, env) == policy.module.ALL(dict(data), env) == policy.interpret(data, env[0])
+    assert "销售数量" not in asked and "日达标处理量" not in asked and "在册职工人数" in asked
+    bad = {**data, "在疆注册": True, "在册职工人数": 50, "销售数量": "很多"}
+    with pytest.raises(RuleError) as got:
+        copy(bad, env)
+    with pytest.raises(RuleError) as want:
+        policy.module.ALL(bad, env)
+    assert got.value.message == want.value.message and "销售数量" in got.value.message

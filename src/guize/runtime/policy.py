@@ -108,8 +108,8 @@ def _in_order(subset: Any, order: list[str]) -> Any:
 
 
 class _Counting:
-    """out_subset for one list of outputs (or _in_order's wrapper of it), counting its calls: the
-    SPECIALISE_AFTER-th asks Policy for a copy made for the list (runtime/specialize.py)."""
+    """out_subset for one list of outputs (or _in_order's wrapper of it), or out_all, counting its
+    calls: the _SPECIALISE_AFTER-th asks Policy for a copy made for it (runtime/specialize.py)."""
 
     __slots__ = ("calls", "function", "install")
 
@@ -118,7 +118,7 @@ class _Counting:
         self.function = function
         self.install = install
 
-    def __call__(self, data: Mapping[str, Any], env: tuple[Any, ...], need: Any) -> dict[str, Any]:
+    def __call__(self, data: Mapping[str, Any], env: tuple[Any, ...], need: Any = None) -> dict[str, Any]:
         self.calls += 1
         if self.calls >= _SPECIALISE_AFTER and (install := self.install) is not None:
             self.install = None
@@ -191,6 +191,8 @@ class Policy:
         # A document with no outputs (a repeal order, a register) has no ALL function: its
         # evaluation is the empty result, after the same checks of date and input names.
         self._all: Any = module.ALL if module.ALL is not None else self._no_outputs
+        if module.ALL is not None:  # after _SPECIALISE_AFTER calls, maybe a copy (_specialise_all)
+            self._all = _Counting(module.ALL, self._specialise_all)
         self._batch: Any = None  # the BatchEvaluator (see the `batch` property)
         self._batch_lock = _thread.allocate_lock()
         self.warnings: tuple[str, ...] = ()  # set by guize.load: neighbour files it had to skip
@@ -487,11 +489,22 @@ class Policy:
         if made is not None:
             self._specialised += 1
             function = made[0] if made[1] else _in_order(made[0], order)
+        counting.function = function  # (for any holder of the counting function)
         if self._plans.get(key, (None,))[0] is counting:
             self._plans[key] = (function, need)  # one assignment each: thread-safe
         last = self._last
         if last[2] is counting:
             self._last = (last[0], last[1], function, need)
+
+    def _specialise_all(self, counting: _Counting) -> None:
+        """out_all's copy reading the inputs a guarded branch uses under its guard
+        (runtime/specialize.py), else out_all itself (no more counting)."""
+        from guize.runtime.specialize import specialised_all
+
+        made = specialised_all(counting.function)
+        if made is not None:
+            counting.function = made
+        self._all = counting.function
 
     def _need(self, names: list[str]) -> tuple[Any, ...]:
         """out_subset's `need` for these outputs: the number of inputs they need, of required
