@@ -9,6 +9,7 @@ or the same error class and Chinese message — as a Policy that has not copied 
 interpreter: the corpus' examples, and the examples with an input left out, an input given a
 hostile value (wrong type, negative, huge, NaN, too many digits, text that is no number), an
 unknown name added, and a date out of force. An error's traceback shows the same .rule frames.
+Values compare as text with their types: 0.00 is not 0.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _outcome(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[
         frames = [(f.filename, f.lineno, f.name) for f in traceback.extract_tb(exc.__traceback__)
                   if f.filename.endswith(".rule")]
         return ("error", type(exc).__name__, exc.message, frames)
-    return [(k, v, type(v)) for k, v in got.items()]
+    return [(k, str(v), type(v)) for k, v in got.items()]  # (str: a Decimal's exponent counts)
 
 
 def _interpreted(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None) -> Any:
@@ -81,7 +82,7 @@ def _interpreted(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: l
         got = policy.interpret(data, on, outputs)
     except RuleError as exc:
         return ("error", type(exc).__name__, exc.message)
-    return [(k, v, type(v)) for k, v in got.items()]
+    return [(k, str(v), type(v)) for k, v in got.items()]  # (str: a Decimal's exponent counts)
 
 
 def _specialised(policy: guize.Policy, outputs: list[str] | None, data: dict[str, Any], on: Any) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import __future__
 
 import ast
+import decimal
 import re
 from types import CodeType, FunctionType
 
@@ -58,6 +59,7 @@ def specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> 
     flags, at = found
     values = dict(zip(flags, (bool(v) for v in need), strict=True))
     body = _without_dead_marks(guarded_reads(_Fold(values).fold(function.body[at + 1:]))[0])
+    body = rounded_constants(body, subset.__globals__)[0]
     ordered = _ordered_result(body, order) if order is not None else None
     function.body = [*function.body[:at], *(ordered or body)]
     made = _made(tree, code, subset)
@@ -79,7 +81,8 @@ def specialised_all(function: Any) -> Any:
     assert isinstance(definition, ast.FunctionDef)  # INVARIANT: checked by _definition
     at = 1 if definition.body and isinstance(definition.body[0], ast.Expr) else 0
     body, moved = guarded_reads(definition.body[at:])
-    if not moved:
+    body, rounded = rounded_constants(body, function.__globals__)
+    if not moved and not rounded:
         return None
     definition.body = [*definition.body[:at], *_without_dead_marks(body)]
     return _made(tree, code, function)
@@ -474,3 +477,75 @@ def _guard(statement: ast.stmt, name: str) -> str | None:
 
 def _mentions(node: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def rounded_constants(body: list[ast.stmt], names: dict[str, Any]) -> tuple[list[ast.stmt], int]:
+    """`x = (A if C else K).quantize(Q, R)` (or K first) with K, Q and R module constants (a
+    Decimal, a Decimal, a rounding) as `x = A.quantize(Q, R) if C else <K rounded>`, K rounded
+    once here and kept in the module's namespace as `_SQn`; and how many. Only where the rounding
+    is exact and its exponent far within any context of 28 digits (evaluate computes in one):
+    textile's zero subsidies, `_K0.quantize(_K4, _ROUND_HALF_UP)` a record each before."""
+    count = 0
+    for statement in body:
+        if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+            continue
+        call = statement.value
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "quantize" and isinstance(func.value, ast.IfExp)
+                and len(call.args) == 2 and not call.keywords and all(isinstance(a, ast.Name) for a in call.args)):
+            continue
+        branch = func.value
+        quantum, rounding = (names.get(a.id) for a in call.args)  # type: ignore[attr-defined]
+        for constant_first in (False, True):
+            side = branch.body if constant_first else branch.orelse
+            if not isinstance(side, ast.Name) or side.id not in names:
+                continue
+            rounded = _exactly_rounded(names[side.id], quantum, rounding)
+            if rounded is None:
+                continue
+            name = _constant_name(names, rounded)
+            other = branch.orelse if constant_first else branch.body
+            computed = ast.Call(func=ast.Attribute(value=other, attr="quantize", ctx=ast.Load()), args=call.args,
+                                keywords=[])
+            kept = ast.Name(name, ast.Load())
+            statement.value = ast.copy_location(
+                ast.IfExp(test=branch.test, body=kept if constant_first else computed,
+                          orelse=computed if constant_first else kept), call)
+            count += 1
+            break
+    return body, count
+
+
+def _exactly_rounded(value: Any, quantum: Any, rounding: Any) -> decimal.Decimal | None:
+    """value.quantize(quantum, rounding) in guize's context if it is exact and raises nothing there
+    nor in any context of 28 digits (a small exponent), else None."""
+    from guize.runtime.values import CONTEXT
+
+    if not (value.__class__ is quantum.__class__ is decimal.Decimal and rounding.__class__ is str) \
+            or not value.is_finite() or not quantum.is_finite() or not -28 < quantum.adjusted() <= 0:
+        return None
+    context = CONTEXT.copy()
+    context.clear_flags()
+    try:
+        rounded = value.quantize(quantum, rounding, context)
+    except (decimal.DecimalException, TypeError, ValueError):
+        return None
+    if context.flags[decimal.Inexact] or context.flags[decimal.Rounded] or not -28 < rounded.adjusted() < 28:
+        return None
+    return rounded
+
+
+def _constant_name(names: dict[str, Any], value: decimal.Decimal) -> str:
+    """A new name `_SQn` bound to `value` in the module's namespace (one per value and text)."""
+    for k in range(len(names) + 1):
+        name = f"_SQ{k}"
+        found = names.get(name, _MISSING)
+        if found is _MISSING:
+            names[name] = value  # (one assignment: another thread sees it whole or not at all)
+            return name
+        if found.__class__ is decimal.Decimal and str(found) == str(value):
+            return name
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_MISSING = object()
