@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import differential
 import pytest
 
 import guize
@@ -189,3 +190,20 @@ def test_reads_only_a_guarded_branch_uses_are_made_under_its_guard() -> None:
     with pytest.raises(RuleError) as want:
         policy.module.ALL(bad, env)
     assert got.value.message == want.value.message and "销售数量" in got.value.message
+
+
+def test_a_copy_that_cannot_be_made_leaves_out_subset(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A table of 700 bands is a chain of 700 nested conditionals: ast's visitors recurse past
+    Python's limit on it. Evaluation goes on with out_subset, with the interpreter's values."""
+    bands = "\n".join(f"  超过{i * 10}元至{(i + 1) * 10}元：{i}" for i in range(1, 700))
+    text = (f"文件：\n  标题：《深》\n  施行日期：2024年1月1日\n\n输入 收入：金额\n输入 甲：金额，默认 0元\n\n"
+            f"表 档：整数 按 收入 分段\n  不超过10元：0\n{bands}\n  其他：999\n\n"
+            "输出 档值：整数 = 档\n输出 甲值：金额 = 甲\n")
+    policy = differential.load_rule(tmp_path_factory, "deep", text)
+    with pytest.raises(RecursionError):
+        specialize.specialised(policy.module.SUBSET, policy._need(["档值"]), ["档值"])
+    on = datetime.date(2024, 6, 1)
+    for income in ["5", "10", "10.01", "5555", "7000", "7000.01", "-1", "很多"] * 10:
+        compiled, interpreted = differential.answers(policy, {"收入": income}, on, ["档值"])
+        assert compiled == interpreted
+    assert policy._plan(["档值"])[0] is policy.module.SUBSET

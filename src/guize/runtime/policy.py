@@ -484,7 +484,10 @@ class Policy:
         result in `order` (runtime/specialize.py), else out_subset itself (no more counting)."""
         from guize.runtime.specialize import specialised
 
-        made = specialised(self._subset, need, order)
+        try:
+            made = specialised(self._subset, need, order)
+        except Exception:  # a copy is only for speed: whatever stops it (a RecursionError in ast on
+            made = None  # a very deep expression) leaves out_subset, which gives the same results
         function = counting.function
         if made is not None:
             self._specialised += 1
@@ -501,7 +504,10 @@ class Policy:
         (runtime/specialize.py), else out_all itself (no more counting)."""
         from guize.runtime.specialize import specialised_all
 
-        made = specialised_all(counting.function)
+        try:
+            made = specialised_all(counting.function)
+        except Exception:  # as in _specialise
+            made = None
         if made is not None:
             counting.function = made
         self._all = counting.function
