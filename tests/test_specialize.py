@@ -207,3 +207,14 @@ def test_a_copy_that_cannot_be_made_leaves_out_subset(tmp_path_factory: pytest.T
         compiled, interpreted = differential.answers(policy, {"收入": income}, on, ["档值"])
         assert compiled == interpreted
     assert policy._plan(["档值"])[0] is policy.module.SUBSET
+
+
+def test_a_list_naming_every_output_in_order_gets_out_alls_copy() -> None:
+    policy = policy_module.Policy(guize.load(ROOT / "policies/xinjiang/textile_2024.rule").module)
+    every = list(policy.module.OUTPUTS)
+    data = dict(policy.examples[0]["inputs"])
+    for _ in range(70):
+        with contextlib.suppress(RuleError):
+            policy.evaluate(data, datetime.date(2024, 6, 1), every)
+    assert policy._plan(every)[0] is policy._all
+    assert policy._all.__code__.co_name == "out_all" and policy._all.__code__ is not policy.module.ALL.__code__

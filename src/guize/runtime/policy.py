@@ -510,7 +510,13 @@ class Policy:
             made = None
         if made is not None:
             counting.function = made
-        self._all = counting.function
+        self._all = function = counting.function
+        for key, (planned, need) in list(self._plans.items()):  # a list naming every output, in order
+            if planned is counting:
+                self._plans[key] = (function, need)
+        last = self._last
+        if last[2] is counting:
+            self._last = (last[0], last[1], function, last[3])
 
     def _need(self, names: list[str]) -> tuple[Any, ...]:
         """out_subset's `need` for these outputs: the number of inputs they need, of required
