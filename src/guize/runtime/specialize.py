@@ -328,7 +328,8 @@ def guarded_reads(body: list[ast.stmt]) -> tuple[list[ast.stmt], int]:
     so skipping it where C is false changes nothing but time (a firm that does not qualify
     reads none of the inputs its zero subsidies would have used). Applied only when every use
     of _g and _c is within such reads, when C is assigned outright (not `_U`) before the first
-    use and not assigned again before the last, and the input is not used anywhere else."""
+    use and not assigned again before the last nor declared nonlocal by a nested function, and
+    the input is not used anywhere else."""
     locals_ = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     locals_ |= {"data", "e", "need"}
     units: dict[str, list[int]] = {}  # i_x -> its read's statements (indices)
@@ -346,6 +347,8 @@ def guarded_reads(body: list[ast.stmt]) -> tuple[list[ast.stmt], int]:
            for j in range(len(body)) if j not in in_units):
         return body, 0
     stores = [_stored(st) for st in body]
+    # A name a nested function declares nonlocal can change wherever that function is called.
+    shared = {name for st in body for n in ast.walk(st) if isinstance(n, ast.Nonlocal) for name in n.names}
     moves: dict[int, list[tuple[str, list[int]]]] = {}  # first use -> (condition, the read's statements)
     for name, read in units.items():
         uses = [j for j in range(len(body)) if j not in in_units and name in mentions[j] and not _mark(body[j])]
@@ -356,6 +359,8 @@ def guarded_reads(body: list[ast.stmt]) -> tuple[list[ast.stmt], int]:
             continue
         condition = conditions.pop()
         assert condition is not None  # INVARIANT: None excluded above
+        if condition in shared:
+            continue
         assigned = [j for j in range(uses[-1] + 1) if condition in stores[j]]
         if not assigned or not _outright(body[assigned[-1]], condition) or assigned[-1] >= uses[0]:
             continue
@@ -585,13 +590,7 @@ def _constant_name(names: dict[str, Any], value: decimal.Decimal) -> str:
     """A new name `_SQn` bound to `value` in the module's namespace (one per value and text)."""
     for k in range(len(names) + 1):
         name = f"_SQ{k}"
-        found = names.get(name, _MISSING)
-        if found is _MISSING:
-            names[name] = value  # (one assignment: another thread sees it whole or not at all)
-            return name
-        if found.__class__ is decimal.Decimal and str(found) == str(value):
+        found = names.setdefault(name, value)  # (atomic: two threads cannot both take a name)
+        if found is value or (found.__class__ is decimal.Decimal and str(found) == str(value)):
             return name
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-_MISSING = object()
