@@ -341,6 +341,10 @@ the table and the figures):
   1.40-1.45 -> 1.35-1.37 is its baseline's time: its out_all is not copied; retirement all
   outputs, not copied either, 0.78-0.81 -> 0.81-0.83 in these runs and 0.78-0.79 -> 0.79-0.82
   in two more of it alone).
+  Measured and not adopted: a lazily computed definition the copy reads in one place inlined
+  without its memo (textile chosen: four; the copy with them against without, paired: 0.98-1.00,
+  within the noise); the copy's reads of optional inputs dropped, each use reading through the
+  runtime's reader (textile chosen 0.98 -> 1.05-1.09: the reader is four calls).
   What is left: textile chosen (4 outputs): the copy is ~3.3 µs against the baseline's ~3.4-3.6:
   the check of the 34 keys' names (INPUT_NAMES.issuperset(data), 0.4 µs here, the fastest form
   in C: data.keys() <= INPUT_NAMES 0.31 against 0.24 µs in isolation), the reads of 15 inputs
