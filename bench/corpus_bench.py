@@ -306,7 +306,7 @@ the table and the figures):
   tested ~40 flags (out_subset alone 4.3 -> 3.6-3.9 µs without them). The compiler cannot know
   which lists a caller asks for, and a function per list is exponential; the runtime can, once
   it has seen one asked often. runtime/specialize.py makes, at the 64th call with one list of
-  outputs (a counting wrapper until then; ~10-20 ms once, at most 64 lists a policy), a copy of
+  outputs (a counting wrapper until then; ~5-25 ms once, at most 64 lists a policy), a copy of
   out_subset from the module's own text (the file its code was compiled from, compiled again
   and compared with the module's code object first: another text, no file, anything that
   raises, even a RecursionError in ast on a 700-band chain, leaves out_subset): each flag

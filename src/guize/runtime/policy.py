@@ -29,7 +29,7 @@ _ENV_CACHE_LIMIT = 4096
 # (4,096 is eleven years of dates). An entry is a small tuple of shared values.
 _DATE_CACHE_LIMIT = 65536
 _SPECIALISE_AFTER = 64  # calls with one list of outputs before out_subset is copied for it (specialize.py)
-_SPECIALISED_LIMIT = 64  # lists of outputs copied for, at most, per policy (a copy is ~30-100 KB)
+_SPECIALISED_LIMIT = 64  # lists of outputs copied for, at most, per policy (a copy's code: textile's 16 KB)
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
@@ -500,8 +500,8 @@ class Policy:
             self._last = (last[0], last[1], function, need)
 
     def _specialise_all(self, counting: _Counting) -> None:
-        """out_all's copy reading the inputs a guarded branch uses under its guard
-        (runtime/specialize.py), else out_all itself (no more counting)."""
+        """out_all's copy (reads a guarded branch uses made under the guard, constants rounded and
+        computed once: runtime/specialize.py) if there is one to make, else out_all itself."""
         from guize.runtime.specialize import specialised_all
 
         try:

@@ -7,7 +7,7 @@ chosen outputs that is 41 flags, ~80 stores and ~40 tests a record that the stat
 for do not need (~0.5 µs of a 4.3 µs call; bench/corpus_bench.py, ninth round).
 
 Once a list of outputs has been evaluated 64 times (policy._SPECIALISE_AFTER; making the copy
-takes ~10-20 ms, so a caller asking once does not pay it), Policy asks for a copy of out_subset
+takes ~5-25 ms, so a caller asking once does not pay it), Policy asks for a copy of out_subset
 made for its flags (`specialised`; at most 64 lists a policy): the module's own text of
 out_subset (the file its code was compiled from, checked to give the very same code object
 first) is parsed with `ast`, each flag replaced by its value, `if` statements on constants
