@@ -475,7 +475,7 @@ class Policy:
             return self._all, None
         need = self._need(names)
         function = self._subset if order == [o for o in declared if o in order] else _in_order(self._subset, order)
-        if self._specialised >= _SPECIALISED_LIMIT:
+        if self._specialised >= _SPECIALISED_LIMIT or len(self._plans) >= _ENV_CACHE_LIMIT:  # (not kept: no count)
             return function, need
         return _Counting(function, lambda counting: self._specialise(outputs, order, need, counting)), need
 
