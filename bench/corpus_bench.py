@@ -333,9 +333,9 @@ the table and the figures):
   force: the copy == out_subset (values as text with types, error class, message, .rule frames)
   == the interpreter; five deliberate breaks (handlers dropped, result values out of order,
   reads under `if not C`, K left unrounded, − folded as +) each fail it.
-  Measured (two paired runs each, base -> branch, ratio ranges): textile chosen 1.21-1.22 ->
-  1.00-1.02 (fixed date), 1.27-1.28 -> 1.07-1.08 (a date per record); textile all outputs
-  0.76-0.78 -> 0.69-0.71, 0.79 -> 0.71-0.73; retirement chosen 1.02-1.05 -> 0.89-0.95, 1.10-1.12
+  Measured (two paired runs each, base -> branch, ratio ranges; textile two more of it alone):
+  textile chosen 1.21-1.23 -> 1.00-1.02 (fixed date), 1.27-1.30 -> 1.07-1.10 (a date per
+  record); textile all outputs 0.75-0.78 -> 0.69-0.71, 0.77-0.79 -> 0.71-0.73; retirement chosen 1.02-1.05 -> 0.89-0.95, 1.10-1.12
   -> 1.01-1.03; special deductions chosen (2018, 2022, 2023, fixed date) 0.85-0.87 -> 0.76-0.81;
   subsistence chosen 1.85-1.88 -> 1.70-1.73; the rest within the noise (withholding's
   1.40-1.45 -> 1.35-1.37 is its baseline's time: its out_all is not copied; retirement all
