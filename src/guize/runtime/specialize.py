@@ -1,4 +1,4 @@
-"""out_subset specialised for one list of outputs: its flags folded, what they skip left out.
+"""Copies of out_subset for one list of outputs, and of out_all, with what they do not need left out.
 
 A compiled module's out_subset computes any list of outputs: it unpacks a flag per group of
 statements (`_n0, …, _a18, = need`), marks every input and definition it might compute as not
@@ -13,12 +13,16 @@ out_subset (the file its code was compiled from, checked to give the very same c
 first) is parsed with `ast`, each flag replaced by its value, `if` statements on constants
 replaced by the branch taken (statements of flags not set disappear, those of flags set lose
 their test), the stores of `_U` left out for names nothing reads any more or that the next
-statement naming them assigns outright, and the result dict built in the caller's order. Nothing else changes: the same statements in the same order, so the same values and
-the same errors in the same order; every line keeps its number in the module's file and the
+statement naming them assigns outright, and the result dict built in the caller's order.
+Then, in these copies and in a copy of out_all (`specialised_all`, made at out_all's 64th call
+when one of them applies): reads of optional inputs that only a guarded branch uses are made
+under the guard (`guarded_reads`), and roundings and operations of module constants are done
+once (`rounded_constants`, `folded_constants`). Each keeps the values and the errors and their
+order (the docstrings say why); every line keeps its number in the module's file and the
 function runs in the module's globals, so tracebacks show the same .rule lines
 (runtime/tracebacks.py). The compiler is not imported (tests/test_layers.py): this only
 rewrites the module's text. When anything is not as expected (no file, another text, no
-flags statement first), there is no copy and out_subset is used as before.
+flags statement first), there is no copy and the module's function is used as before.
 """
 
 from __future__ import annotations
@@ -68,8 +72,8 @@ def specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> 
 
 def specialised_all(function: Any) -> Any:
     """A copy of a module's out_all whose reads of optional inputs that only a guarded branch
-    uses are made under the guard (`guarded_reads`), or None when there are none (or the
-    copy cannot be made)."""
+    uses are made under the guard (`guarded_reads`) and whose roundings and operations of
+    constants are done once, or None when none of these applies (or the copy cannot be made)."""
     try:
         original = _definition(function)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
