@@ -342,6 +342,63 @@ the table and the figures):
   leave's function is ~1.1 of the whole baseline: a hand-written function with the same checks
   (every input read with its default, one test of the count and one of all the values) takes
   0.78, the difference the reads (~9 %) and the expression (~12 %), and evaluate adds ~0.05 µs.
+  Ninth round (scalar13 branch; Policy.evaluate against a direct call of the function it
+  picks, then hand-made copies of out_subset and out_all, made with ast from the module's own
+  text, timed against them in paired rounds, then paired runs of this script, base and branch
+  alternating, two each, --scalar-only, four other helpers on the 2 vCPUs: load 5-7). What a
+  chosen subset paid for: textile's out_subset unpacked 41 flags, stored _U in ~80 locals and
+  tested ~40 flags (out_subset alone 4.3 -> 3.6-3.9 µs without them). The compiler cannot know
+  which lists a caller asks for, and a function per list is exponential; the runtime can, once
+  it has seen one asked often. runtime/specialize.py makes, at the 64th call with one list of
+  outputs (a counting wrapper until then; ~5-25 ms once, at most 64 lists a policy), a copy of
+  out_subset from the module's own text (the file its code was compiled from, compiled again
+  and compared with the module's code object first: another text, no file, anything that
+  raises, even a RecursionError in ast on a 700-band chain, leaves out_subset): each flag
+  replaced by its value, `if` on constants by the branch taken, the _U marks dropped for names
+  nothing reads or that the next statement naming them assigns outright, the result one dict
+  in the caller's order (no _in_order wrapper). The same statements in the same order, at the
+  same line numbers, in the module's globals: the same values, errors and .rule tracebacks.
+  Then two kinds of rewrite, in these copies and in a copy of out_all (made at its 64th call
+  when one applies):
+  - a generated read of an optional input never raises for a dict of data (a bad value leaves
+    _U; the use reads it again through the runtime's reader, which reports it), so a read whose
+    every use is in the branch of (… if C else …) taken when C is true is made under `if C:`,
+    right after C is assigned, all such reads in one `if`. Textile's 符合享受条件 guards nearly
+    every subsidy: a firm that does not qualify (15 % of the records) no longer reads 27 inputs
+    (out_all alone: 8.1 -> 3.1 µs for those records). Each read put just before its first use
+    instead made qualifying firms slower (10.0 -> 10.95 µs; one `if` after C: 10.0 -> 10.1);
+  - (A if C else K).quantize(Q, R) of module constants K, Q, R is A.quantize(Q, R) if C else K
+    rounded once (textile's zero subsidies, 17 roundings a record of a firm that does not
+    qualify); K1 ± K2, K1 × K2 of constants one constant (0.38 − 0.33, 1 + 20 %); both only when
+    exact in guize's context with exponents far within any 28-digit context, kept as _SQn in the
+    module's namespace.
+  tests/test_specialize.py: every policy of the corpus, outputs=None and ~10 lists each, the
+  examples and each with an input left out, a hostile value, an unknown name and a date out of
+  force: the copy == out_subset (values as text with types, error class, message, .rule frames)
+  == the interpreter; five deliberate breaks (handlers dropped, result values out of order,
+  reads under `if not C`, K left unrounded, − folded as +) each fail it. The whole test suite
+  with copies made at the first call (_SPECIALISE_AFTER = 1): 2,801 passed, the one failure
+  the start-up test's (a single `guize eval` then imports ast, which the threshold avoids).
+  Measured (two paired runs each, base -> branch, ratio ranges; textile two more of it alone):
+  textile chosen 1.21-1.23 -> 1.00-1.02 (fixed date), 1.27-1.30 -> 1.07-1.10 (a date per
+  record); textile all outputs 0.75-0.78 -> 0.69-0.71, 0.77-0.79 -> 0.71-0.73; retirement
+  chosen 1.02-1.05 -> 0.89-0.95, 1.10-1.12 -> 1.01-1.03; special deductions chosen (2018, 2022,
+  2023, fixed date) 0.85-0.87 -> 0.76-0.81;
+  subsistence chosen 1.85-1.88 -> 1.70-1.73; the rest within the noise (withholding's
+  1.40-1.45 -> 1.35-1.37 is its baseline's time: its out_all is not copied; retirement all
+  outputs, not copied either, 0.78-0.81 -> 0.81-0.83 in these runs and 0.78-0.79 -> 0.79-0.82
+  in two more of it alone).
+  Measured and not adopted: a lazily computed definition the copy reads in one place inlined
+  without its memo (textile chosen: four; the copy with them against without, paired: 0.98-1.00,
+  within the noise); the copy's reads of optional inputs dropped, each use reading through the
+  runtime's reader (textile chosen 0.98 -> 1.05-1.09: the reader is four calls).
+  What is left: textile chosen (4 outputs): the copy is ~3.3 µs against the baseline's ~3.4-3.6:
+  the check of the 34 keys' names (INPUT_NAMES.issuperset(data), 0.4 µs here, the fastest form
+  in C: data.keys() <= INPUT_NAMES 0.31 against 0.24 µs in isolation), the reads of 15 inputs
+  (~1.9 µs; the baseline reads 8-9 when the firm qualifies) and Policy.evaluate (~0.2-0.3 µs).
+  0.7x (2.5 µs a call) would need the key check gone, which is an error the interpreter gives.
+  Textile all outputs: at the target's edge (evaluate's own ~0.3 µs is 3 %). Outpatient: its
+  three outputs are one LISTS function doing the baseline's reads and checks; nothing to fold.
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the

@@ -28,6 +28,8 @@ _ENV_CACHE_LIMIT = 4096
 # date per record over a policy's lifetime of many years must not recompute it for every record
 # (4,096 is eleven years of dates). An entry is a small tuple of shared values.
 _DATE_CACHE_LIMIT = 65536
+_SPECIALISE_AFTER = 64  # calls with one list of outputs before out_subset is copied for it (specialize.py)
+_SPECIALISED_LIMIT = 64  # lists of outputs copied for, at most, per policy (a copy's code: textile's 16 KB)
 _getcontext = decimal.getcontext
 _HALF_EVEN = decimal.ROUND_HALF_EVEN
 _DATE = datetime.date
@@ -105,6 +107,25 @@ def _in_order(subset: Any, order: list[str]) -> Any:
     return evaluate
 
 
+class _Counting:
+    """out_subset for one list of outputs (or _in_order's wrapper of it), or out_all, counting its
+    calls: the _SPECIALISE_AFTER-th asks Policy for a copy made for it (runtime/specialize.py)."""
+
+    __slots__ = ("calls", "function", "install")
+
+    def __init__(self, function: Any, install: Any) -> None:
+        self.calls = 0
+        self.function = function
+        self.install = install
+
+    def __call__(self, data: Mapping[str, Any], env: tuple[Any, ...], need: Any = None) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls >= _SPECIALISE_AFTER and (install := self.install) is not None:
+            self.install = None
+            install(self)
+        return self.function(data, env, need)  # type: ignore[no-any-return]
+
+
 def _in_force(window: Window) -> tuple[datetime.date, datetime.date]:
     """The first and last day `window` is in force, as Window.check's test for a date in force;
     an empty range (max, min) when there is none."""
@@ -172,6 +193,8 @@ class Policy:
         # A document with no outputs (a repeal order, a register) has no ALL function: its
         # evaluation is the empty result, after the same checks of date and input names.
         self._all: Any = module.ALL if module.ALL is not None else self._no_outputs
+        if module.ALL is not None:  # after _SPECIALISE_AFTER calls, maybe a copy (_specialise_all)
+            self._all = _Counting(module.ALL, self._specialise_all)
         self._batch: Any = None  # the BatchEvaluator (see the `batch` property)
         self._batch_lock = _thread.allocate_lock()
         self.warnings: tuple[str, ...] = ()  # set by guize.load: neighbour files it had to skip
@@ -181,6 +204,7 @@ class Policy:
         self._envs: dict[datetime.date | str, tuple[Any, ...]] = {}
         # For each list of outputs asked for: the generated function computing them and its `need`.
         self._plans: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        self._specialised = 0  # lists of outputs out_subset has been copied for (see _specialise)
         # The last list asked for: (the caller's object, a copy, function, need); see evaluate.
         self._last: tuple[Any, Any, Any, Any] = (None, None, None, None)
         self._line_index: tracebacks.LineIndex | None = None
@@ -463,9 +487,49 @@ class Policy:
         if order == list(declared):  # every output, in order: out_all, with no flags to read
             return self._all, None
         need = self._need(names)
-        if order == [o for o in declared if o in order]:
-            return self._subset, need
-        return _in_order(self._subset, order), need
+        function = self._subset if order == [o for o in declared if o in order] else _in_order(self._subset, order)
+        if self._specialised >= _SPECIALISED_LIMIT or len(self._plans) >= _ENV_CACHE_LIMIT:  # (not kept: no count)
+            return function, need
+        return _Counting(function, lambda counting: self._specialise(outputs, order, need, counting)), need
+
+    def _specialise(self, key: tuple[str, ...], order: list[str], need: tuple[Any, ...], counting: _Counting) -> None:
+        """Put, where the plan for `key` is kept, a copy of out_subset made for `need`, its
+        result in `order` (runtime/specialize.py), else out_subset itself (no more counting)."""
+        from guize.runtime.specialize import specialised
+
+        try:
+            made = specialised(self._subset, need, order)
+        except Exception:  # a copy is only for speed: whatever stops it (a RecursionError in ast on
+            made = None  # a very deep expression) leaves out_subset, which gives the same results
+        function = counting.function
+        if made is not None:
+            self._specialised += 1
+            function = made[0] if made[1] else _in_order(made[0], order)
+        counting.function = function  # (for any holder of the counting function)
+        if self._plans.get(key, (None,))[0] is counting:
+            self._plans[key] = (function, need)  # one assignment each: thread-safe
+        last = self._last
+        if last[2] is counting:
+            self._last = (last[0], last[1], function, need)
+
+    def _specialise_all(self, counting: _Counting) -> None:
+        """out_all's copy (reads a guarded branch uses made under the guard, constants rounded and
+        computed once: runtime/specialize.py) if there is one to make, else out_all itself."""
+        from guize.runtime.specialize import specialised_all
+
+        try:
+            made = specialised_all(counting.function)
+        except Exception:  # as in _specialise
+            made = None
+        if made is not None:
+            counting.function = made
+        self._all = function = counting.function
+        for key, (planned, need) in list(self._plans.items()):  # a list naming every output, in order
+            if planned is counting:
+                self._plans[key] = (function, need)
+        last = self._last
+        if last[2] is counting:
+            self._last = (last[0], last[1], function, last[3])
 
     def _need(self, names: list[str]) -> tuple[Any, ...]:
         """out_subset's `need` for these outputs: the number of inputs they need, of required
