@@ -499,8 +499,9 @@ class Policy:
 
         try:
             made = specialised(self._subset, need, order)
-        except Exception:  # a copy is only for speed: whatever stops it (a RecursionError in ast on
-            made = None  # a very deep expression) leaves out_subset, which gives the same results
+        except RecursionError:  # a copy is only for speed: ast's recursion on a very deep expression
+            made = None  # (a 700-band table) leaves out_subset, which gives the same results; any
+            # other exception here is a defect of specialize.py and is not hidden
         function = counting.function
         if made is not None:
             self._specialised += 1
@@ -519,7 +520,7 @@ class Policy:
 
         try:
             made = specialised_all(counting.function)
-        except Exception:  # as in _specialise
+        except RecursionError:  # as in _specialise
             made = None
         if made is not None:
             counting.function = made
