@@ -28,6 +28,7 @@ flags statement first), there is no copy and the module's function is used as be
 from __future__ import annotations
 import __future__
 
+import _thread
 import ast
 import decimal
 import re
@@ -44,10 +45,29 @@ for _name in __future__.all_feature_names:
 _IMPORTS = re.compile(r"^(?:import|from) [^\n;#]*", re.M)  # as compiler/pieces.py finds them
 
 
+# CPython 3.11's ast keeps one recursion-depth counter for every thread: two threads parsing or
+# compiling a tree at once can fail with "SystemError: AST constructor recursion depth mismatch"
+# (threads evaluating that reach the 64th call together). One copy is made at a time.
+_LOCK = _thread.allocate_lock()
+
+
 def specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> tuple[Any, bool] | None:
     """A function like `subset` (a module's out_subset) called with `need`, and whether it
     returns its outputs in `order` (else in out_subset's order, as when `order` is None);
     None when it cannot be made."""
+    with _LOCK:
+        return _specialised(subset, need, order)
+
+
+def specialised_all(function: Any) -> Any:
+    """A copy of a module's out_all whose reads of optional inputs that only a guarded branch
+    uses are made under the guard (`guarded_reads`) and whose roundings and operations of
+    constants are done once, or None when none of these applies (or the copy cannot be made)."""
+    with _LOCK:
+        return _specialised_all(function)
+
+
+def _specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> tuple[Any, bool] | None:
     try:
         original = _definition(subset)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
@@ -70,10 +90,7 @@ def specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> 
     return (made, ordered is not None) if made is not None else None
 
 
-def specialised_all(function: Any) -> Any:
-    """A copy of a module's out_all whose reads of optional inputs that only a guarded branch
-    uses are made under the guard (`guarded_reads`) and whose roundings and operations of
-    constants are done once, or None when none of these applies (or the copy cannot be made)."""
+def _specialised_all(function: Any) -> Any:
     try:
         original = _definition(function)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
@@ -210,8 +227,8 @@ class _Fold(ast.NodeTransformer):
 
     def visit_Try(self, node: ast.Try) -> Any:
         body = self.fold(node.body)
-        if not body:  # nothing left to raise what the handlers catch
-            return self.fold(node.finalbody) if node.finalbody else None
+        if not body:  # nothing left to raise what the handlers catch: `else`, then `finally`, run
+            return [*self.fold(node.orelse), *self.fold(node.finalbody)] or None
         node.body = body
         node.handlers = [self.visit(h) for h in node.handlers]
         node.orelse = self.fold(node.orelse)
