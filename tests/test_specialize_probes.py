@@ -293,3 +293,37 @@ def test_a_try_whose_body_folds_away_keeps_its_else(tmp_path: Path) -> None:
         assert made is not None
         for data in ({}, {"x": 3}):
             assert made[0](data, (), need) == module.out_subset(data, (), need), (need, data)
+
+
+@pytest.mark.parametrize("path", ["policies/national/subsistence_allowance_2014.rule",
+                                  "policies/national/iit_withholding_2019.rule"])
+def test_list_inputs_read_as_columns_with_hostile_items(path: str, at_once: None) -> None:
+    """Lists read as per-field columns (compiler/itemcols.py), in out_all, out_subset and their
+    copies: items with a field left out or given a hostile value, items that are no record,
+    lists that are no list; the values and errors are the interpreter's."""
+    base = guize.load(ROOT / path)
+    rng = random.Random(path)
+    (name,) = [spec["name"] for spec in base.module.INPUTS if spec["kind"] == "list"]
+    examples = [(dict(ex["inputs"]), ex["date"]) for ex in base.examples
+                if not ex.get("known_on") and ex["inputs"].get(name)]
+    outputs = list(base.module.OUTPUTS)
+    for asked in [None, list(reversed(outputs)), *([o] for o in outputs), rng.sample(outputs, 2)]:
+        fast, plain = _pair(base.module)
+        for _ in range(40):
+            data, on = rng.choice(examples)
+            items: list[Any] = [dict(item) for item in data[name]]
+            for _ in range(rng.randint(1, 3)):
+                k = rng.randrange(len(items))
+                if not isinstance(items[k], dict) or not items[k]:
+                    continue
+                field = rng.choice(list(items[k]))
+                if rng.random() < 0.2:
+                    items[k].pop(field)
+                elif rng.random() < 0.1:
+                    items[k] = rng.choice([None, 5, "x", [], {**items[k], "多余": 1}])
+                else:
+                    items[k][field] = rng.choice(HOSTILE)
+            if rng.random() < 0.3:
+                items = items + items[: rng.randint(0, len(items))]
+            value: Any = items if rng.random() < 0.9 else rng.choice([None, "x", {}, tuple(items), 5])
+            _agree(fast, plain, {**data, name: value}, on, asked)
