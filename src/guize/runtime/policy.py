@@ -499,9 +499,11 @@ class Policy:
 
         try:
             made = specialised(self._subset, need, order)
-        except RecursionError:  # a copy is only for speed: ast's recursion on a very deep expression
-            made = None  # (a 700-band table) leaves out_subset, which gives the same results; any
-            # other exception here is a defect of specialize.py and is not hidden
+        except (RecursionError, SystemError):  # a copy is only for speed: ast's recursion on a very
+            made = None  # deep expression (a 700-band table), or CPython 3.11's ast state shared with
+            # another thread's ast use outside guize (specialize.py's lock covers its own), leaves
+            # out_subset, which gives the same results; any other exception here is a defect of
+            # specialize.py and is not hidden
         function = counting.function
         if made is not None:
             self._specialised += 1
@@ -520,7 +522,7 @@ class Policy:
 
         try:
             made = specialised_all(counting.function)
-        except RecursionError:  # as in _specialise
+        except (RecursionError, SystemError):  # as in _specialise
             made = None
         if made is not None:
             counting.function = made
