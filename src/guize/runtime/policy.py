@@ -490,11 +490,11 @@ class Policy:
         function = self._subset if order == [o for o in declared if o in order] else _in_order(self._subset, order)
         if self._specialised >= _SPECIALISED_LIMIT or len(self._plans) >= _ENV_CACHE_LIMIT:  # (not kept: no count)
             return function, need
-        return _Counting(function, lambda counting: self._specialise(outputs, order, need, counting)), need
+        return _Counting(function, lambda counting: self._specialise(order, need, counting)), need
 
-    def _specialise(self, key: tuple[str, ...], order: list[str], need: tuple[Any, ...], counting: _Counting) -> None:
-        """Put, where the plan for `key` is kept, a copy of out_subset made for `need`, its
-        result in `order` (runtime/specialize.py), else out_subset itself (no more counting)."""
+    def _specialise(self, order: list[str], need: tuple[Any, ...], counting: _Counting) -> None:
+        """Put, where `counting` was planned, a copy of out_subset made for `need`, its result in
+        `order` (runtime/specialize.py), else out_subset itself (no more counting)."""
         from guize.runtime.specialize import specialised
 
         try:
@@ -504,16 +504,10 @@ class Policy:
             # another thread's ast use outside guize (specialize.py's lock covers its own), leaves
             # out_subset, which gives the same results; any other exception here is a defect of
             # specialize.py and is not hidden
-        function = counting.function
         if made is not None:
             self._specialised += 1
-            function = made[0] if made[1] else _in_order(made[0], order)
-        counting.function = function  # (for any holder of the counting function)
-        if self._plans.get(key, (None,))[0] is counting:
-            self._plans[key] = (function, need)  # one assignment each: thread-safe
-        last = self._last
-        if last[2] is counting:
-            self._last = (last[0], last[1], function, need)
+            counting.function = made[0] if made[1] else _in_order(made[0], order)
+        self._installed(counting)
 
     def _specialise_all(self, counting: _Counting) -> None:
         """out_all's copy (reads a guarded branch uses made under the guard, constants rounded and
@@ -526,10 +520,18 @@ class Policy:
             made = None
         if made is not None:
             counting.function = made
-        self._all = function = counting.function
-        for key, (planned, need) in list(self._plans.items()):  # a list naming every output, in order
+        self._all = counting.function
+        self._installed(counting)
+
+    def _installed(self, counting: _Counting) -> None:
+        """Put `counting`'s function (a copy, or the function it counted for) wherever the plans
+        hold `counting` (its list of outputs; for out_all's, any list naming every output in
+        order) and in the last list asked for: no more counting there. A holder of `counting`
+        itself calls its function from now on."""
+        function = counting.function
+        for key, (planned, need) in list(self._plans.items()):
             if planned is counting:
-                self._plans[key] = (function, need)
+                self._plans[key] = (function, need)  # one assignment each: thread-safe
         last = self._last
         if last[2] is counting:
             self._last = (last[0], last[1], function, last[3])
