@@ -47,8 +47,8 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
     defaults: list[str] = []  # columns: the kept optional fields when it has not
     values: list[str] = []
     for k, field in enumerate(spec["fields"]):
-        if columns is not None and field["has_default"]:  # (the reads below go to `optional`)
-            body, optional = optional, body
+        # The lines of this field: columns' optional fields go to `optional`
+        into = optional if columns is not None and field["has_default"] else body
         ident = f"f{k}"
         read = _field_read(ident, field, const, field["name"] in compared)
         if read is None:
@@ -61,21 +61,19 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
             if not any("_U" in line for line in read):
                 values[-1] = ""
             if field["has_default"] and name not in columns:  # checked, its default not needed
-                body += [f"        if ({ident} := item.get({name!r})) is not None:", "            _n -= 1",
+                into += [f"        if ({ident} := item.get({name!r})) is not None:", "            _n -= 1",
                          *["    " + line for line in read]]
-                body, optional = optional, body
                 continue
-        body.append(f"        {ident} = item.get({name!r})")
+        into.append(f"        {ident} = item.get({name!r})")
         if field["has_default"]:
             default = f"_D{fn}_{k}"
             head.append(f"{default} = _v.item_default({spec_name}, {name!r})")
-            body += [f"        if {ident} is None:", f"            {ident} = {default}", "        else:",
+            into += [f"        if {ident} is None:", f"            {ident} = {default}", "        else:",
                      "            _n -= 1", *["    " + line for line in read]]
             if columns is not None:
                 defaults.append(f"            {ident} = {default}")
-                body, optional = optional, body
         else:
-            body += [f"        if {ident} is None:", f"            return {slow}", *read]
+            into += [f"        if {ident} is None:", f"            return {slow}", *read]
     if optional:  # every required field found: more keys than those, or some optional field is given
         body += ["        if _n:", *["    " + line for line in optional], *(["        else:", *defaults] if defaults else [])]
     required = sum(not f["has_default"] for f in spec["fields"])
