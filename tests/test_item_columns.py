@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from differential import answers, load_rule
+from differential import answers, load_rule, outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -298,8 +298,9 @@ TWO = """文件：
 输出 较多：是否，按 各项 逐项 = 收入 > 合计(扣除项 的 金额) 且 工龄 ≥ 12个月
 输出 年长人数：整数（人） = 人数(各项 中 年龄 ≥ 60岁 或 在职)
 输出 累计收入：金额，按 各项 逐项 = 若 在职 则 累计(收入) 否则 0元
+输出 扣除总额：金额 = 合计(扣除项 的 金额)
 """
-TWO_OUTPUTS = ["项数", "扣除合计", "占比", "分摊", "较多", "年长人数", "累计收入"]
+TWO_OUTPUTS = ["项数", "扣除合计", "占比", "分摊", "较多", "年长人数", "累计收入", "扣除总额"]
 deductions = st.one_of(
     st.lists(st.fixed_dictionaries({"金额": st.decimals(min_value=0, max_value=900, places=2).map(str)},
                                    optional={"可扣": st.booleans()}), max_size=4),
@@ -333,8 +334,44 @@ def test_two_lists_and_loops_within_loops_are_columns(two: guize.Policy) -> None
                                                                             max_size=4)))
 def test_two_lists_agree_with_the_reference(two: guize.Policy, value: Any, taken: Any, asked: list[str] | None) -> None:
     data = {"各项": value} if taken is None else {"各项": value, "扣除项": taken}
-    got, want = answers(two, data, ON, asked)
+    got, want = shown(two, data, asked)
     assert got == want
     for name in TWO_OUTPUTS if asked is None else ():
-        got, want = answers(two, data, ON, [name])
+        got, want = shown(two, data, [name])
         assert got == want, name
+
+
+def shown(policy: guize.Policy, data: dict[str, Any], asked: list[str] | None) -> list[Any]:
+    """The compiled and the reference outcome, each value by its repr (Decimal('0') is not 0)."""
+    return [outcome(run, data, ON, asked, show=lambda got: {k: repr(v) for k, v in got.items()})
+            for run in (policy.evaluate, policy.interpret)]
+
+
+MIXED = """文件：
+  标题：《有的按列》
+  施行日期：2000年1月1日
+
+类型 成员：
+  收入：金额
+  在职：是否，默认 否
+
+输入 各项：成员的列表
+输出 收入合计：金额 = 合计(各项 的 收入)
+输出 人均：金额 = 若 人数(各项) > 0人 则 四舍五入到分(收入合计 ÷ 人数(各项) × 1人) 否则 0元
+输出 最大收入：金额 = 若 人数(各项) > 0人 则 最大值(各项 的 收入) 否则 0元
+输出 都在职：是否 = 全部(各项 的 在职)
+"""
+
+
+@pytest.mark.parametrize("value", [[], [{"收入": "5"}, {"收入": "2.5", "在职": True}], [{"收入": "x"}], [None], "各项",
+                                   ({"收入": 3, "别的": 1},)])
+def test_a_list_given_to_a_runtime_helper_keeps_the_dicts(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
+    """最大值 and 全部 hand the list to values.aggregate: out_all and out_subset read it as dicts,
+    with_人均 (人均 with 收入合计, only 合计 and 人数) as columns; every output alone, all and
+    人均 with 收入合计, as the interpreter."""
+    policy = load_rule(tmp_path_factory, "mixed", MIXED)
+    assert "i_各项 = _R0(i_各项)" in inspect.getsource(policy.module.out_all)
+    assert re.search(r"i_各项 = _C\d+\(i_各项\)", inspect.getsource(policy.module.with_人均))
+    for asked in [None, ["收入合计", "人均"], ["收入合计"], ["人均"], ["最大收入"], ["都在职"], ["人均", "最大收入"]]:
+        got, want = shown(policy, {"各项": value}, asked)
+        assert got == want, asked

@@ -196,3 +196,15 @@ def test_compared_age_field_is_read_as_given(dicts: guize.Policy) -> None:
     got = dicts.module._R0([{"收入": "5", "年龄": 240}])
     assert type(got[0]["年龄"]) is int and got[0]["年龄"] == 240
     assert "as_age" not in inspect.getsource(dicts.module._R0)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_each_field_hostile_in_a_plain_list(policy: guize.Policy, field: str) -> None:
+    """Every hostile value in each field (工龄, read by no output: checked, not kept) of one
+    item among plain ones: each output alone and all, the interpreter's values or error."""
+    for bad in HOSTILE:
+        value = [{"收入": "5", "年龄": 3}, {"收入": "2.5", "年龄": 300, field: bad}]
+        data = {"各项": value, "门槛": "100"}
+        for asked in [None, *([o] for o in policy.module.OUTPUTS)]:
+            got = outcome(policy.evaluate, data, ON, asked)
+            assert got == outcome(policy.interpret, data, ON, asked), (field, bad, asked)
