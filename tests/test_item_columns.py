@@ -187,9 +187,12 @@ SOMETIMES = """文件：
 @pytest.mark.parametrize("counting", [True, False, None])
 def test_a_list_read_on_some_paths_keeps_its_errors(tmp_path_factory: pytest.TempPathFactory, value: Any,
                                                      counting: bool | None) -> None:
-    """A list read where a path first needs it is left to the dicts (the column reader cannot see
-    every read there): each output alone and together, as the interpreter; a list not given too."""
+    """A list that a statement of out_subset may read where its path first needs it (`_read`, the
+    dicts) is left to the dicts there (itemcols.lazily_read; out_all reads it as columns): each
+    output alone and together, as the interpreter; a list not given too."""
     policy = load_rule(tmp_path_factory, "sometimes", SOMETIMES)
+    assert "i_各项 = _C0(i_各项)" in inspect.getsource(policy.module.out_all)
+    assert "i_各项 = _R0(i_各项)" in inspect.getsource(policy.module.out_subset)
     data: dict[str, Any] = {} if value is None else {"各项": value}
     if counting is not None:
         data["统计"] = counting

@@ -7,7 +7,7 @@ source of 人数, 合计 and per-item loops (ir.Each, ir.Aggregate of sum or cou
 helper, item function of values.aggregate or in_month given the list), the same checks run but
 the reader keeps the fields those loops read, each in a list of its own (`plan`, in the
 order of the list's fields): a loop reads `_L[<column>][_i]`, 人数 is `len(i_各项[0])`, 合计 of
-a field over every item `sum(i_各项[<column>], 0)` (listgen). Every field of every item is
+a field over every item `sum(i_各项[<column>], zero)` (listgen). Every field of every item is
 still read and checked, and anything irregular still sends the whole list to
 values.to_records, whose result (its fields taken as columns) or error is the dict reader's:
 values and errors do not change.
@@ -27,19 +27,19 @@ from guize.runtime.deps import dependencies
 
 
 def plan(defs: dict[str, ir.Definition], written: Iterable[str], lists: dict[str, list[str]],
-         lazy_in: Callable[[str], Iterable[str]] | None = None) -> dict[str, tuple[str, ...]]:
+         lazy: Callable[[str], bool] | None = None) -> dict[str, tuple[str, ...]]:
     """The layout of each of `lists` (list inputs read up front, with an inline reader: their
     fields in declaration order) that the definitions `written` read only as a loop's or a
-    count's source: the fields those loops read, in declaration order. `lazy_in(list)`
-    (out_subset): the statements that may read it lazily; a list one of them reads keeps the dicts."""
-    bad: set[str] = set()
-    read: dict[str, set[str]] = {name: set() for name in lists}
+    count's source: the fields those loops read, in declaration order. `lazy(list)`
+    (out_subset): whether a statement may read it lazily; such a list keeps the dicts."""
     if not lists:
         return {}
+    bad: set[str] = set()
+    read: dict[str, set[str]] = {name: set() for name in lists}
     for name in written:
         _scan(defs[name].expr, read, bad)
-    if lazy_in is not None:
-        bad.update(x for x in lists if x not in bad and next(iter(lazy_in(x)), None) is not None)
+    if lazy is not None:
+        bad.update(x for x in lists if x not in bad and lazy(x))
     return {x: tuple(f for f in fields if f in read[x]) for x, fields in lists.items() if x not in bad}
 
 
@@ -70,16 +70,16 @@ def _scan(expr: ir.Expr, read: dict[str, set[str]], bad: set[str]) -> None:
 
 
 def lazily_read(defs: dict[str, ir.Definition], statements: list[str], strict: Callable[[str], Any]
-                ) -> Callable[[str], Iterable[str]]:
-    """For out_subset: the statements (definitions written under flags) that may read list
-    input `x` where the path reaches it (codegen writes `_read`, the dicts): those whose
-    definitions reach a reader of `x` without `x` among what they need on every path."""
-    def lazy_in(x: str) -> Iterable[str]:
+                ) -> Callable[[str], bool]:
+    """For out_subset: whether one of the statements (definitions written under flags) may read
+    list input `x` where the path reaches it (codegen writes `_read`, the dicts): one that
+    reaches a reader of `x` without `x` among what it needs on every path (codegen.def_lines
+    writes the inputs it needs on every path as plain locals)."""
+    def lazy(x: str) -> bool:
         readers = {n for n, d in defs.items() if x in d.inputs}
-        for name in statements:
-            if ("input", x) not in strict(name) and readers.intersection(dependencies(defs, [name])):
-                yield name
-    return lazy_in
+        return any(("input", x) not in strict(name) and readers.intersection(dependencies(defs, [name]))
+                   for name in statements)
+    return lazy
 
 
 class Columns:

@@ -3,8 +3,10 @@
 Each per-item body, filter, value and running sum becomes a small function `_fK(_L, _i, _o)`
 (the list, the item's index, the per-item definition's values so far), defined at the top of the
 generated function that uses it, so it reads that function's locals; a value it reads lazily is
-declared `nonlocal`, so the lazy read is kept for the rest of the call. The loops themselves are
-in guize.runtime.values (each, running, aggregate).
+declared `nonlocal`, so the lazy read is kept for the rest of the call. A per-item definition,
+合计 and 人数 are loops written here (each_loop, sum_loop); the others are guize.runtime.values'
+(running, aggregate, in_month). A list the function reads as columns (compiler/itemcols.py,
+plan_columns) has its loops written over the columns: `_L[k][_i]`, `len(_L[0])`.
 """
 
 from __future__ import annotations
@@ -170,12 +172,11 @@ class ListCode:
             spec = self.inputs[name]
             if spec["kind"] == "list" and self.inline_items(spec):
                 lists[name] = [f["name"] for f in spec["fields"]]
-        lazy_in = None
+        lazy = None
         if need is not None and lists:
             statements = [n for n in written if n in need]
-            lazy_in = itemcols.lazily_read(self.p.defs, statements,
-                                           lambda n: ir.strict_needs(self.p.defs, [n], self.needs_memo))
-        layouts = itemcols.plan(self.p.defs, written, lists, lazy_in)
+            lazy = itemcols.lazily_read(self.p.defs, statements, lambda n: ir.strict_needs(self.p.defs, [n], self.needs_memo))
+        layouts = itemcols.plan(self.p.defs, written, lists, lazy)
         if layouts:
             self.__dict__["columns"] = columns = itemcols.Columns(layouts)
             if need is not None and groups is not None:
