@@ -306,7 +306,8 @@ the table and the figures):
   (compiler/itemcols.py): every field of every item checked in the same order, anything
   irregular still to_records (its result taken apart into the same columns, or its error), only
   the fields its loops read kept, one list each; in out_subset the fields of flagged nested loops
-  only under their flags. 合计 of a field over every item is then sum(column, zero) (the same
+  only under their flags. (items5 branch: decided on the IR before the function is written and
+  written by listgen, no longer a rewrite of the generated text; the same figures, paired.) 合计 of a field over every item is then sum(column, zero) (the same
   additions in the same order), and 人数(列表 中 标记) of a per-item 是否 is sum(map(bool, 标记)) (a
   nested loop function made on every call before). A column reader reads the required fields
   first and looks for optional ones only when the item has more keys (any irregular item goes to

@@ -80,6 +80,15 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
     return guize.load(path, corpus=False)
 
 
+@pytest.fixture(scope="module")
+def dicts(tmp_path_factory: pytest.TempPathFactory) -> guize.Policy:
+    """RULE with an output that hands the list to values.aggregate: out_all reads it as dicts
+    (the item reader `_R0`), not as columns (compiler/itemcols.py)."""
+    path = tmp_path_factory.mktemp("loops") / "t.rule"
+    path.write_text(RULE + "输出 最高收入：金额 = 最大值(各项 的 收入)\n", encoding="utf-8")
+    return guize.load(path, corpus=False)
+
+
 def outcome(run: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return run(*args, **kwargs)
@@ -87,11 +96,12 @@ def outcome(run: Any, *args: Any, **kwargs: Any) -> Any:
         return (type(exc).__name__, exc.message)
 
 
-def test_the_generated_code_uses_the_loops(policy: guize.Policy) -> None:
+def test_the_generated_code_uses_the_loops(policy: guize.Policy, dicts: guize.Policy) -> None:
     import inspect
 
     source = inspect.getsource(policy.module)
-    assert "_R0(" in source  # the item reader
+    assert "_C0(" in source and "_R0(" not in source  # the column reader (values.running given the columns)
+    assert "i_各项 = _R0(i_各项)" in inspect.getsource(dicts.module.out_all)  # the item reader
     assert "_run" in source and "_each" in source and "_sum" in source
     assert "_v.running(" in source  # 累计 under 若 or the right of 且: values.running
     assert "_v.aggregate(" not in source and "_v.each(" not in source
@@ -104,9 +114,9 @@ def test_the_generated_code_uses_the_loops(policy: guize.Policy) -> None:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=lists)
-def test_item_reader_gives_what_to_records_gives(policy: guize.Policy, value: Any) -> None:
-    spec = policy._specs["各项"]
-    got = outcome(policy.module._R0, value)
+def test_item_reader_gives_what_to_records_gives(dicts: guize.Policy, value: Any) -> None:
+    spec = dicts._specs["各项"]
+    got = outcome(dicts.module._R0, value)
     want = outcome(values.to_records, value, spec)
     assert got == want
     if isinstance(got, tuple) and got and isinstance(got[0], dict):  # the same Decimals, digit for digit
@@ -173,16 +183,28 @@ def test_any_outputs_asked_together_agree_with_the_reference(policy: guize.Polic
     {"收入": "1", "年龄": 1, "扣除": "2", "比例": "0.1", "人数": 2, "在职": True, "级别": "二级", "工龄": 3},
     {"收入": "1"},  # a required field missing
 ])
-def test_unknown_fields_are_counted(policy: guize.Policy, item: dict[Any, Any]) -> None:
+def test_unknown_fields_are_counted(dicts: guize.Policy, item: dict[Any, Any]) -> None:
     """The reader finds an unknown field by counting the keys (no set of them): the same result
     or error as to_records, for a list whose other items are plain."""
     value = [{"收入": "5", "年龄": 3}, item]
-    assert outcome(policy.module._R0, value) == outcome(values.to_records, value, policy._specs["各项"])
-    assert ".issuperset(item)" not in inspect.getsource(policy.module._R0)
+    assert outcome(dicts.module._R0, value) == outcome(values.to_records, value, dicts._specs["各项"])
+    assert ".issuperset(item)" not in inspect.getsource(dicts.module._R0)
 
 
-def test_compared_age_field_is_read_as_given(policy: guize.Policy) -> None:
+def test_compared_age_field_is_read_as_given(dicts: guize.Policy) -> None:
     """年龄 is only compared (年龄 ≥ 18岁): the reader keeps the int given, no Age made per item."""
-    got = policy.module._R0([{"收入": "5", "年龄": 240}])
+    got = dicts.module._R0([{"收入": "5", "年龄": 240}])
     assert type(got[0]["年龄"]) is int and got[0]["年龄"] == 240
-    assert "as_age" not in inspect.getsource(policy.module._R0)
+    assert "as_age" not in inspect.getsource(dicts.module._R0)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_each_field_hostile_in_a_plain_list(policy: guize.Policy, field: str) -> None:
+    """Every hostile value in each field (工龄, read by no output: checked, not kept) of one
+    item among plain ones: each output alone and all, the interpreter's values or error."""
+    for bad in HOSTILE:
+        value = [{"收入": "5", "年龄": 3}, {"收入": "2.5", "年龄": 300, field: bad}]
+        data = {"各项": value, "门槛": "100"}
+        for asked in [None, *([o] for o in policy.module.OUTPUTS)]:
+            got = outcome(policy.evaluate, data, ON, asked)
+            assert got == outcome(policy.interpret, data, ON, asked), (field, bad, asked)

@@ -375,6 +375,7 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
         self.lazy = {("ref", n) for n in every_def if n not in strict_defs} | {
             ("input", n) for n in every_input if n not in strict_inputs}
         self.once = computed_once(self, every_def)
+        self.plan_columns(every_def, inputs)  # the lists read as columns (listgen, compiler/itemcols.py)
         self.lines += [f"def {fname}(data, e, need=None):", f'    """{doc}"""']
         self.rule_lines += [0, 0]
         top = len(self.lines)
@@ -439,6 +440,7 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
         for index, out in enumerate(p.outputs):  # (as closure([out]) finds them, not sorted)
             for name in {i for n in dependencies(p.defs, [out]) if n in self.order_index for i in p.defs[n].inputs}:
                 reachers.setdefault(name, []).append(index)
+        self.plan_columns(lazy_defs, inputs, need, groups)  # the lists read as columns (listgen, compiler/itemcols.py)
         made, notes = self.noted(self.prefetch_lines, sometimes)
         prefetch = [(n, lines, self.inputs[n]["line"], "") for n, lines in zip(sometimes, made, strict=True) if lines]
         notes = [note for lines, note in zip(made, notes, strict=True) if lines]

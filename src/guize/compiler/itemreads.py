@@ -25,16 +25,16 @@ from guize.runtime import ir
 
 
 def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str],
-                      compared: frozenset[str] = frozenset(), columns: tuple[str, ...] | None = None
+                      compared: frozenset[str] = frozenset(), columns: tuple[str | None, ...] | None = None
                       ) -> list[str] | None:
     """Module-level lines defining `fn(value)` for list input `spec`, or None when a field's
     kind has no inline read (dates, texts, amounts in 万元 …) or the list has a 主键.
     `compared`: the 期间/年龄 fields kept the int given (see compared_fields). `columns`: the
     same checks, the result a tuple of a list for each of these fields (compiler/itemcols.py;
-    none: the list itself, for its length), to_records' result taken apart so; a value that is
-    not plain goes to to_records at once, and the optional fields are looked for only when the
-    item has more keys than the required fields (any irregular item goes to to_records, so
-    the order of the checks does not matter)."""
+    None for a field not read here; none: the list itself, for its length), to_records' result
+    taken apart so; a value that is not plain goes to to_records at once, and the optional
+    fields are looked for only when the item has more keys than the required fields (any
+    irregular item goes to to_records, so the order of the checks does not matter)."""
     if spec.get("key") is not None:
         return None
     spec_name = f"_S{fn}"
@@ -58,8 +58,9 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
         if columns is not None:  # a value that is not plain: to_records at once, no _U to test later
             read = [f"{line[:len(line) - len(line.lstrip())]}return {slow}" if line.strip() == f"{ident} = _U"
                     else line for line in read]
-            if not any("_U" in line for line in read):
-                values[-1] = ""
+            if any("_U" in line for line in read):  # (a 期间/年龄 made in one line, or _U)
+                read += [f"        if {ident} is _U:", f"            return {slow}"]
+            values[-1] = ""
             if field["has_default"] and name not in columns:  # checked, its default not needed
                 into += [f"        if ({ident} := item.get({name!r})) is not None:", "            _n -= 1",
                          *["    " + line for line in read]]
@@ -81,12 +82,14 @@ def item_reader_lines(fn: str, spec: dict[str, Any], const: Callable[[Any], str]
     test = " or ".join(["_n", *(f"{v} is _U" for v in values if v)])
     start, append, result = ["    out = []"], [f"        out.append({{{record}}})"], "    return tuple(out)"
     if columns is not None:
-        kept = [f"c{k}" for k in range(len(columns))]
+        kept = [f"c{k}" for k, n in enumerate(columns) if n is not None]
         names = [f["name"] for f in spec["fields"]]
         start = [f"    {', '.join(kept)}, = {', '.join(['[]'] * len(kept))},"] if kept else []
-        append = [f"        {c}.append(f{names.index(n)})" for c, n in zip(kept, columns, strict=True)]
-        result = f"    return ({', '.join(kept)},)" if kept else "    return (value,)"
-        taken = ", ".join(f"[r[{n!r}] for r in records]" for n in columns) if columns else "records"
+        append = [f"        c{k}.append(f{names.index(n)})" for k, n in enumerate(columns) if n is not None]
+        shape = ", ".join(f"c{k}" if n is not None else "None" for k, n in enumerate(columns))
+        result = f"    return ({shape},)" if columns else "    return (value,)"
+        taken = ", ".join(f"[r[{n!r}] for r in records]" if n is not None else "None"
+                          for n in columns) if columns else "records"
         head += ["", "", f"def {fn}_columns(records):", f"    return ({taken},)"]
     return [
         *head,

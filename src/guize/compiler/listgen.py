@@ -3,8 +3,10 @@
 Each per-item body, filter, value and running sum becomes a small function `_fK(_L, _i, _o)`
 (the list, the item's index, the per-item definition's values so far), defined at the top of the
 generated function that uses it, so it reads that function's locals; a value it reads lazily is
-declared `nonlocal`, so the lazy read is kept for the rest of the call. The loops themselves are
-in guize.runtime.values (each, running, aggregate).
+declared `nonlocal`, so the lazy read is kept for the rest of the call. A per-item definition,
+合计 and 人数 are loops written here (each_loop, sum_loop); the others are guize.runtime.values'
+(running, aggregate, in_month). A list the function reads as columns (compiler/itemcols.py,
+plan_columns) has its loops written over the columns: `_L[k][_i]`, `len(_L[0])`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guize.compiler.itemcols import read_columns
+from guize.compiler import itemcols
 from guize.compiler.itemreads import compared_fields, item_reader_lines
 from guize.runtime import ir
 
@@ -39,13 +41,17 @@ class ListCode:
     back: Any
     lines: list[str]
     rule_lines: list[int]
+    inputs: dict[str, dict[str, Any]]
+    notes: list[tuple[int, set[str], set[str]]]
+    local: Any
+    needs_memo: dict[str, Any]
 
     def list_expr(self, node: ir.Each | ir.Field | ir.ItemRef | ir.Running | ir.Aggregate | ir.AtDate | ir.InMonth,
                   owner: str) -> str:
         match node:
             case ir.InMonth(source=source, field=field, month=month, value=value, word=word):
                 name = source.name if isinstance(source, ir.Input) else "列表"
-                v = self.item_function(value, owner)
+                v = self.items_of(None, lambda: self.item_function(value, owner))
                 return (f"_v.in_month({self.expr(source, owner)}, {field!r}, {self.expr(month, owner)}, {v}, "
                         f"{owner!r}, {name!r}, {word!r})")
             case ir.AtDate(dated=dated, date=date, item=item):
@@ -64,8 +70,12 @@ class ListCode:
                     out = f"{self.expr(versions[i].value, owner)} if {test} else {out}"
                 return f"({out})"
             case ir.Each(source=source, body=body):
-                return f"{self.each_loop(body, owner)}({self.expr(source, owner)})"
+                listed = self.columnar(source)
+                return f"{self.items_of(listed, lambda: self.each_loop(body, owner, listed))}({self.source(source, owner)})"
             case ir.Field(name=name):
+                listed = self.__dict__.get("listed")  # the list whose items the loop being written reads
+                if listed is not None:
+                    return f"_L[{self.__dict__['columns'].column(listed, name)}][_i]"
                 return f"_L[_i][{name!r}]"
             case ir.ItemRef(name=name):
                 if name == owner:  # 累计(…，至 上月) of the definition itself: its values so far
@@ -83,7 +93,7 @@ class ListCode:
                 fn = self.item_function(arg, owner)
                 return f"_v.running(_L, _i, _o, {fn}, {inclusive!r}, {self.const(zero)}, {node.id!r})"
             case ir.Aggregate(func="count", source=source, filter=None):  # every item: their number
-                return f"len({self.expr(source, owner)})"
+                return f"len({self.source(source, owner)}{'[0]' if self.columnar(source) else ''})"
             case ir.Aggregate(func="count", source=ir.Input(name=listed), filter=ir.ItemRef(name=name), value=None) if (
                     name != owner and (code := self.counted_marks(listed, name, owner)) is not None):
                 return code
@@ -93,13 +103,20 @@ class ListCode:
                 # zero in item order (sum_loop's additions; the values are computed from the list
                 # whenever they are read, so its being read first changes nothing)
                 return f"sum({self.expr(ir.Ref(name), owner)}, {self.const(zero)})"
+            case ir.Aggregate(func="sum", source=source, filter=None, value=ir.Field(name=field), zero=zero) if (
+                    listed := self.columnar(source)):
+                # 合计 of a field over every item: sum() of its column (sum_loop's additions from
+                # the same zero, in item order, in C)
+                return f"sum({self.source(source, owner)}[{self.__dict__['columns'].column(listed, field)}], {self.const(zero)})"
             case ir.Aggregate(func="sum" | "count" as func, source=source, filter=test, value=value, zero=zero):
                 added = value if func == "sum" else None
-                return f"{self.sum_loop(test, added, zero, owner)}({self.expr(source, owner)})"
+                listed = self.columnar(source)
+                loop = self.items_of(listed, lambda: self.sum_loop(test, added, zero, owner, listed))
+                return f"{loop}({self.source(source, owner)})"
             case ir.Aggregate(func=func, source=source, filter=test, value=value, zero=zero):
                 name = source.name if isinstance(source, ir.Input) else "列表"
-                t = self.item_function(test, owner) if test is not None else "None"
-                v = self.item_function(value, owner) if value is not None else "None"
+                t = self.items_of(None, lambda: self.item_function(test, owner)) if test is not None else "None"
+                v = self.items_of(None, lambda: self.item_function(value, owner)) if value is not None else "None"
                 return (f"_v.aggregate({func!r}, {self.expr(source, owner)}, {t}, {v}, {self.const(zero)}, "
                         f"{owner!r}, {name!r})")
 
@@ -115,18 +132,95 @@ class ListCode:
 
     def items_reader(self, spec: dict[str, Any]) -> str | None:
         """The module's reader of list input `spec` (compiler/itemreads.py), written once; None
-        when its fields have no inline read."""
-        readers: dict[str, str | None] = self.__dict__.setdefault("item_readers", {})
+        when its fields have no inline read. The function being written reads it as columns
+        (plan_columns): the column reader of its layout."""
         name = spec["name"]
+        columns: itemcols.Columns | None = self.__dict__.get("columns")
+        if columns is not None and name in columns.layouts:
+            reader = self.column_reader(spec, columns.layouts[name])
+            columns.statements[name] = reader
+            return reader
+        readers: dict[str, str | None] = self.__dict__.setdefault("item_readers", {})
         if name not in readers:
             fn = f"_R{len(readers)}"
             lines = item_reader_lines(fn, spec, self.const, compared_fields(self.p.defs))
             readers[name] = fn if lines is not None else None
-            if lines is not None:  # written once a function still calls it (itemcols.read_columns)
-                self.__dict__.setdefault("unwritten", {})[fn] = lines
+            self.const_lines.extend(lines or ())
         return readers[name]
 
-    def each_loop(self, body: ir.Expr, owner: str) -> str:
+    def column_reader(self, spec: dict[str, Any], columns: tuple[str | None, ...]) -> str:
+        """The module's reader of `spec` keeping `columns` (a tuple of lists, in that order; None:
+        a field not kept; with no column, the list itself as the one column, for len), written
+        once per list and columns."""
+        readers: dict[tuple[str, tuple[str | None, ...]], str] = self.__dict__.setdefault("column_readers", {})
+        key = (spec["name"], columns)
+        if key not in readers:
+            readers[key] = fn = f"_C{len(readers)}"
+            lines = item_reader_lines(fn, spec, self.const, compared_fields(self.p.defs), columns)
+            assert lines is not None  # INVARIANT: plan_columns takes only lists with an inline reader
+            self.const_lines.extend(lines)
+        return readers[key]
+
+    def plan_columns(self, written: list[str], inputs: list[str], need: dict[str, str] | None = None,
+                     groups: dict[tuple[int, ...], str] | None = None) -> None:
+        """Before writing a function: which of the list inputs it reads up front (`inputs`) its
+        definitions (`written`) read as columns, and each one's layout (compiler/itemcols.py).
+        `need` (out_subset): the statements' flags, `groups` the outputs that set each flag; a
+        list some statement may read lazily is not."""
+        lists = {}
+        for name in inputs:
+            spec = self.inputs[name]
+            if spec["kind"] == "list" and self.inline_items(spec):
+                lists[name] = [f["name"] for f in spec["fields"]]
+        lazy = None
+        if need is not None and lists:
+            statements = [n for n in written if n in need]
+            lazy = itemcols.lazily_read(self.p.defs, statements, lambda n: ir.strict_needs(self.p.defs, [n], self.needs_memo))
+        layouts = itemcols.plan(self.p.defs, written, lists, lazy)
+        if layouts:
+            self.__dict__["columns"] = columns = itemcols.Columns(layouts)
+            if need is not None and groups is not None:
+                columns.flags = {x: need[x] for x in layouts}
+                columns.outputs = groups
+
+    def inline_items(self, spec: dict[str, Any]) -> bool:
+        """Whether list input `spec`'s fields all have an inline read (itemreads), memoised."""
+        known: dict[str, bool] = self.__dict__.setdefault("inline_items_known", {})
+        if spec["name"] not in known:
+            known[spec["name"]] = item_reader_lines("_", spec, repr) is not None
+        return known[spec["name"]]
+
+    def columnar(self, source: ir.Expr) -> str | None:
+        """The list input `source` is, when the function being written reads it as columns."""
+        columns: itemcols.Columns | None = self.__dict__.get("columns")
+        if columns is not None and isinstance(source, ir.Input) and source.name in columns.layouts:
+            return source.name
+        return None
+
+    def source(self, source: ir.Expr, owner: str) -> str:
+        """A loop's list; one read as columns is the local read up front (plan_columns)."""
+        code: str = self.expr(source, owner)
+        assert not self.columnar(source) or code.isidentifier(), code  # INVARIANT: no lazy read (plan_columns)
+        return code
+
+    def items_of(self, listed: str | None, write: Any) -> str:
+        """write(): a list function whose items are of `listed` read as columns (None: dicts),
+        its fields noted as read by the function written (or by the code calling it when it is
+        at module level: itemcols.Columns.placed)."""
+        columns: itemcols.Columns | None = self.__dict__.get("columns")
+        saved = self.__dict__.get("listed")
+        self.__dict__["listed"] = listed
+        if columns is not None:
+            columns.reads.append(set())
+        try:
+            name: str = write()
+        finally:
+            self.__dict__["listed"] = saved
+        if columns is not None:
+            columns.placed(name, not name.startswith("_m"), columns.reads.pop())
+        return name
+
+    def each_loop(self, body: ir.Expr, owner: str, listed: str | None = None) -> str:
         """A nested function `_eK(_L)` computing a per-item definition: one loop, the body
         written in it (no call an item). A 累计 the body reaches on every item, whatever the
         path (sequential_sums), is a local sum advanced where the body reaches it: the same
@@ -151,10 +245,11 @@ class ListCode:
         # only where values.running or an item function is given the values so far.
         items = "_v.Items()" if re.search(r"\b_o[,)]", code) else "[]"
         lines += [f"        _o = {items}", *[f"        {var} = {zero}" for var, zero in zeros.items()],
-                  "        for _i in range(len(_L)):", f"            _o.append({code})", "        return tuple(_o)"]
+                  f"        for _i in range({_length(listed)}):", f"            _o.append({code})", "        return tuple(_o)"]
         return self.place(f"_each{body.id}", lines)
 
-    def sum_loop(self, test: ir.Expr | None, value: ir.Expr | None, zero: Any, owner: str) -> str:
+    def sum_loop(self, test: ir.Expr | None, value: ir.Expr | None, zero: Any, owner: str, listed: str | None = None
+                 ) -> str:
         """A nested function `_aK(_L)` for 合计 (value) or 人数 (value None) over the items that
         pass `test` (None: all): values.aggregate's additions in its order, in one loop."""
         saved = self.__dict__.get("sums", {})
@@ -169,7 +264,7 @@ class ListCode:
         lazy = sorted(set(_WALRUS.findall(f"{cond} {add}")))
         lines = [f"        nonlocal {', '.join(lazy)}"] if lazy else []
         lines += ["        _o = None", f"        _n = {self.const(zero) if value is not None else '0'}",
-                  "        for _i in range(len(_L)):"]
+                  f"        for _i in range({_length(listed)}):"]
         lines += [f"            if {cond}:", f"                _n = _n + {add}"] if cond else [f"            _n = _n + {add}"]
         lines.append("        return _n")
         node = value if value is not None else test
@@ -196,7 +291,8 @@ class ListCode:
         return self.decimal_refs[key]
 
     def item_function(self, node: ir.Expr, owner: str) -> str:
-        """A nested function computing `node` for an item; its name."""
+        """A nested function computing `node` for an item (of the list the loop being written
+        reads: items_of); its name."""
         saved = self.apart()
         code = self.expr(node, owner)
         self.back(saved)
@@ -237,24 +333,54 @@ class ListCode:
         return name
 
     def hoist(self, start: int) -> None:
-        """Put the nested functions at the function's top (hoist_nested), then read the list
-        inputs it uses only through len() and loops as columns (compiler/itemcols.py)."""
-        self.hoist_nested(start)
-        read_columns(self, start)
+        """The function written (from `start`): put its nested functions at its top
+        (hoist_nested), reading the fields only those made under subset flags read only when
+        one of those flags is set (flagged_columns)."""
+        nested: dict[str, list[str]] = self.__dict__.pop("nested", {})
+        flags: dict[str, set[str] | None] = {}
+        at = None
+        if nested:  # (nothing to put: no scan of the function's every line)
+            flags = _flags_using(self.lines[start:], nested)
+            at = next((i + 1 for i in range(start, len(self.lines)) if self.lines[i].endswith("= need")), None)
+            if at is None:  # no subset flags in this function: every nested function at its top
+                flags = dict.fromkeys(nested)
+        columns: itemcols.Columns | None = self.__dict__.pop("columns", None)
+        if columns is not None:
+            self.flagged_columns(start, columns, flags)
+        if nested:
+            self.hoist_nested(start, nested, flags, at)
 
-    def hoist_nested(self, start: int) -> None:
+    def flagged_columns(self, start: int, columns: itemcols.Columns, flags: dict[str, set[str] | None]) -> None:
+        """A list read as columns some of which only nested functions made under subset flags
+        read (out_subset): those columns are read when one of the flags is set, `i_各项 =
+        _C1(i_各项) if _n4 or _n5 else _C0(i_各项)`, its reader statement rewritten so."""
+        for listed, fields in columns.guards(flags).items():
+            using = sorted({flag for flagged in fields.values() for flag in flagged}, key=lambda f: (f[:2], int(f[2:])))
+            if columns.always_one(listed, using):
+                continue
+            full = columns.statements[listed]
+            layout = columns.layouts[listed]
+            kept = tuple(None if f in fields and k else f for k, f in enumerate(layout))  # (the first: the length)
+            while kept[-1] is None:
+                kept = kept[:-1]
+            spec = self.inputs[listed]
+            ident = self.local("input", listed)
+            call = f"{ident} = {full}({ident})"
+            # INVARIANT: the one line of the function that is `call` is the reader's statement (codegen.input_lines)
+            line = next(i for i in range(start, len(self.lines)) if self.lines[i].strip() == call)
+            self.lines[line] = self.lines[line].replace(
+                call, f"{call} if {' or '.join(using)} else {self.column_reader(spec, kept)}({ident})")
+            statement = max(k for k, note in enumerate(self.notes) if note[0] <= line)
+            self.notes[statement][2].update(using)
+
+    def hoist_nested(self, start: int, nested: dict[str, list[str]], flags: dict[str, set[str] | None],
+                     at: int | None) -> None:
         """Put the nested functions made while writing a function at its top (after `start`).
 
         In out_subset, one that only statements under subset flags use (directly or through
-        another nested function) is made only when one of those flags is set: making a nested
-        function costs ~0.15 µs a call (subsistence's 月低保金 alone made two it never used)."""
-        nested: dict[str, list[str]] = self.__dict__.pop("nested", {})
-        if not nested:  # (nothing to put: no scan of the function's every line)
-            return
-        flags = _flags_using(self.lines[start:], nested)
-        at = next((i + 1 for i in range(start, len(self.lines)) if self.lines[i].endswith("= need")), None)
-        if at is None:  # no subset flags in this function: every nested function at its top
-            flags = dict.fromkeys(nested)
+        another nested function: `flags`, each one's) is made only when one of those flags is
+        set (after the line `at` unpacking them): making a nested function costs ~0.15 µs a
+        call (subsistence's 月低保金 alone made two it never used)."""
         head: list[str] = []
         guarded: dict[tuple[str, ...], list[str]] = {}
         for name, body in nested.items():
@@ -273,6 +399,11 @@ class ListCode:
                      for text in (f"    if {' or '.join(group)}:", *("    " + line for line in defn))]
             self.lines[at:at] = lines
             self.rule_lines[at:at] = [0] * len(lines)
+
+
+def _length(listed: str | None) -> str:
+    """The number of items of a loop's `_L`: its first column's length when read as columns."""
+    return "len(_L)" if listed is None else "len(_L[0])"
 
 
 def _each_over(expr: ir.Expr, listed: str) -> bool:

@@ -103,9 +103,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
   '累计补助': (_D('0'), _D('100'), _D('200')), '此前补助': (_D('0'), _D('0'), _D('100'))}, 25),
  ('没有成员', {'成员': ()}, {'家庭人口': 0, '补差': _D('0'), '每人补助': ()}, 42),))
 
-_K0 = Decimal('0')
-_K1 = Decimal('800')
-_K2 = Decimal('0.01')
 _S_C0 = next(s for s in INPUTS if s['name'] == '成员')
 
 
@@ -151,13 +148,9 @@ def _C0(value):
     return (c0,)
 
 
-
-
-def _m_sum3_c0(_L):
-    return sum(_L[0], _K0)
-
-
-_K3 = Decimal('100')
+_K0 = Decimal('0')
+_K1 = Decimal('800')
+_K2 = Decimal('0.01')
 _S_C1 = next(s for s in INPUTS if s['name'] == '成员')
 _D_C1_2 = _v.item_default(_S_C1, '在校')
 
@@ -210,9 +203,10 @@ def _C1(value):
     return (c0, c1,)
 
 
+_K3 = Decimal('100')
 
 
-def _m_each47_c1(_L):
+def _m_each47(_L):
     _o = []
     for _i in range(len(_L[0])):
         _o.append((_K3 if ((_L[0][_i] < 216) or _L[1][_i]) else _K0).quantize(_K2, _ROUND_HALF_UP))
@@ -265,11 +259,12 @@ def _R0(value):
 
 
 
-def _m_each47(_L):
-    _o = []
+def _m_sum3(_L):
+    _o = None
+    _n = _K0
     for _i in range(len(_L)):
-        _o.append((_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP))
-    return tuple(_o)
+        _n = _n + _L[_i]['月收入']
+    return _n
 
 
 
@@ -309,12 +304,11 @@ def _m_f24(_L, _i, _o):
 
 
 
-def _m_sum3(_L):
-    _o = None
-    _n = _K0
+def _m_each47_(_L):
+    _o = []
     for _i in range(len(_L)):
-        _n = _n + _L[_i]['月收入']
-    return _n
+        _o.append((_K3 if ((_L[_i]['年龄'] < 216) or _L[_i]['在校']) else _K0).quantize(_K2, _ROUND_HALF_UP))
+    return tuple(_o)
 
 
 
@@ -329,7 +323,7 @@ def with_补差(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_成员 = _C0(i_成员)
     # 「家庭收入」: line 13
-    d_家庭收入 = _m_sum3_c0(i_成员)
+    d_家庭收入 = sum(i_成员[0], _K0)
     # 「家庭人口」: line 14
     d_家庭人口 = len(i_成员[0])
     # 「补差」: line 20
@@ -353,7 +347,7 @@ def with_累计补助(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_成员 = _C1(i_成员)
     # 「每人补助」: line 21
-    d_每人补助 = _m_each47_c1(i_成员)
+    d_每人补助 = _m_each47(i_成员)
     # 「累计补助」: line 22
     d_累计补助 = _each52(i_成员)
     return {'每人补助': d_每人补助, '累计补助': d_累计补助}
@@ -366,7 +360,7 @@ def with_此前补助(data, e, need=None):
     def _each59(_L):
         _o = _v.Items()
         _run58 = _K0
-        for _i in range(len(_L)):
+        for _i in range(len(_L[0])):
             _o.append(((_run58 := _run58 + _f57(_L, _i - 1, _o)) if _i else _run58).quantize(_K2, _ROUND_HALF_UP))
         return tuple(_o)
     try:
@@ -375,7 +369,7 @@ def with_此前补助(data, e, need=None):
         raise _v.missing(exc.args[0]) from None
     if len(data) != 1:
         _v.unknown_inputs(data, INPUT_NAMES)
-    i_成员 = _R0(i_成员)
+    i_成员 = _C1(i_成员)
     # 「每人补助」: line 21
     d_每人补助 = _m_each47(i_成员)
     # 「此前补助」: line 23
@@ -424,7 +418,7 @@ def out_all(data, e, need=None):
     # 「补差」: line 20
     d_补差 = (_t2 if (_t2 := ((_K1 * d_家庭人口) - d_家庭收入)) >= _K0 else _K0).quantize(_K2, _ROUND_HALF_UP)
     # 「每人补助」: line 21
-    d_每人补助 = _m_each47(i_成员)
+    d_每人补助 = _m_each47_(i_成员)
     # 「累计补助」: line 22
     d_累计补助 = _each52(i_成员)
     # 「此前补助」: line 23
@@ -444,12 +438,12 @@ def out_subset(data, e, need):
             _o = []
             _run51 = _K0
             for _i in range(len(_L)):
-                _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i]).quantize(_K2, _ROUND_HALF_UP))
+                _o.append((_run51 := _run51 + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47_(i_成员)))[_i]).quantize(_K2, _ROUND_HALF_UP))
             return tuple(_o)
     if _n10:
         def _f57(_L, _i, _o):
             nonlocal d_每人补助
-            return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47(i_成员)))[_i])
+            return (_o[_i] + (d_每人补助 if d_每人补助 is not _U else (d_每人补助 := _m_each47_(i_成员)))[_i])
         def _each59(_L):
             _o = _v.Items()
             _run58 = _K0
@@ -496,7 +490,7 @@ def out_subset(data, e, need):
                 _ROUND_HALF_UP)
     if _n8:
         # 「每人补助」: line 21
-        d_每人补助 = _m_each47(i_成员)
+        d_每人补助 = _m_each47_(i_成员)
     if _n9:
         # 「累计补助」: line 22
         d_累计补助 = _each52(i_成员)
@@ -544,8 +538,8 @@ SUBSET_FLAGS = ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9), (6,), (0, 6), (1,), (2,), (3,), 
  (8,), (9,), (0,), (1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (325, 10, 326, 0, 330, 10, 331, 13, 333, 14, 335, 20, 337, 0, 349, 10, 350, 0, 354, 10,
- 355, 21, 357, 22, 359, 0, 373, 10, 374, 0, 378, 10, 379, 21, 381, 23, 383, 0, 403, 10, 404, 0, 408,
- 10, 409, 13, 411, 14, 413, 15, 415, 16, 417, 17, 419, 18, 421, 19, 424, 20, 426, 21, 428, 22, 430,
- 23, 432, 0, 462, 10, 464, 0, 468, 10, 470, 13, 473, 14, 476, 15, 479, 16, 482, 17, 485, 18, 489,
- 19, 493, 20, 497, 21, 500, 22, 503, 23, 506, 0)
+LINE_MAP = (319, 10, 320, 0, 324, 10, 325, 13, 327, 14, 329, 20, 331, 0, 343, 10, 344, 0, 348, 10,
+ 349, 21, 351, 22, 353, 0, 367, 10, 368, 0, 372, 10, 373, 21, 375, 23, 377, 0, 397, 10, 398, 0, 402,
+ 10, 403, 13, 405, 14, 407, 15, 409, 16, 411, 17, 413, 18, 415, 19, 418, 20, 420, 21, 422, 22, 424,
+ 23, 426, 0, 456, 10, 458, 0, 462, 10, 464, 13, 467, 14, 470, 15, 473, 16, 476, 17, 479, 18, 483,
+ 19, 487, 20, 491, 21, 494, 22, 497, 23, 500, 0)

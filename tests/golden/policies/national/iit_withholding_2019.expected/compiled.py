@@ -107,27 +107,6 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('没有发放工资', _date(2024, 1, 31), {'各月': ()}, {'各月预扣税额': (), '全年预扣税额': _D('0')}, False, 86),
  ('施行前', _date(2018, 12, 31), {'各月': ()}, {}, True, 92),))
 
-_K0 = Decimal('0.03')
-_K1 = Decimal('0.10')
-_K2 = Decimal('0.20')
-_K3 = Decimal('0.25')
-_K4 = Decimal('0.30')
-_K5 = Decimal('0.35')
-_K6 = Decimal('0.45')
-_K7 = Decimal('36000')
-_K8 = Decimal('144000')
-_K9 = Decimal('300000')
-_K10 = Decimal('420000')
-_K11 = Decimal('660000')
-_K12 = Decimal('960000')
-_K13 = _scales.ScaleValue('excess', ((None, False, _K7, True, _K0), (_K7, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, None, False, _K6), ))
-_K13qe, _K13qr, _K13qd = _scales.quick_form(_K13)[:3]
-_K13qb = _scales.bisect_left
-_K13qm = Decimal('1E15')
-_K15 = Decimal('5000')
-_K16 = Decimal('0')
-_K17 = Decimal('1E-9')
-_K18 = Decimal('0.01')
 _S_C0 = next(s for s in INPUTS if s['name'] == '各月')
 _D_C0_1 = _v.item_default(_S_C0, '专项扣除')
 _D_C0_2 = _v.item_default(_S_C0, '专项附加扣除')
@@ -219,9 +198,28 @@ def _C0(value):
     return (c0, c1, c2, c3,)
 
 
+_K0 = Decimal('0.03')
+_K1 = Decimal('0.10')
+_K2 = Decimal('0.20')
+_K3 = Decimal('0.25')
+_K4 = Decimal('0.30')
+_K5 = Decimal('0.35')
+_K6 = Decimal('0.45')
+_K7 = Decimal('36000')
+_K8 = Decimal('144000')
+_K9 = Decimal('300000')
+_K10 = Decimal('420000')
+_K11 = Decimal('660000')
+_K12 = Decimal('960000')
+_K13 = _scales.ScaleValue('excess', ((None, False, _K7, True, _K0), (_K7, False, _K8, True, _K1), (_K8, False, _K9, True, _K2), (_K9, False, _K10, True, _K3), (_K10, False, _K11, True, _K4), (_K11, False, _K12, True, _K5), (_K12, False, None, False, _K6), ))
+_K13qe, _K13qr, _K13qd = _scales.quick_form(_K13)[:3]
+_K13qb = _scales.bisect_left
+_K13qm = Decimal('1E15')
+_K15 = Decimal('5000')
+_K16 = Decimal('0')
 
 
-def _m_each44_c0(_L):
+def _m_each44(_L):
     _o = []
     _run41 = _K16
     _run39 = _K16
@@ -230,6 +228,8 @@ def _m_each44_c0(_L):
     return tuple(_o)
 
 
+_K17 = Decimal('1E-9')
+_K18 = Decimal('0.01')
 
 
 def with_全年预扣税额(data, e, need=None):
@@ -238,7 +238,7 @@ def with_全年预扣税额(data, e, need=None):
         nonlocal d_累计预扣预缴应纳税所得额
         _o = []
         for _i in range(len(_L[0])):
-            _o.append(((_t2 * _K13qr[(_t3 := _K13qb(_K13qe, _t2))] - _K13qd[_t3]) if _ZERO < (_t2 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t2 == _t2.quantize(_K17) else _ZERO if _t2 == _ZERO else _scales.amount(_K13, _t2)))
+            _o.append(((_t2 * _K13qr[(_t3 := _K13qb(_K13qe, _t2))] - _K13qd[_t3]) if _ZERO < (_t2 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]) < _K13qm and _t2 == _t2.quantize(_K17) else _ZERO if _t2 == _ZERO else _scales.amount(_K13, _t2)))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
@@ -268,7 +268,7 @@ def out_all(data, e, need=None):
         nonlocal d_累计预扣预缴应纳税所得额
         _o = []
         for _i in range(len(_L[0])):
-            _o.append(((_t6 * _K13qr[(_t7 := _K13qb(_K13qe, _t6))] - _K13qd[_t7]) if _ZERO < (_t6 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t6 == _t6.quantize(_K17) else _ZERO if _t6 == _ZERO else _scales.amount(_K13, _t6)))
+            _o.append(((_t6 * _K13qr[(_t7 := _K13qb(_K13qe, _t6))] - _K13qd[_t7]) if _ZERO < (_t6 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]) < _K13qm and _t6 == _t6.quantize(_K17) else _ZERO if _t6 == _ZERO else _scales.amount(_K13, _t6)))
         return tuple(_o)
     def _each58(_L):
         nonlocal d_累计应预扣预缴税额
@@ -302,7 +302,7 @@ def out_subset(data, e, need):
             nonlocal d_累计预扣预缴应纳税所得额
             _o = []
             for _i in range(len(_L[0])):
-                _o.append(((_t10 * _K13qr[(_t11 := _K13qb(_K13qe, _t10))] - _K13qd[_t11]) if _ZERO < (_t10 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t10 == _t10.quantize(_K17) else _ZERO if _t10 == _ZERO else _scales.amount(_K13, _t10)))
+                _o.append(((_t10 * _K13qr[(_t11 := _K13qb(_K13qe, _t10))] - _K13qd[_t11]) if _ZERO < (_t10 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]) < _K13qm and _t10 == _t10.quantize(_K17) else _ZERO if _t10 == _ZERO else _scales.amount(_K13, _t10)))
             return tuple(_o)
         def _each58(_L):
             nonlocal d_累计应预扣预缴税额
@@ -316,7 +316,7 @@ def out_subset(data, e, need):
             nonlocal d_累计预扣预缴应纳税所得额
             _o = []
             for _i in range(len(_L[0])):
-                _o.append(((_t14 * _K13qr[(_t15 := _K13qb(_K13qe, _t14))] - _K13qd[_t15]) if _ZERO < (_t14 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44_c0(i_各月)))[_i]) < _K13qm and _t14 == _t14.quantize(_K17) else _ZERO if _t14 == _ZERO else _scales.amount(_K13, _t14)))
+                _o.append(((_t14 * _K13qr[(_t15 := _K13qb(_K13qe, _t14))] - _K13qd[_t15]) if _ZERO < (_t14 := (d_累计预扣预缴应纳税所得额 if d_累计预扣预缴应纳税所得额 is not _U else (d_累计预扣预缴应纳税所得额 := _m_each44(i_各月)))[_i]) < _K13qm and _t14 == _t14.quantize(_K17) else _ZERO if _t14 == _ZERO else _scales.amount(_K13, _t14)))
             return tuple(_o)
         def _each58_(_L):
             nonlocal d_累计应预扣预缴税额
