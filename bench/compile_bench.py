@@ -275,6 +275,22 @@ lines/s, front 5 / 53 / 297 MB, load 13 / 56 / 297 MB, RSS 46 / 111 / 437 MB; af
   JSON array the lists of every node at once made it 1.07-1.11); first explain 0.69-0.70 ->
   0.53-0.59; first evaluate_batch 0.92-0.93 -> 0.56-0.58. Corpus policies keep the literal rows:
   their modules are unchanged byte for byte, and so is `guize eval`'s start-up.
+* Batch code at the first batch use (branch compile13, 2026-12-08; main at 5afbd18 and the branch
+  one after the other, load 6-8, every number about twice the idle one): a load no longer runs
+  batchgen (driver.load_batch writes the columnar module from the compiled module's definitions when
+  batch is first used, byte for byte batchgen's code from the checked policy, and caches it), and
+  this script counts what a load costs (see above). At 50k lines main check 0.71, codegen 1.17,
+  batchgen 0.43 s (21.7k lines/s counting all three) -> the branch check 0.85, codegen 1.31 s (23.1k
+  lines/s counting what a load does; batchgen 0.57 apart; the branch's run was the more loaded: parse
+  7.5 -> 11.4 s); 10k lines 24.1k -> 28.2k lines/s; load peak 235 -> 228 MB, RSS 361 -> 355 MB, the
+  module 19.4 -> 14.6 MB (the batch one's 4.8 written at the first batch use). Idle, that is check
+  0.38 + codegen 0.72 = 1.10 s at 50k lines (45k lines/s): the 1.0 s target is still about 0.1 s
+  away. Left: codegen (py-spy at 50k: DEFS 27%, the JSON encoder itself 16% of it; the definitions'
+  statements 24%; splitfn 10%; strict_needs 7%; flags, INPUTS, LINE_MAP and the rest 1-3% each) and
+  check (flat: IR nodes about a quarter). Measured, not kept: strict_needs skipping unions with an
+  empty set for the commonest nodes (0.155 -> 0.14 s alone, about 0.006 s of codegen). Further
+  would need fewer Python steps per node: codegen walks each node to write its statement, again to
+  encode DEFS and again for strict_needs.
 * the cycle collector is paused while compiling (driver.gc_paused): every full collection walked
   the millions of live parse objects (a third of a 10k-line parse).
 Lark's grammar is analysed once per process (not counted: the first parse pays for it, or
