@@ -25,6 +25,12 @@ from guize.runtime import (
     UnknownOutput,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (runtime/tuples.py)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from guize.runtime.ir import Definition
+
 
 def load(path: str | os.PathLike[str], corpus: str | os.PathLike[str] | bool | None = True,
          cache: bool = True, *, warn: bool = True) -> Policy:
@@ -110,14 +116,15 @@ def _compile(path: str | os.PathLike[str], cache: bool, root: str | None, recurs
     return load_module(path, use_cache=cache, amendments=None if root is None else Path(root), recursive=recursive)
 
 
-def _load_batch(batch: str, rule: tuple[str, str, None], name: str) -> ModuleType:
+def _load_batch(batch: str, rule: tuple[str, str, None], name: str, module: ModuleType,
+                definitions: Callable[[], dict[str, Definition]] | None = None) -> ModuleType:
     """The columnar evaluators of a module loaded from the cache (batch use imports pyarrow; the
     compiler's loader costs nothing beside it)."""
     from pathlib import Path
 
     from guize.compiler.driver import load_batch
 
-    return load_batch(Path(batch), None, rule, name, True)
+    return load_batch(Path(batch), rule, name, True, module, definitions)
 
 
 def compile_file(path: str | os.PathLike[str]) -> str:

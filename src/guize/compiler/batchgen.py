@@ -17,13 +17,12 @@ import datetime
 import itertools
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, assert_never
+from typing import Any, Protocol, assert_never
 
 import attrs
 
 from guize._version import __version__
 from guize.compiler import batchgen_months, batchgen_ratio, batchgen_scales
-from guize.compiler.checker import CheckedPolicy
 from guize.compiler.literals import WIDTH, literal_lines, wrap
 from guize.compiler.names import Names
 from guize.runtime import ir
@@ -34,6 +33,29 @@ _KINDS = {"money": "num", "quantity": "num", "rate": "num", "int": "num", "point
           "bool": "bool", "date": "date", "enum": "enum", "duration": "num", "age": "num", "year_month": "date"}
 _VECTOR_CALLS = {"year", "month", "day", "days_between", "add_days", "abs", "months_between", "period_between", "full_years",
                  "add_months", "year_month", "as_period", "as_age", "as_year_month"}
+
+
+class Checked(Protocol):
+    """What the columnar code is written from: a checked policy (compiler.checker.CheckedPolicy),
+    or a compiled module's own DEFS, INPUTS and OUTPUTS when batch is first used (driver.load_batch)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def source_sha256(self) -> str: ...
+
+    @property
+    def inputs(self) -> tuple[dict[str, Any], ...]: ...
+
+    @property
+    def defs(self) -> dict[str, ir.Definition]: ...
+
+    @property
+    def order(self) -> tuple[str, ...]: ...
+
+    @property
+    def outputs(self) -> tuple[str, ...]: ...
 
 
 class Unsupported(Exception):
@@ -48,7 +70,7 @@ def _exponent(quantum: Decimal) -> int:
 
 
 class BatchGen:
-    def __init__(self, policy: CheckedPolicy) -> None:
+    def __init__(self, policy: Checked) -> None:
         self.p = policy
         self.inputs = {spec["name"]: spec for spec in policy.inputs}
         self.enums: list[str] = []
@@ -735,5 +757,5 @@ BY_KIND: dict[type, Callable[[BatchGen, Any, list[str], str], str]] = {
     ir.Aggregate: BatchGen.list_expr, ir.AtDate: BatchGen.e_at_date, ir.InMonth: BatchGen.e_in_month}
 
 
-def generate(policy: CheckedPolicy) -> str:
+def generate(policy: Checked) -> str:
     return BatchGen(policy).generate()

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from guize.runtime import modcache
 from guize.runtime.errors import RuleError
@@ -20,7 +20,10 @@ from guize.runtime.modcache import module_from_code as module_from_code
 from guize.runtime.modcache import write_atomic as write_atomic
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from guize.compiler.checker import CheckedPolicy
+    from guize.runtime import ir
 
 # The parser (and Lark), checker and code generators are imported only when a file must
 # be compiled: loading a cached policy needs none of them, and starts faster for it.
@@ -31,7 +34,32 @@ class Compiled:
     checked: CheckedPolicy
     python: str  # the generated module's source
     source: str  # the .rule text
-    batch_python: str = ""  # its sibling module's: the columnar evaluators (see batchgen)
+
+    @functools.cached_property
+    def batch_python(self) -> str:
+        """Its sibling module's source: the columnar evaluators (see batchgen), written when first
+        asked for (`guize compile -o`, engines): loading a policy writes them only when batch is
+        first used (load_batch)."""
+        from guize.compiler import batchgen
+
+        with gc_paused():
+            try:
+                return batchgen.generate(self.checked)
+            except (RecursionError, MemoryError):
+                raise _too_complex(self.checked.path) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class FromModule:
+    """What batchgen reads of a checked policy (batchgen.Checked), from its compiled module: the
+    definitions decoded from DEFS, INPUTS and OUTPUTS (the same columnar code: tests/test_lazy_batch.py)."""
+
+    path: str
+    source_sha256: str
+    inputs: tuple[dict[str, Any], ...]
+    defs: dict[str, ir.Definition]
+    order: tuple[str, ...]
+    outputs: tuple[str, ...]
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
@@ -104,12 +132,13 @@ def check_source(source: str, path: str, files: list[tuple[str, str]] | None = N
 
 
 def compile_source(source: str, path: str, files: list[tuple[str, str]] | None = None) -> Compiled:
-    from guize.compiler import batchgen, codegen
+    """The checked policy and its module; the columnar one (batch_python) when first asked for."""
+    from guize.compiler import codegen
 
     with gc_paused():
         checked = check_source(source, path, files)
         try:
-            return Compiled(checked, codegen.generate(checked, path), source, batchgen.generate(checked))
+            return Compiled(checked, codegen.generate(checked, path), source)
         except (RecursionError, MemoryError):
             raise _too_complex(path) from None
 
@@ -140,8 +169,9 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments
     """The compiled module for a .rule file: from the cache when its source is unchanged
     (runtime/modcache.py, which guize.load also reads without this module).
 
-    Its sibling, the columnar evaluators (`<key>_batch.py`), is written beside it and loaded
-    only when the module's BATCH_LOADER is first called (by guize.runtime.batch).
+    Its sibling, the columnar evaluators (`<key>_batch.py`), is written (and cached beside it)
+    only when the module's BATCH_LOADER is first called (by guize.runtime.batch): a load that
+    evaluates row by row never needs it (see load_batch).
     An amendment or local document is merged with the documents it builds on; a base document
     with its amendments in the folder `amendments` (recursively if `recursive`) when given."""
     source = read_source(path)
@@ -150,7 +180,6 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments
     key_text = source if files is None else "\0".join(f"{p}\0{text}" for p, text in files)
     entry = modcache.Entry(key_text, str(path))
     module = entry.load() if use_cache else None
-    batch_source = None
     if module is None:
         from guize.compiler.pieces import compile_module
 
@@ -159,14 +188,12 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments
             code = compile_module(compiled.python, entry.python)  # in pieces: see compiler/pieces.py
         except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
             raise _too_complex(str(path)) from None
-        batch_source = compiled.batch_python
         if use_cache:
             with contextlib.suppress(OSError):  # a read-only cache only costs speed
-                write_atomic(entry.batch, compiled.batch_python)
                 write_atomic(entry.python, compiled.python)
                 write_atomic(entry.bytecode, marshal.dumps(code))
         module = module_from_code(code, entry.name, entry.python)
-    loader = functools.partial(load_batch, Path(entry.batch), batch_source, (source, str(path), files), f"{entry.name}_batch",
+    loader = functools.partial(load_batch, Path(entry.batch), (source, str(path), files), f"{entry.name}_batch",
                                use_cache)
     module.BATCH_LOADER = loader  # type: ignore[attr-defined]
     # The files merged into it (compiler/amend.py), for whoever compiles it again (engines/spark).
@@ -174,30 +201,55 @@ def load_module(path: str | os.PathLike[str], use_cache: bool = True, amendments
     return module
 
 
-def load_batch(path: Path, source: str | None, rule: tuple[str, str, list[tuple[str, str]] | None], name: str,
-               use_cache: bool) -> ModuleType:
-    """The sibling module of columnar evaluators: from its cached bytecode, else compiled from
-    `source` (or the cached file, or the .rule text `rule` again), its bytecode then cached."""
+def load_batch(path: Path, rule: tuple[str, str, list[tuple[str, str]] | None], name: str, use_cache: bool,
+               module: ModuleType | None = None,
+               definitions: Callable[[], dict[str, ir.Definition]] | None = None) -> ModuleType:
+    """The sibling module of columnar evaluators: from its cached bytecode (or the cached file),
+    else written now from `module`'s own definitions (`definitions()`, the Policy's decoded ones,
+    when given; else decoded from its DEFS) and cached; without a module, from the .rule text
+    `rule` compiled again. A compile writes no columnar code: only a batch use needs it."""
     bytecode = path.with_suffix(f".{sys.implementation.cache_tag}.code")
     if use_cache:
-        module = modcache.load_code(str(bytecode), name, str(path))
-        if module is not None:
-            return module
+        found = modcache.load_code(str(bytecode), name, str(path))
+        if found is not None:
+            return found
     from guize.compiler.pieces import compile_module
 
-    if source is None:
-        try:
+    source = None
+    if use_cache:
+        with contextlib.suppress(OSError):  # not written yet, or a cache emptied in part
             source = path.read_text(encoding="utf-8")
-        except OSError:  # a cache emptied or written only in part
-            source = compile_source(*rule).batch_python
+    written = source is None
+    if source is None and module is not None:
+        source = _batch_source(module, rule[1], definitions)
+    elif source is None:
+        source = compile_source(*rule).batch_python
     try:
         code = compile_module(source, str(path))
     except (RecursionError, MemoryError, SyntaxError):  # SyntaxError: too many nested parentheses
         raise _too_complex(str(path)) from None
     if use_cache:
         with contextlib.suppress(OSError):
+            if written:
+                write_atomic(path, source)
             write_atomic(bytecode, marshal.dumps(code))
     return module_from_code(code, name, str(path))
+
+
+def _batch_source(module: ModuleType, path: str,
+                  definitions: Callable[[], dict[str, ir.Definition]] | None) -> str:
+    """The columnar evaluators of a compiled module, from its definitions: the code batchgen
+    writes from the checked policy, byte for byte (tests/test_lazy_batch.py)."""
+    from guize.compiler import batchgen
+    from guize.runtime import ir
+
+    defs = definitions() if definitions is not None else ir.definitions_of(module.DEFS)
+    found = FromModule(module.SOURCE_PATH, module.SOURCE_SHA256, module.INPUTS, defs, tuple(defs), module.OUTPUTS)
+    with gc_paused():
+        try:
+            return batchgen.generate(found)
+        except (RecursionError, MemoryError):
+            raise _too_complex(path) from None
 
 
 def rule_files(paths: list[str]) -> list[Path]:

@@ -147,14 +147,15 @@ class Source(Protocol):
                  known_on: Any = None) -> dict[str, Any]: ...
 
 
-def batch_module(module: Any) -> Any:
+def batch_module(module: Any, definitions: Any = None) -> Any:
     """The columnar evaluators of a compiled module: its sibling `<name>_batch.py`, imported now.
 
-    A module guize.load made says how to load it (BATCH_LOADER, from the compile cache); one
-    written by `guize compile -o DIR` and imported by the caller has its sibling beside it."""
+    A module guize.load made says how to load it (BATCH_LOADER: from the compile cache, or
+    written now from the module's definitions, `definitions()` when given: a Policy's, decoded
+    once); one written by `guize compile -o DIR` and imported by the caller has its sibling beside it."""
     loader = getattr(module, "BATCH_LOADER", None)
     if loader is not None:
-        return loader()
+        return loader(module, definitions)
     import importlib.util
     from pathlib import Path
 
@@ -188,7 +189,7 @@ class BatchEvaluator:
         """The compiled module's columnar definitions ("defs") and enumeration members ("enums")."""
         program = self._program
         if program is None:
-            module = batch_module(self.policy.module)
+            module = batch_module(self.policy.module, lambda: self.policy.definitions)
             program = self._program = {"defs": module.DEFS, "enums": module.ENUMS, "fallback": module.FALLBACK}
         return program
 
