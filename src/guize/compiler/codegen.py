@@ -389,10 +389,12 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
     def guarded_block(self, guards: dict[str, list[str]], prefetch: dict[str, tuple[list[str], Note]],
                       need: dict[str, str] | None = None) -> dict[str, tuple[list[str], Note]]:
         """For each guard C (guarded_reads.guards), the prefetches of its inputs under `if d_C:`,
-        with their names. In out_subset (`need`), each under the flag it had (consecutive ones
-        under one test), so that a copy for some outputs (runtime/specialize) keeps only theirs;
-        elsewhere `else:` marks them not read (out_all does not mark prefetched inputs at its
-        top, and every local a statement may read is bound, as compiler/splitfn expects)."""
+        then `else:` marks them not read (_U), with their names. In out_subset (`need`), each
+        under the flag it had (consecutive ones under one test), so that a copy for some outputs
+        (runtime/specialize) keeps only theirs; there they are not marked at the top either.
+        Where the flag is not set, or C is false, nothing reads them (guarded_reads); the marks
+        make a read guarded_reads missed the lazy read it would have been (compiler/splitfn
+        marks a local a later part reads and an earlier one binds on some paths only)."""
         out: dict[str, tuple[list[str], Note]] = {}
         saved = self.apart()  # (each block's names are its own note)
         for guard, inputs in guards.items():
@@ -410,9 +412,14 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
                 lines += [pad + line for line in prefetch[name][0]]
             bound = set().union(*(prefetch[name][1][0] for name in inputs))
             read |= set().union(*(prefetch[name][1][1] for name in inputs))
-            if need is None:
-                idents = [self.local("input", name) for name in inputs]
-                lines += ["    else:", *(f"        {' = '.join(idents[i:i + 6])} = _U" for i in range(0, len(idents), 6))]
+            lines.append("    else:")
+            groups: dict[str, list[str]] = {}  # (in out_subset, under each flag again)
+            for name in inputs:
+                groups.setdefault(need[name] if need is not None else "", []).append(self.local("input", name))
+            for flag, idents in groups.items():
+                pad = "        " if not flag else "            "
+                lines += [f"        if {flag}:"] if flag else []
+                lines += [f"{pad}{' = '.join(idents[i:i + 6])} = _U" for i in range(0, len(idents), 6)]
                 bound |= set(idents)
             out[guard] = (lines, (bound, read | bound))
         self.back(saved)
@@ -516,7 +523,7 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
         self.notes, _dropped = [], self.taken()  # (this function's statements only)
         self.bind(*flags)
         self.statement([f"    {', '.join(flags)}, = need"])
-        self.unset([("input", n) for n in inputs + sometimes] + [("ref", n) for n in lazy_defs])
+        self.unset([("input", n) for n in inputs + sometimes if n not in moved] + [("ref", n) for n in lazy_defs])
         self.read_inputs(inputs, "need is _ALL_NEED" if shared else False, need)
         self.guarded(prefetch, need, notes=notes)
         self.body(inputs, defs, need, after=after)
