@@ -72,8 +72,8 @@ def rounded(v: Any, mode: str, quantum: Decimal) -> Decimal | None:
     (Policy.evaluate computes in one), and a caller's context that traps Inexact or Rounded has
     its evaluation done again in guize's (policy._in_guize_context), where this is computed."""
     if v.__class__ not in (Decimal, int) or quantum.__class__ is not Decimal or mode not in _ROUNDINGS \
-            or not quantum.is_finite() or not -28 < quantum.adjusted() <= 0:
-        return None
+            or not quantum.is_finite() or quantum.adjusted() <= -28 or not quantum <= 1:
+        return None  # (above 1, values.rnd quantizes to a whole number again)
     context = CONTEXT.copy()
     context.clear_flags()
     try:
