@@ -71,7 +71,8 @@ def _guard(d: ir.Definition, strict: ir.Needs, computed: set[str]
     test: ir.Expr
     if isinstance(node, ir.If) and not isinstance(node.cond, ir.Cmp):
         test, when_true, when_false = node.cond, [node.then], [node.other]
-    elif isinstance(node, ir.Cond) and not (len(node.branches) == 1 and isinstance(node.branches[0].test, ir.Cmp)):
+    elif isinstance(node, ir.Cond) and node.branches and not (
+            len(node.branches) == 1 and isinstance(node.branches[0].test, ir.Cmp)):
         first, rest = node.branches[0], node.branches[1:]
         test, when_true = first.test, [first.value]
         when_false = [n for b in rest for n in (b.test, b.value)] + [node.other.value]
