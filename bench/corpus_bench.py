@@ -400,6 +400,33 @@ the table and the figures):
   0.7x (2.5 µs a call) would need the key check gone, which is an error the interpreter gives.
   Textile all outputs: at the target's edge (evaluate's own ~0.3 µs is 3 %). Outpatient: its
   three outputs are one LISTS function doing the baseline's reads and checks; nothing to fold.
+  Tenth round (scalar14 branch): the three rewrites of the scalar13 copies that do not depend on
+  the list asked for are now written by the compiler from the IR (compiler/guarded_reads.py:
+  an optional input whose every reading statement is `若 C 则 … 否则 …` (or a Cond whose first
+  test is C or 非 C) reading it only where C is true, C a definition computed before as a
+  statement, is prefetched in `if d_C:` right after C, `else:` marking it _U; compiler/constfold.py:
+  +, −, × of constants (literals, constant parameters) where exact in guize's context, a
+  definition that is such a constant folded like a constant parameter, a rounding of a constant,
+  and a rounded condition with a constant branch rounded branch by branch), in out_all, the with_
+  functions and out_subset (there each read under its flag inside the guard, so that a copy for
+  some outputs keeps only its own). runtime/specialize.py keeps what depends on the list (flags
+  folded, dead _U stores, the result's order); out_all is no longer copied. So every call has
+  them, not only from the 64th with one list: textile's out_all as generated, paired against the
+  branch point's (load ~8): all records 0.87, firms that do not qualify 0.28, those that do 0.99;
+  with_ functions, which were never copied, get the constant roundings too (outpatient's
+  统筹基金支付 for a record in hospital: 0.00 without a quantize). Textile's module grows 120,692 ->
+  125,174 bytes (test_codegen's cap is 124 KiB). The corpus rows move within the noise (both
+  forms ran the same rewrites once copied; docs/performance.md has the paired runs).
+  Profiled for the unmet rows (cProfile, the generated function called directly against the
+  baseline, hand-edited copies): withholding's out_all is half its list reader (_C0: 2.8 of 6.9 s
+  in cProfile's tottime, 3.6 cumulative) and the three per-month loops (_each49 with its inline
+  scale and the exact-base test `x == x.quantize(1E-9)`, _each58, _m_each44_c0) made as closures
+  on every call; subsistence's with_月低保金 is half its column reader and values.div (~10 %);
+  annual leave's out_all is 0.67 µs against the baseline's 0.58 (evaluate adds ~0.12), of which
+  the key count (`len(data) != 5 or …`) is ~0.06 (a copy without it 0.63), the two band chains on
+  累计工作时间 and the memo tests nothing measurable. The readers and the loops are
+  compiler/itemcols, itemreads and listgen (another branch's this round) and the key count is the
+  input-name check (another branch's too): not changed here.
 * batch. Each chunk's plan is a kernel of numpy calls over 8,192-row blocks (runtime/kernel.py):
   the time is the number of passes and, at about a microsecond each, of calls (calls × blocks).
   What was found and changed (issue 23, profiled with cProfile and a per-line timing of the

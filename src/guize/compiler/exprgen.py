@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, assert_never
 
-from guize.compiler import timefold, ymindex
+from guize.compiler import constfold, timefold, ymindex
 from guize.compiler.bandcode import bands
 from guize.compiler.inline_calls import (
     calendar_inline,
@@ -72,6 +72,9 @@ class ExprCode:
             case ir.AsOf():
                 return "e[0]"
             case ir.Arith(op=op, left=left, right=right):
+                if op != "/" and (folded := constfold.value(node, self.folded, self.__dict__.setdefault(
+                        "constfold_memo", {}))) is not None and folded.__class__ is Decimal:
+                    return self.const(folded)  # constants' arithmetic done once, where exact (constfold)
                 a, b = self.operand(left, owner), self.operand(right, owner)
                 if op == "/":
                     return f"_v.div({a}, {b})"

@@ -108,8 +108,8 @@ def _in_order(subset: Any, order: list[str]) -> Any:
 
 
 class _Counting:
-    """out_subset for one list of outputs (or _in_order's wrapper of it), or out_all, counting its
-    calls: the _SPECIALISE_AFTER-th asks Policy for a copy made for it (runtime/specialize.py)."""
+    """out_subset for one list of outputs (or _in_order's wrapper of it), counting its calls:
+    the _SPECIALISE_AFTER-th asks Policy for a copy made for it (runtime/specialize.py)."""
 
     __slots__ = ("calls", "function", "install")
 
@@ -193,8 +193,6 @@ class Policy:
         # A document with no outputs (a repeal order, a register) has no ALL function: its
         # evaluation is the empty result, after the same checks of date and input names.
         self._all: Any = module.ALL if module.ALL is not None else self._no_outputs
-        if module.ALL is not None:  # after _SPECIALISE_AFTER calls, maybe a copy (_specialise_all)
-            self._all = _Counting(module.ALL, self._specialise_all)
         self._batch: Any = None  # the BatchEvaluator (see the `batch` property)
         self._batch_lock = _thread.allocate_lock()
         self.warnings: tuple[str, ...] = ()  # set by guize.load: neighbour files it had to skip
@@ -509,25 +507,10 @@ class Policy:
             counting.function = made[0] if made[1] else _in_order(made[0], order)
         self._installed(counting)
 
-    def _specialise_all(self, counting: _Counting) -> None:
-        """out_all's copy (reads a guarded branch uses made under the guard, constants rounded and
-        computed once: runtime/specialize.py) if there is one to make, else out_all itself."""
-        from guize.runtime.specialize import specialised_all
-
-        try:
-            made = specialised_all(counting.function)
-        except (RecursionError, SystemError):  # as in _specialise
-            made = None
-        if made is not None:
-            counting.function = made
-        self._all = counting.function
-        self._installed(counting)
-
     def _installed(self, counting: _Counting) -> None:
         """Put `counting`'s function (a copy, or the function it counted for) wherever the plans
-        hold `counting` (its list of outputs; for out_all's, any list naming every output in
-        order) and in the last list asked for: no more counting there. A holder of `counting`
-        itself calls its function from now on."""
+        hold `counting` (its list of outputs) and in the last list asked for: no more counting
+        there. A holder of `counting` itself calls its function from now on."""
         function = counting.function
         for key, (planned, need) in list(self._plans.items()):
             if planned is counting:

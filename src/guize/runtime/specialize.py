@@ -1,4 +1,4 @@
-"""Copies of out_subset for one list of outputs, and of out_all, with what they do not need left out.
+"""Copies of out_subset for one list of outputs, with what that list does not need left out.
 
 A compiled module's out_subset computes any list of outputs: it unpacks a flag per group of
 statements (`_n0, …, _a18, = need`), marks every input and definition it might compute as not
@@ -14,12 +14,12 @@ first) is parsed with `ast`, each flag replaced by its value, `if` statements on
 replaced by the branch taken (statements of flags not set disappear, those of flags set lose
 their test), the stores of `_U` left out for names nothing reads any more or that the next
 statement naming them assigns outright, and the result dict built in the caller's order.
-Then, in these copies and in a copy of out_all (`specialised_all`, made at out_all's 64th call
-when one of them applies): reads of optional inputs that only a guarded branch uses are made
-under the guard (`guarded_reads`), and roundings and operations of module constants are done
-once (`rounded_constants`, `folded_constants`). Each keeps the values and the errors and their
-order (the docstrings say why); every line keeps its number in the module's file and the
-function runs in the module's globals, so tracebacks show the same .rule lines
+Only what depends on the list asked for is done here: what does not (optional inputs read under
+the guard that uses them, constants computed and rounded once) the compiler writes in every
+evaluator (compiler/guarded_reads.py, compiler/constfold.py), so the first call has it too.
+A copy keeps the values and the errors and their order (the docstrings say why); every line
+keeps its number in the module's file and the function runs in the module's globals, so
+tracebacks show the same .rule lines
 (runtime/tracebacks.py). The compiler is not imported (tests/test_layers.py): this only
 rewrites the module's text. When anything is not as expected (no file, another text, no
 flags statement first), there is no copy and the module's function is used as before.
@@ -30,7 +30,6 @@ import __future__
 
 import _thread
 import ast
-import decimal
 import re
 from types import CodeType, FunctionType
 
@@ -59,14 +58,6 @@ def specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> 
         return _specialised(subset, need, order)
 
 
-def specialised_all(function: Any) -> Any:
-    """A copy of a module's out_all whose reads of optional inputs that only a guarded branch
-    uses are made under the guard (`guarded_reads`) and whose roundings and operations of
-    constants are done once, or None when none of these applies (or the copy cannot be made)."""
-    with _LOCK:
-        return _specialised_all(function)
-
-
 def _specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) -> tuple[Any, bool] | None:
     try:
         original = _definition(subset)
@@ -82,32 +73,11 @@ def _specialised(subset: Any, need: tuple[Any, ...], order: list[str] | None) ->
         return None
     flags, at = found
     values = dict(zip(flags, (bool(v) for v in need), strict=True))
-    body = _without_dead_marks(guarded_reads(_Fold(values).fold(function.body[at + 1:]))[0])
-    body = folded_constants(rounded_constants(body, subset.__globals__)[0], subset.__globals__)[0]
+    body = _without_dead_marks(_Fold(values).fold(function.body[at + 1:]))
     ordered = _ordered_result(body, order) if order is not None else None
     function.body = [*function.body[:at], *(ordered or body)]
     made = _made(tree, code, subset)
     return (made, ordered is not None) if made is not None else None
-
-
-def _specialised_all(function: Any) -> Any:
-    try:
-        original = _definition(function)
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        return None
-    if original is None:
-        return None
-    tree, code = original
-    definition = tree.body[-1]
-    assert isinstance(definition, ast.FunctionDef)  # INVARIANT: checked by _definition
-    at = 1 if definition.body and isinstance(definition.body[0], ast.Expr) else 0
-    body, moved = guarded_reads(definition.body[at:])
-    body, rounded = rounded_constants(body, function.__globals__)
-    body, folded = folded_constants(body, function.__globals__)
-    if not moved and not rounded and not folded:
-        return None
-    definition.body = [*definition.body[:at], *_without_dead_marks(body)]
-    return _made(tree, code, function)
 
 
 def _made(tree: ast.Module, code: CodeType, like: Any) -> Any:
@@ -333,285 +303,3 @@ def _output_store(node: ast.stmt) -> bool:
             and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == "out"
             and isinstance(node.targets[0].slice, ast.Constant) and isinstance(node.targets[0].slice.value, str)
             and isinstance(node.value, ast.Name))
-
-
-_SCRATCH = frozenset(("_g", "_c"))  # the temporaries of the generated reads of inputs
-
-
-def guarded_reads(body: list[ast.stmt]) -> tuple[list[ast.stmt], int]:
-    """`body` with each read of an input (`i_x = …data.get('x', _U)…`, or the statements that
-    check it into _g then `i_x = _g`) that every statement using i_x uses only where a name C
-    is true (`(… if C else …)`, `(… if not C else …)`, as such an expression's receiver of a
-    method call) moved to just before the first of them as `if C: <the read>`; and how many.
-
-    A read never raises for a dict of data (a bad value leaves i_x as _U: the use reads the
-    input again through the runtime's reader, which reports it) and writes only i_x, _g and _c,
-    so skipping it where C is false changes nothing but time (a firm that does not qualify
-    reads none of the inputs its zero subsidies would have used). Applied only when every use
-    of _g and _c is within such reads, when C is assigned outright (not `_U`) before the first
-    use and not assigned again before the last nor declared nonlocal by a nested function, and
-    the input is not used anywhere else."""
-    locals_ = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    locals_ |= {"data", "e", "need"}
-    units: dict[str, list[int]] = {}  # i_x -> its read's statements (indices)
-    k = 0
-    while k < len(body):
-        name = _read_unit(body, k, locals_)
-        if name is not None:
-            units[name] = [k] if isinstance(body[k], ast.Assign) else [k, k + 1]
-            k += len(units[name])
-        else:
-            k += 1
-    in_units = {j for js in units.values() for j in js}
-    mentions = [_names(st)[1] for st in body]
-    if any(_SCRATCH & mentions[j] and not _SCRATCH & mentions[j] <= _leading_store(body[j])
-           for j in range(len(body)) if j not in in_units):
-        return body, 0
-    stores = [_stored(st) for st in body]
-    # A name a nested function declares nonlocal can change wherever that function is called.
-    shared = {name for st in body for n in ast.walk(st) if isinstance(n, ast.Nonlocal) for name in n.names}
-    moves: dict[int, list[tuple[str, list[int]]]] = {}  # first use -> (condition, the read's statements)
-    for name, read in units.items():
-        uses = [j for j in range(len(body)) if j not in in_units and name in mentions[j] and not _mark(body[j])]
-        if not uses or uses[0] < read[-1]:
-            continue
-        conditions = {_guard(body[j], name) for j in uses}
-        if len(conditions) != 1 or None in conditions:
-            continue
-        condition = conditions.pop()
-        assert condition is not None  # INVARIANT: None excluded above
-        if condition in shared:
-            continue
-        assigned = [j for j in range(uses[-1] + 1) if condition in stores[j]]
-        if not assigned or not _outright(body[assigned[-1]], condition) or assigned[-1] >= uses[0]:
-            continue
-        if any(name in mentions[j] for j in range(assigned[-1], uses[0]) if j not in read):  # (a mark)
-            continue
-        moves.setdefault(assigned[-1], []).append((condition, read))
-    if not moves:
-        return body, 0
-    moved = {j for pairs in moves.values() for _c, read in pairs for j in read}
-    # Their marks (`i_x = … = _U`) are never read: where C is false nothing reads i_x, where it
-    # is true the read assigns it first.
-    names = {name for name, read in units.items() if read[0] in moved}
-    out: list[ast.stmt] = []
-    for j, statement in enumerate(body):
-        if isinstance(statement, ast.Assign) and _mark(statement) and names & mentions[j]:
-            statement.targets = [t for t in statement.targets if t.id not in names]  # type: ignore[attr-defined]
-            if not statement.targets:
-                continue
-        if j not in moved:
-            out.append(statement)
-        # The reads under one condition, right after it is assigned, in their order, in one `if`.
-        for condition in dict.fromkeys(c for c, _read in moves.get(j, ())):
-            reads = [body[r] for c, read in moves[j] if c == condition for r in read]
-            test = ast.copy_location(ast.Name(condition, ast.Load()), reads[0])
-            out.append(ast.copy_location(ast.If(test=test, body=reads, orelse=[]), reads[0]))
-    return out, len(moved)
-
-
-def _leading_store(statement: ast.stmt) -> set[str]:
-    """{s} for `if (s := …) … :` (the leftmost operand of the test evaluated first), else {}: a
-    conversion of a required input into _c (`if (_c := i_x.__class__) is not Decimal …`)."""
-    if not isinstance(statement, ast.If):
-        return set()
-    test = statement.test
-    while isinstance(test, (ast.BoolOp, ast.Compare)):
-        test = test.values[0] if isinstance(test, ast.BoolOp) else test.left
-    return {test.target.id} if isinstance(test, ast.NamedExpr) else set()
-
-
-def _read_unit(body: list[ast.stmt], k: int, locals_: set[str]) -> str | None:
-    """The input local (i_x) that the read starting at body[k] assigns, if it is one."""
-    first = body[k]
-    if isinstance(first, ast.Assign):
-        if len(first.targets) == 1 and isinstance(first.targets[0], ast.Name) and first.targets[0].id.startswith("i_") \
-                and _reads_only(first.value, locals_) and _gets(first.value):
-            return first.targets[0].id
-        return None
-    if not (isinstance(first, ast.If) and k + 1 < len(body)):
-        return None
-    then = body[k + 1]
-    if not (isinstance(then, ast.Assign) and len(then.targets) == 1 and isinstance(then.targets[0], ast.Name)
-            and then.targets[0].id.startswith("i_") and isinstance(then.value, ast.Name) and then.value.id == "_g"):
-        return None
-    if not (_reads_only(first, locals_) and _gets(first.test)):
-        return None
-    return then.targets[0].id
-
-
-def _reads_only(node: ast.AST, locals_: set[str]) -> bool:
-    """Whether `node` reads no local but data, _g and _c, writes no local but _g and _c, and has
-    no statement but if, try, assignments and expressions of such."""
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name):
-            if isinstance(n.ctx, ast.Load) and n.id in locals_ and n.id not in _SCRATCH and n.id != "data":
-                return False
-            if not isinstance(n.ctx, ast.Load) and n.id not in _SCRATCH:
-                return False
-        elif (isinstance(n, ast.stmt) and not isinstance(n, (ast.If, ast.Try, ast.Assign, ast.Expr))) or isinstance(n, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp, ast.Await,
-                            ast.Yield, ast.YieldFrom, ast.Subscript)):
-            return False
-    return True
-
-
-def _gets(node: ast.AST) -> bool:
-    """Whether `node` starts with `_g := data.get('…', _U)` (the shape of a generated read)."""
-    for n in ast.walk(node):
-        if isinstance(n, ast.NamedExpr) and n.target.id == "_g" and isinstance(n.value, ast.Call) \
-                and isinstance(n.value.func, ast.Attribute) and n.value.func.attr == "get" \
-                and isinstance(n.value.func.value, ast.Name) and n.value.func.value.id == "data":
-            return True
-    return False
-
-
-def _stored(statement: ast.stmt) -> set[str]:
-    return {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-
-
-def _mark(statement: ast.stmt) -> bool:
-    return isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Name) and statement.value.id == "_U" \
-        and all(isinstance(t, ast.Name) for t in statement.targets)
-
-
-def _outright(statement: ast.stmt, name: str) -> bool:
-    """`name = <not _U>` (a plain assignment of the name at the function's top level)."""
-    return isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in statement.targets) \
-        and all(isinstance(t, ast.Name) for t in statement.targets) \
-        and not (isinstance(statement.value, ast.Name) and statement.value.id == "_U")
-
-
-def _guard(statement: ast.stmt, name: str) -> str | None:
-    """C when `statement` is `x = E` and every mention of `name` in E is in the branch that
-    (… if C else …) or (… if not C else …) takes when C is true, E being that conditional or
-    the receiver of a method call on it (`(…).quantize(…)`) whose arguments do not mention it."""
-    if not (isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets)):
-        return None
-    value = statement.value
-    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-        if any(_mentions(a, name) for a in (*value.args, *value.keywords)):
-            return None
-        value = value.func.value
-    if not isinstance(value, ast.IfExp):
-        return None
-    test, taken, other = value.test, value.body, value.orelse
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        test, taken, other = test.operand, other, taken
-    if not isinstance(test, ast.Name) or _mentions(other, name) or test.id == name:
-        return None
-    return test.id if _mentions(taken, name) else None
-
-
-def _mentions(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
-
-
-def rounded_constants(body: list[ast.stmt], names: dict[str, Any]) -> tuple[list[ast.stmt], int]:
-    """`x = (A if C else K).quantize(Q, R)` (or K first) with K, Q and R module constants (a
-    Decimal, a Decimal, a rounding) as `x = A.quantize(Q, R) if C else <K rounded>`, K rounded
-    once here and kept in the module's namespace as `_SQn`; and how many. Only where the rounding
-    is exact and its exponent far within any context of 28 digits (evaluate computes in one):
-    textile's zero subsidies, `_K0.quantize(_K4, _ROUND_HALF_UP)` a record each before."""
-    count = 0
-    for statement in body:
-        if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
-            continue
-        call = statement.value
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and func.attr == "quantize" and isinstance(func.value, ast.IfExp)
-                and len(call.args) == 2 and not call.keywords and all(isinstance(a, ast.Name) for a in call.args)):
-            continue
-        branch = func.value
-        quantum, rounding = (names.get(a.id) for a in call.args)  # type: ignore[attr-defined]
-        for constant_first in (False, True):
-            side = branch.body if constant_first else branch.orelse
-            if not isinstance(side, ast.Name) or side.id not in names:
-                continue
-            rounded = _exactly_rounded(names[side.id], quantum, rounding)
-            if rounded is None:
-                continue
-            name = _constant_name(names, rounded)
-            other = branch.orelse if constant_first else branch.body
-            computed = ast.Call(func=ast.Attribute(value=other, attr="quantize", ctx=ast.Load()), args=call.args,
-                                keywords=[])
-            kept = ast.Name(name, ast.Load())
-            statement.value = ast.copy_location(
-                ast.IfExp(test=branch.test, body=kept if constant_first else computed,
-                          orelse=computed if constant_first else kept), call)
-            count += 1
-            break
-    return body, count
-
-
-def folded_constants(body: list[ast.stmt], names: dict[str, Any]) -> tuple[list[ast.stmt], int]:
-    """`K1 op K2` (+, − or ×) of two module constants, Decimals or ints, at least one a Decimal,
-    as one constant `_SQn` computed here in guize's context, where that is exact and its exponent
-    far within any context of 28 digits (evaluate computes in one); and how many. Textile's
-    电价补贴标准 (0.38 − 0.33) and 1 + 20% were computed on every call."""
-    local = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    folder = _ConstantFolder(names, local)
-    return [folder.visit(st) for st in body], folder.count
-
-
-class _ConstantFolder(ast.NodeTransformer):
-    def __init__(self, names: dict[str, Any], local: set[str]) -> None:
-        self.names = names
-        self.local = local
-        self.count = 0
-
-    def value(self, node: ast.expr) -> Any:
-        if isinstance(node, ast.Name) and node.id not in self.local and node.id in self.names:
-            found = self.names[node.id]
-            return found if found.__class__ in (decimal.Decimal, int) else None
-        if isinstance(node, ast.Constant) and node.value.__class__ is int:
-            return node.value
-        return None
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        self.generic_visit(node)
-        operation = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}.get(type(node.op))
-        left, right = self.value(node.left), self.value(node.right)
-        if operation is None or left is None or right is None or decimal.Decimal not in (left.__class__, right.__class__):
-            return node
-        from guize.runtime.values import CONTEXT
-
-        context = CONTEXT.copy()
-        context.clear_flags()
-        try:
-            result = getattr(context, operation)(left, right)
-        except (decimal.DecimalException, OverflowError):
-            return node
-        if not result.is_finite() or any(context.flags[s] for s in (decimal.Inexact, decimal.Rounded)) \
-                or not -28 < result.adjusted() < 28 or not -28 < int(result.as_tuple().exponent) <= 28:
-            return node
-        self.count += 1
-        return ast.copy_location(ast.Name(_constant_name(self.names, result), ast.Load()), node)
-
-
-def _exactly_rounded(value: Any, quantum: Any, rounding: Any) -> decimal.Decimal | None:
-    """value.quantize(quantum, rounding) in guize's context if it is exact and raises nothing there
-    nor in any context of 28 digits (a small exponent), else None."""
-    from guize.runtime.values import CONTEXT
-
-    if not (value.__class__ is quantum.__class__ is decimal.Decimal and rounding.__class__ is str) \
-            or not value.is_finite() or not quantum.is_finite() or not -28 < quantum.adjusted() <= 0:
-        return None
-    context = CONTEXT.copy()
-    context.clear_flags()
-    try:
-        rounded = value.quantize(quantum, rounding, context)
-    except (decimal.DecimalException, TypeError, ValueError):
-        return None
-    if context.flags[decimal.Inexact] or context.flags[decimal.Rounded] or not -28 < rounded.adjusted() < 28:
-        return None
-    return rounded
-
-
-def _constant_name(names: dict[str, Any], value: decimal.Decimal) -> str:
-    """A new name `_SQn` bound to `value` in the module's namespace (one per value and text)."""
-    for k in range(len(names) + 1):
-        name = f"_SQ{k}"
-        found = names.setdefault(name, value)  # (atomic: two threads cannot both take a name)
-        if found is value or (found.__class__ is decimal.Decimal and str(found) == str(value)):
-            return name
-    raise AssertionError("unreachable")  # pragma: no cover

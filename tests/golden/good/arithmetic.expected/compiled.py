@@ -74,7 +74,7 @@ EXAMPLES = _v.records(('name', 'date', 'inputs', 'expects', 'not_in_force', 'err
  ('舍入到元', {'本金': _D('50')}, {'取整到元': _D('6')}, 48),))
 
 _K0 = Decimal('10000')
-_K1 = Decimal('0.20')
+_K1 = Decimal('1.20')
 _K2 = Decimal('0.50')
 _K3 = Decimal('20000000')
 _K4 = Decimal('0.01')
@@ -127,7 +127,7 @@ def out_all(data, e, need=None):
     if not (i_退休 is True or i_退休 is False):
         i_退休 = _to_bool(i_退休, '退休')
     # 「利率上限」: line 15
-    d_利率上限 = (i_报价利率 * (1 + _K1))
+    d_利率上限 = (i_报价利率 * _K1)
     # 「计息利率」: line 16
     d_计息利率 = (i_实际利率 if i_实际利率 <= d_利率上限 else d_利率上限)
     # 「贴息」: line 17
@@ -196,7 +196,7 @@ def out_subset(data, e, need):
             i_退休 = _to_bool(i_退休, '退休')
     if _n1:
         # 「利率上限」: line 15
-        d_利率上限 = (i_报价利率 * (1 + _K1))
+        d_利率上限 = (i_报价利率 * _K1)
         # 「计息利率」: line 16
         d_计息利率 = (i_实际利率 if i_实际利率 <= d_利率上限 else d_利率上限)
         # 「贴息」: line 17

@@ -82,7 +82,7 @@ _K1 = Decimal('1.00')
 _K2 = Decimal('1000')
 _K3 = Decimal('0.01')
 _K4 = Decimal('2000')
-_K5 = Decimal('0')
+_K5 = Decimal('0.00')
 
 
 def out_all(data, e, need=None):
@@ -132,7 +132,7 @@ def out_all(data, e, need=None):
     d_赡养老人每月扣除 = (_K5 if (not i_是否赡养老人) else (_K4 if (_t1 := (i_赡养身份 if i_赡养身份 is not _U else
             (i_赡养身份 := _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女' else (_t2 if (_t2 := (i_约定分摊额 if
             i_约定分摊额 is not _U else (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除')))) <= _K2 else _K2)
-            if _t1 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t1))).quantize(_K3, _ROUND_HALF_UP)
+            if _t1 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t1)).quantize(_K3, _ROUND_HALF_UP))
     return {'子女教育每月扣除': d_子女教育每月扣除, '赡养老人每月扣除': d_赡养老人每月扣除}
 
 
@@ -194,8 +194,8 @@ def out_subset(data, e, need):
         d_赡养老人每月扣除 = (_K5 if (not i_是否赡养老人) else (_K4 if (_t3 := (i_赡养身份 if i_赡养身份 is not _U else
                 (i_赡养身份 := _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女' else (_t4 if (_t4 :=
                 (i_约定分摊额 if i_约定分摊额 is not _U else (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除'))))
-                <= _K2 else _K2) if _t3 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t3))).quantize(_K3,
-                _ROUND_HALF_UP)
+                <= _K2 else _K2) if _t3 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t3)).quantize(_K3,
+                _ROUND_HALF_UP))
     out = {}
     if _a0:
         out['子女教育每月扣除'] = d_子女教育每月扣除

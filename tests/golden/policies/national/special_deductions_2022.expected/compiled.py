@@ -99,8 +99,9 @@ _K1 = Decimal('1.00')
 _K2 = Decimal('1000')
 _K3 = Decimal('0.01')
 _K4 = Decimal('2000')
-_K5 = Decimal('0')
-_K6 = (_K5, _K2, )
+_K5 = Decimal('0.00')
+_K7 = Decimal('0')
+_K6 = (_K7, _K2, )
 
 
 def out_all(data, e, need=None):
@@ -152,9 +153,9 @@ def out_all(data, e, need=None):
     d_赡养老人每月扣除 = (_K5 if (not i_是否赡养老人) else (_K4 if (_t1 := (i_赡养身份 if i_赡养身份 is not _U else
             (i_赡养身份 := _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女' else (_t2 if (_t2 := (i_约定分摊额 if
             i_约定分摊额 is not _U else (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除')))) <= _K2 else _K2)
-            if _t1 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t1))).quantize(_K3, _ROUND_HALF_UP)
+            if _t1 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t1)).quantize(_K3, _ROUND_HALF_UP))
     # 「婴幼儿照护每月扣除」: line 21
-    d_婴幼儿照护每月扣除 = (_K5 if e[2] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else (i_三岁以下婴幼儿人数
+    d_婴幼儿照护每月扣除 = (_K7 if e[2] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else (i_三岁以下婴幼儿人数
             := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * ((_K6[e[1]] if e[1] is not None else
             _v.no_version('婴幼儿照护每月标准', e[0])))) * i_本人扣除比例) if e[2] == 1 else
             _v.no_version('婴幼儿照护每月扣除', e[0])).quantize(_K3, _ROUND_HALF_UP)
@@ -222,11 +223,11 @@ def out_subset(data, e, need):
         d_赡养老人每月扣除 = (_K5 if (not i_是否赡养老人) else (_K4 if (_t3 := (i_赡养身份 if i_赡养身份 is not _U else
                 (i_赡养身份 := _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女' else (_t4 if (_t4 :=
                 (i_约定分摊额 if i_约定分摊额 is not _U else (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除'))))
-                <= _K2 else _K2) if _t3 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t3))).quantize(_K3,
-                _ROUND_HALF_UP)
+                <= _K2 else _K2) if _t3 == '非独生子女' else _v.no_case('赡养老人每月扣除', _t3)).quantize(_K3,
+                _ROUND_HALF_UP))
     if _n2:
         # 「婴幼儿照护每月扣除」: line 21
-        d_婴幼儿照护每月扣除 = (_K5 if e[2] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else
+        d_婴幼儿照护每月扣除 = (_K7 if e[2] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else
                 (i_三岁以下婴幼儿人数 := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * (d_婴幼儿照护每月标准 if
                 d_婴幼儿照护每月标准 is not _U else (d_婴幼儿照护每月标准 := (_K6[e[1]] if e[1] is not None else
                 _v.no_version('婴幼儿照护每月标准', e[0]))))) * (i_本人扣除比例 if i_本人扣除比例 is not _U else
@@ -258,6 +259,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (108, 17, 109, 18, 110, 19, 111, 20, 112, 21, 123, 16, 125, 0, 129, 17, 133, 18, 145, 19,
- 149, 27, 151, 29, 156, 21, 161, 0, 171, 17, 173, 18, 174, 19, 176, 0, 178, 20, 180, 21, 192, 16,
- 195, 17, 200, 18, 212, 19, 217, 27, 220, 29, 227, 21, 235, 0)
+LINE_MAP = (109, 17, 110, 18, 111, 19, 112, 20, 113, 21, 124, 16, 126, 0, 130, 17, 134, 18, 146, 19,
+ 150, 27, 152, 29, 157, 21, 162, 0, 172, 17, 174, 18, 175, 19, 177, 0, 179, 20, 181, 21, 193, 16,
+ 196, 17, 201, 18, 213, 19, 218, 27, 221, 29, 228, 21, 236, 0)

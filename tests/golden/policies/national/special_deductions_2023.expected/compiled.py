@@ -140,8 +140,9 @@ _K7 = Decimal('3000')
 _K6 = (_K4, _K7, )
 _K9 = Decimal('1500')
 _K8 = (_K3, _K9, )
-_K10 = Decimal('0')
-_K11 = (_K10, _K3, _K4, )
+_K10 = Decimal('0.00')
+_K12 = Decimal('0')
+_K11 = (_K12, _K3, _K4, )
 
 
 def out_all(data, e, need=None):
@@ -197,9 +198,9 @@ def out_all(data, e, need=None):
             _read(data, '赡养身份', '赡养老人每月扣除')))) == '独生子女' else (_t2 if (_t2 := (i_约定分摊额 if i_约定分摊额 is
             not _U else (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除')))) <= (_t3 := ((_K8[e[3]] if
             e[3] is not None else _v.no_version('非独生子女每月分摊上限', e[0])))) else _t3) if _t1 == '非独生子女'
-            else _v.no_case('赡养老人每月扣除', _t1))).quantize(_K5, _ROUND_HALF_UP)
+            else _v.no_case('赡养老人每月扣除', _t1)).quantize(_K5, _ROUND_HALF_UP))
     # 「婴幼儿照护每月扣除」: line 21
-    d_婴幼儿照护每月扣除 = (_K10 if e[5] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else (i_三岁以下婴幼儿人数
+    d_婴幼儿照护每月扣除 = (_K12 if e[5] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else (i_三岁以下婴幼儿人数
             := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * ((_K11[e[4]] if e[4] is not None else
             _v.no_version('婴幼儿照护每月标准', e[0])))) * i_本人扣除比例) if e[5] == 1 else
             _v.no_version('婴幼儿照护每月扣除', e[0])).quantize(_K5, _ROUND_HALF_UP)
@@ -274,10 +275,10 @@ def out_subset(data, e, need):
                 (i_约定分摊额 := _read(data, '约定分摊额', '赡养老人每月扣除')))) <= (_t6 := (d_非独生子女每月分摊上限 if
                 d_非独生子女每月分摊上限 is not _U else (d_非独生子女每月分摊上限 := (_K8[e[3]] if e[3] is not None else
                 _v.no_version('非独生子女每月分摊上限', e[0]))))) else _t6) if _t4 == '非独生子女' else
-                _v.no_case('赡养老人每月扣除', _t4))).quantize(_K5, _ROUND_HALF_UP)
+                _v.no_case('赡养老人每月扣除', _t4)).quantize(_K5, _ROUND_HALF_UP))
     if _n2:
         # 「婴幼儿照护每月扣除」: line 21
-        d_婴幼儿照护每月扣除 = (_K10 if e[5] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else
+        d_婴幼儿照护每月扣除 = (_K12 if e[5] == 0 else (((i_三岁以下婴幼儿人数 if i_三岁以下婴幼儿人数 is not _U else
                 (i_三岁以下婴幼儿人数 := _read(data, '三岁以下婴幼儿人数', '婴幼儿照护每月扣除'))) * (d_婴幼儿照护每月标准 if
                 d_婴幼儿照护每月标准 is not _U else (d_婴幼儿照护每月标准 := (_K11[e[4]] if e[4] is not None else
                 _v.no_version('婴幼儿照护每月标准', e[0]))))) * (i_本人扣除比例 if i_本人扣除比例 is not _U else
@@ -309,6 +310,6 @@ SUBSET = out_subset
 SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (149, 17, 150, 18, 151, 19, 152, 20, 153, 21, 164, 16, 166, 0, 170, 17, 174, 18, 186, 19,
- 190, 23, 192, 27, 194, 29, 201, 21, 206, 0, 217, 17, 219, 18, 220, 19, 222, 0, 224, 20, 226, 21,
- 238, 16, 241, 17, 246, 18, 258, 19, 263, 23, 266, 27, 268, 29, 278, 21, 286, 0)
+LINE_MAP = (150, 17, 151, 18, 152, 19, 153, 20, 154, 21, 165, 16, 167, 0, 171, 17, 175, 18, 187, 19,
+ 191, 23, 193, 27, 195, 29, 202, 21, 207, 0, 218, 17, 220, 18, 221, 19, 223, 0, 225, 20, 227, 21,
+ 239, 16, 242, 17, 247, 18, 259, 19, 264, 23, 267, 27, 269, 29, 279, 21, 287, 0)

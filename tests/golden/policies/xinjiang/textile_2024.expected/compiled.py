@@ -593,42 +593,43 @@ _K1 = Decimal('2000')
 _K2 = Decimal('3000')
 _K3 = Decimal('4000')
 _K4 = Decimal('0.01')
-_K5 = frozenset(('其他地区', '南疆', ))
-_K6 = frozenset(('含棉纱线', '织布', '非棉纱线', ))
-_K8 = Decimal('300')
-_K9 = Decimal('200')
-_K7 = (_K8, _K9, )
-_K10 = Decimal('600')
-_K11 = Decimal('640')
-_K12 = Decimal('500')
-_K13 = Decimal('540')
-_K15 = Decimal('560')
-_K16 = Decimal('460')
-_K14 = {'南疆': _K15, '其他地区': _K16}
-_K17 = Decimal('0.50')
-_K18 = Decimal('900')
-_K19 = Decimal('100')
-_K20 = Decimal('0.06')
-_K22 = Decimal('0.10')
-_K23 = Decimal('0.08')
-_K21 = {'南疆': _K22, '其他地区': _K23}
-_K24 = Decimal('0.30')
-_K25 = Decimal('1000000')
-_K26 = Decimal('0.38')
-_K27 = Decimal('0.33')
+_K5 = Decimal('0.00')
+_K6 = frozenset(('其他地区', '南疆', ))
+_K7 = frozenset(('含棉纱线', '织布', '非棉纱线', ))
+_K9 = Decimal('300')
+_K10 = Decimal('200')
+_K8 = (_K9, _K10, )
+_K11 = Decimal('600')
+_K12 = Decimal('640')
+_K13 = Decimal('500')
+_K14 = Decimal('540')
+_K16 = Decimal('560')
+_K17 = Decimal('460')
+_K15 = {'南疆': _K16, '其他地区': _K17}
+_K18 = Decimal('0.50')
+_K19 = Decimal('900')
+_K20 = Decimal('100')
+_K21 = Decimal('0.06')
+_K23 = Decimal('0.10')
+_K24 = Decimal('0.08')
+_K22 = {'南疆': _K23, '其他地区': _K24}
+_K25 = Decimal('0.30')
+_K26 = Decimal('1000000')
+_K27 = Decimal('0.05')
 _K28 = Decimal('1.00')
 _K29 = Decimal('2400')
 _K30 = Decimal('50000')
 _WHOLE = _v.WHOLE  # the classes of whole numbers (values.div_int)
-_K31 = Decimal('0.20')
+_K31 = Decimal('1.20')
 _K32 = Decimal('20000000')
 _K33 = Decimal('0.40')
 _K34 = Decimal('10000000')
 _K35 = Decimal('8000000')
 _K36 = Decimal('3')
-_K37 = Decimal('0.70')
-_K38 = Decimal('0.45')
-_K39 = Decimal('1.8')
+_K37 = Decimal('1.50')
+_K38 = Decimal('0.70')
+_K39 = Decimal('0.45')
+_K40 = Decimal('1.8')
 
 
 def with_新增就业补贴补足差额(data, e, need=None):
@@ -687,12 +688,12 @@ def with_新增就业补贴补足差额(data, e, need=None):
     d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data, '在册职工人数',
             '符合享受条件'))) >= 20))
     # 「一次性新增就业补贴」: line 154
-    d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else (i_月平均工资 :=
+    d_一次性新增就业补贴 = (_K5 if (not d_符合享受条件) else _K5 if ((i_月平均工资 if i_月平均工资 is not _U else (i_月平均工资 :=
             _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not _U else
             (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else (((_K0 if (_t1 := (i_月平均工资
             if i_月平均工资 is not _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2
             if _t1 < _K2 else _K3)) * (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 :=
-            _read(data, '新增稳定就业人数', '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
+            _read(data, '新增稳定就业人数', '一次性新增就业补贴')))).quantize(_K4, _ROUND_HALF_UP))
     # 「新增就业补贴补足差额」: line 159
     d_新增就业补贴补足差额 = (_t2 if (_t2 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else _K0).quantize(_K4,
             _ROUND_HALF_UP)
@@ -713,252 +714,11 @@ def out_all(data, e, need=None):
         _v.unknown_inputs(data, INPUT_NAMES)
     i_在册职工人数 = _g if (_g := data.get('在册职工人数',
             _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    i_企业地区 = _g if (_g := data.get('企业地区', _U)).__class__ is str and _g in _K5 else _U
-    i_产品类别 = _g if (_g := data.get('产品类别', _U)).__class__ is str and _g in _K6 else _U
-    if (_g := data.get('纱支', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_纱支 = _g
-    if (_g := data.get('非地产纱线占比', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_非地产纱线占比 = _g
-    if (_g := data.get('销售数量', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_销售数量 = _g
-    if (_g := data.get('地产聚酯纤维使用量', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_地产聚酯纤维使用量 = _g
-    if (_g := data.get('终端产品销售额', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_终端产品销售额 = _g
-    if (_g := data.get('代加工费收入', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_代加工费收入 = _g
-    if (_g := data.get('设计中心设备软件投入', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_设计中心设备软件投入 = _g
-    if (_g := data.get('生产用电量', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_生产用电量 = _g
-    if (_g := data.get('月平均工资', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_月平均工资 = _g
-    if (_g := data.get('当地最低工资标准', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_当地最低工资标准 = _g
-    i_新增稳定就业人数 = _g if (_g := data.get('新增稳定就业人数',
-            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    i_稳定就业月数 = _g if (_g := data.get('稳定就业月数',
-            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if (_g := data.get('企业月缴社会保险费', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_企业月缴社会保险费 = _g
-    if (_g := data.get('职工月缴社会保险费', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_职工月缴社会保险费 = _g
-    i_劳动合同履行月数 = _g if (_g := data.get('劳动合同履行月数',
-            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    i_岗前培训人数 = _g if (_g := data.get('岗前培训人数',
-            _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    i_企业地区 = _g if (_g := data.get('企业地区', _U)).__class__ is str and _g in _K6 else _U
     i_上年度在岗职工平均人数 = _g if (_g := data.get('上年度在岗职工平均人数',
             _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     i_引进人才人数 = _g if (_g := data.get('引进人才人数',
             _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if (_g := data.get('流动资金贷款本金', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_流动资金贷款本金 = _g
-    if (_g := data.get('实际贷款利率', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_实际贷款利率 = _g
-    if (_g := data.get('贷款市场报价利率', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_贷款市场报价利率 = _g
-    if (_g := data.get('新型印染技术投资额', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_新型印染技术投资额 = _g
-    if (_g := data.get('印染技术改造投资额', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_印染技术改造投资额 = _g
-    if (_g := data.get('水重复利用率', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_水重复利用率 = _g
-    if (_g := data.get('疆内使用率', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_疆内使用率 = _g
-    if (_g := data.get('印染废水排放量', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_印染废水排放量 = _g
-    i_废水和盐排放达标 = _g if (_g := data.get('废水和盐排放达标', _U)) is True or _g is False else _U
-    if (_g := data.get('日达标处理量', _U)) is not _U:
-        try:
-            if (_c := _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
-                _g = Decimal(_g)
-            elif _c is not Decimal or len(str(_g)) > _QT:
-                _g = _NAN
-            if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
-                _g = _U
-        except _InvalidOperation:
-            _g = _U
-    i_日达标处理量 = _g
     if not (i_在疆注册 is True or i_在疆注册 is False):
         i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
     if (_c := i_出疆棉数量.__class__) is not Decimal or len(str(i_出疆棉数量)) > _QT:
@@ -987,148 +747,8 @@ def out_all(data, e, need=None):
     # 「符合享受条件」: line 40
     d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data, '在册职工人数',
             '符合享受条件'))) >= 20))
-    # 「出疆棉运费补贴标准」: line 48
-    d_出疆棉运费补贴标准 = (_K7[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
-    # 「出疆棉运费补贴」: line 52
-    d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
-    # 「纺织产品出疆运费补贴」: line 85
-    d_纺织产品出疆运费补贴 = ((((((_K10 if (_t5 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
-            '纺织产品运费补贴标准')))) < 40 else _K11) if (_t4 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 :=
-            _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K12 if (_t6 := (i_纱支 if i_纱支 is not
-            _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K13) if _t4 == '其他地区'
-            else _v.no_case('纺织产品运费补贴标准', _t4)) if (_t3 := (i_产品类别 if i_产品类别 is not _U else (i_产品类别
-            := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K14[(i_企业地区 if i_企业地区 is not _U
-            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t3 == '非棉纱线' else (_K12 if _K17
-            < (_t7 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比',
-            '纺织产品运费补贴标准')))) else _K18 if _t7 <= _K17 else _v.no_band('纺织产品运费补贴标准', _t7)) if _t3 ==
-            '织布' else _v.no_case('纺织产品运费补贴标准', _t3))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
-            _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「地产聚酯纤维原料使用补贴」: line 96
-    d_地产聚酯纤维原料使用补贴 = ((_K19 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 := _read(data,
-            '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「服装等产品销售补贴」: line 113
-    d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
-            '服装等产品销售补贴'))) * _K20) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「代加工费补贴」: line 115
-    d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入', '代加工费补贴')))
-            * (_K21[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))
-            if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「设计中心建设补贴」: line 117
-    d_设计中心建设补贴 = ((_t8 if (_t8 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入 :=
-            _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K24)) <= _K25 else _K25) if d_符合享受条件 else
-            _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「企业生产用电补贴」: line 131
-    d_企业生产用电补贴 = ((((_K26 - _K27)) * (i_生产用电量 if i_生产用电量 is not _U else (i_生产用电量 := _read(data,
-            '生产用电量', '企业生产用电补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「一次性新增就业补贴」: line 154
-    d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else (i_月平均工资 :=
-            _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not _U else
-            (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else (((_K0 if (_t9 := (i_月平均工资
-            if i_月平均工资 is not _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2
-            if _t9 < _K2 else _K3)) * (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 :=
-            _read(data, '新增稳定就业人数', '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
-    # 「新增就业补贴补足差额」: line 159
-    d_新增就业补贴补足差额 = (_t10 if (_t10 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
-    # 「新疆籍职工稳定就业补贴」: line 185
-    d_新疆籍职工稳定就业补贴 = (((((_t12 if (_t12 := ((_t11 if (_t11 := (i_稳定就业月数 if i_稳定就业月数 is not _U else
-            (i_稳定就业月数 := _read(data, '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0)) *
-            _K19) + (((_t14 if (_t14 := ((_t13 if (_t13 := (i_稳定就业月数 if i_稳定就业月数 is not _U else
-            (i_稳定就业月数 := _read(data, '稳定就业月数', '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0)) *
-            _K9)) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「企业社会保险补贴」: line 205
-    d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
-            '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
-            (_t15 if (_t15 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
-            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28) if d_符合享受条件 else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
-    # 「职工社会保险补贴」: line 206
-    d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
-            '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
-            (_t16 if (_t16 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
-            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K17) if d_符合享受条件 else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
-    # 「岗前培训补贴」: line 215
-    d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
-            '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「人才引进补贴」: line 232
-    d_人才引进补贴 = ((_K30 * (_t18 if (_t18 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
-            _read(data, '引进人才人数', '人才引进补贴')))) <= (_t19 := ((_t17 // 50 if (_t17 := (i_上年度在岗职工平均人数
-            if i_上年度在岗职工平均人数 is not _U else (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数',
-            '人才引进名额')))).__class__ in _WHOLE and -_INT_LIMIT < _t17 < _INT_LIMIT else
-            _v.div_int(_t17, 50, 'floor')))) else _t19)) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not
-            _U else (i_企业地区 := _read(data, '企业地区', '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
-    # 「企业贷款贴息」: line 252
-    d_企业贷款贴息 = ((_t22 if (_t22 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
-            _read(data, '流动资金贷款本金', '企业贷款贴息'))) * ((_t20 if (_t20 := (i_实际贷款利率 if i_实际贷款利率 is not _U
-            else (i_实际贷款利率 := _read(data, '实际贷款利率', '贴息计息利率')))) <= (_t21 := ((i_贷款市场报价利率 if
-            i_贷款市场报价利率 is not _U else (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 +
-            _K31))) else _t21))) * _K17)) <= _K32 else _K32) if d_符合享受条件 else _K0).quantize(_K4,
-            _ROUND_HALF_UP)
-    # 「新型印染技术投资补贴」: line 270
-    d_新型印染技术投资补贴 = ((_t23 if (_t23 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额 :=
-            _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件 else
-            _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「印染投资项目专项补贴」: line 274
-    d_印染投资项目专项补贴 = ((_t24 if (_t24 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额 :=
-            _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件 else
-            _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「印染废水处理补贴」: line 305
-    d_印染废水处理补贴 = ((((_K0 if (((i_水重复利用率 if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data,
-            '水重复利用率', '印染专项补贴单价'))) < _K38) or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else
-            (i_废水和盐排放达标 := _read(data, '废水和盐排放达标', '印染专项补贴单价'))))) else (_K36 * _K17) if ((((i_疆内使用率
-            if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K17) if
-            (e[0].year == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data,
-            '疆内使用率', '疆内使用率未达标'))) < _K37) if (e[0].year == 2025) else False)) else _K36)) *
-            (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量 := _read(data, '印染废水排放量',
-            '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
-    # 「印染污水处理厂运营补贴」: line 318
-    d_印染污水处理厂运营补贴 = ((_K39 * (_t25 if (_t25 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
-            _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
-            _K0).quantize(_K4, _ROUND_HALF_UP)
-    return {'出疆棉运费补贴': d_出疆棉运费补贴, '纺织产品出疆运费补贴': d_纺织产品出疆运费补贴, '地产聚酯纤维原料使用补贴': d_地产聚酯纤维原料使用补贴,
-            '服装等产品销售补贴': d_服装等产品销售补贴, '代加工费补贴': d_代加工费补贴, '设计中心建设补贴': d_设计中心建设补贴, '企业生产用电补贴':
-            d_企业生产用电补贴, '一次性新增就业补贴': d_一次性新增就业补贴, '新增就业补贴补足差额': d_新增就业补贴补足差额, '新疆籍职工稳定就业补贴':
-            d_新疆籍职工稳定就业补贴, '企业社会保险补贴': d_企业社会保险补贴, '职工社会保险补贴': d_职工社会保险补贴, '岗前培训补贴': d_岗前培训补贴,
-            '人才引进补贴': d_人才引进补贴, '企业贷款贴息': d_企业贷款贴息, '新型印染技术投资补贴': d_新型印染技术投资补贴, '印染投资项目专项补贴':
-            d_印染投资项目专项补贴, '印染废水处理补贴': d_印染废水处理补贴, '印染污水处理厂运营补贴': d_印染污水处理厂运营补贴}
-
-
-def out_subset(data, e, need):
-    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
-    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
-    output K itself was; anything else is computed where the path reaches it."""
-    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _n11, _n12, _n13, _n14, _n15, _n16, _n17, _n18, _n19, _n20, _n21, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15, _a16, _a17, _a18, = need
-    i_在疆注册 = i_出疆棉数量 = i_原政策已领取新增就业补贴 = i_在册职工人数 = i_企业地区 = i_产品类别 = _U
-    i_纱支 = i_非地产纱线占比 = i_销售数量 = i_地产聚酯纤维使用量 = i_终端产品销售额 = i_代加工费收入 = _U
-    i_设计中心设备软件投入 = i_生产用电量 = i_月平均工资 = i_当地最低工资标准 = i_新增稳定就业人数 = i_稳定就业月数 = _U
-    i_企业月缴社会保险费 = i_职工月缴社会保险费 = i_劳动合同履行月数 = i_岗前培训人数 = i_上年度在岗职工平均人数 = i_引进人才人数 = _U
-    i_流动资金贷款本金 = i_实际贷款利率 = i_贷款市场报价利率 = i_新型印染技术投资额 = i_印染技术改造投资额 = i_水重复利用率 = _U
-    i_疆内使用率 = i_印染废水排放量 = i_废水和盐排放达标 = i_日达标处理量 = d_符合享受条件 = d_出疆棉运费补贴标准 = _U
-    d_出疆棉运费补贴 = d_纺织产品运费补贴标准 = d_纺织产品出疆运费补贴 = d_地产聚酯纤维原料使用补贴 = d_代加工费补贴比例 = d_服装等产品销售补贴 = _U
-    d_代加工费补贴 = d_设计中心建设补贴 = d_电价补贴标准 = d_企业生产用电补贴 = d_新增就业补贴标准 = d_一次性新增就业补贴 = _U
-    d_新增就业补贴补足差额 = d_第二年补贴月数 = d_第三年补贴月数 = d_新疆籍职工稳定就业补贴 = d_社会保险补贴月数 = d_企业社会保险补贴 = _U
-    d_职工社会保险补贴 = d_岗前培训补贴 = d_人才引进名额 = d_人才引进补贴 = d_贴息计息利率 = d_企业贷款贴息 = _U
-    d_新型印染技术投资补贴 = d_印染投资项目专项补贴 = d_疆内使用率未达标 = d_印染专项补贴单价 = d_印染废水处理补贴 = d_印染污水处理厂运营补贴 = _U
-    try:
-        if _n0:
-            i_在疆注册 = data['在疆注册']
-        if _n1:
-            i_出疆棉数量 = data['出疆棉数量']
-    except KeyError as exc:
-        raise _v.missing(exc.args[0]) from None
-    if _n2:
-        i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
-        _v.unknown_inputs(data, INPUT_NAMES)
-    if _n0:
-        i_在册职工人数 = _g if (_g := data.get('在册职工人数',
-                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if _n20:
-        i_企业地区 = _g if (_g := data.get('企业地区', _U)).__class__ is str and _g in _K5 else _U
-    if _n3:
-        i_产品类别 = _g if (_g := data.get('产品类别', _U)).__class__ is str and _g in _K6 else _U
+    if d_符合享受条件:
+        i_产品类别 = _g if (_g := data.get('产品类别', _U)).__class__ is str and _g in _K7 else _U
         if (_g := data.get('纱支', _U)) is not _U:
             try:
                 if (_c :=
@@ -1165,7 +785,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_销售数量 = _g
-    if _n4:
         if (_g := data.get('地产聚酯纤维使用量', _U)) is not _U:
             try:
                 if (_c :=
@@ -1178,7 +797,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_地产聚酯纤维使用量 = _g
-    if _n5:
         if (_g := data.get('终端产品销售额', _U)) is not _U:
             try:
                 if (_c :=
@@ -1191,7 +809,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_终端产品销售额 = _g
-    if _n6:
         if (_g := data.get('代加工费收入', _U)) is not _U:
             try:
                 if (_c :=
@@ -1204,7 +821,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_代加工费收入 = _g
-    if _n7:
         if (_g := data.get('设计中心设备软件投入', _U)) is not _U:
             try:
                 if (_c :=
@@ -1217,7 +833,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_设计中心设备软件投入 = _g
-    if _n8:
         if (_g := data.get('生产用电量', _U)) is not _U:
             try:
                 if (_c :=
@@ -1230,7 +845,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_生产用电量 = _g
-    if _n9:
         if (_g := data.get('月平均工资', _U)) is not _U:
             try:
                 if (_c :=
@@ -1257,10 +871,8 @@ def out_subset(data, e, need):
         i_当地最低工资标准 = _g
         i_新增稳定就业人数 = _g if (_g := data.get('新增稳定就业人数',
                 _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if _n10:
         i_稳定就业月数 = _g if (_g := data.get('稳定就业月数',
                 _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if _n11:
         if (_g := data.get('企业月缴社会保险费', _U)) is not _U:
             try:
                 if (_c :=
@@ -1273,7 +885,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_企业月缴社会保险费 = _g
-    if _n12:
         if (_g := data.get('职工月缴社会保险费', _U)) is not _U:
             try:
                 if (_c :=
@@ -1286,18 +897,10 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_职工月缴社会保险费 = _g
-    if _n21:
         i_劳动合同履行月数 = _g if (_g := data.get('劳动合同履行月数',
                 _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if _n13:
         i_岗前培训人数 = _g if (_g := data.get('岗前培训人数',
                 _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if _n14:
-        i_上年度在岗职工平均人数 = _g if (_g := data.get('上年度在岗职工平均人数',
-                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-        i_引进人才人数 = _g if (_g := data.get('引进人才人数',
-                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
-    if _n15:
         if (_g := data.get('流动资金贷款本金', _U)) is not _U:
             try:
                 if (_c :=
@@ -1334,7 +937,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_贷款市场报价利率 = _g
-    if _n16:
         if (_g := data.get('新型印染技术投资额', _U)) is not _U:
             try:
                 if (_c :=
@@ -1347,7 +949,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_新型印染技术投资额 = _g
-    if _n17:
         if (_g := data.get('印染技术改造投资额', _U)) is not _U:
             try:
                 if (_c :=
@@ -1360,7 +961,6 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_印染技术改造投资额 = _g
-    if _n18:
         if (_g := data.get('水重复利用率', _U)) is not _U:
             try:
                 if (_c :=
@@ -1398,7 +998,6 @@ def out_subset(data, e, need):
                 _g = _U
         i_印染废水排放量 = _g
         i_废水和盐排放达标 = _g if (_g := data.get('废水和盐排放达标', _U)) is True or _g is False else _U
-    if _n19:
         if (_g := data.get('日达标处理量', _U)) is not _U:
             try:
                 if (_c :=
@@ -1411,6 +1010,153 @@ def out_subset(data, e, need):
             except _InvalidOperation:
                 _g = _U
         i_日达标处理量 = _g
+    else:
+        i_产品类别 = i_纱支 = i_非地产纱线占比 = i_销售数量 = i_地产聚酯纤维使用量 = i_终端产品销售额 = _U
+        i_代加工费收入 = i_设计中心设备软件投入 = i_生产用电量 = i_月平均工资 = i_当地最低工资标准 = i_新增稳定就业人数 = _U
+        i_稳定就业月数 = i_企业月缴社会保险费 = i_职工月缴社会保险费 = i_劳动合同履行月数 = i_岗前培训人数 = i_流动资金贷款本金 = _U
+        i_实际贷款利率 = i_贷款市场报价利率 = i_新型印染技术投资额 = i_印染技术改造投资额 = i_水重复利用率 = i_疆内使用率 = _U
+        i_印染废水排放量 = i_废水和盐排放达标 = i_日达标处理量 = _U
+    # 「出疆棉运费补贴标准」: line 48
+    d_出疆棉运费补贴标准 = (_K8[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
+    # 「出疆棉运费补贴」: line 52
+    d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
+    # 「纺织产品出疆运费补贴」: line 85
+    d_纺织产品出疆运费补贴 = ((((((_K11 if (_t5 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支',
+            '纺织产品运费补贴标准')))) < 40 else _K12) if (_t4 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 :=
+            _read(data, '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K13 if (_t6 := (i_纱支 if i_纱支 is not
+            _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K14) if _t4 == '其他地区'
+            else _v.no_case('纺织产品运费补贴标准', _t4)) if (_t3 := (i_产品类别 if i_产品类别 is not _U else (i_产品类别
+            := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K15[(i_企业地区 if i_企业地区 is not _U
+            else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t3 == '非棉纱线' else (_K13 if _K18
+            < (_t7 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data, '非地产纱线占比',
+            '纺织产品运费补贴标准')))) else _K19 if _t7 <= _K18 else _v.no_band('纺织产品运费补贴标准', _t7)) if _t3 ==
+            '织布' else _v.no_case('纺织产品运费补贴标准', _t3))) * (i_销售数量 if i_销售数量 is not _U else (i_销售数量 :=
+            _read(data, '销售数量', '纺织产品出疆运费补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「地产聚酯纤维原料使用补贴」: line 96
+    d_地产聚酯纤维原料使用补贴 = ((_K20 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 := _read(data,
+            '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「服装等产品销售补贴」: line 113
+    d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
+            '服装等产品销售补贴'))) * _K21).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「代加工费补贴」: line 115
+    d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入', '代加工费补贴')))
+            * (_K22[(i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+            '代加工费补贴比例')))])).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「设计中心建设补贴」: line 117
+    d_设计中心建设补贴 = ((_t8 if (_t8 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入 :=
+            _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K25)) <= _K26 else _K26).quantize(_K4,
+            _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「企业生产用电补贴」: line 131
+    d_企业生产用电补贴 = ((_K27 * (i_生产用电量 if i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量',
+            '企业生产用电补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「一次性新增就业补贴」: line 154
+    d_一次性新增就业补贴 = (_K5 if (not d_符合享受条件) else _K5 if ((i_月平均工资 if i_月平均工资 is not _U else (i_月平均工资 :=
+            _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not _U else
+            (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else (((_K0 if (_t9 := (i_月平均工资
+            if i_月平均工资 is not _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2
+            if _t9 < _K2 else _K3)) * (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 :=
+            _read(data, '新增稳定就业人数', '一次性新增就业补贴')))).quantize(_K4, _ROUND_HALF_UP))
+    # 「新增就业补贴补足差额」: line 159
+    d_新增就业补贴补足差额 = (_t10 if (_t10 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else _K0).quantize(_K4,
+            _ROUND_HALF_UP)
+    # 「新疆籍职工稳定就业补贴」: line 185
+    d_新疆籍职工稳定就业补贴 = (((((_t12 if (_t12 := ((_t11 if (_t11 := (i_稳定就业月数 if i_稳定就业月数 is not _U else
+            (i_稳定就业月数 := _read(data, '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0)) *
+            _K20) + (((_t14 if (_t14 := ((_t13 if (_t13 := (i_稳定就业月数 if i_稳定就业月数 is not _U else
+            (i_稳定就业月数 := _read(data, '稳定就业月数', '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0)) *
+            _K10)).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「企业社会保险补贴」: line 205
+    d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
+            '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
+            (_t15 if (_t15 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
+            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28).quantize(_K4, _ROUND_HALF_UP) if
+            d_符合享受条件 else _K5)
+    # 「职工社会保险补贴」: line 206
+    d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
+            '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
+            (_t16 if (_t16 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 := _read(data,
+            '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K18).quantize(_K4, _ROUND_HALF_UP) if
+            d_符合享受条件 else _K5)
+    # 「岗前培训补贴」: line 215
+    d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
+            '岗前培训补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「人才引进补贴」: line 232
+    d_人才引进补贴 = ((_K30 * (_t18 if (_t18 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
+            _read(data, '引进人才人数', '人才引进补贴')))) <= (_t19 := ((_t17 // 50 if (_t17 := (i_上年度在岗职工平均人数
+            if i_上年度在岗职工平均人数 is not _U else (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数',
+            '人才引进名额')))).__class__ in _WHOLE and -_INT_LIMIT < _t17 < _INT_LIMIT else
+            _v.div_int(_t17, 50, 'floor')))) else _t19)).quantize(_K4, _ROUND_HALF_UP) if (d_符合享受条件
+            and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '人才引进补贴'))) ==
+            '南疆')) else _K5)
+    # 「企业贷款贴息」: line 252
+    d_企业贷款贴息 = ((_t22 if (_t22 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
+            _read(data, '流动资金贷款本金', '企业贷款贴息'))) * ((_t20 if (_t20 := (i_实际贷款利率 if i_实际贷款利率 is not _U
+            else (i_实际贷款利率 := _read(data, '实际贷款利率', '贴息计息利率')))) <= (_t21 := ((i_贷款市场报价利率 if
+            i_贷款市场报价利率 is not _U else (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * _K31))
+            else _t21))) * _K18)) <= _K32 else _K32).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else
+            _K5)
+    # 「新型印染技术投资补贴」: line 270
+    d_新型印染技术投资补贴 = ((_t23 if (_t23 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额 :=
+            _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34).quantize(_K4,
+            _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「印染投资项目专项补贴」: line 274
+    d_印染投资项目专项补贴 = ((_t24 if (_t24 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额 :=
+            _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K25)) <= _K35 else _K35).quantize(_K4,
+            _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「印染废水处理补贴」: line 305
+    d_印染废水处理补贴 = ((((_K0 if (((i_水重复利用率 if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data,
+            '水重复利用率', '印染专项补贴单价'))) < _K39) or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else
+            (i_废水和盐排放达标 := _read(data, '废水和盐排放达标', '印染专项补贴单价'))))) else _K37 if ((((i_疆内使用率 if
+            i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K18) if
+            (e[0].year == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data,
+            '疆内使用率', '疆内使用率未达标'))) < _K38) if (e[0].year == 2025) else False)) else _K36)) *
+            (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量 := _read(data, '印染废水排放量',
+            '印染废水处理补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    # 「印染污水处理厂运营补贴」: line 318
+    d_印染污水处理厂运营补贴 = ((_K40 * (_t25 if (_t25 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+            _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)).quantize(_K4,
+            _ROUND_HALF_UP) if d_符合享受条件 else _K5)
+    return {'出疆棉运费补贴': d_出疆棉运费补贴, '纺织产品出疆运费补贴': d_纺织产品出疆运费补贴, '地产聚酯纤维原料使用补贴': d_地产聚酯纤维原料使用补贴,
+            '服装等产品销售补贴': d_服装等产品销售补贴, '代加工费补贴': d_代加工费补贴, '设计中心建设补贴': d_设计中心建设补贴, '企业生产用电补贴':
+            d_企业生产用电补贴, '一次性新增就业补贴': d_一次性新增就业补贴, '新增就业补贴补足差额': d_新增就业补贴补足差额, '新疆籍职工稳定就业补贴':
+            d_新疆籍职工稳定就业补贴, '企业社会保险补贴': d_企业社会保险补贴, '职工社会保险补贴': d_职工社会保险补贴, '岗前培训补贴': d_岗前培训补贴,
+            '人才引进补贴': d_人才引进补贴, '企业贷款贴息': d_企业贷款贴息, '新型印染技术投资补贴': d_新型印染技术投资补贴, '印染投资项目专项补贴':
+            d_印染投资项目专项补贴, '印染废水处理补贴': d_印染废水处理补贴, '印染污水处理厂运营补贴': d_印染污水处理厂运营补贴}
+
+
+def out_subset(data, e, need):
+    """Compute the outputs `need` asks for (see Policy.evaluate): the statements under
+    `if _nK:` run when an output that reads them on every path was asked for, `_aK` when
+    output K itself was; anything else is computed where the path reaches it."""
+    _n0, _n1, _n2, _n3, _n4, _n5, _n6, _n7, _n8, _n9, _n10, _n11, _n12, _n13, _n14, _n15, _n16, _n17, _n18, _n19, _n20, _n21, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15, _a16, _a17, _a18, = need
+    i_在疆注册 = i_出疆棉数量 = i_原政策已领取新增就业补贴 = i_在册职工人数 = i_企业地区 = i_上年度在岗职工平均人数 = _U
+    i_引进人才人数 = d_符合享受条件 = d_出疆棉运费补贴标准 = d_出疆棉运费补贴 = d_纺织产品运费补贴标准 = d_纺织产品出疆运费补贴 = _U
+    d_地产聚酯纤维原料使用补贴 = d_代加工费补贴比例 = d_服装等产品销售补贴 = d_代加工费补贴 = d_设计中心建设补贴 = d_企业生产用电补贴 = _U
+    d_新增就业补贴标准 = d_一次性新增就业补贴 = d_新增就业补贴补足差额 = d_第二年补贴月数 = d_第三年补贴月数 = d_新疆籍职工稳定就业补贴 = _U
+    d_社会保险补贴月数 = d_企业社会保险补贴 = d_职工社会保险补贴 = d_岗前培训补贴 = d_人才引进名额 = d_人才引进补贴 = _U
+    d_贴息计息利率 = d_企业贷款贴息 = d_新型印染技术投资补贴 = d_印染投资项目专项补贴 = d_疆内使用率未达标 = d_印染专项补贴单价 = _U
+    d_印染废水处理补贴 = d_印染污水处理厂运营补贴 = _U
+    try:
+        if _n0:
+            i_在疆注册 = data['在疆注册']
+        if _n1:
+            i_出疆棉数量 = data['出疆棉数量']
+    except KeyError as exc:
+        raise _v.missing(exc.args[0]) from None
+    if _n2:
+        i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
+    if not INPUT_NAMES.issuperset(data):
+        _v.unknown_inputs(data, INPUT_NAMES)
+    if _n0:
+        i_在册职工人数 = _g if (_g := data.get('在册职工人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+    if _n20:
+        i_企业地区 = _g if (_g := data.get('企业地区', _U)).__class__ is str and _g in _K6 else _U
+    if _n14:
+        i_上年度在岗职工平均人数 = _g if (_g := data.get('上年度在岗职工平均人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+        i_引进人才人数 = _g if (_g := data.get('引进人才人数',
+                _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
     if _n0:
         if not (i_在疆注册 is True or i_在疆注册 is False):
             i_在疆注册 = _to_bool(i_在疆注册, '在疆注册')
@@ -1443,60 +1189,374 @@ def out_subset(data, e, need):
         # 「符合享受条件」: line 40
         d_符合享受条件 = (i_在疆注册 and ((i_在册职工人数 if i_在册职工人数 is not _U else (i_在册职工人数 := _read(data,
                 '在册职工人数', '符合享受条件'))) >= 20))
+        if d_符合享受条件:
+            if _n3:
+                i_产品类别 = _g if (_g := data.get('产品类别', _U)).__class__ is str and _g in _K7 else _U
+                if (_g := data.get('纱支', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_纱支 = _g
+                if (_g := data.get('非地产纱线占比', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_非地产纱线占比 = _g
+                if (_g := data.get('销售数量', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_销售数量 = _g
+            if _n4:
+                if (_g := data.get('地产聚酯纤维使用量', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_地产聚酯纤维使用量 = _g
+            if _n5:
+                if (_g := data.get('终端产品销售额', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_终端产品销售额 = _g
+            if _n6:
+                if (_g := data.get('代加工费收入', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_代加工费收入 = _g
+            if _n7:
+                if (_g := data.get('设计中心设备软件投入', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_设计中心设备软件投入 = _g
+            if _n8:
+                if (_g := data.get('生产用电量', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_生产用电量 = _g
+            if _n9:
+                if (_g := data.get('月平均工资', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_月平均工资 = _g
+                if (_g := data.get('当地最低工资标准', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_当地最低工资标准 = _g
+                i_新增稳定就业人数 = _g if (_g := data.get('新增稳定就业人数',
+                        _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+            if _n10:
+                i_稳定就业月数 = _g if (_g := data.get('稳定就业月数',
+                        _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+            if _n11:
+                if (_g := data.get('企业月缴社会保险费', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_企业月缴社会保险费 = _g
+            if _n12:
+                if (_g := data.get('职工月缴社会保险费', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_职工月缴社会保险费 = _g
+            if _n21:
+                i_劳动合同履行月数 = _g if (_g := data.get('劳动合同履行月数',
+                        _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+            if _n13:
+                i_岗前培训人数 = _g if (_g := data.get('岗前培训人数',
+                        _U)).__class__ is int and 0 <= _g < _INT_LIMIT else _U
+            if _n15:
+                if (_g := data.get('流动资金贷款本金', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_流动资金贷款本金 = _g
+                if (_g := data.get('实际贷款利率', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_实际贷款利率 = _g
+                if (_g := data.get('贷款市场报价利率', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_贷款市场报价利率 = _g
+            if _n16:
+                if (_g := data.get('新型印染技术投资额', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_新型印染技术投资额 = _g
+            if _n17:
+                if (_g := data.get('印染技术改造投资额', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_印染技术改造投资额 = _g
+            if _n18:
+                if (_g := data.get('水重复利用率', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_水重复利用率 = _g
+                if (_g := data.get('疆内使用率', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_疆内使用率 = _g
+                if (_g := data.get('印染废水排放量', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_印染废水排放量 = _g
+                i_废水和盐排放达标 = _g if (_g := data.get('废水和盐排放达标', _U)) is True or _g is False else _U
+            if _n19:
+                if (_g := data.get('日达标处理量', _U)) is not _U:
+                    try:
+                        if (_c :=
+                                _g.__class__) is str and len(_g) <= _QT or _c is int and 0 <= _g < _INT_LIMIT:
+                            _g = Decimal(_g)
+                        elif _c is not Decimal or len(str(_g)) > _QT:
+                            _g = _NAN
+                        if not _TINY <= _g < _LIMIT and (_g or _g.adjusted() < _QA):
+                            _g = _U
+                    except _InvalidOperation:
+                        _g = _U
+                i_日达标处理量 = _g
+        else:
+            if _n3:
+                i_产品类别 = i_纱支 = i_非地产纱线占比 = i_销售数量 = _U
+            if _n4:
+                i_地产聚酯纤维使用量 = _U
+            if _n5:
+                i_终端产品销售额 = _U
+            if _n6:
+                i_代加工费收入 = _U
+            if _n7:
+                i_设计中心设备软件投入 = _U
+            if _n8:
+                i_生产用电量 = _U
+            if _n9:
+                i_月平均工资 = i_当地最低工资标准 = i_新增稳定就业人数 = _U
+            if _n10:
+                i_稳定就业月数 = _U
+            if _n11:
+                i_企业月缴社会保险费 = _U
+            if _n12:
+                i_职工月缴社会保险费 = _U
+            if _n21:
+                i_劳动合同履行月数 = _U
+            if _n13:
+                i_岗前培训人数 = _U
+            if _n15:
+                i_流动资金贷款本金 = i_实际贷款利率 = i_贷款市场报价利率 = _U
+            if _n16:
+                i_新型印染技术投资额 = _U
+            if _n17:
+                i_印染技术改造投资额 = _U
+            if _n18:
+                i_水重复利用率 = i_疆内使用率 = i_印染废水排放量 = i_废水和盐排放达标 = _U
+            if _n19:
+                i_日达标处理量 = _U
     if _n1:
         # 「出疆棉运费补贴标准」: line 48
-        d_出疆棉运费补贴标准 = (_K7[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
+        d_出疆棉运费补贴标准 = (_K8[e[1]] if e[1] is not None else _v.no_version('出疆棉运费补贴标准', e[0]))
         # 「出疆棉运费补贴」: line 52
         d_出疆棉运费补贴 = (d_出疆棉运费补贴标准 * i_出疆棉数量).quantize(_K4, _ROUND_HALF_UP)
     if _n3:
         # 「纺织产品出疆运费补贴」: line 85
-        d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K10 if
+        d_纺织产品出疆运费补贴 = (((d_纺织产品运费补贴标准 if d_纺织产品运费补贴标准 is not _U else (d_纺织产品运费补贴标准 := (((_K11 if
                 (_t28 := (i_纱支 if i_纱支 is not _U else (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) <
-                40 else _K11) if (_t27 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
-                '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K12 if (_t29 := (i_纱支 if i_纱支 is not _U else
-                (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K13) if _t27 == '其他地区' else
+                40 else _K12) if (_t27 := (i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data,
+                '企业地区', '纺织产品运费补贴标准')))) == '南疆' else (_K13 if (_t29 := (i_纱支 if i_纱支 is not _U else
+                (i_纱支 := _read(data, '纱支', '纺织产品运费补贴标准')))) < 40 else _K14) if _t27 == '其他地区' else
                 _v.no_case('纺织产品运费补贴标准', _t27)) if (_t26 := (i_产品类别 if i_产品类别 is not _U else (i_产品类别
-                := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K14[(i_企业地区 if i_企业地区 is not
-                _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t26 == '非棉纱线' else (_K12
-                if _K17 < (_t30 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data,
-                '非地产纱线占比', '纺织产品运费补贴标准')))) else _K18 if _t30 <= _K17 else _v.no_band('纺织产品运费补贴标准',
+                := _read(data, '产品类别', '纺织产品运费补贴标准')))) == '含棉纱线' else _K15[(i_企业地区 if i_企业地区 is not
+                _U else (i_企业地区 := _read(data, '企业地区', '纺织产品运费补贴标准')))] if _t26 == '非棉纱线' else (_K13
+                if _K18 < (_t30 := (i_非地产纱线占比 if i_非地产纱线占比 is not _U else (i_非地产纱线占比 := _read(data,
+                '非地产纱线占比', '纺织产品运费补贴标准')))) else _K19 if _t30 <= _K18 else _v.no_band('纺织产品运费补贴标准',
                 _t30)) if _t26 == '织布' else _v.no_case('纺织产品运费补贴标准', _t26)))) * (i_销售数量 if i_销售数量 is
-                not _U else (i_销售数量 := _read(data, '销售数量', '纺织产品出疆运费补贴')))) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+                not _U else (i_销售数量 := _read(data, '销售数量', '纺织产品出疆运费补贴')))).quantize(_K4,
+                _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n4:
         # 「地产聚酯纤维原料使用补贴」: line 96
-        d_地产聚酯纤维原料使用补贴 = ((_K19 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 :=
-                _read(data, '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
-                _ROUND_HALF_UP)
+        d_地产聚酯纤维原料使用补贴 = ((_K20 * (i_地产聚酯纤维使用量 if i_地产聚酯纤维使用量 is not _U else (i_地产聚酯纤维使用量 :=
+                _read(data, '地产聚酯纤维使用量', '地产聚酯纤维原料使用补贴')))).quantize(_K4, _ROUND_HALF_UP) if
+                d_符合享受条件 else _K5)
     if _n5:
         # 「服装等产品销售补贴」: line 113
         d_服装等产品销售补贴 = (((i_终端产品销售额 if i_终端产品销售额 is not _U else (i_终端产品销售额 := _read(data, '终端产品销售额',
-                '服装等产品销售补贴'))) * _K20) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+                '服装等产品销售补贴'))) * _K21).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n6:
         # 「代加工费补贴」: line 115
         d_代加工费补贴 = (((i_代加工费收入 if i_代加工费收入 is not _U else (i_代加工费收入 := _read(data, '代加工费收入',
-                '代加工费补贴'))) * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K21[(i_企业地区
-                if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区', '代加工费补贴比例')))]))) if
-                d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+                '代加工费补贴'))) * (d_代加工费补贴比例 if d_代加工费补贴比例 is not _U else (d_代加工费补贴比例 := _K22[(i_企业地区
+                if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
+                '代加工费补贴比例')))]))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n7:
         # 「设计中心建设补贴」: line 117
         d_设计中心建设补贴 = ((_t31 if (_t31 := ((i_设计中心设备软件投入 if i_设计中心设备软件投入 is not _U else (i_设计中心设备软件投入
-                := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K24)) <= _K25 else _K25) if d_符合享受条件
-                else _K0).quantize(_K4, _ROUND_HALF_UP)
+                := _read(data, '设计中心设备软件投入', '设计中心建设补贴'))) * _K25)) <= _K26 else _K26).quantize(_K4,
+                _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n8:
         # 「企业生产用电补贴」: line 131
-        d_企业生产用电补贴 = (((d_电价补贴标准 if d_电价补贴标准 is not _U else (d_电价补贴标准 := (_K26 - _K27))) * (i_生产用电量
-                if i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量', '企业生产用电补贴')))) if
-                d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+        d_企业生产用电补贴 = ((_K27 * (i_生产用电量 if i_生产用电量 is not _U else (i_生产用电量 := _read(data, '生产用电量',
+                '企业生产用电补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n9:
         # 「一次性新增就业补贴」: line 154
-        d_一次性新增就业补贴 = (_K0 if (not d_符合享受条件) else _K0 if ((i_月平均工资 if i_月平均工资 is not _U else
+        d_一次性新增就业补贴 = (_K5 if (not d_符合享受条件) else _K5 if ((i_月平均工资 if i_月平均工资 is not _U else
                 (i_月平均工资 := _read(data, '月平均工资', '一次性新增就业补贴'))) < (i_当地最低工资标准 if i_当地最低工资标准 is not
                 _U else (i_当地最低工资标准 := _read(data, '当地最低工资标准', '一次性新增就业补贴')))) else ((d_新增就业补贴标准 if
                 d_新增就业补贴标准 is not _U else (d_新增就业补贴标准 := (_K0 if (_t32 := (i_月平均工资 if i_月平均工资 is not
                 _U else (i_月平均工资 := _read(data, '月平均工资', '新增就业补贴标准')))) < _K1 else _K2 if _t32 < _K2
                 else _K3))) * (i_新增稳定就业人数 if i_新增稳定就业人数 is not _U else (i_新增稳定就业人数 := _read(data,
-                '新增稳定就业人数', '一次性新增就业补贴'))))).quantize(_K4, _ROUND_HALF_UP)
+                '新增稳定就业人数', '一次性新增就业补贴')))).quantize(_K4, _ROUND_HALF_UP))
     if _n2:
         # 「新增就业补贴补足差额」: line 159
         d_新增就业补贴补足差额 = (_t33 if (_t33 := (d_一次性新增就业补贴 - i_原政策已领取新增就业补贴)) >= _K0 else
@@ -1505,73 +1565,73 @@ def out_subset(data, e, need):
         # 「新疆籍职工稳定就业补贴」: line 185
         d_新疆籍职工稳定就业补贴 = ((((d_第二年补贴月数 if d_第二年补贴月数 is not _U else (d_第二年补贴月数 := (_t35 if (_t35 :=
                 ((_t34 if (_t34 := (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data,
-                '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K19) + ((d_第三年补贴月数
+                '稳定就业月数', '第二年补贴月数')))) <= 24 else 24) - 12)) >= 0 else 0))) * _K20) + ((d_第三年补贴月数
                 if d_第三年补贴月数 is not _U else (d_第三年补贴月数 := (_t37 if (_t37 := ((_t36 if (_t36 :=
                 (i_稳定就业月数 if i_稳定就业月数 is not _U else (i_稳定就业月数 := _read(data, '稳定就业月数',
-                '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K9)) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+                '第三年补贴月数')))) <= 36 else 36) - 24)) >= 0 else 0))) * _K10)).quantize(_K4,
+                _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n11:
         # 「企业社会保险补贴」: line 205
         d_企业社会保险补贴 = ((((i_企业月缴社会保险费 if i_企业月缴社会保险费 is not _U else (i_企业月缴社会保险费 := _read(data,
                 '企业月缴社会保险费', '企业社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
                 (_t38 if (_t38 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
-                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K28).quantize(_K4,
+                _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n12:
         # 「职工社会保险补贴」: line 206
         d_职工社会保险补贴 = ((((i_职工月缴社会保险费 if i_职工月缴社会保险费 is not _U else (i_职工月缴社会保险费 := _read(data,
                 '职工月缴社会保险费', '职工社会保险补贴'))) * (d_社会保险补贴月数 if d_社会保险补贴月数 is not _U else (d_社会保险补贴月数 :=
                 (_t39 if (_t39 := (i_劳动合同履行月数 if i_劳动合同履行月数 is not _U else (i_劳动合同履行月数 :=
-                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K17) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+                _read(data, '劳动合同履行月数', '社会保险补贴月数')))) <= 36 else 36)))) * _K18).quantize(_K4,
+                _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n13:
         # 「岗前培训补贴」: line 215
         d_岗前培训补贴 = ((_K29 * (i_岗前培训人数 if i_岗前培训人数 is not _U else (i_岗前培训人数 := _read(data, '岗前培训人数',
-                '岗前培训补贴')))) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+                '岗前培训补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n14:
         # 「人才引进补贴」: line 232
         d_人才引进补贴 = ((_K30 * (_t41 if (_t41 := (i_引进人才人数 if i_引进人才人数 is not _U else (i_引进人才人数 :=
                 _read(data, '引进人才人数', '人才引进补贴')))) <= (_t42 := (d_人才引进名额 if d_人才引进名额 is not _U else
                 (d_人才引进名额 := (_t40 // 50 if (_t40 := (i_上年度在岗职工平均人数 if i_上年度在岗职工平均人数 is not _U else
                 (i_上年度在岗职工平均人数 := _read(data, '上年度在岗职工平均人数', '人才引进名额')))).__class__ in _WHOLE and
-                -_INT_LIMIT < _t40 < _INT_LIMIT else _v.div_int(_t40, 50, 'floor'))))) else _t42))
-                if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U else (i_企业地区 := _read(data, '企业地区',
-                '人才引进补贴'))) == '南疆')) else _K0).quantize(_K4, _ROUND_HALF_UP)
+                -_INT_LIMIT < _t40 < _INT_LIMIT else _v.div_int(_t40, 50, 'floor'))))) else
+                _t42)).quantize(_K4, _ROUND_HALF_UP) if (d_符合享受条件 and ((i_企业地区 if i_企业地区 is not _U
+                else (i_企业地区 := _read(data, '企业地区', '人才引进补贴'))) == '南疆')) else _K5)
     if _n15:
         # 「企业贷款贴息」: line 252
         d_企业贷款贴息 = ((_t45 if (_t45 := (((i_流动资金贷款本金 if i_流动资金贷款本金 is not _U else (i_流动资金贷款本金 :=
                 _read(data, '流动资金贷款本金', '企业贷款贴息'))) * (d_贴息计息利率 if d_贴息计息利率 is not _U else (d_贴息计息利率
                 := (_t43 if (_t43 := (i_实际贷款利率 if i_实际贷款利率 is not _U else (i_实际贷款利率 := _read(data,
                 '实际贷款利率', '贴息计息利率')))) <= (_t44 := ((i_贷款市场报价利率 if i_贷款市场报价利率 is not _U else
-                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * (1 + _K31))) else _t44)))) *
-                _K17)) <= _K32 else _K32) if d_符合享受条件 else _K0).quantize(_K4, _ROUND_HALF_UP)
+                (i_贷款市场报价利率 := _read(data, '贷款市场报价利率', '贴息计息利率'))) * _K31)) else _t44)))) * _K18))
+                <= _K32 else _K32).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n16:
         # 「新型印染技术投资补贴」: line 270
         d_新型印染技术投资补贴 = ((_t46 if (_t46 := ((i_新型印染技术投资额 if i_新型印染技术投资额 is not _U else (i_新型印染技术投资额
-                := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else _K34) if d_符合享受条件
-                else _K0).quantize(_K4, _ROUND_HALF_UP)
+                := _read(data, '新型印染技术投资额', '新型印染技术投资补贴'))) * _K33)) <= _K34 else
+                _K34).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n17:
         # 「印染投资项目专项补贴」: line 274
         d_印染投资项目专项补贴 = ((_t47 if (_t47 := ((i_印染技术改造投资额 if i_印染技术改造投资额 is not _U else (i_印染技术改造投资额
-                := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K24)) <= _K35 else _K35) if d_符合享受条件
-                else _K0).quantize(_K4, _ROUND_HALF_UP)
+                := _read(data, '印染技术改造投资额', '印染投资项目专项补贴'))) * _K25)) <= _K35 else
+                _K35).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     if _n18:
         # 「印染废水处理补贴」: line 305
         d_印染废水处理补贴 = (((d_印染专项补贴单价 if d_印染专项补贴单价 is not _U else (d_印染专项补贴单价 := (_K0 if (((i_水重复利用率
-                if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K38)
+                if i_水重复利用率 is not _U else (i_水重复利用率 := _read(data, '水重复利用率', '印染专项补贴单价'))) < _K39)
                 or (not (i_废水和盐排放达标 if i_废水和盐排放达标 is not _U else (i_废水和盐排放达标 := _read(data,
-                '废水和盐排放达标', '印染专项补贴单价'))))) else (_K36 * _K17) if (d_疆内使用率未达标 if d_疆内使用率未达标 is not
-                _U else (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data,
-                '疆内使用率', '疆内使用率未达标'))) < _K17) if (e[0].year == 2024) else ((i_疆内使用率 if i_疆内使用率 is
-                not _U else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K37) if (e[0].year ==
-                2025) else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量
-                := _read(data, '印染废水排放量', '印染废水处理补贴')))) if d_符合享受条件 else _K0).quantize(_K4,
-                _ROUND_HALF_UP)
+                '废水和盐排放达标', '印染专项补贴单价'))))) else _K37 if (d_疆内使用率未达标 if d_疆内使用率未达标 is not _U else
+                (d_疆内使用率未达标 := (((i_疆内使用率 if i_疆内使用率 is not _U else (i_疆内使用率 := _read(data, '疆内使用率',
+                '疆内使用率未达标'))) < _K18) if (e[0].year == 2024) else ((i_疆内使用率 if i_疆内使用率 is not _U
+                else (i_疆内使用率 := _read(data, '疆内使用率', '疆内使用率未达标'))) < _K38) if (e[0].year == 2025)
+                else False))) else _K36))) * (i_印染废水排放量 if i_印染废水排放量 is not _U else (i_印染废水排放量 :=
+                _read(data, '印染废水排放量', '印染废水处理补贴')))).quantize(_K4, _ROUND_HALF_UP) if d_符合享受条件 else
+                _K5)
     if _n19:
         # 「印染污水处理厂运营补贴」: line 318
-        d_印染污水处理厂运营补贴 = ((_K39 * (_t48 if (_t48 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
-                _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)) if d_符合享受条件 else
-                _K0).quantize(_K4, _ROUND_HALF_UP)
+        d_印染污水处理厂运营补贴 = ((_K40 * (_t48 if (_t48 := (i_日达标处理量 if i_日达标处理量 is not _U else (i_日达标处理量 :=
+                _read(data, '日达标处理量', '印染污水处理厂运营补贴')))) <= 50000 else 50000)).quantize(_K4,
+                _ROUND_HALF_UP) if d_符合享受条件 else _K5)
     out = {}
     if _a0:
         out['出疆棉运费补贴'] = d_出疆棉运费补贴
@@ -1633,18 +1693,12 @@ SUBSET_FLAGS = ((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18),
  (11,), (12,), (13,), (14,), (15,), (16,), (17,), (18,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
-LINE_MAP = (637, 37, 638, 0, 640, 147, 641, 38, 643, 144, 654, 145, 665, 146, 667, 0, 671, 37, 673,
- 147, 686, 40, 689, 154, 696, 159, 699, 0, 707, 37, 708, 46, 709, 0, 711, 147, 712, 0, 714, 38, 716,
- 64, 717, 65, 718, 66, 729, 67, 740, 68, 751, 92, 762, 100, 773, 101, 784, 102, 795, 125, 806, 144,
- 817, 145, 828, 146, 830, 170, 832, 195, 843, 196, 854, 197, 856, 211, 858, 224, 860, 225, 862, 242,
- 873, 243, 884, 244, 895, 262, 906, 263, 917, 286, 928, 287, 939, 288, 950, 289, 951, 313, 962, 37,
- 964, 46, 974, 147, 987, 40, 990, 48, 992, 52, 994, 85, 1006, 96, 1009, 113, 1012, 115, 1016, 117,
- 1020, 131, 1023, 154, 1030, 159, 1033, 185, 1039, 205, 1045, 206, 1051, 215, 1054, 232, 1062, 252,
- 1069, 270, 1073, 274, 1077, 305, 1086, 318, 1090, 0, 1115, 37, 1117, 46, 1119, 0, 1121, 147, 1123,
- 0, 1125, 38, 1128, 64, 1130, 65, 1132, 66, 1144, 67, 1156, 68, 1168, 92, 1181, 100, 1194, 101,
- 1207, 102, 1220, 125, 1233, 144, 1246, 145, 1258, 146, 1260, 170, 1263, 195, 1276, 196, 1289, 197,
- 1292, 211, 1295, 224, 1298, 225, 1300, 242, 1313, 243, 1325, 244, 1337, 262, 1350, 263, 1363, 286,
- 1376, 287, 1388, 288, 1400, 289, 1401, 313, 1414, 37, 1417, 46, 1428, 147, 1442, 40, 1446, 48,
- 1449, 52, 1451, 85, 1466, 96, 1471, 113, 1475, 115, 1481, 117, 1486, 131, 1491, 154, 1500, 159,
- 1504, 185, 1513, 205, 1520, 206, 1527, 215, 1531, 232, 1540, 252, 1548, 270, 1553, 274, 1558, 305,
- 1570, 318, 1575, 0)
+LINE_MAP = (638, 37, 639, 0, 641, 147, 642, 38, 644, 144, 655, 145, 666, 146, 668, 0, 672, 37, 674,
+ 147, 687, 40, 690, 154, 697, 159, 700, 0, 708, 37, 709, 46, 710, 0, 712, 147, 713, 0, 715, 38, 717,
+ 64, 718, 224, 720, 225, 722, 37, 724, 46, 734, 147, 747, 40, 750, 0, 1019, 48, 1021, 52, 1023, 85,
+ 1035, 96, 1038, 113, 1041, 115, 1045, 117, 1049, 131, 1052, 154, 1059, 159, 1062, 185, 1068, 205,
+ 1074, 206, 1080, 215, 1083, 232, 1091, 252, 1098, 270, 1102, 274, 1106, 305, 1115, 318, 1119, 0,
+ 1140, 37, 1142, 46, 1144, 0, 1146, 147, 1148, 0, 1150, 38, 1153, 64, 1155, 224, 1158, 225, 1160,
+ 37, 1163, 46, 1174, 147, 1188, 40, 1192, 0, 1507, 48, 1510, 52, 1512, 85, 1527, 96, 1532, 113,
+ 1536, 115, 1542, 117, 1547, 131, 1551, 154, 1560, 159, 1564, 185, 1573, 205, 1580, 206, 1587, 215,
+ 1591, 232, 1600, 252, 1608, 270, 1613, 274, 1618, 305, 1630, 318, 1635, 0)
