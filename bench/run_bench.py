@@ -110,6 +110,38 @@ def paired(a: Callable[[Any], Any], b: Callable[[Any], Any], rounds: int,
     return statistics.median(ta), statistics.median(tb), statistics.median(ratios), (q1, q3)
 
 
+
+def paired3(a: Callable[[Any], Any], b: Callable[[Any], Any], c: Callable[[Any], Any], rounds: int,
+            ) -> tuple[float, float, float, float, float]:
+    """`paired` with two baselines: a, b and c back to back each round, the order turning through
+    all six (abc, acb, bac, ...). Returns the median CPU times of a, b and c and the medians of
+    the per-round ratios a/b and a/c."""
+    import itertools
+
+    orders = list(itertools.permutations(range(3)))
+    times: list[list[float]] = [[], [], []]
+    ab, ac = [], []
+    clock = time.process_time
+    gc.collect()
+    gc.disable()
+    try:
+        for k in range(rounds):
+            for i in orders[k % len(orders)]:
+                start = clock()
+                (a, b, c)[i](None)
+                times[i].append(clock() - start)
+            if times[1][-1] > 0 and times[2][-1] > 0:
+                ab.append(times[0][-1] / times[1][-1])
+                ac.append(times[0][-1] / times[2][-1])
+            if k % 16 == 15:
+                gc.enable()
+                gc.collect()
+                gc.disable()
+    finally:
+        gc.enable()
+    ta, tb, tc = (statistics.median(t) for t in times)
+    return ta, tb, tc, statistics.median(ab), statistics.median(ac)
+
 def spread(iqr: tuple[float, float]) -> str:
     return f"{iqr[0]:.2f}–{iqr[1]:.2f}"
 
