@@ -23,7 +23,9 @@ back on the same records, order alternating, median of the per-round ratios):
   same values as int64 arrays, the same four variants, twice: the headline columns (batch)
   with decimal64 inputs and `evaluate_batch(..., decimal64=True)` — 8 bytes a value, as the
   baseline's int64 —, then (d128) decimal128 inputs and results, evaluate_batch's default
-  output type, 16 bytes a value (see "Which format is the headline" below);
+  output type, 16 bytes a value (see "Which format is the headline" below); the d128 rows
+  are timed in rounds of three against a second baseline too (b128, bench/arrow_baseline.py:
+  the same numpy function reading the same Arrow table and writing decimal128 results);
 * memory per row, for each row of the table: the most memory allocated at once by one batch
   evaluation (tracemalloc for numpy and Python objects, Arrow's pool for Arrow buffers),
   divided by the rows: guize's with decimal64 (B/row) and decimal128 (d128 B/row), and the
@@ -626,6 +628,60 @@ the table and the figures):
   (subsistence, all outputs: 0.92–0.94, d128 1.11–1.17), but with --cold-heap the system pool is
   worse (outpatient d128 1.9–2.6), so columns.alloc is unchanged: a long-running process would
   need guize to keep its recently freed large blocks itself (not done).
+  Eighth round (batch4 helper of the second session; thread_time around each step of
+  evaluate_batch and around each line of the kernels, d128 against d64 on the same kernels,
+  then the pieces alone on 1M rows; four other jobs on the 2 vCPUs, load 4-8, so the times are
+  2-3x a quiet machine's and only their proportions count):
+  - where d128's extra time goes, kernel by kernel (ms a call, loaded): outpatient 29 against
+    19.5: its three decimal128 inputs each copied from the strided low words into a block
+    buffer (~2.0 each; with decimal64 the first operation reads the column, no copy) and the
+    three results' pair_words (2.3-3.0 each, against a direct write); textile, all outputs,
+    188 against 135: 20 such loads (~40) and 19 pair_words (~49); special deductions, all
+    outputs, 31 against 18.5: two loads (5) and three pair_words (9). Outside the kernels the
+    only difference is textile's four inputs whose bounds are read (企业贷款贴息's), one max
+    over 16 bytes a row each instead of 8; the recording, the conversions and the Arrow
+    result are the same in both formats. pair_words alone (1M rows, blocks of 32,768): the
+    strided copy into the staging block 0.56 ms, the contiguous copy of 16 bytes a row into
+    the result 1.77 ms, where 8 bytes a row take 1.01; np.copyto, ctypes.memmove (glibc) and
+    memoryview assignment copy 16 MB in the same time (0.98, 0.99, 0.94 ms): it is memory
+    bandwidth, and a decimal128 result has twice the bytes;
+  - a list's decimal128 item fields (月收入, withholding's four amounts) were copied out of
+    their strided low words into contiguous columns before any use; the items' passes over a
+    field are whole-column (its bounds, a segment sum, a few arithmetic steps), each one read
+    whatever the layout, and the copy read all 16 bytes and wrote 8 more. They are now read
+    in place (ItemChunk.READS_STRIDED), as decimal64 fields already were: 2.5M members'
+    月收入 11 -> 7 ms a call, withholding's 9M months 180 -> 75 ms (loaded);
+  - a chunk without errors built its 错误 column with pa.nulls (zeroing 4 MB of offsets and a
+    bitmap, ~0.2 ms a million rows); it is a slice of one all-null array kept for the
+    largest chunk (batchout.no_errors);
+  - the second baseline (b128, bench/arrow_baseline.py). The int64 baseline charges guize
+    for the format as well as the work. b128 is the same job done by hand in guize's format:
+    the same numpy function on the same Arrow table, reading decimal128(18, s) as strided
+    int64 views of the low words (no copy: the type says the high word is the sign), the
+    dictionary's indices, Arrow's bits unpacked, dates and integers as their buffers, and
+    writing each decimal result's (rows, 2) words (the value, then value >> 63; this was the
+    fastest whole-column form: np.stack 1.9x, Arrow's cast 3.6x of it), integers, booleans
+    and dates as Arrow arrays, in one Table. Copying the low words to contiguous columns
+    first was slower on textile (331 against 285 ms) and subsistence (39 against 31),
+    faster on outpatient (51 against 55): not done. check_generated compares it with the
+    int64 baseline on every check. It takes 1.5-2x the int64 baseline (outpatient: reading
+    0.6 ms, the function on strided columns 33 against 26 on int64, writing the three
+    results 14.5; loaded), so guize's d128 is below 1.0 of it on the rows in the table;
+    the issue's target is the int64 ratio, which b128 does not change.
+  Measured and not adopted: the last operation writing into the staging block's low words
+  (a strided out): numpy's vectorised floor division by a constant needs contiguous arrays
+  (4.83 against 2.37 ms an output per 1M rows); into the result's low words, then the high
+  words zeroed (2.59 and 4.37 against 2.37); the bounds of a decimal128 column as the
+  unsigned maximum of both words, contiguous (0.69 against 0.67 ms for the strided low
+  words: memory-bound either way); kernel.put with its negated mask in a kept buffer (~10 %
+  of put, 0.2 ms per 1M rows). Already so, from the ideas listed for this round: decimal128
+  inputs read as int64 views without a copy (since the sixth round for (18, s) and for
+  (38, s) whose high words are zero; a column read by one call of a kernel is read strided
+  where it is used, by several copied once per block, and that copy is the read).
+  What is left with decimal128: the bytes. Its inputs and results are 16 bytes a value where
+  the int64 baseline reads and writes 8, and the kernels' d128 overhead is those copies at
+  memory bandwidth; outpatient (three inputs, three results, little arithmetic) and
+  subsistence's 月低保金 show it most.
   Which format is the headline. The baseline moves int64 columns, 8 bytes a value; decimal64
   is the same 8 bytes and still an exact decimal type, so the headline columns (batch) time
   decimal64 inputs and results, and the d128 columns print the default beside them. The
