@@ -666,8 +666,15 @@ the table and the figures):
     faster on outpatient (51 against 55): not done. check_generated compares it with the
     int64 baseline on every check. It takes 1.5-2x the int64 baseline (outpatient: reading
     0.6 ms, the function on strided columns 33 against 26 on int64, writing the three
-    results 14.5; loaded), so guize's d128 is below 1.0 of it on the rows in the table;
-    the issue's target is the int64 ratio, which b128 does not change.
+    results 14.5; loaded). guize's d128 is below 1.0 of it on every row but subsistence's all
+    outputs (1.10-1.11), withholding (1.03-1.09) and severance (1.20-1.26: no kernel, the same
+    in either format). The issue's target is the int64 ratio, which b128 does not change.
+  Measured (this script, --batch-only, the branch's start and the branch one after the other,
+  load 7-8; rows move 0.1-0.15 between two runs at such a load, so only the list policies'
+  change stands out): subsistence d128 1.33-1.40 -> 1.25-1.27 (d128 B/row 89 -> 66 chosen,
+  207 -> 183 all), withholding d128 1.17-1.27 -> 1.12-1.21 (1,115 -> 823 B/row); outpatient
+  1.32-1.34 -> 1.33-1.37, textile all outputs 1.59-1.73 -> 1.61-1.68, special deductions
+  (2023) all outputs fixed 1.50 -> 1.46 (the noise); every row's memory 2-3 B/row less (错误).
   Measured and not adopted: the last operation writing into the staging block's low words
   (a strided out): numpy's vectorised floor division by a constant needs contiguous arrays
   (4.83 against 2.37 ms an output per 1M rows); into the result's low words, then the high
