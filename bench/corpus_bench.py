@@ -675,6 +675,10 @@ the table and the figures):
   207 -> 183 all), withholding d128 1.17-1.27 -> 1.12-1.21 (1,115 -> 823 B/row); outpatient
   1.32-1.34 -> 1.33-1.37, textile all outputs 1.59-1.73 -> 1.61-1.68, special deductions
   (2023) all outputs fixed 1.50 -> 1.46 (the noise); every row's memory 2-3 B/row less (错误).
+  Then, load 1.7-1.9, outpatient and subsistence alone (--only), start and branch alternating
+  twice: subsistence 月低保金 d128 1.35-1.45 -> 1.23-1.48 (one run's 7 rounds still move), its
+  b128 ratio 1.04-1.09 -> 0.97-1.03; all outputs d128 1.24-1.33 -> 1.16-1.24; outpatient d128
+  1.15-1.43 -> 1.14-1.35 (only 错误 changed there: the noise).
   Measured and not adopted: the last operation writing into the staging block's low words
   (a strided out): numpy's vectorised floor division by a constant needs contiguous arrays
   (4.83 against 2.37 ms an output per 1M rows); into the result's low words, then the high
