@@ -23,7 +23,9 @@ back on the same records, order alternating, median of the per-round ratios):
   same values as int64 arrays, the same four variants, twice: the headline columns (batch)
   with decimal64 inputs and `evaluate_batch(..., decimal64=True)` — 8 bytes a value, as the
   baseline's int64 —, then (d128) decimal128 inputs and results, evaluate_batch's default
-  output type, 16 bytes a value (see "Which format is the headline" below);
+  output type, 16 bytes a value (see "Which format is the headline" below); the d128 rows
+  are timed in rounds of three against a second baseline too (b128, bench/arrow_baseline.py:
+  the same numpy function reading the same Arrow table and writing decimal128 results);
 * memory per row, for each row of the table: the most memory allocated at once by one batch
   evaluation (tracemalloc for numpy and Python objects, Arrow's pool for Arrow buffers),
   divided by the rows: guize's with decimal64 (B/row) and decimal128 (d128 B/row), and the
@@ -654,6 +656,71 @@ the table and the figures):
   (subsistence, all outputs: 0.92–0.94, d128 1.11–1.17), but with --cold-heap the system pool is
   worse (outpatient d128 1.9–2.6), so columns.alloc is unchanged: a long-running process would
   need guize to keep its recently freed large blocks itself (not done).
+  Eighth round (batch4 helper of the second session; thread_time around each step of
+  evaluate_batch and around each line of the kernels, d128 against d64 on the same kernels,
+  then the pieces alone on 1M rows; four other jobs on the 2 vCPUs, load 4-8, so the times are
+  2-3x a quiet machine's and only their proportions count):
+  - where d128's extra time goes, kernel by kernel (ms a call, loaded): outpatient 29 against
+    19.5: its three decimal128 inputs each copied from the strided low words into a block
+    buffer (~2.0 each; with decimal64 the first operation reads the column, no copy) and the
+    three results' pair_words (2.3-3.0 each, against a direct write); textile, all outputs,
+    188 against 135: 20 such loads (~40) and 19 pair_words (~49); special deductions, all
+    outputs, 31 against 18.5: two loads (5) and three pair_words (9). Outside the kernels the
+    only difference is textile's four inputs whose bounds are read (企业贷款贴息's), one max
+    over 16 bytes a row each instead of 8; the recording, the conversions and the Arrow
+    result are the same in both formats. pair_words alone (1M rows, blocks of 32,768): the
+    strided copy into the staging block 0.56 ms, the contiguous copy of 16 bytes a row into
+    the result 1.77 ms, where 8 bytes a row take 1.01; np.copyto, ctypes.memmove (glibc) and
+    memoryview assignment copy 16 MB in the same time (0.98, 0.99, 0.94 ms): it is memory
+    bandwidth, and a decimal128 result has twice the bytes;
+  - a list's decimal128 item fields (月收入, withholding's four amounts) were copied out of
+    their strided low words into contiguous columns before any use; the items' passes over a
+    field are whole-column (its bounds, a segment sum, a few arithmetic steps), each one read
+    whatever the layout, and the copy read all 16 bytes and wrote 8 more. They are now read
+    in place (ItemChunk.READS_STRIDED), as decimal64 fields already were: 2.5M members'
+    月收入 11 -> 7 ms a call, withholding's 9M months 180 -> 75 ms (loaded);
+  - a chunk without errors built its 错误 column with pa.nulls (zeroing 4 MB of offsets and a
+    bitmap, ~0.2 ms a million rows); it is a slice of one all-null array kept for the
+    largest chunk (batchout.no_errors);
+  - the second baseline (b128, bench/arrow_baseline.py). The int64 baseline charges guize
+    for the format as well as the work. b128 is the same job done by hand in guize's format:
+    the same numpy function on the same Arrow table, reading decimal128(18, s) as strided
+    int64 views of the low words (no copy: the type says the high word is the sign), the
+    dictionary's indices, Arrow's bits unpacked, dates and integers as their buffers, and
+    writing each decimal result's (rows, 2) words (the value, then value >> 63; this was the
+    fastest whole-column form: np.stack 1.9x, Arrow's cast 3.6x of it), integers, booleans
+    and dates as Arrow arrays, in one Table. Copying the low words to contiguous columns
+    first was slower on textile (331 against 285 ms) and subsistence (39 against 31),
+    faster on outpatient (51 against 55): not done. check_generated compares it with the
+    int64 baseline on every check. It takes 1.5-2x the int64 baseline (outpatient: reading
+    0.6 ms, the function on strided columns 33 against 26 on int64, writing the three
+    results 14.5; loaded). guize's d128 is below 1.0 of it on every row but subsistence's all
+    outputs (1.10-1.11), withholding (1.03-1.09) and severance (1.20-1.26: no kernel, the same
+    in either format). The issue's target is the int64 ratio, which b128 does not change.
+  Measured (this script, --batch-only, the branch's start and the branch one after the other,
+  load 7-8; rows move 0.1-0.15 between two runs at such a load, so only the list policies'
+  change stands out): subsistence d128 1.33-1.40 -> 1.25-1.27 (d128 B/row 89 -> 66 chosen,
+  207 -> 183 all), withholding d128 1.17-1.27 -> 1.12-1.21 (1,115 -> 823 B/row); outpatient
+  1.32-1.34 -> 1.33-1.37, textile all outputs 1.59-1.73 -> 1.61-1.68, special deductions
+  (2023) all outputs fixed 1.50 -> 1.46 (the noise); every row's memory 2-3 B/row less (错误).
+  Then, load 1.7-1.9, outpatient and subsistence alone (--only), start and branch alternating
+  twice: subsistence 月低保金 d128 1.35-1.45 -> 1.23-1.48 (one run's 7 rounds still move), its
+  b128 ratio 1.04-1.09 -> 0.97-1.03; all outputs d128 1.24-1.33 -> 1.16-1.24; outpatient d128
+  1.15-1.43 -> 1.14-1.35 (only 错误 changed there: the noise).
+  Measured and not adopted: the last operation writing into the staging block's low words
+  (a strided out): numpy's vectorised floor division by a constant needs contiguous arrays
+  (4.83 against 2.37 ms an output per 1M rows); into the result's low words, then the high
+  words zeroed (2.59 and 4.37 against 2.37); the bounds of a decimal128 column as the
+  unsigned maximum of both words, contiguous (0.69 against 0.67 ms for the strided low
+  words: memory-bound either way); kernel.put with its negated mask in a kept buffer (~10 %
+  of put, 0.2 ms per 1M rows). Already so, from the ideas listed for this round: decimal128
+  inputs read as int64 views without a copy (since the sixth round for (18, s) and for
+  (38, s) whose high words are zero; a column read by one call of a kernel is read strided
+  where it is used, by several copied once per block, and that copy is the read).
+  What is left with decimal128: the bytes. Its inputs and results are 16 bytes a value where
+  the int64 baseline reads and writes 8, and the kernels' d128 overhead is those copies at
+  memory bandwidth; outpatient (three inputs, three results, little arithmetic) and
+  subsistence's 月低保金 show it most.
   Which format is the headline. The baseline moves int64 columns, 8 bytes a value; decimal64
   is the same 8 bytes and still an exact decimal type, so the headline columns (batch) time
   decimal64 inputs and results, and the d128 columns print the default beside them. The
@@ -691,10 +758,11 @@ sys.path.insert(0, str(HERE))
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
+import arrow_baseline as A  # noqa: E402
 import baselines as B  # noqa: E402
 import corpus_baselines as C  # noqa: E402
 import corpus_baselines_national as N  # noqa: E402
-from run_bench import paired  # noqa: E402
+from run_bench import paired, paired3  # noqa: E402
 
 Cols = dict[str, npt.NDArray[Any]]
 
@@ -899,6 +967,18 @@ def check_examples(case: Case, policy: Any) -> tuple[int, int]:
     return checked, skipped
 
 
+_KINDS: dict[str, dict[str, Any]] = {}
+
+
+def result_kinds(case: Case, policy: Any) -> dict[str, Any]:
+    """The Arrow type of each output in guize's default (decimal128) result."""
+    if case.name not in _KINDS:
+        outputs = case.outputs if case.all_ok else case.chosen
+        result = policy.evaluate_batch(arrow_table(case, case.make(50, 1)), case.fixed, outputs=list(outputs))
+        _KINDS[case.name] = {k: result.schema.field(k).type for k in outputs}
+    return _KINDS[case.name]
+
+
 def check_generated(case: Case, policy: Any, n: int, seed: int) -> None:
     """guize scalar and batch == the baselines on n generated rows, fixed date and per row
     (and for an amended document, with each of the case's known_on dates)."""
@@ -925,6 +1005,11 @@ def check_generated(case: Case, policy: Any, n: int, seed: int) -> None:
                     assert result.column("错误").null_count == n, (case.name, "error rows")
                     for k in outputs:
                         assert np.array_equal(as_ints(case, result, k), want_cols[k]), (case.name, k, per_row, known)
+                    if not d64:  # the baseline in guize's format (arrow_baseline) on the same table
+                        run = A.arrow_numpy(case, list(cols), result_kinds(case, policy))
+                        mine = run(table, "日期" if per_row else case.fixed, outputs, *extra)
+                        for k in outputs:
+                            assert np.array_equal(as_ints(case, mine, k), want_cols[k]), (case.name, k, "arrow")
                     meta = result.schema.metadata or {}
                     assert not case.columnar or b'"rows_scalar": 0' in meta.get(b"guize", b'"rows_scalar": 0'), (
                         case.name, meta)
@@ -970,6 +1055,27 @@ def batch_ratio(case: Case, policy: Any, outputs: tuple[str, ...], everything: b
         case.numpy(cols, base_on, outputs)
     return paired(lambda _: policy.evaluate_batch(table, on, outputs=ask, decimal64=d64),
                   lambda _: case.numpy(cols, base_on, outputs), rounds)
+
+
+def batch_ratio128(case: Case, policy: Any, outputs: tuple[str, ...], everything: bool, per_row: bool,
+                   rounds: int, rows: int) -> tuple[float, float, float, float, float]:
+    """guize's batch with decimal128 inputs and results (the default) against both baselines,
+    in rounds of three: the int64 numpy function, and the same function in guize's format
+    (arrow_baseline: the same Arrow table in, decimal128 results out). Returns the times of
+    guize, the int64 baseline and the Arrow one, and the ratios to each."""
+    cols = case.make(rows, 7)
+    days = draw_days(case, rows, 7) if per_row else None
+    table = arrow_table(case, cols, days)
+    on: Any = "日期" if per_row else case.fixed
+    base_on: Any = days if per_row else case.fixed
+    ask = None if everything else list(outputs)
+    mine = A.arrow_numpy(case, list(cols), result_kinds(case, policy))
+    for _ in range(3):  # warm, as batch_ratio
+        policy.evaluate_batch(table, on, outputs=ask)
+        case.numpy(cols, base_on, outputs)
+        mine(table, on, outputs)
+    return paired3(lambda _: policy.evaluate_batch(table, on, outputs=ask),
+                   lambda _: case.numpy(cols, base_on, outputs), lambda _: mine(table, on, outputs), rounds)
 
 
 def batch_rows(case: Case, rows: int) -> int:
@@ -1078,7 +1184,7 @@ def main(argv: list[str] | None = None) -> int:
     # The batch columns: first decimal64 (the headline: 8 bytes a value, as the baseline's int64
     # columns), then decimal128 (evaluate_batch's default output type: 16 bytes a value).
     head = ("policy", "outputs", "date", "scalar µs", "base µs", "ratio", "batch ms", "base ms", "ratio",
-            "d128 ms", "base ms", "ratio", "B/row", "d128 B/row", "base B/row")
+            "d128 ms", "base ms", "ratio", "b128 ms", "ratio", "B/row", "d128 B/row", "base B/row")
     rows: list[tuple[str, ...]] = []
     for case in cases:
         policy = policies[case.name]
@@ -1089,12 +1195,13 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.batch_only:
                     s_g, s_b, s_r, _ = scalar_ratio(case, policy, outputs, everything, per_row,
                                                     args.scalar_rounds, args.scalar_rows)
-                b_g = b_b = b_r = d_g = d_b = d_r = m_g = m_d = m_b = float("nan")
+                b_g = b_b = b_r = d_g = d_b = d_r = a_b = a_r = m_g = m_d = m_b = float("nan")
                 if not args.scalar_only:
                     n = batch_rows(case, args.rows)
                     b_g, b_b, b_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, n,
                                                    d64=True)
-                    d_g, d_b, d_r, _ = batch_ratio(case, policy, outputs, everything, per_row, args.repeat, n)
+                    d_g, d_b, a_b, d_r, a_r = batch_ratio128(case, policy, outputs, everything, per_row,
+                                                             args.repeat, n)
                     m_g, m_b = memory_per_row(case, policy, outputs, everything, per_row,
                                               min(n, args.memory_rows), d64=True)
                     m_d, _m = memory_per_row(case, policy, outputs, everything, per_row, min(n, args.memory_rows))
@@ -1104,6 +1211,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"{b_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{b_r:.2f}",
                              f"{d_g * 1e3 * args.rows / batch_rows(case, args.rows):.1f}",
                              f"{d_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{d_r:.2f}",
+                             f"{a_b * 1e3 * args.rows / batch_rows(case, args.rows):.1f}", f"{a_r:.2f}",
                              f"{m_g:.0f}", f"{m_d:.0f}", f"{m_b:.0f}"))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
@@ -1117,6 +1225,10 @@ def main(argv: list[str] | None = None) -> int:
     print("batch (the headline): decimal64 inputs and evaluate_batch(..., decimal64=True), 8 bytes a value as the "
           "baseline's int64; d128: decimal128 inputs and results (evaluate_batch's default), 16 bytes a value; "
           "each paired with its own runs of the baseline.")
+    print("b128: the d128 rows' second baseline, the same numpy function in guize's format (bench/arrow_baseline.py: "
+          "the same Arrow table in, decimal128 low words read in place, decimal128 results out), timed in the same "
+          "rounds as d128 and its int64 baseline; its ratio is d128 ÷ b128. The issue's target is the d128 ratio "
+          "(against int64 numpy); b128's says how much of that is the format.")
     print("allocator: " + ("large arrays from a warm heap (mallopt, see warm_heap)" if warm
                            else "as it is (large arrays mapped afresh)"))
     if slow := [c.name for c in cases if not c.columnar]:

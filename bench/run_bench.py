@@ -76,6 +76,14 @@ def best(fn: Callable[[], Any], repeat: int) -> float:
     return min(times)
 
 
+def _between_rounds(k: int) -> None:
+    """After every 16th round, one garbage collection (the collector is off while timing)."""
+    if k % 16 == 15:
+        gc.enable()
+        gc.collect()
+        gc.disable()
+
+
 def paired(a: Callable[[Any], Any], b: Callable[[Any], Any], rounds: int,
            work: list[Any] | None = None) -> tuple[float, float, float, tuple[float, float]]:
     """Run a and b back to back, `rounds` times, on the same piece of work each round.
@@ -100,14 +108,41 @@ def paired(a: Callable[[Any], Any], b: Callable[[Any], Any], rounds: int,
                 acc.append(clock() - start)
             if tb[-1] > 0:
                 ratios.append(ta[-1] / tb[-1])
-            if k % 16 == 15:
-                gc.enable()
-                gc.collect()
-                gc.disable()
+            _between_rounds(k)
     finally:
         gc.enable()
     q1, _q2, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
     return statistics.median(ta), statistics.median(tb), statistics.median(ratios), (q1, q3)
+
+
+
+def paired3(a: Callable[[Any], Any], b: Callable[[Any], Any], c: Callable[[Any], Any], rounds: int,
+            ) -> tuple[float, float, float, float, float]:
+    """`paired` with two baselines: a, b and c back to back each round, the order turning through
+    all six (abc, acb, bac, ...). Returns the median CPU times of a, b and c and the medians of
+    the per-round ratios a/b and a/c."""
+    import itertools
+
+    orders = list(itertools.permutations(range(3)))
+    times: list[list[float]] = [[], [], []]
+    ab, ac = [], []
+    clock = time.process_time
+    gc.collect()
+    gc.disable()
+    try:
+        for k in range(rounds):
+            for i in orders[k % len(orders)]:
+                start = clock()
+                (a, b, c)[i](None)
+                times[i].append(clock() - start)
+            if times[1][-1] > 0 and times[2][-1] > 0:
+                ab.append(times[0][-1] / times[1][-1])
+                ac.append(times[0][-1] / times[2][-1])
+            _between_rounds(k)
+    finally:
+        gc.enable()
+    ta, tb, tc = (statistics.median(t) for t in times)
+    return ta, tb, tc, statistics.median(ab), statistics.median(ac)
 
 
 def spread(iqr: tuple[float, float]) -> str:

@@ -476,6 +476,23 @@ def test_empty_table_and_many_chunks() -> None:
     assert small.equals(policy.evaluate_batch(rows, ON, outputs=OUT3))
 
 
+
+def test_error_column_of_chunks_without_errors() -> None:
+    """「错误」 of a chunk without errors is nulls of the chunk's length, whatever the lengths of
+    the chunks before (batchout.no_errors slices one array kept for them)."""
+    policy = load(OUTPATIENT)
+    good = {k: [v[i] for i in (0, 1, 3)] for k, v in outpatient_rows().items()}
+    from guize.runtime.batch import evaluate_batch
+
+    for times, chunk in ((2, 1 << 20), (1, 1 << 20), (5, 1 << 20), (3, 1 << 20), (5, 4)):
+        rows = {k: v * times for k, v in good.items()}
+        result = evaluate_batch(policy, rows, ON, OUT3, chunk_rows=chunk)
+        errors = result.column("错误")
+        assert errors.type == pa.string() and len(errors) == result.num_rows == 3 * times
+        assert errors.null_count == 3 * times
+        want = [policy.evaluate({k: v[i] for k, v in rows.items()}, ON, OUT3)["统筹基金支付"] for i in range(3 * times)]
+        assert result.column("统筹基金支付").to_pylist() == want
+
 def test_a_batch_without_columns_has_the_rows_it_is_given(tmp_path: Path) -> None:
     # Arrow slices a table without columns to any length asked for: evaluate_batch({}) once
     # computed 1,048,576 rows of nothing. Every input has a default here, so no column is missing.

@@ -644,8 +644,9 @@ class Plan:
                         return in_unit(Num(v, s, 0, top))
                     # A kernel reads a strided column (decimal128's low words) in place, as
                     # when its bounds are assumed; whole-chunk numpy loops over it would be
-                    # several times slower than over a contiguous copy.
-                    if not c.k.recording and not v.flags.c_contiguous:
+                    # several times slower than over a contiguous copy. A list's items
+                    # (batchlists.ItemChunk.READS_STRIDED) are read in place too.
+                    if not c.k.recording and not v.flags.c_contiguous and not getattr(c, "READS_STRIDED", False):
                         contiguous = alloc(len(v), np.int64)
                         np.copyto(contiguous, v)
                         v = contiguous

@@ -683,22 +683,6 @@ def list_from_python(kind: str, values: list[Any], pa: Any) -> Any:
     return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), inner, mask=mask)
 
 
-def error_column(n: int, errors: dict[int, RuleError], np: Any, pa: Any) -> Any:
-    if not errors:
-        return pa.nulls(n, type=pa.string())
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    parts = []
-    for row in sorted(errors):
-        data = errors[row].message.encode("utf-8")
-        offsets[row + 1] = len(data)
-        parts.append(data)
-    np.cumsum(offsets, out=offsets)
-    valid = np.zeros(n, dtype=bool)
-    valid[list(errors)] = True
-    return pa.Array.from_buffers(pa.string(), n, [pa.py_buffer(np.packbits(valid, bitorder="little")),
-                                                  pa.py_buffer(offsets), pa.py_buffer(b"".join(parts))])
-
-
 def _whole_digits(a: Any, pa: Any) -> int:
     """Digits before the decimal point of the largest magnitude in a decimal or integer array."""
     _np, _pa, pc = arrow_modules()
