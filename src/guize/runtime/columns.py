@@ -65,7 +65,8 @@ def to_table(data: Any) -> pa.Table:
     if isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
         names = list(dict.fromkeys(k for r in data for k in r))
         if data and not names:  # rows of empty objects (every input left to its default): still rows
-            return pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(data, type=pa.struct([])))])
+            rows = pa.array([{}] * len(data), type=pa.struct([]))  # (not `data`: pyarrow takes dicts only)
+            return pa.Table.from_batches([pa.RecordBatch.from_struct_array(rows)])
         return to_table({k: [r.get(k) for r in data] for k in names})
     module = type(data).__module__.split(".")[0]
     if module == "pandas":
