@@ -87,23 +87,13 @@ def _output_lists(policy: guize.Policy) -> list[list[str] | None]:
     return lists
 
 
-def _shown(run: Any, data: Any, on: Any, outputs: list[str] | None) -> Any:
-    try:
-        got = run(data, on, outputs)
-    except RuleError as exc:
-        return ("error", type(exc).__name__, exc.message)
-    return [(k, str(v), type(v).__name__) for k, v in got.items()]
+_shown = differential.shown
 
 
 def _engines(policy: guize.Policy) -> list[Any]:
     """The evaluate of a new Policy (copying at the first call under `at_once`), and of one
     never copying."""
-    fresh = policy_module.Policy(policy.module)
-    plain = policy_module.Policy(policy.module)
-    plain._specialised = policy_module._SPECIALISED_LIMIT
-    if policy.module.ALL is not None:  # (a document without outputs has none)
-        plain._all = policy.module.ALL
-    return [fresh.evaluate, plain.evaluate]
+    return [engine.evaluate for engine in differential.copying_and_plain(policy).values()]
 
 
 @pytest.fixture
