@@ -428,9 +428,7 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
     if kind == "text":  # a 文本 field is only checked (never computed with): zeros, bad where not text
         return _generic(spec, arr.to_pylist(), enums, np)
     if kind == "int" and spec["kind"] in _COLUMN_KINDS and (types.is_decimal(t) or types.is_floating(t)):
-        # A 期间 or 年龄 is a whole number of months only as an int (values.to_period): a
-        # decimal or float column is read value by value, as the scalar path rejects it.
-        return _generic(spec, arr.to_pylist(), enums, np)
+        return _generic(spec, arr.to_pylist(), enums, np)  # 期间/年龄: months only as an int (values.to_period)
     if kind in ("money", "quantity", "rate", "int"):
         return _number_column(spec, arr, enums, np, pa, pc)
     if kind == "bool" and types.is_boolean(t):
