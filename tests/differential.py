@@ -51,3 +51,27 @@ def outcome(run: Callable[..., Mapping[str, Any]], data: dict[str, Any], on: dat
 def answers(policy: guize.Policy, data: dict[str, Any], on: Any, outputs: list[str] | None = None) -> list[Any]:
     """The compiled module's outcome and the reference interpreter's, values as they are."""
     return [outcome(run, data, on, outputs, show=dict) for run in (policy.evaluate, policy.interpret)]
+
+
+def shown(run: Callable[..., Mapping[str, Any]], data: Any, on: Any, outputs: list[str] | None) -> Any:
+    """The values with their text and type (0.00 is not 0; an int is not a Period), or the
+    error's class and message: what two engines must agree on, value or error."""
+    try:
+        got = run(data, on, outputs)
+    except RuleError as exc:
+        return ("error", type(exc).__name__, exc.message)
+    return [(k, str(v), type(v).__name__) for k, v in got.items()]
+
+
+def copying_and_plain(policy: guize.Policy) -> dict[str, Any]:
+    """Two new Policies of `policy`'s module (and its repeal, from the corpus): "copy" makes
+    runtime/specialize.py's copies at the 64th call (at the first where a test sets
+    policy._SPECIALISE_AFTER to 1), "no copy" never makes one."""
+    from guize.runtime import policy as policy_module
+
+    repealed = policy.window.repealed
+    plain = policy_module.Policy(policy.module, repealed)
+    plain._specialised = policy_module._SPECIALISED_LIMIT
+    if policy.module.ALL is not None:  # (a document without outputs has none)
+        plain._all = policy.module.ALL
+    return {"copy": policy_module.Policy(policy.module, repealed), "no copy": plain}

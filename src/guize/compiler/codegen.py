@@ -370,7 +370,8 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
             self.statement([f"    if {' or '.join(full)}:", f"        if len(data) != {exact}:",
                             "            _v.unknown_inputs(data, INPUT_NAMES)"])
         else:
-            self.statement([f"    if {full[0]}:", "        _v.unknown_inputs(data, INPUT_NAMES)"])
+            self.statement([f"    if {full[0]}{inline_reads.mapping_test(self, inputs, None)}:",
+                            "        _v.unknown_inputs(data, INPUT_NAMES)"])
 
     def body(self, inputs: list[str], defs: list[str], need: dict[str, str] | None = None,
              after: dict[str, tuple[list[str], Note]] | None = None) -> None:

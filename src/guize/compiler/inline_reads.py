@@ -72,7 +72,8 @@ def counted_prefetch(gen: Any, inputs: list[str], every_input: list[str]) -> lis
     their number, no sum to compute. A prefetched input is _U when absent or not plainly valid;
     then the keys read are counted (a sum of tests), and with any other count, or an unknown
     key, values.unknown_inputs looks at every key (and raises only for an unknown one). None:
-    test every key, as before."""
+    test every key, as before. (The prefetch has called data.get: `data` is a dict or
+    another Mapping, else the AttributeError is Policy's 「输入应为「名称: 值」的对象」.)"""
     lazy = [n for n in every_input if ("input", n) in gen.lazy]
     optional = [n for n in inputs if gen.inputs[n]["has_default"]]
     if not lazy or len(lazy) + len(optional) > _COUNTED_INPUTS:
@@ -130,8 +131,13 @@ def names_test(gen: Any, inputs: list[str], need: dict[str, str] | None) -> str:
     flags (out_subset) or lazily: INPUT_NAMES.issuperset(data), which builds a set of the keys
     (~0.06 µs on two). When every declared input is required and read under one flag, that flag
     set means each was found (else KeyError), so len(data) equal to their number proves every
-    key declared (retirement's chosen outputs); with the flag unset, the full test."""
-    full = "not INPUT_NAMES.issuperset(data)"
+    key declared (retirement's chosen outputs); with the flag unset, the full test.
+
+    issuperset takes any iterable of names: a list, a text or a set of input names passes it.
+    Where no input has been read (none to read, or no flag of one set), `data` is also tested
+    to be a dict (`mapping_test`), else values.unknown_inputs says what it is; once an input is
+    read, data[...] or data.get has raised TypeError or AttributeError for anything else."""
+    full = "not INPUT_NAMES.issuperset(data)" + mapping_test(gen, inputs, need)
     declared = gen.inputs
     if need is None or len(inputs) != len(declared):  # (some input read only where a path needs it)
         return full
@@ -141,3 +147,20 @@ def names_test(gen: Any, inputs: list[str], need: dict[str, str] | None) -> str:
     flag = flags.pop()
     gen.read.add(flag)  # (the names each statement reads: compiler/stmtnames)
     return f"not ({flag} and len(data) == {len(inputs)}) and {full}"
+
+
+def mapping_test(gen: Any, inputs: list[str], need: dict[str, str] | None) -> str:
+    """The tail of a names test that also sends `data` that is not a dict to
+    values.unknown_inputs when no input was read before it (with `need`: when no flag of an
+    input read is set). A dict subclass or another Mapping goes there too, which raises only for
+    an unknown name; anything else is 「输入应为「名称: 值」的对象」, as the interpreter says.
+    Reading an input (data[...], data.get) has already rejected anything but a Mapping, so
+    a call that reads one pays a flag's test at most."""
+    if not inputs:
+        return " or data.__class__ is not dict"
+    if need is None:
+        return ""
+    flags = list(dict.fromkeys(need[n] for n in inputs))
+    gen.read.update(flags)  # (the names each statement reads: compiler/stmtnames)
+    read = flags[0] if len(flags) == 1 else f"({' or '.join(flags)})"
+    return f" or not {read} and data.__class__ is not dict"

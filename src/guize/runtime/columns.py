@@ -65,7 +65,8 @@ def to_table(data: Any) -> pa.Table:
     if isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
         names = list(dict.fromkeys(k for r in data for k in r))
         if data and not names:  # rows of empty objects (every input left to its default): still rows
-            return pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(data, type=pa.struct([])))])
+            rows = pa.array([{}] * len(data), type=pa.struct([]))  # (not `data`: pyarrow takes dicts only)
+            return pa.Table.from_batches([pa.RecordBatch.from_struct_array(rows)])
         return to_table({k: [r.get(k) for r in data] for k in names})
     module = type(data).__module__.split(".")[0]
     if module == "pandas":
@@ -426,6 +427,8 @@ def convert_column(spec: Mapping[str, Any], arr: Any, enums: Sequence[str],
         return _per_unique(spec, arr, enums, np, pa, memo)
     if kind == "text":  # a 文本 field is only checked (never computed with): zeros, bad where not text
         return _generic(spec, arr.to_pylist(), enums, np)
+    if kind == "int" and spec["kind"] in _COLUMN_KINDS and (types.is_decimal(t) or types.is_floating(t)):
+        return _generic(spec, arr.to_pylist(), enums, np)  # 期间/年龄: months only as an int (values.to_period)
     if kind in ("money", "quantity", "rate", "int"):
         return _number_column(spec, arr, enums, np, pa, pc)
     if kind == "bool" and types.is_boolean(t):

@@ -161,7 +161,8 @@ def out_subset(data, e, need):
         raise _v.missing(exc.args[0]) from None
     if _n3:
         i_退休 = data.get('退休', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1 or _n2 or
+            _n3) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_本金 = _to_decimal(i_本金, '本金') * _K0
@@ -234,5 +235,5 @@ SUBSET_FLAGS = ((0, 3), (0,), (2,), (1,), (3,), (0,), (1,), (2,), (3,))
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (92, 6, 93, 7, 94, 8, 95, 9, 96, 0, 98, 10, 99, 0, 102, 6, 103, 7, 113, 8, 123, 9, 125,
  10, 129, 15, 131, 16, 133, 17, 135, 18, 137, 19, 140, 20, 142, 0, 153, 6, 155, 7, 157, 8, 158, 9,
- 160, 0, 162, 10, 164, 0, 166, 6, 168, 7, 179, 8, 189, 9, 192, 10, 197, 15, 200, 16, 202, 17, 205,
- 18, 208, 19, 212, 20, 215, 0)
+ 160, 0, 162, 10, 164, 0, 167, 6, 169, 7, 180, 8, 190, 9, 193, 10, 198, 15, 201, 16, 203, 17, 206,
+ 18, 209, 19, 213, 20, 216, 0)

@@ -140,7 +140,7 @@ def out_subset(data, e, need):
             i_月平均工资 = data['月平均工资']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if not (i_企业地区.__class__ is str and i_企业地区 in _K0):

@@ -136,7 +136,7 @@ def out_subset(data, e, need):
             i_发运日期 = data['发运日期']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if i_入职日期.__class__ is str and len(i_入职日期) == 10 and i_入职日期[4] == '-' and i_入职日期[7] == '-' and i_入职日期.isascii():

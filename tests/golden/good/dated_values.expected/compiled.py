@@ -117,7 +117,8 @@ def out_subset(data, e, need):
             i_数量 = data['数量']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) ==
+            1) and not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_数量.__class__) is not Decimal or len(str(i_数量)) > _QT:
@@ -163,4 +164,4 @@ SUBSET_FLAGS = ((0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (81, 7, 82, 0, 86, 7, 96, 8, 98, 11, 100, 15, 102, 16, 104, 17, 106, 0, 116, 7, 118, 0,
- 122, 7, 133, 8, 135, 11, 138, 15, 141, 16, 144, 17, 147, 0)
+ 123, 7, 134, 8, 136, 11, 139, 15, 142, 16, 145, 17, 148, 0)

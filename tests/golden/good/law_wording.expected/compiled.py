@@ -135,7 +135,7 @@ def out_subset(data, e, need):
             i_所得 = data['所得']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1 or _n2) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if not (i_子女人数.__class__ is int and 0 <= i_子女人数 < _INT_LIMIT):

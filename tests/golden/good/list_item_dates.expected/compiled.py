@@ -157,7 +157,8 @@ def out_subset(data, e, need):
             i_各月 = data['各月']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) ==
+            1) and not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_各月 = _v.convert(_SPECS['各月'], i_各月)
@@ -207,4 +208,4 @@ SUBSET_FLAGS = ((0, 1, 3), (2,), (0,), (1,), (3,), (0,), (1,), (2,), (3,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (117, 9, 118, 0, 122, 9, 123, 10, 125, 14, 127, 15, 129, 16, 131, 17, 133, 0, 156, 9,
- 158, 0, 162, 9, 164, 10, 167, 14, 170, 15, 173, 16, 176, 17, 180, 0)
+ 158, 0, 163, 9, 165, 10, 168, 14, 171, 15, 174, 16, 177, 17, 181, 0)

@@ -98,7 +98,7 @@ def out_subset(data, e, need):
         raise _v.missing(exc.args[0]) from None
     if _n0:
         i_以前年度亏损 = data.get('以前年度亏损', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_本年利润.__class__) is not Decimal or len(str(i_本年利润)) > _QT:

@@ -189,7 +189,7 @@ def out_subset(data, e, need):
             i_经营所得 = data['经营所得']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_所得.__class__) is not Decimal or len(str(i_所得)) > _QT:

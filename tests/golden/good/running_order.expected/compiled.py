@@ -117,7 +117,7 @@ def out_subset(data, e, need):
             i_成员 = data['成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_各月 = _v.convert(_SPECS['各月'], i_各月)

@@ -149,7 +149,8 @@ def out_subset(data, e, need):
             i_扣除 = data['扣除']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not (_n0 and len(data) == 2) and not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) ==
+            2) and not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_应纳税所得额.__class__) is not Decimal or len(str(i_应纳税所得额)) > _QT:
@@ -198,4 +199,4 @@ SUBSET_FLAGS = ((0,), (0,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (100, 5, 101, 6, 102, 0, 106, 5, 116, 6, 126, 11, 133, 18, 135, 20, 137, 0, 147, 5, 149,
- 6, 150, 0, 154, 5, 165, 6, 175, 11, 182, 18, 184, 20, 186, 0)
+ 6, 150, 0, 155, 5, 166, 6, 176, 11, 183, 18, 185, 20, 187, 0)

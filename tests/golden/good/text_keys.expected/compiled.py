@@ -133,7 +133,8 @@ def out_subset(data, e, need):
             i_各人 = data['各人']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) ==
+            1) and not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_各人 = _v.convert(_SPECS['各人'], i_各人)
@@ -175,4 +176,4 @@ SUBSET_FLAGS = ((0, 1, 2), (0,), (1,), (2,), (0,), (1,), (2,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (94, 10, 95, 0, 99, 10, 100, 13, 102, 15, 104, 0, 110, 10, 111, 0, 115, 10, 116, 13, 118,
- 14, 120, 15, 122, 0, 132, 10, 134, 0, 138, 10, 140, 13, 143, 14, 146, 15, 150, 0)
+ 14, 120, 15, 122, 0, 132, 10, 134, 0, 139, 10, 141, 13, 144, 14, 147, 15, 151, 0)

@@ -145,7 +145,7 @@ def out_subset(data, e, need):
         raise _v.missing(exc.args[0]) from None
     if _n0:
         i_寒暑假天数 = data.get('寒暑假天数', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_本年度病假累计 = _g if (_g := data.get('本年度病假累计',

@@ -418,7 +418,7 @@ def out_subset(data, e, need):
         i_专项扣除 = data.get('专项扣除', _ABSENT)
         i_专项附加扣除 = data.get('专项附加扣除', _ABSENT)
         i_其他扣除 = data.get('其他扣除', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         if (_c := i_年收入额.__class__) is not Decimal or len(str(i_年收入额)) > _QT:

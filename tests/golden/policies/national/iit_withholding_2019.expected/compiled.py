@@ -331,7 +331,8 @@ def out_subset(data, e, need):
             i_各月 = data['各月']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not (_n0 and len(data) == 1) and not INPUT_NAMES.issuperset(data):
+    if not (_n0 and len(data) ==
+            1) and not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_各月 = _C0(i_各月)
@@ -367,4 +368,4 @@ SUBSET_FLAGS = ((0, 1), (0,), (1,), (0,), (1,))
 # Pairs (generated line, .rule line): the lines from the first on come from that .rule
 # line (0: none). Read by guize.runtime.tracebacks to show .rule lines in tracebacks.
 LINE_MAP = (252, 18, 253, 0, 257, 18, 258, 44, 260, 49, 262, 0, 282, 18, 283, 0, 287, 18, 288, 44,
- 290, 49, 292, 0, 330, 18, 332, 0, 336, 18, 338, 44, 341, 49, 345, 0)
+ 290, 49, 292, 0, 330, 18, 332, 0, 337, 18, 339, 44, 342, 49, 346, 0)

@@ -174,7 +174,7 @@ def out_subset(data, e, need):
         i_本人扣除比例 = data.get('本人扣除比例', _ABSENT)
     if _n1:
         i_是否赡养老人 = data.get('是否赡养老人', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n1:
         i_赡养身份 = _g if (_g := data.get('赡养身份', _U)).__class__ is str and _g in _K0 else _U

@@ -455,7 +455,7 @@ def out_subset(data, e, need):
             i_共同生活的家庭成员 = data['共同生活的家庭成员']
     except KeyError as exc:
         raise _v.missing(exc.args[0]) from None
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not _n0 and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n6:
         if (_g := data.get('当地最低生活保障标准', _U)) is not _U:

@@ -1145,7 +1145,7 @@ def out_subset(data, e, need):
         raise _v.missing(exc.args[0]) from None
     if _n2:
         i_原政策已领取新增就业补贴 = data.get('原政策已领取新增就业补贴', _ABSENT)
-    if not INPUT_NAMES.issuperset(data):
+    if not INPUT_NAMES.issuperset(data) or not (_n0 or _n1 or _n2) and data.__class__ is not dict:
         _v.unknown_inputs(data, INPUT_NAMES)
     if _n0:
         i_在册职工人数 = _g if (_g := data.get('在册职工人数',
