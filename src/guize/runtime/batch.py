@@ -646,7 +646,7 @@ class Plan:
                     # when its bounds are assumed; whole-chunk numpy loops over it would be
                     # several times slower than over a contiguous copy. A list's items
                     # (batchlists.ItemChunk.READS_STRIDED) are read in place too.
-                    if not c.k.recording and not v.flags.c_contiguous and not getattr(c, "READS_STRIDED", False):
+                    if not c.k.recording and not v.flags.c_contiguous and not c.READS_STRIDED:
                         contiguous = alloc(len(v), np.int64)
                         np.copyto(contiguous, v)
                         v = contiguous

@@ -200,6 +200,7 @@ _CMP_PY: dict[str, Callable[[Any, Any], bool]] = {"==": operator.eq, "!=": opera
 
 class Chunk:
     """One chunk of rows being evaluated: inputs, memoised definitions, and suspect rows."""
+    READS_STRIDED = False  # strided input columns copied contiguous before use (batchlists.ItemChunk: not)
 
     def __init__(self, defs: dict[str, Callable[[Chunk], Any]], n: int,
                  fetch: Callable[[Chunk, str], Any], on: Any, versions: Sequence[Any],
@@ -610,8 +611,7 @@ class Chunk:
     def select(self, cases: Sequence[tuple[Any, Any]], other: Any) -> Any:
         """The value of the first case whose condition holds, else `other`.
 
-        `other` None means "no other": rows no case covers are left to the scalar path,
-        which reports them.
+        `other` None means "no other": rows no case covers are left to the scalar path, which reports them.
         """
         if other is None:
             covered: Any = False
