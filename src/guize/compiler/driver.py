@@ -40,13 +40,7 @@ class Compiled:
         """Its sibling module's source: the columnar evaluators (see batchgen), written when first
         asked for (`guize compile -o`, engines): loading a policy writes them only when batch is
         first used (load_batch)."""
-        from guize.compiler import batchgen
-
-        with gc_paused():
-            try:
-                return batchgen.generate(self.checked)
-            except (RecursionError, MemoryError):
-                raise _too_complex(self.checked.path) from None
+        return _batch_code(self.checked, self.checked.path)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,14 +234,20 @@ def _batch_source(module: ModuleType, path: str,
                   definitions: Callable[[], dict[str, ir.Definition]] | None) -> str:
     """The columnar evaluators of a compiled module, from its definitions: the code batchgen
     writes from the checked policy, byte for byte (tests/test_lazy_batch.py)."""
-    from guize.compiler import batchgen
     from guize.runtime import ir
 
     defs = definitions() if definitions is not None else ir.definitions_of(module.DEFS)
     found = FromModule(module.SOURCE_PATH, module.SOURCE_SHA256, module.INPUTS, defs, tuple(defs), module.OUTPUTS)
+    return _batch_code(found, path)
+
+
+def _batch_code(policy: CheckedPolicy | FromModule, path: str) -> str:
+    """batchgen's code for `policy`; E018 (too complex) where its recursion or memory runs out."""
+    from guize.compiler import batchgen
+
     with gc_paused():
         try:
-            return batchgen.generate(found)
+            return batchgen.generate(policy)
         except (RecursionError, MemoryError):
             raise _too_complex(path) from None
 
