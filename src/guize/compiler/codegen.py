@@ -71,6 +71,7 @@ class CodeGenerator(Emitter, ExprCode, ListCode):
                        if isinstance(d.expr, ir.Const) and d.round is None and name not in outputs
                        and not d.given}
         self.folded = constfold.folded_defs(policy.defs, policy.order, self.folded, outputs)  # 0.38 − 0.33 too
+        self.constfold_memo: dict[int, Any] = {}  # constfold.value of each Arith node met, by id
         # Evaluation is lazy (see ir.strict_needs): in the function being written, these
         # ("ref"/"input", name) are computed or read where the path first reaches them.
         self.lazy: set[tuple[str, str]] = set()

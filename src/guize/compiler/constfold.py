@@ -88,7 +88,7 @@ def rounded_code(gen: Any, node: ir.Expr, owner: str, mode: str, quantum: Decima
     rounded here: the constant itself, or a condition (若 … 则 …, not a comparison's, which
     computes its operands once: inline_calls.compared_if) whose branches are rounded each, when
     one of them is a constant rounded exactly; None otherwise."""
-    memo = gen.__dict__.setdefault("constfold_memo", {})
+    memo = gen.constfold_memo
     whole = value(node, gen.folded, memo)
     if whole is not None:
         alone = rounded(whole, mode, quantum)

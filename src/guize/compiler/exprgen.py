@@ -32,6 +32,7 @@ class ExprCode:
     p: Any
     inputs: dict[str, dict[str, Any]]
     folded: dict[str, Any]
+    constfold_memo: dict[int, Any]
     lazy: set[tuple[str, str]]
     readers: dict[str, str]
     once: frozenset[str]
@@ -72,8 +73,8 @@ class ExprCode:
             case ir.AsOf():
                 return "e[0]"
             case ir.Arith(op=op, left=left, right=right):
-                if op != "/" and (folded := constfold.value(node, self.folded, self.__dict__.setdefault(
-                        "constfold_memo", {}))) is not None and folded.__class__ is Decimal:
+                folded = None if op == "/" else constfold.value(node, self.folded, self.constfold_memo)
+                if folded.__class__ is Decimal:
                     return self.const(folded)  # constants' arithmetic done once, where exact (constfold)
                 a, b = self.operand(left, owner), self.operand(right, owner)
                 if op == "/":
