@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from guize.compiler.inline_calls import compared
 from guize.runtime import ir
 from guize.runtime.values import CONTEXT
 
@@ -93,9 +94,9 @@ def rounded_code(gen: Any, node: ir.Expr, owner: str, mode: str, quantum: Decima
     if whole is not None:
         alone = rounded(whole, mode, quantum)
         return str(gen.const(alone)) if alone is not None else None
-    if isinstance(node, ir.If) and not isinstance(node.cond, ir.Cmp):
+    if isinstance(node, ir.If) and not compared(node):
         sides = [node.then, node.other]
-    elif isinstance(node, ir.Cond) and not (len(node.branches) == 1 and isinstance(node.branches[0].test, ir.Cmp)):
+    elif isinstance(node, ir.Cond) and not compared(node):
         sides = [b.value for b in node.branches] + [node.other.value]
     else:
         return None

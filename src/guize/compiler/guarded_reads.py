@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from guize.compiler.inline_calls import compared
 from guize.runtime import ir
 
 _LISTS = (ir.Each, ir.Field, ir.ItemRef, ir.Running, ir.Aggregate, ir.AtDate, ir.InMonth)
@@ -69,10 +70,9 @@ def _guard(d: ir.Definition, strict: ir.Needs, computed: set[str]
         return None
     node = d.expr
     test: ir.Expr
-    if isinstance(node, ir.If) and not isinstance(node.cond, ir.Cmp):
+    if isinstance(node, ir.If) and not compared(node):
         test, when_true, when_false = node.cond, [node.then], [node.other]
-    elif isinstance(node, ir.Cond) and node.branches and not (
-            len(node.branches) == 1 and isinstance(node.branches[0].test, ir.Cmp)):
+    elif isinstance(node, ir.Cond) and node.branches and not compared(node):
         first, rest = node.branches[0], node.branches[1:]
         test, when_true = first.test, [first.value]
         when_false = [n for b in rest for n in (b.test, b.value)] + [node.other.value]

@@ -17,6 +17,15 @@ def simple(code: str) -> bool:
     return code.isidentifier() or code.lstrip("-").isdigit()
 
 
+def compared(node: ir.If | ir.Cond) -> bool:
+    """True when exprgen writes this condition with compared_if (若 a op b 则 … 否则 …: one
+    comparison), False when as a plain conditional expression (constfold and guarded_reads
+    follow the same choice)."""
+    if isinstance(node, ir.If):
+        return isinstance(node.cond, ir.Cmp)
+    return len(node.branches) == 1 and isinstance(node.branches[0].test, ir.Cmp)
+
+
 def compared_if(gen: Any, left: str, op: str, right: str, a: str, b: str) -> str:
     """若 left op right 则 a 否则 b, where a branch is the same code as an operand of the
     comparison (a cap or floor written out, as 最早弹性退休年月's): that operand is kept in a
